@@ -1,0 +1,24 @@
+import { unwrapResolverError } from '@apollo/server/errors';
+import type { GraphQLFormattedError } from 'graphql';
+import { GraphQLError } from 'graphql';
+import { isDomainError } from '../shared/errors.js';
+import { logger } from '../shared/logger.js';
+
+/**
+ * The one error formatter. Domain errors expose their stable code and safe details; GraphQL's own
+ * errors (syntax, validation, variable coercion) pass through; anything else is logged with its
+ * stack and masked as INTERNAL_SERVER_ERROR so no internals reach a client.
+ */
+export function formatError(formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError {
+  const original = unwrapResolverError(error);
+  const base = { locations: formatted.locations, path: formatted.path };
+  if (isDomainError(original)) {
+    return { ...base, message: original.message, extensions: { code: original.code, ...original.details } };
+  }
+  if (original instanceof GraphQLError && !original.originalError) {
+    const { stacktrace: _stacktrace, ...extensions } = formatted.extensions ?? {};
+    return { ...formatted, extensions };
+  }
+  logger.error('Unhandled error in GraphQL operation', { error: original as Error, path: formatted.path });
+  return { ...base, message: 'Internal server error', extensions: { code: 'INTERNAL_SERVER_ERROR' } };
+}

@@ -1,0 +1,20 @@
+import { handlers, startServerAndCreateLambdaHandler } from '@as-integrations/aws-lambda';
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import middy from '@middy/core';
+import { createServices } from '../modules/services.js';
+import { logger } from '../shared/logger.js';
+import { createTokenVerifier, getRuntime } from '../shared/runtime.js';
+import { buildContext } from './context.js';
+import { createGraphQLServer } from './server.js';
+
+const runtime = getRuntime();
+const services = createServices(runtime.db, runtime.clock);
+const verifier = createTokenVerifier(runtime.env);
+const server = createGraphQLServer({ production: runtime.env.STAGE === 'prod' });
+
+/** POST/GET /graphql behind the HTTP API (API Gateway v2 payloads). */
+export const handler = middy(
+  startServerAndCreateLambdaHandler(server, handlers.createAPIGatewayProxyEventV2RequestHandler(), {
+    context: ({ event }) => buildContext(services, verifier, event.headers.authorization),
+  }),
+).use(injectLambdaContext(logger));

@@ -1,0 +1,67 @@
+import { ApolloServer } from '@apollo/server';
+import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
+import { ApolloArmor } from '@escape.tech/graphql-armor';
+import { orgResolvers } from '../modules/org/org.resolvers.js';
+import type { Resolvers } from './__generated__/resolvers-types.js';
+import { typeDefs } from './__generated__/type-defs.js';
+import type { GraphQLContext } from './context.js';
+import { formatError } from './error-formatter.js';
+import { scalarResolvers } from './scalars.js';
+
+export interface GraphQLServerOptions {
+  /** Production hides introspection and field suggestions. */
+  production: boolean;
+}
+
+/** Limits every operation must stay within, so one request cannot exhaust the function. */
+export const OPERATION_LIMITS = {
+  maxDepth: 12,
+  maxAliases: 15,
+  maxCost: 5000,
+  maxTokens: 3000,
+  maxDirectives: 20,
+} as const;
+
+const coreResolvers: Resolvers = {
+  ...scalarResolvers,
+  Query: { health: () => 'ok' },
+  Mutation: { _noop: () => null },
+};
+
+/** Merges the resolver maps of every module (type by type). */
+export function mergeResolvers(...maps: Resolvers[]): Resolvers {
+  const merged: Record<string, Record<string, unknown>> = {};
+  for (const map of maps) {
+    for (const [type, fields] of Object.entries(map)) {
+      merged[type] = Object.assign(merged[type] ?? Object.create(null), fields);
+    }
+  }
+  return merged as Resolvers;
+}
+
+/**
+ * Builds the Apollo server: schema, resolvers, the single error formatter and operation limits.
+ * It imports nothing of Lambda, so tests call `executeOperation` on it directly.
+ */
+export function createGraphQLServer(options: GraphQLServerOptions): ApolloServer<GraphQLContext> {
+  const armor = new ApolloArmor({
+    maxDepth: { n: OPERATION_LIMITS.maxDepth },
+    maxAliases: { n: OPERATION_LIMITS.maxAliases },
+    costLimit: { maxCost: OPERATION_LIMITS.maxCost },
+    maxTokens: { n: OPERATION_LIMITS.maxTokens },
+    maxDirectives: { n: OPERATION_LIMITS.maxDirectives },
+    blockFieldSuggestion: { enabled: options.production },
+  });
+  const protection = armor.protect();
+  return new ApolloServer<GraphQLContext>({
+    typeDefs,
+    resolvers: mergeResolvers(coreResolvers, orgResolvers) as never,
+    formatError,
+    introspection: !options.production,
+    includeStacktraceInErrorResponses: false,
+    allowBatchedHttpRequests: false,
+    csrfPrevention: true,
+    validationRules: protection.validationRules,
+    plugins: [...protection.plugins, ApolloServerPluginLandingPageDisabled()],
+  });
+}

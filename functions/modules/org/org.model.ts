@@ -1,0 +1,276 @@
+import { z } from 'zod';
+import { ROLES, type Role, SCOPES, type Scope } from '../../shared/auth/principal.js';
+import { CurrencySchema } from '../../shared/money.js';
+
+/** Fields every org record carries. */
+export interface Versioned {
+  id: string;
+  version: number;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface TenantSettings {
+  id: string;
+  name: string;
+  baseCurrency: string;
+  locale: string;
+  timeZone: string;
+  version: number;
+  updatedAt: string;
+}
+
+export interface Region extends Versioned {
+  name: string;
+  active: boolean;
+}
+
+export type BranchKind = 'OWN' | 'FRANCHISE';
+
+export interface Branch extends Versioned {
+  name: string;
+  kind: BranchKind;
+  regionId: string;
+  active: boolean;
+}
+
+export interface User extends Versioned {
+  name: string;
+  email: string;
+  phone: string | null;
+  role: Role;
+  scope: Scope;
+  branchId: string | null;
+  managerId: string | null;
+  partnerId: string | null;
+  active: boolean;
+}
+
+export interface UserMove {
+  userId: string;
+  effectiveDate: string;
+  fromBranchId: string | null;
+  toBranchId: string | null;
+  fromManagerId: string | null;
+  toManagerId: string | null;
+  reason: string | null;
+  movedBy: string;
+  at: string;
+}
+
+export interface RateGroup extends Versioned {
+  name: string;
+  description: string | null;
+  active: boolean;
+}
+
+export interface RateGroupMembership {
+  userId: string;
+  rateGroupId: string;
+  from: string;
+  setBy: string;
+  at: string;
+}
+
+export type PartnerKind = 'EXTERNAL' | 'INTERNAL';
+
+export interface Partner extends Versioned {
+  name: string;
+  kind: PartnerKind;
+  userId: string | null;
+  companyId: string | null;
+  email: string | null;
+  active: boolean;
+}
+
+export interface LeadSource extends Versioned {
+  name: string;
+  active: boolean;
+}
+
+export interface Insurer extends Versioned {
+  name: string;
+  companyId: string | null;
+  active: boolean;
+}
+
+/** Webhook signing secrets of an insurer; kept apart from {@link Insurer} and never returned by a query. */
+export interface InsurerSecrets {
+  insurerId: string;
+  current: string;
+  previous: string | null;
+  previousValidUntil: string | null;
+}
+
+export interface ProductLine extends Versioned {
+  code: string;
+  name: string;
+  active: boolean;
+}
+
+// ---- input schemas -------------------------------------------------------------------------
+
+const name = z.string().trim().min(1, 'is required').max(200, 'is too long');
+const id = z.string().trim().min(1, 'is required').max(64);
+const optionalText = (max: number) => z.string().trim().max(max).nullish();
+export const IsoDateSchema = z.iso.date('must be a date YYYY-MM-DD');
+const expectedVersion = z.number().int().min(1);
+
+function isTimeZone(value: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en', { timeZone: value });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function isLocale(value: string): boolean {
+  try {
+    return Intl.getCanonicalLocales(value).length === 1;
+  } catch {
+    return false;
+  }
+}
+
+export const TenantSettingsInputSchema = z.object({
+  name,
+  baseCurrency: CurrencySchema,
+  locale: z.string().refine(isLocale, 'must be a BCP-47 locale such as cs-CZ'),
+  timeZone: z.string().refine(isTimeZone, 'must be an IANA time zone such as Europe/Prague'),
+});
+
+export const UpdateTenantSettingsSchema = TenantSettingsInputSchema.partial().extend({ expectedVersion });
+
+export const CreateRegionSchema = z.object({ name });
+export const UpdateRegionSchema = z.object({
+  id,
+  expectedVersion,
+  name: name.optional(),
+  active: z.boolean().optional(),
+});
+
+const BranchKindSchema = z.enum(['OWN', 'FRANCHISE']);
+export const CreateBranchSchema = z.object({ name, kind: BranchKindSchema, regionId: id });
+export const UpdateBranchSchema = z.object({
+  id,
+  expectedVersion,
+  name: name.optional(),
+  kind: BranchKindSchema.optional(),
+  regionId: id.optional(),
+  active: z.boolean().optional(),
+});
+
+const email = z.string().trim().toLowerCase().pipe(z.email('must be an e-mail address'));
+const phone = z
+  .string()
+  .trim()
+  .regex(/^\+[1-9]\d{6,14}$/, 'must be an E.164 phone number such as +420601234567');
+
+export const CreateUserSchema = z
+  .object({
+    name,
+    email,
+    phone: phone.nullish(),
+    role: z.enum(ROLES),
+    scope: z.enum(SCOPES),
+    branchId: id.nullish(),
+    managerId: id.nullish(),
+    partnerId: id.nullish(),
+  })
+  .superRefine((u, ctx) => {
+    if (u.role === 'partner' && !u.partnerId) {
+      ctx.addIssue({ code: 'custom', path: ['partnerId'], message: 'is required for partner users' });
+    }
+    if (u.role !== 'partner' && u.role !== 'admin' && !u.branchId) {
+      ctx.addIssue({ code: 'custom', path: ['branchId'], message: `is required for ${u.role} users` });
+    }
+    if (u.role === 'partner' && u.scope !== 'own') {
+      ctx.addIssue({ code: 'custom', path: ['scope'], message: 'must be OWN for partner users' });
+    }
+  });
+
+export const UpdateUserSchema = z.object({
+  id,
+  expectedVersion,
+  name: name.optional(),
+  email: email.optional(),
+  phone: phone.nullish(),
+  role: z.enum(ROLES).optional(),
+  scope: z.enum(SCOPES).optional(),
+  active: z.boolean().optional(),
+});
+
+export const MoveUserSchema = z.object({
+  id,
+  expectedVersion,
+  branchId: id.nullish(),
+  managerId: id.nullish(),
+  effectiveDate: IsoDateSchema,
+  reason: optionalText(500),
+});
+
+export const SetUserRateGroupSchema = z.object({ userId: id, rateGroupId: id, from: IsoDateSchema });
+
+export const CreateRateGroupSchema = z.object({ name, description: optionalText(1000) });
+export const UpdateRateGroupSchema = z.object({
+  id,
+  expectedVersion,
+  name: name.optional(),
+  description: optionalText(1000),
+  active: z.boolean().optional(),
+});
+
+export const CreatePartnerSchema = z
+  .object({
+    name,
+    kind: z.enum(['EXTERNAL', 'INTERNAL']),
+    userId: id.nullish(),
+    companyId: optionalText(40),
+    email: email.nullish(),
+  })
+  .superRefine((p, ctx) => {
+    if (p.kind === 'INTERNAL' && !p.userId) {
+      ctx.addIssue({ code: 'custom', path: ['userId'], message: 'is required for an internal partner' });
+    }
+  });
+export const UpdatePartnerSchema = z.object({
+  id,
+  expectedVersion,
+  name: name.optional(),
+  companyId: optionalText(40),
+  email: email.nullish(),
+  active: z.boolean().optional(),
+});
+
+export const CreateLeadSourceSchema = z.object({ name });
+export const UpdateLeadSourceSchema = z.object({
+  id,
+  expectedVersion,
+  name: name.optional(),
+  active: z.boolean().optional(),
+});
+
+export const CreateInsurerSchema = z.object({ name, companyId: optionalText(40) });
+export const UpdateInsurerSchema = z.object({
+  id,
+  expectedVersion,
+  name: name.optional(),
+  companyId: optionalText(40),
+  active: z.boolean().optional(),
+});
+
+export const CreateProductLineSchema = z.object({
+  code: z
+    .string()
+    .trim()
+    .toUpperCase()
+    .regex(/^[A-Z][A-Z0-9_]{1,19}$/, 'must be 2–20 letters, digits or _ starting with a letter'),
+  name,
+});
+export const UpdateProductLineSchema = z.object({
+  id,
+  expectedVersion,
+  name: name.optional(),
+  active: z.boolean().optional(),
+});

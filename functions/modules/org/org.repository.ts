@@ -1,0 +1,252 @@
+import {
+  type Db,
+  deleteOp,
+  type Page,
+  putNewOp,
+  putOp,
+  type StoredItem,
+  type TransactOp,
+  versionedUpdateOp,
+} from '../../shared/db.js';
+import { AlreadyExistsError, NotFoundError, VersionConflictError } from '../../shared/errors.js';
+import { fromItem, toItem } from '../../shared/items.js';
+import { EntityType, keys, OrgKind } from '../../shared/table-design.js';
+import type { InsurerSecrets, RateGroupMembership, TenantSettings, UserMove } from './org.model.js';
+
+const ENTITY_OF_KIND: Record<OrgKind, EntityType> = {
+  [OrgKind.Region]: EntityType.Region,
+  [OrgKind.Branch]: EntityType.Branch,
+  [OrgKind.User]: EntityType.User,
+  [OrgKind.RateGroup]: EntityType.RateGroup,
+  [OrgKind.Partner]: EntityType.Partner,
+  [OrgKind.LeadSource]: EntityType.LeadSource,
+  [OrgKind.Insurer]: EntityType.Insurer,
+  [OrgKind.ProductLine]: EntityType.ProductLine,
+};
+
+/** A value that must be unique within the tenant, claimed in the same transaction as the record. */
+export interface UniqueClaim {
+  field: string;
+  value: string;
+}
+
+/** The org module's access to DynamoDB: tenants, org entities, user history and insurer secrets. */
+export class OrgRepository {
+  constructor(private readonly db: Db) {}
+
+  async getTenantSettings(tenantId: string): Promise<TenantSettings | undefined> {
+    const item = await this.db.get(keys.tenant(tenantId));
+    return item ? fromItem<TenantSettings>(item) : undefined;
+  }
+
+  async createTenant(settings: TenantSettings): Promise<void> {
+    await this.db.putNew(
+      toItem(keys.tenant(settings.id), EntityType.Tenant, settings.id, settings),
+      () => new AlreadyExistsError('Tenant', 'id', settings.id),
+    );
+  }
+
+  async updateTenantSettings(
+    tenantId: string,
+    expectedVersion: number,
+    changes: Partial<TenantSettings>,
+  ): Promise<TenantSettings> {
+    const item = await this.db.updateVersioned(keys.tenant(tenantId), expectedVersion, changes, {
+      entity: 'Tenant',
+      id: tenantId,
+    });
+    return fromItem<TenantSettings>(item);
+  }
+
+  async getOrgEntity<T>(tenantId: string, kind: OrgKind, id: string): Promise<T | undefined> {
+    const item = await this.db.get(keys.orgItem(tenantId, kind, id));
+    return item ? fromItem<T>(item) : undefined;
+  }
+
+  /** Reads several org entities of one kind in one batch (e.g. a user's uplines). */
+  async getOrgEntities<T>(tenantId: string, kind: OrgKind, ids: string[]): Promise<T[]> {
+    const unique = [...new Set(ids)];
+    if (unique.length === 0) return [];
+    const items = await this.db.batchGet(unique.map((id) => keys.orgItem(tenantId, kind, id)));
+    return items.map((i) => fromItem<T>(i));
+  }
+
+  async listOrgEntities<T>(
+    tenantId: string,
+    kind: OrgKind,
+    page: { limit: number; cursor: string | null },
+    filter?: Record<string, string>,
+  ): Promise<Page<T>> {
+    const entries = Object.entries(filter ?? {});
+    const result = await this.db.queryPage({
+      partition: keys.orgCollection(tenantId, kind),
+      limit: page.limit,
+      cursor: page.cursor,
+      ...(entries.length > 0
+        ? {
+            filter: {
+              expression: entries.map((_, i) => `#f${i} = :f${i}`).join(' AND '),
+              names: Object.fromEntries(entries.map(([k], i) => [`#f${i}`, k])),
+              values: Object.fromEntries(entries.map(([, v], i) => [`:f${i}`, v])),
+            },
+          }
+        : {}),
+    });
+    return { ...result, items: result.items.map((i) => fromItem<T>(i)) };
+  }
+
+  /** Every entity of a kind (small collections: a tenant's users for a hierarchy walk, its insurers…). */
+  async listAllOrgEntities<T>(tenantId: string, kind: OrgKind): Promise<T[]> {
+    const items = await this.db.queryAll({ partition: keys.orgCollection(tenantId, kind) });
+    return items.map((i) => fromItem<T>(i));
+  }
+
+  /** Creates an org entity and claims its unique values in one transaction. */
+  async createOrgEntity<T extends { id: string }>(
+    tenantId: string,
+    kind: OrgKind,
+    record: T,
+    unique: UniqueClaim[] = [],
+    extra: TransactOp[] = [],
+  ): Promise<T> {
+    const entity = ENTITY_OF_KIND[kind];
+    await this.db.transact([
+      putNewOp(
+        toItem(keys.orgItem(tenantId, kind, record.id), entity, tenantId, record),
+        () => new AlreadyExistsError(entity, 'id', record.id),
+      ),
+      ...unique.map((u) => this.claimOp(tenantId, entity, record.id, u)),
+      ...extra,
+    ]);
+    return { ...record, version: 1 };
+  }
+
+  /**
+   * Optimistically updates an org entity. When a unique value changes, the new value is claimed
+   * and the old one released in the same transaction.
+   */
+  async updateOrgEntity<T extends { id: string; version: number }>(
+    tenantId: string,
+    kind: OrgKind,
+    current: T,
+    expectedVersion: number,
+    changes: Partial<T>,
+    uniqueChanges: Array<{ field: string; from: string; to: string }> = [],
+    extra: TransactOp[] = [],
+  ): Promise<T> {
+    const entity = ENTITY_OF_KIND[kind];
+    const key = keys.orgItem(tenantId, kind, current.id);
+    if (uniqueChanges.length === 0 && extra.length === 0) {
+      const item = await this.db.updateVersioned(key, expectedVersion, changes, { entity, id: current.id });
+      return fromItem<T>(item);
+    }
+    await this.db.transact([
+      versionedUpdateOp(
+        key,
+        expectedVersion,
+        changes,
+        () => new VersionConflictError(entity, current.id, expectedVersion),
+      ),
+      ...uniqueChanges.flatMap((u) => [
+        this.claimOp(tenantId, entity, current.id, { field: u.field, value: u.to }),
+        deleteOp(keys.unique(tenantId, u.field, u.from)),
+      ]),
+      ...extra,
+    ]);
+    return { ...current, ...changes, version: expectedVersion + 1 };
+  }
+
+  private claimOp(tenantId: string, entity: string, ownerId: string, claim: UniqueClaim): TransactOp {
+    return putNewOp(
+      toItem(keys.unique(tenantId, claim.field, claim.value), EntityType.Unique, tenantId, {
+        ownerType: entity,
+        ownerId,
+      }),
+      () => new AlreadyExistsError(entity, claim.field, claim.value),
+    );
+  }
+
+  /** Op that records a user's move; goes in the same transaction as the user update. */
+  moveOp(tenantId: string, move: UserMove, moveId: string): TransactOp {
+    return putNewOp(
+      toItem(
+        keys.userMove(tenantId, move.userId, move.effectiveDate, moveId),
+        EntityType.UserMove,
+        tenantId,
+        move,
+      ),
+      () => new AlreadyExistsError('UserMove', 'id', moveId),
+    );
+  }
+
+  async listUserMoves(tenantId: string, userId: string): Promise<UserMove[]> {
+    const items = await this.db.queryAll({
+      partition: keys.userCollection(tenantId, userId),
+      beginsWith: keys.userMovePrefix,
+      newestFirst: true,
+    });
+    return items.map((i) => fromItem<UserMove>(i));
+  }
+
+  async addRateGroupMembership(tenantId: string, membership: RateGroupMembership, id: string): Promise<void> {
+    await this.db.put(
+      toItem(
+        keys.rateGroupMembership(tenantId, membership.userId, membership.from, id),
+        EntityType.RateGroupMembership,
+        tenantId,
+        membership,
+      ),
+    );
+  }
+
+  async listRateGroupMemberships(tenantId: string, userId: string): Promise<RateGroupMembership[]> {
+    const items = await this.db.queryAll({
+      partition: keys.userCollection(tenantId, userId),
+      beginsWith: keys.rateGroupMembershipPrefix,
+      newestFirst: true,
+    });
+    return items.map((i) => fromItem<RateGroupMembership>(i));
+  }
+
+  /** Ops that store an insurer's secrets and its webhook route, alongside the insurer item. */
+  insurerSecretOps(tenantId: string, secrets: InsurerSecrets): TransactOp[] {
+    return [
+      putOp(
+        toItem(keys.insurerSecret(tenantId, secrets.insurerId), EntityType.InsurerSecret, tenantId, secrets),
+      ),
+      putNewOp(
+        toItem(keys.insurerRoute(secrets.insurerId), EntityType.InsurerRoute, tenantId, {
+          insurerId: secrets.insurerId,
+          routeTenantId: tenantId,
+        }),
+        () => new AlreadyExistsError('Insurer', 'id', secrets.insurerId),
+      ),
+    ];
+  }
+
+  async getInsurerSecrets(tenantId: string, insurerId: string): Promise<InsurerSecrets | undefined> {
+    const item = await this.db.get(keys.insurerSecret(tenantId, insurerId), { consistent: true });
+    return item ? fromItem<InsurerSecrets>(item) : undefined;
+  }
+
+  async replaceInsurerSecrets(tenantId: string, secrets: InsurerSecrets): Promise<void> {
+    const existing = await this.db.get(keys.insurerSecret(tenantId, secrets.insurerId), { consistent: true });
+    if (!existing) throw new NotFoundError('Insurer', secrets.insurerId);
+    await this.db.updateVersioned(
+      keys.insurerSecret(tenantId, secrets.insurerId),
+      existing.version,
+      {
+        current: secrets.current,
+        previous: secrets.previous,
+        previousValidUntil: secrets.previousValidUntil,
+      },
+      { entity: 'InsurerSecret', id: secrets.insurerId },
+    );
+  }
+
+  /** The tenant an insurer id belongs to (for webhooks, whose URL names only the insurer). */
+  async getInsurerTenant(insurerId: string): Promise<string | undefined> {
+    const item: StoredItem | undefined = await this.db.get(keys.insurerRoute(insurerId));
+    return typeof item?.routeTenantId === 'string' ? item.routeTenantId : undefined;
+  }
+}

@@ -1,0 +1,64 @@
+import { ForbiddenError, UnauthenticatedError } from '../errors.js';
+import type { Principal, Role } from './principal.js';
+
+/**
+ * Every authorization decision of the product, in one table. Resolvers name an action; they never
+ * compare roles themselves. Record-level reach (own, branch, region, all) is decided by
+ * {@link canReach}.
+ */
+export const PERMISSIONS = {
+  /** Read the org model: branches, users, product lines, insurers (never their secrets)… */
+  'org:read': ['admin', 'manager', 'backoffice', 'advisor'],
+  /** Tenant settings, regions, branches, insurers, product lines, rate groups. */
+  'org:configure': ['admin'],
+  /** Users: create, move in the hierarchy, rate-group membership. */
+  'users:manage': ['admin', 'manager'],
+  /** Partners (lead suppliers) and lead sources. */
+  'partners:manage': ['admin', 'manager', 'backoffice'],
+  /** Read one's own identity. */
+  'self:read': ['admin', 'manager', 'backoffice', 'advisor', 'partner'],
+} as const satisfies Record<string, readonly Role[]>;
+
+export type Action = keyof typeof PERMISSIONS;
+
+/** Throws UNAUTHENTICATED without a principal, FORBIDDEN when the role may not take the action. */
+export function authorize(principal: Principal | null, action: Action): Principal {
+  if (!principal) throw new UnauthenticatedError('Sign in: this operation needs a bearer token');
+  const allowed: readonly Role[] = PERMISSIONS[action];
+  if (!allowed.includes(principal.role)) {
+    throw new ForbiddenError(`Role ${principal.role} may not ${action}`, { action });
+  }
+  return principal;
+}
+
+/** The org position of a record, for scope checks. */
+export interface RecordReach {
+  ownerUserId?: string | null;
+  branchId?: string | null;
+  regionId?: string | null;
+}
+
+/** Whether the principal's scope reaches a record: own < branch < region < all. */
+export function canReach(principal: Principal, record: RecordReach): boolean {
+  switch (principal.scope) {
+    case 'all':
+      return true;
+    case 'region':
+      return (
+        (principal.regionId !== null && record.regionId === principal.regionId) ||
+        record.ownerUserId === principal.userId
+      );
+    case 'branch':
+      return (
+        (principal.branchId !== null && record.branchId === principal.branchId) ||
+        record.ownerUserId === principal.userId
+      );
+    case 'own':
+      return record.ownerUserId === principal.userId;
+  }
+}
+
+/** Throws FORBIDDEN unless the principal's scope reaches the record. */
+export function assertReach(principal: Principal, record: RecordReach, what: string): void {
+  if (!canReach(principal, record)) throw new ForbiddenError(`${what} is outside your scope`);
+}

@@ -1,0 +1,55 @@
+import { z } from 'zod';
+
+/**
+ * The process environment, parsed once at cold start. A missing or malformed variable fails the
+ * cold start with the variable's name instead of failing some request later. Only this module
+ * reads `process.env`; endpoints of local emulators reach the AWS SDK through its own standard
+ * variables (AWS_ENDPOINT_URL_DYNAMODB, AWS_ENDPOINT_URL_S3…), so handlers cannot tell the hosts apart.
+ */
+const EnvSchema = z.object({
+  TABLE_NAME: z.string().min(1),
+  STAGE: z.enum(['local', 'test', 'dev', 'prod']).default('local'),
+  /** JWKS endpoint of the token issuer (Cognito in the cloud, the local issuer on the local stack). */
+  AUTH_JWKS_URL: z.url().optional(),
+  /** Inline JWKS JSON, used by tests so token verification needs no HTTP. */
+  AUTH_JWKS_JSON: z.string().optional(),
+  AUTH_ISSUER: z.string().min(1),
+  AUTH_AUDIENCE: z.string().min(1),
+  REPORTS_BUCKET: z.string().optional(),
+  ARCHIVE_BUCKET: z.string().optional(),
+  MAIL_FROM: z.string().optional(),
+  /** Where SMS go on the local stack (no emulator sends SMS); unset in the cloud, where SNS does. */
+  SMS_SINK_URL: z.url().optional(),
+  S3_FORCE_PATH_STYLE: z
+    .enum(['true', 'false'])
+    .default('false')
+    .transform((v) => v === 'true'),
+});
+
+export type Env = z.infer<typeof EnvSchema>;
+
+/** Parses an environment map; exported for tests that check the failure message. */
+export function parseEnv(source: Record<string, string | undefined>): Env {
+  const result = EnvSchema.safeParse(source);
+  if (!result.success) {
+    const problems = result.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ');
+    throw new Error(`Invalid environment: ${problems}`);
+  }
+  if (!result.data.AUTH_JWKS_URL && !result.data.AUTH_JWKS_JSON) {
+    throw new Error('Invalid environment: AUTH_JWKS_URL or AUTH_JWKS_JSON must be set');
+  }
+  return result.data;
+}
+
+let cached: Env | undefined;
+
+/** The environment of this process, parsed on first use and then fixed for the process's life. */
+export function env(): Env {
+  cached ??= parseEnv(process.env);
+  return cached;
+}
+
+/** Test hook: forget the parsed environment so a test can set other variables. */
+export function resetEnvForTests(): void {
+  cached = undefined;
+}

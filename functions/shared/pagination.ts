@@ -1,0 +1,39 @@
+import { z } from 'zod';
+import type { Page } from './db.js';
+import { parseInput } from './validation.js';
+
+export const DEFAULT_PAGE_SIZE = 20;
+export const MAX_PAGE_SIZE = 100;
+
+const PageArgsSchema = z.object({
+  first: z
+    .number()
+    .int()
+    .min(1, 'must be at least 1')
+    .max(MAX_PAGE_SIZE, `must be at most ${MAX_PAGE_SIZE}`)
+    .nullish(),
+  after: z.string().max(4000).nullish(),
+});
+
+/** Validates Relay `first`/`after` (page size capped at 100) into a limit and cursor. */
+export function pageArgs(args: { first?: number | null; after?: string | null }): {
+  limit: number;
+  cursor: string | null;
+} {
+  const parsed = parseInput(PageArgsSchema, { first: args.first, after: args.after }, '');
+  return { limit: parsed.first ?? DEFAULT_PAGE_SIZE, cursor: parsed.after ?? null };
+}
+
+export interface Connection<T> {
+  edges: Array<{ cursor: string; node: T }>;
+  pageInfo: { hasNextPage: boolean; endCursor: string | null };
+}
+
+/** Maps a data-layer page onto a Relay connection. */
+export function toConnection<T>(page: Page<T>): Connection<T> {
+  const edges = page.items.map((node, i) => ({ node, cursor: page.cursors[i] ?? '' }));
+  return {
+    edges,
+    pageInfo: { hasNextPage: page.nextCursor !== null, endCursor: edges.at(-1)?.cursor ?? null },
+  };
+}

@@ -1,0 +1,70 @@
+/**
+ * Every function of the product, listed once: its entry file, its trigger and what it needs. The
+ * cloud stack (`infra/cloud/`) and the local stack (`infra/local/`) are both built from this list,
+ * so a function cannot exist on one host and not the other.
+ */
+
+/** Resources a function may be granted; the cloud stack turns each into least-privilege IAM. */
+export type Need = 'table' | 'reportsBucket' | 'archiveBucket' | 'mail' | 'sms';
+
+export type StreamEventName = 'INSERT' | 'MODIFY' | 'REMOVE';
+
+/** Which table changes a consumer wants: entity types (the `type` attribute) and event names. */
+export interface ChangeFilter {
+  entityTypes: string[];
+  events: StreamEventName[];
+}
+
+export type Trigger =
+  | { kind: 'http'; routes: Array<{ method: 'GET' | 'POST'; path: string }> }
+  /** A direct reader of the table's stream (at most two readers per shard: see ARCHITECTURE.md). */
+  | {
+      kind: 'stream';
+      filter: ChangeFilter;
+      batchSize: number;
+      maxRetries: number;
+      maxRecordAgeSeconds: number;
+    }
+  /** A subscriber to the change bus (EventBridge in the cloud), fed by the one pipe off the stream. */
+  | { kind: 'bus'; filter: ChangeFilter; maxRetries: number }
+  /** EventBridge Scheduler expression: `rate(1 day)` or `cron(0 7 * * ? *)` (UTC). */
+  | { kind: 'schedule'; expression: string };
+
+export interface FunctionSpec {
+  /** Short kebab-case name, used for construct ids and logs. */
+  name: string;
+  description: string;
+  /** Entry file relative to the repository root; it exports `handler`. */
+  entry: string;
+  trigger: Trigger;
+  needs: Need[];
+  memoryMb: number;
+  timeoutSeconds: number;
+}
+
+export const CATALOG: readonly FunctionSpec[] = [
+  {
+    name: 'graphql',
+    description: 'GraphQL API for front ends and partner portals',
+    entry: 'functions/graphql/handler.ts',
+    trigger: {
+      kind: 'http',
+      routes: [
+        { method: 'POST', path: '/graphql' },
+        { method: 'GET', path: '/graphql' },
+      ],
+    },
+    needs: ['table'],
+    memoryMb: 1024,
+    timeoutSeconds: 29,
+  },
+  {
+    name: 'webhooks',
+    description: 'Signed policy webhooks from insurers',
+    entry: 'functions/webhooks/handler.ts',
+    trigger: { kind: 'http', routes: [{ method: 'POST', path: '/webhooks/insurers/{insurerId}' }] },
+    needs: ['table', 'archiveBucket'],
+    memoryMb: 1024,
+    timeoutSeconds: 29,
+  },
+];
