@@ -1,0 +1,97 @@
+import type { ApolloServer } from '@apollo/server';
+import { inject } from 'vitest';
+import type { GraphQLContext } from '../../functions/graphql/context.js';
+import { createGraphQLServer } from '../../functions/graphql/server.js';
+import { createServices, type Services } from '../../functions/modules/services.js';
+import { type Principal, systemPrincipal } from '../../functions/shared/auth/principal.js';
+import { type Clock, systemClock } from '../../functions/shared/clock.js';
+import { createDocumentClient, Db } from '../../functions/shared/db.js';
+import { newId } from '../../functions/shared/ids.js';
+import { LOCAL_AWS } from '../../infra/local/dynamodb.js';
+
+export interface GraphQLResult<T = Record<string, unknown>> {
+  data?: T | null;
+  errors?: Array<{
+    message: string;
+    path?: readonly (string | number)[];
+    extensions?: Record<string, unknown>;
+  }>;
+}
+
+/** A connected test app: the real services and GraphQL server over DynamoDB Local. */
+export interface TestApp {
+  db: Db;
+  services: Services;
+  server: ApolloServer<GraphQLContext>;
+  /** Runs an operation as `principal` (null = no token) through the real server. */
+  exec<T = Record<string, unknown>>(
+    principal: Principal | null,
+    query: string,
+    variables?: Record<string, unknown>,
+  ): Promise<GraphQLResult<T>>;
+}
+
+/** Builds the app against the DynamoDB Local that the global setup started. */
+export function createTestApp(clock: Clock = systemClock): TestApp {
+  const db = new Db(
+    createDocumentClient({
+      endpoint: inject('dynamoEndpoint'),
+      region: LOCAL_AWS.region,
+      credentials: LOCAL_AWS,
+    }),
+    inject('tableName'),
+  );
+  const services = createServices(db, clock);
+  const server = createGraphQLServer({ production: false });
+  return {
+    db,
+    services,
+    server,
+    async exec(principal, query, variables) {
+      const response = await server.executeOperation(
+        { query, ...(variables ? { variables } : {}) },
+        { contextValue: { principal, services } },
+      );
+      if (response.body.kind !== 'single') throw new Error('Expected a single result');
+      return response.body.singleResult as GraphQLResult<never>;
+    },
+  };
+}
+
+/** A fresh tenant with its settings, so each test file works in its own isolated brokerage. */
+export async function createTenant(
+  app: TestApp,
+  name = 'Test Brokerage',
+): Promise<{ tenantId: string; admin: Principal }> {
+  const tenantId = `t-${newId().toLowerCase()}`;
+  await app.services.org.provisionTenant(tenantId, {
+    name,
+    baseCurrency: 'EUR',
+    locale: 'cs-CZ',
+    timeZone: 'Europe/Prague',
+  });
+  return { tenantId, admin: { ...systemPrincipal(tenantId), userId: `admin-${tenantId}` } };
+}
+
+/** Principal of a given role in a tenant, as a verified token would produce. */
+export function principalFor(
+  tenantId: string,
+  role: Principal['role'],
+  overrides: Partial<Principal> = {},
+): Principal {
+  return {
+    tenantId,
+    userId: `${role}-user`,
+    role,
+    scope: role === 'admin' || role === 'backoffice' ? 'all' : role === 'manager' ? 'branch' : 'own',
+    branchId: null,
+    regionId: null,
+    partnerId: role === 'partner' ? 'partner-1' : null,
+    ...overrides,
+  };
+}
+
+/** The `extensions.code` of the first error, or undefined. */
+export function errorCode(result: GraphQLResult): unknown {
+  return result.errors?.[0]?.extensions?.code;
+}
