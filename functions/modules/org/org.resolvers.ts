@@ -66,6 +66,14 @@ export const orgResolvers: Resolvers = {
     updateProductLine: (_root, { input }, { principal, services }) =>
       services.org.updateProductLine(principal, input),
   },
+  Role: {
+    ADMIN: 'admin',
+    MANAGER: 'manager',
+    BACKOFFICE: 'backoffice',
+    ADVISOR: 'advisor',
+    PARTNER: 'partner',
+  },
+  Scope: { OWN: 'own', BRANCH: 'branch', REGION: 'region', ALL: 'all' },
   Viewer: {
     user: async (viewer, _args, { principal, services }) => {
       if (viewer.role === 'partner') return null;

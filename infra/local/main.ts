@@ -1,0 +1,46 @@
+import { resolve } from 'node:path';
+import { startLocalStack } from './stack.js';
+
+/**
+ * `npm start`: the whole product on this machine. Flags: `--no-seed` (no demo data),
+ * `--in-memory` (nothing kept in .local/). PORT sets the HTTP port (default 4000).
+ */
+const args = new Set(process.argv.slice(2));
+const started = Date.now();
+const log = (line: string) => process.stdout.write(`${line}\n`);
+
+try {
+  const stack = await startLocalStack({
+    port: Number(process.env.PORT ?? 4000),
+    dataDir: args.has('--in-memory') ? null : resolve(import.meta.dirname, '..', '..', '.local'),
+    seed: !args.has('--no-seed'),
+    log,
+  });
+  log('');
+  log(`Broker CRM is running (started in ${((Date.now() - started) / 1000).toFixed(1)} s)`);
+  log(`  GraphQL        POST ${stack.dev.graphqlUrl}   (IDE: open it in a browser)`);
+  log(`  Webhooks       POST ${stack.url}/webhooks/insurers/{insurerId}`);
+  log(`  Health         GET  ${stack.dev.healthUrl}`);
+  log(`  Captured mail  GET  ${stack.dev.mailUrl}    SMS: GET ${stack.dev.smsUrl}`);
+  for (const [tenant, roles] of Object.entries(stack.dev.tokens)) {
+    log('');
+    log(`  Demo tokens for ${tenant} (valid 8 days):`);
+    for (const [role, token] of Object.entries(roles)) log(`    ${role.padEnd(10)} ${token}`);
+  }
+  if (!args.has('--in-memory')) log('\n  Tokens, insurer ids and webhook secrets: .local/dev.json');
+  log('\nCtrl-C stops everything.');
+
+  let stopping = false;
+  const shutdown = async () => {
+    if (stopping) return;
+    stopping = true;
+    log('\nStopping…');
+    await stack.stop();
+    process.exit(0);
+  };
+  process.on('SIGINT', shutdown);
+  process.on('SIGTERM', shutdown);
+} catch (error) {
+  process.stderr.write(`Could not start the local stack: ${(error as Error).message}\n`);
+  process.exit(1);
+}

@@ -1,0 +1,200 @@
+import type { User } from '../../functions/modules/org/org.model.js';
+import type { Services } from '../../functions/modules/services.js';
+import { type Principal, type Role, systemPrincipal } from '../../functions/shared/auth/principal.js';
+
+export interface SeededInsurer {
+  id: string;
+  name: string;
+  secret: string;
+}
+
+export interface SeededTenant {
+  tenantId: string;
+  name: string;
+  /** One principal per role, built from a seeded user as a verified token would carry it. */
+  principals: Partial<Record<Role, Principal>>;
+  insurers: SeededInsurer[];
+}
+
+export interface SeedResult {
+  tenants: SeededTenant[];
+}
+
+export const DEMO_TENANT = 'demo-brokerage';
+export const OTHER_TENANT = 'other-brokerage';
+
+function principalOf(tenantId: string, user: User, regionId: string | null): Principal {
+  return {
+    tenantId,
+    userId: user.id,
+    role: user.role,
+    scope: user.scope,
+    branchId: user.branchId,
+    regionId: user.branchId ? regionId : null,
+    partnerId: user.partnerId,
+  };
+}
+
+/**
+ * Seeds a demo brokerage through the same services GraphQL uses: a region with an own and a
+ * franchise branch, a manager with three advisors (one a sub-agent), a partner with a portal user,
+ * two insurers with webhook secrets, product lines, lead sources and rate groups; and a second
+ * brokerage, so tenant isolation can be seen.
+ */
+export async function seedDemo(services: Services, today: string): Promise<SeedResult> {
+  return { tenants: [await seedDemoBrokerage(services, today), await seedOtherBrokerage(services)] };
+}
+
+async function seedDemoBrokerage(services: Services, today: string): Promise<SeededTenant> {
+  const org = services.org;
+  const tenantId = DEMO_TENANT;
+  const sys = systemPrincipal(tenantId, 'seed');
+  await org.provisionTenant(tenantId, {
+    name: 'Demo Brokerage',
+    baseCurrency: 'EUR',
+    locale: 'cs-CZ',
+    timeZone: 'Europe/Prague',
+  });
+  const region = await org.createRegion(sys, { name: 'Moravia' });
+  const brno = await org.createBranch(sys, { name: 'Brno', kind: 'OWN', regionId: region.id });
+  await org.createBranch(sys, { name: 'Olomouc', kind: 'FRANCHISE', regionId: region.id });
+
+  for (const [code, name] of [
+    ['MTPL', 'Motor third-party liability'],
+    ['CASCO', 'Motor casco'],
+    ['PROPERTY', 'Property'],
+    ['TRAVEL', 'Travel'],
+    ['LIFE', 'Life'],
+    ['HEALTH', 'Health'],
+  ] as const) {
+    await org.createProductLine(sys, { code, name });
+  }
+  for (const name of ['Website', 'Referral', 'Campaign', 'Walk-in'])
+    await org.createLeadSource(sys, { name });
+  const junior = await org.createRateGroup(sys, {
+    name: 'Junior',
+    description: 'Advisors in their first two years',
+  });
+  const senior = await org.createRateGroup(sys, { name: 'Senior', description: 'Experienced advisors' });
+
+  const admin = await org.createUser(sys, {
+    name: 'Alena Adminová',
+    email: 'alena@demo.example',
+    role: 'admin',
+    scope: 'all',
+  });
+  const backoffice = await org.createUser(sys, {
+    name: 'Bára Backoffice',
+    email: 'bara@demo.example',
+    role: 'backoffice',
+    scope: 'all',
+    branchId: brno.id,
+  });
+  const manager = await org.createUser(sys, {
+    name: 'Marek Manažer',
+    email: 'marek@demo.example',
+    phone: '+420601000001',
+    role: 'manager',
+    scope: 'region',
+    branchId: brno.id,
+  });
+  const adam = await org.createUser(sys, {
+    name: 'Adam Poradce',
+    email: 'adam@demo.example',
+    phone: '+420601000002',
+    role: 'advisor',
+    scope: 'own',
+    branchId: brno.id,
+    managerId: manager.id,
+  });
+  await org.createUser(sys, {
+    name: 'Eva Poradkyně',
+    email: 'eva@demo.example',
+    role: 'advisor',
+    scope: 'own',
+    branchId: brno.id,
+    managerId: manager.id,
+  });
+  const simon = await org.createUser(sys, {
+    name: 'Šimon Subagent',
+    email: 'simon@demo.example',
+    role: 'advisor',
+    scope: 'own',
+    branchId: brno.id,
+    managerId: adam.id,
+  });
+  await org.setUserRateGroup(sys, { userId: adam.id, rateGroupId: senior.id, from: '2024-01-01' });
+  await org.setUserRateGroup(sys, { userId: simon.id, rateGroupId: junior.id, from: today });
+
+  const partner = await org.createPartner(sys, {
+    name: 'LeadGen s.r.o.',
+    kind: 'EXTERNAL',
+    companyId: '12345678',
+    email: 'leads@leadgen.example',
+  });
+  const partnerUser = await org.createUser(sys, {
+    name: 'Petr Partner',
+    email: 'petr@leadgen.example',
+    role: 'partner',
+    scope: 'own',
+    partnerId: partner.id,
+  });
+
+  const insurers: SeededInsurer[] = [];
+  for (const name of ['Kooperativa', 'Allianz']) {
+    const created = await org.createInsurer(sys, { name });
+    insurers.push({ id: created.insurer.id, name, secret: created.webhookSecret });
+  }
+
+  return {
+    tenantId,
+    name: 'Demo Brokerage',
+    principals: {
+      admin: principalOf(tenantId, admin, region.id),
+      manager: principalOf(tenantId, manager, region.id),
+      backoffice: principalOf(tenantId, backoffice, region.id),
+      advisor: principalOf(tenantId, adam, region.id),
+      partner: principalOf(tenantId, partnerUser, null),
+    },
+    insurers,
+  };
+}
+
+async function seedOtherBrokerage(services: Services): Promise<SeededTenant> {
+  const org = services.org;
+  const tenantId = OTHER_TENANT;
+  const sys = systemPrincipal(tenantId, 'seed');
+  await org.provisionTenant(tenantId, {
+    name: 'Other Brokerage',
+    baseCurrency: 'CZK',
+    locale: 'cs-CZ',
+    timeZone: 'Europe/Prague',
+  });
+  const region = await org.createRegion(sys, { name: 'Bohemia' });
+  const branch = await org.createBranch(sys, { name: 'Praha', kind: 'OWN', regionId: region.id });
+  const admin = await org.createUser(sys, {
+    name: 'Olga Other',
+    email: 'olga@other.example',
+    role: 'admin',
+    scope: 'all',
+  });
+  const advisor = await org.createUser(sys, {
+    name: 'Ota Advisor',
+    email: 'ota@other.example',
+    role: 'advisor',
+    scope: 'own',
+    branchId: branch.id,
+    managerId: admin.id,
+  });
+  await org.createProductLine(sys, { code: 'MTPL', name: 'Povinné ručení' });
+  const insurer = await org.createInsurer(sys, { name: 'Generali' });
+  return {
+    tenantId,
+    name: 'Other Brokerage',
+    principals: {
+      admin: principalOf(tenantId, admin, region.id),
+      advisor: principalOf(tenantId, advisor, region.id),
+    },
+    insurers: [{ id: insurer.insurer.id, name: 'Generali', secret: insurer.webhookSecret }],
+  };
+}

@@ -1,0 +1,292 @@
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import sesLocalModule from 'aws-ses-v2-local';
+import { startFauxqs } from 'fauxqs';
+import { CATALOG, type FunctionSpec } from '../catalog.js';
+import { ensureTable } from '../table-spec.js';
+import { type DynamoDbLocal, LOCAL_AWS, startDynamoDbLocal } from './dynamodb.js';
+import { graphiqlPage, IDE_ASSET_PREFIX, IDE_ASSETS } from './graphiql.js';
+import { type HttpHandler, type HttpRoute, invokeRoute, matchRoute, readBody } from './http-adapter.js';
+import { freePort } from './ports.js';
+import type { SeedResult } from './seed.js';
+import { SmsRecorder } from './sms-recorder.js';
+import { type IssuerKeyMaterial, LOCAL_AUDIENCE, LOCAL_ISSUER, LocalTokenIssuer } from './token-issuer.js';
+
+const REPO_ROOT = resolve(import.meta.dirname, '..', '..');
+
+export interface LocalStackOptions {
+  /** HTTP port; 0 picks a free one. */
+  port: number;
+  /** Where data, keys and records persist; null keeps everything in memory. */
+  dataDir: string | null;
+  seed: boolean;
+  log: (line: string) => void;
+}
+
+/** What `.local/dev.json` holds: how to call the local API as each demo user and insurer. */
+export interface DevInfo {
+  graphqlUrl: string;
+  healthUrl: string;
+  mailUrl: string;
+  smsUrl: string;
+  jwksUrl: string;
+  tokens: Record<string, Record<string, string>>;
+  insurers: Array<{ tenant: string; id: string; name: string; webhookUrl: string; secret: string }>;
+}
+
+export interface LocalStack {
+  url: string;
+  dev: DevInfo;
+  sms: SmsRecorder;
+  dynamo: DynamoDbLocal;
+  stop(): Promise<void>;
+}
+
+const TABLE_NAME = 'broker-crm-local';
+
+// aws-ses-v2-local is CommonJS with `exports.default`; under Node's ESM interop that default sits one level down.
+const startSesLocal = ((sesLocalModule as unknown as { default?: typeof sesLocalModule }).default ??
+  sesLocalModule) as typeof sesLocalModule;
+const REPORTS_BUCKET = 'broker-crm-reports';
+const ARCHIVE_BUCKET = 'broker-crm-webhook-archive';
+
+function loadJson<T>(file: string): T | undefined {
+  return existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as T) : undefined;
+}
+
+/** Loads a catalog function's module and returns its `handler` export. */
+async function loadHandler<T>(spec: FunctionSpec): Promise<T> {
+  const module = (await import(pathToFileURL(join(REPO_ROOT, spec.entry)).href)) as { handler?: T };
+  if (!module.handler) throw new Error(`${spec.entry} does not export a handler`);
+  return module.handler;
+}
+
+/**
+ * Starts the whole product on this machine: DynamoDB Local with the table from the table design,
+ * S3/SNS/SQS (fauxqs) and SES (aws-ses-v2-local) emulators, an SMS recorder, the local token
+ * issuer, and every catalog function behind an HTTP adapter that speaks API Gateway v2 events.
+ * Handlers run unchanged: only the endpoints in the environment differ from the cloud.
+ */
+export async function startLocalStack(options: LocalStackOptions): Promise<LocalStack> {
+  const { log } = options;
+  const dataDir = options.dataDir ? resolve(options.dataDir) : null;
+  if (dataDir) mkdirSync(dataDir, { recursive: true });
+  const stops: Array<() => Promise<void>> = [];
+
+  const dynamo = await startDynamoDbLocal(dataDir ? { dataDir: join(dataDir, 'dynamodb') } : {});
+  stops.push(() => dynamo.stop());
+  try {
+    const ddb = new DynamoDBClient({
+      endpoint: dynamo.endpoint,
+      region: LOCAL_AWS.region,
+      credentials: LOCAL_AWS,
+    });
+    await ensureTable(ddb, TABLE_NAME);
+    ddb.destroy();
+    log(
+      `DynamoDB Local   ${dynamo.endpoint} (table ${TABLE_NAME}${dataDir ? `, data in ${join(dataDir, 'dynamodb')}` : ', in memory'})`,
+    );
+
+    const fauxqs = await startFauxqs({ port: await freePort(), logger: false });
+    stops.push(() => fauxqs.stop());
+    fauxqs.createBucket(REPORTS_BUCKET);
+    fauxqs.createBucket(ARCHIVE_BUCKET);
+    log(`S3/SNS/SQS       ${fauxqs.address} (fauxqs, in memory)`);
+
+    const sesPort = await freePort();
+    const ses: Server = await startSesLocal({ host: '127.0.0.1', port: sesPort });
+    stops.push(() => new Promise<void>((r) => ses.close(() => r())));
+    const sesUrl = `http://127.0.0.1:${sesPort}`;
+    log(`SES              ${sesUrl} (aws-ses-v2-local)`);
+
+    const keyFile = dataDir ? join(dataDir, 'issuer-keys.json') : null;
+    const issuer = await LocalTokenIssuer.create(keyFile ? loadJson<IssuerKeyMaterial>(keyFile) : undefined);
+    if (keyFile) writeFileSync(keyFile, JSON.stringify(issuer.keyMaterial), { mode: 0o600 });
+
+    const sms = new SmsRecorder(dataDir ? join(dataDir, 'sms.jsonl') : null);
+
+    const port = options.port === 0 ? await freePort() : options.port;
+    const base = `http://localhost:${port}`;
+
+    Object.assign(process.env, {
+      TABLE_NAME,
+      STAGE: 'local',
+      AUTH_ISSUER: LOCAL_ISSUER,
+      AUTH_AUDIENCE: LOCAL_AUDIENCE,
+      AUTH_JWKS_URL: `${base}/.well-known/jwks.json`,
+      REPORTS_BUCKET,
+      ARCHIVE_BUCKET,
+      MAIL_FROM: 'noreply@broker-crm.local',
+      SMS_SINK_URL: `${base}/local/sms`,
+      S3_FORCE_PATH_STYLE: 'true',
+      AWS_REGION: LOCAL_AWS.region,
+      AWS_ACCESS_KEY_ID: LOCAL_AWS.accessKeyId,
+      AWS_SECRET_ACCESS_KEY: LOCAL_AWS.secretAccessKey,
+      AWS_ENDPOINT_URL_DYNAMODB: dynamo.endpoint,
+      AWS_ENDPOINT_URL_S3: fauxqs.address,
+      AWS_ENDPOINT_URL_SNS: fauxqs.address,
+      AWS_ENDPOINT_URL_SQS: fauxqs.address,
+      AWS_ENDPOINT_URL_SES: sesUrl,
+    });
+
+    const routes: HttpRoute[] = [];
+    for (const spec of CATALOG) {
+      if (spec.trigger.kind !== 'http') continue;
+      const handler = await loadHandler<HttpHandler>(spec);
+      for (const r of spec.trigger.routes) {
+        routes.push({ ...r, functionName: spec.name, timeoutSeconds: spec.timeoutSeconds, handler });
+      }
+    }
+
+    const seed = await seedOnce(dataDir, options.seed, log);
+    const dev = await devInfo(base, issuer, seed);
+    if (dataDir)
+      writeFileSync(join(dataDir, 'dev.json'), `${JSON.stringify(dev, null, 2)}\n`, { mode: 0o600 });
+
+    const server = createServer((req, res) => {
+      handleRequest(req, res, { routes, issuer, sms, sesUrl, ideToken: firstToken(dev, 'admin') }).catch(
+        (error) => {
+          log(`request failed: ${(error as Error).stack ?? String(error)}`);
+          if (!res.headersSent) res.writeHead(500);
+          res.end();
+        },
+      );
+    });
+    await new Promise<void>((r) => server.listen(port, '127.0.0.1', () => r()));
+    stops.push(() => new Promise<void>((r) => server.close(() => r())));
+    server.closeIdleConnections?.();
+
+    return {
+      url: base,
+      dev,
+      sms,
+      dynamo,
+      stop: async () => {
+        for (const stop of stops.reverse()) await stop().catch(() => undefined);
+      },
+    };
+  } catch (error) {
+    for (const stop of stops.reverse()) await stop().catch(() => undefined);
+    throw error;
+  }
+}
+
+/** Seeds the demo brokerages the first time; on later starts reuses what `.local/seed.json` remembers. */
+async function seedOnce(
+  dataDir: string | null,
+  enabled: boolean,
+  log: (l: string) => void,
+): Promise<SeedResult | null> {
+  if (!enabled) return null;
+  const seedFile = dataDir ? join(dataDir, 'seed.json') : null;
+  const existing = seedFile ? loadJson<SeedResult>(seedFile) : undefined;
+  if (existing) {
+    log('Demo data       already seeded (delete .local/ to start afresh)');
+    return existing;
+  }
+  // Imported after the environment is set: services read it at cold start, as in Lambda.
+  const { seedDemo } = await import('./seed.js');
+  const { createServices } = await import('../../functions/modules/services.js');
+  const { getRuntime } = await import('../../functions/shared/runtime.js');
+  const runtime = getRuntime();
+  const result = await seedDemo(
+    createServices(runtime.db, runtime.clock),
+    runtime.clock.now().toISOString().slice(0, 10),
+  );
+  if (seedFile) writeFileSync(seedFile, JSON.stringify(result, null, 2), { mode: 0o600 });
+  log(`Demo data       seeded ${result.tenants.map((t) => t.tenantId).join(', ')}`);
+  return result;
+}
+
+async function devInfo(base: string, issuer: LocalTokenIssuer, seed: SeedResult | null): Promise<DevInfo> {
+  const tokens: DevInfo['tokens'] = {};
+  const insurers: DevInfo['insurers'] = [];
+  for (const tenant of seed?.tenants ?? []) {
+    tokens[tenant.tenantId] = {};
+    for (const [role, principal] of Object.entries(tenant.principals)) {
+      if (principal)
+        (tokens[tenant.tenantId] as Record<string, string>)[role] = await issuer.sign(principal, '8d');
+    }
+    for (const insurer of tenant.insurers) {
+      insurers.push({
+        tenant: tenant.tenantId,
+        id: insurer.id,
+        name: insurer.name,
+        webhookUrl: `${base}/webhooks/insurers/${insurer.id}`,
+        secret: insurer.secret,
+      });
+    }
+  }
+  return {
+    graphqlUrl: `${base}/graphql`,
+    healthUrl: `${base}/health`,
+    mailUrl: `${base}/local/mail`,
+    smsUrl: `${base}/local/sms`,
+    jwksUrl: `${base}/.well-known/jwks.json`,
+    tokens,
+    insurers,
+  };
+}
+
+function firstToken(dev: DevInfo, role: string): string | undefined {
+  return Object.values(dev.tokens)[0]?.[role];
+}
+
+interface RequestDeps {
+  routes: HttpRoute[];
+  issuer: LocalTokenIssuer;
+  sms: SmsRecorder;
+  sesUrl: string;
+  ideToken: string | undefined;
+}
+
+function sendJson(res: ServerResponse, status: number, body: unknown): void {
+  res.writeHead(status, { 'content-type': 'application/json' });
+  res.end(JSON.stringify(body));
+}
+
+async function handleRequest(req: IncomingMessage, res: ServerResponse, deps: RequestDeps): Promise<void> {
+  const url = new URL(req.url ?? '/', 'http://localhost');
+  const method = (req.method ?? 'GET').toUpperCase();
+
+  if (method === 'GET' && url.pathname === '/health') return sendJson(res, 200, { status: 'ok' });
+  if (method === 'GET' && url.pathname === '/.well-known/jwks.json')
+    return sendJson(res, 200, deps.issuer.jwks());
+  if (method === 'GET' && url.pathname === '/local/sms') return sendJson(res, 200, deps.sms.messages);
+  if (method === 'POST' && url.pathname === '/local/sms') {
+    const payload = JSON.parse((await readBody(req)).toString('utf8') || '{}') as Record<string, unknown>;
+    return sendJson(res, 201, deps.sms.record(payload));
+  }
+  if (method === 'GET' && url.pathname === '/local/mail') {
+    const store = await fetch(`${deps.sesUrl}/store`);
+    return sendJson(res, store.status, await store.json());
+  }
+  if (method === 'GET' && url.pathname.startsWith(IDE_ASSET_PREFIX)) {
+    const asset = IDE_ASSETS[url.pathname.slice(IDE_ASSET_PREFIX.length)];
+    if (!asset) return sendJson(res, 404, { message: 'Not Found' });
+    res.writeHead(200, { 'content-type': asset.type, 'cache-control': 'max-age=3600' });
+    res.end(readFileSync(asset.file));
+    return;
+  }
+  const wantsIde =
+    method === 'GET' &&
+    url.pathname === '/graphql' &&
+    !url.searchParams.has('query') &&
+    (req.headers.accept ?? '').includes('text/html');
+  if (wantsIde) {
+    res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
+    res.end(graphiqlPage(deps.ideToken));
+    return;
+  }
+
+  for (const route of deps.routes) {
+    if (route.method !== method) continue;
+    const params = matchRoute(route.path, url.pathname);
+    if (params) return invokeRoute(req, res, route, params, () => undefined);
+  }
+  const pathKnown = deps.routes.some((r) => matchRoute(r.path, url.pathname));
+  return sendJson(res, pathKnown ? 405 : 404, { message: pathKnown ? 'Method Not Allowed' : 'Not Found' });
+}
