@@ -1,7 +1,9 @@
+import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
+const require = createRequire(import.meta.url);
 
 /**
  * Test kinds, visible in file names:
@@ -10,6 +12,13 @@ const root = fileURLToPath(new URL('..', import.meta.url));
  * - infra:       test/infra/**\/*.test.ts       CDK assertions, offline
  */
 export default defineConfig({
+  resolve: {
+    // graphql 16 ships ESM (index.mjs) and CJS (index.js) without an exports map: Vite would pick the
+    // ESM build for our code while Node loads the CJS one for Apollo, and `instanceof GraphQLError`
+    // would fail across the two. Node's choice is what runs in production (tsx, esbuild with
+    // mainFields module→main resolves one copy), so tests use the same single copy.
+    alias: [{ find: /^graphql$/, replacement: require.resolve('graphql') }],
+  },
   test: {
     root,
     env: { POWERTOOLS_LOG_LEVEL: 'SILENT', AWS_REGION: 'eu-central-1' },

@@ -1,0 +1,149 @@
+import { serverAudits } from 'graphql-http';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type LocalStack, startLocalStack } from '../../infra/local/stack.js';
+
+/**
+ * The product as a user runs it: `startLocalStack` is what `npm start` runs (in memory here), and
+ * every request goes over HTTP through the adapter into the same Lambda handlers as in the cloud.
+ */
+describe('the local stack, end to end over HTTP', () => {
+  let stack: LocalStack;
+  let demo: Record<string, string>;
+  let other: Record<string, string>;
+
+  beforeAll(async () => {
+    stack = await startLocalStack({ port: 0, dataDir: null, seed: true, log: () => undefined });
+    demo = stack.dev.tokens['demo-brokerage'] ?? {};
+    other = stack.dev.tokens['other-brokerage'] ?? {};
+  }, 60_000);
+
+  afterAll(async () => {
+    await stack?.stop();
+  });
+
+  async function gql(token: string | null, query: string, variables?: Record<string, unknown>) {
+    const response = await fetch(stack.dev.graphqlUrl, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/json',
+        ...(token ? { authorization: `Bearer ${token}` } : {}),
+      },
+      body: JSON.stringify({ query, variables }),
+    });
+    return {
+      status: response.status,
+      body: (await response.json()) as {
+        data?: Record<string, never> | null;
+        errors?: Array<{ message: string; extensions?: { code?: string } }>;
+      },
+    };
+  }
+
+  it('lists the seeded branches and users with a demo admin token', async () => {
+    const { status, body } = await gql(
+      demo.admin ?? null,
+      '{ branches { edges { node { name kind } } } users(first: 50) { edges { node { name role } } } }',
+    );
+    expect(status).toBe(200);
+    expect(body.errors).toBeUndefined();
+    const data = body.data as unknown as {
+      branches: { edges: Array<{ node: { name: string; kind: string } }> };
+      users: { edges: Array<{ node: { role: string } }> };
+    };
+    expect(data.branches.edges.map((e) => e.node).sort((a, b) => a.name.localeCompare(b.name))).toEqual([
+      { name: 'Brno', kind: 'OWN' },
+      { name: 'Olomouc', kind: 'FRANCHISE' },
+    ]);
+    expect(data.users.edges.filter((e) => e.node.role === 'ADVISOR')).toHaveLength(3);
+  });
+
+  it('answers UNAUTHENTICATED without a token and 401 with a forged one', async () => {
+    const anonymous = await gql(null, '{ branches { edges { node { id } } } }');
+    expect(anonymous.body.errors?.[0]?.extensions?.code).toBe('UNAUTHENTICATED');
+    const forged = await gql('eyJhbGciOiJub25lIn0.eyJzdWIiOiJ4In0.', '{ me { role } }');
+    expect(forged.status).toBe(401);
+    expect(forged.body.errors?.[0]?.extensions?.code).toBe('UNAUTHENTICATED');
+  });
+
+  it("shows the other tenant none of the demo brokerage's data", async () => {
+    const demoBranches = await gql(demo.admin ?? null, '{ branches { edges { node { id name } } } }');
+    const demoIds = (
+      demoBranches.body.data as unknown as { branches: { edges: Array<{ node: { id: string } }> } }
+    ).branches.edges.map((e) => e.node.id);
+    const seen = await gql(other.admin ?? null, '{ branches { edges { node { id name } } } }');
+    const otherNames = (
+      seen.body.data as unknown as { branches: { edges: Array<{ node: { name: string } }> } }
+    ).branches.edges.map((e) => e.node.name);
+    expect(otherNames).toEqual(['Praha']);
+    for (const id of demoIds) {
+      const direct = await gql(other.admin ?? null, 'query($id: ID!) { branch(id: $id) { id } }', { id });
+      expect(direct.body.data).toEqual({ branch: null });
+    }
+  });
+
+  it('refuses an advisor creating a branch with FORBIDDEN', async () => {
+    const { body } = await gql(
+      demo.advisor ?? null,
+      'mutation { createBranch(input: { name: "Zlín", kind: OWN, regionId: "any" }) { id } }',
+    );
+    expect(body.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
+  });
+
+  it('answers CONFLICT to a stale expectedVersion and changes nothing', async () => {
+    const read = await gql(demo.admin ?? null, '{ branches { edges { node { id name version } } } }');
+    const branch = (
+      read.body.data as unknown as {
+        branches: { edges: Array<{ node: { id: string; name: string; version: number } }> };
+      }
+    ).branches.edges[0]?.node;
+    expect(branch).toBeDefined();
+    const mutation = 'mutation($i: UpdateBranchInput!) { updateBranch(input: $i) { name version } }';
+    const first = await gql(demo.admin ?? null, mutation, {
+      i: { id: branch?.id, expectedVersion: branch?.version, name: `${branch?.name} Centrum` },
+    });
+    expect(first.body.errors).toBeUndefined();
+    const stale = await gql(demo.admin ?? null, mutation, {
+      i: { id: branch?.id, expectedVersion: branch?.version, name: 'Overwritten' },
+    });
+    expect(stale.body.errors?.[0]?.extensions?.code).toBe('CONFLICT');
+    const after = await gql(demo.admin ?? null, 'query($id: ID!) { branch(id: $id) { name version } }', {
+      id: branch?.id,
+    });
+    expect(after.body.data).toEqual({
+      branch: { name: `${branch?.name} Centrum`, version: (branch?.version ?? 0) + 1 },
+    });
+  });
+
+  it('passes every MUST audit of the GraphQL-over-HTTP spec (graphql-http serverAudits)', async () => {
+    const token = demo.admin ?? '';
+    const authedFetch: typeof fetch = (input, init) => {
+      const headers = new Headers(init?.headers);
+      headers.set('authorization', `Bearer ${token}`);
+      return fetch(input, { ...init, headers });
+    };
+    const audits = serverAudits({ url: stack.dev.graphqlUrl, fetchFn: authedFetch });
+    const must = audits.filter((a) => a.name.startsWith('MUST'));
+    expect(must.length).toBeGreaterThan(10);
+    const failures: string[] = [];
+    for (const audit of must) {
+      const result = await audit.fn();
+      if (result.status !== 'ok') failures.push(`${audit.name}: ${result.reason}`);
+    }
+    expect(failures).toEqual([]);
+  });
+
+  it('answers the webhook route with 501 problem details until ingestion lands', async () => {
+    const response = await fetch(`${stack.url}/webhooks/insurers/unknown`, { method: 'POST', body: '{}' });
+    expect(response.status).toBe(501);
+    expect(response.headers.get('content-type')).toBe('application/problem+json');
+    expect(await response.json()).toMatchObject({ status: 501, code: 'NOT_IMPLEMENTED' });
+  });
+
+  it('serves the GraphiQL IDE with local assets (no CDN)', async () => {
+    const page = await (await fetch(stack.dev.graphqlUrl, { headers: { accept: 'text/html' } })).text();
+    expect(page).toContain('/local/assets/graphiql.js');
+    expect(page).not.toMatch(/https?:\/\/(unpkg|cdn|jsdelivr)/);
+    const asset = await fetch(`${stack.url}/local/assets/graphiql.js`);
+    expect(asset.status).toBe(200);
+  });
+});
