@@ -35,7 +35,14 @@ export interface Money {
   currency: string;
 }
 
+/**
+ * ISO-4217 codes the runtime knows. `Intl.NumberFormat` alone accepts any well-formed code (it
+ * formats `XYZ` with 2 digits), so membership is checked against this list.
+ */
+const KNOWN_CURRENCIES: ReadonlySet<string> = new Set(Intl.supportedValuesOf('currency'));
+
 function minorUnitsOrUndefined(currency: string): number | undefined {
+  if (!KNOWN_CURRENCIES.has(currency)) return undefined;
   try {
     return new Intl.NumberFormat('en', { style: 'currency', currency }).resolvedOptions()
       .maximumFractionDigits;
