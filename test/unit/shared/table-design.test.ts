@@ -1,0 +1,162 @@
+import { describe, expect, it } from 'vitest';
+import { ACCESS_PATTERNS, EntityType, keys, OrgKind, TABLE } from '../../../functions/shared/table-design.js';
+
+describe('table attributes and indexes', () => {
+  it('uses generic key attributes, an entity type and a version on every item', () => {
+    expect(TABLE).toMatchObject({
+      partitionKey: 'pk',
+      sortKey: 'sk',
+      entityType: 'type',
+      version: 'version',
+      ttl: 'ttl',
+    });
+  });
+
+  it('declares six overloaded indexes named gsiN with gsiNpk/gsiNsk keys', () => {
+    expect(Object.keys(TABLE.indexes)).toEqual(['gsi1', 'gsi2', 'gsi3', 'gsi4', 'gsi5', 'gsi6']);
+    for (const [name, index] of Object.entries(TABLE.indexes)) {
+      expect(index).toEqual({ partitionKey: `${name}pk`, sortKey: `${name}sk` });
+    }
+  });
+});
+
+describe('org key builders', () => {
+  it('keys tenant settings as T#<tenant> / TENANT', () => {
+    expect(keys.tenantPrefix('t1')).toBe('T#t1');
+    expect(keys.tenant('t1')).toEqual({ pk: 'T#t1', sk: 'TENANT' });
+  });
+
+  it.each([
+    [OrgKind.Region, 'REGION'],
+    [OrgKind.Branch, 'BRANCH'],
+    [OrgKind.User, 'USER'],
+    [OrgKind.RateGroup, 'RATE_GROUP'],
+    [OrgKind.Partner, 'PARTNER'],
+    [OrgKind.LeadSource, 'LEAD_SOURCE'],
+    [OrgKind.Insurer, 'INSURER'],
+    [OrgKind.ProductLine, 'PRODUCT_LINE'],
+  ])('keeps every %s of a tenant in one collection T#<tenant>#ORG#%s keyed by id', (kind, written) => {
+    expect(keys.orgCollection('t1', kind)).toBe(`T#t1#ORG#${written}`);
+    expect(keys.orgItem('t1', kind, '01HX')).toEqual({ pk: `T#t1#ORG#${written}`, sk: '01HX' });
+  });
+
+  it('keeps user moves and rate-group memberships in the user collection, sorted by date', () => {
+    expect(keys.userCollection('t1', 'u1')).toBe('T#t1#USER#u1');
+    expect(keys.userMove('t1', 'u1', '2026-03-01', 'm1')).toEqual({
+      pk: 'T#t1#USER#u1',
+      sk: 'MOVE#2026-03-01#m1',
+    });
+    expect(keys.userMovePrefix).toBe('MOVE#');
+    expect(keys.rateGroupMembership('t1', 'u1', '2026-04-01', 'r1')).toEqual({
+      pk: 'T#t1#USER#u1',
+      sk: 'RATE_GROUP#2026-04-01#r1',
+    });
+    expect(keys.rateGroupMembershipPrefix).toBe('RATE_GROUP#');
+    expect(keys.userMove('t1', 'u1', '2026-03-01', 'm1').sk.startsWith(keys.userMovePrefix)).toBe(true);
+    expect(
+      keys.rateGroupMembership('t1', 'u1', '2026-04-01', 'r1').sk.startsWith(keys.rateGroupMembershipPrefix),
+    ).toBe(true);
+  });
+
+  it('keeps an insurer secret in its own item, apart from the insurer collection', () => {
+    expect(keys.insurerSecret('t1', 'i1')).toEqual({ pk: 'T#t1#INSURER#i1', sk: 'SECRET' });
+    expect(keys.insurerSecret('t1', 'i1').pk).not.toBe(keys.orgCollection('t1', OrgKind.Insurer));
+  });
+
+  it('routes an insurer id to its tenant through the one global key, which holds no tenant', () => {
+    expect(keys.insurerRoute('i1')).toEqual({ pk: 'ROUTE#INSURER#i1', sk: 'ROUTE' });
+  });
+
+  it('claims a unique value per tenant and field', () => {
+    expect(keys.unique('t1', 'USER_EMAIL', 'ana@broker.cz')).toEqual({
+      pk: 'T#t1#UNIQUE#USER_EMAIL',
+      sk: 'ana@broker.cz',
+    });
+  });
+
+  it.each([
+    ['a tenant id with the separator', () => keys.tenant('t1#ORG')],
+    ['an id with the separator', () => keys.orgItem('t1', OrgKind.Branch, 'b#1')],
+    ['an empty id', () => keys.orgItem('t1', OrgKind.Branch, '')],
+    ['a user id with a space', () => keys.userCollection('t1', 'u 1')],
+    ['an insurer id with a slash', () => keys.insurerRoute('../i1')],
+  ])('refuses %s, so one key can never reach into another collection', (_label, build) => {
+    expect(build).toThrow(RangeError);
+  });
+});
+
+describe('tenant isolation of keys', () => {
+  type Builder = (...args: string[]) => unknown;
+  const builders = Object.entries(keys).filter(
+    (entry): entry is [string, Builder] => typeof entry[1] === 'function',
+  );
+  const startsWithTenant = (value: string) => value === 'T#t1' || value.startsWith('T#t1#');
+
+  it.each(builders.filter(([name]) => name !== 'insurerRoute'))(
+    'starts every partition key that %s builds with the tenant',
+    (_name, build) => {
+      const built = build('t1', 'x1', 'x2', 'x3');
+      const partitions: string[] = [];
+      if (typeof built === 'string') partitions.push(built);
+      else if (built && typeof built === 'object') {
+        for (const [attribute, value] of Object.entries(built)) {
+          if ((attribute === 'pk' || /^gsi\d+pk$/.test(attribute)) && typeof value === 'string') {
+            partitions.push(value);
+          }
+        }
+      }
+      expect(partitions.length).toBeGreaterThan(0);
+      for (const partition of partitions) expect(startsWithTenant(partition)).toBe(true);
+    },
+  );
+
+  it('builds different partitions for tenants whose ids share a prefix', () => {
+    expect(keys.orgCollection('t1', OrgKind.Branch)).not.toBe(keys.orgCollection('t11', OrgKind.Branch));
+    expect(keys.orgCollection('t11', OrgKind.Branch).startsWith(`${keys.tenantPrefix('t1')}#`)).toBe(false);
+  });
+});
+
+describe('entity types', () => {
+  it('writes each entity type as its own name', () => {
+    for (const [name, value] of Object.entries(EntityType)) expect(value).toBe(name);
+  });
+});
+
+describe('ACCESS_PATTERNS', () => {
+  it('names every access pattern, uniquely', () => {
+    const names = ACCESS_PATTERNS.map((p) => p.name);
+    for (const name of names) expect(name.trim()).not.toBe('');
+    expect(new Set(names).size).toBe(names.length);
+  });
+
+  it('gives every pattern a module, a known index and a key on that index', () => {
+    for (const p of ACCESS_PATTERNS) {
+      expect(p.module).toMatch(/^[a-z]+$/);
+      expect(['GetItem', 'Query', 'BatchGetItem']).toContain(p.operation);
+      expect(['built', 'planned']).toContain(p.status);
+      if (p.index === 'table') expect(p.key).toMatch(/^pk=/);
+      else {
+        expect(Object.keys(TABLE.indexes)).toContain(p.index);
+        expect(p.key.startsWith(`${p.index}pk=`)).toBe(true);
+      }
+    }
+  });
+
+  it('keys every pattern by tenant except the webhook route lookup', () => {
+    const global = ACCESS_PATTERNS.filter((p) => !/pk=T#<t>/.test(p.key));
+    expect(global.map((p) => p.key)).toEqual(['pk=ROUTE#INSURER#<id> sk=ROUTE']);
+  });
+
+  it('documents the org access patterns the org repository uses', () => {
+    const org = ACCESS_PATTERNS.filter((p) => p.module === 'org').map((p) => p.key);
+    expect(org).toEqual(
+      expect.arrayContaining([
+        'pk=T#<t> sk=TENANT',
+        'pk=T#<t>#ORG#<KIND>',
+        'pk=T#<t>#ORG#<KIND> sk=<id>',
+        'pk=T#<t>#USER#<id> sk^=MOVE#',
+        'pk=T#<t>#USER#<id> sk^=RATE_GROUP#',
+      ]),
+    );
+  });
+});
