@@ -1,0 +1,193 @@
+import { randomUUID } from 'node:crypto';
+import { appendFileSync } from 'node:fs';
+import type { Context } from 'aws-lambda';
+import {
+  type ChangeFilter,
+  matchesDetail,
+  type TableChangeDetail,
+  type TableChangeEvent,
+  toChangeEvent,
+} from '../../functions/shared/change-event.js';
+import type { FunctionSpec } from '../catalog.js';
+import { lambdaContext } from './http-adapter.js';
+
+/** The account id local events carry; AWS's own emulators use the same placeholder. */
+export const LOCAL_ACCOUNT = '000000000000';
+
+/** A Lambda handler as the local stack invokes it: whatever it returns is inspected at run time. */
+export type LambdaHandler<E> = (event: E, context: Context) => unknown;
+
+/** A bus subscriber's handler: one EventBridge event per invocation, as a rule target receives it. */
+export type BusHandler = LambdaHandler<TableChangeEvent>;
+
+/**
+ * One delivery that was given up on: the local stand-in for a function's SQS failure queue
+ * (stream consumers' on-failure destination, bus rules' dead-letter queue, failed schedules).
+ */
+export interface FailureEntry {
+  at: string;
+  function: string;
+  source: 'stream' | 'bus' | 'schedule';
+  reason: 'retries-exhausted' | 'record-too-old';
+  attempts: number;
+  error?: string;
+  /** What could not be delivered: stream records, a bus event or a scheduled event. */
+  payload: unknown;
+}
+
+/**
+ * Collects failure entries in memory and, when the stack has a data dir, appends them as JSON lines
+ * to a file, so a developer can inspect dead letters after the fact as they would read an SQS queue.
+ */
+export class FailureLog {
+  readonly entries: FailureEntry[] = [];
+  constructor(private readonly file: string | null = null) {}
+
+  add(entry: FailureEntry): void {
+    this.entries.push(entry);
+    if (this.file) appendFileSync(this.file, `${JSON.stringify(entry)}\n`);
+  }
+}
+
+/** Short exponential backoff: locally there is no throttling to wait out, and tests stay fast. */
+export function backoffMs(attempt: number, baseMs = 50, maxMs = 200): number {
+  return Math.min(maxMs, baseMs * 2 ** Math.max(0, attempt - 1));
+}
+
+export const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+
+/** Raised when a handler runs past the catalog timeout; Lambda reports the same as a failure. */
+export class HandlerTimeoutError extends Error {}
+
+/**
+ * Invokes a handler with a Lambda context and the function's timeout. A timed-out invocation is a
+ * failure, as in Lambda, though locally the handler's promise cannot be killed and runs on.
+ */
+export async function invokeHandler<E>(
+  handler: LambdaHandler<E>,
+  event: E,
+  functionName: string,
+  timeoutSeconds: number,
+): Promise<unknown> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(
+      () => reject(new HandlerTimeoutError(`${functionName} timed out after ${timeoutSeconds} s`)),
+      timeoutSeconds * 1000,
+    );
+  });
+  try {
+    return await Promise.race([
+      Promise.resolve().then(() => handler(event, lambdaContext(functionName, timeoutSeconds))),
+      timeout,
+    ]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** A catalog function subscribed to the change bus, with its handler already loaded. */
+export interface BusSubscriber {
+  name: string;
+  filter: ChangeFilter;
+  maxRetries: number;
+  timeoutSeconds: number;
+  handler: BusHandler;
+}
+
+/** Builds subscribers from catalog entries of trigger kind `bus`, skipping every other kind. */
+export function busSubscribers(
+  specs: readonly FunctionSpec[],
+  handlerOf: (spec: FunctionSpec) => BusHandler,
+): BusSubscriber[] {
+  const subscribers: BusSubscriber[] = [];
+  for (const spec of specs) {
+    if (spec.trigger.kind !== 'bus') continue;
+    subscribers.push({
+      name: spec.name,
+      filter: spec.trigger.filter,
+      maxRetries: spec.trigger.maxRetries,
+      timeoutSeconds: spec.timeoutSeconds,
+      handler: handlerOf(spec),
+    });
+  }
+  return subscribers;
+}
+
+export interface ChangeBusOptions {
+  subscribers: readonly BusSubscriber[];
+  region: string;
+  failures?: FailureLog;
+  log?: (line: string) => void;
+  /** Waits between retries; tests pass a no-op. */
+  wait?: (ms: number) => Promise<void>;
+  now?: () => Date;
+}
+
+/**
+ * The local change bus: the stand-in for EventBridge with one rule per subscriber. Each published
+ * change goes, as its own event, to every subscriber whose filter matches; each delivery retries
+ * with backoff up to the subscriber's `maxRetries` and then lands in the failure log. Deliveries are
+ * independent and concurrent, as EventBridge gives no ordering: one failing subscriber never holds
+ * back another, and subscribers must not rely on order (they have the sequence number for that).
+ */
+export class ChangeBus {
+  readonly failures: FailureLog;
+  private readonly pending = new Set<Promise<void>>();
+  private readonly wait: (ms: number) => Promise<void>;
+  private readonly now: () => Date;
+  private readonly log: (line: string) => void;
+
+  constructor(private readonly options: ChangeBusOptions) {
+    this.failures = options.failures ?? new FailureLog();
+    this.wait = options.wait ?? sleep;
+    this.now = options.now ?? (() => new Date());
+    this.log = options.log ?? (() => undefined);
+  }
+
+  /** Puts one change on the bus; delivery happens in the background (see {@link idle}). */
+  publish(detail: TableChangeDetail): void {
+    for (const subscriber of this.options.subscribers) {
+      if (!matchesDetail(detail, subscriber.filter)) continue;
+      const event = toChangeEvent(detail, {
+        id: randomUUID(),
+        time: this.now().toISOString(),
+        account: LOCAL_ACCOUNT,
+        region: this.options.region,
+      });
+      const delivery = this.deliver(subscriber, event).finally(() => this.pending.delete(delivery));
+      this.pending.add(delivery);
+    }
+  }
+
+  /** Resolves once every delivery published so far, retries included, has succeeded or failed. */
+  async idle(): Promise<void> {
+    while (this.pending.size > 0) await Promise.all([...this.pending]);
+  }
+
+  private async deliver(subscriber: BusSubscriber, event: TableChangeEvent): Promise<void> {
+    let lastError: unknown;
+    for (let attempt = 0; attempt <= subscriber.maxRetries; attempt++) {
+      if (attempt > 0) await this.wait(backoffMs(attempt));
+      try {
+        await invokeHandler(subscriber.handler, event, subscriber.name, subscriber.timeoutSeconds);
+        return;
+      } catch (error) {
+        lastError = error;
+      }
+    }
+    const error = lastError instanceof Error ? lastError.message : String(lastError);
+    this.log(
+      `bus: ${subscriber.name} gave up on ${event.detail.eventID} after ${subscriber.maxRetries + 1} attempts: ${error}`,
+    );
+    this.failures.add({
+      at: this.now().toISOString(),
+      function: subscriber.name,
+      source: 'bus',
+      reason: 'retries-exhausted',
+      attempts: subscriber.maxRetries + 1,
+      error,
+      payload: event,
+    });
+  }
+}

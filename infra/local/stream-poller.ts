@@ -1,0 +1,564 @@
+import {
+  type _Record,
+  DescribeStreamCommand,
+  type DynamoDBStreamsClient,
+  ExpiredIteratorException,
+  GetRecordsCommand,
+  type GetRecordsCommandOutput,
+  GetShardIteratorCommand,
+  ListStreamsCommand,
+  type Shard,
+  ShardIteratorType,
+  type AttributeValue as StreamsAttributeValue,
+  TrimmedDataAccessException,
+} from '@aws-sdk/client-dynamodb-streams';
+import type { AttributeValue, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
+import { type ChangeFilter, matchesFilter, toChangeDetail } from '../../functions/shared/change-event.js';
+import type { FunctionSpec } from '../catalog.js';
+import {
+  backoffMs,
+  type ChangeBus,
+  FailureLog,
+  invokeHandler,
+  type LambdaHandler,
+  sleep,
+} from './change-bus.js';
+
+/** A stream consumer's handler: Lambda's DynamoDB stream event in, optionally a partial-failure report out. */
+export type StreamHandler = LambdaHandler<DynamoDBStreamEvent>;
+
+/** A catalog function that reads the stream directly, with its handler already loaded. */
+export interface StreamConsumer {
+  name: string;
+  filter: ChangeFilter;
+  batchSize: number;
+  maxRetries: number;
+  /** Records older than this are given up on unread; a negative value means no limit, as in Lambda. */
+  maxRecordAgeSeconds: number;
+  timeoutSeconds: number;
+  handler: StreamHandler;
+}
+
+/** Builds consumers from catalog entries of trigger kind `stream`, skipping every other kind. */
+export function streamConsumers(
+  specs: readonly FunctionSpec[],
+  handlerOf: (spec: FunctionSpec) => StreamHandler,
+): StreamConsumer[] {
+  const consumers: StreamConsumer[] = [];
+  for (const spec of specs) {
+    if (spec.trigger.kind !== 'stream') continue;
+    const { filter, batchSize, maxRetries, maxRecordAgeSeconds } = spec.trigger;
+    consumers.push({
+      name: spec.name,
+      filter,
+      batchSize,
+      maxRetries,
+      maxRecordAgeSeconds,
+      timeoutSeconds: spec.timeoutSeconds,
+      handler: handlerOf(spec),
+    });
+  }
+  return consumers;
+}
+
+function base64(bytes: Uint8Array): string {
+  return Buffer.from(bytes).toString('base64');
+}
+
+/** DynamoDB Local hands binary over as bytes; Lambda's record shape carries it as base64 strings. */
+export function toLambdaAttribute(value: StreamsAttributeValue): AttributeValue {
+  if (value.B !== undefined) return { B: base64(value.B) };
+  if (value.BS !== undefined) return { BS: value.BS.map(base64) };
+  if (value.M !== undefined) return { M: toLambdaImage(value.M) ?? {} };
+  if (value.L !== undefined) return { L: value.L.map(toLambdaAttribute) };
+  return value as AttributeValue;
+}
+
+function toLambdaImage(
+  image: Record<string, StreamsAttributeValue> | undefined,
+): Record<string, AttributeValue> | undefined {
+  if (!image) return undefined;
+  return Object.fromEntries(Object.entries(image).map(([k, v]) => [k, toLambdaAttribute(v)]));
+}
+
+const KNOWN_EVENTS = new Set(['INSERT', 'MODIFY', 'REMOVE']);
+
+/**
+ * Gives a record from DynamoDB Local the shape Lambda delivers (STACK-NOTES.md, "DynamoDB Local"):
+ * the source ARN and region, creation time as epoch seconds, binary as base64. Local reports TTL
+ * deletions with an event name the SDK does not know and without the service identity; they are
+ * turned into what AWS sends, a REMOVE by `dynamodb.amazonaws.com`, so TTL consumers can be written
+ * against the real shape.
+ */
+export function toLambdaRecord(record: _Record, streamArn: string, region: string): DynamoDBRecord {
+  const stream = record.dynamodb ?? {};
+  const ttlRemoval =
+    !KNOWN_EVENTS.has(record.eventName ?? '') &&
+    stream.OldImage !== undefined &&
+    stream.NewImage === undefined;
+  const out: DynamoDBRecord = {
+    eventID: record.eventID,
+    eventName: ttlRemoval ? 'REMOVE' : (record.eventName as DynamoDBRecord['eventName']),
+    eventVersion: record.eventVersion ?? '1.1',
+    eventSource: 'aws:dynamodb',
+    awsRegion: region,
+    eventSourceARN: streamArn,
+    dynamodb: {
+      ApproximateCreationDateTime:
+        stream.ApproximateCreationDateTime !== undefined
+          ? Math.floor(stream.ApproximateCreationDateTime.getTime() / 1000)
+          : undefined,
+      Keys: toLambdaImage(stream.Keys),
+      NewImage: toLambdaImage(stream.NewImage),
+      OldImage: toLambdaImage(stream.OldImage),
+      SequenceNumber: stream.SequenceNumber,
+      SizeBytes: stream.SizeBytes,
+      StreamViewType: stream.StreamViewType,
+    },
+  };
+  if (record.userIdentity) {
+    out.userIdentity = { type: record.userIdentity.Type, principalId: record.userIdentity.PrincipalId };
+  } else if (ttlRemoval) {
+    out.userIdentity = { type: 'Service', principalId: 'dynamodb.amazonaws.com' };
+  }
+  for (const key of Object.keys(out.dynamodb ?? {}) as Array<keyof NonNullable<DynamoDBRecord['dynamodb']>>) {
+    if (out.dynamodb?.[key] === undefined) delete out.dynamodb?.[key];
+  }
+  return out;
+}
+
+/** How one invocation of a stream consumer ended. */
+export type BatchOutcome =
+  | { ok: true }
+  /** `failedAt`: index of the first record to retry from; `reported` when the handler named it. */
+  | { ok: false; failedAt: number; reported: boolean; error: string };
+
+/**
+ * Reads a handler's result as Lambda's ReportBatchItemFailures does: retry from the lowest failed
+ * record; a failure naming no record of the batch (or an empty id) fails the whole batch.
+ */
+export function batchOutcome(batch: readonly DynamoDBRecord[], result: unknown): BatchOutcome {
+  if (!result || typeof result !== 'object' || !('batchItemFailures' in result)) return { ok: true };
+  const failures = (result as { batchItemFailures: unknown }).batchItemFailures;
+  if (!Array.isArray(failures) || failures.length === 0) return { ok: true };
+  let lowest = Number.POSITIVE_INFINITY;
+  for (const failure of failures) {
+    const id = (failure as { itemIdentifier?: unknown } | null)?.itemIdentifier;
+    const index =
+      typeof id === 'string' && id ? batch.findIndex((r) => r.dynamodb?.SequenceNumber === id) : -1;
+    if (index === -1) {
+      return {
+        ok: false,
+        failedAt: 0,
+        reported: false,
+        error: `invalid batchItemFailures entry ${JSON.stringify(failure)}`,
+      };
+    }
+    lowest = Math.min(lowest, index);
+  }
+  return {
+    ok: false,
+    failedAt: lowest,
+    reported: true,
+    error: `handler reported ${failures.length} failed record(s)`,
+  };
+}
+
+export interface StreamPollerOptions {
+  client: DynamoDBStreamsClient;
+  tableName: string;
+  region: string;
+  consumers: readonly StreamConsumer[];
+  /** The pipe: every record, unfiltered, goes to the change bus. Omit to run without a bus. */
+  bus?: ChangeBus;
+  /** TRIM_HORIZON for the shards open at start (everything the stream still holds), else LATEST. */
+  fromStart: boolean;
+  failures?: FailureLog;
+  log?: (line: string) => void;
+  /** Pause after a poll that found nothing. */
+  pollIntervalMs?: number;
+  /** How often to look for new shards (DynamoDB rolls shards over; splits create children). */
+  shardRefreshMs?: number;
+  /** Waits between retries; tests pass a no-op. */
+  wait?: (ms: number) => Promise<void>;
+  now?: () => Date;
+}
+
+/** One consumer's ordered queue of matching records from one shard. */
+class Lane {
+  private readonly queue: DynamoDBRecord[] = [];
+  private running: Promise<void> | null = null;
+
+  constructor(
+    private readonly consumer: StreamConsumer,
+    private readonly shardId: string,
+    private readonly poller: StreamPoller,
+  ) {}
+
+  push(records: readonly DynamoDBRecord[]): void {
+    for (const r of records) if (matchesFilter(r, this.consumer.filter)) this.queue.push(r);
+    if (this.queue.length > 0 && !this.running) {
+      this.running = this.drain().finally(() => {
+        this.running = null;
+        if (this.queue.length > 0) this.push([]);
+      });
+    }
+  }
+
+  get pending(): number {
+    return this.queue.length;
+  }
+
+  async idle(): Promise<void> {
+    while (this.running) await this.running;
+  }
+
+  private dropExpired(): void {
+    const maxAge = this.consumer.maxRecordAgeSeconds;
+    if (maxAge < 0) return;
+    const cutoff = this.poller.nowSeconds() - maxAge;
+    const expired = this.queue.filter((r) => (r.dynamodb?.ApproximateCreationDateTime ?? cutoff) < cutoff);
+    if (expired.length === 0) return;
+    for (const r of expired) this.queue.splice(this.queue.indexOf(r), 1);
+    this.poller.giveUp(this.consumer, this.shardId, expired, 'record-too-old', 0, `older than ${maxAge} s`);
+  }
+
+  /**
+   * Lambda's event source mapping, for one shard: ordered batches, retry from the lowest failed
+   * record, bounded retries, then the failure log. A thrown error fails the whole batch; when a
+   * batch of several keeps throwing, it is bisected (as the cloud's BisectBatchOnFunctionError
+   * does) until the poison record is alone, so only that record ends in the failure log.
+   */
+  private async drain(): Promise<void> {
+    const { consumer } = this;
+    let limit = Math.max(1, consumer.batchSize);
+    let attempts = 0;
+    for (;;) {
+      this.dropExpired();
+      if (this.queue.length === 0 || this.poller.stopped) return;
+      const batch = this.queue.slice(0, limit);
+      let outcome: BatchOutcome;
+      try {
+        const result = await invokeHandler(
+          consumer.handler,
+          { Records: batch },
+          consumer.name,
+          consumer.timeoutSeconds,
+        );
+        outcome = batchOutcome(batch, result);
+      } catch (error) {
+        outcome = {
+          ok: false,
+          failedAt: 0,
+          reported: false,
+          error: error instanceof Error ? error.message : String(error),
+        };
+      }
+      if (outcome.ok) {
+        this.queue.splice(0, batch.length);
+        attempts = 0;
+        limit = Math.max(1, consumer.batchSize);
+        continue;
+      }
+      if (outcome.failedAt > 0) {
+        this.queue.splice(0, outcome.failedAt);
+        attempts = 0;
+      }
+      attempts += 1;
+      if (attempts <= consumer.maxRetries) {
+        await this.poller.wait(backoffMs(attempts));
+        continue;
+      }
+      attempts = 0;
+      if (outcome.reported || batch.length - outcome.failedAt <= 1) {
+        const poison = this.queue.splice(0, 1);
+        this.poller.giveUp(
+          consumer,
+          this.shardId,
+          poison,
+          'retries-exhausted',
+          consumer.maxRetries + 1,
+          outcome.error,
+        );
+        limit = Math.max(1, consumer.batchSize);
+      } else {
+        limit = Math.max(1, Math.floor((batch.length - outcome.failedAt) / 2));
+      }
+    }
+  }
+}
+
+/** One shard being read: its iterator loop and the consumers' lanes fed from it. */
+class ShardReader {
+  readonly lanes: Lane[];
+  finished = false;
+  private caughtUpWaiters: Array<{ after: number; resolve: () => void }> = [];
+  private lastSequence: string | undefined;
+  private loop: Promise<void> | null = null;
+  private markReady: () => void = () => undefined;
+  /** Settles once the reader holds its first iterator: writes after that are sure to be read. */
+  readonly ready = new Promise<void>((resolve) => {
+    this.markReady = resolve;
+  });
+
+  constructor(
+    readonly shard: Shard,
+    private readonly poller: StreamPoller,
+    private readonly iteratorType: ShardIteratorType,
+  ) {
+    this.lanes = poller.consumers.map((c) => new Lane(c, shard.ShardId ?? '', poller));
+  }
+
+  start(): void {
+    this.loop ??= this.run().catch((error) => {
+      this.poller.logLine(
+        `stream: shard ${this.shard.ShardId} stopped: ${(error as Error).stack ?? String(error)}`,
+      );
+      this.finish();
+    });
+  }
+
+  /** Resolves when the read loop has ended (shard closed or poller stopped). */
+  async stopped(): Promise<void> {
+    await this.loop;
+  }
+
+  get started(): boolean {
+    return this.loop !== null;
+  }
+
+  /** Resolves once a poll that began at or after `after` came back empty (or the shard closed). */
+  caughtUp(after: number): Promise<void> {
+    if (this.finished || !this.started) return Promise.resolve();
+    return new Promise((resolve) => this.caughtUpWaiters.push({ after, resolve }));
+  }
+
+  async drained(): Promise<void> {
+    await Promise.all(this.lanes.map((l) => l.idle()));
+  }
+
+  private finish(): void {
+    if (this.finished) return;
+    this.finished = true;
+    this.markReady();
+    this.poller.shardFinished();
+    for (const w of this.caughtUpWaiters) w.resolve();
+    this.caughtUpWaiters = [];
+  }
+
+  private async iterator(type: ShardIteratorType): Promise<string | undefined> {
+    const out = await this.poller.client.send(
+      new GetShardIteratorCommand({
+        StreamArn: this.poller.streamArn,
+        ShardId: this.shard.ShardId,
+        ShardIteratorType: type,
+        SequenceNumber: type === ShardIteratorType.AFTER_SEQUENCE_NUMBER ? this.lastSequence : undefined,
+      }),
+    );
+    return out.ShardIterator;
+  }
+
+  private async run(): Promise<void> {
+    let iterator = await this.iterator(this.iteratorType);
+    this.markReady();
+    while (iterator && !this.poller.stopped) {
+      const startedAt = performance.now();
+      let out: GetRecordsCommandOutput;
+      try {
+        out = await this.poller.client.send(new GetRecordsCommand({ ShardIterator: iterator, Limit: 1000 }));
+      } catch (error) {
+        if (error instanceof ExpiredIteratorException) {
+          iterator = await this.iterator(
+            this.lastSequence ? ShardIteratorType.AFTER_SEQUENCE_NUMBER : this.iteratorType,
+          );
+          continue;
+        }
+        if (error instanceof TrimmedDataAccessException) {
+          iterator = await this.iterator(ShardIteratorType.TRIM_HORIZON);
+          continue;
+        }
+        throw error;
+      }
+      const records = (out.Records ?? []).map((r) =>
+        toLambdaRecord(r, this.poller.streamArn, this.poller.region),
+      );
+      if (records.length > 0) {
+        this.lastSequence = records.at(-1)?.dynamodb?.SequenceNumber;
+        this.poller.accept(records, this.lanes);
+      } else {
+        for (const w of this.caughtUpWaiters) if (w.after <= startedAt) w.resolve();
+        this.caughtUpWaiters = this.caughtUpWaiters.filter((w) => w.after > startedAt);
+      }
+      iterator = out.NextShardIterator;
+      if (iterator && records.length === 0) await sleep(this.poller.pollIntervalMs);
+    }
+    this.finish();
+  }
+}
+
+/**
+ * The local stand-in for the stream's two readers: the event source mappings of the catalog's
+ * stream consumers, and the pipe that forwards every change to the change bus. It reads DynamoDB
+ * Local's stream shard by shard, turns records into Lambda's shape and delivers them with Lambda's
+ * semantics (filters, ordered batches per shard, partial batch failures, bounded retries and record
+ * age, a failure log), so at-least-once behaviour can be tested on a laptop. It persists no
+ * checkpoints: a restart reads from LATEST (or the trim horizon), as a new mapping would.
+ */
+export class StreamPoller {
+  readonly failures: FailureLog;
+  readonly consumers: readonly StreamConsumer[];
+  readonly client: DynamoDBStreamsClient;
+  readonly region: string;
+  readonly pollIntervalMs: number;
+  readonly wait: (ms: number) => Promise<void>;
+  streamArn = '';
+  stopped = false;
+  private readonly readers = new Map<string, ShardReader>();
+  private readonly now: () => Date;
+  private refreshTimer: NodeJS.Timeout | undefined;
+  private recordsSeen = 0;
+
+  constructor(private readonly options: StreamPollerOptions) {
+    this.client = options.client;
+    this.region = options.region;
+    this.consumers = options.consumers;
+    this.failures = options.failures ?? new FailureLog();
+    this.pollIntervalMs = options.pollIntervalMs ?? 25;
+    this.wait = options.wait ?? sleep;
+    this.now = options.now ?? (() => new Date());
+  }
+
+  /** Finds the table's stream and starts reading its shards; resolves once every reader has an iterator. */
+  async start(): Promise<void> {
+    const streams = await this.client.send(new ListStreamsCommand({ TableName: this.options.tableName }));
+    const arn = streams.Streams?.[0]?.StreamArn;
+    if (!arn) throw new Error(`Table ${this.options.tableName} has no stream: enable StreamSpecification`);
+    this.streamArn = arn;
+    await this.refreshShards(true);
+    await Promise.all([...this.readers.values()].filter((r) => r.started).map((r) => r.ready));
+    const every = this.options.shardRefreshMs ?? 1000;
+    const tick = () => {
+      this.refreshTimer = setTimeout(() => {
+        this.refreshShards(false)
+          .catch((error) => this.logLine(`stream: shard refresh failed: ${(error as Error).message}`))
+          .finally(() => {
+            if (!this.stopped) tick();
+          });
+      }, every);
+      this.refreshTimer.unref();
+    };
+    tick();
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    clearTimeout(this.refreshTimer);
+    await Promise.all([...this.readers.values()].map((r) => r.stopped()));
+  }
+
+  /**
+   * Resolves once the poller has read everything written before the call, every consumer has
+   * finished with it (retries and failure-log entries included) and the bus has delivered it;
+   * repeats while handlers' own writes keep producing records. Tests await it instead of sleeping.
+   */
+  async idle(settleMs = 40): Promise<void> {
+    for (;;) {
+      const seen = this.recordsSeen;
+      const after = performance.now() + settleMs;
+      await Promise.all([...this.readers.values()].map((r) => r.caughtUp(after)));
+      await Promise.all([...this.readers.values()].map((r) => r.drained()));
+      await this.options.bus?.idle();
+      if (this.recordsSeen === seen) return;
+    }
+  }
+
+  /** A closed shard may have children waiting on it: look for them now rather than at the next tick. */
+  shardFinished(): void {
+    if (this.stopped) return;
+    this.refreshShards(false).catch((error) =>
+      this.logLine(`stream: shard refresh failed: ${(error as Error).message}`),
+    );
+  }
+
+  nowSeconds(): number {
+    return Math.floor(this.now().getTime() / 1000);
+  }
+
+  logLine(line: string): void {
+    this.options.log?.(line);
+  }
+
+  /** Hands a shard's new records to the pipe and to each consumer's lane, in stream order. */
+  accept(records: readonly DynamoDBRecord[], lanes: readonly Lane[]): void {
+    this.recordsSeen += records.length;
+    const bus = this.options.bus;
+    if (bus) {
+      for (const record of records) {
+        try {
+          bus.publish(toChangeDetail(record));
+        } catch (error) {
+          this.logLine(`pipe: skipped ${record.eventID}: ${(error as Error).message}`);
+        }
+      }
+    }
+    for (const lane of lanes) lane.push(records);
+  }
+
+  giveUp(
+    consumer: StreamConsumer,
+    shardId: string,
+    records: readonly DynamoDBRecord[],
+    reason: 'retries-exhausted' | 'record-too-old',
+    attempts: number,
+    error: string,
+  ): void {
+    this.logLine(`stream: ${consumer.name} gave up on ${records.length} record(s) (${reason}): ${error}`);
+    this.failures.add({
+      at: this.now().toISOString(),
+      function: consumer.name,
+      source: 'stream',
+      reason,
+      attempts,
+      error,
+      payload: { streamArn: this.streamArn, shardId, records },
+    });
+  }
+
+  private async refreshShards(initial: boolean): Promise<void> {
+    const shards: Shard[] = [];
+    let exclusiveStart: string | undefined;
+    do {
+      const out = await this.client.send(
+        new DescribeStreamCommand({ StreamArn: this.streamArn, ExclusiveStartShardId: exclusiveStart }),
+      );
+      shards.push(...(out.StreamDescription?.Shards ?? []));
+      exclusiveStart = out.StreamDescription?.LastEvaluatedShardId;
+    } while (exclusiveStart);
+    const listed = new Set(shards.map((s) => s.ShardId));
+    for (const shard of shards) {
+      if (!shard.ShardId || this.readers.has(shard.ShardId)) continue;
+      // A shard that appears later is a child of a split or a rollover: read it whole, never from LATEST.
+      const type =
+        initial && !this.options.fromStart ? ShardIteratorType.LATEST : ShardIteratorType.TRIM_HORIZON;
+      this.readers.set(shard.ShardId, new ShardReader(shard, this, type));
+    }
+    await this.startReady(listed);
+  }
+
+  /** Starts readers whose parent is done (read and delivered), so each consumer sees a key's changes in order. */
+  private async startReady(listed: ReadonlySet<string | undefined>): Promise<void> {
+    const starting: Promise<void>[] = [];
+    for (const reader of this.readers.values()) {
+      if (reader.started) continue;
+      const parentId = reader.shard.ParentShardId;
+      const parent = parentId ? this.readers.get(parentId) : undefined;
+      if (parent && listed.has(parentId) && !parent.finished) continue;
+      if (parent) {
+        starting.push(parent.drained().then(() => reader.start()));
+      } else {
+        reader.start();
+      }
+    }
+    await Promise.all(starting);
+  }
+}
