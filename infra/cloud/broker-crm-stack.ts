@@ -1,0 +1,103 @@
+import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
+import type { Construct } from 'constructs';
+import { CATALOG, type FunctionSpec } from '../catalog.js';
+import { CatalogFunctions, type Stage, validateCatalog } from './catalog-functions.js';
+import { Identity } from './identity.js';
+import { Monitoring } from './monitoring.js';
+import { acknowledgeNagFindings } from './nag.js';
+import { Storage } from './storage.js';
+import { ChangeConsumers, HttpEndpoints, ScheduledJobs } from './triggers.js';
+
+/** Props of {@link BrokerCrmStack}. */
+export interface BrokerCrmStackProps extends StackProps {
+  /** dev is disposable (data destroyed with the stack, optional MFA); prod retains data. */
+  readonly stage: Stage;
+  /**
+   * The functions to deploy. Defaults to {@link CATALOG}; tests pass their own list to exercise
+   * triggers the real catalog does not use yet.
+   */
+  readonly catalog?: readonly FunctionSpec[];
+  /** Sender address of e-mails (`-c mailFrom=…`); must be a verified SES identity or in a verified domain. */
+  readonly mailFrom?: string | undefined;
+  /** Subscribed to the alarm topic when given (`-c alarmEmail=…`). */
+  readonly alarmEmail?: string | undefined;
+}
+
+/**
+ * The whole product on AWS, derived from the catalog: storage, identity, one function per catalog
+ * entry with its trigger and least-privilege role, change consumers behind the stream, schedules and
+ * alarms. Adding a catalog entry is all it takes to deploy a new function.
+ */
+export class BrokerCrmStack extends Stack {
+  readonly stage: Stage;
+  readonly storage: Storage;
+  readonly identity: Identity;
+  readonly functions: CatalogFunctions;
+  readonly http: HttpEndpoints;
+  readonly changes: ChangeConsumers;
+  readonly schedules: ScheduledJobs;
+  readonly monitoring: Monitoring;
+
+  constructor(scope: Construct, id: string, props: BrokerCrmStackProps) {
+    super(scope, id, props);
+    this.stage = props.stage;
+    const catalog = props.catalog ?? CATALOG;
+    // Before anything is bundled: a catalog mistake should fail in milliseconds with a sentence.
+    validateCatalog(catalog, props.mailFrom);
+    const prod = props.stage === 'prod';
+
+    this.storage = new Storage(this, 'storage', { retainData: prod });
+    this.identity = new Identity(this, 'identity', { requireMfa: prod, retainData: prod });
+    this.functions = new CatalogFunctions(this, 'functions', {
+      stage: props.stage,
+      catalog,
+      resources: {
+        table: this.storage.table,
+        reportsBucket: this.storage.reportsBucket,
+        archiveBucket: this.storage.archiveBucket,
+        mailFrom: props.mailFrom,
+        auth: {
+          issuer: this.identity.issuer,
+          jwksUrl: this.identity.jwksUrl,
+          audience: this.identity.client.userPoolClientId,
+        },
+      },
+    });
+    const all = this.functions.functions;
+    this.http = new HttpEndpoints(this, 'http', {
+      functions: all,
+      rateLimit: prod ? 200 : 20,
+      burstLimit: prod ? 400 : 40,
+      retainLogs: prod,
+    });
+    this.changes = new ChangeConsumers(this, 'changes', { table: this.storage.table, functions: all });
+    this.schedules = new ScheduledJobs(this, 'schedules', { functions: all });
+    const queued = [...this.changes.streamReaders, ...this.changes.busConsumers, ...this.schedules.jobs];
+    this.monitoring = new Monitoring(this, 'monitoring', {
+      functions: all,
+      streamReaders: this.changes.streamReaders,
+      failureQueues: [
+        ...queued.map((f) => ({ label: f.spec.name, queue: f.failureQueue })),
+        ...(this.changes.pipeFailureQueue
+          ? [{ label: 'change-pipe', queue: this.changes.pipeFailureQueue }]
+          : []),
+      ],
+      alarmEmail: props.alarmEmail,
+    });
+
+    new CfnOutput(this, 'api-url', {
+      key: 'ApiUrl',
+      value: this.http.url,
+      description: 'Base URL; GraphQL at /graphql',
+    });
+    new CfnOutput(this, 'user-pool-id', { key: 'UserPoolId', value: this.identity.userPool.userPoolId });
+    new CfnOutput(this, 'user-pool-client-id', {
+      key: 'UserPoolClientId',
+      value: this.identity.client.userPoolClientId,
+    });
+    new CfnOutput(this, 'table-name', { key: 'TableName', value: this.storage.table.tableName });
+    new CfnOutput(this, 'alarm-topic-arn', { key: 'AlarmTopicArn', value: this.monitoring.topic.topicArn });
+
+    acknowledgeNagFindings(this);
+  }
+}

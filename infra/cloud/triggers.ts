@@ -1,0 +1,253 @@
+import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
+import { HttpApi, HttpMethod, type HttpStage, LogGroupLogDestination } from 'aws-cdk-lib/aws-apigatewayv2';
+import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
+import type { Table } from 'aws-cdk-lib/aws-dynamodb';
+import { EventBus, Rule } from 'aws-cdk-lib/aws-events';
+import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
+import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import { FilterCriteria, StartingPosition } from 'aws-cdk-lib/aws-lambda';
+import { DynamoEventSource, SqsDlq } from 'aws-cdk-lib/aws-lambda-event-sources';
+import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
+import { CfnPipe } from 'aws-cdk-lib/aws-pipes';
+import { Schedule, ScheduleExpression } from 'aws-cdk-lib/aws-scheduler';
+import { LambdaInvoke } from 'aws-cdk-lib/aws-scheduler-targets';
+import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
+import { Construct } from 'constructs';
+import { TABLE } from '../../functions/shared/table-design.js';
+import type { ChangeFilter, StreamEventName } from '../catalog.js';
+import type { CatalogFunction } from './catalog-functions.js';
+
+/** `source` and `detail-type` of every change the pipe puts on the bus; bus rules match on them. */
+export const CHANGE_EVENT = { source: 'broker-crm.table', detailType: 'TableChange' } as const;
+
+/** A failure queue: where records or events land once their retries are spent. */
+function failureQueue(scope: Construct, id: string): Queue {
+  return new Queue(scope, id, {
+    encryption: QueueEncryption.SQS_MANAGED,
+    enforceSSL: true,
+    retentionPeriod: Duration.days(14),
+  });
+}
+
+/**
+ * The change filter as pattern objects (stream record shape: `eventName`, `dynamodb.NewImage`…).
+ * The entity type of an INSERT or MODIFY is in the new image; a REMOVE has only the old image.
+ * Lambda ORs several filters; EventBridge takes the same objects under `$or`.
+ */
+export function changePatterns(filter: ChangeFilter): Array<Record<string, unknown>> {
+  const typeMatch = { [TABLE.entityType]: { S: [...filter.entityTypes] } };
+  const withNew = filter.events.filter((e): e is Exclude<StreamEventName, 'REMOVE'> => e !== 'REMOVE');
+  const patterns: Array<Record<string, unknown>> = [];
+  if (withNew.length > 0) patterns.push({ eventName: withNew, dynamodb: { NewImage: typeMatch } });
+  if (filter.events.includes('REMOVE')) {
+    patterns.push({ eventName: ['REMOVE'], dynamodb: { OldImage: typeMatch } });
+  }
+  return patterns;
+}
+
+/** Props of {@link HttpEndpoints}. */
+export interface HttpEndpointsProps {
+  readonly functions: readonly CatalogFunction[];
+  /** Steady requests per second across the stage; protects the table and the account's concurrency. */
+  readonly rateLimit: number;
+  readonly burstLimit: number;
+  readonly retainLogs: boolean;
+}
+
+/**
+ * The HTTP API with the catalog's routes. There is no API Gateway authorizer on purpose: the graphql
+ * function verifies the Cognito token itself (some fields, like `health`, answer without one) and
+ * webhooks are authenticated by their signature, exactly as on the local stack.
+ */
+export class HttpEndpoints extends Construct {
+  readonly api: HttpApi;
+  readonly stage: HttpStage;
+
+  constructor(scope: Construct, id: string, props: HttpEndpointsProps) {
+    super(scope, id);
+    this.api = new HttpApi(this, 'api', {
+      description: 'Broker CRM: GraphQL and insurer webhooks',
+      createDefaultStage: false,
+    });
+    const accessLogs = new LogGroup(this, 'access-logs', {
+      retention: props.retainLogs ? RetentionDays.THREE_MONTHS : RetentionDays.TWO_WEEKS,
+      removalPolicy: props.retainLogs ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY,
+    });
+    this.stage = this.api.addStage('default-stage', {
+      stageName: '$default',
+      autoDeploy: true,
+      throttle: { rateLimit: props.rateLimit, burstLimit: props.burstLimit },
+      accessLogSettings: {
+        destination: new LogGroupLogDestination(accessLogs),
+        format: AccessLogFormat.jsonWithStandardFields(),
+      },
+    });
+    for (const { spec, fn } of props.functions) {
+      if (spec.trigger.kind !== 'http') continue;
+      const integration = new HttpLambdaIntegration(`${spec.name}-integration`, fn);
+      for (const route of spec.trigger.routes) {
+        this.api.addRoutes({ path: route.path, methods: [HttpMethod[route.method]], integration });
+      }
+    }
+  }
+
+  /** The base URL of the API (the `$default` stage has no path prefix). */
+  get url(): string {
+    return this.stage.url;
+  }
+}
+
+/** Props of {@link ChangeConsumers}. */
+export interface ChangeConsumersProps {
+  readonly table: Table;
+  readonly functions: readonly CatalogFunction[];
+}
+
+/** A triggered function together with the queue its failed events end in (for alarms and tests). */
+export interface FailureQueued extends CatalogFunction {
+  readonly failureQueue: Queue;
+}
+
+/**
+ * The table's two stream readers and everything behind them (ARCHITECTURE.md, two-reader rule): the
+ * one direct reader ('stream' kind: ordered, lowest latency) as a Lambda event source mapping, and
+ * one EventBridge Pipe that forwards every change to the change bus, where each 'bus' consumer has its
+ * own rule, retries and dead-letter queue. The pipe and bus exist only when some function subscribes.
+ */
+export class ChangeConsumers extends Construct {
+  readonly streamReaders: readonly FailureQueued[];
+  readonly busConsumers: readonly FailureQueued[];
+  readonly bus: EventBus | undefined;
+  readonly pipe: CfnPipe | undefined;
+  /** Where changes the pipe could not deliver to the bus end up. */
+  readonly pipeFailureQueue: Queue | undefined;
+
+  constructor(scope: Construct, id: string, props: ChangeConsumersProps) {
+    super(scope, id);
+    const streamArn = props.table.tableStreamArn;
+    if (!streamArn) throw new Error('The table has no stream: change consumers need one');
+
+    const readers: FailureQueued[] = [];
+    for (const f of props.functions) {
+      if (f.spec.trigger.kind !== 'stream') continue;
+      const t = f.spec.trigger;
+      const queue = failureQueue(this, `${f.spec.name}-failures`);
+      f.fn.addEventSource(
+        new DynamoEventSource(props.table, {
+          // From the oldest record: a first deploy or a re-created mapping must not skip changes.
+          startingPosition: StartingPosition.TRIM_HORIZON,
+          batchSize: t.batchSize,
+          bisectBatchOnError: true,
+          reportBatchItemFailures: true,
+          retryAttempts: t.maxRetries,
+          maxRecordAge: Duration.seconds(t.maxRecordAgeSeconds),
+          onFailure: new SqsDlq(queue),
+          filters: changePatterns(t.filter).map((p) => FilterCriteria.filter(p)),
+        }),
+      );
+      readers.push({ ...f, failureQueue: queue });
+    }
+    this.streamReaders = readers;
+
+    const subscribers = props.functions.filter((f) => f.spec.trigger.kind === 'bus');
+    if (subscribers.length === 0) {
+      this.busConsumers = [];
+      return;
+    }
+    const bus = new EventBus(this, 'change-bus', { description: 'Every change of the table, from the pipe' });
+    this.bus = bus;
+    const pipeFailures = failureQueue(this, 'pipe-failures');
+    this.pipeFailureQueue = pipeFailures;
+    const pipeRole = new Role(this, 'pipe-role', { assumedBy: new ServicePrincipal('pipes.amazonaws.com') });
+    pipeRole.addToPolicy(
+      new PolicyStatement({
+        actions: [
+          'dynamodb:DescribeStream',
+          'dynamodb:GetRecords',
+          'dynamodb:GetShardIterator',
+          'dynamodb:ListStreams',
+        ],
+        resources: [streamArn],
+      }),
+    );
+    pipeRole.addToPolicy(
+      new PolicyStatement({ actions: ['events:PutEvents'], resources: [bus.eventBusArn] }),
+    );
+    pipeFailures.grantSendMessages(pipeRole);
+    this.pipe = new CfnPipe(this, 'change-pipe', {
+      description: 'Table stream to the change bus (the second and last stream reader)',
+      roleArn: pipeRole.roleArn,
+      source: streamArn,
+      sourceParameters: {
+        dynamoDbStreamParameters: {
+          startingPosition: 'TRIM_HORIZON',
+          batchSize: 10,
+          maximumBatchingWindowInSeconds: 1,
+          maximumRetryAttempts: 10,
+          maximumRecordAgeInSeconds: 86_400,
+          onPartialBatchItemFailure: 'AUTOMATIC_BISECT',
+          deadLetterConfig: { arn: pipeFailures.queueArn },
+        },
+      },
+      target: bus.eventBusArn,
+      targetParameters: {
+        eventBridgeEventBusParameters: { source: CHANGE_EVENT.source, detailType: CHANGE_EVENT.detailType },
+      },
+    });
+    this.pipe.node.addDependency(pipeRole);
+
+    this.busConsumers = subscribers.map((f) => {
+      if (f.spec.trigger.kind !== 'bus') throw new Error('unreachable');
+      const queue = failureQueue(this, `${f.spec.name}-failures`);
+      const patterns = changePatterns(f.spec.trigger.filter);
+      const rule = new Rule(this, `${f.spec.name}-rule`, {
+        eventBus: bus,
+        description: `Changes for ${f.spec.name}`,
+        eventPattern: {
+          source: [CHANGE_EVENT.source],
+          detailType: [CHANGE_EVENT.detailType],
+          detail: patterns.length === 1 ? patterns[0] : { $or: patterns },
+        },
+      });
+      rule.addTarget(
+        new LambdaFunction(f.fn, {
+          retryAttempts: f.spec.trigger.maxRetries,
+          maxEventAge: Duration.hours(24),
+          deadLetterQueue: queue,
+        }),
+      );
+      return { ...f, failureQueue: queue };
+    });
+  }
+}
+
+/** Props of {@link ScheduledJobs}. */
+export interface ScheduledJobsProps {
+  readonly functions: readonly CatalogFunction[];
+}
+
+/** EventBridge Scheduler schedules for the catalog's 'schedule' functions (expressions in UTC). */
+export class ScheduledJobs extends Construct {
+  readonly jobs: readonly FailureQueued[];
+
+  constructor(scope: Construct, id: string, props: ScheduledJobsProps) {
+    super(scope, id);
+    const jobs: FailureQueued[] = [];
+    for (const f of props.functions) {
+      if (f.spec.trigger.kind !== 'schedule') continue;
+      const queue = failureQueue(this, `${f.spec.name}-failures`);
+      new Schedule(this, `${f.spec.name}-schedule`, {
+        description: `Runs ${f.spec.name}`,
+        schedule: ScheduleExpression.expression(f.spec.trigger.expression),
+        target: new LambdaInvoke(f.fn, {
+          retryAttempts: 2,
+          maxEventAge: Duration.hours(1),
+          deadLetterQueue: queue,
+        }),
+      });
+      jobs.push({ ...f, failureQueue: queue });
+    }
+    this.jobs = jobs;
+  }
+}
