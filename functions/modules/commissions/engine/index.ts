@@ -1,0 +1,25 @@
+/**
+ * The commission engine's public API: pure functions from an event, the tenant's schemes, the
+ * policy's frozen hierarchy and the open period's totals to ledger lines with explanations. The
+ * stream consumer, the repository and the GraphQL layer build on these and nothing below them.
+ */
+export {
+  clawbackLines,
+  clawbackReversalLines,
+  fullMonthsBetween,
+  type Recovery,
+  recoveryOf,
+} from './clawback.js';
+export {
+  computeCommissionLines,
+  rateGroupOn,
+  ruleMatches,
+  type TierCorrectionInput,
+  tierCorrectionLine,
+  versionInForce,
+} from './engine.js';
+export { formatAmount, formatRate } from './explain.js';
+export { type LineIdParts, lineId } from './line-id.js';
+export * from './scheme.model.js';
+export { evaluateTiers, type TierResult, type TierSlice, tierIndexOf } from './tiers.js';
+export * from './types.js';
