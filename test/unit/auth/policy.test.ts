@@ -1,0 +1,165 @@
+import { describe, expect, it } from 'vitest';
+import {
+  type Action,
+  assertReach,
+  authorize,
+  canReach,
+  PERMISSIONS,
+} from '../../../functions/shared/auth/policy.js';
+import { type Principal, ROLES, type Role, type Scope } from '../../../functions/shared/auth/principal.js';
+import { ForbiddenError, UnauthenticatedError } from '../../../functions/shared/errors.js';
+
+function principal(role: Role, scope: Scope = 'all', extra: Partial<Principal> = {}): Principal {
+  return {
+    tenantId: 't1',
+    userId: 'me',
+    role,
+    scope,
+    branchId: null,
+    regionId: null,
+    partnerId: null,
+    ...extra,
+  };
+}
+
+function thrownBy(fn: () => unknown): unknown {
+  try {
+    fn();
+  } catch (error) {
+    return error;
+  }
+  throw new Error('expected the call to throw');
+}
+
+/** The org matrix as the product defines it; a change to PERMISSIONS must change this table too. */
+const ORG_MATRIX: Record<Role, Action[]> = {
+  admin: ['org:read', 'org:configure', 'users:manage', 'partners:manage', 'self:read'],
+  manager: ['org:read', 'users:manage', 'partners:manage', 'self:read'],
+  backoffice: ['org:read', 'partners:manage', 'self:read'],
+  advisor: ['org:read', 'self:read'],
+  partner: ['self:read'],
+};
+const ORG_ACTIONS: Action[] = ['org:read', 'org:configure', 'users:manage', 'partners:manage', 'self:read'];
+
+describe('authorize: the org permission matrix', () => {
+  it.each(ROLES)('allows %s exactly its org actions', (role) => {
+    const allowed = ORG_ACTIONS.filter((action) => {
+      try {
+        authorize(principal(role), action);
+        return true;
+      } catch (error) {
+        if (error instanceof ForbiddenError) return false;
+        throw error;
+      }
+    });
+    expect(allowed).toEqual(ORG_MATRIX[role]);
+  });
+
+  it('lets only an admin configure the org', () => {
+    expect(PERMISSIONS['org:configure']).toEqual(['admin']);
+    expect(() => authorize(principal('advisor'), 'org:configure')).toThrow(ForbiddenError);
+    expect(() => authorize(principal('manager'), 'org:configure')).toThrow(ForbiddenError);
+  });
+
+  it('returns the principal when allowed, and names the action when not', () => {
+    const admin = principal('admin');
+    expect(authorize(admin, 'org:configure')).toBe(admin);
+    expect(() => authorize(principal('advisor'), 'org:configure')).toThrow(
+      'Role advisor may not org:configure',
+    );
+    expect(thrownBy(() => authorize(principal('partner'), 'org:read'))).toMatchObject({
+      code: 'FORBIDDEN',
+      details: { action: 'org:read' },
+    });
+  });
+
+  it('answers UNAUTHENTICATED, not FORBIDDEN, without a principal', () => {
+    expect(() => authorize(null, 'self:read')).toThrow(UnauthenticatedError);
+  });
+
+  it('gives every role at least its own identity', () => {
+    for (const role of ROLES) expect(() => authorize(principal(role), 'self:read')).not.toThrow();
+  });
+});
+
+describe('authorize: book permissions', () => {
+  it('defines book permissions for reading, writing, transfer, referrals, import and export', () => {
+    expect(Object.keys(PERMISSIONS).filter((a) => a.startsWith('book:'))).toEqual(
+      expect.arrayContaining([
+        'book:read',
+        'book:write',
+        'book:transfer',
+        'book:referrals',
+        'book:import',
+        'book:export',
+      ]),
+    );
+  });
+
+  it.each(['book:read', 'book:write', 'book:import', 'book:export', 'book:transfer'] as Action[])(
+    'refuses a partner %s on client data',
+    (action) => {
+      expect(() => authorize(principal('partner', 'own', { partnerId: 'p1' }), action)).toThrow(
+        ForbiddenError,
+      );
+    },
+  );
+
+  it('gives partners only the referrals view of the book', () => {
+    const partnerBook = Object.entries(PERMISSIONS)
+      .filter(
+        ([action, roles]) => action.startsWith('book:') && (roles as readonly Role[]).includes('partner'),
+      )
+      .map(([action]) => action);
+    expect(partnerBook).toEqual(['book:referrals']);
+  });
+
+  it('lets an advisor read and write their book but not transfer it', () => {
+    const advisor = principal('advisor', 'own');
+    expect(() => authorize(advisor, 'book:read')).not.toThrow();
+    expect(() => authorize(advisor, 'book:write')).not.toThrow();
+    expect(() => authorize(advisor, 'book:transfer')).toThrow(ForbiddenError);
+  });
+});
+
+describe('canReach and assertReach', () => {
+  const record = { ownerUserId: 'someone', branchId: 'b1', regionId: 'r1' };
+
+  it('reaches everything with scope all', () => {
+    expect(canReach(principal('admin', 'all'), { ownerUserId: null, branchId: null, regionId: null })).toBe(
+      true,
+    );
+  });
+
+  it('reaches records of the own region, and own records elsewhere, with scope region', () => {
+    const p = principal('manager', 'region', { regionId: 'r1' });
+    expect(canReach(p, record)).toBe(true);
+    expect(canReach(p, { ...record, regionId: 'r2' })).toBe(false);
+    expect(canReach(p, { ...record, regionId: 'r2', ownerUserId: 'me' })).toBe(true);
+  });
+
+  it('reaches records of the own branch only, with scope branch', () => {
+    const p = principal('manager', 'branch', { branchId: 'b1', regionId: 'r1' });
+    expect(canReach(p, record)).toBe(true);
+    expect(canReach(p, { ...record, branchId: 'b2' })).toBe(false);
+    expect(canReach(p, { ...record, branchId: 'b2', ownerUserId: 'me' })).toBe(true);
+  });
+
+  it('reaches only own records with scope own, even in the own branch', () => {
+    const p = principal('advisor', 'own', { branchId: 'b1', regionId: 'r1' });
+    expect(canReach(p, record)).toBe(false);
+    expect(canReach(p, { ...record, ownerUserId: 'me' })).toBe(true);
+  });
+
+  it('does not let a branch- or region-scoped principal without a branch or region reach unplaced records', () => {
+    expect(canReach(principal('manager', 'branch'), { ownerUserId: null, branchId: null })).toBe(false);
+    expect(canReach(principal('manager', 'region'), { ownerUserId: null, regionId: null })).toBe(false);
+  });
+
+  it('throws FORBIDDEN naming the record outside the scope', () => {
+    const p = principal('advisor', 'own');
+    expect(() => assertReach(p, record, 'Client c1')).toThrow(ForbiddenError);
+    expect(() => assertReach(p, record, 'Client c1')).toThrow('Client c1 is outside your scope');
+    expect(() => assertReach(p, { ...record, ownerUserId: 'me' }, 'Client c1')).not.toThrow();
+  });
+});
