@@ -72,6 +72,25 @@ export function acknowledgeNagFindings(stack: BrokerCrmStack): void {
     );
   }
 
+  const queues = [...stack.changes.streamReaders, ...stack.changes.busConsumers, ...stack.schedules.jobs].map(
+    (f) => f.failureQueue,
+  );
+  if (stack.changes.pipeFailureQueue) queues.push(stack.changes.pipeFailureQueue);
+  for (const queue of queues) {
+    ack(
+      queue,
+      'SQS3',
+      'This queue is itself the last stop (the on-failure destination or dead-letter queue of a trigger); its depth raises an alarm and an operator redrives it.',
+    );
+  }
+  for (const job of stack.schedules.jobs) {
+    ack(
+      job.role,
+      `IAM5[Resource::${arnToken(job.fn)}:*]`,
+      'Invoking the versions and aliases of this one scheduled function (lambda:InvokeFunction as granted by grantInvoke).',
+    );
+  }
+
   const pool = stack.identity.userPool;
   ack(
     pool,

@@ -229,24 +229,30 @@ export interface ScheduledJobsProps {
 
 /** EventBridge Scheduler schedules for the catalog's 'schedule' functions (expressions in UTC). */
 export class ScheduledJobs extends Construct {
-  readonly jobs: readonly FailureQueued[];
+  readonly jobs: ReadonlyArray<FailureQueued & { readonly role: Role }>;
 
   constructor(scope: Construct, id: string, props: ScheduledJobsProps) {
     super(scope, id);
-    const jobs: FailureQueued[] = [];
+    const jobs: Array<FailureQueued & { readonly role: Role }> = [];
     for (const f of props.functions) {
       if (f.spec.trigger.kind !== 'schedule') continue;
+      // One role per schedule rather than the stack-wide role the target would create: it may invoke
+      // this function (and its versions) and nothing else.
+      const role = new Role(this, `${f.spec.name}-scheduler-role`, {
+        assumedBy: new ServicePrincipal('scheduler.amazonaws.com'),
+      });
       const queue = failureQueue(this, `${f.spec.name}-failures`);
       new Schedule(this, `${f.spec.name}-schedule`, {
         description: `Runs ${f.spec.name}`,
         schedule: ScheduleExpression.expression(f.spec.trigger.expression),
         target: new LambdaInvoke(f.fn, {
+          role,
           retryAttempts: 2,
           maxEventAge: Duration.hours(1),
           deadLetterQueue: queue,
         }),
       });
-      jobs.push({ ...f, failureQueue: queue });
+      jobs.push({ ...f, failureQueue: queue, role });
     }
     this.jobs = jobs;
   }
