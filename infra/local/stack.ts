@@ -2,17 +2,21 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
+import { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
 import sesLocalModule from 'aws-ses-v2-local';
 import { startFauxqs } from 'fauxqs';
 import { CATALOG, type FunctionSpec } from '../catalog.js';
 import { ensureTable } from '../table-spec.js';
+import { type BusHandler, busSubscribers, ChangeBus, type FailureEntry, FailureLog } from './change-bus.js';
 import { type DynamoDbLocal, LOCAL_AWS, startDynamoDbLocal } from './dynamodb.js';
 import { graphiqlPage, IDE_ASSET_PREFIX, IDE_ASSETS } from './graphiql.js';
 import { type HttpHandler, type HttpRoute, invokeRoute, matchRoute, readBody } from './http-adapter.js';
 import { freePort } from './ports.js';
+import { type ScheduleHandler, Scheduler, scheduledJobs } from './scheduler.js';
 import type { SeedResult } from './seed.js';
 import { SmsRecorder } from './sms-recorder.js';
+import { type StreamHandler, StreamPoller, streamConsumers } from './stream-poller.js';
 import { type IssuerKeyMaterial, LOCAL_AUDIENCE, LOCAL_ISSUER, LocalTokenIssuer } from './token-issuer.js';
 
 const REPO_ROOT = resolve(import.meta.dirname, '..', '..');
@@ -24,6 +28,27 @@ export interface LocalStackOptions {
   dataDir: string | null;
   seed: boolean;
   log: (line: string) => void;
+  /** The functions to host; tests pass their own stream, bus and schedule entries. Default {@link CATALOG}. */
+  catalog?: readonly FunctionSpec[];
+  /**
+   * Handlers by function name, used instead of importing the entry file, so a test can host a
+   * function defined inline (its catalog entry's `entry` is then never loaded).
+   */
+  handlers?: Readonly<Record<string, unknown>>;
+}
+
+/**
+ * The local stand-ins for the stream's readers, the change bus and the schedules, as a test drives
+ * them: wait for everything written so far to be delivered, read what was given up on, fire a
+ * schedule now.
+ */
+export interface LocalChanges {
+  /** Resolves once every change written before the call reached its consumers and subscribers. */
+  idle(): Promise<void>;
+  /** Dead letters of stream consumers, bus subscribers and schedules, oldest first. */
+  failures(): readonly FailureEntry[];
+  /** Invokes a scheduled function now with a Scheduled Event. */
+  runSchedule(name: string): Promise<unknown>;
 }
 
 /** What `.local/dev.json` holds: how to call the local API as each demo user and insurer. */
@@ -42,6 +67,7 @@ export interface LocalStack {
   dev: DevInfo;
   sms: SmsRecorder;
   dynamo: DynamoDbLocal;
+  changes: LocalChanges;
   stop(): Promise<void>;
 }
 
@@ -75,6 +101,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
   const dataDir = options.dataDir ? resolve(options.dataDir) : null;
   if (dataDir) mkdirSync(dataDir, { recursive: true });
   const stops: Array<() => Promise<void>> = [];
+  const catalog = options.catalog ?? CATALOG;
 
   const dynamo = await startDynamoDbLocal(dataDir ? { dataDir: join(dataDir, 'dynamodb') } : {});
   stops.push(() => dynamo.stop());
@@ -84,6 +111,8 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       region: LOCAL_AWS.region,
       credentials: LOCAL_AWS,
     });
+    const tables = await ddb.send(new ListTablesCommand({}));
+    const tableIsNew = !tables.TableNames?.includes(TABLE_NAME);
     await ensureTable(ddb, TABLE_NAME);
     ddb.destroy();
     log(
@@ -133,13 +162,59 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     });
 
     const routes: HttpRoute[] = [];
-    for (const spec of CATALOG) {
+    for (const spec of catalog) {
       if (spec.trigger.kind !== 'http') continue;
-      const handler = await loadHandler<HttpHandler>(spec);
+      const handler =
+        (options.handlers?.[spec.name] as HttpHandler | undefined) ?? (await loadHandler<HttpHandler>(spec));
       for (const r of spec.trigger.routes) {
         routes.push({ ...r, functionName: spec.name, timeoutSeconds: spec.timeoutSeconds, handler });
       }
     }
+
+    const eventHandlers = new Map<string, unknown>();
+    for (const spec of catalog) {
+      if (spec.trigger.kind === 'http') continue;
+      eventHandlers.set(spec.name, options.handlers?.[spec.name] ?? (await loadHandler<unknown>(spec)));
+    }
+    const handlerOf = <T>(spec: FunctionSpec) => eventHandlers.get(spec.name) as T;
+    const failures = new FailureLog(dataDir ? join(dataDir, 'failures.jsonl') : null);
+    const bus = new ChangeBus({
+      subscribers: busSubscribers(catalog, handlerOf<BusHandler>),
+      region: LOCAL_AWS.region,
+      failures,
+      log,
+    });
+    const streams = new DynamoDBStreamsClient({
+      endpoint: dynamo.endpoint,
+      region: LOCAL_AWS.region,
+      credentials: LOCAL_AWS,
+    });
+    const poller = new StreamPoller({
+      client: streams,
+      tableName: TABLE_NAME,
+      region: LOCAL_AWS.region,
+      consumers: streamConsumers(catalog, handlerOf<StreamHandler>),
+      bus,
+      // A fresh table's whole stream is ours (seed data included); on a kept table, replaying a
+      // day of old changes at every start would only be noise, so a restart reads from LATEST.
+      fromStart: tableIsNew,
+      failures,
+      log,
+    });
+    await poller.start();
+    stops.push(async () => {
+      await poller.stop();
+      streams.destroy();
+    });
+    const scheduler = new Scheduler({
+      jobs: scheduledJobs(catalog, handlerOf<ScheduleHandler>),
+      region: LOCAL_AWS.region,
+      failures,
+      log,
+    });
+    scheduler.start();
+    stops.push(() => scheduler.stop());
+    log(`Stream poller    ${poller.consumers.length} stream consumer(s), change bus, scheduler`);
 
     const seed = await seedOnce(dataDir, options.seed, log);
     const dev = await devInfo(base, issuer, seed);
@@ -164,6 +239,14 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       dev,
       sms,
       dynamo,
+      changes: {
+        idle: async () => {
+          await scheduler.idle();
+          await poller.idle();
+        },
+        failures: () => failures.entries,
+        runSchedule: (name) => scheduler.runNow(name),
+      },
       stop: async () => {
         for (const stop of stops.reverse()) await stop().catch(() => undefined);
       },

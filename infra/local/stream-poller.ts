@@ -459,10 +459,12 @@ export class StreamPoller {
   /**
    * Resolves once the poller has read everything written before the call, every consumer has
    * finished with it (retries and failure-log entries included) and the bus has delivered it;
-   * repeats while handlers' own writes keep producing records. Tests await it instead of sleeping.
+   * repeats (a bounded number of times) while new records keep arriving, such as handlers' own
+   * writes. Tests await it instead of sleeping.
    */
   async idle(settleMs = 40): Promise<void> {
-    for (;;) {
+    // Bounded: other writers (a shared test table) could otherwise keep it from ever settling.
+    for (let round = 0; round < 20; round++) {
       const seen = this.recordsSeen;
       const after = performance.now() + settleMs;
       await Promise.all([...this.readers.values()].map((r) => r.caughtUp(after)));
