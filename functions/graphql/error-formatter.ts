@@ -15,7 +15,10 @@ export function formatError(formatted: GraphQLFormattedError, error: unknown): G
   if (isDomainError(original)) {
     return { ...base, message: original.message, extensions: { code: original.code, ...original.details } };
   }
-  if (original instanceof GraphQLError && !original.originalError) {
+  // Variable coercion (e.g. a Date scalar refusing "2026-02-30") wraps the scalar's own GraphQLError:
+  // its message names the variable path and is safe, so it passes as BAD_USER_INPUT.
+  const coercion = original instanceof GraphQLError && original.originalError instanceof GraphQLError;
+  if (original instanceof GraphQLError && (!original.originalError || coercion)) {
     const { stacktrace: _stacktrace, ...extensions } = formatted.extensions ?? {};
     return { ...formatted, extensions };
   }

@@ -1,7 +1,9 @@
 import { ApolloServer } from '@apollo/server';
 import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { ApolloArmor } from '@escape.tech/graphql-armor';
+import { clientsResolvers } from '../modules/clients/clients.resolvers.js';
 import { orgResolvers } from '../modules/org/org.resolvers.js';
+import { policiesResolvers } from '../modules/policies/policies.resolvers.js';
 import type { Resolvers } from './__generated__/resolvers-types.js';
 import { typeDefs } from './__generated__/type-defs.js';
 import type { GraphQLContext } from './context.js';
@@ -55,7 +57,7 @@ export function createGraphQLServer(options: GraphQLServerOptions): ApolloServer
   const protection = armor.protect();
   return new ApolloServer<GraphQLContext>({
     typeDefs,
-    resolvers: mergeResolvers(coreResolvers, orgResolvers) as never,
+    resolvers: mergeResolvers(coreResolvers, orgResolvers, clientsResolvers, policiesResolvers) as never,
     formatError,
     introspection: !options.production,
     includeStacktraceInErrorResponses: false,

@@ -441,3 +441,26 @@ export function decodeCursor(
   }
   return parsed as Record<string, unknown>;
 }
+
+/**
+ * Builds a transaction op that replaces a whole item if it still has the expected version: for
+ * records whose every field a domain operation recomputes (a policy after an endorsement).
+ */
+export function replaceVersionedOp(
+  item: StoredItem,
+  expectedVersion: number,
+  onConflict: () => Error,
+): TransactOp {
+  return {
+    item: {
+      Put: {
+        TableName: '',
+        Item: { ...item, [TABLE.version]: expectedVersion + 1 },
+        ConditionExpression: 'attribute_exists(pk) AND #version = :expected',
+        ExpressionAttributeNames: { '#version': TABLE.version },
+        ExpressionAttributeValues: { ':expected': expectedVersion },
+      },
+    },
+    onConditionFailed: onConflict,
+  };
+}

@@ -3,6 +3,9 @@
 import type { GraphQLResolveInfo, GraphQLScalarType, GraphQLScalarTypeConfig } from 'graphql';
 import type { Principal as PrincipalModel } from '../../shared/auth/principal.js';
 import type { TenantSettings as TenantSettingsModel, Region as RegionModel, Branch as BranchModel, User as UserModel, UserMove as UserMoveModel, RateGroup as RateGroupModel, RateGroupMembership as RateGroupMembershipModel, Partner as PartnerModel, LeadSource as LeadSourceModel, Insurer as InsurerModel, ProductLine as ProductLineModel } from '../../modules/org/org.model.js';
+import type { Client as ClientModel, Contact as ContactModel, TimelineEntry as TimelineEntryModel } from '../../modules/clients/clients.model.js';
+import type { ClientCard as ClientCardModel, ReferredClient as ReferredClientModel } from '../../modules/clients/clients.service.js';
+import type { Policy as PolicyModel, InsuredObject as InsuredObjectModel } from '../../modules/policies/policies.model.js';
 import type { GraphQLContext } from '../context.js';
 export type Maybe<T> = T | null;
 export type InputMaybe<T> = Maybe<T>;
@@ -21,6 +24,59 @@ export type Scalars = {
   DateTime: { input: string; output: string; }
   /** An exact decimal number written as a string, e.g. `"1234.50"`. Never a binary float. */
   Decimal: { input: string; output: string; }
+};
+
+/** How the client came to the brokerage. */
+export type AcquisitionType =
+  /** Found by an advisor's own work. */
+  | 'ADVISOR'
+  /** Referred by another advisor acting as an internal partner. */
+  | 'INTERNAL_REFERRAL'
+  /** Came through the brokerage's own promotion. */
+  | 'OWN_PROMOTION'
+  /** Referred by an external partner (lead supplier). */
+  | 'PARTNER_REFERRAL';
+
+export type AddContactInput = {
+  clientId: Scalars['ID']['input'];
+  email?: InputMaybe<Scalars['String']['input']>;
+  name: Scalars['String']['input'];
+  phone?: InputMaybe<Scalars['String']['input']>;
+  role?: InputMaybe<Scalars['String']['input']>;
+};
+
+export type AddNoteInput = {
+  clientId: Scalars['ID']['input'];
+  kind: NoteKind;
+  text: Scalars['String']['input'];
+};
+
+export type Address = {
+  __typename?: 'Address';
+  city: Scalars['String']['output'];
+  /** ISO 3166 two-letter code. */
+  country: Scalars['String']['output'];
+  postalCode: Scalars['String']['output'];
+  street: Scalars['String']['output'];
+};
+
+export type AddressInput = {
+  city: Scalars['String']['input'];
+  country: Scalars['String']['input'];
+  postalCode: Scalars['String']['input'];
+  street: Scalars['String']['input'];
+};
+
+/** A name/value attribute of an insured object (e.g. `vin`, `registrationPlate`, `address`). */
+export type Attribute = {
+  __typename?: 'Attribute';
+  name: Scalars['String']['output'];
+  value: Scalars['String']['output'];
+};
+
+export type AttributeInput = {
+  name: Scalars['String']['input'];
+  value: Scalars['String']['input'];
 };
 
 export type Branch = {
@@ -54,10 +110,197 @@ export type BranchKind =
   /** Owned and run by the brokerage. */
   | 'OWN';
 
+export type BusinessType =
+  | 'NEW'
+  | 'RENEWAL';
+
+export type Cancellation = {
+  __typename?: 'Cancellation';
+  date: Scalars['Date']['output'];
+  reason: Scalars['String']['output'];
+};
+
+/** Commission earned on the client's policies (filled by the commissions module). */
+export type CardCommissionSummary = {
+  __typename?: 'CardCommissionSummary';
+  advisor: Money;
+  partner: Money;
+  receivable: Money;
+};
+
+/** An open invoice on the card (filled by the invoices module). */
+export type CardInvoice = {
+  __typename?: 'CardInvoice';
+  dueDate: Scalars['Date']['output'];
+  id: Scalars['ID']['output'];
+  number: Scalars['String']['output'];
+  outstanding: Money;
+};
+
+/** An open task on the card (filled by the tasks module). */
+export type CardTask = {
+  __typename?: 'CardTask';
+  dueDate?: Maybe<Scalars['Date']['output']>;
+  id: Scalars['ID']['output'];
+  title: Scalars['String']['output'];
+};
+
+export type ChangeClientStatusInput = {
+  expectedVersion: Scalars['Int']['input'];
+  id: Scalars['ID']['input'];
+  reason: Scalars['String']['input'];
+  status: ClientStatus;
+};
+
+/** A person or a company the brokerage serves. Companies form hierarchies (group → company → department). */
+export type Client = {
+  __typename?: 'Client';
+  acquisitionType: AcquisitionType;
+  address?: Maybe<Address>;
+  birthDate?: Maybe<Scalars['Date']['output']>;
+  branch?: Maybe<Branch>;
+  companyName?: Maybe<Scalars['String']['output']>;
+  consents: Array<Consent>;
+  createdAt: Scalars['DateTime']['output'];
+  /** The consent in force per channel (latest record). */
+  currentConsents: Array<Consent>;
+  /** Unique in the brokerage. */
+  email?: Maybe<Scalars['String']['output']>;
+  /** Id in the system the client was imported from; makes re-imports idempotent. */
+  externalId?: Maybe<Scalars['String']['output']>;
+  firstName?: Maybe<Scalars['String']['output']>;
+  id: Scalars['ID']['output'];
+  inPool: Scalars['Boolean']['output'];
+  kind: ClientKind;
+  lastName?: Maybe<Scalars['String']['output']>;
+  leadSource?: Maybe<LeadSource>;
+  /** "Last First" for people, the company name for companies. */
+  name: Scalars['String']['output'];
+  /** Personal identification number; unique in the brokerage. */
+  nationalId?: Maybe<Scalars['String']['output']>;
+  /** Null while the client waits in the branch's shared pool. */
+  ownerAdvisor?: Maybe<User>;
+  /** The parent company or group in a corporate hierarchy. */
+  parent?: Maybe<Client>;
+  phone?: Maybe<Scalars['String']['output']>;
+  referringPartner?: Maybe<Partner>;
+  segment: Segment;
+  status: ClientStatus;
+  tags: Array<Scalars['String']['output']>;
+  /** Company tax or registration id; unique in the brokerage. */
+  taxId?: Maybe<Scalars['String']['output']>;
+  updatedAt: Scalars['DateTime']['output'];
+  version: Scalars['Int']['output'];
+};
+
+/** Everything about a client on one screen, read with one DynamoDB Query on the client's item collection. */
+export type ClientCard = {
+  __typename?: 'ClientCard';
+  /** Outstanding amount across open invoices; null until the client has invoices. */
+  balance?: Maybe<Money>;
+  client: Client;
+  commissionSummary?: Maybe<CardCommissionSummary>;
+  contacts: Array<Contact>;
+  openInvoices: Array<CardInvoice>;
+  openTasks: Array<CardTask>;
+  policies: Array<Policy>;
+};
+
+export type ClientConnection = {
+  __typename?: 'ClientConnection';
+  edges: Array<ClientEdge>;
+  pageInfo: PageInfo;
+};
+
+export type ClientEdge = {
+  __typename?: 'ClientEdge';
+  cursor: Scalars['String']['output'];
+  node: Client;
+};
+
+export type ClientKind =
+  | 'COMPANY'
+  | 'PERSON';
+
+/** Which clients to list. Advisors see their own; managers their branch or region; backoffice and admin all. */
+export type ClientListFilter = {
+  branchId?: InputMaybe<Scalars['ID']['input']>;
+  ownerAdvisorId?: InputMaybe<Scalars['ID']['input']>;
+  /** Current (ACTIVE), lost (LOST) or potential (POTENTIAL) clients. Without status, owner or branch: ACTIVE. */
+  status?: InputMaybe<ClientStatus>;
+};
+
+/**
+ * Lifecycle of a client. Moves follow a workflow (POTENTIAL → ACTIVE → LOST → POTENTIAL/ACTIVE) and
+ * each step is kept on the timeline with who, when and why. A first policy in force makes a client ACTIVE.
+ */
+export type ClientStatus =
+  | 'ACTIVE'
+  | 'LOST'
+  | 'POTENTIAL';
+
+/** A consent given or withdrawn. The latest record per channel is the one in force. */
+export type Consent = {
+  __typename?: 'Consent';
+  at: Scalars['DateTime']['output'];
+  channel: ConsentChannel;
+  granted: Scalars['Boolean']['output'];
+  /** How it was given or withdrawn: signed form, web form, phone call… */
+  how: Scalars['String']['output'];
+  recordedBy: Scalars['ID']['output'];
+};
+
+export type ConsentChannel =
+  | 'MARKETING_EMAIL'
+  | 'PHONE'
+  | 'SMS';
+
+export type ConsentInput = {
+  channel: ConsentChannel;
+  granted: Scalars['Boolean']['input'];
+  how: Scalars['String']['input'];
+};
+
+export type Contact = {
+  __typename?: 'Contact';
+  clientId: Scalars['ID']['output'];
+  createdAt: Scalars['DateTime']['output'];
+  email?: Maybe<Scalars['String']['output']>;
+  id: Scalars['ID']['output'];
+  name: Scalars['String']['output'];
+  phone?: Maybe<Scalars['String']['output']>;
+  role?: Maybe<Scalars['String']['output']>;
+};
+
 export type CreateBranchInput = {
   kind: BranchKind;
   name: Scalars['String']['input'];
   regionId: Scalars['ID']['input'];
+};
+
+export type CreateClientInput = {
+  acquisitionType: AcquisitionType;
+  address?: InputMaybe<AddressInput>;
+  birthDate?: InputMaybe<Scalars['Date']['input']>;
+  companyName?: InputMaybe<Scalars['String']['input']>;
+  consents?: InputMaybe<Array<ConsentInput>>;
+  email?: InputMaybe<Scalars['String']['input']>;
+  externalId?: InputMaybe<Scalars['String']['input']>;
+  firstName?: InputMaybe<Scalars['String']['input']>;
+  kind: ClientKind;
+  lastName?: InputMaybe<Scalars['String']['input']>;
+  leadSourceId?: InputMaybe<Scalars['ID']['input']>;
+  nationalId?: InputMaybe<Scalars['String']['input']>;
+  /** Defaults to the caller. */
+  ownerAdvisorId?: InputMaybe<Scalars['ID']['input']>;
+  parentClientId?: InputMaybe<Scalars['ID']['input']>;
+  phone?: InputMaybe<Scalars['String']['input']>;
+  referringPartnerId?: InputMaybe<Scalars['ID']['input']>;
+  segment: Segment;
+  /** POTENTIAL (default) or ACTIVE. */
+  status?: InputMaybe<ClientStatus>;
+  tags?: InputMaybe<Array<Scalars['String']['input']>>;
+  taxId?: InputMaybe<Scalars['String']['input']>;
 };
 
 export type CreateInsurerInput = {
@@ -101,6 +344,72 @@ export type CreateUserInput = {
   role: Role;
   scope: Scope;
 };
+
+export type EndorsePolicyInput = {
+  effectiveDate: Scalars['Date']['input'];
+  expectedVersion: Scalars['Int']['input'];
+  id: Scalars['ID']['input'];
+  /** The new annual premium. */
+  newPremium: MoneyInput;
+  reason: Scalars['String']['input'];
+};
+
+/** A mid-term premium change. */
+export type Endorsement = {
+  __typename?: 'Endorsement';
+  at: Scalars['DateTime']['output'];
+  by: Scalars['ID']['output'];
+  /** What the change costs for the rest of the term (pro rata by days), spread over unpaid instalments. */
+  chargedPremium: Money;
+  /** Change of the annual premium. */
+  delta: Money;
+  effectiveDate: Scalars['Date']['output'];
+  id: Scalars['ID']['output'];
+  newPremium: Money;
+  previousPremium: Money;
+  reason: Scalars['String']['output'];
+};
+
+/** One level of the sales hierarchy frozen on the policy's written date; level 0 is the seller. */
+export type HierarchyLevel = {
+  __typename?: 'HierarchyLevel';
+  active: Scalars['Boolean']['output'];
+  level: Scalars['Int']['output'];
+  name: Scalars['String']['output'];
+  rateGroupId?: Maybe<Scalars['ID']['output']>;
+  userId: Scalars['ID']['output'];
+};
+
+export type Instalment = {
+  __typename?: 'Instalment';
+  amount: Money;
+  dueDate: Scalars['Date']['output'];
+};
+
+export type InsuredObject = {
+  __typename?: 'InsuredObject';
+  attributes: Array<Attribute>;
+  description?: Maybe<Scalars['String']['output']>;
+  kind: InsuredObjectKind;
+};
+
+export type InsuredObjectInput = {
+  attributes?: InputMaybe<Array<AttributeInput>>;
+  description?: InputMaybe<Scalars['String']['input']>;
+  kind: InsuredObjectKind;
+};
+
+export type InsuredObjectKind =
+  /** Needs a description. */
+  | 'OTHER'
+  /** Needs attributes `name` and `birthDate` (life, health). */
+  | 'PERSON'
+  /** Needs attribute `address` (property). */
+  | 'PROPERTY'
+  /** Needs attributes `name` and `birthDate` (travel). */
+  | 'TRAVELLER'
+  /** Needs attributes `registrationPlate` and `vin` (MTPL, casco). */
+  | 'VEHICLE';
 
 /** An insurance company whose products the brokerage sells. Its webhook secrets are never readable. */
 export type Insurer = {
@@ -189,7 +498,14 @@ export type Mutation = {
   __typename?: 'Mutation';
   /** No-op; present so modules can extend Mutation. */
   _noop?: Maybe<Scalars['Boolean']['output']>;
+  /** The client accepted an offer: the policy goes in force. */
+  acceptOffer: Policy;
+  addContact: Contact;
+  addNote: TimelineEntry;
+  cancelPolicy: Policy;
+  changeClientStatus: Client;
   createBranch: Branch;
+  createClient: Client;
   /** Registers an insurer and returns its first webhook signing secret (shown once). */
   createInsurer: InsurerWithSecret;
   createLeadSource: LeadSource;
@@ -198,11 +514,23 @@ export type Mutation = {
   createRateGroup: RateGroup;
   createRegion: Region;
   createUser: User;
+  endorsePolicy: Policy;
+  lapsePolicy: Policy;
   moveUser: User;
+  reactivatePolicy: Policy;
+  recordConsent: Client;
+  releaseToPool: Client;
+  renewPolicy: Policy;
   /** Issues a new webhook secret; the previous one stays valid for 24 hours so the insurer can roll over. */
   rotateInsurerWebhookSecret: InsurerWithSecret;
   setUserRateGroup: User;
+  takeFromPool: Client;
+  /** Hands every client of an advisor (e.g. one who leaves) to another advisor. */
+  transferBook: TransferBookPayload;
+  /** Hands one client (and the servicing of its policies) to another advisor, keeping the history. */
+  transferClient: Client;
   updateBranch: Branch;
+  updateClient: Client;
   updateInsurer: Insurer;
   updateLeadSource: LeadSource;
   updatePartner: Partner;
@@ -211,11 +539,42 @@ export type Mutation = {
   updateRegion: Region;
   updateTenantSettings: Tenant;
   updateUser: User;
+  writePolicy: Policy;
+};
+
+
+export type MutationAcceptOfferArgs = {
+  input: PolicyStatusInput;
+};
+
+
+export type MutationAddContactArgs = {
+  input: AddContactInput;
+};
+
+
+export type MutationAddNoteArgs = {
+  input: AddNoteInput;
+};
+
+
+export type MutationCancelPolicyArgs = {
+  input: PolicyStatusInput;
+};
+
+
+export type MutationChangeClientStatusArgs = {
+  input: ChangeClientStatusInput;
 };
 
 
 export type MutationCreateBranchArgs = {
   input: CreateBranchInput;
+};
+
+
+export type MutationCreateClientArgs = {
+  input: CreateClientInput;
 };
 
 
@@ -254,8 +613,38 @@ export type MutationCreateUserArgs = {
 };
 
 
+export type MutationEndorsePolicyArgs = {
+  input: EndorsePolicyInput;
+};
+
+
+export type MutationLapsePolicyArgs = {
+  input: PolicyStatusInput;
+};
+
+
 export type MutationMoveUserArgs = {
   input: MoveUserInput;
+};
+
+
+export type MutationReactivatePolicyArgs = {
+  input: PolicyStatusInput;
+};
+
+
+export type MutationRecordConsentArgs = {
+  input: RecordConsentInput;
+};
+
+
+export type MutationReleaseToPoolArgs = {
+  input: ReleaseToPoolInput;
+};
+
+
+export type MutationRenewPolicyArgs = {
+  input: RenewPolicyInput;
 };
 
 
@@ -269,8 +658,28 @@ export type MutationSetUserRateGroupArgs = {
 };
 
 
+export type MutationTakeFromPoolArgs = {
+  input: TakeFromPoolInput;
+};
+
+
+export type MutationTransferBookArgs = {
+  input: TransferBookInput;
+};
+
+
+export type MutationTransferClientArgs = {
+  input: TransferClientInput;
+};
+
+
 export type MutationUpdateBranchArgs = {
   input: UpdateBranchInput;
+};
+
+
+export type MutationUpdateClientArgs = {
+  input: UpdateClientInput;
 };
 
 
@@ -312,6 +721,19 @@ export type MutationUpdateTenantSettingsArgs = {
 export type MutationUpdateUserArgs = {
   input: UpdateUserInput;
 };
+
+
+export type MutationWritePolicyArgs = {
+  input: WritePolicyInput;
+};
+
+export type NoteKind =
+  | 'CALL'
+  | 'COMPLAINT'
+  | 'FEEDBACK'
+  | 'LETTER'
+  | 'MEETING'
+  | 'NOTE';
 
 /** Relay page information. Cursors are opaque and valid only for the list that issued them. */
 export type PageInfo = {
@@ -355,6 +777,123 @@ export type PartnerKind =
   /** Another advisor of the brokerage acting as an internal partner. */
   | 'INTERNAL';
 
+export type PaymentFrequency =
+  | 'ANNUAL'
+  | 'MONTHLY'
+  | 'QUARTERLY'
+  | 'SEMI_ANNUAL';
+
+/** An insurance policy: what was sold, to whom, by whom, for how much, for which term. */
+export type Policy = {
+  __typename?: 'Policy';
+  /** The seller's branch on the written date. */
+  branch?: Maybe<Branch>;
+  branchKind: BranchKind;
+  businessType: BusinessType;
+  cancellation?: Maybe<Cancellation>;
+  client?: Maybe<Client>;
+  createdAt: Scalars['DateTime']['output'];
+  endorsements: Array<Endorsement>;
+  externalId?: Maybe<Scalars['String']['output']>;
+  frequency: PaymentFrequency;
+  hierarchy: Array<HierarchyLevel>;
+  holderName: Scalars['String']['output'];
+  id: Scalars['ID']['output'];
+  instalments: Array<Instalment>;
+  insuredObjects: Array<InsuredObject>;
+  insurer?: Maybe<Insurer>;
+  /** The user who registered the deal. */
+  originator?: Maybe<User>;
+  /** Unique per insurer within the brokerage (normalised: trimmed, upper case, no spaces). */
+  policyNumber: Scalars['String']['output'];
+  /** Annual premium. */
+  premium: Money;
+  previousPolicy?: Maybe<Policy>;
+  productLine?: Maybe<ProductLine>;
+  productLineCode: Scalars['String']['output'];
+  referringPartner?: Maybe<Partner>;
+  /** 1 for new business, 2 for the first renewal… */
+  renewalYear: Scalars['Int']['output'];
+  renewedByPolicy?: Maybe<Policy>;
+  /** The advisor who sold it. */
+  seller?: Maybe<User>;
+  /** Who looks after it now (the client's owner); changes on hand-over, unlike the seller. */
+  servicingAdvisor?: Maybe<User>;
+  source: PolicySource;
+  status: PolicyStatus;
+  statusHistory: Array<PolicyStatusChange>;
+  termEnd: Scalars['Date']['output'];
+  termStart: Scalars['Date']['output'];
+  updatedAt: Scalars['DateTime']['output'];
+  version: Scalars['Int']['output'];
+  /** The date the deal was concluded: it picks the commission scheme version and freezes the hierarchy. */
+  writtenDate: Scalars['Date']['output'];
+};
+
+export type PolicyConnection = {
+  __typename?: 'PolicyConnection';
+  edges: Array<PolicyEdge>;
+  pageInfo: PageInfo;
+};
+
+export type PolicyEdge = {
+  __typename?: 'PolicyEdge';
+  cursor: Scalars['String']['output'];
+  node: Policy;
+};
+
+/**
+ * Which policies to list. Each list is one Query on an index; the caller's scope always applies.
+ * With `termEndFrom`/`termEndTo` it is the renewal window of policies in `status` (default ACTIVE).
+ */
+export type PolicyListFilter = {
+  advisorId?: InputMaybe<Scalars['ID']['input']>;
+  branchId?: InputMaybe<Scalars['ID']['input']>;
+  insurerId?: InputMaybe<Scalars['ID']['input']>;
+  /** Sort by term start (or term end in the renewal window) descending. */
+  newestFirst?: InputMaybe<Scalars['Boolean']['input']>;
+  productLineId?: InputMaybe<Scalars['ID']['input']>;
+  status?: InputMaybe<PolicyStatus>;
+  termEndFrom?: InputMaybe<Scalars['Date']['input']>;
+  termEndTo?: InputMaybe<Scalars['Date']['input']>;
+};
+
+export type PolicySource =
+  | 'IMPORT'
+  | 'MANUAL'
+  | 'WEBHOOK';
+
+/**
+ * Policy lifecycle. OFFER → ACTIVE; ACTIVE/REACTIVATED → CANCELLED, LAPSED or RENEWED (a renewal writes
+ * the next term); CANCELLED/LAPSED → REACTIVATED. Every move is kept in `statusHistory`.
+ */
+export type PolicyStatus =
+  | 'ACTIVE'
+  | 'CANCELLED'
+  | 'LAPSED'
+  | 'OFFER'
+  | 'REACTIVATED'
+  | 'RENEWED';
+
+export type PolicyStatusChange = {
+  __typename?: 'PolicyStatusChange';
+  at: Scalars['DateTime']['output'];
+  by: Scalars['ID']['output'];
+  /** The date the change takes effect. */
+  date: Scalars['Date']['output'];
+  from?: Maybe<PolicyStatus>;
+  reason?: Maybe<Scalars['String']['output']>;
+  to: PolicyStatus;
+};
+
+export type PolicyStatusInput = {
+  /** The date the change takes effect (within the term). */
+  date: Scalars['Date']['input'];
+  expectedVersion: Scalars['Int']['input'];
+  id: Scalars['ID']['input'];
+  reason: Scalars['String']['input'];
+};
+
 /** A line of business, configurable per tenant (MTPL, casco, property, travel, life, health…). */
 export type ProductLine = {
   __typename?: 'ProductLine';
@@ -385,6 +924,14 @@ export type Query = {
   branch?: Maybe<Branch>;
   /** Branches, optionally of one region. */
   branches: BranchConnection;
+  client?: Maybe<Client>;
+  /** The client with contacts, policies, open tasks and invoices, balance and commission summary. */
+  clientCard?: Maybe<ClientCard>;
+  /** Clients waiting in a branch's shared pool (default: the caller's branch). */
+  clientPool: ClientConnection;
+  /** The client's history, newest first: status changes, notes, hand-overs, policy events. */
+  clientTimeline: TimelineConnection;
+  clients: ClientConnection;
   /** Liveness of the API; needs no token. */
   health: Scalars['String']['output'];
   insurer?: Maybe<Insurer>;
@@ -394,8 +941,12 @@ export type Query = {
   me: Viewer;
   partner?: Maybe<Partner>;
   partners: PartnerConnection;
+  policies: PolicyConnection;
+  policy?: Maybe<Policy>;
   productLines: ProductLineConnection;
   rateGroups: RateGroupConnection;
+  /** Partners: the clients they referred, without personal or financial data. */
+  referredClients: ReferredClientConnection;
   region?: Maybe<Region>;
   regions: RegionConnection;
   /** The caller's brokerage and its settings. */
@@ -415,6 +966,37 @@ export type QueryBranchesArgs = {
   after?: InputMaybe<Scalars['String']['input']>;
   first?: InputMaybe<Scalars['Int']['input']>;
   regionId?: InputMaybe<Scalars['ID']['input']>;
+};
+
+
+export type QueryClientArgs = {
+  id: Scalars['ID']['input'];
+};
+
+
+export type QueryClientCardArgs = {
+  id: Scalars['ID']['input'];
+};
+
+
+export type QueryClientPoolArgs = {
+  after?: InputMaybe<Scalars['String']['input']>;
+  branchId?: InputMaybe<Scalars['ID']['input']>;
+  first?: InputMaybe<Scalars['Int']['input']>;
+};
+
+
+export type QueryClientTimelineArgs = {
+  after?: InputMaybe<Scalars['String']['input']>;
+  clientId: Scalars['ID']['input'];
+  first?: InputMaybe<Scalars['Int']['input']>;
+};
+
+
+export type QueryClientsArgs = {
+  after?: InputMaybe<Scalars['String']['input']>;
+  filter?: InputMaybe<ClientListFilter>;
+  first?: InputMaybe<Scalars['Int']['input']>;
 };
 
 
@@ -446,6 +1028,18 @@ export type QueryPartnersArgs = {
 };
 
 
+export type QueryPoliciesArgs = {
+  after?: InputMaybe<Scalars['String']['input']>;
+  filter?: InputMaybe<PolicyListFilter>;
+  first?: InputMaybe<Scalars['Int']['input']>;
+};
+
+
+export type QueryPolicyArgs = {
+  id: Scalars['ID']['input'];
+};
+
+
 export type QueryProductLinesArgs = {
   after?: InputMaybe<Scalars['String']['input']>;
   first?: InputMaybe<Scalars['Int']['input']>;
@@ -453,6 +1047,12 @@ export type QueryProductLinesArgs = {
 
 
 export type QueryRateGroupsArgs = {
+  after?: InputMaybe<Scalars['String']['input']>;
+  first?: InputMaybe<Scalars['Int']['input']>;
+};
+
+
+export type QueryReferredClientsArgs = {
   after?: InputMaybe<Scalars['String']['input']>;
   first?: InputMaybe<Scalars['Int']['input']>;
 };
@@ -514,6 +1114,35 @@ export type RateGroupMembership = {
   setBy: Scalars['ID']['output'];
 };
 
+export type RecordConsentInput = {
+  channel: ConsentChannel;
+  clientId: Scalars['ID']['input'];
+  expectedVersion: Scalars['Int']['input'];
+  granted: Scalars['Boolean']['input'];
+  how: Scalars['String']['input'];
+};
+
+/** What a partner may know of a client they referred: no personal or financial data. */
+export type ReferredClient = {
+  __typename?: 'ReferredClient';
+  createdAt: Scalars['DateTime']['output'];
+  id: Scalars['ID']['output'];
+  segment: Segment;
+  status: ClientStatus;
+};
+
+export type ReferredClientConnection = {
+  __typename?: 'ReferredClientConnection';
+  edges: Array<ReferredClientEdge>;
+  pageInfo: PageInfo;
+};
+
+export type ReferredClientEdge = {
+  __typename?: 'ReferredClientEdge';
+  cursor: Scalars['String']['output'];
+  node: ReferredClient;
+};
+
 export type Region = {
   __typename?: 'Region';
   active: Scalars['Boolean']['output'];
@@ -536,6 +1165,24 @@ export type RegionEdge = {
   node: Region;
 };
 
+export type ReleaseToPoolInput = {
+  clientId: Scalars['ID']['input'];
+  expectedVersion: Scalars['Int']['input'];
+  reason: Scalars['String']['input'];
+};
+
+export type RenewPolicyInput = {
+  expectedVersion: Scalars['Int']['input'];
+  id: Scalars['ID']['input'];
+  /** Defaults to the current number. */
+  policyNumber?: InputMaybe<Scalars['String']['input']>;
+  premium: MoneyInput;
+  sellerId?: InputMaybe<Scalars['ID']['input']>;
+  termEnd: Scalars['Date']['input'];
+  termStart: Scalars['Date']['input'];
+  writtenDate: Scalars['Date']['input'];
+};
+
 export type Role =
   | 'admin'
   | 'advisor'
@@ -550,10 +1197,20 @@ export type Scope =
   | 'own'
   | 'region';
 
+export type Segment =
+  | 'BUSINESS'
+  | 'INDIVIDUAL'
+  | 'VIP';
+
 export type SetUserRateGroupInput = {
   from: Scalars['Date']['input'];
   rateGroupId: Scalars['ID']['input'];
   userId: Scalars['ID']['input'];
+};
+
+export type TakeFromPoolInput = {
+  clientId: Scalars['ID']['input'];
+  expectedVersion: Scalars['Int']['input'];
 };
 
 /** A brokerage: the tenant. Every datum belongs to exactly one tenant. */
@@ -571,6 +1228,68 @@ export type Tenant = {
   version: Scalars['Int']['output'];
 };
 
+export type TimelineConnection = {
+  __typename?: 'TimelineConnection';
+  edges: Array<TimelineEntryEdge>;
+  pageInfo: PageInfo;
+};
+
+/** One entry of a client's history: status changes, notes and feedback, hand-overs, consents and policy events. */
+export type TimelineEntry = {
+  __typename?: 'TimelineEntry';
+  at: Scalars['DateTime']['output'];
+  /** User id of who did it. */
+  by: Scalars['ID']['output'];
+  fromStatus?: Maybe<ClientStatus>;
+  id: Scalars['ID']['output'];
+  kind: TimelineKind;
+  noteKind?: Maybe<NoteKind>;
+  policy?: Maybe<Policy>;
+  reason?: Maybe<Scalars['String']['output']>;
+  summary: Scalars['String']['output'];
+  text?: Maybe<Scalars['String']['output']>;
+  toStatus?: Maybe<ClientStatus>;
+};
+
+export type TimelineEntryEdge = {
+  __typename?: 'TimelineEntryEdge';
+  cursor: Scalars['String']['output'];
+  node: TimelineEntry;
+};
+
+export type TimelineKind =
+  | 'CONSENT'
+  | 'CREATED'
+  | 'NOTE'
+  | 'POLICY_CANCELLED'
+  | 'POLICY_ENDORSED'
+  | 'POLICY_LAPSED'
+  | 'POLICY_REACTIVATED'
+  | 'POLICY_RENEWED'
+  | 'POLICY_WRITTEN'
+  | 'POOLED'
+  | 'STATUS_CHANGED'
+  | 'TAKEN_FROM_POOL'
+  | 'TRANSFERRED';
+
+export type TransferBookInput = {
+  fromAdvisorId: Scalars['ID']['input'];
+  reason: Scalars['String']['input'];
+  toAdvisorId: Scalars['ID']['input'];
+};
+
+export type TransferBookPayload = {
+  __typename?: 'TransferBookPayload';
+  transferred: Scalars['Int']['output'];
+};
+
+export type TransferClientInput = {
+  clientId: Scalars['ID']['input'];
+  expectedVersion: Scalars['Int']['input'];
+  reason: Scalars['String']['input'];
+  toAdvisorId: Scalars['ID']['input'];
+};
+
 export type UpdateBranchInput = {
   active?: InputMaybe<Scalars['Boolean']['input']>;
   expectedVersion: Scalars['Int']['input'];
@@ -578,6 +1297,25 @@ export type UpdateBranchInput = {
   kind?: InputMaybe<BranchKind>;
   name?: InputMaybe<Scalars['String']['input']>;
   regionId?: InputMaybe<Scalars['ID']['input']>;
+};
+
+/** Fields left out stay as they are; `null` clears an optional field. */
+export type UpdateClientInput = {
+  address?: InputMaybe<AddressInput>;
+  birthDate?: InputMaybe<Scalars['Date']['input']>;
+  companyName?: InputMaybe<Scalars['String']['input']>;
+  email?: InputMaybe<Scalars['String']['input']>;
+  expectedVersion: Scalars['Int']['input'];
+  firstName?: InputMaybe<Scalars['String']['input']>;
+  id: Scalars['ID']['input'];
+  lastName?: InputMaybe<Scalars['String']['input']>;
+  leadSourceId?: InputMaybe<Scalars['ID']['input']>;
+  nationalId?: InputMaybe<Scalars['String']['input']>;
+  parentClientId?: InputMaybe<Scalars['ID']['input']>;
+  phone?: InputMaybe<Scalars['String']['input']>;
+  segment?: InputMaybe<Segment>;
+  tags?: InputMaybe<Array<Scalars['String']['input']>>;
+  taxId?: InputMaybe<Scalars['String']['input']>;
 };
 
 export type UpdateInsurerInput = {
@@ -710,6 +1448,29 @@ export type Viewer = {
   userId: Scalars['ID']['output'];
 };
 
+export type WritePolicyInput = {
+  clientId: Scalars['ID']['input'];
+  externalId?: InputMaybe<Scalars['String']['input']>;
+  frequency?: InputMaybe<PaymentFrequency>;
+  insuredObjects?: InputMaybe<Array<InsuredObjectInput>>;
+  insurerId: Scalars['ID']['input'];
+  /** Defaults to the caller. */
+  originatorId?: InputMaybe<Scalars['ID']['input']>;
+  policyNumber: Scalars['String']['input'];
+  /** Annual premium. */
+  premium: MoneyInput;
+  productLineId: Scalars['ID']['input'];
+  /** Defaults to the client's referring partner. */
+  referringPartnerId?: InputMaybe<Scalars['ID']['input']>;
+  /** Defaults to the client's owner advisor. */
+  sellerId?: InputMaybe<Scalars['ID']['input']>;
+  /** OFFER or ACTIVE (default). */
+  status?: InputMaybe<PolicyStatus>;
+  termEnd: Scalars['Date']['input'];
+  termStart: Scalars['Date']['input'];
+  writtenDate: Scalars['Date']['input'];
+};
+
 
 
 export type ResolverTypeWrapper<T> = Promise<T> | T;
@@ -783,12 +1544,37 @@ export type DirectiveResolverFn<TResult = Record<PropertyKey, never>, TParent = 
 
 /** Mapping between all available schema types and the resolvers types */
 export type ResolversTypes = {
+  AcquisitionType: AcquisitionType;
+  AddContactInput: AddContactInput;
+  AddNoteInput: AddNoteInput;
+  Address: ResolverTypeWrapper<Address>;
+  AddressInput: AddressInput;
+  Attribute: ResolverTypeWrapper<Attribute>;
+  AttributeInput: AttributeInput;
   Boolean: ResolverTypeWrapper<Scalars['Boolean']['output']>;
   Branch: ResolverTypeWrapper<BranchModel>;
   BranchConnection: ResolverTypeWrapper<Omit<BranchConnection, 'edges'> & { edges: Array<ResolversTypes['BranchEdge']> }>;
   BranchEdge: ResolverTypeWrapper<Omit<BranchEdge, 'node'> & { node: ResolversTypes['Branch'] }>;
   BranchKind: BranchKind;
+  BusinessType: BusinessType;
+  Cancellation: ResolverTypeWrapper<Cancellation>;
+  CardCommissionSummary: ResolverTypeWrapper<CardCommissionSummary>;
+  CardInvoice: ResolverTypeWrapper<CardInvoice>;
+  CardTask: ResolverTypeWrapper<CardTask>;
+  ChangeClientStatusInput: ChangeClientStatusInput;
+  Client: ResolverTypeWrapper<ClientModel>;
+  ClientCard: ResolverTypeWrapper<ClientCardModel>;
+  ClientConnection: ResolverTypeWrapper<Omit<ClientConnection, 'edges'> & { edges: Array<ResolversTypes['ClientEdge']> }>;
+  ClientEdge: ResolverTypeWrapper<Omit<ClientEdge, 'node'> & { node: ResolversTypes['Client'] }>;
+  ClientKind: ClientKind;
+  ClientListFilter: ClientListFilter;
+  ClientStatus: ClientStatus;
+  Consent: ResolverTypeWrapper<Consent>;
+  ConsentChannel: ConsentChannel;
+  ConsentInput: ConsentInput;
+  Contact: ResolverTypeWrapper<ContactModel>;
   CreateBranchInput: CreateBranchInput;
+  CreateClientInput: CreateClientInput;
   CreateInsurerInput: CreateInsurerInput;
   CreateLeadSourceInput: CreateLeadSourceInput;
   CreatePartnerInput: CreatePartnerInput;
@@ -799,7 +1585,14 @@ export type ResolversTypes = {
   Date: ResolverTypeWrapper<Scalars['Date']['output']>;
   DateTime: ResolverTypeWrapper<Scalars['DateTime']['output']>;
   Decimal: ResolverTypeWrapper<Scalars['Decimal']['output']>;
+  EndorsePolicyInput: EndorsePolicyInput;
+  Endorsement: ResolverTypeWrapper<Endorsement>;
+  HierarchyLevel: ResolverTypeWrapper<HierarchyLevel>;
   ID: ResolverTypeWrapper<Scalars['ID']['output']>;
+  Instalment: ResolverTypeWrapper<Instalment>;
+  InsuredObject: ResolverTypeWrapper<InsuredObjectModel>;
+  InsuredObjectInput: InsuredObjectInput;
+  InsuredObjectKind: InsuredObjectKind;
   Insurer: ResolverTypeWrapper<InsurerModel>;
   InsurerConnection: ResolverTypeWrapper<Omit<InsurerConnection, 'edges'> & { edges: Array<ResolversTypes['InsurerEdge']> }>;
   InsurerEdge: ResolverTypeWrapper<Omit<InsurerEdge, 'node'> & { node: ResolversTypes['Insurer'] }>;
@@ -812,11 +1605,21 @@ export type ResolversTypes = {
   MoneyInput: MoneyInput;
   MoveUserInput: MoveUserInput;
   Mutation: ResolverTypeWrapper<Record<PropertyKey, never>>;
+  NoteKind: NoteKind;
   PageInfo: ResolverTypeWrapper<PageInfo>;
   Partner: ResolverTypeWrapper<PartnerModel>;
   PartnerConnection: ResolverTypeWrapper<Omit<PartnerConnection, 'edges'> & { edges: Array<ResolversTypes['PartnerEdge']> }>;
   PartnerEdge: ResolverTypeWrapper<Omit<PartnerEdge, 'node'> & { node: ResolversTypes['Partner'] }>;
   PartnerKind: PartnerKind;
+  PaymentFrequency: PaymentFrequency;
+  Policy: ResolverTypeWrapper<PolicyModel>;
+  PolicyConnection: ResolverTypeWrapper<Omit<PolicyConnection, 'edges'> & { edges: Array<ResolversTypes['PolicyEdge']> }>;
+  PolicyEdge: ResolverTypeWrapper<Omit<PolicyEdge, 'node'> & { node: ResolversTypes['Policy'] }>;
+  PolicyListFilter: PolicyListFilter;
+  PolicySource: PolicySource;
+  PolicyStatus: PolicyStatus;
+  PolicyStatusChange: ResolverTypeWrapper<PolicyStatusChange>;
+  PolicyStatusInput: PolicyStatusInput;
   ProductLine: ResolverTypeWrapper<ProductLineModel>;
   ProductLineConnection: ResolverTypeWrapper<Omit<ProductLineConnection, 'edges'> & { edges: Array<ResolversTypes['ProductLineEdge']> }>;
   ProductLineEdge: ResolverTypeWrapper<Omit<ProductLineEdge, 'node'> & { node: ResolversTypes['ProductLine'] }>;
@@ -825,15 +1628,31 @@ export type ResolversTypes = {
   RateGroupConnection: ResolverTypeWrapper<Omit<RateGroupConnection, 'edges'> & { edges: Array<ResolversTypes['RateGroupEdge']> }>;
   RateGroupEdge: ResolverTypeWrapper<Omit<RateGroupEdge, 'node'> & { node: ResolversTypes['RateGroup'] }>;
   RateGroupMembership: ResolverTypeWrapper<RateGroupMembershipModel>;
+  RecordConsentInput: RecordConsentInput;
+  ReferredClient: ResolverTypeWrapper<ReferredClientModel>;
+  ReferredClientConnection: ResolverTypeWrapper<Omit<ReferredClientConnection, 'edges'> & { edges: Array<ResolversTypes['ReferredClientEdge']> }>;
+  ReferredClientEdge: ResolverTypeWrapper<Omit<ReferredClientEdge, 'node'> & { node: ResolversTypes['ReferredClient'] }>;
   Region: ResolverTypeWrapper<RegionModel>;
   RegionConnection: ResolverTypeWrapper<Omit<RegionConnection, 'edges'> & { edges: Array<ResolversTypes['RegionEdge']> }>;
   RegionEdge: ResolverTypeWrapper<Omit<RegionEdge, 'node'> & { node: ResolversTypes['Region'] }>;
+  ReleaseToPoolInput: ReleaseToPoolInput;
+  RenewPolicyInput: RenewPolicyInput;
   Role: null;
   Scope: null;
+  Segment: Segment;
   SetUserRateGroupInput: SetUserRateGroupInput;
   String: ResolverTypeWrapper<Scalars['String']['output']>;
+  TakeFromPoolInput: TakeFromPoolInput;
   Tenant: ResolverTypeWrapper<TenantSettingsModel>;
+  TimelineConnection: ResolverTypeWrapper<Omit<TimelineConnection, 'edges'> & { edges: Array<ResolversTypes['TimelineEntryEdge']> }>;
+  TimelineEntry: ResolverTypeWrapper<TimelineEntryModel>;
+  TimelineEntryEdge: ResolverTypeWrapper<Omit<TimelineEntryEdge, 'node'> & { node: ResolversTypes['TimelineEntry'] }>;
+  TimelineKind: TimelineKind;
+  TransferBookInput: TransferBookInput;
+  TransferBookPayload: ResolverTypeWrapper<TransferBookPayload>;
+  TransferClientInput: TransferClientInput;
   UpdateBranchInput: UpdateBranchInput;
+  UpdateClientInput: UpdateClientInput;
   UpdateInsurerInput: UpdateInsurerInput;
   UpdateLeadSourceInput: UpdateLeadSourceInput;
   UpdatePartnerInput: UpdatePartnerInput;
@@ -847,15 +1666,36 @@ export type ResolversTypes = {
   UserEdge: ResolverTypeWrapper<Omit<UserEdge, 'node'> & { node: ResolversTypes['User'] }>;
   UserMove: ResolverTypeWrapper<UserMoveModel>;
   Viewer: ResolverTypeWrapper<PrincipalModel>;
+  WritePolicyInput: WritePolicyInput;
 };
 
 /** Mapping between all available schema types and the resolvers parents */
 export type ResolversParentTypes = {
+  AddContactInput: AddContactInput;
+  AddNoteInput: AddNoteInput;
+  Address: Address;
+  AddressInput: AddressInput;
+  Attribute: Attribute;
+  AttributeInput: AttributeInput;
   Boolean: Scalars['Boolean']['output'];
   Branch: BranchModel;
   BranchConnection: Omit<BranchConnection, 'edges'> & { edges: Array<ResolversParentTypes['BranchEdge']> };
   BranchEdge: Omit<BranchEdge, 'node'> & { node: ResolversParentTypes['Branch'] };
+  Cancellation: Cancellation;
+  CardCommissionSummary: CardCommissionSummary;
+  CardInvoice: CardInvoice;
+  CardTask: CardTask;
+  ChangeClientStatusInput: ChangeClientStatusInput;
+  Client: ClientModel;
+  ClientCard: ClientCardModel;
+  ClientConnection: Omit<ClientConnection, 'edges'> & { edges: Array<ResolversParentTypes['ClientEdge']> };
+  ClientEdge: Omit<ClientEdge, 'node'> & { node: ResolversParentTypes['Client'] };
+  ClientListFilter: ClientListFilter;
+  Consent: Consent;
+  ConsentInput: ConsentInput;
+  Contact: ContactModel;
   CreateBranchInput: CreateBranchInput;
+  CreateClientInput: CreateClientInput;
   CreateInsurerInput: CreateInsurerInput;
   CreateLeadSourceInput: CreateLeadSourceInput;
   CreatePartnerInput: CreatePartnerInput;
@@ -866,7 +1706,13 @@ export type ResolversParentTypes = {
   Date: Scalars['Date']['output'];
   DateTime: Scalars['DateTime']['output'];
   Decimal: Scalars['Decimal']['output'];
+  EndorsePolicyInput: EndorsePolicyInput;
+  Endorsement: Endorsement;
+  HierarchyLevel: HierarchyLevel;
   ID: Scalars['ID']['output'];
+  Instalment: Instalment;
+  InsuredObject: InsuredObjectModel;
+  InsuredObjectInput: InsuredObjectInput;
   Insurer: InsurerModel;
   InsurerConnection: Omit<InsurerConnection, 'edges'> & { edges: Array<ResolversParentTypes['InsurerEdge']> };
   InsurerEdge: Omit<InsurerEdge, 'node'> & { node: ResolversParentTypes['Insurer'] };
@@ -883,6 +1729,12 @@ export type ResolversParentTypes = {
   Partner: PartnerModel;
   PartnerConnection: Omit<PartnerConnection, 'edges'> & { edges: Array<ResolversParentTypes['PartnerEdge']> };
   PartnerEdge: Omit<PartnerEdge, 'node'> & { node: ResolversParentTypes['Partner'] };
+  Policy: PolicyModel;
+  PolicyConnection: Omit<PolicyConnection, 'edges'> & { edges: Array<ResolversParentTypes['PolicyEdge']> };
+  PolicyEdge: Omit<PolicyEdge, 'node'> & { node: ResolversParentTypes['Policy'] };
+  PolicyListFilter: PolicyListFilter;
+  PolicyStatusChange: PolicyStatusChange;
+  PolicyStatusInput: PolicyStatusInput;
   ProductLine: ProductLineModel;
   ProductLineConnection: Omit<ProductLineConnection, 'edges'> & { edges: Array<ResolversParentTypes['ProductLineEdge']> };
   ProductLineEdge: Omit<ProductLineEdge, 'node'> & { node: ResolversParentTypes['ProductLine'] };
@@ -891,13 +1743,27 @@ export type ResolversParentTypes = {
   RateGroupConnection: Omit<RateGroupConnection, 'edges'> & { edges: Array<ResolversParentTypes['RateGroupEdge']> };
   RateGroupEdge: Omit<RateGroupEdge, 'node'> & { node: ResolversParentTypes['RateGroup'] };
   RateGroupMembership: RateGroupMembershipModel;
+  RecordConsentInput: RecordConsentInput;
+  ReferredClient: ReferredClientModel;
+  ReferredClientConnection: Omit<ReferredClientConnection, 'edges'> & { edges: Array<ResolversParentTypes['ReferredClientEdge']> };
+  ReferredClientEdge: Omit<ReferredClientEdge, 'node'> & { node: ResolversParentTypes['ReferredClient'] };
   Region: RegionModel;
   RegionConnection: Omit<RegionConnection, 'edges'> & { edges: Array<ResolversParentTypes['RegionEdge']> };
   RegionEdge: Omit<RegionEdge, 'node'> & { node: ResolversParentTypes['Region'] };
+  ReleaseToPoolInput: ReleaseToPoolInput;
+  RenewPolicyInput: RenewPolicyInput;
   SetUserRateGroupInput: SetUserRateGroupInput;
   String: Scalars['String']['output'];
+  TakeFromPoolInput: TakeFromPoolInput;
   Tenant: TenantSettingsModel;
+  TimelineConnection: Omit<TimelineConnection, 'edges'> & { edges: Array<ResolversParentTypes['TimelineEntryEdge']> };
+  TimelineEntry: TimelineEntryModel;
+  TimelineEntryEdge: Omit<TimelineEntryEdge, 'node'> & { node: ResolversParentTypes['TimelineEntry'] };
+  TransferBookInput: TransferBookInput;
+  TransferBookPayload: TransferBookPayload;
+  TransferClientInput: TransferClientInput;
   UpdateBranchInput: UpdateBranchInput;
+  UpdateClientInput: UpdateClientInput;
   UpdateInsurerInput: UpdateInsurerInput;
   UpdateLeadSourceInput: UpdateLeadSourceInput;
   UpdatePartnerInput: UpdatePartnerInput;
@@ -911,6 +1777,19 @@ export type ResolversParentTypes = {
   UserEdge: Omit<UserEdge, 'node'> & { node: ResolversParentTypes['User'] };
   UserMove: UserMoveModel;
   Viewer: PrincipalModel;
+  WritePolicyInput: WritePolicyInput;
+};
+
+export type AddressResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['Address'] = ResolversParentTypes['Address']> = {
+  city?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  country?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  postalCode?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  street?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+};
+
+export type AttributeResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['Attribute'] = ResolversParentTypes['Attribute']> = {
+  name?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  value?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
 };
 
 export type BranchResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['Branch'] = ResolversParentTypes['Branch']> = {
@@ -935,6 +1814,99 @@ export type BranchEdgeResolvers<ContextType = GraphQLContext, ParentType extends
   node?: Resolver<ResolversTypes['Branch'], ParentType, ContextType>;
 };
 
+export type CancellationResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['Cancellation'] = ResolversParentTypes['Cancellation']> = {
+  date?: Resolver<ResolversTypes['Date'], ParentType, ContextType>;
+  reason?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+};
+
+export type CardCommissionSummaryResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['CardCommissionSummary'] = ResolversParentTypes['CardCommissionSummary']> = {
+  advisor?: Resolver<ResolversTypes['Money'], ParentType, ContextType>;
+  partner?: Resolver<ResolversTypes['Money'], ParentType, ContextType>;
+  receivable?: Resolver<ResolversTypes['Money'], ParentType, ContextType>;
+};
+
+export type CardInvoiceResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['CardInvoice'] = ResolversParentTypes['CardInvoice']> = {
+  dueDate?: Resolver<ResolversTypes['Date'], ParentType, ContextType>;
+  id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  number?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  outstanding?: Resolver<ResolversTypes['Money'], ParentType, ContextType>;
+};
+
+export type CardTaskResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['CardTask'] = ResolversParentTypes['CardTask']> = {
+  dueDate?: Resolver<Maybe<ResolversTypes['Date']>, ParentType, ContextType>;
+  id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  title?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+};
+
+export type ClientResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['Client'] = ResolversParentTypes['Client']> = {
+  acquisitionType?: Resolver<ResolversTypes['AcquisitionType'], ParentType, ContextType>;
+  address?: Resolver<Maybe<ResolversTypes['Address']>, ParentType, ContextType>;
+  birthDate?: Resolver<Maybe<ResolversTypes['Date']>, ParentType, ContextType>;
+  branch?: Resolver<Maybe<ResolversTypes['Branch']>, ParentType, ContextType>;
+  companyName?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  consents?: Resolver<Array<ResolversTypes['Consent']>, ParentType, ContextType>;
+  createdAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  currentConsents?: Resolver<Array<ResolversTypes['Consent']>, ParentType, ContextType>;
+  email?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  externalId?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  firstName?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  inPool?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  kind?: Resolver<ResolversTypes['ClientKind'], ParentType, ContextType>;
+  lastName?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  leadSource?: Resolver<Maybe<ResolversTypes['LeadSource']>, ParentType, ContextType>;
+  name?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  nationalId?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  ownerAdvisor?: Resolver<Maybe<ResolversTypes['User']>, ParentType, ContextType>;
+  parent?: Resolver<Maybe<ResolversTypes['Client']>, ParentType, ContextType>;
+  phone?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  referringPartner?: Resolver<Maybe<ResolversTypes['Partner']>, ParentType, ContextType>;
+  segment?: Resolver<ResolversTypes['Segment'], ParentType, ContextType>;
+  status?: Resolver<ResolversTypes['ClientStatus'], ParentType, ContextType>;
+  tags?: Resolver<Array<ResolversTypes['String']>, ParentType, ContextType>;
+  taxId?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  updatedAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  version?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+};
+
+export type ClientCardResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['ClientCard'] = ResolversParentTypes['ClientCard']> = {
+  balance?: Resolver<Maybe<ResolversTypes['Money']>, ParentType, ContextType>;
+  client?: Resolver<ResolversTypes['Client'], ParentType, ContextType>;
+  commissionSummary?: Resolver<Maybe<ResolversTypes['CardCommissionSummary']>, ParentType, ContextType>;
+  contacts?: Resolver<Array<ResolversTypes['Contact']>, ParentType, ContextType>;
+  openInvoices?: Resolver<Array<ResolversTypes['CardInvoice']>, ParentType, ContextType>;
+  openTasks?: Resolver<Array<ResolversTypes['CardTask']>, ParentType, ContextType>;
+  policies?: Resolver<Array<ResolversTypes['Policy']>, ParentType, ContextType>;
+};
+
+export type ClientConnectionResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['ClientConnection'] = ResolversParentTypes['ClientConnection']> = {
+  edges?: Resolver<Array<ResolversTypes['ClientEdge']>, ParentType, ContextType>;
+  pageInfo?: Resolver<ResolversTypes['PageInfo'], ParentType, ContextType>;
+};
+
+export type ClientEdgeResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['ClientEdge'] = ResolversParentTypes['ClientEdge']> = {
+  cursor?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  node?: Resolver<ResolversTypes['Client'], ParentType, ContextType>;
+};
+
+export type ConsentResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['Consent'] = ResolversParentTypes['Consent']> = {
+  at?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  channel?: Resolver<ResolversTypes['ConsentChannel'], ParentType, ContextType>;
+  granted?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  how?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  recordedBy?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+};
+
+export type ContactResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['Contact'] = ResolversParentTypes['Contact']> = {
+  clientId?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  createdAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  email?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  name?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  phone?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  role?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+};
+
 export interface DateScalarConfig extends GraphQLScalarTypeConfig<ResolversTypes['Date'], any> {
   name: 'Date';
 }
@@ -946,6 +1918,37 @@ export interface DateTimeScalarConfig extends GraphQLScalarTypeConfig<ResolversT
 export interface DecimalScalarConfig extends GraphQLScalarTypeConfig<ResolversTypes['Decimal'], any> {
   name: 'Decimal';
 }
+
+export type EndorsementResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['Endorsement'] = ResolversParentTypes['Endorsement']> = {
+  at?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  by?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  chargedPremium?: Resolver<ResolversTypes['Money'], ParentType, ContextType>;
+  delta?: Resolver<ResolversTypes['Money'], ParentType, ContextType>;
+  effectiveDate?: Resolver<ResolversTypes['Date'], ParentType, ContextType>;
+  id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  newPremium?: Resolver<ResolversTypes['Money'], ParentType, ContextType>;
+  previousPremium?: Resolver<ResolversTypes['Money'], ParentType, ContextType>;
+  reason?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+};
+
+export type HierarchyLevelResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['HierarchyLevel'] = ResolversParentTypes['HierarchyLevel']> = {
+  active?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  level?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  name?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  rateGroupId?: Resolver<Maybe<ResolversTypes['ID']>, ParentType, ContextType>;
+  userId?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+};
+
+export type InstalmentResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['Instalment'] = ResolversParentTypes['Instalment']> = {
+  amount?: Resolver<ResolversTypes['Money'], ParentType, ContextType>;
+  dueDate?: Resolver<ResolversTypes['Date'], ParentType, ContextType>;
+};
+
+export type InsuredObjectResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['InsuredObject'] = ResolversParentTypes['InsuredObject']> = {
+  attributes?: Resolver<Array<ResolversTypes['Attribute']>, ParentType, ContextType>;
+  description?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  kind?: Resolver<ResolversTypes['InsuredObjectKind'], ParentType, ContextType>;
+};
 
 export type InsurerResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['Insurer'] = ResolversParentTypes['Insurer']> = {
   active?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
@@ -1000,7 +2003,13 @@ export type MoneyResolvers<ContextType = GraphQLContext, ParentType extends Reso
 
 export type MutationResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['Mutation'] = ResolversParentTypes['Mutation']> = {
   _noop?: Resolver<Maybe<ResolversTypes['Boolean']>, ParentType, ContextType>;
+  acceptOffer?: Resolver<ResolversTypes['Policy'], ParentType, ContextType, RequireFields<MutationAcceptOfferArgs, 'input'>>;
+  addContact?: Resolver<ResolversTypes['Contact'], ParentType, ContextType, RequireFields<MutationAddContactArgs, 'input'>>;
+  addNote?: Resolver<ResolversTypes['TimelineEntry'], ParentType, ContextType, RequireFields<MutationAddNoteArgs, 'input'>>;
+  cancelPolicy?: Resolver<ResolversTypes['Policy'], ParentType, ContextType, RequireFields<MutationCancelPolicyArgs, 'input'>>;
+  changeClientStatus?: Resolver<ResolversTypes['Client'], ParentType, ContextType, RequireFields<MutationChangeClientStatusArgs, 'input'>>;
   createBranch?: Resolver<ResolversTypes['Branch'], ParentType, ContextType, RequireFields<MutationCreateBranchArgs, 'input'>>;
+  createClient?: Resolver<ResolversTypes['Client'], ParentType, ContextType, RequireFields<MutationCreateClientArgs, 'input'>>;
   createInsurer?: Resolver<ResolversTypes['InsurerWithSecret'], ParentType, ContextType, RequireFields<MutationCreateInsurerArgs, 'input'>>;
   createLeadSource?: Resolver<ResolversTypes['LeadSource'], ParentType, ContextType, RequireFields<MutationCreateLeadSourceArgs, 'input'>>;
   createPartner?: Resolver<ResolversTypes['Partner'], ParentType, ContextType, RequireFields<MutationCreatePartnerArgs, 'input'>>;
@@ -1008,10 +2017,20 @@ export type MutationResolvers<ContextType = GraphQLContext, ParentType extends R
   createRateGroup?: Resolver<ResolversTypes['RateGroup'], ParentType, ContextType, RequireFields<MutationCreateRateGroupArgs, 'input'>>;
   createRegion?: Resolver<ResolversTypes['Region'], ParentType, ContextType, RequireFields<MutationCreateRegionArgs, 'input'>>;
   createUser?: Resolver<ResolversTypes['User'], ParentType, ContextType, RequireFields<MutationCreateUserArgs, 'input'>>;
+  endorsePolicy?: Resolver<ResolversTypes['Policy'], ParentType, ContextType, RequireFields<MutationEndorsePolicyArgs, 'input'>>;
+  lapsePolicy?: Resolver<ResolversTypes['Policy'], ParentType, ContextType, RequireFields<MutationLapsePolicyArgs, 'input'>>;
   moveUser?: Resolver<ResolversTypes['User'], ParentType, ContextType, RequireFields<MutationMoveUserArgs, 'input'>>;
+  reactivatePolicy?: Resolver<ResolversTypes['Policy'], ParentType, ContextType, RequireFields<MutationReactivatePolicyArgs, 'input'>>;
+  recordConsent?: Resolver<ResolversTypes['Client'], ParentType, ContextType, RequireFields<MutationRecordConsentArgs, 'input'>>;
+  releaseToPool?: Resolver<ResolversTypes['Client'], ParentType, ContextType, RequireFields<MutationReleaseToPoolArgs, 'input'>>;
+  renewPolicy?: Resolver<ResolversTypes['Policy'], ParentType, ContextType, RequireFields<MutationRenewPolicyArgs, 'input'>>;
   rotateInsurerWebhookSecret?: Resolver<ResolversTypes['InsurerWithSecret'], ParentType, ContextType, RequireFields<MutationRotateInsurerWebhookSecretArgs, 'id'>>;
   setUserRateGroup?: Resolver<ResolversTypes['User'], ParentType, ContextType, RequireFields<MutationSetUserRateGroupArgs, 'input'>>;
+  takeFromPool?: Resolver<ResolversTypes['Client'], ParentType, ContextType, RequireFields<MutationTakeFromPoolArgs, 'input'>>;
+  transferBook?: Resolver<ResolversTypes['TransferBookPayload'], ParentType, ContextType, RequireFields<MutationTransferBookArgs, 'input'>>;
+  transferClient?: Resolver<ResolversTypes['Client'], ParentType, ContextType, RequireFields<MutationTransferClientArgs, 'input'>>;
   updateBranch?: Resolver<ResolversTypes['Branch'], ParentType, ContextType, RequireFields<MutationUpdateBranchArgs, 'input'>>;
+  updateClient?: Resolver<ResolversTypes['Client'], ParentType, ContextType, RequireFields<MutationUpdateClientArgs, 'input'>>;
   updateInsurer?: Resolver<ResolversTypes['Insurer'], ParentType, ContextType, RequireFields<MutationUpdateInsurerArgs, 'input'>>;
   updateLeadSource?: Resolver<ResolversTypes['LeadSource'], ParentType, ContextType, RequireFields<MutationUpdateLeadSourceArgs, 'input'>>;
   updatePartner?: Resolver<ResolversTypes['Partner'], ParentType, ContextType, RequireFields<MutationUpdatePartnerArgs, 'input'>>;
@@ -1020,6 +2039,7 @@ export type MutationResolvers<ContextType = GraphQLContext, ParentType extends R
   updateRegion?: Resolver<ResolversTypes['Region'], ParentType, ContextType, RequireFields<MutationUpdateRegionArgs, 'input'>>;
   updateTenantSettings?: Resolver<ResolversTypes['Tenant'], ParentType, ContextType, RequireFields<MutationUpdateTenantSettingsArgs, 'input'>>;
   updateUser?: Resolver<ResolversTypes['User'], ParentType, ContextType, RequireFields<MutationUpdateUserArgs, 'input'>>;
+  writePolicy?: Resolver<ResolversTypes['Policy'], ParentType, ContextType, RequireFields<MutationWritePolicyArgs, 'input'>>;
 };
 
 export type PageInfoResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['PageInfo'] = ResolversParentTypes['PageInfo']> = {
@@ -1050,6 +2070,62 @@ export type PartnerEdgeResolvers<ContextType = GraphQLContext, ParentType extend
   node?: Resolver<ResolversTypes['Partner'], ParentType, ContextType>;
 };
 
+export type PolicyResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['Policy'] = ResolversParentTypes['Policy']> = {
+  branch?: Resolver<Maybe<ResolversTypes['Branch']>, ParentType, ContextType>;
+  branchKind?: Resolver<ResolversTypes['BranchKind'], ParentType, ContextType>;
+  businessType?: Resolver<ResolversTypes['BusinessType'], ParentType, ContextType>;
+  cancellation?: Resolver<Maybe<ResolversTypes['Cancellation']>, ParentType, ContextType>;
+  client?: Resolver<Maybe<ResolversTypes['Client']>, ParentType, ContextType>;
+  createdAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  endorsements?: Resolver<Array<ResolversTypes['Endorsement']>, ParentType, ContextType>;
+  externalId?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  frequency?: Resolver<ResolversTypes['PaymentFrequency'], ParentType, ContextType>;
+  hierarchy?: Resolver<Array<ResolversTypes['HierarchyLevel']>, ParentType, ContextType>;
+  holderName?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  instalments?: Resolver<Array<ResolversTypes['Instalment']>, ParentType, ContextType>;
+  insuredObjects?: Resolver<Array<ResolversTypes['InsuredObject']>, ParentType, ContextType>;
+  insurer?: Resolver<Maybe<ResolversTypes['Insurer']>, ParentType, ContextType>;
+  originator?: Resolver<Maybe<ResolversTypes['User']>, ParentType, ContextType>;
+  policyNumber?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  premium?: Resolver<ResolversTypes['Money'], ParentType, ContextType>;
+  previousPolicy?: Resolver<Maybe<ResolversTypes['Policy']>, ParentType, ContextType>;
+  productLine?: Resolver<Maybe<ResolversTypes['ProductLine']>, ParentType, ContextType>;
+  productLineCode?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  referringPartner?: Resolver<Maybe<ResolversTypes['Partner']>, ParentType, ContextType>;
+  renewalYear?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  renewedByPolicy?: Resolver<Maybe<ResolversTypes['Policy']>, ParentType, ContextType>;
+  seller?: Resolver<Maybe<ResolversTypes['User']>, ParentType, ContextType>;
+  servicingAdvisor?: Resolver<Maybe<ResolversTypes['User']>, ParentType, ContextType>;
+  source?: Resolver<ResolversTypes['PolicySource'], ParentType, ContextType>;
+  status?: Resolver<ResolversTypes['PolicyStatus'], ParentType, ContextType>;
+  statusHistory?: Resolver<Array<ResolversTypes['PolicyStatusChange']>, ParentType, ContextType>;
+  termEnd?: Resolver<ResolversTypes['Date'], ParentType, ContextType>;
+  termStart?: Resolver<ResolversTypes['Date'], ParentType, ContextType>;
+  updatedAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  version?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  writtenDate?: Resolver<ResolversTypes['Date'], ParentType, ContextType>;
+};
+
+export type PolicyConnectionResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['PolicyConnection'] = ResolversParentTypes['PolicyConnection']> = {
+  edges?: Resolver<Array<ResolversTypes['PolicyEdge']>, ParentType, ContextType>;
+  pageInfo?: Resolver<ResolversTypes['PageInfo'], ParentType, ContextType>;
+};
+
+export type PolicyEdgeResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['PolicyEdge'] = ResolversParentTypes['PolicyEdge']> = {
+  cursor?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  node?: Resolver<ResolversTypes['Policy'], ParentType, ContextType>;
+};
+
+export type PolicyStatusChangeResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['PolicyStatusChange'] = ResolversParentTypes['PolicyStatusChange']> = {
+  at?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  by?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  date?: Resolver<ResolversTypes['Date'], ParentType, ContextType>;
+  from?: Resolver<Maybe<ResolversTypes['PolicyStatus']>, ParentType, ContextType>;
+  reason?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  to?: Resolver<ResolversTypes['PolicyStatus'], ParentType, ContextType>;
+};
+
 export type ProductLineResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['ProductLine'] = ResolversParentTypes['ProductLine']> = {
   active?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
   code?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
@@ -1073,6 +2149,11 @@ export type ProductLineEdgeResolvers<ContextType = GraphQLContext, ParentType ex
 export type QueryResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['Query'] = ResolversParentTypes['Query']> = {
   branch?: Resolver<Maybe<ResolversTypes['Branch']>, ParentType, ContextType, RequireFields<QueryBranchArgs, 'id'>>;
   branches?: Resolver<ResolversTypes['BranchConnection'], ParentType, ContextType, Partial<QueryBranchesArgs>>;
+  client?: Resolver<Maybe<ResolversTypes['Client']>, ParentType, ContextType, RequireFields<QueryClientArgs, 'id'>>;
+  clientCard?: Resolver<Maybe<ResolversTypes['ClientCard']>, ParentType, ContextType, RequireFields<QueryClientCardArgs, 'id'>>;
+  clientPool?: Resolver<ResolversTypes['ClientConnection'], ParentType, ContextType, Partial<QueryClientPoolArgs>>;
+  clientTimeline?: Resolver<ResolversTypes['TimelineConnection'], ParentType, ContextType, RequireFields<QueryClientTimelineArgs, 'clientId'>>;
+  clients?: Resolver<ResolversTypes['ClientConnection'], ParentType, ContextType, Partial<QueryClientsArgs>>;
   health?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   insurer?: Resolver<Maybe<ResolversTypes['Insurer']>, ParentType, ContextType, RequireFields<QueryInsurerArgs, 'id'>>;
   insurers?: Resolver<ResolversTypes['InsurerConnection'], ParentType, ContextType, Partial<QueryInsurersArgs>>;
@@ -1080,8 +2161,11 @@ export type QueryResolvers<ContextType = GraphQLContext, ParentType extends Reso
   me?: Resolver<ResolversTypes['Viewer'], ParentType, ContextType>;
   partner?: Resolver<Maybe<ResolversTypes['Partner']>, ParentType, ContextType, RequireFields<QueryPartnerArgs, 'id'>>;
   partners?: Resolver<ResolversTypes['PartnerConnection'], ParentType, ContextType, Partial<QueryPartnersArgs>>;
+  policies?: Resolver<ResolversTypes['PolicyConnection'], ParentType, ContextType, Partial<QueryPoliciesArgs>>;
+  policy?: Resolver<Maybe<ResolversTypes['Policy']>, ParentType, ContextType, RequireFields<QueryPolicyArgs, 'id'>>;
   productLines?: Resolver<ResolversTypes['ProductLineConnection'], ParentType, ContextType, Partial<QueryProductLinesArgs>>;
   rateGroups?: Resolver<ResolversTypes['RateGroupConnection'], ParentType, ContextType, Partial<QueryRateGroupsArgs>>;
+  referredClients?: Resolver<ResolversTypes['ReferredClientConnection'], ParentType, ContextType, Partial<QueryReferredClientsArgs>>;
   region?: Resolver<Maybe<ResolversTypes['Region']>, ParentType, ContextType, RequireFields<QueryRegionArgs, 'id'>>;
   regions?: Resolver<ResolversTypes['RegionConnection'], ParentType, ContextType, Partial<QueryRegionsArgs>>;
   tenant?: Resolver<ResolversTypes['Tenant'], ParentType, ContextType>;
@@ -1117,6 +2201,23 @@ export type RateGroupMembershipResolvers<ContextType = GraphQLContext, ParentTyp
   setBy?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
 };
 
+export type ReferredClientResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['ReferredClient'] = ResolversParentTypes['ReferredClient']> = {
+  createdAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  segment?: Resolver<ResolversTypes['Segment'], ParentType, ContextType>;
+  status?: Resolver<ResolversTypes['ClientStatus'], ParentType, ContextType>;
+};
+
+export type ReferredClientConnectionResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['ReferredClientConnection'] = ResolversParentTypes['ReferredClientConnection']> = {
+  edges?: Resolver<Array<ResolversTypes['ReferredClientEdge']>, ParentType, ContextType>;
+  pageInfo?: Resolver<ResolversTypes['PageInfo'], ParentType, ContextType>;
+};
+
+export type ReferredClientEdgeResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['ReferredClientEdge'] = ResolversParentTypes['ReferredClientEdge']> = {
+  cursor?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  node?: Resolver<ResolversTypes['ReferredClient'], ParentType, ContextType>;
+};
+
 export type RegionResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['Region'] = ResolversParentTypes['Region']> = {
   active?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
   createdAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
@@ -1148,6 +2249,34 @@ export type TenantResolvers<ContextType = GraphQLContext, ParentType extends Res
   timeZone?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   updatedAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
   version?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+};
+
+export type TimelineConnectionResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['TimelineConnection'] = ResolversParentTypes['TimelineConnection']> = {
+  edges?: Resolver<Array<ResolversTypes['TimelineEntryEdge']>, ParentType, ContextType>;
+  pageInfo?: Resolver<ResolversTypes['PageInfo'], ParentType, ContextType>;
+};
+
+export type TimelineEntryResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['TimelineEntry'] = ResolversParentTypes['TimelineEntry']> = {
+  at?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  by?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  fromStatus?: Resolver<Maybe<ResolversTypes['ClientStatus']>, ParentType, ContextType>;
+  id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  kind?: Resolver<ResolversTypes['TimelineKind'], ParentType, ContextType>;
+  noteKind?: Resolver<Maybe<ResolversTypes['NoteKind']>, ParentType, ContextType>;
+  policy?: Resolver<Maybe<ResolversTypes['Policy']>, ParentType, ContextType>;
+  reason?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  summary?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  text?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  toStatus?: Resolver<Maybe<ResolversTypes['ClientStatus']>, ParentType, ContextType>;
+};
+
+export type TimelineEntryEdgeResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['TimelineEntryEdge'] = ResolversParentTypes['TimelineEntryEdge']> = {
+  cursor?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  node?: Resolver<ResolversTypes['TimelineEntry'], ParentType, ContextType>;
+};
+
+export type TransferBookPayloadResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['TransferBookPayload'] = ResolversParentTypes['TransferBookPayload']> = {
+  transferred?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
 };
 
 export type UserResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['User'] = ResolversParentTypes['User']> = {
@@ -1203,12 +2332,28 @@ export type ViewerResolvers<ContextType = GraphQLContext, ParentType extends Res
 };
 
 export type Resolvers<ContextType = GraphQLContext> = {
+  Address?: AddressResolvers<ContextType>;
+  Attribute?: AttributeResolvers<ContextType>;
   Branch?: BranchResolvers<ContextType>;
   BranchConnection?: BranchConnectionResolvers<ContextType>;
   BranchEdge?: BranchEdgeResolvers<ContextType>;
+  Cancellation?: CancellationResolvers<ContextType>;
+  CardCommissionSummary?: CardCommissionSummaryResolvers<ContextType>;
+  CardInvoice?: CardInvoiceResolvers<ContextType>;
+  CardTask?: CardTaskResolvers<ContextType>;
+  Client?: ClientResolvers<ContextType>;
+  ClientCard?: ClientCardResolvers<ContextType>;
+  ClientConnection?: ClientConnectionResolvers<ContextType>;
+  ClientEdge?: ClientEdgeResolvers<ContextType>;
+  Consent?: ConsentResolvers<ContextType>;
+  Contact?: ContactResolvers<ContextType>;
   Date?: GraphQLScalarType;
   DateTime?: GraphQLScalarType;
   Decimal?: GraphQLScalarType;
+  Endorsement?: EndorsementResolvers<ContextType>;
+  HierarchyLevel?: HierarchyLevelResolvers<ContextType>;
+  Instalment?: InstalmentResolvers<ContextType>;
+  InsuredObject?: InsuredObjectResolvers<ContextType>;
   Insurer?: InsurerResolvers<ContextType>;
   InsurerConnection?: InsurerConnectionResolvers<ContextType>;
   InsurerEdge?: InsurerEdgeResolvers<ContextType>;
@@ -1222,6 +2367,10 @@ export type Resolvers<ContextType = GraphQLContext> = {
   Partner?: PartnerResolvers<ContextType>;
   PartnerConnection?: PartnerConnectionResolvers<ContextType>;
   PartnerEdge?: PartnerEdgeResolvers<ContextType>;
+  Policy?: PolicyResolvers<ContextType>;
+  PolicyConnection?: PolicyConnectionResolvers<ContextType>;
+  PolicyEdge?: PolicyEdgeResolvers<ContextType>;
+  PolicyStatusChange?: PolicyStatusChangeResolvers<ContextType>;
   ProductLine?: ProductLineResolvers<ContextType>;
   ProductLineConnection?: ProductLineConnectionResolvers<ContextType>;
   ProductLineEdge?: ProductLineEdgeResolvers<ContextType>;
@@ -1230,12 +2379,19 @@ export type Resolvers<ContextType = GraphQLContext> = {
   RateGroupConnection?: RateGroupConnectionResolvers<ContextType>;
   RateGroupEdge?: RateGroupEdgeResolvers<ContextType>;
   RateGroupMembership?: RateGroupMembershipResolvers<ContextType>;
+  ReferredClient?: ReferredClientResolvers<ContextType>;
+  ReferredClientConnection?: ReferredClientConnectionResolvers<ContextType>;
+  ReferredClientEdge?: ReferredClientEdgeResolvers<ContextType>;
   Region?: RegionResolvers<ContextType>;
   RegionConnection?: RegionConnectionResolvers<ContextType>;
   RegionEdge?: RegionEdgeResolvers<ContextType>;
   Role?: RoleResolvers;
   Scope?: ScopeResolvers;
   Tenant?: TenantResolvers<ContextType>;
+  TimelineConnection?: TimelineConnectionResolvers<ContextType>;
+  TimelineEntry?: TimelineEntryResolvers<ContextType>;
+  TimelineEntryEdge?: TimelineEntryEdgeResolvers<ContextType>;
+  TransferBookPayload?: TransferBookPayloadResolvers<ContextType>;
   User?: UserResolvers<ContextType>;
   UserConnection?: UserConnectionResolvers<ContextType>;
   UserEdge?: UserEdgeResolvers<ContextType>;

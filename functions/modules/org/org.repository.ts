@@ -71,6 +71,27 @@ export class OrgRepository {
     return items.map((i) => fromItem<T>(i));
   }
 
+  /** Reads org entities of any kinds in one batch: the references a page of clients or policies names. */
+  async getOrgEntitiesByRef(
+    tenantId: string,
+    refs: Array<{ kind: OrgKind; id: string }>,
+  ): Promise<Map<string, unknown>> {
+    const unique = new Map(refs.map((r) => [`${r.kind}:${r.id}`, r] as const));
+    const found = new Map<string, unknown>();
+    if (unique.size === 0) return found;
+    const items = await this.db.batchGet(
+      [...unique.values()].map((r) => keys.orgItem(tenantId, r.kind, r.id)),
+    );
+    for (const item of items) {
+      const kind = [...unique.values()].find(
+        (r) => keys.orgItem(tenantId, r.kind, r.id).pk === item.pk,
+      )?.kind;
+      const record = fromItem<{ id: string }>(item);
+      if (kind) found.set(`${kind}:${record.id}`, record);
+    }
+    return found;
+  }
+
   async listOrgEntities<T>(
     tenantId: string,
     kind: OrgKind,

@@ -15,6 +15,16 @@ export const PERMISSIONS = {
   'users:manage': ['admin', 'manager'],
   /** Partners (lead suppliers) and lead sources. */
   'partners:manage': ['admin', 'manager', 'backoffice'],
+  /** Clients and policies within the principal's scope: read, create, edit, notes, policy writes. */
+  'book:read': ['admin', 'manager', 'backoffice', 'advisor'],
+  'book:write': ['admin', 'manager', 'backoffice', 'advisor'],
+  /** Hand a client, or an advisor's whole book, to another advisor. */
+  'book:transfer': ['admin', 'manager', 'backoffice'],
+  /** Partners' view of the clients they referred: no personal or financial fields. */
+  'book:referrals': ['partner'],
+  /** Import and export lists. */
+  'book:import': ['admin', 'manager', 'backoffice'],
+  'book:export': ['admin', 'manager', 'backoffice', 'advisor'],
   /** Read one's own identity. */
   'self:read': ['admin', 'manager', 'backoffice', 'advisor', 'partner'],
 } as const satisfies Record<string, readonly Role[]>;

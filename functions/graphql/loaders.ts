@@ -1,0 +1,55 @@
+import DataLoader from 'dataloader';
+import type { Services } from '../modules/services.js';
+import type { Principal } from '../shared/auth/principal.js';
+import type { OrgKind } from '../shared/table-design.js';
+import type { GraphQLContext } from './context.js';
+
+/** An org entity named by its kind and id (a client's owner, a policy's insurer…). */
+export interface OrgRef {
+  kind: OrgKind;
+  id: string;
+}
+
+/**
+ * Per-request batching of the references that lists and cards name: every user, branch, insurer,
+ * product line, partner or lead source a response needs comes from one BatchGetItem, however many
+ * rows name them. Created per request so nothing leaks between callers or tenants.
+ */
+export interface Loaders {
+  org: DataLoader<OrgRef, unknown, string>;
+}
+
+export function createLoaders(services: Services, principal: Principal | null): Loaders {
+  return {
+    org: new DataLoader<OrgRef, unknown, string>(
+      async (refs) => {
+        if (!principal) return refs.map(() => null);
+        const found = await services.repositories.org.getOrgEntitiesByRef(principal.tenantId, [...refs]);
+        return refs.map((r) => found.get(`${r.kind}:${r.id}`) ?? null);
+      },
+      { cacheKeyFn: (r) => `${r.kind}:${r.id}`, maxBatchSize: 100 },
+    ),
+  };
+}
+
+const cache = new WeakMap<GraphQLContext, Loaders>();
+
+/** The request's loaders, created on first use. */
+export function loadersOf(context: GraphQLContext): Loaders {
+  let loaders = cache.get(context);
+  if (!loaders) {
+    loaders = createLoaders(context.services, context.principal);
+    cache.set(context, loaders);
+  }
+  return loaders;
+}
+
+/** Loads an org entity by reference for a resolver, or null when the id is empty or unknown. */
+export async function loadOrg<T>(
+  context: GraphQLContext,
+  kind: OrgKind,
+  id: string | null | undefined,
+): Promise<T | null> {
+  if (!id) return null;
+  return ((await loadersOf(context).org.load({ kind, id })) as T | null) ?? null;
+}

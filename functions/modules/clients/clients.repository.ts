@@ -1,0 +1,216 @@
+import {
+  type Db,
+  deleteOp,
+  type Page,
+  putNewOp,
+  type TransactOp,
+  versionedUpdateOp,
+} from '../../shared/db.js';
+import { AlreadyExistsError, VersionConflictError } from '../../shared/errors.js';
+import { indexAttributeChanges } from '../../shared/index-attributes.js';
+import { fromItem, toItem } from '../../shared/items.js';
+import { EntityType, type IndexName, keys } from '../../shared/table-design.js';
+import type { Policy } from '../policies/policies.model.js';
+import type { Client, Contact, TimelineEntry } from './clients.model.js';
+
+/** A value unique per tenant (national id, tax id, e-mail, external id). */
+export interface UniqueValue {
+  field: string;
+  value: string;
+}
+
+/** Everything on a client's card, read by one Query. */
+export interface ClientCardItems {
+  client: Client;
+  contacts: Contact[];
+  policies: Policy[];
+}
+
+type PageRequest = { limit: number; cursor: string | null };
+
+/** The clients module's access to DynamoDB: the client collection, its indexes and unique claims. */
+export class ClientsRepository {
+  constructor(private readonly db: Db) {}
+
+  clientItem(tenantId: string, client: Client) {
+    return toItem(
+      keys.client(tenantId, client.id),
+      EntityType.Client,
+      tenantId,
+      client,
+      keys.clientIndexes(tenantId, client),
+    );
+  }
+
+  claimOp(tenantId: string, ownerId: string, u: UniqueValue): TransactOp {
+    return putNewOp(
+      toItem(keys.unique(tenantId, u.field, u.value), EntityType.Unique, tenantId, {
+        ownerType: 'Client',
+        ownerId,
+      }),
+      () => new AlreadyExistsError('Client', fieldLabel(u.field), u.value),
+    );
+  }
+
+  timelineOp(tenantId: string, entry: TimelineEntry): TransactOp {
+    return putNewOp(
+      toItem(
+        keys.timelineEntry(tenantId, entry.clientId, entry.id),
+        EntityType.TimelineEntry,
+        tenantId,
+        entry,
+      ),
+      () => new AlreadyExistsError('TimelineEntry', 'id', entry.id),
+    );
+  }
+
+  /** Creates a client with its unique claims and first timeline entry, all or nothing. */
+  async createClient(
+    tenantId: string,
+    client: Client,
+    unique: UniqueValue[],
+    created: TimelineEntry,
+  ): Promise<void> {
+    await this.db.transact([
+      putNewOp(this.clientItem(tenantId, client), () => new AlreadyExistsError('Client', 'id', client.id)),
+      ...unique.map((u) => this.claimOp(tenantId, client.id, u)),
+      this.timelineOp(tenantId, created),
+    ]);
+  }
+
+  /** Whose is a unique value (e.g. for import: the client already imported under this external id). */
+  async ownerOfUnique(tenantId: string, field: string, value: string): Promise<string | undefined> {
+    const item = await this.db.get(keys.unique(tenantId, field, value), { consistent: true });
+    return typeof item?.ownerId === 'string' ? item.ownerId : undefined;
+  }
+
+  async getClient(tenantId: string, clientId: string): Promise<Client | undefined> {
+    const item = await this.db.get(keys.client(tenantId, clientId));
+    return item ? fromItem<Client>(item) : undefined;
+  }
+
+  async getClients(tenantId: string, clientIds: string[]): Promise<Client[]> {
+    const unique = [...new Set(clientIds)];
+    if (unique.length === 0) return [];
+    const items = await this.db.batchGet(unique.map((id) => keys.client(tenantId, id)));
+    return items.map((i) => fromItem<Client>(i));
+  }
+
+  /**
+   * The op that updates a client optimistically, re-deriving its index keys from the merged record
+   * so it moves between lists (owner, status, pool) in the same write.
+   */
+  updateClientOp(
+    tenantId: string,
+    current: Client,
+    expectedVersion: number,
+    changes: Partial<Client>,
+  ): TransactOp {
+    const merged: Client = { ...current, ...changes };
+    return versionedUpdateOp(
+      keys.client(tenantId, current.id),
+      expectedVersion,
+      { ...changes, ...indexAttributeChanges(keys.clientIndexes(tenantId, merged)) },
+      () => new VersionConflictError('Client', current.id, expectedVersion),
+    );
+  }
+
+  /** Updates a client together with any other ops (timeline entries, unique claims), all or nothing. */
+  async updateClient(
+    tenantId: string,
+    current: Client,
+    expectedVersion: number,
+    changes: Partial<Client>,
+    extra: TransactOp[] = [],
+    uniqueChanges: Array<{ field: string; from: string | null; to: string | null }> = [],
+  ): Promise<Client> {
+    await this.db.transact([
+      this.updateClientOp(tenantId, current, expectedVersion, changes),
+      ...uniqueChanges.flatMap((u) => [
+        ...(u.to ? [this.claimOp(tenantId, current.id, { field: u.field, value: u.to })] : []),
+        ...(u.from ? [deleteOp(keys.unique(tenantId, u.field, u.from))] : []),
+      ]),
+      ...extra,
+    ]);
+    return { ...current, ...changes, version: expectedVersion + 1 };
+  }
+
+  async transact(ops: TransactOp[]): Promise<void> {
+    await this.db.transact(ops);
+  }
+
+  async addContact(tenantId: string, contact: Contact): Promise<void> {
+    await this.db.putNew(
+      toItem(keys.contact(tenantId, contact.clientId, contact.id), EntityType.Contact, tenantId, contact),
+      () => new AlreadyExistsError('Contact', 'id', contact.id),
+    );
+  }
+
+  /** The client card: one Query on the client's collection (card items only). */
+  async clientCard(tenantId: string, clientId: string): Promise<ClientCardItems | undefined> {
+    const items = await this.db.queryAll({
+      partition: keys.clientCollection(tenantId, clientId),
+      beginsWith: keys.cardPrefix,
+    });
+    const clientItem = items.find((i) => i.type === EntityType.Client);
+    if (!clientItem) return undefined;
+    return {
+      client: fromItem<Client>(clientItem),
+      contacts: items.filter((i) => i.type === EntityType.Contact).map((i) => fromItem<Contact>(i)),
+      policies: items.filter((i) => i.type === EntityType.Policy).map((i) => fromItem<Policy>(i)),
+    };
+  }
+
+  async timeline(tenantId: string, clientId: string, page: PageRequest): Promise<Page<TimelineEntry>> {
+    const result = await this.db.queryPage({
+      partition: keys.clientCollection(tenantId, clientId),
+      beginsWith: keys.timelinePrefix,
+      newestFirst: true,
+      ...page,
+    });
+    return { ...result, items: result.items.map((i) => fromItem<TimelineEntry>(i)) };
+  }
+
+  /** One page of a client list on an index, optionally narrowed by a sort-key prefix and a filter. */
+  async listClients(
+    index: IndexName,
+    partition: string,
+    page: PageRequest,
+    options: { beginsWith?: string; filter?: Record<string, string> } = {},
+  ): Promise<Page<Client>> {
+    const entries = Object.entries(options.filter ?? {});
+    const result = await this.db.queryPage({
+      index,
+      partition,
+      ...page,
+      ...(options.beginsWith ? { beginsWith: options.beginsWith } : {}),
+      ...(entries.length > 0
+        ? {
+            filter: {
+              expression: entries.map((_, i) => `#f${i} = :f${i}`).join(' AND '),
+              names: Object.fromEntries(entries.map(([k], i) => [`#f${i}`, k])),
+              values: Object.fromEntries(entries.map(([, v], i) => [`:f${i}`, v])),
+            },
+          }
+        : {}),
+    });
+    return { ...result, items: result.items.map((i) => fromItem<Client>(i)) };
+  }
+
+  /** Every client an advisor owns (for handing over a whole book). */
+  async allClientsOfAdvisor(tenantId: string, advisorId: string): Promise<Client[]> {
+    const items = await this.db.queryAll({
+      index: 'gsi1',
+      partition: keys.clientsByOwner(tenantId, advisorId),
+    });
+    return items.map((i) => fromItem<Client>(i));
+  }
+}
+
+function fieldLabel(field: string): string {
+  return (
+    { NATIONAL_ID: 'nationalId', TAX_ID: 'taxId', CLIENT_EMAIL: 'email', CLIENT_EXTERNAL_ID: 'externalId' }[
+      field
+    ] ?? field
+  );
+}

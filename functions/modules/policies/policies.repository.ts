@@ -1,0 +1,153 @@
+import {
+  type Db,
+  deleteOp,
+  type Page,
+  putNewOp,
+  putOp,
+  replaceVersionedOp,
+  type TransactOp,
+} from '../../shared/db.js';
+import { AlreadyExistsError, VersionConflictError } from '../../shared/errors.js';
+import { fromItem, toItem } from '../../shared/items.js';
+import { EntityType, type IndexName, keys } from '../../shared/table-design.js';
+import type { Policy } from './policies.model.js';
+
+type PageRequest = { limit: number; cursor: string | null };
+
+/** Unique-claim fields of policies: the number per insurer, and the insurer's own id for the policy. */
+export const POLICY_NUMBER_FIELD = 'POLICY_NUMBER';
+export const POLICY_EXTERNAL_ID_FIELD = 'POLICY_EXTERNAL_ID';
+
+/** The claim value of a policy number: numbers are unique per insurer within a tenant. */
+export function policyNumberClaim(insurerId: string, normalisedNumber: string): string {
+  return `${insurerId}/${normalisedNumber}`;
+}
+
+/** Options of a policy list query on one index. */
+export interface PolicyListQuery {
+  index: IndexName;
+  partition: string;
+  beginsWith?: string;
+  between?: [string, string];
+  newestFirst?: boolean;
+  /** Equality filters applied after the key condition (other dimensions, the caller's scope). */
+  equals?: Record<string, string>;
+  /** Alternatives: an item passes when any of these attribute = value pairs holds. */
+  anyOf?: Array<[string, string]>;
+}
+
+/**
+ * The policies module's access to DynamoDB. Policies live in their client's item collection (so
+ * the card reads them in the same Query) and are placed in indexes by advisor, insurer, branch,
+ * product line, id and status/term end.
+ */
+export class PoliciesRepository {
+  constructor(private readonly db: Db) {}
+
+  policyItem(tenantId: string, policy: Policy) {
+    return toItem(
+      keys.policy(tenantId, policy.clientId, policy.id),
+      EntityType.Policy,
+      tenantId,
+      policy,
+      keys.policyIndexes(tenantId, policy),
+    );
+  }
+
+  /** Op that stores a new policy; fails if the id exists. */
+  insertOp(tenantId: string, policy: Policy): TransactOp {
+    return putNewOp(
+      this.policyItem(tenantId, policy),
+      () => new AlreadyExistsError('Policy', 'id', policy.id),
+    );
+  }
+
+  /** Op that replaces a policy if nobody changed it since `expectedVersion` (its indexes follow). */
+  replaceOp(tenantId: string, policy: Policy, expectedVersion: number): TransactOp {
+    return replaceVersionedOp(
+      this.policyItem(tenantId, policy),
+      expectedVersion,
+      () => new VersionConflictError('Policy', policy.id, expectedVersion),
+    );
+  }
+
+  /** Op that claims a value unique in the tenant for a policy (number per insurer, external id). */
+  claimOp(tenantId: string, field: string, value: string, policyId: string, label: string): TransactOp {
+    return putNewOp(
+      toItem(keys.unique(tenantId, field, value), EntityType.Unique, tenantId, {
+        ownerType: 'Policy',
+        ownerId: policyId,
+      }),
+      () => new AlreadyExistsError('Policy', label, value.split('/').slice(1).join('/')),
+    );
+  }
+
+  /** Op that hands an existing claim to another policy (a renewal keeping its number). */
+  reassignClaimOp(tenantId: string, field: string, value: string, policyId: string): TransactOp {
+    return putOp(
+      toItem(keys.unique(tenantId, field, value), EntityType.Unique, tenantId, {
+        ownerType: 'Policy',
+        ownerId: policyId,
+      }),
+    );
+  }
+
+  releaseClaimOp(tenantId: string, field: string, value: string): TransactOp {
+    return deleteOp(keys.unique(tenantId, field, value));
+  }
+
+  async ownerOfClaim(tenantId: string, field: string, value: string): Promise<string | undefined> {
+    const item = await this.db.get(keys.unique(tenantId, field, value), { consistent: true });
+    return typeof item?.ownerId === 'string' ? item.ownerId : undefined;
+  }
+
+  /** getPolicyById: one Query on the by-id index (the id alone does not give the client partition). */
+  async getPolicy(tenantId: string, policyId: string): Promise<Policy | undefined> {
+    const page = await this.db.queryPage({
+      index: 'gsi5',
+      partition: keys.policyById(tenantId, policyId),
+      limit: 1,
+    });
+    const item = page.items[0];
+    return item ? fromItem<Policy>(item) : undefined;
+  }
+
+  /** A policy read consistently from its home item, when the client is known (before a write). */
+  async getPolicyOfClient(tenantId: string, clientId: string, policyId: string): Promise<Policy | undefined> {
+    const item = await this.db.get(keys.policy(tenantId, clientId, policyId), { consistent: true });
+    return item ? fromItem<Policy>(item) : undefined;
+  }
+
+  async listPolicies(query: PolicyListQuery, page: PageRequest): Promise<Page<Policy>> {
+    const names: Record<string, string> = {};
+    const values: Record<string, unknown> = {};
+    const clauses: string[] = [];
+    Object.entries(query.equals ?? {}).forEach(([attribute, value], i) => {
+      names[`#e${i}`] = attribute;
+      values[`:e${i}`] = value;
+      clauses.push(`#e${i} = :e${i}`);
+    });
+    if (query.anyOf && query.anyOf.length > 0) {
+      const alternatives = query.anyOf.map(([attribute, value], i) => {
+        names[`#o${i}`] = attribute;
+        values[`:o${i}`] = value;
+        return `#o${i} = :o${i}`;
+      });
+      clauses.push(`(${alternatives.join(' OR ')})`);
+    }
+    const result = await this.db.queryPage({
+      index: query.index,
+      partition: query.partition,
+      ...page,
+      ...(query.beginsWith ? { beginsWith: query.beginsWith } : {}),
+      ...(query.between ? { between: query.between } : {}),
+      ...(query.newestFirst ? { newestFirst: true } : {}),
+      ...(clauses.length > 0 ? { filter: { expression: clauses.join(' AND '), names, values } } : {}),
+    });
+    return { ...result, items: result.items.map((i) => fromItem<Policy>(i)) };
+  }
+
+  async transact(ops: TransactOp[]): Promise<void> {
+    await this.db.transact(ops);
+  }
+}
