@@ -410,7 +410,7 @@ function shareOut(ctx: RuleContext, primary: Primary, recipient: Recipient, base
   const restText =
     parts.length > 0
       ? `(${commission} − ${formatAmount(parts[0]?.value ?? ZERO, currency)} originator)`
-      : commission;
+      : primary.text;
   let allocated = ZERO;
   closers.forEach((s, i) => {
     const last = i === closers.length - 1;

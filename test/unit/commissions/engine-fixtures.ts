@@ -1,0 +1,61 @@
+import {
+  type CommissionEvent,
+  type CommissionLine,
+  type PolicyFacts,
+  type Rule,
+  RuleSchema,
+  type Scheme,
+  SchemeSchema,
+} from '../../../functions/modules/commissions/engine/index.js';
+import { Dec } from '../../../functions/shared/money.js';
+
+/** A policy with every matching field filled; tests override what they are about. */
+export function policy(overrides: Partial<PolicyFacts> = {}): PolicyFacts {
+  return {
+    id: 'pol-1',
+    insurerId: 'ins-allianz',
+    productLineId: 'pl-mtpl',
+    productLineCode: 'MTPL',
+    premium: { amount: '2000.00', currency: 'EUR' },
+    writtenDate: '2024-07-15',
+    termStart: '2024-08-01',
+    termEnd: '2025-08-01',
+    businessType: 'NEW',
+    renewalYear: 1,
+    clientSegment: 'RETAIL',
+    acquisitionType: 'DIRECT',
+    leadSourceId: null,
+    branchKind: 'OWN',
+    sellerId: 'u-seller',
+    originatorId: 'u-seller',
+    referringPartnerId: null,
+    hierarchy: [{ level: 0, userId: 'u-seller', active: true, rateGroupId: 'junior' }],
+    ...overrides,
+  };
+}
+
+/** Parses a rule through the zod schema so defaults apply exactly as for a manager's input. */
+export function rule(input: Record<string, unknown>): Rule {
+  return RuleSchema.parse(input);
+}
+
+export function scheme(
+  rules: Record<string, unknown>[],
+  extra: Partial<{ id: string; version: number }> = {},
+): Scheme {
+  return SchemeSchema.parse({
+    id: extra.id ?? 'sch-1',
+    name: 'Main scheme',
+    currency: 'EUR',
+    versions: [{ version: extra.version ?? 1, validFrom: '2024-01-01', rules }],
+  });
+}
+
+export function written(p: PolicyFacts, eventId = 'evt-write'): CommissionEvent {
+  return { type: 'POLICY_WRITTEN', eventId, policy: p };
+}
+
+/** Sum of line amounts in exact decimals, written with two decimals (EUR). */
+export function sum(lines: CommissionLine[]): string {
+  return lines.reduce((acc, l) => acc.plus(l.amount), new Dec(0)).toFixed(2);
+}
