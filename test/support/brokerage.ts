@@ -153,3 +153,9 @@ export function mtplInput(
     ...overrides,
   };
 }
+
+/** The zod field paths of the first error (BAD_USER_INPUT), or an empty list. */
+export function fieldPaths(result: { errors?: Array<{ extensions?: Record<string, unknown> }> }): string[] {
+  const fieldErrors = result.errors?.[0]?.extensions?.fieldErrors;
+  return Array.isArray(fieldErrors) ? fieldErrors.map((f: { path: string }) => f.path) : [];
+}

@@ -123,7 +123,7 @@ export class ClientsService {
 
   private async requireUser(tenantId: string, userId: string, path: string): Promise<User> {
     const user = await this.org.getOrgEntity<User>(tenantId, OrgKind.User, userId);
-    if (!user || !user.active || !['advisor', 'manager'].includes(user.role)) {
+    if (!user?.active || !['advisor', 'manager'].includes(user.role)) {
       throw new ValidationFailedError(`Unknown advisor ${userId}`, [
         { path, message: 'is not an active advisor or manager of this brokerage' },
       ]);

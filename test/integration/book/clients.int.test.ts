@@ -1,6 +1,12 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, errorCode } from '../../support/app.js';
-import { type Brokerage, createBrokerage, mtplInput, personInput } from '../../support/brokerage.js';
+import {
+  type Brokerage,
+  createBrokerage,
+  fieldPaths,
+  mtplInput,
+  personInput,
+} from '../../support/brokerage.js';
 
 const app = createTestApp();
 let b: Brokerage;
@@ -70,7 +76,7 @@ describe('clients', () => {
       },
     });
     expect(errorCode(bad)).toBe('BAD_USER_INPUT');
-    const paths = (bad.errors?.[0]?.extensions?.fieldErrors as Array<{ path: string }>).map((f) => f.path);
+    const paths = fieldPaths(bad);
     expect(paths).toEqual(
       expect.arrayContaining(['input.companyName', 'input.email', 'input.referringPartnerId']),
     );

@@ -1,6 +1,12 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, errorCode } from '../../support/app.js';
-import { type Brokerage, createBrokerage, mtplInput, personInput } from '../../support/brokerage.js';
+import {
+  type Brokerage,
+  createBrokerage,
+  fieldPaths,
+  mtplInput,
+  personInput,
+} from '../../support/brokerage.js';
 
 const app = createTestApp();
 let b: Brokerage;
@@ -92,9 +98,7 @@ describe('policies', () => {
       i: mtplInput(b, clientId, { termEnd: '2025-01-01' }),
     });
     expect(errorCode(backwards)).toBe('BAD_USER_INPUT');
-    const paths = (backwards.errors?.[0]?.extensions?.fieldErrors as Array<{ path: string }>).map(
-      (f) => f.path,
-    );
+    const paths = fieldPaths(backwards);
     expect(paths).toEqual(['input.termEnd']);
     const noVehicle = await app.exec(b.as.advisor, WRITE, {
       i: mtplInput(b, clientId, { insuredObjects: [] }),
