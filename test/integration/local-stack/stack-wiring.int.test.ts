@@ -1,0 +1,118 @@
+import { DynamoDBClient, PutItemCommand } from '@aws-sdk/client-dynamodb';
+import type { DynamoDBStreamEvent, ScheduledEvent } from 'aws-lambda';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { TableChangeEvent } from '../../../functions/shared/change-event.js';
+import { CATALOG, type FunctionSpec } from '../../../infra/catalog.js';
+import { LOCAL_AWS } from '../../../infra/local/dynamodb.js';
+import { type LocalStack, startLocalStack } from '../../../infra/local/stack.js';
+
+/**
+ * `startLocalStack` hosts a catalog's stream, bus and schedule functions: a test adds its own
+ * entries and handlers, writes to the table and waits for `changes.idle()`.
+ */
+const testSpecs: FunctionSpec[] = [
+  {
+    name: 'test-stream',
+    description: 'records stream batches',
+    entry: 'never-loaded.ts',
+    trigger: {
+      kind: 'stream',
+      filter: { entityTypes: ['WiringThing'], events: ['INSERT'] },
+      batchSize: 5,
+      maxRetries: 1,
+      maxRecordAgeSeconds: -1,
+    },
+    needs: ['table'],
+    memoryMb: 256,
+    timeoutSeconds: 10,
+  },
+  {
+    name: 'test-bus',
+    description: 'records bus events',
+    entry: 'never-loaded.ts',
+    trigger: { kind: 'bus', filter: { entityTypes: ['WiringThing'], events: [] }, maxRetries: 0 },
+    needs: [],
+    memoryMb: 256,
+    timeoutSeconds: 10,
+  },
+  {
+    name: 'test-bus-failing',
+    description: 'always fails',
+    entry: 'never-loaded.ts',
+    trigger: { kind: 'bus', filter: { entityTypes: ['WiringThing'], events: [] }, maxRetries: 0 },
+    needs: [],
+    memoryMb: 256,
+    timeoutSeconds: 10,
+  },
+  {
+    name: 'test-schedule',
+    description: 'nightly',
+    entry: 'never-loaded.ts',
+    trigger: { kind: 'schedule', expression: 'cron(0 3 * * ? *)' },
+    needs: [],
+    memoryMb: 256,
+    timeoutSeconds: 10,
+  },
+];
+
+describe('startLocalStack with stream, bus and schedule functions', () => {
+  let stack: LocalStack;
+  const streamBatches: string[][] = [];
+  const busEvents: TableChangeEvent[] = [];
+
+  beforeAll(async () => {
+    stack = await startLocalStack({
+      port: 0,
+      dataDir: null,
+      seed: false,
+      log: () => undefined,
+      catalog: [...CATALOG, ...testSpecs],
+      handlers: {
+        'test-stream': (e: DynamoDBStreamEvent) => {
+          streamBatches.push(e.Records.map((r) => r.dynamodb?.Keys?.sk?.S ?? ''));
+        },
+        'test-bus': (e: TableChangeEvent) => {
+          busEvents.push(e);
+        },
+        'test-bus-failing': () => {
+          throw new Error('nope');
+        },
+        'test-schedule': (e: ScheduledEvent) => e['detail-type'],
+      },
+    });
+  }, 60_000);
+
+  afterAll(async () => {
+    await stack?.stop();
+  });
+
+  it('feeds table writes to stream consumers and bus subscribers, and reports dead letters', async () => {
+    const ddb = new DynamoDBClient({
+      endpoint: stack.dynamo.endpoint,
+      region: LOCAL_AWS.region,
+      credentials: LOCAL_AWS,
+    });
+    for (const sk of ['a', 'b', 'c']) {
+      await ddb.send(
+        new PutItemCommand({
+          TableName: 'broker-crm-local',
+          Item: { pk: { S: 'T#wiring#X' }, sk: { S: sk }, type: { S: 'WiringThing' } },
+        }),
+      );
+    }
+    ddb.destroy();
+    await stack.changes.idle();
+    expect(streamBatches.flat()).toEqual(['a', 'b', 'c']);
+    expect(busEvents.map((e) => e.detail.keys.sk).sort()).toEqual(['a', 'b', 'c']);
+    expect(busEvents[0]?.detail.tenantId).toBe('wiring');
+    expect(stack.changes.failures().map((f) => f.function)).toEqual([
+      'test-bus-failing',
+      'test-bus-failing',
+      'test-bus-failing',
+    ]);
+  });
+
+  it('runs a scheduled function on request', async () => {
+    await expect(stack.changes.runSchedule('test-schedule')).resolves.toBe('Scheduled Event');
+  });
+});
