@@ -200,7 +200,7 @@ class Lane {
     if (this.queue.length > 0 && !this.running) {
       this.running = this.drain().finally(() => {
         this.running = null;
-        if (this.queue.length > 0) this.push([]);
+        if (this.queue.length > 0 && !this.poller.stopped) this.push([]);
       });
     }
   }
