@@ -2,8 +2,6 @@ import {
   type CommissionEvent,
   type CommissionLine,
   type PolicyFacts,
-  type Rule,
-  RuleSchema,
   type Scheme,
   SchemeSchema,
 } from '../../../functions/modules/commissions/engine/index.js';
@@ -21,6 +19,7 @@ export function policy(overrides: Partial<PolicyFacts> = {}): PolicyFacts {
     termStart: '2024-08-01',
     termEnd: '2025-08-01',
     businessType: 'NEW',
+    version: 1,
     renewalYear: 1,
     clientSegment: 'RETAIL',
     acquisitionType: 'DIRECT',
@@ -32,11 +31,6 @@ export function policy(overrides: Partial<PolicyFacts> = {}): PolicyFacts {
     hierarchy: [{ level: 0, userId: 'u-seller', active: true, rateGroupId: 'junior' }],
     ...overrides,
   };
-}
-
-/** Parses a rule through the zod schema so defaults apply exactly as for a manager's input. */
-export function rule(input: Record<string, unknown>): Rule {
-  return RuleSchema.parse(input);
 }
 
 export function scheme(

@@ -4,7 +4,7 @@ import {
   computeCommissionLines,
   SchemeSchema,
 } from '../../../functions/modules/commissions/engine/index.js';
-import { policy, rule, scheme, sum, written } from './engine-fixtures.js';
+import { policy, scheme, sum, written } from './engine-fixtures.js';
 
 const mtplReceivable = {
   id: 'rec-mtpl',

@@ -76,6 +76,15 @@ function ruleOf(schemes: Scheme[], line: CommissionLine): Rule | undefined {
   return version?.rules.find((r) => r.id === line.explanation.ruleId);
 }
 
+/**
+ * The lines that existed when the event happened. The consumer reads the policy's lines when it
+ * processes the event, and on a replay that read also returns lines written after it (a later
+ * payment, a later clawback): ignoring those keeps the output a function of the event alone.
+ */
+function linesBefore(lines: CommissionLine[], policyVersion: number): CommissionLine[] {
+  return lines.filter((l) => l.policyVersion < policyVersion);
+}
+
 /** Ids of clawback lines that no reversal has undone yet, keyed by the line they recovered. */
 function outstandingClawbacks(lines: CommissionLine[]): Map<string, CommissionLine> {
   const reversed = new Set(lines.filter((l) => l.kind === 'CLAWBACK_REVERSAL').map((l) => l.relatedLineId));
@@ -96,9 +105,10 @@ function outstandingClawbacks(lines: CommissionLine[]): Map<string, CommissionLi
  */
 export function clawbackLines(event: CancelledEvent, schemes: Scheme[]): CommissionLine[] {
   const { policy } = event;
-  const outstanding = outstandingClawbacks(event.policyLines);
+  const history = linesBefore(event.policyLines, policy.version);
+  const outstanding = outstandingClawbacks(history);
   const out: CommissionLine[] = [];
-  for (const earned of event.policyLines) {
+  for (const earned of history) {
     if (earned.policyId !== policy.id) continue;
     if (earned.kind !== 'ACCRUAL' && earned.kind !== 'DELTA') continue;
     if (outstanding.has(earned.id)) continue;
@@ -129,6 +139,7 @@ export function clawbackLines(event: CancelledEvent, schemes: Scheme[]): Commiss
       amount: amount.amount,
       currency: earned.currency,
       relatedLineId: earned.id,
+      policyVersion: policy.version,
       explanation: {
         ...ex,
         base: earned.amount,
@@ -152,7 +163,9 @@ export function clawbackLines(event: CancelledEvent, schemes: Scheme[]): Commiss
  */
 export function clawbackReversalLines(event: ReactivatedEvent): CommissionLine[] {
   const out: CommissionLine[] = [];
-  for (const clawback of outstandingClawbacks(event.policyLines).values()) {
+  for (const clawback of outstandingClawbacks(
+    linesBefore(event.policyLines, event.policy.version),
+  ).values()) {
     if (clawback.policyId !== event.policy.id) continue;
     const amount = money(new Dec(clawback.amount).negated(), clawback.currency);
     const ex = clawback.explanation;
@@ -177,6 +190,7 @@ export function clawbackReversalLines(event: ReactivatedEvent): CommissionLine[]
       amount: amount.amount,
       currency: clawback.currency,
       relatedLineId: clawback.id,
+      policyVersion: event.policy.version,
       explanation: {
         ...ex,
         base: clawback.amount,

@@ -221,6 +221,7 @@ function accrue(
           const correction = tierCorrectionLine({
             sourceEventId: event.eventId,
             policyId: policy.id,
+            policyVersion: policy.version,
             currency,
             schemeId: scheme.id,
             schemeVersion: version.version,
@@ -571,6 +572,7 @@ function toLines(ctx: RuleContext, parts: Sides<Part[]>): CommissionLine[] {
       amount: money(amount, currency).amount,
       currency,
       relatedLineId: null,
+      policyVersion: policy.version,
       explanation,
     });
   }
@@ -581,6 +583,7 @@ function toLines(ctx: RuleContext, parts: Sides<Part[]>): CommissionLine[] {
 export interface TierCorrectionInput {
   sourceEventId: string;
   policyId: string;
+  policyVersion: number;
   currency: string;
   schemeId: string;
   schemeVersion: number;
@@ -633,6 +636,7 @@ export function tierCorrectionLine(input: TierCorrectionInput): CommissionLine |
     amount: money(amount, currency).amount,
     currency,
     relatedLineId: null,
+    policyVersion: input.policyVersion,
     explanation: {
       base: volume.toFixed(),
       previousBase: null,

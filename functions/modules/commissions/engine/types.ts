@@ -78,6 +78,11 @@ export interface CommissionLine {
   currency: string;
   /** The line a clawback recovers or a reversal undoes. */
   relatedLineId: string | null;
+  /**
+   * The policy's version when the source event happened. A cancellation or reactivation only looks
+   * at lines from earlier versions, so replaying it later, after more lines exist, gives the same answer.
+   */
+  policyVersion: number;
   explanation: LineExplanation;
 }
 
@@ -115,6 +120,11 @@ export interface PolicyFacts {
   acquisitionType: string | null;
   leadSourceId: string | null;
   branchKind: 'OWN' | 'FRANCHISE';
+  /**
+   * The policy item's version after the write that raised the event (for a payment: the version when
+   * it was recorded). It orders a policy's events, which keeps clawbacks replay-safe.
+   */
+  version: number;
   sellerId: string;
   originatorId: string | null;
   referringPartnerId: string | null;
