@@ -8,6 +8,17 @@ import { acknowledgeNagFindings } from './nag.js';
 import { Storage } from './storage.js';
 import { ChangeConsumers, HttpEndpoints, ScheduledJobs } from './triggers.js';
 
+/** The change pipe's enrichment step: pure (no needs), so its role holds only logs and tracing. */
+const CHANGE_ENRICHMENT: FunctionSpec = {
+  name: 'change-enrichment',
+  description: 'Change pipe enrichment: stream records to change-bus details',
+  entry: 'infra/cloud/handlers/change-enrichment.ts',
+  trigger: { kind: 'http', routes: [] },
+  needs: [],
+  memoryMb: 256,
+  timeoutSeconds: 30,
+};
+
 /** Props of {@link BrokerCrmStack}. */
 export interface BrokerCrmStackProps extends StackProps {
   /** dev is disposable (data destroyed with the stack, optional MFA); prod retains data. */
@@ -70,11 +81,15 @@ export class BrokerCrmStack extends Stack {
       burstLimit: prod ? 400 : 40,
       retainLogs: prod,
     });
-    this.changes = new ChangeConsumers(this, 'changes', { table: this.storage.table, functions: all });
+    this.changes = new ChangeConsumers(this, 'changes', {
+      table: this.storage.table,
+      functions: all,
+      createEnrichment: () => this.functions.addSupportFunction(CHANGE_ENRICHMENT),
+    });
     this.schedules = new ScheduledJobs(this, 'schedules', { functions: all });
     const queued = [...this.changes.streamReaders, ...this.changes.busConsumers, ...this.schedules.jobs];
     this.monitoring = new Monitoring(this, 'monitoring', {
-      functions: all,
+      functions: this.functions.allFunctions,
       streamReaders: this.changes.streamReaders,
       failureQueues: [
         ...queued.map((f) => ({ label: f.spec.name, queue: f.failureQueue })),

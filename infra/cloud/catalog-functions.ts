@@ -65,12 +65,6 @@ export function validateCatalog(catalog: readonly FunctionSpec[], mailFrom: stri
         `Catalog function "${spec.name}" needs mail: pass the sender address with -c mailFrom=<address>`,
       );
     }
-    if (
-      (spec.trigger.kind === 'stream' || spec.trigger.kind === 'bus') &&
-      (spec.trigger.filter.entityTypes.length === 0 || spec.trigger.filter.events.length === 0)
-    ) {
-      throw new Error(`Catalog function "${spec.name}" has an empty change filter`);
-    }
   }
   const readers = catalog.filter((s) => s.trigger.kind === 'stream').map((s) => s.name);
   if (readers.length > 1) {
@@ -95,10 +89,14 @@ export interface CatalogFunction {
  */
 export class CatalogFunctions extends Construct {
   readonly functions: readonly CatalogFunction[];
+  /** Functions the infrastructure itself needs (the change pipe's enrichment), built the same way. */
+  readonly supportFunctions: CatalogFunction[] = [];
+  private readonly props: CatalogFunctionsProps;
 
   constructor(scope: Construct, id: string, props: CatalogFunctionsProps) {
     super(scope, id);
     validateCatalog(props.catalog, props.resources.mailFrom);
+    this.props = props;
     this.functions = props.catalog.map((spec) => ({ spec, fn: this.createFunction(spec, props) }));
   }
 
@@ -107,6 +105,21 @@ export class CatalogFunctions extends Construct {
     const found = this.functions.find((f) => f.spec.name === name);
     if (!found) throw new Error(`No catalog function "${name}"`);
     return found.fn;
+  }
+
+  /**
+   * Builds a function that is not in the catalog (no trigger is wired for it) with the same
+   * bundling, role, logs and env rules; its `trigger` is ignored.
+   */
+  addSupportFunction(spec: FunctionSpec): NodejsFunction {
+    const fn = this.createFunction(spec, this.props);
+    this.supportFunctions.push({ spec, fn });
+    return fn;
+  }
+
+  /** Catalog and support functions together (alarms and cdk-nag cover both). */
+  get allFunctions(): readonly CatalogFunction[] {
+    return [...this.functions, ...this.supportFunctions];
   }
 
   private createFunction(spec: FunctionSpec, props: CatalogFunctionsProps): NodejsFunction {

@@ -20,7 +20,7 @@ export function acknowledgeNagFindings(stack: BrokerCrmStack): void {
   const ack = (scope: IConstruct, rule: string, reason: string): void =>
     Validations.of(scope).acknowledge({ id: finding(rule), reason });
 
-  for (const { spec, fn } of stack.functions.functions) {
+  for (const { spec, fn } of stack.functions.allFunctions) {
     ack(
       fn,
       'L1',

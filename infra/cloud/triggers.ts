@@ -6,7 +6,7 @@ import type { Table } from 'aws-cdk-lib/aws-dynamodb';
 import { EventBus, Rule } from 'aws-cdk-lib/aws-events';
 import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
 import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
-import { FilterCriteria, StartingPosition } from 'aws-cdk-lib/aws-lambda';
+import { FilterCriteria, type IFunction, StartingPosition } from 'aws-cdk-lib/aws-lambda';
 import { DynamoEventSource, SqsDlq } from 'aws-cdk-lib/aws-lambda-event-sources';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { CfnPipe } from 'aws-cdk-lib/aws-pipes';
@@ -14,12 +14,13 @@ import { Schedule, ScheduleExpression } from 'aws-cdk-lib/aws-scheduler';
 import { LambdaInvoke } from 'aws-cdk-lib/aws-scheduler-targets';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import { CHANGE_DETAIL_TYPE, CHANGE_SOURCE } from '../../functions/shared/change-event.js';
 import { TABLE } from '../../functions/shared/table-design.js';
 import type { ChangeFilter, StreamEventName } from '../catalog.js';
 import type { CatalogFunction } from './catalog-functions.js';
 
-/** `source` and `detail-type` of every change the pipe puts on the bus; bus rules match on them. */
-export const CHANGE_EVENT = { source: 'broker-crm.table', detailType: 'TableChange' } as const;
+/** `source` and `detail-type` of every change the pipe puts on the bus (shared with the local bus). */
+export const CHANGE_EVENT = { source: CHANGE_SOURCE, detailType: CHANGE_DETAIL_TYPE } as const;
 
 /** A failure queue: where records or events land once their retries are spent. */
 function failureQueue(scope: Construct, id: string): Queue {
@@ -31,19 +32,33 @@ function failureQueue(scope: Construct, id: string): Queue {
 }
 
 /**
- * The change filter as pattern objects (stream record shape: `eventName`, `dynamodb.NewImage`…).
- * The entity type of an INSERT or MODIFY is in the new image; a REMOVE has only the old image.
- * Lambda ORs several filters; EventBridge takes the same objects under `$or`.
+ * A direct reader's change filter as Lambda filter patterns on the raw stream record. The entity
+ * type of an INSERT or MODIFY is in the new image; a REMOVE has only the old image; Lambda ORs the
+ * patterns. An empty list leaves that dimension open, as `matchesChange` (functions/shared) does locally.
  */
-export function changePatterns(filter: ChangeFilter): Array<Record<string, unknown>> {
+export function streamFilterPatterns(filter: ChangeFilter): Array<Record<string, unknown>> {
+  const events: StreamEventName[] =
+    filter.events.length > 0 ? [...filter.events] : ['INSERT', 'MODIFY', 'REMOVE'];
+  if (filter.entityTypes.length === 0) {
+    return filter.events.length > 0 ? [{ eventName: events }] : [];
+  }
   const typeMatch = { [TABLE.entityType]: { S: [...filter.entityTypes] } };
-  const withNew = filter.events.filter((e): e is Exclude<StreamEventName, 'REMOVE'> => e !== 'REMOVE');
+  const withNew = events.filter((e) => e !== 'REMOVE');
   const patterns: Array<Record<string, unknown>> = [];
   if (withNew.length > 0) patterns.push({ eventName: withNew, dynamodb: { NewImage: typeMatch } });
-  if (filter.events.includes('REMOVE')) {
-    patterns.push({ eventName: ['REMOVE'], dynamodb: { OldImage: typeMatch } });
-  }
+  if (events.includes('REMOVE')) patterns.push({ eventName: ['REMOVE'], dynamodb: { OldImage: typeMatch } });
   return patterns;
+}
+
+/**
+ * A bus subscriber's change filter as an EventBridge `detail` pattern on the change detail
+ * (`entityType`, `eventName`: functions/shared/change-event.ts); empty lists are left out.
+ */
+export function busDetailPattern(filter: ChangeFilter): Record<string, string[]> {
+  const detail: Record<string, string[]> = {};
+  if (filter.events.length > 0) detail.eventName = [...filter.events];
+  if (filter.entityTypes.length > 0) detail.entityType = [...filter.entityTypes];
+  return detail;
 }
 
 /** Props of {@link HttpEndpoints}. */
@@ -102,6 +117,11 @@ export class HttpEndpoints extends Construct {
 export interface ChangeConsumersProps {
   readonly table: Table;
   readonly functions: readonly CatalogFunction[];
+  /**
+   * Builds the pipe's enrichment function (stream records → change details), so it is bundled,
+   * logged and traced like every catalog function. Called only when some function subscribes to the bus.
+   */
+  readonly createEnrichment: (scope: Construct) => IFunction;
 }
 
 /** A triggered function together with the queue its failed events end in (for alarms and tests). */
@@ -122,6 +142,8 @@ export class ChangeConsumers extends Construct {
   readonly pipe: CfnPipe | undefined;
   /** Where changes the pipe could not deliver to the bus end up. */
   readonly pipeFailureQueue: Queue | undefined;
+  /** Turns stream records into change details for the bus (the pipe's enrichment step). */
+  readonly enrichment: IFunction | undefined;
 
   constructor(scope: Construct, id: string, props: ChangeConsumersProps) {
     super(scope, id);
@@ -143,7 +165,7 @@ export class ChangeConsumers extends Construct {
           retryAttempts: t.maxRetries,
           maxRecordAge: Duration.seconds(t.maxRecordAgeSeconds),
           onFailure: new SqsDlq(queue),
-          filters: changePatterns(t.filter).map((p) => FilterCriteria.filter(p)),
+          filters: streamFilterPatterns(t.filter).map((p) => FilterCriteria.filter(p)),
         }),
       );
       readers.push({ ...f, failureQueue: queue });
@@ -174,6 +196,11 @@ export class ChangeConsumers extends Construct {
     pipeRole.addToPolicy(
       new PolicyStatement({ actions: ['events:PutEvents'], resources: [bus.eventBusArn] }),
     );
+    const enrichment = props.createEnrichment(this);
+    this.enrichment = enrichment;
+    pipeRole.addToPolicy(
+      new PolicyStatement({ actions: ['lambda:InvokeFunction'], resources: [enrichment.functionArn] }),
+    );
     pipeFailures.grantSendMessages(pipeRole);
     this.pipe = new CfnPipe(this, 'change-pipe', {
       description: 'Table stream to the change bus (the second and last stream reader)',
@@ -190,6 +217,7 @@ export class ChangeConsumers extends Construct {
           deadLetterConfig: { arn: pipeFailures.queueArn },
         },
       },
+      enrichment: enrichment.functionArn,
       target: bus.eventBusArn,
       targetParameters: {
         eventBridgeEventBusParameters: { source: CHANGE_EVENT.source, detailType: CHANGE_EVENT.detailType },
@@ -200,14 +228,13 @@ export class ChangeConsumers extends Construct {
     this.busConsumers = subscribers.map((f) => {
       if (f.spec.trigger.kind !== 'bus') throw new Error('unreachable');
       const queue = failureQueue(this, `${f.spec.name}-failures`);
-      const patterns = changePatterns(f.spec.trigger.filter);
       const rule = new Rule(this, `${f.spec.name}-rule`, {
         eventBus: bus,
         description: `Changes for ${f.spec.name}`,
         eventPattern: {
           source: [CHANGE_EVENT.source],
           detailType: [CHANGE_EVENT.detailType],
-          detail: patterns.length === 1 ? patterns[0] : { $or: patterns },
+          detail: busDetailPattern(f.spec.trigger.filter),
         },
       });
       rule.addTarget(
