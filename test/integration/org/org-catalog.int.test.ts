@@ -114,9 +114,9 @@ describe('partners, lead sources, insurers and product lines', () => {
         i: { name: 'Kooperativa', companyId: '47116617' },
       });
       expect(created.errors).toBeUndefined();
-      const created1 = created.data?.createInsurer;
-      if (!created1) throw new Error('createInsurer returned no data');
-      const { insurer, webhookSecret, previousSecretValidUntil } = created1;
+      const shownOnce = created.data?.createInsurer;
+      if (!shownOnce) throw new Error('createInsurer returned no data');
+      const { insurer, webhookSecret, previousSecretValidUntil } = shownOnce;
       expect(webhookSecret).toMatch(/^whsec_[A-Za-z0-9+/]{43}=$/);
       expect(previousSecretValidUntil).toBeNull();
       expect(insurer.webhookPath).toBe(`/webhooks/insurers/${insurer.id}`);
