@@ -54,7 +54,7 @@ export const CATALOG: readonly FunctionSpec[] = [
         { method: 'GET', path: '/graphql' },
       ],
     },
-    needs: ['table'],
+    needs: ['table', 'reportsBucket'],
     memoryMb: 1024,
     timeoutSeconds: 29,
   },

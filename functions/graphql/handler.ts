@@ -8,7 +8,9 @@ import { buildContext } from './context.js';
 import { createGraphQLServer } from './server.js';
 
 const runtime = getRuntime();
-const services = createServices(runtime.db, runtime.clock);
+const services = createServices(runtime.db, runtime.clock, {
+  reports: runtime.env.REPORTS_BUCKET ? { store: runtime.objects, bucket: runtime.env.REPORTS_BUCKET } : null,
+});
 const verifier = createTokenVerifier(runtime.env);
 const server = createGraphQLServer({ production: runtime.env.STAGE === 'prod' });
 

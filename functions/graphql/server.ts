@@ -1,6 +1,7 @@
 import { ApolloServer } from '@apollo/server';
 import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { ApolloArmor } from '@escape.tech/graphql-armor';
+import { bookFilesResolvers } from '../modules/book-files/book-files.resolvers.js';
 import { clientsResolvers } from '../modules/clients/clients.resolvers.js';
 import { orgResolvers } from '../modules/org/org.resolvers.js';
 import { policiesResolvers } from '../modules/policies/policies.resolvers.js';
@@ -57,7 +58,13 @@ export function createGraphQLServer(options: GraphQLServerOptions): ApolloServer
   const protection = armor.protect();
   return new ApolloServer<GraphQLContext>({
     typeDefs,
-    resolvers: mergeResolvers(coreResolvers, orgResolvers, clientsResolvers, policiesResolvers) as never,
+    resolvers: mergeResolvers(
+      coreResolvers,
+      orgResolvers,
+      clientsResolvers,
+      policiesResolvers,
+      bookFilesResolvers,
+    ) as never,
     formatError,
     introspection: !options.production,
     includeStacktraceInErrorResponses: false,

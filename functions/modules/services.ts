@@ -1,5 +1,6 @@
 import type { Clock } from '../shared/clock.js';
 import type { Db } from '../shared/db.js';
+import { BookFilesService, type ReportTarget } from './book-files/book-files.service.js';
 import { ClientsRepository } from './clients/clients.repository.js';
 import { ClientsService } from './clients/clients.service.js';
 import { OrgRepository } from './org/org.repository.js';
@@ -12,6 +13,7 @@ export interface Services {
   org: OrgService;
   clients: ClientsService;
   policies: PoliciesService;
+  bookFiles: BookFilesService;
   /** For request-scoped batching (GraphQL loaders) and stream consumers; resolvers call services. */
   repositories: {
     org: OrgRepository;
@@ -20,23 +22,37 @@ export interface Services {
   };
 }
 
+/** What a process may lack: a bucket for generated files (the GraphQL function has one). */
+export interface ServiceOptions {
+  reports?: ReportTarget | null;
+}
+
 /** Composition root: repositories over the Db, services over repositories and the clock. */
-export function createServices(db: Db, clock: Clock): Services {
+export function createServices(db: Db, clock: Clock, options: ServiceOptions = {}): Services {
   const repositories = {
     org: new OrgRepository(db),
     clients: new ClientsRepository(db),
     policies: new PoliciesRepository(db),
   };
   const clients = new ClientsService(repositories.clients, repositories.org, clock, repositories.policies);
+  const policies = new PoliciesService(
+    repositories.policies,
+    clients,
+    repositories.clients,
+    repositories.org,
+    clock,
+  );
   return {
     org: new OrgService(repositories.org, clock),
     clients,
-    policies: new PoliciesService(
-      repositories.policies,
+    policies,
+    bookFiles: new BookFilesService(
       clients,
+      policies,
       repositories.clients,
       repositories.org,
       clock,
+      options.reports ?? null,
     ),
     repositories,
   };

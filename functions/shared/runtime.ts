@@ -2,12 +2,15 @@ import { TokenVerifier } from './auth/token-verifier.js';
 import { systemClock } from './clock.js';
 import { createDocumentClient, Db } from './db.js';
 import { type Env, env } from './env.js';
+import { createS3Client, type ObjectStore, S3ObjectStore } from './object-store.js';
 
 /** What every handler shares in one process: parsed env, one DynamoDB client, the clock. */
 export interface Runtime {
   env: Env;
   db: Db;
   clock: typeof systemClock;
+  /** S3, created at cold start like the table client. */
+  objects: ObjectStore;
 }
 
 let runtime: Runtime | undefined;
@@ -16,7 +19,12 @@ let runtime: Runtime | undefined;
 export function getRuntime(): Runtime {
   if (!runtime) {
     const e = env();
-    runtime = { env: e, db: new Db(createDocumentClient(), e.TABLE_NAME), clock: systemClock };
+    runtime = {
+      env: e,
+      db: new Db(createDocumentClient(), e.TABLE_NAME),
+      clock: systemClock,
+      objects: new S3ObjectStore(createS3Client(e.S3_FORCE_PATH_STYLE)),
+    };
   }
   return runtime;
 }

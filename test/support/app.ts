@@ -7,6 +7,7 @@ import { type Principal, systemPrincipal } from '../../functions/shared/auth/pri
 import { type Clock, systemClock } from '../../functions/shared/clock.js';
 import { createDocumentClient, Db } from '../../functions/shared/db.js';
 import { newId } from '../../functions/shared/ids.js';
+import { MemoryObjectStore } from '../../functions/shared/object-store.js';
 import { LOCAL_AWS } from '../../infra/local/dynamodb.js';
 
 export interface GraphQLResult<T = Record<string, unknown>> {
@@ -23,6 +24,8 @@ export interface TestApp {
   db: Db;
   services: Services;
   server: ApolloServer<GraphQLContext>;
+  /** Where exports and other generated files land (bucket `test-reports`). */
+  objects: MemoryObjectStore;
   /** Runs an operation as `principal` (null = no token) through the real server. */
   exec<T = Record<string, unknown>>(
     principal: Principal | null,
@@ -41,12 +44,14 @@ export function createTestApp(clock: Clock = systemClock): TestApp {
     }),
     inject('tableName'),
   );
-  const services = createServices(db, clock);
+  const objects = new MemoryObjectStore();
+  const services = createServices(db, clock, { reports: { store: objects, bucket: 'test-reports' } });
   const server = createGraphQLServer({ production: false });
   return {
     db,
     services,
     server,
+    objects,
     async exec(principal, query, variables) {
       const response = await server.executeOperation(
         { query, ...(variables ? { variables } : {}) },

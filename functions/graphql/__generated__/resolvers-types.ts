@@ -79,6 +79,10 @@ export type AttributeInput = {
   value: Scalars['String']['input'];
 };
 
+export type BookFileKind =
+  | 'CLIENTS'
+  | 'POLICIES';
+
 export type Branch = {
   __typename?: 'Branch';
   active: Scalars['Boolean']['output'];
@@ -239,6 +243,21 @@ export type ClientStatus =
   | 'LOST'
   | 'POTENTIAL';
 
+/**
+ * Which column of the file fills which field. Client fields: externalId, kind, firstName, lastName,
+ * birthDate, nationalId, companyName, taxId, email, phone, address.street, address.city,
+ * address.postalCode, address.country, segment, acquisitionType, leadSourceId, referringPartnerId,
+ * ownerAdvisorId, ownerAdvisorEmail, status, tags (separated by `;`). Policy fields: externalId,
+ * clientExternalId, clientNationalId, insurerId, insurerName, productLineId, productLineCode,
+ * policyNumber, premium.amount, premium.currency, frequency, writtenDate, termStart, termEnd, status,
+ * sellerId, sellerEmail, vehicle.registrationPlate, vehicle.vin, property.address, person.name,
+ * person.birthDate, object.description. `externalId` is required: it makes a re-import create nothing new.
+ */
+export type ColumnMappingInput = {
+  column: Scalars['String']['input'];
+  field: Scalars['String']['input'];
+};
+
 /** A consent given or withdrawn. The latest record per channel is the one in force. */
 export type Consent = {
   __typename?: 'Consent';
@@ -370,6 +389,28 @@ export type Endorsement = {
   reason: Scalars['String']['output'];
 };
 
+export type ExportBookInput = {
+  clientFilter?: InputMaybe<ClientListFilter>;
+  format: FileFormat;
+  kind: BookFileKind;
+  policyFilter?: InputMaybe<PolicyListFilter>;
+};
+
+/** An exported list behind an expiring signed link. */
+export type ExportResult = {
+  __typename?: 'ExportResult';
+  expiresAt: Scalars['DateTime']['output'];
+  fileName: Scalars['String']['output'];
+  rowCount: Scalars['Int']['output'];
+  /** True when the list was longer than one export takes (20,000 rows): narrow the filter. */
+  truncated: Scalars['Boolean']['output'];
+  url: Scalars['String']['output'];
+};
+
+export type FileFormat =
+  | 'CSV'
+  | 'XLSX';
+
 /** One level of the sales hierarchy frozen on the policy's written date; level 0 is the seller. */
 export type HierarchyLevel = {
   __typename?: 'HierarchyLevel';
@@ -378,6 +419,27 @@ export type HierarchyLevel = {
   name: Scalars['String']['output'];
   rateGroupId?: Maybe<Scalars['ID']['output']>;
   userId: Scalars['ID']['output'];
+};
+
+export type ImportBookInput = {
+  /** The file, base64-encoded. At most 2,000 rows per import. */
+  contentBase64: Scalars['String']['input'];
+  format: FileFormat;
+  kind: BookFileKind;
+  mapping: Array<ColumnMappingInput>;
+};
+
+/**
+ * What an import did: accepted rows are written whole, rejected rows not at all, and rows whose
+ * external id was imported before are skipped.
+ */
+export type ImportReport = {
+  __typename?: 'ImportReport';
+  created: Scalars['Int']['output'];
+  createdIds: Array<Scalars['ID']['output']>;
+  duplicates: Scalars['Int']['output'];
+  rejected: Array<RejectedRow>;
+  total: Scalars['Int']['output'];
 };
 
 export type Instalment = {
@@ -515,6 +577,10 @@ export type Mutation = {
   createRegion: Region;
   createUser: User;
   endorsePolicy: Policy;
+  /** Exports a client or policy list, as the caller may see it, to CSV or XLSX. */
+  exportBook: ExportResult;
+  /** Imports clients or policies from CSV or XLSX (admin, manager, backoffice). */
+  importBook: ImportReport;
   lapsePolicy: Policy;
   moveUser: User;
   reactivatePolicy: Policy;
@@ -615,6 +681,16 @@ export type MutationCreateUserArgs = {
 
 export type MutationEndorsePolicyArgs = {
   input: EndorsePolicyInput;
+};
+
+
+export type MutationExportBookArgs = {
+  input: ExportBookInput;
+};
+
+
+export type MutationImportBookArgs = {
+  input: ImportBookInput;
 };
 
 
@@ -1165,6 +1241,14 @@ export type RegionEdge = {
   node: Region;
 };
 
+export type RejectedRow = {
+  __typename?: 'RejectedRow';
+  errors: Array<RowError>;
+  externalId?: Maybe<Scalars['String']['output']>;
+  /** Row number in the file; the header is row 1. */
+  row: Scalars['Int']['output'];
+};
+
 export type ReleaseToPoolInput = {
   clientId: Scalars['ID']['input'];
   expectedVersion: Scalars['Int']['input'];
@@ -1189,6 +1273,14 @@ export type Role =
   | 'backoffice'
   | 'manager'
   | 'partner';
+
+export type RowError = {
+  __typename?: 'RowError';
+  /** The file's column at fault, when one is. */
+  column?: Maybe<Scalars['String']['output']>;
+  field?: Maybe<Scalars['String']['output']>;
+  message: Scalars['String']['output'];
+};
 
 /** How far a user's view reaches in the org tree. */
 export type Scope =
@@ -1551,6 +1643,7 @@ export type ResolversTypes = {
   AddressInput: AddressInput;
   Attribute: ResolverTypeWrapper<Attribute>;
   AttributeInput: AttributeInput;
+  BookFileKind: BookFileKind;
   Boolean: ResolverTypeWrapper<Scalars['Boolean']['output']>;
   Branch: ResolverTypeWrapper<BranchModel>;
   BranchConnection: ResolverTypeWrapper<Omit<BranchConnection, 'edges'> & { edges: Array<ResolversTypes['BranchEdge']> }>;
@@ -1569,6 +1662,7 @@ export type ResolversTypes = {
   ClientKind: ClientKind;
   ClientListFilter: ClientListFilter;
   ClientStatus: ClientStatus;
+  ColumnMappingInput: ColumnMappingInput;
   Consent: ResolverTypeWrapper<Consent>;
   ConsentChannel: ConsentChannel;
   ConsentInput: ConsentInput;
@@ -1587,8 +1681,13 @@ export type ResolversTypes = {
   Decimal: ResolverTypeWrapper<Scalars['Decimal']['output']>;
   EndorsePolicyInput: EndorsePolicyInput;
   Endorsement: ResolverTypeWrapper<Endorsement>;
+  ExportBookInput: ExportBookInput;
+  ExportResult: ResolverTypeWrapper<ExportResult>;
+  FileFormat: FileFormat;
   HierarchyLevel: ResolverTypeWrapper<HierarchyLevel>;
   ID: ResolverTypeWrapper<Scalars['ID']['output']>;
+  ImportBookInput: ImportBookInput;
+  ImportReport: ResolverTypeWrapper<ImportReport>;
   Instalment: ResolverTypeWrapper<Instalment>;
   InsuredObject: ResolverTypeWrapper<InsuredObjectModel>;
   InsuredObjectInput: InsuredObjectInput;
@@ -1635,9 +1734,11 @@ export type ResolversTypes = {
   Region: ResolverTypeWrapper<RegionModel>;
   RegionConnection: ResolverTypeWrapper<Omit<RegionConnection, 'edges'> & { edges: Array<ResolversTypes['RegionEdge']> }>;
   RegionEdge: ResolverTypeWrapper<Omit<RegionEdge, 'node'> & { node: ResolversTypes['Region'] }>;
+  RejectedRow: ResolverTypeWrapper<RejectedRow>;
   ReleaseToPoolInput: ReleaseToPoolInput;
   RenewPolicyInput: RenewPolicyInput;
   Role: null;
+  RowError: ResolverTypeWrapper<RowError>;
   Scope: null;
   Segment: Segment;
   SetUserRateGroupInput: SetUserRateGroupInput;
@@ -1691,6 +1792,7 @@ export type ResolversParentTypes = {
   ClientConnection: Omit<ClientConnection, 'edges'> & { edges: Array<ResolversParentTypes['ClientEdge']> };
   ClientEdge: Omit<ClientEdge, 'node'> & { node: ResolversParentTypes['Client'] };
   ClientListFilter: ClientListFilter;
+  ColumnMappingInput: ColumnMappingInput;
   Consent: Consent;
   ConsentInput: ConsentInput;
   Contact: ContactModel;
@@ -1708,8 +1810,12 @@ export type ResolversParentTypes = {
   Decimal: Scalars['Decimal']['output'];
   EndorsePolicyInput: EndorsePolicyInput;
   Endorsement: Endorsement;
+  ExportBookInput: ExportBookInput;
+  ExportResult: ExportResult;
   HierarchyLevel: HierarchyLevel;
   ID: Scalars['ID']['output'];
+  ImportBookInput: ImportBookInput;
+  ImportReport: ImportReport;
   Instalment: Instalment;
   InsuredObject: InsuredObjectModel;
   InsuredObjectInput: InsuredObjectInput;
@@ -1750,8 +1856,10 @@ export type ResolversParentTypes = {
   Region: RegionModel;
   RegionConnection: Omit<RegionConnection, 'edges'> & { edges: Array<ResolversParentTypes['RegionEdge']> };
   RegionEdge: Omit<RegionEdge, 'node'> & { node: ResolversParentTypes['Region'] };
+  RejectedRow: RejectedRow;
   ReleaseToPoolInput: ReleaseToPoolInput;
   RenewPolicyInput: RenewPolicyInput;
+  RowError: RowError;
   SetUserRateGroupInput: SetUserRateGroupInput;
   String: Scalars['String']['output'];
   TakeFromPoolInput: TakeFromPoolInput;
@@ -1931,12 +2039,28 @@ export type EndorsementResolvers<ContextType = GraphQLContext, ParentType extend
   reason?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
 };
 
+export type ExportResultResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['ExportResult'] = ResolversParentTypes['ExportResult']> = {
+  expiresAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  fileName?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  rowCount?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  truncated?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  url?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+};
+
 export type HierarchyLevelResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['HierarchyLevel'] = ResolversParentTypes['HierarchyLevel']> = {
   active?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
   level?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   name?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   rateGroupId?: Resolver<Maybe<ResolversTypes['ID']>, ParentType, ContextType>;
   userId?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+};
+
+export type ImportReportResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['ImportReport'] = ResolversParentTypes['ImportReport']> = {
+  created?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  createdIds?: Resolver<Array<ResolversTypes['ID']>, ParentType, ContextType>;
+  duplicates?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  rejected?: Resolver<Array<ResolversTypes['RejectedRow']>, ParentType, ContextType>;
+  total?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
 };
 
 export type InstalmentResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['Instalment'] = ResolversParentTypes['Instalment']> = {
@@ -2018,6 +2142,8 @@ export type MutationResolvers<ContextType = GraphQLContext, ParentType extends R
   createRegion?: Resolver<ResolversTypes['Region'], ParentType, ContextType, RequireFields<MutationCreateRegionArgs, 'input'>>;
   createUser?: Resolver<ResolversTypes['User'], ParentType, ContextType, RequireFields<MutationCreateUserArgs, 'input'>>;
   endorsePolicy?: Resolver<ResolversTypes['Policy'], ParentType, ContextType, RequireFields<MutationEndorsePolicyArgs, 'input'>>;
+  exportBook?: Resolver<ResolversTypes['ExportResult'], ParentType, ContextType, RequireFields<MutationExportBookArgs, 'input'>>;
+  importBook?: Resolver<ResolversTypes['ImportReport'], ParentType, ContextType, RequireFields<MutationImportBookArgs, 'input'>>;
   lapsePolicy?: Resolver<ResolversTypes['Policy'], ParentType, ContextType, RequireFields<MutationLapsePolicyArgs, 'input'>>;
   moveUser?: Resolver<ResolversTypes['User'], ParentType, ContextType, RequireFields<MutationMoveUserArgs, 'input'>>;
   reactivatePolicy?: Resolver<ResolversTypes['Policy'], ParentType, ContextType, RequireFields<MutationReactivatePolicyArgs, 'input'>>;
@@ -2237,7 +2363,19 @@ export type RegionEdgeResolvers<ContextType = GraphQLContext, ParentType extends
   node?: Resolver<ResolversTypes['Region'], ParentType, ContextType>;
 };
 
+export type RejectedRowResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['RejectedRow'] = ResolversParentTypes['RejectedRow']> = {
+  errors?: Resolver<Array<ResolversTypes['RowError']>, ParentType, ContextType>;
+  externalId?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  row?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+};
+
 export type RoleResolvers = { ADMIN: 'admin', ADVISOR: 'advisor', BACKOFFICE: 'backoffice', MANAGER: 'manager', PARTNER: 'partner' };
+
+export type RowErrorResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['RowError'] = ResolversParentTypes['RowError']> = {
+  column?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  field?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  message?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+};
 
 export type ScopeResolvers = { ALL: 'all', BRANCH: 'branch', OWN: 'own', REGION: 'region' };
 
@@ -2351,7 +2489,9 @@ export type Resolvers<ContextType = GraphQLContext> = {
   DateTime?: GraphQLScalarType;
   Decimal?: GraphQLScalarType;
   Endorsement?: EndorsementResolvers<ContextType>;
+  ExportResult?: ExportResultResolvers<ContextType>;
   HierarchyLevel?: HierarchyLevelResolvers<ContextType>;
+  ImportReport?: ImportReportResolvers<ContextType>;
   Instalment?: InstalmentResolvers<ContextType>;
   InsuredObject?: InsuredObjectResolvers<ContextType>;
   Insurer?: InsurerResolvers<ContextType>;
@@ -2385,7 +2525,9 @@ export type Resolvers<ContextType = GraphQLContext> = {
   Region?: RegionResolvers<ContextType>;
   RegionConnection?: RegionConnectionResolvers<ContextType>;
   RegionEdge?: RegionEdgeResolvers<ContextType>;
+  RejectedRow?: RejectedRowResolvers<ContextType>;
   Role?: RoleResolvers;
+  RowError?: RowErrorResolvers<ContextType>;
   Scope?: ScopeResolvers;
   Tenant?: TenantResolvers<ContextType>;
   TimelineConnection?: TimelineConnectionResolvers<ContextType>;

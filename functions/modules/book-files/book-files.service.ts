@@ -1,0 +1,578 @@
+import { parse } from 'csv-parse/sync';
+import { stringify } from 'csv-stringify/sync';
+import ExcelJS from 'exceljs';
+import { authorize } from '../../shared/auth/policy.js';
+import type { Principal } from '../../shared/auth/principal.js';
+import type { Clock } from '../../shared/clock.js';
+import type { Page } from '../../shared/db.js';
+import {
+  AlreadyExistsError,
+  isDomainError,
+  RuleViolationError,
+  ValidationFailedError,
+} from '../../shared/errors.js';
+import { newId } from '../../shared/ids.js';
+import type { ObjectStore } from '../../shared/object-store.js';
+import { OrgKind } from '../../shared/table-design.js';
+import { parseInput } from '../../shared/validation.js';
+import { type Client, normaliseId } from '../clients/clients.model.js';
+import type { ClientsRepository } from '../clients/clients.repository.js';
+import type { ClientsService } from '../clients/clients.service.js';
+import type { Insurer, ProductLine, User } from '../org/org.model.js';
+import type { OrgRepository } from '../org/org.repository.js';
+import { OBJECTS_BY_PRODUCT, type Policy } from '../policies/policies.model.js';
+import type { PoliciesService } from '../policies/policies.service.js';
+import {
+  EXPORT_LINK_SECONDS,
+  ExportBookSchema,
+  type ExportResult,
+  type FileFormat,
+  type ImportBookInput,
+  ImportBookSchema,
+  type ImportReport,
+  MAX_EXPORT_ROWS,
+  MAX_IMPORT_ROWS,
+  type RejectedRow,
+  type RowError,
+} from './book-files.model.js';
+
+type Row = Record<string, string>;
+type Refs = {
+  usersByEmail: Map<string, User>;
+  insurersByName: Map<string, Insurer>;
+  productLines: ProductLine[];
+  baseCurrency: string;
+};
+
+/** Rows processed at once: enough to keep DynamoDB busy, few enough to stay polite to its throughput. */
+const IMPORT_CONCURRENCY = 6;
+
+/** Where generated files go, when the process has a bucket (the GraphQL function does). */
+export interface ReportTarget {
+  store: ObjectStore;
+  bucket: string;
+}
+
+/**
+ * Import of clients and policies from CSV or XLSX with a column mapping, and export of any client
+ * or policy list to CSV or XLSX behind an expiring link. Every imported row goes through the same
+ * services as the API (validation, uniqueness, scope), each in its own transaction: an accepted row
+ * is written whole, a rejected row not at all, and a row whose external id was imported before is
+ * skipped, so re-importing a file creates nothing new.
+ */
+export class BookFilesService {
+  constructor(
+    private readonly clients: ClientsService,
+    private readonly policies: PoliciesService,
+    private readonly clientsRepo: ClientsRepository,
+    private readonly org: OrgRepository,
+    private readonly clock: Clock,
+    private readonly reports: ReportTarget | null,
+  ) {}
+
+  async importBook(principal: Principal | null, rawInput: unknown): Promise<ImportReport> {
+    const p = authorize(principal, 'book:import');
+    const input = parseInput(ImportBookSchema, rawInput);
+    const rows = await readRows(input.format, Buffer.from(input.contentBase64, 'base64'));
+    if (rows.length > MAX_IMPORT_ROWS) {
+      throw new ValidationFailedError('Too many rows', [
+        {
+          path: 'input.contentBase64',
+          message: `has ${rows.length} rows; import at most ${MAX_IMPORT_ROWS} at once`,
+        },
+      ]);
+    }
+    const missing = input.mapping.filter((m) => rows.length > 0 && !(m.column in (rows[0] ?? {})));
+    if (missing.length > 0) {
+      throw new ValidationFailedError(
+        'Unknown columns',
+        missing.map((m) => ({ path: 'input.mapping', message: `column "${m.column}" is not in the file` })),
+      );
+    }
+    const refs = await this.references(p);
+    const outcomes = await mapLimit(rows, IMPORT_CONCURRENCY, (row, i) =>
+      input.kind === 'CLIENTS'
+        ? this.importClient(p, input, row, i + 2, refs)
+        : this.importPolicy(p, input, row, i + 2, refs),
+    );
+    const report: ImportReport = {
+      total: rows.length,
+      created: 0,
+      duplicates: 0,
+      rejected: [],
+      createdIds: [],
+    };
+    for (const outcome of outcomes) {
+      if (outcome.kind === 'created') {
+        report.created++;
+        report.createdIds.push(outcome.id);
+      } else if (outcome.kind === 'duplicate') report.duplicates++;
+      else report.rejected.push(outcome.rejected);
+    }
+    return report;
+  }
+
+  private async references(p: Principal): Promise<Refs> {
+    const [users, insurers, productLines, tenant] = await Promise.all([
+      this.org.listAllOrgEntities<User>(p.tenantId, OrgKind.User),
+      this.org.listAllOrgEntities<Insurer>(p.tenantId, OrgKind.Insurer),
+      this.org.listAllOrgEntities<ProductLine>(p.tenantId, OrgKind.ProductLine),
+      this.org.getTenantSettings(p.tenantId),
+    ]);
+    return {
+      usersByEmail: new Map(users.map((u) => [u.email.toLowerCase(), u])),
+      insurersByName: new Map(insurers.map((i) => [i.name.trim().toLowerCase(), i])),
+      productLines,
+      baseCurrency: tenant?.baseCurrency ?? 'EUR',
+    };
+  }
+
+  private async importClient(
+    p: Principal,
+    input: ImportBookInput,
+    row: Row,
+    rowNumber: number,
+    refs: Refs,
+  ): Promise<Outcome> {
+    const values = mapRow(input, row);
+    const externalId = values.externalId ?? null;
+    const reject = (errors: RowError[]): Outcome => ({
+      kind: 'rejected',
+      rejected: { row: rowNumber, externalId, errors },
+    });
+    if (!externalId) return reject([rowError(input, 'externalId', 'is required')]);
+    if (await this.clientsRepo.ownerOfUnique(p.tenantId, 'CLIENT_EXTERNAL_ID', externalId))
+      return { kind: 'duplicate' };
+    const data: Record<string, unknown> = nest(values);
+    const ownerEmail = values.ownerAdvisorEmail;
+    delete data.ownerAdvisorEmail;
+    if (ownerEmail) {
+      const owner = refs.usersByEmail.get(ownerEmail.toLowerCase());
+      if (!owner)
+        return reject([
+          rowError(input, 'ownerAdvisorEmail', 'is not the e-mail of a user of this brokerage'),
+        ]);
+      data.ownerAdvisorId = owner.id;
+    }
+    if (typeof data.tags === 'string')
+      data.tags = data.tags
+        .split(';')
+        .map((t) => t.trim())
+        .filter(Boolean);
+    try {
+      const client = await this.clients.createClient(p, data, { source: 'import' });
+      return { kind: 'created', id: client.id };
+    } catch (error) {
+      if (error instanceof AlreadyExistsError && error.details?.field === 'externalId')
+        return { kind: 'duplicate' };
+      return reject(rowErrorsOf(input, error));
+    }
+  }
+
+  private async importPolicy(
+    p: Principal,
+    input: ImportBookInput,
+    row: Row,
+    rowNumber: number,
+    refs: Refs,
+  ): Promise<Outcome> {
+    const v = mapRow(input, row);
+    const externalId = v.externalId ?? null;
+    const reject = (errors: RowError[]): Outcome => ({
+      kind: 'rejected',
+      rejected: { row: rowNumber, externalId, errors },
+    });
+    const errors: RowError[] = [];
+    if (!externalId) errors.push(rowError(input, 'externalId', 'is required'));
+    const clientId = v.clientExternalId
+      ? await this.clientsRepo.ownerOfUnique(p.tenantId, 'CLIENT_EXTERNAL_ID', v.clientExternalId)
+      : v.clientNationalId
+        ? await this.clientsRepo.ownerOfUnique(p.tenantId, 'NATIONAL_ID', normaliseId(v.clientNationalId))
+        : undefined;
+    if (!clientId)
+      errors.push(
+        rowError(
+          input,
+          v.clientExternalId ? 'clientExternalId' : 'clientNationalId',
+          'names no client of this brokerage',
+        ),
+      );
+    const insurerId =
+      v.insurerId ??
+      (v.insurerName ? refs.insurersByName.get(v.insurerName.trim().toLowerCase())?.id : undefined);
+    if (!insurerId)
+      errors.push(
+        rowError(input, v.insurerName ? 'insurerName' : 'insurerId', 'names no insurer of this brokerage'),
+      );
+    const productLine = refs.productLines.find(
+      (l) =>
+        l.id === v.productLineId ||
+        (v.productLineCode !== undefined && l.code.toUpperCase() === v.productLineCode.trim().toUpperCase()),
+    );
+    if (!productLine)
+      errors.push(
+        rowError(
+          input,
+          v.productLineCode ? 'productLineCode' : 'productLineId',
+          'names no product line of this brokerage',
+        ),
+      );
+    let sellerId = v.sellerId;
+    if (!sellerId && v.sellerEmail) {
+      sellerId = refs.usersByEmail.get(v.sellerEmail.toLowerCase())?.id;
+      if (!sellerId)
+        errors.push(rowError(input, 'sellerEmail', 'is not the e-mail of a user of this brokerage'));
+    }
+    if (errors.length > 0 || !externalId || !insurerId || !productLine) return reject(errors);
+    const existing = await this.policies.existingByExternalId(p.tenantId, insurerId, externalId);
+    if (existing) return { kind: 'duplicate' };
+    const data = {
+      clientId,
+      insurerId,
+      productLineId: productLine.id,
+      policyNumber: v.policyNumber,
+      insuredObjects: insuredObjectsOf(productLine, v),
+      premium: { amount: v['premium.amount'], currency: v['premium.currency'] ?? refs.baseCurrency },
+      frequency: v.frequency,
+      writtenDate: v.writtenDate,
+      termStart: v.termStart,
+      termEnd: v.termEnd,
+      status: v.status,
+      sellerId,
+      externalId,
+    };
+    try {
+      const policy = await this.policies.writePolicy(p, data, { source: 'IMPORT' });
+      return { kind: 'created', id: policy.id };
+    } catch (error) {
+      // Another import of the same file won the race for this external id.
+      if (error instanceof AlreadyExistsError && error.details?.field === 'externalId')
+        return { kind: 'duplicate' };
+      return reject(rowErrorsOf(input, error));
+    }
+  }
+
+  // ---- export ------------------------------------------------------------------------------
+
+  /** Writes a client or policy list, filtered and scoped as the API lists it, to a file behind a signed link. */
+  async exportBook(principal: Principal | null, rawInput: unknown): Promise<ExportResult> {
+    const p = authorize(principal, 'book:export');
+    const input = parseInput(ExportBookSchema, rawInput);
+    if (!this.reports)
+      throw new RuleViolationError('Exports need a reports bucket, and this deployment has none');
+    const { rows, truncated } =
+      input.kind === 'CLIENTS'
+        ? await collect((page) => this.clients.listClients(p, input.clientFilter ?? {}, page), clientRow)
+        : await this.policyRows(p, input.policyFilter ?? {});
+    const columns = input.kind === 'CLIENTS' ? CLIENT_COLUMNS : POLICY_COLUMNS;
+    const now = this.clock.now();
+    const extension = input.format === 'CSV' ? 'csv' : 'xlsx';
+    const fileName = `${input.kind.toLowerCase()}-${now.toISOString().slice(0, 10)}.${extension}`;
+    const key = `${p.tenantId}/exports/${now.toISOString().slice(0, 10)}/${newId()}.${extension}`;
+    const body = await writeFile(input.format, input.kind, columns, rows);
+    await this.reports.store.put(
+      this.reports.bucket,
+      key,
+      body,
+      input.format === 'CSV'
+        ? 'text/csv; charset=utf-8'
+        : 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
+    );
+    const url = await this.reports.store.signedGetUrl(
+      this.reports.bucket,
+      key,
+      EXPORT_LINK_SECONDS,
+      fileName,
+    );
+    return {
+      url,
+      expiresAt: new Date(now.getTime() + EXPORT_LINK_SECONDS * 1000).toISOString(),
+      fileName,
+      rowCount: rows.length,
+      truncated,
+    };
+  }
+
+  private async policyRows(p: Principal, filter: unknown) {
+    const insurers = new Map(
+      (await this.org.listAllOrgEntities<Insurer>(p.tenantId, OrgKind.Insurer)).map(
+        (i) => [i.id, i.name] as const,
+      ),
+    );
+    return collect(
+      (page) => this.policies.listPolicies(p, filter, page),
+      (policy: Policy) => policyRow(policy, insurers.get(policy.insurerId) ?? ''),
+    );
+  }
+}
+
+type Outcome =
+  | { kind: 'created'; id: string }
+  | { kind: 'duplicate' }
+  | { kind: 'rejected'; rejected: RejectedRow };
+
+/** Runs `fn` over items with at most `limit` in flight, keeping the results in item order. */
+async function mapLimit<T, R>(
+  items: T[],
+  limit: number,
+  fn: (item: T, index: number) => Promise<R>,
+): Promise<R[]> {
+  const results = new Array<R>(items.length);
+  let next = 0;
+  const workers = Array.from({ length: Math.min(limit, items.length) }, async () => {
+    while (next < items.length) {
+      const i = next++;
+      results[i] = await fn(items[i] as T, i);
+    }
+  });
+  await Promise.all(workers);
+  return results;
+}
+
+/** The row's values by our field names, blank cells left out. */
+function mapRow(input: ImportBookInput, row: Row): Record<string, string> {
+  const values: Record<string, string> = {};
+  for (const m of input.mapping) {
+    const value = row[m.column]?.trim();
+    if (value) values[m.field] = value;
+  }
+  return values;
+}
+
+/** Turns dotted field names into nested objects (`address.city` → `{ address: { city } }`). */
+function nest(values: Record<string, string>): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [path, value] of Object.entries(values)) {
+    const parts = path.split('.');
+    let target = out;
+    for (const part of parts.slice(0, -1)) {
+      target[part] = (target[part] as Record<string, unknown> | undefined) ?? {};
+      target = target[part] as Record<string, unknown>;
+    }
+    target[parts.at(-1) as string] = value;
+  }
+  return out;
+}
+
+function insuredObjectsOf(productLine: ProductLine, v: Record<string, string>) {
+  const kind = OBJECTS_BY_PRODUCT[productLine.code.toUpperCase()];
+  const pick = (prefix: string) =>
+    Object.fromEntries(
+      Object.entries(v)
+        .filter(([k]) => k.startsWith(`${prefix}.`))
+        .map(([k, value]) => [k.slice(prefix.length + 1), value]),
+    );
+  if (kind === 'VEHICLE') return [{ kind, attributes: pick('vehicle') }];
+  if (kind === 'PROPERTY') return [{ kind, attributes: pick('property') }];
+  if (kind === 'PERSON' || kind === 'TRAVELLER') return [{ kind, attributes: pick('person') }];
+  return v['object.description']
+    ? [{ kind: 'OTHER', description: v['object.description'], attributes: {} }]
+    : [];
+}
+
+function rowError(input: ImportBookInput, field: string, message: string): RowError {
+  return { column: input.mapping.find((m) => m.field === field)?.column ?? null, field, message };
+}
+
+/** A service refusal as row errors, each naming the column the user can fix. */
+function rowErrorsOf(input: ImportBookInput, error: unknown): RowError[] {
+  if (error instanceof ValidationFailedError) {
+    return error.fieldErrors.map((f) => {
+      const field = importFieldOf(f.path);
+      return rowError(input, field, f.message);
+    });
+  }
+  if (error instanceof AlreadyExistsError) {
+    const field = String(error.details?.field ?? '');
+    return [rowError(input, field, `is already used by another record (${error.message})`)];
+  }
+  if (isDomainError(error)) return [{ column: null, field: null, message: error.message }];
+  throw error;
+}
+
+/** Maps a service field path (`input.insuredObjects.0.attributes.vin`) back to an import field. */
+function importFieldOf(path: string): string {
+  const field = path.replace(/^input\./, '');
+  const vehicle = /^insuredObjects\.\d+\.attributes\.(.+)$/.exec(field);
+  if (vehicle) return `vehicle.${vehicle[1]}`;
+  if (field === 'premium.amount' || field === 'premium.currency') return field;
+  if (field.startsWith('premium')) return 'premium.amount';
+  return field.replace(/^ownerAdvisorId$/, 'ownerAdvisorEmail');
+}
+
+/** Reads a CSV (header row, any common separator) or the first sheet of an XLSX into rows of text. */
+async function readRows(format: FileFormat, content: Buffer): Promise<Row[]> {
+  try {
+    if (format === 'CSV') {
+      const text = content.toString('utf8');
+      const firstLine = text.split(/\r?\n/, 1)[0] ?? '';
+      const delimiter = [';', '\t', ','].find((d) => firstLine.includes(d)) ?? ',';
+      return parse(text, {
+        columns: true,
+        skip_empty_lines: true,
+        trim: true,
+        bom: true,
+        delimiter,
+        relax_column_count: true,
+      }) as Row[];
+    }
+    const workbook = new ExcelJS.Workbook();
+    await workbook.xlsx.load(content as unknown as ArrayBuffer);
+    const sheet = workbook.worksheets[0];
+    if (!sheet) return [];
+    const header: string[] = [];
+    sheet.getRow(1).eachCell((cell, col) => {
+      header[col] = cellText(cell.value).trim();
+    });
+    const rows: Row[] = [];
+    sheet.eachRow((row, number) => {
+      if (number === 1) return;
+      const record: Row = {};
+      row.eachCell((cell, col) => {
+        const name = header[col];
+        if (name) record[name] = cellText(cell.value);
+      });
+      if (Object.values(record).some((v) => v.trim() !== '')) rows.push(record);
+    });
+    return rows;
+  } catch (error) {
+    throw new ValidationFailedError('The file cannot be read', [
+      {
+        path: 'input.contentBase64',
+        message: `is not a readable ${format} file (${(error as Error).message})`,
+      },
+    ]);
+  }
+}
+
+/**
+ * A spreadsheet cell as text. Dates become ISO dates (exceljs reads them as UTC); numbers use
+ * JavaScript's shortest exact form, so 1234.5 stays "1234.5" before the money parser sees it.
+ */
+function cellText(value: ExcelJS.CellValue): string {
+  if (value === null || value === undefined) return '';
+  if (value instanceof Date) return value.toISOString().slice(0, 10);
+  if (typeof value === 'number' || typeof value === 'boolean') return String(value);
+  if (typeof value === 'string') return value;
+  if (typeof value === 'object') {
+    if ('richText' in value) return value.richText.map((r) => r.text).join('');
+    if ('result' in value) return cellText((value.result ?? null) as ExcelJS.CellValue);
+    if ('text' in value && typeof value.text === 'string') return value.text;
+  }
+  return '';
+}
+
+const CLIENT_COLUMNS = [
+  'id',
+  'externalId',
+  'kind',
+  'name',
+  'status',
+  'segment',
+  'nationalId',
+  'taxId',
+  'email',
+  'phone',
+  'ownerAdvisorId',
+  'branchId',
+  'inPool',
+  'tags',
+  'createdAt',
+] as const;
+
+const POLICY_COLUMNS = [
+  'id',
+  'policyNumber',
+  'insurer',
+  'productLine',
+  'clientId',
+  'holderName',
+  'status',
+  'premium',
+  'currency',
+  'frequency',
+  'writtenDate',
+  'termStart',
+  'termEnd',
+  'businessType',
+  'renewalYear',
+  'sellerId',
+  'servicingAdvisorId',
+  'branchId',
+] as const;
+
+function clientRow(c: Client): Record<string, string> {
+  return {
+    id: c.id,
+    externalId: c.externalId ?? '',
+    kind: c.kind,
+    name: c.name,
+    status: c.status,
+    segment: c.segment,
+    nationalId: c.nationalId ?? '',
+    taxId: c.taxId ?? '',
+    email: c.email ?? '',
+    phone: c.phone ?? '',
+    ownerAdvisorId: c.ownerAdvisorId ?? '',
+    branchId: c.branchId,
+    inPool: String(c.inPool),
+    tags: c.tags.join(';'),
+    createdAt: c.createdAt,
+  };
+}
+
+function policyRow(p: Policy, insurer: string): Record<string, string> {
+  return {
+    id: p.id,
+    policyNumber: p.policyNumber,
+    insurer,
+    productLine: p.productLineCode,
+    clientId: p.clientId,
+    holderName: p.holderName,
+    status: p.status,
+    premium: p.premium.amount,
+    currency: p.premium.currency,
+    frequency: p.frequency,
+    writtenDate: p.writtenDate,
+    termStart: p.termStart,
+    termEnd: p.termEnd,
+    businessType: p.businessType,
+    renewalYear: String(p.renewalYear),
+    sellerId: p.sellerId,
+    servicingAdvisorId: p.servicingAdvisorId ?? '',
+    branchId: p.branchId,
+  };
+}
+
+/** Pages through a list up to the export cap. */
+async function collect<T>(
+  list: (page: { limit: number; cursor: string | null }) => Promise<Page<T>>,
+  toRow: (item: T) => Record<string, string>,
+): Promise<{ rows: Array<Record<string, string>>; truncated: boolean }> {
+  const rows: Array<Record<string, string>> = [];
+  let cursor: string | null = null;
+  do {
+    const page: Page<T> = await list({ limit: 100, cursor });
+    rows.push(...page.items.map(toRow));
+    cursor = page.nextCursor;
+  } while (cursor && rows.length < MAX_EXPORT_ROWS);
+  return {
+    rows: rows.slice(0, MAX_EXPORT_ROWS),
+    truncated: cursor !== null || rows.length > MAX_EXPORT_ROWS,
+  };
+}
+
+async function writeFile(
+  format: FileFormat,
+  kind: string,
+  columns: readonly string[],
+  rows: Array<Record<string, string>>,
+): Promise<Uint8Array | string> {
+  if (format === 'CSV') return stringify(rows, { header: true, columns: [...columns], bom: true });
+  const workbook = new ExcelJS.Workbook();
+  const sheet = workbook.addWorksheet(kind.toLowerCase());
+  sheet.columns = columns.map((c) => ({ header: c, key: c, width: 18 }));
+  for (const row of rows) sheet.addRow(row);
+  sheet.getRow(1).font = { bold: true };
+  return new Uint8Array(await workbook.xlsx.writeBuffer());
+}
