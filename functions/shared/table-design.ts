@@ -53,6 +53,15 @@ export const EntityType = {
   Contact: 'Contact',
   Policy: 'Policy',
   TimelineEntry: 'TimelineEntry',
+  TenantRegistration: 'TenantRegistration',
+  Invoice: 'Invoice',
+  InvoiceSequence: 'InvoiceSequence',
+  Payment: 'Payment',
+  ClientCredit: 'ClientCredit',
+  UnmatchedPayment: 'UnmatchedPayment',
+  DunningPolicy: 'DunningPolicy',
+  DunningStep: 'DunningStep',
+  CollectorTask: 'CollectorTask',
 } as const;
 export type EntityType = (typeof EntityType)[keyof typeof EntityType];
 
@@ -100,6 +109,27 @@ export interface PolicyIndexFields {
   status: string;
   termStart: string;
   termEnd: string;
+}
+
+/** Fields of an invoice that place it in the indexes (debtor lists only while it is overdue). */
+export interface InvoiceIndexFields {
+  id: string;
+  status: string;
+  dueDate: string;
+  branchId: string;
+  advisorId: string | null;
+  productLineId: string | null;
+  insurerId: string | null;
+}
+
+/** Fields of a payment that place it in the period lists. */
+export interface PaymentIndexFields {
+  id: string;
+  paidDate: string;
+  period: string;
+  late: boolean;
+  advisorId: string | null;
+  productLineId: string | null;
 }
 
 /** Key builders: the only place in the code base where key strings are assembled. */
@@ -234,6 +264,130 @@ export const keys = {
   policyById: (tenantId: string, policyId: string) => `${tenantPrefix(tenantId)}#POLICY#${seg(policyId)}`,
   policiesByStatus: (tenantId: string, status: string) =>
     `${tenantPrefix(tenantId)}#POLICY#STATUS#${seg(status)}`,
+
+  /**
+   * The registry of tenants (one small partition outside every tenant), written at provisioning so
+   * tenant-wide schedules (the overdue sweep) can list tenants with a Query instead of a Scan.
+   */
+  tenantRegistryPartition: 'TENANTS',
+  tenantRegistration: (tenantId: string): ItemKey => ({ pk: 'TENANTS', sk: seg(tenantId) }),
+
+  /** An invoice sits in its client's collection, so the card's one Query returns it. */
+  invoice: (tenantId: string, clientId: string, invoiceId: string): ItemKey => ({
+    pk: keys.clientCollection(tenantId, clientId),
+    sk: `A#INVOICE#${seg(invoiceId)}`,
+  }),
+  invoicePrefix: 'A#INVOICE#',
+  /** Overpayments kept as the client's credit, on the card as well. */
+  clientCredit: (tenantId: string, clientId: string, paymentId: string): ItemKey => ({
+    pk: keys.clientCollection(tenantId, clientId),
+    sk: `A#CREDIT#${seg(paymentId)}`,
+  }),
+  creditPrefix: 'A#CREDIT#',
+  /** An invoice's own collection: its payments and its dunning steps. */
+  invoiceCollection: (tenantId: string, invoiceId: string): string =>
+    `${tenantPrefix(tenantId)}#INVOICE#${seg(invoiceId)}`,
+  payment: (tenantId: string, invoiceId: string, paymentId: string): ItemKey => ({
+    pk: keys.invoiceCollection(tenantId, invoiceId),
+    sk: `PAYMENT#${seg(paymentId)}`,
+  }),
+  paymentPrefix: 'PAYMENT#',
+  dunningStep: (tenantId: string, invoiceId: string, stepId: string): ItemKey => ({
+    pk: keys.invoiceCollection(tenantId, invoiceId),
+    sk: `DUNNING#${seg(stepId)}`,
+  }),
+  dunningStepPrefix: 'DUNNING#',
+  /** The tenant's invoice number sequence per year: incremented in the same transaction as the issue. */
+  invoiceSequence: (tenantId: string, year: string): ItemKey => ({
+    pk: `${tenantPrefix(tenantId)}#SEQ#INVOICE`,
+    sk: seg(year),
+  }),
+  dunningPolicy: (tenantId: string): ItemKey => ({ pk: `${tenantPrefix(tenantId)}#DUNNING`, sk: 'POLICY' }),
+  unmatchedPayments: (tenantId: string): string => `${tenantPrefix(tenantId)}#PAYMENT#UNMATCHED`,
+  unmatchedPayment: (tenantId: string, id: string): ItemKey => ({
+    pk: keys.unmatchedPayments(tenantId),
+    sk: seg(id),
+  }),
+  collectorTasks: (tenantId: string): string => `${tenantPrefix(tenantId)}#COLLECTION`,
+  collectorTask: (tenantId: string, invoiceId: string, stepId: string): ItemKey => ({
+    pk: keys.collectorTasks(tenantId),
+    sk: `${seg(invoiceId)}#${seg(stepId)}`,
+  }),
+
+  /**
+   * Index keys of an invoice: by id, by status sorted by due date (the overdue sweep, payments due),
+   * and while overdue by advisor, branch, product line and insurer sorted by due date, so each
+   * debtor list and age bucket (a due-date range) is one Query.
+   */
+  invoiceIndexes: (tenantId: string, i: InvoiceIndexFields): Record<string, string> => {
+    const t = tenantPrefix(tenantId);
+    const byDue = `${seg(i.dueDate)}#${seg(i.id)}`;
+    const idx: Record<string, string> = {
+      gsi2pk: `${t}#INVOICE#STATUS#${seg(i.status)}`,
+      gsi2sk: byDue,
+      gsi5pk: `${t}#INVOICE#${seg(i.id)}`,
+      gsi5sk: 'INVOICE',
+    };
+    if (i.status === 'OVERDUE') {
+      idx.gsi3pk = `${t}#BRANCH#${seg(i.branchId)}#DEBT`;
+      idx.gsi3sk = byDue;
+      if (i.advisorId) {
+        idx.gsi1pk = `${t}#OWNER#${seg(i.advisorId)}#DEBT`;
+        idx.gsi1sk = byDue;
+      }
+      if (i.productLineId) {
+        idx.gsi4pk = `${t}#PRODUCT#${seg(i.productLineId)}#DEBT`;
+        idx.gsi4sk = byDue;
+      }
+      if (i.insurerId) {
+        idx.gsi6pk = `${t}#INSURER#${seg(i.insurerId)}#DEBT`;
+        idx.gsi6sk = byDue;
+      }
+    }
+    return idx;
+  },
+  invoiceById: (tenantId: string, invoiceId: string) => `${tenantPrefix(tenantId)}#INVOICE#${seg(invoiceId)}`,
+  invoicesByStatus: (tenantId: string, status: string) =>
+    `${tenantPrefix(tenantId)}#INVOICE#STATUS#${seg(status)}`,
+  debtorsByAdvisor: (tenantId: string, advisorId: string) =>
+    `${tenantPrefix(tenantId)}#OWNER#${seg(advisorId)}#DEBT`,
+  debtorsByBranch: (tenantId: string, branchId: string) =>
+    `${tenantPrefix(tenantId)}#BRANCH#${seg(branchId)}#DEBT`,
+  debtorsByProductLine: (tenantId: string, productLineId: string) =>
+    `${tenantPrefix(tenantId)}#PRODUCT#${seg(productLineId)}#DEBT`,
+  debtorsByInsurer: (tenantId: string, insurerId: string) =>
+    `${tenantPrefix(tenantId)}#INSURER#${seg(insurerId)}#DEBT`,
+
+  /** Index keys of a payment: by period, late ones by period, by advisor and by product line (sorted by paid date). */
+  paymentIndexes: (tenantId: string, p: PaymentIndexFields): Record<string, string> => {
+    const t = tenantPrefix(tenantId);
+    const byDate = `${seg(p.paidDate)}#${seg(p.id)}`;
+    const idx: Record<string, string> = {
+      gsi2pk: `${t}#PAYMENT#PERIOD#${seg(p.period)}`,
+      gsi2sk: byDate,
+    };
+    if (p.late) {
+      idx.gsi6pk = `${t}#PAYMENT#LATE#${seg(p.period)}`;
+      idx.gsi6sk = byDate;
+    }
+    if (p.advisorId) {
+      idx.gsi1pk = `${t}#OWNER#${seg(p.advisorId)}#PAYMENT`;
+      idx.gsi1sk = byDate;
+    }
+    if (p.productLineId) {
+      idx.gsi4pk = `${t}#PRODUCT#${seg(p.productLineId)}#PAYMENT`;
+      idx.gsi4sk = byDate;
+    }
+    return idx;
+  },
+  paymentsByPeriod: (tenantId: string, period: string) =>
+    `${tenantPrefix(tenantId)}#PAYMENT#PERIOD#${seg(period)}`,
+  latePaymentsByPeriod: (tenantId: string, period: string) =>
+    `${tenantPrefix(tenantId)}#PAYMENT#LATE#${seg(period)}`,
+  paymentsByAdvisor: (tenantId: string, advisorId: string) =>
+    `${tenantPrefix(tenantId)}#OWNER#${seg(advisorId)}#PAYMENT`,
+  paymentsByProductLine: (tenantId: string, productLineId: string) =>
+    `${tenantPrefix(tenantId)}#PRODUCT#${seg(productLineId)}#PAYMENT`,
 
   /**
    * A claim on a value that must be unique in the tenant (national id, e-mail, policy number…).
@@ -415,29 +569,121 @@ export const ACCESS_PATTERNS: readonly AccessPattern[] = [
     'pk=T#<t>#CAMPAIGN#<id> sk^=MEMBER#',
     'planned',
   ),
+  pattern('listTenants (tenant-wide schedules)', 'org', 'Query', 'table', 'pk=TENANTS', 'built'),
   pattern(
-    'listInvoicesByStatusAndDueDate (overdue sweep)',
+    'listInvoicesByStatusAndDueDate (overdue sweep, payments due per period)',
     'invoices',
     'Query',
     'gsi2',
     'gsi2pk=T#<t>#INVOICE#STATUS#<s> gsi2sk=<due>#<id>',
-    'planned',
+    'built',
+  ),
+  pattern('getInvoiceById', 'invoices', 'Query', 'gsi5', 'gsi5pk=T#<t>#INVOICE#<id>', 'built'),
+  pattern(
+    'clientInvoices (on the card)',
+    'invoices',
+    'Query',
+    'table',
+    'pk=T#<t>#CLIENT#<id> sk^=A#INVOICE#',
+    'built',
+  ),
+  pattern(
+    'getInvoiceSequence (numbering)',
+    'invoices',
+    'GetItem',
+    'table',
+    'pk=T#<t>#SEQ#INVOICE sk=<yyyy>',
+    'built',
   ),
   pattern(
     'listPaymentsByInvoice',
     'invoices',
     'Query',
-    'gsi3',
-    'gsi3pk=T#<t>#INVOICE#<id>#PAYMENT gsi3sk=<at>',
-    'planned',
+    'table',
+    'pk=T#<t>#INVOICE#<id> sk^=PAYMENT#',
+    'built',
   ),
   pattern(
-    'listDebtorsByDunningStep',
+    'listDunningStepsByInvoice',
+    'debtors',
+    'Query',
+    'table',
+    'pk=T#<t>#INVOICE#<id> sk^=DUNNING#',
+    'built',
+  ),
+  pattern('getDunningPolicy', 'debtors', 'GetItem', 'table', 'pk=T#<t>#DUNNING sk=POLICY', 'built'),
+  pattern(
+    'listUnmatchedPayments (resolution queue)',
+    'invoices',
+    'Query',
+    'table',
+    'pk=T#<t>#PAYMENT#UNMATCHED',
+    'built',
+  ),
+  pattern('listCollectorTasks', 'debtors', 'Query', 'table', 'pk=T#<t>#COLLECTION', 'built'),
+  pattern(
+    'listDebtorsByAdvisor (age bucket = due-date range)',
+    'debtors',
+    'Query',
+    'gsi1',
+    'gsi1pk=T#<t>#OWNER#<user>#DEBT gsi1sk=<due>#<id>',
+    'built',
+  ),
+  pattern(
+    'listDebtorsByBranch',
+    'debtors',
+    'Query',
+    'gsi3',
+    'gsi3pk=T#<t>#BRANCH#<id>#DEBT gsi3sk=<due>#<id>',
+    'built',
+  ),
+  pattern(
+    'listDebtorsByProductLine',
     'debtors',
     'Query',
     'gsi4',
-    'gsi4pk=T#<t>#DEBTOR#STEP#<step> gsi4sk=<since>#<id>',
-    'planned',
+    'gsi4pk=T#<t>#PRODUCT#<id>#DEBT gsi4sk=<due>#<id>',
+    'built',
+  ),
+  pattern(
+    'listDebtorsByInsurer',
+    'debtors',
+    'Query',
+    'gsi6',
+    'gsi6pk=T#<t>#INSURER#<id>#DEBT gsi6sk=<due>#<id>',
+    'built',
+  ),
+  pattern(
+    'listPaymentsByPeriod (made)',
+    'invoices',
+    'Query',
+    'gsi2',
+    'gsi2pk=T#<t>#PAYMENT#PERIOD#<yyyy-mm> gsi2sk=<paid>#<id>',
+    'built',
+  ),
+  pattern(
+    'listLatePaymentsByPeriod',
+    'invoices',
+    'Query',
+    'gsi6',
+    'gsi6pk=T#<t>#PAYMENT#LATE#<yyyy-mm> gsi6sk=<paid>#<id>',
+    'built',
+  ),
+  pattern(
+    'listPaymentsByAdvisor (per period)',
+    'invoices',
+    'Query',
+    'gsi1',
+    'gsi1pk=T#<t>#OWNER#<user>#PAYMENT gsi1sk=<paid>#<id>',
+    'built',
+  ),
+  pattern(
+    'listPaymentsByProductLine (per period)',
+    'invoices',
+    'Query',
+    'gsi4',
+    'gsi4pk=T#<t>#PRODUCT#<id>#PAYMENT gsi4sk=<paid>#<id>',
+    'built',
   ),
   pattern(
     'listCommissionLinesByRecipientAndPeriod',

@@ -39,11 +39,24 @@ export class OrgRepository {
     return item ? fromItem<TenantSettings>(item) : undefined;
   }
 
+  /** Creates the tenant and its registry row together, so tenant-wide schedules find every tenant. */
   async createTenant(settings: TenantSettings): Promise<void> {
-    await this.db.putNew(
-      toItem(keys.tenant(settings.id), EntityType.Tenant, settings.id, settings),
-      () => new AlreadyExistsError('Tenant', 'id', settings.id),
-    );
+    const exists = () => new AlreadyExistsError('Tenant', 'id', settings.id);
+    await this.db.transact([
+      putNewOp(toItem(keys.tenant(settings.id), EntityType.Tenant, settings.id, settings), exists),
+      putNewOp(
+        toItem(keys.tenantRegistration(settings.id), EntityType.TenantRegistration, settings.id, {
+          tenantId: settings.id,
+        }),
+        exists,
+      ),
+    ]);
+  }
+
+  /** Every tenant's id, from the registry partition (one Query, no Scan). */
+  async listTenantIds(): Promise<string[]> {
+    const items = await this.db.queryAll({ partition: keys.tenantRegistryPartition });
+    return items.map((i) => i.sk);
   }
 
   async updateTenantSettings(

@@ -86,6 +86,10 @@ describe('org key builders', () => {
 });
 
 describe('tenant isolation of keys', () => {
+  it('puts the tenant registry in one partition outside every tenant, one row per tenant', () => {
+    expect(keys.tenantRegistration('t1')).toEqual({ pk: keys.tenantRegistryPartition, sk: 't1' });
+  });
+
   type Builder = (...args: string[]) => unknown;
   // Every builder is called with placeholder strings: the rule holds whatever the other arguments are.
   const builders: Array<[string, Builder]> = Object.entries(keys as Record<string, unknown>).flatMap(
@@ -93,7 +97,8 @@ describe('tenant isolation of keys', () => {
   );
   const startsWithTenant = (value: string) => value === 'T#t1' || value.startsWith('T#t1#');
 
-  it.each(builders.filter(([name]) => name !== 'insurerRoute'))(
+  const GLOBAL_BUILDERS = new Set(['insurerRoute', 'tenantRegistration']);
+  it.each(builders.filter(([name]) => !GLOBAL_BUILDERS.has(name)))(
     'starts every partition key that %s builds with the tenant',
     (_name, build) => {
       const built = build('t1', 'x1', 'x2', 'x3');
@@ -143,9 +148,9 @@ describe('ACCESS_PATTERNS', () => {
     }
   });
 
-  it('keys every pattern by tenant except the webhook route lookup', () => {
+  it('keys every pattern by tenant except the webhook route lookup and the tenant registry', () => {
     const global = ACCESS_PATTERNS.filter((p) => !/pk=T#<t>/.test(p.key));
-    expect(global.map((p) => p.key)).toEqual(['pk=ROUTE#INSURER#<id> sk=ROUTE']);
+    expect(global.map((p) => p.key).sort()).toEqual(['pk=ROUTE#INSURER#<id> sk=ROUTE', 'pk=TENANTS']);
   });
 
   it('documents the org access patterns the org repository uses', () => {
