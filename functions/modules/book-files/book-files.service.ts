@@ -90,11 +90,25 @@ export class BookFilesService {
       );
     }
     const refs = await this.references(p);
-    const outcomes = await mapLimit(rows, IMPORT_CONCURRENCY, (row, i) =>
-      input.kind === 'CLIENTS'
+    // Rows run concurrently, so two rows of one file claiming the same unique value would race:
+    // the earlier row wins by rule, decided before anything is written.
+    const inFileDuplicates = duplicatesWithinFile(input, rows);
+    const outcomes = await mapLimit(rows, IMPORT_CONCURRENCY, async (row, i): Promise<Outcome> => {
+      const earlier = inFileDuplicates.get(i);
+      if (earlier) {
+        return {
+          kind: 'rejected',
+          rejected: {
+            row: i + 2,
+            externalId: mapRow(input, row).externalId ?? null,
+            errors: [rowError(input, earlier.field, `repeats row ${earlier.row} of this file`)],
+          },
+        };
+      }
+      return input.kind === 'CLIENTS'
         ? this.importClient(p, input, row, i + 2, refs)
-        : this.importPolicy(p, input, row, i + 2, refs),
-    );
+        : this.importPolicy(p, input, row, i + 2, refs);
+    });
     const report: ImportReport = {
       total: rows.length,
       created: 0,
@@ -310,6 +324,37 @@ type Outcome =
   | { kind: 'created'; id: string }
   | { kind: 'duplicate' }
   | { kind: 'rejected'; rejected: RejectedRow };
+
+/** Fields whose values must be unique, in the form the services compare them. */
+const UNIQUE_IMPORT_FIELDS: Record<string, Array<{ field: string; normalise: (v: string) => string }>> = {
+  CLIENTS: [
+    { field: 'externalId', normalise: (v) => v },
+    { field: 'nationalId', normalise: normaliseId },
+    { field: 'taxId', normalise: normaliseId },
+    { field: 'email', normalise: (v) => v.toLowerCase() },
+  ],
+  POLICIES: [{ field: 'externalId', normalise: (v) => v }],
+};
+
+/** For each row (by index) that repeats a unique value of an earlier row: that row and the field. */
+function duplicatesWithinFile(
+  input: ImportBookInput,
+  rows: Row[],
+): Map<number, { row: number; field: string }> {
+  const repeats = new Map<number, { row: number; field: string }>();
+  for (const { field, normalise } of UNIQUE_IMPORT_FIELDS[input.kind] ?? []) {
+    const firstSeen = new Map<string, number>();
+    rows.forEach((row, i) => {
+      const value = mapRow(input, row)[field];
+      if (!value || repeats.has(i)) return;
+      const key = normalise(value);
+      const first = firstSeen.get(key);
+      if (first === undefined) firstSeen.set(key, i);
+      else repeats.set(i, { row: first + 2, field });
+    });
+  }
+  return repeats;
+}
 
 /** Runs `fn` over items with at most `limit` in flight, keeping the results in item order. */
 async function mapLimit<T, R>(
