@@ -100,7 +100,7 @@ describe('functions', () => {
         ],
       },
     });
-    expect(env.REPORTS_BUCKET).toBeUndefined();
+    expect(env.REPORTS_BUCKET).toEqual({ Ref: idOf(s.stack.storage.reportsBucket) });
     expect(env.ARCHIVE_BUCKET).toBeUndefined();
   });
 
@@ -128,10 +128,17 @@ describe('least privilege', () => {
   const logsAndTracing = (st: { Action: string | string[] }) =>
     actionsOf(st).every((a) => a.startsWith('logs:') || a.startsWith('xray:'));
 
-  it('lets graphql use only its table and the indexes of that table', () => {
+  it('lets graphql use only its table, the indexes of that table and the reports bucket objects', () => {
     const statements = statementsOfRole(s.template, roleId('graphql')).filter((st) => !logsAndTracing(st));
     expect(statements).toEqual([
       { Effect: 'Allow', Action: [...TABLE_ACTIONS], Resource: [tableArn(), indexArn()] },
+      {
+        Effect: 'Allow',
+        Action: ['s3:GetObject', 's3:PutObject'],
+        Resource: {
+          'Fn::Join': ['', [{ 'Fn::GetAtt': [idOf(s.stack.storage.reportsBucket), 'Arn'] }, '/*']],
+        },
+      },
     ]);
     expect(statements.flatMap(actionsOf)).not.toContain('dynamodb:Scan');
   });
