@@ -1,6 +1,8 @@
-import type { User } from '../../functions/modules/org/org.model.js';
+import type { ProductLine, User } from '../../functions/modules/org/org.model.js';
 import type { Services } from '../../functions/modules/services.js';
 import { type Principal, type Role, systemPrincipal } from '../../functions/shared/auth/principal.js';
+import { addDays, addMonths } from '../../functions/shared/dates.js';
+import { OrgKind } from '../../functions/shared/table-design.js';
 
 export interface SeededInsurer {
   id: string;
@@ -146,6 +148,8 @@ async function seedDemoBrokerage(services: Services, today: string): Promise<See
     insurers.push({ id: created.insurer.id, name, secret: created.webhookSecret });
   }
 
+  await seedBook(services, principalOf(tenantId, adam, region.id), insurers, partner.id, today);
+
   return {
     tenantId,
     name: 'Demo Brokerage',
@@ -197,4 +201,74 @@ async function seedOtherBrokerage(services: Services): Promise<SeededTenant> {
     },
     insurers: [{ id: insurer.insurer.id, name: 'Generali', secret: insurer.webhookSecret }],
   };
+}
+
+/** A few clients and policies so the card, lists and renewals show something on first start. */
+async function seedBook(
+  services: Services,
+  advisor: Principal,
+  insurers: SeededInsurer[],
+  partnerId: string,
+  today: string,
+): Promise<void> {
+  const lines = await services.repositories.org.listAllOrgEntities<ProductLine>(
+    advisor.tenantId,
+    OrgKind.ProductLine,
+  );
+  const line = (code: string) => lines.find((l) => l.code === code)?.id ?? '';
+  const [kooperativa, allianz] = insurers;
+  const jana = await services.clients.createClient(advisor, {
+    kind: 'PERSON',
+    firstName: 'Jana',
+    lastName: 'Nováková',
+    birthDate: '1985-04-12',
+    nationalId: '855412/1234',
+    email: 'jana.novakova@example.com',
+    phone: '+420602111222',
+    segment: 'INDIVIDUAL',
+    acquisitionType: 'ADVISOR',
+    consents: [{ channel: 'SMS', granted: true, how: 'signed form' }],
+  });
+  await services.policies.writePolicy(advisor, {
+    clientId: jana.id,
+    insurerId: kooperativa?.id,
+    productLineId: line('MTPL'),
+    policyNumber: 'KOOP-MTPL-100001',
+    insuredObjects: [
+      { kind: 'VEHICLE', attributes: { registrationPlate: '6B2 1234', vin: 'TMBJJ7NE8J0000001' } },
+    ],
+    premium: { amount: '4860.00', currency: 'EUR' },
+    frequency: 'QUARTERLY',
+    writtenDate: today,
+    termStart: today,
+    termEnd: addDays(addMonths(today, 12), -1),
+  });
+  const company = await services.clients.createClient(advisor, {
+    kind: 'COMPANY',
+    companyName: 'Stavby Brno s.r.o.',
+    taxId: 'CZ27182818',
+    email: 'office@stavby-brno.example',
+    segment: 'BUSINESS',
+    acquisitionType: 'PARTNER_REFERRAL',
+    referringPartnerId: partnerId,
+  });
+  await services.policies.writePolicy(advisor, {
+    clientId: company.id,
+    insurerId: allianz?.id,
+    productLineId: line('PROPERTY'),
+    policyNumber: 'ALZ-PROP-200002',
+    insuredObjects: [{ kind: 'PROPERTY', attributes: { address: 'Cejl 10, 602 00 Brno' } }],
+    premium: { amount: '12500.00', currency: 'EUR' },
+    writtenDate: addMonths(today, -11),
+    termStart: addMonths(today, -11),
+    termEnd: addDays(addMonths(today, 1), -1),
+  });
+  await services.clients.createClient(advisor, {
+    kind: 'PERSON',
+    firstName: 'Tomáš',
+    lastName: 'Dvořák',
+    email: 'tomas.dvorak@example.com',
+    segment: 'INDIVIDUAL',
+    acquisitionType: 'OWN_PROMOTION',
+  });
 }

@@ -146,4 +146,92 @@ describe('the local stack, end to end over HTTP', () => {
     const asset = await fetch(`${stack.url}/local/assets/graphiql.js`);
     expect(asset.status).toBe(200);
   });
+
+  it('lets an advisor create a client and a policy and read the card over HTTP', async () => {
+    const created = await gql(
+      demo.advisor ?? null,
+      'mutation($i: CreateClientInput!) { createClient(input: $i) { id status } }',
+      {
+        i: {
+          kind: 'PERSON',
+          firstName: 'Karel',
+          lastName: 'Hrubý',
+          segment: 'INDIVIDUAL',
+          acquisitionType: 'ADVISOR',
+        },
+      },
+    );
+    expect(created.body.errors).toBeUndefined();
+    const clientId = (created.body.data as unknown as { createClient: { id: string } }).createClient.id;
+    const refs = await gql(
+      demo.advisor ?? null,
+      '{ insurers { edges { node { id name } } } productLines { edges { node { id code } } } }',
+    );
+    const data = refs.body.data as unknown as {
+      insurers: { edges: Array<{ node: { id: string; name: string } }> };
+      productLines: { edges: Array<{ node: { id: string; code: string } }> };
+    };
+    const written = await gql(
+      demo.advisor ?? null,
+      'mutation($i: WritePolicyInput!) { writePolicy(input: $i) { id policyNumber } }',
+      {
+        i: {
+          clientId,
+          insurerId: data.insurers.edges[0]?.node.id,
+          productLineId: data.productLines.edges.find((e) => e.node.code === 'TRAVEL')?.node.id,
+          policyNumber: 'E2E-TRAVEL-1',
+          insuredObjects: [
+            {
+              kind: 'TRAVELLER',
+              attributes: [
+                { name: 'name', value: 'Karel Hrubý' },
+                { name: 'birthDate', value: '1980-01-01' },
+              ],
+            },
+          ],
+          premium: { amount: '89.90', currency: 'EUR' },
+          writtenDate: '2026-11-20',
+          termStart: '2026-12-01',
+          termEnd: '2026-12-15',
+        },
+      },
+    );
+    expect(written.body.errors).toBeUndefined();
+    const card = await gql(
+      demo.advisor ?? null,
+      'query($id: ID!) { clientCard(id: $id) { client { status } policies { policyNumber premium { amount } } } }',
+      {
+        id: clientId,
+      },
+    );
+    expect(card.body.data).toEqual({
+      clientCard: {
+        client: { status: 'ACTIVE' },
+        policies: [{ policyNumber: 'E2E-TRAVEL-1', premium: { amount: '89.90' } }],
+      },
+    });
+    const otherTenant = await gql(other.admin ?? null, 'query($id: ID!) { client(id: $id) { id } }', {
+      id: clientId,
+    });
+    expect(otherTenant.body.data).toEqual({ client: null });
+  });
+
+  it('exports the seeded clients to S3 and the signed link downloads the file', async () => {
+    const result = await gql(
+      demo.admin ?? null,
+      'mutation($i: ExportBookInput!) { exportBook(input: $i) { url rowCount } }',
+      {
+        i: { kind: 'CLIENTS', format: 'CSV', clientFilter: { status: 'ACTIVE' } },
+      },
+    );
+    expect(result.body.errors).toBeUndefined();
+    const exported = (result.body.data as unknown as { exportBook: { url: string; rowCount: number } })
+      .exportBook;
+    expect(exported.rowCount).toBeGreaterThanOrEqual(2);
+    const download = await fetch(exported.url);
+    expect(download.status).toBe(200);
+    const text = await download.text();
+    expect(text).toContain('Nováková Jana');
+    expect(text).toContain('Stavby Brno s.r.o.');
+  });
 });
