@@ -1,4 +1,5 @@
-import { resolve } from 'node:path';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import { startLocalStack } from './stack.js';
 
 /**
@@ -8,11 +9,12 @@ import { startLocalStack } from './stack.js';
 const args = new Set(process.argv.slice(2));
 const started = Date.now();
 const log = (line: string) => process.stdout.write(`${line}\n`);
+const localDir = resolve(import.meta.dirname, '..', '..', '.local');
 
 try {
   const stack = await startLocalStack({
     port: Number(process.env.PORT ?? 4000),
-    dataDir: args.has('--in-memory') ? null : resolve(import.meta.dirname, '..', '..', '.local'),
+    dataDir: args.has('--in-memory') ? null : localDir,
     seed: !args.has('--no-seed'),
     log,
   });
@@ -27,7 +29,12 @@ try {
     log(`  Demo tokens for ${tenant} (valid 8 days):`);
     for (const [role, token] of Object.entries(roles)) log(`    ${role.padEnd(10)} ${token}`);
   }
-  if (!args.has('--in-memory')) log('\n  Tokens, insurer ids and webhook secrets: .local/dev.json');
+  if (args.has('--in-memory')) {
+    // Nothing else is kept, but how to call this run must still be where the README says.
+    mkdirSync(localDir, { recursive: true });
+    writeFileSync(join(localDir, 'dev.json'), `${JSON.stringify(stack.dev, null, 2)}\n`, { mode: 0o600 });
+  }
+  log('\n  Tokens, insurer ids and webhook secrets: .local/dev.json');
   log('\nCtrl-C stops everything.');
 
   let stopping = false;
