@@ -54,7 +54,7 @@ export const CATALOG: readonly FunctionSpec[] = [
         { method: 'GET', path: '/graphql' },
       ],
     },
-    needs: ['table', 'reportsBucket'],
+    needs: ['table', 'reportsBucket', 'mail'],
     memoryMb: 1024,
     timeoutSeconds: 29,
   },
@@ -66,5 +66,28 @@ export const CATALOG: readonly FunctionSpec[] = [
     needs: ['table', 'archiveBucket'],
     memoryMb: 1024,
     timeoutSeconds: 29,
+  },
+  {
+    name: 'overdue',
+    description: 'Daily sweep: marks due invoices overdue and writes their age, which drives dunning',
+    entry: 'functions/overdue/handler.ts',
+    // 08:00 UTC: inside business hours in European tenants, so SMS steps are not held by quiet hours.
+    trigger: { kind: 'schedule', expression: 'cron(0 8 * * ? *)' },
+    needs: ['table'],
+    memoryMb: 512,
+    timeoutSeconds: 300,
+  },
+  {
+    name: 'debtors',
+    description: 'Dunning: escalates overdue invoices step by step (e-mail, SMS, collector task and letter)',
+    entry: 'functions/debtors/handler.ts',
+    trigger: {
+      kind: 'bus',
+      filter: { entityTypes: ['Invoice'], events: ['INSERT', 'MODIFY'] },
+      maxRetries: 4,
+    },
+    needs: ['table', 'reportsBucket', 'mail', 'sms'],
+    memoryMb: 512,
+    timeoutSeconds: 60,
   },
 ];

@@ -2,6 +2,7 @@ import { handlers, startServerAndCreateLambdaHandler } from '@as-integrations/aw
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
 import { createServices } from '../modules/services.js';
+import { invoiceAdapters } from '../shared/invoice-adapters.js';
 import { logger } from '../shared/logger.js';
 import { createTokenVerifier, getRuntime } from '../shared/runtime.js';
 import { buildContext } from './context.js';
@@ -10,6 +11,7 @@ import { createGraphQLServer } from './server.js';
 const runtime = getRuntime();
 const services = createServices(runtime.db, runtime.clock, {
   reports: runtime.env.REPORTS_BUCKET ? { store: runtime.objects, bucket: runtime.env.REPORTS_BUCKET } : null,
+  invoices: invoiceAdapters(runtime),
 });
 const verifier = createTokenVerifier(runtime.env);
 const server = createGraphQLServer({ production: runtime.env.STAGE === 'prod' });

@@ -3,6 +3,7 @@ import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/dis
 import { ApolloArmor } from '@escape.tech/graphql-armor';
 import { bookFilesResolvers } from '../modules/book-files/book-files.resolvers.js';
 import { clientsResolvers } from '../modules/clients/clients.resolvers.js';
+import { invoicesResolvers } from '../modules/invoices/invoices.resolvers.js';
 import { orgResolvers } from '../modules/org/org.resolvers.js';
 import { policiesResolvers } from '../modules/policies/policies.resolvers.js';
 import type { Resolvers } from './__generated__/resolvers-types.js';
@@ -64,6 +65,7 @@ export function createGraphQLServer(options: GraphQLServerOptions): ApolloServer
       clientsResolvers,
       policiesResolvers,
       bookFilesResolvers,
+      invoicesResolvers,
     ) as never,
     formatError,
     introspection: !options.production,

@@ -3,6 +3,9 @@ import type { Db } from '../shared/db.js';
 import { BookFilesService, type ReportTarget } from './book-files/book-files.service.js';
 import { ClientsRepository } from './clients/clients.repository.js';
 import { ClientsService } from './clients/clients.service.js';
+import { DebtorsService } from './invoices/debtors.service.js';
+import { InvoicesRepository } from './invoices/invoices.repository.js';
+import { type InvoiceAdapters, InvoicesService } from './invoices/invoices.service.js';
 import { OrgRepository } from './org/org.repository.js';
 import { OrgService } from './org/org.service.js';
 import { PoliciesRepository } from './policies/policies.repository.js';
@@ -14,17 +17,22 @@ export interface Services {
   clients: ClientsService;
   policies: PoliciesService;
   bookFiles: BookFilesService;
+  invoices: InvoicesService;
+  debtors: DebtorsService;
   /** For request-scoped batching (GraphQL loaders) and stream consumers; resolvers call services. */
   repositories: {
     org: OrgRepository;
     clients: ClientsRepository;
     policies: PoliciesRepository;
+    invoices: InvoicesRepository;
   };
 }
 
 /** What a process may lack: a bucket for generated files (the GraphQL function has one). */
 export interface ServiceOptions {
   reports?: ReportTarget | null;
+  /** Bucket, mail and SMS for issuing invoices and dunning; without them invoices are not rendered or sent. */
+  invoices?: InvoiceAdapters | null;
 }
 
 /** Composition root: repositories over the Db, services over repositories and the clock. */
@@ -33,6 +41,7 @@ export function createServices(db: Db, clock: Clock, options: ServiceOptions = {
     org: new OrgRepository(db),
     clients: new ClientsRepository(db),
     policies: new PoliciesRepository(db),
+    invoices: new InvoicesRepository(db),
   };
   const clients = new ClientsService(repositories.clients, repositories.org, clock, repositories.policies);
   const policies = new PoliciesService(
@@ -53,6 +62,21 @@ export function createServices(db: Db, clock: Clock, options: ServiceOptions = {
       repositories.org,
       clock,
       options.reports ?? null,
+    ),
+    invoices: new InvoicesService(
+      repositories.invoices,
+      repositories.clients,
+      repositories.policies,
+      repositories.org,
+      clock,
+      options.invoices ?? null,
+    ),
+    debtors: new DebtorsService(
+      repositories.invoices,
+      repositories.clients,
+      repositories.org,
+      clock,
+      options.invoices ?? null,
     ),
     repositories,
   };

@@ -15,7 +15,11 @@ export function accessPatternTable(): string {
   const rows = ACCESS_PATTERNS.map(
     (p) => `| ${p.name} | ${p.module} | ${p.operation} | ${p.index} | \`${p.key}\` | ${p.status} |`,
   );
-  return ['| access pattern | module | operation | index | key | status |', '|---|---|---|---|---|---|', ...rows].join('\n');
+  return [
+    '| access pattern | module | operation | index | key | status |',
+    '|---|---|---|---|---|---|',
+    ...rows,
+  ].join('\n');
 }
 
 /** The README with its generated section replaced by the current table. */

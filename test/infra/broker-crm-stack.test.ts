@@ -11,7 +11,7 @@ import { actionsOf, idOf, type SynthesizedStack, statementsOfRole, synthesize } 
 /** The real catalog as the prod stage: one synth (real esbuild bundles, cdk-nag) for the whole file. */
 let s: SynthesizedStack;
 beforeAll(() => {
-  s = synthesize({ stage: 'prod' });
+  s = synthesize({ stage: 'prod', mailFrom: 'crm@mail.example.com' });
 });
 afterAll(() => s?.dispose());
 

@@ -6,6 +6,8 @@ import type { TenantSettings as TenantSettingsModel, Region as RegionModel, Bran
 import type { Client as ClientModel, Contact as ContactModel, TimelineEntry as TimelineEntryModel } from '../../modules/clients/clients.model.js';
 import type { ClientCard as ClientCardModel, ReferredClient as ReferredClientModel } from '../../modules/clients/clients.service.js';
 import type { Policy as PolicyModel, InsuredObject as InsuredObjectModel } from '../../modules/policies/policies.model.js';
+import type { Invoice as InvoiceModel, Payment as PaymentModel, UnmatchedPayment as UnmatchedPaymentModel, DunningPolicy as DunningPolicyModel } from '../../modules/invoices/invoices.model.js';
+import type { DebtorSummary as DebtorSummaryModel, ImportResult as ImportResultModel } from '../../modules/invoices/invoices.service.js';
 import type { GraphQLContext } from '../context.js';
 export type Maybe<T> = T | null;
 export type InputMaybe<T> = Maybe<T>;
@@ -67,6 +69,12 @@ export type AddressInput = {
   street: Scalars['String']['input'];
 };
 
+export type AgeBucket =
+  | 'D0_30'
+  | 'D31_60'
+  | 'D61_90'
+  | 'D90_PLUS';
+
 /** A name/value attribute of an insured object (e.g. `vin`, `registrationPlate`, `address`). */
 export type Attribute = {
   __typename?: 'Attribute';
@@ -77,6 +85,15 @@ export type Attribute = {
 export type AttributeInput = {
   name: Scalars['String']['input'];
   value: Scalars['String']['input'];
+};
+
+export type BankImportResult = {
+  __typename?: 'BankImportResult';
+  duplicates: Scalars['Int']['output'];
+  importId: Scalars['String']['output'];
+  matched: Scalars['Int']['output'];
+  rows: Array<ImportRowResult>;
+  unmatched: Scalars['Int']['output'];
 };
 
 export type BookFileKind =
@@ -205,6 +222,7 @@ export type ClientCard = {
   client: Client;
   commissionSummary?: Maybe<CardCommissionSummary>;
   contacts: Array<Contact>;
+  debtor: DebtorSummary;
   openInvoices: Array<CardInvoice>;
   openTasks: Array<CardTask>;
   policies: Array<Policy>;
@@ -242,6 +260,12 @@ export type ClientStatus =
   | 'ACTIVE'
   | 'LOST'
   | 'POTENTIAL';
+
+export type CloseInvoiceInput = {
+  expectedVersion: Scalars['Int']['input'];
+  id: Scalars['ID']['input'];
+  reason: Scalars['String']['input'];
+};
 
 /**
  * Which column of the file fills which field. Client fields: externalId, kind, firstName, lastName,
@@ -327,6 +351,16 @@ export type CreateInsurerInput = {
   name: Scalars['String']['input'];
 };
 
+export type CreateInvoiceInput = {
+  clientId: Scalars['ID']['input'];
+  currency: Scalars['String']['input'];
+  dueDate: Scalars['Date']['input'];
+  issueDate?: InputMaybe<Scalars['Date']['input']>;
+  lines: Array<InvoiceLineInput>;
+  note?: InputMaybe<Scalars['String']['input']>;
+  policyId?: InputMaybe<Scalars['ID']['input']>;
+};
+
 export type CreateLeadSourceInput = {
   name: Scalars['String']['input'];
 };
@@ -362,6 +396,64 @@ export type CreateUserInput = {
   phone?: InputMaybe<Scalars['String']['input']>;
   role: Role;
   scope: Scope;
+};
+
+export type DebtorFilter = {
+  advisorId?: InputMaybe<Scalars['ID']['input']>;
+  branchId?: InputMaybe<Scalars['ID']['input']>;
+  bucket?: InputMaybe<AgeBucket>;
+  insurerId?: InputMaybe<Scalars['ID']['input']>;
+  /** Minimum outstanding amount, in the tenant's base currency. */
+  minAmount?: InputMaybe<Scalars['Decimal']['input']>;
+  productLineId?: InputMaybe<Scalars['ID']['input']>;
+};
+
+export type DebtorStatus =
+  | 'CURRENT'
+  | 'NONE'
+  | 'OVERDUE';
+
+/** The client as a debtor, on the card. */
+export type DebtorSummary = {
+  __typename?: 'DebtorSummary';
+  amountOverdue?: Maybe<Money>;
+  credit?: Maybe<Money>;
+  currentStep?: Maybe<Scalars['String']['output']>;
+  oldestDaysOverdue: Scalars['Int']['output'];
+  outstanding?: Maybe<Money>;
+  status: DebtorStatus;
+};
+
+export type DunningAction =
+  /** A task for the collector and a formal letter (PDF). */
+  | 'COLLECTOR'
+  /** A reminder e-mail to the client. */
+  | 'EMAIL'
+  /** An SMS, only with the client's SMS consent and outside quiet hours. */
+  | 'SMS';
+
+/** The tenant's dunning policy: which step at how many days overdue, and SMS quiet hours (tenant time zone). */
+export type DunningPolicy = {
+  __typename?: 'DunningPolicy';
+  quietHoursEnd: Scalars['String']['output'];
+  quietHoursStart: Scalars['String']['output'];
+  steps: Array<DunningStepRule>;
+  updatedAt?: Maybe<Scalars['DateTime']['output']>;
+  /** 0 while the built-in default applies. */
+  version: Scalars['Int']['output'];
+};
+
+export type DunningStepRule = {
+  __typename?: 'DunningStepRule';
+  action: DunningAction;
+  afterDays: Scalars['Int']['output'];
+  id: Scalars['String']['output'];
+};
+
+export type DunningStepRuleInput = {
+  action: DunningAction;
+  afterDays: Scalars['Int']['input'];
+  id: Scalars['String']['input'];
 };
 
 export type EndorsePolicyInput = {
@@ -411,6 +503,12 @@ export type FileFormat =
   | 'CSV'
   | 'XLSX';
 
+export type GenerateInstalmentInvoicesInput = {
+  issue?: InputMaybe<Scalars['Boolean']['input']>;
+  issueDaysBefore?: InputMaybe<Scalars['Int']['input']>;
+  policyId: Scalars['ID']['input'];
+};
+
 /** One level of the sales hierarchy frozen on the policy's written date; level 0 is the seller. */
 export type HierarchyLevel = {
   __typename?: 'HierarchyLevel';
@@ -421,6 +519,11 @@ export type HierarchyLevel = {
   userId: Scalars['ID']['output'];
 };
 
+export type ImportBankStatementInput = {
+  /** CSV with a header row: date, amount, currency, reference; optionally clientRef (external, national or tax id) and payer. */
+  csv: Scalars['String']['input'];
+};
+
 export type ImportBookInput = {
   /** The file, base64-encoded. At most 2,000 rows per import. */
   contentBase64: Scalars['String']['input'];
@@ -428,6 +531,13 @@ export type ImportBookInput = {
   kind: BookFileKind;
   mapping: Array<ColumnMappingInput>;
 };
+
+export type ImportOutcome =
+  | 'DUPLICATE'
+  | 'MATCHED'
+  | 'OVERPAID'
+  | 'PARTIAL'
+  | 'UNMATCHED';
 
 /**
  * What an import did: accepted rows are written whole, rejected rows not at all, and rows whose
@@ -440,6 +550,15 @@ export type ImportReport = {
   duplicates: Scalars['Int']['output'];
   rejected: Array<RejectedRow>;
   total: Scalars['Int']['output'];
+};
+
+export type ImportRowResult = {
+  __typename?: 'ImportRowResult';
+  invoiceId?: Maybe<Scalars['ID']['output']>;
+  invoiceNumber?: Maybe<Scalars['String']['output']>;
+  outcome: ImportOutcome;
+  reason?: Maybe<Scalars['String']['output']>;
+  row: Scalars['Int']['output'];
 };
 
 export type Instalment = {
@@ -510,6 +629,81 @@ export type InsurerWithSecret = {
   webhookSecret: Scalars['String']['output'];
 };
 
+/** An invoice to a client, optionally for a policy or one of its instalments. */
+export type Invoice = {
+  __typename?: 'Invoice';
+  client?: Maybe<Client>;
+  clientId: Scalars['ID']['output'];
+  createdAt: Scalars['DateTime']['output'];
+  currency: Scalars['String']['output'];
+  daysOverdue: Scalars['Int']['output'];
+  dueDate: Scalars['Date']['output'];
+  /** The last dunning step taken. */
+  dunningStep?: Maybe<Scalars['String']['output']>;
+  id: Scalars['ID']['output'];
+  instalmentDueDate?: Maybe<Scalars['Date']['output']>;
+  issueDate?: Maybe<Scalars['Date']['output']>;
+  lines: Array<InvoiceLine>;
+  mailedAt?: Maybe<Scalars['DateTime']['output']>;
+  note?: Maybe<Scalars['String']['output']>;
+  /** From the tenant's gapless sequence on issue: `<year>-<6 digits>`; null while a draft. */
+  number?: Maybe<Scalars['String']['output']>;
+  outstanding: Money;
+  paid: Money;
+  payments: Array<Payment>;
+  /** A signed link to the PDF, valid for 15 minutes; null until issued. */
+  pdfUrl?: Maybe<Scalars['String']['output']>;
+  policy?: Maybe<Policy>;
+  /** The payment reference (variable symbol) bank payments are matched by. */
+  reference?: Maybe<Scalars['String']['output']>;
+  status: InvoiceStatus;
+  total: Money;
+  updatedAt: Scalars['DateTime']['output'];
+  version: Scalars['Int']['output'];
+};
+
+export type InvoiceConnection = {
+  __typename?: 'InvoiceConnection';
+  edges: Array<InvoiceEdge>;
+  pageInfo: PageInfo;
+};
+
+export type InvoiceEdge = {
+  __typename?: 'InvoiceEdge';
+  cursor: Scalars['String']['output'];
+  node: Invoice;
+};
+
+export type InvoiceLine = {
+  __typename?: 'InvoiceLine';
+  description: Scalars['String']['output'];
+  quantity: Scalars['Decimal']['output'];
+  /** Quantity × unit price, rounded half-even to the currency's minor unit. */
+  total: Money;
+  unitPrice: Money;
+};
+
+export type InvoiceLineInput = {
+  description: Scalars['String']['input'];
+  quantity?: InputMaybe<Scalars['Decimal']['input']>;
+  unitPrice: Scalars['Decimal']['input'];
+};
+
+/** Where an invoice is in its life. OVERDUE is set by the daily sweep; PAID when nothing is outstanding. */
+export type InvoiceStatus =
+  | 'CANCELLED'
+  | 'DRAFT'
+  | 'ISSUED'
+  | 'OVERDUE'
+  | 'PAID'
+  | 'PARTIALLY_PAID'
+  | 'WRITTEN_OFF';
+
+export type IssueInvoiceInput = {
+  expectedVersion?: InputMaybe<Scalars['Int']['input']>;
+  id: Scalars['ID']['input'];
+};
+
 export type LeadSource = {
   __typename?: 'LeadSource';
   active: Scalars['Boolean']['output'];
@@ -564,12 +758,14 @@ export type Mutation = {
   acceptOffer: Policy;
   addContact: Contact;
   addNote: TimelineEntry;
+  cancelInvoice: Invoice;
   cancelPolicy: Policy;
   changeClientStatus: Client;
   createBranch: Branch;
   createClient: Client;
   /** Registers an insurer and returns its first webhook signing secret (shown once). */
   createInsurer: InsurerWithSecret;
+  createInvoice: Invoice;
   createLeadSource: LeadSource;
   createPartner: Partner;
   createProductLine: ProductLine;
@@ -579,16 +775,23 @@ export type Mutation = {
   endorsePolicy: Policy;
   /** Exports a client or policy list, as the caller may see it, to CSV or XLSX. */
   exportBook: ExportResult;
+  generateInstalmentInvoices: Array<Invoice>;
+  importBankStatement: BankImportResult;
   /** Imports clients or policies from CSV or XLSX (admin, manager, backoffice). */
   importBook: ImportReport;
+  issueInvoice: Invoice;
   lapsePolicy: Policy;
   moveUser: User;
   reactivatePolicy: Policy;
   recordConsent: Client;
+  registerPayment: Payment;
   releaseToPool: Client;
   renewPolicy: Policy;
+  resolveUnmatchedPayment: Payment;
+  reversePayment: Payment;
   /** Issues a new webhook secret; the previous one stays valid for 24 hours so the insurer can roll over. */
   rotateInsurerWebhookSecret: InsurerWithSecret;
+  setDunningPolicy: DunningPolicy;
   setUserRateGroup: User;
   takeFromPool: Client;
   /** Hands every client of an advisor (e.g. one who leaves) to another advisor. */
@@ -605,6 +808,7 @@ export type Mutation = {
   updateRegion: Region;
   updateTenantSettings: Tenant;
   updateUser: User;
+  writeOffInvoice: Invoice;
   writePolicy: Policy;
 };
 
@@ -621,6 +825,11 @@ export type MutationAddContactArgs = {
 
 export type MutationAddNoteArgs = {
   input: AddNoteInput;
+};
+
+
+export type MutationCancelInvoiceArgs = {
+  input: CloseInvoiceInput;
 };
 
 
@@ -646,6 +855,11 @@ export type MutationCreateClientArgs = {
 
 export type MutationCreateInsurerArgs = {
   input: CreateInsurerInput;
+};
+
+
+export type MutationCreateInvoiceArgs = {
+  input: CreateInvoiceInput;
 };
 
 
@@ -689,8 +903,23 @@ export type MutationExportBookArgs = {
 };
 
 
+export type MutationGenerateInstalmentInvoicesArgs = {
+  input: GenerateInstalmentInvoicesInput;
+};
+
+
+export type MutationImportBankStatementArgs = {
+  input: ImportBankStatementInput;
+};
+
+
 export type MutationImportBookArgs = {
   input: ImportBookInput;
+};
+
+
+export type MutationIssueInvoiceArgs = {
+  input: IssueInvoiceInput;
 };
 
 
@@ -714,6 +943,11 @@ export type MutationRecordConsentArgs = {
 };
 
 
+export type MutationRegisterPaymentArgs = {
+  input: RegisterPaymentInput;
+};
+
+
 export type MutationReleaseToPoolArgs = {
   input: ReleaseToPoolInput;
 };
@@ -724,8 +958,23 @@ export type MutationRenewPolicyArgs = {
 };
 
 
+export type MutationResolveUnmatchedPaymentArgs = {
+  input: ResolveUnmatchedPaymentInput;
+};
+
+
+export type MutationReversePaymentArgs = {
+  input: ReversePaymentInput;
+};
+
+
 export type MutationRotateInsurerWebhookSecretArgs = {
   id: Scalars['ID']['input'];
+};
+
+
+export type MutationSetDunningPolicyArgs = {
+  input: SetDunningPolicyInput;
 };
 
 
@@ -799,6 +1048,11 @@ export type MutationUpdateUserArgs = {
 };
 
 
+export type MutationWriteOffInvoiceArgs = {
+  input: CloseInvoiceInput;
+};
+
+
 export type MutationWritePolicyArgs = {
   input: WritePolicyInput;
 };
@@ -853,11 +1107,61 @@ export type PartnerKind =
   /** Another advisor of the brokerage acting as an internal partner. */
   | 'INTERNAL';
 
+/** A payment applied to an invoice. Append-only: a reversal is a new payment with the negated amount. */
+export type Payment = {
+  __typename?: 'Payment';
+  /** What was received (negative for a reversal). */
+  amount: Money;
+  /** The part that settled the invoice. */
+  applied: Money;
+  at: Scalars['DateTime']['output'];
+  clientId: Scalars['ID']['output'];
+  /** The part kept as the client's credit (an overpayment). */
+  credited: Money;
+  id: Scalars['ID']['output'];
+  invoiceId: Scalars['ID']['output'];
+  invoiceNumber?: Maybe<Scalars['String']['output']>;
+  late: Scalars['Boolean']['output'];
+  paidDate: Scalars['Date']['output'];
+  /** The calendar month of the paid date, `YYYY-MM`. */
+  period: Scalars['String']['output'];
+  policyId?: Maybe<Scalars['ID']['output']>;
+  reference?: Maybe<Scalars['String']['output']>;
+  reversedByPaymentId?: Maybe<Scalars['ID']['output']>;
+  reversesPaymentId?: Maybe<Scalars['ID']['output']>;
+  source: PaymentSource;
+};
+
+export type PaymentConnection = {
+  __typename?: 'PaymentConnection';
+  edges: Array<PaymentEdge>;
+  pageInfo: PageInfo;
+};
+
+export type PaymentEdge = {
+  __typename?: 'PaymentEdge';
+  cursor: Scalars['String']['output'];
+  node: Payment;
+};
+
 export type PaymentFrequency =
   | 'ANNUAL'
   | 'MONTHLY'
   | 'QUARTERLY'
   | 'SEMI_ANNUAL';
+
+export type PaymentListFilter = {
+  advisorId?: InputMaybe<Scalars['ID']['input']>;
+  lateOnly?: InputMaybe<Scalars['Boolean']['input']>;
+  period: Scalars['String']['input'];
+  productLineId?: InputMaybe<Scalars['ID']['input']>;
+};
+
+export type PaymentSource =
+  | 'BANK_IMPORT'
+  | 'INSURER'
+  | 'MANUAL'
+  | 'REVERSAL';
 
 /** An insurance policy: what was sold, to whom, by whom, for how much, for which term. */
 export type Policy = {
@@ -1003,20 +1307,29 @@ export type Query = {
   client?: Maybe<Client>;
   /** The client with contacts, policies, open tasks and invoices, balance and commission summary. */
   clientCard?: Maybe<ClientCard>;
+  clientInvoices: Array<Invoice>;
   /** Clients waiting in a branch's shared pool (default: the caller's branch). */
   clientPool: ClientConnection;
   /** The client's history, newest first: status changes, notes, hand-overs, policy events. */
   clientTimeline: TimelineConnection;
   clients: ClientConnection;
+  /** Overdue invoices by age bucket, advisor, branch, product line, insurer and amount. */
+  debtors: InvoiceConnection;
+  dunningPolicy: DunningPolicy;
   /** Liveness of the API; needs no token. */
   health: Scalars['String']['output'];
   insurer?: Maybe<Insurer>;
   insurers: InsurerConnection;
+  invoice?: Maybe<Invoice>;
+  /** Invoices of a status due within a month (payments due: ISSUED, PARTIALLY_PAID, OVERDUE). */
+  invoicesDue: InvoiceConnection;
   leadSources: LeadSourceConnection;
   /** The caller. */
   me: Viewer;
   partner?: Maybe<Partner>;
   partners: PartnerConnection;
+  /** Payments made within a month, late ones only, by advisor or by product line. */
+  payments: PaymentConnection;
   policies: PolicyConnection;
   policy?: Maybe<Policy>;
   productLines: ProductLineConnection;
@@ -1027,6 +1340,7 @@ export type Query = {
   regions: RegionConnection;
   /** The caller's brokerage and its settings. */
   tenant: Tenant;
+  unmatchedPayments: UnmatchedPaymentConnection;
   user?: Maybe<User>;
   /** Users, optionally of one branch or role. */
   users: UserConnection;
@@ -1055,6 +1369,11 @@ export type QueryClientCardArgs = {
 };
 
 
+export type QueryClientInvoicesArgs = {
+  clientId: Scalars['ID']['input'];
+};
+
+
 export type QueryClientPoolArgs = {
   after?: InputMaybe<Scalars['String']['input']>;
   branchId?: InputMaybe<Scalars['ID']['input']>;
@@ -1076,6 +1395,13 @@ export type QueryClientsArgs = {
 };
 
 
+export type QueryDebtorsArgs = {
+  after?: InputMaybe<Scalars['String']['input']>;
+  filter?: InputMaybe<DebtorFilter>;
+  first?: InputMaybe<Scalars['Int']['input']>;
+};
+
+
 export type QueryInsurerArgs = {
   id: Scalars['ID']['input'];
 };
@@ -1084,6 +1410,19 @@ export type QueryInsurerArgs = {
 export type QueryInsurersArgs = {
   after?: InputMaybe<Scalars['String']['input']>;
   first?: InputMaybe<Scalars['Int']['input']>;
+};
+
+
+export type QueryInvoiceArgs = {
+  id: Scalars['ID']['input'];
+};
+
+
+export type QueryInvoicesDueArgs = {
+  after?: InputMaybe<Scalars['String']['input']>;
+  first?: InputMaybe<Scalars['Int']['input']>;
+  period: Scalars['String']['input'];
+  status: InvoiceStatus;
 };
 
 
@@ -1100,6 +1439,13 @@ export type QueryPartnerArgs = {
 
 export type QueryPartnersArgs = {
   after?: InputMaybe<Scalars['String']['input']>;
+  first?: InputMaybe<Scalars['Int']['input']>;
+};
+
+
+export type QueryPaymentsArgs = {
+  after?: InputMaybe<Scalars['String']['input']>;
+  filter: PaymentListFilter;
   first?: InputMaybe<Scalars['Int']['input']>;
 };
 
@@ -1140,6 +1486,12 @@ export type QueryRegionArgs = {
 
 
 export type QueryRegionsArgs = {
+  after?: InputMaybe<Scalars['String']['input']>;
+  first?: InputMaybe<Scalars['Int']['input']>;
+};
+
+
+export type QueryUnmatchedPaymentsArgs = {
   after?: InputMaybe<Scalars['String']['input']>;
   first?: InputMaybe<Scalars['Int']['input']>;
 };
@@ -1241,6 +1593,14 @@ export type RegionEdge = {
   node: Region;
 };
 
+export type RegisterPaymentInput = {
+  amount: Scalars['Decimal']['input'];
+  currency: Scalars['String']['input'];
+  invoiceId: Scalars['ID']['input'];
+  paidDate: Scalars['Date']['input'];
+  reference?: InputMaybe<Scalars['String']['input']>;
+};
+
 export type RejectedRow = {
   __typename?: 'RejectedRow';
   errors: Array<RowError>;
@@ -1265,6 +1625,17 @@ export type RenewPolicyInput = {
   termEnd: Scalars['Date']['input'];
   termStart: Scalars['Date']['input'];
   writtenDate: Scalars['Date']['input'];
+};
+
+export type ResolveUnmatchedPaymentInput = {
+  invoiceId: Scalars['ID']['input'];
+  unmatchedId: Scalars['ID']['input'];
+};
+
+export type ReversePaymentInput = {
+  invoiceId: Scalars['ID']['input'];
+  paymentId: Scalars['ID']['input'];
+  reason: Scalars['String']['input'];
 };
 
 export type Role =
@@ -1293,6 +1664,14 @@ export type Segment =
   | 'BUSINESS'
   | 'INDIVIDUAL'
   | 'VIP';
+
+export type SetDunningPolicyInput = {
+  /** The version read (0 for the default). */
+  expectedVersion: Scalars['Int']['input'];
+  quietHoursEnd: Scalars['String']['input'];
+  quietHoursStart: Scalars['String']['input'];
+  steps: Array<DunningStepRuleInput>;
+};
 
 export type SetUserRateGroupInput = {
   from: Scalars['Date']['input'];
@@ -1380,6 +1759,32 @@ export type TransferClientInput = {
   expectedVersion: Scalars['Int']['input'];
   reason: Scalars['String']['input'];
   toAdvisorId: Scalars['ID']['input'];
+};
+
+/** A bank-statement row no rule matched, waiting for a person to pick its invoice. */
+export type UnmatchedPayment = {
+  __typename?: 'UnmatchedPayment';
+  amount: Money;
+  at: Scalars['DateTime']['output'];
+  id: Scalars['ID']['output'];
+  paidDate: Scalars['String']['output'];
+  payer?: Maybe<Scalars['String']['output']>;
+  /** NO_MATCH, AMBIGUOUS_CLIENT_AMOUNT, CURRENCY_MISMATCH, INVOICE_CLOSED or INVALID_ROW. */
+  reason: Scalars['String']['output'];
+  reference?: Maybe<Scalars['String']['output']>;
+  row: Scalars['Int']['output'];
+};
+
+export type UnmatchedPaymentConnection = {
+  __typename?: 'UnmatchedPaymentConnection';
+  edges: Array<UnmatchedPaymentEdge>;
+  pageInfo: PageInfo;
+};
+
+export type UnmatchedPaymentEdge = {
+  __typename?: 'UnmatchedPaymentEdge';
+  cursor: Scalars['String']['output'];
+  node: UnmatchedPayment;
 };
 
 export type UpdateBranchInput = {
@@ -1641,8 +2046,10 @@ export type ResolversTypes = {
   AddNoteInput: AddNoteInput;
   Address: ResolverTypeWrapper<Address>;
   AddressInput: AddressInput;
+  AgeBucket: AgeBucket;
   Attribute: ResolverTypeWrapper<Attribute>;
   AttributeInput: AttributeInput;
+  BankImportResult: ResolverTypeWrapper<ImportResultModel>;
   BookFileKind: BookFileKind;
   Boolean: ResolverTypeWrapper<Scalars['Boolean']['output']>;
   Branch: ResolverTypeWrapper<BranchModel>;
@@ -1662,6 +2069,7 @@ export type ResolversTypes = {
   ClientKind: ClientKind;
   ClientListFilter: ClientListFilter;
   ClientStatus: ClientStatus;
+  CloseInvoiceInput: CloseInvoiceInput;
   ColumnMappingInput: ColumnMappingInput;
   Consent: ResolverTypeWrapper<Consent>;
   ConsentChannel: ConsentChannel;
@@ -1670,6 +2078,7 @@ export type ResolversTypes = {
   CreateBranchInput: CreateBranchInput;
   CreateClientInput: CreateClientInput;
   CreateInsurerInput: CreateInsurerInput;
+  CreateInvoiceInput: CreateInvoiceInput;
   CreateLeadSourceInput: CreateLeadSourceInput;
   CreatePartnerInput: CreatePartnerInput;
   CreateProductLineInput: CreateProductLineInput;
@@ -1678,16 +2087,27 @@ export type ResolversTypes = {
   CreateUserInput: CreateUserInput;
   Date: ResolverTypeWrapper<Scalars['Date']['output']>;
   DateTime: ResolverTypeWrapper<Scalars['DateTime']['output']>;
+  DebtorFilter: DebtorFilter;
+  DebtorStatus: DebtorStatus;
+  DebtorSummary: ResolverTypeWrapper<DebtorSummaryModel>;
   Decimal: ResolverTypeWrapper<Scalars['Decimal']['output']>;
+  DunningAction: DunningAction;
+  DunningPolicy: ResolverTypeWrapper<DunningPolicyModel>;
+  DunningStepRule: ResolverTypeWrapper<DunningStepRule>;
+  DunningStepRuleInput: DunningStepRuleInput;
   EndorsePolicyInput: EndorsePolicyInput;
   Endorsement: ResolverTypeWrapper<Endorsement>;
   ExportBookInput: ExportBookInput;
   ExportResult: ResolverTypeWrapper<ExportResult>;
   FileFormat: FileFormat;
+  GenerateInstalmentInvoicesInput: GenerateInstalmentInvoicesInput;
   HierarchyLevel: ResolverTypeWrapper<HierarchyLevel>;
   ID: ResolverTypeWrapper<Scalars['ID']['output']>;
+  ImportBankStatementInput: ImportBankStatementInput;
   ImportBookInput: ImportBookInput;
+  ImportOutcome: ImportOutcome;
   ImportReport: ResolverTypeWrapper<ImportReport>;
+  ImportRowResult: ResolverTypeWrapper<ImportRowResult>;
   Instalment: ResolverTypeWrapper<Instalment>;
   InsuredObject: ResolverTypeWrapper<InsuredObjectModel>;
   InsuredObjectInput: InsuredObjectInput;
@@ -1697,6 +2117,13 @@ export type ResolversTypes = {
   InsurerEdge: ResolverTypeWrapper<Omit<InsurerEdge, 'node'> & { node: ResolversTypes['Insurer'] }>;
   InsurerWithSecret: ResolverTypeWrapper<Omit<InsurerWithSecret, 'insurer'> & { insurer: ResolversTypes['Insurer'] }>;
   Int: ResolverTypeWrapper<Scalars['Int']['output']>;
+  Invoice: ResolverTypeWrapper<InvoiceModel>;
+  InvoiceConnection: ResolverTypeWrapper<Omit<InvoiceConnection, 'edges'> & { edges: Array<ResolversTypes['InvoiceEdge']> }>;
+  InvoiceEdge: ResolverTypeWrapper<Omit<InvoiceEdge, 'node'> & { node: ResolversTypes['Invoice'] }>;
+  InvoiceLine: ResolverTypeWrapper<InvoiceLine>;
+  InvoiceLineInput: InvoiceLineInput;
+  InvoiceStatus: InvoiceStatus;
+  IssueInvoiceInput: IssueInvoiceInput;
   LeadSource: ResolverTypeWrapper<LeadSourceModel>;
   LeadSourceConnection: ResolverTypeWrapper<Omit<LeadSourceConnection, 'edges'> & { edges: Array<ResolversTypes['LeadSourceEdge']> }>;
   LeadSourceEdge: ResolverTypeWrapper<Omit<LeadSourceEdge, 'node'> & { node: ResolversTypes['LeadSource'] }>;
@@ -1710,7 +2137,12 @@ export type ResolversTypes = {
   PartnerConnection: ResolverTypeWrapper<Omit<PartnerConnection, 'edges'> & { edges: Array<ResolversTypes['PartnerEdge']> }>;
   PartnerEdge: ResolverTypeWrapper<Omit<PartnerEdge, 'node'> & { node: ResolversTypes['Partner'] }>;
   PartnerKind: PartnerKind;
+  Payment: ResolverTypeWrapper<PaymentModel>;
+  PaymentConnection: ResolverTypeWrapper<Omit<PaymentConnection, 'edges'> & { edges: Array<ResolversTypes['PaymentEdge']> }>;
+  PaymentEdge: ResolverTypeWrapper<Omit<PaymentEdge, 'node'> & { node: ResolversTypes['Payment'] }>;
   PaymentFrequency: PaymentFrequency;
+  PaymentListFilter: PaymentListFilter;
+  PaymentSource: PaymentSource;
   Policy: ResolverTypeWrapper<PolicyModel>;
   PolicyConnection: ResolverTypeWrapper<Omit<PolicyConnection, 'edges'> & { edges: Array<ResolversTypes['PolicyEdge']> }>;
   PolicyEdge: ResolverTypeWrapper<Omit<PolicyEdge, 'node'> & { node: ResolversTypes['Policy'] }>;
@@ -1734,13 +2166,17 @@ export type ResolversTypes = {
   Region: ResolverTypeWrapper<RegionModel>;
   RegionConnection: ResolverTypeWrapper<Omit<RegionConnection, 'edges'> & { edges: Array<ResolversTypes['RegionEdge']> }>;
   RegionEdge: ResolverTypeWrapper<Omit<RegionEdge, 'node'> & { node: ResolversTypes['Region'] }>;
+  RegisterPaymentInput: RegisterPaymentInput;
   RejectedRow: ResolverTypeWrapper<RejectedRow>;
   ReleaseToPoolInput: ReleaseToPoolInput;
   RenewPolicyInput: RenewPolicyInput;
+  ResolveUnmatchedPaymentInput: ResolveUnmatchedPaymentInput;
+  ReversePaymentInput: ReversePaymentInput;
   Role: null;
   RowError: ResolverTypeWrapper<RowError>;
   Scope: null;
   Segment: Segment;
+  SetDunningPolicyInput: SetDunningPolicyInput;
   SetUserRateGroupInput: SetUserRateGroupInput;
   String: ResolverTypeWrapper<Scalars['String']['output']>;
   TakeFromPoolInput: TakeFromPoolInput;
@@ -1752,6 +2188,9 @@ export type ResolversTypes = {
   TransferBookInput: TransferBookInput;
   TransferBookPayload: ResolverTypeWrapper<TransferBookPayload>;
   TransferClientInput: TransferClientInput;
+  UnmatchedPayment: ResolverTypeWrapper<UnmatchedPaymentModel>;
+  UnmatchedPaymentConnection: ResolverTypeWrapper<Omit<UnmatchedPaymentConnection, 'edges'> & { edges: Array<ResolversTypes['UnmatchedPaymentEdge']> }>;
+  UnmatchedPaymentEdge: ResolverTypeWrapper<Omit<UnmatchedPaymentEdge, 'node'> & { node: ResolversTypes['UnmatchedPayment'] }>;
   UpdateBranchInput: UpdateBranchInput;
   UpdateClientInput: UpdateClientInput;
   UpdateInsurerInput: UpdateInsurerInput;
@@ -1778,6 +2217,7 @@ export type ResolversParentTypes = {
   AddressInput: AddressInput;
   Attribute: Attribute;
   AttributeInput: AttributeInput;
+  BankImportResult: ImportResultModel;
   Boolean: Scalars['Boolean']['output'];
   Branch: BranchModel;
   BranchConnection: Omit<BranchConnection, 'edges'> & { edges: Array<ResolversParentTypes['BranchEdge']> };
@@ -1792,6 +2232,7 @@ export type ResolversParentTypes = {
   ClientConnection: Omit<ClientConnection, 'edges'> & { edges: Array<ResolversParentTypes['ClientEdge']> };
   ClientEdge: Omit<ClientEdge, 'node'> & { node: ResolversParentTypes['Client'] };
   ClientListFilter: ClientListFilter;
+  CloseInvoiceInput: CloseInvoiceInput;
   ColumnMappingInput: ColumnMappingInput;
   Consent: Consent;
   ConsentInput: ConsentInput;
@@ -1799,6 +2240,7 @@ export type ResolversParentTypes = {
   CreateBranchInput: CreateBranchInput;
   CreateClientInput: CreateClientInput;
   CreateInsurerInput: CreateInsurerInput;
+  CreateInvoiceInput: CreateInvoiceInput;
   CreateLeadSourceInput: CreateLeadSourceInput;
   CreatePartnerInput: CreatePartnerInput;
   CreateProductLineInput: CreateProductLineInput;
@@ -1807,15 +2249,23 @@ export type ResolversParentTypes = {
   CreateUserInput: CreateUserInput;
   Date: Scalars['Date']['output'];
   DateTime: Scalars['DateTime']['output'];
+  DebtorFilter: DebtorFilter;
+  DebtorSummary: DebtorSummaryModel;
   Decimal: Scalars['Decimal']['output'];
+  DunningPolicy: DunningPolicyModel;
+  DunningStepRule: DunningStepRule;
+  DunningStepRuleInput: DunningStepRuleInput;
   EndorsePolicyInput: EndorsePolicyInput;
   Endorsement: Endorsement;
   ExportBookInput: ExportBookInput;
   ExportResult: ExportResult;
+  GenerateInstalmentInvoicesInput: GenerateInstalmentInvoicesInput;
   HierarchyLevel: HierarchyLevel;
   ID: Scalars['ID']['output'];
+  ImportBankStatementInput: ImportBankStatementInput;
   ImportBookInput: ImportBookInput;
   ImportReport: ImportReport;
+  ImportRowResult: ImportRowResult;
   Instalment: Instalment;
   InsuredObject: InsuredObjectModel;
   InsuredObjectInput: InsuredObjectInput;
@@ -1824,6 +2274,12 @@ export type ResolversParentTypes = {
   InsurerEdge: Omit<InsurerEdge, 'node'> & { node: ResolversParentTypes['Insurer'] };
   InsurerWithSecret: Omit<InsurerWithSecret, 'insurer'> & { insurer: ResolversParentTypes['Insurer'] };
   Int: Scalars['Int']['output'];
+  Invoice: InvoiceModel;
+  InvoiceConnection: Omit<InvoiceConnection, 'edges'> & { edges: Array<ResolversParentTypes['InvoiceEdge']> };
+  InvoiceEdge: Omit<InvoiceEdge, 'node'> & { node: ResolversParentTypes['Invoice'] };
+  InvoiceLine: InvoiceLine;
+  InvoiceLineInput: InvoiceLineInput;
+  IssueInvoiceInput: IssueInvoiceInput;
   LeadSource: LeadSourceModel;
   LeadSourceConnection: Omit<LeadSourceConnection, 'edges'> & { edges: Array<ResolversParentTypes['LeadSourceEdge']> };
   LeadSourceEdge: Omit<LeadSourceEdge, 'node'> & { node: ResolversParentTypes['LeadSource'] };
@@ -1835,6 +2291,10 @@ export type ResolversParentTypes = {
   Partner: PartnerModel;
   PartnerConnection: Omit<PartnerConnection, 'edges'> & { edges: Array<ResolversParentTypes['PartnerEdge']> };
   PartnerEdge: Omit<PartnerEdge, 'node'> & { node: ResolversParentTypes['Partner'] };
+  Payment: PaymentModel;
+  PaymentConnection: Omit<PaymentConnection, 'edges'> & { edges: Array<ResolversParentTypes['PaymentEdge']> };
+  PaymentEdge: Omit<PaymentEdge, 'node'> & { node: ResolversParentTypes['Payment'] };
+  PaymentListFilter: PaymentListFilter;
   Policy: PolicyModel;
   PolicyConnection: Omit<PolicyConnection, 'edges'> & { edges: Array<ResolversParentTypes['PolicyEdge']> };
   PolicyEdge: Omit<PolicyEdge, 'node'> & { node: ResolversParentTypes['Policy'] };
@@ -1856,10 +2316,14 @@ export type ResolversParentTypes = {
   Region: RegionModel;
   RegionConnection: Omit<RegionConnection, 'edges'> & { edges: Array<ResolversParentTypes['RegionEdge']> };
   RegionEdge: Omit<RegionEdge, 'node'> & { node: ResolversParentTypes['Region'] };
+  RegisterPaymentInput: RegisterPaymentInput;
   RejectedRow: RejectedRow;
   ReleaseToPoolInput: ReleaseToPoolInput;
   RenewPolicyInput: RenewPolicyInput;
+  ResolveUnmatchedPaymentInput: ResolveUnmatchedPaymentInput;
+  ReversePaymentInput: ReversePaymentInput;
   RowError: RowError;
+  SetDunningPolicyInput: SetDunningPolicyInput;
   SetUserRateGroupInput: SetUserRateGroupInput;
   String: Scalars['String']['output'];
   TakeFromPoolInput: TakeFromPoolInput;
@@ -1870,6 +2334,9 @@ export type ResolversParentTypes = {
   TransferBookInput: TransferBookInput;
   TransferBookPayload: TransferBookPayload;
   TransferClientInput: TransferClientInput;
+  UnmatchedPayment: UnmatchedPaymentModel;
+  UnmatchedPaymentConnection: Omit<UnmatchedPaymentConnection, 'edges'> & { edges: Array<ResolversParentTypes['UnmatchedPaymentEdge']> };
+  UnmatchedPaymentEdge: Omit<UnmatchedPaymentEdge, 'node'> & { node: ResolversParentTypes['UnmatchedPayment'] };
   UpdateBranchInput: UpdateBranchInput;
   UpdateClientInput: UpdateClientInput;
   UpdateInsurerInput: UpdateInsurerInput;
@@ -1898,6 +2365,14 @@ export type AddressResolvers<ContextType = GraphQLContext, ParentType extends Re
 export type AttributeResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['Attribute'] = ResolversParentTypes['Attribute']> = {
   name?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   value?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+};
+
+export type BankImportResultResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['BankImportResult'] = ResolversParentTypes['BankImportResult']> = {
+  duplicates?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  importId?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  matched?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  rows?: Resolver<Array<ResolversTypes['ImportRowResult']>, ParentType, ContextType>;
+  unmatched?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
 };
 
 export type BranchResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['Branch'] = ResolversParentTypes['Branch']> = {
@@ -1982,6 +2457,7 @@ export type ClientCardResolvers<ContextType = GraphQLContext, ParentType extends
   client?: Resolver<ResolversTypes['Client'], ParentType, ContextType>;
   commissionSummary?: Resolver<Maybe<ResolversTypes['CardCommissionSummary']>, ParentType, ContextType>;
   contacts?: Resolver<Array<ResolversTypes['Contact']>, ParentType, ContextType>;
+  debtor?: Resolver<ResolversTypes['DebtorSummary'], ParentType, ContextType>;
   openInvoices?: Resolver<Array<ResolversTypes['CardInvoice']>, ParentType, ContextType>;
   openTasks?: Resolver<Array<ResolversTypes['CardTask']>, ParentType, ContextType>;
   policies?: Resolver<Array<ResolversTypes['Policy']>, ParentType, ContextType>;
@@ -2023,9 +2499,32 @@ export interface DateTimeScalarConfig extends GraphQLScalarTypeConfig<ResolversT
   name: 'DateTime';
 }
 
+export type DebtorSummaryResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['DebtorSummary'] = ResolversParentTypes['DebtorSummary']> = {
+  amountOverdue?: Resolver<Maybe<ResolversTypes['Money']>, ParentType, ContextType>;
+  credit?: Resolver<Maybe<ResolversTypes['Money']>, ParentType, ContextType>;
+  currentStep?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  oldestDaysOverdue?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  outstanding?: Resolver<Maybe<ResolversTypes['Money']>, ParentType, ContextType>;
+  status?: Resolver<ResolversTypes['DebtorStatus'], ParentType, ContextType>;
+};
+
 export interface DecimalScalarConfig extends GraphQLScalarTypeConfig<ResolversTypes['Decimal'], any> {
   name: 'Decimal';
 }
+
+export type DunningPolicyResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['DunningPolicy'] = ResolversParentTypes['DunningPolicy']> = {
+  quietHoursEnd?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  quietHoursStart?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  steps?: Resolver<Array<ResolversTypes['DunningStepRule']>, ParentType, ContextType>;
+  updatedAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
+  version?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+};
+
+export type DunningStepRuleResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['DunningStepRule'] = ResolversParentTypes['DunningStepRule']> = {
+  action?: Resolver<ResolversTypes['DunningAction'], ParentType, ContextType>;
+  afterDays?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  id?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+};
 
 export type EndorsementResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['Endorsement'] = ResolversParentTypes['Endorsement']> = {
   at?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
@@ -2061,6 +2560,14 @@ export type ImportReportResolvers<ContextType = GraphQLContext, ParentType exten
   duplicates?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   rejected?: Resolver<Array<ResolversTypes['RejectedRow']>, ParentType, ContextType>;
   total?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+};
+
+export type ImportRowResultResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['ImportRowResult'] = ResolversParentTypes['ImportRowResult']> = {
+  invoiceId?: Resolver<Maybe<ResolversTypes['ID']>, ParentType, ContextType>;
+  invoiceNumber?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  outcome?: Resolver<ResolversTypes['ImportOutcome'], ParentType, ContextType>;
+  reason?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  row?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
 };
 
 export type InstalmentResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['Instalment'] = ResolversParentTypes['Instalment']> = {
@@ -2101,6 +2608,50 @@ export type InsurerWithSecretResolvers<ContextType = GraphQLContext, ParentType 
   webhookSecret?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
 };
 
+export type InvoiceResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['Invoice'] = ResolversParentTypes['Invoice']> = {
+  client?: Resolver<Maybe<ResolversTypes['Client']>, ParentType, ContextType>;
+  clientId?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  createdAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  currency?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  daysOverdue?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  dueDate?: Resolver<ResolversTypes['Date'], ParentType, ContextType>;
+  dunningStep?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  instalmentDueDate?: Resolver<Maybe<ResolversTypes['Date']>, ParentType, ContextType>;
+  issueDate?: Resolver<Maybe<ResolversTypes['Date']>, ParentType, ContextType>;
+  lines?: Resolver<Array<ResolversTypes['InvoiceLine']>, ParentType, ContextType>;
+  mailedAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
+  note?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  number?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  outstanding?: Resolver<ResolversTypes['Money'], ParentType, ContextType>;
+  paid?: Resolver<ResolversTypes['Money'], ParentType, ContextType>;
+  payments?: Resolver<Array<ResolversTypes['Payment']>, ParentType, ContextType>;
+  pdfUrl?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  policy?: Resolver<Maybe<ResolversTypes['Policy']>, ParentType, ContextType>;
+  reference?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  status?: Resolver<ResolversTypes['InvoiceStatus'], ParentType, ContextType>;
+  total?: Resolver<ResolversTypes['Money'], ParentType, ContextType>;
+  updatedAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  version?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+};
+
+export type InvoiceConnectionResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['InvoiceConnection'] = ResolversParentTypes['InvoiceConnection']> = {
+  edges?: Resolver<Array<ResolversTypes['InvoiceEdge']>, ParentType, ContextType>;
+  pageInfo?: Resolver<ResolversTypes['PageInfo'], ParentType, ContextType>;
+};
+
+export type InvoiceEdgeResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['InvoiceEdge'] = ResolversParentTypes['InvoiceEdge']> = {
+  cursor?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  node?: Resolver<ResolversTypes['Invoice'], ParentType, ContextType>;
+};
+
+export type InvoiceLineResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['InvoiceLine'] = ResolversParentTypes['InvoiceLine']> = {
+  description?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  quantity?: Resolver<ResolversTypes['Decimal'], ParentType, ContextType>;
+  total?: Resolver<ResolversTypes['Money'], ParentType, ContextType>;
+  unitPrice?: Resolver<ResolversTypes['Money'], ParentType, ContextType>;
+};
+
 export type LeadSourceResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['LeadSource'] = ResolversParentTypes['LeadSource']> = {
   active?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
   createdAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
@@ -2130,11 +2681,13 @@ export type MutationResolvers<ContextType = GraphQLContext, ParentType extends R
   acceptOffer?: Resolver<ResolversTypes['Policy'], ParentType, ContextType, RequireFields<MutationAcceptOfferArgs, 'input'>>;
   addContact?: Resolver<ResolversTypes['Contact'], ParentType, ContextType, RequireFields<MutationAddContactArgs, 'input'>>;
   addNote?: Resolver<ResolversTypes['TimelineEntry'], ParentType, ContextType, RequireFields<MutationAddNoteArgs, 'input'>>;
+  cancelInvoice?: Resolver<ResolversTypes['Invoice'], ParentType, ContextType, RequireFields<MutationCancelInvoiceArgs, 'input'>>;
   cancelPolicy?: Resolver<ResolversTypes['Policy'], ParentType, ContextType, RequireFields<MutationCancelPolicyArgs, 'input'>>;
   changeClientStatus?: Resolver<ResolversTypes['Client'], ParentType, ContextType, RequireFields<MutationChangeClientStatusArgs, 'input'>>;
   createBranch?: Resolver<ResolversTypes['Branch'], ParentType, ContextType, RequireFields<MutationCreateBranchArgs, 'input'>>;
   createClient?: Resolver<ResolversTypes['Client'], ParentType, ContextType, RequireFields<MutationCreateClientArgs, 'input'>>;
   createInsurer?: Resolver<ResolversTypes['InsurerWithSecret'], ParentType, ContextType, RequireFields<MutationCreateInsurerArgs, 'input'>>;
+  createInvoice?: Resolver<ResolversTypes['Invoice'], ParentType, ContextType, RequireFields<MutationCreateInvoiceArgs, 'input'>>;
   createLeadSource?: Resolver<ResolversTypes['LeadSource'], ParentType, ContextType, RequireFields<MutationCreateLeadSourceArgs, 'input'>>;
   createPartner?: Resolver<ResolversTypes['Partner'], ParentType, ContextType, RequireFields<MutationCreatePartnerArgs, 'input'>>;
   createProductLine?: Resolver<ResolversTypes['ProductLine'], ParentType, ContextType, RequireFields<MutationCreateProductLineArgs, 'input'>>;
@@ -2143,14 +2696,21 @@ export type MutationResolvers<ContextType = GraphQLContext, ParentType extends R
   createUser?: Resolver<ResolversTypes['User'], ParentType, ContextType, RequireFields<MutationCreateUserArgs, 'input'>>;
   endorsePolicy?: Resolver<ResolversTypes['Policy'], ParentType, ContextType, RequireFields<MutationEndorsePolicyArgs, 'input'>>;
   exportBook?: Resolver<ResolversTypes['ExportResult'], ParentType, ContextType, RequireFields<MutationExportBookArgs, 'input'>>;
+  generateInstalmentInvoices?: Resolver<Array<ResolversTypes['Invoice']>, ParentType, ContextType, RequireFields<MutationGenerateInstalmentInvoicesArgs, 'input'>>;
+  importBankStatement?: Resolver<ResolversTypes['BankImportResult'], ParentType, ContextType, RequireFields<MutationImportBankStatementArgs, 'input'>>;
   importBook?: Resolver<ResolversTypes['ImportReport'], ParentType, ContextType, RequireFields<MutationImportBookArgs, 'input'>>;
+  issueInvoice?: Resolver<ResolversTypes['Invoice'], ParentType, ContextType, RequireFields<MutationIssueInvoiceArgs, 'input'>>;
   lapsePolicy?: Resolver<ResolversTypes['Policy'], ParentType, ContextType, RequireFields<MutationLapsePolicyArgs, 'input'>>;
   moveUser?: Resolver<ResolversTypes['User'], ParentType, ContextType, RequireFields<MutationMoveUserArgs, 'input'>>;
   reactivatePolicy?: Resolver<ResolversTypes['Policy'], ParentType, ContextType, RequireFields<MutationReactivatePolicyArgs, 'input'>>;
   recordConsent?: Resolver<ResolversTypes['Client'], ParentType, ContextType, RequireFields<MutationRecordConsentArgs, 'input'>>;
+  registerPayment?: Resolver<ResolversTypes['Payment'], ParentType, ContextType, RequireFields<MutationRegisterPaymentArgs, 'input'>>;
   releaseToPool?: Resolver<ResolversTypes['Client'], ParentType, ContextType, RequireFields<MutationReleaseToPoolArgs, 'input'>>;
   renewPolicy?: Resolver<ResolversTypes['Policy'], ParentType, ContextType, RequireFields<MutationRenewPolicyArgs, 'input'>>;
+  resolveUnmatchedPayment?: Resolver<ResolversTypes['Payment'], ParentType, ContextType, RequireFields<MutationResolveUnmatchedPaymentArgs, 'input'>>;
+  reversePayment?: Resolver<ResolversTypes['Payment'], ParentType, ContextType, RequireFields<MutationReversePaymentArgs, 'input'>>;
   rotateInsurerWebhookSecret?: Resolver<ResolversTypes['InsurerWithSecret'], ParentType, ContextType, RequireFields<MutationRotateInsurerWebhookSecretArgs, 'id'>>;
+  setDunningPolicy?: Resolver<ResolversTypes['DunningPolicy'], ParentType, ContextType, RequireFields<MutationSetDunningPolicyArgs, 'input'>>;
   setUserRateGroup?: Resolver<ResolversTypes['User'], ParentType, ContextType, RequireFields<MutationSetUserRateGroupArgs, 'input'>>;
   takeFromPool?: Resolver<ResolversTypes['Client'], ParentType, ContextType, RequireFields<MutationTakeFromPoolArgs, 'input'>>;
   transferBook?: Resolver<ResolversTypes['TransferBookPayload'], ParentType, ContextType, RequireFields<MutationTransferBookArgs, 'input'>>;
@@ -2165,6 +2725,7 @@ export type MutationResolvers<ContextType = GraphQLContext, ParentType extends R
   updateRegion?: Resolver<ResolversTypes['Region'], ParentType, ContextType, RequireFields<MutationUpdateRegionArgs, 'input'>>;
   updateTenantSettings?: Resolver<ResolversTypes['Tenant'], ParentType, ContextType, RequireFields<MutationUpdateTenantSettingsArgs, 'input'>>;
   updateUser?: Resolver<ResolversTypes['User'], ParentType, ContextType, RequireFields<MutationUpdateUserArgs, 'input'>>;
+  writeOffInvoice?: Resolver<ResolversTypes['Invoice'], ParentType, ContextType, RequireFields<MutationWriteOffInvoiceArgs, 'input'>>;
   writePolicy?: Resolver<ResolversTypes['Policy'], ParentType, ContextType, RequireFields<MutationWritePolicyArgs, 'input'>>;
 };
 
@@ -2194,6 +2755,35 @@ export type PartnerConnectionResolvers<ContextType = GraphQLContext, ParentType 
 export type PartnerEdgeResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['PartnerEdge'] = ResolversParentTypes['PartnerEdge']> = {
   cursor?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   node?: Resolver<ResolversTypes['Partner'], ParentType, ContextType>;
+};
+
+export type PaymentResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['Payment'] = ResolversParentTypes['Payment']> = {
+  amount?: Resolver<ResolversTypes['Money'], ParentType, ContextType>;
+  applied?: Resolver<ResolversTypes['Money'], ParentType, ContextType>;
+  at?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  clientId?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  credited?: Resolver<ResolversTypes['Money'], ParentType, ContextType>;
+  id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  invoiceId?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  invoiceNumber?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  late?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  paidDate?: Resolver<ResolversTypes['Date'], ParentType, ContextType>;
+  period?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  policyId?: Resolver<Maybe<ResolversTypes['ID']>, ParentType, ContextType>;
+  reference?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  reversedByPaymentId?: Resolver<Maybe<ResolversTypes['ID']>, ParentType, ContextType>;
+  reversesPaymentId?: Resolver<Maybe<ResolversTypes['ID']>, ParentType, ContextType>;
+  source?: Resolver<ResolversTypes['PaymentSource'], ParentType, ContextType>;
+};
+
+export type PaymentConnectionResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['PaymentConnection'] = ResolversParentTypes['PaymentConnection']> = {
+  edges?: Resolver<Array<ResolversTypes['PaymentEdge']>, ParentType, ContextType>;
+  pageInfo?: Resolver<ResolversTypes['PageInfo'], ParentType, ContextType>;
+};
+
+export type PaymentEdgeResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['PaymentEdge'] = ResolversParentTypes['PaymentEdge']> = {
+  cursor?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  node?: Resolver<ResolversTypes['Payment'], ParentType, ContextType>;
 };
 
 export type PolicyResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['Policy'] = ResolversParentTypes['Policy']> = {
@@ -2277,16 +2867,22 @@ export type QueryResolvers<ContextType = GraphQLContext, ParentType extends Reso
   branches?: Resolver<ResolversTypes['BranchConnection'], ParentType, ContextType, Partial<QueryBranchesArgs>>;
   client?: Resolver<Maybe<ResolversTypes['Client']>, ParentType, ContextType, RequireFields<QueryClientArgs, 'id'>>;
   clientCard?: Resolver<Maybe<ResolversTypes['ClientCard']>, ParentType, ContextType, RequireFields<QueryClientCardArgs, 'id'>>;
+  clientInvoices?: Resolver<Array<ResolversTypes['Invoice']>, ParentType, ContextType, RequireFields<QueryClientInvoicesArgs, 'clientId'>>;
   clientPool?: Resolver<ResolversTypes['ClientConnection'], ParentType, ContextType, Partial<QueryClientPoolArgs>>;
   clientTimeline?: Resolver<ResolversTypes['TimelineConnection'], ParentType, ContextType, RequireFields<QueryClientTimelineArgs, 'clientId'>>;
   clients?: Resolver<ResolversTypes['ClientConnection'], ParentType, ContextType, Partial<QueryClientsArgs>>;
+  debtors?: Resolver<ResolversTypes['InvoiceConnection'], ParentType, ContextType, Partial<QueryDebtorsArgs>>;
+  dunningPolicy?: Resolver<ResolversTypes['DunningPolicy'], ParentType, ContextType>;
   health?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   insurer?: Resolver<Maybe<ResolversTypes['Insurer']>, ParentType, ContextType, RequireFields<QueryInsurerArgs, 'id'>>;
   insurers?: Resolver<ResolversTypes['InsurerConnection'], ParentType, ContextType, Partial<QueryInsurersArgs>>;
+  invoice?: Resolver<Maybe<ResolversTypes['Invoice']>, ParentType, ContextType, RequireFields<QueryInvoiceArgs, 'id'>>;
+  invoicesDue?: Resolver<ResolversTypes['InvoiceConnection'], ParentType, ContextType, RequireFields<QueryInvoicesDueArgs, 'period' | 'status'>>;
   leadSources?: Resolver<ResolversTypes['LeadSourceConnection'], ParentType, ContextType, Partial<QueryLeadSourcesArgs>>;
   me?: Resolver<ResolversTypes['Viewer'], ParentType, ContextType>;
   partner?: Resolver<Maybe<ResolversTypes['Partner']>, ParentType, ContextType, RequireFields<QueryPartnerArgs, 'id'>>;
   partners?: Resolver<ResolversTypes['PartnerConnection'], ParentType, ContextType, Partial<QueryPartnersArgs>>;
+  payments?: Resolver<ResolversTypes['PaymentConnection'], ParentType, ContextType, RequireFields<QueryPaymentsArgs, 'filter'>>;
   policies?: Resolver<ResolversTypes['PolicyConnection'], ParentType, ContextType, Partial<QueryPoliciesArgs>>;
   policy?: Resolver<Maybe<ResolversTypes['Policy']>, ParentType, ContextType, RequireFields<QueryPolicyArgs, 'id'>>;
   productLines?: Resolver<ResolversTypes['ProductLineConnection'], ParentType, ContextType, Partial<QueryProductLinesArgs>>;
@@ -2295,6 +2891,7 @@ export type QueryResolvers<ContextType = GraphQLContext, ParentType extends Reso
   region?: Resolver<Maybe<ResolversTypes['Region']>, ParentType, ContextType, RequireFields<QueryRegionArgs, 'id'>>;
   regions?: Resolver<ResolversTypes['RegionConnection'], ParentType, ContextType, Partial<QueryRegionsArgs>>;
   tenant?: Resolver<ResolversTypes['Tenant'], ParentType, ContextType>;
+  unmatchedPayments?: Resolver<ResolversTypes['UnmatchedPaymentConnection'], ParentType, ContextType, Partial<QueryUnmatchedPaymentsArgs>>;
   user?: Resolver<Maybe<ResolversTypes['User']>, ParentType, ContextType, RequireFields<QueryUserArgs, 'id'>>;
   users?: Resolver<ResolversTypes['UserConnection'], ParentType, ContextType, Partial<QueryUsersArgs>>;
 };
@@ -2417,6 +3014,27 @@ export type TransferBookPayloadResolvers<ContextType = GraphQLContext, ParentTyp
   transferred?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
 };
 
+export type UnmatchedPaymentResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['UnmatchedPayment'] = ResolversParentTypes['UnmatchedPayment']> = {
+  amount?: Resolver<ResolversTypes['Money'], ParentType, ContextType>;
+  at?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  paidDate?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  payer?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  reason?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  reference?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  row?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+};
+
+export type UnmatchedPaymentConnectionResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['UnmatchedPaymentConnection'] = ResolversParentTypes['UnmatchedPaymentConnection']> = {
+  edges?: Resolver<Array<ResolversTypes['UnmatchedPaymentEdge']>, ParentType, ContextType>;
+  pageInfo?: Resolver<ResolversTypes['PageInfo'], ParentType, ContextType>;
+};
+
+export type UnmatchedPaymentEdgeResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['UnmatchedPaymentEdge'] = ResolversParentTypes['UnmatchedPaymentEdge']> = {
+  cursor?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  node?: Resolver<ResolversTypes['UnmatchedPayment'], ParentType, ContextType>;
+};
+
 export type UserResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['User'] = ResolversParentTypes['User']> = {
   active?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
   branch?: Resolver<Maybe<ResolversTypes['Branch']>, ParentType, ContextType>;
@@ -2472,6 +3090,7 @@ export type ViewerResolvers<ContextType = GraphQLContext, ParentType extends Res
 export type Resolvers<ContextType = GraphQLContext> = {
   Address?: AddressResolvers<ContextType>;
   Attribute?: AttributeResolvers<ContextType>;
+  BankImportResult?: BankImportResultResolvers<ContextType>;
   Branch?: BranchResolvers<ContextType>;
   BranchConnection?: BranchConnectionResolvers<ContextType>;
   BranchEdge?: BranchEdgeResolvers<ContextType>;
@@ -2487,17 +3106,25 @@ export type Resolvers<ContextType = GraphQLContext> = {
   Contact?: ContactResolvers<ContextType>;
   Date?: GraphQLScalarType;
   DateTime?: GraphQLScalarType;
+  DebtorSummary?: DebtorSummaryResolvers<ContextType>;
   Decimal?: GraphQLScalarType;
+  DunningPolicy?: DunningPolicyResolvers<ContextType>;
+  DunningStepRule?: DunningStepRuleResolvers<ContextType>;
   Endorsement?: EndorsementResolvers<ContextType>;
   ExportResult?: ExportResultResolvers<ContextType>;
   HierarchyLevel?: HierarchyLevelResolvers<ContextType>;
   ImportReport?: ImportReportResolvers<ContextType>;
+  ImportRowResult?: ImportRowResultResolvers<ContextType>;
   Instalment?: InstalmentResolvers<ContextType>;
   InsuredObject?: InsuredObjectResolvers<ContextType>;
   Insurer?: InsurerResolvers<ContextType>;
   InsurerConnection?: InsurerConnectionResolvers<ContextType>;
   InsurerEdge?: InsurerEdgeResolvers<ContextType>;
   InsurerWithSecret?: InsurerWithSecretResolvers<ContextType>;
+  Invoice?: InvoiceResolvers<ContextType>;
+  InvoiceConnection?: InvoiceConnectionResolvers<ContextType>;
+  InvoiceEdge?: InvoiceEdgeResolvers<ContextType>;
+  InvoiceLine?: InvoiceLineResolvers<ContextType>;
   LeadSource?: LeadSourceResolvers<ContextType>;
   LeadSourceConnection?: LeadSourceConnectionResolvers<ContextType>;
   LeadSourceEdge?: LeadSourceEdgeResolvers<ContextType>;
@@ -2507,6 +3134,9 @@ export type Resolvers<ContextType = GraphQLContext> = {
   Partner?: PartnerResolvers<ContextType>;
   PartnerConnection?: PartnerConnectionResolvers<ContextType>;
   PartnerEdge?: PartnerEdgeResolvers<ContextType>;
+  Payment?: PaymentResolvers<ContextType>;
+  PaymentConnection?: PaymentConnectionResolvers<ContextType>;
+  PaymentEdge?: PaymentEdgeResolvers<ContextType>;
   Policy?: PolicyResolvers<ContextType>;
   PolicyConnection?: PolicyConnectionResolvers<ContextType>;
   PolicyEdge?: PolicyEdgeResolvers<ContextType>;
@@ -2534,6 +3164,9 @@ export type Resolvers<ContextType = GraphQLContext> = {
   TimelineEntry?: TimelineEntryResolvers<ContextType>;
   TimelineEntryEdge?: TimelineEntryEdgeResolvers<ContextType>;
   TransferBookPayload?: TransferBookPayloadResolvers<ContextType>;
+  UnmatchedPayment?: UnmatchedPaymentResolvers<ContextType>;
+  UnmatchedPaymentConnection?: UnmatchedPaymentConnectionResolvers<ContextType>;
+  UnmatchedPaymentEdge?: UnmatchedPaymentEdgeResolvers<ContextType>;
   User?: UserResolvers<ContextType>;
   UserConnection?: UserConnectionResolvers<ContextType>;
   UserEdge?: UserEdgeResolvers<ContextType>;

@@ -10,6 +10,7 @@ import { AlreadyExistsError, VersionConflictError } from '../../shared/errors.js
 import { indexAttributeChanges } from '../../shared/index-attributes.js';
 import { fromItem, toItem } from '../../shared/items.js';
 import { EntityType, type IndexName, keys } from '../../shared/table-design.js';
+import type { CreditEntry, Invoice } from '../invoices/invoices.model.js';
 import type { Policy } from '../policies/policies.model.js';
 import type { Client, Contact, TimelineEntry } from './clients.model.js';
 
@@ -24,6 +25,9 @@ export interface ClientCardItems {
   client: Client;
   contacts: Contact[];
   policies: Policy[];
+  /** Invoices and credits of the client (the invoices module keeps them in this collection). */
+  invoices: Invoice[];
+  credits: CreditEntry[];
 }
 
 type PageRequest = { limit: number; cursor: string | null };
@@ -158,6 +162,8 @@ export class ClientsRepository {
       client: fromItem<Client>(clientItem),
       contacts: items.filter((i) => i.type === EntityType.Contact).map((i) => fromItem<Contact>(i)),
       policies: items.filter((i) => i.type === EntityType.Policy).map((i) => fromItem<Policy>(i)),
+      invoices: items.filter((i) => i.type === EntityType.Invoice).map((i) => fromItem<Invoice>(i)),
+      credits: items.filter((i) => i.type === EntityType.ClientCredit).map((i) => fromItem<CreditEntry>(i)),
     };
   }
 

@@ -61,7 +61,7 @@ export const clientsResolvers: Resolvers = {
       entry.policyId ? services.policies.getPolicy(principal, entry.policyId) : null,
   },
   ClientCard: {
-    balance: () => null,
+    // balance and debtor come from the invoices module's resolvers.
     commissionSummary: () => null,
   },
 };

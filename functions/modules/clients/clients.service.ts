@@ -9,8 +9,10 @@ import {
   ValidationFailedError,
 } from '../../shared/errors.js';
 import { newId } from '../../shared/ids.js';
+import type { Money } from '../../shared/money.js';
 import { keys, OrgKind } from '../../shared/table-design.js';
 import { parseInput } from '../../shared/validation.js';
+import { OPEN_STATUSES } from '../invoices/invoices.model.js';
 import type { Branch, User } from '../org/org.model.js';
 import type { OrgRepository } from '../org/org.repository.js';
 import type { PoliciesRepository } from '../policies/policies.repository.js';
@@ -42,7 +44,15 @@ type PageRequest = { limit: number; cursor: string | null };
 export interface ClientCard extends ClientCardItems {
   /** Filled by the tasks and invoices modules when they land; empty until then. */
   openTasks: never[];
-  openInvoices: never[];
+  openInvoices: CardInvoice[];
+}
+
+/** An open invoice as the card shows it. */
+export interface CardInvoice {
+  id: string;
+  number: string;
+  dueDate: string;
+  outstanding: Money;
 }
 
 /** What partners may know of a client they referred: no personal or financial data at all. */
@@ -381,7 +391,10 @@ export class ClientsService {
     const card = await this.repo.clientCard(p.tenantId, clientId);
     if (!card) return null;
     this.assertCanSee(p, card.client);
-    return { ...card, openTasks: [], openInvoices: [] };
+    const openInvoices = card.invoices
+      .filter((i) => OPEN_STATUSES.includes(i.status))
+      .map((i) => ({ id: i.id, number: i.number ?? '', dueDate: i.dueDate, outstanding: i.outstanding }));
+    return { ...card, openTasks: [], openInvoices };
   }
 
   async timeline(

@@ -25,6 +25,13 @@ export const PERMISSIONS = {
   /** Import and export lists. */
   'book:import': ['admin', 'manager', 'backoffice'],
   'book:export': ['admin', 'manager', 'backoffice', 'advisor'],
+  /** Invoices, payments and debtor lists within the principal's scope; partners get none. */
+  'invoices:read': ['admin', 'manager', 'backoffice', 'advisor'],
+  'invoices:write': ['admin', 'manager', 'backoffice', 'advisor'],
+  /** Register, import, match and reverse payments; write off invoices. */
+  'payments:write': ['admin', 'manager', 'backoffice'],
+  /** Edit the tenant's dunning policy (steps, quiet hours). */
+  'dunning:configure': ['admin', 'manager'],
   /** Read one's own identity. */
   'self:read': ['admin', 'manager', 'backoffice', 'advisor', 'partner'],
 } as const satisfies Record<string, readonly Role[]>;

@@ -1,0 +1,238 @@
+import type { TableChangeDetail } from '../../shared/change-event.js';
+import { type Clock, isoDateInZone } from '../../shared/clock.js';
+import { addDays } from '../../shared/dates.js';
+import type { StoredItem } from '../../shared/db.js';
+import { VersionConflictError } from '../../shared/errors.js';
+import { newId } from '../../shared/ids.js';
+import { fromItem } from '../../shared/items.js';
+import { EntityType } from '../../shared/table-design.js';
+import type { Client } from '../clients/clients.model.js';
+import type { ClientsRepository } from '../clients/clients.repository.js';
+import type { TenantSettings } from '../org/org.model.js';
+import type { OrgRepository } from '../org/org.repository.js';
+import { formatMoney, renderDunningLetterPdf } from './invoice-pdf.js';
+import {
+  DEFAULT_DUNNING_POLICY,
+  type DunningPolicy,
+  type DunningStepRule,
+  daysOverdueOn,
+  type Invoice,
+  inQuietHours,
+  localTimeInZone,
+  stepsDue,
+} from './invoices.model.js';
+import type { InvoicesRepository } from './invoices.repository.js';
+import type { InvoiceAdapters } from './invoices.service.js';
+
+export interface SweepResult {
+  tenants: number;
+  markedOverdue: number;
+  aged: number;
+}
+
+/** What one change did: steps taken (sent or skipped) and why the rest waited. */
+export interface EscalationResult {
+  taken: string[];
+  waiting: string | null;
+}
+
+/** The latest consent per channel decides: a later withdrawal overrides an earlier grant. */
+function smsConsented(client: Client): boolean {
+  const last = client.consents.filter((c) => c.channel === 'SMS').at(-1);
+  return last?.granted === true;
+}
+
+/**
+ * Overdue and escalation. The daily sweep writes every due invoice's age (marking it OVERDUE the
+ * first time); each such write reaches the debtors consumer through the change bus, which takes the
+ * tenant's dunning steps due at that age. A step is recorded (conditional put) before anything is
+ * sent and completed after, so replays and redeliveries never repeat a sent step, and a provider
+ * failure leaves it PENDING for the retry to finish. A payment moves the invoice out of OVERDUE,
+ * and the consumer re-reads the invoice before each step, so escalation stops at once.
+ */
+export class DebtorsService {
+  constructor(
+    private readonly repo: InvoicesRepository,
+    private readonly clients: ClientsRepository,
+    private readonly org: OrgRepository,
+    private readonly clock: Clock,
+    private readonly adapters: InvoiceAdapters | null,
+  ) {}
+
+  /** Ages every tenant's open invoices past their due date (one Query per tenant and status). */
+  async sweepOverdue(): Promise<SweepResult> {
+    const result: SweepResult = { tenants: 0, markedOverdue: 0, aged: 0 };
+    for (const tenantId of await this.org.listTenantIds()) {
+      const tenant = await this.org.getTenantSettings(tenantId);
+      if (!tenant) continue;
+      result.tenants++;
+      const today = isoDateInZone(this.clock.now(), tenant.timeZone);
+      const yesterday = addDays(today, -1);
+      for (const status of ['ISSUED', 'PARTIALLY_PAID', 'OVERDUE'] as const) {
+        for (const invoice of await this.repo.allInvoicesByStatusDueBy(tenantId, status, yesterday)) {
+          const days = daysOverdueOn(invoice.dueDate, today);
+          if (invoice.status === 'OVERDUE' && invoice.overdueAsOf === today) continue;
+          try {
+            await this.repo.transact([
+              this.repo.updateInvoiceOp(tenantId, invoice, {
+                status: 'OVERDUE',
+                daysOverdue: days,
+                overdueAsOf: today,
+                updatedAt: this.clock.now().toISOString(),
+              }),
+            ]);
+            if (status === 'OVERDUE') result.aged++;
+            else result.markedOverdue++;
+          } catch (error) {
+            // A payment or another write won the race: tomorrow's sweep sees the new state.
+            if (!(error instanceof VersionConflictError)) throw error;
+          }
+        }
+      }
+    }
+    return result;
+  }
+
+  /** The debtors consumer's entry: one invoice change from the bus. Other entity types are ignored. */
+  async onChange(detail: TableChangeDetail): Promise<EscalationResult> {
+    if (detail.entityType !== EntityType.Invoice || !detail.newImage || !detail.tenantId) {
+      return { taken: [], waiting: null };
+    }
+    const image = fromItem<Invoice>(detail.newImage as StoredItem);
+    if (image.status !== 'OVERDUE') return { taken: [], waiting: null };
+    return this.escalate(detail.tenantId, image.clientId, image.id);
+  }
+
+  /** Takes every step due at the invoice's recorded age that was not taken yet, in order. */
+  async escalate(tenantId: string, clientId: string, invoiceId: string): Promise<EscalationResult> {
+    const result: EscalationResult = { taken: [], waiting: null };
+    const tenant = await this.org.getTenantSettings(tenantId);
+    if (!tenant) return result;
+    const policy = (await this.repo.getDunningPolicy(tenantId)) ?? DEFAULT_DUNNING_POLICY;
+    const probe = await this.repo.getInvoiceOfClient(tenantId, clientId, invoiceId);
+    if (!probe) return result;
+    let lastStep: string | null = null;
+    for (const rule of stepsDue(policy, probe.daysOverdue)) {
+      // Re-read before every step: a payment that arrived meanwhile stops the rest.
+      const invoice = await this.repo.getInvoiceOfClient(tenantId, clientId, invoiceId);
+      if (!invoice || invoice.status !== 'OVERDUE') break;
+      const existing = await this.repo.getStep(tenantId, invoiceId, rule.id);
+      if (existing && existing.outcome !== 'PENDING') {
+        lastStep = rule.id;
+        continue;
+      }
+      const client = await this.clients.getClient(tenantId, clientId);
+      if (!client) break;
+      if (rule.action === 'SMS' && smsConsented(client) && client.phone) {
+        const local = localTimeInZone(this.clock.now(), tenant.timeZone);
+        if (inQuietHours(local, policy.quietHoursStart, policy.quietHoursEnd)) {
+          // Nothing is recorded: the next daily write evaluates the step again, outside quiet hours.
+          result.waiting = `${rule.id}: quiet hours`;
+          break;
+        }
+      }
+      const now = this.clock.now().toISOString();
+      if (!existing) {
+        const recorded = await this.repo.recordStep(tenantId, {
+          invoiceId,
+          stepId: rule.id,
+          action: rule.action,
+          outcome: 'PENDING',
+          reason: null,
+          daysOverdue: invoice.daysOverdue,
+          recordedAt: now,
+          completedAt: null,
+        });
+        // Another delivery of a change took this step at the same moment: it finishes it.
+        if (!recorded) break;
+      }
+      const skipped = await this.perform(tenantId, tenant, policy, rule, invoice, client);
+      if (
+        await this.repo.completeStep(tenantId, invoiceId, rule.id, skipped ? 'SKIPPED' : 'SENT', skipped, now)
+      ) {
+        result.taken.push(rule.id);
+      }
+      lastStep = rule.id;
+    }
+    if (lastStep && lastStep !== probe.dunningStep)
+      await this.markStep(tenantId, clientId, invoiceId, lastStep);
+    return result;
+  }
+
+  /** Sends a step; returns why it was skipped, or null when it went out. */
+  private async perform(
+    tenantId: string,
+    tenant: TenantSettings,
+    _policy: DunningPolicy,
+    rule: DunningStepRule,
+    invoice: Invoice,
+    client: Client,
+  ): Promise<string | null> {
+    const adapters = this.adapters;
+    if (!adapters) return 'NO_CHANNELS';
+    const amount = formatMoney(invoice.outstanding, tenant.locale);
+    const text = `${tenant.name}: invoice ${invoice.number} (${amount}) is ${invoice.daysOverdue} days overdue. Payment reference ${invoice.reference}.`;
+    switch (rule.action) {
+      case 'EMAIL': {
+        if (!client.email) return 'NO_EMAIL';
+        await adapters.mailer.send({
+          from: adapters.mailFrom,
+          to: client.email,
+          subject: `${tenant.name}: payment reminder for invoice ${invoice.number}`,
+          text,
+        });
+        return null;
+      }
+      case 'SMS': {
+        if (!smsConsented(client)) return 'NO_SMS_CONSENT';
+        if (!client.phone) return 'NO_PHONE';
+        await adapters.sms.send({ to: client.phone, message: text, tag: `${invoice.id}:${rule.id}` });
+        return null;
+      }
+      case 'COLLECTOR': {
+        const today = isoDateInZone(this.clock.now(), tenant.timeZone);
+        const letter = await renderDunningLetterPdf(
+          invoice,
+          { name: tenant.name, locale: tenant.locale },
+          invoice.daysOverdue,
+          today,
+        );
+        const letterKey = `invoices/${tenantId}/${invoice.id}/letter-${rule.id}.pdf`;
+        await adapters.store.put(adapters.bucket, letterKey, letter, 'application/pdf');
+        await this.repo.putCollectorTask(tenantId, rule.id, {
+          id: newId(),
+          invoiceId: invoice.id,
+          invoiceNumber: invoice.number,
+          clientId: invoice.clientId,
+          amount: invoice.outstanding,
+          letterKey,
+          assigneeId: invoice.advisorId,
+          at: this.clock.now().toISOString(),
+        });
+        if (client.email) {
+          await adapters.mailer.send({
+            from: adapters.mailFrom,
+            to: client.email,
+            subject: `${tenant.name}: formal notice for invoice ${invoice.number}`,
+            text,
+            attachments: [
+              { filename: `notice-${invoice.number}.pdf`, contentType: 'application/pdf', content: letter },
+            ],
+          });
+        }
+        return null;
+      }
+    }
+  }
+
+  /** Shows the last step on the invoice (and so on the card); a lost race is left to the next change. */
+  private async markStep(tenantId: string, clientId: string, invoiceId: string, step: string): Promise<void> {
+    const current = await this.repo.getInvoiceOfClient(tenantId, clientId, invoiceId);
+    if (!current || current.dunningStep === step) return;
+    try {
+      await this.repo.transact([this.repo.updateInvoiceOp(tenantId, current, { dunningStep: step })]);
+    } catch (error) {
+      if (!(error instanceof VersionConflictError)) throw error;
+    }
+  }
+}

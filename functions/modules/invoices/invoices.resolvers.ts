@@ -1,0 +1,56 @@
+import type { Resolvers } from '../../graphql/__generated__/resolvers-types.js';
+import { pageArgs, toConnection } from '../../shared/pagination.js';
+
+/** Invoice, payment and dunning resolvers: parse arguments, call the invoices service, map to the schema. */
+export const invoicesResolvers: Resolvers = {
+  Query: {
+    invoice: (_root, { id }, { principal, services }) => services.invoices.getInvoice(principal, id),
+    clientInvoices: (_root, { clientId }, { principal, services }) =>
+      services.invoices.clientInvoices(principal, clientId),
+    debtors: async (_root, args, { principal, services }) =>
+      toConnection(await services.invoices.debtors(principal, args.filter ?? {}, pageArgs(args))),
+    invoicesDue: async (_root, args, { principal, services }) =>
+      toConnection(await services.invoices.invoicesDue(principal, args.status, args.period, pageArgs(args))),
+    payments: async (_root, args, { principal, services }) =>
+      toConnection(await services.invoices.payments(principal, args.filter, pageArgs(args))),
+    unmatchedPayments: async (_root, args, { principal, services }) =>
+      toConnection(await services.invoices.unmatchedPayments(principal, pageArgs(args))),
+    dunningPolicy: (_root, _args, { principal, services }) => services.invoices.dunningPolicy(principal),
+  },
+  Mutation: {
+    createInvoice: (_root, { input }, { principal, services }) =>
+      services.invoices.createInvoice(principal, input),
+    issueInvoice: (_root, { input }, { principal, services }) =>
+      services.invoices.issueInvoice(principal, input),
+    generateInstalmentInvoices: (_root, { input }, { principal, services }) =>
+      services.invoices.generateInstalmentInvoices(principal, input),
+    cancelInvoice: (_root, { input }, { principal, services }) =>
+      services.invoices.cancelInvoice(principal, input),
+    writeOffInvoice: (_root, { input }, { principal, services }) =>
+      services.invoices.writeOffInvoice(principal, input),
+    registerPayment: (_root, { input }, { principal, services }) =>
+      services.invoices.registerPayment(principal, input),
+    reversePayment: (_root, { input }, { principal, services }) =>
+      services.invoices.reversePayment(principal, input),
+    importBankStatement: (_root, { input }, { principal, services }) =>
+      services.invoices.importBankStatement(principal, input),
+    resolveUnmatchedPayment: (_root, { input }, { principal, services }) =>
+      services.invoices.resolveUnmatchedPayment(principal, input),
+    setDunningPolicy: (_root, { input }, { principal, services }) =>
+      services.invoices.setDunningPolicy(principal, input),
+  },
+  Invoice: {
+    client: (invoice, _args, { principal, services }) =>
+      services.clients.getClient(principal, invoice.clientId),
+    policy: (invoice, _args, { principal, services }) =>
+      invoice.policyId ? services.policies.getPolicy(principal, invoice.policyId) : null,
+    pdfUrl: (invoice, _args, { services }) => services.invoices.pdfUrl(invoice),
+    payments: (invoice, _args, { principal, services }) =>
+      services.invoices.paymentsOfInvoice(principal, invoice.id),
+  },
+  ClientCard: {
+    debtor: (card, _args, { services }) => services.invoices.debtorSummary(card.invoices, card.credits),
+    balance: (card, _args, { services }) =>
+      services.invoices.debtorSummary(card.invoices, card.credits).outstanding,
+  },
+};

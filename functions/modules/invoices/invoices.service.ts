@@ -1,0 +1,940 @@
+import { createHash } from 'node:crypto';
+import { parse } from 'csv-parse/sync';
+import { authorize, canReach } from '../../shared/auth/policy.js';
+import type { Principal } from '../../shared/auth/principal.js';
+import { type Clock, isoDateInZone } from '../../shared/clock.js';
+import { addDays } from '../../shared/dates.js';
+import type { Page, TransactOp } from '../../shared/db.js';
+import {
+  AlreadyExistsError,
+  ForbiddenError,
+  NotFoundError,
+  RuleViolationError,
+  ValidationFailedError,
+  VersionConflictError,
+} from '../../shared/errors.js';
+import { newId } from '../../shared/ids.js';
+import type { Mailer } from '../../shared/mailer.js';
+import {
+  CurrencySchema,
+  Dec,
+  DecimalStringSchema,
+  type Money,
+  money,
+  negateMoney,
+} from '../../shared/money.js';
+import type { ObjectStore } from '../../shared/object-store.js';
+import type { SmsSender } from '../../shared/sms.js';
+import { type IndexName, keys } from '../../shared/table-design.js';
+import { parseInput } from '../../shared/validation.js';
+import { type Client, normaliseId } from '../clients/clients.model.js';
+import type { ClientsRepository } from '../clients/clients.repository.js';
+import type { TenantSettings } from '../org/org.model.js';
+import type { OrgRepository } from '../org/org.repository.js';
+import type { PoliciesRepository } from '../policies/policies.repository.js';
+import { renderInvoicePdf } from './invoice-pdf.js';
+import {
+  CloseInvoiceSchema,
+  CreateInvoiceSchema,
+  type CreditEntry,
+  DEFAULT_DUNNING_POLICY,
+  DebtorFilterSchema,
+  type DunningPolicy,
+  dueRangeOfBucket,
+  formatInvoiceNumber,
+  GenerateInstalmentInvoicesSchema,
+  ImportBankStatementSchema,
+  type Invoice,
+  type InvoiceStatus,
+  IssueInvoiceSchema,
+  lineTotal,
+  normaliseReference,
+  OPEN_STATUSES,
+  type Payment,
+  PaymentListFilterSchema,
+  type PaymentSource,
+  PeriodSchema,
+  RegisterPaymentSchema,
+  ResolveUnmatchedSchema,
+  ReversePaymentSchema,
+  SetDunningPolicySchema,
+  splitPayment,
+  statusAfterPayment,
+  sumMoney,
+  toMinor,
+  type UnmatchedPayment,
+} from './invoices.model.js';
+import { type InvoicesRepository, SequenceConflictError } from './invoices.repository.js';
+
+type PageRequest = { limit: number; cursor: string | null };
+
+/** What issuing and dunning need outside the table: a bucket for PDFs, mail and SMS. */
+export interface InvoiceAdapters {
+  store: ObjectStore;
+  bucket: string;
+  mailer: Mailer;
+  mailFrom: string;
+  sms: SmsSender;
+}
+
+/** How a bank-statement row ended. */
+export type ImportOutcome = 'MATCHED' | 'PARTIAL' | 'OVERPAID' | 'UNMATCHED' | 'DUPLICATE';
+
+export interface ImportRowResult {
+  row: number;
+  outcome: ImportOutcome;
+  invoiceId: string | null;
+  invoiceNumber: string | null;
+  reason: string | null;
+}
+
+export interface ImportResult {
+  importId: string;
+  rows: ImportRowResult[];
+  matched: number;
+  unmatched: number;
+  duplicates: number;
+}
+
+/** The debtor side of a client's card. */
+export interface DebtorSummary {
+  status: 'NONE' | 'CURRENT' | 'OVERDUE';
+  amountOverdue: Money | null;
+  outstanding: Money | null;
+  credit: Money | null;
+  currentStep: string | null;
+  oldestDaysOverdue: number;
+}
+
+const MAX_ISSUE_ATTEMPTS = 200;
+const MAX_PAYMENT_ATTEMPTS = 8;
+const PDF_LINK_SECONDS = 900;
+const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+
+/** A transaction that lost a race to another writer (DynamoDB cancels it): safe to retry after a re-read. */
+function isRace(error: unknown): boolean {
+  if (error instanceof SequenceConflictError || error instanceof VersionConflictError) return true;
+  const name = (error as { name?: string } | null)?.name;
+  return name === 'TransactionCanceledException' || name === 'TransactionConflictException';
+}
+
+/** The first day and last day of a `YYYY-MM` period. */
+export function periodRange(period: string): [string, string] {
+  return [`${period}-01`, addDays(`${addDays(`${period}-28`, 4).slice(0, 7)}-01`, -1)];
+}
+
+/**
+ * Invoices and payments: drafting and issuing with a gapless per-tenant sequence, the PDF in S3 and
+ * by e-mail, instalment plans, manual and bank-statement payments with partial, over- and
+ * reversed payments, the resolution queue, the debtor and payment lists, and the dunning policy.
+ */
+export class InvoicesService {
+  constructor(
+    private readonly repo: InvoicesRepository,
+    private readonly clients: ClientsRepository,
+    private readonly policies: PoliciesRepository,
+    private readonly org: OrgRepository,
+    private readonly clock: Clock,
+    private readonly adapters: InvoiceAdapters | null,
+  ) {}
+
+  private now(): string {
+    return this.clock.now().toISOString();
+  }
+
+  async tenant(tenantId: string): Promise<TenantSettings> {
+    const t = await this.org.getTenantSettings(tenantId);
+    if (!t) throw new NotFoundError('Tenant', tenantId);
+    return t;
+  }
+
+  /** Today in the tenant's time zone: due dates and periods are the tenant's calendar days. */
+  async today(tenantId: string): Promise<string> {
+    return isoDateInZone(this.clock.now(), (await this.tenant(tenantId)).timeZone);
+  }
+
+  private assertReach(principal: Principal, invoice: Invoice): void {
+    if (
+      !canReach(principal, {
+        ownerUserId: invoice.advisorId,
+        branchId: invoice.branchId,
+        regionId: invoice.regionId,
+      })
+    ) {
+      throw new ForbiddenError('This invoice is outside your scope');
+    }
+  }
+
+  private async requireInvoice(principal: Principal, invoiceId: string): Promise<Invoice> {
+    const invoice = await this.repo.getInvoice(principal.tenantId, invoiceId);
+    if (!invoice) throw new NotFoundError('Invoice', invoiceId);
+    this.assertReach(principal, invoice);
+    return invoice;
+  }
+
+  async getInvoice(principal: Principal | null, invoiceId: string): Promise<Invoice | null> {
+    const p = authorize(principal, 'invoices:read');
+    const invoice = await this.repo.getInvoice(p.tenantId, invoiceId);
+    if (!invoice) return null;
+    this.assertReach(p, invoice);
+    return invoice;
+  }
+
+  async clientInvoices(principal: Principal | null, clientId: string): Promise<Invoice[]> {
+    const p = authorize(principal, 'invoices:read');
+    const invoices = await this.repo.clientInvoices(p.tenantId, clientId);
+    return invoices.filter((i) =>
+      canReach(p, { ownerUserId: i.advisorId, branchId: i.branchId, regionId: i.regionId }),
+    );
+  }
+
+  // ---- drafting -----------------------------------------------------------------------------
+
+  async createInvoice(principal: Principal | null, rawInput: unknown): Promise<Invoice> {
+    const p = authorize(principal, 'invoices:write');
+    const input = parseInput(CreateInvoiceSchema, rawInput);
+    const client = await this.clients.getClient(p.tenantId, input.clientId);
+    if (!client) {
+      throw new ValidationFailedError('Unknown client', [
+        { path: 'input.clientId', message: 'is not a client of this brokerage' },
+      ]);
+    }
+    const policy = input.policyId ? await this.policies.getPolicy(p.tenantId, input.policyId) : undefined;
+    if (input.policyId && (!policy || policy.clientId !== client.id)) {
+      throw new ValidationFailedError('Unknown policy', [
+        { path: 'input.policyId', message: "is not one of the client's policies" },
+      ]);
+    }
+    const lines = input.lines.map((l) => {
+      const unitPrice = money(l.unitPrice, input.currency);
+      return {
+        description: l.description,
+        quantity: l.quantity,
+        unitPrice,
+        total: lineTotal(l.quantity, unitPrice),
+      };
+    });
+    const invoice = this.draft(client, {
+      policyId: policy?.id ?? null,
+      productLineId: policy?.productLineId ?? null,
+      insurerId: policy?.insurerId ?? null,
+      advisorId: policy?.servicingAdvisorId ?? client.ownerAdvisorId,
+      currency: input.currency,
+      lines,
+      issueDate: input.issueDate ?? null,
+      dueDate: input.dueDate,
+      note: input.note ?? null,
+      instalmentDueDate: null,
+    });
+    this.assertReach(p, invoice);
+    await this.repo.transact([this.repo.createInvoiceOp(p.tenantId, invoice)]);
+    return invoice;
+  }
+
+  private draft(
+    client: Client,
+    fields: Pick<
+      Invoice,
+      | 'policyId'
+      | 'productLineId'
+      | 'insurerId'
+      | 'advisorId'
+      | 'currency'
+      | 'lines'
+      | 'issueDate'
+      | 'dueDate'
+      | 'note'
+      | 'instalmentDueDate'
+    >,
+  ): Invoice {
+    const now = this.now();
+    const total = sumMoney(
+      fields.lines.map((l) => l.total),
+      fields.currency,
+    );
+    return {
+      id: newId(),
+      clientId: client.id,
+      clientName: client.name,
+      number: null,
+      reference: null,
+      ...fields,
+      total,
+      paid: money(0, fields.currency),
+      outstanding: total,
+      outstandingMinor: toMinor(total),
+      status: 'DRAFT',
+      branchId: client.branchId,
+      regionId: client.regionId,
+      pdfKey: null,
+      mailedAt: null,
+      daysOverdue: 0,
+      overdueAsOf: null,
+      dunningStep: null,
+      version: 1,
+      createdAt: now,
+      updatedAt: now,
+    };
+  }
+
+  /**
+   * Drafts (and optionally issues) one invoice per instalment of a policy's plan. Re-running it
+   * creates nothing new: each instalment claims its invoice under the policy and due date.
+   */
+  async generateInstalmentInvoices(principal: Principal | null, rawInput: unknown): Promise<Invoice[]> {
+    const p = authorize(principal, 'invoices:write');
+    const input = parseInput(GenerateInstalmentInvoicesSchema, rawInput);
+    const policy = await this.policies.getPolicy(p.tenantId, input.policyId);
+    if (!policy) throw new NotFoundError('Policy', input.policyId);
+    const client = await this.clients.getClient(p.tenantId, policy.clientId);
+    if (!client) throw new NotFoundError('Client', policy.clientId);
+    const created: Invoice[] = [];
+    for (const [i, instalment] of policy.instalments.entries()) {
+      const unitPrice = instalment.amount;
+      const invoice = this.draft(client, {
+        policyId: policy.id,
+        productLineId: policy.productLineId,
+        insurerId: policy.insurerId,
+        advisorId: policy.servicingAdvisorId ?? client.ownerAdvisorId,
+        currency: unitPrice.currency,
+        lines: [
+          {
+            description: `${policy.policyNumber} ${i + 1}/${policy.instalments.length}`,
+            quantity: '1',
+            unitPrice,
+            total: unitPrice,
+          },
+        ],
+        issueDate: addDays(instalment.dueDate, -input.issueDaysBefore),
+        dueDate: instalment.dueDate,
+        note: null,
+        instalmentDueDate: instalment.dueDate,
+      });
+      if (i === 0) this.assertReach(p, invoice);
+      try {
+        await this.repo.transact([
+          this.repo.createInvoiceOp(p.tenantId, invoice),
+          this.clients.claimOp(p.tenantId, invoice.id, {
+            field: 'INSTALMENT_INVOICE',
+            value: `${policy.id}.${instalment.dueDate}`,
+          }),
+        ]);
+      } catch (error) {
+        if (error instanceof AlreadyExistsError) continue;
+        throw error;
+      }
+      created.push(input.issue ? await this.issue(p.tenantId, invoice.id, null) : invoice);
+    }
+    return created;
+  }
+
+  // ---- issuing ------------------------------------------------------------------------------
+
+  async issueInvoice(principal: Principal | null, rawInput: unknown): Promise<Invoice> {
+    const p = authorize(principal, 'invoices:write');
+    const input = parseInput(IssueInvoiceSchema, rawInput);
+    await this.requireInvoice(p, input.id);
+    return this.issue(p.tenantId, input.id, input.expectedVersion ?? null);
+  }
+
+  /**
+   * Numbers the invoice from the tenant's sequence (the increment and the invoice write in one
+   * transaction, retried after a lost race), then renders the PDF, stores it and mails it.
+   */
+  async issue(tenantId: string, invoiceId: string, expectedVersion: number | null): Promise<Invoice> {
+    const tenant = await this.tenant(tenantId);
+    const today = isoDateInZone(this.clock.now(), tenant.timeZone);
+    let issued: Invoice | undefined;
+    for (let attempt = 0; !issued; attempt++) {
+      const current = await this.repo.getInvoice(tenantId, invoiceId);
+      if (!current) throw new NotFoundError('Invoice', invoiceId);
+      if (expectedVersion !== null && current.version !== expectedVersion) {
+        throw new VersionConflictError('Invoice', invoiceId, expectedVersion);
+      }
+      if (current.status !== 'DRAFT')
+        throw new RuleViolationError(`Invoice ${invoiceId} is ${current.status}, not DRAFT`);
+      const issueDate = current.issueDate ?? today;
+      const year = issueDate.slice(0, 4);
+      const last = await this.repo.readSequence(tenantId, year);
+      const number = formatInvoiceNumber(year, last + 1);
+      const changes = {
+        number,
+        reference: normaliseReference(number),
+        issueDate,
+        status: (current.dueDate < today ? 'OVERDUE' : 'ISSUED') as InvoiceStatus,
+        updatedAt: this.now(),
+      };
+      try {
+        await this.repo.issueWithNumber(tenantId, current, year, last, changes);
+        issued = { ...current, ...changes, version: current.version + 1 };
+      } catch (error) {
+        if (!isRace(error) || attempt >= MAX_ISSUE_ATTEMPTS) throw error;
+        await sleep(Math.random() * Math.min(100, 5 * 2 ** Math.min(attempt, 5)));
+      }
+    }
+    return this.publish(tenantId, tenant, issued);
+  }
+
+  /** Renders, stores and mails an issued invoice; records the PDF key and when it was mailed. */
+  private async publish(tenantId: string, tenant: TenantSettings, invoice: Invoice): Promise<Invoice> {
+    if (!this.adapters) return invoice;
+    const pdf = await renderInvoicePdf(invoice, { name: tenant.name, locale: tenant.locale });
+    const pdfKey = `invoices/${tenantId}/${invoice.id}/${invoice.number}.pdf`;
+    await this.adapters.store.put(this.adapters.bucket, pdfKey, pdf, 'application/pdf');
+    const client = await this.clients.getClient(tenantId, invoice.clientId);
+    let mailedAt: string | null = null;
+    if (client?.email) {
+      await this.adapters.mailer.send({
+        from: this.adapters.mailFrom,
+        to: client.email,
+        subject: `${tenant.name}: invoice ${invoice.number}`,
+        text: `Please find attached invoice ${invoice.number} for ${invoice.total.amount} ${invoice.total.currency}, due ${invoice.dueDate}. Payment reference: ${invoice.reference}.`,
+        attachments: [{ filename: `${invoice.number}.pdf`, contentType: 'application/pdf', content: pdf }],
+      });
+      mailedAt = this.now();
+    }
+    return this.patch(tenantId, invoice, { pdfKey, mailedAt });
+  }
+
+  /** Applies a change that does not depend on the invoice's state, re-reading after a lost race. */
+  private async patch(tenantId: string, invoice: Invoice, changes: Partial<Invoice>): Promise<Invoice> {
+    let current = invoice;
+    for (let attempt = 0; ; attempt++) {
+      try {
+        await this.repo.transact([this.repo.updateInvoiceOp(tenantId, current, changes)]);
+        return { ...current, ...changes, version: current.version + 1 };
+      } catch (error) {
+        if (!(error instanceof VersionConflictError) || attempt >= MAX_PAYMENT_ATTEMPTS) throw error;
+        const fresh = await this.repo.getInvoiceOfClient(tenantId, current.clientId, current.id);
+        if (!fresh) throw error;
+        current = fresh;
+      }
+    }
+  }
+
+  /** An expiring link to the invoice's PDF, or null before it is issued (or without a bucket). */
+  async pdfUrl(invoice: Invoice): Promise<string | null> {
+    if (!invoice.pdfKey || !this.adapters) return null;
+    return this.adapters.store.signedGetUrl(
+      this.adapters.bucket,
+      invoice.pdfKey,
+      PDF_LINK_SECONDS,
+      `${invoice.number}.pdf`,
+    );
+  }
+
+  async cancelInvoice(principal: Principal | null, rawInput: unknown): Promise<Invoice> {
+    return this.close(principal, rawInput, 'CANCELLED', 'invoices:write', ['DRAFT', 'ISSUED', 'OVERDUE']);
+  }
+
+  async writeOffInvoice(principal: Principal | null, rawInput: unknown): Promise<Invoice> {
+    return this.close(principal, rawInput, 'WRITTEN_OFF', 'payments:write', OPEN_STATUSES);
+  }
+
+  private async close(
+    principal: Principal | null,
+    rawInput: unknown,
+    to: InvoiceStatus,
+    action: 'invoices:write' | 'payments:write',
+    from: readonly InvoiceStatus[],
+  ): Promise<Invoice> {
+    const p = authorize(principal, action);
+    const input = parseInput(CloseInvoiceSchema, rawInput);
+    const invoice = await this.requireInvoice(p, input.id);
+    if (invoice.version !== input.expectedVersion)
+      throw new VersionConflictError('Invoice', invoice.id, input.expectedVersion);
+    if (!from.includes(invoice.status) || (to === 'CANCELLED' && !new Dec(invoice.paid.amount).isZero())) {
+      throw new RuleViolationError(
+        `Invoice ${invoice.number ?? invoice.id} is ${invoice.status} and cannot become ${to}`,
+      );
+    }
+    const changes = { status: to, note: input.reason, updatedAt: this.now() };
+    await this.repo.transact([this.repo.updateInvoiceOp(p.tenantId, invoice, changes)]);
+    return { ...invoice, ...changes, version: invoice.version + 1 };
+  }
+
+  // ---- payments -----------------------------------------------------------------------------
+
+  async registerPayment(principal: Principal | null, rawInput: unknown): Promise<Payment> {
+    const p = authorize(principal, 'payments:write');
+    const input = parseInput(RegisterPaymentSchema, rawInput);
+    await this.requireInvoice(p, input.invoiceId);
+    return this.applyPayment(p.tenantId, {
+      paymentId: newId(),
+      invoiceId: input.invoiceId,
+      amount: money(input.amount, input.currency),
+      paidDate: input.paidDate,
+      source: 'MANUAL',
+      reference: input.reference ?? null,
+      by: p.userId,
+    });
+  }
+
+  /**
+   * Applies a received amount to an invoice: the payment, the invoice's new paid/outstanding/status
+   * and any overpayment as client credit commit together. A payment id seen before fails the whole
+   * write with ALREADY_EXISTS, so re-imports change nothing.
+   */
+  async applyPayment(
+    tenantId: string,
+    p: {
+      paymentId: string;
+      invoiceId: string;
+      amount: Money;
+      paidDate: string;
+      source: PaymentSource;
+      reference: string | null;
+      by: string;
+    },
+    extra: TransactOp[] = [],
+  ): Promise<Payment> {
+    const today = await this.today(tenantId);
+    for (let attempt = 0; ; attempt++) {
+      const invoice = await this.repo.getInvoice(tenantId, p.invoiceId);
+      if (!invoice) throw new NotFoundError('Invoice', p.invoiceId);
+      if (!['ISSUED', 'PARTIALLY_PAID', 'OVERDUE', 'PAID'].includes(invoice.status)) {
+        throw new RuleViolationError(
+          `Invoice ${invoice.number ?? invoice.id} is ${invoice.status}: it takes no payments`,
+        );
+      }
+      if (invoice.currency !== p.amount.currency) {
+        throw new ValidationFailedError('Currency differs from the invoice', [
+          { path: 'input.currency', message: `must be ${invoice.currency}, the invoice's currency` },
+        ]);
+      }
+      const { applied, credited } = splitPayment(invoice.outstanding, p.amount);
+      const payment = this.paymentRecord(invoice, p, applied, credited, null);
+      try {
+        await this.repo.transact([
+          this.repo.paymentOp(tenantId, payment),
+          this.repo.updateInvoiceOp(tenantId, invoice, this.paidChanges(invoice, applied, today)),
+          ...this.creditOps(tenantId, payment),
+          ...extra,
+        ]);
+        return payment;
+      } catch (error) {
+        if (!(error instanceof VersionConflictError) || attempt >= MAX_PAYMENT_ATTEMPTS) throw error;
+      }
+    }
+  }
+
+  private paymentRecord(
+    invoice: Invoice,
+    p: {
+      paymentId: string;
+      amount: Money;
+      paidDate: string;
+      source: PaymentSource;
+      reference: string | null;
+      by: string;
+    },
+    applied: Money,
+    credited: Money,
+    reverses: string | null,
+  ): Payment {
+    return {
+      id: p.paymentId,
+      invoiceId: invoice.id,
+      invoiceNumber: invoice.number,
+      clientId: invoice.clientId,
+      policyId: invoice.policyId,
+      amount: p.amount,
+      applied,
+      credited,
+      paidDate: p.paidDate,
+      period: p.paidDate.slice(0, 7),
+      late: p.paidDate > invoice.dueDate,
+      source: p.source,
+      reference: p.reference,
+      reversesPaymentId: reverses,
+      reversedByPaymentId: null,
+      advisorId: invoice.advisorId,
+      productLineId: invoice.productLineId,
+      branchId: invoice.branchId,
+      by: p.by,
+      at: this.now(),
+      version: 1,
+    };
+  }
+
+  private paidChanges(invoice: Invoice, applied: Money, today: string): Partial<Invoice> {
+    const paid = money(new Dec(invoice.paid.amount).plus(applied.amount), invoice.currency);
+    const outstanding = money(new Dec(invoice.total.amount).minus(paid.amount), invoice.currency);
+    return {
+      paid,
+      outstanding,
+      outstandingMinor: toMinor(outstanding),
+      status: statusAfterPayment(invoice, outstanding, paid, today),
+      updatedAt: this.now(),
+    };
+  }
+
+  private creditOps(tenantId: string, payment: Payment): TransactOp[] {
+    if (new Dec(payment.credited.amount).isZero()) return [];
+    const credit: CreditEntry = {
+      id: payment.id,
+      clientId: payment.clientId,
+      paymentId: payment.id,
+      amount: payment.credited,
+      at: payment.at,
+    };
+    return [this.repo.creditOp(tenantId, credit)];
+  }
+
+  /** Reverses a payment with a new, negated payment; the invoice reopens and any credit it made is taken back. */
+  async reversePayment(principal: Principal | null, rawInput: unknown): Promise<Payment> {
+    const p = authorize(principal, 'payments:write');
+    const input = parseInput(ReversePaymentSchema, rawInput);
+    const today = await this.today(p.tenantId);
+    for (let attempt = 0; ; attempt++) {
+      const invoice = await this.requireInvoice(p, input.invoiceId);
+      const original = await this.repo.getPayment(p.tenantId, input.invoiceId, input.paymentId);
+      if (!original) throw new NotFoundError('Payment', input.paymentId);
+      if (original.reversedByPaymentId || original.reversesPaymentId) {
+        throw new RuleViolationError(`Payment ${original.id} is already reversed or is itself a reversal`);
+      }
+      const reversal = this.paymentRecord(
+        invoice,
+        {
+          paymentId: newId(),
+          amount: negateMoney(original.amount),
+          paidDate: today,
+          source: 'REVERSAL',
+          reference: input.reason,
+          by: p.userId,
+        },
+        negateMoney(original.applied),
+        negateMoney(original.credited),
+        original.id,
+      );
+      try {
+        await this.repo.transact([
+          this.repo.paymentOp(p.tenantId, reversal),
+          this.repo.markReversedOp(p.tenantId, original, reversal.id),
+          this.repo.updateInvoiceOp(p.tenantId, invoice, this.paidChanges(invoice, reversal.applied, today)),
+          ...this.creditOps(p.tenantId, reversal),
+        ]);
+        return reversal;
+      } catch (error) {
+        if (!(error instanceof VersionConflictError) || attempt >= MAX_PAYMENT_ATTEMPTS) throw error;
+      }
+    }
+  }
+
+  async paymentsOfInvoice(principal: Principal | null, invoiceId: string): Promise<Payment[]> {
+    const p = authorize(principal, 'invoices:read');
+    await this.requireInvoice(p, invoiceId);
+    return this.repo.listPaymentsOfInvoice(p.tenantId, invoiceId);
+  }
+
+  /**
+   * Imports a bank statement (CSV with a header: date, amount, currency, reference, and optionally
+   * clientRef and payer). Each row is matched by invoice number or payment reference, else by client
+   * (its external, national or tax id) and exact open amount; the rest wait in the resolution queue.
+   * Row ids derive from the file's hash, so importing the same file again changes nothing.
+   */
+  async importBankStatement(principal: Principal | null, rawInput: unknown): Promise<ImportResult> {
+    const p = authorize(principal, 'payments:write');
+    const input = parseInput(ImportBankStatementSchema, rawInput);
+    let records: Record<string, string>[];
+    try {
+      records = parse(input.csv, {
+        columns: (h: string[]) => h.map((c) => c.trim().toLowerCase()),
+        skip_empty_lines: true,
+        trim: true,
+      });
+    } catch (error) {
+      throw new ValidationFailedError('The statement is not valid CSV', [
+        { path: 'input.csv', message: (error as Error).message },
+      ]);
+    }
+    const importId = createHash('sha256').update(input.csv).digest('hex').slice(0, 16);
+    const result: ImportResult = { importId, rows: [], matched: 0, unmatched: 0, duplicates: 0 };
+    for (const [index, record] of records.entries()) {
+      const row = index + 1;
+      const outcome = await this.importRow(p, importId, row, record);
+      result.rows.push(outcome);
+      if (outcome.outcome === 'UNMATCHED') result.unmatched++;
+      else if (outcome.outcome === 'DUPLICATE') result.duplicates++;
+      else result.matched++;
+    }
+    return result;
+  }
+
+  private async importRow(
+    p: Principal,
+    importId: string,
+    row: number,
+    record: Record<string, string>,
+  ): Promise<ImportRowResult> {
+    const id = `bank-${importId}-${row}`;
+    const amount = DecimalStringSchema.safeParse(record.amount ?? '');
+    const currency = CurrencySchema.safeParse(record.currency ?? '');
+    const date = /^\d{4}-\d{2}-\d{2}$/.test(record.date ?? '') ? (record.date as string) : null;
+    const reference = record.reference ? record.reference : null;
+    const unmatched = async (reason: string): Promise<ImportRowResult> => {
+      const entry: UnmatchedPayment = {
+        id,
+        importId,
+        row,
+        paidDate: date ?? '',
+        amount:
+          amount.success && currency.success
+            ? money(amount.data, currency.data)
+            : { amount: record.amount ?? '', currency: record.currency ?? '' },
+        reference,
+        payer: record.payer || null,
+        reason,
+        at: this.now(),
+      };
+      const queued = await this.repo.queueUnmatched(p.tenantId, entry);
+      return {
+        row,
+        outcome: queued ? 'UNMATCHED' : 'DUPLICATE',
+        invoiceId: null,
+        invoiceNumber: null,
+        reason,
+      };
+    };
+    if (!amount.success || !currency.success || !date || new Dec(amount.data).lte(0)) {
+      return unmatched('INVALID_ROW');
+    }
+    const received = money(amount.data, currency.data);
+    let invoice: Invoice | undefined;
+    if (reference) {
+      const invoiceId = await this.repo.invoiceIdByReference(p.tenantId, normaliseReference(reference));
+      if (invoiceId) invoice = await this.repo.getInvoice(p.tenantId, invoiceId);
+    }
+    if (!invoice && record.clientref) {
+      const clientId = await this.clientByRef(p.tenantId, record.clientref);
+      if (clientId) {
+        const open = (await this.repo.clientInvoices(p.tenantId, clientId)).filter(
+          (i) =>
+            OPEN_STATUSES.includes(i.status) &&
+            i.currency === received.currency &&
+            new Dec(i.outstanding.amount).eq(received.amount),
+        );
+        if (open.length === 1) invoice = open[0];
+        else if (open.length > 1) return unmatched('AMBIGUOUS_CLIENT_AMOUNT');
+      }
+    }
+    if (!invoice) return unmatched('NO_MATCH');
+    if (invoice.currency !== received.currency) return unmatched('CURRENCY_MISMATCH');
+    const before = invoice.outstanding;
+    try {
+      const payment = await this.applyPayment(p.tenantId, {
+        paymentId: id,
+        invoiceId: invoice.id,
+        amount: received,
+        paidDate: date,
+        source: 'BANK_IMPORT',
+        reference,
+        by: p.userId,
+      });
+      const outcome: ImportOutcome = !new Dec(payment.credited.amount).isZero()
+        ? 'OVERPAID'
+        : new Dec(received.amount).lt(before.amount)
+          ? 'PARTIAL'
+          : 'MATCHED';
+      return { row, outcome, invoiceId: invoice.id, invoiceNumber: invoice.number, reason: null };
+    } catch (error) {
+      if (error instanceof AlreadyExistsError) {
+        return {
+          row,
+          outcome: 'DUPLICATE',
+          invoiceId: invoice.id,
+          invoiceNumber: invoice.number,
+          reason: null,
+        };
+      }
+      if (error instanceof RuleViolationError) return unmatched('INVOICE_CLOSED');
+      throw error;
+    }
+  }
+
+  private async clientByRef(tenantId: string, ref: string): Promise<string | undefined> {
+    return (
+      (await this.clients.ownerOfUnique(tenantId, 'CLIENT_EXTERNAL_ID', ref)) ??
+      (await this.clients.ownerOfUnique(tenantId, 'TAX_ID', normaliseId(ref))) ??
+      (await this.clients.ownerOfUnique(tenantId, 'NATIONAL_ID', normaliseId(ref)))
+    );
+  }
+
+  async unmatchedPayments(principal: Principal | null, page: PageRequest): Promise<Page<UnmatchedPayment>> {
+    const p = authorize(principal, 'payments:write');
+    return this.repo.listUnmatched(p.tenantId, page);
+  }
+
+  /** A person picks the invoice for a queued row: the payment is applied and the row leaves the queue, together. */
+  async resolveUnmatchedPayment(principal: Principal | null, rawInput: unknown): Promise<Payment> {
+    const p = authorize(principal, 'payments:write');
+    const input = parseInput(ResolveUnmatchedSchema, rawInput);
+    const row = await this.repo.getUnmatched(p.tenantId, input.unmatchedId);
+    if (!row) throw new NotFoundError('UnmatchedPayment', input.unmatchedId);
+    if (row.reason === 'INVALID_ROW')
+      throw new RuleViolationError('This row is not a valid payment; fix the statement');
+    await this.requireInvoice(p, input.invoiceId);
+    return this.applyPayment(
+      p.tenantId,
+      {
+        paymentId: row.id,
+        invoiceId: input.invoiceId,
+        amount: row.amount,
+        paidDate: row.paidDate,
+        source: 'BANK_IMPORT',
+        reference: row.reference,
+        by: p.userId,
+      },
+      [this.repo.resolveUnmatchedOp(p.tenantId, row.id)],
+    );
+  }
+
+  // ---- lists --------------------------------------------------------------------------------
+
+  /** The principal's scope as list filters: own scope sees its own advisor's rows, branch its branch. */
+  private scopeFilter(p: Principal): { advisorId?: string; branchId?: string; regionId?: string } {
+    if (p.scope === 'own') return { advisorId: p.userId };
+    if (p.scope === 'branch') return p.branchId ? { branchId: p.branchId } : { advisorId: p.userId };
+    if (p.scope === 'region') return p.regionId ? { regionId: p.regionId } : { advisorId: p.userId };
+    return {};
+  }
+
+  /**
+   * Overdue invoices by age bucket, filterable by branch, advisor, product line, insurer and a minimum
+   * amount. The most selective filter picks the index (each is one Query sorted by due date, the
+   * bucket a due-date range); the rest narrow it.
+   */
+  async debtors(principal: Principal | null, rawFilter: unknown, page: PageRequest): Promise<Page<Invoice>> {
+    const p = authorize(principal, 'invoices:read');
+    const f = parseInput(DebtorFilterSchema, rawFilter ?? {}, 'filter');
+    const scope = this.scopeFilter(p);
+    const wanted: Record<string, string> = {};
+    const set = (k: string, v: string | null | undefined) => {
+      if (v) wanted[k] = v;
+    };
+    set('advisorId', f.advisorId);
+    set('branchId', f.branchId);
+    set('productLineId', f.productLineId);
+    set('insurerId', f.insurerId);
+    for (const [k, v] of Object.entries(scope)) {
+      if (wanted[k] && wanted[k] !== v) return { items: [], cursors: [], nextCursor: null };
+      wanted[k] = v;
+    }
+    const t = p.tenantId;
+    let index: IndexName = 'gsi2';
+    let partition = keys.invoicesByStatus(t, 'OVERDUE');
+    let used: string | null = null;
+    if (wanted.advisorId)
+      [index, partition, used] = ['gsi1', keys.debtorsByAdvisor(t, wanted.advisorId), 'advisorId'];
+    else if (wanted.branchId)
+      [index, partition, used] = ['gsi3', keys.debtorsByBranch(t, wanted.branchId), 'branchId'];
+    else if (wanted.productLineId)
+      [index, partition, used] = [
+        'gsi4',
+        keys.debtorsByProductLine(t, wanted.productLineId),
+        'productLineId',
+      ];
+    else if (wanted.insurerId)
+      [index, partition, used] = ['gsi6', keys.debtorsByInsurer(t, wanted.insurerId), 'insurerId'];
+    if (used) delete wanted[used];
+    const range = f.bucket ? dueRangeOfBucket(f.bucket, await this.today(t)) : null;
+    let minMinor: number | null = null;
+    if (f.minAmount) {
+      const currency = (await this.tenant(t)).baseCurrency;
+      minMinor = toMinor(money(f.minAmount, currency));
+    }
+    return this.repo.listDebtors(index, partition, range, page, wanted, minMinor);
+  }
+
+  /** Invoices of a status due within a period (payments due: ISSUED/PARTIALLY_PAID/OVERDUE; PAID for paid ones). */
+  async invoicesDue(
+    principal: Principal | null,
+    status: InvoiceStatus,
+    period: string,
+    page: PageRequest,
+  ): Promise<Page<Invoice>> {
+    const p = authorize(principal, 'invoices:read');
+    const month = parseInput(PeriodSchema, period, 'period');
+    const result = await this.repo.listInvoicesByStatus(p.tenantId, status, periodRange(month), page);
+    return {
+      ...result,
+      items: result.items.filter((i) =>
+        canReach(p, { ownerUserId: i.advisorId, branchId: i.branchId, regionId: i.regionId }),
+      ),
+    };
+  }
+
+  /** Payments made in a period, optionally late ones only, by advisor or product line: one Query on an index each. */
+  async payments(principal: Principal | null, rawFilter: unknown, page: PageRequest): Promise<Page<Payment>> {
+    const p = authorize(principal, 'invoices:read');
+    const f = parseInput(PaymentListFilterSchema, rawFilter, 'filter');
+    const scope = this.scopeFilter(p);
+    const advisorId = scope.advisorId ?? f.advisorId ?? null;
+    if (scope.advisorId && f.advisorId && f.advisorId !== scope.advisorId)
+      return { items: [], cursors: [], nextCursor: null };
+    const t = p.tenantId;
+    const range = periodRange(f.period);
+    const branch = scope.branchId ?? null;
+    if (advisorId)
+      return this.repo.listPayments('gsi1', keys.paymentsByAdvisor(t, advisorId), range, page, branch);
+    if (f.productLineId)
+      return this.repo.listPayments(
+        'gsi4',
+        keys.paymentsByProductLine(t, f.productLineId),
+        range,
+        page,
+        branch,
+      );
+    if (f.lateOnly)
+      return this.repo.listPayments('gsi6', keys.latePaymentsByPeriod(t, f.period), range, page, branch);
+    return this.repo.listPayments('gsi2', keys.paymentsByPeriod(t, f.period), range, page, branch);
+  }
+
+  // ---- dunning policy -----------------------------------------------------------------------
+
+  async dunningPolicy(principal: Principal | null): Promise<DunningPolicy> {
+    const p = authorize(principal, 'invoices:read');
+    return (await this.repo.getDunningPolicy(p.tenantId)) ?? DEFAULT_DUNNING_POLICY;
+  }
+
+  async setDunningPolicy(principal: Principal | null, rawInput: unknown): Promise<DunningPolicy> {
+    const p = authorize(principal, 'dunning:configure');
+    const input = parseInput(SetDunningPolicySchema, rawInput);
+    const policy: DunningPolicy = {
+      steps: [...input.steps].sort((a, b) => a.afterDays - b.afterDays),
+      quietHoursStart: input.quietHoursStart,
+      quietHoursEnd: input.quietHoursEnd,
+      version: input.expectedVersion + 1,
+      updatedAt: this.now(),
+      updatedBy: p.userId,
+    };
+    await this.repo.saveDunningPolicy(p.tenantId, policy, input.expectedVersion);
+    return policy;
+  }
+
+  // ---- the card ------------------------------------------------------------------------------
+
+  /** The debtor side of a client's card, from the invoices and credits its one Query returned. */
+  debtorSummary(invoices: Invoice[], credits: CreditEntry[]): DebtorSummary {
+    const open = invoices.filter((i) => OPEN_STATUSES.includes(i.status));
+    const overdue = open
+      .filter((i) => i.status === 'OVERDUE')
+      .sort((a, b) => a.dueDate.localeCompare(b.dueDate));
+    const currency = open[0]?.currency ?? credits[0]?.amount.currency ?? null;
+    const sum = (list: Money[]) =>
+      currency
+        ? sumMoney(
+            list.filter((m) => m.currency === currency),
+            currency,
+          )
+        : null;
+    return {
+      status: invoices.length === 0 ? 'NONE' : overdue.length > 0 ? 'OVERDUE' : 'CURRENT',
+      amountOverdue: overdue.length > 0 ? sum(overdue.map((i) => i.outstanding)) : null,
+      outstanding: open.length > 0 ? sum(open.map((i) => i.outstanding)) : null,
+      credit: credits.length > 0 ? sum(credits.map((c) => c.amount)) : null,
+      currentStep: overdue.map((i) => i.dunningStep).find((s) => s !== null) ?? null,
+      oldestDaysOverdue: overdue[0]?.daysOverdue ?? 0,
+    };
+  }
+}

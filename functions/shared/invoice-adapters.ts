@@ -1,0 +1,22 @@
+import { SESClient } from '@aws-sdk/client-ses';
+import type { InvoiceAdapters } from '../modules/invoices/invoices.service.js';
+import { SesMailer } from './mailer.js';
+import type { Runtime } from './runtime.js';
+import { createSmsSender } from './sms.js';
+
+/**
+ * The bucket, mailer and SMS sender that issuing and dunning use, created once per process from the
+ * parsed env: SES and S3 on both hosts (endpoints differ), SNS in the cloud and the SMS recorder on
+ * the local stack. Null when the function has no bucket or sender address, so nothing half-sends.
+ */
+export function invoiceAdapters(runtime: Runtime): InvoiceAdapters | null {
+  const { REPORTS_BUCKET, MAIL_FROM, SMS_SINK_URL } = runtime.env;
+  if (!REPORTS_BUCKET || !MAIL_FROM) return null;
+  return {
+    store: runtime.objects,
+    bucket: REPORTS_BUCKET,
+    mailer: new SesMailer(new SESClient({})),
+    mailFrom: MAIL_FROM,
+    sms: createSmsSender(SMS_SINK_URL),
+  };
+}

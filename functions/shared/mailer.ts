@@ -1,0 +1,96 @@
+import { randomUUID } from 'node:crypto';
+import { SESClient, SendRawEmailCommand } from '@aws-sdk/client-ses';
+
+/** A file sent with an e-mail (an invoice PDF, a formal letter). */
+export interface MailAttachment {
+  filename: string;
+  contentType: string;
+  content: Uint8Array;
+}
+
+export interface MailMessage {
+  from: string;
+  to: string;
+  subject: string;
+  text: string;
+  attachments?: MailAttachment[];
+}
+
+/**
+ * Sends e-mail. An interface so services stay free of the AWS SDK: SES in the cloud and on the local
+ * stack (aws-ses-v2-local answers the same API), a memory mailer in tests.
+ */
+export interface Mailer {
+  send(message: MailMessage): Promise<{ messageId: string }>;
+}
+
+/** RFC 2047 encoded-word, so non-ASCII subjects and file names survive every mail hop. */
+function encodeHeader(value: string): string {
+  return /^[\x20-\x7e]*$/.test(value)
+    ? value
+    : `=?UTF-8?B?${Buffer.from(value, 'utf8').toString('base64')}?=`;
+}
+
+function base64Lines(content: Uint8Array | string): string {
+  const b64 = Buffer.from(content).toString('base64');
+  return b64.replace(/.{1,76}/g, '$&\r\n');
+}
+
+/**
+ * Builds a multipart/mixed MIME message (UTF-8 text body plus base64 attachments): SES SendEmail
+ * cannot carry attachments, SendRawEmail takes exactly this.
+ */
+export function buildMimeMessage(message: MailMessage, boundary = `b-${randomUUID()}`): string {
+  const parts = [
+    `From: ${message.from}`,
+    `To: ${message.to}`,
+    `Subject: ${encodeHeader(message.subject)}`,
+    'MIME-Version: 1.0',
+    `Content-Type: multipart/mixed; boundary="${boundary}"`,
+    '',
+    `--${boundary}`,
+    'Content-Type: text/plain; charset=UTF-8',
+    'Content-Transfer-Encoding: base64',
+    '',
+    base64Lines(message.text),
+  ];
+  for (const a of message.attachments ?? []) {
+    const name = encodeHeader(a.filename);
+    parts.push(
+      `--${boundary}`,
+      `Content-Type: ${a.contentType}; name="${name}"`,
+      'Content-Transfer-Encoding: base64',
+      `Content-Disposition: attachment; filename="${name}"`,
+      '',
+      base64Lines(a.content),
+    );
+  }
+  parts.push(`--${boundary}--`, '');
+  return parts.join('\r\n');
+}
+
+/** SES SendRawEmail: the cloud's mailer, and the local stack's through aws-ses-v2-local. */
+export class SesMailer implements Mailer {
+  constructor(private readonly ses: SESClient = new SESClient({})) {}
+
+  async send(message: MailMessage): Promise<{ messageId: string }> {
+    const out = await this.ses.send(
+      new SendRawEmailCommand({
+        Source: message.from,
+        Destinations: [message.to],
+        RawMessage: { Data: Buffer.from(buildMimeMessage(message), 'utf8') },
+      }),
+    );
+    return { messageId: out.MessageId ?? '' };
+  }
+}
+
+/** Keeps sent messages in memory: for tests and for processes without mail. */
+export class MemoryMailer implements Mailer {
+  readonly sent: MailMessage[] = [];
+
+  async send(message: MailMessage): Promise<{ messageId: string }> {
+    this.sent.push(message);
+    return { messageId: `memory-${this.sent.length}` };
+  }
+}

@@ -1,0 +1,64 @@
+import type { InvoiceAdapters } from '../../functions/modules/invoices/invoices.service.js';
+import { createServices, type Services } from '../../functions/modules/services.js';
+import type { TableChangeDetail } from '../../functions/shared/change-event.js';
+import type { Clock } from '../../functions/shared/clock.js';
+import { MemoryMailer } from '../../functions/shared/mailer.js';
+import { MemoryObjectStore } from '../../functions/shared/object-store.js';
+import { MemorySmsSender } from '../../functions/shared/sms.js';
+import { EntityType, keys } from '../../functions/shared/table-design.js';
+import type { TestApp } from './app.js';
+
+/** Services with invoice adapters that record what was stored, mailed and texted. */
+export interface InvoiceHarness {
+  services: Services;
+  store: MemoryObjectStore;
+  mailer: MemoryMailer;
+  sms: MemorySmsSender;
+  adapters: InvoiceAdapters;
+}
+
+export function invoiceHarness(
+  app: TestApp,
+  clock: Clock,
+  adapters: Partial<InvoiceAdapters> = {},
+): InvoiceHarness {
+  const store = new MemoryObjectStore();
+  const mailer = new MemoryMailer();
+  const sms = new MemorySmsSender();
+  const full: InvoiceAdapters = {
+    store,
+    bucket: 'reports',
+    mailer,
+    mailFrom: 'crm@test.local',
+    sms,
+    ...adapters,
+  };
+  return { services: createServices(app.db, clock, { invoices: full }), store, mailer, sms, adapters: full };
+}
+
+let sequence = 0;
+
+/**
+ * The change-bus detail of an invoice as it is now in the table, as the pipe would publish it for a
+ * MODIFY: integration tests hand these to the debtors consumer (and hand them again to replay).
+ */
+export async function invoiceChange(
+  app: TestApp,
+  tenantId: string,
+  clientId: string,
+  invoiceId: string,
+): Promise<TableChangeDetail> {
+  const key = keys.invoice(tenantId, clientId, invoiceId);
+  const item = await app.db.get(key, { consistent: true });
+  if (!item) throw new Error(`no invoice ${invoiceId}`);
+  sequence++;
+  return {
+    eventName: 'MODIFY',
+    eventID: `evt-${sequence}`,
+    entityType: EntityType.Invoice,
+    tenantId,
+    keys: { pk: key.pk, sk: key.sk },
+    newImage: item,
+    sequenceNumber: String(1_000_000 + sequence),
+  };
+}
