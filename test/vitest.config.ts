@@ -21,7 +21,7 @@ export default defineConfig({
   },
   test: {
     root,
-    env: { POWERTOOLS_LOG_LEVEL: 'SILENT', AWS_REGION: 'eu-central-1' },
+    env: { POWERTOOLS_LOG_LEVEL: 'SILENT', POWERTOOLS_METRICS_DISABLED: 'true', AWS_REGION: 'eu-central-1' },
     projects: [
       {
         extends: true,

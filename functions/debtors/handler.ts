@@ -1,9 +1,9 @@
-import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
 import { createServices } from '../modules/services.js';
 import type { TableChangeEvent } from '../shared/change-event.js';
 import { invoiceAdapters } from '../shared/invoice-adapters.js';
 import { logger } from '../shared/logger.js';
+import { observability } from '../shared/observability.js';
 import { getRuntime } from '../shared/runtime.js';
 
 const runtime = getRuntime();
@@ -19,4 +19,4 @@ export const handler = middy(async (event: TableChangeEvent) => {
     logger.info('dunning', { eventID: event.detail.eventID, ...result });
   }
   return result;
-}).use(injectLambdaContext(logger));
+}).use(observability('debtors'));

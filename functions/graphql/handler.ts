@@ -1,9 +1,8 @@
 import { handlers, startServerAndCreateLambdaHandler } from '@as-integrations/aws-lambda';
-import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
 import { createServices } from '../modules/services.js';
 import { invoiceAdapters } from '../shared/invoice-adapters.js';
-import { logger } from '../shared/logger.js';
+import { observability } from '../shared/observability.js';
 import { createTokenVerifier, getRuntime } from '../shared/runtime.js';
 import { buildContext } from './context.js';
 import { createGraphQLServer } from './server.js';
@@ -21,4 +20,4 @@ export const handler = middy(
   startServerAndCreateLambdaHandler(server, handlers.createAPIGatewayProxyEventV2RequestHandler(), {
     context: ({ event }) => buildContext(services, verifier, event.headers.authorization),
   }),
-).use(injectLambdaContext(logger));
+).use(observability('graphql'));

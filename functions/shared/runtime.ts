@@ -3,6 +3,7 @@ import { systemClock } from './clock.js';
 import { createDocumentClient, Db } from './db.js';
 import { type Env, env } from './env.js';
 import { createS3Client, type ObjectStore, S3ObjectStore } from './object-store.js';
+import { tracer } from './observability.js';
 
 /** What every handler shares in one process: parsed env, one DynamoDB client, the clock. */
 export interface Runtime {
@@ -21,9 +22,10 @@ export function getRuntime(): Runtime {
     const e = env();
     runtime = {
       env: e,
-      db: new Db(createDocumentClient(), e.TABLE_NAME),
+      // Traced in Lambda (a subsegment per call); the tracer leaves the clients untouched elsewhere.
+      db: new Db(tracer.captureAWSv3Client(createDocumentClient()), e.TABLE_NAME),
       clock: systemClock,
-      objects: new S3ObjectStore(createS3Client(e.S3_FORCE_PATH_STYLE)),
+      objects: new S3ObjectStore(tracer.captureAWSv3Client(createS3Client(e.S3_FORCE_PATH_STYLE))),
     };
   }
   return runtime;

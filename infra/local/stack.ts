@@ -143,6 +143,8 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     Object.assign(process.env, {
       TABLE_NAME,
       STAGE: 'local',
+      // Metrics are CloudWatch EMF lines on stdout: noise on one machine, where there is no CloudWatch.
+      POWERTOOLS_METRICS_DISABLED: 'true',
       AUTH_ISSUER: LOCAL_ISSUER,
       AUTH_AUDIENCE: LOCAL_AUDIENCE,
       AUTH_JWKS_URL: `${base}/.well-known/jwks.json`,

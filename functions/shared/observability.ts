@@ -1,0 +1,33 @@
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
+import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
+import { Tracer } from '@aws-lambda-powertools/tracer';
+import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
+import type middy from '@middy/core';
+import { logger } from './logger.js';
+
+/**
+ * Metrics (CloudWatch embedded metric format on stdout) and traces (X-Ray) of every function.
+ * Namespace and service come from POWERTOOLS_METRICS_NAMESPACE and POWERTOOLS_SERVICE_NAME, which
+ * the cloud stack sets; the tracer is active only inside Lambda, and the local stack and tests set
+ * POWERTOOLS_METRICS_DISABLED so EMF lines do not flood their output.
+ */
+export const metrics = new Metrics({ serviceName: 'broker-crm' });
+export const tracer = new Tracer({ serviceName: 'broker-crm' });
+
+export { MetricUnit };
+
+/**
+ * The middlewares every handler uses, in this order: the Lambda context on every log line, a trace
+ * segment around the handler, and metrics flushed at the end with a cold-start metric named after
+ * the function.
+ */
+// biome-ignore lint/suspicious/noExplicitAny: middy's middleware type is generic over any event and result.
+export function observability(functionName: string): middy.MiddlewareObj<any, any>[] {
+  metrics.setDefaultDimensions({ function: functionName });
+  return [
+    injectLambdaContext(logger),
+    captureLambdaHandler(tracer, { captureResponse: false }),
+    logMetrics(metrics, { captureColdStartMetric: true }),
+  ];
+}
