@@ -1,5 +1,5 @@
 import Decimal from 'decimal.js';
-import { z } from 'zod';
+import * as z from 'zod';
 
 /**
  * Exact money. Amounts are decimal strings (never binary floating point) computed with a private

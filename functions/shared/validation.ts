@@ -1,4 +1,4 @@
-import type { z } from 'zod';
+import type * as z from 'zod';
 import { type FieldError, ValidationFailedError } from './errors.js';
 
 /** Turns zod issues into field errors whose paths a client can map onto its form. */

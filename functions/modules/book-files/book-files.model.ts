@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { ClientListFilterSchema } from '../clients/clients.model.js';
 import { PolicyListFilterSchema } from '../policies/policies.model.js';
 

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { IsoDateSchema } from '../org/org.model.js';
 
 export const CLIENT_KINDS = ['PERSON', 'COMPANY'] as const;

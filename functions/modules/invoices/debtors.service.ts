@@ -115,7 +115,7 @@ export class DebtorsService {
     for (const rule of stepsDue(policy, probe.daysOverdue)) {
       // Re-read before every step: a payment that arrived meanwhile stops the rest.
       const invoice = await this.repo.getInvoiceOfClient(tenantId, clientId, invoiceId);
-      if (!invoice || invoice.status !== 'OVERDUE') break;
+      if (invoice?.status !== 'OVERDUE') break;
       const existing = await this.repo.getStep(tenantId, invoiceId, rule.id);
       if (existing && existing.outcome !== 'PENDING') {
         lastStep = rule.id;

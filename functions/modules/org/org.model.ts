@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { ROLES, type Role, SCOPES, type Scope } from '../../shared/auth/principal.js';
 import { CurrencySchema } from '../../shared/money.js';
 

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { type Money, MoneyInputSchema } from '../../shared/money.js';
 import { IsoDateSchema } from '../org/org.model.js';
 

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 export const ROLES = ['admin', 'manager', 'backoffice', 'advisor', 'partner'] as const;
 export type Role = (typeof ROLES)[number];
