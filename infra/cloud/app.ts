@@ -20,6 +20,10 @@ new BrokerCrmStack(app, `broker-crm-${stage}`, {
   stage: stage satisfies Stage,
   mailFrom: context('mailFrom'),
   alarmEmail: context('alarmEmail'),
+  corsOrigins: context('corsOrigins')
+    ?.split(',')
+    .map((o) => o.trim())
+    .filter(Boolean),
   env: { account: process.env.CDK_DEFAULT_ACCOUNT, region: process.env.CDK_DEFAULT_REGION },
   description: `Broker CRM (${stage})`,
   tags: { app: 'broker-crm', stage },

@@ -32,6 +32,11 @@ export interface BrokerCrmStackProps extends StackProps {
   readonly mailFrom?: string | undefined;
   /** Subscribed to the alarm topic when given (`-c alarmEmail=…`). */
   readonly alarmEmail?: string | undefined;
+  /**
+   * Browser origins of third-party front ends allowed to call /graphql (`-c corsOrigins=a,b`).
+   * None by default: server-side callers need no CORS, and no origin is trusted unless named.
+   */
+  readonly corsOrigins?: readonly string[] | undefined;
 }
 
 /**
@@ -80,6 +85,7 @@ export class BrokerCrmStack extends Stack {
       rateLimit: prod ? 200 : 20,
       burstLimit: prod ? 400 : 40,
       retainLogs: prod,
+      corsOrigins: props.corsOrigins ?? [],
     });
     this.changes = new ChangeConsumers(this, 'changes', {
       table: this.storage.table,

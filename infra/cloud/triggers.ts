@@ -1,6 +1,12 @@
 import { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
-import { HttpApi, HttpMethod, type HttpStage, LogGroupLogDestination } from 'aws-cdk-lib/aws-apigatewayv2';
+import {
+  CorsHttpMethod,
+  HttpApi,
+  HttpMethod,
+  type HttpStage,
+  LogGroupLogDestination,
+} from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
 import type { Table } from 'aws-cdk-lib/aws-dynamodb';
 import { EventBus, Rule } from 'aws-cdk-lib/aws-events';
@@ -68,6 +74,8 @@ export interface HttpEndpointsProps {
   readonly rateLimit: number;
   readonly burstLimit: number;
   readonly retainLogs: boolean;
+  /** Origins allowed by CORS (bearer tokens, no cookies); empty = no CORS configuration. */
+  readonly corsOrigins: readonly string[];
 }
 
 /**
@@ -84,6 +92,17 @@ export class HttpEndpoints extends Construct {
     this.api = new HttpApi(this, 'api', {
       description: 'Broker CRM: GraphQL and insurer webhooks',
       createDefaultStage: false,
+      // Front ends send a bearer token, never cookies, so credentials stay off. Webhooks come from
+      // servers, so preflight only ever concerns /graphql.
+      corsPreflight:
+        props.corsOrigins.length > 0
+          ? {
+              allowOrigins: [...props.corsOrigins],
+              allowMethods: [CorsHttpMethod.GET, CorsHttpMethod.POST, CorsHttpMethod.OPTIONS],
+              allowHeaders: ['authorization', 'content-type', 'apollo-require-preflight'],
+              maxAge: Duration.hours(1),
+            }
+          : undefined,
     });
     const accessLogs = new LogGroup(this, 'access-logs', {
       retention: props.retainLogs ? RetentionDays.THREE_MONTHS : RetentionDays.TWO_WEEKS,

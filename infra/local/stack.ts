@@ -9,6 +9,7 @@ import { startFauxqs } from 'fauxqs';
 import { CATALOG, type FunctionSpec } from '../catalog.js';
 import { ensureTable } from '../table-spec.js';
 import { type BusHandler, busSubscribers, ChangeBus, type FailureEntry, FailureLog } from './change-bus.js';
+import { applyLocalCors } from './cors.js';
 import { type DynamoDbLocal, LOCAL_AWS, startDynamoDbLocal } from './dynamodb.js';
 import { graphiqlPage, IDE_ASSET_PREFIX, IDE_ASSETS } from './graphiql.js';
 import { type HttpHandler, type HttpRoute, invokeRoute, matchRoute, readBody } from './http-adapter.js';
@@ -337,6 +338,7 @@ async function handleRequest(req: IncomingMessage, res: ServerResponse, deps: Re
   const url = new URL(req.url ?? '/', 'http://localhost');
   const method = (req.method ?? 'GET').toUpperCase();
 
+  if (applyLocalCors(req, res)) return;
   if (method === 'GET' && url.pathname === '/health') return sendJson(res, 200, { status: 'ok' });
   if (method === 'GET' && url.pathname === '/.well-known/jwks.json')
     return sendJson(res, 200, deps.issuer.jwks());

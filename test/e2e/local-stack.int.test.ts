@@ -139,6 +139,31 @@ describe('the local stack, end to end over HTTP', () => {
     expect(await response.json()).toMatchObject({ status: 501, code: 'NOT_IMPLEMENTED' });
   });
 
+  it('answers CORS preflight for a loopback front end and for no other origin', async () => {
+    const preflight = (origin: string) =>
+      fetch(stack.dev.graphqlUrl, {
+        method: 'OPTIONS',
+        headers: {
+          origin,
+          'access-control-request-method': 'POST',
+          'access-control-request-headers': 'authorization, content-type',
+        },
+      });
+    const local = await preflight('http://localhost:5173');
+    expect(local.status).toBe(204);
+    expect(local.headers.get('access-control-allow-origin')).toBe('http://localhost:5173');
+    expect(local.headers.get('access-control-allow-headers')).toContain('authorization');
+    const foreign = await preflight('https://evil.example.com');
+    expect(foreign.headers.get('access-control-allow-origin')).toBeNull();
+
+    const response = await fetch(stack.dev.graphqlUrl, {
+      method: 'POST',
+      headers: { origin: 'http://localhost:5173', 'content-type': 'application/json' },
+      body: JSON.stringify({ query: '{ __typename }' }),
+    });
+    expect(response.headers.get('access-control-allow-origin')).toBe('http://localhost:5173');
+  });
+
   it('serves the GraphiQL IDE with local assets (no CDN)', async () => {
     const page = await (await fetch(stack.dev.graphqlUrl, { headers: { accept: 'text/html' } })).text();
     expect(page).toContain('/local/assets/graphiql.js');
