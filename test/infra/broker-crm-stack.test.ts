@@ -1,11 +1,13 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { Match } from 'aws-cdk-lib/assertions';
+import { App } from 'aws-cdk-lib';
+import { Match, Template } from 'aws-cdk-lib/assertions';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CLAIMS } from '../../functions/shared/auth/principal.js';
 import { TABLE } from '../../functions/shared/table-design.js';
 import { CATALOG } from '../../infra/catalog.js';
-import { TABLE_ACTIONS } from '../../infra/cloud/catalog-functions.js';
+import { BrokerCrmStack } from '../../infra/cloud/broker-crm-stack.js';
+import { MAIL_ACTIONS, TABLE_ACTIONS } from '../../infra/cloud/catalog-functions.js';
 import { actionsOf, idOf, type SynthesizedStack, statementsOfRole, synthesize } from './fixtures/synth.js';
 
 /** The real catalog as the prod stage: one synth (real esbuild bundles, cdk-nag) for the whole file. */
@@ -128,19 +130,56 @@ describe('least privilege', () => {
   const logsAndTracing = (st: { Action: string | string[] }) =>
     actionsOf(st).every((a) => a.startsWith('logs:') || a.startsWith('xray:'));
 
-  it('lets graphql use only its table, the indexes of that table and the reports bucket objects', () => {
+  const sesIdentity = (identity: string) => ({
+    'Fn::Join': [
+      '',
+      [
+        'arn:',
+        { Ref: 'AWS::Partition' },
+        ':ses:',
+        { Ref: 'AWS::Region' },
+        ':',
+        { Ref: 'AWS::AccountId' },
+        `:identity/${identity}`,
+      ],
+    ],
+  });
+  const reportsObjects = () => ({
+    Effect: 'Allow',
+    Action: ['s3:GetObject', 's3:PutObject'],
+    Resource: {
+      'Fn::Join': ['', [{ 'Fn::GetAtt': [idOf(s.stack.storage.reportsBucket), 'Arn'] }, '/*']],
+    },
+  });
+  const mailFromIdentity = () => ({
+    Effect: 'Allow',
+    Action: [...MAIL_ACTIONS],
+    Resource: [sesIdentity('crm@mail.example.com'), sesIdentity('mail.example.com')],
+  });
+
+  it('lets graphql use only its table, its indexes, the reports bucket objects and SES on the sender identity', () => {
     const statements = statementsOfRole(s.template, roleId('graphql')).filter((st) => !logsAndTracing(st));
     expect(statements).toEqual([
       { Effect: 'Allow', Action: [...TABLE_ACTIONS], Resource: [tableArn(), indexArn()] },
-      {
-        Effect: 'Allow',
-        Action: ['s3:GetObject', 's3:PutObject'],
-        Resource: {
-          'Fn::Join': ['', [{ 'Fn::GetAtt': [idOf(s.stack.storage.reportsBucket), 'Arn'] }, '/*']],
-        },
-      },
+      reportsObjects(),
+      mailFromIdentity(),
     ]);
     expect(statements.flatMap(actionsOf)).not.toContain('dynamodb:Scan');
+    expect(statements.flatMap(actionsOf).filter((a) => a.startsWith('sns:'))).toEqual([]);
+  });
+
+  it('lets the debtors consumer mail from the sender identity and text phone numbers only; the sweep only its table', () => {
+    const debtors = statementsOfRole(s.template, roleId('debtors')).filter((st) => !logsAndTracing(st));
+    expect(debtors).toEqual([
+      { Effect: 'Allow', Action: [...TABLE_ACTIONS], Resource: [tableArn(), indexArn()] },
+      reportsObjects(),
+      mailFromIdentity(),
+      { Effect: 'Allow', Action: 'sns:Publish', NotResource: 'arn:aws:sns:*:*:*' },
+    ]);
+    const overdue = statementsOfRole(s.template, roleId('overdue')).filter((st) => !logsAndTracing(st));
+    expect(overdue).toEqual([
+      { Effect: 'Allow', Action: [...TABLE_ACTIONS], Resource: [tableArn(), indexArn()] },
+    ]);
   });
 
   it('lets webhooks use its table and the archive bucket objects, nothing else', () => {
@@ -294,10 +333,38 @@ describe('operations', () => {
     }
   });
 
-  it('builds no pipe or bus while no function subscribes to changes', () => {
-    s.template.resourceCountIs('AWS::Pipes::Pipe', 0);
-    s.template.resourceCountIs('AWS::Events::EventBus', 0);
+  it('pipes changes to one bus for the debtors subscriber, with no direct stream reader', () => {
+    const bus = s.stack.changes.bus;
+    if (!bus) throw new Error('no bus');
+    s.template.resourceCountIs('AWS::Pipes::Pipe', 1);
+    s.template.resourceCountIs('AWS::Events::EventBus', 1);
     s.template.resourceCountIs('AWS::Lambda::EventSourceMapping', 0);
+    s.template.hasResourceProperties('AWS::Events::Rule', {
+      EventBusName: { Ref: idOf(bus) },
+      EventPattern: Match.objectLike({
+        detail: { eventName: ['INSERT', 'MODIFY'], entityType: ['Invoice'] },
+      }),
+      Targets: [
+        Match.objectLike({
+          Arn: { 'Fn::GetAtt': [fnId('debtors'), 'Arn'] },
+          RetryPolicy: Match.objectLike({ MaximumRetryAttempts: 4 }),
+        }),
+      ],
+    });
+  });
+
+  it('builds no pipe or bus for a catalog in which no function subscribes to changes', () => {
+    // Bundling skipped: only the resource graph matters here, and a second bundle costs seconds.
+    const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
+    const stack = new BrokerCrmStack(app, 'no-changes', {
+      stage: 'dev',
+      catalog: CATALOG.filter((spec) => spec.trigger.kind === 'http'),
+      mailFrom: 'crm@mail.example.com',
+    });
+    const template = Template.fromStack(stack);
+    template.resourceCountIs('AWS::Pipes::Pipe', 0);
+    template.resourceCountIs('AWS::Events::EventBus', 0);
+    template.resourceCountIs('AWS::Lambda::EventSourceMapping', 0);
   });
 
   it('names no physical resource, so stages coexist', () => {

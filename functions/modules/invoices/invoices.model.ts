@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { addDays, daysBetween } from '../../shared/dates.js';
 import {
   CurrencySchema,
@@ -247,6 +247,19 @@ export function splitPayment(outstanding: Money, received: Money): { applied: Mo
 /** A payment reference compared without spaces, dashes, slashes or case. */
 export function normaliseReference(value: string): string {
   return value.replace(/[^A-Za-z0-9]/g, '').toUpperCase();
+}
+
+/**
+ * The references a bank row's free text may carry, most specific first: the whole text, each word,
+ * and its digits alone. Bank statements prefix the reference (`VS 2026000002`, `VS:2026000002`).
+ */
+export function referenceCandidates(value: string): string[] {
+  const candidates = [
+    normaliseReference(value),
+    ...value.split(/[\s:;,]+/).map(normaliseReference),
+    value.replace(/\D/g, ''),
+  ];
+  return [...new Set(candidates.filter((c) => c.length >= 4))];
 }
 
 export function formatInvoiceNumber(year: string, sequence: number): string {

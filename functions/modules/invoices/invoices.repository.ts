@@ -28,6 +28,9 @@ type PageRequest = { limit: number; cursor: string | null };
 /** A claim on an invoice's payment reference: bank rows find their invoice through it. */
 export const REFERENCE_CLAIM = 'INVOICE_REF';
 
+/** A claim on a bank-statement row once its payment is applied: re-imports find it and change nothing. */
+export const BANK_ROW_CLAIM = 'BANK_ROW';
+
 /** Raised when the numbering transaction lost a race: the caller re-reads the sequence and retries. */
 export class SequenceConflictError extends Error {}
 
@@ -147,6 +150,24 @@ export class InvoicesRepository {
         () => new SequenceConflictError(),
       ),
     ]);
+  }
+
+  /** Claims a bank-statement row for the payment that applies it; a second claim fails with ALREADY_EXISTS. */
+  bankRowClaimOp(tenantId: string, rowId: string, invoiceId: string): TransactOp {
+    return putNewOp(
+      toItem(keys.unique(tenantId, BANK_ROW_CLAIM, rowId), EntityType.Unique, tenantId, {
+        ownerType: 'Payment',
+        ownerId: rowId,
+        invoiceId,
+      }),
+      () => new AlreadyExistsError('Payment', 'bank row', rowId),
+    );
+  }
+
+  /** The invoice a bank-statement row was applied to, if it was. */
+  async bankRowInvoice(tenantId: string, rowId: string): Promise<string | undefined> {
+    const item = await this.db.get(keys.unique(tenantId, BANK_ROW_CLAIM, rowId), { consistent: true });
+    return typeof item?.invoiceId === 'string' ? item.invoiceId : undefined;
   }
 
   /** The invoice a payment reference names, if any. */

@@ -57,6 +57,7 @@ import {
   RegisterPaymentSchema,
   ResolveUnmatchedSchema,
   ReversePaymentSchema,
+  referenceCandidates,
   SetDunningPolicySchema,
   splitPayment,
   statusAfterPayment,
@@ -507,6 +508,9 @@ export class InvoicesService {
       try {
         await this.repo.transact([
           this.repo.paymentOp(tenantId, payment),
+          ...(p.source === 'BANK_IMPORT'
+            ? [this.repo.bankRowClaimOp(tenantId, p.paymentId, invoice.id)]
+            : []),
           this.repo.updateInvoiceOp(tenantId, invoice, this.paidChanges(invoice, applied, today)),
           ...this.creditOps(tenantId, payment),
           ...extra,
@@ -696,14 +700,26 @@ export class InvoicesService {
         reason,
       };
     };
+    const seen = async (invoiceId: string | null): Promise<ImportRowResult> => ({
+      row,
+      outcome: 'DUPLICATE',
+      invoiceId,
+      invoiceNumber: invoiceId ? ((await this.repo.getInvoice(p.tenantId, invoiceId))?.number ?? null) : null,
+      reason: null,
+    });
+    // A row applied or queued by an earlier import of the same statement is never matched again.
+    const appliedTo = await this.repo.bankRowInvoice(p.tenantId, id);
+    if (appliedTo) return seen(appliedTo);
+    if (await this.repo.getUnmatched(p.tenantId, id)) return seen(null);
     if (!amount.success || !currency.success || !date || new Dec(amount.data).lte(0)) {
       return unmatched('INVALID_ROW');
     }
     const received = money(amount.data, currency.data);
     let invoice: Invoice | undefined;
-    if (reference) {
-      const invoiceId = await this.repo.invoiceIdByReference(p.tenantId, normaliseReference(reference));
+    for (const candidate of reference ? referenceCandidates(reference) : []) {
+      const invoiceId = await this.repo.invoiceIdByReference(p.tenantId, candidate);
       if (invoiceId) invoice = await this.repo.getInvoice(p.tenantId, invoiceId);
+      if (invoice) break;
     }
     if (!invoice && record.clientref) {
       const clientId = await this.clientByRef(p.tenantId, record.clientref);
@@ -738,15 +754,7 @@ export class InvoicesService {
           : 'MATCHED';
       return { row, outcome, invoiceId: invoice.id, invoiceNumber: invoice.number, reason: null };
     } catch (error) {
-      if (error instanceof AlreadyExistsError) {
-        return {
-          row,
-          outcome: 'DUPLICATE',
-          invoiceId: invoice.id,
-          invoiceNumber: invoice.number,
-          reason: null,
-        };
-      }
+      if (error instanceof AlreadyExistsError) return seen(invoice.id);
       if (error instanceof RuleViolationError) return unmatched('INVOICE_CLOSED');
       throw error;
     }

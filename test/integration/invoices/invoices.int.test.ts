@@ -9,6 +9,11 @@ const app = createTestApp(clock);
 let b: Brokerage;
 let h: InvoiceHarness;
 
+function present<T>(value: T | null | undefined): T {
+  if (value === null || value === undefined) throw new Error('expected a value');
+  return value;
+}
+
 async function client(overrides: Record<string, unknown> = {}): Promise<string> {
   const c = await h.services.clients.createClient(b.as.advisor, personInput(overrides));
   return c.id;
@@ -111,13 +116,13 @@ describe('payments and the bank statement', () => {
     const again = await h.services.invoices.importBankStatement(b.as.backoffice, { csv });
     expect(again.rows.map((r) => r.outcome)).toEqual(Array(5).fill('DUPLICATE'));
 
-    const after = async (id: string) => (await h.services.invoices.getInvoice(b.as.backoffice, id))!;
-    expect(await after(full.id)).toMatchObject({ status: 'PAID', outstanding: { amount: '0.00' } });
-    expect(await after(part.id)).toMatchObject({
+    const reload = (id: string) => h.services.invoices.getInvoice(b.as.backoffice, id);
+    expect(await reload(full.id)).toMatchObject({ status: 'PAID', outstanding: { amount: '0.00' } });
+    expect(await reload(part.id)).toMatchObject({
       status: 'PARTIALLY_PAID',
       outstanding: { amount: '379.50' },
     });
-    expect(await after(over.id)).toMatchObject({ status: 'PAID', outstanding: { amount: '0.00' } });
+    expect(await reload(over.id)).toMatchObject({ status: 'PAID', outstanding: { amount: '0.00' } });
 
     const payments = await h.services.invoices.paymentsOfInvoice(b.as.backoffice, over.id);
     expect(payments[0]).toMatchObject({
@@ -129,14 +134,14 @@ describe('payments and the bank statement', () => {
       late: false,
     });
 
-    const card = await h.services.clients.clientCard(b.as.advisor, jana);
-    const debtor = h.services.invoices.debtorSummary(card!.invoices, card!.credits);
+    const card = present(await h.services.clients.clientCard(b.as.advisor, jana));
+    const debtor = h.services.invoices.debtorSummary(card.invoices, card.credits);
     expect(debtor).toMatchObject({
       status: 'CURRENT',
       outstanding: { amount: '379.50' },
       credit: { amount: '50.00' },
     });
-    expect(card!.openInvoices.map((i) => i.id)).toEqual([part.id]);
+    expect(card.openInvoices.map((i) => i.id)).toEqual([part.id]);
 
     const queue = await h.services.invoices.unmatchedPayments(b.as.backoffice, { limit: 10, cursor: null });
     const row = queue.items.find((r) => r.reference === 'UNKNOWN-1');
@@ -185,8 +190,8 @@ describe('payments and the bank statement', () => {
         reason: 'again',
       }),
     ).rejects.toMatchObject({ code: 'RULE_VIOLATION' });
-    const card = await h.services.clients.clientCard(b.as.advisor, c);
-    expect(h.services.invoices.debtorSummary(card!.invoices, card!.credits).credit).toEqual({
+    const card = present(await h.services.clients.clientCard(b.as.advisor, c));
+    expect(h.services.invoices.debtorSummary(card.invoices, card.credits).credit).toEqual({
       amount: '0.00',
       currency: 'EUR',
     });
