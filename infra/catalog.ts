@@ -78,6 +78,23 @@ export const CATALOG: readonly FunctionSpec[] = [
     timeoutSeconds: 300,
   },
   {
+    name: 'commissions',
+    description: 'Commission ledger: policy and payment writes become ledger lines and accruals, in order',
+    entry: 'functions/commissions/handler.ts',
+    // The table's one direct stream reader (ARCHITECTURE.md): it moves money, so it reads in order
+    // with the lowest latency; everything else subscribes to the change bus.
+    trigger: {
+      kind: 'stream',
+      filter: { entityTypes: ['Policy', 'Payment'], events: ['INSERT', 'MODIFY'] },
+      batchSize: 25,
+      maxRetries: 5,
+      maxRecordAgeSeconds: 86_400,
+    },
+    needs: ['table'],
+    memoryMb: 512,
+    timeoutSeconds: 60,
+  },
+  {
     name: 'debtors',
     description: 'Dunning: escalates overdue invoices step by step (e-mail, SMS, collector task and letter)',
     entry: 'functions/debtors/handler.ts',

@@ -3,6 +3,7 @@ import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/dis
 import { ApolloArmor } from '@escape.tech/graphql-armor';
 import { bookFilesResolvers } from '../modules/book-files/book-files.resolvers.js';
 import { clientsResolvers } from '../modules/clients/clients.resolvers.js';
+import { commissionsResolvers } from '../modules/commissions/commissions.resolvers.js';
 import { invoicesResolvers } from '../modules/invoices/invoices.resolvers.js';
 import { orgResolvers } from '../modules/org/org.resolvers.js';
 import { policiesResolvers } from '../modules/policies/policies.resolvers.js';
@@ -66,6 +67,8 @@ export function createGraphQLServer(options: GraphQLServerOptions): ApolloServer
       policiesResolvers,
       bookFilesResolvers,
       invoicesResolvers,
+      // Last: it fills ClientCard.commissionSummary, which the clients module leaves null.
+      commissionsResolvers,
     ) as never,
     formatError,
     introspection: !options.production,

@@ -3,6 +3,8 @@ import type { Db } from '../shared/db.js';
 import { BookFilesService, type ReportTarget } from './book-files/book-files.service.js';
 import { ClientsRepository } from './clients/clients.repository.js';
 import { ClientsService } from './clients/clients.service.js';
+import { CommissionsRepository } from './commissions/commissions.repository.js';
+import { CommissionsService } from './commissions/commissions.service.js';
 import { DebtorsService } from './invoices/debtors.service.js';
 import { InvoicesRepository } from './invoices/invoices.repository.js';
 import { type InvoiceAdapters, InvoicesService } from './invoices/invoices.service.js';
@@ -19,12 +21,14 @@ export interface Services {
   bookFiles: BookFilesService;
   invoices: InvoicesService;
   debtors: DebtorsService;
+  commissions: CommissionsService;
   /** For request-scoped batching (GraphQL loaders) and stream consumers; resolvers call services. */
   repositories: {
     org: OrgRepository;
     clients: ClientsRepository;
     policies: PoliciesRepository;
     invoices: InvoicesRepository;
+    commissions: CommissionsRepository;
   };
 }
 
@@ -42,6 +46,7 @@ export function createServices(db: Db, clock: Clock, options: ServiceOptions = {
     clients: new ClientsRepository(db),
     policies: new PoliciesRepository(db),
     invoices: new InvoicesRepository(db),
+    commissions: new CommissionsRepository(db),
   };
   const clients = new ClientsService(repositories.clients, repositories.org, clock, repositories.policies);
   const policies = new PoliciesService(
@@ -77,6 +82,14 @@ export function createServices(db: Db, clock: Clock, options: ServiceOptions = {
       repositories.org,
       clock,
       options.invoices ?? null,
+    ),
+    commissions: new CommissionsService(
+      repositories.commissions,
+      repositories.policies,
+      repositories.clients,
+      repositories.org,
+      clock,
+      (tenantId, sellerId, date, path) => policies.freeze(tenantId, sellerId, date, path),
     ),
     repositories,
   };

@@ -1,16 +1,21 @@
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
 import type { ScheduledEvent } from 'aws-lambda';
-import { createServices } from '../modules/services.js';
+import { createServices, type Services } from '../modules/services.js';
 import { logger } from '../shared/logger.js';
-import { observability } from '../shared/observability.js';
 import { getRuntime } from '../shared/runtime.js';
 
-const runtime = getRuntime();
-const services = createServices(runtime.db, runtime.clock);
+/**
+ * The daily overdue sweep: writes each due invoice's age, which drives escalation through the bus.
+ * Built over given services so a test can run simulated days with its own clock.
+ */
+export function overdueHandler(services: Services) {
+  return middy(async (_event: ScheduledEvent) => {
+    const result = await services.debtors.sweepOverdue();
+    logger.info('overdue sweep', { ...result });
+    return result;
+  }).use(injectLambdaContext(logger));
+}
 
-/** The daily overdue sweep: writes each due invoice's age, which drives escalation through the bus. */
-export const handler = middy(async (_event: ScheduledEvent) => {
-  const result = await services.debtors.sweepOverdue();
-  logger.info('overdue sweep', { ...result });
-  return result;
-}).use(observability('overdue'));
+const runtime = getRuntime();
+export const handler = overdueHandler(createServices(runtime.db, runtime.clock));

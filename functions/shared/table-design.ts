@@ -62,6 +62,12 @@ export const EntityType = {
   DunningPolicy: 'DunningPolicy',
   DunningStep: 'DunningStep',
   CollectorTask: 'CollectorTask',
+  CommissionScheme: 'CommissionScheme',
+  CommissionSchemeChange: 'CommissionSchemeChange',
+  CommissionLine: 'CommissionLine',
+  CommissionAccrual: 'CommissionAccrual',
+  CommissionPeriod: 'CommissionPeriod',
+  CommissionDispute: 'CommissionDispute',
 } as const;
 export type EntityType = (typeof EntityType)[keyof typeof EntityType];
 
@@ -389,6 +395,69 @@ export const keys = {
   paymentsByProductLine: (tenantId: string, productLineId: string) =>
     `${tenantPrefix(tenantId)}#PRODUCT#${seg(productLineId)}#PAYMENT`,
 
+  /** A tenant's commission schemes (all versions in one item): one Query lists them, one GetItem reads one. */
+  commissionSchemes: (tenantId: string): string => `${tenantPrefix(tenantId)}#CSCHEME`,
+  commissionScheme: (tenantId: string, schemeId: string): ItemKey => ({
+    pk: keys.commissionSchemes(tenantId),
+    sk: seg(schemeId),
+  }),
+  /** Every change of a scheme with author and time, oldest first. */
+  commissionSchemeChanges: (tenantId: string, schemeId: string): string =>
+    `${tenantPrefix(tenantId)}#CSCHEME#${seg(schemeId)}#CHANGES`,
+  commissionSchemeChange: (tenantId: string, schemeId: string, changeId: string): ItemKey => ({
+    pk: keys.commissionSchemeChanges(tenantId, schemeId),
+    sk: seg(changeId),
+  }),
+  /** A ledger line's own partition: the line (written once, on an absent key) and its disputes. */
+  commissionLineCollection: (tenantId: string, lineId: string): string =>
+    `${tenantPrefix(tenantId)}#CLINE#${seg(lineId)}`,
+  commissionLine: (tenantId: string, lineId: string): ItemKey => ({
+    pk: keys.commissionLineCollection(tenantId, lineId),
+    sk: 'LINE',
+  }),
+  commissionDispute: (tenantId: string, lineId: string, disputeId: string): ItemKey => ({
+    pk: keys.commissionLineCollection(tenantId, lineId),
+    sk: `DISPUTE#${seg(disputeId)}`,
+  }),
+  /** Index keys of a line: by recipient and period, by period (approval), by policy. `recipient` is `<KIND>:<id>`. */
+  commissionLineIndexes: (
+    tenantId: string,
+    l: { id: string; recipient: string; period: string; policyId: string },
+  ): Record<string, string> => {
+    const t = tenantPrefix(tenantId);
+    return {
+      gsi1pk: `${t}#OWNER#${seg(l.recipient)}#CLINE`,
+      gsi1sk: `${seg(l.period)}#${seg(l.id)}`,
+      gsi2pk: `${t}#CLINE#PERIOD#${seg(l.period)}`,
+      gsi2sk: `${seg(l.recipient)}#${seg(l.id)}`,
+      gsi3pk: `${t}#POLICY#${seg(l.policyId)}#CLINE`,
+      gsi3sk: `${seg(l.period)}#${seg(l.id)}`,
+    };
+  },
+  commissionLinesByRecipient: (tenantId: string, recipient: string) =>
+    `${tenantPrefix(tenantId)}#OWNER#${seg(recipient)}#CLINE`,
+  commissionLinesByPeriod: (tenantId: string, period: string) =>
+    `${tenantPrefix(tenantId)}#CLINE#PERIOD#${seg(period)}`,
+  commissionLinesByPolicy: (tenantId: string, policyId: string) =>
+    `${tenantPrefix(tenantId)}#POLICY#${seg(policyId)}#CLINE`,
+  /** Open disputes of a tenant, oldest first (index key removed when resolved). */
+  openCommissionDisputes: (tenantId: string) => `${tenantPrefix(tenantId)}#CDISPUTE#OPEN`,
+  /** A recipient's running totals for one month and currency: "what have I earned" is one read. */
+  commissionAccruals: (tenantId: string, recipient: string): string =>
+    `${tenantPrefix(tenantId)}#ACCRUAL#${seg(recipient)}`,
+  commissionAccrual: (tenantId: string, recipient: string, period: string, currency: string): ItemKey => ({
+    pk: keys.commissionAccruals(tenantId, recipient),
+    sk: `${seg(period)}#${seg(currency)}`,
+  }),
+  commissionAccrualsByPeriod: (tenantId: string, period: string) =>
+    `${tenantPrefix(tenantId)}#ACCRUAL#PERIOD#${seg(period)}`,
+  /** Commission periods that left OPEN (a month without an item is open). */
+  commissionPeriods: (tenantId: string): string => `${tenantPrefix(tenantId)}#CPERIOD`,
+  commissionPeriod: (tenantId: string, period: string): ItemKey => ({
+    pk: keys.commissionPeriods(tenantId),
+    sk: seg(period),
+  }),
+
   /**
    * A claim on a value that must be unique in the tenant (national id, e-mail, policy number…).
    * Written in the same transaction as the item, conditioned on not existing.
@@ -691,7 +760,7 @@ export const ACCESS_PATTERNS: readonly AccessPattern[] = [
     'Query',
     'gsi1',
     'gsi1pk=T#<t>#OWNER#<recipient>#CLINE gsi1sk=<period>#<id>',
-    'planned',
+    'built',
   ),
   pattern(
     'listCommissionLinesByPolicy',
@@ -699,7 +768,7 @@ export const ACCESS_PATTERNS: readonly AccessPattern[] = [
     'Query',
     'gsi3',
     'gsi3pk=T#<t>#POLICY#<id>#CLINE gsi3sk=<period>#<id>',
-    'planned',
+    'built',
   ),
   pattern(
     'listCommissionLinesByPeriod (approval)',
@@ -707,16 +776,51 @@ export const ACCESS_PATTERNS: readonly AccessPattern[] = [
     'Query',
     'gsi2',
     'gsi2pk=T#<t>#CLINE#PERIOD#<yyyy-mm> gsi2sk=<recipient>#<id>',
-    'planned',
+    'built',
   ),
   pattern(
-    'getAccrual (recipient, period)',
+    'getAccrual (recipient, period; one item per currency)',
     'commissions',
-    'GetItem',
+    'Query',
     'table',
-    'pk=T#<t>#ACCRUAL#<recipient> sk=<yyyy-mm>',
-    'planned',
+    'pk=T#<t>#ACCRUAL#<recipient> sk^=<yyyy-mm>#',
+    'built',
   ),
+  pattern(
+    'listAccrualsByPeriod (approval, payment)',
+    'commissions',
+    'Query',
+    'gsi2',
+    'gsi2pk=T#<t>#ACCRUAL#PERIOD#<yyyy-mm> gsi2sk=<recipient>#<currency>',
+    'built',
+  ),
+  pattern(
+    'getCommissionLine with its disputes',
+    'commissions',
+    'Query',
+    'table',
+    'pk=T#<t>#CLINE#<id>',
+    'built',
+  ),
+  pattern(
+    'listOpenCommissionDisputes',
+    'commissions',
+    'Query',
+    'gsi4',
+    'gsi4pk=T#<t>#CDISPUTE#OPEN gsi4sk=<at>#<id>',
+    'built',
+  ),
+  pattern('listCommissionSchemes', 'commissions', 'Query', 'table', 'pk=T#<t>#CSCHEME', 'built'),
+  pattern('getCommissionScheme', 'commissions', 'GetItem', 'table', 'pk=T#<t>#CSCHEME sk=<id>', 'built'),
+  pattern(
+    'listCommissionSchemeChanges',
+    'commissions',
+    'Query',
+    'table',
+    'pk=T#<t>#CSCHEME#<id>#CHANGES',
+    'built',
+  ),
+  pattern('listCommissionPeriods', 'commissions', 'Query', 'table', 'pk=T#<t>#CPERIOD', 'built'),
   pattern(
     'listReportJobsByRequester',
     'reports',

@@ -1,3 +1,5 @@
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
 import type { InvoiceAdapters } from '../../functions/modules/invoices/invoices.service.js';
 import { createServices, type Services } from '../../functions/modules/services.js';
 import type { TableChangeDetail } from '../../functions/shared/change-event.js';
@@ -38,6 +40,11 @@ export function invoiceHarness(
 
 let sequence = 0;
 
+const STANDARD_FONTS = join(
+  dirname(createRequire(import.meta.url).resolve('pdfjs-dist/package.json')),
+  'standard_fonts/',
+);
+
 /**
  * The change-bus detail of an invoice as it is now in the table, as the pipe would publish it for a
  * MODIFY: integration tests hand these to the debtors consumer (and hand them again to replay).
@@ -61,4 +68,33 @@ export async function invoiceChange(
     newImage: item,
     sequenceNumber: String(1_000_000 + sequence),
   };
+}
+
+/**
+ * The text of a PDF as a reader extracts it (pdfjs, the engine of Firefox's viewer), one line per
+ * text line, runs of white space (NBSP and narrow spaces included) folded to one space.
+ */
+export async function pdfText(bytes: Uint8Array): Promise<string> {
+  const { getDocument } = await import('pdfjs-dist/legacy/build/pdf.mjs');
+  const doc = await getDocument({
+    data: new Uint8Array(bytes),
+    isEvalSupported: false,
+    standardFontDataUrl: STANDARD_FONTS,
+  }).promise;
+  const lines: string[] = [];
+  for (let n = 1; n <= doc.numPages; n++) {
+    const content = await (await doc.getPage(n)).getTextContent();
+    let line = '';
+    for (const item of content.items) {
+      if (!('str' in item)) continue;
+      line += item.str;
+      if (item.hasEOL) {
+        lines.push(line);
+        line = '';
+      }
+    }
+    if (line) lines.push(line);
+  }
+  await doc.destroy();
+  return lines.map((l) => l.replace(/\s+/gu, ' ').trim()).join('\n');
 }

@@ -8,6 +8,9 @@ import type { ClientCard as ClientCardModel, ReferredClient as ReferredClientMod
 import type { Policy as PolicyModel, InsuredObject as InsuredObjectModel } from '../../modules/policies/policies.model.js';
 import type { Invoice as InvoiceModel, Payment as PaymentModel, UnmatchedPayment as UnmatchedPaymentModel, DunningPolicy as DunningPolicyModel } from '../../modules/invoices/invoices.model.js';
 import type { DebtorSummary as DebtorSummaryModel, ImportResult as ImportResultModel } from '../../modules/invoices/invoices.service.js';
+import type { StoredScheme as StoredSchemeModel, SchemeChange as SchemeChangeModel, CommissionPeriod as CommissionPeriodModel, CommissionDispute as CommissionDisputeModel } from '../../modules/commissions/commissions.model.js';
+import type { LineView as LineViewModel, Accrual as AccrualModel } from '../../modules/commissions/commissions.service.js';
+import type { CommissionLine as CommissionLineModel } from '../../modules/commissions/engine/types.js';
 import type { GraphQLContext } from '../context.js';
 export type Maybe<T> = T | null;
 export type InputMaybe<T> = Maybe<T>;
@@ -39,6 +42,12 @@ export type AcquisitionType =
   /** Referred by an external partner (lead supplier). */
   | 'PARTNER_REFERRAL';
 
+export type AddCommissionSchemeVersionInput = {
+  expectedVersion: Scalars['Int']['input'];
+  schemeId: Scalars['ID']['input'];
+  version: CommissionSchemeVersionInput;
+};
+
 export type AddContactInput = {
   clientId: Scalars['ID']['input'];
   email?: InputMaybe<Scalars['String']['input']>;
@@ -67,6 +76,13 @@ export type AddressInput = {
   country: Scalars['String']['input'];
   postalCode: Scalars['String']['input'];
   street: Scalars['String']['input'];
+};
+
+export type AdjustCommissionLineInput = {
+  /** Signed amount to add, in the line's currency. */
+  amount: Scalars['Decimal']['input'];
+  lineId: Scalars['ID']['input'];
+  reason: Scalars['String']['input'];
 };
 
 export type AgeBucket =
@@ -172,6 +188,23 @@ export type ChangeClientStatusInput = {
   reason: Scalars['String']['input'];
   status: ClientStatus;
 };
+
+export type ClawbackRule = {
+  __typename?: 'ClawbackRule';
+  bands?: Maybe<Array<TenureBand>>;
+  type: ClawbackType;
+};
+
+export type ClawbackRuleInput = {
+  bands?: InputMaybe<Array<TenureBandInput>>;
+  type: ClawbackType;
+};
+
+export type ClawbackType =
+  /** Recovers the unearned share by full months in force. */
+  | 'PRO_RATA_MONTHS'
+  /** Recovers the percent of the band the cancellation month falls in. */
+  | 'TENURE';
 
 /** A person or a company the brokerage serves. Companies form hierarchies (group → company → department). */
 export type Client = {
@@ -282,6 +315,353 @@ export type ColumnMappingInput = {
   field: Scalars['String']['input'];
 };
 
+/** A recipient's month in one currency, kept current by the stream consumer: one read. */
+export type CommissionAccrual = {
+  __typename?: 'CommissionAccrual';
+  accrued: Money;
+  adjusted: Money;
+  approved?: Maybe<Money>;
+  /** Clawbacks (negative) and their reversals. */
+  clawedBack: Money;
+  lineCount: Scalars['Int']['output'];
+  paid?: Maybe<Money>;
+  period: Scalars['String']['output'];
+  recipient: CommissionRecipient;
+  /** accrued + clawedBack + adjusted. */
+  total: Money;
+};
+
+export type CommissionBase = {
+  __typename?: 'CommissionBase';
+  kind: CommissionBaseKind;
+  ledger?: Maybe<CommissionLedger>;
+  ruleId?: Maybe<Scalars['String']['output']>;
+};
+
+export type CommissionBaseInput = {
+  kind: CommissionBaseKind;
+  ledger?: InputMaybe<CommissionLedger>;
+  ruleId?: InputMaybe<Scalars['String']['input']>;
+};
+
+export type CommissionBaseKind =
+  /** What earlier rules of the same version produced (one rule, or a whole ledger). */
+  | 'LEDGER'
+  /** Premium as the client pays it: earns on each payment. */
+  | 'PAID_PREMIUM'
+  /** The policy's annual premium as written; an endorsement contributes its change. */
+  | 'WRITTEN_PREMIUM';
+
+/** What a rule computes. PERCENT: `rate` of `base`; FLAT: `amount`; TIERED: `table` on `base`. */
+export type CommissionComputation = {
+  __typename?: 'CommissionComputation';
+  amount?: Maybe<Scalars['Decimal']['output']>;
+  base?: Maybe<CommissionBase>;
+  rate?: Maybe<Scalars['Decimal']['output']>;
+  table?: Maybe<TierTable>;
+  type: CommissionComputationType;
+};
+
+export type CommissionComputationInput = {
+  amount?: InputMaybe<Scalars['Decimal']['input']>;
+  base?: InputMaybe<CommissionBaseInput>;
+  rate?: InputMaybe<Scalars['Decimal']['input']>;
+  table?: InputMaybe<TierTableInput>;
+  type: CommissionComputationType;
+};
+
+export type CommissionComputationType =
+  | 'FLAT'
+  | 'PERCENT'
+  | 'TIERED';
+
+export type CommissionDispute = {
+  __typename?: 'CommissionDispute';
+  adjustmentLineId?: Maybe<Scalars['ID']['output']>;
+  comment: Scalars['String']['output'];
+  id: Scalars['ID']['output'];
+  lineId: Scalars['ID']['output'];
+  raisedAt: Scalars['DateTime']['output'];
+  raisedBy: Scalars['ID']['output'];
+  resolution?: Maybe<Scalars['String']['output']>;
+  resolvedAt?: Maybe<Scalars['DateTime']['output']>;
+  resolvedBy?: Maybe<Scalars['ID']['output']>;
+  status: CommissionDisputeStatus;
+  version: Scalars['Int']['output'];
+};
+
+export type CommissionDisputeConnection = {
+  __typename?: 'CommissionDisputeConnection';
+  edges: Array<CommissionDisputeEdge>;
+  pageInfo: PageInfo;
+};
+
+export type CommissionDisputeEdge = {
+  __typename?: 'CommissionDisputeEdge';
+  cursor: Scalars['String']['output'];
+  node: CommissionDispute;
+};
+
+export type CommissionDisputeStatus =
+  | 'ADJUSTED'
+  | 'OPEN'
+  | 'REJECTED';
+
+/** Everything needed to redo a line by hand. */
+export type CommissionExplanation = {
+  __typename?: 'CommissionExplanation';
+  base: Scalars['Decimal']['output'];
+  /** e.g. `2,000.00 × 15% (MTPL receivable, v3) = 300.00`. */
+  formula: Scalars['String']['output'];
+  /** The upline's level in the frozen hierarchy (differs from `level` after compression). */
+  hierarchyLevel?: Maybe<Scalars['Int']['output']>;
+  /** 0 for the rule's own recipient; the compressed override level for uplines. */
+  level: Scalars['Int']['output'];
+  previousBase?: Maybe<Scalars['Decimal']['output']>;
+  rate?: Maybe<Scalars['Decimal']['output']>;
+  role: CommissionLineRole;
+  rounding: Scalars['String']['output'];
+  ruleId: Scalars['String']['output'];
+  ruleName: Scalars['String']['output'];
+  schemeId: Scalars['ID']['output'];
+  schemeVersion: Scalars['Int']['output'];
+  share?: Maybe<Scalars['Decimal']['output']>;
+  tier?: Maybe<CommissionTierReached>;
+};
+
+/** RECEIVABLE: due to the brokerage from the insurer; ADVISOR: owed to advisors; PARTNER: owed to lead suppliers. */
+export type CommissionLedger =
+  | 'ADVISOR'
+  | 'PARTNER'
+  | 'RECEIVABLE';
+
+/** One append-only ledger line. */
+export type CommissionLine = {
+  __typename?: 'CommissionLine';
+  amount: Money;
+  /** Set once the period is approved. */
+  approvedAmount?: Maybe<Money>;
+  by?: Maybe<Scalars['ID']['output']>;
+  createdAt: Scalars['DateTime']['output'];
+  disputes: Array<CommissionDispute>;
+  explanation: CommissionExplanation;
+  id: Scalars['ID']['output'];
+  kind: CommissionLineKind;
+  ledger: CommissionLedger;
+  /** `YYYY-MM`: the month it counts in. */
+  period: Scalars['String']['output'];
+  policyId: Scalars['ID']['output'];
+  /** For adjustments: why, and who made it. */
+  reason?: Maybe<Scalars['String']['output']>;
+  recipient: CommissionRecipient;
+  relatedLineId?: Maybe<Scalars['ID']['output']>;
+  sourceEventId: Scalars['String']['output'];
+  /** What the engine computed (equal to `amount`: corrections are new lines). */
+  suggestedAmount: Money;
+};
+
+export type CommissionLineConnection = {
+  __typename?: 'CommissionLineConnection';
+  edges: Array<CommissionLineEdge>;
+  pageInfo: PageInfo;
+};
+
+export type CommissionLineEdge = {
+  __typename?: 'CommissionLineEdge';
+  cursor: Scalars['String']['output'];
+  node: CommissionLine;
+};
+
+/**
+ * Which lines: by `policyId`; by `recipient` (default: the caller) and optionally `period`; or a whole
+ * `period` without a recipient (approval; tenant-wide managers and admins).
+ */
+export type CommissionLineFilter = {
+  ledger?: InputMaybe<CommissionLedger>;
+  period?: InputMaybe<Scalars['String']['input']>;
+  policyId?: InputMaybe<Scalars['ID']['input']>;
+  recipient?: InputMaybe<CommissionRecipientInput>;
+};
+
+export type CommissionLineKind =
+  | 'ACCRUAL'
+  | 'ADJUSTMENT'
+  | 'CLAWBACK'
+  | 'CLAWBACK_REVERSAL'
+  | 'DELTA'
+  | 'TIER_CORRECTION';
+
+export type CommissionLineRole =
+  | 'ORIGINATOR'
+  | 'OVERRIDE'
+  | 'PRIMARY'
+  | 'SPLIT';
+
+/** Conditions a policy must meet; an absent or empty list matches everything. */
+export type CommissionMatch = {
+  __typename?: 'CommissionMatch';
+  acquisitionTypes?: Maybe<Array<Scalars['String']['output']>>;
+  branchType?: Maybe<BranchKind>;
+  businessType?: Maybe<BusinessType>;
+  clientSegments?: Maybe<Array<Scalars['String']['output']>>;
+  insurerIds?: Maybe<Array<Scalars['ID']['output']>>;
+  leadSourceIds?: Maybe<Array<Scalars['ID']['output']>>;
+  /** Individual terms: only this lead supplier. */
+  partnerId?: Maybe<Scalars['ID']['output']>;
+  /** Product line ids or codes (MTPL, CASCO…). */
+  productLines?: Maybe<Array<Scalars['String']['output']>>;
+  /** The seller's rate group on the written date. */
+  rateGroupIds?: Maybe<Array<Scalars['ID']['output']>>;
+  /** Individual terms: only this advisor. */
+  recipientUserId?: Maybe<Scalars['ID']['output']>;
+  renewalYearFrom?: Maybe<Scalars['Int']['output']>;
+  renewalYearTo?: Maybe<Scalars['Int']['output']>;
+};
+
+export type CommissionMatchInput = {
+  acquisitionTypes?: InputMaybe<Array<Scalars['String']['input']>>;
+  branchType?: InputMaybe<BranchKind>;
+  businessType?: InputMaybe<BusinessType>;
+  clientSegments?: InputMaybe<Array<Scalars['String']['input']>>;
+  insurerIds?: InputMaybe<Array<Scalars['ID']['input']>>;
+  leadSourceIds?: InputMaybe<Array<Scalars['ID']['input']>>;
+  partnerId?: InputMaybe<Scalars['ID']['input']>;
+  productLines?: InputMaybe<Array<Scalars['String']['input']>>;
+  rateGroupIds?: InputMaybe<Array<Scalars['ID']['input']>>;
+  recipientUserId?: InputMaybe<Scalars['ID']['input']>;
+  renewalYearFrom?: InputMaybe<Scalars['Int']['input']>;
+  renewalYearTo?: InputMaybe<Scalars['Int']['input']>;
+};
+
+/** A commission month. APPROVED locks it: later lines land in the next open month. */
+export type CommissionPeriod = {
+  __typename?: 'CommissionPeriod';
+  approvedAt?: Maybe<Scalars['DateTime']['output']>;
+  approvedBy?: Maybe<Scalars['ID']['output']>;
+  paidAt?: Maybe<Scalars['DateTime']['output']>;
+  paidBy?: Maybe<Scalars['ID']['output']>;
+  period: Scalars['String']['output'];
+  status: CommissionPeriodStatus;
+  version: Scalars['Int']['output'];
+};
+
+export type CommissionPeriodInput = {
+  /** `YYYY-MM`. */
+  period: Scalars['String']['input'];
+};
+
+export type CommissionPeriodStatus =
+  | 'APPROVED'
+  | 'OPEN'
+  | 'PAID';
+
+export type CommissionRecipient = {
+  __typename?: 'CommissionRecipient';
+  /** The user or partner id; `BROKERAGE` for the receivable. */
+  id: Scalars['ID']['output'];
+  kind: CommissionRecipientKind;
+};
+
+export type CommissionRecipientInput = {
+  /** Defaults to the caller (their user, or for partner users their partner). */
+  id?: InputMaybe<Scalars['ID']['input']>;
+  kind: CommissionRecipientKind;
+};
+
+export type CommissionRecipientKind =
+  | 'BROKERAGE'
+  | 'PARTNER'
+  | 'USER';
+
+/** One rule of a scheme version. Non-additive rules of a ledger compete (first match wins); additive ones always apply. */
+export type CommissionRule = {
+  __typename?: 'CommissionRule';
+  additive: Scalars['Boolean']['output'];
+  clawback?: Maybe<ClawbackRule>;
+  computation: CommissionComputation;
+  id: Scalars['String']['output'];
+  ledger: CommissionLedger;
+  match: CommissionMatch;
+  max?: Maybe<Scalars['Decimal']['output']>;
+  min?: Maybe<Scalars['Decimal']['output']>;
+  name: Scalars['String']['output'];
+  /** Percent of the advisor commission for the originator when someone else closed. */
+  originatorShare?: Maybe<Scalars['Decimal']['output']>;
+  overrides?: Maybe<Array<OverrideLevel>>;
+};
+
+export type CommissionRuleInput = {
+  additive?: InputMaybe<Scalars['Boolean']['input']>;
+  clawback?: InputMaybe<ClawbackRuleInput>;
+  computation: CommissionComputationInput;
+  id: Scalars['String']['input'];
+  ledger: CommissionLedger;
+  match?: InputMaybe<CommissionMatchInput>;
+  max?: InputMaybe<Scalars['Decimal']['input']>;
+  min?: InputMaybe<Scalars['Decimal']['input']>;
+  name: Scalars['String']['input'];
+  originatorShare?: InputMaybe<Scalars['Decimal']['input']>;
+  overrides?: InputMaybe<Array<OverrideLevelInput>>;
+};
+
+/** A commission scheme: versions valid over date ranges; the version in force on a policy's written date applies. */
+export type CommissionScheme = {
+  __typename?: 'CommissionScheme';
+  /** Every change, oldest first, with author and time. */
+  changes: Array<CommissionSchemeChange>;
+  createdAt: Scalars['DateTime']['output'];
+  createdBy: Scalars['ID']['output'];
+  currency: Scalars['String']['output'];
+  id: Scalars['ID']['output'];
+  name: Scalars['String']['output'];
+  updatedAt: Scalars['DateTime']['output'];
+  updatedBy: Scalars['ID']['output'];
+  version: Scalars['Int']['output'];
+  versions: Array<CommissionSchemeVersion>;
+};
+
+export type CommissionSchemeChange = {
+  __typename?: 'CommissionSchemeChange';
+  action: CommissionSchemeChangeAction;
+  at: Scalars['DateTime']['output'];
+  by: Scalars['ID']['output'];
+  id: Scalars['ID']['output'];
+  schemeVersion?: Maybe<Scalars['Int']['output']>;
+  /** The scheme version as the change left it. */
+  snapshot?: Maybe<CommissionSchemeVersion>;
+};
+
+export type CommissionSchemeChangeAction =
+  | 'CREATED'
+  | 'VERSION_ADDED'
+  | 'VERSION_EDITED';
+
+/** Rules valid for policies written from `validFrom` (inclusive) to `validTo` (exclusive). */
+export type CommissionSchemeVersion = {
+  __typename?: 'CommissionSchemeVersion';
+  rules: Array<CommissionRule>;
+  validFrom: Scalars['Date']['output'];
+  validTo?: Maybe<Scalars['Date']['output']>;
+  version: Scalars['Int']['output'];
+};
+
+export type CommissionSchemeVersionInput = {
+  rules: Array<CommissionRuleInput>;
+  validFrom: Scalars['Date']['input'];
+  validTo?: InputMaybe<Scalars['Date']['input']>;
+};
+
+export type CommissionTierReached = {
+  __typename?: 'CommissionTierReached';
+  boundary: TierBoundary;
+  from: Scalars['Decimal']['output'];
+  index: Scalars['Int']['output'];
+  mode: TierMode;
+  rate: Scalars['Decimal']['output'];
+  to?: Maybe<Scalars['Decimal']['output']>;
+  volume: TierVolume;
+};
+
 /** A consent given or withdrawn. The latest record per channel is the one in force. */
 export type Consent = {
   __typename?: 'Consent';
@@ -315,6 +695,17 @@ export type Contact = {
   role?: Maybe<Scalars['String']['output']>;
 };
 
+export type ContractRate = {
+  __typename?: 'ContractRate';
+  rate: Scalars['Decimal']['output'];
+  rateGroupId: Scalars['ID']['output'];
+};
+
+export type ContractRateInput = {
+  rate: Scalars['Decimal']['input'];
+  rateGroupId: Scalars['ID']['input'];
+};
+
 export type CreateBranchInput = {
   kind: BranchKind;
   name: Scalars['String']['input'];
@@ -344,6 +735,13 @@ export type CreateClientInput = {
   status?: InputMaybe<ClientStatus>;
   tags?: InputMaybe<Array<Scalars['String']['input']>>;
   taxId?: InputMaybe<Scalars['String']['input']>;
+};
+
+export type CreateCommissionSchemeInput = {
+  currency: Scalars['String']['input'];
+  name: Scalars['String']['input'];
+  /** Numbered 1, 2… in this order. */
+  versions?: InputMaybe<Array<CommissionSchemeVersionInput>>;
 };
 
 export type CreateInsurerInput = {
@@ -424,6 +822,15 @@ export type DebtorSummary = {
   status: DebtorStatus;
 };
 
+export type DisputeCommissionLineInput = {
+  comment: Scalars['String']['input'];
+  lineId: Scalars['ID']['input'];
+};
+
+export type DisputeResolution =
+  | 'ADJUST'
+  | 'REJECT';
+
 export type DunningAction =
   /** A task for the collector and a formal letter (PDF). */
   | 'COLLECTOR'
@@ -454,6 +861,13 @@ export type DunningStepRuleInput = {
   action: DunningAction;
   afterDays: Scalars['Int']['input'];
   id: Scalars['String']['input'];
+};
+
+export type EditCommissionSchemeVersionInput = {
+  expectedVersion: Scalars['Int']['input'];
+  schemeId: Scalars['ID']['input'];
+  schemeVersion: Scalars['Int']['input'];
+  version: CommissionSchemeVersionInput;
 };
 
 export type EndorsePolicyInput = {
@@ -756,13 +1170,18 @@ export type Mutation = {
   _noop?: Maybe<Scalars['Boolean']['output']>;
   /** The client accepted an offer: the policy goes in force. */
   acceptOffer: Policy;
+  addCommissionSchemeVersion: CommissionScheme;
   addContact: Contact;
   addNote: TimelineEntry;
+  /** A correction: a new ADJUSTMENT line with the reason; the corrected line is never edited. */
+  adjustCommissionLine: CommissionLine;
+  approveCommissionPeriod: CommissionPeriod;
   cancelInvoice: Invoice;
   cancelPolicy: Policy;
   changeClientStatus: Client;
   createBranch: Branch;
   createClient: Client;
+  createCommissionScheme: CommissionScheme;
   /** Registers an insurer and returns its first webhook signing secret (shown once). */
   createInsurer: InsurerWithSecret;
   createInvoice: Invoice;
@@ -772,6 +1191,8 @@ export type Mutation = {
   createRateGroup: RateGroup;
   createRegion: Region;
   createUser: User;
+  disputeCommissionLine: CommissionDispute;
+  editCommissionSchemeVersion: CommissionScheme;
   endorsePolicy: Policy;
   /** Exports a client or policy list, as the caller may see it, to CSV or XLSX. */
   exportBook: ExportResult;
@@ -781,12 +1202,14 @@ export type Mutation = {
   importBook: ImportReport;
   issueInvoice: Invoice;
   lapsePolicy: Policy;
+  markCommissionPeriodPaid: CommissionPeriod;
   moveUser: User;
   reactivatePolicy: Policy;
   recordConsent: Client;
   registerPayment: Payment;
   releaseToPool: Client;
   renewPolicy: Policy;
+  resolveCommissionDispute: CommissionDispute;
   resolveUnmatchedPayment: Payment;
   reversePayment: Payment;
   /** Issues a new webhook secret; the previous one stays valid for 24 hours so the insurer can roll over. */
@@ -818,6 +1241,11 @@ export type MutationAcceptOfferArgs = {
 };
 
 
+export type MutationAddCommissionSchemeVersionArgs = {
+  input: AddCommissionSchemeVersionInput;
+};
+
+
 export type MutationAddContactArgs = {
   input: AddContactInput;
 };
@@ -825,6 +1253,16 @@ export type MutationAddContactArgs = {
 
 export type MutationAddNoteArgs = {
   input: AddNoteInput;
+};
+
+
+export type MutationAdjustCommissionLineArgs = {
+  input: AdjustCommissionLineInput;
+};
+
+
+export type MutationApproveCommissionPeriodArgs = {
+  input: CommissionPeriodInput;
 };
 
 
@@ -850,6 +1288,11 @@ export type MutationCreateBranchArgs = {
 
 export type MutationCreateClientArgs = {
   input: CreateClientInput;
+};
+
+
+export type MutationCreateCommissionSchemeArgs = {
+  input: CreateCommissionSchemeInput;
 };
 
 
@@ -893,6 +1336,16 @@ export type MutationCreateUserArgs = {
 };
 
 
+export type MutationDisputeCommissionLineArgs = {
+  input: DisputeCommissionLineInput;
+};
+
+
+export type MutationEditCommissionSchemeVersionArgs = {
+  input: EditCommissionSchemeVersionInput;
+};
+
+
 export type MutationEndorsePolicyArgs = {
   input: EndorsePolicyInput;
 };
@@ -928,6 +1381,11 @@ export type MutationLapsePolicyArgs = {
 };
 
 
+export type MutationMarkCommissionPeriodPaidArgs = {
+  input: CommissionPeriodInput;
+};
+
+
 export type MutationMoveUserArgs = {
   input: MoveUserInput;
 };
@@ -955,6 +1413,11 @@ export type MutationReleaseToPoolArgs = {
 
 export type MutationRenewPolicyArgs = {
   input: RenewPolicyInput;
+};
+
+
+export type MutationResolveCommissionDisputeArgs = {
+  input: ResolveCommissionDisputeInput;
 };
 
 
@@ -1064,6 +1527,28 @@ export type NoteKind =
   | 'LETTER'
   | 'MEETING'
   | 'NOTE';
+
+/** What the k-th qualifying upline earns; uplines who do not qualify are skipped (compression). */
+export type OverrideLevel = {
+  __typename?: 'OverrideLevel';
+  rate?: Maybe<Scalars['Decimal']['output']>;
+  rateGroupIds?: Maybe<Array<Scalars['ID']['output']>>;
+  rates?: Maybe<Array<ContractRate>>;
+  type: OverrideType;
+};
+
+export type OverrideLevelInput = {
+  rate?: InputMaybe<Scalars['Decimal']['input']>;
+  rateGroupIds?: InputMaybe<Array<Scalars['ID']['input']>>;
+  rates?: InputMaybe<Array<ContractRateInput>>;
+  type: OverrideType;
+};
+
+export type OverrideType =
+  /** The upline's contract rate (by rate group) minus the highest rate already paid below. */
+  | 'DIFFERENTIAL'
+  /** A percent of the rule's base. */
+  | 'PERCENT';
 
 /** Relay page information. Cursors are opaque and valid only for the list that issued them. */
 export type PageInfo = {
@@ -1313,6 +1798,15 @@ export type Query = {
   /** The client's history, newest first: status changes, notes, hand-overs, policy events. */
   clientTimeline: TimelineConnection;
   clients: ClientConnection;
+  /** A recipient's totals for a month (default: the caller's), one per currency. */
+  commissionAccruals: Array<CommissionAccrual>;
+  commissionLine?: Maybe<CommissionLine>;
+  /** Ledger lines with their explanations, within the caller's reach. */
+  commissionLines: CommissionLineConnection;
+  /** Months that left OPEN (a month not listed is open). */
+  commissionPeriods: Array<CommissionPeriod>;
+  commissionScheme?: Maybe<CommissionScheme>;
+  commissionSchemes: Array<CommissionScheme>;
   /** Overdue invoices by age bucket, advisor, branch, product line, insurer and amount. */
   debtors: InvoiceConnection;
   dunningPolicy: DunningPolicy;
@@ -1326,6 +1820,7 @@ export type Query = {
   leadSources: LeadSourceConnection;
   /** The caller. */
   me: Viewer;
+  openCommissionDisputes: CommissionDisputeConnection;
   partner?: Maybe<Partner>;
   partners: PartnerConnection;
   /** Payments made within a month, late ones only, by advisor or by product line. */
@@ -1338,6 +1833,8 @@ export type Query = {
   referredClients: ReferredClientConnection;
   region?: Maybe<Region>;
   regions: RegionConnection;
+  /** What-if: the lines a hypothetical policy would produce for every recipient. Writes nothing. */
+  simulateCommissions: Array<SimulatedCommissionLine>;
   /** The caller's brokerage and its settings. */
   tenant: Tenant;
   unmatchedPayments: UnmatchedPaymentConnection;
@@ -1395,6 +1892,29 @@ export type QueryClientsArgs = {
 };
 
 
+export type QueryCommissionAccrualsArgs = {
+  period: Scalars['String']['input'];
+  recipient?: InputMaybe<CommissionRecipientInput>;
+};
+
+
+export type QueryCommissionLineArgs = {
+  id: Scalars['ID']['input'];
+};
+
+
+export type QueryCommissionLinesArgs = {
+  after?: InputMaybe<Scalars['String']['input']>;
+  filter?: InputMaybe<CommissionLineFilter>;
+  first?: InputMaybe<Scalars['Int']['input']>;
+};
+
+
+export type QueryCommissionSchemeArgs = {
+  id: Scalars['ID']['input'];
+};
+
+
 export type QueryDebtorsArgs = {
   after?: InputMaybe<Scalars['String']['input']>;
   filter?: InputMaybe<DebtorFilter>;
@@ -1427,6 +1947,12 @@ export type QueryInvoicesDueArgs = {
 
 
 export type QueryLeadSourcesArgs = {
+  after?: InputMaybe<Scalars['String']['input']>;
+  first?: InputMaybe<Scalars['Int']['input']>;
+};
+
+
+export type QueryOpenCommissionDisputesArgs = {
   after?: InputMaybe<Scalars['String']['input']>;
   first?: InputMaybe<Scalars['Int']['input']>;
 };
@@ -1488,6 +2014,11 @@ export type QueryRegionArgs = {
 export type QueryRegionsArgs = {
   after?: InputMaybe<Scalars['String']['input']>;
   first?: InputMaybe<Scalars['Int']['input']>;
+};
+
+
+export type QuerySimulateCommissionsArgs = {
+  input: SimulateCommissionsInput;
 };
 
 
@@ -1627,6 +2158,16 @@ export type RenewPolicyInput = {
   writtenDate: Scalars['Date']['input'];
 };
 
+export type ResolveCommissionDisputeInput = {
+  /** Required for ADJUST: the signed correction. */
+  amount?: InputMaybe<Scalars['Decimal']['input']>;
+  comment: Scalars['String']['input'];
+  disputeId: Scalars['ID']['input'];
+  expectedVersion: Scalars['Int']['input'];
+  lineId: Scalars['ID']['input'];
+  resolution: DisputeResolution;
+};
+
 export type ResolveUnmatchedPaymentInput = {
   invoiceId: Scalars['ID']['input'];
   unmatchedId: Scalars['ID']['input'];
@@ -1679,6 +2220,35 @@ export type SetUserRateGroupInput = {
   userId: Scalars['ID']['input'];
 };
 
+/** A hypothetical policy: nothing is written. */
+export type SimulateCommissionsInput = {
+  acquisitionType?: InputMaybe<Scalars['String']['input']>;
+  businessType?: InputMaybe<BusinessType>;
+  clientSegment?: InputMaybe<Scalars['String']['input']>;
+  insurerId: Scalars['ID']['input'];
+  leadSourceId?: InputMaybe<Scalars['ID']['input']>;
+  originatorId?: InputMaybe<Scalars['ID']['input']>;
+  premium: MoneyInput;
+  productLineId: Scalars['ID']['input'];
+  referringPartnerId?: InputMaybe<Scalars['ID']['input']>;
+  renewalYear?: InputMaybe<Scalars['Int']['input']>;
+  /** Defaults to the caller. */
+  sellerId?: InputMaybe<Scalars['ID']['input']>;
+  termEnd?: InputMaybe<Scalars['Date']['input']>;
+  termStart?: InputMaybe<Scalars['Date']['input']>;
+  writtenDate: Scalars['Date']['input'];
+};
+
+/** A line a hypothetical policy would produce. */
+export type SimulatedCommissionLine = {
+  __typename?: 'SimulatedCommissionLine';
+  amount: Money;
+  explanation: CommissionExplanation;
+  kind: CommissionLineKind;
+  ledger: CommissionLedger;
+  recipient: CommissionRecipient;
+};
+
 export type TakeFromPoolInput = {
   clientId: Scalars['ID']['input'];
   expectedVersion: Scalars['Int']['input'];
@@ -1698,6 +2268,66 @@ export type Tenant = {
   updatedAt: Scalars['DateTime']['output'];
   version: Scalars['Int']['output'];
 };
+
+export type TenureBand = {
+  __typename?: 'TenureBand';
+  fromMonth: Scalars['Int']['output'];
+  percent: Scalars['Decimal']['output'];
+  toMonth: Scalars['Int']['output'];
+};
+
+export type TenureBandInput = {
+  fromMonth: Scalars['Int']['input'];
+  percent: Scalars['Decimal']['input'];
+  toMonth: Scalars['Int']['input'];
+};
+
+export type Tier = {
+  __typename?: 'Tier';
+  from: Scalars['Decimal']['output'];
+  /** Percent, e.g. `"15"` is 15 %. */
+  rate: Scalars['Decimal']['output'];
+  to?: Maybe<Scalars['Decimal']['output']>;
+};
+
+export type TierBoundary =
+  /** Tiers read [from, to): an exact boundary value belongs to the upper tier. */
+  | 'LOWER_INCLUSIVE'
+  /** Tiers read (from, to]: an exact boundary value stays in the lower tier. */
+  | 'UPPER_INCLUSIVE';
+
+export type TierInput = {
+  from: Scalars['Decimal']['input'];
+  rate: Scalars['Decimal']['input'];
+  to?: InputMaybe<Scalars['Decimal']['input']>;
+};
+
+export type TierMode =
+  /** Each slice of the volume at its own tier's rate. */
+  | 'MARGINAL'
+  /** The whole volume at the rate of the tier reached. */
+  | 'WHOLE_AMOUNT';
+
+export type TierTable = {
+  __typename?: 'TierTable';
+  boundary: TierBoundary;
+  mode: TierMode;
+  tiers: Array<Tier>;
+  volume: TierVolume;
+};
+
+export type TierTableInput = {
+  boundary: TierBoundary;
+  mode: TierMode;
+  tiers: Array<TierInput>;
+  volume: TierVolume;
+};
+
+export type TierVolume =
+  /** The recipient's volume in the open period. */
+  | 'PERIOD_TOTAL'
+  /** Volume measured on the one line. */
+  | 'PER_LINE';
 
 export type TimelineConnection = {
   __typename?: 'TimelineConnection';
@@ -2042,10 +2672,12 @@ export type DirectiveResolverFn<TResult = Record<PropertyKey, never>, TParent = 
 /** Mapping between all available schema types and the resolvers types */
 export type ResolversTypes = {
   AcquisitionType: AcquisitionType;
+  AddCommissionSchemeVersionInput: AddCommissionSchemeVersionInput;
   AddContactInput: AddContactInput;
   AddNoteInput: AddNoteInput;
   Address: ResolverTypeWrapper<Address>;
   AddressInput: AddressInput;
+  AdjustCommissionLineInput: AdjustCommissionLineInput;
   AgeBucket: AgeBucket;
   Attribute: ResolverTypeWrapper<Attribute>;
   AttributeInput: AttributeInput;
@@ -2062,6 +2694,9 @@ export type ResolversTypes = {
   CardInvoice: ResolverTypeWrapper<CardInvoice>;
   CardTask: ResolverTypeWrapper<CardTask>;
   ChangeClientStatusInput: ChangeClientStatusInput;
+  ClawbackRule: ResolverTypeWrapper<ClawbackRule>;
+  ClawbackRuleInput: ClawbackRuleInput;
+  ClawbackType: ClawbackType;
   Client: ResolverTypeWrapper<ClientModel>;
   ClientCard: ResolverTypeWrapper<ClientCardModel>;
   ClientConnection: ResolverTypeWrapper<Omit<ClientConnection, 'edges'> & { edges: Array<ResolversTypes['ClientEdge']> }>;
@@ -2071,12 +2706,50 @@ export type ResolversTypes = {
   ClientStatus: ClientStatus;
   CloseInvoiceInput: CloseInvoiceInput;
   ColumnMappingInput: ColumnMappingInput;
+  CommissionAccrual: ResolverTypeWrapper<AccrualModel>;
+  CommissionBase: ResolverTypeWrapper<CommissionBase>;
+  CommissionBaseInput: CommissionBaseInput;
+  CommissionBaseKind: CommissionBaseKind;
+  CommissionComputation: ResolverTypeWrapper<CommissionComputation>;
+  CommissionComputationInput: CommissionComputationInput;
+  CommissionComputationType: CommissionComputationType;
+  CommissionDispute: ResolverTypeWrapper<CommissionDisputeModel>;
+  CommissionDisputeConnection: ResolverTypeWrapper<Omit<CommissionDisputeConnection, 'edges'> & { edges: Array<ResolversTypes['CommissionDisputeEdge']> }>;
+  CommissionDisputeEdge: ResolverTypeWrapper<Omit<CommissionDisputeEdge, 'node'> & { node: ResolversTypes['CommissionDispute'] }>;
+  CommissionDisputeStatus: CommissionDisputeStatus;
+  CommissionExplanation: ResolverTypeWrapper<CommissionExplanation>;
+  CommissionLedger: CommissionLedger;
+  CommissionLine: ResolverTypeWrapper<LineViewModel>;
+  CommissionLineConnection: ResolverTypeWrapper<Omit<CommissionLineConnection, 'edges'> & { edges: Array<ResolversTypes['CommissionLineEdge']> }>;
+  CommissionLineEdge: ResolverTypeWrapper<Omit<CommissionLineEdge, 'node'> & { node: ResolversTypes['CommissionLine'] }>;
+  CommissionLineFilter: CommissionLineFilter;
+  CommissionLineKind: CommissionLineKind;
+  CommissionLineRole: CommissionLineRole;
+  CommissionMatch: ResolverTypeWrapper<CommissionMatch>;
+  CommissionMatchInput: CommissionMatchInput;
+  CommissionPeriod: ResolverTypeWrapper<CommissionPeriodModel>;
+  CommissionPeriodInput: CommissionPeriodInput;
+  CommissionPeriodStatus: CommissionPeriodStatus;
+  CommissionRecipient: ResolverTypeWrapper<CommissionRecipient>;
+  CommissionRecipientInput: CommissionRecipientInput;
+  CommissionRecipientKind: CommissionRecipientKind;
+  CommissionRule: ResolverTypeWrapper<CommissionRule>;
+  CommissionRuleInput: CommissionRuleInput;
+  CommissionScheme: ResolverTypeWrapper<StoredSchemeModel>;
+  CommissionSchemeChange: ResolverTypeWrapper<SchemeChangeModel>;
+  CommissionSchemeChangeAction: CommissionSchemeChangeAction;
+  CommissionSchemeVersion: ResolverTypeWrapper<CommissionSchemeVersion>;
+  CommissionSchemeVersionInput: CommissionSchemeVersionInput;
+  CommissionTierReached: ResolverTypeWrapper<CommissionTierReached>;
   Consent: ResolverTypeWrapper<Consent>;
   ConsentChannel: ConsentChannel;
   ConsentInput: ConsentInput;
   Contact: ResolverTypeWrapper<ContactModel>;
+  ContractRate: ResolverTypeWrapper<ContractRate>;
+  ContractRateInput: ContractRateInput;
   CreateBranchInput: CreateBranchInput;
   CreateClientInput: CreateClientInput;
+  CreateCommissionSchemeInput: CreateCommissionSchemeInput;
   CreateInsurerInput: CreateInsurerInput;
   CreateInvoiceInput: CreateInvoiceInput;
   CreateLeadSourceInput: CreateLeadSourceInput;
@@ -2091,10 +2764,13 @@ export type ResolversTypes = {
   DebtorStatus: DebtorStatus;
   DebtorSummary: ResolverTypeWrapper<DebtorSummaryModel>;
   Decimal: ResolverTypeWrapper<Scalars['Decimal']['output']>;
+  DisputeCommissionLineInput: DisputeCommissionLineInput;
+  DisputeResolution: DisputeResolution;
   DunningAction: DunningAction;
   DunningPolicy: ResolverTypeWrapper<DunningPolicyModel>;
   DunningStepRule: ResolverTypeWrapper<DunningStepRule>;
   DunningStepRuleInput: DunningStepRuleInput;
+  EditCommissionSchemeVersionInput: EditCommissionSchemeVersionInput;
   EndorsePolicyInput: EndorsePolicyInput;
   Endorsement: ResolverTypeWrapper<Endorsement>;
   ExportBookInput: ExportBookInput;
@@ -2132,6 +2808,9 @@ export type ResolversTypes = {
   MoveUserInput: MoveUserInput;
   Mutation: ResolverTypeWrapper<Record<PropertyKey, never>>;
   NoteKind: NoteKind;
+  OverrideLevel: ResolverTypeWrapper<OverrideLevel>;
+  OverrideLevelInput: OverrideLevelInput;
+  OverrideType: OverrideType;
   PageInfo: ResolverTypeWrapper<PageInfo>;
   Partner: ResolverTypeWrapper<PartnerModel>;
   PartnerConnection: ResolverTypeWrapper<Omit<PartnerConnection, 'edges'> & { edges: Array<ResolversTypes['PartnerEdge']> }>;
@@ -2170,6 +2849,7 @@ export type ResolversTypes = {
   RejectedRow: ResolverTypeWrapper<RejectedRow>;
   ReleaseToPoolInput: ReleaseToPoolInput;
   RenewPolicyInput: RenewPolicyInput;
+  ResolveCommissionDisputeInput: ResolveCommissionDisputeInput;
   ResolveUnmatchedPaymentInput: ResolveUnmatchedPaymentInput;
   ReversePaymentInput: ReversePaymentInput;
   Role: null;
@@ -2178,9 +2858,20 @@ export type ResolversTypes = {
   Segment: Segment;
   SetDunningPolicyInput: SetDunningPolicyInput;
   SetUserRateGroupInput: SetUserRateGroupInput;
+  SimulateCommissionsInput: SimulateCommissionsInput;
+  SimulatedCommissionLine: ResolverTypeWrapper<CommissionLineModel>;
   String: ResolverTypeWrapper<Scalars['String']['output']>;
   TakeFromPoolInput: TakeFromPoolInput;
   Tenant: ResolverTypeWrapper<TenantSettingsModel>;
+  TenureBand: ResolverTypeWrapper<TenureBand>;
+  TenureBandInput: TenureBandInput;
+  Tier: ResolverTypeWrapper<Tier>;
+  TierBoundary: TierBoundary;
+  TierInput: TierInput;
+  TierMode: TierMode;
+  TierTable: ResolverTypeWrapper<TierTable>;
+  TierTableInput: TierTableInput;
+  TierVolume: TierVolume;
   TimelineConnection: ResolverTypeWrapper<Omit<TimelineConnection, 'edges'> & { edges: Array<ResolversTypes['TimelineEntryEdge']> }>;
   TimelineEntry: ResolverTypeWrapper<TimelineEntryModel>;
   TimelineEntryEdge: ResolverTypeWrapper<Omit<TimelineEntryEdge, 'node'> & { node: ResolversTypes['TimelineEntry'] }>;
@@ -2211,10 +2902,12 @@ export type ResolversTypes = {
 
 /** Mapping between all available schema types and the resolvers parents */
 export type ResolversParentTypes = {
+  AddCommissionSchemeVersionInput: AddCommissionSchemeVersionInput;
   AddContactInput: AddContactInput;
   AddNoteInput: AddNoteInput;
   Address: Address;
   AddressInput: AddressInput;
+  AdjustCommissionLineInput: AdjustCommissionLineInput;
   Attribute: Attribute;
   AttributeInput: AttributeInput;
   BankImportResult: ImportResultModel;
@@ -2227,6 +2920,8 @@ export type ResolversParentTypes = {
   CardInvoice: CardInvoice;
   CardTask: CardTask;
   ChangeClientStatusInput: ChangeClientStatusInput;
+  ClawbackRule: ClawbackRule;
+  ClawbackRuleInput: ClawbackRuleInput;
   Client: ClientModel;
   ClientCard: ClientCardModel;
   ClientConnection: Omit<ClientConnection, 'edges'> & { edges: Array<ResolversParentTypes['ClientEdge']> };
@@ -2234,11 +2929,40 @@ export type ResolversParentTypes = {
   ClientListFilter: ClientListFilter;
   CloseInvoiceInput: CloseInvoiceInput;
   ColumnMappingInput: ColumnMappingInput;
+  CommissionAccrual: AccrualModel;
+  CommissionBase: CommissionBase;
+  CommissionBaseInput: CommissionBaseInput;
+  CommissionComputation: CommissionComputation;
+  CommissionComputationInput: CommissionComputationInput;
+  CommissionDispute: CommissionDisputeModel;
+  CommissionDisputeConnection: Omit<CommissionDisputeConnection, 'edges'> & { edges: Array<ResolversParentTypes['CommissionDisputeEdge']> };
+  CommissionDisputeEdge: Omit<CommissionDisputeEdge, 'node'> & { node: ResolversParentTypes['CommissionDispute'] };
+  CommissionExplanation: CommissionExplanation;
+  CommissionLine: LineViewModel;
+  CommissionLineConnection: Omit<CommissionLineConnection, 'edges'> & { edges: Array<ResolversParentTypes['CommissionLineEdge']> };
+  CommissionLineEdge: Omit<CommissionLineEdge, 'node'> & { node: ResolversParentTypes['CommissionLine'] };
+  CommissionLineFilter: CommissionLineFilter;
+  CommissionMatch: CommissionMatch;
+  CommissionMatchInput: CommissionMatchInput;
+  CommissionPeriod: CommissionPeriodModel;
+  CommissionPeriodInput: CommissionPeriodInput;
+  CommissionRecipient: CommissionRecipient;
+  CommissionRecipientInput: CommissionRecipientInput;
+  CommissionRule: CommissionRule;
+  CommissionRuleInput: CommissionRuleInput;
+  CommissionScheme: StoredSchemeModel;
+  CommissionSchemeChange: SchemeChangeModel;
+  CommissionSchemeVersion: CommissionSchemeVersion;
+  CommissionSchemeVersionInput: CommissionSchemeVersionInput;
+  CommissionTierReached: CommissionTierReached;
   Consent: Consent;
   ConsentInput: ConsentInput;
   Contact: ContactModel;
+  ContractRate: ContractRate;
+  ContractRateInput: ContractRateInput;
   CreateBranchInput: CreateBranchInput;
   CreateClientInput: CreateClientInput;
+  CreateCommissionSchemeInput: CreateCommissionSchemeInput;
   CreateInsurerInput: CreateInsurerInput;
   CreateInvoiceInput: CreateInvoiceInput;
   CreateLeadSourceInput: CreateLeadSourceInput;
@@ -2252,9 +2976,11 @@ export type ResolversParentTypes = {
   DebtorFilter: DebtorFilter;
   DebtorSummary: DebtorSummaryModel;
   Decimal: Scalars['Decimal']['output'];
+  DisputeCommissionLineInput: DisputeCommissionLineInput;
   DunningPolicy: DunningPolicyModel;
   DunningStepRule: DunningStepRule;
   DunningStepRuleInput: DunningStepRuleInput;
+  EditCommissionSchemeVersionInput: EditCommissionSchemeVersionInput;
   EndorsePolicyInput: EndorsePolicyInput;
   Endorsement: Endorsement;
   ExportBookInput: ExportBookInput;
@@ -2287,6 +3013,8 @@ export type ResolversParentTypes = {
   MoneyInput: MoneyInput;
   MoveUserInput: MoveUserInput;
   Mutation: Record<PropertyKey, never>;
+  OverrideLevel: OverrideLevel;
+  OverrideLevelInput: OverrideLevelInput;
   PageInfo: PageInfo;
   Partner: PartnerModel;
   PartnerConnection: Omit<PartnerConnection, 'edges'> & { edges: Array<ResolversParentTypes['PartnerEdge']> };
@@ -2320,14 +3048,23 @@ export type ResolversParentTypes = {
   RejectedRow: RejectedRow;
   ReleaseToPoolInput: ReleaseToPoolInput;
   RenewPolicyInput: RenewPolicyInput;
+  ResolveCommissionDisputeInput: ResolveCommissionDisputeInput;
   ResolveUnmatchedPaymentInput: ResolveUnmatchedPaymentInput;
   ReversePaymentInput: ReversePaymentInput;
   RowError: RowError;
   SetDunningPolicyInput: SetDunningPolicyInput;
   SetUserRateGroupInput: SetUserRateGroupInput;
+  SimulateCommissionsInput: SimulateCommissionsInput;
+  SimulatedCommissionLine: CommissionLineModel;
   String: Scalars['String']['output'];
   TakeFromPoolInput: TakeFromPoolInput;
   Tenant: TenantSettingsModel;
+  TenureBand: TenureBand;
+  TenureBandInput: TenureBandInput;
+  Tier: Tier;
+  TierInput: TierInput;
+  TierTable: TierTable;
+  TierTableInput: TierTableInput;
   TimelineConnection: Omit<TimelineConnection, 'edges'> & { edges: Array<ResolversParentTypes['TimelineEntryEdge']> };
   TimelineEntry: TimelineEntryModel;
   TimelineEntryEdge: Omit<TimelineEntryEdge, 'node'> & { node: ResolversParentTypes['TimelineEntry'] };
@@ -2421,6 +3158,11 @@ export type CardTaskResolvers<ContextType = GraphQLContext, ParentType extends R
   title?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
 };
 
+export type ClawbackRuleResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['ClawbackRule'] = ResolversParentTypes['ClawbackRule']> = {
+  bands?: Resolver<Maybe<Array<ResolversTypes['TenureBand']>>, ParentType, ContextType>;
+  type?: Resolver<ResolversTypes['ClawbackType'], ParentType, ContextType>;
+};
+
 export type ClientResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['Client'] = ResolversParentTypes['Client']> = {
   acquisitionType?: Resolver<ResolversTypes['AcquisitionType'], ParentType, ContextType>;
   address?: Resolver<Maybe<ResolversTypes['Address']>, ParentType, ContextType>;
@@ -2473,6 +3215,185 @@ export type ClientEdgeResolvers<ContextType = GraphQLContext, ParentType extends
   node?: Resolver<ResolversTypes['Client'], ParentType, ContextType>;
 };
 
+export type CommissionAccrualResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['CommissionAccrual'] = ResolversParentTypes['CommissionAccrual']> = {
+  accrued?: Resolver<ResolversTypes['Money'], ParentType, ContextType>;
+  adjusted?: Resolver<ResolversTypes['Money'], ParentType, ContextType>;
+  approved?: Resolver<Maybe<ResolversTypes['Money']>, ParentType, ContextType>;
+  clawedBack?: Resolver<ResolversTypes['Money'], ParentType, ContextType>;
+  lineCount?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  paid?: Resolver<Maybe<ResolversTypes['Money']>, ParentType, ContextType>;
+  period?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  recipient?: Resolver<ResolversTypes['CommissionRecipient'], ParentType, ContextType>;
+  total?: Resolver<ResolversTypes['Money'], ParentType, ContextType>;
+};
+
+export type CommissionBaseResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['CommissionBase'] = ResolversParentTypes['CommissionBase']> = {
+  kind?: Resolver<ResolversTypes['CommissionBaseKind'], ParentType, ContextType>;
+  ledger?: Resolver<Maybe<ResolversTypes['CommissionLedger']>, ParentType, ContextType>;
+  ruleId?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+};
+
+export type CommissionComputationResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['CommissionComputation'] = ResolversParentTypes['CommissionComputation']> = {
+  amount?: Resolver<Maybe<ResolversTypes['Decimal']>, ParentType, ContextType>;
+  base?: Resolver<Maybe<ResolversTypes['CommissionBase']>, ParentType, ContextType>;
+  rate?: Resolver<Maybe<ResolversTypes['Decimal']>, ParentType, ContextType>;
+  table?: Resolver<Maybe<ResolversTypes['TierTable']>, ParentType, ContextType>;
+  type?: Resolver<ResolversTypes['CommissionComputationType'], ParentType, ContextType>;
+};
+
+export type CommissionDisputeResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['CommissionDispute'] = ResolversParentTypes['CommissionDispute']> = {
+  adjustmentLineId?: Resolver<Maybe<ResolversTypes['ID']>, ParentType, ContextType>;
+  comment?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  lineId?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  raisedAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  raisedBy?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  resolution?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  resolvedAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
+  resolvedBy?: Resolver<Maybe<ResolversTypes['ID']>, ParentType, ContextType>;
+  status?: Resolver<ResolversTypes['CommissionDisputeStatus'], ParentType, ContextType>;
+  version?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+};
+
+export type CommissionDisputeConnectionResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['CommissionDisputeConnection'] = ResolversParentTypes['CommissionDisputeConnection']> = {
+  edges?: Resolver<Array<ResolversTypes['CommissionDisputeEdge']>, ParentType, ContextType>;
+  pageInfo?: Resolver<ResolversTypes['PageInfo'], ParentType, ContextType>;
+};
+
+export type CommissionDisputeEdgeResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['CommissionDisputeEdge'] = ResolversParentTypes['CommissionDisputeEdge']> = {
+  cursor?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  node?: Resolver<ResolversTypes['CommissionDispute'], ParentType, ContextType>;
+};
+
+export type CommissionExplanationResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['CommissionExplanation'] = ResolversParentTypes['CommissionExplanation']> = {
+  base?: Resolver<ResolversTypes['Decimal'], ParentType, ContextType>;
+  formula?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  hierarchyLevel?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
+  level?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  previousBase?: Resolver<Maybe<ResolversTypes['Decimal']>, ParentType, ContextType>;
+  rate?: Resolver<Maybe<ResolversTypes['Decimal']>, ParentType, ContextType>;
+  role?: Resolver<ResolversTypes['CommissionLineRole'], ParentType, ContextType>;
+  rounding?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  ruleId?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  ruleName?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  schemeId?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  schemeVersion?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  share?: Resolver<Maybe<ResolversTypes['Decimal']>, ParentType, ContextType>;
+  tier?: Resolver<Maybe<ResolversTypes['CommissionTierReached']>, ParentType, ContextType>;
+};
+
+export type CommissionLineResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['CommissionLine'] = ResolversParentTypes['CommissionLine']> = {
+  amount?: Resolver<ResolversTypes['Money'], ParentType, ContextType>;
+  approvedAmount?: Resolver<Maybe<ResolversTypes['Money']>, ParentType, ContextType>;
+  by?: Resolver<Maybe<ResolversTypes['ID']>, ParentType, ContextType>;
+  createdAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  disputes?: Resolver<Array<ResolversTypes['CommissionDispute']>, ParentType, ContextType>;
+  explanation?: Resolver<ResolversTypes['CommissionExplanation'], ParentType, ContextType>;
+  id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  kind?: Resolver<ResolversTypes['CommissionLineKind'], ParentType, ContextType>;
+  ledger?: Resolver<ResolversTypes['CommissionLedger'], ParentType, ContextType>;
+  period?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  policyId?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  reason?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  recipient?: Resolver<ResolversTypes['CommissionRecipient'], ParentType, ContextType>;
+  relatedLineId?: Resolver<Maybe<ResolversTypes['ID']>, ParentType, ContextType>;
+  sourceEventId?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  suggestedAmount?: Resolver<ResolversTypes['Money'], ParentType, ContextType>;
+};
+
+export type CommissionLineConnectionResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['CommissionLineConnection'] = ResolversParentTypes['CommissionLineConnection']> = {
+  edges?: Resolver<Array<ResolversTypes['CommissionLineEdge']>, ParentType, ContextType>;
+  pageInfo?: Resolver<ResolversTypes['PageInfo'], ParentType, ContextType>;
+};
+
+export type CommissionLineEdgeResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['CommissionLineEdge'] = ResolversParentTypes['CommissionLineEdge']> = {
+  cursor?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  node?: Resolver<ResolversTypes['CommissionLine'], ParentType, ContextType>;
+};
+
+export type CommissionMatchResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['CommissionMatch'] = ResolversParentTypes['CommissionMatch']> = {
+  acquisitionTypes?: Resolver<Maybe<Array<ResolversTypes['String']>>, ParentType, ContextType>;
+  branchType?: Resolver<Maybe<ResolversTypes['BranchKind']>, ParentType, ContextType>;
+  businessType?: Resolver<Maybe<ResolversTypes['BusinessType']>, ParentType, ContextType>;
+  clientSegments?: Resolver<Maybe<Array<ResolversTypes['String']>>, ParentType, ContextType>;
+  insurerIds?: Resolver<Maybe<Array<ResolversTypes['ID']>>, ParentType, ContextType>;
+  leadSourceIds?: Resolver<Maybe<Array<ResolversTypes['ID']>>, ParentType, ContextType>;
+  partnerId?: Resolver<Maybe<ResolversTypes['ID']>, ParentType, ContextType>;
+  productLines?: Resolver<Maybe<Array<ResolversTypes['String']>>, ParentType, ContextType>;
+  rateGroupIds?: Resolver<Maybe<Array<ResolversTypes['ID']>>, ParentType, ContextType>;
+  recipientUserId?: Resolver<Maybe<ResolversTypes['ID']>, ParentType, ContextType>;
+  renewalYearFrom?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
+  renewalYearTo?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
+};
+
+export type CommissionPeriodResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['CommissionPeriod'] = ResolversParentTypes['CommissionPeriod']> = {
+  approvedAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
+  approvedBy?: Resolver<Maybe<ResolversTypes['ID']>, ParentType, ContextType>;
+  paidAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
+  paidBy?: Resolver<Maybe<ResolversTypes['ID']>, ParentType, ContextType>;
+  period?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  status?: Resolver<ResolversTypes['CommissionPeriodStatus'], ParentType, ContextType>;
+  version?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+};
+
+export type CommissionRecipientResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['CommissionRecipient'] = ResolversParentTypes['CommissionRecipient']> = {
+  id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  kind?: Resolver<ResolversTypes['CommissionRecipientKind'], ParentType, ContextType>;
+};
+
+export type CommissionRuleResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['CommissionRule'] = ResolversParentTypes['CommissionRule']> = {
+  additive?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  clawback?: Resolver<Maybe<ResolversTypes['ClawbackRule']>, ParentType, ContextType>;
+  computation?: Resolver<ResolversTypes['CommissionComputation'], ParentType, ContextType>;
+  id?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  ledger?: Resolver<ResolversTypes['CommissionLedger'], ParentType, ContextType>;
+  match?: Resolver<ResolversTypes['CommissionMatch'], ParentType, ContextType>;
+  max?: Resolver<Maybe<ResolversTypes['Decimal']>, ParentType, ContextType>;
+  min?: Resolver<Maybe<ResolversTypes['Decimal']>, ParentType, ContextType>;
+  name?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  originatorShare?: Resolver<Maybe<ResolversTypes['Decimal']>, ParentType, ContextType>;
+  overrides?: Resolver<Maybe<Array<ResolversTypes['OverrideLevel']>>, ParentType, ContextType>;
+};
+
+export type CommissionSchemeResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['CommissionScheme'] = ResolversParentTypes['CommissionScheme']> = {
+  changes?: Resolver<Array<ResolversTypes['CommissionSchemeChange']>, ParentType, ContextType>;
+  createdAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  createdBy?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  currency?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  name?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  updatedAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  updatedBy?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  version?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  versions?: Resolver<Array<ResolversTypes['CommissionSchemeVersion']>, ParentType, ContextType>;
+};
+
+export type CommissionSchemeChangeResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['CommissionSchemeChange'] = ResolversParentTypes['CommissionSchemeChange']> = {
+  action?: Resolver<ResolversTypes['CommissionSchemeChangeAction'], ParentType, ContextType>;
+  at?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  by?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  schemeVersion?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
+  snapshot?: Resolver<Maybe<ResolversTypes['CommissionSchemeVersion']>, ParentType, ContextType>;
+};
+
+export type CommissionSchemeVersionResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['CommissionSchemeVersion'] = ResolversParentTypes['CommissionSchemeVersion']> = {
+  rules?: Resolver<Array<ResolversTypes['CommissionRule']>, ParentType, ContextType>;
+  validFrom?: Resolver<ResolversTypes['Date'], ParentType, ContextType>;
+  validTo?: Resolver<Maybe<ResolversTypes['Date']>, ParentType, ContextType>;
+  version?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+};
+
+export type CommissionTierReachedResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['CommissionTierReached'] = ResolversParentTypes['CommissionTierReached']> = {
+  boundary?: Resolver<ResolversTypes['TierBoundary'], ParentType, ContextType>;
+  from?: Resolver<ResolversTypes['Decimal'], ParentType, ContextType>;
+  index?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  mode?: Resolver<ResolversTypes['TierMode'], ParentType, ContextType>;
+  rate?: Resolver<ResolversTypes['Decimal'], ParentType, ContextType>;
+  to?: Resolver<Maybe<ResolversTypes['Decimal']>, ParentType, ContextType>;
+  volume?: Resolver<ResolversTypes['TierVolume'], ParentType, ContextType>;
+};
+
 export type ConsentResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['Consent'] = ResolversParentTypes['Consent']> = {
   at?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
   channel?: Resolver<ResolversTypes['ConsentChannel'], ParentType, ContextType>;
@@ -2489,6 +3410,11 @@ export type ContactResolvers<ContextType = GraphQLContext, ParentType extends Re
   name?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   phone?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   role?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+};
+
+export type ContractRateResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['ContractRate'] = ResolversParentTypes['ContractRate']> = {
+  rate?: Resolver<ResolversTypes['Decimal'], ParentType, ContextType>;
+  rateGroupId?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
 };
 
 export interface DateScalarConfig extends GraphQLScalarTypeConfig<ResolversTypes['Date'], any> {
@@ -2679,13 +3605,17 @@ export type MoneyResolvers<ContextType = GraphQLContext, ParentType extends Reso
 export type MutationResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['Mutation'] = ResolversParentTypes['Mutation']> = {
   _noop?: Resolver<Maybe<ResolversTypes['Boolean']>, ParentType, ContextType>;
   acceptOffer?: Resolver<ResolversTypes['Policy'], ParentType, ContextType, RequireFields<MutationAcceptOfferArgs, 'input'>>;
+  addCommissionSchemeVersion?: Resolver<ResolversTypes['CommissionScheme'], ParentType, ContextType, RequireFields<MutationAddCommissionSchemeVersionArgs, 'input'>>;
   addContact?: Resolver<ResolversTypes['Contact'], ParentType, ContextType, RequireFields<MutationAddContactArgs, 'input'>>;
   addNote?: Resolver<ResolversTypes['TimelineEntry'], ParentType, ContextType, RequireFields<MutationAddNoteArgs, 'input'>>;
+  adjustCommissionLine?: Resolver<ResolversTypes['CommissionLine'], ParentType, ContextType, RequireFields<MutationAdjustCommissionLineArgs, 'input'>>;
+  approveCommissionPeriod?: Resolver<ResolversTypes['CommissionPeriod'], ParentType, ContextType, RequireFields<MutationApproveCommissionPeriodArgs, 'input'>>;
   cancelInvoice?: Resolver<ResolversTypes['Invoice'], ParentType, ContextType, RequireFields<MutationCancelInvoiceArgs, 'input'>>;
   cancelPolicy?: Resolver<ResolversTypes['Policy'], ParentType, ContextType, RequireFields<MutationCancelPolicyArgs, 'input'>>;
   changeClientStatus?: Resolver<ResolversTypes['Client'], ParentType, ContextType, RequireFields<MutationChangeClientStatusArgs, 'input'>>;
   createBranch?: Resolver<ResolversTypes['Branch'], ParentType, ContextType, RequireFields<MutationCreateBranchArgs, 'input'>>;
   createClient?: Resolver<ResolversTypes['Client'], ParentType, ContextType, RequireFields<MutationCreateClientArgs, 'input'>>;
+  createCommissionScheme?: Resolver<ResolversTypes['CommissionScheme'], ParentType, ContextType, RequireFields<MutationCreateCommissionSchemeArgs, 'input'>>;
   createInsurer?: Resolver<ResolversTypes['InsurerWithSecret'], ParentType, ContextType, RequireFields<MutationCreateInsurerArgs, 'input'>>;
   createInvoice?: Resolver<ResolversTypes['Invoice'], ParentType, ContextType, RequireFields<MutationCreateInvoiceArgs, 'input'>>;
   createLeadSource?: Resolver<ResolversTypes['LeadSource'], ParentType, ContextType, RequireFields<MutationCreateLeadSourceArgs, 'input'>>;
@@ -2694,6 +3624,8 @@ export type MutationResolvers<ContextType = GraphQLContext, ParentType extends R
   createRateGroup?: Resolver<ResolversTypes['RateGroup'], ParentType, ContextType, RequireFields<MutationCreateRateGroupArgs, 'input'>>;
   createRegion?: Resolver<ResolversTypes['Region'], ParentType, ContextType, RequireFields<MutationCreateRegionArgs, 'input'>>;
   createUser?: Resolver<ResolversTypes['User'], ParentType, ContextType, RequireFields<MutationCreateUserArgs, 'input'>>;
+  disputeCommissionLine?: Resolver<ResolversTypes['CommissionDispute'], ParentType, ContextType, RequireFields<MutationDisputeCommissionLineArgs, 'input'>>;
+  editCommissionSchemeVersion?: Resolver<ResolversTypes['CommissionScheme'], ParentType, ContextType, RequireFields<MutationEditCommissionSchemeVersionArgs, 'input'>>;
   endorsePolicy?: Resolver<ResolversTypes['Policy'], ParentType, ContextType, RequireFields<MutationEndorsePolicyArgs, 'input'>>;
   exportBook?: Resolver<ResolversTypes['ExportResult'], ParentType, ContextType, RequireFields<MutationExportBookArgs, 'input'>>;
   generateInstalmentInvoices?: Resolver<Array<ResolversTypes['Invoice']>, ParentType, ContextType, RequireFields<MutationGenerateInstalmentInvoicesArgs, 'input'>>;
@@ -2701,12 +3633,14 @@ export type MutationResolvers<ContextType = GraphQLContext, ParentType extends R
   importBook?: Resolver<ResolversTypes['ImportReport'], ParentType, ContextType, RequireFields<MutationImportBookArgs, 'input'>>;
   issueInvoice?: Resolver<ResolversTypes['Invoice'], ParentType, ContextType, RequireFields<MutationIssueInvoiceArgs, 'input'>>;
   lapsePolicy?: Resolver<ResolversTypes['Policy'], ParentType, ContextType, RequireFields<MutationLapsePolicyArgs, 'input'>>;
+  markCommissionPeriodPaid?: Resolver<ResolversTypes['CommissionPeriod'], ParentType, ContextType, RequireFields<MutationMarkCommissionPeriodPaidArgs, 'input'>>;
   moveUser?: Resolver<ResolversTypes['User'], ParentType, ContextType, RequireFields<MutationMoveUserArgs, 'input'>>;
   reactivatePolicy?: Resolver<ResolversTypes['Policy'], ParentType, ContextType, RequireFields<MutationReactivatePolicyArgs, 'input'>>;
   recordConsent?: Resolver<ResolversTypes['Client'], ParentType, ContextType, RequireFields<MutationRecordConsentArgs, 'input'>>;
   registerPayment?: Resolver<ResolversTypes['Payment'], ParentType, ContextType, RequireFields<MutationRegisterPaymentArgs, 'input'>>;
   releaseToPool?: Resolver<ResolversTypes['Client'], ParentType, ContextType, RequireFields<MutationReleaseToPoolArgs, 'input'>>;
   renewPolicy?: Resolver<ResolversTypes['Policy'], ParentType, ContextType, RequireFields<MutationRenewPolicyArgs, 'input'>>;
+  resolveCommissionDispute?: Resolver<ResolversTypes['CommissionDispute'], ParentType, ContextType, RequireFields<MutationResolveCommissionDisputeArgs, 'input'>>;
   resolveUnmatchedPayment?: Resolver<ResolversTypes['Payment'], ParentType, ContextType, RequireFields<MutationResolveUnmatchedPaymentArgs, 'input'>>;
   reversePayment?: Resolver<ResolversTypes['Payment'], ParentType, ContextType, RequireFields<MutationReversePaymentArgs, 'input'>>;
   rotateInsurerWebhookSecret?: Resolver<ResolversTypes['InsurerWithSecret'], ParentType, ContextType, RequireFields<MutationRotateInsurerWebhookSecretArgs, 'id'>>;
@@ -2727,6 +3661,13 @@ export type MutationResolvers<ContextType = GraphQLContext, ParentType extends R
   updateUser?: Resolver<ResolversTypes['User'], ParentType, ContextType, RequireFields<MutationUpdateUserArgs, 'input'>>;
   writeOffInvoice?: Resolver<ResolversTypes['Invoice'], ParentType, ContextType, RequireFields<MutationWriteOffInvoiceArgs, 'input'>>;
   writePolicy?: Resolver<ResolversTypes['Policy'], ParentType, ContextType, RequireFields<MutationWritePolicyArgs, 'input'>>;
+};
+
+export type OverrideLevelResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['OverrideLevel'] = ResolversParentTypes['OverrideLevel']> = {
+  rate?: Resolver<Maybe<ResolversTypes['Decimal']>, ParentType, ContextType>;
+  rateGroupIds?: Resolver<Maybe<Array<ResolversTypes['ID']>>, ParentType, ContextType>;
+  rates?: Resolver<Maybe<Array<ResolversTypes['ContractRate']>>, ParentType, ContextType>;
+  type?: Resolver<ResolversTypes['OverrideType'], ParentType, ContextType>;
 };
 
 export type PageInfoResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['PageInfo'] = ResolversParentTypes['PageInfo']> = {
@@ -2871,6 +3812,12 @@ export type QueryResolvers<ContextType = GraphQLContext, ParentType extends Reso
   clientPool?: Resolver<ResolversTypes['ClientConnection'], ParentType, ContextType, Partial<QueryClientPoolArgs>>;
   clientTimeline?: Resolver<ResolversTypes['TimelineConnection'], ParentType, ContextType, RequireFields<QueryClientTimelineArgs, 'clientId'>>;
   clients?: Resolver<ResolversTypes['ClientConnection'], ParentType, ContextType, Partial<QueryClientsArgs>>;
+  commissionAccruals?: Resolver<Array<ResolversTypes['CommissionAccrual']>, ParentType, ContextType, RequireFields<QueryCommissionAccrualsArgs, 'period'>>;
+  commissionLine?: Resolver<Maybe<ResolversTypes['CommissionLine']>, ParentType, ContextType, RequireFields<QueryCommissionLineArgs, 'id'>>;
+  commissionLines?: Resolver<ResolversTypes['CommissionLineConnection'], ParentType, ContextType, Partial<QueryCommissionLinesArgs>>;
+  commissionPeriods?: Resolver<Array<ResolversTypes['CommissionPeriod']>, ParentType, ContextType>;
+  commissionScheme?: Resolver<Maybe<ResolversTypes['CommissionScheme']>, ParentType, ContextType, RequireFields<QueryCommissionSchemeArgs, 'id'>>;
+  commissionSchemes?: Resolver<Array<ResolversTypes['CommissionScheme']>, ParentType, ContextType>;
   debtors?: Resolver<ResolversTypes['InvoiceConnection'], ParentType, ContextType, Partial<QueryDebtorsArgs>>;
   dunningPolicy?: Resolver<ResolversTypes['DunningPolicy'], ParentType, ContextType>;
   health?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
@@ -2880,6 +3827,7 @@ export type QueryResolvers<ContextType = GraphQLContext, ParentType extends Reso
   invoicesDue?: Resolver<ResolversTypes['InvoiceConnection'], ParentType, ContextType, RequireFields<QueryInvoicesDueArgs, 'period' | 'status'>>;
   leadSources?: Resolver<ResolversTypes['LeadSourceConnection'], ParentType, ContextType, Partial<QueryLeadSourcesArgs>>;
   me?: Resolver<ResolversTypes['Viewer'], ParentType, ContextType>;
+  openCommissionDisputes?: Resolver<ResolversTypes['CommissionDisputeConnection'], ParentType, ContextType, Partial<QueryOpenCommissionDisputesArgs>>;
   partner?: Resolver<Maybe<ResolversTypes['Partner']>, ParentType, ContextType, RequireFields<QueryPartnerArgs, 'id'>>;
   partners?: Resolver<ResolversTypes['PartnerConnection'], ParentType, ContextType, Partial<QueryPartnersArgs>>;
   payments?: Resolver<ResolversTypes['PaymentConnection'], ParentType, ContextType, RequireFields<QueryPaymentsArgs, 'filter'>>;
@@ -2890,6 +3838,7 @@ export type QueryResolvers<ContextType = GraphQLContext, ParentType extends Reso
   referredClients?: Resolver<ResolversTypes['ReferredClientConnection'], ParentType, ContextType, Partial<QueryReferredClientsArgs>>;
   region?: Resolver<Maybe<ResolversTypes['Region']>, ParentType, ContextType, RequireFields<QueryRegionArgs, 'id'>>;
   regions?: Resolver<ResolversTypes['RegionConnection'], ParentType, ContextType, Partial<QueryRegionsArgs>>;
+  simulateCommissions?: Resolver<Array<ResolversTypes['SimulatedCommissionLine']>, ParentType, ContextType, RequireFields<QuerySimulateCommissionsArgs, 'input'>>;
   tenant?: Resolver<ResolversTypes['Tenant'], ParentType, ContextType>;
   unmatchedPayments?: Resolver<ResolversTypes['UnmatchedPaymentConnection'], ParentType, ContextType, Partial<QueryUnmatchedPaymentsArgs>>;
   user?: Resolver<Maybe<ResolversTypes['User']>, ParentType, ContextType, RequireFields<QueryUserArgs, 'id'>>;
@@ -2976,6 +3925,14 @@ export type RowErrorResolvers<ContextType = GraphQLContext, ParentType extends R
 
 export type ScopeResolvers = { ALL: 'all', BRANCH: 'branch', OWN: 'own', REGION: 'region' };
 
+export type SimulatedCommissionLineResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['SimulatedCommissionLine'] = ResolversParentTypes['SimulatedCommissionLine']> = {
+  amount?: Resolver<ResolversTypes['Money'], ParentType, ContextType>;
+  explanation?: Resolver<ResolversTypes['CommissionExplanation'], ParentType, ContextType>;
+  kind?: Resolver<ResolversTypes['CommissionLineKind'], ParentType, ContextType>;
+  ledger?: Resolver<ResolversTypes['CommissionLedger'], ParentType, ContextType>;
+  recipient?: Resolver<ResolversTypes['CommissionRecipient'], ParentType, ContextType>;
+};
+
 export type TenantResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['Tenant'] = ResolversParentTypes['Tenant']> = {
   baseCurrency?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
@@ -2984,6 +3941,25 @@ export type TenantResolvers<ContextType = GraphQLContext, ParentType extends Res
   timeZone?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   updatedAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
   version?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+};
+
+export type TenureBandResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['TenureBand'] = ResolversParentTypes['TenureBand']> = {
+  fromMonth?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  percent?: Resolver<ResolversTypes['Decimal'], ParentType, ContextType>;
+  toMonth?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+};
+
+export type TierResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['Tier'] = ResolversParentTypes['Tier']> = {
+  from?: Resolver<ResolversTypes['Decimal'], ParentType, ContextType>;
+  rate?: Resolver<ResolversTypes['Decimal'], ParentType, ContextType>;
+  to?: Resolver<Maybe<ResolversTypes['Decimal']>, ParentType, ContextType>;
+};
+
+export type TierTableResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['TierTable'] = ResolversParentTypes['TierTable']> = {
+  boundary?: Resolver<ResolversTypes['TierBoundary'], ParentType, ContextType>;
+  mode?: Resolver<ResolversTypes['TierMode'], ParentType, ContextType>;
+  tiers?: Resolver<Array<ResolversTypes['Tier']>, ParentType, ContextType>;
+  volume?: Resolver<ResolversTypes['TierVolume'], ParentType, ContextType>;
 };
 
 export type TimelineConnectionResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['TimelineConnection'] = ResolversParentTypes['TimelineConnection']> = {
@@ -3098,12 +4074,32 @@ export type Resolvers<ContextType = GraphQLContext> = {
   CardCommissionSummary?: CardCommissionSummaryResolvers<ContextType>;
   CardInvoice?: CardInvoiceResolvers<ContextType>;
   CardTask?: CardTaskResolvers<ContextType>;
+  ClawbackRule?: ClawbackRuleResolvers<ContextType>;
   Client?: ClientResolvers<ContextType>;
   ClientCard?: ClientCardResolvers<ContextType>;
   ClientConnection?: ClientConnectionResolvers<ContextType>;
   ClientEdge?: ClientEdgeResolvers<ContextType>;
+  CommissionAccrual?: CommissionAccrualResolvers<ContextType>;
+  CommissionBase?: CommissionBaseResolvers<ContextType>;
+  CommissionComputation?: CommissionComputationResolvers<ContextType>;
+  CommissionDispute?: CommissionDisputeResolvers<ContextType>;
+  CommissionDisputeConnection?: CommissionDisputeConnectionResolvers<ContextType>;
+  CommissionDisputeEdge?: CommissionDisputeEdgeResolvers<ContextType>;
+  CommissionExplanation?: CommissionExplanationResolvers<ContextType>;
+  CommissionLine?: CommissionLineResolvers<ContextType>;
+  CommissionLineConnection?: CommissionLineConnectionResolvers<ContextType>;
+  CommissionLineEdge?: CommissionLineEdgeResolvers<ContextType>;
+  CommissionMatch?: CommissionMatchResolvers<ContextType>;
+  CommissionPeriod?: CommissionPeriodResolvers<ContextType>;
+  CommissionRecipient?: CommissionRecipientResolvers<ContextType>;
+  CommissionRule?: CommissionRuleResolvers<ContextType>;
+  CommissionScheme?: CommissionSchemeResolvers<ContextType>;
+  CommissionSchemeChange?: CommissionSchemeChangeResolvers<ContextType>;
+  CommissionSchemeVersion?: CommissionSchemeVersionResolvers<ContextType>;
+  CommissionTierReached?: CommissionTierReachedResolvers<ContextType>;
   Consent?: ConsentResolvers<ContextType>;
   Contact?: ContactResolvers<ContextType>;
+  ContractRate?: ContractRateResolvers<ContextType>;
   Date?: GraphQLScalarType;
   DateTime?: GraphQLScalarType;
   DebtorSummary?: DebtorSummaryResolvers<ContextType>;
@@ -3130,6 +4126,7 @@ export type Resolvers<ContextType = GraphQLContext> = {
   LeadSourceEdge?: LeadSourceEdgeResolvers<ContextType>;
   Money?: MoneyResolvers<ContextType>;
   Mutation?: MutationResolvers<ContextType>;
+  OverrideLevel?: OverrideLevelResolvers<ContextType>;
   PageInfo?: PageInfoResolvers<ContextType>;
   Partner?: PartnerResolvers<ContextType>;
   PartnerConnection?: PartnerConnectionResolvers<ContextType>;
@@ -3159,7 +4156,11 @@ export type Resolvers<ContextType = GraphQLContext> = {
   Role?: RoleResolvers;
   RowError?: RowErrorResolvers<ContextType>;
   Scope?: ScopeResolvers;
+  SimulatedCommissionLine?: SimulatedCommissionLineResolvers<ContextType>;
   Tenant?: TenantResolvers<ContextType>;
+  TenureBand?: TenureBandResolvers<ContextType>;
+  Tier?: TierResolvers<ContextType>;
+  TierTable?: TierTableResolvers<ContextType>;
   TimelineConnection?: TimelineConnectionResolvers<ContextType>;
   TimelineEntry?: TimelineEntryResolvers<ContextType>;
   TimelineEntryEdge?: TimelineEntryEdgeResolvers<ContextType>;

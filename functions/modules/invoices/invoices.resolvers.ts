@@ -15,6 +15,8 @@ export const invoicesResolvers: Resolvers = {
       toConnection(await services.invoices.payments(principal, args.filter, pageArgs(args))),
     unmatchedPayments: async (_root, args, { principal, services }) =>
       toConnection(await services.invoices.unmatchedPayments(principal, pageArgs(args))),
+    collectorTasks: async (_root, args, { principal, services }) =>
+      toConnection(await services.invoices.collectorTasks(principal, pageArgs(args))),
     dunningPolicy: (_root, _args, { principal, services }) => services.invoices.dunningPolicy(principal),
   },
   Mutation: {
@@ -47,6 +49,11 @@ export const invoicesResolvers: Resolvers = {
     pdfUrl: (invoice, _args, { services }) => services.invoices.pdfUrl(invoice),
     payments: (invoice, _args, { principal, services }) =>
       services.invoices.paymentsOfInvoice(principal, invoice.id),
+    dunningSteps: (invoice, _args, { principal, services }) =>
+      services.invoices.dunningSteps(principal, invoice.id),
+  },
+  CollectorTask: {
+    letterUrl: (task, _args, { services }) => services.invoices.letterUrl(task),
   },
   ClientCard: {
     debtor: (card, _args, { services }) => services.invoices.debtorSummary(card.invoices, card.credits),

@@ -35,11 +35,13 @@ import type { PoliciesRepository } from '../policies/policies.repository.js';
 import { renderInvoicePdf } from './invoice-pdf.js';
 import {
   CloseInvoiceSchema,
+  type CollectorTask,
   CreateInvoiceSchema,
   type CreditEntry,
   DEFAULT_DUNNING_POLICY,
   DebtorFilterSchema,
   type DunningPolicy,
+  type DunningStepRecord,
   dueRangeOfBucket,
   formatInvoiceNumber,
   GenerateInstalmentInvoicesSchema,
@@ -795,6 +797,29 @@ export class InvoicesService {
       },
       [this.repo.resolveUnmatchedOp(p.tenantId, row.id)],
     );
+  }
+
+  /** The collector's queue: tasks the dunning policy's COLLECTOR step created, with their letters. */
+  async collectorTasks(principal: Principal | null, page: PageRequest): Promise<Page<CollectorTask>> {
+    const p = authorize(principal, 'payments:write');
+    return this.repo.listCollectorTasks(p.tenantId, page);
+  }
+
+  /** An expiring link to a collector task's formal letter. */
+  async letterUrl(task: CollectorTask): Promise<string | null> {
+    if (!task.letterKey || !this.adapters) return null;
+    return this.adapters.store.signedGetUrl(
+      this.adapters.bucket,
+      task.letterKey,
+      PDF_LINK_SECONDS,
+      `notice-${task.invoiceNumber ?? task.invoiceId}.pdf`,
+    );
+  }
+
+  async dunningSteps(principal: Principal | null, invoiceId: string): Promise<DunningStepRecord[]> {
+    const p = authorize(principal, 'invoices:read');
+    await this.requireInvoice(p, invoiceId);
+    return this.repo.listSteps(p.tenantId, invoiceId);
   }
 
   // ---- lists --------------------------------------------------------------------------------

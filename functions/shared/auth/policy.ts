@@ -32,6 +32,18 @@ export const PERMISSIONS = {
   'payments:write': ['admin', 'manager', 'backoffice'],
   /** Edit the tenant's dunning policy (steps, quiet hours). */
   'dunning:configure': ['admin', 'manager'],
+  /** Commission schemes: managers and admins define them; advisors and backoffice may read the rules. */
+  'commissions:configure': ['admin', 'manager'],
+  'commissions:schemes:read': ['admin', 'manager', 'backoffice', 'advisor'],
+  /**
+   * Commission lines and accruals: everyone their own (partners their partner ledger only); managers
+   * their scope; the receivable and partner ledgers managers, backoffice and admins. Recipients dispute here.
+   */
+  'commissions:read': ['admin', 'manager', 'backoffice', 'advisor', 'partner'],
+  /** Approve and pay periods, correct lines, resolve disputes. */
+  'commissions:approve': ['admin', 'manager'],
+  /** What-if: the lines a hypothetical policy would produce (advisors for their own sales). */
+  'commissions:simulate': ['admin', 'manager', 'backoffice', 'advisor'],
   /** Read one's own identity. */
   'self:read': ['admin', 'manager', 'backoffice', 'advisor', 'partner'],
 } as const satisfies Record<string, readonly Role[]>;

@@ -1,0 +1,32 @@
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import middy from '@middy/core';
+import type { DynamoDBBatchResponse, DynamoDBStreamEvent } from 'aws-lambda';
+import { createServices } from '../modules/services.js';
+import { toChangeDetail } from '../shared/change-event.js';
+import { logger } from '../shared/logger.js';
+import { getRuntime } from '../shared/runtime.js';
+
+const runtime = getRuntime();
+const services = createServices(runtime.db, runtime.clock);
+
+/**
+ * The commission consumer: the table's one direct stream reader, for Policy and Payment writes.
+ * Records are handled in order; on the first failure the rest of the batch is reported failed from
+ * that record on, so the retry resumes there (a record already handled writes nothing on replay).
+ */
+export const handler = middy(async (event: DynamoDBStreamEvent): Promise<DynamoDBBatchResponse> => {
+  for (const [i, record] of event.Records.entries()) {
+    try {
+      const outcome = await services.commissions.onChange(toChangeDetail(record));
+      if (outcome.written > 0 || outcome.duplicates > 0) logger.info('commission lines', { ...outcome });
+    } catch (error) {
+      logger.error('commission consumer failed', { eventID: record.eventID, error });
+      return {
+        batchItemFailures: event.Records.slice(i).map((r) => ({
+          itemIdentifier: r.dynamodb?.SequenceNumber ?? '',
+        })),
+      };
+    }
+  }
+  return { batchItemFailures: [] };
+}).use(injectLambdaContext(logger));

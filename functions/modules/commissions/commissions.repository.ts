@@ -1,0 +1,398 @@
+import { type Db, type Page, putNewOp, replaceVersionedOp, type TransactOp } from '../../shared/db.js';
+import { AlreadyExistsError, RuleViolationError, VersionConflictError } from '../../shared/errors.js';
+import { fromItem, toItem } from '../../shared/items.js';
+import { Dec, minorUnits } from '../../shared/money.js';
+import { EntityType, keys, TABLE } from '../../shared/table-design.js';
+import {
+  accrualBucket,
+  type CommissionDispute,
+  type CommissionPeriod,
+  type SchemeChange,
+  type StoredAccrual,
+  type StoredLine,
+  type StoredScheme,
+} from './commissions.model.js';
+
+type PageRequest = { limit: number; cursor: string | null };
+
+/** A line with this id exists: the event was processed before (a replay), so nothing is written. */
+export class LineAlreadyWrittenError extends Error {
+  constructor(readonly lineId: string) {
+    super(`Commission line ${lineId} is already in the ledger`);
+    this.name = 'LineAlreadyWrittenError';
+  }
+}
+
+/** The period a line was headed for was approved meanwhile: it must go to the next open one. */
+export class PeriodLockedError extends RuleViolationError {
+  constructor(period: string) {
+    super(`Commission period ${period} is locked`, { period });
+  }
+}
+
+/** An amount in the currency's minor unit as an exact integer (300.00 EUR → 30000). */
+export function toMinor(amount: string, currency: string): number {
+  const minor = new Dec(amount).times(new Dec(10).pow(minorUnits(currency)));
+  if (!minor.isInteger()) throw new RangeError(`${amount} ${currency} is not rounded to the minor unit`);
+  return minor.toNumber();
+}
+
+/** Minor units back to a decimal string with the currency's digits. */
+export function fromMinor(minor: number, currency: string): string {
+  const digits = minorUnits(currency);
+  return new Dec(minor).div(new Dec(10).pow(digits)).toFixed(digits);
+}
+
+/**
+ * The commissions module's access to DynamoDB: schemes and their change log, ledger lines (each in
+ * its own partition, written once on an absent key), accruals, periods and disputes.
+ */
+export class CommissionsRepository {
+  constructor(private readonly db: Db) {}
+
+  // ---- schemes --------------------------------------------------------------------------------
+
+  private schemeItem(tenantId: string, scheme: StoredScheme) {
+    return toItem(keys.commissionScheme(tenantId, scheme.id), EntityType.CommissionScheme, tenantId, scheme);
+  }
+
+  private changeOp(tenantId: string, change: SchemeChange): TransactOp {
+    return putNewOp(
+      toItem(
+        keys.commissionSchemeChange(tenantId, change.schemeId, change.id),
+        EntityType.CommissionSchemeChange,
+        tenantId,
+        change,
+      ),
+      () => new AlreadyExistsError('CommissionSchemeChange', 'id', change.id),
+    );
+  }
+
+  /** Creates a scheme and its change entries (creation, each initial version) in one transaction. */
+  async insertScheme(tenantId: string, scheme: StoredScheme, changes: SchemeChange[]): Promise<void> {
+    await this.db.transact([
+      putNewOp(
+        this.schemeItem(tenantId, scheme),
+        () => new AlreadyExistsError('CommissionScheme', 'id', scheme.id),
+      ),
+      ...changes.map((c) => this.changeOp(tenantId, c)),
+    ]);
+  }
+
+  /** Replaces a scheme if still at `expectedVersion`, with the change entry in the same transaction. */
+  async replaceScheme(
+    tenantId: string,
+    scheme: StoredScheme,
+    expectedVersion: number,
+    change: SchemeChange,
+  ): Promise<void> {
+    await this.db.transact([
+      replaceVersionedOp(
+        this.schemeItem(tenantId, scheme),
+        expectedVersion,
+        () => new VersionConflictError('CommissionScheme', scheme.id, expectedVersion),
+      ),
+      this.changeOp(tenantId, change),
+    ]);
+  }
+
+  async getScheme(tenantId: string, schemeId: string): Promise<StoredScheme | undefined> {
+    const item = await this.db.get(keys.commissionScheme(tenantId, schemeId), { consistent: true });
+    return item ? fromItem<StoredScheme>(item) : undefined;
+  }
+
+  /** listCommissionSchemes: all of a tenant's schemes in one Query (a handful per tenant). */
+  async listSchemes(tenantId: string): Promise<StoredScheme[]> {
+    const items = await this.db.queryAll({ partition: keys.commissionSchemes(tenantId) });
+    return items.map((i) => fromItem<StoredScheme>(i));
+  }
+
+  async listSchemeChanges(tenantId: string, schemeId: string): Promise<SchemeChange[]> {
+    const items = await this.db.queryAll({ partition: keys.commissionSchemeChanges(tenantId, schemeId) });
+    return items.map((i) => fromItem<SchemeChange>(i));
+  }
+
+  // ---- periods --------------------------------------------------------------------------------
+
+  async listPeriods(tenantId: string): Promise<CommissionPeriod[]> {
+    const items = await this.db.queryAll({ partition: keys.commissionPeriods(tenantId) });
+    return items.map((i) => fromItem<CommissionPeriod>(i));
+  }
+
+  async getPeriod(tenantId: string, period: string): Promise<CommissionPeriod | undefined> {
+    const item = await this.db.get(keys.commissionPeriod(tenantId, period), { consistent: true });
+    return item ? fromItem<CommissionPeriod>(item) : undefined;
+  }
+
+  /**
+   * Moves a period to a new status if it is still in `from` (a missing item is OPEN), so two
+   * managers approving at once, or an approval racing a payment run, cannot both win.
+   */
+  async setPeriodStatus(
+    tenantId: string,
+    next: CommissionPeriod,
+    from: CommissionPeriod['status'],
+  ): Promise<void> {
+    const item = toItem(
+      keys.commissionPeriod(tenantId, next.period),
+      EntityType.CommissionPeriod,
+      tenantId,
+      next,
+    );
+    await this.db.transact([
+      {
+        item: {
+          Put: {
+            TableName: '',
+            Item: item,
+            ConditionExpression:
+              from === 'OPEN'
+                ? 'attribute_not_exists(pk) OR #status = :from'
+                : 'attribute_exists(pk) AND #status = :from',
+            ExpressionAttributeNames: { '#status': 'status' },
+            ExpressionAttributeValues: { ':from': from },
+          },
+        },
+        onConditionFailed: () =>
+          new RuleViolationError(`Commission period ${next.period} is not ${from}`, { period: next.period }),
+      },
+    ]);
+  }
+
+  // ---- lines and accruals ---------------------------------------------------------------------
+
+  private lineItem(tenantId: string, line: StoredLine) {
+    return toItem(
+      keys.commissionLine(tenantId, line.id),
+      EntityType.CommissionLine,
+      tenantId,
+      line,
+      keys.commissionLineIndexes(tenantId, {
+        id: line.id,
+        recipient: line.recipientKey,
+        period: line.period,
+        policyId: line.policyId,
+      }),
+    );
+  }
+
+  /** Adds a line's amount to its recipient's accrual for the period (created on first use). */
+  private accrualOp(tenantId: string, line: StoredLine): TransactOp {
+    const key = keys.commissionAccrual(tenantId, line.recipientKey, line.period, line.currency);
+    const minor = toMinor(line.amount, line.currency);
+    const bucket = accrualBucket(line.kind);
+    return {
+      item: {
+        Update: {
+          TableName: '',
+          Key: { pk: key.pk, sk: key.sk },
+          UpdateExpression:
+            'SET #type = :type, tenantId = :tenant, recipient = :recipient, recipientKey = :rk, period = :period, ' +
+            'currency = :currency, gsi2pk = :g2pk, gsi2sk = :g2sk, #version = if_not_exists(#version, :zero) + :one ' +
+            'ADD accruedMinor :accrued, clawedBackMinor :clawed, adjustedMinor :adjusted, lineCount :one',
+          ExpressionAttributeNames: { '#type': TABLE.entityType, '#version': TABLE.version },
+          ExpressionAttributeValues: {
+            ':type': EntityType.CommissionAccrual,
+            ':tenant': tenantId,
+            ':recipient': line.recipient,
+            ':rk': line.recipientKey,
+            ':period': line.period,
+            ':currency': line.currency,
+            ':g2pk': keys.commissionAccrualsByPeriod(tenantId, line.period),
+            ':g2sk': `${line.recipientKey}#${line.currency}`,
+            ':zero': 0,
+            ':one': 1,
+            ':accrued': bucket === 'accrued' ? minor : 0,
+            ':clawed': bucket === 'clawedBack' ? minor : 0,
+            ':adjusted': bucket === 'adjusted' ? minor : 0,
+          },
+        },
+      },
+    };
+  }
+
+  private periodOpenCheck(tenantId: string, period: string): TransactOp {
+    const key = keys.commissionPeriod(tenantId, period);
+    return {
+      item: {
+        ConditionCheck: {
+          TableName: '',
+          Key: { pk: key.pk, sk: key.sk },
+          ConditionExpression: 'attribute_not_exists(pk) OR #status = :open',
+          ExpressionAttributeNames: { '#status': 'status' },
+          ExpressionAttributeValues: { ':open': 'OPEN' },
+        },
+      },
+      onConditionFailed: () => new PeriodLockedError(period),
+    };
+  }
+
+  /**
+   * Appends a line and adds it to its accrual in one transaction, only if the line id is absent and
+   * its period is still open. A replayed event collides on the id and cancels the whole transaction,
+   * so the accrual is never counted twice. Throws {@link LineAlreadyWrittenError} or {@link PeriodLockedError}.
+   */
+  async appendLine(tenantId: string, line: StoredLine, extra: TransactOp[] = []): Promise<void> {
+    await this.db.transact([
+      putNewOp(this.lineItem(tenantId, line), () => new LineAlreadyWrittenError(line.id)),
+      this.accrualOp(tenantId, line),
+      this.periodOpenCheck(tenantId, line.period),
+      ...extra,
+    ]);
+  }
+
+  /** getCommissionLine with its disputes: one Query on the line's partition. */
+  async getLine(
+    tenantId: string,
+    lineId: string,
+  ): Promise<{ line: StoredLine; disputes: CommissionDispute[] } | undefined> {
+    const items = await this.db.queryAll({ partition: keys.commissionLineCollection(tenantId, lineId) });
+    const lineItem = items.find((i) => i.type === EntityType.CommissionLine);
+    if (!lineItem) return undefined;
+    return {
+      line: fromItem<StoredLine>(lineItem),
+      disputes: items
+        .filter((i) => i.type === EntityType.CommissionDispute)
+        .map((i) => fromItem<CommissionDispute>(i)),
+    };
+  }
+
+  /** Every line of a policy (a cancellation claws back from them). */
+  async listLinesOfPolicy(tenantId: string, policyId: string): Promise<StoredLine[]> {
+    const items = await this.db.queryAll({
+      index: 'gsi3',
+      partition: keys.commissionLinesByPolicy(tenantId, policyId),
+    });
+    return items.map((i) => fromItem<StoredLine>(i));
+  }
+
+  async listLinesByRecipient(
+    tenantId: string,
+    recipient: string,
+    period: string | null,
+    page: PageRequest,
+  ): Promise<Page<StoredLine>> {
+    return this.linePage(
+      {
+        index: 'gsi1',
+        partition: keys.commissionLinesByRecipient(tenantId, recipient),
+        ...(period ? { beginsWith: `${period}#` } : {}),
+      },
+      page,
+    );
+  }
+
+  async listLinesByPolicy(
+    tenantId: string,
+    policyId: string,
+    period: string | null,
+    page: PageRequest,
+  ): Promise<Page<StoredLine>> {
+    return this.linePage(
+      {
+        index: 'gsi3',
+        partition: keys.commissionLinesByPolicy(tenantId, policyId),
+        ...(period ? { beginsWith: `${period}#` } : {}),
+      },
+      page,
+    );
+  }
+
+  async listLinesByPeriod(tenantId: string, period: string, page: PageRequest): Promise<Page<StoredLine>> {
+    return this.linePage({ index: 'gsi2', partition: keys.commissionLinesByPeriod(tenantId, period) }, page);
+  }
+
+  private async linePage(
+    query: { index: 'gsi1' | 'gsi2' | 'gsi3'; partition: string; beginsWith?: string },
+    page: PageRequest,
+  ): Promise<Page<StoredLine>> {
+    const result = await this.db.queryPage({ ...query, ...page });
+    return { ...result, items: result.items.map((i) => fromItem<StoredLine>(i)) };
+  }
+
+  /** getAccrual: a recipient's totals for a month, one item per currency, in one Query. */
+  async getAccruals(tenantId: string, recipient: string, period: string): Promise<StoredAccrual[]> {
+    const items = await this.db.queryAll({
+      partition: keys.commissionAccruals(tenantId, recipient),
+      beginsWith: `${period}#`,
+    });
+    return items.map((i) => fromItem<StoredAccrual>(i));
+  }
+
+  async listAccrualsByPeriod(tenantId: string, period: string): Promise<StoredAccrual[]> {
+    const items = await this.db.queryAll({
+      index: 'gsi2',
+      partition: keys.commissionAccrualsByPeriod(tenantId, period),
+    });
+    return items.map((i) => fromItem<StoredAccrual>(i));
+  }
+
+  /** Sets the approved (or paid) total of an accrual; idempotent, so a retried approval is harmless. */
+  async setAccrualTotal(
+    tenantId: string,
+    accrual: StoredAccrual,
+    field: 'approvedMinor' | 'paidMinor',
+    minor: number,
+  ): Promise<void> {
+    const key = keys.commissionAccrual(tenantId, accrual.recipientKey, accrual.period, accrual.currency);
+    await this.db.transact([
+      {
+        item: {
+          Update: {
+            TableName: '',
+            Key: { pk: key.pk, sk: key.sk },
+            UpdateExpression: 'SET #field = :minor',
+            ExpressionAttributeNames: { '#field': field },
+            ExpressionAttributeValues: { ':minor': minor },
+          },
+        },
+      },
+    ]);
+  }
+
+  // ---- disputes -------------------------------------------------------------------------------
+
+  disputeItem(tenantId: string, dispute: CommissionDispute) {
+    return toItem(
+      keys.commissionDispute(tenantId, dispute.lineId, dispute.id),
+      EntityType.CommissionDispute,
+      tenantId,
+      dispute,
+      dispute.status === 'OPEN'
+        ? {
+            gsi4pk: keys.openCommissionDisputes(tenantId),
+            gsi4sk: `${dispute.raisedAt}#${dispute.id}`,
+          }
+        : {},
+    );
+  }
+
+  async insertDispute(tenantId: string, dispute: CommissionDispute): Promise<void> {
+    await this.db.putNew(
+      this.disputeItem(tenantId, dispute),
+      () => new AlreadyExistsError('CommissionDispute', 'id', dispute.id),
+    );
+  }
+
+  /** Op that closes a dispute if nobody changed it since `expectedVersion` (it leaves the open list). */
+  resolveDisputeOp(tenantId: string, dispute: CommissionDispute, expectedVersion: number): TransactOp {
+    return replaceVersionedOp(
+      this.disputeItem(tenantId, dispute),
+      expectedVersion,
+      () => new VersionConflictError('CommissionDispute', dispute.id, expectedVersion),
+    );
+  }
+
+  async transact(ops: TransactOp[]): Promise<void> {
+    await this.db.transact(ops);
+  }
+
+  async listOpenDisputes(tenantId: string, page: PageRequest): Promise<Page<CommissionDispute>> {
+    const result = await this.db.queryPage({
+      index: 'gsi4',
+      partition: keys.openCommissionDisputes(tenantId),
+      ...page,
+    });
+    return { ...result, items: result.items.map((i) => fromItem<CommissionDispute>(i)) };
+  }
+}

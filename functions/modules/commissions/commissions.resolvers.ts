@@ -1,0 +1,59 @@
+import type { Resolvers } from '../../graphql/__generated__/resolvers-types.js';
+import { pageArgs, toConnection } from '../../shared/pagination.js';
+import type { CommissionLine } from './engine/index.js';
+
+const moneyOf = (amount: string, l: Pick<CommissionLine, 'currency'>) => ({ amount, currency: l.currency });
+
+/** Commission resolvers: parse arguments, call the commissions service, map to the schema. */
+export const commissionsResolvers: Resolvers = {
+  Query: {
+    commissionSchemes: (_root, _args, { principal, services }) => services.commissions.schemes(principal),
+    commissionScheme: (_root, { id }, { principal, services }) => services.commissions.scheme(principal, id),
+    commissionLines: async (_root, args, { principal, services }) =>
+      toConnection(await services.commissions.lines(principal, args.filter ?? {}, pageArgs(args))),
+    commissionLine: async (_root, { id }, { principal, services }) =>
+      (await services.commissions.line(principal, id))?.line ?? null,
+    commissionAccruals: (_root, args, { principal, services }) =>
+      services.commissions.accruals(principal, { recipient: args.recipient, period: args.period }),
+    commissionPeriods: (_root, _args, { principal, services }) => services.commissions.periods(principal),
+    openCommissionDisputes: async (_root, args, { principal, services }) =>
+      toConnection(await services.commissions.openDisputes(principal, pageArgs(args))),
+    simulateCommissions: (_root, { input }, { principal, services }) =>
+      services.commissions.simulate(principal, input),
+  },
+  Mutation: {
+    createCommissionScheme: (_root, { input }, { principal, services }) =>
+      services.commissions.createScheme(principal, input),
+    addCommissionSchemeVersion: (_root, { input }, { principal, services }) =>
+      services.commissions.addSchemeVersion(principal, input),
+    editCommissionSchemeVersion: (_root, { input }, { principal, services }) =>
+      services.commissions.editSchemeVersion(principal, input),
+    approveCommissionPeriod: (_root, { input }, { principal, services }) =>
+      services.commissions.approvePeriod(principal, input),
+    markCommissionPeriodPaid: (_root, { input }, { principal, services }) =>
+      services.commissions.markPeriodPaid(principal, input),
+    adjustCommissionLine: (_root, { input }, { principal, services }) =>
+      services.commissions.adjustLine(principal, input),
+    disputeCommissionLine: (_root, { input }, { principal, services }) =>
+      services.commissions.disputeLine(principal, input),
+    resolveCommissionDispute: (_root, { input }, { principal, services }) =>
+      services.commissions.resolveDispute(principal, input),
+  },
+  CommissionScheme: {
+    changes: (scheme, _args, { principal, services }) =>
+      services.commissions.schemeChanges(principal, scheme.id),
+  },
+  CommissionLine: {
+    amount: (l) => moneyOf(l.amount, l),
+    suggestedAmount: (l) => moneyOf(l.amount, l),
+    approvedAmount: (l) => (l.approvedAmount === null ? null : moneyOf(l.approvedAmount, l)),
+    disputes: (l, _args, { principal, services }) => services.commissions.disputesOf(principal, l),
+  },
+  SimulatedCommissionLine: {
+    amount: (l) => moneyOf(l.amount, l),
+  },
+  ClientCard: {
+    commissionSummary: (card, _args, { principal, services }) =>
+      services.commissions.clientSummary(principal, card.policies),
+  },
+};

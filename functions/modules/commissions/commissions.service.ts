@@ -1,0 +1,777 @@
+import { authorize, canReach } from '../../shared/auth/policy.js';
+import type { Principal } from '../../shared/auth/principal.js';
+import type { TableChangeDetail } from '../../shared/change-event.js';
+import type { Clock } from '../../shared/clock.js';
+import type { Page } from '../../shared/db.js';
+import {
+  ForbiddenError,
+  NotFoundError,
+  RuleViolationError,
+  ValidationFailedError,
+} from '../../shared/errors.js';
+import { newId } from '../../shared/ids.js';
+import { Dec, type Money, money } from '../../shared/money.js';
+import { OrgKind } from '../../shared/table-design.js';
+import { parseInput } from '../../shared/validation.js';
+import type { Client } from '../clients/clients.model.js';
+import type { ClientsRepository } from '../clients/clients.repository.js';
+import type { Payment } from '../invoices/invoices.model.js';
+import type { Branch, User } from '../org/org.model.js';
+import type { OrgRepository } from '../org/org.repository.js';
+import type { Policy } from '../policies/policies.model.js';
+import type { PoliciesRepository } from '../policies/policies.repository.js';
+import { classifyPolicyChange, paymentEventId, policyFacts, toEngineEvent } from './commission-events.js';
+import {
+  AccrualQuerySchema,
+  AddSchemeVersionSchema,
+  AdjustLineSchema,
+  type CommissionDispute,
+  type CommissionPeriod,
+  CreateSchemeSchema,
+  DisputeLineSchema,
+  EditSchemeVersionSchema,
+  LineFilterSchema,
+  nextPeriod,
+  PeriodActionSchema,
+  ResolveDisputeSchema,
+  recipientKey,
+  type SchemeChange,
+  type SchemeChangeAction,
+  SimulateSchema,
+  type StoredAccrual,
+  type StoredLine,
+  type StoredScheme,
+} from './commissions.model.js';
+import {
+  type CommissionsRepository,
+  fromMinor,
+  LineAlreadyWrittenError,
+  PeriodLockedError,
+} from './commissions.repository.js';
+import {
+  BROKERAGE_ID,
+  type CommissionEvent,
+  type CommissionLine,
+  computeCommissionLines,
+  lineId,
+  type Recipient,
+  type Scheme,
+  type SchemeVersion,
+  schemeIssues,
+} from './engine/index.js';
+
+type PageRequest = { limit: number; cursor: string | null };
+
+/** A recipient's month as the API shows it: exact Money from integer minor units. */
+export interface Accrual {
+  recipient: Recipient;
+  period: string;
+  accrued: Money;
+  clawedBack: Money;
+  adjusted: Money;
+  /** accrued + clawed back + adjusted. */
+  total: Money;
+  approved: Money | null;
+  paid: Money | null;
+  lineCount: number;
+}
+
+/** A line as the API shows it: with the period's status deciding whether it is approved. */
+export interface LineView extends StoredLine {
+  approvedAmount: string | null;
+}
+
+/** What the stream consumer did with one change, for logs and tests. */
+export interface ChangeOutcome {
+  eventId: string | null;
+  written: number;
+  duplicates: number;
+}
+
+const MAX_PERIOD_RETRIES = 3;
+
+function toAccrual(a: StoredAccrual): Accrual {
+  const m = (minor: number | undefined) => ({
+    amount: fromMinor(minor ?? 0, a.currency),
+    currency: a.currency,
+  });
+  return {
+    recipient: a.recipient,
+    period: a.period,
+    accrued: m(a.accruedMinor),
+    clawedBack: m(a.clawedBackMinor),
+    adjusted: m(a.adjustedMinor),
+    total: m((a.accruedMinor ?? 0) + (a.clawedBackMinor ?? 0) + (a.adjustedMinor ?? 0)),
+    approved: a.approvedMinor === undefined ? null : m(a.approvedMinor),
+    paid: a.paidMinor === undefined ? null : m(a.paidMinor),
+    lineCount: a.lineCount ?? 0,
+  };
+}
+
+/** The engine's scheme inside a stored one (the engine ignores the bookkeeping fields). */
+function engineSchemes(stored: StoredScheme[]): Scheme[] {
+  return stored;
+}
+
+/**
+ * The commission ledger: schemes as data, the stream consumer that turns policy and payment writes
+ * into ledger lines and accruals, reads scoped to the caller, periods, corrections and disputes,
+ * and what-if simulation. The arithmetic is the engine's; this service decides what to feed it,
+ * where its lines land and who may see them.
+ */
+export class CommissionsService {
+  constructor(
+    private readonly repo: CommissionsRepository,
+    private readonly policies: PoliciesRepository,
+    private readonly clients: ClientsRepository,
+    private readonly org: OrgRepository,
+    private readonly clock: Clock,
+    private readonly freeze: (
+      tenantId: string,
+      sellerId: string,
+      date: string,
+      path: string,
+    ) => Promise<{ branch: Branch; hierarchy: Policy['hierarchy'] }>,
+  ) {}
+
+  private now(): string {
+    return this.clock.now().toISOString();
+  }
+
+  // ---- schemes ------------------------------------------------------------------------------
+
+  async schemes(principal: Principal | null): Promise<StoredScheme[]> {
+    const p = authorize(principal, 'commissions:schemes:read');
+    return this.repo.listSchemes(p.tenantId);
+  }
+
+  async scheme(principal: Principal | null, id: string): Promise<StoredScheme | null> {
+    const p = authorize(principal, 'commissions:schemes:read');
+    return (await this.repo.getScheme(p.tenantId, id)) ?? null;
+  }
+
+  async schemeChanges(principal: Principal | null, schemeId: string): Promise<SchemeChange[]> {
+    const p = authorize(principal, 'commissions:schemes:read');
+    return this.repo.listSchemeChanges(p.tenantId, schemeId);
+  }
+
+  /** Creates a scheme with its first versions (numbered 1, 2…); each version is one change entry. */
+  async createScheme(principal: Principal | null, input: unknown): Promise<StoredScheme> {
+    const p = authorize(principal, 'commissions:configure');
+    const parsed = parseInput(CreateSchemeSchema, input);
+    const versions = parsed.versions.map((v, i) => ({ ...v, version: i + 1 }));
+    this.assertValid({ versions });
+    const at = this.now();
+    const scheme: StoredScheme = {
+      id: newId(),
+      name: parsed.name,
+      currency: parsed.currency,
+      versions,
+      version: 1,
+      createdBy: p.userId,
+      createdAt: at,
+      updatedBy: p.userId,
+      updatedAt: at,
+    };
+    await this.repo.insertScheme(p.tenantId, scheme, [
+      this.change(scheme.id, 'CREATED', null, p, at),
+      ...versions.map((v) => this.change(scheme.id, 'VERSION_ADDED', v, p, at)),
+    ]);
+    return scheme;
+  }
+
+  async addSchemeVersion(principal: Principal | null, input: unknown): Promise<StoredScheme> {
+    const p = authorize(principal, 'commissions:configure');
+    const parsed = parseInput(AddSchemeVersionSchema, input);
+    const current = await this.requireScheme(p.tenantId, parsed.schemeId);
+    const number = Math.max(0, ...current.versions.map((v) => v.version)) + 1;
+    const added: SchemeVersion = { ...parsed.version, version: number };
+    return this.saveVersions(
+      p,
+      current,
+      parsed.expectedVersion,
+      [...current.versions, added],
+      'VERSION_ADDED',
+      added,
+    );
+  }
+
+  async editSchemeVersion(principal: Principal | null, input: unknown): Promise<StoredScheme> {
+    const p = authorize(principal, 'commissions:configure');
+    const parsed = parseInput(EditSchemeVersionSchema, input);
+    const current = await this.requireScheme(p.tenantId, parsed.schemeId);
+    if (!current.versions.some((v) => v.version === parsed.schemeVersion)) {
+      throw new NotFoundError('CommissionSchemeVersion', `${parsed.schemeId} v${parsed.schemeVersion}`);
+    }
+    const edited: SchemeVersion = { ...parsed.version, version: parsed.schemeVersion };
+    const versions = current.versions.map((v) => (v.version === parsed.schemeVersion ? edited : v));
+    return this.saveVersions(p, current, parsed.expectedVersion, versions, 'VERSION_EDITED', edited);
+  }
+
+  private async saveVersions(
+    p: Principal,
+    current: StoredScheme,
+    expectedVersion: number,
+    versions: SchemeVersion[],
+    action: SchemeChangeAction,
+    changed: SchemeVersion,
+  ): Promise<StoredScheme> {
+    this.assertValid({ versions });
+    const at = this.now();
+    const next: StoredScheme = { ...current, versions, updatedBy: p.userId, updatedAt: at };
+    await this.repo.replaceScheme(
+      p.tenantId,
+      next,
+      expectedVersion,
+      this.change(current.id, action, changed, p, at),
+    );
+    return { ...next, version: expectedVersion + 1 };
+  }
+
+  private change(
+    schemeId: string,
+    action: SchemeChangeAction,
+    snapshot: SchemeVersion | null,
+    p: Principal,
+    at: string,
+  ): SchemeChange {
+    return {
+      id: newId(),
+      schemeId,
+      action,
+      schemeVersion: snapshot?.version ?? null,
+      snapshot,
+      by: p.userId,
+      at,
+    };
+  }
+
+  /** The engine's cross-version checks with field paths as the client sent them (`input.versions.1.validFrom`). */
+  private assertValid(scheme: { versions: SchemeVersion[] }): void {
+    const issues = schemeIssues(scheme);
+    if (issues.length === 0) return;
+    const fieldErrors = issues.map((i) => ({ path: ['input', ...i.path].join('.'), message: i.message }));
+    throw new ValidationFailedError(
+      `Invalid input: ${fieldErrors[0]?.path} ${fieldErrors[0]?.message}`,
+      fieldErrors,
+    );
+  }
+
+  private async requireScheme(tenantId: string, id: string): Promise<StoredScheme> {
+    const found = await this.repo.getScheme(tenantId, id);
+    if (!found) throw new NotFoundError('CommissionScheme', id);
+    return found;
+  }
+
+  // ---- the stream consumer --------------------------------------------------------------------
+
+  /**
+   * Handles one table change (Policy or Payment). Derives the engine event, computes the lines and
+   * appends each with its accrual in one transaction on an absent id: a replay finds every id taken
+   * and changes nothing.
+   */
+  async onChange(detail: TableChangeDetail): Promise<ChangeOutcome> {
+    const tenantId = detail.tenantId;
+    if (!tenantId || !detail.newImage) return { eventId: null, written: 0, duplicates: 0 };
+    const built =
+      detail.entityType === 'Payment'
+        ? await this.paymentEvent(tenantId, detail.newImage as unknown as Payment, detail.eventName)
+        : await this.policyEvent(
+            tenantId,
+            detail.oldImage as unknown as Policy | undefined,
+            detail.newImage as unknown as Policy,
+          );
+    if (!built) return { eventId: null, written: 0, duplicates: 0 };
+    const schemes = engineSchemes(await this.repo.listSchemes(tenantId));
+    const lines = computeCommissionLines({ event: built.event, schemes });
+    const outcome = await this.appendAll(tenantId, lines, built.date, null);
+    return { eventId: built.event.eventId, ...outcome };
+  }
+
+  private async policyEvent(
+    tenantId: string,
+    old: Policy | undefined,
+    now: Policy,
+  ): Promise<{ event: CommissionEvent; date: string } | null> {
+    const change = classifyPolicyChange(old, now);
+    if (!change) return null;
+    const client = await this.clients.getClient(tenantId, now.clientId);
+    const needsLines = change.type === 'CANCELLED' || change.type === 'REACTIVATED';
+    const lines = needsLines ? await this.repo.listLinesOfPolicy(tenantId, now.id) : [];
+    return { event: toEngineEvent(change, policyFacts(now, client ?? null), lines), date: change.date };
+  }
+
+  private async paymentEvent(
+    tenantId: string,
+    payment: Payment,
+    eventName: string,
+  ): Promise<{ event: CommissionEvent; date: string } | null> {
+    if (eventName !== 'INSERT' || !payment.policyId) return null;
+    const policy = await this.policies.getPolicy(tenantId, payment.policyId);
+    if (!policy || policy.premium.currency !== payment.applied.currency) return null;
+    const client = await this.clients.getClient(tenantId, policy.clientId);
+    return {
+      event: {
+        type: 'PAYMENT_RECEIVED',
+        eventId: paymentEventId(payment),
+        policy: policyFacts(policy, client ?? null),
+        amount: payment.applied.amount,
+        paidDate: payment.paidDate,
+      },
+      date: payment.paidDate,
+    };
+  }
+
+  /** The first month from `period` on that is not locked. */
+  private firstOpen(period: string, periods: CommissionPeriod[]): string {
+    const locked = new Set(periods.filter((x) => x.status !== 'OPEN').map((x) => x.period));
+    let candidate = period;
+    while (locked.has(candidate)) candidate = nextPeriod(candidate);
+    return candidate;
+  }
+
+  /**
+   * Appends lines in the month of `date`, or the next open month when that one is locked. A line
+   * whose period is approved while it is being written is retried in the next open month.
+   */
+  private async appendAll(
+    tenantId: string,
+    lines: CommissionLine[],
+    date: string,
+    adjustment: { reason: string; by: string } | null,
+  ): Promise<{ written: number; duplicates: number }> {
+    let written = 0;
+    let duplicates = 0;
+    if (lines.length === 0) return { written, duplicates };
+    let periods = await this.repo.listPeriods(tenantId);
+    for (const line of lines) {
+      for (let attempt = 0; ; attempt += 1) {
+        const stored = this.stored(line, this.firstOpen(date.slice(0, 7), periods), adjustment);
+        try {
+          await this.repo.appendLine(tenantId, stored);
+          written += 1;
+          break;
+        } catch (error) {
+          if (error instanceof LineAlreadyWrittenError) {
+            duplicates += 1;
+            break;
+          }
+          if (error instanceof PeriodLockedError && attempt < MAX_PERIOD_RETRIES) {
+            periods = await this.repo.listPeriods(tenantId);
+            continue;
+          }
+          throw error;
+        }
+      }
+    }
+    return { written, duplicates };
+  }
+
+  private stored(
+    line: CommissionLine,
+    period: string,
+    adjustment: { reason: string; by: string } | null,
+  ): StoredLine {
+    return {
+      ...line,
+      period,
+      recipientKey: recipientKey(line.recipient),
+      reason: adjustment?.reason ?? null,
+      by: adjustment?.by ?? null,
+      createdAt: this.now(),
+      version: 1,
+    };
+  }
+
+  // ---- reads --------------------------------------------------------------------------------
+
+  /** The caller as a recipient: a partner user is their partner, anyone else their user. */
+  private self(p: Principal): Recipient {
+    return p.role === 'partner' ? { kind: 'PARTNER', id: p.partnerId ?? '' } : { kind: 'USER', id: p.userId };
+  }
+
+  private recipientOf(
+    p: Principal,
+    input: { kind: Recipient['kind']; id?: string | null } | null | undefined,
+  ): Recipient {
+    if (!input) return this.self(p);
+    if (input.kind === 'BROKERAGE') return { kind: 'BROKERAGE', id: BROKERAGE_ID };
+    if (!input.id) return input.kind === 'USER' || input.kind === 'PARTNER' ? this.self(p) : this.self(p);
+    return { kind: input.kind, id: input.id };
+  }
+
+  /**
+   * Who may read a recipient's lines and accruals: anyone their own; partners nothing else; the
+   * brokerage's receivable and partners' ledgers managers, backoffice and admins; another user's
+   * ledger whoever's scope reaches that user (a manager's branch or region).
+   */
+  private async assertCanRead(p: Principal, r: Recipient): Promise<void> {
+    const own = (r.kind === 'USER' && r.id === p.userId) || (r.kind === 'PARTNER' && r.id === p.partnerId);
+    if (own && (p.role !== 'partner' || r.kind === 'PARTNER')) return;
+    if (p.role === 'partner' || p.role === 'advisor')
+      throw new ForbiddenError('You may read only your own commissions');
+    if (r.kind !== 'USER' || p.scope === 'all') return;
+    const user = await this.org.getOrgEntity<User>(p.tenantId, OrgKind.User, r.id);
+    const branch = user?.branchId
+      ? await this.org.getOrgEntity<Branch>(p.tenantId, OrgKind.Branch, user.branchId)
+      : undefined;
+    if (
+      !canReach(p, {
+        ownerUserId: r.id,
+        branchId: user?.branchId ?? null,
+        regionId: branch?.regionId ?? null,
+      })
+    ) {
+      throw new ForbiddenError("This recipient's commissions are outside your scope");
+    }
+  }
+
+  /**
+   * Lines by recipient and period (default: the caller), by policy, or a whole period (approval).
+   * Each is one Query on an index.
+   */
+  async lines(principal: Principal | null, filter: unknown, page: PageRequest): Promise<Page<LineView>> {
+    const p = authorize(principal, 'commissions:read');
+    const f = parseInput(LineFilterSchema, filter ?? {}, 'filter');
+    let result: Page<StoredLine>;
+    if (f.policyId) {
+      const policy = await this.policies.getPolicy(p.tenantId, f.policyId);
+      if (!policy) return { items: [], cursors: [], nextCursor: null };
+      if (p.role === 'partner' || p.role === 'advisor') {
+        // Advisors and partners read a policy's lines only through their own ledger.
+        const self = recipientKey(this.self(p));
+        result = await this.repo.listLinesByPolicy(p.tenantId, f.policyId, f.period ?? null, page);
+        result = this.keep(result, (l) => l.recipientKey === self);
+      } else {
+        if (
+          !canReach(p, {
+            ownerUserId: policy.servicingAdvisorId,
+            branchId: policy.branchId,
+            regionId: policy.regionId,
+          })
+        )
+          throw new ForbiddenError('This policy is outside your scope');
+        result = await this.repo.listLinesByPolicy(p.tenantId, f.policyId, f.period ?? null, page);
+      }
+    } else if (f.period && !f.recipient && p.role !== 'advisor' && p.role !== 'partner') {
+      authorize(p, 'commissions:approve');
+      result = await this.repo.listLinesByPeriod(p.tenantId, f.period, page);
+      if (p.scope !== 'all')
+        throw new ForbiddenError('The whole period is readable with tenant-wide scope only');
+    } else {
+      const r = this.recipientOf(p, f.recipient);
+      await this.assertCanRead(p, r);
+      result = await this.repo.listLinesByRecipient(p.tenantId, recipientKey(r), f.period ?? null, page);
+    }
+    if (f.ledger) result = this.keep(result, (l) => l.ledger === f.ledger);
+    return this.withApproval(p.tenantId, result);
+  }
+
+  private keep(page: Page<StoredLine>, test: (l: StoredLine) => boolean): Page<StoredLine> {
+    const kept = page.items.map((l, i) => ({ l, c: page.cursors[i] ?? '' })).filter((x) => test(x.l));
+    return { items: kept.map((x) => x.l), cursors: kept.map((x) => x.c), nextCursor: page.nextCursor };
+  }
+
+  private async withApproval(tenantId: string, page: Page<StoredLine>): Promise<Page<LineView>> {
+    const periods = await this.repo.listPeriods(tenantId);
+    const locked = new Set(periods.filter((x) => x.status !== 'OPEN').map((x) => x.period));
+    return {
+      ...page,
+      items: page.items.map((l) => ({ ...l, approvedAmount: locked.has(l.period) ? l.amount : null })),
+    };
+  }
+
+  /** A line with its disputes, if the caller may read its recipient. */
+  async line(
+    principal: Principal | null,
+    id: string,
+  ): Promise<{ line: LineView; disputes: CommissionDispute[] } | null> {
+    const p = authorize(principal, 'commissions:read');
+    const found = await this.repo.getLine(p.tenantId, id);
+    if (!found) return null;
+    await this.assertCanRead(p, found.line.recipient);
+    const [view] = (
+      await this.withApproval(p.tenantId, { items: [found.line], cursors: [''], nextCursor: null })
+    ).items;
+    return view ? { line: view, disputes: found.disputes } : null;
+  }
+
+  async disputesOf(principal: Principal | null, line: StoredLine): Promise<CommissionDispute[]> {
+    const p = authorize(principal, 'commissions:read');
+    return (await this.repo.getLine(p.tenantId, line.id))?.disputes ?? [];
+  }
+
+  /** "What have I earned this month": one Query on the recipient's accrual item(s) for the month. */
+  async accruals(principal: Principal | null, input: unknown): Promise<Accrual[]> {
+    const p = authorize(principal, 'commissions:read');
+    const q = parseInput(AccrualQuerySchema, input, '');
+    const r = this.recipientOf(p, q.recipient);
+    await this.assertCanRead(p, r);
+    return (await this.repo.getAccruals(p.tenantId, recipientKey(r), q.period)).map(toAccrual);
+  }
+
+  /** Commission on a client's policies, for the card (managers and admins; advisors their own share). */
+  async clientSummary(
+    principal: Principal | null,
+    policies: Policy[],
+  ): Promise<{ advisor: Money; partner: Money; receivable: Money } | null> {
+    if (!principal || !['admin', 'manager', 'backoffice', 'advisor'].includes(principal.role)) return null;
+    if (policies.length === 0) return null;
+    const currency = policies[0]?.premium.currency ?? 'EUR';
+    const sums = { ADVISOR: new Dec(0), PARTNER: new Dec(0), RECEIVABLE: new Dec(0) };
+    for (const policy of policies) {
+      for (const l of await this.repo.listLinesOfPolicy(principal.tenantId, policy.id)) {
+        if (l.currency !== currency) continue;
+        if (principal.role === 'advisor' && l.recipientKey !== recipientKey(this.self(principal))) continue;
+        sums[l.ledger] = sums[l.ledger].plus(l.amount);
+      }
+    }
+    return {
+      advisor: money(sums.ADVISOR, currency),
+      partner: money(sums.PARTNER, currency),
+      receivable: money(sums.RECEIVABLE, currency),
+    };
+  }
+
+  // ---- periods, corrections, disputes --------------------------------------------------------
+
+  async periods(principal: Principal | null): Promise<CommissionPeriod[]> {
+    const p = authorize(principal, 'commissions:read');
+    return this.repo.listPeriods(p.tenantId);
+  }
+
+  /**
+   * OPEN → APPROVED: locks the month (the consumer's line writes check it in their transaction, so
+   * nothing lands in it afterwards) and fixes each recipient's approved total.
+   */
+  async approvePeriod(principal: Principal | null, input: unknown): Promise<CommissionPeriod> {
+    return this.movePeriod(principal, input, 'OPEN', 'APPROVED', 'approvedMinor');
+  }
+
+  /** APPROVED → PAID: the approved totals are recorded as paid. */
+  async markPeriodPaid(principal: Principal | null, input: unknown): Promise<CommissionPeriod> {
+    return this.movePeriod(principal, input, 'APPROVED', 'PAID', 'paidMinor');
+  }
+
+  private async movePeriod(
+    principal: Principal | null,
+    input: unknown,
+    from: CommissionPeriod['status'],
+    to: CommissionPeriod['status'],
+    field: 'approvedMinor' | 'paidMinor',
+  ): Promise<CommissionPeriod> {
+    const p = authorize(principal, 'commissions:approve');
+    const { period } = parseInput(PeriodActionSchema, input);
+    const current = await this.repo.getPeriod(p.tenantId, period);
+    const at = this.now();
+    const next: CommissionPeriod = {
+      period,
+      status: to,
+      approvedBy: current?.approvedBy ?? (to === 'APPROVED' ? p.userId : null),
+      approvedAt: current?.approvedAt ?? (to === 'APPROVED' ? at : null),
+      paidBy: to === 'PAID' ? p.userId : null,
+      paidAt: to === 'PAID' ? at : null,
+      version: (current?.version ?? 0) + 1,
+    };
+    await this.repo.setPeriodStatus(p.tenantId, next, from);
+    for (const a of await this.repo.listAccrualsByPeriod(p.tenantId, period)) {
+      const total =
+        field === 'approvedMinor'
+          ? (a.accruedMinor ?? 0) + (a.clawedBackMinor ?? 0) + (a.adjustedMinor ?? 0)
+          : (a.approvedMinor ?? 0);
+      await this.repo.setAccrualTotal(p.tenantId, a, field, total);
+    }
+    return next;
+  }
+
+  /**
+   * A manager's correction: a new ADJUSTMENT line for the same recipient, ledger and policy, with
+   * the reason and author on it. The corrected line is never edited. It lands in the next open period.
+   */
+  async adjustLine(principal: Principal | null, input: unknown): Promise<LineView> {
+    const p = authorize(principal, 'commissions:approve');
+    const parsed = parseInput(AdjustLineSchema, input);
+    const target = await this.requireLine(p, parsed.lineId);
+    const line = this.adjustmentLine(target, parsed.amount, parsed.reason, p);
+    await this.appendAll(p.tenantId, [line], this.clock.now().toISOString().slice(0, 10), {
+      reason: parsed.reason,
+      by: p.userId,
+    });
+    return this.viewOf(p.tenantId, line.id);
+  }
+
+  private adjustmentLine(target: StoredLine, amount: string, reason: string, p: Principal): CommissionLine {
+    const rounded = money(amount, target.currency);
+    const sourceEventId = `adjustment:${newId()}`;
+    const ex = target.explanation;
+    return {
+      id: lineId({
+        sourceEventId,
+        kind: 'ADJUSTMENT',
+        schemeId: ex.schemeId,
+        ruleId: ex.ruleId,
+        schemeVersion: ex.schemeVersion,
+        recipientKind: target.recipient.kind,
+        recipientId: target.recipient.id,
+        level: ex.level,
+        role: ex.role,
+        relatedLineId: target.id,
+      }),
+      ledger: target.ledger,
+      recipient: target.recipient,
+      policyId: target.policyId,
+      sourceEventId,
+      kind: 'ADJUSTMENT',
+      amount: rounded.amount,
+      currency: target.currency,
+      relatedLineId: target.id,
+      policyVersion: target.policyVersion,
+      explanation: {
+        ...ex,
+        base: target.amount,
+        previousBase: null,
+        rate: null,
+        tier: null,
+        share: null,
+        formula: `manual adjustment of line ${target.id} by ${p.userId}: ${reason} = ${rounded.amount}`,
+      },
+    };
+  }
+
+  private async requireLine(p: Principal, id: string): Promise<StoredLine> {
+    const found = await this.repo.getLine(p.tenantId, id);
+    if (!found) throw new NotFoundError('CommissionLine', id);
+    return found.line;
+  }
+
+  private async viewOf(tenantId: string, id: string): Promise<LineView> {
+    const found = await this.repo.getLine(tenantId, id);
+    if (!found) throw new NotFoundError('CommissionLine', id);
+    return (await this.withApproval(tenantId, { items: [found.line], cursors: [''], nextCursor: null }))
+      .items[0] as LineView;
+  }
+
+  /** The recipient of a line (or a manager over them) disputes it with a comment. */
+  async disputeLine(principal: Principal | null, input: unknown): Promise<CommissionDispute> {
+    const p = authorize(principal, 'commissions:read');
+    const parsed = parseInput(DisputeLineSchema, input);
+    const line = await this.requireLine(p, parsed.lineId);
+    await this.assertCanRead(p, line.recipient);
+    const dispute: CommissionDispute = {
+      id: newId(),
+      lineId: line.id,
+      comment: parsed.comment,
+      status: 'OPEN',
+      raisedBy: p.userId,
+      raisedAt: this.now(),
+      resolution: null,
+      resolvedBy: null,
+      resolvedAt: null,
+      adjustmentLineId: null,
+      version: 1,
+    };
+    await this.repo.insertDispute(p.tenantId, dispute);
+    return dispute;
+  }
+
+  async openDisputes(principal: Principal | null, page: PageRequest): Promise<Page<CommissionDispute>> {
+    const p = authorize(principal, 'commissions:approve');
+    return this.repo.listOpenDisputes(p.tenantId, page);
+  }
+
+  /**
+   * A manager closes a dispute: REJECT records why; ADJUST appends an adjustment line and closes the
+   * dispute in the same transaction, so a dispute is never closed without its correction or vice versa.
+   */
+  async resolveDispute(principal: Principal | null, input: unknown): Promise<CommissionDispute> {
+    const p = authorize(principal, 'commissions:approve');
+    const parsed = parseInput(ResolveDisputeSchema, input);
+    const found = await this.repo.getLine(p.tenantId, parsed.lineId);
+    const dispute = found?.disputes.find((d) => d.id === parsed.disputeId);
+    if (!found || !dispute) throw new NotFoundError('CommissionDispute', parsed.disputeId);
+    if (dispute.status !== 'OPEN') throw new RuleViolationError('This dispute is already resolved');
+    const at = this.now();
+    const resolved: CommissionDispute = {
+      ...dispute,
+      status: parsed.resolution === 'ADJUST' ? 'ADJUSTED' : 'REJECTED',
+      resolution: parsed.comment,
+      resolvedBy: p.userId,
+      resolvedAt: at,
+    };
+    const closeOp = this.repo.resolveDisputeOp(p.tenantId, resolved, parsed.expectedVersion);
+    if (parsed.resolution === 'REJECT' || !parsed.amount) {
+      await this.repo.transact([closeOp]);
+      return { ...resolved, version: parsed.expectedVersion + 1 };
+    }
+    const line = this.adjustmentLine(
+      found.line,
+      parsed.amount,
+      `dispute ${dispute.id}: ${parsed.comment}`,
+      p,
+    );
+    resolved.adjustmentLineId = line.id;
+    const withLine = this.repo.resolveDisputeOp(p.tenantId, resolved, parsed.expectedVersion);
+    let periods = await this.repo.listPeriods(p.tenantId);
+    for (let attempt = 0; ; attempt += 1) {
+      const stored = this.stored(line, this.firstOpen(at.slice(0, 7), periods), {
+        reason: parsed.comment,
+        by: p.userId,
+      });
+      try {
+        await this.repo.appendLine(p.tenantId, stored, [withLine]);
+        return { ...resolved, version: parsed.expectedVersion + 1 };
+      } catch (error) {
+        if (!(error instanceof PeriodLockedError) || attempt >= MAX_PERIOD_RETRIES) throw error;
+        periods = await this.repo.listPeriods(p.tenantId);
+      }
+    }
+  }
+
+  // ---- what-if ------------------------------------------------------------------------------
+
+  /** The lines a hypothetical policy would produce for every recipient, with explanations. Writes nothing. */
+  async simulate(principal: Principal | null, raw: unknown): Promise<CommissionLine[]> {
+    const p = authorize(principal, 'commissions:simulate');
+    const input = parseInput(SimulateSchema, raw);
+    const sellerId = input.sellerId ?? p.userId;
+    if (p.role === 'advisor' && sellerId !== p.userId)
+      throw new ForbiddenError('Advisors simulate their own sales only');
+    const productLine = await this.org.getOrgEntity<{ id: string; code: string }>(
+      p.tenantId,
+      OrgKind.ProductLine,
+      input.productLineId,
+    );
+    if (!productLine) throw new NotFoundError('ProductLine', input.productLineId);
+    const frozen = await this.freeze(p.tenantId, sellerId, input.writtenDate, 'input.sellerId');
+    const facts = policyFacts(
+      {
+        id: 'simulation',
+        insurerId: input.insurerId,
+        productLineId: productLine.id,
+        productLineCode: productLine.code,
+        premium: money(input.premium.amount, input.premium.currency),
+        writtenDate: input.writtenDate,
+        termStart: input.termStart ?? input.writtenDate,
+        termEnd: input.termEnd ?? input.writtenDate,
+        businessType: input.businessType ?? 'NEW',
+        renewalYear: input.renewalYear ?? 1,
+        branchKind: frozen.branch.kind,
+        version: 1,
+        sellerId,
+        originatorId: input.originatorId ?? sellerId,
+        referringPartnerId: input.referringPartnerId ?? null,
+        hierarchy: frozen.hierarchy,
+      } as Policy,
+      {
+        segment: (input.clientSegment ?? null) as Client['segment'],
+        acquisitionType: (input.acquisitionType ?? null) as Client['acquisitionType'],
+        leadSourceId: input.leadSourceId ?? null,
+      },
+    );
+    const schemes = engineSchemes(await this.repo.listSchemes(p.tenantId));
+    return computeCommissionLines({
+      event: { type: 'POLICY_WRITTEN', eventId: 'simulation', policy: facts },
+      schemes,
+    });
+  }
+}

@@ -1,0 +1,521 @@
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { Policy } from '../../../functions/modules/policies/policies.model.js';
+import { createTestApp, errorCode } from '../../support/app.js';
+import { type Brokerage, createBrokerage, fieldPaths } from '../../support/brokerage.js';
+import {
+  accruals,
+  CANCEL,
+  CREATE_SCHEME,
+  LINE_FIELDS,
+  lines,
+  mtplSchemeInput,
+  must,
+  policyChange,
+  REACTIVATE,
+  writeMtplPolicy,
+} from './commission-fixtures.js';
+
+/**
+ * The ledger over DynamoDB Local: schemes through GraphQL, the stream consumer fed the policy
+ * changes the stream would carry (the local-stack test drives the real stream), reads, periods,
+ * corrections and disputes.
+ */
+const app = createTestApp();
+let b: Brokerage;
+let other: Brokerage;
+
+async function stored(policyId: string, clientId: string): Promise<Policy> {
+  const p = await app.services.repositories.policies.getPolicyOfClient(b.tenantId, clientId, policyId);
+  if (!p) throw new Error('policy not found');
+  return p;
+}
+
+/** Writes a policy via GraphQL and feeds its INSERT to the consumer. */
+async function soldPolicy(overrides: Record<string, unknown> = {}) {
+  const w = await writeMtplPolicy(app, b, overrides);
+  const policy = await stored(w.id, w.clientId);
+  const outcome = await app.services.commissions.onChange(policyChange(b.tenantId, policy));
+  return { ...w, policy, outcome };
+}
+
+/** Moves a policy's status via GraphQL and feeds the MODIFY to the consumer. */
+async function move(mutation: string, before: Policy, date: string) {
+  await must(app, b.as.advisor, mutation, {
+    i: { id: before.id, expectedVersion: before.version, date, reason: 'client request' },
+  });
+  const after = await stored(before.id, before.clientId);
+  const outcome = await app.services.commissions.onChange(policyChange(b.tenantId, after, before));
+  return { after, outcome };
+}
+
+beforeAll(async () => {
+  b = await createBrokerage(app, 'Commission Ledger Brokerage');
+  other = await createBrokerage(app, 'Other Commission Brokerage');
+  await must(app, b.as.manager, CREATE_SCHEME, { i: mtplSchemeInput() });
+});
+
+describe('commission schemes as data', () => {
+  it('keeps every change of a scheme with its author and time', async () => {
+    const created = await must<{
+      createCommissionScheme: { id: string; version: number; changes: Array<{ action: string; by: string }> };
+    }>(app, b.as.manager, CREATE_SCHEME, { i: { ...mtplSchemeInput('History'), currency: 'EUR' } });
+    const s = created.createCommissionScheme;
+    expect(s.changes.map((c) => [c.action, c.by])).toEqual([
+      ['CREATED', b.managerId],
+      ['VERSION_ADDED', b.managerId],
+    ]);
+    const added = await must<{
+      addCommissionSchemeVersion: { version: number; versions: Array<{ version: number }> };
+    }>(
+      app,
+      b.as.admin,
+      `mutation($i: AddCommissionSchemeVersionInput!) { addCommissionSchemeVersion(input: $i) {
+        version versions { version } } }`,
+      {
+        i: {
+          schemeId: s.id,
+          expectedVersion: s.version,
+          version: {
+            validFrom: '2025-01-01',
+            validTo: '2026-01-01',
+            rules: mtplSchemeInput().versions[0]?.rules,
+          },
+        },
+      },
+    );
+    expect(added.addCommissionSchemeVersion.versions.map((v) => v.version)).toEqual([1, 2]);
+    const changes = await must<{
+      commissionScheme: { changes: Array<{ action: string; schemeVersion: number }> };
+    }>(
+      app,
+      b.as.advisor,
+      'query($id: ID!) { commissionScheme(id: $id) { changes { action schemeVersion } } }',
+      { id: s.id },
+    );
+    expect(changes.commissionScheme.changes.at(-1)).toEqual({ action: 'VERSION_ADDED', schemeVersion: 2 });
+    const stale = await app.exec(
+      b.as.manager,
+      `mutation($i: AddCommissionSchemeVersionInput!) { addCommissionSchemeVersion(input: $i) { version } }`,
+      {
+        i: {
+          schemeId: s.id,
+          expectedVersion: s.version,
+          version: { validFrom: '2024-01-01', validTo: '2025-01-01', rules: [] },
+        },
+      },
+    );
+    expect(errorCode(stale)).toBe('CONFLICT');
+  });
+
+  it('refuses overlapping versions and unordered tiers with field paths, and advisors editing', async () => {
+    const input = mtplSchemeInput('Overlap');
+    const overlapping = await app.exec(b.as.manager, CREATE_SCHEME, {
+      i: { ...input, versions: [...input.versions, { validFrom: '2026-06-01', rules: [] }] },
+    });
+    expect(errorCode(overlapping)).toBe('BAD_USER_INPUT');
+    expect(fieldPaths(overlapping)).toContain('input.versions.1.validFrom');
+    const tiers = await app.exec(b.as.manager, CREATE_SCHEME, {
+      i: {
+        name: 'Tiers',
+        currency: 'CZK',
+        versions: [
+          {
+            validFrom: '2026-01-01',
+            rules: [
+              {
+                id: 't',
+                name: 'tiered',
+                ledger: 'ADVISOR',
+                computation: {
+                  type: 'TIERED',
+                  base: { kind: 'WRITTEN_PREMIUM' },
+                  table: {
+                    mode: 'MARGINAL',
+                    volume: 'PER_LINE',
+                    boundary: 'LOWER_INCLUSIVE',
+                    tiers: [
+                      { from: '0', to: '1000', rate: '5' },
+                      { from: '2000', rate: '101' },
+                    ],
+                  },
+                },
+              },
+            ],
+          },
+        ],
+      },
+    });
+    expect(errorCode(tiers)).toBe('BAD_USER_INPUT');
+    expect(fieldPaths(tiers)).toEqual(
+      expect.arrayContaining(['input.versions.0.rules.0.computation.table.tiers.1.rate']),
+    );
+    const advisor = await app.exec(b.as.advisor, CREATE_SCHEME, { i: mtplSchemeInput('Mine') });
+    expect(errorCode(advisor)).toBe('FORBIDDEN');
+  });
+});
+
+describe('the commission consumer', () => {
+  let sale: Awaited<ReturnType<typeof soldPolicy>>;
+
+  beforeAll(async () => {
+    sale = await soldPolicy();
+  });
+
+  it('writes the receivable, the advisor commission and the upline override, each explained', async () => {
+    expect(sale.outcome).toMatchObject({ written: 3, duplicates: 0 });
+    const all = await lines(app, b.as.manager, { policyId: sale.id });
+    const byLedger = Object.fromEntries(all.map((l) => [`${l.ledger}:${l.explanation.role}`, l]));
+    expect(byLedger['RECEIVABLE:PRIMARY']).toMatchObject({
+      amount: { amount: '1800.00', currency: 'CZK' },
+      period: '2026-01',
+      kind: 'ACCRUAL',
+      recipient: { kind: 'BROKERAGE', id: 'BROKERAGE' },
+      explanation: {
+        base: '12000',
+        rate: '15',
+        ruleId: 'mtpl-receivable',
+        schemeVersion: 1,
+        level: 0,
+        formula: '12,000.00 × 15% (MTPL receivable, v1) = 1,800.00',
+        rounding: 'HALF_EVEN',
+      },
+    });
+    expect(byLedger['ADVISOR:PRIMARY']).toMatchObject({
+      amount: { amount: '720.00' },
+      recipient: { kind: 'USER', id: b.advisorId },
+    });
+    expect(byLedger['ADVISOR:OVERRIDE']).toMatchObject({
+      amount: { amount: '36.00' },
+      recipient: { kind: 'USER', id: b.managerId },
+      explanation: {
+        level: 1,
+        hierarchyLevel: 1,
+        formula: '1,800.00 × 2% (MTPL advisor, v1, override level 1) = 36.00',
+      },
+    });
+  });
+
+  it("keeps each recipient's month current: the advisor's own accrual is one read", async () => {
+    const [mine] = await accruals(app, b.as.advisor, '2026-01');
+    expect(mine).toMatchObject({
+      recipient: { kind: 'USER', id: b.advisorId },
+      accrued: { amount: '720.00', currency: 'CZK' },
+      total: { amount: '720.00' },
+      approved: null,
+      lineCount: 1,
+    });
+    const [override] = await accruals(app, b.as.manager, '2026-01');
+    expect(override?.accrued.amount).toBe('36.00');
+    const [brokerage] = await accruals(app, b.as.manager, '2026-01', { kind: 'BROKERAGE' });
+    expect(brokerage?.accrued.amount).toBe('1800.00');
+  });
+
+  it('changes nothing when the same change is replayed three times', async () => {
+    const before = await lines(app, b.as.manager, { policyId: sale.id });
+    for (let i = 0; i < 3; i += 1) {
+      await expect(
+        app.services.commissions.onChange(policyChange(b.tenantId, sale.policy)),
+      ).resolves.toMatchObject({
+        written: 0,
+        duplicates: 3,
+      });
+    }
+    expect(await lines(app, b.as.manager, { policyId: sale.id })).toEqual(before);
+    const [mine] = await accruals(app, b.as.advisor, '2026-01');
+    expect(mine).toMatchObject({ accrued: { amount: '720.00' }, lineCount: 1 });
+  });
+
+  it('claws back 8/12 when cancelled after 4 full months, and a reactivation reverses it to zero', async () => {
+    const sold = await soldPolicy();
+    const { after, outcome } = await move(CANCEL, sold.policy, '2026-05-20');
+    expect(outcome.written).toBe(3);
+    const clawbacks = (await lines(app, b.as.manager, { policyId: sold.id })).filter(
+      (l) => l.kind === 'CLAWBACK',
+    );
+    expect(clawbacks.map((l) => [l.ledger, l.explanation.role, l.amount.amount, l.period]).sort()).toEqual([
+      ['ADVISOR', 'OVERRIDE', '-24.00', '2026-05'],
+      ['ADVISOR', 'PRIMARY', '-480.00', '2026-05'],
+      ['RECEIVABLE', 'PRIMARY', '-1200.00', '2026-05'],
+    ]);
+    expect(
+      clawbacks.find((l) => l.explanation.role === 'PRIMARY' && l.ledger === 'ADVISOR')?.explanation.formula,
+    ).toBe(
+      '-(720.00 × 8/12 unearned months, cancelled after 4 full months in force) (MTPL advisor, v1) = -480.00',
+    );
+    const replay = await app.services.commissions.onChange(policyChange(b.tenantId, after, sold.policy));
+    expect(replay).toMatchObject({ written: 0, duplicates: 3 });
+
+    await move(REACTIVATE, after, '2026-06-02');
+    const mine = await lines(app, b.as.advisor, { policyId: sold.id });
+    expect(mine.map((l) => [l.kind, l.amount.amount]).sort()).toEqual([
+      ['ACCRUAL', '720.00'],
+      ['CLAWBACK', '-480.00'],
+      ['CLAWBACK_REVERSAL', '480.00'],
+    ]);
+    const [may] = await accruals(app, b.as.advisor, '2026-05');
+    const [june] = await accruals(app, b.as.advisor, '2026-06');
+    expect([may?.clawedBack.amount, june?.clawedBack.amount]).toEqual(['-480.00', '480.00']);
+  });
+
+  it('writes nothing for an offer, and new business once the offer is accepted', async () => {
+    const offer = await soldPolicy({ status: 'OFFER' });
+    expect(offer.outcome.written).toBe(0);
+    const { outcome } = await move(
+      'mutation($i: PolicyStatusInput!) { acceptOffer(input: $i) { id } }',
+      offer.policy,
+      '2026-02-01',
+    );
+    expect(outcome.written).toBe(3);
+  });
+});
+
+describe('who reads what', () => {
+  it('lets advisors read only their own ledger and partners nothing of it', async () => {
+    const sale = await soldPolicy();
+    const advisorSees = await lines(app, b.as.advisor, { policyId: sale.id });
+    expect(advisorSees.map((l) => l.recipient.id)).toEqual([b.advisorId]);
+    const brokerage = await app.exec(
+      b.as.advisor,
+      'query { commissionAccruals(recipient: { kind: BROKERAGE }, period: "2026-01") { period } }',
+    );
+    expect(errorCode(brokerage)).toBe('FORBIDDEN');
+    const colleague = await app.exec(
+      b.as.subAgent,
+      'query($r: CommissionRecipientInput) { commissionAccruals(recipient: $r, period: "2026-01") { period } }',
+      {
+        r: { kind: 'USER', id: b.advisorId },
+      },
+    );
+    expect(errorCode(colleague)).toBe('FORBIDDEN');
+    const partner = await app.exec(
+      b.as.partner,
+      'query($r: CommissionRecipientInput) { commissionAccruals(recipient: $r, period: "2026-01") { period } }',
+      {
+        r: { kind: 'USER', id: b.advisorId },
+      },
+    );
+    expect(errorCode(partner)).toBe('FORBIDDEN');
+    await expect(accruals(app, b.as.partner, '2026-01')).resolves.toEqual([]);
+    const manager = await accruals(app, b.as.manager, '2026-01', { kind: 'USER', id: b.advisorId });
+    expect(manager[0]?.accrued.currency).toBe('CZK');
+  });
+
+  it("shows another tenant none of this brokerage's lines or accruals", async () => {
+    const sale = await soldPolicy();
+    const [line] = await lines(app, b.as.manager, { policyId: sale.id });
+    const direct = await app.exec(
+      other.as.admin,
+      `query($id: ID!) { commissionLine(id: $id) { ${LINE_FIELDS} } }`,
+      {
+        id: line?.id,
+      },
+    );
+    expect(direct.data).toEqual({ commissionLine: null });
+    await expect(lines(app, other.as.admin, { policyId: sale.id })).resolves.toEqual([]);
+    await expect(
+      accruals(app, other.as.admin, '2026-01', { kind: 'USER', id: b.advisorId }),
+    ).resolves.toEqual([]);
+    await expect(accruals(app, other.as.admin, '2026-01', { kind: 'BROKERAGE' })).resolves.toEqual([]);
+  });
+});
+
+describe('periods, corrections and disputes', () => {
+  it('locks an approved period: later lines land in the next open month and approved totals are fixed', async () => {
+    const sold = await soldPolicy({
+      writtenDate: '2026-07-05',
+      termStart: '2026-07-05',
+      termEnd: '2027-07-05',
+    });
+    const approve = `mutation($i: CommissionPeriodInput!) { approveCommissionPeriod(input: $i) { period status approvedBy } }`;
+    const forbidden = await app.exec(b.as.advisor, approve, { i: { period: '2026-07' } });
+    expect(errorCode(forbidden)).toBe('FORBIDDEN');
+    const approved = await must<{ approveCommissionPeriod: { status: string } }>(app, b.as.admin, approve, {
+      i: { period: '2026-07' },
+    });
+    expect(approved.approveCommissionPeriod.status).toBe('APPROVED');
+    const again = await app.exec(b.as.admin, approve, { i: { period: '2026-07' } });
+    expect(errorCode(again)).toBe('RULE_VIOLATION');
+    const [july] = await accruals(app, b.as.advisor, '2026-07');
+    expect(july?.approved?.amount).toBe(july?.total.amount);
+    const julyLines = await lines(app, b.as.advisor, { policyId: sold.id });
+    expect(julyLines[0]?.approvedAmount?.amount).toBe(julyLines[0]?.amount.amount);
+
+    await move(CANCEL, sold.policy, '2026-07-20');
+    const clawback = (await lines(app, b.as.advisor, { policyId: sold.id })).find(
+      (l) => l.kind === 'CLAWBACK',
+    );
+    expect(clawback).toMatchObject({
+      period: '2026-08',
+      amount: { amount: '-720.00' },
+      approvedAmount: null,
+    });
+    const [stillJuly] = await accruals(app, b.as.advisor, '2026-07');
+    expect(stillJuly?.clawedBack.amount).toBe(july?.clawedBack.amount);
+
+    const paid = await must<{ markCommissionPeriodPaid: { status: string } }>(
+      app,
+      b.as.admin,
+      'mutation($i: CommissionPeriodInput!) { markCommissionPeriodPaid(input: $i) { status } }',
+      { i: { period: '2026-07' } },
+    );
+    expect(paid.markCommissionPeriodPaid.status).toBe('PAID');
+    const [julyPaid] = await accruals(app, b.as.advisor, '2026-07');
+    expect(julyPaid?.paid?.amount).toBe(july?.approved?.amount);
+  });
+
+  it("corrects a line with a new adjustment line carrying the manager's reason", async () => {
+    const sold = await soldPolicy();
+    const target = (await lines(app, b.as.advisor, { policyId: sold.id }))[0];
+    const adjust = `mutation($i: AdjustCommissionLineInput!) { adjustCommissionLine(input: $i) { ${LINE_FIELDS} } }`;
+    const denied = await app.exec(b.as.advisor, adjust, {
+      i: { lineId: target?.id, amount: '10', reason: 'more' },
+    });
+    expect(errorCode(denied)).toBe('FORBIDDEN');
+    const done = await must<{
+      adjustCommissionLine: {
+        kind: string;
+        amount: { amount: string };
+        reason: string;
+        relatedLineId: string;
+      };
+    }>(app, b.as.manager, adjust, {
+      i: { lineId: target?.id, amount: '-20.005', reason: 'agreed discount' },
+    });
+    expect(done.adjustCommissionLine).toMatchObject({
+      kind: 'ADJUSTMENT',
+      amount: { amount: '-20.00' },
+      reason: 'agreed discount',
+      relatedLineId: target?.id,
+    });
+    const mine = await lines(app, b.as.advisor, { policyId: sold.id });
+    expect(mine.find((l) => l.id === target?.id)?.amount.amount).toBe('720.00');
+  });
+
+  it('lets the recipient dispute a line and a manager resolve it by adjustment or rejection', async () => {
+    const sold = await soldPolicy();
+    const target = (await lines(app, b.as.advisor, { policyId: sold.id }))[0];
+    const dispute = `mutation($i: DisputeCommissionLineInput!) { disputeCommissionLine(input: $i) { id status version } }`;
+    const first = await must<{ disputeCommissionLine: { id: string; version: number } }>(
+      app,
+      b.as.advisor,
+      dispute,
+      {
+        i: { lineId: target?.id, comment: 'the premium was 13,000' },
+      },
+    );
+    const second = await must<{ disputeCommissionLine: { id: string; version: number } }>(
+      app,
+      b.as.advisor,
+      dispute,
+      {
+        i: { lineId: target?.id, comment: 'and again' },
+      },
+    );
+    const stranger = await app.exec(b.as.subAgent, dispute, { i: { lineId: target?.id, comment: 'mine?' } });
+    expect(errorCode(stranger)).toBe('FORBIDDEN');
+    const open = await must<{ openCommissionDisputes: { edges: Array<{ node: { id: string } }> } }>(
+      app,
+      b.as.manager,
+      '{ openCommissionDisputes(first: 100) { edges { node { id } } } }',
+    );
+    expect(open.openCommissionDisputes.edges.map((e) => e.node.id)).toEqual(
+      expect.arrayContaining([first.disputeCommissionLine.id, second.disputeCommissionLine.id]),
+    );
+    const resolve = `mutation($i: ResolveCommissionDisputeInput!) { resolveCommissionDispute(input: $i) { status adjustmentLineId resolution } }`;
+    const adjusted = await must<{ resolveCommissionDispute: { status: string; adjustmentLineId: string } }>(
+      app,
+      b.as.manager,
+      resolve,
+      {
+        i: {
+          lineId: target?.id,
+          disputeId: first.disputeCommissionLine.id,
+          expectedVersion: 1,
+          resolution: 'ADJUST',
+          amount: '60.00',
+          comment: 'premium corrected',
+        },
+      },
+    );
+    expect(adjusted.resolveCommissionDispute.status).toBe('ADJUSTED');
+    const rejected = await must<{ resolveCommissionDispute: { status: string } }>(
+      app,
+      b.as.manager,
+      resolve,
+      {
+        i: {
+          lineId: target?.id,
+          disputeId: second.disputeCommissionLine.id,
+          expectedVersion: 1,
+          resolution: 'REJECT',
+          comment: 'already corrected',
+        },
+      },
+    );
+    expect(rejected.resolveCommissionDispute.status).toBe('REJECTED');
+    const mine = await lines(app, b.as.advisor, { policyId: sold.id });
+    expect(mine.find((l) => l.id === adjusted.resolveCommissionDispute.adjustmentLineId)?.amount.amount).toBe(
+      '60.00',
+    );
+    const after = await must<{ openCommissionDisputes: { edges: Array<{ node: { id: string } }> } }>(
+      app,
+      b.as.manager,
+      '{ openCommissionDisputes(first: 100) { edges { node { id } } } }',
+    );
+    expect(after.openCommissionDisputes.edges.map((e) => e.node.id)).not.toContain(
+      first.disputeCommissionLine.id,
+    );
+  });
+});
+
+describe('simulateCommissions', () => {
+  it('returns every recipient’s lines with explanations and writes nothing', async () => {
+    const before = await accruals(app, b.as.advisor, '2026-03');
+    const sim = await must<{
+      simulateCommissions: Array<{
+        ledger: string;
+        amount: { amount: string };
+        recipient: { id: string };
+        explanation: { formula: string };
+      }>;
+    }>(
+      app,
+      b.as.advisor,
+      `query($i: SimulateCommissionsInput!) { simulateCommissions(input: $i) {
+        ledger recipient { kind id } amount { amount currency } explanation { formula level } } }`,
+      {
+        i: {
+          insurerId: b.insurerId,
+          productLineId: b.mtplId,
+          premium: { amount: '10000.00', currency: 'CZK' },
+          writtenDate: '2026-03-03',
+          termStart: '2026-03-03',
+          termEnd: '2027-03-03',
+        },
+      },
+    );
+    expect(sim.simulateCommissions.map((l) => [l.ledger, l.recipient.id, l.amount.amount])).toEqual([
+      ['RECEIVABLE', 'BROKERAGE', '1500.00'],
+      ['ADVISOR', b.advisorId, '600.00'],
+      ['ADVISOR', b.managerId, '30.00'],
+    ]);
+    expect(sim.simulateCommissions[0]?.explanation.formula).toBe(
+      '10,000.00 × 15% (MTPL receivable, v1) = 1,500.00',
+    );
+    await expect(accruals(app, b.as.advisor, '2026-03')).resolves.toEqual(before);
+    const forOther = await app.exec(
+      b.as.advisor,
+      `query($i: SimulateCommissionsInput!) { simulateCommissions(input: $i) { ledger } }`,
+      {
+        i: {
+          insurerId: b.insurerId,
+          productLineId: b.mtplId,
+          premium: { amount: '1.00', currency: 'CZK' },
+          writtenDate: '2026-03-03',
+          sellerId: b.subAgentId,
+        },
+      },
+    );
+    expect(errorCode(forOther)).toBe('FORBIDDEN');
+  });
+});
