@@ -25,7 +25,8 @@ export interface SeedResult {
 export const DEMO_TENANT = 'demo-brokerage';
 export const OTHER_TENANT = 'other-brokerage';
 
-function principalOf(tenantId: string, user: User, regionId: string | null): Principal {
+/** The principal a verified token of a seeded user carries. */
+export function principalOf(tenantId: string, user: User, regionId: string | null): Principal {
   return {
     tenantId,
     userId: user.id,
