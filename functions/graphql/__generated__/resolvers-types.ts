@@ -6,7 +6,7 @@ import type { TenantSettings as TenantSettingsModel, Region as RegionModel, Bran
 import type { Client as ClientModel, Contact as ContactModel, TimelineEntry as TimelineEntryModel } from '../../modules/clients/clients.model.js';
 import type { ClientCard as ClientCardModel, ReferredClient as ReferredClientModel } from '../../modules/clients/clients.service.js';
 import type { Policy as PolicyModel, InsuredObject as InsuredObjectModel } from '../../modules/policies/policies.model.js';
-import type { Invoice as InvoiceModel, Payment as PaymentModel, UnmatchedPayment as UnmatchedPaymentModel, DunningPolicy as DunningPolicyModel } from '../../modules/invoices/invoices.model.js';
+import type { Invoice as InvoiceModel, Payment as PaymentModel, UnmatchedPayment as UnmatchedPaymentModel, DunningPolicy as DunningPolicyModel, CollectorTask as CollectorTaskModel, DunningStepRecord as DunningStepRecordModel } from '../../modules/invoices/invoices.model.js';
 import type { DebtorSummary as DebtorSummaryModel, ImportResult as ImportResultModel } from '../../modules/invoices/invoices.service.js';
 import type { StoredScheme as StoredSchemeModel, SchemeChange as SchemeChangeModel, CommissionPeriod as CommissionPeriodModel, CommissionDispute as CommissionDisputeModel } from '../../modules/commissions/commissions.model.js';
 import type { LineView as LineViewModel, Accrual as AccrualModel } from '../../modules/commissions/commissions.service.js';
@@ -298,6 +298,32 @@ export type CloseInvoiceInput = {
   expectedVersion: Scalars['Int']['input'];
   id: Scalars['ID']['input'];
   reason: Scalars['String']['input'];
+};
+
+/** A collection task for the collector, from the dunning step that sends the formal letter. */
+export type CollectorTask = {
+  __typename?: 'CollectorTask';
+  amount: Money;
+  assigneeId?: Maybe<Scalars['ID']['output']>;
+  at: Scalars['DateTime']['output'];
+  clientId: Scalars['ID']['output'];
+  id: Scalars['ID']['output'];
+  invoiceId: Scalars['ID']['output'];
+  invoiceNumber?: Maybe<Scalars['String']['output']>;
+  /** A signed link to the formal letter (PDF), valid for 15 minutes. */
+  letterUrl?: Maybe<Scalars['String']['output']>;
+};
+
+export type CollectorTaskConnection = {
+  __typename?: 'CollectorTaskConnection';
+  edges: Array<CollectorTaskEdge>;
+  pageInfo: PageInfo;
+};
+
+export type CollectorTaskEdge = {
+  __typename?: 'CollectorTaskEdge';
+  cursor: Scalars['String']['output'];
+  node: CollectorTask;
 };
 
 /**
@@ -850,6 +876,25 @@ export type DunningPolicy = {
   version: Scalars['Int']['output'];
 };
 
+export type DunningStepOutcome =
+  /** Recorded, not yet sent: a retry finishes it, never repeats it. */
+  | 'PENDING'
+  | 'SENT'
+  /** Not sent, for the reason given (NO_EMAIL, NO_PHONE, NO_SMS_CONSENT). */
+  | 'SKIPPED';
+
+/** One dunning step on one invoice. */
+export type DunningStepRecord = {
+  __typename?: 'DunningStepRecord';
+  action: DunningAction;
+  completedAt?: Maybe<Scalars['DateTime']['output']>;
+  daysOverdue: Scalars['Int']['output'];
+  outcome: DunningStepOutcome;
+  reason?: Maybe<Scalars['String']['output']>;
+  recordedAt: Scalars['DateTime']['output'];
+  stepId: Scalars['String']['output'];
+};
+
 export type DunningStepRule = {
   __typename?: 'DunningStepRule';
   action: DunningAction;
@@ -1054,6 +1099,8 @@ export type Invoice = {
   dueDate: Scalars['Date']['output'];
   /** The last dunning step taken. */
   dunningStep?: Maybe<Scalars['String']['output']>;
+  /** The dunning steps taken on this invoice, each recorded once before anything was sent. */
+  dunningSteps: Array<DunningStepRecord>;
   id: Scalars['ID']['output'];
   instalmentDueDate?: Maybe<Scalars['Date']['output']>;
   issueDate?: Maybe<Scalars['Date']['output']>;
@@ -1798,6 +1845,8 @@ export type Query = {
   /** The client's history, newest first: status changes, notes, hand-overs, policy events. */
   clientTimeline: TimelineConnection;
   clients: ClientConnection;
+  /** Collection tasks with their formal letters, oldest first. */
+  collectorTasks: CollectorTaskConnection;
   /** A recipient's totals for a month (default: the caller's), one per currency. */
   commissionAccruals: Array<CommissionAccrual>;
   commissionLine?: Maybe<CommissionLine>;
@@ -1888,6 +1937,12 @@ export type QueryClientTimelineArgs = {
 export type QueryClientsArgs = {
   after?: InputMaybe<Scalars['String']['input']>;
   filter?: InputMaybe<ClientListFilter>;
+  first?: InputMaybe<Scalars['Int']['input']>;
+};
+
+
+export type QueryCollectorTasksArgs = {
+  after?: InputMaybe<Scalars['String']['input']>;
   first?: InputMaybe<Scalars['Int']['input']>;
 };
 
@@ -2705,6 +2760,9 @@ export type ResolversTypes = {
   ClientListFilter: ClientListFilter;
   ClientStatus: ClientStatus;
   CloseInvoiceInput: CloseInvoiceInput;
+  CollectorTask: ResolverTypeWrapper<CollectorTaskModel>;
+  CollectorTaskConnection: ResolverTypeWrapper<Omit<CollectorTaskConnection, 'edges'> & { edges: Array<ResolversTypes['CollectorTaskEdge']> }>;
+  CollectorTaskEdge: ResolverTypeWrapper<Omit<CollectorTaskEdge, 'node'> & { node: ResolversTypes['CollectorTask'] }>;
   ColumnMappingInput: ColumnMappingInput;
   CommissionAccrual: ResolverTypeWrapper<AccrualModel>;
   CommissionBase: ResolverTypeWrapper<CommissionBase>;
@@ -2768,6 +2826,8 @@ export type ResolversTypes = {
   DisputeResolution: DisputeResolution;
   DunningAction: DunningAction;
   DunningPolicy: ResolverTypeWrapper<DunningPolicyModel>;
+  DunningStepOutcome: DunningStepOutcome;
+  DunningStepRecord: ResolverTypeWrapper<DunningStepRecordModel>;
   DunningStepRule: ResolverTypeWrapper<DunningStepRule>;
   DunningStepRuleInput: DunningStepRuleInput;
   EditCommissionSchemeVersionInput: EditCommissionSchemeVersionInput;
@@ -2928,6 +2988,9 @@ export type ResolversParentTypes = {
   ClientEdge: Omit<ClientEdge, 'node'> & { node: ResolversParentTypes['Client'] };
   ClientListFilter: ClientListFilter;
   CloseInvoiceInput: CloseInvoiceInput;
+  CollectorTask: CollectorTaskModel;
+  CollectorTaskConnection: Omit<CollectorTaskConnection, 'edges'> & { edges: Array<ResolversParentTypes['CollectorTaskEdge']> };
+  CollectorTaskEdge: Omit<CollectorTaskEdge, 'node'> & { node: ResolversParentTypes['CollectorTask'] };
   ColumnMappingInput: ColumnMappingInput;
   CommissionAccrual: AccrualModel;
   CommissionBase: CommissionBase;
@@ -2978,6 +3041,7 @@ export type ResolversParentTypes = {
   Decimal: Scalars['Decimal']['output'];
   DisputeCommissionLineInput: DisputeCommissionLineInput;
   DunningPolicy: DunningPolicyModel;
+  DunningStepRecord: DunningStepRecordModel;
   DunningStepRule: DunningStepRule;
   DunningStepRuleInput: DunningStepRuleInput;
   EditCommissionSchemeVersionInput: EditCommissionSchemeVersionInput;
@@ -3215,6 +3279,27 @@ export type ClientEdgeResolvers<ContextType = GraphQLContext, ParentType extends
   node?: Resolver<ResolversTypes['Client'], ParentType, ContextType>;
 };
 
+export type CollectorTaskResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['CollectorTask'] = ResolversParentTypes['CollectorTask']> = {
+  amount?: Resolver<ResolversTypes['Money'], ParentType, ContextType>;
+  assigneeId?: Resolver<Maybe<ResolversTypes['ID']>, ParentType, ContextType>;
+  at?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  clientId?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  invoiceId?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  invoiceNumber?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  letterUrl?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+};
+
+export type CollectorTaskConnectionResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['CollectorTaskConnection'] = ResolversParentTypes['CollectorTaskConnection']> = {
+  edges?: Resolver<Array<ResolversTypes['CollectorTaskEdge']>, ParentType, ContextType>;
+  pageInfo?: Resolver<ResolversTypes['PageInfo'], ParentType, ContextType>;
+};
+
+export type CollectorTaskEdgeResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['CollectorTaskEdge'] = ResolversParentTypes['CollectorTaskEdge']> = {
+  cursor?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  node?: Resolver<ResolversTypes['CollectorTask'], ParentType, ContextType>;
+};
+
 export type CommissionAccrualResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['CommissionAccrual'] = ResolversParentTypes['CommissionAccrual']> = {
   accrued?: Resolver<ResolversTypes['Money'], ParentType, ContextType>;
   adjusted?: Resolver<ResolversTypes['Money'], ParentType, ContextType>;
@@ -3446,6 +3531,16 @@ export type DunningPolicyResolvers<ContextType = GraphQLContext, ParentType exte
   version?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
 };
 
+export type DunningStepRecordResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['DunningStepRecord'] = ResolversParentTypes['DunningStepRecord']> = {
+  action?: Resolver<ResolversTypes['DunningAction'], ParentType, ContextType>;
+  completedAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
+  daysOverdue?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  outcome?: Resolver<ResolversTypes['DunningStepOutcome'], ParentType, ContextType>;
+  reason?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  recordedAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  stepId?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+};
+
 export type DunningStepRuleResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['DunningStepRule'] = ResolversParentTypes['DunningStepRule']> = {
   action?: Resolver<ResolversTypes['DunningAction'], ParentType, ContextType>;
   afterDays?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
@@ -3542,6 +3637,7 @@ export type InvoiceResolvers<ContextType = GraphQLContext, ParentType extends Re
   daysOverdue?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   dueDate?: Resolver<ResolversTypes['Date'], ParentType, ContextType>;
   dunningStep?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  dunningSteps?: Resolver<Array<ResolversTypes['DunningStepRecord']>, ParentType, ContextType>;
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
   instalmentDueDate?: Resolver<Maybe<ResolversTypes['Date']>, ParentType, ContextType>;
   issueDate?: Resolver<Maybe<ResolversTypes['Date']>, ParentType, ContextType>;
@@ -3812,6 +3908,7 @@ export type QueryResolvers<ContextType = GraphQLContext, ParentType extends Reso
   clientPool?: Resolver<ResolversTypes['ClientConnection'], ParentType, ContextType, Partial<QueryClientPoolArgs>>;
   clientTimeline?: Resolver<ResolversTypes['TimelineConnection'], ParentType, ContextType, RequireFields<QueryClientTimelineArgs, 'clientId'>>;
   clients?: Resolver<ResolversTypes['ClientConnection'], ParentType, ContextType, Partial<QueryClientsArgs>>;
+  collectorTasks?: Resolver<ResolversTypes['CollectorTaskConnection'], ParentType, ContextType, Partial<QueryCollectorTasksArgs>>;
   commissionAccruals?: Resolver<Array<ResolversTypes['CommissionAccrual']>, ParentType, ContextType, RequireFields<QueryCommissionAccrualsArgs, 'period'>>;
   commissionLine?: Resolver<Maybe<ResolversTypes['CommissionLine']>, ParentType, ContextType, RequireFields<QueryCommissionLineArgs, 'id'>>;
   commissionLines?: Resolver<ResolversTypes['CommissionLineConnection'], ParentType, ContextType, Partial<QueryCommissionLinesArgs>>;
@@ -4079,6 +4176,9 @@ export type Resolvers<ContextType = GraphQLContext> = {
   ClientCard?: ClientCardResolvers<ContextType>;
   ClientConnection?: ClientConnectionResolvers<ContextType>;
   ClientEdge?: ClientEdgeResolvers<ContextType>;
+  CollectorTask?: CollectorTaskResolvers<ContextType>;
+  CollectorTaskConnection?: CollectorTaskConnectionResolvers<ContextType>;
+  CollectorTaskEdge?: CollectorTaskEdgeResolvers<ContextType>;
   CommissionAccrual?: CommissionAccrualResolvers<ContextType>;
   CommissionBase?: CommissionBaseResolvers<ContextType>;
   CommissionComputation?: CommissionComputationResolvers<ContextType>;
@@ -4105,6 +4205,7 @@ export type Resolvers<ContextType = GraphQLContext> = {
   DebtorSummary?: DebtorSummaryResolvers<ContextType>;
   Decimal?: GraphQLScalarType;
   DunningPolicy?: DunningPolicyResolvers<ContextType>;
+  DunningStepRecord?: DunningStepRecordResolvers<ContextType>;
   DunningStepRule?: DunningStepRuleResolvers<ContextType>;
   Endorsement?: EndorsementResolvers<ContextType>;
   ExportResult?: ExportResultResolvers<ContextType>;
