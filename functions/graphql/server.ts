@@ -7,6 +7,7 @@ import { commissionsResolvers } from '../modules/commissions/commissions.resolve
 import { invoicesResolvers } from '../modules/invoices/invoices.resolvers.js';
 import { orgResolvers } from '../modules/org/org.resolvers.js';
 import { policiesResolvers } from '../modules/policies/policies.resolvers.js';
+import { webhooksResolvers } from '../modules/webhooks/webhooks.resolvers.js';
 import type { Resolvers } from './__generated__/resolvers-types.js';
 import { typeDefs } from './__generated__/type-defs.js';
 import type { GraphQLContext } from './context.js';
@@ -67,6 +68,7 @@ export function createGraphQLServer(options: GraphQLServerOptions): ApolloServer
       policiesResolvers,
       bookFilesResolvers,
       invoicesResolvers,
+      webhooksResolvers,
       // Last: it fills ClientCard.commissionSummary, which the clients module leaves null.
       commissionsResolvers,
     ) as never,

@@ -12,6 +12,8 @@ import { OrgRepository } from './org/org.repository.js';
 import { OrgService } from './org/org.service.js';
 import { PoliciesRepository } from './policies/policies.repository.js';
 import { PoliciesService } from './policies/policies.service.js';
+import { WebhooksRepository } from './webhooks/webhooks.repository.js';
+import { type ArchiveTarget, type WebhookLog, WebhooksService } from './webhooks/webhooks.service.js';
 
 /** The domain services of the product, wired once per process over one data layer. */
 export interface Services {
@@ -21,6 +23,7 @@ export interface Services {
   bookFiles: BookFilesService;
   invoices: InvoicesService;
   debtors: DebtorsService;
+  webhooks: WebhooksService;
   commissions: CommissionsService;
   /** For request-scoped batching (GraphQL loaders) and stream consumers; resolvers call services. */
   repositories: {
@@ -37,6 +40,10 @@ export interface ServiceOptions {
   reports?: ReportTarget | null;
   /** Bucket, mail and SMS for issuing invoices and dunning; without them invoices are not rendered or sent. */
   invoices?: InvoiceAdapters | null;
+  /** Where insurer webhook deliveries are archived (the webhook function has the bucket). */
+  archive?: ArchiveTarget | null;
+  /** Where refused webhook deliveries are logged (reasons only, never a body). */
+  webhookLog?: WebhookLog;
 }
 
 /** Composition root: repositories over the Db, services over repositories and the clock. */
@@ -90,6 +97,18 @@ export function createServices(db: Db, clock: Clock, options: ServiceOptions = {
       repositories.org,
       clock,
       (tenantId, sellerId, date, path) => policies.freeze(tenantId, sellerId, date, path),
+    ),
+    webhooks: new WebhooksService(
+      new WebhooksRepository(db),
+      new OrgService(repositories.org, clock),
+      repositories.org,
+      clients,
+      repositories.clients,
+      policies,
+      repositories.policies,
+      clock,
+      options.archive ?? null,
+      options.webhookLog,
     ),
     repositories,
   };

@@ -1,4 +1,4 @@
-import { GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { GetObjectCommand, NoSuchKey, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 
 /**
@@ -9,6 +9,8 @@ import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 export interface ObjectStore {
   put(bucket: string, key: string, body: Uint8Array | string, contentType: string): Promise<void>;
   signedGetUrl(bucket: string, key: string, expiresInSeconds: number, downloadName?: string): Promise<string>;
+  /** Reads an object back (webhook replay reads its archived body); undefined when there is none. */
+  get(bucket: string, key: string): Promise<Uint8Array | undefined>;
 }
 
 /**
@@ -31,6 +33,16 @@ export class S3ObjectStore implements ObjectStore {
     await this.s3.send(
       new PutObjectCommand({ Bucket: bucket, Key: key, Body: body, ContentType: contentType }),
     );
+  }
+
+  async get(bucket: string, key: string): Promise<Uint8Array | undefined> {
+    try {
+      const out = await this.s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
+      return out.Body ? await out.Body.transformToByteArray() : undefined;
+    } catch (error) {
+      if (error instanceof NoSuchKey) return undefined;
+      throw error;
+    }
   }
 
   signedGetUrl(
@@ -57,6 +69,11 @@ export class MemoryObjectStore implements ObjectStore {
 
   async put(bucket: string, key: string, body: Uint8Array | string, contentType: string): Promise<void> {
     this.objects.set(`${bucket}/${key}`, { body, contentType });
+  }
+
+  async get(bucket: string, key: string): Promise<Uint8Array | undefined> {
+    const body = this.objects.get(`${bucket}/${key}`)?.body;
+    return typeof body === 'string' ? new TextEncoder().encode(body) : body;
   }
 
   async signedGetUrl(bucket: string, key: string, expiresInSeconds: number): Promise<string> {

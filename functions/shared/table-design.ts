@@ -62,6 +62,12 @@ export const EntityType = {
   DunningPolicy: 'DunningPolicy',
   DunningStep: 'DunningStep',
   CollectorTask: 'CollectorTask',
+  WebhookMapping: 'WebhookMapping',
+  WebhookDedupe: 'WebhookDedupe',
+  WebhookDelivery: 'WebhookDelivery',
+  WebhookEvent: 'WebhookEvent',
+  InsurerCommissionStatement: 'InsurerCommissionStatement',
+  InsurerPremiumPayment: 'InsurerPremiumPayment',
   CommissionScheme: 'CommissionScheme',
   CommissionSchemeChange: 'CommissionSchemeChange',
   CommissionLine: 'CommissionLine',
@@ -173,6 +179,65 @@ export const keys = {
 
   /** Global route from an insurer id (in the webhook URL) to its tenant. Holds no secret. */
   insurerRoute: (insurerId: string): ItemKey => ({ pk: `ROUTE#INSURER#${seg(insurerId)}`, sk: 'ROUTE' }),
+
+  /** An insurer's webhook field mapping, next to its secret (one GetItem per delivery). */
+  webhookMapping: (tenantId: string, insurerId: string): ItemKey => ({
+    pk: `${tenantPrefix(tenantId)}#INSURER#${seg(insurerId)}`,
+    sk: 'WEBHOOK_MAPPING',
+  }),
+  /**
+   * A delivery by its webhook id: `DEDUPE` remembers the first answer (expires by TTL after the
+   * senders' retry window), `LOG` is the permanent record of the archived body, listed by insurer
+   * and date on gsi3.
+   */
+  webhookDedupe: (tenantId: string, insurerId: string, webhookId: string): ItemKey => ({
+    pk: `${tenantPrefix(tenantId)}#INSURER#${seg(insurerId)}#DELIVERY#${seg(webhookId)}`,
+    sk: 'DEDUPE',
+  }),
+  webhookDelivery: (tenantId: string, insurerId: string, webhookId: string): ItemKey => ({
+    pk: `${tenantPrefix(tenantId)}#INSURER#${seg(insurerId)}#DELIVERY#${seg(webhookId)}`,
+    sk: 'LOG',
+  }),
+  webhookDeliveryIndexes: (
+    tenantId: string,
+    insurerId: string,
+    receivedAt: string,
+    webhookId: string,
+  ): Record<string, string> => ({
+    gsi3pk: keys.webhookDeliveriesByInsurer(tenantId, insurerId),
+    gsi3sk: `${seg(receivedAt)}#${seg(webhookId)}`,
+  }),
+  webhookDeliveriesByInsurer: (tenantId: string, insurerId: string) =>
+    `${tenantPrefix(tenantId)}#INSURER#${seg(insurerId)}#DELIVERY`,
+  /** An insurer's event by the insurer's own event id: claimed before the event's write, so it applies once. */
+  webhookEvent: (tenantId: string, insurerId: string, eventId: string): ItemKey => ({
+    pk: `${tenantPrefix(tenantId)}#INSURER#${seg(insurerId)}#EVENT#${seg(eventId)}`,
+    sk: 'EVENT',
+  }),
+  /** Commission statements an insurer sent, by period, for reconciliation. */
+  insurerCommissionStatements: (tenantId: string, insurerId: string) =>
+    `${tenantPrefix(tenantId)}#INSURER#${seg(insurerId)}#STATEMENT`,
+  insurerCommissionStatement: (
+    tenantId: string,
+    insurerId: string,
+    period: string,
+    eventId: string,
+  ): ItemKey => ({
+    pk: keys.insurerCommissionStatements(tenantId, insurerId),
+    sk: `${seg(period)}#${seg(eventId)}`,
+  }),
+  /** Premium payments an insurer reported for a policy, by paid date. */
+  insurerPremiumPayments: (tenantId: string, policyId: string) =>
+    `${tenantPrefix(tenantId)}#POLICY#${seg(policyId)}#PREMIUM_PAID`,
+  insurerPremiumPayment: (
+    tenantId: string,
+    policyId: string,
+    paidDate: string,
+    eventId: string,
+  ): ItemKey => ({
+    pk: keys.insurerPremiumPayments(tenantId, policyId),
+    sk: `${seg(paidDate)}#${seg(eventId)}`,
+  }),
 
   /**
    * A client's item collection. Card items (`A#…`: the client, contacts, policies, and later open
@@ -834,8 +899,48 @@ export const ACCESS_PATTERNS: readonly AccessPattern[] = [
     'webhooks',
     'Query',
     'gsi3',
-    'gsi3pk=T#<t>#INSURER#<id>#DELIVERY gsi3sk=<received>',
-    'planned',
+    'gsi3pk=T#<t>#INSURER#<id>#DELIVERY gsi3sk=<received>#<webhookId>',
+    'built',
+  ),
+  pattern(
+    'getWebhookDelivery (dedupe by webhook id, TTL; archive log)',
+    'webhooks',
+    'GetItem',
+    'table',
+    'pk=T#<t>#INSURER#<id>#DELIVERY#<webhookId> sk=DEDUPE or LOG',
+    'built',
+  ),
+  pattern(
+    'getWebhookMapping',
+    'webhooks',
+    'GetItem',
+    'table',
+    'pk=T#<t>#INSURER#<id> sk=WEBHOOK_MAPPING',
+    'built',
+  ),
+  pattern(
+    "getWebhookEvent (by the insurer's event id)",
+    'webhooks',
+    'GetItem',
+    'table',
+    'pk=T#<t>#INSURER#<id>#EVENT#<eventId> sk=EVENT',
+    'built',
+  ),
+  pattern(
+    'listInsurerCommissionStatements (by period, for reconciliation)',
+    'webhooks',
+    'Query',
+    'table',
+    'pk=T#<t>#INSURER#<id>#STATEMENT sk^=<yyyy-mm>',
+    'built',
+  ),
+  pattern(
+    'listInsurerPremiumPaymentsByPolicy',
+    'webhooks',
+    'Query',
+    'table',
+    'pk=T#<t>#POLICY#<id>#PREMIUM_PAID',
+    'built',
   ),
   pattern(
     'listAuditByEntity',

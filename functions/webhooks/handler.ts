@@ -1,18 +1,42 @@
 import middy from '@middy/core';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
+import { createServices } from '../modules/services.js';
+import { logger } from '../shared/logger.js';
+import { observability } from '../shared/observability.js';
 import { problemResponse } from '../shared/problem.js';
+import { getRuntime } from '../shared/runtime.js';
+
+const runtime = getRuntime();
+const services = createServices(runtime.db, runtime.clock, {
+  archive: runtime.env.ARCHIVE_BUCKET ? { store: runtime.objects, bucket: runtime.env.ARCHIVE_BUCKET } : null,
+  webhookLog: (message, fields) => logger.warn(message, fields),
+});
 
 /**
- * POST /webhooks/insurers/{insurerId}. Signed policy ingestion is the subject of the webhooks issue;
- * until it lands, the route exists on both hosts and answers 501 with problem details, so insurers'
- * integration tests get a clear, typed answer rather than a 404.
+ * POST /webhooks/insurers/{insurerId}: a signed delivery from an insurer (Standard Webhooks). The
+ * service verifies, archives and applies it; this only unwraps the raw body, exactly as signed, and
+ * turns anything unexpected into a 500 problem (logged without the body) so the insurer retries.
  */
 export const handler = middy(
-  async (_event: APIGatewayProxyEventV2): Promise<APIGatewayProxyStructuredResultV2> =>
-    problemResponse({
-      type: 'https://broker-crm.dev/problems/not-implemented',
-      title: 'Webhook ingestion is not available yet',
-      status: 501,
-      code: 'NOT_IMPLEMENTED',
-    }),
-);
+  async (event: APIGatewayProxyEventV2): Promise<APIGatewayProxyStructuredResultV2> => {
+    const insurerId = event.pathParameters?.insurerId ?? '';
+    const raw = event.body ?? '';
+    const body = event.isBase64Encoded ? Buffer.from(raw, 'base64').toString('utf8') : raw;
+    try {
+      const response = await services.webhooks.receive({ insurerId, headers: event.headers, body });
+      return {
+        statusCode: response.statusCode,
+        headers: { 'content-type': response.contentType },
+        body: response.body,
+      };
+    } catch (error) {
+      logger.error('webhook delivery failed', { insurerId, error: error as Error });
+      return problemResponse({
+        type: 'https://broker-crm.dev/problems/internal',
+        title: 'The delivery could not be processed; retry it',
+        status: 500,
+        code: 'INTERNAL_SERVER_ERROR',
+      });
+    }
+  },
+).use(observability('webhooks'));

@@ -24,7 +24,7 @@ export interface TestApp {
   db: Db;
   services: Services;
   server: ApolloServer<GraphQLContext>;
-  /** Where exports and other generated files land (bucket `test-reports`). */
+  /** Where exports and other generated files land (bucket `test-reports`), and webhook archives (`test-archive`). */
   objects: MemoryObjectStore;
   /** Runs an operation as `principal` (null = no token) through the real server. */
   exec<T = Record<string, unknown>>(
@@ -45,7 +45,10 @@ export function createTestApp(clock: Clock = systemClock): TestApp {
     inject('tableName'),
   );
   const objects = new MemoryObjectStore();
-  const services = createServices(db, clock, { reports: { store: objects, bucket: 'test-reports' } });
+  const services = createServices(db, clock, {
+    reports: { store: objects, bucket: 'test-reports' },
+    archive: { store: objects, bucket: 'test-archive' },
+  });
   const server = createGraphQLServer({ production: false });
   return {
     db,

@@ -8,6 +8,7 @@ import type { ClientCard as ClientCardModel, ReferredClient as ReferredClientMod
 import type { Policy as PolicyModel, InsuredObject as InsuredObjectModel } from '../../modules/policies/policies.model.js';
 import type { Invoice as InvoiceModel, Payment as PaymentModel, UnmatchedPayment as UnmatchedPaymentModel, DunningPolicy as DunningPolicyModel, CollectorTask as CollectorTaskModel, DunningStepRecord as DunningStepRecordModel } from '../../modules/invoices/invoices.model.js';
 import type { DebtorSummary as DebtorSummaryModel, ImportResult as ImportResultModel } from '../../modules/invoices/invoices.service.js';
+import type { WebhookMapping as WebhookMappingModel, WebhookDelivery as WebhookDeliveryModel, DeliveryReport as DeliveryReportModel, EventOutcome as EventOutcomeModel } from '../../modules/webhooks/webhooks.model.js';
 import type { StoredScheme as StoredSchemeModel, SchemeChange as SchemeChangeModel, CommissionPeriod as CommissionPeriodModel, CommissionDispute as CommissionDisputeModel } from '../../modules/commissions/commissions.model.js';
 import type { LineView as LineViewModel, Accrual as AccrualModel } from '../../modules/commissions/commissions.service.js';
 import type { CommissionLine as CommissionLineModel } from '../../modules/commissions/engine/types.js';
@@ -1256,6 +1257,11 @@ export type Mutation = {
   registerPayment: Payment;
   releaseToPool: Client;
   renewPolicy: Policy;
+  /**
+   * Processes an archived delivery again, e.g. after fixing the mapping. Events applied before come
+   * back DUPLICATE and write nothing (admin).
+   */
+  reprocessWebhookDelivery: WebhookDeliveryReport;
   resolveCommissionDispute: CommissionDispute;
   resolveUnmatchedPayment: Payment;
   reversePayment: Payment;
@@ -1263,6 +1269,8 @@ export type Mutation = {
   rotateInsurerWebhookSecret: InsurerWithSecret;
   setDunningPolicy: DunningPolicy;
   setUserRateGroup: User;
+  /** Replaces an insurer's webhook mapping (admin). */
+  setWebhookMapping: WebhookMapping;
   takeFromPool: Client;
   /** Hands every client of an advisor (e.g. one who leaves) to another advisor. */
   transferBook: TransferBookPayload;
@@ -1463,6 +1471,12 @@ export type MutationRenewPolicyArgs = {
 };
 
 
+export type MutationReprocessWebhookDeliveryArgs = {
+  insurerId: Scalars['ID']['input'];
+  webhookId: Scalars['String']['input'];
+};
+
+
 export type MutationResolveCommissionDisputeArgs = {
   input: ResolveCommissionDisputeInput;
 };
@@ -1490,6 +1504,11 @@ export type MutationSetDunningPolicyArgs = {
 
 export type MutationSetUserRateGroupArgs = {
   input: SetUserRateGroupInput;
+};
+
+
+export type MutationSetWebhookMappingArgs = {
+  input: SetWebhookMappingInput;
 };
 
 
@@ -1890,6 +1909,10 @@ export type Query = {
   user?: Maybe<User>;
   /** Users, optionally of one branch or role. */
   users: UserConnection;
+  /** Archived deliveries of an insurer, newest first (admin). */
+  webhookDeliveries: WebhookDeliveryConnection;
+  /** An insurer's webhook mapping (admin). */
+  webhookMapping: WebhookMapping;
 };
 
 
@@ -2095,6 +2118,18 @@ export type QueryUsersArgs = {
   role?: InputMaybe<Role>;
 };
 
+
+export type QueryWebhookDeliveriesArgs = {
+  after?: InputMaybe<Scalars['String']['input']>;
+  first?: InputMaybe<Scalars['Int']['input']>;
+  insurerId: Scalars['ID']['input'];
+};
+
+
+export type QueryWebhookMappingArgs = {
+  insurerId: Scalars['ID']['input'];
+};
+
 export type RateGroup = {
   __typename?: 'RateGroup';
   active: Scalars['Boolean']['output'];
@@ -2273,6 +2308,14 @@ export type SetUserRateGroupInput = {
   from: Scalars['Date']['input'];
   rateGroupId: Scalars['ID']['input'];
   userId: Scalars['ID']['input'];
+};
+
+export type SetWebhookMappingInput = {
+  defaultAdvisorId?: InputMaybe<Scalars['ID']['input']>;
+  /** The version read (0 for an insurer without a mapping); a stale version answers CONFLICT. */
+  expectedVersion: Scalars['Int']['input'];
+  insurerId: Scalars['ID']['input'];
+  rules: Array<WebhookMappingRuleInput>;
 };
 
 /** A hypothetical policy: nothing is written. */
@@ -2630,6 +2673,119 @@ export type Viewer = {
   userId: Scalars['ID']['output'];
 };
 
+/** A delivery received from an insurer: its raw body is archived in S3 under `archiveKey`. */
+export type WebhookDelivery = {
+  __typename?: 'WebhookDelivery';
+  accepted: Scalars['Int']['output'];
+  archiveKey: Scalars['String']['output'];
+  bodyBytes: Scalars['Int']['output'];
+  duplicates: Scalars['Int']['output'];
+  receivedAt: Scalars['DateTime']['output'];
+  rejected: Scalars['Int']['output'];
+  reprocessedAt?: Maybe<Scalars['DateTime']['output']>;
+  /** HTTP status of the first answer. */
+  statusCode: Scalars['Int']['output'];
+  webhookId: Scalars['String']['output'];
+};
+
+export type WebhookDeliveryConnection = {
+  __typename?: 'WebhookDeliveryConnection';
+  edges: Array<WebhookDeliveryEdge>;
+  pageInfo: PageInfo;
+};
+
+export type WebhookDeliveryEdge = {
+  __typename?: 'WebhookDeliveryEdge';
+  cursor: Scalars['String']['output'];
+  node: WebhookDelivery;
+};
+
+/** What processing a delivery did, event by event. */
+export type WebhookDeliveryReport = {
+  __typename?: 'WebhookDeliveryReport';
+  accepted: Scalars['Int']['output'];
+  duplicates: Scalars['Int']['output'];
+  events: Array<WebhookEventOutcome>;
+  rejected: Scalars['Int']['output'];
+  webhookId: Scalars['String']['output'];
+};
+
+export type WebhookEventOutcome = {
+  __typename?: 'WebhookEventOutcome';
+  errors: Array<WebhookFieldError>;
+  eventId?: Maybe<Scalars['String']['output']>;
+  index: Scalars['Int']['output'];
+  note?: Maybe<Scalars['String']['output']>;
+  policyId?: Maybe<Scalars['ID']['output']>;
+  status: WebhookEventStatus;
+  type?: Maybe<Scalars['String']['output']>;
+};
+
+export type WebhookEventStatus =
+  | 'ACCEPTED'
+  | 'DUPLICATE'
+  | 'REJECTED';
+
+/**
+ * Why an event was rejected: the path in our model (`data.premium.amount`) and, when the mapping
+ * moved it, the insurer's own field (`source`).
+ */
+export type WebhookFieldError = {
+  __typename?: 'WebhookFieldError';
+  message: Scalars['String']['output'];
+  path: Scalars['String']['output'];
+  source?: Maybe<Scalars['String']['output']>;
+};
+
+/**
+ * How an insurer's webhook payloads map onto our policy model. Stored data, so a changed layout is
+ * fixed here, not in code. Version 0 means the insurer has no mapping yet (payloads in our layout).
+ */
+export type WebhookMapping = {
+  __typename?: 'WebhookMapping';
+  /** Owner of clients first seen in this insurer's events when an event names no seller. */
+  defaultAdvisorId?: Maybe<Scalars['ID']['output']>;
+  insurerId: Scalars['ID']['output'];
+  rules: Array<WebhookMappingRule>;
+  updatedAt?: Maybe<Scalars['DateTime']['output']>;
+  updatedBy?: Maybe<Scalars['String']['output']>;
+  version: Scalars['Int']['output'];
+};
+
+/**
+ * A rule of an insurer's webhook mapping: copies the value at `source` in the insurer's event payload
+ * to `target` in our model, optionally translating values.
+ */
+export type WebhookMappingRule = {
+  __typename?: 'WebhookMappingRule';
+  /** The event type the rule applies to (e.g. `policy.issued`); null for every type. */
+  eventType?: Maybe<Scalars['String']['output']>;
+  /** Dotted path in the insurer's payload, e.g. `contract.no`. */
+  source: Scalars['String']['output'];
+  /** Dotted path in our model, e.g. `policyNumber` or `holder.nationalId`. */
+  target: Scalars['String']['output'];
+  values: Array<WebhookValueTranslation>;
+};
+
+export type WebhookMappingRuleInput = {
+  eventType?: InputMaybe<Scalars['String']['input']>;
+  source: Scalars['String']['input'];
+  target: Scalars['String']['input'];
+  values?: InputMaybe<Array<WebhookValueTranslationInput>>;
+};
+
+/** A value the insurer sends (`from`) and what it means in our model (`to`), e.g. `MOT` → `MTPL`. */
+export type WebhookValueTranslation = {
+  __typename?: 'WebhookValueTranslation';
+  from: Scalars['String']['output'];
+  to: Scalars['String']['output'];
+};
+
+export type WebhookValueTranslationInput = {
+  from: Scalars['String']['input'];
+  to: Scalars['String']['input'];
+};
+
 export type WritePolicyInput = {
   clientId: Scalars['ID']['input'];
   externalId?: InputMaybe<Scalars['String']['input']>;
@@ -2918,6 +3074,7 @@ export type ResolversTypes = {
   Segment: Segment;
   SetDunningPolicyInput: SetDunningPolicyInput;
   SetUserRateGroupInput: SetUserRateGroupInput;
+  SetWebhookMappingInput: SetWebhookMappingInput;
   SimulateCommissionsInput: SimulateCommissionsInput;
   SimulatedCommissionLine: ResolverTypeWrapper<CommissionLineModel>;
   String: ResolverTypeWrapper<Scalars['String']['output']>;
@@ -2957,6 +3114,18 @@ export type ResolversTypes = {
   UserEdge: ResolverTypeWrapper<Omit<UserEdge, 'node'> & { node: ResolversTypes['User'] }>;
   UserMove: ResolverTypeWrapper<UserMoveModel>;
   Viewer: ResolverTypeWrapper<PrincipalModel>;
+  WebhookDelivery: ResolverTypeWrapper<WebhookDeliveryModel>;
+  WebhookDeliveryConnection: ResolverTypeWrapper<Omit<WebhookDeliveryConnection, 'edges'> & { edges: Array<ResolversTypes['WebhookDeliveryEdge']> }>;
+  WebhookDeliveryEdge: ResolverTypeWrapper<Omit<WebhookDeliveryEdge, 'node'> & { node: ResolversTypes['WebhookDelivery'] }>;
+  WebhookDeliveryReport: ResolverTypeWrapper<DeliveryReportModel>;
+  WebhookEventOutcome: ResolverTypeWrapper<EventOutcomeModel>;
+  WebhookEventStatus: WebhookEventStatus;
+  WebhookFieldError: ResolverTypeWrapper<WebhookFieldError>;
+  WebhookMapping: ResolverTypeWrapper<WebhookMappingModel>;
+  WebhookMappingRule: ResolverTypeWrapper<WebhookMappingRule>;
+  WebhookMappingRuleInput: WebhookMappingRuleInput;
+  WebhookValueTranslation: ResolverTypeWrapper<WebhookValueTranslation>;
+  WebhookValueTranslationInput: WebhookValueTranslationInput;
   WritePolicyInput: WritePolicyInput;
 };
 
@@ -3118,6 +3287,7 @@ export type ResolversParentTypes = {
   RowError: RowError;
   SetDunningPolicyInput: SetDunningPolicyInput;
   SetUserRateGroupInput: SetUserRateGroupInput;
+  SetWebhookMappingInput: SetWebhookMappingInput;
   SimulateCommissionsInput: SimulateCommissionsInput;
   SimulatedCommissionLine: CommissionLineModel;
   String: Scalars['String']['output'];
@@ -3153,6 +3323,17 @@ export type ResolversParentTypes = {
   UserEdge: Omit<UserEdge, 'node'> & { node: ResolversParentTypes['User'] };
   UserMove: UserMoveModel;
   Viewer: PrincipalModel;
+  WebhookDelivery: WebhookDeliveryModel;
+  WebhookDeliveryConnection: Omit<WebhookDeliveryConnection, 'edges'> & { edges: Array<ResolversParentTypes['WebhookDeliveryEdge']> };
+  WebhookDeliveryEdge: Omit<WebhookDeliveryEdge, 'node'> & { node: ResolversParentTypes['WebhookDelivery'] };
+  WebhookDeliveryReport: DeliveryReportModel;
+  WebhookEventOutcome: EventOutcomeModel;
+  WebhookFieldError: WebhookFieldError;
+  WebhookMapping: WebhookMappingModel;
+  WebhookMappingRule: WebhookMappingRule;
+  WebhookMappingRuleInput: WebhookMappingRuleInput;
+  WebhookValueTranslation: WebhookValueTranslation;
+  WebhookValueTranslationInput: WebhookValueTranslationInput;
   WritePolicyInput: WritePolicyInput;
 };
 
@@ -3736,12 +3917,14 @@ export type MutationResolvers<ContextType = GraphQLContext, ParentType extends R
   registerPayment?: Resolver<ResolversTypes['Payment'], ParentType, ContextType, RequireFields<MutationRegisterPaymentArgs, 'input'>>;
   releaseToPool?: Resolver<ResolversTypes['Client'], ParentType, ContextType, RequireFields<MutationReleaseToPoolArgs, 'input'>>;
   renewPolicy?: Resolver<ResolversTypes['Policy'], ParentType, ContextType, RequireFields<MutationRenewPolicyArgs, 'input'>>;
+  reprocessWebhookDelivery?: Resolver<ResolversTypes['WebhookDeliveryReport'], ParentType, ContextType, RequireFields<MutationReprocessWebhookDeliveryArgs, 'insurerId' | 'webhookId'>>;
   resolveCommissionDispute?: Resolver<ResolversTypes['CommissionDispute'], ParentType, ContextType, RequireFields<MutationResolveCommissionDisputeArgs, 'input'>>;
   resolveUnmatchedPayment?: Resolver<ResolversTypes['Payment'], ParentType, ContextType, RequireFields<MutationResolveUnmatchedPaymentArgs, 'input'>>;
   reversePayment?: Resolver<ResolversTypes['Payment'], ParentType, ContextType, RequireFields<MutationReversePaymentArgs, 'input'>>;
   rotateInsurerWebhookSecret?: Resolver<ResolversTypes['InsurerWithSecret'], ParentType, ContextType, RequireFields<MutationRotateInsurerWebhookSecretArgs, 'id'>>;
   setDunningPolicy?: Resolver<ResolversTypes['DunningPolicy'], ParentType, ContextType, RequireFields<MutationSetDunningPolicyArgs, 'input'>>;
   setUserRateGroup?: Resolver<ResolversTypes['User'], ParentType, ContextType, RequireFields<MutationSetUserRateGroupArgs, 'input'>>;
+  setWebhookMapping?: Resolver<ResolversTypes['WebhookMapping'], ParentType, ContextType, RequireFields<MutationSetWebhookMappingArgs, 'input'>>;
   takeFromPool?: Resolver<ResolversTypes['Client'], ParentType, ContextType, RequireFields<MutationTakeFromPoolArgs, 'input'>>;
   transferBook?: Resolver<ResolversTypes['TransferBookPayload'], ParentType, ContextType, RequireFields<MutationTransferBookArgs, 'input'>>;
   transferClient?: Resolver<ResolversTypes['Client'], ParentType, ContextType, RequireFields<MutationTransferClientArgs, 'input'>>;
@@ -3940,6 +4123,8 @@ export type QueryResolvers<ContextType = GraphQLContext, ParentType extends Reso
   unmatchedPayments?: Resolver<ResolversTypes['UnmatchedPaymentConnection'], ParentType, ContextType, Partial<QueryUnmatchedPaymentsArgs>>;
   user?: Resolver<Maybe<ResolversTypes['User']>, ParentType, ContextType, RequireFields<QueryUserArgs, 'id'>>;
   users?: Resolver<ResolversTypes['UserConnection'], ParentType, ContextType, Partial<QueryUsersArgs>>;
+  webhookDeliveries?: Resolver<ResolversTypes['WebhookDeliveryConnection'], ParentType, ContextType, RequireFields<QueryWebhookDeliveriesArgs, 'insurerId'>>;
+  webhookMapping?: Resolver<ResolversTypes['WebhookMapping'], ParentType, ContextType, RequireFields<QueryWebhookMappingArgs, 'insurerId'>>;
 };
 
 export type RateGroupResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['RateGroup'] = ResolversParentTypes['RateGroup']> = {
@@ -4160,6 +4345,73 @@ export type ViewerResolvers<ContextType = GraphQLContext, ParentType extends Res
   userId?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
 };
 
+export type WebhookDeliveryResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['WebhookDelivery'] = ResolversParentTypes['WebhookDelivery']> = {
+  accepted?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  archiveKey?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  bodyBytes?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  duplicates?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  receivedAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  rejected?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  reprocessedAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
+  statusCode?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  webhookId?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+};
+
+export type WebhookDeliveryConnectionResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['WebhookDeliveryConnection'] = ResolversParentTypes['WebhookDeliveryConnection']> = {
+  edges?: Resolver<Array<ResolversTypes['WebhookDeliveryEdge']>, ParentType, ContextType>;
+  pageInfo?: Resolver<ResolversTypes['PageInfo'], ParentType, ContextType>;
+};
+
+export type WebhookDeliveryEdgeResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['WebhookDeliveryEdge'] = ResolversParentTypes['WebhookDeliveryEdge']> = {
+  cursor?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  node?: Resolver<ResolversTypes['WebhookDelivery'], ParentType, ContextType>;
+};
+
+export type WebhookDeliveryReportResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['WebhookDeliveryReport'] = ResolversParentTypes['WebhookDeliveryReport']> = {
+  accepted?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  duplicates?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  events?: Resolver<Array<ResolversTypes['WebhookEventOutcome']>, ParentType, ContextType>;
+  rejected?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  webhookId?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+};
+
+export type WebhookEventOutcomeResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['WebhookEventOutcome'] = ResolversParentTypes['WebhookEventOutcome']> = {
+  errors?: Resolver<Array<ResolversTypes['WebhookFieldError']>, ParentType, ContextType>;
+  eventId?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  index?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  note?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  policyId?: Resolver<Maybe<ResolversTypes['ID']>, ParentType, ContextType>;
+  status?: Resolver<ResolversTypes['WebhookEventStatus'], ParentType, ContextType>;
+  type?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+};
+
+export type WebhookFieldErrorResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['WebhookFieldError'] = ResolversParentTypes['WebhookFieldError']> = {
+  message?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  path?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  source?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+};
+
+export type WebhookMappingResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['WebhookMapping'] = ResolversParentTypes['WebhookMapping']> = {
+  defaultAdvisorId?: Resolver<Maybe<ResolversTypes['ID']>, ParentType, ContextType>;
+  insurerId?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  rules?: Resolver<Array<ResolversTypes['WebhookMappingRule']>, ParentType, ContextType>;
+  updatedAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
+  updatedBy?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  version?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+};
+
+export type WebhookMappingRuleResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['WebhookMappingRule'] = ResolversParentTypes['WebhookMappingRule']> = {
+  eventType?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  source?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  target?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  values?: Resolver<Array<ResolversTypes['WebhookValueTranslation']>, ParentType, ContextType>;
+};
+
+export type WebhookValueTranslationResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['WebhookValueTranslation'] = ResolversParentTypes['WebhookValueTranslation']> = {
+  from?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  to?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+};
+
 export type Resolvers<ContextType = GraphQLContext> = {
   Address?: AddressResolvers<ContextType>;
   Attribute?: AttributeResolvers<ContextType>;
@@ -4274,5 +4526,14 @@ export type Resolvers<ContextType = GraphQLContext> = {
   UserEdge?: UserEdgeResolvers<ContextType>;
   UserMove?: UserMoveResolvers<ContextType>;
   Viewer?: ViewerResolvers<ContextType>;
+  WebhookDelivery?: WebhookDeliveryResolvers<ContextType>;
+  WebhookDeliveryConnection?: WebhookDeliveryConnectionResolvers<ContextType>;
+  WebhookDeliveryEdge?: WebhookDeliveryEdgeResolvers<ContextType>;
+  WebhookDeliveryReport?: WebhookDeliveryReportResolvers<ContextType>;
+  WebhookEventOutcome?: WebhookEventOutcomeResolvers<ContextType>;
+  WebhookFieldError?: WebhookFieldErrorResolvers<ContextType>;
+  WebhookMapping?: WebhookMappingResolvers<ContextType>;
+  WebhookMappingRule?: WebhookMappingRuleResolvers<ContextType>;
+  WebhookValueTranslation?: WebhookValueTranslationResolvers<ContextType>;
 };
 

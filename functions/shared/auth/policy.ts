@@ -44,6 +44,8 @@ export const PERMISSIONS = {
   'commissions:approve': ['admin', 'manager'],
   /** What-if: the lines a hypothetical policy would produce (advisors for their own sales). */
   'commissions:simulate': ['admin', 'manager', 'backoffice', 'advisor'],
+  /** Insurer webhook mappings, the archive of deliveries and their reprocessing. */
+  'webhooks:manage': ['admin'],
   /** Read one's own identity. */
   'self:read': ['admin', 'manager', 'backoffice', 'advisor', 'partner'],
 } as const satisfies Record<string, readonly Role[]>;

@@ -1,0 +1,256 @@
+import {
+  type Db,
+  deleteOp,
+  type Page,
+  putNewOp,
+  putOp,
+  replaceVersionedOp,
+  type StoredItem,
+  type TransactOp,
+} from '../../shared/db.js';
+import { VersionConflictError } from '../../shared/errors.js';
+import { fromItem, toItem } from '../../shared/items.js';
+import { EntityType, type ItemKey, keys, TABLE } from '../../shared/table-design.js';
+import type { WebhookDelivery, WebhookMapping } from './webhooks.model.js';
+
+type PageRequest = { limit: number; cursor: string | null };
+
+/** The first answer to a delivery, replayed verbatim to repeats of it. */
+export interface StoredResponse {
+  statusCode: number;
+  body: string;
+}
+
+/** A delivery's dedupe record: being processed (under a lease) or done (with its answer). */
+export interface DedupeRecord {
+  state: 'PROCESSING' | 'DONE';
+  leaseUntil: string;
+  response: StoredResponse | null;
+}
+
+/** An insurer event's record: claimed while being applied, then done with what it did. */
+export interface EventRecord {
+  eventId: string;
+  type: string;
+  state: 'PROCESSING' | 'DONE';
+  leaseUntil: string;
+  policyId: string | null;
+  note: string | null;
+  webhookId: string;
+}
+
+/** Raised when a claim is held by someone else (a concurrent or earlier delivery). */
+export class ClaimTakenError extends Error {}
+
+/**
+ * A put that succeeds when the key is free or the previous holder's lease ran out (a process that
+ * died mid-way must not block the retry forever).
+ */
+function claimOp(item: StoredItem, nowIso: string): TransactOp {
+  return {
+    item: {
+      Put: {
+        TableName: '',
+        Item: item,
+        ConditionExpression: 'attribute_not_exists(pk) OR (#state = :processing AND #lease < :now)',
+        ExpressionAttributeNames: { '#state': 'state', '#lease': 'leaseUntil' },
+        ExpressionAttributeValues: { ':processing': 'PROCESSING', ':now': nowIso },
+      },
+    },
+    onConditionFailed: () => new ClaimTakenError('claimed'),
+  };
+}
+
+/**
+ * The webhooks module's access to DynamoDB: mappings, delivery dedupe and log, event claims, and
+ * the premium payments and commission statements insurers report. Every access is by key.
+ */
+export class WebhooksRepository {
+  constructor(private readonly db: Db) {}
+
+  // ---- mapping -----------------------------------------------------------------------------
+
+  async getMapping(tenantId: string, insurerId: string): Promise<WebhookMapping | undefined> {
+    const item = await this.db.get(keys.webhookMapping(tenantId, insurerId), { consistent: true });
+    return item ? fromItem<WebhookMapping>(item) : undefined;
+  }
+
+  /** Creates (expected version 0) or replaces a mapping at the version read; a stale version is CONFLICT. */
+  async saveMapping(tenantId: string, mapping: WebhookMapping, expectedVersion: number): Promise<void> {
+    const conflict = () => new VersionConflictError('WebhookMapping', mapping.insurerId, expectedVersion);
+    const item = toItem(
+      keys.webhookMapping(tenantId, mapping.insurerId),
+      EntityType.WebhookMapping,
+      tenantId,
+      {
+        ...mapping,
+        version: expectedVersion,
+      },
+    );
+    await this.db.transact([
+      expectedVersion === 0
+        ? putNewOp({ ...item, version: 1 }, conflict)
+        : replaceVersionedOp(item, expectedVersion, conflict),
+    ]);
+  }
+
+  // ---- deliveries --------------------------------------------------------------------------
+
+  async getDedupe(tenantId: string, insurerId: string, webhookId: string): Promise<DedupeRecord | undefined> {
+    const item = await this.db.get(keys.webhookDedupe(tenantId, insurerId, webhookId), { consistent: true });
+    return item ? fromItem<DedupeRecord>(item) : undefined;
+  }
+
+  /** Claims a delivery for processing; throws {@link ClaimTakenError} when another holds it or it is done. */
+  async claimDelivery(
+    tenantId: string,
+    insurerId: string,
+    webhookId: string,
+    now: Date,
+    leaseSeconds: number,
+    ttlSeconds: number,
+  ): Promise<void> {
+    const record: DedupeRecord = {
+      state: 'PROCESSING',
+      leaseUntil: new Date(now.getTime() + leaseSeconds * 1000).toISOString(),
+      response: null,
+    };
+    const item = toItem(
+      keys.webhookDedupe(tenantId, insurerId, webhookId),
+      EntityType.WebhookDedupe,
+      tenantId,
+      {
+        ...record,
+        [TABLE.ttl]: Math.floor(now.getTime() / 1000) + ttlSeconds,
+      },
+    );
+    await this.db.transact([claimOp(item, now.toISOString())]);
+  }
+
+  /** Gives a claim up after an unexpected failure, so the sender's retry processes the delivery. */
+  async releaseDelivery(tenantId: string, insurerId: string, webhookId: string): Promise<void> {
+    await this.db.transact([deleteOp(keys.webhookDedupe(tenantId, insurerId, webhookId))]);
+  }
+
+  /** Stores the answer for repeats and the delivery's log entry, together. */
+  async completeDelivery(
+    tenantId: string,
+    delivery: WebhookDelivery,
+    response: StoredResponse,
+    now: Date,
+    ttlSeconds: number,
+  ): Promise<void> {
+    const done: DedupeRecord = { state: 'DONE', leaseUntil: now.toISOString(), response };
+    await this.db.transact([
+      putOp(
+        toItem(
+          keys.webhookDedupe(tenantId, delivery.insurerId, delivery.webhookId),
+          EntityType.WebhookDedupe,
+          tenantId,
+          { ...done, [TABLE.ttl]: Math.floor(now.getTime() / 1000) + ttlSeconds },
+        ),
+      ),
+      putOp(this.deliveryItem(tenantId, delivery)),
+    ]);
+  }
+
+  private deliveryItem(tenantId: string, delivery: WebhookDelivery): StoredItem {
+    return toItem(
+      keys.webhookDelivery(tenantId, delivery.insurerId, delivery.webhookId),
+      EntityType.WebhookDelivery,
+      tenantId,
+      delivery,
+      keys.webhookDeliveryIndexes(tenantId, delivery.insurerId, delivery.receivedAt, delivery.webhookId),
+    );
+  }
+
+  async getDelivery(
+    tenantId: string,
+    insurerId: string,
+    webhookId: string,
+  ): Promise<WebhookDelivery | undefined> {
+    const item = await this.db.get(keys.webhookDelivery(tenantId, insurerId, webhookId), {
+      consistent: true,
+    });
+    return item ? fromItem<WebhookDelivery>(item) : undefined;
+  }
+
+  /** listWebhookDeliveriesByInsurerAndDate: newest first. */
+  async listDeliveries(
+    tenantId: string,
+    insurerId: string,
+    page: PageRequest,
+  ): Promise<Page<WebhookDelivery>> {
+    const result = await this.db.queryPage({
+      index: 'gsi3',
+      partition: keys.webhookDeliveriesByInsurer(tenantId, insurerId),
+      newestFirst: true,
+      limit: page.limit,
+      cursor: page.cursor,
+    });
+    return { ...result, items: result.items.map((i) => fromItem<WebhookDelivery>(i)) };
+  }
+
+  async saveDelivery(tenantId: string, delivery: WebhookDelivery): Promise<void> {
+    await this.db.put(this.deliveryItem(tenantId, delivery));
+  }
+
+  // ---- events ------------------------------------------------------------------------------
+
+  async getEvent(tenantId: string, insurerId: string, eventId: string): Promise<EventRecord | undefined> {
+    const item = await this.db.get(keys.webhookEvent(tenantId, insurerId, eventId), { consistent: true });
+    return item ? fromItem<EventRecord>(item) : undefined;
+  }
+
+  private eventItem(tenantId: string, insurerId: string, record: EventRecord): StoredItem {
+    return toItem(keys.webhookEvent(tenantId, insurerId, record.eventId), EntityType.WebhookEvent, tenantId, {
+      ...record,
+      insurerId,
+    });
+  }
+
+  /** Claims an event before applying it; throws {@link ClaimTakenError} if it is applied or being applied. */
+  async claimEvent(tenantId: string, insurerId: string, record: EventRecord, now: Date): Promise<void> {
+    await this.db.transact([claimOp(this.eventItem(tenantId, insurerId, record), now.toISOString())]);
+  }
+
+  async releaseEvent(tenantId: string, insurerId: string, eventId: string): Promise<void> {
+    await this.db.transact([deleteOp(keys.webhookEvent(tenantId, insurerId, eventId))]);
+  }
+
+  async completeEvent(tenantId: string, insurerId: string, record: EventRecord): Promise<void> {
+    await this.db.put(this.eventItem(tenantId, insurerId, record));
+  }
+
+  /**
+   * Records an event whose whole effect is one stored item (a premium payment, a commission
+   * statement): the event record and the item in one transaction, conditioned on the event being
+   * new, so a repeat writes nothing ({@link ClaimTakenError}).
+   */
+  async recordEventWithItem(
+    tenantId: string,
+    insurerId: string,
+    record: EventRecord,
+    key: ItemKey,
+    type: string,
+    body: object,
+  ): Promise<void> {
+    await this.db.transact([
+      putNewOp(this.eventItem(tenantId, insurerId, record), () => new ClaimTakenError('recorded')),
+      putOp(toItem(key, type, tenantId, { ...body, insurerId, eventId: record.eventId })),
+    ]);
+  }
+
+  /** listInsurerCommissionStatements: the statements of one period (reconciliation reads them). */
+  async listCommissionStatements(tenantId: string, insurerId: string, period: string): Promise<StoredItem[]> {
+    return this.db.queryAll({
+      partition: keys.insurerCommissionStatements(tenantId, insurerId),
+      beginsWith: `${period}#`,
+    });
+  }
+
+  /** listInsurerPremiumPaymentsByPolicy. */
+  async listPremiumPayments(tenantId: string, policyId: string): Promise<StoredItem[]> {
+    return this.db.queryAll({ partition: keys.insurerPremiumPayments(tenantId, policyId) });
+  }
+}
