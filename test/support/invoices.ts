@@ -2,13 +2,14 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import type { InvoiceAdapters } from '../../functions/modules/invoices/invoices.service.js';
 import { createServices, type Services } from '../../functions/modules/services.js';
+import type { Principal } from '../../functions/shared/auth/principal.js';
 import type { TableChangeDetail } from '../../functions/shared/change-event.js';
 import type { Clock } from '../../functions/shared/clock.js';
 import { MemoryMailer } from '../../functions/shared/mailer.js';
 import { MemoryObjectStore } from '../../functions/shared/object-store.js';
 import { MemorySmsSender } from '../../functions/shared/sms.js';
 import { EntityType, keys } from '../../functions/shared/table-design.js';
-import type { TestApp } from './app.js';
+import type { GraphQLResult, TestApp } from './app.js';
 
 /** Services with invoice adapters that record what was stored, mailed and texted. */
 export interface InvoiceHarness {
@@ -36,6 +37,22 @@ export function invoiceHarness(
     ...adapters,
   };
   return { services: createServices(app.db, clock, { invoices: full }), store, mailer, sms, adapters: full };
+}
+
+/** Runs an operation through the app's real GraphQL server over the harness's services (with invoice adapters). */
+export async function execWith<T = Record<string, unknown>>(
+  app: TestApp,
+  services: Services,
+  principal: Principal | null,
+  query: string,
+  variables?: Record<string, unknown>,
+): Promise<GraphQLResult<T>> {
+  const response = await app.server.executeOperation(
+    { query, ...(variables ? { variables } : {}) },
+    { contextValue: { principal, services } },
+  );
+  if (response.body.kind !== 'single') throw new Error('Expected a single result');
+  return response.body.singleResult as GraphQLResult<T>;
 }
 
 let sequence = 0;

@@ -63,30 +63,39 @@ export class DebtorsService {
   async sweepOverdue(): Promise<SweepResult> {
     const result: SweepResult = { tenants: 0, markedOverdue: 0, aged: 0 };
     for (const tenantId of await this.org.listTenantIds()) {
-      const tenant = await this.org.getTenantSettings(tenantId);
-      if (!tenant) continue;
-      result.tenants++;
-      const today = isoDateInZone(this.clock.now(), tenant.timeZone);
-      const yesterday = addDays(today, -1);
-      for (const status of ['ISSUED', 'PARTIALLY_PAID', 'OVERDUE'] as const) {
-        for (const invoice of await this.repo.allInvoicesByStatusDueBy(tenantId, status, yesterday)) {
-          const days = daysOverdueOn(invoice.dueDate, today);
-          if (invoice.status === 'OVERDUE' && invoice.overdueAsOf === today) continue;
-          try {
-            await this.repo.transact([
-              this.repo.updateInvoiceOp(tenantId, invoice, {
-                status: 'OVERDUE',
-                daysOverdue: days,
-                overdueAsOf: today,
-                updatedAt: this.clock.now().toISOString(),
-              }),
-            ]);
-            if (status === 'OVERDUE') result.aged++;
-            else result.markedOverdue++;
-          } catch (error) {
-            // A payment or another write won the race: tomorrow's sweep sees the new state.
-            if (!(error instanceof VersionConflictError)) throw error;
-          }
+      const one = await this.sweepTenant(tenantId);
+      result.tenants += one.tenants;
+      result.markedOverdue += one.markedOverdue;
+      result.aged += one.aged;
+    }
+    return result;
+  }
+
+  /** Ages one tenant's open invoices past their due date, in the tenant's calendar. */
+  async sweepTenant(tenantId: string): Promise<SweepResult> {
+    const result: SweepResult = { tenants: 0, markedOverdue: 0, aged: 0 };
+    const tenant = await this.org.getTenantSettings(tenantId);
+    if (!tenant) return result;
+    result.tenants++;
+    const today = isoDateInZone(this.clock.now(), tenant.timeZone);
+    const yesterday = addDays(today, -1);
+    for (const status of ['ISSUED', 'PARTIALLY_PAID', 'OVERDUE'] as const) {
+      for (const invoice of await this.repo.allInvoicesByStatusDueBy(tenantId, status, yesterday)) {
+        if (invoice.status === 'OVERDUE' && invoice.overdueAsOf === today) continue;
+        try {
+          await this.repo.transact([
+            this.repo.updateInvoiceOp(tenantId, invoice, {
+              status: 'OVERDUE',
+              daysOverdue: daysOverdueOn(invoice.dueDate, today),
+              overdueAsOf: today,
+              updatedAt: this.clock.now().toISOString(),
+            }),
+          ]);
+          if (status === 'OVERDUE') result.aged++;
+          else result.markedOverdue++;
+        } catch (error) {
+          // A payment or another write won the race: tomorrow's sweep sees the new state.
+          if (!(error instanceof VersionConflictError)) throw error;
         }
       }
     }
