@@ -1,3 +1,4 @@
+import { demoCommissionScheme } from '../../functions/modules/commissions/demo-scheme.js';
 import type { ProductLine, User } from '../../functions/modules/org/org.model.js';
 import type { Services } from '../../functions/modules/services.js';
 import { type Principal, type Role, systemPrincipal } from '../../functions/shared/auth/principal.js';
@@ -147,8 +148,17 @@ async function seedDemoBrokerage(services: Services, today: string): Promise<See
   for (const name of ['Kooperativa', 'Allianz']) {
     const created = await org.createInsurer(sys, { name });
     insurers.push({ id: created.insurer.id, name, secret: created.webhookSecret });
+    // Clients first seen in an insurer's webhook events go to Adam unless an event names a seller.
+    await services.webhooks.setMapping(sys, {
+      insurerId: created.insurer.id,
+      expectedVersion: 0,
+      defaultAdvisorId: adam.id,
+      rules: [],
+    });
   }
 
+  // Before the book, so the seeded policies earn commission lines as the stream delivers them.
+  await services.commissions.createScheme(principalOf(tenantId, manager, region.id), demoCommissionScheme());
   await seedBook(services, principalOf(tenantId, adam, region.id), insurers, partner.id, today);
 
   return {

@@ -132,11 +132,11 @@ describe('the local stack, end to end over HTTP', () => {
     expect(failures).toEqual([]);
   });
 
-  it('answers the webhook route with 501 problem details until ingestion lands', async () => {
+  it('answers an unsigned webhook delivery with 401 problem details', async () => {
     const response = await fetch(`${stack.url}/webhooks/insurers/unknown`, { method: 'POST', body: '{}' });
-    expect(response.status).toBe(501);
+    expect(response.status).toBe(401);
     expect(response.headers.get('content-type')).toBe('application/problem+json');
-    expect(await response.json()).toMatchObject({ status: 501, code: 'NOT_IMPLEMENTED' });
+    expect(await response.json()).toMatchObject({ status: 401, code: 'UNAUTHENTICATED' });
   });
 
   it('answers CORS preflight for a loopback front end and for no other origin', async () => {

@@ -1,0 +1,101 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type LocalStack, startLocalStack } from '../../../infra/local/stack.js';
+import { CREATE_SCHEME, mtplSchemeInput } from '../commissions/commission-fixtures.js';
+import { issuedEvent, signedHeaders } from './webhook-support.js';
+
+/**
+ * An insurer's delivery as `npm start` serves it: signed with the seeded insurer's secret from
+ * `.local/dev.json` (here `stack.dev`), POSTed over HTTP through the adapter into the webhook
+ * function, the policy read back through GraphQL, and its commissions made by the stream consumer.
+ */
+describe('insurer webhooks on the local stack', () => {
+  let stack: LocalStack;
+  let tokens: Record<string, string>;
+
+  beforeAll(async () => {
+    stack = await startLocalStack({ port: 0, dataDir: null, seed: true, log: () => undefined });
+    tokens = stack.dev.tokens['demo-brokerage'] ?? {};
+  }, 60_000);
+
+  afterAll(async () => {
+    await stack?.stop();
+  });
+
+  async function gql<T>(
+    token: string | undefined,
+    query: string,
+    variables?: Record<string, unknown>,
+  ): Promise<T> {
+    const response = await fetch(stack.dev.graphqlUrl, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+      body: JSON.stringify({ query, variables }),
+    });
+    const body = (await response.json()) as { data?: T; errors?: unknown[] };
+    expect(body.errors).toBeUndefined();
+    return body.data as T;
+  }
+
+  it('writes a policy from a signed delivery that GraphQL shows and commissions follow, and answers a repeat the same', async () => {
+    await gql(tokens.manager, CREATE_SCHEME, { i: { ...mtplSchemeInput('Webhook MTPL'), currency: 'EUR' } });
+    const insurer = stack.dev.insurers.find((i) => i.tenant === 'demo-brokerage' && i.name === 'Kooperativa');
+    if (!insurer) throw new Error('no seeded insurer');
+    const event = issuedEvent();
+    const body = JSON.stringify(event);
+    const post = () =>
+      fetch(insurer.webhookUrl, {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/json',
+          ...signedHeaders(insurer.secret, body, { id: 'msg_e2e' }),
+        },
+        body,
+      });
+
+    const response = await post();
+    expect(response.status).toBe(200);
+    const report = (await response.json()) as { accepted: number; events: Array<{ policyId: string }> };
+    expect(report.accepted).toBe(1);
+    const policyId = report.events[0]?.policyId;
+
+    const { policy } = await gql<{
+      policy: { policyNumber: string; source: string; client: { status: string } };
+    }>(tokens.admin, 'query($id: ID!) { policy(id: $id) { policyNumber source client { status } } }', {
+      id: policyId,
+    });
+    expect(policy).toEqual({
+      policyNumber: event.data.policyNumber,
+      source: 'WEBHOOK',
+      client: { status: 'ACTIVE' },
+    });
+
+    await stack.changes.idle();
+    const { commissionLines } = await gql<{
+      commissionLines: { edges: Array<{ node: { ledger: string; amount: { amount: string } } }> };
+    }>(
+      tokens.manager,
+      'query($f: CommissionLineFilter) { commissionLines(filter: $f, first: 10) { edges { node { ledger amount { amount } } } } }',
+      { f: { policyId } },
+    );
+    const receivable = commissionLines.edges.map((e) => e.node).find((l) => l.ledger === 'RECEIVABLE');
+    expect(receivable?.amount.amount).toBe('729.00');
+
+    const repeat = await post();
+    expect(repeat.status).toBe(200);
+    expect(await repeat.json()).toEqual(report);
+    expect(stack.changes.failures()).toEqual([]);
+  });
+
+  it('refuses a tampered delivery with 401 problem details', async () => {
+    const insurer = stack.dev.insurers[0];
+    if (!insurer) throw new Error('no seeded insurer');
+    const body = JSON.stringify(issuedEvent());
+    const response = await fetch(insurer.webhookUrl, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...signedHeaders(insurer.secret, body) },
+      body: body.replace('4860.00', '1.00'),
+    });
+    expect(response.status).toBe(401);
+    expect(response.headers.get('content-type')).toBe('application/problem+json');
+  });
+});
