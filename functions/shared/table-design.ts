@@ -575,7 +575,7 @@ export const ACCESS_PATTERNS: readonly AccessPattern[] = [
   ),
   pattern('getInsurerSecret', 'webhooks', 'GetItem', 'table', 'pk=T#<t>#INSURER#<id> sk=SECRET', 'built'),
   pattern(
-    'getUnique (national id, tax id, e-mail, policy number, external id)',
+    'getUnique (national id, tax id, e-mail, policy number, external id, invoice payment reference, applied bank-statement row)',
     'clients',
     'GetItem',
     'table',
@@ -583,7 +583,7 @@ export const ACCESS_PATTERNS: readonly AccessPattern[] = [
     'built',
   ),
   pattern(
-    'clientCard (client, contacts, policies; later open tasks and invoices)',
+    'clientCard (client, contacts, policies, invoices, credits; later open tasks)',
     'clients',
     'Query',
     'table',
