@@ -74,6 +74,7 @@ export const EntityType = {
   CommissionAccrual: 'CommissionAccrual',
   CommissionPeriod: 'CommissionPeriod',
   CommissionDispute: 'CommissionDispute',
+  CommissionRuleTotal: 'CommissionRuleTotal',
 } as const;
 export type EntityType = (typeof EntityType)[keyof typeof EntityType];
 
@@ -514,6 +515,19 @@ export const keys = {
     pk: keys.commissionAccruals(tenantId, recipient),
     sk: `${seg(period)}#${seg(currency)}`,
   }),
+  /** A recipient's volume and earnings per PERIOD_TOTAL rule and month (tier tables on the period total). */
+  commissionRuleTotals: (tenantId: string, recipient: string): string =>
+    `${tenantPrefix(tenantId)}#ACCRUAL#${seg(recipient)}#RULES`,
+  commissionRuleTotal: (
+    tenantId: string,
+    recipient: string,
+    period: string,
+    schemeId: string,
+    ruleId: string,
+  ): ItemKey => ({
+    pk: keys.commissionRuleTotals(tenantId, recipient),
+    sk: `${seg(period)}#${seg(schemeId)}#${seg(ruleId)}`,
+  }),
   commissionAccrualsByPeriod: (tenantId: string, period: string) =>
     `${tenantPrefix(tenantId)}#ACCRUAL#PERIOD#${seg(period)}`,
   /** Commission periods that left OPEN (a month without an item is open). */
@@ -873,6 +887,14 @@ export const ACCESS_PATTERNS: readonly AccessPattern[] = [
     'Query',
     'gsi4',
     'gsi4pk=T#<t>#CDISPUTE#OPEN gsi4sk=<at>#<id>',
+    'built',
+  ),
+  pattern(
+    'listRuleTotals (recipient, period: PERIOD_TOTAL tiers)',
+    'commissions',
+    'Query',
+    'table',
+    'pk=T#<t>#ACCRUAL#<recipient>#RULES sk^=<yyyy-mm>#',
     'built',
   ),
   pattern('listCommissionSchemes', 'commissions', 'Query', 'table', 'pk=T#<t>#CSCHEME', 'built'),

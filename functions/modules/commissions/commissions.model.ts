@@ -83,6 +83,28 @@ export interface StoredAccrual {
   lineCount: number;
 }
 
+/** A recipient's volume and earnings on one PERIOD_TOTAL rule in one month, in minor units. */
+export interface StoredRuleTotal {
+  recipientKey: string;
+  period: string;
+  schemeId: string;
+  ruleId: string;
+  currency: string;
+  volumeMinor: number;
+  earnedMinor: number;
+}
+
+/**
+ * Whether a line counts towards its rule's period total: the rule's own recipient's line of a
+ * PERIOD_TOTAL tier (its base is the event's volume), and tier corrections (earnings only).
+ */
+export function periodTotalShare(line: CommissionLine): { volume: boolean } | null {
+  if (line.kind === 'TIER_CORRECTION') return { volume: false };
+  if (line.kind === 'ADJUSTMENT') return null;
+  const tier = line.explanation.tier;
+  return tier?.volume === 'PERIOD_TOTAL' && line.explanation.role === 'PRIMARY' ? { volume: true } : null;
+}
+
 export const DISPUTE_STATUSES = ['OPEN', 'ADJUSTED', 'REJECTED'] as const;
 export type DisputeStatus = (typeof DISPUTE_STATUSES)[number];
 

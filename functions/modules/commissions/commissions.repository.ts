@@ -1,15 +1,17 @@
 import { type Db, type Page, putNewOp, replaceVersionedOp, type TransactOp } from '../../shared/db.js';
 import { AlreadyExistsError, RuleViolationError, VersionConflictError } from '../../shared/errors.js';
 import { fromItem, toItem } from '../../shared/items.js';
-import { Dec, minorUnits } from '../../shared/money.js';
+import { Dec, minorUnits, money } from '../../shared/money.js';
 import { EntityType, keys, TABLE } from '../../shared/table-design.js';
 import {
   accrualBucket,
   type CommissionDispute,
   type CommissionPeriod,
+  periodTotalShare,
   type SchemeChange,
   type StoredAccrual,
   type StoredLine,
+  type StoredRuleTotal,
   type StoredScheme,
 } from './commissions.model.js';
 
@@ -211,6 +213,49 @@ export class CommissionsRepository {
     };
   }
 
+  /** Adds a PERIOD_TOTAL line's volume and amount to its recipient's running total for the rule. */
+  private ruleTotalOp(tenantId: string, line: StoredLine): TransactOp | null {
+    const share = periodTotalShare(line);
+    if (!share) return null;
+    const ex = line.explanation;
+    const key = keys.commissionRuleTotal(tenantId, line.recipientKey, line.period, ex.schemeId, ex.ruleId);
+    return {
+      item: {
+        Update: {
+          TableName: '',
+          Key: { pk: key.pk, sk: key.sk },
+          UpdateExpression:
+            'SET #type = :type, tenantId = :tenant, recipientKey = :rk, period = :period, schemeId = :scheme, ' +
+            'ruleId = :rule, currency = :currency, #version = if_not_exists(#version, :zero) + :one ' +
+            'ADD volumeMinor :volume, earnedMinor :earned',
+          ExpressionAttributeNames: { '#type': TABLE.entityType, '#version': TABLE.version },
+          ExpressionAttributeValues: {
+            ':type': EntityType.CommissionRuleTotal,
+            ':tenant': tenantId,
+            ':rk': line.recipientKey,
+            ':period': line.period,
+            ':scheme': ex.schemeId,
+            ':rule': ex.ruleId,
+            ':currency': line.currency,
+            ':zero': 0,
+            ':one': 1,
+            ':volume': share.volume ? toMinor(money(ex.base, line.currency).amount, line.currency) : 0,
+            ':earned': toMinor(line.amount, line.currency),
+          },
+        },
+      },
+    };
+  }
+
+  /** listRuleTotals: a recipient's PERIOD_TOTAL standings in a month, one Query. */
+  async getRuleTotals(tenantId: string, recipient: string, period: string): Promise<StoredRuleTotal[]> {
+    const items = await this.db.queryAll({
+      partition: keys.commissionRuleTotals(tenantId, recipient),
+      beginsWith: `${period}#`,
+    });
+    return items.map((i) => fromItem<StoredRuleTotal>(i));
+  }
+
   private periodOpenCheck(tenantId: string, period: string): TransactOp {
     const key = keys.commissionPeriod(tenantId, period);
     return {
@@ -237,6 +282,7 @@ export class CommissionsRepository {
       putNewOp(this.lineItem(tenantId, line), () => new LineAlreadyWrittenError(line.id)),
       this.accrualOp(tenantId, line),
       this.periodOpenCheck(tenantId, line.period),
+      ...[this.ruleTotalOp(tenantId, line)].filter((op): op is TransactOp => op !== null),
       ...extra,
     ]);
   }

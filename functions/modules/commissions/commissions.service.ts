@@ -54,6 +54,7 @@ import {
   type CommissionLine,
   computeCommissionLines,
   lineId,
+  type PeriodTotal,
   type Recipient,
   type Scheme,
   type SchemeVersion,
@@ -283,9 +284,54 @@ export class CommissionsService {
           );
     if (!built) return { eventId: null, written: 0, duplicates: 0 };
     const schemes = engineSchemes(await this.repo.listSchemes(tenantId));
-    const lines = computeCommissionLines({ event: built.event, schemes });
+    const periods = await this.repo.listPeriods(tenantId);
+    const periodTotals = await this.periodTotals(
+      tenantId,
+      built.event,
+      schemes,
+      this.firstOpen(built.date.slice(0, 7), periods),
+    );
+    const lines = computeCommissionLines({ event: built.event, schemes, periodTotals });
     const outcome = await this.appendAll(tenantId, lines, built.date, null);
     return { eventId: built.event.eventId, ...outcome };
+  }
+
+  /**
+   * The open period's standings of the recipients a PERIOD_TOTAL rule could pay for this event (the
+   * brokerage, the seller, the referring partner), read only when some scheme has such a rule.
+   */
+  private async periodTotals(
+    tenantId: string,
+    event: CommissionEvent,
+    schemes: Scheme[],
+    period: string,
+  ): Promise<PeriodTotal[]> {
+    const usesPeriodTotals = schemes.some((s) =>
+      s.versions.some((v) =>
+        v.rules.some((r) => r.computation.type === 'TIERED' && r.computation.table.volume === 'PERIOD_TOTAL'),
+      ),
+    );
+    if (!usesPeriodTotals) return [];
+    const policy = event.policy;
+    const seller = policy.hierarchy.find((h) => h.level === 0)?.userId ?? policy.sellerId;
+    const recipients: Recipient[] = [
+      { kind: 'BROKERAGE', id: BROKERAGE_ID },
+      { kind: 'USER', id: seller },
+      ...(policy.referringPartnerId ? [{ kind: 'PARTNER' as const, id: policy.referringPartnerId }] : []),
+    ];
+    const totals: PeriodTotal[] = [];
+    for (const recipient of recipients) {
+      for (const t of await this.repo.getRuleTotals(tenantId, recipientKey(recipient), period)) {
+        totals.push({
+          schemeId: t.schemeId,
+          ruleId: t.ruleId,
+          recipient,
+          volume: fromMinor(t.volumeMinor ?? 0, t.currency),
+          earned: fromMinor(t.earnedMinor ?? 0, t.currency),
+        });
+      }
+    }
+    return totals;
   }
 
   private async policyEvent(

@@ -1,7 +1,9 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { Policy } from '../../../functions/modules/policies/policies.model.js';
+import { systemClock } from '../../../functions/shared/clock.js';
 import { createTestApp, errorCode } from '../../support/app.js';
 import { type Brokerage, createBrokerage, fieldPaths } from '../../support/brokerage.js';
+import { invoiceHarness } from '../../support/invoices.js';
 import {
   accruals,
   CANCEL,
@@ -517,5 +519,136 @@ describe('simulateCommissions', () => {
       },
     );
     expect(errorCode(forOther)).toBe('FORBIDDEN');
+  });
+});
+
+describe('payments', () => {
+  it('earns on paid premium when a payment is registered, once however often it is delivered', async () => {
+    await must(app, other.as.manager, CREATE_SCHEME, {
+      i: {
+        name: 'Paid premium',
+        currency: 'CZK',
+        versions: [
+          {
+            validFrom: '2026-01-01',
+            rules: [
+              {
+                id: 'paid-receivable',
+                name: 'MTPL on paid premium',
+                ledger: 'RECEIVABLE',
+                computation: { type: 'PERCENT', base: { kind: 'PAID_PREMIUM' }, rate: '10' },
+              },
+            ],
+          },
+        ],
+      },
+    });
+    const w = await writeMtplPolicy(app, other);
+    const policy = await app.services.repositories.policies.getPolicyOfClient(
+      other.tenantId,
+      w.clientId,
+      w.id,
+    );
+    if (!policy) throw new Error('policy not found');
+    const written = await app.services.commissions.onChange(policyChange(other.tenantId, policy));
+    expect(written.written).toBe(0);
+
+    const harness = invoiceHarness(app, systemClock);
+    const [first] = await harness.services.invoices.generateInstalmentInvoices(other.as.advisor, {
+      policyId: w.id,
+      issue: true,
+    });
+    const payment = await harness.services.invoices.registerPayment(other.as.backoffice, {
+      invoiceId: first?.id,
+      amount: '3000.00',
+      currency: 'CZK',
+      paidDate: '2026-09-03',
+    });
+    const change = {
+      eventName: 'INSERT' as const,
+      eventID: `payment-${payment.id}`,
+      entityType: 'Payment',
+      tenantId: other.tenantId,
+      keys: {},
+      newImage: payment as unknown as Record<string, unknown>,
+      sequenceNumber: '1',
+    };
+    await expect(app.services.commissions.onChange(change)).resolves.toMatchObject({ written: 1 });
+    await expect(app.services.commissions.onChange(change)).resolves.toMatchObject({
+      written: 0,
+      duplicates: 1,
+    });
+    const [line] = await lines(app, other.as.admin, { policyId: w.id });
+    expect(line).toMatchObject({
+      kind: 'ACCRUAL',
+      period: '2026-09',
+      amount: { amount: '300.00' },
+      explanation: { formula: '3,000.00 × 10% (MTPL on paid premium, v1) = 300.00' },
+    });
+    const [september] = await accruals(app, other.as.admin, '2026-09', { kind: 'BROKERAGE' });
+    expect(september?.accrued.amount).toBe('300.00');
+  });
+});
+
+describe('PERIOD_TOTAL tiers', () => {
+  it("corrects the period's earlier lines when the seller's monthly volume crosses a whole-amount tier", async () => {
+    const t = await createBrokerage(app, 'Tier Brokerage');
+    await must(app, t.as.manager, CREATE_SCHEME, {
+      i: {
+        name: 'Monthly volume bonus',
+        currency: 'CZK',
+        versions: [
+          {
+            validFrom: '2026-01-01',
+            rules: [
+              {
+                id: 'volume',
+                name: 'Monthly volume',
+                ledger: 'ADVISOR',
+                computation: {
+                  type: 'TIERED',
+                  base: { kind: 'WRITTEN_PREMIUM' },
+                  table: {
+                    mode: 'WHOLE_AMOUNT',
+                    volume: 'PERIOD_TOTAL',
+                    boundary: 'LOWER_INCLUSIVE',
+                    tiers: [
+                      { from: '0', to: '15000', rate: '10' },
+                      { from: '15000', rate: '20' },
+                    ],
+                  },
+                },
+              },
+            ],
+          },
+        ],
+      },
+    });
+    const sell = async (amount: string, writtenDate: string) => {
+      const w = await writeMtplPolicy(app, t, {
+        premium: { amount, currency: 'CZK' },
+        writtenDate,
+        termStart: writtenDate,
+      });
+      const policy = await app.services.repositories.policies.getPolicyOfClient(t.tenantId, w.clientId, w.id);
+      if (!policy) throw new Error('policy not found');
+      return app.services.commissions.onChange(policyChange(t.tenantId, policy));
+    };
+    await expect(sell('12000.00', '2026-03-05')).resolves.toMatchObject({ written: 1 });
+    await expect(sell('6000.00', '2026-03-10')).resolves.toMatchObject({ written: 2 });
+    const march = await lines(app, t.as.advisor, { period: '2026-03' });
+    expect(march.map((l) => [l.kind, l.amount.amount]).sort()).toEqual([
+      ['ACCRUAL', '1200.00'],
+      ['ACCRUAL', '1200.00'],
+      ['TIER_CORRECTION', '1200.00'],
+    ]);
+    expect(march.find((l) => l.kind === 'TIER_CORRECTION')?.explanation.formula).toBe(
+      'period target 18,000.00 × 20% (tier 2) = 3,600.00 − earned 2,400.00 (Monthly volume, v1) = 1,200.00',
+    );
+    const [total] = await accruals(app, t.as.advisor, '2026-03');
+    expect(total?.accrued.amount).toBe('3600.00');
+    await expect(sell('1000.00', '2026-04-01')).resolves.toMatchObject({ written: 1 });
+    const [april] = await accruals(app, t.as.advisor, '2026-04');
+    expect(april?.accrued.amount).toBe('100.00');
   });
 });
