@@ -54,7 +54,8 @@ export const CATALOG: readonly FunctionSpec[] = [
         { method: 'GET', path: '/graphql' },
       ],
     },
-    needs: ['table', 'reportsBucket', 'mail'],
+    // The archive bucket: an admin's reprocessWebhookDelivery reads an archived delivery back.
+    needs: ['table', 'reportsBucket', 'archiveBucket', 'mail'],
     memoryMb: 1024,
     timeoutSeconds: 29,
   },

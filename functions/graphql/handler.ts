@@ -11,6 +11,7 @@ const runtime = getRuntime();
 const services = createServices(runtime.db, runtime.clock, {
   reports: runtime.env.REPORTS_BUCKET ? { store: runtime.objects, bucket: runtime.env.REPORTS_BUCKET } : null,
   invoices: invoiceAdapters(runtime),
+  archive: runtime.env.ARCHIVE_BUCKET ? { store: runtime.objects, bucket: runtime.env.ARCHIVE_BUCKET } : null,
 });
 const verifier = createTokenVerifier(runtime.env);
 const server = createGraphQLServer({ production: runtime.env.STAGE === 'prod' });

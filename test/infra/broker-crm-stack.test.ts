@@ -103,12 +103,15 @@ describe('functions', () => {
       },
     });
     expect(env.REPORTS_BUCKET).toEqual({ Ref: idOf(s.stack.storage.reportsBucket) });
-    expect(env.ARCHIVE_BUCKET).toBeUndefined();
+    expect(env.ARCHIVE_BUCKET).toEqual({ Ref: idOf(s.stack.storage.archiveBucket) });
   });
 
-  it('names the archive bucket only for the function that needs it', () => {
-    const env = s.template.toJSON().Resources[fnId('webhooks')].Properties.Environment.Variables;
-    expect(env.ARCHIVE_BUCKET).toEqual({ Ref: idOf(s.stack.storage.archiveBucket) });
+  it('names the archive bucket only for the functions that need it (webhooks; graphql to reprocess)', () => {
+    const variables = (name: string) =>
+      s.template.toJSON().Resources[fnId(name)].Properties.Environment.Variables;
+    expect(variables('webhooks').ARCHIVE_BUCKET).toEqual({ Ref: idOf(s.stack.storage.archiveBucket) });
+    expect(variables('overdue').ARCHIVE_BUCKET).toBeUndefined();
+    expect(variables('debtors').ARCHIVE_BUCKET).toBeUndefined();
   });
 
   it('ships the graphql function as one minified ESM bundle with a require banner, its SDL and a source map', () => {
@@ -157,11 +160,18 @@ describe('least privilege', () => {
     Resource: [sesIdentity('crm@mail.example.com'), sesIdentity('mail.example.com')],
   });
 
-  it('lets graphql use only its table, its indexes, the reports bucket objects and SES on the sender identity', () => {
+  const archiveObjects = () => ({
+    Effect: 'Allow',
+    Action: ['s3:GetObject', 's3:PutObject'],
+    Resource: { 'Fn::Join': ['', [{ 'Fn::GetAtt': [idOf(s.stack.storage.archiveBucket), 'Arn'] }, '/*']] },
+  });
+
+  it('lets graphql use only its table, its indexes, the reports and archive bucket objects and SES on the sender identity', () => {
     const statements = statementsOfRole(s.template, roleId('graphql')).filter((st) => !logsAndTracing(st));
     expect(statements).toEqual([
       { Effect: 'Allow', Action: [...TABLE_ACTIONS], Resource: [tableArn(), indexArn()] },
       reportsObjects(),
+      archiveObjects(),
       mailFromIdentity(),
     ]);
     expect(statements.flatMap(actionsOf)).not.toContain('dynamodb:Scan');
@@ -186,13 +196,7 @@ describe('least privilege', () => {
     const statements = statementsOfRole(s.template, roleId('webhooks')).filter((st) => !logsAndTracing(st));
     expect(statements).toEqual([
       { Effect: 'Allow', Action: [...TABLE_ACTIONS], Resource: [tableArn(), indexArn()] },
-      {
-        Effect: 'Allow',
-        Action: ['s3:GetObject', 's3:PutObject'],
-        Resource: {
-          'Fn::Join': ['', [{ 'Fn::GetAtt': [idOf(s.stack.storage.archiveBucket), 'Arn'] }, '/*']],
-        },
-      },
+      archiveObjects(),
     ]);
   });
 

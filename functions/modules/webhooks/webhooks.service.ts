@@ -432,8 +432,7 @@ export class WebhooksService {
       const d = data as z.output<typeof PremiumPaidSchema>;
       const policy = await this.currentPolicy(ctx, d.policyNumber);
       const note =
-        'stored against the policy: the invoices module registers payments only on our own invoices, ' +
-        'which an insurer cannot name, so premium paid to the insurer is kept for reconciliation';
+        'stored against the policy as an insurer premium payment; settling our invoices from it is the invoices module’s job, not done here';
       await this.repo.recordEventWithItem(
         tenantId,
         insurerId,

@@ -311,7 +311,7 @@ describe('events', () => {
       }),
     );
     expect(report.events.map((e) => e.status)).toEqual(['accepted', 'accepted', 'accepted']);
-    expect(report.events[1]?.note).toContain('kept for reconciliation');
+    expect(report.events[1]?.note).toContain('stored against the policy');
     expect(report.events[2]?.note).toContain('stored for reconciliation');
     const payments = await app.db.queryAll({
       partition: keys.insurerPremiumPayments(b.tenantId, report.events[0]?.policyId ?? ''),
