@@ -2,7 +2,7 @@ import { type Db, type Page, putNewOp, replaceVersionedOp, type TransactOp } fro
 import { AlreadyExistsError, RuleViolationError, VersionConflictError } from '../../shared/errors.js';
 import { fromItem, toItem } from '../../shared/items.js';
 import { Dec, minorUnits, money } from '../../shared/money.js';
-import { EntityType, keys, TABLE } from '../../shared/table-design.js';
+import { EntityType, type ItemKey, keys, TABLE } from '../../shared/table-design.js';
 import {
   accrualBucket,
   type CommissionDispute,
@@ -43,6 +43,42 @@ export function toMinor(amount: string, currency: string): number {
 export function fromMinor(minor: number, currency: string): string {
   const digits = minorUnits(currency);
   return new Dec(minor).div(new Dec(10).pow(digits)).toFixed(digits);
+}
+
+/**
+ * An atomic counter update: sets the descriptive attributes (so the first update creates the item)
+ * and ADDs integer minor units, which DynamoDB adds exactly and which stay exact as JS numbers.
+ */
+function counterOp(
+  key: ItemKey,
+  type: string,
+  set: Record<string, unknown>,
+  add: Record<string, number>,
+): TransactOp {
+  const names: Record<string, string> = { '#type': TABLE.entityType, '#version': TABLE.version };
+  const values: Record<string, unknown> = { ':type': type, ':zero': 0, ':one': 1 };
+  const sets = ['#type = :type', '#version = if_not_exists(#version, :zero) + :one'];
+  Object.entries(set).forEach(([attribute, value], i) => {
+    names[`#s${i}`] = attribute;
+    values[`:s${i}`] = value;
+    sets.push(`#s${i} = :s${i}`);
+  });
+  const adds = Object.entries(add).map(([attribute, value], i) => {
+    names[`#a${i}`] = attribute;
+    values[`:a${i}`] = value;
+    return `#a${i} :a${i}`;
+  });
+  return {
+    item: {
+      Update: {
+        TableName: '',
+        Key: { pk: key.pk, sk: key.sk },
+        UpdateExpression: `SET ${sets.join(', ')} ADD ${adds.join(', ')}`,
+        ExpressionAttributeNames: names,
+        ExpressionAttributeValues: values,
+      },
+    },
+  };
 }
 
 /**
@@ -180,37 +216,27 @@ export class CommissionsRepository {
 
   /** Adds a line's amount to its recipient's accrual for the period (created on first use). */
   private accrualOp(tenantId: string, line: StoredLine): TransactOp {
-    const key = keys.commissionAccrual(tenantId, line.recipientKey, line.period, line.currency);
     const minor = toMinor(line.amount, line.currency);
     const bucket = accrualBucket(line.kind);
-    return {
-      item: {
-        Update: {
-          TableName: '',
-          Key: { pk: key.pk, sk: key.sk },
-          UpdateExpression:
-            'SET #type = :type, tenantId = :tenant, recipient = :recipient, recipientKey = :rk, period = :period, ' +
-            'currency = :currency, gsi2pk = :g2pk, gsi2sk = :g2sk, #version = if_not_exists(#version, :zero) + :one ' +
-            'ADD accruedMinor :accrued, clawedBackMinor :clawed, adjustedMinor :adjusted, lineCount :one',
-          ExpressionAttributeNames: { '#type': TABLE.entityType, '#version': TABLE.version },
-          ExpressionAttributeValues: {
-            ':type': EntityType.CommissionAccrual,
-            ':tenant': tenantId,
-            ':recipient': line.recipient,
-            ':rk': line.recipientKey,
-            ':period': line.period,
-            ':currency': line.currency,
-            ':g2pk': keys.commissionAccrualsByPeriod(tenantId, line.period),
-            ':g2sk': `${line.recipientKey}#${line.currency}`,
-            ':zero': 0,
-            ':one': 1,
-            ':accrued': bucket === 'accrued' ? minor : 0,
-            ':clawed': bucket === 'clawedBack' ? minor : 0,
-            ':adjusted': bucket === 'adjusted' ? minor : 0,
-          },
-        },
+    return counterOp(
+      keys.commissionAccrual(tenantId, line.recipientKey, line.period, line.currency),
+      EntityType.CommissionAccrual,
+      {
+        tenantId,
+        recipient: line.recipient,
+        recipientKey: line.recipientKey,
+        period: line.period,
+        currency: line.currency,
+        gsi2pk: keys.commissionAccrualsByPeriod(tenantId, line.period),
+        gsi2sk: `${line.recipientKey}#${line.currency}`,
       },
-    };
+      {
+        accruedMinor: bucket === 'accrued' ? minor : 0,
+        clawedBackMinor: bucket === 'clawedBack' ? minor : 0,
+        adjustedMinor: bucket === 'adjusted' ? minor : 0,
+        lineCount: 1,
+      },
+    );
   }
 
   /** Adds a PERIOD_TOTAL line's volume and amount to its recipient's running total for the rule. */
@@ -218,33 +244,22 @@ export class CommissionsRepository {
     const share = periodTotalShare(line);
     if (!share) return null;
     const ex = line.explanation;
-    const key = keys.commissionRuleTotal(tenantId, line.recipientKey, line.period, ex.schemeId, ex.ruleId);
-    return {
-      item: {
-        Update: {
-          TableName: '',
-          Key: { pk: key.pk, sk: key.sk },
-          UpdateExpression:
-            'SET #type = :type, tenantId = :tenant, recipientKey = :rk, period = :period, schemeId = :scheme, ' +
-            'ruleId = :rule, currency = :currency, #version = if_not_exists(#version, :zero) + :one ' +
-            'ADD volumeMinor :volume, earnedMinor :earned',
-          ExpressionAttributeNames: { '#type': TABLE.entityType, '#version': TABLE.version },
-          ExpressionAttributeValues: {
-            ':type': EntityType.CommissionRuleTotal,
-            ':tenant': tenantId,
-            ':rk': line.recipientKey,
-            ':period': line.period,
-            ':scheme': ex.schemeId,
-            ':rule': ex.ruleId,
-            ':currency': line.currency,
-            ':zero': 0,
-            ':one': 1,
-            ':volume': share.volume ? toMinor(money(ex.base, line.currency).amount, line.currency) : 0,
-            ':earned': toMinor(line.amount, line.currency),
-          },
-        },
+    return counterOp(
+      keys.commissionRuleTotal(tenantId, line.recipientKey, line.period, ex.schemeId, ex.ruleId),
+      EntityType.CommissionRuleTotal,
+      {
+        tenantId,
+        recipientKey: line.recipientKey,
+        period: line.period,
+        schemeId: ex.schemeId,
+        ruleId: ex.ruleId,
+        currency: line.currency,
       },
-    };
+      {
+        volumeMinor: share.volume ? toMinor(money(ex.base, line.currency).amount, line.currency) : 0,
+        earnedMinor: toMinor(line.amount, line.currency),
+      },
+    );
   }
 
   /** listRuleTotals: a recipient's PERIOD_TOTAL standings in a month, one Query. */
