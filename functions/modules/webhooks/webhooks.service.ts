@@ -8,6 +8,7 @@ import {
   type DomainError,
   isDomainError,
   NotFoundError,
+  RuleViolationError,
   ValidationFailedError,
   VersionConflictError,
 } from '../../shared/errors.js';
@@ -257,6 +258,18 @@ export class WebhooksService {
       return response;
     } catch (error) {
       await this.repo.releaseDelivery(tenantId, insurerId, webhookId).catch(() => undefined);
+      if (error instanceof EventBusyError) {
+        // Not stored as the answer: the retry, after the holder's lease, applies the event.
+        return problem(
+          503,
+          'event-in-progress',
+          'An event of this delivery is being applied elsewhere',
+          'CONFLICT',
+          {
+            detail: `Event ${error.eventId} is held by another attempt; retry the delivery later.`,
+          },
+        );
+      }
       throw error;
     }
   }
@@ -393,7 +406,10 @@ export class WebhooksService {
       await this.repo.claimEvent(tenantId, insurerId, record, now);
     } catch (error) {
       if (error instanceof ClaimTakenError) {
-        return duplicate(index, event, await this.repo.getEvent(tenantId, insurerId, event.id));
+        const existing = await this.repo.getEvent(tenantId, insurerId, event.id);
+        // Held by an attempt that has not finished (or died under its lease): not a duplicate yet.
+        if (existing?.state !== 'DONE') throw new EventBusyError(event.id);
+        return duplicate(index, event, existing);
       }
       if (isDomainError(error))
         return rejected(index, event.id, event.type, this.errorsOf(ctx, event.type, error));
@@ -744,12 +760,17 @@ export class WebhooksService {
     if (!delivery || !this.archive) throw new NotFoundError('WebhookDelivery', webhookId);
     const stored = await this.archive.store.get(this.archive.bucket, delivery.archiveKey);
     if (!stored) throw new NotFoundError('WebhookArchive', delivery.archiveKey);
-    const processed = await this.process(
-      p.tenantId,
-      insurerId,
-      webhookId,
-      Buffer.from(stored).toString('utf8'),
-    );
+    let processed: Processed;
+    try {
+      processed = await this.process(p.tenantId, insurerId, webhookId, Buffer.from(stored).toString('utf8'));
+    } catch (error) {
+      if (error instanceof EventBusyError) {
+        throw new RuleViolationError(`${error.message}; retry the replay in a minute`, {
+          eventId: error.eventId,
+        });
+      }
+      throw error;
+    }
     if (processed.kind === 'invalid')
       throw new ValidationFailedError('The archived body is not a valid delivery', processed.errors);
     await this.repo.saveDelivery(p.tenantId, {
@@ -758,6 +779,13 @@ export class WebhooksService {
       reprocessedAt: this.clock.now().toISOString(),
     });
     return processed.report;
+  }
+}
+
+/** An event is claimed by an attempt that has not finished: the delivery must be retried, not answered. */
+class EventBusyError extends Error {
+  constructor(readonly eventId: string) {
+    super(`Event ${eventId} is being applied by another attempt`);
   }
 }
 
@@ -781,14 +809,14 @@ function rejected(
   return { index, eventId, type, status: 'rejected', errors: errors.slice(0, MAX_ERRORS_PER_EVENT) };
 }
 
-function duplicate(index: number, event: RawEvent, record: EventRecord | undefined): EventOutcome {
+function duplicate(index: number, event: RawEvent, record: EventRecord): EventOutcome {
   return {
     index,
     eventId: event.id,
     type: event.type,
     status: 'duplicate',
-    policyId: record?.policyId ?? null,
-    note: record?.state === 'DONE' ? 'applied before' : 'being applied by another delivery',
+    policyId: record.policyId,
+    note: 'applied before',
   };
 }
 

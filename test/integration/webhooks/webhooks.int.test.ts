@@ -1,4 +1,8 @@
 import { beforeAll, describe, expect, it } from 'vitest';
+import { createServices } from '../../../functions/modules/services.js';
+import { WebhooksRepository } from '../../../functions/modules/webhooks/webhooks.repository.js';
+import { systemClock } from '../../../functions/shared/clock.js';
+import type { StoredItem } from '../../../functions/shared/db.js';
 import { keys } from '../../../functions/shared/table-design.js';
 import { createTestApp, errorCode } from '../../support/app.js';
 import { type Brokerage, createBrokerage } from '../../support/brokerage.js';
@@ -379,6 +383,63 @@ describe('idempotency', () => {
     expect(cancelledAgain.events[0]?.status).toBe('duplicate');
     const policy = await app.services.policies.getPolicy(b.admin, first.events[0]?.policyId ?? '');
     expect(policy?.statusHistory.map((s) => s.to)).toEqual(['ACTIVE', 'CANCELLED']);
+  });
+});
+
+describe('failures part-way', () => {
+  it('lets a retry take over a delivery whose first attempt died, once its lease ran out', async () => {
+    const repo = new WebhooksRepository(app.db);
+    const twoMinutesAgo = new Date(Date.now() - 120_000);
+    await repo.claimDelivery(b.tenantId, insurerId, 'msg_crashed', twoMinutesAgo, 60, 3600);
+    const report = reportOf(await deliver(app, insurerId, secret, issuedEvent(), { id: 'msg_crashed' }));
+    expect(report.accepted).toBe(1);
+  });
+
+  it('answers 503 without storing the answer while an event is held by a live attempt, and applies it after', async () => {
+    const repo = new WebhooksRepository(app.db);
+    const event = issuedEvent();
+    const hold = (at: Date) =>
+      repo.claimEvent(
+        b.tenantId,
+        insurerId,
+        {
+          eventId: event.id,
+          type: event.type,
+          state: 'PROCESSING',
+          leaseUntil: new Date(at.getTime() + 60_000).toISOString(),
+          policyId: null,
+          note: null,
+          webhookId: 'msg_other',
+        },
+        at,
+      );
+    await hold(new Date());
+    const busy = await deliver(app, insurerId, secret, event, { id: 'msg_busy' });
+    expect(busy.statusCode).toBe(503);
+    expect(JSON.parse(busy.body)).toMatchObject({ status: 503, code: 'CONFLICT' });
+    expect(await app.db.get(keys.webhookDedupe(b.tenantId, insurerId, 'msg_busy'))).toBeUndefined();
+
+    // The holder died: its lease is in the past, so the insurer's retry applies the event.
+    await app.db.put({
+      ...(await app.db.get(keys.webhookEvent(b.tenantId, insurerId, event.id), { consistent: true })),
+      ...keys.webhookEvent(b.tenantId, insurerId, event.id),
+      leaseUntil: new Date(Date.now() - 1000).toISOString(),
+    } as StoredItem);
+    const retried = reportOf(await deliver(app, insurerId, secret, event, { id: 'msg_busy' }));
+    expect(retried.events[0]).toMatchObject({ status: 'accepted' });
+  });
+
+  it('logs a refused delivery with its reason only, never its body', async () => {
+    const logged: Array<[string, Record<string, unknown>]> = [];
+    const services = createServices(app.db, systemClock, {
+      archive: { store: app.objects, bucket: 'test-archive' },
+      webhookLog: (message, fields) => logged.push([message, fields]),
+    });
+    const body = JSON.stringify(issuedEvent({}, { policyNumber: 'SECRET-NUMBER-42' }));
+    const headers = signedHeaders(secret, body);
+    const response = await services.webhooks.receive({ insurerId, headers, body: body.replace('42', '43') });
+    expect(response.statusCode).toBe(401);
+    expect(logged).toEqual([['webhook refused', { insurerId, reason: 'NO_MATCHING_SIGNATURE' }]]);
   });
 });
 
