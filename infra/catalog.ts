@@ -97,11 +97,12 @@ export const CATALOG: readonly FunctionSpec[] = [
   },
   {
     name: 'debtors',
-    description: 'Dunning: escalates overdue invoices step by step (e-mail, SMS, collector task and letter)',
+    description:
+      'Dunning: escalates overdue invoices step by step (e-mail, SMS, collector task and letter); applies insurer-reported premium payments',
     entry: 'functions/debtors/handler.ts',
     trigger: {
       kind: 'bus',
-      filter: { entityTypes: ['Invoice'], events: ['INSERT', 'MODIFY'] },
+      filter: { entityTypes: ['Invoice', 'InsurerPremiumPayment'], events: ['INSERT', 'MODIFY'] },
       maxRetries: 4,
     },
     needs: ['table', 'reportsBucket', 'mail', 'sms'],

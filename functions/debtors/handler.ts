@@ -5,14 +5,21 @@ import type { TableChangeEvent } from '../shared/change-event.js';
 import { invoiceAdapters } from '../shared/invoice-adapters.js';
 import { logger } from '../shared/logger.js';
 import { getRuntime } from '../shared/runtime.js';
+import { EntityType } from '../shared/table-design.js';
 
 /**
- * The debtors consumer: a change-bus subscriber for invoice writes. A thrown error makes the bus
- * retry the event; a step recorded but not yet sent is finished by that retry, never repeated.
- * Built over given services so a test can host it with a simulated clock.
+ * The invoices module's change-bus subscriber: invoice writes drive dunning, and premium payments
+ * an insurer reported are applied to the policy's invoices. A thrown error makes the bus retry the
+ * event; a step recorded but not yet sent is finished by that retry, never repeated, and a payment
+ * already applied is recognised by its id. Built over given services so a test can inject a clock.
  */
 export function debtorsHandler(services: Services) {
   return middy(async (event: TableChangeEvent) => {
+    if (event.detail.entityType === EntityType.InsurerPremiumPayment) {
+      const settled = await services.invoices.onInsurerPayment(event.detail);
+      logger.info('insurer payment', { eventID: event.detail.eventID, ...settled });
+      return settled;
+    }
     const result = await services.debtors.onChange(event.detail);
     if (result.taken.length > 0 || result.waiting) {
       logger.info('dunning', { eventID: event.detail.eventID, ...result });

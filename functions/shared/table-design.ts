@@ -589,7 +589,7 @@ export const ACCESS_PATTERNS: readonly AccessPattern[] = [
   ),
   pattern('getInsurerSecret', 'webhooks', 'GetItem', 'table', 'pk=T#<t>#INSURER#<id> sk=SECRET', 'built'),
   pattern(
-    'getUnique (national id, tax id, e-mail, policy number, external id, invoice payment reference, applied bank-statement row)',
+    'getUnique (national id, tax id, e-mail, policy number, external id, invoice payment reference, applied bank row or insurer payment)',
     'clients',
     'GetItem',
     'table',

@@ -337,16 +337,19 @@ describe('operations', () => {
     }
   });
 
-  it('pipes changes to one bus for the debtors subscriber, with no direct stream reader', () => {
+  it('gives the stream its two readers, the commission ledger and the pipe to the bus the debtors subscriber hears', () => {
     const bus = s.stack.changes.bus;
     if (!bus) throw new Error('no bus');
     s.template.resourceCountIs('AWS::Pipes::Pipe', 1);
     s.template.resourceCountIs('AWS::Events::EventBus', 1);
-    s.template.resourceCountIs('AWS::Lambda::EventSourceMapping', 0);
+    s.template.resourceCountIs('AWS::Lambda::EventSourceMapping', 1);
+    s.template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
+      FunctionName: { Ref: fnId('commissions') },
+    });
     s.template.hasResourceProperties('AWS::Events::Rule', {
       EventBusName: { Ref: idOf(bus) },
       EventPattern: Match.objectLike({
-        detail: { eventName: ['INSERT', 'MODIFY'], entityType: ['Invoice'] },
+        detail: { eventName: ['INSERT', 'MODIFY'], entityType: ['Invoice', 'InsurerPremiumPayment'] },
       }),
       Targets: [
         Match.objectLike({

@@ -127,7 +127,7 @@ export function personInput(overrides: Record<string, unknown> = {}): Record<str
 
 /** A valid MTPL policy input for a client; override what a test is about. */
 export function mtplInput(
-  b: Brokerage,
+  b: Pick<Brokerage, 'insurerId' | 'mtplId'>,
   clientId: string,
   overrides: Record<string, unknown> = {},
 ): Record<string, unknown> {

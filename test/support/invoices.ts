@@ -8,7 +8,7 @@ import type { Clock } from '../../functions/shared/clock.js';
 import { MemoryMailer } from '../../functions/shared/mailer.js';
 import { MemoryObjectStore } from '../../functions/shared/object-store.js';
 import { MemorySmsSender } from '../../functions/shared/sms.js';
-import { EntityType, keys } from '../../functions/shared/table-design.js';
+import { keys } from '../../functions/shared/table-design.js';
 import type { GraphQLResult, TestApp } from './app.js';
 
 /** Services with invoice adapters that record what was stored, mailed and texted. */
@@ -63,28 +63,37 @@ const STANDARD_FONTS = join(
 );
 
 /**
- * The change-bus detail of an invoice as it is now in the table, as the pipe would publish it for a
- * MODIFY: integration tests hand these to the debtors consumer (and hand them again to replay).
+ * The change-bus detail of an item as it is now in the table, as the pipe would publish it:
+ * integration tests hand these to a bus subscriber (and hand them again to replay).
  */
-export async function invoiceChange(
+export async function changeOf(
   app: TestApp,
   tenantId: string,
-  clientId: string,
-  invoiceId: string,
+  key: { pk: string; sk: string },
+  eventName: 'INSERT' | 'MODIFY' = 'MODIFY',
 ): Promise<TableChangeDetail> {
-  const key = keys.invoice(tenantId, clientId, invoiceId);
   const item = await app.db.get(key, { consistent: true });
-  if (!item) throw new Error(`no invoice ${invoiceId}`);
+  if (!item) throw new Error(`no item ${key.pk} ${key.sk}`);
   sequence++;
   return {
-    eventName: 'MODIFY',
+    eventName,
     eventID: `evt-${sequence}`,
-    entityType: EntityType.Invoice,
+    entityType: String(item.type),
     tenantId,
     keys: { pk: key.pk, sk: key.sk },
     newImage: item,
     sequenceNumber: String(1_000_000 + sequence),
   };
+}
+
+/** The MODIFY detail of an invoice as it is now in the table (what the debtors consumer receives). */
+export function invoiceChange(
+  app: TestApp,
+  tenantId: string,
+  clientId: string,
+  invoiceId: string,
+): Promise<TableChangeDetail> {
+  return changeOf(app, tenantId, keys.invoice(tenantId, clientId, invoiceId));
 }
 
 /**

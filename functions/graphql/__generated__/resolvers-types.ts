@@ -2489,7 +2489,7 @@ export type TransferClientInput = {
   toAdvisorId: Scalars['ID']['input'];
 };
 
-/** A bank-statement row no rule matched, waiting for a person to pick its invoice. */
+/** A bank-statement row or an insurer's premium payment no rule matched, waiting for a person to pick its invoice. */
 export type UnmatchedPayment = {
   __typename?: 'UnmatchedPayment';
   amount: Money;
@@ -2501,6 +2501,8 @@ export type UnmatchedPayment = {
   reason: Scalars['String']['output'];
   reference?: Maybe<Scalars['String']['output']>;
   row: Scalars['Int']['output'];
+  /** BANK_IMPORT or INSURER. */
+  source: PaymentSource;
 };
 
 export type UnmatchedPaymentConnection = {
@@ -4281,6 +4283,7 @@ export type UnmatchedPaymentResolvers<ContextType = GraphQLContext, ParentType e
   reason?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   reference?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   row?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  source?: Resolver<ResolversTypes['PaymentSource'], ParentType, ContextType>;
 };
 
 export type UnmatchedPaymentConnectionResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['UnmatchedPaymentConnection'] = ResolversParentTypes['UnmatchedPaymentConnection']> = {

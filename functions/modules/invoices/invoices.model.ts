@@ -123,10 +123,14 @@ export interface CreditEntry {
   at: string;
 }
 
-/** A bank-statement row no rule matched: waits for a person to pick its invoice. */
+/** A bank-statement row or an insurer's payment no rule matched: waits for a person to pick its invoice. */
 export interface UnmatchedPayment {
   id: string;
+  /** BANK_IMPORT (a statement row) or INSURER (a `premium.paid` webhook event). */
+  source: PaymentSource;
+  /** The statement's hash, or `insurer` for insurer payments. */
   importId: string;
+  /** The statement row (1-based), 0 for insurer payments. */
   row: number;
   paidDate: string;
   amount: Money;

@@ -28,8 +28,11 @@ type PageRequest = { limit: number; cursor: string | null };
 /** A claim on an invoice's payment reference: bank rows find their invoice through it. */
 export const REFERENCE_CLAIM = 'INVOICE_REF';
 
-/** A claim on a bank-statement row once its payment is applied: re-imports find it and change nothing. */
-export const BANK_ROW_CLAIM = 'BANK_ROW';
+/**
+ * A claim on an external payment (a bank-statement row, an insurer's premium payment) once it is
+ * applied: re-imports and replays find it and change nothing.
+ */
+export const EXTERNAL_PAYMENT_CLAIM = 'EXTERNAL_PAYMENT';
 
 /** Raised when the numbering transaction lost a race: the caller re-reads the sequence and retries. */
 export class SequenceConflictError extends Error {}
@@ -152,21 +155,23 @@ export class InvoicesRepository {
     ]);
   }
 
-  /** Claims a bank-statement row for the payment that applies it; a second claim fails with ALREADY_EXISTS. */
-  bankRowClaimOp(tenantId: string, rowId: string, invoiceId: string): TransactOp {
+  /** Claims an external payment for the payment that applies it; a second claim fails with ALREADY_EXISTS. */
+  externalPaymentClaimOp(tenantId: string, externalId: string, invoiceId: string): TransactOp {
     return putNewOp(
-      toItem(keys.unique(tenantId, BANK_ROW_CLAIM, rowId), EntityType.Unique, tenantId, {
+      toItem(keys.unique(tenantId, EXTERNAL_PAYMENT_CLAIM, externalId), EntityType.Unique, tenantId, {
         ownerType: 'Payment',
-        ownerId: rowId,
+        ownerId: externalId,
         invoiceId,
       }),
-      () => new AlreadyExistsError('Payment', 'bank row', rowId),
+      () => new AlreadyExistsError('Payment', 'external payment', externalId),
     );
   }
 
-  /** The invoice a bank-statement row was applied to, if it was. */
-  async bankRowInvoice(tenantId: string, rowId: string): Promise<string | undefined> {
-    const item = await this.db.get(keys.unique(tenantId, BANK_ROW_CLAIM, rowId), { consistent: true });
+  /** The invoice an external payment was applied to, if it was. */
+  async externalPaymentInvoice(tenantId: string, externalId: string): Promise<string | undefined> {
+    const item = await this.db.get(keys.unique(tenantId, EXTERNAL_PAYMENT_CLAIM, externalId), {
+      consistent: true,
+    });
     return typeof item?.invoiceId === 'string' ? item.invoiceId : undefined;
   }
 

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { parse } from 'csv-parse/sync';
 import { authorize, canReach } from '../../shared/auth/policy.js';
 import type { Principal } from '../../shared/auth/principal.js';
+import type { TableChangeDetail } from '../../shared/change-event.js';
 import { type Clock, isoDateInZone } from '../../shared/clock.js';
 import { addDays } from '../../shared/dates.js';
 import type { Page, TransactOp } from '../../shared/db.js';
@@ -25,7 +26,7 @@ import {
 } from '../../shared/money.js';
 import type { ObjectStore } from '../../shared/object-store.js';
 import type { SmsSender } from '../../shared/sms.js';
-import { type IndexName, keys } from '../../shared/table-design.js';
+import { EntityType, type IndexName, keys } from '../../shared/table-design.js';
 import { parseInput } from '../../shared/validation.js';
 import { type Client, normaliseId } from '../clients/clients.model.js';
 import type { ClientsRepository } from '../clients/clients.repository.js';
@@ -97,6 +98,24 @@ export interface ImportResult {
   matched: number;
   unmatched: number;
   duplicates: number;
+}
+
+/** A payment that arrived from outside: a bank-statement row or an insurer's premium payment. */
+interface ExternalPayment {
+  /** Deterministic, so a second arrival of the same payment is recognised. */
+  id: string;
+  source: 'BANK_IMPORT' | 'INSURER';
+  importId: string;
+  row: number;
+  /** Null when the row's date is not a date. */
+  paidDate: string | null;
+  /** Null when the row's amount or currency is not valid (the row is queued as INVALID_ROW). */
+  amount: Money | null;
+  /** What the row said, kept on the queue entry when it was not valid. */
+  rawAmount: Money;
+  reference: string | null;
+  payer: string | null;
+  by: string;
 }
 
 /** The debtor side of a client's card. */
@@ -510,8 +529,8 @@ export class InvoicesService {
       try {
         await this.repo.transact([
           this.repo.paymentOp(tenantId, payment),
-          ...(p.source === 'BANK_IMPORT'
-            ? [this.repo.bankRowClaimOp(tenantId, p.paymentId, invoice.id)]
+          ...(p.source === 'BANK_IMPORT' || p.source === 'INSURER'
+            ? [this.repo.externalPaymentClaimOp(tenantId, p.paymentId, invoice.id)]
             : []),
           this.repo.updateInvoiceOp(tenantId, invoice, this.paidChanges(invoice, applied, today)),
           ...this.creditOps(tenantId, payment),
@@ -673,27 +692,82 @@ export class InvoicesService {
     row: number,
     record: Record<string, string>,
   ): Promise<ImportRowResult> {
-    const id = `bank-${importId}-${row}`;
     const amount = DecimalStringSchema.safeParse(record.amount ?? '');
     const currency = CurrencySchema.safeParse(record.currency ?? '');
-    const date = /^\d{4}-\d{2}-\d{2}$/.test(record.date ?? '') ? (record.date as string) : null;
+    const valid = amount.success && currency.success && new Dec(amount.data).gt(0);
     const reference = record.reference ? record.reference : null;
-    const unmatched = async (reason: string): Promise<ImportRowResult> => {
-      const entry: UnmatchedPayment = {
-        id,
+    return this.settleExternal(
+      p.tenantId,
+      {
+        id: `bank-${importId}-${row}`,
+        source: 'BANK_IMPORT',
         importId,
         row,
-        paidDate: date ?? '',
-        amount:
-          amount.success && currency.success
-            ? money(amount.data, currency.data)
-            : { amount: record.amount ?? '', currency: record.currency ?? '' },
+        paidDate: /^\d{4}-\d{2}-\d{2}$/.test(record.date ?? '') ? (record.date as string) : null,
+        amount: valid ? money(amount.data, currency.data) : null,
+        rawAmount: { amount: record.amount ?? '', currency: record.currency ?? '' },
         reference,
         payer: record.payer || null,
+        by: p.userId,
+      },
+      async (received) => {
+        const byReference = await this.invoiceByReference(p.tenantId, reference);
+        if (byReference || !record.clientref) return byReference;
+        const clientId = await this.clientByRef(p.tenantId, record.clientref);
+        if (!clientId) return undefined;
+        const open = (await this.repo.clientInvoices(p.tenantId, clientId)).filter(
+          (i) =>
+            OPEN_STATUSES.includes(i.status) &&
+            i.currency === received.currency &&
+            new Dec(i.outstanding.amount).eq(received.amount),
+        );
+        return open.length > 1 ? 'AMBIGUOUS_CLIENT_AMOUNT' : open[0];
+      },
+    );
+  }
+
+  /** The invoice a payment's free-text reference names (number or payment reference), if any. */
+  private async invoiceByReference(tenantId: string, reference: string | null): Promise<Invoice | undefined> {
+    for (const candidate of reference ? referenceCandidates(reference) : []) {
+      const invoiceId = await this.repo.invoiceIdByReference(tenantId, candidate);
+      const invoice = invoiceId ? await this.repo.getInvoice(tenantId, invoiceId) : undefined;
+      if (invoice) return invoice;
+    }
+    return undefined;
+  }
+
+  /**
+   * Applies a payment that arrived from outside (a statement row, an insurer's event) to the invoice
+   * `find` names, or queues it for a person with the reason nothing matched (`find` may name one).
+   * The external id is claimed with the payment and a queued one stays queued, so a second arrival
+   * of the same payment changes nothing.
+   */
+  private async settleExternal(
+    tenantId: string,
+    ext: ExternalPayment,
+    find: (received: Money) => Promise<Invoice | string | undefined>,
+  ): Promise<ImportRowResult> {
+    const { id, row } = ext;
+    const seen = async (invoiceId: string | null): Promise<ImportRowResult> => ({
+      row,
+      outcome: 'DUPLICATE',
+      invoiceId,
+      invoiceNumber: invoiceId ? ((await this.repo.getInvoice(tenantId, invoiceId))?.number ?? null) : null,
+      reason: null,
+    });
+    const unmatched = async (reason: string): Promise<ImportRowResult> => {
+      const queued = await this.repo.queueUnmatched(tenantId, {
+        id,
+        source: ext.source,
+        importId: ext.importId,
+        row,
+        paidDate: ext.paidDate ?? '',
+        amount: ext.amount ?? ext.rawAmount,
+        reference: ext.reference,
+        payer: ext.payer,
         reason,
         at: this.now(),
-      };
-      const queued = await this.repo.queueUnmatched(p.tenantId, entry);
+      });
       return {
         row,
         outcome: queued ? 'UNMATCHED' : 'DUPLICATE',
@@ -702,64 +776,87 @@ export class InvoicesService {
         reason,
       };
     };
-    const seen = async (invoiceId: string | null): Promise<ImportRowResult> => ({
-      row,
-      outcome: 'DUPLICATE',
-      invoiceId,
-      invoiceNumber: invoiceId ? ((await this.repo.getInvoice(p.tenantId, invoiceId))?.number ?? null) : null,
-      reason: null,
-    });
-    // A row applied or queued by an earlier import of the same statement is never matched again.
-    const appliedTo = await this.repo.bankRowInvoice(p.tenantId, id);
+    const appliedTo = await this.repo.externalPaymentInvoice(tenantId, id);
     if (appliedTo) return seen(appliedTo);
-    if (await this.repo.getUnmatched(p.tenantId, id)) return seen(null);
-    if (!amount.success || !currency.success || !date || new Dec(amount.data).lte(0)) {
-      return unmatched('INVALID_ROW');
-    }
-    const received = money(amount.data, currency.data);
-    let invoice: Invoice | undefined;
-    for (const candidate of reference ? referenceCandidates(reference) : []) {
-      const invoiceId = await this.repo.invoiceIdByReference(p.tenantId, candidate);
-      if (invoiceId) invoice = await this.repo.getInvoice(p.tenantId, invoiceId);
-      if (invoice) break;
-    }
-    if (!invoice && record.clientref) {
-      const clientId = await this.clientByRef(p.tenantId, record.clientref);
-      if (clientId) {
-        const open = (await this.repo.clientInvoices(p.tenantId, clientId)).filter(
-          (i) =>
-            OPEN_STATUSES.includes(i.status) &&
-            i.currency === received.currency &&
-            new Dec(i.outstanding.amount).eq(received.amount),
-        );
-        if (open.length === 1) invoice = open[0];
-        else if (open.length > 1) return unmatched('AMBIGUOUS_CLIENT_AMOUNT');
-      }
-    }
-    if (!invoice) return unmatched('NO_MATCH');
-    if (invoice.currency !== received.currency) return unmatched('CURRENCY_MISMATCH');
-    const before = invoice.outstanding;
+    if (await this.repo.getUnmatched(tenantId, id)) return seen(null);
+    const received = ext.amount;
+    if (!received || !ext.paidDate) return unmatched('INVALID_ROW');
+    const found = await find(received);
+    if (typeof found === 'string') return unmatched(found);
+    if (!found) return unmatched('NO_MATCH');
+    if (found.currency !== received.currency) return unmatched('CURRENCY_MISMATCH');
     try {
-      const payment = await this.applyPayment(p.tenantId, {
+      const payment = await this.applyPayment(tenantId, {
         paymentId: id,
-        invoiceId: invoice.id,
+        invoiceId: found.id,
         amount: received,
-        paidDate: date,
-        source: 'BANK_IMPORT',
-        reference,
-        by: p.userId,
+        paidDate: ext.paidDate,
+        source: ext.source,
+        reference: ext.reference,
+        by: ext.by,
       });
       const outcome: ImportOutcome = !new Dec(payment.credited.amount).isZero()
         ? 'OVERPAID'
-        : new Dec(received.amount).lt(before.amount)
+        : new Dec(received.amount).lt(found.outstanding.amount)
           ? 'PARTIAL'
           : 'MATCHED';
-      return { row, outcome, invoiceId: invoice.id, invoiceNumber: invoice.number, reason: null };
+      return { row, outcome, invoiceId: found.id, invoiceNumber: found.number, reason: null };
     } catch (error) {
-      if (error instanceof AlreadyExistsError) return seen(invoice.id);
+      if (error instanceof AlreadyExistsError) return seen(found.id);
       if (error instanceof RuleViolationError) return unmatched('INVOICE_CLOSED');
       throw error;
     }
+  }
+
+  /**
+   * A premium payment an insurer reported (`premium.paid`, stored by the webhooks module): applied to
+   * the invoice its reference names, else to the policy's oldest open invoice for exactly that
+   * amount (instalments are equal, so the earliest due is the one paid); otherwise queued. The id
+   * derives from the stored record's key, so a replayed change applies nothing twice.
+   */
+  async onInsurerPayment(detail: TableChangeDetail): Promise<ImportRowResult | null> {
+    if (detail.entityType !== EntityType.InsurerPremiumPayment || !detail.tenantId || !detail.newImage) {
+      return null;
+    }
+    const tenantId = detail.tenantId;
+    const paid = detail.newImage as {
+      policyId: string;
+      policyNumber: string;
+      amount: Money;
+      paidDate: string;
+      reference: string | null;
+    };
+    const key = `${String(detail.keys.pk)}|${String(detail.keys.sk)}`;
+    return this.settleExternal(
+      tenantId,
+      {
+        id: `insurer-${createHash('sha256').update(key).digest('hex').slice(0, 24)}`,
+        source: 'INSURER',
+        importId: 'insurer',
+        row: 0,
+        paidDate: paid.paidDate,
+        amount: new Dec(paid.amount.amount).gt(0) ? paid.amount : null,
+        rawAmount: paid.amount,
+        reference: paid.reference,
+        payer: `insurer, policy ${paid.policyNumber}`,
+        by: 'insurer',
+      },
+      async (received) => {
+        const byReference = await this.invoiceByReference(tenantId, paid.reference);
+        if (byReference) return byReference;
+        const policy = await this.policies.getPolicy(tenantId, paid.policyId);
+        if (!policy) return undefined;
+        return (await this.repo.clientInvoices(tenantId, policy.clientId))
+          .filter(
+            (i) =>
+              i.policyId === policy.id &&
+              OPEN_STATUSES.includes(i.status) &&
+              i.currency === received.currency &&
+              new Dec(i.outstanding.amount).eq(received.amount),
+          )
+          .sort((a, b) => a.dueDate.localeCompare(b.dueDate))[0];
+      },
+    );
   }
 
   private async clientByRef(tenantId: string, ref: string): Promise<string | undefined> {
@@ -791,7 +888,7 @@ export class InvoicesService {
         invoiceId: input.invoiceId,
         amount: row.amount,
         paidDate: row.paidDate,
-        source: 'BANK_IMPORT',
+        source: row.source,
         reference: row.reference,
         by: p.userId,
       },

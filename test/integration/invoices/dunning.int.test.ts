@@ -8,7 +8,9 @@ import { invoiceAdapters } from '../../../functions/shared/invoice-adapters.js';
 import { getRuntime } from '../../../functions/shared/runtime.js';
 import { lambdaContext } from '../../../infra/local/http-adapter.js';
 import { type LocalStack, startLocalStack } from '../../../infra/local/stack.js';
+import { mtplInput } from '../../support/brokerage.js';
 import { pdfText } from '../../support/invoices.js';
+import { signedHeaders } from '../webhooks/webhook-support.js';
 
 /**
  * Dunning end to end on the local stack: invoices issued over GraphQL (PDF in local S3, e-mail in
@@ -316,5 +318,89 @@ describe('dunning on the local stack over simulated days', () => {
     expect((await texts()).length).toBe(before.texts);
     expect(await state(paid.invoice.id)).toEqual(before.paid);
     expect(await state(unpaid.invoice.id)).toEqual(before.unpaid);
+  });
+});
+
+describe('an insurer-reported premium payment, end to end on the local stack', () => {
+  it('settles the first instalment invoice from a signed premium.paid delivery, once', async () => {
+    const insurer = stack.dev.insurers.find((i) => i.tenant === 'demo-brokerage' && i.name === 'Kooperativa');
+    if (!insurer) throw new Error('no seeded insurer');
+    const { productLines } = await gql<{
+      productLines: { edges: Array<{ node: { id: string; code: string } }> };
+    }>('advisor', '{ productLines { edges { node { id code } } } }');
+    const mtpl = productLines.edges.find((e) => e.node.code === 'MTPL')?.node.id;
+    const { createClient } = await gql<{ createClient: { id: string } }>(
+      'advisor',
+      'mutation($i: CreateClientInput!) { createClient(input: $i) { id } }',
+      {
+        i: {
+          kind: 'PERSON',
+          firstName: 'Ivan',
+          lastName: 'Pojištěný',
+          segment: 'INDIVIDUAL',
+          acquisitionType: 'ADVISOR',
+        },
+      },
+    );
+    const today = isoDateInZone(new Date(), 'Europe/Prague');
+    const policyNumber = `KOOP-E2E-${Date.now()}`;
+    const { writePolicy } = await gql<{ writePolicy: { id: string } }>(
+      'advisor',
+      'mutation($i: WritePolicyInput!) { writePolicy(input: $i) { id } }',
+      {
+        i: mtplInput({ insurerId: insurer.id, mtplId: mtpl ?? '' }, createClient.id, {
+          policyNumber,
+          premium: { amount: '1000.00', currency: 'EUR' },
+          writtenDate: today,
+          termStart: addDays(today, 30),
+          termEnd: addDays(today, 394),
+        }),
+      },
+    );
+    const { generateInstalmentInvoices: plan } = await gql<{
+      generateInstalmentInvoices: Array<{ id: string; dueDate: string; status: string }>;
+    }>(
+      'backoffice',
+      'mutation($i: GenerateInstalmentInvoicesInput!) { generateInstalmentInvoices(input: $i) { id dueDate status } }',
+      { i: { policyId: writePolicy.id, issue: true } },
+    );
+    expect(plan.map((i) => i.status)).toEqual(['ISSUED', 'ISSUED', 'ISSUED', 'ISSUED']);
+    await stack.changes.idle();
+
+    const body = JSON.stringify({
+      id: `evt_paid_${Date.now()}`,
+      type: 'premium.paid',
+      data: { policyNumber, amount: { amount: '250.00', currency: 'EUR' }, paidDate: today },
+    });
+    const response = await fetch(insurer.webhookUrl, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...signedHeaders(insurer.secret, body) },
+      body,
+    });
+    expect(response.status).toBe(200);
+    await stack.changes.idle();
+
+    const status = async (id: string) =>
+      (
+        await gql<{
+          invoice: { status: string; payments: Array<{ source: string; amount: { amount: string } }> };
+        }>(
+          'backoffice',
+          'query($id: ID!) { invoice(id: $id) { status payments { source amount { amount } } } }',
+          { id },
+        )
+      ).invoice;
+    const first = plan[0]?.id ?? '';
+    expect(await status(first)).toEqual({
+      status: 'PAID',
+      payments: [{ source: 'INSURER', amount: { amount: '250.00' } }],
+    });
+    expect((await status(plan[1]?.id ?? '')).status).toBe('ISSUED');
+
+    const reported = delivered.filter((e) => e.detail.entityType === 'InsurerPremiumPayment');
+    expect(reported).toHaveLength(1);
+    for (const event of [...reported, ...reported]) await debtors?.(event, lambdaContext('debtors', 60));
+    expect((await status(first)).payments).toHaveLength(1);
+    expect((await status(plan[1]?.id ?? '')).status).toBe('ISSUED');
   });
 });

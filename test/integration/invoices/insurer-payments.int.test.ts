@@ -1,0 +1,146 @@
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { Invoice } from '../../../functions/modules/invoices/invoices.model.js';
+import { FixedClock } from '../../../functions/shared/clock.js';
+import { toItem } from '../../../functions/shared/items.js';
+import { EntityType, keys } from '../../../functions/shared/table-design.js';
+import { createTestApp } from '../../support/app.js';
+import { type Brokerage, createBrokerage, mtplInput, personInput } from '../../support/brokerage.js';
+import { changeOf, type InvoiceHarness, invoiceHarness } from '../../support/invoices.js';
+
+/**
+ * Premium payments an insurer reports (`premium.paid`, stored by the webhooks module as an
+ * InsurerPremiumPayment item) reach the invoices module through the change bus: each is applied to
+ * the policy's invoices once, or waits in the resolution queue.
+ */
+const clock = new FixedClock(new Date('2026-02-01T09:00:00Z'));
+const app = createTestApp(clock);
+let b: Brokerage;
+let h: InvoiceHarness;
+let policyId: string;
+let policyNumber: string;
+let instalments: Invoice[];
+let eventCount = 0;
+
+/** Stores a premium payment as the webhooks module does and returns its INSERT change. */
+async function insurerPaid(amount: string, paidDate: string, reference: string | null = null) {
+  eventCount++;
+  const eventId = `evt_paid_${eventCount}`;
+  const key = keys.insurerPremiumPayment(b.tenantId, policyId, paidDate, eventId);
+  await app.db.put(
+    toItem(key, EntityType.InsurerPremiumPayment, b.tenantId, {
+      policyId,
+      policyNumber,
+      amount: { amount, currency: 'CZK' },
+      paidDate,
+      reference,
+      insurerId: b.insurerId,
+      eventId,
+    }),
+  );
+  return changeOf(app, b.tenantId, key, 'INSERT');
+}
+
+beforeAll(async () => {
+  b = await createBrokerage(app, 'Insurer Payments Brokerage');
+  h = invoiceHarness(app, clock);
+  const client = await h.services.clients.createClient(b.as.advisor, personInput());
+  const written = await app.exec<{ writePolicy: { id: string; policyNumber: string } }>(
+    b.as.advisor,
+    'mutation($i: WritePolicyInput!) { writePolicy(input: $i) { id policyNumber } }',
+    {
+      i: mtplInput(b, client.id, {
+        premium: { amount: '12000.00', currency: 'CZK' },
+        termStart: '2026-03-01',
+        termEnd: '2027-02-28',
+        writtenDate: '2026-01-20',
+      }),
+    },
+  );
+  const policy = written.data?.writePolicy;
+  if (!policy) throw new Error(`no policy: ${JSON.stringify(written.errors)}`);
+  policyId = policy.id;
+  policyNumber = policy.policyNumber;
+  instalments = await h.services.invoices.generateInstalmentInvoices(b.as.backoffice, {
+    policyId,
+    issue: true,
+  });
+});
+
+describe('insurer-reported premium payments', () => {
+  it("settles the policy's earliest open instalment of exactly that amount, as an INSURER payment", async () => {
+    expect(instalments.map((i) => i.total.amount)).toEqual(['3000.00', '3000.00', '3000.00', '3000.00']);
+    const change = await insurerPaid('3000.00', '2026-02-20');
+    const settled = await h.services.invoices.onInsurerPayment(change);
+    expect(settled).toMatchObject({ outcome: 'MATCHED', invoiceId: instalments[0]?.id });
+    const payments = await h.services.invoices.paymentsOfInvoice(b.as.backoffice, instalments[0]?.id ?? '');
+    expect(payments).toEqual([
+      expect.objectContaining({
+        source: 'INSURER',
+        policyId,
+        amount: { amount: '3000.00', currency: 'CZK' },
+        applied: { amount: '3000.00', currency: 'CZK' },
+        paidDate: '2026-02-20',
+        period: '2026-02',
+        late: false,
+      }),
+    ]);
+    expect((await h.services.invoices.getInvoice(b.as.backoffice, instalments[0]?.id ?? ''))?.status).toBe(
+      'PAID',
+    );
+
+    const next = await h.services.invoices.onInsurerPayment(await insurerPaid('3000.00', '2026-05-20'));
+    expect(next).toMatchObject({ outcome: 'MATCHED', invoiceId: instalments[1]?.id });
+  });
+
+  it('applies nothing twice when the same change is replayed', async () => {
+    const change = await insurerPaid('3000.00', '2026-08-20');
+    expect(await h.services.invoices.onInsurerPayment(change)).toMatchObject({ outcome: 'MATCHED' });
+    const paidInvoice = instalments[2]?.id ?? '';
+    const before = await h.services.invoices.getInvoice(b.as.backoffice, paidInvoice);
+    for (let i = 0; i < 3; i++) {
+      expect(await h.services.invoices.onInsurerPayment(change)).toMatchObject({
+        outcome: 'DUPLICATE',
+        invoiceId: paidInvoice,
+      });
+    }
+    expect(await h.services.invoices.getInvoice(b.as.backoffice, paidInvoice)).toEqual(before);
+    expect(await h.services.invoices.paymentsOfInvoice(b.as.backoffice, paidInvoice)).toHaveLength(1);
+  });
+
+  it('prefers the invoice its reference names, and queues an amount no open invoice has', async () => {
+    const last = instalments[3];
+    if (!last?.reference) throw new Error('no reference');
+    const partial = await h.services.invoices.onInsurerPayment(
+      await insurerPaid('1000.00', '2026-11-10', `VS ${last.reference}`),
+    );
+    expect(partial).toMatchObject({ outcome: 'PARTIAL', invoiceId: last.id });
+
+    const stray = await insurerPaid('777.00', '2026-11-11');
+    expect(await h.services.invoices.onInsurerPayment(stray)).toMatchObject({
+      outcome: 'UNMATCHED',
+      reason: 'NO_MATCH',
+    });
+    expect(await h.services.invoices.onInsurerPayment(stray)).toMatchObject({ outcome: 'DUPLICATE' });
+    const queue = await h.services.invoices.unmatchedPayments(b.as.backoffice, { limit: 10, cursor: null });
+    const queued = queue.items.find((q) => q.amount.amount === '777.00');
+    expect(queued).toMatchObject({ source: 'INSURER', payer: `insurer, policy ${policyNumber}` });
+
+    const resolved = await h.services.invoices.resolveUnmatchedPayment(b.as.backoffice, {
+      unmatchedId: queued?.id,
+      invoiceId: last.id,
+    });
+    expect(resolved).toMatchObject({ source: 'INSURER', amount: { amount: '777.00' } });
+    expect(await h.services.invoices.getInvoice(b.as.backoffice, last.id)).toMatchObject({
+      outstanding: { amount: '1223.00' },
+    });
+  });
+
+  it('ignores changes of other entity types', async () => {
+    const invoiceChange = await changeOf(
+      app,
+      b.tenantId,
+      keys.invoice(b.tenantId, instalments[0]?.clientId ?? '', instalments[0]?.id ?? ''),
+    );
+    expect(await h.services.invoices.onInsurerPayment(invoiceChange)).toBeNull();
+  });
+});
