@@ -1,3 +1,4 @@
+import { gunzipSync, gzipSync } from 'node:zlib';
 import {
   type Db,
   deleteOp,
@@ -26,6 +27,13 @@ export interface DedupeRecord {
   state: 'PROCESSING' | 'DONE';
   leaseUntil: string;
   response: StoredResponse | null;
+}
+
+/** How a dedupe record is stored: the answer's body gzipped (a binary attribute). */
+interface StoredDedupe {
+  state: DedupeRecord['state'];
+  leaseUntil: string;
+  response: { statusCode: number; bodyGzip: Uint8Array } | null;
 }
 
 /** An insurer event's record: claimed while being applied, then done with what it did. */
@@ -98,7 +106,18 @@ export class WebhooksRepository {
 
   async getDedupe(tenantId: string, insurerId: string, webhookId: string): Promise<DedupeRecord | undefined> {
     const item = await this.db.get(keys.webhookDedupe(tenantId, insurerId, webhookId), { consistent: true });
-    return item ? fromItem<DedupeRecord>(item) : undefined;
+    if (!item) return undefined;
+    const stored = fromItem<StoredDedupe>(item);
+    return {
+      state: stored.state,
+      leaseUntil: stored.leaseUntil,
+      response: stored.response
+        ? {
+            statusCode: stored.response.statusCode,
+            body: gunzipSync(stored.response.bodyGzip).toString('utf8'),
+          }
+        : null,
+    };
   }
 
   /** Claims a delivery for processing; throws {@link ClaimTakenError} when another holds it or it is done. */
@@ -140,7 +159,12 @@ export class WebhooksRepository {
     now: Date,
     ttlSeconds: number,
   ): Promise<void> {
-    const done: DedupeRecord = { state: 'DONE', leaseUntil: now.toISOString(), response };
+    // Gzipped: a 500-event report full of field errors would not fit an item's 400 KB as text.
+    const done: StoredDedupe = {
+      state: 'DONE',
+      leaseUntil: now.toISOString(),
+      response: { statusCode: response.statusCode, bodyGzip: gzipSync(response.body) },
+    };
     await this.db.transact([
       putOp(
         toItem(

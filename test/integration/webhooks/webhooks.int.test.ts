@@ -357,6 +357,21 @@ describe('idempotency', () => {
     expect(matching).toHaveLength(1);
   });
 
+  it('remembers the answer to a 500-event delivery full of rejections (larger than an item as text)', async () => {
+    const events = Array.from({ length: 500 }, (_, i) => ({
+      id: `evt_bad_${i}_${'x'.repeat(85)}`,
+      type: 'policy.issued',
+      data: { note: 'y'.repeat(100) },
+    }));
+    const body = JSON.stringify({ events });
+    const headers = signedHeaders(secret, body, { id: 'msg_all_rejected' });
+    const first = await app.services.webhooks.receive({ insurerId, headers, body });
+    expect(reportOf(first).rejected).toBe(500);
+    expect(first.body.length).toBeGreaterThan(400_000);
+    const again = await app.services.webhooks.receive({ insurerId, headers, body });
+    expect(again).toEqual(first);
+  });
+
   it('remembers a delivery id for 7 days through the TTL attribute', async () => {
     await deliver(app, insurerId, secret, issuedEvent(), { id: 'msg_ttl' });
     const item = await app.db.get(keys.webhookDedupe(b.tenantId, insurerId, 'msg_ttl'));
