@@ -75,6 +75,8 @@ export const EntityType = {
   CommissionPeriod: 'CommissionPeriod',
   CommissionDispute: 'CommissionDispute',
   CommissionRuleTotal: 'CommissionRuleTotal',
+  CommissionStatementMapping: 'CommissionStatementMapping',
+  CommissionReconciliationRow: 'CommissionReconciliationRow',
 } as const;
 export type EntityType = (typeof EntityType)[keyof typeof EntityType];
 
@@ -530,6 +532,24 @@ export const keys = {
   }),
   commissionAccrualsByPeriod: (tenantId: string, period: string) =>
     `${tenantPrefix(tenantId)}#ACCRUAL#PERIOD#${seg(period)}`,
+  /** Per-insurer column mapping of commission statements. */
+  commissionStatementMappings: (tenantId: string): string => `${tenantPrefix(tenantId)}#CSTMT#MAPPING`,
+  commissionStatementMapping: (tenantId: string, insurerId: string): ItemKey => ({
+    pk: keys.commissionStatementMappings(tenantId),
+    sk: seg(insurerId),
+  }),
+  /** The latest reconciliation of an insurer's statement for a month: one item per policy number (base64url). */
+  commissionReconciliation: (tenantId: string, insurerId: string, period: string): string =>
+    `${tenantPrefix(tenantId)}#CRECON#${seg(insurerId)}#${seg(period)}`,
+  commissionReconciliationRow: (
+    tenantId: string,
+    insurerId: string,
+    period: string,
+    numberKey: string,
+  ): ItemKey => ({
+    pk: keys.commissionReconciliation(tenantId, insurerId, period),
+    sk: seg(numberKey),
+  }),
   /** Commission periods that left OPEN (a month without an item is open). */
   commissionPeriods: (tenantId: string): string => `${tenantPrefix(tenantId)}#CPERIOD`,
   commissionPeriod: (tenantId: string, period: string): ItemKey => ({
@@ -908,6 +928,22 @@ export const ACCESS_PATTERNS: readonly AccessPattern[] = [
     'built',
   ),
   pattern('listCommissionPeriods', 'commissions', 'Query', 'table', 'pk=T#<t>#CPERIOD', 'built'),
+  pattern(
+    'getCommissionStatementMapping',
+    'commissions',
+    'GetItem',
+    'table',
+    'pk=T#<t>#CSTMT#MAPPING sk=<insurer>',
+    'built',
+  ),
+  pattern(
+    'listReconciliation (insurer, period; exceptions)',
+    'commissions',
+    'Query',
+    'table',
+    'pk=T#<t>#CRECON#<insurer>#<yyyy-mm>',
+    'built',
+  ),
   pattern(
     'listReportJobsByRequester',
     'reports',

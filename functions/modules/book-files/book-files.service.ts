@@ -446,7 +446,7 @@ function importFieldOf(path: string): string {
 }
 
 /** Reads a CSV (header row, any common separator) or the first sheet of an XLSX into rows of text. */
-async function readRows(format: FileFormat, content: Buffer): Promise<Row[]> {
+export async function readRows(format: FileFormat, content: Buffer): Promise<Row[]> {
   try {
     if (format === 'CSV') {
       const text = content.toString('utf8');

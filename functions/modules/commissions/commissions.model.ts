@@ -48,6 +48,9 @@ export interface StoredLine extends CommissionLine {
   recipientKey: string;
   reason: string | null;
   by: string | null;
+  /** The policy's insurer and number, so an insurer's statement can be matched without reading policies. */
+  insurerId?: string | null;
+  policyNumber?: string | null;
   createdAt: string;
   version: number;
 }
@@ -233,3 +236,54 @@ export const SimulateSchema = z.object({
 export type SimulationInput = z.output<typeof SimulateSchema>;
 
 export type { Ledger };
+
+// ---- insurer statement reconciliation ----------------------------------------------------
+
+export const RECONCILIATION_STATUSES = ['MATCHED', 'AMOUNT_MISMATCH', 'UNEXPECTED', 'MISSING'] as const;
+export type ReconciliationStatus = (typeof RECONCILIATION_STATUSES)[number];
+
+/** Which statement column holds what, per insurer. */
+export const StatementMappingSchema = z.object({
+  policyNumber: text(100),
+  amount: text(100),
+  period: text(100).nullish(),
+  currency: text(100).nullish(),
+});
+export type StatementMapping = z.output<typeof StatementMappingSchema>;
+
+export const ImportStatementSchema = z.object({
+  insurerId: id,
+  period: PeriodSchema,
+  format: z.enum(['CSV', 'XLSX']),
+  contentBase64: z.string().min(1, 'is required').max(14_000_000, 'is too large'),
+  currency: CurrencySchema,
+  /** Saved for the insurer; without it the insurer's saved mapping applies. */
+  mapping: StatementMappingSchema.nullish(),
+});
+
+/** One policy number of one month, compared: what the insurer paid against the RECEIVABLE lines. */
+export interface ReconciliationRow {
+  insurerId: string;
+  period: string;
+  policyNumber: string;
+  policyId: string | null;
+  status: ReconciliationStatus;
+  statementAmount: string | null;
+  expectedAmount: string | null;
+  /** Statement minus expected. */
+  difference: string | null;
+  currency: string;
+  /** Row numbers in the file (header is row 1). */
+  rows: number[];
+  importedAt: string;
+  importedBy: string;
+}
+
+/** Matching key of a policy number: trimmed, upper case, no spaces, no leading zeros. */
+export function statementNumberKey(value: string): string {
+  return value
+    .trim()
+    .toUpperCase()
+    .replace(/\s+/g, '')
+    .replace(/^0+(?=.)/, '');
+}

@@ -8,12 +8,15 @@ import {
   type CommissionDispute,
   type CommissionPeriod,
   periodTotalShare,
+  type ReconciliationRow,
   type SchemeChange,
+  type StatementMapping,
   type StoredAccrual,
   type StoredLine,
   type StoredRuleTotal,
   type StoredScheme,
 } from './commissions.model.js';
+import { BROKERAGE_ID } from './engine/index.js';
 
 type PageRequest = { limit: number; cursor: string | null };
 
@@ -409,6 +412,75 @@ export class CommissionsRepository {
         },
       },
     ]);
+  }
+
+  /** Every RECEIVABLE line of a month (the brokerage's slice of the by-period index). */
+  async listReceivableLinesOfPeriod(tenantId: string, period: string): Promise<StoredLine[]> {
+    const items = await this.db.queryAll({
+      index: 'gsi2',
+      partition: keys.commissionLinesByPeriod(tenantId, period),
+      beginsWith: `BROKERAGE:${BROKERAGE_ID}#`,
+    });
+    return items.map((i) => fromItem<StoredLine>(i));
+  }
+
+  // ---- statement reconciliation ---------------------------------------------------------------
+
+  async getStatementMapping(tenantId: string, insurerId: string): Promise<StatementMapping | undefined> {
+    const item = await this.db.get(keys.commissionStatementMapping(tenantId, insurerId));
+    return item ? fromItem<StatementMapping>(item) : undefined;
+  }
+
+  async putStatementMapping(tenantId: string, insurerId: string, mapping: StatementMapping): Promise<void> {
+    await this.db.put(
+      toItem(
+        keys.commissionStatementMapping(tenantId, insurerId),
+        EntityType.CommissionStatementMapping,
+        tenantId,
+        {
+          ...mapping,
+          insurerId,
+        },
+      ),
+    );
+  }
+
+  async listReconciliation(
+    tenantId: string,
+    insurerId: string,
+    period: string,
+  ): Promise<ReconciliationRow[]> {
+    const items = await this.db.queryAll({
+      partition: keys.commissionReconciliation(tenantId, insurerId, period),
+    });
+    return items.map((i) => fromItem<ReconciliationRow>(i));
+  }
+
+  /**
+   * Replaces a month's reconciliation with a new one (a re-import of the same statement gives the
+   * same items; rows that no longer exist are removed). Idempotent, so batched rather than atomic.
+   */
+  async replaceReconciliation(
+    tenantId: string,
+    insurerId: string,
+    period: string,
+    rows: ReconciliationRow[],
+  ): Promise<void> {
+    const keyOf = (r: ReconciliationRow) =>
+      keys.commissionReconciliationRow(
+        tenantId,
+        insurerId,
+        period,
+        Buffer.from(r.policyNumber).toString('base64url'),
+      );
+    const fresh = new Set(rows.map((r) => keyOf(r).sk));
+    const stale = (await this.listReconciliation(tenantId, insurerId, period))
+      .map(keyOf)
+      .filter((k) => !fresh.has(k.sk));
+    await this.db.batchWrite(
+      rows.map((r) => toItem(keyOf(r), EntityType.CommissionReconciliationRow, tenantId, r)),
+      stale,
+    );
   }
 
   // ---- disputes -------------------------------------------------------------------------------

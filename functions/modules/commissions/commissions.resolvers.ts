@@ -18,6 +18,8 @@ export const commissionsResolvers: Resolvers = {
     commissionPeriods: (_root, _args, { principal, services }) => services.commissions.periods(principal),
     openCommissionDisputes: async (_root, args, { principal, services }) =>
       toConnection(await services.commissions.openDisputes(principal, pageArgs(args))),
+    commissionStatementExceptions: (_root, args, { principal, services }) =>
+      services.commissions.statementExceptions(principal, args.insurerId, args.period),
     simulateCommissions: (_root, { input }, { principal, services }) =>
       services.commissions.simulate(principal, input),
   },
@@ -38,6 +40,8 @@ export const commissionsResolvers: Resolvers = {
       services.commissions.disputeLine(principal, input),
     resolveCommissionDispute: (_root, { input }, { principal, services }) =>
       services.commissions.resolveDispute(principal, input),
+    importCommissionStatement: (_root, { input }, { principal, services }) =>
+      services.commissions.importStatement(principal, input),
   },
   CommissionScheme: {
     changes: (scheme, _args, { principal, services }) =>
@@ -48,6 +52,13 @@ export const commissionsResolvers: Resolvers = {
     suggestedAmount: (l) => moneyOf(l.amount, l),
     approvedAmount: (l) => (l.approvedAmount === null ? null : moneyOf(l.approvedAmount, l)),
     disputes: (l, _args, { principal, services }) => services.commissions.disputesOf(principal, l),
+  },
+  StatementReconciliationRow: {
+    statementAmount: (r) =>
+      r.statementAmount === null ? null : { amount: r.statementAmount, currency: r.currency },
+    expectedAmount: (r) =>
+      r.expectedAmount === null ? null : { amount: r.expectedAmount, currency: r.currency },
+    difference: (r) => (r.difference === null ? null : { amount: r.difference, currency: r.currency }),
   },
   SimulatedCommissionLine: {
     amount: (l) => moneyOf(l.amount, l),

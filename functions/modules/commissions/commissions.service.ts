@@ -2,7 +2,7 @@ import { authorize, canReach } from '../../shared/auth/policy.js';
 import type { Principal } from '../../shared/auth/principal.js';
 import type { TableChangeDetail } from '../../shared/change-event.js';
 import type { Clock } from '../../shared/clock.js';
-import type { Page } from '../../shared/db.js';
+import type { Page, TransactOp } from '../../shared/db.js';
 import {
   ForbiddenError,
   NotFoundError,
@@ -10,9 +10,10 @@ import {
   ValidationFailedError,
 } from '../../shared/errors.js';
 import { newId } from '../../shared/ids.js';
-import { Dec, type Money, money } from '../../shared/money.js';
+import { Dec, DecimalStringSchema, type Money, money } from '../../shared/money.js';
 import { OrgKind } from '../../shared/table-design.js';
 import { parseInput } from '../../shared/validation.js';
+import { readRows } from '../book-files/book-files.service.js';
 import type { Client } from '../clients/clients.model.js';
 import type { ClientsRepository } from '../clients/clients.repository.js';
 import type { Payment } from '../invoices/invoices.model.js';
@@ -30,9 +31,12 @@ import {
   CreateSchemeSchema,
   DisputeLineSchema,
   EditSchemeVersionSchema,
+  ImportStatementSchema,
   LineFilterSchema,
   nextPeriod,
   PeriodActionSchema,
+  PeriodSchema,
+  type ReconciliationRow,
   ResolveDisputeSchema,
   recipientKey,
   type SchemeChange,
@@ -41,6 +45,7 @@ import {
   type StoredAccrual,
   type StoredLine,
   type StoredScheme,
+  statementNumberKey,
 } from './commissions.model.js';
 import {
   type CommissionsRepository,
@@ -90,6 +95,24 @@ export interface ChangeOutcome {
 }
 
 const MAX_PERIOD_RETRIES = 3;
+
+/** The policy facts a line carries for statement matching. */
+interface PolicyRef {
+  insurerId: string | null;
+  policyNumber: string | null;
+}
+
+const refOf = (line: StoredLine): PolicyRef => ({
+  insurerId: line.insurerId ?? null,
+  policyNumber: line.policyNumber ?? null,
+});
+
+/** An engine event with the date its lines land by and the policy it is about. */
+interface BuiltEvent {
+  event: CommissionEvent;
+  date: string;
+  policy: Policy;
+}
 
 function toAccrual(a: StoredAccrual): Accrual {
   const m = (minor: number | undefined) => ({
@@ -292,7 +315,10 @@ export class CommissionsService {
       this.firstOpen(built.date.slice(0, 7), periods),
     );
     const lines = computeCommissionLines({ event: built.event, schemes, periodTotals });
-    const outcome = await this.appendAll(tenantId, lines, built.date, null);
+    const outcome = await this.appendAll(tenantId, lines, built.date, {
+      adjustment: null,
+      ref: { insurerId: built.policy.insurerId, policyNumber: built.policy.policyNumber },
+    });
     return { eventId: built.event.eventId, ...outcome };
   }
 
@@ -338,20 +364,24 @@ export class CommissionsService {
     tenantId: string,
     old: Policy | undefined,
     now: Policy,
-  ): Promise<{ event: CommissionEvent; date: string } | null> {
+  ): Promise<BuiltEvent | null> {
     const change = classifyPolicyChange(old, now);
     if (!change) return null;
     const client = await this.clients.getClient(tenantId, now.clientId);
     const needsLines = change.type === 'CANCELLED' || change.type === 'REACTIVATED';
     const lines = needsLines ? await this.repo.listLinesOfPolicy(tenantId, now.id) : [];
-    return { event: toEngineEvent(change, policyFacts(now, client ?? null), lines), date: change.date };
+    return {
+      event: toEngineEvent(change, policyFacts(now, client ?? null), lines),
+      date: change.date,
+      policy: now,
+    };
   }
 
   private async paymentEvent(
     tenantId: string,
     payment: Payment,
     eventName: string,
-  ): Promise<{ event: CommissionEvent; date: string } | null> {
+  ): Promise<BuiltEvent | null> {
     if (eventName !== 'INSERT' || !payment.policyId) return null;
     const policy = await this.policies.getPolicy(tenantId, payment.policyId);
     if (!policy || policy.premium.currency !== payment.applied.currency) return null;
@@ -365,6 +395,7 @@ export class CommissionsService {
         paidDate: payment.paidDate,
       },
       date: payment.paidDate,
+      policy,
     };
   }
 
@@ -384,7 +415,7 @@ export class CommissionsService {
     tenantId: string,
     lines: CommissionLine[],
     date: string,
-    adjustment: { reason: string; by: string } | null,
+    options: { adjustment: { reason: string; by: string } | null; ref: PolicyRef; extra?: TransactOp[] },
   ): Promise<{ written: number; duplicates: number }> {
     let written = 0;
     let duplicates = 0;
@@ -392,9 +423,14 @@ export class CommissionsService {
     let periods = await this.repo.listPeriods(tenantId);
     for (const line of lines) {
       for (let attempt = 0; ; attempt += 1) {
-        const stored = this.stored(line, this.firstOpen(date.slice(0, 7), periods), adjustment);
+        const stored = this.stored(
+          line,
+          this.firstOpen(date.slice(0, 7), periods),
+          options.adjustment,
+          options.ref,
+        );
         try {
-          await this.repo.appendLine(tenantId, stored);
+          await this.repo.appendLine(tenantId, stored, options.extra);
           written += 1;
           break;
         } catch (error) {
@@ -417,9 +453,12 @@ export class CommissionsService {
     line: CommissionLine,
     period: string,
     adjustment: { reason: string; by: string } | null,
+    ref: PolicyRef,
   ): StoredLine {
     return {
       ...line,
+      insurerId: ref.insurerId,
+      policyNumber: ref.policyNumber,
       period,
       recipientKey: recipientKey(line.recipient),
       reason: adjustment?.reason ?? null,
@@ -640,8 +679,8 @@ export class CommissionsService {
     const target = await this.requireLine(p, parsed.lineId);
     const line = this.adjustmentLine(target, parsed.amount, parsed.reason, p);
     await this.appendAll(p.tenantId, [line], this.clock.now().toISOString().slice(0, 10), {
-      reason: parsed.reason,
-      by: p.userId,
+      adjustment: { reason: parsed.reason, by: p.userId },
+      ref: refOf(target),
     });
     return this.viewOf(p.tenantId, line.id);
   }
@@ -757,20 +796,121 @@ export class CommissionsService {
     );
     resolved.adjustmentLineId = line.id;
     const withLine = this.repo.resolveDisputeOp(p.tenantId, resolved, parsed.expectedVersion);
-    let periods = await this.repo.listPeriods(p.tenantId);
-    for (let attempt = 0; ; attempt += 1) {
-      const stored = this.stored(line, this.firstOpen(at.slice(0, 7), periods), {
-        reason: parsed.comment,
-        by: p.userId,
-      });
-      try {
-        await this.repo.appendLine(p.tenantId, stored, [withLine]);
-        return { ...resolved, version: parsed.expectedVersion + 1 };
-      } catch (error) {
-        if (!(error instanceof PeriodLockedError) || attempt >= MAX_PERIOD_RETRIES) throw error;
-        periods = await this.repo.listPeriods(p.tenantId);
-      }
+    await this.appendAll(p.tenantId, [line], at.slice(0, 10), {
+      adjustment: { reason: parsed.comment, by: p.userId },
+      ref: refOf(found.line),
+      extra: [withLine],
+    });
+    return { ...resolved, version: parsed.expectedVersion + 1 };
+  }
+
+  // ---- insurer statement reconciliation -----------------------------------------------------
+
+  /**
+   * Imports an insurer's commission statement (CSV or XLSX, the insurer's column mapping) and matches
+   * it, per normalised policy number and month, against the RECEIVABLE lines: MATCHED,
+   * AMOUNT_MISMATCH (with the difference), UNEXPECTED (paid, not expected) and MISSING (expected, not
+   * paid). The result replaces the month's previous reconciliation for the insurer.
+   */
+  async importStatement(
+    principal: Principal | null,
+    raw: unknown,
+  ): Promise<{ rows: ReconciliationRow[]; invalidRows: Array<{ row: number; message: string }> }> {
+    const p = authorize(principal, 'commissions:reconcile');
+    const input = parseInput(ImportStatementSchema, raw);
+    const insurer = await this.org.getOrgEntity(p.tenantId, OrgKind.Insurer, input.insurerId);
+    if (!insurer) throw new NotFoundError('Insurer', input.insurerId);
+    const mapping = input.mapping ?? (await this.repo.getStatementMapping(p.tenantId, input.insurerId));
+    if (!mapping) {
+      throw new ValidationFailedError('This insurer has no statement mapping yet', [
+        { path: 'input.mapping', message: 'is required for the first statement of an insurer' },
+      ]);
     }
+    if (input.mapping) await this.repo.putStatementMapping(p.tenantId, input.insurerId, input.mapping);
+    const fileRows = await readRows(input.format, Buffer.from(input.contentBase64, 'base64'));
+    const invalidRows: Array<{ row: number; message: string }> = [];
+    /** Statement amounts by month, then by policy number key. */
+    const paid = new Map<string, Map<string, { amount: Dec; rows: number[] }>>([[input.period, new Map()]]);
+    for (const [i, r] of fileRows.entries()) {
+      const row = i + 2;
+      const number = statementNumberKey(r[mapping.policyNumber] ?? '');
+      const amount = DecimalStringSchema.safeParse(
+        (r[mapping.amount] ?? '').replace(/\s/g, '').replace(',', '.'),
+      );
+      const period = mapping.period ? (r[mapping.period] ?? '').trim().slice(0, 7) : input.period;
+      const currency = mapping.currency ? (r[mapping.currency] ?? '').trim().toUpperCase() : input.currency;
+      const problem = !number
+        ? `${mapping.policyNumber} is empty`
+        : !amount.success
+          ? `${mapping.amount} is not an amount`
+          : !PeriodSchema.safeParse(period).success
+            ? `${mapping.period} is not a month`
+            : currency !== input.currency
+              ? `currency ${currency} is not ${input.currency}`
+              : null;
+      if (problem !== null || !amount.success) {
+        invalidRows.push({ row, message: problem ?? 'is not valid' });
+        continue;
+      }
+      const month = paid.get(period) ?? new Map();
+      paid.set(period, month);
+      const entry = month.get(number) ?? { amount: new Dec(0), rows: [] };
+      month.set(number, { amount: entry.amount.plus(amount.data), rows: [...entry.rows, row] });
+    }
+    const at = this.now();
+    const all: ReconciliationRow[] = [];
+    for (const [period, month] of paid) {
+      const expected = new Map<string, { amount: Dec; policyId: string }>();
+      for (const l of await this.repo.listReceivableLinesOfPeriod(p.tenantId, period)) {
+        if (l.insurerId !== input.insurerId || !l.policyNumber || l.currency !== input.currency) continue;
+        const key = statementNumberKey(l.policyNumber);
+        const e = expected.get(key) ?? { amount: new Dec(0), policyId: l.policyId };
+        expected.set(key, { ...e, amount: e.amount.plus(l.amount) });
+      }
+      const rows: ReconciliationRow[] = [];
+      for (const number of new Set([...month.keys(), ...expected.keys()])) {
+        const got = month.get(number);
+        const want = expected.get(number);
+        const fmt = (d: Dec | undefined) => (d === undefined ? null : money(d, input.currency).amount);
+        const status: ReconciliationRow['status'] = !want
+          ? 'UNEXPECTED'
+          : !got
+            ? 'MISSING'
+            : got.amount.eq(want.amount)
+              ? 'MATCHED'
+              : 'AMOUNT_MISMATCH';
+        rows.push({
+          insurerId: input.insurerId,
+          period,
+          policyNumber: number,
+          policyId: want?.policyId ?? null,
+          status,
+          statementAmount: fmt(got?.amount),
+          expectedAmount: fmt(want?.amount),
+          difference: got && want ? fmt(got.amount.minus(want.amount)) : null,
+          currency: input.currency,
+          rows: got?.rows ?? [],
+          importedAt: at,
+          importedBy: p.userId,
+        });
+      }
+      await this.repo.replaceReconciliation(p.tenantId, input.insurerId, period, rows);
+      all.push(...rows);
+    }
+    return { rows: all, invalidRows };
+  }
+
+  /** What needs a person after a statement import: every row of the month that is not MATCHED. */
+  async statementExceptions(
+    principal: Principal | null,
+    insurerId: string,
+    period: string,
+  ): Promise<ReconciliationRow[]> {
+    const p = authorize(principal, 'commissions:reconcile');
+    const month = parseInput(PeriodSchema, period, 'period');
+    return (await this.repo.listReconciliation(p.tenantId, insurerId, month)).filter(
+      (r) => r.status !== 'MATCHED',
+    );
   }
 
   // ---- what-if ------------------------------------------------------------------------------

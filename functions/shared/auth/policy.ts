@@ -42,6 +42,8 @@ export const PERMISSIONS = {
   'commissions:read': ['admin', 'manager', 'backoffice', 'advisor', 'partner'],
   /** Approve and pay periods, correct lines, resolve disputes. */
   'commissions:approve': ['admin', 'manager'],
+  /** Import insurers' commission statements and work their exceptions. */
+  'commissions:reconcile': ['admin', 'manager', 'backoffice'],
   /** What-if: the lines a hypothetical policy would produce (advisors for their own sales). */
   'commissions:simulate': ['admin', 'manager', 'backoffice', 'advisor'],
   /** Insurer webhook mappings, the archive of deliveries and their reprocessing. */

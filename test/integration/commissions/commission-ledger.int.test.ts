@@ -652,3 +652,99 @@ describe('PERIOD_TOTAL tiers', () => {
     expect(april?.accrued.amount).toBe('100.00');
   });
 });
+
+describe('insurer statement reconciliation', () => {
+  const IMPORT = `mutation($i: ImportCommissionStatementInput!) { importCommissionStatement(input: $i) {
+    rows { policyNumber status statementAmount { amount } expectedAmount { amount } difference { amount } rows }
+    invalidRows { row message } } }`;
+  const EXCEPTIONS = `query($ins: ID!, $p: String!) { commissionStatementExceptions(insurerId: $ins, period: $p) {
+    policyNumber status difference { amount } } }`;
+  interface Row {
+    policyNumber: string;
+    status: string;
+    statementAmount: { amount: string } | null;
+    expectedAmount: { amount: string } | null;
+    difference: { amount: string } | null;
+    rows: number[];
+  }
+
+  it('matches statement rows to receivable lines by normalised policy number and lists the exceptions', async () => {
+    const n = String(Date.now() % 1_000_000);
+    const october = { writtenDate: '2026-10-05', termStart: '2026-10-05', termEnd: '2027-10-05' };
+    await soldPolicy({ ...october, policyNumber: `00${n}` });
+    await soldPolicy({ ...october, policyNumber: `RC-${n}-B` });
+    await soldPolicy({ ...october, policyNumber: `RC-${n}-C` });
+    const csv = [
+      'Policy No;Commission',
+      `  ${n} ;1800,00`,
+      `rc-${n}-b;1700.00`,
+      'ZZZ-404;50.00',
+      `RC-${n}-X;abc`,
+    ].join('\n');
+    const input = {
+      insurerId: b.insurerId,
+      period: '2026-10',
+      format: 'CSV',
+      currency: 'CZK',
+      contentBase64: Buffer.from(csv).toString('base64'),
+    };
+    const denied = await app.exec(b.as.advisor, IMPORT, {
+      i: { ...input, mapping: { policyNumber: 'Policy No', amount: 'Commission' } },
+    });
+    expect(errorCode(denied)).toBe('FORBIDDEN');
+    const unmapped = await app.exec(b.as.backoffice, IMPORT, { i: input });
+    expect(fieldPaths(unmapped)).toEqual(['input.mapping']);
+    const first = await must<{
+      importCommissionStatement: { rows: Row[]; invalidRows: Array<{ row: number }> };
+    }>(app, b.as.backoffice, IMPORT, {
+      i: { ...input, mapping: { policyNumber: 'Policy No', amount: 'Commission' } },
+    });
+    const byStatus = (rows: Row[]) =>
+      Object.fromEntries(
+        rows.map((r) => [
+          r.policyNumber,
+          [
+            r.status,
+            r.statementAmount?.amount ?? null,
+            r.expectedAmount?.amount ?? null,
+            r.difference?.amount ?? null,
+          ],
+        ]),
+      );
+    expect(byStatus(first.importCommissionStatement.rows)).toEqual({
+      [n]: ['MATCHED', '1800.00', '1800.00', '0.00'],
+      [`RC-${n}-B`]: ['AMOUNT_MISMATCH', '1700.00', '1800.00', '-100.00'],
+      [`RC-${n}-C`]: ['MISSING', null, '1800.00', null],
+      'ZZZ-404': ['UNEXPECTED', '50.00', null, null],
+    });
+    expect(first.importCommissionStatement.invalidRows).toEqual([
+      { row: 5, message: 'Commission is not an amount' },
+    ]);
+
+    // The insurer's mapping is kept: the next statement needs none, and a re-import changes nothing.
+    const again = await must<{ importCommissionStatement: { rows: Row[] } }>(app, b.as.backoffice, IMPORT, {
+      i: input,
+    });
+    expect(byStatus(again.importCommissionStatement.rows)).toEqual(
+      byStatus(first.importCommissionStatement.rows),
+    );
+    const exceptions = await must<{
+      commissionStatementExceptions: Array<{ policyNumber: string; status: string }>;
+    }>(app, b.as.manager, EXCEPTIONS, { ins: b.insurerId, p: '2026-10' });
+    expect(exceptions.commissionStatementExceptions.map((e) => e.status).sort()).toEqual([
+      'AMOUNT_MISMATCH',
+      'MISSING',
+      'UNEXPECTED',
+    ]);
+    const otherTenant = await must<{ commissionStatementExceptions: unknown[] }>(
+      app,
+      other.as.admin,
+      EXCEPTIONS,
+      {
+        ins: b.insurerId,
+        p: '2026-10',
+      },
+    );
+    expect(otherTenant.commissionStatementExceptions).toEqual([]);
+  });
+});
