@@ -9,6 +9,8 @@ export const invoicesResolvers: Resolvers = {
       services.invoices.clientInvoices(principal, clientId),
     debtors: async (_root, args, { principal, services }) =>
       toConnection(await services.invoices.debtors(principal, args.filter ?? {}, pageArgs(args))),
+    debtorAging: (_root, args, { principal, services }) =>
+      services.invoices.debtorAging(principal, args.filter ?? {}),
     invoicesDue: async (_root, args, { principal, services }) =>
       toConnection(await services.invoices.invoicesDue(principal, args.status, args.period, pageArgs(args))),
     payments: async (_root, args, { principal, services }) =>

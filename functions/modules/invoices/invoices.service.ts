@@ -35,6 +35,9 @@ import type { OrgRepository } from '../org/org.repository.js';
 import type { PoliciesRepository } from '../policies/policies.repository.js';
 import { renderInvoicePdf } from './invoice-pdf.js';
 import {
+  AGE_BUCKETS,
+  type AgeBucket,
+  bucketOf,
   CloseInvoiceSchema,
   type CollectorTask,
   CreateInvoiceSchema,
@@ -43,6 +46,7 @@ import {
   DebtorFilterSchema,
   type DunningPolicy,
   type DunningStepRecord,
+  daysOverdueOn,
   dueRangeOfBucket,
   formatInvoiceNumber,
   GenerateInstalmentInvoicesSchema,
@@ -116,6 +120,24 @@ interface ExternalPayment {
   reference: string | null;
   payer: string | null;
   by: string;
+}
+
+/** Overdue amounts per age bucket, for the debtor statistics. */
+export interface DebtorAging {
+  asOf: string;
+  count: number;
+  /** One amount per currency. */
+  total: Money[];
+  buckets: Array<{ bucket: AgeBucket; count: number; outstanding: Money[] }>;
+}
+
+/** One debtor Query: an index partition, an optional due-date range and the filters that narrow it. */
+interface DebtorQuery {
+  index: IndexName;
+  partition: string;
+  range: [string, string] | null;
+  filter: Record<string, string>;
+  minMinor: number | null;
 }
 
 /** The debtor side of a client's card. */
@@ -935,9 +957,51 @@ export class InvoicesService {
    * bucket a due-date range); the rest narrow it.
    */
   async debtors(principal: Principal | null, rawFilter: unknown, page: PageRequest): Promise<Page<Invoice>> {
+    const q = await this.debtorQuery(authorize(principal, 'invoices:read'), rawFilter);
+    if (!q) return { items: [], cursors: [], nextCursor: null };
+    return this.repo.listDebtors(q.index, q.partition, q.range, page, q.filter, q.minMinor);
+  }
+
+  /**
+   * What is overdue per age bucket (0–30, 31–60, 61–90, 90+ days), with the same filters as
+   * {@link debtors}: the pages of that one Query, summed exactly per currency.
+   */
+  async debtorAging(principal: Principal | null, rawFilter: unknown): Promise<DebtorAging> {
     const p = authorize(principal, 'invoices:read');
+    const today = await this.today(p.tenantId);
+    const q = await this.debtorQuery(p, rawFilter);
+    const invoices: Invoice[] = [];
+    let cursor: string | null = null;
+    while (q) {
+      const page: Page<Invoice> = await this.repo.listDebtors(
+        q.index,
+        q.partition,
+        q.range,
+        { limit: 100, cursor },
+        q.filter,
+        q.minMinor,
+      );
+      invoices.push(...page.items);
+      cursor = page.nextCursor;
+      if (!cursor) break;
+    }
+    const totals = (list: Invoice[]) =>
+      [...new Set(list.map((i) => i.currency))].sort().map((currency) =>
+        sumMoney(
+          list.filter((i) => i.currency === currency).map((i) => i.outstanding),
+          currency,
+        ),
+      );
+    const buckets = AGE_BUCKETS.map((bucket) => {
+      const inBucket = invoices.filter((i) => bucketOf(daysOverdueOn(i.dueDate, today)) === bucket);
+      return { bucket, count: inBucket.length, outstanding: totals(inBucket) };
+    });
+    return { asOf: today, count: invoices.length, total: totals(invoices), buckets };
+  }
+
+  /** The debtor Query a filter and the principal's scope select; null when they exclude each other. */
+  private async debtorQuery(p: Principal, rawFilter: unknown): Promise<DebtorQuery | null> {
     const f = parseInput(DebtorFilterSchema, rawFilter ?? {}, 'filter');
-    const scope = this.scopeFilter(p);
     const wanted: Record<string, string> = {};
     const set = (k: string, v: string | null | undefined) => {
       if (v) wanted[k] = v;
@@ -946,8 +1010,8 @@ export class InvoicesService {
     set('branchId', f.branchId);
     set('productLineId', f.productLineId);
     set('insurerId', f.insurerId);
-    for (const [k, v] of Object.entries(scope)) {
-      if (wanted[k] && wanted[k] !== v) return { items: [], cursors: [], nextCursor: null };
+    for (const [k, v] of Object.entries(this.scopeFilter(p))) {
+      if (wanted[k] && wanted[k] !== v) return null;
       wanted[k] = v;
     }
     const t = p.tenantId;
@@ -968,12 +1032,8 @@ export class InvoicesService {
       [index, partition, used] = ['gsi6', keys.debtorsByInsurer(t, wanted.insurerId), 'insurerId'];
     if (used) delete wanted[used];
     const range = f.bucket ? dueRangeOfBucket(f.bucket, await this.today(t)) : null;
-    let minMinor: number | null = null;
-    if (f.minAmount) {
-      const currency = (await this.tenant(t)).baseCurrency;
-      minMinor = toMinor(money(f.minAmount, currency));
-    }
-    return this.repo.listDebtors(index, partition, range, page, wanted, minMinor);
+    const minMinor = f.minAmount ? toMinor(money(f.minAmount, (await this.tenant(t)).baseCurrency)) : null;
+    return { index, partition, range, filter: wanted, minMinor };
   }
 
   /** Invoices of a status due within a period (payments due: ISSUED/PARTIALLY_PAID/OVERDUE; PAID for paid ones). */

@@ -99,6 +99,7 @@ describe('authorization', () => {
     ['invoice', 'query($id: ID!) { invoice(id: $id) { id } }', { id: 'x' }],
     ['clientInvoices', 'query($id: ID!) { clientInvoices(clientId: $id) { id } }', { id: 'x' }],
     ['debtors', '{ debtors { edges { node { id } } } }'],
+    ['debtorAging', '{ debtorAging { count } }'],
     ['invoicesDue', '{ invoicesDue(status: OVERDUE, period: "2026-02") { edges { node { id } } } }'],
     ['payments', '{ payments(filter: { period: "2026-03" }) { edges { node { id } } } }'],
     ['unmatchedPayments', '{ unmatchedPayments { edges { node { id } } } }'],
@@ -299,6 +300,34 @@ describe('debtor and payment lists', () => {
       ids.franchise.id,
     ]);
     expect(idsOf(await debtors(b.as.manager, {}))).toEqual([ids.policy.id, ids.small.id]);
+  });
+
+  it('totals what is overdue per age bucket, exactly, with the same filters and scope', async () => {
+    const aging = async (principal: Principal, filter: Record<string, unknown>) =>
+      data(
+        await gql<{ debtorAging: Record<string, unknown> }>(
+          principal,
+          'query($f: DebtorFilter) { debtorAging(filter: $f) { asOf count total { amount currency } buckets { bucket count outstanding { amount } } } }',
+          { f: filter },
+        ),
+      ).debtorAging;
+    expect(await aging(b.as.backoffice, {})).toEqual({
+      asOf: '2026-03-10',
+      count: 3,
+      total: [{ amount: '800.00', currency: 'EUR' }],
+      buckets: [
+        { bucket: 'D0_30', count: 1, outstanding: [{ amount: '100.00' }] },
+        { bucket: 'D31_60', count: 1, outstanding: [{ amount: '200.00' }] },
+        { bucket: 'D61_90', count: 1, outstanding: [{ amount: '500.00' }] },
+        { bucket: 'D90_PLUS', count: 0, outstanding: [] },
+      ],
+    });
+    expect(await aging(b.as.advisor, {})).toMatchObject({ count: 2, total: [{ amount: '600.00' }] });
+    expect(await aging(b.as.backoffice, { branchId: b.franchiseBranchId })).toMatchObject({
+      count: 1,
+      total: [{ amount: '200.00' }],
+    });
+    expect(errorCode(await gql(b.as.partner, '{ debtorAging { count } }'))).toBe('FORBIDDEN');
   });
 
   it('lists payments due in a period, and payments made and paid late in a period', async () => {
