@@ -9,7 +9,7 @@ import type { Policy as PolicyModel, InsuredObject as InsuredObjectModel } from 
 import type { Invoice as InvoiceModel, Payment as PaymentModel, UnmatchedPayment as UnmatchedPaymentModel, DunningPolicy as DunningPolicyModel, CollectorTask as CollectorTaskModel, DunningStepRecord as DunningStepRecordModel } from '../../modules/invoices/invoices.model.js';
 import type { DebtorSummary as DebtorSummaryModel, ImportResult as ImportResultModel } from '../../modules/invoices/invoices.service.js';
 import type { WebhookMapping as WebhookMappingModel, WebhookDelivery as WebhookDeliveryModel, DeliveryReport as DeliveryReportModel, EventOutcome as EventOutcomeModel } from '../../modules/webhooks/webhooks.model.js';
-import type { StoredScheme as StoredSchemeModel, SchemeChange as SchemeChangeModel, CommissionPeriod as CommissionPeriodModel, CommissionDispute as CommissionDisputeModel } from '../../modules/commissions/commissions.model.js';
+import type { StoredScheme as StoredSchemeModel, SchemeChange as SchemeChangeModel, CommissionPeriod as CommissionPeriodModel, CommissionDispute as CommissionDisputeModel, ReconciliationRow as ReconciliationRowModel } from '../../modules/commissions/commissions.model.js';
 import type { LineView as LineViewModel, Accrual as AccrualModel } from '../../modules/commissions/commissions.service.js';
 import type { CommissionLine as CommissionLineModel } from '../../modules/commissions/engine/types.js';
 import type { GraphQLContext } from '../context.js';
@@ -678,6 +678,16 @@ export type CommissionSchemeVersionInput = {
   validTo?: InputMaybe<Scalars['Date']['input']>;
 };
 
+/** Which statement column holds what; saved per insurer and used for its later statements. */
+export type CommissionStatementMappingInput = {
+  amount: Scalars['String']['input'];
+  /** A currency column; without it every row is in the import's currency. */
+  currency?: InputMaybe<Scalars['String']['input']>;
+  /** A column with the month (`YYYY-MM` or a date); without it every row belongs to the import's period. */
+  period?: InputMaybe<Scalars['String']['input']>;
+  policyNumber: Scalars['String']['input'];
+};
+
 export type CommissionTierReached = {
   __typename?: 'CommissionTierReached';
   boundary: TierBoundary;
@@ -1010,6 +1020,15 @@ export type ImportBookInput = {
   mapping: Array<ColumnMappingInput>;
 };
 
+export type ImportCommissionStatementInput = {
+  contentBase64: Scalars['String']['input'];
+  currency: Scalars['String']['input'];
+  format: FileFormat;
+  insurerId: Scalars['ID']['input'];
+  mapping?: InputMaybe<CommissionStatementMappingInput>;
+  period: Scalars['String']['input'];
+};
+
 export type ImportOutcome =
   | 'DUPLICATE'
   | 'MATCHED'
@@ -1105,6 +1124,12 @@ export type InsurerWithSecret = {
   previousSecretValidUntil?: Maybe<Scalars['DateTime']['output']>;
   /** Standard Webhooks secret (`whsec_…`). Store it now: it cannot be read again. */
   webhookSecret: Scalars['String']['output'];
+};
+
+export type InvalidStatementRow = {
+  __typename?: 'InvalidStatementRow';
+  message: Scalars['String']['output'];
+  row: Scalars['Int']['output'];
 };
 
 /** An invoice to a client, optionally for a policy or one of its instalments. */
@@ -1266,6 +1291,8 @@ export type Mutation = {
   importBankStatement: BankImportResult;
   /** Imports clients or policies from CSV or XLSX (admin, manager, backoffice). */
   importBook: ImportReport;
+  /** Imports an insurer's commission statement (CSV/XLSX) and reconciles it with the RECEIVABLE lines. */
+  importCommissionStatement: StatementImportResult;
   issueInvoice: Invoice;
   lapsePolicy: Policy;
   markCommissionPeriodPaid: CommissionPeriod;
@@ -1441,6 +1468,11 @@ export type MutationImportBankStatementArgs = {
 
 export type MutationImportBookArgs = {
   input: ImportBookInput;
+};
+
+
+export type MutationImportCommissionStatementArgs = {
+  input: ImportCommissionStatementInput;
 };
 
 
@@ -1893,6 +1925,8 @@ export type Query = {
   commissionPeriods: Array<CommissionPeriod>;
   commissionScheme?: Maybe<CommissionScheme>;
   commissionSchemes: Array<CommissionScheme>;
+  /** What needs a person after an insurer's statement was imported: every row that is not MATCHED. */
+  commissionStatementExceptions: Array<StatementReconciliationRow>;
   /** Overdue totals per age bucket (0–30, 31–60, 61–90, 90+ days), with the debtors list's filters. */
   debtorAging: DebtorAging;
   /** Overdue invoices by age bucket, advisor, branch, product line, insurer and amount. */
@@ -2010,6 +2044,12 @@ export type QueryCommissionLinesArgs = {
 
 export type QueryCommissionSchemeArgs = {
   id: Scalars['ID']['input'];
+};
+
+
+export type QueryCommissionStatementExceptionsArgs = {
+  insurerId: Scalars['ID']['input'];
+  period: Scalars['String']['input'];
 };
 
 
@@ -2187,6 +2227,15 @@ export type RateGroupMembership = {
   rateGroupId: Scalars['ID']['output'];
   setBy: Scalars['ID']['output'];
 };
+
+export type ReconciliationStatus =
+  /** Paid and expected, with different amounts: see `difference`. */
+  | 'AMOUNT_MISMATCH'
+  | 'MATCHED'
+  /** Expected, but not on the statement. */
+  | 'MISSING'
+  /** On the statement, not expected: no RECEIVABLE line for that policy number and month. */
+  | 'UNEXPECTED';
 
 export type RecordConsentInput = {
   channel: ConsentChannel;
@@ -2370,6 +2419,31 @@ export type SimulatedCommissionLine = {
   kind: CommissionLineKind;
   ledger: CommissionLedger;
   recipient: CommissionRecipient;
+};
+
+export type StatementImportResult = {
+  __typename?: 'StatementImportResult';
+  invalidRows: Array<InvalidStatementRow>;
+  rows: Array<StatementReconciliationRow>;
+};
+
+/** One policy number of one month: the insurer's statement against the RECEIVABLE lines. */
+export type StatementReconciliationRow = {
+  __typename?: 'StatementReconciliationRow';
+  /** Statement minus expected. */
+  difference?: Maybe<Money>;
+  expectedAmount?: Maybe<Money>;
+  importedAt: Scalars['DateTime']['output'];
+  importedBy: Scalars['ID']['output'];
+  insurerId: Scalars['ID']['output'];
+  period: Scalars['String']['output'];
+  policyId?: Maybe<Scalars['ID']['output']>;
+  /** Normalised: trimmed, upper case, no spaces, no leading zeros. */
+  policyNumber: Scalars['String']['output'];
+  /** Row numbers in the file (the header is row 1). */
+  rows: Array<Scalars['Int']['output']>;
+  statementAmount?: Maybe<Money>;
+  status: ReconciliationStatus;
 };
 
 export type TakeFromPoolInput = {
@@ -2981,6 +3055,7 @@ export type ResolversTypes = {
   CommissionSchemeChangeAction: CommissionSchemeChangeAction;
   CommissionSchemeVersion: ResolverTypeWrapper<CommissionSchemeVersion>;
   CommissionSchemeVersionInput: CommissionSchemeVersionInput;
+  CommissionStatementMappingInput: CommissionStatementMappingInput;
   CommissionTierReached: ResolverTypeWrapper<CommissionTierReached>;
   Consent: ResolverTypeWrapper<Consent>;
   ConsentChannel: ConsentChannel;
@@ -3026,6 +3101,7 @@ export type ResolversTypes = {
   ID: ResolverTypeWrapper<Scalars['ID']['output']>;
   ImportBankStatementInput: ImportBankStatementInput;
   ImportBookInput: ImportBookInput;
+  ImportCommissionStatementInput: ImportCommissionStatementInput;
   ImportOutcome: ImportOutcome;
   ImportReport: ResolverTypeWrapper<ImportReport>;
   ImportRowResult: ResolverTypeWrapper<ImportRowResult>;
@@ -3038,6 +3114,7 @@ export type ResolversTypes = {
   InsurerEdge: ResolverTypeWrapper<Omit<InsurerEdge, 'node'> & { node: ResolversTypes['Insurer'] }>;
   InsurerWithSecret: ResolverTypeWrapper<Omit<InsurerWithSecret, 'insurer'> & { insurer: ResolversTypes['Insurer'] }>;
   Int: ResolverTypeWrapper<Scalars['Int']['output']>;
+  InvalidStatementRow: ResolverTypeWrapper<InvalidStatementRow>;
   Invoice: ResolverTypeWrapper<InvoiceModel>;
   InvoiceConnection: ResolverTypeWrapper<Omit<InvoiceConnection, 'edges'> & { edges: Array<ResolversTypes['InvoiceEdge']> }>;
   InvoiceEdge: ResolverTypeWrapper<Omit<InvoiceEdge, 'node'> & { node: ResolversTypes['Invoice'] }>;
@@ -3083,6 +3160,7 @@ export type ResolversTypes = {
   RateGroupConnection: ResolverTypeWrapper<Omit<RateGroupConnection, 'edges'> & { edges: Array<ResolversTypes['RateGroupEdge']> }>;
   RateGroupEdge: ResolverTypeWrapper<Omit<RateGroupEdge, 'node'> & { node: ResolversTypes['RateGroup'] }>;
   RateGroupMembership: ResolverTypeWrapper<RateGroupMembershipModel>;
+  ReconciliationStatus: ReconciliationStatus;
   RecordConsentInput: RecordConsentInput;
   ReferredClient: ResolverTypeWrapper<ReferredClientModel>;
   ReferredClientConnection: ResolverTypeWrapper<Omit<ReferredClientConnection, 'edges'> & { edges: Array<ResolversTypes['ReferredClientEdge']> }>;
@@ -3106,6 +3184,8 @@ export type ResolversTypes = {
   SetWebhookMappingInput: SetWebhookMappingInput;
   SimulateCommissionsInput: SimulateCommissionsInput;
   SimulatedCommissionLine: ResolverTypeWrapper<CommissionLineModel>;
+  StatementImportResult: ResolverTypeWrapper<Omit<StatementImportResult, 'rows'> & { rows: Array<ResolversTypes['StatementReconciliationRow']> }>;
+  StatementReconciliationRow: ResolverTypeWrapper<ReconciliationRowModel>;
   String: ResolverTypeWrapper<Scalars['String']['output']>;
   TakeFromPoolInput: TakeFromPoolInput;
   Tenant: ResolverTypeWrapper<TenantSettingsModel>;
@@ -3215,6 +3295,7 @@ export type ResolversParentTypes = {
   CommissionSchemeChange: SchemeChangeModel;
   CommissionSchemeVersion: CommissionSchemeVersion;
   CommissionSchemeVersionInput: CommissionSchemeVersionInput;
+  CommissionStatementMappingInput: CommissionStatementMappingInput;
   CommissionTierReached: CommissionTierReached;
   Consent: Consent;
   ConsentInput: ConsentInput;
@@ -3254,6 +3335,7 @@ export type ResolversParentTypes = {
   ID: Scalars['ID']['output'];
   ImportBankStatementInput: ImportBankStatementInput;
   ImportBookInput: ImportBookInput;
+  ImportCommissionStatementInput: ImportCommissionStatementInput;
   ImportReport: ImportReport;
   ImportRowResult: ImportRowResult;
   Instalment: Instalment;
@@ -3264,6 +3346,7 @@ export type ResolversParentTypes = {
   InsurerEdge: Omit<InsurerEdge, 'node'> & { node: ResolversParentTypes['Insurer'] };
   InsurerWithSecret: Omit<InsurerWithSecret, 'insurer'> & { insurer: ResolversParentTypes['Insurer'] };
   Int: Scalars['Int']['output'];
+  InvalidStatementRow: InvalidStatementRow;
   Invoice: InvoiceModel;
   InvoiceConnection: Omit<InvoiceConnection, 'edges'> & { edges: Array<ResolversParentTypes['InvoiceEdge']> };
   InvoiceEdge: Omit<InvoiceEdge, 'node'> & { node: ResolversParentTypes['Invoice'] };
@@ -3321,6 +3404,8 @@ export type ResolversParentTypes = {
   SetWebhookMappingInput: SetWebhookMappingInput;
   SimulateCommissionsInput: SimulateCommissionsInput;
   SimulatedCommissionLine: CommissionLineModel;
+  StatementImportResult: Omit<StatementImportResult, 'rows'> & { rows: Array<ResolversParentTypes['StatementReconciliationRow']> };
+  StatementReconciliationRow: ReconciliationRowModel;
   String: Scalars['String']['output'];
   TakeFromPoolInput: TakeFromPoolInput;
   Tenant: TenantSettingsModel;
@@ -3854,6 +3939,11 @@ export type InsurerWithSecretResolvers<ContextType = GraphQLContext, ParentType 
   webhookSecret?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
 };
 
+export type InvalidStatementRowResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['InvalidStatementRow'] = ResolversParentTypes['InvalidStatementRow']> = {
+  message?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  row?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+};
+
 export type InvoiceResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['Invoice'] = ResolversParentTypes['Invoice']> = {
   client?: Resolver<Maybe<ResolversTypes['Client']>, ParentType, ContextType>;
   clientId?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
@@ -3952,6 +4042,7 @@ export type MutationResolvers<ContextType = GraphQLContext, ParentType extends R
   generateInstalmentInvoices?: Resolver<Array<ResolversTypes['Invoice']>, ParentType, ContextType, RequireFields<MutationGenerateInstalmentInvoicesArgs, 'input'>>;
   importBankStatement?: Resolver<ResolversTypes['BankImportResult'], ParentType, ContextType, RequireFields<MutationImportBankStatementArgs, 'input'>>;
   importBook?: Resolver<ResolversTypes['ImportReport'], ParentType, ContextType, RequireFields<MutationImportBookArgs, 'input'>>;
+  importCommissionStatement?: Resolver<ResolversTypes['StatementImportResult'], ParentType, ContextType, RequireFields<MutationImportCommissionStatementArgs, 'input'>>;
   issueInvoice?: Resolver<ResolversTypes['Invoice'], ParentType, ContextType, RequireFields<MutationIssueInvoiceArgs, 'input'>>;
   lapsePolicy?: Resolver<ResolversTypes['Policy'], ParentType, ContextType, RequireFields<MutationLapsePolicyArgs, 'input'>>;
   markCommissionPeriodPaid?: Resolver<ResolversTypes['CommissionPeriod'], ParentType, ContextType, RequireFields<MutationMarkCommissionPeriodPaidArgs, 'input'>>;
@@ -4142,6 +4233,7 @@ export type QueryResolvers<ContextType = GraphQLContext, ParentType extends Reso
   commissionPeriods?: Resolver<Array<ResolversTypes['CommissionPeriod']>, ParentType, ContextType>;
   commissionScheme?: Resolver<Maybe<ResolversTypes['CommissionScheme']>, ParentType, ContextType, RequireFields<QueryCommissionSchemeArgs, 'id'>>;
   commissionSchemes?: Resolver<Array<ResolversTypes['CommissionScheme']>, ParentType, ContextType>;
+  commissionStatementExceptions?: Resolver<Array<ResolversTypes['StatementReconciliationRow']>, ParentType, ContextType, RequireFields<QueryCommissionStatementExceptionsArgs, 'insurerId' | 'period'>>;
   debtorAging?: Resolver<ResolversTypes['DebtorAging'], ParentType, ContextType, Partial<QueryDebtorAgingArgs>>;
   debtors?: Resolver<ResolversTypes['InvoiceConnection'], ParentType, ContextType, Partial<QueryDebtorsArgs>>;
   dunningPolicy?: Resolver<ResolversTypes['DunningPolicy'], ParentType, ContextType>;
@@ -4258,6 +4350,25 @@ export type SimulatedCommissionLineResolvers<ContextType = GraphQLContext, Paren
   kind?: Resolver<ResolversTypes['CommissionLineKind'], ParentType, ContextType>;
   ledger?: Resolver<ResolversTypes['CommissionLedger'], ParentType, ContextType>;
   recipient?: Resolver<ResolversTypes['CommissionRecipient'], ParentType, ContextType>;
+};
+
+export type StatementImportResultResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['StatementImportResult'] = ResolversParentTypes['StatementImportResult']> = {
+  invalidRows?: Resolver<Array<ResolversTypes['InvalidStatementRow']>, ParentType, ContextType>;
+  rows?: Resolver<Array<ResolversTypes['StatementReconciliationRow']>, ParentType, ContextType>;
+};
+
+export type StatementReconciliationRowResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['StatementReconciliationRow'] = ResolversParentTypes['StatementReconciliationRow']> = {
+  difference?: Resolver<Maybe<ResolversTypes['Money']>, ParentType, ContextType>;
+  expectedAmount?: Resolver<Maybe<ResolversTypes['Money']>, ParentType, ContextType>;
+  importedAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  importedBy?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  insurerId?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  period?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  policyId?: Resolver<Maybe<ResolversTypes['ID']>, ParentType, ContextType>;
+  policyNumber?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  rows?: Resolver<Array<ResolversTypes['Int']>, ParentType, ContextType>;
+  statementAmount?: Resolver<Maybe<ResolversTypes['Money']>, ParentType, ContextType>;
+  status?: Resolver<ResolversTypes['ReconciliationStatus'], ParentType, ContextType>;
 };
 
 export type TenantResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['Tenant'] = ResolversParentTypes['Tenant']> = {
@@ -4518,6 +4629,7 @@ export type Resolvers<ContextType = GraphQLContext> = {
   InsurerConnection?: InsurerConnectionResolvers<ContextType>;
   InsurerEdge?: InsurerEdgeResolvers<ContextType>;
   InsurerWithSecret?: InsurerWithSecretResolvers<ContextType>;
+  InvalidStatementRow?: InvalidStatementRowResolvers<ContextType>;
   Invoice?: InvoiceResolvers<ContextType>;
   InvoiceConnection?: InvoiceConnectionResolvers<ContextType>;
   InvoiceEdge?: InvoiceEdgeResolvers<ContextType>;
@@ -4558,6 +4670,8 @@ export type Resolvers<ContextType = GraphQLContext> = {
   RowError?: RowErrorResolvers<ContextType>;
   Scope?: ScopeResolvers;
   SimulatedCommissionLine?: SimulatedCommissionLineResolvers<ContextType>;
+  StatementImportResult?: StatementImportResultResolvers<ContextType>;
+  StatementReconciliationRow?: StatementReconciliationRowResolvers<ContextType>;
   Tenant?: TenantResolvers<ContextType>;
   TenureBand?: TenureBandResolvers<ContextType>;
   Tier?: TierResolvers<ContextType>;
