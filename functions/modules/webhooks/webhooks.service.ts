@@ -64,6 +64,8 @@ const PARALLEL_GROUPS = 32;
 const WAIT_FOR_FIRST_MS = 20_000;
 const POLL_MS = 100;
 const CONFLICT_ATTEMPTS = 3;
+/** Time after which a delivery starts no more events (the function's limit is 29 s). */
+export const DEFAULT_TIME_BUDGET_MS = 20_000;
 const MAX_ERRORS_PER_EVENT = 20;
 
 /** Where verified deliveries are archived before anything else happens. */
@@ -175,6 +177,12 @@ export class WebhooksService {
     private readonly clock: Clock,
     private readonly archive: ArchiveTarget | null,
     private readonly log: WebhookLog = () => undefined,
+    /**
+     * After this long, no further event of a delivery is started: the answer is then a 503 so the
+     * insurer retries, and the retry carries on where this attempt stopped (events applied are
+     * duplicates by their id). Keeps every attempt inside the function's 29-second limit.
+     */
+    private readonly timeBudgetMs = DEFAULT_TIME_BUDGET_MS,
   ) {}
 
   // ---- receiving -----------------------------------------------------------------------------
@@ -258,6 +266,18 @@ export class WebhooksService {
       return response;
     } catch (error) {
       await this.repo.releaseDelivery(tenantId, insurerId, webhookId).catch(() => undefined);
+      if (error instanceof OutOfTimeError) {
+        this.log('webhook delivery out of time', { insurerId, webhookId, unstarted: error.unstarted });
+        return problem(
+          503,
+          'out-of-time',
+          'The delivery was applied in part; retry it to finish',
+          'CONFLICT',
+          {
+            detail: `${error.unstarted} events were not started in time; a retry applies them (those applied are not repeated).`,
+          },
+        );
+      }
       if (error instanceof EventBusyError) {
         // Not stored as the answer: the retry, after the holder's lease, applies the event.
         return problem(
@@ -324,14 +344,23 @@ export class WebhooksService {
       groups.set(group, [...(groups.get(group) ?? []), prepared]);
     });
     // Events of one policy apply in the order sent (issue before cancel); other policies side by side.
+    const deadline = Date.now() + this.timeBudgetMs;
+    let unstarted = 0;
     const applied = await inParallel(
       [...groups.values()].map((group) => async () => {
         const results: EventOutcome[] = [];
-        for (const prepared of group) results.push(await this.applyEvent(ctx, prepared));
+        for (const prepared of group) {
+          if (Date.now() > deadline) {
+            unstarted += 1;
+            continue;
+          }
+          results.push(await this.applyEvent(ctx, prepared));
+        }
         return results;
       }),
       PARALLEL_GROUPS,
     );
+    if (unstarted > 0) throw new OutOfTimeError(unstarted);
     outcomes.push(...applied.flat());
     outcomes.sort((a, b) => a.index - b.index);
     return {
@@ -764,6 +793,11 @@ export class WebhooksService {
     try {
       processed = await this.process(p.tenantId, insurerId, webhookId, Buffer.from(stored).toString('utf8'));
     } catch (error) {
+      if (error instanceof OutOfTimeError) {
+        throw new RuleViolationError(`${error.message}; run the replay again to finish`, {
+          unstarted: error.unstarted,
+        });
+      }
       if (error instanceof EventBusyError) {
         throw new RuleViolationError(`${error.message}; retry the replay in a minute`, {
           eventId: error.eventId,
@@ -779,6 +813,13 @@ export class WebhooksService {
       reprocessedAt: this.clock.now().toISOString(),
     });
     return processed.report;
+  }
+}
+
+/** The time budget ran out before every event was started: the delivery is retried to finish. */
+class OutOfTimeError extends Error {
+  constructor(readonly unstarted: number) {
+    super(`${unstarted} events were not started within the time budget`);
   }
 }
 
