@@ -2,7 +2,13 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import type { Policy } from '../../../functions/modules/policies/policies.model.js';
 import { systemClock } from '../../../functions/shared/clock.js';
 import { createTestApp, errorCode } from '../../support/app.js';
-import { type Brokerage, createBrokerage, fieldPaths } from '../../support/brokerage.js';
+import {
+  type Brokerage,
+  createBrokerage,
+  fieldPaths,
+  mtplInput,
+  personInput,
+} from '../../support/brokerage.js';
 import { invoiceHarness } from '../../support/invoices.js';
 import {
   accruals,
@@ -746,5 +752,74 @@ describe('insurer statement reconciliation', () => {
       },
     );
     expect(otherTenant.commissionStatementExceptions).toEqual([]);
+  });
+});
+
+describe('the partner ledger', () => {
+  it('shows a lead supplier its own PARTNER lines and accruals, and nothing of the advisors', async () => {
+    const pb = await createBrokerage(app, 'Partner Ledger Brokerage');
+    await must(app, pb.as.manager, CREATE_SCHEME, {
+      i: {
+        name: 'Referrals',
+        currency: 'CZK',
+        versions: [
+          {
+            validFrom: '2026-01-01',
+            rules: [
+              {
+                id: 'referral',
+                name: 'Referral fee',
+                ledger: 'PARTNER',
+                computation: { type: 'PERCENT', base: { kind: 'WRITTEN_PREMIUM' }, rate: '5' },
+              },
+              {
+                id: 'advisor',
+                name: 'Advisor',
+                ledger: 'ADVISOR',
+                computation: { type: 'PERCENT', base: { kind: 'WRITTEN_PREMIUM' }, rate: '6' },
+              },
+            ],
+          },
+        ],
+      },
+    });
+    const client = await must<{ createClient: { id: string } }>(
+      app,
+      pb.as.advisor,
+      'mutation($i: CreateClientInput!) { createClient(input: $i) { id } }',
+      { i: personInput({ acquisitionType: 'PARTNER_REFERRAL', referringPartnerId: pb.partnerId }) },
+    );
+    const written = await must<{ writePolicy: { id: string } }>(
+      app,
+      pb.as.advisor,
+      'mutation($i: WritePolicyInput!) { writePolicy(input: $i) { id } }',
+      { i: mtplInput(pb, client.createClient.id) },
+    );
+    const policy = await app.services.repositories.policies.getPolicyOfClient(
+      pb.tenantId,
+      client.createClient.id,
+      written.writePolicy.id,
+    );
+    if (!policy) throw new Error('policy not found');
+    await app.services.commissions.onChange(policyChange(pb.tenantId, policy));
+
+    const partnerLines = await lines(app, pb.as.partner, {});
+    expect(partnerLines.map((l) => [l.ledger, l.recipient.id, l.amount.amount])).toEqual([
+      ['PARTNER', pb.partnerId, '600.00'],
+    ]);
+    const [partnerMonth] = await accruals(app, pb.as.partner, '2026-01');
+    expect(partnerMonth?.accrued.amount).toBe('600.00');
+    await expect(lines(app, pb.as.partner, { policyId: written.writePolicy.id })).resolves.toHaveLength(1);
+    const advisorLedger = await app.exec(
+      pb.as.partner,
+      'query($r: CommissionRecipientInput) { commissionLines(filter: { recipient: $r }) { edges { node { id } } } }',
+      { r: { kind: 'USER', id: pb.advisorId } },
+    );
+    expect(errorCode(advisorLedger)).toBe('FORBIDDEN');
+    const otherPartner = await app.exec(
+      pb.as.partner,
+      'query { commissionAccruals(recipient: { kind: PARTNER, id: "someone-else" }, period: "2026-01") { period } }',
+    );
+    expect(errorCode(otherPartner)).toBe('FORBIDDEN');
   });
 });
