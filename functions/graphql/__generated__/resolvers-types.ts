@@ -2784,7 +2784,10 @@ export type WebhookDelivery = {
   receivedAt: Scalars['DateTime']['output'];
   rejected: Scalars['Int']['output'];
   reprocessedAt?: Maybe<Scalars['DateTime']['output']>;
-  /** HTTP status of the first answer. */
+  /**
+   * HTTP status of the first answer; 0 while unanswered (being processed, or the attempt failed and
+   * the insurer has yet to retry: the archived body can be reprocessed).
+   */
   statusCode: Scalars['Int']['output'];
   webhookId: Scalars['String']['output'];
 };

@@ -120,7 +120,11 @@ export class WebhooksRepository {
     };
   }
 
-  /** Claims a delivery for processing; throws {@link ClaimTakenError} when another holds it or it is done. */
+  /**
+   * Claims a delivery for processing, with its log entry (unanswered yet) in the same transaction,
+   * so an archived delivery whose processing then fails is still listed for replay. Throws
+   * {@link ClaimTakenError} when another attempt holds it or it is done.
+   */
   async claimDelivery(
     tenantId: string,
     insurerId: string,
@@ -128,6 +132,7 @@ export class WebhooksRepository {
     now: Date,
     leaseSeconds: number,
     ttlSeconds: number,
+    log?: WebhookDelivery,
   ): Promise<void> {
     const record: DedupeRecord = {
       state: 'PROCESSING',
@@ -143,7 +148,10 @@ export class WebhooksRepository {
         [TABLE.ttl]: Math.floor(now.getTime() / 1000) + ttlSeconds,
       },
     );
-    await this.db.transact([claimOp(item, now.toISOString())]);
+    await this.db.transact([
+      claimOp(item, now.toISOString()),
+      ...(log ? [putOp(this.deliveryItem(tenantId, log))] : []),
+    ]);
   }
 
   /** Gives a claim up after an unexpected failure, so the sender's retry processes the delivery. */

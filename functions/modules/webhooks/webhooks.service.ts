@@ -229,6 +229,19 @@ export class WebhooksService {
     await this.archive.store.put(this.archive.bucket, archiveKey, req.body, 'application/json');
 
     const receivedAt = this.clock.now();
+    const unanswered: WebhookDelivery = {
+      insurerId,
+      webhookId,
+      receivedAt: receivedAt.toISOString(),
+      archiveKey,
+      bodyBytes: Buffer.byteLength(req.body),
+      statusCode: 0,
+      accepted: 0,
+      duplicates: 0,
+      rejected: 0,
+      reprocessedAt: null,
+      version: 1,
+    };
     try {
       await this.repo.claimDelivery(
         tenantId,
@@ -237,6 +250,7 @@ export class WebhooksService {
         receivedAt,
         LEASE_SECONDS,
         DEDUPE_TTL_SECONDS,
+        unanswered,
       );
     } catch (error) {
       if (error instanceof ClaimTakenError) return this.awaitFirstAnswer(tenantId, insurerId, webhookId);
@@ -246,15 +260,9 @@ export class WebhooksService {
       const processed = await this.process(tenantId, insurerId, webhookId, req.body);
       const response = responseOf(processed);
       const delivery: WebhookDelivery = {
-        insurerId,
-        webhookId,
-        receivedAt: receivedAt.toISOString(),
-        archiveKey,
-        bodyBytes: Buffer.byteLength(req.body),
+        ...unanswered,
         statusCode: response.statusCode,
         ...countsOf(processed),
-        reprocessedAt: null,
-        version: 1,
       };
       await this.repo.completeDelivery(
         tenantId,

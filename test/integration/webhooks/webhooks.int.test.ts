@@ -470,6 +470,12 @@ describe('failures part-way', () => {
     expect(late.statusCode).toBe(503);
     expect(logged).toEqual(['webhook delivery out of time']);
     expect(await app.db.get(keys.webhookDedupe(b.tenantId, insurerId, 'msg_out_of_time'))).toBeUndefined();
+    // Archived and listed, unanswered, so an admin could replay it even if the insurer never retried.
+    const listed = await app.services.webhooks.listDeliveries(b.admin, insurerId, {
+      limit: 100,
+      cursor: null,
+    });
+    expect(listed.items.find((d) => d.webhookId === 'msg_out_of_time')).toMatchObject({ statusCode: 0 });
 
     const retried = reportOf(await app.services.webhooks.receive({ insurerId, headers, body }));
     expect(retried.events.map((e) => e.status)).toEqual(['duplicate', 'accepted', 'accepted']);
