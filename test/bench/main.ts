@@ -4,17 +4,59 @@
  * scenarios/. Flags: `--only=graphql,cold-start` runs a subset (the files are still written);
  * `BENCH_CLIENTS` scales the seeded book down for a quick try (the report says so).
  */
-import { type DynamoDBDocumentClient, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { keys } from '../../functions/shared/table-design.js';
 import { LOCAL_AUDIENCE, LOCAL_ISSUER, LocalTokenIssuer } from '../../infra/local/token-issuer.js';
 import { benchColdStart } from './scenarios/cold-start.js';
+import { benchCommissionThroughput } from './scenarios/commissions.js';
 import { benchGraphQLPaths } from './scenarios/graphql-paths.js';
-import { FULL_BOOK, type SeededBook, seedBook } from './support/book.js';
+import { benchWebhookIngestion } from './scenarios/webhooks.js';
+import { ConsumerGate } from './support/background.js';
+import { FULL_BOOK, seedBook } from './support/book.js';
+import { countPartition } from './support/count.js';
 import { clientOf, DynamoDbMeter } from './support/dynamodb-meter.js';
 import { machineInfo, ownPeakRssMb, peakRssMbOf, versions } from './support/machine.js';
+import { missNotes } from './support/notes.js';
 import { type BenchResults, writeReport } from './support/report.js';
 
 const COMMAND = 'npm run bench';
+
+/**
+ * A realistic EUR scheme on every product line of the bench book: the insurer owes the brokerage
+ * 15 % of the written premium, the seller earns 40 % of that, the two uplines above 2 % and 1 %.
+ */
+function benchScheme() {
+  return {
+    name: 'Bench 2026',
+    currency: 'EUR',
+    versions: [
+      {
+        validFrom: '2026-01-01',
+        rules: [
+          {
+            id: 'receivable',
+            name: 'Receivable',
+            ledger: 'RECEIVABLE',
+            match: { productLines: ['MTPL', 'CASCO', 'PROPERTY', 'LIFE'] },
+            computation: { type: 'PERCENT', base: { kind: 'WRITTEN_PREMIUM' }, rate: '15' },
+            clawback: { type: 'PRO_RATA_MONTHS' },
+          },
+          {
+            id: 'advisor',
+            name: 'Advisor',
+            ledger: 'ADVISOR',
+            match: { productLines: ['MTPL', 'CASCO', 'PROPERTY', 'LIFE'] },
+            computation: { type: 'PERCENT', base: { kind: 'LEDGER', ruleId: 'receivable' }, rate: '40' },
+            overrides: [
+              { type: 'PERCENT', rate: '2' },
+              { type: 'PERCENT', rate: '1' },
+            ],
+            clawback: { type: 'PRO_RATA_MONTHS' },
+          },
+        ],
+      },
+    ],
+  };
+}
 const started = performance.now();
 const log = (line: string) => process.stdout.write(`${line}\n`);
 const only = process.argv
@@ -23,52 +65,63 @@ const only = process.argv
   .split(',');
 const wants = (scenario: string) => !only || only.includes(scenario);
 const scale = { ...FULL_BOOK, clients: Number(process.env.BENCH_CLIENTS ?? FULL_BOOK.clients) };
+/**
+ * The issue asks for 10,000 webhook events; on this shared 2-core machine the product ingests
+ * ~25 events/s, so 10,000 (plus the redelivery checks) alone would take ~10 minutes. The default
+ * is scaled to fit the whole bench in 10 minutes; BENCH_WEBHOOK_EVENTS=10000 runs the full feed.
+ */
+const WEBHOOK_EVENTS_ISSUE = 10_000;
+const webhookEvents = Number(process.env.BENCH_WEBHOOK_EVENTS ?? 2_000);
 
 const results: BenchResults = {
   command: COMMAND,
   generatedAt: new Date().toISOString(),
   durationSeconds: 0,
+  stageSeconds: {},
   machine: machineInfo(),
   versions: versions(),
   book: null,
   graphql: null,
+  commissions: null,
+  webhooks: null,
   coldStart: null,
   memory: { benchProcessPeakRssMb: 0, dynamodbLocalPeakRssMb: null },
   notMeasured: [],
 };
 
-/** Counts every seeded policy through the by-advisor index (paged: COUNT still reads ≤ 1 MB a page). */
-async function countPolicies(book: SeededBook, raw: DynamoDBDocumentClient): Promise<number> {
-  let total = 0;
-  for (const advisor of book.advisors) {
-    let start: Record<string, unknown> | undefined;
-    do {
-      const out = await raw.send(
-        new QueryCommand({
-          TableName: process.env.TABLE_NAME,
-          IndexName: 'gsi1',
-          KeyConditionExpression: 'gsi1pk = :pk',
-          ExpressionAttributeValues: { ':pk': keys.policiesByAdvisor(book.tenantId, advisor.id) },
-          Select: 'COUNT',
-          ExclusiveStartKey: start,
-        }),
-      );
-      total += out.Count ?? 0;
-      start = out.LastEvaluatedKey;
-    } while (start);
+/** Runs one part of the bench and records how long it took. */
+async function stage<T>(name: string, work: () => Promise<T>): Promise<T> {
+  const start = performance.now();
+  try {
+    return await work();
+  } finally {
+    results.stageSeconds[name] = Number(((performance.now() - start) / 1000).toFixed(1));
   }
-  return total;
 }
 
-async function graphqlScenario(): Promise<void> {
-  log(`GraphQL paths: starting the local stack in memory, seeding ${scale.clients} clients…`);
+async function localStackScenarios(): Promise<void> {
+  log(`Local stack: starting it in memory, seeding ${scale.clients} clients…`);
   // The bench signs its own tokens for the seeded users; the handler verifies them against this
   // key set (AUTH_JWKS_JSON, as tests do) instead of the stack's demo issuer.
   const issuer = await LocalTokenIssuer.create();
   process.env.AUTH_JWKS_JSON = JSON.stringify(issuer.jwks());
   process.env.POWERTOOLS_LOG_LEVEL ??= 'SILENT';
   const { startLocalStack } = await import('../../infra/local/stack.js');
-  const stack = await startLocalStack({ port: 0, dataDir: null, seed: false, log: () => undefined });
+  const gate = new ConsumerGate();
+  const stack = await startLocalStack({
+    port: 0,
+    dataDir: null,
+    seed: false,
+    log: () => undefined,
+    // The commission consumer runs unchanged, behind a gate that can hold it while a write path is
+    // measured; its DynamoDB calls are marked as background work so the meter leaves them out.
+    handlers: {
+      commissions: gate.wrap(
+        'commissions',
+        async () => (await import('../../functions/commissions/handler.js')).handler,
+      ),
+    },
+  });
   try {
     // Imported after the stack set the environment: the same modules the handler loaded.
     const { getRuntime } = await import('../../functions/shared/runtime.js');
@@ -79,10 +132,22 @@ async function graphqlScenario(): Promise<void> {
     const seedDb = new Db(createDocumentClient(), runtime.db.tableName);
     const services = createServices(seedDb, runtime.clock);
     const seedStart = performance.now();
-    const book = await seedBook(services, seedDb, scale, runtime.clock.now().toISOString().slice(0, 10), log);
+    gate.skip();
+    const book = await stage('seed', () =>
+      seedBook(services, seedDb, scale, runtime.clock.now().toISOString().slice(0, 10), log),
+    );
     await stack.changes.idle();
+    gate.resume();
     const raw = createDocumentClient();
-    const counted = await countPolicies(book, raw);
+    let counted = 0;
+    for (const advisor of book.advisors) {
+      counted += await countPartition({
+        raw: raw,
+        tableName: runtime.db.tableName,
+        index: 'gsi1',
+        partition: keys.policiesByAdvisor(book.tenantId, advisor.id),
+      });
+    }
     if (counted !== book.counts.policies)
       throw new Error(`seeded ${book.counts.policies} policies, found ${counted}`);
     results.book = {
@@ -95,28 +160,83 @@ async function graphqlScenario(): Promise<void> {
       `  seeded ${book.counts.items} items (${counted} policies verified) in ${results.book.seconds.total} s`,
     );
 
-    const floorMeter = new DynamoDbMeter().attach(raw);
-    const measured = await benchGraphQLPaths({
-      graphqlUrl: stack.dev.graphqlUrl,
-      token: await issuer.sign(book.measured.principal, '1h', {
+    // Commission rules in force from here on: the book above predates them (its policies earned
+    // nothing), what the bench writes from now on earns lines and accruals.
+    await services.commissions.createScheme(book.admin, benchScheme());
+    const period = book.writtenDate.slice(0, 7);
+
+    if (wants('graphql')) {
+      const floorMeter = new DynamoDbMeter().attach(raw);
+      const token = await issuer.sign(book.measured.principal, '1h', {
         issuer: LOCAL_ISSUER,
         audience: LOCAL_AUDIENCE,
-      }),
-      book,
-      services,
-      tableName: runtime.db.tableName,
-      productMeter,
-      raw,
-      floorMeter,
-      runs: 5,
-      iterations: 40,
-      warmup: 15,
-      log,
-    });
-    results.graphql = {
-      ...measured,
-      measuredAs: 'a leaf advisor (own scope), three levels below the manager',
-    };
+      });
+      const measured = await stage('graphql', () =>
+        benchGraphQLPaths({
+          graphqlUrl: stack.dev.graphqlUrl,
+          token,
+          book,
+          services,
+          tableName: runtime.db.tableName,
+          productMeter,
+          raw,
+          floorMeter,
+          runs: 5,
+          iterations: 40,
+          warmup: 15,
+          period,
+          settle: () => stack.changes.idle(),
+          consumers: gate,
+          log,
+        }),
+      );
+      results.graphql = {
+        ...measured,
+        measuredAs: 'a leaf advisor (own scope), three levels below the manager',
+      };
+    } else results.notMeasured.push({ scenario: 'GraphQL paths', why: 'skipped by --only' });
+
+    if (wants('commissions')) {
+      log('Commission throughput: policy records through the commission stream consumer…');
+      await stack.changes.idle();
+      const { handler } = await import('../../functions/commissions/handler.js');
+      results.commissions = await stage('commissions', () =>
+        benchCommissionThroughput({
+          handler: handler as never,
+          book,
+          raw,
+          tableName: runtime.db.tableName,
+          productMeter,
+          events: 200,
+          runs: 3,
+          period: book.writtenDate.slice(0, 7),
+          log,
+        }),
+      );
+    }
+    if (wants('webhooks')) {
+      log('Webhook ingestion: signed 500-event deliveries to the local stack, then a full redelivery…');
+      await stack.changes.idle();
+      gate.hold();
+      try {
+        results.webhooks = await stage('webhooks', () =>
+          benchWebhookIngestion({
+            webhookUrl: (insurerId) => `${stack.url}/webhooks/insurers/${insurerId}`,
+            book,
+            raw,
+            tableName: runtime.db.tableName,
+            productMeter,
+            events: webhookEvents,
+            scaledFrom: webhookEvents < WEBHOOK_EVENTS_ISSUE ? WEBHOOK_EVENTS_ISSUE : null,
+            perDelivery: 500,
+            issuedEvery: 20,
+            log,
+          }),
+        );
+      } finally {
+        gate.release();
+      }
+    }
     results.memory.dynamodbLocalPeakRssMb = peakRssMbOf(stack.dynamo.process.pid);
   } finally {
     await stack.stop();
@@ -124,30 +244,15 @@ async function graphqlScenario(): Promise<void> {
 }
 
 try {
-  if (wants('graphql')) await graphqlScenario();
-  else results.notMeasured.push({ scenario: 'GraphQL paths', why: 'skipped by --only' });
-  results.notMeasured.push({
-    scenario: "an advisor's monthly accrual (GraphQL)",
-    why: 'the commission module has no GraphQL query or accrual store yet (only the pure engine has landed)',
-  });
+  if (wants('graphql') || wants('commissions') || wants('webhooks')) await localStackScenarios();
   if (wants('cold-start')) {
     log('Cold start: bundling each catalog function and importing it in fresh Node processes…');
-    results.coldStart = await benchColdStart(7, log);
+    results.coldStart = await stage('coldStart', () => benchColdStart(5, log));
   } else results.notMeasured.push({ scenario: 'cold start', why: 'skipped by --only' });
-  results.notMeasured.push(
-    {
-      scenario: 'commission throughput',
-      why: 'the commission stream consumer (functions/commissions/) has not landed: only the pure engine exists',
-    },
-    {
-      scenario: 'webhook ingestion',
-      why: 'the webhook handler still answers 501: the webhook module (functions/webhooks/) has not landed',
-    },
-  );
   results.memory.benchProcessPeakRssMb = ownPeakRssMb();
   results.machine.loadAverage.end = (await import('node:os')).loadavg().map((l) => Number(l.toFixed(2)));
   results.durationSeconds = Number(((performance.now() - started) / 1000).toFixed(1));
-  const written = writeReport(results, []);
+  const written = writeReport(results, missNotes(results));
   log(`Wrote ${written.join(' and ')} in ${results.durationSeconds} s`);
   process.exit(0);
 } catch (error) {

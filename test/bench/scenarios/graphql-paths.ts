@@ -4,6 +4,7 @@ import {
   QueryCommand,
   TransactWriteCommand,
 } from '@aws-sdk/lib-dynamodb';
+import { recipientKey } from '../../../functions/modules/commissions/commissions.model.js';
 import type { Policy } from '../../../functions/modules/policies/policies.model.js';
 import {
   POLICY_NUMBER_FIELD,
@@ -54,6 +55,12 @@ export interface GraphQLPathsContext {
   runs: number;
   iterations: number;
   warmup: number;
+  /** The current commission period (the month of today's written policies). */
+  period: string;
+  /** Waits until every change so far reached the stream consumers (the commission ledger). */
+  settle: () => Promise<void>;
+  /** Holds the stream consumers during a measured run and lets them catch up after it. */
+  consumers: { hold(): void; release(): void };
   log: (line: string) => void;
 }
 
@@ -63,6 +70,8 @@ interface Path {
   floorDescription: string;
   target: string;
   check?: (product: SideFigures, ratio: Spread) => boolean;
+  /** Runs once before the path is measured. */
+  prepare?: () => Promise<void>;
   product: (i: number) => Promise<void>;
   floor: (i: number) => Promise<void>;
 }
@@ -76,6 +85,10 @@ const CARD = `query($id: ID!) { clientCard(id: $id) {
 const LIST = `query { policies(first: 50) {
   edges { cursor node { id policyNumber holderName status termEnd premium { amount currency } insurer { name } } }
   pageInfo { hasNextPage endCursor } } }`;
+
+const ACCRUALS = `query($p: String!) { commissionAccruals(period: $p) {
+  recipient { kind id } period accrued { amount currency } clawedBack { amount } adjusted { amount }
+  total { amount } approved { amount } paid { amount } lineCount } }`;
 
 const WRITE = `mutation($i: WritePolicyInput!) { writePolicy(input: $i) { id policyNumber status } }`;
 
@@ -127,6 +140,8 @@ function paths(ctx: GraphQLPathsContext, template: Policy): Path[] {
   const perClient = ctx.book.counts.policies / ctx.book.counts.clients;
   const advisorId = ctx.book.measured.user.id;
   const mtpl = ctx.book.productLineIds.MTPL;
+  // 50, unless a scaled-down book gives the advisor fewer policies.
+  const listRows = Math.min(50, clientIds.length * perClient);
   let written = 0;
   return [
     {
@@ -179,7 +194,7 @@ function paths(ctx: GraphQLPathsContext, template: Policy): Path[] {
       check: (_product, ratio) => ratio.median <= 1.5,
       product: async () => {
         const data = (await gql(ctx, LIST)) as { policies: { edges: unknown[] } };
-        expectCount('list rows', data.policies.edges.length, 50);
+        expectCount('list rows', data.policies.edges.length, listRows);
       },
       floor: async () => {
         const out = await ctx.raw.send(
@@ -193,7 +208,7 @@ function paths(ctx: GraphQLPathsContext, template: Policy): Path[] {
           }),
         );
         const items = (out.Items ?? []) as StoredItem[];
-        expectCount('floor list rows', items.length, 50);
+        expectCount('floor list rows', items.length, listRows);
         await batchGetOrg(
           ctx,
           items.map((p) => [OrgKind.Insurer, p.insurerId as string]),
@@ -275,7 +290,44 @@ function paths(ctx: GraphQLPathsContext, template: Policy): Path[] {
         );
       },
     },
+    {
+      name: 'monthly accrual',
+      description:
+        'commissionAccruals(period) as the advisor: what they earned this month so far, from the accrual items the commission consumer keeps current',
+      floorDescription: 'Query on the advisor’s accrual partition (sort key prefix = the period)',
+      target: '1 read; p50 ratio ≤ 1.5',
+      check: (product, ratio) => product.requestsPerOperation.median <= 1 && ratio.median <= 1.5,
+      // The create-policy path above wrote this month's policies; their lines must be in the ledger.
+      prepare: () => ctx.settle(),
+      product: async () => {
+        const data = (await gql(ctx, ACCRUALS, { p: ctx.period })) as {
+          commissionAccruals: Array<{ lineCount: number }>;
+        };
+        if (!data.commissionAccruals.some((a) => a.lineCount > 0))
+          throw new Error('no accrual for the advisor');
+      },
+      floor: async () => {
+        const out = await ctx.raw.send(
+          new QueryCommand({
+            TableName: ctx.tableName,
+            KeyConditionExpression: 'pk = :pk AND begins_with(sk, :period)',
+            ExpressionAttributeValues: {
+              ':pk': keys.commissionAccruals(t, recipientKey({ kind: 'USER', id: advisorId })),
+              ':period': `${ctx.period}#`,
+            },
+            ReturnConsumedCapacity: 'TOTAL',
+          }),
+        );
+        if ((out.Items ?? []).length === 0) throw new Error('floor: no accrual item');
+      },
+    },
   ];
+}
+
+/** Lets held consumers run and waits until they have caught up, between measured runs. */
+async function catchUp(ctx: GraphQLPathsContext): Promise<void> {
+  ctx.consumers.release();
+  await ctx.settle();
 }
 
 interface Sample {
@@ -350,6 +402,8 @@ export async function benchGraphQLPaths(
 
   const results: PathFigures[] = [];
   for (const path of paths(ctx, template)) {
+    await path.prepare?.();
+    ctx.consumers.hold();
     for (let i = 0; i < ctx.warmup; i++) {
       ctx.productMeter.reset();
       await path.product(i);
@@ -357,10 +411,12 @@ export async function benchGraphQLPaths(
         throw new Error(`${path.name}: the meter saw no request from the handler`);
       await path.floor(i);
     }
+    await catchUp(ctx);
     const product: Sample[][] = [];
     const floor: Sample[][] = [];
     const ratios: number[] = [];
     for (let run = 0; run < ctx.runs; run++) {
+      ctx.consumers.hold();
       const p: Sample[] = [];
       const f: Sample[] = [];
       for (let i = 0; i < ctx.iterations; i++) {
@@ -368,6 +424,7 @@ export async function benchGraphQLPaths(
         p.push(await sample(ctx.productMeter, () => path.product(n)));
         f.push(await sample(ctx.floorMeter, () => path.floor(n)));
       }
+      await catchUp(ctx);
       product.push(p);
       floor.push(f);
       ratios.push(

@@ -1,9 +1,4 @@
-import {
-  type Client,
-  type Contact,
-  sortNameOf,
-  type TimelineEntry,
-} from '../../../functions/modules/clients/clients.model.js';
+import { type Client, type Contact, sortNameOf } from '../../../functions/modules/clients/clients.model.js';
 import { uniqueValuesOf } from '../../../functions/modules/clients/clients.service.js';
 import type { User } from '../../../functions/modules/org/org.model.js';
 import type { Policy } from '../../../functions/modules/policies/policies.model.js';
@@ -38,6 +33,10 @@ export interface SeededBook {
   /** The advisor the GraphQL paths are measured as: a leaf, three levels below the manager. */
   measured: { principal: Principal; user: User; clientIds: string[] };
   insurerIds: string[];
+  /** Each insurer's webhook signing secret, as shown once at creation. */
+  insurerSecrets: Record<string, string>;
+  /** The written date of every seeded policy (today). */
+  writtenDate: string;
   productLineIds: Record<string, string>;
   counts: { advisors: number; clients: number; policies: number; items: number };
   seconds: { templates: number; batchWrites: number };
@@ -69,9 +68,10 @@ function objectFor(kind: (typeof PRODUCTS)[number]['object'], n: number) {
  * a contact and its policies go through the real services, so every kind of item is written by
  * the product itself. The rest of the book is cloned from those templates: each clone is rebuilt
  * as a domain record (new ids, names, unique values, policy numbers) and turned back into items
- * by the repositories' own item builders (`clientItem`, `policyItem`, `claimOp`, `timelineOp`),
- * then written with concurrent BatchWriteItem calls. The items are therefore shaped exactly as
- * the repositories write them, keys and index attributes included.
+ * by the repositories' own item builders (`clientItem`, `policyItem`, `claimOp`), then written
+ * with concurrent BatchWriteItem calls. The items are therefore shaped exactly as the repositories
+ * write them, keys and index attributes included. Clones get no timeline history (only the
+ * templates have one): no measured path reads timelines, and it would add a third to the seed.
  */
 export async function seedBook(
   services: Services,
@@ -98,8 +98,12 @@ export async function seedBook(
   const productLineIds: Record<string, string> = {};
   for (const p of PRODUCTS) productLineIds[p.code] = (await org.createProductLine(sys, p)).id;
   const insurerIds: string[] = [];
-  for (const name of ['Kooperativa', 'Allianz', 'Generali', 'UNIQA'])
-    insurerIds.push((await org.createInsurer(sys, { name })).insurer.id);
+  const insurerSecrets: Record<string, string> = {};
+  for (const name of ['Kooperativa', 'Allianz', 'Generali', 'UNIQA']) {
+    const created = await org.createInsurer(sys, { name });
+    insurerIds.push(created.insurer.id);
+    insurerSecrets[created.insurer.id] = created.webhookSecret;
+  }
   const adminUser = await org.createUser(sys, {
     name: 'Alena Adminová',
     email: 'admin@bench.example',
@@ -236,20 +240,6 @@ export async function seedBook(
         );
       }
     }
-    for (const item of template) {
-      if (item.type !== EntityType.TimelineEntry) continue;
-      const entry = fromItem<TimelineEntry>(item);
-      items.push(
-        itemOf(
-          repos.clients.timelineOp(tenantId, {
-            ...entry,
-            id: newId(),
-            clientId,
-            policyId: entry.policyId ? (policyIds.get(entry.policyId) ?? null) : null,
-          }),
-        ),
-      );
-    }
   }
   const writeStart = performance.now();
   await writeConcurrently(db, items, 6, log);
@@ -267,6 +257,8 @@ export async function seedBook(
       clientIds: clientIds.get(measuredUser.id) ?? [],
     },
     insurerIds,
+    insurerSecrets,
+    writtenDate: today,
     productLineIds,
     counts: {
       advisors: advisors.length,

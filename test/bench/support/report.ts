@@ -2,7 +2,9 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { REPO_ROOT } from '../../../infra/cloud/bundling.js';
 import type { ColdStartFigures } from '../scenarios/cold-start.js';
+import type { CommissionFigures } from '../scenarios/commissions.js';
 import type { PathFigures } from '../scenarios/graphql-paths.js';
+import type { WebhookFigures } from '../scenarios/webhooks.js';
 import type { MachineInfo } from './machine.js';
 import { cell, type Spread } from './stats.js';
 
@@ -10,6 +12,8 @@ export interface BenchResults {
   command: string;
   generatedAt: string;
   durationSeconds: number;
+  /** Wall time of each part of the run. */
+  stageSeconds: Record<string, number>;
   machine: MachineInfo;
   versions: Record<string, string>;
   book: {
@@ -22,6 +26,8 @@ export interface BenchResults {
     scaledDown: boolean;
   } | null;
   graphql: { paths: PathFigures[]; overheadP50Ms: Spread; measuredAs: string } | null;
+  commissions: CommissionFigures | null;
+  webhooks: WebhookFigures | null;
   coldStart: ColdStartFigures[] | null;
   memory: { benchProcessPeakRssMb: number; dynamodbLocalPeakRssMb: number | null };
   notMeasured: Array<{ scenario: string; why: string }>;
@@ -59,10 +65,44 @@ function graphqlSection(r: BenchResults): string[] {
   return [...lines, ''];
 }
 
+function commissionSection(r: BenchResults): string[] {
+  const c = r.commissions;
+  if (!c) return [];
+  return [
+    '## 2. Commission throughput',
+    '',
+    `${c.events} policy INSERT records per run (${c.eventsPerSecond.runs} runs, fresh policies each run) through the commission stream consumer, invoked in process with real-shaped stream batches of ${c.batchSize} (the catalog's batch size), in order as one shard delivers them; each event is a policy written this month under a scheme with a receivable, an advisor share and two override levels. Floor: the same number of item writes as raw BatchWriteItem (25 per request, in order), using the items the consumer itself put, under separate keys.`,
+    '',
+    '| consumer events/s | floor events/s | ratio | item writes / event | requests / event | capacity units / event | replay of a run | target | |',
+    '|---:|---:|---:|---:|---:|---:|---|---|---|',
+    `| ${cell(c.eventsPerSecond)} | ${cell(c.floorEventsPerSecond)} | ×${cell(c.ratio)} | ${c.itemWritesPerEvent} | ${c.requestsPerEvent} (${requests(c.requests)} per run) | ${c.capacityUnitsPerEvent} | ${c.replay.newLines} new lines, ${c.replay.failedRecords} failed records | ${c.target} | ${verdict(c.met)} |`,
+    '',
+  ];
+}
+
+function webhookSection(r: BenchResults): string[] {
+  const w = r.webhooks;
+  if (!w) return [];
+  return [
+    '## 3. Webhook ingestion',
+    '',
+    `${w.events.toLocaleString('en')} events (${Object.entries(w.mix)
+      .map(([type, n]) => `${n} ${type}`)
+      .join(
+        ', ',
+      )}) in ${w.deliveries} Standard Webhooks-signed deliveries of ${w.eventsPerDelivery}, POSTed one after another to the local stack (HTTP → adapter → webhooks handler → S3 archive + DynamoDB Local)${w.scaledFrom ? ` — **scaled down from the issue's ${w.scaledFrom.toLocaleString('en')}**: at this rate the full feed and its redelivery checks alone would take about ${Math.round(((w.scaledFrom / w.eventsPerSecond) * 1.5) / 60)} minutes of the 10-minute budget (\`BENCH_WEBHOOK_EVENTS=${w.scaledFrom} npm run bench\` runs it)` : ''}; premium payments name seeded policies of the insurer, issued policies bring new holders. The commission consumer is held while the deliveries are timed (in the cloud it is another Lambda) and catches up afterwards. One pass (not repeated: each pass writes new data).`,
+    '',
+    '| events/s | per delivery (median, min–max) | DynamoDB requests / event | capacity units / event | full redelivery (same webhook ids) | resent under new webhook ids | stored afterwards | target | |',
+    '|---:|---:|---:|---:|---|---|---|---|---|',
+    `| ${w.eventsPerSecond} | ${w.deliveryMs.median} ms (${w.deliveryMs.min}–${w.deliveryMs.max}) | ${w.requestsPerEvent} | ${w.capacityUnitsPerEvent} | ${w.redelivery.identicalAnswers}/${w.deliveries} answers byte-identical, ${w.redelivery.seconds} s | ${w.resend.duplicates} duplicates, ${w.resend.accepted} accepted, ${w.resend.seconds} s | ${w.stored.eventRecordsDone} event records DONE; ${w.stored.newPolicies} new policies (expected ${w.stored.expectedNewPolicies}) | ${w.target} | ${verdict(w.met)} |`,
+    '',
+  ];
+}
+
 function coldStartSection(r: BenchResults): string[] {
   if (!r.coldStart) return [];
   const lines = [
-    '## 2. Cold start',
+    '## 4. Cold start',
     '',
     'Each function bundled as the cloud stack bundles it (`BUNDLE` in infra/cloud/bundling.ts: esbuild, ESM, minified, node22, AWS SDK included), then imported in fresh Node processes, one at a time; init = the import of the bundle, process = spawn to exit.',
     '',
@@ -88,7 +128,7 @@ function coldStartSection(r: BenchResults): string[] {
 
 function memorySection(r: BenchResults): string[] {
   return [
-    '## 3. Memory (peak RSS)',
+    '## 5. Memory (peak RSS)',
     '',
     '| process | peak RSS |',
     '|---|---:|',
@@ -106,11 +146,19 @@ function markdown(r: BenchResults, notes: string[]): string {
   return [
     '# Benchmarks',
     '',
-    `Produced by \`${r.command}\` on ${r.generatedAt.slice(0, 16).replace('T', ' ')} UTC in ${r.durationSeconds} s (commit ${r.versions.commit}). Every figure with its runs, and the raw numbers, are in [benchmarks.json](benchmarks.json).`,
+    `Produced by \`${r.command}\` on ${r.generatedAt.slice(0, 16).replace('T', ' ')} UTC in ${r.durationSeconds} s (${Object.entries(
+      r.stageSeconds,
+    )
+      .map(([stage, sec]) => `${stage} ${sec} s`)
+      .join(
+        ', ',
+      )}; commit ${r.versions.commit}). Every figure with its runs, and the raw numbers, are in [benchmarks.json](benchmarks.json).`,
     '',
     `Machine: ${m.cpuCount} × ${m.cpuModel}, ${m.totalMemoryGb} GB, ${m.os}; Node ${r.versions.node}, Java ${r.versions.java}. The machine is shared: load average (1/5/15 min) ${m.loadAverage.start.join(' / ')} at the start and ${m.loadAverage.end?.join(' / ') ?? '?'} at the end, with other work running tests at the same time — absolute times are noisy, the ratios against the floor measured in the same run are what to compare.`,
     '',
     ...graphqlSection(r),
+    ...commissionSection(r),
+    ...webhookSection(r),
     ...coldStartSection(r),
     ...memorySection(r),
     '## Not measured yet',

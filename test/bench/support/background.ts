@@ -1,0 +1,52 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
+
+/**
+ * Marks DynamoDB calls made by stream consumers the local stack runs in this same process, so the
+ * meter on the shared runtime client can leave them out of the operation being measured (in the
+ * cloud they run in another Lambda with its own client).
+ */
+export const backgroundWork = new AsyncLocalStorage<string>();
+
+/**
+ * Holds stream consumer invocations while a write path is measured and lets them through after
+ * it, so the consumer's work (another Lambda in the cloud) does not share the CPU with the
+ * measured requests. Held batches are delivered in order once released; nothing is dropped.
+ */
+export class ConsumerGate {
+  private opened: Promise<void> = Promise.resolve();
+  private open: () => void = () => undefined;
+  private skipping = false;
+
+  /**
+   * Acknowledges records without running the consumer until `resume`. Only for the seed's own
+   * records, which arrive before any commission scheme exists: the consumer would write nothing
+   * for them, so skipping changes no data and saves minutes of reads.
+   */
+  skip(): void {
+    this.skipping = true;
+  }
+
+  resume(): void {
+    this.skipping = false;
+  }
+
+  hold(): void {
+    this.opened = new Promise<void>((resolve) => {
+      this.open = resolve;
+    });
+  }
+
+  release(): void {
+    this.open();
+  }
+
+  /** Wraps a consumer: waits for the gate, then runs it as background work. */
+  wrap<E, C, R>(name: string, load: () => Promise<(event: E, context: C) => Promise<R>>) {
+    return async (event: E, context: C): Promise<R> => {
+      if (this.skipping) return { batchItemFailures: [] } as R;
+      const handler = await load();
+      await this.opened;
+      return backgroundWork.run(name, () => handler(event, context));
+    };
+  }
+}
