@@ -63,7 +63,7 @@ const PARALLEL_GROUPS = 32;
 /** How long a repeat waits for the first copy of a delivery that is still being processed. */
 const WAIT_FOR_FIRST_MS = 20_000;
 const POLL_MS = 100;
-const CONFLICT_ATTEMPTS = 3;
+const CONFLICT_ATTEMPTS = 5;
 /** Time after which a delivery starts no more events (the function's limit is 29 s). */
 export const DEFAULT_TIME_BUDGET_MS = 20_000;
 const MAX_ERRORS_PER_EVENT = 20;
@@ -91,7 +91,8 @@ export interface WebhookResponse {
 /** Facts about a refused or failed delivery that may be logged: never the body. */
 export type WebhookLog = (message: string, fields: Record<string, unknown>) => void;
 
-type Prepared = { index: number; event: RawEvent; data: Record<string, unknown> };
+/** An event that passed its envelope and schema checks, in our model. */
+export type Prepared = { index: number; event: RawEvent; data: Record<string, unknown> };
 type Processed = { kind: 'report'; report: DeliveryReport } | { kind: 'invalid'; errors: EventFieldError[] };
 
 /** What a delivery's events share: the tenant, the insurer, its mapping and reference data read once. */
@@ -340,22 +341,19 @@ export class WebhooksService {
     const ctx = await this.context(tenantId, insurerId, webhookId);
 
     const outcomes: EventOutcome[] = [];
-    const groups = new Map<string, Prepared[]>();
+    const valid: Prepared[] = [];
     rawEvents.forEach((raw, index) => {
       const prepared = this.prepare(ctx, raw, index);
-      if ('status' in prepared) {
-        outcomes.push(prepared);
-        return;
-      }
-      const number = prepared.data.policyNumber;
-      const group = typeof number === 'string' ? `policy:${normalisePolicyNumber(number)}` : `event:${index}`;
-      groups.set(group, [...(groups.get(group) ?? []), prepared]);
+      if ('status' in prepared) outcomes.push(prepared);
+      else valid.push(prepared);
     });
-    // Events of one policy apply in the order sent (issue before cancel); other policies side by side.
+    // Events of one policy apply in the order sent (issue before cancel), and so do new policies of
+    // one holder (one client is created, not raced for); everything else side by side.
+    const groups = groupEvents(valid);
     const deadline = Date.now() + this.timeBudgetMs;
     let unstarted = 0;
     const applied = await inParallel(
-      [...groups.values()].map((group) => async () => {
+      groups.map((group) => async () => {
         const results: EventOutcome[] = [];
         for (const prepared of group) {
           if (Date.now() > deadline) {
@@ -545,10 +543,13 @@ export class WebhooksService {
     event: RawEvent,
     data: Record<string, unknown>,
   ): Promise<{ policyId: string; note: string }> {
-    if (event.type === 'policy.issued') return this.issue(ctx, data as z.output<typeof PolicyIssuedSchema>);
+    // A conflict (the policy or its client changed between read and write, e.g. by another event of
+    // the batch for the same client) is retried on fresh reads; the writes are idempotent.
     for (let attempt = 1; ; attempt++) {
       try {
-        return await this.changePolicy(ctx, event, data);
+        return event.type === 'policy.issued'
+          ? await this.issue(ctx, data as z.output<typeof PolicyIssuedSchema>)
+          : await this.changePolicy(ctx, event, data);
       } catch (error) {
         if (!(error instanceof VersionConflictError) || attempt >= CONFLICT_ATTEMPTS) throw error;
       }
@@ -822,6 +823,50 @@ export class WebhooksService {
     });
     return processed.report;
   }
+}
+
+/** The keys that tie events together: the policy number, and for new business the holder's ids. */
+function linksOf(prepared: Prepared): string[] {
+  const d = prepared.data;
+  const links = typeof d.policyNumber === 'string' ? [`policy:${normalisePolicyNumber(d.policyNumber)}`] : [];
+  if (prepared.event.type === 'policy.issued') {
+    const h = d.holder as Holder;
+    for (const [kind, value] of [
+      ['nid', h.nationalId],
+      ['tax', h.taxId],
+      ['mail', h.email],
+    ] as const) {
+      if (value) links.push(`holder:${kind}:${value}`);
+    }
+  }
+  return links;
+}
+
+/** Splits events into groups that share a link (union-find), each group in the order sent. */
+export function groupEvents(events: Prepared[]): Prepared[][] {
+  const parent = events.map((_, i) => i);
+  const root = (i: number): number => {
+    while (parent[i] !== i) {
+      const up = parent[i] as number;
+      parent[i] = parent[up] as number;
+      i = up;
+    }
+    return i;
+  };
+  const owner = new Map<string, number>();
+  events.forEach((event, i) => {
+    for (const link of linksOf(event)) {
+      const other = owner.get(link);
+      if (other === undefined) owner.set(link, i);
+      else parent[root(i)] = root(other);
+    }
+  });
+  const groups = new Map<number, Prepared[]>();
+  events.forEach((event, i) => {
+    const r = root(i);
+    groups.set(r, [...(groups.get(r) ?? []), event]);
+  });
+  return [...groups.values()];
 }
 
 /** The time budget ran out before every event was started: the delivery is retried to finish. */

@@ -285,6 +285,25 @@ describe('events', () => {
     expect(second?.clientId).toBe(byEmail.id);
   });
 
+  it('gives 20 policies of one new holder in one batch one client, applied in order without conflicts', async () => {
+    const holder = {
+      firstName: 'Hana',
+      lastName: 'Rychlá',
+      nationalId: '8860011234',
+      email: 'hana.rychla@example.com',
+    };
+    const events = Array.from({ length: 20 }, () => issuedEvent({}, { holder }));
+    const report = reportOf(await deliver(app, insurerId, secret, { events }));
+    expect(report).toMatchObject({ accepted: 20, rejected: 0 });
+    const policies = await Promise.all(
+      report.events.map((e) => app.services.policies.getPolicy(b.admin, e.policyId ?? '')),
+    );
+    expect(new Set(policies.map((p) => p?.clientId)).size).toBe(1);
+    expect(report.events.filter((e) => e.note === 'policy written for a new potential client')).toHaveLength(
+      1,
+    );
+  });
+
   it('stores premium payments and commission statements, saying what was done with them', async () => {
     const issued = issuedEvent();
     const report = reportOf(
