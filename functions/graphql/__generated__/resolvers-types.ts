@@ -1764,6 +1764,32 @@ export type PaymentSource =
   | 'MANUAL'
   | 'REVERSAL';
 
+export type PaymentStatistics = {
+  __typename?: 'PaymentStatistics';
+  groupBy: PaymentStatisticsGroup;
+  period: Scalars['String']['output'];
+  rows: Array<PaymentStatisticsRow>;
+};
+
+export type PaymentStatisticsGroup =
+  | 'ADVISOR'
+  | 'PRODUCT_LINE';
+
+export type PaymentStatisticsRow = {
+  __typename?: 'PaymentStatisticsRow';
+  /** Invoiced totals due in the period, one amount per currency. */
+  due: Array<Money>;
+  invoicesDue: Scalars['Int']['output'];
+  /** The responsible advisor's or the product line's id; null for invoices without one (a fee has no product line). */
+  key?: Maybe<Scalars['ID']['output']>;
+  /** Of what was received, paid after the due date. */
+  late: Array<Money>;
+  /** Received in the period (reversals negative), one amount per currency. */
+  made: Array<Money>;
+  paymentsLate: Scalars['Int']['output'];
+  paymentsMade: Scalars['Int']['output'];
+};
+
 /** An insurance policy: what was sold, to whom, by whom, for how much, for which term. */
 export type Policy = {
   __typename?: 'Policy';
@@ -1945,6 +1971,8 @@ export type Query = {
   openCommissionDisputes: CommissionDisputeConnection;
   partner?: Maybe<Partner>;
   partners: PartnerConnection;
+  /** Payments due, made and late in a month, per responsible advisor or product line. */
+  paymentStatistics: PaymentStatistics;
   /** Payments made within a month, late ones only, by advisor or by product line. */
   payments: PaymentConnection;
   policies: PolicyConnection;
@@ -2109,6 +2137,12 @@ export type QueryPartnerArgs = {
 export type QueryPartnersArgs = {
   after?: InputMaybe<Scalars['String']['input']>;
   first?: InputMaybe<Scalars['Int']['input']>;
+};
+
+
+export type QueryPaymentStatisticsArgs = {
+  groupBy: PaymentStatisticsGroup;
+  period: Scalars['String']['input'];
 };
 
 
@@ -3147,6 +3181,9 @@ export type ResolversTypes = {
   PaymentFrequency: PaymentFrequency;
   PaymentListFilter: PaymentListFilter;
   PaymentSource: PaymentSource;
+  PaymentStatistics: ResolverTypeWrapper<PaymentStatistics>;
+  PaymentStatisticsGroup: PaymentStatisticsGroup;
+  PaymentStatisticsRow: ResolverTypeWrapper<PaymentStatisticsRow>;
   Policy: ResolverTypeWrapper<PolicyModel>;
   PolicyConnection: ResolverTypeWrapper<Omit<PolicyConnection, 'edges'> & { edges: Array<ResolversTypes['PolicyEdge']> }>;
   PolicyEdge: ResolverTypeWrapper<Omit<PolicyEdge, 'node'> & { node: ResolversTypes['Policy'] }>;
@@ -3373,6 +3410,8 @@ export type ResolversParentTypes = {
   PaymentConnection: Omit<PaymentConnection, 'edges'> & { edges: Array<ResolversParentTypes['PaymentEdge']> };
   PaymentEdge: Omit<PaymentEdge, 'node'> & { node: ResolversParentTypes['Payment'] };
   PaymentListFilter: PaymentListFilter;
+  PaymentStatistics: PaymentStatistics;
+  PaymentStatisticsRow: PaymentStatisticsRow;
   Policy: PolicyModel;
   PolicyConnection: Omit<PolicyConnection, 'edges'> & { edges: Array<ResolversParentTypes['PolicyEdge']> };
   PolicyEdge: Omit<PolicyEdge, 'node'> & { node: ResolversParentTypes['Policy'] };
@@ -4144,6 +4183,22 @@ export type PaymentEdgeResolvers<ContextType = GraphQLContext, ParentType extend
   node?: Resolver<ResolversTypes['Payment'], ParentType, ContextType>;
 };
 
+export type PaymentStatisticsResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['PaymentStatistics'] = ResolversParentTypes['PaymentStatistics']> = {
+  groupBy?: Resolver<ResolversTypes['PaymentStatisticsGroup'], ParentType, ContextType>;
+  period?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  rows?: Resolver<Array<ResolversTypes['PaymentStatisticsRow']>, ParentType, ContextType>;
+};
+
+export type PaymentStatisticsRowResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['PaymentStatisticsRow'] = ResolversParentTypes['PaymentStatisticsRow']> = {
+  due?: Resolver<Array<ResolversTypes['Money']>, ParentType, ContextType>;
+  invoicesDue?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  key?: Resolver<Maybe<ResolversTypes['ID']>, ParentType, ContextType>;
+  late?: Resolver<Array<ResolversTypes['Money']>, ParentType, ContextType>;
+  made?: Resolver<Array<ResolversTypes['Money']>, ParentType, ContextType>;
+  paymentsLate?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  paymentsMade?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+};
+
 export type PolicyResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['Policy'] = ResolversParentTypes['Policy']> = {
   branch?: Resolver<Maybe<ResolversTypes['Branch']>, ParentType, ContextType>;
   branchKind?: Resolver<ResolversTypes['BranchKind'], ParentType, ContextType>;
@@ -4250,6 +4305,7 @@ export type QueryResolvers<ContextType = GraphQLContext, ParentType extends Reso
   openCommissionDisputes?: Resolver<ResolversTypes['CommissionDisputeConnection'], ParentType, ContextType, Partial<QueryOpenCommissionDisputesArgs>>;
   partner?: Resolver<Maybe<ResolversTypes['Partner']>, ParentType, ContextType, RequireFields<QueryPartnerArgs, 'id'>>;
   partners?: Resolver<ResolversTypes['PartnerConnection'], ParentType, ContextType, Partial<QueryPartnersArgs>>;
+  paymentStatistics?: Resolver<ResolversTypes['PaymentStatistics'], ParentType, ContextType, RequireFields<QueryPaymentStatisticsArgs, 'groupBy' | 'period'>>;
   payments?: Resolver<ResolversTypes['PaymentConnection'], ParentType, ContextType, RequireFields<QueryPaymentsArgs, 'filter'>>;
   policies?: Resolver<ResolversTypes['PolicyConnection'], ParentType, ContextType, Partial<QueryPoliciesArgs>>;
   policy?: Resolver<Maybe<ResolversTypes['Policy']>, ParentType, ContextType, RequireFields<QueryPolicyArgs, 'id'>>;
@@ -4650,6 +4706,8 @@ export type Resolvers<ContextType = GraphQLContext> = {
   Payment?: PaymentResolvers<ContextType>;
   PaymentConnection?: PaymentConnectionResolvers<ContextType>;
   PaymentEdge?: PaymentEdgeResolvers<ContextType>;
+  PaymentStatistics?: PaymentStatisticsResolvers<ContextType>;
+  PaymentStatisticsRow?: PaymentStatisticsRowResolvers<ContextType>;
   Policy?: PolicyResolvers<ContextType>;
   PolicyConnection?: PolicyConnectionResolvers<ContextType>;
   PolicyEdge?: PolicyEdgeResolvers<ContextType>;

@@ -36,6 +36,9 @@ export interface EscalationResult {
   waiting: string | null;
 }
 
+/** How long a delivery holds a step it is sending: the consumer's timeout, after which a retry may take over. */
+const STEP_LEASE_MS = 60_000;
+
 /** The latest consent per channel decides: a later withdrawal overrides an earlier grant. */
 function smsConsented(client: Client): boolean {
   const last = client.consents.filter((c) => c.channel === 'SMS').at(-1);
@@ -141,21 +144,30 @@ export class DebtorsService {
         }
       }
       const now = this.clock.now().toISOString();
-      if (!existing) {
-        const recorded = await this.repo.recordStep(tenantId, {
-          invoiceId,
-          stepId: rule.id,
-          action: rule.action,
-          outcome: 'PENDING',
-          reason: null,
-          daysOverdue: invoice.daysOverdue,
-          recordedAt: now,
-          completedAt: null,
-        });
-        // Another delivery of a change took this step at the same moment: it finishes it.
-        if (!recorded) break;
+      const leaseUntil = new Date(this.clock.now().getTime() + STEP_LEASE_MS).toISOString();
+      // Only the delivery holding the step's lease sends: the one that recorded it, or a retry that
+      // takes over a pending step whose lease was released (a provider failure) or ran out (a crash).
+      const holds = existing
+        ? await this.repo.claimPendingStep(tenantId, invoiceId, rule.id, now, leaseUntil)
+        : await this.repo.recordStep(tenantId, {
+            invoiceId,
+            stepId: rule.id,
+            action: rule.action,
+            outcome: 'PENDING',
+            reason: null,
+            daysOverdue: invoice.daysOverdue,
+            recordedAt: now,
+            completedAt: null,
+            leaseUntil,
+          });
+      if (!holds) break;
+      let skipped: string | null;
+      try {
+        skipped = await this.perform(tenantId, tenant, policy, rule, invoice, client);
+      } catch (error) {
+        await this.repo.releaseStep(tenantId, invoiceId, rule.id);
+        throw error;
       }
-      const skipped = await this.perform(tenantId, tenant, policy, rule, invoice, client);
       if (
         await this.repo.completeStep(tenantId, invoiceId, rule.id, skipped ? 'SKIPPED' : 'SENT', skipped, now)
       ) {

@@ -109,6 +109,8 @@ export interface Payment {
   advisorId: string | null;
   productLineId: string | null;
   branchId: string;
+  /** The invoice's region: region-scoped managers see the payments of their region. */
+  regionId: string | null;
   by: string;
   at: string;
   version: number;
@@ -189,6 +191,8 @@ export interface DunningStepRecord {
   daysOverdue: number;
   recordedAt: string;
   completedAt: string | null;
+  /** While PENDING: until when the delivery sending it holds it (released at once if sending fails). */
+  leaseUntil: string | null;
 }
 
 /** A collection task for a person (the collector), with the formal letter that goes with it. */
@@ -424,3 +428,8 @@ export const PaymentListFilterSchema = z.object({
   lateOnly: z.boolean().nullish(),
 });
 export type PaymentListFilter = z.output<typeof PaymentListFilterSchema>;
+
+export const PaymentStatisticsSchema = z.object({
+  period: PeriodSchema,
+  groupBy: z.enum(['ADVISOR', 'PRODUCT_LINE']),
+});

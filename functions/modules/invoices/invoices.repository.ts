@@ -37,6 +37,30 @@ export const EXTERNAL_PAYMENT_CLAIM = 'EXTERNAL_PAYMENT';
 /** Raised when the numbering transaction lost a race: the caller re-reads the sequence and retries. */
 export class SequenceConflictError extends Error {}
 
+/**
+ * A filter expression for a Query: every attribute equal to its value, and optionally one numeric
+ * attribute at least a minimum. Filters narrow an index partition; they never replace a key.
+ */
+function matchAll(
+  equal: Record<string, string | boolean>,
+  atLeast: [string, number] | null,
+): { filter?: { expression: string; names: Record<string, string>; values: Record<string, unknown> } } {
+  const terms: string[] = [];
+  const names: Record<string, string> = {};
+  const values: Record<string, unknown> = {};
+  Object.entries(equal).forEach(([attribute, value], i) => {
+    terms.push(`#f${i} = :f${i}`);
+    names[`#f${i}`] = attribute;
+    values[`:f${i}`] = value;
+  });
+  if (atLeast) {
+    terms.push('#min >= :min');
+    names['#min'] = atLeast[0];
+    values[':min'] = atLeast[1];
+  }
+  return terms.length > 0 ? { filter: { expression: terms.join(' AND '), names, values } } : {};
+}
+
 /** The invoices module's access to DynamoDB: invoices, sequences, payments, credits, dunning records. */
 export class InvoicesRepository {
   constructor(private readonly db: Db) {}
@@ -216,25 +240,12 @@ export class InvoicesRepository {
     filter: Record<string, string>,
     minOutstandingMinor: number | null,
   ): Promise<Page<Invoice>> {
-    const terms: string[] = [];
-    const names: Record<string, string> = {};
-    const values: Record<string, unknown> = {};
-    Object.entries(filter).forEach(([attribute, value], i) => {
-      terms.push(`#f${i} = :f${i}`);
-      names[`#f${i}`] = attribute;
-      values[`:f${i}`] = value;
-    });
-    if (minOutstandingMinor !== null) {
-      terms.push('#min >= :min');
-      names['#min'] = 'outstandingMinor';
-      values[':min'] = minOutstandingMinor;
-    }
     const result = await this.db.queryPage({
       index,
       partition,
       ...(dueRange ? { between: [dueRange[0], `${dueRange[1]}#~`] as [string, string] } : {}),
       ...page,
-      ...(terms.length > 0 ? { filter: { expression: terms.join(' AND '), names, values } } : {}),
+      ...matchAll(filter, minOutstandingMinor === null ? null : ['outstandingMinor', minOutstandingMinor]),
     });
     return { ...result, items: result.items.map((i) => fromItem<Invoice>(i)) };
   }
@@ -296,22 +307,20 @@ export class InvoicesRepository {
     return items.map((i) => fromItem<CreditEntry>(i));
   }
 
-  /** One page of a payment list on an index, paid dates within a range. */
+  /** One page of a payment list on an index, paid dates within a range, narrowed by equal attributes. */
   async listPayments(
     index: IndexName,
     partition: string,
     dateRange: [string, string],
     page: PageRequest,
-    branchId: string | null,
+    filter: Record<string, string | boolean>,
   ): Promise<Page<Payment>> {
     const result = await this.db.queryPage({
       index,
       partition,
       between: [dateRange[0], `${dateRange[1]}#~`],
       ...page,
-      ...(branchId
-        ? { filter: { expression: '#b = :b', names: { '#b': 'branchId' }, values: { ':b': branchId } } }
-        : {}),
+      ...matchAll(filter, null),
     });
     return { ...result, items: result.items.map((i) => fromItem<Payment>(i)) };
   }
@@ -418,6 +427,78 @@ export class InvoicesRepository {
     return items.map((i) => fromItem<DunningStepRecord>(i));
   }
 
+  /**
+   * Takes over a PENDING step whose lease was released or ran out; false while another delivery
+   * holds it (or it is no longer pending).
+   */
+  async claimPendingStep(
+    tenantId: string,
+    invoiceId: string,
+    stepId: string,
+    now: string,
+    leaseUntil: string,
+  ): Promise<boolean> {
+    return this.conditionalStepUpdate(
+      tenantId,
+      invoiceId,
+      stepId,
+      'SET #lease = :lease, #version = #version + :one',
+      '#o = :pending AND (attribute_not_exists(#lease) OR #lease < :now)',
+      { ':lease': leaseUntil, ':now': now },
+    );
+  }
+
+  /** Gives a PENDING step's lease back after a failed send, so the retry takes it over at once. */
+  async releaseStep(tenantId: string, invoiceId: string, stepId: string): Promise<void> {
+    await this.conditionalStepUpdate(
+      tenantId,
+      invoiceId,
+      stepId,
+      'SET #lease = :released, #version = #version + :one',
+      '#o = :pending',
+      { ':released': '' },
+    );
+  }
+
+  private async conditionalStepUpdate(
+    tenantId: string,
+    invoiceId: string,
+    stepId: string,
+    update: string,
+    condition: string,
+    values: Record<string, unknown>,
+    names: Record<string, string> = {},
+  ): Promise<boolean> {
+    try {
+      await this.db.transact([
+        {
+          item: {
+            Update: {
+              TableName: '',
+              Key: keys.dunningStep(tenantId, invoiceId, stepId),
+              UpdateExpression: update,
+              ConditionExpression: condition,
+              ExpressionAttributeNames: {
+                ...names,
+                '#o': 'outcome',
+                '#version': 'version',
+                ...(update.includes('#lease') || condition.includes('#lease')
+                  ? { '#lease': 'leaseUntil' }
+                  : {}),
+              },
+              ExpressionAttributeValues: { ...values, ':pending': 'PENDING', ':one': 1 },
+            },
+          },
+          onConditionFailed: () => new AlreadyExistsError('DunningStep', 'lease', stepId),
+        },
+      ]);
+      return true;
+    } catch (error) {
+      if (error instanceof AlreadyExistsError) return false;
+      throw error;
+    }
+  }
+
   /** Moves a recorded step from PENDING to its outcome; conditioned on PENDING so it completes once. */
   async completeStep(
     tenantId: string,
@@ -427,38 +508,15 @@ export class InvoicesRepository {
     reason: string | null,
     at: string,
   ): Promise<boolean> {
-    try {
-      await this.db.transact([
-        {
-          item: {
-            Update: {
-              TableName: '',
-              Key: keys.dunningStep(tenantId, invoiceId, stepId),
-              UpdateExpression: 'SET #o = :o, #r = :r, #c = :c, #version = #version + :one',
-              ConditionExpression: '#o = :pending',
-              ExpressionAttributeNames: {
-                '#o': 'outcome',
-                '#r': 'reason',
-                '#c': 'completedAt',
-                '#version': 'version',
-              },
-              ExpressionAttributeValues: {
-                ':o': outcome,
-                ':r': reason,
-                ':c': at,
-                ':pending': 'PENDING',
-                ':one': 1,
-              },
-            },
-          },
-          onConditionFailed: () => new AlreadyExistsError('DunningStep', 'outcome', stepId),
-        },
-      ]);
-      return true;
-    } catch (error) {
-      if (error instanceof AlreadyExistsError) return false;
-      throw error;
-    }
+    return this.conditionalStepUpdate(
+      tenantId,
+      invoiceId,
+      stepId,
+      'SET #o = :o, #r = :r, #c = :c, #version = #version + :one',
+      '#o = :pending',
+      { ':o': outcome, ':r': reason, ':c': at },
+      { '#r': 'reason', '#c': 'completedAt' },
+    );
   }
 
   /** The collector's task for a step; keyed by invoice and step, so a retry rewrites the same task. */

@@ -15,6 +15,8 @@ export const invoicesResolvers: Resolvers = {
       toConnection(await services.invoices.invoicesDue(principal, args.status, args.period, pageArgs(args))),
     payments: async (_root, args, { principal, services }) =>
       toConnection(await services.invoices.payments(principal, args.filter, pageArgs(args))),
+    paymentStatistics: (_root, args, { principal, services }) =>
+      services.invoices.paymentStatistics(principal, args),
     unmatchedPayments: async (_root, args, { principal, services }) =>
       toConnection(await services.invoices.unmatchedPayments(principal, pageArgs(args))),
     collectorTasks: async (_root, args, { principal, services }) =>

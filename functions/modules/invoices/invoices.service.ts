@@ -58,8 +58,10 @@ import {
   normaliseReference,
   OPEN_STATUSES,
   type Payment,
+  type PaymentListFilter,
   PaymentListFilterSchema,
   type PaymentSource,
+  PaymentStatisticsSchema,
   PeriodSchema,
   RegisterPaymentSchema,
   ResolveUnmatchedSchema,
@@ -138,6 +140,43 @@ interface DebtorQuery {
   range: [string, string] | null;
   filter: Record<string, string>;
   minMinor: number | null;
+}
+
+/** Payments due, made and late in a period per advisor or product line (amounts per currency). */
+export interface PaymentStatistics {
+  period: string;
+  groupBy: 'ADVISOR' | 'PRODUCT_LINE';
+  rows: Array<{
+    key: string | null;
+    invoicesDue: number;
+    due: Money[];
+    paymentsMade: number;
+    made: Money[];
+    paymentsLate: number;
+    late: Money[];
+  }>;
+}
+
+/** Every item of a paged Query, page after page. */
+async function allPages<T>(fetch: (page: PageRequest) => Promise<Page<T>>): Promise<T[]> {
+  const all: T[] = [];
+  let cursor: string | null = null;
+  do {
+    const page: Page<T> = await fetch({ limit: 100, cursor });
+    all.push(...page.items);
+    cursor = page.nextCursor;
+  } while (cursor);
+  return all;
+}
+
+/** Exact sums, one per currency, in currency order. */
+function totalsByCurrency(amounts: Money[]): Money[] {
+  return [...new Set(amounts.map((m) => m.currency))].sort().map((currency) =>
+    sumMoney(
+      amounts.filter((m) => m.currency === currency),
+      currency,
+    ),
+  );
 }
 
 /** The debtor side of a client's card. */
@@ -598,6 +637,7 @@ export class InvoicesService {
       advisorId: invoice.advisorId,
       productLineId: invoice.productLineId,
       branchId: invoice.branchId,
+      regionId: invoice.regionId,
       by: p.by,
       at: this.now(),
       version: 1,
@@ -970,33 +1010,25 @@ export class InvoicesService {
     const p = authorize(principal, 'invoices:read');
     const today = await this.today(p.tenantId);
     const q = await this.debtorQuery(p, rawFilter);
-    const invoices: Invoice[] = [];
-    let cursor: string | null = null;
-    while (q) {
-      const page: Page<Invoice> = await this.repo.listDebtors(
-        q.index,
-        q.partition,
-        q.range,
-        { limit: 100, cursor },
-        q.filter,
-        q.minMinor,
-      );
-      invoices.push(...page.items);
-      cursor = page.nextCursor;
-      if (!cursor) break;
-    }
-    const totals = (list: Invoice[]) =>
-      [...new Set(list.map((i) => i.currency))].sort().map((currency) =>
-        sumMoney(
-          list.filter((i) => i.currency === currency).map((i) => i.outstanding),
-          currency,
-        ),
-      );
+    const invoices = q
+      ? await allPages((page) =>
+          this.repo.listDebtors(q.index, q.partition, q.range, page, q.filter, q.minMinor),
+        )
+      : [];
     const buckets = AGE_BUCKETS.map((bucket) => {
       const inBucket = invoices.filter((i) => bucketOf(daysOverdueOn(i.dueDate, today)) === bucket);
-      return { bucket, count: inBucket.length, outstanding: totals(inBucket) };
+      return {
+        bucket,
+        count: inBucket.length,
+        outstanding: totalsByCurrency(inBucket.map((i) => i.outstanding)),
+      };
     });
-    return { asOf: today, count: invoices.length, total: totals(invoices), buckets };
+    return {
+      asOf: today,
+      count: invoices.length,
+      total: totalsByCurrency(invoices.map((i) => i.outstanding)),
+      buckets,
+    };
   }
 
   /** The debtor Query a filter and the principal's scope select; null when they exclude each other. */
@@ -1054,30 +1086,90 @@ export class InvoicesService {
     };
   }
 
-  /** Payments made in a period, optionally late ones only, by advisor or product line: one Query on an index each. */
+  /**
+   * Payments made in a period, optionally late ones only, by advisor or product line: one Query on
+   * the most selective index (advisor, product line, late, else period); the other criteria and the
+   * caller's scope narrow it.
+   */
   async payments(principal: Principal | null, rawFilter: unknown, page: PageRequest): Promise<Page<Payment>> {
     const p = authorize(principal, 'invoices:read');
     const f = parseInput(PaymentListFilterSchema, rawFilter, 'filter');
-    const scope = this.scopeFilter(p);
-    const advisorId = scope.advisorId ?? f.advisorId ?? null;
-    if (scope.advisorId && f.advisorId && f.advisorId !== scope.advisorId)
-      return { items: [], cursors: [], nextCursor: null };
-    const t = p.tenantId;
-    const range = periodRange(f.period);
-    const branch = scope.branchId ?? null;
-    if (advisorId)
-      return this.repo.listPayments('gsi1', keys.paymentsByAdvisor(t, advisorId), range, page, branch);
-    if (f.productLineId)
-      return this.repo.listPayments(
-        'gsi4',
-        keys.paymentsByProductLine(t, f.productLineId),
-        range,
-        page,
-        branch,
+    const q = this.paymentQuery(p, f);
+    if (!q) return { items: [], cursors: [], nextCursor: null };
+    return this.repo.listPayments(q.index, q.partition, periodRange(f.period), page, q.filter);
+  }
+
+  /**
+   * Payments due, made and late in a period, per responsible advisor or product line: the invoices
+   * due in the period (a Query per open or paid status on the status and due-date index) and the
+   * payments made in it (a Query on the payments-by-period index), within the caller's scope.
+   */
+  async paymentStatistics(principal: Principal | null, rawInput: unknown): Promise<PaymentStatistics> {
+    const p = authorize(principal, 'invoices:read');
+    const input = parseInput(PaymentStatisticsSchema, rawInput);
+    const range = periodRange(input.period);
+    const due: Invoice[] = [];
+    for (const status of ['ISSUED', 'PARTIALLY_PAID', 'OVERDUE', 'PAID'] as const) {
+      const all = await allPages((page) => this.repo.listInvoicesByStatus(p.tenantId, status, range, page));
+      due.push(
+        ...all.filter((i) =>
+          canReach(p, { ownerUserId: i.advisorId, branchId: i.branchId, regionId: i.regionId }),
+        ),
       );
-    if (f.lateOnly)
-      return this.repo.listPayments('gsi6', keys.latePaymentsByPeriod(t, f.period), range, page, branch);
-    return this.repo.listPayments('gsi2', keys.paymentsByPeriod(t, f.period), range, page, branch);
+    }
+    const q = this.paymentQuery(p, { period: input.period });
+    const made = q
+      ? await allPages((page) => this.repo.listPayments(q.index, q.partition, range, page, q.filter))
+      : [];
+    const keyOf = (r: { advisorId: string | null; productLineId: string | null }) =>
+      input.groupBy === 'ADVISOR' ? r.advisorId : r.productLineId;
+    const groups = [...new Set([...due.map(keyOf), ...made.map(keyOf)])].sort((a, b) =>
+      a === null ? 1 : b === null ? -1 : a.localeCompare(b),
+    );
+    const rows = groups.map((key) => {
+      const dueHere = due.filter((i) => keyOf(i) === key);
+      const madeHere = made.filter((m) => keyOf(m) === key);
+      const lateHere = madeHere.filter((m) => m.late);
+      return {
+        key,
+        invoicesDue: dueHere.length,
+        due: totalsByCurrency(dueHere.map((i) => i.total)),
+        paymentsMade: madeHere.length,
+        made: totalsByCurrency(madeHere.map((m) => m.amount)),
+        paymentsLate: lateHere.length,
+        late: totalsByCurrency(lateHere.map((m) => m.amount)),
+      };
+    });
+    return { period: input.period, groupBy: input.groupBy, rows };
+  }
+
+  private paymentQuery(
+    p: Principal,
+    f: PaymentListFilter,
+  ): { index: IndexName; partition: string; filter: Record<string, string | boolean> } | null {
+    const wanted: Record<string, string | boolean> = {};
+    if (f.advisorId) wanted.advisorId = f.advisorId;
+    if (f.productLineId) wanted.productLineId = f.productLineId;
+    if (f.lateOnly) wanted.late = true;
+    for (const [k, v] of Object.entries(this.scopeFilter(p))) {
+      if (wanted[k] !== undefined && wanted[k] !== v) return null;
+      wanted[k] = v;
+    }
+    const t = p.tenantId;
+    const pick = (
+      attribute: string,
+      index: IndexName,
+      partition: string,
+    ): { index: IndexName; partition: string; filter: Record<string, string | boolean> } => {
+      const { [attribute]: _used, ...rest } = wanted;
+      return { index, partition, filter: rest };
+    };
+    if (typeof wanted.advisorId === 'string')
+      return pick('advisorId', 'gsi1', keys.paymentsByAdvisor(t, wanted.advisorId));
+    if (typeof wanted.productLineId === 'string')
+      return pick('productLineId', 'gsi4', keys.paymentsByProductLine(t, wanted.productLineId));
+    if (wanted.late === true) return pick('late', 'gsi6', keys.latePaymentsByPeriod(t, f.period));
+    return { index: 'gsi2', partition: keys.paymentsByPeriod(t, f.period), filter: wanted };
   }
 
   // ---- dunning policy -----------------------------------------------------------------------

@@ -1,7 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { Principal } from '../../../functions/shared/auth/principal.js';
 import { FixedClock } from '../../../functions/shared/clock.js';
-import { createTestApp, errorCode, type GraphQLResult } from '../../support/app.js';
+import { createTestApp, errorCode, type GraphQLResult, principalFor } from '../../support/app.js';
 import {
   type Brokerage,
   createBrokerage,
@@ -375,6 +375,90 @@ describe('debtor and payment lists', () => {
     );
     // Partly paid but past due: it stays a debtor, for what is still outstanding.
     expect(partial.invoice).toEqual({ status: 'OVERDUE', outstanding: { amount: '300.00' } });
+  });
+});
+
+describe('payment scope and statistics', () => {
+  const periodPayments = async (principal: Principal, filter: Record<string, unknown> = {}) =>
+    data(
+      await gql<{ payments: { edges: Array<{ node: { invoiceId: string; late: boolean } }> } }>(
+        principal,
+        'query($f: PaymentListFilter!) { payments(filter: $f) { edges { node { invoiceId late } } } }',
+        { f: { period: '2026-03', ...filter } },
+      ),
+    ).payments.edges.map((e) => e.node);
+
+  it("keeps payment lists to the caller's region and applies every criterion on the index it picked", async () => {
+    const inRegion = principalFor(b.tenantId, 'manager', {
+      userId: 'm-region',
+      scope: 'region',
+      regionId: b.regionId,
+    });
+    const elsewhere = principalFor(b.tenantId, 'manager', {
+      userId: 'm-else',
+      scope: 'region',
+      regionId: 'r-else',
+    });
+    expect((await periodPayments(inRegion)).map((p) => p.invoiceId)).toEqual([ids.policy.id, ids.future.id]);
+    expect(await periodPayments(elsewhere)).toEqual([]);
+    expect(await periodPayments(b.as.advisor, { lateOnly: true })).toEqual([
+      { invoiceId: ids.policy.id, late: true },
+    ]);
+    expect(await periodPayments(b.as.franchiseAdvisor)).toEqual([]);
+    expect(await periodPayments(b.as.advisor, { advisorId: b.franchiseAdvisorId })).toEqual([]);
+  });
+
+  it('totals payments due, made and late in a month per advisor and per product line', async () => {
+    const stats = async (principal: Principal, groupBy: string) =>
+      data(
+        await gql<{ paymentStatistics: { rows: unknown[] } }>(
+          principal,
+          'query($g: PaymentStatisticsGroup!) { paymentStatistics(period: "2026-03", groupBy: $g) { rows { key invoicesDue due { amount currency } paymentsMade made { amount } paymentsLate late { amount } } } }',
+          { g: groupBy },
+        ),
+      ).paymentStatistics.rows;
+    expect(await stats(b.as.backoffice, 'ADVISOR')).toEqual([
+      {
+        key: b.advisorId,
+        invoicesDue: 1,
+        due: [{ amount: '50.00', currency: 'EUR' }],
+        paymentsMade: 2,
+        made: [{ amount: '250.00' }],
+        paymentsLate: 1,
+        late: [{ amount: '200.00' }],
+      },
+    ]);
+    expect(await stats(b.as.backoffice, 'PRODUCT_LINE')).toEqual([
+      {
+        key: b.mtplId,
+        invoicesDue: 0,
+        due: [],
+        paymentsMade: 1,
+        made: [{ amount: '200.00' }],
+        paymentsLate: 1,
+        late: [{ amount: '200.00' }],
+      },
+      {
+        key: null,
+        invoicesDue: 1,
+        due: [{ amount: '50.00', currency: 'EUR' }],
+        paymentsMade: 1,
+        made: [{ amount: '50.00' }],
+        paymentsLate: 0,
+        late: [],
+      },
+    ]);
+    expect(await stats(b.as.franchiseAdvisor, 'ADVISOR')).toEqual([]);
+    expect(
+      errorCode(
+        await gql(b.as.partner, '{ paymentStatistics(period: "2026-03", groupBy: ADVISOR) { period } }'),
+      ),
+    ).toBe('FORBIDDEN');
+    const bad = await gql(
+      b.as.backoffice,
+      '{ paymentStatistics(period: "2026-13", groupBy: ADVISOR) { period } }',
+    );
+    expect(fieldPaths(bad)).toEqual(['input.period']);
   });
 });
 
