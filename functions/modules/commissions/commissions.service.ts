@@ -11,7 +11,7 @@ import {
 } from '../../shared/errors.js';
 import { newId } from '../../shared/ids.js';
 import { Dec, DecimalStringSchema, type Money, money } from '../../shared/money.js';
-import { OrgKind } from '../../shared/table-design.js';
+import { EntityType, OrgKind } from '../../shared/table-design.js';
 import { parseInput } from '../../shared/validation.js';
 import { readRows } from '../book-files/book-files.service.js';
 import type { Client } from '../clients/clients.model.js';
@@ -298,13 +298,15 @@ export class CommissionsService {
     const tenantId = detail.tenantId;
     if (!tenantId || !detail.newImage) return { eventId: null, written: 0, duplicates: 0 };
     const built =
-      detail.entityType === 'Payment'
+      detail.entityType === EntityType.Payment
         ? await this.paymentEvent(tenantId, detail.newImage as unknown as Payment, detail.eventName)
-        : await this.policyEvent(
-            tenantId,
-            detail.oldImage as unknown as Policy | undefined,
-            detail.newImage as unknown as Policy,
-          );
+        : detail.entityType === EntityType.Policy
+          ? await this.policyEvent(
+              tenantId,
+              detail.oldImage as unknown as Policy | undefined,
+              detail.newImage as unknown as Policy,
+            )
+          : null;
     if (!built) return { eventId: null, written: 0, duplicates: 0 };
     const schemes = engineSchemes(await this.repo.listSchemes(tenantId));
     const periods = await this.repo.listPeriods(tenantId);
@@ -481,7 +483,7 @@ export class CommissionsService {
   ): Recipient {
     if (!input) return this.self(p);
     if (input.kind === 'BROKERAGE') return { kind: 'BROKERAGE', id: BROKERAGE_ID };
-    if (!input.id) return input.kind === 'USER' || input.kind === 'PARTNER' ? this.self(p) : this.self(p);
+    if (!input.id) return this.self(p);
     return { kind: input.kind, id: input.id };
   }
 
@@ -540,9 +542,9 @@ export class CommissionsService {
       }
     } else if (f.period && !f.recipient && p.role !== 'advisor' && p.role !== 'partner') {
       authorize(p, 'commissions:approve');
-      result = await this.repo.listLinesByPeriod(p.tenantId, f.period, page);
       if (p.scope !== 'all')
         throw new ForbiddenError('The whole period is readable with tenant-wide scope only');
+      result = await this.repo.listLinesByPeriod(p.tenantId, f.period, page);
     } else {
       const r = this.recipientOf(p, f.recipient);
       await this.assertCanRead(p, r);

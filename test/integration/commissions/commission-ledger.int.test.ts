@@ -306,6 +306,19 @@ describe('who reads what', () => {
     await expect(accruals(app, b.as.partner, '2026-01')).resolves.toEqual([]);
     const manager = await accruals(app, b.as.manager, '2026-01', { kind: 'USER', id: b.advisorId });
     expect(manager[0]?.accrued.currency).toBe('CZK');
+    const outsideBranch = await app.exec(
+      b.as.manager,
+      'query($r: CommissionRecipientInput) { commissionAccruals(recipient: $r, period: "2026-01") { period } }',
+      { r: { kind: 'USER', id: b.franchiseAdvisorId } },
+    );
+    expect(errorCode(outsideBranch)).toBe('FORBIDDEN');
+    const wholePeriod = await app.exec(
+      b.as.manager,
+      'query { commissionLines(filter: { period: "2026-01" }) { edges { node { id } } } }',
+    );
+    expect(errorCode(wholePeriod)).toBe('FORBIDDEN');
+    const adminPeriod = await lines(app, b.as.admin, { period: '2026-01' });
+    expect(adminPeriod.map((l) => l.ledger)).toEqual(expect.arrayContaining(['RECEIVABLE', 'ADVISOR']));
   });
 
   it("shows another tenant none of this brokerage's lines or accruals", async () => {
