@@ -836,3 +836,74 @@ describe('the partner ledger', () => {
     expect(errorCode(otherPartner)).toBe('FORBIDDEN');
   });
 });
+
+describe('scheme versions and the client card', () => {
+  it('computes a policy under the version in force on its written date, without any code change', async () => {
+    const vb = await createBrokerage(app, 'Versioned Scheme Brokerage');
+    const created = await must<{ createCommissionScheme: { id: string; version: number } }>(
+      app,
+      vb.as.manager,
+      CREATE_SCHEME,
+      {
+        i: { ...mtplSchemeInput(), versions: [{ ...mtplSchemeInput().versions[0], validTo: '2026-06-01' }] },
+      },
+    );
+    const v2Rules = mtplSchemeInput().versions[0]?.rules.map((r) =>
+      r.id === 'mtpl-receivable' ? { ...r, computation: { ...r.computation, rate: '20' } } : r,
+    );
+    await must(
+      app,
+      vb.as.manager,
+      `mutation($i: AddCommissionSchemeVersionInput!) { addCommissionSchemeVersion(input: $i) { version } }`,
+      {
+        i: {
+          schemeId: created.createCommissionScheme.id,
+          expectedVersion: created.createCommissionScheme.version,
+          version: { validFrom: '2026-06-01', rules: v2Rules },
+        },
+      },
+    );
+    const sell = async (writtenDate: string) => {
+      const w = await writeMtplPolicy(app, vb, {
+        writtenDate,
+        termStart: writtenDate,
+        termEnd: '2027-12-31',
+      });
+      const policy = await app.services.repositories.policies.getPolicyOfClient(
+        vb.tenantId,
+        w.clientId,
+        w.id,
+      );
+      if (!policy) throw new Error('policy not found');
+      await app.services.commissions.onChange(policyChange(vb.tenantId, policy));
+      return w;
+    };
+    const may = await sell('2026-05-31');
+    const june = await sell('2026-06-01');
+    const receivable = async (policyId: string) =>
+      (await lines(app, vb.as.admin, { policyId })).find((l) => l.ledger === 'RECEIVABLE')?.explanation;
+    expect(await receivable(may.id)).toMatchObject({ schemeVersion: 1, rate: '15' });
+    expect(await receivable(june.id)).toMatchObject({
+      schemeVersion: 2,
+      formula: '12,000.00 × 20% (MTPL receivable, v2) = 2,400.00',
+    });
+
+    const card = `query($id: ID!) { clientCard(id: $id) { commissionSummary {
+      receivable { amount currency } advisor { amount } partner { amount } } } }`;
+    const forManager = await must<{ clientCard: { commissionSummary: unknown } }>(app, vb.as.manager, card, {
+      id: june.clientId,
+    });
+    expect(forManager.clientCard.commissionSummary).toEqual({
+      receivable: { amount: '2400.00', currency: 'CZK' },
+      advisor: { amount: '1008.00' },
+      partner: { amount: '0.00' },
+    });
+    const forAdvisor = await must<{ clientCard: { commissionSummary: { advisor: { amount: string } } } }>(
+      app,
+      vb.as.advisor,
+      card,
+      { id: june.clientId },
+    );
+    expect(forAdvisor.clientCard.commissionSummary.advisor.amount).toBe('960.00');
+  });
+});
