@@ -22,7 +22,8 @@ const COMMAND = 'npm run bench';
 
 /**
  * A realistic EUR scheme on every product line of the bench book: the insurer owes the brokerage
- * 15 % of the written premium, the seller earns 40 % of that, the two uplines above 2 % and 1 %.
+ * 15 % of the written premium, the seller earns a marginal-tiered share of that, the two uplines
+ * above 2 % and 1 %.
  */
 function benchScheme() {
   return {
@@ -45,7 +46,20 @@ function benchScheme() {
             name: 'Advisor',
             ledger: 'ADVISOR',
             match: { productLines: ['MTPL', 'CASCO', 'PROPERTY', 'LIFE'] },
-            computation: { type: 'PERCENT', base: { kind: 'LEDGER', ruleId: 'receivable' }, rate: '40' },
+            // Marginal tiers on the line: 35 % of the receivable up to 200.00, 40 % above.
+            computation: {
+              type: 'TIERED',
+              base: { kind: 'LEDGER', ruleId: 'receivable' },
+              table: {
+                mode: 'MARGINAL',
+                volume: 'PER_LINE',
+                boundary: 'LOWER_INCLUSIVE',
+                tiers: [
+                  { from: '0', to: '200', rate: '35' },
+                  { from: '200', rate: '40' },
+                ],
+              },
+            },
             overrides: [
               { type: 'PERCENT', rate: '2' },
               { type: 'PERCENT', rate: '1' },

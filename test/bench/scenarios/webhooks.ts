@@ -18,6 +18,8 @@ export interface WebhookFigures {
   eventsPerSecond: number;
   deliveryMs: { median: number; min: number; max: number };
   requestsPerEvent: number;
+  /** DynamoDB requests of the first pass by API call. */
+  requests: Record<string, number>;
   capacityUnitsPerEvent: number;
   /** The full redelivery (same webhook ids): answers byte-equal to the first, in this many seconds. */
   redelivery: { identicalAnswers: number; seconds: number };
@@ -174,6 +176,7 @@ export async function benchWebhookIngestion(ctx: WebhookContext): Promise<Webhoo
     }
   });
   const requests = ctx.productMeter.total();
+  const byApi = { ...ctx.productMeter.requests };
   const capacity = ctx.productMeter.capacityUnits;
   const reports = answers.map((a) => JSON.parse(a) as Report);
   const accepted = reports.reduce((sum, r) => sum + r.accepted, 0);
@@ -241,6 +244,7 @@ export async function benchWebhookIngestion(ctx: WebhookContext): Promise<Webhoo
       max: Number((sorted.at(-1) ?? 0).toFixed(0)),
     },
     requestsPerEvent: Number((requests / ctx.events).toFixed(2)),
+    requests: byApi,
     capacityUnitsPerEvent: Number((capacity / ctx.events).toFixed(2)),
     redelivery: { identicalAnswers: again.value, seconds: Number((again.ms / 1000).toFixed(1)) },
     resend: { ...resent.value, seconds: Number((resent.ms / 1000).toFixed(1)) },

@@ -2,6 +2,12 @@ import type { BenchResults } from './report.js';
 
 const kib = (bytes: number) => `${(bytes / 1024).toFixed(0)} KiB`;
 
+/** `GetItem 1.0 + Query 3.0 per event` from a run's request counts. */
+function perEvent(requests: Record<string, number>, events: number): string {
+  const parts = Object.entries(requests).map(([api, n]) => `${api} ${(n / events).toFixed(1)}`);
+  return `${parts.join(' + ')} per event`;
+}
+
 /**
  * For every missed target, why it is missed and what would close the gap, with this run's
  * numbers. The reasons come from what the run measured (request counts, the fixed per-request
@@ -41,19 +47,17 @@ export function missNotes(r: BenchResults): string[] {
   const c = r.commissions;
   if (c && !c.met) {
     notes.push(
-      `- **commission throughput** (×${c.ratio.median} of the floor): per event the consumer makes ${c.requestsPerEvent} requests (${Object.entries(
-        c.requests,
-      )
-        .map(([api, n]) => `${api} ${(n / c.events).toFixed(1)}`)
-        .join(
-          ' + ',
-        )} per event) and writes ${c.itemWritesPerEvent} items in transactions, one record after another; the floor batches the same number of items 25 per request. Transactions cost twice the write capacity and a two-phase commit, and the scheme Query and client GetItem are repeated for every record. What would close it: one TransactWriteItems per event (lines and accrual updates together), the schemes read once per batch, the clients of a batch in one BatchGetItem, and records of different policies processed concurrently within a batch (order only matters per policy).`,
+      `- **commission throughput** (×${c.ratio.median} of the floor): per event the consumer makes ${c.requestsPerEvent} requests (${perEvent(c.requests, c.events)}) and writes ${c.itemWritesPerEvent} items, one record after another; the floor batches the same number of items 25 per request. Each line goes in its own TransactWriteItems with its accrual update (transactions cost twice the write capacity and a two-phase commit), and the client GetItem and the scheme and period Queries are repeated for every record. What would close it: one TransactWriteItems per event (all its lines and accrual updates), schemes and periods read once per batch, the clients of a batch in one BatchGetItem, and records of different policies processed concurrently within a batch (order only matters per policy).`,
     );
   }
   const w = r.webhooks;
   if (w && !w.met) {
+    const checks =
+      w.stored.eventRecordsDone === w.events &&
+      w.resend.duplicates === w.events &&
+      w.stored.newPolicies === w.stored.expectedNewPolicies;
     notes.push(
-      `- **webhook ingestion** (${w.eventsPerSecond} events/s; correctness checks ${w.stored.eventRecordsDone === w.events && w.resend.duplicates === w.events && w.stored.newPolicies === w.stored.expectedNewPolicies ? 'all passed' : '**failed**'}): each event costs ${w.requestsPerEvent} DynamoDB requests (${w.capacityUnitsPerEvent} capacity units): the policy looked up by number (claim GetItem, then the policy by id), the event claimed and recorded in its own transaction; a policy.issued runs the whole writePolicy path (see create policy). Events run 32 at a time per delivery, but on this 2-core machine DynamoDB Local's JVM and the handler share the cores with other work, so concurrency buys little. What would close it: read the policies a delivery names with one BatchGetItem up front (the numbers are all in the body), and write the premium records of a delivery in batched transactions rather than one per event.`,
+      `- **webhook ingestion** (${w.eventsPerSecond} events/s; correctness checks ${checks ? 'all passed' : '**failed**'}): each event costs ${w.requestsPerEvent} DynamoDB requests (${perEvent(w.requests, w.events)}; ${w.capacityUnitsPerEvent} capacity units): a premium payment looks its policy up by number (the number's claim, then the policy by id) and is recorded with its event id in its own transaction, after the delivery's dedupe, claim, archive and log writes; a policy.issued runs the whole writePolicy path (see create policy). Events run 32 at a time per delivery, but on this 2-core machine DynamoDB Local's JVM and the handler share the cores with other work, so concurrency buys little. What would close it: read the policies a delivery names with one BatchGetItem up front (the numbers are all in the body), and write the premium records of a delivery in batched transactions rather than one per event.`,
     );
   }
   const graphql = r.coldStart?.find((f) => f.name === 'graphql');
