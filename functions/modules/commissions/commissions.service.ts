@@ -1,7 +1,7 @@
 import { authorize, canReach } from '../../shared/auth/policy.js';
 import type { Principal } from '../../shared/auth/principal.js';
 import type { TableChangeDetail } from '../../shared/change-event.js';
-import type { Clock } from '../../shared/clock.js';
+import { type Clock, isoDateInZone } from '../../shared/clock.js';
 import type { Page, TransactOp } from '../../shared/db.js';
 import {
   ForbiddenError,
@@ -160,6 +160,12 @@ export class CommissionsService {
 
   private now(): string {
     return this.clock.now().toISOString();
+  }
+
+  /** Today in the tenant's time zone: periods are calendar months there. */
+  private async today(tenantId: string): Promise<string> {
+    const settings = await this.org.getTenantSettings(tenantId);
+    return isoDateInZone(this.clock.now(), settings?.timeZone ?? 'UTC');
   }
 
   // ---- schemes ------------------------------------------------------------------------------
@@ -680,7 +686,7 @@ export class CommissionsService {
     const parsed = parseInput(AdjustLineSchema, input);
     const target = await this.requireLine(p, parsed.lineId);
     const line = this.adjustmentLine(target, parsed.amount, parsed.reason, p);
-    await this.appendAll(p.tenantId, [line], this.clock.now().toISOString().slice(0, 10), {
+    await this.appendAll(p.tenantId, [line], await this.today(p.tenantId), {
       adjustment: { reason: parsed.reason, by: p.userId },
       ref: refOf(target),
     });
@@ -798,7 +804,7 @@ export class CommissionsService {
     );
     resolved.adjustmentLineId = line.id;
     const withLine = this.repo.resolveDisputeOp(p.tenantId, resolved, parsed.expectedVersion);
-    await this.appendAll(p.tenantId, [line], at.slice(0, 10), {
+    await this.appendAll(p.tenantId, [line], await this.today(p.tenantId), {
       adjustment: { reason: parsed.comment, by: p.userId },
       ref: refOf(found.line),
       extra: [withLine],
