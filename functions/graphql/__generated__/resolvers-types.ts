@@ -437,7 +437,11 @@ export type CommissionDisputeStatus =
 /** Everything needed to redo a line by hand. */
 export type CommissionExplanation = {
   __typename?: 'CommissionExplanation';
-  base: Scalars['Decimal']['output'];
+  /**
+   * The amount the rate applies to. Null for partners, with `previousBase`: a premium is the client's
+   * financial data, so a partner's formula shows the rate, the rule and the result only.
+   */
+  base?: Maybe<Scalars['Decimal']['output']>;
   /** e.g. `2,000.00 × 15% (MTPL receivable, v3) = 300.00`. */
   formula: Scalars['String']['output'];
   /** The upline's level in the frozen hierarchy (differs from `level` after compression). */
@@ -3690,7 +3694,7 @@ export type CommissionDisputeEdgeResolvers<ContextType = GraphQLContext, ParentT
 };
 
 export type CommissionExplanationResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['CommissionExplanation'] = ResolversParentTypes['CommissionExplanation']> = {
-  base?: Resolver<ResolversTypes['Decimal'], ParentType, ContextType>;
+  base?: Resolver<Maybe<ResolversTypes['Decimal']>, ParentType, ContextType>;
   formula?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   hierarchyLevel?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
   level?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;

@@ -1,8 +1,26 @@
 import type { Resolvers } from '../../graphql/__generated__/resolvers-types.js';
 import { pageArgs, toConnection } from '../../shared/pagination.js';
+import type { LineView } from './commissions.service.js';
+import { formatAmount, formatRate, ruleLabel } from './engine/explain.js';
 import type { CommissionLine } from './engine/index.js';
 
 const moneyOf = (amount: string, l: Pick<CommissionLine, 'currency'>) => ({ amount, currency: l.currency });
+
+/**
+ * A partner's view of an explanation: no base (the premium is the client's financial data), and a
+ * formula of rate, rule and result, e.g. `10% (Partner referral, v1) = 12.00`.
+ */
+function forPartner(l: LineView) {
+  const e = l.explanation;
+  const rate = e.rate === null ? '' : `${formatRate(e.rate)} `;
+  const level = e.level > 0 ? e.level : undefined;
+  return {
+    ...e,
+    base: null,
+    previousBase: null,
+    formula: `${rate}${ruleLabel(e.ruleName, e.schemeVersion, level)} = ${formatAmount(l.amount, l.currency)}`,
+  };
+}
 
 /** Commission resolvers: parse arguments, call the commissions service, map to the schema. */
 export const commissionsResolvers: Resolvers = {
@@ -48,6 +66,7 @@ export const commissionsResolvers: Resolvers = {
       services.commissions.schemeChanges(principal, scheme.id),
   },
   CommissionLine: {
+    explanation: (l, _args, { principal }) => (principal?.role === 'partner' ? forPartner(l) : l.explanation),
     amount: (l) => moneyOf(l.amount, l),
     suggestedAmount: (l) => moneyOf(l.amount, l),
     approvedAmount: (l) => (l.approvedAmount === null ? null : moneyOf(l.approvedAmount, l)),
