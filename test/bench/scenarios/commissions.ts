@@ -47,19 +47,20 @@ export interface CommissionContext {
 
 const FLOOR_PREFIX = 'BENCHFLOOR#';
 
-/** Seeded policies of the hierarchy's advisors, as the stream would carry their INSERT records. */
+/**
+ * Seeded policies of every advisor of the hierarchy, interleaved (one advisor after another), so
+ * the events carry every depth of upline chain; as the stream would carry their INSERT records.
+ */
 async function policyRecords(ctx: CommissionContext, count: number): Promise<_Record[]> {
-  const items: StoredItem[] = [];
+  const perAdvisor = Math.ceil(count / ctx.book.advisors.length);
+  const lists: StoredItem[][] = [];
   for (const advisor of ctx.book.advisors) {
-    if (items.length >= count) break;
     const partition = keys.policiesByAdvisor(ctx.book.tenantId, advisor.id);
-    items.push(
-      ...((await readPartition(
-        { raw: ctx.raw, tableName: ctx.tableName, index: 'gsi1', partition: partition },
-        count - items.length,
-      )) as StoredItem[]),
-    );
+    const query = { raw: ctx.raw, tableName: ctx.tableName, index: 'gsi1', partition };
+    lists.push((await readPartition(query, perAdvisor)) as StoredItem[]);
   }
+  const items = Array.from({ length: perAdvisor }, (_, i) => lists.flatMap((l) => l[i] ?? [])).flat();
+  items.length = Math.min(items.length, count);
   return items.map((item, i) => ({
     eventID: `bench-${i}`,
     eventName: 'INSERT',

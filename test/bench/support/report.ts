@@ -71,7 +71,7 @@ function commissionSection(r: BenchResults): string[] {
   return [
     '## 2. Commission throughput',
     '',
-    `${c.events} policy INSERT records per run (${c.eventsPerSecond.runs} runs, fresh policies each run) through the commission stream consumer, invoked in process with real-shaped stream batches of ${c.batchSize} (the catalog's batch size), in order as one shard delivers them; each event is a policy written this month under a scheme with a receivable, an advisor share and two override levels. Floor: the same number of item writes as raw BatchWriteItem (25 per request, in order), using the items the consumer itself put, under separate keys.`,
+    `${c.events} policy INSERT records per run (${c.eventsPerSecond.runs} runs, fresh policies each run) through the commission stream consumer, invoked in process with real-shaped stream batches of ${c.batchSize} (the catalog's batch size), in order as one shard delivers them; each event is a policy of one of the 20 advisors in turn, written this month under a scheme with a receivable, a marginal-tiered advisor share and two override levels. Floor: the same number of item writes as raw BatchWriteItem (25 per request, in order), using the items the consumer itself put, under separate keys.`,
     '',
     '| consumer events/s | floor events/s | ratio | item writes / event | requests / event | capacity units / event | replay of a run | target | |',
     '|---:|---:|---:|---:|---:|---:|---|---|---|',
