@@ -1,9 +1,9 @@
-import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
 import type { DynamoDBBatchResponse, DynamoDBStreamEvent } from 'aws-lambda';
 import { createServices } from '../modules/services.js';
 import { toChangeDetail } from '../shared/change-event.js';
 import { logger } from '../shared/logger.js';
+import { observability } from '../shared/observability.js';
 import { getRuntime } from '../shared/runtime.js';
 
 const runtime = getRuntime();
@@ -29,4 +29,4 @@ export const handler = middy(async (event: DynamoDBStreamEvent): Promise<DynamoD
     }
   }
   return { batchItemFailures: [] };
-}).use(injectLambdaContext(logger));
+}).use(observability('commissions'));

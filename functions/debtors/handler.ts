@@ -1,9 +1,9 @@
-import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
 import { createServices, type Services } from '../modules/services.js';
 import type { TableChangeEvent } from '../shared/change-event.js';
 import { invoiceAdapters } from '../shared/invoice-adapters.js';
 import { logger } from '../shared/logger.js';
+import { observability } from '../shared/observability.js';
 import { getRuntime } from '../shared/runtime.js';
 import { EntityType } from '../shared/table-design.js';
 
@@ -25,7 +25,7 @@ export function debtorsHandler(services: Services) {
       logger.info('dunning', { eventID: event.detail.eventID, ...result });
     }
     return result;
-  }).use(injectLambdaContext(logger));
+  }).use(observability('debtors'));
 }
 
 const runtime = getRuntime();

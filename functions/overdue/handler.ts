@@ -1,8 +1,8 @@
-import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
 import type { ScheduledEvent } from 'aws-lambda';
 import { createServices, type Services } from '../modules/services.js';
 import { logger } from '../shared/logger.js';
+import { observability } from '../shared/observability.js';
 import { getRuntime } from '../shared/runtime.js';
 
 /**
@@ -14,7 +14,7 @@ export function overdueHandler(services: Services) {
     const result = await services.debtors.sweepOverdue();
     logger.info('overdue sweep', { ...result });
     return result;
-  }).use(injectLambdaContext(logger));
+  }).use(observability('overdue'));
 }
 
 const runtime = getRuntime();

@@ -17,6 +17,8 @@ export const tracer = new Tracer({ serviceName: 'broker-crm' });
 
 export { MetricUnit };
 
+let namedFunction: string | undefined;
+
 /**
  * The middlewares every handler uses, in this order: the Lambda context on every log line, a trace
  * segment around the handler, and metrics flushed at the end with a cold-start metric named after
@@ -24,7 +26,9 @@ export { MetricUnit };
  */
 // biome-ignore lint/suspicious/noExplicitAny: middy's middleware type is generic over any event and result.
 export function observability(functionName: string): middy.MiddlewareObj<any, any>[] {
-  metrics.setDefaultDimensions({ function: functionName });
+  // One function per Lambda process; the local stack hosts them all in one, where metrics are off.
+  if (!namedFunction) metrics.setDefaultDimensions({ function: functionName });
+  namedFunction ??= functionName;
   return [
     injectLambdaContext(logger),
     captureLambdaHandler(tracer, { captureResponse: false }),

@@ -67,6 +67,9 @@ function base64(bytes: Uint8Array): string {
 
 /** DynamoDB Local hands binary over as bytes; Lambda's record shape carries it as base64 strings. */
 export function toLambdaAttribute(value: StreamsAttributeValue): AttributeValue {
+  // The Streams client deserializes an empty map `{"M":{}}` into a value with no member at all
+  // (an empty list keeps its `L`), which unmarshall rejects; Lambda delivers `{"M":{}}`.
+  if (Object.keys(value).length === 0) return { M: {} };
   if (value.B !== undefined) return { B: base64(value.B) };
   if (value.BS !== undefined) return { BS: value.BS.map(base64) };
   if (value.M !== undefined) return { M: toLambdaImage(value.M) ?? {} };
