@@ -6,6 +6,7 @@ import type { TenantSettings as TenantSettingsModel, Region as RegionModel, Bran
 import type { Client as ClientModel, Contact as ContactModel, TimelineEntry as TimelineEntryModel } from '../../modules/clients/clients.model.js';
 import type { ClientCard as ClientCardModel, ReferredClient as ReferredClientModel } from '../../modules/clients/clients.service.js';
 import type { Policy as PolicyModel, InsuredObject as InsuredObjectModel } from '../../modules/policies/policies.model.js';
+import type { SplitShare as SplitShareModel } from '../../modules/commissions/engine/scheme.model.js';
 import type { Invoice as InvoiceModel, Payment as PaymentModel, UnmatchedPayment as UnmatchedPaymentModel, DunningPolicy as DunningPolicyModel, CollectorTask as CollectorTaskModel, DunningStepRecord as DunningStepRecordModel } from '../../modules/invoices/invoices.model.js';
 import type { DebtorSummary as DebtorSummaryModel, ImportResult as ImportResultModel } from '../../modules/invoices/invoices.service.js';
 import type { WebhookMapping as WebhookMappingModel, WebhookDelivery as WebhookDeliveryModel, DeliveryReport as DeliveryReportModel, EventOutcome as EventOutcomeModel } from '../../modules/webhooks/webhooks.model.js';
@@ -1831,6 +1832,8 @@ export type Policy = {
   /** Who looks after it now (the client's owner); changes on hand-over, unlike the seller. */
   servicingAdvisor?: Maybe<User>;
   source: PolicySource;
+  /** The split arrangement among closers; empty when the seller closes alone. */
+  splits: Array<SplitShare>;
   status: PolicyStatus;
   statusHistory: Array<PolicyStatusChange>;
   termEnd: Scalars['Date']['output'];
@@ -2459,6 +2462,22 @@ export type SimulatedCommissionLine = {
   recipient: CommissionRecipient;
 };
 
+/** One user's share of a policy's advisor commission. */
+export type SplitShare = {
+  __typename?: 'SplitShare';
+  /** Credit on top of the 100 % that reduces nobody's share (e.g. a team lead's overlay). */
+  overlay: Scalars['Boolean']['output'];
+  /** Percent of the advisor commission left after the originator's share. */
+  share: Scalars['Decimal']['output'];
+  user?: Maybe<User>;
+};
+
+export type SplitShareInput = {
+  overlay?: InputMaybe<Scalars['Boolean']['input']>;
+  share: Scalars['Decimal']['input'];
+  userId: Scalars['ID']['input'];
+};
+
 export type StatementImportResult = {
   __typename?: 'StatementImportResult';
   invalidRows: Array<InvalidStatementRow>;
@@ -2944,6 +2963,11 @@ export type WritePolicyInput = {
   referringPartnerId?: InputMaybe<Scalars['ID']['input']>;
   /** Defaults to the client's owner advisor. */
   sellerId?: InputMaybe<Scalars['ID']['input']>;
+  /**
+   * Who shares the advisor commission: closers' shares sum to 100 %, overlay shares come on top.
+   * Omitted: the seller closes alone. Carried over to renewals.
+   */
+  splits?: InputMaybe<Array<SplitShareInput>>;
   /** OFFER or ACTIVE (default). */
   status?: InputMaybe<PolicyStatus>;
   termEnd: Scalars['Date']['input'];
@@ -3228,6 +3252,8 @@ export type ResolversTypes = {
   SetWebhookMappingInput: SetWebhookMappingInput;
   SimulateCommissionsInput: SimulateCommissionsInput;
   SimulatedCommissionLine: ResolverTypeWrapper<CommissionLineModel>;
+  SplitShare: ResolverTypeWrapper<SplitShareModel>;
+  SplitShareInput: SplitShareInput;
   StatementImportResult: ResolverTypeWrapper<Omit<StatementImportResult, 'rows'> & { rows: Array<ResolversTypes['StatementReconciliationRow']> }>;
   StatementReconciliationRow: ResolverTypeWrapper<ReconciliationRowModel>;
   String: ResolverTypeWrapper<Scalars['String']['output']>;
@@ -3450,6 +3476,8 @@ export type ResolversParentTypes = {
   SetWebhookMappingInput: SetWebhookMappingInput;
   SimulateCommissionsInput: SimulateCommissionsInput;
   SimulatedCommissionLine: CommissionLineModel;
+  SplitShare: SplitShareModel;
+  SplitShareInput: SplitShareInput;
   StatementImportResult: Omit<StatementImportResult, 'rows'> & { rows: Array<ResolversParentTypes['StatementReconciliationRow']> };
   StatementReconciliationRow: ReconciliationRowModel;
   String: Scalars['String']['output'];
@@ -4231,6 +4259,7 @@ export type PolicyResolvers<ContextType = GraphQLContext, ParentType extends Res
   seller?: Resolver<Maybe<ResolversTypes['User']>, ParentType, ContextType>;
   servicingAdvisor?: Resolver<Maybe<ResolversTypes['User']>, ParentType, ContextType>;
   source?: Resolver<ResolversTypes['PolicySource'], ParentType, ContextType>;
+  splits?: Resolver<Array<ResolversTypes['SplitShare']>, ParentType, ContextType>;
   status?: Resolver<ResolversTypes['PolicyStatus'], ParentType, ContextType>;
   statusHistory?: Resolver<Array<ResolversTypes['PolicyStatusChange']>, ParentType, ContextType>;
   termEnd?: Resolver<ResolversTypes['Date'], ParentType, ContextType>;
@@ -4413,6 +4442,12 @@ export type SimulatedCommissionLineResolvers<ContextType = GraphQLContext, Paren
   kind?: Resolver<ResolversTypes['CommissionLineKind'], ParentType, ContextType>;
   ledger?: Resolver<ResolversTypes['CommissionLedger'], ParentType, ContextType>;
   recipient?: Resolver<ResolversTypes['CommissionRecipient'], ParentType, ContextType>;
+};
+
+export type SplitShareResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['SplitShare'] = ResolversParentTypes['SplitShare']> = {
+  overlay?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  share?: Resolver<ResolversTypes['Decimal'], ParentType, ContextType>;
+  user?: Resolver<Maybe<ResolversTypes['User']>, ParentType, ContextType>;
 };
 
 export type StatementImportResultResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['StatementImportResult'] = ResolversParentTypes['StatementImportResult']> = {
@@ -4735,6 +4770,7 @@ export type Resolvers<ContextType = GraphQLContext> = {
   RowError?: RowErrorResolvers<ContextType>;
   Scope?: ScopeResolvers;
   SimulatedCommissionLine?: SimulatedCommissionLineResolvers<ContextType>;
+  SplitShare?: SplitShareResolvers<ContextType>;
   StatementImportResult?: StatementImportResultResolvers<ContextType>;
   StatementReconciliationRow?: StatementReconciliationRowResolvers<ContextType>;
   Tenant?: TenantResolvers<ContextType>;

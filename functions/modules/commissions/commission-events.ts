@@ -43,7 +43,7 @@ export function policyFacts(
       active: h.active,
       rateGroupId: h.rateGroupId,
     })),
-    splits: null,
+    splits: policy.splits ?? null,
   };
 }
 

@@ -1,5 +1,6 @@
 import * as z from 'zod';
 import { type Money, MoneyInputSchema } from '../../shared/money.js';
+import { SplitArrangementSchema, type SplitShare } from '../commissions/engine/scheme.model.js';
 import { IsoDateSchema } from '../org/org.model.js';
 
 export const POLICY_STATUSES = ['OFFER', 'ACTIVE', 'RENEWED', 'LAPSED', 'CANCELLED', 'REACTIVATED'] as const;
@@ -88,6 +89,11 @@ export interface Policy {
   renewalYear: number;
   sellerId: string;
   originatorId: string;
+  /**
+   * Who shares the advisor commission of this deal (closers summing to 100 %, overlays on top);
+   * null or absent: the seller closes alone.
+   */
+  splits?: SplitShare[] | null;
   /** Who looks after the policy now (the client's owner); changes with hand-over, unlike the seller. */
   servicingAdvisorId: string | null;
   referringPartnerId: string | null;
@@ -190,6 +196,7 @@ export const WritePolicySchema = z
     status: z.enum(['OFFER', 'ACTIVE']).default('ACTIVE'),
     sellerId: id.nullish(),
     originatorId: id.nullish(),
+    splits: SplitArrangementSchema.nullish(),
     referringPartnerId: id.nullish(),
     externalId: z.string().trim().max(100).nullish(),
   })

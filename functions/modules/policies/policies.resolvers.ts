@@ -50,6 +50,7 @@ export const policiesResolvers: Resolvers = {
     productLine: (policy, _args, ctx) => loadOrg<ProductLine>(ctx, OrgKind.ProductLine, policy.productLineId),
     seller: (policy, _args, ctx) => loadOrg<User>(ctx, OrgKind.User, policy.sellerId),
     originator: (policy, _args, ctx) => loadOrg<User>(ctx, OrgKind.User, policy.originatorId),
+    splits: (policy) => policy.splits ?? [],
     servicingAdvisor: (policy, _args, ctx) => loadOrg<User>(ctx, OrgKind.User, policy.servicingAdvisorId),
     referringPartner: (policy, _args, ctx) =>
       loadOrg<Partner>(ctx, OrgKind.Partner, policy.referringPartnerId),
@@ -58,6 +59,9 @@ export const policiesResolvers: Resolvers = {
       policy.previousPolicyId ? services.policies.getPolicy(principal, policy.previousPolicyId) : null,
     renewedByPolicy: (policy, _args, { principal, services }) =>
       policy.renewedByPolicyId ? services.policies.getPolicy(principal, policy.renewedByPolicyId) : null,
+  },
+  SplitShare: {
+    user: (share, _args, ctx) => loadOrg<User>(ctx, OrgKind.User, share.userId),
   },
   InsuredObject: {
     attributes: (object) => Object.entries(object.attributes).map(([name, value]) => ({ name, value })),

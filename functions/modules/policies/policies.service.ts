@@ -253,6 +253,10 @@ export class PoliciesService {
     const originatorId = data.originatorId ?? (callerIsUser ? p.userId : sellerId);
     const frozen = await this.freeze(p.tenantId, sellerId, data.writtenDate, 'input.sellerId');
     if (originatorId !== sellerId) await this.requireUser(p.tenantId, originatorId, 'input.originatorId');
+    for (const [i, share] of (data.splits ?? []).entries()) {
+      if (share.userId !== sellerId)
+        await this.requireUser(p.tenantId, share.userId, `input.splits.${i}.userId`);
+    }
     if (data.referringPartnerId) {
       if (!(await this.org.getOrgEntity(p.tenantId, OrgKind.Partner, data.referringPartnerId))) {
         throw new ValidationFailedError('Unknown partner', [
@@ -289,6 +293,7 @@ export class PoliciesService {
       renewalYear: 1,
       sellerId,
       originatorId,
+      splits: data.splits ?? null,
       servicingAdvisorId: client.ownerAdvisorId,
       referringPartnerId: data.referringPartnerId ?? client.referringPartnerId,
       branchId: frozen.branch.id,
@@ -631,6 +636,8 @@ export class PoliciesService {
       renewalYear: current.renewalYear + 1,
       sellerId,
       originatorId: current.originatorId,
+      // The deal's split arrangement carries over to its renewals.
+      splits: current.splits ?? null,
       servicingAdvisorId: client.ownerAdvisorId,
       branchId: frozen.branch.id,
       branchKind: frozen.branch.kind,

@@ -277,6 +277,70 @@ describe('the commission consumer', () => {
   });
 });
 
+describe('split arrangements', () => {
+  it('shares the advisor commission among closers by the policy split, with an overlay on top', async () => {
+    const sale = await soldPolicy({
+      splits: [
+        { userId: b.advisorId, share: '60' },
+        { userId: b.subAgentId, share: '40' },
+        { userId: b.managerId, share: '10', overlay: true },
+      ],
+    });
+    const advisorLines = (await lines(app, b.as.manager, { policyId: sale.id })).filter(
+      (l) => l.ledger === 'ADVISOR' && l.explanation.role !== 'OVERRIDE',
+    );
+    expect(advisorLines.map((l) => [l.recipient.id, l.amount.amount, l.explanation.role]).sort()).toEqual(
+      [
+        [b.advisorId, '432.00', 'SPLIT'],
+        [b.subAgentId, '288.00', 'SPLIT'],
+        [b.managerId, '72.00', 'SPLIT'],
+      ].sort(),
+    );
+    const shown = await must<{
+      policy: { splits: Array<{ user: { id: string }; share: string; overlay: boolean }> };
+    }>(app, b.as.manager, 'query($id: ID!) { policy(id: $id) { splits { user { id } share overlay } } }', {
+      id: sale.id,
+    });
+    expect(shown.policy.splits).toEqual([
+      { user: { id: b.advisorId }, share: '60', overlay: false },
+      { user: { id: b.subAgentId }, share: '40', overlay: false },
+      { user: { id: b.managerId }, share: '10', overlay: true },
+    ]);
+  });
+
+  it('refuses closers that do not sum to 100 % and users from elsewhere, with field paths, writing nothing', async () => {
+    const client = await must<{ createClient: { id: string } }>(
+      app,
+      b.as.advisor,
+      'mutation($i: CreateClientInput!) { createClient(input: $i) { id } }',
+      { i: personInput() },
+    );
+    const write = (splits: unknown) =>
+      app.exec(b.as.advisor, 'mutation($i: WritePolicyInput!) { writePolicy(input: $i) { id } }', {
+        i: mtplInput(b, client.createClient.id, { splits }),
+      });
+    const short = await write([
+      { userId: b.advisorId, share: '60' },
+      { userId: b.subAgentId, share: '30' },
+    ]);
+    expect(errorCode(short)).toBe('BAD_USER_INPUT');
+    expect(fieldPaths(short)).toContain('input.splits');
+    const foreign = await write([
+      { userId: b.advisorId, share: '50' },
+      { userId: other.advisorId, share: '50' },
+    ]);
+    expect(errorCode(foreign)).toBe('BAD_USER_INPUT');
+    expect(fieldPaths(foreign)).toContain('input.splits.1.userId');
+    const card = await must<{ clientCard: { policies: unknown[] } }>(
+      app,
+      b.as.advisor,
+      'query($id: ID!) { clientCard(id: $id) { policies { id } } }',
+      { id: client.createClient.id },
+    );
+    expect(card.clientCard.policies).toEqual([]);
+  });
+});
+
 describe('who reads what', () => {
   it('lets advisors read only their own ledger and partners nothing of it', async () => {
     const sale = await soldPolicy();
