@@ -60,8 +60,6 @@ export const clientsResolvers: Resolvers = {
     policy: (entry, _args, { principal, services }) =>
       entry.policyId ? services.policies.getPolicy(principal, entry.policyId) : null,
   },
-  ClientCard: {
-    // balance and debtor come from the invoices module's resolvers.
-    commissionSummary: () => null,
-  },
+  // ClientCard's balance and debtor come from the invoices resolvers, commissionSummary from the
+  // commissions resolvers.
 };
