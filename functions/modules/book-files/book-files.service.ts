@@ -1,6 +1,6 @@
 import { parse } from 'csv-parse/sync';
 import { stringify } from 'csv-stringify/sync';
-import ExcelJS from 'exceljs';
+import type ExcelJS from 'exceljs';
 import { authorize } from '../../shared/auth/policy.js';
 import type { Principal } from '../../shared/auth/principal.js';
 import type { Clock } from '../../shared/clock.js';
@@ -461,7 +461,7 @@ export async function readRows(format: FileFormat, content: Buffer): Promise<Row
         relax_column_count: true,
       }) as Row[];
     }
-    const workbook = new ExcelJS.Workbook();
+    const workbook = new (await excel()).Workbook();
     await workbook.xlsx.load(content as unknown as ArrayBuffer);
     const sheet = workbook.worksheets[0];
     if (!sheet) return [];
@@ -494,6 +494,14 @@ export async function readRows(format: FileFormat, content: Buffer): Promise<Row
  * A spreadsheet cell as text. Dates become ISO dates (exceljs reads them as UTC); numbers use
  * JavaScript's shortest exact form, so 1234.5 stays "1234.5" before the money parser sees it.
  */
+/**
+ * ExcelJS, loaded on the first XLSX file rather than at cold start: every function that builds the
+ * services would otherwise pay for it in its init time, though only imports and exports read XLSX.
+ */
+async function excel(): Promise<typeof ExcelJS> {
+  return (await import('exceljs')).default;
+}
+
 function cellText(value: ExcelJS.CellValue): string {
   if (value === null || value === undefined) return '';
   if (value instanceof Date) return value.toISOString().slice(0, 10);
@@ -614,7 +622,7 @@ async function writeFile(
   rows: Array<Record<string, string>>,
 ): Promise<Uint8Array | string> {
   if (format === 'CSV') return stringify(rows, { header: true, columns: [...columns], bom: true });
-  const workbook = new ExcelJS.Workbook();
+  const workbook = new (await excel()).Workbook();
   const sheet = workbook.addWorksheet(kind.toLowerCase());
   sheet.columns = columns.map((c) => ({ header: c, key: c, width: 18 }));
   for (const row of rows) sheet.addRow(row);

@@ -1,4 +1,3 @@
-import PDFDocument from 'pdfkit';
 import { isZero, type Money } from '../../shared/money.js';
 import type { Invoice } from './invoices.model.js';
 
@@ -99,7 +98,12 @@ function pdfText(value: string): string {
   return out;
 }
 
-function render(draw: (doc: PDFKit.PDFDocument) => void): Promise<Uint8Array> {
+/**
+ * pdfkit (with fontkit and brotli, a third of the bundle) is loaded on the first PDF, not at cold
+ * start: the functions that never render one do not pay for it.
+ */
+async function render(draw: (doc: PDFKit.PDFDocument) => void): Promise<Uint8Array> {
+  const { default: PDFDocument } = await import('pdfkit');
   const doc = new PDFDocument({ size: 'A4', margin: 50, info: { Producer: 'Broker CRM' } });
   const chunks: Buffer[] = [];
   doc.on('data', (chunk: Buffer) => chunks.push(chunk));
