@@ -20,7 +20,14 @@ import { machineInfo, ownPeakRssMb, peakRssMbOf, versions } from './support/mach
 import { missNotes } from './support/notes.js';
 import { type BenchResults, writeReport } from './support/report.js';
 
-const COMMAND = 'npm run bench';
+/** The command as run, with any scaling variables, so the report names exactly what produced it. */
+const COMMAND = [
+  ...['BENCH_CLIENTS', 'BENCH_WEBHOOK_EVENTS'].flatMap((v) =>
+    process.env[v] ? [`${v}=${process.env[v]}`] : [],
+  ),
+  'npm run bench',
+  ...process.argv.slice(2),
+].join(' ');
 
 /**
  * A realistic EUR scheme on every product line of the bench book: the insurer owes the brokerage
