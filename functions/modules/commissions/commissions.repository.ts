@@ -52,6 +52,14 @@ export function fromMinor(minor: number, currency: string): string {
  * An atomic counter update: sets the descriptive attributes (so the first update creates the item)
  * and ADDs integer minor units, which DynamoDB adds exactly and which stay exact as JS numbers.
  */
+/** An item counted up by ADD: its key and type, attributes set on every write, and the increments. */
+interface Counter {
+  key: ItemKey;
+  type: string;
+  set: Record<string, unknown>;
+  add: Record<string, number>;
+}
+
 function counterOp(
   key: ItemKey,
   type: string,
@@ -218,13 +226,13 @@ export class CommissionsRepository {
   }
 
   /** Adds a line's amount to its recipient's accrual for the period (created on first use). */
-  private accrualOp(tenantId: string, line: StoredLine): TransactOp {
+  private accrualCounter(tenantId: string, line: StoredLine): Counter {
     const minor = toMinor(line.amount, line.currency);
     const bucket = accrualBucket(line.kind);
-    return counterOp(
-      keys.commissionAccrual(tenantId, line.recipientKey, line.period, line.currency),
-      EntityType.CommissionAccrual,
-      {
+    return {
+      key: keys.commissionAccrual(tenantId, line.recipientKey, line.period, line.currency),
+      type: EntityType.CommissionAccrual,
+      set: {
         tenantId,
         recipient: line.recipient,
         recipientKey: line.recipientKey,
@@ -233,24 +241,24 @@ export class CommissionsRepository {
         gsi2pk: keys.commissionAccrualsByPeriod(tenantId, line.period),
         gsi2sk: `${line.recipientKey}#${line.currency}`,
       },
-      {
+      add: {
         accruedMinor: bucket === 'accrued' ? minor : 0,
         clawedBackMinor: bucket === 'clawedBack' ? minor : 0,
         adjustedMinor: bucket === 'adjusted' ? minor : 0,
         lineCount: 1,
       },
-    );
+    };
   }
 
   /** Adds a PERIOD_TOTAL line's volume and amount to its recipient's running total for the rule. */
-  private ruleTotalOp(tenantId: string, line: StoredLine): TransactOp | null {
+  private ruleTotalCounter(tenantId: string, line: StoredLine): Counter | null {
     const share = periodTotalShare(line);
     if (!share) return null;
     const ex = line.explanation;
-    return counterOp(
-      keys.commissionRuleTotal(tenantId, line.recipientKey, line.period, ex.schemeId, ex.ruleId),
-      EntityType.CommissionRuleTotal,
-      {
+    return {
+      key: keys.commissionRuleTotal(tenantId, line.recipientKey, line.period, ex.schemeId, ex.ruleId),
+      type: EntityType.CommissionRuleTotal,
+      set: {
         tenantId,
         recipientKey: line.recipientKey,
         period: line.period,
@@ -258,11 +266,11 @@ export class CommissionsRepository {
         ruleId: ex.ruleId,
         currency: line.currency,
       },
-      {
+      add: {
         volumeMinor: share.volume ? toMinor(money(ex.base, line.currency).amount, line.currency) : 0,
         earnedMinor: toMinor(line.amount, line.currency),
       },
-    );
+    };
   }
 
   /** listRuleTotals: a recipient's PERIOD_TOTAL standings in a month, one Query. */
@@ -296,11 +304,35 @@ export class CommissionsRepository {
    * so the accrual is never counted twice. Throws {@link LineAlreadyWrittenError} or {@link PeriodLockedError}.
    */
   async appendLine(tenantId: string, line: StoredLine, extra: TransactOp[] = []): Promise<void> {
+    await this.appendLines(tenantId, [line], extra);
+  }
+
+  /**
+   * Appends several lines (one event's) in one transaction: each line only if its id is absent,
+   * their increments merged per accrual and rule total (a transaction may touch an item once), one
+   * open check per month. All or nothing, so a replay finds every line present and writes nothing.
+   * Throws {@link LineAlreadyWrittenError} or {@link PeriodLockedError}; {@link RangeError} when the
+   * lines need more than one transaction's 100 operations.
+   */
+  async appendLines(tenantId: string, lines: readonly StoredLine[], extra: TransactOp[] = []): Promise<void> {
+    const counters = new Map<string, Counter>();
+    const periods = new Set<string>();
+    for (const line of lines) {
+      periods.add(line.period);
+      for (const counter of [this.accrualCounter(tenantId, line), this.ruleTotalCounter(tenantId, line)]) {
+        if (!counter) continue;
+        const id = `${counter.key.pk}|${counter.key.sk}`;
+        const merged = counters.get(id);
+        if (!merged) counters.set(id, { ...counter, add: { ...counter.add } });
+        else for (const [k, v] of Object.entries(counter.add)) merged.add[k] = (merged.add[k] ?? 0) + v;
+      }
+    }
     await this.db.transact([
-      putNewOp(this.lineItem(tenantId, line), () => new LineAlreadyWrittenError(line.id)),
-      this.accrualOp(tenantId, line),
-      this.periodOpenCheck(tenantId, line.period),
-      ...[this.ruleTotalOp(tenantId, line)].filter((op): op is TransactOp => op !== null),
+      ...lines.map((line) =>
+        putNewOp(this.lineItem(tenantId, line), () => new LineAlreadyWrittenError(line.id)),
+      ),
+      ...[...counters.values()].map((c) => counterOp(c.key, c.type, c.set, c.add)),
+      ...[...periods].map((period) => this.periodOpenCheck(tenantId, period)),
       ...extra,
     ]);
   }

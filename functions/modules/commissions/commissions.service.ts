@@ -429,6 +429,26 @@ export class CommissionsService {
     let duplicates = 0;
     if (lines.length === 0) return { written, duplicates };
     let periods = await this.repo.listPeriods(tenantId);
+    if (lines.length > 1 && !options.extra) {
+      // The usual case, a new event: all its lines in one transaction. A line already there (a
+      // replay, or an event some of whose lines were written before) or a month locked meanwhile
+      // falls back to the line-by-line path below, which sorts out each line on its own.
+      const period = this.firstOpen(date.slice(0, 7), periods);
+      try {
+        await this.repo.appendLines(
+          tenantId,
+          lines.map((line) => this.stored(line, period, options.adjustment, options.ref)),
+        );
+        return { written: lines.length, duplicates: 0 };
+      } catch (error) {
+        const fallBack =
+          error instanceof LineAlreadyWrittenError ||
+          error instanceof PeriodLockedError ||
+          error instanceof RangeError;
+        if (!fallBack) throw error;
+        if (error instanceof PeriodLockedError) periods = await this.repo.listPeriods(tenantId);
+      }
+    }
     for (const line of lines) {
       for (let attempt = 0; ; attempt += 1) {
         const stored = this.stored(

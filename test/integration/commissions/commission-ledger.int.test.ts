@@ -277,6 +277,24 @@ describe('the commission consumer', () => {
   });
 });
 
+describe('write cost', () => {
+  it("writes a new event's lines and their accruals in one transaction, and a replay in none", async () => {
+    const wb = await createBrokerage(app, 'One Transaction Brokerage');
+    await must(app, wb.as.manager, CREATE_SCHEME, { i: mtplSchemeInput() });
+    const w = await writeMtplPolicy(app, wb);
+    const policy = await app.services.repositories.policies.getPolicyOfClient(wb.tenantId, w.clientId, w.id);
+    if (!policy) throw new Error('policy not found');
+    app.db.stats.reset();
+    const first = await app.services.commissions.onChange(policyChange(wb.tenantId, policy));
+    expect(first).toMatchObject({ written: 3, duplicates: 0 });
+    expect(app.db.stats.requests.TransactWriteItems).toBe(1);
+    const replay = await app.services.commissions.onChange(policyChange(wb.tenantId, policy));
+    expect(replay).toMatchObject({ written: 0, duplicates: 3 });
+    const [month] = await accruals(app, wb.as.advisor, '2026-01');
+    expect(month).toMatchObject({ accrued: { amount: '720.00' }, lineCount: 1 });
+  });
+});
+
 describe('split arrangements', () => {
   it('shares the advisor commission among closers by the policy split, with an overlay on top', async () => {
     const sale = await soldPolicy({
