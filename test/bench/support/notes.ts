@@ -46,8 +46,15 @@ export function missNotes(r: BenchResults): string[] {
   }
   const c = r.commissions;
   if (c && !c.met) {
+    const transactionsPerEvent = (c.requests.TransactWriteItems ?? 0) / c.events;
+    const reads =
+      ((c.requests.GetItem ?? 0) + (c.requests.Query ?? 0) + (c.requests.BatchGetItem ?? 0)) / c.events;
+    const writes =
+      transactionsPerEvent > 1.5
+        ? `Each line goes in its own TransactWriteItems with its accrual update (${transactionsPerEvent.toFixed(1)} transactions per event, each at twice the write capacity and a two-phase commit).`
+        : `An event's lines and accrual updates already go in one TransactWriteItems; a transaction still costs twice the write capacity and a two-phase commit, where the floor's BatchWriteItem has neither.`;
     notes.push(
-      `- **commission throughput** (×${c.ratio.median} of the floor): per event the consumer makes ${c.requestsPerEvent} requests (${perEvent(c.requests, c.events)}) and writes ${c.itemWritesPerEvent} items, one record after another; the floor batches the same number of items 25 per request. Each line goes in its own TransactWriteItems with its accrual update (transactions cost twice the write capacity and a two-phase commit), and the client GetItem and the scheme and period Queries are repeated for every record. What would close it: one TransactWriteItems per event (all its lines and accrual updates), schemes and periods read once per batch, the clients of a batch in one BatchGetItem, and records of different policies processed concurrently within a batch (order only matters per policy).`,
+      `- **commission throughput** (×${c.ratio.median} of the floor): per event the consumer makes ${c.requestsPerEvent} requests (${perEvent(c.requests, c.events)}) and writes ${c.itemWritesPerEvent} items, one record after another, while the floor batches the same number of items 25 per request with no reads. ${writes} The ${reads.toFixed(0)} reads per event (the policy's client, the schemes, the periods) are repeated for every record. What would close it: schemes and periods read once per batch, the clients of a batch in one BatchGetItem, and records of different policies processed concurrently within a batch (order only matters per policy).`,
     );
   }
   const w = r.webhooks;
@@ -57,7 +64,7 @@ export function missNotes(r: BenchResults): string[] {
       w.resend.duplicates === w.events &&
       w.stored.newPolicies === w.stored.expectedNewPolicies;
     notes.push(
-      `- **webhook ingestion** (${w.eventsPerSecond} events/s; correctness checks ${checks ? 'all passed' : '**failed**'}): each event costs ${w.requestsPerEvent} DynamoDB requests (${perEvent(w.requests, w.events)}; ${w.capacityUnitsPerEvent} capacity units): a premium payment looks its policy up by number (the number's claim, then the policy by id) and is recorded with its event id in its own transaction, after the delivery's dedupe, claim, archive and log writes; a policy.issued runs the whole writePolicy path (see create policy). Events run 32 at a time per delivery, but on this 2-core machine DynamoDB Local's JVM and the handler share the cores with other work, so concurrency buys little. What would close it: read the policies a delivery names with one BatchGetItem up front (the numbers are all in the body), and write the premium records of a delivery in batched transactions rather than one per event.`,
+      `- **webhook ingestion** (${w.eventsPerSecond} events/s; correctness checks ${checks ? 'all passed' : '**failed**'}): each event costs ${w.requestsPerEvent} DynamoDB requests (${perEvent(w.requests, w.events)}; ${w.capacityUnitsPerEvent} capacity units): a premium payment looks its policy up by number and is recorded with its event id in its own transaction, after the delivery's dedupe, claim, archive and log writes, and a policy.issued runs the whole writePolicy path (see create policy); which lookups make up the per-event GetItems was not broken down here. Events run 32 at a time per delivery, but on this 2-core machine DynamoDB Local's JVM and the handler share the cores with other work, so concurrency buys little. What would close it: read the policies a delivery names with one BatchGetItem up front (the numbers are all in the body), and write the premium records of a delivery in batched transactions rather than one per event.`,
     );
   }
   const graphql = r.coldStart?.find((f) => f.name === 'graphql');

@@ -177,10 +177,15 @@ function markdown(r: BenchResults, notes: string[]): string {
 }
 
 /** Writes docs/benchmarks.json (every figure) and docs/benchmarks.md (the tables and notes). */
-export function writeReport(results: BenchResults, notes: string[]): string[] {
+export function writeReport(
+  results: BenchResults,
+  notes: string[],
+  options: { markdownOnly?: boolean } = {},
+): string[] {
   const docs = join(REPO_ROOT, 'docs');
   mkdirSync(docs, { recursive: true });
-  writeFileSync(join(docs, 'benchmarks.json'), `${JSON.stringify(results, null, 2)}\n`);
+  if (!options.markdownOnly)
+    writeFileSync(join(docs, 'benchmarks.json'), `${JSON.stringify(results, null, 2)}\n`);
   writeFileSync(join(docs, 'benchmarks.md'), markdown(results, notes));
   return ['docs/benchmarks.md', 'docs/benchmarks.json'];
 }
