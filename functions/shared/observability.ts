@@ -12,7 +12,20 @@ import { logger } from './logger.js';
  * the cloud stack sets; the tracer is active only inside Lambda, and the local stack and tests set
  * POWERTOOLS_METRICS_DISABLED so EMF lines do not flood their output.
  */
-export const metrics = new Metrics({ serviceName: 'broker-crm' });
+export const metrics = new Metrics({
+  serviceName: 'broker-crm',
+  // Powertools warns on every invocation that adds no metric of its own (most of ours): noise, not
+  // news. Everything else it has to say goes to the structured logger.
+  logger: {
+    debug: (...args: unknown[]) => logger.debug(String(args[0]), { args: args.slice(1) }),
+    info: (...args: unknown[]) => logger.info(String(args[0]), { args: args.slice(1) }),
+    warn: (...args: unknown[]) => {
+      if (!String(args[0]).startsWith('No application metrics to publish'))
+        logger.warn(String(args[0]), { args: args.slice(1) });
+    },
+    error: (...args: unknown[]) => logger.error(String(args[0]), { args: args.slice(1) }),
+  },
+});
 export const tracer = new Tracer({ serviceName: 'broker-crm' });
 
 export { MetricUnit };

@@ -61,4 +61,17 @@ describe('observability middlewares', () => {
     expect(await handler({}, context)).toBe('ok');
     expect(spy.mock.calls.filter((c) => String(c[0]).includes('_aws'))).toHaveLength(0);
   });
+
+  it('does not warn on an invocation that adds no metric of its own', async () => {
+    vi.resetModules();
+    const { logger } = await import('../../../functions/shared/logger.js');
+    const warn = vi.spyOn(logger, 'warn');
+    const { observability } = await import('../../../functions/shared/observability.js');
+    const handler = middy(async () => 'ok').use(observability('graphql'));
+
+    await handler({}, context);
+    await handler({}, context);
+
+    expect(warn).not.toHaveBeenCalled();
+  });
 });
