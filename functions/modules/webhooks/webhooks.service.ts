@@ -12,18 +12,19 @@ import {
   ValidationFailedError,
   VersionConflictError,
 } from '../../shared/errors.js';
+import { memoizedReads } from '../../shared/memoized-reads.js';
 import { Dec, money } from '../../shared/money.js';
 import type { ObjectStore } from '../../shared/object-store.js';
 import { EntityType, keys, OrgKind } from '../../shared/table-design.js';
 import { fieldErrorsOf, parseInput } from '../../shared/validation.js';
 import type { ClientsRepository } from '../clients/clients.repository.js';
-import type { ClientsService } from '../clients/clients.service.js';
+import { ClientsService } from '../clients/clients.service.js';
 import type { Insurer, ProductLine, User } from '../org/org.model.js';
 import type { OrgRepository } from '../org/org.repository.js';
 import type { OrgService } from '../org/org.service.js';
 import { normalisePolicyNumber, type Policy } from '../policies/policies.model.js';
 import type { PoliciesRepository } from '../policies/policies.repository.js';
-import type { PoliciesService } from '../policies/policies.service.js';
+import { PoliciesService } from '../policies/policies.service.js';
 import { applyMapping, sourceOf } from './mapping.js';
 import { verifySignature } from './signature.js';
 import {
@@ -104,6 +105,12 @@ interface DeliveryContext {
   mapping: WebhookMapping;
   productLines: () => Promise<ProductLine[]>;
   usersByEmail: () => Promise<Map<string, User>>;
+  /**
+   * The policy and client services for this delivery, over org reads remembered for its duration:
+   * its events share an insurer, product lines and sellers, read once instead of once per event.
+   */
+  policies: PoliciesService;
+  clients: ClientsService;
 }
 
 const PROBLEM_BASE = 'https://broker-crm.dev/problems';
@@ -171,9 +178,7 @@ export class WebhooksService {
     private readonly repo: WebhooksRepository,
     private readonly org: OrgService,
     private readonly orgRepo: OrgRepository,
-    private readonly clients: ClientsService,
     private readonly clientsRepo: ClientsRepository,
-    private readonly policies: PoliciesService,
     private readonly policiesRepo: PoliciesRepository,
     private readonly clock: Clock,
     private readonly archive: ArchiveTarget | null,
@@ -383,7 +388,12 @@ export class WebhooksService {
 
   private async context(tenantId: string, insurerId: string, webhookId: string): Promise<DeliveryContext> {
     const mapping = (await this.repo.getMapping(tenantId, insurerId)) ?? emptyMapping(insurerId);
+    const org = memoizedReads(this.orgRepo);
+    const clients = new ClientsService(this.clientsRepo, org, this.clock, this.policiesRepo);
+    const policies = new PoliciesService(this.policiesRepo, clients, this.clientsRepo, org, this.clock);
     return {
+      policies,
+      clients,
       tenantId,
       insurerId,
       webhookId,
@@ -525,7 +535,7 @@ export class WebhooksService {
 
   /** The policy an event names by number, read fresh from its home item. */
   private async currentPolicy(ctx: DeliveryContext, policyNumber: string): Promise<Policy> {
-    const found = await this.policies.findByNumber(ctx.tenantId, ctx.insurerId, policyNumber);
+    const found = await ctx.policies.findByNumber(ctx.tenantId, ctx.insurerId, policyNumber);
     if (!found) {
       throw new ValidationFailedError('Unknown policy', [
         { path: 'data.policyNumber', message: 'names no policy of this insurer' },
@@ -569,7 +579,7 @@ export class WebhooksService {
         const d = data as z.output<typeof PolicyRenewedSchema>;
         if (current.status === 'RENEWED' && current.renewedByPolicyId)
           return { policyId: current.renewedByPolicyId, note: 'already renewed' };
-        const renewal = await this.policies.renewPolicy(p, {
+        const renewal = await ctx.policies.renewPolicy(p, {
           ...base,
           policyNumber: d.newPolicyNumber ?? null,
           premium: d.premium,
@@ -584,7 +594,7 @@ export class WebhooksService {
         const tag = `[insurer event ${event.id}]`;
         if (current.endorsements.some((e) => e.reason.endsWith(tag)))
           return { policyId: current.id, note: 'already endorsed' };
-        await this.policies.endorsePolicy(p, {
+        await ctx.policies.endorsePolicy(p, {
           ...base,
           newPremium: d.newPremium,
           effectiveDate: d.effectiveDate,
@@ -600,7 +610,7 @@ export class WebhooksService {
         if (current.status === target)
           return { policyId: current.id, note: `already ${target.toLowerCase()}` };
         const input = { ...base, date: d.date, reason: d.reason };
-        await (cancel ? this.policies.cancelPolicy(p, input) : this.policies.reactivatePolicy(p, input));
+        await (cancel ? ctx.policies.cancelPolicy(p, input) : ctx.policies.reactivatePolicy(p, input));
         return { policyId: current.id, note: target.toLowerCase() };
       }
       default:
@@ -630,7 +640,7 @@ export class WebhooksService {
       }
     }
     const holder = await this.matchOrCreateHolder(ctx, d.holder, sellerId);
-    const policy = await this.policies.writePolicy(
+    const policy = await ctx.policies.writePolicy(
       ctx.principal,
       {
         clientId: holder.clientId,
@@ -690,7 +700,7 @@ export class WebhooksService {
       ]);
     }
     try {
-      const client = await this.clients.createClient(
+      const client = await ctx.clients.createClient(
         ctx.principal,
         {
           kind: holder.kind,
