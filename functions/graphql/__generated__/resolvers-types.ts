@@ -1778,6 +1778,11 @@ export type PaymentStatistics = {
 
 export type PaymentStatisticsGroup =
   | 'ADVISOR'
+  /**
+   * The client's corporate group: the top of its hierarchy (group → company → department); a client
+   * outside any hierarchy is its own group.
+   */
+  | 'CLIENT_GROUP'
   | 'PRODUCT_LINE';
 
 export type PaymentStatisticsRow = {
@@ -1785,7 +1790,10 @@ export type PaymentStatisticsRow = {
   /** Invoiced totals due in the period, one amount per currency. */
   due: Array<Money>;
   invoicesDue: Scalars['Int']['output'];
-  /** The responsible advisor's or the product line's id; null for invoices without one (a fee has no product line). */
+  /**
+   * The responsible advisor's, the product line's or the client group's (top client's) id; null for
+   * invoices without one (a fee has no product line).
+   */
   key?: Maybe<Scalars['ID']['output']>;
   /** Of what was received, paid after the due date. */
   late: Array<Money>;

@@ -431,5 +431,5 @@ export type PaymentListFilter = z.output<typeof PaymentListFilterSchema>;
 
 export const PaymentStatisticsSchema = z.object({
   period: PeriodSchema,
-  groupBy: z.enum(['ADVISOR', 'PRODUCT_LINE']),
+  groupBy: z.enum(['ADVISOR', 'PRODUCT_LINE', 'CLIENT_GROUP']),
 });

@@ -145,7 +145,7 @@ interface DebtorQuery {
 /** Payments due, made and late in a period per advisor or product line (amounts per currency). */
 export interface PaymentStatistics {
   period: string;
-  groupBy: 'ADVISOR' | 'PRODUCT_LINE';
+  groupBy: 'ADVISOR' | 'PRODUCT_LINE' | 'CLIENT_GROUP';
   rows: Array<{
     key: string | null;
     invoicesDue: number;
@@ -211,6 +211,9 @@ export function periodRange(period: string): [string, string] {
  * by e-mail, instalment plans, manual and bank-statement payments with partial, over- and
  * reversed payments, the resolution queue, the debtor and payment lists, and the dunning policy.
  */
+/** Deepest corporate hierarchy walked when grouping by client group. */
+const MAX_CLIENT_GROUP_DEPTH = 6;
+
 export class InvoicesService {
   constructor(
     private readonly repo: InvoicesRepository,
@@ -1121,8 +1124,19 @@ export class InvoicesService {
     const made = q
       ? await allPages((page) => this.repo.listPayments(q.index, q.partition, range, page, q.filter))
       : [];
-    const keyOf = (r: { advisorId: string | null; productLineId: string | null }) =>
-      input.groupBy === 'ADVISOR' ? r.advisorId : r.productLineId;
+    const groupOf =
+      input.groupBy === 'CLIENT_GROUP'
+        ? await this.clientGroups(
+            p.tenantId,
+            [...due, ...made].map((r) => r.clientId),
+          )
+        : new Map<string, string>();
+    const keyOf = (r: { advisorId: string | null; productLineId: string | null; clientId: string }) =>
+      input.groupBy === 'ADVISOR'
+        ? r.advisorId
+        : input.groupBy === 'PRODUCT_LINE'
+          ? r.productLineId
+          : (groupOf.get(r.clientId) ?? r.clientId);
     const groups = [...new Set([...due.map(keyOf), ...made.map(keyOf)])].sort((a, b) =>
       a === null ? 1 : b === null ? -1 : a.localeCompare(b),
     );
@@ -1141,6 +1155,33 @@ export class InvoicesService {
       };
     });
     return { period: input.period, groupBy: input.groupBy, rows };
+  }
+
+  /**
+   * Each client's group: the top of its corporate hierarchy, found by walking parents up with one
+   * batch get per level (a hierarchy is a few levels deep), never by scanning.
+   */
+  private async clientGroups(tenantId: string, clientIds: string[]): Promise<Map<string, string>> {
+    const parentOf = new Map<string, string | null>();
+    let wanted = [...new Set(clientIds)];
+    for (let depth = 0; wanted.length > 0 && depth < MAX_CLIENT_GROUP_DEPTH; depth += 1) {
+      const found = await this.clients.getClients(tenantId, wanted);
+      for (const c of found) parentOf.set(c.id, c.parentClientId);
+      wanted = [...new Set(found.map((c) => c.parentClientId))].filter(
+        (id): id is string => id !== null && !parentOf.has(id),
+      );
+    }
+    const groups = new Map<string, string>();
+    for (const id of new Set(clientIds)) {
+      let top = id;
+      const seen = new Set<string>();
+      for (let parent = parentOf.get(top); parent && !seen.has(parent); parent = parentOf.get(top)) {
+        seen.add(top);
+        top = parent;
+      }
+      groups.set(id, top);
+    }
+    return groups;
   }
 
   private paymentQuery(

@@ -408,6 +408,36 @@ describe('payment scope and statistics', () => {
     expect(await periodPayments(b.as.advisor, { advisorId: b.franchiseAdvisorId })).toEqual([]);
   });
 
+  it('totals a corporate group once: its companies and departments roll up to the group', async () => {
+    const company = (name: string, parentClientId?: string) =>
+      h.services.clients.createClient(b.as.advisor, {
+        kind: 'COMPANY',
+        companyName: name,
+        segment: 'BUSINESS',
+        acquisitionType: 'ADVISOR',
+        ...(parentClientId ? { parentClientId } : {}),
+      });
+    const group = await company('Holding Group a.s.');
+    const subsidiary = await company('Holding Logistics s.r.o.', group.id);
+    const department = await company('Holding Logistics – Fleet', subsidiary.id);
+    await issued(b.as.advisor, department.id, '30.00', '2026-04-10');
+    await issued(b.as.advisor, group.id, '20.00', '2026-04-20');
+    await issued(b.as.advisor, clientId, '10.00', '2026-04-25');
+    const rows = data(
+      await gql<{ paymentStatistics: { rows: Array<{ key: string; invoicesDue: number; due: unknown[] }> } }>(
+        b.as.backoffice,
+        '{ paymentStatistics(period: "2026-04", groupBy: CLIENT_GROUP) { rows { key invoicesDue due { amount currency } } } }',
+      ),
+    ).paymentStatistics.rows;
+    expect(rows).toEqual(
+      expect.arrayContaining([
+        { key: group.id, invoicesDue: 2, due: [{ amount: '50.00', currency: 'EUR' }] },
+        { key: clientId, invoicesDue: 1, due: [{ amount: '10.00', currency: 'EUR' }] },
+      ]),
+    );
+    expect(rows).toHaveLength(2);
+  });
+
   it('totals payments due, made and late in a month per advisor and per product line', async () => {
     const stats = async (principal: Principal, groupBy: string) =>
       data(
