@@ -1,5 +1,6 @@
 import middy from '@middy/core';
 import type { DynamoDBBatchResponse, DynamoDBStreamEvent } from 'aws-lambda';
+import { ChangeBatch } from '../modules/commissions/commissions.service.js';
 import { createServices } from '../modules/services.js';
 import { toChangeDetail } from '../shared/change-event.js';
 import { logger } from '../shared/logger.js';
@@ -15,9 +16,10 @@ const services = createServices(runtime.db, runtime.clock);
  * that record on, so the retry resumes there (a record already handled writes nothing on replay).
  */
 export const handler = middy(async (event: DynamoDBStreamEvent): Promise<DynamoDBBatchResponse> => {
+  const batch = new ChangeBatch();
   for (const [i, record] of event.Records.entries()) {
     try {
-      const outcome = await services.commissions.onChange(toChangeDetail(record));
+      const outcome = await services.commissions.onChange(toChangeDetail(record), batch);
       if (outcome.written > 0 || outcome.duplicates > 0) logger.info('commission lines', { ...outcome });
     } catch (error) {
       logger.error('commission consumer failed', { eventID: record.eventID, error });

@@ -96,6 +96,25 @@ export interface ChangeOutcome {
 
 const MAX_PERIOD_RETRIES = 3;
 
+/**
+ * What the records of one stream batch share: each tenant's schemes, read once per batch rather
+ * than once per record. A batch is a few seconds of changes; an edit to a scheme during it applies
+ * from the next batch, as if the edit had come a moment later.
+ */
+export class ChangeBatch {
+  private readonly schemesOf = new Map<string, Promise<StoredScheme[]>>();
+
+  schemes(tenantId: string, read: () => Promise<StoredScheme[]>): Promise<StoredScheme[]> {
+    let found = this.schemesOf.get(tenantId);
+    if (!found) {
+      found = read();
+      this.schemesOf.set(tenantId, found);
+      found.catch(() => this.schemesOf.delete(tenantId));
+    }
+    return found;
+  }
+}
+
 /** The policy facts a line carries for statement matching. */
 interface PolicyRef {
   insurerId: string | null;
@@ -300,7 +319,7 @@ export class CommissionsService {
    * appends each with its accrual in one transaction on an absent id: a replay finds every id taken
    * and changes nothing.
    */
-  async onChange(detail: TableChangeDetail): Promise<ChangeOutcome> {
+  async onChange(detail: TableChangeDetail, batch: ChangeBatch = new ChangeBatch()): Promise<ChangeOutcome> {
     const tenantId = detail.tenantId;
     if (!tenantId || !detail.newImage) return { eventId: null, written: 0, duplicates: 0 };
     const built =
@@ -314,7 +333,7 @@ export class CommissionsService {
             )
           : null;
     if (!built) return { eventId: null, written: 0, duplicates: 0 };
-    const schemes = engineSchemes(await this.repo.listSchemes(tenantId));
+    const schemes = engineSchemes(await batch.schemes(tenantId, () => this.repo.listSchemes(tenantId)));
     const periods = await this.repo.listPeriods(tenantId);
     const periodTotals = await this.periodTotals(
       tenantId,
@@ -326,6 +345,7 @@ export class CommissionsService {
     const outcome = await this.appendAll(tenantId, lines, built.date, {
       adjustment: null,
       ref: { insurerId: built.policy.insurerId, policyNumber: built.policy.policyNumber },
+      periods,
     });
     return { eventId: built.event.eventId, ...outcome };
   }
@@ -423,12 +443,18 @@ export class CommissionsService {
     tenantId: string,
     lines: CommissionLine[],
     date: string,
-    options: { adjustment: { reason: string; by: string } | null; ref: PolicyRef; extra?: TransactOp[] },
+    options: {
+      adjustment: { reason: string; by: string } | null;
+      ref: PolicyRef;
+      extra?: TransactOp[];
+      /** The periods as the caller just read them (a locked month is re-read on conflict anyway). */
+      periods?: CommissionPeriod[];
+    },
   ): Promise<{ written: number; duplicates: number }> {
     let written = 0;
     let duplicates = 0;
     if (lines.length === 0) return { written, duplicates };
-    let periods = await this.repo.listPeriods(tenantId);
+    let periods = options.periods ?? (await this.repo.listPeriods(tenantId));
     if (lines.length > 1 && !options.extra) {
       // The usual case, a new event: all its lines in one transaction. A line already there (a
       // replay, or an event some of whose lines were written before) or a month locked meanwhile

@@ -1,4 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest';
+import { ChangeBatch } from '../../../functions/modules/commissions/commissions.service.js';
 import type { Policy } from '../../../functions/modules/policies/policies.model.js';
 import { systemClock } from '../../../functions/shared/clock.js';
 import { createTestApp, errorCode } from '../../support/app.js';
@@ -292,6 +293,25 @@ describe('write cost', () => {
     expect(replay).toMatchObject({ written: 0, duplicates: 3 });
     const [month] = await accruals(app, wb.as.advisor, '2026-01');
     expect(month).toMatchObject({ accrued: { amount: '720.00' }, lineCount: 1 });
+  });
+
+  it('reads the schemes once per stream batch: a further record costs its client, the periods and one write', async () => {
+    const wb = await createBrokerage(app, 'Batch Reads Brokerage');
+    await must(app, wb.as.manager, CREATE_SCHEME, { i: mtplSchemeInput() });
+    const written = [await writeMtplPolicy(app, wb), await writeMtplPolicy(app, wb)];
+    const policies = await Promise.all(
+      written.map((w) => app.services.repositories.policies.getPolicyOfClient(wb.tenantId, w.clientId, w.id)),
+    );
+    const batch = new ChangeBatch();
+    const costs: Array<Record<string, number>> = [];
+    for (const policy of policies) {
+      if (!policy) throw new Error('policy not found');
+      app.db.stats.reset();
+      await app.services.commissions.onChange(policyChange(wb.tenantId, policy), batch);
+      costs.push({ ...app.db.stats.requests });
+    }
+    expect(costs[0]).toEqual({ Query: 2, GetItem: 1, TransactWriteItems: 1 });
+    expect(costs[1]).toEqual({ Query: 1, GetItem: 1, TransactWriteItems: 1 });
   });
 });
 
