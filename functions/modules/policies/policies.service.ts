@@ -243,13 +243,17 @@ export class PoliciesService {
       const existing = await this.existingByExternalId(p.tenantId, data.insurerId, data.externalId);
       if (existing) return existing;
     }
-    const client = await this.clients.requireClient(p, data.clientId);
-    const productLine = await this.requireReferences(p.tenantId, data.insurerId, data.productLineId);
+    // Independent reads side by side: one round trip instead of three before the hierarchy walk.
+    const [client, productLine, caller] = await Promise.all([
+      this.clients.requireClient(p, data.clientId),
+      this.requireReferences(p.tenantId, data.insurerId, data.productLineId),
+      this.org.getOrgEntity<User>(p.tenantId, OrgKind.User, p.userId),
+    ]);
     this.checkObjects(productLine, data.insuredObjects);
     const sellerId = data.sellerId ?? client.ownerAdvisorId ?? p.userId;
     // The originator is whoever registered the deal: the caller when they are a user of the org,
     // otherwise (an insurer's webhook, an import run by a system principal) the seller.
-    const callerIsUser = !!(await this.org.getOrgEntity(p.tenantId, OrgKind.User, p.userId));
+    const callerIsUser = !!caller;
     const originatorId = data.originatorId ?? (callerIsUser ? p.userId : sellerId);
     const frozen = await this.freeze(p.tenantId, sellerId, data.writtenDate, 'input.sellerId');
     if (originatorId !== sellerId) await this.requireUser(p.tenantId, originatorId, 'input.originatorId');
