@@ -12,17 +12,24 @@ export function memoizedReads<T extends object>(repository: T): T {
       const value: unknown = Reflect.get(target, property, receiver);
       if (typeof value !== 'function' || typeof property !== 'string' || !/^(get|list)/.test(property))
         return value;
-      return (...args: unknown[]) => {
-        const key = `${property}\u0000${JSON.stringify(args)}`;
-        let hit = memo.get(key);
-        if (!hit) {
-          hit = Promise.resolve(value.apply(target, args));
-          memo.set(key, hit);
-          // A failed read is not remembered: the next caller tries again.
-          hit.catch(() => memo.delete(key));
-        }
-        return hit;
-      };
+      return (...args: unknown[]) =>
+        readOnce(memo, `${property}\u0000${JSON.stringify(args)}`, () =>
+          Promise.resolve(value.apply(target, args)),
+        );
     },
   });
+}
+
+/**
+ * The promise remembered under `key`, or `read()` remembered there. A failed read is not
+ * remembered: the next caller tries again.
+ */
+export function readOnce<T>(memo: Map<string, Promise<T>>, key: string, read: () => Promise<T>): Promise<T> {
+  let hit = memo.get(key);
+  if (!hit) {
+    hit = read();
+    memo.set(key, hit);
+    hit.catch(() => memo.delete(key));
+  }
+  return hit;
 }

@@ -23,6 +23,7 @@ import { Construct } from 'constructs';
 import { CHANGE_DETAIL_TYPE, CHANGE_SOURCE } from '../../functions/shared/change-event.js';
 import { TABLE } from '../../functions/shared/table-design.js';
 import type { ChangeFilter, StreamEventName } from '../catalog.js';
+import { CORS_POLICY } from '../cors.js';
 import type { CatalogFunction } from './catalog-functions.js';
 
 /** `source` and `detail-type` of every change the pipe puts on the bus (shared with the local bus). */
@@ -98,9 +99,9 @@ export class HttpEndpoints extends Construct {
         props.corsOrigins.length > 0
           ? {
               allowOrigins: [...props.corsOrigins],
-              allowMethods: [CorsHttpMethod.GET, CorsHttpMethod.POST, CorsHttpMethod.OPTIONS],
-              allowHeaders: ['authorization', 'content-type', 'apollo-require-preflight'],
-              maxAge: Duration.hours(1),
+              allowMethods: CORS_POLICY.methods.map((m) => CorsHttpMethod[m]),
+              allowHeaders: [...CORS_POLICY.headers],
+              maxAge: Duration.seconds(CORS_POLICY.maxAgeSeconds),
             }
           : undefined,
     });

@@ -22,12 +22,17 @@ export function accessPatternTable(): string {
   ].join('\n');
 }
 
+/** `text` with what stands between the `start` and `end` markers replaced by `content`. */
+export function replaceBetween(text: string, start: string, end: string, content: string): string {
+  const from = text.indexOf(start);
+  const to = text.indexOf(end);
+  if (from < 0 || to < from) throw new Error(`README.md lacks the ${start} … ${end} markers`);
+  return `${text.slice(0, from + start.length)}\n${content}\n${text.slice(to)}`;
+}
+
 /** The README with its generated section replaced by the current table. */
 export function withGeneratedTables(readme: string): string {
-  const start = readme.indexOf(START);
-  const end = readme.indexOf(END);
-  if (start < 0 || end < start) throw new Error(`README.md lacks the ${START} … ${END} markers`);
-  return `${readme.slice(0, start + START.length)}\n${accessPatternTable()}\n${readme.slice(end)}`;
+  return replaceBetween(readme, START, END, accessPatternTable());
 }
 
 if (process.argv[1] && resolve(process.argv[1]) === resolve(import.meta.filename)) {

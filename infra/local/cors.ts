@@ -1,4 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { CORS_POLICY } from '../cors.js';
 
 /** Front ends in development run on a loopback origin (Vite, Next, Storybook…): only those are allowed. */
 const LOOPBACK_ORIGIN = /^https?:\/\/(localhost|127\.0\.0\.1|\[::1\])(:\d+)?$/;
@@ -15,9 +16,9 @@ export function applyLocalCors(req: IncomingMessage, res: ServerResponse): boole
   res.setHeader('vary', 'origin');
   if ((req.method ?? '').toUpperCase() !== 'OPTIONS') return false;
   res.writeHead(204, {
-    'access-control-allow-methods': 'GET, POST, OPTIONS',
-    'access-control-allow-headers': 'authorization, content-type, apollo-require-preflight',
-    'access-control-max-age': '3600',
+    'access-control-allow-methods': CORS_POLICY.methods.join(', '),
+    'access-control-allow-headers': CORS_POLICY.headers.join(', '),
+    'access-control-max-age': String(CORS_POLICY.maxAgeSeconds),
   });
   res.end();
   return true;

@@ -10,6 +10,7 @@ import {
   ValidationFailedError,
 } from '../../shared/errors.js';
 import { newId } from '../../shared/ids.js';
+import { readOnce } from '../../shared/memoized-reads.js';
 import { Dec, DecimalStringSchema, type Money, money } from '../../shared/money.js';
 import { EntityType, OrgKind } from '../../shared/table-design.js';
 import { parseInput } from '../../shared/validation.js';
@@ -105,13 +106,7 @@ export class ChangeBatch {
   private readonly schemesOf = new Map<string, Promise<StoredScheme[]>>();
 
   schemes(tenantId: string, read: () => Promise<StoredScheme[]>): Promise<StoredScheme[]> {
-    let found = this.schemesOf.get(tenantId);
-    if (!found) {
-      found = read();
-      this.schemesOf.set(tenantId, found);
-      found.catch(() => this.schemesOf.delete(tenantId));
-    }
-    return found;
+    return readOnce(this.schemesOf, tenantId, read);
   }
 }
 
