@@ -1,4 +1,4 @@
-import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
+import { CfnOutput, CfnParameter, Stack, type StackProps } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
 import { CATALOG, type FunctionSpec } from '../catalog.js';
 import { CatalogFunctions, type Stage, validateCatalog } from './catalog-functions.js';
@@ -28,7 +28,11 @@ export interface BrokerCrmStackProps extends StackProps {
    * triggers the real catalog does not use yet.
    */
   readonly catalog?: readonly FunctionSpec[];
-  /** Sender address of e-mails (`-c mailFrom=…`); must be a verified SES identity or in a verified domain. */
+  /**
+   * Sender address of e-mails (`-c mailFrom=…`); must be a verified SES identity or in a verified
+   * domain. Without it the stack takes the address as the `MailFrom` parameter, asked for at deploy,
+   * so a synth needs nothing but cdk.json (decision 0006).
+   */
   readonly mailFrom?: string | undefined;
   /** Subscribed to the alarm topic when given (`-c alarmEmail=…`). */
   readonly alarmEmail?: string | undefined;
@@ -58,8 +62,10 @@ export class BrokerCrmStack extends Stack {
     super(scope, id, props);
     this.stage = props.stage;
     const catalog = props.catalog ?? CATALOG;
+    const mailFrom =
+      props.mailFrom ?? (catalog.some((s) => s.needs.includes('mail')) ? this.askForMailFrom() : undefined);
     // Before anything is bundled: a catalog mistake should fail in milliseconds with a sentence.
-    validateCatalog(catalog, props.mailFrom);
+    validateCatalog(catalog, mailFrom);
     const prod = props.stage === 'prod';
 
     this.storage = new Storage(this, 'storage', { retainData: prod });
@@ -71,7 +77,7 @@ export class BrokerCrmStack extends Stack {
         table: this.storage.table,
         reportsBucket: this.storage.reportsBucket,
         archiveBucket: this.storage.archiveBucket,
-        mailFrom: props.mailFrom,
+        mailFrom,
         auth: {
           issuer: this.identity.issuer,
           jwksUrl: this.identity.jwksUrl,
@@ -120,5 +126,21 @@ export class BrokerCrmStack extends Stack {
     new CfnOutput(this, 'alarm-topic-arn', { key: 'AlarmTopicArn', value: this.monitoring.topic.topicArn });
 
     acknowledgeNagFindings(this);
+  }
+
+  /**
+   * The sender address as a stack parameter without a default: `cdk synth` needs no address, and
+   * `cdk deploy` stops before changing anything with "The following CloudFormation Parameters are
+   * missing a value: MailFrom" until one is passed.
+   */
+  private askForMailFrom(): string {
+    return new CfnParameter(this, 'MailFrom', {
+      type: 'String',
+      description:
+        'Sender address of e-mails (invoices, dunning notices): a verified SES identity or an address in a ' +
+        'verified domain. Pass it at deploy: npm run deploy -- --parameters MailFrom=crm@mail.example.com',
+      allowedPattern: '^[^@\\s]+@[^@\\s]+\\.[^@\\s]+$',
+      constraintDescription: 'must be an e-mail address, e.g. crm@mail.example.com (a verified SES identity)',
+    }).valueAsString;
   }
 }

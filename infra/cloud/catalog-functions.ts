@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { Duration, Fn, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import { Effect, PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Architecture, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
@@ -18,7 +18,7 @@ export interface FunctionResources {
   readonly table: ITable;
   readonly reportsBucket: IBucket;
   readonly archiveBucket: IBucket;
-  /** Sender address (`MAIL_FROM`); required as soon as one function needs `mail`. */
+  /** Sender address (`MAIL_FROM`), a literal or the deploy-time `MailFrom` parameter; required as soon as one function needs `mail`. */
   readonly mailFrom?: string | undefined;
   /** Token issuer, JWKS and audience: every function parses them at cold start (functions/shared/env.ts). */
   readonly auth: { readonly issuer: string; readonly jwksUrl: string; readonly audience: string };
@@ -225,7 +225,12 @@ export class CatalogFunctions extends Construct {
           break;
         case 'mail': {
           const from = resources.mailFrom ?? '';
-          const domain = from.includes('@') ? from.slice(from.indexOf('@') + 1) : from;
+          // A deploy-time parameter (decision 0006) is split by CloudFormation, a literal here.
+          const domain = Token.isUnresolved(from)
+            ? Fn.select(1, Fn.split('@', from))
+            : from.includes('@')
+              ? from.slice(from.indexOf('@') + 1)
+              : from;
           // SES authorises against the verified identity: the address itself or its domain.
           const identities = [...new Set([from, domain])].map((identity) =>
             stack.formatArn({ service: 'ses', resource: 'identity', resourceName: identity }),

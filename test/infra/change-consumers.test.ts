@@ -1,5 +1,5 @@
 import { App } from 'aws-cdk-lib';
-import { Match } from 'aws-cdk-lib/assertions';
+import { Match, Template } from 'aws-cdk-lib/assertions';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FunctionSpec } from '../../infra/catalog.js';
 import { BrokerCrmStack } from '../../infra/cloud/broker-crm-stack.js';
@@ -355,8 +355,28 @@ describe('catalog checks at synth', () => {
     expect(build([reader('a'), reader('b')])).toThrow(/2 direct stream readers \(a, b\); at most one/);
   });
 
-  it('refuses mail without a sender address', () => {
-    expect(build([TEST_CATALOG[1] as FunctionSpec])).toThrow(/-c mailFrom=/);
+  it('asks for the sender at deploy when synth is given none: a MailFrom parameter without default feeds MAIL_FROM and the SES grant', () => {
+    const stack = build([TEST_CATALOG[1] as FunctionSpec])();
+    const template = Template.fromStack(stack);
+    const parameter = template.findParameters('MailFrom');
+    expect(parameter.MailFrom).toMatchObject({
+      Type: 'String',
+      AllowedPattern: expect.stringContaining('@'),
+    });
+    expect(parameter.MailFrom).not.toHaveProperty('Default');
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      Environment: { Variables: Match.objectLike({ MAIL_FROM: { Ref: 'MailFrom' } }) },
+    });
+    const ses = JSON.stringify(
+      Object.values(template.findResources('AWS::IAM::Policy')).find((p) =>
+        JSON.stringify(p).includes('ses:SendEmail'),
+      ),
+    );
+    expect(ses).toContain('{"Fn::Split":["@",{"Ref":"MailFrom"}]}');
+  });
+
+  it('takes a literal sender from -c mailFrom, without a parameter', () => {
+    expect(s.template.findParameters('MailFrom')).toEqual({});
   });
 
   it('refuses duplicate and non-kebab-case names', () => {
