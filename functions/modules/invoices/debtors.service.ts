@@ -15,9 +15,9 @@ import {
   DEFAULT_DUNNING_POLICY,
   type DunningPolicy,
   type DunningStepRule,
-  daysOverdueOn,
   type Invoice,
   inQuietHours,
+  invoiceAge,
   localTimeInZone,
   stepsDue,
 } from './invoices.model.js';
@@ -89,7 +89,7 @@ export class DebtorsService {
           await this.repo.transact([
             this.repo.updateInvoiceOp(tenantId, invoice, {
               status: 'OVERDUE',
-              daysOverdue: daysOverdueOn(invoice.dueDate, today),
+              daysOverdue: invoiceAge(invoice, today),
               overdueAsOf: today,
               updatedAt: this.clock.now().toISOString(),
             }),

@@ -312,6 +312,17 @@ export function dueRangeOfBucket(bucket: AgeBucket, today: string): [string, str
   return [addDays(today, -maxDays), addDays(today, -Math.max(minDays, 1))];
 }
 
+/**
+ * An invoice's age, the one definition that `daysOverdue`, the aging buckets and the card read: whole
+ * days past the due date in the tenant's calendar while the invoice is open (issued, partially paid,
+ * overdue), else 0. It is computed from `today`, never read from the stored sweep value, so an invoice
+ * cannot show 0 days while its due date puts it in the 31–60 bucket.
+ */
+export function invoiceAge(invoice: Pick<Invoice, 'status' | 'dueDate'>, today: string): number {
+  return OPEN_STATUSES.includes(invoice.status) ? daysOverdueOn(invoice.dueDate, today) : 0;
+}
+
+/** The age bucket of an age in days ({@link invoiceAge}); the inverse of {@link dueRangeOfBucket}. */
 export function bucketOf(daysOverdue: number): AgeBucket {
   if (daysOverdue <= 30) return 'D0_30';
   if (daysOverdue <= 60) return 'D31_60';

@@ -1,5 +1,25 @@
 import type { Resolvers } from '../../graphql/__generated__/resolvers-types.js';
+import type { GraphQLContext } from '../../graphql/context.js';
 import { pageArgs, toConnection } from '../../shared/pagination.js';
+import { invoiceAge } from './invoices.model.js';
+
+const todays = new WeakMap<GraphQLContext, Promise<string>>();
+
+/**
+ * Today in the tenant's calendar, read once per request: every invoice of a page ages against the
+ * same day, and a page of 100 costs one read of the tenant's settings, not 100.
+ */
+function todayOf(context: GraphQLContext): Promise<string> {
+  let today = todays.get(context);
+  if (!today) {
+    // Invoices reach a response only through an authorized read, so there is a caller.
+    today = context.principal
+      ? context.services.invoices.today(context.principal.tenantId)
+      : Promise.reject(new Error('An invoice was resolved without a caller'));
+    todays.set(context, today);
+  }
+  return today;
+}
 
 /** Invoice, payment and dunning resolvers: parse arguments, call the invoices service, map to the schema. */
 export const invoicesResolvers: Resolvers = {
@@ -50,6 +70,7 @@ export const invoicesResolvers: Resolvers = {
       services.clients.getClient(principal, invoice.clientId),
     policy: (invoice, _args, { principal, services }) =>
       invoice.policyId ? services.policies.getPolicy(principal, invoice.policyId) : null,
+    daysOverdue: async (invoice, _args, context) => invoiceAge(invoice, await todayOf(context)),
     pdfUrl: (invoice, _args, { services }) => services.invoices.pdfUrl(invoice),
     payments: (invoice, _args, { principal, services }) =>
       services.invoices.paymentsOfInvoice(principal, invoice.id),
@@ -60,8 +81,10 @@ export const invoicesResolvers: Resolvers = {
     letterUrl: (task, _args, { services }) => services.invoices.letterUrl(task),
   },
   ClientCard: {
-    debtor: (card, _args, { services }) => services.invoices.debtorSummary(card.invoices, card.credits),
-    balance: (card, _args, { services }) =>
-      services.invoices.debtorSummary(card.invoices, card.credits).outstanding,
+    debtor: async (card, _args, context) =>
+      context.services.invoices.debtorSummary(card.invoices, card.credits, await todayOf(context)),
+    balance: async (card, _args, context) =>
+      context.services.invoices.debtorSummary(card.invoices, card.credits, await todayOf(context))
+        .outstanding,
   },
 };

@@ -46,7 +46,6 @@ import {
   DebtorFilterSchema,
   type DunningPolicy,
   type DunningStepRecord,
-  daysOverdueOn,
   dueRangeOfBucket,
   formatInvoiceNumber,
   GenerateInstalmentInvoicesSchema,
@@ -54,6 +53,7 @@ import {
   type Invoice,
   type InvoiceStatus,
   IssueInvoiceSchema,
+  invoiceAge,
   lineTotal,
   normaliseReference,
   OPEN_STATUSES,
@@ -1019,7 +1019,7 @@ export class InvoicesService {
         )
       : [];
     const buckets = AGE_BUCKETS.map((bucket) => {
-      const inBucket = invoices.filter((i) => bucketOf(daysOverdueOn(i.dueDate, today)) === bucket);
+      const inBucket = invoices.filter((i) => bucketOf(invoiceAge(i, today)) === bucket);
       return {
         bucket,
         count: inBucket.length,
@@ -1238,7 +1238,7 @@ export class InvoicesService {
   // ---- the card ------------------------------------------------------------------------------
 
   /** The debtor side of a client's card, from the invoices and credits its one Query returned. */
-  debtorSummary(invoices: Invoice[], credits: CreditEntry[]): DebtorSummary {
+  debtorSummary(invoices: Invoice[], credits: CreditEntry[], today: string): DebtorSummary {
     const open = invoices.filter((i) => OPEN_STATUSES.includes(i.status));
     const overdue = open
       .filter((i) => i.status === 'OVERDUE')
@@ -1257,7 +1257,7 @@ export class InvoicesService {
       outstanding: open.length > 0 ? sum(open.map((i) => i.outstanding)) : null,
       credit: credits.length > 0 ? sum(credits.map((c) => c.amount)) : null,
       currentStep: overdue.map((i) => i.dunningStep).find((s) => s !== null) ?? null,
-      oldestDaysOverdue: overdue[0]?.daysOverdue ?? 0,
+      oldestDaysOverdue: overdue[0] ? invoiceAge(overdue[0], today) : 0,
     };
   }
 }

@@ -1,6 +1,7 @@
 import type { Context, ScheduledEvent } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createServices } from '../../../functions/modules/services.js';
+import { createServices, type Services } from '../../../functions/modules/services.js';
+import { systemPrincipal } from '../../../functions/shared/auth/principal.js';
 import type { TableChangeEvent } from '../../../functions/shared/change-event.js';
 import { FixedClock, isoDateInZone } from '../../../functions/shared/clock.js';
 import { addDays } from '../../../functions/shared/dates.js';
@@ -42,6 +43,7 @@ const delivered: TableChangeEvent[] = [];
 let debtors: Handler<TableChangeEvent> | undefined;
 let overdue: Handler<ScheduledEvent> | undefined;
 let stack: LocalStack;
+let swept: Services;
 let tokens: Record<string, string>;
 let dueDate: string;
 
@@ -80,13 +82,19 @@ async function runDay(at: Date): Promise<void> {
 const INVOICE_FIELDS =
   'id number status daysOverdue dunningStep version pdfUrl dunningSteps { stepId action outcome daysOverdue }';
 
+/**
+ * The invoice as the API shows it, with `daysOverdue` as the sweep wrote it: the graphql function runs
+ * on the real calendar (where the invoice is not due yet), the sweep and dunning on the simulated one.
+ */
 async function invoice(id: string): Promise<InvoiceView> {
   const data = await gql<{ invoice: InvoiceView }>(
     'backoffice',
     `query($id: ID!) { invoice(id: $id) { ${INVOICE_FIELDS} } }`,
     { id },
   );
-  return data.invoice;
+  expect(data.invoice.daysOverdue).toBe(0);
+  const stored = await swept.invoices.getInvoice(systemPrincipal('demo-brokerage'), id);
+  return { ...data.invoice, daysOverdue: stored?.daysOverdue ?? -1 };
 }
 
 async function clientWithInvoice(name: string, email: string, phone: string, amount: string) {
@@ -144,6 +152,7 @@ beforeAll(async () => {
   // The catalog's handlers, imported once the stack has set the environment (as a cold start reads it).
   const runtime = getRuntime();
   const services = createServices(runtime.db, clock, { invoices: invoiceAdapters(runtime) });
+  swept = services;
   overdue = (await import('../../../functions/overdue/handler.js')).overdueHandler(services);
   debtors = (await import('../../../functions/debtors/handler.js')).debtorsHandler(services);
   // Due in three weeks of the real calendar, so issuing (on the graphql function's real clock) is on time.

@@ -590,3 +590,41 @@ describe('input errors and optimistic locking', () => {
     expect(draft.createInvoice).toEqual({ pdfUrl: null, number: null, status: 'DRAFT' });
   });
 });
+
+describe("an invoice's age", () => {
+  it('shows daysOverdue as the age that puts it in its aging bucket, even on days the sweep has not run yet', async () => {
+    const unswept = await issued(b.as.advisor, clientId, '80.00', '2026-01-20');
+    // Five days after the last sweep: the stored ages are five days old, the buckets are not.
+    clock.set(new Date('2026-03-15T09:00:00Z'));
+    try {
+      const buckets = { D0_30: [0, 30], D31_60: [31, 60], D61_90: [61, 90] } as const;
+      const seen: Record<string, number> = {};
+      for (const [bucket, [min, max]] of Object.entries(buckets)) {
+        const page = data(
+          await gql<{ debtors: { edges: Array<{ node: { id: string; daysOverdue: number } }> } }>(
+            b.as.admin,
+            `{ debtors(filter: { bucket: ${bucket} }) { edges { node { id daysOverdue } } } }`,
+          ),
+        );
+        for (const { node } of page.debtors.edges) {
+          expect(node.daysOverdue, bucket).toBeGreaterThanOrEqual(min);
+          expect(node.daysOverdue, bucket).toBeLessThanOrEqual(max);
+          seen[node.id] = node.daysOverdue;
+        }
+      }
+      // Due 2026-02-28 and 2025-12-31: 15 and 74 days on 2026-03-15 (the sweep stored 10 and 69).
+      expect(seen).toMatchObject({ [ids.small.id]: 15, [ids.policy.id]: 74 });
+      // Issued past its due date on 2026-03-10 and never swept: 54 days on 2026-03-15, the 31–60 bucket.
+      const one = data(
+        await gql<{ invoice: { daysOverdue: number; status: string } }>(
+          b.as.admin,
+          'query($id: ID!) { invoice(id: $id) { daysOverdue status } }',
+          { id: unswept.id },
+        ),
+      );
+      expect(one.invoice.daysOverdue).toBe(54);
+    } finally {
+      clock.set(new Date('2026-03-10T09:00:00Z'));
+    }
+  });
+});
