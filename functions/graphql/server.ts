@@ -12,6 +12,7 @@ import type { Resolvers } from './__generated__/resolvers-types.js';
 import { typeDefs } from './__generated__/type-defs.js';
 import type { GraphQLContext } from './context.js';
 import { formatError } from './error-formatter.js';
+import { costLimitRule } from './operation-cost.js';
 import { scalarResolvers } from './scalars.js';
 
 export interface GraphQLServerOptions {
@@ -53,7 +54,8 @@ export function createGraphQLServer(options: GraphQLServerOptions): ApolloServer
   const armor = new ApolloArmor({
     maxDepth: { n: OPERATION_LIMITS.maxDepth },
     maxAliases: { n: OPERATION_LIMITS.maxAliases },
-    costLimit: { maxCost: OPERATION_LIMITS.maxCost },
+    // Replaced by costLimitRule: armor's estimate refuses the documented 100-row pages (operation-cost.ts).
+    costLimit: { enabled: false },
     maxTokens: { n: OPERATION_LIMITS.maxTokens },
     maxDirectives: { n: OPERATION_LIMITS.maxDirectives },
     blockFieldSuggestion: { enabled: options.production },
@@ -77,7 +79,7 @@ export function createGraphQLServer(options: GraphQLServerOptions): ApolloServer
     includeStacktraceInErrorResponses: false,
     allowBatchedHttpRequests: false,
     csrfPrevention: true,
-    validationRules: protection.validationRules,
+    validationRules: [...protection.validationRules, costLimitRule(OPERATION_LIMITS.maxCost)],
     plugins: [...protection.plugins, ApolloServerPluginLandingPageDisabled()],
   });
 }

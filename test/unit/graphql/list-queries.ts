@@ -1,0 +1,71 @@
+/**
+ * One page of every list as a front end shows it: the documented page size (`first: 100`, the cap)
+ * with the fields a table of that list displays, names of related objects included. The cost limit
+ * must let each through (test/unit/graphql/operation-cost.test.ts).
+ */
+const page = (field: string, node: string) =>
+  `{ ${field} { edges { cursor node { ${node} } } pageInfo { hasNextPage endCursor } } }`;
+const money = 'amount currency';
+
+export const LIST_PAGE_QUERIES: Record<string, string> = {
+  regions: page('regions(first: 100)', 'id name active version updatedAt'),
+  branches: page('branches(first: 100)', 'id name kind active version region { id name }'),
+  users: page(
+    'users(first: 100)',
+    'id name email phone role scope active version branch { id name } manager { id name }',
+  ),
+  rateGroups: page('rateGroups(first: 100)', 'id name description active version'),
+  partners: page('partners(first: 100)', 'id name kind email companyId active version'),
+  leadSources: page('leadSources(first: 100)', 'id name active version'),
+  insurers: page('insurers(first: 100)', 'id name companyId active webhookPath version'),
+  productLines: page('productLines(first: 100)', 'id code name active version'),
+  clientTimeline: page(
+    'clientTimeline(clientId: "c1", first: 100)',
+    'id kind at by summary noteKind text fromStatus toStatus reason policy { id policyNumber }',
+  ),
+  clients: page(
+    'clients(first: 100)',
+    'id kind name email phone segment status inPool tags version ownerAdvisor { id name } branch { id name } leadSource { id name } referringPartner { id name }',
+  ),
+  clientPool: page(
+    'clientPool(first: 100)',
+    'id kind name email phone segment status version branch { id name } leadSource { id name }',
+  ),
+  referredClients: page('referredClients(first: 100)', 'id status segment createdAt'),
+  policies: page(
+    'policies(first: 100)',
+    `id policyNumber holderName status businessType productLineCode frequency termStart termEnd version premium { ${money} } client { id name } insurer { id name } productLine { id name } seller { id name } servicingAdvisor { id name } branch { id name }`,
+  ),
+  debtors: page(
+    'debtors(first: 100)',
+    `id number dueDate daysOverdue status dunningStep version total { ${money} } outstanding { ${money} } client { id name } policy { id policyNumber }`,
+  ),
+  invoicesDue: page(
+    'invoicesDue(status: ISSUED, period: "2026-11", first: 100)',
+    `id number issueDate dueDate status version total { ${money} } outstanding { ${money} } client { id name } policy { id policyNumber }`,
+  ),
+  payments: page(
+    'payments(filter: { period: "2026-11" }, first: 100)',
+    `id invoiceId invoiceNumber paidDate period late source reference amount { ${money} } applied { ${money} } credited { ${money} }`,
+  ),
+  unmatchedPayments: page(
+    'unmatchedPayments(first: 100)',
+    `id source row paidDate reference payer reason at amount { ${money} }`,
+  ),
+  collectorTasks: page(
+    'collectorTasks(first: 100)',
+    `id invoiceId invoiceNumber clientId assigneeId at letterUrl amount { ${money} }`,
+  ),
+  webhookDeliveries: page(
+    'webhookDeliveries(insurerId: "i1", first: 100)',
+    'webhookId receivedAt bodyBytes statusCode accepted duplicates rejected reprocessedAt',
+  ),
+  commissionLines: page(
+    'commissionLines(first: 100)',
+    `id ledger period kind policyId createdAt reason amount { ${money} } approvedAmount { ${money} } recipient { kind id } explanation { formula ruleName schemeVersion role }`,
+  ),
+  openCommissionDisputes: page(
+    'openCommissionDisputes(first: 100)',
+    'id lineId comment status raisedBy raisedAt version',
+  ),
+};
