@@ -44,164 +44,254 @@ export type AcquisitionType =
   /** Referred by an external partner (lead supplier). */
   | 'PARTNER_REFERRAL';
 
+/** A new version of a scheme. */
 export type AddCommissionSchemeVersionInput = {
+  /** The `version` you read. A stale one answers CONFLICT and changes nothing: reload and retry. */
   expectedVersion: Scalars['Int']['input'];
+  /** The scheme. */
   schemeId: Scalars['ID']['input'];
+  /** The version to add; it must not overlap the others. */
   version: CommissionSchemeVersionInput;
 };
 
+/** A contact person for a client. */
 export type AddContactInput = {
+  /** The client. */
   clientId: Scalars['ID']['input'];
+  /** E-mail address. */
   email?: InputMaybe<Scalars['String']['input']>;
+  /** Full name. */
   name: Scalars['String']['input'];
+  /** Phone number in international format. */
   phone?: InputMaybe<Scalars['String']['input']>;
+  /** Their role at the client. */
   role?: InputMaybe<Scalars['String']['input']>;
 };
 
+/** A note on the client's timeline. */
 export type AddNoteInput = {
+  /** The client. */
   clientId: Scalars['ID']['input'];
+  /** What kind of contact the note records. */
   kind: NoteKind;
+  /** The note, up to 5,000 characters. */
   text: Scalars['String']['input'];
 };
 
+/** A postal address. */
 export type Address = {
   __typename?: 'Address';
+  /** City or town. */
   city: Scalars['String']['output'];
   /** ISO 3166 two-letter code. */
   country: Scalars['String']['output'];
+  /** Postal code as written in the country, e.g. `602 00`. */
   postalCode: Scalars['String']['output'];
+  /** Street and house number. */
   street: Scalars['String']['output'];
 };
 
+/** A postal address; all four fields are required when an address is given. */
 export type AddressInput = {
+  /** City or town. */
   city: Scalars['String']['input'];
+  /** ISO 3166 two-letter country code, e.g. `CZ`. */
   country: Scalars['String']['input'];
+  /** Postal code as written in the country. */
   postalCode: Scalars['String']['input'];
+  /** Street and house number. */
   street: Scalars['String']['input'];
 };
 
+/** A manual correction of a line, booked as a new line. */
 export type AdjustCommissionLineInput = {
   /** Signed amount to add, in the line's currency. */
   amount: Scalars['Decimal']['input'];
+  /** The line to correct. */
   lineId: Scalars['ID']['input'];
+  /** Why; kept on the new line. */
   reason: Scalars['String']['input'];
 };
 
+/** How long an invoice has been overdue, by `Invoice.daysOverdue`. */
 export type AgeBucket =
+  /** 1 to 30 days overdue. */
   | 'D0_30'
+  /** 31 to 60 days overdue. */
   | 'D31_60'
+  /** 61 to 90 days overdue. */
   | 'D61_90'
+  /** More than 90 days overdue. */
   | 'D90_PLUS';
 
 /** A name/value attribute of an insured object (e.g. `vin`, `registrationPlate`, `address`). */
 export type Attribute = {
   __typename?: 'Attribute';
+  /** The attribute's name, e.g. `vin`. */
   name: Scalars['String']['output'];
+  /** Its value, as entered. */
   value: Scalars['String']['output'];
 };
 
+/** A name/value attribute of an insured object. */
 export type AttributeInput = {
+  /** The attribute's name, e.g. `registrationPlate`. */
   name: Scalars['String']['input'];
+  /** Its value. */
   value: Scalars['String']['input'];
 };
 
+/** What a bank-statement import did, row by row. Importing the same file again changes nothing. */
 export type BankImportResult = {
   __typename?: 'BankImportResult';
+  /** Rows imported before. */
   duplicates: Scalars['Int']['output'];
+  /** Id of this import. */
   importId: Scalars['String']['output'];
+  /** Rows applied to an invoice (MATCHED, PARTIAL or OVERPAID). */
   matched: Scalars['Int']['output'];
+  /** One result per data row, in file order. */
   rows: Array<ImportRowResult>;
+  /** Rows queued for a person in `unmatchedPayments`. */
   unmatched: Scalars['Int']['output'];
 };
 
+/** What a book file holds: clients or policies. */
 export type BookFileKind =
+  /** One client per row. */
   | 'CLIENTS'
+  /** One policy per row; its client is found by `clientExternalId` or `clientNationalId`. */
   | 'POLICIES';
 
+/** A branch office: users and clients belong to one. */
 export type Branch = {
   __typename?: 'Branch';
+  /** False once closed: kept for history, not offered for new users. */
   active: Scalars['Boolean']['output'];
+  /** When it was created (UTC). */
   createdAt: Scalars['DateTime']['output'];
+  /** The branch's id. */
   id: Scalars['ID']['output'];
+  /** Own or franchise. */
   kind: BranchKind;
+  /** The branch's name. */
   name: Scalars['String']['output'];
+  /** The region the branch belongs to. */
   region?: Maybe<Region>;
+  /** The region's id. */
   regionId: Scalars['ID']['output'];
+  /** When it last changed (UTC). */
   updatedAt: Scalars['DateTime']['output'];
+  /** Optimistic-locking version: 1 when created, +1 with every change. Send it back as `expectedVersion` when you update. */
   version: Scalars['Int']['output'];
 };
 
+/** A page of branch items (a Relay connection): `edges` in the list's order, `pageInfo` for the next page. */
 export type BranchConnection = {
   __typename?: 'BranchConnection';
+  /** The rows of this page, at most `first` of them. */
   edges: Array<BranchEdge>;
+  /** Whether a next page exists, and the cursor to ask for it. */
   pageInfo: PageInfo;
 };
 
+/** One row of a page of branch items: the item and its cursor. */
 export type BranchEdge = {
   __typename?: 'BranchEdge';
+  /** Opaque position of this row: pass it as `after` to list what comes after it. */
   cursor: Scalars['String']['output'];
+  /** The branch on this row. */
   node: Branch;
 };
 
+/** Who runs a branch; commission rules may match on it. */
 export type BranchKind =
   /** Run by a franchisee under the brokerage's brand. */
   | 'FRANCHISE'
   /** Owned and run by the brokerage. */
   | 'OWN';
 
+/** New business or a renewal; commission rates may differ. */
 export type BusinessType =
+  /** The first term of a policy. */
   | 'NEW'
+  /** A later term (`renewalYear` 2 or more). */
   | 'RENEWAL';
 
+/** Why and when a policy was cancelled. */
 export type Cancellation = {
   __typename?: 'Cancellation';
+  /** The date the cancellation takes effect. */
   date: Scalars['Date']['output'];
+  /** Why, as entered or reported by the insurer. */
   reason: Scalars['String']['output'];
 };
 
 /** Commission earned on the client's policies (filled by the commissions module). */
 export type CardCommissionSummary = {
   __typename?: 'CardCommissionSummary';
+  /** Commission owed to advisors on this client's policies, all periods. */
   advisor: Money;
+  /** Commission owed to the referring partner on this client's policies, all periods. */
   partner: Money;
+  /** Commission due to the brokerage from insurers on this client's policies, all periods. */
   receivable: Money;
 };
 
 /** An open invoice on the card (filled by the invoices module). */
 export type CardInvoice = {
   __typename?: 'CardInvoice';
+  /** When payment is due. */
   dueDate: Scalars['Date']['output'];
+  /** The invoice's id (`invoice(id:)` has the rest). */
   id: Scalars['ID']['output'];
+  /** The invoice number, e.g. `2026-000042`. */
   number: Scalars['String']['output'];
+  /** What is still to pay. */
   outstanding: Money;
 };
 
 /** An open task on the card (filled by the tasks module). */
 export type CardTask = {
   __typename?: 'CardTask';
+  /** When it is due, if it has a due date. */
   dueDate?: Maybe<Scalars['Date']['output']>;
+  /** The task's id. */
   id: Scalars['ID']['output'];
+  /** What is to be done. */
   title: Scalars['String']['output'];
 };
 
+/** A move in the client's lifecycle; a move the workflow does not allow is RULE_VIOLATION. */
 export type ChangeClientStatusInput = {
+  /** The `version` you read. A stale one answers CONFLICT and changes nothing: reload and retry. */
   expectedVersion: Scalars['Int']['input'];
+  /** The client. */
   id: Scalars['ID']['input'];
+  /** Why; kept on the timeline. */
   reason: Scalars['String']['input'];
+  /** The new status. */
   status: ClientStatus;
 };
 
+/** How a rule recovers commission when a policy is cancelled or lapses. */
 export type ClawbackRule = {
   __typename?: 'ClawbackRule';
+  /** For TENURE: the bands. */
   bands?: Maybe<Array<TenureBand>>;
+  /** Pro rata by months or by tenure bands. */
   type: ClawbackType;
 };
 
+/** How a rule recovers commission on cancellation or lapse. */
 export type ClawbackRuleInput = {
+  /** Required for TENURE. */
   bands?: InputMaybe<Array<TenureBandInput>>;
+  /** Pro rata by months or by tenure bands. */
   type: ClawbackType;
 };
 
+/** How much commission is recovered when a policy is cancelled or lapses. */
 export type ClawbackType =
   /** Recovers the unearned share by full months in force. */
   | 'PRO_RATA_MONTHS'
@@ -211,12 +301,19 @@ export type ClawbackType =
 /** A person or a company the brokerage serves. Companies form hierarchies (group → company → department). */
 export type Client = {
   __typename?: 'Client';
+  /** How the client came to the brokerage. */
   acquisitionType: AcquisitionType;
+  /** Postal address, used on invoices and formal letters. */
   address?: Maybe<Address>;
+  /** For people: the date of birth, when known. */
   birthDate?: Maybe<Scalars['Date']['output']>;
+  /** The branch the client belongs to (the owner's branch, or the pool's branch). */
   branch?: Maybe<Branch>;
+  /** For companies: the registered name; null for people. */
   companyName?: Maybe<Scalars['String']['output']>;
+  /** Every consent record, withdrawn ones included; `currentConsents` has the one in force per channel. */
   consents: Array<Consent>;
+  /** When it was created (UTC). */
   createdAt: Scalars['DateTime']['output'];
   /** The consent in force per channel (latest record). */
   currentConsents: Array<Consent>;
@@ -224,11 +321,17 @@ export type Client = {
   email?: Maybe<Scalars['String']['output']>;
   /** Id in the system the client was imported from; makes re-imports idempotent. */
   externalId?: Maybe<Scalars['String']['output']>;
+  /** For people: the first name; null for companies. */
   firstName?: Maybe<Scalars['String']['output']>;
+  /** The client's id. */
   id: Scalars['ID']['output'];
+  /** True while the client waits in the branch pool for an advisor to take it. */
   inPool: Scalars['Boolean']['output'];
+  /** Person or company. */
   kind: ClientKind;
+  /** For people: the last name; null for companies. */
   lastName?: Maybe<Scalars['String']['output']>;
+  /** The lead source the client came from, when recorded. */
   leadSource?: Maybe<LeadSource>;
   /** "Last First" for people, the company name for companies. */
   name: Scalars['String']['output'];
@@ -238,14 +341,21 @@ export type Client = {
   ownerAdvisor?: Maybe<User>;
   /** The parent company or group in a corporate hierarchy. */
   parent?: Maybe<Client>;
+  /** Phone number in international format, e.g. `+420601123456`; needed for dunning SMS. */
   phone?: Maybe<Scalars['String']['output']>;
+  /** The partner who referred the client; that partner earns from the PARTNER ledger. */
   referringPartner?: Maybe<Partner>;
+  /** The client's segment. */
   segment: Segment;
+  /** Where the client is in its lifecycle. */
   status: ClientStatus;
+  /** Free labels for sorting and search, as entered. */
   tags: Array<Scalars['String']['output']>;
   /** Company tax or registration id; unique in the brokerage. */
   taxId?: Maybe<Scalars['String']['output']>;
+  /** When it last changed (UTC). */
   updatedAt: Scalars['DateTime']['output'];
+  /** Optimistic-locking version: 1 when created, +1 with every change. Send it back as `expectedVersion` when you update. */
   version: Scalars['Int']['output'];
 };
 
@@ -254,34 +364,52 @@ export type ClientCard = {
   __typename?: 'ClientCard';
   /** Outstanding amount across open invoices; null until the client has invoices. */
   balance?: Maybe<Money>;
+  /** The client. */
   client: Client;
+  /** Commission on the client's policies; null for callers who may not read commissions. */
   commissionSummary?: Maybe<CardCommissionSummary>;
+  /** The client's contact persons. */
   contacts: Array<Contact>;
+  /** The client as a debtor: what is outstanding, overdue and credited. Amounts are in the currency of the client's first open invoice. */
   debtor: DebtorSummary;
+  /** Invoices issued and not yet paid, written off or cancelled. */
   openInvoices: Array<CardInvoice>;
+  /** Open tasks about the client (empty until the tasks module ships). */
   openTasks: Array<CardTask>;
+  /** The client's policies, every status. */
   policies: Array<Policy>;
 };
 
+/** A page of client items (a Relay connection): `edges` in the list's order, `pageInfo` for the next page. */
 export type ClientConnection = {
   __typename?: 'ClientConnection';
+  /** The rows of this page, at most `first` of them. */
   edges: Array<ClientEdge>;
+  /** Whether a next page exists, and the cursor to ask for it. */
   pageInfo: PageInfo;
 };
 
+/** One row of a page of client items: the item and its cursor. */
 export type ClientEdge = {
   __typename?: 'ClientEdge';
+  /** Opaque position of this row: pass it as `after` to list what comes after it. */
   cursor: Scalars['String']['output'];
+  /** The client on this row. */
   node: Client;
 };
 
+/** Whether a client is a natural person or a company. */
 export type ClientKind =
+  /** A company: `companyName` required; may have a parent in a corporate hierarchy. */
   | 'COMPANY'
+  /** A natural person: `firstName` and `lastName` required. */
   | 'PERSON';
 
 /** Which clients to list. Advisors see their own; managers their branch or region; backoffice and admin all. */
 export type ClientListFilter = {
+  /** Clients of this branch; outside the caller's branch or region is FORBIDDEN. */
   branchId?: InputMaybe<Scalars['ID']['input']>;
+  /** Clients owned by this advisor (the advisor who looks after them). Advisors with own scope may pass only their own id. */
   ownerAdvisorId?: InputMaybe<Scalars['ID']['input']>;
   /** Current (ACTIVE), lost (LOST) or potential (POTENTIAL) clients. Without status, owner or branch: ACTIVE. */
   status?: InputMaybe<ClientStatus>;
@@ -292,39 +420,59 @@ export type ClientListFilter = {
  * each step is kept on the timeline with who, when and why. A first policy in force makes a client ACTIVE.
  */
 export type ClientStatus =
+  /** A current customer; the first policy in force sets this. */
   | 'ACTIVE'
+  /** A former customer; `changeClientStatus` can bring them back to POTENTIAL or ACTIVE. */
   | 'LOST'
+  /** Not yet a customer: no policy in force. New clients start here unless created ACTIVE. */
   | 'POTENTIAL';
 
+/** Cancels or writes off an invoice. */
 export type CloseInvoiceInput = {
+  /** The `version` you read. A stale one answers CONFLICT and changes nothing: reload and retry. */
   expectedVersion: Scalars['Int']['input'];
+  /** The invoice. */
   id: Scalars['ID']['input'];
+  /** Why; kept on the invoice. */
   reason: Scalars['String']['input'];
 };
 
 /** A collection task for the collector, from the dunning step that sends the formal letter. */
 export type CollectorTask = {
   __typename?: 'CollectorTask';
+  /** What was outstanding when the task was created. */
   amount: Money;
+  /** The collector assigned, if any. */
   assigneeId?: Maybe<Scalars['ID']['output']>;
+  /** When the task was created (UTC). */
   at: Scalars['DateTime']['output'];
+  /** The client who owes it. */
   clientId: Scalars['ID']['output'];
+  /** The task's id. */
   id: Scalars['ID']['output'];
+  /** The overdue invoice. */
   invoiceId: Scalars['ID']['output'];
+  /** Its number. */
   invoiceNumber?: Maybe<Scalars['String']['output']>;
   /** A signed link to the formal letter (PDF), valid for 15 minutes. */
   letterUrl?: Maybe<Scalars['String']['output']>;
 };
 
+/** A page of collector task items (a Relay connection): `edges` in the list's order, `pageInfo` for the next page. */
 export type CollectorTaskConnection = {
   __typename?: 'CollectorTaskConnection';
+  /** The rows of this page, at most `first` of them. */
   edges: Array<CollectorTaskEdge>;
+  /** Whether a next page exists, and the cursor to ask for it. */
   pageInfo: PageInfo;
 };
 
+/** One row of a page of collector task items: the item and its cursor. */
 export type CollectorTaskEdge = {
   __typename?: 'CollectorTaskEdge';
+  /** Opaque position of this row: pass it as `after` to list what comes after it. */
   cursor: Scalars['String']['output'];
+  /** The collector task on this row. */
   node: CollectorTask;
 };
 
@@ -339,39 +487,57 @@ export type CollectorTaskEdge = {
  * person.birthDate, object.description. `externalId` is required: it makes a re-import create nothing new.
  */
 export type ColumnMappingInput = {
+  /** The column's header as it appears in the file's first row. */
   column: Scalars['String']['input'];
+  /** The field that column fills, from the list above (e.g. `premium.amount`). */
   field: Scalars['String']['input'];
 };
 
 /** A recipient's month in one currency, kept current by the stream consumer: one read. */
 export type CommissionAccrual = {
   __typename?: 'CommissionAccrual';
+  /** Sum of ACCRUAL, DELTA and TIER_CORRECTION lines. */
   accrued: Money;
+  /** Sum of ADJUSTMENT lines. */
   adjusted: Money;
+  /** The total as approved; null until the period is approved. */
   approved?: Maybe<Money>;
   /** Clawbacks (negative) and their reversals. */
   clawedBack: Money;
+  /** Lines in the month. */
   lineCount: Scalars['Int']['output'];
+  /** What was paid; null until the period is marked paid. */
   paid?: Maybe<Money>;
+  /** The month, `YYYY-MM`. */
   period: Scalars['String']['output'];
+  /** Who it is for. */
   recipient: CommissionRecipient;
   /** accrued + clawedBack + adjusted. */
   total: Money;
 };
 
+/** What a rule's rate applies to. */
 export type CommissionBase = {
   __typename?: 'CommissionBase';
+  /** Premium written, premium paid, or what earlier rules produced. */
   kind: CommissionBaseKind;
+  /** For LEDGER: the ledger whose earlier results are the base. */
   ledger?: Maybe<CommissionLedger>;
+  /** For LEDGER: the one earlier rule whose result is the base; null for a whole ledger. */
   ruleId?: Maybe<Scalars['String']['output']>;
 };
 
+/** What a rule's rate applies to. */
 export type CommissionBaseInput = {
+  /** Premium written, premium paid, or what earlier rules produced. */
   kind: CommissionBaseKind;
+  /** For LEDGER without `ruleId`: the ledger whose earlier results are the base. */
   ledger?: InputMaybe<CommissionLedger>;
+  /** For LEDGER: an earlier rule of the same version. */
   ruleId?: InputMaybe<Scalars['String']['input']>;
 };
 
+/** What a rule's rate applies to. */
 export type CommissionBaseKind =
   /** What earlier rules of the same version produced (one rule, or a whole ledger). */
   | 'LEDGER'
@@ -383,56 +549,93 @@ export type CommissionBaseKind =
 /** What a rule computes. PERCENT: `rate` of `base`; FLAT: `amount`; TIERED: `table` on `base`. */
 export type CommissionComputation = {
   __typename?: 'CommissionComputation';
+  /** For FLAT: the amount in the scheme's currency. */
   amount?: Maybe<Scalars['Decimal']['output']>;
+  /** What the rate applies to (PERCENT and TIERED). */
   base?: Maybe<CommissionBase>;
+  /** For PERCENT: percent, e.g. `"40"`. */
   rate?: Maybe<Scalars['Decimal']['output']>;
+  /** For TIERED: the tier table. */
   table?: Maybe<TierTable>;
+  /** Percent, flat or tiered. */
   type: CommissionComputationType;
 };
 
+/** What a rule computes: `rate` of `base` (PERCENT), `amount` (FLAT) or `table` on `base` (TIERED). */
 export type CommissionComputationInput = {
+  /** Required for FLAT: the amount in the scheme's currency. */
   amount?: InputMaybe<Scalars['Decimal']['input']>;
+  /** Required for PERCENT and TIERED. */
   base?: InputMaybe<CommissionBaseInput>;
+  /** Required for PERCENT: percent, e.g. `"12"`. */
   rate?: InputMaybe<Scalars['Decimal']['input']>;
+  /** Required for TIERED. */
   table?: InputMaybe<TierTableInput>;
+  /** Percent, flat or tiered. */
   type: CommissionComputationType;
 };
 
+/** How a rule computes its amount. */
 export type CommissionComputationType =
+  /** A fixed `amount` per policy event. */
   | 'FLAT'
+  /** `rate` percent of the base. */
   | 'PERCENT'
+  /** The rate of the tier the volume reaches, per the tier table. */
   | 'TIERED';
 
+/** A recipient's objection to a ledger line. */
 export type CommissionDispute = {
   __typename?: 'CommissionDispute';
+  /** For ADJUSTED: the correcting line. */
   adjustmentLineId?: Maybe<Scalars['ID']['output']>;
+  /** The recipient's objection. */
   comment: Scalars['String']['output'];
+  /** The dispute's id. */
   id: Scalars['ID']['output'];
+  /** The disputed line. */
   lineId: Scalars['ID']['output'];
+  /** When (UTC). */
   raisedAt: Scalars['DateTime']['output'];
+  /** Id of the user who raised it. */
   raisedBy: Scalars['ID']['output'];
+  /** The manager's answer. */
   resolution?: Maybe<Scalars['String']['output']>;
+  /** When (UTC). */
   resolvedAt?: Maybe<Scalars['DateTime']['output']>;
+  /** Id of the manager who resolved it. */
   resolvedBy?: Maybe<Scalars['ID']['output']>;
+  /** Where it is. */
   status: CommissionDisputeStatus;
+  /** Optimistic-locking version: 1 when created, +1 with every change. Send it back as `expectedVersion` when you update. */
   version: Scalars['Int']['output'];
 };
 
+/** A page of commission dispute items (a Relay connection): `edges` in the list's order, `pageInfo` for the next page. */
 export type CommissionDisputeConnection = {
   __typename?: 'CommissionDisputeConnection';
+  /** The rows of this page, at most `first` of them. */
   edges: Array<CommissionDisputeEdge>;
+  /** Whether a next page exists, and the cursor to ask for it. */
   pageInfo: PageInfo;
 };
 
+/** One row of a page of commission dispute items: the item and its cursor. */
 export type CommissionDisputeEdge = {
   __typename?: 'CommissionDisputeEdge';
+  /** Opaque position of this row: pass it as `after` to list what comes after it. */
   cursor: Scalars['String']['output'];
+  /** The commission dispute on this row. */
   node: CommissionDispute;
 };
 
+/** Where a dispute is. */
 export type CommissionDisputeStatus =
+  /** Resolved with an ADJUSTMENT line. */
   | 'ADJUSTED'
+  /** Waiting for a manager. */
   | 'OPEN'
+  /** Resolved without a change. */
   | 'REJECTED';
 
 /** Everything needed to redo a line by hand. */
@@ -449,58 +652,89 @@ export type CommissionExplanation = {
   hierarchyLevel?: Maybe<Scalars['Int']['output']>;
   /** 0 for the rule's own recipient; the compressed override level for uplines. */
   level: Scalars['Int']['output'];
+  /** For DELTA lines: the base before the change; null for partners. */
   previousBase?: Maybe<Scalars['Decimal']['output']>;
+  /** The rate applied, percent. */
   rate?: Maybe<Scalars['Decimal']['output']>;
+  /** The recipient's role. */
   role: CommissionLineRole;
+  /** The rounding rule applied at the line: `HALF_EVEN` to the currency's minor unit. */
   rounding: Scalars['String']['output'];
+  /** The rule. */
   ruleId: Scalars['String']['output'];
+  /** The rule's name. */
   ruleName: Scalars['String']['output'];
+  /** The scheme. */
   schemeId: Scalars['ID']['output'];
+  /** The scheme version in force on the written date. */
   schemeVersion: Scalars['Int']['output'];
+  /** For split and originator lines: the recipient's percent share. */
   share?: Maybe<Scalars['Decimal']['output']>;
+  /** For tiered rules: the tier reached. */
   tier?: Maybe<CommissionTierReached>;
 };
 
 /** RECEIVABLE: due to the brokerage from the insurer; ADVISOR: owed to advisors; PARTNER: owed to lead suppliers. */
 export type CommissionLedger =
+  /** Commission the brokerage owes its advisors (sellers, originators, splits, uplines). */
   | 'ADVISOR'
+  /** Commission the brokerage owes lead suppliers. */
   | 'PARTNER'
+  /** Commission the insurer owes the brokerage. */
   | 'RECEIVABLE';
 
 /** One append-only ledger line. */
 export type CommissionLine = {
   __typename?: 'CommissionLine';
+  /** The amount; negative for clawbacks and negative corrections. */
   amount: Money;
   /** Set once the period is approved. */
   approvedAmount?: Maybe<Money>;
+  /** For adjustments: id of the user who made it. */
   by?: Maybe<Scalars['ID']['output']>;
+  /** When it was created (UTC). */
   createdAt: Scalars['DateTime']['output'];
+  /** Disputes raised on it. */
   disputes: Array<CommissionDispute>;
+  /** How it was computed: base, rate, rule, level and formula. */
   explanation: CommissionExplanation;
+  /** The line's id. */
   id: Scalars['ID']['output'];
+  /** Why it exists. */
   kind: CommissionLineKind;
+  /** Its ledger. */
   ledger: CommissionLedger;
   /** `YYYY-MM`: the month it counts in. */
   period: Scalars['String']['output'];
+  /** The policy it comes from. */
   policyId: Scalars['ID']['output'];
   /** For adjustments: why, and who made it. */
   reason?: Maybe<Scalars['String']['output']>;
+  /** Who it is for. */
   recipient: CommissionRecipient;
+  /** The line it corrects, claws back or reverses. */
   relatedLineId?: Maybe<Scalars['ID']['output']>;
+  /** The policy event it was computed from; a replay of that event writes nothing new. */
   sourceEventId: Scalars['String']['output'];
   /** What the engine computed (equal to `amount`: corrections are new lines). */
   suggestedAmount: Money;
 };
 
+/** A page of commission line items (a Relay connection): `edges` in the list's order, `pageInfo` for the next page. */
 export type CommissionLineConnection = {
   __typename?: 'CommissionLineConnection';
+  /** The rows of this page, at most `first` of them. */
   edges: Array<CommissionLineEdge>;
+  /** Whether a next page exists, and the cursor to ask for it. */
   pageInfo: PageInfo;
 };
 
+/** One row of a page of commission line items: the item and its cursor. */
 export type CommissionLineEdge = {
   __typename?: 'CommissionLineEdge';
+  /** Opaque position of this row: pass it as `after` to list what comes after it. */
   cursor: Scalars['String']['output'];
+  /** The commission line on this row. */
   node: CommissionLine;
 };
 
@@ -509,34 +743,56 @@ export type CommissionLineEdge = {
  * `period` without a recipient (approval; tenant-wide managers and admins).
  */
 export type CommissionLineFilter = {
+  /** Only this ledger. */
   ledger?: InputMaybe<CommissionLedger>;
+  /** The month, `YYYY-MM`. */
   period?: InputMaybe<Scalars['String']['input']>;
+  /** Only this policy's lines. */
   policyId?: InputMaybe<Scalars['ID']['input']>;
+  /** Whose lines (default: yours). */
   recipient?: InputMaybe<CommissionRecipientInput>;
 };
 
+/** Why a ledger line exists. */
 export type CommissionLineKind =
+  /** Earned on a policy event (written, renewed, paid). */
   | 'ACCRUAL'
+  /** A manual correction with a reason and author. */
   | 'ADJUSTMENT'
+  /** Recovered on cancellation or lapse (negative). */
   | 'CLAWBACK'
+  /** Gives back a clawback when the policy is reactivated. */
   | 'CLAWBACK_REVERSAL'
+  /** The change from an endorsement (premium up or down). */
   | 'DELTA'
+  /** Settles the difference when a period total reached another tier. */
   | 'TIER_CORRECTION';
 
+/** The recipient's role in the sale. */
 export type CommissionLineRole =
+  /** Who registered a deal someone else closed. */
   | 'ORIGINATOR'
+  /** An upline's override. */
   | 'OVERRIDE'
+  /** The rule's own recipient (the seller, the brokerage, the partner). */
   | 'PRIMARY'
+  /** A co-closer's share. */
   | 'SPLIT';
 
 /** Conditions a policy must meet; an absent or empty list matches everything. */
 export type CommissionMatch = {
   __typename?: 'CommissionMatch';
+  /** Only clients acquired these ways (`AcquisitionType` values). */
   acquisitionTypes?: Maybe<Array<Scalars['String']['output']>>;
+  /** Only policies sold in own or in franchise branches. */
   branchType?: Maybe<BranchKind>;
+  /** Only new business or only renewals. */
   businessType?: Maybe<BusinessType>;
+  /** Only clients of these segments (`Segment` values). */
   clientSegments?: Maybe<Array<Scalars['String']['output']>>;
+  /** Only policies of these insurers. */
   insurerIds?: Maybe<Array<Scalars['ID']['output']>>;
+  /** Only clients from these lead sources. */
   leadSourceIds?: Maybe<Array<Scalars['ID']['output']>>;
   /** Individual terms: only this lead supplier. */
   partnerId?: Maybe<Scalars['ID']['output']>;
@@ -546,93 +802,150 @@ export type CommissionMatch = {
   rateGroupIds?: Maybe<Array<Scalars['ID']['output']>>;
   /** Individual terms: only this advisor. */
   recipientUserId?: Maybe<Scalars['ID']['output']>;
+  /** Only from this renewal year (1 = new business). */
   renewalYearFrom?: Maybe<Scalars['Int']['output']>;
+  /** Only up to this renewal year. */
   renewalYearTo?: Maybe<Scalars['Int']['output']>;
 };
 
+/** Conditions a policy must meet; leave a field out (or empty) to match everything. */
 export type CommissionMatchInput = {
+  /** `AcquisitionType` values. */
   acquisitionTypes?: InputMaybe<Array<Scalars['String']['input']>>;
+  /** Only own or only franchise branches. */
   branchType?: InputMaybe<BranchKind>;
+  /** Only new business or only renewals. */
   businessType?: InputMaybe<BusinessType>;
+  /** `Segment` values. */
   clientSegments?: InputMaybe<Array<Scalars['String']['input']>>;
+  /** Only policies of these insurers. */
   insurerIds?: InputMaybe<Array<Scalars['ID']['input']>>;
+  /** Only clients from these lead sources. */
   leadSourceIds?: InputMaybe<Array<Scalars['ID']['input']>>;
+  /** Individual terms: only this lead supplier. */
   partnerId?: InputMaybe<Scalars['ID']['input']>;
+  /** Product line ids or codes, e.g. `MTPL`. */
   productLines?: InputMaybe<Array<Scalars['String']['input']>>;
+  /** The seller's rate group on the written date. */
   rateGroupIds?: InputMaybe<Array<Scalars['ID']['input']>>;
+  /** Individual terms: only this advisor. */
   recipientUserId?: InputMaybe<Scalars['ID']['input']>;
+  /** Only from this renewal year (1 = new business). */
   renewalYearFrom?: InputMaybe<Scalars['Int']['input']>;
+  /** Only up to this renewal year. */
   renewalYearTo?: InputMaybe<Scalars['Int']['input']>;
 };
 
 /** A commission month. APPROVED locks it: later lines land in the next open month. */
 export type CommissionPeriod = {
   __typename?: 'CommissionPeriod';
+  /** When it was approved (UTC). */
   approvedAt?: Maybe<Scalars['DateTime']['output']>;
+  /** Id of the user who approved it. */
   approvedBy?: Maybe<Scalars['ID']['output']>;
+  /** When it was marked paid (UTC). */
   paidAt?: Maybe<Scalars['DateTime']['output']>;
+  /** Id of the user who marked it paid. */
   paidBy?: Maybe<Scalars['ID']['output']>;
+  /** The month, `YYYY-MM`. */
   period: Scalars['String']['output'];
+  /** Approved or paid. */
   status: CommissionPeriodStatus;
+  /** Optimistic-locking version: 1 when created, +1 with every change. Send it back as `expectedVersion` when you update. */
   version: Scalars['Int']['output'];
 };
 
+/** A commission month. */
 export type CommissionPeriodInput = {
   /** `YYYY-MM`. */
   period: Scalars['String']['input'];
 };
 
+/** Where a commission month is. */
 export type CommissionPeriodStatus =
+  /** Locked; later lines land in the next open month. */
   | 'APPROVED'
+  /** Lines still land in it. */
   | 'OPEN'
+  /** Approved and paid out. */
   | 'PAID';
 
+/** Who a line or accrual is for. */
 export type CommissionRecipient = {
   __typename?: 'CommissionRecipient';
   /** The user or partner id; `BROKERAGE` for the receivable. */
   id: Scalars['ID']['output'];
+  /** User, partner or the brokerage. */
   kind: CommissionRecipientKind;
 };
 
+/** Whose lines or accruals to read. */
 export type CommissionRecipientInput = {
   /** Defaults to the caller (their user, or for partner users their partner). */
   id?: InputMaybe<Scalars['ID']['input']>;
+  /** User, partner or the brokerage. */
   kind: CommissionRecipientKind;
 };
 
+/** Who a commission line is for. */
 export type CommissionRecipientKind =
+  /** The brokerage itself (the RECEIVABLE ledger). */
   | 'BROKERAGE'
+  /** A lead supplier. */
   | 'PARTNER'
+  /** An advisor (or another user) of the brokerage. */
   | 'USER';
 
 /** One rule of a scheme version. Non-additive rules of a ledger compete (first match wins); additive ones always apply. */
 export type CommissionRule = {
   __typename?: 'CommissionRule';
+  /** True: always applies; false: competes with the ledger's other non-additive rules (first match wins). */
   additive: Scalars['Boolean']['output'];
+  /** How it recovers commission on cancellation or lapse. */
   clawback?: Maybe<ClawbackRule>;
+  /** What it computes. */
   computation: CommissionComputation;
+  /** The rule's id, unique within the version. */
   id: Scalars['String']['output'];
+  /** The ledger its lines go to. */
   ledger: CommissionLedger;
+  /** The policies it applies to. */
   match: CommissionMatch;
+  /** Largest amount per line, in the scheme's currency. */
   max?: Maybe<Scalars['Decimal']['output']>;
+  /** Smallest amount per line, in the scheme's currency. */
   min?: Maybe<Scalars['Decimal']['output']>;
+  /** Its name, shown in line explanations, e.g. `Advisor share`. */
   name: Scalars['String']['output'];
   /** Percent of the advisor commission for the originator when someone else closed. */
   originatorShare?: Maybe<Scalars['Decimal']['output']>;
+  /** What qualifying uplines earn, level by level. */
   overrides?: Maybe<Array<OverrideLevel>>;
 };
 
+/** One rule of a scheme version. */
 export type CommissionRuleInput = {
+  /** True: always applies; false (default): first matching rule of the ledger wins. */
   additive?: InputMaybe<Scalars['Boolean']['input']>;
+  /** How commission is recovered on cancellation or lapse. */
   clawback?: InputMaybe<ClawbackRuleInput>;
+  /** What it computes. */
   computation: CommissionComputationInput;
+  /** A stable id, unique within the version, e.g. `advisor-share`. */
   id: Scalars['String']['input'];
+  /** The ledger its lines go to. */
   ledger: CommissionLedger;
+  /** The policies it applies to; left out, every policy. */
   match?: InputMaybe<CommissionMatchInput>;
+  /** Largest amount per line; at least `min`. */
   max?: InputMaybe<Scalars['Decimal']['input']>;
+  /** Smallest amount per line. */
   min?: InputMaybe<Scalars['Decimal']['input']>;
+  /** Its name, shown in explanations. */
   name: Scalars['String']['input'];
+  /** Percent of the advisor commission for the originator when someone else closed. */
   originatorShare?: InputMaybe<Scalars['Decimal']['input']>;
+  /** What qualifying uplines earn, level by level. */
   overrides?: InputMaybe<Array<OverrideLevelInput>>;
 };
 
@@ -641,256 +954,410 @@ export type CommissionScheme = {
   __typename?: 'CommissionScheme';
   /** Every change, oldest first, with author and time. */
   changes: Array<CommissionSchemeChange>;
+  /** When it was created (UTC). */
   createdAt: Scalars['DateTime']['output'];
+  /** Id of the user who created it. */
   createdBy: Scalars['ID']['output'];
+  /** ISO-4217 currency of its flat amounts, minimums, maximums and tiers. */
   currency: Scalars['String']['output'];
+  /** The scheme's id. */
   id: Scalars['ID']['output'];
+  /** Its name. */
   name: Scalars['String']['output'];
+  /** When it last changed (UTC). */
   updatedAt: Scalars['DateTime']['output'];
+  /** Id of the user who changed it last. */
   updatedBy: Scalars['ID']['output'];
+  /** Optimistic-locking version: 1 when created, +1 with every change. Send it back as `expectedVersion` when you update. */
   version: Scalars['Int']['output'];
+  /** Its versions, by `validFrom`. */
   versions: Array<CommissionSchemeVersion>;
 };
 
+/** One change of a scheme, kept for audit. */
 export type CommissionSchemeChange = {
   __typename?: 'CommissionSchemeChange';
+  /** What it did. */
   action: CommissionSchemeChangeAction;
+  /** When (UTC). */
   at: Scalars['DateTime']['output'];
+  /** Id of the user who made it. */
   by: Scalars['ID']['output'];
+  /** The change's id. */
   id: Scalars['ID']['output'];
+  /** The version number it touched. */
   schemeVersion?: Maybe<Scalars['Int']['output']>;
   /** The scheme version as the change left it. */
   snapshot?: Maybe<CommissionSchemeVersion>;
 };
 
+/** What a scheme change did. */
 export type CommissionSchemeChangeAction =
+  /** The scheme was created. */
   | 'CREATED'
+  /** A version was added. */
   | 'VERSION_ADDED'
+  /** A version was edited. */
   | 'VERSION_EDITED';
 
 /** Rules valid for policies written from `validFrom` (inclusive) to `validTo` (exclusive). */
 export type CommissionSchemeVersion = {
   __typename?: 'CommissionSchemeVersion';
+  /** The rules, in evaluation order. */
   rules: Array<CommissionRule>;
+  /** First written date the version applies to. */
   validFrom: Scalars['Date']['output'];
+  /** Day after the last written date; null for open-ended. */
   validTo?: Maybe<Scalars['Date']['output']>;
+  /** Optimistic-locking version: 1 when created, +1 with every change. Send it back as `expectedVersion` when you update. */
   version: Scalars['Int']['output'];
 };
 
+/** One version of a scheme; versions of a scheme must not overlap. */
 export type CommissionSchemeVersionInput = {
+  /** The rules, in evaluation order; at least one. */
   rules: Array<CommissionRuleInput>;
+  /** First written date it applies to. */
   validFrom: Scalars['Date']['input'];
+  /** Exclusive end; left out, open-ended. */
   validTo?: InputMaybe<Scalars['Date']['input']>;
 };
 
 /** Which statement column holds what; saved per insurer and used for its later statements. */
 export type CommissionStatementMappingInput = {
+  /** The column with the commission amount. */
   amount: Scalars['String']['input'];
   /** A currency column; without it every row is in the import's currency. */
   currency?: InputMaybe<Scalars['String']['input']>;
   /** A column with the month (`YYYY-MM` or a date); without it every row belongs to the import's period. */
   period?: InputMaybe<Scalars['String']['input']>;
+  /** The column with the policy number. */
   policyNumber: Scalars['String']['input'];
 };
 
+/** The tier a line's volume reached. */
 export type CommissionTierReached = {
   __typename?: 'CommissionTierReached';
+  /** How boundaries read. */
   boundary: TierBoundary;
+  /** Lower end of its range. */
   from: Scalars['Decimal']['output'];
+  /** Its position in the table, from 0. */
   index: Scalars['Int']['output'];
+  /** Marginal or whole-amount. */
   mode: TierMode;
+  /** Its rate, percent. */
   rate: Scalars['Decimal']['output'];
+  /** Upper end; null for open-ended. */
   to?: Maybe<Scalars['Decimal']['output']>;
+  /** Per line or per period total. */
   volume: TierVolume;
 };
 
 /** A consent given or withdrawn. The latest record per channel is the one in force. */
 export type Consent = {
   __typename?: 'Consent';
+  /** When it was recorded (UTC). */
   at: Scalars['DateTime']['output'];
+  /** The channel this record is about. */
   channel: ConsentChannel;
+  /** True when consent was given, false when withdrawn. */
   granted: Scalars['Boolean']['output'];
   /** How it was given or withdrawn: signed form, web form, phone call… */
   how: Scalars['String']['output'];
+  /** Id of the user who recorded it. */
   recordedBy: Scalars['ID']['output'];
 };
 
+/** A channel a client may consent to be contacted on. */
 export type ConsentChannel =
+  /** Marketing e-mails (service e-mails such as invoices need no consent). */
   | 'MARKETING_EMAIL'
+  /** Phone calls for marketing. */
   | 'PHONE'
+  /** Text messages, including dunning SMS. */
   | 'SMS';
 
+/** A consent given or withdrawn on a channel, with how. */
 export type ConsentInput = {
+  /** The channel. */
   channel: ConsentChannel;
+  /** True to give consent, false to withdraw it. */
   granted: Scalars['Boolean']['input'];
+  /** How it was given or withdrawn, e.g. `signed form`; required for the audit trail. */
   how: Scalars['String']['input'];
 };
 
+/** A person to speak to at a client (e.g. a company's accountant). */
 export type Contact = {
   __typename?: 'Contact';
+  /** The client this contact belongs to. */
   clientId: Scalars['ID']['output'];
+  /** When it was added (UTC). */
   createdAt: Scalars['DateTime']['output'];
+  /** E-mail address. */
   email?: Maybe<Scalars['String']['output']>;
+  /** The contact's id. */
   id: Scalars['ID']['output'];
+  /** Full name. */
   name: Scalars['String']['output'];
+  /** Phone number in international format. */
   phone?: Maybe<Scalars['String']['output']>;
+  /** Their role at the client, e.g. `CFO`. */
   role?: Maybe<Scalars['String']['output']>;
 };
 
+/** A rate group's contract rate. */
 export type ContractRate = {
   __typename?: 'ContractRate';
+  /** Its rate, percent. */
   rate: Scalars['Decimal']['output'];
+  /** The rate group. */
   rateGroupId: Scalars['ID']['output'];
 };
 
+/** A rate group's contract rate, for differential overrides. */
 export type ContractRateInput = {
+  /** Its rate, percent, e.g. `"45"`. */
   rate: Scalars['Decimal']['input'];
+  /** The rate group. */
   rateGroupId: Scalars['ID']['input'];
 };
 
+/** A new branch. */
 export type CreateBranchInput = {
+  /** Own or franchise. */
   kind: BranchKind;
+  /** Its name. */
   name: Scalars['String']['input'];
+  /** The region it belongs to. */
   regionId: Scalars['ID']['input'];
 };
 
+/** A new client. People need `firstName` and `lastName`, companies `companyName`. `nationalId`, `taxId` and `email` must be unique in the brokerage (ALREADY_EXISTS with `extensions.field` otherwise). */
 export type CreateClientInput = {
+  /** How the client came to the brokerage. */
   acquisitionType: AcquisitionType;
+  /** Postal address. */
   address?: InputMaybe<AddressInput>;
+  /** For people: date of birth. */
   birthDate?: InputMaybe<Scalars['Date']['input']>;
+  /** For companies: registered name (required). */
   companyName?: InputMaybe<Scalars['String']['input']>;
+  /** Consents given at creation, e.g. SMS consent on a signed form. */
   consents?: InputMaybe<Array<ConsentInput>>;
+  /** E-mail address; unique in the brokerage. Invoices are mailed here. */
   email?: InputMaybe<Scalars['String']['input']>;
+  /** Id in the system the client comes from; unique, so a repeated import or call creates nothing new. */
   externalId?: InputMaybe<Scalars['String']['input']>;
+  /** For people: first name (required). */
   firstName?: InputMaybe<Scalars['String']['input']>;
+  /** Person or company. */
   kind: ClientKind;
+  /** For people: last name (required). */
   lastName?: InputMaybe<Scalars['String']['input']>;
+  /** The lead source, when known. */
   leadSourceId?: InputMaybe<Scalars['ID']['input']>;
+  /** Personal identification number; unique in the brokerage. */
   nationalId?: InputMaybe<Scalars['String']['input']>;
   /** Defaults to the caller. */
   ownerAdvisorId?: InputMaybe<Scalars['ID']['input']>;
+  /** For companies: the parent company or group. */
   parentClientId?: InputMaybe<Scalars['ID']['input']>;
+  /** Phone number in international format, e.g. `+420601123456`. */
   phone?: InputMaybe<Scalars['String']['input']>;
+  /** The partner who referred the client; required for PARTNER_REFERRAL. */
   referringPartnerId?: InputMaybe<Scalars['ID']['input']>;
+  /** The client's segment. */
   segment: Segment;
   /** POTENTIAL (default) or ACTIVE. */
   status?: InputMaybe<ClientStatus>;
+  /** Free labels. */
   tags?: InputMaybe<Array<Scalars['String']['input']>>;
+  /** Company tax or registration id; unique in the brokerage. */
   taxId?: InputMaybe<Scalars['String']['input']>;
 };
 
+/** A new commission scheme. */
 export type CreateCommissionSchemeInput = {
+  /** ISO-4217 currency of its amounts. */
   currency: Scalars['String']['input'];
+  /** Its name. */
   name: Scalars['String']['input'];
   /** Numbered 1, 2… in this order. */
   versions?: InputMaybe<Array<CommissionSchemeVersionInput>>;
 };
 
+/** A new insurer. */
 export type CreateInsurerInput = {
+  /** Company registration number. */
   companyId?: InputMaybe<Scalars['String']['input']>;
+  /** Its name, unique in the brokerage (case-insensitive): ALREADY_EXISTS with `extensions.field: "INSURER_NAME"` otherwise. */
   name: Scalars['String']['input'];
 };
 
+/** A draft invoice. Totals are computed (half-even to the currency's minor unit). */
 export type CreateInvoiceInput = {
+  /** The client billed; must be in your scope. */
   clientId: Scalars['ID']['input'];
+  /** ISO-4217 currency of the invoice. */
   currency: Scalars['String']['input'];
+  /** When payment is due; not before the issue date. */
   dueDate: Scalars['Date']['input'];
+  /** Date to print as issued (default: the day it is issued). */
   issueDate?: InputMaybe<Scalars['Date']['input']>;
+  /** The lines; at least one. */
   lines: Array<InvoiceLineInput>;
+  /** Free text printed on the invoice. */
   note?: InputMaybe<Scalars['String']['input']>;
+  /** The policy billed, if any; it must belong to the client. */
   policyId?: InputMaybe<Scalars['ID']['input']>;
 };
 
+/** A new lead source. */
 export type CreateLeadSourceInput = {
+  /** Its name, unique in the brokerage. */
   name: Scalars['String']['input'];
 };
 
+/** A new partner (lead supplier). */
 export type CreatePartnerInput = {
+  /** For EXTERNAL partners: company registration number. */
   companyId?: InputMaybe<Scalars['String']['input']>;
+  /** Contact e-mail. */
   email?: InputMaybe<Scalars['String']['input']>;
+  /** External company or internal advisor. */
   kind: PartnerKind;
+  /** Name of the company or person. */
   name: Scalars['String']['input'];
+  /** For INTERNAL partners: the advisor who acts as partner (required). */
   userId?: InputMaybe<Scalars['ID']['input']>;
 };
 
+/** A new product line. */
 export type CreateProductLineInput = {
+  /** Short stable code, unique in the brokerage, e.g. `MTPL`; commission rules match on it. */
   code: Scalars['String']['input'];
+  /** Display name. */
   name: Scalars['String']['input'];
 };
 
+/** A new rate group. */
 export type CreateRateGroupInput = {
+  /** What it is for. */
   description?: InputMaybe<Scalars['String']['input']>;
+  /** Its name, unique in the brokerage. */
   name: Scalars['String']['input'];
 };
 
+/** A new region. */
 export type CreateRegionInput = {
+  /** Its name, unique in the brokerage. */
   name: Scalars['String']['input'];
 };
 
+/** A new user of the brokerage. */
 export type CreateUserInput = {
+  /** The user's branch; branch scope and the branch pool follow it. */
   branchId?: InputMaybe<Scalars['ID']['input']>;
+  /** E-mail address, unique in the brokerage. */
   email: Scalars['String']['input'];
+  /** The direct upline in the sales hierarchy; none for a top. */
   managerId?: InputMaybe<Scalars['ID']['input']>;
+  /** Full name. */
   name: Scalars['String']['input'];
+  /** For PARTNER users: the partner they act for. */
   partnerId?: InputMaybe<Scalars['ID']['input']>;
+  /** Phone number in international format. */
   phone?: InputMaybe<Scalars['String']['input']>;
+  /** What the user may do. */
   role: Role;
+  /** How far the user's view reaches. */
   scope: Scope;
 };
 
 /** What is overdue per age bucket, as of today in the tenant's time zone. */
 export type DebtorAging = {
   __typename?: 'DebtorAging';
+  /** The day the ages are counted on (today in the brokerage's time zone). */
   asOf: Scalars['Date']['output'];
+  /** The four buckets, youngest first (empty ones included). */
   buckets: Array<DebtorAgingBucket>;
+  /** Overdue invoices in all buckets. */
   count: Scalars['Int']['output'];
   /** One amount per currency. */
   total: Array<Money>;
 };
 
+/** What is overdue in one age bucket. */
 export type DebtorAgingBucket = {
   __typename?: 'DebtorAgingBucket';
+  /** The bucket. */
   bucket: AgeBucket;
+  /** Overdue invoices in it. */
   count: Scalars['Int']['output'];
   /** Outstanding, one amount per currency. */
   outstanding: Array<Money>;
 };
 
+/** Which overdue invoices: every field narrows the list; your scope always applies. */
 export type DebtorFilter = {
+  /** Only invoices this advisor is responsible for: the policy's servicing advisor (else the client's owner) when the invoice was created. Advisors with own scope may pass only their own id. */
   advisorId?: InputMaybe<Scalars['ID']['input']>;
+  /** Only invoices of this branch. */
   branchId?: InputMaybe<Scalars['ID']['input']>;
+  /** Only this age bucket. */
   bucket?: InputMaybe<AgeBucket>;
+  /** Only invoices for policies of this insurer. */
   insurerId?: InputMaybe<Scalars['ID']['input']>;
   /** Minimum outstanding amount, in the tenant's base currency. */
   minAmount?: InputMaybe<Scalars['Decimal']['input']>;
+  /** Only invoices for policies of this product line. */
   productLineId?: InputMaybe<Scalars['ID']['input']>;
 };
 
+/** The client's standing as a debtor. */
 export type DebtorStatus =
+  /** Nothing overdue. */
   | 'CURRENT'
+  /** The client has no invoices. */
   | 'NONE'
+  /** At least one invoice overdue. */
   | 'OVERDUE';
 
 /** The client as a debtor, on the card. */
 export type DebtorSummary = {
   __typename?: 'DebtorSummary';
+  /** Outstanding on overdue invoices; null when none is overdue. */
   amountOverdue?: Maybe<Money>;
+  /** The client's credit from overpayments; null when there is none. */
   credit?: Maybe<Money>;
+  /** The last dunning step taken on the oldest overdue invoice, e.g. `reminder`. */
   currentStep?: Maybe<Scalars['String']['output']>;
+  /** Age in days of the oldest overdue invoice (as `Invoice.daysOverdue`); 0 when none. */
   oldestDaysOverdue: Scalars['Int']['output'];
+  /** Outstanding on all open invoices; null when none is open. */
   outstanding?: Maybe<Money>;
+  /** The client's standing. */
   status: DebtorStatus;
 };
 
+/** An objection to a line, by its recipient. */
 export type DisputeCommissionLineInput = {
+  /** What is wrong, for the manager. */
   comment: Scalars['String']['input'];
+  /** The line. */
   lineId: Scalars['ID']['input'];
 };
 
+/** How a manager resolves a dispute. */
 export type DisputeResolution =
+  /** Correct the line by `amount` (a new ADJUSTMENT line). */
   | 'ADJUST'
+  /** Keep the line as it is. */
   | 'REJECT';
 
+/** What a dunning step does. */
 export type DunningAction =
   /** A task for the collector and a formal letter (PDF). */
   | 'COLLECTOR'
@@ -902,17 +1369,23 @@ export type DunningAction =
 /** The tenant's dunning policy: which step at how many days overdue, and SMS quiet hours (tenant time zone). */
 export type DunningPolicy = {
   __typename?: 'DunningPolicy';
+  /** End of the SMS quiet hours, `HH:MM` (default 08:00). */
   quietHoursEnd: Scalars['String']['output'];
+  /** Start of the SMS quiet hours, `HH:MM` in the brokerage's time zone (default 20:00). */
   quietHoursStart: Scalars['String']['output'];
+  /** The steps, by `afterDays`. */
   steps: Array<DunningStepRule>;
+  /** When it last changed (UTC). */
   updatedAt?: Maybe<Scalars['DateTime']['output']>;
   /** 0 while the built-in default applies. */
   version: Scalars['Int']['output'];
 };
 
+/** Whether a dunning step's message went out. */
 export type DunningStepOutcome =
   /** Recorded, not yet sent: a retry finishes it, never repeats it. */
   | 'PENDING'
+  /** Sent (e-mail, SMS or letter), or the collector task was created. */
   | 'SENT'
   /** Not sent, for the reason given (NO_EMAIL, NO_PHONE, NO_SMS_CONSENT). */
   | 'SKIPPED';
@@ -920,125 +1393,196 @@ export type DunningStepOutcome =
 /** One dunning step on one invoice. */
 export type DunningStepRecord = {
   __typename?: 'DunningStepRecord';
+  /** What it did. */
   action: DunningAction;
+  /** When it was sent or skipped; null while PENDING. */
   completedAt?: Maybe<Scalars['DateTime']['output']>;
+  /** The invoice's age when the step was taken. */
   daysOverdue: Scalars['Int']['output'];
+  /** Whether it went out. */
   outcome: DunningStepOutcome;
+  /** For SKIPPED: NO_EMAIL, NO_PHONE or NO_SMS_CONSENT. */
   reason?: Maybe<Scalars['String']['output']>;
+  /** When the step was recorded, before anything was sent (UTC). */
   recordedAt: Scalars['DateTime']['output'];
+  /** The policy step taken. */
   stepId: Scalars['String']['output'];
 };
 
+/** One step of the dunning policy. */
 export type DunningStepRule = {
   __typename?: 'DunningStepRule';
+  /** What the step does. */
   action: DunningAction;
+  /** The step is taken once the invoice is this many days overdue. */
   afterDays: Scalars['Int']['output'];
+  /** The step's id, e.g. `reminder`; shown as `dunningStep` on invoices. */
   id: Scalars['String']['output'];
 };
 
+/** One dunning step. */
 export type DunningStepRuleInput = {
+  /** What the step does. */
   action: DunningAction;
+  /** Days overdue at which the step is taken, 1 or more. */
   afterDays: Scalars['Int']['input'];
+  /** A stable id, unique in the policy, e.g. `reminder`. Steps already taken are matched by it. */
   id: Scalars['String']['input'];
 };
 
+/** Replaces one version of a scheme. */
 export type EditCommissionSchemeVersionInput = {
+  /** The `version` you read. A stale one answers CONFLICT and changes nothing: reload and retry. */
   expectedVersion: Scalars['Int']['input'];
+  /** The scheme. */
   schemeId: Scalars['ID']['input'];
+  /** The version number to replace. */
   schemeVersion: Scalars['Int']['input'];
+  /** Its new content. */
   version: CommissionSchemeVersionInput;
 };
 
+/** A mid-term premium change. */
 export type EndorsePolicyInput = {
+  /** The first day the new premium applies; within the term. */
   effectiveDate: Scalars['Date']['input'];
+  /** The `version` you read. A stale one answers CONFLICT and changes nothing: reload and retry. */
   expectedVersion: Scalars['Int']['input'];
+  /** The policy. */
   id: Scalars['ID']['input'];
   /** The new annual premium. */
   newPremium: MoneyInput;
+  /** Why. */
   reason: Scalars['String']['input'];
 };
 
 /** A mid-term premium change. */
 export type Endorsement = {
   __typename?: 'Endorsement';
+  /** When it was recorded (UTC). */
   at: Scalars['DateTime']['output'];
+  /** Id of the user who recorded it. */
   by: Scalars['ID']['output'];
   /** What the change costs for the rest of the term (pro rata by days), spread over unpaid instalments. */
   chargedPremium: Money;
   /** Change of the annual premium. */
   delta: Money;
+  /** The first day the new premium applies. */
   effectiveDate: Scalars['Date']['output'];
+  /** The endorsement's id. */
   id: Scalars['ID']['output'];
+  /** The annual premium after. */
   newPremium: Money;
+  /** The annual premium before. */
   previousPremium: Money;
+  /** Why, as entered. */
   reason: Scalars['String']['output'];
 };
 
+/** Which list to export, in which format. The caller's scope applies, as in `clients` and `policies`. */
 export type ExportBookInput = {
+  /** For CLIENTS: the same filter as `clients(filter:)`; ignored for POLICIES. */
   clientFilter?: InputMaybe<ClientListFilter>;
+  /** CSV or XLSX. */
   format: FileFormat;
+  /** Export clients or policies. */
   kind: BookFileKind;
+  /** For POLICIES: the same filter as `policies(filter:)`; ignored for CLIENTS. */
   policyFilter?: InputMaybe<PolicyListFilter>;
 };
 
 /** An exported list behind an expiring signed link. */
 export type ExportResult = {
   __typename?: 'ExportResult';
+  /** When the link stops working: 15 minutes after the export. */
   expiresAt: Scalars['DateTime']['output'];
+  /** Suggested file name, e.g. `clients-2026-11-30.xlsx`. */
   fileName: Scalars['String']['output'];
+  /** Rows written, header not counted. */
   rowCount: Scalars['Int']['output'];
   /** True when the list was longer than one export takes (20,000 rows): narrow the filter. */
   truncated: Scalars['Boolean']['output'];
+  /** Signed link to download the file (GET, no token needed); valid until `expiresAt`. */
   url: Scalars['String']['output'];
 };
 
+/** The format of an imported or exported file. */
 export type FileFormat =
+  /** Comma-separated values, UTF-8, with a header row. */
   | 'CSV'
+  /** An Excel workbook; the first sheet is read or written, with a header row. */
   | 'XLSX';
 
+/** Invoices for a policy's instalments that have none yet. */
 export type GenerateInstalmentInvoicesInput = {
+  /** True to issue them at once (numbers, PDFs, e-mails); default false (drafts). */
   issue?: InputMaybe<Scalars['Boolean']['input']>;
+  /** Each invoice is dated this many days before its instalment's due date: 0–90, default 14. */
   issueDaysBefore?: InputMaybe<Scalars['Int']['input']>;
+  /** The policy. */
   policyId: Scalars['ID']['input'];
 };
 
 /** One level of the sales hierarchy frozen on the policy's written date; level 0 is the seller. */
 export type HierarchyLevel = {
   __typename?: 'HierarchyLevel';
+  /** Whether they were active on the written date (inactive uplines are skipped by overrides). */
   active: Scalars['Boolean']['output'];
+  /** 0 for the seller, 1 for their upline, and so on. */
   level: Scalars['Int']['output'];
+  /** Their name on the written date. */
   name: Scalars['String']['output'];
+  /** Their rate group on the written date. */
   rateGroupId?: Maybe<Scalars['ID']['output']>;
+  /** The user at this level. */
   userId: Scalars['ID']['output'];
 };
 
+/** A bank statement to match against open invoices. */
 export type ImportBankStatementInput = {
   /** CSV with a header row: date, amount, currency, reference; optionally clientRef (external, national or tax id) and payer. */
   csv: Scalars['String']['input'];
 };
 
+/** A CSV or XLSX file of clients or policies and how its columns map to fields. */
 export type ImportBookInput = {
   /** The file, base64-encoded. At most 2,000 rows per import. */
   contentBase64: Scalars['String']['input'];
+  /** The file's format. */
   format: FileFormat;
+  /** What the rows are. */
   kind: BookFileKind;
+  /** One entry per column to read; unmapped columns are ignored. `externalId` must be mapped. */
   mapping: Array<ColumnMappingInput>;
 };
 
+/** An insurer's commission statement file. */
 export type ImportCommissionStatementInput = {
+  /** The file, base64-encoded. */
   contentBase64: Scalars['String']['input'];
+  /** ISO-4217 currency of amounts without a currency column. */
   currency: Scalars['String']['input'];
+  /** CSV or XLSX. */
   format: FileFormat;
+  /** The insurer. */
   insurerId: Scalars['ID']['input'];
+  /** Which column holds what; left out, the insurer's saved mapping. */
   mapping?: InputMaybe<CommissionStatementMappingInput>;
+  /** The month the statement is for, `YYYY-MM`. */
   period: Scalars['String']['input'];
 };
 
+/** What happened to one row of a bank statement. */
 export type ImportOutcome =
+  /** Imported before (same statement row); nothing booked. */
   | 'DUPLICATE'
+  /** Matched an invoice and paid it in full. */
   | 'MATCHED'
+  /** Matched an invoice and paid more than was outstanding; the rest became client credit. */
   | 'OVERPAID'
+  /** Matched an invoice and paid part of it. */
   | 'PARTIAL'
+  /** No invoice matched: queued in `unmatchedPayments`. */
   | 'UNMATCHED';
 
 /**
@@ -1047,41 +1591,64 @@ export type ImportOutcome =
  */
 export type ImportReport = {
   __typename?: 'ImportReport';
+  /** Rows written as new clients or policies. */
   created: Scalars['Int']['output'];
+  /** Ids of what was created, in file order. */
   createdIds: Array<Scalars['ID']['output']>;
+  /** Rows skipped because their `externalId` was imported before. */
   duplicates: Scalars['Int']['output'];
+  /** Rows not written, with the column and reason of each problem. */
   rejected: Array<RejectedRow>;
+  /** Data rows in the file. */
   total: Scalars['Int']['output'];
 };
 
+/** What happened to one row of a bank statement. */
 export type ImportRowResult = {
   __typename?: 'ImportRowResult';
+  /** The invoice it was applied to, when matched. */
   invoiceId?: Maybe<Scalars['ID']['output']>;
+  /** That invoice's number. */
   invoiceNumber?: Maybe<Scalars['String']['output']>;
+  /** The outcome. */
   outcome: ImportOutcome;
+  /** Why it did not match, e.g. NO_MATCH or CURRENCY_MISMATCH. */
   reason?: Maybe<Scalars['String']['output']>;
+  /** Row number in the file; the header is row 1. */
   row: Scalars['Int']['output'];
 };
 
+/** One premium instalment of the policy's payment plan. */
 export type Instalment = {
   __typename?: 'Instalment';
+  /** What is due; the instalments sum exactly to the premium (the first takes any remainder). */
   amount: Money;
+  /** When it is due. */
   dueDate: Scalars['Date']['output'];
 };
 
+/** A thing or person the policy covers. */
 export type InsuredObject = {
   __typename?: 'InsuredObject';
+  /** Its attributes (which ones depends on `kind`). */
   attributes: Array<Attribute>;
+  /** Free description (required for OTHER). */
   description?: Maybe<Scalars['String']['output']>;
+  /** What it is. */
   kind: InsuredObjectKind;
 };
 
+/** A thing or person the policy covers; `kind` decides the required attributes. */
 export type InsuredObjectInput = {
+  /** Its attributes, e.g. `registrationPlate` and `vin` for a VEHICLE. */
   attributes?: InputMaybe<Array<AttributeInput>>;
+  /** Free description; required for OTHER. */
   description?: InputMaybe<Scalars['String']['input']>;
+  /** What it is. */
   kind: InsuredObjectKind;
 };
 
+/** What is insured; decides which attributes are required. */
 export type InsuredObjectKind =
   /** Needs a description. */
   | 'OTHER'
@@ -1097,33 +1664,46 @@ export type InsuredObjectKind =
 /** An insurance company whose products the brokerage sells. Its webhook secrets are never readable. */
 export type Insurer = {
   __typename?: 'Insurer';
+  /** False once the brokerage stopped working with it. */
   active: Scalars['Boolean']['output'];
   /** Company registration number. */
   companyId?: Maybe<Scalars['String']['output']>;
+  /** When it was created (UTC). */
   createdAt: Scalars['DateTime']['output'];
+  /** The insurer's id; also in its webhook URL. */
   id: Scalars['ID']['output'];
+  /** The insurer's name, unique in the brokerage. */
   name: Scalars['String']['output'];
+  /** When it last changed (UTC). */
   updatedAt: Scalars['DateTime']['output'];
+  /** Optimistic-locking version: 1 when created, +1 with every change. Send it back as `expectedVersion` when you update. */
   version: Scalars['Int']['output'];
   /** Where the insurer's systems push policy data. */
   webhookPath: Scalars['String']['output'];
 };
 
+/** A page of insurer items (a Relay connection): `edges` in the list's order, `pageInfo` for the next page. */
 export type InsurerConnection = {
   __typename?: 'InsurerConnection';
+  /** The rows of this page, at most `first` of them. */
   edges: Array<InsurerEdge>;
+  /** Whether a next page exists, and the cursor to ask for it. */
   pageInfo: PageInfo;
 };
 
+/** One row of a page of insurer items: the item and its cursor. */
 export type InsurerEdge = {
   __typename?: 'InsurerEdge';
+  /** Opaque position of this row: pass it as `after` to list what comes after it. */
   cursor: Scalars['String']['output'];
+  /** The insurer on this row. */
   node: Insurer;
 };
 
 /** A webhook signing secret is shown exactly once, when it is created; no query returns it. */
 export type InsurerWithSecret = {
   __typename?: 'InsurerWithSecret';
+  /** The insurer. */
   insurer: Insurer;
   /** Until when the previous secret is still accepted (secret rotation), if there was one. */
   previousSecretValidUntil?: Maybe<Scalars['DateTime']['output']>;
@@ -1131,540 +1711,736 @@ export type InsurerWithSecret = {
   webhookSecret: Scalars['String']['output'];
 };
 
+/** A statement row that could not be read. */
 export type InvalidStatementRow = {
   __typename?: 'InvalidStatementRow';
+  /** What is wrong with it. */
   message: Scalars['String']['output'];
+  /** Row number in the file (header is row 1). */
   row: Scalars['Int']['output'];
 };
 
 /** An invoice to a client, optionally for a policy or one of its instalments. */
 export type Invoice = {
   __typename?: 'Invoice';
+  /** The client billed. */
   client?: Maybe<Client>;
+  /** The client's id. */
   clientId: Scalars['ID']['output'];
+  /** When it was created (UTC). */
   createdAt: Scalars['DateTime']['output'];
+  /** ISO-4217 currency of every amount on the invoice. */
   currency: Scalars['String']['output'];
+  /** The invoice's age: whole days past the due date as of today in the brokerage's time zone while it is open (issued, partially paid, overdue), else 0. The aging buckets use the same number. */
   daysOverdue: Scalars['Int']['output'];
+  /** When payment is due. */
   dueDate: Scalars['Date']['output'];
   /** The last dunning step taken. */
   dunningStep?: Maybe<Scalars['String']['output']>;
   /** The dunning steps taken on this invoice, each recorded once before anything was sent. */
   dunningSteps: Array<DunningStepRecord>;
+  /** The invoice's id. */
   id: Scalars['ID']['output'];
+  /** For an instalment invoice: the due date of the policy instalment it bills. */
   instalmentDueDate?: Maybe<Scalars['Date']['output']>;
+  /** The date printed as issued; null while a draft without one. */
   issueDate?: Maybe<Scalars['Date']['output']>;
+  /** The invoice lines, as printed. */
   lines: Array<InvoiceLine>;
+  /** When the issued invoice was e-mailed to the client; null when the client has no e-mail. */
   mailedAt?: Maybe<Scalars['DateTime']['output']>;
+  /** Free text printed on the invoice. */
   note?: Maybe<Scalars['String']['output']>;
   /** From the tenant's gapless sequence on issue: `<year>-<6 digits>`; null while a draft. */
   number?: Maybe<Scalars['String']['output']>;
+  /** Total minus paid: what is still owed. */
   outstanding: Money;
+  /** What payments have settled so far (reversals deducted). */
   paid: Money;
+  /** Payments applied to this invoice, reversals included. */
   payments: Array<Payment>;
   /** A signed link to the PDF, valid for 15 minutes; null until issued. */
   pdfUrl?: Maybe<Scalars['String']['output']>;
+  /** The policy the invoice is for, when it is for one. */
   policy?: Maybe<Policy>;
   /** The payment reference (variable symbol) bank payments are matched by. */
   reference?: Maybe<Scalars['String']['output']>;
+  /** Where the invoice is in its life. */
   status: InvoiceStatus;
+  /** Sum of the line totals. */
   total: Money;
+  /** When it last changed (UTC). */
   updatedAt: Scalars['DateTime']['output'];
+  /** Optimistic-locking version: 1 when created, +1 with every change. Send it back as `expectedVersion` when you update. */
   version: Scalars['Int']['output'];
 };
 
+/** A page of invoice items (a Relay connection): `edges` in the list's order, `pageInfo` for the next page. */
 export type InvoiceConnection = {
   __typename?: 'InvoiceConnection';
+  /** The rows of this page, at most `first` of them. */
   edges: Array<InvoiceEdge>;
+  /** Whether a next page exists, and the cursor to ask for it. */
   pageInfo: PageInfo;
 };
 
+/** One row of a page of invoice items: the item and its cursor. */
 export type InvoiceEdge = {
   __typename?: 'InvoiceEdge';
+  /** Opaque position of this row: pass it as `after` to list what comes after it. */
   cursor: Scalars['String']['output'];
+  /** The invoice on this row. */
   node: Invoice;
 };
 
+/** One line of an invoice. */
 export type InvoiceLine = {
   __typename?: 'InvoiceLine';
+  /** What is charged, as printed. */
   description: Scalars['String']['output'];
+  /** How many, an exact decimal (e.g. `"2"`). */
   quantity: Scalars['Decimal']['output'];
   /** Quantity × unit price, rounded half-even to the currency's minor unit. */
   total: Money;
+  /** Price of one, in the invoice's currency. */
   unitPrice: Money;
 };
 
+/** One line of a new invoice. */
 export type InvoiceLineInput = {
+  /** What is charged, as printed (up to 300 characters). */
   description: Scalars['String']['input'];
+  /** How many, an exact decimal above 0 (default 1). */
   quantity?: InputMaybe<Scalars['Decimal']['input']>;
+  /** Price of one, an exact decimal in the invoice's currency. */
   unitPrice: Scalars['Decimal']['input'];
 };
 
 /** Where an invoice is in its life. OVERDUE is set by the daily sweep; PAID when nothing is outstanding. */
 export type InvoiceStatus =
+  /** Withdrawn; it was never owed. */
   | 'CANCELLED'
+  /** Created, not issued: no number yet, editable, not owed. */
   | 'DRAFT'
+  /** Numbered and sent; nothing paid yet; not yet past due. */
   | 'ISSUED'
+  /** Past its due date with something outstanding (set by the daily sweep); dunning applies. */
   | 'OVERDUE'
+  /** Nothing outstanding. */
   | 'PAID'
+  /** Some of the total paid; the rest outstanding. */
   | 'PARTIALLY_PAID'
+  /** Given up as uncollectable; nothing more is asked. */
   | 'WRITTEN_OFF';
 
+/** Issues a draft. */
 export type IssueInvoiceInput = {
+  /** The `version` you read; when given, a stale one answers CONFLICT. */
   expectedVersion?: InputMaybe<Scalars['Int']['input']>;
+  /** The draft invoice. */
   id: Scalars['ID']['input'];
 };
 
+/** Where leads come from (a campaign, a website form, a fair…). */
 export type LeadSource = {
   __typename?: 'LeadSource';
+  /** False once retired. */
   active: Scalars['Boolean']['output'];
+  /** When it was created (UTC). */
   createdAt: Scalars['DateTime']['output'];
+  /** The lead source's id. */
   id: Scalars['ID']['output'];
+  /** Its name, unique in the brokerage. */
   name: Scalars['String']['output'];
+  /** When it last changed (UTC). */
   updatedAt: Scalars['DateTime']['output'];
+  /** Optimistic-locking version: 1 when created, +1 with every change. Send it back as `expectedVersion` when you update. */
   version: Scalars['Int']['output'];
 };
 
+/** A page of lead source items (a Relay connection): `edges` in the list's order, `pageInfo` for the next page. */
 export type LeadSourceConnection = {
   __typename?: 'LeadSourceConnection';
+  /** The rows of this page, at most `first` of them. */
   edges: Array<LeadSourceEdge>;
+  /** Whether a next page exists, and the cursor to ask for it. */
   pageInfo: PageInfo;
 };
 
+/** One row of a page of lead source items: the item and its cursor. */
 export type LeadSourceEdge = {
   __typename?: 'LeadSourceEdge';
+  /** Opaque position of this row: pass it as `after` to list what comes after it. */
   cursor: Scalars['String']['output'];
+  /** The lead source on this row. */
   node: LeadSource;
 };
 
 /** An amount of money: an exact decimal with its ISO-4217 currency. */
 export type Money = {
   __typename?: 'Money';
+  /** The amount as an exact decimal string with the currency's minor digits, e.g. `"1215.00"`; negative for refunds and reversals. */
   amount: Scalars['Decimal']['output'];
+  /** ISO-4217 currency code, e.g. `EUR`, `CZK`. */
   currency: Scalars['String']['output'];
 };
 
 /** Money as input. The amount is an exact decimal string; the currency an ISO-4217 code. */
 export type MoneyInput = {
+  /** Exact decimal string, e.g. `"4860.00"`; at most the currency's minor digits. */
   amount: Scalars['Decimal']['input'];
+  /** ISO-4217 currency code, e.g. `EUR`. */
   currency: Scalars['String']['input'];
 };
 
 /** Moves a user to another branch and/or upline from a date; the move is kept as history. */
 export type MoveUserInput = {
+  /** The new branch; left out, the branch stays. */
   branchId?: InputMaybe<Scalars['ID']['input']>;
+  /** The first day the move applies; policies written before it keep the old hierarchy. */
   effectiveDate: Scalars['Date']['input'];
+  /** The `version` you read. A stale one answers CONFLICT and changes nothing: reload and retry. */
   expectedVersion: Scalars['Int']['input'];
+  /** The user. */
   id: Scalars['ID']['input'];
   /** The new upline; null makes the user a top of the hierarchy. */
   managerId?: InputMaybe<Scalars['ID']['input']>;
+  /** Why, kept in the history. */
   reason?: InputMaybe<Scalars['String']['input']>;
 };
 
+/** Everything a front end can change. Every mutation needs a bearer token; each says which roles may call it. */
 export type Mutation = {
   __typename?: 'Mutation';
   /** No-op; present so modules can extend Mutation. */
   _noop?: Maybe<Scalars['Boolean']['output']>;
   /** The client accepted an offer: the policy goes in force. */
   acceptOffer: Policy;
+  /** Adds a version to a scheme (admin, manager). */
   addCommissionSchemeVersion: CommissionScheme;
+  /** Adds a contact person to a client. */
   addContact: Contact;
+  /** Adds a note (call, meeting, complaint…) to a client's timeline. */
   addNote: TimelineEntry;
   /** A correction: a new ADJUSTMENT line with the reason; the corrected line is never edited. */
   adjustCommissionLine: CommissionLine;
+  /** Approves and locks a month (admin, manager): later lines land in the next open month. */
   approveCommissionPeriod: CommissionPeriod;
+  /** Cancels a draft, issued or overdue invoice (admin, manager, backoffice, advisor; within scope); other statuses are RULE_VIOLATION. */
   cancelInvoice: Invoice;
+  /** Cancels an in-force policy from a date; commission is clawed back by the scheme's rule. */
   cancelPolicy: Policy;
+  /** Moves a client in its lifecycle, keeping who, when and why on the timeline. */
   changeClientStatus: Client;
+  /** Creates a branch (admin). */
   createBranch: Branch;
+  /** Creates a client owned by `ownerAdvisorId` (default: the caller). Any role but partner; the owner must be within your scope (advisors: themselves). Unique fields taken: ALREADY_EXISTS. */
   createClient: Client;
+  /** Creates a commission scheme (admin, manager). */
   createCommissionScheme: CommissionScheme;
   /** Registers an insurer and returns its first webhook signing secret (shown once). */
   createInsurer: InsurerWithSecret;
+  /** Creates a draft invoice (admin, manager, backoffice, advisor; the client within your scope). */
   createInvoice: Invoice;
+  /** Creates a lead source (admin, manager, backoffice). */
   createLeadSource: LeadSource;
+  /** Creates a partner (admin, manager, backoffice). */
   createPartner: Partner;
+  /** Creates a product line (admin). */
   createProductLine: ProductLine;
+  /** Creates a rate group (admin). */
   createRateGroup: RateGroup;
+  /** Creates a region (admin). */
   createRegion: Region;
+  /** Creates a user (admin, manager). In the cloud, the Cognito user is created separately with the same ids. */
   createUser: User;
+  /** Raises a dispute on one of your lines. */
   disputeCommissionLine: CommissionDispute;
+  /** Replaces a version of a scheme (admin, manager); lines already booked are not recomputed. */
   editCommissionSchemeVersion: CommissionScheme;
+  /** Changes the annual premium mid-term; the difference is charged pro rata on unpaid instalments. */
   endorsePolicy: Policy;
   /** Exports a client or policy list, as the caller may see it, to CSV or XLSX. */
   exportBook: ExportResult;
+  /** Creates an invoice for each instalment of a policy that has none yet, as drafts or issued; returns the new invoices (none when all exist). */
   generateInstalmentInvoices: Array<Invoice>;
+  /** Matches a bank statement's rows to open invoices by number or reference, else by client reference and exact amount (admin, manager, backoffice). The same file again changes nothing. */
   importBankStatement: BankImportResult;
   /** Imports clients or policies from CSV or XLSX (admin, manager, backoffice). */
   importBook: ImportReport;
   /** Imports an insurer's commission statement (CSV/XLSX) and reconciles it with the RECEIVABLE lines. */
   importCommissionStatement: StatementImportResult;
+  /** Issues a draft: the next number of the gapless yearly sequence, the PDF to S3, and an e-mail to the client when it has an address. */
   issueInvoice: Invoice;
+  /** Marks a policy lapsed (premium unpaid) from a date; commission is clawed back. */
   lapsePolicy: Policy;
+  /** Marks an approved month paid (admin, manager). */
   markCommissionPeriodPaid: CommissionPeriod;
+  /** Moves a user to another branch or upline from a date, keeping the move in `User.moves` (admin, manager). */
   moveUser: User;
+  /** Puts a cancelled or lapsed policy back in force; the clawback is reversed. */
   reactivatePolicy: Policy;
+  /** Records a consent given or withdrawn; the latest record per channel is in force. */
   recordConsent: Client;
+  /** Books a payment received for an invoice (admin, manager, backoffice). An overpayment becomes client credit. */
   registerPayment: Payment;
+  /** Puts a client in its branch's pool without an owner (admin, manager, backoffice, or the owner). */
   releaseToPool: Client;
+  /** Renews a policy for a new term: the old one becomes RENEWED, the new one is ACTIVE. */
   renewPolicy: Policy;
   /**
    * Processes an archived delivery again, e.g. after fixing the mapping. Events applied before come
    * back DUPLICATE and write nothing (admin).
    */
   reprocessWebhookDelivery: WebhookDeliveryReport;
+  /** Resolves a dispute by adjusting or rejecting (admin, manager). */
   resolveCommissionDispute: CommissionDispute;
+  /** Applies a queued unmatched payment to the invoice a person picked (admin, manager, backoffice). */
   resolveUnmatchedPayment: Payment;
+  /** Books a negated payment, reopening what the original settled (admin, manager, backoffice). */
   reversePayment: Payment;
   /** Issues a new webhook secret; the previous one stays valid for 24 hours so the insurer can roll over. */
   rotateInsurerWebhookSecret: InsurerWithSecret;
+  /** Replaces the dunning policy (admin, manager). Steps already taken on an invoice are never repeated. */
   setDunningPolicy: DunningPolicy;
+  /** Puts a user in a rate group from a date (admin, manager). */
   setUserRateGroup: User;
   /** Replaces an insurer's webhook mapping (admin). */
   setWebhookMapping: WebhookMapping;
+  /** The caller takes a pooled client of their branch and becomes its owner. */
   takeFromPool: Client;
   /** Hands every client of an advisor (e.g. one who leaves) to another advisor. */
   transferBook: TransferBookPayload;
   /** Hands one client (and the servicing of its policies) to another advisor, keeping the history. */
   transferClient: Client;
+  /** Changes a branch (admin). */
   updateBranch: Branch;
+  /** Changes a client's details. Any role but partner, within scope; CONFLICT on a stale `expectedVersion`. */
   updateClient: Client;
+  /** Changes an insurer (admin). */
   updateInsurer: Insurer;
+  /** Changes a lead source (admin, manager, backoffice). */
   updateLeadSource: LeadSource;
+  /** Changes a partner (admin, manager, backoffice). */
   updatePartner: Partner;
+  /** Changes a product line (admin). */
   updateProductLine: ProductLine;
+  /** Changes a rate group (admin). */
   updateRateGroup: RateGroup;
+  /** Changes a region (admin). */
   updateRegion: Region;
+  /** Changes the brokerage's settings (admin). */
   updateTenantSettings: Tenant;
+  /** Changes a user's details, role or scope (admin, manager). */
   updateUser: User;
+  /** Writes off what is outstanding on an open invoice (admin, manager, backoffice). */
   writeOffInvoice: Invoice;
+  /** Writes a policy for a client (admin, manager, backoffice, advisor; the client within your scope): instalments, frozen hierarchy, and its commission lines follow through the change stream. */
   writePolicy: Policy;
 };
 
 
+/** Everything a front end can change. Every mutation needs a bearer token; each says which roles may call it. */
 export type MutationAcceptOfferArgs = {
   input: PolicyStatusInput;
 };
 
 
+/** Everything a front end can change. Every mutation needs a bearer token; each says which roles may call it. */
 export type MutationAddCommissionSchemeVersionArgs = {
   input: AddCommissionSchemeVersionInput;
 };
 
 
+/** Everything a front end can change. Every mutation needs a bearer token; each says which roles may call it. */
 export type MutationAddContactArgs = {
   input: AddContactInput;
 };
 
 
+/** Everything a front end can change. Every mutation needs a bearer token; each says which roles may call it. */
 export type MutationAddNoteArgs = {
   input: AddNoteInput;
 };
 
 
+/** Everything a front end can change. Every mutation needs a bearer token; each says which roles may call it. */
 export type MutationAdjustCommissionLineArgs = {
   input: AdjustCommissionLineInput;
 };
 
 
+/** Everything a front end can change. Every mutation needs a bearer token; each says which roles may call it. */
 export type MutationApproveCommissionPeriodArgs = {
   input: CommissionPeriodInput;
 };
 
 
+/** Everything a front end can change. Every mutation needs a bearer token; each says which roles may call it. */
 export type MutationCancelInvoiceArgs = {
   input: CloseInvoiceInput;
 };
 
 
+/** Everything a front end can change. Every mutation needs a bearer token; each says which roles may call it. */
 export type MutationCancelPolicyArgs = {
   input: PolicyStatusInput;
 };
 
 
+/** Everything a front end can change. Every mutation needs a bearer token; each says which roles may call it. */
 export type MutationChangeClientStatusArgs = {
   input: ChangeClientStatusInput;
 };
 
 
+/** Everything a front end can change. Every mutation needs a bearer token; each says which roles may call it. */
 export type MutationCreateBranchArgs = {
   input: CreateBranchInput;
 };
 
 
+/** Everything a front end can change. Every mutation needs a bearer token; each says which roles may call it. */
 export type MutationCreateClientArgs = {
   input: CreateClientInput;
 };
 
 
+/** Everything a front end can change. Every mutation needs a bearer token; each says which roles may call it. */
 export type MutationCreateCommissionSchemeArgs = {
   input: CreateCommissionSchemeInput;
 };
 
 
+/** Everything a front end can change. Every mutation needs a bearer token; each says which roles may call it. */
 export type MutationCreateInsurerArgs = {
   input: CreateInsurerInput;
 };
 
 
+/** Everything a front end can change. Every mutation needs a bearer token; each says which roles may call it. */
 export type MutationCreateInvoiceArgs = {
   input: CreateInvoiceInput;
 };
 
 
+/** Everything a front end can change. Every mutation needs a bearer token; each says which roles may call it. */
 export type MutationCreateLeadSourceArgs = {
   input: CreateLeadSourceInput;
 };
 
 
+/** Everything a front end can change. Every mutation needs a bearer token; each says which roles may call it. */
 export type MutationCreatePartnerArgs = {
   input: CreatePartnerInput;
 };
 
 
+/** Everything a front end can change. Every mutation needs a bearer token; each says which roles may call it. */
 export type MutationCreateProductLineArgs = {
   input: CreateProductLineInput;
 };
 
 
+/** Everything a front end can change. Every mutation needs a bearer token; each says which roles may call it. */
 export type MutationCreateRateGroupArgs = {
   input: CreateRateGroupInput;
 };
 
 
+/** Everything a front end can change. Every mutation needs a bearer token; each says which roles may call it. */
 export type MutationCreateRegionArgs = {
   input: CreateRegionInput;
 };
 
 
+/** Everything a front end can change. Every mutation needs a bearer token; each says which roles may call it. */
 export type MutationCreateUserArgs = {
   input: CreateUserInput;
 };
 
 
+/** Everything a front end can change. Every mutation needs a bearer token; each says which roles may call it. */
 export type MutationDisputeCommissionLineArgs = {
   input: DisputeCommissionLineInput;
 };
 
 
+/** Everything a front end can change. Every mutation needs a bearer token; each says which roles may call it. */
 export type MutationEditCommissionSchemeVersionArgs = {
   input: EditCommissionSchemeVersionInput;
 };
 
 
+/** Everything a front end can change. Every mutation needs a bearer token; each says which roles may call it. */
 export type MutationEndorsePolicyArgs = {
   input: EndorsePolicyInput;
 };
 
 
+/** Everything a front end can change. Every mutation needs a bearer token; each says which roles may call it. */
 export type MutationExportBookArgs = {
   input: ExportBookInput;
 };
 
 
+/** Everything a front end can change. Every mutation needs a bearer token; each says which roles may call it. */
 export type MutationGenerateInstalmentInvoicesArgs = {
   input: GenerateInstalmentInvoicesInput;
 };
 
 
+/** Everything a front end can change. Every mutation needs a bearer token; each says which roles may call it. */
 export type MutationImportBankStatementArgs = {
   input: ImportBankStatementInput;
 };
 
 
+/** Everything a front end can change. Every mutation needs a bearer token; each says which roles may call it. */
 export type MutationImportBookArgs = {
   input: ImportBookInput;
 };
 
 
+/** Everything a front end can change. Every mutation needs a bearer token; each says which roles may call it. */
 export type MutationImportCommissionStatementArgs = {
   input: ImportCommissionStatementInput;
 };
 
 
+/** Everything a front end can change. Every mutation needs a bearer token; each says which roles may call it. */
 export type MutationIssueInvoiceArgs = {
   input: IssueInvoiceInput;
 };
 
 
+/** Everything a front end can change. Every mutation needs a bearer token; each says which roles may call it. */
 export type MutationLapsePolicyArgs = {
   input: PolicyStatusInput;
 };
 
 
+/** Everything a front end can change. Every mutation needs a bearer token; each says which roles may call it. */
 export type MutationMarkCommissionPeriodPaidArgs = {
   input: CommissionPeriodInput;
 };
 
 
+/** Everything a front end can change. Every mutation needs a bearer token; each says which roles may call it. */
 export type MutationMoveUserArgs = {
   input: MoveUserInput;
 };
 
 
+/** Everything a front end can change. Every mutation needs a bearer token; each says which roles may call it. */
 export type MutationReactivatePolicyArgs = {
   input: PolicyStatusInput;
 };
 
 
+/** Everything a front end can change. Every mutation needs a bearer token; each says which roles may call it. */
 export type MutationRecordConsentArgs = {
   input: RecordConsentInput;
 };
 
 
+/** Everything a front end can change. Every mutation needs a bearer token; each says which roles may call it. */
 export type MutationRegisterPaymentArgs = {
   input: RegisterPaymentInput;
 };
 
 
+/** Everything a front end can change. Every mutation needs a bearer token; each says which roles may call it. */
 export type MutationReleaseToPoolArgs = {
   input: ReleaseToPoolInput;
 };
 
 
+/** Everything a front end can change. Every mutation needs a bearer token; each says which roles may call it. */
 export type MutationRenewPolicyArgs = {
   input: RenewPolicyInput;
 };
 
 
+/** Everything a front end can change. Every mutation needs a bearer token; each says which roles may call it. */
 export type MutationReprocessWebhookDeliveryArgs = {
   insurerId: Scalars['ID']['input'];
   webhookId: Scalars['String']['input'];
 };
 
 
+/** Everything a front end can change. Every mutation needs a bearer token; each says which roles may call it. */
 export type MutationResolveCommissionDisputeArgs = {
   input: ResolveCommissionDisputeInput;
 };
 
 
+/** Everything a front end can change. Every mutation needs a bearer token; each says which roles may call it. */
 export type MutationResolveUnmatchedPaymentArgs = {
   input: ResolveUnmatchedPaymentInput;
 };
 
 
+/** Everything a front end can change. Every mutation needs a bearer token; each says which roles may call it. */
 export type MutationReversePaymentArgs = {
   input: ReversePaymentInput;
 };
 
 
+/** Everything a front end can change. Every mutation needs a bearer token; each says which roles may call it. */
 export type MutationRotateInsurerWebhookSecretArgs = {
   id: Scalars['ID']['input'];
 };
 
 
+/** Everything a front end can change. Every mutation needs a bearer token; each says which roles may call it. */
 export type MutationSetDunningPolicyArgs = {
   input: SetDunningPolicyInput;
 };
 
 
+/** Everything a front end can change. Every mutation needs a bearer token; each says which roles may call it. */
 export type MutationSetUserRateGroupArgs = {
   input: SetUserRateGroupInput;
 };
 
 
+/** Everything a front end can change. Every mutation needs a bearer token; each says which roles may call it. */
 export type MutationSetWebhookMappingArgs = {
   input: SetWebhookMappingInput;
 };
 
 
+/** Everything a front end can change. Every mutation needs a bearer token; each says which roles may call it. */
 export type MutationTakeFromPoolArgs = {
   input: TakeFromPoolInput;
 };
 
 
+/** Everything a front end can change. Every mutation needs a bearer token; each says which roles may call it. */
 export type MutationTransferBookArgs = {
   input: TransferBookInput;
 };
 
 
+/** Everything a front end can change. Every mutation needs a bearer token; each says which roles may call it. */
 export type MutationTransferClientArgs = {
   input: TransferClientInput;
 };
 
 
+/** Everything a front end can change. Every mutation needs a bearer token; each says which roles may call it. */
 export type MutationUpdateBranchArgs = {
   input: UpdateBranchInput;
 };
 
 
+/** Everything a front end can change. Every mutation needs a bearer token; each says which roles may call it. */
 export type MutationUpdateClientArgs = {
   input: UpdateClientInput;
 };
 
 
+/** Everything a front end can change. Every mutation needs a bearer token; each says which roles may call it. */
 export type MutationUpdateInsurerArgs = {
   input: UpdateInsurerInput;
 };
 
 
+/** Everything a front end can change. Every mutation needs a bearer token; each says which roles may call it. */
 export type MutationUpdateLeadSourceArgs = {
   input: UpdateLeadSourceInput;
 };
 
 
+/** Everything a front end can change. Every mutation needs a bearer token; each says which roles may call it. */
 export type MutationUpdatePartnerArgs = {
   input: UpdatePartnerInput;
 };
 
 
+/** Everything a front end can change. Every mutation needs a bearer token; each says which roles may call it. */
 export type MutationUpdateProductLineArgs = {
   input: UpdateProductLineInput;
 };
 
 
+/** Everything a front end can change. Every mutation needs a bearer token; each says which roles may call it. */
 export type MutationUpdateRateGroupArgs = {
   input: UpdateRateGroupInput;
 };
 
 
+/** Everything a front end can change. Every mutation needs a bearer token; each says which roles may call it. */
 export type MutationUpdateRegionArgs = {
   input: UpdateRegionInput;
 };
 
 
+/** Everything a front end can change. Every mutation needs a bearer token; each says which roles may call it. */
 export type MutationUpdateTenantSettingsArgs = {
   input: UpdateTenantSettingsInput;
 };
 
 
+/** Everything a front end can change. Every mutation needs a bearer token; each says which roles may call it. */
 export type MutationUpdateUserArgs = {
   input: UpdateUserInput;
 };
 
 
+/** Everything a front end can change. Every mutation needs a bearer token; each says which roles may call it. */
 export type MutationWriteOffInvoiceArgs = {
   input: CloseInvoiceInput;
 };
 
 
+/** Everything a front end can change. Every mutation needs a bearer token; each says which roles may call it. */
 export type MutationWritePolicyArgs = {
   input: WritePolicyInput;
 };
 
+/** What kind of contact a note records. */
 export type NoteKind =
+  /** A phone call. */
   | 'CALL'
+  /** A complaint by the client. */
   | 'COMPLAINT'
+  /** Feedback from the client. */
   | 'FEEDBACK'
+  /** A letter sent or received. */
   | 'LETTER'
+  /** A meeting. */
   | 'MEETING'
+  /** A plain note. */
   | 'NOTE';
 
 /** What the k-th qualifying upline earns; uplines who do not qualify are skipped (compression). */
 export type OverrideLevel = {
   __typename?: 'OverrideLevel';
+  /** For PERCENT: percent of the rule's base. */
   rate?: Maybe<Scalars['Decimal']['output']>;
+  /** Only uplines in these rate groups qualify; others are skipped. */
   rateGroupIds?: Maybe<Array<Scalars['ID']['output']>>;
+  /** For DIFFERENTIAL: the contract rate per rate group. */
   rates?: Maybe<Array<ContractRate>>;
+  /** Percent or differential. */
   type: OverrideType;
 };
 
+/** What the k-th qualifying upline earns. */
 export type OverrideLevelInput = {
+  /** Required for PERCENT: percent of the rule's base. */
   rate?: InputMaybe<Scalars['Decimal']['input']>;
+  /** Only uplines in these rate groups qualify (compression skips the rest). */
   rateGroupIds?: InputMaybe<Array<Scalars['ID']['input']>>;
+  /** Required for DIFFERENTIAL: contract rate per rate group. */
   rates?: InputMaybe<Array<ContractRateInput>>;
+  /** Percent or differential. */
   type: OverrideType;
 };
 
+/** How an upline's override is computed. */
 export type OverrideType =
   /** The upline's contract rate (by rate group) minus the highest rate already paid below. */
   | 'DIFFERENTIAL'
@@ -1674,39 +2450,56 @@ export type OverrideType =
 /** Relay page information. Cursors are opaque and valid only for the list that issued them. */
 export type PageInfo = {
   __typename?: 'PageInfo';
+  /** The last row's cursor: pass it as `after` for the next page. Null on an empty page. */
   endCursor?: Maybe<Scalars['String']['output']>;
+  /** True when another page follows this one. */
   hasNextPage: Scalars['Boolean']['output'];
 };
 
 /** A lead supplier. Partners are paid from the PARTNER ledger. */
 export type Partner = {
   __typename?: 'Partner';
+  /** False once the partnership ended. */
   active: Scalars['Boolean']['output'];
   /** Company registration number, for EXTERNAL partners. */
   companyId?: Maybe<Scalars['String']['output']>;
+  /** When it was created (UTC). */
   createdAt: Scalars['DateTime']['output'];
+  /** Contact e-mail. */
   email?: Maybe<Scalars['String']['output']>;
+  /** The partner's id. */
   id: Scalars['ID']['output'];
+  /** External company or internal advisor. */
   kind: PartnerKind;
+  /** Name of the company or person. */
   name: Scalars['String']['output'];
+  /** When it last changed (UTC). */
   updatedAt: Scalars['DateTime']['output'];
   /** For INTERNAL partners: the advisor who acts as partner. */
   userId?: Maybe<Scalars['ID']['output']>;
+  /** Optimistic-locking version: 1 when created, +1 with every change. Send it back as `expectedVersion` when you update. */
   version: Scalars['Int']['output'];
 };
 
+/** A page of partner items (a Relay connection): `edges` in the list's order, `pageInfo` for the next page. */
 export type PartnerConnection = {
   __typename?: 'PartnerConnection';
+  /** The rows of this page, at most `first` of them. */
   edges: Array<PartnerEdge>;
+  /** Whether a next page exists, and the cursor to ask for it. */
   pageInfo: PageInfo;
 };
 
+/** One row of a page of partner items: the item and its cursor. */
 export type PartnerEdge = {
   __typename?: 'PartnerEdge';
+  /** Opaque position of this row: pass it as `after` to list what comes after it. */
   cursor: Scalars['String']['output'];
+  /** The partner on this row. */
   node: Partner;
 };
 
+/** Whether a partner is outside the brokerage or one of its advisors. */
 export type PartnerKind =
   /** An external company that supplies leads. */
   | 'EXTERNAL'
@@ -1720,75 +2513,117 @@ export type Payment = {
   amount: Money;
   /** The part that settled the invoice. */
   applied: Money;
+  /** When it was booked (UTC). */
   at: Scalars['DateTime']['output'];
+  /** The client who paid. */
   clientId: Scalars['ID']['output'];
   /** The part kept as the client's credit (an overpayment). */
   credited: Money;
+  /** The payment's id. */
   id: Scalars['ID']['output'];
+  /** The invoice it was applied to. */
   invoiceId: Scalars['ID']['output'];
+  /** That invoice's number. */
   invoiceNumber?: Maybe<Scalars['String']['output']>;
+  /** True when paid after the invoice's due date. */
   late: Scalars['Boolean']['output'];
+  /** The date the money arrived (the bank's date). */
   paidDate: Scalars['Date']['output'];
   /** The calendar month of the paid date, `YYYY-MM`. */
   period: Scalars['String']['output'];
+  /** The invoice's policy, when it has one. */
   policyId?: Maybe<Scalars['ID']['output']>;
+  /** The payment reference as received (e.g. the variable symbol). */
   reference?: Maybe<Scalars['String']['output']>;
+  /** Set when a later reversal cancelled this payment. */
   reversedByPaymentId?: Maybe<Scalars['ID']['output']>;
+  /** For a reversal: the payment it reverses. */
   reversesPaymentId?: Maybe<Scalars['ID']['output']>;
+  /** Where the payment came from. */
   source: PaymentSource;
 };
 
+/** A page of payment items (a Relay connection): `edges` in the list's order, `pageInfo` for the next page. */
 export type PaymentConnection = {
   __typename?: 'PaymentConnection';
+  /** The rows of this page, at most `first` of them. */
   edges: Array<PaymentEdge>;
+  /** Whether a next page exists, and the cursor to ask for it. */
   pageInfo: PageInfo;
 };
 
+/** One row of a page of payment items: the item and its cursor. */
 export type PaymentEdge = {
   __typename?: 'PaymentEdge';
+  /** Opaque position of this row: pass it as `after` to list what comes after it. */
   cursor: Scalars['String']['output'];
+  /** The payment on this row. */
   node: Payment;
 };
 
+/** How often the client pays the premium: the instalment plan. */
 export type PaymentFrequency =
+  /** One instalment a year. */
   | 'ANNUAL'
+  /** Twelve instalments a year. */
   | 'MONTHLY'
+  /** Four instalments a year. */
   | 'QUARTERLY'
+  /** Two instalments a year. */
   | 'SEMI_ANNUAL';
 
+/** Which payments: a month, optionally narrowed. */
 export type PaymentListFilter = {
+  /** Only payments on invoices this advisor is responsible for: the policy's servicing advisor (else the client's owner) when the invoice was created. */
   advisorId?: InputMaybe<Scalars['ID']['input']>;
+  /** True: only payments made after the due date. */
   lateOnly?: InputMaybe<Scalars['Boolean']['input']>;
+  /** The month the payments arrived in, `YYYY-MM`. */
   period: Scalars['String']['input'];
+  /** Only payments on invoices for this product line. */
   productLineId?: InputMaybe<Scalars['ID']['input']>;
 };
 
+/** Where a payment came from. */
 export type PaymentSource =
+  /** Matched from an imported bank statement. */
   | 'BANK_IMPORT'
+  /** Reported by an insurer (`premium.paid` webhook). */
   | 'INSURER'
+  /** Registered by a person with `registerPayment`. */
   | 'MANUAL'
+  /** Books the negation of an earlier payment (`reversePayment`). */
   | 'REVERSAL';
 
+/** Payments due, made and late in one month. */
 export type PaymentStatistics = {
   __typename?: 'PaymentStatistics';
+  /** How rows are grouped. */
   groupBy: PaymentStatisticsGroup;
+  /** The month, `YYYY-MM`. */
   period: Scalars['String']['output'];
+  /** One row per group with activity in the month. */
   rows: Array<PaymentStatisticsRow>;
 };
 
+/** How payment statistics are grouped. */
 export type PaymentStatisticsGroup =
+  /** By the advisor responsible for the invoice. */
   | 'ADVISOR'
   /**
    * The client's corporate group: the top of its hierarchy (group → company → department); a client
    * outside any hierarchy is its own group.
    */
   | 'CLIENT_GROUP'
+  /** By the invoice's policy's product line. */
   | 'PRODUCT_LINE';
 
+/** One group's payments in the month. */
 export type PaymentStatisticsRow = {
   __typename?: 'PaymentStatisticsRow';
   /** Invoiced totals due in the period, one amount per currency. */
   due: Array<Money>;
+  /** Invoices due in the month. */
   invoicesDue: Scalars['Int']['output'];
   /**
    * The responsible advisor's, the product line's or the client group's (top client's) id; null for
@@ -1799,7 +2634,9 @@ export type PaymentStatisticsRow = {
   late: Array<Money>;
   /** Received in the period (reversals negative), one amount per currency. */
   made: Array<Money>;
+  /** Of those, paid after the due date. */
   paymentsLate: Scalars['Int']['output'];
+  /** Payments received in the month. */
   paymentsMade: Scalars['Int']['output'];
 };
 
@@ -1808,19 +2645,33 @@ export type Policy = {
   __typename?: 'Policy';
   /** The seller's branch on the written date. */
   branch?: Maybe<Branch>;
+  /** Whether the seller's branch was own or franchise on the written date. */
   branchKind: BranchKind;
+  /** New business or renewal. */
   businessType: BusinessType;
+  /** When and why it was cancelled; null unless CANCELLED. */
   cancellation?: Maybe<Cancellation>;
+  /** The policy holder. */
   client?: Maybe<Client>;
+  /** When it was created (UTC). */
   createdAt: Scalars['DateTime']['output'];
+  /** Mid-term premium changes. */
   endorsements: Array<Endorsement>;
+  /** Id in the system the policy came from (import or insurer); unique, so repeats create nothing. */
   externalId?: Maybe<Scalars['String']['output']>;
+  /** How often the premium is paid. */
   frequency: PaymentFrequency;
+  /** The seller's sales hierarchy frozen on the written date, seller first; overrides walk it. */
   hierarchy: Array<HierarchyLevel>;
+  /** The holder's name as on the policy. */
   holderName: Scalars['String']['output'];
+  /** The policy's id. */
   id: Scalars['ID']['output'];
+  /** The payment plan for the term. */
   instalments: Array<Instalment>;
+  /** What the policy covers. */
   insuredObjects: Array<InsuredObject>;
+  /** The insurer. */
   insurer?: Maybe<Insurer>;
   /** The user who registered the deal. */
   originator?: Maybe<User>;
@@ -1828,39 +2679,57 @@ export type Policy = {
   policyNumber: Scalars['String']['output'];
   /** Annual premium. */
   premium: Money;
+  /** For a renewal: the policy of the previous term. */
   previousPolicy?: Maybe<Policy>;
+  /** The product line. */
   productLine?: Maybe<ProductLine>;
+  /** The product line's code, e.g. `MTPL`. */
   productLineCode: Scalars['String']['output'];
+  /** The partner who referred the client; earns from the PARTNER ledger. */
   referringPartner?: Maybe<Partner>;
   /** 1 for new business, 2 for the first renewal… */
   renewalYear: Scalars['Int']['output'];
+  /** Once renewed: the policy of the next term. */
   renewedByPolicy?: Maybe<Policy>;
   /** The advisor who sold it. */
   seller?: Maybe<User>;
   /** Who looks after it now (the client's owner); changes on hand-over, unlike the seller. */
   servicingAdvisor?: Maybe<User>;
+  /** How the policy reached the system. */
   source: PolicySource;
   /** The split arrangement among closers; empty when the seller closes alone. */
   splits: Array<SplitShare>;
+  /** Where the policy is in its lifecycle. */
   status: PolicyStatus;
+  /** Every status change, with who, when and why. */
   statusHistory: Array<PolicyStatusChange>;
+  /** Last day of cover. */
   termEnd: Scalars['Date']['output'];
+  /** First day of cover. */
   termStart: Scalars['Date']['output'];
+  /** When it last changed (UTC). */
   updatedAt: Scalars['DateTime']['output'];
+  /** Optimistic-locking version: 1 when created, +1 with every change. Send it back as `expectedVersion` when you update. */
   version: Scalars['Int']['output'];
   /** The date the deal was concluded: it picks the commission scheme version and freezes the hierarchy. */
   writtenDate: Scalars['Date']['output'];
 };
 
+/** A page of policy items (a Relay connection): `edges` in the list's order, `pageInfo` for the next page. */
 export type PolicyConnection = {
   __typename?: 'PolicyConnection';
+  /** The rows of this page, at most `first` of them. */
   edges: Array<PolicyEdge>;
+  /** Whether a next page exists, and the cursor to ask for it. */
   pageInfo: PageInfo;
 };
 
+/** One row of a page of policy items: the item and its cursor. */
 export type PolicyEdge = {
   __typename?: 'PolicyEdge';
+  /** Opaque position of this row: pass it as `after` to list what comes after it. */
   cursor: Scalars['String']['output'];
+  /** The policy on this row. */
   node: Policy;
 };
 
@@ -1869,20 +2738,39 @@ export type PolicyEdge = {
  * With `termEndFrom`/`termEndTo` it is the renewal window of policies in `status` (default ACTIVE).
  */
 export type PolicyListFilter = {
+  /**
+   * The same filter as `servicingAdvisorId`, under a name that did not say which advisor it meant.
+   * @deprecated Use servicingAdvisorId: this filter always meant the servicing advisor, never the seller.
+   */
   advisorId?: InputMaybe<Scalars['ID']['input']>;
+  /** Only policies of this branch (the seller's branch on the written date). */
   branchId?: InputMaybe<Scalars['ID']['input']>;
+  /** Only this insurer's policies. */
   insurerId?: InputMaybe<Scalars['ID']['input']>;
   /** Sort by term start (or term end in the renewal window) descending. */
   newestFirst?: InputMaybe<Scalars['Boolean']['input']>;
+  /** Only this product line. */
   productLineId?: InputMaybe<Scalars['ID']['input']>;
+  /**
+   * Policies the advisor services now (`Policy.servicingAdvisor`: the client's owner, which changes on
+   * hand-over), not the ones they sold (`Policy.seller`). Advisors with own scope may pass only their own id.
+   */
+  servicingAdvisorId?: InputMaybe<Scalars['ID']['input']>;
+  /** Only this status. */
   status?: InputMaybe<PolicyStatus>;
+  /** Renewal window: term ends on or after this date. */
   termEndFrom?: InputMaybe<Scalars['Date']['input']>;
+  /** Renewal window: term ends on or before this date. */
   termEndTo?: InputMaybe<Scalars['Date']['input']>;
 };
 
+/** How the policy reached the system. */
 export type PolicySource =
+  /** Imported from a file (`importBook`). */
   | 'IMPORT'
+  /** Written through the API (`writePolicy`). */
   | 'MANUAL'
+  /** Pushed by the insurer's system (webhook). */
   | 'WEBHOOK';
 
 /**
@@ -1890,81 +2778,117 @@ export type PolicySource =
  * the next term); CANCELLED/LAPSED → REACTIVATED. Every move is kept in `statusHistory`.
  */
 export type PolicyStatus =
+  /** In force. */
   | 'ACTIVE'
+  /** Cancelled before the term ended; commission is clawed back by the scheme's rule. */
   | 'CANCELLED'
+  /** Ended because the premium was not paid; commission is clawed back by the scheme's rule. */
   | 'LAPSED'
+  /** Offered, not yet accepted: not in force, earns no commission; `acceptOffer` makes it ACTIVE. */
   | 'OFFER'
+  /** In force again after a cancellation or lapse; the clawback is reversed. */
   | 'REACTIVATED'
+  /** The term ended and a renewal policy continues it (`renewedByPolicy`). */
   | 'RENEWED';
 
+/** One move of a policy's status. */
 export type PolicyStatusChange = {
   __typename?: 'PolicyStatusChange';
+  /** When it was recorded (UTC). */
   at: Scalars['DateTime']['output'];
+  /** Id of whoever made the change. */
   by: Scalars['ID']['output'];
   /** The date the change takes effect. */
   date: Scalars['Date']['output'];
+  /** The status before; null for the first. */
   from?: Maybe<PolicyStatus>;
+  /** Why, as entered. */
   reason?: Maybe<Scalars['String']['output']>;
+  /** The status after. */
   to: PolicyStatus;
 };
 
+/** A status change of a policy, effective from a date. */
 export type PolicyStatusInput = {
   /** The date the change takes effect (within the term). */
   date: Scalars['Date']['input'];
+  /** The `version` you read. A stale one answers CONFLICT and changes nothing: reload and retry. */
   expectedVersion: Scalars['Int']['input'];
+  /** The policy. */
   id: Scalars['ID']['input'];
+  /** Why; kept in the status history. */
   reason: Scalars['String']['input'];
 };
 
 /** A line of business, configurable per tenant (MTPL, casco, property, travel, life, health…). */
 export type ProductLine = {
   __typename?: 'ProductLine';
+  /** False once no longer sold. */
   active: Scalars['Boolean']['output'];
   /** Short stable code, e.g. `MTPL`. */
   code: Scalars['String']['output'];
+  /** When it was created (UTC). */
   createdAt: Scalars['DateTime']['output'];
+  /** The product line's id. */
   id: Scalars['ID']['output'];
+  /** Its display name, e.g. `Motor third-party liability`. */
   name: Scalars['String']['output'];
+  /** When it last changed (UTC). */
   updatedAt: Scalars['DateTime']['output'];
+  /** Optimistic-locking version: 1 when created, +1 with every change. Send it back as `expectedVersion` when you update. */
   version: Scalars['Int']['output'];
 };
 
+/** A page of product line items (a Relay connection): `edges` in the list's order, `pageInfo` for the next page. */
 export type ProductLineConnection = {
   __typename?: 'ProductLineConnection';
+  /** The rows of this page, at most `first` of them. */
   edges: Array<ProductLineEdge>;
+  /** Whether a next page exists, and the cursor to ask for it. */
   pageInfo: PageInfo;
 };
 
+/** One row of a page of product line items: the item and its cursor. */
 export type ProductLineEdge = {
   __typename?: 'ProductLineEdge';
+  /** Opaque position of this row: pass it as `after` to list what comes after it. */
   cursor: Scalars['String']['output'];
+  /** The product line on this row. */
   node: ProductLine;
 };
 
+/** Everything a front end can read. Every field needs a bearer token except `health`; each says which roles may call it. */
 export type Query = {
   __typename?: 'Query';
+  /** A branch by id; null when it does not exist in your tenant. */
   branch?: Maybe<Branch>;
   /** Branches, optionally of one region. */
   branches: BranchConnection;
+  /** A client by id (`book:read`: admin, manager, backoffice, advisor). Null when no such client exists in your tenant; FORBIDDEN outside your scope. */
   client?: Maybe<Client>;
   /** The client with contacts, policies, open tasks and invoices, balance and commission summary. */
   clientCard?: Maybe<ClientCard>;
+  /** All invoices of a client, every status (admin, manager, backoffice, advisor; within scope). */
   clientInvoices: Array<Invoice>;
   /** Clients waiting in a branch's shared pool (default: the caller's branch). */
   clientPool: ClientConnection;
   /** The client's history, newest first: status changes, notes, hand-overs, policy events. */
   clientTimeline: TimelineConnection;
+  /** Clients within your scope (advisors their own, managers their branch or region, backoffice and admin all), by name. Partners: use `referredClients`. */
   clients: ClientConnection;
   /** Collection tasks with their formal letters, oldest first. */
   collectorTasks: CollectorTaskConnection;
   /** A recipient's totals for a month (default: the caller's), one per currency. */
   commissionAccruals: Array<CommissionAccrual>;
+  /** A line by id with its disputes; null when it does not exist in your tenant; FORBIDDEN beyond your reach. */
   commissionLine?: Maybe<CommissionLine>;
   /** Ledger lines with their explanations, within the caller's reach. */
   commissionLines: CommissionLineConnection;
   /** Months that left OPEN (a month not listed is open). */
   commissionPeriods: Array<CommissionPeriod>;
+  /** A scheme by id; null when it does not exist in your tenant. */
   commissionScheme?: Maybe<CommissionScheme>;
+  /** Every commission scheme of the brokerage (admin, manager, backoffice, advisor). */
   commissionSchemes: Array<CommissionScheme>;
   /** What needs a person after an insurer's statement was imported: every row that is not MATCHED. */
   commissionStatementExceptions: Array<StatementReconciliationRow>;
@@ -1972,37 +2896,53 @@ export type Query = {
   debtorAging: DebtorAging;
   /** Overdue invoices by age bucket, advisor, branch, product line, insurer and amount. */
   debtors: InvoiceConnection;
+  /** The brokerage's dunning policy, or the built-in default (version 0) until one is set. */
   dunningPolicy: DunningPolicy;
   /** Liveness of the API; needs no token. */
   health: Scalars['String']['output'];
+  /** An insurer by id; null when it does not exist in your tenant. */
   insurer?: Maybe<Insurer>;
+  /** Insurers (admin, manager, backoffice, advisor). Webhook secrets are never readable. */
   insurers: InsurerConnection;
+  /** An invoice by id (admin, manager, backoffice, advisor). Null when it does not exist in your tenant; FORBIDDEN outside your scope. */
   invoice?: Maybe<Invoice>;
   /** Invoices of a status due within a month (payments due: ISSUED, PARTIALLY_PAID, OVERDUE). */
   invoicesDue: InvoiceConnection;
+  /** Lead sources (admin, manager, backoffice, advisor). */
   leadSources: LeadSourceConnection;
   /** The caller. */
   me: Viewer;
+  /** Disputes waiting for a manager, oldest first (admin, manager). */
   openCommissionDisputes: CommissionDisputeConnection;
+  /** A partner by id; null when it does not exist in your tenant. */
   partner?: Maybe<Partner>;
+  /** Partners (lead suppliers) (admin, manager, backoffice, advisor). */
   partners: PartnerConnection;
   /** Payments due, made and late in a month, per responsible advisor or product line. */
   paymentStatistics: PaymentStatistics;
   /** Payments made within a month, late ones only, by advisor or by product line. */
   payments: PaymentConnection;
+  /** Policies within your scope, one index Query per filter (admin, manager, backoffice, advisor). Newest term first with `newestFirst`. */
   policies: PolicyConnection;
+  /** A policy by id (admin, manager, backoffice, advisor). Null when it does not exist in your tenant; FORBIDDEN outside your scope. */
   policy?: Maybe<Policy>;
+  /** Product lines (admin, manager, backoffice, advisor). */
   productLines: ProductLineConnection;
+  /** Rate groups (admin, manager, backoffice, advisor). */
   rateGroups: RateGroupConnection;
   /** Partners: the clients they referred, without personal or financial data. */
   referredClients: ReferredClientConnection;
+  /** A region by id; null when it does not exist in your tenant. */
   region?: Maybe<Region>;
+  /** Regions (admin, manager, backoffice, advisor). */
   regions: RegionConnection;
   /** What-if: the lines a hypothetical policy would produce for every recipient. Writes nothing. */
   simulateCommissions: Array<SimulatedCommissionLine>;
   /** The caller's brokerage and its settings. */
   tenant: Tenant;
+  /** Payments waiting for a person to pick their invoice, oldest first (admin, manager, backoffice). */
   unmatchedPayments: UnmatchedPaymentConnection;
+  /** A user by id (admin, manager, backoffice, advisor); null when not in your tenant. */
   user?: Maybe<User>;
   /** Users, optionally of one branch or role. */
   users: UserConnection;
@@ -2013,11 +2953,13 @@ export type Query = {
 };
 
 
+/** Everything a front end can read. Every field needs a bearer token except `health`; each says which roles may call it. */
 export type QueryBranchArgs = {
   id: Scalars['ID']['input'];
 };
 
 
+/** Everything a front end can read. Every field needs a bearer token except `health`; each says which roles may call it. */
 export type QueryBranchesArgs = {
   after?: InputMaybe<Scalars['String']['input']>;
   first?: InputMaybe<Scalars['Int']['input']>;
@@ -2025,21 +2967,25 @@ export type QueryBranchesArgs = {
 };
 
 
+/** Everything a front end can read. Every field needs a bearer token except `health`; each says which roles may call it. */
 export type QueryClientArgs = {
   id: Scalars['ID']['input'];
 };
 
 
+/** Everything a front end can read. Every field needs a bearer token except `health`; each says which roles may call it. */
 export type QueryClientCardArgs = {
   id: Scalars['ID']['input'];
 };
 
 
+/** Everything a front end can read. Every field needs a bearer token except `health`; each says which roles may call it. */
 export type QueryClientInvoicesArgs = {
   clientId: Scalars['ID']['input'];
 };
 
 
+/** Everything a front end can read. Every field needs a bearer token except `health`; each says which roles may call it. */
 export type QueryClientPoolArgs = {
   after?: InputMaybe<Scalars['String']['input']>;
   branchId?: InputMaybe<Scalars['ID']['input']>;
@@ -2047,6 +2993,7 @@ export type QueryClientPoolArgs = {
 };
 
 
+/** Everything a front end can read. Every field needs a bearer token except `health`; each says which roles may call it. */
 export type QueryClientTimelineArgs = {
   after?: InputMaybe<Scalars['String']['input']>;
   clientId: Scalars['ID']['input'];
@@ -2054,6 +3001,7 @@ export type QueryClientTimelineArgs = {
 };
 
 
+/** Everything a front end can read. Every field needs a bearer token except `health`; each says which roles may call it. */
 export type QueryClientsArgs = {
   after?: InputMaybe<Scalars['String']['input']>;
   filter?: InputMaybe<ClientListFilter>;
@@ -2061,23 +3009,27 @@ export type QueryClientsArgs = {
 };
 
 
+/** Everything a front end can read. Every field needs a bearer token except `health`; each says which roles may call it. */
 export type QueryCollectorTasksArgs = {
   after?: InputMaybe<Scalars['String']['input']>;
   first?: InputMaybe<Scalars['Int']['input']>;
 };
 
 
+/** Everything a front end can read. Every field needs a bearer token except `health`; each says which roles may call it. */
 export type QueryCommissionAccrualsArgs = {
   period: Scalars['String']['input'];
   recipient?: InputMaybe<CommissionRecipientInput>;
 };
 
 
+/** Everything a front end can read. Every field needs a bearer token except `health`; each says which roles may call it. */
 export type QueryCommissionLineArgs = {
   id: Scalars['ID']['input'];
 };
 
 
+/** Everything a front end can read. Every field needs a bearer token except `health`; each says which roles may call it. */
 export type QueryCommissionLinesArgs = {
   after?: InputMaybe<Scalars['String']['input']>;
   filter?: InputMaybe<CommissionLineFilter>;
@@ -2085,22 +3037,26 @@ export type QueryCommissionLinesArgs = {
 };
 
 
+/** Everything a front end can read. Every field needs a bearer token except `health`; each says which roles may call it. */
 export type QueryCommissionSchemeArgs = {
   id: Scalars['ID']['input'];
 };
 
 
+/** Everything a front end can read. Every field needs a bearer token except `health`; each says which roles may call it. */
 export type QueryCommissionStatementExceptionsArgs = {
   insurerId: Scalars['ID']['input'];
   period: Scalars['String']['input'];
 };
 
 
+/** Everything a front end can read. Every field needs a bearer token except `health`; each says which roles may call it. */
 export type QueryDebtorAgingArgs = {
   filter?: InputMaybe<DebtorFilter>;
 };
 
 
+/** Everything a front end can read. Every field needs a bearer token except `health`; each says which roles may call it. */
 export type QueryDebtorsArgs = {
   after?: InputMaybe<Scalars['String']['input']>;
   filter?: InputMaybe<DebtorFilter>;
@@ -2108,22 +3064,26 @@ export type QueryDebtorsArgs = {
 };
 
 
+/** Everything a front end can read. Every field needs a bearer token except `health`; each says which roles may call it. */
 export type QueryInsurerArgs = {
   id: Scalars['ID']['input'];
 };
 
 
+/** Everything a front end can read. Every field needs a bearer token except `health`; each says which roles may call it. */
 export type QueryInsurersArgs = {
   after?: InputMaybe<Scalars['String']['input']>;
   first?: InputMaybe<Scalars['Int']['input']>;
 };
 
 
+/** Everything a front end can read. Every field needs a bearer token except `health`; each says which roles may call it. */
 export type QueryInvoiceArgs = {
   id: Scalars['ID']['input'];
 };
 
 
+/** Everything a front end can read. Every field needs a bearer token except `health`; each says which roles may call it. */
 export type QueryInvoicesDueArgs = {
   after?: InputMaybe<Scalars['String']['input']>;
   first?: InputMaybe<Scalars['Int']['input']>;
@@ -2132,35 +3092,41 @@ export type QueryInvoicesDueArgs = {
 };
 
 
+/** Everything a front end can read. Every field needs a bearer token except `health`; each says which roles may call it. */
 export type QueryLeadSourcesArgs = {
   after?: InputMaybe<Scalars['String']['input']>;
   first?: InputMaybe<Scalars['Int']['input']>;
 };
 
 
+/** Everything a front end can read. Every field needs a bearer token except `health`; each says which roles may call it. */
 export type QueryOpenCommissionDisputesArgs = {
   after?: InputMaybe<Scalars['String']['input']>;
   first?: InputMaybe<Scalars['Int']['input']>;
 };
 
 
+/** Everything a front end can read. Every field needs a bearer token except `health`; each says which roles may call it. */
 export type QueryPartnerArgs = {
   id: Scalars['ID']['input'];
 };
 
 
+/** Everything a front end can read. Every field needs a bearer token except `health`; each says which roles may call it. */
 export type QueryPartnersArgs = {
   after?: InputMaybe<Scalars['String']['input']>;
   first?: InputMaybe<Scalars['Int']['input']>;
 };
 
 
+/** Everything a front end can read. Every field needs a bearer token except `health`; each says which roles may call it. */
 export type QueryPaymentStatisticsArgs = {
   groupBy: PaymentStatisticsGroup;
   period: Scalars['String']['input'];
 };
 
 
+/** Everything a front end can read. Every field needs a bearer token except `health`; each says which roles may call it. */
 export type QueryPaymentsArgs = {
   after?: InputMaybe<Scalars['String']['input']>;
   filter: PaymentListFilter;
@@ -2168,6 +3134,7 @@ export type QueryPaymentsArgs = {
 };
 
 
+/** Everything a front end can read. Every field needs a bearer token except `health`; each says which roles may call it. */
 export type QueryPoliciesArgs = {
   after?: InputMaybe<Scalars['String']['input']>;
   filter?: InputMaybe<PolicyListFilter>;
@@ -2175,56 +3142,66 @@ export type QueryPoliciesArgs = {
 };
 
 
+/** Everything a front end can read. Every field needs a bearer token except `health`; each says which roles may call it. */
 export type QueryPolicyArgs = {
   id: Scalars['ID']['input'];
 };
 
 
+/** Everything a front end can read. Every field needs a bearer token except `health`; each says which roles may call it. */
 export type QueryProductLinesArgs = {
   after?: InputMaybe<Scalars['String']['input']>;
   first?: InputMaybe<Scalars['Int']['input']>;
 };
 
 
+/** Everything a front end can read. Every field needs a bearer token except `health`; each says which roles may call it. */
 export type QueryRateGroupsArgs = {
   after?: InputMaybe<Scalars['String']['input']>;
   first?: InputMaybe<Scalars['Int']['input']>;
 };
 
 
+/** Everything a front end can read. Every field needs a bearer token except `health`; each says which roles may call it. */
 export type QueryReferredClientsArgs = {
   after?: InputMaybe<Scalars['String']['input']>;
   first?: InputMaybe<Scalars['Int']['input']>;
 };
 
 
+/** Everything a front end can read. Every field needs a bearer token except `health`; each says which roles may call it. */
 export type QueryRegionArgs = {
   id: Scalars['ID']['input'];
 };
 
 
+/** Everything a front end can read. Every field needs a bearer token except `health`; each says which roles may call it. */
 export type QueryRegionsArgs = {
   after?: InputMaybe<Scalars['String']['input']>;
   first?: InputMaybe<Scalars['Int']['input']>;
 };
 
 
+/** Everything a front end can read. Every field needs a bearer token except `health`; each says which roles may call it. */
 export type QuerySimulateCommissionsArgs = {
   input: SimulateCommissionsInput;
 };
 
 
+/** Everything a front end can read. Every field needs a bearer token except `health`; each says which roles may call it. */
 export type QueryUnmatchedPaymentsArgs = {
   after?: InputMaybe<Scalars['String']['input']>;
   first?: InputMaybe<Scalars['Int']['input']>;
 };
 
 
+/** Everything a front end can read. Every field needs a bearer token except `health`; each says which roles may call it. */
 export type QueryUserArgs = {
   id: Scalars['ID']['input'];
 };
 
 
+/** Everything a front end can read. Every field needs a bearer token except `health`; each says which roles may call it. */
 export type QueryUsersArgs = {
   after?: InputMaybe<Scalars['String']['input']>;
   branchId?: InputMaybe<Scalars['ID']['input']>;
@@ -2233,6 +3210,7 @@ export type QueryUsersArgs = {
 };
 
 
+/** Everything a front end can read. Every field needs a bearer token except `health`; each says which roles may call it. */
 export type QueryWebhookDeliveriesArgs = {
   after?: InputMaybe<Scalars['String']['input']>;
   first?: InputMaybe<Scalars['Int']['input']>;
@@ -2240,233 +3218,365 @@ export type QueryWebhookDeliveriesArgs = {
 };
 
 
+/** Everything a front end can read. Every field needs a bearer token except `health`; each says which roles may call it. */
 export type QueryWebhookMappingArgs = {
   insurerId: Scalars['ID']['input'];
 };
 
+/** A group of advisors paid at the same contract rates (e.g. `Senior`); commission rules match on it. */
 export type RateGroup = {
   __typename?: 'RateGroup';
+  /** False once retired. */
   active: Scalars['Boolean']['output'];
+  /** When it was created (UTC). */
   createdAt: Scalars['DateTime']['output'];
+  /** What it is for, as entered. */
   description?: Maybe<Scalars['String']['output']>;
+  /** The rate group's id. */
   id: Scalars['ID']['output'];
+  /** Its name, unique in the brokerage. */
   name: Scalars['String']['output'];
+  /** When it last changed (UTC). */
   updatedAt: Scalars['DateTime']['output'];
+  /** Optimistic-locking version: 1 when created, +1 with every change. Send it back as `expectedVersion` when you update. */
   version: Scalars['Int']['output'];
 };
 
+/** A page of rate group items (a Relay connection): `edges` in the list's order, `pageInfo` for the next page. */
 export type RateGroupConnection = {
   __typename?: 'RateGroupConnection';
+  /** The rows of this page, at most `first` of them. */
   edges: Array<RateGroupEdge>;
+  /** Whether a next page exists, and the cursor to ask for it. */
   pageInfo: PageInfo;
 };
 
+/** One row of a page of rate group items: the item and its cursor. */
 export type RateGroupEdge = {
   __typename?: 'RateGroupEdge';
+  /** Opaque position of this row: pass it as `after` to list what comes after it. */
   cursor: Scalars['String']['output'];
+  /** The rate group on this row. */
   node: RateGroup;
 };
 
+/** A user's membership of a rate group from a date. */
 export type RateGroupMembership = {
   __typename?: 'RateGroupMembership';
+  /** When it was set (UTC). */
   at: Scalars['DateTime']['output'];
   /** First day the membership applies (may be in the future, e.g. a dated promotion). */
   from: Scalars['Date']['output'];
+  /** The rate group. */
   rateGroup?: Maybe<RateGroup>;
+  /** The rate group's id. */
   rateGroupId: Scalars['ID']['output'];
+  /** Id of the user who set it. */
   setBy: Scalars['ID']['output'];
 };
 
+/** How a statement row compares with what the ledger expects. */
 export type ReconciliationStatus =
   /** Paid and expected, with different amounts: see `difference`. */
   | 'AMOUNT_MISMATCH'
+  /** Paid as expected. */
   | 'MATCHED'
   /** Expected, but not on the statement. */
   | 'MISSING'
   /** On the statement, not expected: no RECEIVABLE line for that policy number and month. */
   | 'UNEXPECTED';
 
+/** A consent given or withdrawn, added to the client's consent history. */
 export type RecordConsentInput = {
+  /** The channel. */
   channel: ConsentChannel;
+  /** The client. */
   clientId: Scalars['ID']['input'];
+  /** The `version` you read. A stale one answers CONFLICT and changes nothing: reload and retry. */
   expectedVersion: Scalars['Int']['input'];
+  /** True to give consent, false to withdraw it. */
   granted: Scalars['Boolean']['input'];
+  /** How it was given or withdrawn, e.g. `phone call`. */
   how: Scalars['String']['input'];
 };
 
 /** What a partner may know of a client they referred: no personal or financial data. */
 export type ReferredClient = {
   __typename?: 'ReferredClient';
+  /** When the client was created (UTC). */
   createdAt: Scalars['DateTime']['output'];
+  /** The client's id. */
   id: Scalars['ID']['output'];
+  /** The client's segment. */
   segment: Segment;
+  /** Whether the referral became a customer. */
   status: ClientStatus;
 };
 
+/** A page of referred client items (a Relay connection): `edges` in the list's order, `pageInfo` for the next page. */
 export type ReferredClientConnection = {
   __typename?: 'ReferredClientConnection';
+  /** The rows of this page, at most `first` of them. */
   edges: Array<ReferredClientEdge>;
+  /** Whether a next page exists, and the cursor to ask for it. */
   pageInfo: PageInfo;
 };
 
+/** One row of a page of referred client items: the item and its cursor. */
 export type ReferredClientEdge = {
   __typename?: 'ReferredClientEdge';
+  /** Opaque position of this row: pass it as `after` to list what comes after it. */
   cursor: Scalars['String']['output'];
+  /** The referred client on this row. */
   node: ReferredClient;
 };
 
+/** A group of branches, for region scope and reports. */
 export type Region = {
   __typename?: 'Region';
+  /** False once retired: kept for history, not offered for new branches. */
   active: Scalars['Boolean']['output'];
+  /** When it was created (UTC). */
   createdAt: Scalars['DateTime']['output'];
+  /** The region's id. */
   id: Scalars['ID']['output'];
+  /** The region's name, unique in the brokerage. */
   name: Scalars['String']['output'];
+  /** When it last changed (UTC). */
   updatedAt: Scalars['DateTime']['output'];
+  /** Optimistic-locking version: 1 when created, +1 with every change. Send it back as `expectedVersion` when you update. */
   version: Scalars['Int']['output'];
 };
 
+/** A page of region items (a Relay connection): `edges` in the list's order, `pageInfo` for the next page. */
 export type RegionConnection = {
   __typename?: 'RegionConnection';
+  /** The rows of this page, at most `first` of them. */
   edges: Array<RegionEdge>;
+  /** Whether a next page exists, and the cursor to ask for it. */
   pageInfo: PageInfo;
 };
 
+/** One row of a page of region items: the item and its cursor. */
 export type RegionEdge = {
   __typename?: 'RegionEdge';
+  /** Opaque position of this row: pass it as `after` to list what comes after it. */
   cursor: Scalars['String']['output'];
+  /** The region on this row. */
   node: Region;
 };
 
+/** A payment received for an invoice. */
 export type RegisterPaymentInput = {
+  /** What was received, an exact decimal above 0. More than outstanding becomes client credit. */
   amount: Scalars['Decimal']['input'];
+  /** Must be the invoice's currency. */
   currency: Scalars['String']['input'];
+  /** The invoice paid. */
   invoiceId: Scalars['ID']['input'];
+  /** The date the money arrived. */
   paidDate: Scalars['Date']['input'];
+  /** The payment reference, if any. */
   reference?: InputMaybe<Scalars['String']['input']>;
 };
 
+/** A row that was not imported, with every reason. */
 export type RejectedRow = {
   __typename?: 'RejectedRow';
+  /** Why the row was rejected; at least one entry. */
   errors: Array<RowError>;
+  /** The row's `externalId`, when it has one. */
   externalId?: Maybe<Scalars['String']['output']>;
   /** Row number in the file; the header is row 1. */
   row: Scalars['Int']['output'];
 };
 
+/** Puts a client in the branch's shared pool, without an owner, for another advisor to take. */
 export type ReleaseToPoolInput = {
+  /** The client. */
   clientId: Scalars['ID']['input'];
+  /** The `version` you read. A stale one answers CONFLICT and changes nothing: reload and retry. */
   expectedVersion: Scalars['Int']['input'];
+  /** Why; kept on the timeline. */
   reason: Scalars['String']['input'];
 };
 
+/** The next term of a policy: a new policy linked to this one. */
 export type RenewPolicyInput = {
+  /** The `version` you read. A stale one answers CONFLICT and changes nothing: reload and retry. */
   expectedVersion: Scalars['Int']['input'];
+  /** The policy being renewed (ACTIVE or REACTIVATED). */
   id: Scalars['ID']['input'];
   /** Defaults to the current number. */
   policyNumber?: InputMaybe<Scalars['String']['input']>;
+  /** The new term's annual premium. */
   premium: MoneyInput;
+  /** Who sold the renewal (default: the previous term's seller). */
   sellerId?: InputMaybe<Scalars['ID']['input']>;
+  /** Last day of the new term. */
   termEnd: Scalars['Date']['input'];
+  /** First day of the new term. */
   termStart: Scalars['Date']['input'];
+  /** When the renewal was concluded; picks the scheme version. */
   writtenDate: Scalars['Date']['input'];
 };
 
+/** A manager's answer to a dispute. */
 export type ResolveCommissionDisputeInput = {
   /** Required for ADJUST: the signed correction. */
   amount?: InputMaybe<Scalars['Decimal']['input']>;
+  /** The answer, shown to the recipient. */
   comment: Scalars['String']['input'];
+  /** The dispute. */
   disputeId: Scalars['ID']['input'];
+  /** The `version` you read. A stale one answers CONFLICT and changes nothing: reload and retry. */
   expectedVersion: Scalars['Int']['input'];
+  /** The disputed line. */
   lineId: Scalars['ID']['input'];
+  /** Adjust or reject. */
   resolution: DisputeResolution;
 };
 
+/** Applies a queued unmatched payment to an invoice. */
 export type ResolveUnmatchedPaymentInput = {
+  /** The invoice to apply it to. */
   invoiceId: Scalars['ID']['input'];
+  /** The unmatched payment's id. */
   unmatchedId: Scalars['ID']['input'];
 };
 
+/** Books the negation of a payment (e.g. a bounced transfer). */
 export type ReversePaymentInput = {
+  /** The invoice the payment was applied to. */
   invoiceId: Scalars['ID']['input'];
+  /** The payment to reverse; reversing one twice is RULE_VIOLATION. */
   paymentId: Scalars['ID']['input'];
+  /** Why. */
   reason: Scalars['String']['input'];
 };
 
+/** What a user may do. Each operation's description names the roles that may call it; others get FORBIDDEN. */
 export type Role =
+  /** Configures the brokerage (org, insurers, webhooks) and may do everything. */
   | 'admin'
+  /** Sells and services policies; sees their own clients (or more, by scope). */
   | 'advisor'
+  /** Administration: clients and policies of everyone, payments, imports, partners. */
   | 'backoffice'
+  /** Leads advisors: users, schemes, approvals, dunning policy, within their branch or region. */
   | 'manager'
+  /** A lead supplier's portal user: sees only `referredClients` and their own commission. */
   | 'partner';
 
+/** One problem with one field of an imported row. */
 export type RowError = {
   __typename?: 'RowError';
   /** The file's column at fault, when one is. */
   column?: Maybe<Scalars['String']['output']>;
+  /** The field at fault, in the mapping's names (e.g. `premium.amount`); null for a problem of the whole row. */
   field?: Maybe<Scalars['String']['output']>;
+  /** What is wrong, for a person to read (e.g. `must be an e-mail address`). */
   message: Scalars['String']['output'];
 };
 
 /** How far a user's view reaches in the org tree. */
 export type Scope =
+  /** Every record of the brokerage. */
   | 'all'
+  /** Records of the user's branch, and their own. */
   | 'branch'
+  /** Only records the user owns. */
   | 'own'
+  /** Records of the user's region, and their own. */
   | 'region';
 
+/** The client segment the brokerage sorts clients into; commission rules may match on it. */
 export type Segment =
+  /** A business client. */
   | 'BUSINESS'
+  /** A private individual. */
   | 'INDIVIDUAL'
+  /** A client given priority service. */
   | 'VIP';
 
+/** The whole dunning policy, replacing the current one. */
 export type SetDunningPolicyInput = {
   /** The version read (0 for the default). */
   expectedVersion: Scalars['Int']['input'];
+  /** End of the SMS quiet hours, `HH:MM`. */
   quietHoursEnd: Scalars['String']['input'];
+  /** Start of the SMS quiet hours, `HH:MM` in the brokerage's time zone. */
   quietHoursStart: Scalars['String']['input'];
+  /** The steps; at least one. */
   steps: Array<DunningStepRuleInput>;
 };
 
+/** Puts a user in a rate group from a date. */
 export type SetUserRateGroupInput = {
+  /** The first day it applies (may be in the future). */
   from: Scalars['Date']['input'];
+  /** The rate group. */
   rateGroupId: Scalars['ID']['input'];
+  /** The user. */
   userId: Scalars['ID']['input'];
 };
 
+/** An insurer's whole webhook mapping, replacing the current one. */
 export type SetWebhookMappingInput = {
+  /** Owner of new clients from this insurer's events when an event names no seller. */
   defaultAdvisorId?: InputMaybe<Scalars['ID']['input']>;
   /** The version read (0 for an insurer without a mapping); a stale version answers CONFLICT. */
   expectedVersion: Scalars['Int']['input'];
+  /** The insurer. */
   insurerId: Scalars['ID']['input'];
+  /** The rules; an empty list means payloads arrive in our layout. */
   rules: Array<WebhookMappingRuleInput>;
 };
 
 /** A hypothetical policy: nothing is written. */
 export type SimulateCommissionsInput = {
+  /** An `AcquisitionType` value. */
   acquisitionType?: InputMaybe<Scalars['String']['input']>;
+  /** New business or renewal. */
   businessType?: InputMaybe<BusinessType>;
+  /** A `Segment` value. */
   clientSegment?: InputMaybe<Scalars['String']['input']>;
+  /** The insurer. */
   insurerId: Scalars['ID']['input'];
+  /** The lead source, if any. */
   leadSourceId?: InputMaybe<Scalars['ID']['input']>;
+  /** Who registered the deal, if not the seller. */
   originatorId?: InputMaybe<Scalars['ID']['input']>;
+  /** The annual premium. */
   premium: MoneyInput;
+  /** The product line. */
   productLineId: Scalars['ID']['input'];
+  /** The referring partner, if any. */
   referringPartnerId?: InputMaybe<Scalars['ID']['input']>;
+  /** Renewal year (1 = new business). */
   renewalYear?: InputMaybe<Scalars['Int']['input']>;
   /** Defaults to the caller. */
   sellerId?: InputMaybe<Scalars['ID']['input']>;
+  /** Last day of cover, for rules that depend on the term. */
   termEnd?: InputMaybe<Scalars['Date']['input']>;
+  /** First day of cover, for rules that depend on the term. */
   termStart?: InputMaybe<Scalars['Date']['input']>;
+  /** Picks the scheme version and the hierarchy. */
   writtenDate: Scalars['Date']['input'];
 };
 
 /** A line a hypothetical policy would produce. */
 export type SimulatedCommissionLine = {
   __typename?: 'SimulatedCommissionLine';
+  /** The amount it would pay. */
   amount: Money;
+  /** How it was computed. */
   explanation: CommissionExplanation;
+  /** Always ACCRUAL for a new policy. */
   kind: CommissionLineKind;
+  /** Its ledger. */
   ledger: CommissionLedger;
+  /** Who it would be for. */
   recipient: CommissionRecipient;
 };
 
@@ -2477,18 +3587,26 @@ export type SplitShare = {
   overlay: Scalars['Boolean']['output'];
   /** Percent of the advisor commission left after the originator's share. */
   share: Scalars['Decimal']['output'];
+  /** The user who shares. */
   user?: Maybe<User>;
 };
 
+/** One user's share of the advisor commission. */
 export type SplitShareInput = {
+  /** True for a credit on top of the 100 % that reduces nobody's share. */
   overlay?: InputMaybe<Scalars['Boolean']['input']>;
+  /** Percent, an exact decimal, e.g. `"60"`; closers' shares sum to 100. */
   share: Scalars['Decimal']['input'];
+  /** The user. */
   userId: Scalars['ID']['input'];
 };
 
+/** What importing a statement found. */
 export type StatementImportResult = {
   __typename?: 'StatementImportResult';
+  /** Rows that could not be read. */
   invalidRows: Array<InvalidStatementRow>;
+  /** One row per policy number and month, every status. */
   rows: Array<StatementReconciliationRow>;
 };
 
@@ -2497,22 +3615,33 @@ export type StatementReconciliationRow = {
   __typename?: 'StatementReconciliationRow';
   /** Statement minus expected. */
   difference?: Maybe<Money>;
+  /** What the RECEIVABLE lines expect; null for UNEXPECTED. */
   expectedAmount?: Maybe<Money>;
+  /** When the statement was imported (UTC). */
   importedAt: Scalars['DateTime']['output'];
+  /** Id of the user who imported it. */
   importedBy: Scalars['ID']['output'];
+  /** The insurer. */
   insurerId: Scalars['ID']['output'];
+  /** The month, `YYYY-MM`. */
   period: Scalars['String']['output'];
+  /** Our policy with that number, when there is one. */
   policyId?: Maybe<Scalars['ID']['output']>;
   /** Normalised: trimmed, upper case, no spaces, no leading zeros. */
   policyNumber: Scalars['String']['output'];
   /** Row numbers in the file (the header is row 1). */
   rows: Array<Scalars['Int']['output']>;
+  /** What the insurer's statement pays; null for MISSING. */
   statementAmount?: Maybe<Money>;
+  /** How it compares. */
   status: ReconciliationStatus;
 };
 
+/** The caller takes a client from the pool of their branch and becomes its owner. */
 export type TakeFromPoolInput = {
+  /** The client. */
   clientId: Scalars['ID']['input'];
+  /** The `version` you read. A stale one answers CONFLICT and changes nothing: reload and retry. */
   expectedVersion: Scalars['Int']['input'];
 };
 
@@ -2521,378 +3650,600 @@ export type Tenant = {
   __typename?: 'Tenant';
   /** ISO-4217 code of the currency amounts default to. */
   baseCurrency: Scalars['String']['output'];
+  /** The brokerage's id, e.g. `demo-brokerage`. */
   id: Scalars['ID']['output'];
   /** BCP-47 locale for documents, e.g. `cs-CZ`. */
   locale: Scalars['String']['output'];
+  /** The brokerage's name, printed on invoices and e-mails. */
   name: Scalars['String']['output'];
   /** IANA time zone; commission periods are calendar months in this zone. */
   timeZone: Scalars['String']['output'];
+  /** When it last changed (UTC). */
   updatedAt: Scalars['DateTime']['output'];
+  /** Optimistic-locking version: 1 when created, +1 with every change. Send it back as `expectedVersion` when you update. */
   version: Scalars['Int']['output'];
 };
 
+/** For TENURE clawbacks: the percent recovered when the policy ends within a range of months. */
 export type TenureBand = {
   __typename?: 'TenureBand';
+  /** First month of the band (month 1 is the term's first). */
   fromMonth: Scalars['Int']['output'];
+  /** Percent of the commission recovered. */
   percent: Scalars['Decimal']['output'];
+  /** Last month of the band. */
   toMonth: Scalars['Int']['output'];
 };
 
+/** A band of months and the percent recovered in it. */
 export type TenureBandInput = {
+  /** First month, from 1. */
   fromMonth: Scalars['Int']['input'];
+  /** Percent recovered, 0–100. */
   percent: Scalars['Decimal']['input'];
+  /** Last month, at least `fromMonth`. */
   toMonth: Scalars['Int']['input'];
 };
 
+/** One tier: a volume range and its rate. */
 export type Tier = {
   __typename?: 'Tier';
+  /** Lower end of the range (see `boundary`), in the scheme's currency. */
   from: Scalars['Decimal']['output'];
   /** Percent, e.g. `"15"` is 15 %. */
   rate: Scalars['Decimal']['output'];
+  /** Upper end; null for no upper end. */
   to?: Maybe<Scalars['Decimal']['output']>;
 };
 
+/** Which tier an exact boundary value belongs to. */
 export type TierBoundary =
   /** Tiers read [from, to): an exact boundary value belongs to the upper tier. */
   | 'LOWER_INCLUSIVE'
   /** Tiers read (from, to]: an exact boundary value stays in the lower tier. */
   | 'UPPER_INCLUSIVE';
 
+/** One tier: a volume range and its rate. */
 export type TierInput = {
+  /** Lower end of the range, an exact decimal in the scheme's currency. */
   from: Scalars['Decimal']['input'];
+  /** Percent, e.g. `"15"` for 15 %. */
   rate: Scalars['Decimal']['input'];
+  /** Upper end; null for the last, open-ended tier. */
   to?: InputMaybe<Scalars['Decimal']['input']>;
 };
 
+/** How a tier table applies rates to a volume. */
 export type TierMode =
   /** Each slice of the volume at its own tier's rate. */
   | 'MARGINAL'
   /** The whole volume at the rate of the tier reached. */
   | 'WHOLE_AMOUNT';
 
+/** A tiered rate table and how it reads. */
 export type TierTable = {
   __typename?: 'TierTable';
+  /** Which tier a boundary value belongs to. */
   boundary: TierBoundary;
+  /** Marginal or whole-amount. */
   mode: TierMode;
+  /** The tiers, lowest first. */
   tiers: Array<Tier>;
+  /** Per line or per period total. */
   volume: TierVolume;
 };
 
+/** A tiered rate table; tiers must be contiguous, lowest first. */
 export type TierTableInput = {
+  /** Which tier a boundary value belongs to. */
   boundary: TierBoundary;
+  /** Marginal or whole-amount. */
   mode: TierMode;
+  /** The tiers, lowest first, each starting where the previous ends. */
   tiers: Array<TierInput>;
+  /** Per line or per period total. */
   volume: TierVolume;
 };
 
+/** What volume picks the tier. */
 export type TierVolume =
   /** The recipient's volume in the open period. */
   | 'PERIOD_TOTAL'
   /** Volume measured on the one line. */
   | 'PER_LINE';
 
+/** A page of timeline items (a Relay connection): `edges` in the list's order, `pageInfo` for the next page. */
 export type TimelineConnection = {
   __typename?: 'TimelineConnection';
+  /** The rows of this page, at most `first` of them. */
   edges: Array<TimelineEntryEdge>;
+  /** Whether a next page exists, and the cursor to ask for it. */
   pageInfo: PageInfo;
 };
 
 /** One entry of a client's history: status changes, notes and feedback, hand-overs, consents and policy events. */
 export type TimelineEntry = {
   __typename?: 'TimelineEntry';
+  /** When it happened (UTC). */
   at: Scalars['DateTime']['output'];
   /** User id of who did it. */
   by: Scalars['ID']['output'];
+  /** For STATUS_CHANGED: the status before. */
   fromStatus?: Maybe<ClientStatus>;
+  /** The entry's id (time-sortable). */
   id: Scalars['ID']['output'];
+  /** What happened. */
   kind: TimelineKind;
+  /** For NOTE entries: the kind of note. */
   noteKind?: Maybe<NoteKind>;
+  /** For POLICY_* entries: the policy concerned. */
   policy?: Maybe<Policy>;
+  /** Why, for status changes, transfers and pool moves. */
   reason?: Maybe<Scalars['String']['output']>;
+  /** One line for a person to read, e.g. `Status POTENTIAL → ACTIVE`. */
   summary: Scalars['String']['output'];
+  /** For NOTE entries: the note's text. */
   text?: Maybe<Scalars['String']['output']>;
+  /** For STATUS_CHANGED: the status after. */
   toStatus?: Maybe<ClientStatus>;
 };
 
+/** One row of a page of timeline entry items: the item and its cursor. */
 export type TimelineEntryEdge = {
   __typename?: 'TimelineEntryEdge';
+  /** Opaque position of this row: pass it as `after` to list what comes after it. */
   cursor: Scalars['String']['output'];
+  /** The timeline entry on this row. */
   node: TimelineEntry;
 };
 
+/** What a timeline entry records. */
 export type TimelineKind =
+  /** A consent was given or withdrawn. */
   | 'CONSENT'
+  /** The client was created. */
   | 'CREATED'
+  /** A note was added; see `noteKind` and `text`. */
   | 'NOTE'
+  /** A policy was cancelled. */
   | 'POLICY_CANCELLED'
+  /** A policy's premium changed mid-term. */
   | 'POLICY_ENDORSED'
+  /** A policy lapsed (premium unpaid). */
   | 'POLICY_LAPSED'
+  /** A cancelled or lapsed policy was reactivated. */
   | 'POLICY_REACTIVATED'
+  /** A policy was renewed for a new term. */
   | 'POLICY_RENEWED'
+  /** A policy was written; see `policy`. */
   | 'POLICY_WRITTEN'
+  /** The client was released to the branch pool. */
   | 'POOLED'
+  /** The status changed; see `fromStatus`, `toStatus` and `reason`. */
   | 'STATUS_CHANGED'
+  /** An advisor took the client from the pool. */
   | 'TAKEN_FROM_POOL'
+  /** The client was handed to another advisor. */
   | 'TRANSFERRED';
 
+/** Hands every client of one advisor to another. */
 export type TransferBookInput = {
+  /** The advisor whose clients move. */
   fromAdvisorId: Scalars['ID']['input'];
+  /** Why; kept on each client's timeline. */
   reason: Scalars['String']['input'];
+  /** The advisor who takes them over. */
   toAdvisorId: Scalars['ID']['input'];
 };
 
+/** What a book transfer did. */
 export type TransferBookPayload = {
   __typename?: 'TransferBookPayload';
+  /** How many clients moved. */
   transferred: Scalars['Int']['output'];
 };
 
+/** Hands one client to another advisor. */
 export type TransferClientInput = {
+  /** The client. */
   clientId: Scalars['ID']['input'];
+  /** The `version` you read. A stale one answers CONFLICT and changes nothing: reload and retry. */
   expectedVersion: Scalars['Int']['input'];
+  /** Why; kept on the timeline. */
   reason: Scalars['String']['input'];
+  /** The advisor who takes the client over (and the servicing of its policies). */
   toAdvisorId: Scalars['ID']['input'];
 };
 
 /** A bank-statement row or an insurer's premium payment no rule matched, waiting for a person to pick its invoice. */
 export type UnmatchedPayment = {
   __typename?: 'UnmatchedPayment';
+  /** What was received. */
   amount: Money;
+  /** When it was queued (UTC). */
   at: Scalars['DateTime']['output'];
+  /** Its id; pass it as `unmatchedId` to `resolveUnmatchedPayment`. */
   id: Scalars['ID']['output'];
+  /** The date the money arrived, `YYYY-MM-DD`, as the source gave it. */
   paidDate: Scalars['String']['output'];
+  /** The payer's name, when the statement has it. */
   payer?: Maybe<Scalars['String']['output']>;
   /** NO_MATCH, AMBIGUOUS_CLIENT_AMOUNT, CURRENCY_MISMATCH, INVOICE_CLOSED or INVALID_ROW. */
   reason: Scalars['String']['output'];
+  /** The payment reference as received. */
   reference?: Maybe<Scalars['String']['output']>;
+  /** For BANK_IMPORT: the row number in the imported statement (header is row 1). */
   row: Scalars['Int']['output'];
   /** BANK_IMPORT or INSURER. */
   source: PaymentSource;
 };
 
+/** A page of unmatched payment items (a Relay connection): `edges` in the list's order, `pageInfo` for the next page. */
 export type UnmatchedPaymentConnection = {
   __typename?: 'UnmatchedPaymentConnection';
+  /** The rows of this page, at most `first` of them. */
   edges: Array<UnmatchedPaymentEdge>;
+  /** Whether a next page exists, and the cursor to ask for it. */
   pageInfo: PageInfo;
 };
 
+/** One row of a page of unmatched payment items: the item and its cursor. */
 export type UnmatchedPaymentEdge = {
   __typename?: 'UnmatchedPaymentEdge';
+  /** Opaque position of this row: pass it as `after` to list what comes after it. */
   cursor: Scalars['String']['output'];
+  /** The unmatched payment on this row. */
   node: UnmatchedPayment;
 };
 
+/** Changes to a branch; fields left out stay as they are. */
 export type UpdateBranchInput = {
+  /** False closes it. */
   active?: InputMaybe<Scalars['Boolean']['input']>;
+  /** The `version` you read. A stale one answers CONFLICT and changes nothing: reload and retry. */
   expectedVersion: Scalars['Int']['input'];
+  /** The branch. */
   id: Scalars['ID']['input'];
+  /** New kind. */
   kind?: InputMaybe<BranchKind>;
+  /** New name. */
   name?: InputMaybe<Scalars['String']['input']>;
+  /** Moves the branch to another region. */
   regionId?: InputMaybe<Scalars['ID']['input']>;
 };
 
 /** Fields left out stay as they are; `null` clears an optional field. */
 export type UpdateClientInput = {
+  /** New address, replacing the whole address; null clears it. */
   address?: InputMaybe<AddressInput>;
+  /** New date of birth; null clears it. */
   birthDate?: InputMaybe<Scalars['Date']['input']>;
+  /** New company name. */
   companyName?: InputMaybe<Scalars['String']['input']>;
+  /** New e-mail; unique in the brokerage; null clears it. */
   email?: InputMaybe<Scalars['String']['input']>;
+  /** The `version` you read. A stale one answers CONFLICT and changes nothing: reload and retry. */
   expectedVersion: Scalars['Int']['input'];
+  /** New first name. */
   firstName?: InputMaybe<Scalars['String']['input']>;
+  /** The client to change. */
   id: Scalars['ID']['input'];
+  /** New last name. */
   lastName?: InputMaybe<Scalars['String']['input']>;
+  /** New lead source; null clears it. */
   leadSourceId?: InputMaybe<Scalars['ID']['input']>;
+  /** New national id; unique in the brokerage. */
   nationalId?: InputMaybe<Scalars['String']['input']>;
+  /** New parent company; null detaches the client. A cycle is RULE_VIOLATION. */
   parentClientId?: InputMaybe<Scalars['ID']['input']>;
+  /** New phone number; null clears it. */
   phone?: InputMaybe<Scalars['String']['input']>;
+  /** New segment. */
   segment?: InputMaybe<Segment>;
+  /** The new set of tags, replacing the old. */
   tags?: InputMaybe<Array<Scalars['String']['input']>>;
+  /** New tax id; unique in the brokerage. */
   taxId?: InputMaybe<Scalars['String']['input']>;
 };
 
+/** Changes to an insurer; fields left out stay as they are. */
 export type UpdateInsurerInput = {
+  /** False when the brokerage stops working with it. */
   active?: InputMaybe<Scalars['Boolean']['input']>;
+  /** New registration number; null clears it. */
   companyId?: InputMaybe<Scalars['String']['input']>;
+  /** The `version` you read. A stale one answers CONFLICT and changes nothing: reload and retry. */
   expectedVersion: Scalars['Int']['input'];
+  /** The insurer. */
   id: Scalars['ID']['input'];
+  /** New name, unique in the brokerage. */
   name?: InputMaybe<Scalars['String']['input']>;
 };
 
+/** Changes to a lead source; fields left out stay as they are. */
 export type UpdateLeadSourceInput = {
+  /** False retires it. */
   active?: InputMaybe<Scalars['Boolean']['input']>;
+  /** The `version` you read. A stale one answers CONFLICT and changes nothing: reload and retry. */
   expectedVersion: Scalars['Int']['input'];
+  /** The lead source. */
   id: Scalars['ID']['input'];
+  /** New name, unique in the brokerage. */
   name?: InputMaybe<Scalars['String']['input']>;
 };
 
+/** Changes to a partner; fields left out stay as they are. */
 export type UpdatePartnerInput = {
+  /** False ends the partnership. */
   active?: InputMaybe<Scalars['Boolean']['input']>;
+  /** New registration number; null clears it. */
   companyId?: InputMaybe<Scalars['String']['input']>;
+  /** New e-mail; null clears it. */
   email?: InputMaybe<Scalars['String']['input']>;
+  /** The `version` you read. A stale one answers CONFLICT and changes nothing: reload and retry. */
   expectedVersion: Scalars['Int']['input'];
+  /** The partner. */
   id: Scalars['ID']['input'];
+  /** New name. */
   name?: InputMaybe<Scalars['String']['input']>;
 };
 
+/** Changes to a product line; its code never changes. */
 export type UpdateProductLineInput = {
+  /** False when it is no longer sold. */
   active?: InputMaybe<Scalars['Boolean']['input']>;
+  /** The `version` you read. A stale one answers CONFLICT and changes nothing: reload and retry. */
   expectedVersion: Scalars['Int']['input'];
+  /** The product line. */
   id: Scalars['ID']['input'];
+  /** New name. */
   name?: InputMaybe<Scalars['String']['input']>;
 };
 
+/** Changes to a rate group; fields left out stay as they are. */
 export type UpdateRateGroupInput = {
+  /** False retires it. */
   active?: InputMaybe<Scalars['Boolean']['input']>;
+  /** New description; null clears it. */
   description?: InputMaybe<Scalars['String']['input']>;
+  /** The `version` you read. A stale one answers CONFLICT and changes nothing: reload and retry. */
   expectedVersion: Scalars['Int']['input'];
+  /** The rate group. */
   id: Scalars['ID']['input'];
+  /** New name, unique in the brokerage. */
   name?: InputMaybe<Scalars['String']['input']>;
 };
 
+/** Changes to a region; fields left out stay as they are. */
 export type UpdateRegionInput = {
+  /** False retires it. */
   active?: InputMaybe<Scalars['Boolean']['input']>;
+  /** The `version` you read. A stale one answers CONFLICT and changes nothing: reload and retry. */
   expectedVersion: Scalars['Int']['input'];
+  /** The region. */
   id: Scalars['ID']['input'];
+  /** New name. */
   name?: InputMaybe<Scalars['String']['input']>;
 };
 
+/** New settings of the brokerage; fields left out stay as they are. */
 export type UpdateTenantSettingsInput = {
+  /** ISO-4217 code of the default currency. */
   baseCurrency?: InputMaybe<Scalars['String']['input']>;
+  /** The `version` you read. A stale one answers CONFLICT and changes nothing: reload and retry. */
   expectedVersion: Scalars['Int']['input'];
+  /** BCP-47 locale for documents, e.g. `cs-CZ`. */
   locale?: InputMaybe<Scalars['String']['input']>;
+  /** The brokerage's name. */
   name?: InputMaybe<Scalars['String']['input']>;
+  /** IANA time zone, e.g. `Europe/Prague`; commission periods and due dates follow it. */
   timeZone?: InputMaybe<Scalars['String']['input']>;
 };
 
+/** Changes to a user; fields left out stay as they are. Moves in the org go through `moveUser`. */
 export type UpdateUserInput = {
+  /** False when the user leaves. */
   active?: InputMaybe<Scalars['Boolean']['input']>;
+  /** New e-mail, unique in the brokerage. */
   email?: InputMaybe<Scalars['String']['input']>;
+  /** The `version` you read. A stale one answers CONFLICT and changes nothing: reload and retry. */
   expectedVersion: Scalars['Int']['input'];
+  /** The user. */
   id: Scalars['ID']['input'];
+  /** New name. */
   name?: InputMaybe<Scalars['String']['input']>;
+  /** New phone number; null clears it. */
   phone?: InputMaybe<Scalars['String']['input']>;
+  /** New role. */
   role?: InputMaybe<Role>;
+  /** New scope. */
   scope?: InputMaybe<Scope>;
 };
 
 /** A person who works in the brokerage: their role, branch and place in the sales hierarchy. */
 export type User = {
   __typename?: 'User';
+  /** False once the user left: kept for history and for the hierarchies frozen on their policies. */
   active: Scalars['Boolean']['output'];
+  /** The user's branch (null for users without one, e.g. partners). */
   branch?: Maybe<Branch>;
+  /** The user's branch id. */
   branchId?: Maybe<Scalars['ID']['output']>;
+  /** When it was created (UTC). */
   createdAt: Scalars['DateTime']['output'];
+  /** E-mail address, unique in the brokerage. */
   email: Scalars['String']['output'];
+  /** The user's id. */
   id: Scalars['ID']['output'];
+  /** The direct upline, or null at the top of the hierarchy. */
   manager?: Maybe<User>;
   /** The direct upline in the sales hierarchy (manager → advisor → sub-agent, any depth). */
   managerId?: Maybe<Scalars['ID']['output']>;
   /** Moves in the org (branch or upline changes), newest first. */
   moves: Array<UserMove>;
+  /** Full name. */
   name: Scalars['String']['output'];
   /** The partner this user acts for (partner portal users only). */
   partnerId?: Maybe<Scalars['ID']['output']>;
+  /** Phone number in international format. */
   phone?: Maybe<Scalars['String']['output']>;
   /** Rate-group memberships, newest first; the one in force on a date applies to policies written that day. */
   rateGroups: Array<RateGroupMembership>;
+  /** What the user may do. */
   role: Role;
+  /** How far the user's view reaches. */
   scope: Scope;
+  /** When it last changed (UTC). */
   updatedAt: Scalars['DateTime']['output'];
+  /** Optimistic-locking version: 1 when created, +1 with every change. Send it back as `expectedVersion` when you update. */
   version: Scalars['Int']['output'];
 };
 
+/** A page of user items (a Relay connection): `edges` in the list's order, `pageInfo` for the next page. */
 export type UserConnection = {
   __typename?: 'UserConnection';
+  /** The rows of this page, at most `first` of them. */
   edges: Array<UserEdge>;
+  /** Whether a next page exists, and the cursor to ask for it. */
   pageInfo: PageInfo;
 };
 
+/** One row of a page of user items: the item and its cursor. */
 export type UserEdge = {
   __typename?: 'UserEdge';
+  /** Opaque position of this row: pass it as `after` to list what comes after it. */
   cursor: Scalars['String']['output'];
+  /** The user on this row. */
   node: User;
 };
 
 /** One move of a user in the org, effective from a date. */
 export type UserMove = {
   __typename?: 'UserMove';
+  /** When it was recorded (UTC). */
   at: Scalars['DateTime']['output'];
+  /** The first day the move applies. */
   effectiveDate: Scalars['Date']['output'];
+  /** The branch before; null when the branch did not change. */
   fromBranchId?: Maybe<Scalars['ID']['output']>;
+  /** The upline before. */
   fromManagerId?: Maybe<Scalars['ID']['output']>;
+  /** Id of the user who recorded the move. */
   movedBy: Scalars['ID']['output'];
+  /** Why, as entered. */
   reason?: Maybe<Scalars['String']['output']>;
+  /** The branch after; null when the branch did not change. */
   toBranchId?: Maybe<Scalars['ID']['output']>;
+  /** The upline after; null for the top of the hierarchy. */
   toManagerId?: Maybe<Scalars['ID']['output']>;
 };
 
 /** Who is calling: the verified token's tenant, user, role and scope. */
 export type Viewer = {
   __typename?: 'Viewer';
+  /** Your branch, for branch scope and the branch pool. */
   branchId?: Maybe<Scalars['ID']['output']>;
+  /** For partner users: the partner you act for. */
   partnerId?: Maybe<Scalars['ID']['output']>;
+  /** Your region, for region scope. */
   regionId?: Maybe<Scalars['ID']['output']>;
+  /** Your role; each operation says which roles may call it. */
   role: Role;
+  /** How far your view reaches in the org tree. */
   scope: Scope;
+  /** Your brokerage: every read and write stays inside it. */
   tenantId: Scalars['ID']['output'];
   /** The user record, when the caller is a user of the tenant's org (partners' portal users may not be). */
   user?: Maybe<User>;
+  /** Your user id (for partner portal users, their portal login). */
   userId: Scalars['ID']['output'];
 };
 
 /** A delivery received from an insurer: its raw body is archived in S3 under `archiveKey`. */
 export type WebhookDelivery = {
   __typename?: 'WebhookDelivery';
+  /** Events applied. */
   accepted: Scalars['Int']['output'];
+  /** S3 key of the archived raw body. */
   archiveKey: Scalars['String']['output'];
+  /** Size of the raw body in bytes. */
   bodyBytes: Scalars['Int']['output'];
+  /** Events applied before (same event id), so skipped. */
   duplicates: Scalars['Int']['output'];
+  /** When it arrived (UTC). */
   receivedAt: Scalars['DateTime']['output'];
+  /** Events refused, with field errors. */
   rejected: Scalars['Int']['output'];
+  /** When an admin last reprocessed it; null if never. */
   reprocessedAt?: Maybe<Scalars['DateTime']['output']>;
   /**
    * HTTP status of the first answer; 0 while unanswered (being processed, or the attempt failed and
    * the insurer has yet to retry: the archived body can be reprocessed).
    */
   statusCode: Scalars['Int']['output'];
+  /** The `webhook-id` header the insurer sent; unique per delivery. */
   webhookId: Scalars['String']['output'];
 };
 
+/** A page of webhook delivery items (a Relay connection): `edges` in the list's order, `pageInfo` for the next page. */
 export type WebhookDeliveryConnection = {
   __typename?: 'WebhookDeliveryConnection';
+  /** The rows of this page, at most `first` of them. */
   edges: Array<WebhookDeliveryEdge>;
+  /** Whether a next page exists, and the cursor to ask for it. */
   pageInfo: PageInfo;
 };
 
+/** One row of a page of webhook delivery items: the item and its cursor. */
 export type WebhookDeliveryEdge = {
   __typename?: 'WebhookDeliveryEdge';
+  /** Opaque position of this row: pass it as `after` to list what comes after it. */
   cursor: Scalars['String']['output'];
+  /** The webhook delivery on this row. */
   node: WebhookDelivery;
 };
 
 /** What processing a delivery did, event by event. */
 export type WebhookDeliveryReport = {
   __typename?: 'WebhookDeliveryReport';
+  /** Events applied now. */
   accepted: Scalars['Int']['output'];
+  /** Events applied before, so skipped. */
   duplicates: Scalars['Int']['output'];
+  /** One outcome per event, in delivery order. */
   events: Array<WebhookEventOutcome>;
+  /** Events refused. */
   rejected: Scalars['Int']['output'];
+  /** The delivery's `webhook-id`. */
   webhookId: Scalars['String']['output'];
 };
 
+/** What processing did with one event of a delivery. */
 export type WebhookEventOutcome = {
   __typename?: 'WebhookEventOutcome';
+  /** For REJECTED: why; empty otherwise. */
   errors: Array<WebhookFieldError>;
+  /** The event's own `id`, when it had one. */
   eventId?: Maybe<Scalars['String']['output']>;
+  /** Position of the event in the delivery, from 0. */
   index: Scalars['Int']['output'];
+  /** What was done, for a person, e.g. `policy written for a new potential client`. */
   note?: Maybe<Scalars['String']['output']>;
+  /** The policy written or changed. */
   policyId?: Maybe<Scalars['ID']['output']>;
+  /** Accepted, duplicate or rejected. */
   status: WebhookEventStatus;
+  /** The event type, e.g. `policy.issued`. */
   type?: Maybe<Scalars['String']['output']>;
 };
 
+/** What happened to one event of a delivery. */
 export type WebhookEventStatus =
+  /** Applied. */
   | 'ACCEPTED'
+  /** Its event id was applied before; nothing written. */
   | 'DUPLICATE'
+  /** Refused; `errors` says why. */
   | 'REJECTED';
 
 /**
@@ -2901,8 +4252,11 @@ export type WebhookEventStatus =
  */
 export type WebhookFieldError = {
   __typename?: 'WebhookFieldError';
+  /** What is wrong. */
   message: Scalars['String']['output'];
+  /** Path in our model, e.g. `data.premium.amount`. */
   path: Scalars['String']['output'];
+  /** The insurer's own field, when the mapping moved it. */
   source?: Maybe<Scalars['String']['output']>;
 };
 
@@ -2914,10 +4268,15 @@ export type WebhookMapping = {
   __typename?: 'WebhookMapping';
   /** Owner of clients first seen in this insurer's events when an event names no seller. */
   defaultAdvisorId?: Maybe<Scalars['ID']['output']>;
+  /** The insurer. */
   insurerId: Scalars['ID']['output'];
+  /** The rules, applied in order. */
   rules: Array<WebhookMappingRule>;
+  /** When it last changed (UTC). */
   updatedAt?: Maybe<Scalars['DateTime']['output']>;
+  /** Id of the admin who set it last; null for version 0. */
   updatedBy?: Maybe<Scalars['String']['output']>;
+  /** Optimistic-locking version: 1 when created, +1 with every change. Send it back as `expectedVersion` when you update. */
   version: Scalars['Int']['output'];
 };
 
@@ -2933,39 +4292,58 @@ export type WebhookMappingRule = {
   source: Scalars['String']['output'];
   /** Dotted path in our model, e.g. `policyNumber` or `holder.nationalId`. */
   target: Scalars['String']['output'];
+  /** Value translations applied after copying; a value not listed is copied as sent. */
   values: Array<WebhookValueTranslation>;
 };
 
+/** One rule: copy the value at `source` in the insurer's payload to `target` in ours. */
 export type WebhookMappingRuleInput = {
+  /** The event type it applies to, e.g. `policy.issued`; null for every type. */
   eventType?: InputMaybe<Scalars['String']['input']>;
+  /** Dotted path in the insurer's payload, e.g. `contract.no`. */
   source: Scalars['String']['input'];
+  /** Dotted path in our model, e.g. `holder.nationalId`. */
   target: Scalars['String']['input'];
+  /** Value translations, e.g. `MOT` → `MTPL`. */
   values?: InputMaybe<Array<WebhookValueTranslationInput>>;
 };
 
 /** A value the insurer sends (`from`) and what it means in our model (`to`), e.g. `MOT` → `MTPL`. */
 export type WebhookValueTranslation = {
   __typename?: 'WebhookValueTranslation';
+  /** The value as the insurer sends it. */
   from: Scalars['String']['output'];
+  /** What it means in our model. */
   to: Scalars['String']['output'];
 };
 
+/** A value the insurer sends and what it means in our model. */
 export type WebhookValueTranslationInput = {
+  /** The insurer's value, e.g. `MOT`. */
   from: Scalars['String']['input'];
+  /** Our value, e.g. `MTPL`. */
   to: Scalars['String']['input'];
 };
 
+/** A new policy. The policy number must be unique per insurer (ALREADY_EXISTS otherwise), and `termEnd` must be after `termStart`. */
 export type WritePolicyInput = {
+  /** The policy holder; must be in your scope. */
   clientId: Scalars['ID']['input'];
+  /** Id in the system the policy comes from; a repeat with the same id creates nothing new. */
   externalId?: InputMaybe<Scalars['String']['input']>;
+  /** How often the premium is paid (default ANNUAL). */
   frequency?: InputMaybe<PaymentFrequency>;
+  /** What the policy covers. */
   insuredObjects?: InputMaybe<Array<InsuredObjectInput>>;
+  /** The insurer. */
   insurerId: Scalars['ID']['input'];
   /** Defaults to the caller. */
   originatorId?: InputMaybe<Scalars['ID']['input']>;
+  /** The insurer's policy number; stored normalised (trimmed, upper case, no spaces). */
   policyNumber: Scalars['String']['input'];
   /** Annual premium. */
   premium: MoneyInput;
+  /** The product line. */
   productLineId: Scalars['ID']['input'];
   /** Defaults to the client's referring partner. */
   referringPartnerId?: InputMaybe<Scalars['ID']['input']>;
@@ -2978,8 +4356,11 @@ export type WritePolicyInput = {
   splits?: InputMaybe<Array<SplitShareInput>>;
   /** OFFER or ACTIVE (default). */
   status?: InputMaybe<PolicyStatus>;
+  /** Last day of cover. */
   termEnd: Scalars['Date']['input'];
+  /** First day of cover. */
   termStart: Scalars['Date']['input'];
+  /** The date the deal was concluded: it picks the commission scheme version and freezes the hierarchy. */
   writtenDate: Scalars['Date']['input'];
 };
 

@@ -239,14 +239,25 @@ export const ReactivatePolicySchema = z.object({
 });
 export const LapsePolicySchema = z.object({ id, expectedVersion, date: IsoDateSchema, reason: text(500) });
 
-export const PolicyListFilterSchema = z.object({
-  insurerId: id.nullish(),
-  productLineId: id.nullish(),
-  status: z.enum(POLICY_STATUSES).nullish(),
-  advisorId: id.nullish(),
-  branchId: id.nullish(),
-  termEndFrom: IsoDateSchema.nullish(),
-  termEndTo: IsoDateSchema.nullish(),
-  newestFirst: z.boolean().nullish(),
-});
+export const PolicyListFilterSchema = z
+  .object({
+    insurerId: id.nullish(),
+    productLineId: id.nullish(),
+    status: z.enum(POLICY_STATUSES).nullish(),
+    servicingAdvisorId: id.nullish(),
+    /** Deprecated name of `servicingAdvisorId`; still honoured. */
+    advisorId: id.nullish(),
+    branchId: id.nullish(),
+    termEndFrom: IsoDateSchema.nullish(),
+    termEndTo: IsoDateSchema.nullish(),
+    newestFirst: z.boolean().nullish(),
+  })
+  .refine((f) => !f.servicingAdvisorId || !f.advisorId || f.servicingAdvisorId === f.advisorId, {
+    path: ['servicingAdvisorId'],
+    message: 'differs from advisorId (its deprecated name): give one',
+  })
+  .transform(({ servicingAdvisorId, advisorId, ...rest }) => ({
+    ...rest,
+    advisorId: servicingAdvisorId ?? advisorId,
+  }));
 export type PolicyListFilter = z.output<typeof PolicyListFilterSchema>;

@@ -320,6 +320,18 @@ describe('policies', () => {
       },
     );
     expect(errorCode(forbidden)).toBe('FORBIDDEN');
+    const serviced = await ids(b.as.admin, { servicingAdvisorId: b.franchiseAdvisorId });
+    expect(serviced).toEqual(expect.arrayContaining(mine));
+    expect(await ids(b.as.admin, { advisorId: b.franchiseAdvisorId })).toEqual(serviced);
+    const conflicting = await app.exec(
+      b.as.admin,
+      `query($f: PolicyListFilter) { policies(filter: $f) { edges { node { id } } } }`,
+      { f: { servicingAdvisorId: b.franchiseAdvisorId, advisorId: b.advisorId } },
+    );
+    expect(conflicting.errors?.[0]?.extensions).toMatchObject({
+      code: 'BAD_USER_INPUT',
+      fieldErrors: [{ path: 'filter.servicingAdvisorId' }],
+    });
   });
 
   it('never lets another tenant read a policy or claim its number', async () => {
