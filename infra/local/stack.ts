@@ -11,6 +11,7 @@ import { ensureTable } from '../table-spec.js';
 import { type BusHandler, busSubscribers, ChangeBus, type FailureEntry, FailureLog } from './change-bus.js';
 import { applyLocalCors } from './cors.js';
 import { type DynamoDbLocal, LOCAL_AWS, startDynamoDbLocal } from './dynamodb.js';
+import { FAVICON_ICO } from './favicon.js';
 import { graphiqlPage, IDE_ASSET_PREFIX, IDE_ASSETS } from './graphiql.js';
 import { type HttpHandler, type HttpRoute, invokeRoute, matchRoute, readBody } from './http-adapter.js';
 import { freePort } from './ports.js';
@@ -340,6 +341,11 @@ async function handleRequest(req: IncomingMessage, res: ServerResponse, deps: Re
 
   if (applyLocalCors(req, res)) return;
   if (method === 'GET' && url.pathname === '/health') return sendJson(res, 200, { status: 'ok' });
+  if (method === 'GET' && url.pathname === '/favicon.ico') {
+    res.writeHead(200, { 'content-type': 'image/x-icon', 'cache-control': 'max-age=86400' });
+    res.end(FAVICON_ICO);
+    return;
+  }
   if (method === 'GET' && url.pathname === '/.well-known/jwks.json')
     return sendJson(res, 200, deps.issuer.jwks());
   if (method === 'GET' && url.pathname === '/local/sms') return sendJson(res, 200, deps.sms.messages);
