@@ -1970,7 +1970,10 @@ export type Mutation = {
   importBook: ImportReport;
   /** Imports an insurer's commission statement (CSV/XLSX) and reconciles it with the RECEIVABLE lines. */
   importCommissionStatement: StatementImportResult;
-  /** Issues a draft: the next number of the gapless yearly sequence, the PDF to S3, and an e-mail to the client when it has an address. */
+  /**
+   * Issues a draft (admin, manager, backoffice, advisor; within scope): the next number of the gapless yearly
+   * sequence, the PDF to S3, and an e-mail with the PDF to the client when it has an address.
+   */
   issueInvoice: Invoice;
   /** Marks a policy lapsed (premium unpaid) from a date; commission is clawed back. */
   lapsePolicy: Policy;
@@ -2035,7 +2038,11 @@ export type Mutation = {
   updateUser: User;
   /** Writes off what is outstanding on an open invoice (admin, manager, backoffice). */
   writeOffInvoice: Invoice;
-  /** Writes a policy for a client (admin, manager, backoffice, advisor; the client within your scope): instalments, frozen hierarchy, and its commission lines follow through the change stream. */
+  /**
+   * Writes a policy for a client (admin, manager, backoffice, advisor; the client within your scope). It comes back
+   * with its instalments and the hierarchy frozen on the written date; a first policy in force makes a POTENTIAL
+   * client ACTIVE; its commission lines follow through the change stream within seconds.
+   */
   writePolicy: Policy;
 };
 
