@@ -81,10 +81,13 @@ export const invoicesResolvers: Resolvers = {
     letterUrl: (task, _args, { services }) => services.invoices.letterUrl(task),
   },
   ClientCard: {
-    debtor: async (card, _args, context) =>
-      context.services.invoices.debtorSummary(card.invoices, card.credits, await todayOf(context)),
-    balance: async (card, _args, context) =>
-      context.services.invoices.debtorSummary(card.invoices, card.credits, await todayOf(context))
-        .outstanding,
+    debtor: (card, _args, { services }) => services.invoices.debtorSummary(card.invoices, card.credits),
+    balance: (card, _args, { services }) =>
+      services.invoices.debtorSummary(card.invoices, card.credits).outstanding,
+  },
+  DebtorSummary: {
+    // Only this field needs today (one read of the tenant's settings): a card without it reads none.
+    oldestDaysOverdue: async (summary, _args, context) =>
+      summary.oldestOverdue ? invoiceAge(summary.oldestOverdue, await todayOf(context)) : 0,
   },
 };

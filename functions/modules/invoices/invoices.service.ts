@@ -186,7 +186,8 @@ export interface DebtorSummary {
   outstanding: Money | null;
   credit: Money | null;
   currentStep: string | null;
-  oldestDaysOverdue: number;
+  /** The oldest overdue invoice; `DebtorSummary.oldestDaysOverdue` is its age ({@link invoiceAge}). */
+  oldestOverdue: Pick<Invoice, 'status' | 'dueDate'> | null;
 }
 
 const MAX_ISSUE_ATTEMPTS = 200;
@@ -1238,7 +1239,7 @@ export class InvoicesService {
   // ---- the card ------------------------------------------------------------------------------
 
   /** The debtor side of a client's card, from the invoices and credits its one Query returned. */
-  debtorSummary(invoices: Invoice[], credits: CreditEntry[], today: string): DebtorSummary {
+  debtorSummary(invoices: Invoice[], credits: CreditEntry[]): DebtorSummary {
     const open = invoices.filter((i) => OPEN_STATUSES.includes(i.status));
     const overdue = open
       .filter((i) => i.status === 'OVERDUE')
@@ -1257,7 +1258,7 @@ export class InvoicesService {
       outstanding: open.length > 0 ? sum(open.map((i) => i.outstanding)) : null,
       credit: credits.length > 0 ? sum(credits.map((c) => c.amount)) : null,
       currentStep: overdue.map((i) => i.dunningStep).find((s) => s !== null) ?? null,
-      oldestDaysOverdue: overdue[0] ? invoiceAge(overdue[0], today) : 0,
+      oldestOverdue: overdue[0] ?? null,
     };
   }
 }

@@ -623,6 +623,15 @@ describe("an invoice's age", () => {
         ),
       );
       expect(one.invoice.daysOverdue).toBe(54);
+      // The card's debtor summary ages its oldest overdue invoice the same way.
+      const card = data(
+        await gql<{ clientCard: { debtor: { oldestDaysOverdue: number } } }>(
+          b.as.admin,
+          'query($id: ID!) { clientCard(id: $id) { debtor { oldestDaysOverdue } } }',
+          { id: clientId },
+        ),
+      );
+      expect(card.clientCard.debtor.oldestDaysOverdue).toBe(74);
     } finally {
       clock.set(new Date('2026-03-10T09:00:00Z'));
     }

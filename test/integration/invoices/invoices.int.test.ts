@@ -135,7 +135,7 @@ describe('payments and the bank statement', () => {
     });
 
     const card = present(await h.services.clients.clientCard(b.as.advisor, jana));
-    const debtor = h.services.invoices.debtorSummary(card.invoices, card.credits, '2026-03-10');
+    const debtor = h.services.invoices.debtorSummary(card.invoices, card.credits);
     expect(debtor).toMatchObject({
       status: 'CURRENT',
       outstanding: { amount: '379.50' },
@@ -191,7 +191,7 @@ describe('payments and the bank statement', () => {
       }),
     ).rejects.toMatchObject({ code: 'RULE_VIOLATION' });
     const card = present(await h.services.clients.clientCard(b.as.advisor, c));
-    expect(h.services.invoices.debtorSummary(card.invoices, card.credits, '2026-03-10').credit).toEqual({
+    expect(h.services.invoices.debtorSummary(card.invoices, card.credits).credit).toEqual({
       amount: '0.00',
       currency: 'EUR',
     });
