@@ -13,10 +13,16 @@ import { typeDefs } from './__generated__/type-defs.js';
 import type { GraphQLContext } from './context.js';
 import { formatError } from './error-formatter.js';
 import { scalarResolvers } from './scalars.js';
+import { PERSISTED_QUERY_TTL_SECONDS, type PersistedQueryCache } from './shared-cache.js';
 
 export interface GraphQLServerOptions {
   /** Production hides introspection and field suggestions. */
   production: boolean;
+  /**
+   * Where automatic persisted queries are kept: the table (shared by every instance) in Lambda and
+   * on the local stack; omitted, Apollo keeps them in this process's memory.
+   */
+  persistedQueries?: PersistedQueryCache;
 }
 
 /** Limits every operation must stay within, so one request cannot exhaust the function. */
@@ -33,6 +39,23 @@ const coreResolvers: Resolvers = {
   Query: { health: () => 'ok' },
   Mutation: { _noop: () => null },
 };
+
+/**
+ * Headers whose presence proves a request is not a browser's "simple" cross-site request: a page on
+ * another origin cannot set any of them without a CORS preflight, which our CORS policy answers only
+ * for the origins we trust. Apollo's own two (`x-apollo-operation-name`, `apollo-require-preflight`),
+ * plus the credentials this API authenticates with: it reads a bearer token or an API key from a
+ * header, never a cookie, so a request carrying either cannot ride on a victim's ambient
+ * credentials. A GET query without a content type (urql's default, graphql-request with `GET`,
+ * plain `fetch`) is therefore accepted when it carries `authorization` or `x-api-key`; one that
+ * carries none of these headers and no non-simple content type is still blocked.
+ */
+export const CSRF_PROOF_HEADERS = [
+  'x-apollo-operation-name',
+  'apollo-require-preflight',
+  'authorization',
+  'x-api-key',
+] as const;
 
 /** Merges the resolver maps of every module (type by type). */
 export function mergeResolvers(...maps: Resolvers[]): Resolvers {
@@ -76,7 +99,10 @@ export function createGraphQLServer(options: GraphQLServerOptions): ApolloServer
     introspection: !options.production,
     includeStacktraceInErrorResponses: false,
     allowBatchedHttpRequests: false,
-    csrfPrevention: true,
+    ...(options.persistedQueries
+      ? { persistedQueries: { cache: options.persistedQueries, ttl: PERSISTED_QUERY_TTL_SECONDS } }
+      : {}),
+    csrfPrevention: { requestHeaders: [...CSRF_PROOF_HEADERS] },
     validationRules: protection.validationRules,
     plugins: [...protection.plugins, ApolloServerPluginLandingPageDisabled()],
   });

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { join, resolve } from 'node:path';
@@ -5,7 +6,7 @@ import { pathToFileURL } from 'node:url';
 import { DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
 import { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
 import sesLocalModule from 'aws-ses-v2-local';
-import { startFauxqs } from 'fauxqs';
+import { buildApp } from 'fauxqs';
 import { CATALOG, type FunctionSpec } from '../catalog.js';
 import { ensureTable } from '../table-spec.js';
 import { type BusHandler, busSubscribers, ChangeBus, type FailureEntry, FailureLog } from './change-bus.js';
@@ -65,6 +66,11 @@ export interface DevInfo {
 
 export interface LocalStack {
   url: string;
+  /**
+   * Where each local service listens: the API and every emulator on loopback only. (DynamoDB Local
+   * itself has no bind option and listens on every interface; see README, Troubleshooting.)
+   */
+  listeners: { api: string; s3SnsSqs: string; ses: string; dynamodb: string };
   dev: DevInfo;
   sms: SmsRecorder;
   dynamo: DynamoDbLocal;
@@ -120,10 +126,9 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       `DynamoDB Local   ${dynamo.endpoint} (table ${TABLE_NAME}${dataDir ? `, data in ${join(dataDir, 'dynamodb')}` : ', in memory'})`,
     );
 
-    const fauxqs = await startFauxqs({ port: await freePort(), logger: false });
+    const fauxqs = await startLoopbackFauxqs();
     stops.push(() => fauxqs.stop());
-    fauxqs.createBucket(REPORTS_BUCKET);
-    fauxqs.createBucket(ARCHIVE_BUCKET);
+    for (const bucket of [REPORTS_BUCKET, ARCHIVE_BUCKET]) await fauxqs.createBucket(bucket);
     log(`S3/SNS/SQS       ${fauxqs.address} (fauxqs, in memory)`);
 
     const sesPort = await freePort();
@@ -137,6 +142,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     if (keyFile) writeFileSync(keyFile, JSON.stringify(issuer.keyMaterial), { mode: 0o600 });
 
     const sms = new SmsRecorder(dataDir ? join(dataDir, 'sms.jsonl') : null);
+    const cursorKeys = localCursorKeys(dataDir);
 
     const port = options.port === 0 ? await freePort() : options.port;
     const base = `http://localhost:${port}`;
@@ -153,6 +159,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       ARCHIVE_BUCKET,
       MAIL_FROM: 'noreply@broker-crm.local',
       SMS_SINK_URL: `${base}/local/sms`,
+      CURSOR_KEYS: cursorKeys.join(','),
       S3_FORCE_PATH_STYLE: 'true',
       AWS_REGION: LOCAL_AWS.region,
       AWS_ACCESS_KEY_ID: LOCAL_AWS.accessKeyId,
@@ -239,6 +246,12 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
 
     return {
       url: base,
+      listeners: {
+        api: `http://127.0.0.1:${port}`,
+        s3SnsSqs: fauxqs.address,
+        ses: sesUrl,
+        dynamodb: dynamo.endpoint,
+      },
       dev,
       sms,
       dynamo,
@@ -258,6 +271,42 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     for (const stop of stops.reverse()) await stop().catch(() => undefined);
     throw error;
   }
+}
+
+/**
+ * fauxqs (S3/SNS/SQS) on loopback only. Its `startFauxqs` always listens on every interface (its
+ * `host` option only names the host in queue URLs), so the stack builds its app and listens itself,
+ * as every other local service does, on 127.0.0.1.
+ */
+async function startLoopbackFauxqs(): Promise<{
+  address: string;
+  createBucket(name: string): Promise<void>;
+  stop(): Promise<void>;
+}> {
+  const app = buildApp({ logger: false, host: '127.0.0.1' });
+  const address = await app.listen({ port: await freePort(), host: '127.0.0.1' });
+  return {
+    address,
+    createBucket: async (name) => {
+      const response = await fetch(`${address}/${name}`, { method: 'PUT' });
+      if (!response.ok) throw new Error(`fauxqs refused bucket ${name}: HTTP ${response.status}`);
+    },
+    stop: () => app.close(),
+  };
+}
+
+/**
+ * The secrets that seal cursors on this machine, kept in `.local/cursor-keys.json` so cursors stay
+ * valid across restarts (in memory: fresh ones). Put a new secret first in the file to rotate; the
+ * older ones still open the cursors they sealed.
+ */
+function localCursorKeys(dataDir: string | null): string[] {
+  const file = dataDir ? join(dataDir, 'cursor-keys.json') : null;
+  const kept = file ? loadJson<{ keys: string[] }>(file)?.keys : undefined;
+  if (kept && kept.length > 0) return kept;
+  const keys = [randomBytes(32).toString('base64url')];
+  if (file) writeFileSync(file, `${JSON.stringify({ keys }, null, 2)}\n`, { mode: 0o600 });
+  return keys;
 }
 
 /** Seeds the demo brokerages the first time; on later starts reuses what `.local/seed.json` remembers. */

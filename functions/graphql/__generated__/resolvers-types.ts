@@ -1671,11 +1671,24 @@ export type OverrideType =
   /** A percent of the rule's base. */
   | 'PERCENT';
 
-/** Relay page information. Cursors are opaque and valid only for the list that issued them. */
+/**
+ * Relay page information (the connection spec's four fields). Pagination is forward only (`first`
+ * and `after`). Cursors are sealed (encrypted and authenticated): they reveal nothing, cannot be forged,
+ * are valid only for the list and tenant that issued them, and for at least a day.
+ */
 export type PageInfo = {
   __typename?: 'PageInfo';
+  /** The cursor of the page's last item; null for an empty page. */
   endCursor?: Maybe<Scalars['String']['output']>;
+  /** True when more items follow this page: pass `endCursor` as `after` to read them. */
   hasNextPage: Scalars['Boolean']['output'];
+  /**
+   * True when items precede this page, i.e. it was read with `after`. Lists page forward only, so
+   * a first page answers false.
+   */
+  hasPreviousPage: Scalars['Boolean']['output'];
+  /** The cursor of the page's first item; null for an empty page. */
+  startCursor?: Maybe<Scalars['String']['output']>;
 };
 
 /** A lead supplier. Partners are paid from the PARTNER ledger. */
@@ -4169,6 +4182,8 @@ export type OverrideLevelResolvers<ContextType = GraphQLContext, ParentType exte
 export type PageInfoResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['PageInfo'] = ResolversParentTypes['PageInfo']> = {
   endCursor?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   hasNextPage?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  hasPreviousPage?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  startCursor?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
 };
 
 export type PartnerResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['Partner'] = ResolversParentTypes['Partner']> = {

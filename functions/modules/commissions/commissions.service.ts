@@ -603,7 +603,7 @@ export class CommissionsService {
 
   private keep(page: Page<StoredLine>, test: (l: StoredLine) => boolean): Page<StoredLine> {
     const kept = page.items.map((l, i) => ({ l, c: page.cursors[i] ?? '' })).filter((x) => test(x.l));
-    return { items: kept.map((x) => x.l), cursors: kept.map((x) => x.c), nextCursor: page.nextCursor };
+    return { ...page, items: kept.map((x) => x.l), cursors: kept.map((x) => x.c) };
   }
 
   private async withApproval(tenantId: string, page: Page<StoredLine>): Promise<Page<LineView>> {
