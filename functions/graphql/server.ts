@@ -12,6 +12,7 @@ import type { Resolvers } from './__generated__/resolvers-types.js';
 import { typeDefs } from './__generated__/type-defs.js';
 import type { GraphQLContext } from './context.js';
 import { formatError } from './error-formatter.js';
+import { liveResolvers } from './live.resolvers.js';
 import { scalarResolvers } from './scalars.js';
 import { PERSISTED_QUERY_TTL_SECONDS, type PersistedQueryCache } from './shared-cache.js';
 
@@ -68,33 +69,44 @@ export function mergeResolvers(...maps: Resolvers[]): Resolvers {
   return merged as Resolvers;
 }
 
-/**
- * Builds the Apollo server: schema, resolvers, the single error formatter and operation limits.
- * It imports nothing of Lambda, so tests call `executeOperation` on it directly.
- */
-export function createGraphQLServer(options: GraphQLServerOptions): ApolloServer<GraphQLContext> {
+/** Every module's resolvers, merged: the same map serves Apollo (HTTP) and the live-updates stream. */
+export function allResolvers(): Resolvers {
+  return mergeResolvers(
+    coreResolvers,
+    orgResolvers,
+    clientsResolvers,
+    policiesResolvers,
+    bookFilesResolvers,
+    invoicesResolvers,
+    webhooksResolvers,
+    // Last but one: it fills ClientCard.commissionSummary, which the clients module leaves null.
+    commissionsResolvers,
+    liveResolvers,
+  );
+}
+
+/** The operation limits as GraphQL validation rules plus Apollo plugins (depth, aliases, cost…). */
+export function operationProtection(production: boolean): ReturnType<ApolloArmor['protect']> {
   const armor = new ApolloArmor({
     maxDepth: { n: OPERATION_LIMITS.maxDepth },
     maxAliases: { n: OPERATION_LIMITS.maxAliases },
     costLimit: { maxCost: OPERATION_LIMITS.maxCost },
     maxTokens: { n: OPERATION_LIMITS.maxTokens },
     maxDirectives: { n: OPERATION_LIMITS.maxDirectives },
-    blockFieldSuggestion: { enabled: options.production },
+    blockFieldSuggestion: { enabled: production },
   });
-  const protection = armor.protect();
+  return armor.protect();
+}
+
+/**
+ * Builds the Apollo server: schema, resolvers, the single error formatter and operation limits.
+ * It imports nothing of Lambda, so tests call `executeOperation` on it directly.
+ */
+export function createGraphQLServer(options: GraphQLServerOptions): ApolloServer<GraphQLContext> {
+  const protection = operationProtection(options.production);
   return new ApolloServer<GraphQLContext>({
     typeDefs,
-    resolvers: mergeResolvers(
-      coreResolvers,
-      orgResolvers,
-      clientsResolvers,
-      policiesResolvers,
-      bookFilesResolvers,
-      invoicesResolvers,
-      webhooksResolvers,
-      // Last: it fills ClientCard.commissionSummary, which the clients module leaves null.
-      commissionsResolvers,
-    ) as never,
+    resolvers: allResolvers() as never,
     formatError,
     introspection: !options.production,
     includeStacktraceInErrorResponses: false,

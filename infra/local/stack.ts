@@ -7,9 +7,18 @@ import { DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
 import { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
 import sesLocalModule from 'aws-ses-v2-local';
 import { buildApp } from 'fauxqs';
+import { LiveHub } from '../../functions/shared/live-hub.js';
+import { EntityType } from '../../functions/shared/table-design.js';
 import { CATALOG, type FunctionSpec } from '../catalog.js';
 import { ensureTable } from '../table-spec.js';
-import { type BusHandler, busSubscribers, ChangeBus, type FailureEntry, FailureLog } from './change-bus.js';
+import {
+  type BusHandler,
+  type BusSubscriber,
+  busSubscribers,
+  ChangeBus,
+  type FailureEntry,
+  FailureLog,
+} from './change-bus.js';
 import { applyLocalCors } from './cors.js';
 import { type DynamoDbLocal, LOCAL_AWS, startDynamoDbLocal } from './dynamodb.js';
 import { graphiqlPage, IDE_ASSET_PREFIX, IDE_ASSETS } from './graphiql.js';
@@ -56,6 +65,8 @@ export interface LocalChanges {
 /** What `.local/dev.json` holds: how to call the local API as each demo user and insurer. */
 export interface DevInfo {
   graphqlUrl: string;
+  /** Live updates: GraphQL subscriptions over server-sent events. */
+  streamUrl: string;
   healthUrl: string;
   mailUrl: string;
   smsUrl: string;
@@ -74,11 +85,18 @@ export interface LocalStack {
   dev: DevInfo;
   sms: SmsRecorder;
   dynamo: DynamoDbLocal;
+  /** The live-updates hub (tests wait until a client has subscribed). */
+  live: { readonly size: number };
   changes: LocalChanges;
   stop(): Promise<void>;
 }
 
 const TABLE_NAME = 'broker-crm-local';
+
+/** Where live updates stream (GraphQL over server-sent events). */
+export const LIVE_STREAM_PATH = '/graphql/stream';
+/** The entity types a live subscription can follow (accruals now; tasks and report jobs to come). */
+const LIVE_ENTITY_TYPES = [EntityType.CommissionAccrual] as const;
 
 // aws-ses-v2-local is CommonJS with `exports.default`; under Node's ESM interop that default sits one level down.
 const startSesLocal = ((sesLocalModule as unknown as { default?: typeof sesLocalModule }).default ??
@@ -188,8 +206,18 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     }
     const handlerOf = <T>(spec: FunctionSpec) => eventHandlers.get(spec.name) as T;
     const failures = new FailureLog(dataDir ? join(dataDir, 'failures.jsonl') : null);
+    // Live updates (GraphQL over SSE at /graphql/stream) hear every change from the bus, as a rule
+    // that forwards to the streaming function would in the cloud (docs/decisions/0006-live-updates.md).
+    const live = new LiveHub();
+    const liveFeed: BusSubscriber = {
+      name: 'live-updates',
+      filter: { entityTypes: [...LIVE_ENTITY_TYPES], events: ['INSERT', 'MODIFY'] },
+      maxRetries: 0,
+      timeoutSeconds: 5,
+      handler: (event) => live.publish(event.detail),
+    };
     const bus = new ChangeBus({
-      subscribers: busSubscribers(catalog, handlerOf<BusHandler>),
+      subscribers: [...busSubscribers(catalog, handlerOf<BusHandler>), liveFeed],
       region: LOCAL_AWS.region,
       failures,
       log,
@@ -231,14 +259,20 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     if (dataDir)
       writeFileSync(join(dataDir, 'dev.json'), `${JSON.stringify(dev, null, 2)}\n`, { mode: 0o600 });
 
+    const liveStream = await createLocalLiveStream(live);
     const server = createServer((req, res) => {
-      handleRequest(req, res, { routes, issuer, sms, sesUrl, ideToken: firstToken(dev, 'admin') }).catch(
-        (error) => {
-          log(`request failed: ${(error as Error).stack ?? String(error)}`);
-          if (!res.headersSent) res.writeHead(500);
-          res.end();
-        },
-      );
+      handleRequest(req, res, {
+        routes,
+        issuer,
+        sms,
+        sesUrl,
+        liveStream,
+        ideToken: firstToken(dev, 'admin'),
+      }).catch((error) => {
+        log(`request failed: ${(error as Error).stack ?? String(error)}`);
+        if (!res.headersSent) res.writeHead(500);
+        res.end();
+      });
     });
     await new Promise<void>((r) => server.listen(port, '127.0.0.1', () => r()));
     stops.push(() => new Promise<void>((r) => server.close(() => r())));
@@ -255,6 +289,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       dev,
       sms,
       dynamo,
+      live,
       changes: {
         idle: async () => {
           await scheduler.idle();
@@ -357,6 +392,7 @@ async function devInfo(base: string, issuer: LocalTokenIssuer, seed: SeedResult 
   }
   return {
     graphqlUrl: `${base}/graphql`,
+    streamUrl: `${base}${LIVE_STREAM_PATH}`,
     healthUrl: `${base}/health`,
     mailUrl: `${base}/local/mail`,
     smsUrl: `${base}/local/sms`,
@@ -370,8 +406,23 @@ function firstToken(dev: DevInfo, role: string): string | undefined {
   return Object.values(dev.tokens)[0]?.[role];
 }
 
+/** The live-updates endpoint over the hub, built after the environment is set (as at a cold start). */
+async function createLocalLiveStream(live: LiveHub): Promise<RequestDeps['liveStream']> {
+  const { createLiveStreamHandler } = await import('../../functions/graphql/stream.js');
+  const { createServices } = await import('../../functions/modules/services.js');
+  const { createTokenVerifier, getRuntime } = await import('../../functions/shared/runtime.js');
+  const runtime = getRuntime();
+  return createLiveStreamHandler({
+    services: createServices(runtime.db, runtime.clock),
+    verifier: createTokenVerifier(runtime.env),
+    live,
+    production: false,
+  });
+}
+
 interface RequestDeps {
   routes: HttpRoute[];
+  liveStream: (req: IncomingMessage, res: ServerResponse) => Promise<void>;
   issuer: LocalTokenIssuer;
   sms: SmsRecorder;
   sesUrl: string;
@@ -389,6 +440,7 @@ async function handleRequest(req: IncomingMessage, res: ServerResponse, deps: Re
 
   if (applyLocalCors(req, res)) return;
   if (method === 'GET' && url.pathname === '/health') return sendJson(res, 200, { status: 'ok' });
+  if (url.pathname === LIVE_STREAM_PATH) return deps.liveStream(req, res);
   if (method === 'GET' && url.pathname === '/.well-known/jwks.json')
     return sendJson(res, 200, deps.issuer.jwks());
   if (method === 'GET' && url.pathname === '/local/sms') return sendJson(res, 200, deps.sms.messages);

@@ -2524,6 +2524,32 @@ export type StatementReconciliationRow = {
   status: ReconciliationStatus;
 };
 
+/**
+ * Live updates for front ends, over server-sent events (the GraphQL over SSE protocol) at
+ * `/graphql/stream`: each field is a stream of events a user may see. One root, so tasks due and
+ * report jobs join it as fields beside the accruals.
+ */
+export type Subscription = {
+  __typename?: 'Subscription';
+  /**
+   * A recipient's commission month, sent each time it changes (a new line, a clawback, an
+   * adjustment): the accrual as `commissionAccruals` would read it now. Without `recipient`, the
+   * caller's own; with it, any recipient the caller may read. Without `period`, every month.
+   */
+  commissionAccrualChanged: CommissionAccrual;
+};
+
+
+/**
+ * Live updates for front ends, over server-sent events (the GraphQL over SSE protocol) at
+ * `/graphql/stream`: each field is a stream of events a user may see. One root, so tasks due and
+ * report jobs join it as fields beside the accruals.
+ */
+export type SubscriptionCommissionAccrualChangedArgs = {
+  period?: InputMaybe<Scalars['String']['input']>;
+  recipient?: InputMaybe<CommissionRecipientInput>;
+};
+
 export type TakeFromPoolInput = {
   clientId: Scalars['ID']['input'];
   expectedVersion: Scalars['Int']['input'];
@@ -3278,6 +3304,7 @@ export type ResolversTypes = {
   StatementImportResult: ResolverTypeWrapper<Omit<StatementImportResult, 'rows'> & { rows: Array<ResolversTypes['StatementReconciliationRow']> }>;
   StatementReconciliationRow: ResolverTypeWrapper<ReconciliationRowModel>;
   String: ResolverTypeWrapper<Scalars['String']['output']>;
+  Subscription: ResolverTypeWrapper<Record<PropertyKey, never>>;
   TakeFromPoolInput: TakeFromPoolInput;
   Tenant: ResolverTypeWrapper<TenantSettingsModel>;
   TenureBand: ResolverTypeWrapper<TenureBand>;
@@ -3502,6 +3529,7 @@ export type ResolversParentTypes = {
   StatementImportResult: Omit<StatementImportResult, 'rows'> & { rows: Array<ResolversParentTypes['StatementReconciliationRow']> };
   StatementReconciliationRow: ReconciliationRowModel;
   String: Scalars['String']['output'];
+  Subscription: Record<PropertyKey, never>;
   TakeFromPoolInput: TakeFromPoolInput;
   Tenant: TenantSettingsModel;
   TenureBand: TenureBand;
@@ -4492,6 +4520,10 @@ export type StatementReconciliationRowResolvers<ContextType = GraphQLContext, Pa
   status?: Resolver<ResolversTypes['ReconciliationStatus'], ParentType, ContextType>;
 };
 
+export type SubscriptionResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['Subscription'] = ResolversParentTypes['Subscription']> = {
+  commissionAccrualChanged?: SubscriptionResolver<ResolversTypes['CommissionAccrual'], "commissionAccrualChanged", ParentType, ContextType, Partial<SubscriptionCommissionAccrualChangedArgs>>;
+};
+
 export type TenantResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['Tenant'] = ResolversParentTypes['Tenant']> = {
   baseCurrency?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
@@ -4796,6 +4828,7 @@ export type Resolvers<ContextType = GraphQLContext> = {
   SplitShare?: SplitShareResolvers<ContextType>;
   StatementImportResult?: StatementImportResultResolvers<ContextType>;
   StatementReconciliationRow?: StatementReconciliationRowResolvers<ContextType>;
+  Subscription?: SubscriptionResolvers<ContextType>;
   Tenant?: TenantResolvers<ContextType>;
   TenureBand?: TenureBandResolvers<ContextType>;
   Tier?: TierResolvers<ContextType>;

@@ -644,6 +644,18 @@ export class CommissionsService {
     return (await this.repo.getAccruals(p.tenantId, recipientKey(r), q.period)).map(toAccrual);
   }
 
+  /**
+   * Which accrual changes a caller may watch (live updates): the recipient's key, after the same
+   * checks as reading its accruals. The caller's own without `recipient`.
+   */
+  async watchableAccrualRecipient(principal: Principal | null, recipient: unknown): Promise<string> {
+    const p = authorize(principal, 'commissions:read');
+    const q = parseInput(AccrualQuerySchema.pick({ recipient: true }), { recipient }, '');
+    const r = this.recipientOf(p, q.recipient);
+    await this.assertCanRead(p, r);
+    return recipientKey(r);
+  }
+
   /** Commission on a client's policies, for the card (managers and admins; advisors their own share). */
   async clientSummary(
     principal: Principal | null,
