@@ -4,6 +4,13 @@ import { EntityType } from '../shared/table-design.js';
 import type { Resolvers, SubscriptionCommissionAccrualChangedArgs } from './__generated__/resolvers-types.js';
 import type { GraphQLContext } from './context.js';
 
+/** A subscription sent to `/graphql` instead of the stream. */
+function notOverHttp(): GraphQLError {
+  return new GraphQLError('Subscriptions are served over server-sent events at /graphql/stream', {
+    extensions: { code: 'BAD_REQUEST' },
+  });
+}
+
 /**
  * The Subscription root: each field picks the table changes a caller may see from the live events
  * and resolves each one by reading the record through its module's service (so every event is
@@ -13,11 +20,7 @@ export const liveResolvers: Resolvers = {
   Subscription: {
     commissionAccrualChanged: {
       subscribe: async (_root, args, { principal, services, live }) => {
-        if (!live) {
-          throw new GraphQLError('Subscriptions are served over server-sent events at /graphql/stream', {
-            extensions: { code: 'BAD_REQUEST' },
-          });
-        }
+        if (!live) throw notOverHttp();
         const recipientKey = await services.commissions.watchableAccrualRecipient(principal, args.recipient);
         const tenantId = principal?.tenantId;
         const wants = (change: TableChangeDetail) =>
@@ -30,8 +33,10 @@ export const liveResolvers: Resolvers = {
       resolve: async (
         payload: unknown,
         args: SubscriptionCommissionAccrualChangedArgs,
-        { principal, services }: GraphQLContext,
+        { principal, services, live }: GraphQLContext,
       ) => {
+        // `/graphql` executes a subscription operation as a query: it resolves once, with no change.
+        if (!live) throw notOverHttp();
         const image = (payload as TableChangeDetail).newImage ?? {};
         const accruals = await services.commissions.accruals(principal, {
           recipient: args.recipient,

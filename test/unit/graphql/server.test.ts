@@ -201,3 +201,12 @@ describe('CSRF prevention on GET', () => {
     expect(response.body).toMatch(/Cross-Site Request Forgery/);
   });
 });
+
+describe('subscriptions', () => {
+  it('answers BAD_REQUEST, naming the stream, to a subscription sent to /graphql', async () => {
+    const result = await run('subscription { commissionAccrualChanged { period } }');
+    expect(result.errors?.[0]?.extensions?.code).toBe('BAD_REQUEST');
+    expect(result.errors?.[0]?.message).toMatch(/\/graphql\/stream/);
+    expect(ddb.calls()).toHaveLength(0);
+  });
+});
