@@ -275,7 +275,14 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       });
     });
     await new Promise<void>((r) => server.listen(port, '127.0.0.1', () => r()));
-    stops.push(() => new Promise<void>((r) => server.close(() => r())));
+    stops.push(
+      () =>
+        new Promise<void>((r) => {
+          server.close(() => r());
+          // Open live-update streams never end by themselves: close them, or stopping waits on them.
+          server.closeAllConnections();
+        }),
+    );
     server.closeIdleConnections?.();
 
     return {
