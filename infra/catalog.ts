@@ -4,8 +4,11 @@
  * so a function cannot exist on one host and not the other.
  */
 
-/** Resources a function may be granted; the cloud stack turns each into least-privilege IAM. */
-export type Need = 'table' | 'reportsBucket' | 'archiveBucket' | 'mail' | 'sms';
+/**
+ * Resources a function may be granted; the cloud stack turns each into least-privilege IAM.
+ * `cursorKeys`: the secret that seals pagination cursors, for a function that hands cursors out.
+ */
+export type Need = 'table' | 'reportsBucket' | 'archiveBucket' | 'mail' | 'sms' | 'cursorKeys';
 
 export type StreamEventName = 'INSERT' | 'MODIFY' | 'REMOVE';
 
@@ -55,7 +58,7 @@ export const CATALOG: readonly FunctionSpec[] = [
       ],
     },
     // The archive bucket: an admin's reprocessWebhookDelivery reads an archived delivery back.
-    needs: ['table', 'reportsBucket', 'archiveBucket', 'mail'],
+    needs: ['table', 'reportsBucket', 'archiveBucket', 'mail', 'cursorKeys'],
     memoryMb: 1024,
     timeoutSeconds: 29,
   },

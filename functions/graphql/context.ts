@@ -3,11 +3,14 @@ import type { Services } from '../modules/services.js';
 import type { Principal } from '../shared/auth/principal.js';
 import type { TokenVerifier } from '../shared/auth/token-verifier.js';
 import { isDomainError } from '../shared/errors.js';
+import type { LiveEvents } from '../shared/live-hub.js';
 
 /** What every resolver receives: the verified caller (or why there is none) and the services. */
 export interface GraphQLContext {
   principal: Principal | null;
   services: Services;
+  /** Table changes for subscriptions; only the live-updates endpoint (`/graphql/stream`) has them. */
+  live?: LiveEvents;
 }
 
 /**

@@ -1,20 +1,26 @@
 import { handlers, startServerAndCreateLambdaHandler } from '@as-integrations/aws-lambda';
 import middy from '@middy/core';
 import { createServices } from '../modules/services.js';
+import { requireSharedCursorKeys } from '../shared/cursor-keys.js';
 import { invoiceAdapters } from '../shared/invoice-adapters.js';
 import { observability } from '../shared/observability.js';
 import { createTokenVerifier, getRuntime } from '../shared/runtime.js';
 import { buildContext } from './context.js';
 import { createGraphQLServer } from './server.js';
+import { TableCache } from './shared-cache.js';
 
 const runtime = getRuntime();
+requireSharedCursorKeys(runtime.env);
 const services = createServices(runtime.db, runtime.clock, {
   reports: runtime.env.REPORTS_BUCKET ? { store: runtime.objects, bucket: runtime.env.REPORTS_BUCKET } : null,
   invoices: invoiceAdapters(runtime),
   archive: runtime.env.ARCHIVE_BUCKET ? { store: runtime.objects, bucket: runtime.env.ARCHIVE_BUCKET } : null,
 });
 const verifier = createTokenVerifier(runtime.env);
-const server = createGraphQLServer({ production: runtime.env.STAGE === 'prod' });
+const server = createGraphQLServer({
+  production: runtime.env.STAGE === 'prod',
+  persistedQueries: new TableCache(runtime.db, runtime.clock),
+});
 
 /** POST/GET /graphql behind the HTTP API (API Gateway v2 payloads). */
 export const handler = middy(

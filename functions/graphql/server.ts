@@ -12,12 +12,19 @@ import type { Resolvers } from './__generated__/resolvers-types.js';
 import { typeDefs } from './__generated__/type-defs.js';
 import type { GraphQLContext } from './context.js';
 import { formatError } from './error-formatter.js';
+import { liveResolvers } from './live.resolvers.js';
 import { costLimitRule } from './operation-cost.js';
 import { scalarResolvers } from './scalars.js';
+import { PERSISTED_QUERY_TTL_SECONDS, type PersistedQueryCache } from './shared-cache.js';
 
 export interface GraphQLServerOptions {
   /** Production hides introspection and field suggestions. */
   production: boolean;
+  /**
+   * Where automatic persisted queries are kept: the table (shared by every instance) in Lambda and
+   * on the local stack; omitted, Apollo keeps them in this process's memory.
+   */
+  persistedQueries?: PersistedQueryCache;
 }
 
 /** Limits every operation must stay within, so one request cannot exhaust the function. */
@@ -35,6 +42,23 @@ const coreResolvers: Resolvers = {
   Mutation: { _noop: () => null },
 };
 
+/**
+ * Headers whose presence proves a request is not a browser's "simple" cross-site request: a page on
+ * another origin cannot set any of them without a CORS preflight, which our CORS policy answers only
+ * for the origins we trust. Apollo's own two (`x-apollo-operation-name`, `apollo-require-preflight`),
+ * plus the credentials this API authenticates with: it reads a bearer token or an API key from a
+ * header, never a cookie, so a request carrying either cannot ride on a victim's ambient
+ * credentials. A GET query without a content type (urql's default, graphql-request with `GET`,
+ * plain `fetch`) is therefore accepted when it carries `authorization` or `x-api-key`; one that
+ * carries none of these headers and no non-simple content type is still blocked.
+ */
+export const CSRF_PROOF_HEADERS = [
+  'x-apollo-operation-name',
+  'apollo-require-preflight',
+  'authorization',
+  'x-api-key',
+] as const;
+
 /** Merges the resolver maps of every module (type by type). */
 export function mergeResolvers(...maps: Resolvers[]): Resolvers {
   const merged: Record<string, Record<string, unknown>> = {};
@@ -46,11 +70,24 @@ export function mergeResolvers(...maps: Resolvers[]): Resolvers {
   return merged as Resolvers;
 }
 
-/**
- * Builds the Apollo server: schema, resolvers, the single error formatter and operation limits.
- * It imports nothing of Lambda, so tests call `executeOperation` on it directly.
- */
-export function createGraphQLServer(options: GraphQLServerOptions): ApolloServer<GraphQLContext> {
+/** Every module's resolvers, merged: the same map serves Apollo (HTTP) and the live-updates stream. */
+export function allResolvers(): Resolvers {
+  return mergeResolvers(
+    coreResolvers,
+    orgResolvers,
+    clientsResolvers,
+    policiesResolvers,
+    bookFilesResolvers,
+    invoicesResolvers,
+    webhooksResolvers,
+    // Last but one: it fills ClientCard.commissionSummary, which the clients module leaves null.
+    commissionsResolvers,
+    liveResolvers,
+  );
+}
+
+/** The operation limits as GraphQL validation rules plus Apollo plugins (depth, aliases, cost…). */
+export function operationProtection(production: boolean): ReturnType<ApolloArmor['protect']> {
   const armor = new ApolloArmor({
     maxDepth: { n: OPERATION_LIMITS.maxDepth },
     maxAliases: { n: OPERATION_LIMITS.maxAliases },
@@ -58,27 +95,28 @@ export function createGraphQLServer(options: GraphQLServerOptions): ApolloServer
     costLimit: { enabled: false },
     maxTokens: { n: OPERATION_LIMITS.maxTokens },
     maxDirectives: { n: OPERATION_LIMITS.maxDirectives },
-    blockFieldSuggestion: { enabled: options.production },
+    blockFieldSuggestion: { enabled: production },
   });
-  const protection = armor.protect();
+  return armor.protect();
+}
+
+/**
+ * Builds the Apollo server: schema, resolvers, the single error formatter and operation limits.
+ * It imports nothing of Lambda, so tests call `executeOperation` on it directly.
+ */
+export function createGraphQLServer(options: GraphQLServerOptions): ApolloServer<GraphQLContext> {
+  const protection = operationProtection(options.production);
   return new ApolloServer<GraphQLContext>({
     typeDefs,
-    resolvers: mergeResolvers(
-      coreResolvers,
-      orgResolvers,
-      clientsResolvers,
-      policiesResolvers,
-      bookFilesResolvers,
-      invoicesResolvers,
-      webhooksResolvers,
-      // Last: it fills ClientCard.commissionSummary, which the clients module leaves null.
-      commissionsResolvers,
-    ) as never,
+    resolvers: allResolvers() as never,
     formatError,
     introspection: !options.production,
     includeStacktraceInErrorResponses: false,
     allowBatchedHttpRequests: false,
-    csrfPrevention: true,
+    ...(options.persistedQueries
+      ? { persistedQueries: { cache: options.persistedQueries, ttl: PERSISTED_QUERY_TTL_SECONDS } }
+      : {}),
+    csrfPrevention: { requestHeaders: [...CSRF_PROOF_HEADERS] },
     validationRules: [...protection.validationRules, costLimitRule(OPERATION_LIMITS.maxCost)],
     plugins: [...protection.plugins, ApolloServerPluginLandingPageDisabled()],
   });

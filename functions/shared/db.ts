@@ -16,6 +16,7 @@ import {
   type TransactWriteCommandInput,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
+import { CursorSealer, ephemeralCursorKeys } from './cursor-seal.js';
 import { InvalidCursorError, NotFoundError, VersionConflictError } from './errors.js';
 import { type IndexName, type ItemKey, TABLE } from './table-design.js';
 
@@ -52,6 +53,8 @@ export interface Page<T> {
   /** One opaque cursor per item (Relay edges); each is a valid `after`. */
   cursors: string[];
   nextCursor: string | null;
+  /** True when the page was read after a cursor (Relay `hasPreviousPage` for forward pagination). */
+  afterCursor?: boolean;
 }
 
 /** Counts requests per operation and consumed capacity, for tests that pin a path's cost and for benchmarks. */
@@ -93,9 +96,14 @@ function backoffMs(attempt: number): number {
 export class Db {
   readonly stats = new DbStats();
 
+  /**
+   * @param cursors seals page cursors; the default key lives only in this process (tests). Lambda
+   *   and the local stack pass the keys from the environment, so every instance opens every cursor.
+   */
   constructor(
     private readonly client: DynamoDBDocumentClient,
     readonly tableName: string,
+    private readonly cursors: CursorSealer = new CursorSealer(ephemeralCursorKeys()),
   ) {}
 
   private count(
@@ -212,8 +220,8 @@ export class Db {
   }
 
   /**
-   * One page of a Query on the table or an index. The cursor is the opaque LastEvaluatedKey; a
-   * cursor whose partition differs from this query's (another list, another tenant) is refused.
+   * One page of a Query on the table or an index. The cursor is the sealed LastEvaluatedKey; a
+   * cursor sealed for another partition or index (another list, another tenant) is refused.
    */
   async queryPage<T extends StoredItem>(input: QueryPageInput): Promise<Page<T>> {
     const keyNames = input.index ? TABLE.indexes[input.index] : { partitionKey: 'pk', sortKey: 'sk' };
@@ -245,7 +253,7 @@ export class Db {
     if (input.index) params.IndexName = input.index;
     if (input.filter) params.FilterExpression = input.filter.expression;
     if (input.cursor)
-      params.ExclusiveStartKey = decodeCursor(input.cursor, keyNames.partitionKey, input.partition);
+      params.ExclusiveStartKey = await this.openCursor(input.cursor, input.partition, input.index);
 
     // With a filter, DynamoDB may return fewer than `limit` matches per request: keep reading
     // until the page is full or the partition is exhausted.
@@ -265,11 +273,41 @@ export class Db {
       params.Limit = input.limit - items.length || input.limit;
     } while (lastKey && items.length < input.limit && input.filter);
 
+    const cursors = await Promise.all(
+      items.map((item) => this.sealCursor(keyOf(item, input.index), input.partition, input.index)),
+    );
+    const lastItem = items.at(-1);
+    const endsAtLastItem = lastKey && lastItem && sameKey(lastKey, keyOf(lastItem, input.index));
     return {
       items,
-      cursors: items.map((item) => encodeCursor(keyOf(item, input.index))),
-      nextCursor: lastKey ? encodeCursor(lastKey) : null,
+      cursors,
+      nextCursor: lastKey
+        ? endsAtLastItem
+          ? (cursors.at(-1) ?? null)
+          : await this.sealCursor(lastKey, input.partition, input.index)
+        : null,
+      afterCursor: Boolean(input.cursor),
     };
+  }
+
+  /**
+   * Seals a LastEvaluatedKey as an opaque, URL-safe cursor bound to this list (partition and
+   * index). The partition is not stored in the cursor: the query supplies it again.
+   */
+  async sealCursor(lastKey: Record<string, unknown>, partition: string, index?: IndexName): Promise<string> {
+    const partitionAttribute = index ? TABLE.indexes[index].partitionKey : 'pk';
+    const { [partitionAttribute]: _partition, ...rest } = lastKey;
+    return this.cursors.seal(rest, cursorBinding(partition, index));
+  }
+
+  /** Opens a cursor, refusing one that was not sealed for this list or was altered (INVALID_CURSOR). */
+  async openCursor(cursor: string, partition: string, index?: IndexName): Promise<Record<string, unknown>> {
+    const rest = await this.cursors.open(cursor, cursorBinding(partition, index));
+    if (!Object.values(rest).every((v) => typeof v === 'string' || typeof v === 'number')) {
+      throw new InvalidCursorError();
+    }
+    const partitionAttribute = index ? TABLE.indexes[index].partitionKey : 'pk';
+    return { ...rest, [partitionAttribute]: partition };
   }
 
   /** Reads every item of a partition (small collections such as one tenant's branches). */
@@ -413,33 +451,14 @@ function keyOf(item: StoredItem, index?: IndexName): Record<string, unknown> {
   return key;
 }
 
-/** Encodes a LastEvaluatedKey as an opaque, URL-safe cursor. */
-export function encodeCursor(lastKey: Record<string, unknown>): string {
-  return Buffer.from(JSON.stringify(lastKey), 'utf8').toString('base64url');
+/** What a cursor is bound to: the list it pages (index and partition, which starts with the tenant). */
+function cursorBinding(partition: string, index?: IndexName): string {
+  return `${index ?? 'table'}|${partition}`;
 }
 
-/** Decodes a cursor, refusing one that was not issued for this partition. */
-export function decodeCursor(
-  cursor: string,
-  partitionAttribute: string,
-  partition: string,
-): Record<string, unknown> {
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
-  } catch {
-    throw new InvalidCursorError();
-  }
-  if (
-    typeof parsed !== 'object' ||
-    parsed === null ||
-    Array.isArray(parsed) ||
-    (parsed as Record<string, unknown>)[partitionAttribute] !== partition ||
-    !Object.values(parsed).every((v) => typeof v === 'string' || typeof v === 'number')
-  ) {
-    throw new InvalidCursorError();
-  }
-  return parsed as Record<string, unknown>;
+function sameKey(a: Record<string, unknown>, b: Record<string, unknown>): boolean {
+  const names = Object.keys(a);
+  return names.length === Object.keys(b).length && names.every((n) => a[n] === b[n]);
 }
 
 /**

@@ -20,6 +20,28 @@ const EnvSchema = z.object({
   MAIL_FROM: z.string().optional(),
   /** Where SMS go on the local stack (no emulator sends SMS); unset in the cloud, where SNS does. */
   SMS_SINK_URL: z.url().optional(),
+  /**
+   * Secrets that seal pagination cursors, newest first, comma-separated (each ≥ 32 characters): the
+   * first seals, all open, so a rotated-out secret kept second keeps its cursors valid. The local
+   * stack generates and keeps them in `.local/`.
+   */
+  CURSOR_KEYS: z
+    .string()
+    .optional()
+    .transform((v) =>
+      v
+        ? v
+            .split(',')
+            .map((k) => k.trim())
+            .filter(Boolean)
+        : undefined,
+    )
+    .refine((keys) => !keys || keys.every((k) => k.length >= 32), 'every key needs at least 32 characters'),
+  /**
+   * The cloud's Secrets Manager secret holding the cursor secret: its AWSCURRENT version seals, its
+   * AWSPREVIOUS version still opens, read at cold start (used when CURSOR_KEYS is unset).
+   */
+  CURSOR_SECRET_ARN: z.string().min(1).optional(),
   S3_FORCE_PATH_STYLE: z
     .enum(['true', 'false'])
     .default('false')

@@ -26,14 +26,29 @@ export function pageArgs(args: { first?: number | null; after?: string | null })
 
 export interface Connection<T> {
   edges: Array<{ cursor: string; node: T }>;
-  pageInfo: { hasNextPage: boolean; endCursor: string | null };
+  pageInfo: {
+    hasNextPage: boolean;
+    hasPreviousPage: boolean;
+    startCursor: string | null;
+    endCursor: string | null;
+  };
 }
 
-/** Maps a data-layer page onto a Relay connection. */
+/**
+ * Maps a data-layer page onto a Relay connection. Pagination is forward only (`first`/`after`):
+ * `hasPreviousPage` is true when the page was read after a cursor, which the Relay connection spec
+ * allows ("if the server can efficiently determine that elements exist prior to `after`"): an item
+ * precedes the cursor, since the cursor was issued for one.
+ */
 export function toConnection<T>(page: Page<T>): Connection<T> {
   const edges = page.items.map((node, i) => ({ node, cursor: page.cursors[i] ?? '' }));
   return {
     edges,
-    pageInfo: { hasNextPage: page.nextCursor !== null, endCursor: edges.at(-1)?.cursor ?? null },
+    pageInfo: {
+      hasNextPage: page.nextCursor !== null,
+      hasPreviousPage: page.afterCursor === true,
+      startCursor: edges[0]?.cursor ?? null,
+      endCursor: edges.at(-1)?.cursor ?? null,
+    },
   };
 }

@@ -1,5 +1,8 @@
+import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { TokenVerifier } from './auth/token-verifier.js';
 import { systemClock } from './clock.js';
+import { cursorKeysFromEnv } from './cursor-keys.js';
+import { CursorSealer } from './cursor-seal.js';
 import { createDocumentClient, Db } from './db.js';
 import { type Env, env } from './env.js';
 import { createS3Client, type ObjectStore, S3ObjectStore } from './object-store.js';
@@ -23,7 +26,11 @@ export function getRuntime(): Runtime {
     runtime = {
       env: e,
       // Traced in Lambda (a subsegment per call); the tracer leaves the clients untouched elsewhere.
-      db: new Db(tracer.captureAWSv3Client(createDocumentClient()), e.TABLE_NAME),
+      db: new Db(
+        tracer.captureAWSv3Client(createDocumentClient()),
+        e.TABLE_NAME,
+        new CursorSealer(cursorKeysFromEnv(e, () => tracer.captureAWSv3Client(new SecretsManagerClient({})))),
+      ),
       clock: systemClock,
       objects: new S3ObjectStore(tracer.captureAWSv3Client(createS3Client(e.S3_FORCE_PATH_STYLE))),
     };

@@ -47,6 +47,7 @@ export const EntityType = {
   Insurer: 'Insurer',
   InsurerSecret: 'InsurerSecret',
   InsurerRoute: 'InsurerRoute',
+  SharedCacheEntry: 'SharedCacheEntry',
   ProductLine: 'ProductLine',
   Unique: 'Unique',
   Client: 'Client',
@@ -345,6 +346,14 @@ export const keys = {
    */
   tenantRegistryPartition: 'TENANTS',
   tenantRegistration: (tenantId: string): ItemKey => ({ pk: 'TENANTS', sk: seg(tenantId) }),
+
+  /**
+   * An entry of the API's shared cache (automatic persisted queries: a query document by its
+   * SHA-256), one partition per entry under `G#`, the global prefix: not tenant data (a query text
+   * names no tenant's records), and never `T#…`, so it cannot collide with any tenant's keys.
+   * Expires through the table's TTL.
+   */
+  sharedCacheEntry: (cacheKey: string): ItemKey => ({ pk: `G#CACHE#${seg(cacheKey)}`, sk: 'CACHE' }),
 
   /** An invoice sits in its client's collection, so the card's one Query returns it. */
   invoice: (tenantId: string, clientId: string, invoiceId: string): ItemKey => ({
@@ -738,6 +747,14 @@ export const ACCESS_PATTERNS: readonly AccessPattern[] = [
     'planned',
   ),
   pattern('listTenants (tenant-wide schedules)', 'org', 'Query', 'table', 'pk=TENANTS', 'built'),
+  pattern(
+    'getSharedCacheEntry (persisted queries by hash, TTL)',
+    'graphql',
+    'GetItem',
+    'table',
+    'pk=G#CACHE#apq:<sha256> sk=CACHE',
+    'built',
+  ),
   pattern(
     'listInvoicesByStatusAndDueDate (overdue sweep, payments due per period)',
     'invoices',

@@ -77,6 +77,7 @@ export class BrokerCrmStack extends Stack {
         table: this.storage.table,
         reportsBucket: this.storage.reportsBucket,
         archiveBucket: this.storage.archiveBucket,
+        cursorSecret: this.storage.cursorSecret,
         mailFrom,
         auth: {
           issuer: this.identity.issuer,

@@ -6,6 +6,7 @@ import { Architecture, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { IBucket } from 'aws-cdk-lib/aws-s3';
+import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import type { FunctionSpec, Need } from '../catalog.js';
 import { BUNDLE, REPO_ROOT } from './bundling.js';
@@ -18,6 +19,8 @@ export interface FunctionResources {
   readonly table: ITable;
   readonly reportsBucket: IBucket;
   readonly archiveBucket: IBucket;
+  /** The secret that seals pagination cursors (`cursorKeys`). */
+  readonly cursorSecret: ISecret;
   /** Sender address (`MAIL_FROM`), a literal or the deploy-time `MailFrom` parameter; required as soon as one function needs `mail`. */
   readonly mailFrom?: string | undefined;
   /** Token issuer, JWKS and audience: every function parses them at cold start (functions/shared/env.ts). */
@@ -189,6 +192,9 @@ export class CatalogFunctions extends Construct {
         if (resources.mailFrom) env.MAIL_FROM = resources.mailFrom;
       },
       sms: () => {},
+      cursorKeys: () => {
+        env.CURSOR_SECRET_ARN = resources.cursorSecret.secretArn;
+      },
     };
     for (const need of spec.needs) byNeed[need]();
     return env;
@@ -238,6 +244,14 @@ export class CatalogFunctions extends Construct {
           out.push(new PolicyStatement({ actions: [...MAIL_ACTIONS], resources: identities }));
           break;
         }
+        case 'cursorKeys':
+          out.push(
+            new PolicyStatement({
+              actions: ['secretsmanager:GetSecretValue'],
+              resources: [resources.cursorSecret.secretArn],
+            }),
+          );
+          break;
         case 'sms':
           // Text messages go to phone numbers, which have no ARN; NotResource on every topic ARN
           // keeps the grant to direct SMS, so the function cannot publish to any topic.

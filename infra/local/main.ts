@@ -21,6 +21,7 @@ try {
   log('');
   log(`Broker CRM is running (started in ${((Date.now() - started) / 1000).toFixed(1)} s)`);
   log(`  GraphQL        POST ${stack.dev.graphqlUrl}   (IDE: open it in a browser)`);
+  log(`  Live updates   POST ${stack.dev.streamUrl}   (GraphQL over server-sent events)`);
   log(`  Webhooks       POST ${stack.url}/webhooks/insurers/{insurerId}`);
   log(`  Health         GET  ${stack.dev.healthUrl}`);
   log(`  Captured mail  GET  ${stack.dev.mailUrl}    SMS: GET ${stack.dev.smsUrl}`);

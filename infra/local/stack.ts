@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { join, resolve } from 'node:path';
@@ -5,10 +6,19 @@ import { pathToFileURL } from 'node:url';
 import { DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
 import { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
 import sesLocalModule from 'aws-ses-v2-local';
-import { startFauxqs } from 'fauxqs';
+import { buildApp } from 'fauxqs';
+import { LiveHub } from '../../functions/shared/live-hub.js';
+import { EntityType } from '../../functions/shared/table-design.js';
 import { CATALOG, type FunctionSpec } from '../catalog.js';
 import { ensureTable } from '../table-spec.js';
-import { type BusHandler, busSubscribers, ChangeBus, type FailureEntry, FailureLog } from './change-bus.js';
+import {
+  type BusHandler,
+  type BusSubscriber,
+  busSubscribers,
+  ChangeBus,
+  type FailureEntry,
+  FailureLog,
+} from './change-bus.js';
 import { applyLocalCors } from './cors.js';
 import { type DynamoDbLocal, LOCAL_AWS, startDynamoDbLocal } from './dynamodb.js';
 import { FAVICON_ICO } from './favicon.js';
@@ -56,6 +66,8 @@ export interface LocalChanges {
 /** What `.local/dev.json` holds: how to call the local API as each demo user and insurer. */
 export interface DevInfo {
   graphqlUrl: string;
+  /** Live updates: GraphQL subscriptions over server-sent events. */
+  streamUrl: string;
   healthUrl: string;
   mailUrl: string;
   smsUrl: string;
@@ -66,14 +78,26 @@ export interface DevInfo {
 
 export interface LocalStack {
   url: string;
+  /**
+   * Where each local service listens: the API and every emulator on loopback only. (DynamoDB Local
+   * itself has no bind option and listens on every interface; see README, Troubleshooting.)
+   */
+  listeners: { api: string; s3SnsSqs: string; ses: string; dynamodb: string };
   dev: DevInfo;
   sms: SmsRecorder;
   dynamo: DynamoDbLocal;
+  /** The live-updates hub (tests wait until a client has subscribed). */
+  live: { readonly size: number };
   changes: LocalChanges;
   stop(): Promise<void>;
 }
 
 const TABLE_NAME = 'broker-crm-local';
+
+/** Where live updates stream (GraphQL over server-sent events). */
+export const LIVE_STREAM_PATH = '/graphql/stream';
+/** The entity types a live subscription can follow (accruals now; tasks and report jobs to come). */
+const LIVE_ENTITY_TYPES = [EntityType.CommissionAccrual] as const;
 
 // aws-ses-v2-local is CommonJS with `exports.default`; under Node's ESM interop that default sits one level down.
 const startSesLocal = ((sesLocalModule as unknown as { default?: typeof sesLocalModule }).default ??
@@ -121,10 +145,9 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       `DynamoDB Local   ${dynamo.endpoint} (table ${TABLE_NAME}${dataDir ? `, data in ${join(dataDir, 'dynamodb')}` : ', in memory'})`,
     );
 
-    const fauxqs = await startFauxqs({ port: await freePort(), logger: false });
+    const fauxqs = await startLoopbackFauxqs();
     stops.push(() => fauxqs.stop());
-    fauxqs.createBucket(REPORTS_BUCKET);
-    fauxqs.createBucket(ARCHIVE_BUCKET);
+    for (const bucket of [REPORTS_BUCKET, ARCHIVE_BUCKET]) await fauxqs.createBucket(bucket);
     log(`S3/SNS/SQS       ${fauxqs.address} (fauxqs, in memory)`);
 
     const sesPort = await freePort();
@@ -138,6 +161,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     if (keyFile) writeFileSync(keyFile, JSON.stringify(issuer.keyMaterial), { mode: 0o600 });
 
     const sms = new SmsRecorder(dataDir ? join(dataDir, 'sms.jsonl') : null);
+    const cursorKeys = localCursorKeys(dataDir);
 
     const port = options.port === 0 ? await freePort() : options.port;
     const base = `http://localhost:${port}`;
@@ -154,6 +178,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       ARCHIVE_BUCKET,
       MAIL_FROM: 'noreply@broker-crm.local',
       SMS_SINK_URL: `${base}/local/sms`,
+      CURSOR_KEYS: cursorKeys.join(','),
       S3_FORCE_PATH_STYLE: 'true',
       AWS_REGION: LOCAL_AWS.region,
       AWS_ACCESS_KEY_ID: LOCAL_AWS.accessKeyId,
@@ -182,8 +207,18 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     }
     const handlerOf = <T>(spec: FunctionSpec) => eventHandlers.get(spec.name) as T;
     const failures = new FailureLog(dataDir ? join(dataDir, 'failures.jsonl') : null);
+    // Live updates (GraphQL over SSE at /graphql/stream) hear every change from the bus, as a rule
+    // that forwards to the streaming function would in the cloud (docs/decisions/0007-live-updates.md).
+    const live = new LiveHub();
+    const liveFeed: BusSubscriber = {
+      name: 'live-updates',
+      filter: { entityTypes: [...LIVE_ENTITY_TYPES], events: ['INSERT', 'MODIFY'] },
+      maxRetries: 0,
+      timeoutSeconds: 5,
+      handler: (event) => live.publish(event.detail),
+    };
     const bus = new ChangeBus({
-      subscribers: busSubscribers(catalog, handlerOf<BusHandler>),
+      subscribers: [...busSubscribers(catalog, handlerOf<BusHandler>), liveFeed],
       region: LOCAL_AWS.region,
       failures,
       log,
@@ -225,24 +260,44 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     if (dataDir)
       writeFileSync(join(dataDir, 'dev.json'), `${JSON.stringify(dev, null, 2)}\n`, { mode: 0o600 });
 
+    const liveStream = await createLocalLiveStream(live);
     const server = createServer((req, res) => {
-      handleRequest(req, res, { routes, issuer, sms, sesUrl, ideToken: firstToken(dev, 'admin') }).catch(
-        (error) => {
-          log(`request failed: ${(error as Error).stack ?? String(error)}`);
-          if (!res.headersSent) res.writeHead(500);
-          res.end();
-        },
-      );
+      handleRequest(req, res, {
+        routes,
+        issuer,
+        sms,
+        sesUrl,
+        liveStream,
+        ideToken: firstToken(dev, 'admin'),
+      }).catch((error) => {
+        log(`request failed: ${(error as Error).stack ?? String(error)}`);
+        if (!res.headersSent) res.writeHead(500);
+        res.end();
+      });
     });
     await new Promise<void>((r) => server.listen(port, '127.0.0.1', () => r()));
-    stops.push(() => new Promise<void>((r) => server.close(() => r())));
+    stops.push(
+      () =>
+        new Promise<void>((r) => {
+          server.close(() => r());
+          // Open live-update streams never end by themselves: close them, or stopping waits on them.
+          server.closeAllConnections();
+        }),
+    );
     server.closeIdleConnections?.();
 
     return {
       url: base,
+      listeners: {
+        api: `http://127.0.0.1:${port}`,
+        s3SnsSqs: fauxqs.address,
+        ses: sesUrl,
+        dynamodb: dynamo.endpoint,
+      },
       dev,
       sms,
       dynamo,
+      live,
       changes: {
         idle: async () => {
           await scheduler.idle();
@@ -259,6 +314,42 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     for (const stop of stops.reverse()) await stop().catch(() => undefined);
     throw error;
   }
+}
+
+/**
+ * fauxqs (S3/SNS/SQS) on loopback only. Its `startFauxqs` always listens on every interface (its
+ * `host` option only names the host in queue URLs), so the stack builds its app and listens itself,
+ * as every other local service does, on 127.0.0.1.
+ */
+async function startLoopbackFauxqs(): Promise<{
+  address: string;
+  createBucket(name: string): Promise<void>;
+  stop(): Promise<void>;
+}> {
+  const app = buildApp({ logger: false, host: '127.0.0.1' });
+  const address = await app.listen({ port: await freePort(), host: '127.0.0.1' });
+  return {
+    address,
+    createBucket: async (name) => {
+      const response = await fetch(`${address}/${name}`, { method: 'PUT' });
+      if (!response.ok) throw new Error(`fauxqs refused bucket ${name}: HTTP ${response.status}`);
+    },
+    stop: () => app.close(),
+  };
+}
+
+/**
+ * The secrets that seal cursors on this machine, kept in `.local/cursor-keys.json` so cursors stay
+ * valid across restarts (in memory: fresh ones). Put a new secret first in the file to rotate; the
+ * older ones still open the cursors they sealed.
+ */
+function localCursorKeys(dataDir: string | null): string[] {
+  const file = dataDir ? join(dataDir, 'cursor-keys.json') : null;
+  const kept = file ? loadJson<{ keys: string[] }>(file)?.keys : undefined;
+  if (kept && kept.length > 0) return kept;
+  const keys = [randomBytes(32).toString('base64url')];
+  if (file) writeFileSync(file, `${JSON.stringify({ keys }, null, 2)}\n`, { mode: 0o600 });
+  return keys;
 }
 
 /** Seeds the demo brokerages the first time; on later starts reuses what `.local/seed.json` remembers. */
@@ -309,6 +400,7 @@ async function devInfo(base: string, issuer: LocalTokenIssuer, seed: SeedResult 
   }
   return {
     graphqlUrl: `${base}/graphql`,
+    streamUrl: `${base}${LIVE_STREAM_PATH}`,
     healthUrl: `${base}/health`,
     mailUrl: `${base}/local/mail`,
     smsUrl: `${base}/local/sms`,
@@ -322,8 +414,23 @@ function firstToken(dev: DevInfo, role: string): string | undefined {
   return Object.values(dev.tokens)[0]?.[role];
 }
 
+/** The live-updates endpoint over the hub, built after the environment is set (as at a cold start). */
+async function createLocalLiveStream(live: LiveHub): Promise<RequestDeps['liveStream']> {
+  const { createLiveStreamHandler } = await import('../../functions/graphql/stream.js');
+  const { createServices } = await import('../../functions/modules/services.js');
+  const { createTokenVerifier, getRuntime } = await import('../../functions/shared/runtime.js');
+  const runtime = getRuntime();
+  return createLiveStreamHandler({
+    services: createServices(runtime.db, runtime.clock),
+    verifier: createTokenVerifier(runtime.env),
+    live,
+    production: false,
+  });
+}
+
 interface RequestDeps {
   routes: HttpRoute[];
+  liveStream: (req: IncomingMessage, res: ServerResponse) => Promise<void>;
   issuer: LocalTokenIssuer;
   sms: SmsRecorder;
   sesUrl: string;
@@ -346,6 +453,7 @@ async function handleRequest(req: IncomingMessage, res: ServerResponse, deps: Re
     res.end(FAVICON_ICO);
     return;
   }
+  if (url.pathname === LIVE_STREAM_PATH) return deps.liveStream(req, res);
   if (method === 'GET' && url.pathname === '/.well-known/jwks.json')
     return sendJson(res, 200, deps.issuer.jwks());
   if (method === 'GET' && url.pathname === '/local/sms') return sendJson(res, 200, deps.sms.messages);

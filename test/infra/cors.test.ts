@@ -3,6 +3,7 @@ import { Template } from 'aws-cdk-lib/assertions';
 import { describe, expect, it } from 'vitest';
 import { CATALOG } from '../../infra/catalog.js';
 import { BrokerCrmStack } from '../../infra/cloud/broker-crm-stack.js';
+import { CORS_POLICY } from '../../infra/cors.js';
 
 /** The HTTP API's CORS configuration (bundling skipped: only the API resource matters here). */
 function httpApi(corsOrigins?: string[]): Record<string, unknown> {
@@ -20,6 +21,21 @@ function httpApi(corsOrigins?: string[]): Record<string, unknown> {
 }
 
 describe('CORS for browser front ends', () => {
+  it('allows the headers mainstream clients and tracing send', () => {
+    expect(CORS_POLICY.headers).toEqual(
+      expect.arrayContaining([
+        'authorization',
+        'content-type',
+        'x-api-key',
+        'apollographql-client-name',
+        'apollographql-client-version',
+        'x-apollo-operation-name',
+        'traceparent',
+        'tracestate',
+      ]),
+    );
+  });
+
   it('trusts no origin unless one is named', () => {
     expect(httpApi().CorsConfiguration).toBeUndefined();
   });
@@ -29,7 +45,7 @@ describe('CORS for browser front ends', () => {
     expect(props.CorsConfiguration).toEqual({
       AllowOrigins: ['https://app.example.com', 'https://partners.example.com'],
       AllowMethods: ['GET', 'POST', 'OPTIONS'],
-      AllowHeaders: ['authorization', 'content-type', 'apollo-require-preflight'],
+      AllowHeaders: [...CORS_POLICY.headers],
       MaxAge: 3600,
     });
   });

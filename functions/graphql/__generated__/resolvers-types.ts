@@ -2454,13 +2454,24 @@ export type OverrideType =
   /** A percent of the rule's base. */
   | 'PERCENT';
 
-/** Relay page information. Cursors are opaque and valid only for the list that issued them. */
+/**
+ * Relay page information (the connection spec's four fields). Pagination is forward only (`first`
+ * and `after`). Cursors are sealed (encrypted and authenticated): they reveal nothing, cannot be forged,
+ * are valid only for the list and tenant that issued them, and for at least a day.
+ */
 export type PageInfo = {
   __typename?: 'PageInfo';
-  /** The last row's cursor: pass it as `after` for the next page. Null on an empty page. */
+  /** The cursor of the page's last item; null for an empty page. */
   endCursor?: Maybe<Scalars['String']['output']>;
-  /** True when another page follows this one. */
+  /** True when more items follow this page: pass `endCursor` as `after` to read them. */
   hasNextPage: Scalars['Boolean']['output'];
+  /**
+   * True when items precede this page, i.e. it was read with `after`. Lists page forward only, so
+   * a first page answers false.
+   */
+  hasPreviousPage: Scalars['Boolean']['output'];
+  /** The cursor of the page's first item; null for an empty page. */
+  startCursor?: Maybe<Scalars['String']['output']>;
 };
 
 /** A lead supplier. Partners are paid from the PARTNER ledger. */
@@ -3644,6 +3655,32 @@ export type StatementReconciliationRow = {
   status: ReconciliationStatus;
 };
 
+/**
+ * Live updates for front ends, over server-sent events (the GraphQL over SSE protocol) at
+ * `/graphql/stream`: each field is a stream of events a user may see. One root, so tasks due and
+ * report jobs join it as fields beside the accruals.
+ */
+export type Subscription = {
+  __typename?: 'Subscription';
+  /**
+   * A recipient's commission month, sent each time it changes (a new line, a clawback, an
+   * adjustment): the accrual as `commissionAccruals` would read it now. Without `recipient`, the
+   * caller's own; with it, any recipient the caller may read. Without `period`, every month.
+   */
+  commissionAccrualChanged: CommissionAccrual;
+};
+
+
+/**
+ * Live updates for front ends, over server-sent events (the GraphQL over SSE protocol) at
+ * `/graphql/stream`: each field is a stream of events a user may see. One root, so tasks due and
+ * report jobs join it as fields beside the accruals.
+ */
+export type SubscriptionCommissionAccrualChangedArgs = {
+  period?: InputMaybe<Scalars['String']['input']>;
+  recipient?: InputMaybe<CommissionRecipientInput>;
+};
+
 /** The caller takes a client from the pool of their branch and becomes its owner. */
 export type TakeFromPoolInput = {
   /** The client. */
@@ -4653,6 +4690,7 @@ export type ResolversTypes = {
   StatementImportResult: ResolverTypeWrapper<Omit<StatementImportResult, 'rows'> & { rows: Array<ResolversTypes['StatementReconciliationRow']> }>;
   StatementReconciliationRow: ResolverTypeWrapper<ReconciliationRowModel>;
   String: ResolverTypeWrapper<Scalars['String']['output']>;
+  Subscription: ResolverTypeWrapper<Record<PropertyKey, never>>;
   TakeFromPoolInput: TakeFromPoolInput;
   Tenant: ResolverTypeWrapper<TenantSettingsModel>;
   TenureBand: ResolverTypeWrapper<TenureBand>;
@@ -4877,6 +4915,7 @@ export type ResolversParentTypes = {
   StatementImportResult: Omit<StatementImportResult, 'rows'> & { rows: Array<ResolversParentTypes['StatementReconciliationRow']> };
   StatementReconciliationRow: ReconciliationRowModel;
   String: Scalars['String']['output'];
+  Subscription: Record<PropertyKey, never>;
   TakeFromPoolInput: TakeFromPoolInput;
   Tenant: TenantSettingsModel;
   TenureBand: TenureBand;
@@ -5557,6 +5596,8 @@ export type OverrideLevelResolvers<ContextType = GraphQLContext, ParentType exte
 export type PageInfoResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['PageInfo'] = ResolversParentTypes['PageInfo']> = {
   endCursor?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   hasNextPage?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  hasPreviousPage?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  startCursor?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
 };
 
 export type PartnerResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['Partner'] = ResolversParentTypes['Partner']> = {
@@ -5865,6 +5906,10 @@ export type StatementReconciliationRowResolvers<ContextType = GraphQLContext, Pa
   status?: Resolver<ResolversTypes['ReconciliationStatus'], ParentType, ContextType>;
 };
 
+export type SubscriptionResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['Subscription'] = ResolversParentTypes['Subscription']> = {
+  commissionAccrualChanged?: SubscriptionResolver<ResolversTypes['CommissionAccrual'], "commissionAccrualChanged", ParentType, ContextType, Partial<SubscriptionCommissionAccrualChangedArgs>>;
+};
+
 export type TenantResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['Tenant'] = ResolversParentTypes['Tenant']> = {
   baseCurrency?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
@@ -6169,6 +6214,7 @@ export type Resolvers<ContextType = GraphQLContext> = {
   SplitShare?: SplitShareResolvers<ContextType>;
   StatementImportResult?: StatementImportResultResolvers<ContextType>;
   StatementReconciliationRow?: StatementReconciliationRowResolvers<ContextType>;
+  Subscription?: SubscriptionResolvers<ContextType>;
   Tenant?: TenantResolvers<ContextType>;
   TenureBand?: TenureBandResolvers<ContextType>;
   Tier?: TierResolvers<ContextType>;

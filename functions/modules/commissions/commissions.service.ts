@@ -603,7 +603,7 @@ export class CommissionsService {
 
   private keep(page: Page<StoredLine>, test: (l: StoredLine) => boolean): Page<StoredLine> {
     const kept = page.items.map((l, i) => ({ l, c: page.cursors[i] ?? '' })).filter((x) => test(x.l));
-    return { items: kept.map((x) => x.l), cursors: kept.map((x) => x.c), nextCursor: page.nextCursor };
+    return { ...page, items: kept.map((x) => x.l), cursors: kept.map((x) => x.c) };
   }
 
   private async withApproval(tenantId: string, page: Page<StoredLine>): Promise<Page<LineView>> {
@@ -642,6 +642,18 @@ export class CommissionsService {
     const r = this.recipientOf(p, q.recipient);
     await this.assertCanRead(p, r);
     return (await this.repo.getAccruals(p.tenantId, recipientKey(r), q.period)).map(toAccrual);
+  }
+
+  /**
+   * Which accrual changes a caller may watch (live updates): the recipient's key, after the same
+   * checks as reading its accruals. The caller's own without `recipient`.
+   */
+  async watchableAccrualRecipient(principal: Principal | null, recipient: unknown): Promise<string> {
+    const p = authorize(principal, 'commissions:read');
+    const q = parseInput(AccrualQuerySchema.pick({ recipient: true }), { recipient }, '');
+    const r = this.recipientOf(p, q.recipient);
+    await this.assertCanRead(p, r);
+    return recipientKey(r);
   }
 
   /** Commission on a client's policies, for the card (managers and admins; advisors their own share). */

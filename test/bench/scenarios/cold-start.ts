@@ -53,6 +53,7 @@ const HANDLER_ENV = {
   ARCHIVE_BUCKET: 'broker-crm-webhook-archive',
   MAIL_FROM: 'noreply@broker-crm.local',
   SMS_SINK_URL: 'http://127.0.0.1:9/local/sms',
+  CURSOR_KEYS: 'bench-cursor-secret-0123456789abcdefghijklmnop',
   AWS_REGION: 'eu-central-1',
   AWS_ACCESS_KEY_ID: 'local',
   AWS_SECRET_ACCESS_KEY: 'local',

@@ -1,3 +1,5 @@
+import { connect } from 'node:net';
+import { networkInterfaces } from 'node:os';
 import { DynamoDBClient, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import type { DynamoDBStreamEvent, ScheduledEvent } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -112,7 +114,37 @@ describe('startLocalStack with stream, bus and schedule functions', () => {
     ]);
   });
 
+  it('binds the API, the S3/SNS/SQS emulator and the SES emulator to loopback only', async () => {
+    const external = Object.values(networkInterfaces())
+      .flat()
+      .filter((a) => a && !a.internal && a.family === 'IPv4')
+      .map((a) => a?.address ?? '');
+    const { api, s3SnsSqs, ses } = stack.listeners;
+    for (const url of [api, s3SnsSqs, ses]) {
+      const { hostname, port } = new URL(url);
+      expect(hostname).toBe('127.0.0.1');
+      await expect(canConnect('127.0.0.1', Number(port))).resolves.toBe(true);
+      for (const address of external) await expect(canConnect(address, Number(port))).resolves.toBe(false);
+    }
+  });
+
   it('runs a scheduled function on request', async () => {
     await expect(stack.changes.runSchedule('test-schedule')).resolves.toBe('Scheduled Event');
   });
 });
+
+/** Whether a TCP connection to host:port is accepted. */
+function canConnect(host: string, port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = connect({ host, port, timeout: 2000 });
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.once('error', () => resolve(false));
+    socket.once('timeout', () => {
+      socket.destroy();
+      resolve(false);
+    });
+  });
+}

@@ -93,6 +93,15 @@ describe('tenant isolation', () => {
     expect(errorCode(await app.exec(adminA, BRANCHES, { after: '%%%not-a-cursor' }))).toBe('INVALID_CURSOR');
   });
 
+  it('issues cursors that show no tenant or key and answers INVALID_CURSOR when one character changes', async () => {
+    const page = await app.exec<{ branches: { pageInfo: { endCursor: string } } }>(adminA, BRANCHES);
+    const cursor = page.data?.branches.pageInfo.endCursor ?? '';
+    expect(Buffer.from(cursor, 'base64url').toString('latin1')).not.toContain(adminA.tenantId);
+    expect(Buffer.from(cursor, 'base64url').toString('latin1')).not.toMatch(/BRANCH|ORG/);
+    const flipped = `${cursor.slice(0, 10)}${cursor[10] === 'A' ? 'B' : 'A'}${cursor.slice(11)}`;
+    expect(errorCode(await app.exec(adminA, BRANCHES, { after: flipped }))).toBe('INVALID_CURSOR');
+  });
+
   it('answers FORBIDDEN when an advisor of tenant A configures a branch, and UNAUTHENTICATED without a token', async () => {
     const advisor = principalFor(adminA.tenantId, 'advisor');
     const attempt = await app.exec(advisor, UPDATE_BRANCH, {

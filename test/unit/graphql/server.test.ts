@@ -1,3 +1,4 @@
+import { HeaderMap } from '@apollo/server';
 import { DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
@@ -153,5 +154,59 @@ describe('errors through the server', () => {
     });
     expect(JSON.stringify(result)).not.toMatch(/ECONNREFUSED|stacktrace/);
     expect(log).toHaveBeenCalledTimes(1);
+  });
+});
+
+describe('CSRF prevention on GET', () => {
+  /** A GET as urql, graphql-request or plain fetch send it: no content type unless given. */
+  async function get(headers: Record<string, string>): Promise<{ status: number; body: string }> {
+    const server = createGraphQLServer({ production: false });
+    await server.start();
+    try {
+      const headerMap = new HeaderMap();
+      for (const [name, value] of Object.entries(headers)) headerMap.set(name, value);
+      const response = await server.executeHTTPGraphQLRequest({
+        httpGraphQLRequest: {
+          method: 'GET',
+          headers: headerMap,
+          search: '?query=%7Bhealth%7D',
+          body: undefined,
+        },
+        context: async () => ({ principal: null, services }),
+      });
+      const body = response.body.kind === 'complete' ? response.body.string : '(chunked)';
+      return { status: response.status ?? 200, body };
+    } finally {
+      await server.stop();
+    }
+  }
+
+  it.each([
+    ['a bearer token', { authorization: 'Bearer any' }],
+    ['an API key', { 'x-api-key': 'key-1' }],
+    ["Apollo's operation-name header", { 'x-apollo-operation-name': 'Health' }],
+  ])('answers a GET query that carries %s', async (_, headers) => {
+    const response = await get(headers);
+    expect(response.status).toBe(200);
+    expect(JSON.parse(response.body)).toEqual({ data: { health: 'ok' } });
+  });
+
+  it.each([
+    ['no header at all', {}],
+    ['only a simple content type', { 'content-type': 'text/plain' }],
+    ['an empty authorization header', { authorization: '' }],
+  ])('blocks a GET query with %s as a potential cross-site request forgery', async (_, headers) => {
+    const response = await get(headers);
+    expect(response.status).toBe(400);
+    expect(response.body).toMatch(/Cross-Site Request Forgery/);
+  });
+});
+
+describe('subscriptions', () => {
+  it('answers BAD_REQUEST, naming the stream, to a subscription sent to /graphql', async () => {
+    const result = await run('subscription { commissionAccrualChanged { period } }');
+    expect(result.errors?.[0]?.extensions?.code).toBe('BAD_REQUEST');
+    expect(result.errors?.[0]?.message).toMatch(/\/graphql\/stream/);
+    expect(ddb.calls()).toHaveLength(0);
   });
 });

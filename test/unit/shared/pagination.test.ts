@@ -1,5 +1,4 @@
 import { describe, expect, it } from 'vitest';
-import { encodeCursor } from '../../../functions/shared/db.js';
 import { ValidationFailedError } from '../../../functions/shared/errors.js';
 import {
   DEFAULT_PAGE_SIZE,
@@ -41,31 +40,36 @@ describe('pageArgs', () => {
 });
 
 describe('toConnection', () => {
-  it('pairs every item with its own cursor and exposes the last one as endCursor', () => {
-    const cursors = [
-      encodeCursor({ pk: 'T#t1#ORG#BRANCH', sk: 'a' }),
-      encodeCursor({ pk: 'T#t1#ORG#BRANCH', sk: 'b' }),
-    ];
-    const next = cursors[1] ?? null;
-    const connection = toConnection({ items: ['A', 'B'], cursors, nextCursor: next });
+  it('pairs every item with its own cursor and gives the first and last as start and end cursors', () => {
+    const connection = toConnection({ items: ['A', 'B'], cursors: ['c1', 'c2'], nextCursor: 'c2' });
     expect(connection.edges).toEqual([
-      { node: 'A', cursor: cursors[0] },
-      { node: 'B', cursor: cursors[1] },
+      { node: 'A', cursor: 'c1' },
+      { node: 'B', cursor: 'c2' },
     ]);
-    expect(connection.pageInfo).toEqual({ hasNextPage: true, endCursor: cursors[1] });
-  });
-
-  it('reports no next page and a null endCursor for an empty last page', () => {
-    expect(toConnection({ items: [], cursors: [], nextCursor: null }).pageInfo).toEqual({
-      hasNextPage: false,
-      endCursor: null,
+    expect(connection.pageInfo).toEqual({
+      hasNextPage: true,
+      hasPreviousPage: false,
+      startCursor: 'c1',
+      endCursor: 'c2',
     });
   });
 
-  it('issues opaque URL-safe cursors that do not reveal table keys', () => {
-    const cursor = encodeCursor({ pk: 'T#tenant-a#ORG#BRANCH', sk: '01J0000000000000000000000' });
-    expect(cursor).toMatch(/^[A-Za-z0-9_-]+$/);
-    expect(cursor).not.toContain('T#');
-    expect(cursor).not.toContain('tenant-a');
+  it('reports a previous page for a page read after a cursor', () => {
+    const page = { items: ['C'], cursors: ['c3'], nextCursor: null, afterCursor: true };
+    expect(toConnection(page).pageInfo).toEqual({
+      hasNextPage: false,
+      hasPreviousPage: true,
+      startCursor: 'c3',
+      endCursor: 'c3',
+    });
+  });
+
+  it('reports no next page and null cursors for an empty last page', () => {
+    expect(toConnection({ items: [], cursors: [], nextCursor: null }).pageInfo).toEqual({
+      hasNextPage: false,
+      hasPreviousPage: false,
+      startCursor: null,
+      endCursor: null,
+    });
   });
 });

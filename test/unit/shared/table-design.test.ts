@@ -97,7 +97,7 @@ describe('tenant isolation of keys', () => {
   );
   const startsWithTenant = (value: string) => value === 'T#t1' || value.startsWith('T#t1#');
 
-  const GLOBAL_BUILDERS = new Set(['insurerRoute', 'tenantRegistration']);
+  const GLOBAL_BUILDERS = new Set(['insurerRoute', 'tenantRegistration', 'sharedCacheEntry']);
   it.each(builders.filter(([name]) => !GLOBAL_BUILDERS.has(name)))(
     'starts every partition key that %s builds with the tenant',
     (_name, build) => {
@@ -119,6 +119,14 @@ describe('tenant isolation of keys', () => {
   it('builds different partitions for tenants whose ids share a prefix', () => {
     expect(keys.orgCollection('t1', OrgKind.Branch)).not.toBe(keys.orgCollection('t11', OrgKind.Branch));
     expect(keys.orgCollection('t11', OrgKind.Branch).startsWith(`${keys.tenantPrefix('t1')}#`)).toBe(false);
+  });
+});
+
+describe('the shared cache', () => {
+  it('keys entries under the global G# prefix, never a tenant prefix', () => {
+    const key = keys.sharedCacheEntry('apq:0f3a');
+    expect(key).toEqual({ pk: 'G#CACHE#apq:0f3a', sk: 'CACHE' });
+    expect(key.pk.startsWith('T#')).toBe(false);
   });
 });
 
@@ -148,9 +156,13 @@ describe('ACCESS_PATTERNS', () => {
     }
   });
 
-  it('keys every pattern by tenant except the webhook route lookup and the tenant registry', () => {
+  it('keys every pattern by tenant except the webhook route lookup, the tenant registry and the shared cache', () => {
     const global = ACCESS_PATTERNS.filter((p) => !/pk=T#<t>/.test(p.key));
-    expect(global.map((p) => p.key).sort()).toEqual(['pk=ROUTE#INSURER#<id> sk=ROUTE', 'pk=TENANTS']);
+    expect(global.map((p) => p.key).sort()).toEqual([
+      'pk=G#CACHE#apq:<sha256> sk=CACHE',
+      'pk=ROUTE#INSURER#<id> sk=ROUTE',
+      'pk=TENANTS',
+    ]);
   });
 
   it('documents the org access patterns the org repository uses', () => {

@@ -1,0 +1,63 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { makeExecutableSchema } from '@graphql-tools/schema';
+import { validate } from 'graphql';
+import { createHandler } from 'graphql-sse/lib/use/http';
+import type { Services } from '../modules/services.js';
+import type { Principal } from '../shared/auth/principal.js';
+import type { TokenVerifier } from '../shared/auth/token-verifier.js';
+import { isDomainError } from '../shared/errors.js';
+import type { LiveEvents } from '../shared/live-hub.js';
+import { typeDefs } from './__generated__/type-defs.js';
+import type { GraphQLContext } from './context.js';
+import { allResolvers, operationProtection } from './server.js';
+
+export interface LiveStreamOptions {
+  services: Services;
+  verifier: TokenVerifier;
+  live: LiveEvents;
+  production: boolean;
+}
+
+/**
+ * The live-updates endpoint: GraphQL over server-sent events (the graphql-sse protocol, "distinct
+ * connections" mode: one streamed response per subscription), on the same schema, resolvers and
+ * operation limits as `/graphql`. The bearer token is verified before anything streams: a missing
+ * or bad one answers 401. Each event is resolved through the module's service as the caller.
+ */
+export function createLiveStreamHandler(
+  options: LiveStreamOptions,
+): (req: IncomingMessage, res: ServerResponse) => Promise<void> {
+  const schema = makeExecutableSchema({ typeDefs, resolvers: allResolvers() as never });
+  const { validationRules } = operationProtection(options.production);
+  const principals = new WeakMap<IncomingMessage, Principal>();
+  return createHandler<GraphQLContext & Record<PropertyKey, unknown>>({
+    schema,
+    validate: (s, document, rules) => validate(s, document, [...(rules ?? []), ...validationRules]),
+    authenticate: async (req) => {
+      try {
+        const principal = await options.verifier.verifyAuthorizationHeader(req.headers.get('authorization'));
+        if (!principal) return unauthorized('A bearer token is required');
+        principals.set(req.raw, principal);
+        // null: authenticated, and only distinct connections (no reserved single connection).
+        return null;
+      } catch (error) {
+        if (isDomainError(error)) return unauthorized(error.message);
+        throw error;
+      }
+    },
+    context: (req) => ({
+      principal: principals.get(req.raw) ?? null,
+      services: options.services,
+      live: options.live,
+    }),
+  });
+}
+
+function unauthorized(
+  message: string,
+): [string, { status: number; statusText: string; headers: Record<string, string> }] {
+  return [
+    JSON.stringify({ errors: [{ message, extensions: { code: 'UNAUTHENTICATED' } }] }),
+    { status: 401, statusText: 'Unauthorized', headers: { 'content-type': 'application/json' } },
+  ];
+}
