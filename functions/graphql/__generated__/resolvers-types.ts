@@ -439,8 +439,9 @@ export type CommissionDisputeStatus =
 export type CommissionExplanation = {
   __typename?: 'CommissionExplanation';
   /**
-   * The amount the rate applies to. Null for partners, with `previousBase`: a premium is the client's
-   * financial data, so a partner's formula shows the rate, the rule and the result only.
+   * The amount the rate applies to. Null for partners, with `previousBase`, `rate`, `tier` and
+   * `share`: a premium is the client's financial data and could be derived from any of them, so a
+   * partner's formula shows the rule and the result only, e.g. `(Referral fee, v1) = 600.00`.
    */
   base?: Maybe<Scalars['Decimal']['output']>;
   /** e.g. `2,000.00 × 15% (MTPL receivable, v3) = 300.00`. */
@@ -1806,7 +1807,11 @@ export type PaymentStatisticsRow = {
 /** An insurance policy: what was sold, to whom, by whom, for how much, for which term. */
 export type Policy = {
   __typename?: 'Policy';
-  /** The seller's branch on the written date. */
+  /**
+   * The branch that services it: the seller's branch on the written date, and the client's branch
+   * after a hand-over to another branch. With the servicing advisor it decides who reaches the policy
+   * (scope); the seller does not.
+   */
   branch?: Maybe<Branch>;
   branchKind: BranchKind;
   businessType: BusinessType;

@@ -594,7 +594,7 @@ export class ClientsService {
         updatedAt: this.now(),
       },
       [
-        ...(await this.policyServicingOps(p.tenantId, current.id, to.id)),
+        ...(await this.policyServicingOps(p.tenantId, current.id, to.id, branch)),
         this.repo.timelineOp(
           p.tenantId,
           this.entry(
@@ -609,8 +609,17 @@ export class ClientsService {
     );
   }
 
-  /** Ops that move the client's policies to a new servicing advisor (their sellers stay frozen). */
-  private async policyServicingOps(tenantId: string, clientId: string, advisorId: string | null) {
+  /**
+   * Ops that move the client's policies to a new servicing advisor and, on a hand-over to another
+   * branch, to that branch and region: a policy's reach follows the client. Sellers, the branch
+   * kind and the frozen hierarchy stay as written, so commission history is untouched.
+   */
+  private async policyServicingOps(
+    tenantId: string,
+    clientId: string,
+    advisorId: string | null,
+    branch?: Branch,
+  ) {
     const card = await this.repo.clientCard(tenantId, clientId);
     const policies = card?.policies ?? [];
     if (policies.length > MAX_POLICIES_PER_TRANSFER) {
@@ -622,7 +631,12 @@ export class ClientsService {
     return policies.map((policy) =>
       this.policies.replaceOp(
         tenantId,
-        { ...policy, servicingAdvisorId: advisorId, updatedAt: now },
+        {
+          ...policy,
+          servicingAdvisorId: advisorId,
+          ...(branch ? { branchId: branch.id, regionId: branch.regionId } : {}),
+          updatedAt: now,
+        },
         policy.version,
       ),
     );

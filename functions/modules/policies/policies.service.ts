@@ -1,4 +1,4 @@
-import { authorize, canReach } from '../../shared/auth/policy.js';
+import { authorize, canReach, policyReach } from '../../shared/auth/policy.js';
 import type { Principal } from '../../shared/auth/principal.js';
 import type { Clock } from '../../shared/clock.js';
 import { addMonths, daysBetween } from '../../shared/dates.js';
@@ -110,16 +110,13 @@ export class PoliciesService {
 
   // ---- reads -------------------------------------------------------------------------------
 
-  /** Whether the principal reaches a policy: by its servicing advisor and branch, or as its seller. */
+  /**
+   * Whether the principal reaches a policy: by its servicing advisor, branch and region, which follow
+   * the client on hand-over ({@link policyReach}). The original seller is not a reach path: after a
+   * hand-over he keeps only his commission lines.
+   */
   canSee(p: Principal, policy: Policy): boolean {
-    return (
-      policy.sellerId === p.userId ||
-      canReach(p, {
-        ownerUserId: policy.servicingAdvisorId,
-        branchId: policy.branchId,
-        regionId: policy.regionId,
-      })
-    );
+    return canReach(p, policyReach(policy));
   }
 
   async getPolicy(principal: Principal | null, policyId: string): Promise<Policy | null> {
@@ -212,12 +209,12 @@ export class PoliciesService {
     return this.repo.listPolicies(query, page);
   }
 
-  /** The filter that keeps a list within the caller's scope: any of these attribute = value pairs. */
+  /**
+   * The filter that keeps a list within the caller's scope: any of these attribute = value pairs,
+   * the same fields as {@link canSee} (never the seller).
+   */
   private scopeAlternatives(p: Principal): Array<[string, string]> | null {
-    const own: Array<[string, string]> = [
-      ['servicingAdvisorId', p.userId],
-      ['sellerId', p.userId],
-    ];
+    const own: Array<[string, string]> = [['servicingAdvisorId', p.userId]];
     if (p.scope === 'all') return null;
     if (p.scope === 'region' && p.regionId) return [['regionId', p.regionId], ...own];
     if (p.scope === 'branch' && p.branchId) return [['branchId', p.branchId], ...own];
