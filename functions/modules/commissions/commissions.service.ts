@@ -975,8 +975,9 @@ export class CommissionsService {
     const p = authorize(principal, 'commissions:simulate');
     const input = parseInput(SimulateSchema, raw);
     const sellerId = input.sellerId ?? p.userId;
-    if (p.role === 'advisor' && sellerId !== p.userId)
-      throw new ForbiddenError('Advisors simulate their own sales only');
+    // Simulating for a seller shows what that seller would earn: the same check as reading his ledger.
+    if (!(await this.canRead(p, { kind: 'USER', id: sellerId })))
+      throw new ForbiddenError("This seller's commissions are outside your scope");
     const productLine = await this.org.getOrgEntity<{ id: string; code: string }>(
       p.tenantId,
       OrgKind.ProductLine,

@@ -359,3 +359,69 @@ describe('a partner’s commission lines', () => {
     expect(String(line?.explanation.formula)).not.toMatch(/5%|12,000|×/);
   });
 });
+
+describe('lists and what-if within scope', () => {
+  async function overdueInvoiceTask(side: ScopeWorld['near']) {
+    const client = await clientOf(app, side);
+    const draft = await app.services.invoices.createInvoice(side.advisor, {
+      clientId: client.id,
+      currency: 'CZK',
+      dueDate: '2030-01-31',
+      lines: [{ description: 'Broker fee', quantity: '1', unitPrice: '300.00' }],
+    });
+    // The task as the debtors subscriber writes it at the collector step: placed where its invoice is.
+    await app.services.repositories.invoices.putCollectorTask(w.b.tenantId, 'collector', {
+      id: `task-${draft.id}`,
+      invoiceId: draft.id,
+      invoiceNumber: null,
+      clientId: client.id,
+      amount: draft.total,
+      letterKey: null,
+      assigneeId: draft.advisorId,
+      branchId: draft.branchId,
+      regionId: draft.regionId,
+      at: new Date().toISOString(),
+    });
+    return draft.id;
+  }
+
+  it("lists to a region manager only his region's collector tasks, and hides the unmatched queue", async () => {
+    const near = await overdueInvoiceTask(w.near);
+    const far = await overdueInvoiceTask(w.far);
+    const TASKS = 'query { collectorTasks(first: 100) { edges { node { invoiceId } } } }';
+    const scoped = await must<{ collectorTasks: { edges: Array<{ node: { invoiceId: string } }> } }>(
+      app,
+      w.regionManager,
+      TASKS,
+    );
+    const ids = scoped.collectorTasks.edges.map((e) => e.node.invoiceId);
+    expect(ids).toContain(near);
+    expect(ids).not.toContain(far);
+    const all = await must<{ collectorTasks: { edges: Array<{ node: { invoiceId: string } }> } }>(
+      app,
+      w.b.as.backoffice,
+      TASKS,
+    );
+    expect(all.collectorTasks.edges.map((e) => e.node.invoiceId)).toEqual(
+      expect.arrayContaining([near, far]),
+    );
+    const queue = await app.exec(w.regionManager, 'query { unmatchedPayments { edges { node { id } } } }');
+    expect(errorCode(queue)).toBe('FORBIDDEN');
+  });
+
+  it("refuses a region manager's simulation for another region's seller and allows it for his own", async () => {
+    const SIMULATE = `query($i: SimulateCommissionsInput!) { simulateCommissions(input: $i) { amount { amount } } }`;
+    const input = (sellerId: string) => ({
+      i: {
+        sellerId,
+        insurerId: w.b.insurerId,
+        productLineId: w.b.mtplId,
+        premium: { amount: '12000.00', currency: 'CZK' },
+        writtenDate: '2026-02-01',
+      },
+    });
+    expect(errorCode(await app.exec(w.regionManager, SIMULATE, input(w.far.advisorId)))).toBe('FORBIDDEN');
+    const near = await app.exec(w.regionManager, SIMULATE, input(w.near.advisorId));
+    expect(near.errors).toBeUndefined();
+  });
+});
