@@ -1272,6 +1272,7 @@ export type Mutation = {
   addNote: TimelineEntry;
   /** A correction: a new ADJUSTMENT line with the reason; the corrected line is never edited. */
   adjustCommissionLine: CommissionLine;
+  /** Locks a month for every recipient: needs tenant-wide scope. */
   approveCommissionPeriod: CommissionPeriod;
   cancelInvoice: Invoice;
   cancelPolicy: Policy;
@@ -1294,6 +1295,7 @@ export type Mutation = {
   /** Exports a client or policy list, as the caller may see it, to CSV or XLSX. */
   exportBook: ExportResult;
   generateInstalmentInvoices: Array<Invoice>;
+  /** Imports the brokerage's bank statement: needs tenant-wide scope. */
   importBankStatement: BankImportResult;
   /** Imports clients or policies from CSV or XLSX (admin, manager, backoffice). */
   importBook: ImportReport;
@@ -1301,6 +1303,7 @@ export type Mutation = {
   importCommissionStatement: StatementImportResult;
   issueInvoice: Invoice;
   lapsePolicy: Policy;
+  /** Records an approved month as paid: needs tenant-wide scope. */
   markCommissionPeriodPaid: CommissionPeriod;
   moveUser: User;
   reactivatePolicy: Policy;
@@ -1314,6 +1317,7 @@ export type Mutation = {
    */
   reprocessWebhookDelivery: WebhookDeliveryReport;
   resolveCommissionDispute: CommissionDispute;
+  /** Applies an unmatched row to an invoice: needs tenant-wide scope. */
   resolveUnmatchedPayment: Payment;
   reversePayment: Payment;
   /** Issues a new webhook secret; the previous one stays valid for 24 hours so the insurer can roll over. */
@@ -1960,7 +1964,7 @@ export type Query = {
   /** The client's history, newest first: status changes, notes, hand-overs, policy events. */
   clientTimeline: TimelineConnection;
   clients: ClientConnection;
-  /** Collection tasks with their formal letters, oldest first. */
+  /** Collection tasks with their formal letters, oldest first, within the caller's scope. */
   collectorTasks: CollectorTaskConnection;
   /** A recipient's totals for a month (default: the caller's), one per currency. */
   commissionAccruals: Array<CommissionAccrual>;
@@ -1988,6 +1992,10 @@ export type Query = {
   leadSources: LeadSourceConnection;
   /** The caller. */
   me: Viewer;
+  /**
+   * Open disputes, comments included, on lines whose recipient the caller's scope reaches (all of
+   * them for a tenant-wide scope). A page may hold fewer than `first`.
+   */
   openCommissionDisputes: CommissionDisputeConnection;
   partner?: Maybe<Partner>;
   partners: PartnerConnection;
@@ -2007,6 +2015,10 @@ export type Query = {
   simulateCommissions: Array<SimulatedCommissionLine>;
   /** The caller's brokerage and its settings. */
   tenant: Tenant;
+  /**
+   * Statement rows no rule matched, waiting for a person: they belong to no client yet, so the queue
+   * needs tenant-wide scope.
+   */
   unmatchedPayments: UnmatchedPaymentConnection;
   user?: Maybe<User>;
   /** Users, optionally of one branch or role. */
