@@ -1,4 +1,11 @@
-import { assertReach, authorize, canReach } from '../../shared/auth/policy.js';
+import {
+  assertReach,
+  authorize,
+  canReach,
+  canReleaseToPool,
+  type ReachAttributes,
+  scopeFilter,
+} from '../../shared/auth/policy.js';
 import type { Principal } from '../../shared/auth/principal.js';
 import type { Clock } from '../../shared/clock.js';
 import type { Page } from '../../shared/db.js';
@@ -62,6 +69,9 @@ export interface ReferredClient {
   segment: string;
   createdAt: string;
 }
+
+/** Where a client sits, for list scope filters. */
+const CLIENT_REACH: ReachAttributes = { owner: 'ownerAdvisorId', branch: 'branchId', region: 'regionId' };
 
 /** Transaction ops per client transfer: the client, its timeline entry, and its policies. */
 const MAX_POLICIES_PER_TRANSFER = 97;
@@ -447,10 +457,7 @@ export class ClientsService {
 
   /** The filter that keeps a list within a scope that the chosen index does not already imply. */
   private scopeFilter(p: Principal): Record<string, string> {
-    if (p.scope === 'region') return p.regionId ? { regionId: p.regionId } : { ownerAdvisorId: p.userId };
-    if (p.scope === 'branch') return p.branchId ? { branchId: p.branchId } : { ownerAdvisorId: p.userId };
-    if (p.scope === 'own') return { ownerAdvisorId: p.userId };
-    return {};
+    return scopeFilter(p, CLIENT_REACH);
   }
 
   async poolClients(
@@ -526,8 +533,7 @@ export class ClientsService {
     const data = parseInput(PoolClientSchema, input);
     const current = await this.requireClient(p, data.clientId);
     if (current.inPool) throw new RuleViolationError('The client is already in the pool');
-    if (p.role === 'advisor' && current.ownerAdvisorId !== p.userId)
-      throw new ForbiddenError('Only the owner may release a client');
+    if (!canReleaseToPool(p, current)) throw new ForbiddenError('Only the owner may release a client');
     return this.repo.updateClient(
       p.tenantId,
       current,

@@ -3,7 +3,9 @@ import {
   authorize,
   canReach,
   canReadCommissionsOf,
+  may,
   policyReach,
+  readsOwnCommissionsOnly,
 } from '../../shared/auth/policy.js';
 import type { Principal } from '../../shared/auth/principal.js';
 import type { TableChangeDetail } from '../../shared/change-event.js';
@@ -569,8 +571,7 @@ export class CommissionsService {
     if (f.policyId) {
       const policy = await this.policies.getPolicy(p.tenantId, f.policyId);
       if (!policy) return { items: [], cursors: [], nextCursor: null };
-      if (p.role === 'partner' || p.role === 'advisor') {
-        // Advisors and partners read a policy's lines only through their own ledger.
+      if (readsOwnCommissionsOnly(p)) {
         const self = recipientKey(this.self(p));
         result = await this.repo.listLinesByPolicy(p.tenantId, f.policyId, f.period ?? null, page);
         result = keepInPage(result, (l) => l.recipientKey === self);
@@ -578,10 +579,9 @@ export class CommissionsService {
         if (!canReach(p, policyReach(policy))) throw new ForbiddenError('This policy is outside your scope');
         result = await this.repo.listLinesByPolicy(p.tenantId, f.policyId, f.period ?? null, page);
       }
-    } else if (f.period && !f.recipient && p.role !== 'advisor' && p.role !== 'partner') {
+    } else if (f.period && !f.recipient && !readsOwnCommissionsOnly(p)) {
       authorize(p, 'commissions:approve');
-      if (p.scope !== 'all')
-        throw new ForbiddenError('The whole period is readable with tenant-wide scope only');
+      assertTenantWide(p, 'Reading a whole commission month');
       result = await this.repo.listLinesByPeriod(p.tenantId, f.period, page);
     } else {
       const r = this.recipientOf(p, f.recipient);
@@ -635,14 +635,16 @@ export class CommissionsService {
     principal: Principal | null,
     policies: Policy[],
   ): Promise<{ advisor: Money; partner: Money; receivable: Money } | null> {
-    if (!principal || !['admin', 'manager', 'backoffice', 'advisor'].includes(principal.role)) return null;
+    // The card is the book's: whoever reads the book sees it (advisors their own share), partners nothing.
+    if (!principal || !may(principal, 'book:read')) return null;
     if (policies.length === 0) return null;
     const currency = policies[0]?.premium.currency ?? 'EUR';
     const sums = { ADVISOR: new Dec(0), PARTNER: new Dec(0), RECEIVABLE: new Dec(0) };
     for (const policy of policies) {
       for (const l of await this.repo.listLinesOfPolicy(principal.tenantId, policy.id)) {
         if (l.currency !== currency) continue;
-        if (principal.role === 'advisor' && l.recipientKey !== recipientKey(this.self(principal))) continue;
+        if (readsOwnCommissionsOnly(principal) && l.recipientKey !== recipientKey(this.self(principal)))
+          continue;
         sums[l.ledger] = sums[l.ledger].plus(l.amount);
       }
     }

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { parse } from 'csv-parse/sync';
-import { assertTenantWide, authorize, canReach } from '../../shared/auth/policy.js';
+import { assertTenantWide, authorize, canReach, scopeFilter } from '../../shared/auth/policy.js';
 import type { Principal } from '../../shared/auth/principal.js';
 import type { TableChangeDetail } from '../../shared/change-event.js';
 import { type Clock, isoDateInZone } from '../../shared/clock.js';
@@ -997,11 +997,8 @@ export class InvoicesService {
   // ---- lists --------------------------------------------------------------------------------
 
   /** The principal's scope as list filters: own scope sees its own advisor's rows, branch its branch. */
-  private scopeFilter(p: Principal): { advisorId?: string; branchId?: string; regionId?: string } {
-    if (p.scope === 'own') return { advisorId: p.userId };
-    if (p.scope === 'branch') return p.branchId ? { branchId: p.branchId } : { advisorId: p.userId };
-    if (p.scope === 'region') return p.regionId ? { regionId: p.regionId } : { advisorId: p.userId };
-    return {};
+  private scopeFilter(p: Principal): Record<string, string> {
+    return scopeFilter(p, { owner: 'advisorId', branch: 'branchId', region: 'regionId' });
   }
 
   /**

@@ -1,4 +1,4 @@
-import { authorize, canReach, policyReach } from '../../shared/auth/policy.js';
+import { authorize, canReach, policyReach, scopeAlternatives } from '../../shared/auth/policy.js';
 import type { Principal } from '../../shared/auth/principal.js';
 import type { Clock } from '../../shared/clock.js';
 import { addMonths, daysBetween } from '../../shared/dates.js';
@@ -214,11 +214,7 @@ export class PoliciesService {
    * the same fields as {@link canSee} (never the seller).
    */
   private scopeAlternatives(p: Principal): Array<[string, string]> | null {
-    const own: Array<[string, string]> = [['servicingAdvisorId', p.userId]];
-    if (p.scope === 'all') return null;
-    if (p.scope === 'region' && p.regionId) return [['regionId', p.regionId], ...own];
-    if (p.scope === 'branch' && p.branchId) return [['branchId', p.branchId], ...own];
-    return own;
+    return scopeAlternatives(p, { owner: 'servicingAdvisorId', branch: 'branchId', region: 'regionId' });
   }
 
   // ---- writing new business ----------------------------------------------------------------

@@ -57,11 +57,17 @@ export type Action = keyof typeof PERMISSIONS;
 /** Throws UNAUTHENTICATED without a principal, FORBIDDEN when the role may not take the action. */
 export function authorize(principal: Principal | null, action: Action): Principal {
   if (!principal) throw new UnauthenticatedError('Sign in: this operation needs a bearer token');
-  const allowed: readonly Role[] = PERMISSIONS[action];
-  if (!allowed.includes(principal.role)) {
+  if (!may(principal, action)) {
     throw new ForbiddenError(`Role ${principal.role} may not ${action}`, { action });
   }
   return principal;
+}
+
+/** Whether the principal's role may take the action (for optional fields that answer null instead of an error). */
+export function may(principal: Principal | null, action: Action): boolean {
+  if (!principal) return false;
+  const allowed: readonly Role[] = PERMISSIONS[action];
+  return allowed.includes(principal.role);
 }
 
 /** The org position of a record, for scope checks. */
@@ -89,6 +95,45 @@ export function canReach(principal: Principal, record: RecordReach): boolean {
     case 'own':
       return record.ownerUserId === principal.userId;
   }
+}
+
+/** The attributes a kind of record names its owner, branch and region with, for list filters. */
+export interface ReachAttributes {
+  owner: string;
+  branch: string;
+  region: string;
+}
+
+/**
+ * A principal's scope as one equality filter on a list (empty for scope all): the region, the branch
+ * or the owner. Lists served by an index whose key already implies part of it add this on top.
+ */
+export function scopeFilter(principal: Principal, attributes: ReachAttributes): Record<string, string> {
+  const own = { [attributes.owner]: principal.userId };
+  if (principal.scope === 'region')
+    return principal.regionId ? { [attributes.region]: principal.regionId } : own;
+  if (principal.scope === 'branch')
+    return principal.branchId ? { [attributes.branch]: principal.branchId } : own;
+  if (principal.scope === 'own') return own;
+  return {};
+}
+
+/**
+ * A principal's scope as alternatives (any one attribute = value pair matches), exactly as
+ * {@link canReach} decides: the region or branch, or the principal's own records elsewhere. Null for
+ * scope all.
+ */
+export function scopeAlternatives(
+  principal: Principal,
+  attributes: ReachAttributes,
+): Array<[string, string]> | null {
+  if (principal.scope === 'all') return null;
+  const own: [string, string] = [attributes.owner, principal.userId];
+  if (principal.scope === 'region' && principal.regionId)
+    return [[attributes.region, principal.regionId], own];
+  if (principal.scope === 'branch' && principal.branchId)
+    return [[attributes.branch, principal.branchId], own];
+  return [own];
 }
 
 /**
@@ -174,7 +219,20 @@ export async function canReadCommissionsOf(
     (recipient.kind === 'USER' && recipient.id === principal.userId && principal.role !== 'partner') ||
     (recipient.kind === 'PARTNER' && recipient.id === principal.partnerId);
   if (own) return true;
-  if (principal.role === 'partner' || principal.role === 'advisor') return false;
+  if (readsOwnCommissionsOnly(principal)) return false;
   if (recipient.kind !== 'USER' || principal.scope === 'all') return true;
   return canReach(principal, await userReach(recipient.id));
+}
+
+/**
+ * Advisors and partners read commission lines only through their own ledger: a policy's lines
+ * filtered to theirs, never a whole period or another recipient.
+ */
+export function readsOwnCommissionsOnly(principal: Principal): boolean {
+  return principal.role === 'advisor' || principal.role === 'partner';
+}
+
+/** Whether the principal may hand a client to the branch pool: its owner, or anyone above advisors. */
+export function canReleaseToPool(principal: Principal, client: { ownerAdvisorId: string | null }): boolean {
+  return principal.role !== 'advisor' || client.ownerAdvisorId === principal.userId;
 }
