@@ -519,18 +519,16 @@ export class ClientsService {
     await this.requireUser(p.tenantId, data.toAdvisorId, 'input.toAdvisorId');
     // The leaving advisor is the target: even with an empty book, one outside the scope is refused.
     const leaving = await this.org.getOrgEntity<User>(p.tenantId, OrgKind.User, data.fromAdvisorId);
-    const leavingBranch = leaving?.branchId
-      ? await this.org.getOrgEntity<Branch>(p.tenantId, OrgKind.Branch, leaving.branchId)
-      : undefined;
-    assertReach(
-      p,
-      {
-        ownerUserId: data.fromAdvisorId,
-        branchId: leaving?.branchId ?? null,
-        regionId: leavingBranch?.regionId ?? null,
-      },
-      'The leaving advisor',
-    );
+    if (leaving) {
+      const branch = leaving.branchId
+        ? await this.org.getOrgEntity<Branch>(p.tenantId, OrgKind.Branch, leaving.branchId)
+        : undefined;
+      assertReach(
+        p,
+        { ownerUserId: leaving.id, branchId: leaving.branchId, regionId: branch?.regionId ?? null },
+        'The leaving advisor',
+      );
+    }
     const clients = await this.repo.allClientsOfAdvisor(p.tenantId, data.fromAdvisorId);
     for (const client of clients) this.assertCanSee(p, client);
     let transferred = 0;

@@ -1,4 +1,10 @@
-import { authorize, canReach, policyReach, scopeAlternatives } from '../../shared/auth/policy.js';
+import {
+  assertReach,
+  authorize,
+  canReach,
+  policyReach,
+  scopeAlternatives,
+} from '../../shared/auth/policy.js';
 import type { Principal } from '../../shared/auth/principal.js';
 import type { Clock } from '../../shared/clock.js';
 import { addMonths, daysBetween } from '../../shared/dates.js';
@@ -217,6 +223,15 @@ export class PoliciesService {
     return scopeAlternatives(p, { owner: 'servicingAdvisorId', branch: 'branchId', region: 'regionId' });
   }
 
+  /**
+   * A seller named explicitly is credited with the sale (and his uplines with overrides): he must be
+   * within the writer's scope, placed by his branch on the written date. The default seller, the
+   * client's owner, is reached through the client already.
+   */
+  private assertSellerInReach(p: Principal, sellerId: string, branch: Branch): void {
+    assertReach(p, { ownerUserId: sellerId, branchId: branch.id, regionId: branch.regionId }, 'The seller');
+  }
+
   // ---- writing new business ----------------------------------------------------------------
 
   /**
@@ -249,6 +264,7 @@ export class PoliciesService {
     const callerIsUser = !!caller;
     const originatorId = data.originatorId ?? (callerIsUser ? p.userId : sellerId);
     const frozen = await this.freeze(p.tenantId, sellerId, data.writtenDate, 'input.sellerId');
+    if (data.sellerId) this.assertSellerInReach(p, sellerId, frozen.branch);
     if (originatorId !== sellerId) await this.requireUser(p.tenantId, originatorId, 'input.originatorId');
     for (const [i, share] of (data.splits ?? []).entries()) {
       if (share.userId !== sellerId)
@@ -612,6 +628,7 @@ export class PoliciesService {
     const client = await this.clients.requireClient(p, current.clientId);
     const sellerId = data.sellerId ?? client.ownerAdvisorId ?? current.sellerId;
     const frozen = await this.freeze(p.tenantId, sellerId, data.writtenDate, 'input.sellerId');
+    if (data.sellerId) this.assertSellerInReach(p, sellerId, frozen.branch);
     const now = this.now();
     const premium = money(data.premium.amount, data.premium.currency);
     const number = data.policyNumber ? normalisePolicyNumber(data.policyNumber) : current.policyNumber;

@@ -425,3 +425,25 @@ describe('lists and what-if within scope', () => {
     expect(near.errors).toBeUndefined();
   });
 });
+
+describe('a policy credits only a seller within the writer’s scope', () => {
+  it("refuses a region manager's policy that names another region's advisor as seller, and writes nothing", async () => {
+    const client = await clientOf(app, w.near);
+    const WRITE = 'mutation($i: WritePolicyInput!) { writePolicy(input: $i) { id seller { id } } }';
+    const refused = await app.exec(w.regionManager, WRITE, {
+      i: mtplInput(w.b, client.id, { sellerId: w.far.advisorId }),
+    });
+    expect(errorCode(refused)).toBe('FORBIDDEN');
+    const card = await must<{ clientCard: { policies: unknown[] } }>(
+      app,
+      w.b.admin,
+      'query($id: ID!) { clientCard(id: $id) { policies { id } } }',
+      { id: client.id },
+    );
+    expect(card.clientCard.policies).toEqual([]);
+    const own = await app.exec<{ writePolicy: { seller: { id: string } } }>(w.regionManager, WRITE, {
+      i: mtplInput(w.b, client.id, { sellerId: w.regionManagerId }),
+    });
+    expect(own.data?.writePolicy.seller.id).toBe(w.regionManagerId);
+  });
+});
