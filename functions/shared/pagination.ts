@@ -52,3 +52,14 @@ export function toConnection<T>(page: Page<T>): Connection<T> {
     },
   };
 }
+
+/**
+ * The items of a page that pass a test, each with its cursor; the next cursor stays, so a page
+ * filtered after its Query (scope checks that no index key expresses) may come back shorter.
+ */
+export function keepInPage<T>(page: Page<T>, test: (item: T) => boolean): Page<T> {
+  const kept = page.items
+    .map((item, i) => ({ item, cursor: page.cursors[i] ?? '' }))
+    .filter((x) => test(x.item));
+  return { ...page, items: kept.map((x) => x.item), cursors: kept.map((x) => x.cursor) };
+}

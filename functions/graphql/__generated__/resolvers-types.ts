@@ -642,8 +642,9 @@ export type CommissionDisputeStatus =
 export type CommissionExplanation = {
   __typename?: 'CommissionExplanation';
   /**
-   * The amount the rate applies to. Null for partners, with `previousBase`: a premium is the client's
-   * financial data, so a partner's formula shows the rate, the rule and the result only.
+   * The amount the rate applies to. Null for partners, with `previousBase`, `rate`, `tier` and
+   * `share`: a premium is the client's financial data and could be derived from any of them, so a
+   * partner's formula shows the rule and the result only, e.g. `(Referral fee, v1) = 600.00`.
    */
   base?: Maybe<Scalars['Decimal']['output']>;
   /** e.g. `2,000.00 × 15% (MTPL receivable, v3) = 300.00`. */
@@ -654,7 +655,7 @@ export type CommissionExplanation = {
   level: Scalars['Int']['output'];
   /** For DELTA lines: the base before the change; null for partners. */
   previousBase?: Maybe<Scalars['Decimal']['output']>;
-  /** The rate applied, percent. */
+  /** The rate applied, percent; null for partners. */
   rate?: Maybe<Scalars['Decimal']['output']>;
   /** The recipient's role. */
   role: CommissionLineRole;
@@ -668,9 +669,9 @@ export type CommissionExplanation = {
   schemeId: Scalars['ID']['output'];
   /** The scheme version in force on the written date. */
   schemeVersion: Scalars['Int']['output'];
-  /** For split and originator lines: the recipient's percent share. */
+  /** For split and originator lines: the recipient's percent share; null for partners. */
   share?: Maybe<Scalars['Decimal']['output']>;
-  /** For tiered rules: the tier reached. */
+  /** For tiered rules: the tier reached; null for partners. */
   tier?: Maybe<CommissionTierReached>;
 };
 
@@ -1924,7 +1925,10 @@ export type Mutation = {
   addNote: TimelineEntry;
   /** A correction: a new ADJUSTMENT line with the reason; the corrected line is never edited. */
   adjustCommissionLine: CommissionLine;
-  /** Approves and locks a month (admin, manager): later lines land in the next open month. */
+  /**
+   * Approves and locks a month for every recipient (admin, manager with tenant-wide scope): later
+   * lines land in the next open month.
+   */
   approveCommissionPeriod: CommissionPeriod;
   /** Cancels a draft, issued or overdue invoice (admin, manager, backoffice, advisor; within scope); other statuses are RULE_VIOLATION. */
   cancelInvoice: Invoice;
@@ -1964,7 +1968,7 @@ export type Mutation = {
   exportBook: ExportResult;
   /** Creates an invoice for each instalment of a policy that has none yet, as drafts or issued; returns the new invoices (none when all exist). */
   generateInstalmentInvoices: Array<Invoice>;
-  /** Matches a bank statement's rows to open invoices by number or reference, else by client reference and exact amount (admin, manager, backoffice). The same file again changes nothing. */
+  /** Matches the brokerage's bank statement's rows to open invoices by number or reference, else by client reference and exact amount (admin, manager, backoffice with tenant-wide scope). The same file again changes nothing. */
   importBankStatement: BankImportResult;
   /** Imports clients or policies from CSV or XLSX (admin, manager, backoffice). */
   importBook: ImportReport;
@@ -1977,7 +1981,7 @@ export type Mutation = {
   issueInvoice: Invoice;
   /** Marks a policy lapsed (premium unpaid) from a date; commission is clawed back. */
   lapsePolicy: Policy;
-  /** Marks an approved month paid (admin, manager). */
+  /** Marks an approved month paid (admin, manager with tenant-wide scope). */
   markCommissionPeriodPaid: CommissionPeriod;
   /** Moves a user to another branch or upline from a date, keeping the move in `User.moves` (admin, manager). */
   moveUser: User;
@@ -1998,7 +2002,7 @@ export type Mutation = {
   reprocessWebhookDelivery: WebhookDeliveryReport;
   /** Resolves a dispute by adjusting or rejecting (admin, manager). */
   resolveCommissionDispute: CommissionDispute;
-  /** Applies a queued unmatched payment to the invoice a person picked (admin, manager, backoffice). */
+  /** Applies a queued unmatched payment to the invoice a person picked (admin, manager, backoffice with tenant-wide scope). */
   resolveUnmatchedPayment: Payment;
   /** Books a negated payment, reopening what the original settled (admin, manager, backoffice). */
   reversePayment: Payment;
@@ -2661,7 +2665,11 @@ export type PaymentStatisticsRow = {
 /** An insurance policy: what was sold, to whom, by whom, for how much, for which term. */
 export type Policy = {
   __typename?: 'Policy';
-  /** The seller's branch on the written date. */
+  /**
+   * The branch that services it: the seller's branch on the written date, and the client's branch
+   * after a hand-over to another branch. With the servicing advisor it decides who reaches the policy
+   * (scope); the seller does not.
+   */
   branch?: Maybe<Branch>;
   /** Whether the seller's branch was own or franchise on the written date. */
   branchKind: BranchKind;
@@ -2894,7 +2902,7 @@ export type Query = {
   clientTimeline: TimelineConnection;
   /** Clients within your scope (advisors their own, managers their branch or region, backoffice and admin all), by name. Partners: use `referredClients`. */
   clients: ClientConnection;
-  /** Collection tasks with their formal letters, oldest first. */
+  /** Collection tasks with their formal letters, oldest first, within the caller's scope. */
   collectorTasks: CollectorTaskConnection;
   /** A recipient's totals for a month (default: the caller's), one per currency. */
   commissionAccruals: Array<CommissionAccrual>;
@@ -2930,7 +2938,10 @@ export type Query = {
   leadSources: LeadSourceConnection;
   /** The caller. */
   me: Viewer;
-  /** Disputes waiting for a manager, oldest first (admin, manager). */
+  /**
+   * Open disputes, comments included, oldest first (admin, manager), on lines whose recipient the
+   * caller's scope reaches (all of them for a tenant-wide scope). A page may hold fewer than `first`.
+   */
   openCommissionDisputes: CommissionDisputeConnection;
   /** A partner by id; null when it does not exist in your tenant. */
   partner?: Maybe<Partner>;
@@ -2958,7 +2969,10 @@ export type Query = {
   simulateCommissions: Array<SimulatedCommissionLine>;
   /** The caller's brokerage and its settings. */
   tenant: Tenant;
-  /** Payments waiting for a person to pick their invoice, oldest first (admin, manager, backoffice). */
+  /**
+   * Statement rows no rule matched, waiting for a person to pick their invoice, oldest first (admin,
+   * manager, backoffice with tenant-wide scope: they belong to no client yet).
+   */
   unmatchedPayments: UnmatchedPaymentConnection;
   /** A user by id (admin, manager, backoffice, advisor); null when not in your tenant. */
   user?: Maybe<User>;

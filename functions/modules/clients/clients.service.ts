@@ -1,4 +1,11 @@
-import { assertReach, authorize, canReach } from '../../shared/auth/policy.js';
+import {
+  assertReach,
+  authorize,
+  canReach,
+  canReleaseToPool,
+  type ReachAttributes,
+  scopeFilter,
+} from '../../shared/auth/policy.js';
 import type { Principal } from '../../shared/auth/principal.js';
 import type { Clock } from '../../shared/clock.js';
 import type { Page } from '../../shared/db.js';
@@ -62,6 +69,9 @@ export interface ReferredClient {
   segment: string;
   createdAt: string;
 }
+
+/** Where a client sits, for list scope filters. */
+const CLIENT_REACH: ReachAttributes = { owner: 'ownerAdvisorId', branch: 'branchId', region: 'regionId' };
 
 /** Transaction ops per client transfer: the client, its timeline entry, and its policies. */
 const MAX_POLICIES_PER_TRANSFER = 97;
@@ -447,10 +457,7 @@ export class ClientsService {
 
   /** The filter that keeps a list within a scope that the chosen index does not already imply. */
   private scopeFilter(p: Principal): Record<string, string> {
-    if (p.scope === 'region') return p.regionId ? { regionId: p.regionId } : { ownerAdvisorId: p.userId };
-    if (p.scope === 'branch') return p.branchId ? { branchId: p.branchId } : { ownerAdvisorId: p.userId };
-    if (p.scope === 'own') return { ownerAdvisorId: p.userId };
-    return {};
+    return scopeFilter(p, CLIENT_REACH);
   }
 
   async poolClients(
@@ -510,6 +517,18 @@ export class ClientsService {
       ]);
     }
     await this.requireUser(p.tenantId, data.toAdvisorId, 'input.toAdvisorId');
+    // The leaving advisor is the target: even with an empty book, one outside the scope is refused.
+    const leaving = await this.org.getOrgEntity<User>(p.tenantId, OrgKind.User, data.fromAdvisorId);
+    if (leaving) {
+      const branch = leaving.branchId
+        ? await this.org.getOrgEntity<Branch>(p.tenantId, OrgKind.Branch, leaving.branchId)
+        : undefined;
+      assertReach(
+        p,
+        { ownerUserId: leaving.id, branchId: leaving.branchId, regionId: branch?.regionId ?? null },
+        'The leaving advisor',
+      );
+    }
     const clients = await this.repo.allClientsOfAdvisor(p.tenantId, data.fromAdvisorId);
     for (const client of clients) this.assertCanSee(p, client);
     let transferred = 0;
@@ -526,8 +545,7 @@ export class ClientsService {
     const data = parseInput(PoolClientSchema, input);
     const current = await this.requireClient(p, data.clientId);
     if (current.inPool) throw new RuleViolationError('The client is already in the pool');
-    if (p.role === 'advisor' && current.ownerAdvisorId !== p.userId)
-      throw new ForbiddenError('Only the owner may release a client');
+    if (!canReleaseToPool(p, current)) throw new ForbiddenError('Only the owner may release a client');
     return this.repo.updateClient(
       p.tenantId,
       current,
@@ -594,7 +612,7 @@ export class ClientsService {
         updatedAt: this.now(),
       },
       [
-        ...(await this.policyServicingOps(p.tenantId, current.id, to.id)),
+        ...(await this.policyServicingOps(p.tenantId, current.id, to.id, branch)),
         this.repo.timelineOp(
           p.tenantId,
           this.entry(
@@ -609,8 +627,17 @@ export class ClientsService {
     );
   }
 
-  /** Ops that move the client's policies to a new servicing advisor (their sellers stay frozen). */
-  private async policyServicingOps(tenantId: string, clientId: string, advisorId: string | null) {
+  /**
+   * Ops that move the client's policies to a new servicing advisor and, on a hand-over to another
+   * branch, to that branch and region: a policy's reach follows the client. Sellers, the branch
+   * kind and the frozen hierarchy stay as written, so commission history is untouched.
+   */
+  private async policyServicingOps(
+    tenantId: string,
+    clientId: string,
+    advisorId: string | null,
+    branch?: Branch,
+  ) {
     const card = await this.repo.clientCard(tenantId, clientId);
     const policies = card?.policies ?? [];
     if (policies.length > MAX_POLICIES_PER_TRANSFER) {
@@ -622,7 +649,12 @@ export class ClientsService {
     return policies.map((policy) =>
       this.policies.replaceOp(
         tenantId,
-        { ...policy, servicingAdvisorId: advisorId, updatedAt: now },
+        {
+          ...policy,
+          servicingAdvisorId: advisorId,
+          ...(branch ? { branchId: branch.id, regionId: branch.regionId } : {}),
+          updatedAt: now,
+        },
         policy.version,
       ),
     );

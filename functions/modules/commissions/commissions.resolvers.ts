@@ -1,24 +1,28 @@
 import type { Resolvers } from '../../graphql/__generated__/resolvers-types.js';
+import { seesCommissionBasis } from '../../shared/auth/policy.js';
 import { pageArgs, toConnection } from '../../shared/pagination.js';
 import type { LineView } from './commissions.service.js';
-import { formatAmount, formatRate, ruleLabel } from './engine/explain.js';
+import { formatAmount, ruleLabel } from './engine/explain.js';
 import type { CommissionLine } from './engine/index.js';
 
 const moneyOf = (amount: string, l: Pick<CommissionLine, 'currency'>) => ({ amount, currency: l.currency });
 
 /**
- * A partner's view of an explanation: no base (the premium is the client's financial data), and a
- * formula of rate, rule and result, e.g. `10% (Partner referral, v1) = 12.00`.
+ * The explanation for a caller who may not see how the line was computed (a partner): the rule and
+ * the result only, e.g. `(Partner referral, v1) = 12.00`. Base, rate, tier and share are gone, so
+ * the premium cannot be derived from them; the policy module decides who sees what.
  */
-function forPartner(l: LineView) {
+function resultOnly(l: LineView) {
   const e = l.explanation;
-  const rate = e.rate === null ? '' : `${formatRate(e.rate)} `;
   const level = e.level > 0 ? e.level : undefined;
   return {
     ...e,
     base: null,
     previousBase: null,
-    formula: `${rate}${ruleLabel(e.ruleName, e.schemeVersion, level)} = ${formatAmount(l.amount, l.currency)}`,
+    rate: null,
+    tier: null,
+    share: null,
+    formula: `${ruleLabel(e.ruleName, e.schemeVersion, level)} = ${formatAmount(l.amount, l.currency)}`,
   };
 }
 
@@ -66,7 +70,8 @@ export const commissionsResolvers: Resolvers = {
       services.commissions.schemeChanges(principal, scheme.id),
   },
   CommissionLine: {
-    explanation: (l, _args, { principal }) => (principal?.role === 'partner' ? forPartner(l) : l.explanation),
+    explanation: (l, _args, { principal }) =>
+      seesCommissionBasis(principal) ? l.explanation : resultOnly(l),
     amount: (l) => moneyOf(l.amount, l),
     suggestedAmount: (l) => moneyOf(l.amount, l),
     approvedAmount: (l) => (l.approvedAmount === null ? null : moneyOf(l.approvedAmount, l)),

@@ -1,4 +1,12 @@
-import { authorize, canReach } from '../../shared/auth/policy.js';
+import {
+  assertTenantWide,
+  authorize,
+  canReach,
+  canReadCommissionsOf,
+  may,
+  policyReach,
+  readsOwnCommissionsOnly,
+} from '../../shared/auth/policy.js';
 import type { Principal } from '../../shared/auth/principal.js';
 import type { TableChangeDetail } from '../../shared/change-event.js';
 import { type Clock, isoDateInZone } from '../../shared/clock.js';
@@ -12,6 +20,7 @@ import {
 import { newId } from '../../shared/ids.js';
 import { readOnce } from '../../shared/memoized-reads.js';
 import { Dec, DecimalStringSchema, type Money, money } from '../../shared/money.js';
+import { keepInPage } from '../../shared/pagination.js';
 import { EntityType, OrgKind } from '../../shared/table-design.js';
 import { parseInput } from '../../shared/validation.js';
 import { readRows } from '../book-files/book-files.service.js';
@@ -534,28 +543,19 @@ export class CommissionsService {
     return { kind: input.kind, id: input.id };
   }
 
-  /**
-   * Who may read a recipient's lines and accruals: anyone their own; partners nothing else; the
-   * brokerage's receivable and partners' ledgers managers, backoffice and admins; another user's
-   * ledger whoever's scope reaches that user (a manager's branch or region).
-   */
+  private canRead(p: Principal, r: Recipient): Promise<boolean> {
+    return canReadCommissionsOf(p, r, async (userId) => {
+      const user = await this.org.getOrgEntity<User>(p.tenantId, OrgKind.User, userId);
+      const branch = user?.branchId
+        ? await this.org.getOrgEntity<Branch>(p.tenantId, OrgKind.Branch, user.branchId)
+        : undefined;
+      return { ownerUserId: userId, branchId: user?.branchId ?? null, regionId: branch?.regionId ?? null };
+    });
+  }
+
+  /** Throws FORBIDDEN, naming nothing of the ledger, unless the caller may read the recipient's lines. */
   private async assertCanRead(p: Principal, r: Recipient): Promise<void> {
-    const own = (r.kind === 'USER' && r.id === p.userId) || (r.kind === 'PARTNER' && r.id === p.partnerId);
-    if (own && (p.role !== 'partner' || r.kind === 'PARTNER')) return;
-    if (p.role === 'partner' || p.role === 'advisor')
-      throw new ForbiddenError('You may read only your own commissions');
-    if (r.kind !== 'USER' || p.scope === 'all') return;
-    const user = await this.org.getOrgEntity<User>(p.tenantId, OrgKind.User, r.id);
-    const branch = user?.branchId
-      ? await this.org.getOrgEntity<Branch>(p.tenantId, OrgKind.Branch, user.branchId)
-      : undefined;
-    if (
-      !canReach(p, {
-        ownerUserId: r.id,
-        branchId: user?.branchId ?? null,
-        regionId: branch?.regionId ?? null,
-      })
-    ) {
+    if (!(await this.canRead(p, r))) {
       throw new ForbiddenError("This recipient's commissions are outside your scope");
     }
   }
@@ -571,39 +571,25 @@ export class CommissionsService {
     if (f.policyId) {
       const policy = await this.policies.getPolicy(p.tenantId, f.policyId);
       if (!policy) return { items: [], cursors: [], nextCursor: null };
-      if (p.role === 'partner' || p.role === 'advisor') {
-        // Advisors and partners read a policy's lines only through their own ledger.
+      if (readsOwnCommissionsOnly(p)) {
         const self = recipientKey(this.self(p));
         result = await this.repo.listLinesByPolicy(p.tenantId, f.policyId, f.period ?? null, page);
-        result = this.keep(result, (l) => l.recipientKey === self);
+        result = keepInPage(result, (l) => l.recipientKey === self);
       } else {
-        if (
-          !canReach(p, {
-            ownerUserId: policy.servicingAdvisorId,
-            branchId: policy.branchId,
-            regionId: policy.regionId,
-          })
-        )
-          throw new ForbiddenError('This policy is outside your scope');
+        if (!canReach(p, policyReach(policy))) throw new ForbiddenError('This policy is outside your scope');
         result = await this.repo.listLinesByPolicy(p.tenantId, f.policyId, f.period ?? null, page);
       }
-    } else if (f.period && !f.recipient && p.role !== 'advisor' && p.role !== 'partner') {
+    } else if (f.period && !f.recipient && !readsOwnCommissionsOnly(p)) {
       authorize(p, 'commissions:approve');
-      if (p.scope !== 'all')
-        throw new ForbiddenError('The whole period is readable with tenant-wide scope only');
+      assertTenantWide(p, 'Reading a whole commission month');
       result = await this.repo.listLinesByPeriod(p.tenantId, f.period, page);
     } else {
       const r = this.recipientOf(p, f.recipient);
       await this.assertCanRead(p, r);
       result = await this.repo.listLinesByRecipient(p.tenantId, recipientKey(r), f.period ?? null, page);
     }
-    if (f.ledger) result = this.keep(result, (l) => l.ledger === f.ledger);
+    if (f.ledger) result = keepInPage(result, (l) => l.ledger === f.ledger);
     return this.withApproval(p.tenantId, result);
-  }
-
-  private keep(page: Page<StoredLine>, test: (l: StoredLine) => boolean): Page<StoredLine> {
-    const kept = page.items.map((l, i) => ({ l, c: page.cursors[i] ?? '' })).filter((x) => test(x.l));
-    return { ...page, items: kept.map((x) => x.l), cursors: kept.map((x) => x.c) };
   }
 
   private async withApproval(tenantId: string, page: Page<StoredLine>): Promise<Page<LineView>> {
@@ -661,14 +647,16 @@ export class CommissionsService {
     principal: Principal | null,
     policies: Policy[],
   ): Promise<{ advisor: Money; partner: Money; receivable: Money } | null> {
-    if (!principal || !['admin', 'manager', 'backoffice', 'advisor'].includes(principal.role)) return null;
+    // The card is the book's: whoever reads the book sees it (advisors their own share), partners nothing.
+    if (!principal || !may(principal, 'book:read')) return null;
     if (policies.length === 0) return null;
     const currency = policies[0]?.premium.currency ?? 'EUR';
     const sums = { ADVISOR: new Dec(0), PARTNER: new Dec(0), RECEIVABLE: new Dec(0) };
     for (const policy of policies) {
       for (const l of await this.repo.listLinesOfPolicy(principal.tenantId, policy.id)) {
         if (l.currency !== currency) continue;
-        if (principal.role === 'advisor' && l.recipientKey !== recipientKey(this.self(principal))) continue;
+        if (readsOwnCommissionsOnly(principal) && l.recipientKey !== recipientKey(this.self(principal)))
+          continue;
         sums[l.ledger] = sums[l.ledger].plus(l.amount);
       }
     }
@@ -707,6 +695,7 @@ export class CommissionsService {
     field: 'approvedMinor' | 'paidMinor',
   ): Promise<CommissionPeriod> {
     const p = authorize(principal, 'commissions:approve');
+    assertTenantWide(p, 'Approving or paying a commission month');
     const { period } = parseInput(PeriodActionSchema, input);
     const current = await this.repo.getPeriod(p.tenantId, period);
     const at = this.now();
@@ -784,10 +773,19 @@ export class CommissionsService {
     };
   }
 
+  /** A line the caller may read (the same check as `commissionLine`), for reading or changing it. */
   private async requireLine(p: Principal, id: string): Promise<StoredLine> {
+    return (await this.requireLineWithDisputes(p, id)).line;
+  }
+
+  private async requireLineWithDisputes(
+    p: Principal,
+    id: string,
+  ): Promise<{ line: StoredLine; disputes: CommissionDispute[] }> {
     const found = await this.repo.getLine(p.tenantId, id);
     if (!found) throw new NotFoundError('CommissionLine', id);
-    return found.line;
+    await this.assertCanRead(p, found.line.recipient);
+    return found;
   }
 
   private async viewOf(tenantId: string, id: string): Promise<LineView> {
@@ -802,7 +800,6 @@ export class CommissionsService {
     const p = authorize(principal, 'commissions:read');
     const parsed = parseInput(DisputeLineSchema, input);
     const line = await this.requireLine(p, parsed.lineId);
-    await this.assertCanRead(p, line.recipient);
     const dispute: CommissionDispute = {
       id: newId(),
       lineId: line.id,
@@ -820,9 +817,20 @@ export class CommissionsService {
     return dispute;
   }
 
+  /**
+   * Open disputes the caller may resolve: every one for a tenant-wide scope; otherwise only those on
+   * lines whose recipient the caller's scope reaches (the page may come back shorter than asked).
+   */
   async openDisputes(principal: Principal | null, page: PageRequest): Promise<Page<CommissionDispute>> {
     const p = authorize(principal, 'commissions:approve');
-    return this.repo.listOpenDisputes(p.tenantId, page);
+    const result = await this.repo.listOpenDisputes(p.tenantId, page);
+    if (p.scope === 'all') return result;
+    const readable = new Map<string, boolean>();
+    for (const lineId of new Set(result.items.map((d) => d.lineId))) {
+      const found = await this.repo.getLine(p.tenantId, lineId);
+      readable.set(lineId, found ? await this.canRead(p, found.line.recipient) : false);
+    }
+    return keepInPage(result, (d) => readable.get(d.lineId) === true);
   }
 
   /**
@@ -832,9 +840,9 @@ export class CommissionsService {
   async resolveDispute(principal: Principal | null, input: unknown): Promise<CommissionDispute> {
     const p = authorize(principal, 'commissions:approve');
     const parsed = parseInput(ResolveDisputeSchema, input);
-    const found = await this.repo.getLine(p.tenantId, parsed.lineId);
-    const dispute = found?.disputes.find((d) => d.id === parsed.disputeId);
-    if (!found || !dispute) throw new NotFoundError('CommissionDispute', parsed.disputeId);
+    const found = await this.requireLineWithDisputes(p, parsed.lineId);
+    const dispute = found.disputes.find((d) => d.id === parsed.disputeId);
+    if (!dispute) throw new NotFoundError('CommissionDispute', parsed.disputeId);
     if (dispute.status !== 'OPEN') throw new RuleViolationError('This dispute is already resolved');
     const at = this.now();
     const resolved: CommissionDispute = {
@@ -981,8 +989,9 @@ export class CommissionsService {
     const p = authorize(principal, 'commissions:simulate');
     const input = parseInput(SimulateSchema, raw);
     const sellerId = input.sellerId ?? p.userId;
-    if (p.role === 'advisor' && sellerId !== p.userId)
-      throw new ForbiddenError('Advisors simulate their own sales only');
+    // Simulating for a seller shows what that seller would earn: the same check as reading his ledger.
+    if (!(await this.canRead(p, { kind: 'USER', id: sellerId })))
+      throw new ForbiddenError("This seller's commissions are outside your scope");
     const productLine = await this.org.getOrgEntity<{ id: string; code: string }>(
       p.tenantId,
       OrgKind.ProductLine,

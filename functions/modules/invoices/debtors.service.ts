@@ -228,6 +228,8 @@ export class DebtorsService {
           amount: invoice.outstanding,
           letterKey,
           assigneeId: invoice.advisorId,
+          branchId: invoice.branchId,
+          regionId: invoice.regionId,
           at: this.clock.now().toISOString(),
         });
         if (client.email) {

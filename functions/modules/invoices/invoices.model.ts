@@ -204,6 +204,9 @@ export interface CollectorTask {
   amount: Money;
   letterKey: string | null;
   assigneeId: string | null;
+  /** The invoice's branch and region, so scoped managers list only their own tasks. */
+  branchId?: string | null;
+  regionId?: string | null;
   at: string;
 }
 

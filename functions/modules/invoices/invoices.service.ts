@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { parse } from 'csv-parse/sync';
-import { authorize, canReach } from '../../shared/auth/policy.js';
+import { assertTenantWide, authorize, canReach, scopeFilter } from '../../shared/auth/policy.js';
 import type { Principal } from '../../shared/auth/principal.js';
 import type { TableChangeDetail } from '../../shared/change-event.js';
 import { type Clock, isoDateInZone } from '../../shared/clock.js';
@@ -25,6 +25,7 @@ import {
   negateMoney,
 } from '../../shared/money.js';
 import type { ObjectStore } from '../../shared/object-store.js';
+import { keepInPage } from '../../shared/pagination.js';
 import type { SmsSender } from '../../shared/sms.js';
 import { EntityType, type IndexName, keys } from '../../shared/table-design.js';
 import { parseInput } from '../../shared/validation.js';
@@ -726,6 +727,7 @@ export class InvoicesService {
    */
   async importBankStatement(principal: Principal | null, rawInput: unknown): Promise<ImportResult> {
     const p = authorize(principal, 'payments:write');
+    assertTenantWide(p, "The brokerage's bank statement");
     const input = parseInput(ImportBankStatementSchema, rawInput);
     let records: Record<string, string>[];
     try {
@@ -933,14 +935,17 @@ export class InvoicesService {
     );
   }
 
+  /** Rows no rule matched belong to no client yet, so only a tenant-wide scope sees the queue. */
   async unmatchedPayments(principal: Principal | null, page: PageRequest): Promise<Page<UnmatchedPayment>> {
     const p = authorize(principal, 'payments:write');
+    assertTenantWide(p, 'The unmatched payments queue');
     return this.repo.listUnmatched(p.tenantId, page);
   }
 
   /** A person picks the invoice for a queued row: the payment is applied and the row leaves the queue, together. */
   async resolveUnmatchedPayment(principal: Principal | null, rawInput: unknown): Promise<Payment> {
     const p = authorize(principal, 'payments:write');
+    assertTenantWide(p, 'The unmatched payments queue');
     const input = parseInput(ResolveUnmatchedSchema, rawInput);
     const row = await this.repo.getUnmatched(p.tenantId, input.unmatchedId);
     if (!row) throw new NotFoundError('UnmatchedPayment', input.unmatchedId);
@@ -965,7 +970,12 @@ export class InvoicesService {
   /** The collector's queue: tasks the dunning policy's COLLECTOR step created, with their letters. */
   async collectorTasks(principal: Principal | null, page: PageRequest): Promise<Page<CollectorTask>> {
     const p = authorize(principal, 'payments:write');
-    return this.repo.listCollectorTasks(p.tenantId, page);
+    const result = await this.repo.listCollectorTasks(p.tenantId, page);
+    if (p.scope === 'all') return result;
+    // A task sits where its invoice does; one written before tasks carried it reaches tenant-wide scopes only.
+    return keepInPage(result, (t) =>
+      canReach(p, { ownerUserId: t.assigneeId, branchId: t.branchId ?? null, regionId: t.regionId ?? null }),
+    );
   }
 
   /** An expiring link to a collector task's formal letter. */
@@ -988,11 +998,8 @@ export class InvoicesService {
   // ---- lists --------------------------------------------------------------------------------
 
   /** The principal's scope as list filters: own scope sees its own advisor's rows, branch its branch. */
-  private scopeFilter(p: Principal): { advisorId?: string; branchId?: string; regionId?: string } {
-    if (p.scope === 'own') return { advisorId: p.userId };
-    if (p.scope === 'branch') return p.branchId ? { branchId: p.branchId } : { advisorId: p.userId };
-    if (p.scope === 'region') return p.regionId ? { regionId: p.regionId } : { advisorId: p.userId };
-    return {};
+  private scopeFilter(p: Principal): Record<string, string> {
+    return scopeFilter(p, { owner: 'advisorId', branch: 'branchId', region: 'regionId' });
   }
 
   /**

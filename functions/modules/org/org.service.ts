@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { authorize } from '../../shared/auth/policy.js';
+import { assertCanGrant, assertReach, authorize, type RecordReach } from '../../shared/auth/policy.js';
 import type { Principal } from '../../shared/auth/principal.js';
 import type { Clock } from '../../shared/clock.js';
 import type { Page } from '../../shared/db.js';
@@ -211,13 +211,15 @@ export class OrgService {
   async createUser(principal: Principal | null, input: unknown): Promise<User> {
     const p = authorize(principal, 'users:manage');
     const data = parseInput(CreateUserSchema, input);
-    if (data.role === 'admin' && p.role !== 'admin') {
-      throw new RuleViolationError('Only an admin may create another admin');
-    }
-    if (data.branchId)
+    assertCanGrant(p, data);
+    if (data.branchId) {
       await this.requireReference(p.tenantId, OrgKind.Branch, data.branchId, 'input.branchId', 'branch');
-    if (data.managerId)
+    }
+    await this.assertPlacement(p, data.branchId ?? null);
+    if (data.managerId) {
       await this.requireReference(p.tenantId, OrgKind.User, data.managerId, 'input.managerId', 'user');
+      await this.requireManagedUser(p, data.managerId, 'The upline');
+    }
     if (data.partnerId) {
       await this.requireReference(p.tenantId, OrgKind.Partner, data.partnerId, 'input.partnerId', 'partner');
     }
@@ -241,10 +243,8 @@ export class OrgService {
   async updateUser(principal: Principal | null, input: unknown): Promise<User> {
     const p = authorize(principal, 'users:manage');
     const { id, expectedVersion, ...changes } = parseInput(UpdateUserSchema, input);
-    const current = await this.getOrThrow<User>(p.tenantId, OrgKind.User, id, 'User');
-    if ((changes.role === 'admin' || current.role === 'admin') && p.role !== 'admin') {
-      throw new RuleViolationError('Only an admin may change an admin or grant the admin role');
-    }
+    const current = await this.requireManagedUser(p, id, 'This user');
+    assertCanGrant(p, { role: changes.role ?? current.role, scope: changes.scope ?? current.scope });
     const emailChange =
       changes.email && changes.email !== current.email
         ? [{ field: 'USER_EMAIL', from: current.email, to: changes.email }]
@@ -266,12 +266,14 @@ export class OrgService {
   async moveUser(principal: Principal | null, input: unknown): Promise<User> {
     const p = authorize(principal, 'users:manage');
     const data = parseInput(MoveUserSchema, input);
-    const current = await this.getOrThrow<User>(p.tenantId, OrgKind.User, data.id, 'User');
+    const current = await this.requireManagedUser(p, data.id, 'This user');
     const toBranchId = data.branchId === undefined ? current.branchId : data.branchId;
     const toManagerId = data.managerId === undefined ? current.managerId : data.managerId;
     if (toBranchId)
       await this.requireReference(p.tenantId, OrgKind.Branch, toBranchId, 'input.branchId', 'branch');
+    await this.assertPlacement(p, toBranchId);
     if (toManagerId) {
+      await this.requireManagedUser(p, toManagerId, 'The new upline');
       if (toManagerId === current.id) {
         throw new ValidationFailedError('A user cannot manage themself', [
           { path: 'input.managerId', message: 'cannot be the user themself' },
@@ -312,7 +314,7 @@ export class OrgService {
   async setUserRateGroup(principal: Principal | null, input: unknown): Promise<User> {
     const p = authorize(principal, 'users:manage');
     const data = parseInput(SetUserRateGroupSchema, input);
-    const user = await this.getOrThrow<User>(p.tenantId, OrgKind.User, data.userId, 'User');
+    const user = await this.requireManagedUser(p, data.userId, 'This user');
     await this.requireReference(
       p.tenantId,
       OrgKind.RateGroup,
@@ -549,6 +551,37 @@ export class OrgService {
   }
 
   // ---- helpers ---------------------------------------------------------------------------
+
+  /** Where a user sits, for scope checks: the user, their branch and that branch's region. */
+  private async reachOfUser(tenantId: string, user: User): Promise<RecordReach> {
+    const branch = user.branchId
+      ? await this.repo.getOrgEntity<Branch>(tenantId, OrgKind.Branch, user.branchId)
+      : undefined;
+    return { ownerUserId: user.id, branchId: user.branchId, regionId: branch?.regionId ?? null };
+  }
+
+  /**
+   * A user the principal may manage: within their branch or region, and not above them in role or
+   * scope. NOT_FOUND when missing, FORBIDDEN (naming nothing of the user) when out of reach.
+   */
+  private async requireManagedUser(p: Principal, id: string, what: string): Promise<User> {
+    const user = await this.getOrThrow<User>(p.tenantId, OrgKind.User, id, 'User');
+    assertReach(p, await this.reachOfUser(p.tenantId, user), what);
+    assertCanGrant(p, user);
+    return user;
+  }
+
+  /** A branch the principal may place a user in (null: no branch, which only a tenant-wide scope may leave). */
+  private async assertPlacement(p: Principal, branchId: string | null): Promise<void> {
+    const branch = branchId
+      ? await this.repo.getOrgEntity<Branch>(p.tenantId, OrgKind.Branch, branchId)
+      : undefined;
+    assertReach(
+      p,
+      { ownerUserId: null, branchId: branch?.id ?? null, regionId: branch?.regionId ?? null },
+      'This branch',
+    );
+  }
 
   private async requireReference(tenantId: string, kind: OrgKind, id: string, path: string, what: string) {
     const found = await this.repo.getOrgEntity(tenantId, kind, id);

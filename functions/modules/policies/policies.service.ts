@@ -1,4 +1,10 @@
-import { authorize, canReach } from '../../shared/auth/policy.js';
+import {
+  assertReach,
+  authorize,
+  canReach,
+  policyReach,
+  scopeAlternatives,
+} from '../../shared/auth/policy.js';
 import type { Principal } from '../../shared/auth/principal.js';
 import type { Clock } from '../../shared/clock.js';
 import { addMonths, daysBetween } from '../../shared/dates.js';
@@ -110,16 +116,13 @@ export class PoliciesService {
 
   // ---- reads -------------------------------------------------------------------------------
 
-  /** Whether the principal reaches a policy: by its servicing advisor and branch, or as its seller. */
+  /**
+   * Whether the principal reaches a policy: by its servicing advisor, branch and region, which follow
+   * the client on hand-over ({@link policyReach}). The original seller is not a reach path: after a
+   * hand-over he keeps only his commission lines.
+   */
   canSee(p: Principal, policy: Policy): boolean {
-    return (
-      policy.sellerId === p.userId ||
-      canReach(p, {
-        ownerUserId: policy.servicingAdvisorId,
-        branchId: policy.branchId,
-        regionId: policy.regionId,
-      })
-    );
+    return canReach(p, policyReach(policy));
   }
 
   async getPolicy(principal: Principal | null, policyId: string): Promise<Policy | null> {
@@ -212,16 +215,21 @@ export class PoliciesService {
     return this.repo.listPolicies(query, page);
   }
 
-  /** The filter that keeps a list within the caller's scope: any of these attribute = value pairs. */
+  /**
+   * The filter that keeps a list within the caller's scope: any of these attribute = value pairs,
+   * the same fields as {@link canSee} (never the seller).
+   */
   private scopeAlternatives(p: Principal): Array<[string, string]> | null {
-    const own: Array<[string, string]> = [
-      ['servicingAdvisorId', p.userId],
-      ['sellerId', p.userId],
-    ];
-    if (p.scope === 'all') return null;
-    if (p.scope === 'region' && p.regionId) return [['regionId', p.regionId], ...own];
-    if (p.scope === 'branch' && p.branchId) return [['branchId', p.branchId], ...own];
-    return own;
+    return scopeAlternatives(p, { owner: 'servicingAdvisorId', branch: 'branchId', region: 'regionId' });
+  }
+
+  /**
+   * A seller named explicitly is credited with the sale (and his uplines with overrides): he must be
+   * within the writer's scope, placed by his branch on the written date. The default seller, the
+   * client's owner, is reached through the client already.
+   */
+  private assertSellerInReach(p: Principal, sellerId: string, branch: Branch): void {
+    assertReach(p, { ownerUserId: sellerId, branchId: branch.id, regionId: branch.regionId }, 'The seller');
   }
 
   // ---- writing new business ----------------------------------------------------------------
@@ -256,6 +264,7 @@ export class PoliciesService {
     const callerIsUser = !!caller;
     const originatorId = data.originatorId ?? (callerIsUser ? p.userId : sellerId);
     const frozen = await this.freeze(p.tenantId, sellerId, data.writtenDate, 'input.sellerId');
+    if (data.sellerId) this.assertSellerInReach(p, sellerId, frozen.branch);
     if (originatorId !== sellerId) await this.requireUser(p.tenantId, originatorId, 'input.originatorId');
     for (const [i, share] of (data.splits ?? []).entries()) {
       if (share.userId !== sellerId)
@@ -619,6 +628,7 @@ export class PoliciesService {
     const client = await this.clients.requireClient(p, current.clientId);
     const sellerId = data.sellerId ?? client.ownerAdvisorId ?? current.sellerId;
     const frozen = await this.freeze(p.tenantId, sellerId, data.writtenDate, 'input.sellerId');
+    if (data.sellerId) this.assertSellerInReach(p, sellerId, frozen.branch);
     const now = this.now();
     const premium = money(data.premium.amount, data.premium.currency);
     const number = data.policyNumber ? normalisePolicyNumber(data.policyNumber) : current.policyNumber;

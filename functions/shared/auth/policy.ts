@@ -1,5 +1,5 @@
 import { ForbiddenError, UnauthenticatedError } from '../errors.js';
-import type { Principal, Role } from './principal.js';
+import type { Principal, Role, Scope } from './principal.js';
 
 /**
  * Every authorization decision of the product, in one table. Resolvers name an action; they never
@@ -57,11 +57,17 @@ export type Action = keyof typeof PERMISSIONS;
 /** Throws UNAUTHENTICATED without a principal, FORBIDDEN when the role may not take the action. */
 export function authorize(principal: Principal | null, action: Action): Principal {
   if (!principal) throw new UnauthenticatedError('Sign in: this operation needs a bearer token');
-  const allowed: readonly Role[] = PERMISSIONS[action];
-  if (!allowed.includes(principal.role)) {
+  if (!may(principal, action)) {
     throw new ForbiddenError(`Role ${principal.role} may not ${action}`, { action });
   }
   return principal;
+}
+
+/** Whether the principal's role may take the action (for optional fields that answer null instead of an error). */
+export function may(principal: Principal | null, action: Action): boolean {
+  if (!principal) return false;
+  const allowed: readonly Role[] = PERMISSIONS[action];
+  return allowed.includes(principal.role);
 }
 
 /** The org position of a record, for scope checks. */
@@ -91,7 +97,142 @@ export function canReach(principal: Principal, record: RecordReach): boolean {
   }
 }
 
-/** Throws FORBIDDEN unless the principal's scope reaches the record. */
+/** The attributes a kind of record names its owner, branch and region with, for list filters. */
+export interface ReachAttributes {
+  owner: string;
+  branch: string;
+  region: string;
+}
+
+/**
+ * A principal's scope as one equality filter on a list (empty for scope all): the region, the branch
+ * or the owner. Lists served by an index whose key already implies part of it add this on top.
+ */
+export function scopeFilter(principal: Principal, attributes: ReachAttributes): Record<string, string> {
+  const own = { [attributes.owner]: principal.userId };
+  if (principal.scope === 'region')
+    return principal.regionId ? { [attributes.region]: principal.regionId } : own;
+  if (principal.scope === 'branch')
+    return principal.branchId ? { [attributes.branch]: principal.branchId } : own;
+  if (principal.scope === 'own') return own;
+  return {};
+}
+
+/**
+ * A principal's scope as alternatives (any one attribute = value pair matches), exactly as
+ * {@link canReach} decides: the region or branch, or the principal's own records elsewhere. Null for
+ * scope all.
+ */
+export function scopeAlternatives(
+  principal: Principal,
+  attributes: ReachAttributes,
+): Array<[string, string]> | null {
+  if (principal.scope === 'all') return null;
+  const own: [string, string] = [attributes.owner, principal.userId];
+  if (principal.scope === 'region' && principal.regionId)
+    return [[attributes.region, principal.regionId], own];
+  if (principal.scope === 'branch' && principal.branchId)
+    return [[attributes.branch, principal.branchId], own];
+  return [own];
+}
+
+/**
+ * Throws FORBIDDEN unless the principal's scope reaches the record. The message names only `what`:
+ * never an amount, a name or any other field of the record it refused.
+ */
 export function assertReach(principal: Principal, record: RecordReach, what: string): void {
   if (!canReach(principal, record)) throw new ForbiddenError(`${what} is outside your scope`);
+}
+
+/**
+ * Work on data that belongs to the whole brokerage rather than to a branch (the commission month,
+ * the bank account's statements and their unmatched rows): only a tenant-wide scope may do it, so a
+ * branch or region manager never changes or reads the rest of the tenant through it.
+ */
+export function assertTenantWide(principal: Principal, what: string): void {
+  if (principal.scope !== 'all') throw new ForbiddenError(`${what} needs tenant-wide scope`);
+}
+
+/**
+ * Where a policy sits for scope checks. Reach follows the client's current hand: the servicing
+ * advisor (the client's owner, moved on hand-over) and the servicing branch and region (the policy's
+ * branch and region, moved with the client on hand-over). The seller is deliberately not a reach
+ * path: after a hand-over the original seller keeps only his commission lines, which the
+ * commission ledger shows him by recipient.
+ */
+export function policyReach(policy: {
+  servicingAdvisorId: string | null;
+  branchId: string | null;
+  regionId: string | null;
+}): RecordReach {
+  return { ownerUserId: policy.servicingAdvisorId, branchId: policy.branchId, regionId: policy.regionId };
+}
+
+const ROLE_RANK: Record<Role, number> = { partner: 0, advisor: 1, backoffice: 2, manager: 3, admin: 4 };
+const SCOPE_RANK: Record<Scope, number> = { own: 0, branch: 1, region: 2, all: 3 };
+
+/**
+ * Nobody grants a role or a scope above their own, and only an admin grants or touches the admin
+ * role. Checked for the role and scope a user is given (create, update) and for the user being
+ * managed as they stand, so a manager cannot edit, move or re-rate someone above himself either.
+ */
+export function assertCanGrant(principal: Principal, grant: { role: Role; scope: Scope }): void {
+  if (grant.role === 'admin' && principal.role !== 'admin') {
+    throw new ForbiddenError('Only an admin may grant or change the admin role');
+  }
+  if (
+    ROLE_RANK[grant.role] > ROLE_RANK[principal.role] ||
+    SCOPE_RANK[grant.scope] > SCOPE_RANK[principal.scope]
+  ) {
+    throw new ForbiddenError('You may not grant a role or scope above your own');
+  }
+}
+
+/**
+ * Whether the principal sees how a commission line was computed (base, rate, tier, share and the
+ * formula that spells them out). Partners see the result amount of their lines only: with the base
+ * or the rate they could derive the client's premium, which is the client's financial data.
+ */
+export function seesCommissionBasis(principal: Principal | null): boolean {
+  return principal !== null && principal.role !== 'partner';
+}
+
+/** Whose commission ledger: a user, a partner (lead supplier) or the brokerage's receivable. */
+export interface LedgerRecipient {
+  kind: 'USER' | 'PARTNER' | 'BROKERAGE';
+  id: string;
+}
+
+/**
+ * Who may read, dispute or correct a recipient's commission lines and accruals: anyone their own
+ * (partner users their partner's only); partners and advisors nothing else; the brokerage's
+ * receivable and the partners' ledgers managers, backoffice and admins; another user's ledger whoever's
+ * scope reaches that user. Reading and changing a line ask the same question. `userReach` is called
+ * only when the answer depends on where the user sits.
+ */
+export async function canReadCommissionsOf(
+  principal: Principal,
+  recipient: LedgerRecipient,
+  userReach: (userId: string) => Promise<RecordReach>,
+): Promise<boolean> {
+  const own =
+    (recipient.kind === 'USER' && recipient.id === principal.userId && principal.role !== 'partner') ||
+    (recipient.kind === 'PARTNER' && recipient.id === principal.partnerId);
+  if (own) return true;
+  if (readsOwnCommissionsOnly(principal)) return false;
+  if (recipient.kind !== 'USER' || principal.scope === 'all') return true;
+  return canReach(principal, await userReach(recipient.id));
+}
+
+/**
+ * Advisors and partners read commission lines only through their own ledger: a policy's lines
+ * filtered to theirs, never a whole period or another recipient.
+ */
+export function readsOwnCommissionsOnly(principal: Principal): boolean {
+  return principal.role === 'advisor' || principal.role === 'partner';
+}
+
+/** Whether the principal may hand a client to the branch pool: its owner, or anyone above advisors. */
+export function canReleaseToPool(principal: Principal, client: { ownerAdvisorId: string | null }): boolean {
+  return principal.role !== 'advisor' || client.ownerAdvisorId === principal.userId;
 }

@@ -277,10 +277,11 @@ describe('clients', () => {
       `query($id: ID!) { policy(id: $id) { servicingAdvisor { id } seller { id } branch { id } } }`,
       { id: policy.data?.writePolicy.id },
     );
+    // The seller stays; the servicing advisor and branch (which decide reach) follow the client.
     expect(now.data?.policy).toEqual({
       servicingAdvisor: { id: b.franchiseAdvisorId },
       seller: { id: b.advisorId },
-      branch: { id: b.ownBranchId },
+      branch: { id: b.franchiseBranchId },
     });
   });
 

@@ -925,14 +925,14 @@ describe('the partner ledger', () => {
     const [partnerMonth] = await accruals(app, pb.as.partner, '2026-01');
     expect(partnerMonth?.accrued.amount).toBe('600.00');
     await expect(lines(app, pb.as.partner, { policyId: written.writePolicy.id })).resolves.toHaveLength(1);
-    // The premium is the client's financial data: a partner's explanation has no base.
+    // The premium is the client's financial data: a partner's explanation has neither base nor rate.
     const EXPLAINED =
       'query { commissionLines(filter: {}) { edges { node { ledger explanation { base previousBase rate formula } } } } }';
     const partnerView = await must<{
       commissionLines: { edges: Array<{ node: { explanation: Record<string, string | null> } }> };
     }>(app, pb.as.partner, EXPLAINED);
     expect(partnerView.commissionLines.edges.map((e) => e.node.explanation)).toEqual([
-      { base: null, previousBase: null, rate: '5', formula: '5% (Referral fee, v1) = 600.00' },
+      { base: null, previousBase: null, rate: null, formula: '(Referral fee, v1) = 600.00' },
     ]);
     const managerView = await must<{
       commissionLines: {

@@ -257,7 +257,8 @@ describe('users, the sales hierarchy and rate groups', () => {
     const promote = await app.exec(manager, CREATE_USER, {
       i: { name: 'Wannabe', email: 'admin2@hierarchy.test', role: 'ADMIN', scope: 'ALL' },
     });
-    expect(errorCode(promote)).toBe('RULE_VIOLATION');
+    // Granting a role above one's own is an authorization refusal (issue 11), no longer a rule violation.
+    expect(errorCode(promote)).toBe('FORBIDDEN');
     for (const role of ['advisor', 'partner', 'backoffice'] as const) {
       const result = await app.exec(principalFor(tenantId, role), CREATE_USER, {
         i: {

@@ -1,10 +1,15 @@
 import { describe, expect, it } from 'vitest';
 import {
   type Action,
+  assertCanGrant,
   assertReach,
+  assertTenantWide,
   authorize,
   canReach,
+  canReadCommissionsOf,
   PERMISSIONS,
+  policyReach,
+  seesCommissionBasis,
 } from '../../../functions/shared/auth/policy.js';
 import { type Principal, ROLES, type Role, type Scope } from '../../../functions/shared/auth/principal.js';
 import { ForbiddenError, UnauthenticatedError } from '../../../functions/shared/errors.js';
@@ -161,5 +166,74 @@ describe('canReach and assertReach', () => {
     expect(() => assertReach(p, record, 'Client c1')).toThrow(ForbiddenError);
     expect(() => assertReach(p, record, 'Client c1')).toThrow('Client c1 is outside your scope');
     expect(() => assertReach(p, { ...record, ownerUserId: 'me' }, 'Client c1')).not.toThrow();
+  });
+});
+
+describe('assertCanGrant: nobody grants above their own role or scope', () => {
+  it('lets a region manager grant up to manager with scope region, and nothing more', () => {
+    const p = principal('manager', 'region', { regionId: 'r1' });
+    expect(() => assertCanGrant(p, { role: 'advisor', scope: 'own' })).not.toThrow();
+    expect(() => assertCanGrant(p, { role: 'manager', scope: 'region' })).not.toThrow();
+    expect(() => assertCanGrant(p, { role: 'manager', scope: 'all' })).toThrow(ForbiddenError);
+    expect(() => assertCanGrant(p, { role: 'admin', scope: 'own' })).toThrow(
+      'Only an admin may grant or change the admin role',
+    );
+  });
+
+  it('lets a branch manager grant branch scope but not region', () => {
+    const p = principal('manager', 'branch', { branchId: 'b1' });
+    expect(() => assertCanGrant(p, { role: 'backoffice', scope: 'branch' })).not.toThrow();
+    expect(() => assertCanGrant(p, { role: 'advisor', scope: 'region' })).toThrow(ForbiddenError);
+  });
+
+  it('lets an admin grant anything', () => {
+    expect(() => assertCanGrant(principal('admin', 'all'), { role: 'admin', scope: 'all' })).not.toThrow();
+  });
+});
+
+describe('assertTenantWide', () => {
+  it('passes scope all only', () => {
+    expect(() => assertTenantWide(principal('manager', 'all'), 'Approving a month')).not.toThrow();
+    expect(() =>
+      assertTenantWide(principal('manager', 'region', { regionId: 'r1' }), 'Approving a month'),
+    ).toThrow('Approving a month needs tenant-wide scope');
+  });
+});
+
+describe('policyReach', () => {
+  it('places a policy by its servicing advisor, branch and region, never its seller', () => {
+    const policy = { sellerId: 'me', servicingAdvisorId: 'someone', branchId: 'b2', regionId: 'r2' };
+    expect(policyReach(policy)).toEqual({ ownerUserId: 'someone', branchId: 'b2', regionId: 'r2' });
+    expect(canReach(principal('advisor', 'own'), policyReach(policy))).toBe(false);
+  });
+});
+
+describe('canReadCommissionsOf', () => {
+  const far = async () => ({ ownerUserId: 'u2', branchId: 'b2', regionId: 'r2' });
+  const near = async () => ({ ownerUserId: 'u1', branchId: 'b1', regionId: 'r1' });
+
+  it("lets a region manager read his region's users, the brokerage and partners, and nobody else's", async () => {
+    const p = principal('manager', 'region', { regionId: 'r1' });
+    await expect(canReadCommissionsOf(p, { kind: 'USER', id: 'u1' }, near)).resolves.toBe(true);
+    await expect(canReadCommissionsOf(p, { kind: 'USER', id: 'u2' }, far)).resolves.toBe(false);
+    await expect(canReadCommissionsOf(p, { kind: 'BROKERAGE', id: 'BROKERAGE' }, far)).resolves.toBe(true);
+  });
+
+  it('lets advisors and partners read only their own ledger', async () => {
+    const advisor = principal('advisor', 'own');
+    await expect(canReadCommissionsOf(advisor, { kind: 'USER', id: 'me' }, near)).resolves.toBe(true);
+    await expect(canReadCommissionsOf(advisor, { kind: 'USER', id: 'u1' }, near)).resolves.toBe(false);
+    const partner = principal('partner', 'own', { partnerId: 'pa1' });
+    await expect(canReadCommissionsOf(partner, { kind: 'PARTNER', id: 'pa1' }, near)).resolves.toBe(true);
+    await expect(canReadCommissionsOf(partner, { kind: 'USER', id: 'me' }, near)).resolves.toBe(false);
+    await expect(canReadCommissionsOf(partner, { kind: 'PARTNER', id: 'pa2' }, near)).resolves.toBe(false);
+  });
+});
+
+describe('seesCommissionBasis', () => {
+  it('hides how a line was computed from partners only', () => {
+    expect(seesCommissionBasis(principal('partner', 'own'))).toBe(false);
+    expect(seesCommissionBasis(principal('advisor', 'own'))).toBe(true);
+    expect(seesCommissionBasis(null)).toBe(false);
   });
 });
