@@ -164,7 +164,7 @@ export class ChangeBus {
       this.pending.add(delivery);
       deliveries.push(delivery);
     }
-    return Promise.all(deliveries).then(() => undefined);
+    return Promise.allSettled(deliveries).then(() => undefined);
   }
 
   /** Resolves once every delivery published so far, retries included, has succeeded or failed. */

@@ -116,8 +116,9 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       credentials: LOCAL_AWS,
     });
     await ensureTable(ddb, TABLE_NAME);
-    const checkpoints = new DynamoCheckpointStore(ddb, CHECKPOINT_TABLE);
-    await checkpoints.ensure();
+    // In memory nothing survives a stop, so there is no position worth keeping.
+    const checkpoints = dataDir ? new DynamoCheckpointStore(ddb, CHECKPOINT_TABLE) : null;
+    await checkpoints?.ensure();
     stops.push(async () => ddb.destroy());
     log(
       `DynamoDB Local   ${dynamo.endpoint} (table ${TABLE_NAME}${dataDir ? `, data in ${join(dataDir, 'dynamodb')}` : ', in memory'})`,
@@ -173,7 +174,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       const handler =
         (options.handlers?.[spec.name] as HttpHandler | undefined) ?? (await loadHandler<HttpHandler>(spec));
       // With a data dir, an answer waits until what the request wrote is on disk (see barrier()).
-      const durable: HttpHandler = dataDir
+      const durable: HttpHandler = checkpoints
         ? async (event, context) => {
             const result = await handler(event, context);
             await checkpoints.barrier();
@@ -212,7 +213,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       // A shard resumes after its checkpoint; one without (a fresh table: the seed data included)
       // is read from the trim horizon, so no change written before a stop is skipped.
       fromStart: true,
-      checkpoints,
+      ...(checkpoints ? { checkpoints } : {}),
       failures,
       log,
     });
