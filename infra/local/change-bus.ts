@@ -145,8 +145,13 @@ export class ChangeBus {
     this.log = options.log ?? (() => undefined);
   }
 
-  /** Puts one change on the bus; delivery happens in the background (see {@link idle}). */
-  publish(detail: TableChangeDetail): void {
+  /**
+   * Puts one change on the bus; delivery happens in the background (see {@link idle}). The promise
+   * settles once every matching subscriber has had it or its failure is recorded (it never rejects):
+   * the poller's checkpoint passes a change only then.
+   */
+  publish(detail: TableChangeDetail): Promise<void> {
+    const deliveries: Promise<void>[] = [];
     for (const subscriber of this.options.subscribers) {
       if (!matchesDetail(detail, subscriber.filter)) continue;
       const event = toChangeEvent(detail, {
@@ -157,7 +162,9 @@ export class ChangeBus {
       });
       const delivery = this.deliver(subscriber, event).finally(() => this.pending.delete(delivery));
       this.pending.add(delivery);
+      deliveries.push(delivery);
     }
+    return Promise.allSettled(deliveries).then(() => undefined);
   }
 
   /** Resolves once every delivery published so far, retries included, has succeeded or failed. */

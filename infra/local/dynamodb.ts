@@ -66,7 +66,8 @@ export async function startDynamoDbLocal(
   });
   const endpoint = `http://127.0.0.1:${port}`;
   const client = new DynamoDBClient({ endpoint, region: LOCAL_AWS.region, credentials: LOCAL_AWS });
-  const deadline = Date.now() + 30_000;
+  // Generous: on a busy machine (a full test run starts several) the JVM alone can take 20 s.
+  const deadline = Date.now() + 60_000;
   for (;;) {
     if (child.exitCode !== null) {
       throw new Error(`DynamoDB Local exited with code ${child.exitCode}: ${output.slice(-2000)}`);
@@ -77,7 +78,7 @@ export async function startDynamoDbLocal(
     } catch {
       if (Date.now() > deadline) {
         child.kill('SIGKILL');
-        throw new Error(`DynamoDB Local did not answer within 30 s: ${output.slice(-2000)}`);
+        throw new Error(`DynamoDB Local did not answer within 60 s: ${output.slice(-2000)}`);
       }
       await new Promise((r) => setTimeout(r, 100));
     }

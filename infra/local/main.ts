@@ -4,12 +4,18 @@ import { startLocalStack } from './stack.js';
 
 /**
  * `npm start`: the whole product on this machine. Flags: `--no-seed` (no demo data),
- * `--in-memory` (nothing kept in .local/). PORT sets the HTTP port (default 4000).
+ * `--in-memory` (nothing kept), `--data-dir <dir>` (keep data there instead of .local/).
+ * PORT sets the HTTP port (default 4000).
  */
-const args = new Set(process.argv.slice(2));
+const argv = process.argv.slice(2);
+const args = new Set(argv);
+const dataDirFlag = argv.indexOf('--data-dir');
 const started = Date.now();
 const log = (line: string) => process.stdout.write(`${line}\n`);
-const localDir = resolve(import.meta.dirname, '..', '..', '.local');
+const localDir =
+  dataDirFlag >= 0 && argv[dataDirFlag + 1]
+    ? resolve(argv[dataDirFlag + 1] as string)
+    : resolve(import.meta.dirname, '..', '..', '.local');
 
 try {
   const stack = await startLocalStack({
@@ -35,7 +41,7 @@ try {
     mkdirSync(localDir, { recursive: true });
     writeFileSync(join(localDir, 'dev.json'), `${JSON.stringify(stack.dev, null, 2)}\n`, { mode: 0o600 });
   }
-  log('\n  Tokens, insurer ids and webhook secrets: .local/dev.json');
+  log(`\n  Tokens, insurer ids and webhook secrets: ${join(localDir, 'dev.json')}`);
   log('\nCtrl-C stops everything.');
 
   let stopping = false;

@@ -3,7 +3,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
 import sesLocalModule from 'aws-ses-v2-local';
 import { buildApp } from 'fauxqs';
@@ -19,6 +19,7 @@ import {
   type FailureEntry,
   FailureLog,
 } from './change-bus.js';
+import { DynamoCheckpointStore } from './checkpoints.js';
 import { applyLocalCors } from './cors.js';
 import { type DynamoDbLocal, LOCAL_AWS, startDynamoDbLocal } from './dynamodb.js';
 import { FAVICON_ICO } from './favicon.js';
@@ -93,6 +94,8 @@ export interface LocalStack {
 }
 
 const TABLE_NAME = 'broker-crm-local';
+/** The stream poller's positions (infra/local/checkpoints.ts); local only, outside the table design. */
+const CHECKPOINT_TABLE = 'broker-crm-local-stream-checkpoints';
 
 /** Where live updates stream (GraphQL over server-sent events). */
 export const LIVE_STREAM_PATH = '/graphql/stream';
@@ -137,10 +140,11 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       region: LOCAL_AWS.region,
       credentials: LOCAL_AWS,
     });
-    const tables = await ddb.send(new ListTablesCommand({}));
-    const tableIsNew = !tables.TableNames?.includes(TABLE_NAME);
     await ensureTable(ddb, TABLE_NAME);
-    ddb.destroy();
+    // In memory nothing survives a stop, so there is no position worth keeping.
+    const checkpoints = dataDir ? new DynamoCheckpointStore(ddb, CHECKPOINT_TABLE) : null;
+    await checkpoints?.ensure();
+    stops.push(async () => ddb.destroy());
     log(
       `DynamoDB Local   ${dynamo.endpoint} (table ${TABLE_NAME}${dataDir ? `, data in ${join(dataDir, 'dynamodb')}` : ', in memory'})`,
     );
@@ -195,8 +199,16 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       if (spec.trigger.kind !== 'http') continue;
       const handler =
         (options.handlers?.[spec.name] as HttpHandler | undefined) ?? (await loadHandler<HttpHandler>(spec));
+      // With a data dir, an answer waits until what the request wrote is on disk (see barrier()).
+      const durable: HttpHandler = checkpoints
+        ? async (event, context) => {
+            const result = await handler(event, context);
+            await checkpoints.barrier();
+            return result;
+          }
+        : handler;
       for (const r of spec.trigger.routes) {
-        routes.push({ ...r, functionName: spec.name, timeoutSeconds: spec.timeoutSeconds, handler });
+        routes.push({ ...r, functionName: spec.name, timeoutSeconds: spec.timeoutSeconds, handler: durable });
       }
     }
 
@@ -234,9 +246,10 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       region: LOCAL_AWS.region,
       consumers: streamConsumers(catalog, handlerOf<StreamHandler>),
       bus,
-      // A fresh table's whole stream is ours (seed data included); on a kept table, replaying a
-      // day of old changes at every start would only be noise, so a restart reads from LATEST.
-      fromStart: tableIsNew,
+      // A shard resumes after its checkpoint; one without (a fresh table: the seed data included)
+      // is read from the trim horizon, so no change written before a stop is skipped.
+      fromStart: true,
+      ...(checkpoints ? { checkpoints } : {}),
       failures,
       log,
     });

@@ -23,6 +23,7 @@ import {
   type LambdaHandler,
   sleep,
 } from './change-bus.js';
+import type { CheckpointStore } from './checkpoints.js';
 
 /** A stream consumer's handler: Lambda's DynamoDB stream event in, optionally a partial-failure report out. */
 export type StreamHandler = LambdaHandler<DynamoDBStreamEvent>;
@@ -174,8 +175,13 @@ export interface StreamPollerOptions {
   consumers: readonly StreamConsumer[];
   /** The pipe: every record, unfiltered, goes to the change bus. Omit to run without a bus. */
   bus?: ChangeBus;
-  /** TRIM_HORIZON for the shards open at start (everything the stream still holds), else LATEST. */
+  /**
+   * For the shards open at start that have no checkpoint: TRIM_HORIZON (everything the stream still
+   * holds) when true, else LATEST.
+   */
   fromStart: boolean;
+  /** Where each shard's position is kept; a shard with a checkpoint resumes right after it. */
+  checkpoints?: CheckpointStore;
   failures?: FailureLog;
   log?: (line: string) => void;
   /** Pause after a poll that found nothing. */
@@ -187,6 +193,76 @@ export interface StreamPollerOptions {
   now?: () => Date;
 }
 
+/**
+ * How far one shard's records have been handled: each record stays open while a consumer's lane
+ * or a bus delivery still holds it; the checkpoint is the last record of the longest fully handled
+ * prefix, saved one write at a time (the latest position wins).
+ */
+class ShardProgress {
+  private readonly order: DynamoDBRecord[] = [];
+  private readonly openCount = new Map<DynamoDBRecord, number>();
+  private saved: string | undefined;
+  private pending: string | undefined;
+  private saving: Promise<void> | null = null;
+
+  constructor(
+    private readonly shardId: string,
+    private readonly poller: StreamPoller,
+  ) {}
+
+  /** Registers new records of the shard; each is held open until {@link settle} is called once more per {@link open}. */
+  accept(records: readonly DynamoDBRecord[]): void {
+    for (const r of records) {
+      this.order.push(r);
+      this.openCount.set(r, 1);
+    }
+  }
+
+  open(record: DynamoDBRecord): void {
+    this.openCount.set(record, (this.openCount.get(record) ?? 0) + 1);
+  }
+
+  settle(records: readonly DynamoDBRecord[]): void {
+    for (const r of records) {
+      const left = (this.openCount.get(r) ?? 1) - 1;
+      this.openCount.set(r, left);
+    }
+    let passed: DynamoDBRecord | undefined;
+    while (this.order.length > 0 && (this.openCount.get(this.order[0] as DynamoDBRecord) ?? 0) <= 0) {
+      passed = this.order.shift();
+      if (passed) this.openCount.delete(passed);
+    }
+    const sequence = passed?.dynamodb?.SequenceNumber;
+    if (sequence) this.schedule(sequence);
+  }
+
+  /** Resolves once the latest position is stored. */
+  async flush(): Promise<void> {
+    while (this.saving) await this.saving;
+  }
+
+  private schedule(sequence: string): void {
+    const store = this.poller.checkpoints;
+    if (!store) return;
+    this.pending = sequence;
+    if (this.saving) return;
+    this.saving = (async () => {
+      while (this.pending && this.pending !== this.saved) {
+        const next = this.pending;
+        try {
+          await store.save(this.poller.streamArn, this.shardId, next);
+          this.saved = next;
+        } catch (error) {
+          this.poller.logLine(`stream: checkpoint of ${this.shardId} not saved: ${(error as Error).message}`);
+          return;
+        }
+      }
+    })().finally(() => {
+      this.saving = null;
+    });
+  }
+}
+
 /** One consumer's ordered queue of matching records from one shard. */
 class Lane {
   private readonly queue: DynamoDBRecord[] = [];
@@ -196,10 +272,15 @@ class Lane {
     private readonly consumer: StreamConsumer,
     private readonly shardId: string,
     private readonly poller: StreamPoller,
+    private readonly progress: ShardProgress,
   ) {}
 
   push(records: readonly DynamoDBRecord[]): void {
-    for (const r of records) if (matchesFilter(r, this.consumer.filter)) this.queue.push(r);
+    for (const r of records) {
+      if (!matchesFilter(r, this.consumer.filter)) continue;
+      this.progress.open(r);
+      this.queue.push(r);
+    }
     if (this.queue.length > 0 && !this.running) {
       this.running = this.drain().finally(() => {
         this.running = null;
@@ -224,6 +305,14 @@ class Lane {
     if (expired.length === 0) return;
     for (const r of expired) this.queue.splice(this.queue.indexOf(r), 1);
     this.poller.giveUp(this.consumer, this.shardId, expired, 'record-too-old', 0, `older than ${maxAge} s`);
+    this.progress.settle(expired);
+  }
+
+  /** Takes the first `count` records off the queue: handled, or given up on and recorded. */
+  private take(count: number): DynamoDBRecord[] {
+    const taken = this.queue.splice(0, count);
+    this.progress.settle(taken);
+    return taken;
   }
 
   /**
@@ -258,13 +347,13 @@ class Lane {
         };
       }
       if (outcome.ok) {
-        this.queue.splice(0, batch.length);
+        this.take(batch.length);
         attempts = 0;
         limit = Math.max(1, consumer.batchSize);
         continue;
       }
       if (outcome.failedAt > 0) {
-        this.queue.splice(0, outcome.failedAt);
+        this.take(outcome.failedAt);
         attempts = 0;
       }
       attempts += 1;
@@ -274,7 +363,7 @@ class Lane {
       }
       attempts = 0;
       if (outcome.reported || batch.length - outcome.failedAt <= 1) {
-        const poison = this.queue.splice(0, 1);
+        const poison = this.queue.slice(0, 1);
         this.poller.giveUp(
           consumer,
           this.shardId,
@@ -283,6 +372,7 @@ class Lane {
           consumer.maxRetries + 1,
           outcome.error,
         );
+        this.take(1);
         limit = Math.max(1, consumer.batchSize);
       } else {
         limit = Math.max(1, Math.floor((batch.length - outcome.failedAt) / 2));
@@ -294,6 +384,7 @@ class Lane {
 /** One shard being read: its iterator loop and the consumers' lanes fed from it. */
 class ShardReader {
   readonly lanes: Lane[];
+  readonly progress: ShardProgress;
   finished = false;
   private caughtUpWaiters: Array<{ after: number; resolve: () => void }> = [];
   private lastSequence: string | undefined;
@@ -308,8 +399,12 @@ class ShardReader {
     readonly shard: Shard,
     private readonly poller: StreamPoller,
     private readonly iteratorType: ShardIteratorType,
+    checkpoint?: string,
   ) {
-    this.lanes = poller.consumers.map((c) => new Lane(c, shard.ShardId ?? '', poller));
+    const shardId = shard.ShardId ?? '';
+    this.progress = new ShardProgress(shardId, poller);
+    this.lanes = poller.consumers.map((c) => new Lane(c, shardId, poller, this.progress));
+    this.lastSequence = checkpoint;
   }
 
   start(): void {
@@ -340,6 +435,12 @@ class ShardReader {
     await Promise.all(this.lanes.map((l) => l.idle()));
   }
 
+  /** Waits for the lanes' current invocations and stores the position reached. */
+  async settle(): Promise<void> {
+    await this.drained();
+    await this.progress.flush();
+  }
+
   private finish(): void {
     if (this.finished) return;
     this.finished = true;
@@ -362,7 +463,9 @@ class ShardReader {
   }
 
   private async run(): Promise<void> {
-    let iterator = await this.iterator(this.iteratorType);
+    let iterator = await this.iterator(
+      this.lastSequence ? ShardIteratorType.AFTER_SEQUENCE_NUMBER : this.iteratorType,
+    );
     this.markReady();
     while (iterator && !this.poller.stopped) {
       const startedAt = performance.now();
@@ -387,7 +490,7 @@ class ShardReader {
       );
       if (records.length > 0) {
         this.lastSequence = records.at(-1)?.dynamodb?.SequenceNumber;
-        this.poller.accept(records, this.lanes);
+        this.poller.accept(records, this.lanes, this.progress);
       } else {
         for (const w of this.caughtUpWaiters) if (w.after <= startedAt) w.resolve();
         this.caughtUpWaiters = this.caughtUpWaiters.filter((w) => w.after > startedAt);
@@ -404,8 +507,10 @@ class ShardReader {
  * stream consumers, and the pipe that forwards every change to the change bus. It reads DynamoDB
  * Local's stream shard by shard, turns records into Lambda's shape and delivers them with Lambda's
  * semantics (filters, ordered batches per shard, partial batch failures, bounded retries and record
- * age, a failure log), so at-least-once behaviour can be tested on a laptop. It persists no
- * checkpoints: a restart reads from LATEST (or the trim horizon), as a new mapping would.
+ * age, a failure log), so at-least-once behaviour can be tested on a laptop. With a checkpoint
+ * store it keeps each shard's position (the records every consumer and the pipe are done with) and
+ * resumes after it on the next start, as an event source mapping does; without one, a start reads
+ * from LATEST or the trim horizon, as a new mapping would.
  */
 export class StreamPoller {
   readonly failures: FailureLog;
@@ -414,12 +519,14 @@ export class StreamPoller {
   readonly region: string;
   readonly pollIntervalMs: number;
   readonly wait: (ms: number) => Promise<void>;
+  readonly checkpoints: CheckpointStore | undefined;
   streamArn = '';
   stopped = false;
   private readonly readers = new Map<string, ShardReader>();
   private readonly now: () => Date;
   private refreshTimer: NodeJS.Timeout | undefined;
   private recordsSeen = 0;
+  private resumeFrom = new Map<string, string>();
 
   constructor(private readonly options: StreamPollerOptions) {
     this.client = options.client;
@@ -429,6 +536,7 @@ export class StreamPoller {
     this.pollIntervalMs = options.pollIntervalMs ?? 25;
     this.wait = options.wait ?? sleep;
     this.now = options.now ?? (() => new Date());
+    this.checkpoints = options.checkpoints;
   }
 
   /** Finds the table's stream and starts reading its shards; resolves once every reader has an iterator. */
@@ -437,6 +545,7 @@ export class StreamPoller {
     const arn = streams.Streams?.[0]?.StreamArn;
     if (!arn) throw new Error(`Table ${this.options.tableName} has no stream: enable StreamSpecification`);
     this.streamArn = arn;
+    if (this.checkpoints) this.resumeFrom = await this.checkpoints.load(arn);
     await this.refreshShards(true);
     await Promise.all([...this.readers.values()].filter((r) => r.started).map((r) => r.ready));
     const every = this.options.shardRefreshMs ?? 1000;
@@ -453,10 +562,15 @@ export class StreamPoller {
     tick();
   }
 
+  /**
+   * Stops reading, lets the invocations in flight finish and stores each shard's position: what
+   * was not handled yet is read again after the next start.
+   */
   async stop(): Promise<void> {
     this.stopped = true;
     clearTimeout(this.refreshTimer);
     await Promise.all([...this.readers.values()].map((r) => r.stopped()));
+    await Promise.all([...this.readers.values()].map((r) => r.settle()));
   }
 
   /**
@@ -494,19 +608,23 @@ export class StreamPoller {
   }
 
   /** Hands a shard's new records to the pipe and to each consumer's lane, in stream order. */
-  accept(records: readonly DynamoDBRecord[], lanes: readonly Lane[]): void {
+  accept(records: readonly DynamoDBRecord[], lanes: readonly Lane[], progress: ShardProgress): void {
     this.recordsSeen += records.length;
+    progress.accept(records);
     const bus = this.options.bus;
     if (bus) {
       for (const record of records) {
         try {
-          bus.publish(toChangeDetail(record));
+          const delivered = bus.publish(toChangeDetail(record));
+          progress.open(record);
+          void delivered.finally(() => progress.settle([record]));
         } catch (error) {
           this.logLine(`pipe: skipped ${record.eventID}: ${(error as Error).message}`);
         }
       }
     }
     for (const lane of lanes) lane.push(records);
+    progress.settle(records);
   }
 
   giveUp(
@@ -545,7 +663,9 @@ export class StreamPoller {
       // A shard that appears later is a child of a split or a rollover: read it whole, never from LATEST.
       const type =
         initial && !this.options.fromStart ? ShardIteratorType.LATEST : ShardIteratorType.TRIM_HORIZON;
-      this.readers.set(shard.ShardId, new ShardReader(shard, this, type));
+      const checkpoint = this.resumeFrom.get(shard.ShardId);
+      if (checkpoint) this.logLine(`stream: shard ${shard.ShardId} resumes after ${checkpoint}`);
+      this.readers.set(shard.ShardId, new ShardReader(shard, this, type, checkpoint));
     }
     await this.startReady(listed);
   }

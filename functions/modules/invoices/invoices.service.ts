@@ -15,6 +15,7 @@ import {
   VersionConflictError,
 } from '../../shared/errors.js';
 import { newId } from '../../shared/ids.js';
+import { KeyedQueue } from '../../shared/keyed-queue.js';
 import type { Mailer } from '../../shared/mailer.js';
 import {
   CurrencySchema,
@@ -192,7 +193,11 @@ export interface DebtorSummary {
 }
 
 const MAX_ISSUE_ATTEMPTS = 200;
-const MAX_PAYMENT_ATTEMPTS = 8;
+/**
+ * How long a write to an invoice keeps re-reading and retrying after lost races before it answers
+ * CONFLICT: callers pass no version, so a race is ours to resolve, well inside the API's 29 s.
+ */
+const INVOICE_RACE_BUDGET_MS = 10_000;
 const PDF_LINK_SECONDS = 900;
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
@@ -201,6 +206,19 @@ function isRace(error: unknown): boolean {
   if (error instanceof SequenceConflictError || error instanceof VersionConflictError) return true;
   const name = (error as { name?: string } | null)?.name;
   return name === 'TransactionCanceledException' || name === 'TransactionConflictException';
+}
+
+/** Payments to one invoice from this process take turns (see KeyedQueue); the race retry covers other processes. */
+const invoiceWrites = new KeyedQueue();
+
+/**
+ * After a lost race on an invoice: false once the budget is spent (the caller answers CONFLICT),
+ * else waits a jittered, growing pause so concurrent writers spread out, and says to retry.
+ */
+async function retryAfterRace(error: unknown, attempt: number, startedAt: number): Promise<boolean> {
+  if (!isRace(error) || performance.now() - startedAt > INVOICE_RACE_BUDGET_MS) return false;
+  await sleep(Math.random() * Math.min(100, 5 * 2 ** Math.min(attempt, 5)));
+  return true;
 }
 
 /** The first day and last day of a `YYYY-MM` period. */
@@ -487,12 +505,13 @@ export class InvoicesService {
   /** Applies a change that does not depend on the invoice's state, re-reading after a lost race. */
   private async patch(tenantId: string, invoice: Invoice, changes: Partial<Invoice>): Promise<Invoice> {
     let current = invoice;
+    const startedAt = performance.now();
     for (let attempt = 0; ; attempt++) {
       try {
         await this.repo.transact([this.repo.updateInvoiceOp(tenantId, current, changes)]);
         return { ...current, ...changes, version: current.version + 1 };
       } catch (error) {
-        if (!(error instanceof VersionConflictError) || attempt >= MAX_PAYMENT_ATTEMPTS) throw error;
+        if (!(await retryAfterRace(error, attempt, startedAt))) throw error;
         const fresh = await this.repo.getInvoiceOfClient(tenantId, current.clientId, current.id);
         if (!fresh) throw error;
         current = fresh;
@@ -577,36 +596,39 @@ export class InvoicesService {
     extra: TransactOp[] = [],
   ): Promise<Payment> {
     const today = await this.today(tenantId);
-    for (let attempt = 0; ; attempt++) {
-      const invoice = await this.repo.getInvoice(tenantId, p.invoiceId);
-      if (!invoice) throw new NotFoundError('Invoice', p.invoiceId);
-      if (!['ISSUED', 'PARTIALLY_PAID', 'OVERDUE', 'PAID'].includes(invoice.status)) {
-        throw new RuleViolationError(
-          `Invoice ${invoice.number ?? invoice.id} is ${invoice.status}: it takes no payments`,
-        );
+    return invoiceWrites.run(`${tenantId}#${p.invoiceId}`, async () => {
+      const startedAt = performance.now();
+      for (let attempt = 0; ; attempt++) {
+        const invoice = await this.repo.getInvoice(tenantId, p.invoiceId);
+        if (!invoice) throw new NotFoundError('Invoice', p.invoiceId);
+        if (!['ISSUED', 'PARTIALLY_PAID', 'OVERDUE', 'PAID'].includes(invoice.status)) {
+          throw new RuleViolationError(
+            `Invoice ${invoice.number ?? invoice.id} is ${invoice.status}: it takes no payments`,
+          );
+        }
+        if (invoice.currency !== p.amount.currency) {
+          throw new ValidationFailedError('Currency differs from the invoice', [
+            { path: 'input.currency', message: `must be ${invoice.currency}, the invoice's currency` },
+          ]);
+        }
+        const { applied, credited } = splitPayment(invoice.outstanding, p.amount);
+        const payment = this.paymentRecord(invoice, p, applied, credited, null);
+        try {
+          await this.repo.transact([
+            this.repo.paymentOp(tenantId, payment),
+            ...(p.source === 'BANK_IMPORT' || p.source === 'INSURER'
+              ? [this.repo.externalPaymentClaimOp(tenantId, p.paymentId, invoice.id)]
+              : []),
+            this.repo.updateInvoiceOp(tenantId, invoice, this.paidChanges(invoice, applied, today)),
+            ...this.creditOps(tenantId, payment),
+            ...extra,
+          ]);
+          return payment;
+        } catch (error) {
+          if (!(await retryAfterRace(error, attempt, startedAt))) throw error;
+        }
       }
-      if (invoice.currency !== p.amount.currency) {
-        throw new ValidationFailedError('Currency differs from the invoice', [
-          { path: 'input.currency', message: `must be ${invoice.currency}, the invoice's currency` },
-        ]);
-      }
-      const { applied, credited } = splitPayment(invoice.outstanding, p.amount);
-      const payment = this.paymentRecord(invoice, p, applied, credited, null);
-      try {
-        await this.repo.transact([
-          this.repo.paymentOp(tenantId, payment),
-          ...(p.source === 'BANK_IMPORT' || p.source === 'INSURER'
-            ? [this.repo.externalPaymentClaimOp(tenantId, p.paymentId, invoice.id)]
-            : []),
-          this.repo.updateInvoiceOp(tenantId, invoice, this.paidChanges(invoice, applied, today)),
-          ...this.creditOps(tenantId, payment),
-          ...extra,
-        ]);
-        return payment;
-      } catch (error) {
-        if (!(error instanceof VersionConflictError) || attempt >= MAX_PAYMENT_ATTEMPTS) throw error;
-      }
-    }
+    });
   }
 
   private paymentRecord(
@@ -678,39 +700,46 @@ export class InvoicesService {
     const p = authorize(principal, 'payments:write');
     const input = parseInput(ReversePaymentSchema, rawInput);
     const today = await this.today(p.tenantId);
-    for (let attempt = 0; ; attempt++) {
-      const invoice = await this.requireInvoice(p, input.invoiceId);
-      const original = await this.repo.getPayment(p.tenantId, input.invoiceId, input.paymentId);
-      if (!original) throw new NotFoundError('Payment', input.paymentId);
-      if (original.reversedByPaymentId || original.reversesPaymentId) {
-        throw new RuleViolationError(`Payment ${original.id} is already reversed or is itself a reversal`);
+    return invoiceWrites.run(`${p.tenantId}#${input.invoiceId}`, async () => {
+      const startedAt = performance.now();
+      for (let attempt = 0; ; attempt++) {
+        const invoice = await this.requireInvoice(p, input.invoiceId);
+        const original = await this.repo.getPayment(p.tenantId, input.invoiceId, input.paymentId);
+        if (!original) throw new NotFoundError('Payment', input.paymentId);
+        if (original.reversedByPaymentId || original.reversesPaymentId) {
+          throw new RuleViolationError(`Payment ${original.id} is already reversed or is itself a reversal`);
+        }
+        const reversal = this.paymentRecord(
+          invoice,
+          {
+            paymentId: newId(),
+            amount: negateMoney(original.amount),
+            paidDate: today,
+            source: 'REVERSAL',
+            reference: input.reason,
+            by: p.userId,
+          },
+          negateMoney(original.applied),
+          negateMoney(original.credited),
+          original.id,
+        );
+        try {
+          await this.repo.transact([
+            this.repo.paymentOp(p.tenantId, reversal),
+            this.repo.markReversedOp(p.tenantId, original, reversal.id),
+            this.repo.updateInvoiceOp(
+              p.tenantId,
+              invoice,
+              this.paidChanges(invoice, reversal.applied, today),
+            ),
+            ...this.creditOps(p.tenantId, reversal),
+          ]);
+          return reversal;
+        } catch (error) {
+          if (!(await retryAfterRace(error, attempt, startedAt))) throw error;
+        }
       }
-      const reversal = this.paymentRecord(
-        invoice,
-        {
-          paymentId: newId(),
-          amount: negateMoney(original.amount),
-          paidDate: today,
-          source: 'REVERSAL',
-          reference: input.reason,
-          by: p.userId,
-        },
-        negateMoney(original.applied),
-        negateMoney(original.credited),
-        original.id,
-      );
-      try {
-        await this.repo.transact([
-          this.repo.paymentOp(p.tenantId, reversal),
-          this.repo.markReversedOp(p.tenantId, original, reversal.id),
-          this.repo.updateInvoiceOp(p.tenantId, invoice, this.paidChanges(invoice, reversal.applied, today)),
-          ...this.creditOps(p.tenantId, reversal),
-        ]);
-        return reversal;
-      } catch (error) {
-        if (!(error instanceof VersionConflictError) || attempt >= MAX_PAYMENT_ATTEMPTS) throw error;
-      }
-    }
+    });
   }
 
   async paymentsOfInvoice(principal: Principal | null, invoiceId: string): Promise<Payment[]> {

@@ -5,11 +5,13 @@ import {
   GetRecordsCommand,
   GetShardIteratorCommand,
   ListStreamsCommand,
+  ShardIteratorType,
 } from '@aws-sdk/client-dynamodb-streams';
 import type { DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { FailureEntry } from '../../../infra/local/change-bus.js';
+import { MemoryCheckpointStore } from '../../../infra/local/checkpoints.js';
 import {
   batchOutcome,
   type StreamConsumer,
@@ -152,7 +154,7 @@ describe('StreamPoller with a fake stream', () => {
   const seqs = (e: DynamoDBStreamEvent) =>
     e.Records.map((r: DynamoDBRecord) => Number(r.dynamodb?.SequenceNumber) - 1000);
 
-  async function run(records: _Record[], consumers: StreamConsumer[]) {
+  async function run(records: _Record[], consumers: StreamConsumer[], checkpoints?: MemoryCheckpointStore) {
     fakeStream(records);
     const poller = new StreamPoller({
       client: new DynamoDBStreamsClient({ region: 'eu-central-1' }),
@@ -162,6 +164,7 @@ describe('StreamPoller with a fake stream', () => {
       fromStart: true,
       pollIntervalMs: 5,
       wait: async () => undefined,
+      ...(checkpoints ? { checkpoints } : {}),
     });
     await poller.start();
     await poller.idle(10);
@@ -271,5 +274,54 @@ describe('StreamPoller with a fake stream', () => {
     );
     expect(batches).toEqual([[2]]);
     expect(poller.failures.entries[0]).toMatchObject({ reason: 'record-too-old' });
+  });
+
+  it("stores the shard's position once every consumer is done and the next start resumes after it", async () => {
+    const checkpoints = new MemoryCheckpointStore();
+    const delivered: number[] = [];
+    await run(
+      [1, 2, 3].map((n) => localRecord(n)),
+      [consumer({ handler: (e) => void delivered.push(...seqs(e)) })],
+      checkpoints,
+    );
+    expect(delivered).toEqual([1, 2, 3]);
+    expect(checkpoints.saved.get(ARN)?.get('shard-1')).toBe('1003');
+
+    streams.reset();
+    await run([localRecord(4)], [consumer({ handler: () => undefined })], checkpoints);
+    const iterators = streams.commandCalls(GetShardIteratorCommand).map((c) => c.args[0].input);
+    expect(iterators[0]).toMatchObject({
+      ShardId: 'shard-1',
+      ShardIteratorType: ShardIteratorType.AFTER_SEQUENCE_NUMBER,
+      SequenceNumber: '1003',
+    });
+    expect(checkpoints.saved.get(ARN)?.get('shard-1')).toBe('1004');
+  });
+
+  it('keeps the position before a record a consumer has not finished when it stops', async () => {
+    const checkpoints = new MemoryCheckpointStore();
+    fakeStream([1, 2, 3].map((n) => localRecord(n)));
+    const poller = new StreamPoller({
+      client: new DynamoDBStreamsClient({ region: 'eu-central-1' }),
+      tableName: 't',
+      region: 'eu-central-1',
+      consumers: [
+        consumer({
+          batchSize: 1,
+          maxRetries: 1_000,
+          handler: (e) => {
+            if (seqs(e).includes(2)) throw new Error('not yet');
+          },
+        }),
+      ],
+      fromStart: true,
+      pollIntervalMs: 5,
+      checkpoints,
+      wait: (ms) => new Promise((r) => setTimeout(r, Math.min(ms, 5))),
+    });
+    await poller.start();
+    await new Promise((r) => setTimeout(r, 100));
+    await poller.stop();
+    expect(checkpoints.saved.get(ARN)?.get('shard-1')).toBe('1001');
   });
 });
