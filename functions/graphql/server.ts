@@ -1,6 +1,7 @@
 import { ApolloServer } from '@apollo/server';
 import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { ApolloArmor } from '@escape.tech/graphql-armor';
+import { buildSchema } from 'graphql';
 import { bookFilesResolvers } from '../modules/book-files/book-files.resolvers.js';
 import { clientsResolvers } from '../modules/clients/clients.resolvers.js';
 import { commissionsResolvers } from '../modules/commissions/commissions.resolvers.js';
@@ -12,6 +13,7 @@ import type { Resolvers } from './__generated__/resolvers-types.js';
 import { typeDefs } from './__generated__/type-defs.js';
 import type { GraphQLContext } from './context.js';
 import { formatError } from './error-formatter.js';
+import { guardArguments } from './input-guard.js';
 import { scalarResolvers } from './scalars.js';
 
 export interface GraphQLServerOptions {
@@ -27,6 +29,9 @@ export const OPERATION_LIMITS = {
   maxTokens: 3000,
   maxDirectives: 20,
 } as const;
+
+/** The SDL as a schema, read once: the input guard takes each argument's type from it. */
+const argumentTypes = buildSchema(typeDefs);
 
 const coreResolvers: Resolvers = {
   ...scalarResolvers,
@@ -61,16 +66,19 @@ export function createGraphQLServer(options: GraphQLServerOptions): ApolloServer
   const protection = armor.protect();
   return new ApolloServer<GraphQLContext>({
     typeDefs,
-    resolvers: mergeResolvers(
-      coreResolvers,
-      orgResolvers,
-      clientsResolvers,
-      policiesResolvers,
-      bookFilesResolvers,
-      invoicesResolvers,
-      webhooksResolvers,
-      // Last: it fills ClientCard.commissionSummary, which the clients module leaves null.
-      commissionsResolvers,
+    resolvers: guardArguments(
+      mergeResolvers(
+        coreResolvers,
+        orgResolvers,
+        clientsResolvers,
+        policiesResolvers,
+        bookFilesResolvers,
+        invoicesResolvers,
+        webhooksResolvers,
+        // Last: it fills ClientCard.commissionSummary, which the clients module leaves null.
+        commissionsResolvers,
+      ),
+      argumentTypes,
     ) as never,
     formatError,
     introspection: !options.production,

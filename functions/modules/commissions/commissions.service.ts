@@ -10,6 +10,7 @@ import {
   ValidationFailedError,
 } from '../../shared/errors.js';
 import { newId } from '../../shared/ids.js';
+import { fitsCurrencyScale, scaleMessage } from '../../shared/input.js';
 import { readOnce } from '../../shared/memoized-reads.js';
 import { Dec, DecimalStringSchema, type Money, money } from '../../shared/money.js';
 import { EntityType, OrgKind } from '../../shared/table-design.js';
@@ -735,6 +736,12 @@ export class CommissionsService {
   }
 
   private adjustmentLine(target: StoredLine, amount: string, reason: string, p: Principal): CommissionLine {
+    // Refused, never rounded: 0.001 EUR would silently become a 0.00 line.
+    if (!fitsCurrencyScale(amount, target.currency)) {
+      throw new ValidationFailedError(`Invalid input: input.amount ${scaleMessage(target.currency)}`, [
+        { path: 'input.amount', message: scaleMessage(target.currency) },
+      ]);
+    }
     const rounded = money(amount, target.currency);
     const sourceEventId = `adjustment:${newId()}`;
     const ex = target.explanation;

@@ -1,0 +1,122 @@
+import * as z from 'zod';
+import { CurrencySchema, Dec, DecimalStringSchema, minorUnits } from './money.js';
+
+/**
+ * Building blocks for input at the edge, shared by every module's model and by the GraphQL input
+ * guard: ids, bounded text, e-mail addresses, dates within a sane range and money with the scale
+ * of its currency. A value that passed these can go into a key or a number without surprises.
+ */
+
+/** What an id may contain: the characters a key segment allows, never the `#` separator or `/`. */
+export const ID_PATTERN = /^[A-Za-z0-9_.:@+-]{1,100}$/;
+export const ID_MESSAGE = 'must be an id: 1–100 letters, digits or _ . : @ + -';
+
+/** True when a value can be used as an id in a key (see {@link ID_PATTERN}). */
+export function isId(value: unknown): value is string {
+  return typeof value === 'string' && ID_PATTERN.test(value);
+}
+
+/** An id of one of our items (or a tenant, a user): shape and length checked before any key is built. */
+export const IdSchema = z.string().trim().min(1, 'is required').regex(ID_PATTERN, ID_MESSAGE);
+
+/** Required text, trimmed, at most `max` characters. */
+export const text = (max: number) => z.string().trim().min(1, 'is required').max(max, 'is too long');
+/** Optional text, trimmed, at most `max` characters. */
+export const optionalText = (max: number) => z.string().trim().max(max, 'is too long').nullish();
+
+/** RFC 5321 limits an address to 254 characters; anything longer cannot be delivered (or keyed). */
+export const EMAIL_MAX = 254;
+export const EmailSchema = z
+  .string()
+  .trim()
+  .max(EMAIL_MAX, `must be at most ${EMAIL_MAX} characters`)
+  .toLowerCase()
+  .pipe(z.email('must be an e-mail address'));
+
+/**
+ * Calendar dates the book accepts: 1900-01-01 to 2100-12-31. Wider dates are typing errors
+ * (9999-12-31 would open ledger period 9999-12); README documents the range.
+ */
+export const DATE_MIN = '1900-01-01';
+export const DATE_MAX = '2100-12-31';
+export const DATE_RANGE_MESSAGE = `must be between ${DATE_MIN} and ${DATE_MAX}`;
+
+/** True when an ISO date (or the date part of an instant) lies within {@link DATE_MIN}..{@link DATE_MAX}. */
+export function isDateInRange(isoDate: string): boolean {
+  const day = isoDate.slice(0, 10);
+  return day >= DATE_MIN && day <= DATE_MAX;
+}
+
+export const IsoDateSchema = z.iso
+  .date('must be a date YYYY-MM-DD')
+  .refine(isDateInRange, DATE_RANGE_MESSAGE);
+
+/**
+ * Amounts stay below one billion in any currency: in minor units (up to 3 digits) every amount,
+ * and any sum of up to a million of them, stays an exact JavaScript integer, so no counter or
+ * accrual can overflow.
+ */
+export const AMOUNT_LIMIT = '1000000000';
+export const AMOUNT_LIMIT_MESSAGE = 'must be less than 1,000,000,000 in absolute value';
+
+/** True when |amount| < {@link AMOUNT_LIMIT}. */
+export function isAmountInRange(amount: string): boolean {
+  return new Dec(amount).abs().lt(AMOUNT_LIMIT);
+}
+
+/** A decimal amount within {@link AMOUNT_LIMIT} (scale is checked where the currency is known). */
+export const AmountSchema = DecimalStringSchema.refine(isAmountInRange, AMOUNT_LIMIT_MESSAGE);
+
+/** Digits after the decimal point of a decimal literal. */
+function scaleOf(amount: string): number {
+  const dot = amount.indexOf('.');
+  return dot === -1 ? 0 : amount.length - dot - 1;
+}
+
+/**
+ * True when the amount has no more fraction digits than its currency's minor unit, ignoring
+ * trailing zeros (`0.10` EUR is fine, `0.001` EUR is refused, never rounded to 0.00).
+ */
+export function fitsCurrencyScale(amount: string, currency: string): boolean {
+  let digits: number;
+  try {
+    digits = minorUnits(currency);
+  } catch {
+    return true; // an unknown currency is reported on its own field
+  }
+  return scaleOf(new Dec(amount).toFixed()) <= digits;
+}
+
+export function scaleMessage(currency: string): string {
+  let digits = 2;
+  try {
+    digits = minorUnits(currency);
+  } catch {}
+  return `must have at most ${digits} decimal places for ${currency}`;
+}
+
+/**
+ * Adds a field error at `path` when `amount` has more decimals than `currency` allows; for inputs
+ * that carry the currency apart from the amount (invoices, payments).
+ */
+export function checkScale(
+  ctx: z.RefinementCtx,
+  amount: string | null | undefined,
+  currency: string,
+  path: (string | number)[],
+): void {
+  if (amount && DecimalStringSchema.safeParse(amount).success && !fitsCurrencyScale(amount, currency)) {
+    ctx.addIssue({ code: 'custom', path, message: scaleMessage(currency) });
+  }
+}
+
+/** Money as input: a bounded amount with no more decimals than its currency has. */
+export const MoneyInputSchema = z
+  .object({ amount: AmountSchema, currency: CurrencySchema })
+  .superRefine((m, ctx) => checkScale(ctx, m.amount, m.currency, ['amount']));
+
+/** A calendar month YYYY-MM within the date range (ledger periods, statements, reports). */
+export const PeriodSchema = z
+  .string()
+  .regex(/^\d{4}-(0[1-9]|1[0-2])$/, 'must be a month YYYY-MM')
+  .refine((p) => isDateInRange(`${p}-01`), DATE_RANGE_MESSAGE);
