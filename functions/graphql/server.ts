@@ -59,7 +59,9 @@ export function createGraphQLServer(options: GraphQLServerOptions): ApolloServer
     maxDepth: { n: OPERATION_LIMITS.maxDepth },
     maxAliases: { n: OPERATION_LIMITS.maxAliases },
     costLimit: { maxCost: OPERATION_LIMITS.maxCost },
-    maxTokens: { n: OPERATION_LIMITS.maxTokens },
+    // graphql-armor's token limit throws from a plugin hook, which Apollo answers with HTTP 500;
+    // graphql-js's own parser limit (parseOptions below) fails as a syntax error: HTTP 400.
+    maxTokens: { enabled: false },
     maxDirectives: { n: OPERATION_LIMITS.maxDirectives },
     blockFieldSuggestion: { enabled: options.production },
   });
@@ -84,6 +86,7 @@ export function createGraphQLServer(options: GraphQLServerOptions): ApolloServer
     introspection: !options.production,
     includeStacktraceInErrorResponses: false,
     allowBatchedHttpRequests: false,
+    parseOptions: { maxTokens: OPERATION_LIMITS.maxTokens },
     csrfPrevention: true,
     validationRules: protection.validationRules,
     plugins: [...protection.plugins, ApolloServerPluginLandingPageDisabled()],
