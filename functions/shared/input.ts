@@ -120,3 +120,46 @@ export const PeriodSchema = z
   .string()
   .regex(/^\d{4}-(0[1-9]|1[0-2])$/, 'must be a month YYYY-MM')
   .refine((p) => isDateInRange(`${p}-01`), DATE_RANGE_MESSAGE);
+
+/** Standard base64 (RFC 4648 §4) with padding; line breaks a mail client may add are tolerated. */
+const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
+
+/**
+ * A file sent as base64: refused unless it is well-formed base64 of at least one byte, so garbage
+ * never decodes silently into an empty import. `maxLength` bounds the encoded text.
+ */
+export const base64File = (maxLength: number) =>
+  z
+    .string()
+    .min(1, 'is required')
+    .max(maxLength, 'is too large: split the file')
+    .transform((v) => v.replace(/[\r\n]/g, ''))
+    .refine((v) => v.length > 0 && BASE64.test(v), 'is not base64');
+
+/** True when the bytes start as an XLSX (a ZIP container) does. */
+export function looksLikeXlsx(content: Uint8Array): boolean {
+  return content[0] === 0x50 && content[1] === 0x4b && content[2] === 0x03 && content[3] === 0x04;
+}
+
+/** True when the bytes are text: valid UTF-8 with no NUL byte (binary files contain NULs). */
+export function looksLikeText(content: Uint8Array): boolean {
+  if (content.includes(0)) return false;
+  try {
+    new TextDecoder('utf-8', { fatal: true }).decode(content);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Characters that make a spreadsheet read a cell as a formula (OWASP "CSV injection"). */
+const FORMULA_START = /^[=+\-@\t\r]/;
+const PLAIN_NUMBER = /^-?\d+(\.\d+)?$/;
+
+/**
+ * Makes a cell safe to open in a spreadsheet: text that starts like a formula gets a leading `'`,
+ * so `=HYPERLINK(…)` shows as text instead of running. Plain numbers (`-12.50`) stay as they are.
+ */
+export function neutraliseFormula(value: string): string {
+  return FORMULA_START.test(value) && !PLAIN_NUMBER.test(value) ? `'${value}` : value;
+}

@@ -1,6 +1,7 @@
 import * as z from 'zod';
 import {
   AmountSchema,
+  base64File,
   IdSchema,
   IsoDateSchema,
   MoneyInputSchema,
@@ -263,7 +264,7 @@ export const ImportStatementSchema = z.object({
   insurerId: id,
   period: PeriodSchema,
   format: z.enum(['CSV', 'XLSX']),
-  contentBase64: z.string().min(1, 'is required').max(14_000_000, 'is too large'),
+  contentBase64: base64File(14_000_000),
   currency: CurrencySchema,
   /** Saved for the insurer; without it the insurer's saved mapping applies. */
   mapping: StatementMappingSchema.nullish(),

@@ -367,7 +367,8 @@ export const CreateInvoiceSchema = z
       checkScale(ctx, line.unitPrice, v.currency, ['lines', i, 'unitPrice']);
     });
     const total = v.lines.reduce((sum, l) => sum.plus(new Dec(l.unitPrice).times(l.quantity)), new Dec(0));
-    if (!isAmountInRange(total.toFixed())) {
+    const linesInRange = v.lines.every((l) => isAmountInRange(l.unitPrice));
+    if (linesInRange && !isAmountInRange(total.toFixed())) {
       ctx.addIssue({ code: 'custom', path: ['lines'], message: `the total ${AMOUNT_LIMIT_MESSAGE}` });
     }
     if (v.issueDate && v.dueDate < v.issueDate) {
