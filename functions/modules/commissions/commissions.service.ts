@@ -10,9 +10,9 @@ import {
   ValidationFailedError,
 } from '../../shared/errors.js';
 import { newId } from '../../shared/ids.js';
-import { fitsCurrencyScale, scaleMessage } from '../../shared/input.js';
+import { AmountSchema, fitsCurrencyScale, scaleMessage } from '../../shared/input.js';
 import { readOnce } from '../../shared/memoized-reads.js';
-import { Dec, DecimalStringSchema, type Money, money } from '../../shared/money.js';
+import { Dec, type Money, money } from '../../shared/money.js';
 import { EntityType, OrgKind } from '../../shared/table-design.js';
 import { parseInput } from '../../shared/validation.js';
 import { readRows } from '../book-files/book-files.service.js';
@@ -953,9 +953,7 @@ export class CommissionsService {
     for (const [i, r] of fileRows.entries()) {
       const row = i + 2;
       const number = statementNumberKey(r[mapping.policyNumber] ?? '');
-      const amount = DecimalStringSchema.safeParse(
-        (r[mapping.amount] ?? '').replace(/\s/g, '').replace(',', '.'),
-      );
+      const amount = AmountSchema.safeParse((r[mapping.amount] ?? '').replace(/\s/g, '').replace(',', '.'));
       const period = mapping.period ? (r[mapping.period] ?? '').trim().slice(0, 7) : input.period;
       const currency = mapping.currency ? (r[mapping.currency] ?? '').trim().toUpperCase() : input.currency;
       const problem = !number
