@@ -59,9 +59,13 @@ export const IsoDateSchema = z.iso
 export const AMOUNT_LIMIT = '1000000000';
 export const AMOUNT_LIMIT_MESSAGE = 'must be less than 1,000,000,000 in absolute value';
 
-/** True when |amount| < {@link AMOUNT_LIMIT}. */
+/**
+ * True when |amount| < {@link AMOUNT_LIMIT}. Zod runs every check of a field even after its format
+ * check failed, so text that is no decimal passes here and is reported by that format check.
+ */
 export function isAmountInRange(amount: string): boolean {
-  return new Dec(amount).abs().lt(AMOUNT_LIMIT);
+  if (!DecimalStringSchema.safeParse(amount).success) return true;
+  return new Dec(amount.trim()).abs().lt(AMOUNT_LIMIT);
 }
 
 /** A decimal amount within {@link AMOUNT_LIMIT} (scale is checked where the currency is known). */
@@ -78,13 +82,14 @@ function scaleOf(amount: string): number {
  * trailing zeros (`0.10` EUR is fine, `0.001` EUR is refused, never rounded to 0.00).
  */
 export function fitsCurrencyScale(amount: string, currency: string): boolean {
+  if (!DecimalStringSchema.safeParse(amount).success) return true; // reported by the format check
   let digits: number;
   try {
     digits = minorUnits(currency);
   } catch {
     return true; // an unknown currency is reported on its own field
   }
-  return scaleOf(new Dec(amount).toFixed()) <= digits;
+  return scaleOf(new Dec(amount.trim()).toFixed()) <= digits;
 }
 
 export function scaleMessage(currency: string): string {

@@ -366,9 +366,13 @@ export const CreateInvoiceSchema = z
     v.lines.forEach((line, i) => {
       checkScale(ctx, line.unitPrice, v.currency, ['lines', i, 'unitPrice']);
     });
-    const total = v.lines.reduce((sum, l) => sum.plus(new Dec(l.unitPrice).times(l.quantity)), new Dec(0));
-    const linesInRange = v.lines.every((l) => isAmountInRange(l.unitPrice));
-    if (linesInRange && !isAmountInRange(total.toFixed())) {
+    const linesValid = v.lines.every(
+      (l) => LineInputSchema.safeParse(l).success && isAmountInRange(l.unitPrice),
+    );
+    const total = linesValid
+      ? v.lines.reduce((sum, l) => sum.plus(new Dec(l.unitPrice).times(l.quantity)), new Dec(0))
+      : new Dec(0);
+    if (!isAmountInRange(total.toFixed())) {
       ctx.addIssue({ code: 'custom', path: ['lines'], message: `the total ${AMOUNT_LIMIT_MESSAGE}` });
     }
     if (v.issueDate && v.dueDate < v.issueDate) {

@@ -51,3 +51,11 @@ describe('shared input building blocks', () => {
     expect(PeriodSchema.parse('2026-11')).toBe('2026-11');
   });
 });
+
+describe('checks that run after a failed format check', () => {
+  it('never throw on text that is no decimal: the format check reports it', () => {
+    const result = AmountSchema.safeParse('12 EUR');
+    expect(result.error?.issues.map((i) => i.message)).toEqual(['must be a decimal number such as 1234.50']);
+    expect(MoneyInputSchema.safeParse({ amount: 'abc', currency: 'EUR' }).success).toBe(false);
+  });
+});
