@@ -1,3 +1,4 @@
+import { HeaderMap } from '@apollo/server';
 import { GraphQLError } from 'graphql';
 import type { Services } from '../modules/services.js';
 import type { Principal } from '../shared/auth/principal.js';
@@ -14,21 +15,34 @@ export interface GraphQLContext {
 }
 
 /**
- * Builds a request's context from its Authorization header. Without a header the context has no
- * principal, and every field that needs one answers UNAUTHENTICATED (`health` still answers). A
- * header with a bad or expired token fails the whole request with 401 UNAUTHENTICATED.
+ * Builds an HTTP request's context from its Authorization header. Every request over HTTP needs a
+ * valid bearer token: without one, or with a bad, expired or exp-less token, the whole request
+ * answers 401 UNAUTHENTICATED with `WWW-Authenticate: Bearer` (RFC 6750), before anything is parsed
+ * or resolved. Liveness is `GET /health`, which needs no token.
  */
 export async function buildContext(
   services: Services,
   verifier: TokenVerifier,
   authorization: string | undefined | null,
 ): Promise<GraphQLContext> {
+  if (!authorization) throw unauthenticated('A bearer token is required', 'Bearer realm="broker-crm"');
   try {
-    return { principal: await verifier.verifyAuthorizationHeader(authorization), services };
+    const principal = await verifier.verifyAuthorizationHeader(authorization);
+    if (!principal) throw unauthenticated('A bearer token is required', 'Bearer realm="broker-crm"');
+    return { principal, services };
   } catch (error) {
     if (isDomainError(error)) {
-      throw new GraphQLError(error.message, { extensions: { code: error.code, http: { status: 401 } } });
+      throw unauthenticated(error.message, 'Bearer realm="broker-crm", error="invalid_token"');
     }
     throw error;
   }
+}
+
+function unauthenticated(message: string, challenge: string): GraphQLError {
+  return new GraphQLError(message, {
+    extensions: {
+      code: 'UNAUTHENTICATED',
+      http: { status: 401, headers: new HeaderMap([['www-authenticate', challenge]]) },
+    },
+  });
 }

@@ -1,13 +1,21 @@
 import { GraphQLError, GraphQLScalarType, Kind, type ValueNode } from 'graphql';
+import { DATE_RANGE_MESSAGE, isDateInRange } from '../shared/input.js';
 import { DecimalStringSchema } from '../shared/money.js';
 
 function badInput(message: string): GraphQLError {
   return new GraphQLError(message, { extensions: { code: 'BAD_USER_INPUT' } });
 }
 
-function stringScalar(name: string, description: string, check: (value: string) => boolean, hint: string) {
+function stringScalar(
+  name: string,
+  description: string,
+  check: (value: string) => boolean,
+  hint: string,
+  inRange: (value: string) => boolean = () => true,
+) {
   const parse = (value: unknown): string => {
     if (typeof value !== 'string' || !check(value)) throw badInput(`${name} ${hint}`);
+    if (!inRange(value)) throw badInput(`${name} ${DATE_RANGE_MESSAGE}`);
     return value;
   };
   return new GraphQLScalarType({
@@ -42,11 +50,18 @@ export const scalarResolvers = {
     (v) => DecimalStringSchema.safeParse(v).success,
     'must be a decimal string such as "1234.50" (numbers are refused: they lose precision)',
   ),
-  Date: stringScalar('Date', 'A calendar date YYYY-MM-DD.', isRealDate, 'must be a real date YYYY-MM-DD'),
+  Date: stringScalar(
+    'Date',
+    'A calendar date YYYY-MM-DD.',
+    isRealDate,
+    'must be a real date YYYY-MM-DD',
+    isDateInRange,
+  ),
   DateTime: stringScalar(
     'DateTime',
     'An ISO-8601 instant with time zone.',
     (v) => ISO_DATE_TIME.test(v) && !Number.isNaN(Date.parse(v)),
     'must be an ISO-8601 instant with time zone',
+    isDateInRange,
   ),
 };

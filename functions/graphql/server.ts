@@ -1,6 +1,7 @@
 import { ApolloServer } from '@apollo/server';
 import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { ApolloArmor } from '@escape.tech/graphql-armor';
+import { buildSchema } from 'graphql';
 import { bookFilesResolvers } from '../modules/book-files/book-files.resolvers.js';
 import { clientsResolvers } from '../modules/clients/clients.resolvers.js';
 import { commissionsResolvers } from '../modules/commissions/commissions.resolvers.js';
@@ -12,6 +13,7 @@ import type { Resolvers } from './__generated__/resolvers-types.js';
 import { typeDefs } from './__generated__/type-defs.js';
 import type { GraphQLContext } from './context.js';
 import { formatError } from './error-formatter.js';
+import { guardArguments } from './input-guard.js';
 import { liveResolvers } from './live.resolvers.js';
 import { costLimitRule } from './operation-cost.js';
 import { scalarResolvers } from './scalars.js';
@@ -35,6 +37,9 @@ export const OPERATION_LIMITS = {
   maxTokens: 3000,
   maxDirectives: 20,
 } as const;
+
+/** The SDL as a schema, read once: the input guard takes each argument's type from it. */
+const argumentTypes = buildSchema(typeDefs);
 
 const coreResolvers: Resolvers = {
   ...scalarResolvers,
@@ -70,9 +75,12 @@ export function mergeResolvers(...maps: Resolvers[]): Resolvers {
   return merged as Resolvers;
 }
 
-/** Every module's resolvers, merged: the same map serves Apollo (HTTP) and the live-updates stream. */
+/**
+ * Every module's resolvers, merged, with every argument checked before a resolver runs
+ * (input-guard.ts): the same map serves Apollo (HTTP) and the live-updates stream.
+ */
 export function allResolvers(): Resolvers {
-  return mergeResolvers(
+  const merged = mergeResolvers(
     coreResolvers,
     orgResolvers,
     clientsResolvers,
@@ -84,6 +92,7 @@ export function allResolvers(): Resolvers {
     commissionsResolvers,
     liveResolvers,
   );
+  return guardArguments(merged, argumentTypes);
 }
 
 /** The operation limits as GraphQL validation rules plus Apollo plugins (depth, aliases, cost…). */
@@ -93,7 +102,9 @@ export function operationProtection(production: boolean): ReturnType<ApolloArmor
     maxAliases: { n: OPERATION_LIMITS.maxAliases },
     // Replaced by costLimitRule: armor's estimate refuses the documented 100-row pages (operation-cost.ts).
     costLimit: { enabled: false },
-    maxTokens: { n: OPERATION_LIMITS.maxTokens },
+    // graphql-armor's token limit throws from a plugin hook, which Apollo answers with HTTP 500;
+    // graphql-js's own parser limit (parseOptions below) fails as a syntax error: HTTP 400.
+    maxTokens: { enabled: false },
     maxDirectives: { n: OPERATION_LIMITS.maxDirectives },
     blockFieldSuggestion: { enabled: production },
   });
@@ -116,6 +127,7 @@ export function createGraphQLServer(options: GraphQLServerOptions): ApolloServer
     ...(options.persistedQueries
       ? { persistedQueries: { cache: options.persistedQueries, ttl: PERSISTED_QUERY_TTL_SECONDS } }
       : {}),
+    parseOptions: { maxTokens: OPERATION_LIMITS.maxTokens },
     csrfPrevention: { requestHeaders: [...CSRF_PROOF_HEADERS] },
     validationRules: [...protection.validationRules, costLimitRule(OPERATION_LIMITS.maxCost)],
     plugins: [...protection.plugins, ApolloServerPluginLandingPageDisabled()],

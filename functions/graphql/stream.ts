@@ -9,7 +9,8 @@ import { isDomainError } from '../shared/errors.js';
 import type { LiveEvents } from '../shared/live-hub.js';
 import { typeDefs } from './__generated__/type-defs.js';
 import type { GraphQLContext } from './context.js';
-import { allResolvers, operationProtection } from './server.js';
+import { costLimitRule } from './operation-cost.js';
+import { allResolvers, OPERATION_LIMITS, operationProtection } from './server.js';
 
 export interface LiveStreamOptions {
   services: Services;
@@ -32,7 +33,8 @@ export function createLiveStreamHandler(
   const principals = new WeakMap<IncomingMessage, Principal>();
   return createHandler<GraphQLContext & Record<PropertyKey, unknown>>({
     schema,
-    validate: (s, document, rules) => validate(s, document, [...(rules ?? []), ...validationRules]),
+    validate: (s, document, rules) =>
+      validate(s, document, [...(rules ?? []), ...validationRules, costLimitRule(OPERATION_LIMITS.maxCost)]),
     authenticate: async (req) => {
       try {
         const principal = await options.verifier.verifyAuthorizationHeader(req.headers.get('authorization'));

@@ -24,11 +24,6 @@ export const CurrencySchema = z
   .regex(/^[A-Z]{3}$/, 'must be a three-letter ISO-4217 currency code')
   .refine((code) => minorUnitsOrUndefined(code) !== undefined, 'is not a known ISO-4217 currency');
 
-export const MoneyInputSchema = z.object({
-  amount: DecimalStringSchema,
-  currency: CurrencySchema,
-});
-
 export interface Money {
   /** Decimal string, always written with the currency's minor-unit digits (e.g. "300.00"). */
   amount: string;

@@ -1,4 +1,5 @@
 import { serverAudits } from 'graphql-http';
+import { Webhook } from 'standardwebhooks';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type LocalStack, startLocalStack } from '../../infra/local/stack.js';
 
@@ -32,6 +33,7 @@ describe('the local stack, end to end over HTTP', () => {
     });
     return {
       status: response.status,
+      headers: response.headers,
       body: (await response.json()) as {
         data?: Record<string, never> | null;
         errors?: Array<{ message: string; extensions?: { code?: string } }>;
@@ -57,12 +59,31 @@ describe('the local stack, end to end over HTTP', () => {
     expect(data.users.edges.filter((e) => e.node.role === 'ADVISOR')).toHaveLength(3);
   });
 
-  it('answers UNAUTHENTICATED without a token and 401 with a forged one', async () => {
+  it('answers 401 UNAUTHENTICATED with a Bearer challenge without a token and with a forged one', async () => {
     const anonymous = await gql(null, '{ branches { edges { node { id } } } }');
+    expect(anonymous.status).toBe(401);
+    expect(anonymous.headers.get('www-authenticate')).toMatch(/^Bearer/);
     expect(anonymous.body.errors?.[0]?.extensions?.code).toBe('UNAUTHENTICATED');
+    expect(anonymous.body.data).toBeUndefined();
     const forged = await gql('eyJhbGciOiJub25lIn0.eyJzdWIiOiJ4In0.', '{ me { role } }');
     expect(forged.status).toBe(401);
+    expect(forged.headers.get('www-authenticate')).toMatch(/^Bearer .*error="invalid_token"/);
     expect(forged.body.errors?.[0]?.extensions?.code).toBe('UNAUTHENTICATED');
+  });
+
+  it('answers a query over the 3,000-token limit with 400, with or without a token never 500', async () => {
+    const huge = `{ ${Array.from({ length: 3100 }, () => '__typename').join(' ')} }`;
+    const authed = await gql(demo.admin ?? null, huge);
+    expect(authed.status).toBe(400);
+    expect(authed.body.errors?.[0]?.extensions?.code).toBe('GRAPHQL_PARSE_FAILED');
+    const anonymous = await gql(null, huge);
+    expect(anonymous.status).toBe(401);
+  });
+
+  it('answers a syntax error with 400', async () => {
+    const broken = await gql(demo.admin ?? null, '{ me { role ');
+    expect(broken.status).toBe(400);
+    expect(broken.body.errors?.[0]?.extensions?.code).toBe('GRAPHQL_PARSE_FAILED');
   });
 
   it("shows the other tenant none of the demo brokerage's data", async () => {
@@ -137,6 +158,31 @@ describe('the local stack, end to end over HTTP', () => {
     expect(response.status).toBe(401);
     expect(response.headers.get('content-type')).toBe('application/problem+json');
     expect(await response.json()).toMatchObject({ status: 401, code: 'UNAUTHENTICATED' });
+  });
+
+  it('answers a signed webhook delivery that is not JSON with 415, and one nested 5,000 deep with 400', async () => {
+    const insurer = stack.dev.insurers[0];
+    if (!insurer) throw new Error('the seed has an insurer');
+    const send = (body: string, contentType: string | null) => {
+      const id = `msg_${Date.now()}_${Math.random().toString(36).slice(2)}`;
+      const at = new Date();
+      const headers: Record<string, string> = {
+        'webhook-id': id,
+        'webhook-timestamp': String(Math.floor(at.getTime() / 1000)),
+        'webhook-signature': new Webhook(insurer.secret).sign(id, at, body),
+        ...(contentType ? { 'content-type': contentType } : {}),
+      };
+      return fetch(insurer.webhookUrl, { method: 'POST', headers, body: Buffer.from(body) });
+    };
+    const plain = await send('{"id":"evt-plain","type":"policy.issued","data":{}}', 'text/plain');
+    expect(plain.status).toBe(415);
+    expect(plain.headers.get('content-type')).toBe('application/problem+json');
+    expect(await plain.json()).toMatchObject({ status: 415, code: 'UNSUPPORTED_MEDIA_TYPE' });
+    expect((await send('{"id":"evt-none","type":"policy.issued","data":{}}', null)).status).toBe(415);
+    const deep = `{"id":"evt-deep","type":"policy.issued","data":${'{"a":'.repeat(5000)}1${'}'.repeat(5000)}}`;
+    const tooDeep = await send(deep, 'application/json');
+    expect(tooDeep.status).toBe(400);
+    expect(await tooDeep.json()).toMatchObject({ status: 400, code: 'BAD_USER_INPUT' });
   });
 
   it('answers CORS preflight for a loopback front end and for no other origin', async () => {

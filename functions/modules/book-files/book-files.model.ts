@@ -1,4 +1,5 @@
 import * as z from 'zod';
+import { base64File } from '../../shared/input.js';
 import { ClientListFilterSchema } from '../clients/clients.model.js';
 import { PolicyListFilterSchema } from '../policies/policies.model.js';
 
@@ -78,7 +79,7 @@ export const ImportBookSchema = z
     kind: z.enum(BOOK_FILE_KINDS),
     format: z.enum(FILE_FORMATS),
     /** The file, base64-encoded (≈ 10 MB of text at most). */
-    contentBase64: z.string().min(1, 'is required').max(14_000_000, 'is too large: split the file'),
+    contentBase64: base64File(14_000_000),
     mapping: z
       .array(z.object({ column, field: z.string().trim().min(1) }))
       .min(1, 'needs at least one column'),

@@ -12,6 +12,7 @@ import {
   ValidationFailedError,
 } from '../../shared/errors.js';
 import { newId } from '../../shared/ids.js';
+import { looksLikeText, looksLikeXlsx, neutraliseFormula } from '../../shared/input.js';
 import type { ObjectStore } from '../../shared/object-store.js';
 import { OrgKind } from '../../shared/table-design.js';
 import { parseInput } from '../../shared/validation.js';
@@ -447,6 +448,15 @@ function importFieldOf(path: string): string {
 
 /** Reads a CSV (header row, any common separator) or the first sheet of an XLSX into rows of text. */
 export async function readRows(format: FileFormat, content: Buffer): Promise<Row[]> {
+  const fits = format === 'CSV' ? looksLikeText(content) : looksLikeXlsx(content);
+  if (!fits) {
+    throw new ValidationFailedError('The file is not of the stated format', [
+      {
+        path: 'input.contentBase64',
+        message: format === 'CSV' ? 'is not a UTF-8 text (CSV) file' : 'is not an XLSX file',
+      },
+    ]);
+  }
   try {
     if (format === 'CSV') {
       const text = content.toString('utf8');
@@ -621,11 +631,15 @@ async function writeFile(
   columns: readonly string[],
   rows: Array<Record<string, string>>,
 ): Promise<Uint8Array | string> {
-  if (format === 'CSV') return stringify(rows, { header: true, columns: [...columns], bom: true });
+  // No cell may run as a formula when the file is opened: client names and notes are user text.
+  const safe = rows.map((row) =>
+    Object.fromEntries(Object.entries(row).map(([k, v]) => [k, neutraliseFormula(v)])),
+  );
+  if (format === 'CSV') return stringify(safe, { header: true, columns: [...columns], bom: true });
   const workbook = new (await excel()).Workbook();
   const sheet = workbook.addWorksheet(kind.toLowerCase());
   sheet.columns = columns.map((c) => ({ header: c, key: c, width: 18 }));
-  for (const row of rows) sheet.addRow(row);
+  for (const row of safe) sheet.addRow(row);
   sheet.getRow(1).font = { bold: true };
   return new Uint8Array(await workbook.xlsx.writeBuffer());
 }

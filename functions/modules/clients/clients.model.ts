@@ -1,5 +1,5 @@
 import * as z from 'zod';
-import { IsoDateSchema } from '../org/org.model.js';
+import { EmailSchema, IdSchema, IsoDateSchema, optionalText, text } from '../../shared/input.js';
 
 export const CLIENT_KINDS = ['PERSON', 'COMPANY'] as const;
 export const SEGMENTS = ['INDIVIDUAL', 'BUSINESS', 'VIP'] as const;
@@ -148,10 +148,7 @@ export function normaliseId(value: string): string {
 
 // ---- input schemas ------------------------------------------------------------------------
 
-const text = (max: number) => z.string().trim().min(1, 'is required').max(max, 'is too long');
-const optionalText = (max: number) => z.string().trim().max(max, 'is too long').nullish();
-const id = z.string().trim().min(1, 'is required').max(64);
-export const EmailSchema = z.string().trim().toLowerCase().pipe(z.email('must be an e-mail address'));
+const id = IdSchema;
 export const PhoneSchema = z
   .string()
   .trim()

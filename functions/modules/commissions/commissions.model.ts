@@ -1,5 +1,14 @@
 import * as z from 'zod';
-import { CurrencySchema, DecimalStringSchema } from '../../shared/money.js';
+import {
+  AmountSchema,
+  base64File,
+  IdSchema,
+  IsoDateSchema,
+  MoneyInputSchema,
+  PeriodSchema,
+  text,
+} from '../../shared/input.js';
+import { CurrencySchema } from '../../shared/money.js';
 import {
   type CommissionLine,
   LEDGERS,
@@ -144,10 +153,10 @@ export function nextPeriod(period: string): string {
 
 // ---- input schemas ------------------------------------------------------------------------
 
-const id = z.string().trim().min(1, 'is required').max(64);
-const text = (max: number) => z.string().trim().min(1, 'is required').max(max, 'is too long');
+const id = IdSchema;
 const expectedVersion = z.number().int().min(1);
-export const PeriodSchema = z.string().regex(/^\d{4}-(0[1-9]|1[0-2])$/, 'must be a month YYYY-MM');
+
+export { PeriodSchema };
 
 /** A version as the manager sends it: the number is assigned by the service. */
 const VersionInputSchema = SchemeVersionSchema.omit({ version: true });
@@ -192,7 +201,7 @@ export const AccrualQuerySchema = z.object({
 export const AdjustLineSchema = z.object({
   lineId: id,
   /** Signed: what to add to the recipient's commission. */
-  amount: DecimalStringSchema.refine((v) => !/^-?0+(\.0+)?$/.test(v), 'must not be zero'),
+  amount: AmountSchema.refine((v) => !/^-?0+(\.0+)?$/.test(v), 'must not be zero'),
   reason: text(500),
 });
 
@@ -204,7 +213,7 @@ export const ResolveDisputeSchema = z
     disputeId: id,
     expectedVersion,
     resolution: z.enum(['ADJUST', 'REJECT']),
-    amount: DecimalStringSchema.nullish(),
+    amount: AmountSchema.nullish(),
     comment: text(1000),
   })
   .superRefine((r, ctx) => {
@@ -214,13 +223,13 @@ export const ResolveDisputeSchema = z
 
 export const PeriodActionSchema = z.object({ period: PeriodSchema });
 
-const isoDate = z.iso.date('must be a date YYYY-MM-DD');
+const isoDate = IsoDateSchema;
 
 /** A hypothetical policy to simulate: what writePolicy would take, plus the client's facts. */
 export const SimulateSchema = z.object({
   insurerId: id,
   productLineId: id,
-  premium: z.object({ amount: DecimalStringSchema, currency: CurrencySchema }),
+  premium: MoneyInputSchema,
   writtenDate: isoDate,
   termStart: isoDate.nullish(),
   termEnd: isoDate.nullish(),
@@ -255,7 +264,7 @@ export const ImportStatementSchema = z.object({
   insurerId: id,
   period: PeriodSchema,
   format: z.enum(['CSV', 'XLSX']),
-  contentBase64: z.string().min(1, 'is required').max(14_000_000, 'is too large'),
+  contentBase64: base64File(14_000_000),
   currency: CurrencySchema,
   /** Saved for the insurer; without it the insurer's saved mapping applies. */
   mapping: StatementMappingSchema.nullish(),

@@ -39,6 +39,9 @@ export class PeriodLockedError extends RuleViolationError {
 export function toMinor(amount: string, currency: string): number {
   const minor = new Dec(amount).times(new Dec(10).pow(minorUnits(currency)));
   if (!minor.isInteger()) throw new RangeError(`${amount} ${currency} is not rounded to the minor unit`);
+  // Amounts are bounded at the edge (AMOUNT_LIMIT) so this holds; an ADD beyond 2^53 would lose cents.
+  if (!minor.abs().lte(Number.MAX_SAFE_INTEGER))
+    throw new RangeError(`${amount} ${currency} is too large to count exactly`);
   return minor.toNumber();
 }
 

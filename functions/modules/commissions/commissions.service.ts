@@ -18,6 +18,7 @@ import {
   ValidationFailedError,
 } from '../../shared/errors.js';
 import { newId } from '../../shared/ids.js';
+import { AmountSchema, fitsCurrencyScale, scaleMessage } from '../../shared/input.js';
 import { readOnce } from '../../shared/memoized-reads.js';
 import { Dec, DecimalStringSchema, type Money, money } from '../../shared/money.js';
 import { keepInPage } from '../../shared/pagination.js';
@@ -214,6 +215,7 @@ export class CommissionsService {
     const parsed = parseInput(CreateSchemeSchema, input);
     const versions = parsed.versions.map((v, i) => ({ ...v, version: i + 1 }));
     this.assertValid({ versions });
+    await this.assertReferencesExist(p.tenantId, versions, (i) => `input.versions.${i}`);
     const at = this.now();
     const scheme: StoredScheme = {
       id: newId(),
@@ -239,6 +241,7 @@ export class CommissionsService {
     const current = await this.requireScheme(p.tenantId, parsed.schemeId);
     const number = Math.max(0, ...current.versions.map((v) => v.version)) + 1;
     const added: SchemeVersion = { ...parsed.version, version: number };
+    await this.assertReferencesExist(p.tenantId, [added], () => 'input.version');
     return this.saveVersions(
       p,
       current,
@@ -257,6 +260,7 @@ export class CommissionsService {
       throw new NotFoundError('CommissionSchemeVersion', `${parsed.schemeId} v${parsed.schemeVersion}`);
     }
     const edited: SchemeVersion = { ...parsed.version, version: parsed.schemeVersion };
+    await this.assertReferencesExist(p.tenantId, [edited], () => 'input.version');
     const versions = current.versions.map((v) => (v.version === parsed.schemeVersion ? edited : v));
     return this.saveVersions(p, current, parsed.expectedVersion, versions, 'VERSION_EDITED', edited);
   }
@@ -297,6 +301,66 @@ export class CommissionsService {
       by: p.userId,
       at,
     };
+  }
+
+  /**
+   * Every id a rule's match names must exist in the caller's tenant: a typo or another tenant's id
+   * would make the rule silently match nothing. Product lines may be named by id or by code.
+   * `prefix` is where the versions sit in the input (`input.versions` or `input.version`).
+   */
+  private async assertReferencesExist(
+    tenantId: string,
+    versions: Array<{ rules: SchemeVersion['rules'] }>,
+    pathOf: (versionIndex: number) => string,
+  ): Promise<void> {
+    const kinds = {
+      insurerIds: OrgKind.Insurer,
+      leadSourceIds: OrgKind.LeadSource,
+      rateGroupIds: OrgKind.RateGroup,
+      recipientUserId: OrgKind.User,
+      partnerId: OrgKind.Partner,
+    } as const;
+    const named: Array<{ path: string; kind: OrgKind; id: string }> = [];
+    const productLines: Array<{ path: string; ref: string }> = [];
+    versions.forEach((v, vi) => {
+      v.rules.forEach((rule, ri) => {
+        const at = `${pathOf(vi)}.rules.${ri}.match`;
+        for (const [field, kind] of Object.entries(kinds)) {
+          const value = rule.match[field as keyof typeof kinds];
+          const list = value === undefined ? [] : Array.isArray(value) ? value : [value];
+          list.forEach((id, i) => {
+            named.push({ path: Array.isArray(value) ? `${at}.${field}.${i}` : `${at}.${field}`, kind, id });
+          });
+        }
+        (rule.match.productLines ?? []).forEach((ref, i) => {
+          productLines.push({ path: `${at}.productLines.${i}`, ref });
+        });
+      });
+    });
+    if (named.length === 0 && productLines.length === 0) return;
+    const found = await this.org.getOrgEntitiesByRef(tenantId, named);
+    const lines =
+      productLines.length > 0
+        ? await this.org.listAllOrgEntities<{ id: string; code: string }>(tenantId, OrgKind.ProductLine)
+        : [];
+    const known = new Set(lines.flatMap((l) => [l.id, l.code]));
+    const fieldErrors = [
+      ...named
+        .filter((r) => !found.has(`${r.kind}:${r.id}`))
+        .map((r) => ({
+          path: r.path,
+          message: `names no ${r.kind.toLowerCase().replace('_', ' ')} of this brokerage`,
+        })),
+      ...productLines
+        .filter((r) => !known.has(r.ref))
+        .map((r) => ({ path: r.path, message: 'names no product line (id or code) of this brokerage' })),
+    ];
+    if (fieldErrors.length > 0) {
+      throw new ValidationFailedError(
+        `Invalid input: ${fieldErrors[0]?.path} ${fieldErrors[0]?.message}`,
+        fieldErrors,
+      );
+    }
   }
 
   /** The engine's cross-version checks with field paths as the client sent them (`input.versions.1.validFrom`). */
@@ -736,6 +800,12 @@ export class CommissionsService {
   }
 
   private adjustmentLine(target: StoredLine, amount: string, reason: string, p: Principal): CommissionLine {
+    // Refused, never rounded: 0.001 EUR would silently become a 0.00 line.
+    if (!fitsCurrencyScale(amount, target.currency)) {
+      throw new ValidationFailedError(`Invalid input: input.amount ${scaleMessage(target.currency)}`, [
+        { path: 'input.amount', message: scaleMessage(target.currency) },
+      ]);
+    }
     const rounded = money(amount, target.currency);
     const sourceEventId = `adjustment:${newId()}`;
     const ex = target.explanation;
@@ -903,9 +973,7 @@ export class CommissionsService {
     for (const [i, r] of fileRows.entries()) {
       const row = i + 2;
       const number = statementNumberKey(r[mapping.policyNumber] ?? '');
-      const amount = DecimalStringSchema.safeParse(
-        (r[mapping.amount] ?? '').replace(/\s/g, '').replace(',', '.'),
-      );
+      const amount = AmountSchema.safeParse((r[mapping.amount] ?? '').replace(/\s/g, '').replace(',', '.'));
       const period = mapping.period ? (r[mapping.period] ?? '').trim().slice(0, 7) : input.period;
       const currency = mapping.currency ? (r[mapping.currency] ?? '').trim().toUpperCase() : input.currency;
       const problem = !number

@@ -1,6 +1,16 @@
 import * as z from 'zod';
 import { addDays, daysBetween } from '../../shared/dates.js';
 import {
+  AMOUNT_LIMIT_MESSAGE,
+  AmountSchema,
+  checkScale,
+  IdSchema,
+  IsoDateSchema,
+  isAmountInRange,
+  PeriodSchema,
+  text,
+} from '../../shared/input.js';
+import {
   CurrencySchema,
   Dec,
   DecimalStringSchema,
@@ -8,7 +18,6 @@ import {
   minorUnits,
   money,
 } from '../../shared/money.js';
-import { IsoDateSchema } from '../org/org.model.js';
 
 export const INVOICE_STATUSES = [
   'DRAFT',
@@ -229,7 +238,11 @@ export function sumMoney(amounts: Money[], currency: string): Money {
 
 /** Integer minor units of an amount (exact: amounts are already rounded to the minor unit). */
 export function toMinor(m: Money): number {
-  return new Dec(m.amount).times(new Dec(10).pow(minorUnits(m.currency))).toNumber();
+  const minor = new Dec(m.amount).times(new Dec(10).pow(minorUnits(m.currency)));
+  // Amounts are bounded at the edge (AMOUNT_LIMIT) so this holds; beyond 2^53 a number loses cents.
+  if (!minor.abs().lte(Number.MAX_SAFE_INTEGER))
+    throw new RangeError(`${m.amount} ${m.currency} is too large to count exactly`);
+  return minor.toNumber();
 }
 
 /** The status an open invoice has after its paid amount changed. */
@@ -339,14 +352,18 @@ export function daysOverdueOn(dueDate: string, today: string): number {
 
 // ---- input schemas ------------------------------------------------------------------------
 
-const id = z.string().trim().min(1, 'is required').max(64);
-const text = (max: number) => z.string().trim().min(1, 'is required').max(max, 'is too long');
+const id = IdSchema;
 const expectedVersion = z.number().int().min(1);
+
+/** The most units one invoice line may bill; with {@link AmountSchema}'s bound, totals stay exact. */
+const MAX_QUANTITY = 1_000_000;
 
 const LineInputSchema = z.object({
   description: text(300),
-  quantity: DecimalStringSchema.default('1').refine((q) => new Dec(q).gt(0), 'must be more than 0'),
-  unitPrice: DecimalStringSchema,
+  quantity: DecimalStringSchema.default('1')
+    .refine((q) => new Dec(q).gt(0), 'must be more than 0')
+    .refine((q) => new Dec(q).lte(MAX_QUANTITY), `must be at most ${MAX_QUANTITY}`),
+  unitPrice: AmountSchema,
 });
 
 export const CreateInvoiceSchema = z
@@ -360,6 +377,18 @@ export const CreateInvoiceSchema = z
     note: z.string().trim().max(1000).nullish(),
   })
   .superRefine((v, ctx) => {
+    v.lines.forEach((line, i) => {
+      checkScale(ctx, line.unitPrice, v.currency, ['lines', i, 'unitPrice']);
+    });
+    const linesValid = v.lines.every(
+      (l) => LineInputSchema.safeParse(l).success && isAmountInRange(l.unitPrice),
+    );
+    const total = linesValid
+      ? v.lines.reduce((sum, l) => sum.plus(new Dec(l.unitPrice).times(l.quantity)), new Dec(0))
+      : new Dec(0);
+    if (!isAmountInRange(total.toFixed())) {
+      ctx.addIssue({ code: 'custom', path: ['lines'], message: `the total ${AMOUNT_LIMIT_MESSAGE}` });
+    }
     if (v.issueDate && v.dueDate < v.issueDate) {
       ctx.addIssue({ code: 'custom', path: ['dueDate'], message: 'must not be before the issue date' });
     }
@@ -375,13 +404,15 @@ export const GenerateInstalmentInvoicesSchema = z.object({
   issue: z.boolean().default(false),
 });
 
-export const RegisterPaymentSchema = z.object({
-  invoiceId: id,
-  amount: DecimalStringSchema.refine((a) => new Dec(a).gt(0), 'must be more than 0'),
-  currency: CurrencySchema,
-  paidDate: IsoDateSchema,
-  reference: z.string().trim().max(140).nullish(),
-});
+export const RegisterPaymentSchema = z
+  .object({
+    invoiceId: id,
+    amount: AmountSchema.refine((a) => new Dec(a).gt(0), 'must be more than 0'),
+    currency: CurrencySchema,
+    paidDate: IsoDateSchema,
+    reference: z.string().trim().max(140).nullish(),
+  })
+  .superRefine((p, ctx) => checkScale(ctx, p.amount, p.currency, ['amount']));
 
 export const ReversePaymentSchema = z.object({ invoiceId: id, paymentId: id, reason: text(500) });
 
@@ -423,7 +454,7 @@ export const SetDunningPolicySchema = z
     });
   });
 
-export const PeriodSchema = z.string().regex(/^\d{4}-(0[1-9]|1[0-2])$/, 'must be a month YYYY-MM');
+export { PeriodSchema };
 
 export const DebtorFilterSchema = z.object({
   bucket: z.enum(AGE_BUCKETS).nullish(),
@@ -431,7 +462,7 @@ export const DebtorFilterSchema = z.object({
   advisorId: id.nullish(),
   productLineId: id.nullish(),
   insurerId: id.nullish(),
-  minAmount: DecimalStringSchema.nullish(),
+  minAmount: AmountSchema.nullish(),
 });
 export type DebtorFilter = z.output<typeof DebtorFilterSchema>;
 

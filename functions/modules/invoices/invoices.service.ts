@@ -15,6 +15,7 @@ import {
   VersionConflictError,
 } from '../../shared/errors.js';
 import { newId } from '../../shared/ids.js';
+import { fitsCurrencyScale, IsoDateSchema, isAmountInRange } from '../../shared/input.js';
 import { KeyedQueue } from '../../shared/keyed-queue.js';
 import type { Mailer } from '../../shared/mailer.js';
 import {
@@ -791,7 +792,13 @@ export class InvoicesService {
   ): Promise<ImportRowResult> {
     const amount = DecimalStringSchema.safeParse(record.amount ?? '');
     const currency = CurrencySchema.safeParse(record.currency ?? '');
-    const valid = amount.success && currency.success && new Dec(amount.data).gt(0);
+    // Out of range or finer than the currency: the row is reported, never rounded or counted.
+    const valid =
+      amount.success &&
+      currency.success &&
+      new Dec(amount.data).gt(0) &&
+      isAmountInRange(amount.data) &&
+      fitsCurrencyScale(amount.data, currency.data);
     const reference = record.reference ? record.reference : null;
     return this.settleExternal(
       p.tenantId,
@@ -800,7 +807,7 @@ export class InvoicesService {
         source: 'BANK_IMPORT',
         importId,
         row,
-        paidDate: /^\d{4}-\d{2}-\d{2}$/.test(record.date ?? '') ? (record.date as string) : null,
+        paidDate: IsoDateSchema.safeParse(record.date ?? '').success ? (record.date as string) : null,
         amount: valid ? money(amount.data, currency.data) : null,
         rawAmount: { amount: record.amount ?? '', currency: record.currency ?? '' },
         reference,

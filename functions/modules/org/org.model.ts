@@ -1,5 +1,6 @@
 import * as z from 'zod';
 import { ROLES, type Role, SCOPES, type Scope } from '../../shared/auth/principal.js';
+import { EmailSchema, IdSchema, IsoDateSchema } from '../../shared/input.js';
 import { CurrencySchema } from '../../shared/money.js';
 
 /** Fields every org record carries. */
@@ -111,9 +112,8 @@ export interface ProductLine extends Versioned {
 // ---- input schemas -------------------------------------------------------------------------
 
 const name = z.string().trim().min(1, 'is required').max(200, 'is too long');
-const id = z.string().trim().min(1, 'is required').max(64);
+const id = IdSchema;
 const optionalText = (max: number) => z.string().trim().max(max).nullish();
-export const IsoDateSchema = z.iso.date('must be a date YYYY-MM-DD');
 const expectedVersion = z.number().int().min(1);
 
 function isTimeZone(value: string): boolean {
@@ -161,7 +161,7 @@ export const UpdateBranchSchema = z.object({
   active: z.boolean().optional(),
 });
 
-const email = z.string().trim().toLowerCase().pipe(z.email('must be an e-mail address'));
+const email = EmailSchema;
 const phone = z
   .string()
   .trim()

@@ -1,7 +1,7 @@
 import * as z from 'zod';
-import { type Money, MoneyInputSchema } from '../../shared/money.js';
+import { IdSchema, IsoDateSchema, MoneyInputSchema, text } from '../../shared/input.js';
+import type { Money } from '../../shared/money.js';
 import { SplitArrangementSchema, type SplitShare } from '../commissions/engine/scheme.model.js';
-import { IsoDateSchema } from '../org/org.model.js';
 
 export const POLICY_STATUSES = ['OFFER', 'ACTIVE', 'RENEWED', 'LAPSED', 'CANCELLED', 'REACTIVATED'] as const;
 export type PolicyStatus = (typeof POLICY_STATUSES)[number];
@@ -134,8 +134,7 @@ export function normalisePolicyNumber(value: string): string {
 
 // ---- input schemas ------------------------------------------------------------------------
 
-const id = z.string().trim().min(1, 'is required').max(64);
-const text = (max: number) => z.string().trim().min(1, 'is required').max(max, 'is too long');
+const id = IdSchema;
 const expectedVersion = z.number().int().min(1);
 
 const attributes = z.record(z.string().trim().min(1).max(40), z.string().trim().max(200));

@@ -620,9 +620,14 @@ export class PoliciesService {
     const data = parseInput(RenewPolicySchema, input);
     const current = await this.requirePolicy(p, data.id);
     this.assertTransition(current.status, 'RENEWED');
-    if (data.termStart < current.termStart) {
-      throw new ValidationFailedError('Renewal before the term', [
-        { path: 'input.termStart', message: `must not be before ${current.termStart}` },
+    // Terms are inclusive: a renewal starting on or before its predecessor's last day would insure
+    // (and pay commission on) the same days twice.
+    if (data.termStart <= current.termEnd) {
+      throw new ValidationFailedError('Renewal overlaps the renewed term', [
+        {
+          path: 'input.termStart',
+          message: `must be after ${current.termEnd}, the last day of the renewed term`,
+        },
       ]);
     }
     const client = await this.clients.requireClient(p, current.clientId);

@@ -1,7 +1,14 @@
 import * as z from 'zod';
-import { DecimalStringSchema, MoneyInputSchema } from '../../shared/money.js';
-import { EmailSchema, normaliseId } from '../clients/clients.model.js';
-import { IsoDateSchema } from '../org/org.model.js';
+import {
+  AmountSchema,
+  EmailSchema,
+  ID_PATTERN,
+  IsoDateSchema,
+  MoneyInputSchema,
+  optionalText,
+  text,
+} from '../../shared/input.js';
+import { normaliseId } from '../clients/clients.model.js';
 import { InsuredObjectSchema } from '../policies/policies.model.js';
 
 /** The event types an insurer may send. */
@@ -20,11 +27,8 @@ export type EventType = (typeof EVENT_TYPES)[number];
 export const MAX_EVENTS_PER_DELIVERY = 500;
 
 /** Ids that become part of a table key (webhook ids, insurer event ids) may only use these characters. */
-export const SAFE_ID = /^[A-Za-z0-9_.:@+-]{1,100}$/;
+export const SAFE_ID = ID_PATTERN;
 const safeId = z.string().regex(SAFE_ID, 'must be 1–100 letters, digits or _ . : @ + -');
-
-const text = (max: number) => z.string().trim().min(1, 'is required').max(max, 'is too long');
-const optionalText = (max: number) => z.string().trim().max(max, 'is too long').nullish();
 
 /** One event as the insurer sends it: its own id, the type, and a payload in the insurer's layout. */
 export const RawEventSchema = z.object({
@@ -124,7 +128,7 @@ export const CommissionStatementSchema = z.object({
     .array(
       z.object({
         policyNumber: text(60),
-        amount: DecimalStringSchema,
+        amount: AmountSchema,
         kind: optionalText(40),
       }),
     )

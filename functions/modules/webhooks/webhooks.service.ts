@@ -25,6 +25,7 @@ import type { OrgService } from '../org/org.service.js';
 import { normalisePolicyNumber, type Policy } from '../policies/policies.model.js';
 import type { PoliciesRepository } from '../policies/policies.repository.js';
 import { PoliciesService } from '../policies/policies.service.js';
+import { isJsonContentType, MAX_BODY_DEPTH, withinDepth } from './body-limits.js';
 import { applyMapping, sourceOf } from './mapping.js';
 import { verifySignature } from './signature.js';
 import {
@@ -221,6 +222,24 @@ export class WebhooksService {
       return unauthorized();
     }
     const { webhookId } = verified;
+    // Refused before anything is stored or parsed; the same delivery gets the same answer again.
+    if (!isJsonContentType(req.headers['content-type'])) {
+      return problem(
+        415,
+        'unsupported-media-type',
+        'A delivery must be application/json',
+        'UNSUPPORTED_MEDIA_TYPE',
+        {
+          detail: `Send the body with content-type: application/json (received ${JSON.stringify(req.headers['content-type'] ?? null)}).`,
+        },
+      );
+    }
+    if (!withinDepth(req.body)) {
+      return problem(400, 'too-deep', 'The delivery is nested too deeply', 'BAD_USER_INPUT', {
+        detail: `Objects and arrays may be nested at most ${MAX_BODY_DEPTH} levels deep.`,
+        fieldErrors: [{ path: 'body', message: `is nested deeper than ${MAX_BODY_DEPTH} levels` }],
+      });
+    }
     if (!SAFE_ID.test(webhookId)) {
       return problem(400, 'invalid-webhook-id', 'Unusable webhook-id', 'BAD_USER_INPUT', {
         fieldErrors: [{ path: 'webhook-id', message: 'must be 1–100 letters, digits or _ . : @ + -' }],

@@ -1,4 +1,5 @@
 import * as z from 'zod';
+import { IdSchema } from '../input.js';
 
 export const ROLES = ['admin', 'manager', 'backoffice', 'advisor', 'partner'] as const;
 export type Role = (typeof ROLES)[number];
@@ -33,16 +34,13 @@ export const CLAIMS = {
   partnerId: 'custom:partnerId',
 } as const;
 
-const optionalId = z
-  .string()
-  .min(1)
-  .optional()
-  .transform((v) => v ?? null);
+/** Claims become key segments (`T#<tenantId>#…`): a `#` in one would reach another tenant's keys. */
+const optionalId = IdSchema.optional().transform((v) => v ?? null);
 
 export const ClaimsSchema = z.object({
   sub: z.string().min(1),
-  [CLAIMS.tenantId]: z.string().min(1),
-  [CLAIMS.userId]: z.string().min(1),
+  [CLAIMS.tenantId]: IdSchema,
+  [CLAIMS.userId]: IdSchema,
   [CLAIMS.role]: z.enum(ROLES),
   [CLAIMS.scope]: z.enum(SCOPES),
   [CLAIMS.branchId]: optionalId,

@@ -37,6 +37,8 @@ export class TokenVerifier {
         issuer: this.config.issuer,
         audience: this.config.audience,
         algorithms: ['RS256'],
+        // A token without `exp` would be valid forever: refuse it.
+        requiredClaims: ['exp'],
       }));
     } catch (error) {
       if (error instanceof errors.JWTExpired)

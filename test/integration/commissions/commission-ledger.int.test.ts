@@ -494,6 +494,11 @@ describe('periods, corrections and disputes', () => {
       i: { lineId: target?.id, amount: '10', reason: 'more' },
     });
     expect(errorCode(denied)).toBe('FORBIDDEN');
+    const unrounded = await app.exec(b.as.manager, adjust, {
+      i: { lineId: target?.id, amount: '-20.005', reason: 'agreed discount' },
+    });
+    expect(errorCode(unrounded)).toBe('BAD_USER_INPUT');
+    expect(fieldPaths(unrounded)).toEqual(['input.amount']);
     const done = await must<{
       adjustCommissionLine: {
         kind: string;
@@ -502,7 +507,7 @@ describe('periods, corrections and disputes', () => {
         relatedLineId: string;
       };
     }>(app, b.as.manager, adjust, {
-      i: { lineId: target?.id, amount: '-20.005', reason: 'agreed discount' },
+      i: { lineId: target?.id, amount: '-20.00', reason: 'agreed discount' },
     });
     expect(done.adjustCommissionLine).toMatchObject({
       kind: 'ADJUSTMENT',

@@ -14,6 +14,7 @@ export function signedHeaders(
   const at = options.at ?? new Date();
   const secrets = Array.isArray(secret) ? secret : [secret];
   return {
+    'content-type': 'application/json',
     'webhook-id': id,
     'webhook-timestamp': String(Math.floor(at.getTime() / 1000)),
     'webhook-signature': secrets.map((s) => new Webhook(s).sign(id, at, body)).join(' '),

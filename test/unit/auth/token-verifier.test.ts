@@ -126,6 +126,31 @@ describe('TokenVerifier', () => {
   });
 });
 
+describe('TokenVerifier: claims that would reach keys, and tokens that never expire', () => {
+  it.each([
+    ['a tenant claim containing #', { 'custom:tenantId': 't1#USER#x' }],
+    ['a user claim containing /', { 'custom:userId': 'u/1' }],
+    ['an empty branch claim', { 'custom:branchId': '' }],
+    ['a 101-character tenant claim', { 'custom:tenantId': 't'.repeat(101) }],
+  ])('refuses %s as UNAUTHENTICATED', async (_label, override) => {
+    const token = await sign({ payload: { ...claims, ...override } });
+    await expect(verifier.verify(token)).rejects.toMatchObject({ code: 'UNAUTHENTICATED' });
+  });
+
+  it('refuses a correctly signed token without exp', async () => {
+    const token = await new SignJWT(claims)
+      .setProtectedHeader({ alg: 'RS256', kid: 'test-key' })
+      .setIssuer(ISSUER)
+      .setAudience(AUDIENCE)
+      .setIssuedAt()
+      .sign(signingKey);
+    await expect(verifier.verify(token)).rejects.toMatchObject({
+      code: 'UNAUTHENTICATED',
+      message: 'The token is not valid',
+    });
+  });
+});
+
 describe('TokenVerifier.verifyAuthorizationHeader', () => {
   it('returns null when no header was sent', async () => {
     await expect(verifier.verifyAuthorizationHeader(undefined)).resolves.toBeNull();

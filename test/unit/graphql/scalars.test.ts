@@ -67,6 +67,19 @@ describe('Date', () => {
   it('refuses a non-string value', () => {
     expect(badInput(() => DateScalar.parseValue(20260131)).extensions.code).toBe('BAD_USER_INPUT');
   });
+
+  it.each(['9999-12-31', '0001-01-01', '1899-12-31', '2101-01-01'])(
+    'refuses %s, outside 1900-01-01..2100-12-31',
+    (value) => {
+      expect(badInput(() => DateScalar.parseValue(value)).message).toBe(
+        'Date must be between 1900-01-01 and 2100-12-31',
+      );
+    },
+  );
+
+  it.each(['1900-01-01', '2100-12-31'])('accepts the range bound %s', (value) => {
+    expect(DateScalar.parseValue(value)).toBe(value);
+  });
 });
 
 describe('DateTime', () => {

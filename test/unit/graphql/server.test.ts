@@ -85,11 +85,19 @@ describe('operation limits', () => {
     expect(ddb.calls()).toHaveLength(0);
   });
 
-  it(`refuses to parse a query of more than ${OPERATION_LIMITS.maxTokens} tokens`, async () => {
-    // The token limit runs while parsing; armor rethrows it as a 400 GraphQLError, which the HTTP
-    // integration answers and executeOperation raises.
+  it(`refuses to parse a query of more than ${OPERATION_LIMITS.maxTokens} tokens with HTTP 400, not 500`, async () => {
     const fields = Array.from({ length: 3000 }, () => 'health').join(' ');
-    await expect(run(`{ ${fields} }`)).rejects.toThrow('Syntax Error: Token limit of 3000 exceeded.');
+    const result = await run(`{ ${fields} }`);
+    expect(result.status).toBe(400);
+    expect(result.errors?.[0]?.message).toMatch(/^Syntax Error: Document contains more th\w+ 3000 tokens/);
+    expect(result.errors?.[0]?.extensions?.code).toBe('GRAPHQL_PARSE_FAILED');
+    expect(ddb.calls()).toHaveLength(0);
+  });
+
+  it(`parses a query of exactly ${OPERATION_LIMITS.maxTokens} tokens`, async () => {
+    const fields = Array.from({ length: 2998 }, () => 'health').join(' ');
+    const result = await run(`{ ${fields} }`);
+    expect(result.errors?.[0]?.message ?? '').not.toMatch(/tokens/);
   });
 });
 

@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
+import { MoneyInputSchema } from '../../../functions/shared/input.js';
 import {
   addMoney,
   CurrencySchema,
   DecimalStringSchema,
   isZero,
-  MoneyInputSchema,
   minorUnits,
   money,
   negateMoney,

@@ -1,4 +1,5 @@
 import * as z from 'zod';
+import { IdSchema } from '../../../shared/input.js';
 import { CurrencySchema, Dec, DecimalStringSchema } from '../../../shared/money.js';
 
 /**
@@ -13,7 +14,7 @@ export const LEDGERS = ['RECEIVABLE', 'ADVISOR', 'PARTNER'] as const;
 export type Ledger = (typeof LEDGERS)[number];
 
 const isoDate = z.iso.date('must be a date YYYY-MM-DD');
-const id = z.string().trim().min(1, 'is required').max(64);
+const id = IdSchema;
 const ids = z.array(id).max(200);
 
 /** A percent between 0 and 100 inclusive, as a decimal string. */
