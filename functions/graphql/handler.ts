@@ -17,14 +17,15 @@ const services = createServices(runtime.db, runtime.clock, {
   archive: runtime.env.ARCHIVE_BUCKET ? { store: runtime.objects, bucket: runtime.env.ARCHIVE_BUCKET } : null,
 });
 const verifier = createTokenVerifier(runtime.env);
-const server = createGraphQLServer({
-  production: runtime.env.STAGE === 'prod',
-  persistedQueries: new TableCache(runtime.db, runtime.clock),
-});
+const persistedQueries = new TableCache(runtime.db, runtime.clock);
+const server = createGraphQLServer({ production: runtime.env.STAGE === 'prod', persistedQueries });
 
 /** POST/GET /graphql behind the HTTP API (API Gateway v2 payloads). */
 export const handler = middy(
   startServerAndCreateLambdaHandler(server, handlers.createAPIGatewayProxyEventV2RequestHandler(), {
     context: ({ event }) => buildContext(services, verifier, event.headers.authorization),
   }),
-).use(observability('graphql'));
+)
+  .use(observability('graphql'))
+  // A persisted query's registration lands before the instance can be frozen.
+  .use({ after: () => persistedQueries.settled() });

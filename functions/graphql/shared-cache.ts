@@ -25,6 +25,8 @@ interface CacheEntryItem extends StoredItem {
  * prefix (see `keys.sharedCacheEntry`).
  */
 export class TableCache implements PersistedQueryCache {
+  private readonly pending = new Set<Promise<void>>();
+
   constructor(
     private readonly db: Db,
     private readonly clock: Clock,
@@ -37,7 +39,26 @@ export class TableCache implements PersistedQueryCache {
     return item.value;
   }
 
-  async set(key: string, value: string, options?: { ttl?: number | null }): Promise<void> {
+  /**
+   * Apollo starts a registration without awaiting it; the write is tracked so {@link settled} can
+   * hold a Lambda invocation open until it lands (a frozen instance would otherwise lose it).
+   */
+  set(key: string, value: string, options?: { ttl?: number | null }): Promise<void> {
+    const write = this.write(key, value, options);
+    this.pending.add(write);
+    void write.then(
+      () => this.pending.delete(write),
+      () => this.pending.delete(write),
+    );
+    return write;
+  }
+
+  /** Resolves once every registration started so far has been written (or has failed). */
+  async settled(): Promise<void> {
+    await Promise.allSettled([...this.pending]);
+  }
+
+  private async write(key: string, value: string, options?: { ttl?: number | null }): Promise<void> {
     const ttl = options?.ttl;
     const expiresAt = ttl ? this.nowSeconds() + ttl : undefined;
     await this.db.put({

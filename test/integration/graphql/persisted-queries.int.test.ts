@@ -49,10 +49,8 @@ describe('automatic persisted queries shared through the table', () => {
   it('finds on a second instance a query registered through the first', async () => {
     const query = `{ tenant { name } health } # ${Date.now()}`;
     const hash = createHash('sha256').update(query).digest('hex');
-    const first = createGraphQLServer({
-      production: false,
-      persistedQueries: new TableCache(instanceDb(), systemClock),
-    });
+    const firstCache = new TableCache(instanceDb(), systemClock);
+    const first = createGraphQLServer({ production: false, persistedQueries: firstCache });
     const second = createGraphQLServer({
       production: false,
       persistedQueries: new TableCache(instanceDb(), systemClock),
@@ -64,6 +62,8 @@ describe('automatic persisted queries shared through the table', () => {
 
       const registered = await apqGet(first, hash, query);
       expect(registered.body).toEqual({ data: { tenant: { name: 'APQ Brokerage' }, health: 'ok' } });
+      // Apollo answers before its registration write lands; the Lambda handler waits for it too.
+      await firstCache.settled();
 
       const found = await apqGet(second, hash);
       expect(found.status).toBe(200);
