@@ -224,7 +224,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     }
     const handlerOf = <T>(spec: FunctionSpec) => eventHandlers.get(spec.name) as T;
     // A change a consumer gives up on lands in the table's failure store (admins list and replay it
-    // with `failedChanges` / `replayFailedChange`), as the cloud's failure-queue drain does.
+    // with `failedChanges` / `replayFailedChange`).
     const failureStore = new FailuresService(
       new FailuresRepository(
         new Db(
