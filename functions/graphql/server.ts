@@ -5,6 +5,7 @@ import { buildSchema } from 'graphql';
 import { bookFilesResolvers } from '../modules/book-files/book-files.resolvers.js';
 import { clientsResolvers } from '../modules/clients/clients.resolvers.js';
 import { commissionsResolvers } from '../modules/commissions/commissions.resolvers.js';
+import { failuresResolvers } from '../modules/failures/failures.resolvers.js';
 import { invoicesResolvers } from '../modules/invoices/invoices.resolvers.js';
 import { orgResolvers } from '../modules/org/org.resolvers.js';
 import { policiesResolvers } from '../modules/policies/policies.resolvers.js';
@@ -88,6 +89,7 @@ export function allResolvers(): Resolvers {
     bookFilesResolvers,
     invoicesResolvers,
     webhooksResolvers,
+    failuresResolvers,
     // Last but one: it fills ClientCard.commissionSummary, which the clients module leaves null.
     commissionsResolvers,
     liveResolvers,

@@ -1,10 +1,13 @@
 import type { Clock } from '../shared/clock.js';
 import type { Db } from '../shared/db.js';
+import { EntityType } from '../shared/table-design.js';
 import { BookFilesService, type ReportTarget } from './book-files/book-files.service.js';
 import { ClientsRepository } from './clients/clients.repository.js';
 import { ClientsService } from './clients/clients.service.js';
 import { CommissionsRepository } from './commissions/commissions.repository.js';
-import { CommissionsService } from './commissions/commissions.service.js';
+import { ChangeBatch, CommissionsService } from './commissions/commissions.service.js';
+import { FailuresRepository } from './failures/failures.repository.js';
+import { type ChangeConsumer, FailuresService } from './failures/failures.service.js';
 import { DebtorsService } from './invoices/debtors.service.js';
 import { InvoicesRepository } from './invoices/invoices.repository.js';
 import { type InvoiceAdapters, InvoicesService } from './invoices/invoices.service.js';
@@ -25,6 +28,8 @@ export interface Services {
   debtors: DebtorsService;
   webhooks: WebhooksService;
   commissions: CommissionsService;
+  /** Changes consumers gave up on: stored by the hosts, listed and replayed by admins. */
+  failures: FailuresService;
   /** For request-scoped batching (GraphQL loaders) and stream consumers; resolvers call services. */
   repositories: {
     org: OrgRepository;
@@ -63,7 +68,7 @@ export function createServices(db: Db, clock: Clock, options: ServiceOptions = {
     repositories.org,
     clock,
   );
-  return {
+  const services: Omit<Services, 'failures'> = {
     org: new OrgService(repositories.org, clock),
     clients,
     policies,
@@ -109,5 +114,23 @@ export function createServices(db: Db, clock: Clock, options: ServiceOptions = {
       options.webhookLog,
     ),
     repositories,
+  };
+  return {
+    ...services,
+    failures: new FailuresService(new FailuresRepository(db), clock, changeConsumers(services)),
+  };
+}
+
+/**
+ * Every change consumer by its catalog name, as its handler calls the domain: a replay of a failed
+ * change goes through exactly this path, so it books what the live consumer would have booked.
+ */
+export function changeConsumers(services: Omit<Services, 'failures'>): Record<string, ChangeConsumer> {
+  return {
+    commissions: (change) => services.commissions.onChange(change, new ChangeBatch()),
+    debtors: (change) =>
+      change.entityType === EntityType.InsurerPremiumPayment
+        ? services.invoices.onInsurerPayment(change)
+        : services.debtors.onChange(change),
   };
 }

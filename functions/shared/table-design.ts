@@ -78,6 +78,7 @@ export const EntityType = {
   CommissionRuleTotal: 'CommissionRuleTotal',
   CommissionStatementMapping: 'CommissionStatementMapping',
   CommissionReconciliationRow: 'CommissionReconciliationRow',
+  FailedChange: 'FailedChange',
 } as const;
 export type EntityType = (typeof EntityType)[keyof typeof EntityType];
 
@@ -103,6 +104,11 @@ function seg(value: string): string {
 }
 
 const tenantPrefix = (tenantId: string) => `T#${seg(tenantId)}`;
+
+/** The system partition for failed changes whose record names no tenant (README, "Failed changes"). */
+export const SYSTEM_PARTITION = 'G#SYSTEM';
+const failurePrefix = (tenantId: string | null) =>
+  tenantId === null ? SYSTEM_PARTITION : tenantPrefix(tenantId);
 
 /** Fields of a client that place it in the indexes. `sortName` is a normalised name (lower case, no accents). */
 export interface ClientIndexFields {
@@ -353,6 +359,27 @@ export const keys = {
    * names no tenant's records), and never `T#…`, so it cannot collide with any tenant's keys.
    * Expires through the table's TTL.
    */
+  // ---- failed changes (a consumer gave up on a change record) ---------------------------------
+  /**
+   * A change a consumer could not process, one item per (consumer, record). `tenantId` null means
+   * the record names no tenant: it goes to the system partition `G#SYSTEM`, read by operators only.
+   */
+  failedChange: (tenantId: string | null, id: string): ItemKey => ({
+    pk: `${failurePrefix(tenantId)}#FAILED#${seg(id)}`,
+    sk: 'FAILED_CHANGE',
+  }),
+  failedChangeIndexes: (
+    tenantId: string | null,
+    f: { id: string; status: string; firstFailedAt: string },
+  ): Record<string, string> => ({
+    gsi1pk: keys.failedChanges(tenantId),
+    gsi1sk: `${f.firstFailedAt}#${f.id}`,
+    gsi2pk: keys.failedChangesByStatus(tenantId, f.status),
+    gsi2sk: `${f.firstFailedAt}#${f.id}`,
+  }),
+  failedChanges: (tenantId: string | null) => `${failurePrefix(tenantId)}#FAILED`,
+  failedChangesByStatus: (tenantId: string | null, status: string) =>
+    `${failurePrefix(tenantId)}#FAILED#${seg(status)}`,
   sharedCacheEntry: (cacheKey: string): ItemKey => ({ pk: `G#CACHE#${seg(cacheKey)}`, sk: 'CACHE' }),
 
   /** An invoice sits in its client's collection, so the card's one Query returns it. */
@@ -1015,6 +1042,30 @@ export const ACCESS_PATTERNS: readonly AccessPattern[] = [
     'Query',
     'table',
     'pk=T#<t>#POLICY#<id>#PREMIUM_PAID',
+    'built',
+  ),
+  pattern(
+    'listFailedChanges (newest first; system partition G#SYSTEM for records without a tenant)',
+    'failures',
+    'Query',
+    'gsi1',
+    'gsi1pk=T#<t>#FAILED gsi1sk=<firstFailedAt>#<id>',
+    'built',
+  ),
+  pattern(
+    'listFailedChangesByStatus (OPEN, REPLAYED, RESOLVED)',
+    'failures',
+    'Query',
+    'gsi2',
+    'gsi2pk=T#<t>#FAILED#<status> gsi2sk=<firstFailedAt>#<id>',
+    'built',
+  ),
+  pattern(
+    'getFailedChange (one per consumer and change record)',
+    'failures',
+    'GetItem',
+    'table',
+    'pk=T#<t>#FAILED#<id> sk=FAILED_CHANGE',
     'built',
   ),
   pattern(

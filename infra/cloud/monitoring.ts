@@ -84,6 +84,18 @@ export class Monitoring extends Construct {
           treatMissingData: TreatMissingData.NOT_BREACHING,
         }),
       );
+      // A message left for an hour means nobody has moved it to the failure store (README, "Failed
+      // changes"); a stream pointer older than the stream's 24 h retention can no longer be read back.
+      add(
+        new Alarm(this, `${label}-failure-queue-age`, {
+          alarmDescription: `${label}: a failure has waited over an hour in the failure queue`,
+          metric: queue.metricApproximateAgeOfOldestMessage({ period, statistic: 'Maximum' }),
+          threshold: 3600,
+          evaluationPeriods: 1,
+          comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD,
+          treatMissingData: TreatMissingData.NOT_BREACHING,
+        }),
+      );
     }
   }
 }

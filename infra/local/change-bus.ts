@@ -35,17 +35,33 @@ export interface FailureEntry {
   payload: unknown;
 }
 
+/** Where given-up changes are kept for listing and replay (the table's failure store). */
+export type FailureSink = (entry: FailureEntry) => Promise<void>;
+
 /**
  * Collects failure entries in memory and, when the stack has a data dir, appends them as JSON lines
  * to a file, so a developer can inspect dead letters after the fact as they would read an SQS queue.
+ * With a sink, each entry is also stored where admins list and replay it (`failedChanges`); the
+ * promise of {@link add} settles once it is, so a checkpoint passes a record only after that.
  */
 export class FailureLog {
   readonly entries: FailureEntry[] = [];
-  constructor(private readonly file: string | null = null) {}
+  constructor(
+    private readonly file: string | null = null,
+    private readonly sink: FailureSink | null = null,
+    private readonly log: (line: string) => void = () => undefined,
+  ) {}
 
-  add(entry: FailureEntry): void {
+  async add(entry: FailureEntry): Promise<void> {
     this.entries.push(entry);
     if (this.file) appendFileSync(this.file, `${JSON.stringify(entry)}\n`);
+    if (!this.sink) return;
+    try {
+      await this.sink(entry);
+    } catch (error) {
+      // The entry stays in memory and in the file: storing it is best effort, never a reason to block.
+      this.log(`failures: could not store a ${entry.function} failure: ${(error as Error).message}`);
+    }
   }
 }
 
@@ -187,7 +203,7 @@ export class ChangeBus {
     this.log(
       `bus: ${subscriber.name} gave up on ${event.detail.eventID} after ${subscriber.maxRetries + 1} attempts: ${error}`,
     );
-    this.failures.add({
+    await this.failures.add({
       at: this.now().toISOString(),
       function: subscriber.name,
       source: 'bus',

@@ -221,7 +221,7 @@ export class Scheduler {
       .catch((error: unknown) => {
         const message = error instanceof Error ? error.message : String(error);
         this.options.log?.(`schedule: ${name} failed: ${message}`);
-        this.failures.add({
+        void this.failures.add({
           at: this.timers.now().toISOString(),
           function: name,
           source: 'schedule',

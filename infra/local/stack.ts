@@ -7,6 +7,10 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
 import sesLocalModule from 'aws-ses-v2-local';
 import { buildApp } from 'fauxqs';
+import { FailuresRepository } from '../../functions/modules/failures/failures.repository.js';
+import { FailuresService } from '../../functions/modules/failures/failures.service.js';
+import { systemClock } from '../../functions/shared/clock.js';
+import { createDocumentClient, Db } from '../../functions/shared/db.js';
 import { LiveHub } from '../../functions/shared/live-hub.js';
 import { EntityType } from '../../functions/shared/table-design.js';
 import { CATALOG, type FunctionSpec } from '../catalog.js';
@@ -22,6 +26,7 @@ import {
 import { DynamoCheckpointStore } from './checkpoints.js';
 import { applyLocalCors } from './cors.js';
 import { type DynamoDbLocal, LOCAL_AWS, startDynamoDbLocal } from './dynamodb.js';
+import { failureStoreSink } from './failure-store.js';
 import { FAVICON_ICO } from './favicon.js';
 import { graphiqlPage, IDE_ASSET_PREFIX, IDE_ASSETS } from './graphiql.js';
 import { type HttpHandler, type HttpRoute, invokeRoute, matchRoute, readBody } from './http-adapter.js';
@@ -218,7 +223,27 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       eventHandlers.set(spec.name, options.handlers?.[spec.name] ?? (await loadHandler<unknown>(spec)));
     }
     const handlerOf = <T>(spec: FunctionSpec) => eventHandlers.get(spec.name) as T;
-    const failures = new FailureLog(dataDir ? join(dataDir, 'failures.jsonl') : null);
+    // A change a consumer gives up on lands in the table's failure store (admins list and replay it
+    // with `failedChanges` / `replayFailedChange`).
+    const failureStore = new FailuresService(
+      new FailuresRepository(
+        new Db(
+          createDocumentClient({
+            endpoint: dynamo.endpoint,
+            region: LOCAL_AWS.region,
+            credentials: LOCAL_AWS,
+          }),
+          TABLE_NAME,
+        ),
+      ),
+      systemClock,
+      {},
+    );
+    const failures = new FailureLog(
+      dataDir ? join(dataDir, 'failures.jsonl') : null,
+      failureStoreSink(failureStore),
+      log,
+    );
     // Live updates (GraphQL over SSE at /graphql/stream) hear every change from the bus, as a rule
     // that forwards to the streaming function would in the cloud (docs/decisions/0007-live-updates.md).
     const live = new LiveHub();

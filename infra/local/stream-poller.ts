@@ -297,14 +297,21 @@ class Lane {
     while (this.running) await this.running;
   }
 
-  private dropExpired(): void {
+  private async dropExpired(): Promise<void> {
     const maxAge = this.consumer.maxRecordAgeSeconds;
     if (maxAge < 0) return;
     const cutoff = this.poller.nowSeconds() - maxAge;
     const expired = this.queue.filter((r) => (r.dynamodb?.ApproximateCreationDateTime ?? cutoff) < cutoff);
     if (expired.length === 0) return;
     for (const r of expired) this.queue.splice(this.queue.indexOf(r), 1);
-    this.poller.giveUp(this.consumer, this.shardId, expired, 'record-too-old', 0, `older than ${maxAge} s`);
+    await this.poller.giveUp(
+      this.consumer,
+      this.shardId,
+      expired,
+      'record-too-old',
+      0,
+      `older than ${maxAge} s`,
+    );
     this.progress.settle(expired);
   }
 
@@ -326,7 +333,7 @@ class Lane {
     let limit = Math.max(1, consumer.batchSize);
     let attempts = 0;
     for (;;) {
-      this.dropExpired();
+      await this.dropExpired();
       if (this.queue.length === 0 || this.poller.stopped) return;
       const batch = this.queue.slice(0, limit);
       let outcome: BatchOutcome;
@@ -364,7 +371,7 @@ class Lane {
       attempts = 0;
       if (outcome.reported || batch.length - outcome.failedAt <= 1) {
         const poison = this.queue.slice(0, 1);
-        this.poller.giveUp(
+        await this.poller.giveUp(
           consumer,
           this.shardId,
           poison,
@@ -634,9 +641,9 @@ export class StreamPoller {
     reason: 'retries-exhausted' | 'record-too-old',
     attempts: number,
     error: string,
-  ): void {
+  ): Promise<void> {
     this.logLine(`stream: ${consumer.name} gave up on ${records.length} record(s) (${reason}): ${error}`);
-    this.failures.add({
+    return this.failures.add({
       at: this.now().toISOString(),
       function: consumer.name,
       source: 'stream',

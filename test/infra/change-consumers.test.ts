@@ -116,7 +116,7 @@ describe('direct stream reader', () => {
     });
   });
 
-  it('alarms on iterator age and on a non-empty failure queue', () => {
+  it('alarms on iterator age, on a non-empty failure queue and on a failure left there over an hour', () => {
     s.template.hasResourceProperties('AWS::CloudWatch::Alarm', {
       MetricName: 'IteratorAge',
       Dimensions: [{ Name: 'FunctionName', Value: { Ref: fnId('ledger') } }],
@@ -127,6 +127,12 @@ describe('direct stream reader', () => {
         MetricName: 'ApproximateNumberOfMessagesVisible',
         Dimensions: [{ Name: 'QueueName', Value: { 'Fn::GetAtt': [queueId(name), 'QueueName'] } }],
         Threshold: 0,
+        ComparisonOperator: 'GreaterThanThreshold',
+      });
+      s.template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+        MetricName: 'ApproximateAgeOfOldestMessage',
+        Dimensions: [{ Name: 'QueueName', Value: { 'Fn::GetAtt': [queueId(name), 'QueueName'] } }],
+        Threshold: 3600,
         ComparisonOperator: 'GreaterThanThreshold',
       });
     }

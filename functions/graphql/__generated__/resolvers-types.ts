@@ -10,6 +10,7 @@ import type { SplitShare as SplitShareModel } from '../../modules/commissions/en
 import type { Invoice as InvoiceModel, Payment as PaymentModel, UnmatchedPayment as UnmatchedPaymentModel, DunningPolicy as DunningPolicyModel, CollectorTask as CollectorTaskModel, DunningStepRecord as DunningStepRecordModel } from '../../modules/invoices/invoices.model.js';
 import type { DebtorSummary as DebtorSummaryModel, ImportResult as ImportResultModel } from '../../modules/invoices/invoices.service.js';
 import type { WebhookMapping as WebhookMappingModel, WebhookDelivery as WebhookDeliveryModel, DeliveryReport as DeliveryReportModel, EventOutcome as EventOutcomeModel } from '../../modules/webhooks/webhooks.model.js';
+import type { FailedChange as FailedChangeModel } from '../../modules/failures/failures.model.js';
 import type { StoredScheme as StoredSchemeModel, SchemeChange as SchemeChangeModel, CommissionPeriod as CommissionPeriodModel, CommissionDispute as CommissionDisputeModel, ReconciliationRow as ReconciliationRowModel } from '../../modules/commissions/commissions.model.js';
 import type { LineView as LineViewModel, Accrual as AccrualModel } from '../../modules/commissions/commissions.service.js';
 import type { CommissionLine as CommissionLineModel } from '../../modules/commissions/engine/types.js';
@@ -1507,6 +1508,66 @@ export type ExportResult = {
   url: Scalars['String']['output'];
 };
 
+/**
+ * A change of the table that a consumer (a stream reader or a change-bus subscriber) could not
+ * process after its retries. It is kept here instead of being dropped; the consumer moved on.
+ */
+export type FailedChange = {
+  __typename?: 'FailedChange';
+  /** Deliveries tried so far, retries and replays included. */
+  attempts: Scalars['Int']['output'];
+  /**
+   * The change record as the consumer takes it (the change-bus detail: event name, keys, images,
+   * sequence number), as JSON text; null when only a stream position could be kept.
+   */
+  change?: Maybe<Scalars['String']['output']>;
+  /** The consumer that gave up: `commissions` or `debtors`. */
+  consumer: Scalars['String']['output'];
+  /** The last error the consumer raised, or why a replay was impossible. */
+  error: Scalars['String']['output'];
+  /** When the consumer first gave up (UTC). */
+  firstFailedAt: Scalars['DateTime']['output'];
+  /** Stable id: the same consumer failing on the same change record is one failed change. */
+  id: Scalars['ID']['output'];
+  /** When it last failed (UTC). */
+  lastFailedAt: Scalars['DateTime']['output'];
+  /** The stream position (shard and sequence numbers) for a record that could no longer be read back. */
+  pointer?: Maybe<Scalars['String']['output']>;
+  /** When a replay processed it (UTC); null while it is not replayed. */
+  replayedAt?: Maybe<Scalars['DateTime']['output']>;
+  /** The user whose replay processed it; null while it is not replayed. */
+  replayedBy?: Maybe<Scalars['ID']['output']>;
+  /** Where it stands. */
+  status: FailedChangeStatus;
+};
+
+/** A page of failed changes (a Relay connection): `edges` newest first, `pageInfo` for the next page. */
+export type FailedChangeConnection = {
+  __typename?: 'FailedChangeConnection';
+  /** The rows of this page, at most `first` of them. */
+  edges: Array<FailedChangeEdge>;
+  /** Whether a next page exists, and the cursor to ask for it. */
+  pageInfo: PageInfo;
+};
+
+/** One row of a page of failed changes: the item and its cursor. */
+export type FailedChangeEdge = {
+  __typename?: 'FailedChangeEdge';
+  /** Opaque position of this row: pass it as `after` to list what comes after it. */
+  cursor: Scalars['String']['output'];
+  /** The failed change on this row. */
+  node: FailedChange;
+};
+
+/** Where a failed change stands. */
+export type FailedChangeStatus =
+  /** Not processed yet: replay it once the cause is fixed. */
+  | 'OPEN'
+  /** A replay processed it; replaying again does nothing. */
+  | 'REPLAYED'
+  /** Settled by an operator without a replay. */
+  | 'RESOLVED';
+
 /** The format of an imported or exported file. */
 export type FileFormat =
   /** Comma-separated values, UTF-8, with a header row. */
@@ -1996,6 +2057,12 @@ export type Mutation = {
   /** Renews a policy for a new term: the old one becomes RENEWED, the new one is ACTIVE. */
   renewPolicy: Policy;
   /**
+   * Delivers a failed change again to the consumer that failed on it, through the same code path.
+   * Success marks it REPLAYED; a new failure keeps it OPEN with the new error. Replaying a change
+   * already REPLAYED returns it unchanged and processes nothing (admin).
+   */
+  replayFailedChange: FailedChange;
+  /**
    * Processes an archived delivery again, e.g. after fixing the mapping. Events applied before come
    * back DUPLICATE and write nothing (admin).
    */
@@ -2270,6 +2337,12 @@ export type MutationReleaseToPoolArgs = {
 /** Everything a front end can change. Every mutation needs a bearer token; each says which roles may call it. */
 export type MutationRenewPolicyArgs = {
   input: RenewPolicyInput;
+};
+
+
+/** Everything a front end can change. Every mutation needs a bearer token; each says which roles may call it. */
+export type MutationReplayFailedChangeArgs = {
+  input: ReplayFailedChangeInput;
 };
 
 
@@ -2924,6 +2997,8 @@ export type Query = {
   debtors: InvoiceConnection;
   /** The brokerage's dunning policy, or the built-in default (version 0) until one is set. */
   dunningPolicy: DunningPolicy;
+  /** The changes consumers of the caller's tenant gave up on, newest first (admin). */
+  failedChanges: FailedChangeConnection;
   /** Liveness of the API; needs no token. */
   health: Scalars['String']['output'];
   /** An insurer by id; null when it does not exist in your tenant. */
@@ -3093,6 +3168,14 @@ export type QueryDebtorsArgs = {
   after?: InputMaybe<Scalars['String']['input']>;
   filter?: InputMaybe<DebtorFilter>;
   first?: InputMaybe<Scalars['Int']['input']>;
+};
+
+
+/** Everything a front end can read. Every field needs a bearer token except `health`; each says which roles may call it. */
+export type QueryFailedChangesArgs = {
+  after?: InputMaybe<Scalars['String']['input']>;
+  first?: InputMaybe<Scalars['Int']['input']>;
+  status?: InputMaybe<FailedChangeStatus>;
 };
 
 
@@ -3451,6 +3534,12 @@ export type RenewPolicyInput = {
   termStart: Scalars['Date']['input'];
   /** When the renewal was concluded; picks the scheme version. */
   writtenDate: Scalars['Date']['input'];
+};
+
+/** Which failed change to replay. */
+export type ReplayFailedChangeInput = {
+  /** The failed change's id, as listed by `failedChanges`; an unknown id answers NOT_FOUND. */
+  id: Scalars['ID']['input'];
 };
 
 /** A manager's answer to a dispute. */
@@ -4607,6 +4696,10 @@ export type ResolversTypes = {
   Endorsement: ResolverTypeWrapper<Endorsement>;
   ExportBookInput: ExportBookInput;
   ExportResult: ResolverTypeWrapper<ExportResult>;
+  FailedChange: ResolverTypeWrapper<FailedChangeModel>;
+  FailedChangeConnection: ResolverTypeWrapper<Omit<FailedChangeConnection, 'edges'> & { edges: Array<ResolversTypes['FailedChangeEdge']> }>;
+  FailedChangeEdge: ResolverTypeWrapper<Omit<FailedChangeEdge, 'node'> & { node: ResolversTypes['FailedChange'] }>;
+  FailedChangeStatus: FailedChangeStatus;
   FileFormat: FileFormat;
   GenerateInstalmentInvoicesInput: GenerateInstalmentInvoicesInput;
   HierarchyLevel: ResolverTypeWrapper<HierarchyLevel>;
@@ -4687,6 +4780,7 @@ export type ResolversTypes = {
   RejectedRow: ResolverTypeWrapper<RejectedRow>;
   ReleaseToPoolInput: ReleaseToPoolInput;
   RenewPolicyInput: RenewPolicyInput;
+  ReplayFailedChangeInput: ReplayFailedChangeInput;
   ResolveCommissionDisputeInput: ResolveCommissionDisputeInput;
   ResolveUnmatchedPaymentInput: ResolveUnmatchedPaymentInput;
   ReversePaymentInput: ReversePaymentInput;
@@ -4848,6 +4942,9 @@ export type ResolversParentTypes = {
   Endorsement: Endorsement;
   ExportBookInput: ExportBookInput;
   ExportResult: ExportResult;
+  FailedChange: FailedChangeModel;
+  FailedChangeConnection: Omit<FailedChangeConnection, 'edges'> & { edges: Array<ResolversParentTypes['FailedChangeEdge']> };
+  FailedChangeEdge: Omit<FailedChangeEdge, 'node'> & { node: ResolversParentTypes['FailedChange'] };
   GenerateInstalmentInvoicesInput: GenerateInstalmentInvoicesInput;
   HierarchyLevel: HierarchyLevel;
   ID: Scalars['ID']['output'];
@@ -4915,6 +5012,7 @@ export type ResolversParentTypes = {
   RejectedRow: RejectedRow;
   ReleaseToPoolInput: ReleaseToPoolInput;
   RenewPolicyInput: RenewPolicyInput;
+  ReplayFailedChangeInput: ReplayFailedChangeInput;
   ResolveCommissionDisputeInput: ResolveCommissionDisputeInput;
   ResolveUnmatchedPaymentInput: ResolveUnmatchedPaymentInput;
   ReversePaymentInput: ReversePaymentInput;
@@ -5400,6 +5498,30 @@ export type ExportResultResolvers<ContextType = GraphQLContext, ParentType exten
   url?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
 };
 
+export type FailedChangeResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['FailedChange'] = ResolversParentTypes['FailedChange']> = {
+  attempts?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  change?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  consumer?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  error?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  firstFailedAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  lastFailedAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  pointer?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  replayedAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
+  replayedBy?: Resolver<Maybe<ResolversTypes['ID']>, ParentType, ContextType>;
+  status?: Resolver<ResolversTypes['FailedChangeStatus'], ParentType, ContextType>;
+};
+
+export type FailedChangeConnectionResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['FailedChangeConnection'] = ResolversParentTypes['FailedChangeConnection']> = {
+  edges?: Resolver<Array<ResolversTypes['FailedChangeEdge']>, ParentType, ContextType>;
+  pageInfo?: Resolver<ResolversTypes['PageInfo'], ParentType, ContextType>;
+};
+
+export type FailedChangeEdgeResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['FailedChangeEdge'] = ResolversParentTypes['FailedChangeEdge']> = {
+  cursor?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  node?: Resolver<ResolversTypes['FailedChange'], ParentType, ContextType>;
+};
+
 export type HierarchyLevelResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['HierarchyLevel'] = ResolversParentTypes['HierarchyLevel']> = {
   active?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
   level?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
@@ -5575,6 +5697,7 @@ export type MutationResolvers<ContextType = GraphQLContext, ParentType extends R
   registerPayment?: Resolver<ResolversTypes['Payment'], ParentType, ContextType, RequireFields<MutationRegisterPaymentArgs, 'input'>>;
   releaseToPool?: Resolver<ResolversTypes['Client'], ParentType, ContextType, RequireFields<MutationReleaseToPoolArgs, 'input'>>;
   renewPolicy?: Resolver<ResolversTypes['Policy'], ParentType, ContextType, RequireFields<MutationRenewPolicyArgs, 'input'>>;
+  replayFailedChange?: Resolver<ResolversTypes['FailedChange'], ParentType, ContextType, RequireFields<MutationReplayFailedChangeArgs, 'input'>>;
   reprocessWebhookDelivery?: Resolver<ResolversTypes['WebhookDeliveryReport'], ParentType, ContextType, RequireFields<MutationReprocessWebhookDeliveryArgs, 'insurerId' | 'webhookId'>>;
   resolveCommissionDispute?: Resolver<ResolversTypes['CommissionDispute'], ParentType, ContextType, RequireFields<MutationResolveCommissionDisputeArgs, 'input'>>;
   resolveUnmatchedPayment?: Resolver<ResolversTypes['Payment'], ParentType, ContextType, RequireFields<MutationResolveUnmatchedPaymentArgs, 'input'>>;
@@ -5779,6 +5902,7 @@ export type QueryResolvers<ContextType = GraphQLContext, ParentType extends Reso
   debtorAging?: Resolver<ResolversTypes['DebtorAging'], ParentType, ContextType, Partial<QueryDebtorAgingArgs>>;
   debtors?: Resolver<ResolversTypes['InvoiceConnection'], ParentType, ContextType, Partial<QueryDebtorsArgs>>;
   dunningPolicy?: Resolver<ResolversTypes['DunningPolicy'], ParentType, ContextType>;
+  failedChanges?: Resolver<ResolversTypes['FailedChangeConnection'], ParentType, ContextType, Partial<QueryFailedChangesArgs>>;
   health?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   insurer?: Resolver<Maybe<ResolversTypes['Insurer']>, ParentType, ContextType, RequireFields<QueryInsurerArgs, 'id'>>;
   insurers?: Resolver<ResolversTypes['InsurerConnection'], ParentType, ContextType, Partial<QueryInsurersArgs>>;
@@ -6173,6 +6297,9 @@ export type Resolvers<ContextType = GraphQLContext> = {
   DunningStepRule?: DunningStepRuleResolvers<ContextType>;
   Endorsement?: EndorsementResolvers<ContextType>;
   ExportResult?: ExportResultResolvers<ContextType>;
+  FailedChange?: FailedChangeResolvers<ContextType>;
+  FailedChangeConnection?: FailedChangeConnectionResolvers<ContextType>;
+  FailedChangeEdge?: FailedChangeEdgeResolvers<ContextType>;
   HierarchyLevel?: HierarchyLevelResolvers<ContextType>;
   ImportReport?: ImportReportResolvers<ContextType>;
   ImportRowResult?: ImportRowResultResolvers<ContextType>;

@@ -20,7 +20,7 @@ import {
 import { newId } from '../../shared/ids.js';
 import { AmountSchema, fitsCurrencyScale, scaleMessage } from '../../shared/input.js';
 import { readOnce } from '../../shared/memoized-reads.js';
-import { Dec, DecimalStringSchema, type Money, money } from '../../shared/money.js';
+import { Dec, type Money, money } from '../../shared/money.js';
 import { keepInPage } from '../../shared/pagination.js';
 import { EntityType, OrgKind } from '../../shared/table-design.js';
 import { parseInput } from '../../shared/validation.js';

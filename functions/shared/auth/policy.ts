@@ -48,6 +48,8 @@ export const PERMISSIONS = {
   'commissions:simulate': ['admin', 'manager', 'backoffice', 'advisor'],
   /** Insurer webhook mappings, the archive of deliveries and their reprocessing. */
   'webhooks:manage': ['admin'],
+  /** Changes consumers gave up on: listing and replaying them. */
+  'failures:manage': ['admin'],
   /** Read one's own identity. */
   'self:read': ['admin', 'manager', 'backoffice', 'advisor', 'partner'],
 } as const satisfies Record<string, readonly Role[]>;

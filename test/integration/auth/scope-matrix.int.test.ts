@@ -565,6 +565,8 @@ const TENANT_LEVEL: Record<string, string> = {
   setDunningPolicy: "the tenant's one dunning policy (dunning:configure)",
   setWebhookMapping: 'insurer integration: admins only (webhooks:manage)',
   reprocessWebhookDelivery: 'insurer integration: admins only (webhooks:manage)',
+  replayFailedChange:
+    "failed changes are the tenant's operations log, placed in no branch: admins only (failures:manage)",
 };
 
 const MUTATIONS = Object.keys(buildSchema(typeDefs).getMutationType()?.getFields() ?? {}).sort();
