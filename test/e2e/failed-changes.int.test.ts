@@ -204,10 +204,12 @@ describe('failed changes on the local stack', () => {
     expect((await data<Listed>(demo.admin, LIST, { s: 'REPLAYED' })).failedChanges.edges).toHaveLength(1);
   }, 60_000);
 
-  it('answers NOT_FOUND to an id of no failed change', async () => {
-    for (const id of ['0'.repeat(32), 'T#x#FAILED', '']) {
+  it('answers NOT_FOUND to an id of no failed change, BAD_USER_INPUT to one that is no id', async () => {
+    const unknown = await gql(demo.admin, REPLAY, { id: '0'.repeat(32) });
+    expect(unknown.errors?.[0]?.extensions?.code).toBe('NOT_FOUND');
+    for (const id of ['T#x#FAILED', '']) {
       const body = await gql(demo.admin, REPLAY, { id });
-      expect(body.errors?.[0]?.extensions?.code).toBe('NOT_FOUND');
+      expect(body.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
     }
   });
 });
