@@ -52,6 +52,10 @@ export const LIST_PAGE_QUERIES: Record<string, string> = {
     'unmatchedPayments(first: 100)',
     `id source row paidDate reference payer reason at amount { ${money} }`,
   ),
+  failedChanges: page(
+    'failedChanges(first: 100)',
+    'id consumer error attempts firstFailedAt lastFailedAt status replayedAt',
+  ),
   collectorTasks: page(
     'collectorTasks(first: 100)',
     `id invoiceId invoiceNumber clientId assigneeId at letterUrl amount { ${money} }`,
