@@ -4,7 +4,7 @@ import { MAX_BODY_DEPTH } from '../../../functions/modules/webhooks/body-limits.
 import { createTestApp } from '../../support/app.js';
 import { type Brokerage, createBrokerage } from '../../support/brokerage.js';
 import { hostileString } from '../../support/schema-arbitraries.js';
-import { issuedEvent, signedHeaders } from './webhook-support.js';
+import { createMappedInsurer, issuedEvent, signedHeaders } from './webhook-support.js';
 
 const app = createTestApp();
 let b: Brokerage;
@@ -13,15 +13,7 @@ let secret: string;
 
 beforeAll(async () => {
   b = await createBrokerage(app, 'Webhook Limits Brokerage');
-  const created = await app.services.org.createInsurer(b.admin, { name: 'Limits Insurer' });
-  insurerId = created.insurer.id;
-  secret = created.webhookSecret;
-  await app.services.webhooks.setMapping(b.admin, {
-    insurerId,
-    expectedVersion: 0,
-    defaultAdvisorId: b.advisorId,
-    rules: [],
-  });
+  ({ insurerId, secret } = await createMappedInsurer(app, b, 'Limits Insurer'));
 });
 
 function receive(body: string, contentType: string | undefined) {

@@ -3,6 +3,7 @@ import type { DeliveryReport } from '../../../functions/modules/webhooks/webhook
 import type { WebhookResponse } from '../../../functions/modules/webhooks/webhooks.service.js';
 import { newId } from '../../../functions/shared/ids.js';
 import type { TestApp } from '../../support/app.js';
+import type { Brokerage } from '../../support/brokerage.js';
 
 /** The headers an insurer sends, signed with the reference Standard Webhooks library. */
 export function signedHeaders(
@@ -75,4 +76,23 @@ export function issuedEvent(overrides: Record<string, unknown> = {}, data: Recor
     },
     ...overrides,
   };
+}
+
+/**
+ * An insurer of the brokerage with the default mapping (no rules, unmatched sellers go to the
+ * brokerage's advisor): what most webhook tests deliver to.
+ */
+export async function createMappedInsurer(
+  app: TestApp,
+  b: Brokerage,
+  name: string,
+): Promise<{ insurerId: string; secret: string }> {
+  const created = await app.services.org.createInsurer(b.admin, { name });
+  await app.services.webhooks.setMapping(b.admin, {
+    insurerId: created.insurer.id,
+    expectedVersion: 0,
+    defaultAdvisorId: b.advisorId,
+    rules: [],
+  });
+  return { insurerId: created.insurer.id, secret: created.webhookSecret };
 }

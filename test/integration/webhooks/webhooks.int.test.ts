@@ -7,7 +7,7 @@ import type { StoredItem } from '../../../functions/shared/db.js';
 import { keys } from '../../../functions/shared/table-design.js';
 import { createTestApp, errorCode } from '../../support/app.js';
 import { type Brokerage, createBrokerage } from '../../support/brokerage.js';
-import { deliver, issuedEvent, reportOf, signedHeaders } from './webhook-support.js';
+import { createMappedInsurer, deliver, issuedEvent, reportOf, signedHeaders } from './webhook-support.js';
 
 const app = createTestApp();
 let b: Brokerage;
@@ -48,15 +48,7 @@ function archivedKeys(webhookId: string): string[] {
 
 beforeAll(async () => {
   b = await createBrokerage(app, 'Webhook Brokerage');
-  const created = await app.services.org.createInsurer(b.admin, { name: 'Signed Insurer' });
-  insurerId = created.insurer.id;
-  secret = created.webhookSecret;
-  await app.services.webhooks.setMapping(b.admin, {
-    insurerId,
-    expectedVersion: 0,
-    defaultAdvisorId: b.advisorId,
-    rules: [],
-  });
+  ({ insurerId, secret } = await createMappedInsurer(app, b, 'Signed Insurer'));
 });
 
 describe('signature checks', () => {
