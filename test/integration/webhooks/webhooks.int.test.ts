@@ -672,6 +672,10 @@ describe('a full batch', () => {
     expect(attempts.every((a) => a.seconds < 29)).toBe(true);
     // Org reads (insurer, product line, the seller's hierarchy) are read once per delivery, not per
     // event: about 8 requests per new policy (claim, holder lookups, the policy and client writes).
-    expect(requests / 500).toBeLessThanOrEqual(10);
+    // How many attempts the budget allows depends on the machine's load; each retry costs at most
+    // two requests per event an earlier attempt finished (the refused claim, then reading its
+    // answer) and a few for the delivery itself, so the bound counts those apart.
+    const retries = attempts.length - 1;
+    expect(requests).toBeLessThanOrEqual(500 * 9 + retries * (500 * 2 + 20));
   }, 300_000);
 });
