@@ -4,19 +4,15 @@
  * so a function cannot exist on one host and not the other.
  */
 
+import type { ChangeFilter } from '../functions/shared/change-event.js';
+
+export type { ChangeFilter, StreamEventName } from '../functions/shared/change-event.js';
+
 /**
  * Resources a function may be granted; the cloud stack turns each into least-privilege IAM.
  * `cursorKeys`: the secret that seals pagination cursors, for a function that hands cursors out.
  */
 export type Need = 'table' | 'reportsBucket' | 'archiveBucket' | 'mail' | 'sms' | 'cursorKeys';
-
-export type StreamEventName = 'INSERT' | 'MODIFY' | 'REMOVE';
-
-/** Which table changes a consumer wants: entity types (the `type` attribute) and event names. */
-export interface ChangeFilter {
-  entityTypes: string[];
-  events: StreamEventName[];
-}
 
 export type Trigger =
   | { kind: 'http'; routes: Array<{ method: 'GET' | 'POST'; path: string }> }

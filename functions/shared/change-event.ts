@@ -11,10 +11,15 @@
 import type { AttributeValue as SdkAttributeValue } from '@aws-sdk/client-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import type { AttributeValue, DynamoDBRecord, EventBridgeEvent } from 'aws-lambda';
-import type { ChangeFilter, StreamEventName } from '../../infra/catalog.js';
 import { TABLE } from './table-design.js';
 
-export type { ChangeFilter, StreamEventName } from '../../infra/catalog.js';
+export type StreamEventName = 'INSERT' | 'MODIFY' | 'REMOVE';
+
+/** Which table changes a consumer wants: entity types (the `type` attribute) and event names. */
+export interface ChangeFilter {
+  entityTypes: string[];
+  events: StreamEventName[];
+}
 
 /** `detail-type` of every change-bus event; bus rules match on it. */
 export const CHANGE_DETAIL_TYPE = 'TableChange';
