@@ -1,0 +1,164 @@
+import { buildSchema, type GraphQLField, getNamedType, isObjectType } from 'graphql';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { typeDefs } from '../../../functions/graphql/__generated__/type-defs.js';
+import type { Principal } from '../../../functions/shared/auth/principal.js';
+import { createTestApp, errorCode } from '../../support/app.js';
+import { commissionLinesOf, createScopeWorld, type ScopeWorld } from './scope-world.js';
+
+/**
+ * Every Query of the built schema, asked by each role of the brokerage about targets inside the
+ * caller's reach (the branch advisor's own client, policy, invoice and line): a role the table
+ * allows gets an answer without an error, any other role gets FORBIDDEN. The list of queries comes
+ * from the schema, so a new query without a row here fails the test. The README's "Roles and scope"
+ * table states the same rules in words; scope *within* a role is the scope-matrix test's business.
+ */
+const app = createTestApp();
+let w: ScopeWorld;
+
+type Role = 'admin' | 'manager' | 'backoffice' | 'advisor' | 'partner';
+const ROLES: readonly Role[] = ['admin', 'manager', 'backoffice', 'advisor', 'partner'];
+const EVERYONE: readonly Role[] = ROLES;
+const STAFF: readonly Role[] = ['admin', 'manager', 'backoffice', 'advisor'];
+const OFFICE: readonly Role[] = ['admin', 'manager', 'backoffice'];
+const MANAGERS: readonly Role[] = ['admin', 'manager'];
+const ADMIN: readonly Role[] = ['admin'];
+
+/** The targets every row may name. */
+interface Targets {
+  clientId: string;
+  policyId: string;
+  invoiceId: string;
+  lineId: string;
+  schemeId: string;
+}
+let t: Targets;
+
+interface Row {
+  /** Roles that get an answer; every other role is refused with FORBIDDEN. */
+  allowed: readonly Role[];
+  /** Arguments as GraphQL text; `$` names are not used, so a row reads like the query it sends. */
+  args?: (t: Targets, w: ScopeWorld) => string;
+}
+
+const id = (value: string) => `"${value}"`;
+const PERIOD = '"2026-03"';
+
+const ROWS: Record<string, Row> = {
+  me: { allowed: EVERYONE },
+  health: { allowed: EVERYONE },
+  // A partner portal shows the brokerage's name and formats in its locale.
+  tenant: { allowed: EVERYONE },
+  region: { allowed: STAFF, args: (_, w) => `id: ${id(w.b.regionId)}` },
+  regions: { allowed: STAFF },
+  branch: { allowed: STAFF, args: (_, w) => `id: ${id(w.b.ownBranchId)}` },
+  branches: { allowed: STAFF },
+  user: { allowed: STAFF, args: (_, w) => `id: ${id(w.b.advisorId)}` },
+  users: { allowed: STAFF },
+  insurer: { allowed: STAFF, args: (_, w) => `id: ${id(w.b.insurerId)}` },
+  insurers: { allowed: STAFF },
+  productLines: { allowed: STAFF },
+  rateGroups: { allowed: STAFF },
+  partner: { allowed: STAFF, args: (_, w) => `id: ${id(w.b.partnerId)}` },
+  partners: { allowed: STAFF },
+  leadSources: { allowed: STAFF },
+  client: { allowed: STAFF, args: (t) => `id: ${id(t.clientId)}` },
+  clientCard: { allowed: STAFF, args: (t) => `id: ${id(t.clientId)}` },
+  clientTimeline: { allowed: STAFF, args: (t) => `clientId: ${id(t.clientId)}` },
+  clientInvoices: { allowed: STAFF, args: (t) => `clientId: ${id(t.clientId)}` },
+  clients: { allowed: STAFF },
+  // Advisors take clients from their branch's pool; callers without a branch name one.
+  clientPool: { allowed: STAFF, args: (_, w) => `branchId: ${id(w.b.ownBranchId)}` },
+  referredClients: { allowed: ['partner'] },
+  policy: { allowed: STAFF, args: (t) => `id: ${id(t.policyId)}` },
+  policies: { allowed: STAFF },
+  invoice: { allowed: STAFF, args: (t) => `id: ${id(t.invoiceId)}` },
+  invoicesDue: { allowed: STAFF, args: () => `period: ${PERIOD}, status: ISSUED` },
+  debtors: { allowed: STAFF },
+  debtorAging: { allowed: STAFF },
+  // Everyone in the office may read the steps; only admins and managers edit them.
+  dunningPolicy: { allowed: STAFF },
+  payments: { allowed: STAFF, args: () => `filter: { period: ${PERIOD} }` },
+  paymentStatistics: { allowed: STAFF, args: () => `groupBy: ADVISOR, period: ${PERIOD}` },
+  // The queue belongs to the whole brokerage: a manager needs scope `all`, this one has `branch`.
+  unmatchedPayments: { allowed: ['admin', 'backoffice'] },
+  collectorTasks: { allowed: OFFICE },
+  commissionLine: { allowed: STAFF, args: (t) => `id: ${id(t.lineId)}` },
+  commissionLines: { allowed: EVERYONE },
+  commissionAccruals: { allowed: EVERYONE, args: () => `period: ${PERIOD}` },
+  // A partner portal shows whether a month is approved or paid.
+  commissionPeriods: { allowed: EVERYONE },
+  commissionScheme: { allowed: STAFF, args: (t) => `id: ${id(t.schemeId)}` },
+  commissionSchemes: { allowed: STAFF },
+  commissionStatementExceptions: {
+    allowed: OFFICE,
+    args: (_, w) => `insurerId: ${id(w.b.insurerId)}, period: ${PERIOD}`,
+  },
+  openCommissionDisputes: { allowed: MANAGERS },
+  simulateCommissions: {
+    allowed: STAFF,
+    args: (_, w) =>
+      `input: { insurerId: ${id(w.b.insurerId)}, productLineId: ${id(w.b.mtplId)}, premium: { amount: "1000.00", currency: "EUR" }, writtenDate: "2026-03-01", sellerId: ${id(w.b.advisorId)} }`,
+  },
+  webhookMapping: { allowed: ADMIN, args: (_, w) => `insurerId: ${id(w.b.insurerId)}` },
+  webhookDeliveries: { allowed: ADMIN, args: (_, w) => `insurerId: ${id(w.b.insurerId)}` },
+  failedChanges: { allowed: ADMIN },
+};
+
+const schema = buildSchema(typeDefs);
+const queries = Object.values(schema.getQueryType()?.getFields() ?? {});
+
+/** The smallest selection a field's type accepts: `__typename` on objects, nothing on scalars. */
+function selection(field: GraphQLField<unknown, unknown>): string {
+  return isObjectType(getNamedType(field.type)) ? ' { __typename }' : '';
+}
+
+function principal(role: Role): Principal {
+  const as = w.b.as;
+  return {
+    admin: as.admin,
+    manager: as.manager,
+    backoffice: as.backoffice,
+    advisor: as.advisor,
+    partner: as.partner,
+  }[role];
+}
+
+beforeAll(async () => {
+  w = await createScopeWorld(app, 'Query Matrix Brokerage');
+  const { policyId, advisorLineId } = await commissionLinesOf(app, w, w.near);
+  const policy = await app.services.policies.getPolicy(w.b.admin, policyId);
+  const invoice = await app.services.invoices.createInvoice(w.b.as.advisor, {
+    clientId: policy.clientId,
+    currency: 'EUR',
+    lines: [{ description: 'Broker fee', unitPrice: '100.00' }],
+    dueDate: '2026-03-31',
+  });
+  const [scheme] = await app.services.commissions.schemes(w.b.admin);
+  t = {
+    clientId: policy.clientId,
+    policyId,
+    invoiceId: invoice.id,
+    lineId: advisorLineId,
+    schemeId: scheme?.id ?? '',
+  };
+});
+
+describe('every query × every role', () => {
+  it('has a row for every Query field of the schema, and no row for a query that does not exist', () => {
+    expect(Object.keys(ROWS).sort()).toEqual(queries.map((q) => q.name).sort());
+  });
+
+  for (const field of queries) {
+    const row = ROWS[field.name];
+    if (!row) continue;
+    for (const role of ROLES) {
+      const allowed = row.allowed.includes(role);
+      it(`${field.name}: ${role} is ${allowed ? 'answered' : 'refused'}`, async () => {
+        const args = row.args ? `(${row.args(t, w)})` : '';
+        const result = await app.exec(principal(role), `{ ${field.name}${args}${selection(field)} }`);
+        if (allowed) expect(result.errors).toBeUndefined();
+        else expect(errorCode(result)).toBe('FORBIDDEN');
+      });
+    }
+  }
+});
