@@ -127,6 +127,7 @@ beforeAll(async () => {
   w = await createScopeWorld(app, 'Query Matrix Brokerage');
   const { policyId, advisorLineId } = await commissionLinesOf(app, w, w.near);
   const policy = await app.services.policies.getPolicy(w.b.admin, policyId);
+  if (!policy) throw new Error('the seeded policy is missing');
   const invoice = await app.services.invoices.createInvoice(w.b.as.advisor, {
     clientId: policy.clientId,
     currency: 'EUR',
