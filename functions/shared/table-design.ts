@@ -546,6 +546,18 @@ export const keys = {
     `${tenantPrefix(tenantId)}#POLICY#${seg(policyId)}#CLINE`,
   /** Open disputes of a tenant, oldest first (index key removed when resolved). */
   openCommissionDisputes: (tenantId: string) => `${tenantPrefix(tenantId)}#CDISPUTE#OPEN`,
+  /** Index keys of an open dispute (none once resolved, so it leaves the list). */
+  openCommissionDisputeIndexes: (
+    tenantId: string,
+    d: { id: string; raisedAt: string },
+  ): Record<string, string> => ({
+    gsi4pk: keys.openCommissionDisputes(tenantId),
+    gsi4sk: `${d.raisedAt}#${d.id}`,
+  }),
+  /** Sort-key prefix of one month: lines by recipient or by policy, accruals and rule totals. */
+  commissionMonthPrefix: (period: string): string => `${seg(period)}#`,
+  /** Sort-key prefix of one recipient's lines in a month's by-period index. */
+  commissionRecipientPrefix: (recipient: string): string => `${seg(recipient)}#`,
   /** A recipient's running totals for one month and currency: "what have I earned" is one read. */
   commissionAccruals: (tenantId: string, recipient: string): string =>
     `${tenantPrefix(tenantId)}#ACCRUAL#${seg(recipient)}`,
@@ -568,6 +580,14 @@ export const keys = {
   }),
   commissionAccrualsByPeriod: (tenantId: string, period: string) =>
     `${tenantPrefix(tenantId)}#ACCRUAL#PERIOD#${seg(period)}`,
+  /** Index keys of an accrual: by period, so approving a month reaches every recipient's total. */
+  commissionAccrualIndexes: (
+    tenantId: string,
+    a: { recipient: string; period: string; currency: string },
+  ): Record<string, string> => ({
+    gsi2pk: keys.commissionAccrualsByPeriod(tenantId, a.period),
+    gsi2sk: `${a.recipient}#${a.currency}`,
+  }),
   /** Per-insurer column mapping of commission statements. */
   commissionStatementMappings: (tenantId: string): string => `${tenantPrefix(tenantId)}#CSTMT#MAPPING`,
   commissionStatementMapping: (tenantId: string, insurerId: string): ItemKey => ({
