@@ -554,10 +554,6 @@ export const keys = {
     gsi4pk: keys.openCommissionDisputes(tenantId),
     gsi4sk: `${d.raisedAt}#${d.id}`,
   }),
-  /** Sort-key prefix of one month: lines by recipient or by policy, accruals and rule totals. */
-  commissionMonthPrefix: (period: string): string => `${seg(period)}#`,
-  /** Sort-key prefix of one recipient's lines in a month's by-period index. */
-  commissionRecipientPrefix: (recipient: string): string => `${seg(recipient)}#`,
   /** A recipient's running totals for one month and currency: "what have I earned" is one read. */
   commissionAccruals: (tenantId: string, recipient: string): string =>
     `${tenantPrefix(tenantId)}#ACCRUAL#${seg(recipient)}`,
@@ -621,6 +617,15 @@ export const keys = {
     pk: `${tenantPrefix(tenantId)}#UNIQUE#${seg(field)}`,
     sk: value,
   }),
+} as const;
+
+/**
+ * Sort-key prefixes the commission ledger queries by (`begins_with`): one month of a recipient's or a
+ * policy's lines, accruals and rule totals; one recipient's lines in a month's by-period index.
+ */
+export const commissionSortPrefixes = {
+  month: (period: string): string => `${seg(period)}#`,
+  recipient: (recipient: string): string => `${seg(recipient)}#`,
 } as const;
 
 /** A named access pattern: README's table is kept from this list (a test checks they agree). */

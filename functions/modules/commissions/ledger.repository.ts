@@ -2,7 +2,7 @@ import { type Db, type Page, putNewOp, type TransactOp } from '../../shared/db.j
 import { RuleViolationError } from '../../shared/errors.js';
 import { fromItem, toItem } from '../../shared/items.js';
 import { money } from '../../shared/money.js';
-import { EntityType, type ItemKey, keys, TABLE } from '../../shared/table-design.js';
+import { commissionSortPrefixes, EntityType, type ItemKey, keys, TABLE } from '../../shared/table-design.js';
 import {
   accrualBucket,
   type CommissionDispute,
@@ -199,7 +199,7 @@ export class LedgerRepository {
   async getRuleTotals(tenantId: string, recipient: string, period: string): Promise<StoredRuleTotal[]> {
     const items = await this.db.queryAll({
       partition: keys.commissionRuleTotals(tenantId, recipient),
-      beginsWith: keys.commissionMonthPrefix(period),
+      beginsWith: commissionSortPrefixes.month(period),
     });
     return items.map((i) => fromItem<StoredRuleTotal>(i));
   }
@@ -294,7 +294,7 @@ export class LedgerRepository {
       {
         index: 'gsi1',
         partition: keys.commissionLinesByRecipient(tenantId, recipient),
-        ...(period ? { beginsWith: keys.commissionMonthPrefix(period) } : {}),
+        ...(period ? { beginsWith: commissionSortPrefixes.month(period) } : {}),
       },
       page,
     );
@@ -310,7 +310,7 @@ export class LedgerRepository {
       {
         index: 'gsi3',
         partition: keys.commissionLinesByPolicy(tenantId, policyId),
-        ...(period ? { beginsWith: keys.commissionMonthPrefix(period) } : {}),
+        ...(period ? { beginsWith: commissionSortPrefixes.month(period) } : {}),
       },
       page,
     );
@@ -332,7 +332,7 @@ export class LedgerRepository {
   async getAccruals(tenantId: string, recipient: string, period: string): Promise<StoredAccrual[]> {
     const items = await this.db.queryAll({
       partition: keys.commissionAccruals(tenantId, recipient),
-      beginsWith: keys.commissionMonthPrefix(period),
+      beginsWith: commissionSortPrefixes.month(period),
     });
     return items.map((i) => fromItem<StoredAccrual>(i));
   }
@@ -373,7 +373,7 @@ export class LedgerRepository {
     const items = await this.db.queryAll({
       index: 'gsi2',
       partition: keys.commissionLinesByPeriod(tenantId, period),
-      beginsWith: keys.commissionRecipientPrefix(recipientKey({ kind: 'BROKERAGE', id: BROKERAGE_ID })),
+      beginsWith: commissionSortPrefixes.recipient(recipientKey({ kind: 'BROKERAGE', id: BROKERAGE_ID })),
     });
     return items.map((i) => fromItem<StoredLine>(i));
   }
