@@ -10,7 +10,7 @@ type PageRequest = { limit: number; cursor: string | null };
 export class DisputesRepository {
   constructor(private readonly db: Db) {}
 
-  disputeItem(tenantId: string, dispute: CommissionDispute) {
+  private disputeItem(tenantId: string, dispute: CommissionDispute) {
     return toItem(
       keys.commissionDispute(tenantId, dispute.lineId, dispute.id),
       EntityType.CommissionDispute,
@@ -36,8 +36,9 @@ export class DisputesRepository {
     );
   }
 
-  async transact(ops: TransactOp[]): Promise<void> {
-    await this.db.transact(ops);
+  /** Closes a dispute without a correction, if nobody changed it since `expectedVersion`. */
+  async resolveDispute(tenantId: string, dispute: CommissionDispute, expectedVersion: number): Promise<void> {
+    await this.db.transact([this.resolveDisputeOp(tenantId, dispute, expectedVersion)]);
   }
 
   async listOpenDisputes(tenantId: string, page: PageRequest): Promise<Page<CommissionDispute>> {

@@ -81,9 +81,8 @@ export class DisputesService {
       resolvedBy: p.userId,
       resolvedAt: at,
     };
-    const closeOp = this.disputes.resolveDisputeOp(p.tenantId, resolved, parsed.expectedVersion);
     if (parsed.resolution === 'REJECT' || !parsed.amount) {
-      await this.disputes.transact([closeOp]);
+      await this.disputes.resolveDispute(p.tenantId, resolved, parsed.expectedVersion);
       return { ...resolved, version: parsed.expectedVersion + 1 };
     }
     const line = adjustmentLine(found.line, parsed.amount, `dispute ${dispute.id}: ${parsed.comment}`, p);
