@@ -1,6 +1,6 @@
 import middy from '@middy/core';
 import type { DynamoDBBatchResponse, DynamoDBStreamEvent } from 'aws-lambda';
-import { ChangeBatch } from '../modules/commissions/commissions.service.js';
+import { ChangeBatch } from '../modules/commissions/index.js';
 import { createServices } from '../modules/services.js';
 import { toChangeDetail } from '../shared/change-event.js';
 import { logger } from '../shared/logger.js';
@@ -19,7 +19,7 @@ export const handler = middy(async (event: DynamoDBStreamEvent): Promise<DynamoD
   const batch = new ChangeBatch();
   for (const [i, record] of event.Records.entries()) {
     try {
-      const outcome = await services.commissions.onChange(toChangeDetail(record), batch);
+      const outcome = await services.commissions.consumer.onChange(toChangeDetail(record), batch);
       if (outcome.written > 0 || outcome.duplicates > 0) logger.info('commission lines', { ...outcome });
     } catch (error) {
       logger.error('commission consumer failed', { eventID: record.eventID, error });

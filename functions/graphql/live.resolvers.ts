@@ -21,7 +21,10 @@ export const liveResolvers: Resolvers = {
     commissionAccrualChanged: {
       subscribe: async (_root, args, { principal, services, live }) => {
         if (!live) throw notOverHttp();
-        const recipientKey = await services.commissions.watchableAccrualRecipient(principal, args.recipient);
+        const recipientKey = await services.commissions.ledger.watchableAccrualRecipient(
+          principal,
+          args.recipient,
+        );
         const tenantId = principal?.tenantId;
         const wants = (change: TableChangeDetail) =>
           change.tenantId === tenantId &&
@@ -38,7 +41,7 @@ export const liveResolvers: Resolvers = {
         // `/graphql` executes a subscription operation as a query: it resolves once, with no change.
         if (!live) throw notOverHttp();
         const image = (payload as TableChangeDetail).newImage ?? {};
-        const accruals = await services.commissions.accruals(principal, {
+        const accruals = await services.commissions.ledger.accruals(principal, {
           recipient: args.recipient,
           period: image.period,
         });

@@ -1,16 +1,21 @@
 import type { Clock } from '../shared/clock.js';
 import type { Db } from '../shared/db.js';
-import { EntityType } from '../shared/table-design.js';
+import { EntityType, OrgKind } from '../shared/table-design.js';
 import { BookFilesService, type ReportTarget } from './book-files/book-files.service.js';
 import { ClientsRepository } from './clients/clients.repository.js';
 import { ClientsService } from './clients/clients.service.js';
-import { CommissionsRepository } from './commissions/commissions.repository.js';
-import { ChangeBatch, CommissionsService } from './commissions/commissions.service.js';
+import {
+  ChangeBatch,
+  type CommissionLookups,
+  type CommissionsModule,
+  createCommissionsModule,
+} from './commissions/index.js';
 import { FailuresRepository } from './failures/failures.repository.js';
 import { type ChangeConsumer, FailuresService } from './failures/failures.service.js';
 import { DebtorsService } from './invoices/debtors.service.js';
 import { InvoicesRepository } from './invoices/invoices.repository.js';
 import { type InvoiceAdapters, InvoicesService } from './invoices/invoices.service.js';
+import type { Branch, ProductLine, User } from './org/org.model.js';
 import { OrgRepository } from './org/org.repository.js';
 import { OrgService } from './org/org.service.js';
 import { PoliciesRepository } from './policies/policies.repository.js';
@@ -27,7 +32,8 @@ export interface Services {
   invoices: InvoicesService;
   debtors: DebtorsService;
   webhooks: WebhooksService;
-  commissions: CommissionsService;
+  /** The commission ledger's services: schemes, consumer, ledger reads, periods, disputes, reconciliation, simulation. */
+  commissions: CommissionsModule;
   /** Changes consumers gave up on: stored by the hosts, listed and replayed by admins. */
   failures: FailuresService;
   /** For request-scoped batching (GraphQL loaders) and stream consumers; resolvers call services. */
@@ -36,7 +42,6 @@ export interface Services {
     clients: ClientsRepository;
     policies: PoliciesRepository;
     invoices: InvoicesRepository;
-    commissions: CommissionsRepository;
   };
 }
 
@@ -58,7 +63,6 @@ export function createServices(db: Db, clock: Clock, options: ServiceOptions = {
     clients: new ClientsRepository(db),
     policies: new PoliciesRepository(db),
     invoices: new InvoicesRepository(db),
-    commissions: new CommissionsRepository(db),
   };
   const clients = new ClientsService(repositories.clients, repositories.org, clock, repositories.policies);
   const policies = new PoliciesService(
@@ -95,14 +99,7 @@ export function createServices(db: Db, clock: Clock, options: ServiceOptions = {
       clock,
       options.invoices ?? null,
     ),
-    commissions: new CommissionsService(
-      repositories.commissions,
-      repositories.policies,
-      repositories.clients,
-      repositories.org,
-      clock,
-      (tenantId, sellerId, date, path) => policies.freeze(tenantId, sellerId, date, path),
-    ),
+    commissions: createCommissionsModule({ db, clock, lookups: commissionLookups(repositories, policies) }),
     webhooks: new WebhooksService(
       new WebhooksRepository(db),
       new OrgService(repositories.org, clock),
@@ -121,13 +118,43 @@ export function createServices(db: Db, clock: Clock, options: ServiceOptions = {
   };
 }
 
+/** What the commissions module reads of the org, clients and policies, from their repositories. */
+function commissionLookups(
+  repositories: Services['repositories'],
+  policies: PoliciesService,
+): CommissionLookups {
+  const { org } = repositories;
+  return {
+    policies: { getPolicy: (tenantId, id) => repositories.policies.getPolicy(tenantId, id) },
+    clients: { getClient: (tenantId, id) => repositories.clients.getClient(tenantId, id) },
+    hierarchy: {
+      freeze: (tenantId, sellerId, date, path) => policies.freeze(tenantId, sellerId, date, path),
+    },
+    org: {
+      timeZone: async (tenantId) => (await org.getTenantSettings(tenantId))?.timeZone ?? null,
+      existingRefs: async (tenantId, refs) => new Set((await org.getOrgEntitiesByRef(tenantId, refs)).keys()),
+      productLines: (tenantId) => org.listAllOrgEntities<ProductLine>(tenantId, OrgKind.ProductLine),
+      productLine: (tenantId, id) => org.getOrgEntity<ProductLine>(tenantId, OrgKind.ProductLine, id),
+      insurerExists: async (tenantId, id) =>
+        (await org.getOrgEntity(tenantId, OrgKind.Insurer, id)) !== undefined,
+      userReach: async (tenantId, userId) => {
+        const user = await org.getOrgEntity<User>(tenantId, OrgKind.User, userId);
+        const branch = user?.branchId
+          ? await org.getOrgEntity<Branch>(tenantId, OrgKind.Branch, user.branchId)
+          : undefined;
+        return { ownerUserId: userId, branchId: user?.branchId ?? null, regionId: branch?.regionId ?? null };
+      },
+    },
+  };
+}
+
 /**
  * Every change consumer by its catalog name, as its handler calls the domain: a replay of a failed
  * change goes through exactly this path, so it books what the live consumer would have booked.
  */
 export function changeConsumers(services: Omit<Services, 'failures'>): Record<string, ChangeConsumer> {
   return {
-    commissions: (change) => services.commissions.onChange(change, new ChangeBatch()),
+    commissions: (change) => services.commissions.consumer.onChange(change, new ChangeBatch()),
     debtors: (change) =>
       change.entityType === EntityType.InsurerPremiumPayment
         ? services.invoices.onInsurerPayment(change)

@@ -546,6 +546,14 @@ export const keys = {
     `${tenantPrefix(tenantId)}#POLICY#${seg(policyId)}#CLINE`,
   /** Open disputes of a tenant, oldest first (index key removed when resolved). */
   openCommissionDisputes: (tenantId: string) => `${tenantPrefix(tenantId)}#CDISPUTE#OPEN`,
+  /** Index keys of an open dispute (none once resolved, so it leaves the list). */
+  openCommissionDisputeIndexes: (
+    tenantId: string,
+    d: { id: string; raisedAt: string },
+  ): Record<string, string> => ({
+    gsi4pk: keys.openCommissionDisputes(tenantId),
+    gsi4sk: `${d.raisedAt}#${d.id}`,
+  }),
   /** A recipient's running totals for one month and currency: "what have I earned" is one read. */
   commissionAccruals: (tenantId: string, recipient: string): string =>
     `${tenantPrefix(tenantId)}#ACCRUAL#${seg(recipient)}`,
@@ -568,6 +576,14 @@ export const keys = {
   }),
   commissionAccrualsByPeriod: (tenantId: string, period: string) =>
     `${tenantPrefix(tenantId)}#ACCRUAL#PERIOD#${seg(period)}`,
+  /** Index keys of an accrual: by period, so approving a month reaches every recipient's total. */
+  commissionAccrualIndexes: (
+    tenantId: string,
+    a: { recipient: string; period: string; currency: string },
+  ): Record<string, string> => ({
+    gsi2pk: keys.commissionAccrualsByPeriod(tenantId, a.period),
+    gsi2sk: `${a.recipient}#${a.currency}`,
+  }),
   /** Per-insurer column mapping of commission statements. */
   commissionStatementMappings: (tenantId: string): string => `${tenantPrefix(tenantId)}#CSTMT#MAPPING`,
   commissionStatementMapping: (tenantId: string, insurerId: string): ItemKey => ({
@@ -601,6 +617,15 @@ export const keys = {
     pk: `${tenantPrefix(tenantId)}#UNIQUE#${seg(field)}`,
     sk: value,
   }),
+} as const;
+
+/**
+ * Sort-key prefixes the commission ledger queries by (`begins_with`): one month of a recipient's or a
+ * policy's lines, accruals and rule totals; one recipient's lines in a month's by-period index.
+ */
+export const commissionSortPrefixes = {
+  month: (period: string): string => `${seg(period)}#`,
+  recipient: (recipient: string): string => `${seg(recipient)}#`,
 } as const;
 
 /** A named access pattern: README's table is kept from this list (a test checks they agree). */

@@ -1,4 +1,4 @@
-import { demoCommissionScheme } from '../../functions/modules/commissions/demo-scheme.js';
+import { demoCommissionScheme } from '../../functions/modules/commissions/index.js';
 import type { ProductLine, User } from '../../functions/modules/org/org.model.js';
 import type { Services } from '../../functions/modules/services.js';
 import { type Principal, type Role, systemPrincipal } from '../../functions/shared/auth/principal.js';
@@ -158,7 +158,10 @@ async function seedDemoBrokerage(services: Services, today: string): Promise<See
   }
 
   // Before the book, so the seeded policies earn commission lines as the stream delivers them.
-  await services.commissions.createScheme(principalOf(tenantId, manager, region.id), demoCommissionScheme());
+  await services.commissions.schemes.create(
+    principalOf(tenantId, manager, region.id),
+    demoCommissionScheme(),
+  );
   await seedBook(services, principalOf(tenantId, adam, region.id), insurers, partner.id, today);
 
   return {

@@ -190,7 +190,7 @@ async function localStackScenarios(): Promise<void> {
 
     // Commission rules in force from here on: the book above predates them (its policies earned
     // nothing), what the bench writes from now on earns lines and accruals.
-    await services.commissions.createScheme(book.admin, benchScheme());
+    await services.commissions.schemes.create(book.admin, benchScheme());
     const period = book.writtenDate.slice(0, 7);
 
     if (wants('graphql')) {

@@ -6,14 +6,11 @@ import type { TenantSettings as TenantSettingsModel, Region as RegionModel, Bran
 import type { Client as ClientModel, Contact as ContactModel, TimelineEntry as TimelineEntryModel } from '../../modules/clients/clients.model.js';
 import type { ClientCard as ClientCardModel, ReferredClient as ReferredClientModel } from '../../modules/clients/clients.service.js';
 import type { Policy as PolicyModel, InsuredObject as InsuredObjectModel } from '../../modules/policies/policies.model.js';
-import type { SplitShare as SplitShareModel } from '../../modules/commissions/engine/scheme.model.js';
+import type { SplitShare as SplitShareModel, StoredScheme as StoredSchemeModel, SchemeChange as SchemeChangeModel, LineView as LineViewModel, Accrual as AccrualModel, CommissionPeriod as CommissionPeriodModel, CommissionDispute as CommissionDisputeModel, CommissionLine as CommissionLineModel, ReconciliationRow as ReconciliationRowModel } from '../../modules/commissions/index.js';
 import type { Invoice as InvoiceModel, Payment as PaymentModel, UnmatchedPayment as UnmatchedPaymentModel, DunningPolicy as DunningPolicyModel, CollectorTask as CollectorTaskModel, DunningStepRecord as DunningStepRecordModel } from '../../modules/invoices/invoices.model.js';
 import type { DebtorSummary as DebtorSummaryModel, ImportResult as ImportResultModel } from '../../modules/invoices/invoices.service.js';
 import type { WebhookMapping as WebhookMappingModel, WebhookDelivery as WebhookDeliveryModel, DeliveryReport as DeliveryReportModel, EventOutcome as EventOutcomeModel } from '../../modules/webhooks/webhooks.model.js';
 import type { FailedChange as FailedChangeModel } from '../../modules/failures/failures.model.js';
-import type { StoredScheme as StoredSchemeModel, SchemeChange as SchemeChangeModel, CommissionPeriod as CommissionPeriodModel, CommissionDispute as CommissionDisputeModel, ReconciliationRow as ReconciliationRowModel } from '../../modules/commissions/commissions.model.js';
-import type { LineView as LineViewModel, Accrual as AccrualModel } from '../../modules/commissions/commissions.service.js';
-import type { CommissionLine as CommissionLineModel } from '../../modules/commissions/engine/types.js';
 import type { GraphQLContext } from '../context.js';
 export type Maybe<T> = T | null;
 export type InputMaybe<T> = Maybe<T>;

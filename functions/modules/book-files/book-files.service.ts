@@ -1,6 +1,4 @@
-import { parse } from 'csv-parse/sync';
 import { stringify } from 'csv-stringify/sync';
-import type ExcelJS from 'exceljs';
 import { authorize } from '../../shared/auth/policy.js';
 import type { Principal } from '../../shared/auth/principal.js';
 import type { Clock } from '../../shared/clock.js';
@@ -12,9 +10,10 @@ import {
   ValidationFailedError,
 } from '../../shared/errors.js';
 import { newId } from '../../shared/ids.js';
-import { looksLikeText, looksLikeXlsx, neutraliseFormula } from '../../shared/input.js';
+import { neutraliseFormula } from '../../shared/input.js';
 import type { ObjectStore } from '../../shared/object-store.js';
 import { OrgKind } from '../../shared/table-design.js';
+import { loadExcelJs, type Row, readRows } from '../../shared/tabular-file.js';
 import { parseInput } from '../../shared/validation.js';
 import { type Client, normaliseId } from '../clients/clients.model.js';
 import type { ClientsRepository } from '../clients/clients.repository.js';
@@ -37,7 +36,6 @@ import {
   type RowError,
 } from './book-files.model.js';
 
-type Row = Record<string, string>;
 type Refs = {
   usersByEmail: Map<string, User>;
   insurersByName: Map<string, Insurer>;
@@ -446,85 +444,6 @@ function importFieldOf(path: string): string {
   return field.replace(/^ownerAdvisorId$/, 'ownerAdvisorEmail');
 }
 
-/** Reads a CSV (header row, any common separator) or the first sheet of an XLSX into rows of text. */
-export async function readRows(format: FileFormat, content: Buffer): Promise<Row[]> {
-  const fits = format === 'CSV' ? looksLikeText(content) : looksLikeXlsx(content);
-  if (!fits) {
-    throw new ValidationFailedError('The file is not of the stated format', [
-      {
-        path: 'input.contentBase64',
-        message: format === 'CSV' ? 'is not a UTF-8 text (CSV) file' : 'is not an XLSX file',
-      },
-    ]);
-  }
-  try {
-    if (format === 'CSV') {
-      const text = content.toString('utf8');
-      const firstLine = text.split(/\r?\n/, 1)[0] ?? '';
-      const delimiter = [';', '\t', ','].find((d) => firstLine.includes(d)) ?? ',';
-      return parse(text, {
-        columns: true,
-        skip_empty_lines: true,
-        trim: true,
-        bom: true,
-        delimiter,
-        relax_column_count: true,
-      }) as Row[];
-    }
-    const workbook = new (await excel()).Workbook();
-    await workbook.xlsx.load(content as unknown as ArrayBuffer);
-    const sheet = workbook.worksheets[0];
-    if (!sheet) return [];
-    const header: string[] = [];
-    sheet.getRow(1).eachCell((cell, col) => {
-      header[col] = cellText(cell.value).trim();
-    });
-    const rows: Row[] = [];
-    sheet.eachRow((row, number) => {
-      if (number === 1) return;
-      const record: Row = {};
-      row.eachCell((cell, col) => {
-        const name = header[col];
-        if (name) record[name] = cellText(cell.value);
-      });
-      if (Object.values(record).some((v) => v.trim() !== '')) rows.push(record);
-    });
-    return rows;
-  } catch (error) {
-    throw new ValidationFailedError('The file cannot be read', [
-      {
-        path: 'input.contentBase64',
-        message: `is not a readable ${format} file (${(error as Error).message})`,
-      },
-    ]);
-  }
-}
-
-/**
- * A spreadsheet cell as text. Dates become ISO dates (exceljs reads them as UTC); numbers use
- * JavaScript's shortest exact form, so 1234.5 stays "1234.5" before the money parser sees it.
- */
-/**
- * ExcelJS, loaded on the first XLSX file rather than at cold start: every function that builds the
- * services would otherwise pay for it in its init time, though only imports and exports read XLSX.
- */
-async function excel(): Promise<typeof ExcelJS> {
-  return (await import('exceljs')).default;
-}
-
-function cellText(value: ExcelJS.CellValue): string {
-  if (value === null || value === undefined) return '';
-  if (value instanceof Date) return value.toISOString().slice(0, 10);
-  if (typeof value === 'number' || typeof value === 'boolean') return String(value);
-  if (typeof value === 'string') return value;
-  if (typeof value === 'object') {
-    if ('richText' in value) return value.richText.map((r) => r.text).join('');
-    if ('result' in value) return cellText((value.result ?? null) as ExcelJS.CellValue);
-    if ('text' in value && typeof value.text === 'string') return value.text;
-  }
-  return '';
-}
-
 const CLIENT_COLUMNS = [
   'id',
   'externalId',
@@ -636,7 +555,7 @@ async function writeFile(
     Object.fromEntries(Object.entries(row).map(([k, v]) => [k, neutraliseFormula(v)])),
   );
   if (format === 'CSV') return stringify(safe, { header: true, columns: [...columns], bom: true });
-  const workbook = new (await excel()).Workbook();
+  const workbook = new (await loadExcelJs()).Workbook();
   const sheet = workbook.addWorksheet(kind.toLowerCase());
   sheet.columns = columns.map((c) => ({ header: c, key: c, width: 18 }));
   for (const row of safe) sheet.addRow(row);

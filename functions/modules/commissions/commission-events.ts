@@ -1,6 +1,10 @@
-import type { Client } from '../clients/clients.model.js';
-import type { Payment } from '../invoices/invoices.model.js';
-import { IN_FORCE, type Policy, type PolicyStatus } from '../policies/policies.model.js';
+import {
+  type ClientFacts,
+  IN_FORCE,
+  type PaymentRecord,
+  type PolicyRecord,
+  type PolicyStatus,
+} from './commission-lookups.js';
 import type { CommissionEvent, PolicyFacts } from './engine/index.js';
 
 /**
@@ -11,13 +15,34 @@ import type { CommissionEvent, PolicyFacts } from './engine/index.js';
  */
 
 const ENDED: readonly PolicyStatus[] = ['CANCELLED', 'LAPSED'];
+type Policy = PolicyRecord;
+
+/** The fields of a policy the engine reads: a stored one, or a hypothetical one (simulation). */
+export type PolicyFactsSource = Pick<
+  PolicyRecord,
+  | 'id'
+  | 'insurerId'
+  | 'productLineId'
+  | 'productLineCode'
+  | 'premium'
+  | 'writtenDate'
+  | 'termStart'
+  | 'termEnd'
+  | 'businessType'
+  | 'renewalYear'
+  | 'branchKind'
+  | 'version'
+  | 'sellerId'
+  | 'originatorId'
+  | 'referringPartnerId'
+  | 'hierarchy'
+  | 'splits'
+>;
+
 const inForce = (p: Policy | undefined) => p !== undefined && IN_FORCE.includes(p.status);
 
 /** The engine's view of a policy; the client gives segment, acquisition type and lead source. */
-export function policyFacts(
-  policy: Policy,
-  client: Pick<Client, 'segment' | 'acquisitionType' | 'leadSourceId'> | null,
-): PolicyFacts {
+export function policyFacts(policy: PolicyFactsSource, client: ClientFacts | null): PolicyFacts {
   return {
     id: policy.id,
     insurerId: policy.insurerId,
@@ -91,7 +116,7 @@ export function policyEventId(policy: Pick<Policy, 'id' | 'version'>): string {
   return `policy:${policy.id}:v${policy.version}`;
 }
 
-export function paymentEventId(payment: Pick<Payment, 'id'>): string {
+export function paymentEventId(payment: Pick<PaymentRecord, 'id'>): string {
   return `payment:${payment.id}`;
 }
 

@@ -1,9 +1,9 @@
 import type { Resolvers } from '../../graphql/__generated__/resolvers-types.js';
 import { seesCommissionBasis } from '../../shared/auth/policy.js';
 import { pageArgs, toConnection } from '../../shared/pagination.js';
-import type { LineView } from './commissions.service.js';
 import { formatAmount, ruleLabel } from './engine/explain.js';
 import type { CommissionLine } from './engine/index.js';
+import type { LineView } from './line-views.js';
 
 const moneyOf = (amount: string, l: Pick<CommissionLine, 'currency'>) => ({ amount, currency: l.currency });
 
@@ -29,45 +29,48 @@ function resultOnly(l: LineView) {
 /** Commission resolvers: parse arguments, call the commissions service, map to the schema. */
 export const commissionsResolvers: Resolvers = {
   Query: {
-    commissionSchemes: (_root, _args, { principal, services }) => services.commissions.schemes(principal),
-    commissionScheme: (_root, { id }, { principal, services }) => services.commissions.scheme(principal, id),
+    commissionSchemes: (_root, _args, { principal, services }) =>
+      services.commissions.schemes.list(principal),
+    commissionScheme: (_root, { id }, { principal, services }) =>
+      services.commissions.schemes.get(principal, id),
     commissionLines: async (_root, args, { principal, services }) =>
-      toConnection(await services.commissions.lines(principal, args.filter ?? {}, pageArgs(args))),
+      toConnection(await services.commissions.ledger.lines(principal, args.filter ?? {}, pageArgs(args))),
     commissionLine: async (_root, { id }, { principal, services }) =>
-      (await services.commissions.line(principal, id))?.line ?? null,
+      (await services.commissions.ledger.line(principal, id))?.line ?? null,
     commissionAccruals: (_root, args, { principal, services }) =>
-      services.commissions.accruals(principal, { recipient: args.recipient, period: args.period }),
-    commissionPeriods: (_root, _args, { principal, services }) => services.commissions.periods(principal),
+      services.commissions.ledger.accruals(principal, { recipient: args.recipient, period: args.period }),
+    commissionPeriods: (_root, _args, { principal, services }) =>
+      services.commissions.periods.list(principal),
     openCommissionDisputes: async (_root, args, { principal, services }) =>
-      toConnection(await services.commissions.openDisputes(principal, pageArgs(args))),
+      toConnection(await services.commissions.disputes.open(principal, pageArgs(args))),
     commissionStatementExceptions: (_root, args, { principal, services }) =>
-      services.commissions.statementExceptions(principal, args.insurerId, args.period),
+      services.commissions.reconciliation.statementExceptions(principal, args.insurerId, args.period),
     simulateCommissions: (_root, { input }, { principal, services }) =>
-      services.commissions.simulate(principal, input),
+      services.commissions.simulation.simulate(principal, input),
   },
   Mutation: {
     createCommissionScheme: (_root, { input }, { principal, services }) =>
-      services.commissions.createScheme(principal, input),
+      services.commissions.schemes.create(principal, input),
     addCommissionSchemeVersion: (_root, { input }, { principal, services }) =>
-      services.commissions.addSchemeVersion(principal, input),
+      services.commissions.schemes.addVersion(principal, input),
     editCommissionSchemeVersion: (_root, { input }, { principal, services }) =>
-      services.commissions.editSchemeVersion(principal, input),
+      services.commissions.schemes.editVersion(principal, input),
     approveCommissionPeriod: (_root, { input }, { principal, services }) =>
-      services.commissions.approvePeriod(principal, input),
+      services.commissions.periods.approve(principal, input),
     markCommissionPeriodPaid: (_root, { input }, { principal, services }) =>
-      services.commissions.markPeriodPaid(principal, input),
+      services.commissions.periods.markPaid(principal, input),
     adjustCommissionLine: (_root, { input }, { principal, services }) =>
-      services.commissions.adjustLine(principal, input),
+      services.commissions.ledger.adjustLine(principal, input),
     disputeCommissionLine: (_root, { input }, { principal, services }) =>
-      services.commissions.disputeLine(principal, input),
+      services.commissions.disputes.dispute(principal, input),
     resolveCommissionDispute: (_root, { input }, { principal, services }) =>
-      services.commissions.resolveDispute(principal, input),
+      services.commissions.disputes.resolve(principal, input),
     importCommissionStatement: (_root, { input }, { principal, services }) =>
-      services.commissions.importStatement(principal, input),
+      services.commissions.reconciliation.importStatement(principal, input),
   },
   CommissionScheme: {
     changes: (scheme, _args, { principal, services }) =>
-      services.commissions.schemeChanges(principal, scheme.id),
+      services.commissions.schemes.changes(principal, scheme.id),
   },
   CommissionLine: {
     explanation: (l, _args, { principal }) =>
@@ -75,7 +78,7 @@ export const commissionsResolvers: Resolvers = {
     amount: (l) => moneyOf(l.amount, l),
     suggestedAmount: (l) => moneyOf(l.amount, l),
     approvedAmount: (l) => (l.approvedAmount === null ? null : moneyOf(l.approvedAmount, l)),
-    disputes: (l, _args, { principal, services }) => services.commissions.disputesOf(principal, l),
+    disputes: (l, _args, { principal, services }) => services.commissions.ledger.disputesOf(principal, l),
   },
   StatementReconciliationRow: {
     statementAmount: (r) =>
@@ -89,6 +92,6 @@ export const commissionsResolvers: Resolvers = {
   },
   ClientCard: {
     commissionSummary: (card, _args, { principal, services }) =>
-      services.commissions.clientSummary(principal, card.policies),
+      services.commissions.ledger.clientSummary(principal, card.policies),
   },
 };

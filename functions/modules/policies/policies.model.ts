@@ -1,7 +1,7 @@
 import * as z from 'zod';
 import { IdSchema, IsoDateSchema, MoneyInputSchema, text } from '../../shared/input.js';
 import type { Money } from '../../shared/money.js';
-import { SplitArrangementSchema, type SplitShare } from '../commissions/engine/scheme.model.js';
+import { SplitArrangementSchema, type SplitShare } from '../commissions/index.js';
 
 export const POLICY_STATUSES = ['OFFER', 'ACTIVE', 'RENEWED', 'LAPSED', 'CANCELLED', 'REACTIVATED'] as const;
 export type PolicyStatus = (typeof POLICY_STATUSES)[number];

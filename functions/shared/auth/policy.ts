@@ -152,7 +152,12 @@ export function assertReach(principal: Principal, record: RecordReach, what: str
  * branch or region manager never changes or reads the rest of the tenant through it.
  */
 export function assertTenantWide(principal: Principal, what: string): void {
-  if (principal.scope !== 'all') throw new ForbiddenError(`${what} needs tenant-wide scope`);
+  if (!isTenantWide(principal)) throw new ForbiddenError(`${what} needs tenant-wide scope`);
+}
+
+/** Whether the principal's scope is the whole tenant (no per-record reach check needed). */
+export function isTenantWide(principal: Principal): boolean {
+  return principal.scope === 'all';
 }
 
 /**
@@ -232,6 +237,13 @@ export async function canReadCommissionsOf(
  */
 export function readsOwnCommissionsOnly(principal: Principal): boolean {
   return principal.role === 'advisor' || principal.role === 'partner';
+}
+
+/** The caller's own commission ledger: a partner user's is their partner's, anyone else's their own. */
+export function ownLedgerRecipient(principal: Principal): LedgerRecipient {
+  return principal.role === 'partner'
+    ? { kind: 'PARTNER', id: principal.partnerId ?? '' }
+    : { kind: 'USER', id: principal.userId };
 }
 
 /** Whether the principal may hand a client to the branch pool: its owner, or anyone above advisors. */

@@ -4,7 +4,7 @@ import {
   QueryCommand,
   TransactWriteCommand,
 } from '@aws-sdk/lib-dynamodb';
-import { recipientKey } from '../../../functions/modules/commissions/commissions.model.js';
+import { recipientKey } from '../../../functions/modules/commissions/index.js';
 import type { Policy } from '../../../functions/modules/policies/policies.model.js';
 import {
   POLICY_NUMBER_FIELD,

@@ -243,7 +243,7 @@ describe('policies follow the client’s current advisor', () => {
       sold.id,
     );
     if (!policy) throw new Error('policy not found');
-    await app.services.commissions.onChange(policyChange(w.b.tenantId, policy));
+    await app.services.commissions.consumer.onChange(policyChange(w.b.tenantId, policy));
     const before = await app.exec(w.near.advisor, POLICY, { id: sold.id });
     expect(before.errors).toBeUndefined();
 
@@ -337,7 +337,7 @@ describe('a partner’s commission lines', () => {
       written.writePolicy.id,
     );
     if (!policy) throw new Error('policy not found');
-    await app.services.commissions.onChange(policyChange(w.b.tenantId, policy));
+    await app.services.commissions.consumer.onChange(policyChange(w.b.tenantId, policy));
     const EXPLAINED = `query { commissionLines(filter: {}) { edges { node { amount { amount }
       explanation { base previousBase rate share tier { rate from } formula } } } } }`;
     const seen = await must<{

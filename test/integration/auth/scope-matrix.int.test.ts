@@ -385,7 +385,7 @@ const CASES: Record<string, ScopedCase> = {
   })),
   markCommissionPeriodPaid: tenantWide(async (as) => {
     const period = `2032-${String((serial++ % 12) + 1).padStart(2, '0')}`;
-    await app.services.commissions.approvePeriod(w.b.admin, { period });
+    await app.services.commissions.periods.approve(w.b.admin, { period });
     return {
       as,
       query: 'mutation($i: CommissionPeriodInput!) { markCommissionPeriodPaid(input: $i) { status } }',

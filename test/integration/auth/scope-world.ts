@@ -110,7 +110,7 @@ export async function commissionLinesOf(
     written.clientId,
     written.id,
   )) as Policy;
-  await app.services.commissions.onChange(policyChange(w.b.tenantId, policy));
+  await app.services.commissions.consumer.onChange(policyChange(w.b.tenantId, policy));
   const data = await must<{ commissionLines: { edges: Array<{ node: { id: string; ledger: string } }> } }>(
     app,
     side.advisor,

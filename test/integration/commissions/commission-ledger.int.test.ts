@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { ChangeBatch } from '../../../functions/modules/commissions/commissions.service.js';
+import { ChangeBatch } from '../../../functions/modules/commissions/index.js';
 import type { Policy } from '../../../functions/modules/policies/policies.model.js';
 import { systemClock } from '../../../functions/shared/clock.js';
 import { createTestApp, errorCode } from '../../support/app.js';
@@ -43,7 +43,7 @@ async function stored(policyId: string, clientId: string): Promise<Policy> {
 async function soldPolicy(overrides: Record<string, unknown> = {}) {
   const w = await writeMtplPolicy(app, b, overrides);
   const policy = await stored(w.id, w.clientId);
-  const outcome = await app.services.commissions.onChange(policyChange(b.tenantId, policy));
+  const outcome = await app.services.commissions.consumer.onChange(policyChange(b.tenantId, policy));
   return { ...w, policy, outcome };
 }
 
@@ -53,7 +53,7 @@ async function move(mutation: string, before: Policy, date: string) {
     i: { id: before.id, expectedVersion: before.version, date, reason: 'client request' },
   });
   const after = await stored(before.id, before.clientId);
-  const outcome = await app.services.commissions.onChange(policyChange(b.tenantId, after, before));
+  const outcome = await app.services.commissions.consumer.onChange(policyChange(b.tenantId, after, before));
   return { after, outcome };
 }
 
@@ -223,7 +223,7 @@ describe('the commission consumer', () => {
     const before = await lines(app, b.as.manager, { policyId: sale.id });
     for (let i = 0; i < 3; i += 1) {
       await expect(
-        app.services.commissions.onChange(policyChange(b.tenantId, sale.policy)),
+        app.services.commissions.consumer.onChange(policyChange(b.tenantId, sale.policy)),
       ).resolves.toMatchObject({
         written: 0,
         duplicates: 3,
@@ -251,7 +251,9 @@ describe('the commission consumer', () => {
     ).toBe(
       '-(720.00 × 8/12 unearned months, cancelled after 4 full months in force) (MTPL advisor, v1) = -480.00',
     );
-    const replay = await app.services.commissions.onChange(policyChange(b.tenantId, after, sold.policy));
+    const replay = await app.services.commissions.consumer.onChange(
+      policyChange(b.tenantId, after, sold.policy),
+    );
     expect(replay).toMatchObject({ written: 0, duplicates: 3 });
 
     await move(REACTIVATE, after, '2026-06-02');
@@ -286,10 +288,10 @@ describe('write cost', () => {
     const policy = await app.services.repositories.policies.getPolicyOfClient(wb.tenantId, w.clientId, w.id);
     if (!policy) throw new Error('policy not found');
     app.db.stats.reset();
-    const first = await app.services.commissions.onChange(policyChange(wb.tenantId, policy));
+    const first = await app.services.commissions.consumer.onChange(policyChange(wb.tenantId, policy));
     expect(first).toMatchObject({ written: 3, duplicates: 0 });
     expect(app.db.stats.requests.TransactWriteItems).toBe(1);
-    const replay = await app.services.commissions.onChange(policyChange(wb.tenantId, policy));
+    const replay = await app.services.commissions.consumer.onChange(policyChange(wb.tenantId, policy));
     expect(replay).toMatchObject({ written: 0, duplicates: 3 });
     const [month] = await accruals(app, wb.as.advisor, '2026-01');
     expect(month).toMatchObject({ accrued: { amount: '720.00' }, lineCount: 1 });
@@ -307,7 +309,7 @@ describe('write cost', () => {
     for (const policy of policies) {
       if (!policy) throw new Error('policy not found');
       app.db.stats.reset();
-      await app.services.commissions.onChange(policyChange(wb.tenantId, policy), batch);
+      await app.services.commissions.consumer.onChange(policyChange(wb.tenantId, policy), batch);
       costs.push({ ...app.db.stats.requests });
     }
     expect(costs[0]).toEqual({ Query: 2, GetItem: 1, TransactWriteItems: 1 });
@@ -676,7 +678,7 @@ describe('payments', () => {
       w.id,
     );
     if (!policy) throw new Error('policy not found');
-    const written = await app.services.commissions.onChange(policyChange(other.tenantId, policy));
+    const written = await app.services.commissions.consumer.onChange(policyChange(other.tenantId, policy));
     expect(written.written).toBe(0);
 
     const harness = invoiceHarness(app, systemClock);
@@ -699,8 +701,8 @@ describe('payments', () => {
       newImage: payment as unknown as Record<string, unknown>,
       sequenceNumber: '1',
     };
-    await expect(app.services.commissions.onChange(change)).resolves.toMatchObject({ written: 1 });
-    await expect(app.services.commissions.onChange(change)).resolves.toMatchObject({
+    await expect(app.services.commissions.consumer.onChange(change)).resolves.toMatchObject({ written: 1 });
+    await expect(app.services.commissions.consumer.onChange(change)).resolves.toMatchObject({
       written: 0,
       duplicates: 1,
     });
@@ -758,7 +760,7 @@ describe('PERIOD_TOTAL tiers', () => {
       });
       const policy = await app.services.repositories.policies.getPolicyOfClient(t.tenantId, w.clientId, w.id);
       if (!policy) throw new Error('policy not found');
-      return app.services.commissions.onChange(policyChange(t.tenantId, policy));
+      return app.services.commissions.consumer.onChange(policyChange(t.tenantId, policy));
     };
     await expect(sell('12000.00', '2026-03-05')).resolves.toMatchObject({ written: 1 });
     await expect(sell('6000.00', '2026-03-10')).resolves.toMatchObject({ written: 2 });
@@ -921,7 +923,7 @@ describe('the partner ledger', () => {
       written.writePolicy.id,
     );
     if (!policy) throw new Error('policy not found');
-    await app.services.commissions.onChange(policyChange(pb.tenantId, policy));
+    await app.services.commissions.consumer.onChange(policyChange(pb.tenantId, policy));
 
     const partnerLines = await lines(app, pb.as.partner, {});
     expect(partnerLines.map((l) => [l.ledger, l.recipient.id, l.amount.amount])).toEqual([
@@ -1003,7 +1005,7 @@ describe('scheme versions and the client card', () => {
         w.id,
       );
       if (!policy) throw new Error('policy not found');
-      await app.services.commissions.onChange(policyChange(vb.tenantId, policy));
+      await app.services.commissions.consumer.onChange(policyChange(vb.tenantId, policy));
       return w;
     };
     const may = await sell('2026-05-31');

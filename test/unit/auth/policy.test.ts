@@ -7,6 +7,8 @@ import {
   authorize,
   canReach,
   canReadCommissionsOf,
+  isTenantWide,
+  ownLedgerRecipient,
   PERMISSIONS,
   policyReach,
   seesCommissionBasis,
@@ -227,6 +229,37 @@ describe('canReadCommissionsOf', () => {
     await expect(canReadCommissionsOf(partner, { kind: 'PARTNER', id: 'pa1' }, near)).resolves.toBe(true);
     await expect(canReadCommissionsOf(partner, { kind: 'USER', id: 'me' }, near)).resolves.toBe(false);
     await expect(canReadCommissionsOf(partner, { kind: 'PARTNER', id: 'pa2' }, near)).resolves.toBe(false);
+  });
+});
+
+describe('ownLedgerRecipient', () => {
+  it("is a partner user's partner, and every other user's own ledger", () => {
+    expect(ownLedgerRecipient(principal('partner', 'own', { partnerId: 'pa1' }))).toEqual({
+      kind: 'PARTNER',
+      id: 'pa1',
+    });
+    for (const role of ['admin', 'manager', 'backoffice', 'advisor'] as const) {
+      expect(ownLedgerRecipient(principal(role, 'all', { partnerId: 'pa1' }))).toEqual({
+        kind: 'USER',
+        id: 'me',
+      });
+    }
+  });
+
+  it('is a ledger the caller may always read', async () => {
+    const nowhere = async () => ({ ownerUserId: 'u9', branchId: 'b9', regionId: 'r9' });
+    for (const p of [principal('partner', 'own', { partnerId: 'pa1' }), principal('advisor', 'own')]) {
+      await expect(canReadCommissionsOf(p, ownLedgerRecipient(p), nowhere)).resolves.toBe(true);
+    }
+  });
+});
+
+describe('isTenantWide', () => {
+  it('holds for scope all only', () => {
+    expect(isTenantWide(principal('manager', 'all'))).toBe(true);
+    for (const scope of ['own', 'branch', 'region'] as const) {
+      expect(isTenantWide(principal('manager', scope))).toBe(false);
+    }
   });
 });
 

@@ -9,8 +9,8 @@ import {
   periodTotalShare,
   statementNumberKey,
 } from '../../../functions/modules/commissions/commissions.model.js';
-import { fromMinor, toMinor } from '../../../functions/modules/commissions/commissions.repository.js';
 import type { CommissionLine } from '../../../functions/modules/commissions/engine/index.js';
+import { fromMinor, toMinor } from '../../../functions/modules/commissions/minor-units.js';
 import type { Policy } from '../../../functions/modules/policies/policies.model.js';
 
 /** A stored policy as the stream's images carry it; tests override what they are about. */

@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { ACCESS_PATTERNS, EntityType, keys, OrgKind, TABLE } from '../../../functions/shared/table-design.js';
+import {
+  ACCESS_PATTERNS,
+  commissionSortPrefixes,
+  EntityType,
+  keys,
+  OrgKind,
+  TABLE,
+} from '../../../functions/shared/table-design.js';
 
 describe('table attributes and indexes', () => {
   it('uses generic key attributes, an entity type and a version on every item', () => {
@@ -82,6 +89,25 @@ describe('org key builders', () => {
     ['an insurer id with a slash', () => keys.insurerRoute('../i1')],
   ])('refuses %s, so one key can never reach into another collection', (_label, build) => {
     expect(build).toThrow(RangeError);
+  });
+});
+
+describe('commission sort-key prefixes', () => {
+  const line = { id: 'l1', recipient: 'USER:u1', period: '2026-03', policyId: 'p1' };
+  const indexes = keys.commissionLineIndexes('t1', line);
+
+  it("selects one month of a recipient's and a policy's lines, and of accruals and rule totals", () => {
+    const month = commissionSortPrefixes.month('2026-03');
+    expect(indexes.gsi1sk?.startsWith(month)).toBe(true);
+    expect(indexes.gsi3sk?.startsWith(month)).toBe(true);
+    expect(keys.commissionAccrual('t1', 'USER:u1', '2026-03', 'EUR').sk.startsWith(month)).toBe(true);
+    expect(keys.commissionRuleTotal('t1', 'USER:u1', '2026-03', 's1', 'r1').sk.startsWith(month)).toBe(true);
+    expect(keys.commissionAccrual('t1', 'USER:u1', '2026-12', 'EUR').sk.startsWith(month)).toBe(false);
+  });
+
+  it("selects one recipient's lines in a month's by-period index, not a recipient whose key extends it", () => {
+    expect(indexes.gsi2sk?.startsWith(commissionSortPrefixes.recipient('USER:u1'))).toBe(true);
+    expect(indexes.gsi2sk?.startsWith(commissionSortPrefixes.recipient('USER:u'))).toBe(false);
   });
 });
 

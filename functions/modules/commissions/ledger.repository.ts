@@ -1,22 +1,20 @@
-import { type Db, type Page, putNewOp, replaceVersionedOp, type TransactOp } from '../../shared/db.js';
-import { AlreadyExistsError, RuleViolationError, VersionConflictError } from '../../shared/errors.js';
+import { type Db, type Page, putNewOp, type TransactOp } from '../../shared/db.js';
+import { RuleViolationError } from '../../shared/errors.js';
 import { fromItem, toItem } from '../../shared/items.js';
-import { Dec, minorUnits, money } from '../../shared/money.js';
-import { EntityType, type ItemKey, keys, TABLE } from '../../shared/table-design.js';
+import { money } from '../../shared/money.js';
+import { commissionSortPrefixes, EntityType, type ItemKey, keys, TABLE } from '../../shared/table-design.js';
 import {
   accrualBucket,
   type CommissionDispute,
   type CommissionPeriod,
   periodTotalShare,
-  type ReconciliationRow,
-  type SchemeChange,
-  type StatementMapping,
+  recipientKey,
   type StoredAccrual,
   type StoredLine,
   type StoredRuleTotal,
-  type StoredScheme,
 } from './commissions.model.js';
 import { BROKERAGE_ID } from './engine/index.js';
+import { toMinor } from './minor-units.js';
 
 type PageRequest = { limit: number; cursor: string | null };
 
@@ -35,26 +33,6 @@ export class PeriodLockedError extends RuleViolationError {
   }
 }
 
-/** An amount in the currency's minor unit as an exact integer (300.00 EUR → 30000). */
-export function toMinor(amount: string, currency: string): number {
-  const minor = new Dec(amount).times(new Dec(10).pow(minorUnits(currency)));
-  if (!minor.isInteger()) throw new RangeError(`${amount} ${currency} is not rounded to the minor unit`);
-  // Amounts are bounded at the edge (AMOUNT_LIMIT) so this holds; an ADD beyond 2^53 would lose cents.
-  if (!minor.abs().lte(Number.MAX_SAFE_INTEGER))
-    throw new RangeError(`${amount} ${currency} is too large to count exactly`);
-  return minor.toNumber();
-}
-
-/** Minor units back to a decimal string with the currency's digits. */
-export function fromMinor(minor: number, currency: string): string {
-  const digits = minorUnits(currency);
-  return new Dec(minor).div(new Dec(10).pow(digits)).toFixed(digits);
-}
-
-/**
- * An atomic counter update: sets the descriptive attributes (so the first update creates the item)
- * and ADDs integer minor units, which DynamoDB adds exactly and which stay exact as JS numbers.
- */
 /** An item counted up by ADD: its key and type, attributes set on every write, and the increments. */
 interface Counter {
   key: ItemKey;
@@ -63,6 +41,10 @@ interface Counter {
   add: Record<string, number>;
 }
 
+/**
+ * An atomic counter update: sets the descriptive attributes (so the first update creates the item)
+ * and ADDs integer minor units, which DynamoDB adds exactly and which stay exact as JS numbers.
+ */
 function counterOp(
   key: ItemKey,
   type: string,
@@ -96,75 +78,11 @@ function counterOp(
 }
 
 /**
- * The commissions module's access to DynamoDB: schemes and their change log, ledger lines (each in
- * its own partition, written once on an absent key), accruals, periods and disputes.
+ * The ledger in DynamoDB: lines (each in its own partition, written once on an absent key), the
+ * accruals and rule totals they count up, and the periods that lock them.
  */
-export class CommissionsRepository {
+export class LedgerRepository {
   constructor(private readonly db: Db) {}
-
-  // ---- schemes --------------------------------------------------------------------------------
-
-  private schemeItem(tenantId: string, scheme: StoredScheme) {
-    return toItem(keys.commissionScheme(tenantId, scheme.id), EntityType.CommissionScheme, tenantId, scheme);
-  }
-
-  private changeOp(tenantId: string, change: SchemeChange): TransactOp {
-    return putNewOp(
-      toItem(
-        keys.commissionSchemeChange(tenantId, change.schemeId, change.id),
-        EntityType.CommissionSchemeChange,
-        tenantId,
-        change,
-      ),
-      () => new AlreadyExistsError('CommissionSchemeChange', 'id', change.id),
-    );
-  }
-
-  /** Creates a scheme and its change entries (creation, each initial version) in one transaction. */
-  async insertScheme(tenantId: string, scheme: StoredScheme, changes: SchemeChange[]): Promise<void> {
-    await this.db.transact([
-      putNewOp(
-        this.schemeItem(tenantId, scheme),
-        () => new AlreadyExistsError('CommissionScheme', 'id', scheme.id),
-      ),
-      ...changes.map((c) => this.changeOp(tenantId, c)),
-    ]);
-  }
-
-  /** Replaces a scheme if still at `expectedVersion`, with the change entry in the same transaction. */
-  async replaceScheme(
-    tenantId: string,
-    scheme: StoredScheme,
-    expectedVersion: number,
-    change: SchemeChange,
-  ): Promise<void> {
-    await this.db.transact([
-      replaceVersionedOp(
-        this.schemeItem(tenantId, scheme),
-        expectedVersion,
-        () => new VersionConflictError('CommissionScheme', scheme.id, expectedVersion),
-      ),
-      this.changeOp(tenantId, change),
-    ]);
-  }
-
-  async getScheme(tenantId: string, schemeId: string): Promise<StoredScheme | undefined> {
-    const item = await this.db.get(keys.commissionScheme(tenantId, schemeId), { consistent: true });
-    return item ? fromItem<StoredScheme>(item) : undefined;
-  }
-
-  /** listCommissionSchemes: all of a tenant's schemes in one Query (a handful per tenant). */
-  async listSchemes(tenantId: string): Promise<StoredScheme[]> {
-    const items = await this.db.queryAll({ partition: keys.commissionSchemes(tenantId) });
-    return items.map((i) => fromItem<StoredScheme>(i));
-  }
-
-  async listSchemeChanges(tenantId: string, schemeId: string): Promise<SchemeChange[]> {
-    const items = await this.db.queryAll({ partition: keys.commissionSchemeChanges(tenantId, schemeId) });
-    return items.map((i) => fromItem<SchemeChange>(i));
-  }
-
-  // ---- periods --------------------------------------------------------------------------------
 
   async listPeriods(tenantId: string): Promise<CommissionPeriod[]> {
     const items = await this.db.queryAll({ partition: keys.commissionPeriods(tenantId) });
@@ -211,8 +129,6 @@ export class CommissionsRepository {
     ]);
   }
 
-  // ---- lines and accruals ---------------------------------------------------------------------
-
   private lineItem(tenantId: string, line: StoredLine) {
     return toItem(
       keys.commissionLine(tenantId, line.id),
@@ -241,8 +157,11 @@ export class CommissionsRepository {
         recipientKey: line.recipientKey,
         period: line.period,
         currency: line.currency,
-        gsi2pk: keys.commissionAccrualsByPeriod(tenantId, line.period),
-        gsi2sk: `${line.recipientKey}#${line.currency}`,
+        ...keys.commissionAccrualIndexes(tenantId, {
+          recipient: line.recipientKey,
+          period: line.period,
+          currency: line.currency,
+        }),
       },
       add: {
         accruedMinor: bucket === 'accrued' ? minor : 0,
@@ -280,7 +199,7 @@ export class CommissionsRepository {
   async getRuleTotals(tenantId: string, recipient: string, period: string): Promise<StoredRuleTotal[]> {
     const items = await this.db.queryAll({
       partition: keys.commissionRuleTotals(tenantId, recipient),
-      beginsWith: `${period}#`,
+      beginsWith: commissionSortPrefixes.month(period),
     });
     return items.map((i) => fromItem<StoredRuleTotal>(i));
   }
@@ -375,7 +294,7 @@ export class CommissionsRepository {
       {
         index: 'gsi1',
         partition: keys.commissionLinesByRecipient(tenantId, recipient),
-        ...(period ? { beginsWith: `${period}#` } : {}),
+        ...(period ? { beginsWith: commissionSortPrefixes.month(period) } : {}),
       },
       page,
     );
@@ -391,7 +310,7 @@ export class CommissionsRepository {
       {
         index: 'gsi3',
         partition: keys.commissionLinesByPolicy(tenantId, policyId),
-        ...(period ? { beginsWith: `${period}#` } : {}),
+        ...(period ? { beginsWith: commissionSortPrefixes.month(period) } : {}),
       },
       page,
     );
@@ -413,7 +332,7 @@ export class CommissionsRepository {
   async getAccruals(tenantId: string, recipient: string, period: string): Promise<StoredAccrual[]> {
     const items = await this.db.queryAll({
       partition: keys.commissionAccruals(tenantId, recipient),
-      beginsWith: `${period}#`,
+      beginsWith: commissionSortPrefixes.month(period),
     });
     return items.map((i) => fromItem<StoredAccrual>(i));
   }
@@ -454,113 +373,8 @@ export class CommissionsRepository {
     const items = await this.db.queryAll({
       index: 'gsi2',
       partition: keys.commissionLinesByPeriod(tenantId, period),
-      beginsWith: `BROKERAGE:${BROKERAGE_ID}#`,
+      beginsWith: commissionSortPrefixes.recipient(recipientKey({ kind: 'BROKERAGE', id: BROKERAGE_ID })),
     });
     return items.map((i) => fromItem<StoredLine>(i));
-  }
-
-  // ---- statement reconciliation ---------------------------------------------------------------
-
-  async getStatementMapping(tenantId: string, insurerId: string): Promise<StatementMapping | undefined> {
-    const item = await this.db.get(keys.commissionStatementMapping(tenantId, insurerId));
-    return item ? fromItem<StatementMapping>(item) : undefined;
-  }
-
-  async putStatementMapping(tenantId: string, insurerId: string, mapping: StatementMapping): Promise<void> {
-    await this.db.put(
-      toItem(
-        keys.commissionStatementMapping(tenantId, insurerId),
-        EntityType.CommissionStatementMapping,
-        tenantId,
-        {
-          ...mapping,
-          insurerId,
-        },
-      ),
-    );
-  }
-
-  async listReconciliation(
-    tenantId: string,
-    insurerId: string,
-    period: string,
-  ): Promise<ReconciliationRow[]> {
-    const items = await this.db.queryAll({
-      partition: keys.commissionReconciliation(tenantId, insurerId, period),
-    });
-    return items.map((i) => fromItem<ReconciliationRow>(i));
-  }
-
-  /**
-   * Replaces a month's reconciliation with a new one (a re-import of the same statement gives the
-   * same items; rows that no longer exist are removed). Idempotent, so batched rather than atomic.
-   */
-  async replaceReconciliation(
-    tenantId: string,
-    insurerId: string,
-    period: string,
-    rows: ReconciliationRow[],
-  ): Promise<void> {
-    const keyOf = (r: ReconciliationRow) =>
-      keys.commissionReconciliationRow(
-        tenantId,
-        insurerId,
-        period,
-        Buffer.from(r.policyNumber).toString('base64url'),
-      );
-    const fresh = new Set(rows.map((r) => keyOf(r).sk));
-    const stale = (await this.listReconciliation(tenantId, insurerId, period))
-      .map(keyOf)
-      .filter((k) => !fresh.has(k.sk));
-    await this.db.batchWrite(
-      rows.map((r) => toItem(keyOf(r), EntityType.CommissionReconciliationRow, tenantId, r)),
-      stale,
-    );
-  }
-
-  // ---- disputes -------------------------------------------------------------------------------
-
-  disputeItem(tenantId: string, dispute: CommissionDispute) {
-    return toItem(
-      keys.commissionDispute(tenantId, dispute.lineId, dispute.id),
-      EntityType.CommissionDispute,
-      tenantId,
-      dispute,
-      dispute.status === 'OPEN'
-        ? {
-            gsi4pk: keys.openCommissionDisputes(tenantId),
-            gsi4sk: `${dispute.raisedAt}#${dispute.id}`,
-          }
-        : {},
-    );
-  }
-
-  async insertDispute(tenantId: string, dispute: CommissionDispute): Promise<void> {
-    await this.db.putNew(
-      this.disputeItem(tenantId, dispute),
-      () => new AlreadyExistsError('CommissionDispute', 'id', dispute.id),
-    );
-  }
-
-  /** Op that closes a dispute if nobody changed it since `expectedVersion` (it leaves the open list). */
-  resolveDisputeOp(tenantId: string, dispute: CommissionDispute, expectedVersion: number): TransactOp {
-    return replaceVersionedOp(
-      this.disputeItem(tenantId, dispute),
-      expectedVersion,
-      () => new VersionConflictError('CommissionDispute', dispute.id, expectedVersion),
-    );
-  }
-
-  async transact(ops: TransactOp[]): Promise<void> {
-    await this.db.transact(ops);
-  }
-
-  async listOpenDisputes(tenantId: string, page: PageRequest): Promise<Page<CommissionDispute>> {
-    const result = await this.db.queryPage({
-      index: 'gsi4',
-      partition: keys.openCommissionDisputes(tenantId),
-      ...page,
-    });
-    return { ...result, items: result.items.map((i) => fromItem<CommissionDispute>(i)) };
   }
 }

@@ -1,0 +1,105 @@
+import type { RecordReach } from '../../shared/auth/policy.js';
+import type { Money } from '../../shared/money.js';
+import type { OrgKind } from '../../shared/table-design.js';
+import type { HierarchyFact, SplitShare } from './engine/index.js';
+
+/**
+ * What the commissions module needs from the rest of the product, declared here as narrow lookups
+ * and record shapes; functions/modules/services.ts satisfies them from the org, clients and policies
+ * modules, so this module imports none of their files and a change there that breaks what commission
+ * settlement reads fails the typecheck at the wiring.
+ */
+
+/** Policy statuses as the ledger reads them: in force earns, ended claws back. */
+export type PolicyStatus = 'OFFER' | 'ACTIVE' | 'RENEWED' | 'LAPSED' | 'CANCELLED' | 'REACTIVATED';
+
+/** The statuses in which a policy earns commission. */
+export const IN_FORCE: readonly PolicyStatus[] = ['ACTIVE', 'REACTIVATED'];
+
+/** One level of the seller's frozen upline chain, as a policy carries it. */
+export type HierarchyLevel = Pick<HierarchyFact, 'level' | 'userId' | 'active' | 'rateGroupId'>;
+
+/** The facts of a policy commission settlement reads (a stored policy, or a stream image of one). */
+export interface PolicyRecord {
+  id: string;
+  clientId: string;
+  insurerId: string;
+  productLineId: string;
+  productLineCode: string;
+  policyNumber: string;
+  premium: Money;
+  writtenDate: string;
+  termStart: string;
+  termEnd: string;
+  status: PolicyStatus;
+  cancellation: { date: string } | null;
+  businessType: 'NEW' | 'RENEWAL';
+  renewalYear: number;
+  sellerId: string;
+  originatorId: string | null;
+  splits?: SplitShare[] | null;
+  servicingAdvisorId: string | null;
+  referringPartnerId: string | null;
+  branchId: string | null;
+  branchKind: 'OWN' | 'FRANCHISE';
+  regionId: string | null;
+  hierarchy: HierarchyLevel[];
+  statusHistory: ReadonlyArray<{ date: string }>;
+  endorsements: ReadonlyArray<{ effectiveDate: string }>;
+  version: number;
+  updatedAt: string;
+}
+
+/** The client facts a scheme's rules may match on. */
+export interface ClientFacts {
+  segment: string | null;
+  acquisitionType: string | null;
+  leadSourceId: string | null;
+}
+
+/** A received premium payment (a stream image), which earns commission on paid premium. */
+export interface PaymentRecord {
+  id: string;
+  policyId: string | null;
+  applied: Money;
+  paidDate: string;
+}
+
+export interface PolicyLookup {
+  getPolicy(tenantId: string, policyId: string): Promise<PolicyRecord | undefined>;
+}
+
+export interface ClientLookup {
+  getClient(tenantId: string, clientId: string): Promise<ClientFacts | undefined>;
+}
+
+/** The seller's branch and upline chain as they stood on a date (the policies module freezes them). */
+export interface SellerHierarchy {
+  freeze(
+    tenantId: string,
+    sellerId: string,
+    date: string,
+    path: string,
+  ): Promise<{ branch: { kind: 'OWN' | 'FRANCHISE' }; hierarchy: HierarchyLevel[] }>;
+}
+
+/** The org facts commission settlement reads: references, product lines, time zone, where users sit. */
+export interface CommissionOrgDirectory {
+  /** The tenant's time zone (periods are calendar months there); null when unset. */
+  timeZone(tenantId: string): Promise<string | null>;
+  /** Which of the references exist in the tenant, as `<kind>:<id>`. */
+  existingRefs(tenantId: string, refs: Array<{ kind: OrgKind; id: string }>): Promise<Set<string>>;
+  productLines(tenantId: string): Promise<Array<{ id: string; code: string }>>;
+  productLine(tenantId: string, id: string): Promise<{ id: string; code: string } | undefined>;
+  insurerExists(tenantId: string, id: string): Promise<boolean>;
+  /** Where a user sits in the org tree, for scope checks on their ledger. */
+  userReach(tenantId: string, userId: string): Promise<RecordReach>;
+}
+
+/** Everything the commissions module takes from other modules. */
+export interface CommissionLookups {
+  policies: PolicyLookup;
+  clients: ClientLookup;
+  hierarchy: SellerHierarchy;
+  org: CommissionOrgDirectory;
+}

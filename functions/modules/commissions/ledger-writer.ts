@@ -1,0 +1,189 @@
+import type { Principal } from '../../shared/auth/principal.js';
+import { type Clock, isoDateInZone } from '../../shared/clock.js';
+import type { TransactOp } from '../../shared/db.js';
+import { ValidationFailedError } from '../../shared/errors.js';
+import { newId } from '../../shared/ids.js';
+import { fitsCurrencyScale, scaleMessage } from '../../shared/input.js';
+import { money } from '../../shared/money.js';
+import type { CommissionOrgDirectory } from './commission-lookups.js';
+import { type CommissionPeriod, nextPeriod, recipientKey, type StoredLine } from './commissions.model.js';
+import { type CommissionLine, lineId } from './engine/index.js';
+import { type LedgerRepository, LineAlreadyWrittenError, PeriodLockedError } from './ledger.repository.js';
+
+const MAX_PERIOD_RETRIES = 3;
+
+/** The policy facts a line carries for statement matching. */
+export interface PolicyRef {
+  insurerId: string | null;
+  policyNumber: string | null;
+}
+
+export const refOf = (line: StoredLine): PolicyRef => ({
+  insurerId: line.insurerId ?? null,
+  policyNumber: line.policyNumber ?? null,
+});
+
+/** The first month from `period` on that is not locked. */
+export function firstOpen(period: string, periods: CommissionPeriod[]): string {
+  const locked = new Set(periods.filter((x) => x.status !== 'OPEN').map((x) => x.period));
+  let candidate = period;
+  while (locked.has(candidate)) candidate = nextPeriod(candidate);
+  return candidate;
+}
+
+/**
+ * A manager's correction of `target`: a new ADJUSTMENT line for the same recipient, ledger and
+ * policy, with the reason and author in its formula. The corrected line is never edited.
+ */
+export function adjustmentLine(
+  target: StoredLine,
+  amount: string,
+  reason: string,
+  p: Principal,
+): CommissionLine {
+  // Refused, never rounded: 0.001 EUR would silently become a 0.00 line.
+  if (!fitsCurrencyScale(amount, target.currency)) {
+    throw new ValidationFailedError(`Invalid input: input.amount ${scaleMessage(target.currency)}`, [
+      { path: 'input.amount', message: scaleMessage(target.currency) },
+    ]);
+  }
+  const rounded = money(amount, target.currency);
+  const sourceEventId = `adjustment:${newId()}`;
+  const ex = target.explanation;
+  return {
+    id: lineId({
+      sourceEventId,
+      kind: 'ADJUSTMENT',
+      schemeId: ex.schemeId,
+      ruleId: ex.ruleId,
+      schemeVersion: ex.schemeVersion,
+      recipientKind: target.recipient.kind,
+      recipientId: target.recipient.id,
+      level: ex.level,
+      role: ex.role,
+      relatedLineId: target.id,
+    }),
+    ledger: target.ledger,
+    recipient: target.recipient,
+    policyId: target.policyId,
+    sourceEventId,
+    kind: 'ADJUSTMENT',
+    amount: rounded.amount,
+    currency: target.currency,
+    relatedLineId: target.id,
+    policyVersion: target.policyVersion,
+    explanation: {
+      ...ex,
+      base: target.amount,
+      previousBase: null,
+      rate: null,
+      tier: null,
+      share: null,
+      formula: `manual adjustment of line ${target.id} by ${p.userId}: ${reason} = ${rounded.amount}`,
+    },
+  };
+}
+
+/**
+ * Appends lines to the ledger where they belong: the month of their date, or the next open month
+ * when that one is locked. The consumer, manual adjustments and resolved disputes all write here.
+ */
+export class LedgerWriter {
+  constructor(
+    private readonly ledger: LedgerRepository,
+    private readonly org: CommissionOrgDirectory,
+    private readonly clock: Clock,
+  ) {}
+
+  /** Today in the tenant's time zone: periods are calendar months there. */
+  async today(tenantId: string): Promise<string> {
+    return isoDateInZone(this.clock.now(), (await this.org.timeZone(tenantId)) ?? 'UTC');
+  }
+
+  /**
+   * Appends lines in the month of `date`, or the next open month when that one is locked. A line
+   * whose period is approved while it is being written is retried in the next open month.
+   */
+  async appendAll(
+    tenantId: string,
+    lines: CommissionLine[],
+    date: string,
+    options: {
+      adjustment: { reason: string; by: string } | null;
+      ref: PolicyRef;
+      extra?: TransactOp[];
+      /** The periods as the caller just read them (a locked month is re-read on conflict anyway). */
+      periods?: CommissionPeriod[];
+    },
+  ): Promise<{ written: number; duplicates: number }> {
+    let written = 0;
+    let duplicates = 0;
+    if (lines.length === 0) return { written, duplicates };
+    let periods = options.periods ?? (await this.ledger.listPeriods(tenantId));
+    if (lines.length > 1 && !options.extra) {
+      // The usual case, a new event: all its lines in one transaction. A line already there (a
+      // replay, or an event some of whose lines were written before) or a month locked meanwhile
+      // falls back to the line-by-line path below, which sorts out each line on its own.
+      const period = firstOpen(date.slice(0, 7), periods);
+      try {
+        await this.ledger.appendLines(
+          tenantId,
+          lines.map((line) => this.stored(line, period, options.adjustment, options.ref)),
+        );
+        return { written: lines.length, duplicates: 0 };
+      } catch (error) {
+        const fallBack =
+          error instanceof LineAlreadyWrittenError ||
+          error instanceof PeriodLockedError ||
+          error instanceof RangeError;
+        if (!fallBack) throw error;
+        if (error instanceof PeriodLockedError) periods = await this.ledger.listPeriods(tenantId);
+      }
+    }
+    for (const line of lines) {
+      for (let attempt = 0; ; attempt += 1) {
+        const stored = this.stored(
+          line,
+          firstOpen(date.slice(0, 7), periods),
+          options.adjustment,
+          options.ref,
+        );
+        try {
+          await this.ledger.appendLine(tenantId, stored, options.extra);
+          written += 1;
+          break;
+        } catch (error) {
+          if (error instanceof LineAlreadyWrittenError) {
+            duplicates += 1;
+            break;
+          }
+          if (error instanceof PeriodLockedError && attempt < MAX_PERIOD_RETRIES) {
+            periods = await this.ledger.listPeriods(tenantId);
+            continue;
+          }
+          throw error;
+        }
+      }
+    }
+    return { written, duplicates };
+  }
+
+  private stored(
+    line: CommissionLine,
+    period: string,
+    adjustment: { reason: string; by: string } | null,
+    ref: PolicyRef,
+  ): StoredLine {
+    return {
+      ...line,
+      insurerId: ref.insurerId,
+      policyNumber: ref.policyNumber,
+      period,
+      recipientKey: recipientKey(line.recipient),
+      reason: adjustment?.reason ?? null,
+      by: adjustment?.by ?? null,
+      createdAt: this.clock.now().toISOString(),
+      version: 1,
+    };
+  }
+}

@@ -1,0 +1,64 @@
+import { assertTenantWide, authorize } from '../../shared/auth/policy.js';
+import type { Principal } from '../../shared/auth/principal.js';
+import type { Clock } from '../../shared/clock.js';
+import { parseInput } from '../../shared/validation.js';
+import { type CommissionPeriod, PeriodActionSchema } from './commissions.model.js';
+import type { LedgerRepository } from './ledger.repository.js';
+
+/** Commission months: approved (locked, totals fixed) and then marked paid, tenant-wide only. */
+export class PeriodsService {
+  constructor(
+    private readonly ledger: LedgerRepository,
+    private readonly clock: Clock,
+  ) {}
+
+  async list(principal: Principal | null): Promise<CommissionPeriod[]> {
+    const p = authorize(principal, 'commissions:read');
+    return this.ledger.listPeriods(p.tenantId);
+  }
+
+  /**
+   * OPEN → APPROVED: locks the month (the consumer's line writes check it in their transaction, so
+   * nothing lands in it afterwards) and fixes each recipient's approved total.
+   */
+  async approve(principal: Principal | null, input: unknown): Promise<CommissionPeriod> {
+    return this.movePeriod(principal, input, 'OPEN', 'APPROVED', 'approvedMinor');
+  }
+
+  /** APPROVED → PAID: the approved totals are recorded as paid. */
+  async markPaid(principal: Principal | null, input: unknown): Promise<CommissionPeriod> {
+    return this.movePeriod(principal, input, 'APPROVED', 'PAID', 'paidMinor');
+  }
+
+  private async movePeriod(
+    principal: Principal | null,
+    input: unknown,
+    from: CommissionPeriod['status'],
+    to: CommissionPeriod['status'],
+    field: 'approvedMinor' | 'paidMinor',
+  ): Promise<CommissionPeriod> {
+    const p = authorize(principal, 'commissions:approve');
+    assertTenantWide(p, 'Approving or paying a commission month');
+    const { period } = parseInput(PeriodActionSchema, input);
+    const current = await this.ledger.getPeriod(p.tenantId, period);
+    const at = this.clock.now().toISOString();
+    const next: CommissionPeriod = {
+      period,
+      status: to,
+      approvedBy: current?.approvedBy ?? (to === 'APPROVED' ? p.userId : null),
+      approvedAt: current?.approvedAt ?? (to === 'APPROVED' ? at : null),
+      paidBy: to === 'PAID' ? p.userId : null,
+      paidAt: to === 'PAID' ? at : null,
+      version: (current?.version ?? 0) + 1,
+    };
+    await this.ledger.setPeriodStatus(p.tenantId, next, from);
+    for (const a of await this.ledger.listAccrualsByPeriod(p.tenantId, period)) {
+      const total =
+        field === 'approvedMinor'
+          ? (a.accruedMinor ?? 0) + (a.clawedBackMinor ?? 0) + (a.adjustedMinor ?? 0)
+          : (a.approvedMinor ?? 0);
+      await this.ledger.setAccrualTotal(p.tenantId, a, field, total);
+    }
+    return next;
+  }
+}
