@@ -134,7 +134,7 @@ beforeAll(async () => {
     lines: [{ description: 'Broker fee', unitPrice: '100.00' }],
     dueDate: '2026-03-31',
   });
-  const [scheme] = await app.services.commissions.schemes(w.b.admin);
+  const [scheme] = await app.services.commissions.schemes.list(w.b.admin);
   t = {
     clientId: policy.clientId,
     policyId,
