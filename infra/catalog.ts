@@ -11,8 +11,18 @@ export type { ChangeFilter, StreamEventName } from '../functions/shared/change-e
 /**
  * Resources a function may be granted; the cloud stack turns each into least-privilege IAM.
  * `cursorKeys`: the secret that seals pagination cursors, for a function that hands cursors out.
+ * `tableRead`: the table for reading only. `liveInbox`: writing live-updates inbox items only
+ * (`T#<tenant>#LIVE#<recipient>` partitions), for the subscriber that files them.
  */
-export type Need = 'table' | 'reportsBucket' | 'archiveBucket' | 'mail' | 'sms' | 'cursorKeys';
+export type Need =
+  | 'table'
+  | 'tableRead'
+  | 'liveInbox'
+  | 'reportsBucket'
+  | 'archiveBucket'
+  | 'mail'
+  | 'sms'
+  | 'cursorKeys';
 
 export type Trigger =
   | { kind: 'http'; routes: Array<{ method: 'GET' | 'POST'; path: string }> }
@@ -26,6 +36,12 @@ export type Trigger =
     }
   /** A subscriber to the change bus (EventBridge in the cloud), fed by the one pipe off the stream. */
   | { kind: 'bus'; filter: ChangeFilter; maxRetries: number }
+  /**
+   * A streamed HTTP response (GraphQL over server-sent events): a Lambda function URL in invoke mode
+   * RESPONSE_STREAM in the cloud (HTTP APIs cannot stream), the route `path` on the local stack. No
+   * authorizer: the function verifies the bearer token, as `/graphql` does.
+   */
+  | { kind: 'streamingUrl'; path: string }
   /** EventBridge Scheduler expression: `rate(1 day)` or `cron(0 7 * * ? *)` (UTC). */
   | { kind: 'schedule'; expression: string };
 
@@ -40,6 +56,12 @@ export interface FunctionSpec {
   memoryMb: number;
   timeoutSeconds: number;
 }
+
+/** The changes live subscriptions follow (functions/shared/live-inbox.ts, LIVE_ENTITY_TYPES). */
+export const LIVE_FILTER: ChangeFilter = { entityTypes: ['CommissionAccrual'], events: ['INSERT', 'MODIFY'] };
+
+/** Where live updates stream on both hosts (the function URL's path; the local route). */
+export const LIVE_STREAM_PATH = '/graphql/stream';
 
 export const CATALOG: readonly FunctionSpec[] = [
   {
@@ -107,5 +129,25 @@ export const CATALOG: readonly FunctionSpec[] = [
     needs: ['table', 'reportsBucket', 'mail', 'sms'],
     memoryMb: 512,
     timeoutSeconds: 60,
+  },
+  {
+    name: 'live',
+    description: "Live updates: files each change a subscription can follow into its recipient's inbox",
+    entry: 'functions/live/handler.ts',
+    trigger: { kind: 'bus', filter: LIVE_FILTER, maxRetries: 2 },
+    needs: ['liveInbox'],
+    memoryMb: 256,
+    timeoutSeconds: 10,
+  },
+  {
+    name: 'graphql-stream',
+    description: 'Live updates: GraphQL subscriptions over server-sent events (response streaming)',
+    entry: 'functions/graphql/stream-handler.ts',
+    trigger: { kind: 'streamingUrl', path: LIVE_STREAM_PATH },
+    // Subscriptions only read: the inbox and the records each event is resolved from.
+    needs: ['tableRead'],
+    memoryMb: 256,
+    // Lambda's maximum: a stream lives up to 15 minutes, then the client reconnects (decision 0007).
+    timeoutSeconds: 900,
   },
 ];

@@ -26,12 +26,13 @@ export const liveResolvers: Resolvers = {
           args.recipient,
         );
         const tenantId = principal?.tenantId;
+        if (!tenantId) throw new Error('An authorised subscription has a tenant');
         const wants = (change: TableChangeDetail) =>
           change.tenantId === tenantId &&
           change.entityType === EntityType.CommissionAccrual &&
           change.newImage?.recipientKey === recipientKey &&
           (!args.period || change.newImage?.period === args.period);
-        return live.subscribe(wants) as never;
+        return live.subscribe(wants, { tenantId, recipient: recipientKey }) as never;
       },
       resolve: async (
         payload: unknown,

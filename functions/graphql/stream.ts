@@ -1,6 +1,8 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { makeExecutableSchema } from '@graphql-tools/schema';
 import { validate } from 'graphql';
+import type { HandlerOptions } from 'graphql-sse';
+import { createHandler as createFetchHandler } from 'graphql-sse/lib/use/fetch';
 import { createHandler } from 'graphql-sse/lib/use/http';
 import type { Services } from '../modules/services.js';
 import type { Principal } from '../shared/auth/principal.js';
@@ -19,19 +21,33 @@ export interface LiveStreamOptions {
   production: boolean;
 }
 
+type LiveContext = GraphQLContext & Record<PropertyKey, unknown>;
+
 /**
  * The live-updates endpoint: GraphQL over server-sent events (the graphql-sse protocol, "distinct
  * connections" mode: one streamed response per subscription), on the same schema, resolvers and
  * operation limits as `/graphql`. The bearer token is verified before anything streams: a missing
  * or bad one answers 401. Each event is resolved through the module's service as the caller.
+ * This one serves Node's HTTP server (the local stack).
  */
 export function createLiveStreamHandler(
   options: LiveStreamOptions,
 ): (req: IncomingMessage, res: ServerResponse) => Promise<void> {
+  return createHandler<LiveContext>(liveHandlerOptions<IncomingMessage>(options));
+}
+
+/** The same endpoint over the fetch API's Request and Response (the Lambda function URL's entry). */
+export function createLiveFetchHandler(options: LiveStreamOptions): (req: Request) => Promise<Response> {
+  return createFetchHandler<LiveContext>(liveHandlerOptions<Request>(options));
+}
+
+function liveHandlerOptions<Raw extends object>(
+  options: LiveStreamOptions,
+): HandlerOptions<Raw, unknown, LiveContext> {
   const schema = makeExecutableSchema({ typeDefs, resolvers: allResolvers() as never });
   const { validationRules } = operationProtection(options.production);
-  const principals = new WeakMap<IncomingMessage, Principal>();
-  return createHandler<GraphQLContext & Record<PropertyKey, unknown>>({
+  const principals = new WeakMap<Raw, Principal>();
+  return {
     schema,
     validate: (s, document, rules) =>
       validate(s, document, [...(rules ?? []), ...validationRules, costLimitRule(OPERATION_LIMITS.maxCost)]),
@@ -52,7 +68,7 @@ export function createLiveStreamHandler(
       services: options.services,
       live: options.live,
     }),
-  });
+  };
 }
 
 function unauthorized(

@@ -42,7 +42,11 @@ export interface QueryPageInput {
   /** Sort-key condition: a prefix, or an inclusive range. */
   beginsWith?: string;
   between?: [string, string];
+  /** Sort keys strictly greater than this one (a poller's position). */
+  after?: string;
   newestFirst?: boolean;
+  /** A strongly consistent read (table only): sees every write acknowledged before it. */
+  consistent?: boolean;
   limit: number;
   cursor?: string | null;
   filter?: { expression: string; names?: Record<string, string>; values?: Record<string, unknown> };
@@ -240,6 +244,10 @@ export class Db {
       values[':skFrom'] = input.between[0];
       values[':skTo'] = input.between[1];
       condition += ' AND #sk BETWEEN :skFrom AND :skTo';
+    } else if (input.after !== undefined) {
+      names['#sk'] = keyNames.sortKey;
+      values[':skAfter'] = input.after;
+      condition += ' AND #sk > :skAfter';
     }
     const params: QueryCommandInput = {
       TableName: this.tableName,
@@ -251,6 +259,7 @@ export class Db {
       ReturnConsumedCapacity: 'TOTAL',
     };
     if (input.index) params.IndexName = input.index;
+    if (input.consistent) params.ConsistentRead = true;
     if (input.filter) params.FilterExpression = input.filter.expression;
     if (input.cursor)
       params.ExclusiveStartKey = await this.openCursor(input.cursor, input.partition, input.index);

@@ -1,12 +1,23 @@
 import type { TableChangeDetail } from './change-event.js';
 
+/** Whose inbox a subscription reads: the tenant and the recipient its changes are addressed to. */
+export interface LiveTopic {
+  tenantId: string;
+  /** The recipient key the `live` bus subscriber files the change under (e.g. `USER:<id>`). */
+  recipient: string;
+}
+
 /**
  * Table changes for live subscriptions, as they arrive from the change bus. A subscription names the
  * changes it wants with a predicate and reads them as an async iterator; it ends when the client
- * goes away (`return()`), which removes it.
+ * goes away (`return()`), which removes it. The topic says where the changes are filed: the
+ * in-process hub hears every change and ignores it, the cloud's inbox poller reads only that inbox.
  */
 export interface LiveEvents {
-  subscribe(wants: (change: TableChangeDetail) => boolean): AsyncIterableIterator<TableChangeDetail>;
+  subscribe(
+    wants: (change: TableChangeDetail) => boolean,
+    topic: LiveTopic,
+  ): AsyncIterableIterator<TableChangeDetail>;
 }
 
 /** How many undelivered changes one subscription holds before the oldest are dropped (slow client). */
@@ -59,23 +70,34 @@ export class LiveHub implements LiveEvents {
       waiting = undefined;
       return Promise.resolve({ value: undefined, done: true });
     };
-    return {
-      next: () => {
-        const next = queue.shift();
-        if (next) return Promise.resolve({ value: next, done: false });
-        if (done) return Promise.resolve({ value: undefined, done: true });
-        return new Promise((resolve) => {
-          waiting = resolve;
-        });
-      },
-      return: finish,
-      throw: async (error: unknown) => {
-        await finish();
-        throw error;
-      },
-      [Symbol.asyncIterator]() {
-        return this;
-      },
-    };
+    return closableIterator(() => {
+      const next = queue.shift();
+      if (next) return Promise.resolve({ value: next, done: false });
+      if (done) return Promise.resolve({ value: undefined, done: true });
+      return new Promise((resolve) => {
+        waiting = resolve;
+      });
+    }, finish);
   }
+}
+
+/**
+ * A subscription's iterator from its `next` and `finish` (what closes it): `return()` finishes,
+ * `throw()` finishes and rethrows, as graphql-sse expects of a subscription's source.
+ */
+export function closableIterator(
+  next: () => Promise<IteratorResult<TableChangeDetail>>,
+  finish: () => Promise<IteratorResult<TableChangeDetail>>,
+): AsyncIterableIterator<TableChangeDetail> {
+  return {
+    next,
+    return: finish,
+    throw: async (error: unknown) => {
+      await finish();
+      throw error;
+    },
+    [Symbol.asyncIterator]() {
+      return this;
+    },
+  };
 }

@@ -79,6 +79,7 @@ export const EntityType = {
   CommissionStatementMapping: 'CommissionStatementMapping',
   CommissionReconciliationRow: 'CommissionReconciliationRow',
   FailedChange: 'FailedChange',
+  LiveEvent: 'LiveEvent',
 } as const;
 export type EntityType = (typeof EntityType)[keyof typeof EntityType];
 
@@ -378,6 +379,19 @@ export const keys = {
     gsi2sk: `${f.firstFailedAt}#${f.id}`,
   }),
   failedChanges: (tenantId: string | null) => `${failurePrefix(tenantId)}#FAILED`,
+
+  // ---- live updates (docs/decisions/0007-live-updates.md) ---------------------------------------
+  /** A recipient's live-updates inbox: the changes their open streams read, kept an hour (TTL). */
+  liveInbox: (tenantId: string, recipient: string) => `${tenantPrefix(tenantId)}#LIVE#${seg(recipient)}`,
+  /**
+   * One change in an inbox. The sort key is the change's stream sequence number, zero-padded to
+   * {@link LIVE_SEQUENCE_DIGITS} digits so string order is numeric order and a replayed change
+   * rewrites the same item.
+   */
+  liveEvent: (tenantId: string, recipient: string, sequenceNumber: string): ItemKey => ({
+    pk: keys.liveInbox(tenantId, recipient),
+    sk: liveSequenceKey(sequenceNumber),
+  }),
   failedChangesByStatus: (tenantId: string | null, status: string) =>
     `${failurePrefix(tenantId)}#FAILED#${seg(status)}`,
   sharedCacheEntry: (cacheKey: string): ItemKey => ({ pk: `G#CACHE#${seg(cacheKey)}`, sk: 'CACHE' }),
@@ -627,6 +641,20 @@ export const commissionSortPrefixes = {
   month: (period: string): string => `${seg(period)}#`,
   recipient: (recipient: string): string => `${seg(recipient)}#`,
 } as const;
+
+/** DynamoDB stream sequence numbers have 21 to 40 digits. */
+export const LIVE_SEQUENCE_DIGITS = 40;
+
+/**
+ * A stream sequence number (decimal digits) as an inbox sort key: left-padded to a fixed width, so
+ * string order is numeric order.
+ */
+export function liveSequenceKey(sequenceNumber: string): string {
+  if (sequenceNumber.length > LIVE_SEQUENCE_DIGITS) {
+    throw new RangeError(`Not a stream sequence number: ${JSON.stringify(sequenceNumber)}`);
+  }
+  return seg(sequenceNumber).padStart(LIVE_SEQUENCE_DIGITS, '0');
+}
 
 /** A named access pattern: README's table is kept from this list (a test checks they agree). */
 export interface AccessPattern {
@@ -1091,6 +1119,14 @@ export const ACCESS_PATTERNS: readonly AccessPattern[] = [
     'GetItem',
     'table',
     'pk=T#<t>#FAILED#<id> sk=FAILED_CHANGE',
+    'built',
+  ),
+  pattern(
+    'listLiveEventsAfter (a stream polls its inbox, consistent, TTL 1 h)',
+    'graphql',
+    'Query',
+    'table',
+    'pk=T#<t>#LIVE#<recipient> sk><sequence>',
     'built',
   ),
   pattern(

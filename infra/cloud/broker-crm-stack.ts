@@ -6,7 +6,7 @@ import { Identity } from './identity.js';
 import { Monitoring } from './monitoring.js';
 import { acknowledgeNagFindings } from './nag.js';
 import { Storage } from './storage.js';
-import { ChangeConsumers, HttpEndpoints, ScheduledJobs } from './triggers.js';
+import { ChangeConsumers, HttpEndpoints, ScheduledJobs, StreamingEndpoints } from './triggers.js';
 
 /** The change pipe's enrichment step: pure (no needs), so its role holds only logs and tracing. */
 const CHANGE_ENRICHMENT: FunctionSpec = {
@@ -54,6 +54,8 @@ export class BrokerCrmStack extends Stack {
   readonly identity: Identity;
   readonly functions: CatalogFunctions;
   readonly http: HttpEndpoints;
+  /** Function URLs of the streaming functions (live updates). */
+  readonly streaming: StreamingEndpoints;
   readonly changes: ChangeConsumers;
   readonly schedules: ScheduledJobs;
   readonly monitoring: Monitoring;
@@ -94,6 +96,10 @@ export class BrokerCrmStack extends Stack {
       retainLogs: prod,
       corsOrigins: props.corsOrigins ?? [],
     });
+    this.streaming = new StreamingEndpoints(this, 'streaming', {
+      functions: all,
+      corsOrigins: props.corsOrigins ?? [],
+    });
     this.changes = new ChangeConsumers(this, 'changes', {
       table: this.storage.table,
       functions: all,
@@ -118,6 +124,14 @@ export class BrokerCrmStack extends Stack {
       value: this.http.url,
       description: 'Base URL; GraphQL at /graphql',
     });
+    for (const { spec, endpoint } of this.streaming.endpoints) {
+      new CfnOutput(this, `${spec.name}-url`, {
+        // graphql-stream → GraphqlStreamUrl
+        key: `${spec.name.replace(/(^|-)(.)/g, (_m, _dash, c: string) => c.toUpperCase())}Url`,
+        value: endpoint,
+        description: `${spec.description}: the function URL (response streaming)`,
+      });
+    }
     new CfnOutput(this, 'user-pool-id', { key: 'UserPoolId', value: this.identity.userPool.userPoolId });
     new CfnOutput(this, 'user-pool-client-id', {
       key: 'UserPoolClientId',

@@ -46,6 +46,12 @@ export const TABLE_ACTIONS = [
   'dynamodb:ConditionCheckItem',
 ] as const;
 
+/** `tableRead`: the reads of the data layer and nothing that writes. */
+export const TABLE_READ_ACTIONS = ['dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:Query'] as const;
+
+/** `liveInbox`: the partition keys the live subscriber may write (IAM `dynamodb:LeadingKeys`). */
+export const LIVE_INBOX_LEADING_KEYS = 'T#*#LIVE#*';
+
 /** Objects only: functions write and read (signed links) files, they never list or manage buckets. */
 export const BUCKET_ACTIONS = ['s3:GetObject', 's3:PutObject'] as const;
 
@@ -182,6 +188,12 @@ export class CatalogFunctions extends Construct {
       table: () => {
         env.TABLE_NAME = resources.table.tableName;
       },
+      tableRead: () => {
+        env.TABLE_NAME = resources.table.tableName;
+      },
+      liveInbox: () => {
+        env.TABLE_NAME = resources.table.tableName;
+      },
       reportsBucket: () => {
         env.REPORTS_BUCKET = resources.reportsBucket.bucketName;
       },
@@ -210,6 +222,26 @@ export class CatalogFunctions extends Construct {
             new PolicyStatement({
               actions: [...TABLE_ACTIONS],
               resources: [resources.table.tableArn, `${resources.table.tableArn}/index/*`],
+            }),
+          );
+          break;
+        case 'tableRead':
+          out.push(
+            new PolicyStatement({
+              actions: [...TABLE_READ_ACTIONS],
+              resources: [resources.table.tableArn, `${resources.table.tableArn}/index/*`],
+            }),
+          );
+          break;
+        case 'liveInbox':
+          // Puts into inbox partitions only: the subscriber cannot touch any other item.
+          out.push(
+            new PolicyStatement({
+              actions: ['dynamodb:PutItem'],
+              resources: [resources.table.tableArn],
+              conditions: {
+                'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': [LIVE_INBOX_LEADING_KEYS] },
+              },
             }),
           );
           break;

@@ -47,7 +47,7 @@ export function acknowledgeNagFindings(stack: NaggedStack): void {
       'IAM5[Resource::*]',
       'X-Ray PutTraceSegments/PutTelemetryRecords (active tracing) and DynamoDB ListStreams (stream event source) support no resource-level permissions.',
     );
-    if (spec.needs.includes('table')) {
+    if (spec.needs.includes('table') || spec.needs.includes('tableRead')) {
       ack(
         role,
         `IAM5[Resource::${arnToken(stack.storage.table)}/index/*]`,

@@ -1,4 +1,4 @@
-import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import { Duration, Fn, RemovalPolicy } from 'aws-cdk-lib';
 import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
 import {
   CorsHttpMethod,
@@ -12,7 +12,15 @@ import type { Table } from 'aws-cdk-lib/aws-dynamodb';
 import { EventBus, Rule } from 'aws-cdk-lib/aws-events';
 import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
 import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
-import { FilterCriteria, type IFunction, StartingPosition } from 'aws-cdk-lib/aws-lambda';
+import {
+  FilterCriteria,
+  type FunctionUrl,
+  FunctionUrlAuthType,
+  type IFunction,
+  InvokeMode,
+  HttpMethod as LambdaHttpMethod,
+  StartingPosition,
+} from 'aws-cdk-lib/aws-lambda';
 import { DynamoEventSource, SqsDlq } from 'aws-cdk-lib/aws-lambda-event-sources';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { CfnPipe } from 'aws-cdk-lib/aws-pipes';
@@ -130,6 +138,58 @@ export class HttpEndpoints extends Construct {
   /** The base URL of the API (the `$default` stage has no path prefix). */
   get url(): string {
     return this.stage.url;
+  }
+}
+
+/** Props of {@link StreamingEndpoints}. */
+export interface StreamingEndpointsProps {
+  readonly functions: readonly CatalogFunction[];
+  /** Origins allowed by CORS, as for the HTTP API; empty = no CORS configuration. */
+  readonly corsOrigins: readonly string[];
+}
+
+/** A streaming catalog function with its URL. */
+export interface StreamingEndpoint extends CatalogFunction {
+  readonly url: FunctionUrl;
+  /** Where clients connect: the function URL with the catalog path (the function serves any path). */
+  readonly endpoint: string;
+}
+
+/**
+ * The catalog's 'streamingUrl' functions behind Lambda function URLs in invoke mode
+ * RESPONSE_STREAM: an HTTP API buffers responses, so server-sent events need the function URL
+ * (docs/decisions/0007-live-updates.md). Auth NONE on purpose: the function verifies the Cognito
+ * token itself, as the graphql function does behind the HTTP API; CORS as the HTTP API's.
+ */
+export class StreamingEndpoints extends Construct {
+  readonly endpoints: readonly StreamingEndpoint[];
+
+  constructor(scope: Construct, id: string, props: StreamingEndpointsProps) {
+    super(scope, id);
+    const endpoints: StreamingEndpoint[] = [];
+    for (const f of props.functions) {
+      if (f.spec.trigger.kind !== 'streamingUrl') continue;
+      const url = f.fn.addFunctionUrl({
+        authType: FunctionUrlAuthType.NONE,
+        invokeMode: InvokeMode.RESPONSE_STREAM,
+        cors:
+          props.corsOrigins.length > 0
+            ? {
+                allowedOrigins: [...props.corsOrigins],
+                // The function URL answers preflight itself: OPTIONS is not a method it routes.
+                allowedMethods: CORS_POLICY.methods
+                  .filter((m) => m !== 'OPTIONS')
+                  .map((m) => LambdaHttpMethod[m]),
+                allowedHeaders: [...CORS_POLICY.headers],
+                maxAge: Duration.seconds(CORS_POLICY.maxAgeSeconds),
+              }
+            : undefined,
+      });
+      // The URL ends with a slash; the catalog path starts with one.
+      const endpoint = Fn.join('', [url.url, f.spec.trigger.path.slice(1)]);
+      endpoints.push({ ...f, url, endpoint });
+    }
+    this.endpoints = endpoints;
   }
 }
 

@@ -12,8 +12,7 @@ import { FailuresService } from '../../functions/modules/failures/failures.servi
 import { systemClock } from '../../functions/shared/clock.js';
 import { createDocumentClient, Db } from '../../functions/shared/db.js';
 import { LiveHub } from '../../functions/shared/live-hub.js';
-import { EntityType } from '../../functions/shared/table-design.js';
-import { CATALOG, type FunctionSpec } from '../catalog.js';
+import { CATALOG, type FunctionSpec, LIVE_FILTER, LIVE_STREAM_PATH } from '../catalog.js';
 import { ensureTable } from '../table-spec.js';
 import {
   type BusHandler,
@@ -103,9 +102,7 @@ const TABLE_NAME = 'broker-crm-local';
 const CHECKPOINT_TABLE = 'broker-crm-local-stream-checkpoints';
 
 /** Where live updates stream (GraphQL over server-sent events). */
-export const LIVE_STREAM_PATH = '/graphql/stream';
-/** The entity types a live subscription can follow (accruals now; tasks and report jobs to come). */
-const LIVE_ENTITY_TYPES = [EntityType.CommissionAccrual] as const;
+export { LIVE_STREAM_PATH };
 
 // aws-ses-v2-local is CommonJS with `exports.default`; under Node's ESM interop that default sits one level down.
 const startSesLocal = ((sesLocalModule as unknown as { default?: typeof sesLocalModule }).default ??
@@ -218,8 +215,12 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     }
 
     const eventHandlers = new Map<string, unknown>();
+    // A streaming function's entry runs only in Lambda's runtime: here the stack serves its path
+    // itself, over the in-process hub (createLocalLiveStream).
+    const streamingPaths = new Set<string>();
     for (const spec of catalog) {
-      if (spec.trigger.kind === 'http') continue;
+      if (spec.trigger.kind === 'streamingUrl') streamingPaths.add(spec.trigger.path);
+      if (spec.trigger.kind === 'http' || spec.trigger.kind === 'streamingUrl') continue;
       eventHandlers.set(spec.name, options.handlers?.[spec.name] ?? (await loadHandler<unknown>(spec)));
     }
     const handlerOf = <T>(spec: FunctionSpec) => eventHandlers.get(spec.name) as T;
@@ -244,12 +245,13 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       failureStoreSink(failureStore),
       log,
     );
-    // Live updates (GraphQL over SSE at /graphql/stream) hear every change from the bus, as a rule
-    // that forwards to the streaming function would in the cloud (docs/decisions/0007-live-updates.md).
+    // Live updates (GraphQL over SSE at /graphql/stream) hear every change from the bus through an
+    // in-process hub. The catalog's `live` subscriber still runs here and files the same changes into
+    // the inboxes the cloud's streams poll (docs/decisions/0007-live-updates.md); locally no one reads them.
     const live = new LiveHub();
     const liveFeed: BusSubscriber = {
       name: 'live-updates',
-      filter: { entityTypes: [...LIVE_ENTITY_TYPES], events: ['INSERT', 'MODIFY'] },
+      filter: LIVE_FILTER,
       maxRetries: 0,
       timeoutSeconds: 5,
       handler: (event) => live.publish(event.detail),
@@ -306,6 +308,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
         sms,
         sesUrl,
         liveStream,
+        streamingPaths,
         ideToken: firstToken(dev, 'admin'),
       }).catch((error) => {
         log(`request failed: ${(error as Error).stack ?? String(error)}`);
@@ -469,6 +472,8 @@ async function createLocalLiveStream(live: LiveHub): Promise<RequestDeps['liveSt
 interface RequestDeps {
   routes: HttpRoute[];
   liveStream: (req: IncomingMessage, res: ServerResponse) => Promise<void>;
+  /** The catalog's streaming routes, all served by {@link RequestDeps.liveStream}. */
+  streamingPaths: ReadonlySet<string>;
   issuer: LocalTokenIssuer;
   sms: SmsRecorder;
   sesUrl: string;
@@ -491,7 +496,7 @@ async function handleRequest(req: IncomingMessage, res: ServerResponse, deps: Re
     res.end(FAVICON_ICO);
     return;
   }
-  if (url.pathname === LIVE_STREAM_PATH) return deps.liveStream(req, res);
+  if (deps.streamingPaths.has(url.pathname)) return deps.liveStream(req, res);
   if (method === 'GET' && url.pathname === '/.well-known/jwks.json')
     return sendJson(res, 200, deps.issuer.jwks());
   if (method === 'GET' && url.pathname === '/local/sms') return sendJson(res, 200, deps.sms.messages);
