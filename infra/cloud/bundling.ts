@@ -1,6 +1,7 @@
+import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { type BuildOptions, buildSync, type Metafile } from 'esbuild';
+import type { BuildOptions, Metafile, Plugin } from 'esbuild';
 
 /** Repository root: catalog entries are relative to it, and esbuild resolves node_modules from it. */
 export const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -30,6 +31,44 @@ export const BUNDLE = {
 /** The file the Lambda handler `index.handler` names: the entry chunk of every function's asset. */
 export const ENTRY_FILE = 'index.mjs';
 
+/** Apollo plugins functions/graphql/server.ts disables explicitly, so Apollo never `import()`s them. */
+const UNREACHABLE_APOLLO_PLUGIN =
+  /\/plugin\/(usageReporting|schemaReporting|inlineTrace|landingPage\/default)\/index\.js$/;
+
+/**
+ * Keeps Apollo to one copy and out of code it cannot reach:
+ * - @as-integrations/aws-lambda is CommonJS and `require`s @apollo/server, which would bundle Apollo's
+ *   CJS build beside the ESM one our code imports; a require of it resolves to the ESM build instead
+ *   (esbuild wraps it), so there is one ApolloServer and its plugins stay `import()`ed chunks.
+ * - The usage-reporting, schema-reporting, inline-trace and default landing-page plugins (with the
+ *   usage-reporting protobuf) are replaced by a module that throws: the server installs their
+ *   `…Disabled` plugins, so Apollo never imports them (test/infra/graphql-bundle.test.ts answers a
+ *   request through the bundle).
+ */
+export const apolloBundlePlugin: Plugin = {
+  name: 'apollo-one-copy-no-reporting',
+  setup(build) {
+    build.onResolve({ filter: /^@apollo\/server(\/.*)?$/ }, (args) =>
+      args.kind === 'require-call'
+        ? build.resolve(args.path, {
+            kind: 'import-statement',
+            resolveDir: args.resolveDir,
+            importer: args.importer,
+          })
+        : undefined,
+    );
+    build.onResolve({ filter: UNREACHABLE_APOLLO_PLUGIN }, (args) =>
+      args.importer.includes('@apollo/server')
+        ? { path: args.path, namespace: 'apollo-unreachable' }
+        : undefined,
+    );
+    build.onLoad({ filter: /.*/, namespace: 'apollo-unreachable' }, (args) => ({
+      contents: `throw new Error(${JSON.stringify(`Apollo ${args.path} is not bundled: install its Disabled plugin (decision 0011)`)});`,
+      loader: 'js',
+    }));
+  },
+};
+
 /**
  * esbuild options for one function (decision 0011): ESM with code splitting, so what a handler
  * imports with `import()` lands in chunks under `chunks/` that a cold start does not read; `.mjs`
@@ -53,14 +92,24 @@ export function esbuildOptions(entry: string, outdir: string): BuildOptions & { 
     banner: { js: BUNDLE.banner },
     outExtension: { '.js': '.mjs' },
     chunkNames: 'chunks/[name]-[hash]',
+    plugins: [apolloBundlePlugin],
     metafile: true,
     logLevel: 'warning',
   };
 }
 
-/** Bundles one function into `outdir` synchronously (CDK's local bundling is synchronous). */
-export function bundleFunction(entry: string, outdir: string): Metafile {
-  return buildSync(esbuildOptions(entry, outdir)).metafile;
+/**
+ * Bundles one function into `outdir` and waits for it: CDK's local bundling is synchronous and
+ * esbuild's synchronous API takes no plugins, so the build runs in a child process
+ * (infra/cloud/bundle-function.ts).
+ */
+export function bundleFunctionSync(entry: string, outdir: string): void {
+  const script = join(REPO_ROOT, 'infra', 'cloud', 'bundle-function.ts');
+  const run = spawnSync(process.execPath, ['--import', 'tsx', script, entry, outdir], {
+    cwd: REPO_ROOT,
+    stdio: ['ignore', 'inherit', 'inherit'],
+  });
+  if (run.status !== 0) throw new Error(`Bundling ${entry} failed (exit ${run.status ?? run.signal})`);
 }
 
 /** Sizes of one function's bundle, in bytes (source maps excluded). */

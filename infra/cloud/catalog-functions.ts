@@ -16,7 +16,7 @@ import type { IBucket } from 'aws-cdk-lib/aws-s3';
 import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import type { FunctionSpec, Need } from '../catalog.js';
-import { bundleFunction, REPO_ROOT } from './bundling.js';
+import { bundleFunctionSync, REPO_ROOT } from './bundling.js';
 
 /** The stages a stack is deployed as; the names are also the `STAGE` the functions read. */
 export type Stage = 'dev' | 'prod';
@@ -95,7 +95,7 @@ class EsbuildBundling implements ILocalBundling {
   constructor(readonly entry: string) {}
 
   tryBundle(outputDir: string): boolean {
-    bundleFunction(this.entry, outputDir);
+    bundleFunctionSync(this.entry, outputDir);
     return true;
   }
 }

@@ -1,5 +1,3 @@
-import { parse } from 'csv-parse/sync';
-import { stringify } from 'csv-stringify/sync';
 import type ExcelJS from 'exceljs';
 import { authorize } from '../../shared/auth/policy.js';
 import type { Principal } from '../../shared/auth/principal.js';
@@ -459,6 +457,8 @@ export async function readRows(format: FileFormat, content: Buffer): Promise<Row
   }
   try {
     if (format === 'CSV') {
+      // Loaded on the first CSV file, like ExcelJS: not at cold start (decision 0011).
+      const { parse } = await import('csv-parse/sync');
       const text = content.toString('utf8');
       const firstLine = text.split(/\r?\n/, 1)[0] ?? '';
       const delimiter = [';', '\t', ','].find((d) => firstLine.includes(d)) ?? ',';
@@ -635,7 +635,10 @@ async function writeFile(
   const safe = rows.map((row) =>
     Object.fromEntries(Object.entries(row).map(([k, v]) => [k, neutraliseFormula(v)])),
   );
-  if (format === 'CSV') return stringify(safe, { header: true, columns: [...columns], bom: true });
+  if (format === 'CSV') {
+    const { stringify } = await import('csv-stringify/sync');
+    return stringify(safe, { header: true, columns: [...columns], bom: true });
+  }
   const workbook = new (await excel()).Workbook();
   const sheet = workbook.addWorksheet(kind.toLowerCase());
   sheet.columns = columns.map((c) => ({ header: c, key: c, width: 18 }));
