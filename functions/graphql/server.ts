@@ -1,5 +1,10 @@
 import { ApolloServer } from '@apollo/server';
-import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
+import {
+  ApolloServerPluginInlineTraceDisabled,
+  ApolloServerPluginLandingPageDisabled,
+  ApolloServerPluginSchemaReportingDisabled,
+  ApolloServerPluginUsageReportingDisabled,
+} from '@apollo/server/plugin/disabled';
 import { ApolloArmor } from '@escape.tech/graphql-armor';
 import { buildSchema } from 'graphql';
 import { bookFilesResolvers } from '../modules/book-files/book-files.resolvers.js';
@@ -132,6 +137,14 @@ export function createGraphQLServer(options: GraphQLServerOptions): ApolloServer
     parseOptions: { maxTokens: OPERATION_LIMITS.maxTokens },
     csrfPrevention: { requestHeaders: [...CSRF_PROOF_HEADERS] },
     validationRules: [...protection.validationRules, costLimitRule(OPERATION_LIMITS.maxCost)],
-    plugins: [...protection.plugins, ApolloServerPluginLandingPageDisabled()],
+    // Disabled explicitly: we report to no Apollo service and serve no subgraph, so Apollo need not
+    // import these plugins (and the bundle leaves them out, decision 0011).
+    plugins: [
+      ...protection.plugins,
+      ApolloServerPluginLandingPageDisabled(),
+      ApolloServerPluginUsageReportingDisabled(),
+      ApolloServerPluginSchemaReportingDisabled(),
+      ApolloServerPluginInlineTraceDisabled(),
+    ],
   });
 }

@@ -1,4 +1,3 @@
-import { SESClient } from '@aws-sdk/client-ses';
 import type { InvoiceAdapters } from '../modules/invoices/invoices.service.js';
 import { SesMailer } from './mailer.js';
 import type { Runtime } from './runtime.js';
@@ -15,7 +14,7 @@ export function invoiceAdapters(runtime: Runtime): InvoiceAdapters | null {
   return {
     store: runtime.objects,
     bucket: REPORTS_BUCKET,
-    mailer: new SesMailer(new SESClient({})),
+    mailer: new SesMailer(),
     mailFrom: MAIL_FROM,
     sms: createSmsSender(SMS_SINK_URL),
   };

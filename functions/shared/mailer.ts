@@ -1,5 +1,9 @@
 import { randomUUID } from 'node:crypto';
-import { SESClient, SendRawEmailCommand } from '@aws-sdk/client-ses';
+import type { SESClient } from '@aws-sdk/client-ses';
+import { type ClientSource, clientLoader } from './lazy.js';
+
+/** The SES SDK is imported on first send: only issuing and dunning mail. */
+const sesSdk = () => import('@aws-sdk/client-ses');
 
 /** A file sent with an e-mail (an invoice PDF, a formal letter). */
 export interface MailAttachment {
@@ -69,12 +73,20 @@ export function buildMimeMessage(message: MailMessage, boundary = `b-${randomUUI
   return parts.join('\r\n');
 }
 
-/** SES SendRawEmail: the cloud's mailer, and the local stack's through aws-ses-v2-local. */
+/**
+ * SES SendRawEmail: the cloud's mailer, and the local stack's through aws-ses-v2-local. Without a
+ * client it creates one on the first send.
+ */
 export class SesMailer implements Mailer {
-  constructor(private readonly ses: SESClient = new SESClient({})) {}
+  private readonly ses: () => Promise<SESClient>;
+
+  constructor(ses: ClientSource<SESClient> = async () => new (await sesSdk()).SESClient({})) {
+    this.ses = clientLoader(ses);
+  }
 
   async send(message: MailMessage): Promise<{ messageId: string }> {
-    const out = await this.ses.send(
+    const { SendRawEmailCommand } = await sesSdk();
+    const out = await (await this.ses()).send(
       new SendRawEmailCommand({
         Source: message.from,
         Destinations: [message.to],

@@ -1,5 +1,8 @@
-import { GetObjectCommand, NoSuchKey, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
-import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
+import type { S3Client } from '@aws-sdk/client-s3';
+import { type ClientSource, clientLoader } from './lazy.js';
+
+/** The S3 SDK and presigner are imported on first use: most requests never touch a bucket. */
+const s3Sdk = () => import('@aws-sdk/client-s3');
 
 /**
  * Where generated files (reports, exports, invoice PDFs) go: a bucket and key, and an expiring
@@ -17,7 +20,8 @@ export interface ObjectStore {
  * The S3 client for the process. Checksums only when required: the SDK's default would embed the
  * checksum of an empty body in presigned URLs and some S3 emulators mishandle streamed checksums.
  */
-export function createS3Client(forcePathStyle: boolean): S3Client {
+export async function createS3Client(forcePathStyle: boolean): Promise<S3Client> {
+  const { S3Client } = await s3Sdk();
   return new S3Client({
     forcePathStyle,
     requestChecksumCalculation: 'WHEN_REQUIRED',
@@ -25,19 +29,29 @@ export function createS3Client(forcePathStyle: boolean): S3Client {
   });
 }
 
-/** The S3-backed store used in the cloud and on the local stack (fauxqs). */
+/**
+ * The S3-backed store used in the cloud and on the local stack (fauxqs). Takes the client or a
+ * loader of it, so a process creates (and imports) S3 only when it first stores or reads a file.
+ */
 export class S3ObjectStore implements ObjectStore {
-  constructor(private readonly s3: S3Client) {}
+  private readonly s3: () => Promise<S3Client>;
+
+  constructor(s3: ClientSource<S3Client>) {
+    this.s3 = clientLoader(s3);
+  }
 
   async put(bucket: string, key: string, body: Uint8Array | string, contentType: string): Promise<void> {
-    await this.s3.send(
+    const { PutObjectCommand } = await s3Sdk();
+    await (await this.s3()).send(
       new PutObjectCommand({ Bucket: bucket, Key: key, Body: body, ContentType: contentType }),
     );
   }
 
   async get(bucket: string, key: string): Promise<Uint8Array | undefined> {
+    const { GetObjectCommand, NoSuchKey } = await s3Sdk();
+    const s3 = await this.s3();
     try {
-      const out = await this.s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
+      const out = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
       return out.Body ? await out.Body.transformToByteArray() : undefined;
     } catch (error) {
       if (error instanceof NoSuchKey) return undefined;
@@ -45,14 +59,19 @@ export class S3ObjectStore implements ObjectStore {
     }
   }
 
-  signedGetUrl(
+  async signedGetUrl(
     bucket: string,
     key: string,
     expiresInSeconds: number,
     downloadName?: string,
   ): Promise<string> {
+    const [{ GetObjectCommand }, { getSignedUrl }, s3] = await Promise.all([
+      s3Sdk(),
+      import('@aws-sdk/s3-request-presigner'),
+      this.s3(),
+    ]);
     return getSignedUrl(
-      this.s3,
+      s3,
       new GetObjectCommand({
         Bucket: bucket,
         Key: key,

@@ -13,7 +13,7 @@ export interface Runtime {
   env: Env;
   db: Db;
   clock: typeof systemClock;
-  /** S3, created at cold start like the table client. */
+  /** S3, created (and its SDK imported) on first use. */
   objects: ObjectStore;
 }
 
@@ -32,7 +32,9 @@ export function getRuntime(): Runtime {
         new CursorSealer(cursorKeysFromEnv(e, () => tracer.captureAWSv3Client(new SecretsManagerClient({})))),
       ),
       clock: systemClock,
-      objects: new S3ObjectStore(tracer.captureAWSv3Client(createS3Client(e.S3_FORCE_PATH_STYLE))),
+      objects: new S3ObjectStore(async () =>
+        tracer.captureAWSv3Client(await createS3Client(e.S3_FORCE_PATH_STYLE)),
+      ),
     };
   }
   return runtime;

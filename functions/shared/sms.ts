@@ -1,4 +1,8 @@
-import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
+import type { SNSClient } from '@aws-sdk/client-sns';
+import { type ClientSource, clientLoader } from './lazy.js';
+
+/** The SNS SDK is imported on first send: only dunning texts. */
+const snsSdk = () => import('@aws-sdk/client-sns');
 
 export interface SmsMessage {
   /** E.164 phone number. */
@@ -16,12 +20,17 @@ export interface SmsSender {
   send(sms: SmsMessage): Promise<void>;
 }
 
-/** SNS Publish to a phone number, as a transactional SMS. */
+/** SNS Publish to a phone number, as a transactional SMS; without a client it creates one on the first send. */
 export class SnsSmsSender implements SmsSender {
-  constructor(private readonly sns: SNSClient = new SNSClient({})) {}
+  private readonly sns: () => Promise<SNSClient>;
+
+  constructor(sns: ClientSource<SNSClient> = async () => new (await snsSdk()).SNSClient({})) {
+    this.sns = clientLoader(sns);
+  }
 
   async send(sms: SmsMessage): Promise<void> {
-    await this.sns.send(
+    const { PublishCommand } = await snsSdk();
+    await (await this.sns()).send(
       new PublishCommand({
         PhoneNumber: sms.to,
         Message: sms.message,

@@ -1,4 +1,3 @@
-import { parse } from 'csv-parse/sync';
 import type ExcelJS from 'exceljs';
 import { ValidationFailedError } from './errors.js';
 import { looksLikeText, looksLikeXlsx } from './input.js';
@@ -27,6 +26,8 @@ export async function readRows(format: TabularFormat, content: Buffer): Promise<
   }
   try {
     if (format === 'CSV') {
+      // Loaded on the first CSV file, like ExcelJS: not at cold start (decision 0011).
+      const { parse } = await import('csv-parse/sync');
       const text = content.toString('utf8');
       const firstLine = text.split(/\r?\n/, 1)[0] ?? '';
       const delimiter = [';', '\t', ','].find((d) => firstLine.includes(d)) ?? ',';

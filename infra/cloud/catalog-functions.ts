@@ -1,15 +1,22 @@
-import { join } from 'node:path';
-import { Duration, Fn, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
+import {
+  AssetHashType,
+  DockerImage,
+  Duration,
+  Fn,
+  type ILocalBundling,
+  RemovalPolicy,
+  Stack,
+  Token,
+} from 'aws-cdk-lib';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import { Effect, PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
-import { Architecture, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
-import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { Architecture, Code, Function as LambdaFunction, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { IBucket } from 'aws-cdk-lib/aws-s3';
 import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import type { FunctionSpec, Need } from '../catalog.js';
-import { BUNDLE, REPO_ROOT } from './bundling.js';
+import { bundleFunctionSync, REPO_ROOT } from './bundling.js';
 
 /** The stages a stack is deployed as; the names are also the `STAGE` the functions read. */
 export type Stage = 'dev' | 'prod';
@@ -85,14 +92,40 @@ export function validateCatalog(catalog: readonly FunctionSpec[], mailFrom: stri
   }
 }
 
+/**
+ * Bundles a function with esbuild in this process at synth time (decision 0011): offline, no Docker.
+ * `entry` is a field, not only a closure, because CDK caches staged assets by the JSON of their
+ * bundling options: two functions must not look alike.
+ */
+class EsbuildBundling implements ILocalBundling {
+  constructor(readonly entry: string) {}
+
+  tryBundle(outputDir: string): boolean {
+    bundleFunctionSync(this.entry, outputDir);
+    return true;
+  }
+}
+
+/** The asset of one catalog entry: its own split bundle, hashed by output (see {@link EsbuildBundling}). */
+function functionCode(entry: string): Code {
+  return Code.fromAsset(REPO_ROOT, {
+    assetHashType: AssetHashType.OUTPUT,
+    bundling: {
+      local: new EsbuildBundling(entry),
+      // Required by the API, never pulled: local bundling always succeeds or throws.
+      image: DockerImage.fromRegistry('unused-local-bundling-only'),
+    },
+  });
+}
+
 /** One deployed catalog entry. */
 export interface CatalogFunction {
   readonly spec: FunctionSpec;
-  readonly fn: NodejsFunction;
+  readonly fn: LambdaFunction;
 }
 
 /**
- * Every catalog entry as a NodejsFunction (local esbuild, ESM, arm64, Node 22) with its own role that
+ * Every catalog entry as a Lambda function (own esbuild code-split bundle, ESM, arm64, Node 22) with its own role that
  * holds exactly what its `needs` grant, its own log group, and the env its needs name. Triggers are
  * wired elsewhere (`triggers.ts`), so this construct is the one place where needs become permissions.
  */
@@ -110,7 +143,7 @@ export class CatalogFunctions extends Construct {
   }
 
   /** The deployed function of a catalog entry, by name. */
-  get(name: string): NodejsFunction {
+  get(name: string): LambdaFunction {
     const found = this.functions.find((f) => f.spec.name === name);
     if (!found) throw new Error(`No catalog function "${name}"`);
     return found.fn;
@@ -120,7 +153,7 @@ export class CatalogFunctions extends Construct {
    * Builds a function that is not in the catalog (no trigger is wired for it) with the same
    * bundling, role, logs and env rules; its `trigger` is ignored.
    */
-  addSupportFunction(spec: FunctionSpec): NodejsFunction {
+  addSupportFunction(spec: FunctionSpec): LambdaFunction {
     const fn = this.createFunction(spec, this.props);
     this.supportFunctions.push({ spec, fn });
     return fn;
@@ -131,7 +164,7 @@ export class CatalogFunctions extends Construct {
     return [...this.functions, ...this.supportFunctions];
   }
 
-  private createFunction(spec: FunctionSpec, props: CatalogFunctionsProps): NodejsFunction {
+  private createFunction(spec: FunctionSpec, props: CatalogFunctionsProps): LambdaFunction {
     const { stage, resources } = props;
     const prod = stage === 'prod';
     const logGroup = new LogGroup(this, `${spec.name}-logs`, {
@@ -146,9 +179,9 @@ export class CatalogFunctions extends Construct {
     });
     logGroup.grantWrite(role);
 
-    const fn = new NodejsFunction(this, spec.name, {
-      entry: join(REPO_ROOT, spec.entry),
-      handler: 'handler',
+    const fn = new LambdaFunction(this, spec.name, {
+      code: functionCode(spec.entry),
+      handler: 'index.handler',
       description: spec.description,
       runtime: Runtime.NODEJS_22_X,
       architecture: Architecture.ARM_64,
@@ -157,16 +190,7 @@ export class CatalogFunctions extends Construct {
       role,
       logGroup,
       tracing: Tracing.ACTIVE,
-      projectRoot: REPO_ROOT,
-      depsLockFilePath: join(REPO_ROOT, 'package-lock.json'),
       environment: this.environment(spec, props),
-      bundling: {
-        ...BUNDLE,
-        mainFields: [...BUNDLE.mainFields],
-        format: OutputFormat.ESM,
-        bundleAwsSDK: true,
-        forceDockerBundling: false,
-      },
     });
     for (const statement of this.statements(spec.needs, resources)) fn.addToRolePolicy(statement);
     return fn;

@@ -125,18 +125,33 @@ describe('functions', () => {
     expect(variables('debtors').ARCHIVE_BUCKET).toBeUndefined();
   });
 
-  it('ships the graphql function as one minified ESM bundle with a require banner, its SDL and a source map', () => {
+  it('ships the graphql function as a minified, code-split ESM bundle with a require banner, its SDL and source maps', () => {
     const code = s.template.toJSON().Resources[fnId('graphql')].Properties.Code;
     const dir = join(s.outdir, `asset.${String(code.S3Key).replace(/\.zip$/, '')}`);
     const files = readdirSync(dir).sort();
-    expect(files).toEqual(['index.mjs', 'index.mjs.map']);
+    expect(files.slice(0, 2)).toEqual(['chunks', 'index.mjs']);
+    expect(files).toContain('index.mjs.map');
+    const chunks = readdirSync(join(dir, 'chunks'));
+    expect(chunks.some((f) => f.endsWith('.mjs'))).toBe(true);
+    expect(chunks.filter((f) => f.endsWith('.mjs')).every((f) => chunks.includes(`${f}.map`))).toBe(true);
     const bundle = readFileSync(join(dir, 'index.mjs'), 'utf8');
-    expect(bundle.startsWith('import{createRequire') || bundle.startsWith('import { createRequire')).toBe(
-      true,
-    );
-    expect(bundle).toContain('health');
-    expect(bundle).toMatch(/type Query/);
-    expect(statSync(join(dir, 'index.mjs')).size).toBeGreaterThan(100_000);
+    const startsWithBanner = (text: string) =>
+      text.startsWith('import{createRequire') || text.startsWith('import { createRequire');
+    expect(startsWithBanner(bundle)).toBe(true);
+    const chunk = chunks.find((f) => f.endsWith('.mjs')) ?? '';
+    expect(startsWithBanner(readFileSync(join(dir, 'chunks', chunk), 'utf8'))).toBe(true);
+    const all = [
+      bundle,
+      ...chunks.filter((f) => f.endsWith('.mjs')).map((f) => readFileSync(join(dir, 'chunks', f), 'utf8')),
+    ].join('\n');
+    expect(all).toContain('health');
+    expect(all).toMatch(/type Query/);
+    expect(statSync(join(dir, 'index.mjs')).size).toBeGreaterThan(1_000);
+  });
+
+  it('bundles each function from its own entry (no two functions share an asset)', () => {
+    const keys = CATALOG.map((spec) => s.template.toJSON().Resources[fnId(spec.name)].Properties.Code.S3Key);
+    expect(new Set(keys).size).toBe(CATALOG.length);
   });
 });
 

@@ -1,4 +1,3 @@
-import { stringify } from 'csv-stringify/sync';
 import { authorize } from '../../shared/auth/policy.js';
 import type { Principal } from '../../shared/auth/principal.js';
 import type { Clock } from '../../shared/clock.js';
@@ -554,7 +553,11 @@ async function writeFile(
   const safe = rows.map((row) =>
     Object.fromEntries(Object.entries(row).map(([k, v]) => [k, neutraliseFormula(v)])),
   );
-  if (format === 'CSV') return stringify(safe, { header: true, columns: [...columns], bom: true });
+  if (format === 'CSV') {
+    // Loaded on the first CSV export, not at cold start (decision 0011).
+    const { stringify } = await import('csv-stringify/sync');
+    return stringify(safe, { header: true, columns: [...columns], bom: true });
+  }
   const workbook = new (await loadExcelJs()).Workbook();
   const sheet = workbook.addWorksheet(kind.toLowerCase());
   sheet.columns = columns.map((c) => ({ header: c, key: c, width: 18 }));

@@ -1,5 +1,4 @@
 import { createHash } from 'node:crypto';
-import { parse } from 'csv-parse/sync';
 import { assertTenantWide, authorize, canReach, scopeFilter } from '../../shared/auth/policy.js';
 import type { Principal } from '../../shared/auth/principal.js';
 import type { TableChangeDetail } from '../../shared/change-event.js';
@@ -759,6 +758,7 @@ export class InvoicesService {
     const p = authorize(principal, 'payments:write');
     assertTenantWide(p, "The brokerage's bank statement");
     const input = parseInput(ImportBankStatementSchema, rawInput);
+    const { parse } = await import('csv-parse/sync'); // on first import, not at cold start
     let records: Record<string, string>[];
     try {
       records = parse(input.csv, {

@@ -1,11 +1,11 @@
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, relative } from 'node:path';
+import { dirname, join, relative } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { build, type Metafile } from 'esbuild';
 import { CATALOG } from '../../../infra/catalog.js';
-import { BUNDLE, REPO_ROOT } from '../../../infra/cloud/bundling.js';
+import { bundleSize, esbuildOptions, REPO_ROOT } from '../../../infra/cloud/bundling.js';
 import { type Spread, spread } from '../support/stats.js';
 
 export interface ColdStartFigures {
@@ -60,25 +60,10 @@ const HANDLER_ENV = {
   POWERTOOLS_LOG_LEVEL: 'SILENT',
 };
 
-/** Bundles an entry exactly as the cloud stack does (`BUNDLE` from infra/cloud/bundling.ts). */
+/** Bundles an entry exactly as the cloud stack does (`esbuildOptions` from infra/cloud/bundling.ts). */
 async function bundle(entry: string, outfile: string): Promise<{ bytes: number; metafile: Metafile }> {
-  const result = await build({
-    entryPoints: [join(REPO_ROOT, entry)],
-    absWorkingDir: REPO_ROOT,
-    bundle: true,
-    platform: 'node',
-    format: 'esm',
-    target: BUNDLE.target,
-    minify: BUNDLE.minify,
-    mainFields: [...BUNDLE.mainFields],
-    banner: { js: BUNDLE.banner },
-    outfile,
-    metafile: true,
-    logLevel: 'silent',
-  });
-  const output = Object.entries(result.metafile.outputs).find(([file]) => file.endsWith('.mjs'));
-  if (!output) throw new Error(`no bundle for ${entry}`);
-  return { bytes: output[1].bytes, metafile: result.metafile };
+  const result = await build({ ...esbuildOptions(entry, dirname(outfile)), logLevel: 'silent' });
+  return { bytes: bundleSize(result.metafile).initialBytes, metafile: result.metafile };
 }
 
 function topInputs(metafile: Metafile, count: number): Array<{ source: string; bytes: number }> {
