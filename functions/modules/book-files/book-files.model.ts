@@ -71,7 +71,7 @@ export const MAX_IMPORT_ROWS = 2000;
  * Rows `importBook` takes within one request; a longer file is a job (`startBookImport`). Measured:
  * see README "Imports"; the bound keeps the worst case well inside the API's 29 s.
  */
-export const MAX_SYNC_IMPORT_ROWS = 200;
+export const MAX_SYNC_IMPORT_ROWS = 100;
 /** Most rows one export writes; larger books are exported by filter (branch, status…). */
 export const MAX_EXPORT_ROWS = 20_000;
 /** How long an export's signed link works. */

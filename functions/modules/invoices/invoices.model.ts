@@ -420,7 +420,7 @@ export const ReversePaymentSchema = z.object({ invoiceId: id, paymentId: id, rea
  * Statement rows `importBankStatement` books within one request; a longer statement is a job
  * (`startBankStatementImport`). Measured: see README "Imports".
  */
-export const MAX_SYNC_STATEMENT_ROWS = 500;
+export const MAX_SYNC_STATEMENT_ROWS = 300;
 
 export const ImportBankStatementSchema = z.object({
   /** CSV with a header row: date, amount, currency, reference, and optionally clientRef and payer. */

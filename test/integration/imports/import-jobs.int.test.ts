@@ -1,7 +1,9 @@
 import { beforeAll, describe, expect, it } from 'vitest';
+import { MAX_SYNC_IMPORT_ROWS } from '../../../functions/modules/book-files/book-files.model.js';
 import type { ImportJob } from '../../../functions/modules/imports/imports.model.js';
 import { ImportsRepository } from '../../../functions/modules/imports/imports.repository.js';
 import { ImportsService } from '../../../functions/modules/imports/imports.service.js';
+import { MAX_SYNC_STATEMENT_ROWS } from '../../../functions/modules/invoices/invoices.model.js';
 import type { TableChangeDetail } from '../../../functions/shared/change-event.js';
 import { systemClock } from '../../../functions/shared/clock.js';
 import { keys } from '../../../functions/shared/table-design.js';
@@ -156,7 +158,7 @@ describe('import jobs', () => {
   });
 
   it('answers importBook and importBankStatement above their bounds with BAD_USER_INPUT naming the job mutation', async () => {
-    const ids = Array.from({ length: 201 }, (_, i) => `B-${i}`);
+    const ids = Array.from({ length: MAX_SYNC_IMPORT_ROWS + 1 }, (_, i) => `B-${i}`);
     const book = await app.exec(
       b.as.manager,
       'mutation($i: ImportBookInput!) { importBook(input: $i) { total } }',
@@ -169,7 +171,7 @@ describe('import jobs', () => {
     expect(await ownerOf(b.tenantId, 'B-0')).toBeUndefined();
     const csv = [
       'date,amount,currency,reference',
-      ...Array.from({ length: 501 }, () => '2026-03-01,1.00,EUR,X'),
+      ...Array.from({ length: MAX_SYNC_STATEMENT_ROWS + 1 }, () => '2026-03-01,1.00,EUR,X'),
     ].join('\n');
     const statement = await app.exec(
       b.as.backoffice,
