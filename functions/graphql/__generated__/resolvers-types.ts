@@ -1522,7 +1522,7 @@ export type FailedChange = {
    * sequence number), as JSON text; null when only a stream position could be kept.
    */
   change?: Maybe<Scalars['String']['output']>;
-  /** The consumer that gave up: `commissions` or `debtors`. */
+  /** The consumer that gave up: `commissions`, `debtors` or `imports`. */
   consumer: Scalars['String']['output'];
   /** The last error the consumer raised, or why a replay was impossible. */
   error: Scalars['String']['output'];
@@ -1603,13 +1603,19 @@ export type HierarchyLevel = {
 
 /** A bank statement to match against open invoices. */
 export type ImportBankStatementInput = {
-  /** CSV with a header row: date, amount, currency, reference; optionally clientRef (external, national or tax id) and payer. */
+  /**
+   * CSV with a header row: date, amount, currency, reference; optionally clientRef (external, national or tax id) and payer.
+   * At most 300 rows for `importBankStatement` (more answers BAD_USER_INPUT naming `startBankStatementImport`), 20,000 for the job.
+   */
   csv: Scalars['String']['input'];
 };
 
 /** A CSV or XLSX file of clients or policies and how its columns map to fields. */
 export type ImportBookInput = {
-  /** The file, base64-encoded. At most 2,000 rows per import. */
+  /**
+   * The file, base64-encoded. At most 100 rows for `importBook` (more answers BAD_USER_INPUT naming
+   * `startBookImport`) and 2,000 rows for `startBookImport`.
+   */
   contentBase64: Scalars['String']['input'];
   /** The file's format. */
   format: FileFormat;
@@ -2173,9 +2179,12 @@ export type Mutation = {
   exportBook: ExportResult;
   /** Creates an invoice for each instalment of a policy that has none yet, as drafts or issued; returns the new invoices (none when all exist). */
   generateInstalmentInvoices: Array<Invoice>;
-  /** Matches the brokerage's bank statement's rows to open invoices by number or reference, else by client reference and exact amount (admin, manager, backoffice with tenant-wide scope). The same file again changes nothing. */
+  /** Matches the brokerage's bank statement's rows to open invoices by number or reference, else by client reference and exact amount (admin, manager, backoffice with tenant-wide scope). The same file again changes nothing. Up to 300 rows; longer statements go through `startBankStatementImport`. */
   importBankStatement: BankImportResult;
-  /** Imports clients or policies from CSV or XLSX (admin, manager, backoffice). */
+  /**
+   * Imports clients or policies from CSV or XLSX within the request, up to 100 rows; longer files go
+   * through `startBookImport` (admin, manager, backoffice).
+   */
   importBook: ImportReport;
   /** Imports an insurer's commission statement (CSV/XLSX) and reconciles it with the RECEIVABLE lines. */
   importCommissionStatement: StatementImportResult;
