@@ -150,4 +150,20 @@ export const CATALOG: readonly FunctionSpec[] = [
     // Lambda's maximum: a stream lives up to 15 minutes, then the client reconnects (decision 0007).
     timeoutSeconds: 900,
   },
+  {
+    name: 'imports',
+    description:
+      'Import jobs: runs the next rows of a book or bank statement import within a time budget and checkpoints them',
+    entry: 'functions/imports/handler.ts',
+    // Each checkpoint is a MODIFY of the job, which brings the next run: one run per event, 20 s of
+    // rows per run (ImportsService), well inside the timeout.
+    trigger: {
+      kind: 'bus',
+      filter: { entityTypes: ['ImportJob'], events: ['INSERT', 'MODIFY'] },
+      maxRetries: 4,
+    },
+    needs: ['table'],
+    memoryMb: 1024,
+    timeoutSeconds: 60,
+  },
 ];

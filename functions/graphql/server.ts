@@ -11,6 +11,7 @@ import { bookFilesResolvers } from '../modules/book-files/book-files.resolvers.j
 import { clientsResolvers } from '../modules/clients/clients.resolvers.js';
 import { commissionsResolvers } from '../modules/commissions/commissions.resolvers.js';
 import { failuresResolvers } from '../modules/failures/failures.resolvers.js';
+import { importsResolvers } from '../modules/imports/imports.resolvers.js';
 import { invoicesResolvers } from '../modules/invoices/invoices.resolvers.js';
 import { orgResolvers } from '../modules/org/org.resolvers.js';
 import { policiesResolvers } from '../modules/policies/policies.resolvers.js';
@@ -95,6 +96,7 @@ export function allResolvers(): Resolvers {
     invoicesResolvers,
     webhooksResolvers,
     failuresResolvers,
+    importsResolvers,
     // Last but one: it fills ClientCard.commissionSummary, which the clients module leaves null.
     commissionsResolvers,
     liveResolvers,

@@ -12,6 +12,8 @@ import {
 } from './commissions/index.js';
 import { FailuresRepository } from './failures/failures.repository.js';
 import { type ChangeConsumer, FailuresService } from './failures/failures.service.js';
+import { ImportsRepository } from './imports/imports.repository.js';
+import { type ImportRunOptions, ImportsService } from './imports/imports.service.js';
 import { DebtorsService } from './invoices/debtors.service.js';
 import { InvoicesRepository } from './invoices/invoices.repository.js';
 import { type InvoiceAdapters, InvoicesService } from './invoices/invoices.service.js';
@@ -34,6 +36,8 @@ export interface Services {
   webhooks: WebhooksService;
   /** The commission ledger's services: schemes, consumer, ledger reads, periods, disputes, reconciliation, simulation. */
   commissions: CommissionsModule;
+  /** Long imports as jobs: started through GraphQL, run by the imports function. */
+  imports: ImportsService;
   /** Changes consumers gave up on: stored by the hosts, listed and replayed by admins. */
   failures: FailuresService;
   /** For request-scoped batching (GraphQL loaders) and stream consumers; resolvers call services. */
@@ -54,6 +58,8 @@ export interface ServiceOptions {
   archive?: ArchiveTarget | null;
   /** Where refused webhook deliveries are logged (reasons only, never a body). */
   webhookLog?: WebhookLog;
+  /** How import job runs pace themselves (tests shrink them to make jobs resume across runs). */
+  importRuns?: Partial<ImportRunOptions>;
 }
 
 /** Composition root: repositories over the Db, services over repositories and the clock. */
@@ -72,26 +78,29 @@ export function createServices(db: Db, clock: Clock, options: ServiceOptions = {
     repositories.org,
     clock,
   );
+  const bookFiles = new BookFilesService(
+    clients,
+    policies,
+    repositories.clients,
+    repositories.org,
+    clock,
+    options.reports ?? null,
+  );
+  const invoices = new InvoicesService(
+    repositories.invoices,
+    repositories.clients,
+    repositories.policies,
+    repositories.org,
+    clock,
+    options.invoices ?? null,
+  );
   const services: Omit<Services, 'failures'> = {
     org: new OrgService(repositories.org, clock),
     clients,
     policies,
-    bookFiles: new BookFilesService(
-      clients,
-      policies,
-      repositories.clients,
-      repositories.org,
-      clock,
-      options.reports ?? null,
-    ),
-    invoices: new InvoicesService(
-      repositories.invoices,
-      repositories.clients,
-      repositories.policies,
-      repositories.org,
-      clock,
-      options.invoices ?? null,
-    ),
+    bookFiles,
+    invoices,
+    imports: new ImportsService(new ImportsRepository(db), bookFiles, invoices, clock, options.importRuns),
     debtors: new DebtorsService(
       repositories.invoices,
       repositories.clients,
@@ -159,5 +168,6 @@ export function changeConsumers(services: Omit<Services, 'failures'>): Record<st
       change.entityType === EntityType.InsurerPremiumPayment
         ? services.invoices.onInsurerPayment(change)
         : services.debtors.onChange(change),
+    imports: (change) => services.imports.onChange(change),
   };
 }

@@ -80,6 +80,9 @@ export const EntityType = {
   CommissionReconciliationRow: 'CommissionReconciliationRow',
   FailedChange: 'FailedChange',
   LiveEvent: 'LiveEvent',
+  ImportJob: 'ImportJob',
+  ImportJobChunk: 'ImportJobChunk',
+  ImportJobRow: 'ImportJobRow',
 } as const;
 export type EntityType = (typeof EntityType)[keyof typeof EntityType];
 
@@ -394,6 +397,31 @@ export const keys = {
   }),
   failedChangesByStatus: (tenantId: string | null, status: string) =>
     `${failurePrefix(tenantId)}#FAILED#${seg(status)}`,
+  // ---- import jobs (long imports run off the request path) -------------------------------------
+  /** An import job; its file's rows (in chunks) and its per-row results share its collection. */
+  importJob: (tenantId: string, jobId: string): ItemKey => ({
+    pk: keys.importJobCollection(tenantId, jobId),
+    sk: 'IMPORT_JOB',
+  }),
+  importJobCollection: (tenantId: string, jobId: string) =>
+    `${tenantPrefix(tenantId)}#IMPORT_JOB#${seg(jobId)}`,
+  importJobIndexes: (tenantId: string, job: { id: string; createdAt: string }): Record<string, string> => ({
+    gsi1pk: keys.importJobs(tenantId),
+    gsi1sk: `${job.createdAt}#${job.id}`,
+  }),
+  importJobs: (tenantId: string) => `${tenantPrefix(tenantId)}#IMPORT_JOBS`,
+  /** Rows of the file from row index `start` on (0-based), sorted so a row's chunk is one Query. */
+  importJobChunk: (tenantId: string, jobId: string, start: number): ItemKey => ({
+    pk: keys.importJobCollection(tenantId, jobId),
+    sk: `${keys.importJobChunkPrefix}${String(start).padStart(6, '0')}`,
+  }),
+  importJobChunkPrefix: 'CHUNK#',
+  /** The result of one row (0-based index), in file order. */
+  importJobRow: (tenantId: string, jobId: string, index: number): ItemKey => ({
+    pk: keys.importJobCollection(tenantId, jobId),
+    sk: `${keys.importJobRowPrefix}${String(index).padStart(6, '0')}`,
+  }),
+  importJobRowPrefix: 'ROW#',
   sharedCacheEntry: (cacheKey: string): ItemKey => ({ pk: `G#CACHE#${seg(cacheKey)}`, sk: 'CACHE' }),
 
   /** An invoice sits in its client's collection, so the card's one Query returns it. */
@@ -1119,6 +1147,31 @@ export const ACCESS_PATTERNS: readonly AccessPattern[] = [
     'GetItem',
     'table',
     'pk=T#<t>#FAILED#<id> sk=FAILED_CHANGE',
+    'built',
+  ),
+  pattern('getImportJob', 'imports', 'GetItem', 'table', 'pk=T#<t>#IMPORT_JOB#<id> sk=IMPORT_JOB', 'built'),
+  pattern(
+    'listImportJobs (newest first)',
+    'imports',
+    'Query',
+    'gsi1',
+    'gsi1pk=T#<t>#IMPORT_JOBS gsi1sk=<createdAt>#<id>',
+    'built',
+  ),
+  pattern(
+    "listImportJobRows (a job's per-row results, in file order)",
+    'imports',
+    'Query',
+    'table',
+    'pk=T#<t>#IMPORT_JOB#<id> sk^=ROW#',
+    'built',
+  ),
+  pattern(
+    'getImportJobChunk (the stored rows from a row on: sk <= CHUNK#<row>, newest first, limit 1)',
+    'imports',
+    'Query',
+    'table',
+    'pk=T#<t>#IMPORT_JOB#<id> sk^=CHUNK#',
     'built',
   ),
   pattern(

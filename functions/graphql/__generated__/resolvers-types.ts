@@ -11,6 +11,7 @@ import type { Invoice as InvoiceModel, Payment as PaymentModel, UnmatchedPayment
 import type { DebtorSummary as DebtorSummaryModel, ImportResult as ImportResultModel } from '../../modules/invoices/invoices.service.js';
 import type { WebhookMapping as WebhookMappingModel, WebhookDelivery as WebhookDeliveryModel, DeliveryReport as DeliveryReportModel, EventOutcome as EventOutcomeModel } from '../../modules/webhooks/webhooks.model.js';
 import type { FailedChange as FailedChangeModel } from '../../modules/failures/failures.model.js';
+import type { ImportJob as ImportJobModel, ImportJobRow as ImportJobRowModel } from '../../modules/imports/imports.model.js';
 import type { GraphQLContext } from '../context.js';
 export type Maybe<T> = T | null;
 export type InputMaybe<T> = Maybe<T>;
@@ -1518,7 +1519,7 @@ export type FailedChange = {
    * sequence number), as JSON text; null when only a stream position could be kept.
    */
   change?: Maybe<Scalars['String']['output']>;
-  /** The consumer that gave up: `commissions` or `debtors`. */
+  /** The consumer that gave up: `commissions`, `debtors` or `imports`. */
   consumer: Scalars['String']['output'];
   /** The last error the consumer raised, or why a replay was impossible. */
   error: Scalars['String']['output'];
@@ -1599,13 +1600,19 @@ export type HierarchyLevel = {
 
 /** A bank statement to match against open invoices. */
 export type ImportBankStatementInput = {
-  /** CSV with a header row: date, amount, currency, reference; optionally clientRef (external, national or tax id) and payer. */
+  /**
+   * CSV with a header row: date, amount, currency, reference; optionally clientRef (external, national or tax id) and payer.
+   * At most 300 rows for `importBankStatement` (more answers BAD_USER_INPUT naming `startBankStatementImport`), 20,000 for the job.
+   */
   csv: Scalars['String']['input'];
 };
 
 /** A CSV or XLSX file of clients or policies and how its columns map to fields. */
 export type ImportBookInput = {
-  /** The file, base64-encoded. At most 2,000 rows per import. */
+  /**
+   * The file, base64-encoded. At most 100 rows for `importBook` (more answers BAD_USER_INPUT naming
+   * `startBookImport`) and 2,000 rows for `startBookImport`.
+   */
   contentBase64: Scalars['String']['input'];
   /** The file's format. */
   format: FileFormat;
@@ -1631,6 +1638,123 @@ export type ImportCommissionStatementInput = {
   period: Scalars['String']['input'];
 };
 
+/**
+ * An import running off the request path: started by `startBookImport` or `startBankStatementImport`,
+ * imported in runs by the imports function, read back here until its status is SUCCEEDED or FAILED.
+ */
+export type ImportJob = {
+  __typename?: 'ImportJob';
+  /** Rows per outcome so far; outcomes no row had are left out. */
+  counts: Array<ImportOutcomeCount>;
+  /** When it was started (UTC). */
+  createdAt: Scalars['DateTime']['output'];
+  /** The user who started the job; rows were imported with that user's rights. */
+  createdBy: Scalars['ID']['output'];
+  /** Why it FAILED; null otherwise. */
+  error?: Maybe<Scalars['String']['output']>;
+  /** When it SUCCEEDED or FAILED (UTC); null while it runs. */
+  finishedAt?: Maybe<Scalars['DateTime']['output']>;
+  /** The job's id. */
+  id: Scalars['ID']['output'];
+  /** What it imports. */
+  kind: ImportKind;
+  /** The result of each row that has one, in file order. */
+  rows: ImportJobRowConnection;
+  /** Rows with a result so far (progress: `rowsDone / rowsTotal`). */
+  rowsDone: Scalars['Int']['output'];
+  /** Data rows in the file. */
+  rowsTotal: Scalars['Int']['output'];
+  /** Where it stands. */
+  status: ImportJobStatus;
+  /** When it last moved on (UTC). */
+  updatedAt: Scalars['DateTime']['output'];
+};
+
+
+/**
+ * An import running off the request path: started by `startBookImport` or `startBankStatementImport`,
+ * imported in runs by the imports function, read back here until its status is SUCCEEDED or FAILED.
+ */
+export type ImportJobRowsArgs = {
+  after?: InputMaybe<Scalars['String']['input']>;
+  first?: InputMaybe<Scalars['Int']['input']>;
+};
+
+/** A page of import jobs (a Relay connection), newest first. */
+export type ImportJobConnection = {
+  __typename?: 'ImportJobConnection';
+  /** The rows of this page, at most `first` of them. */
+  edges: Array<ImportJobEdge>;
+  /** Whether a next page exists, and the cursor to ask for it. */
+  pageInfo: PageInfo;
+};
+
+/** One row of a page of import jobs: the job and its cursor. */
+export type ImportJobEdge = {
+  __typename?: 'ImportJobEdge';
+  /** Opaque position of this row: pass it as `after` to list what comes after it. */
+  cursor: Scalars['String']['output'];
+  /** The job on this row. */
+  node: ImportJob;
+};
+
+/** The result of one row of an import job. */
+export type ImportJobRow = {
+  __typename?: 'ImportJobRow';
+  /** Book: the id of the client or policy the row created. */
+  createdId?: Maybe<Scalars['ID']['output']>;
+  /** Book: why a REJECTED row was refused; empty otherwise. */
+  errors: Array<RowError>;
+  /** Book: the row's `externalId`, when it has one. */
+  externalId?: Maybe<Scalars['String']['output']>;
+  /** Statement: the invoice the payment was applied to. */
+  invoiceId?: Maybe<Scalars['ID']['output']>;
+  /** Statement: that invoice's number. */
+  invoiceNumber?: Maybe<Scalars['String']['output']>;
+  /** What the row did. */
+  outcome: ImportRowOutcome;
+  /** Statement: why an UNMATCHED row matched nothing. */
+  reason?: Maybe<Scalars['String']['output']>;
+  /** Row number as the synchronous import reports it: for a book file the header is row 1; for a statement the first data row is 1. */
+  row: Scalars['Int']['output'];
+};
+
+/** A page of an import job's row results (a Relay connection), in file order. */
+export type ImportJobRowConnection = {
+  __typename?: 'ImportJobRowConnection';
+  /** The rows of this page, at most `first` of them. */
+  edges: Array<ImportJobRowEdge>;
+  /** Whether a next page exists, and the cursor to ask for it. */
+  pageInfo: PageInfo;
+};
+
+/** One row of a page of import results: the result and its cursor. */
+export type ImportJobRowEdge = {
+  __typename?: 'ImportJobRowEdge';
+  /** Opaque position of this row: pass it as `after` to list what comes after it. */
+  cursor: Scalars['String']['output'];
+  /** The row's result. */
+  node: ImportJobRow;
+};
+
+/** Where an import job stands. */
+export type ImportJobStatus =
+  /** The job could not go on (see `error`); rows before `rowsDone` keep their results. */
+  | 'FAILED'
+  /** Stored and waiting for its first run. */
+  | 'QUEUED'
+  /** Importing: `rowsDone` of `rowsTotal` rows have a result. */
+  | 'RUNNING'
+  /** Every row has a result. Rows that were refused or unmatched are results too: see `counts` and `rows`. */
+  | 'SUCCEEDED';
+
+/** What an import job imports. */
+export type ImportKind =
+  /** A bank statement (`startBankStatementImport`). */
+  | 'BANK_STATEMENT'
+  /** A book file of clients or policies (`startBookImport`). */
+  | 'BOOK';
+
 /** What happened to one row of a bank statement. */
 export type ImportOutcome =
   /** Imported before (same statement row); nothing booked. */
@@ -1643,6 +1767,15 @@ export type ImportOutcome =
   | 'PARTIAL'
   /** No invoice matched: queued in `unmatchedPayments`. */
   | 'UNMATCHED';
+
+/** How many rows of a job had one outcome. */
+export type ImportOutcomeCount = {
+  __typename?: 'ImportOutcomeCount';
+  /** The outcome. */
+  outcome: ImportRowOutcome;
+  /** Rows with that outcome so far. */
+  rows: Scalars['Int']['output'];
+};
 
 /**
  * What an import did: accepted rows are written whole, rejected rows not at all, and rows whose
@@ -1661,6 +1794,23 @@ export type ImportReport = {
   /** Data rows in the file. */
   total: Scalars['Int']['output'];
 };
+
+/** What one row of an import job did. */
+export type ImportRowOutcome =
+  /** Book: the row was written as a new client or policy (`createdId`). */
+  | 'CREATED'
+  /** Book: the external id was imported before; statement: the same statement row was imported before. Nothing written. */
+  | 'DUPLICATE'
+  /** Statement: matched an invoice and paid it in full. */
+  | 'MATCHED'
+  /** Statement: matched an invoice and paid more than was outstanding; the rest became client credit. */
+  | 'OVERPAID'
+  /** Statement: matched an invoice and paid part of it. */
+  | 'PARTIAL'
+  /** Book: the row was not written; `errors` says why. */
+  | 'REJECTED'
+  /** Statement: no invoice matched; queued in `unmatchedPayments` (`reason`). */
+  | 'UNMATCHED';
 
 /** What happened to one row of a bank statement. */
 export type ImportRowResult = {
@@ -2026,9 +2176,12 @@ export type Mutation = {
   exportBook: ExportResult;
   /** Creates an invoice for each instalment of a policy that has none yet, as drafts or issued; returns the new invoices (none when all exist). */
   generateInstalmentInvoices: Array<Invoice>;
-  /** Matches the brokerage's bank statement's rows to open invoices by number or reference, else by client reference and exact amount (admin, manager, backoffice with tenant-wide scope). The same file again changes nothing. */
+  /** Matches the brokerage's bank statement's rows to open invoices by number or reference, else by client reference and exact amount (admin, manager, backoffice with tenant-wide scope). The same file again changes nothing. Up to 300 rows; longer statements go through `startBankStatementImport`. */
   importBankStatement: BankImportResult;
-  /** Imports clients or policies from CSV or XLSX (admin, manager, backoffice). */
+  /**
+   * Imports clients or policies from CSV or XLSX within the request, up to 100 rows; longer files go
+   * through `startBookImport` (admin, manager, backoffice).
+   */
   importBook: ImportReport;
   /** Imports an insurer's commission statement (CSV/XLSX) and reconciles it with the RECEIVABLE lines. */
   importCommissionStatement: StatementImportResult;
@@ -2078,6 +2231,17 @@ export type Mutation = {
   setUserRateGroup: User;
   /** Replaces an insurer's webhook mapping (admin). */
   setWebhookMapping: WebhookMapping;
+  /**
+   * Starts importing a bank statement as a job, for statements too long for `importBankStatement`
+   * (up to 20,000 rows). Checked whole first; poll `importJob` (admin, manager, backoffice with tenant-wide scope).
+   */
+  startBankStatementImport: ImportJob;
+  /**
+   * Starts importing a book file as a job, for files too long for `importBook` (up to 2,000 rows).
+   * The file is checked whole first, as `importBook` checks it: a bad file answers BAD_USER_INPUT and
+   * starts nothing. Poll `importJob` for progress and per-row results (admin, manager, backoffice).
+   */
+  startBookImport: ImportJob;
   /** The caller takes a pooled client of their branch and becomes its owner. */
   takeFromPool: Client;
   /** Hands every client of an advisor (e.g. one who leaves) to another advisor. */
@@ -2389,6 +2553,18 @@ export type MutationSetUserRateGroupArgs = {
 /** Everything a front end can change. Every mutation needs a bearer token; each says which roles may call it. */
 export type MutationSetWebhookMappingArgs = {
   input: SetWebhookMappingInput;
+};
+
+
+/** Everything a front end can change. Every mutation needs a bearer token; each says which roles may call it. */
+export type MutationStartBankStatementImportArgs = {
+  input: ImportBankStatementInput;
+};
+
+
+/** Everything a front end can change. Every mutation needs a bearer token; each says which roles may call it. */
+export type MutationStartBookImportArgs = {
+  input: ImportBookInput;
 };
 
 
@@ -2998,6 +3174,13 @@ export type Query = {
   failedChanges: FailedChangeConnection;
   /** Liveness of the API; needs no token. */
   health: Scalars['String']['output'];
+  /** One import job. A job of another tenant, or one the caller may not read (see `importJobs`), is NOT_FOUND. */
+  importJob: ImportJob;
+  /**
+   * Import jobs of the caller's tenant, newest first: book jobs for admin, manager and backoffice,
+   * statement jobs for those with tenant-wide scope; below tenant-wide scope only one's own jobs.
+   */
+  importJobs: ImportJobConnection;
   /** An insurer by id; null when it does not exist in your tenant. */
   insurer?: Maybe<Insurer>;
   /** Insurers (admin, manager, backoffice, advisor). Webhook secrets are never readable. */
@@ -3173,6 +3356,19 @@ export type QueryFailedChangesArgs = {
   after?: InputMaybe<Scalars['String']['input']>;
   first?: InputMaybe<Scalars['Int']['input']>;
   status?: InputMaybe<FailedChangeStatus>;
+};
+
+
+/** Everything a front end can read. Every field needs a bearer token except `health`; each says which roles may call it. */
+export type QueryImportJobArgs = {
+  id: Scalars['ID']['input'];
+};
+
+
+/** Everything a front end can read. Every field needs a bearer token except `health`; each says which roles may call it. */
+export type QueryImportJobsArgs = {
+  after?: InputMaybe<Scalars['String']['input']>;
+  first?: InputMaybe<Scalars['Int']['input']>;
 };
 
 
@@ -4704,8 +4900,18 @@ export type ResolversTypes = {
   ImportBankStatementInput: ImportBankStatementInput;
   ImportBookInput: ImportBookInput;
   ImportCommissionStatementInput: ImportCommissionStatementInput;
+  ImportJob: ResolverTypeWrapper<ImportJobModel>;
+  ImportJobConnection: ResolverTypeWrapper<Omit<ImportJobConnection, 'edges'> & { edges: Array<ResolversTypes['ImportJobEdge']> }>;
+  ImportJobEdge: ResolverTypeWrapper<Omit<ImportJobEdge, 'node'> & { node: ResolversTypes['ImportJob'] }>;
+  ImportJobRow: ResolverTypeWrapper<ImportJobRowModel>;
+  ImportJobRowConnection: ResolverTypeWrapper<Omit<ImportJobRowConnection, 'edges'> & { edges: Array<ResolversTypes['ImportJobRowEdge']> }>;
+  ImportJobRowEdge: ResolverTypeWrapper<Omit<ImportJobRowEdge, 'node'> & { node: ResolversTypes['ImportJobRow'] }>;
+  ImportJobStatus: ImportJobStatus;
+  ImportKind: ImportKind;
   ImportOutcome: ImportOutcome;
+  ImportOutcomeCount: ResolverTypeWrapper<ImportOutcomeCount>;
   ImportReport: ResolverTypeWrapper<ImportReport>;
+  ImportRowOutcome: ImportRowOutcome;
   ImportRowResult: ResolverTypeWrapper<ImportRowResult>;
   Instalment: ResolverTypeWrapper<Instalment>;
   InsuredObject: ResolverTypeWrapper<InsuredObjectModel>;
@@ -4948,6 +5154,13 @@ export type ResolversParentTypes = {
   ImportBankStatementInput: ImportBankStatementInput;
   ImportBookInput: ImportBookInput;
   ImportCommissionStatementInput: ImportCommissionStatementInput;
+  ImportJob: ImportJobModel;
+  ImportJobConnection: Omit<ImportJobConnection, 'edges'> & { edges: Array<ResolversParentTypes['ImportJobEdge']> };
+  ImportJobEdge: Omit<ImportJobEdge, 'node'> & { node: ResolversParentTypes['ImportJob'] };
+  ImportJobRow: ImportJobRowModel;
+  ImportJobRowConnection: Omit<ImportJobRowConnection, 'edges'> & { edges: Array<ResolversParentTypes['ImportJobRowEdge']> };
+  ImportJobRowEdge: Omit<ImportJobRowEdge, 'node'> & { node: ResolversParentTypes['ImportJobRow'] };
+  ImportOutcomeCount: ImportOutcomeCount;
   ImportReport: ImportReport;
   ImportRowResult: ImportRowResult;
   Instalment: Instalment;
@@ -5527,6 +5740,57 @@ export type HierarchyLevelResolvers<ContextType = GraphQLContext, ParentType ext
   userId?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
 };
 
+export type ImportJobResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['ImportJob'] = ResolversParentTypes['ImportJob']> = {
+  counts?: Resolver<Array<ResolversTypes['ImportOutcomeCount']>, ParentType, ContextType>;
+  createdAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  createdBy?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  error?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  finishedAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
+  id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  kind?: Resolver<ResolversTypes['ImportKind'], ParentType, ContextType>;
+  rows?: Resolver<ResolversTypes['ImportJobRowConnection'], ParentType, ContextType, Partial<ImportJobRowsArgs>>;
+  rowsDone?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  rowsTotal?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  status?: Resolver<ResolversTypes['ImportJobStatus'], ParentType, ContextType>;
+  updatedAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+};
+
+export type ImportJobConnectionResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['ImportJobConnection'] = ResolversParentTypes['ImportJobConnection']> = {
+  edges?: Resolver<Array<ResolversTypes['ImportJobEdge']>, ParentType, ContextType>;
+  pageInfo?: Resolver<ResolversTypes['PageInfo'], ParentType, ContextType>;
+};
+
+export type ImportJobEdgeResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['ImportJobEdge'] = ResolversParentTypes['ImportJobEdge']> = {
+  cursor?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  node?: Resolver<ResolversTypes['ImportJob'], ParentType, ContextType>;
+};
+
+export type ImportJobRowResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['ImportJobRow'] = ResolversParentTypes['ImportJobRow']> = {
+  createdId?: Resolver<Maybe<ResolversTypes['ID']>, ParentType, ContextType>;
+  errors?: Resolver<Array<ResolversTypes['RowError']>, ParentType, ContextType>;
+  externalId?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  invoiceId?: Resolver<Maybe<ResolversTypes['ID']>, ParentType, ContextType>;
+  invoiceNumber?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  outcome?: Resolver<ResolversTypes['ImportRowOutcome'], ParentType, ContextType>;
+  reason?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  row?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+};
+
+export type ImportJobRowConnectionResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['ImportJobRowConnection'] = ResolversParentTypes['ImportJobRowConnection']> = {
+  edges?: Resolver<Array<ResolversTypes['ImportJobRowEdge']>, ParentType, ContextType>;
+  pageInfo?: Resolver<ResolversTypes['PageInfo'], ParentType, ContextType>;
+};
+
+export type ImportJobRowEdgeResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['ImportJobRowEdge'] = ResolversParentTypes['ImportJobRowEdge']> = {
+  cursor?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  node?: Resolver<ResolversTypes['ImportJobRow'], ParentType, ContextType>;
+};
+
+export type ImportOutcomeCountResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['ImportOutcomeCount'] = ResolversParentTypes['ImportOutcomeCount']> = {
+  outcome?: Resolver<ResolversTypes['ImportRowOutcome'], ParentType, ContextType>;
+  rows?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+};
+
 export type ImportReportResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['ImportReport'] = ResolversParentTypes['ImportReport']> = {
   created?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   createdIds?: Resolver<Array<ResolversTypes['ID']>, ParentType, ContextType>;
@@ -5703,6 +5967,8 @@ export type MutationResolvers<ContextType = GraphQLContext, ParentType extends R
   setDunningPolicy?: Resolver<ResolversTypes['DunningPolicy'], ParentType, ContextType, RequireFields<MutationSetDunningPolicyArgs, 'input'>>;
   setUserRateGroup?: Resolver<ResolversTypes['User'], ParentType, ContextType, RequireFields<MutationSetUserRateGroupArgs, 'input'>>;
   setWebhookMapping?: Resolver<ResolversTypes['WebhookMapping'], ParentType, ContextType, RequireFields<MutationSetWebhookMappingArgs, 'input'>>;
+  startBankStatementImport?: Resolver<ResolversTypes['ImportJob'], ParentType, ContextType, RequireFields<MutationStartBankStatementImportArgs, 'input'>>;
+  startBookImport?: Resolver<ResolversTypes['ImportJob'], ParentType, ContextType, RequireFields<MutationStartBookImportArgs, 'input'>>;
   takeFromPool?: Resolver<ResolversTypes['Client'], ParentType, ContextType, RequireFields<MutationTakeFromPoolArgs, 'input'>>;
   transferBook?: Resolver<ResolversTypes['TransferBookPayload'], ParentType, ContextType, RequireFields<MutationTransferBookArgs, 'input'>>;
   transferClient?: Resolver<ResolversTypes['Client'], ParentType, ContextType, RequireFields<MutationTransferClientArgs, 'input'>>;
@@ -5901,6 +6167,8 @@ export type QueryResolvers<ContextType = GraphQLContext, ParentType extends Reso
   dunningPolicy?: Resolver<ResolversTypes['DunningPolicy'], ParentType, ContextType>;
   failedChanges?: Resolver<ResolversTypes['FailedChangeConnection'], ParentType, ContextType, Partial<QueryFailedChangesArgs>>;
   health?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  importJob?: Resolver<ResolversTypes['ImportJob'], ParentType, ContextType, RequireFields<QueryImportJobArgs, 'id'>>;
+  importJobs?: Resolver<ResolversTypes['ImportJobConnection'], ParentType, ContextType, Partial<QueryImportJobsArgs>>;
   insurer?: Resolver<Maybe<ResolversTypes['Insurer']>, ParentType, ContextType, RequireFields<QueryInsurerArgs, 'id'>>;
   insurers?: Resolver<ResolversTypes['InsurerConnection'], ParentType, ContextType, Partial<QueryInsurersArgs>>;
   invoice?: Resolver<Maybe<ResolversTypes['Invoice']>, ParentType, ContextType, RequireFields<QueryInvoiceArgs, 'id'>>;
@@ -6298,6 +6566,13 @@ export type Resolvers<ContextType = GraphQLContext> = {
   FailedChangeConnection?: FailedChangeConnectionResolvers<ContextType>;
   FailedChangeEdge?: FailedChangeEdgeResolvers<ContextType>;
   HierarchyLevel?: HierarchyLevelResolvers<ContextType>;
+  ImportJob?: ImportJobResolvers<ContextType>;
+  ImportJobConnection?: ImportJobConnectionResolvers<ContextType>;
+  ImportJobEdge?: ImportJobEdgeResolvers<ContextType>;
+  ImportJobRow?: ImportJobRowResolvers<ContextType>;
+  ImportJobRowConnection?: ImportJobRowConnectionResolvers<ContextType>;
+  ImportJobRowEdge?: ImportJobRowEdgeResolvers<ContextType>;
+  ImportOutcomeCount?: ImportOutcomeCountResolvers<ContextType>;
   ImportReport?: ImportReportResolvers<ContextType>;
   ImportRowResult?: ImportRowResultResolvers<ContextType>;
   Instalment?: InstalmentResolvers<ContextType>;

@@ -31,11 +31,13 @@ import {
   type ImportReport,
   MAX_EXPORT_ROWS,
   MAX_IMPORT_ROWS,
+  MAX_SYNC_IMPORT_ROWS,
   type RejectedRow,
   type RowError,
 } from './book-files.model.js';
 
-type Refs = {
+/** Lookups an import resolves names against (users by e-mail, insurers by name, product lines). */
+export type ImportRefs = {
   usersByEmail: Map<string, User>;
   insurersByName: Map<string, Insurer>;
   productLines: ProductLine[];
@@ -43,7 +45,7 @@ type Refs = {
 };
 
 /** Rows processed at once: enough to keep DynamoDB busy, few enough to stay polite to its throughput. */
-const IMPORT_CONCURRENCY = 6;
+export const IMPORT_CONCURRENCY = 6;
 
 /** Where generated files go, when the process has a bucket (the GraphQL function does). */
 export interface ReportTarget {
@@ -69,6 +71,46 @@ export class BookFilesService {
   ) {}
 
   async importBook(principal: Principal | null, rawInput: unknown): Promise<ImportReport> {
+    const { p, input, rows } = await this.prepareBookImport(principal, rawInput);
+    if (rows.length > MAX_SYNC_IMPORT_ROWS) {
+      throw new ValidationFailedError('Too many rows to import within one request', [
+        {
+          path: 'input.contentBase64',
+          message: `has ${rows.length} rows; importBook takes at most ${MAX_SYNC_IMPORT_ROWS}: start a job with startBookImport (up to ${MAX_IMPORT_ROWS} rows)`,
+        },
+      ]);
+    }
+    const refs = await this.importReferences(p);
+    const outcomes = await mapLimit(rows, IMPORT_CONCURRENCY, (row, i) =>
+      this.importBookRow(p, input, row, i, refs),
+    );
+    const report: ImportReport = {
+      total: rows.length,
+      created: 0,
+      duplicates: 0,
+      rejected: [],
+      createdIds: [],
+    };
+    outcomes.forEach((outcome, i) => {
+      if (outcome.outcome === 'CREATED' && outcome.createdId) {
+        report.created++;
+        report.createdIds.push(outcome.createdId);
+      } else if (outcome.outcome === 'DUPLICATE') report.duplicates++;
+      else report.rejected.push({ row: i + 2, externalId: outcome.externalId, errors: outcome.errors });
+    });
+    return report;
+  }
+
+  /**
+   * Checks a book file as a whole (role, input, format, row cap, mapped columns) before anything is
+   * written, and returns its data rows reduced to the mapped columns, each with the earlier row whose
+   * unique value it repeats. Rows run concurrently (and, in a job, in separate runs), so two rows of
+   * one file claiming the same unique value would race: the earlier row wins by rule, decided here.
+   */
+  async prepareBookImport(
+    principal: Principal | null,
+    rawInput: unknown,
+  ): Promise<{ p: Principal; input: ImportBookInput; rows: BookRow[] }> {
     const p = authorize(principal, 'book:import');
     const input = parseInput(ImportBookSchema, rawInput);
     const rows = await readRows(input.format, Buffer.from(input.contentBase64, 'base64'));
@@ -87,44 +129,51 @@ export class BookFilesService {
         missing.map((m) => ({ path: 'input.mapping', message: `column "${m.column}" is not in the file` })),
       );
     }
-    const refs = await this.references(p);
-    // Rows run concurrently, so two rows of one file claiming the same unique value would race:
-    // the earlier row wins by rule, decided before anything is written.
-    const inFileDuplicates = duplicatesWithinFile(input, rows);
-    const outcomes = await mapLimit(rows, IMPORT_CONCURRENCY, async (row, i): Promise<Outcome> => {
-      const earlier = inFileDuplicates.get(i);
-      if (earlier) {
-        return {
-          kind: 'rejected',
-          rejected: {
-            row: i + 2,
-            externalId: mapRow(input, row).externalId ?? null,
-            errors: [rowError(input, earlier.field, `repeats row ${earlier.row} of this file`)],
-          },
-        };
-      }
-      return input.kind === 'CLIENTS'
-        ? this.importClient(p, input, row, i + 2, refs)
-        : this.importPolicy(p, input, row, i + 2, refs);
-    });
-    const report: ImportReport = {
-      total: rows.length,
-      created: 0,
-      duplicates: 0,
-      rejected: [],
-      createdIds: [],
+    const repeats = duplicatesWithinFile(input, rows);
+    const columns = new Set(input.mapping.map((m) => m.column));
+    return {
+      p,
+      input,
+      rows: rows.map((row, i) => ({
+        values: Object.fromEntries(Object.entries(row).filter(([column]) => columns.has(column))),
+        repeats: repeats.get(i) ?? null,
+      })),
     };
-    for (const outcome of outcomes) {
-      if (outcome.kind === 'created') {
-        report.created++;
-        report.createdIds.push(outcome.id);
-      } else if (outcome.kind === 'duplicate') report.duplicates++;
-      else report.rejected.push(outcome.rejected);
-    }
-    return report;
   }
 
-  private async references(p: Principal): Promise<Refs> {
+  /**
+   * Imports one prepared row (0-based `index`) through the same services as the API. Idempotent: a
+   * row whose external id was imported before is a DUPLICATE and writes nothing.
+   */
+  async importBookRow(
+    p: Principal,
+    input: ImportBookInput,
+    row: BookRow,
+    index: number,
+    refs: ImportRefs,
+  ): Promise<BookRowResult> {
+    const externalId = mapRow(input, row.values).externalId ?? null;
+    if (row.repeats) {
+      return {
+        outcome: 'REJECTED',
+        externalId,
+        createdId: null,
+        errors: [rowError(input, row.repeats.field, `repeats row ${row.repeats.row} of this file`)],
+      };
+    }
+    const outcome =
+      input.kind === 'CLIENTS'
+        ? await this.importClient(p, input, row.values, index + 2, refs)
+        : await this.importPolicy(p, input, row.values, index + 2, refs);
+    if (outcome.kind === 'created')
+      return { outcome: 'CREATED', externalId, createdId: outcome.id, errors: [] };
+    if (outcome.kind === 'duplicate')
+      return { outcome: 'DUPLICATE', externalId, createdId: null, errors: [] };
+    return { outcome: 'REJECTED', externalId, createdId: null, errors: outcome.rejected.errors };
+  }
+
+  /** The tenant's users, insurers and product lines that rows name, read once per import (or job run). */
+  async importReferences(p: Principal): Promise<ImportRefs> {
     const [users, insurers, productLines, tenant] = await Promise.all([
       this.org.listAllOrgEntities<User>(p.tenantId, OrgKind.User),
       this.org.listAllOrgEntities<Insurer>(p.tenantId, OrgKind.Insurer),
@@ -144,7 +193,7 @@ export class BookFilesService {
     input: ImportBookInput,
     row: Row,
     rowNumber: number,
-    refs: Refs,
+    refs: ImportRefs,
   ): Promise<Outcome> {
     const values = mapRow(input, row);
     const externalId = values.externalId ?? null;
@@ -186,7 +235,7 @@ export class BookFilesService {
     input: ImportBookInput,
     row: Row,
     rowNumber: number,
-    refs: Refs,
+    refs: ImportRefs,
   ): Promise<Outcome> {
     const v = mapRow(input, row);
     const externalId = v.externalId ?? null;
@@ -318,6 +367,20 @@ export class BookFilesService {
   }
 }
 
+/** A data row of a book import: its mapped columns, and the earlier row whose unique value it repeats. */
+export interface BookRow {
+  values: Record<string, string>;
+  repeats: { row: number; field: string } | null;
+}
+
+/** What one book row did; `errors` lists every reason of a REJECTED row. */
+export interface BookRowResult {
+  outcome: 'CREATED' | 'DUPLICATE' | 'REJECTED';
+  externalId: string | null;
+  createdId: string | null;
+  errors: RowError[];
+}
+
 type Outcome =
   | { kind: 'created'; id: string }
   | { kind: 'duplicate' }
@@ -355,7 +418,7 @@ function duplicatesWithinFile(
 }
 
 /** Runs `fn` over items with at most `limit` in flight, keeping the results in item order. */
-async function mapLimit<T, R>(
+export async function mapLimit<T, R>(
   items: T[],
   limit: number,
   fn: (item: T, index: number) => Promise<R>,

@@ -416,6 +416,12 @@ export const RegisterPaymentSchema = z
 
 export const ReversePaymentSchema = z.object({ invoiceId: id, paymentId: id, reason: text(500) });
 
+/**
+ * Statement rows `importBankStatement` books within one request; a longer statement is a job
+ * (`startBankStatementImport`). Measured: see README "Imports".
+ */
+export const MAX_SYNC_STATEMENT_ROWS = 300;
+
 export const ImportBankStatementSchema = z.object({
   /** CSV with a header row: date, amount, currency, reference, and optionally clientRef and payer. */
   csv: z.string().min(1, 'is required').max(2_000_000, 'is too large'),

@@ -57,6 +57,7 @@ import {
   IssueInvoiceSchema,
   invoiceAge,
   lineTotal,
+  MAX_SYNC_STATEMENT_ROWS,
   normaliseReference,
   OPEN_STATUSES,
   type Payment,
@@ -755,6 +756,34 @@ export class InvoicesService {
    * Row ids derive from the file's hash, so importing the same file again changes nothing.
    */
   async importBankStatement(principal: Principal | null, rawInput: unknown): Promise<ImportResult> {
+    const { p, importId, records } = await this.prepareBankStatement(principal, rawInput);
+    if (records.length > MAX_SYNC_STATEMENT_ROWS) {
+      throw new ValidationFailedError('Too many rows to import within one request', [
+        {
+          path: 'input.csv',
+          message: `has ${records.length} rows; importBankStatement takes at most ${MAX_SYNC_STATEMENT_ROWS}: start a job with startBankStatementImport`,
+        },
+      ]);
+    }
+    const result: ImportResult = { importId, rows: [], matched: 0, unmatched: 0, duplicates: 0 };
+    for (const [index, record] of records.entries()) {
+      const outcome = await this.importStatementRow(p, importId, index, record);
+      result.rows.push(outcome);
+      if (outcome.outcome === 'UNMATCHED') result.unmatched++;
+      else if (outcome.outcome === 'DUPLICATE') result.duplicates++;
+      else result.matched++;
+    }
+    return result;
+  }
+
+  /**
+   * Checks a statement as a whole (role, tenant-wide scope, size, CSV syntax) before anything is
+   * written; returns its rows and the import id (the file's hash) their payment ids derive from.
+   */
+  async prepareBankStatement(
+    principal: Principal | null,
+    rawInput: unknown,
+  ): Promise<{ p: Principal; importId: string; records: Record<string, string>[] }> {
     const p = authorize(principal, 'payments:write');
     assertTenantWide(p, "The brokerage's bank statement");
     const input = parseInput(ImportBankStatementSchema, rawInput);
@@ -772,16 +801,20 @@ export class InvoicesService {
       ]);
     }
     const importId = createHash('sha256').update(input.csv).digest('hex').slice(0, 16);
-    const result: ImportResult = { importId, rows: [], matched: 0, unmatched: 0, duplicates: 0 };
-    for (const [index, record] of records.entries()) {
-      const row = index + 1;
-      const outcome = await this.importRow(p, importId, row, record);
-      result.rows.push(outcome);
-      if (outcome.outcome === 'UNMATCHED') result.unmatched++;
-      else if (outcome.outcome === 'DUPLICATE') result.duplicates++;
-      else result.matched++;
-    }
-    return result;
+    return { p, importId, records };
+  }
+
+  /**
+   * Imports one statement row (0-based `index`; reported as row `index + 1`). Its payment id derives
+   * from the import id and row, so running it again reports DUPLICATE and books nothing.
+   */
+  importStatementRow(
+    p: Principal,
+    importId: string,
+    index: number,
+    record: Record<string, string>,
+  ): Promise<ImportRowResult> {
+    return this.importRow(p, importId, index + 1, record);
   }
 
   private async importRow(

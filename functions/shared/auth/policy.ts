@@ -161,6 +161,21 @@ export function isTenantWide(principal: Principal): boolean {
 }
 
 /**
+ * Who may read an import job: whoever may start that kind of import (the synchronous mutation's
+ * rule), and, short of tenant-wide scope, only the jobs they started themselves: a job's rows name
+ * records across the tenant.
+ */
+export function canReadImportJob(
+  principal: Principal,
+  job: { kind: 'BOOK' | 'BANK_STATEMENT'; createdBy: string },
+): boolean {
+  if (job.kind === 'BANK_STATEMENT' && (!may(principal, 'payments:write') || principal.scope !== 'all'))
+    return false;
+  if (job.kind === 'BOOK' && !may(principal, 'book:import')) return false;
+  return principal.scope === 'all' || job.createdBy === principal.userId;
+}
+
+/**
  * Where a policy sits for scope checks. Reach follows the client's current hand: the servicing
  * advisor (the client's owner, moved on hand-over) and the servicing branch and region (the policy's
  * branch and region, moved with the client on hand-over). The seller is deliberately not a reach

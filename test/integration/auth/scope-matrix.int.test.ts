@@ -363,6 +363,15 @@ const CASES: Record<string, ScopedCase> = {
     query: 'mutation($i: ImportBankStatementInput!) { importBankStatement(input: $i) { unmatched } }',
     variables: { i: { csv: `date,amount,currency,reference\n2026-03-02,1.00,CZK,${unique('nobody')}` } },
   })),
+  // Starting a statement job is checked as importBankStatement is: tenant-wide scope, before anything is stored.
+  startBankStatementImport: tenantWide(async (as) => ({
+    as,
+    query: 'mutation($i: ImportBankStatementInput!) { startBankStatementImport(input: $i) { id rowsTotal } }',
+    variables: { i: { csv: `date,amount,currency,reference\n2026-03-02,1.00,CZK,${unique('job')}` } },
+    allowed: (result) => {
+      expect(result.data).toMatchObject({ startBankStatementImport: { rowsTotal: 1 } });
+    },
+  })),
   resolveUnmatchedPayment: tenantWide(async (as) => {
     const reference = unique('unknown');
     await app.services.invoices.importBankStatement(w.b.admin, {
@@ -497,6 +506,47 @@ const CASES: Record<string, ScopedCase> = {
             created: 0,
             rejected: [{ row: 2, errors: [{ message: expect.stringContaining('outside your scope') }] }],
           },
+        });
+      },
+    };
+  }),
+  // A book job runs its rows with the starter's rights, as importBook does: the row outside the
+  // scope becomes a REJECTED row result, and nothing is written.
+  startBookImport: sided(async (side) => {
+    const csv = `externalId,kind,firstName,lastName,segment,acquisition,owner\n${unique('job')},PERSON,Iva,Úlohová,INDIVIDUAL,ADVISOR,${side.advisorId}\n`;
+    const rowOf = async (result: GraphQLResult) => {
+      const id = (result.data as { startBookImport: { id: string } }).startBookImport.id;
+      await app.services.imports.runJob(w.b.tenantId, id);
+      const job = await app.services.imports.getJob(w.b.admin, id);
+      return (await app.services.imports.listRows(w.b.admin, job, { limit: 1, cursor: null })).items[0];
+    };
+    return {
+      as: rm(),
+      query: 'mutation($i: ImportBookInput!) { startBookImport(input: $i) { id } }',
+      variables: {
+        i: {
+          kind: 'CLIENTS',
+          format: 'CSV',
+          contentBase64: Buffer.from(csv).toString('base64'),
+          mapping: [
+            { column: 'externalId', field: 'externalId' },
+            { column: 'kind', field: 'kind' },
+            { column: 'firstName', field: 'firstName' },
+            { column: 'segment', field: 'segment' },
+            { column: 'acquisition', field: 'acquisitionType' },
+            { column: 'lastName', field: 'lastName' },
+            { column: 'owner', field: 'ownerAdvisorId' },
+          ],
+        },
+      },
+      allowed: async (result) => {
+        expect(await rowOf(result)).toMatchObject({ outcome: 'CREATED' });
+      },
+      refused: async (result) => {
+        expect(await rowOf(result)).toMatchObject({
+          outcome: 'REJECTED',
+          createdId: null,
+          errors: [{ message: expect.stringContaining('outside your scope') }],
         });
       },
     };

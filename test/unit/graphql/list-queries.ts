@@ -52,6 +52,10 @@ export const LIST_PAGE_QUERIES: Record<string, string> = {
     'unmatchedPayments(first: 100)',
     `id source row paidDate reference payer reason at amount { ${money} }`,
   ),
+  importJobs: page(
+    'importJobs(first: 100)',
+    'id kind status rowsTotal rowsDone createdBy createdAt updatedAt finishedAt error counts { outcome rows }',
+  ),
   failedChanges: page(
     'failedChanges(first: 100)',
     'id consumer error attempts firstFailedAt lastFailedAt status replayedAt',
