@@ -219,7 +219,9 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
 
     const eventHandlers = new Map<string, unknown>();
     for (const spec of catalog) {
-      if (spec.trigger.kind === 'http') continue;
+      // The failure drain moves the cloud's failure queues into the store; locally the poller and
+      // bus write there directly, so it has nothing to drain and is not loaded.
+      if (spec.trigger.kind === 'http' || spec.trigger.kind === 'failure-queues') continue;
       eventHandlers.set(spec.name, options.handlers?.[spec.name] ?? (await loadHandler<unknown>(spec)));
     }
     const handlerOf = <T>(spec: FunctionSpec) => eventHandlers.get(spec.name) as T;
