@@ -25,6 +25,7 @@ import {
 import { newId } from '../../../functions/shared/ids.js';
 import { LOCAL_AWS } from '../../../infra/local/dynamodb.js';
 import { lambdaContext } from '../../../infra/local/http-adapter.js';
+import { streamOnFailureRecord } from '../../fixtures/failure-queue-messages.js';
 import { createTenant, createTestApp } from '../../support/app.js';
 
 /**
@@ -130,21 +131,6 @@ async function writeAndLocate(
   throw new Error(`record of ${String(item.pk)} not on the stream`);
 }
 
-function onFailureRecord(info: StreamBatchInfo) {
-  return {
-    requestContext: {
-      requestId: newId(),
-      functionArn: 'arn:aws:lambda:eu-central-1:123456789012:function:commissions',
-      condition: 'RetryAttemptsExhausted',
-      approximateInvokeCount: 6,
-    },
-    responseContext: { statusCode: 200, executedVersion: '$LATEST', functionError: 'Unhandled' },
-    version: '1.0',
-    timestamp: '2026-11-30T10:05:00.000Z',
-    DDBStreamBatchInfo: info,
-  };
-}
-
 function invoiceChange(tenantId: string, invoiceId: string): TableChangeDetail {
   return {
     eventName: 'MODIFY',
@@ -189,7 +175,7 @@ describe('the failure drain', () => {
     const message = sqsRecord(
       QUEUE.commissions,
       newId(),
-      onFailureRecord({
+      streamOnFailureRecord({
         shardId: at.shardId,
         startSequenceNumber: at.seq,
         endSequenceNumber: at.seq,
@@ -293,7 +279,13 @@ describe('the failure drain', () => {
     const bad = sqsRecord(
       QUEUE.commissions,
       newId(),
-      onFailureRecord({ shardId, startSequenceNumber: '1', endSequenceNumber: '2', streamArn, batchSize: 2 }),
+      streamOnFailureRecord({
+        shardId,
+        startSequenceNumber: '1',
+        endSequenceNumber: '2',
+        streamArn,
+        batchSize: 2,
+      }),
     );
     const change = invoiceChange(a.tenantId, newId());
     const good = sqsRecord(QUEUE.debtors, newId(), { 'detail-type': CHANGE_DETAIL_TYPE, detail: change });

@@ -13,6 +13,7 @@ import {
   failuresOfMessage,
   type StreamBatchInfo,
 } from '../../../functions/modules/failures/failure-messages.js';
+import { streamOnFailureRecord } from '../../fixtures/failure-queue-messages.js';
 
 const STREAM = 'arn:aws:dynamodb:eu-central-1:123456789012:table/crm/stream/2026-11-30T00:00:00.000';
 const SHARD = 'shardId-00000001764460800000-abcdef12';
@@ -47,24 +48,12 @@ const batch: StreamBatchInfo = {
   batchSize: 3,
 };
 
-/** A stream mapping's on-failure record as Lambda sends it to the SQS destination. */
 function onFailureMessage(info: StreamBatchInfo): FailureMessage {
   return {
     messageId: 'msg-stream-1',
     sentAt: '2026-11-30T10:05:00.000Z',
     attributes: {},
-    body: JSON.stringify({
-      requestContext: {
-        requestId: 'r-1',
-        functionArn: 'arn:aws:lambda:eu-central-1:123456789012:function:commissions',
-        condition: 'RetryAttemptsExhausted',
-        approximateInvokeCount: 6,
-      },
-      responseContext: { statusCode: 200, executedVersion: '$LATEST', functionError: 'Unhandled' },
-      version: '1.0',
-      timestamp: '2026-11-30T10:05:00.000Z',
-      DDBStreamBatchInfo: info,
-    }),
+    body: JSON.stringify(streamOnFailureRecord(info)),
   };
 }
 
