@@ -42,11 +42,30 @@ module.exports = {
       name: 'entry-through-index',
       severity: 'error',
       comment: 'Entry points, the composition root and infra/ use a module through its index.ts only.',
-      from: { path: '^(functions/(?!modules/[^/]+/)|infra/)' },
+      from: { path: '^(functions/(?!modules/[^/]+/|graphql/)|infra/)' },
       to: {
         path: '^functions/modules/[^/]+/',
         pathNot: '^functions/modules/[^/]+/index\\.ts$',
       },
+    },
+    {
+      name: 'graphql-through-index',
+      severity: 'error',
+      comment:
+        "The GraphQL server uses a module through its index.ts, and assembles each module's resolvers file.",
+      from: { path: '^functions/graphql/' },
+      to: {
+        path: '^functions/modules/[^/]+/',
+        pathNot: ['^functions/modules/[^/]+/index\\.ts$', '^functions/modules/[^/]+/[^/]+\\.resolvers\\.ts$'],
+      },
+    },
+    {
+      name: 'resolvers-only-to-graphql',
+      severity: 'error',
+      comment:
+        "A module's resolvers are the GraphQL server's to assemble (functions/graphql/ only): exported from index.ts they would close a type loop (index → resolvers → generated types → index).",
+      from: { pathNot: '^functions/graphql/' },
+      to: { path: '^functions/modules/[^/]+/[^/]+\\.resolvers\\.ts$' },
     },
   ],
   options: {

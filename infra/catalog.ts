@@ -43,7 +43,13 @@ export type Trigger =
    */
   | { kind: 'streamingUrl'; path: string }
   /** EventBridge Scheduler expression: `rate(1 day)` or `cron(0 7 * * ? *)` (UTC). */
-  | { kind: 'schedule'; expression: string };
+  | { kind: 'schedule'; expression: string }
+  /**
+   * Every failure queue of the cloud (stream readers' on-failure destinations, the change pipe's and
+   * the bus rules' dead-letter queues) as an SQS event source. The local stack has no queues: its
+   * poller and bus write failures to the store themselves, so it skips this kind.
+   */
+  | { kind: 'failure-queues'; batchSize: number };
 
 export interface FunctionSpec {
   /** Short kebab-case name, used for construct ids and logs. */
@@ -76,7 +82,8 @@ export const CATALOG: readonly FunctionSpec[] = [
       ],
     },
     // The archive bucket: an admin's reprocessWebhookDelivery reads an archived delivery back.
-    needs: ['table', 'reportsBucket', 'archiveBucket', 'mail', 'cursorKeys'],
+    // Mail and SMS: an admin's replayFailedChange runs the debtors consumer, which sends notices.
+    needs: ['table', 'reportsBucket', 'archiveBucket', 'mail', 'sms', 'cursorKeys'],
     memoryMb: 1024,
     timeoutSeconds: 29,
   },
@@ -165,5 +172,15 @@ export const CATALOG: readonly FunctionSpec[] = [
     needs: ['table'],
     memoryMb: 1024,
     timeoutSeconds: 60,
+  },
+  {
+    name: 'failures',
+    description: 'Failure drain: failure-queue messages become failed changes that admins list and replay',
+    entry: 'functions/failures/handler.ts',
+    trigger: { kind: 'failure-queues', batchSize: 10 },
+    needs: ['table'],
+    memoryMb: 256,
+    // At most the failure queues' visibility timeout (SQS's default 30 s), as SQS event sources require.
+    timeoutSeconds: 30,
   },
 ];

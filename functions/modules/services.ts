@@ -10,8 +10,7 @@ import {
   type CommissionsModule,
   createCommissionsModule,
 } from './commissions/index.js';
-import { FailuresRepository } from './failures/failures.repository.js';
-import { type ChangeConsumer, FailuresService } from './failures/failures.service.js';
+import { type ChangeConsumer, createFailuresModule, type FailuresService } from './failures/index.js';
 import { ImportsRepository } from './imports/imports.repository.js';
 import { type ImportRunOptions, ImportsService } from './imports/imports.service.js';
 import { DebtorsService } from './invoices/debtors.service.js';
@@ -123,7 +122,7 @@ export function createServices(db: Db, clock: Clock, options: ServiceOptions = {
   };
   return {
     ...services,
-    failures: new FailuresService(new FailuresRepository(db), clock, changeConsumers(services)),
+    failures: createFailuresModule(db, clock, changeConsumers(services)),
   };
 }
 

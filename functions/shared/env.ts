@@ -1,5 +1,30 @@
 import * as z from 'zod';
 
+const StreamEventNameSchema = z.enum(['INSERT', 'MODIFY', 'REMOVE']);
+
+/** Each failure queue with the consumers its failed changes belong to, each with its change filter. */
+const FailureQueuesSchema = z
+  .array(
+    z.object({
+      queueArn: z.string().min(1),
+      routes: z.array(
+        z.object({
+          consumer: z.string().min(1),
+          filter: z.object({ entityTypes: z.array(z.string()), events: z.array(StreamEventNameSchema) }),
+        }),
+      ),
+    }),
+  )
+  .transform((queues) => Object.fromEntries(queues.map((q) => [q.queueArn, q.routes])));
+
+function safeJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+}
+
 /**
  * The process environment, parsed once at cold start. A missing or malformed variable fails the
  * cold start with the variable's name instead of failing some request later. Only this module
@@ -42,6 +67,25 @@ const EnvSchema = z.object({
    * AWSPREVIOUS version still opens, read at cold start (used when CURSOR_KEYS is unset).
    */
   CURSOR_SECRET_ARN: z.string().min(1).optional(),
+  /**
+   * The failure drain's routes (cloud only): JSON `[{ "queueArn", "routes": [{ "consumer", "filter" }] }]`:
+   * which consumer a failure queue's messages belong to and which changes that consumer takes (a
+   * stream batch read back holds every change in its range; the pipe's queue routes to every bus
+   * consumer). Written by the cloud stack from the catalog.
+   */
+  FAILURE_QUEUES: z
+    .string()
+    .optional()
+    .transform((v, ctx) => {
+      if (!v) return {};
+      const parsed = FailureQueuesSchema.safeParse(safeJson(v));
+      if (parsed.success) return parsed.data;
+      ctx.addIssue({
+        code: 'custom',
+        message: 'must be JSON: [{ queueArn, routes: [{ consumer, filter }] }]',
+      });
+      return z.NEVER;
+    }),
   S3_FORCE_PATH_STYLE: z
     .enum(['true', 'false'])
     .default('false')

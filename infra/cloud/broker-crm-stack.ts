@@ -6,7 +6,13 @@ import { Identity } from './identity.js';
 import { Monitoring } from './monitoring.js';
 import { acknowledgeNagFindings } from './nag.js';
 import { Storage } from './storage.js';
-import { ChangeConsumers, HttpEndpoints, ScheduledJobs, StreamingEndpoints } from './triggers.js';
+import {
+  ChangeConsumers,
+  FailureDrain,
+  HttpEndpoints,
+  ScheduledJobs,
+  StreamingEndpoints,
+} from './triggers.js';
 
 /** The change pipe's enrichment step: pure (no needs), so its role holds only logs and tracing. */
 const CHANGE_ENRICHMENT: FunctionSpec = {
@@ -58,6 +64,7 @@ export class BrokerCrmStack extends Stack {
   readonly streaming: StreamingEndpoints;
   readonly changes: ChangeConsumers;
   readonly schedules: ScheduledJobs;
+  readonly failureDrain: FailureDrain;
   readonly monitoring: Monitoring;
 
   constructor(scope: Construct, id: string, props: BrokerCrmStackProps) {
@@ -106,6 +113,11 @@ export class BrokerCrmStack extends Stack {
       createEnrichment: () => this.functions.addSupportFunction(CHANGE_ENRICHMENT),
     });
     this.schedules = new ScheduledJobs(this, 'schedules', { functions: all });
+    this.failureDrain = new FailureDrain(this, 'failure-drain', {
+      table: this.storage.table,
+      functions: all,
+      changes: this.changes,
+    });
     const queued = [...this.changes.streamReaders, ...this.changes.busConsumers, ...this.schedules.jobs];
     this.monitoring = new Monitoring(this, 'monitoring', {
       functions: this.functions.allFunctions,

@@ -1,4 +1,4 @@
-import { Duration, Fn, RemovalPolicy } from 'aws-cdk-lib';
+import { Duration, Fn, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
 import {
   CorsHttpMethod,
@@ -21,7 +21,7 @@ import {
   HttpMethod as LambdaHttpMethod,
   StartingPosition,
 } from 'aws-cdk-lib/aws-lambda';
-import { DynamoEventSource, SqsDlq } from 'aws-cdk-lib/aws-lambda-event-sources';
+import { DynamoEventSource, SqsDlq, SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { CfnPipe } from 'aws-cdk-lib/aws-pipes';
 import { Schedule, ScheduleExpression } from 'aws-cdk-lib/aws-scheduler';
@@ -362,5 +362,71 @@ export class ScheduledJobs extends Construct {
       jobs.push({ ...f, failureQueue: queue, role });
     }
     this.jobs = jobs;
+  }
+}
+
+/** Props of {@link FailureDrain}. */
+export interface FailureDrainProps {
+  readonly table: Table;
+  readonly functions: readonly CatalogFunction[];
+  readonly changes: ChangeConsumers;
+}
+
+/** A failure queue and the consumers its failed changes belong to (the drain's `FAILURE_QUEUES`). */
+export interface DrainedQueue {
+  readonly label: string;
+  readonly queue: Queue;
+  readonly routes: ReadonlyArray<{ consumer: string; filter: ChangeFilter }>;
+}
+
+/**
+ * The catalog's 'failure-queues' function fed by every change failure queue: each direct stream
+ * reader's, the change pipe's (routed to every bus consumer, as the change never reached the bus) and
+ * each bus rule's. Schedules' queues are left out: a failed schedule carries no change to replay.
+ * The drain may consume those queues and read the table's stream back (pointers in on-failure
+ * records), nothing else beyond its catalog needs.
+ */
+export class FailureDrain extends Construct {
+  readonly queues: readonly DrainedQueue[];
+  readonly drains: readonly CatalogFunction[];
+
+  constructor(scope: Construct, id: string, props: FailureDrainProps) {
+    super(scope, id);
+    const route = (f: FailureQueued) => {
+      if (f.spec.trigger.kind !== 'stream' && f.spec.trigger.kind !== 'bus') throw new Error('unreachable');
+      return { consumer: f.spec.name, filter: f.spec.trigger.filter };
+    };
+    const { streamReaders, busConsumers, pipeFailureQueue } = props.changes;
+    this.queues = [
+      ...streamReaders.map((f) => ({ label: f.spec.name, queue: f.failureQueue, routes: [route(f)] })),
+      ...(pipeFailureQueue
+        ? [{ label: 'change-pipe', queue: pipeFailureQueue, routes: busConsumers.map(route) }]
+        : []),
+      ...busConsumers.map((f) => ({ label: f.spec.name, queue: f.failureQueue, routes: [route(f)] })),
+    ];
+    this.drains = props.functions.filter((f) => f.spec.trigger.kind === 'failure-queues');
+    const streamArn = props.table.tableStreamArn;
+    for (const { spec, fn } of this.drains) {
+      if (spec.trigger.kind !== 'failure-queues') continue;
+      for (const { queue } of this.queues) {
+        fn.addEventSource(
+          new SqsEventSource(queue, { batchSize: spec.trigger.batchSize, reportBatchItemFailures: true }),
+        );
+      }
+      if (streamArn) {
+        fn.addToRolePolicy(
+          new PolicyStatement({
+            actions: ['dynamodb:DescribeStream', 'dynamodb:GetRecords', 'dynamodb:GetShardIterator'],
+            resources: [streamArn],
+          }),
+        );
+      }
+      fn.addEnvironment(
+        'FAILURE_QUEUES',
+        Stack.of(this).toJsonString(
+          this.queues.map((q) => ({ queueArn: q.queue.queueArn, routes: q.routes })),
+        ),
+      );
+    }
   }
 }

@@ -1,6 +1,5 @@
 import type { DynamoDBRecord } from 'aws-lambda';
-import type { ChangeFailure } from '../../functions/modules/failures/failures.model.js';
-import type { FailuresService } from '../../functions/modules/failures/failures.service.js';
+import type { ChangeFailure, FailuresService } from '../../functions/modules/failures/index.js';
 import { type TableChangeEvent, toChangeDetail } from '../../functions/shared/change-event.js';
 import type { FailureEntry, FailureSink } from './change-bus.js';
 

@@ -7,8 +7,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
 import sesLocalModule from 'aws-ses-v2-local';
 import { buildApp } from 'fauxqs';
-import { FailuresRepository } from '../../functions/modules/failures/failures.repository.js';
-import { FailuresService } from '../../functions/modules/failures/failures.service.js';
+import { createFailuresModule } from '../../functions/modules/failures/index.js';
 import { systemClock } from '../../functions/shared/clock.js';
 import { createDocumentClient, Db } from '../../functions/shared/db.js';
 import { LiveHub } from '../../functions/shared/live-hub.js';
@@ -220,22 +219,23 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     const streamingPaths = new Set<string>();
     for (const spec of catalog) {
       if (spec.trigger.kind === 'streamingUrl') streamingPaths.add(spec.trigger.path);
-      if (spec.trigger.kind === 'http' || spec.trigger.kind === 'streamingUrl') continue;
+      // The failure drain moves the cloud's failure queues into the store; locally the poller and
+      // bus write there directly, so it has nothing to drain and is not loaded.
+      if (
+        spec.trigger.kind === 'http' ||
+        spec.trigger.kind === 'streamingUrl' ||
+        spec.trigger.kind === 'failure-queues'
+      )
+        continue;
       eventHandlers.set(spec.name, options.handlers?.[spec.name] ?? (await loadHandler<unknown>(spec)));
     }
     const handlerOf = <T>(spec: FunctionSpec) => eventHandlers.get(spec.name) as T;
     // A change a consumer gives up on lands in the table's failure store (admins list and replay it
     // with `failedChanges` / `replayFailedChange`).
-    const failureStore = new FailuresService(
-      new FailuresRepository(
-        new Db(
-          createDocumentClient({
-            endpoint: dynamo.endpoint,
-            region: LOCAL_AWS.region,
-            credentials: LOCAL_AWS,
-          }),
-          TABLE_NAME,
-        ),
+    const failureStore = createFailuresModule(
+      new Db(
+        createDocumentClient({ endpoint: dynamo.endpoint, region: LOCAL_AWS.region, credentials: LOCAL_AWS }),
+        TABLE_NAME,
       ),
       systemClock,
       {},

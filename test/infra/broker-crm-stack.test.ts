@@ -192,13 +192,14 @@ describe('least privilege', () => {
     Resource: { 'Fn::Join': ['', [{ 'Fn::GetAtt': [idOf(s.stack.storage.archiveBucket), 'Arn'] }, '/*']] },
   });
 
-  it('lets graphql use only its table, its indexes, the reports and archive bucket objects, SES on the sender identity and the cursor secret', () => {
+  it('lets graphql use only its table, its indexes, the reports and archive bucket objects, SES on the sender identity, direct SMS (replayed dunning) and the cursor secret', () => {
     const statements = statementsOfRole(s.template, roleId('graphql')).filter((st) => !logsAndTracing(st));
     expect(statements).toEqual([
       { Effect: 'Allow', Action: [...TABLE_ACTIONS], Resource: [tableArn(), indexArn()] },
       reportsObjects(),
       archiveObjects(),
       mailFromIdentity(),
+      { Effect: 'Allow', Action: 'sns:Publish', NotResource: 'arn:aws:sns:*:*:*' },
       {
         Effect: 'Allow',
         Action: 'secretsmanager:GetSecretValue',
@@ -206,7 +207,37 @@ describe('least privilege', () => {
       },
     ]);
     expect(statements.flatMap(actionsOf)).not.toContain('dynamodb:Scan');
-    expect(statements.flatMap(actionsOf).filter((a) => a.startsWith('sns:'))).toEqual([]);
+    expect(statements.filter((st) => actionsOf(st).some((a) => a.startsWith('sns:')))).toEqual([
+      { Effect: 'Allow', Action: 'sns:Publish', NotResource: 'arn:aws:sns:*:*:*' },
+    ]);
+  });
+
+  it('lets the failure drain consume only the change failure queues, read only the table stream back and write its table', () => {
+    const statements = statementsOfRole(s.template, roleId('failures')).filter((st) => !logsAndTracing(st));
+    const queueArns = s.stack.failureDrain.queues.map((q) => ({ 'Fn::GetAtt': [idOf(q.queue), 'Arn'] }));
+    const sqs = statements.filter((st) => actionsOf(st).some((a) => a.startsWith('sqs:')));
+    expect(sqs.map((st) => st.Resource)).toEqual(queueArns);
+    for (const st of sqs) {
+      expect([...actionsOf(st)].sort()).toEqual([
+        'sqs:ChangeMessageVisibility',
+        'sqs:DeleteMessage',
+        'sqs:GetQueueAttributes',
+        'sqs:GetQueueUrl',
+        'sqs:ReceiveMessage',
+      ]);
+    }
+    expect(statements.filter((st) => !sqs.includes(st))).toEqual([
+      { Effect: 'Allow', Action: [...TABLE_ACTIONS], Resource: [tableArn(), indexArn()] },
+      {
+        Effect: 'Allow',
+        Action: ['dynamodb:DescribeStream', 'dynamodb:GetRecords', 'dynamodb:GetShardIterator'],
+        Resource: { 'Fn::GetAtt': [idOf(s.stack.storage.table), 'StreamArn'] },
+      },
+    ]);
+    // The schedule's dead letters carry no change: they stay in their queue (and its alarm).
+    const scheduled = s.stack.schedules.jobs.map((j) => idOf(j.failureQueue));
+    expect(JSON.stringify(statements)).not.toContain(scheduled[0]);
+    expect(scheduled).toHaveLength(1);
   });
 
   it('lets the debtors consumer mail from the sender identity and text phone numbers only; the sweep only its table', () => {
@@ -373,10 +404,12 @@ describe('operations', () => {
     if (!bus) throw new Error('no bus');
     s.template.resourceCountIs('AWS::Pipes::Pipe', 1);
     s.template.resourceCountIs('AWS::Events::EventBus', 1);
-    s.template.resourceCountIs('AWS::Lambda::EventSourceMapping', 1);
-    s.template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
-      FunctionName: { Ref: fnId('commissions') },
+    const streamMappings = s.template.findResources('AWS::Lambda::EventSourceMapping', {
+      Properties: { EventSourceArn: { 'Fn::GetAtt': [idOf(s.stack.storage.table), 'StreamArn'] } },
     });
+    expect(Object.values(streamMappings).map((m) => m.Properties.FunctionName)).toEqual([
+      { Ref: fnId('commissions') },
+    ]);
     s.template.hasResourceProperties('AWS::Events::Rule', {
       EventBusName: { Ref: idOf(bus) },
       EventPattern: Match.objectLike({
@@ -389,6 +422,31 @@ describe('operations', () => {
         }),
       ],
     });
+  });
+
+  it('drains the commission, pipe and debtors failure queues into the failure store, one SQS source each with partial batch responses', () => {
+    const drained = s.stack.failureDrain.queues;
+    expect(drained.map((q) => [q.label, q.routes.map((r) => r.consumer)])).toEqual([
+      ['commissions', ['commissions']],
+      ['change-pipe', ['debtors']],
+      ['debtors', ['debtors']],
+    ]);
+    const mappings = s.template.findResources('AWS::Lambda::EventSourceMapping', {
+      Properties: { FunctionName: { Ref: fnId('failures') } },
+    });
+    expect(Object.values(mappings).map((m) => m.Properties)).toEqual(
+      drained.map((q) => ({
+        FunctionName: { Ref: fnId('failures') },
+        EventSourceArn: { 'Fn::GetAtt': [idOf(q.queue), 'Arn'] },
+        BatchSize: 10,
+        FunctionResponseTypes: ['ReportBatchItemFailures'],
+      })),
+    );
+    const routes = JSON.stringify(
+      s.template.toJSON().Resources[fnId('failures')].Properties.Environment.Variables.FAILURE_QUEUES,
+    );
+    for (const q of drained) expect(routes).toContain(idOf(q.queue));
+    expect(routes).toContain('InsurerPremiumPayment');
   });
 
   it('builds no pipe or bus for a catalog in which no function subscribes to changes', () => {

@@ -25,6 +25,8 @@ export interface FailedChange {
   status: FailedChangeStatus;
   replayedAt: string | null;
   replayedBy: string | null;
+  /** The failure-queue message that last reported it: a redelivery of that message changes nothing. */
+  lastDeliveryId?: string | null;
   version: number;
 }
 
@@ -39,6 +41,8 @@ export interface ChangeFailure {
   error: string;
   attempts: number;
   at: string;
+  /** The queue message that reported it (cloud drain), so a redelivered message is recorded once. */
+  deliveryId?: string;
 }
 
 const ID_SHAPE = /^[0-9a-f]{32}$/;

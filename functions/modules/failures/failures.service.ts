@@ -35,7 +35,8 @@ export class FailuresService {
   /**
    * Stores a failure reported by a host (the local poller or bus, the cloud's failure-queue drain).
    * Recording the same (consumer, record) again adds its attempts and reopens it unless it was
-   * replayed already (a late duplicate of a failure since fixed changes nothing).
+   * replayed already (a late duplicate of a failure since fixed changes nothing). The same queue
+   * message delivered again (`deliveryId`) changes nothing either: queues deliver at least once.
    */
   async record(failure: ChangeFailure): Promise<FailedChange> {
     const eventID = failure.change?.eventID ?? failure.eventID ?? failure.pointer ?? '';
@@ -43,6 +44,8 @@ export class FailuresService {
     const id = failedChangeId(failure.consumer, eventID);
     const existing = await this.repo.getFailedChange(tenantId, id);
     if (existing && existing.status !== 'OPEN') return existing;
+    if (existing && failure.deliveryId !== undefined && existing.lastDeliveryId === failure.deliveryId)
+      return existing;
     const stored: FailedChange = {
       id,
       tenantId,
@@ -56,6 +59,7 @@ export class FailuresService {
       status: 'OPEN',
       replayedAt: null,
       replayedBy: null,
+      lastDeliveryId: failure.deliveryId ?? null,
       version: (existing?.version ?? 0) + 1,
     };
     await this.repo.saveFailedChange(stored);

@@ -18,6 +18,23 @@ describe('parseEnv', () => {
     expect(parseEnv({ ...valid, S3_FORCE_PATH_STYLE: 'true' }).S3_FORCE_PATH_STYLE).toBe(true);
   });
 
+  it('reads the failure drain routes by queue ARN, and none when FAILURE_QUEUES is unset', () => {
+    const routes = [{ consumer: 'debtors', filter: { entityTypes: ['Invoice'], events: ['MODIFY'] } }];
+    const parsed = parseEnv({ ...valid, FAILURE_QUEUES: JSON.stringify([{ queueArn: 'arn:q1', routes }]) });
+    expect(parsed.FAILURE_QUEUES).toEqual({ 'arn:q1': routes });
+    expect(parseEnv(valid).FAILURE_QUEUES).toEqual({});
+  });
+
+  it('fails the cold start on FAILURE_QUEUES that are not JSON routes, naming the variable', () => {
+    expect(() => parseEnv({ ...valid, FAILURE_QUEUES: '{not json' })).toThrow(/FAILURE_QUEUES: must be JSON/);
+    const unknownEvent = [
+      { queueArn: 'q', routes: [{ consumer: 'c', filter: { entityTypes: [], events: ['PUT'] } }] },
+    ];
+    expect(() => parseEnv({ ...valid, FAILURE_QUEUES: JSON.stringify(unknownEvent) })).toThrow(
+      /FAILURE_QUEUES/,
+    );
+  });
+
   it('fails with a message naming TABLE_NAME when it is missing', () => {
     const { TABLE_NAME: _omitted, ...rest } = valid;
     expect(() => parseEnv(rest)).toThrow(/^Invalid environment: TABLE_NAME: /);
