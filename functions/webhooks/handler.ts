@@ -23,7 +23,11 @@ export const handler = middy(
     const raw = event.body ?? '';
     const body = event.isBase64Encoded ? Buffer.from(raw, 'base64').toString('utf8') : raw;
     try {
-      const response = await services.webhooks.receive({ insurerId, headers: event.headers, body });
+      const response = await services.webhooks.deliveries.receive({
+        insurerId,
+        headers: event.headers,
+        body,
+      });
       return {
         statusCode: response.statusCode,
         headers: { 'content-type': response.contentType },
