@@ -22,6 +22,7 @@ export type {
   ProductLineRef,
 } from './ports.js';
 export type { WebhookRequest, WebhookResponse } from './responses.js';
+export type { DeliveryReport, EventOutcome, WebhookDelivery, WebhookMapping } from './webhooks.model.js';
 
 /** What the webhooks module needs: the data layer, the clock, other modules through narrow ports, and the adapters. */
 export interface WebhooksDeps {
