@@ -1,7 +1,6 @@
 import type { Clock } from '../shared/clock.js';
 import type { Db } from '../shared/db.js';
-import { memoizedReads } from '../shared/memoized-reads.js';
-import { EntityType, OrgKind } from '../shared/table-design.js';
+import { EntityType } from '../shared/table-design.js';
 import { BookFilesService, type ReportTarget } from './book-files/book-files.service.js';
 import { ClientsRepository } from './clients/clients.repository.js';
 import { ClientsService } from './clients/clients.service.js';
@@ -12,7 +11,6 @@ import { type ChangeConsumer, FailuresService } from './failures/failures.servic
 import { DebtorsService } from './invoices/debtors.service.js';
 import { InvoicesRepository } from './invoices/invoices.repository.js';
 import { type InvoiceAdapters, InvoicesService } from './invoices/invoices.service.js';
-import type { ProductLine, User } from './org/org.model.js';
 import { OrgRepository } from './org/org.repository.js';
 import { OrgService } from './org/org.service.js';
 import { PoliciesRepository } from './policies/policies.repository.js';
@@ -20,11 +18,10 @@ import { PoliciesService } from './policies/policies.service.js';
 import {
   type ArchiveTarget,
   createWebhooksModule,
-  type DeliveryBook,
-  type OrgReference,
   type WebhookLog,
   type WebhooksModule,
 } from './webhooks/index.js';
+import { webhookPorts } from './webhooks-wiring.js';
 
 /** The domain services of the product, wired once per process over one data layer. */
 export interface Services {
@@ -117,13 +114,7 @@ export function createServices(db: Db, clock: Clock, options: ServiceOptions = {
     webhooks: createWebhooksModule({
       db,
       clock,
-      insurers: {
-        activeWebhookSecrets: (insurerId) => org.activeWebhookSecrets(insurerId),
-        hasInsurer: async (tenantId, insurerId) =>
-          (await repositories.org.getOrgEntity(tenantId, OrgKind.Insurer, insurerId)) !== undefined,
-      },
-      org: orgReference(repositories.org),
-      openBook: () => deliveryBook(repositories, clock),
+      ...webhookPorts(repositories, org, clock),
       archive: options.archive ?? null,
       log: options.webhookLog,
       timeBudgetMs: options.webhookTimeBudgetMs,
@@ -133,44 +124,6 @@ export function createServices(db: Db, clock: Clock, options: ServiceOptions = {
   return {
     ...services,
     failures: new FailuresService(new FailuresRepository(db), clock, changeConsumers(services)),
-  };
-}
-
-/** The org reads insurer webhooks make: users and product lines. */
-function orgReference(repo: OrgRepository): OrgReference {
-  return {
-    getUser: (tenantId, userId) => repo.getOrgEntity<User>(tenantId, OrgKind.User, userId),
-    listUsers: (tenantId) => repo.listAllOrgEntities<User>(tenantId, OrgKind.User),
-    listProductLines: (tenantId) => repo.listAllOrgEntities<ProductLine>(tenantId, OrgKind.ProductLine),
-  };
-}
-
-/**
- * The clients and policies one webhook delivery writes, as their services write them, over org reads
- * remembered for the delivery: its events share an insurer, product lines and sellers.
- */
-function deliveryBook(repositories: Services['repositories'], clock: Clock): DeliveryBook {
-  const org = memoizedReads(repositories.org);
-  const clients = new ClientsService(repositories.clients, org, clock, repositories.policies);
-  const policies = new PoliciesService(repositories.policies, clients, repositories.clients, org, clock);
-  return {
-    org: orgReference(org),
-    holders: {
-      clientHolding: (tenantId, key, value) => repositories.clients.ownerOfUnique(tenantId, key, value),
-      createClient: (principal, input, options) => clients.createClient(principal, input, options),
-    },
-    policies: {
-      currentByNumber: async (tenantId, insurerId, policyNumber) => {
-        const found = await policies.findByNumber(tenantId, insurerId, policyNumber);
-        if (!found) return undefined;
-        return (await repositories.policies.getPolicyOfClient(tenantId, found.clientId, found.id)) ?? found;
-      },
-      writePolicy: (principal, input, options) => policies.writePolicy(principal, input, options),
-      renewPolicy: (principal, input) => policies.renewPolicy(principal, input),
-      endorsePolicy: (principal, input) => policies.endorsePolicy(principal, input),
-      cancelPolicy: (principal, input) => policies.cancelPolicy(principal, input),
-      reactivatePolicy: (principal, input) => policies.reactivatePolicy(principal, input),
-    },
   };
 }
 
