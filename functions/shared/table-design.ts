@@ -236,8 +236,6 @@ export const keys = {
     pk: keys.insurerCommissionStatements(tenantId, insurerId),
     sk: `${seg(period)}#${seg(eventId)}`,
   }),
-  /** The sort-key prefix of an insurer's commission statements of one period. */
-  insurerCommissionStatementsOfPeriod: (period: string) => `${seg(period)}#`,
   /** Premium payments an insurer reported for a policy, by paid date. */
   insurerPremiumPayments: (tenantId: string, policyId: string) =>
     `${tenantPrefix(tenantId)}#POLICY#${seg(policyId)}#PREMIUM_PAID`,

@@ -330,7 +330,7 @@ export class WebhooksRepository {
   async listCommissionStatements(tenantId: string, insurerId: string, period: string): Promise<StoredItem[]> {
     return this.db.queryAll({
       partition: keys.insurerCommissionStatements(tenantId, insurerId),
-      beginsWith: keys.insurerCommissionStatementsOfPeriod(period),
+      beginsWith: `${period}#`,
     });
   }
 
