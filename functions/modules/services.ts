@@ -21,8 +21,13 @@ import { OrgRepository } from './org/org.repository.js';
 import { OrgService } from './org/org.service.js';
 import { PoliciesRepository } from './policies/policies.repository.js';
 import { PoliciesService } from './policies/policies.service.js';
-import { WebhooksRepository } from './webhooks/webhooks.repository.js';
-import { type ArchiveTarget, type WebhookLog, WebhooksService } from './webhooks/webhooks.service.js';
+import {
+  type ArchiveTarget,
+  createWebhooksModule,
+  type WebhookLog,
+  type WebhooksModule,
+} from './webhooks/index.js';
+import { webhookPorts } from './webhooks-wiring.js';
 
 /** The domain services of the product, wired once per process over one data layer. */
 export interface Services {
@@ -32,7 +37,7 @@ export interface Services {
   bookFiles: BookFilesService;
   invoices: InvoicesService;
   debtors: DebtorsService;
-  webhooks: WebhooksService;
+  webhooks: WebhooksModule;
   /** The commission ledger's services: schemes, consumer, ledger reads, periods, disputes, reconciliation, simulation. */
   commissions: CommissionsModule;
   /** Long imports as jobs: started through GraphQL, run by the imports function. */
@@ -59,6 +64,8 @@ export interface ServiceOptions {
   webhookLog?: WebhookLog;
   /** How import job runs pace themselves (tests shrink them to make jobs resume across runs). */
   importRuns?: Partial<ImportRunOptions>;
+  /** Overrides how long a webhook delivery may start events (tests of the time budget). */
+  webhookTimeBudgetMs?: number;
 }
 
 /** Composition root: repositories over the Db, services over repositories and the clock. */
@@ -93,8 +100,9 @@ export function createServices(db: Db, clock: Clock, options: ServiceOptions = {
     clock,
     options.invoices ?? null,
   );
+  const org = new OrgService(repositories.org, clock);
   const services: Omit<Services, 'failures'> = {
-    org: new OrgService(repositories.org, clock),
+    org,
     clients,
     policies,
     bookFiles,
@@ -108,16 +116,14 @@ export function createServices(db: Db, clock: Clock, options: ServiceOptions = {
       options.invoices ?? null,
     ),
     commissions: createCommissionsModule({ db, clock, lookups: commissionLookups(repositories, policies) }),
-    webhooks: new WebhooksService(
-      new WebhooksRepository(db),
-      new OrgService(repositories.org, clock),
-      repositories.org,
-      repositories.clients,
-      repositories.policies,
+    webhooks: createWebhooksModule({
+      db,
       clock,
-      options.archive ?? null,
-      options.webhookLog,
-    ),
+      ...webhookPorts(repositories, org, clock),
+      archive: options.archive ?? null,
+      log: options.webhookLog,
+      timeBudgetMs: options.webhookTimeBudgetMs,
+    }),
     repositories,
   };
   return {

@@ -1,15 +1,15 @@
 import middy from '@middy/core';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
-import { createServices } from '../modules/services.js';
+import { composeWebhooks } from '../modules/webhooks-wiring.js';
 import { logger } from '../shared/logger.js';
 import { observability } from '../shared/observability.js';
 import { problemResponse } from '../shared/problem.js';
 import { getRuntime } from '../shared/runtime.js';
 
 const runtime = getRuntime();
-const services = createServices(runtime.db, runtime.clock, {
+const webhooks = composeWebhooks(runtime.db, runtime.clock, {
   archive: runtime.env.ARCHIVE_BUCKET ? { store: runtime.objects, bucket: runtime.env.ARCHIVE_BUCKET } : null,
-  webhookLog: (message, fields) => logger.warn(message, fields),
+  log: (message, fields) => logger.warn(message, fields),
 });
 
 /**
@@ -23,7 +23,11 @@ export const handler = middy(
     const raw = event.body ?? '';
     const body = event.isBase64Encoded ? Buffer.from(raw, 'base64').toString('utf8') : raw;
     try {
-      const response = await services.webhooks.receive({ insurerId, headers: event.headers, body });
+      const response = await webhooks.deliveries.receive({
+        insurerId,
+        headers: event.headers,
+        body,
+      });
       return {
         statusCode: response.statusCode,
         headers: { 'content-type': response.contentType },

@@ -149,7 +149,7 @@ async function seedDemoBrokerage(services: Services, today: string): Promise<See
     const created = await org.createInsurer(sys, { name });
     insurers.push({ id: created.insurer.id, name, secret: created.webhookSecret });
     // Clients first seen in an insurer's webhook events go to Adam unless an event names a seller.
-    await services.webhooks.setMapping(sys, {
+    await services.webhooks.mappings.setMapping(sys, {
       insurerId: created.insurer.id,
       expectedVersion: 0,
       defaultAdvisorId: adam.id,

@@ -8,8 +8,8 @@ import {
   optionalText,
   text,
 } from '../../shared/input.js';
-import { normaliseId } from '../clients/clients.model.js';
-import { InsuredObjectSchema } from '../policies/policies.model.js';
+import { normaliseId } from '../clients/index.js';
+import { InsuredObjectSchema } from '../policies/index.js';
 
 /** The event types an insurer may send. */
 export const EVENT_TYPES = [
@@ -187,6 +187,11 @@ export interface WebhookMapping {
   version: number;
   updatedAt: string;
   updatedBy: string;
+}
+
+/** The mapping of an insurer that has none: version 0, payloads in our layout. */
+export function emptyMapping(insurerId: string): WebhookMapping {
+  return { insurerId, rules: [], defaultAdvisorId: null, version: 0, updatedAt: '', updatedBy: '' };
 }
 
 // ---- outcomes ----------------------------------------------------------------------------------

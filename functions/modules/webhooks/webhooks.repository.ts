@@ -11,6 +11,7 @@ import {
 } from '../../shared/db.js';
 import { VersionConflictError } from '../../shared/errors.js';
 import { fromItem, toItem } from '../../shared/items.js';
+import type { Money } from '../../shared/money.js';
 import { EntityType, type ItemKey, keys, TABLE } from '../../shared/table-design.js';
 import type { WebhookDelivery, WebhookMapping } from './webhooks.model.js';
 
@@ -45,6 +46,24 @@ export interface EventRecord {
   policyId: string | null;
   note: string | null;
   webhookId: string;
+}
+
+/** A premium payment an insurer reported against a policy (the invoices module settles from it). */
+export interface InsurerPremiumPayment {
+  policyId: string;
+  policyNumber: string;
+  amount: Money;
+  paidDate: string;
+  reference: string | null;
+}
+
+/** A commission statement an insurer sent, for reconciliation against the ledger. */
+export interface InsurerCommissionStatement {
+  period: string;
+  currency: string;
+  lines: Array<{ policyNumber: string; amount: Money; kind: string | null }>;
+  total: Money;
+  receivedAt: string;
 }
 
 /** Raised when a claim is held by someone else (a concurrent or earlier delivery). */
@@ -254,12 +273,46 @@ export class WebhooksRepository {
     await this.db.put(this.eventItem(tenantId, insurerId, record));
   }
 
+  /** Stores a premium payment the insurer reported, with its event record, once per event id. */
+  async recordPremiumPayment(
+    tenantId: string,
+    insurerId: string,
+    record: EventRecord,
+    payment: InsurerPremiumPayment,
+  ): Promise<void> {
+    await this.recordEventWithItem(
+      tenantId,
+      insurerId,
+      record,
+      keys.insurerPremiumPayment(tenantId, payment.policyId, payment.paidDate, record.eventId),
+      EntityType.InsurerPremiumPayment,
+      payment,
+    );
+  }
+
+  /** Stores a commission statement the insurer sent, with its event record, once per event id. */
+  async recordCommissionStatement(
+    tenantId: string,
+    insurerId: string,
+    record: EventRecord,
+    statement: InsurerCommissionStatement,
+  ): Promise<void> {
+    await this.recordEventWithItem(
+      tenantId,
+      insurerId,
+      record,
+      keys.insurerCommissionStatement(tenantId, insurerId, statement.period, record.eventId),
+      EntityType.InsurerCommissionStatement,
+      statement,
+    );
+  }
+
   /**
    * Records an event whose whole effect is one stored item (a premium payment, a commission
    * statement): the event record and the item in one transaction, conditioned on the event being
    * new, so a repeat writes nothing ({@link ClaimTakenError}).
    */
-  async recordEventWithItem(
+  private async recordEventWithItem(
     tenantId: string,
     insurerId: string,
     record: EventRecord,

@@ -5,15 +5,17 @@ import { pageArgs, toConnection } from '../../shared/pagination.js';
 export const webhooksResolvers: Resolvers = {
   Query: {
     webhookMapping: (_root, { insurerId }, { principal, services }) =>
-      services.webhooks.getMapping(principal, insurerId),
+      services.webhooks.mappings.getMapping(principal, insurerId),
     webhookDeliveries: async (_root, args, { principal, services }) =>
-      toConnection(await services.webhooks.listDeliveries(principal, args.insurerId, pageArgs(args))),
+      toConnection(
+        await services.webhooks.deliveries.listDeliveries(principal, args.insurerId, pageArgs(args)),
+      ),
   },
   Mutation: {
     setWebhookMapping: (_root, { input }, { principal, services }) =>
-      services.webhooks.setMapping(principal, input),
+      services.webhooks.mappings.setMapping(principal, input),
     reprocessWebhookDelivery: (_root, { insurerId, webhookId }, { principal, services }) =>
-      services.webhooks.reprocessDelivery(principal, insurerId, webhookId),
+      services.webhooks.deliveries.reprocessDelivery(principal, insurerId, webhookId),
   },
   WebhookMapping: {
     updatedAt: (mapping) => mapping.updatedAt || null,

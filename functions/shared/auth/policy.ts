@@ -190,6 +190,11 @@ export function policyReach(policy: {
   return { ownerUserId: policy.servicingAdvisorId, branchId: policy.branchId, regionId: policy.regionId };
 }
 
+/** Whether a user of this role may own clients (be their servicing advisor): advisors and managers. */
+export function mayOwnClients(role: Role): boolean {
+  return role === 'advisor' || role === 'manager';
+}
+
 const ROLE_RANK: Record<Role, number> = { partner: 0, advisor: 1, backoffice: 2, manager: 3, admin: 4 };
 const SCOPE_RANK: Record<Scope, number> = { own: 0, branch: 1, region: 2, all: 3 };
 

@@ -19,7 +19,7 @@ beforeAll(async () => {
 function receive(body: string, contentType: string | undefined) {
   const { 'content-type': _json, ...signed } = signedHeaders(secret, body);
   const headers = contentType === undefined ? signed : { ...signed, 'content-type': contentType };
-  return app.services.webhooks.receive({ insurerId, headers, body });
+  return app.services.webhooks.deliveries.receive({ insurerId, headers, body });
 }
 
 function archived(): number {

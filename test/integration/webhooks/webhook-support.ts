@@ -1,6 +1,6 @@
 import { Webhook } from 'standardwebhooks';
+import type { WebhookResponse } from '../../../functions/modules/webhooks/responses.js';
 import type { DeliveryReport } from '../../../functions/modules/webhooks/webhooks.model.js';
-import type { WebhookResponse } from '../../../functions/modules/webhooks/webhooks.service.js';
 import { newId } from '../../../functions/shared/ids.js';
 import type { TestApp } from '../../support/app.js';
 import type { Brokerage } from '../../support/brokerage.js';
@@ -31,7 +31,11 @@ export function deliver(
   options: { id?: string; at?: Date } = {},
 ): Promise<WebhookResponse> {
   const body = typeof payload === 'string' ? payload : JSON.stringify(payload);
-  return app.services.webhooks.receive({ insurerId, headers: signedHeaders(secret, body, options), body });
+  return app.services.webhooks.deliveries.receive({
+    insurerId,
+    headers: signedHeaders(secret, body, options),
+    body,
+  });
 }
 
 /** The JSON report of a 200 answer. */
@@ -88,7 +92,7 @@ export async function createMappedInsurer(
   name: string,
 ): Promise<{ insurerId: string; secret: string }> {
   const created = await app.services.org.createInsurer(b.admin, { name });
-  await app.services.webhooks.setMapping(b.admin, {
+  await app.services.webhooks.mappings.setMapping(b.admin, {
     insurerId: created.insurer.id,
     expectedVersion: 0,
     defaultAdvisorId: b.advisorId,

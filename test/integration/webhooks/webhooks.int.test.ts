@@ -1,7 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createServices } from '../../../functions/modules/services.js';
 import { WebhooksRepository } from '../../../functions/modules/webhooks/webhooks.repository.js';
-import { WebhooksService } from '../../../functions/modules/webhooks/webhooks.service.js';
 import { systemClock } from '../../../functions/shared/clock.js';
 import type { StoredItem } from '../../../functions/shared/db.js';
 import { keys } from '../../../functions/shared/table-design.js';
@@ -92,7 +91,7 @@ describe('signature checks', () => {
     const body = JSON.stringify(issuedEvent());
     const headers = signedHeaders(secret, body, { id: 'msg_tampered' });
     const tampered = body.replace('4860.00', '9999.00');
-    const response = await app.services.webhooks.receive({ insurerId, headers, body: tampered });
+    const response = await app.services.webhooks.deliveries.receive({ insurerId, headers, body: tampered });
     expect(response.statusCode).toBe(401);
     expect(response.contentType).toBe('application/problem+json');
     expect(JSON.parse(response.body)).toMatchObject({ status: 401, code: 'UNAUTHENTICATED' });
@@ -122,7 +121,7 @@ describe('signature checks', () => {
     const rotating = await app.services.org.createInsurer(b.admin, { name: 'Rotating Insurer' });
     const rotated = await app.services.org.rotateInsurerWebhookSecret(b.admin, rotating.insurer.id);
     const id = rotating.insurer.id;
-    await app.services.webhooks.setMapping(b.admin, {
+    await app.services.webhooks.mappings.setMapping(b.admin, {
       insurerId: id,
       expectedVersion: 0,
       defaultAdvisorId: b.advisorId,
@@ -358,7 +357,9 @@ describe('idempotency', () => {
     const answers: string[] = [];
     for (let chunk = 0; chunk < 20; chunk++) {
       const batch = await Promise.all(
-        Array.from({ length: 50 }, () => app.services.webhooks.receive({ insurerId, headers, body })),
+        Array.from({ length: 50 }, () =>
+          app.services.webhooks.deliveries.receive({ insurerId, headers, body }),
+        ),
       );
       answers.push(...batch.map((r) => `${r.statusCode} ${r.body}`));
     }
@@ -377,10 +378,10 @@ describe('idempotency', () => {
     }));
     const body = JSON.stringify({ events });
     const headers = signedHeaders(secret, body, { id: 'msg_all_rejected' });
-    const first = await app.services.webhooks.receive({ insurerId, headers, body });
+    const first = await app.services.webhooks.deliveries.receive({ insurerId, headers, body });
     expect(reportOf(first).rejected).toBe(500);
     expect(first.body.length).toBeGreaterThan(400_000);
-    const again = await app.services.webhooks.receive({ insurerId, headers, body });
+    const again = await app.services.webhooks.deliveries.receive({ insurerId, headers, body });
     expect(again).toEqual(first);
   });
 
@@ -458,17 +459,11 @@ describe('failures part-way', () => {
 
   it('answers 503 when the time budget runs out before every event started, and the retry finishes the rest', async () => {
     const logged: string[] = [];
-    const hurried = new WebhooksService(
-      new WebhooksRepository(app.db),
-      app.services.org,
-      app.services.repositories.org,
-      app.services.repositories.clients,
-      app.services.repositories.policies,
-      systemClock,
-      { store: app.objects, bucket: 'test-archive' },
-      (message) => logged.push(message),
-      -1,
-    );
+    const hurried = createServices(app.db, systemClock, {
+      archive: { store: app.objects, bucket: 'test-archive' },
+      webhookLog: (message) => logged.push(message),
+      webhookTimeBudgetMs: -1,
+    }).webhooks.deliveries;
     const first = issuedEvent();
     // One event applied by an earlier attempt, then an attempt that runs out of time at once.
     reportOf(await deliver(app, insurerId, secret, first));
@@ -480,13 +475,13 @@ describe('failures part-way', () => {
     expect(logged).toEqual(['webhook delivery out of time']);
     expect(await app.db.get(keys.webhookDedupe(b.tenantId, insurerId, 'msg_out_of_time'))).toBeUndefined();
     // Archived and listed, unanswered, so an admin could replay it even if the insurer never retried.
-    const listed = await app.services.webhooks.listDeliveries(b.admin, insurerId, {
+    const listed = await app.services.webhooks.deliveries.listDeliveries(b.admin, insurerId, {
       limit: 100,
       cursor: null,
     });
     expect(listed.items.find((d) => d.webhookId === 'msg_out_of_time')).toMatchObject({ statusCode: 0 });
 
-    const retried = reportOf(await app.services.webhooks.receive({ insurerId, headers, body }));
+    const retried = reportOf(await app.services.webhooks.deliveries.receive({ insurerId, headers, body }));
     expect(retried.events.map((e) => e.status)).toEqual(['duplicate', 'accepted', 'accepted']);
   });
 
@@ -498,7 +493,11 @@ describe('failures part-way', () => {
     });
     const body = JSON.stringify(issuedEvent({}, { policyNumber: 'SECRET-NUMBER-42' }));
     const headers = signedHeaders(secret, body);
-    const response = await services.webhooks.receive({ insurerId, headers, body: body.replace('42', '43') });
+    const response = await services.webhooks.deliveries.receive({
+      insurerId,
+      headers,
+      body: body.replace('42', '43'),
+    });
     expect(response.statusCode).toBe(401);
     expect(logged).toEqual([['webhook refused', { insurerId, reason: 'NO_MATCHING_SIGNATURE' }]]);
   });
@@ -508,7 +507,7 @@ describe('tenant isolation', () => {
   it('keeps another brokerage’s insurer, secrets, deliveries and policies apart', async () => {
     const other = await createBrokerage(app, 'Other Webhook Brokerage');
     const theirs = await app.services.org.createInsurer(other.admin, { name: 'Their Insurer' });
-    await app.services.webhooks.setMapping(other.admin, {
+    await app.services.webhooks.mappings.setMapping(other.admin, {
       insurerId: theirs.insurer.id,
       expectedVersion: 0,
       defaultAdvisorId: other.advisorId,

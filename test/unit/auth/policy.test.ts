@@ -8,6 +8,7 @@ import {
   canReach,
   canReadCommissionsOf,
   isTenantWide,
+  mayOwnClients,
   ownLedgerRecipient,
   PERMISSIONS,
   policyReach,
@@ -207,6 +208,13 @@ describe('policyReach', () => {
     const policy = { sellerId: 'me', servicingAdvisorId: 'someone', branchId: 'b2', regionId: 'r2' };
     expect(policyReach(policy)).toEqual({ ownerUserId: 'someone', branchId: 'b2', regionId: 'r2' });
     expect(canReach(principal('advisor', 'own'), policyReach(policy))).toBe(false);
+  });
+});
+
+describe('mayOwnClients', () => {
+  it('lets advisors and managers own clients, and no other role', () => {
+    const roles = ['admin', 'manager', 'backoffice', 'advisor', 'partner'] as const;
+    expect(roles.filter(mayOwnClients)).toEqual(['manager', 'advisor']);
   });
 });
 

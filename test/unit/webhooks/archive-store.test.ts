@@ -1,7 +1,7 @@
 import { GetObjectCommand, NoSuchKey, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, describe, expect, it } from 'vitest';
-import { archiveKeyOf } from '../../../functions/modules/webhooks/webhooks.service.js';
+import { archiveKeyOf } from '../../../functions/modules/webhooks/delivery.service.js';
 import { S3ObjectStore } from '../../../functions/shared/object-store.js';
 
 const s3 = mockClient(S3Client);

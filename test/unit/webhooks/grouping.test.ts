@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import { groupEvents, type Prepared } from '../../../functions/modules/webhooks/event-grouping.js';
 import type { EventType } from '../../../functions/modules/webhooks/webhooks.model.js';
-import { groupEvents, type Prepared } from '../../../functions/modules/webhooks/webhooks.service.js';
 
 const event = (index: number, type: EventType, data: Record<string, unknown>): Prepared => ({
   index,

@@ -1,0 +1,108 @@
+import type { Clock } from '../shared/clock.js';
+import type { Db } from '../shared/db.js';
+import { memoizedReads } from '../shared/memoized-reads.js';
+import { OrgKind } from '../shared/table-design.js';
+import { ClientsRepository } from './clients/clients.repository.js';
+import { ClientsService } from './clients/clients.service.js';
+import type { ProductLine, User } from './org/org.model.js';
+import { OrgRepository } from './org/org.repository.js';
+import { OrgService } from './org/org.service.js';
+import { PoliciesRepository } from './policies/policies.repository.js';
+import { PoliciesService } from './policies/policies.service.js';
+import {
+  type ArchiveTarget,
+  createWebhooksModule,
+  type DeliveryBook,
+  type OrgReference,
+  type WebhookLog,
+  type WebhooksDeps,
+  type WebhooksModule,
+} from './webhooks/index.js';
+
+/** The repositories the webhooks module's ports are satisfied over. */
+export interface BookRepositories {
+  org: OrgRepository;
+  clients: ClientsRepository;
+  policies: PoliciesRepository;
+}
+
+/**
+ * The webhooks module's ports, satisfied by the org, clients and policies modules: the insurer
+ * directory, the org reads of mapping administration, and a book per delivery.
+ */
+export function webhookPorts(
+  repositories: BookRepositories,
+  org: OrgService,
+  clock: Clock,
+): Pick<WebhooksDeps, 'insurers' | 'org' | 'openBook'> {
+  return {
+    insurers: {
+      activeWebhookSecrets: (insurerId) => org.activeWebhookSecrets(insurerId),
+      hasInsurer: async (tenantId, insurerId) =>
+        (await repositories.org.getOrgEntity(tenantId, OrgKind.Insurer, insurerId)) !== undefined,
+    },
+    org: orgReference(repositories.org),
+    openBook: () => deliveryBook(repositories, clock),
+  };
+}
+
+/**
+ * The webhook function's composition: the webhooks module over only the modules it writes through,
+ * so the function's bundle carries nothing else (invoices, commissions, book files).
+ */
+export function composeWebhooks(
+  db: Db,
+  clock: Clock,
+  options: { archive: ArchiveTarget | null; log?: WebhookLog },
+): WebhooksModule {
+  const repositories = {
+    org: new OrgRepository(db),
+    clients: new ClientsRepository(db),
+    policies: new PoliciesRepository(db),
+  };
+  return createWebhooksModule({
+    db,
+    clock,
+    ...webhookPorts(repositories, new OrgService(repositories.org, clock), clock),
+    archive: options.archive,
+    log: options.log,
+  });
+}
+
+/** The org reads insurer webhooks make: users and product lines. */
+function orgReference(repo: OrgRepository): OrgReference {
+  return {
+    getUser: (tenantId, userId) => repo.getOrgEntity<User>(tenantId, OrgKind.User, userId),
+    listUsers: (tenantId) => repo.listAllOrgEntities<User>(tenantId, OrgKind.User),
+    listProductLines: (tenantId) => repo.listAllOrgEntities<ProductLine>(tenantId, OrgKind.ProductLine),
+  };
+}
+
+/**
+ * The clients and policies one webhook delivery writes, as their services write them, over org reads
+ * remembered for the delivery: its events share an insurer, product lines and sellers.
+ */
+function deliveryBook(repositories: BookRepositories, clock: Clock): DeliveryBook {
+  const org = memoizedReads(repositories.org);
+  const clients = new ClientsService(repositories.clients, org, clock, repositories.policies);
+  const policies = new PoliciesService(repositories.policies, clients, repositories.clients, org, clock);
+  return {
+    org: orgReference(org),
+    holders: {
+      clientHolding: (tenantId, key, value) => repositories.clients.ownerOfUnique(tenantId, key, value),
+      createClient: (principal, input, options) => clients.createClient(principal, input, options),
+    },
+    policies: {
+      currentByNumber: async (tenantId, insurerId, policyNumber) => {
+        const found = await policies.findByNumber(tenantId, insurerId, policyNumber);
+        if (!found) return undefined;
+        return (await repositories.policies.getPolicyOfClient(tenantId, found.clientId, found.id)) ?? found;
+      },
+      writePolicy: (principal, input, options) => policies.writePolicy(principal, input, options),
+      renewPolicy: (principal, input) => policies.renewPolicy(principal, input),
+      endorsePolicy: (principal, input) => policies.endorsePolicy(principal, input),
+      cancelPolicy: (principal, input) => policies.cancelPolicy(principal, input),
+      reactivatePolicy: (principal, input) => policies.reactivatePolicy(principal, input),
+    },
+  };
+}
