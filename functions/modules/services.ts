@@ -1,5 +1,6 @@
 import type { Clock } from '../shared/clock.js';
 import type { Db } from '../shared/db.js';
+import { LiveInbox } from '../shared/live-inbox.js';
 import { EntityType, OrgKind } from '../shared/table-design.js';
 import { BookFilesService, type ReportTarget } from './book-files/book-files.service.js';
 import { ClientsRepository } from './clients/clients.repository.js';
@@ -128,7 +129,7 @@ export function createServices(db: Db, clock: Clock, options: ServiceOptions = {
   };
   return {
     ...services,
-    failures: createFailuresModule(db, clock, changeConsumers(services)),
+    failures: createFailuresModule(db, clock, changeConsumers(services, new LiveInbox(db, clock))),
   };
 }
 
@@ -166,7 +167,10 @@ function commissionLookups(
  * Every change consumer by its catalog name, as its handler calls the domain: a replay of a failed
  * change goes through exactly this path, so it books what the live consumer would have booked.
  */
-export function changeConsumers(services: Omit<Services, 'failures'>): Record<string, ChangeConsumer> {
+export function changeConsumers(
+  services: Omit<Services, 'failures'>,
+  liveInbox: LiveInbox,
+): Record<string, ChangeConsumer> {
   return {
     commissions: (change) => services.commissions.consumer.onChange(change, new ChangeBatch()),
     debtors: (change) =>
@@ -174,5 +178,6 @@ export function changeConsumers(services: Omit<Services, 'failures'>): Record<st
         ? services.invoices.onInsurerPayment(change)
         : services.debtors.onChange(change),
     imports: (change) => services.imports.onChange(change),
+    live: (change) => liveInbox.file(change),
   };
 }

@@ -424,12 +424,15 @@ describe('operations', () => {
     });
   });
 
-  it('drains the commission, pipe and debtors failure queues into the failure store, one SQS source each with partial batch responses', () => {
+  it('drains every change failure queue (stream reader, pipe, each bus subscriber) into the failure store, one SQS source each with partial batch responses', () => {
     const drained = s.stack.failureDrain.queues;
+    // The pipe's dead letters hold changes bound for every bus subscriber.
     expect(drained.map((q) => [q.label, q.routes.map((r) => r.consumer)])).toEqual([
       ['commissions', ['commissions']],
-      ['change-pipe', ['debtors']],
+      ['change-pipe', ['debtors', 'live', 'imports']],
       ['debtors', ['debtors']],
+      ['live', ['live']],
+      ['imports', ['imports']],
     ]);
     const mappings = s.template.findResources('AWS::Lambda::EventSourceMapping', {
       Properties: { FunctionName: { Ref: fnId('failures') } },

@@ -1,6 +1,10 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { changeConsumers, createServices } from '../../functions/modules/services.js';
+import { systemClock } from '../../functions/shared/clock.js';
+import type { Db } from '../../functions/shared/db.js';
+import { LiveInbox } from '../../functions/shared/live-inbox.js';
 import { CATALOG } from '../../infra/catalog.js';
 
 const root = join(import.meta.dirname, '..', '..');
@@ -18,4 +22,19 @@ describe('catalog handlers', () => {
       expect(source).not.toContain('injectLambdaContext(');
     },
   );
+});
+
+/**
+ * A change any consumer gives up on can be replayed (`replayFailedChange`) only through a consumer
+ * of the same catalog name: every stream reader and bus subscriber has one.
+ */
+describe('replayable consumers', () => {
+  it('names a replay consumer for every stream reader and bus subscriber of the catalog', () => {
+    const services = createServices({} as Db, systemClock);
+    const consumers = Object.keys(changeConsumers(services, new LiveInbox({} as Db, systemClock))).sort();
+    const changeReaders = CATALOG.filter((s) => s.trigger.kind === 'stream' || s.trigger.kind === 'bus')
+      .map((s) => s.name)
+      .sort();
+    expect(consumers).toEqual(changeReaders);
+  });
 });

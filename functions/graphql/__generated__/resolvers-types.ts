@@ -3179,6 +3179,7 @@ export type Query = {
   /**
    * Import jobs of the caller's tenant, newest first: book jobs for admin, manager and backoffice,
    * statement jobs for those with tenant-wide scope; below tenant-wide scope only one's own jobs.
+   * Advisors and partners, who can start neither, are FORBIDDEN.
    */
   importJobs: ImportJobConnection;
   /** An insurer by id; null when it does not exist in your tenant. */

@@ -149,7 +149,7 @@ export class ImportsService {
     principal: Principal | null,
     page: { limit: number; cursor: string | null },
   ): Promise<Page<ImportJob>> {
-    const p = authorize(principal, 'self:read');
+    const p = authorize(principal, 'imports:read');
     const result = await this.repo.listImportJobs(p.tenantId, page);
     const keep = result.items.map((job) => canReadImportJob(p, job));
     return {

@@ -25,6 +25,8 @@ export const PERMISSIONS = {
   /** Import and export lists. */
   'book:import': ['admin', 'manager', 'backoffice'],
   'book:export': ['admin', 'manager', 'backoffice', 'advisor'],
+  /** Import jobs (books and bank statements) are listed to the roles that may start either kind. */
+  'imports:read': ['admin', 'manager', 'backoffice'],
   /** Invoices, payments and debtor lists within the principal's scope; partners get none. */
   'invoices:read': ['admin', 'manager', 'backoffice', 'advisor'],
   'invoices:write': ['admin', 'manager', 'backoffice', 'advisor'],

@@ -22,6 +22,8 @@ const STAFF: readonly Role[] = ['admin', 'manager', 'backoffice', 'advisor'];
 const OFFICE: readonly Role[] = ['admin', 'manager', 'backoffice'];
 const MANAGERS: readonly Role[] = ['admin', 'manager'];
 const ADMIN: readonly Role[] = ['admin'];
+/** Office roles with tenant-wide scope here (the manager's is his branch). */
+const OFFICE_WIDE: readonly Role[] = ['admin', 'backoffice'];
 
 /** The targets every row may name. */
 interface Targets {
@@ -30,6 +32,7 @@ interface Targets {
   invoiceId: string;
   lineId: string;
   schemeId: string;
+  importJobId: string;
 }
 let t: Targets;
 
@@ -38,6 +41,8 @@ interface Row {
   allowed: readonly Role[];
   /** Arguments as GraphQL text; `$` names are not used, so a row reads like the query it sends. */
   args?: (t: Targets, w: ScopeWorld) => string;
+  /** How a refusal reads, where the answer must not reveal that the thing exists (default FORBIDDEN). */
+  refusedAs?: 'NOT_FOUND';
 }
 
 const id = (value: string) => `"${value}"`;
@@ -102,6 +107,9 @@ const ROWS: Record<string, Row> = {
   webhookMapping: { allowed: ADMIN, args: (_, w) => `insurerId: ${id(w.b.insurerId)}` },
   webhookDeliveries: { allowed: ADMIN, args: (_, w) => `insurerId: ${id(w.b.insurerId)}` },
   failedChanges: { allowed: ADMIN },
+  // The admin's book import: readable by tenant-wide importers; to anyone else it does not exist.
+  importJob: { allowed: OFFICE_WIDE, args: (t) => `id: ${id(t.importJobId)}`, refusedAs: 'NOT_FOUND' },
+  importJobs: { allowed: OFFICE },
 };
 
 const schema = buildSchema(typeDefs);
@@ -135,12 +143,23 @@ beforeAll(async () => {
     dueDate: '2026-03-31',
   });
   const [scheme] = await app.services.commissions.schemes.list(w.b.admin);
+  const job = await app.services.imports.startBookImport(w.b.admin, {
+    kind: 'CLIENTS',
+    format: 'CSV',
+    contentBase64: Buffer.from(`id;first;last\nQ-1;Quido;Query`).toString('base64'),
+    mapping: [
+      { column: 'id', field: 'externalId' },
+      { column: 'first', field: 'firstName' },
+      { column: 'last', field: 'lastName' },
+    ],
+  });
   t = {
     clientId: policy.clientId,
     policyId,
     invoiceId: invoice.id,
     lineId: advisorLineId,
     schemeId: scheme?.id ?? '',
+    importJobId: job.id,
   };
 });
 
@@ -158,7 +177,7 @@ describe('every query × every role', () => {
         const args = row.args ? `(${row.args(t, w)})` : '';
         const result = await app.exec(principal(role), `{ ${field.name}${args}${selection(field)} }`);
         if (allowed) expect(result.errors).toBeUndefined();
-        else expect(errorCode(result)).toBe('FORBIDDEN');
+        else expect(errorCode(result)).toBe(row.refusedAs ?? 'FORBIDDEN');
       });
     }
   }
