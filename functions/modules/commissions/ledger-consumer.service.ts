@@ -1,6 +1,7 @@
 import type { TableChangeDetail } from '../../shared/change-event.js';
 import { readOnce } from '../../shared/memoized-reads.js';
 import { EntityType } from '../../shared/table-design.js';
+import { paymentImage, policyImage } from './change-images.js';
 import { classifyPolicyChange, paymentEventId, policyFacts, toEngineEvent } from './commission-events.js';
 import type { ClientLookup, PaymentRecord, PolicyLookup, PolicyRecord } from './commission-lookups.js';
 import { recipientKey, type StoredScheme } from './commissions.model.js';
@@ -72,12 +73,12 @@ export class LedgerConsumer {
     if (!tenantId || !detail.newImage) return { eventId: null, written: 0, duplicates: 0 };
     const built =
       detail.entityType === EntityType.Payment
-        ? await this.paymentEvent(tenantId, detail.newImage as unknown as PaymentRecord, detail.eventName)
+        ? await this.paymentEvent(tenantId, paymentImage(detail.newImage), detail.eventName)
         : detail.entityType === EntityType.Policy
           ? await this.policyEvent(
               tenantId,
-              detail.oldImage as unknown as PolicyRecord | undefined,
-              detail.newImage as unknown as PolicyRecord,
+              detail.oldImage ? policyImage(detail.oldImage) : undefined,
+              policyImage(detail.newImage),
             )
           : null;
     if (!built) return { eventId: null, written: 0, duplicates: 0 };
