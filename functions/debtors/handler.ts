@@ -1,7 +1,7 @@
 import middy from '@middy/core';
-import { invoiceAdapters } from '../modules/invoices/index.js';
 import { createServices, type Services } from '../modules/services.js';
 import type { TableChangeEvent } from '../shared/change-event.js';
+import { invoiceAdapters } from '../shared/invoice-adapters.js';
 import { logger } from '../shared/logger.js';
 import { observability } from '../shared/observability.js';
 import { getRuntime } from '../shared/runtime.js';

@@ -1,8 +1,8 @@
 import { handlers, startServerAndCreateLambdaHandler } from '@as-integrations/aws-lambda';
 import middy from '@middy/core';
-import { invoiceAdapters } from '../modules/invoices/index.js';
 import { createServices } from '../modules/services.js';
 import { requireSharedCursorKeys } from '../shared/cursor-keys.js';
+import { invoiceAdapters } from '../shared/invoice-adapters.js';
 import { observability } from '../shared/observability.js';
 import { createTokenVerifier, getRuntime } from '../shared/runtime.js';
 import { buildContext } from './context.js';

@@ -19,7 +19,7 @@ import { newId } from '../../shared/ids.js';
 import type { Money } from '../../shared/money.js';
 import { keys, OrgKind } from '../../shared/table-design.js';
 import { parseInput } from '../../shared/validation.js';
-import { OPEN_STATUSES } from '../invoices/index.js';
+import { OPEN_STATUSES } from '../invoices/invoices.model.js';
 import type { Branch, User } from '../org/org.model.js';
 import type { OrgRepository } from '../org/org.repository.js';
 import type { PoliciesRepository } from '../policies/policies.repository.js';

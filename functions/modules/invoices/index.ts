@@ -18,7 +18,7 @@ import { ReceivablesService } from './receivables.service.js';
  * tests may use. Everything else in this folder is internal.
  */
 
-export { type InvoiceAdapters, invoiceAdapters } from './adapters.js';
+export type { InvoiceAdapters } from './adapters.js';
 export type { EscalationResult, SweepResult } from './dunning.service.js';
 export type { ImportOutcome, ImportResult, ImportRowResult } from './external-payments.js';
 export {

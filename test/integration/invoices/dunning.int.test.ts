@@ -1,11 +1,11 @@
 import type { Context, ScheduledEvent } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { invoiceAdapters } from '../../../functions/modules/invoices/index.js';
 import { createServices, type Services } from '../../../functions/modules/services.js';
 import { systemPrincipal } from '../../../functions/shared/auth/principal.js';
 import type { TableChangeEvent } from '../../../functions/shared/change-event.js';
 import { FixedClock, isoDateInZone } from '../../../functions/shared/clock.js';
 import { addDays } from '../../../functions/shared/dates.js';
+import { invoiceAdapters } from '../../../functions/shared/invoice-adapters.js';
 import { getRuntime } from '../../../functions/shared/runtime.js';
 import { lambdaContext } from '../../../infra/local/http-adapter.js';
 import { type LocalStack, startLocalStack } from '../../../infra/local/stack.js';
