@@ -2,9 +2,9 @@ import { type Db, type Page, putNewOp, type TransactOp, versionedUpdateOp } from
 import { AlreadyExistsError, VersionConflictError } from '../../shared/errors.js';
 import { indexAttributeChanges } from '../../shared/index-attributes.js';
 import { fromItem, toItem } from '../../shared/items.js';
-import { EntityType, type IndexName, keys } from '../../shared/table-design.js';
+import { EntityType, keys } from '../../shared/table-design.js';
 import type { Invoice, InvoiceStatus } from './invoices.model.js';
-import { matchAll, type PageRequest } from './query-filter.js';
+import { matchAll, mostSelective, type PageRequest } from './query-filter.js';
 
 /** A claim on an invoice's payment reference: bank rows find their invoice through it. */
 export const REFERENCE_CLAIM = 'INVOICE_REF';
@@ -198,24 +198,16 @@ export class InvoicesRepository {
     page: PageRequest,
     minOutstandingMinor: number | null,
   ): Promise<Page<Invoice>> {
-    const { advisorId, branchId, productLineId, insurerId } = criteria;
-    let index: IndexName = 'gsi2';
-    let partition = keys.invoicesByStatus(tenantId, 'OVERDUE');
-    let used: keyof DebtorCriteria | null = null;
-    if (advisorId)
-      [index, partition, used] = ['gsi1', keys.debtorsByAdvisor(tenantId, advisorId), 'advisorId'];
-    else if (branchId)
-      [index, partition, used] = ['gsi3', keys.debtorsByBranch(tenantId, branchId), 'branchId'];
-    else if (productLineId)
-      [index, partition, used] = [
-        'gsi4',
-        keys.debtorsByProductLine(tenantId, productLineId),
-        'productLineId',
-      ];
-    else if (insurerId)
-      [index, partition, used] = ['gsi6', keys.debtorsByInsurer(tenantId, insurerId), 'insurerId'];
-    const filter: Record<string, string> = {};
-    for (const [k, v] of Object.entries(criteria)) if (k !== used && v) filter[k] = v;
+    const { index, partition, filter } = mostSelective(
+      criteria,
+      [
+        ['advisorId', 'gsi1', (id) => keys.debtorsByAdvisor(tenantId, id)],
+        ['branchId', 'gsi3', (id) => keys.debtorsByBranch(tenantId, id)],
+        ['productLineId', 'gsi4', (id) => keys.debtorsByProductLine(tenantId, id)],
+        ['insurerId', 'gsi6', (id) => keys.debtorsByInsurer(tenantId, id)],
+      ],
+      ['gsi2', keys.invoicesByStatus(tenantId, 'OVERDUE')],
+    );
     const result = await this.db.queryPage({
       index,
       partition,

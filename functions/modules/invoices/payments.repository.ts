@@ -9,9 +9,9 @@ import {
 } from '../../shared/db.js';
 import { AlreadyExistsError, VersionConflictError } from '../../shared/errors.js';
 import { fromItem, toItem } from '../../shared/items.js';
-import { EntityType, type IndexName, keys } from '../../shared/table-design.js';
+import { EntityType, keys } from '../../shared/table-design.js';
 import { type CreditEntry, type Payment, periodRange, type UnmatchedPayment } from './invoices.model.js';
-import { matchAll, type PageRequest } from './query-filter.js';
+import { matchAll, mostSelective, type PageRequest } from './query-filter.js';
 
 /**
  * A claim on an external payment (a bank-statement row, an insurer's premium payment) once it is
@@ -85,7 +85,6 @@ export class PaymentsRepository {
     return items.map((i) => fromItem<CreditEntry>(i));
   }
 
-  /** One page of a payment list on an index, paid dates within a range, narrowed by equal attributes. */
   /**
    * listPayments: one page of payments made in a period on the most selective index (advisor,
    * product line, late ones, else the period), the rest of the criteria as filters.
@@ -96,22 +95,15 @@ export class PaymentsRepository {
     criteria: PaymentCriteria,
     page: PageRequest,
   ): Promise<Page<Payment>> {
-    const { advisorId, productLineId, late } = criteria;
-    let index: IndexName = 'gsi2';
-    let partition = keys.paymentsByPeriod(tenantId, period);
-    let used: keyof PaymentCriteria | null = null;
-    if (advisorId)
-      [index, partition, used] = ['gsi1', keys.paymentsByAdvisor(tenantId, advisorId), 'advisorId'];
-    else if (productLineId)
-      [index, partition, used] = [
-        'gsi4',
-        keys.paymentsByProductLine(tenantId, productLineId),
-        'productLineId',
-      ];
-    else if (late === true)
-      [index, partition, used] = ['gsi6', keys.latePaymentsByPeriod(tenantId, period), 'late'];
-    const filter: Record<string, string | boolean> = {};
-    for (const [k, v] of Object.entries(criteria)) if (k !== used && v !== undefined) filter[k] = v;
+    const { index, partition, filter } = mostSelective(
+      criteria,
+      [
+        ['advisorId', 'gsi1', (id) => keys.paymentsByAdvisor(tenantId, id)],
+        ['productLineId', 'gsi4', (id) => keys.paymentsByProductLine(tenantId, id)],
+        ['late', 'gsi6', () => keys.latePaymentsByPeriod(tenantId, period)],
+      ],
+      ['gsi2', keys.paymentsByPeriod(tenantId, period)],
+    );
     const [from, to] = periodRange(period);
     const result = await this.db.queryPage({
       index,
