@@ -16,11 +16,11 @@ import { EntityType } from '../shared/table-design.js';
 export function debtorsHandler(services: Services) {
   return middy(async (event: TableChangeEvent) => {
     if (event.detail.entityType === EntityType.InsurerPremiumPayment) {
-      const settled = await services.invoices.onInsurerPayment(event.detail);
+      const settled = await services.invoices.payments.onInsurerPayment(event.detail);
       logger.info('insurer payment', { eventID: event.detail.eventID, ...settled });
       return settled;
     }
-    const result = await services.debtors.onChange(event.detail);
+    const result = await services.invoices.dunning.onChange(event.detail);
     if (result.taken.length > 0 || result.waiting) {
       logger.info('dunning', { eventID: event.detail.eventID, ...result });
     }

@@ -5,6 +5,7 @@ import { EntityType, OrgKind } from '../shared/table-design.js';
 import { BookFilesService, type ReportTarget } from './book-files/book-files.service.js';
 import { ClientsRepository } from './clients/clients.repository.js';
 import { ClientsService } from './clients/clients.service.js';
+import { normaliseId } from './clients/index.js';
 import {
   ChangeBatch,
   type CommissionLookups,
@@ -14,9 +15,12 @@ import {
 import { type ChangeConsumer, createFailuresModule, type FailuresService } from './failures/index.js';
 import { ImportsRepository } from './imports/imports.repository.js';
 import { type ImportRunOptions, ImportsService } from './imports/imports.service.js';
-import { DebtorsService } from './invoices/debtors.service.js';
-import { InvoicesRepository } from './invoices/invoices.repository.js';
-import { type InvoiceAdapters, InvoicesService } from './invoices/invoices.service.js';
+import {
+  createInvoicesModule,
+  type InvoiceAdapters,
+  type InvoiceLookups,
+  type InvoicesModule,
+} from './invoices/index.js';
 import type { Branch, ProductLine, User } from './org/org.model.js';
 import { OrgRepository } from './org/org.repository.js';
 import { OrgService } from './org/org.service.js';
@@ -36,8 +40,8 @@ export interface Services {
   clients: ClientsService;
   policies: PoliciesService;
   bookFiles: BookFilesService;
-  invoices: InvoicesService;
-  debtors: DebtorsService;
+  /** Invoices, payments, receivables and dunning. */
+  invoices: InvoicesModule;
   webhooks: WebhooksModule;
   /** The commission ledger's services: schemes, consumer, ledger reads, periods, disputes, reconciliation, simulation. */
   commissions: CommissionsModule;
@@ -50,7 +54,6 @@ export interface Services {
     org: OrgRepository;
     clients: ClientsRepository;
     policies: PoliciesRepository;
-    invoices: InvoicesRepository;
   };
 }
 
@@ -75,7 +78,6 @@ export function createServices(db: Db, clock: Clock, options: ServiceOptions = {
     org: new OrgRepository(db),
     clients: new ClientsRepository(db),
     policies: new PoliciesRepository(db),
-    invoices: new InvoicesRepository(db),
   };
   const clients = new ClientsService(repositories.clients, repositories.org, clock, repositories.policies);
   const policies = new PoliciesService(
@@ -93,14 +95,12 @@ export function createServices(db: Db, clock: Clock, options: ServiceOptions = {
     clock,
     options.reports ?? null,
   );
-  const invoices = new InvoicesService(
-    repositories.invoices,
-    repositories.clients,
-    repositories.policies,
-    repositories.org,
+  const invoices = createInvoicesModule({
+    db,
     clock,
-    options.invoices ?? null,
-  );
+    lookups: invoiceLookups(repositories),
+    adapters: options.invoices ?? null,
+  });
   const org = new OrgService(repositories.org, clock);
   const services: Omit<Services, 'failures'> = {
     org,
@@ -108,13 +108,12 @@ export function createServices(db: Db, clock: Clock, options: ServiceOptions = {
     policies,
     bookFiles,
     invoices,
-    imports: new ImportsService(new ImportsRepository(db), bookFiles, invoices, clock, options.importRuns),
-    debtors: new DebtorsService(
-      repositories.invoices,
-      repositories.clients,
-      repositories.org,
+    imports: new ImportsService(
+      new ImportsRepository(db),
+      bookFiles,
+      invoices.payments,
       clock,
-      options.invoices ?? null,
+      options.importRuns,
     ),
     commissions: createCommissionsModule({ db, clock, lookups: commissionLookups(repositories, policies) }),
     webhooks: createWebhooksModule({
@@ -130,6 +129,26 @@ export function createServices(db: Db, clock: Clock, options: ServiceOptions = {
   return {
     ...services,
     failures: createFailuresModule(db, clock, changeConsumers(services, new LiveInbox(db, clock))),
+  };
+}
+
+/** What the invoices module reads of clients, policies and tenants, from their repositories. */
+function invoiceLookups(repositories: Services['repositories']): InvoiceLookups {
+  const { clients } = repositories;
+  return {
+    clients: {
+      getClient: (tenantId, id) => clients.getClient(tenantId, id),
+      getClients: (tenantId, ids) => clients.getClients(tenantId, ids),
+      clientIdByRef: async (tenantId, ref) =>
+        (await clients.ownerOfUnique(tenantId, 'CLIENT_EXTERNAL_ID', ref)) ??
+        (await clients.ownerOfUnique(tenantId, 'TAX_ID', normaliseId(ref))) ??
+        (await clients.ownerOfUnique(tenantId, 'NATIONAL_ID', normaliseId(ref))),
+    },
+    policies: { getPolicy: (tenantId, id) => repositories.policies.getPolicy(tenantId, id) },
+    tenants: {
+      getTenantSettings: (tenantId) => repositories.org.getTenantSettings(tenantId),
+      listTenantIds: () => repositories.org.listTenantIds(),
+    },
   };
 }
 
@@ -175,8 +194,8 @@ export function changeConsumers(
     commissions: (change) => services.commissions.consumer.onChange(change, new ChangeBatch()),
     debtors: (change) =>
       change.entityType === EntityType.InsurerPremiumPayment
-        ? services.invoices.onInsurerPayment(change)
-        : services.debtors.onChange(change),
+        ? services.invoices.payments.onInsurerPayment(change)
+        : services.invoices.dunning.onChange(change),
     imports: (change) => services.imports.onChange(change),
     live: (change) => liveInbox.file(change),
   };

@@ -11,7 +11,7 @@ import { getRuntime } from '../shared/runtime.js';
  */
 export function overdueHandler(services: Services) {
   return middy(async (_event: ScheduledEvent) => {
-    const result = await services.debtors.sweepOverdue();
+    const result = await services.invoices.dunning.sweepOverdue();
     logger.info('overdue sweep', { ...result });
     return result;
   }).use(observability('overdue'));

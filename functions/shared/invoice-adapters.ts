@@ -1,7 +1,20 @@
-import type { InvoiceAdapters } from '../modules/invoices/invoices.service.js';
-import { SesMailer } from './mailer.js';
+import { type Mailer, SesMailer } from './mailer.js';
+import type { ObjectStore } from './object-store.js';
 import type { Runtime } from './runtime.js';
-import { createSmsSender } from './sms.js';
+import { createSmsSender, type SmsSender } from './sms.js';
+
+/**
+ * What issuing and dunning need outside the table: a bucket for PDFs, mail and SMS. Declared here,
+ * below the modules, so the functions that send (graphql, debtors) build it without the invoices
+ * module pulling the mailer into every function that composes it.
+ */
+export interface InvoiceAdapters {
+  store: ObjectStore;
+  bucket: string;
+  mailer: Mailer;
+  mailFrom: string;
+  sms: SmsSender;
+}
 
 /**
  * The bucket, mailer and SMS sender that issuing and dunning use, created once per process from the

@@ -1,6 +1,6 @@
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
-import type { InvoiceAdapters } from '../../functions/modules/invoices/invoices.service.js';
+import type { InvoiceAdapters } from '../../functions/modules/invoices/index.js';
 import { createServices, type Services } from '../../functions/modules/services.js';
 import type { Principal } from '../../functions/shared/auth/principal.js';
 import type { TableChangeDetail } from '../../functions/shared/change-event.js';

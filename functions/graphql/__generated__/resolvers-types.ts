@@ -8,7 +8,8 @@ import type { ClientCard as ClientCardModel, ReferredClient as ReferredClientMod
 import type { Policy as PolicyModel, InsuredObject as InsuredObjectModel } from '../../modules/policies/policies.model.js';
 import type { SplitShare as SplitShareModel, StoredScheme as StoredSchemeModel, SchemeChange as SchemeChangeModel, LineView as LineViewModel, Accrual as AccrualModel, CommissionPeriod as CommissionPeriodModel, CommissionDispute as CommissionDisputeModel, CommissionLine as CommissionLineModel, ReconciliationRow as ReconciliationRowModel } from '../../modules/commissions/index.js';
 import type { Invoice as InvoiceModel, Payment as PaymentModel, UnmatchedPayment as UnmatchedPaymentModel, DunningPolicy as DunningPolicyModel, CollectorTask as CollectorTaskModel, DunningStepRecord as DunningStepRecordModel } from '../../modules/invoices/invoices.model.js';
-import type { DebtorSummary as DebtorSummaryModel, ImportResult as ImportResultModel } from '../../modules/invoices/invoices.service.js';
+import type { DebtorSummary as DebtorSummaryModel } from '../../modules/invoices/receivables.service.js';
+import type { ImportResult as ImportResultModel } from '../../modules/invoices/external-payments.js';
 import type { WebhookMapping as WebhookMappingModel, WebhookDelivery as WebhookDeliveryModel, DeliveryReport as DeliveryReportModel, EventOutcome as EventOutcomeModel } from '../../modules/webhooks/index.js';
 import type { FailedChange as FailedChangeModel } from '../../modules/failures/failures.model.js';
 import type { ImportJob as ImportJobModel, ImportJobRow as ImportJobRowModel } from '../../modules/imports/imports.model.js';

@@ -10,7 +10,7 @@ import { AlreadyExistsError, VersionConflictError } from '../../shared/errors.js
 import { indexAttributeChanges } from '../../shared/index-attributes.js';
 import { fromItem, toItem } from '../../shared/items.js';
 import { EntityType, type IndexName, keys } from '../../shared/table-design.js';
-import type { CreditEntry, Invoice } from '../invoices/invoices.model.js';
+import type { CreditEntry, Invoice } from '../invoices/index.js';
 import type { Policy } from '../policies/policies.model.js';
 import type { Client, Contact, TimelineEntry } from './clients.model.js';
 

@@ -8,7 +8,7 @@ import { NotFoundError, ValidationFailedError } from '../../shared/errors.js';
 import { newId } from '../../shared/ids.js';
 import type { BookRow } from '../book-files/book-files.service.js';
 import { type BookFilesService, IMPORT_CONCURRENCY, mapLimit } from '../book-files/book-files.service.js';
-import type { InvoicesService } from '../invoices/invoices.service.js';
+import type { StatementImports } from '../invoices/index.js';
 import {
   type ImportJob,
   type ImportJobParams,
@@ -74,7 +74,7 @@ export class ImportsService {
   constructor(
     private readonly repo: ImportsRepository,
     private readonly bookFiles: BookFilesService,
-    private readonly invoices: InvoicesService,
+    private readonly invoices: StatementImports,
     private readonly clock: Clock,
     options: Partial<ImportRunOptions> = {},
   ) {

@@ -328,6 +328,11 @@ export function dueRangeOfBucket(bucket: AgeBucket, today: string): [string, str
   return [addDays(today, -maxDays), addDays(today, -Math.max(minDays, 1))];
 }
 
+/** The first day and last day of a `YYYY-MM` period. */
+export function periodRange(period: string): [string, string] {
+  return [`${period}-01`, addDays(`${addDays(`${period}-28`, 4).slice(0, 7)}-01`, -1)];
+}
+
 /**
  * An invoice's age, the one definition that `daysOverdue`, the aging buckets and the card read: whole
  * days past the due date in the tenant's calendar while the invoice is open (issued, partially paid,

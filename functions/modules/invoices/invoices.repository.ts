@@ -1,67 +1,29 @@
-import {
-  type Db,
-  deleteOp,
-  type Page,
-  putNewOp,
-  putOp,
-  type TransactOp,
-  versionedUpdateOp,
-} from '../../shared/db.js';
+import { type Db, type Page, putNewOp, type TransactOp, versionedUpdateOp } from '../../shared/db.js';
 import { AlreadyExistsError, VersionConflictError } from '../../shared/errors.js';
 import { indexAttributeChanges } from '../../shared/index-attributes.js';
 import { fromItem, toItem } from '../../shared/items.js';
-import { EntityType, type IndexName, keys } from '../../shared/table-design.js';
-import type {
-  CollectorTask,
-  CreditEntry,
-  DunningPolicy,
-  DunningStepRecord,
-  Invoice,
-  InvoiceStatus,
-  Payment,
-  StepOutcome,
-  UnmatchedPayment,
-} from './invoices.model.js';
-
-type PageRequest = { limit: number; cursor: string | null };
+import { EntityType, keys } from '../../shared/table-design.js';
+import type { Invoice, InvoiceStatus } from './invoices.model.js';
+import { matchAll, mostSelective, type PageRequest } from './query-filter.js';
 
 /** A claim on an invoice's payment reference: bank rows find their invoice through it. */
 export const REFERENCE_CLAIM = 'INVOICE_REF';
 
-/**
- * A claim on an external payment (a bank-statement row, an insurer's premium payment) once it is
- * applied: re-imports and replays find it and change nothing.
- */
-export const EXTERNAL_PAYMENT_CLAIM = 'EXTERNAL_PAYMENT';
-
 /** Raised when the numbering transaction lost a race: the caller re-reads the sequence and retries. */
 export class SequenceConflictError extends Error {}
 
-/**
- * A filter expression for a Query: every attribute equal to its value, and optionally one numeric
- * attribute at least a minimum. Filters narrow an index partition; they never replace a key.
- */
-function matchAll(
-  equal: Record<string, string | boolean>,
-  atLeast: [string, number] | null,
-): { filter?: { expression: string; names: Record<string, string>; values: Record<string, unknown> } } {
-  const terms: string[] = [];
-  const names: Record<string, string> = {};
-  const values: Record<string, unknown> = {};
-  Object.entries(equal).forEach(([attribute, value], i) => {
-    terms.push(`#f${i} = :f${i}`);
-    names[`#f${i}`] = attribute;
-    values[`:f${i}`] = value;
-  });
-  if (atLeast) {
-    terms.push('#min >= :min');
-    names['#min'] = atLeast[0];
-    values[':min'] = atLeast[1];
-  }
-  return terms.length > 0 ? { filter: { expression: terms.join(' AND '), names, values } } : {};
-}
+/** A claim on an instalment of a policy's plan: the invoice drafted for it (re-runs create nothing new). */
+const INSTALMENT_CLAIM = 'INSTALMENT_INVOICE';
 
-/** The invoices module's access to DynamoDB: invoices, sequences, payments, credits, dunning records. */
+/**
+ * What a debtor list may be narrowed by (the caller's filter and scope together). The most selective
+ * attribute picks the index partition; the others filter it.
+ */
+export type DebtorCriteria = Partial<
+  Record<'advisorId' | 'branchId' | 'regionId' | 'productLineId' | 'insurerId', string>
+>;
+
+/** The invoices module's access to DynamoDB for invoices: drafts, numbering, references and invoice lists. */
 export class InvoicesRepository {
   constructor(private readonly db: Db) {}
 
@@ -180,23 +142,16 @@ export class InvoicesRepository {
   }
 
   /** Claims an external payment for the payment that applies it; a second claim fails with ALREADY_EXISTS. */
-  externalPaymentClaimOp(tenantId: string, externalId: string, invoiceId: string): TransactOp {
+  /** Claims an instalment of a policy for the invoice drafted for it; a second claim fails with ALREADY_EXISTS. */
+  instalmentClaimOp(tenantId: string, invoiceId: string, policyId: string, dueDate: string): TransactOp {
+    const value = `${policyId}.${dueDate}`;
     return putNewOp(
-      toItem(keys.unique(tenantId, EXTERNAL_PAYMENT_CLAIM, externalId), EntityType.Unique, tenantId, {
-        ownerType: 'Payment',
-        ownerId: externalId,
-        invoiceId,
+      toItem(keys.unique(tenantId, INSTALMENT_CLAIM, value), EntityType.Unique, tenantId, {
+        ownerType: 'Invoice',
+        ownerId: invoiceId,
       }),
-      () => new AlreadyExistsError('Payment', 'external payment', externalId),
+      () => new AlreadyExistsError('Invoice', 'instalment', value),
     );
-  }
-
-  /** The invoice an external payment was applied to, if it was. */
-  async externalPaymentInvoice(tenantId: string, externalId: string): Promise<string | undefined> {
-    const item = await this.db.get(keys.unique(tenantId, EXTERNAL_PAYMENT_CLAIM, externalId), {
-      consistent: true,
-    });
-    return typeof item?.invoiceId === 'string' ? item.invoiceId : undefined;
   }
 
   /** The invoice a payment reference names, if any. */
@@ -231,15 +186,28 @@ export class InvoicesRepository {
     return items.map((i) => fromItem<Invoice>(i));
   }
 
-  /** One page of a debtor list (an index partition by advisor, branch, product line, insurer or status). */
+  /**
+   * listDebtors: one page of overdue invoices on the most selective index (advisor, branch, product
+   * line, insurer, else the OVERDUE status partition), due dates within a range, the rest of the
+   * criteria and a minimum outstanding amount as filters.
+   */
   async listDebtors(
-    index: IndexName,
-    partition: string,
+    tenantId: string,
+    criteria: DebtorCriteria,
     dueRange: [string, string] | null,
     page: PageRequest,
-    filter: Record<string, string>,
     minOutstandingMinor: number | null,
   ): Promise<Page<Invoice>> {
+    const { index, partition, filter } = mostSelective(
+      criteria,
+      [
+        ['advisorId', 'gsi1', (id) => keys.debtorsByAdvisor(tenantId, id)],
+        ['branchId', 'gsi3', (id) => keys.debtorsByBranch(tenantId, id)],
+        ['productLineId', 'gsi4', (id) => keys.debtorsByProductLine(tenantId, id)],
+        ['insurerId', 'gsi6', (id) => keys.debtorsByInsurer(tenantId, id)],
+      ],
+      ['gsi2', keys.invoicesByStatus(tenantId, 'OVERDUE')],
+    );
     const result = await this.db.queryPage({
       index,
       partition,
@@ -248,286 +216,5 @@ export class InvoicesRepository {
       ...matchAll(filter, minOutstandingMinor === null ? null : ['outstandingMinor', minOutstandingMinor]),
     });
     return { ...result, items: result.items.map((i) => fromItem<Invoice>(i)) };
-  }
-
-  // ---- payments --------------------------------------------------------------------------
-
-  paymentOp(tenantId: string, payment: Payment): TransactOp {
-    return putNewOp(
-      toItem(
-        keys.payment(tenantId, payment.invoiceId, payment.id),
-        EntityType.Payment,
-        tenantId,
-        payment,
-        keys.paymentIndexes(tenantId, payment),
-      ),
-      () => new AlreadyExistsError('Payment', 'id', payment.id),
-    );
-  }
-
-  /** Marks a payment reversed; conditioned on its version so a payment is reversed once. */
-  markReversedOp(tenantId: string, payment: Payment, reversalId: string): TransactOp {
-    return versionedUpdateOp(
-      keys.payment(tenantId, payment.invoiceId, payment.id),
-      payment.version,
-      { reversedByPaymentId: reversalId },
-      () => new VersionConflictError('Payment', payment.id, payment.version),
-    );
-  }
-
-  creditOp(tenantId: string, credit: CreditEntry): TransactOp {
-    return putOp(
-      toItem(
-        keys.clientCredit(tenantId, credit.clientId, credit.id),
-        EntityType.ClientCredit,
-        tenantId,
-        credit,
-      ),
-    );
-  }
-
-  async getPayment(tenantId: string, invoiceId: string, paymentId: string): Promise<Payment | undefined> {
-    const item = await this.db.get(keys.payment(tenantId, invoiceId, paymentId), { consistent: true });
-    return item ? fromItem<Payment>(item) : undefined;
-  }
-
-  async listPaymentsOfInvoice(tenantId: string, invoiceId: string): Promise<Payment[]> {
-    const items = await this.db.queryAll({
-      partition: keys.invoiceCollection(tenantId, invoiceId),
-      beginsWith: keys.paymentPrefix,
-    });
-    return items.map((i) => fromItem<Payment>(i));
-  }
-
-  async clientCredits(tenantId: string, clientId: string): Promise<CreditEntry[]> {
-    const items = await this.db.queryAll({
-      partition: keys.clientCollection(tenantId, clientId),
-      beginsWith: keys.creditPrefix,
-    });
-    return items.map((i) => fromItem<CreditEntry>(i));
-  }
-
-  /** One page of a payment list on an index, paid dates within a range, narrowed by equal attributes. */
-  async listPayments(
-    index: IndexName,
-    partition: string,
-    dateRange: [string, string],
-    page: PageRequest,
-    filter: Record<string, string | boolean>,
-  ): Promise<Page<Payment>> {
-    const result = await this.db.queryPage({
-      index,
-      partition,
-      between: [dateRange[0], `${dateRange[1]}#~`],
-      ...page,
-      ...matchAll(filter, null),
-    });
-    return { ...result, items: result.items.map((i) => fromItem<Payment>(i)) };
-  }
-
-  // ---- resolution queue ------------------------------------------------------------------
-
-  /** Queues an unmatched row; false when this row of this statement was queued before. */
-  async queueUnmatched(tenantId: string, row: UnmatchedPayment): Promise<boolean> {
-    try {
-      await this.db.putNew(
-        toItem(keys.unmatchedPayment(tenantId, row.id), EntityType.UnmatchedPayment, tenantId, row),
-        () => new AlreadyExistsError('UnmatchedPayment', 'id', row.id),
-      );
-      return true;
-    } catch (error) {
-      if (error instanceof AlreadyExistsError) return false;
-      throw error;
-    }
-  }
-
-  async getUnmatched(tenantId: string, id: string): Promise<UnmatchedPayment | undefined> {
-    const item = await this.db.get(keys.unmatchedPayment(tenantId, id), { consistent: true });
-    return item ? fromItem<UnmatchedPayment>(item) : undefined;
-  }
-
-  async listUnmatched(tenantId: string, page: PageRequest): Promise<Page<UnmatchedPayment>> {
-    const result = await this.db.queryPage({ partition: keys.unmatchedPayments(tenantId), ...page });
-    return { ...result, items: result.items.map((i) => fromItem<UnmatchedPayment>(i)) };
-  }
-
-  resolveUnmatchedOp(tenantId: string, id: string): TransactOp {
-    return deleteOp(keys.unmatchedPayment(tenantId, id));
-  }
-
-  // ---- dunning ---------------------------------------------------------------------------
-
-  async getDunningPolicy(tenantId: string): Promise<DunningPolicy | undefined> {
-    const item = await this.db.get(keys.dunningPolicy(tenantId), { consistent: true });
-    return item ? fromItem<DunningPolicy>(item) : undefined;
-  }
-
-  async saveDunningPolicy(tenantId: string, policy: DunningPolicy, expectedVersion: number): Promise<void> {
-    const item = toItem(keys.dunningPolicy(tenantId), EntityType.DunningPolicy, tenantId, {
-      ...policy,
-      version: expectedVersion + 1,
-    });
-    const conflict = () => new VersionConflictError('DunningPolicy', tenantId, expectedVersion);
-    if (expectedVersion === 0) {
-      await this.db.putNew(item, conflict);
-      return;
-    }
-    await this.db.transact([
-      {
-        item: {
-          Put: {
-            TableName: '',
-            Item: item,
-            ConditionExpression: '#version = :expected',
-            ExpressionAttributeNames: { '#version': 'version' },
-            ExpressionAttributeValues: { ':expected': expectedVersion },
-          },
-        },
-        onConditionFailed: conflict,
-      },
-    ]);
-  }
-
-  /**
-   * Records a dunning step before anything is sent: a conditional put, so of all the deliveries and
-   * replays of the same change only one gets to take the step. False when it was recorded before.
-   */
-  async recordStep(tenantId: string, step: DunningStepRecord): Promise<boolean> {
-    try {
-      await this.db.putNew(
-        toItem(
-          keys.dunningStep(tenantId, step.invoiceId, step.stepId),
-          EntityType.DunningStep,
-          tenantId,
-          step,
-        ),
-        () => new AlreadyExistsError('DunningStep', 'id', step.stepId),
-      );
-      return true;
-    } catch (error) {
-      if (error instanceof AlreadyExistsError) return false;
-      throw error;
-    }
-  }
-
-  async getStep(
-    tenantId: string,
-    invoiceId: string,
-    stepId: string,
-  ): Promise<(DunningStepRecord & { version: number }) | undefined> {
-    const item = await this.db.get(keys.dunningStep(tenantId, invoiceId, stepId), { consistent: true });
-    return item ? fromItem<DunningStepRecord & { version: number }>(item) : undefined;
-  }
-
-  async listSteps(tenantId: string, invoiceId: string): Promise<DunningStepRecord[]> {
-    const items = await this.db.queryAll({
-      partition: keys.invoiceCollection(tenantId, invoiceId),
-      beginsWith: keys.dunningStepPrefix,
-    });
-    return items.map((i) => fromItem<DunningStepRecord>(i));
-  }
-
-  /**
-   * Takes over a PENDING step whose lease was released or ran out; false while another delivery
-   * holds it (or it is no longer pending).
-   */
-  async claimPendingStep(
-    tenantId: string,
-    invoiceId: string,
-    stepId: string,
-    now: string,
-    leaseUntil: string,
-  ): Promise<boolean> {
-    return this.conditionalStepUpdate(
-      tenantId,
-      invoiceId,
-      stepId,
-      'SET #lease = :lease, #version = #version + :one',
-      '#o = :pending AND (attribute_not_exists(#lease) OR #lease < :now)',
-      { ':lease': leaseUntil, ':now': now },
-    );
-  }
-
-  /** Gives a PENDING step's lease back after a failed send, so the retry takes it over at once. */
-  async releaseStep(tenantId: string, invoiceId: string, stepId: string): Promise<void> {
-    await this.conditionalStepUpdate(
-      tenantId,
-      invoiceId,
-      stepId,
-      'SET #lease = :released, #version = #version + :one',
-      '#o = :pending',
-      { ':released': '' },
-    );
-  }
-
-  private async conditionalStepUpdate(
-    tenantId: string,
-    invoiceId: string,
-    stepId: string,
-    update: string,
-    condition: string,
-    values: Record<string, unknown>,
-    names: Record<string, string> = {},
-  ): Promise<boolean> {
-    try {
-      await this.db.transact([
-        {
-          item: {
-            Update: {
-              TableName: '',
-              Key: keys.dunningStep(tenantId, invoiceId, stepId),
-              UpdateExpression: update,
-              ConditionExpression: condition,
-              ExpressionAttributeNames: {
-                ...names,
-                '#o': 'outcome',
-                '#version': 'version',
-                ...(update.includes('#lease') || condition.includes('#lease')
-                  ? { '#lease': 'leaseUntil' }
-                  : {}),
-              },
-              ExpressionAttributeValues: { ...values, ':pending': 'PENDING', ':one': 1 },
-            },
-          },
-          onConditionFailed: () => new AlreadyExistsError('DunningStep', 'lease', stepId),
-        },
-      ]);
-      return true;
-    } catch (error) {
-      if (error instanceof AlreadyExistsError) return false;
-      throw error;
-    }
-  }
-
-  /** Moves a recorded step from PENDING to its outcome; conditioned on PENDING so it completes once. */
-  async completeStep(
-    tenantId: string,
-    invoiceId: string,
-    stepId: string,
-    outcome: StepOutcome,
-    reason: string | null,
-    at: string,
-  ): Promise<boolean> {
-    return this.conditionalStepUpdate(
-      tenantId,
-      invoiceId,
-      stepId,
-      'SET #o = :o, #r = :r, #c = :c, #version = #version + :one',
-      '#o = :pending',
-      { ':o': outcome, ':r': reason, ':c': at },
-      { '#r': 'reason', '#c': 'completedAt' },
-    );
-  }
-
-  /** The collector's task for a step; keyed by invoice and step, so a retry rewrites the same task. */
-  async putCollectorTask(tenantId: string, stepId: string, task: CollectorTask): Promise<void> {
-    await this.db.put(
-      toItem(keys.collectorTask(tenantId, task.invoiceId, stepId), EntityType.CollectorTask, tenantId, task),
-    );
-  }
-
-  async listCollectorTasks(tenantId: string, page: PageRequest): Promise<Page<CollectorTask>> {
-    const result = await this.db.queryPage({ partition: keys.collectorTasks(tenantId), ...page });
-    return { ...result, items: result.items.map((i) => fromItem<CollectorTask>(i)) };
   }
 }

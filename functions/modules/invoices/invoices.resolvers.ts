@@ -14,7 +14,7 @@ function todayOf(context: GraphQLContext): Promise<string> {
   if (!today) {
     // Invoices reach a response only through an authorized read, so there is a caller.
     today = context.principal
-      ? context.services.invoices.today(context.principal.tenantId)
+      ? context.services.invoices.invoices.today(context.principal.tenantId)
       : Promise.reject(new Error('An invoice was resolved without a caller'));
     todays.set(context, today);
   }
@@ -24,46 +24,49 @@ function todayOf(context: GraphQLContext): Promise<string> {
 /** Invoice, payment and dunning resolvers: parse arguments, call the invoices service, map to the schema. */
 export const invoicesResolvers: Resolvers = {
   Query: {
-    invoice: (_root, { id }, { principal, services }) => services.invoices.getInvoice(principal, id),
+    invoice: (_root, { id }, { principal, services }) => services.invoices.invoices.getInvoice(principal, id),
     clientInvoices: (_root, { clientId }, { principal, services }) =>
-      services.invoices.clientInvoices(principal, clientId),
+      services.invoices.invoices.clientInvoices(principal, clientId),
     debtors: async (_root, args, { principal, services }) =>
-      toConnection(await services.invoices.debtors(principal, args.filter ?? {}, pageArgs(args))),
+      toConnection(await services.invoices.receivables.debtors(principal, args.filter ?? {}, pageArgs(args))),
     debtorAging: (_root, args, { principal, services }) =>
-      services.invoices.debtorAging(principal, args.filter ?? {}),
+      services.invoices.receivables.debtorAging(principal, args.filter ?? {}),
     invoicesDue: async (_root, args, { principal, services }) =>
-      toConnection(await services.invoices.invoicesDue(principal, args.status, args.period, pageArgs(args))),
+      toConnection(
+        await services.invoices.receivables.invoicesDue(principal, args.status, args.period, pageArgs(args)),
+      ),
     payments: async (_root, args, { principal, services }) =>
-      toConnection(await services.invoices.payments(principal, args.filter, pageArgs(args))),
+      toConnection(await services.invoices.receivables.payments(principal, args.filter, pageArgs(args))),
     paymentStatistics: (_root, args, { principal, services }) =>
-      services.invoices.paymentStatistics(principal, args),
+      services.invoices.receivables.paymentStatistics(principal, args),
     unmatchedPayments: async (_root, args, { principal, services }) =>
-      toConnection(await services.invoices.unmatchedPayments(principal, pageArgs(args))),
+      toConnection(await services.invoices.payments.unmatchedPayments(principal, pageArgs(args))),
     collectorTasks: async (_root, args, { principal, services }) =>
-      toConnection(await services.invoices.collectorTasks(principal, pageArgs(args))),
-    dunningPolicy: (_root, _args, { principal, services }) => services.invoices.dunningPolicy(principal),
+      toConnection(await services.invoices.dunning.collectorTasks(principal, pageArgs(args))),
+    dunningPolicy: (_root, _args, { principal, services }) =>
+      services.invoices.dunning.dunningPolicy(principal),
   },
   Mutation: {
     createInvoice: (_root, { input }, { principal, services }) =>
-      services.invoices.createInvoice(principal, input),
+      services.invoices.invoices.createInvoice(principal, input),
     issueInvoice: (_root, { input }, { principal, services }) =>
-      services.invoices.issueInvoice(principal, input),
+      services.invoices.invoices.issueInvoice(principal, input),
     generateInstalmentInvoices: (_root, { input }, { principal, services }) =>
-      services.invoices.generateInstalmentInvoices(principal, input),
+      services.invoices.invoices.generateInstalmentInvoices(principal, input),
     cancelInvoice: (_root, { input }, { principal, services }) =>
-      services.invoices.cancelInvoice(principal, input),
+      services.invoices.invoices.cancelInvoice(principal, input),
     writeOffInvoice: (_root, { input }, { principal, services }) =>
-      services.invoices.writeOffInvoice(principal, input),
+      services.invoices.invoices.writeOffInvoice(principal, input),
     registerPayment: (_root, { input }, { principal, services }) =>
-      services.invoices.registerPayment(principal, input),
+      services.invoices.payments.registerPayment(principal, input),
     reversePayment: (_root, { input }, { principal, services }) =>
-      services.invoices.reversePayment(principal, input),
+      services.invoices.payments.reversePayment(principal, input),
     importBankStatement: (_root, { input }, { principal, services }) =>
-      services.invoices.importBankStatement(principal, input),
+      services.invoices.payments.importBankStatement(principal, input),
     resolveUnmatchedPayment: (_root, { input }, { principal, services }) =>
-      services.invoices.resolveUnmatchedPayment(principal, input),
+      services.invoices.payments.resolveUnmatchedPayment(principal, input),
     setDunningPolicy: (_root, { input }, { principal, services }) =>
-      services.invoices.setDunningPolicy(principal, input),
+      services.invoices.dunning.setDunningPolicy(principal, input),
   },
   Invoice: {
     client: (invoice, _args, { principal, services }) =>
@@ -71,19 +74,20 @@ export const invoicesResolvers: Resolvers = {
     policy: (invoice, _args, { principal, services }) =>
       invoice.policyId ? services.policies.getPolicy(principal, invoice.policyId) : null,
     daysOverdue: async (invoice, _args, context) => invoiceAge(invoice, await todayOf(context)),
-    pdfUrl: (invoice, _args, { services }) => services.invoices.pdfUrl(invoice),
+    pdfUrl: (invoice, _args, { services }) => services.invoices.invoices.pdfUrl(invoice),
     payments: (invoice, _args, { principal, services }) =>
-      services.invoices.paymentsOfInvoice(principal, invoice.id),
+      services.invoices.payments.paymentsOfInvoice(principal, invoice.id),
     dunningSteps: (invoice, _args, { principal, services }) =>
-      services.invoices.dunningSteps(principal, invoice.id),
+      services.invoices.dunning.dunningSteps(principal, invoice.id),
   },
   CollectorTask: {
-    letterUrl: (task, _args, { services }) => services.invoices.letterUrl(task),
+    letterUrl: (task, _args, { services }) => services.invoices.dunning.letterUrl(task),
   },
   ClientCard: {
-    debtor: (card, _args, { services }) => services.invoices.debtorSummary(card.invoices, card.credits),
+    debtor: (card, _args, { services }) =>
+      services.invoices.receivables.debtorSummary(card.invoices, card.credits),
     balance: (card, _args, { services }) =>
-      services.invoices.debtorSummary(card.invoices, card.credits).outstanding,
+      services.invoices.receivables.debtorSummary(card.invoices, card.credits).outstanding,
   },
   DebtorSummary: {
     // Only this field needs today (one read of the tenant's settings): a card without it reads none.

@@ -136,7 +136,7 @@ beforeAll(async () => {
   const { policyId, advisorLineId } = await commissionLinesOf(app, w, w.near);
   const policy = await app.services.policies.getPolicy(w.b.admin, policyId);
   if (!policy) throw new Error('the seeded policy is missing');
-  const invoice = await app.services.invoices.createInvoice(w.b.as.advisor, {
+  const invoice = await app.services.invoices.invoices.createInvoice(w.b.as.advisor, {
     clientId: policy.clientId,
     currency: 'EUR',
     lines: [{ description: 'Broker fee', unitPrice: '100.00' }],

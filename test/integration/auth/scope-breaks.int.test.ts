@@ -1,4 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest';
+import { DunningRepository } from '../../../functions/modules/invoices/dunning.repository.js';
 import { createTestApp, errorCode } from '../../support/app.js';
 import { mtplInput } from '../../support/brokerage.js';
 import { CREATE_SCHEME, must, policyChange } from '../commissions/commission-fixtures.js';
@@ -363,14 +364,14 @@ describe('a partner’s commission lines', () => {
 describe('lists and what-if within scope', () => {
   async function overdueInvoiceTask(side: ScopeWorld['near']) {
     const client = await clientOf(app, side);
-    const draft = await app.services.invoices.createInvoice(side.advisor, {
+    const draft = await app.services.invoices.invoices.createInvoice(side.advisor, {
       clientId: client.id,
       currency: 'CZK',
       dueDate: '2030-01-31',
       lines: [{ description: 'Broker fee', quantity: '1', unitPrice: '300.00' }],
     });
     // The task as the debtors subscriber writes it at the collector step: placed where its invoice is.
-    await app.services.repositories.invoices.putCollectorTask(w.b.tenantId, 'collector', {
+    await new DunningRepository(app.db).putCollectorTask(w.b.tenantId, 'collector', {
       id: `task-${draft.id}`,
       invoiceId: draft.id,
       invoiceNumber: null,

@@ -374,10 +374,13 @@ const CASES: Record<string, ScopedCase> = {
   })),
   resolveUnmatchedPayment: tenantWide(async (as) => {
     const reference = unique('unknown');
-    await app.services.invoices.importBankStatement(w.b.admin, {
+    await app.services.invoices.payments.importBankStatement(w.b.admin, {
       csv: `date,amount,currency,reference\n2026-03-02,5.00,CZK,${reference}`,
     });
-    const queue = await app.services.invoices.unmatchedPayments(w.b.admin, { limit: 100, cursor: null });
+    const queue = await app.services.invoices.payments.unmatchedPayments(w.b.admin, {
+      limit: 100,
+      cursor: null,
+    });
     const row = queue.items.find((u) => u.reference === reference);
     return {
       as,

@@ -682,11 +682,11 @@ describe('payments', () => {
     expect(written.written).toBe(0);
 
     const harness = invoiceHarness(app, systemClock);
-    const [first] = await harness.services.invoices.generateInstalmentInvoices(other.as.advisor, {
+    const [first] = await harness.services.invoices.invoices.generateInstalmentInvoices(other.as.advisor, {
       policyId: w.id,
       issue: true,
     });
-    const payment = await harness.services.invoices.registerPayment(other.as.backoffice, {
+    const payment = await harness.services.invoices.payments.registerPayment(other.as.backoffice, {
       invoiceId: first?.id,
       amount: '3000.00',
       currency: 'CZK',

@@ -20,7 +20,7 @@ const small = () =>
   new ImportsService(
     new ImportsRepository(app.db),
     app.services.bookFiles,
-    app.services.invoices,
+    app.services.invoices.payments,
     systemClock,
     {
       maxRowsPerRun: 3,
@@ -138,7 +138,7 @@ describe('import jobs', () => {
     });
     const rows = await service.listRows(b.as.backoffice, job, { limit: 10, cursor: null });
     expect(rows.items.map((r) => [r.row, r.reason])).toEqual([1, 2, 3, 4, 5].map((n) => [n, 'NO_MATCH']));
-    const again = await app.services.invoices.importBankStatement(b.as.backoffice, { csv });
+    const again = await app.services.invoices.payments.importBankStatement(b.as.backoffice, { csv });
     expect(again.rows.map((r) => r.outcome)).toEqual(Array(5).fill('DUPLICATE'));
   });
 

@@ -18,13 +18,13 @@ beforeAll(async () => {
 describe('registerPayment without a version, many at once on one invoice', () => {
   it('books all 40 concurrent payments (none answers CONFLICT) and the invoice totals are exact', async () => {
     const client = await h.services.clients.createClient(b.as.advisor, personInput());
-    const draft = await h.services.invoices.createInvoice(b.as.advisor, {
+    const draft = await h.services.invoices.invoices.createInvoice(b.as.advisor, {
       clientId: client.id,
       currency: 'EUR',
       lines: [{ description: 'Broker fee', unitPrice: '1000.00' }],
       dueDate: '2026-03-31',
     });
-    const invoice = await h.services.invoices.issueInvoice(b.as.backoffice, { id: draft.id });
+    const invoice = await h.services.invoices.invoices.issueInvoice(b.as.backoffice, { id: draft.id });
     const amounts = [
       '100.01',
       '99.99',
@@ -50,13 +50,13 @@ describe('registerPayment without a version, many at once on one invoice', () =>
       ),
     );
     expect(results.flatMap((r) => r.errors ?? [])).toEqual([]);
-    const after = await h.services.invoices.getInvoice(b.as.backoffice, invoice.id);
+    const after = await h.services.invoices.invoices.getInvoice(b.as.backoffice, invoice.id);
     expect(after).toMatchObject({
       status: 'PAID',
       paid: { amount: '1000.00' },
       outstanding: { amount: '0.00' },
     });
-    const payments = await h.services.invoices.paymentsOfInvoice(b.as.backoffice, invoice.id);
+    const payments = await h.services.invoices.payments.paymentsOfInvoice(b.as.backoffice, invoice.id);
     expect(payments).toHaveLength(40);
     const credited = payments.reduce((sum, p) => sum.plus(p.credited.amount), new Decimal(0));
     expect(credited.toFixed(2)).toBe('53.00');

@@ -30,15 +30,15 @@ class FlakyMailer extends MemoryMailer {
 async function overdueInvoice(h: InvoiceHarness, client: Record<string, unknown>, daysOverdue: number) {
   const c = await h.services.clients.createClient(b.as.advisor, personInput(client));
   clock.set(new Date('2026-05-01T08:00:00Z'));
-  const draft = await h.services.invoices.createInvoice(b.as.advisor, {
+  const draft = await h.services.invoices.invoices.createInvoice(b.as.advisor, {
     clientId: c.id,
     currency: 'EUR',
     lines: [{ description: 'Broker fee', unitPrice: '80.00' }],
     dueDate: '2026-05-10',
   });
-  const invoice = await h.services.invoices.issueInvoice(b.as.backoffice, { id: draft.id });
+  const invoice = await h.services.invoices.invoices.issueInvoice(b.as.backoffice, { id: draft.id });
   clock.set(new Date(`2026-05-${String(10 + daysOverdue).padStart(2, '0')}T08:00:00Z`));
-  await h.services.debtors.sweepTenant(b.tenantId);
+  await h.services.invoices.dunning.sweepTenant(b.tenantId);
   return { clientId: c.id, invoiceId: invoice.id };
 }
 
@@ -55,19 +55,19 @@ describe('the debtors consumer', () => {
     const change = await invoiceChange(app, b.tenantId, clientId, invoiceId);
     mailer.failures = 1;
 
-    await expect(h.services.debtors.onChange(change)).rejects.toThrow('Maximum sending rate');
-    expect(await h.services.invoices.dunningSteps(b.as.backoffice, invoiceId)).toMatchObject([
+    await expect(h.services.invoices.dunning.onChange(change)).rejects.toThrow('Maximum sending rate');
+    expect(await h.services.invoices.dunning.dunningSteps(b.as.backoffice, invoiceId)).toMatchObject([
       { stepId: 'reminder', outcome: 'PENDING' },
     ]);
 
-    await expect(h.services.debtors.onChange(change)).resolves.toEqual({
+    await expect(h.services.invoices.dunning.onChange(change)).resolves.toEqual({
       taken: ['reminder'],
       waiting: null,
     });
-    await h.services.debtors.onChange(change);
+    await h.services.invoices.dunning.onChange(change);
     const reminders = mailer.sent.slice(issuedMails);
     expect(reminders.map((m) => m.subject)).toEqual([expect.stringContaining('payment reminder')]);
-    expect(await h.services.invoices.dunningSteps(b.as.backoffice, invoiceId)).toMatchObject([
+    expect(await h.services.invoices.dunning.dunningSteps(b.as.backoffice, invoiceId)).toMatchObject([
       { stepId: 'reminder', outcome: 'SENT' },
     ]);
   });
@@ -81,7 +81,9 @@ describe('the debtors consumer', () => {
     );
     const before = h.mailer.sent.length;
     const results = await Promise.all(
-      changes.flatMap((change) => Array.from({ length: 5 }, () => h.services.debtors.onChange(change))),
+      changes.flatMap((change) =>
+        Array.from({ length: 5 }, () => h.services.invoices.dunning.onChange(change)),
+      ),
     );
     expect(results.flatMap((r) => r.taken)).toEqual(['reminder', 'reminder', 'reminder']);
     expect(
@@ -96,11 +98,11 @@ describe('the debtors consumer', () => {
     const h = invoiceHarness(app, clock);
     const { clientId, invoiceId } = await overdueInvoice(h, { phone: '+420601555000' }, 12);
     const change = await invoiceChange(app, b.tenantId, clientId, invoiceId);
-    expect(await h.services.debtors.onChange(change)).toEqual({
+    expect(await h.services.invoices.dunning.onChange(change)).toEqual({
       taken: ['reminder', 'sms'],
       waiting: null,
     });
-    expect(await h.services.invoices.dunningSteps(b.as.backoffice, invoiceId)).toMatchObject([
+    expect(await h.services.invoices.dunning.dunningSteps(b.as.backoffice, invoiceId)).toMatchObject([
       { stepId: 'reminder', outcome: 'SKIPPED', reason: 'NO_EMAIL' },
       { stepId: 'sms', outcome: 'SKIPPED', reason: 'NO_SMS_CONSENT' },
     ]);
@@ -109,7 +111,7 @@ describe('the debtors consumer', () => {
 
   it('follows the dunning policy the tenant edited: its steps, days and quiet hours', async () => {
     const h = invoiceHarness(app, clock);
-    await h.services.invoices.setDunningPolicy(b.as.manager, {
+    await h.services.invoices.dunning.setDunningPolicy(b.as.manager, {
       expectedVersion: 0,
       steps: [{ id: 'early-sms', afterDays: 1, action: 'SMS' }],
       quietHoursStart: '08:00',
@@ -122,12 +124,12 @@ describe('the debtors consumer', () => {
     );
     // 08:00 UTC is 10:00 in Prague: inside this tenant's quiet hours.
     const change = await invoiceChange(app, b.tenantId, clientId, invoiceId);
-    expect(await h.services.debtors.onChange(change)).toEqual({
+    expect(await h.services.invoices.dunning.onChange(change)).toEqual({
       taken: [],
       waiting: 'early-sms: quiet hours',
     });
     clock.set(new Date('2026-05-11T11:00:00Z'));
-    expect((await h.services.debtors.onChange(change)).taken).toEqual(['early-sms']);
+    expect((await h.services.invoices.dunning.onChange(change)).taken).toEqual(['early-sms']);
     expect(h.sms.sent).toEqual([
       expect.objectContaining({ to: '+420601555111', tag: `${invoiceId}:early-sms` }),
     ]);

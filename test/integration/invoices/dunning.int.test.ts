@@ -93,7 +93,7 @@ async function invoice(id: string): Promise<InvoiceView> {
     { id },
   );
   expect(data.invoice.daysOverdue).toBe(0);
-  const stored = await swept.invoices.getInvoice(systemPrincipal('demo-brokerage'), id);
+  const stored = await swept.invoices.invoices.getInvoice(systemPrincipal('demo-brokerage'), id);
   return { ...data.invoice, daysOverdue: stored?.daysOverdue ?? -1 };
 }
 

@@ -60,7 +60,7 @@ beforeAll(async () => {
   if (!policy) throw new Error(`no policy: ${JSON.stringify(written.errors)}`);
   policyId = policy.id;
   policyNumber = policy.policyNumber;
-  instalments = await h.services.invoices.generateInstalmentInvoices(b.as.backoffice, {
+  instalments = await h.services.invoices.invoices.generateInstalmentInvoices(b.as.backoffice, {
     policyId,
     issue: true,
   });
@@ -70,9 +70,12 @@ describe('insurer-reported premium payments', () => {
   it("settles the policy's earliest open instalment of exactly that amount, as an INSURER payment", async () => {
     expect(instalments.map((i) => i.total.amount)).toEqual(['3000.00', '3000.00', '3000.00', '3000.00']);
     const change = await insurerPaid('3000.00', '2026-02-20');
-    const settled = await h.services.invoices.onInsurerPayment(change);
+    const settled = await h.services.invoices.payments.onInsurerPayment(change);
     expect(settled).toMatchObject({ outcome: 'MATCHED', invoiceId: instalments[0]?.id });
-    const payments = await h.services.invoices.paymentsOfInvoice(b.as.backoffice, instalments[0]?.id ?? '');
+    const payments = await h.services.invoices.payments.paymentsOfInvoice(
+      b.as.backoffice,
+      instalments[0]?.id ?? '',
+    );
     expect(payments).toEqual([
       expect.objectContaining({
         source: 'INSURER',
@@ -84,53 +87,62 @@ describe('insurer-reported premium payments', () => {
         late: false,
       }),
     ]);
-    expect((await h.services.invoices.getInvoice(b.as.backoffice, instalments[0]?.id ?? ''))?.status).toBe(
-      'PAID',
-    );
+    expect(
+      (await h.services.invoices.invoices.getInvoice(b.as.backoffice, instalments[0]?.id ?? ''))?.status,
+    ).toBe('PAID');
 
-    const next = await h.services.invoices.onInsurerPayment(await insurerPaid('3000.00', '2026-05-20'));
+    const next = await h.services.invoices.payments.onInsurerPayment(
+      await insurerPaid('3000.00', '2026-05-20'),
+    );
     expect(next).toMatchObject({ outcome: 'MATCHED', invoiceId: instalments[1]?.id });
   });
 
   it('applies nothing twice when the same change is replayed', async () => {
     const change = await insurerPaid('3000.00', '2026-08-20');
-    expect(await h.services.invoices.onInsurerPayment(change)).toMatchObject({ outcome: 'MATCHED' });
+    expect(await h.services.invoices.payments.onInsurerPayment(change)).toMatchObject({ outcome: 'MATCHED' });
     const paidInvoice = instalments[2]?.id ?? '';
-    const before = await h.services.invoices.getInvoice(b.as.backoffice, paidInvoice);
+    const before = await h.services.invoices.invoices.getInvoice(b.as.backoffice, paidInvoice);
     for (let i = 0; i < 3; i++) {
-      expect(await h.services.invoices.onInsurerPayment(change)).toMatchObject({
+      expect(await h.services.invoices.payments.onInsurerPayment(change)).toMatchObject({
         outcome: 'DUPLICATE',
         invoiceId: paidInvoice,
       });
     }
-    expect(await h.services.invoices.getInvoice(b.as.backoffice, paidInvoice)).toEqual(before);
-    expect(await h.services.invoices.paymentsOfInvoice(b.as.backoffice, paidInvoice)).toHaveLength(1);
+    expect(await h.services.invoices.invoices.getInvoice(b.as.backoffice, paidInvoice)).toEqual(before);
+    expect(await h.services.invoices.payments.paymentsOfInvoice(b.as.backoffice, paidInvoice)).toHaveLength(
+      1,
+    );
   });
 
   it('prefers the invoice its reference names, and queues an amount no open invoice has', async () => {
     const last = instalments[3];
     if (!last?.reference) throw new Error('no reference');
-    const partial = await h.services.invoices.onInsurerPayment(
+    const partial = await h.services.invoices.payments.onInsurerPayment(
       await insurerPaid('1000.00', '2026-11-10', `VS ${last.reference}`),
     );
     expect(partial).toMatchObject({ outcome: 'PARTIAL', invoiceId: last.id });
 
     const stray = await insurerPaid('777.00', '2026-11-11');
-    expect(await h.services.invoices.onInsurerPayment(stray)).toMatchObject({
+    expect(await h.services.invoices.payments.onInsurerPayment(stray)).toMatchObject({
       outcome: 'UNMATCHED',
       reason: 'NO_MATCH',
     });
-    expect(await h.services.invoices.onInsurerPayment(stray)).toMatchObject({ outcome: 'DUPLICATE' });
-    const queue = await h.services.invoices.unmatchedPayments(b.as.backoffice, { limit: 10, cursor: null });
+    expect(await h.services.invoices.payments.onInsurerPayment(stray)).toMatchObject({
+      outcome: 'DUPLICATE',
+    });
+    const queue = await h.services.invoices.payments.unmatchedPayments(b.as.backoffice, {
+      limit: 10,
+      cursor: null,
+    });
     const queued = queue.items.find((q) => q.amount.amount === '777.00');
     expect(queued).toMatchObject({ source: 'INSURER', payer: `insurer, policy ${policyNumber}` });
 
-    const resolved = await h.services.invoices.resolveUnmatchedPayment(b.as.backoffice, {
+    const resolved = await h.services.invoices.payments.resolveUnmatchedPayment(b.as.backoffice, {
       unmatchedId: queued?.id,
       invoiceId: last.id,
     });
     expect(resolved).toMatchObject({ source: 'INSURER', amount: { amount: '777.00' } });
-    expect(await h.services.invoices.getInvoice(b.as.backoffice, last.id)).toMatchObject({
+    expect(await h.services.invoices.invoices.getInvoice(b.as.backoffice, last.id)).toMatchObject({
       outstanding: { amount: '1223.00' },
     });
   });
@@ -141,6 +153,6 @@ describe('insurer-reported premium payments', () => {
       b.tenantId,
       keys.invoice(b.tenantId, instalments[0]?.clientId ?? '', instalments[0]?.id ?? ''),
     );
-    expect(await h.services.invoices.onInsurerPayment(invoiceChange)).toBeNull();
+    expect(await h.services.invoices.payments.onInsurerPayment(invoiceChange)).toBeNull();
   });
 });

@@ -91,7 +91,7 @@ beforeAll(async () => {
   ids.policy = await issued(b.as.advisor, clientId, '500.00', '2025-12-31', policy);
   ids.franchise = await issued(b.as.franchiseAdvisor, franchiseClientId, '200.00', '2026-01-15');
   ids.future = await issued(b.as.advisor, clientId, '50.00', '2026-03-31');
-  await h.services.debtors.sweepTenant(b.tenantId);
+  await h.services.invoices.dunning.sweepTenant(b.tenantId);
 });
 
 describe('authorization', () => {
@@ -348,7 +348,7 @@ describe('debtor and payment lists', () => {
     );
     expect(paid.registerPayment).toMatchObject({ late: true, period: '2026-03' });
     expect(paid.registerPayment.policyId).not.toBeNull();
-    await h.services.invoices.registerPayment(b.as.backoffice, {
+    await h.services.invoices.payments.registerPayment(b.as.backoffice, {
       invoiceId: ids.future.id,
       amount: '50.00',
       currency: 'EUR',

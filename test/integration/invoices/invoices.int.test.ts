@@ -20,7 +20,7 @@ async function client(overrides: Record<string, unknown> = {}): Promise<string> 
 }
 
 async function draft(clientId: string, amount: string, dueDate = '2026-03-31'): Promise<string> {
-  const invoice = await h.services.invoices.createInvoice(b.as.advisor, {
+  const invoice = await h.services.invoices.invoices.createInvoice(b.as.advisor, {
     clientId,
     currency: 'EUR',
     lines: [{ description: 'Broker fee', unitPrice: amount }],
@@ -39,7 +39,7 @@ describe('invoice numbering', () => {
     const clientId = await client({ email: 'many@example.com' });
     const ids = await Promise.all(Array.from({ length: 50 }, (_, i) => draft(clientId, `${100 + i}.00`)));
     const issued = await Promise.all(
-      ids.map((id) => h.services.invoices.issueInvoice(b.as.backoffice, { id })),
+      ids.map((id) => h.services.invoices.invoices.issueInvoice(b.as.backoffice, { id })),
     );
     const numbers = issued.map((i) => i.number).sort();
     expect(numbers).toEqual(Array.from({ length: 50 }, (_, i) => `2026-${String(i + 1).padStart(6, '0')}`));
@@ -51,14 +51,14 @@ describe('invoice numbering', () => {
 
   it('refuses to issue an invoice twice', async () => {
     const id = await draft(await client(), '10.00');
-    await h.services.invoices.issueInvoice(b.as.backoffice, { id });
-    await expect(h.services.invoices.issueInvoice(b.as.backoffice, { id })).rejects.toMatchObject({
+    await h.services.invoices.invoices.issueInvoice(b.as.backoffice, { id });
+    await expect(h.services.invoices.invoices.issueInvoice(b.as.backoffice, { id })).rejects.toMatchObject({
       code: 'RULE_VIOLATION',
     });
   });
 
   it('keeps partners away from invoices', async () => {
-    await expect(h.services.invoices.getInvoice(b.as.partner, 'x')).rejects.toMatchObject({
+    await expect(h.services.invoices.invoices.getInvoice(b.as.partner, 'x')).rejects.toMatchObject({
       code: 'FORBIDDEN',
     });
   });
@@ -73,11 +73,13 @@ describe('instalment plans', () => {
       { i: mtplInput(b, clientId, { premium: { amount: '1000.00', currency: 'EUR' } }) },
     );
     const policyId = written.data?.writePolicy.id as string;
-    const first = await h.services.invoices.generateInstalmentInvoices(b.as.backoffice, {
+    const first = await h.services.invoices.invoices.generateInstalmentInvoices(b.as.backoffice, {
       policyId,
       issue: true,
     });
-    const again = await h.services.invoices.generateInstalmentInvoices(b.as.backoffice, { policyId });
+    const again = await h.services.invoices.invoices.generateInstalmentInvoices(b.as.backoffice, {
+      policyId,
+    });
     expect(first).toHaveLength(4);
     expect(again).toHaveLength(0);
     expect(first.map((i) => i.total.amount)).toEqual(['250.00', '250.00', '250.00', '250.00']);
@@ -90,10 +92,16 @@ describe('instalment plans', () => {
 describe('payments and the bank statement', () => {
   it('imports matched, partial, over- and unmatched rows, and a re-import changes nothing', async () => {
     const jana = await client({ externalId: 'EXT-JANA' });
-    const full = await h.services.invoices.issueInvoice(b.as.backoffice, { id: await draft(jana, '300.00') });
-    const part = await h.services.invoices.issueInvoice(b.as.backoffice, { id: await draft(jana, '500.00') });
-    const over = await h.services.invoices.issueInvoice(b.as.backoffice, { id: await draft(jana, '200.00') });
-    const byClient = await h.services.invoices.issueInvoice(b.as.backoffice, {
+    const full = await h.services.invoices.invoices.issueInvoice(b.as.backoffice, {
+      id: await draft(jana, '300.00'),
+    });
+    const part = await h.services.invoices.invoices.issueInvoice(b.as.backoffice, {
+      id: await draft(jana, '500.00'),
+    });
+    const over = await h.services.invoices.invoices.issueInvoice(b.as.backoffice, {
+      id: await draft(jana, '200.00'),
+    });
+    const byClient = await h.services.invoices.invoices.issueInvoice(b.as.backoffice, {
       id: await draft(jana, '77.70'),
     });
     const csv = [
@@ -104,7 +112,7 @@ describe('payments and the bank statement', () => {
       '2026-03-12,77.70,EUR,,EXT-JANA,Jana',
       '2026-03-12,999.00,EUR,UNKNOWN-1,,Somebody',
     ].join('\n');
-    const result = await h.services.invoices.importBankStatement(b.as.backoffice, { csv });
+    const result = await h.services.invoices.payments.importBankStatement(b.as.backoffice, { csv });
     expect(result.rows.map((r) => r.outcome)).toEqual([
       'MATCHED',
       'PARTIAL',
@@ -114,10 +122,10 @@ describe('payments and the bank statement', () => {
     ]);
     expect(result.rows[3]?.invoiceId).toBe(byClient.id);
 
-    const again = await h.services.invoices.importBankStatement(b.as.backoffice, { csv });
+    const again = await h.services.invoices.payments.importBankStatement(b.as.backoffice, { csv });
     expect(again.rows.map((r) => r.outcome)).toEqual(Array(5).fill('DUPLICATE'));
 
-    const reload = (id: string) => h.services.invoices.getInvoice(b.as.backoffice, id);
+    const reload = (id: string) => h.services.invoices.invoices.getInvoice(b.as.backoffice, id);
     expect(await reload(full.id)).toMatchObject({ status: 'PAID', outstanding: { amount: '0.00' } });
     expect(await reload(part.id)).toMatchObject({
       status: 'PARTIALLY_PAID',
@@ -125,7 +133,7 @@ describe('payments and the bank statement', () => {
     });
     expect(await reload(over.id)).toMatchObject({ status: 'PAID', outstanding: { amount: '0.00' } });
 
-    const payments = await h.services.invoices.paymentsOfInvoice(b.as.backoffice, over.id);
+    const payments = await h.services.invoices.payments.paymentsOfInvoice(b.as.backoffice, over.id);
     expect(payments[0]).toMatchObject({
       amount: { amount: '250.00' },
       applied: { amount: '200.00' },
@@ -136,7 +144,7 @@ describe('payments and the bank statement', () => {
     });
 
     const card = present(await h.services.clients.clientCard(b.as.advisor, jana));
-    const debtor = h.services.invoices.debtorSummary(card.invoices, card.credits);
+    const debtor = h.services.invoices.receivables.debtorSummary(card.invoices, card.credits);
     expect(debtor).toMatchObject({
       status: 'CURRENT',
       outstanding: { amount: '379.50' },
@@ -144,33 +152,46 @@ describe('payments and the bank statement', () => {
     });
     expect(card.openInvoices.map((i) => i.id)).toEqual([part.id]);
 
-    const queue = await h.services.invoices.unmatchedPayments(b.as.backoffice, { limit: 10, cursor: null });
+    const queue = await h.services.invoices.payments.unmatchedPayments(b.as.backoffice, {
+      limit: 10,
+      cursor: null,
+    });
     const row = queue.items.find((r) => r.reference === 'UNKNOWN-1');
     expect(row).toMatchObject({ reason: 'NO_MATCH', amount: { amount: '999.00', currency: 'EUR' } });
   });
 
   it('resolves a queued row onto an invoice and takes it off the queue', async () => {
     const c = await client();
-    const inv = await h.services.invoices.issueInvoice(b.as.backoffice, { id: await draft(c, '42.00') });
+    const inv = await h.services.invoices.invoices.issueInvoice(b.as.backoffice, {
+      id: await draft(c, '42.00'),
+    });
     const csv = 'date,amount,currency,reference\n2026-03-12,42.00,EUR,nothing-like-it';
-    const imported = await h.services.invoices.importBankStatement(b.as.backoffice, { csv });
+    const imported = await h.services.invoices.payments.importBankStatement(b.as.backoffice, { csv });
     const unmatchedId = `bank-${imported.importId}-1`;
-    await h.services.invoices.resolveUnmatchedPayment(b.as.backoffice, { unmatchedId, invoiceId: inv.id });
-    expect((await h.services.invoices.getInvoice(b.as.backoffice, inv.id))?.status).toBe('PAID');
-    const queue = await h.services.invoices.unmatchedPayments(b.as.backoffice, { limit: 100, cursor: null });
+    await h.services.invoices.payments.resolveUnmatchedPayment(b.as.backoffice, {
+      unmatchedId,
+      invoiceId: inv.id,
+    });
+    expect((await h.services.invoices.invoices.getInvoice(b.as.backoffice, inv.id))?.status).toBe('PAID');
+    const queue = await h.services.invoices.payments.unmatchedPayments(b.as.backoffice, {
+      limit: 100,
+      cursor: null,
+    });
     expect(queue.items.some((r) => r.id === unmatchedId)).toBe(false);
   });
 
   it('reverses a payment: the invoice reopens and the reversal is a negative payment', async () => {
     const c = await client();
-    const inv = await h.services.invoices.issueInvoice(b.as.backoffice, { id: await draft(c, '80.00') });
-    const paid = await h.services.invoices.registerPayment(b.as.backoffice, {
+    const inv = await h.services.invoices.invoices.issueInvoice(b.as.backoffice, {
+      id: await draft(c, '80.00'),
+    });
+    const paid = await h.services.invoices.payments.registerPayment(b.as.backoffice, {
       invoiceId: inv.id,
       amount: '100.00',
       currency: 'EUR',
       paidDate: '2026-03-12',
     });
-    const reversal = await h.services.invoices.reversePayment(b.as.backoffice, {
+    const reversal = await h.services.invoices.payments.reversePayment(b.as.backoffice, {
       invoiceId: inv.id,
       paymentId: paid.id,
       reason: 'Bank returned the payment',
@@ -180,33 +201,33 @@ describe('payments and the bank statement', () => {
       applied: { amount: '-80.00' },
       credited: { amount: '-20.00' },
     });
-    expect(await h.services.invoices.getInvoice(b.as.backoffice, inv.id)).toMatchObject({
+    expect(await h.services.invoices.invoices.getInvoice(b.as.backoffice, inv.id)).toMatchObject({
       status: 'ISSUED',
       outstanding: { amount: '80.00' },
     });
     await expect(
-      h.services.invoices.reversePayment(b.as.backoffice, {
+      h.services.invoices.payments.reversePayment(b.as.backoffice, {
         invoiceId: inv.id,
         paymentId: paid.id,
         reason: 'again',
       }),
     ).rejects.toMatchObject({ code: 'RULE_VIOLATION' });
     const card = present(await h.services.clients.clientCard(b.as.advisor, c));
-    expect(h.services.invoices.debtorSummary(card.invoices, card.credits).credit).toEqual({
+    expect(h.services.invoices.receivables.debtorSummary(card.invoices, card.credits).credit).toEqual({
       amount: '0.00',
       currency: 'EUR',
     });
   });
 
   it('lists payments made in a period by index', async () => {
-    const page = await h.services.invoices.payments(
+    const page = await h.services.invoices.receivables.payments(
       b.as.backoffice,
       { period: '2026-03' },
       { limit: 100, cursor: null },
     );
     expect(page.items.length).toBeGreaterThanOrEqual(5);
     expect(page.items.every((p) => p.period === '2026-03')).toBe(true);
-    const mine = await h.services.invoices.payments(
+    const mine = await h.services.invoices.receivables.payments(
       b.as.advisor,
       { period: '2026-03' },
       { limit: 100, cursor: null },

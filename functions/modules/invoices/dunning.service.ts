@@ -1,28 +1,34 @@
+import { authorize, canReach } from '../../shared/auth/policy.js';
+import type { Principal } from '../../shared/auth/principal.js';
 import type { TableChangeDetail } from '../../shared/change-event.js';
 import { type Clock, isoDateInZone } from '../../shared/clock.js';
 import { addDays } from '../../shared/dates.js';
-import type { StoredItem } from '../../shared/db.js';
+import type { Page, StoredItem } from '../../shared/db.js';
 import { VersionConflictError } from '../../shared/errors.js';
 import { newId } from '../../shared/ids.js';
 import { fromItem } from '../../shared/items.js';
+import { keepInPage } from '../../shared/pagination.js';
 import { EntityType } from '../../shared/table-design.js';
-import type { Client } from '../clients/clients.model.js';
-import type { ClientsRepository } from '../clients/clients.repository.js';
-import type { TenantSettings } from '../org/org.model.js';
-import type { OrgRepository } from '../org/org.repository.js';
+import { parseInput } from '../../shared/validation.js';
+import { type InvoiceAdapters, pdfLink } from './adapters.js';
+import type { DunningRepository } from './dunning.repository.js';
+import type { InvoiceAccess, PageRequest } from './invoice-access.js';
 import { formatMoney, renderDunningLetterPdf } from './invoice-pdf.js';
 import {
+  type CollectorTask,
   DEFAULT_DUNNING_POLICY,
   type DunningPolicy,
+  type DunningStepRecord,
   type DunningStepRule,
   type Invoice,
   inQuietHours,
   invoiceAge,
   localTimeInZone,
+  SetDunningPolicySchema,
   stepsDue,
 } from './invoices.model.js';
 import type { InvoicesRepository } from './invoices.repository.js';
-import type { InvoiceAdapters } from './invoices.service.js';
+import type { ClientDirectory, InvoiceClient, InvoiceTenant, TenantDirectory } from './lookups.js';
 
 export interface SweepResult {
   tenants: number;
@@ -40,24 +46,26 @@ export interface EscalationResult {
 const STEP_LEASE_MS = 60_000;
 
 /** The latest consent per channel decides: a later withdrawal overrides an earlier grant. */
-function smsConsented(client: Client): boolean {
+function smsConsented(client: InvoiceClient): boolean {
   const last = client.consents.filter((c) => c.channel === 'SMS').at(-1);
   return last?.granted === true;
 }
 
 /**
- * Overdue and escalation. The daily sweep writes every due invoice's age (marking it OVERDUE the
+ * Dunning: the tenant's policy, overdue and escalation, the steps taken and the collector's queue. The daily sweep writes every due invoice's age (marking it OVERDUE the
  * first time); each such write reaches the debtors consumer through the change bus, which takes the
  * tenant's dunning steps due at that age. A step is recorded (conditional put) before anything is
  * sent and completed after, so replays and redeliveries never repeat a sent step, and a provider
  * failure leaves it PENDING for the retry to finish. A payment moves the invoice out of OVERDUE,
  * and the consumer re-reads the invoice before each step, so escalation stops at once.
  */
-export class DebtorsService {
+export class DunningService {
   constructor(
-    private readonly repo: InvoicesRepository,
-    private readonly clients: ClientsRepository,
-    private readonly org: OrgRepository,
+    private readonly invoices: InvoicesRepository,
+    private readonly repo: DunningRepository,
+    private readonly access: InvoiceAccess,
+    private readonly clients: ClientDirectory,
+    private readonly tenants: TenantDirectory,
     private readonly clock: Clock,
     private readonly adapters: InvoiceAdapters | null,
   ) {}
@@ -65,7 +73,7 @@ export class DebtorsService {
   /** Ages every tenant's open invoices past their due date (one Query per tenant and status). */
   async sweepOverdue(): Promise<SweepResult> {
     const result: SweepResult = { tenants: 0, markedOverdue: 0, aged: 0 };
-    for (const tenantId of await this.org.listTenantIds()) {
+    for (const tenantId of await this.tenants.listTenantIds()) {
       const one = await this.sweepTenant(tenantId);
       result.tenants += one.tenants;
       result.markedOverdue += one.markedOverdue;
@@ -77,17 +85,17 @@ export class DebtorsService {
   /** Ages one tenant's open invoices past their due date, in the tenant's calendar. */
   async sweepTenant(tenantId: string): Promise<SweepResult> {
     const result: SweepResult = { tenants: 0, markedOverdue: 0, aged: 0 };
-    const tenant = await this.org.getTenantSettings(tenantId);
+    const tenant = await this.tenants.getTenantSettings(tenantId);
     if (!tenant) return result;
     result.tenants++;
     const today = isoDateInZone(this.clock.now(), tenant.timeZone);
     const yesterday = addDays(today, -1);
     for (const status of ['ISSUED', 'PARTIALLY_PAID', 'OVERDUE'] as const) {
-      for (const invoice of await this.repo.allInvoicesByStatusDueBy(tenantId, status, yesterday)) {
+      for (const invoice of await this.invoices.allInvoicesByStatusDueBy(tenantId, status, yesterday)) {
         if (invoice.status === 'OVERDUE' && invoice.overdueAsOf === today) continue;
         try {
-          await this.repo.transact([
-            this.repo.updateInvoiceOp(tenantId, invoice, {
+          await this.invoices.transact([
+            this.invoices.updateInvoiceOp(tenantId, invoice, {
               status: 'OVERDUE',
               daysOverdue: invoiceAge(invoice, today),
               overdueAsOf: today,
@@ -118,15 +126,15 @@ export class DebtorsService {
   /** Takes every step due at the invoice's recorded age that was not taken yet, in order. */
   async escalate(tenantId: string, clientId: string, invoiceId: string): Promise<EscalationResult> {
     const result: EscalationResult = { taken: [], waiting: null };
-    const tenant = await this.org.getTenantSettings(tenantId);
+    const tenant = await this.tenants.getTenantSettings(tenantId);
     if (!tenant) return result;
     const policy = (await this.repo.getDunningPolicy(tenantId)) ?? DEFAULT_DUNNING_POLICY;
-    const probe = await this.repo.getInvoiceOfClient(tenantId, clientId, invoiceId);
+    const probe = await this.invoices.getInvoiceOfClient(tenantId, clientId, invoiceId);
     if (!probe) return result;
     let lastStep: string | null = null;
     for (const rule of stepsDue(policy, probe.daysOverdue)) {
       // Re-read before every step: a payment that arrived meanwhile stops the rest.
-      const invoice = await this.repo.getInvoiceOfClient(tenantId, clientId, invoiceId);
+      const invoice = await this.invoices.getInvoiceOfClient(tenantId, clientId, invoiceId);
       if (invoice?.status !== 'OVERDUE') break;
       const existing = await this.repo.getStep(tenantId, invoiceId, rule.id);
       if (existing && existing.outcome !== 'PENDING') {
@@ -183,11 +191,11 @@ export class DebtorsService {
   /** Sends a step; returns why it was skipped, or null when it went out. */
   private async perform(
     tenantId: string,
-    tenant: TenantSettings,
+    tenant: InvoiceTenant,
     _policy: DunningPolicy,
     rule: DunningStepRule,
     invoice: Invoice,
-    client: Client,
+    client: InvoiceClient,
   ): Promise<string | null> {
     const adapters = this.adapters;
     if (!adapters) return 'NO_CHANNELS';
@@ -250,12 +258,55 @@ export class DebtorsService {
 
   /** Shows the last step on the invoice (and so on the card); a lost race is left to the next change. */
   private async markStep(tenantId: string, clientId: string, invoiceId: string, step: string): Promise<void> {
-    const current = await this.repo.getInvoiceOfClient(tenantId, clientId, invoiceId);
+    const current = await this.invoices.getInvoiceOfClient(tenantId, clientId, invoiceId);
     if (!current || current.dunningStep === step) return;
     try {
-      await this.repo.transact([this.repo.updateInvoiceOp(tenantId, current, { dunningStep: step })]);
+      await this.invoices.transact([this.invoices.updateInvoiceOp(tenantId, current, { dunningStep: step })]);
     } catch (error) {
       if (!(error instanceof VersionConflictError)) throw error;
     }
+  }
+
+  // ---- the policy, the steps taken and the collector's queue -------------------------------
+  /** The collector's queue: tasks the dunning policy's COLLECTOR step created, with their letters. */
+  async collectorTasks(principal: Principal | null, page: PageRequest): Promise<Page<CollectorTask>> {
+    const p = authorize(principal, 'payments:write');
+    const result = await this.repo.listCollectorTasks(p.tenantId, page);
+    if (p.scope === 'all') return result;
+    // A task sits where its invoice does; one written before tasks carried it reaches tenant-wide scopes only.
+    return keepInPage(result, (t) =>
+      canReach(p, { ownerUserId: t.assigneeId, branchId: t.branchId ?? null, regionId: t.regionId ?? null }),
+    );
+  }
+
+  /** An expiring link to a collector task's formal letter. */
+  async letterUrl(task: CollectorTask): Promise<string | null> {
+    return pdfLink(this.adapters, task.letterKey, `notice-${task.invoiceNumber ?? task.invoiceId}.pdf`);
+  }
+
+  async dunningSteps(principal: Principal | null, invoiceId: string): Promise<DunningStepRecord[]> {
+    const p = authorize(principal, 'invoices:read');
+    await this.access.requireInvoice(p, invoiceId);
+    return this.repo.listSteps(p.tenantId, invoiceId);
+  }
+
+  async dunningPolicy(principal: Principal | null): Promise<DunningPolicy> {
+    const p = authorize(principal, 'invoices:read');
+    return (await this.repo.getDunningPolicy(p.tenantId)) ?? DEFAULT_DUNNING_POLICY;
+  }
+
+  async setDunningPolicy(principal: Principal | null, rawInput: unknown): Promise<DunningPolicy> {
+    const p = authorize(principal, 'dunning:configure');
+    const input = parseInput(SetDunningPolicySchema, rawInput);
+    const policy: DunningPolicy = {
+      steps: [...input.steps].sort((a, b) => a.afterDays - b.afterDays),
+      quietHoursStart: input.quietHoursStart,
+      quietHoursEnd: input.quietHoursEnd,
+      version: input.expectedVersion + 1,
+      updatedAt: this.access.now(),
+      updatedBy: p.userId,
+    };
+    await this.repo.saveDunningPolicy(p.tenantId, policy, input.expectedVersion);
+    return policy;
   }
 }

@@ -1,0 +1,66 @@
+import type { Money } from '../../shared/money.js';
+
+/**
+ * What the invoices module reads of other modules, as narrow lookups it declares itself; the
+ * composition root satisfies them from the clients, policies and org repositories.
+ */
+
+/** The parts of a client that invoicing and dunning use. */
+export interface InvoiceClient {
+  id: string;
+  name: string;
+  email: string | null;
+  phone: string | null;
+  branchId: string;
+  regionId: string | null;
+  /** Null while the client waits in the branch's shared pool. */
+  ownerAdvisorId: string | null;
+  /** The parent in a corporate hierarchy (payment statistics group by its top). */
+  parentClientId: string | null;
+  /** Channel consents in the order they were recorded; the latest per channel decides. */
+  consents: ReadonlyArray<{ channel: string; granted: boolean }>;
+}
+
+/** Clients by id, and the client an external reference (external, tax or national id) names. */
+export interface ClientDirectory {
+  getClient(tenantId: string, clientId: string): Promise<InvoiceClient | undefined>;
+  getClients(tenantId: string, clientIds: string[]): Promise<InvoiceClient[]>;
+  /** The client whose external id, tax id or national id is `ref`, if any. */
+  clientIdByRef(tenantId: string, ref: string): Promise<string | undefined>;
+}
+
+/** The parts of a policy that invoices are drafted from. */
+export interface InvoicePolicy {
+  id: string;
+  clientId: string;
+  policyNumber: string;
+  productLineId: string;
+  insurerId: string;
+  servicingAdvisorId: string | null;
+  instalments: ReadonlyArray<{ dueDate: string; amount: Money }>;
+}
+
+export interface PolicyLookup {
+  getPolicy(tenantId: string, policyId: string): Promise<InvoicePolicy | undefined>;
+}
+
+/** A tenant's settings as invoices use them: its name and locale on documents, its calendar and currency. */
+export interface InvoiceTenant {
+  name: string;
+  baseCurrency: string;
+  locale: string;
+  timeZone: string;
+}
+
+/** The tenants: their settings, and every tenant for the daily overdue sweep. */
+export interface TenantDirectory {
+  getTenantSettings(tenantId: string): Promise<InvoiceTenant | undefined>;
+  listTenantIds(): Promise<string[]>;
+}
+
+/** Everything the invoices module needs from other modules. */
+export interface InvoiceLookups {
+  clients: ClientDirectory;
+  policies: PolicyLookup;
+  tenants: TenantDirectory;
+}

@@ -1,0 +1,48 @@
+/** Query filters of the invoices module's repositories. */
+import type { IndexName } from '../../shared/table-design.js';
+
+/** One page of a list: how many items and where the previous page ended. */
+export type PageRequest = { limit: number; cursor: string | null };
+
+/**
+ * A filter expression for a Query: every attribute equal to its value, and optionally one numeric
+ * attribute at least a minimum. Filters narrow an index partition; they never replace a key.
+ */
+export function matchAll(
+  equal: Record<string, string | boolean>,
+  atLeast: [string, number] | null,
+): { filter?: { expression: string; names: Record<string, string>; values: Record<string, unknown> } } {
+  const terms: string[] = [];
+  const names: Record<string, string> = {};
+  const values: Record<string, unknown> = {};
+  Object.entries(equal).forEach(([attribute, value], i) => {
+    terms.push(`#f${i} = :f${i}`);
+    names[`#f${i}`] = attribute;
+    values[`:f${i}`] = value;
+  });
+  if (atLeast) {
+    terms.push('#min >= :min');
+    names['#min'] = atLeast[0];
+    values[':min'] = atLeast[1];
+  }
+  return terms.length > 0 ? { filter: { expression: terms.join(' AND '), names, values } } : {};
+}
+
+/** A list's criteria: attributes equal to a value (undefined when the caller did not ask). */
+type Criteria = Record<string, string | boolean | undefined>;
+
+/**
+ * The Query a list's criteria select: the first candidate index whose attribute is set (candidates
+ * go most selective first), else the fallback partition; the other criteria filter that partition.
+ */
+export function mostSelective<C extends Criteria>(
+  criteria: C,
+  candidates: Array<[attribute: keyof C & string, index: IndexName, partition: (value: string) => string]>,
+  fallback: [IndexName, string],
+): { index: IndexName; partition: string; filter: Record<string, string | boolean> } {
+  const chosen = candidates.find(([attribute]) => criteria[attribute]);
+  const [index, partition] = chosen ? [chosen[1], chosen[2](String(criteria[chosen[0]]))] : fallback;
+  const filter: Record<string, string | boolean> = {};
+  for (const [k, v] of Object.entries(criteria)) if (k !== chosen?.[0] && v !== undefined) filter[k] = v;
+  return { index, partition, filter };
+}
