@@ -231,7 +231,7 @@ async function seedBook(
   );
   const line = (code: string) => lines.find((l) => l.code === code)?.id ?? '';
   const [kooperativa, allianz] = insurers;
-  const jana = await services.clients.createClient(advisor, {
+  const jana = await services.clients.records.createClient(advisor, {
     kind: 'PERSON',
     firstName: 'Jana',
     lastName: 'Nováková',
@@ -243,7 +243,7 @@ async function seedBook(
     acquisitionType: 'ADVISOR',
     consents: [{ channel: 'SMS', granted: true, how: 'signed form' }],
   });
-  await services.policies.writePolicy(advisor, {
+  await services.policies.writing.writePolicy(advisor, {
     clientId: jana.id,
     insurerId: kooperativa?.id,
     productLineId: line('MTPL'),
@@ -257,7 +257,7 @@ async function seedBook(
     termStart: today,
     termEnd: addDays(addMonths(today, 12), -1),
   });
-  const company = await services.clients.createClient(advisor, {
+  const company = await services.clients.records.createClient(advisor, {
     kind: 'COMPANY',
     companyName: 'Stavby Brno s.r.o.',
     taxId: 'CZ27182818',
@@ -266,7 +266,7 @@ async function seedBook(
     acquisitionType: 'PARTNER_REFERRAL',
     referringPartnerId: partnerId,
   });
-  await services.policies.writePolicy(advisor, {
+  await services.policies.writing.writePolicy(advisor, {
     clientId: company.id,
     insurerId: allianz?.id,
     productLineId: line('PROPERTY'),
@@ -277,7 +277,7 @@ async function seedBook(
     termStart: addMonths(today, -11),
     termEnd: addDays(addMonths(today, 1), -1),
   });
-  await services.clients.createClient(advisor, {
+  await services.clients.records.createClient(advisor, {
     kind: 'PERSON',
     firstName: 'Tomáš',
     lastName: 'Dvořák',

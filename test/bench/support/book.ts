@@ -1,5 +1,9 @@
-import { type Client, type Contact, sortNameOf } from '../../../functions/modules/clients/clients.model.js';
-import { uniqueValuesOf } from '../../../functions/modules/clients/clients.service.js';
+import {
+  type Client,
+  type Contact,
+  sortNameOf,
+  uniqueValuesOf,
+} from '../../../functions/modules/clients/index.js';
 import type { User } from '../../../functions/modules/org/org.model.js';
 import type { Policy } from '../../../functions/modules/policies/policies.model.js';
 import {
@@ -144,7 +148,7 @@ export async function seedBook(
   const templates: StoredItem[][] = [];
   for (const [a, advisor] of advisors.entries()) {
     const as = principalOf(tenantId, advisor, region.id);
-    const client = await services.clients.createClient(as, {
+    const client = await services.clients.records.createClient(as, {
       kind: 'PERSON',
       firstName: 'Template',
       lastName: `Client ${a}`,
@@ -156,14 +160,14 @@ export async function seedBook(
       acquisitionType: 'ADVISOR',
       consents: [{ channel: 'SMS', granted: true, how: 'signed form' }],
     });
-    await services.clients.addContact(as, {
+    await services.clients.records.addContact(as, {
       clientId: client.id,
       name: 'Partner of the client',
       role: 'spouse',
     });
     for (let j = 0; j < scale.policiesPerClient; j++) {
       const product = PRODUCTS[j % PRODUCTS.length] as (typeof PRODUCTS)[number];
-      await services.policies.writePolicy(as, {
+      await services.policies.writing.writePolicy(as, {
         clientId: client.id,
         insurerId: insurerIds[(a + j) % insurerIds.length],
         productLineId: productLineIds[product.code],

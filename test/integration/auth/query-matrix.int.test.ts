@@ -126,7 +126,7 @@ function principal(role: Role): Principal {
 beforeAll(async () => {
   w = await createScopeWorld(app, 'Query Matrix Brokerage');
   const { policyId, advisorLineId } = await commissionLinesOf(app, w, w.near);
-  const policy = await app.services.policies.getPolicy(w.b.admin, policyId);
+  const policy = await app.services.policies.reads.getPolicy(w.b.admin, policyId);
   if (!policy) throw new Error('the seeded policy is missing');
   const invoice = await app.services.invoices.createInvoice(w.b.as.advisor, {
     clientId: policy.clientId,
