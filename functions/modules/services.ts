@@ -15,7 +15,14 @@ import { createImportsModule, type ImportRunOptions, type ImportsModule } from '
 import { DebtorsService } from './invoices/debtors.service.js';
 import { InvoicesRepository } from './invoices/invoices.repository.js';
 import { type InvoiceAdapters, InvoicesService } from './invoices/invoices.service.js';
-import { type Branch, OrgRepository, OrgService, type ProductLine, type User } from './org/index.js';
+import {
+  type Branch,
+  createOrgModule,
+  type OrgModule,
+  OrgRepository,
+  type ProductLine,
+  type User,
+} from './org/index.js';
 import { type PoliciesModule, PoliciesRepository } from './policies/index.js';
 import {
   type ArchiveTarget,
@@ -27,7 +34,8 @@ import { webhookPorts } from './webhooks-wiring.js';
 
 /** The domain services of the product, wired once per process over one data layer. */
 export interface Services {
-  org: OrgService;
+  /** The organisation: tenant, structure, partners, the insurer and product catalog. */
+  org: OrgModule;
   /** The client book: records, reads, transfers and the pool. */
   clients: ClientsModule;
   /** Policies: reads, writing new business, the lifecycle, the frozen hierarchy. */
@@ -100,7 +108,7 @@ export function createServices(db: Db, clock: Clock, options: ServiceOptions = {
     clock,
     options.invoices ?? null,
   );
-  const org = new OrgService(repositories.org, clock);
+  const org = createOrgModule({ repository: repositories.org, clock });
   const services: Omit<Services, 'failures'> = {
     org,
     clients,

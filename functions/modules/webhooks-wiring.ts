@@ -4,7 +4,7 @@ import { memoizedReads } from '../shared/memoized-reads.js';
 import { OrgKind } from '../shared/table-design.js';
 import { composeBook } from './book-wiring.js';
 import { ClientsRepository } from './clients/index.js';
-import { OrgRepository, OrgService, type ProductLine, type User } from './org/index.js';
+import { createOrgModule, type OrgModule, OrgRepository, type ProductLine, type User } from './org/index.js';
 import { PoliciesRepository } from './policies/index.js';
 import {
   type ArchiveTarget,
@@ -29,12 +29,12 @@ export interface BookRepositories {
  */
 export function webhookPorts(
   repositories: BookRepositories,
-  org: OrgService,
+  org: OrgModule,
   clock: Clock,
 ): Pick<WebhooksDeps, 'insurers' | 'org' | 'openBook'> {
   return {
     insurers: {
-      activeWebhookSecrets: (insurerId) => org.activeWebhookSecrets(insurerId),
+      activeWebhookSecrets: (insurerId) => org.catalog.activeWebhookSecrets(insurerId),
       hasInsurer: async (tenantId, insurerId) =>
         (await repositories.org.getOrgEntity(tenantId, OrgKind.Insurer, insurerId)) !== undefined,
     },
@@ -60,7 +60,7 @@ export function composeWebhooks(
   return createWebhooksModule({
     db,
     clock,
-    ...webhookPorts(repositories, new OrgService(repositories.org, clock), clock),
+    ...webhookPorts(repositories, createOrgModule({ repository: repositories.org, clock }), clock),
     archive: options.archive,
     log: options.log,
   });

@@ -1,19 +1,13 @@
 import { authorize } from '../../shared/auth/policy.js';
 import type { Principal } from '../../shared/auth/principal.js';
-import {
-  AlreadyExistsError,
-  isDomainError,
-  RuleViolationError,
-  ValidationFailedError,
-} from '../../shared/errors.js';
+import { AlreadyExistsError, isDomainError, ValidationFailedError } from '../../shared/errors.js';
 import { OrgKind } from '../../shared/table-design.js';
-import { loadExcelJs, type Row, readRows } from '../../shared/tabular-file.js';
+import { type Row, readRows } from '../../shared/tabular-file.js';
 import { parseInput } from '../../shared/validation.js';
 import { normaliseId } from '../clients/index.js';
 import type { Insurer, ProductLine, User } from '../org/index.js';
 import { OBJECTS_BY_PRODUCT } from '../policies/index.js';
 import {
-  type FileFormat,
   type ImportBookInput,
   ImportBookSchema,
   type ImportReport,

@@ -66,7 +66,7 @@ const unique = (tag: string) => `${tag}-${++serial}-${Date.now().toString(36)}`;
 
 async function advisorIn(side: Side) {
   const tag = unique('adv');
-  return app.services.org.createUser(w.b.admin, {
+  return app.services.org.structure.createUser(w.b.admin, {
     name: `Advisor ${tag}`,
     email: `${tag}@${w.b.tenantId}.test`,
     role: 'advisor',

@@ -101,7 +101,7 @@ describe('signature checks', () => {
   });
 
   it('refuses a delivery signed with another secret', async () => {
-    const other = await app.services.org.createInsurer(b.admin, { name: 'Other Insurer' });
+    const other = await app.services.org.catalog.createInsurer(b.admin, { name: 'Other Insurer' });
     const response = await deliver(app, insurerId, other.webhookSecret, issuedEvent(), {
       id: 'msg_wrong_secret',
     });
@@ -118,8 +118,8 @@ describe('signature checks', () => {
   });
 
   it('accepts the previous and the new secret during a rotation, and both signatures in one header', async () => {
-    const rotating = await app.services.org.createInsurer(b.admin, { name: 'Rotating Insurer' });
-    const rotated = await app.services.org.rotateInsurerWebhookSecret(b.admin, rotating.insurer.id);
+    const rotating = await app.services.org.catalog.createInsurer(b.admin, { name: 'Rotating Insurer' });
+    const rotated = await app.services.org.catalog.rotateInsurerWebhookSecret(b.admin, rotating.insurer.id);
     const id = rotating.insurer.id;
     await app.services.webhooks.mappings.setMapping(b.admin, {
       insurerId: id,
@@ -506,7 +506,7 @@ describe('failures part-way', () => {
 describe('tenant isolation', () => {
   it('keeps another brokerage’s insurer, secrets, deliveries and policies apart', async () => {
     const other = await createBrokerage(app, 'Other Webhook Brokerage');
-    const theirs = await app.services.org.createInsurer(other.admin, { name: 'Their Insurer' });
+    const theirs = await app.services.org.catalog.createInsurer(other.admin, { name: 'Their Insurer' });
     await app.services.webhooks.mappings.setMapping(other.admin, {
       insurerId: theirs.insurer.id,
       expectedVersion: 0,
@@ -538,7 +538,7 @@ describe('tenant isolation', () => {
 
 describe('mapping and replay', () => {
   it('maps an insurer layout through rules an admin edits, and replays an archived delivery after a fix', async () => {
-    const mapped = await app.services.org.createInsurer(b.admin, { name: 'Layout Insurer' });
+    const mapped = await app.services.org.catalog.createInsurer(b.admin, { name: 'Layout Insurer' });
     const id = mapped.insurer.id;
     const n = Date.now().toString(36).toUpperCase();
     const payload = {
