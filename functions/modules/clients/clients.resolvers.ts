@@ -2,7 +2,7 @@ import type { Resolvers } from '../../graphql/__generated__/resolvers-types.js';
 import { loadOrg } from '../../graphql/loaders.js';
 import { pageArgs, toConnection } from '../../shared/pagination.js';
 import { OrgKind } from '../../shared/table-design.js';
-import type { Branch, LeadSource, Partner, User } from '../org/org.model.js';
+import type { Branch, LeadSource, Partner, User } from '../org/index.js';
 import type { Consent } from './clients.model.js';
 
 /** The consent in force per channel: the latest record of each. */

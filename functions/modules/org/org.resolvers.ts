@@ -1,5 +1,5 @@
 import type { Resolvers } from '../../graphql/__generated__/resolvers-types.js';
-import { authorize } from '../../shared/auth/policy.js';
+import { authorize, isStaff } from '../../shared/auth/policy.js';
 import { pageArgs, toConnection } from '../../shared/pagination.js';
 
 /** Org resolvers: parse arguments, call the org service, map to the schema. No rules live here. */
@@ -86,7 +86,7 @@ export const orgResolvers: Resolvers = {
   Scope: { OWN: 'own', BRANCH: 'branch', REGION: 'region', ALL: 'all' },
   Viewer: {
     user: async (viewer, _args, { principal, services }) => {
-      if (viewer.role === 'partner') return null;
+      if (!isStaff(viewer.role)) return null;
       return services.org.structure.getUser(principal, viewer.userId);
     },
   },

@@ -2,7 +2,7 @@ import type { Resolvers } from '../../graphql/__generated__/resolvers-types.js';
 import { loadOrg } from '../../graphql/loaders.js';
 import { pageArgs, toConnection } from '../../shared/pagination.js';
 import { OrgKind } from '../../shared/table-design.js';
-import type { Branch, Insurer, Partner, ProductLine, User } from '../org/org.model.js';
+import type { Branch, Insurer, Partner, ProductLine, User } from '../org/index.js';
 
 /** Maps GraphQL's name/value attribute list onto the record the domain keeps. */
 function withAttributeRecords(input: unknown): unknown {

@@ -200,6 +200,11 @@ export function isStaff(role: Role): boolean {
   return role !== 'partner';
 }
 
+/** Whether a user of this role sits in a branch: everyone but partners and admins (tenant-wide). */
+export function sitsInBranch(role: Role): boolean {
+  return isStaff(role) && role !== 'admin';
+}
+
 /** Whether a user of this role may be credited with a sale (a policy's seller): advisors, managers, admins. */
 export function maySell(role: Role): boolean {
   return role === 'advisor' || role === 'manager' || role === 'admin';
