@@ -1,7 +1,5 @@
 /**
  * The module rules of docs/architecture.md, checked by `npm run lint:deps` (part of `npm test`).
- * Violations that existed when a rule was introduced are listed in
- * .dependency-cruiser-known-violations.json and only ever removed from it.
  */
 /** @type {import('dependency-cruiser').IConfiguration} */
 module.exports = {

@@ -13,7 +13,7 @@ import { getRuntime } from '../shared/runtime.js';
  */
 export function importsHandler(services: Services) {
   return middy(async (event: TableChangeEvent) => {
-    const result = await services.imports.onChange(event.detail);
+    const result = await services.imports.jobs.onChange(event.detail);
     if (result.imported > 0 || !result.checkpointed) {
       logger.info('import job run', { eventID: event.detail.eventID, ...result });
     }

@@ -2,10 +2,9 @@ import type { Clock } from '../shared/clock.js';
 import type { Db } from '../shared/db.js';
 import { LiveInbox } from '../shared/live-inbox.js';
 import { EntityType, OrgKind } from '../shared/table-design.js';
-import { BookFilesService, type ReportTarget } from './book-files/book-files.service.js';
-import { ClientsRepository } from './clients/clients.repository.js';
-import { ClientsService } from './clients/clients.service.js';
-import { normaliseId } from './clients/index.js';
+import { type BookFilesModule, createBookFilesModule, type ReportTarget } from './book-files/index.js';
+import { composeBook } from './book-wiring.js';
+import { type ClientsModule, ClientsRepository, normaliseId } from './clients/index.js';
 import {
   ChangeBatch,
   type CommissionLookups,
@@ -13,19 +12,22 @@ import {
   createCommissionsModule,
 } from './commissions/index.js';
 import { type ChangeConsumer, createFailuresModule, type FailuresService } from './failures/index.js';
-import { ImportsRepository } from './imports/imports.repository.js';
-import { type ImportRunOptions, ImportsService } from './imports/imports.service.js';
+import { createImportsModule, type ImportRunOptions, type ImportsModule } from './imports/index.js';
 import {
   createInvoicesModule,
   type InvoiceAdapters,
   type InvoiceLookups,
   type InvoicesModule,
 } from './invoices/index.js';
-import type { Branch, ProductLine, User } from './org/org.model.js';
-import { OrgRepository } from './org/org.repository.js';
-import { OrgService } from './org/org.service.js';
-import { PoliciesRepository } from './policies/policies.repository.js';
-import { PoliciesService } from './policies/policies.service.js';
+import {
+  type Branch,
+  createOrgModule,
+  type OrgModule,
+  OrgRepository,
+  type ProductLine,
+  type User,
+} from './org/index.js';
+import { type PoliciesModule, PoliciesRepository } from './policies/index.js';
 import {
   type ArchiveTarget,
   createWebhooksModule,
@@ -36,17 +38,21 @@ import { webhookPorts } from './webhooks-wiring.js';
 
 /** The domain services of the product, wired once per process over one data layer. */
 export interface Services {
-  org: OrgService;
-  clients: ClientsService;
-  policies: PoliciesService;
-  bookFiles: BookFilesService;
+  /** The organisation: tenant, structure, partners, the insurer and product catalog. */
+  org: OrgModule;
+  /** The client book: records, reads, transfers and the pool. */
+  clients: ClientsModule;
+  /** Policies: reads, writing new business, the lifecycle, the frozen hierarchy. */
+  policies: PoliciesModule;
+  /** Book import and export files. */
+  bookFiles: BookFilesModule;
   /** Invoices, payments, receivables and dunning. */
   invoices: InvoicesModule;
   webhooks: WebhooksModule;
   /** The commission ledger's services: schemes, consumer, ledger reads, periods, disputes, reconciliation, simulation. */
   commissions: CommissionsModule;
   /** Long imports as jobs: started through GraphQL, run by the imports function. */
-  imports: ImportsService;
+  imports: ImportsModule;
   /** Changes consumers gave up on: stored by the hosts, listed and replayed by admins. */
   failures: FailuresService;
   /** For request-scoped batching (GraphQL loaders) and stream consumers; resolvers call services. */
@@ -79,42 +85,43 @@ export function createServices(db: Db, clock: Clock, options: ServiceOptions = {
     clients: new ClientsRepository(db),
     policies: new PoliciesRepository(db),
   };
-  const clients = new ClientsService(repositories.clients, repositories.org, clock, repositories.policies);
-  const policies = new PoliciesService(
-    repositories.policies,
-    clients,
-    repositories.clients,
-    repositories.org,
+  const { clients, policies } = composeBook(repositories, repositories.org, clock);
+  const bookFiles = createBookFilesModule({
+    clients: {
+      createClient: (p, input, options) => clients.records.createClient(p, input, options),
+      listClients: (p, filter, page) => clients.reads.listClients(p, filter, page),
+      ownerOfUnique: (tenantId, field, value) => clients.book.ownerOfUnique(tenantId, field, value),
+    },
+    policies: {
+      writePolicy: (p, input, options) => policies.writing.writePolicy(p, input, options),
+      listPolicies: (p, filter, page) => policies.reads.listPolicies(p, filter, page),
+      existingByExternalId: (tenantId, insurerId, externalId) =>
+        policies.reads.existingByExternalId(tenantId, insurerId, externalId),
+    },
+    org: repositories.org,
     clock,
-  );
-  const bookFiles = new BookFilesService(
-    clients,
-    policies,
-    repositories.clients,
-    repositories.org,
-    clock,
-    options.reports ?? null,
-  );
+    reports: options.reports ?? null,
+  });
   const invoices = createInvoicesModule({
     db,
     clock,
     lookups: invoiceLookups(repositories),
     adapters: options.invoices ?? null,
   });
-  const org = new OrgService(repositories.org, clock);
+  const org = createOrgModule({ repository: repositories.org, clock });
   const services: Omit<Services, 'failures'> = {
     org,
     clients,
     policies,
     bookFiles,
     invoices,
-    imports: new ImportsService(
-      new ImportsRepository(db),
-      bookFiles,
-      invoices.payments,
+    imports: createImportsModule({
+      db,
       clock,
-      options.importRuns,
-    ),
+      bookFiles: bookFiles.imports,
+      invoices: invoices.payments,
+      runs: options.importRuns,
+    }),
     commissions: createCommissionsModule({ db, clock, lookups: commissionLookups(repositories, policies) }),
     webhooks: createWebhooksModule({
       db,
@@ -155,14 +162,14 @@ function invoiceLookups(repositories: Services['repositories']): InvoiceLookups 
 /** What the commissions module reads of the org, clients and policies, from their repositories. */
 function commissionLookups(
   repositories: Services['repositories'],
-  policies: PoliciesService,
+  policies: PoliciesModule,
 ): CommissionLookups {
   const { org } = repositories;
   return {
     policies: { getPolicy: (tenantId, id) => repositories.policies.getPolicy(tenantId, id) },
     clients: { getClient: (tenantId, id) => repositories.clients.getClient(tenantId, id) },
     hierarchy: {
-      freeze: (tenantId, sellerId, date, path) => policies.freeze(tenantId, sellerId, date, path),
+      freeze: (tenantId, sellerId, date, path) => policies.hierarchy.freeze(tenantId, sellerId, date, path),
     },
     org: {
       timeZone: async (tenantId) => (await org.getTenantSettings(tenantId))?.timeZone ?? null,
@@ -196,7 +203,7 @@ export function changeConsumers(
       change.entityType === EntityType.InsurerPremiumPayment
         ? services.invoices.payments.onInsurerPayment(change)
         : services.invoices.dunning.onChange(change),
-    imports: (change) => services.imports.onChange(change),
+    imports: (change) => services.imports.jobs.onChange(change),
     live: (change) => liveInbox.file(change),
   };
 }

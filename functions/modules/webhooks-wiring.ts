@@ -2,13 +2,10 @@ import type { Clock } from '../shared/clock.js';
 import type { Db } from '../shared/db.js';
 import { memoizedReads } from '../shared/memoized-reads.js';
 import { OrgKind } from '../shared/table-design.js';
-import { ClientsRepository } from './clients/clients.repository.js';
-import { ClientsService } from './clients/clients.service.js';
-import type { ProductLine, User } from './org/org.model.js';
-import { OrgRepository } from './org/org.repository.js';
-import { OrgService } from './org/org.service.js';
-import { PoliciesRepository } from './policies/policies.repository.js';
-import { PoliciesService } from './policies/policies.service.js';
+import { composeBook } from './book-wiring.js';
+import { ClientsRepository } from './clients/index.js';
+import { createOrgModule, type OrgModule, OrgRepository, type ProductLine, type User } from './org/index.js';
+import { PoliciesRepository } from './policies/index.js';
 import {
   type ArchiveTarget,
   createWebhooksModule,
@@ -32,12 +29,12 @@ export interface BookRepositories {
  */
 export function webhookPorts(
   repositories: BookRepositories,
-  org: OrgService,
+  org: OrgModule,
   clock: Clock,
 ): Pick<WebhooksDeps, 'insurers' | 'org' | 'openBook'> {
   return {
     insurers: {
-      activeWebhookSecrets: (insurerId) => org.activeWebhookSecrets(insurerId),
+      activeWebhookSecrets: (insurerId) => org.catalog.activeWebhookSecrets(insurerId),
       hasInsurer: async (tenantId, insurerId) =>
         (await repositories.org.getOrgEntity(tenantId, OrgKind.Insurer, insurerId)) !== undefined,
     },
@@ -63,7 +60,7 @@ export function composeWebhooks(
   return createWebhooksModule({
     db,
     clock,
-    ...webhookPorts(repositories, new OrgService(repositories.org, clock), clock),
+    ...webhookPorts(repositories, createOrgModule({ repository: repositories.org, clock }), clock),
     archive: options.archive,
     log: options.log,
   });
@@ -84,25 +81,21 @@ function orgReference(repo: OrgRepository): OrgReference {
  */
 function deliveryBook(repositories: BookRepositories, clock: Clock): DeliveryBook {
   const org = memoizedReads(repositories.org);
-  const clients = new ClientsService(repositories.clients, org, clock, repositories.policies);
-  const policies = new PoliciesService(repositories.policies, clients, repositories.clients, org, clock);
+  const { clients, policies } = composeBook(repositories, org, clock);
   return {
     org: orgReference(org),
     holders: {
-      clientHolding: (tenantId, key, value) => repositories.clients.ownerOfUnique(tenantId, key, value),
-      createClient: (principal, input, options) => clients.createClient(principal, input, options),
+      clientHolding: (tenantId, key, value) => clients.book.ownerOfUnique(tenantId, key, value),
+      createClient: (principal, input, options) => clients.records.createClient(principal, input, options),
     },
     policies: {
-      currentByNumber: async (tenantId, insurerId, policyNumber) => {
-        const found = await policies.findByNumber(tenantId, insurerId, policyNumber);
-        if (!found) return undefined;
-        return (await repositories.policies.getPolicyOfClient(tenantId, found.clientId, found.id)) ?? found;
-      },
-      writePolicy: (principal, input, options) => policies.writePolicy(principal, input, options),
-      renewPolicy: (principal, input) => policies.renewPolicy(principal, input),
-      endorsePolicy: (principal, input) => policies.endorsePolicy(principal, input),
-      cancelPolicy: (principal, input) => policies.cancelPolicy(principal, input),
-      reactivatePolicy: (principal, input) => policies.reactivatePolicy(principal, input),
+      currentByNumber: (tenantId, insurerId, policyNumber) =>
+        policies.reads.currentByNumber(tenantId, insurerId, policyNumber),
+      writePolicy: (principal, input, options) => policies.writing.writePolicy(principal, input, options),
+      renewPolicy: (principal, input) => policies.lifecycle.renewPolicy(principal, input),
+      endorsePolicy: (principal, input) => policies.lifecycle.endorsePolicy(principal, input),
+      cancelPolicy: (principal, input) => policies.lifecycle.cancelPolicy(principal, input),
+      reactivatePolicy: (principal, input) => policies.lifecycle.reactivatePolicy(principal, input),
     },
   };
 }

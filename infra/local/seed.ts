@@ -1,5 +1,5 @@
 import { demoCommissionScheme } from '../../functions/modules/commissions/index.js';
-import type { ProductLine, User } from '../../functions/modules/org/org.model.js';
+import type { ProductLine, User } from '../../functions/modules/org/index.js';
 import type { Services } from '../../functions/modules/services.js';
 import { type Principal, type Role, systemPrincipal } from '../../functions/shared/auth/principal.js';
 import { addDays, addMonths } from '../../functions/shared/dates.js';
@@ -53,15 +53,15 @@ async function seedDemoBrokerage(services: Services, today: string): Promise<See
   const org = services.org;
   const tenantId = DEMO_TENANT;
   const sys = systemPrincipal(tenantId, 'seed');
-  await org.provisionTenant(tenantId, {
+  await org.tenant.provisionTenant(tenantId, {
     name: 'Demo Brokerage',
     baseCurrency: 'EUR',
     locale: 'cs-CZ',
     timeZone: 'Europe/Prague',
   });
-  const region = await org.createRegion(sys, { name: 'Moravia' });
-  const brno = await org.createBranch(sys, { name: 'Brno', kind: 'OWN', regionId: region.id });
-  await org.createBranch(sys, { name: 'Olomouc', kind: 'FRANCHISE', regionId: region.id });
+  const region = await org.structure.createRegion(sys, { name: 'Moravia' });
+  const brno = await org.structure.createBranch(sys, { name: 'Brno', kind: 'OWN', regionId: region.id });
+  await org.structure.createBranch(sys, { name: 'Olomouc', kind: 'FRANCHISE', regionId: region.id });
 
   for (const [code, name] of [
     ['MTPL', 'Motor third-party liability'],
@@ -71,30 +71,33 @@ async function seedDemoBrokerage(services: Services, today: string): Promise<See
     ['LIFE', 'Life'],
     ['HEALTH', 'Health'],
   ] as const) {
-    await org.createProductLine(sys, { code, name });
+    await org.catalog.createProductLine(sys, { code, name });
   }
   for (const name of ['Website', 'Referral', 'Campaign', 'Walk-in'])
-    await org.createLeadSource(sys, { name });
-  const junior = await org.createRateGroup(sys, {
+    await org.partners.createLeadSource(sys, { name });
+  const junior = await org.structure.createRateGroup(sys, {
     name: 'Junior',
     description: 'Advisors in their first two years',
   });
-  const senior = await org.createRateGroup(sys, { name: 'Senior', description: 'Experienced advisors' });
+  const senior = await org.structure.createRateGroup(sys, {
+    name: 'Senior',
+    description: 'Experienced advisors',
+  });
 
-  const admin = await org.createUser(sys, {
+  const admin = await org.structure.createUser(sys, {
     name: 'Alena Adminová',
     email: 'alena@demo.example',
     role: 'admin',
     scope: 'all',
   });
-  const backoffice = await org.createUser(sys, {
+  const backoffice = await org.structure.createUser(sys, {
     name: 'Bára Backoffice',
     email: 'bara@demo.example',
     role: 'backoffice',
     scope: 'all',
     branchId: brno.id,
   });
-  const manager = await org.createUser(sys, {
+  const manager = await org.structure.createUser(sys, {
     name: 'Marek Manažer',
     email: 'marek@demo.example',
     phone: '+420601000001',
@@ -102,7 +105,7 @@ async function seedDemoBrokerage(services: Services, today: string): Promise<See
     scope: 'region',
     branchId: brno.id,
   });
-  const adam = await org.createUser(sys, {
+  const adam = await org.structure.createUser(sys, {
     name: 'Adam Poradce',
     email: 'adam@demo.example',
     phone: '+420601000002',
@@ -111,7 +114,7 @@ async function seedDemoBrokerage(services: Services, today: string): Promise<See
     branchId: brno.id,
     managerId: manager.id,
   });
-  await org.createUser(sys, {
+  await org.structure.createUser(sys, {
     name: 'Eva Poradkyně',
     email: 'eva@demo.example',
     role: 'advisor',
@@ -119,7 +122,7 @@ async function seedDemoBrokerage(services: Services, today: string): Promise<See
     branchId: brno.id,
     managerId: manager.id,
   });
-  const simon = await org.createUser(sys, {
+  const simon = await org.structure.createUser(sys, {
     name: 'Šimon Subagent',
     email: 'simon@demo.example',
     role: 'advisor',
@@ -127,16 +130,16 @@ async function seedDemoBrokerage(services: Services, today: string): Promise<See
     branchId: brno.id,
     managerId: adam.id,
   });
-  await org.setUserRateGroup(sys, { userId: adam.id, rateGroupId: senior.id, from: '2024-01-01' });
-  await org.setUserRateGroup(sys, { userId: simon.id, rateGroupId: junior.id, from: today });
+  await org.structure.setUserRateGroup(sys, { userId: adam.id, rateGroupId: senior.id, from: '2024-01-01' });
+  await org.structure.setUserRateGroup(sys, { userId: simon.id, rateGroupId: junior.id, from: today });
 
-  const partner = await org.createPartner(sys, {
+  const partner = await org.partners.createPartner(sys, {
     name: 'LeadGen s.r.o.',
     kind: 'EXTERNAL',
     companyId: '12345678',
     email: 'leads@leadgen.example',
   });
-  const partnerUser = await org.createUser(sys, {
+  const partnerUser = await org.structure.createUser(sys, {
     name: 'Petr Partner',
     email: 'petr@leadgen.example',
     role: 'partner',
@@ -146,7 +149,7 @@ async function seedDemoBrokerage(services: Services, today: string): Promise<See
 
   const insurers: SeededInsurer[] = [];
   for (const name of ['Kooperativa', 'Allianz']) {
-    const created = await org.createInsurer(sys, { name });
+    const created = await org.catalog.createInsurer(sys, { name });
     insurers.push({ id: created.insurer.id, name, secret: created.webhookSecret });
     // Clients first seen in an insurer's webhook events go to Adam unless an event names a seller.
     await services.webhooks.mappings.setMapping(sys, {
@@ -182,21 +185,21 @@ async function seedOtherBrokerage(services: Services): Promise<SeededTenant> {
   const org = services.org;
   const tenantId = OTHER_TENANT;
   const sys = systemPrincipal(tenantId, 'seed');
-  await org.provisionTenant(tenantId, {
+  await org.tenant.provisionTenant(tenantId, {
     name: 'Other Brokerage',
     baseCurrency: 'CZK',
     locale: 'cs-CZ',
     timeZone: 'Europe/Prague',
   });
-  const region = await org.createRegion(sys, { name: 'Bohemia' });
-  const branch = await org.createBranch(sys, { name: 'Praha', kind: 'OWN', regionId: region.id });
-  const admin = await org.createUser(sys, {
+  const region = await org.structure.createRegion(sys, { name: 'Bohemia' });
+  const branch = await org.structure.createBranch(sys, { name: 'Praha', kind: 'OWN', regionId: region.id });
+  const admin = await org.structure.createUser(sys, {
     name: 'Olga Other',
     email: 'olga@other.example',
     role: 'admin',
     scope: 'all',
   });
-  const advisor = await org.createUser(sys, {
+  const advisor = await org.structure.createUser(sys, {
     name: 'Ota Advisor',
     email: 'ota@other.example',
     role: 'advisor',
@@ -204,8 +207,8 @@ async function seedOtherBrokerage(services: Services): Promise<SeededTenant> {
     branchId: branch.id,
     managerId: admin.id,
   });
-  await org.createProductLine(sys, { code: 'MTPL', name: 'Povinné ručení' });
-  const insurer = await org.createInsurer(sys, { name: 'Generali' });
+  await org.catalog.createProductLine(sys, { code: 'MTPL', name: 'Povinné ručení' });
+  const insurer = await org.catalog.createInsurer(sys, { name: 'Generali' });
   return {
     tenantId,
     name: 'Other Brokerage',
@@ -231,7 +234,7 @@ async function seedBook(
   );
   const line = (code: string) => lines.find((l) => l.code === code)?.id ?? '';
   const [kooperativa, allianz] = insurers;
-  const jana = await services.clients.createClient(advisor, {
+  const jana = await services.clients.records.createClient(advisor, {
     kind: 'PERSON',
     firstName: 'Jana',
     lastName: 'Nováková',
@@ -243,7 +246,7 @@ async function seedBook(
     acquisitionType: 'ADVISOR',
     consents: [{ channel: 'SMS', granted: true, how: 'signed form' }],
   });
-  await services.policies.writePolicy(advisor, {
+  await services.policies.writing.writePolicy(advisor, {
     clientId: jana.id,
     insurerId: kooperativa?.id,
     productLineId: line('MTPL'),
@@ -257,7 +260,7 @@ async function seedBook(
     termStart: today,
     termEnd: addDays(addMonths(today, 12), -1),
   });
-  const company = await services.clients.createClient(advisor, {
+  const company = await services.clients.records.createClient(advisor, {
     kind: 'COMPANY',
     companyName: 'Stavby Brno s.r.o.',
     taxId: 'CZ27182818',
@@ -266,7 +269,7 @@ async function seedBook(
     acquisitionType: 'PARTNER_REFERRAL',
     referringPartnerId: partnerId,
   });
-  await services.policies.writePolicy(advisor, {
+  await services.policies.writing.writePolicy(advisor, {
     clientId: company.id,
     insurerId: allianz?.id,
     productLineId: line('PROPERTY'),
@@ -277,7 +280,7 @@ async function seedBook(
     termStart: addMonths(today, -11),
     termEnd: addDays(addMonths(today, 1), -1),
   });
-  await services.clients.createClient(advisor, {
+  await services.clients.records.createClient(advisor, {
     kind: 'PERSON',
     firstName: 'Tomáš',
     lastName: 'Dvořák',

@@ -72,7 +72,7 @@ export async function createTenant(
   name = 'Test Brokerage',
 ): Promise<{ tenantId: string; admin: Principal }> {
   const tenantId = `t-${newId().toLowerCase()}`;
-  await app.services.org.provisionTenant(tenantId, {
+  await app.services.org.tenant.provisionTenant(tenantId, {
     name,
     baseCurrency: 'EUR',
     locale: 'cs-CZ',

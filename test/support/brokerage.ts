@@ -34,17 +34,21 @@ export interface Brokerage {
 export async function createBrokerage(app: TestApp, name = 'Book Test Brokerage'): Promise<Brokerage> {
   const { tenantId, admin } = await createTenant(app, name);
   const org = app.services.org;
-  const region = await org.createRegion(admin, { name: 'Bohemia' });
-  const own = await org.createBranch(admin, { name: 'Prague', kind: 'OWN', regionId: region.id });
-  const franchise = await org.createBranch(admin, { name: 'Pilsen', kind: 'FRANCHISE', regionId: region.id });
-  const manager = await org.createUser(admin, {
+  const region = await org.structure.createRegion(admin, { name: 'Bohemia' });
+  const own = await org.structure.createBranch(admin, { name: 'Prague', kind: 'OWN', regionId: region.id });
+  const franchise = await org.structure.createBranch(admin, {
+    name: 'Pilsen',
+    kind: 'FRANCHISE',
+    regionId: region.id,
+  });
+  const manager = await org.structure.createUser(admin, {
     name: 'Marta Manager',
     email: `manager@${tenantId}.test`,
     role: 'manager',
     scope: 'branch',
     branchId: own.id,
   });
-  const advisor = await org.createUser(admin, {
+  const advisor = await org.structure.createUser(admin, {
     name: 'Adam Advisor',
     email: `adam@${tenantId}.test`,
     role: 'advisor',
@@ -52,7 +56,7 @@ export async function createBrokerage(app: TestApp, name = 'Book Test Brokerage'
     branchId: own.id,
     managerId: manager.id,
   });
-  const subAgent = await org.createUser(admin, {
+  const subAgent = await org.structure.createUser(admin, {
     name: 'Sara Subagent',
     email: `sara@${tenantId}.test`,
     role: 'advisor',
@@ -60,7 +64,7 @@ export async function createBrokerage(app: TestApp, name = 'Book Test Brokerage'
     branchId: own.id,
     managerId: advisor.id,
   });
-  const franchiseAdvisor = await org.createUser(admin, {
+  const franchiseAdvisor = await org.structure.createUser(admin, {
     name: 'Filip Franchise',
     email: `filip@${tenantId}.test`,
     role: 'advisor',
@@ -68,13 +72,16 @@ export async function createBrokerage(app: TestApp, name = 'Book Test Brokerage'
     branchId: franchise.id,
     managerId: manager.id,
   });
-  const { insurer } = await org.createInsurer(admin, { name: 'Kooperativa' });
-  const { insurer: other } = await org.createInsurer(admin, { name: 'Allianz' });
-  const mtpl = await org.createProductLine(admin, { code: 'MTPL', name: 'Motor third-party liability' });
-  const property = await org.createProductLine(admin, { code: 'PROPERTY', name: 'Property' });
-  const partner = await org.createPartner(admin, { name: 'Car Dealer Ltd', kind: 'EXTERNAL' });
-  const leadSource = await org.createLeadSource(admin, { name: 'Web form' });
-  const junior = await org.createRateGroup(admin, { name: 'Junior' });
+  const { insurer } = await org.catalog.createInsurer(admin, { name: 'Kooperativa' });
+  const { insurer: other } = await org.catalog.createInsurer(admin, { name: 'Allianz' });
+  const mtpl = await org.catalog.createProductLine(admin, {
+    code: 'MTPL',
+    name: 'Motor third-party liability',
+  });
+  const property = await org.catalog.createProductLine(admin, { code: 'PROPERTY', name: 'Property' });
+  const partner = await org.partners.createPartner(admin, { name: 'Car Dealer Ltd', kind: 'EXTERNAL' });
+  const leadSource = await org.partners.createLeadSource(admin, { name: 'Web form' });
+  const junior = await org.structure.createRateGroup(admin, { name: 'Junior' });
   const user = (
     u: { id: string; branchId: string | null },
     role: Principal['role'],

@@ -4,7 +4,7 @@ import type { GraphQLResolveInfo, GraphQLScalarType, GraphQLScalarTypeConfig } f
 import type { Principal as PrincipalModel } from '../../shared/auth/principal.js';
 import type { TenantSettings as TenantSettingsModel, Region as RegionModel, Branch as BranchModel, User as UserModel, UserMove as UserMoveModel, RateGroup as RateGroupModel, RateGroupMembership as RateGroupMembershipModel, Partner as PartnerModel, LeadSource as LeadSourceModel, Insurer as InsurerModel, ProductLine as ProductLineModel } from '../../modules/org/org.model.js';
 import type { Client as ClientModel, Contact as ContactModel, TimelineEntry as TimelineEntryModel } from '../../modules/clients/clients.model.js';
-import type { ClientCard as ClientCardModel, ReferredClient as ReferredClientModel } from '../../modules/clients/clients.service.js';
+import type { ClientCard as ClientCardModel, ReferredClient as ReferredClientModel } from '../../modules/clients/client-reads.service.js';
 import type { Policy as PolicyModel, InsuredObject as InsuredObjectModel } from '../../modules/policies/policies.model.js';
 import type { SplitShare as SplitShareModel, StoredScheme as StoredSchemeModel, SchemeChange as SchemeChangeModel, LineView as LineViewModel, Accrual as AccrualModel, CommissionPeriod as CommissionPeriodModel, CommissionDispute as CommissionDisputeModel, CommissionLine as CommissionLineModel, ReconciliationRow as ReconciliationRowModel } from '../../modules/commissions/index.js';
 import type { Invoice as InvoiceModel, Payment as PaymentModel, UnmatchedPayment as UnmatchedPaymentModel, DunningPolicy as DunningPolicyModel, CollectorTask as CollectorTaskModel, DunningStepRecord as DunningStepRecordModel } from '../../modules/invoices/invoices.model.js';

@@ -1,7 +1,7 @@
 import * as z from 'zod';
 import { base64File } from '../../shared/input.js';
-import { ClientListFilterSchema } from '../clients/clients.model.js';
-import { PolicyListFilterSchema } from '../policies/policies.model.js';
+import { ClientListFilterSchema } from '../clients/index.js';
+import { PolicyListFilterSchema } from '../policies/index.js';
 
 export const BOOK_FILE_KINDS = ['CLIENTS', 'POLICIES'] as const;
 export type BookFileKind = (typeof BOOK_FILE_KINDS)[number];

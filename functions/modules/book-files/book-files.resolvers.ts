@@ -4,8 +4,8 @@ import type { Resolvers } from '../../graphql/__generated__/resolvers-types.js';
 export const bookFilesResolvers: Resolvers = {
   Mutation: {
     importBook: (_root, { input }, { principal, services }) =>
-      services.bookFiles.importBook(principal, input),
+      services.bookFiles.imports.importBook(principal, input),
     exportBook: (_root, { input }, { principal, services }) =>
-      services.bookFiles.exportBook(principal, input),
+      services.bookFiles.exports.exportBook(principal, input),
   },
 };

@@ -7,11 +7,12 @@ import {
   versionedUpdateOp,
 } from '../../shared/db.js';
 import { AlreadyExistsError, VersionConflictError } from '../../shared/errors.js';
+import { queryFilter } from '../../shared/filter-expression.js';
 import { indexAttributeChanges } from '../../shared/index-attributes.js';
 import { fromItem, toItem } from '../../shared/items.js';
 import { EntityType, type IndexName, keys } from '../../shared/table-design.js';
 import type { CreditEntry, Invoice } from '../invoices/index.js';
-import type { Policy } from '../policies/policies.model.js';
+import type { Policy } from '../policies/index.js';
 import type { Client, Contact, TimelineEntry } from './clients.model.js';
 
 /** A value unique per tenant (national id, tax id, e-mail, external id). */
@@ -31,6 +32,12 @@ export interface ClientCardItems {
 }
 
 type PageRequest = { limit: number; cursor: string | null };
+
+/** A client list's narrowing: a status (sort-key prefix) and attributes equal to values (filter). */
+interface ListOptions {
+  status?: string | null;
+  filter?: Record<string, string>;
+}
 
 /** The clients module's access to DynamoDB: the client collection, its indexes and unique claims. */
 export class ClientsRepository {
@@ -178,27 +185,43 @@ export class ClientsRepository {
   }
 
   /** One page of a client list on an index, optionally narrowed by a sort-key prefix and a filter. */
-  async listClients(
+  /** An advisor's clients (optionally of one status), by name. */
+  listClientsOfOwner(tenantId: string, ownerId: string, page: PageRequest, options: ListOptions = {}) {
+    return this.queryClients('gsi1', keys.clientsByOwner(tenantId, ownerId), page, options);
+  }
+
+  /** A branch's clients (optionally of one status), by name. */
+  listClientsOfBranch(tenantId: string, branchId: string, page: PageRequest, options: ListOptions = {}) {
+    return this.queryClients('gsi3', keys.clientsByBranch(tenantId, branchId), page, options);
+  }
+
+  /** The tenant's clients of one status, by name. */
+  listClientsByStatus(tenantId: string, status: string, page: PageRequest, filter: Record<string, string>) {
+    return this.queryClients('gsi2', keys.clientsByStatus(tenantId, status), page, { filter });
+  }
+
+  /** The clients in a branch's shared pool. */
+  listClientsOfPool(tenantId: string, branchId: string, page: PageRequest) {
+    return this.queryClients('gsi4', keys.clientPool(tenantId, branchId), page);
+  }
+
+  /** The clients a partner referred. */
+  listClientsOfPartner(tenantId: string, partnerId: string, page: PageRequest) {
+    return this.queryClients('gsi5', keys.clientsByPartner(tenantId, partnerId), page);
+  }
+
+  private async queryClients(
     index: IndexName,
     partition: string,
     page: PageRequest,
-    options: { beginsWith?: string; filter?: Record<string, string> } = {},
+    options: ListOptions = {},
   ): Promise<Page<Client>> {
-    const entries = Object.entries(options.filter ?? {});
     const result = await this.db.queryPage({
       index,
       partition,
       ...page,
-      ...(options.beginsWith ? { beginsWith: options.beginsWith } : {}),
-      ...(entries.length > 0
-        ? {
-            filter: {
-              expression: entries.map((_, i) => `#f${i} = :f${i}`).join(' AND '),
-              names: Object.fromEntries(entries.map(([k], i) => [`#f${i}`, k])),
-              values: Object.fromEntries(entries.map(([, v], i) => [`:f${i}`, v])),
-            },
-          }
-        : {}),
+      ...(options.status ? { beginsWith: `${options.status}#` } : {}),
+      ...queryFilter({ equals: options.filter }),
     });
     return { ...result, items: result.items.map((i) => fromItem<Client>(i)) };
   }

@@ -19,7 +19,7 @@ export const IMPORT_ROW_OUTCOMES = [
 export type ImportRowOutcome = (typeof IMPORT_ROW_OUTCOMES)[number];
 
 /** Rows a book import job may hold: the documented maximum of `importBook`'s input. */
-export { MAX_IMPORT_ROWS as MAX_BOOK_JOB_ROWS } from '../book-files/book-files.model.js';
+export { MAX_IMPORT_ROWS as MAX_BOOK_JOB_ROWS } from '../book-files/index.js';
 /** Rows a bank statement job may hold; the statement's 2 MB cap allows about this many lines. */
 export const MAX_STATEMENT_JOB_ROWS = 20_000;
 

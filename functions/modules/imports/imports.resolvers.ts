@@ -5,15 +5,15 @@ import { IMPORT_ROW_OUTCOMES } from './imports.model.js';
 /** Import jobs: started here, run by the imports function, read back here. */
 export const importsResolvers: Resolvers = {
   Query: {
-    importJob: (_root, { id }, { principal, services }) => services.imports.getJob(principal, id),
+    importJob: (_root, { id }, { principal, services }) => services.imports.jobs.getJob(principal, id),
     importJobs: async (_root, args, { principal, services }) =>
-      toConnection(await services.imports.listJobs(principal, pageArgs(args))),
+      toConnection(await services.imports.jobs.listJobs(principal, pageArgs(args))),
   },
   Mutation: {
     startBookImport: (_root, { input }, { principal, services }) =>
-      services.imports.startBookImport(principal, input),
+      services.imports.jobs.startBookImport(principal, input),
     startBankStatementImport: (_root, { input }, { principal, services }) =>
-      services.imports.startBankStatementImport(principal, input),
+      services.imports.jobs.startBankStatementImport(principal, input),
   },
   ImportJob: {
     counts: (job) =>
@@ -22,6 +22,6 @@ export const importsResolvers: Resolvers = {
         rows: job.counts[outcome] ?? 0,
       })),
     rows: async (job, args, { principal, services }) =>
-      toConnection(await services.imports.listRows(principal, job, pageArgs(args))),
+      toConnection(await services.imports.jobs.listRows(principal, job, pageArgs(args))),
   },
 };

@@ -6,8 +6,7 @@ import type { Clock } from '../../shared/clock.js';
 import type { Page } from '../../shared/db.js';
 import { NotFoundError, ValidationFailedError } from '../../shared/errors.js';
 import { newId } from '../../shared/ids.js';
-import type { BookRow } from '../book-files/book-files.service.js';
-import { type BookFilesService, IMPORT_CONCURRENCY, mapLimit } from '../book-files/book-files.service.js';
+import { type BookFilesModule, type BookRow, IMPORT_CONCURRENCY, mapLimit } from '../book-files/index.js';
 import type { StatementImports } from '../invoices/index.js';
 import {
   type ImportJob,
@@ -19,6 +18,12 @@ import {
   type StoredRow,
 } from './imports.model.js';
 import type { ImportsRepository } from './imports.repository.js';
+
+/** What an import job asks of the book-files module: a file prepared once, then row by row. */
+export type BookImporter = Pick<
+  BookFilesModule['imports'],
+  'prepareBookImport' | 'importReferences' | 'importBookRow'
+>;
 
 /** How a job run paces itself; tests shrink these to make a job resume across several runs. */
 export interface ImportRunOptions {
@@ -73,7 +78,7 @@ export class ImportsService {
 
   constructor(
     private readonly repo: ImportsRepository,
-    private readonly bookFiles: BookFilesService,
+    private readonly bookFiles: BookImporter,
     private readonly invoices: StatementImports,
     private readonly clock: Clock,
     options: Partial<ImportRunOptions> = {},

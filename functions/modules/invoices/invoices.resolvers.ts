@@ -70,9 +70,9 @@ export const invoicesResolvers: Resolvers = {
   },
   Invoice: {
     client: (invoice, _args, { principal, services }) =>
-      services.clients.getClient(principal, invoice.clientId),
+      services.clients.reads.getClient(principal, invoice.clientId),
     policy: (invoice, _args, { principal, services }) =>
-      invoice.policyId ? services.policies.getPolicy(principal, invoice.policyId) : null,
+      invoice.policyId ? services.policies.reads.getPolicy(principal, invoice.policyId) : null,
     daysOverdue: async (invoice, _args, context) => invoiceAge(invoice, await todayOf(context)),
     pdfUrl: (invoice, _args, { services }) => services.invoices.invoices.pdfUrl(invoice),
     payments: (invoice, _args, { principal, services }) =>

@@ -1,4 +1,5 @@
 import * as z from 'zod';
+import { isStaff, sitsInBranch } from '../../shared/auth/policy.js';
 import { ROLES, type Role, SCOPES, type Scope } from '../../shared/auth/principal.js';
 import { EmailSchema, IdSchema, IsoDateSchema } from '../../shared/input.js';
 import { CurrencySchema } from '../../shared/money.js';
@@ -179,13 +180,13 @@ export const CreateUserSchema = z
     partnerId: id.nullish(),
   })
   .superRefine((u, ctx) => {
-    if (u.role === 'partner' && !u.partnerId) {
+    if (!isStaff(u.role) && !u.partnerId) {
       ctx.addIssue({ code: 'custom', path: ['partnerId'], message: 'is required for partner users' });
     }
-    if (u.role !== 'partner' && u.role !== 'admin' && !u.branchId) {
+    if (sitsInBranch(u.role) && !u.branchId) {
       ctx.addIssue({ code: 'custom', path: ['branchId'], message: `is required for ${u.role} users` });
     }
-    if (u.role === 'partner' && u.scope !== 'own') {
+    if (!isStaff(u.role) && u.scope !== 'own') {
       ctx.addIssue({ code: 'custom', path: ['scope'], message: 'must be OWN for partner users' });
     }
   });

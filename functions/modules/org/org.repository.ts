@@ -9,6 +9,7 @@ import {
   versionedUpdateOp,
 } from '../../shared/db.js';
 import { AlreadyExistsError, NotFoundError, VersionConflictError } from '../../shared/errors.js';
+import { queryFilter } from '../../shared/filter-expression.js';
 import { fromItem, toItem } from '../../shared/items.js';
 import { EntityType, keys, OrgKind } from '../../shared/table-design.js';
 import type { InsurerSecrets, RateGroupMembership, TenantSettings, UserMove } from './org.model.js';
@@ -111,20 +112,11 @@ export class OrgRepository {
     page: { limit: number; cursor: string | null },
     filter?: Record<string, string>,
   ): Promise<Page<T>> {
-    const entries = Object.entries(filter ?? {});
     const result = await this.db.queryPage({
       partition: keys.orgCollection(tenantId, kind),
       limit: page.limit,
       cursor: page.cursor,
-      ...(entries.length > 0
-        ? {
-            filter: {
-              expression: entries.map((_, i) => `#f${i} = :f${i}`).join(' AND '),
-              names: Object.fromEntries(entries.map(([k], i) => [`#f${i}`, k])),
-              values: Object.fromEntries(entries.map(([, v], i) => [`:f${i}`, v])),
-            },
-          }
-        : {}),
+      ...queryFilter({ equals: filter }),
     });
     return { ...result, items: result.items.map((i) => fromItem<T>(i)) };
   }

@@ -8,6 +8,7 @@ import {
   type TransactOp,
 } from '../../shared/db.js';
 import { AlreadyExistsError, VersionConflictError } from '../../shared/errors.js';
+import { queryFilter } from '../../shared/filter-expression.js';
 import { fromItem, toItem } from '../../shared/items.js';
 import { EntityType, type IndexName, keys } from '../../shared/table-design.js';
 import type { Policy } from './policies.model.js';
@@ -23,17 +24,21 @@ export function policyNumberClaim(insurerId: string, normalisedNumber: string): 
   return `${insurerId}/${normalisedNumber}`;
 }
 
-/** Options of a policy list query on one index. */
-export interface PolicyListQuery {
+/** What narrows a policy list after its key: a status (sort-key prefix), equal attributes, scope alternatives. */
+export interface PolicyNarrowing {
+  status?: string | null;
+  newestFirst?: boolean;
+  /** Equality filters applied after the key condition (other dimensions). */
+  equals?: Record<string, string>;
+  /** The caller's scope: an item passes when any of these attribute = value pairs holds. */
+  anyOf?: Array<[string, string]> | null;
+}
+
+interface PolicyListQuery {
   index: IndexName;
   partition: string;
   beginsWith?: string;
   between?: [string, string];
-  newestFirst?: boolean;
-  /** Equality filters applied after the key condition (other dimensions, the caller's scope). */
-  equals?: Record<string, string>;
-  /** Alternatives: an item passes when any of these attribute = value pairs holds. */
-  anyOf?: Array<[string, string]>;
 }
 
 /**
@@ -118,31 +123,78 @@ export class PoliciesRepository {
     return item ? fromItem<Policy>(item) : undefined;
   }
 
-  async listPolicies(query: PolicyListQuery, page: PageRequest): Promise<Page<Policy>> {
-    const names: Record<string, string> = {};
-    const values: Record<string, unknown> = {};
-    const clauses: string[] = [];
-    Object.entries(query.equals ?? {}).forEach(([attribute, value], i) => {
-      names[`#e${i}`] = attribute;
-      values[`:e${i}`] = value;
-      clauses.push(`#e${i} = :e${i}`);
+  /** listRenewals: policies of a status whose term ends within [from, to] (either end open). */
+  listPoliciesByTermEnd(
+    tenantId: string,
+    range: { status: string; from?: string | null; to?: string | null },
+    page: PageRequest,
+    narrowing: PolicyNarrowing,
+  ): Promise<Page<Policy>> {
+    const between: [string, string] = [range.from ?? '0000-00-00', `${range.to ?? '9999-12-31'}#\uffff`];
+    const partition = keys.policiesByStatus(tenantId, range.status);
+    return this.queryPolicies({ index: 'gsi6', partition, between }, page, {
+      ...narrowing,
+      status: undefined,
     });
-    if (query.anyOf && query.anyOf.length > 0) {
-      const alternatives = query.anyOf.map(([attribute, value], i) => {
-        names[`#o${i}`] = attribute;
-        values[`:o${i}`] = value;
-        return `#o${i} = :o${i}`;
-      });
-      clauses.push(`(${alternatives.join(' OR ')})`);
-    }
+  }
+
+  /** The policies a servicing advisor looks after (optionally of one status). */
+  listPoliciesOfAdvisor(tenantId: string, advisorId: string, page: PageRequest, narrowing: PolicyNarrowing) {
+    return this.queryPolicies(
+      { index: 'gsi1', partition: keys.policiesByAdvisor(tenantId, advisorId) },
+      page,
+      narrowing,
+    );
+  }
+
+  /** An insurer's policies (optionally of one status). */
+  listPoliciesOfInsurer(tenantId: string, insurerId: string, page: PageRequest, narrowing: PolicyNarrowing) {
+    return this.queryPolicies(
+      { index: 'gsi2', partition: keys.policiesByInsurer(tenantId, insurerId) },
+      page,
+      narrowing,
+    );
+  }
+
+  /** A product line's policies (optionally of one status). */
+  listPoliciesOfProductLine(
+    tenantId: string,
+    productLineId: string,
+    page: PageRequest,
+    narrowing: PolicyNarrowing,
+  ) {
+    const partition = keys.policiesByProductLine(tenantId, productLineId);
+    return this.queryPolicies({ index: 'gsi4', partition }, page, narrowing);
+  }
+
+  /** A branch's policies (optionally of one status). */
+  listPoliciesOfBranch(tenantId: string, branchId: string, page: PageRequest, narrowing: PolicyNarrowing) {
+    return this.queryPolicies(
+      { index: 'gsi3', partition: keys.policiesByBranch(tenantId, branchId) },
+      page,
+      narrowing,
+    );
+  }
+
+  /** The tenant's policies of one status. */
+  listPoliciesByStatus(tenantId: string, status: string, page: PageRequest, narrowing: PolicyNarrowing) {
+    const partition = keys.policiesByStatus(tenantId, status);
+    return this.queryPolicies({ index: 'gsi6', partition }, page, { ...narrowing, status: undefined });
+  }
+
+  private async queryPolicies(
+    query: PolicyListQuery,
+    page: PageRequest,
+    narrowing: PolicyNarrowing,
+  ): Promise<Page<Policy>> {
     const result = await this.db.queryPage({
       index: query.index,
       partition: query.partition,
       ...page,
-      ...(query.beginsWith ? { beginsWith: query.beginsWith } : {}),
+      ...(narrowing.status ? { beginsWith: `${narrowing.status}#` } : {}),
       ...(query.between ? { between: query.between } : {}),
-      ...(query.newestFirst ? { newestFirst: true } : {}),
-      ...(clauses.length > 0 ? { filter: { expression: clauses.join(' AND '), names, values } } : {}),
+      ...(narrowing.newestFirst ? { newestFirst: true } : {}),
+      ...queryFilter({ equals: narrowing.equals, anyOf: narrowing.anyOf }),
     });
     return { ...result, items: result.items.map((i) => fromItem<Policy>(i)) };
   }

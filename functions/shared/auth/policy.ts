@@ -197,6 +197,21 @@ export function mayOwnClients(role: Role): boolean {
   return role === 'advisor' || role === 'manager';
 }
 
+/** Whether a user of this role is the brokerage's own staff (everyone but partners): sellers, originators, split shares. */
+export function isStaff(role: Role): boolean {
+  return role !== 'partner';
+}
+
+/** Whether a user of this role sits in a branch: everyone but partners and admins (tenant-wide). */
+export function sitsInBranch(role: Role): boolean {
+  return isStaff(role) && role !== 'admin';
+}
+
+/** Whether a user of this role may be credited with a sale (a policy's seller): advisors, managers, admins. */
+export function maySell(role: Role): boolean {
+  return role === 'advisor' || role === 'manager' || role === 'admin';
+}
+
 const ROLE_RANK: Record<Role, number> = { partner: 0, advisor: 1, backoffice: 2, manager: 3, admin: 4 };
 const SCOPE_RANK: Record<Scope, number> = { own: 0, branch: 1, region: 2, all: 3 };
 

@@ -1,5 +1,9 @@
-import { type Client, type Contact, sortNameOf } from '../../../functions/modules/clients/clients.model.js';
-import { uniqueValuesOf } from '../../../functions/modules/clients/clients.service.js';
+import {
+  type Client,
+  type Contact,
+  sortNameOf,
+  uniqueValuesOf,
+} from '../../../functions/modules/clients/index.js';
 import type { User } from '../../../functions/modules/org/org.model.js';
 import type { Policy } from '../../../functions/modules/policies/policies.model.js';
 import {
@@ -84,33 +88,33 @@ export async function seedBook(
   const tenantId = 'bench-brokerage';
   const sys = systemPrincipal(tenantId, 'bench-seed');
   const org = services.org;
-  await org.provisionTenant(tenantId, {
+  await org.tenant.provisionTenant(tenantId, {
     name: 'Bench Brokerage',
     baseCurrency: 'EUR',
     locale: 'cs-CZ',
     timeZone: 'Europe/Prague',
   });
-  const region = await org.createRegion(sys, { name: 'Moravia' });
+  const region = await org.structure.createRegion(sys, { name: 'Moravia' });
   const branches = [
-    await org.createBranch(sys, { name: 'Brno', kind: 'OWN', regionId: region.id }),
-    await org.createBranch(sys, { name: 'Olomouc', kind: 'FRANCHISE', regionId: region.id }),
+    await org.structure.createBranch(sys, { name: 'Brno', kind: 'OWN', regionId: region.id }),
+    await org.structure.createBranch(sys, { name: 'Olomouc', kind: 'FRANCHISE', regionId: region.id }),
   ];
   const productLineIds: Record<string, string> = {};
-  for (const p of PRODUCTS) productLineIds[p.code] = (await org.createProductLine(sys, p)).id;
+  for (const p of PRODUCTS) productLineIds[p.code] = (await org.catalog.createProductLine(sys, p)).id;
   const insurerIds: string[] = [];
   const insurerSecrets: Record<string, string> = {};
   for (const name of ['Kooperativa', 'Allianz', 'Generali', 'UNIQA']) {
-    const created = await org.createInsurer(sys, { name });
+    const created = await org.catalog.createInsurer(sys, { name });
     insurerIds.push(created.insurer.id);
     insurerSecrets[created.insurer.id] = created.webhookSecret;
   }
-  const adminUser = await org.createUser(sys, {
+  const adminUser = await org.structure.createUser(sys, {
     name: 'Alena Adminová',
     email: 'admin@bench.example',
     role: 'admin',
     scope: 'all',
   });
-  const manager = await org.createUser(sys, {
+  const manager = await org.structure.createUser(sys, {
     name: 'Marek Manažer',
     email: 'manager@bench.example',
     role: 'manager',
@@ -126,7 +130,7 @@ export async function seedBook(
     for (let i = 0; i < count; i++) {
       const boss = above[i % above.length] as User;
       created.push(
-        await org.createUser(sys, {
+        await org.structure.createUser(sys, {
           name: `Advisor L${level + 1}-${i + 1}`,
           email: `advisor-${level + 1}-${i + 1}@bench.example`,
           role: 'advisor',
@@ -144,7 +148,7 @@ export async function seedBook(
   const templates: StoredItem[][] = [];
   for (const [a, advisor] of advisors.entries()) {
     const as = principalOf(tenantId, advisor, region.id);
-    const client = await services.clients.createClient(as, {
+    const client = await services.clients.records.createClient(as, {
       kind: 'PERSON',
       firstName: 'Template',
       lastName: `Client ${a}`,
@@ -156,14 +160,14 @@ export async function seedBook(
       acquisitionType: 'ADVISOR',
       consents: [{ channel: 'SMS', granted: true, how: 'signed form' }],
     });
-    await services.clients.addContact(as, {
+    await services.clients.records.addContact(as, {
       clientId: client.id,
       name: 'Partner of the client',
       role: 'spouse',
     });
     for (let j = 0; j < scale.policiesPerClient; j++) {
       const product = PRODUCTS[j % PRODUCTS.length] as (typeof PRODUCTS)[number];
-      await services.policies.writePolicy(as, {
+      await services.policies.writing.writePolicy(as, {
         clientId: client.id,
         insurerId: insurerIds[(a + j) % insurerIds.length],
         productLineId: productLineIds[product.code],

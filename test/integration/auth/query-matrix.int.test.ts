@@ -134,7 +134,7 @@ function principal(role: Role): Principal {
 beforeAll(async () => {
   w = await createScopeWorld(app, 'Query Matrix Brokerage');
   const { policyId, advisorLineId } = await commissionLinesOf(app, w, w.near);
-  const policy = await app.services.policies.getPolicy(w.b.admin, policyId);
+  const policy = await app.services.policies.reads.getPolicy(w.b.admin, policyId);
   if (!policy) throw new Error('the seeded policy is missing');
   const invoice = await app.services.invoices.invoices.createInvoice(w.b.as.advisor, {
     clientId: policy.clientId,
@@ -143,7 +143,7 @@ beforeAll(async () => {
     dueDate: '2026-03-31',
   });
   const [scheme] = await app.services.commissions.schemes.list(w.b.admin);
-  const job = await app.services.imports.startBookImport(w.b.admin, {
+  const job = await app.services.imports.jobs.startBookImport(w.b.admin, {
     kind: 'CLIENTS',
     format: 'CSV',
     contentBase64: Buffer.from(`id;first;last\nQ-1;Quido;Query`).toString('base64'),

@@ -129,7 +129,7 @@ const USER =
 
 describe('user management stays within the manager’s branch or region', () => {
   async function advisorIn(branchId: string, tag: string) {
-    return app.services.org.createUser(w.b.admin, {
+    return app.services.org.structure.createUser(w.b.admin, {
       name: `Advisor ${tag}`,
       email: `${tag}@${w.b.tenantId}.test`,
       role: 'advisor',

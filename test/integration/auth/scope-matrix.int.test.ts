@@ -66,7 +66,7 @@ const unique = (tag: string) => `${tag}-${++serial}-${Date.now().toString(36)}`;
 
 async function advisorIn(side: Side) {
   const tag = unique('adv');
-  return app.services.org.createUser(w.b.admin, {
+  return app.services.org.structure.createUser(w.b.admin, {
     name: `Advisor ${tag}`,
     email: `${tag}@${w.b.tenantId}.test`,
     role: 'advisor',
@@ -181,7 +181,7 @@ const CASES: Record<string, ScopedCase> = {
     const leaver = await advisorIn(side);
     const inScope = side === w.near;
     if (inScope)
-      await app.services.clients.createClient(w.b.admin, personInput({ ownerAdvisorId: leaver.id }));
+      await app.services.clients.records.createClient(w.b.admin, personInput({ ownerAdvisorId: leaver.id }));
     return {
       as: rm(),
       query: 'mutation($i: TransferBookInput!) { transferBook(input: $i) { transferred } }',
@@ -519,9 +519,9 @@ const CASES: Record<string, ScopedCase> = {
     const csv = `externalId,kind,firstName,lastName,segment,acquisition,owner\n${unique('job')},PERSON,Iva,Úlohová,INDIVIDUAL,ADVISOR,${side.advisorId}\n`;
     const rowOf = async (result: GraphQLResult) => {
       const id = (result.data as { startBookImport: { id: string } }).startBookImport.id;
-      await app.services.imports.runJob(w.b.tenantId, id);
-      const job = await app.services.imports.getJob(w.b.admin, id);
-      return (await app.services.imports.listRows(w.b.admin, job, { limit: 1, cursor: null })).items[0];
+      await app.services.imports.jobs.runJob(w.b.tenantId, id);
+      const job = await app.services.imports.jobs.getJob(w.b.admin, id);
+      return (await app.services.imports.jobs.listRows(w.b.admin, job, { limit: 1, cursor: null })).items[0];
     };
     return {
       as: rm(),
@@ -556,7 +556,7 @@ const CASES: Record<string, ScopedCase> = {
   }),
   exportBook: sided(async (side) => {
     const c = await clientOf(app, side, { lastName: `Exportovaná-${unique('x')}` });
-    const name = String((await app.services.clients.getClient(w.b.admin, c.id))?.name);
+    const name = String((await app.services.clients.reads.getClient(w.b.admin, c.id))?.name);
     return {
       as: rm(),
       query: 'mutation($i: ExportBookInput!) { exportBook(input: $i) { url } }',

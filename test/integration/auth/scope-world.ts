@@ -27,16 +27,16 @@ export interface ScopeWorld {
 export async function createScopeWorld(app: TestApp, name: string): Promise<ScopeWorld> {
   const b = await createBrokerage(app, name);
   const org = app.services.org;
-  const moravia = await org.createRegion(b.admin, { name: 'Moravia' });
-  const brno = await org.createBranch(b.admin, { name: 'Brno', kind: 'OWN', regionId: moravia.id });
-  const farAdvisor = await org.createUser(b.admin, {
+  const moravia = await org.structure.createRegion(b.admin, { name: 'Moravia' });
+  const brno = await org.structure.createBranch(b.admin, { name: 'Brno', kind: 'OWN', regionId: moravia.id });
+  const farAdvisor = await org.structure.createUser(b.admin, {
     name: 'Dana Daleká',
     email: `dana@${b.tenantId}.test`,
     role: 'advisor',
     scope: 'own',
     branchId: brno.id,
   });
-  const boss = await org.createUser(b.admin, {
+  const boss = await org.structure.createUser(b.admin, {
     name: 'Rudolf Region',
     email: `rudolf@${b.tenantId}.test`,
     role: 'manager',

@@ -188,7 +188,7 @@ const OPERATIONS: Operation[] = [
     document: `mutation($i: TakeFromPoolInput!) { takeFromPool(input: $i) { id } }`,
     variables: (f) => ({ i: { clientId: f.clientId, expectedVersion: f.clientVersion } }),
     prepare: async (f) => {
-      await app.services.clients.releaseToPool(b.admin, {
+      await app.services.clients.transfers.releaseToPool(b.admin, {
         clientId: f.clientId,
         expectedVersion: f.clientVersion,
         reason: 'matrix',
@@ -254,7 +254,7 @@ const OPERATIONS: Operation[] = [
       i: { id: f.policyId, expectedVersion: f.policyVersion, date: '2026-06-02', reason: 'matrix' },
     }),
     prepare: async (f) => {
-      await app.services.policies.cancelPolicy(b.admin, {
+      await app.services.policies.lifecycle.cancelPolicy(b.admin, {
         id: f.policyId,
         expectedVersion: f.policyVersion,
         date: '2026-06-01',
@@ -299,12 +299,15 @@ function expected(
 /** A fresh client with one policy (an offer for acceptOffer), owned by the advisor or by someone out of reach. */
 async function fixture(op: Operation, placement: Placement): Promise<Fixture> {
   const owner = placement === 'inScope' ? b.advisorId : b.franchiseAdvisorId;
-  const client = await app.services.clients.createClient(b.admin, personInput({ ownerAdvisorId: owner }));
-  const policy = await app.services.policies.writePolicy(b.admin, {
+  const client = await app.services.clients.records.createClient(
+    b.admin,
+    personInput({ ownerAdvisorId: owner }),
+  );
+  const policy = await app.services.policies.writing.writePolicy(b.admin, {
     ...mtplInput(b, client.id, { status: op.name === 'acceptOffer' ? 'OFFER' : 'ACTIVE' }),
     insuredObjects: [{ kind: 'VEHICLE', attributes: { registrationPlate: '1AB', vin: 'VIN1' } }],
   });
-  const reread = await app.services.clients.getClient(b.admin, client.id);
+  const reread = await app.services.clients.reads.getClient(b.admin, client.id);
   const fx = {
     clientId: client.id,
     clientVersion: reread?.version ?? 1,

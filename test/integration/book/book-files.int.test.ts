@@ -82,7 +82,7 @@ describe('import and export of the book', () => {
   });
 
   it('imports policies from XLSX, finding clients by external id and insurers by name, idempotently', async () => {
-    const client = await app.services.clients.createClient(b.as.advisor, {
+    const client = await app.services.clients.records.createClient(b.as.advisor, {
       kind: 'PERSON',
       firstName: 'Import',
       lastName: 'Target',
@@ -171,7 +171,10 @@ describe('import and export of the book', () => {
       [3, ['Pojišťovna']],
       [4, ['SPZ']],
     ]);
-    const policy = await app.services.policies.getPolicy(b.admin, first.data?.importBook.createdIds[0] ?? '');
+    const policy = await app.services.policies.reads.getPolicy(
+      b.admin,
+      first.data?.importBook.createdIds[0] ?? '',
+    );
     expect(policy).toMatchObject({
       clientId: client.id,
       policyNumber: 'XL001',
@@ -206,7 +209,7 @@ describe('import and export of the book', () => {
   });
 
   it('exports the caller’s own client list to CSV behind an expiring link', async () => {
-    await app.services.clients.createClient(b.as.subAgent, {
+    await app.services.clients.records.createClient(b.as.subAgent, {
       kind: 'PERSON',
       firstName: 'Only',
       lastName: 'Mine',

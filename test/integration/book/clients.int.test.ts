@@ -286,7 +286,7 @@ describe('clients', () => {
   });
 
   it('hands a leaving advisor’s whole book to another advisor in one operation', async () => {
-    const leaving = await app.services.org.createUser(b.admin, {
+    const leaving = await app.services.org.structure.createUser(b.admin, {
       name: 'Lea Leaving',
       email: `lea@${b.tenantId}.test`,
       role: 'advisor',

@@ -109,7 +109,7 @@ describe('policies', () => {
 
   it('freezes the seller’s branch and upline chain as they stood on the written date', async () => {
     const clientId = await newClient(b.as.subAgent);
-    await app.services.org.setUserRateGroup(b.admin, {
+    await app.services.org.structure.setUserRateGroup(b.admin, {
       userId: b.subAgentId,
       rateGroupId: b.juniorGroupId,
       from: '2026-01-01',
@@ -124,8 +124,8 @@ describe('policies', () => {
       { level: 1, userId: b.advisorId, rateGroupId: null },
       { level: 2, userId: b.managerId, rateGroupId: null },
     ]);
-    const user = await app.services.org.getUser(b.admin, b.subAgentId);
-    await app.services.org.moveUser(b.admin, {
+    const user = await app.services.org.structure.getUser(b.admin, b.subAgentId);
+    await app.services.org.structure.moveUser(b.admin, {
       id: b.subAgentId,
       expectedVersion: user?.version,
       branchId: b.franchiseBranchId,

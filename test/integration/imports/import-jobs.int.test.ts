@@ -19,7 +19,7 @@ let other: Brokerage;
 const small = () =>
   new ImportsService(
     new ImportsRepository(app.db),
-    app.services.bookFiles,
+    app.services.bookFiles.imports,
     app.services.invoices.payments,
     systemClock,
     {
@@ -143,7 +143,7 @@ describe('import jobs', () => {
   });
 
   it('refuses a bad file up front with field paths and stores no job', async () => {
-    const before = await app.services.imports.listJobs(other.as.admin, { limit: 100, cursor: null });
+    const before = await app.services.imports.jobs.listJobs(other.as.admin, { limit: 100, cursor: null });
     const bad = await app.exec(
       other.as.admin,
       'mutation($i: ImportBookInput!) { startBookImport(input: $i) { id } }',
@@ -153,7 +153,7 @@ describe('import jobs', () => {
     );
     expect(errorCode(bad)).toBe('BAD_USER_INPUT');
     expect(fieldPaths(bad)).toEqual(['input.contentBase64']);
-    const after = await app.services.imports.listJobs(other.as.admin, { limit: 100, cursor: null });
+    const after = await app.services.imports.jobs.listJobs(other.as.admin, { limit: 100, cursor: null });
     expect(after.items.length).toBe(before.items.length);
   });
 
@@ -196,7 +196,7 @@ describe('import jobs', () => {
       rowsTotal: 2,
       rowsDone: 0,
     });
-    await drain(app.services.imports, b.tenantId, id);
+    await drain(app.services.imports.jobs, b.tenantId, id);
 
     const READ = `query($id: ID!) { importJob(id: $id) { status rowsDone counts { outcome rows }
       rows(first: 1) { edges { node { row outcome externalId createdId } } pageInfo { hasNextPage } } } }`;

@@ -17,7 +17,7 @@ beforeAll(async () => {
 
 describe('registerPayment without a version, many at once on one invoice', () => {
   it('books all 40 concurrent payments (none answers CONFLICT) and the invoice totals are exact', async () => {
-    const client = await h.services.clients.createClient(b.as.advisor, personInput());
+    const client = await h.services.clients.records.createClient(b.as.advisor, personInput());
     const draft = await h.services.invoices.invoices.createInvoice(b.as.advisor, {
       clientId: client.id,
       currency: 'EUR',

@@ -28,7 +28,7 @@ class FlakyMailer extends MemoryMailer {
 }
 
 async function overdueInvoice(h: InvoiceHarness, client: Record<string, unknown>, daysOverdue: number) {
-  const c = await h.services.clients.createClient(b.as.advisor, personInput(client));
+  const c = await h.services.clients.records.createClient(b.as.advisor, personInput(client));
   clock.set(new Date('2026-05-01T08:00:00Z'));
   const draft = await h.services.invoices.invoices.createInvoice(b.as.advisor, {
     clientId: c.id,

@@ -43,7 +43,7 @@ async function insurerPaid(amount: string, paidDate: string, reference: string |
 beforeAll(async () => {
   b = await createBrokerage(app, 'Insurer Payments Brokerage');
   h = invoiceHarness(app, clock);
-  const client = await h.services.clients.createClient(b.as.advisor, personInput());
+  const client = await h.services.clients.records.createClient(b.as.advisor, personInput());
   const written = await app.exec<{ writePolicy: { id: string; policyNumber: string } }>(
     b.as.advisor,
     'mutation($i: WritePolicyInput!) { writePolicy(input: $i) { id policyNumber } }',

@@ -77,9 +77,11 @@ beforeAll(async () => {
     createBrokerage(app, 'Other Invoices Brokerage'),
   ]);
   h = invoiceHarness(app, clock);
-  clientId = (await h.services.clients.createClient(b.as.advisor, personInput({ email: 'gq@example.com' })))
+  clientId = (
+    await h.services.clients.records.createClient(b.as.advisor, personInput({ email: 'gq@example.com' }))
+  ).id;
+  franchiseClientId = (await h.services.clients.records.createClient(b.as.franchiseAdvisor, personInput()))
     .id;
-  franchiseClientId = (await h.services.clients.createClient(b.as.franchiseAdvisor, personInput())).id;
   const policy = data(
     await gql<{ writePolicy: { id: string } }>(
       b.as.advisor,
@@ -410,7 +412,7 @@ describe('payment scope and statistics', () => {
 
   it('totals a corporate group once: its companies and departments roll up to the group', async () => {
     const company = (name: string, parentClientId?: string) =>
-      h.services.clients.createClient(b.as.advisor, {
+      h.services.clients.records.createClient(b.as.advisor, {
         kind: 'COMPANY',
         companyName: name,
         segment: 'BUSINESS',

@@ -15,7 +15,7 @@ function present<T>(value: T | null | undefined): T {
 }
 
 async function client(overrides: Record<string, unknown> = {}): Promise<string> {
-  const c = await h.services.clients.createClient(b.as.advisor, personInput(overrides));
+  const c = await h.services.clients.records.createClient(b.as.advisor, personInput(overrides));
   return c.id;
 }
 
@@ -143,7 +143,7 @@ describe('payments and the bank statement', () => {
       late: false,
     });
 
-    const card = present(await h.services.clients.clientCard(b.as.advisor, jana));
+    const card = present(await h.services.clients.reads.clientCard(b.as.advisor, jana));
     const debtor = h.services.invoices.receivables.debtorSummary(card.invoices, card.credits);
     expect(debtor).toMatchObject({
       status: 'CURRENT',
@@ -212,7 +212,7 @@ describe('payments and the bank statement', () => {
         reason: 'again',
       }),
     ).rejects.toMatchObject({ code: 'RULE_VIOLATION' });
-    const card = present(await h.services.clients.clientCard(b.as.advisor, c));
+    const card = present(await h.services.clients.reads.clientCard(b.as.advisor, c));
     expect(h.services.invoices.receivables.debtorSummary(card.invoices, card.credits).credit).toEqual({
       amount: '0.00',
       currency: 'EUR',

@@ -150,7 +150,7 @@ describe('partners, lead sources, insurers and product lines', () => {
       expect(validFor).toBeGreaterThan(23.9 * 3_600_000);
       expect(validFor).toBeLessThanOrEqual(24 * 3_600_000 + 60_000);
 
-      const active = await app.services.org.activeWebhookSecrets(first.insurer.id);
+      const active = await app.services.org.catalog.activeWebhookSecrets(first.insurer.id);
       expect(active).toEqual({ tenantId, secrets: [second.webhookSecret, first.webhookSecret] });
 
       const json = JSON.stringify(await app.exec(admin, EVERY_INSURER_READ, { id: first.insurer.id }));

@@ -88,7 +88,7 @@ describe('users, the sales hierarchy and rate groups', () => {
       manager: { id: advisor.id, name: 'Adam Advisor' },
       branch: { name: 'Brno' },
     });
-    const chain = await app.services.org.uplineChain(tenantId, subAgent.id);
+    const chain = await app.services.org.structure.uplineChain(tenantId, subAgent.id);
     expect(chain.map((u) => u.name)).toEqual(['Sara Sub', 'Adam Advisor', 'Marie Manager']);
   });
 

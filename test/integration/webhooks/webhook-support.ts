@@ -91,7 +91,7 @@ export async function createMappedInsurer(
   b: Brokerage,
   name: string,
 ): Promise<{ insurerId: string; secret: string }> {
-  const created = await app.services.org.createInsurer(b.admin, { name });
+  const created = await app.services.org.catalog.createInsurer(b.admin, { name });
   await app.services.webhooks.mappings.setMapping(b.admin, {
     insurerId: created.insurer.id,
     expectedVersion: 0,

@@ -82,8 +82,8 @@ describe('signature checks', () => {
       premium: { amount: '4860.00', currency: 'EUR' },
     });
     // The first policy in force makes the new potential client active.
-    const policy = await app.services.policies.getPolicy(b.admin, written?.id ?? '');
-    const client = await app.services.clients.getClient(b.admin, policy?.clientId ?? '');
+    const policy = await app.services.policies.reads.getPolicy(b.admin, written?.id ?? '');
+    const client = await app.services.clients.reads.getClient(b.admin, policy?.clientId ?? '');
     expect(client).toMatchObject({ name: 'Král Jan', status: 'ACTIVE', ownerAdvisorId: b.advisorId });
   });
 
@@ -101,7 +101,7 @@ describe('signature checks', () => {
   });
 
   it('refuses a delivery signed with another secret', async () => {
-    const other = await app.services.org.createInsurer(b.admin, { name: 'Other Insurer' });
+    const other = await app.services.org.catalog.createInsurer(b.admin, { name: 'Other Insurer' });
     const response = await deliver(app, insurerId, other.webhookSecret, issuedEvent(), {
       id: 'msg_wrong_secret',
     });
@@ -118,8 +118,8 @@ describe('signature checks', () => {
   });
 
   it('accepts the previous and the new secret during a rotation, and both signatures in one header', async () => {
-    const rotating = await app.services.org.createInsurer(b.admin, { name: 'Rotating Insurer' });
-    const rotated = await app.services.org.rotateInsurerWebhookSecret(b.admin, rotating.insurer.id);
+    const rotating = await app.services.org.catalog.createInsurer(b.admin, { name: 'Rotating Insurer' });
+    const rotated = await app.services.org.catalog.rotateInsurerWebhookSecret(b.admin, rotating.insurer.id);
     const id = rotating.insurer.id;
     await app.services.webhooks.mappings.setMapping(b.admin, {
       insurerId: id,
@@ -219,9 +219,9 @@ describe('events', () => {
       'accepted:reactivated',
       `accepted:renewed as ${number}`,
     ]);
-    const old = await app.services.policies.getPolicy(b.admin, report.events[0]?.policyId ?? '');
+    const old = await app.services.policies.reads.getPolicy(b.admin, report.events[0]?.policyId ?? '');
     expect(old).toMatchObject({ status: 'RENEWED', premium: { amount: '5400.00' } });
-    const renewal = await app.services.policies.getPolicy(b.admin, report.events[4]?.policyId ?? '');
+    const renewal = await app.services.policies.reads.getPolicy(b.admin, report.events[4]?.policyId ?? '');
     expect(renewal).toMatchObject({
       status: 'ACTIVE',
       businessType: 'RENEWAL',
@@ -230,7 +230,7 @@ describe('events', () => {
   });
 
   it('matches the holder to an existing client by national id, then tax id, then e-mail', async () => {
-    const byEmail = await app.services.clients.createClient(b.as.advisor, {
+    const byEmail = await app.services.clients.records.createClient(b.as.advisor, {
       kind: 'PERSON',
       firstName: 'Eva',
       lastName: 'Mailová',
@@ -238,7 +238,7 @@ describe('events', () => {
       segment: 'INDIVIDUAL',
       acquisitionType: 'ADVISOR',
     });
-    const byId = await app.services.clients.createClient(b.as.advisor, {
+    const byId = await app.services.clients.records.createClient(b.as.advisor, {
       kind: 'PERSON',
       firstName: 'Ivo',
       lastName: 'Rodný',
@@ -270,7 +270,7 @@ describe('events', () => {
     );
     expect(report.accepted).toBe(2);
     const [first, second] = await Promise.all(
-      report.events.map((e) => app.services.policies.getPolicy(b.admin, e.policyId ?? '')),
+      report.events.map((e) => app.services.policies.reads.getPolicy(b.admin, e.policyId ?? '')),
     );
     expect(first?.clientId).toBe(byId.id);
     expect(second?.clientId).toBe(byEmail.id);
@@ -287,7 +287,7 @@ describe('events', () => {
     const report = reportOf(await deliver(app, insurerId, secret, { events }));
     expect(report).toMatchObject({ accepted: 20, rejected: 0 });
     const policies = await Promise.all(
-      report.events.map((e) => app.services.policies.getPolicy(b.admin, e.policyId ?? '')),
+      report.events.map((e) => app.services.policies.reads.getPolicy(b.admin, e.policyId ?? '')),
     );
     expect(new Set(policies.map((p) => p?.clientId)).size).toBe(1);
     expect(report.events.filter((e) => e.note === 'policy written for a new potential client')).toHaveLength(
@@ -409,7 +409,7 @@ describe('idempotency', () => {
     const cancelledAgain = reportOf(await deliver(app, insurerId, secret, cancel));
     expect(cancelled.events[0]?.status).toBe('accepted');
     expect(cancelledAgain.events[0]?.status).toBe('duplicate');
-    const policy = await app.services.policies.getPolicy(b.admin, first.events[0]?.policyId ?? '');
+    const policy = await app.services.policies.reads.getPolicy(b.admin, first.events[0]?.policyId ?? '');
     expect(policy?.statusHistory.map((s) => s.to)).toEqual(['ACTIVE', 'CANCELLED']);
   });
 });
@@ -506,7 +506,7 @@ describe('failures part-way', () => {
 describe('tenant isolation', () => {
   it('keeps another brokerage’s insurer, secrets, deliveries and policies apart', async () => {
     const other = await createBrokerage(app, 'Other Webhook Brokerage');
-    const theirs = await app.services.org.createInsurer(other.admin, { name: 'Their Insurer' });
+    const theirs = await app.services.org.catalog.createInsurer(other.admin, { name: 'Their Insurer' });
     await app.services.webhooks.mappings.setMapping(other.admin, {
       insurerId: theirs.insurer.id,
       expectedVersion: 0,
@@ -532,13 +532,13 @@ describe('tenant isolation', () => {
       },
     );
     expect(errorCode(list)).toBe('NOT_FOUND');
-    expect(await app.services.policies.getPolicy(b.admin, report.events[0]?.policyId ?? '')).toBeNull();
+    expect(await app.services.policies.reads.getPolicy(b.admin, report.events[0]?.policyId ?? '')).toBeNull();
   });
 });
 
 describe('mapping and replay', () => {
   it('maps an insurer layout through rules an admin edits, and replays an archived delivery after a fix', async () => {
-    const mapped = await app.services.org.createInsurer(b.admin, { name: 'Layout Insurer' });
+    const mapped = await app.services.org.catalog.createInsurer(b.admin, { name: 'Layout Insurer' });
     const id = mapped.insurer.id;
     const n = Date.now().toString(36).toUpperCase();
     const payload = {
@@ -628,7 +628,7 @@ describe('mapping and replay', () => {
     const replay = await app.exec<Replay>(b.admin, REPLAY, { i: id, w: `msg_layout_${n}` });
     expect(replay.errors).toBeUndefined();
     expect(replay.data?.reprocessWebhookDelivery.events[0]?.status).toBe('ACCEPTED');
-    const policy = await app.services.policies.getPolicy(
+    const policy = await app.services.policies.reads.getPolicy(
       b.admin,
       replay.data?.reprocessWebhookDelivery.events[0]?.policyId ?? '',
     );

@@ -1,40 +1,22 @@
 import { authorize } from '../../shared/auth/policy.js';
 import type { Principal } from '../../shared/auth/principal.js';
-import type { Clock } from '../../shared/clock.js';
-import type { Page } from '../../shared/db.js';
-import {
-  AlreadyExistsError,
-  isDomainError,
-  RuleViolationError,
-  ValidationFailedError,
-} from '../../shared/errors.js';
-import { newId } from '../../shared/ids.js';
-import { neutraliseFormula } from '../../shared/input.js';
-import type { ObjectStore } from '../../shared/object-store.js';
+import { AlreadyExistsError, isDomainError, ValidationFailedError } from '../../shared/errors.js';
 import { OrgKind } from '../../shared/table-design.js';
-import { loadExcelJs, type Row, readRows } from '../../shared/tabular-file.js';
+import { type Row, readRows } from '../../shared/tabular-file.js';
 import { parseInput } from '../../shared/validation.js';
-import { type Client, normaliseId } from '../clients/clients.model.js';
-import type { ClientsRepository } from '../clients/clients.repository.js';
-import type { ClientsService } from '../clients/clients.service.js';
-import type { Insurer, ProductLine, User } from '../org/org.model.js';
-import type { OrgRepository } from '../org/org.repository.js';
-import { OBJECTS_BY_PRODUCT, type Policy } from '../policies/policies.model.js';
-import type { PoliciesService } from '../policies/policies.service.js';
+import { normaliseId } from '../clients/index.js';
+import type { Insurer, ProductLine, User } from '../org/index.js';
+import { OBJECTS_BY_PRODUCT } from '../policies/index.js';
 import {
-  EXPORT_LINK_SECONDS,
-  ExportBookSchema,
-  type ExportResult,
-  type FileFormat,
   type ImportBookInput,
   ImportBookSchema,
   type ImportReport,
-  MAX_EXPORT_ROWS,
   MAX_IMPORT_ROWS,
   MAX_SYNC_IMPORT_ROWS,
   type RejectedRow,
   type RowError,
 } from './book-files.model.js';
+import type { BookClients, BookOrgDirectory, BookPolicies } from './ports.js';
 
 /** Lookups an import resolves names against (users by e-mail, insurers by name, product lines). */
 export type ImportRefs = {
@@ -47,27 +29,17 @@ export type ImportRefs = {
 /** Rows processed at once: enough to keep DynamoDB busy, few enough to stay polite to its throughput. */
 export const IMPORT_CONCURRENCY = 6;
 
-/** Where generated files go, when the process has a bucket (the GraphQL function does). */
-export interface ReportTarget {
-  store: ObjectStore;
-  bucket: string;
-}
-
 /**
- * Import of clients and policies from CSV or XLSX with a column mapping, and export of any client
- * or policy list to CSV or XLSX behind an expiring link. Every imported row goes through the same
- * services as the API (validation, uniqueness, scope), each in its own transaction: an accepted row
- * is written whole, a rejected row not at all, and a row whose external id was imported before is
- * skipped, so re-importing a file creates nothing new.
+ * Import of clients and policies from CSV or XLSX with a column mapping. Every imported row goes
+ * through the same services as the API (validation, uniqueness, scope), each in its own
+ * transaction: an accepted row is written whole, a rejected row not at all, and a row whose external
+ * id was imported before is skipped, so re-importing a file creates nothing new.
  */
-export class BookFilesService {
+export class BookImportService {
   constructor(
-    private readonly clients: ClientsService,
-    private readonly policies: PoliciesService,
-    private readonly clientsRepo: ClientsRepository,
-    private readonly org: OrgRepository,
-    private readonly clock: Clock,
-    private readonly reports: ReportTarget | null,
+    private readonly clients: BookClients,
+    private readonly policies: BookPolicies,
+    private readonly org: BookOrgDirectory,
   ) {}
 
   async importBook(principal: Principal | null, rawInput: unknown): Promise<ImportReport> {
@@ -202,7 +174,7 @@ export class BookFilesService {
       rejected: { row: rowNumber, externalId, errors },
     });
     if (!externalId) return reject([rowError(input, 'externalId', 'is required')]);
-    if (await this.clientsRepo.ownerOfUnique(p.tenantId, 'CLIENT_EXTERNAL_ID', externalId))
+    if (await this.clients.ownerOfUnique(p.tenantId, 'CLIENT_EXTERNAL_ID', externalId))
       return { kind: 'duplicate' };
     const data: Record<string, unknown> = nest(values);
     const ownerEmail = values.ownerAdvisorEmail;
@@ -246,9 +218,9 @@ export class BookFilesService {
     const errors: RowError[] = [];
     if (!externalId) errors.push(rowError(input, 'externalId', 'is required'));
     const clientId = v.clientExternalId
-      ? await this.clientsRepo.ownerOfUnique(p.tenantId, 'CLIENT_EXTERNAL_ID', v.clientExternalId)
+      ? await this.clients.ownerOfUnique(p.tenantId, 'CLIENT_EXTERNAL_ID', v.clientExternalId)
       : v.clientNationalId
-        ? await this.clientsRepo.ownerOfUnique(p.tenantId, 'NATIONAL_ID', normaliseId(v.clientNationalId))
+        ? await this.clients.ownerOfUnique(p.tenantId, 'NATIONAL_ID', normaliseId(v.clientNationalId))
         : undefined;
     if (!clientId)
       errors.push(
@@ -311,59 +283,6 @@ export class BookFilesService {
         return { kind: 'duplicate' };
       return reject(rowErrorsOf(input, error));
     }
-  }
-
-  // ---- export ------------------------------------------------------------------------------
-
-  /** Writes a client or policy list, filtered and scoped as the API lists it, to a file behind a signed link. */
-  async exportBook(principal: Principal | null, rawInput: unknown): Promise<ExportResult> {
-    const p = authorize(principal, 'book:export');
-    const input = parseInput(ExportBookSchema, rawInput);
-    if (!this.reports)
-      throw new RuleViolationError('Exports need a reports bucket, and this deployment has none');
-    const { rows, truncated } =
-      input.kind === 'CLIENTS'
-        ? await collect((page) => this.clients.listClients(p, input.clientFilter ?? {}, page), clientRow)
-        : await this.policyRows(p, input.policyFilter ?? {});
-    const columns = input.kind === 'CLIENTS' ? CLIENT_COLUMNS : POLICY_COLUMNS;
-    const now = this.clock.now();
-    const extension = input.format === 'CSV' ? 'csv' : 'xlsx';
-    const fileName = `${input.kind.toLowerCase()}-${now.toISOString().slice(0, 10)}.${extension}`;
-    const key = `${p.tenantId}/exports/${now.toISOString().slice(0, 10)}/${newId()}.${extension}`;
-    const body = await writeFile(input.format, input.kind, columns, rows);
-    await this.reports.store.put(
-      this.reports.bucket,
-      key,
-      body,
-      input.format === 'CSV'
-        ? 'text/csv; charset=utf-8'
-        : 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
-    );
-    const url = await this.reports.store.signedGetUrl(
-      this.reports.bucket,
-      key,
-      EXPORT_LINK_SECONDS,
-      fileName,
-    );
-    return {
-      url,
-      expiresAt: new Date(now.getTime() + EXPORT_LINK_SECONDS * 1000).toISOString(),
-      fileName,
-      rowCount: rows.length,
-      truncated,
-    };
-  }
-
-  private async policyRows(p: Principal, filter: unknown) {
-    const insurers = new Map(
-      (await this.org.listAllOrgEntities<Insurer>(p.tenantId, OrgKind.Insurer)).map(
-        (i) => [i.id, i.name] as const,
-      ),
-    );
-    return collect(
-      (page) => this.policies.listPolicies(p, filter, page),
-      (policy: Policy) => policyRow(policy, insurers.get(policy.insurerId) ?? ''),
-    );
   }
 }
 
@@ -504,127 +423,4 @@ function importFieldOf(path: string): string {
   if (field === 'premium.amount' || field === 'premium.currency') return field;
   if (field.startsWith('premium')) return 'premium.amount';
   return field.replace(/^ownerAdvisorId$/, 'ownerAdvisorEmail');
-}
-
-const CLIENT_COLUMNS = [
-  'id',
-  'externalId',
-  'kind',
-  'name',
-  'status',
-  'segment',
-  'nationalId',
-  'taxId',
-  'email',
-  'phone',
-  'ownerAdvisorId',
-  'branchId',
-  'inPool',
-  'tags',
-  'createdAt',
-] as const;
-
-const POLICY_COLUMNS = [
-  'id',
-  'policyNumber',
-  'insurer',
-  'productLine',
-  'clientId',
-  'holderName',
-  'status',
-  'premium',
-  'currency',
-  'frequency',
-  'writtenDate',
-  'termStart',
-  'termEnd',
-  'businessType',
-  'renewalYear',
-  'sellerId',
-  'servicingAdvisorId',
-  'branchId',
-] as const;
-
-function clientRow(c: Client): Record<string, string> {
-  return {
-    id: c.id,
-    externalId: c.externalId ?? '',
-    kind: c.kind,
-    name: c.name,
-    status: c.status,
-    segment: c.segment,
-    nationalId: c.nationalId ?? '',
-    taxId: c.taxId ?? '',
-    email: c.email ?? '',
-    phone: c.phone ?? '',
-    ownerAdvisorId: c.ownerAdvisorId ?? '',
-    branchId: c.branchId,
-    inPool: String(c.inPool),
-    tags: c.tags.join(';'),
-    createdAt: c.createdAt,
-  };
-}
-
-function policyRow(p: Policy, insurer: string): Record<string, string> {
-  return {
-    id: p.id,
-    policyNumber: p.policyNumber,
-    insurer,
-    productLine: p.productLineCode,
-    clientId: p.clientId,
-    holderName: p.holderName,
-    status: p.status,
-    premium: p.premium.amount,
-    currency: p.premium.currency,
-    frequency: p.frequency,
-    writtenDate: p.writtenDate,
-    termStart: p.termStart,
-    termEnd: p.termEnd,
-    businessType: p.businessType,
-    renewalYear: String(p.renewalYear),
-    sellerId: p.sellerId,
-    servicingAdvisorId: p.servicingAdvisorId ?? '',
-    branchId: p.branchId,
-  };
-}
-
-/** Pages through a list up to the export cap. */
-async function collect<T>(
-  list: (page: { limit: number; cursor: string | null }) => Promise<Page<T>>,
-  toRow: (item: T) => Record<string, string>,
-): Promise<{ rows: Array<Record<string, string>>; truncated: boolean }> {
-  const rows: Array<Record<string, string>> = [];
-  let cursor: string | null = null;
-  do {
-    const page: Page<T> = await list({ limit: 100, cursor });
-    rows.push(...page.items.map(toRow));
-    cursor = page.nextCursor;
-  } while (cursor && rows.length < MAX_EXPORT_ROWS);
-  return {
-    rows: rows.slice(0, MAX_EXPORT_ROWS),
-    truncated: cursor !== null || rows.length > MAX_EXPORT_ROWS,
-  };
-}
-
-async function writeFile(
-  format: FileFormat,
-  kind: string,
-  columns: readonly string[],
-  rows: Array<Record<string, string>>,
-): Promise<Uint8Array | string> {
-  // No cell may run as a formula when the file is opened: client names and notes are user text.
-  const safe = rows.map((row) =>
-    Object.fromEntries(Object.entries(row).map(([k, v]) => [k, neutraliseFormula(v)])),
-  );
-  if (format === 'CSV') {
-    // Loaded on the first CSV export, not at cold start (decision 0011).
-    const { stringify } = await import('csv-stringify/sync');
-    return stringify(safe, { header: true, columns: [...columns], bom: true });
-  }
-  const workbook = new (await loadExcelJs()).Workbook();
-  const sheet = workbook.addWorksheet(kind.toLowerCase());
-  sheet.columns = columns.map((c) => ({ header: c, key: c, width: 18 }));
-  for (const row of safe) sheet.addRow(row);
-  sheet.getRow(1).font = { bold: true };
-  return new Uint8Array(await workbook.xlsx.writeBuffer());
 }

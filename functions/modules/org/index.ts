@@ -1,0 +1,55 @@
+import type { Clock } from '../../shared/clock.js';
+import { CatalogService } from './catalog.service.js';
+import type { OrgRepository } from './org.repository.js';
+import { OrgEntities } from './org-entities.js';
+import { OrgStructureService } from './org-structure.service.js';
+import { PartnersService } from './partners.service.js';
+import { TenantService } from './tenant.service.js';
+
+export { newWebhookSecret, SECRET_ROLLOVER_HOURS } from './catalog.service.js';
+/**
+ * The org module's public entry: its composition and what other modules, entry points and tests may
+ * use. Everything else in this folder is internal.
+ */
+export type {
+  Branch,
+  BranchKind,
+  Insurer,
+  LeadSource,
+  Partner,
+  ProductLine,
+  RateGroup,
+  RateGroupMembership,
+  Region,
+  TenantSettings,
+  User,
+  UserMove,
+} from './org.model.js';
+export { OrgRepository } from './org.repository.js';
+
+/** The org services, each one responsibility of the organisation model. */
+export interface OrgModule {
+  /** Tenant settings. */
+  tenant: TenantService;
+  /** Regions, branches, users and their moves, rate groups and memberships. */
+  structure: OrgStructureService;
+  /** Partners and lead sources. */
+  partners: PartnersService;
+  /** Insurers with their webhook secrets, and product lines. */
+  catalog: CatalogService;
+  /** Org entities of any kind by id within the caller's tenant (reference resolution). */
+  entities: OrgEntities;
+}
+
+/** Builds the org module over its repository. */
+export function createOrgModule(deps: { repository: OrgRepository; clock: Clock }): OrgModule {
+  const { repository, clock } = deps;
+  const entities = new OrgEntities(repository, clock);
+  return {
+    tenant: new TenantService(repository, entities),
+    structure: new OrgStructureService(repository, entities),
+    partners: new PartnersService(repository, entities),
+    catalog: new CatalogService(repository, entities, clock),
+    entities,
+  };
+}
