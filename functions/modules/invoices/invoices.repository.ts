@@ -1,10 +1,11 @@
 import { type Db, type Page, putNewOp, type TransactOp, versionedUpdateOp } from '../../shared/db.js';
 import { AlreadyExistsError, VersionConflictError } from '../../shared/errors.js';
+import { queryFilter } from '../../shared/filter-expression.js';
 import { indexAttributeChanges } from '../../shared/index-attributes.js';
 import { fromItem, toItem } from '../../shared/items.js';
 import { EntityType, keys } from '../../shared/table-design.js';
 import type { Invoice, InvoiceStatus } from './invoices.model.js';
-import { matchAll, mostSelective, type PageRequest } from './query-filter.js';
+import { mostSelective, type PageRequest } from './query-filter.js';
 
 /** A claim on an invoice's payment reference: bank rows find their invoice through it. */
 export const REFERENCE_CLAIM = 'INVOICE_REF';
@@ -213,7 +214,10 @@ export class InvoicesRepository {
       partition,
       ...(dueRange ? { between: [dueRange[0], `${dueRange[1]}#~`] as [string, string] } : {}),
       ...page,
-      ...matchAll(filter, minOutstandingMinor === null ? null : ['outstandingMinor', minOutstandingMinor]),
+      ...queryFilter({
+        equals: filter,
+        atLeast: minOutstandingMinor === null ? null : ['outstandingMinor', minOutstandingMinor],
+      }),
     });
     return { ...result, items: result.items.map((i) => fromItem<Invoice>(i)) };
   }

@@ -8,10 +8,11 @@ import {
   versionedUpdateOp,
 } from '../../shared/db.js';
 import { AlreadyExistsError, VersionConflictError } from '../../shared/errors.js';
+import { queryFilter } from '../../shared/filter-expression.js';
 import { fromItem, toItem } from '../../shared/items.js';
 import { EntityType, keys } from '../../shared/table-design.js';
 import { type CreditEntry, type Payment, periodRange, type UnmatchedPayment } from './invoices.model.js';
-import { matchAll, mostSelective, type PageRequest } from './query-filter.js';
+import { mostSelective, type PageRequest } from './query-filter.js';
 
 /**
  * A claim on an external payment (a bank-statement row, an insurer's premium payment) once it is
@@ -110,7 +111,7 @@ export class PaymentsRepository {
       partition,
       between: [from, `${to}#~`],
       ...page,
-      ...matchAll(filter, null),
+      ...queryFilter({ equals: filter }),
     });
     return { ...result, items: result.items.map((i) => fromItem<Payment>(i)) };
   }
