@@ -1,6 +1,6 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { ACCESS_PATTERNS } from '../../functions/shared/table-design.js';
+import { ACCESS_PATTERNS } from '../../functions/shared/access-patterns.js';
 
 /**
  * README tables that are derived from code, so the README cannot drift from it: the access-pattern

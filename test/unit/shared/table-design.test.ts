@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import { ACCESS_PATTERNS } from '../../../functions/shared/access-patterns.js';
 import {
-  ACCESS_PATTERNS,
   commissionSortPrefixes,
   EntityType,
   keys,

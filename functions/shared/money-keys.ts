@@ -1,0 +1,266 @@
+import { clientCollection, type ItemKey, seg, tenantPrefix } from './key-segments.js';
+
+/**
+ * Key builders of the money modules (invoices, payments, commissions), spread into `keys` by
+ * table-design.ts: the code asks `keys`, never this file.
+ */
+
+/** Fields of an invoice that place it in the indexes (debtor lists only while it is overdue). */
+export interface InvoiceIndexFields {
+  id: string;
+  status: string;
+  dueDate: string;
+  branchId: string;
+  advisorId: string | null;
+  productLineId: string | null;
+  insurerId: string | null;
+}
+
+/** Fields of a payment that place it in the period lists. */
+export interface PaymentIndexFields {
+  id: string;
+  paidDate: string;
+  period: string;
+  late: boolean;
+  advisorId: string | null;
+  productLineId: string | null;
+}
+
+/** Keys of invoices, payments and the commission ledger. */
+export const moneyKeys = {
+  /** An invoice sits in its client's collection, so the card's one Query returns it. */
+  invoice: (tenantId: string, clientId: string, invoiceId: string): ItemKey => ({
+    pk: clientCollection(tenantId, clientId),
+    sk: `A#INVOICE#${seg(invoiceId)}`,
+  }),
+  invoicePrefix: 'A#INVOICE#',
+  /** Overpayments kept as the client's credit, on the card as well. */
+  clientCredit: (tenantId: string, clientId: string, paymentId: string): ItemKey => ({
+    pk: clientCollection(tenantId, clientId),
+    sk: `A#CREDIT#${seg(paymentId)}`,
+  }),
+  creditPrefix: 'A#CREDIT#',
+  /** An invoice's own collection: its payments and its dunning steps. */
+  invoiceCollection: (tenantId: string, invoiceId: string): string =>
+    `${tenantPrefix(tenantId)}#INVOICE#${seg(invoiceId)}`,
+  payment: (tenantId: string, invoiceId: string, paymentId: string): ItemKey => ({
+    pk: moneyKeys.invoiceCollection(tenantId, invoiceId),
+    sk: `PAYMENT#${seg(paymentId)}`,
+  }),
+  paymentPrefix: 'PAYMENT#',
+  dunningStep: (tenantId: string, invoiceId: string, stepId: string): ItemKey => ({
+    pk: moneyKeys.invoiceCollection(tenantId, invoiceId),
+    sk: `DUNNING#${seg(stepId)}`,
+  }),
+  dunningStepPrefix: 'DUNNING#',
+  /** The tenant's invoice number sequence per year: incremented in the same transaction as the issue. */
+  invoiceSequence: (tenantId: string, year: string): ItemKey => ({
+    pk: `${tenantPrefix(tenantId)}#SEQ#INVOICE`,
+    sk: seg(year),
+  }),
+  dunningPolicy: (tenantId: string): ItemKey => ({ pk: `${tenantPrefix(tenantId)}#DUNNING`, sk: 'POLICY' }),
+  unmatchedPayments: (tenantId: string): string => `${tenantPrefix(tenantId)}#PAYMENT#UNMATCHED`,
+  unmatchedPayment: (tenantId: string, id: string): ItemKey => ({
+    pk: moneyKeys.unmatchedPayments(tenantId),
+    sk: seg(id),
+  }),
+  collectorTasks: (tenantId: string): string => `${tenantPrefix(tenantId)}#COLLECTION`,
+  collectorTask: (tenantId: string, invoiceId: string, stepId: string): ItemKey => ({
+    pk: moneyKeys.collectorTasks(tenantId),
+    sk: `${seg(invoiceId)}#${seg(stepId)}`,
+  }),
+
+  /**
+   * Index keys of an invoice: by id, by status sorted by due date (the overdue sweep, payments due),
+   * and while overdue by advisor, branch, product line and insurer sorted by due date, so each
+   * debtor list and age bucket (a due-date range) is one Query.
+   */
+  invoiceIndexes: (tenantId: string, i: InvoiceIndexFields): Record<string, string> => {
+    const t = tenantPrefix(tenantId);
+    const byDue = `${seg(i.dueDate)}#${seg(i.id)}`;
+    const idx: Record<string, string> = {
+      gsi2pk: `${t}#INVOICE#STATUS#${seg(i.status)}`,
+      gsi2sk: byDue,
+      gsi5pk: `${t}#INVOICE#${seg(i.id)}`,
+      gsi5sk: 'INVOICE',
+    };
+    if (i.status === 'OVERDUE') {
+      idx.gsi3pk = `${t}#BRANCH#${seg(i.branchId)}#DEBT`;
+      idx.gsi3sk = byDue;
+      if (i.advisorId) {
+        idx.gsi1pk = `${t}#OWNER#${seg(i.advisorId)}#DEBT`;
+        idx.gsi1sk = byDue;
+      }
+      if (i.productLineId) {
+        idx.gsi4pk = `${t}#PRODUCT#${seg(i.productLineId)}#DEBT`;
+        idx.gsi4sk = byDue;
+      }
+      if (i.insurerId) {
+        idx.gsi6pk = `${t}#INSURER#${seg(i.insurerId)}#DEBT`;
+        idx.gsi6sk = byDue;
+      }
+    }
+    return idx;
+  },
+  invoiceById: (tenantId: string, invoiceId: string) => `${tenantPrefix(tenantId)}#INVOICE#${seg(invoiceId)}`,
+  invoicesByStatus: (tenantId: string, status: string) =>
+    `${tenantPrefix(tenantId)}#INVOICE#STATUS#${seg(status)}`,
+  debtorsByAdvisor: (tenantId: string, advisorId: string) =>
+    `${tenantPrefix(tenantId)}#OWNER#${seg(advisorId)}#DEBT`,
+  debtorsByBranch: (tenantId: string, branchId: string) =>
+    `${tenantPrefix(tenantId)}#BRANCH#${seg(branchId)}#DEBT`,
+  debtorsByProductLine: (tenantId: string, productLineId: string) =>
+    `${tenantPrefix(tenantId)}#PRODUCT#${seg(productLineId)}#DEBT`,
+  debtorsByInsurer: (tenantId: string, insurerId: string) =>
+    `${tenantPrefix(tenantId)}#INSURER#${seg(insurerId)}#DEBT`,
+
+  /** Index keys of a payment: by period, late ones by period, by advisor and by product line (sorted by paid date). */
+  paymentIndexes: (tenantId: string, p: PaymentIndexFields): Record<string, string> => {
+    const t = tenantPrefix(tenantId);
+    const byDate = `${seg(p.paidDate)}#${seg(p.id)}`;
+    const idx: Record<string, string> = {
+      gsi2pk: `${t}#PAYMENT#PERIOD#${seg(p.period)}`,
+      gsi2sk: byDate,
+    };
+    if (p.late) {
+      idx.gsi6pk = `${t}#PAYMENT#LATE#${seg(p.period)}`;
+      idx.gsi6sk = byDate;
+    }
+    if (p.advisorId) {
+      idx.gsi1pk = `${t}#OWNER#${seg(p.advisorId)}#PAYMENT`;
+      idx.gsi1sk = byDate;
+    }
+    if (p.productLineId) {
+      idx.gsi4pk = `${t}#PRODUCT#${seg(p.productLineId)}#PAYMENT`;
+      idx.gsi4sk = byDate;
+    }
+    return idx;
+  },
+  paymentsByPeriod: (tenantId: string, period: string) =>
+    `${tenantPrefix(tenantId)}#PAYMENT#PERIOD#${seg(period)}`,
+  latePaymentsByPeriod: (tenantId: string, period: string) =>
+    `${tenantPrefix(tenantId)}#PAYMENT#LATE#${seg(period)}`,
+  paymentsByAdvisor: (tenantId: string, advisorId: string) =>
+    `${tenantPrefix(tenantId)}#OWNER#${seg(advisorId)}#PAYMENT`,
+  paymentsByProductLine: (tenantId: string, productLineId: string) =>
+    `${tenantPrefix(tenantId)}#PRODUCT#${seg(productLineId)}#PAYMENT`,
+
+  /** A tenant's commission schemes (all versions in one item): one Query lists them, one GetItem reads one. */
+  commissionSchemes: (tenantId: string): string => `${tenantPrefix(tenantId)}#CSCHEME`,
+  commissionScheme: (tenantId: string, schemeId: string): ItemKey => ({
+    pk: moneyKeys.commissionSchemes(tenantId),
+    sk: seg(schemeId),
+  }),
+  /** Every change of a scheme with author and time, oldest first. */
+  commissionSchemeChanges: (tenantId: string, schemeId: string): string =>
+    `${tenantPrefix(tenantId)}#CSCHEME#${seg(schemeId)}#CHANGES`,
+  commissionSchemeChange: (tenantId: string, schemeId: string, changeId: string): ItemKey => ({
+    pk: moneyKeys.commissionSchemeChanges(tenantId, schemeId),
+    sk: seg(changeId),
+  }),
+  /** A ledger line's own partition: the line (written once, on an absent key) and its disputes. */
+  commissionLineCollection: (tenantId: string, lineId: string): string =>
+    `${tenantPrefix(tenantId)}#CLINE#${seg(lineId)}`,
+  commissionLine: (tenantId: string, lineId: string): ItemKey => ({
+    pk: moneyKeys.commissionLineCollection(tenantId, lineId),
+    sk: 'LINE',
+  }),
+  commissionDispute: (tenantId: string, lineId: string, disputeId: string): ItemKey => ({
+    pk: moneyKeys.commissionLineCollection(tenantId, lineId),
+    sk: `DISPUTE#${seg(disputeId)}`,
+  }),
+  /** Index keys of a line: by recipient and period, by period (approval), by policy. `recipient` is `<KIND>:<id>`. */
+  commissionLineIndexes: (
+    tenantId: string,
+    l: { id: string; recipient: string; period: string; policyId: string },
+  ): Record<string, string> => {
+    const t = tenantPrefix(tenantId);
+    return {
+      gsi1pk: `${t}#OWNER#${seg(l.recipient)}#CLINE`,
+      gsi1sk: `${seg(l.period)}#${seg(l.id)}`,
+      gsi2pk: `${t}#CLINE#PERIOD#${seg(l.period)}`,
+      gsi2sk: `${seg(l.recipient)}#${seg(l.id)}`,
+      gsi3pk: `${t}#POLICY#${seg(l.policyId)}#CLINE`,
+      gsi3sk: `${seg(l.period)}#${seg(l.id)}`,
+    };
+  },
+  commissionLinesByRecipient: (tenantId: string, recipient: string) =>
+    `${tenantPrefix(tenantId)}#OWNER#${seg(recipient)}#CLINE`,
+  commissionLinesByPeriod: (tenantId: string, period: string) =>
+    `${tenantPrefix(tenantId)}#CLINE#PERIOD#${seg(period)}`,
+  commissionLinesByPolicy: (tenantId: string, policyId: string) =>
+    `${tenantPrefix(tenantId)}#POLICY#${seg(policyId)}#CLINE`,
+  /** Open disputes of a tenant, oldest first (index key removed when resolved). */
+  openCommissionDisputes: (tenantId: string) => `${tenantPrefix(tenantId)}#CDISPUTE#OPEN`,
+  /** Index keys of an open dispute (none once resolved, so it leaves the list). */
+  openCommissionDisputeIndexes: (
+    tenantId: string,
+    d: { id: string; raisedAt: string },
+  ): Record<string, string> => ({
+    gsi4pk: moneyKeys.openCommissionDisputes(tenantId),
+    gsi4sk: `${d.raisedAt}#${d.id}`,
+  }),
+  /** A recipient's running totals for one month and currency: "what have I earned" is one read. */
+  commissionAccruals: (tenantId: string, recipient: string): string =>
+    `${tenantPrefix(tenantId)}#ACCRUAL#${seg(recipient)}`,
+  commissionAccrual: (tenantId: string, recipient: string, period: string, currency: string): ItemKey => ({
+    pk: moneyKeys.commissionAccruals(tenantId, recipient),
+    sk: `${seg(period)}#${seg(currency)}`,
+  }),
+  /** A recipient's volume and earnings per PERIOD_TOTAL rule and month (tier tables on the period total). */
+  commissionRuleTotals: (tenantId: string, recipient: string): string =>
+    `${tenantPrefix(tenantId)}#ACCRUAL#${seg(recipient)}#RULES`,
+  commissionRuleTotal: (
+    tenantId: string,
+    recipient: string,
+    period: string,
+    schemeId: string,
+    ruleId: string,
+  ): ItemKey => ({
+    pk: moneyKeys.commissionRuleTotals(tenantId, recipient),
+    sk: `${seg(period)}#${seg(schemeId)}#${seg(ruleId)}`,
+  }),
+  commissionAccrualsByPeriod: (tenantId: string, period: string) =>
+    `${tenantPrefix(tenantId)}#ACCRUAL#PERIOD#${seg(period)}`,
+  /** Index keys of an accrual: by period, so approving a month reaches every recipient's total. */
+  commissionAccrualIndexes: (
+    tenantId: string,
+    a: { recipient: string; period: string; currency: string },
+  ): Record<string, string> => ({
+    gsi2pk: moneyKeys.commissionAccrualsByPeriod(tenantId, a.period),
+    gsi2sk: `${a.recipient}#${a.currency}`,
+  }),
+  /** Per-insurer column mapping of commission statements. */
+  commissionStatementMappings: (tenantId: string): string => `${tenantPrefix(tenantId)}#CSTMT#MAPPING`,
+  commissionStatementMapping: (tenantId: string, insurerId: string): ItemKey => ({
+    pk: moneyKeys.commissionStatementMappings(tenantId),
+    sk: seg(insurerId),
+  }),
+  /** The latest reconciliation of an insurer's statement for a month: one item per policy number (base64url). */
+  commissionReconciliation: (tenantId: string, insurerId: string, period: string): string =>
+    `${tenantPrefix(tenantId)}#CRECON#${seg(insurerId)}#${seg(period)}`,
+  commissionReconciliationRow: (
+    tenantId: string,
+    insurerId: string,
+    period: string,
+    numberKey: string,
+  ): ItemKey => ({
+    pk: moneyKeys.commissionReconciliation(tenantId, insurerId, period),
+    sk: seg(numberKey),
+  }),
+  /** Commission periods that left OPEN (a month without an item is open). */
+  commissionPeriods: (tenantId: string): string => `${tenantPrefix(tenantId)}#CPERIOD`,
+  commissionPeriod: (tenantId: string, period: string): ItemKey => ({
+    pk: moneyKeys.commissionPeriods(tenantId),
+    sk: seg(period),
+  }),
+
+  /**
+   * A claim on a value that must be unique in the tenant (national id, e-mail, policy number…).
+   * Written in the same transaction as the item, conditioned on not existing.
+   */
+  unique: (tenantId: string, field: string, value: string): ItemKey => ({
+    pk: `${tenantPrefix(tenantId)}#UNIQUE#${seg(field)}`,
+    sk: value,
+  }),
+} as const;
