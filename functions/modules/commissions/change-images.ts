@@ -1,4 +1,5 @@
 import * as z from 'zod';
+import { imageDate, imageMoney, imageText, parseImage } from '../../shared/change-image.js';
 import type { PaymentRecord, PolicyRecord } from './commission-lookups.js';
 
 /**
@@ -8,74 +9,55 @@ import type { PaymentRecord, PolicyRecord } from './commission-lookups.js';
  * booking lines computed from `undefined`. Other attributes of the item pass through untouched.
  */
 
-const text = z.string().min(1);
-const isoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'must be a YYYY-MM-DD date');
-const MoneyImage = z.object({ amount: z.string().regex(/^-?\d+(\.\d+)?$/), currency: z.string().length(3) });
-
 const HierarchyLevelImage = z.looseObject({
   level: z.number().int().min(0),
-  userId: text,
+  userId: imageText,
   active: z.boolean(),
-  rateGroupId: text.nullable(),
+  rateGroupId: imageText.nullable(),
 });
 
 const SplitShareImage = z.looseObject({
-  userId: text,
+  userId: imageText,
   share: z.string(),
   overlay: z.boolean().default(false),
 });
 
 export const PolicyImageSchema = z.looseObject({
-  id: text,
-  clientId: text,
-  insurerId: text,
-  productLineId: text,
-  productLineCode: text,
-  policyNumber: text,
-  premium: MoneyImage,
-  writtenDate: isoDate,
-  termStart: isoDate,
-  termEnd: isoDate,
+  id: imageText,
+  clientId: imageText,
+  insurerId: imageText,
+  productLineId: imageText,
+  productLineCode: imageText,
+  policyNumber: imageText,
+  premium: imageMoney,
+  writtenDate: imageDate,
+  termStart: imageDate,
+  termEnd: imageDate,
   status: z.enum(['OFFER', 'ACTIVE', 'RENEWED', 'LAPSED', 'CANCELLED', 'REACTIVATED']),
-  cancellation: z.looseObject({ date: isoDate }).nullable(),
+  cancellation: z.looseObject({ date: imageDate }).nullable(),
   businessType: z.enum(['NEW', 'RENEWAL']),
   renewalYear: z.number().int().min(1),
-  sellerId: text,
-  originatorId: text.nullable(),
+  sellerId: imageText,
+  originatorId: imageText.nullable(),
   splits: z.array(SplitShareImage).nullish(),
-  servicingAdvisorId: text.nullable(),
-  referringPartnerId: text.nullable(),
-  branchId: text.nullable(),
+  servicingAdvisorId: imageText.nullable(),
+  referringPartnerId: imageText.nullable(),
+  branchId: imageText.nullable(),
   branchKind: z.enum(['OWN', 'FRANCHISE']),
-  regionId: text.nullable(),
+  regionId: imageText.nullable(),
   hierarchy: z.array(HierarchyLevelImage),
-  statusHistory: z.array(z.looseObject({ date: isoDate })),
-  endorsements: z.array(z.looseObject({ effectiveDate: isoDate })),
+  statusHistory: z.array(z.looseObject({ date: imageDate })),
+  endorsements: z.array(z.looseObject({ effectiveDate: imageDate })),
   version: z.number().int().min(1),
-  updatedAt: text,
+  updatedAt: imageText,
 });
 
 export const PaymentImageSchema = z.looseObject({
-  id: text,
-  policyId: text.nullable(),
-  applied: MoneyImage,
-  paidDate: isoDate,
+  id: imageText,
+  policyId: imageText.nullable(),
+  applied: imageMoney,
+  paidDate: imageDate,
 });
-
-/** Raised for an image the consumer cannot read; its message names the fields at fault. */
-export class ChangeImageError extends Error {
-  constructor(entity: string, issues: z.core.$ZodIssue[]) {
-    const fields = issues.map((i) => `${i.path.join('.') || '(image)'}: ${i.message}`).join('; ');
-    super(`${entity} image cannot be read: ${fields}`);
-    this.name = 'ChangeImageError';
-  }
-}
-
-function parseImage<T>(schema: z.ZodType<T>, entity: string, image: unknown): T {
-  const parsed = schema.safeParse(image);
-  if (!parsed.success) throw new ChangeImageError(entity, parsed.error.issues);
-  return parsed.data;
-}
 
 export const policyImage = (image: unknown): PolicyRecord =>
   parseImage(PolicyImageSchema, 'Policy', image) satisfies PolicyRecord;

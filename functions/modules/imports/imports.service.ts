@@ -8,6 +8,7 @@ import { NotFoundError, ValidationFailedError } from '../../shared/errors.js';
 import { newId } from '../../shared/ids.js';
 import { type BookFilesModule, type BookRow, IMPORT_CONCURRENCY, mapLimit } from '../book-files/index.js';
 import type { StatementImports } from '../invoices/index.js';
+import { importJobImage } from './change-images.js';
 import {
   type ImportJob,
   type ImportJobParams,
@@ -177,10 +178,9 @@ export class ImportsService {
 
   /** The change-bus entry: any INSERT or MODIFY of a job runs its next rows. */
   async onChange(change: TableChangeDetail): Promise<ImportRunResult> {
-    const id = change.newImage?.id;
-    if (!change.tenantId || typeof id !== 'string')
+    if (!change.tenantId || !change.newImage)
       return { jobId: null, status: null, rowsDone: 0, imported: 0, checkpointed: false };
-    return this.runJob(change.tenantId, id);
+    return this.runJob(change.tenantId, importJobImage(change.newImage).id);
   }
 
   /** Imports the job's next rows within the run's budget and checkpoints them. */

@@ -3,14 +3,14 @@ import type { Principal } from '../../shared/auth/principal.js';
 import type { TableChangeDetail } from '../../shared/change-event.js';
 import { type Clock, isoDateInZone } from '../../shared/clock.js';
 import { addDays } from '../../shared/dates.js';
-import type { Page, StoredItem } from '../../shared/db.js';
+import type { Page } from '../../shared/db.js';
 import { VersionConflictError } from '../../shared/errors.js';
 import { newId } from '../../shared/ids.js';
-import { fromItem } from '../../shared/items.js';
 import { keepInPage } from '../../shared/pagination.js';
 import { EntityType } from '../../shared/table-design.js';
 import { parseInput } from '../../shared/validation.js';
 import { type InvoiceAdapters, pdfLink } from './adapters.js';
+import { invoiceImage } from './change-images.js';
 import type { DunningRepository } from './dunning.repository.js';
 import type { InvoiceAccess, PageRequest } from './invoice-access.js';
 import { formatMoney, renderDunningLetterPdf } from './invoice-pdf.js';
@@ -118,7 +118,7 @@ export class DunningService {
     if (detail.entityType !== EntityType.Invoice || !detail.newImage || !detail.tenantId) {
       return { taken: [], waiting: null };
     }
-    const image = fromItem<Invoice>(detail.newImage as StoredItem);
+    const image = invoiceImage(detail.newImage);
     if (image.status !== 'OVERDUE') return { taken: [], waiting: null };
     return this.escalate(detail.tenantId, image.clientId, image.id);
   }

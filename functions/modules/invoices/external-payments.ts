@@ -7,6 +7,7 @@ import { fitsCurrencyScale, IsoDateSchema, isAmountInRange } from '../../shared/
 import { CurrencySchema, Dec, DecimalStringSchema, type Money, money } from '../../shared/money.js';
 import { EntityType } from '../../shared/table-design.js';
 import { parseInput } from '../../shared/validation.js';
+import { insurerPaymentImage } from './change-images.js';
 import type { InvoiceAccess } from './invoice-access.js';
 import {
   ImportBankStatementSchema,
@@ -281,13 +282,7 @@ export class ExternalPayments {
       return null;
     }
     const tenantId = detail.tenantId;
-    const paid = detail.newImage as {
-      policyId: string;
-      policyNumber: string;
-      amount: Money;
-      paidDate: string;
-      reference: string | null;
-    };
+    const paid = insurerPaymentImage(detail.newImage);
     const key = `${String(detail.keys.pk)}|${String(detail.keys.sk)}`;
     return this.settleExternal(
       tenantId,

@@ -1,9 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import {
-  ChangeImageError,
-  paymentImage,
-  policyImage,
-} from '../../../functions/modules/commissions/change-images.js';
+import { paymentImage, policyImage } from '../../../functions/modules/commissions/change-images.js';
+import { ChangeImageError } from '../../../functions/shared/change-image.js';
 
 /** A policy item as the stream delivers it: the fields settlement reads, plus keys and others. */
 const image = (): Record<string, unknown> => ({
