@@ -1,5 +1,7 @@
 import middy from '@middy/core';
-import { createServices, type Services } from '../modules/services.js';
+import { bookRepositories } from '../modules/book-wiring.js';
+import type { InvoicesModule } from '../modules/invoices/index.js';
+import { composeInvoices } from '../modules/money-wiring.js';
 import type { TableChangeEvent } from '../shared/change-event.js';
 import { invoiceAdapters } from '../shared/invoice-adapters.js';
 import { logger } from '../shared/logger.js';
@@ -11,16 +13,16 @@ import { EntityType } from '../shared/table-design.js';
  * The invoices module's change-bus subscriber: invoice writes drive dunning, and premium payments
  * an insurer reported are applied to the policy's invoices. A thrown error makes the bus retry the
  * event; a step recorded but not yet sent is finished by that retry, never repeated, and a payment
- * already applied is recognised by its id. Built over given services so a test can inject a clock.
+ * already applied is recognised by its id. Built over a given invoices module so a test can inject a clock.
  */
-export function debtorsHandler(services: Services) {
+export function debtorsHandler(invoices: Pick<InvoicesModule, 'payments' | 'dunning'>) {
   return middy(async (event: TableChangeEvent) => {
     if (event.detail.entityType === EntityType.InsurerPremiumPayment) {
-      const settled = await services.invoices.payments.onInsurerPayment(event.detail);
+      const settled = await invoices.payments.onInsurerPayment(event.detail);
       logger.info('insurer payment', { eventID: event.detail.eventID, ...settled });
       return settled;
     }
-    const result = await services.invoices.dunning.onChange(event.detail);
+    const result = await invoices.dunning.onChange(event.detail);
     if (result.taken.length > 0 || result.waiting) {
       logger.info('dunning', { eventID: event.detail.eventID, ...result });
     }
@@ -30,5 +32,5 @@ export function debtorsHandler(services: Services) {
 
 const runtime = getRuntime();
 export const handler = debtorsHandler(
-  createServices(runtime.db, runtime.clock, { invoices: invoiceAdapters(runtime) }),
+  composeInvoices(runtime.db, runtime.clock, bookRepositories(runtime.db), invoiceAdapters(runtime)),
 );

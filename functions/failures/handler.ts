@@ -2,13 +2,13 @@ import { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
 import middy from '@middy/core';
 import type { SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import {
+  createFailureRecorder,
   type FailureMessage,
   type FailureRoute,
   type FailuresService,
   failuresOfMessage,
   type StreamBatchReader,
 } from '../modules/failures/index.js';
-import { createServices } from '../modules/services.js';
 import { logger } from '../shared/logger.js';
 import { observability, tracer } from '../shared/observability.js';
 import { getRuntime } from '../shared/runtime.js';
@@ -33,7 +33,7 @@ function toFailureMessage(record: SQSRecord): FailureMessage {
  * table unreachable) is reported alone and comes back; the others are deleted from the queue.
  */
 export function failuresHandler(
-  failures: FailuresService,
+  failures: Pick<FailuresService, 'record'>,
   routes: Readonly<Record<string, FailureRoute[]>>,
   readBatch: StreamBatchReader,
 ) {
@@ -65,7 +65,7 @@ export function failuresHandler(
 
 const runtime = getRuntime();
 export const handler = failuresHandler(
-  createServices(runtime.db, runtime.clock).failures,
+  createFailureRecorder(runtime.db, runtime.clock),
   runtime.env.FAILURE_QUEUES,
   streamBatchReader(tracer.captureAWSv3Client(new DynamoDBStreamsClient({}))),
 );

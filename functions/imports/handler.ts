@@ -1,5 +1,7 @@
 import middy from '@middy/core';
-import { createServices, type Services } from '../modules/services.js';
+import { bookRepositories } from '../modules/book-wiring.js';
+import type { ImportsModule } from '../modules/imports/index.js';
+import { composeImports } from '../modules/money-wiring.js';
 import type { TableChangeEvent } from '../shared/change-event.js';
 import { logger } from '../shared/logger.js';
 import { observability } from '../shared/observability.js';
@@ -9,11 +11,11 @@ import { getRuntime } from '../shared/runtime.js';
  * The imports module's change-bus subscriber: each INSERT or MODIFY of an import job runs its next
  * rows within a time budget and checkpoints them, and that checkpoint's MODIFY runs the rows after.
  * A thrown error makes the bus retry the event; rows whose results were stored are not run again.
- * Built over given services so a test can shrink a run.
+ * Built over a given imports module so a test can shrink a run.
  */
-export function importsHandler(services: Services) {
+export function importsHandler(imports: Pick<ImportsModule, 'jobs'>) {
   return middy(async (event: TableChangeEvent) => {
-    const result = await services.imports.jobs.onChange(event.detail);
+    const result = await imports.jobs.onChange(event.detail);
     if (result.imported > 0 || !result.checkpointed) {
       logger.info('import job run', { eventID: event.detail.eventID, ...result });
     }
@@ -22,4 +24,6 @@ export function importsHandler(services: Services) {
 }
 
 const runtime = getRuntime();
-export const handler = importsHandler(createServices(runtime.db, runtime.clock));
+export const handler = importsHandler(
+  composeImports(runtime.db, runtime.clock, bookRepositories(runtime.db)),
+);

@@ -1,16 +1,35 @@
 import type { Clock } from '../shared/clock.js';
+import type { Db } from '../shared/db.js';
+import { type BookFilesModule, createBookFilesModule, type ReportTarget } from './book-files/index.js';
 import {
   type ClientOrgDirectory,
   type ClientsModule,
-  type ClientsRepository,
+  ClientsRepository,
   createClientsModule,
 } from './clients/index.js';
+import { OrgRepository } from './org/index.js';
 import {
   createPoliciesModule,
   type PoliciesModule,
-  type PoliciesRepository,
+  PoliciesRepository,
   type PolicyOrgDirectory,
 } from './policies/index.js';
+
+/** The repositories of the org and the book, which most compositions read through their lookups. */
+export interface BookRepositories {
+  org: OrgRepository;
+  clients: ClientsRepository;
+  policies: PoliciesRepository;
+}
+
+/** One set of book repositories over the Db, shared by every module a function composes. */
+export function bookRepositories(db: Db): BookRepositories {
+  return {
+    org: new OrgRepository(db),
+    clients: new ClientsRepository(db),
+    policies: new PoliciesRepository(db),
+  };
+}
 
 /**
  * The clients and policies modules wired to each other through their narrow lookups: policies ask
@@ -35,4 +54,30 @@ export function composeBook(
     clock,
   });
   return { clients, policies };
+}
+
+/** Book import and export files, writing and reading through the clients and policies services. */
+export function composeBookFiles(
+  repositories: BookRepositories,
+  book: { clients: ClientsModule; policies: PoliciesModule },
+  clock: Clock,
+  reports: ReportTarget | null,
+): BookFilesModule {
+  const { clients, policies } = book;
+  return createBookFilesModule({
+    clients: {
+      createClient: (p, input, options) => clients.records.createClient(p, input, options),
+      listClients: (p, filter, page) => clients.reads.listClients(p, filter, page),
+      ownerOfUnique: (tenantId, field, value) => clients.book.ownerOfUnique(tenantId, field, value),
+    },
+    policies: {
+      writePolicy: (p, input, options) => policies.writing.writePolicy(p, input, options),
+      listPolicies: (p, filter, page) => policies.reads.listPolicies(p, filter, page),
+      existingByExternalId: (tenantId, insurerId, externalId) =>
+        policies.reads.existingByExternalId(tenantId, insurerId, externalId),
+    },
+    org: repositories.org,
+    clock,
+    reports,
+  });
 }

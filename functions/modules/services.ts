@@ -1,33 +1,17 @@
 import type { Clock } from '../shared/clock.js';
 import type { Db } from '../shared/db.js';
 import { LiveInbox } from '../shared/live-inbox.js';
-import { EntityType, OrgKind } from '../shared/table-design.js';
-import { type BookFilesModule, createBookFilesModule, type ReportTarget } from './book-files/index.js';
-import { composeBook } from './book-wiring.js';
-import { type ClientsModule, ClientsRepository, normaliseId } from './clients/index.js';
-import {
-  ChangeBatch,
-  type CommissionLookups,
-  type CommissionsModule,
-  createCommissionsModule,
-} from './commissions/index.js';
+import { EntityType } from '../shared/table-design.js';
+import type { BookFilesModule, ReportTarget } from './book-files/index.js';
+import { type BookRepositories, bookRepositories, composeBook, composeBookFiles } from './book-wiring.js';
+import type { ClientsModule } from './clients/index.js';
+import { ChangeBatch, type CommissionsModule } from './commissions/index.js';
 import { type ChangeConsumer, createFailuresModule, type FailuresService } from './failures/index.js';
-import { createImportsModule, type ImportRunOptions, type ImportsModule } from './imports/index.js';
-import {
-  createInvoicesModule,
-  type InvoiceAdapters,
-  type InvoiceLookups,
-  type InvoicesModule,
-} from './invoices/index.js';
-import {
-  type Branch,
-  createOrgModule,
-  type OrgModule,
-  OrgRepository,
-  type ProductLine,
-  type User,
-} from './org/index.js';
-import { type PoliciesModule, PoliciesRepository } from './policies/index.js';
+import type { ImportRunOptions, ImportsModule } from './imports/index.js';
+import type { InvoiceAdapters, InvoicesModule } from './invoices/index.js';
+import { composeCommissions, composeImports, composeInvoices } from './money-wiring.js';
+import { createOrgModule, type OrgModule } from './org/index.js';
+import type { PoliciesModule } from './policies/index.js';
 import {
   type ArchiveTarget,
   createWebhooksModule,
@@ -56,11 +40,7 @@ export interface Services {
   /** Changes consumers gave up on: stored by the hosts, listed and replayed by admins. */
   failures: FailuresService;
   /** For request-scoped batching (GraphQL loaders) and stream consumers; resolvers call services. */
-  repositories: {
-    org: OrgRepository;
-    clients: ClientsRepository;
-    policies: PoliciesRepository;
-  };
+  repositories: BookRepositories;
 }
 
 /** What a process may lack: a bucket for generated files (the GraphQL function has one). */
@@ -80,49 +60,18 @@ export interface ServiceOptions {
 
 /** Composition root: repositories over the Db, services over repositories and the clock. */
 export function createServices(db: Db, clock: Clock, options: ServiceOptions = {}): Services {
-  const repositories = {
-    org: new OrgRepository(db),
-    clients: new ClientsRepository(db),
-    policies: new PoliciesRepository(db),
-  };
-  const { clients, policies } = composeBook(repositories, repositories.org, clock);
-  const bookFiles = createBookFilesModule({
-    clients: {
-      createClient: (p, input, options) => clients.records.createClient(p, input, options),
-      listClients: (p, filter, page) => clients.reads.listClients(p, filter, page),
-      ownerOfUnique: (tenantId, field, value) => clients.book.ownerOfUnique(tenantId, field, value),
-    },
-    policies: {
-      writePolicy: (p, input, options) => policies.writing.writePolicy(p, input, options),
-      listPolicies: (p, filter, page) => policies.reads.listPolicies(p, filter, page),
-      existingByExternalId: (tenantId, insurerId, externalId) =>
-        policies.reads.existingByExternalId(tenantId, insurerId, externalId),
-    },
-    org: repositories.org,
-    clock,
-    reports: options.reports ?? null,
-  });
-  const invoices = createInvoicesModule({
-    db,
-    clock,
-    lookups: invoiceLookups(repositories),
-    adapters: options.invoices ?? null,
-  });
+  const repositories = bookRepositories(db);
+  const book = composeBook(repositories, repositories.org, clock);
+  const bookFiles = composeBookFiles(repositories, book, clock, options.reports ?? null);
+  const invoices = composeInvoices(db, clock, repositories, options.invoices ?? null);
   const org = createOrgModule({ repository: repositories.org, clock });
   const services: Omit<Services, 'failures'> = {
     org,
-    clients,
-    policies,
+    ...book,
     bookFiles,
     invoices,
-    imports: createImportsModule({
-      db,
-      clock,
-      bookFiles: bookFiles.imports,
-      invoices: invoices.payments,
-      runs: options.importRuns,
-    }),
-    commissions: createCommissionsModule({ db, clock, lookups: commissionLookups(repositories, policies) }),
+    imports: composeImports(db, clock, repositories, { invoices, bookFiles, runs: options.importRuns }),
+    commissions: composeCommissions(db, clock, repositories, book.policies),
     webhooks: createWebhooksModule({
       db,
       clock,
@@ -136,56 +85,6 @@ export function createServices(db: Db, clock: Clock, options: ServiceOptions = {
   return {
     ...services,
     failures: createFailuresModule(db, clock, changeConsumers(services, new LiveInbox(db, clock))),
-  };
-}
-
-/** What the invoices module reads of clients, policies and tenants, from their repositories. */
-function invoiceLookups(repositories: Services['repositories']): InvoiceLookups {
-  const { clients } = repositories;
-  return {
-    clients: {
-      getClient: (tenantId, id) => clients.getClient(tenantId, id),
-      getClients: (tenantId, ids) => clients.getClients(tenantId, ids),
-      clientIdByRef: async (tenantId, ref) =>
-        (await clients.ownerOfUnique(tenantId, 'CLIENT_EXTERNAL_ID', ref)) ??
-        (await clients.ownerOfUnique(tenantId, 'TAX_ID', normaliseId(ref))) ??
-        (await clients.ownerOfUnique(tenantId, 'NATIONAL_ID', normaliseId(ref))),
-    },
-    policies: { getPolicy: (tenantId, id) => repositories.policies.getPolicy(tenantId, id) },
-    tenants: {
-      getTenantSettings: (tenantId) => repositories.org.getTenantSettings(tenantId),
-      listTenantIds: () => repositories.org.listTenantIds(),
-    },
-  };
-}
-
-/** What the commissions module reads of the org, clients and policies, from their repositories. */
-function commissionLookups(
-  repositories: Services['repositories'],
-  policies: PoliciesModule,
-): CommissionLookups {
-  const { org } = repositories;
-  return {
-    policies: { getPolicy: (tenantId, id) => repositories.policies.getPolicy(tenantId, id) },
-    clients: { getClient: (tenantId, id) => repositories.clients.getClient(tenantId, id) },
-    hierarchy: {
-      freeze: (tenantId, sellerId, date, path) => policies.hierarchy.freeze(tenantId, sellerId, date, path),
-    },
-    org: {
-      timeZone: async (tenantId) => (await org.getTenantSettings(tenantId))?.timeZone ?? null,
-      existingRefs: async (tenantId, refs) => new Set((await org.getOrgEntitiesByRef(tenantId, refs)).keys()),
-      productLines: (tenantId) => org.listAllOrgEntities<ProductLine>(tenantId, OrgKind.ProductLine),
-      productLine: (tenantId, id) => org.getOrgEntity<ProductLine>(tenantId, OrgKind.ProductLine, id),
-      insurerExists: async (tenantId, id) =>
-        (await org.getOrgEntity(tenantId, OrgKind.Insurer, id)) !== undefined,
-      userReach: async (tenantId, userId) => {
-        const user = await org.getOrgEntity<User>(tenantId, OrgKind.User, userId);
-        const branch = user?.branchId
-          ? await org.getOrgEntity<Branch>(tenantId, OrgKind.Branch, user.branchId)
-          : undefined;
-        return { ownerUserId: userId, branchId: user?.branchId ?? null, regionId: branch?.regionId ?? null };
-      },
-    },
   };
 }
 

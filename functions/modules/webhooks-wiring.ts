@@ -2,10 +2,14 @@ import type { Clock } from '../shared/clock.js';
 import type { Db } from '../shared/db.js';
 import { memoizedReads } from '../shared/memoized-reads.js';
 import { OrgKind } from '../shared/table-design.js';
-import { composeBook } from './book-wiring.js';
-import { ClientsRepository } from './clients/index.js';
-import { createOrgModule, type OrgModule, OrgRepository, type ProductLine, type User } from './org/index.js';
-import { PoliciesRepository } from './policies/index.js';
+import { type BookRepositories, bookRepositories, composeBook } from './book-wiring.js';
+import {
+  createOrgModule,
+  type OrgModule,
+  type OrgRepository,
+  type ProductLine,
+  type User,
+} from './org/index.js';
 import {
   type ArchiveTarget,
   createWebhooksModule,
@@ -15,13 +19,6 @@ import {
   type WebhooksDeps,
   type WebhooksModule,
 } from './webhooks/index.js';
-
-/** The repositories the webhooks module's ports are satisfied over. */
-export interface BookRepositories {
-  org: OrgRepository;
-  clients: ClientsRepository;
-  policies: PoliciesRepository;
-}
 
 /**
  * The webhooks module's ports, satisfied by the org, clients and policies modules: the insurer
@@ -52,11 +49,7 @@ export function composeWebhooks(
   clock: Clock,
   options: { archive: ArchiveTarget | null; log?: WebhookLog },
 ): WebhooksModule {
-  const repositories = {
-    org: new OrgRepository(db),
-    clients: new ClientsRepository(db),
-    policies: new PoliciesRepository(db),
-  };
+  const repositories = bookRepositories(db);
   return createWebhooksModule({
     db,
     clock,

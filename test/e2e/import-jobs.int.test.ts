@@ -17,7 +17,7 @@ const imports: BusHandler = async (event, context) => {
     const { getRuntime } = await import('../../functions/shared/runtime.js');
     const runtime = getRuntime();
     real = importsHandler(
-      createServices(runtime.db, runtime.clock, { importRuns: { maxRowsPerRun: 2 } }),
+      createServices(runtime.db, runtime.clock, { importRuns: { maxRowsPerRun: 2 } }).imports,
     ) as unknown as BusHandler;
   }
   runs++;

@@ -27,3 +27,11 @@ export function createFailuresModule(
 ): FailuresService {
   return new FailuresService(new FailuresRepository(db), clock, consumers);
 }
+
+/**
+ * The failure store for recording only (the cloud's failure drain): it replays nothing, so it needs
+ * no consumer and its function bundles none of the modules a replay calls.
+ */
+export function createFailureRecorder(db: Db, clock: Clock): Pick<FailuresService, 'record'> {
+  return new FailuresService(new FailuresRepository(db), clock, {});
+}

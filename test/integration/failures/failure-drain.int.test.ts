@@ -138,7 +138,7 @@ function invoiceChange(tenantId: string, invoiceId: string): TableChangeDetail {
     entityType: 'Invoice',
     tenantId,
     keys: { pk: `T#${tenantId}#INVOICE#${invoiceId}`, sk: 'A' },
-    newImage: { id: invoiceId, status: 'ISSUED', type: 'Invoice' },
+    newImage: { id: invoiceId, clientId: 'c-1', status: 'ISSUED', type: 'Invoice' },
     sequenceNumber: '42',
   };
 }

@@ -153,8 +153,8 @@ beforeAll(async () => {
   const runtime = getRuntime();
   const services = createServices(runtime.db, clock, { invoices: invoiceAdapters(runtime) });
   swept = services;
-  overdue = (await import('../../../functions/overdue/handler.js')).overdueHandler(services);
-  debtors = (await import('../../../functions/debtors/handler.js')).debtorsHandler(services);
+  overdue = (await import('../../../functions/overdue/handler.js')).overdueHandler(services.invoices);
+  debtors = (await import('../../../functions/debtors/handler.js')).debtorsHandler(services.invoices);
   // Due in three weeks of the real calendar, so issuing (on the graphql function's real clock) is on time.
   dueDate = addDays(isoDateInZone(new Date(), 'Europe/Prague'), 21);
 }, 90_000);

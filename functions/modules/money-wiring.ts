@@ -1,0 +1,116 @@
+import type { Clock } from '../shared/clock.js';
+import type { Db } from '../shared/db.js';
+import { OrgKind } from '../shared/table-design.js';
+import { type BookRepositories, composeBook, composeBookFiles } from './book-wiring.js';
+import { normaliseId } from './clients/index.js';
+import {
+  type CommissionLookups,
+  type CommissionsModule,
+  createCommissionsModule,
+} from './commissions/index.js';
+import { createImportsModule, type ImportRunOptions, type ImportsModule } from './imports/index.js';
+import {
+  createInvoicesModule,
+  type InvoiceAdapters,
+  type InvoiceLookups,
+  type InvoicesModule,
+} from './invoices/index.js';
+import type { Branch, ProductLine, User } from './org/index.js';
+import type { PoliciesModule } from './policies/index.js';
+
+/**
+ * The money modules composed on their own, so a function that runs only one of them (the
+ * commission consumer, the debtors subscriber, the overdue sweep, the imports runner) bundles and
+ * builds only what that module reads through its lookups.
+ */
+
+/** Invoices, payments, receivables and dunning over the book's repositories. */
+export function composeInvoices(
+  db: Db,
+  clock: Clock,
+  repositories: BookRepositories,
+  adapters: InvoiceAdapters | null,
+): InvoicesModule {
+  return createInvoicesModule({ db, clock, lookups: invoiceLookups(repositories), adapters });
+}
+
+/** The commission ledger's services; the hierarchy is frozen by the policies module given or composed here. */
+export function composeCommissions(
+  db: Db,
+  clock: Clock,
+  repositories: BookRepositories,
+  policies: PoliciesModule = composeBook(repositories, repositories.org, clock).policies,
+): CommissionsModule {
+  return createCommissionsModule({ db, clock, lookups: commissionLookups(repositories, policies) });
+}
+
+/** Import jobs: book rows through the book files, bank statement rows through invoice payments. */
+export function composeImports(
+  db: Db,
+  clock: Clock,
+  repositories: BookRepositories,
+  options: {
+    invoices?: InvoicesModule;
+    bookFiles?: ReturnType<typeof composeBookFiles>;
+    runs?: Partial<ImportRunOptions>;
+  } = {},
+): ImportsModule {
+  const bookFiles =
+    options.bookFiles ??
+    composeBookFiles(repositories, composeBook(repositories, repositories.org, clock), clock, null);
+  const invoices = options.invoices ?? composeInvoices(db, clock, repositories, null);
+  return createImportsModule({
+    db,
+    clock,
+    bookFiles: bookFiles.imports,
+    invoices: invoices.payments,
+    runs: options.runs,
+  });
+}
+
+/** What the invoices module reads of clients, policies and tenants, from their repositories. */
+function invoiceLookups(repositories: BookRepositories): InvoiceLookups {
+  const { clients } = repositories;
+  return {
+    clients: {
+      getClient: (tenantId, id) => clients.getClient(tenantId, id),
+      getClients: (tenantId, ids) => clients.getClients(tenantId, ids),
+      clientIdByRef: async (tenantId, ref) =>
+        (await clients.ownerOfUnique(tenantId, 'CLIENT_EXTERNAL_ID', ref)) ??
+        (await clients.ownerOfUnique(tenantId, 'TAX_ID', normaliseId(ref))) ??
+        (await clients.ownerOfUnique(tenantId, 'NATIONAL_ID', normaliseId(ref))),
+    },
+    policies: { getPolicy: (tenantId, id) => repositories.policies.getPolicy(tenantId, id) },
+    tenants: {
+      getTenantSettings: (tenantId) => repositories.org.getTenantSettings(tenantId),
+      listTenantIds: () => repositories.org.listTenantIds(),
+    },
+  };
+}
+
+/** What the commissions module reads of the org, clients and policies, from their repositories. */
+function commissionLookups(repositories: BookRepositories, policies: PoliciesModule): CommissionLookups {
+  const { org } = repositories;
+  return {
+    policies: { getPolicy: (tenantId, id) => repositories.policies.getPolicy(tenantId, id) },
+    clients: { getClient: (tenantId, id) => repositories.clients.getClient(tenantId, id) },
+    hierarchy: {
+      freeze: (tenantId, sellerId, date, path) => policies.hierarchy.freeze(tenantId, sellerId, date, path),
+    },
+    org: {
+      timeZone: async (tenantId) => (await org.getTenantSettings(tenantId))?.timeZone ?? null,
+      existingRefs: async (tenantId, refs) => new Set((await org.getOrgEntitiesByRef(tenantId, refs)).keys()),
+      productLines: (tenantId) => org.listAllOrgEntities<ProductLine>(tenantId, OrgKind.ProductLine),
+      productLine: (tenantId, id) => org.getOrgEntity<ProductLine>(tenantId, OrgKind.ProductLine, id),
+      insurerExists: async (tenantId, id) =>
+        (await org.getOrgEntity(tenantId, OrgKind.Insurer, id)) !== undefined,
+      userReach: async (tenantId, userId) => {
+        const user = await org.getOrgEntity<User>(tenantId, OrgKind.User, userId);
+        const branch = user?.branchId
+          ? await org.getOrgEntity<Branch>(tenantId, OrgKind.Branch, user.branchId)
+          : undefined;
+        return { ownerUserId: userId, branchId: user?.branchId ?? null, regionId: branch?.regionId ?? null };
+      },
+    },
+  };
+}
