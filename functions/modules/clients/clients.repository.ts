@@ -9,6 +9,7 @@ import {
 import { AlreadyExistsError, VersionConflictError } from '../../shared/errors.js';
 import { queryFilter } from '../../shared/filter-expression.js';
 import { indexAttributeChanges } from '../../shared/index-attributes.js';
+import { claimUniqueOp, insertItemOp, uniqueClaim } from '../../shared/item-ops.js';
 import { fromItem, toItem } from '../../shared/items.js';
 import { EntityType, type IndexName, keys } from '../../shared/table-design.js';
 import type { CreditEntry, Invoice } from '../invoices/index.js';
@@ -54,24 +55,23 @@ export class ClientsRepository {
   }
 
   claimOp(tenantId: string, ownerId: string, u: UniqueValue): TransactOp {
-    return putNewOp(
-      toItem(keys.unique(tenantId, u.field, u.value), EntityType.Unique, tenantId, {
-        ownerType: 'Client',
-        ownerId,
-      }),
+    return claimUniqueOp(
+      tenantId,
+      u.field,
+      u.value,
+      { ownerType: 'Client', ownerId },
       () => new AlreadyExistsError('Client', fieldLabel(u.field), u.value),
     );
   }
 
   timelineOp(tenantId: string, entry: TimelineEntry): TransactOp {
-    return putNewOp(
+    return insertItemOp(
       toItem(
         keys.timelineEntry(tenantId, entry.clientId, entry.id),
         EntityType.TimelineEntry,
         tenantId,
         entry,
       ),
-      () => new AlreadyExistsError('TimelineEntry', 'id', entry.id),
     );
   }
 
@@ -91,7 +91,7 @@ export class ClientsRepository {
 
   /** Whose is a unique value (e.g. for import: the client already imported under this external id). */
   async ownerOfUnique(tenantId: string, field: string, value: string): Promise<string | undefined> {
-    const item = await this.db.get(keys.unique(tenantId, field, value), { consistent: true });
+    const item = await uniqueClaim(this.db, tenantId, field, value);
     return typeof item?.ownerId === 'string' ? item.ownerId : undefined;
   }
 

@@ -1,5 +1,6 @@
-import { type Db, putNewOp, replaceVersionedOp, type TransactOp } from '../../shared/db.js';
-import { AlreadyExistsError, VersionConflictError } from '../../shared/errors.js';
+import { type Db, replaceVersionedOp, type TransactOp } from '../../shared/db.js';
+import { VersionConflictError } from '../../shared/errors.js';
+import { insertItemOp } from '../../shared/item-ops.js';
 import { fromItem, toItem } from '../../shared/items.js';
 import { EntityType, keys } from '../../shared/table-design.js';
 import type { SchemeChange, StoredScheme } from './commissions.model.js';
@@ -13,24 +14,20 @@ export class SchemesRepository {
   }
 
   private changeOp(tenantId: string, change: SchemeChange): TransactOp {
-    return putNewOp(
+    return insertItemOp(
       toItem(
         keys.commissionSchemeChange(tenantId, change.schemeId, change.id),
         EntityType.CommissionSchemeChange,
         tenantId,
         change,
       ),
-      () => new AlreadyExistsError('CommissionSchemeChange', 'id', change.id),
     );
   }
 
   /** Creates a scheme and its change entries (creation, each initial version) in one transaction. */
   async insertScheme(tenantId: string, scheme: StoredScheme, changes: SchemeChange[]): Promise<void> {
     await this.db.transact([
-      putNewOp(
-        this.schemeItem(tenantId, scheme),
-        () => new AlreadyExistsError('CommissionScheme', 'id', scheme.id),
-      ),
+      insertItemOp(this.schemeItem(tenantId, scheme)),
       ...changes.map((c) => this.changeOp(tenantId, c)),
     ]);
   }

@@ -2,6 +2,7 @@ import { type Db, type Page, putNewOp, type TransactOp, versionedUpdateOp } from
 import { AlreadyExistsError, VersionConflictError } from '../../shared/errors.js';
 import { queryFilter } from '../../shared/filter-expression.js';
 import { indexAttributeChanges } from '../../shared/index-attributes.js';
+import { claimUniqueOp, insertItemOp, uniqueClaim } from '../../shared/item-ops.js';
 import { fromItem, toItem } from '../../shared/items.js';
 import { EntityType, keys } from '../../shared/table-design.js';
 import type { Invoice, InvoiceStatus } from './invoices.model.js';
@@ -39,10 +40,7 @@ export class InvoicesRepository {
   }
 
   createInvoiceOp(tenantId: string, invoice: Invoice): TransactOp {
-    return putNewOp(
-      this.invoiceItem(tenantId, invoice),
-      () => new AlreadyExistsError('Invoice', 'id', invoice.id),
-    );
+    return insertItemOp(this.invoiceItem(tenantId, invoice));
   }
 
   /** An optimistic update that re-derives the index keys, so the invoice moves between lists in the same write. */
@@ -131,12 +129,11 @@ export class InvoicesRepository {
     await this.db.transact([
       sequenceOp,
       this.updateInvoiceOp(tenantId, current, changes),
-      putNewOp(
-        toItem(keys.unique(tenantId, REFERENCE_CLAIM, changes.reference), EntityType.Unique, tenantId, {
-          ownerType: 'Invoice',
-          ownerId: current.id,
-          clientId: current.clientId,
-        }),
+      claimUniqueOp(
+        tenantId,
+        REFERENCE_CLAIM,
+        changes.reference,
+        { ownerType: 'Invoice', ownerId: current.id, clientId: current.clientId },
         () => new SequenceConflictError(),
       ),
     ]);
@@ -146,18 +143,18 @@ export class InvoicesRepository {
   /** Claims an instalment of a policy for the invoice drafted for it; a second claim fails with ALREADY_EXISTS. */
   instalmentClaimOp(tenantId: string, invoiceId: string, policyId: string, dueDate: string): TransactOp {
     const value = `${policyId}.${dueDate}`;
-    return putNewOp(
-      toItem(keys.unique(tenantId, INSTALMENT_CLAIM, value), EntityType.Unique, tenantId, {
-        ownerType: 'Invoice',
-        ownerId: invoiceId,
-      }),
+    return claimUniqueOp(
+      tenantId,
+      INSTALMENT_CLAIM,
+      value,
+      { ownerType: 'Invoice', ownerId: invoiceId },
       () => new AlreadyExistsError('Invoice', 'instalment', value),
     );
   }
 
   /** The invoice a payment reference names, if any. */
   async invoiceIdByReference(tenantId: string, reference: string): Promise<string | undefined> {
-    const item = await this.db.get(keys.unique(tenantId, REFERENCE_CLAIM, reference));
+    const item = await uniqueClaim(this.db, tenantId, REFERENCE_CLAIM, reference, false);
     return typeof item?.ownerId === 'string' ? item.ownerId : undefined;
   }
 

@@ -1,14 +1,7 @@
-import {
-  type Db,
-  deleteOp,
-  type Page,
-  putNewOp,
-  putOp,
-  type TransactOp,
-  versionedUpdateOp,
-} from '../../shared/db.js';
+import { type Db, deleteOp, type Page, putOp, type TransactOp, versionedUpdateOp } from '../../shared/db.js';
 import { AlreadyExistsError, VersionConflictError } from '../../shared/errors.js';
 import { queryFilter } from '../../shared/filter-expression.js';
+import { claimUniqueOp, insertItemOp, uniqueClaim } from '../../shared/item-ops.js';
 import { fromItem, toItem } from '../../shared/items.js';
 import { EntityType, keys } from '../../shared/table-design.js';
 import { type CreditEntry, type Payment, periodRange, type UnmatchedPayment } from './invoices.model.js';
@@ -32,7 +25,7 @@ export class PaymentsRepository {
   constructor(private readonly db: Db) {}
 
   paymentOp(tenantId: string, payment: Payment): TransactOp {
-    return putNewOp(
+    return insertItemOp(
       toItem(
         keys.payment(tenantId, payment.invoiceId, payment.id),
         EntityType.Payment,
@@ -40,7 +33,6 @@ export class PaymentsRepository {
         payment,
         keys.paymentIndexes(tenantId, payment),
       ),
-      () => new AlreadyExistsError('Payment', 'id', payment.id),
     );
   }
 
@@ -118,21 +110,18 @@ export class PaymentsRepository {
 
   /** Claims an external payment for the payment that applies it; a second claim fails with ALREADY_EXISTS. */
   externalPaymentClaimOp(tenantId: string, externalId: string, invoiceId: string): TransactOp {
-    return putNewOp(
-      toItem(keys.unique(tenantId, EXTERNAL_PAYMENT_CLAIM, externalId), EntityType.Unique, tenantId, {
-        ownerType: 'Payment',
-        ownerId: externalId,
-        invoiceId,
-      }),
+    return claimUniqueOp(
+      tenantId,
+      EXTERNAL_PAYMENT_CLAIM,
+      externalId,
+      { ownerType: 'Payment', ownerId: externalId, invoiceId },
       () => new AlreadyExistsError('Payment', 'external payment', externalId),
     );
   }
 
   /** The invoice an external payment was applied to, if it was. */
   async externalPaymentInvoice(tenantId: string, externalId: string): Promise<string | undefined> {
-    const item = await this.db.get(keys.unique(tenantId, EXTERNAL_PAYMENT_CLAIM, externalId), {
-      consistent: true,
-    });
+    const item = await uniqueClaim(this.db, tenantId, EXTERNAL_PAYMENT_CLAIM, externalId);
     return typeof item?.invoiceId === 'string' ? item.invoiceId : undefined;
   }
 

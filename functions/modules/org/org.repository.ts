@@ -1,6 +1,5 @@
 import {
   type Db,
-  deleteOp,
   type Page,
   putNewOp,
   putOp,
@@ -10,6 +9,7 @@ import {
 } from '../../shared/db.js';
 import { AlreadyExistsError, NotFoundError, VersionConflictError } from '../../shared/errors.js';
 import { queryFilter } from '../../shared/filter-expression.js';
+import { claimUniqueOp, insertItemOp, releaseUniqueOp } from '../../shared/item-ops.js';
 import { fromItem, toItem } from '../../shared/items.js';
 import { EntityType, keys, OrgKind } from '../../shared/table-design.js';
 import type { InsurerSecrets, RateGroupMembership, TenantSettings, UserMove } from './org.model.js';
@@ -137,10 +137,7 @@ export class OrgRepository {
   ): Promise<T> {
     const entity = ENTITY_OF_KIND[kind];
     await this.db.transact([
-      putNewOp(
-        toItem(keys.orgItem(tenantId, kind, record.id), entity, tenantId, record),
-        () => new AlreadyExistsError(entity, 'id', record.id),
-      ),
+      insertItemOp(toItem(keys.orgItem(tenantId, kind, record.id), entity, tenantId, record)),
       ...unique.map((u) => this.claimOp(tenantId, entity, record.id, u)),
       ...extra,
     ]);
@@ -175,7 +172,7 @@ export class OrgRepository {
       ),
       ...uniqueChanges.flatMap((u) => [
         this.claimOp(tenantId, entity, current.id, { field: u.field, value: u.to }),
-        deleteOp(keys.unique(tenantId, u.field, u.from)),
+        releaseUniqueOp(tenantId, u.field, u.from),
       ]),
       ...extra,
     ]);
@@ -183,11 +180,11 @@ export class OrgRepository {
   }
 
   private claimOp(tenantId: string, entity: string, ownerId: string, claim: UniqueClaim): TransactOp {
-    return putNewOp(
-      toItem(keys.unique(tenantId, claim.field, claim.value), EntityType.Unique, tenantId, {
-        ownerType: entity,
-        ownerId,
-      }),
+    return claimUniqueOp(
+      tenantId,
+      claim.field,
+      claim.value,
+      { ownerType: entity, ownerId },
       () => new AlreadyExistsError(entity, claim.field, claim.value),
     );
   }

@@ -1,14 +1,13 @@
-import {
-  type Db,
-  deleteOp,
-  type Page,
-  putNewOp,
-  putOp,
-  replaceVersionedOp,
-  type TransactOp,
-} from '../../shared/db.js';
+import { type Db, type Page, replaceVersionedOp, type TransactOp } from '../../shared/db.js';
 import { AlreadyExistsError, VersionConflictError } from '../../shared/errors.js';
 import { queryFilter } from '../../shared/filter-expression.js';
+import {
+  claimUniqueOp,
+  insertItemOp,
+  reassignUniqueOp,
+  releaseUniqueOp,
+  uniqueClaim,
+} from '../../shared/item-ops.js';
 import { fromItem, toItem } from '../../shared/items.js';
 import { EntityType, type IndexName, keys } from '../../shared/table-design.js';
 import type { Policy } from './policies.model.js';
@@ -61,10 +60,7 @@ export class PoliciesRepository {
 
   /** Op that stores a new policy; fails if the id exists. */
   insertOp(tenantId: string, policy: Policy): TransactOp {
-    return putNewOp(
-      this.policyItem(tenantId, policy),
-      () => new AlreadyExistsError('Policy', 'id', policy.id),
-    );
+    return insertItemOp(this.policyItem(tenantId, policy));
   }
 
   /** Op that replaces a policy if nobody changed it since `expectedVersion` (its indexes follow). */
@@ -78,31 +74,26 @@ export class PoliciesRepository {
 
   /** Op that claims a value unique in the tenant for a policy (number per insurer, external id). */
   claimOp(tenantId: string, field: string, value: string, policyId: string, label: string): TransactOp {
-    return putNewOp(
-      toItem(keys.unique(tenantId, field, value), EntityType.Unique, tenantId, {
-        ownerType: 'Policy',
-        ownerId: policyId,
-      }),
+    return claimUniqueOp(
+      tenantId,
+      field,
+      value,
+      { ownerType: 'Policy', ownerId: policyId },
       () => new AlreadyExistsError('Policy', label, value.split('/').slice(1).join('/')),
     );
   }
 
   /** Op that hands an existing claim to another policy (a renewal keeping its number). */
   reassignClaimOp(tenantId: string, field: string, value: string, policyId: string): TransactOp {
-    return putOp(
-      toItem(keys.unique(tenantId, field, value), EntityType.Unique, tenantId, {
-        ownerType: 'Policy',
-        ownerId: policyId,
-      }),
-    );
+    return reassignUniqueOp(tenantId, field, value, { ownerType: 'Policy', ownerId: policyId });
   }
 
   releaseClaimOp(tenantId: string, field: string, value: string): TransactOp {
-    return deleteOp(keys.unique(tenantId, field, value));
+    return releaseUniqueOp(tenantId, field, value);
   }
 
   async ownerOfClaim(tenantId: string, field: string, value: string): Promise<string | undefined> {
-    const item = await this.db.get(keys.unique(tenantId, field, value), { consistent: true });
+    const item = await uniqueClaim(this.db, tenantId, field, value);
     return typeof item?.ownerId === 'string' ? item.ownerId : undefined;
   }
 
