@@ -28,6 +28,8 @@ import {
   type User,
 } from './org/index.js';
 import { type PoliciesModule, PoliciesRepository } from './policies/index.js';
+import { createTasksModule, type TasksModule } from './tasks/index.js';
+import { taskPorts } from './tasks-wiring.js';
 import {
   type ArchiveTarget,
   createWebhooksModule,
@@ -53,6 +55,8 @@ export interface Services {
   commissions: CommissionsModule;
   /** Long imports as jobs: started through GraphQL, run by the imports function. */
   imports: ImportsModule;
+  /** Tasks, their types and process chains, the renewals schedule. */
+  tasks: TasksModule;
   /** Changes consumers gave up on: stored by the hosts, listed and replayed by admins. */
   failures: FailuresService;
   /** For request-scoped batching (GraphQL loaders) and stream consumers; resolvers call services. */
@@ -123,6 +127,7 @@ export function createServices(db: Db, clock: Clock, options: ServiceOptions = {
       runs: options.importRuns,
     }),
     commissions: createCommissionsModule({ db, clock, lookups: commissionLookups(repositories, policies) }),
+    tasks: createTasksModule({ db, clock, ...taskPorts(repositories, clients) }),
     webhooks: createWebhooksModule({
       db,
       clock,
