@@ -2,10 +2,28 @@ import type { Clock } from '../shared/clock.js';
 import type { Db } from '../shared/db.js';
 import { OrgKind } from '../shared/table-design.js';
 import { composeBook } from './book-wiring.js';
-import { type ClientsModule, ClientsRepository } from './clients/index.js';
+import { type Client, type ClientsModule, ClientsRepository } from './clients/index.js';
 import { type Branch, OrgRepository, type User } from './org/index.js';
 import { PoliciesRepository } from './policies/index.js';
-import { createTasksModule, type TasksDeps, type TasksModule } from './tasks/index.js';
+import {
+  createTasksModule,
+  type ReminderChannels,
+  type TaskClient,
+  type TasksDeps,
+  type TasksModule,
+} from './tasks/index.js';
+
+/** A client as tasks see it: the SMS consent is the latest SMS consent record. */
+function taskClient(client: Client): TaskClient {
+  const sms = client.consents.filter((c) => c.channel === 'SMS').at(-1);
+  return {
+    id: client.id,
+    name: client.name,
+    ownerAdvisorId: client.ownerAdvisorId,
+    phone: client.phone,
+    smsConsent: sms?.granted === true,
+  };
+}
 
 /** The repositories the tasks module's ports read through. */
 interface TaskPortRepositories {
@@ -24,8 +42,11 @@ export function taskPorts(
   const { org, policies } = repositories;
   return {
     clients: {
-      requireClient: (p, id) => clients.book.requireClient(p, id),
-      getClient: (tenantId, id) => clients.book.getClient(tenantId, id),
+      requireClient: async (p, id) => taskClient(await clients.book.requireClient(p, id)),
+      getClient: async (tenantId, id) => {
+        const client = await clients.book.getClient(tenantId, id);
+        return client ? taskClient(client) : undefined;
+      },
       timelineOp: (tenantId, clientId, kind, by, summary) =>
         clients.book.timelineOp(tenantId, clientId, kind, by, summary),
     },
@@ -54,12 +75,12 @@ export function taskPorts(
  * The tasks module alone with what it reads, for an entry point that needs nothing else (the
  * renewals and reminders schedules): no invoices, commissions or webhooks code in its bundle.
  */
-export function composeTasks(db: Db, clock: Clock): TasksModule {
+export function composeTasks(db: Db, clock: Clock, channels: ReminderChannels | null = null): TasksModule {
   const repositories = {
     org: new OrgRepository(db),
     clients: new ClientsRepository(db),
     policies: new PoliciesRepository(db),
   };
   const { clients } = composeBook(repositories, repositories.org, clock);
-  return createTasksModule({ db, clock, ...taskPorts(repositories, clients) });
+  return createTasksModule({ db, clock, channels, ...taskPorts(repositories, clients) });
 }

@@ -1,6 +1,8 @@
 import type { Clock } from '../../shared/clock.js';
 import type { Db } from '../../shared/db.js';
-import type { TaskClients, TaskPolicies, TaskTenants, TaskUsers } from './ports.js';
+import type { ReminderChannels, TaskClients, TaskPolicies, TaskTenants, TaskUsers } from './ports.js';
+import { RemindersRepository } from './reminders.repository.js';
+import { RemindersService } from './reminders.service.js';
 import { RenewalsService } from './renewals.service.js';
 import { TaskCatalog } from './task-catalog.js';
 import { TaskReadsService } from './task-reads.service.js';
@@ -13,6 +15,7 @@ import { TasksService } from './tasks.service.js';
  */
 export type {
   ExpiringPolicy,
+  ReminderChannels,
   TaskClient,
   TaskClients,
   TaskPolicies,
@@ -21,6 +24,7 @@ export type {
   TaskUser,
   TaskUsers,
 } from './ports.js';
+export type { RemindersResult } from './reminders.service.js';
 export { RENEWALS_ACTOR, type RenewalsResult } from './renewals.service.js';
 export type { ProcessTemplate, Task, TaskType } from './tasks.model.js';
 export type { SystemTaskRequest } from './tasks.service.js';
@@ -35,6 +39,8 @@ export interface TasksModule {
   catalog: TaskCatalog;
   /** The daily renewals schedule. */
   renewals: RenewalsService;
+  /** The reminders schedule: due-soon e-mails, the morning digest, meeting SMS. */
+  reminders: RemindersService;
 }
 
 /** What the tasks module needs from other modules, through narrow ports. */
@@ -45,6 +51,8 @@ export interface TasksDeps {
   users: TaskUsers;
   policies: TaskPolicies;
   tenants: TaskTenants;
+  /** Where reminders are sent; null in a process that sends none (reminders then do nothing). */
+  channels?: ReminderChannels | null;
 }
 
 /** Builds the tasks module over its repository and the ports it reads other modules through. */
@@ -57,5 +65,14 @@ export function createTasksModule(deps: TasksDeps): TasksModule {
     reads: new TaskReadsService(repository, deps.clients),
     catalog,
     renewals: new RenewalsService(repository, tasks, deps.policies, deps.tenants),
+    reminders: new RemindersService(
+      repository,
+      new RemindersRepository(deps.db),
+      deps.clients,
+      deps.users,
+      deps.tenants,
+      deps.channels ?? null,
+      deps.clock,
+    ),
   };
 }

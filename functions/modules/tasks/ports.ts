@@ -1,5 +1,7 @@
 import type { Principal } from '../../shared/auth/principal.js';
 import type { Page, TransactOp } from '../../shared/db.js';
+import type { Mailer } from '../../shared/mailer.js';
+import type { SmsSender } from '../../shared/sms.js';
 
 /** A user as tasks need one: who may be assigned, where they sit, where reminders go. */
 export interface TaskUser {
@@ -17,6 +19,9 @@ export interface TaskClient {
   id: string;
   name: string;
   ownerAdvisorId: string | null;
+  phone: string | null;
+  /** Whether the consent in force for SMS is granted. */
+  smsConsent: boolean;
 }
 
 /** What the tasks module writes on a client's timeline, beside its own writes. */
@@ -64,5 +69,14 @@ export interface TaskPolicies {
 /** The tenants, for the tenant-wide schedules (the org module). */
 export interface TaskTenants {
   listTenantIds(): Promise<string[]>;
-  getTenantSettings(tenantId: string): Promise<{ locale: string; timeZone: string } | undefined>;
+  getTenantSettings(
+    tenantId: string,
+  ): Promise<{ name: string; locale: string; timeZone: string } | undefined>;
+}
+
+/** Where reminders go out: e-mail (SES) and SMS (SNS in the cloud, the recorder locally). */
+export interface ReminderChannels {
+  mailer: Mailer;
+  mailFrom: string;
+  sms: SmsSender;
 }

@@ -22,11 +22,24 @@ export interface TaskRange {
 
 /** The tenant's task settings. */
 export interface TaskSettings {
+  /** Policies whose term ends within this many days get a renewal task. */
   renewalWindowDays: number;
+  /** How long before a task falls due its assignee is e-mailed. */
   reminderLeadMinutes: number;
+  /** How long before a meeting the client gets an SMS. */
+  meetingSmsLeadHours: number;
+  /** No SMS between these local times (HH:MM; the range may span midnight). */
+  quietHoursStart: string;
+  quietHoursEnd: string;
 }
 
-export const DEFAULT_TASK_SETTINGS: TaskSettings = { renewalWindowDays: 60, reminderLeadMinutes: 60 };
+export const DEFAULT_TASK_SETTINGS: TaskSettings = {
+  renewalWindowDays: 60,
+  reminderLeadMinutes: 60,
+  meetingSmsLeadHours: 24,
+  quietHoursStart: '20:00',
+  quietHoursEnd: '08:00',
+};
 
 /** The tasks module's access to DynamoDB: tasks, their card items and indexes, types and templates. */
 export class TasksRepository {
