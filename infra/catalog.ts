@@ -107,6 +107,25 @@ export const CATALOG: readonly FunctionSpec[] = [
     timeoutSeconds: 300,
   },
   {
+    name: 'renewals',
+    description: "Daily renewals: one renewal task per policy term ending within the tenant's window",
+    entry: 'functions/renewals/handler.ts',
+    trigger: { kind: 'schedule', expression: 'cron(0 5 * * ? *)' },
+    needs: ['table'],
+    memoryMb: 512,
+    timeoutSeconds: 300,
+  },
+  {
+    name: 'reminders',
+    description:
+      'Reminders every 5 minutes: due-soon e-mails, the 07:00 digest and meeting SMS, each sent once',
+    entry: 'functions/reminders/handler.ts',
+    trigger: { kind: 'schedule', expression: 'rate(5 minutes)' },
+    needs: ['table', 'mail', 'sms'],
+    memoryMb: 512,
+    timeoutSeconds: 240,
+  },
+  {
     name: 'commissions',
     description: 'Commission ledger: policy and payment writes become ledger lines and accruals, in order',
     entry: 'functions/commissions/handler.ts',

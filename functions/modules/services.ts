@@ -12,6 +12,8 @@ import type { InvoiceAdapters, InvoicesModule } from './invoices/index.js';
 import { composeCommissions, composeImports, composeInvoices } from './money-wiring.js';
 import { createOrgModule, type OrgModule } from './org/index.js';
 import type { PoliciesModule } from './policies/index.js';
+import { createTasksModule, type TasksModule } from './tasks/index.js';
+import { taskPorts } from './tasks-wiring.js';
 import {
   type ArchiveTarget,
   createWebhooksModule,
@@ -37,6 +39,8 @@ export interface Services {
   commissions: CommissionsModule;
   /** Long imports as jobs: started through GraphQL, run by the imports function. */
   imports: ImportsModule;
+  /** Tasks, their types and process chains, the renewals schedule. */
+  tasks: TasksModule;
   /** Changes consumers gave up on: stored by the hosts, listed and replayed by admins. */
   failures: FailuresService;
   /** For request-scoped batching (GraphQL loaders) and stream consumers; resolvers call services. */
@@ -72,6 +76,7 @@ export function createServices(db: Db, clock: Clock, options: ServiceOptions = {
     invoices,
     imports: composeImports(db, clock, repositories, { invoices, bookFiles, runs: options.importRuns }),
     commissions: composeCommissions(db, clock, repositories, book.policies),
+    tasks: createTasksModule({ db, clock, ...taskPorts(repositories, book.clients) }),
     webhooks: createWebhooksModule({
       db,
       clock,

@@ -51,7 +51,7 @@ export const BOOK_ACCESS_PATTERNS: readonly AccessPattern[] = [
     'built',
   ),
   pattern(
-    'clientCard (client, contacts, policies, invoices, credits; later open tasks)',
+    'clientCard (client, contacts, policies, invoices, credits, open tasks)',
     'clients',
     'Query',
     'table',
@@ -146,22 +146,6 @@ export const BOOK_ACCESS_PATTERNS: readonly AccessPattern[] = [
     'gsi6',
     'gsi6pk=T#<t>#POLICY#STATUS#<status> gsi6sk=<termEnd>#<id>',
     'built',
-  ),
-  pattern(
-    'listTasksByAssigneeAndDueDate',
-    'tasks',
-    'Query',
-    'gsi1',
-    'gsi1pk=T#<t>#OWNER#<user>#TASK gsi1sk=<due>#<id>',
-    'planned',
-  ),
-  pattern(
-    'calendarByUserAndDay',
-    'tasks',
-    'Query',
-    'gsi2',
-    'gsi2pk=T#<t>#CAL#<user> gsi2sk=<day>#<id>',
-    'planned',
   ),
   pattern(
     'listCampaignMembers',

@@ -29,3 +29,19 @@ export function isoDateInZone(instant: Date, timeZone: string): string {
   }).format(instant);
   return parts;
 }
+
+/** Whether a local time (HH:MM) falls within quiet hours, which may span midnight. */
+export function inQuietHours(localTime: string, start: string, end: string): boolean {
+  if (start === end) return false;
+  return start < end ? localTime >= start && localTime < end : localTime >= start || localTime < end;
+}
+
+/** The local wall-clock time (HH:MM) of an instant in a time zone. */
+export function localTimeInZone(instant: Date, timeZone: string): string {
+  return new Intl.DateTimeFormat('en-GB', {
+    timeZone,
+    hour: '2-digit',
+    minute: '2-digit',
+    hourCycle: 'h23',
+  }).format(instant);
+}

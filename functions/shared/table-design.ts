@@ -11,9 +11,11 @@
  */
 import { clientCollection, type ItemKey, seg, tenantPrefix } from './key-segments.js';
 import { moneyKeys } from './money-keys.js';
+import { taskKeys } from './task-keys.js';
 
 export type { ItemKey } from './key-segments.js';
 export type { InvoiceIndexFields, PaymentIndexFields } from './money-keys.js';
+export { type TaskIndexFields, taskDueRange } from './task-keys.js';
 
 export const TABLE = {
   partitionKey: 'pk',
@@ -83,6 +85,12 @@ export const EntityType = {
   ImportJob: 'ImportJob',
   ImportJobChunk: 'ImportJobChunk',
   ImportJobRow: 'ImportJobRow',
+  Task: 'Task',
+  OpenTask: 'OpenTask',
+  TaskType: 'TaskType',
+  ProcessTemplate: 'ProcessTemplate',
+  TaskSettings: 'TaskSettings',
+  Reminder: 'Reminder',
 } as const;
 export type EntityType = (typeof EntityType)[keyof typeof EntityType];
 
@@ -393,6 +401,7 @@ export const keys = {
   sharedCacheEntry: (cacheKey: string): ItemKey => ({ pk: `G#CACHE#${seg(cacheKey)}`, sk: 'CACHE' }),
 
   ...moneyKeys,
+  ...taskKeys,
 } as const;
 
 /**

@@ -30,7 +30,8 @@ try {
   log(`  Live updates   POST ${stack.dev.streamUrl}   (GraphQL over server-sent events)`);
   log(`  Webhooks       POST ${stack.url}/webhooks/insurers/{insurerId}`);
   log(`  Health         GET  ${stack.dev.healthUrl}`);
-  log(`  Captured mail  GET  ${stack.dev.mailUrl}    SMS: GET ${stack.dev.smsUrl}`);
+  log(`  Captured mail  GET  ${stack.dev.mailUrl}    SMS: GET ${stack.dev.smsUrl}   (JSON: add .json)`);
+  log(`  Schedules      POST ${stack.dev.schedulesUrl}/{name}/run[?at=<ISO instant>]`);
   for (const [tenant, roles] of Object.entries(stack.dev.tokens)) {
     log('');
     log(`  Demo tokens for ${tenant} (valid 8 days):`);

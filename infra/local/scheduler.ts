@@ -162,21 +162,27 @@ export class Scheduler {
     await Promise.allSettled([...this.running]);
   }
 
+  /** The names of the scheduled jobs. */
+  names(): string[] {
+    return [...this.schedules.keys()];
+  }
+
   /** When a job fires next (while started), for logs and tests. */
   nextFire(name: string): Date | undefined {
     return this.schedules.get(name)?.due;
   }
 
   /**
-   * Invokes a job at once with a Scheduled Event for the current time, as a test would want a
-   * nightly job to run now; resolves with the handler's result and rejects with its error.
+   * Invokes a job at once with a Scheduled Event for the current time (or `at`: handlers that run
+   * as of the event's time then act as of that instant), as a test would want a nightly job to run
+   * now; resolves with the handler's result and rejects with its error.
    */
-  async runNow(name: string): Promise<unknown> {
+  async runNow(name: string, at?: Date): Promise<unknown> {
     const entry = this.schedules.get(name);
     if (!entry) throw new Error(`No scheduled function named ${name}`);
     return invokeHandler(
       entry.job.handler,
-      this.event(entry.job, this.timers.now()),
+      this.event(entry.job, at ?? this.timers.now()),
       name,
       entry.job.timeoutSeconds,
     );

@@ -28,6 +28,7 @@ import { failureStoreSink } from './failure-store.js';
 import { FAVICON_ICO } from './favicon.js';
 import { graphiqlPage, IDE_ASSET_PREFIX, IDE_ASSETS } from './graphiql.js';
 import { type HttpHandler, type HttpRoute, invokeRoute, matchRoute, readBody } from './http-adapter.js';
+import { type LocalRouteDeps, serveLocalRoute } from './local-routes.js';
 import { freePort } from './ports.js';
 import { type ScheduleHandler, Scheduler, scheduledJobs } from './scheduler.js';
 import type { SeedResult } from './seed.js';
@@ -64,7 +65,7 @@ export interface LocalChanges {
   /** Dead letters of stream consumers, bus subscribers and schedules, oldest first. */
   failures(): readonly FailureEntry[];
   /** Invokes a scheduled function now with a Scheduled Event. */
-  runSchedule(name: string): Promise<unknown>;
+  runSchedule(name: string, at?: Date): Promise<unknown>;
 }
 
 /** What `.local/dev.json` holds: how to call the local API as each demo user and insurer. */
@@ -73,8 +74,14 @@ export interface DevInfo {
   /** Live updates: GraphQL subscriptions over server-sent events. */
   streamUrl: string;
   healthUrl: string;
+  /** Captured e-mail as a page; `mailJsonUrl` as `{ emails }`. */
   mailUrl: string;
+  mailJsonUrl: string;
+  /** Recorded SMS as a page; `smsJsonUrl` as `{ sms }`. */
   smsUrl: string;
+  smsJsonUrl: string;
+  /** `POST <schedulesUrl>/{name}/run[?at=<ISO instant>]` runs a catalog schedule now. */
+  schedulesUrl: string;
   jwksUrl: string;
   tokens: Record<string, Record<string, string>>;
   insurers: Array<{ tenant: string; id: string; name: string; webhookUrl: string; secret: string }>;
@@ -306,7 +313,16 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
         routes,
         issuer,
         sms,
-        sesUrl,
+        local: {
+          sms,
+          sesUrl,
+          scheduleNames: scheduler.names(),
+          runSchedule: async (name, at) => {
+            const result = await scheduler.runNow(name, at);
+            await poller.idle();
+            return result;
+          },
+        },
         liveStream,
         streamingPaths,
         ideToken: firstToken(dev, 'admin'),
@@ -345,7 +361,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
           await poller.idle();
         },
         failures: () => failures.entries,
-        runSchedule: (name) => scheduler.runNow(name),
+        runSchedule: (name, at) => scheduler.runNow(name, at),
       },
       stop: async () => {
         for (const stop of stops.reverse()) await stop().catch(() => undefined);
@@ -444,7 +460,10 @@ async function devInfo(base: string, issuer: LocalTokenIssuer, seed: SeedResult 
     streamUrl: `${base}${LIVE_STREAM_PATH}`,
     healthUrl: `${base}/health`,
     mailUrl: `${base}/local/mail`,
+    mailJsonUrl: `${base}/local/mail.json`,
     smsUrl: `${base}/local/sms`,
+    smsJsonUrl: `${base}/local/sms.json`,
+    schedulesUrl: `${base}/local/schedules`,
     jwksUrl: `${base}/.well-known/jwks.json`,
     tokens,
     insurers,
@@ -476,7 +495,8 @@ interface RequestDeps {
   streamingPaths: ReadonlySet<string>;
   issuer: LocalTokenIssuer;
   sms: SmsRecorder;
-  sesUrl: string;
+  /** Captured mail and SMS pages, and running a schedule now. */
+  local: LocalRouteDeps;
   ideToken: string | undefined;
 }
 
@@ -499,15 +519,11 @@ async function handleRequest(req: IncomingMessage, res: ServerResponse, deps: Re
   if (deps.streamingPaths.has(url.pathname)) return deps.liveStream(req, res);
   if (method === 'GET' && url.pathname === '/.well-known/jwks.json')
     return sendJson(res, 200, deps.issuer.jwks());
-  if (method === 'GET' && url.pathname === '/local/sms') return sendJson(res, 200, deps.sms.messages);
   if (method === 'POST' && url.pathname === '/local/sms') {
     const payload = JSON.parse((await readBody(req)).toString('utf8') || '{}') as Record<string, unknown>;
     return sendJson(res, 201, deps.sms.record(payload));
   }
-  if (method === 'GET' && url.pathname === '/local/mail') {
-    const store = await fetch(`${deps.sesUrl}/store`);
-    return sendJson(res, store.status, await store.json());
-  }
+  if (await serveLocalRoute(req, res, url, deps.local)) return;
   if (method === 'GET' && url.pathname.startsWith(IDE_ASSET_PREFIX)) {
     const asset = IDE_ASSETS[url.pathname.slice(IDE_ASSET_PREFIX.length)];
     if (!asset) return sendJson(res, 404, { message: 'Not Found' });

@@ -13,6 +13,7 @@ import type { ImportResult as ImportResultModel } from '../../modules/invoices/e
 import type { WebhookMapping as WebhookMappingModel, WebhookDelivery as WebhookDeliveryModel, DeliveryReport as DeliveryReportModel, EventOutcome as EventOutcomeModel } from '../../modules/webhooks/index.js';
 import type { FailedChange as FailedChangeModel } from '../../modules/failures/failures.model.js';
 import type { ImportJob as ImportJobModel, ImportJobRow as ImportJobRowModel } from '../../modules/imports/imports.model.js';
+import type { Task as TaskModel, TaskType as TaskTypeModel, ProcessTemplate as ProcessTemplateModel } from '../../modules/tasks/index.js';
 import type { GraphQLContext } from '../context.js';
 export type Maybe<T> = T | null;
 export type InputMaybe<T> = Maybe<T>;
@@ -274,6 +275,15 @@ export type ChangeClientStatusInput = {
   status: ClientStatus;
 };
 
+/** A deal's checkpoint a task marks: presentation → proposal → contract. */
+export type Checkpoint =
+  /** The contract signed. */
+  | 'CONTRACT'
+  /** The offer presented to the client. */
+  | 'PRESENTATION'
+  /** A written proposal sent. */
+  | 'PROPOSAL';
+
 /** How a rule recovers commission when a policy is cancelled or lapses. */
 export type ClawbackRule = {
   __typename?: 'ClawbackRule';
@@ -374,7 +384,7 @@ export type ClientCard = {
   debtor: DebtorSummary;
   /** Invoices issued and not yet paid, written off or cancelled. */
   openInvoices: Array<CardInvoice>;
-  /** Open tasks about the client (empty until the tasks module ships). */
+  /** Open tasks about the client, soonest due first. */
   openTasks: Array<CardTask>;
   /** The client's policies, every status. */
   policies: Array<Policy>;
@@ -1055,6 +1065,18 @@ export type CommissionTierReached = {
   volume: TierVolume;
 };
 
+/** Marks an open task done with an outcome. */
+export type CompleteTaskInput = {
+  /** The `version` you read. A stale one answers CONFLICT and changes nothing: reload and retry. */
+  expectedVersion: Scalars['Int']['input'];
+  /** The task. */
+  id: Scalars['ID']['input'];
+  /** A note, up to 2,000 characters. */
+  note?: InputMaybe<Scalars['String']['input']>;
+  /** How it ended. */
+  outcome: TaskOutcome;
+};
+
 /** A consent given or withdrawn. The latest record per channel is the one in force. */
 export type Consent = {
   __typename?: 'Consent';
@@ -1255,6 +1277,30 @@ export type CreateRateGroupInput = {
 export type CreateRegionInput = {
   /** Its name, unique in the brokerage. */
   name: Scalars['String']['input'];
+};
+
+/** A new task. */
+export type CreateTaskInput = {
+  /** Who does it; defaults to you. Advisors assign only themselves; managers users within their scope. */
+  assigneeId?: InputMaybe<Scalars['ID']['input']>;
+  /** The deal checkpoint it marks, if any. */
+  checkpoint?: InputMaybe<Checkpoint>;
+  /** The client it is about (within your scope). */
+  clientId: Scalars['ID']['input'];
+  /** When it is due; defaults to the type's SLA from now. */
+  dueAt?: InputMaybe<Scalars['DateTime']['input']>;
+  /** A note, up to 2,000 characters. */
+  note?: InputMaybe<Scalars['String']['input']>;
+  /** The policy it is about, if any. */
+  policyId?: InputMaybe<Scalars['ID']['input']>;
+  /** Default NORMAL. */
+  priority?: InputMaybe<TaskPriority>;
+  /** The sales process it starts or belongs to: completing it creates the template's next tasks. */
+  process?: InputMaybe<ProcessKind>;
+  /** What is to be done, up to 200 characters. */
+  title: Scalars['String']['input'];
+  /** Its type: sets the SLA and expected minutes. */
+  typeCode: TaskTypeCode;
 };
 
 /** A new user of the brokerage. */
@@ -2145,6 +2191,11 @@ export type Mutation = {
   cancelPolicy: Policy;
   /** Moves a client in its lifecycle, keeping who, when and why on the timeline. */
   changeClientStatus: Client;
+  /**
+   * Marks an open task done and creates its process's next tasks, in one transaction. Completing it
+   * again answers RULE_VIOLATION (or CONFLICT with a stale version) and creates nothing more.
+   */
+  completeTask: Task;
   /** Creates a branch (admin). */
   createBranch: Branch;
   /** Creates a client owned by `ownerAdvisorId` (default: the caller). Any role but partner; the owner must be within your scope (advisors: themselves). Unique fields taken: ALREADY_EXISTS. */
@@ -2165,6 +2216,8 @@ export type Mutation = {
   createRateGroup: RateGroup;
   /** Creates a region (admin). */
   createRegion: Region;
+  /** Creates a task about a client within your scope; the client's timeline records it. */
+  createTask: Task;
   /** Creates a user (admin, manager). In the cloud, the Cognito user is created separately with the same ids. */
   createUser: User;
   /** Raises a dispute on one of your lines. */
@@ -2199,6 +2252,8 @@ export type Mutation = {
   moveUser: User;
   /** Puts a cancelled or lapsed policy back in force; the clawback is reversed. */
   reactivatePolicy: Policy;
+  /** Hands open tasks to another user in bulk, within your scope (admin, manager, backoffice). */
+  reassignTasks: ReassignTasksResult;
   /** Records a consent given or withdrawn; the latest record per channel is in force. */
   recordConsent: Client;
   /** Books a payment received for an invoice (admin, manager, backoffice). An overpayment becomes client credit. */
@@ -2335,6 +2390,12 @@ export type MutationChangeClientStatusArgs = {
 
 
 /** Everything a front end can change. Every mutation needs a bearer token; each says which roles may call it. */
+export type MutationCompleteTaskArgs = {
+  input: CompleteTaskInput;
+};
+
+
+/** Everything a front end can change. Every mutation needs a bearer token; each says which roles may call it. */
 export type MutationCreateBranchArgs = {
   input: CreateBranchInput;
 };
@@ -2391,6 +2452,12 @@ export type MutationCreateRateGroupArgs = {
 /** Everything a front end can change. Every mutation needs a bearer token; each says which roles may call it. */
 export type MutationCreateRegionArgs = {
   input: CreateRegionInput;
+};
+
+
+/** Everything a front end can change. Every mutation needs a bearer token; each says which roles may call it. */
+export type MutationCreateTaskArgs = {
+  input: CreateTaskInput;
 };
 
 
@@ -2475,6 +2542,12 @@ export type MutationMoveUserArgs = {
 /** Everything a front end can change. Every mutation needs a bearer token; each says which roles may call it. */
 export type MutationReactivatePolicyArgs = {
   input: PolicyStatusInput;
+};
+
+
+/** Everything a front end can change. Every mutation needs a bearer token; each says which roles may call it. */
+export type MutationReassignTasksArgs = {
+  input: ReassignTasksInput;
 };
 
 
@@ -3093,6 +3166,45 @@ export type PolicyStatusInput = {
   reason: Scalars['String']['input'];
 };
 
+/** A sales process whose tasks follow a template. */
+export type ProcessKind =
+  /** Selling another product to a client. */
+  | 'CROSS_SELL'
+  /** Winning a new client. */
+  | 'NEW_CLIENT'
+  /** Renewing a policy. */
+  | 'RENEWAL';
+
+/** One step of a process template: when a task of a type ends with an outcome, a next task is created. */
+export type ProcessStep = {
+  __typename?: 'ProcessStep';
+  /** The checkpoint the created task marks, if any. */
+  checkpoint?: Maybe<Checkpoint>;
+  /** The type of the task it creates. */
+  createType: TaskTypeCode;
+  /** Days from completion to the created task's due time. */
+  dueInDays: Scalars['Int']['output'];
+  /** The step's key; the next task's id is the completed task's id, a dot and this key. */
+  key: Scalars['String']['output'];
+  /** The created task's title. */
+  title: Scalars['String']['output'];
+  /** The outcome it reacts to. */
+  whenOutcome: TaskOutcome;
+  /** The type of task the step reacts to. */
+  whenType: TaskTypeCode;
+};
+
+/** A sales process as data: the steps that chain its tasks. */
+export type ProcessTemplate = {
+  __typename?: 'ProcessTemplate';
+  /** The process. */
+  kind: ProcessKind;
+  /** Its name. */
+  name: Scalars['String']['output'];
+  /** Its steps. */
+  steps: Array<ProcessStep>;
+};
+
 /** A line of business, configurable per tenant (MTPL, casco, property, travel, life, health…). */
 export type ProductLine = {
   __typename?: 'ProductLine';
@@ -3212,6 +3324,8 @@ export type Query = {
   policies: PolicyConnection;
   /** A policy by id (admin, manager, backoffice, advisor). Null when it does not exist in your tenant; FORBIDDEN outside your scope. */
   policy?: Maybe<Policy>;
+  /** The brokerage's process templates (renewal, new client, cross-sell). */
+  processTemplates: Array<ProcessTemplate>;
   /** Product lines (admin, manager, backoffice, advisor). */
   productLines: ProductLineConnection;
   /** Rate groups (admin, manager, backoffice, advisor). */
@@ -3224,6 +3338,12 @@ export type Query = {
   regions: RegionConnection;
   /** What-if: the lines a hypothetical policy would produce for every recipient. Writes nothing. */
   simulateCommissions: Array<SimulatedCommissionLine>;
+  /** One task; null when missing (or another tenant's), FORBIDDEN outside your scope. */
+  task?: Maybe<Task>;
+  /** The brokerage's task types with their SLA and expected minutes (the defaults are written on first use). */
+  taskTypes: Array<TaskType>;
+  /** Tasks within your scope, soonest due first, served by the index that fits the filter. */
+  tasks: TaskConnection;
   /** The caller's brokerage and its settings. */
   tenant: Tenant;
   /**
@@ -3499,6 +3619,20 @@ export type QuerySimulateCommissionsArgs = {
 
 
 /** Everything a front end can read. Every field needs a bearer token except `health`; each says which roles may call it. */
+export type QueryTaskArgs = {
+  id: Scalars['ID']['input'];
+};
+
+
+/** Everything a front end can read. Every field needs a bearer token except `health`; each says which roles may call it. */
+export type QueryTasksArgs = {
+  after?: InputMaybe<Scalars['String']['input']>;
+  filter?: InputMaybe<TaskFilter>;
+  first?: InputMaybe<Scalars['Int']['input']>;
+};
+
+
+/** Everything a front end can read. Every field needs a bearer token except `health`; each says which roles may call it. */
 export type QueryUnmatchedPaymentsArgs = {
   after?: InputMaybe<Scalars['String']['input']>;
   first?: InputMaybe<Scalars['Int']['input']>;
@@ -3583,6 +3717,25 @@ export type RateGroupMembership = {
   rateGroupId: Scalars['ID']['output'];
   /** Id of the user who set it. */
   setBy: Scalars['ID']['output'];
+};
+
+/** Hands open tasks to another user. */
+export type ReassignTasksInput = {
+  /** Why; kept on each client's timeline. */
+  reason?: InputMaybe<Scalars['String']['input']>;
+  /** The tasks, 1–100; every one must be open and within your scope, or nothing moves. */
+  taskIds: Array<Scalars['ID']['input']>;
+  /** The new assignee, an active user within your scope. */
+  toUserId: Scalars['ID']['input'];
+};
+
+/** What `reassignTasks` moved. */
+export type ReassignTasksResult = {
+  __typename?: 'ReassignTasksResult';
+  /** How many tasks moved. */
+  reassigned: Scalars['Int']['output'];
+  /** The tasks as they are now. */
+  tasks: Array<Task>;
 };
 
 /** How a statement row compares with what the ledger expects. */
@@ -3987,6 +4140,154 @@ export type TakeFromPoolInput = {
   expectedVersion: Scalars['Int']['input'];
 };
 
+/** A piece of work for a user about a client: a call, a meeting, an offer, a renewal… */
+export type Task = {
+  __typename?: 'Task';
+  /** Who does it. */
+  assigneeId: Scalars['ID']['output'];
+  /** The assignee's branch when the task was assigned. */
+  branchId?: Maybe<Scalars['ID']['output']>;
+  /** The deal checkpoint it marks, if any. */
+  checkpoint?: Maybe<Checkpoint>;
+  /** The client it is about. */
+  clientId: Scalars['ID']['output'];
+  /** When it was done (UTC); null while open. */
+  completedAt?: Maybe<Scalars['DateTime']['output']>;
+  /** When it was created (UTC). */
+  createdAt: Scalars['DateTime']['output'];
+  /** Who created it (a user id, or `system:renewals` for the schedule). */
+  createdBy: Scalars['String']['output'];
+  /** Who assigned it to someone else, if anyone did. */
+  delegatedBy?: Maybe<Scalars['String']['output']>;
+  /** When it is due. */
+  dueAt: Scalars['DateTime']['output'];
+  /** Minutes it is expected to take (its type's standard when created). */
+  expectedMinutes: Scalars['Int']['output'];
+  /** The task's id. */
+  id: Scalars['ID']['output'];
+  /** A note, e.g. what was agreed. */
+  note?: Maybe<Scalars['String']['output']>;
+  /** How it ended; null while open. */
+  outcome?: Maybe<TaskOutcome>;
+  /** The policy it is about, if any. */
+  policyId?: Maybe<Scalars['ID']['output']>;
+  /** How urgent it is. */
+  priority: TaskPriority;
+  /** The sales process it belongs to, if any: completing it creates the template's next tasks. */
+  process?: Maybe<ProcessKind>;
+  /** When it breaches its type's SLA. */
+  slaDueAt: Scalars['DateTime']['output'];
+  /** Open, done or cancelled. */
+  status: TaskStatus;
+  /** The template step that created it, if a process did. */
+  stepKey?: Maybe<Scalars['String']['output']>;
+  /** What is to be done. */
+  title: Scalars['String']['output'];
+  /** Its type. */
+  typeCode: TaskTypeCode;
+  /** When it last changed (UTC). */
+  updatedAt: Scalars['DateTime']['output'];
+  /** Optimistic-locking version: 1 when created, +1 with every change. Send it back as `expectedVersion` when you complete it. */
+  version: Scalars['Int']['output'];
+};
+
+/** A page of tasks (a Relay connection), soonest due first. */
+export type TaskConnection = {
+  __typename?: 'TaskConnection';
+  /** The rows of this page, at most `first` of them (fewer when rows outside the caller's scope or filter are left out). */
+  edges: Array<TaskEdge>;
+  /** Whether a next page exists, and the cursor to ask for it. */
+  pageInfo: PageInfo;
+};
+
+/** One row of a page of tasks: the task and its cursor. */
+export type TaskEdge = {
+  __typename?: 'TaskEdge';
+  /** Opaque position of this row: pass it as `after` to list what comes after it. */
+  cursor: Scalars['String']['output'];
+  /** The task on this row. */
+  node: Task;
+};
+
+/** Which tasks to list. Advisors see their own; managers their branch's or region's; backoffice and admin all. */
+export type TaskFilter = {
+  /** Tasks of this user; advisors may pass only their own id. */
+  assigneeId?: InputMaybe<Scalars['ID']['input']>;
+  /** Tasks of this branch's users. */
+  branchId?: InputMaybe<Scalars['ID']['input']>;
+  /** Tasks about this client (the client must be within your scope). */
+  clientId?: InputMaybe<Scalars['ID']['input']>;
+  /** Due at or after this instant. */
+  dueFrom?: InputMaybe<Scalars['DateTime']['input']>;
+  /** Due at or before this instant. */
+  dueTo?: InputMaybe<Scalars['DateTime']['input']>;
+  /** Only tasks in this status. */
+  status?: InputMaybe<TaskStatus>;
+};
+
+/** How a task ended; process templates create the next tasks from it. */
+export type TaskOutcome =
+  /** The client accepted (e.g. an offer). */
+  | 'ACCEPTED'
+  /** The client declined. */
+  | 'DECLINED'
+  /** Done, nothing more to say. */
+  | 'DONE'
+  /** The client could not be reached. */
+  | 'NO_CONTACT'
+  /** It went well (e.g. the client is interested). */
+  | 'SUCCESSFUL';
+
+/** How urgent a task is. */
+export type TaskPriority =
+  /** Before normal tasks. */
+  | 'HIGH'
+  /** When there is time. */
+  | 'LOW'
+  /** The default. */
+  | 'NORMAL'
+  /** Before everything else. */
+  | 'URGENT';
+
+/** Where a task stands. */
+export type TaskStatus =
+  /** No longer needed. */
+  | 'CANCELLED'
+  /** Done, with an outcome. */
+  | 'DONE'
+  /** To be done. */
+  | 'OPEN';
+
+/** A task type of the brokerage: its service level and efficiency standard. */
+export type TaskType = {
+  __typename?: 'TaskType';
+  /** The type. */
+  code: TaskTypeCode;
+  /** Minutes a task of this type is expected to take. */
+  expectedMinutes: Scalars['Int']['output'];
+  /** Its name. */
+  name: Scalars['String']['output'];
+  /** Hours from creation within which a task of this type should be done (its SLA). */
+  slaHours: Scalars['Int']['output'];
+};
+
+/** What kind of work a task is; each tenant has these types with its own SLA and expected minutes. */
+export type TaskTypeCode =
+  /** A phone call. */
+  | 'CALL'
+  /** Anything else. */
+  | 'CUSTOM'
+  /** Collecting, preparing or signing a document. */
+  | 'DOCUMENT'
+  /** A meeting with the client. */
+  | 'MEETING'
+  /** Preparing or sending an offer. */
+  | 'OFFER'
+  /** Following up an unpaid invoice. */
+  | 'PAYMENT_FOLLOW_UP'
+  /** Renewing a policy whose term ends soon (created by the `renewals` schedule). */
+  | 'RENEWAL';
+
 /** A brokerage: the tenant. Every datum belongs to exactly one tenant. */
 export type Tenant = {
   __typename?: 'Tenant';
@@ -4165,6 +4466,12 @@ export type TimelineKind =
   | 'STATUS_CHANGED'
   /** An advisor took the client from the pool. */
   | 'TAKEN_FROM_POOL'
+  /** A task about the client was done, with its outcome. */
+  | 'TASK_COMPLETED'
+  /** A task about the client was created (by a user, a process step or a schedule). */
+  | 'TASK_CREATED'
+  /** A task about the client was handed to another user. */
+  | 'TASK_REASSIGNED'
   /** The client was handed to another advisor. */
   | 'TRANSFERRED';
 
@@ -4802,6 +5109,7 @@ export type ResolversTypes = {
   CardInvoice: ResolverTypeWrapper<CardInvoice>;
   CardTask: ResolverTypeWrapper<CardTask>;
   ChangeClientStatusInput: ChangeClientStatusInput;
+  Checkpoint: Checkpoint;
   ClawbackRule: ResolverTypeWrapper<ClawbackRule>;
   ClawbackRuleInput: ClawbackRuleInput;
   ClawbackType: ClawbackType;
@@ -4853,6 +5161,7 @@ export type ResolversTypes = {
   CommissionSchemeVersionInput: CommissionSchemeVersionInput;
   CommissionStatementMappingInput: CommissionStatementMappingInput;
   CommissionTierReached: ResolverTypeWrapper<CommissionTierReached>;
+  CompleteTaskInput: CompleteTaskInput;
   Consent: ResolverTypeWrapper<Consent>;
   ConsentChannel: ConsentChannel;
   ConsentInput: ConsentInput;
@@ -4869,6 +5178,7 @@ export type ResolversTypes = {
   CreateProductLineInput: CreateProductLineInput;
   CreateRateGroupInput: CreateRateGroupInput;
   CreateRegionInput: CreateRegionInput;
+  CreateTaskInput: CreateTaskInput;
   CreateUserInput: CreateUserInput;
   Date: ResolverTypeWrapper<Scalars['Date']['output']>;
   DateTime: ResolverTypeWrapper<Scalars['DateTime']['output']>;
@@ -4965,6 +5275,9 @@ export type ResolversTypes = {
   PolicyStatus: PolicyStatus;
   PolicyStatusChange: ResolverTypeWrapper<PolicyStatusChange>;
   PolicyStatusInput: PolicyStatusInput;
+  ProcessKind: ProcessKind;
+  ProcessStep: ResolverTypeWrapper<ProcessStep>;
+  ProcessTemplate: ResolverTypeWrapper<ProcessTemplateModel>;
   ProductLine: ResolverTypeWrapper<ProductLineModel>;
   ProductLineConnection: ResolverTypeWrapper<Omit<ProductLineConnection, 'edges'> & { edges: Array<ResolversTypes['ProductLineEdge']> }>;
   ProductLineEdge: ResolverTypeWrapper<Omit<ProductLineEdge, 'node'> & { node: ResolversTypes['ProductLine'] }>;
@@ -4973,6 +5286,8 @@ export type ResolversTypes = {
   RateGroupConnection: ResolverTypeWrapper<Omit<RateGroupConnection, 'edges'> & { edges: Array<ResolversTypes['RateGroupEdge']> }>;
   RateGroupEdge: ResolverTypeWrapper<Omit<RateGroupEdge, 'node'> & { node: ResolversTypes['RateGroup'] }>;
   RateGroupMembership: ResolverTypeWrapper<RateGroupMembershipModel>;
+  ReassignTasksInput: ReassignTasksInput;
+  ReassignTasksResult: ResolverTypeWrapper<Omit<ReassignTasksResult, 'tasks'> & { tasks: Array<ResolversTypes['Task']> }>;
   ReconciliationStatus: ReconciliationStatus;
   RecordConsentInput: RecordConsentInput;
   ReferredClient: ResolverTypeWrapper<ReferredClientModel>;
@@ -5005,6 +5320,15 @@ export type ResolversTypes = {
   String: ResolverTypeWrapper<Scalars['String']['output']>;
   Subscription: ResolverTypeWrapper<Record<PropertyKey, never>>;
   TakeFromPoolInput: TakeFromPoolInput;
+  Task: ResolverTypeWrapper<TaskModel>;
+  TaskConnection: ResolverTypeWrapper<Omit<TaskConnection, 'edges'> & { edges: Array<ResolversTypes['TaskEdge']> }>;
+  TaskEdge: ResolverTypeWrapper<Omit<TaskEdge, 'node'> & { node: ResolversTypes['Task'] }>;
+  TaskFilter: TaskFilter;
+  TaskOutcome: TaskOutcome;
+  TaskPriority: TaskPriority;
+  TaskStatus: TaskStatus;
+  TaskType: ResolverTypeWrapper<TaskTypeModel>;
+  TaskTypeCode: TaskTypeCode;
   Tenant: ResolverTypeWrapper<TenantSettingsModel>;
   TenureBand: ResolverTypeWrapper<TenureBand>;
   TenureBandInput: TenureBandInput;
@@ -5114,6 +5438,7 @@ export type ResolversParentTypes = {
   CommissionSchemeVersionInput: CommissionSchemeVersionInput;
   CommissionStatementMappingInput: CommissionStatementMappingInput;
   CommissionTierReached: CommissionTierReached;
+  CompleteTaskInput: CompleteTaskInput;
   Consent: Consent;
   ConsentInput: ConsentInput;
   Contact: ContactModel;
@@ -5129,6 +5454,7 @@ export type ResolversParentTypes = {
   CreateProductLineInput: CreateProductLineInput;
   CreateRateGroupInput: CreateRateGroupInput;
   CreateRegionInput: CreateRegionInput;
+  CreateTaskInput: CreateTaskInput;
   CreateUserInput: CreateUserInput;
   Date: Scalars['Date']['output'];
   DateTime: Scalars['DateTime']['output'];
@@ -5205,6 +5531,8 @@ export type ResolversParentTypes = {
   PolicyListFilter: PolicyListFilter;
   PolicyStatusChange: PolicyStatusChange;
   PolicyStatusInput: PolicyStatusInput;
+  ProcessStep: ProcessStep;
+  ProcessTemplate: ProcessTemplateModel;
   ProductLine: ProductLineModel;
   ProductLineConnection: Omit<ProductLineConnection, 'edges'> & { edges: Array<ResolversParentTypes['ProductLineEdge']> };
   ProductLineEdge: Omit<ProductLineEdge, 'node'> & { node: ResolversParentTypes['ProductLine'] };
@@ -5213,6 +5541,8 @@ export type ResolversParentTypes = {
   RateGroupConnection: Omit<RateGroupConnection, 'edges'> & { edges: Array<ResolversParentTypes['RateGroupEdge']> };
   RateGroupEdge: Omit<RateGroupEdge, 'node'> & { node: ResolversParentTypes['RateGroup'] };
   RateGroupMembership: RateGroupMembershipModel;
+  ReassignTasksInput: ReassignTasksInput;
+  ReassignTasksResult: Omit<ReassignTasksResult, 'tasks'> & { tasks: Array<ResolversParentTypes['Task']> };
   RecordConsentInput: RecordConsentInput;
   ReferredClient: ReferredClientModel;
   ReferredClientConnection: Omit<ReferredClientConnection, 'edges'> & { edges: Array<ResolversParentTypes['ReferredClientEdge']> };
@@ -5241,6 +5571,11 @@ export type ResolversParentTypes = {
   String: Scalars['String']['output'];
   Subscription: Record<PropertyKey, never>;
   TakeFromPoolInput: TakeFromPoolInput;
+  Task: TaskModel;
+  TaskConnection: Omit<TaskConnection, 'edges'> & { edges: Array<ResolversParentTypes['TaskEdge']> };
+  TaskEdge: Omit<TaskEdge, 'node'> & { node: ResolversParentTypes['Task'] };
+  TaskFilter: TaskFilter;
+  TaskType: TaskTypeModel;
   Tenant: TenantSettingsModel;
   TenureBand: TenureBand;
   TenureBandInput: TenureBandInput;
@@ -5932,6 +6267,7 @@ export type MutationResolvers<ContextType = GraphQLContext, ParentType extends R
   cancelInvoice?: Resolver<ResolversTypes['Invoice'], ParentType, ContextType, RequireFields<MutationCancelInvoiceArgs, 'input'>>;
   cancelPolicy?: Resolver<ResolversTypes['Policy'], ParentType, ContextType, RequireFields<MutationCancelPolicyArgs, 'input'>>;
   changeClientStatus?: Resolver<ResolversTypes['Client'], ParentType, ContextType, RequireFields<MutationChangeClientStatusArgs, 'input'>>;
+  completeTask?: Resolver<ResolversTypes['Task'], ParentType, ContextType, RequireFields<MutationCompleteTaskArgs, 'input'>>;
   createBranch?: Resolver<ResolversTypes['Branch'], ParentType, ContextType, RequireFields<MutationCreateBranchArgs, 'input'>>;
   createClient?: Resolver<ResolversTypes['Client'], ParentType, ContextType, RequireFields<MutationCreateClientArgs, 'input'>>;
   createCommissionScheme?: Resolver<ResolversTypes['CommissionScheme'], ParentType, ContextType, RequireFields<MutationCreateCommissionSchemeArgs, 'input'>>;
@@ -5942,6 +6278,7 @@ export type MutationResolvers<ContextType = GraphQLContext, ParentType extends R
   createProductLine?: Resolver<ResolversTypes['ProductLine'], ParentType, ContextType, RequireFields<MutationCreateProductLineArgs, 'input'>>;
   createRateGroup?: Resolver<ResolversTypes['RateGroup'], ParentType, ContextType, RequireFields<MutationCreateRateGroupArgs, 'input'>>;
   createRegion?: Resolver<ResolversTypes['Region'], ParentType, ContextType, RequireFields<MutationCreateRegionArgs, 'input'>>;
+  createTask?: Resolver<ResolversTypes['Task'], ParentType, ContextType, RequireFields<MutationCreateTaskArgs, 'input'>>;
   createUser?: Resolver<ResolversTypes['User'], ParentType, ContextType, RequireFields<MutationCreateUserArgs, 'input'>>;
   disputeCommissionLine?: Resolver<ResolversTypes['CommissionDispute'], ParentType, ContextType, RequireFields<MutationDisputeCommissionLineArgs, 'input'>>;
   editCommissionSchemeVersion?: Resolver<ResolversTypes['CommissionScheme'], ParentType, ContextType, RequireFields<MutationEditCommissionSchemeVersionArgs, 'input'>>;
@@ -5956,6 +6293,7 @@ export type MutationResolvers<ContextType = GraphQLContext, ParentType extends R
   markCommissionPeriodPaid?: Resolver<ResolversTypes['CommissionPeriod'], ParentType, ContextType, RequireFields<MutationMarkCommissionPeriodPaidArgs, 'input'>>;
   moveUser?: Resolver<ResolversTypes['User'], ParentType, ContextType, RequireFields<MutationMoveUserArgs, 'input'>>;
   reactivatePolicy?: Resolver<ResolversTypes['Policy'], ParentType, ContextType, RequireFields<MutationReactivatePolicyArgs, 'input'>>;
+  reassignTasks?: Resolver<ResolversTypes['ReassignTasksResult'], ParentType, ContextType, RequireFields<MutationReassignTasksArgs, 'input'>>;
   recordConsent?: Resolver<ResolversTypes['Client'], ParentType, ContextType, RequireFields<MutationRecordConsentArgs, 'input'>>;
   registerPayment?: Resolver<ResolversTypes['Payment'], ParentType, ContextType, RequireFields<MutationRegisterPaymentArgs, 'input'>>;
   releaseToPool?: Resolver<ResolversTypes['Client'], ParentType, ContextType, RequireFields<MutationReleaseToPoolArgs, 'input'>>;
@@ -6127,6 +6465,22 @@ export type PolicyStatusChangeResolvers<ContextType = GraphQLContext, ParentType
   to?: Resolver<ResolversTypes['PolicyStatus'], ParentType, ContextType>;
 };
 
+export type ProcessStepResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['ProcessStep'] = ResolversParentTypes['ProcessStep']> = {
+  checkpoint?: Resolver<Maybe<ResolversTypes['Checkpoint']>, ParentType, ContextType>;
+  createType?: Resolver<ResolversTypes['TaskTypeCode'], ParentType, ContextType>;
+  dueInDays?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  key?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  title?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  whenOutcome?: Resolver<ResolversTypes['TaskOutcome'], ParentType, ContextType>;
+  whenType?: Resolver<ResolversTypes['TaskTypeCode'], ParentType, ContextType>;
+};
+
+export type ProcessTemplateResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['ProcessTemplate'] = ResolversParentTypes['ProcessTemplate']> = {
+  kind?: Resolver<ResolversTypes['ProcessKind'], ParentType, ContextType>;
+  name?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  steps?: Resolver<Array<ResolversTypes['ProcessStep']>, ParentType, ContextType>;
+};
+
 export type ProductLineResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['ProductLine'] = ResolversParentTypes['ProductLine']> = {
   active?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
   code?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
@@ -6184,12 +6538,16 @@ export type QueryResolvers<ContextType = GraphQLContext, ParentType extends Reso
   payments?: Resolver<ResolversTypes['PaymentConnection'], ParentType, ContextType, RequireFields<QueryPaymentsArgs, 'filter'>>;
   policies?: Resolver<ResolversTypes['PolicyConnection'], ParentType, ContextType, Partial<QueryPoliciesArgs>>;
   policy?: Resolver<Maybe<ResolversTypes['Policy']>, ParentType, ContextType, RequireFields<QueryPolicyArgs, 'id'>>;
+  processTemplates?: Resolver<Array<ResolversTypes['ProcessTemplate']>, ParentType, ContextType>;
   productLines?: Resolver<ResolversTypes['ProductLineConnection'], ParentType, ContextType, Partial<QueryProductLinesArgs>>;
   rateGroups?: Resolver<ResolversTypes['RateGroupConnection'], ParentType, ContextType, Partial<QueryRateGroupsArgs>>;
   referredClients?: Resolver<ResolversTypes['ReferredClientConnection'], ParentType, ContextType, Partial<QueryReferredClientsArgs>>;
   region?: Resolver<Maybe<ResolversTypes['Region']>, ParentType, ContextType, RequireFields<QueryRegionArgs, 'id'>>;
   regions?: Resolver<ResolversTypes['RegionConnection'], ParentType, ContextType, Partial<QueryRegionsArgs>>;
   simulateCommissions?: Resolver<Array<ResolversTypes['SimulatedCommissionLine']>, ParentType, ContextType, RequireFields<QuerySimulateCommissionsArgs, 'input'>>;
+  task?: Resolver<Maybe<ResolversTypes['Task']>, ParentType, ContextType, RequireFields<QueryTaskArgs, 'id'>>;
+  taskTypes?: Resolver<Array<ResolversTypes['TaskType']>, ParentType, ContextType>;
+  tasks?: Resolver<ResolversTypes['TaskConnection'], ParentType, ContextType, Partial<QueryTasksArgs>>;
   tenant?: Resolver<ResolversTypes['Tenant'], ParentType, ContextType>;
   unmatchedPayments?: Resolver<ResolversTypes['UnmatchedPaymentConnection'], ParentType, ContextType, Partial<QueryUnmatchedPaymentsArgs>>;
   user?: Resolver<Maybe<ResolversTypes['User']>, ParentType, ContextType, RequireFields<QueryUserArgs, 'id'>>;
@@ -6224,6 +6582,11 @@ export type RateGroupMembershipResolvers<ContextType = GraphQLContext, ParentTyp
   rateGroup?: Resolver<Maybe<ResolversTypes['RateGroup']>, ParentType, ContextType>;
   rateGroupId?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
   setBy?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+};
+
+export type ReassignTasksResultResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['ReassignTasksResult'] = ResolversParentTypes['ReassignTasksResult']> = {
+  reassigned?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  tasks?: Resolver<Array<ResolversTypes['Task']>, ParentType, ContextType>;
 };
 
 export type ReferredClientResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['ReferredClient'] = ResolversParentTypes['ReferredClient']> = {
@@ -6313,6 +6676,49 @@ export type StatementReconciliationRowResolvers<ContextType = GraphQLContext, Pa
 
 export type SubscriptionResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['Subscription'] = ResolversParentTypes['Subscription']> = {
   commissionAccrualChanged?: SubscriptionResolver<ResolversTypes['CommissionAccrual'], "commissionAccrualChanged", ParentType, ContextType, Partial<SubscriptionCommissionAccrualChangedArgs>>;
+};
+
+export type TaskResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['Task'] = ResolversParentTypes['Task']> = {
+  assigneeId?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  branchId?: Resolver<Maybe<ResolversTypes['ID']>, ParentType, ContextType>;
+  checkpoint?: Resolver<Maybe<ResolversTypes['Checkpoint']>, ParentType, ContextType>;
+  clientId?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  completedAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
+  createdAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  createdBy?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  delegatedBy?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  dueAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  expectedMinutes?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  note?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  outcome?: Resolver<Maybe<ResolversTypes['TaskOutcome']>, ParentType, ContextType>;
+  policyId?: Resolver<Maybe<ResolversTypes['ID']>, ParentType, ContextType>;
+  priority?: Resolver<ResolversTypes['TaskPriority'], ParentType, ContextType>;
+  process?: Resolver<Maybe<ResolversTypes['ProcessKind']>, ParentType, ContextType>;
+  slaDueAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  status?: Resolver<ResolversTypes['TaskStatus'], ParentType, ContextType>;
+  stepKey?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  title?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  typeCode?: Resolver<ResolversTypes['TaskTypeCode'], ParentType, ContextType>;
+  updatedAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  version?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+};
+
+export type TaskConnectionResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['TaskConnection'] = ResolversParentTypes['TaskConnection']> = {
+  edges?: Resolver<Array<ResolversTypes['TaskEdge']>, ParentType, ContextType>;
+  pageInfo?: Resolver<ResolversTypes['PageInfo'], ParentType, ContextType>;
+};
+
+export type TaskEdgeResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['TaskEdge'] = ResolversParentTypes['TaskEdge']> = {
+  cursor?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  node?: Resolver<ResolversTypes['Task'], ParentType, ContextType>;
+};
+
+export type TaskTypeResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['TaskType'] = ResolversParentTypes['TaskType']> = {
+  code?: Resolver<ResolversTypes['TaskTypeCode'], ParentType, ContextType>;
+  expectedMinutes?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  name?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  slaHours?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
 };
 
 export type TenantResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['Tenant'] = ResolversParentTypes['Tenant']> = {
@@ -6607,6 +7013,8 @@ export type Resolvers<ContextType = GraphQLContext> = {
   PolicyConnection?: PolicyConnectionResolvers<ContextType>;
   PolicyEdge?: PolicyEdgeResolvers<ContextType>;
   PolicyStatusChange?: PolicyStatusChangeResolvers<ContextType>;
+  ProcessStep?: ProcessStepResolvers<ContextType>;
+  ProcessTemplate?: ProcessTemplateResolvers<ContextType>;
   ProductLine?: ProductLineResolvers<ContextType>;
   ProductLineConnection?: ProductLineConnectionResolvers<ContextType>;
   ProductLineEdge?: ProductLineEdgeResolvers<ContextType>;
@@ -6615,6 +7023,7 @@ export type Resolvers<ContextType = GraphQLContext> = {
   RateGroupConnection?: RateGroupConnectionResolvers<ContextType>;
   RateGroupEdge?: RateGroupEdgeResolvers<ContextType>;
   RateGroupMembership?: RateGroupMembershipResolvers<ContextType>;
+  ReassignTasksResult?: ReassignTasksResultResolvers<ContextType>;
   ReferredClient?: ReferredClientResolvers<ContextType>;
   ReferredClientConnection?: ReferredClientConnectionResolvers<ContextType>;
   ReferredClientEdge?: ReferredClientEdgeResolvers<ContextType>;
@@ -6630,6 +7039,10 @@ export type Resolvers<ContextType = GraphQLContext> = {
   StatementImportResult?: StatementImportResultResolvers<ContextType>;
   StatementReconciliationRow?: StatementReconciliationRowResolvers<ContextType>;
   Subscription?: SubscriptionResolvers<ContextType>;
+  Task?: TaskResolvers<ContextType>;
+  TaskConnection?: TaskConnectionResolvers<ContextType>;
+  TaskEdge?: TaskEdgeResolvers<ContextType>;
+  TaskType?: TaskTypeResolvers<ContextType>;
   Tenant?: TenantResolvers<ContextType>;
   TenureBand?: TenureBandResolvers<ContextType>;
   Tier?: TierResolvers<ContextType>;

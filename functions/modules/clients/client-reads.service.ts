@@ -23,9 +23,9 @@ export const OPEN_INVOICE_STATUSES: readonly Invoice['status'][] = ['ISSUED', 'P
 type PageRequest = { limit: number; cursor: string | null };
 
 /** The client card: what one Query on the client's collection returns, shaped for the API. */
-export interface ClientCard extends ClientCardItems {
-  /** Filled by the tasks and invoices modules when they land; empty until then. */
-  openTasks: never[];
+export interface ClientCard extends Omit<ClientCardItems, 'openTasks'> {
+  /** Open tasks, soonest due first (the tasks module's card items). */
+  openTasks: Array<{ id: string; title: string; dueDate: string }>;
   openInvoices: CardInvoice[];
 }
 
@@ -68,7 +68,12 @@ export class ClientReadsService {
     const openInvoices = card.invoices
       .filter((i) => OPEN_INVOICE_STATUSES.includes(i.status))
       .map((i) => ({ id: i.id, number: i.number ?? '', dueDate: i.dueDate, outstanding: i.outstanding }));
-    return { ...card, openTasks: [], openInvoices };
+    const openTasks = card.openTasks.map((t) => ({
+      id: t.id,
+      title: t.title,
+      dueDate: t.dueAt.slice(0, 10),
+    }));
+    return { ...card, openTasks, openInvoices };
   }
 
   async timeline(

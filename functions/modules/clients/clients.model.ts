@@ -106,6 +106,9 @@ export const TIMELINE_KINDS = [
   'POLICY_CANCELLED',
   'POLICY_REACTIVATED',
   'POLICY_LAPSED',
+  'TASK_CREATED',
+  'TASK_COMPLETED',
+  'TASK_REASSIGNED',
 ] as const;
 export type TimelineKind = (typeof TIMELINE_KINDS)[number];
 

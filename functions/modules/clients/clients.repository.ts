@@ -30,6 +30,15 @@ export interface ClientCardItems {
   /** Invoices and credits of the client (the invoices module keeps them in this collection). */
   invoices: Invoice[];
   credits: CreditEntry[];
+  /** Open tasks about the client (the tasks module keeps one card item per open task here). */
+  openTasks: CardTask[];
+}
+
+/** An open task as the card shows it. */
+export interface CardTask {
+  id: string;
+  title: string;
+  dueAt: string;
 }
 
 type PageRequest = { limit: number; cursor: string | null };
@@ -171,6 +180,10 @@ export class ClientsRepository {
       policies: items.filter((i) => i.type === EntityType.Policy).map((i) => fromItem<Policy>(i)),
       invoices: items.filter((i) => i.type === EntityType.Invoice).map((i) => fromItem<Invoice>(i)),
       credits: items.filter((i) => i.type === EntityType.ClientCredit).map((i) => fromItem<CreditEntry>(i)),
+      openTasks: items
+        .filter((i) => i.type === EntityType.OpenTask)
+        .map((i) => fromItem<CardTask>(i))
+        .sort((a, b) => a.dueAt.localeCompare(b.dueAt)),
     };
   }
 

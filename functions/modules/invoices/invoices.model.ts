@@ -297,21 +297,7 @@ export function stepsDue(policy: DunningPolicy, daysOverdue: number): DunningSte
     .filter((s) => s.afterDays <= daysOverdue);
 }
 
-/** Whether a local time (HH:MM) falls within quiet hours, which may span midnight. */
-export function inQuietHours(localTime: string, start: string, end: string): boolean {
-  if (start === end) return false;
-  return start < end ? localTime >= start && localTime < end : localTime >= start || localTime < end;
-}
-
-/** The local wall-clock time (HH:MM) of an instant in a time zone. */
-export function localTimeInZone(instant: Date, timeZone: string): string {
-  return new Intl.DateTimeFormat('en-GB', {
-    timeZone,
-    hour: '2-digit',
-    minute: '2-digit',
-    hourCycle: 'h23',
-  }).format(instant);
-}
+export { inQuietHours, localTimeInZone } from '../../shared/clock.js';
 
 export const AGE_BUCKETS = ['D0_30', 'D31_60', 'D61_90', 'D90_PLUS'] as const;
 export type AgeBucket = (typeof AGE_BUCKETS)[number];

@@ -52,6 +52,11 @@ export const PERMISSIONS = {
   'webhooks:manage': ['admin'],
   /** Changes consumers gave up on: listing and replaying them. */
   'failures:manage': ['admin'],
+  /** Tasks within the principal's scope: advisors their own, managers their branch or region's. */
+  'tasks:read': ['admin', 'manager', 'backoffice', 'advisor'],
+  'tasks:write': ['admin', 'manager', 'backoffice', 'advisor'],
+  /** Hand tasks to another user in bulk, within scope. */
+  'tasks:reassign': ['admin', 'manager', 'backoffice'],
   /** Read one's own identity. */
   'self:read': ['admin', 'manager', 'backoffice', 'advisor', 'partner'],
 } as const satisfies Record<string, readonly Role[]>;

@@ -110,6 +110,11 @@ const ROWS: Record<string, Row> = {
   // The admin's book import: readable by tenant-wide importers; to anyone else it does not exist.
   importJob: { allowed: OFFICE_WIDE, args: (t) => `id: ${id(t.importJobId)}`, refusedAs: 'NOT_FOUND' },
   importJobs: { allowed: OFFICE },
+  // Tasks: everyone in the office within scope (advisors their own); a missing task is null.
+  task: { allowed: STAFF, args: () => `id: ${id('no-such-task')}` },
+  tasks: { allowed: STAFF },
+  taskTypes: { allowed: STAFF },
+  processTemplates: { allowed: STAFF },
 };
 
 const schema = buildSchema(typeDefs);

@@ -120,7 +120,52 @@ const STATUS = (name: string) => `mutation($i: PolicyStatusInput!) { ${name}(inp
 const CLIENT_OP = (name: string, input: string) =>
   `mutation($i: ${input}!) { ${name}(input: $i) { __typename } }`;
 
+/** An open task of the side's advisor about one of his clients, created by the advisor. */
+async function taskOf(side: Side): Promise<{ id: string; version: number }> {
+  const client = await clientOf(app, side);
+  const data = await must<{ createTask: { id: string; version: number } }>(
+    app,
+    side.advisor,
+    'mutation($i: CreateTaskInput!) { createTask(input: $i) { id version } }',
+    { i: { typeCode: 'CALL', title: 'Call the client', clientId: client.id } },
+  );
+  return data.createTask;
+}
+
 const CASES: Record<string, ScopedCase> = {
+  // ---- tasks -------------------------------------------------------------------------------
+  createTask: sided(async (side) => ({
+    as: rm(),
+    query: CLIENT_OP('createTask', 'CreateTaskInput'),
+    variables: {
+      i: {
+        typeCode: 'MEETING',
+        title: 'Meet',
+        clientId: (await clientOf(app, side)).id,
+        assigneeId: side.advisorId,
+      },
+    },
+  })),
+  completeTask: sided(async (side) => {
+    const task = await taskOf(side);
+    return {
+      as: rm(),
+      query: CLIENT_OP('completeTask', 'CompleteTaskInput'),
+      variables: { i: { id: task.id, expectedVersion: task.version, outcome: 'DONE' } },
+    };
+  }),
+  reassignTasks: sided(async (side) => {
+    const task = await taskOf(side);
+    const to = await advisorIn(side);
+    return {
+      as: rm(),
+      query: 'mutation($i: ReassignTasksInput!) { reassignTasks(input: $i) { reassigned } }',
+      variables: { i: { taskIds: [task.id], toUserId: to.id } },
+      allowed: (result) => {
+        expect(result.data).toEqual({ reassignTasks: { reassigned: 1 } });
+      },
+    };
+  }),
   // ---- clients -----------------------------------------------------------------------------
   createClient: sided(async (side) => ({
     as: rm(),

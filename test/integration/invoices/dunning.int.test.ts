@@ -62,11 +62,13 @@ async function gql<T>(role: string, query: string, variables?: Record<string, un
 }
 
 async function mails(): Promise<MailRecord[]> {
-  return ((await (await fetch(stack.dev.mailUrl)).json()) as { emails: MailRecord[] }).emails;
+  return ((await (await fetch(stack.dev.mailJsonUrl)).json()) as { emails: MailRecord[] }).emails;
 }
 
 async function texts(): Promise<Array<{ to: string; message: string }>> {
-  return (await (await fetch(stack.dev.smsUrl)).json()) as Array<{ to: string; message: string }>;
+  return (
+    (await (await fetch(stack.dev.smsJsonUrl)).json()) as { sms: Array<{ to: string; message: string }> }
+  ).sms;
 }
 
 const mailsTo = async (to: string) => (await mails()).filter((m) => m.destination.to.includes(to));

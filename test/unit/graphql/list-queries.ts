@@ -52,6 +52,10 @@ export const LIST_PAGE_QUERIES: Record<string, string> = {
     'unmatchedPayments(first: 100)',
     `id source row paidDate reference payer reason at amount { ${money} }`,
   ),
+  tasks: page(
+    'tasks(first: 100)',
+    'id typeCode title assigneeId branchId clientId policyId dueAt slaDueAt expectedMinutes priority status outcome note checkpoint process stepKey createdBy delegatedBy createdAt updatedAt completedAt version',
+  ),
   importJobs: page(
     'importJobs(first: 100)',
     'id kind status rowsTotal rowsDone createdBy createdAt updatedAt finishedAt error counts { outcome rows }',

@@ -1,0 +1,86 @@
+import type { Clock } from '../shared/clock.js';
+import type { Db } from '../shared/db.js';
+import { OrgKind } from '../shared/table-design.js';
+import { composeBook } from './book-wiring.js';
+import { type Client, type ClientsModule, ClientsRepository } from './clients/index.js';
+import { type Branch, OrgRepository, type User } from './org/index.js';
+import { PoliciesRepository } from './policies/index.js';
+import {
+  createTasksModule,
+  type ReminderChannels,
+  type TaskClient,
+  type TasksDeps,
+  type TasksModule,
+} from './tasks/index.js';
+
+/** A client as tasks see it: the SMS consent is the latest SMS consent record. */
+function taskClient(client: Client): TaskClient {
+  const sms = client.consents.filter((c) => c.channel === 'SMS').at(-1);
+  return {
+    id: client.id,
+    name: client.name,
+    ownerAdvisorId: client.ownerAdvisorId,
+    phone: client.phone,
+    smsConsent: sms?.granted === true,
+  };
+}
+
+/** The repositories the tasks module's ports read through. */
+interface TaskPortRepositories {
+  org: OrgRepository;
+  policies: PoliciesRepository;
+}
+
+/**
+ * The tasks module's ports over the org and policies repositories and the clients' book: users with
+ * their region, clients within scope and their timeline, ACTIVE policies by term end, the tenants.
+ */
+export function taskPorts(
+  repositories: TaskPortRepositories,
+  clients: ClientsModule,
+): Omit<TasksDeps, 'db' | 'clock'> {
+  const { org, policies } = repositories;
+  return {
+    clients: {
+      requireClient: async (p, id) => taskClient(await clients.book.requireClient(p, id)),
+      getClient: async (tenantId, id) => {
+        const client = await clients.book.getClient(tenantId, id);
+        return client ? taskClient(client) : undefined;
+      },
+      timelineOp: (tenantId, clientId, kind, by, summary) =>
+        clients.book.timelineOp(tenantId, clientId, kind, by, summary),
+    },
+    users: {
+      getUser: async (tenantId, userId) => {
+        const user = await org.getOrgEntity<User>(tenantId, OrgKind.User, userId);
+        if (!user) return undefined;
+        const branch = user.branchId
+          ? await org.getOrgEntity<Branch>(tenantId, OrgKind.Branch, user.branchId)
+          : undefined;
+        return { ...user, regionId: branch?.regionId ?? null };
+      },
+    },
+    policies: {
+      listEndingBetween: (tenantId, from, to, page) =>
+        policies.listPoliciesByTermEnd(tenantId, { status: 'ACTIVE', from, to }, page, {}),
+    },
+    tenants: {
+      listTenantIds: () => org.listTenantIds(),
+      getTenantSettings: (tenantId) => org.getTenantSettings(tenantId),
+    },
+  };
+}
+
+/**
+ * The tasks module alone with what it reads, for an entry point that needs nothing else (the
+ * renewals and reminders schedules): no invoices, commissions or webhooks code in its bundle.
+ */
+export function composeTasks(db: Db, clock: Clock, channels: ReminderChannels | null = null): TasksModule {
+  const repositories = {
+    org: new OrgRepository(db),
+    clients: new ClientsRepository(db),
+    policies: new PoliciesRepository(db),
+  };
+  const { clients } = composeBook(repositories, repositories.org, clock);
+  return createTasksModule({ db, clock, channels, ...taskPorts(repositories, clients) });
+}

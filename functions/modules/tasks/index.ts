@@ -1,0 +1,78 @@
+import type { Clock } from '../../shared/clock.js';
+import type { Db } from '../../shared/db.js';
+import type { ReminderChannels, TaskClients, TaskPolicies, TaskTenants, TaskUsers } from './ports.js';
+import { RemindersRepository } from './reminders.repository.js';
+import { RemindersService } from './reminders.service.js';
+import { RenewalsService } from './renewals.service.js';
+import { TaskCatalog } from './task-catalog.js';
+import { TaskReadsService } from './task-reads.service.js';
+import { TasksRepository } from './tasks.repository.js';
+import { TasksService } from './tasks.service.js';
+
+/**
+ * The tasks module's public entry: its composition and what other modules, entry points and tests
+ * may use. Everything else in this folder is internal.
+ */
+export type {
+  ExpiringPolicy,
+  ReminderChannels,
+  TaskClient,
+  TaskClients,
+  TaskPolicies,
+  TaskTenants,
+  TaskTimelineKind,
+  TaskUser,
+  TaskUsers,
+} from './ports.js';
+export type { RemindersResult } from './reminders.service.js';
+export { RENEWALS_ACTOR, type RenewalsResult } from './renewals.service.js';
+export type { ProcessTemplate, Task, TaskType } from './tasks.model.js';
+export type { SystemTaskRequest } from './tasks.service.js';
+
+/** The tasks services, one responsibility each. */
+export interface TasksModule {
+  /** Creating, completing (with the process chain) and reassigning tasks. */
+  tasks: TasksService;
+  /** One task, and scoped task lists. */
+  reads: TaskReadsService;
+  /** Task types and process templates of a tenant. */
+  catalog: TaskCatalog;
+  /** The daily renewals schedule. */
+  renewals: RenewalsService;
+  /** The reminders schedule: due-soon e-mails, the morning digest, meeting SMS. */
+  reminders: RemindersService;
+}
+
+/** What the tasks module needs from other modules, through narrow ports. */
+export interface TasksDeps {
+  db: Db;
+  clock: Clock;
+  clients: TaskClients;
+  users: TaskUsers;
+  policies: TaskPolicies;
+  tenants: TaskTenants;
+  /** Where reminders are sent; null in a process that sends none (reminders then do nothing). */
+  channels?: ReminderChannels | null;
+}
+
+/** Builds the tasks module over its repository and the ports it reads other modules through. */
+export function createTasksModule(deps: TasksDeps): TasksModule {
+  const repository = new TasksRepository(deps.db);
+  const catalog = new TaskCatalog(repository);
+  const tasks = new TasksService(repository, catalog, deps.clients, deps.users, deps.clock);
+  return {
+    tasks,
+    reads: new TaskReadsService(repository, deps.clients),
+    catalog,
+    renewals: new RenewalsService(repository, tasks, deps.policies, deps.tenants),
+    reminders: new RemindersService(
+      repository,
+      new RemindersRepository(deps.db),
+      deps.clients,
+      deps.users,
+      deps.tenants,
+      deps.channels ?? null,
+      deps.clock,
+    ),
+  };
+}

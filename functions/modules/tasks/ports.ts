@@ -1,0 +1,82 @@
+import type { Principal } from '../../shared/auth/principal.js';
+import type { Page, TransactOp } from '../../shared/db.js';
+import type { Mailer } from '../../shared/mailer.js';
+import type { SmsSender } from '../../shared/sms.js';
+
+/** A user as tasks need one: who may be assigned, where they sit, where reminders go. */
+export interface TaskUser {
+  id: string;
+  name: string;
+  email: string;
+  role: Principal['role'];
+  branchId: string | null;
+  regionId: string | null;
+  active: boolean;
+}
+
+/** A client as tasks need one: whose it is, for assignment and reminders. */
+export interface TaskClient {
+  id: string;
+  name: string;
+  ownerAdvisorId: string | null;
+  phone: string | null;
+  /** Whether the consent in force for SMS is granted. */
+  smsConsent: boolean;
+}
+
+/** What the tasks module writes on a client's timeline, beside its own writes. */
+export type TaskTimelineKind = 'TASK_CREATED' | 'TASK_COMPLETED' | 'TASK_REASSIGNED';
+
+/** The clients the tasks module reads and the timeline entries it writes (the clients module). */
+export interface TaskClients {
+  /** A client the principal may see: NOT_FOUND when missing, FORBIDDEN out of scope. */
+  requireClient(principal: Principal, clientId: string): Promise<TaskClient>;
+  getClient(tenantId: string, clientId: string): Promise<TaskClient | undefined>;
+  timelineOp(
+    tenantId: string,
+    clientId: string,
+    kind: TaskTimelineKind,
+    by: string,
+    summary: string,
+  ): TransactOp;
+}
+
+/** Users of the org (the org module). */
+export interface TaskUsers {
+  getUser(tenantId: string, userId: string): Promise<TaskUser | undefined>;
+}
+
+/** A policy whose term ends soon, as the renewals schedule reads it. */
+export interface ExpiringPolicy {
+  id: string;
+  clientId: string;
+  policyNumber: string;
+  termEnd: string;
+  servicingAdvisorId: string | null;
+}
+
+/** Policies by term end (the policies module's renewal-window index). */
+export interface TaskPolicies {
+  /** ACTIVE policies whose term ends within [from, to] (ISO dates), one page. */
+  listEndingBetween(
+    tenantId: string,
+    from: string,
+    to: string,
+    page: { limit: number; cursor: string | null },
+  ): Promise<Page<ExpiringPolicy>>;
+}
+
+/** The tenants, for the tenant-wide schedules (the org module). */
+export interface TaskTenants {
+  listTenantIds(): Promise<string[]>;
+  getTenantSettings(
+    tenantId: string,
+  ): Promise<{ name: string; locale: string; timeZone: string } | undefined>;
+}
+
+/** Where reminders go out: e-mail (SES) and SMS (SNS in the cloud, the recorder locally). */
+export interface ReminderChannels {
+  mailer: Mailer;
+  mailFrom: string;
+  sms: SmsSender;
+}

@@ -1,0 +1,93 @@
+import { clientCollection, type ItemKey, seg, tenantPrefix } from './key-segments.js';
+
+/**
+ * Key builders of the tasks module, spread into `keys` by table-design.ts: the code asks `keys`,
+ * never this file.
+ */
+
+/** Fields of a task that place it in the indexes (the open-task list only while it is open). */
+export interface TaskIndexFields {
+  id: string;
+  assigneeId: string;
+  branchId: string | null;
+  clientId: string;
+  dueAt: string;
+  status: string;
+}
+
+const byDue = (t: { dueAt: string; id: string }) => `${seg(t.dueAt)}#${seg(t.id)}`;
+
+/** Keys of tasks, their types, process templates, settings and sent reminders. */
+export const taskKeys = {
+  /** A task's own item: one GetItem reads it, whoever it is assigned to. */
+  task: (tenantId: string, taskId: string): ItemKey => ({
+    pk: `${tenantPrefix(tenantId)}#TASK#${seg(taskId)}`,
+    sk: 'TASK',
+  }),
+  /** An open task as its client's card shows it: in the client's collection while the task is open. */
+  openTaskCard: (tenantId: string, clientId: string, taskId: string): ItemKey => ({
+    pk: clientCollection(tenantId, clientId),
+    sk: `A#TASK#${seg(taskId)}`,
+  }),
+  /**
+   * Index keys of a task, each sorted by due time: by assignee (lists and the calendar), by client,
+   * by branch (a manager's team), open tasks of the tenant (reminders, late checkpoints) and every
+   * task of the tenant (tenant-wide lists and performance).
+   */
+  taskIndexes: (tenantId: string, task: TaskIndexFields): Record<string, string> => {
+    const t = tenantPrefix(tenantId);
+    const idx: Record<string, string> = {
+      gsi1pk: taskKeys.tasksByAssignee(tenantId, task.assigneeId),
+      gsi1sk: byDue(task),
+      gsi2pk: taskKeys.tasksByClient(tenantId, task.clientId),
+      gsi2sk: byDue(task),
+      gsi5pk: taskKeys.tasksOfTenant(tenantId),
+      gsi5sk: byDue(task),
+    };
+    if (task.branchId) {
+      idx.gsi3pk = `${t}#BRANCH#${seg(task.branchId)}#TASK`;
+      idx.gsi3sk = byDue(task);
+    }
+    if (task.status === 'OPEN') {
+      idx.gsi4pk = taskKeys.openTasks(tenantId);
+      idx.gsi4sk = byDue(task);
+    }
+    return idx;
+  },
+  tasksByAssignee: (tenantId: string, userId: string) =>
+    `${tenantPrefix(tenantId)}#OWNER#${seg(userId)}#TASK`,
+  tasksByClient: (tenantId: string, clientId: string) =>
+    `${tenantPrefix(tenantId)}#CLIENT#${seg(clientId)}#TASK`,
+  tasksByBranch: (tenantId: string, branchId: string) =>
+    `${tenantPrefix(tenantId)}#BRANCH#${seg(branchId)}#TASK`,
+  openTasks: (tenantId: string) => `${tenantPrefix(tenantId)}#OPEN_TASKS`,
+  tasksOfTenant: (tenantId: string) => `${tenantPrefix(tenantId)}#TASKS`,
+
+  /** The tenant's task types, one small collection. */
+  taskTypes: (tenantId: string) => `${tenantPrefix(tenantId)}#TASK_TYPE`,
+  taskType: (tenantId: string, code: string): ItemKey => ({
+    pk: taskKeys.taskTypes(tenantId),
+    sk: seg(code),
+  }),
+  /** The tenant's process templates, one small collection. */
+  processTemplates: (tenantId: string) => `${tenantPrefix(tenantId)}#PROCESS_TEMPLATE`,
+  processTemplate: (tenantId: string, id: string): ItemKey => ({
+    pk: taskKeys.processTemplates(tenantId),
+    sk: seg(id),
+  }),
+  /** The tenant's task settings (renewal window, reminder lead time). */
+  taskSettings: (tenantId: string): ItemKey => ({
+    pk: `${tenantPrefix(tenantId)}#TASK_SETTINGS`,
+    sk: 'SETTINGS',
+  }),
+  /** A reminder that was (or is being) sent: written before the send, so it goes out once. */
+  reminder: (tenantId: string, reminderId: string): ItemKey => ({
+    pk: `${tenantPrefix(tenantId)}#REMINDER#${seg(reminderId)}`,
+    sk: 'REMINDER',
+  }),
+} as const;
+
+/** Sort-key bounds of a due-time range on any task index (inclusive at both ends). */
+export function taskDueRange(from: string, to: string): [string, string] {
+  return [`${seg(from)}#`, `${seg(to)}#~`];
+}
