@@ -221,7 +221,7 @@ export type BusinessType =
 /** Why and when a policy was cancelled. */
 export type Cancellation = {
   __typename?: 'Cancellation';
-  /** The date the cancellation takes effect. */
+  /** The date the cancellation takes effect: the first day no longer covered. */
   date: Scalars['Date']['output'];
   /** Why, as entered or reported by the insurer. */
   reason: Scalars['String']['output'];
@@ -485,6 +485,7 @@ export type CollectorTaskEdge = {
  * policyNumber, premium.amount, premium.currency, frequency, writtenDate, termStart, termEnd, status,
  * sellerId, sellerEmail, vehicle.registrationPlate, vehicle.vin, property.address, person.name,
  * person.birthDate, object.description. `externalId` is required: it makes a re-import create nothing new.
+ * `termEnd` is the last day covered (inclusive), as everywhere: an annual term from 2026-12-01 ends 2027-11-30.
  */
 export type ColumnMappingInput = {
   /** The column's header as it appears in the file's first row. */
@@ -2976,7 +2977,7 @@ export type Policy = {
   status: PolicyStatus;
   /** Every status change, with who, when and why. */
   statusHistory: Array<PolicyStatusChange>;
-  /** Last day of cover. */
+  /** Last day of cover, inclusive: an annual term from 2026-12-01 ends 2027-11-30 (12 months for pro-rata recovery). */
   termEnd: Scalars['Date']['output'];
   /** First day of cover. */
   termStart: Scalars['Date']['output'];
@@ -3083,7 +3084,7 @@ export type PolicyStatusChange = {
 
 /** A status change of a policy, effective from a date. */
 export type PolicyStatusInput = {
-  /** The date the change takes effect (within the term). */
+  /** The date the change takes effect (within the term): for a cancellation the first day no longer covered, so the months in force are the full months from the term start up to it. */
   date: Scalars['Date']['input'];
   /** The `version` you read. A stale one answers CONFLICT and changes nothing: reload and retry. */
   expectedVersion: Scalars['Int']['input'];
@@ -3723,7 +3724,7 @@ export type RenewPolicyInput = {
   premium: MoneyInput;
   /** Who sold the renewal (default: the previous term's seller). */
   sellerId?: InputMaybe<Scalars['ID']['input']>;
-  /** Last day of the new term. */
+  /** Last day of the new term, inclusive (an annual term from 2027-12-01 ends 2028-11-30). */
   termEnd: Scalars['Date']['input'];
   /** First day of the new term. */
   termStart: Scalars['Date']['input'];
@@ -3873,7 +3874,7 @@ export type SimulateCommissionsInput = {
   renewalYear?: InputMaybe<Scalars['Int']['input']>;
   /** Defaults to the caller. */
   sellerId?: InputMaybe<Scalars['ID']['input']>;
-  /** Last day of cover, for rules that depend on the term. */
+  /** Last day of cover (inclusive), for rules that depend on the term. */
   termEnd?: InputMaybe<Scalars['Date']['input']>;
   /** First day of cover, for rules that depend on the term. */
   termStart?: InputMaybe<Scalars['Date']['input']>;
@@ -4698,7 +4699,7 @@ export type WritePolicyInput = {
   splits?: InputMaybe<Array<SplitShareInput>>;
   /** OFFER or ACTIVE (default). */
   status?: InputMaybe<PolicyStatus>;
-  /** Last day of cover. */
+  /** Last day of cover, inclusive: an annual term from 2026-12-01 ends 2027-11-30 (12 months for pro-rata recovery). */
   termEnd: Scalars['Date']['input'];
   /** First day of cover. */
   termStart: Scalars['Date']['input'];
