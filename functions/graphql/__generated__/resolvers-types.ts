@@ -708,6 +708,8 @@ export type CommissionLine = {
   ledger: CommissionLedger;
   /** `YYYY-MM`: the month it counts in. */
   period: Scalars['String']['output'];
+  /** The policy it comes from, with its number and holder's name; null when the policy no longer exists. */
+  policy?: Maybe<CommissionLinePolicy>;
   /** The policy it comes from. */
   policyId: Scalars['ID']['output'];
   /** For adjustments: why, and who made it. */
@@ -769,6 +771,17 @@ export type CommissionLineKind =
   | 'DELTA'
   /** Settles the difference when a period total reached another tier. */
   | 'TIER_CORRECTION';
+
+/** The policy a commission line comes from, as a ledger page lists it. Policies of a page are read in one batch. */
+export type CommissionLinePolicy = {
+  __typename?: 'CommissionLinePolicy';
+  /** The client (policy holder) this policy belongs to; null for partners, who see no personal data of clients. */
+  holderName?: Maybe<Scalars['String']['output']>;
+  /** The policy's id. */
+  id: Scalars['ID']['output'];
+  /** The insurer's policy number. */
+  policyNumber: Scalars['String']['output'];
+};
 
 /** The recipient's role in the sale. */
 export type CommissionLineRole =
@@ -879,6 +892,8 @@ export type CommissionRecipient = {
   id: Scalars['ID']['output'];
   /** User, partner or the brokerage. */
   kind: CommissionRecipientKind;
+  /** The user's or partner's name; for `BROKERAGE` the brokerage's (tenant's) name. Null when the user or partner no longer exists. Names of a page's recipients are read in one batch. */
+  name?: Maybe<Scalars['String']['output']>;
 };
 
 /** Whose lines or accruals to read. */
@@ -4836,6 +4851,7 @@ export type ResolversTypes = {
   CommissionLineEdge: ResolverTypeWrapper<Omit<CommissionLineEdge, 'node'> & { node: ResolversTypes['CommissionLine'] }>;
   CommissionLineFilter: CommissionLineFilter;
   CommissionLineKind: CommissionLineKind;
+  CommissionLinePolicy: ResolverTypeWrapper<PolicyModel>;
   CommissionLineRole: CommissionLineRole;
   CommissionMatch: ResolverTypeWrapper<CommissionMatch>;
   CommissionMatchInput: CommissionMatchInput;
@@ -5101,6 +5117,7 @@ export type ResolversParentTypes = {
   CommissionLineConnection: Omit<CommissionLineConnection, 'edges'> & { edges: Array<ResolversParentTypes['CommissionLineEdge']> };
   CommissionLineEdge: Omit<CommissionLineEdge, 'node'> & { node: ResolversParentTypes['CommissionLine'] };
   CommissionLineFilter: CommissionLineFilter;
+  CommissionLinePolicy: PolicyModel;
   CommissionMatch: CommissionMatch;
   CommissionMatchInput: CommissionMatchInput;
   CommissionPeriod: CommissionPeriodModel;
@@ -5509,6 +5526,7 @@ export type CommissionLineResolvers<ContextType = GraphQLContext, ParentType ext
   kind?: Resolver<ResolversTypes['CommissionLineKind'], ParentType, ContextType>;
   ledger?: Resolver<ResolversTypes['CommissionLedger'], ParentType, ContextType>;
   period?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  policy?: Resolver<Maybe<ResolversTypes['CommissionLinePolicy']>, ParentType, ContextType>;
   policyId?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
   reason?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   recipient?: Resolver<ResolversTypes['CommissionRecipient'], ParentType, ContextType>;
@@ -5525,6 +5543,12 @@ export type CommissionLineConnectionResolvers<ContextType = GraphQLContext, Pare
 export type CommissionLineEdgeResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['CommissionLineEdge'] = ResolversParentTypes['CommissionLineEdge']> = {
   cursor?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   node?: Resolver<ResolversTypes['CommissionLine'], ParentType, ContextType>;
+};
+
+export type CommissionLinePolicyResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['CommissionLinePolicy'] = ResolversParentTypes['CommissionLinePolicy']> = {
+  holderName?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  policyNumber?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
 };
 
 export type CommissionMatchResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['CommissionMatch'] = ResolversParentTypes['CommissionMatch']> = {
@@ -5555,6 +5579,7 @@ export type CommissionPeriodResolvers<ContextType = GraphQLContext, ParentType e
 export type CommissionRecipientResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['CommissionRecipient'] = ResolversParentTypes['CommissionRecipient']> = {
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
   kind?: Resolver<ResolversTypes['CommissionRecipientKind'], ParentType, ContextType>;
+  name?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
 };
 
 export type CommissionRuleResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['CommissionRule'] = ResolversParentTypes['CommissionRule']> = {
@@ -6543,6 +6568,7 @@ export type Resolvers<ContextType = GraphQLContext> = {
   CommissionLine?: CommissionLineResolvers<ContextType>;
   CommissionLineConnection?: CommissionLineConnectionResolvers<ContextType>;
   CommissionLineEdge?: CommissionLineEdgeResolvers<ContextType>;
+  CommissionLinePolicy?: CommissionLinePolicyResolvers<ContextType>;
   CommissionMatch?: CommissionMatchResolvers<ContextType>;
   CommissionPeriod?: CommissionPeriodResolvers<ContextType>;
   CommissionRecipient?: CommissionRecipientResolvers<ContextType>;

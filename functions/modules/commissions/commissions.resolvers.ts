@@ -1,6 +1,8 @@
 import type { Resolvers } from '../../graphql/__generated__/resolvers-types.js';
-import { seesCommissionBasis } from '../../shared/auth/policy.js';
+import { loadersOf, loadOrg } from '../../graphql/loaders.js';
+import { seesClientNames, seesCommissionBasis } from '../../shared/auth/policy.js';
 import { pageArgs, toConnection } from '../../shared/pagination.js';
+import { OrgKind } from '../../shared/table-design.js';
 import { formatAmount, ruleLabel } from './engine/explain.js';
 import type { CommissionLine } from './engine/index.js';
 import type { LineView } from './line-views.js';
@@ -79,6 +81,17 @@ export const commissionsResolvers: Resolvers = {
     suggestedAmount: (l) => moneyOf(l.amount, l),
     approvedAmount: (l) => (l.approvedAmount === null ? null : moneyOf(l.approvedAmount, l)),
     disputes: (l, _args, { principal, services }) => services.commissions.ledger.disputesOf(principal, l),
+    policy: (l, _args, ctx) => loadersOf(ctx).policy.load({ id: l.policyId, clientId: l.clientId ?? null }),
+  },
+  CommissionLinePolicy: {
+    holderName: (p, _args, { principal }) => (seesClientNames(principal) ? p.holderName : null),
+  },
+  CommissionRecipient: {
+    name: async (r, _args, ctx) => {
+      if (r.kind === 'BROKERAGE') return loadersOf(ctx).tenantName();
+      const kind = r.kind === 'USER' ? OrgKind.User : OrgKind.Partner;
+      return (await loadOrg<{ name: string }>(ctx, kind, r.id))?.name ?? null;
+    },
   },
   StatementReconciliationRow: {
     statementAmount: (r) =>

@@ -241,6 +241,14 @@ export function seesCommissionBasis(principal: Principal | null): boolean {
   return principal !== null && principal.role !== 'partner';
 }
 
+/**
+ * Whether the principal sees the names of clients on rows that name them (a ledger line's policy
+ * holder): the brokerage's staff do, partners see no personal data of clients.
+ */
+export function seesClientNames(principal: Principal | null): boolean {
+  return principal !== null && isStaff(principal.role);
+}
+
 /** Whose commission ledger: a user, a partner (lead supplier) or the brokerage's receivable. */
 export interface LedgerRecipient {
   kind: 'USER' | 'PARTNER' | 'BROKERAGE';
