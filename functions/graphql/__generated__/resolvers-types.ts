@@ -6,7 +6,7 @@ import type { TenantSettings as TenantSettingsModel, Region as RegionModel, Bran
 import type { Client as ClientModel, Contact as ContactModel, TimelineEntry as TimelineEntryModel } from '../../modules/clients/clients.model.js';
 import type { ClientCard as ClientCardModel, ReferredClient as ReferredClientModel } from '../../modules/clients/client-reads.service.js';
 import type { Policy as PolicyModel, InsuredObject as InsuredObjectModel } from '../../modules/policies/policies.model.js';
-import type { SplitShare as SplitShareModel, StoredScheme as StoredSchemeModel, SchemeChange as SchemeChangeModel, LineView as LineViewModel, Accrual as AccrualModel, CommissionPeriod as CommissionPeriodModel, CommissionDispute as CommissionDisputeModel, CommissionLine as CommissionLineModel, ReconciliationRow as ReconciliationRowModel } from '../../modules/commissions/index.js';
+import type { SplitShare as SplitShareModel, StoredScheme as StoredSchemeModel, SchemeChange as SchemeChangeModel, LineView as LineViewModel, RecomputedDifference as RecomputedDifferenceModel, RecomputeResult as RecomputeResultModel, Accrual as AccrualModel, CommissionPeriod as CommissionPeriodModel, CommissionDispute as CommissionDisputeModel, CommissionLine as CommissionLineModel, ReconciliationRow as ReconciliationRowModel } from '../../modules/commissions/index.js';
 import type { Invoice as InvoiceModel, Payment as PaymentModel, UnmatchedPayment as UnmatchedPaymentModel, DunningPolicy as DunningPolicyModel, CollectorTask as CollectorTaskModel, DunningStepRecord as DunningStepRecordModel } from '../../modules/invoices/invoices.model.js';
 import type { DebtorSummary as DebtorSummaryModel } from '../../modules/invoices/receivables.service.js';
 import type { ImportResult as ImportResultModel } from '../../modules/invoices/external-payments.js';
@@ -497,7 +497,7 @@ export type ColumnMappingInput = {
 /** A recipient's month in one currency, kept current by the stream consumer: one read. */
 export type CommissionAccrual = {
   __typename?: 'CommissionAccrual';
-  /** Sum of ACCRUAL, DELTA and TIER_CORRECTION lines. */
+  /** Sum of ACCRUAL, DELTA, TIER_CORRECTION and RECOMPUTE lines. */
   accrued: Money;
   /** Sum of ADJUSTMENT lines. */
   adjusted: Money;
@@ -584,6 +584,29 @@ export type CommissionComputationType =
   | 'PERCENT'
   /** The rate of the tier the volume reaches, per the tier table. */
   | 'TIERED';
+
+/** One recipient's difference on one rule and level of a policy. */
+export type CommissionDifference = {
+  __typename?: 'CommissionDifference';
+  /** The difference, expected minus held: the RECOMPUTE line's amount. */
+  amount: Money;
+  /** What the policy's history gives under today's scheme versions. */
+  expected: Money;
+  /** The rule, version, level and the formula of the difference. */
+  explanation: CommissionExplanation;
+  /** What the ledger holds (policy-event lines, their clawbacks and earlier recomputes). */
+  held: Money;
+  /** Its ledger. */
+  ledger: CommissionLedger;
+  /** The RECOMPUTE line's id (deterministic: the same ledger state gives the same id). */
+  lineId: Scalars['ID']['output'];
+  /** `YYYY-MM`: the month it lands (or would land) in. */
+  period: Scalars['String']['output'];
+  /** The policy. */
+  policyId: Scalars['ID']['output'];
+  /** Who it is for. */
+  recipient: CommissionRecipient;
+};
 
 /** A recipient's objection to a ledger line. */
 export type CommissionDispute = {
@@ -769,6 +792,8 @@ export type CommissionLineKind =
   | 'CLAWBACK_REVERSAL'
   /** The change from an endorsement (premium up or down). */
   | 'DELTA'
+  /** The difference `recomputeCommissions` found between what the ledger held for a policy and what today's scheme versions give for its history; counts as accrued. */
+  | 'RECOMPUTE'
   /** Settles the difference when a period total reached another tier. */
   | 'TIER_CORRECTION';
 
@@ -912,6 +937,19 @@ export type CommissionRecipientKind =
   | 'PARTNER'
   /** An advisor (or another user) of the brokerage. */
   | 'USER';
+
+/** The outcome of a recompute. */
+export type CommissionRecomputeResult = {
+  __typename?: 'CommissionRecomputeResult';
+  /** Each difference found: the RECOMPUTE line written, or in a dry run proposed. */
+  differences: Array<CommissionDifference>;
+  /** Whether this was a dry run (nothing written). */
+  dryRun: Scalars['Boolean']['output'];
+  /** How many policies were compared. */
+  policiesChecked: Scalars['Int']['output'];
+  /** Lines written (0 in a dry run, and for differences an identical earlier request already wrote). */
+  written: Scalars['Int']['output'];
+};
 
 /** One rule of a scheme version. Non-additive rules of a ledger compete (first match wins); additive ones always apply. */
 export type CommissionRule = {
@@ -2215,6 +2253,8 @@ export type Mutation = {
   moveUser: User;
   /** Puts a cancelled or lapsed policy back in force; the clawback is reversed. */
   reactivatePolicy: Policy;
+  /** Recomputes a policy's commission lines (or those of every policy with lines in a month) under today's scheme versions: replays the policy's history (written, endorsed, cancelled, reactivated), compares with what the ledger holds per recipient, rule and level, and appends the difference as RECOMPUTE lines with explanations. No line is rewritten; the difference lands in today's month or the next open one. A dry run writes nothing and returns the same difference. Admins, and managers for policies in their scope (a whole month: tenant-wide callers only). Lines of payments, PERIOD_TOTAL tiers and manual adjustments are left out of the comparison. */
+  recomputeCommissions: CommissionRecomputeResult;
   /** Records a consent given or withdrawn; the latest record per channel is in force. */
   recordConsent: Client;
   /** Books a payment received for an invoice (admin, manager, backoffice). An overpayment becomes client credit. */
@@ -2491,6 +2531,12 @@ export type MutationMoveUserArgs = {
 /** Everything a front end can change. Every mutation needs a bearer token; each says which roles may call it. */
 export type MutationReactivatePolicyArgs = {
   input: PolicyStatusInput;
+};
+
+
+/** Everything a front end can change. Every mutation needs a bearer token; each says which roles may call it. */
+export type MutationRecomputeCommissionsArgs = {
+  input: RecomputeCommissionsInput;
 };
 
 
@@ -3599,6 +3645,16 @@ export type RateGroupMembership = {
   rateGroupId: Scalars['ID']['output'];
   /** Id of the user who set it. */
   setBy: Scalars['ID']['output'];
+};
+
+/** What to recompute: exactly one of `policyId` and `period`. */
+export type RecomputeCommissionsInput = {
+  /** Only report the difference; write nothing (default false). */
+  dryRun?: InputMaybe<Scalars['Boolean']['input']>;
+  /** `YYYY-MM`: every policy with lines in that month (tenant-wide callers only). */
+  period?: InputMaybe<Scalars['String']['input']>;
+  /** One policy, within your scope. */
+  policyId?: InputMaybe<Scalars['ID']['input']>;
 };
 
 /** How a statement row compares with what the ledger expects. */
@@ -4840,6 +4896,7 @@ export type ResolversTypes = {
   CommissionComputation: ResolverTypeWrapper<CommissionComputation>;
   CommissionComputationInput: CommissionComputationInput;
   CommissionComputationType: CommissionComputationType;
+  CommissionDifference: ResolverTypeWrapper<RecomputedDifferenceModel>;
   CommissionDispute: ResolverTypeWrapper<CommissionDisputeModel>;
   CommissionDisputeConnection: ResolverTypeWrapper<Omit<CommissionDisputeConnection, 'edges'> & { edges: Array<ResolversTypes['CommissionDisputeEdge']> }>;
   CommissionDisputeEdge: ResolverTypeWrapper<Omit<CommissionDisputeEdge, 'node'> & { node: ResolversTypes['CommissionDispute'] }>;
@@ -4861,6 +4918,7 @@ export type ResolversTypes = {
   CommissionRecipient: ResolverTypeWrapper<CommissionRecipient>;
   CommissionRecipientInput: CommissionRecipientInput;
   CommissionRecipientKind: CommissionRecipientKind;
+  CommissionRecomputeResult: ResolverTypeWrapper<RecomputeResultModel>;
   CommissionRule: ResolverTypeWrapper<CommissionRule>;
   CommissionRuleInput: CommissionRuleInput;
   CommissionScheme: ResolverTypeWrapper<StoredSchemeModel>;
@@ -4990,6 +5048,7 @@ export type ResolversTypes = {
   RateGroupConnection: ResolverTypeWrapper<Omit<RateGroupConnection, 'edges'> & { edges: Array<ResolversTypes['RateGroupEdge']> }>;
   RateGroupEdge: ResolverTypeWrapper<Omit<RateGroupEdge, 'node'> & { node: ResolversTypes['RateGroup'] }>;
   RateGroupMembership: ResolverTypeWrapper<RateGroupMembershipModel>;
+  RecomputeCommissionsInput: RecomputeCommissionsInput;
   ReconciliationStatus: ReconciliationStatus;
   RecordConsentInput: RecordConsentInput;
   ReferredClient: ResolverTypeWrapper<ReferredClientModel>;
@@ -5109,6 +5168,7 @@ export type ResolversParentTypes = {
   CommissionBaseInput: CommissionBaseInput;
   CommissionComputation: CommissionComputation;
   CommissionComputationInput: CommissionComputationInput;
+  CommissionDifference: RecomputedDifferenceModel;
   CommissionDispute: CommissionDisputeModel;
   CommissionDisputeConnection: Omit<CommissionDisputeConnection, 'edges'> & { edges: Array<ResolversParentTypes['CommissionDisputeEdge']> };
   CommissionDisputeEdge: Omit<CommissionDisputeEdge, 'node'> & { node: ResolversParentTypes['CommissionDispute'] };
@@ -5124,6 +5184,7 @@ export type ResolversParentTypes = {
   CommissionPeriodInput: CommissionPeriodInput;
   CommissionRecipient: CommissionRecipient;
   CommissionRecipientInput: CommissionRecipientInput;
+  CommissionRecomputeResult: RecomputeResultModel;
   CommissionRule: CommissionRule;
   CommissionRuleInput: CommissionRuleInput;
   CommissionScheme: StoredSchemeModel;
@@ -5231,6 +5292,7 @@ export type ResolversParentTypes = {
   RateGroupConnection: Omit<RateGroupConnection, 'edges'> & { edges: Array<ResolversParentTypes['RateGroupEdge']> };
   RateGroupEdge: Omit<RateGroupEdge, 'node'> & { node: ResolversParentTypes['RateGroup'] };
   RateGroupMembership: RateGroupMembershipModel;
+  RecomputeCommissionsInput: RecomputeCommissionsInput;
   RecordConsentInput: RecordConsentInput;
   ReferredClient: ReferredClientModel;
   ReferredClientConnection: Omit<ReferredClientConnection, 'edges'> & { edges: Array<ResolversParentTypes['ReferredClientEdge']> };
@@ -5474,6 +5536,18 @@ export type CommissionComputationResolvers<ContextType = GraphQLContext, ParentT
   type?: Resolver<ResolversTypes['CommissionComputationType'], ParentType, ContextType>;
 };
 
+export type CommissionDifferenceResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['CommissionDifference'] = ResolversParentTypes['CommissionDifference']> = {
+  amount?: Resolver<ResolversTypes['Money'], ParentType, ContextType>;
+  expected?: Resolver<ResolversTypes['Money'], ParentType, ContextType>;
+  explanation?: Resolver<ResolversTypes['CommissionExplanation'], ParentType, ContextType>;
+  held?: Resolver<ResolversTypes['Money'], ParentType, ContextType>;
+  ledger?: Resolver<ResolversTypes['CommissionLedger'], ParentType, ContextType>;
+  lineId?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  period?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  policyId?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  recipient?: Resolver<ResolversTypes['CommissionRecipient'], ParentType, ContextType>;
+};
+
 export type CommissionDisputeResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['CommissionDispute'] = ResolversParentTypes['CommissionDispute']> = {
   adjustmentLineId?: Resolver<Maybe<ResolversTypes['ID']>, ParentType, ContextType>;
   comment?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
@@ -5580,6 +5654,13 @@ export type CommissionRecipientResolvers<ContextType = GraphQLContext, ParentTyp
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
   kind?: Resolver<ResolversTypes['CommissionRecipientKind'], ParentType, ContextType>;
   name?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+};
+
+export type CommissionRecomputeResultResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['CommissionRecomputeResult'] = ResolversParentTypes['CommissionRecomputeResult']> = {
+  differences?: Resolver<Array<ResolversTypes['CommissionDifference']>, ParentType, ContextType>;
+  dryRun?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  policiesChecked?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  written?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
 };
 
 export type CommissionRuleResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['CommissionRule'] = ResolversParentTypes['CommissionRule']> = {
@@ -5982,6 +6063,7 @@ export type MutationResolvers<ContextType = GraphQLContext, ParentType extends R
   markCommissionPeriodPaid?: Resolver<ResolversTypes['CommissionPeriod'], ParentType, ContextType, RequireFields<MutationMarkCommissionPeriodPaidArgs, 'input'>>;
   moveUser?: Resolver<ResolversTypes['User'], ParentType, ContextType, RequireFields<MutationMoveUserArgs, 'input'>>;
   reactivatePolicy?: Resolver<ResolversTypes['Policy'], ParentType, ContextType, RequireFields<MutationReactivatePolicyArgs, 'input'>>;
+  recomputeCommissions?: Resolver<ResolversTypes['CommissionRecomputeResult'], ParentType, ContextType, RequireFields<MutationRecomputeCommissionsArgs, 'input'>>;
   recordConsent?: Resolver<ResolversTypes['Client'], ParentType, ContextType, RequireFields<MutationRecordConsentArgs, 'input'>>;
   registerPayment?: Resolver<ResolversTypes['Payment'], ParentType, ContextType, RequireFields<MutationRegisterPaymentArgs, 'input'>>;
   releaseToPool?: Resolver<ResolversTypes['Client'], ParentType, ContextType, RequireFields<MutationReleaseToPoolArgs, 'input'>>;
@@ -6561,6 +6643,7 @@ export type Resolvers<ContextType = GraphQLContext> = {
   CommissionAccrual?: CommissionAccrualResolvers<ContextType>;
   CommissionBase?: CommissionBaseResolvers<ContextType>;
   CommissionComputation?: CommissionComputationResolvers<ContextType>;
+  CommissionDifference?: CommissionDifferenceResolvers<ContextType>;
   CommissionDispute?: CommissionDisputeResolvers<ContextType>;
   CommissionDisputeConnection?: CommissionDisputeConnectionResolvers<ContextType>;
   CommissionDisputeEdge?: CommissionDisputeEdgeResolvers<ContextType>;
@@ -6572,6 +6655,7 @@ export type Resolvers<ContextType = GraphQLContext> = {
   CommissionMatch?: CommissionMatchResolvers<ContextType>;
   CommissionPeriod?: CommissionPeriodResolvers<ContextType>;
   CommissionRecipient?: CommissionRecipientResolvers<ContextType>;
+  CommissionRecomputeResult?: CommissionRecomputeResultResolvers<ContextType>;
   CommissionRule?: CommissionRuleResolvers<ContextType>;
   CommissionScheme?: CommissionSchemeResolvers<ContextType>;
   CommissionSchemeChange?: CommissionSchemeChangeResolvers<ContextType>;

@@ -61,6 +61,8 @@ export const commissionsResolvers: Resolvers = {
       services.commissions.periods.approve(principal, input),
     markCommissionPeriodPaid: (_root, { input }, { principal, services }) =>
       services.commissions.periods.markPaid(principal, input),
+    recomputeCommissions: (_root, { input }, { principal, services }) =>
+      services.commissions.recompute.recompute(principal, input),
     adjustCommissionLine: (_root, { input }, { principal, services }) =>
       services.commissions.ledger.adjustLine(principal, input),
     disputeCommissionLine: (_root, { input }, { principal, services }) =>
@@ -92,6 +94,16 @@ export const commissionsResolvers: Resolvers = {
       const kind = r.kind === 'USER' ? OrgKind.User : OrgKind.Partner;
       return (await loadOrg<{ name: string }>(ctx, kind, r.id))?.name ?? null;
     },
+  },
+  CommissionDifference: {
+    lineId: (d) => d.line.id,
+    policyId: (d) => d.line.policyId,
+    ledger: (d) => d.line.ledger,
+    recipient: (d) => d.line.recipient,
+    expected: (d) => moneyOf(d.expected, d.line),
+    held: (d) => moneyOf(d.held, d.line),
+    amount: (d) => moneyOf(d.line.amount, d.line),
+    explanation: (d) => d.line.explanation,
   },
   StatementReconciliationRow: {
     statementAmount: (r) =>

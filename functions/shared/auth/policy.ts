@@ -44,6 +44,8 @@ export const PERMISSIONS = {
   'commissions:read': ['admin', 'manager', 'backoffice', 'advisor', 'partner'],
   /** Approve and pay periods, correct lines, resolve disputes. */
   'commissions:approve': ['admin', 'manager'],
+  /** Recompute a policy's (or a month's) lines under today's scheme versions; the difference becomes new lines. */
+  'commissions:recompute': ['admin', 'manager'],
   /** Import insurers' commission statements and work their exceptions. */
   'commissions:reconcile': ['admin', 'manager', 'backoffice'],
   /** What-if: the lines a hypothetical policy would produce (advisors for their own sales). */

@@ -110,7 +110,7 @@ function outstandingClawbacks(lines: CommissionLine[]): Map<string, CommissionLi
 }
 
 /**
- * Clawback lines for a cancellation: one per earned line (accruals and deltas) whose rule has a
+ * Clawback lines for a cancellation: one per earned line (accruals, deltas, recomputes) whose rule has a
  * recovery rule, each citing the line it recovers. Lines are recovered one by one rather than as a
  * total so a reactivation can undo exactly what was taken and each cent stays traceable. The rule is
  * looked up in the scheme version that produced the line, not the one in force today. A line that
@@ -123,7 +123,8 @@ export function clawbackLines(event: CancelledEvent, schemes: Scheme[]): Commiss
   const out: CommissionLine[] = [];
   for (const earned of history) {
     if (earned.policyId !== policy.id) continue;
-    if (earned.kind !== 'ACCRUAL' && earned.kind !== 'DELTA') continue;
+    // A RECOMPUTE line corrects what was earned, so it is recovered like the lines it corrects.
+    if (earned.kind !== 'ACCRUAL' && earned.kind !== 'DELTA' && earned.kind !== 'RECOMPUTE') continue;
     if (outstanding.has(earned.id)) continue;
     const rule = ruleOf(schemes, earned);
     if (rule?.clawback === undefined) continue;
