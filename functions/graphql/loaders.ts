@@ -1,4 +1,5 @@
 import DataLoader from 'dataloader';
+import type { Policy } from '../modules/policies/index.js';
 import type { Services } from '../modules/services.js';
 import type { Principal } from '../shared/auth/principal.js';
 import type { OrgKind } from '../shared/table-design.js';
@@ -10,16 +11,28 @@ export interface OrgRef {
   id: string;
 }
 
+/** A policy named by its id and, where the referring row knows it, its client (the policy's home). */
+export interface PolicyRef {
+  id: string;
+  clientId: string | null;
+}
+
 /**
  * Per-request batching of the references that lists and cards name: every user, branch, insurer,
  * product line, partner or lead source a response needs comes from one BatchGetItem, however many
- * rows name them. Created per request so nothing leaks between callers or tenants.
+ * rows name them, and so do the policies a ledger page names. Created per request so nothing leaks
+ * between callers or tenants. The loaders read without scope checks: the resolvers that use them
+ * show only what the row they belong to may show.
  */
 export interface Loaders {
   org: DataLoader<OrgRef, unknown, string>;
+  policy: DataLoader<PolicyRef, Policy | null, string>;
+  /** The tenant's name, read once per request. */
+  tenantName: () => Promise<string | null>;
 }
 
 export function createLoaders(services: Services, principal: Principal | null): Loaders {
+  let tenantName: Promise<string | null> | undefined;
   return {
     org: new DataLoader<OrgRef, unknown, string>(
       async (refs) => {
@@ -29,6 +42,20 @@ export function createLoaders(services: Services, principal: Principal | null): 
       },
       { cacheKeyFn: (r) => `${r.kind}:${r.id}`, maxBatchSize: 100 },
     ),
+    policy: new DataLoader<PolicyRef, Policy | null, string>(
+      async (refs) => {
+        if (!principal) return refs.map(() => null);
+        const found = await services.repositories.policies.getPoliciesByRef(principal.tenantId, refs);
+        return refs.map((r) => found.get(r.id) ?? null);
+      },
+      { cacheKeyFn: (r) => r.id, maxBatchSize: 100 },
+    ),
+    tenantName: () => {
+      tenantName ??= principal
+        ? services.repositories.org.getTenantSettings(principal.tenantId).then((t) => t?.name ?? null)
+        : Promise.resolve(null);
+      return tenantName;
+    },
   };
 }
 

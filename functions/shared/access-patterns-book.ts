@@ -108,6 +108,14 @@ export const BOOK_ACCESS_PATTERNS: readonly AccessPattern[] = [
   ),
   pattern('getPolicyById', 'policies', 'Query', 'gsi5', 'gsi5pk=T#<t>#POLICY#<id>', 'built'),
   pattern(
+    'getPoliciesByRef (a ledger page: policies whose client the line carries)',
+    'policies',
+    'BatchGetItem',
+    'table',
+    'pk=T#<t>#CLIENT#<client> sk=A#POLICY#<id>',
+    'built',
+  ),
+  pattern(
     'listPoliciesByAdvisor (optionally by status)',
     'policies',
     'Query',

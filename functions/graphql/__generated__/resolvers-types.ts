@@ -6,7 +6,7 @@ import type { TenantSettings as TenantSettingsModel, Region as RegionModel, Bran
 import type { Client as ClientModel, Contact as ContactModel, TimelineEntry as TimelineEntryModel } from '../../modules/clients/clients.model.js';
 import type { ClientCard as ClientCardModel, ReferredClient as ReferredClientModel } from '../../modules/clients/client-reads.service.js';
 import type { Policy as PolicyModel, InsuredObject as InsuredObjectModel } from '../../modules/policies/policies.model.js';
-import type { SplitShare as SplitShareModel, StoredScheme as StoredSchemeModel, SchemeChange as SchemeChangeModel, LineView as LineViewModel, Accrual as AccrualModel, CommissionPeriod as CommissionPeriodModel, CommissionDispute as CommissionDisputeModel, CommissionLine as CommissionLineModel, ReconciliationRow as ReconciliationRowModel } from '../../modules/commissions/index.js';
+import type { SplitShare as SplitShareModel, StoredScheme as StoredSchemeModel, SchemeChange as SchemeChangeModel, LineView as LineViewModel, RecomputedDifference as RecomputedDifferenceModel, RecomputeResult as RecomputeResultModel, Accrual as AccrualModel, CommissionPeriod as CommissionPeriodModel, CommissionDispute as CommissionDisputeModel, CommissionLine as CommissionLineModel, ReconciliationRow as ReconciliationRowModel } from '../../modules/commissions/index.js';
 import type { Invoice as InvoiceModel, Payment as PaymentModel, UnmatchedPayment as UnmatchedPaymentModel, DunningPolicy as DunningPolicyModel, CollectorTask as CollectorTaskModel, DunningStepRecord as DunningStepRecordModel } from '../../modules/invoices/invoices.model.js';
 import type { DebtorSummary as DebtorSummaryModel } from '../../modules/invoices/receivables.service.js';
 import type { ImportResult as ImportResultModel } from '../../modules/invoices/external-payments.js';
@@ -222,7 +222,7 @@ export type BusinessType =
 /** Why and when a policy was cancelled. */
 export type Cancellation = {
   __typename?: 'Cancellation';
-  /** The date the cancellation takes effect. */
+  /** The date the cancellation takes effect: the first day no longer covered. */
   date: Scalars['Date']['output'];
   /** Why, as entered or reported by the insurer. */
   reason: Scalars['String']['output'];
@@ -495,6 +495,7 @@ export type CollectorTaskEdge = {
  * policyNumber, premium.amount, premium.currency, frequency, writtenDate, termStart, termEnd, status,
  * sellerId, sellerEmail, vehicle.registrationPlate, vehicle.vin, property.address, person.name,
  * person.birthDate, object.description. `externalId` is required: it makes a re-import create nothing new.
+ * `termEnd` is the last day covered (inclusive), as everywhere: an annual term from 2026-12-01 ends 2027-11-30.
  */
 export type ColumnMappingInput = {
   /** The column's header as it appears in the file's first row. */
@@ -506,7 +507,7 @@ export type ColumnMappingInput = {
 /** A recipient's month in one currency, kept current by the stream consumer: one read. */
 export type CommissionAccrual = {
   __typename?: 'CommissionAccrual';
-  /** Sum of ACCRUAL, DELTA and TIER_CORRECTION lines. */
+  /** Sum of ACCRUAL, DELTA, TIER_CORRECTION and RECOMPUTE lines. */
   accrued: Money;
   /** Sum of ADJUSTMENT lines. */
   adjusted: Money;
@@ -593,6 +594,29 @@ export type CommissionComputationType =
   | 'PERCENT'
   /** The rate of the tier the volume reaches, per the tier table. */
   | 'TIERED';
+
+/** One recipient's difference on one rule and level of a policy. */
+export type CommissionDifference = {
+  __typename?: 'CommissionDifference';
+  /** The difference, expected minus held: the RECOMPUTE line's amount. */
+  amount: Money;
+  /** What the policy's history gives under today's scheme versions. */
+  expected: Money;
+  /** The rule, version, level and the formula of the difference. */
+  explanation: CommissionExplanation;
+  /** What the ledger holds (policy-event lines, their clawbacks and earlier recomputes). */
+  held: Money;
+  /** Its ledger. */
+  ledger: CommissionLedger;
+  /** The RECOMPUTE line's id (deterministic: the same ledger state gives the same id). */
+  lineId: Scalars['ID']['output'];
+  /** `YYYY-MM`: the month it lands (or would land) in. */
+  period: Scalars['String']['output'];
+  /** The policy. */
+  policyId: Scalars['ID']['output'];
+  /** Who it is for. */
+  recipient: CommissionRecipient;
+};
 
 /** A recipient's objection to a ledger line. */
 export type CommissionDispute = {
@@ -717,6 +741,8 @@ export type CommissionLine = {
   ledger: CommissionLedger;
   /** `YYYY-MM`: the month it counts in. */
   period: Scalars['String']['output'];
+  /** The policy it comes from, with its number and holder's name; null when the policy no longer exists. */
+  policy?: Maybe<CommissionLinePolicy>;
   /** The policy it comes from. */
   policyId: Scalars['ID']['output'];
   /** For adjustments: why, and who made it. */
@@ -776,8 +802,21 @@ export type CommissionLineKind =
   | 'CLAWBACK_REVERSAL'
   /** The change from an endorsement (premium up or down). */
   | 'DELTA'
+  /** The difference `recomputeCommissions` found between what the ledger held for a policy and what today's scheme versions give for its history; counts as accrued. */
+  | 'RECOMPUTE'
   /** Settles the difference when a period total reached another tier. */
   | 'TIER_CORRECTION';
+
+/** The policy a commission line comes from, as a ledger page lists it. Policies of a page are read in one batch. */
+export type CommissionLinePolicy = {
+  __typename?: 'CommissionLinePolicy';
+  /** The client (policy holder) this policy belongs to; null for partners, who see no personal data of clients. */
+  holderName?: Maybe<Scalars['String']['output']>;
+  /** The policy's id. */
+  id: Scalars['ID']['output'];
+  /** The insurer's policy number. */
+  policyNumber: Scalars['String']['output'];
+};
 
 /** The recipient's role in the sale. */
 export type CommissionLineRole =
@@ -888,6 +927,8 @@ export type CommissionRecipient = {
   id: Scalars['ID']['output'];
   /** User, partner or the brokerage. */
   kind: CommissionRecipientKind;
+  /** The user's or partner's name; for `BROKERAGE` the brokerage's (tenant's) name. Null when the user or partner no longer exists. Names of a page's recipients are read in one batch. */
+  name?: Maybe<Scalars['String']['output']>;
 };
 
 /** Whose lines or accruals to read. */
@@ -906,6 +947,19 @@ export type CommissionRecipientKind =
   | 'PARTNER'
   /** An advisor (or another user) of the brokerage. */
   | 'USER';
+
+/** The outcome of a recompute. */
+export type CommissionRecomputeResult = {
+  __typename?: 'CommissionRecomputeResult';
+  /** Each difference found: the RECOMPUTE line written, or in a dry run proposed. */
+  differences: Array<CommissionDifference>;
+  /** Whether this was a dry run (nothing written). */
+  dryRun: Scalars['Boolean']['output'];
+  /** How many policies were compared. */
+  policiesChecked: Scalars['Int']['output'];
+  /** Lines written (0 in a dry run, and for differences an identical earlier request already wrote). */
+  written: Scalars['Int']['output'];
+};
 
 /** One rule of a scheme version. Non-additive rules of a ledger compete (first match wins); additive ones always apply. */
 export type CommissionRule = {
@@ -2254,6 +2308,8 @@ export type Mutation = {
   reactivatePolicy: Policy;
   /** Hands open tasks to another user in bulk, within your scope (admin, manager, backoffice). */
   reassignTasks: ReassignTasksResult;
+  /** Recomputes a policy's commission lines (or those of every policy with lines in a month) under today's scheme versions: replays the policy's history (written, endorsed, cancelled, reactivated), compares with what the ledger holds per recipient, rule and level, and appends the difference as RECOMPUTE lines with explanations. No line is rewritten; the difference lands in today's month or the next open one. A dry run writes nothing and returns the same difference. Admins, and managers for policies in their scope (a whole month: tenant-wide callers only). Lines of payments, PERIOD_TOTAL tiers and manual adjustments are left out of the comparison. */
+  recomputeCommissions: CommissionRecomputeResult;
   /** Records a consent given or withdrawn; the latest record per channel is in force. */
   recordConsent: Client;
   /** Books a payment received for an invoice (admin, manager, backoffice). An overpayment becomes client credit. */
@@ -2548,6 +2604,12 @@ export type MutationReactivatePolicyArgs = {
 /** Everything a front end can change. Every mutation needs a bearer token; each says which roles may call it. */
 export type MutationReassignTasksArgs = {
   input: ReassignTasksInput;
+};
+
+
+/** Everything a front end can change. Every mutation needs a bearer token; each says which roles may call it. */
+export type MutationRecomputeCommissionsArgs = {
+  input: RecomputeCommissionsInput;
 };
 
 
@@ -3049,7 +3111,7 @@ export type Policy = {
   status: PolicyStatus;
   /** Every status change, with who, when and why. */
   statusHistory: Array<PolicyStatusChange>;
-  /** Last day of cover. */
+  /** Last day of cover, inclusive: an annual term from 2026-12-01 ends 2027-11-30 (12 months for pro-rata recovery). */
   termEnd: Scalars['Date']['output'];
   /** First day of cover. */
   termStart: Scalars['Date']['output'];
@@ -3156,7 +3218,7 @@ export type PolicyStatusChange = {
 
 /** A status change of a policy, effective from a date. */
 export type PolicyStatusInput = {
-  /** The date the change takes effect (within the term). */
+  /** The date the change takes effect (within the term): for a cancellation the first day no longer covered, so the months in force are the full months from the term start up to it. */
   date: Scalars['Date']['input'];
   /** The `version` you read. A stale one answers CONFLICT and changes nothing: reload and retry. */
   expectedVersion: Scalars['Int']['input'];
@@ -3738,6 +3800,16 @@ export type ReassignTasksResult = {
   tasks: Array<Task>;
 };
 
+/** What to recompute: exactly one of `policyId` and `period`. */
+export type RecomputeCommissionsInput = {
+  /** Only report the difference; write nothing (default false). */
+  dryRun?: InputMaybe<Scalars['Boolean']['input']>;
+  /** `YYYY-MM`: every policy with lines in that month (tenant-wide callers only). */
+  period?: InputMaybe<Scalars['String']['input']>;
+  /** One policy, within your scope. */
+  policyId?: InputMaybe<Scalars['ID']['input']>;
+};
+
 /** How a statement row compares with what the ledger expects. */
 export type ReconciliationStatus =
   /** Paid and expected, with different amounts: see `difference`. */
@@ -3876,7 +3948,7 @@ export type RenewPolicyInput = {
   premium: MoneyInput;
   /** Who sold the renewal (default: the previous term's seller). */
   sellerId?: InputMaybe<Scalars['ID']['input']>;
-  /** Last day of the new term. */
+  /** Last day of the new term, inclusive (an annual term from 2027-12-01 ends 2028-11-30). */
   termEnd: Scalars['Date']['input'];
   /** First day of the new term. */
   termStart: Scalars['Date']['input'];
@@ -4026,7 +4098,7 @@ export type SimulateCommissionsInput = {
   renewalYear?: InputMaybe<Scalars['Int']['input']>;
   /** Defaults to the caller. */
   sellerId?: InputMaybe<Scalars['ID']['input']>;
-  /** Last day of cover, for rules that depend on the term. */
+  /** Last day of cover (inclusive), for rules that depend on the term. */
   termEnd?: InputMaybe<Scalars['Date']['input']>;
   /** First day of cover, for rules that depend on the term. */
   termStart?: InputMaybe<Scalars['Date']['input']>;
@@ -5005,7 +5077,7 @@ export type WritePolicyInput = {
   splits?: InputMaybe<Array<SplitShareInput>>;
   /** OFFER or ACTIVE (default). */
   status?: InputMaybe<PolicyStatus>;
-  /** Last day of cover. */
+  /** Last day of cover, inclusive: an annual term from 2026-12-01 ends 2027-11-30 (12 months for pro-rata recovery). */
   termEnd: Scalars['Date']['input'];
   /** First day of cover. */
   termStart: Scalars['Date']['input'];
@@ -5132,6 +5204,7 @@ export type ResolversTypes = {
   CommissionComputation: ResolverTypeWrapper<CommissionComputation>;
   CommissionComputationInput: CommissionComputationInput;
   CommissionComputationType: CommissionComputationType;
+  CommissionDifference: ResolverTypeWrapper<RecomputedDifferenceModel>;
   CommissionDispute: ResolverTypeWrapper<CommissionDisputeModel>;
   CommissionDisputeConnection: ResolverTypeWrapper<Omit<CommissionDisputeConnection, 'edges'> & { edges: Array<ResolversTypes['CommissionDisputeEdge']> }>;
   CommissionDisputeEdge: ResolverTypeWrapper<Omit<CommissionDisputeEdge, 'node'> & { node: ResolversTypes['CommissionDispute'] }>;
@@ -5143,6 +5216,7 @@ export type ResolversTypes = {
   CommissionLineEdge: ResolverTypeWrapper<Omit<CommissionLineEdge, 'node'> & { node: ResolversTypes['CommissionLine'] }>;
   CommissionLineFilter: CommissionLineFilter;
   CommissionLineKind: CommissionLineKind;
+  CommissionLinePolicy: ResolverTypeWrapper<PolicyModel>;
   CommissionLineRole: CommissionLineRole;
   CommissionMatch: ResolverTypeWrapper<CommissionMatch>;
   CommissionMatchInput: CommissionMatchInput;
@@ -5152,6 +5226,7 @@ export type ResolversTypes = {
   CommissionRecipient: ResolverTypeWrapper<CommissionRecipient>;
   CommissionRecipientInput: CommissionRecipientInput;
   CommissionRecipientKind: CommissionRecipientKind;
+  CommissionRecomputeResult: ResolverTypeWrapper<RecomputeResultModel>;
   CommissionRule: ResolverTypeWrapper<CommissionRule>;
   CommissionRuleInput: CommissionRuleInput;
   CommissionScheme: ResolverTypeWrapper<StoredSchemeModel>;
@@ -5288,6 +5363,7 @@ export type ResolversTypes = {
   RateGroupMembership: ResolverTypeWrapper<RateGroupMembershipModel>;
   ReassignTasksInput: ReassignTasksInput;
   ReassignTasksResult: ResolverTypeWrapper<Omit<ReassignTasksResult, 'tasks'> & { tasks: Array<ResolversTypes['Task']> }>;
+  RecomputeCommissionsInput: RecomputeCommissionsInput;
   ReconciliationStatus: ReconciliationStatus;
   RecordConsentInput: RecordConsentInput;
   ReferredClient: ResolverTypeWrapper<ReferredClientModel>;
@@ -5416,6 +5492,7 @@ export type ResolversParentTypes = {
   CommissionBaseInput: CommissionBaseInput;
   CommissionComputation: CommissionComputation;
   CommissionComputationInput: CommissionComputationInput;
+  CommissionDifference: RecomputedDifferenceModel;
   CommissionDispute: CommissionDisputeModel;
   CommissionDisputeConnection: Omit<CommissionDisputeConnection, 'edges'> & { edges: Array<ResolversParentTypes['CommissionDisputeEdge']> };
   CommissionDisputeEdge: Omit<CommissionDisputeEdge, 'node'> & { node: ResolversParentTypes['CommissionDispute'] };
@@ -5424,12 +5501,14 @@ export type ResolversParentTypes = {
   CommissionLineConnection: Omit<CommissionLineConnection, 'edges'> & { edges: Array<ResolversParentTypes['CommissionLineEdge']> };
   CommissionLineEdge: Omit<CommissionLineEdge, 'node'> & { node: ResolversParentTypes['CommissionLine'] };
   CommissionLineFilter: CommissionLineFilter;
+  CommissionLinePolicy: PolicyModel;
   CommissionMatch: CommissionMatch;
   CommissionMatchInput: CommissionMatchInput;
   CommissionPeriod: CommissionPeriodModel;
   CommissionPeriodInput: CommissionPeriodInput;
   CommissionRecipient: CommissionRecipient;
   CommissionRecipientInput: CommissionRecipientInput;
+  CommissionRecomputeResult: RecomputeResultModel;
   CommissionRule: CommissionRule;
   CommissionRuleInput: CommissionRuleInput;
   CommissionScheme: StoredSchemeModel;
@@ -5543,6 +5622,7 @@ export type ResolversParentTypes = {
   RateGroupMembership: RateGroupMembershipModel;
   ReassignTasksInput: ReassignTasksInput;
   ReassignTasksResult: Omit<ReassignTasksResult, 'tasks'> & { tasks: Array<ResolversParentTypes['Task']> };
+  RecomputeCommissionsInput: RecomputeCommissionsInput;
   RecordConsentInput: RecordConsentInput;
   ReferredClient: ReferredClientModel;
   ReferredClientConnection: Omit<ReferredClientConnection, 'edges'> & { edges: Array<ResolversParentTypes['ReferredClientEdge']> };
@@ -5791,6 +5871,18 @@ export type CommissionComputationResolvers<ContextType = GraphQLContext, ParentT
   type?: Resolver<ResolversTypes['CommissionComputationType'], ParentType, ContextType>;
 };
 
+export type CommissionDifferenceResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['CommissionDifference'] = ResolversParentTypes['CommissionDifference']> = {
+  amount?: Resolver<ResolversTypes['Money'], ParentType, ContextType>;
+  expected?: Resolver<ResolversTypes['Money'], ParentType, ContextType>;
+  explanation?: Resolver<ResolversTypes['CommissionExplanation'], ParentType, ContextType>;
+  held?: Resolver<ResolversTypes['Money'], ParentType, ContextType>;
+  ledger?: Resolver<ResolversTypes['CommissionLedger'], ParentType, ContextType>;
+  lineId?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  period?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  policyId?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  recipient?: Resolver<ResolversTypes['CommissionRecipient'], ParentType, ContextType>;
+};
+
 export type CommissionDisputeResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['CommissionDispute'] = ResolversParentTypes['CommissionDispute']> = {
   adjustmentLineId?: Resolver<Maybe<ResolversTypes['ID']>, ParentType, ContextType>;
   comment?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
@@ -5843,6 +5935,7 @@ export type CommissionLineResolvers<ContextType = GraphQLContext, ParentType ext
   kind?: Resolver<ResolversTypes['CommissionLineKind'], ParentType, ContextType>;
   ledger?: Resolver<ResolversTypes['CommissionLedger'], ParentType, ContextType>;
   period?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  policy?: Resolver<Maybe<ResolversTypes['CommissionLinePolicy']>, ParentType, ContextType>;
   policyId?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
   reason?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   recipient?: Resolver<ResolversTypes['CommissionRecipient'], ParentType, ContextType>;
@@ -5859,6 +5952,12 @@ export type CommissionLineConnectionResolvers<ContextType = GraphQLContext, Pare
 export type CommissionLineEdgeResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['CommissionLineEdge'] = ResolversParentTypes['CommissionLineEdge']> = {
   cursor?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   node?: Resolver<ResolversTypes['CommissionLine'], ParentType, ContextType>;
+};
+
+export type CommissionLinePolicyResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['CommissionLinePolicy'] = ResolversParentTypes['CommissionLinePolicy']> = {
+  holderName?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  policyNumber?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
 };
 
 export type CommissionMatchResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['CommissionMatch'] = ResolversParentTypes['CommissionMatch']> = {
@@ -5889,6 +5988,14 @@ export type CommissionPeriodResolvers<ContextType = GraphQLContext, ParentType e
 export type CommissionRecipientResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['CommissionRecipient'] = ResolversParentTypes['CommissionRecipient']> = {
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
   kind?: Resolver<ResolversTypes['CommissionRecipientKind'], ParentType, ContextType>;
+  name?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+};
+
+export type CommissionRecomputeResultResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['CommissionRecomputeResult'] = ResolversParentTypes['CommissionRecomputeResult']> = {
+  differences?: Resolver<Array<ResolversTypes['CommissionDifference']>, ParentType, ContextType>;
+  dryRun?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  policiesChecked?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  written?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
 };
 
 export type CommissionRuleResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['CommissionRule'] = ResolversParentTypes['CommissionRule']> = {
@@ -6294,6 +6401,7 @@ export type MutationResolvers<ContextType = GraphQLContext, ParentType extends R
   moveUser?: Resolver<ResolversTypes['User'], ParentType, ContextType, RequireFields<MutationMoveUserArgs, 'input'>>;
   reactivatePolicy?: Resolver<ResolversTypes['Policy'], ParentType, ContextType, RequireFields<MutationReactivatePolicyArgs, 'input'>>;
   reassignTasks?: Resolver<ResolversTypes['ReassignTasksResult'], ParentType, ContextType, RequireFields<MutationReassignTasksArgs, 'input'>>;
+  recomputeCommissions?: Resolver<ResolversTypes['CommissionRecomputeResult'], ParentType, ContextType, RequireFields<MutationRecomputeCommissionsArgs, 'input'>>;
   recordConsent?: Resolver<ResolversTypes['Client'], ParentType, ContextType, RequireFields<MutationRecordConsentArgs, 'input'>>;
   registerPayment?: Resolver<ResolversTypes['Payment'], ParentType, ContextType, RequireFields<MutationRegisterPaymentArgs, 'input'>>;
   releaseToPool?: Resolver<ResolversTypes['Client'], ParentType, ContextType, RequireFields<MutationReleaseToPoolArgs, 'input'>>;
@@ -6941,6 +7049,7 @@ export type Resolvers<ContextType = GraphQLContext> = {
   CommissionAccrual?: CommissionAccrualResolvers<ContextType>;
   CommissionBase?: CommissionBaseResolvers<ContextType>;
   CommissionComputation?: CommissionComputationResolvers<ContextType>;
+  CommissionDifference?: CommissionDifferenceResolvers<ContextType>;
   CommissionDispute?: CommissionDisputeResolvers<ContextType>;
   CommissionDisputeConnection?: CommissionDisputeConnectionResolvers<ContextType>;
   CommissionDisputeEdge?: CommissionDisputeEdgeResolvers<ContextType>;
@@ -6948,9 +7057,11 @@ export type Resolvers<ContextType = GraphQLContext> = {
   CommissionLine?: CommissionLineResolvers<ContextType>;
   CommissionLineConnection?: CommissionLineConnectionResolvers<ContextType>;
   CommissionLineEdge?: CommissionLineEdgeResolvers<ContextType>;
+  CommissionLinePolicy?: CommissionLinePolicyResolvers<ContextType>;
   CommissionMatch?: CommissionMatchResolvers<ContextType>;
   CommissionPeriod?: CommissionPeriodResolvers<ContextType>;
   CommissionRecipient?: CommissionRecipientResolvers<ContextType>;
+  CommissionRecomputeResult?: CommissionRecomputeResultResolvers<ContextType>;
   CommissionRule?: CommissionRuleResolvers<ContextType>;
   CommissionScheme?: CommissionSchemeResolvers<ContextType>;
   CommissionSchemeChange?: CommissionSchemeChangeResolvers<ContextType>;

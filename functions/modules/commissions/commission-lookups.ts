@@ -44,8 +44,15 @@ export interface PolicyRecord {
   branchKind: 'OWN' | 'FRANCHISE';
   regionId: string | null;
   hierarchy: HierarchyLevel[];
-  statusHistory: ReadonlyArray<{ date: string }>;
-  endorsements: ReadonlyArray<{ effectiveDate: string }>;
+  /** Status changes in order; `from`/`to`/`at` let a recompute replay the policy's history. */
+  statusHistory: ReadonlyArray<{ date: string; from?: PolicyStatus | null; to?: PolicyStatus; at?: string }>;
+  /** Premium changes in order; the premiums and `at` let a recompute replay them. */
+  endorsements: ReadonlyArray<{
+    effectiveDate: string;
+    previousPremium?: Money;
+    newPremium?: Money;
+    at?: string;
+  }>;
   version: number;
   updatedAt: string;
 }

@@ -60,6 +60,8 @@ export interface StoredLine extends CommissionLine {
   /** The policy's insurer and number, so an insurer's statement can be matched without reading policies. */
   insurerId?: string | null;
   policyNumber?: string | null;
+  /** The policy's client: with the policy id it is the policy's key (absent on lines written before it was kept). */
+  clientId?: string | null;
   createdAt: string;
   version: number;
 }

@@ -1,6 +1,8 @@
 import type { Resolvers } from '../../graphql/__generated__/resolvers-types.js';
-import { seesCommissionBasis } from '../../shared/auth/policy.js';
+import { loadersOf, loadOrg } from '../../graphql/loaders.js';
+import { seesClientNames, seesCommissionBasis } from '../../shared/auth/policy.js';
 import { pageArgs, toConnection } from '../../shared/pagination.js';
+import { OrgKind } from '../../shared/table-design.js';
 import { formatAmount, ruleLabel } from './engine/explain.js';
 import type { CommissionLine } from './engine/index.js';
 import type { LineView } from './line-views.js';
@@ -59,6 +61,8 @@ export const commissionsResolvers: Resolvers = {
       services.commissions.periods.approve(principal, input),
     markCommissionPeriodPaid: (_root, { input }, { principal, services }) =>
       services.commissions.periods.markPaid(principal, input),
+    recomputeCommissions: (_root, { input }, { principal, services }) =>
+      services.commissions.recompute.recompute(principal, input),
     adjustCommissionLine: (_root, { input }, { principal, services }) =>
       services.commissions.ledger.adjustLine(principal, input),
     disputeCommissionLine: (_root, { input }, { principal, services }) =>
@@ -79,6 +83,27 @@ export const commissionsResolvers: Resolvers = {
     suggestedAmount: (l) => moneyOf(l.amount, l),
     approvedAmount: (l) => (l.approvedAmount === null ? null : moneyOf(l.approvedAmount, l)),
     disputes: (l, _args, { principal, services }) => services.commissions.ledger.disputesOf(principal, l),
+    policy: (l, _args, ctx) => loadersOf(ctx).policy.load({ id: l.policyId, clientId: l.clientId ?? null }),
+  },
+  CommissionLinePolicy: {
+    holderName: (p, _args, { principal }) => (seesClientNames(principal) ? p.holderName : null),
+  },
+  CommissionRecipient: {
+    name: async (r, _args, ctx) => {
+      if (r.kind === 'BROKERAGE') return loadersOf(ctx).tenantName();
+      const kind = r.kind === 'USER' ? OrgKind.User : OrgKind.Partner;
+      return (await loadOrg<{ name: string }>(ctx, kind, r.id))?.name ?? null;
+    },
+  },
+  CommissionDifference: {
+    lineId: (d) => d.line.id,
+    policyId: (d) => d.line.policyId,
+    ledger: (d) => d.line.ledger,
+    recipient: (d) => d.line.recipient,
+    expected: (d) => moneyOf(d.expected, d.line),
+    held: (d) => moneyOf(d.held, d.line),
+    amount: (d) => moneyOf(d.line.amount, d.line),
+    explanation: (d) => d.line.explanation,
   },
   StatementReconciliationRow: {
     statementAmount: (r) =>

@@ -9,6 +9,7 @@ import { LedgerReads } from './ledger-reads.service.js';
 import { LedgerWriter } from './ledger-writer.js';
 import { PeriodsService } from './periods.service.js';
 import { RecipientAccess } from './recipient-access.js';
+import { RecomputeService } from './recompute.service.js';
 import { ReconciliationRepository } from './reconciliation.repository.js';
 import { ReconciliationService } from './reconciliation.service.js';
 import { SchemesRepository } from './schemes.repository.js';
@@ -42,6 +43,7 @@ export { demoCommissionScheme } from './demo-scheme.js';
 export { type CommissionLine, SplitArrangementSchema, type SplitShare } from './engine/index.js';
 export { ChangeBatch, type ChangeOutcome } from './ledger-consumer.service.js';
 export type { Accrual, LineView } from './line-views.js';
+export type { RecomputedDifference, RecomputeResult } from './recompute.service.js';
 
 /** The commission services, each one responsibility of the ledger. */
 export interface CommissionsModule {
@@ -59,6 +61,8 @@ export interface CommissionsModule {
   reconciliation: ReconciliationService;
   /** What-if lines for a hypothetical policy. */
   simulation: SimulationService;
+  /** A policy's (or a month's) lines recomputed under today's scheme versions; the difference appended. */
+  recompute: RecomputeService;
 }
 
 /** Builds the commissions module over the data layer, with what it needs from other modules. */
@@ -80,5 +84,6 @@ export function createCommissionsModule(deps: {
     disputes: new DisputesService(new DisputesRepository(db), ledger, writer, access, clock),
     reconciliation: new ReconciliationService(new ReconciliationRepository(db), ledger, lookups.org, clock),
     simulation: new SimulationService(schemes, access, lookups.org, lookups.hierarchy),
+    recompute: new RecomputeService(ledger, schemes, writer, lookups.policies, lookups.clients),
   };
 }

@@ -93,7 +93,11 @@ export class LedgerConsumer {
     const lines = computeCommissionLines({ event: built.event, schemes, periodTotals });
     const outcome = await this.writer.appendAll(tenantId, lines, built.date, {
       adjustment: null,
-      ref: { insurerId: built.policy.insurerId, policyNumber: built.policy.policyNumber },
+      ref: {
+        insurerId: built.policy.insurerId,
+        policyNumber: built.policy.policyNumber,
+        clientId: built.policy.clientId,
+      },
       periods,
     });
     return { eventId: built.event.eventId, ...outcome };

@@ -12,15 +12,20 @@ import { type LedgerRepository, LineAlreadyWrittenError, PeriodLockedError } fro
 
 const MAX_PERIOD_RETRIES = 3;
 
-/** The policy facts a line carries for statement matching. */
+/**
+ * The policy facts a line carries: insurer and number for statement matching, the client so a ledger
+ * page reads its policies with one BatchGetItem (policies live in their client's item collection).
+ */
 export interface PolicyRef {
   insurerId: string | null;
   policyNumber: string | null;
+  clientId: string | null;
 }
 
 export const refOf = (line: StoredLine): PolicyRef => ({
   insurerId: line.insurerId ?? null,
   policyNumber: line.policyNumber ?? null,
+  clientId: line.clientId ?? null,
 });
 
 /** The first month from `period` on that is not locked. */
@@ -178,6 +183,7 @@ export class LedgerWriter {
       ...line,
       insurerId: ref.insurerId,
       policyNumber: ref.policyNumber,
+      clientId: ref.clientId,
       period,
       recipientKey: recipientKey(line.recipient),
       reason: adjustment?.reason ?? null,

@@ -284,6 +284,15 @@ export class LedgerRepository {
     return items.map((i) => fromItem<StoredLine>(i));
   }
 
+  /** The policies with lines in a month (a recompute of the month), from the month's index. */
+  async listPolicyIdsWithLinesInPeriod(tenantId: string, period: string): Promise<string[]> {
+    const items = await this.db.queryAll({
+      index: 'gsi2',
+      partition: keys.commissionLinesByPeriod(tenantId, period),
+    });
+    return [...new Set(items.map((i) => fromItem<StoredLine>(i).policyId))];
+  }
+
   async listLinesByRecipient(
     tenantId: string,
     recipient: string,

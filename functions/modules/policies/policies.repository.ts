@@ -108,6 +108,30 @@ export class PoliciesRepository {
     return item ? fromItem<Policy>(item) : undefined;
   }
 
+  /**
+   * getPoliciesByRef: the policies a page names, by id. Those whose client is known come from one
+   * BatchGetItem on their home items; the rest from one Query each on the by-id index, concurrently.
+   */
+  async getPoliciesByRef(
+    tenantId: string,
+    refs: ReadonlyArray<{ id: string; clientId: string | null }>,
+  ): Promise<Map<string, Policy>> {
+    const found = new Map<string, Policy>();
+    const withClient = refs.filter((r) => r.clientId !== null);
+    const items = await this.db.batchGet(
+      withClient.map((r) => keys.policy(tenantId, r.clientId as string, r.id)),
+    );
+    for (const item of items) {
+      const policy = fromItem<Policy>(item);
+      found.set(policy.id, policy);
+    }
+    const rest = refs.filter((r) => !found.has(r.id));
+    for (const policy of await Promise.all(rest.map((r) => this.getPolicy(tenantId, r.id)))) {
+      if (policy) found.set(policy.id, policy);
+    }
+    return found;
+  }
+
   /** A policy read consistently from its home item, when the client is known (before a write). */
   async getPolicyOfClient(tenantId: string, clientId: string, policyId: string): Promise<Policy | undefined> {
     const item = await this.db.get(keys.policy(tenantId, clientId, policyId), { consistent: true });

@@ -1,6 +1,6 @@
 import { authorize } from '../../shared/auth/policy.js';
 import type { Principal } from '../../shared/auth/principal.js';
-import { daysBetween } from '../../shared/dates.js';
+import { addDays, daysBetween } from '../../shared/dates.js';
 import { NotFoundError, RuleViolationError, ValidationFailedError } from '../../shared/errors.js';
 import { newId } from '../../shared/ids.js';
 import { Dec, money } from '../../shared/money.js';
@@ -53,7 +53,7 @@ export class PolicyLifecycleService {
         { path: 'input.newPremium.currency', message: `must be ${current.premium.currency}` },
       ]);
     }
-    if (data.effectiveDate < current.termStart || data.effectiveDate >= current.termEnd) {
+    if (data.effectiveDate < current.termStart || data.effectiveDate > current.termEnd) {
       throw new ValidationFailedError('Outside the term', [
         {
           path: 'input.effectiveDate',
@@ -64,8 +64,10 @@ export class PolicyLifecycleService {
     const currency = current.premium.currency;
     const newPremium = money(data.newPremium.amount, currency);
     const delta = money(new Dec(newPremium.amount).minus(current.premium.amount), currency);
-    const share = new Dec(daysBetween(data.effectiveDate, current.termEnd)).div(
-      daysBetween(current.termStart, current.termEnd),
+    // The term end is the last day covered, so the days run up to the day after it.
+    const coverEnds = addDays(current.termEnd, 1);
+    const share = new Dec(daysBetween(data.effectiveDate, coverEnds)).div(
+      daysBetween(current.termStart, coverEnds),
     );
     const charged = money(new Dec(delta.amount).times(share), currency);
     const endorsement: Endorsement = {

@@ -44,6 +44,8 @@ export const PERMISSIONS = {
   'commissions:read': ['admin', 'manager', 'backoffice', 'advisor', 'partner'],
   /** Approve and pay periods, correct lines, resolve disputes. */
   'commissions:approve': ['admin', 'manager'],
+  /** Recompute a policy's (or a month's) lines under today's scheme versions; the difference becomes new lines. */
+  'commissions:recompute': ['admin', 'manager'],
   /** Import insurers' commission statements and work their exceptions. */
   'commissions:reconcile': ['admin', 'manager', 'backoffice'],
   /** What-if: the lines a hypothetical policy would produce (advisors for their own sales). */
@@ -244,6 +246,14 @@ export function assertCanGrant(principal: Principal, grant: { role: Role; scope:
  */
 export function seesCommissionBasis(principal: Principal | null): boolean {
   return principal !== null && principal.role !== 'partner';
+}
+
+/**
+ * Whether the principal sees the names of clients on rows that name them (a ledger line's policy
+ * holder): the brokerage's staff do, partners see no personal data of clients.
+ */
+export function seesClientNames(principal: Principal | null): boolean {
+  return principal !== null && isStaff(principal.role);
 }
 
 /** Whose commission ledger: a user, a partner (lead supplier) or the brokerage's receivable. */

@@ -449,6 +449,13 @@ const CASES: Record<string, ScopedCase> = {
       variables: { i: { period } },
     };
   }),
+  recomputeCommissions: sided(async (side) => ({
+    as: rm(),
+    query:
+      'mutation($i: RecomputeCommissionsInput!) { recomputeCommissions(input: $i) { dryRun policiesChecked } }',
+    variables: { i: { policyId: (await commissionLinesOf(app, w, side)).policyId, dryRun: true } },
+    allowed: (r) => expect(r.data?.recomputeCommissions).toEqual({ dryRun: true, policiesChecked: 1 }),
+  })),
   adjustCommissionLine: sided(async (side) => ({
     as: rm(),
     query: 'mutation($i: AdjustCommissionLineInput!) { adjustCommissionLine(input: $i) { id } }',

@@ -167,7 +167,7 @@ describe('policies', () => {
       premium: { amount: '3650.00', currency: 'CZK' },
       frequency: 'ANNUAL',
       termStart: '2026-01-01',
-      termEnd: '2027-01-01',
+      termEnd: '2026-12-31',
     });
     const endorse = `mutation($i: EndorsePolicyInput!) { endorsePolicy(input: $i) { ${POLICY_FIELDS} } }`;
     const result = await app.exec<{ endorsePolicy: PolicyView }>(b.as.advisor, endorse, {

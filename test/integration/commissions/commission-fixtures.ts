@@ -147,7 +147,7 @@ export async function writeMtplPolicy(
     {
       i: mtplInput(b, client.createClient.id, {
         termStart: '2026-01-15',
-        termEnd: '2027-01-15',
+        termEnd: '2027-01-14',
         ...overrides,
       }),
     },

@@ -4,7 +4,9 @@ import {
   computeCommissionLines,
   fullMonthsBetween,
   recoveryOf,
+  termMonthsOf,
 } from '../../../functions/modules/commissions/engine/index.js';
+import { Dec } from '../../../functions/shared/money.js';
 import { policy, scheme, sum, written } from './engine-fixtures.js';
 
 const withRecovery = (clawback: unknown) =>
@@ -34,6 +36,66 @@ describe('recovery rules', () => {
     expect(fullMonthsBetween('2024-08-01', '2024-11-30')).toBe(3);
     expect(fullMonthsBetween('2024-01-31', '2024-02-29')).toBe(1);
     expect(fullMonthsBetween('2024-08-01', '2024-07-01')).toBe(0);
+  });
+
+  // Issue 19: a term end is the last day covered. The README and the seed write an annual policy as
+  // 2026-12-01 → 2027-11-30; cancelled on 2027-04-01 (4 months in force), 8 of 12 months remain.
+  it('counts 2026-12-01 → 2027-11-30 as 12 months and recovers 8/12 when cancelled on 2027-04-01', () => {
+    expect(termMonthsOf('2026-12-01', '2027-11-30')).toBe(12);
+    const r = recoveryOf({ type: 'PRO_RATA_MONTHS' }, '2026-12-01', '2027-11-30', '2027-04-01');
+    expect(r.fraction.toFixed()).toBe(new Dec(8).div(12).toFixed());
+    expect(r.text).toBe('8/12 unearned months, cancelled after 4 full months in force');
+  });
+
+  it('still counts 12 months for a term written to the anniversary (2026-12-01 → 2027-12-01)', () => {
+    expect(termMonthsOf('2026-12-01', '2027-12-01')).toBe(12);
+  });
+
+  it('counts terms starting on a month end: 31 Jan → 30 Jan is 12 months, 31 Jan → 27 Feb is 1', () => {
+    expect(termMonthsOf('2027-01-31', '2028-01-30')).toBe(12);
+    expect(termMonthsOf('2027-01-31', '2027-02-27')).toBe(1);
+    expect(termMonthsOf('2027-01-31', '2027-03-30')).toBe(2);
+    // A half-year term from the 31st: 31 Jan → 30 Jul.
+    expect(termMonthsOf('2027-01-31', '2027-07-30')).toBe(6);
+  });
+
+  it('counts leap-year terms: 29 Feb 2028 → 28 Feb 2029 and 1 Mar 2027 → 29 Feb 2028 are 12 months', () => {
+    expect(termMonthsOf('2028-02-29', '2029-02-28')).toBe(12);
+    expect(termMonthsOf('2027-03-01', '2028-02-29')).toBe(12);
+    expect(termMonthsOf('2028-02-01', '2028-02-29')).toBe(1);
+    // Cancelled on 28 Feb 2029, the anniversary of a 29 Feb start in a common year: 12 months in force.
+    expect(
+      recoveryOf({ type: 'PRO_RATA_MONTHS' }, '2028-02-29', '2029-02-28', '2029-02-28').fraction.toFixed(),
+    ).toBe('0');
+    expect(
+      recoveryOf({ type: 'PRO_RATA_MONTHS' }, '2028-02-29', '2029-02-28', '2028-08-29').fraction.toFixed(),
+    ).toBe('0.5');
+  });
+
+  it('counts a mid-month cancellation’s started month as unearned: 15 Apr after a 1 Dec start leaves 8/12', () => {
+    const r = recoveryOf({ type: 'PRO_RATA_MONTHS' }, '2026-12-01', '2027-11-30', '2027-04-15');
+    expect(r.text).toBe('8/12 unearned months, cancelled after 4 full months in force');
+    const day = recoveryOf({ type: 'PRO_RATA_MONTHS' }, '2026-12-01', '2027-11-30', '2027-03-31');
+    expect(day.text).toBe('9/12 unearned months, cancelled after 3 full months in force');
+  });
+
+  it('places a tenure cancellation in the term month it falls in, with the inclusive term end', () => {
+    const bands = {
+      type: 'TENURE' as const,
+      bands: [
+        { fromMonth: 1, toMonth: 6, percent: '100' },
+        { fromMonth: 7, toMonth: 12, percent: '50' },
+      ],
+    };
+    expect(recoveryOf(bands, '2026-12-01', '2027-11-30', '2027-05-31').text).toBe(
+      '100% recovered when cancelled in months 1–6 (month 6)',
+    );
+    expect(recoveryOf(bands, '2026-12-01', '2027-11-30', '2027-06-01').text).toBe(
+      '50% recovered when cancelled in months 7–12 (month 7)',
+    );
+    expect(recoveryOf(bands, '2026-12-01', '2027-11-30', '2027-11-30').text).toBe(
+      '50% recovered when cancelled in months 7–12 (month 12)',
+    );
   });
 
   // Source: Zepys, "How to handle refunds and clawbacks with agents"

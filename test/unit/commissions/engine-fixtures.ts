@@ -17,7 +17,7 @@ export function policy(overrides: Partial<PolicyFacts> = {}): PolicyFacts {
     premium: { amount: '2000.00', currency: 'EUR' },
     writtenDate: '2024-07-15',
     termStart: '2024-08-01',
-    termEnd: '2025-08-01',
+    termEnd: '2025-07-31',
     businessType: 'NEW',
     version: 1,
     renewalYear: 1,

@@ -74,7 +74,7 @@ export const LIST_PAGE_QUERIES: Record<string, string> = {
   ),
   commissionLines: page(
     'commissionLines(first: 100)',
-    `id ledger period kind policyId createdAt reason amount { ${money} } approvedAmount { ${money} } recipient { kind id } explanation { formula ruleName schemeVersion role }`,
+    `id ledger period kind policyId createdAt reason amount { ${money} } approvedAmount { ${money} } policy { id policyNumber holderName } recipient { kind id name } explanation { formula ruleName schemeVersion role }`,
   ),
   openCommissionDisputes: page(
     'openCommissionDisputes(first: 100)',

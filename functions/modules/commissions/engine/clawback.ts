@@ -1,3 +1,4 @@
+import { addDays } from '../../../shared/dates.js';
 import { Dec, money } from '../../../shared/money.js';
 import { formatAmount, formatRate, ruleLabel } from './explain.js';
 import { lineId } from './line-id.js';
@@ -40,10 +41,22 @@ export interface Recovery {
 }
 
 /**
- * Applies a scheme's recovery rule. PRO_RATA_MONTHS recovers the unearned months: a 12-month term
- * cancelled after 4 full months in force recovers 8/12. TENURE picks the band of the term month in
- * which the cancellation falls (after 4 full months it falls in month 5) and recovers its percent;
- * outside every band nothing is recovered.
+ * Full months a term covers. Term dates have one meaning across the product: `termStart` is the
+ * first day covered and `termEnd` the last day covered (inclusive), so 2026-12-01 → 2027-11-30 is
+ * 12 months. The term is counted up to the day after its last day; a term written the older way,
+ * ending on the anniversary (2026-12-01 → 2027-12-01), still counts 12 full months.
+ */
+export function termMonthsOf(termStart: string, termEnd: string): number {
+  return Math.max(1, fullMonthsBetween(termStart, addDays(termEnd, 1)));
+}
+
+/**
+ * Applies a scheme's recovery rule. The cancellation date is the day the cancellation takes effect,
+ * the first day no longer covered, so full months in force run from `termStart` up to it.
+ * PRO_RATA_MONTHS recovers the unearned months: a 12-month term cancelled after 4 full months in
+ * force recovers 8/12 (a mid-month cancellation counts the started month as unearned). TENURE picks
+ * the band of the term month in which the cancellation falls (after 4 full months it falls in month
+ * 5) and recovers its percent; outside every band nothing is recovered.
  */
 export function recoveryOf(
   rule: ClawbackRule,
@@ -51,7 +64,7 @@ export function recoveryOf(
   termEnd: string,
   cancellationDate: string,
 ): Recovery {
-  const termMonths = Math.max(1, fullMonthsBetween(termStart, termEnd));
+  const termMonths = termMonthsOf(termStart, termEnd);
   const inForce = Math.min(termMonths, fullMonthsBetween(termStart, cancellationDate));
   if (rule.type === 'PRO_RATA_MONTHS') {
     const unearned = termMonths - inForce;
@@ -97,7 +110,7 @@ function outstandingClawbacks(lines: CommissionLine[]): Map<string, CommissionLi
 }
 
 /**
- * Clawback lines for a cancellation: one per earned line (accruals and deltas) whose rule has a
+ * Clawback lines for a cancellation: one per earned line (accruals, deltas, recomputes) whose rule has a
  * recovery rule, each citing the line it recovers. Lines are recovered one by one rather than as a
  * total so a reactivation can undo exactly what was taken and each cent stays traceable. The rule is
  * looked up in the scheme version that produced the line, not the one in force today. A line that
@@ -110,7 +123,8 @@ export function clawbackLines(event: CancelledEvent, schemes: Scheme[]): Commiss
   const out: CommissionLine[] = [];
   for (const earned of history) {
     if (earned.policyId !== policy.id) continue;
-    if (earned.kind !== 'ACCRUAL' && earned.kind !== 'DELTA') continue;
+    // A RECOMPUTE line corrects what was earned, so it is recovered like the lines it corrects.
+    if (earned.kind !== 'ACCRUAL' && earned.kind !== 'DELTA' && earned.kind !== 'RECOMPUTE') continue;
     if (outstanding.has(earned.id)) continue;
     const rule = ruleOf(schemes, earned);
     if (rule?.clawback === undefined) continue;

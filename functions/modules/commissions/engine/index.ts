@@ -9,6 +9,7 @@ export {
   fullMonthsBetween,
   type Recovery,
   recoveryOf,
+  termMonthsOf,
 } from './clawback.js';
 export {
   computeCommissionLines,

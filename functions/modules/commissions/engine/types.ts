@@ -22,11 +22,13 @@ export const LINE_KINDS = [
   'CLAWBACK_REVERSAL',
   'TIER_CORRECTION',
   'ADJUSTMENT',
+  'RECOMPUTE',
 ] as const;
 /**
  * ACCRUAL: earned on a written policy or a payment; DELTA: an endorsement's change; CLAWBACK /
  * CLAWBACK_REVERSAL: cancellation and reactivation; TIER_CORRECTION: a PERIOD_TOTAL tier crossed;
- * ADJUSTMENT: a manager's correction (written by the service, never by the engine).
+ * ADJUSTMENT: a manager's correction; RECOMPUTE: the difference a recompute under today's scheme
+ * versions found (both written by services, never by the engine).
  */
 export type LineKind = (typeof LINE_KINDS)[number];
 

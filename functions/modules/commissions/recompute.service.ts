@@ -1,0 +1,124 @@
+import { createHash } from 'node:crypto';
+import * as z from 'zod';
+import { assertTenantWide, authorize, canReach, policyReach } from '../../shared/auth/policy.js';
+import type { Principal } from '../../shared/auth/principal.js';
+import { ForbiddenError, NotFoundError } from '../../shared/errors.js';
+import { IdSchema } from '../../shared/input.js';
+import { parseInput } from '../../shared/validation.js';
+import type { ClientLookup, PolicyLookup, PolicyRecord } from './commission-lookups.js';
+import { PeriodSchema } from './commissions.model.js';
+import type { LedgerRepository } from './ledger.repository.js';
+import { firstOpen, type LedgerWriter } from './ledger-writer.js';
+import { comparedLines, type Difference, differences, replayedLines } from './recompute-history.js';
+import type { SchemesRepository } from './schemes.repository.js';
+
+export const RecomputeInputSchema = z
+  .object({
+    policyId: IdSchema.nullish(),
+    period: PeriodSchema.nullish(),
+    dryRun: z.boolean().default(false),
+  })
+  .refine((i) => (i.policyId ? 1 : 0) + (i.period ? 1 : 0) === 1, {
+    path: ['policyId'],
+    message: 'give exactly one of policyId and period',
+  });
+
+/** One difference as the API shows it: the RECOMPUTE line (written, or in a dry run proposed) with both totals. */
+export interface RecomputedDifference extends Difference {
+  /** The month it lands (or would land) in: today's, or the next open one. */
+  period: string;
+}
+
+export interface RecomputeResult {
+  dryRun: boolean;
+  policiesChecked: number;
+  differences: RecomputedDifference[];
+  written: number;
+}
+
+/**
+ * Recompute: what the ledger should hold for a policy's history under today's scheme versions,
+ * compared with what it holds, and the difference appended as RECOMPUTE lines. No line is ever
+ * rewritten; the difference lands in today's month, or the next open one when that is locked.
+ */
+export class RecomputeService {
+  constructor(
+    private readonly ledger: LedgerRepository,
+    private readonly schemes: SchemesRepository,
+    private readonly writer: LedgerWriter,
+    private readonly policies: PolicyLookup,
+    private readonly clients: ClientLookup,
+  ) {}
+
+  /**
+   * One policy (within the caller's scope) or every policy with lines in a month (tenant-wide
+   * callers, like reading a whole month). A dry run writes nothing and returns the same answer.
+   */
+  async recompute(principal: Principal | null, input: unknown): Promise<RecomputeResult> {
+    const p = authorize(principal, 'commissions:recompute');
+    const i = parseInput(RecomputeInputSchema, input);
+    let policies: PolicyRecord[];
+    if (i.policyId) {
+      const policy = await this.policies.getPolicy(p.tenantId, i.policyId);
+      if (!policy) throw new NotFoundError('Policy', i.policyId);
+      if (!canReach(p, policyReach(policy))) throw new ForbiddenError('This policy is outside your scope');
+      policies = [policy];
+    } else {
+      assertTenantWide(p, 'Recomputing a whole commission month');
+      const ids = await this.ledger.listPolicyIdsWithLinesInPeriod(p.tenantId, i.period as string);
+      const found = await Promise.all(ids.map((id) => this.policies.getPolicy(p.tenantId, id)));
+      policies = found.filter((x): x is PolicyRecord => x !== undefined);
+    }
+    const schemes = await this.schemes.listSchemes(p.tenantId);
+    const today = await this.writer.today(p.tenantId);
+    const period = firstOpen(today.slice(0, 7), await this.ledger.listPeriods(p.tenantId));
+    const result: RecomputeResult = {
+      dryRun: i.dryRun,
+      policiesChecked: policies.length,
+      differences: [],
+      written: 0,
+    };
+    for (const policy of policies) {
+      const found = await this.differencesOf(p.tenantId, policy, schemes);
+      if (found.length === 0) continue;
+      if (!i.dryRun) {
+        const outcome = await this.writer.appendAll(
+          p.tenantId,
+          found.map((d) => d.line),
+          today,
+          {
+            adjustment: { reason: 'recomputed under today’s scheme versions', by: p.userId },
+            ref: {
+              insurerId: policy.insurerId,
+              policyNumber: policy.policyNumber,
+              clientId: policy.clientId,
+            },
+          },
+        );
+        result.written += outcome.written;
+      }
+      result.differences.push(...found.map((d) => ({ ...d, period })));
+    }
+    return result;
+  }
+
+  private async differencesOf(
+    tenantId: string,
+    policy: PolicyRecord,
+    schemes: Awaited<ReturnType<SchemesRepository['listSchemes']>>,
+  ): Promise<Difference[]> {
+    const held = await this.ledger.listLinesOfPolicy(tenantId, policy.id);
+    const client = await this.clients.getClient(tenantId, policy.clientId);
+    const expected = comparedLines(replayedLines(policy, client ?? null, schemes));
+    const stateId = createHash('sha256')
+      .update(
+        held
+          .map((l) => l.id)
+          .sort()
+          .join(','),
+      )
+      .digest('base64url')
+      .slice(0, 16);
+    return differences(policy, comparedLines(held), expected, stateId);
+  }
+}

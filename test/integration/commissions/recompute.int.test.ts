@@ -1,0 +1,209 @@
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { Policy } from '../../../functions/modules/policies/policies.model.js';
+import { createTestApp, errorCode } from '../../support/app.js';
+import { type Brokerage, createBrokerage, fieldPaths } from '../../support/brokerage.js';
+import {
+  CANCEL,
+  CREATE_SCHEME,
+  lines,
+  mtplSchemeInput,
+  must,
+  policyChange,
+  writeMtplPolicy,
+} from './commission-fixtures.js';
+
+/**
+ * Recompute through GraphQL over DynamoDB Local: a scheme corrected after the fact, a dry run that
+ * shows the difference, the real run that appends it as RECOMPUTE lines in the next open month,
+ * and a second run that finds nothing. The consumer is fed the changes the stream would carry.
+ */
+const app = createTestApp();
+let b: Brokerage;
+let schemeId: string;
+
+const RECOMPUTE = `mutation($i: RecomputeCommissionsInput!) { recomputeCommissions(input: $i) {
+  dryRun policiesChecked written
+  differences { lineId policyId ledger recipient { kind id } expected { amount } held { amount }
+    amount { amount currency } period explanation { ruleId formula } } } }`;
+
+interface Difference {
+  lineId: string;
+  policyId: string;
+  ledger: string;
+  recipient: { kind: string; id: string };
+  expected: { amount: string };
+  held: { amount: string };
+  amount: { amount: string; currency: string };
+  period: string;
+  explanation: { ruleId: string; formula: string };
+}
+interface Result {
+  recomputeCommissions: {
+    dryRun: boolean;
+    policiesChecked: number;
+    written: number;
+    differences: Difference[];
+  };
+}
+
+async function stored(policyId: string, clientId: string): Promise<Policy> {
+  const p = await app.services.repositories.policies.getPolicyOfClient(b.tenantId, clientId, policyId);
+  if (!p) throw new Error('policy not found');
+  return p;
+}
+
+/** The MTPL scheme with the advisor's rate set to `rate`, as an edit of version 1. */
+async function setAdvisorRate(rate: string) {
+  const scheme = mtplSchemeInput();
+  const version = scheme.versions[0];
+  if (!version) throw new Error('no version');
+  const rules = version.rules.map((r) =>
+    r.id === 'mtpl-advisor' ? { ...r, computation: { ...r.computation, rate } } : r,
+  );
+  const current = await must<{ commissionScheme: { version: number } }>(
+    app,
+    b.as.manager,
+    'query($id: ID!) { commissionScheme(id: $id) { version } }',
+    { id: schemeId },
+  );
+  await must(
+    app,
+    b.as.manager,
+    'mutation($i: EditCommissionSchemeVersionInput!) { editCommissionSchemeVersion(input: $i) { version } }',
+    {
+      i: {
+        schemeId,
+        expectedVersion: current.commissionScheme.version,
+        schemeVersion: 1,
+        version: { ...version, rules },
+      },
+    },
+  );
+}
+
+beforeAll(async () => {
+  b = await createBrokerage(app, 'Recompute Brokerage');
+  const created = await must<{ createCommissionScheme: { id: string } }>(app, b.as.manager, CREATE_SCHEME, {
+    i: mtplSchemeInput(),
+  });
+  schemeId = created.createCommissionScheme.id;
+});
+
+describe('recomputeCommissions', () => {
+  it('shows a corrected rate as a dry-run difference, appends it in the next open month, and finds nothing after', async () => {
+    const w = await writeMtplPolicy(app, b);
+    const policy = await stored(w.id, w.clientId);
+    await app.services.commissions.consumer.onChange(policyChange(b.tenantId, policy));
+    const before = await lines(app, b.as.admin, { policyId: w.id });
+    // 15% of 12,000.00 to the brokerage, 40% of that to the advisor, 2% override to the manager.
+    expect(before.map((l) => l.amount.amount).sort()).toEqual(['1800.00', '36.00', '720.00']);
+
+    await setAdvisorRate('50');
+    const dry = await must<Result>(app, b.as.manager, RECOMPUTE, { i: { policyId: w.id, dryRun: true } });
+    expect(dry.recomputeCommissions).toMatchObject({ dryRun: true, policiesChecked: 1, written: 0 });
+    const [diff] = dry.recomputeCommissions.differences;
+    expect(dry.recomputeCommissions.differences).toHaveLength(1);
+    expect(diff).toMatchObject({
+      policyId: w.id,
+      ledger: 'ADVISOR',
+      recipient: { kind: 'USER', id: b.advisorId },
+      expected: { amount: '900.00' },
+      held: { amount: '720.00' },
+      amount: { amount: '180.00', currency: 'CZK' },
+      explanation: {
+        ruleId: 'mtpl-advisor',
+        formula:
+          "recomputed under today's scheme (MTPL advisor, v1): the history gives 900.00, the ledger holds 720.00 = 180.00",
+      },
+    });
+    await expect(lines(app, b.as.admin, { policyId: w.id })).resolves.toHaveLength(3);
+
+    // The month the difference would land in is locked meanwhile: it goes to the next open one.
+    const month = diff?.period ?? '';
+    await must(
+      app,
+      b.as.admin,
+      'mutation($i: CommissionPeriodInput!) { approveCommissionPeriod(input: $i) { status } }',
+      {
+        i: { period: month },
+      },
+    );
+    const real = await must<Result>(app, b.as.manager, RECOMPUTE, { i: { policyId: w.id } });
+    expect(real.recomputeCommissions).toMatchObject({ dryRun: false, written: 1 });
+    const written = real.recomputeCommissions.differences[0];
+    expect(written?.lineId).toBe(diff?.lineId);
+    expect(written?.period).not.toBe(month);
+    expect((written?.period ?? '') > month).toBe(true);
+    const after = await lines(app, b.as.admin, { policyId: w.id });
+    expect(after).toHaveLength(4);
+    const recomputed = after.find((l) => l.kind === 'RECOMPUTE');
+    expect(recomputed).toMatchObject({
+      amount: { amount: '180.00' },
+      period: written?.period,
+      reason: expect.any(String),
+    });
+    // Nothing already booked was rewritten.
+    expect(after.filter((l) => l.kind === 'ACCRUAL').map((l) => [l.id, l.amount.amount])).toEqual(
+      before.map((l) => [l.id, l.amount.amount]),
+    );
+    const [month1] = await must<{ commissionAccruals: Array<{ accrued: { amount: string } }> }>(
+      app,
+      b.as.advisor,
+      'query($p: String!) { commissionAccruals(period: $p) { accrued { amount } } }',
+      { p: written?.period },
+    ).then((d) => d.commissionAccruals);
+    expect(month1?.accrued.amount).toBe('180.00');
+
+    const again = await must<Result>(app, b.as.manager, RECOMPUTE, { i: { policyId: w.id } });
+    expect(again.recomputeCommissions).toMatchObject({ written: 0, differences: [] });
+  });
+
+  it('claws back the recomputed amount with the rest, and recomputes a cancellation under a corrected rate', async () => {
+    await setAdvisorRate('40');
+    const w = await writeMtplPolicy(app, b);
+    const sold = await stored(w.id, w.clientId);
+    await app.services.commissions.consumer.onChange(policyChange(b.tenantId, sold));
+    await setAdvisorRate('50');
+    await must(app, b.as.admin, RECOMPUTE, { i: { policyId: w.id } });
+    // Cancelled after 4 full months of 12: 8/12 of 720.00 + 8/12 of the recomputed 180.00 = 600.00.
+    await must(app, b.as.advisor, CANCEL, {
+      i: { id: w.id, expectedVersion: sold.version, date: '2026-05-15', reason: 'sold the car' },
+    });
+    const cancelled = await stored(w.id, w.clientId);
+    await app.services.commissions.consumer.onChange(policyChange(b.tenantId, cancelled, sold));
+    const advisorClawbacks = (await lines(app, b.as.admin, { policyId: w.id })).filter(
+      (l) => l.kind === 'CLAWBACK' && l.recipient.id === b.advisorId,
+    );
+    expect(advisorClawbacks.map((l) => l.amount.amount).sort()).toEqual(['-120.00', '-480.00']);
+    const none = await must<Result>(app, b.as.admin, RECOMPUTE, { i: { policyId: w.id, dryRun: true } });
+    expect(none.recomputeCommissions.differences).toEqual([]);
+
+    // Corrected back to 40% after the cancellation: 300.00 earned net of clawback becomes 240.00.
+    await setAdvisorRate('40');
+    const back = await must<Result>(app, b.as.admin, RECOMPUTE, { i: { policyId: w.id, dryRun: true } });
+    expect(
+      back.recomputeCommissions.differences.map((d) => [
+        d.ledger,
+        d.expected.amount,
+        d.held.amount,
+        d.amount.amount,
+      ]),
+    ).toEqual([['ADVISOR', '240.00', '300.00', '-60.00']]);
+  });
+
+  it('recomputes every policy with lines in a month for tenant-wide callers, and refuses bad input', async () => {
+    const month = await must<Result>(app, b.as.admin, RECOMPUTE, { i: { period: '2026-01', dryRun: true } });
+    expect(month.recomputeCommissions.policiesChecked).toBeGreaterThanOrEqual(2);
+    expect(month.recomputeCommissions.written).toBe(0);
+    const both = await app.exec(b.as.admin, RECOMPUTE, { i: { policyId: 'p1', period: '2026-01' } });
+    expect(fieldPaths(both)).toEqual(['input.policyId']);
+    const neither = await app.exec(b.as.admin, RECOMPUTE, { i: { dryRun: true } });
+    expect(fieldPaths(neither)).toEqual(['input.policyId']);
+    const branchManagerMonth = await app.exec(b.as.manager, RECOMPUTE, { i: { period: '2026-01' } });
+    expect(errorCode(branchManagerMonth)).toBe('FORBIDDEN');
+    const advisor = await app.exec(b.as.advisor, RECOMPUTE, { i: { period: '2026-01' } });
+    expect(errorCode(advisor)).toBe('FORBIDDEN');
+    const missing = await app.exec(b.as.admin, RECOMPUTE, { i: { policyId: 'no-such-policy' } });
+    expect(errorCode(missing)).toBe('NOT_FOUND');
+  });
+});
