@@ -1,33 +1,19 @@
 import type { Clock } from '../shared/clock.js';
 import type { Db } from '../shared/db.js';
 import { LiveInbox } from '../shared/live-inbox.js';
-import { EntityType, OrgKind } from '../shared/table-design.js';
+import { EntityType } from '../shared/table-design.js';
 import { type BookFilesModule, createBookFilesModule, type ReportTarget } from './book-files/index.js';
 import { composeBook } from './book-wiring.js';
-import { type ClientsModule, ClientsRepository, normaliseId } from './clients/index.js';
-import {
-  ChangeBatch,
-  type CommissionLookups,
-  type CommissionsModule,
-  createCommissionsModule,
-} from './commissions/index.js';
+import { type ClientsModule, ClientsRepository } from './clients/index.js';
+import { ChangeBatch, type CommissionsModule, createCommissionsModule } from './commissions/index.js';
 import { type ChangeConsumer, createFailuresModule, type FailuresService } from './failures/index.js';
 import { createImportsModule, type ImportRunOptions, type ImportsModule } from './imports/index.js';
-import {
-  createInvoicesModule,
-  type InvoiceAdapters,
-  type InvoiceLookups,
-  type InvoicesModule,
-} from './invoices/index.js';
-import {
-  type Branch,
-  createOrgModule,
-  type OrgModule,
-  OrgRepository,
-  type ProductLine,
-  type User,
-} from './org/index.js';
+import { createInvoicesModule, type InvoiceAdapters, type InvoicesModule } from './invoices/index.js';
+import { commissionLookups, invoiceLookups } from './lookups-wiring.js';
+import { createOrgModule, type OrgModule, OrgRepository } from './org/index.js';
 import { type PoliciesModule, PoliciesRepository } from './policies/index.js';
+import { createReportsModule, type ReportsModule } from './reports/index.js';
+import { reportDirectory, reportLists } from './reports-wiring.js';
 import {
   type ArchiveTarget,
   createWebhooksModule,
@@ -53,6 +39,8 @@ export interface Services {
   commissions: CommissionsModule;
   /** Long imports as jobs: started through GraphQL, run by the imports function. */
   imports: ImportsModule;
+  /** Report jobs: requested through GraphQL, built into the reports bucket by the reports function. */
+  reports: ReportsModule;
   /** Changes consumers gave up on: stored by the hosts, listed and replayed by admins. */
   failures: FailuresService;
   /** For request-scoped batching (GraphQL loaders) and stream consumers; resolvers call services. */
@@ -74,6 +62,8 @@ export interface ServiceOptions {
   webhookLog?: WebhookLog;
   /** How import job runs pace themselves (tests shrink them to make jobs resume across runs). */
   importRuns?: Partial<ImportRunOptions>;
+  /** Rows per page a report reads from a list (tests shrink it to see progress move). */
+  reportPageRows?: number;
   /** Overrides how long a webhook delivery may start events (tests of the time budget). */
   webhookTimeBudgetMs?: number;
 }
@@ -109,6 +99,11 @@ export function createServices(db: Db, clock: Clock, options: ServiceOptions = {
     adapters: options.invoices ?? null,
   });
   const org = createOrgModule({ repository: repositories.org, clock });
+  const commissions = createCommissionsModule({
+    db,
+    clock,
+    lookups: commissionLookups(repositories, policies),
+  });
   const services: Omit<Services, 'failures'> = {
     org,
     clients,
@@ -122,7 +117,15 @@ export function createServices(db: Db, clock: Clock, options: ServiceOptions = {
       invoices: invoices.payments,
       runs: options.importRuns,
     }),
-    commissions: createCommissionsModule({ db, clock, lookups: commissionLookups(repositories, policies) }),
+    commissions,
+    reports: createReportsModule({
+      db,
+      clock,
+      lists: reportLists({ clients, policies, invoices, commissions }),
+      directory: reportDirectory(repositories.org),
+      bucket: options.reports ?? null,
+      pageRows: options.reportPageRows,
+    }),
     webhooks: createWebhooksModule({
       db,
       clock,
@@ -136,56 +139,6 @@ export function createServices(db: Db, clock: Clock, options: ServiceOptions = {
   return {
     ...services,
     failures: createFailuresModule(db, clock, changeConsumers(services, new LiveInbox(db, clock))),
-  };
-}
-
-/** What the invoices module reads of clients, policies and tenants, from their repositories. */
-function invoiceLookups(repositories: Services['repositories']): InvoiceLookups {
-  const { clients } = repositories;
-  return {
-    clients: {
-      getClient: (tenantId, id) => clients.getClient(tenantId, id),
-      getClients: (tenantId, ids) => clients.getClients(tenantId, ids),
-      clientIdByRef: async (tenantId, ref) =>
-        (await clients.ownerOfUnique(tenantId, 'CLIENT_EXTERNAL_ID', ref)) ??
-        (await clients.ownerOfUnique(tenantId, 'TAX_ID', normaliseId(ref))) ??
-        (await clients.ownerOfUnique(tenantId, 'NATIONAL_ID', normaliseId(ref))),
-    },
-    policies: { getPolicy: (tenantId, id) => repositories.policies.getPolicy(tenantId, id) },
-    tenants: {
-      getTenantSettings: (tenantId) => repositories.org.getTenantSettings(tenantId),
-      listTenantIds: () => repositories.org.listTenantIds(),
-    },
-  };
-}
-
-/** What the commissions module reads of the org, clients and policies, from their repositories. */
-function commissionLookups(
-  repositories: Services['repositories'],
-  policies: PoliciesModule,
-): CommissionLookups {
-  const { org } = repositories;
-  return {
-    policies: { getPolicy: (tenantId, id) => repositories.policies.getPolicy(tenantId, id) },
-    clients: { getClient: (tenantId, id) => repositories.clients.getClient(tenantId, id) },
-    hierarchy: {
-      freeze: (tenantId, sellerId, date, path) => policies.hierarchy.freeze(tenantId, sellerId, date, path),
-    },
-    org: {
-      timeZone: async (tenantId) => (await org.getTenantSettings(tenantId))?.timeZone ?? null,
-      existingRefs: async (tenantId, refs) => new Set((await org.getOrgEntitiesByRef(tenantId, refs)).keys()),
-      productLines: (tenantId) => org.listAllOrgEntities<ProductLine>(tenantId, OrgKind.ProductLine),
-      productLine: (tenantId, id) => org.getOrgEntity<ProductLine>(tenantId, OrgKind.ProductLine, id),
-      insurerExists: async (tenantId, id) =>
-        (await org.getOrgEntity(tenantId, OrgKind.Insurer, id)) !== undefined,
-      userReach: async (tenantId, userId) => {
-        const user = await org.getOrgEntity<User>(tenantId, OrgKind.User, userId);
-        const branch = user?.branchId
-          ? await org.getOrgEntity<Branch>(tenantId, OrgKind.Branch, user.branchId)
-          : undefined;
-        return { ownerUserId: userId, branchId: user?.branchId ?? null, regionId: branch?.regionId ?? null };
-      },
-    },
   };
 }
 
@@ -205,5 +158,6 @@ export function changeConsumers(
         : services.invoices.dunning.onChange(change),
     imports: (change) => services.imports.jobs.onChange(change),
     live: (change) => liveInbox.file(change),
+    reports: (change) => services.reports.jobs.onChange(change),
   };
 }
