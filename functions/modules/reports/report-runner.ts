@@ -101,7 +101,7 @@ export class ReportRunner {
           return items;
         },
         document: (tables, extra = {}) => ({
-          title: t(`title.${found.type}` as MessageKey),
+          title: t(`title.${found.reportType}` as MessageKey),
           subtitle: [
             ...(job?.period ? [t('period', { period: job.period })] : []),
             ...(extra.subtitle ?? []),
@@ -110,13 +110,13 @@ export class ReportRunner {
           tables,
         }),
       };
-      const doc = await BUILDERS[job.type](ctx);
+      const doc = await BUILDERS[job.reportType](ctx);
       const dataRows = doc.tables[0]?.rows.length ?? 0;
       await move({ progress: 85, rows: dataRows });
       const body = await this.render(job, doc, { tenantName: tenant.name, formatter, t });
       const key = `${tenantId}/reports/${job.createdAt.slice(0, 10)}/${job.id}.${job.format.toLowerCase()}`;
       await this.target.store.put(this.target.bucket, key, body, CONTENT_TYPES[job.format]);
-      const fileName = `${job.type.toLowerCase().replaceAll('_', '-')}${job.period ? `-${job.period}` : ''}.${job.format.toLowerCase()}`;
+      const fileName = `${job.reportType.toLowerCase().replaceAll('_', '-')}${job.period ? `-${job.period}` : ''}.${job.format.toLowerCase()}`;
       await move({ status: 'READY', progress: 100, objectKey: key, fileName, finishedAt: this.now() });
       return { jobId, status: 'READY', rows: dataRows, ran: true };
     } catch (error) {

@@ -87,7 +87,8 @@ export type RequestReportInput = z.output<typeof RequestReportSchema>;
 /** A report built off the request path: its progress, then its file behind a fresh signed link. */
 export interface ReportJob {
   id: string;
-  type: ReportType;
+  /** The report type (`type` in GraphQL; the item attribute `type` is the entity type). */
+  reportType: ReportType;
   format: ReportFormat;
   status: ReportJobStatus;
   /** Percent: 5 when a run starts, climbing per page of rows, 85 while rendering, 100 when READY. */

@@ -13,6 +13,7 @@ export const reportsResolvers: Resolvers = {
       services.reports.jobs.requestReport(principal, input),
   },
   ReportJob: {
+    type: (job) => job.reportType,
     url: async (job, _args, { services }) => (await services.reports.jobs.link(job)).url,
     expiresAt: async (job, _args, { services }) => (await services.reports.jobs.link(job)).expiresAt,
   },

@@ -48,7 +48,7 @@ export class ReportsService {
     const now = this.clock.now().toISOString();
     const job: ReportJob = {
       id: newId(),
-      type: input.type,
+      reportType: input.type,
       format: input.format,
       status: 'QUEUED',
       progress: 0,
