@@ -33,6 +33,7 @@ interface Targets {
   lineId: string;
   schemeId: string;
   importJobId: string;
+  reportJobId: string;
 }
 let t: Targets;
 
@@ -110,6 +111,9 @@ const ROWS: Record<string, Row> = {
   // The admin's book import: readable by tenant-wide importers; to anyone else it does not exist.
   importJob: { allowed: OFFICE_WIDE, args: (t) => `id: ${id(t.importJobId)}`, refusedAs: 'NOT_FOUND' },
   importJobs: { allowed: OFFICE },
+  // The admin's report: only its requester reads it; to anyone else it does not exist.
+  reportJob: { allowed: ADMIN, args: (t) => `id: ${id(t.reportJobId)}`, refusedAs: 'NOT_FOUND' },
+  reportJobs: { allowed: EVERYONE },
 };
 
 const schema = buildSchema(typeDefs);
@@ -143,6 +147,7 @@ beforeAll(async () => {
     dueDate: '2026-03-31',
   });
   const [scheme] = await app.services.commissions.schemes.list(w.b.admin);
+  const report = await app.services.reports.jobs.requestReport(w.b.admin, { type: 'CLIENTS', format: 'CSV' });
   const job = await app.services.imports.jobs.startBookImport(w.b.admin, {
     kind: 'CLIENTS',
     format: 'CSV',
@@ -160,6 +165,7 @@ beforeAll(async () => {
     lineId: advisorLineId,
     schemeId: scheme?.id ?? '',
     importJobId: job.id,
+    reportJobId: report.id,
   };
 });
 
