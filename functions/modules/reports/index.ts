@@ -11,7 +11,7 @@ import { ReportsService } from './reports.service.js';
  */
 export type { NameDirectory, ReportDirectory, ReportLists } from './ports.js';
 export type { ReportBucket, ReportRunResult } from './report-runner.js';
-export type { ReportJob } from './reports.model.js';
+export { REPORT_RETENTION_DAYS, type ReportJob } from './reports.model.js';
 export type { ReportLink } from './reports.service.js';
 
 /** The reports module's services. */
