@@ -193,6 +193,17 @@ export const CATALOG: readonly FunctionSpec[] = [
     timeoutSeconds: 60,
   },
   {
+    name: 'reports',
+    description:
+      "Report jobs: reads the requested list with the requester's rights, writes PDF, XLSX or CSV to the reports bucket",
+    entry: 'functions/reports/handler.ts',
+    // Only the INSERT starts a build: the job's own progress writes (MODIFY) must not start another.
+    trigger: { kind: 'bus', filter: { entityTypes: ['ReportJob'], events: ['INSERT'] }, maxRetries: 4 },
+    needs: ['table', 'reportsBucket'],
+    memoryMb: 1024,
+    timeoutSeconds: 300,
+  },
+  {
     name: 'failures',
     description: 'Failure drain: failure-queue messages become failed changes that admins list and replay',
     entry: 'functions/failures/handler.ts',

@@ -15,6 +15,7 @@ import { importsResolvers } from '../modules/imports/imports.resolvers.js';
 import { invoicesResolvers } from '../modules/invoices/invoices.resolvers.js';
 import { orgResolvers } from '../modules/org/org.resolvers.js';
 import { policiesResolvers } from '../modules/policies/policies.resolvers.js';
+import { reportsResolvers } from '../modules/reports/reports.resolvers.js';
 import { tasksResolvers } from '../modules/tasks/tasks.resolvers.js';
 import { webhooksResolvers } from '../modules/webhooks/webhooks.resolvers.js';
 import type { Resolvers } from './__generated__/resolvers-types.js';
@@ -99,6 +100,7 @@ export function allResolvers(): Resolvers {
     failuresResolvers,
     importsResolvers,
     tasksResolvers,
+    reportsResolvers,
     // Last but one: it fills ClientCard.commissionSummary, which the clients module leaves null.
     commissionsResolvers,
     liveResolvers,

@@ -12,6 +12,8 @@ import type { InvoiceAdapters, InvoicesModule } from './invoices/index.js';
 import { composeCommissions, composeImports, composeInvoices } from './money-wiring.js';
 import { createOrgModule, type OrgModule } from './org/index.js';
 import type { PoliciesModule } from './policies/index.js';
+import { createReportsModule, type ReportsModule } from './reports/index.js';
+import { reportDirectory, reportLists } from './reports-wiring.js';
 import { createTasksModule, type TasksModule } from './tasks/index.js';
 import { taskPorts } from './tasks-wiring.js';
 import {
@@ -41,6 +43,8 @@ export interface Services {
   imports: ImportsModule;
   /** Tasks, their types and process chains, the renewals schedule. */
   tasks: TasksModule;
+  /** Report jobs: requested through GraphQL, built into the reports bucket by the reports function. */
+  reports: ReportsModule;
   /** Changes consumers gave up on: stored by the hosts, listed and replayed by admins. */
   failures: FailuresService;
   /** For request-scoped batching (GraphQL loaders) and stream consumers; resolvers call services. */
@@ -58,6 +62,8 @@ export interface ServiceOptions {
   webhookLog?: WebhookLog;
   /** How import job runs pace themselves (tests shrink them to make jobs resume across runs). */
   importRuns?: Partial<ImportRunOptions>;
+  /** Rows per page a report reads from a list (tests shrink it to see progress move). */
+  reportPageRows?: number;
   /** Overrides how long a webhook delivery may start events (tests of the time budget). */
   webhookTimeBudgetMs?: number;
 }
@@ -69,14 +75,23 @@ export function createServices(db: Db, clock: Clock, options: ServiceOptions = {
   const bookFiles = composeBookFiles(repositories, book, clock, options.reports ?? null);
   const invoices = composeInvoices(db, clock, repositories, options.invoices ?? null);
   const org = createOrgModule({ repository: repositories.org, clock });
+  const commissions = composeCommissions(db, clock, repositories, book.policies);
   const services: Omit<Services, 'failures'> = {
     org,
     ...book,
     bookFiles,
     invoices,
     imports: composeImports(db, clock, repositories, { invoices, bookFiles, runs: options.importRuns }),
-    commissions: composeCommissions(db, clock, repositories, book.policies),
+    commissions,
     tasks: createTasksModule({ db, clock, ...taskPorts(repositories, book.clients) }),
+    reports: createReportsModule({
+      db,
+      clock,
+      lists: reportLists({ ...book, invoices, commissions }),
+      directory: reportDirectory(repositories.org),
+      bucket: options.reports ?? null,
+      pageRows: options.reportPageRows,
+    }),
     webhooks: createWebhooksModule({
       db,
       clock,
@@ -109,5 +124,6 @@ export function changeConsumers(
         : services.invoices.dunning.onChange(change),
     imports: (change) => services.imports.jobs.onChange(change),
     live: (change) => liveInbox.file(change),
+    reports: (change) => services.reports.jobs.onChange(change),
   };
 }

@@ -217,12 +217,12 @@ export const MONEY_ACCESS_PATTERNS: readonly AccessPattern[] = [
     'built',
   ),
   pattern(
-    'listReportJobsByRequester',
+    'listReportJobsByRequester (newest first)',
     'reports',
     'Query',
     'gsi1',
-    'gsi1pk=T#<t>#OWNER#<user>#REPORT gsi1sk=<at>',
-    'planned',
+    'gsi1pk=T#<t>#OWNER#<user>#REPORT gsi1sk=<createdAt>#<id>',
+    'built',
   ),
   pattern(
     'listWebhookDeliveriesByInsurerAndDate',
@@ -296,6 +296,7 @@ export const MONEY_ACCESS_PATTERNS: readonly AccessPattern[] = [
     'pk=T#<t>#FAILED#<id> sk=FAILED_CHANGE',
     'built',
   ),
+  pattern('getReportJob', 'reports', 'GetItem', 'table', 'pk=T#<t>#REPORT_JOB#<id> sk=REPORT_JOB', 'built'),
   pattern('getImportJob', 'imports', 'GetItem', 'table', 'pk=T#<t>#IMPORT_JOB#<id> sk=IMPORT_JOB', 'built'),
   pattern(
     'listImportJobs (newest first)',

@@ -91,6 +91,7 @@ export const EntityType = {
   ProcessTemplate: 'ProcessTemplate',
   TaskSettings: 'TaskSettings',
   Reminder: 'Reminder',
+  ReportJob: 'ReportJob',
 } as const;
 export type EntityType = (typeof EntityType)[keyof typeof EntityType];
 
@@ -398,6 +399,20 @@ export const keys = {
     sk: `${keys.importJobRowPrefix}${String(index).padStart(6, '0')}`,
   }),
   importJobRowPrefix: 'ROW#',
+  // ---- report jobs (reports built off the request path) ----------------------------------------
+  reportJob: (tenantId: string, jobId: string): ItemKey => ({
+    pk: `${tenantPrefix(tenantId)}#REPORT_JOB#${seg(jobId)}`,
+    sk: 'REPORT_JOB',
+  }),
+  /** A requester's report jobs, newest first. */
+  reportJobIndexes: (
+    tenantId: string,
+    job: { id: string; createdBy: string; createdAt: string },
+  ): Record<string, string> => ({
+    gsi1pk: keys.reportJobsOf(tenantId, job.createdBy),
+    gsi1sk: `${job.createdAt}#${job.id}`,
+  }),
+  reportJobsOf: (tenantId: string, userId: string) => `${tenantPrefix(tenantId)}#OWNER#${seg(userId)}#REPORT`,
   sharedCacheEntry: (cacheKey: string): ItemKey => ({ pk: `G#CACHE#${seg(cacheKey)}`, sk: 'CACHE' }),
 
   ...moneyKeys,

@@ -70,6 +70,31 @@ export const apolloBundlePlugin: Plugin = {
 };
 
 /**
+ * A bundle carries no node_modules, so functions/shared/pdf-fonts.ts, which reads the DejaVu TTFs
+ * from the npm package at run time, is replaced by a module that embeds the same files (esbuild's
+ * binary loader). Only code that renders PDFs imports it, behind an `import()`, so the fonts land in
+ * a chunk a cold start does not read.
+ */
+export const pdfFontsPlugin: Plugin = {
+  name: 'embedded-pdf-fonts',
+  setup(build) {
+    build.onLoad({ filter: /functions[\\/]shared[\\/]pdf-fonts\.ts$/ }, async () => {
+      const { PDF_FONT_FILES } = await import('../../functions/shared/pdf-fonts.js');
+      return {
+        contents: [
+          `import regular from ${JSON.stringify(PDF_FONT_FILES.regular)};`,
+          `import bold from ${JSON.stringify(PDF_FONT_FILES.bold)};`,
+          `export const PDF_FONT_FILES = ${JSON.stringify(PDF_FONT_FILES)};`,
+          'export function loadPdfFonts() { return Promise.resolve({ regular, bold }); }',
+        ].join('\n'),
+        loader: 'js',
+        resolveDir: REPO_ROOT,
+      };
+    });
+  },
+};
+
+/**
  * esbuild options for one function (decision 0011): ESM with code splitting, so what a handler
  * imports with `import()` lands in chunks under `chunks/` that a cold start does not read; `.mjs`
  * everywhere so Node loads every chunk as ESM without a package.json; linked source maps
@@ -92,7 +117,8 @@ export function esbuildOptions(entry: string, outdir: string): BuildOptions & { 
     banner: { js: BUNDLE.banner },
     outExtension: { '.js': '.mjs' },
     chunkNames: 'chunks/[name]-[hash]',
-    plugins: [apolloBundlePlugin],
+    plugins: [apolloBundlePlugin, pdfFontsPlugin],
+    loader: { '.ttf': 'binary' },
     metafile: true,
     logLevel: 'warning',
   };

@@ -9,6 +9,7 @@ import {
 } from 'aws-cdk-lib/aws-s3';
 import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
+import { REPORT_RETENTION_DAYS } from '../../functions/modules/reports/index.js';
 import { TABLE } from '../../functions/shared/table-design.js';
 
 /** Storage settings that differ between a throwaway stage and one that holds real data. */
@@ -18,8 +19,6 @@ export interface StorageProps {
    * buckets. False only for dev, where `cdk destroy` should leave nothing behind.
    */
   readonly retainData: boolean;
-  /** Days a generated report stays downloadable; links are short-lived, the files need not be kept. */
-  readonly reportRetentionDays?: number;
 }
 
 /**
@@ -82,7 +81,8 @@ export class Storage extends Construct {
       lifecycleRules: [
         {
           id: 'expire-reports',
-          expiration: Duration.days(props.reportRetentionDays ?? 30),
+          // Report jobs stop linking to a file after the same number of days (ReportsService).
+          expiration: Duration.days(REPORT_RETENTION_DAYS),
           abortIncompleteMultipartUploadAfter: Duration.days(1),
         },
       ],

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { App } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { REPORT_RETENTION_DAYS } from '../../functions/modules/reports/index.js';
 import { CLAIMS } from '../../functions/shared/auth/principal.js';
 import { TABLE } from '../../functions/shared/table-design.js';
 import { CATALOG } from '../../infra/catalog.js';
@@ -368,6 +369,35 @@ describe('buckets', () => {
     });
   });
 
+  it('keep built reports, encrypted, exactly as long as a report job links to them, then delete them', () => {
+    const reports = s.template.toJSON().Resources[idOf(s.stack.storage.reportsBucket)];
+    expect(reports.Properties.BucketEncryption).toEqual({
+      ServerSideEncryptionConfiguration: [{ ServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' } }],
+    });
+    expect(reports.Properties.LifecycleConfiguration.Rules).toEqual([
+      expect.objectContaining({
+        Status: 'Enabled',
+        ExpirationInDays: REPORT_RETENTION_DAYS,
+        AbortIncompleteMultipartUpload: { DaysAfterInitiation: 1 },
+      }),
+    ]);
+  });
+
+  it('build report jobs in the reports function: the bus rule on ReportJob inserts only, the bucket named and writable', () => {
+    const bus = s.stack.changes.bus;
+    if (!bus) throw new Error('no bus');
+    s.template.hasResourceProperties('AWS::Events::Rule', {
+      EventBusName: { Ref: idOf(bus) },
+      EventPattern: Match.objectLike({ detail: { eventName: ['INSERT'], entityType: ['ReportJob'] } }),
+      Targets: [Match.objectLike({ Arn: { 'Fn::GetAtt': [fnId('reports'), 'Arn'] } })],
+    });
+    const env = s.template.toJSON().Resources[fnId('reports')].Properties.Environment.Variables;
+    expect(env.REPORTS_BUCKET).toEqual({ Ref: idOf(s.stack.storage.reportsBucket) });
+    expect(statementsOfRole(s.template, roleId('reports')).flatMap((st) => actionsOf(st))).toEqual(
+      expect.arrayContaining(['s3:PutObject']),
+    );
+  });
+
   it('deny every request that is not TLS', () => {
     const policies = s.template.findResources('AWS::S3::BucketPolicy');
     expect(Object.keys(policies)).toHaveLength(2);
@@ -429,10 +459,11 @@ describe('operations', () => {
     // The pipe's dead letters hold changes bound for every bus subscriber.
     expect(drained.map((q) => [q.label, q.routes.map((r) => r.consumer)])).toEqual([
       ['commissions', ['commissions']],
-      ['change-pipe', ['debtors', 'live', 'imports']],
+      ['change-pipe', ['debtors', 'live', 'imports', 'reports']],
       ['debtors', ['debtors']],
       ['live', ['live']],
       ['imports', ['imports']],
+      ['reports', ['reports']],
     ]);
     const mappings = s.template.findResources('AWS::Lambda::EventSourceMapping', {
       Properties: { FunctionName: { Ref: fnId('failures') } },

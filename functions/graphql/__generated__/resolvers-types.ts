@@ -13,6 +13,7 @@ import type { ImportResult as ImportResultModel } from '../../modules/invoices/e
 import type { WebhookMapping as WebhookMappingModel, WebhookDelivery as WebhookDeliveryModel, DeliveryReport as DeliveryReportModel, EventOutcome as EventOutcomeModel } from '../../modules/webhooks/index.js';
 import type { FailedChange as FailedChangeModel } from '../../modules/failures/failures.model.js';
 import type { ImportJob as ImportJobModel, ImportJobRow as ImportJobRowModel } from '../../modules/imports/imports.model.js';
+import type { ReportJob as ReportJobModel } from '../../modules/reports/reports.model.js';
 import type { Task as TaskModel, TaskType as TaskTypeModel, ProcessTemplate as ProcessTemplateModel } from '../../modules/tasks/index.js';
 import type { GraphQLContext } from '../context.js';
 export type Maybe<T> = T | null;
@@ -2329,6 +2330,12 @@ export type Mutation = {
    * back DUPLICATE and write nothing (admin).
    */
   reprocessWebhookDelivery: WebhookDeliveryReport;
+  /**
+   * Requests a report: checked (the caller must be allowed to read the list it is built from) and
+   * queued; the reports function builds it off the request path. Poll `reportJob` for progress and
+   * the download link. Invalid input answers BAD_USER_INPUT with `extensions.fieldErrors` under `input.`.
+   */
+  requestReport: ReportJob;
   /** Resolves a dispute by adjusting or rejecting (admin, manager). */
   resolveCommissionDispute: CommissionDispute;
   /** Applies a queued unmatched payment to the invoice a person picked (admin, manager, backoffice with tenant-wide scope). */
@@ -2647,6 +2654,12 @@ export type MutationReplayFailedChangeArgs = {
 export type MutationReprocessWebhookDeliveryArgs = {
   insurerId: Scalars['ID']['input'];
   webhookId: Scalars['String']['input'];
+};
+
+
+/** Everything a front end can change. Every mutation needs a bearer token; each says which roles may call it. */
+export type MutationRequestReportArgs = {
+  input: RequestReportInput;
 };
 
 
@@ -3398,6 +3411,10 @@ export type Query = {
   region?: Maybe<Region>;
   /** Regions (admin, manager, backoffice, advisor). */
   regions: RegionConnection;
+  /** One of the caller's report jobs; anyone else's is NOT_FOUND. */
+  reportJob: ReportJob;
+  /** The caller's report jobs, newest first (every role). */
+  reportJobs: ReportJobConnection;
   /** What-if: the lines a hypothetical policy would produce for every recipient. Writes nothing. */
   simulateCommissions: Array<SimulatedCommissionLine>;
   /** One task; null when missing (or another tenant's), FORBIDDEN outside your scope. */
@@ -3669,6 +3686,19 @@ export type QueryRegionArgs = {
 
 /** Everything a front end can read. Every field needs a bearer token except `health`; each says which roles may call it. */
 export type QueryRegionsArgs = {
+  after?: InputMaybe<Scalars['String']['input']>;
+  first?: InputMaybe<Scalars['Int']['input']>;
+};
+
+
+/** Everything a front end can read. Every field needs a bearer token except `health`; each says which roles may call it. */
+export type QueryReportJobArgs = {
+  id: Scalars['ID']['input'];
+};
+
+
+/** Everything a front end can read. Every field needs a bearer token except `health`; each says which roles may call it. */
+export type QueryReportJobsArgs = {
   after?: InputMaybe<Scalars['String']['input']>;
   first?: InputMaybe<Scalars['Int']['input']>;
 };
@@ -3960,6 +3990,140 @@ export type RenewPolicyInput = {
 export type ReplayFailedChangeInput = {
   /** The failed change's id, as listed by `failedChanges`; an unknown id answers NOT_FOUND. */
   id: Scalars['ID']['input'];
+};
+
+/** Narrowing filters of a report: the one matching its type applies, the others are ignored. */
+export type ReportFilterInput = {
+  /** CLIENTS: the `clients` list's filter. */
+  clients?: InputMaybe<ClientListFilter>;
+  /** DEBTORS: the `debtors` list's filter. */
+  debtors?: InputMaybe<DebtorFilter>;
+  /** INVOICES: one status only (default: ISSUED, PARTIALLY_PAID, OVERDUE and PAID). */
+  invoiceStatus?: InputMaybe<InvoiceStatus>;
+  /** COMMISSION_LINES: one ledger only. */
+  ledger?: InputMaybe<CommissionLedger>;
+  /** PAYMENTS: narrowing filters of the `payments` list (its month is the report's `period`). */
+  payments?: InputMaybe<ReportPaymentFilterInput>;
+  /** POLICIES: the `policies` list's filter. */
+  policies?: InputMaybe<PolicyListFilter>;
+  /** COMMISSION_LINES, COMMISSION_STATEMENT: whose lines (default: the caller's own ledger). */
+  recipient?: InputMaybe<CommissionRecipientInput>;
+};
+
+/** The file a report is written to. */
+export type ReportFormat =
+  /** RFC 4180, UTF-8 with a byte-order mark: the report's first table, money as exact decimals with a currency column. */
+  | 'CSV'
+  /** For people: the tenant and title on every page, page numbers, ruled tables, fonts with Latin Extended and Cyrillic letters. */
+  | 'PDF'
+  /** For accountants: numbers as numbers, dates as dates, currency formats, a frozen header row and an autofilter; one sheet per table. */
+  | 'XLSX';
+
+/** A report built off the request path by the reports function: poll it until READY, then download `url`. */
+export type ReportJob = {
+  __typename?: 'ReportJob';
+  /** When it was requested (UTC). */
+  createdAt: Scalars['DateTime']['output'];
+  /** Why it FAILED; null otherwise. */
+  error?: Maybe<Scalars['String']['output']>;
+  /** When `url` stops working (UTC). */
+  expiresAt?: Maybe<Scalars['DateTime']['output']>;
+  /** The file's name as the link downloads it. */
+  fileName?: Maybe<Scalars['String']['output']>;
+  /** When it became READY or FAILED (UTC). */
+  finishedAt?: Maybe<Scalars['DateTime']['output']>;
+  /** Its file format. */
+  format: ReportFormat;
+  /** The job's id. */
+  id: Scalars['ID']['output'];
+  /** The document's language. */
+  locale: Scalars['String']['output'];
+  /** The month it covers, `YYYY-MM`, when it has one. */
+  period?: Maybe<Scalars['String']['output']>;
+  /** Percent done: 5 when building starts, climbing toward 80 with each page of rows read, 85 while the file is written, 100 when READY. */
+  progress: Scalars['Int']['output'];
+  /** Rows read so far; once READY, the data rows of the report's first table. */
+  rows: Scalars['Int']['output'];
+  /** Where it stands. */
+  status: ReportJobStatus;
+  /** What it lists. */
+  type: ReportType;
+  /** A signed download link, fresh on every read of a READY job, valid until `expiresAt`; null before READY and once the file has expired (30 days after it was built). */
+  url?: Maybe<Scalars['String']['output']>;
+};
+
+/** A page of report jobs (a Relay connection), newest first. */
+export type ReportJobConnection = {
+  __typename?: 'ReportJobConnection';
+  /** The rows of this page, at most `first` of them. */
+  edges: Array<ReportJobEdge>;
+  /** Whether a next page exists, and the cursor to ask for it. */
+  pageInfo: PageInfo;
+};
+
+/** One row of a page of report jobs: the job and its cursor. */
+export type ReportJobEdge = {
+  __typename?: 'ReportJobEdge';
+  /** Opaque position of this row: pass it as `after` to list what comes after it. */
+  cursor: Scalars['String']['output'];
+  /** The job on this row. */
+  node: ReportJob;
+};
+
+/** Where a report job stands. */
+export type ReportJobStatus =
+  /** Could not be built (see `error`), for example because a filter was refused. */
+  | 'FAILED'
+  /** Stored; the reports function has not started it yet. */
+  | 'QUEUED'
+  /** Built: `url` downloads it. */
+  | 'READY'
+  /** Being built: `progress` and `rows` move while the list is read. */
+  | 'RUNNING';
+
+/** Narrowing filters of a PAYMENTS report. */
+export type ReportPaymentFilterInput = {
+  /** Payments of this responsible advisor. */
+  advisorId?: InputMaybe<Scalars['ID']['input']>;
+  /** Late payments only. */
+  lateOnly?: InputMaybe<Scalars['Boolean']['input']>;
+  /** Payments of this product line. */
+  productLineId?: InputMaybe<Scalars['ID']['input']>;
+};
+
+/** What a report lists. Each type reads the API's own list with the requester's filters and scope. */
+export type ReportType =
+  /** The client list (`clients`) with its filter `filter.clients`. */
+  | 'CLIENTS'
+  /** Commission ledger lines (`commissionLines`), by recipient, month and ledger, each with its explanation. */
+  | 'COMMISSION_LINES'
+  /** One recipient's commission month (default: the caller's own): every line with its explanation, totals per kind (clawbacks and adjustments included) and the total. Needs `period`. */
+  | 'COMMISSION_STATEMENT'
+  /** Overdue invoices (`debtors`) with its filter `filter.debtors`. */
+  | 'DEBTORS'
+  /** Invoices due in `period` (`invoicesDue`), of `filter.invoiceStatus` or of every open and paid status. Needs `period`. */
+  | 'INVOICES'
+  /** Payments made in `period` (`payments`), narrowed by `filter.payments`. Needs `period`. */
+  | 'PAYMENTS'
+  /** The policy list (`policies`) with its filter `filter.policies`. */
+  | 'POLICIES'
+  /** Commission due from insurers in `period`: the receivable ledger summed per insurer, then its lines (admin, manager, backoffice with tenant-wide scope). Needs `period`. */
+  | 'RECEIVABLE';
+
+/** What to build. */
+export type RequestReportInput = {
+  /** Narrowing filters for the report's list. */
+  filter?: InputMaybe<ReportFilterInput>;
+  /** The file format. */
+  format: ReportFormat;
+  /** How long each download link lives, in seconds: 60 to 604800 (7 days); default 900 (15 minutes). */
+  linkSeconds?: InputMaybe<Scalars['Int']['input']>;
+  /** Language of the document: en, pl, lt, it, ru or cs (default: the tenant's locale, English when it has no catalog). */
+  locale?: InputMaybe<Scalars['String']['input']>;
+  /** The month, `YYYY-MM`: required for COMMISSION_STATEMENT, INVOICES, PAYMENTS and RECEIVABLE; narrows COMMISSION_LINES. */
+  period?: InputMaybe<Scalars['String']['input']>;
+  /** What the report lists. */
+  type: ReportType;
 };
 
 /** A manager's answer to a dispute. */
@@ -5377,6 +5541,15 @@ export type ResolversTypes = {
   ReleaseToPoolInput: ReleaseToPoolInput;
   RenewPolicyInput: RenewPolicyInput;
   ReplayFailedChangeInput: ReplayFailedChangeInput;
+  ReportFilterInput: ReportFilterInput;
+  ReportFormat: ReportFormat;
+  ReportJob: ResolverTypeWrapper<ReportJobModel>;
+  ReportJobConnection: ResolverTypeWrapper<Omit<ReportJobConnection, 'edges'> & { edges: Array<ResolversTypes['ReportJobEdge']> }>;
+  ReportJobEdge: ResolverTypeWrapper<Omit<ReportJobEdge, 'node'> & { node: ResolversTypes['ReportJob'] }>;
+  ReportJobStatus: ReportJobStatus;
+  ReportPaymentFilterInput: ReportPaymentFilterInput;
+  ReportType: ReportType;
+  RequestReportInput: RequestReportInput;
   ResolveCommissionDisputeInput: ResolveCommissionDisputeInput;
   ResolveUnmatchedPaymentInput: ResolveUnmatchedPaymentInput;
   ReversePaymentInput: ReversePaymentInput;
@@ -5635,6 +5808,12 @@ export type ResolversParentTypes = {
   ReleaseToPoolInput: ReleaseToPoolInput;
   RenewPolicyInput: RenewPolicyInput;
   ReplayFailedChangeInput: ReplayFailedChangeInput;
+  ReportFilterInput: ReportFilterInput;
+  ReportJob: ReportJobModel;
+  ReportJobConnection: Omit<ReportJobConnection, 'edges'> & { edges: Array<ResolversParentTypes['ReportJobEdge']> };
+  ReportJobEdge: Omit<ReportJobEdge, 'node'> & { node: ResolversParentTypes['ReportJob'] };
+  ReportPaymentFilterInput: ReportPaymentFilterInput;
+  RequestReportInput: RequestReportInput;
   ResolveCommissionDisputeInput: ResolveCommissionDisputeInput;
   ResolveUnmatchedPaymentInput: ResolveUnmatchedPaymentInput;
   ReversePaymentInput: ReversePaymentInput;
@@ -6408,6 +6587,7 @@ export type MutationResolvers<ContextType = GraphQLContext, ParentType extends R
   renewPolicy?: Resolver<ResolversTypes['Policy'], ParentType, ContextType, RequireFields<MutationRenewPolicyArgs, 'input'>>;
   replayFailedChange?: Resolver<ResolversTypes['FailedChange'], ParentType, ContextType, RequireFields<MutationReplayFailedChangeArgs, 'input'>>;
   reprocessWebhookDelivery?: Resolver<ResolversTypes['WebhookDeliveryReport'], ParentType, ContextType, RequireFields<MutationReprocessWebhookDeliveryArgs, 'insurerId' | 'webhookId'>>;
+  requestReport?: Resolver<ResolversTypes['ReportJob'], ParentType, ContextType, RequireFields<MutationRequestReportArgs, 'input'>>;
   resolveCommissionDispute?: Resolver<ResolversTypes['CommissionDispute'], ParentType, ContextType, RequireFields<MutationResolveCommissionDisputeArgs, 'input'>>;
   resolveUnmatchedPayment?: Resolver<ResolversTypes['Payment'], ParentType, ContextType, RequireFields<MutationResolveUnmatchedPaymentArgs, 'input'>>;
   reversePayment?: Resolver<ResolversTypes['Payment'], ParentType, ContextType, RequireFields<MutationReversePaymentArgs, 'input'>>;
@@ -6652,6 +6832,8 @@ export type QueryResolvers<ContextType = GraphQLContext, ParentType extends Reso
   referredClients?: Resolver<ResolversTypes['ReferredClientConnection'], ParentType, ContextType, Partial<QueryReferredClientsArgs>>;
   region?: Resolver<Maybe<ResolversTypes['Region']>, ParentType, ContextType, RequireFields<QueryRegionArgs, 'id'>>;
   regions?: Resolver<ResolversTypes['RegionConnection'], ParentType, ContextType, Partial<QueryRegionsArgs>>;
+  reportJob?: Resolver<ResolversTypes['ReportJob'], ParentType, ContextType, RequireFields<QueryReportJobArgs, 'id'>>;
+  reportJobs?: Resolver<ResolversTypes['ReportJobConnection'], ParentType, ContextType, Partial<QueryReportJobsArgs>>;
   simulateCommissions?: Resolver<Array<ResolversTypes['SimulatedCommissionLine']>, ParentType, ContextType, RequireFields<QuerySimulateCommissionsArgs, 'input'>>;
   task?: Resolver<Maybe<ResolversTypes['Task']>, ParentType, ContextType, RequireFields<QueryTaskArgs, 'id'>>;
   taskTypes?: Resolver<Array<ResolversTypes['TaskType']>, ParentType, ContextType>;
@@ -6737,6 +6919,33 @@ export type RejectedRowResolvers<ContextType = GraphQLContext, ParentType extend
   errors?: Resolver<Array<ResolversTypes['RowError']>, ParentType, ContextType>;
   externalId?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   row?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+};
+
+export type ReportJobResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['ReportJob'] = ResolversParentTypes['ReportJob']> = {
+  createdAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  error?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  expiresAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
+  fileName?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  finishedAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
+  format?: Resolver<ResolversTypes['ReportFormat'], ParentType, ContextType>;
+  id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  locale?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  period?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  progress?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  rows?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  status?: Resolver<ResolversTypes['ReportJobStatus'], ParentType, ContextType>;
+  type?: Resolver<ResolversTypes['ReportType'], ParentType, ContextType>;
+  url?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+};
+
+export type ReportJobConnectionResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['ReportJobConnection'] = ResolversParentTypes['ReportJobConnection']> = {
+  edges?: Resolver<Array<ResolversTypes['ReportJobEdge']>, ParentType, ContextType>;
+  pageInfo?: Resolver<ResolversTypes['PageInfo'], ParentType, ContextType>;
+};
+
+export type ReportJobEdgeResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['ReportJobEdge'] = ResolversParentTypes['ReportJobEdge']> = {
+  cursor?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  node?: Resolver<ResolversTypes['ReportJob'], ParentType, ContextType>;
 };
 
 export type RoleResolvers = { ADMIN: 'admin', ADVISOR: 'advisor', BACKOFFICE: 'backoffice', MANAGER: 'manager', PARTNER: 'partner' };
@@ -7142,6 +7351,9 @@ export type Resolvers<ContextType = GraphQLContext> = {
   RegionConnection?: RegionConnectionResolvers<ContextType>;
   RegionEdge?: RegionEdgeResolvers<ContextType>;
   RejectedRow?: RejectedRowResolvers<ContextType>;
+  ReportJob?: ReportJobResolvers<ContextType>;
+  ReportJobConnection?: ReportJobConnectionResolvers<ContextType>;
+  ReportJobEdge?: ReportJobEdgeResolvers<ContextType>;
   Role?: RoleResolvers;
   RowError?: RowErrorResolvers<ContextType>;
   Scope?: ScopeResolvers;

@@ -27,6 +27,7 @@ export {
   type InvoiceStatus,
   MAX_SYNC_STATEMENT_ROWS,
   OPEN_STATUSES,
+  type Payment,
 } from './invoices.model.js';
 export type {
   ClientDirectory,

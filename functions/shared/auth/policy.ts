@@ -59,6 +59,8 @@ export const PERMISSIONS = {
   'tasks:write': ['admin', 'manager', 'backoffice', 'advisor'],
   /** Hand tasks to another user in bulk, within scope. */
   'tasks:reassign': ['admin', 'manager', 'backoffice'],
+  /** Request report jobs and read one's own; what a report lists is decided by the list's own action. */
+  'reports:request': ['admin', 'manager', 'backoffice', 'advisor', 'partner'],
   /** Read one's own identity. */
   'self:read': ['admin', 'manager', 'backoffice', 'advisor', 'partner'],
 } as const satisfies Record<string, readonly Role[]>;
@@ -182,6 +184,38 @@ export function canReadImportJob(
     return false;
   if (job.kind === 'BOOK' && !may(principal, 'book:import')) return false;
   return principal.scope === 'all' || job.createdBy === principal.userId;
+}
+
+/**
+ * The action a report type needs: the one of the list it is built from, checked when the report is
+ * requested (the list checks it again, with scope, when the report runs). The receivable ledger per
+ * insurer is the brokerage's: tenant-wide reconcilers only.
+ */
+export function assertMayRequestReport(principal: Principal | null, type: string): Principal {
+  const p = authorize(principal, 'reports:request');
+  switch (type) {
+    case 'CLIENTS':
+    case 'POLICIES':
+      return authorize(p, 'book:read');
+    case 'INVOICES':
+    case 'PAYMENTS':
+    case 'DEBTORS':
+      return authorize(p, 'invoices:read');
+    case 'RECEIVABLE':
+      authorize(p, 'commissions:reconcile');
+      assertTenantWide(p, 'The receivable ledger');
+      return p;
+    default:
+      return authorize(p, 'commissions:read');
+  }
+}
+
+/**
+ * Who may read a report job: only its requester. A report holds what the requester's scope showed
+ * at the time, which nobody else's scope is guaranteed to reach.
+ */
+export function canReadReportJob(principal: Principal, job: { createdBy: string }): boolean {
+  return job.createdBy === principal.userId;
 }
 
 /**

@@ -33,6 +33,7 @@ interface Targets {
   lineId: string;
   schemeId: string;
   importJobId: string;
+  reportJobId: string;
 }
 let t: Targets;
 
@@ -115,6 +116,9 @@ const ROWS: Record<string, Row> = {
   tasks: { allowed: STAFF },
   taskTypes: { allowed: STAFF },
   processTemplates: { allowed: STAFF },
+  // The admin's report: only its requester reads it; to anyone else it does not exist.
+  reportJob: { allowed: ADMIN, args: (t) => `id: ${id(t.reportJobId)}`, refusedAs: 'NOT_FOUND' },
+  reportJobs: { allowed: EVERYONE },
 };
 
 const schema = buildSchema(typeDefs);
@@ -148,6 +152,7 @@ beforeAll(async () => {
     dueDate: '2026-03-31',
   });
   const [scheme] = await app.services.commissions.schemes.list(w.b.admin);
+  const report = await app.services.reports.jobs.requestReport(w.b.admin, { type: 'CLIENTS', format: 'CSV' });
   const job = await app.services.imports.jobs.startBookImport(w.b.admin, {
     kind: 'CLIENTS',
     format: 'CSV',
@@ -165,6 +170,7 @@ beforeAll(async () => {
     lineId: advisorLineId,
     schemeId: scheme?.id ?? '',
     importJobId: job.id,
+    reportJobId: report.id,
   };
 });
 

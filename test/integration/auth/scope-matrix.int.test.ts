@@ -2,8 +2,10 @@ import { buildSchema } from 'graphql';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { typeDefs } from '../../../functions/graphql/__generated__/type-defs.js';
 import type { Principal } from '../../../functions/shared/auth/principal.js';
+import { keys } from '../../../functions/shared/table-design.js';
 import { createTestApp, errorCode, type GraphQLResult, principalFor } from '../../support/app.js';
 import { mtplInput, personInput } from '../../support/brokerage.js';
+import { changeOf } from '../../support/invoices.js';
 import { must } from '../commissions/commission-fixtures.js';
 import {
   clientOf,
@@ -628,7 +630,37 @@ const CASES: Record<string, ScopedCase> = {
       },
     };
   }),
+  // A report lists what the API's list shows the requester: outside the scope the file holds none of it.
+  requestReport: sided(async (side) => {
+    const c = await clientOf(app, side, { lastName: `Vykázaná-${unique('r')}` });
+    const name = String((await app.services.clients.reads.getClient(w.b.admin, c.id))?.name);
+    return {
+      as: rm(),
+      query: 'mutation($i: RequestReportInput!) { requestReport(input: $i) { id } }',
+      variables: {
+        i: { type: 'CLIENTS', format: 'CSV', filter: { clients: { ownerAdvisorId: side.advisorId } } },
+      },
+      allowed: async (result) => {
+        expect(await reported(result)).toContain(name);
+      },
+      refused: async (result) => {
+        expect(await reported(result)).not.toContain(name);
+      },
+    };
+  }),
 };
+
+/** The CSV a report job wrote, after the reports function's run, read back by its link. */
+async function reported(result: GraphQLResult): Promise<string> {
+  const id = (result.data as { requestReport: { id: string } }).requestReport.id;
+  const key = keys.reportJob(w.b.tenantId, id);
+  await app.services.reports.jobs.onChange(await changeOf(app, w.b.tenantId, key, 'INSERT'));
+  const job = await app.services.reports.jobs.getJob(rm(), id);
+  expect(job.status).toBe('READY');
+  const url = (await app.services.reports.jobs.link(job)).url ?? '';
+  const body = await app.objects.get('test-reports', new URL(url).pathname.replace(/^\//, ''));
+  return new TextDecoder().decode(body);
+}
 
 /** The CSV an export wrote, read back from the test store by its link. */
 async function exported(result: GraphQLResult): Promise<string> {

@@ -60,6 +60,10 @@ export const LIST_PAGE_QUERIES: Record<string, string> = {
     'importJobs(first: 100)',
     'id kind status rowsTotal rowsDone createdBy createdAt updatedAt finishedAt error counts { outcome rows }',
   ),
+  reportJobs: page(
+    'reportJobs(first: 100)',
+    'id type format status progress rows period locale url expiresAt fileName error createdAt finishedAt',
+  ),
   failedChanges: page(
     'failedChanges(first: 100)',
     'id consumer error attempts firstFailedAt lastFailedAt status replayedAt',

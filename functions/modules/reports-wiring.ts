@@ -1,0 +1,93 @@
+import type { Clock } from '../shared/clock.js';
+import type { Db } from '../shared/db.js';
+import { OrgKind } from '../shared/table-design.js';
+import { bookRepositories, composeBook } from './book-wiring.js';
+import type { ClientsModule } from './clients/index.js';
+import type { CommissionsModule } from './commissions/index.js';
+import type { InvoicesModule } from './invoices/index.js';
+import { composeCommissions, composeInvoices } from './money-wiring.js';
+import type { OrgRepository } from './org/index.js';
+import type { PoliciesModule } from './policies/index.js';
+import {
+  createReportsModule,
+  type NameDirectory,
+  type ReportBucket,
+  type ReportDirectory,
+  type ReportLists,
+  type ReportsModule,
+} from './reports/index.js';
+
+/** The API's lists a report reads, each the service behind its GraphQL query. */
+export function reportLists(m: {
+  clients: ClientsModule;
+  policies: PoliciesModule;
+  invoices: InvoicesModule;
+  commissions: CommissionsModule;
+}): ReportLists {
+  return {
+    clients: (p, filter, page) => m.clients.reads.listClients(p, filter, page),
+    policies: (p, filter, page) => m.policies.reads.listPolicies(p, filter, page),
+    invoicesDue: (p, status, period, page) => m.invoices.receivables.invoicesDue(p, status, period, page),
+    debtors: (p, filter, page) => m.invoices.receivables.debtors(p, filter, page),
+    payments: (p, filter, page) => m.invoices.receivables.payments(p, filter, page),
+    commissionLines: (p, filter, page) => m.commissions.ledger.lines(p, filter, page),
+  };
+}
+
+/** The tenant's settings and the names of its people, branches, insurers, product lines and partners. */
+export function reportDirectory(org: OrgRepository): ReportDirectory {
+  return {
+    tenant: async (tenantId) => {
+      const s = await org.getTenantSettings(tenantId);
+      return { name: s?.name ?? tenantId, locale: s?.locale ?? 'en', timeZone: s?.timeZone ?? 'UTC' };
+    },
+    names: async (tenantId): Promise<NameDirectory> => {
+      const kinds = [
+        OrgKind.User,
+        OrgKind.Branch,
+        OrgKind.Insurer,
+        OrgKind.ProductLine,
+        OrgKind.Partner,
+      ] as const;
+      const [users, branches, insurers, productLines, partners] = await Promise.all(
+        kinds.map(async (kind) => {
+          const all = await org.listAllOrgEntities<{ id: string; name: string }>(tenantId, kind);
+          return new Map(all.map((e) => [e.id, e.name] as const));
+        }),
+      );
+      const of = (map: Map<string, string> | undefined) => (id: string | null | undefined) =>
+        id ? (map?.get(id) ?? id) : '';
+      return {
+        user: of(users),
+        branch: of(branches),
+        insurer: of(insurers),
+        productLine: of(productLines),
+        partner: of(partners),
+      };
+    },
+  };
+}
+
+/**
+ * The reports function's composition: only the modules whose lists reports read (clients, policies,
+ * invoices, commissions), the org repository for names, and the reports module.
+ */
+export function composeReports(
+  db: Db,
+  clock: Clock,
+  bucket: ReportBucket | null,
+  pageRows?: number,
+): ReportsModule {
+  const repositories = bookRepositories(db);
+  const book = composeBook(repositories, repositories.org, clock);
+  const invoices = composeInvoices(db, clock, repositories, null);
+  const commissions = composeCommissions(db, clock, repositories, book.policies);
+  return createReportsModule({
+    db,
+    clock,
+    lists: reportLists({ ...book, invoices, commissions }),
+    directory: reportDirectory(repositories.org),
+    bucket,
+    pageRows,
+  });
+}

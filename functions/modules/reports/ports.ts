@@ -1,0 +1,36 @@
+import type { Principal } from '../../shared/auth/principal.js';
+import type { Page } from '../../shared/db.js';
+import type { Client } from '../clients/index.js';
+import type { LineView } from '../commissions/index.js';
+import type { Invoice, InvoiceStatus, Payment } from '../invoices/index.js';
+import type { Policy } from '../policies/index.js';
+
+type PageRequest = { limit: number; cursor: string | null };
+
+/**
+ * The API's lists a report is built from: the same services, filters and scope checks as the
+ * GraphQL queries, called with the requester's principal (never another module's repository).
+ */
+export interface ReportLists {
+  clients(p: Principal, filter: unknown, page: PageRequest): Promise<Page<Client>>;
+  policies(p: Principal, filter: unknown, page: PageRequest): Promise<Page<Policy>>;
+  invoicesDue(p: Principal, status: InvoiceStatus, period: string, page: PageRequest): Promise<Page<Invoice>>;
+  debtors(p: Principal, filter: unknown, page: PageRequest): Promise<Page<Invoice>>;
+  payments(p: Principal, filter: unknown, page: PageRequest): Promise<Page<Payment>>;
+  commissionLines(p: Principal, filter: unknown, page: PageRequest): Promise<Page<LineView>>;
+}
+
+/** Names of a tenant's people and org units, so a report never shows an id where a name exists. */
+export interface NameDirectory {
+  user(id: string | null | undefined): string;
+  branch(id: string | null | undefined): string;
+  insurer(id: string | null | undefined): string;
+  productLine(id: string | null | undefined): string;
+  partner(id: string | null | undefined): string;
+}
+
+/** What a report reads of the org: the tenant's name and locale, and names by id. */
+export interface ReportDirectory {
+  tenant(tenantId: string): Promise<{ name: string; locale: string; timeZone: string }>;
+  names(tenantId: string): Promise<NameDirectory>;
+}

@@ -1,0 +1,151 @@
+import type { Clock } from '../../shared/clock.js';
+import { isDomainError } from '../../shared/errors.js';
+import { logger } from '../../shared/logger.js';
+import type { ObjectStore } from '../../shared/object-store.js';
+import type { BuildContext } from './build-context.js';
+import type { ReportDirectory, ReportLists } from './ports.js';
+import { BUILDERS } from './report-builders.js';
+import type { ReportDocument } from './report-document.js';
+import { ReportFormatter } from './report-format.js';
+import { type MessageKey, translator } from './report-messages.js';
+import type { ReportJob } from './reports.model.js';
+import type { ReportsRepository } from './reports.repository.js';
+
+/** What one run did, for the handler's log and for tests. */
+export interface ReportRunResult {
+  jobId: string;
+  status: ReportJob['status'] | null;
+  rows: number;
+  /** False when the job was finished already or another run moved it first. */
+  ran: boolean;
+}
+
+/** Where built files go. */
+export interface ReportBucket {
+  store: ObjectStore;
+  bucket: string;
+}
+
+const CONTENT_TYPES = {
+  CSV: 'text/csv; charset=utf-8',
+  XLSX: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
+  PDF: 'application/pdf',
+} as const;
+
+/** Rows per page read from a list: the API's maximum page. */
+const PAGE_ROWS = 100;
+
+/**
+ * Builds one report job: reads its list with the requester's rights page by page (progress after
+ * each page), renders the file, stores it under a key derived from the job (a rerun overwrites the
+ * same object) and marks the job READY. Every step is a versioned write: a redelivered event whose
+ * run loses the version check stops. A domain error (the requester lost the right, a filter the list
+ * refuses) FAILS the job with its message; any other error is thrown for the bus to retry.
+ */
+export class ReportRunner {
+  constructor(
+    private readonly repo: ReportsRepository,
+    private readonly lists: ReportLists,
+    private readonly directory: ReportDirectory,
+    private readonly target: ReportBucket,
+    private readonly clock: Clock,
+    private readonly pageRows = PAGE_ROWS,
+  ) {}
+
+  async run(tenantId: string, jobId: string): Promise<ReportRunResult> {
+    const found = await this.repo.getReportJob(tenantId, jobId);
+    if (!found || found.status === 'READY' || found.status === 'FAILED')
+      return { jobId, status: found?.status ?? null, rows: found?.rows ?? 0, ran: false };
+    let job = await this.repo.checkpoint(tenantId, found, {
+      status: 'RUNNING',
+      progress: 5,
+      rows: 0,
+      updatedAt: this.now(),
+    });
+    if (!job) return { jobId, status: found.status, rows: 0, ran: false };
+    const move = async (changes: Partial<ReportJob>): Promise<boolean> => {
+      const next = job
+        ? await this.repo.checkpoint(tenantId, job, { ...changes, updatedAt: this.now() })
+        : null;
+      if (!next) throw new RunSuperseded();
+      job = next;
+      return true;
+    };
+    try {
+      const tenant = await this.directory.tenant(tenantId);
+      const names = await this.directory.names(tenantId);
+      const formatter = new ReportFormatter(job.locale);
+      const t = translator(job.locale);
+      let rows = 0;
+      let pages = 0;
+      const ctx: BuildContext = {
+        p: job.principal,
+        job,
+        lists: this.lists,
+        names,
+        tenantName: tenant.name,
+        t,
+        date: (iso) => formatter.date(iso),
+        collect: async (fetch) => {
+          const items = [];
+          let cursor: string | null = null;
+          do {
+            const page = await fetch({ limit: this.pageRows, cursor });
+            items.push(...page.items);
+            cursor = page.nextCursor;
+            rows += page.items.length;
+            pages++;
+            // A list's length is known only at its end: progress climbs toward 80 with each page.
+            await move({ rows, progress: Math.min(80, Math.round(80 - 70 / (1 + pages / 3))) });
+          } while (cursor);
+          return items;
+        },
+        document: (tables, extra = {}) => ({
+          title: t(`title.${found.reportType}` as MessageKey),
+          subtitle: [
+            ...(job?.period ? [t('period', { period: job.period })] : []),
+            ...(extra.subtitle ?? []),
+          ],
+          summary: extra.summary ?? [],
+          tables,
+        }),
+      };
+      const doc = await BUILDERS[job.reportType](ctx);
+      const dataRows = doc.tables[0]?.rows.length ?? 0;
+      await move({ progress: 85, rows: dataRows });
+      const body = await this.render(job, doc, { tenantName: tenant.name, formatter, t });
+      const key = `${tenantId}/reports/${job.createdAt.slice(0, 10)}/${job.id}.${job.format.toLowerCase()}`;
+      await this.target.store.put(this.target.bucket, key, body, CONTENT_TYPES[job.format]);
+      const fileName = `${job.reportType.toLowerCase().replaceAll('_', '-')}${job.period ? `-${job.period}` : ''}.${job.format.toLowerCase()}`;
+      await move({ status: 'READY', progress: 100, objectKey: key, fileName, finishedAt: this.now() });
+      return { jobId, status: 'READY', rows: dataRows, ran: true };
+    } catch (error) {
+      if (error instanceof RunSuperseded) return { jobId, status: null, rows: 0, ran: false };
+      if (!isDomainError(error)) throw error;
+      logger.info('report job failed', { jobId, code: error.code });
+      await move({ status: 'FAILED', error: error.message, finishedAt: this.now() }).catch(() => false);
+      return { jobId, status: 'FAILED', rows: 0, ran: true };
+    }
+  }
+
+  private async render(
+    job: ReportJob,
+    doc: ReportDocument,
+    ctx: { tenantName: string; formatter: ReportFormatter; t: ReturnType<typeof translator> },
+  ): Promise<Uint8Array> {
+    if (job.format === 'CSV') return (await import('./render-csv.js')).renderCsv(doc);
+    if (job.format === 'XLSX') return (await import('./render-xlsx.js')).renderXlsx(doc, ctx.t('total'));
+    const { renderPdf } = await import('./render-pdf.js');
+    return renderPdf(doc, {
+      ...ctx,
+      generated: ctx.t('generated', { date: ctx.formatter.date(this.now()) }),
+    });
+  }
+
+  private now(): string {
+    return this.clock.now().toISOString();
+  }
+}
+
+/** Another run moved the job on: this one stops without touching it. */
+class RunSuperseded extends Error {}

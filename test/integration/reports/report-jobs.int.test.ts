@@ -1,0 +1,274 @@
+import { parse } from 'csv-parse/sync';
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { Policy } from '../../../functions/modules/policies/index.js';
+import {
+  createReportsModule,
+  type ReportJob,
+  type ReportLists,
+} from '../../../functions/modules/reports/index.js';
+import { reportDirectory, reportLists } from '../../../functions/modules/reports-wiring.js';
+import { FixedClock, systemClock } from '../../../functions/shared/clock.js';
+import { keys } from '../../../functions/shared/table-design.js';
+import { loadExcelJs } from '../../../functions/shared/tabular-file.js';
+import { createTestApp, errorCode } from '../../support/app.js';
+import { type Brokerage, createBrokerage, personInput } from '../../support/brokerage.js';
+import { changeOf, pdfText } from '../../support/invoices.js';
+import {
+  CREATE_SCHEME,
+  mtplSchemeInput,
+  must,
+  policyChange,
+  writeMtplPolicy,
+} from '../commissions/commission-fixtures.js';
+
+/**
+ * Report jobs over DynamoDB Local: requested through GraphQL, built by the reports module as the
+ * reports function does on the job's INSERT, read back through GraphQL with a signed link.
+ */
+const app = createTestApp();
+const BUCKET = 'test-reports';
+let b: Brokerage;
+
+const REQUEST = `mutation($i: RequestReportInput!) { requestReport(input: $i) { id status progress rows } }`;
+const JOB = `query($id: ID!) { reportJob(id: $id) { id type format status progress rows url expiresAt fileName error locale } }`;
+
+type JobView = Pick<ReportJob, 'id' | 'status' | 'progress' | 'rows' | 'fileName' | 'error' | 'locale'> & {
+  url: string | null;
+  expiresAt: string | null;
+};
+
+/** The reports module as the reports function builds it, over lists that record the job between pages. */
+function reportsModule(options: { pageRows?: number; clock?: FixedClock; seen?: JobView[] } = {}) {
+  const lists = reportLists(app.services);
+  const watched: ReportLists = options.seen
+    ? (Object.fromEntries(
+        Object.entries(lists).map(([name, list]) => [
+          name,
+          async (p: never, a: never, c: never, d?: never) => {
+            const seen = options.seen as JobView[];
+            const jobs = await app.services.reports.jobs.listJobs(p, { limit: 1, cursor: null });
+            if (jobs.items[0]) seen.push(jobs.items[0] as unknown as JobView);
+            return (list as (...args: unknown[]) => unknown)(p, a, c, d);
+          },
+        ]),
+      ) as unknown as ReportLists)
+    : lists;
+  return createReportsModule({
+    db: app.db,
+    clock: options.clock ?? systemClock,
+    lists: watched,
+    directory: reportDirectory(app.services.repositories.org),
+    bucket: { store: app.objects, bucket: BUCKET },
+    pageRows: options.pageRows,
+  });
+}
+
+async function request(as: Brokerage['as'][keyof Brokerage['as']], input: Record<string, unknown>) {
+  const r = await app.exec<{ requestReport: JobView }>(as, REQUEST, { i: input });
+  if (!r.data) throw new Error(JSON.stringify(r.errors));
+  return r.data.requestReport;
+}
+
+/** Delivers the job's INSERT as the bus would, then reads it back through GraphQL. */
+async function build(
+  as: Brokerage['as'][keyof Brokerage['as']],
+  input: Record<string, unknown>,
+  module = reportsModule(),
+): Promise<JobView> {
+  const queued = await request(as, input);
+  expect(queued).toMatchObject({ status: 'QUEUED', progress: 0, rows: 0 });
+  await module.jobs.onChange(
+    await changeOf(app, b.tenantId, keys.reportJob(b.tenantId, queued.id), 'INSERT'),
+  );
+  return (await must<{ reportJob: JobView }>(app, as, JOB, { id: queued.id })).reportJob;
+}
+
+function fileOf(job: JobView): Uint8Array {
+  const key = (job.url ?? '').replace(`memory://${BUCKET}/`, '').replace(/\?.*$/, '');
+  const body = app.objects.objects.get(`${BUCKET}/${key}`)?.body;
+  if (!body || typeof body === 'string') throw new Error(`no file at ${key}`);
+  return body;
+}
+
+const NAMES = ['Řízení', 'Łódź', 'Šiauliai', 'Щербаков'];
+
+/** A CSV file's records by header, after checking it starts with a UTF-8 byte-order mark. */
+function csvRows(bytes: Uint8Array): Array<Record<string, string>> {
+  const text = new TextDecoder('utf-8', { ignoreBOM: true }).decode(bytes);
+  expect(text.startsWith('\uFEFF')).toBe(true);
+  return parse(text.slice(1), { columns: true }) as Array<Record<string, string>>;
+}
+
+beforeAll(async () => {
+  b = await createBrokerage(app, 'Reports Brokerage');
+  await must(app, b.as.manager, CREATE_SCHEME, { i: mtplSchemeInput() });
+  for (let i = 0; i < 3; i++) {
+    const w = await writeMtplPolicy(app, b);
+    const policy = (await app.services.repositories.policies.getPolicyOfClient(
+      b.tenantId,
+      w.clientId,
+      w.id,
+    )) as Policy;
+    await app.services.commissions.consumer.onChange(policyChange(b.tenantId, policy));
+  }
+  for (const lastName of NAMES)
+    await must(app, b.as.advisor, 'mutation($i: CreateClientInput!) { createClient(input: $i) { id } }', {
+      i: personInput({ firstName: 'Iva', lastName }),
+    });
+});
+
+describe('report jobs', () => {
+  it('builds the caller’s commission statement as a PDF, with progress seen between pages and its totals printed', async () => {
+    const seen: JobView[] = [];
+    const job = await build(
+      b.as.advisor,
+      { type: 'COMMISSION_STATEMENT', format: 'PDF', period: '2026-01', locale: 'en' },
+      reportsModule({ pageRows: 1, seen }),
+    );
+    expect(job).toMatchObject({
+      status: 'READY',
+      progress: 100,
+      rows: 3,
+      error: null,
+      fileName: 'commission-statement-2026-01.pdf',
+    });
+    // Three lines read one per page: the job was RUNNING with rising progress in between.
+    const running = seen.filter((s) => s.status === 'RUNNING').map((s) => s.progress);
+    expect(running.length).toBeGreaterThanOrEqual(3);
+    expect(running.every((p) => p > 0 && p < 100)).toBe(true);
+    expect(running).toEqual([...running].sort((x, y) => x - y));
+    expect(running.at(-1)).toBeGreaterThan(running[0] as number);
+
+    if (process.env.REPORT_PDF_OUT)
+      (await import('node:fs')).writeFileSync(process.env.REPORT_PDF_OUT, fileOf(job));
+    const text = await pdfText(fileOf(job));
+    expect(text).toContain('Reports Brokerage');
+    expect(text).toContain('Commission statement');
+    expect(text).toContain('Recipient: Adam Advisor');
+    expect(text).toContain('Page 1 of 1');
+    // 3 policies × 40 % of 15 % of CZK 12,000.00 = 3 × 720.00.
+    expect(text).toContain('Statement total: CZK 2,160.00');
+    expect(text.match(/CZK 720\.00/g)?.length).toBeGreaterThanOrEqual(3);
+  });
+
+  it('links a READY job for 15 minutes by default, refuses links over 7 days, and stops linking once the file has expired', async () => {
+    const job = await build(b.as.advisor, { type: 'COMMISSION_STATEMENT', format: 'CSV', period: '2026-01' });
+    expect(job.url).toMatch(/expires=900$/);
+    const ttl = Date.parse(job.expiresAt as string) - Date.now();
+    expect(ttl).toBeGreaterThan(890_000);
+    expect(ttl).toBeLessThanOrEqual(900_000);
+
+    const tooLong = await app.exec(b.as.advisor, REQUEST, {
+      i: { type: 'CLIENTS', format: 'CSV', linkSeconds: 7 * 24 * 3600 + 1 },
+    });
+    expect(errorCode(tooLong)).toBe('BAD_USER_INPUT');
+
+    const later = new FixedClock(new Date(Date.now() + 31 * 86_400_000));
+    const stored = await reportsModule({ clock: later }).jobs.getJob(b.as.advisor, job.id);
+    expect(await reportsModule({ clock: later }).jobs.link(stored)).toEqual({ url: null, expiresAt: null });
+  });
+
+  it('writes XLSX with numbers as numbers, dates as dates, currency formats, a frozen header and an autofilter', async () => {
+    const job = await build(b.as.admin, { type: 'POLICIES', format: 'XLSX', locale: 'en' });
+    expect(job).toMatchObject({ status: 'READY', rows: 3 });
+    const Excel = await loadExcelJs();
+    const book = new Excel.Workbook();
+    await book.xlsx.load(Buffer.from(fileOf(job)) as never);
+    const sheet = book.worksheets[0];
+    if (!sheet) throw new Error('no sheet');
+    expect(sheet.views[0]).toMatchObject({ state: 'frozen', ySplit: 1 });
+    expect(sheet.autoFilter).toBeTruthy();
+    const header = (sheet.getRow(1).values as unknown[]).slice(1);
+    expect(header).toContain('Premium');
+    const premium = sheet.getRow(2).getCell(header.indexOf('Premium') + 1);
+    expect(premium.value).toBe(12000);
+    expect(premium.numFmt).toContain('"CZK"');
+    const written = sheet.getRow(2).getCell(header.indexOf('Written') + 1);
+    expect(written.value).toBeInstanceOf(Date);
+    expect((written.value as Date).toISOString().slice(0, 10)).toBe('2026-01-10');
+    expect(sheet.getRow(2).getCell(header.indexOf('Insurer') + 1).value).not.toBe(b.insurerId);
+    // The totals row under the data sums the premiums exactly.
+    expect(sheet.getRow(5).getCell(header.indexOf('Premium') + 1).value).toBe(36000);
+  });
+
+  it('writes CSV as RFC 4180 UTF-8 with people and branches by name', async () => {
+    const job = await build(b.as.advisor, { type: 'CLIENTS', format: 'CSV', locale: 'en' });
+    expect(new TextDecoder().decode(fileOf(job))).toContain('\r\n');
+    const rows = csvRows(fileOf(job));
+    expect(rows.map((r) => r.Name)).toEqual(expect.arrayContaining(NAMES.map((n) => `${n} Iva`)));
+    expect(new Set(rows.map((r) => r.Advisor))).toEqual(new Set(['Adam Advisor']));
+    expect(new Set(rows.map((r) => r.Branch))).toEqual(new Set(['Prague']));
+  });
+
+  it.each([
+    ['en', 'Clients'],
+    ['pl', 'Klienci'],
+    ['lt', 'Klientai'],
+    ['it', 'Clienti'],
+    ['ru', 'Клиенты'],
+    ['cs', 'Klienti'],
+  ])('renders a %s PDF whose text reads back with every letter', async (locale, title) => {
+    const job = await build(b.as.advisor, { type: 'CLIENTS', format: 'PDF', locale });
+    expect(job).toMatchObject({ status: 'READY', locale });
+    const text = await pdfText(fileOf(job));
+    expect(text).toContain(title);
+    for (const name of NAMES) expect(text).toContain(`${name} Iva`);
+  });
+
+  it('sums the receivable per insurer by name for a tenant-wide reconciler', async () => {
+    const job = await build(b.as.admin, {
+      type: 'RECEIVABLE',
+      format: 'CSV',
+      period: '2026-01',
+      locale: 'en',
+    });
+    const rows = csvRows(fileOf(job));
+    expect(rows).toHaveLength(1);
+    expect(rows[0]).toMatchObject({ Lines: '3', Amount: '5400.00', 'Amount (currency)': 'CZK' });
+    expect(rows[0]?.Insurer).toMatch(/\w/);
+    expect(rows[0]?.Insurer).not.toBe(b.insurerId);
+  });
+
+  it.each([
+    'COMMISSION_LINES',
+    'CLIENTS',
+    'POLICIES',
+    'INVOICES',
+    'PAYMENTS',
+    'DEBTORS',
+    'RECEIVABLE',
+    'COMMISSION_STATEMENT',
+  ])('brings a %s report to READY', async (type) => {
+    const job = await build(b.as.admin, { type, format: 'XLSX', period: '2026-01' });
+    expect(job).toMatchObject({ status: 'READY', progress: 100, error: null });
+  });
+
+  it('keeps a job to its requester, refuses a list the role may not read, and FAILS a statement beyond reach', async () => {
+    const mine = await request(b.as.advisor, { type: 'CLIENTS', format: 'CSV' });
+    const other = await app.exec(b.as.subAgent, JOB, { id: mine.id });
+    expect(errorCode(other)).toBe('NOT_FOUND');
+
+    const receivable = await app.exec(b.as.advisor, REQUEST, {
+      i: { type: 'RECEIVABLE', format: 'CSV', period: '2026-01' },
+    });
+    expect(errorCode(receivable)).toBe('FORBIDDEN');
+    const partnerInvoices = await app.exec(b.as.partner, REQUEST, {
+      i: { type: 'INVOICES', format: 'CSV', period: '2026-01' },
+    });
+    expect(errorCode(partnerInvoices)).toBe('FORBIDDEN');
+
+    const beyond = await build(b.as.subAgent, {
+      type: 'COMMISSION_STATEMENT',
+      format: 'PDF',
+      period: '2026-01',
+      filter: { recipient: { kind: 'USER', id: b.advisorId } },
+    });
+    expect(beyond).toMatchObject({ status: 'FAILED', url: null });
+    expect(beyond.error).toBeTruthy();
+  });
+
+  it('needs a period for monthly types', async () => {
+    const r = await app.exec(b.as.advisor, REQUEST, { i: { type: 'COMMISSION_STATEMENT', format: 'PDF' } });
+    expect(errorCode(r)).toBe('BAD_USER_INPUT');
+  });
+});
