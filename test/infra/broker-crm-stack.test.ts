@@ -236,8 +236,8 @@ describe('least privilege', () => {
     ]);
     // The schedule's dead letters carry no change: they stay in their queue (and its alarm).
     const scheduled = s.stack.schedules.jobs.map((j) => idOf(j.failureQueue));
-    expect(JSON.stringify(statements)).not.toContain(scheduled[0]);
-    expect(scheduled).toHaveLength(1);
+    for (const queue of scheduled) expect(JSON.stringify(statements)).not.toContain(queue);
+    expect(scheduled).toHaveLength(3);
   });
 
   it('lets the debtors consumer mail from the sender identity and text phone numbers only; the sweep only its table', () => {
@@ -250,6 +250,19 @@ describe('least privilege', () => {
     ]);
     const overdue = statementsOfRole(s.template, roleId('overdue')).filter((st) => !logsAndTracing(st));
     expect(overdue).toEqual([
+      { Effect: 'Allow', Action: [...TABLE_ACTIONS], Resource: [tableArn(), indexArn()] },
+    ]);
+  });
+
+  it('lets the reminders schedule mail and text without a bucket, and the renewals schedule only its table', () => {
+    const reminders = statementsOfRole(s.template, roleId('reminders')).filter((st) => !logsAndTracing(st));
+    expect(reminders).toEqual([
+      { Effect: 'Allow', Action: [...TABLE_ACTIONS], Resource: [tableArn(), indexArn()] },
+      mailFromIdentity(),
+      { Effect: 'Allow', Action: 'sns:Publish', NotResource: 'arn:aws:sns:*:*:*' },
+    ]);
+    const renewals = statementsOfRole(s.template, roleId('renewals')).filter((st) => !logsAndTracing(st));
+    expect(renewals).toEqual([
       { Effect: 'Allow', Action: [...TABLE_ACTIONS], Resource: [tableArn(), indexArn()] },
     ]);
   });
