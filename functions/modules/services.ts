@@ -127,7 +127,7 @@ export function createServices(db: Db, clock: Clock, options: ServiceOptions = {
       runs: options.importRuns,
     }),
     commissions: createCommissionsModule({ db, clock, lookups: commissionLookups(repositories, policies) }),
-    tasks: createTasksModule({ db, clock, ...taskPorts(repositories, clients) }),
+    tasks: createTasksModule({ db, clock, ...taskPorts(repositories, clients.book) }),
     webhooks: createWebhooksModule({
       db,
       clock,

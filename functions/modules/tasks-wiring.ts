@@ -1,8 +1,7 @@
 import type { Clock } from '../shared/clock.js';
 import type { Db } from '../shared/db.js';
 import { OrgKind } from '../shared/table-design.js';
-import { composeBook } from './book-wiring.js';
-import { type Client, type ClientsModule, ClientsRepository } from './clients/index.js';
+import { type Client, ClientBook, ClientsRepository } from './clients/index.js';
 import { type Branch, OrgRepository, type User } from './org/index.js';
 import { PoliciesRepository } from './policies/index.js';
 import {
@@ -37,18 +36,18 @@ interface TaskPortRepositories {
  */
 export function taskPorts(
   repositories: TaskPortRepositories,
-  clients: ClientsModule,
+  book: ClientBook,
 ): Omit<TasksDeps, 'db' | 'clock'> {
   const { org, policies } = repositories;
   return {
     clients: {
-      requireClient: async (p, id) => taskClient(await clients.book.requireClient(p, id)),
+      requireClient: async (p, id) => taskClient(await book.requireClient(p, id)),
       getClient: async (tenantId, id) => {
-        const client = await clients.book.getClient(tenantId, id);
+        const client = await book.getClient(tenantId, id);
         return client ? taskClient(client) : undefined;
       },
       timelineOp: (tenantId, clientId, kind, by, summary) =>
-        clients.book.timelineOp(tenantId, clientId, kind, by, summary),
+        book.timelineOp(tenantId, clientId, kind, by, summary),
     },
     users: {
       getUser: async (tenantId, userId) => {
@@ -81,6 +80,7 @@ export function composeTasks(db: Db, clock: Clock, channels: ReminderChannels | 
     clients: new ClientsRepository(db),
     policies: new PoliciesRepository(db),
   };
-  const { clients } = composeBook(repositories, repositories.org, clock);
-  return createTasksModule({ db, clock, channels, ...taskPorts(repositories, clients) });
+  // The clients' book alone (scope, timeline): not the client and policy services.
+  const book = new ClientBook(repositories.clients, repositories.org, clock);
+  return createTasksModule({ db, clock, channels, ...taskPorts(repositories, book) });
 }
