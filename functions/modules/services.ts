@@ -29,6 +29,7 @@ import {
 } from './org/index.js';
 import { type PoliciesModule, PoliciesRepository } from './policies/index.js';
 import { createTasksModule, type TasksModule } from './tasks/index.js';
+
 import { taskPorts } from './tasks-wiring.js';
 import {
   type ArchiveTarget,
@@ -37,6 +38,9 @@ import {
   type WebhooksModule,
 } from './webhooks/index.js';
 import { webhookPorts } from './webhooks-wiring.js';
+
+/** Who creates dunning's follow-up tasks, on the tasks and the client's timeline. */
+const DUNNING_ACTOR = 'system:dunning';
 
 /** The domain services of the product, wired once per process over one data layer. */
 export interface Services {
@@ -106,10 +110,21 @@ export function createServices(db: Db, clock: Clock, options: ServiceOptions = {
     clock,
     reports: options.reports ?? null,
   });
+  const tasks = createTasksModule({ db, clock, ...taskPorts(repositories, clients.book) });
   const invoices = createInvoicesModule({
     db,
     clock,
-    lookups: invoiceLookups(repositories),
+    lookups: {
+      ...invoiceLookups(repositories),
+      followUps: {
+        createFollowUp: (tenantId, r) =>
+          tasks.tasks.createSystemTask(
+            tenantId,
+            { ...r, typeCode: 'PAYMENT_FOLLOW_UP', policyId: null, process: null, priority: 'HIGH' },
+            DUNNING_ACTOR,
+          ),
+      },
+    },
     adapters: options.invoices ?? null,
   });
   const org = createOrgModule({ repository: repositories.org, clock });
@@ -127,7 +142,7 @@ export function createServices(db: Db, clock: Clock, options: ServiceOptions = {
       runs: options.importRuns,
     }),
     commissions: createCommissionsModule({ db, clock, lookups: commissionLookups(repositories, policies) }),
-    tasks: createTasksModule({ db, clock, ...taskPorts(repositories, clients.book) }),
+    tasks,
     webhooks: createWebhooksModule({
       db,
       clock,

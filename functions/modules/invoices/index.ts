@@ -30,6 +30,8 @@ export {
 } from './invoices.model.js';
 export type {
   ClientDirectory,
+  FollowUpRequest,
+  FollowUpTasks,
   InvoiceClient,
   InvoiceLookups,
   InvoicePolicy,
@@ -90,6 +92,7 @@ export function createInvoicesModule(deps: InvoicesDeps): InvoicesModule {
       lookups.tenants,
       clock,
       adapters,
+      lookups.followUps ?? null,
     ),
   };
 }
