@@ -2,6 +2,7 @@ import middy from '@middy/core';
 import { bookRepositories } from '../modules/book-wiring.js';
 import type { InvoicesModule } from '../modules/invoices/index.js';
 import { composeInvoices } from '../modules/money-wiring.js';
+import { composeTasks, dunningFollowUps } from '../modules/tasks-wiring.js';
 import type { TableChangeEvent } from '../shared/change-event.js';
 import { invoiceAdapters } from '../shared/invoice-adapters.js';
 import { logger } from '../shared/logger.js';
@@ -32,5 +33,11 @@ export function debtorsHandler(invoices: Pick<InvoicesModule, 'payments' | 'dunn
 
 const runtime = getRuntime();
 export const handler = debtorsHandler(
-  composeInvoices(runtime.db, runtime.clock, bookRepositories(runtime.db), invoiceAdapters(runtime)),
+  composeInvoices(
+    runtime.db,
+    runtime.clock,
+    bookRepositories(runtime.db),
+    invoiceAdapters(runtime),
+    dunningFollowUps(composeTasks(runtime.db, runtime.clock)),
+  ),
 );

@@ -11,6 +11,7 @@ import {
 import { createImportsModule, type ImportRunOptions, type ImportsModule } from './imports/index.js';
 import {
   createInvoicesModule,
+  type FollowUpTasks,
   type InvoiceAdapters,
   type InvoiceLookups,
   type InvoicesModule,
@@ -24,14 +25,24 @@ import type { PoliciesModule } from './policies/index.js';
  * builds only what that module reads through its lookups.
  */
 
-/** Invoices, payments, receivables and dunning over the book's repositories. */
+/**
+ * Invoices, payments, receivables and dunning over the book's repositories; the collector step files
+ * its payment follow-up through `followUps` (the tasks module) when given.
+ */
 export function composeInvoices(
   db: Db,
   clock: Clock,
   repositories: BookRepositories,
   adapters: InvoiceAdapters | null,
+  followUps: FollowUpTasks | null = null,
 ): InvoicesModule {
-  return createInvoicesModule({ db, clock, lookups: invoiceLookups(repositories), adapters });
+  const lookups = invoiceLookups(repositories);
+  return createInvoicesModule({
+    db,
+    clock,
+    lookups: followUps ? { ...lookups, followUps } : lookups,
+    adapters,
+  });
 }
 
 /** The commission ledger's services; the hierarchy is frozen by the policies module given or composed here. */

@@ -15,7 +15,7 @@ import type { PoliciesModule } from './policies/index.js';
 import { createReportsModule, type ReportsModule } from './reports/index.js';
 import { reportDirectory, reportLists } from './reports-wiring.js';
 import { createTasksModule, type TasksModule } from './tasks/index.js';
-import { taskPorts } from './tasks-wiring.js';
+import { dunningFollowUps, taskPorts } from './tasks-wiring.js';
 import {
   type ArchiveTarget,
   createWebhooksModule,
@@ -73,7 +73,8 @@ export function createServices(db: Db, clock: Clock, options: ServiceOptions = {
   const repositories = bookRepositories(db);
   const book = composeBook(repositories, repositories.org, clock);
   const bookFiles = composeBookFiles(repositories, book, clock, options.reports ?? null);
-  const invoices = composeInvoices(db, clock, repositories, options.invoices ?? null);
+  const tasks = createTasksModule({ db, clock, ...taskPorts(repositories, book.clients.book) });
+  const invoices = composeInvoices(db, clock, repositories, options.invoices ?? null, dunningFollowUps(tasks));
   const org = createOrgModule({ repository: repositories.org, clock });
   const commissions = composeCommissions(db, clock, repositories, book.policies);
   const services: Omit<Services, 'failures'> = {
@@ -83,7 +84,7 @@ export function createServices(db: Db, clock: Clock, options: ServiceOptions = {
     invoices,
     imports: composeImports(db, clock, repositories, { invoices, bookFiles, runs: options.importRuns }),
     commissions,
-    tasks: createTasksModule({ db, clock, ...taskPorts(repositories, book.clients) }),
+    tasks,
     reports: createReportsModule({
       db,
       clock,

@@ -1,8 +1,8 @@
 import type { Clock } from '../shared/clock.js';
 import type { Db } from '../shared/db.js';
 import { OrgKind } from '../shared/table-design.js';
-import { composeBook } from './book-wiring.js';
-import { type Client, type ClientsModule, ClientsRepository } from './clients/index.js';
+import { type Client, ClientBook, ClientsRepository } from './clients/index.js';
+import type { FollowUpTasks } from './invoices/index.js';
 import { type Branch, OrgRepository, type User } from './org/index.js';
 import { PoliciesRepository } from './policies/index.js';
 import {
@@ -37,18 +37,18 @@ interface TaskPortRepositories {
  */
 export function taskPorts(
   repositories: TaskPortRepositories,
-  clients: ClientsModule,
+  book: ClientBook,
 ): Omit<TasksDeps, 'db' | 'clock'> {
   const { org, policies } = repositories;
   return {
     clients: {
-      requireClient: async (p, id) => taskClient(await clients.book.requireClient(p, id)),
+      requireClient: async (p, id) => taskClient(await book.requireClient(p, id)),
       getClient: async (tenantId, id) => {
-        const client = await clients.book.getClient(tenantId, id);
+        const client = await book.getClient(tenantId, id);
         return client ? taskClient(client) : undefined;
       },
       timelineOp: (tenantId, clientId, kind, by, summary) =>
-        clients.book.timelineOp(tenantId, clientId, kind, by, summary),
+        book.timelineOp(tenantId, clientId, kind, by, summary),
     },
     users: {
       getUser: async (tenantId, userId) => {
@@ -81,6 +81,22 @@ export function composeTasks(db: Db, clock: Clock, channels: ReminderChannels | 
     clients: new ClientsRepository(db),
     policies: new PoliciesRepository(db),
   };
-  const { clients } = composeBook(repositories, repositories.org, clock);
-  return createTasksModule({ db, clock, channels, ...taskPorts(repositories, clients) });
+  // The clients' book alone (scope, timeline): not the client and policy services.
+  const book = new ClientBook(repositories.clients, repositories.org, clock);
+  return createTasksModule({ db, clock, channels, ...taskPorts(repositories, book) });
+}
+
+/** Who files a dunning step's payment follow-up task, in the task's history. */
+const DUNNING_ACTOR = 'system:dunning';
+
+/** Dunning's collector step files its payment follow-up as a system task of the tasks module. */
+export function dunningFollowUps(tasks: TasksModule): FollowUpTasks {
+  return {
+    createFollowUp: (tenantId, request) =>
+      tasks.tasks.createSystemTask(
+        tenantId,
+        { ...request, typeCode: 'PAYMENT_FOLLOW_UP', policyId: null, process: null, priority: 'HIGH' },
+        DUNNING_ACTOR,
+      ),
+  };
 }

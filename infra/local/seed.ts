@@ -280,6 +280,7 @@ async function seedBook(
     termStart: addMonths(today, -11),
     termEnd: addDays(addMonths(today, 1), -1),
   });
+  await seedTasks(services, advisor, jana.id, company.id, today);
   await services.clients.records.createClient(advisor, {
     kind: 'PERSON',
     firstName: 'Tomáš',
@@ -287,5 +288,42 @@ async function seedBook(
     email: 'tomas.dvorak@example.com',
     segment: 'INDIVIDUAL',
     acquisitionType: 'OWN_PROMOTION',
+  });
+}
+
+/**
+ * Open tasks a newcomer sees reminders for: a call due within the hour (a due-soon e-mail on the
+ * next reminders run), a meeting tomorrow with a client who consented to SMS (a text before it),
+ * and a contract checkpoint three days late.
+ */
+async function seedTasks(
+  services: Services,
+  advisor: Principal,
+  janaId: string,
+  companyId: string,
+  today: string,
+): Promise<void> {
+  const create = (input: Record<string, unknown>) => services.tasks.tasks.createTask(advisor, input);
+  await create({
+    typeCode: 'CALL',
+    title: 'Call Jana about travel insurance',
+    clientId: janaId,
+    dueAt: new Date(Date.now() + 45 * 60_000).toISOString(),
+    process: 'CROSS_SELL',
+  });
+  await create({
+    typeCode: 'MEETING',
+    title: 'Meet Jana: home insurance',
+    clientId: janaId,
+    dueAt: `${addDays(today, 1)}T09:00:00Z`,
+    checkpoint: 'PRESENTATION',
+  });
+  await create({
+    typeCode: 'DOCUMENT',
+    title: 'Signed property renewal contract',
+    clientId: companyId,
+    dueAt: `${addDays(today, -3)}T09:00:00Z`,
+    checkpoint: 'CONTRACT',
+    process: 'RENEWAL',
   });
 }

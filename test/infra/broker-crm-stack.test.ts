@@ -255,6 +255,19 @@ describe('least privilege', () => {
     ]);
   });
 
+  it('lets the reminders schedule mail and text without a bucket, and the renewals schedule only its table', () => {
+    const reminders = statementsOfRole(s.template, roleId('reminders')).filter((st) => !logsAndTracing(st));
+    expect(reminders).toEqual([
+      { Effect: 'Allow', Action: [...TABLE_ACTIONS], Resource: [tableArn(), indexArn()] },
+      mailFromIdentity(),
+      { Effect: 'Allow', Action: 'sns:Publish', NotResource: 'arn:aws:sns:*:*:*' },
+    ]);
+    const renewals = statementsOfRole(s.template, roleId('renewals')).filter((st) => !logsAndTracing(st));
+    expect(renewals).toEqual([
+      { Effect: 'Allow', Action: [...TABLE_ACTIONS], Resource: [tableArn(), indexArn()] },
+    ]);
+  });
+
   it('lets webhooks use its table and the archive bucket objects, nothing else', () => {
     const statements = statementsOfRole(s.template, roleId('webhooks')).filter((st) => !logsAndTracing(st));
     expect(statements).toEqual([

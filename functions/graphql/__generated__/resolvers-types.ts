@@ -3324,6 +3324,11 @@ export type Query = {
   branch?: Maybe<Branch>;
   /** Branches, optionally of one region. */
   branches: BranchConnection;
+  /**
+   * A calendar: the tasks and meetings due between two instants (at most 62 days, 500 entries), soonest
+   * first, cancelled ones left out. Without `userId`: your own, or a branch manager's whole branch.
+   */
+  calendar: Array<Task>;
   /** A client by id (`book:read`: admin, manager, backoffice, advisor). Null when no such client exists in your tenant; FORBIDDEN outside your scope. */
   client?: Maybe<Client>;
   /** The client with contacts, policies, open tasks and invoices, balance and commission summary. */
@@ -3452,6 +3457,14 @@ export type QueryBranchesArgs = {
   after?: InputMaybe<Scalars['String']['input']>;
   first?: InputMaybe<Scalars['Int']['input']>;
   regionId?: InputMaybe<Scalars['ID']['input']>;
+};
+
+
+/** Everything a front end can read. Every field needs a bearer token except `health`; each says which roles may call it. */
+export type QueryCalendarArgs = {
+  from: Scalars['DateTime']['input'];
+  to: Scalars['DateTime']['input'];
+  userId?: InputMaybe<Scalars['ID']['input']>;
 };
 
 
@@ -6792,6 +6805,7 @@ export type ProductLineEdgeResolvers<ContextType = GraphQLContext, ParentType ex
 export type QueryResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['Query'] = ResolversParentTypes['Query']> = {
   branch?: Resolver<Maybe<ResolversTypes['Branch']>, ParentType, ContextType, RequireFields<QueryBranchArgs, 'id'>>;
   branches?: Resolver<ResolversTypes['BranchConnection'], ParentType, ContextType, Partial<QueryBranchesArgs>>;
+  calendar?: Resolver<Array<ResolversTypes['Task']>, ParentType, ContextType, RequireFields<QueryCalendarArgs, 'from' | 'to'>>;
   client?: Resolver<Maybe<ResolversTypes['Client']>, ParentType, ContextType, RequireFields<QueryClientArgs, 'id'>>;
   clientCard?: Resolver<Maybe<ResolversTypes['ClientCard']>, ParentType, ContextType, RequireFields<QueryClientCardArgs, 'id'>>;
   clientInvoices?: Resolver<Array<ResolversTypes['Invoice']>, ParentType, ContextType, RequireFields<QueryClientInvoicesArgs, 'clientId'>>;

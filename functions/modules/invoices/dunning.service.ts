@@ -28,7 +28,13 @@ import {
   stepsDue,
 } from './invoices.model.js';
 import type { InvoicesRepository } from './invoices.repository.js';
-import type { ClientDirectory, InvoiceClient, InvoiceTenant, TenantDirectory } from './lookups.js';
+import type {
+  ClientDirectory,
+  FollowUpTasks,
+  InvoiceClient,
+  InvoiceTenant,
+  TenantDirectory,
+} from './lookups.js';
 
 export interface SweepResult {
   tenants: number;
@@ -46,6 +52,9 @@ export interface EscalationResult {
 const STEP_LEASE_MS = 60_000;
 
 /** The latest consent per channel decides: a later withdrawal overrides an earlier grant. */
+/** Days the collector's follow-up task gives the advisor. */
+const FOLLOW_UP_DAYS = 2;
+
 function smsConsented(client: InvoiceClient): boolean {
   const last = client.consents.filter((c) => c.channel === 'SMS').at(-1);
   return last?.granted === true;
@@ -68,6 +77,7 @@ export class DunningService {
     private readonly tenants: TenantDirectory,
     private readonly clock: Clock,
     private readonly adapters: InvoiceAdapters | null,
+    private readonly followUps: FollowUpTasks | null = null,
   ) {}
 
   /** Ages every tenant's open invoices past their due date (one Query per tenant and status). */
@@ -240,6 +250,16 @@ export class DunningService {
           regionId: invoice.regionId,
           at: this.clock.now().toISOString(),
         });
+        if (this.followUps && invoice.advisorId) {
+          // The advisor's task list gets the follow-up too: created once per invoice and step.
+          await this.followUps.createFollowUp(tenantId, {
+            id: `dunning.${invoice.id}.${rule.id}`,
+            assigneeId: invoice.advisorId,
+            clientId: invoice.clientId,
+            title: `Collect invoice ${invoice.number} (${amount})`,
+            dueAt: new Date(this.clock.now().getTime() + FOLLOW_UP_DAYS * 86_400_000).toISOString(),
+          });
+        }
         if (client.email) {
           await adapters.mailer.send({
             from: adapters.mailFrom,

@@ -31,6 +31,8 @@ export {
 } from './invoices.model.js';
 export type {
   ClientDirectory,
+  FollowUpRequest,
+  FollowUpTasks,
   InvoiceClient,
   InvoiceLookups,
   InvoicePolicy,
@@ -91,6 +93,7 @@ export function createInvoicesModule(deps: InvoicesDeps): InvoicesModule {
       lookups.tenants,
       clock,
       adapters,
+      lookups.followUps ?? null,
     ),
   };
 }

@@ -58,9 +58,26 @@ export interface TenantDirectory {
   listTenantIds(): Promise<string[]>;
 }
 
+/** A payment follow-up task for the collector (the tasks module), under an id derived from the step. */
+export interface FollowUpRequest {
+  id: string;
+  assigneeId: string;
+  clientId: string;
+  title: string;
+  dueAt: string;
+}
+
+/** Where dunning's collector step files its follow-up task: the tasks module's public entry. */
+export interface FollowUpTasks {
+  /** Creates the task once; false when a task with this id exists already. */
+  createFollowUp(tenantId: string, request: FollowUpRequest): Promise<boolean>;
+}
+
 /** Everything the invoices module needs from other modules. */
 export interface InvoiceLookups {
   clients: ClientDirectory;
   policies: PolicyLookup;
   tenants: TenantDirectory;
+  /** Payment follow-up tasks; without it the collector step keeps only its own collector task item. */
+  followUps?: FollowUpTasks;
 }

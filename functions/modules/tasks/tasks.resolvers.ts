@@ -7,6 +7,7 @@ export const tasksResolvers: Resolvers = {
     task: (_root, { id }, { principal, services }) => services.tasks.reads.getTask(principal, id),
     tasks: async (_root, args, { principal, services }) =>
       toConnection(await services.tasks.reads.listTasks(principal, args.filter, pageArgs(args))),
+    calendar: (_root, args, { principal, services }) => services.tasks.reads.calendar(principal, args),
     taskTypes: (_root, _args, { principal, services }) => services.tasks.catalog.listTaskTypes(principal),
     processTemplates: (_root, _args, { principal, services }) =>
       services.tasks.catalog.listProcessTemplates(principal),

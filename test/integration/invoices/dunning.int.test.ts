@@ -292,6 +292,18 @@ describe('dunning on the local stack over simulated days', () => {
       new Uint8Array(Buffer.from(notices[0]?.attachments[0]?.content ?? '', 'base64')),
     );
     expect(mailed).toBe(letter);
+
+    // The advisor's task list has the follow-up, once, however often the step was evaluated.
+    const followUps = await swept.tasks.reads.listTasks(
+      systemPrincipal('demo-brokerage'),
+      { clientId: unpaid.clientId },
+      { limit: 100, cursor: null },
+    );
+    expect(
+      followUps.items
+        .filter((t) => t.typeCode === 'PAYMENT_FOLLOW_UP')
+        .map((t) => [t.id, t.priority, t.status]),
+    ).toEqual([[`dunning.${unpaid.invoice.id}.collector`, 'HIGH', 'OPEN']]);
   });
 
   it("shows the debtor's status, the amount overdue and the current step on the client card", async () => {

@@ -281,6 +281,36 @@ describe('reassigning tasks', () => {
   });
 });
 
+describe('calendar', () => {
+  const CALENDAR =
+    'query($u: ID, $f: DateTime!, $t: DateTime!) { calendar(userId: $u, from: $f, to: $t) { title dueAt } }';
+
+  it("shows a user's tasks in a range, a branch manager's team without a user, and refuses other users to advisors", async () => {
+    const clientId = await clientOf(b.as.advisor);
+    for (const [title, dueAt] of [
+      ['Before', '2031-02-28T23:00:00Z'],
+      ['Meeting', '2031-03-01T09:00:00Z'],
+      ['Offer', '2031-03-10T12:00:00Z'],
+      ['After', '2031-04-01T00:00:01Z'],
+    ])
+      await createTask(b.as.advisor, {
+        typeCode: title === 'Meeting' ? 'MEETING' : 'CALL',
+        title,
+        clientId,
+        dueAt,
+      });
+    const range = { f: '2031-03-01T00:00:00Z', t: '2031-04-01T00:00:00Z' };
+    const own = await must<{ calendar: Array<{ title: string }> }>(b.as.advisor, CALENDAR, range);
+    expect(own.calendar.map((t) => t.title)).toEqual(['Meeting', 'Offer']);
+    const team = await must<{ calendar: Array<{ title: string }> }>(b.as.manager, CALENDAR, range);
+    expect(team.calendar.map((t) => t.title)).toEqual(['Meeting', 'Offer']);
+    expect(errorCode(await run(b.as.advisor, CALENDAR, { ...range, u: b.subAgentId }))).toBe('FORBIDDEN');
+    const tooLong = await run(b.as.advisor, CALENDAR, { f: range.f, t: '2031-06-01T00:00:00Z' });
+    expect(errorCode(tooLong)).toBe('BAD_USER_INPUT');
+    expect(fieldPaths(tooLong)).toEqual(['to']);
+  });
+});
+
 describe('tenant isolation', () => {
   it("never shows or changes another tenant's tasks", async () => {
     const clientId = await clientOf(b.as.advisor);
