@@ -1029,6 +1029,27 @@ export type CommissionScheme = {
   versions: Array<CommissionSchemeVersion>;
 };
 
+/** Where a scheme version applies. A dimension left null means every one; a policy must match every dimension given. */
+export type CommissionSchemeApplicability = {
+  __typename?: 'CommissionSchemeApplicability';
+  /** Only policies sold in these branches (the seller's branch frozen on the policy). */
+  branchIds?: Maybe<Array<Scalars['ID']['output']>>;
+  /** Only policies of these insurers. */
+  insurerIds?: Maybe<Array<Scalars['ID']['output']>>;
+  /** Only policies of these product lines (ids or codes, e.g. `MTPL`). */
+  productLines?: Maybe<Array<Scalars['String']['output']>>;
+};
+
+/** Limits a scheme version to insurers, product lines and branches. A limited version must not overlap a version of another scheme in the same currency (dates and every dimension): the write answers BAD_USER_INPUT at `appliesTo` naming the other scheme. */
+export type CommissionSchemeApplicabilityInput = {
+  /** Only policies sold in these branches (at least one when given). */
+  branchIds?: InputMaybe<Array<Scalars['ID']['input']>>;
+  /** Only policies of these insurers (at least one when given). */
+  insurerIds?: InputMaybe<Array<Scalars['ID']['input']>>;
+  /** Only policies of these product lines, by id or code (at least one when given). */
+  productLines?: InputMaybe<Array<Scalars['String']['input']>>;
+};
+
 /** One change of a scheme, kept for audit. */
 export type CommissionSchemeChange = {
   __typename?: 'CommissionSchemeChange';
@@ -1058,6 +1079,8 @@ export type CommissionSchemeChangeAction =
 /** Rules valid for policies written from `validFrom` (inclusive) to `validTo` (exclusive). */
 export type CommissionSchemeVersion = {
   __typename?: 'CommissionSchemeVersion';
+  /** Where the version applies (insurers, product lines, branches); null: every policy in the scheme's currency. */
+  appliesTo?: Maybe<CommissionSchemeApplicability>;
   /** The rules, in evaluation order. */
   rules: Array<CommissionRule>;
   /** First written date the version applies to. */
@@ -1070,6 +1093,8 @@ export type CommissionSchemeVersion = {
 
 /** One version of a scheme; versions of a scheme must not overlap. */
 export type CommissionSchemeVersionInput = {
+  /** Where the version applies; left out, every policy in the scheme's currency. */
+  appliesTo?: InputMaybe<CommissionSchemeApplicabilityInput>;
   /** The rules, in evaluation order; at least one. */
   rules: Array<CommissionRuleInput>;
   /** First written date it applies to. */
@@ -4922,6 +4947,8 @@ export type ResolversTypes = {
   CommissionRule: ResolverTypeWrapper<CommissionRule>;
   CommissionRuleInput: CommissionRuleInput;
   CommissionScheme: ResolverTypeWrapper<StoredSchemeModel>;
+  CommissionSchemeApplicability: ResolverTypeWrapper<CommissionSchemeApplicability>;
+  CommissionSchemeApplicabilityInput: CommissionSchemeApplicabilityInput;
   CommissionSchemeChange: ResolverTypeWrapper<SchemeChangeModel>;
   CommissionSchemeChangeAction: CommissionSchemeChangeAction;
   CommissionSchemeVersion: ResolverTypeWrapper<CommissionSchemeVersion>;
@@ -5188,6 +5215,8 @@ export type ResolversParentTypes = {
   CommissionRule: CommissionRule;
   CommissionRuleInput: CommissionRuleInput;
   CommissionScheme: StoredSchemeModel;
+  CommissionSchemeApplicability: CommissionSchemeApplicability;
+  CommissionSchemeApplicabilityInput: CommissionSchemeApplicabilityInput;
   CommissionSchemeChange: SchemeChangeModel;
   CommissionSchemeVersion: CommissionSchemeVersion;
   CommissionSchemeVersionInput: CommissionSchemeVersionInput;
@@ -5690,6 +5719,12 @@ export type CommissionSchemeResolvers<ContextType = GraphQLContext, ParentType e
   versions?: Resolver<Array<ResolversTypes['CommissionSchemeVersion']>, ParentType, ContextType>;
 };
 
+export type CommissionSchemeApplicabilityResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['CommissionSchemeApplicability'] = ResolversParentTypes['CommissionSchemeApplicability']> = {
+  branchIds?: Resolver<Maybe<Array<ResolversTypes['ID']>>, ParentType, ContextType>;
+  insurerIds?: Resolver<Maybe<Array<ResolversTypes['ID']>>, ParentType, ContextType>;
+  productLines?: Resolver<Maybe<Array<ResolversTypes['String']>>, ParentType, ContextType>;
+};
+
 export type CommissionSchemeChangeResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['CommissionSchemeChange'] = ResolversParentTypes['CommissionSchemeChange']> = {
   action?: Resolver<ResolversTypes['CommissionSchemeChangeAction'], ParentType, ContextType>;
   at?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
@@ -5700,6 +5735,7 @@ export type CommissionSchemeChangeResolvers<ContextType = GraphQLContext, Parent
 };
 
 export type CommissionSchemeVersionResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['CommissionSchemeVersion'] = ResolversParentTypes['CommissionSchemeVersion']> = {
+  appliesTo?: Resolver<Maybe<ResolversTypes['CommissionSchemeApplicability']>, ParentType, ContextType>;
   rules?: Resolver<Array<ResolversTypes['CommissionRule']>, ParentType, ContextType>;
   validFrom?: Resolver<ResolversTypes['Date'], ParentType, ContextType>;
   validTo?: Resolver<Maybe<ResolversTypes['Date']>, ParentType, ContextType>;
@@ -6658,6 +6694,7 @@ export type Resolvers<ContextType = GraphQLContext> = {
   CommissionRecomputeResult?: CommissionRecomputeResultResolvers<ContextType>;
   CommissionRule?: CommissionRuleResolvers<ContextType>;
   CommissionScheme?: CommissionSchemeResolvers<ContextType>;
+  CommissionSchemeApplicability?: CommissionSchemeApplicabilityResolvers<ContextType>;
   CommissionSchemeChange?: CommissionSchemeChangeResolvers<ContextType>;
   CommissionSchemeVersion?: CommissionSchemeVersionResolvers<ContextType>;
   CommissionTierReached?: CommissionTierReachedResolvers<ContextType>;

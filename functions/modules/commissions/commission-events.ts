@@ -31,6 +31,7 @@ export type PolicyFactsSource = Pick<
   | 'businessType'
   | 'renewalYear'
   | 'branchKind'
+  | 'branchId'
   | 'version'
   | 'sellerId'
   | 'originatorId'
@@ -58,6 +59,7 @@ export function policyFacts(policy: PolicyFactsSource, client: ClientFacts | nul
     acquisitionType: client?.acquisitionType ?? null,
     leadSourceId: client?.leadSourceId ?? null,
     branchKind: policy.branchKind,
+    branchId: policy.branchId,
     version: policy.version,
     sellerId: policy.sellerId,
     originatorId: policy.originatorId ?? null,

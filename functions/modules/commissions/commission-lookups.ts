@@ -87,7 +87,7 @@ export interface SellerHierarchy {
     sellerId: string,
     date: string,
     path: string,
-  ): Promise<{ branch: { kind: 'OWN' | 'FRANCHISE' }; hierarchy: HierarchyLevel[] }>;
+  ): Promise<{ branch: { id: string; kind: 'OWN' | 'FRANCHISE' }; hierarchy: HierarchyLevel[] }>;
 }
 
 /** The org facts commission settlement reads: references, product lines, time zone, where users sit. */

@@ -1,4 +1,5 @@
 import { Dec, money } from '../../../shared/money.js';
+import { versionApplies } from './applicability.js';
 import { clawbackLines, clawbackReversalLines } from './clawback.js';
 import { formatAmount, formatRate, ruleLabel, tierFormula } from './explain.js';
 import { lineId } from './line-id.js';
@@ -196,7 +197,7 @@ function accrue(
   for (const scheme of input.schemes) {
     if (scheme.currency !== currency) continue;
     const version = versionInForce(scheme, policy.writtenDate);
-    if (version === undefined) continue;
+    if (version === undefined || !versionApplies(version, policy)) continue;
     const primaries: Sides<Map<string, { ledger: Ledger; value: Dec }>> = {
       before: new Map(),
       after: new Map(),

@@ -148,11 +148,20 @@ export const RuleSchema = z.object({
 });
 export type Rule = z.output<typeof RuleSchema>;
 
+/** Where a scheme version applies: insurers, product lines (ids or codes), branches; left out, all. */
+export const ApplicabilitySchema = z.object({
+  insurerIds: ids.min(1).optional(),
+  productLines: ids.min(1).optional(),
+  branchIds: ids.min(1).optional(),
+});
+
 export const SchemeVersionSchema = z.object({
   version: z.number().int().min(1),
   validFrom: isoDate,
   /** Exclusive: the version applies to policies written before this date. */
   validTo: isoDate.optional(),
+  /** Limits the version to insurers, product lines and branches; without it, every policy in the currency. */
+  appliesTo: ApplicabilitySchema.optional(),
   rules: z.array(RuleSchema).max(500),
 });
 export type SchemeVersion = z.output<typeof SchemeVersionSchema>;

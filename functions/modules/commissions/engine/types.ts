@@ -122,6 +122,8 @@ export interface PolicyFacts {
   acquisitionType: string | null;
   leadSourceId: string | null;
   branchKind: 'OWN' | 'FRANCHISE';
+  /** The seller's branch frozen on the policy, for schemes limited to branches. */
+  branchId?: string | null;
   /**
    * The policy item's version after the write that raised the event (for a payment: the version when
    * it was recorded). It orders a policy's events, which keeps clawbacks replay-safe.
