@@ -544,6 +544,8 @@ export type CommissionBaseKind =
   | 'LEDGER'
   /** Premium as the client pays it: earns on each payment. */
   | 'PAID_PREMIUM'
+  /** The policy's target premium (life and health business), earned when written and unchanged by endorsements; the written premium for a policy without one. Pair a NEW-business rule on it (first-year percent of target) with a RENEWAL rule on WRITTEN_PREMIUM. */
+  | 'TARGET_PREMIUM'
   /** The policy's annual premium as written; an endorsement contributes its change. */
   | 'WRITTEN_PREMIUM';
 
@@ -3063,6 +3065,8 @@ export type Policy = {
   status: PolicyStatus;
   /** Every status change, with who, when and why. */
   statusHistory: Array<PolicyStatusChange>;
+  /** The premium commission is based on, for life and health business where it differs from the premium (rules with base TARGET_PREMIUM); null when the policy has none. */
+  targetPremium?: Maybe<Money>;
   /** Last day of cover, inclusive: an annual term from 2026-12-01 ends 2027-11-30 (12 months for pro-rata recovery). */
   termEnd: Scalars['Date']['output'];
   /** First day of cover. */
@@ -4795,6 +4799,8 @@ export type WritePolicyInput = {
   splits?: InputMaybe<Array<SplitShareInput>>;
   /** OFFER or ACTIVE (default). */
   status?: InputMaybe<PolicyStatus>;
+  /** The target premium commission is based on (life and health), in the premium's currency; left out, none. */
+  targetPremium?: InputMaybe<MoneyInput>;
   /** Last day of cover, inclusive: an annual term from 2026-12-01 ends 2027-11-30 (12 months for pro-rata recovery). */
   termEnd: Scalars['Date']['input'];
   /** First day of cover. */
@@ -6245,6 +6251,7 @@ export type PolicyResolvers<ContextType = GraphQLContext, ParentType extends Res
   splits?: Resolver<Array<ResolversTypes['SplitShare']>, ParentType, ContextType>;
   status?: Resolver<ResolversTypes['PolicyStatus'], ParentType, ContextType>;
   statusHistory?: Resolver<Array<ResolversTypes['PolicyStatusChange']>, ParentType, ContextType>;
+  targetPremium?: Resolver<Maybe<ResolversTypes['Money']>, ParentType, ContextType>;
   termEnd?: Resolver<ResolversTypes['Date'], ParentType, ContextType>;
   termStart?: Resolver<ResolversTypes['Date'], ParentType, ContextType>;
   updatedAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;

@@ -33,6 +33,7 @@ export const PolicyImageSchema = z.looseObject({
   productLineCode: text,
   policyNumber: text,
   premium: MoneyImage,
+  targetPremium: MoneyImage.nullish(),
   writtenDate: isoDate,
   termStart: isoDate,
   termEnd: isoDate,

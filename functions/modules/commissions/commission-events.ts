@@ -25,6 +25,7 @@ export type PolicyFactsSource = Pick<
   | 'productLineId'
   | 'productLineCode'
   | 'premium'
+  | 'targetPremium'
   | 'writtenDate'
   | 'termStart'
   | 'termEnd'
@@ -50,6 +51,7 @@ export function policyFacts(policy: PolicyFactsSource, client: ClientFacts | nul
     productLineId: policy.productLineId,
     productLineCode: policy.productLineCode,
     premium: policy.premium,
+    targetPremium: policy.targetPremium ?? null,
     writtenDate: policy.writtenDate,
     termStart: policy.termStart,
     termEnd: policy.termEnd,

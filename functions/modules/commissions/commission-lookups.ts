@@ -28,6 +28,7 @@ export interface PolicyRecord {
   productLineCode: string;
   policyNumber: string;
   premium: Money;
+  targetPremium?: Money | null;
   writtenDate: string;
   termStart: string;
   termEnd: string;

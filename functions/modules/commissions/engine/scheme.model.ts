@@ -32,6 +32,12 @@ export const BaseSchema = z.discriminatedUnion('kind', [
   /** Premium as the client pays it: the rule earns only on PAYMENT_RECEIVED. */
   z.object({ kind: z.literal('PAID_PREMIUM') }),
   /**
+   * The policy's target premium (life and health: the premium commission is paid on, which differs
+   * from the premium charged); earns when written, unchanged by endorsements. A policy without one
+   * uses its written premium.
+   */
+  z.object({ kind: z.literal('TARGET_PREMIUM') }),
+  /**
    * The amount earlier rules produced for the same event, e.g. the advisor earns 40 % of what the
    * insurer pays the brokerage. Either one named rule, or every earlier rule of a ledger.
    */

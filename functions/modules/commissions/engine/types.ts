@@ -113,6 +113,8 @@ export interface PolicyFacts {
   productLineCode: string;
   /** Annual premium as it stands after the event. */
   premium: Money;
+  /** The target premium commission is based on (life and health), when the policy carries one. */
+  targetPremium?: Money | null;
   writtenDate: string;
   termStart: string;
   termEnd: string;
