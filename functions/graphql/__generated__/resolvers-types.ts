@@ -555,6 +555,8 @@ export type CommissionBaseKind =
   | 'LEDGER'
   /** Premium as the client pays it: earns on each payment. */
   | 'PAID_PREMIUM'
+  /** The policy's target premium (life and health business), earned when written and unchanged by endorsements; the written premium for a policy without one. Pair a NEW-business rule on it (first-year percent of target) with a RENEWAL rule on WRITTEN_PREMIUM. */
+  | 'TARGET_PREMIUM'
   /** The policy's annual premium as written; an endorsement contributes its change. */
   | 'WRITTEN_PREMIUM';
 
@@ -1040,6 +1042,27 @@ export type CommissionScheme = {
   versions: Array<CommissionSchemeVersion>;
 };
 
+/** Where a scheme version applies. A dimension left null means every one; a policy must match every dimension given. */
+export type CommissionSchemeApplicability = {
+  __typename?: 'CommissionSchemeApplicability';
+  /** Only policies sold in these branches (the seller's branch frozen on the policy). */
+  branchIds?: Maybe<Array<Scalars['ID']['output']>>;
+  /** Only policies of these insurers. */
+  insurerIds?: Maybe<Array<Scalars['ID']['output']>>;
+  /** Only policies of these product lines (ids or codes, e.g. `MTPL`). */
+  productLines?: Maybe<Array<Scalars['String']['output']>>;
+};
+
+/** Limits a scheme version to insurers, product lines and branches. A limited version must not overlap a version of another scheme in the same currency (dates and every dimension): the write answers BAD_USER_INPUT at `appliesTo` naming the other scheme. */
+export type CommissionSchemeApplicabilityInput = {
+  /** Only policies sold in these branches (at least one when given). */
+  branchIds?: InputMaybe<Array<Scalars['ID']['input']>>;
+  /** Only policies of these insurers (at least one when given). */
+  insurerIds?: InputMaybe<Array<Scalars['ID']['input']>>;
+  /** Only policies of these product lines, by id or code (at least one when given). */
+  productLines?: InputMaybe<Array<Scalars['String']['input']>>;
+};
+
 /** One change of a scheme, kept for audit. */
 export type CommissionSchemeChange = {
   __typename?: 'CommissionSchemeChange';
@@ -1069,6 +1092,8 @@ export type CommissionSchemeChangeAction =
 /** Rules valid for policies written from `validFrom` (inclusive) to `validTo` (exclusive). */
 export type CommissionSchemeVersion = {
   __typename?: 'CommissionSchemeVersion';
+  /** Where the version applies (insurers, product lines, branches); null: every policy in the scheme's currency. */
+  appliesTo?: Maybe<CommissionSchemeApplicability>;
   /** The rules, in evaluation order. */
   rules: Array<CommissionRule>;
   /** First written date the version applies to. */
@@ -1081,6 +1106,8 @@ export type CommissionSchemeVersion = {
 
 /** One version of a scheme; versions of a scheme must not overlap. */
 export type CommissionSchemeVersionInput = {
+  /** Where the version applies; left out, every policy in the scheme's currency. */
+  appliesTo?: InputMaybe<CommissionSchemeApplicabilityInput>;
   /** The rules, in evaluation order; at least one. */
   rules: Array<CommissionRuleInput>;
   /** First written date it applies to. */
@@ -3124,6 +3151,8 @@ export type Policy = {
   status: PolicyStatus;
   /** Every status change, with who, when and why. */
   statusHistory: Array<PolicyStatusChange>;
+  /** The premium commission is based on, for life and health business where it differs from the premium (rules with base TARGET_PREMIUM); null when the policy has none. */
+  targetPremium?: Maybe<Money>;
   /** Last day of cover, inclusive: an annual term from 2026-12-01 ends 2027-11-30 (12 months for pro-rata recovery). */
   termEnd: Scalars['Date']['output'];
   /** First day of cover. */
@@ -5254,6 +5283,8 @@ export type WritePolicyInput = {
   splits?: InputMaybe<Array<SplitShareInput>>;
   /** OFFER or ACTIVE (default). */
   status?: InputMaybe<PolicyStatus>;
+  /** The target premium commission is based on (life and health), in the premium's currency; left out, none. */
+  targetPremium?: InputMaybe<MoneyInput>;
   /** Last day of cover, inclusive: an annual term from 2026-12-01 ends 2027-11-30 (12 months for pro-rata recovery). */
   termEnd: Scalars['Date']['input'];
   /** First day of cover. */
@@ -5407,6 +5438,8 @@ export type ResolversTypes = {
   CommissionRule: ResolverTypeWrapper<CommissionRule>;
   CommissionRuleInput: CommissionRuleInput;
   CommissionScheme: ResolverTypeWrapper<StoredSchemeModel>;
+  CommissionSchemeApplicability: ResolverTypeWrapper<CommissionSchemeApplicability>;
+  CommissionSchemeApplicabilityInput: CommissionSchemeApplicabilityInput;
   CommissionSchemeChange: ResolverTypeWrapper<SchemeChangeModel>;
   CommissionSchemeChangeAction: CommissionSchemeChangeAction;
   CommissionSchemeVersion: ResolverTypeWrapper<CommissionSchemeVersion>;
@@ -5698,6 +5731,8 @@ export type ResolversParentTypes = {
   CommissionRule: CommissionRule;
   CommissionRuleInput: CommissionRuleInput;
   CommissionScheme: StoredSchemeModel;
+  CommissionSchemeApplicability: CommissionSchemeApplicability;
+  CommissionSchemeApplicabilityInput: CommissionSchemeApplicabilityInput;
   CommissionSchemeChange: SchemeChangeModel;
   CommissionSchemeVersion: CommissionSchemeVersion;
   CommissionSchemeVersionInput: CommissionSchemeVersionInput;
@@ -6217,6 +6252,12 @@ export type CommissionSchemeResolvers<ContextType = GraphQLContext, ParentType e
   versions?: Resolver<Array<ResolversTypes['CommissionSchemeVersion']>, ParentType, ContextType>;
 };
 
+export type CommissionSchemeApplicabilityResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['CommissionSchemeApplicability'] = ResolversParentTypes['CommissionSchemeApplicability']> = {
+  branchIds?: Resolver<Maybe<Array<ResolversTypes['ID']>>, ParentType, ContextType>;
+  insurerIds?: Resolver<Maybe<Array<ResolversTypes['ID']>>, ParentType, ContextType>;
+  productLines?: Resolver<Maybe<Array<ResolversTypes['String']>>, ParentType, ContextType>;
+};
+
 export type CommissionSchemeChangeResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['CommissionSchemeChange'] = ResolversParentTypes['CommissionSchemeChange']> = {
   action?: Resolver<ResolversTypes['CommissionSchemeChangeAction'], ParentType, ContextType>;
   at?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
@@ -6227,6 +6268,7 @@ export type CommissionSchemeChangeResolvers<ContextType = GraphQLContext, Parent
 };
 
 export type CommissionSchemeVersionResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['CommissionSchemeVersion'] = ResolversParentTypes['CommissionSchemeVersion']> = {
+  appliesTo?: Resolver<Maybe<ResolversTypes['CommissionSchemeApplicability']>, ParentType, ContextType>;
   rules?: Resolver<Array<ResolversTypes['CommissionRule']>, ParentType, ContextType>;
   validFrom?: Resolver<ResolversTypes['Date'], ParentType, ContextType>;
   validTo?: Resolver<Maybe<ResolversTypes['Date']>, ParentType, ContextType>;
@@ -6740,6 +6782,7 @@ export type PolicyResolvers<ContextType = GraphQLContext, ParentType extends Res
   splits?: Resolver<Array<ResolversTypes['SplitShare']>, ParentType, ContextType>;
   status?: Resolver<ResolversTypes['PolicyStatus'], ParentType, ContextType>;
   statusHistory?: Resolver<Array<ResolversTypes['PolicyStatusChange']>, ParentType, ContextType>;
+  targetPremium?: Resolver<Maybe<ResolversTypes['Money']>, ParentType, ContextType>;
   termEnd?: Resolver<ResolversTypes['Date'], ParentType, ContextType>;
   termStart?: Resolver<ResolversTypes['Date'], ParentType, ContextType>;
   updatedAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
@@ -7287,6 +7330,7 @@ export type Resolvers<ContextType = GraphQLContext> = {
   CommissionRecomputeResult?: CommissionRecomputeResultResolvers<ContextType>;
   CommissionRule?: CommissionRuleResolvers<ContextType>;
   CommissionScheme?: CommissionSchemeResolvers<ContextType>;
+  CommissionSchemeApplicability?: CommissionSchemeApplicabilityResolvers<ContextType>;
   CommissionSchemeChange?: CommissionSchemeChangeResolvers<ContextType>;
   CommissionSchemeVersion?: CommissionSchemeVersionResolvers<ContextType>;
   CommissionTierReached?: CommissionTierReachedResolvers<ContextType>;

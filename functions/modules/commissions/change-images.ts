@@ -30,6 +30,7 @@ export const PolicyImageSchema = z.looseObject({
   productLineCode: imageText,
   policyNumber: imageText,
   premium: imageMoney,
+  targetPremium: imageMoney.nullish(),
   writtenDate: imageDate,
   termStart: imageDate,
   termEnd: imageDate,

@@ -25,12 +25,14 @@ export type PolicyFactsSource = Pick<
   | 'productLineId'
   | 'productLineCode'
   | 'premium'
+  | 'targetPremium'
   | 'writtenDate'
   | 'termStart'
   | 'termEnd'
   | 'businessType'
   | 'renewalYear'
   | 'branchKind'
+  | 'branchId'
   | 'version'
   | 'sellerId'
   | 'originatorId'
@@ -49,6 +51,7 @@ export function policyFacts(policy: PolicyFactsSource, client: ClientFacts | nul
     productLineId: policy.productLineId,
     productLineCode: policy.productLineCode,
     premium: policy.premium,
+    targetPremium: policy.targetPremium ?? null,
     writtenDate: policy.writtenDate,
     termStart: policy.termStart,
     termEnd: policy.termEnd,
@@ -58,6 +61,7 @@ export function policyFacts(policy: PolicyFactsSource, client: ClientFacts | nul
     acquisitionType: client?.acquisitionType ?? null,
     leadSourceId: client?.leadSourceId ?? null,
     branchKind: policy.branchKind,
+    branchId: policy.branchId,
     version: policy.version,
     sellerId: policy.sellerId,
     originatorId: policy.originatorId ?? null,

@@ -28,6 +28,7 @@ export interface PolicyRecord {
   productLineCode: string;
   policyNumber: string;
   premium: Money;
+  targetPremium?: Money | null;
   writtenDate: string;
   termStart: string;
   termEnd: string;
@@ -87,7 +88,7 @@ export interface SellerHierarchy {
     sellerId: string,
     date: string,
     path: string,
-  ): Promise<{ branch: { kind: 'OWN' | 'FRANCHISE' }; hierarchy: HierarchyLevel[] }>;
+  ): Promise<{ branch: { id: string; kind: 'OWN' | 'FRANCHISE' }; hierarchy: HierarchyLevel[] }>;
 }
 
 /** The org facts commission settlement reads: references, product lines, time zone, where users sit. */

@@ -15,6 +15,7 @@ import {
   type StoredScheme,
 } from './commissions.model.js';
 import { type SchemeVersion, schemeIssues } from './engine/index.js';
+import { overlapErrors } from './scheme-overlaps.js';
 import type { SchemesRepository } from './schemes.repository.js';
 
 /**
@@ -54,6 +55,12 @@ export class SchemesService {
     const versions = parsed.versions.map((v, i) => ({ ...v, version: i + 1 }));
     this.assertValid({ versions });
     await this.assertReferencesExist(p.tenantId, versions, (i) => `input.versions.${i}`);
+    await this.assertNoOverlap(
+      p.tenantId,
+      { id: null, currency: parsed.currency },
+      versions,
+      (i) => `input.versions.${i}`,
+    );
     const at = this.now();
     const scheme: StoredScheme = {
       id: newId(),
@@ -80,6 +87,7 @@ export class SchemesService {
     const number = Math.max(0, ...current.versions.map((v) => v.version)) + 1;
     const added: SchemeVersion = { ...parsed.version, version: number };
     await this.assertReferencesExist(p.tenantId, [added], () => 'input.version');
+    await this.assertNoOverlap(p.tenantId, current, [added], () => 'input.version');
     return this.saveVersions(
       p,
       current,
@@ -99,6 +107,7 @@ export class SchemesService {
     }
     const edited: SchemeVersion = { ...parsed.version, version: parsed.schemeVersion };
     await this.assertReferencesExist(p.tenantId, [edited], () => 'input.version');
+    await this.assertNoOverlap(p.tenantId, current, [edited], () => 'input.version');
     const versions = current.versions.map((v) => (v.version === parsed.schemeVersion ? edited : v));
     return this.saveVersions(p, current, parsed.expectedVersion, versions, 'VERSION_EDITED', edited);
   }
@@ -148,7 +157,7 @@ export class SchemesService {
    */
   private async assertReferencesExist(
     tenantId: string,
-    versions: Array<{ rules: SchemeVersion['rules'] }>,
+    versions: Array<Pick<SchemeVersion, 'rules' | 'appliesTo'>>,
     pathOf: (versionIndex: number) => string,
   ): Promise<void> {
     const kinds = {
@@ -161,6 +170,16 @@ export class SchemesService {
     const named: Array<{ path: string; kind: OrgKind; id: string }> = [];
     const productLines: Array<{ path: string; ref: string }> = [];
     versions.forEach((v, vi) => {
+      const scope = `${pathOf(vi)}.appliesTo`;
+      (v.appliesTo?.insurerIds ?? []).forEach((id, i) => {
+        named.push({ path: `${scope}.insurerIds.${i}`, kind: OrgKind.Insurer, id });
+      });
+      (v.appliesTo?.branchIds ?? []).forEach((id, i) => {
+        named.push({ path: `${scope}.branchIds.${i}`, kind: OrgKind.Branch, id });
+      });
+      (v.appliesTo?.productLines ?? []).forEach((ref, i) => {
+        productLines.push({ path: `${scope}.productLines.${i}`, ref });
+      });
       v.rules.forEach((rule, ri) => {
         const at = `${pathOf(vi)}.rules.${ri}.match`;
         for (const [field, kind] of Object.entries(kinds)) {
@@ -190,6 +209,28 @@ export class SchemesService {
         .filter((r) => !known.has(r.ref))
         .map((r) => ({ path: r.path, message: 'names no product line (id or code) of this brokerage' })),
     ];
+    if (fieldErrors.length > 0) {
+      throw new ValidationFailedError(
+        `Invalid input: ${fieldErrors[0]?.path} ${fieldErrors[0]?.message}`,
+        fieldErrors,
+      );
+    }
+  }
+
+  /** Refuses versions limited to insurers, product lines or branches that overlap another scheme's. */
+  private async assertNoOverlap(
+    tenantId: string,
+    scheme: { id: string | null; currency: string },
+    versions: SchemeVersion[],
+    pathOf: (versionIndex: number) => string,
+  ): Promise<void> {
+    const others = await this.repo.listSchemes(tenantId);
+    const limited =
+      versions.some((v) => v.appliesTo) || others.some((o) => o.versions.some((v) => v.appliesTo));
+    if (!limited) return;
+    const lines = await this.org.productLines(tenantId);
+    const idOf = new Map(lines.flatMap((l) => [[l.id, l.id] as const, [l.code, l.id] as const]));
+    const fieldErrors = overlapErrors(scheme, versions, others, (ref) => idOf.get(ref) ?? ref, pathOf);
     if (fieldErrors.length > 0) {
       throw new ValidationFailedError(
         `Invalid input: ${fieldErrors[0]?.path} ${fieldErrors[0]?.message}`,

@@ -43,6 +43,7 @@ export class SimulationService {
         businessType: input.businessType ?? 'NEW',
         renewalYear: input.renewalYear ?? 1,
         branchKind: frozen.branch.kind,
+        branchId: frozen.branch.id,
         version: 1,
         sellerId,
         originatorId: input.originatorId ?? sellerId,

@@ -74,6 +74,8 @@ export interface Policy {
   insuredObjects: InsuredObject[];
   /** Annual premium. */
   premium: Money;
+  /** The premium commission is based on (life and health business), when it differs from the premium. */
+  targetPremium?: Money | null;
   frequency: Frequency;
   instalments: Instalment[];
   /** The date the deal was concluded: it picks the commission scheme version and the frozen hierarchy. */
@@ -188,6 +190,7 @@ export const WritePolicySchema = z
     policyNumber: text(60),
     insuredObjects: z.array(InsuredObjectSchema).max(50).default([]),
     premium: positivePremium,
+    targetPremium: positivePremium.nullish(),
     frequency: z.enum(['ANNUAL', 'SEMI_ANNUAL', 'QUARTERLY', 'MONTHLY']).default('ANNUAL'),
     writtenDate: IsoDateSchema,
     termStart: IsoDateSchema,
@@ -202,6 +205,12 @@ export const WritePolicySchema = z
   .superRefine((p, ctx) => {
     if (p.termEnd <= p.termStart)
       ctx.addIssue({ code: 'custom', path: ['termEnd'], message: 'must be after termStart' });
+    if (p.targetPremium && p.targetPremium.currency.toUpperCase() !== p.premium.currency.toUpperCase())
+      ctx.addIssue({
+        code: 'custom',
+        path: ['targetPremium', 'currency'],
+        message: 'must be the premium’s currency',
+      });
   });
 export type WritePolicyInput = z.output<typeof WritePolicySchema>;
 

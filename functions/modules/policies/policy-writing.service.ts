@@ -109,6 +109,7 @@ export class PolicyWritingService {
         attributes: o.attributes,
       })),
       premium,
+      targetPremium: data.targetPremium ? money(data.targetPremium.amount, premium.currency) : null,
       frequency: data.frequency,
       instalments: splitInstalments(premium, data.frequency, data.termStart),
       writtenDate: data.writtenDate,

@@ -1,4 +1,5 @@
 import { Dec, money } from '../../../shared/money.js';
+import { versionApplies } from './applicability.js';
 import { clawbackLines, clawbackReversalLines } from './clawback.js';
 import { formatAmount, formatRate, ruleLabel, tierFormula } from './explain.js';
 import { lineId } from './line-id.js';
@@ -65,20 +66,33 @@ export function rateGroupOn(fact: HierarchyFact, date: string): string | null {
 export function computeCommissionLines(input: EngineInput): CommissionLine[] {
   const { event } = input;
   switch (event.type) {
-    case 'POLICY_WRITTEN':
+    case 'POLICY_WRITTEN': {
+      const written = new Dec(event.policy.premium.amount);
       return accrue(input, event, 'ACCRUAL', {
-        before: { written: ZERO, paid: ZERO },
-        after: { written: new Dec(event.policy.premium.amount), paid: ZERO },
+        before: { written: ZERO, paid: ZERO, target: ZERO },
+        after: { written, paid: ZERO, target: targetOf(event.policy) ?? written },
       });
-    case 'ENDORSED':
+    }
+    case 'ENDORSED': {
+      // A premium change leaves a target premium where it was; without one, the target is the premium.
+      const target = targetOf(event.policy);
       return accrue(input, event, 'DELTA', {
-        before: { written: new Dec(event.previousPremium), paid: ZERO },
-        after: { written: new Dec(event.newPremium), paid: ZERO },
+        before: {
+          written: new Dec(event.previousPremium),
+          paid: ZERO,
+          target: target ?? new Dec(event.previousPremium),
+        },
+        after: {
+          written: new Dec(event.newPremium),
+          paid: ZERO,
+          target: target ?? new Dec(event.newPremium),
+        },
       });
+    }
     case 'PAYMENT_RECEIVED':
       return accrue(input, event, 'ACCRUAL', {
-        before: { written: ZERO, paid: ZERO },
-        after: { written: ZERO, paid: new Dec(event.amount) },
+        before: { written: ZERO, paid: ZERO, target: ZERO },
+        after: { written: ZERO, paid: new Dec(event.amount), target: ZERO },
       });
     case 'CANCELLED':
       return clawbackLines(event, input.schemes);
@@ -90,6 +104,14 @@ export function computeCommissionLines(input: EngineInput): CommissionLine[] {
 interface Scenario {
   written: Dec;
   paid: Dec;
+  /** The target premium (life and health business); the written premium where the policy has none. */
+  target: Dec;
+}
+
+/** The policy's target premium when it carries one in its own currency. */
+function targetOf(policy: PolicyFacts): Dec | null {
+  const t = policy.targetPremium;
+  return t != null && t.currency === policy.premium.currency ? new Dec(t.amount) : null;
 }
 type Side = 'before' | 'after';
 type Sides<T> = Record<Side, T>;
@@ -196,7 +218,7 @@ function accrue(
   for (const scheme of input.schemes) {
     if (scheme.currency !== currency) continue;
     const version = versionInForce(scheme, policy.writtenDate);
-    if (version === undefined) continue;
+    if (version === undefined || !versionApplies(version, policy)) continue;
     const primaries: Sides<Map<string, { ledger: Ledger; value: Dec }>> = {
       before: new Map(),
       after: new Map(),
@@ -264,6 +286,8 @@ function baseOf(base: Base, scenario: Scenario, primaries: Map<string, { ledger:
       return scenario.written;
     case 'PAID_PREMIUM':
       return scenario.paid;
+    case 'TARGET_PREMIUM':
+      return scenario.target;
     case 'LEDGER': {
       if (base.ruleId !== undefined) return primaries.get(base.ruleId)?.value ?? ZERO;
       let sum = ZERO;

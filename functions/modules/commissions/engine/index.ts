@@ -3,6 +3,7 @@
  * policy's frozen hierarchy and the open period's totals to ledger lines with explanations. The
  * stream consumer, the repository and the GraphQL layer build on these and nothing below them.
  */
+export { type Applicability, versionApplies, versionsOverlap } from './applicability.js';
 export {
   clawbackLines,
   clawbackReversalLines,

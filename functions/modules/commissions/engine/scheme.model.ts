@@ -32,6 +32,12 @@ export const BaseSchema = z.discriminatedUnion('kind', [
   /** Premium as the client pays it: the rule earns only on PAYMENT_RECEIVED. */
   z.object({ kind: z.literal('PAID_PREMIUM') }),
   /**
+   * The policy's target premium (life and health: the premium commission is paid on, which differs
+   * from the premium charged); earns when written, unchanged by endorsements. A policy without one
+   * uses its written premium.
+   */
+  z.object({ kind: z.literal('TARGET_PREMIUM') }),
+  /**
    * The amount earlier rules produced for the same event, e.g. the advisor earns 40 % of what the
    * insurer pays the brokerage. Either one named rule, or every earlier rule of a ledger.
    */
@@ -148,11 +154,20 @@ export const RuleSchema = z.object({
 });
 export type Rule = z.output<typeof RuleSchema>;
 
+/** Where a scheme version applies: insurers, product lines (ids or codes), branches; left out, all. */
+export const ApplicabilitySchema = z.object({
+  insurerIds: ids.min(1).optional(),
+  productLines: ids.min(1).optional(),
+  branchIds: ids.min(1).optional(),
+});
+
 export const SchemeVersionSchema = z.object({
   version: z.number().int().min(1),
   validFrom: isoDate,
   /** Exclusive: the version applies to policies written before this date. */
   validTo: isoDate.optional(),
+  /** Limits the version to insurers, product lines and branches; without it, every policy in the currency. */
+  appliesTo: ApplicabilitySchema.optional(),
   rules: z.array(RuleSchema).max(500),
 });
 export type SchemeVersion = z.output<typeof SchemeVersionSchema>;

@@ -113,6 +113,8 @@ export interface PolicyFacts {
   productLineCode: string;
   /** Annual premium as it stands after the event. */
   premium: Money;
+  /** The target premium commission is based on (life and health), when the policy carries one. */
+  targetPremium?: Money | null;
   writtenDate: string;
   termStart: string;
   termEnd: string;
@@ -122,6 +124,8 @@ export interface PolicyFacts {
   acquisitionType: string | null;
   leadSourceId: string | null;
   branchKind: 'OWN' | 'FRANCHISE';
+  /** The seller's branch frozen on the policy, for schemes limited to branches. */
+  branchId?: string | null;
   /**
    * The policy item's version after the write that raised the event (for a payment: the version when
    * it was recorded). It orders a policy's events, which keeps clawbacks replay-safe.
