@@ -121,4 +121,25 @@ describe('the invoice PDF, read back by a PDF text extractor', () => {
       'Invoice 2026-000042, due on 31 Mar 2026, is 30 days overdue. The amount of €1,314.99 remains unpaid.',
     );
   });
+
+  it.each([
+    ['pl-PL', 'Do zapłaty'],
+    ['lt-LT', 'Mokėtina suma'],
+    ['it-IT', 'Da pagare'],
+    ['ru-RU', 'К оплате'],
+  ])('labels the invoice in %s with its letters intact', async (locale, due) => {
+    const text = await pdfText(
+      await renderInvoicePdf(
+        invoice(),
+        { name: 'Demo Brokerage', locale, supplier: SUPPLIER },
+        {
+          name: 'Щербаков Łódź Šiauliai',
+          address: null,
+        },
+      ),
+    );
+    expect(text).toContain(due);
+    expect(text).toContain('Щербаков Łódź Šiauliai');
+    expect(text).toContain('Pojišťovací makléřství Řízení s.r.o.');
+  });
 });
