@@ -1,5 +1,4 @@
 import { isZero, type Money } from '../../shared/money.js';
-import { loadPdfFonts } from '../../shared/pdf-fonts.js';
 import type { Invoice } from './invoices.model.js';
 import type { InvoiceSupplier } from './lookups.js';
 import { drawQr, paymentQrPayload } from './payment-qr.js';
@@ -202,7 +201,10 @@ export function formatDate(isoDate: string, locale: string): string {
  * and Cyrillic, so "Číslo" and "Řízení" print as written.
  */
 async function render(draw: (doc: PDFKit.PDFDocument) => Promise<void> | void): Promise<Uint8Array> {
-  const [{ default: PDFDocument }, fonts] = await Promise.all([import('pdfkit'), loadPdfFonts()]);
+  const [{ default: PDFDocument }, fonts] = await Promise.all([
+    import('pdfkit'),
+    import('../../shared/pdf-fonts.js').then((m) => m.loadPdfFonts()),
+  ]);
   const doc = new PDFDocument({ size: 'A4', margin: 50, info: { Producer: 'Broker CRM' } });
   doc.registerFont('body', Buffer.from(fonts.regular));
   doc.registerFont('bold', Buffer.from(fonts.bold));
