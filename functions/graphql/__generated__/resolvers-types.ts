@@ -4193,7 +4193,7 @@ export type SupplierDetailsInput = {
   registeredName: Scalars['String']['input'];
   /** Printed on invoices, e.g. the legal basis of a VAT exemption. */
   taxNote?: InputMaybe<Scalars['String']['input']>;
-  /** VAT id. */
+  /** VAT registration number (DIČ, NIP, PVM kodas…), when the brokerage is registered for VAT. */
   vatId?: InputMaybe<Scalars['String']['input']>;
 };
 
