@@ -143,6 +143,27 @@ export type AttributeInput = {
   value: Scalars['String']['input'];
 };
 
+/** The bank account invoices are paid to. */
+export type BankAccount = {
+  __typename?: 'BankAccount';
+  /** The bank's name, when given. */
+  bankName?: Maybe<Scalars['String']['output']>;
+  /** BIC (SWIFT code), when given. */
+  bic?: Maybe<Scalars['String']['output']>;
+  /** IBAN, without spaces. */
+  iban: Scalars['String']['output'];
+};
+
+/** A bank account. */
+export type BankAccountInput = {
+  /** The bank's name. */
+  bankName?: InputMaybe<Scalars['String']['input']>;
+  /** BIC of 8 or 11 characters. */
+  bic?: InputMaybe<Scalars['String']['input']>;
+  /** IBAN (spaces allowed); a wrong check digit answers BAD_USER_INPUT. */
+  iban: Scalars['String']['input'];
+};
+
 /** What a bank-statement import did, row by row. Importing the same file again changes nothing. */
 export type BankImportResult = {
   __typename?: 'BankImportResult';
@@ -4410,6 +4431,39 @@ export type SubscriptionCommissionAccrualChangedArgs = {
   recipient?: InputMaybe<CommissionRecipientInput>;
 };
 
+/** Who issues the brokerage's invoices and where they are paid: printed on every invoice, and the payment QR code pays this account. */
+export type SupplierDetails = {
+  __typename?: 'SupplierDetails';
+  /** The registered address. */
+  address: Address;
+  /** The account invoices are paid to. */
+  bankAccount: BankAccount;
+  /** Company registration number (IČO, NIP, REGON, įmonės kodas…). */
+  companyId?: Maybe<Scalars['String']['output']>;
+  /** The registered (legal) name. */
+  registeredName: Scalars['String']['output'];
+  /** Printed on invoices, e.g. the legal basis of a VAT exemption of brokerage fees. */
+  taxNote?: Maybe<Scalars['String']['output']>;
+  /** VAT id (DIČ, NIP, PVM kodas…), when registered for VAT. */
+  vatId?: Maybe<Scalars['String']['output']>;
+};
+
+/** The brokerage as the supplier on its invoices. */
+export type SupplierDetailsInput = {
+  /** The registered address. */
+  address: AddressInput;
+  /** The account invoices are paid to. */
+  bankAccount: BankAccountInput;
+  /** Company registration number. */
+  companyId?: InputMaybe<Scalars['String']['input']>;
+  /** The registered (legal) name. */
+  registeredName: Scalars['String']['input'];
+  /** Printed on invoices, e.g. the legal basis of a VAT exemption. */
+  taxNote?: InputMaybe<Scalars['String']['input']>;
+  /** VAT registration number (DIČ, NIP, PVM kodas…), when the brokerage is registered for VAT. */
+  vatId?: InputMaybe<Scalars['String']['input']>;
+};
+
 /** The caller takes a client from the pool of their branch and becomes its owner. */
 export type TakeFromPoolInput = {
   /** The client. */
@@ -4577,6 +4631,8 @@ export type Tenant = {
   locale: Scalars['String']['output'];
   /** The brokerage's name, printed on invoices and e-mails. */
   name: Scalars['String']['output'];
+  /** The brokerage as the supplier on its invoices (registered name, address, ids, bank account); null until an admin sets it. */
+  supplier?: Maybe<SupplierDetails>;
   /** IANA time zone; commission periods are calendar months in this zone. */
   timeZone: Scalars['String']['output'];
   /** When it last changed (UTC). */
@@ -4963,6 +5019,8 @@ export type UpdateTenantSettingsInput = {
   locale?: InputMaybe<Scalars['String']['input']>;
   /** The brokerage's name. */
   name?: InputMaybe<Scalars['String']['input']>;
+  /** The supplier details invoices print; replaces the stored ones whole, `null` clears them. */
+  supplier?: InputMaybe<SupplierDetailsInput>;
   /** IANA time zone, e.g. `Europe/Prague`; commission periods and due dates follow it. */
   timeZone?: InputMaybe<Scalars['String']['input']>;
 };
@@ -5376,6 +5434,8 @@ export type ResolversTypes = {
   AgeBucket: AgeBucket;
   Attribute: ResolverTypeWrapper<Attribute>;
   AttributeInput: AttributeInput;
+  BankAccount: ResolverTypeWrapper<BankAccount>;
+  BankAccountInput: BankAccountInput;
   BankImportResult: ResolverTypeWrapper<ImportResultModel>;
   BookFileKind: BookFileKind;
   Boolean: ResolverTypeWrapper<Scalars['Boolean']['output']>;
@@ -5614,6 +5674,8 @@ export type ResolversTypes = {
   StatementReconciliationRow: ResolverTypeWrapper<ReconciliationRowModel>;
   String: ResolverTypeWrapper<Scalars['String']['output']>;
   Subscription: ResolverTypeWrapper<Record<PropertyKey, never>>;
+  SupplierDetails: ResolverTypeWrapper<SupplierDetails>;
+  SupplierDetailsInput: SupplierDetailsInput;
   TakeFromPoolInput: TakeFromPoolInput;
   Task: ResolverTypeWrapper<TaskModel>;
   TaskConnection: ResolverTypeWrapper<Omit<TaskConnection, 'edges'> & { edges: Array<ResolversTypes['TaskEdge']> }>;
@@ -5684,6 +5746,8 @@ export type ResolversParentTypes = {
   AdjustCommissionLineInput: AdjustCommissionLineInput;
   Attribute: Attribute;
   AttributeInput: AttributeInput;
+  BankAccount: BankAccount;
+  BankAccountInput: BankAccountInput;
   BankImportResult: ImportResultModel;
   Boolean: Scalars['Boolean']['output'];
   Branch: BranchModel;
@@ -5877,6 +5941,8 @@ export type ResolversParentTypes = {
   StatementReconciliationRow: ReconciliationRowModel;
   String: Scalars['String']['output'];
   Subscription: Record<PropertyKey, never>;
+  SupplierDetails: SupplierDetails;
+  SupplierDetailsInput: SupplierDetailsInput;
   TakeFromPoolInput: TakeFromPoolInput;
   Task: TaskModel;
   TaskConnection: Omit<TaskConnection, 'edges'> & { edges: Array<ResolversParentTypes['TaskEdge']> };
@@ -5938,6 +6004,12 @@ export type AddressResolvers<ContextType = GraphQLContext, ParentType extends Re
 export type AttributeResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['Attribute'] = ResolversParentTypes['Attribute']> = {
   name?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   value?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+};
+
+export type BankAccountResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['BankAccount'] = ResolversParentTypes['BankAccount']> = {
+  bankName?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  bic?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  iban?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
 };
 
 export type BankImportResultResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['BankImportResult'] = ResolversParentTypes['BankImportResult']> = {
@@ -7052,6 +7124,15 @@ export type SubscriptionResolvers<ContextType = GraphQLContext, ParentType exten
   commissionAccrualChanged?: SubscriptionResolver<ResolversTypes['CommissionAccrual'], "commissionAccrualChanged", ParentType, ContextType, Partial<SubscriptionCommissionAccrualChangedArgs>>;
 };
 
+export type SupplierDetailsResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['SupplierDetails'] = ResolversParentTypes['SupplierDetails']> = {
+  address?: Resolver<ResolversTypes['Address'], ParentType, ContextType>;
+  bankAccount?: Resolver<ResolversTypes['BankAccount'], ParentType, ContextType>;
+  companyId?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  registeredName?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  taxNote?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  vatId?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+};
+
 export type TaskResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['Task'] = ResolversParentTypes['Task']> = {
   assigneeId?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
   branchId?: Resolver<Maybe<ResolversTypes['ID']>, ParentType, ContextType>;
@@ -7100,6 +7181,7 @@ export type TenantResolvers<ContextType = GraphQLContext, ParentType extends Res
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
   locale?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   name?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  supplier?: Resolver<Maybe<ResolversTypes['SupplierDetails']>, ParentType, ContextType>;
   timeZone?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   updatedAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
   version?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
@@ -7296,6 +7378,7 @@ export type WebhookValueTranslationResolvers<ContextType = GraphQLContext, Paren
 export type Resolvers<ContextType = GraphQLContext> = {
   Address?: AddressResolvers<ContextType>;
   Attribute?: AttributeResolvers<ContextType>;
+  BankAccount?: BankAccountResolvers<ContextType>;
   BankImportResult?: BankImportResultResolvers<ContextType>;
   Branch?: BranchResolvers<ContextType>;
   BranchConnection?: BranchConnectionResolvers<ContextType>;
@@ -7420,6 +7503,7 @@ export type Resolvers<ContextType = GraphQLContext> = {
   StatementImportResult?: StatementImportResultResolvers<ContextType>;
   StatementReconciliationRow?: StatementReconciliationRowResolvers<ContextType>;
   Subscription?: SubscriptionResolvers<ContextType>;
+  SupplierDetails?: SupplierDetailsResolvers<ContextType>;
   Task?: TaskResolvers<ContextType>;
   TaskConnection?: TaskConnectionResolvers<ContextType>;
   TaskEdge?: TaskEdgeResolvers<ContextType>;

@@ -1,10 +1,19 @@
 import { isZero, type Money } from '../../shared/money.js';
 import type { Invoice } from './invoices.model.js';
+import type { InvoiceSupplier } from './lookups.js';
+import { drawQr, paymentQrPayload } from './payment-qr.js';
 
-/** Who issues the document: the tenant's name, locale and time zone come from its settings. */
+/** Who issues the document: the tenant's name and locale, and its supplier details once set. */
 export interface Issuer {
   name: string;
   locale: string;
+  supplier?: InvoiceSupplier | null;
+}
+
+/** The client as the invoice addresses them. */
+export interface BillTo {
+  name: string;
+  address: { street: string; city: string; postalCode: string; country: string } | null;
 }
 
 type Labels = {
@@ -21,6 +30,10 @@ type Labels = {
   paid: string;
   outstanding: string;
   reference: string;
+  companyId: string;
+  vatId: string;
+  bankAccount: string;
+  payByQr: string;
   letterTitle: string;
   letterBody: (number: string, due: string, amount: string, days: number) => string;
 };
@@ -40,6 +53,10 @@ const LABELS: Record<string, Labels> = {
     paid: 'Paid',
     outstanding: 'Amount due',
     reference: 'Payment reference',
+    companyId: 'Company ID',
+    vatId: 'VAT ID',
+    bankAccount: 'Bank account',
+    payByQr: 'Scan to pay',
     letterTitle: 'Formal notice of overdue payment',
     letterBody: (n, due, amount, days) =>
       `Invoice ${n}, due on ${due}, is ${days} days overdue. The amount of ${amount} remains unpaid. ` +
@@ -59,10 +76,106 @@ const LABELS: Record<string, Labels> = {
     paid: 'Uhrazeno',
     outstanding: 'K úhradě',
     reference: 'Variabilní symbol',
+    companyId: 'IČO',
+    vatId: 'DIČ',
+    bankAccount: 'Bankovní účet',
+    payByQr: 'QR platba',
     letterTitle: 'Předžalobní výzva k úhradě',
     letterBody: (n, due, amount, days) =>
       `Faktura ${n} splatná ${due} je ${days} dní po splatnosti. Částka ${amount} zůstává neuhrazena. ` +
       'Uhraďte ji prosím do 8 dnů od doručení této výzvy, jinak pohledávku předáme k vymáhání.',
+  },
+  pl: {
+    invoice: 'Faktura',
+    number: 'Numer',
+    issueDate: 'Data wystawienia',
+    dueDate: 'Termin płatności',
+    billTo: 'Nabywca',
+    description: 'Opis',
+    quantity: 'Ilość',
+    unitPrice: 'Cena jedn.',
+    lineTotal: 'Kwota',
+    total: 'Razem',
+    paid: 'Zapłacono',
+    outstanding: 'Do zapłaty',
+    reference: 'Tytuł płatności',
+    companyId: 'REGON',
+    vatId: 'NIP',
+    bankAccount: 'Rachunek bankowy',
+    payByQr: 'Zapłać kodem QR',
+    letterTitle: 'Przedsądowe wezwanie do zapłaty',
+    letterBody: (n, due, amount, days) =>
+      `Faktura ${n} z terminem płatności ${due} jest przeterminowana o ${days} dni. Kwota ${amount} pozostaje niezapłacona. ` +
+      'Prosimy o zapłatę w ciągu 8 dni od otrzymania wezwania; w przeciwnym razie przekażemy należność do windykacji.',
+  },
+  lt: {
+    invoice: 'Sąskaita faktūra',
+    number: 'Numeris',
+    issueDate: 'Išrašymo data',
+    dueDate: 'Apmokėti iki',
+    billTo: 'Pirkėjas',
+    description: 'Aprašymas',
+    quantity: 'Kiekis',
+    unitPrice: 'Vieneto kaina',
+    lineTotal: 'Suma',
+    total: 'Iš viso',
+    paid: 'Sumokėta',
+    outstanding: 'Mokėtina suma',
+    reference: 'Mokėjimo paskirtis',
+    companyId: 'Įmonės kodas',
+    vatId: 'PVM kodas',
+    bankAccount: 'Banko sąskaita',
+    payByQr: 'Mokėti QR kodu',
+    letterTitle: 'Pretenzija dėl pradelsto mokėjimo',
+    letterBody: (n, due, amount, days) =>
+      `Sąskaita ${n}, kurios apmokėjimo terminas ${due}, pradelsta ${days} d. Suma ${amount} liko nesumokėta. ` +
+      'Prašome ją sumokėti per 8 dienas nuo šio rašto gavimo; priešingu atveju skolą perduosime išieškoti.',
+  },
+  it: {
+    invoice: 'Fattura',
+    number: 'Numero',
+    issueDate: 'Data di emissione',
+    dueDate: 'Scadenza',
+    billTo: 'Cliente',
+    description: 'Descrizione',
+    quantity: 'Qtà',
+    unitPrice: 'Prezzo unitario',
+    lineTotal: 'Importo',
+    total: 'Totale',
+    paid: 'Pagato',
+    outstanding: 'Da pagare',
+    reference: 'Causale',
+    companyId: 'Codice fiscale',
+    vatId: 'Partita IVA',
+    bankAccount: 'Conto bancario',
+    payByQr: 'Paga con QR',
+    letterTitle: 'Diffida di pagamento',
+    letterBody: (n, due, amount, days) =>
+      `La fattura ${n}, scaduta il ${due}, è insoluta da ${days} giorni. L'importo di ${amount} non è stato pagato. ` +
+      'La preghiamo di saldarlo entro 8 giorni dal ricevimento della presente; in caso contrario affideremo il credito al recupero.',
+  },
+  ru: {
+    invoice: 'Счёт',
+    number: 'Номер',
+    issueDate: 'Дата выставления',
+    dueDate: 'Срок оплаты',
+    billTo: 'Плательщик',
+    description: 'Описание',
+    quantity: 'Кол-во',
+    unitPrice: 'Цена за ед.',
+    lineTotal: 'Сумма',
+    total: 'Итого',
+    paid: 'Оплачено',
+    outstanding: 'К оплате',
+    reference: 'Назначение платежа',
+    companyId: 'Рег. номер',
+    vatId: 'ИНН/НДС',
+    bankAccount: 'Банковский счёт',
+    payByQr: 'Оплата по QR-коду',
+    letterTitle: 'Досудебная претензия',
+    letterBody: (n, due, amount, days) =>
+      `Счёт ${n} со сроком оплаты ${due} просрочен на ${days} дн. Сумма ${amount} не оплачена. ` +
+      'Просим оплатить её в течение 8 дней с момента получения этого письма; иначе мы передадим задолженность на взыскание.',
   },
 };
 
@@ -82,66 +195,159 @@ export function formatDate(isoDate: string, locale: string): string {
   );
 }
 
-// The standard PDF fonts (no font file to ship in the Lambda bundle) encode WinAnsi only: characters
-// outside it lose their accents (č → c) rather than turning into garbage glyphs.
-const WIN_ANSI_EXTRA = new Set('€‚ƒ„…†‡ˆ‰Š‹ŒŽ‘’“”•–—˜™š›œžŸ');
-function pdfText(value: string): string {
-  let out = '';
-  for (const ch of value.replace(/[\u202f\u2009\u2007]/g, ' ')) {
-    const code = ch.codePointAt(0) ?? 0;
-    if (code < 0x7f || (code >= 0xa0 && code <= 0xff) || WIN_ANSI_EXTRA.has(ch)) out += ch;
-    else {
-      const base = ch.normalize('NFD').replace(/\p{Diacritic}/gu, '');
-      out += base.length === 1 && (base.codePointAt(0) ?? 0) < 0x7f ? base : '?';
-    }
-  }
-  return out;
-}
-
 /**
- * pdfkit (with fontkit and brotli, a third of the bundle) is loaded on the first PDF, not at cold
- * start: the functions that never render one do not pay for it.
+ * pdfkit (with fontkit and brotli) and the embedded DejaVu fonts are loaded on the first PDF, not at
+ * cold start: the functions that never render one do not pay for them. DejaVu carries Latin Extended
+ * and Cyrillic, so "Číslo" and "Řízení" print as written.
  */
-async function render(draw: (doc: PDFKit.PDFDocument) => void): Promise<Uint8Array> {
-  const { default: PDFDocument } = await import('pdfkit');
+async function render(draw: (doc: PDFKit.PDFDocument) => Promise<void> | void): Promise<Uint8Array> {
+  const [{ default: PDFDocument }, fonts] = await Promise.all([
+    import('pdfkit'),
+    import('../../shared/pdf-fonts.js').then((m) => m.loadPdfFonts()),
+  ]);
   const doc = new PDFDocument({ size: 'A4', margin: 50, info: { Producer: 'Broker CRM' } });
+  doc.registerFont('body', Buffer.from(fonts.regular));
+  doc.registerFont('bold', Buffer.from(fonts.bold));
   const chunks: Buffer[] = [];
   doc.on('data', (chunk: Buffer) => chunks.push(chunk));
   const done = new Promise<Uint8Array>((resolve, reject) => {
     doc.on('end', () => resolve(new Uint8Array(Buffer.concat(chunks))));
     doc.on('error', reject);
   });
-  doc.font('Helvetica');
-  draw(doc);
+  doc.font('body');
+  await draw(doc);
   doc.end();
   return done;
 }
 
-/** Renders an issued invoice as a PDF in the tenant's locale: header, lines, totals, payment reference. */
-export function renderInvoicePdf(invoice: Invoice, issuer: Issuer): Promise<Uint8Array> {
+/** IBAN in groups of four, as people read it. */
+const grouped = (iban: string) => iban.replace(/(.{4})/g, '$1 ').trim();
+
+function addressLines(a: BillTo['address']): string[] {
+  return a ? [a.street, `${a.postalCode} ${a.city}`, a.country] : [];
+}
+
+/**
+ * Renders an issued invoice in the tenant's locale: the supplier (registered name, address, company
+ * and VAT ids), the client and their address, a ruled table of lines, totals, the tax note, the bank
+ * account and payment reference, and a payment QR code (EPC for euros, SPD for Czech crowns).
+ */
+export function renderInvoicePdf(invoice: Invoice, issuer: Issuer, billTo?: BillTo): Promise<Uint8Array> {
   const l = labelsFor(issuer.locale);
-  const fm = (m: Money) => pdfText(formatMoney(m, issuer.locale));
-  return render((doc) => {
-    doc.fontSize(10).text(pdfText(issuer.name));
-    doc.moveDown();
-    doc.fontSize(20).text(pdfText(`${l.invoice} ${invoice.number ?? ''}`));
-    doc.moveDown(0.5).fontSize(10);
-    doc.text(pdfText(`${l.number}: ${invoice.number ?? ''}`));
-    if (invoice.issueDate)
-      doc.text(pdfText(`${l.issueDate}: ${formatDate(invoice.issueDate, issuer.locale)}`));
-    doc.text(pdfText(`${l.dueDate}: ${formatDate(invoice.dueDate, issuer.locale)}`));
-    doc.text(pdfText(`${l.reference}: ${invoice.reference ?? ''}`));
-    doc.moveDown();
-    doc.text(pdfText(`${l.billTo}: ${invoice.clientName}`));
-    doc.moveDown();
-    doc.text(pdfText(`${l.description} | ${l.quantity} | ${l.unitPrice} | ${l.lineTotal}`));
-    for (const line of invoice.lines) {
-      doc.text(pdfText(`${line.description} | ${line.quantity} | ${fm(line.unitPrice)} | ${fm(line.total)}`));
+  const fm = (m: Money) => formatMoney(m, issuer.locale);
+  const s = issuer.supplier ?? null;
+  return render(async (doc) => {
+    const left = 50;
+    const width = doc.page.width - 100;
+    doc
+      .font('bold')
+      .fontSize(11)
+      .text(s?.registeredName ?? issuer.name, left, 50);
+    doc.font('body').fontSize(9);
+    for (const line of addressLines(s?.address ?? null)) doc.text(line);
+    if (s?.companyId) doc.text(`${l.companyId}: ${s.companyId}`);
+    if (s?.vatId) doc.text(`${l.vatId}: ${s.vatId}`);
+    const afterSupplier = doc.y;
+    doc
+      .font('bold')
+      .fontSize(20)
+      .text(`${l.invoice} ${invoice.number ?? ''}`, left, 50, { width, align: 'right' });
+    doc.font('body').fontSize(9);
+    const meta = [
+      `${l.number}: ${invoice.number ?? ''}`,
+      ...(invoice.issueDate ? [`${l.issueDate}: ${formatDate(invoice.issueDate, issuer.locale)}`] : []),
+      `${l.dueDate}: ${formatDate(invoice.dueDate, issuer.locale)}`,
+      `${l.reference}: ${invoice.reference ?? ''}`,
+    ];
+    for (const line of meta) doc.text(line, { width, align: 'right' });
+    doc.y = Math.max(doc.y, afterSupplier) + 20;
+
+    doc.font('bold').fontSize(9).text(`${l.billTo}:`, left);
+    doc
+      .font('body')
+      .fontSize(10)
+      .text(billTo?.name ?? invoice.clientName);
+    doc.fontSize(9);
+    for (const line of addressLines(billTo?.address ?? null)) doc.text(line);
+    doc.moveDown(1.5);
+
+    const cols = [
+      { label: l.description, w: 0.46, align: 'left' as const },
+      { label: l.quantity, w: 0.12, align: 'right' as const },
+      { label: l.unitPrice, w: 0.21, align: 'right' as const },
+      { label: l.lineTotal, w: 0.21, align: 'right' as const },
+    ];
+    const row = (cells: string[], font: string, fill: string | null) => {
+      doc.font(font).fontSize(9);
+      const h =
+        Math.max(...cells.map((c, i) => doc.heightOfString(c, { width: (cols[i]?.w ?? 0) * width - 8 }))) + 8;
+      const y = doc.y;
+      if (fill) doc.rect(left, y, width, h).fill(fill);
+      doc.fillColor('#000000');
+      let x = left;
+      cells.forEach((c, i) => {
+        const col = cols[i] as (typeof cols)[number];
+        doc.text(c, x + 4, y + 4, { width: col.w * width - 8, align: col.align });
+        x += col.w * width;
+      });
+      doc
+        .moveTo(left, y + h)
+        .lineTo(left + width, y + h)
+        .lineWidth(0.4)
+        .strokeColor('#999999')
+        .stroke();
+      doc.x = left;
+      doc.y = y + h;
+    };
+    row(
+      cols.map((c) => c.label),
+      'bold',
+      '#e4e8ee',
+    );
+    for (const line of invoice.lines)
+      row([line.description, line.quantity, fm(line.unitPrice), fm(line.total)], 'body', null);
+    doc.moveDown(0.8);
+
+    const totals = [
+      `${l.total}: ${fm(invoice.total)}`,
+      ...(!isZero(invoice.paid) ? [`${l.paid}: ${fm(invoice.paid)}`] : []),
+    ];
+    doc.font('body').fontSize(10);
+    for (const t of totals) doc.text(t, left, doc.y, { width, align: 'right' });
+    doc
+      .font('bold')
+      .fontSize(12)
+      .text(`${l.outstanding}: ${fm(invoice.outstanding)}`, left, doc.y, { width, align: 'right' });
+    doc.font('body').fontSize(9);
+    if (s?.taxNote) doc.moveDown().text(s.taxNote, left, doc.y, { width });
+    if (!s) return;
+
+    doc.moveDown(1.5);
+    const top = doc.y;
+    doc.font('bold').fontSize(10).text(`${l.bankAccount}:`, left, top);
+    doc.font('body').fontSize(10).text(grouped(s.bankAccount.iban));
+    if (s.bankAccount.bic) doc.text(`BIC: ${s.bankAccount.bic}`);
+    if (s.bankAccount.bankName) doc.text(s.bankAccount.bankName);
+    doc.text(`${l.reference}: ${invoice.reference ?? ''}`);
+    const payload = isZero(invoice.outstanding)
+      ? null
+      : paymentQrPayload({
+          iban: s.bankAccount.iban,
+          bic: s.bankAccount.bic,
+          beneficiary: s.registeredName,
+          amount: invoice.outstanding,
+          reference: invoice.reference ?? invoice.number ?? '',
+          message: `${l.invoice} ${invoice.number ?? ''}`,
+        });
+    if (payload) {
+      const size = 110;
+      const x = left + width - size;
+      await drawQr(doc, payload, x, top, size);
+      doc
+        .font('body')
+        .fontSize(8)
+        .text(l.payByQr, x, top + size + 2, { width: size, align: 'center' });
     }
-    doc.moveDown();
-    doc.fontSize(12).text(pdfText(`${l.total}: ${fm(invoice.total)}`));
-    if (!isZero(invoice.paid)) doc.text(pdfText(`${l.paid}: ${fm(invoice.paid)}`));
-    doc.text(pdfText(`${l.outstanding}: ${fm(invoice.outstanding)}`));
   });
 }
 
@@ -154,21 +360,19 @@ export function renderDunningLetterPdf(
 ): Promise<Uint8Array> {
   const l = labelsFor(issuer.locale);
   return render((doc) => {
-    doc.fontSize(10).text(pdfText(issuer.name));
-    doc.text(pdfText(formatDate(today, issuer.locale)));
+    doc.fontSize(10).text(issuer.supplier?.registeredName ?? issuer.name);
+    doc.text(formatDate(today, issuer.locale));
     doc.moveDown();
-    doc.text(pdfText(invoice.clientName));
+    doc.text(invoice.clientName);
     doc.moveDown();
-    doc.fontSize(16).text(pdfText(l.letterTitle));
-    doc.moveDown().fontSize(11);
+    doc.font('bold').fontSize(16).text(l.letterTitle);
+    doc.font('body').moveDown().fontSize(11);
     doc.text(
-      pdfText(
-        l.letterBody(
-          invoice.number ?? '',
-          formatDate(invoice.dueDate, issuer.locale),
-          formatMoney(invoice.outstanding, issuer.locale),
-          daysOverdue,
-        ),
+      l.letterBody(
+        invoice.number ?? '',
+        formatDate(invoice.dueDate, issuer.locale),
+        formatMoney(invoice.outstanding, issuer.locale),
+        daysOverdue,
       ),
     );
   });

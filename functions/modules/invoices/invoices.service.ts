@@ -252,10 +252,14 @@ export class InvoicesService {
   /** Renders, stores and mails an issued invoice; records the PDF key and when it was mailed. */
   private async publish(tenantId: string, tenant: InvoiceTenant, invoice: Invoice): Promise<Invoice> {
     if (!this.adapters) return invoice;
-    const pdf = await renderInvoicePdf(invoice, { name: tenant.name, locale: tenant.locale });
+    const client = await this.clients.getClient(tenantId, invoice.clientId);
+    const pdf = await renderInvoicePdf(
+      invoice,
+      { name: tenant.name, locale: tenant.locale, supplier: tenant.supplier ?? null },
+      { name: invoice.clientName, address: client?.address ?? null },
+    );
     const pdfKey = `invoices/${tenantId}/${invoice.id}/${invoice.number}.pdf`;
     await this.adapters.store.put(this.adapters.bucket, pdfKey, pdf, 'application/pdf');
-    const client = await this.clients.getClient(tenantId, invoice.clientId);
     let mailedAt: string | null = null;
     if (client?.email) {
       await this.adapters.mailer.send({

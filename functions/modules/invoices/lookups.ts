@@ -15,6 +15,8 @@ export interface InvoiceClient {
   regionId: string | null;
   /** Null while the client waits in the branch's shared pool. */
   ownerAdvisorId: string | null;
+  /** Printed on invoices when known. */
+  address?: { street: string; city: string; postalCode: string; country: string } | null;
   /** The parent in a corporate hierarchy (payment statistics group by its top). */
   parentClientId: string | null;
   /** Channel consents in the order they were recorded; the latest per channel decides. */
@@ -45,11 +47,22 @@ export interface PolicyLookup {
 }
 
 /** A tenant's settings as invoices use them: its name and locale on documents, its calendar and currency. */
+/** The brokerage as the supplier its invoices name, and the account they are paid to. */
+export interface InvoiceSupplier {
+  registeredName: string;
+  address: { street: string; city: string; postalCode: string; country: string };
+  companyId: string | null;
+  vatId: string | null;
+  bankAccount: { iban: string; bic: string | null; bankName: string | null };
+  taxNote: string | null;
+}
+
 export interface InvoiceTenant {
   name: string;
   baseCurrency: string;
   locale: string;
   timeZone: string;
+  supplier?: InvoiceSupplier | null;
 }
 
 /** The tenants: their settings, and every tenant for the daily overdue sweep. */

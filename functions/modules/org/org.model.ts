@@ -12,12 +12,25 @@ export interface Versioned {
   updatedAt: string;
 }
 
+/** The brokerage as a supplier on its invoices: who issues them and where they are paid. */
+export interface SupplierDetails {
+  registeredName: string;
+  address: { street: string; city: string; postalCode: string; country: string };
+  companyId: string | null;
+  vatId: string | null;
+  bankAccount: { iban: string; bic: string | null; bankName: string | null };
+  /** Printed on an invoice whose fees are exempt from VAT (e.g. the exemption's legal basis). */
+  taxNote: string | null;
+}
+
 export interface TenantSettings {
   id: string;
   name: string;
   baseCurrency: string;
   locale: string;
   timeZone: string;
+  /** Absent until an admin sets it: invoices then carry only the brokerage's name. */
+  supplier?: SupplierDetails | null;
   version: number;
   updatedAt: string;
 }
@@ -141,7 +154,48 @@ export const TenantSettingsInputSchema = z.object({
   timeZone: z.string().refine(isTimeZone, 'must be an IANA time zone such as Europe/Prague'),
 });
 
-export const UpdateTenantSettingsSchema = TenantSettingsInputSchema.partial().extend({ expectedVersion });
+/** ISO 13616: country, check digits, then the account; valid when the rearranged number mod 97 is 1. */
+export function isIban(value: string): boolean {
+  if (!/^[A-Z]{2}\d{2}[A-Z0-9]{11,30}$/.test(value)) return false;
+  const digits = (value.slice(4) + value.slice(0, 4)).replace(/[A-Z]/g, (c) => String(c.charCodeAt(0) - 55));
+  let rest = 0;
+  for (const d of digits) rest = (rest * 10 + Number(d)) % 97;
+  return rest === 1;
+}
+
+const compact = (v: string) => v.replace(/\s+/g, '').toUpperCase();
+
+export const SupplierDetailsSchema = z.object({
+  registeredName: name,
+  address: z.object({
+    street: z.string().trim().min(1, 'is required').max(200),
+    city: z.string().trim().min(1, 'is required').max(100),
+    postalCode: z.string().trim().min(1, 'is required').max(20),
+    country: z
+      .string()
+      .trim()
+      .toUpperCase()
+      .regex(/^[A-Z]{2}$/, 'must be an ISO 3166 two-letter country code'),
+  }),
+  companyId: optionalText(40).transform((v) => v ?? null),
+  vatId: optionalText(40).transform((v) => v ?? null),
+  bankAccount: z.object({
+    iban: z.string().transform(compact).refine(isIban, 'must be a valid IBAN'),
+    bic: z
+      .string()
+      .transform(compact)
+      .refine((v) => /^[A-Z]{6}[A-Z0-9]{2}([A-Z0-9]{3})?$/.test(v), 'must be a BIC of 8 or 11 characters')
+      .nullish()
+      .transform((v) => v ?? null),
+    bankName: optionalText(100).transform((v) => v ?? null),
+  }),
+  taxNote: optionalText(300).transform((v) => v ?? null),
+});
+
+export const UpdateTenantSettingsSchema = TenantSettingsInputSchema.partial().extend({
+  expectedVersion,
+  supplier: SupplierDetailsSchema.nullish(),
+});
 
 export const CreateRegionSchema = z.object({ name });
 export const UpdateRegionSchema = z.object({

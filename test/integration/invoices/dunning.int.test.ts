@@ -285,9 +285,9 @@ describe('dunning on the local stack over simulated days', () => {
     const task = collectorTasks.edges[0]?.node;
     expect(task?.amount.amount).toBe('1234.50');
     const letter = await pdfText(new Uint8Array(await (await fetch(task?.letterUrl ?? '')).arrayBuffer()));
-    expect(letter).toContain('Predžalobní výzva k úhrade');
+    expect(letter).toContain('Předžalobní výzva k úhradě');
     expect(letter.replace(/\n/g, ' ')).toContain(`Faktura ${unpaid.invoice.number}`);
-    expect(letter.replace(/\n/g, ' ')).toContain('je 30 dní po splatnosti. Cástka 1 234,50 €');
+    expect(letter.replace(/\n/g, ' ')).toContain('je 30 dní po splatnosti. Částka 1 234,50 €');
     const mailed = await pdfText(
       new Uint8Array(Buffer.from(notices[0]?.attachments[0]?.content ?? '', 'base64')),
     );

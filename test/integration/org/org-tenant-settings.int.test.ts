@@ -35,6 +35,41 @@ describe('tenant settings', () => {
     });
   });
 
+  it('keeps the supplier details invoices print, and refuses an IBAN whose check digits fail', async () => {
+    const version = (await app.exec<{ tenant: { version: number } }>(admin, READ)).data?.tenant.version;
+    const supplier = {
+      registeredName: 'Makléři Řízení s.r.o.',
+      address: { street: 'Náměstí Míru 1', city: 'Praha', postalCode: '120 00', country: 'cz' },
+      companyId: '12345678',
+      vatId: 'CZ12345678',
+      bankAccount: { iban: 'CZ65 0800 0000 1920 0014 5399', bic: 'gibaczpx' },
+      taxNote: 'Osvobozeno od DPH.',
+    };
+    const bad = await app.exec(admin, UPDATE, {
+      i: {
+        expectedVersion: version,
+        supplier: { ...supplier, bankAccount: { iban: 'CZ65 0800 0000 1920 0014 5398' } },
+      },
+    });
+    expect(errorCode(bad)).toBe('BAD_USER_INPUT');
+    expect(JSON.stringify(bad.errors?.[0]?.extensions)).toContain('input.supplier.bankAccount.iban');
+    const saved = await app.exec<{ updateTenantSettings: { supplier: unknown } }>(
+      admin,
+      `mutation($i: UpdateTenantSettingsInput!) { updateTenantSettings(input: $i) {
+        supplier { registeredName address { city country } companyId vatId bankAccount { iban bic bankName } taxNote } } }`,
+      { i: { expectedVersion: version, supplier } },
+    );
+    expect(saved.errors).toBeUndefined();
+    expect(saved.data?.updateTenantSettings.supplier).toEqual({
+      registeredName: 'Makléři Řízení s.r.o.',
+      address: { city: 'Praha', country: 'CZ' },
+      companyId: '12345678',
+      vatId: 'CZ12345678',
+      bankAccount: { iban: 'CZ6508000000192000145399', bic: 'GIBACZPX', bankName: null },
+      taxNote: 'Osvobozeno od DPH.',
+    });
+  });
+
   it('answers CONFLICT for a stale expectedVersion and changes nothing', async () => {
     const before = await app.exec<{ tenant: Record<string, unknown> }>(admin, READ);
     const stale = await app.exec(admin, UPDATE, { i: { expectedVersion: 1, name: 'Lost Update' } });
