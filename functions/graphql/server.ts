@@ -7,6 +7,7 @@ import {
 } from '@apollo/server/plugin/disabled';
 import { ApolloArmor } from '@escape.tech/graphql-armor';
 import { buildSchema } from 'graphql';
+import { accessResolvers } from '../modules/access/access.resolvers.js';
 import { bookFilesResolvers } from '../modules/book-files/book-files.resolvers.js';
 import { clientsResolvers } from '../modules/clients/clients.resolvers.js';
 import { commissionsResolvers } from '../modules/commissions/commissions.resolvers.js';
@@ -97,6 +98,7 @@ export function allResolvers(): Resolvers {
     webhooksResolvers,
     failuresResolvers,
     importsResolvers,
+    accessResolvers,
     // Last but one: it fills ClientCard.commissionSummary, which the clients module leaves null.
     commissionsResolvers,
     liveResolvers,

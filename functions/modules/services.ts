@@ -2,6 +2,7 @@ import type { Clock } from '../shared/clock.js';
 import type { Db } from '../shared/db.js';
 import { LiveInbox } from '../shared/live-inbox.js';
 import { EntityType, OrgKind } from '../shared/table-design.js';
+import { type AccessModule, createAccessModule } from './access/index.js';
 import { type BookFilesModule, createBookFilesModule, type ReportTarget } from './book-files/index.js';
 import { composeBook } from './book-wiring.js';
 import { type ClientsModule, ClientsRepository, normaliseId } from './clients/index.js';
@@ -55,6 +56,8 @@ export interface Services {
   imports: ImportsModule;
   /** Changes consumers gave up on: stored by the hosts, listed and replayed by admins. */
   failures: FailuresService;
+  /** API keys for machine clients. */
+  access: AccessModule;
   /** For request-scoped batching (GraphQL loaders) and stream consumers; resolvers call services. */
   repositories: {
     org: OrgRepository;
@@ -130,6 +133,14 @@ export function createServices(db: Db, clock: Clock, options: ServiceOptions = {
       archive: options.archive ?? null,
       log: options.webhookLog,
       timeBudgetMs: options.webhookTimeBudgetMs,
+    }),
+    access: createAccessModule({
+      db,
+      clock,
+      partners: {
+        partnerExists: async (tenantId, id) =>
+          (await repositories.org.getOrgEntity(tenantId, OrgKind.Partner, id)) !== undefined,
+      },
     }),
     repositories,
   };

@@ -1,3 +1,4 @@
+import { ACCESS_ACCESS_PATTERNS } from './access-patterns-access.js';
 import { type AccessPattern, BOOK_ACCESS_PATTERNS } from './access-patterns-book.js';
 import { MONEY_ACCESS_PATTERNS } from './access-patterns-money.js';
 
@@ -7,4 +8,8 @@ export type { AccessPattern } from './access-patterns-book.js';
  * Every named access pattern of the product, one per line of the README's access-pattern table
  * (`npm run docs` writes it; a unit test checks they agree).
  */
-export const ACCESS_PATTERNS: readonly AccessPattern[] = [...BOOK_ACCESS_PATTERNS, ...MONEY_ACCESS_PATTERNS];
+export const ACCESS_PATTERNS: readonly AccessPattern[] = [
+  ...BOOK_ACCESS_PATTERNS,
+  ...MONEY_ACCESS_PATTERNS,
+  ...ACCESS_ACCESS_PATTERNS,
+];

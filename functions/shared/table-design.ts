@@ -9,6 +9,7 @@
  * ACCESS_PATTERNS (access-patterns.ts) says which pattern uses which index. They are planned for the whole
  * product now (tasks, invoices, commissions, reports come later) so the table is never redesigned.
  */
+import { accessKeys } from './access-keys.js';
 import { clientCollection, type ItemKey, seg, tenantPrefix } from './key-segments.js';
 import { moneyKeys } from './money-keys.js';
 
@@ -83,6 +84,8 @@ export const EntityType = {
   ImportJob: 'ImportJob',
   ImportJobChunk: 'ImportJobChunk',
   ImportJobRow: 'ImportJobRow',
+  ApiKey: 'ApiKey',
+  ApiKeyRateWindow: 'ApiKeyRateWindow',
 } as const;
 export type EntityType = (typeof EntityType)[keyof typeof EntityType];
 
@@ -393,6 +396,7 @@ export const keys = {
   sharedCacheEntry: (cacheKey: string): ItemKey => ({ pk: `G#CACHE#${seg(cacheKey)}`, sk: 'CACHE' }),
 
   ...moneyKeys,
+  ...accessKeys,
 } as const;
 
 /**

@@ -13,6 +13,7 @@ import type { ImportResult as ImportResultModel } from '../../modules/invoices/e
 import type { WebhookMapping as WebhookMappingModel, WebhookDelivery as WebhookDeliveryModel, DeliveryReport as DeliveryReportModel, EventOutcome as EventOutcomeModel } from '../../modules/webhooks/index.js';
 import type { FailedChange as FailedChangeModel } from '../../modules/failures/failures.model.js';
 import type { ImportJob as ImportJobModel, ImportJobRow as ImportJobRowModel } from '../../modules/imports/imports.model.js';
+import type { ApiKey as ApiKeyModel } from '../../modules/access/index.js';
 import type { GraphQLContext } from '../context.js';
 export type Maybe<T> = T | null;
 export type InputMaybe<T> = Maybe<T>;
@@ -123,6 +124,70 @@ export type AgeBucket =
   | 'D61_90'
   /** More than 90 days overdue. */
   | 'D90_PLUS';
+
+/**
+ * A machine client's credential (a partner portal's backend, an accounting export). The key itself is
+ * shown once, by `createApiKey`; only its SHA-256 is stored. A request sends it as `x-api-key: <key>`
+ * on `/graphql` and then acts with the key's role and scope in the key's tenant.
+ */
+export type ApiKey = {
+  __typename?: 'ApiKey';
+  /** When the key was created (UTC). */
+  createdAt: Scalars['DateTime']['output'];
+  /** The admin who created it. */
+  createdBy: Scalars['ID']['output'];
+  /** When the key stops working (UTC). */
+  expiresAt: Scalars['DateTime']['output'];
+  /** The key's id (also part of the key itself); requests made with it act as user `apikey:<id>`. */
+  id: Scalars['ID']['output'];
+  /** When it was last used (UTC), recorded at most once a minute; null if never. */
+  lastUsedAt?: Maybe<Scalars['DateTime']['output']>;
+  /** What the key is for, e.g. "Accounting export". */
+  name: Scalars['String']['output'];
+  /** For PARTNER keys: the partner the key acts for. */
+  partnerId?: Maybe<Scalars['ID']['output']>;
+  /** Requests the key may make per minute (a fixed window); the next one answers HTTP 429 RATE_LIMITED with `Retry-After`. */
+  rateLimitPerMinute: Scalars['Int']['output'];
+  /** When it was revoked (UTC); null while it is not. */
+  revokedAt?: Maybe<Scalars['DateTime']['output']>;
+  /** Who revoked it; null while it is not revoked. */
+  revokedBy?: Maybe<Scalars['ID']['output']>;
+  /** The role requests with this key act with. */
+  role: Role;
+  /** How far the key's reads and writes reach. */
+  scope: Scope;
+  /** Whether the key still works. */
+  status: ApiKeyStatus;
+  /** Optimistic-locking version. */
+  version: Scalars['Int']['output'];
+};
+
+/** A page of API keys (a Relay connection): `edges` newest first, `pageInfo` for the next page. */
+export type ApiKeyConnection = {
+  __typename?: 'ApiKeyConnection';
+  /** The rows of this page, at most `first` of them. */
+  edges: Array<ApiKeyEdge>;
+  /** Whether a next page exists, and the cursor to ask for it. */
+  pageInfo: PageInfo;
+};
+
+/** One row of a page of API keys: the item and its cursor. */
+export type ApiKeyEdge = {
+  __typename?: 'ApiKeyEdge';
+  /** Opaque position of this row: pass it as `after` to list what comes after it. */
+  cursor: Scalars['String']['output'];
+  /** The API key on this row. */
+  node: ApiKey;
+};
+
+/** Whether an API key still opens the API. */
+export type ApiKeyStatus =
+  /** Valid until `expiresAt`. */
+  | 'ACTIVE'
+  /** Past `expiresAt`: requests with it answer UNAUTHENTICATED. */
+  | 'EXPIRED'
+  /** Revoked by an admin: requests with it answer UNAUTHENTICATED. */
+  | 'REVOKED';
 
 /** A name/value attribute of an insured object (e.g. `vin`, `registrationPlate`, `address`). */
 export type Attribute = {
@@ -1123,6 +1188,31 @@ export type ContractRateInput = {
   rate: Scalars['Decimal']['input'];
   /** The rate group. */
   rateGroupId: Scalars['ID']['input'];
+};
+
+/** A new API key. */
+export type CreateApiKeyInput = {
+  /** When the key stops working: in the future, at most two years ahead. */
+  expiresAt: Scalars['DateTime']['input'];
+  /** What the key is for (1–200 characters). */
+  name: Scalars['String']['input'];
+  /** Required for PARTNER keys (the partner the key acts for), refused for any other role. */
+  partnerId?: InputMaybe<Scalars['ID']['input']>;
+  /** Requests per minute, 1–6000 (default 600). */
+  rateLimitPerMinute?: InputMaybe<Scalars['Int']['input']>;
+  /** The role the key acts with: at most your own; only an admin grants ADMIN. */
+  role: Role;
+  /** How far the key reaches; default your own scope (OWN for PARTNER keys), at most your own. */
+  scope?: InputMaybe<Scope>;
+};
+
+/** The key, shown this once, and its record. */
+export type CreateApiKeyPayload = {
+  __typename?: 'CreateApiKeyPayload';
+  /** The key's record. */
+  apiKey: ApiKey;
+  /** The secret key (`bck_…`): store it now; no query returns it again. */
+  key: Scalars['String']['output'];
 };
 
 /** A new branch. */
@@ -2145,6 +2235,8 @@ export type Mutation = {
   cancelPolicy: Policy;
   /** Moves a client in its lifecycle, keeping who, when and why on the timeline. */
   changeClientStatus: Client;
+  /** Creates an API key and returns it once (admin). Only its hash is stored. */
+  createApiKey: CreateApiKeyPayload;
   /** Creates a branch (admin). */
   createBranch: Branch;
   /** Creates a client owned by `ownerAdvisorId` (default: the caller). Any role but partner; the owner must be within your scope (advisors: themselves). Unique fields taken: ALREADY_EXISTS. */
@@ -2224,6 +2316,8 @@ export type Mutation = {
   resolveUnmatchedPayment: Payment;
   /** Books a negated payment, reopening what the original settled (admin, manager, backoffice). */
   reversePayment: Payment;
+  /** Revokes an API key for good: the next request with it answers UNAUTHENTICATED. Revoking a revoked key changes nothing (admin). */
+  revokeApiKey: ApiKey;
   /** Issues a new webhook secret; the previous one stays valid for 24 hours so the insurer can roll over. */
   rotateInsurerWebhookSecret: InsurerWithSecret;
   /** Replaces the dunning policy (admin, manager). Steps already taken on an invoice are never repeated. */
@@ -2331,6 +2425,12 @@ export type MutationCancelPolicyArgs = {
 /** Everything a front end can change. Every mutation needs a bearer token; each says which roles may call it. */
 export type MutationChangeClientStatusArgs = {
   input: ChangeClientStatusInput;
+};
+
+
+/** Everything a front end can change. Every mutation needs a bearer token; each says which roles may call it. */
+export type MutationCreateApiKeyArgs = {
+  input: CreateApiKeyInput;
 };
 
 
@@ -2530,6 +2630,12 @@ export type MutationResolveUnmatchedPaymentArgs = {
 /** Everything a front end can change. Every mutation needs a bearer token; each says which roles may call it. */
 export type MutationReversePaymentArgs = {
   input: ReversePaymentInput;
+};
+
+
+/** Everything a front end can change. Every mutation needs a bearer token; each says which roles may call it. */
+export type MutationRevokeApiKeyArgs = {
+  input: RevokeApiKeyInput;
 };
 
 
@@ -3133,6 +3239,8 @@ export type ProductLineEdge = {
 /** Everything a front end can read. Every field needs a bearer token except `health`; each says which roles may call it. */
 export type Query = {
   __typename?: 'Query';
+  /** Your tenant's API keys, newest first (admin). Never the keys themselves. */
+  apiKeys: ApiKeyConnection;
   /** A branch by id; null when it does not exist in your tenant. */
   branch?: Maybe<Branch>;
   /** Branches, optionally of one region. */
@@ -3239,6 +3347,13 @@ export type Query = {
   webhookDeliveries: WebhookDeliveryConnection;
   /** An insurer's webhook mapping (admin). */
   webhookMapping: WebhookMapping;
+};
+
+
+/** Everything a front end can read. Every field needs a bearer token except `health`; each says which roles may call it. */
+export type QueryApiKeysArgs = {
+  after?: InputMaybe<Scalars['String']['input']>;
+  first?: InputMaybe<Scalars['Int']['input']>;
 };
 
 
@@ -3769,6 +3884,12 @@ export type ReversePaymentInput = {
   paymentId: Scalars['ID']['input'];
   /** Why. */
   reason: Scalars['String']['input'];
+};
+
+/** Which API key to revoke. */
+export type RevokeApiKeyInput = {
+  /** The key's id; an unknown id answers NOT_FOUND. */
+  id: Scalars['ID']['input'];
 };
 
 /** What a user may do. Each operation's description names the roles that may call it; others get FORBIDDEN. */
@@ -4787,6 +4908,10 @@ export type ResolversTypes = {
   AddressInput: AddressInput;
   AdjustCommissionLineInput: AdjustCommissionLineInput;
   AgeBucket: AgeBucket;
+  ApiKey: ResolverTypeWrapper<ApiKeyModel>;
+  ApiKeyConnection: ResolverTypeWrapper<Omit<ApiKeyConnection, 'edges'> & { edges: Array<ResolversTypes['ApiKeyEdge']> }>;
+  ApiKeyEdge: ResolverTypeWrapper<Omit<ApiKeyEdge, 'node'> & { node: ResolversTypes['ApiKey'] }>;
+  ApiKeyStatus: ApiKeyStatus;
   Attribute: ResolverTypeWrapper<Attribute>;
   AttributeInput: AttributeInput;
   BankImportResult: ResolverTypeWrapper<ImportResultModel>;
@@ -4859,6 +4984,8 @@ export type ResolversTypes = {
   Contact: ResolverTypeWrapper<ContactModel>;
   ContractRate: ResolverTypeWrapper<ContractRate>;
   ContractRateInput: ContractRateInput;
+  CreateApiKeyInput: CreateApiKeyInput;
+  CreateApiKeyPayload: ResolverTypeWrapper<Omit<CreateApiKeyPayload, 'apiKey'> & { apiKey: ResolversTypes['ApiKey'] }>;
   CreateBranchInput: CreateBranchInput;
   CreateClientInput: CreateClientInput;
   CreateCommissionSchemeInput: CreateCommissionSchemeInput;
@@ -4989,6 +5116,7 @@ export type ResolversTypes = {
   ResolveCommissionDisputeInput: ResolveCommissionDisputeInput;
   ResolveUnmatchedPaymentInput: ResolveUnmatchedPaymentInput;
   ReversePaymentInput: ReversePaymentInput;
+  RevokeApiKeyInput: RevokeApiKeyInput;
   Role: null;
   RowError: ResolverTypeWrapper<RowError>;
   Scope: null;
@@ -5063,6 +5191,9 @@ export type ResolversParentTypes = {
   Address: Address;
   AddressInput: AddressInput;
   AdjustCommissionLineInput: AdjustCommissionLineInput;
+  ApiKey: ApiKeyModel;
+  ApiKeyConnection: Omit<ApiKeyConnection, 'edges'> & { edges: Array<ResolversParentTypes['ApiKeyEdge']> };
+  ApiKeyEdge: Omit<ApiKeyEdge, 'node'> & { node: ResolversParentTypes['ApiKey'] };
   Attribute: Attribute;
   AttributeInput: AttributeInput;
   BankImportResult: ImportResultModel;
@@ -5119,6 +5250,8 @@ export type ResolversParentTypes = {
   Contact: ContactModel;
   ContractRate: ContractRate;
   ContractRateInput: ContractRateInput;
+  CreateApiKeyInput: CreateApiKeyInput;
+  CreateApiKeyPayload: Omit<CreateApiKeyPayload, 'apiKey'> & { apiKey: ResolversParentTypes['ApiKey'] };
   CreateBranchInput: CreateBranchInput;
   CreateClientInput: CreateClientInput;
   CreateCommissionSchemeInput: CreateCommissionSchemeInput;
@@ -5228,6 +5361,7 @@ export type ResolversParentTypes = {
   ResolveCommissionDisputeInput: ResolveCommissionDisputeInput;
   ResolveUnmatchedPaymentInput: ResolveUnmatchedPaymentInput;
   ReversePaymentInput: ReversePaymentInput;
+  RevokeApiKeyInput: RevokeApiKeyInput;
   RowError: RowError;
   SetDunningPolicyInput: SetDunningPolicyInput;
   SetUserRateGroupInput: SetUserRateGroupInput;
@@ -5291,6 +5425,33 @@ export type AddressResolvers<ContextType = GraphQLContext, ParentType extends Re
   country?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   postalCode?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   street?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+};
+
+export type ApiKeyResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['ApiKey'] = ResolversParentTypes['ApiKey']> = {
+  createdAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  createdBy?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  expiresAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  lastUsedAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
+  name?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  partnerId?: Resolver<Maybe<ResolversTypes['ID']>, ParentType, ContextType>;
+  rateLimitPerMinute?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  revokedAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
+  revokedBy?: Resolver<Maybe<ResolversTypes['ID']>, ParentType, ContextType>;
+  role?: Resolver<ResolversTypes['Role'], ParentType, ContextType>;
+  scope?: Resolver<ResolversTypes['Scope'], ParentType, ContextType>;
+  status?: Resolver<ResolversTypes['ApiKeyStatus'], ParentType, ContextType>;
+  version?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+};
+
+export type ApiKeyConnectionResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['ApiKeyConnection'] = ResolversParentTypes['ApiKeyConnection']> = {
+  edges?: Resolver<Array<ResolversTypes['ApiKeyEdge']>, ParentType, ContextType>;
+  pageInfo?: Resolver<ResolversTypes['PageInfo'], ParentType, ContextType>;
+};
+
+export type ApiKeyEdgeResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['ApiKeyEdge'] = ResolversParentTypes['ApiKeyEdge']> = {
+  cursor?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  node?: Resolver<ResolversTypes['ApiKey'], ParentType, ContextType>;
 };
 
 export type AttributeResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['Attribute'] = ResolversParentTypes['Attribute']> = {
@@ -5632,6 +5793,11 @@ export type ContractRateResolvers<ContextType = GraphQLContext, ParentType exten
   rateGroupId?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
 };
 
+export type CreateApiKeyPayloadResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['CreateApiKeyPayload'] = ResolversParentTypes['CreateApiKeyPayload']> = {
+  apiKey?: Resolver<ResolversTypes['ApiKey'], ParentType, ContextType>;
+  key?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+};
+
 export interface DateScalarConfig extends GraphQLScalarTypeConfig<ResolversTypes['Date'], any> {
   name: 'Date';
 }
@@ -5932,6 +6098,7 @@ export type MutationResolvers<ContextType = GraphQLContext, ParentType extends R
   cancelInvoice?: Resolver<ResolversTypes['Invoice'], ParentType, ContextType, RequireFields<MutationCancelInvoiceArgs, 'input'>>;
   cancelPolicy?: Resolver<ResolversTypes['Policy'], ParentType, ContextType, RequireFields<MutationCancelPolicyArgs, 'input'>>;
   changeClientStatus?: Resolver<ResolversTypes['Client'], ParentType, ContextType, RequireFields<MutationChangeClientStatusArgs, 'input'>>;
+  createApiKey?: Resolver<ResolversTypes['CreateApiKeyPayload'], ParentType, ContextType, RequireFields<MutationCreateApiKeyArgs, 'input'>>;
   createBranch?: Resolver<ResolversTypes['Branch'], ParentType, ContextType, RequireFields<MutationCreateBranchArgs, 'input'>>;
   createClient?: Resolver<ResolversTypes['Client'], ParentType, ContextType, RequireFields<MutationCreateClientArgs, 'input'>>;
   createCommissionScheme?: Resolver<ResolversTypes['CommissionScheme'], ParentType, ContextType, RequireFields<MutationCreateCommissionSchemeArgs, 'input'>>;
@@ -5965,6 +6132,7 @@ export type MutationResolvers<ContextType = GraphQLContext, ParentType extends R
   resolveCommissionDispute?: Resolver<ResolversTypes['CommissionDispute'], ParentType, ContextType, RequireFields<MutationResolveCommissionDisputeArgs, 'input'>>;
   resolveUnmatchedPayment?: Resolver<ResolversTypes['Payment'], ParentType, ContextType, RequireFields<MutationResolveUnmatchedPaymentArgs, 'input'>>;
   reversePayment?: Resolver<ResolversTypes['Payment'], ParentType, ContextType, RequireFields<MutationReversePaymentArgs, 'input'>>;
+  revokeApiKey?: Resolver<ResolversTypes['ApiKey'], ParentType, ContextType, RequireFields<MutationRevokeApiKeyArgs, 'input'>>;
   rotateInsurerWebhookSecret?: Resolver<ResolversTypes['InsurerWithSecret'], ParentType, ContextType, RequireFields<MutationRotateInsurerWebhookSecretArgs, 'id'>>;
   setDunningPolicy?: Resolver<ResolversTypes['DunningPolicy'], ParentType, ContextType, RequireFields<MutationSetDunningPolicyArgs, 'input'>>;
   setUserRateGroup?: Resolver<ResolversTypes['User'], ParentType, ContextType, RequireFields<MutationSetUserRateGroupArgs, 'input'>>;
@@ -6148,6 +6316,7 @@ export type ProductLineEdgeResolvers<ContextType = GraphQLContext, ParentType ex
 };
 
 export type QueryResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['Query'] = ResolversParentTypes['Query']> = {
+  apiKeys?: Resolver<ResolversTypes['ApiKeyConnection'], ParentType, ContextType, Partial<QueryApiKeysArgs>>;
   branch?: Resolver<Maybe<ResolversTypes['Branch']>, ParentType, ContextType, RequireFields<QueryBranchArgs, 'id'>>;
   branches?: Resolver<ResolversTypes['BranchConnection'], ParentType, ContextType, Partial<QueryBranchesArgs>>;
   client?: Resolver<Maybe<ResolversTypes['Client']>, ParentType, ContextType, RequireFields<QueryClientArgs, 'id'>>;
@@ -6515,6 +6684,9 @@ export type WebhookValueTranslationResolvers<ContextType = GraphQLContext, Paren
 
 export type Resolvers<ContextType = GraphQLContext> = {
   Address?: AddressResolvers<ContextType>;
+  ApiKey?: ApiKeyResolvers<ContextType>;
+  ApiKeyConnection?: ApiKeyConnectionResolvers<ContextType>;
+  ApiKeyEdge?: ApiKeyEdgeResolvers<ContextType>;
   Attribute?: AttributeResolvers<ContextType>;
   BankImportResult?: BankImportResultResolvers<ContextType>;
   Branch?: BranchResolvers<ContextType>;
@@ -6553,6 +6725,7 @@ export type Resolvers<ContextType = GraphQLContext> = {
   Consent?: ConsentResolvers<ContextType>;
   Contact?: ContactResolvers<ContextType>;
   ContractRate?: ContractRateResolvers<ContextType>;
+  CreateApiKeyPayload?: CreateApiKeyPayloadResolvers<ContextType>;
   Date?: GraphQLScalarType;
   DateTime?: GraphQLScalarType;
   DebtorAging?: DebtorAgingResolvers<ContextType>;

@@ -52,6 +52,8 @@ export const PERMISSIONS = {
   'webhooks:manage': ['admin'],
   /** Changes consumers gave up on: listing and replaying them. */
   'failures:manage': ['admin'],
+  /** API keys for machine clients: create, list, revoke. */
+  'apiKeys:manage': ['admin'],
   /** Read one's own identity. */
   'self:read': ['admin', 'manager', 'backoffice', 'advisor', 'partner'],
 } as const satisfies Record<string, readonly Role[]>;

@@ -107,6 +107,7 @@ const ROWS: Record<string, Row> = {
   webhookMapping: { allowed: ADMIN, args: (_, w) => `insurerId: ${id(w.b.insurerId)}` },
   webhookDeliveries: { allowed: ADMIN, args: (_, w) => `insurerId: ${id(w.b.insurerId)}` },
   failedChanges: { allowed: ADMIN },
+  apiKeys: { allowed: ADMIN },
   // The admin's book import: readable by tenant-wide importers; to anyone else it does not exist.
   importJob: { allowed: OFFICE_WIDE, args: (t) => `id: ${id(t.importJobId)}`, refusedAs: 'NOT_FOUND' },
   importJobs: { allowed: OFFICE },

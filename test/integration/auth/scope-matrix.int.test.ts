@@ -620,6 +620,10 @@ const TENANT_LEVEL: Record<string, string> = {
   reprocessWebhookDelivery: 'insurer integration: admins only (webhooks:manage)',
   replayFailedChange:
     "failed changes are the tenant's operations log, placed in no branch: admins only (failures:manage)",
+  createApiKey:
+    "API keys are the tenant's machine credentials, placed in no branch: admins only (apiKeys:manage)",
+  revokeApiKey:
+    "API keys are the tenant's machine credentials, placed in no branch: admins only (apiKeys:manage)",
 };
 
 const MUTATIONS = Object.keys(buildSchema(typeDefs).getMutationType()?.getFields() ?? {}).sort();

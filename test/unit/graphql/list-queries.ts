@@ -56,6 +56,10 @@ export const LIST_PAGE_QUERIES: Record<string, string> = {
     'importJobs(first: 100)',
     'id kind status rowsTotal rowsDone createdBy createdAt updatedAt finishedAt error counts { outcome rows }',
   ),
+  apiKeys: page(
+    'apiKeys(first: 100)',
+    'id name role scope partnerId rateLimitPerMinute status createdAt createdBy expiresAt revokedAt lastUsedAt version',
+  ),
   failedChanges: page(
     'failedChanges(first: 100)',
     'id consumer error attempts firstFailedAt lastFailedAt status replayedAt',
