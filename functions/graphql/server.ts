@@ -11,10 +11,12 @@ import { accessResolvers } from '../modules/access/access.resolvers.js';
 import { bookFilesResolvers } from '../modules/book-files/book-files.resolvers.js';
 import { clientsResolvers } from '../modules/clients/clients.resolvers.js';
 import { commissionsResolvers } from '../modules/commissions/commissions.resolvers.js';
+import { partnerLinesResolvers } from '../modules/commissions/partner-lines.resolvers.js';
 import { failuresResolvers } from '../modules/failures/failures.resolvers.js';
 import { importsResolvers } from '../modules/imports/imports.resolvers.js';
 import { invoicesResolvers } from '../modules/invoices/invoices.resolvers.js';
 import { orgResolvers } from '../modules/org/org.resolvers.js';
+import { partnerPortalResolvers } from '../modules/org/partner-portal.resolvers.js';
 import { policiesResolvers } from '../modules/policies/policies.resolvers.js';
 import { webhooksResolvers } from '../modules/webhooks/webhooks.resolvers.js';
 import type { Resolvers } from './__generated__/resolvers-types.js';
@@ -99,6 +101,8 @@ export function allResolvers(): Resolvers {
     failuresResolvers,
     importsResolvers,
     accessResolvers,
+    partnerPortalResolvers,
+    partnerLinesResolvers,
     // Last but one: it fills ClientCard.commissionSummary, which the clients module leaves null.
     commissionsResolvers,
     liveResolvers,

@@ -1325,6 +1325,18 @@ export type CreatePartnerInput = {
   userId?: InputMaybe<Scalars['ID']['input']>;
 };
 
+/** A new partner portal user. */
+export type CreatePartnerUserInput = {
+  /** The user's e-mail (their login); unique in the brokerage, else ALREADY_EXISTS. */
+  email: Scalars['String']['input'];
+  /** The user's display name (1–200 characters). */
+  name: Scalars['String']['input'];
+  /** Whether the user manages the partner's users and sub-agents (default false). */
+  partnerAdmin?: InputMaybe<Scalars['Boolean']['input']>;
+  /** The partner the user acts for: your own (default) or one of your sub-agents. Staff who manage partners name any partner. */
+  partnerId?: InputMaybe<Scalars['ID']['input']>;
+};
+
 /** A new product line. */
 export type CreateProductLineInput = {
   /** Short stable code, unique in the brokerage, e.g. `MTPL`; commission rules match on it. */
@@ -1344,6 +1356,16 @@ export type CreateRateGroupInput = {
 /** A new region. */
 export type CreateRegionInput = {
   /** Its name, unique in the brokerage. */
+  name: Scalars['String']['input'];
+};
+
+/** A new sub-agent in your partner network. */
+export type CreateSubAgentInput = {
+  /** Its company registration number, if any. */
+  companyId?: InputMaybe<Scalars['String']['input']>;
+  /** Its contact e-mail, if any. */
+  email?: InputMaybe<Scalars['String']['input']>;
+  /** The sub-agent's trading name (1–200 characters). */
   name: Scalars['String']['input'];
 };
 
@@ -2251,12 +2273,16 @@ export type Mutation = {
   createLeadSource: LeadSource;
   /** Creates a partner (admin, manager, backoffice). */
   createPartner: Partner;
+  /** Adds a portal user to your partner or one of your sub-agents (partner admins; staff who manage partners for any partner). */
+  createPartnerUser: PartnerPortalUser;
   /** Creates a product line (admin). */
   createProductLine: ProductLine;
   /** Creates a rate group (admin). */
   createRateGroup: RateGroup;
   /** Creates a region (admin). */
   createRegion: Region;
+  /** Adds a sub-agent to your partner network (partner admins). Its users see only the clients it referred. */
+  createSubAgent: SubAgent;
   /** Creates a user (admin, manager). In the cloud, the Cognito user is created separately with the same ids. */
   createUser: User;
   /** Raises a dispute on one of your lines. */
@@ -2477,6 +2503,12 @@ export type MutationCreatePartnerArgs = {
 
 
 /** Everything a front end can change. Every mutation needs a bearer token; each says which roles may call it. */
+export type MutationCreatePartnerUserArgs = {
+  input: CreatePartnerUserInput;
+};
+
+
+/** Everything a front end can change. Every mutation needs a bearer token; each says which roles may call it. */
 export type MutationCreateProductLineArgs = {
   input: CreateProductLineInput;
 };
@@ -2491,6 +2523,12 @@ export type MutationCreateRateGroupArgs = {
 /** Everything a front end can change. Every mutation needs a bearer token; each says which roles may call it. */
 export type MutationCreateRegionArgs = {
   input: CreateRegionInput;
+};
+
+
+/** Everything a front end can change. Every mutation needs a bearer token; each says which roles may call it. */
+export type MutationCreateSubAgentArgs = {
+  input: CreateSubAgentInput;
 };
 
 
@@ -2856,6 +2894,46 @@ export type Partner = {
   version: Scalars['Int']['output'];
 };
 
+/**
+ * One of the partner's own commission lines, as the portal shows it: the result only, with nothing of
+ * the client's premium (no base, rate or formula) and no policy number.
+ */
+export type PartnerCommissionLine = {
+  __typename?: 'PartnerCommissionLine';
+  /** The commission (negative for clawbacks). */
+  amount: Money;
+  /** The amount approved, once its month is approved; null before. */
+  approvedAmount?: Maybe<Money>;
+  /** When the line was booked (UTC). */
+  createdAt: Scalars['DateTime']['output'];
+  /** The line's id. */
+  id: Scalars['ID']['output'];
+  /** Accrual, clawback, adjustment… */
+  kind: CommissionLineKind;
+  /** The month it counts in, `YYYY-MM`. */
+  period: Scalars['String']['output'];
+  /** The policy the line is for (its id only). */
+  policyId: Scalars['ID']['output'];
+};
+
+/** A page of partner commission lines (a Relay connection). */
+export type PartnerCommissionLineConnection = {
+  __typename?: 'PartnerCommissionLineConnection';
+  /** The rows of this page, at most `first` of them. */
+  edges: Array<PartnerCommissionLineEdge>;
+  /** Whether a next page exists, and the cursor to ask for it. */
+  pageInfo: PageInfo;
+};
+
+/** One row of a page of partner commission lines: the item and its cursor. */
+export type PartnerCommissionLineEdge = {
+  __typename?: 'PartnerCommissionLineEdge';
+  /** Opaque position of this row: pass it as `after` to list what comes after it. */
+  cursor: Scalars['String']['output'];
+  /** The line on this row. */
+  node: PartnerCommissionLine;
+};
+
 /** A page of partner items (a Relay connection): `edges` in the list's order, `pageInfo` for the next page. */
 export type PartnerConnection = {
   __typename?: 'PartnerConnection';
@@ -2880,6 +2958,41 @@ export type PartnerKind =
   | 'EXTERNAL'
   /** Another advisor of the brokerage acting as an internal partner. */
   | 'INTERNAL';
+
+/** A partner's portal user as the portal shows it: no contact details (they are written, never read back here). */
+export type PartnerPortalUser = {
+  __typename?: 'PartnerPortalUser';
+  /** Whether the user may sign in. */
+  active: Scalars['Boolean']['output'];
+  /** When the user was created (UTC). */
+  createdAt: Scalars['DateTime']['output'];
+  /** The user's id (their portal login). */
+  id: Scalars['ID']['output'];
+  /** The user's display name. */
+  name: Scalars['String']['output'];
+  /** Whether the user manages the partner's portal users and sub-agents. */
+  partnerAdmin: Scalars['Boolean']['output'];
+  /** The partner (or sub-agent) the user acts for. */
+  partnerId: Scalars['ID']['output'];
+};
+
+/** A page of partner portal users (a Relay connection). */
+export type PartnerPortalUserConnection = {
+  __typename?: 'PartnerPortalUserConnection';
+  /** The rows of this page, at most `first` of them. */
+  edges: Array<PartnerPortalUserEdge>;
+  /** Whether a next page exists, and the cursor to ask for it. */
+  pageInfo: PageInfo;
+};
+
+/** One row of a page of partner portal users: the item and its cursor. */
+export type PartnerPortalUserEdge = {
+  __typename?: 'PartnerPortalUserEdge';
+  /** Opaque position of this row: pass it as `after` to list what comes after it. */
+  cursor: Scalars['String']['output'];
+  /** The user on this row. */
+  node: PartnerPortalUser;
+};
 
 /** A payment applied to an invoice. Append-only: a reversal is a new payment with the negated amount. */
 export type Payment = {
@@ -3310,6 +3423,10 @@ export type Query = {
   openCommissionDisputes: CommissionDisputeConnection;
   /** A partner by id; null when it does not exist in your tenant. */
   partner?: Maybe<Partner>;
+  /** Your partner's own commission lines, results only (partners). */
+  partnerCommissionLines: PartnerCommissionLineConnection;
+  /** The portal users of your partner, or of one of your sub-agents (`partnerId`): partner admins, and staff who manage partners. */
+  partnerUsers: PartnerPortalUserConnection;
   /** Partners (lead suppliers) (admin, manager, backoffice, advisor). */
   partners: PartnerConnection;
   /** Payments due, made and late in a month, per responsible advisor or product line. */
@@ -3332,6 +3449,8 @@ export type Query = {
   regions: RegionConnection;
   /** What-if: the lines a hypothetical policy would produce for every recipient. Writes nothing. */
   simulateCommissions: Array<SimulatedCommissionLine>;
+  /** Your partner's sub-agents (partner admins). */
+  subAgents: SubAgentConnection;
   /** The caller's brokerage and its settings. */
   tenant: Tenant;
   /**
@@ -3538,6 +3657,22 @@ export type QueryPartnerArgs = {
 
 
 /** Everything a front end can read. Every field needs a bearer token except `health`; each says which roles may call it. */
+export type QueryPartnerCommissionLinesArgs = {
+  after?: InputMaybe<Scalars['String']['input']>;
+  first?: InputMaybe<Scalars['Int']['input']>;
+  period?: InputMaybe<Scalars['String']['input']>;
+};
+
+
+/** Everything a front end can read. Every field needs a bearer token except `health`; each says which roles may call it. */
+export type QueryPartnerUsersArgs = {
+  after?: InputMaybe<Scalars['String']['input']>;
+  first?: InputMaybe<Scalars['Int']['input']>;
+  partnerId?: InputMaybe<Scalars['ID']['input']>;
+};
+
+
+/** Everything a front end can read. Every field needs a bearer token except `health`; each says which roles may call it. */
 export type QueryPartnersArgs = {
   after?: InputMaybe<Scalars['String']['input']>;
   first?: InputMaybe<Scalars['Int']['input']>;
@@ -3610,6 +3745,13 @@ export type QueryRegionsArgs = {
 /** Everything a front end can read. Every field needs a bearer token except `health`; each says which roles may call it. */
 export type QuerySimulateCommissionsArgs = {
   input: SimulateCommissionsInput;
+};
+
+
+/** Everything a front end can read. Every field needs a bearer token except `health`; each says which roles may call it. */
+export type QuerySubAgentsArgs = {
+  after?: InputMaybe<Scalars['String']['input']>;
+  first?: InputMaybe<Scalars['Int']['input']>;
 };
 
 
@@ -4072,6 +4214,37 @@ export type StatementReconciliationRow = {
   statementAmount?: Maybe<Money>;
   /** How it compares. */
   status: ReconciliationStatus;
+};
+
+/** A sub-agent in a partner's network: a partner of its own whose users see only the clients it referred. */
+export type SubAgent = {
+  __typename?: 'SubAgent';
+  /** Whether it still refers clients. */
+  active: Scalars['Boolean']['output'];
+  /** When it was added (UTC). */
+  createdAt: Scalars['DateTime']['output'];
+  /** The sub-agent's partner id (clients it refers name it as their referring partner). */
+  id: Scalars['ID']['output'];
+  /** The sub-agent's trading name. */
+  name: Scalars['String']['output'];
+};
+
+/** A page of sub-agents (a Relay connection). */
+export type SubAgentConnection = {
+  __typename?: 'SubAgentConnection';
+  /** The rows of this page, at most `first` of them. */
+  edges: Array<SubAgentEdge>;
+  /** Whether a next page exists, and the cursor to ask for it. */
+  pageInfo: PageInfo;
+};
+
+/** One row of a page of sub-agents: the item and its cursor. */
+export type SubAgentEdge = {
+  __typename?: 'SubAgentEdge';
+  /** Opaque position of this row: pass it as `after` to list what comes after it. */
+  cursor: Scalars['String']['output'];
+  /** The sub-agent on this row. */
+  node: SubAgent;
 };
 
 /**
@@ -4993,9 +5166,11 @@ export type ResolversTypes = {
   CreateInvoiceInput: CreateInvoiceInput;
   CreateLeadSourceInput: CreateLeadSourceInput;
   CreatePartnerInput: CreatePartnerInput;
+  CreatePartnerUserInput: CreatePartnerUserInput;
   CreateProductLineInput: CreateProductLineInput;
   CreateRateGroupInput: CreateRateGroupInput;
   CreateRegionInput: CreateRegionInput;
+  CreateSubAgentInput: CreateSubAgentInput;
   CreateUserInput: CreateUserInput;
   Date: ResolverTypeWrapper<Scalars['Date']['output']>;
   DateTime: ResolverTypeWrapper<Scalars['DateTime']['output']>;
@@ -5072,9 +5247,15 @@ export type ResolversTypes = {
   OverrideType: OverrideType;
   PageInfo: ResolverTypeWrapper<PageInfo>;
   Partner: ResolverTypeWrapper<PartnerModel>;
+  PartnerCommissionLine: ResolverTypeWrapper<LineViewModel>;
+  PartnerCommissionLineConnection: ResolverTypeWrapper<Omit<PartnerCommissionLineConnection, 'edges'> & { edges: Array<ResolversTypes['PartnerCommissionLineEdge']> }>;
+  PartnerCommissionLineEdge: ResolverTypeWrapper<Omit<PartnerCommissionLineEdge, 'node'> & { node: ResolversTypes['PartnerCommissionLine'] }>;
   PartnerConnection: ResolverTypeWrapper<Omit<PartnerConnection, 'edges'> & { edges: Array<ResolversTypes['PartnerEdge']> }>;
   PartnerEdge: ResolverTypeWrapper<Omit<PartnerEdge, 'node'> & { node: ResolversTypes['Partner'] }>;
   PartnerKind: PartnerKind;
+  PartnerPortalUser: ResolverTypeWrapper<UserModel>;
+  PartnerPortalUserConnection: ResolverTypeWrapper<Omit<PartnerPortalUserConnection, 'edges'> & { edges: Array<ResolversTypes['PartnerPortalUserEdge']> }>;
+  PartnerPortalUserEdge: ResolverTypeWrapper<Omit<PartnerPortalUserEdge, 'node'> & { node: ResolversTypes['PartnerPortalUser'] }>;
   Payment: ResolverTypeWrapper<PaymentModel>;
   PaymentConnection: ResolverTypeWrapper<Omit<PaymentConnection, 'edges'> & { edges: Array<ResolversTypes['PaymentEdge']> }>;
   PaymentEdge: ResolverTypeWrapper<Omit<PaymentEdge, 'node'> & { node: ResolversTypes['Payment'] }>;
@@ -5131,6 +5312,9 @@ export type ResolversTypes = {
   StatementImportResult: ResolverTypeWrapper<Omit<StatementImportResult, 'rows'> & { rows: Array<ResolversTypes['StatementReconciliationRow']> }>;
   StatementReconciliationRow: ResolverTypeWrapper<ReconciliationRowModel>;
   String: ResolverTypeWrapper<Scalars['String']['output']>;
+  SubAgent: ResolverTypeWrapper<PartnerModel>;
+  SubAgentConnection: ResolverTypeWrapper<Omit<SubAgentConnection, 'edges'> & { edges: Array<ResolversTypes['SubAgentEdge']> }>;
+  SubAgentEdge: ResolverTypeWrapper<Omit<SubAgentEdge, 'node'> & { node: ResolversTypes['SubAgent'] }>;
   Subscription: ResolverTypeWrapper<Record<PropertyKey, never>>;
   TakeFromPoolInput: TakeFromPoolInput;
   Tenant: ResolverTypeWrapper<TenantSettingsModel>;
@@ -5259,9 +5443,11 @@ export type ResolversParentTypes = {
   CreateInvoiceInput: CreateInvoiceInput;
   CreateLeadSourceInput: CreateLeadSourceInput;
   CreatePartnerInput: CreatePartnerInput;
+  CreatePartnerUserInput: CreatePartnerUserInput;
   CreateProductLineInput: CreateProductLineInput;
   CreateRateGroupInput: CreateRateGroupInput;
   CreateRegionInput: CreateRegionInput;
+  CreateSubAgentInput: CreateSubAgentInput;
   CreateUserInput: CreateUserInput;
   Date: Scalars['Date']['output'];
   DateTime: Scalars['DateTime']['output'];
@@ -5324,8 +5510,14 @@ export type ResolversParentTypes = {
   OverrideLevelInput: OverrideLevelInput;
   PageInfo: PageInfo;
   Partner: PartnerModel;
+  PartnerCommissionLine: LineViewModel;
+  PartnerCommissionLineConnection: Omit<PartnerCommissionLineConnection, 'edges'> & { edges: Array<ResolversParentTypes['PartnerCommissionLineEdge']> };
+  PartnerCommissionLineEdge: Omit<PartnerCommissionLineEdge, 'node'> & { node: ResolversParentTypes['PartnerCommissionLine'] };
   PartnerConnection: Omit<PartnerConnection, 'edges'> & { edges: Array<ResolversParentTypes['PartnerEdge']> };
   PartnerEdge: Omit<PartnerEdge, 'node'> & { node: ResolversParentTypes['Partner'] };
+  PartnerPortalUser: UserModel;
+  PartnerPortalUserConnection: Omit<PartnerPortalUserConnection, 'edges'> & { edges: Array<ResolversParentTypes['PartnerPortalUserEdge']> };
+  PartnerPortalUserEdge: Omit<PartnerPortalUserEdge, 'node'> & { node: ResolversParentTypes['PartnerPortalUser'] };
   Payment: PaymentModel;
   PaymentConnection: Omit<PaymentConnection, 'edges'> & { edges: Array<ResolversParentTypes['PaymentEdge']> };
   PaymentEdge: Omit<PaymentEdge, 'node'> & { node: ResolversParentTypes['Payment'] };
@@ -5373,6 +5565,9 @@ export type ResolversParentTypes = {
   StatementImportResult: Omit<StatementImportResult, 'rows'> & { rows: Array<ResolversParentTypes['StatementReconciliationRow']> };
   StatementReconciliationRow: ReconciliationRowModel;
   String: Scalars['String']['output'];
+  SubAgent: PartnerModel;
+  SubAgentConnection: Omit<SubAgentConnection, 'edges'> & { edges: Array<ResolversParentTypes['SubAgentEdge']> };
+  SubAgentEdge: Omit<SubAgentEdge, 'node'> & { node: ResolversParentTypes['SubAgent'] };
   Subscription: Record<PropertyKey, never>;
   TakeFromPoolInput: TakeFromPoolInput;
   Tenant: TenantSettingsModel;
@@ -6106,9 +6301,11 @@ export type MutationResolvers<ContextType = GraphQLContext, ParentType extends R
   createInvoice?: Resolver<ResolversTypes['Invoice'], ParentType, ContextType, RequireFields<MutationCreateInvoiceArgs, 'input'>>;
   createLeadSource?: Resolver<ResolversTypes['LeadSource'], ParentType, ContextType, RequireFields<MutationCreateLeadSourceArgs, 'input'>>;
   createPartner?: Resolver<ResolversTypes['Partner'], ParentType, ContextType, RequireFields<MutationCreatePartnerArgs, 'input'>>;
+  createPartnerUser?: Resolver<ResolversTypes['PartnerPortalUser'], ParentType, ContextType, RequireFields<MutationCreatePartnerUserArgs, 'input'>>;
   createProductLine?: Resolver<ResolversTypes['ProductLine'], ParentType, ContextType, RequireFields<MutationCreateProductLineArgs, 'input'>>;
   createRateGroup?: Resolver<ResolversTypes['RateGroup'], ParentType, ContextType, RequireFields<MutationCreateRateGroupArgs, 'input'>>;
   createRegion?: Resolver<ResolversTypes['Region'], ParentType, ContextType, RequireFields<MutationCreateRegionArgs, 'input'>>;
+  createSubAgent?: Resolver<ResolversTypes['SubAgent'], ParentType, ContextType, RequireFields<MutationCreateSubAgentArgs, 'input'>>;
   createUser?: Resolver<ResolversTypes['User'], ParentType, ContextType, RequireFields<MutationCreateUserArgs, 'input'>>;
   disputeCommissionLine?: Resolver<ResolversTypes['CommissionDispute'], ParentType, ContextType, RequireFields<MutationDisputeCommissionLineArgs, 'input'>>;
   editCommissionSchemeVersion?: Resolver<ResolversTypes['CommissionScheme'], ParentType, ContextType, RequireFields<MutationEditCommissionSchemeVersionArgs, 'input'>>;
@@ -6183,6 +6380,26 @@ export type PartnerResolvers<ContextType = GraphQLContext, ParentType extends Re
   version?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
 };
 
+export type PartnerCommissionLineResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['PartnerCommissionLine'] = ResolversParentTypes['PartnerCommissionLine']> = {
+  amount?: Resolver<ResolversTypes['Money'], ParentType, ContextType>;
+  approvedAmount?: Resolver<Maybe<ResolversTypes['Money']>, ParentType, ContextType>;
+  createdAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  kind?: Resolver<ResolversTypes['CommissionLineKind'], ParentType, ContextType>;
+  period?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  policyId?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+};
+
+export type PartnerCommissionLineConnectionResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['PartnerCommissionLineConnection'] = ResolversParentTypes['PartnerCommissionLineConnection']> = {
+  edges?: Resolver<Array<ResolversTypes['PartnerCommissionLineEdge']>, ParentType, ContextType>;
+  pageInfo?: Resolver<ResolversTypes['PageInfo'], ParentType, ContextType>;
+};
+
+export type PartnerCommissionLineEdgeResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['PartnerCommissionLineEdge'] = ResolversParentTypes['PartnerCommissionLineEdge']> = {
+  cursor?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  node?: Resolver<ResolversTypes['PartnerCommissionLine'], ParentType, ContextType>;
+};
+
 export type PartnerConnectionResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['PartnerConnection'] = ResolversParentTypes['PartnerConnection']> = {
   edges?: Resolver<Array<ResolversTypes['PartnerEdge']>, ParentType, ContextType>;
   pageInfo?: Resolver<ResolversTypes['PageInfo'], ParentType, ContextType>;
@@ -6191,6 +6408,25 @@ export type PartnerConnectionResolvers<ContextType = GraphQLContext, ParentType 
 export type PartnerEdgeResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['PartnerEdge'] = ResolversParentTypes['PartnerEdge']> = {
   cursor?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   node?: Resolver<ResolversTypes['Partner'], ParentType, ContextType>;
+};
+
+export type PartnerPortalUserResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['PartnerPortalUser'] = ResolversParentTypes['PartnerPortalUser']> = {
+  active?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  createdAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  name?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  partnerAdmin?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  partnerId?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+};
+
+export type PartnerPortalUserConnectionResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['PartnerPortalUserConnection'] = ResolversParentTypes['PartnerPortalUserConnection']> = {
+  edges?: Resolver<Array<ResolversTypes['PartnerPortalUserEdge']>, ParentType, ContextType>;
+  pageInfo?: Resolver<ResolversTypes['PageInfo'], ParentType, ContextType>;
+};
+
+export type PartnerPortalUserEdgeResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['PartnerPortalUserEdge'] = ResolversParentTypes['PartnerPortalUserEdge']> = {
+  cursor?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  node?: Resolver<ResolversTypes['PartnerPortalUser'], ParentType, ContextType>;
 };
 
 export type PaymentResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['Payment'] = ResolversParentTypes['Payment']> = {
@@ -6348,6 +6584,8 @@ export type QueryResolvers<ContextType = GraphQLContext, ParentType extends Reso
   me?: Resolver<ResolversTypes['Viewer'], ParentType, ContextType>;
   openCommissionDisputes?: Resolver<ResolversTypes['CommissionDisputeConnection'], ParentType, ContextType, Partial<QueryOpenCommissionDisputesArgs>>;
   partner?: Resolver<Maybe<ResolversTypes['Partner']>, ParentType, ContextType, RequireFields<QueryPartnerArgs, 'id'>>;
+  partnerCommissionLines?: Resolver<ResolversTypes['PartnerCommissionLineConnection'], ParentType, ContextType, Partial<QueryPartnerCommissionLinesArgs>>;
+  partnerUsers?: Resolver<ResolversTypes['PartnerPortalUserConnection'], ParentType, ContextType, Partial<QueryPartnerUsersArgs>>;
   partners?: Resolver<ResolversTypes['PartnerConnection'], ParentType, ContextType, Partial<QueryPartnersArgs>>;
   paymentStatistics?: Resolver<ResolversTypes['PaymentStatistics'], ParentType, ContextType, RequireFields<QueryPaymentStatisticsArgs, 'groupBy' | 'period'>>;
   payments?: Resolver<ResolversTypes['PaymentConnection'], ParentType, ContextType, RequireFields<QueryPaymentsArgs, 'filter'>>;
@@ -6359,6 +6597,7 @@ export type QueryResolvers<ContextType = GraphQLContext, ParentType extends Reso
   region?: Resolver<Maybe<ResolversTypes['Region']>, ParentType, ContextType, RequireFields<QueryRegionArgs, 'id'>>;
   regions?: Resolver<ResolversTypes['RegionConnection'], ParentType, ContextType, Partial<QueryRegionsArgs>>;
   simulateCommissions?: Resolver<Array<ResolversTypes['SimulatedCommissionLine']>, ParentType, ContextType, RequireFields<QuerySimulateCommissionsArgs, 'input'>>;
+  subAgents?: Resolver<ResolversTypes['SubAgentConnection'], ParentType, ContextType, Partial<QuerySubAgentsArgs>>;
   tenant?: Resolver<ResolversTypes['Tenant'], ParentType, ContextType>;
   unmatchedPayments?: Resolver<ResolversTypes['UnmatchedPaymentConnection'], ParentType, ContextType, Partial<QueryUnmatchedPaymentsArgs>>;
   user?: Resolver<Maybe<ResolversTypes['User']>, ParentType, ContextType, RequireFields<QueryUserArgs, 'id'>>;
@@ -6478,6 +6717,23 @@ export type StatementReconciliationRowResolvers<ContextType = GraphQLContext, Pa
   rows?: Resolver<Array<ResolversTypes['Int']>, ParentType, ContextType>;
   statementAmount?: Resolver<Maybe<ResolversTypes['Money']>, ParentType, ContextType>;
   status?: Resolver<ResolversTypes['ReconciliationStatus'], ParentType, ContextType>;
+};
+
+export type SubAgentResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['SubAgent'] = ResolversParentTypes['SubAgent']> = {
+  active?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  createdAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  name?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+};
+
+export type SubAgentConnectionResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['SubAgentConnection'] = ResolversParentTypes['SubAgentConnection']> = {
+  edges?: Resolver<Array<ResolversTypes['SubAgentEdge']>, ParentType, ContextType>;
+  pageInfo?: Resolver<ResolversTypes['PageInfo'], ParentType, ContextType>;
+};
+
+export type SubAgentEdgeResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['SubAgentEdge'] = ResolversParentTypes['SubAgentEdge']> = {
+  cursor?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  node?: Resolver<ResolversTypes['SubAgent'], ParentType, ContextType>;
 };
 
 export type SubscriptionResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['Subscription'] = ResolversParentTypes['Subscription']> = {
@@ -6769,8 +7025,14 @@ export type Resolvers<ContextType = GraphQLContext> = {
   OverrideLevel?: OverrideLevelResolvers<ContextType>;
   PageInfo?: PageInfoResolvers<ContextType>;
   Partner?: PartnerResolvers<ContextType>;
+  PartnerCommissionLine?: PartnerCommissionLineResolvers<ContextType>;
+  PartnerCommissionLineConnection?: PartnerCommissionLineConnectionResolvers<ContextType>;
+  PartnerCommissionLineEdge?: PartnerCommissionLineEdgeResolvers<ContextType>;
   PartnerConnection?: PartnerConnectionResolvers<ContextType>;
   PartnerEdge?: PartnerEdgeResolvers<ContextType>;
+  PartnerPortalUser?: PartnerPortalUserResolvers<ContextType>;
+  PartnerPortalUserConnection?: PartnerPortalUserConnectionResolvers<ContextType>;
+  PartnerPortalUserEdge?: PartnerPortalUserEdgeResolvers<ContextType>;
   Payment?: PaymentResolvers<ContextType>;
   PaymentConnection?: PaymentConnectionResolvers<ContextType>;
   PaymentEdge?: PaymentEdgeResolvers<ContextType>;
@@ -6802,6 +7064,9 @@ export type Resolvers<ContextType = GraphQLContext> = {
   SplitShare?: SplitShareResolvers<ContextType>;
   StatementImportResult?: StatementImportResultResolvers<ContextType>;
   StatementReconciliationRow?: StatementReconciliationRowResolvers<ContextType>;
+  SubAgent?: SubAgentResolvers<ContextType>;
+  SubAgentConnection?: SubAgentConnectionResolvers<ContextType>;
+  SubAgentEdge?: SubAgentEdgeResolvers<ContextType>;
   Subscription?: SubscriptionResolvers<ContextType>;
   Tenant?: TenantResolvers<ContextType>;
   TenureBand?: TenureBandResolvers<ContextType>;

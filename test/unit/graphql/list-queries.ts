@@ -60,6 +60,12 @@ export const LIST_PAGE_QUERIES: Record<string, string> = {
     'apiKeys(first: 100)',
     'id name role scope partnerId rateLimitPerMinute status createdAt createdBy expiresAt revokedAt lastUsedAt version',
   ),
+  partnerUsers: page('partnerUsers(first: 100)', 'id name partnerId partnerAdmin active createdAt'),
+  subAgents: page('subAgents(first: 100)', 'id name active createdAt'),
+  partnerCommissionLines: page(
+    'partnerCommissionLines(first: 100)',
+    `id period kind policyId createdAt amount { ${money} } approvedAmount { ${money} }`,
+  ),
   failedChanges: page(
     'failedChanges(first: 100)',
     'id consumer error attempts firstFailedAt lastFailedAt status replayedAt',
