@@ -10,6 +10,7 @@ import { buildSchema } from 'graphql';
 import { accessResolvers } from '../modules/access/access.resolvers.js';
 import { bookFilesResolvers } from '../modules/book-files/book-files.resolvers.js';
 import { clientsResolvers } from '../modules/clients/clients.resolvers.js';
+import { referralsResolvers } from '../modules/clients/referrals.resolvers.js';
 import { commissionsResolvers } from '../modules/commissions/commissions.resolvers.js';
 import { partnerLinesResolvers } from '../modules/commissions/partner-lines.resolvers.js';
 import { failuresResolvers } from '../modules/failures/failures.resolvers.js';
@@ -102,6 +103,7 @@ export function allResolvers(): Resolvers {
     importsResolvers,
     accessResolvers,
     partnerPortalResolvers,
+    referralsResolvers,
     partnerLinesResolvers,
     // Last but one: it fills ClientCard.commissionSummary, which the clients module leaves null.
     commissionsResolvers,

@@ -4,7 +4,7 @@ import type { GraphQLResolveInfo, GraphQLScalarType, GraphQLScalarTypeConfig } f
 import type { Principal as PrincipalModel } from '../../shared/auth/principal.js';
 import type { TenantSettings as TenantSettingsModel, Region as RegionModel, Branch as BranchModel, User as UserModel, UserMove as UserMoveModel, RateGroup as RateGroupModel, RateGroupMembership as RateGroupMembershipModel, Partner as PartnerModel, LeadSource as LeadSourceModel, Insurer as InsurerModel, ProductLine as ProductLineModel } from '../../modules/org/org.model.js';
 import type { Client as ClientModel, Contact as ContactModel, TimelineEntry as TimelineEntryModel } from '../../modules/clients/clients.model.js';
-import type { ClientCard as ClientCardModel, ReferredClient as ReferredClientModel } from '../../modules/clients/client-reads.service.js';
+import type { ClientCard as ClientCardModel, ReferredClient as ReferredClientModel, ReferredPolicy as ReferredPolicyModel } from '../../modules/clients/client-reads.service.js';
 import type { Policy as PolicyModel, InsuredObject as InsuredObjectModel } from '../../modules/policies/policies.model.js';
 import type { SplitShare as SplitShareModel, StoredScheme as StoredSchemeModel, SchemeChange as SchemeChangeModel, LineView as LineViewModel, Accrual as AccrualModel, CommissionPeriod as CommissionPeriodModel, CommissionDispute as CommissionDisputeModel, CommissionLine as CommissionLineModel, ReconciliationRow as ReconciliationRowModel } from '../../modules/commissions/index.js';
 import type { Invoice as InvoiceModel, Payment as PaymentModel, UnmatchedPayment as UnmatchedPaymentModel, DunningPolicy as DunningPolicyModel, CollectorTask as CollectorTaskModel, DunningStepRecord as DunningStepRecordModel } from '../../modules/invoices/invoices.model.js';
@@ -3874,6 +3874,10 @@ export type ReferredClient = {
   createdAt: Scalars['DateTime']['output'];
   /** The client's id. */
   id: Scalars['ID']['output'];
+  /** The client's policies and the brokerage's offers (status OFFER): status, product line and dates only. */
+  policies: Array<ReferredPolicy>;
+  /** Codes of the product lines the client holds in force (e.g. MTPL), each once. */
+  productLines: Array<Scalars['String']['output']>;
   /** The client's segment. */
   segment: Segment;
   /** Whether the referral became a customer. */
@@ -3896,6 +3900,25 @@ export type ReferredClientEdge = {
   cursor: Scalars['String']['output'];
   /** The referred client on this row. */
   node: ReferredClient;
+};
+
+/** A referred client's policy or offer as its partner may see it: no number, holder, premium or insured object. */
+export type ReferredPolicy = {
+  __typename?: 'ReferredPolicy';
+  /** The policy's id. */
+  id: Scalars['ID']['output'];
+  /** Whether the policy is in force (ACTIVE or REACTIVATED). */
+  inForce: Scalars['Boolean']['output'];
+  /** The product line's code, e.g. MTPL. */
+  productLineCode: Scalars['String']['output'];
+  /** The product line's id. */
+  productLineId: Scalars['ID']['output'];
+  /** OFFER, ACTIVE, RENEWED, LAPSED, CANCELLED or REACTIVATED. */
+  status: PolicyStatus;
+  /** Last day of the term. */
+  termEnd: Scalars['Date']['output'];
+  /** First day of the term. */
+  termStart: Scalars['Date']['output'];
 };
 
 /** A group of branches, for region scope and reports. */
@@ -5286,6 +5309,7 @@ export type ResolversTypes = {
   ReferredClient: ResolverTypeWrapper<ReferredClientModel>;
   ReferredClientConnection: ResolverTypeWrapper<Omit<ReferredClientConnection, 'edges'> & { edges: Array<ResolversTypes['ReferredClientEdge']> }>;
   ReferredClientEdge: ResolverTypeWrapper<Omit<ReferredClientEdge, 'node'> & { node: ResolversTypes['ReferredClient'] }>;
+  ReferredPolicy: ResolverTypeWrapper<ReferredPolicyModel>;
   Region: ResolverTypeWrapper<RegionModel>;
   RegionConnection: ResolverTypeWrapper<Omit<RegionConnection, 'edges'> & { edges: Array<ResolversTypes['RegionEdge']> }>;
   RegionEdge: ResolverTypeWrapper<Omit<RegionEdge, 'node'> & { node: ResolversTypes['Region'] }>;
@@ -5542,6 +5566,7 @@ export type ResolversParentTypes = {
   ReferredClient: ReferredClientModel;
   ReferredClientConnection: Omit<ReferredClientConnection, 'edges'> & { edges: Array<ResolversParentTypes['ReferredClientEdge']> };
   ReferredClientEdge: Omit<ReferredClientEdge, 'node'> & { node: ResolversParentTypes['ReferredClient'] };
+  ReferredPolicy: ReferredPolicyModel;
   Region: RegionModel;
   RegionConnection: Omit<RegionConnection, 'edges'> & { edges: Array<ResolversParentTypes['RegionEdge']> };
   RegionEdge: Omit<RegionEdge, 'node'> & { node: ResolversParentTypes['Region'] };
@@ -6637,6 +6662,8 @@ export type RateGroupMembershipResolvers<ContextType = GraphQLContext, ParentTyp
 export type ReferredClientResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['ReferredClient'] = ResolversParentTypes['ReferredClient']> = {
   createdAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  policies?: Resolver<Array<ResolversTypes['ReferredPolicy']>, ParentType, ContextType>;
+  productLines?: Resolver<Array<ResolversTypes['String']>, ParentType, ContextType>;
   segment?: Resolver<ResolversTypes['Segment'], ParentType, ContextType>;
   status?: Resolver<ResolversTypes['ClientStatus'], ParentType, ContextType>;
 };
@@ -6649,6 +6676,16 @@ export type ReferredClientConnectionResolvers<ContextType = GraphQLContext, Pare
 export type ReferredClientEdgeResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['ReferredClientEdge'] = ResolversParentTypes['ReferredClientEdge']> = {
   cursor?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   node?: Resolver<ResolversTypes['ReferredClient'], ParentType, ContextType>;
+};
+
+export type ReferredPolicyResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['ReferredPolicy'] = ResolversParentTypes['ReferredPolicy']> = {
+  id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  inForce?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  productLineCode?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  productLineId?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  status?: Resolver<ResolversTypes['PolicyStatus'], ParentType, ContextType>;
+  termEnd?: Resolver<ResolversTypes['Date'], ParentType, ContextType>;
+  termStart?: Resolver<ResolversTypes['Date'], ParentType, ContextType>;
 };
 
 export type RegionResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['Region'] = ResolversParentTypes['Region']> = {
@@ -7053,6 +7090,7 @@ export type Resolvers<ContextType = GraphQLContext> = {
   ReferredClient?: ReferredClientResolvers<ContextType>;
   ReferredClientConnection?: ReferredClientConnectionResolvers<ContextType>;
   ReferredClientEdge?: ReferredClientEdgeResolvers<ContextType>;
+  ReferredPolicy?: ReferredPolicyResolvers<ContextType>;
   Region?: RegionResolvers<ContextType>;
   RegionConnection?: RegionConnectionResolvers<ContextType>;
   RegionEdge?: RegionEdgeResolvers<ContextType>;

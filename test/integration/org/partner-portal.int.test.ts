@@ -1,7 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { Principal } from '../../../functions/shared/auth/principal.js';
 import { createTestApp, errorCode, principalFor } from '../../support/app.js';
-import { type Brokerage, createBrokerage, personInput } from '../../support/brokerage.js';
+import { type Brokerage, createBrokerage, mtplInput, personInput } from '../../support/brokerage.js';
 
 /**
  * The partner portal's self-service: the brokerage makes a partner's admin, who adds a portal user
@@ -91,6 +91,44 @@ describe('the partner portal', () => {
       { p: subAgentId },
     );
     expect(users.data?.partnerUsers.edges.map((e) => e.node.name)).toEqual(['Garage Agent']);
+  });
+
+  it('shows a partner its referred client’s policies and offers with status, product line and dates only', async () => {
+    const portalUser = portalPrincipal(
+      await createPartnerUser(b.as.admin, {
+        partnerId: b.partnerId,
+        name: 'Policy Watcher',
+        email: `watcher@${b.tenantId}.test`,
+      }),
+    );
+    const clientId = await referredBy(b.partnerId);
+    const written = await app.exec<{ writePolicy: { id: string } }>(
+      b.as.advisor,
+      'mutation($i: WritePolicyInput!) { writePolicy(input: $i) { id } }',
+      { i: mtplInput(b, clientId) },
+    );
+    expect(written.errors).toBeUndefined();
+    const result = await app.exec<{
+      referredClients: {
+        edges: Array<{ node: { id: string; productLines: string[]; policies: unknown[] } }>;
+      };
+    }>(
+      portalUser,
+      '{ referredClients(first: 100) { edges { node { id productLines policies { id status productLineCode termStart termEnd inForce } } } } }',
+    );
+    expect(result.errors).toBeUndefined();
+    const node = result.data?.referredClients.edges.find((e) => e.node.id === clientId)?.node;
+    expect(node?.productLines).toEqual(['MTPL']);
+    expect(node?.policies).toEqual([
+      {
+        id: written.data?.writePolicy.id,
+        status: 'ACTIVE',
+        productLineCode: 'MTPL',
+        termStart: mtplInput(b, clientId).termStart,
+        termEnd: '2027-01-14',
+        inForce: true,
+      },
+    ]);
   });
 
   it('refuses user management to partner users who are not admins, and beyond the admin’s own network', async () => {

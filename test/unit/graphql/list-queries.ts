@@ -31,7 +31,10 @@ export const LIST_PAGE_QUERIES: Record<string, string> = {
     'clientPool(first: 100)',
     'id kind name email phone segment status version branch { id name } leadSource { id name }',
   ),
-  referredClients: page('referredClients(first: 100)', 'id status segment createdAt'),
+  referredClients: page(
+    'referredClients(first: 100)',
+    'id status segment createdAt productLines policies { id status productLineCode termStart termEnd inForce }',
+  ),
   policies: page(
     'policies(first: 100)',
     `id policyNumber holderName status businessType productLineCode frequency termStart termEnd version premium { ${money} } client { id name } insurer { id name } productLine { id name } seller { id name } servicingAdvisor { id name } branch { id name }`,
