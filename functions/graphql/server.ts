@@ -18,6 +18,7 @@ import { importsResolvers } from '../modules/imports/imports.resolvers.js';
 import { invoicesResolvers } from '../modules/invoices/invoices.resolvers.js';
 import { orgResolvers } from '../modules/org/org.resolvers.js';
 import { partnerPortalResolvers } from '../modules/org/partner-portal.resolvers.js';
+import { outgoingWebhooksResolvers } from '../modules/outgoing-webhooks/outgoing-webhooks.resolvers.js';
 import { policiesResolvers } from '../modules/policies/policies.resolvers.js';
 import { webhooksResolvers } from '../modules/webhooks/webhooks.resolvers.js';
 import type { Resolvers } from './__generated__/resolvers-types.js';
@@ -104,6 +105,7 @@ export function allResolvers(): Resolvers {
     accessResolvers,
     partnerPortalResolvers,
     referralsResolvers,
+    outgoingWebhooksResolvers,
     partnerLinesResolvers,
     // Last but one: it fills ClientCard.commissionSummary, which the clients module leaves null.
     commissionsResolvers,

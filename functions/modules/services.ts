@@ -28,6 +28,11 @@ import {
   type ProductLine,
   type User,
 } from './org/index.js';
+import {
+  createOutgoingWebhooksModule,
+  type OutgoingWebhooksService,
+  type WebhookSender,
+} from './outgoing-webhooks/index.js';
 import { type PoliciesModule, PoliciesRepository } from './policies/index.js';
 import {
   type ArchiveTarget,
@@ -58,6 +63,8 @@ export interface Services {
   failures: FailuresService;
   /** API keys for machine clients. */
   access: AccessModule;
+  /** Outgoing webhooks: integrators' endpoints and the deliveries made to them. */
+  outgoingWebhooks: OutgoingWebhooksService;
   /** For request-scoped batching (GraphQL loaders) and stream consumers; resolvers call services. */
   repositories: {
     org: OrgRepository;
@@ -77,6 +84,8 @@ export interface ServiceOptions {
   webhookLog?: WebhookLog;
   /** How import job runs pace themselves (tests shrink them to make jobs resume across runs). */
   importRuns?: Partial<ImportRunOptions>;
+  /** How outgoing webhooks are sent (default `fetch`). */
+  webhookSender?: WebhookSender;
   /** Overrides how long a webhook delivery may start events (tests of the time budget). */
   webhookTimeBudgetMs?: number;
 }
@@ -141,6 +150,12 @@ export function createServices(db: Db, clock: Clock, options: ServiceOptions = {
         partnerExists: async (tenantId, id) =>
           (await repositories.org.getOrgEntity(tenantId, OrgKind.Partner, id)) !== undefined,
       },
+    }),
+    outgoingWebhooks: createOutgoingWebhooksModule({
+      db,
+      clock,
+      tenants: { listTenantIds: () => repositories.org.listTenantIds() },
+      ...(options.webhookSender ? { sender: options.webhookSender } : {}),
     }),
     repositories,
   };
@@ -216,5 +231,6 @@ export function changeConsumers(
         : services.invoices.dunning.onChange(change),
     imports: (change) => services.imports.jobs.onChange(change),
     live: (change) => liveInbox.file(change),
+    'outgoing-webhooks': (change) => services.outgoingWebhooks.onChange(change),
   };
 }

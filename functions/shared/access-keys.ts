@@ -1,7 +1,8 @@
 import { type ItemKey, seg, tenantPrefix } from './key-segments.js';
 
 /**
- * Key builders of the access module (API keys and their rate windows), spread into `keys` by
+ * Key builders of the access and integration modules (API keys and their rate windows, outgoing
+ * webhook endpoints and deliveries), spread into `keys` by
  * table-design.ts: the code asks `keys`, never this file.
  */
 export const accessKeys = {
@@ -21,4 +22,29 @@ export const accessKeys = {
     pk: `${tenantPrefix(tenantId)}#APIKEY#${seg(keyId)}#RATE`,
     sk: String(windowStart),
   }),
+
+  /** A tenant's outgoing webhook endpoints: one small partition. */
+  hookEndpoints: (tenantId: string) => `${tenantPrefix(tenantId)}#HOOK`,
+  hookEndpoint: (tenantId: string, endpointId: string): ItemKey => ({
+    pk: accessKeys.hookEndpoints(tenantId),
+    sk: `ENDPOINT#${seg(endpointId)}`,
+  }),
+  hookEndpointPrefix: 'ENDPOINT#',
+  /** An endpoint's deliveries, newest first (delivery ids sort by creation). */
+  hookDeliveries: (tenantId: string, endpointId: string) =>
+    `${tenantPrefix(tenantId)}#HOOK#${seg(endpointId)}`,
+  hookDelivery: (tenantId: string, endpointId: string, deliveryId: string): ItemKey => ({
+    pk: accessKeys.hookDeliveries(tenantId, endpointId),
+    sk: `DELIVERY#${seg(deliveryId)}`,
+  }),
+  hookDeliveryPrefix: 'DELIVERY#',
+  /** Deliveries waiting for a retry, by due time (gsi1), while they wait: the retry schedule's Query. */
+  hookDeliveryDueIndexes: (
+    tenantId: string,
+    d: { endpointId: string; id: string; nextAttemptAt: string },
+  ): Record<string, string> => ({
+    gsi1pk: accessKeys.hookDeliveriesDue(tenantId),
+    gsi1sk: `${d.nextAttemptAt}#${seg(d.endpointId)}#${seg(d.id)}`,
+  }),
+  hookDeliveriesDue: (tenantId: string) => `${tenantPrefix(tenantId)}#HOOK#DUE`,
 } as const;

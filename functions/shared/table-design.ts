@@ -86,6 +86,8 @@ export const EntityType = {
   ImportJobRow: 'ImportJobRow',
   ApiKey: 'ApiKey',
   ApiKeyRateWindow: 'ApiKeyRateWindow',
+  WebhookEndpoint: 'WebhookEndpoint',
+  WebhookEndpointDelivery: 'WebhookEndpointDelivery',
 } as const;
 export type EntityType = (typeof EntityType)[keyof typeof EntityType];
 

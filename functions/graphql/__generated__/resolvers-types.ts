@@ -14,6 +14,7 @@ import type { WebhookMapping as WebhookMappingModel, WebhookDelivery as WebhookD
 import type { FailedChange as FailedChangeModel } from '../../modules/failures/failures.model.js';
 import type { ImportJob as ImportJobModel, ImportJobRow as ImportJobRowModel } from '../../modules/imports/imports.model.js';
 import type { ApiKey as ApiKeyModel } from '../../modules/access/index.js';
+import type { WebhookEndpoint as WebhookEndpointModel, WebhookEndpointDelivery as WebhookEndpointDeliveryModel } from '../../modules/outgoing-webhooks/index.js';
 import type { GraphQLContext } from '../context.js';
 export type Maybe<T> = T | null;
 export type InputMaybe<T> = Maybe<T>;
@@ -1389,6 +1390,25 @@ export type CreateUserInput = {
   scope: Scope;
 };
 
+/** A new endpoint. */
+export type CreateWebhookEndpointInput = {
+  /** What it is for. */
+  description?: InputMaybe<Scalars['String']['input']>;
+  /** The events it receives (at least one). */
+  eventTypes: Array<WebhookEventType>;
+  /** An https URL (http only for localhost). */
+  url: Scalars['String']['input'];
+};
+
+/** The endpoint, and its signing secret shown this once. */
+export type CreateWebhookEndpointPayload = {
+  __typename?: 'CreateWebhookEndpointPayload';
+  /** The endpoint. */
+  endpoint: WebhookEndpoint;
+  /** The Standard Webhooks signing secret (`whsec_…`): verify deliveries with it; no query returns it again. */
+  secret: Scalars['String']['output'];
+};
+
 /** What is overdue per age bucket, as of today in the tenant's time zone. */
 export type DebtorAging = {
   __typename?: 'DebtorAging';
@@ -2285,6 +2305,8 @@ export type Mutation = {
   createSubAgent: SubAgent;
   /** Creates a user (admin, manager). In the cloud, the Cognito user is created separately with the same ids. */
   createUser: User;
+  /** Registers an outgoing webhook endpoint and returns its signing secret once (admin). */
+  createWebhookEndpoint: CreateWebhookEndpointPayload;
   /** Raises a dispute on one of your lines. */
   disputeCommissionLine: CommissionDispute;
   /** Replaces a version of a scheme (admin, manager); lines already booked are not recomputed. */
@@ -2331,6 +2353,8 @@ export type Mutation = {
    * already REPLAYED returns it unchanged and processes nothing (admin).
    */
   replayFailedChange: FailedChange;
+  /** Sends a delivery again now, with the same id and body, whatever its status; the attempt is logged as a replay (admin). */
+  replayWebhookEndpointDelivery: WebhookEndpointDelivery;
   /**
    * Processes an archived delivery again, e.g. after fixing the mapping. Events applied before come
    * back DUPLICATE and write nothing (admin).
@@ -2539,6 +2563,12 @@ export type MutationCreateUserArgs = {
 
 
 /** Everything a front end can change. Every mutation needs a bearer token; each says which roles may call it. */
+export type MutationCreateWebhookEndpointArgs = {
+  input: CreateWebhookEndpointInput;
+};
+
+
+/** Everything a front end can change. Every mutation needs a bearer token; each says which roles may call it. */
 export type MutationDisputeCommissionLineArgs = {
   input: DisputeCommissionLineInput;
 };
@@ -2643,6 +2673,12 @@ export type MutationRenewPolicyArgs = {
 /** Everything a front end can change. Every mutation needs a bearer token; each says which roles may call it. */
 export type MutationReplayFailedChangeArgs = {
   input: ReplayFailedChangeInput;
+};
+
+
+/** Everything a front end can change. Every mutation needs a bearer token; each says which roles may call it. */
+export type MutationReplayWebhookEndpointDeliveryArgs = {
+  input: ReplayWebhookEndpointDeliveryInput;
 };
 
 
@@ -3464,6 +3500,10 @@ export type Query = {
   users: UserConnection;
   /** Archived deliveries of an insurer, newest first (admin). */
   webhookDeliveries: WebhookDeliveryConnection;
+  /** An endpoint's deliveries with their attempts, newest first (admin). */
+  webhookEndpointDeliveries: WebhookEndpointDeliveryConnection;
+  /** Your tenant's outgoing webhook endpoints, newest first (admin). */
+  webhookEndpoints: WebhookEndpointConnection;
   /** An insurer's webhook mapping (admin). */
   webhookMapping: WebhookMapping;
 };
@@ -3786,6 +3826,21 @@ export type QueryWebhookDeliveriesArgs = {
 
 
 /** Everything a front end can read. Every field needs a bearer token except `health`; each says which roles may call it. */
+export type QueryWebhookEndpointDeliveriesArgs = {
+  after?: InputMaybe<Scalars['String']['input']>;
+  endpointId: Scalars['ID']['input'];
+  first?: InputMaybe<Scalars['Int']['input']>;
+};
+
+
+/** Everything a front end can read. Every field needs a bearer token except `health`; each says which roles may call it. */
+export type QueryWebhookEndpointsArgs = {
+  after?: InputMaybe<Scalars['String']['input']>;
+  first?: InputMaybe<Scalars['Int']['input']>;
+};
+
+
+/** Everything a front end can read. Every field needs a bearer token except `health`; each says which roles may call it. */
 export type QueryWebhookMappingArgs = {
   insurerId: Scalars['ID']['input'];
 };
@@ -4015,6 +4070,14 @@ export type RenewPolicyInput = {
 export type ReplayFailedChangeInput = {
   /** The failed change's id, as listed by `failedChanges`; an unknown id answers NOT_FOUND. */
   id: Scalars['ID']['input'];
+};
+
+/** Which delivery to send again. */
+export type ReplayWebhookEndpointDeliveryInput = {
+  /** The delivery; an unknown one answers NOT_FOUND. */
+  deliveryId: Scalars['ID']['input'];
+  /** The endpoint. */
+  endpointId: Scalars['ID']['input'];
 };
 
 /** A manager's answer to a dispute. */
@@ -4877,6 +4940,117 @@ export type WebhookDeliveryReport = {
   webhookId: Scalars['String']['output'];
 };
 
+/**
+ * An integrator's endpoint: events of the subscribed types are POSTed to it as JSON, signed the
+ * Standard Webhooks way (`webhook-id`, `webhook-timestamp`, `webhook-signature` headers).
+ */
+export type WebhookEndpoint = {
+  __typename?: 'WebhookEndpoint';
+  /** False once disabled: nothing more is sent to it. */
+  active: Scalars['Boolean']['output'];
+  /** Failed attempts in a row; 10 disable the endpoint. */
+  consecutiveFailures: Scalars['Int']['output'];
+  /** When it was registered (UTC). */
+  createdAt: Scalars['DateTime']['output'];
+  /** What the endpoint is for. */
+  description?: Maybe<Scalars['String']['output']>;
+  /** When it was disabled (UTC); null while active. */
+  disabledAt?: Maybe<Scalars['DateTime']['output']>;
+  /** Why it was disabled (the notice), e.g. "Disabled after 10 failed attempts in a row". */
+  disabledReason?: Maybe<Scalars['String']['output']>;
+  /** The events it receives. */
+  eventTypes: Array<WebhookEventType>;
+  /** The endpoint's id. */
+  id: Scalars['ID']['output'];
+  /** Where events are POSTed. */
+  url: Scalars['String']['output'];
+  /** Optimistic-locking version. */
+  version: Scalars['Int']['output'];
+};
+
+/** A page of webhook endpoints (a Relay connection), newest first. */
+export type WebhookEndpointConnection = {
+  __typename?: 'WebhookEndpointConnection';
+  /** The rows of this page, at most `first` of them. */
+  edges: Array<WebhookEndpointEdge>;
+  /** Whether a next page exists, and the cursor to ask for it. */
+  pageInfo: PageInfo;
+};
+
+/** One event sent to one endpoint, with every attempt. */
+export type WebhookEndpointDelivery = {
+  __typename?: 'WebhookEndpointDelivery';
+  /** Every attempt, oldest first. */
+  attempts: Array<WebhookEndpointDeliveryAttempt>;
+  /** When the event happened (UTC). */
+  createdAt: Scalars['DateTime']['output'];
+  /** When it was first delivered (UTC). */
+  deliveredAt?: Maybe<Scalars['DateTime']['output']>;
+  /** The endpoint it is for. */
+  endpointId: Scalars['ID']['output'];
+  /** The event. */
+  eventType: WebhookEventType;
+  /** The delivery's id, sent as `webhook-id`: the same on every retry and replay, so receivers can deduplicate. */
+  id: Scalars['ID']['output'];
+  /** When the next retry is due (UTC); null unless PENDING. */
+  nextAttemptAt?: Maybe<Scalars['DateTime']['output']>;
+  /** The JSON body, exactly as signed and sent. */
+  payload: Scalars['String']['output'];
+  /** Where it stands. */
+  status: WebhookEndpointDeliveryStatus;
+};
+
+/** One try to deliver: when, what the endpoint answered, and how long it took. */
+export type WebhookEndpointDeliveryAttempt = {
+  __typename?: 'WebhookEndpointDeliveryAttempt';
+  /** When it was sent (UTC). */
+  at: Scalars['DateTime']['output'];
+  /** Why it failed (a status outside 2xx, a timeout, a refused connection); null on success. */
+  error?: Maybe<Scalars['String']['output']>;
+  /** Milliseconds until the answer (or the failure). */
+  latencyMs: Scalars['Int']['output'];
+  /** Whether an admin's replay sent it. */
+  replay: Scalars['Boolean']['output'];
+  /** The endpoint's HTTP status; null when it did not answer. */
+  statusCode?: Maybe<Scalars['Int']['output']>;
+};
+
+/** A page of an endpoint's deliveries (a Relay connection), newest first. */
+export type WebhookEndpointDeliveryConnection = {
+  __typename?: 'WebhookEndpointDeliveryConnection';
+  /** The rows of this page, at most `first` of them. */
+  edges: Array<WebhookEndpointDeliveryEdge>;
+  /** Whether a next page exists, and the cursor to ask for it. */
+  pageInfo: PageInfo;
+};
+
+/** One row of a page of an endpoint's deliveries: the item and its cursor. */
+export type WebhookEndpointDeliveryEdge = {
+  __typename?: 'WebhookEndpointDeliveryEdge';
+  /** Opaque position of this row: pass it as `after` to list what comes after it. */
+  cursor: Scalars['String']['output'];
+  /** The delivery on this row. */
+  node: WebhookEndpointDelivery;
+};
+
+/** Where a delivery stands. */
+export type WebhookEndpointDeliveryStatus =
+  /** The endpoint answered 2xx. */
+  | 'DELIVERED'
+  /** Given up after 24 h, or its endpoint was disabled; `replayWebhookEndpointDelivery` still sends it. */
+  | 'FAILED'
+  /** Not delivered yet: retried with exponential backoff (30 s, doubling, at most 6 h apart) for 24 h. */
+  | 'PENDING';
+
+/** One row of a page of webhook endpoints: the item and its cursor. */
+export type WebhookEndpointEdge = {
+  __typename?: 'WebhookEndpointEdge';
+  /** Opaque position of this row: pass it as `after` to list what comes after it. */
+  cursor: Scalars['String']['output'];
+  /** The endpoint on this row. */
+  node: WebhookEndpoint;
+};
+
 /** What processing did with one event of a delivery. */
 export type WebhookEventOutcome = {
   __typename?: 'WebhookEventOutcome';
@@ -4904,6 +5078,17 @@ export type WebhookEventStatus =
   | 'DUPLICATE'
   /** Refused; `errors` says why. */
   | 'REJECTED';
+
+/** What happened, as an integrator's endpoint subscribes to it. The payload's `type` is the wire name in parentheses. */
+export type WebhookEventType =
+  /** A commission line was booked in the ledger (`commission_line.booked`). */
+  | 'COMMISSION_LINE_BOOKED'
+  /** A policy was cancelled (`policy.cancelled`). */
+  | 'POLICY_CANCELLED'
+  /** A policy was issued: written active, or an offer accepted (`policy.issued`). */
+  | 'POLICY_ISSUED'
+  /** A client a partner referred changed status (`referred_client.status_changed`). */
+  | 'REFERRED_CLIENT_STATUS_CHANGED';
 
 /**
  * Why an event was rejected: the path in our model (`data.premium.amount`) and, when the mapping
@@ -5195,6 +5380,8 @@ export type ResolversTypes = {
   CreateRegionInput: CreateRegionInput;
   CreateSubAgentInput: CreateSubAgentInput;
   CreateUserInput: CreateUserInput;
+  CreateWebhookEndpointInput: CreateWebhookEndpointInput;
+  CreateWebhookEndpointPayload: ResolverTypeWrapper<Omit<CreateWebhookEndpointPayload, 'endpoint'> & { endpoint: ResolversTypes['WebhookEndpoint'] }>;
   Date: ResolverTypeWrapper<Scalars['Date']['output']>;
   DateTime: ResolverTypeWrapper<Scalars['DateTime']['output']>;
   DebtorAging: ResolverTypeWrapper<DebtorAging>;
@@ -5318,6 +5505,7 @@ export type ResolversTypes = {
   ReleaseToPoolInput: ReleaseToPoolInput;
   RenewPolicyInput: RenewPolicyInput;
   ReplayFailedChangeInput: ReplayFailedChangeInput;
+  ReplayWebhookEndpointDeliveryInput: ReplayWebhookEndpointDeliveryInput;
   ResolveCommissionDisputeInput: ResolveCommissionDisputeInput;
   ResolveUnmatchedPaymentInput: ResolveUnmatchedPaymentInput;
   ReversePaymentInput: ReversePaymentInput;
@@ -5380,8 +5568,17 @@ export type ResolversTypes = {
   WebhookDeliveryConnection: ResolverTypeWrapper<Omit<WebhookDeliveryConnection, 'edges'> & { edges: Array<ResolversTypes['WebhookDeliveryEdge']> }>;
   WebhookDeliveryEdge: ResolverTypeWrapper<Omit<WebhookDeliveryEdge, 'node'> & { node: ResolversTypes['WebhookDelivery'] }>;
   WebhookDeliveryReport: ResolverTypeWrapper<DeliveryReportModel>;
+  WebhookEndpoint: ResolverTypeWrapper<WebhookEndpointModel>;
+  WebhookEndpointConnection: ResolverTypeWrapper<Omit<WebhookEndpointConnection, 'edges'> & { edges: Array<ResolversTypes['WebhookEndpointEdge']> }>;
+  WebhookEndpointDelivery: ResolverTypeWrapper<WebhookEndpointDeliveryModel>;
+  WebhookEndpointDeliveryAttempt: ResolverTypeWrapper<WebhookEndpointDeliveryAttempt>;
+  WebhookEndpointDeliveryConnection: ResolverTypeWrapper<Omit<WebhookEndpointDeliveryConnection, 'edges'> & { edges: Array<ResolversTypes['WebhookEndpointDeliveryEdge']> }>;
+  WebhookEndpointDeliveryEdge: ResolverTypeWrapper<Omit<WebhookEndpointDeliveryEdge, 'node'> & { node: ResolversTypes['WebhookEndpointDelivery'] }>;
+  WebhookEndpointDeliveryStatus: WebhookEndpointDeliveryStatus;
+  WebhookEndpointEdge: ResolverTypeWrapper<Omit<WebhookEndpointEdge, 'node'> & { node: ResolversTypes['WebhookEndpoint'] }>;
   WebhookEventOutcome: ResolverTypeWrapper<EventOutcomeModel>;
   WebhookEventStatus: WebhookEventStatus;
+  WebhookEventType: WebhookEventType;
   WebhookFieldError: ResolverTypeWrapper<WebhookFieldError>;
   WebhookMapping: ResolverTypeWrapper<WebhookMappingModel>;
   WebhookMappingRule: ResolverTypeWrapper<WebhookMappingRule>;
@@ -5473,6 +5670,8 @@ export type ResolversParentTypes = {
   CreateRegionInput: CreateRegionInput;
   CreateSubAgentInput: CreateSubAgentInput;
   CreateUserInput: CreateUserInput;
+  CreateWebhookEndpointInput: CreateWebhookEndpointInput;
+  CreateWebhookEndpointPayload: Omit<CreateWebhookEndpointPayload, 'endpoint'> & { endpoint: ResolversParentTypes['WebhookEndpoint'] };
   Date: Scalars['Date']['output'];
   DateTime: Scalars['DateTime']['output'];
   DebtorAging: DebtorAging;
@@ -5575,6 +5774,7 @@ export type ResolversParentTypes = {
   ReleaseToPoolInput: ReleaseToPoolInput;
   RenewPolicyInput: RenewPolicyInput;
   ReplayFailedChangeInput: ReplayFailedChangeInput;
+  ReplayWebhookEndpointDeliveryInput: ReplayWebhookEndpointDeliveryInput;
   ResolveCommissionDisputeInput: ResolveCommissionDisputeInput;
   ResolveUnmatchedPaymentInput: ResolveUnmatchedPaymentInput;
   ReversePaymentInput: ReversePaymentInput;
@@ -5630,6 +5830,13 @@ export type ResolversParentTypes = {
   WebhookDeliveryConnection: Omit<WebhookDeliveryConnection, 'edges'> & { edges: Array<ResolversParentTypes['WebhookDeliveryEdge']> };
   WebhookDeliveryEdge: Omit<WebhookDeliveryEdge, 'node'> & { node: ResolversParentTypes['WebhookDelivery'] };
   WebhookDeliveryReport: DeliveryReportModel;
+  WebhookEndpoint: WebhookEndpointModel;
+  WebhookEndpointConnection: Omit<WebhookEndpointConnection, 'edges'> & { edges: Array<ResolversParentTypes['WebhookEndpointEdge']> };
+  WebhookEndpointDelivery: WebhookEndpointDeliveryModel;
+  WebhookEndpointDeliveryAttempt: WebhookEndpointDeliveryAttempt;
+  WebhookEndpointDeliveryConnection: Omit<WebhookEndpointDeliveryConnection, 'edges'> & { edges: Array<ResolversParentTypes['WebhookEndpointDeliveryEdge']> };
+  WebhookEndpointDeliveryEdge: Omit<WebhookEndpointDeliveryEdge, 'node'> & { node: ResolversParentTypes['WebhookEndpointDelivery'] };
+  WebhookEndpointEdge: Omit<WebhookEndpointEdge, 'node'> & { node: ResolversParentTypes['WebhookEndpoint'] };
   WebhookEventOutcome: EventOutcomeModel;
   WebhookFieldError: WebhookFieldError;
   WebhookMapping: WebhookMappingModel;
@@ -6018,6 +6225,11 @@ export type CreateApiKeyPayloadResolvers<ContextType = GraphQLContext, ParentTyp
   key?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
 };
 
+export type CreateWebhookEndpointPayloadResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['CreateWebhookEndpointPayload'] = ResolversParentTypes['CreateWebhookEndpointPayload']> = {
+  endpoint?: Resolver<ResolversTypes['WebhookEndpoint'], ParentType, ContextType>;
+  secret?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+};
+
 export interface DateScalarConfig extends GraphQLScalarTypeConfig<ResolversTypes['Date'], any> {
   name: 'Date';
 }
@@ -6332,6 +6544,7 @@ export type MutationResolvers<ContextType = GraphQLContext, ParentType extends R
   createRegion?: Resolver<ResolversTypes['Region'], ParentType, ContextType, RequireFields<MutationCreateRegionArgs, 'input'>>;
   createSubAgent?: Resolver<ResolversTypes['SubAgent'], ParentType, ContextType, RequireFields<MutationCreateSubAgentArgs, 'input'>>;
   createUser?: Resolver<ResolversTypes['User'], ParentType, ContextType, RequireFields<MutationCreateUserArgs, 'input'>>;
+  createWebhookEndpoint?: Resolver<ResolversTypes['CreateWebhookEndpointPayload'], ParentType, ContextType, RequireFields<MutationCreateWebhookEndpointArgs, 'input'>>;
   disputeCommissionLine?: Resolver<ResolversTypes['CommissionDispute'], ParentType, ContextType, RequireFields<MutationDisputeCommissionLineArgs, 'input'>>;
   editCommissionSchemeVersion?: Resolver<ResolversTypes['CommissionScheme'], ParentType, ContextType, RequireFields<MutationEditCommissionSchemeVersionArgs, 'input'>>;
   endorsePolicy?: Resolver<ResolversTypes['Policy'], ParentType, ContextType, RequireFields<MutationEndorsePolicyArgs, 'input'>>;
@@ -6350,6 +6563,7 @@ export type MutationResolvers<ContextType = GraphQLContext, ParentType extends R
   releaseToPool?: Resolver<ResolversTypes['Client'], ParentType, ContextType, RequireFields<MutationReleaseToPoolArgs, 'input'>>;
   renewPolicy?: Resolver<ResolversTypes['Policy'], ParentType, ContextType, RequireFields<MutationRenewPolicyArgs, 'input'>>;
   replayFailedChange?: Resolver<ResolversTypes['FailedChange'], ParentType, ContextType, RequireFields<MutationReplayFailedChangeArgs, 'input'>>;
+  replayWebhookEndpointDelivery?: Resolver<ResolversTypes['WebhookEndpointDelivery'], ParentType, ContextType, RequireFields<MutationReplayWebhookEndpointDeliveryArgs, 'input'>>;
   reprocessWebhookDelivery?: Resolver<ResolversTypes['WebhookDeliveryReport'], ParentType, ContextType, RequireFields<MutationReprocessWebhookDeliveryArgs, 'insurerId' | 'webhookId'>>;
   resolveCommissionDispute?: Resolver<ResolversTypes['CommissionDispute'], ParentType, ContextType, RequireFields<MutationResolveCommissionDisputeArgs, 'input'>>;
   resolveUnmatchedPayment?: Resolver<ResolversTypes['Payment'], ParentType, ContextType, RequireFields<MutationResolveUnmatchedPaymentArgs, 'input'>>;
@@ -6628,6 +6842,8 @@ export type QueryResolvers<ContextType = GraphQLContext, ParentType extends Reso
   user?: Resolver<Maybe<ResolversTypes['User']>, ParentType, ContextType, RequireFields<QueryUserArgs, 'id'>>;
   users?: Resolver<ResolversTypes['UserConnection'], ParentType, ContextType, Partial<QueryUsersArgs>>;
   webhookDeliveries?: Resolver<ResolversTypes['WebhookDeliveryConnection'], ParentType, ContextType, RequireFields<QueryWebhookDeliveriesArgs, 'insurerId'>>;
+  webhookEndpointDeliveries?: Resolver<ResolversTypes['WebhookEndpointDeliveryConnection'], ParentType, ContextType, RequireFields<QueryWebhookEndpointDeliveriesArgs, 'endpointId'>>;
+  webhookEndpoints?: Resolver<ResolversTypes['WebhookEndpointConnection'], ParentType, ContextType, Partial<QueryWebhookEndpointsArgs>>;
   webhookMapping?: Resolver<ResolversTypes['WebhookMapping'], ParentType, ContextType, RequireFields<QueryWebhookMappingArgs, 'insurerId'>>;
 };
 
@@ -6938,6 +7154,59 @@ export type WebhookDeliveryReportResolvers<ContextType = GraphQLContext, ParentT
   webhookId?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
 };
 
+export type WebhookEndpointResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['WebhookEndpoint'] = ResolversParentTypes['WebhookEndpoint']> = {
+  active?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  consecutiveFailures?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  createdAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  description?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  disabledAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
+  disabledReason?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  eventTypes?: Resolver<Array<ResolversTypes['WebhookEventType']>, ParentType, ContextType>;
+  id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  url?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  version?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+};
+
+export type WebhookEndpointConnectionResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['WebhookEndpointConnection'] = ResolversParentTypes['WebhookEndpointConnection']> = {
+  edges?: Resolver<Array<ResolversTypes['WebhookEndpointEdge']>, ParentType, ContextType>;
+  pageInfo?: Resolver<ResolversTypes['PageInfo'], ParentType, ContextType>;
+};
+
+export type WebhookEndpointDeliveryResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['WebhookEndpointDelivery'] = ResolversParentTypes['WebhookEndpointDelivery']> = {
+  attempts?: Resolver<Array<ResolversTypes['WebhookEndpointDeliveryAttempt']>, ParentType, ContextType>;
+  createdAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  deliveredAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
+  endpointId?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  eventType?: Resolver<ResolversTypes['WebhookEventType'], ParentType, ContextType>;
+  id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  nextAttemptAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
+  payload?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  status?: Resolver<ResolversTypes['WebhookEndpointDeliveryStatus'], ParentType, ContextType>;
+};
+
+export type WebhookEndpointDeliveryAttemptResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['WebhookEndpointDeliveryAttempt'] = ResolversParentTypes['WebhookEndpointDeliveryAttempt']> = {
+  at?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  error?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  latencyMs?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  replay?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  statusCode?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
+};
+
+export type WebhookEndpointDeliveryConnectionResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['WebhookEndpointDeliveryConnection'] = ResolversParentTypes['WebhookEndpointDeliveryConnection']> = {
+  edges?: Resolver<Array<ResolversTypes['WebhookEndpointDeliveryEdge']>, ParentType, ContextType>;
+  pageInfo?: Resolver<ResolversTypes['PageInfo'], ParentType, ContextType>;
+};
+
+export type WebhookEndpointDeliveryEdgeResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['WebhookEndpointDeliveryEdge'] = ResolversParentTypes['WebhookEndpointDeliveryEdge']> = {
+  cursor?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  node?: Resolver<ResolversTypes['WebhookEndpointDelivery'], ParentType, ContextType>;
+};
+
+export type WebhookEndpointEdgeResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['WebhookEndpointEdge'] = ResolversParentTypes['WebhookEndpointEdge']> = {
+  cursor?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  node?: Resolver<ResolversTypes['WebhookEndpoint'], ParentType, ContextType>;
+};
+
 export type WebhookEventOutcomeResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['WebhookEventOutcome'] = ResolversParentTypes['WebhookEventOutcome']> = {
   errors?: Resolver<Array<ResolversTypes['WebhookFieldError']>, ParentType, ContextType>;
   eventId?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
@@ -7019,6 +7288,7 @@ export type Resolvers<ContextType = GraphQLContext> = {
   Contact?: ContactResolvers<ContextType>;
   ContractRate?: ContractRateResolvers<ContextType>;
   CreateApiKeyPayload?: CreateApiKeyPayloadResolvers<ContextType>;
+  CreateWebhookEndpointPayload?: CreateWebhookEndpointPayloadResolvers<ContextType>;
   Date?: GraphQLScalarType;
   DateTime?: GraphQLScalarType;
   DebtorAging?: DebtorAgingResolvers<ContextType>;
@@ -7126,6 +7396,13 @@ export type Resolvers<ContextType = GraphQLContext> = {
   WebhookDeliveryConnection?: WebhookDeliveryConnectionResolvers<ContextType>;
   WebhookDeliveryEdge?: WebhookDeliveryEdgeResolvers<ContextType>;
   WebhookDeliveryReport?: WebhookDeliveryReportResolvers<ContextType>;
+  WebhookEndpoint?: WebhookEndpointResolvers<ContextType>;
+  WebhookEndpointConnection?: WebhookEndpointConnectionResolvers<ContextType>;
+  WebhookEndpointDelivery?: WebhookEndpointDeliveryResolvers<ContextType>;
+  WebhookEndpointDeliveryAttempt?: WebhookEndpointDeliveryAttemptResolvers<ContextType>;
+  WebhookEndpointDeliveryConnection?: WebhookEndpointDeliveryConnectionResolvers<ContextType>;
+  WebhookEndpointDeliveryEdge?: WebhookEndpointDeliveryEdgeResolvers<ContextType>;
+  WebhookEndpointEdge?: WebhookEndpointEdgeResolvers<ContextType>;
   WebhookEventOutcome?: WebhookEventOutcomeResolvers<ContextType>;
   WebhookFieldError?: WebhookFieldErrorResolvers<ContextType>;
   WebhookMapping?: WebhookMappingResolvers<ContextType>;

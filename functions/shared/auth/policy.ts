@@ -59,6 +59,8 @@ export const PERMISSIONS = {
   'webhooks:manage': ['admin'],
   /** Changes consumers gave up on: listing and replaying them. */
   'failures:manage': ['admin'],
+  /** Outgoing webhooks: endpoints, their deliveries and replays. */
+  'outgoingWebhooks:manage': ['admin'],
   /** API keys for machine clients: create, list, revoke. */
   'apiKeys:manage': ['admin'],
   /** Read one's own identity. */

@@ -34,6 +34,7 @@ interface Targets {
   lineId: string;
   schemeId: string;
   importJobId: string;
+  endpointId: string;
 }
 let t: Targets;
 
@@ -110,6 +111,8 @@ const ROWS: Record<string, Row> = {
   webhookDeliveries: { allowed: ADMIN, args: (_, w) => `insurerId: ${id(w.b.insurerId)}` },
   failedChanges: { allowed: ADMIN },
   apiKeys: { allowed: ADMIN },
+  webhookEndpoints: { allowed: ADMIN },
+  webhookEndpointDeliveries: { allowed: ADMIN, args: (t) => `endpointId: ${id(t.endpointId)}` },
   // Partner managers name the partner; a partner's admin (not this plain partner user) lists its own.
   partnerUsers: { allowed: OFFICE, args: (_, w) => `partnerId: ${id(w.b.partnerId)}` },
   // Only a partner's admin: partner-portal.int.test.ts; a plain partner user and the staff are refused.
@@ -161,7 +164,12 @@ beforeAll(async () => {
       { column: 'last', field: 'lastName' },
     ],
   });
+  const hook = await app.services.outgoingWebhooks.create(w.b.admin, {
+    url: 'https://example.test/hooks',
+    eventTypes: ['POLICY_ISSUED'],
+  });
   t = {
+    endpointId: hook.endpoint.id,
     clientId: policy.clientId,
     policyId,
     invoiceId: invoice.id,

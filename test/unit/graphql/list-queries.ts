@@ -69,6 +69,14 @@ export const LIST_PAGE_QUERIES: Record<string, string> = {
     'partnerCommissionLines(first: 100)',
     `id period kind policyId createdAt amount { ${money} } approvedAmount { ${money} }`,
   ),
+  webhookEndpoints: page(
+    'webhookEndpoints(first: 100)',
+    'id url description eventTypes active disabledAt disabledReason consecutiveFailures createdAt version',
+  ),
+  webhookEndpointDeliveries: page(
+    'webhookEndpointDeliveries(endpointId: "e1", first: 100)',
+    'id endpointId eventType status nextAttemptAt createdAt deliveredAt attempts { at statusCode latencyMs error replay }',
+  ),
   failedChanges: page(
     'failedChanges(first: 100)',
     'id consumer error attempts firstFailedAt lastFailedAt status replayedAt',
