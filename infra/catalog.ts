@@ -204,6 +204,30 @@ export const CATALOG: readonly FunctionSpec[] = [
     timeoutSeconds: 300,
   },
   {
+    name: 'outgoing-webhooks',
+    description:
+      'Outgoing webhooks: changes that mean an event become signed deliveries to integrators, tried at once',
+    entry: 'functions/outgoing-webhooks/handler.ts',
+    trigger: {
+      kind: 'bus',
+      filter: { entityTypes: ['Client', 'Policy', 'CommissionLine'], events: ['INSERT', 'MODIFY'] },
+      maxRetries: 4,
+    },
+    needs: ['table'],
+    memoryMb: 256,
+    // Each delivery may wait 10 s for its endpoint.
+    timeoutSeconds: 120,
+  },
+  {
+    name: 'outgoing-webhook-retries',
+    description: 'Outgoing webhooks: retries due deliveries with exponential backoff for 24 h',
+    entry: 'functions/outgoing-webhooks/retry-handler.ts',
+    trigger: { kind: 'schedule', expression: 'rate(1 minute)' },
+    needs: ['table'],
+    memoryMb: 256,
+    timeoutSeconds: 300,
+  },
+  {
     name: 'failures',
     description: 'Failure drain: failure-queue messages become failed changes that admins list and replay',
     entry: 'functions/failures/handler.ts',

@@ -3,7 +3,7 @@ import { GraphQLError } from 'graphql';
 import type { Services } from '../modules/services.js';
 import type { Principal } from '../shared/auth/principal.js';
 import type { TokenVerifier } from '../shared/auth/token-verifier.js';
-import { isDomainError } from '../shared/errors.js';
+import { isDomainError, RateLimitedError } from '../shared/errors.js';
 import type { LiveEvents } from '../shared/live-hub.js';
 
 /** What every resolver receives: the verified caller (or why there is none) and the services. */
@@ -15,25 +15,52 @@ export interface GraphQLContext {
 }
 
 /**
- * Builds an HTTP request's context from its Authorization header. Every request over HTTP needs a
- * valid bearer token: without one, or with a bad, expired or exp-less token, the whole request
+ * Builds an HTTP request's context from its credentials: a bearer token in `Authorization`, or a
+ * machine client's API key in `x-api-key` (never both). Every request over HTTP needs one: without
+ * one, or with a bad, expired or exp-less token, or a bad, expired or revoked key, the whole request
  * answers 401 UNAUTHENTICATED with `WWW-Authenticate: Bearer` (RFC 6750), before anything is parsed
- * or resolved. Liveness is `GET /health`, which needs no token.
+ * or resolved; a key past its per-minute limit answers 429 RATE_LIMITED with `Retry-After`.
+ * Liveness is `GET /health`, which needs no token.
  */
 export async function buildContext(
   services: Services,
   verifier: TokenVerifier,
   authorization: string | undefined | null,
+  apiKey?: string | undefined | null,
 ): Promise<GraphQLContext> {
-  if (!authorization) throw unauthenticated('A bearer token is required', 'Bearer realm="broker-crm"');
+  if (apiKey) {
+    if (authorization) throw unauthenticated('Send a bearer token or an API key, not both', REALM);
+    return { principal: await apiKeyPrincipal(services, apiKey), services };
+  }
+  if (!authorization) throw unauthenticated('A bearer token is required', REALM);
   try {
     const principal = await verifier.verifyAuthorizationHeader(authorization);
-    if (!principal) throw unauthenticated('A bearer token is required', 'Bearer realm="broker-crm"');
+    if (!principal) throw unauthenticated('A bearer token is required', REALM);
     return { principal, services };
   } catch (error) {
     if (isDomainError(error)) {
-      throw unauthenticated(error.message, 'Bearer realm="broker-crm", error="invalid_token"');
+      throw unauthenticated(error.message, `${REALM}, error="invalid_token"`);
     }
+    throw error;
+  }
+}
+
+const REALM = 'Bearer realm="broker-crm"';
+
+async function apiKeyPrincipal(services: Services, apiKey: string): Promise<Principal> {
+  try {
+    return await services.access.apiKeys.authenticate(apiKey);
+  } catch (error) {
+    if (error instanceof RateLimitedError) {
+      throw new GraphQLError(error.message, {
+        extensions: {
+          code: error.code,
+          retryAfterSeconds: error.retryAfterSeconds,
+          http: { status: 429, headers: new HeaderMap([['retry-after', String(error.retryAfterSeconds)]]) },
+        },
+      });
+    }
+    if (isDomainError(error)) throw unauthenticated(error.message, `${REALM}, error="invalid_token"`);
     throw error;
   }
 }

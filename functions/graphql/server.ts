@@ -7,13 +7,18 @@ import {
 } from '@apollo/server/plugin/disabled';
 import { ApolloArmor } from '@escape.tech/graphql-armor';
 import { buildSchema } from 'graphql';
+import { accessResolvers } from '../modules/access/access.resolvers.js';
 import { bookFilesResolvers } from '../modules/book-files/book-files.resolvers.js';
 import { clientsResolvers } from '../modules/clients/clients.resolvers.js';
+import { referralsResolvers } from '../modules/clients/referrals.resolvers.js';
 import { commissionsResolvers } from '../modules/commissions/commissions.resolvers.js';
+import { partnerLinesResolvers } from '../modules/commissions/partner-lines.resolvers.js';
 import { failuresResolvers } from '../modules/failures/failures.resolvers.js';
 import { importsResolvers } from '../modules/imports/imports.resolvers.js';
 import { invoicesResolvers } from '../modules/invoices/invoices.resolvers.js';
 import { orgResolvers } from '../modules/org/org.resolvers.js';
+import { partnerPortalResolvers } from '../modules/org/partner-portal.resolvers.js';
+import { outgoingWebhooksResolvers } from '../modules/outgoing-webhooks/outgoing-webhooks.resolvers.js';
 import { policiesResolvers } from '../modules/policies/policies.resolvers.js';
 import { reportsResolvers } from '../modules/reports/reports.resolvers.js';
 import { tasksResolvers } from '../modules/tasks/tasks.resolvers.js';
@@ -101,6 +106,11 @@ export function allResolvers(): Resolvers {
     importsResolvers,
     tasksResolvers,
     reportsResolvers,
+    accessResolvers,
+    partnerPortalResolvers,
+    referralsResolvers,
+    outgoingWebhooksResolvers,
+    partnerLinesResolvers,
     // Last but one: it fills ClientCard.commissionSummary, which the clients module leaves null.
     commissionsResolvers,
     liveResolvers,

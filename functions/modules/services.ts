@@ -1,7 +1,8 @@
 import type { Clock } from '../shared/clock.js';
 import type { Db } from '../shared/db.js';
 import { LiveInbox } from '../shared/live-inbox.js';
-import { EntityType } from '../shared/table-design.js';
+import { EntityType, OrgKind } from '../shared/table-design.js';
+import { type AccessModule, createAccessModule } from './access/index.js';
 import type { BookFilesModule, ReportTarget } from './book-files/index.js';
 import { type BookRepositories, bookRepositories, composeBook, composeBookFiles } from './book-wiring.js';
 import type { ClientsModule } from './clients/index.js';
@@ -11,6 +12,11 @@ import type { ImportRunOptions, ImportsModule } from './imports/index.js';
 import type { InvoiceAdapters, InvoicesModule } from './invoices/index.js';
 import { composeCommissions, composeImports, composeInvoices } from './money-wiring.js';
 import { createOrgModule, type OrgModule } from './org/index.js';
+import {
+  createOutgoingWebhooksModule,
+  type OutgoingWebhooksService,
+  type WebhookSender,
+} from './outgoing-webhooks/index.js';
 import type { PoliciesModule } from './policies/index.js';
 import { createReportsModule, type ReportsModule } from './reports/index.js';
 import { reportDirectory, reportLists } from './reports-wiring.js';
@@ -45,6 +51,10 @@ export interface Services {
   tasks: TasksModule;
   /** Report jobs: requested through GraphQL, built into the reports bucket by the reports function. */
   reports: ReportsModule;
+  /** API keys for machine clients and partner portals. */
+  access: AccessModule;
+  /** Outgoing webhooks: integrators' endpoints and the deliveries made to them. */
+  outgoingWebhooks: OutgoingWebhooksService;
   /** Changes consumers gave up on: stored by the hosts, listed and replayed by admins. */
   failures: FailuresService;
   /** For request-scoped batching (GraphQL loaders) and stream consumers; resolvers call services. */
@@ -64,6 +74,8 @@ export interface ServiceOptions {
   importRuns?: Partial<ImportRunOptions>;
   /** Rows per page a report reads from a list (tests shrink it to see progress move). */
   reportPageRows?: number;
+  /** How outgoing webhooks are sent (default `fetch`). */
+  webhookSender?: WebhookSender;
   /** Overrides how long a webhook delivery may start events (tests of the time budget). */
   webhookTimeBudgetMs?: number;
 }
@@ -74,7 +86,13 @@ export function createServices(db: Db, clock: Clock, options: ServiceOptions = {
   const book = composeBook(repositories, repositories.org, clock);
   const bookFiles = composeBookFiles(repositories, book, clock, options.reports ?? null);
   const tasks = createTasksModule({ db, clock, ...taskPorts(repositories, book.clients.book) });
-  const invoices = composeInvoices(db, clock, repositories, options.invoices ?? null, dunningFollowUps(tasks));
+  const invoices = composeInvoices(
+    db,
+    clock,
+    repositories,
+    options.invoices ?? null,
+    dunningFollowUps(tasks),
+  );
   const org = createOrgModule({ repository: repositories.org, clock });
   const commissions = composeCommissions(db, clock, repositories, book.policies);
   const services: Omit<Services, 'failures'> = {
@@ -101,6 +119,20 @@ export function createServices(db: Db, clock: Clock, options: ServiceOptions = {
       log: options.webhookLog,
       timeBudgetMs: options.webhookTimeBudgetMs,
     }),
+    access: createAccessModule({
+      db,
+      clock,
+      partners: {
+        partnerExists: async (tenantId, id) =>
+          (await repositories.org.getOrgEntity(tenantId, OrgKind.Partner, id)) !== undefined,
+      },
+    }),
+    outgoingWebhooks: createOutgoingWebhooksModule({
+      db,
+      clock,
+      tenants: { listTenantIds: () => repositories.org.listTenantIds() },
+      ...(options.webhookSender ? { sender: options.webhookSender } : {}),
+    }),
     repositories,
   };
   return {
@@ -126,5 +158,6 @@ export function changeConsumers(
     imports: (change) => services.imports.jobs.onChange(change),
     live: (change) => liveInbox.file(change),
     reports: (change) => services.reports.jobs.onChange(change),
+    'outgoing-webhooks': (change) => services.outgoingWebhooks.onChange(change),
   };
 }

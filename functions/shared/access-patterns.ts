@@ -1,3 +1,4 @@
+import { ACCESS_ACCESS_PATTERNS } from './access-patterns-access.js';
 import { type AccessPattern, BOOK_ACCESS_PATTERNS } from './access-patterns-book.js';
 import { MONEY_ACCESS_PATTERNS } from './access-patterns-money.js';
 import { TASK_ACCESS_PATTERNS } from './access-patterns-tasks.js';
@@ -12,4 +13,5 @@ export const ACCESS_PATTERNS: readonly AccessPattern[] = [
   ...BOOK_ACCESS_PATTERNS,
   ...MONEY_ACCESS_PATTERNS,
   ...TASK_ACCESS_PATTERNS,
+  ...ACCESS_ACCESS_PATTERNS,
 ];

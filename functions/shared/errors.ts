@@ -88,6 +88,16 @@ export class RuleViolationError extends DomainError {
   readonly httpStatus = 422;
 }
 
+/** A caller (an API key) spent its requests for the current window: retry after `retryAfterSeconds`. */
+export class RateLimitedError extends DomainError {
+  readonly code = 'RATE_LIMITED';
+  readonly httpStatus = 429;
+
+  constructor(readonly retryAfterSeconds: number) {
+    super(`Too many requests for this API key: retry after ${retryAfterSeconds} s`, { retryAfterSeconds });
+  }
+}
+
 /** A cursor that was not issued for this list (tampered, or from another list or tenant). */
 export class InvalidCursorError extends DomainError {
   readonly code = 'INVALID_CURSOR';

@@ -9,6 +9,7 @@
  * ACCESS_PATTERNS (access-patterns.ts) says which pattern uses which index. They are planned for the whole
  * product now (tasks, invoices, commissions, reports come later) so the table is never redesigned.
  */
+import { accessKeys } from './access-keys.js';
 import { clientCollection, type ItemKey, seg, tenantPrefix } from './key-segments.js';
 import { moneyKeys } from './money-keys.js';
 import { taskKeys } from './task-keys.js';
@@ -92,6 +93,10 @@ export const EntityType = {
   TaskSettings: 'TaskSettings',
   Reminder: 'Reminder',
   ReportJob: 'ReportJob',
+  ApiKey: 'ApiKey',
+  ApiKeyRateWindow: 'ApiKeyRateWindow',
+  WebhookEndpoint: 'WebhookEndpoint',
+  WebhookEndpointDelivery: 'WebhookEndpointDelivery',
 } as const;
 export type EntityType = (typeof EntityType)[keyof typeof EntityType];
 
@@ -417,6 +422,7 @@ export const keys = {
 
   ...moneyKeys,
   ...taskKeys,
+  ...accessKeys,
 } as const;
 
 /**

@@ -238,7 +238,8 @@ describe('least privilege', () => {
     // The schedule's dead letters carry no change: they stay in their queue (and its alarm).
     const scheduled = s.stack.schedules.jobs.map((j) => idOf(j.failureQueue));
     for (const queue of scheduled) expect(JSON.stringify(statements)).not.toContain(queue);
-    expect(scheduled).toHaveLength(3);
+    // The overdue sweep, renewals, reminders and the outgoing webhook retries.
+    expect(scheduled).toHaveLength(4);
   });
 
   it('lets the debtors consumer mail from the sender identity and text phone numbers only; the sweep only its table', () => {
@@ -472,11 +473,12 @@ describe('operations', () => {
     // The pipe's dead letters hold changes bound for every bus subscriber.
     expect(drained.map((q) => [q.label, q.routes.map((r) => r.consumer)])).toEqual([
       ['commissions', ['commissions']],
-      ['change-pipe', ['debtors', 'live', 'imports', 'reports']],
+      ['change-pipe', ['debtors', 'live', 'imports', 'reports', 'outgoing-webhooks']],
       ['debtors', ['debtors']],
       ['live', ['live']],
       ['imports', ['imports']],
       ['reports', ['reports']],
+      ['outgoing-webhooks', ['outgoing-webhooks']],
     ]);
     const mappings = s.template.findResources('AWS::Lambda::EventSourceMapping', {
       Properties: { FunctionName: { Ref: fnId('failures') } },

@@ -4,7 +4,7 @@ import type { GraphQLResolveInfo, GraphQLScalarType, GraphQLScalarTypeConfig } f
 import type { Principal as PrincipalModel } from '../../shared/auth/principal.js';
 import type { TenantSettings as TenantSettingsModel, Region as RegionModel, Branch as BranchModel, User as UserModel, UserMove as UserMoveModel, RateGroup as RateGroupModel, RateGroupMembership as RateGroupMembershipModel, Partner as PartnerModel, LeadSource as LeadSourceModel, Insurer as InsurerModel, ProductLine as ProductLineModel } from '../../modules/org/org.model.js';
 import type { Client as ClientModel, Contact as ContactModel, TimelineEntry as TimelineEntryModel } from '../../modules/clients/clients.model.js';
-import type { ClientCard as ClientCardModel, ReferredClient as ReferredClientModel } from '../../modules/clients/client-reads.service.js';
+import type { ClientCard as ClientCardModel, ReferredClient as ReferredClientModel, ReferredPolicy as ReferredPolicyModel } from '../../modules/clients/client-reads.service.js';
 import type { Policy as PolicyModel, InsuredObject as InsuredObjectModel } from '../../modules/policies/policies.model.js';
 import type { SplitShare as SplitShareModel, StoredScheme as StoredSchemeModel, SchemeChange as SchemeChangeModel, LineView as LineViewModel, RecomputedDifference as RecomputedDifferenceModel, RecomputeResult as RecomputeResultModel, Accrual as AccrualModel, CommissionPeriod as CommissionPeriodModel, CommissionDispute as CommissionDisputeModel, CommissionLine as CommissionLineModel, ReconciliationRow as ReconciliationRowModel } from '../../modules/commissions/index.js';
 import type { Invoice as InvoiceModel, Payment as PaymentModel, UnmatchedPayment as UnmatchedPaymentModel, DunningPolicy as DunningPolicyModel, CollectorTask as CollectorTaskModel, DunningStepRecord as DunningStepRecordModel } from '../../modules/invoices/invoices.model.js';
@@ -15,6 +15,8 @@ import type { FailedChange as FailedChangeModel } from '../../modules/failures/f
 import type { ImportJob as ImportJobModel, ImportJobRow as ImportJobRowModel } from '../../modules/imports/imports.model.js';
 import type { ReportJob as ReportJobModel } from '../../modules/reports/reports.model.js';
 import type { Task as TaskModel, TaskType as TaskTypeModel, ProcessTemplate as ProcessTemplateModel } from '../../modules/tasks/index.js';
+import type { ApiKey as ApiKeyModel } from '../../modules/access/index.js';
+import type { WebhookEndpoint as WebhookEndpointModel, WebhookEndpointDelivery as WebhookEndpointDeliveryModel } from '../../modules/outgoing-webhooks/index.js';
 import type { GraphQLContext } from '../context.js';
 export type Maybe<T> = T | null;
 export type InputMaybe<T> = Maybe<T>;
@@ -125,6 +127,70 @@ export type AgeBucket =
   | 'D61_90'
   /** More than 90 days overdue. */
   | 'D90_PLUS';
+
+/**
+ * A machine client's credential (a partner portal's backend, an accounting export). The key itself is
+ * shown once, by `createApiKey`; only its SHA-256 is stored. A request sends it as `x-api-key: <key>`
+ * on `/graphql` and then acts with the key's role and scope in the key's tenant.
+ */
+export type ApiKey = {
+  __typename?: 'ApiKey';
+  /** When the key was created (UTC). */
+  createdAt: Scalars['DateTime']['output'];
+  /** The admin who created it. */
+  createdBy: Scalars['ID']['output'];
+  /** When the key stops working (UTC). */
+  expiresAt: Scalars['DateTime']['output'];
+  /** The key's id (also part of the key itself); requests made with it act as user `apikey:<id>`. */
+  id: Scalars['ID']['output'];
+  /** When it was last used (UTC), recorded at most once a minute; null if never. */
+  lastUsedAt?: Maybe<Scalars['DateTime']['output']>;
+  /** What the key is for, e.g. "Accounting export". */
+  name: Scalars['String']['output'];
+  /** For PARTNER keys: the partner the key acts for. */
+  partnerId?: Maybe<Scalars['ID']['output']>;
+  /** Requests the key may make per minute (a fixed window); the next one answers HTTP 429 RATE_LIMITED with `Retry-After`. */
+  rateLimitPerMinute: Scalars['Int']['output'];
+  /** When it was revoked (UTC); null while it is not. */
+  revokedAt?: Maybe<Scalars['DateTime']['output']>;
+  /** Who revoked it; null while it is not revoked. */
+  revokedBy?: Maybe<Scalars['ID']['output']>;
+  /** The role requests with this key act with. */
+  role: Role;
+  /** How far the key's reads and writes reach. */
+  scope: Scope;
+  /** Whether the key still works. */
+  status: ApiKeyStatus;
+  /** Optimistic-locking version. */
+  version: Scalars['Int']['output'];
+};
+
+/** A page of API keys (a Relay connection): `edges` newest first, `pageInfo` for the next page. */
+export type ApiKeyConnection = {
+  __typename?: 'ApiKeyConnection';
+  /** The rows of this page, at most `first` of them. */
+  edges: Array<ApiKeyEdge>;
+  /** Whether a next page exists, and the cursor to ask for it. */
+  pageInfo: PageInfo;
+};
+
+/** One row of a page of API keys: the item and its cursor. */
+export type ApiKeyEdge = {
+  __typename?: 'ApiKeyEdge';
+  /** Opaque position of this row: pass it as `after` to list what comes after it. */
+  cursor: Scalars['String']['output'];
+  /** The API key on this row. */
+  node: ApiKey;
+};
+
+/** Whether an API key still opens the API. */
+export type ApiKeyStatus =
+  /** Valid until `expiresAt`. */
+  | 'ACTIVE'
+  /** Past `expiresAt`: requests with it answer UNAUTHENTICATED. */
+  | 'EXPIRED'
+  /** Revoked by an admin: requests with it answer UNAUTHENTICATED. */
+  | 'REVOKED';
 
 /** A name/value attribute of an insured object (e.g. `vin`, `registrationPlate`, `address`). */
 export type Attribute = {
@@ -1250,6 +1316,31 @@ export type ContractRateInput = {
   rateGroupId: Scalars['ID']['input'];
 };
 
+/** A new API key. */
+export type CreateApiKeyInput = {
+  /** When the key stops working: in the future, at most two years ahead. */
+  expiresAt: Scalars['DateTime']['input'];
+  /** What the key is for (1–200 characters). */
+  name: Scalars['String']['input'];
+  /** Required for PARTNER keys (the partner the key acts for), refused for any other role. */
+  partnerId?: InputMaybe<Scalars['ID']['input']>;
+  /** Requests per minute, 1–6000 (default 600). */
+  rateLimitPerMinute?: InputMaybe<Scalars['Int']['input']>;
+  /** The role the key acts with: at most your own; only an admin grants ADMIN. */
+  role: Role;
+  /** How far the key reaches; default your own scope (OWN for PARTNER keys), at most your own. */
+  scope?: InputMaybe<Scope>;
+};
+
+/** The key, shown this once, and its record. */
+export type CreateApiKeyPayload = {
+  __typename?: 'CreateApiKeyPayload';
+  /** The key's record. */
+  apiKey: ApiKey;
+  /** The secret key (`bck_…`): store it now; no query returns it again. */
+  key: Scalars['String']['output'];
+};
+
 /** A new branch. */
 export type CreateBranchInput = {
   /** Own or franchise. */
@@ -1360,6 +1451,18 @@ export type CreatePartnerInput = {
   userId?: InputMaybe<Scalars['ID']['input']>;
 };
 
+/** A new partner portal user. */
+export type CreatePartnerUserInput = {
+  /** The user's e-mail (their login); unique in the brokerage, else ALREADY_EXISTS. */
+  email: Scalars['String']['input'];
+  /** The user's display name (1–200 characters). */
+  name: Scalars['String']['input'];
+  /** Whether the user manages the partner's users and sub-agents (default false). */
+  partnerAdmin?: InputMaybe<Scalars['Boolean']['input']>;
+  /** The partner the user acts for: your own (default) or one of your sub-agents. Staff who manage partners name any partner. */
+  partnerId?: InputMaybe<Scalars['ID']['input']>;
+};
+
 /** A new product line. */
 export type CreateProductLineInput = {
   /** Short stable code, unique in the brokerage, e.g. `MTPL`; commission rules match on it. */
@@ -1379,6 +1482,16 @@ export type CreateRateGroupInput = {
 /** A new region. */
 export type CreateRegionInput = {
   /** Its name, unique in the brokerage. */
+  name: Scalars['String']['input'];
+};
+
+/** A new sub-agent in your partner network. */
+export type CreateSubAgentInput = {
+  /** Its company registration number, if any. */
+  companyId?: InputMaybe<Scalars['String']['input']>;
+  /** Its contact e-mail, if any. */
+  email?: InputMaybe<Scalars['String']['input']>;
+  /** The sub-agent's trading name (1–200 characters). */
   name: Scalars['String']['input'];
 };
 
@@ -1424,6 +1537,25 @@ export type CreateUserInput = {
   role: Role;
   /** How far the user's view reaches. */
   scope: Scope;
+};
+
+/** A new endpoint. */
+export type CreateWebhookEndpointInput = {
+  /** What it is for. */
+  description?: InputMaybe<Scalars['String']['input']>;
+  /** The events it receives (at least one). */
+  eventTypes: Array<WebhookEventType>;
+  /** An https URL (http only for localhost). */
+  url: Scalars['String']['input'];
+};
+
+/** The endpoint, and its signing secret shown this once. */
+export type CreateWebhookEndpointPayload = {
+  __typename?: 'CreateWebhookEndpointPayload';
+  /** The endpoint. */
+  endpoint: WebhookEndpoint;
+  /** The Standard Webhooks signing secret (`whsec_…`): verify deliveries with it; no query returns it again. */
+  secret: Scalars['String']['output'];
 };
 
 /** What is overdue per age bucket, as of today in the tenant's time zone. */
@@ -2299,6 +2431,8 @@ export type Mutation = {
    * again answers RULE_VIOLATION (or CONFLICT with a stale version) and creates nothing more.
    */
   completeTask: Task;
+  /** Creates an API key and returns it once (admin). Only its hash is stored. */
+  createApiKey: CreateApiKeyPayload;
   /** Creates a branch (admin). */
   createBranch: Branch;
   /** Creates a client owned by `ownerAdvisorId` (default: the caller). Any role but partner; the owner must be within your scope (advisors: themselves). Unique fields taken: ALREADY_EXISTS. */
@@ -2313,16 +2447,22 @@ export type Mutation = {
   createLeadSource: LeadSource;
   /** Creates a partner (admin, manager, backoffice). */
   createPartner: Partner;
+  /** Adds a portal user to your partner or one of your sub-agents (partner admins; staff who manage partners for any partner). */
+  createPartnerUser: PartnerPortalUser;
   /** Creates a product line (admin). */
   createProductLine: ProductLine;
   /** Creates a rate group (admin). */
   createRateGroup: RateGroup;
   /** Creates a region (admin). */
   createRegion: Region;
+  /** Adds a sub-agent to your partner network (partner admins). Its users see only the clients it referred. */
+  createSubAgent: SubAgent;
   /** Creates a task about a client within your scope; the client's timeline records it. */
   createTask: Task;
   /** Creates a user (admin, manager). In the cloud, the Cognito user is created separately with the same ids. */
   createUser: User;
+  /** Registers an outgoing webhook endpoint and returns its signing secret once (admin). */
+  createWebhookEndpoint: CreateWebhookEndpointPayload;
   /** Raises a dispute on one of your lines. */
   disputeCommissionLine: CommissionDispute;
   /** Replaces a version of a scheme (admin, manager); lines already booked are not recomputed. */
@@ -2373,6 +2513,8 @@ export type Mutation = {
    * already REPLAYED returns it unchanged and processes nothing (admin).
    */
   replayFailedChange: FailedChange;
+  /** Sends a delivery again now, with the same id and body, whatever its status; the attempt is logged as a replay (admin). */
+  replayWebhookEndpointDelivery: WebhookEndpointDelivery;
   /**
    * Processes an archived delivery again, e.g. after fixing the mapping. Events applied before come
    * back DUPLICATE and write nothing (admin).
@@ -2390,6 +2532,8 @@ export type Mutation = {
   resolveUnmatchedPayment: Payment;
   /** Books a negated payment, reopening what the original settled (admin, manager, backoffice). */
   reversePayment: Payment;
+  /** Revokes an API key for good: the next request with it answers UNAUTHENTICATED. Revoking a revoked key changes nothing (admin). */
+  revokeApiKey: ApiKey;
   /** Issues a new webhook secret; the previous one stays valid for 24 hours so the insurer can roll over. */
   rotateInsurerWebhookSecret: InsurerWithSecret;
   /** Replaces the dunning policy (admin, manager). Steps already taken on an invoice are never repeated. */
@@ -2507,6 +2651,12 @@ export type MutationCompleteTaskArgs = {
 
 
 /** Everything a front end can change. Every mutation needs a bearer token; each says which roles may call it. */
+export type MutationCreateApiKeyArgs = {
+  input: CreateApiKeyInput;
+};
+
+
+/** Everything a front end can change. Every mutation needs a bearer token; each says which roles may call it. */
 export type MutationCreateBranchArgs = {
   input: CreateBranchInput;
 };
@@ -2549,6 +2699,12 @@ export type MutationCreatePartnerArgs = {
 
 
 /** Everything a front end can change. Every mutation needs a bearer token; each says which roles may call it. */
+export type MutationCreatePartnerUserArgs = {
+  input: CreatePartnerUserInput;
+};
+
+
+/** Everything a front end can change. Every mutation needs a bearer token; each says which roles may call it. */
 export type MutationCreateProductLineArgs = {
   input: CreateProductLineInput;
 };
@@ -2567,6 +2723,12 @@ export type MutationCreateRegionArgs = {
 
 
 /** Everything a front end can change. Every mutation needs a bearer token; each says which roles may call it. */
+export type MutationCreateSubAgentArgs = {
+  input: CreateSubAgentInput;
+};
+
+
+/** Everything a front end can change. Every mutation needs a bearer token; each says which roles may call it. */
 export type MutationCreateTaskArgs = {
   input: CreateTaskInput;
 };
@@ -2575,6 +2737,12 @@ export type MutationCreateTaskArgs = {
 /** Everything a front end can change. Every mutation needs a bearer token; each says which roles may call it. */
 export type MutationCreateUserArgs = {
   input: CreateUserInput;
+};
+
+
+/** Everything a front end can change. Every mutation needs a bearer token; each says which roles may call it. */
+export type MutationCreateWebhookEndpointArgs = {
+  input: CreateWebhookEndpointInput;
 };
 
 
@@ -2699,6 +2867,12 @@ export type MutationReplayFailedChangeArgs = {
 
 
 /** Everything a front end can change. Every mutation needs a bearer token; each says which roles may call it. */
+export type MutationReplayWebhookEndpointDeliveryArgs = {
+  input: ReplayWebhookEndpointDeliveryInput;
+};
+
+
+/** Everything a front end can change. Every mutation needs a bearer token; each says which roles may call it. */
 export type MutationReprocessWebhookDeliveryArgs = {
   insurerId: Scalars['ID']['input'];
   webhookId: Scalars['String']['input'];
@@ -2726,6 +2900,12 @@ export type MutationResolveUnmatchedPaymentArgs = {
 /** Everything a front end can change. Every mutation needs a bearer token; each says which roles may call it. */
 export type MutationReversePaymentArgs = {
   input: ReversePaymentInput;
+};
+
+
+/** Everything a front end can change. Every mutation needs a bearer token; each says which roles may call it. */
+export type MutationRevokeApiKeyArgs = {
+  input: RevokeApiKeyInput;
 };
 
 
@@ -2946,6 +3126,46 @@ export type Partner = {
   version: Scalars['Int']['output'];
 };
 
+/**
+ * One of the partner's own commission lines, as the portal shows it: the result only, with nothing of
+ * the client's premium (no base, rate or formula) and no policy number.
+ */
+export type PartnerCommissionLine = {
+  __typename?: 'PartnerCommissionLine';
+  /** The commission (negative for clawbacks). */
+  amount: Money;
+  /** The amount approved, once its month is approved; null before. */
+  approvedAmount?: Maybe<Money>;
+  /** When the line was booked (UTC). */
+  createdAt: Scalars['DateTime']['output'];
+  /** The line's id. */
+  id: Scalars['ID']['output'];
+  /** Accrual, clawback, adjustment… */
+  kind: CommissionLineKind;
+  /** The month it counts in, `YYYY-MM`. */
+  period: Scalars['String']['output'];
+  /** The policy the line is for (its id only). */
+  policyId: Scalars['ID']['output'];
+};
+
+/** A page of partner commission lines (a Relay connection). */
+export type PartnerCommissionLineConnection = {
+  __typename?: 'PartnerCommissionLineConnection';
+  /** The rows of this page, at most `first` of them. */
+  edges: Array<PartnerCommissionLineEdge>;
+  /** Whether a next page exists, and the cursor to ask for it. */
+  pageInfo: PageInfo;
+};
+
+/** One row of a page of partner commission lines: the item and its cursor. */
+export type PartnerCommissionLineEdge = {
+  __typename?: 'PartnerCommissionLineEdge';
+  /** Opaque position of this row: pass it as `after` to list what comes after it. */
+  cursor: Scalars['String']['output'];
+  /** The line on this row. */
+  node: PartnerCommissionLine;
+};
+
 /** A page of partner items (a Relay connection): `edges` in the list's order, `pageInfo` for the next page. */
 export type PartnerConnection = {
   __typename?: 'PartnerConnection';
@@ -2970,6 +3190,41 @@ export type PartnerKind =
   | 'EXTERNAL'
   /** Another advisor of the brokerage acting as an internal partner. */
   | 'INTERNAL';
+
+/** A partner's portal user as the portal shows it: no contact details (they are written, never read back here). */
+export type PartnerPortalUser = {
+  __typename?: 'PartnerPortalUser';
+  /** Whether the user may sign in. */
+  active: Scalars['Boolean']['output'];
+  /** When the user was created (UTC). */
+  createdAt: Scalars['DateTime']['output'];
+  /** The user's id (their portal login). */
+  id: Scalars['ID']['output'];
+  /** The user's display name. */
+  name: Scalars['String']['output'];
+  /** Whether the user manages the partner's portal users and sub-agents. */
+  partnerAdmin: Scalars['Boolean']['output'];
+  /** The partner (or sub-agent) the user acts for. */
+  partnerId: Scalars['ID']['output'];
+};
+
+/** A page of partner portal users (a Relay connection). */
+export type PartnerPortalUserConnection = {
+  __typename?: 'PartnerPortalUserConnection';
+  /** The rows of this page, at most `first` of them. */
+  edges: Array<PartnerPortalUserEdge>;
+  /** Whether a next page exists, and the cursor to ask for it. */
+  pageInfo: PageInfo;
+};
+
+/** One row of a page of partner portal users: the item and its cursor. */
+export type PartnerPortalUserEdge = {
+  __typename?: 'PartnerPortalUserEdge';
+  /** Opaque position of this row: pass it as `after` to list what comes after it. */
+  cursor: Scalars['String']['output'];
+  /** The user on this row. */
+  node: PartnerPortalUser;
+};
 
 /** A payment applied to an invoice. Append-only: a reversal is a new payment with the negated amount. */
 export type Payment = {
@@ -3370,6 +3625,8 @@ export type ProductLineEdge = {
 /** Everything a front end can read. Every field needs a bearer token except `health`; each says which roles may call it. */
 export type Query = {
   __typename?: 'Query';
+  /** Your tenant's API keys, newest first (admin). Never the keys themselves. */
+  apiKeys: ApiKeyConnection;
   /** A branch by id; null when it does not exist in your tenant. */
   branch?: Maybe<Branch>;
   /** Branches, optionally of one region. */
@@ -3444,6 +3701,10 @@ export type Query = {
   openCommissionDisputes: CommissionDisputeConnection;
   /** A partner by id; null when it does not exist in your tenant. */
   partner?: Maybe<Partner>;
+  /** Your partner's own commission lines, results only (partners). */
+  partnerCommissionLines: PartnerCommissionLineConnection;
+  /** The portal users of your partner, or of one of your sub-agents (`partnerId`): partner admins, and staff who manage partners. */
+  partnerUsers: PartnerPortalUserConnection;
   /** Partners (lead suppliers) (admin, manager, backoffice, advisor). */
   partners: PartnerConnection;
   /** Payments due, made and late in a month, per responsible advisor or product line. */
@@ -3472,6 +3733,8 @@ export type Query = {
   reportJobs: ReportJobConnection;
   /** What-if: the lines a hypothetical policy would produce for every recipient. Writes nothing. */
   simulateCommissions: Array<SimulatedCommissionLine>;
+  /** Your partner's sub-agents (partner admins). */
+  subAgents: SubAgentConnection;
   /** One task; null when missing (or another tenant's), FORBIDDEN outside your scope. */
   task?: Maybe<Task>;
   /** The brokerage's task types with their SLA and expected minutes (the defaults are written on first use). */
@@ -3491,8 +3754,19 @@ export type Query = {
   users: UserConnection;
   /** Archived deliveries of an insurer, newest first (admin). */
   webhookDeliveries: WebhookDeliveryConnection;
+  /** An endpoint's deliveries with their attempts, newest first (admin). */
+  webhookEndpointDeliveries: WebhookEndpointDeliveryConnection;
+  /** Your tenant's outgoing webhook endpoints, newest first (admin). */
+  webhookEndpoints: WebhookEndpointConnection;
   /** An insurer's webhook mapping (admin). */
   webhookMapping: WebhookMapping;
+};
+
+
+/** Everything a front end can read. Every field needs a bearer token except `health`; each says which roles may call it. */
+export type QueryApiKeysArgs = {
+  after?: InputMaybe<Scalars['String']['input']>;
+  first?: InputMaybe<Scalars['Int']['input']>;
 };
 
 
@@ -3685,6 +3959,22 @@ export type QueryPartnerArgs = {
 
 
 /** Everything a front end can read. Every field needs a bearer token except `health`; each says which roles may call it. */
+export type QueryPartnerCommissionLinesArgs = {
+  after?: InputMaybe<Scalars['String']['input']>;
+  first?: InputMaybe<Scalars['Int']['input']>;
+  period?: InputMaybe<Scalars['String']['input']>;
+};
+
+
+/** Everything a front end can read. Every field needs a bearer token except `health`; each says which roles may call it. */
+export type QueryPartnerUsersArgs = {
+  after?: InputMaybe<Scalars['String']['input']>;
+  first?: InputMaybe<Scalars['Int']['input']>;
+  partnerId?: InputMaybe<Scalars['ID']['input']>;
+};
+
+
+/** Everything a front end can read. Every field needs a bearer token except `health`; each says which roles may call it. */
 export type QueryPartnersArgs = {
   after?: InputMaybe<Scalars['String']['input']>;
   first?: InputMaybe<Scalars['Int']['input']>;
@@ -3774,6 +4064,13 @@ export type QuerySimulateCommissionsArgs = {
 
 
 /** Everything a front end can read. Every field needs a bearer token except `health`; each says which roles may call it. */
+export type QuerySubAgentsArgs = {
+  after?: InputMaybe<Scalars['String']['input']>;
+  first?: InputMaybe<Scalars['Int']['input']>;
+};
+
+
+/** Everything a front end can read. Every field needs a bearer token except `health`; each says which roles may call it. */
 export type QueryTaskArgs = {
   id: Scalars['ID']['input'];
 };
@@ -3814,6 +4111,21 @@ export type QueryWebhookDeliveriesArgs = {
   after?: InputMaybe<Scalars['String']['input']>;
   first?: InputMaybe<Scalars['Int']['input']>;
   insurerId: Scalars['ID']['input'];
+};
+
+
+/** Everything a front end can read. Every field needs a bearer token except `health`; each says which roles may call it. */
+export type QueryWebhookEndpointDeliveriesArgs = {
+  after?: InputMaybe<Scalars['String']['input']>;
+  endpointId: Scalars['ID']['input'];
+  first?: InputMaybe<Scalars['Int']['input']>;
+};
+
+
+/** Everything a front end can read. Every field needs a bearer token except `health`; each says which roles may call it. */
+export type QueryWebhookEndpointsArgs = {
+  after?: InputMaybe<Scalars['String']['input']>;
+  first?: InputMaybe<Scalars['Int']['input']>;
 };
 
 
@@ -3935,6 +4247,10 @@ export type ReferredClient = {
   createdAt: Scalars['DateTime']['output'];
   /** The client's id. */
   id: Scalars['ID']['output'];
+  /** The client's policies and the brokerage's offers (status OFFER): status, product line and dates only. */
+  policies: Array<ReferredPolicy>;
+  /** Codes of the product lines the client holds in force (e.g. MTPL), each once. */
+  productLines: Array<Scalars['String']['output']>;
   /** The client's segment. */
   segment: Segment;
   /** Whether the referral became a customer. */
@@ -3957,6 +4273,25 @@ export type ReferredClientEdge = {
   cursor: Scalars['String']['output'];
   /** The referred client on this row. */
   node: ReferredClient;
+};
+
+/** A referred client's policy or offer as its partner may see it: no number, holder, premium or insured object. */
+export type ReferredPolicy = {
+  __typename?: 'ReferredPolicy';
+  /** The policy's id. */
+  id: Scalars['ID']['output'];
+  /** Whether the policy is in force (ACTIVE or REACTIVATED). */
+  inForce: Scalars['Boolean']['output'];
+  /** The product line's code, e.g. MTPL. */
+  productLineCode: Scalars['String']['output'];
+  /** The product line's id. */
+  productLineId: Scalars['ID']['output'];
+  /** OFFER, ACTIVE, RENEWED, LAPSED, CANCELLED or REACTIVATED. */
+  status: PolicyStatus;
+  /** Last day of the term. */
+  termEnd: Scalars['Date']['output'];
+  /** First day of the term. */
+  termStart: Scalars['Date']['output'];
 };
 
 /** A group of branches, for region scope and reports. */
@@ -4053,6 +4388,14 @@ export type RenewPolicyInput = {
 export type ReplayFailedChangeInput = {
   /** The failed change's id, as listed by `failedChanges`; an unknown id answers NOT_FOUND. */
   id: Scalars['ID']['input'];
+};
+
+/** Which delivery to send again. */
+export type ReplayWebhookEndpointDeliveryInput = {
+  /** The delivery; an unknown one answers NOT_FOUND. */
+  deliveryId: Scalars['ID']['input'];
+  /** The endpoint. */
+  endpointId: Scalars['ID']['input'];
 };
 
 /** Narrowing filters of a report: the one matching its type applies, the others are ignored. */
@@ -4221,6 +4564,12 @@ export type ReversePaymentInput = {
   paymentId: Scalars['ID']['input'];
   /** Why. */
   reason: Scalars['String']['input'];
+};
+
+/** Which API key to revoke. */
+export type RevokeApiKeyInput = {
+  /** The key's id; an unknown id answers NOT_FOUND. */
+  id: Scalars['ID']['input'];
 };
 
 /** What a user may do. Each operation's description names the roles that may call it; others get FORBIDDEN. */
@@ -4403,6 +4752,37 @@ export type StatementReconciliationRow = {
   statementAmount?: Maybe<Money>;
   /** How it compares. */
   status: ReconciliationStatus;
+};
+
+/** A sub-agent in a partner's network: a partner of its own whose users see only the clients it referred. */
+export type SubAgent = {
+  __typename?: 'SubAgent';
+  /** Whether it still refers clients. */
+  active: Scalars['Boolean']['output'];
+  /** When it was added (UTC). */
+  createdAt: Scalars['DateTime']['output'];
+  /** The sub-agent's partner id (clients it refers name it as their referring partner). */
+  id: Scalars['ID']['output'];
+  /** The sub-agent's trading name. */
+  name: Scalars['String']['output'];
+};
+
+/** A page of sub-agents (a Relay connection). */
+export type SubAgentConnection = {
+  __typename?: 'SubAgentConnection';
+  /** The rows of this page, at most `first` of them. */
+  edges: Array<SubAgentEdge>;
+  /** Whether a next page exists, and the cursor to ask for it. */
+  pageInfo: PageInfo;
+};
+
+/** One row of a page of sub-agents: the item and its cursor. */
+export type SubAgentEdge = {
+  __typename?: 'SubAgentEdge';
+  /** Opaque position of this row: pass it as `after` to list what comes after it. */
+  cursor: Scalars['String']['output'];
+  /** The sub-agent on this row. */
+  node: SubAgent;
 };
 
 /**
@@ -5203,6 +5583,117 @@ export type WebhookDeliveryReport = {
   webhookId: Scalars['String']['output'];
 };
 
+/**
+ * An integrator's endpoint: events of the subscribed types are POSTed to it as JSON, signed the
+ * Standard Webhooks way (`webhook-id`, `webhook-timestamp`, `webhook-signature` headers).
+ */
+export type WebhookEndpoint = {
+  __typename?: 'WebhookEndpoint';
+  /** False once disabled: nothing more is sent to it. */
+  active: Scalars['Boolean']['output'];
+  /** Failed attempts in a row; 10 disable the endpoint. */
+  consecutiveFailures: Scalars['Int']['output'];
+  /** When it was registered (UTC). */
+  createdAt: Scalars['DateTime']['output'];
+  /** What the endpoint is for. */
+  description?: Maybe<Scalars['String']['output']>;
+  /** When it was disabled (UTC); null while active. */
+  disabledAt?: Maybe<Scalars['DateTime']['output']>;
+  /** Why it was disabled (the notice), e.g. "Disabled after 10 failed attempts in a row". */
+  disabledReason?: Maybe<Scalars['String']['output']>;
+  /** The events it receives. */
+  eventTypes: Array<WebhookEventType>;
+  /** The endpoint's id. */
+  id: Scalars['ID']['output'];
+  /** Where events are POSTed. */
+  url: Scalars['String']['output'];
+  /** Optimistic-locking version. */
+  version: Scalars['Int']['output'];
+};
+
+/** A page of webhook endpoints (a Relay connection), newest first. */
+export type WebhookEndpointConnection = {
+  __typename?: 'WebhookEndpointConnection';
+  /** The rows of this page, at most `first` of them. */
+  edges: Array<WebhookEndpointEdge>;
+  /** Whether a next page exists, and the cursor to ask for it. */
+  pageInfo: PageInfo;
+};
+
+/** One event sent to one endpoint, with every attempt. */
+export type WebhookEndpointDelivery = {
+  __typename?: 'WebhookEndpointDelivery';
+  /** Every attempt, oldest first. */
+  attempts: Array<WebhookEndpointDeliveryAttempt>;
+  /** When the event happened (UTC). */
+  createdAt: Scalars['DateTime']['output'];
+  /** When it was first delivered (UTC). */
+  deliveredAt?: Maybe<Scalars['DateTime']['output']>;
+  /** The endpoint it is for. */
+  endpointId: Scalars['ID']['output'];
+  /** The event. */
+  eventType: WebhookEventType;
+  /** The delivery's id, sent as `webhook-id`: the same on every retry and replay, so receivers can deduplicate. */
+  id: Scalars['ID']['output'];
+  /** When the next retry is due (UTC); null unless PENDING. */
+  nextAttemptAt?: Maybe<Scalars['DateTime']['output']>;
+  /** The JSON body, exactly as signed and sent. */
+  payload: Scalars['String']['output'];
+  /** Where it stands. */
+  status: WebhookEndpointDeliveryStatus;
+};
+
+/** One try to deliver: when, what the endpoint answered, and how long it took. */
+export type WebhookEndpointDeliveryAttempt = {
+  __typename?: 'WebhookEndpointDeliveryAttempt';
+  /** When it was sent (UTC). */
+  at: Scalars['DateTime']['output'];
+  /** Why it failed (a status outside 2xx, a timeout, a refused connection); null on success. */
+  error?: Maybe<Scalars['String']['output']>;
+  /** Milliseconds until the answer (or the failure). */
+  latencyMs: Scalars['Int']['output'];
+  /** Whether an admin's replay sent it. */
+  replay: Scalars['Boolean']['output'];
+  /** The endpoint's HTTP status; null when it did not answer. */
+  statusCode?: Maybe<Scalars['Int']['output']>;
+};
+
+/** A page of an endpoint's deliveries (a Relay connection), newest first. */
+export type WebhookEndpointDeliveryConnection = {
+  __typename?: 'WebhookEndpointDeliveryConnection';
+  /** The rows of this page, at most `first` of them. */
+  edges: Array<WebhookEndpointDeliveryEdge>;
+  /** Whether a next page exists, and the cursor to ask for it. */
+  pageInfo: PageInfo;
+};
+
+/** One row of a page of an endpoint's deliveries: the item and its cursor. */
+export type WebhookEndpointDeliveryEdge = {
+  __typename?: 'WebhookEndpointDeliveryEdge';
+  /** Opaque position of this row: pass it as `after` to list what comes after it. */
+  cursor: Scalars['String']['output'];
+  /** The delivery on this row. */
+  node: WebhookEndpointDelivery;
+};
+
+/** Where a delivery stands. */
+export type WebhookEndpointDeliveryStatus =
+  /** The endpoint answered 2xx. */
+  | 'DELIVERED'
+  /** Given up after 24 h, or its endpoint was disabled; `replayWebhookEndpointDelivery` still sends it. */
+  | 'FAILED'
+  /** Not delivered yet: retried with exponential backoff (30 s, doubling, at most 6 h apart) for 24 h. */
+  | 'PENDING';
+
+/** One row of a page of webhook endpoints: the item and its cursor. */
+export type WebhookEndpointEdge = {
+  __typename?: 'WebhookEndpointEdge';
+  /** Opaque position of this row: pass it as `after` to list what comes after it. */
+  cursor: Scalars['String']['output'];
+  /** The endpoint on this row. */
+  node: WebhookEndpoint;
+};
+
 /** What processing did with one event of a delivery. */
 export type WebhookEventOutcome = {
   __typename?: 'WebhookEventOutcome';
@@ -5230,6 +5721,17 @@ export type WebhookEventStatus =
   | 'DUPLICATE'
   /** Refused; `errors` says why. */
   | 'REJECTED';
+
+/** What happened, as an integrator's endpoint subscribes to it. The payload's `type` is the wire name in parentheses. */
+export type WebhookEventType =
+  /** A commission line was booked in the ledger (`commission_line.booked`). */
+  | 'COMMISSION_LINE_BOOKED'
+  /** A policy was cancelled (`policy.cancelled`). */
+  | 'POLICY_CANCELLED'
+  /** A policy was issued: written active, or an offer accepted (`policy.issued`). */
+  | 'POLICY_ISSUED'
+  /** A client a partner referred changed status (`referred_client.status_changed`). */
+  | 'REFERRED_CLIENT_STATUS_CHANGED';
 
 /**
  * Why an event was rejected: the path in our model (`data.premium.amount`) and, when the mapping
@@ -5432,6 +5934,10 @@ export type ResolversTypes = {
   AddressInput: AddressInput;
   AdjustCommissionLineInput: AdjustCommissionLineInput;
   AgeBucket: AgeBucket;
+  ApiKey: ResolverTypeWrapper<ApiKeyModel>;
+  ApiKeyConnection: ResolverTypeWrapper<Omit<ApiKeyConnection, 'edges'> & { edges: Array<ResolversTypes['ApiKeyEdge']> }>;
+  ApiKeyEdge: ResolverTypeWrapper<Omit<ApiKeyEdge, 'node'> & { node: ResolversTypes['ApiKey'] }>;
+  ApiKeyStatus: ApiKeyStatus;
   Attribute: ResolverTypeWrapper<Attribute>;
   AttributeInput: AttributeInput;
   BankAccount: ResolverTypeWrapper<BankAccount>;
@@ -5513,6 +6019,8 @@ export type ResolversTypes = {
   Contact: ResolverTypeWrapper<ContactModel>;
   ContractRate: ResolverTypeWrapper<ContractRate>;
   ContractRateInput: ContractRateInput;
+  CreateApiKeyInput: CreateApiKeyInput;
+  CreateApiKeyPayload: ResolverTypeWrapper<Omit<CreateApiKeyPayload, 'apiKey'> & { apiKey: ResolversTypes['ApiKey'] }>;
   CreateBranchInput: CreateBranchInput;
   CreateClientInput: CreateClientInput;
   CreateCommissionSchemeInput: CreateCommissionSchemeInput;
@@ -5520,11 +6028,15 @@ export type ResolversTypes = {
   CreateInvoiceInput: CreateInvoiceInput;
   CreateLeadSourceInput: CreateLeadSourceInput;
   CreatePartnerInput: CreatePartnerInput;
+  CreatePartnerUserInput: CreatePartnerUserInput;
   CreateProductLineInput: CreateProductLineInput;
   CreateRateGroupInput: CreateRateGroupInput;
   CreateRegionInput: CreateRegionInput;
+  CreateSubAgentInput: CreateSubAgentInput;
   CreateTaskInput: CreateTaskInput;
   CreateUserInput: CreateUserInput;
+  CreateWebhookEndpointInput: CreateWebhookEndpointInput;
+  CreateWebhookEndpointPayload: ResolverTypeWrapper<Omit<CreateWebhookEndpointPayload, 'endpoint'> & { endpoint: ResolversTypes['WebhookEndpoint'] }>;
   Date: ResolverTypeWrapper<Scalars['Date']['output']>;
   DateTime: ResolverTypeWrapper<Scalars['DateTime']['output']>;
   DebtorAging: ResolverTypeWrapper<DebtorAging>;
@@ -5600,9 +6112,15 @@ export type ResolversTypes = {
   OverrideType: OverrideType;
   PageInfo: ResolverTypeWrapper<PageInfo>;
   Partner: ResolverTypeWrapper<PartnerModel>;
+  PartnerCommissionLine: ResolverTypeWrapper<LineViewModel>;
+  PartnerCommissionLineConnection: ResolverTypeWrapper<Omit<PartnerCommissionLineConnection, 'edges'> & { edges: Array<ResolversTypes['PartnerCommissionLineEdge']> }>;
+  PartnerCommissionLineEdge: ResolverTypeWrapper<Omit<PartnerCommissionLineEdge, 'node'> & { node: ResolversTypes['PartnerCommissionLine'] }>;
   PartnerConnection: ResolverTypeWrapper<Omit<PartnerConnection, 'edges'> & { edges: Array<ResolversTypes['PartnerEdge']> }>;
   PartnerEdge: ResolverTypeWrapper<Omit<PartnerEdge, 'node'> & { node: ResolversTypes['Partner'] }>;
   PartnerKind: PartnerKind;
+  PartnerPortalUser: ResolverTypeWrapper<UserModel>;
+  PartnerPortalUserConnection: ResolverTypeWrapper<Omit<PartnerPortalUserConnection, 'edges'> & { edges: Array<ResolversTypes['PartnerPortalUserEdge']> }>;
+  PartnerPortalUserEdge: ResolverTypeWrapper<Omit<PartnerPortalUserEdge, 'node'> & { node: ResolversTypes['PartnerPortalUser'] }>;
   Payment: ResolverTypeWrapper<PaymentModel>;
   PaymentConnection: ResolverTypeWrapper<Omit<PaymentConnection, 'edges'> & { edges: Array<ResolversTypes['PaymentEdge']> }>;
   PaymentEdge: ResolverTypeWrapper<Omit<PaymentEdge, 'node'> & { node: ResolversTypes['Payment'] }>;
@@ -5639,6 +6157,7 @@ export type ResolversTypes = {
   ReferredClient: ResolverTypeWrapper<ReferredClientModel>;
   ReferredClientConnection: ResolverTypeWrapper<Omit<ReferredClientConnection, 'edges'> & { edges: Array<ResolversTypes['ReferredClientEdge']> }>;
   ReferredClientEdge: ResolverTypeWrapper<Omit<ReferredClientEdge, 'node'> & { node: ResolversTypes['ReferredClient'] }>;
+  ReferredPolicy: ResolverTypeWrapper<ReferredPolicyModel>;
   Region: ResolverTypeWrapper<RegionModel>;
   RegionConnection: ResolverTypeWrapper<Omit<RegionConnection, 'edges'> & { edges: Array<ResolversTypes['RegionEdge']> }>;
   RegionEdge: ResolverTypeWrapper<Omit<RegionEdge, 'node'> & { node: ResolversTypes['Region'] }>;
@@ -5647,6 +6166,7 @@ export type ResolversTypes = {
   ReleaseToPoolInput: ReleaseToPoolInput;
   RenewPolicyInput: RenewPolicyInput;
   ReplayFailedChangeInput: ReplayFailedChangeInput;
+  ReplayWebhookEndpointDeliveryInput: ReplayWebhookEndpointDeliveryInput;
   ReportFilterInput: ReportFilterInput;
   ReportFormat: ReportFormat;
   ReportJob: ResolverTypeWrapper<ReportJobModel>;
@@ -5659,6 +6179,7 @@ export type ResolversTypes = {
   ResolveCommissionDisputeInput: ResolveCommissionDisputeInput;
   ResolveUnmatchedPaymentInput: ResolveUnmatchedPaymentInput;
   ReversePaymentInput: ReversePaymentInput;
+  RevokeApiKeyInput: RevokeApiKeyInput;
   Role: null;
   RowError: ResolverTypeWrapper<RowError>;
   Scope: null;
@@ -5673,6 +6194,9 @@ export type ResolversTypes = {
   StatementImportResult: ResolverTypeWrapper<Omit<StatementImportResult, 'rows'> & { rows: Array<ResolversTypes['StatementReconciliationRow']> }>;
   StatementReconciliationRow: ResolverTypeWrapper<ReconciliationRowModel>;
   String: ResolverTypeWrapper<Scalars['String']['output']>;
+  SubAgent: ResolverTypeWrapper<PartnerModel>;
+  SubAgentConnection: ResolverTypeWrapper<Omit<SubAgentConnection, 'edges'> & { edges: Array<ResolversTypes['SubAgentEdge']> }>;
+  SubAgentEdge: ResolverTypeWrapper<Omit<SubAgentEdge, 'node'> & { node: ResolversTypes['SubAgent'] }>;
   Subscription: ResolverTypeWrapper<Record<PropertyKey, never>>;
   SupplierDetails: ResolverTypeWrapper<SupplierDetails>;
   SupplierDetailsInput: SupplierDetailsInput;
@@ -5725,8 +6249,17 @@ export type ResolversTypes = {
   WebhookDeliveryConnection: ResolverTypeWrapper<Omit<WebhookDeliveryConnection, 'edges'> & { edges: Array<ResolversTypes['WebhookDeliveryEdge']> }>;
   WebhookDeliveryEdge: ResolverTypeWrapper<Omit<WebhookDeliveryEdge, 'node'> & { node: ResolversTypes['WebhookDelivery'] }>;
   WebhookDeliveryReport: ResolverTypeWrapper<DeliveryReportModel>;
+  WebhookEndpoint: ResolverTypeWrapper<WebhookEndpointModel>;
+  WebhookEndpointConnection: ResolverTypeWrapper<Omit<WebhookEndpointConnection, 'edges'> & { edges: Array<ResolversTypes['WebhookEndpointEdge']> }>;
+  WebhookEndpointDelivery: ResolverTypeWrapper<WebhookEndpointDeliveryModel>;
+  WebhookEndpointDeliveryAttempt: ResolverTypeWrapper<WebhookEndpointDeliveryAttempt>;
+  WebhookEndpointDeliveryConnection: ResolverTypeWrapper<Omit<WebhookEndpointDeliveryConnection, 'edges'> & { edges: Array<ResolversTypes['WebhookEndpointDeliveryEdge']> }>;
+  WebhookEndpointDeliveryEdge: ResolverTypeWrapper<Omit<WebhookEndpointDeliveryEdge, 'node'> & { node: ResolversTypes['WebhookEndpointDelivery'] }>;
+  WebhookEndpointDeliveryStatus: WebhookEndpointDeliveryStatus;
+  WebhookEndpointEdge: ResolverTypeWrapper<Omit<WebhookEndpointEdge, 'node'> & { node: ResolversTypes['WebhookEndpoint'] }>;
   WebhookEventOutcome: ResolverTypeWrapper<EventOutcomeModel>;
   WebhookEventStatus: WebhookEventStatus;
+  WebhookEventType: WebhookEventType;
   WebhookFieldError: ResolverTypeWrapper<WebhookFieldError>;
   WebhookMapping: ResolverTypeWrapper<WebhookMappingModel>;
   WebhookMappingRule: ResolverTypeWrapper<WebhookMappingRule>;
@@ -5744,6 +6277,9 @@ export type ResolversParentTypes = {
   Address: Address;
   AddressInput: AddressInput;
   AdjustCommissionLineInput: AdjustCommissionLineInput;
+  ApiKey: ApiKeyModel;
+  ApiKeyConnection: Omit<ApiKeyConnection, 'edges'> & { edges: Array<ResolversParentTypes['ApiKeyEdge']> };
+  ApiKeyEdge: Omit<ApiKeyEdge, 'node'> & { node: ResolversParentTypes['ApiKey'] };
   Attribute: Attribute;
   AttributeInput: AttributeInput;
   BankAccount: BankAccount;
@@ -5808,6 +6344,8 @@ export type ResolversParentTypes = {
   Contact: ContactModel;
   ContractRate: ContractRate;
   ContractRateInput: ContractRateInput;
+  CreateApiKeyInput: CreateApiKeyInput;
+  CreateApiKeyPayload: Omit<CreateApiKeyPayload, 'apiKey'> & { apiKey: ResolversParentTypes['ApiKey'] };
   CreateBranchInput: CreateBranchInput;
   CreateClientInput: CreateClientInput;
   CreateCommissionSchemeInput: CreateCommissionSchemeInput;
@@ -5815,11 +6353,15 @@ export type ResolversParentTypes = {
   CreateInvoiceInput: CreateInvoiceInput;
   CreateLeadSourceInput: CreateLeadSourceInput;
   CreatePartnerInput: CreatePartnerInput;
+  CreatePartnerUserInput: CreatePartnerUserInput;
   CreateProductLineInput: CreateProductLineInput;
   CreateRateGroupInput: CreateRateGroupInput;
   CreateRegionInput: CreateRegionInput;
+  CreateSubAgentInput: CreateSubAgentInput;
   CreateTaskInput: CreateTaskInput;
   CreateUserInput: CreateUserInput;
+  CreateWebhookEndpointInput: CreateWebhookEndpointInput;
+  CreateWebhookEndpointPayload: Omit<CreateWebhookEndpointPayload, 'endpoint'> & { endpoint: ResolversParentTypes['WebhookEndpoint'] };
   Date: Scalars['Date']['output'];
   DateTime: Scalars['DateTime']['output'];
   DebtorAging: DebtorAging;
@@ -5881,8 +6423,14 @@ export type ResolversParentTypes = {
   OverrideLevelInput: OverrideLevelInput;
   PageInfo: PageInfo;
   Partner: PartnerModel;
+  PartnerCommissionLine: LineViewModel;
+  PartnerCommissionLineConnection: Omit<PartnerCommissionLineConnection, 'edges'> & { edges: Array<ResolversParentTypes['PartnerCommissionLineEdge']> };
+  PartnerCommissionLineEdge: Omit<PartnerCommissionLineEdge, 'node'> & { node: ResolversParentTypes['PartnerCommissionLine'] };
   PartnerConnection: Omit<PartnerConnection, 'edges'> & { edges: Array<ResolversParentTypes['PartnerEdge']> };
   PartnerEdge: Omit<PartnerEdge, 'node'> & { node: ResolversParentTypes['Partner'] };
+  PartnerPortalUser: UserModel;
+  PartnerPortalUserConnection: Omit<PartnerPortalUserConnection, 'edges'> & { edges: Array<ResolversParentTypes['PartnerPortalUserEdge']> };
+  PartnerPortalUserEdge: Omit<PartnerPortalUserEdge, 'node'> & { node: ResolversParentTypes['PartnerPortalUser'] };
   Payment: PaymentModel;
   PaymentConnection: Omit<PaymentConnection, 'edges'> & { edges: Array<ResolversParentTypes['PaymentEdge']> };
   PaymentEdge: Omit<PaymentEdge, 'node'> & { node: ResolversParentTypes['Payment'] };
@@ -5912,6 +6460,7 @@ export type ResolversParentTypes = {
   ReferredClient: ReferredClientModel;
   ReferredClientConnection: Omit<ReferredClientConnection, 'edges'> & { edges: Array<ResolversParentTypes['ReferredClientEdge']> };
   ReferredClientEdge: Omit<ReferredClientEdge, 'node'> & { node: ResolversParentTypes['ReferredClient'] };
+  ReferredPolicy: ReferredPolicyModel;
   Region: RegionModel;
   RegionConnection: Omit<RegionConnection, 'edges'> & { edges: Array<ResolversParentTypes['RegionEdge']> };
   RegionEdge: Omit<RegionEdge, 'node'> & { node: ResolversParentTypes['Region'] };
@@ -5920,6 +6469,7 @@ export type ResolversParentTypes = {
   ReleaseToPoolInput: ReleaseToPoolInput;
   RenewPolicyInput: RenewPolicyInput;
   ReplayFailedChangeInput: ReplayFailedChangeInput;
+  ReplayWebhookEndpointDeliveryInput: ReplayWebhookEndpointDeliveryInput;
   ReportFilterInput: ReportFilterInput;
   ReportJob: ReportJobModel;
   ReportJobConnection: Omit<ReportJobConnection, 'edges'> & { edges: Array<ResolversParentTypes['ReportJobEdge']> };
@@ -5929,6 +6479,7 @@ export type ResolversParentTypes = {
   ResolveCommissionDisputeInput: ResolveCommissionDisputeInput;
   ResolveUnmatchedPaymentInput: ResolveUnmatchedPaymentInput;
   ReversePaymentInput: ReversePaymentInput;
+  RevokeApiKeyInput: RevokeApiKeyInput;
   RowError: RowError;
   SetDunningPolicyInput: SetDunningPolicyInput;
   SetUserRateGroupInput: SetUserRateGroupInput;
@@ -5940,6 +6491,9 @@ export type ResolversParentTypes = {
   StatementImportResult: Omit<StatementImportResult, 'rows'> & { rows: Array<ResolversParentTypes['StatementReconciliationRow']> };
   StatementReconciliationRow: ReconciliationRowModel;
   String: Scalars['String']['output'];
+  SubAgent: PartnerModel;
+  SubAgentConnection: Omit<SubAgentConnection, 'edges'> & { edges: Array<ResolversParentTypes['SubAgentEdge']> };
+  SubAgentEdge: Omit<SubAgentEdge, 'node'> & { node: ResolversParentTypes['SubAgent'] };
   Subscription: Record<PropertyKey, never>;
   SupplierDetails: SupplierDetails;
   SupplierDetailsInput: SupplierDetailsInput;
@@ -5984,6 +6538,13 @@ export type ResolversParentTypes = {
   WebhookDeliveryConnection: Omit<WebhookDeliveryConnection, 'edges'> & { edges: Array<ResolversParentTypes['WebhookDeliveryEdge']> };
   WebhookDeliveryEdge: Omit<WebhookDeliveryEdge, 'node'> & { node: ResolversParentTypes['WebhookDelivery'] };
   WebhookDeliveryReport: DeliveryReportModel;
+  WebhookEndpoint: WebhookEndpointModel;
+  WebhookEndpointConnection: Omit<WebhookEndpointConnection, 'edges'> & { edges: Array<ResolversParentTypes['WebhookEndpointEdge']> };
+  WebhookEndpointDelivery: WebhookEndpointDeliveryModel;
+  WebhookEndpointDeliveryAttempt: WebhookEndpointDeliveryAttempt;
+  WebhookEndpointDeliveryConnection: Omit<WebhookEndpointDeliveryConnection, 'edges'> & { edges: Array<ResolversParentTypes['WebhookEndpointDeliveryEdge']> };
+  WebhookEndpointDeliveryEdge: Omit<WebhookEndpointDeliveryEdge, 'node'> & { node: ResolversParentTypes['WebhookEndpointDelivery'] };
+  WebhookEndpointEdge: Omit<WebhookEndpointEdge, 'node'> & { node: ResolversParentTypes['WebhookEndpoint'] };
   WebhookEventOutcome: EventOutcomeModel;
   WebhookFieldError: WebhookFieldError;
   WebhookMapping: WebhookMappingModel;
@@ -5999,6 +6560,33 @@ export type AddressResolvers<ContextType = GraphQLContext, ParentType extends Re
   country?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   postalCode?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   street?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+};
+
+export type ApiKeyResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['ApiKey'] = ResolversParentTypes['ApiKey']> = {
+  createdAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  createdBy?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  expiresAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  lastUsedAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
+  name?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  partnerId?: Resolver<Maybe<ResolversTypes['ID']>, ParentType, ContextType>;
+  rateLimitPerMinute?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  revokedAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
+  revokedBy?: Resolver<Maybe<ResolversTypes['ID']>, ParentType, ContextType>;
+  role?: Resolver<ResolversTypes['Role'], ParentType, ContextType>;
+  scope?: Resolver<ResolversTypes['Scope'], ParentType, ContextType>;
+  status?: Resolver<ResolversTypes['ApiKeyStatus'], ParentType, ContextType>;
+  version?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+};
+
+export type ApiKeyConnectionResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['ApiKeyConnection'] = ResolversParentTypes['ApiKeyConnection']> = {
+  edges?: Resolver<Array<ResolversTypes['ApiKeyEdge']>, ParentType, ContextType>;
+  pageInfo?: Resolver<ResolversTypes['PageInfo'], ParentType, ContextType>;
+};
+
+export type ApiKeyEdgeResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['ApiKeyEdge'] = ResolversParentTypes['ApiKeyEdge']> = {
+  cursor?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  node?: Resolver<ResolversTypes['ApiKey'], ParentType, ContextType>;
 };
 
 export type AttributeResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['Attribute'] = ResolversParentTypes['Attribute']> = {
@@ -6380,6 +6968,16 @@ export type ContractRateResolvers<ContextType = GraphQLContext, ParentType exten
   rateGroupId?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
 };
 
+export type CreateApiKeyPayloadResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['CreateApiKeyPayload'] = ResolversParentTypes['CreateApiKeyPayload']> = {
+  apiKey?: Resolver<ResolversTypes['ApiKey'], ParentType, ContextType>;
+  key?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+};
+
+export type CreateWebhookEndpointPayloadResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['CreateWebhookEndpointPayload'] = ResolversParentTypes['CreateWebhookEndpointPayload']> = {
+  endpoint?: Resolver<ResolversTypes['WebhookEndpoint'], ParentType, ContextType>;
+  secret?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+};
+
 export interface DateScalarConfig extends GraphQLScalarTypeConfig<ResolversTypes['Date'], any> {
   name: 'Date';
 }
@@ -6681,6 +7279,7 @@ export type MutationResolvers<ContextType = GraphQLContext, ParentType extends R
   cancelPolicy?: Resolver<ResolversTypes['Policy'], ParentType, ContextType, RequireFields<MutationCancelPolicyArgs, 'input'>>;
   changeClientStatus?: Resolver<ResolversTypes['Client'], ParentType, ContextType, RequireFields<MutationChangeClientStatusArgs, 'input'>>;
   completeTask?: Resolver<ResolversTypes['Task'], ParentType, ContextType, RequireFields<MutationCompleteTaskArgs, 'input'>>;
+  createApiKey?: Resolver<ResolversTypes['CreateApiKeyPayload'], ParentType, ContextType, RequireFields<MutationCreateApiKeyArgs, 'input'>>;
   createBranch?: Resolver<ResolversTypes['Branch'], ParentType, ContextType, RequireFields<MutationCreateBranchArgs, 'input'>>;
   createClient?: Resolver<ResolversTypes['Client'], ParentType, ContextType, RequireFields<MutationCreateClientArgs, 'input'>>;
   createCommissionScheme?: Resolver<ResolversTypes['CommissionScheme'], ParentType, ContextType, RequireFields<MutationCreateCommissionSchemeArgs, 'input'>>;
@@ -6688,11 +7287,14 @@ export type MutationResolvers<ContextType = GraphQLContext, ParentType extends R
   createInvoice?: Resolver<ResolversTypes['Invoice'], ParentType, ContextType, RequireFields<MutationCreateInvoiceArgs, 'input'>>;
   createLeadSource?: Resolver<ResolversTypes['LeadSource'], ParentType, ContextType, RequireFields<MutationCreateLeadSourceArgs, 'input'>>;
   createPartner?: Resolver<ResolversTypes['Partner'], ParentType, ContextType, RequireFields<MutationCreatePartnerArgs, 'input'>>;
+  createPartnerUser?: Resolver<ResolversTypes['PartnerPortalUser'], ParentType, ContextType, RequireFields<MutationCreatePartnerUserArgs, 'input'>>;
   createProductLine?: Resolver<ResolversTypes['ProductLine'], ParentType, ContextType, RequireFields<MutationCreateProductLineArgs, 'input'>>;
   createRateGroup?: Resolver<ResolversTypes['RateGroup'], ParentType, ContextType, RequireFields<MutationCreateRateGroupArgs, 'input'>>;
   createRegion?: Resolver<ResolversTypes['Region'], ParentType, ContextType, RequireFields<MutationCreateRegionArgs, 'input'>>;
+  createSubAgent?: Resolver<ResolversTypes['SubAgent'], ParentType, ContextType, RequireFields<MutationCreateSubAgentArgs, 'input'>>;
   createTask?: Resolver<ResolversTypes['Task'], ParentType, ContextType, RequireFields<MutationCreateTaskArgs, 'input'>>;
   createUser?: Resolver<ResolversTypes['User'], ParentType, ContextType, RequireFields<MutationCreateUserArgs, 'input'>>;
+  createWebhookEndpoint?: Resolver<ResolversTypes['CreateWebhookEndpointPayload'], ParentType, ContextType, RequireFields<MutationCreateWebhookEndpointArgs, 'input'>>;
   disputeCommissionLine?: Resolver<ResolversTypes['CommissionDispute'], ParentType, ContextType, RequireFields<MutationDisputeCommissionLineArgs, 'input'>>;
   editCommissionSchemeVersion?: Resolver<ResolversTypes['CommissionScheme'], ParentType, ContextType, RequireFields<MutationEditCommissionSchemeVersionArgs, 'input'>>;
   endorsePolicy?: Resolver<ResolversTypes['Policy'], ParentType, ContextType, RequireFields<MutationEndorsePolicyArgs, 'input'>>;
@@ -6713,11 +7315,13 @@ export type MutationResolvers<ContextType = GraphQLContext, ParentType extends R
   releaseToPool?: Resolver<ResolversTypes['Client'], ParentType, ContextType, RequireFields<MutationReleaseToPoolArgs, 'input'>>;
   renewPolicy?: Resolver<ResolversTypes['Policy'], ParentType, ContextType, RequireFields<MutationRenewPolicyArgs, 'input'>>;
   replayFailedChange?: Resolver<ResolversTypes['FailedChange'], ParentType, ContextType, RequireFields<MutationReplayFailedChangeArgs, 'input'>>;
+  replayWebhookEndpointDelivery?: Resolver<ResolversTypes['WebhookEndpointDelivery'], ParentType, ContextType, RequireFields<MutationReplayWebhookEndpointDeliveryArgs, 'input'>>;
   reprocessWebhookDelivery?: Resolver<ResolversTypes['WebhookDeliveryReport'], ParentType, ContextType, RequireFields<MutationReprocessWebhookDeliveryArgs, 'insurerId' | 'webhookId'>>;
   requestReport?: Resolver<ResolversTypes['ReportJob'], ParentType, ContextType, RequireFields<MutationRequestReportArgs, 'input'>>;
   resolveCommissionDispute?: Resolver<ResolversTypes['CommissionDispute'], ParentType, ContextType, RequireFields<MutationResolveCommissionDisputeArgs, 'input'>>;
   resolveUnmatchedPayment?: Resolver<ResolversTypes['Payment'], ParentType, ContextType, RequireFields<MutationResolveUnmatchedPaymentArgs, 'input'>>;
   reversePayment?: Resolver<ResolversTypes['Payment'], ParentType, ContextType, RequireFields<MutationReversePaymentArgs, 'input'>>;
+  revokeApiKey?: Resolver<ResolversTypes['ApiKey'], ParentType, ContextType, RequireFields<MutationRevokeApiKeyArgs, 'input'>>;
   rotateInsurerWebhookSecret?: Resolver<ResolversTypes['InsurerWithSecret'], ParentType, ContextType, RequireFields<MutationRotateInsurerWebhookSecretArgs, 'id'>>;
   setDunningPolicy?: Resolver<ResolversTypes['DunningPolicy'], ParentType, ContextType, RequireFields<MutationSetDunningPolicyArgs, 'input'>>;
   setUserRateGroup?: Resolver<ResolversTypes['User'], ParentType, ContextType, RequireFields<MutationSetUserRateGroupArgs, 'input'>>;
@@ -6768,6 +7372,26 @@ export type PartnerResolvers<ContextType = GraphQLContext, ParentType extends Re
   version?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
 };
 
+export type PartnerCommissionLineResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['PartnerCommissionLine'] = ResolversParentTypes['PartnerCommissionLine']> = {
+  amount?: Resolver<ResolversTypes['Money'], ParentType, ContextType>;
+  approvedAmount?: Resolver<Maybe<ResolversTypes['Money']>, ParentType, ContextType>;
+  createdAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  kind?: Resolver<ResolversTypes['CommissionLineKind'], ParentType, ContextType>;
+  period?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  policyId?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+};
+
+export type PartnerCommissionLineConnectionResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['PartnerCommissionLineConnection'] = ResolversParentTypes['PartnerCommissionLineConnection']> = {
+  edges?: Resolver<Array<ResolversTypes['PartnerCommissionLineEdge']>, ParentType, ContextType>;
+  pageInfo?: Resolver<ResolversTypes['PageInfo'], ParentType, ContextType>;
+};
+
+export type PartnerCommissionLineEdgeResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['PartnerCommissionLineEdge'] = ResolversParentTypes['PartnerCommissionLineEdge']> = {
+  cursor?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  node?: Resolver<ResolversTypes['PartnerCommissionLine'], ParentType, ContextType>;
+};
+
 export type PartnerConnectionResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['PartnerConnection'] = ResolversParentTypes['PartnerConnection']> = {
   edges?: Resolver<Array<ResolversTypes['PartnerEdge']>, ParentType, ContextType>;
   pageInfo?: Resolver<ResolversTypes['PageInfo'], ParentType, ContextType>;
@@ -6776,6 +7400,25 @@ export type PartnerConnectionResolvers<ContextType = GraphQLContext, ParentType 
 export type PartnerEdgeResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['PartnerEdge'] = ResolversParentTypes['PartnerEdge']> = {
   cursor?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   node?: Resolver<ResolversTypes['Partner'], ParentType, ContextType>;
+};
+
+export type PartnerPortalUserResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['PartnerPortalUser'] = ResolversParentTypes['PartnerPortalUser']> = {
+  active?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  createdAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  name?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  partnerAdmin?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  partnerId?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+};
+
+export type PartnerPortalUserConnectionResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['PartnerPortalUserConnection'] = ResolversParentTypes['PartnerPortalUserConnection']> = {
+  edges?: Resolver<Array<ResolversTypes['PartnerPortalUserEdge']>, ParentType, ContextType>;
+  pageInfo?: Resolver<ResolversTypes['PageInfo'], ParentType, ContextType>;
+};
+
+export type PartnerPortalUserEdgeResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['PartnerPortalUserEdge'] = ResolversParentTypes['PartnerPortalUserEdge']> = {
+  cursor?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  node?: Resolver<ResolversTypes['PartnerPortalUser'], ParentType, ContextType>;
 };
 
 export type PaymentResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['Payment'] = ResolversParentTypes['Payment']> = {
@@ -6918,6 +7561,7 @@ export type ProductLineEdgeResolvers<ContextType = GraphQLContext, ParentType ex
 };
 
 export type QueryResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['Query'] = ResolversParentTypes['Query']> = {
+  apiKeys?: Resolver<ResolversTypes['ApiKeyConnection'], ParentType, ContextType, Partial<QueryApiKeysArgs>>;
   branch?: Resolver<Maybe<ResolversTypes['Branch']>, ParentType, ContextType, RequireFields<QueryBranchArgs, 'id'>>;
   branches?: Resolver<ResolversTypes['BranchConnection'], ParentType, ContextType, Partial<QueryBranchesArgs>>;
   calendar?: Resolver<Array<ResolversTypes['Task']>, ParentType, ContextType, RequireFields<QueryCalendarArgs, 'from' | 'to'>>;
@@ -6950,6 +7594,8 @@ export type QueryResolvers<ContextType = GraphQLContext, ParentType extends Reso
   me?: Resolver<ResolversTypes['Viewer'], ParentType, ContextType>;
   openCommissionDisputes?: Resolver<ResolversTypes['CommissionDisputeConnection'], ParentType, ContextType, Partial<QueryOpenCommissionDisputesArgs>>;
   partner?: Resolver<Maybe<ResolversTypes['Partner']>, ParentType, ContextType, RequireFields<QueryPartnerArgs, 'id'>>;
+  partnerCommissionLines?: Resolver<ResolversTypes['PartnerCommissionLineConnection'], ParentType, ContextType, Partial<QueryPartnerCommissionLinesArgs>>;
+  partnerUsers?: Resolver<ResolversTypes['PartnerPortalUserConnection'], ParentType, ContextType, Partial<QueryPartnerUsersArgs>>;
   partners?: Resolver<ResolversTypes['PartnerConnection'], ParentType, ContextType, Partial<QueryPartnersArgs>>;
   paymentStatistics?: Resolver<ResolversTypes['PaymentStatistics'], ParentType, ContextType, RequireFields<QueryPaymentStatisticsArgs, 'groupBy' | 'period'>>;
   payments?: Resolver<ResolversTypes['PaymentConnection'], ParentType, ContextType, RequireFields<QueryPaymentsArgs, 'filter'>>;
@@ -6964,6 +7610,7 @@ export type QueryResolvers<ContextType = GraphQLContext, ParentType extends Reso
   reportJob?: Resolver<ResolversTypes['ReportJob'], ParentType, ContextType, RequireFields<QueryReportJobArgs, 'id'>>;
   reportJobs?: Resolver<ResolversTypes['ReportJobConnection'], ParentType, ContextType, Partial<QueryReportJobsArgs>>;
   simulateCommissions?: Resolver<Array<ResolversTypes['SimulatedCommissionLine']>, ParentType, ContextType, RequireFields<QuerySimulateCommissionsArgs, 'input'>>;
+  subAgents?: Resolver<ResolversTypes['SubAgentConnection'], ParentType, ContextType, Partial<QuerySubAgentsArgs>>;
   task?: Resolver<Maybe<ResolversTypes['Task']>, ParentType, ContextType, RequireFields<QueryTaskArgs, 'id'>>;
   taskTypes?: Resolver<Array<ResolversTypes['TaskType']>, ParentType, ContextType>;
   tasks?: Resolver<ResolversTypes['TaskConnection'], ParentType, ContextType, Partial<QueryTasksArgs>>;
@@ -6972,6 +7619,8 @@ export type QueryResolvers<ContextType = GraphQLContext, ParentType extends Reso
   user?: Resolver<Maybe<ResolversTypes['User']>, ParentType, ContextType, RequireFields<QueryUserArgs, 'id'>>;
   users?: Resolver<ResolversTypes['UserConnection'], ParentType, ContextType, Partial<QueryUsersArgs>>;
   webhookDeliveries?: Resolver<ResolversTypes['WebhookDeliveryConnection'], ParentType, ContextType, RequireFields<QueryWebhookDeliveriesArgs, 'insurerId'>>;
+  webhookEndpointDeliveries?: Resolver<ResolversTypes['WebhookEndpointDeliveryConnection'], ParentType, ContextType, RequireFields<QueryWebhookEndpointDeliveriesArgs, 'endpointId'>>;
+  webhookEndpoints?: Resolver<ResolversTypes['WebhookEndpointConnection'], ParentType, ContextType, Partial<QueryWebhookEndpointsArgs>>;
   webhookMapping?: Resolver<ResolversTypes['WebhookMapping'], ParentType, ContextType, RequireFields<QueryWebhookMappingArgs, 'insurerId'>>;
 };
 
@@ -7011,6 +7660,8 @@ export type ReassignTasksResultResolvers<ContextType = GraphQLContext, ParentTyp
 export type ReferredClientResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['ReferredClient'] = ResolversParentTypes['ReferredClient']> = {
   createdAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  policies?: Resolver<Array<ResolversTypes['ReferredPolicy']>, ParentType, ContextType>;
+  productLines?: Resolver<Array<ResolversTypes['String']>, ParentType, ContextType>;
   segment?: Resolver<ResolversTypes['Segment'], ParentType, ContextType>;
   status?: Resolver<ResolversTypes['ClientStatus'], ParentType, ContextType>;
 };
@@ -7023,6 +7674,16 @@ export type ReferredClientConnectionResolvers<ContextType = GraphQLContext, Pare
 export type ReferredClientEdgeResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['ReferredClientEdge'] = ResolversParentTypes['ReferredClientEdge']> = {
   cursor?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   node?: Resolver<ResolversTypes['ReferredClient'], ParentType, ContextType>;
+};
+
+export type ReferredPolicyResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['ReferredPolicy'] = ResolversParentTypes['ReferredPolicy']> = {
+  id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  inForce?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  productLineCode?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  productLineId?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  status?: Resolver<ResolversTypes['PolicyStatus'], ParentType, ContextType>;
+  termEnd?: Resolver<ResolversTypes['Date'], ParentType, ContextType>;
+  termStart?: Resolver<ResolversTypes['Date'], ParentType, ContextType>;
 };
 
 export type RegionResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['Region'] = ResolversParentTypes['Region']> = {
@@ -7118,6 +7779,23 @@ export type StatementReconciliationRowResolvers<ContextType = GraphQLContext, Pa
   rows?: Resolver<Array<ResolversTypes['Int']>, ParentType, ContextType>;
   statementAmount?: Resolver<Maybe<ResolversTypes['Money']>, ParentType, ContextType>;
   status?: Resolver<ResolversTypes['ReconciliationStatus'], ParentType, ContextType>;
+};
+
+export type SubAgentResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['SubAgent'] = ResolversParentTypes['SubAgent']> = {
+  active?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  createdAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  name?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+};
+
+export type SubAgentConnectionResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['SubAgentConnection'] = ResolversParentTypes['SubAgentConnection']> = {
+  edges?: Resolver<Array<ResolversTypes['SubAgentEdge']>, ParentType, ContextType>;
+  pageInfo?: Resolver<ResolversTypes['PageInfo'], ParentType, ContextType>;
+};
+
+export type SubAgentEdgeResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['SubAgentEdge'] = ResolversParentTypes['SubAgentEdge']> = {
+  cursor?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  node?: Resolver<ResolversTypes['SubAgent'], ParentType, ContextType>;
 };
 
 export type SubscriptionResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['Subscription'] = ResolversParentTypes['Subscription']> = {
@@ -7338,6 +8016,59 @@ export type WebhookDeliveryReportResolvers<ContextType = GraphQLContext, ParentT
   webhookId?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
 };
 
+export type WebhookEndpointResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['WebhookEndpoint'] = ResolversParentTypes['WebhookEndpoint']> = {
+  active?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  consecutiveFailures?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  createdAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  description?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  disabledAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
+  disabledReason?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  eventTypes?: Resolver<Array<ResolversTypes['WebhookEventType']>, ParentType, ContextType>;
+  id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  url?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  version?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+};
+
+export type WebhookEndpointConnectionResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['WebhookEndpointConnection'] = ResolversParentTypes['WebhookEndpointConnection']> = {
+  edges?: Resolver<Array<ResolversTypes['WebhookEndpointEdge']>, ParentType, ContextType>;
+  pageInfo?: Resolver<ResolversTypes['PageInfo'], ParentType, ContextType>;
+};
+
+export type WebhookEndpointDeliveryResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['WebhookEndpointDelivery'] = ResolversParentTypes['WebhookEndpointDelivery']> = {
+  attempts?: Resolver<Array<ResolversTypes['WebhookEndpointDeliveryAttempt']>, ParentType, ContextType>;
+  createdAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  deliveredAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
+  endpointId?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  eventType?: Resolver<ResolversTypes['WebhookEventType'], ParentType, ContextType>;
+  id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  nextAttemptAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
+  payload?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  status?: Resolver<ResolversTypes['WebhookEndpointDeliveryStatus'], ParentType, ContextType>;
+};
+
+export type WebhookEndpointDeliveryAttemptResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['WebhookEndpointDeliveryAttempt'] = ResolversParentTypes['WebhookEndpointDeliveryAttempt']> = {
+  at?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  error?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  latencyMs?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  replay?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  statusCode?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
+};
+
+export type WebhookEndpointDeliveryConnectionResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['WebhookEndpointDeliveryConnection'] = ResolversParentTypes['WebhookEndpointDeliveryConnection']> = {
+  edges?: Resolver<Array<ResolversTypes['WebhookEndpointDeliveryEdge']>, ParentType, ContextType>;
+  pageInfo?: Resolver<ResolversTypes['PageInfo'], ParentType, ContextType>;
+};
+
+export type WebhookEndpointDeliveryEdgeResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['WebhookEndpointDeliveryEdge'] = ResolversParentTypes['WebhookEndpointDeliveryEdge']> = {
+  cursor?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  node?: Resolver<ResolversTypes['WebhookEndpointDelivery'], ParentType, ContextType>;
+};
+
+export type WebhookEndpointEdgeResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['WebhookEndpointEdge'] = ResolversParentTypes['WebhookEndpointEdge']> = {
+  cursor?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  node?: Resolver<ResolversTypes['WebhookEndpoint'], ParentType, ContextType>;
+};
+
 export type WebhookEventOutcomeResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['WebhookEventOutcome'] = ResolversParentTypes['WebhookEventOutcome']> = {
   errors?: Resolver<Array<ResolversTypes['WebhookFieldError']>, ParentType, ContextType>;
   eventId?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
@@ -7377,6 +8108,9 @@ export type WebhookValueTranslationResolvers<ContextType = GraphQLContext, Paren
 
 export type Resolvers<ContextType = GraphQLContext> = {
   Address?: AddressResolvers<ContextType>;
+  ApiKey?: ApiKeyResolvers<ContextType>;
+  ApiKeyConnection?: ApiKeyConnectionResolvers<ContextType>;
+  ApiKeyEdge?: ApiKeyEdgeResolvers<ContextType>;
   Attribute?: AttributeResolvers<ContextType>;
   BankAccount?: BankAccountResolvers<ContextType>;
   BankImportResult?: BankImportResultResolvers<ContextType>;
@@ -7420,6 +8154,8 @@ export type Resolvers<ContextType = GraphQLContext> = {
   Consent?: ConsentResolvers<ContextType>;
   Contact?: ContactResolvers<ContextType>;
   ContractRate?: ContractRateResolvers<ContextType>;
+  CreateApiKeyPayload?: CreateApiKeyPayloadResolvers<ContextType>;
+  CreateWebhookEndpointPayload?: CreateWebhookEndpointPayloadResolvers<ContextType>;
   Date?: GraphQLScalarType;
   DateTime?: GraphQLScalarType;
   DebtorAging?: DebtorAgingResolvers<ContextType>;
@@ -7463,8 +8199,14 @@ export type Resolvers<ContextType = GraphQLContext> = {
   OverrideLevel?: OverrideLevelResolvers<ContextType>;
   PageInfo?: PageInfoResolvers<ContextType>;
   Partner?: PartnerResolvers<ContextType>;
+  PartnerCommissionLine?: PartnerCommissionLineResolvers<ContextType>;
+  PartnerCommissionLineConnection?: PartnerCommissionLineConnectionResolvers<ContextType>;
+  PartnerCommissionLineEdge?: PartnerCommissionLineEdgeResolvers<ContextType>;
   PartnerConnection?: PartnerConnectionResolvers<ContextType>;
   PartnerEdge?: PartnerEdgeResolvers<ContextType>;
+  PartnerPortalUser?: PartnerPortalUserResolvers<ContextType>;
+  PartnerPortalUserConnection?: PartnerPortalUserConnectionResolvers<ContextType>;
+  PartnerPortalUserEdge?: PartnerPortalUserEdgeResolvers<ContextType>;
   Payment?: PaymentResolvers<ContextType>;
   PaymentConnection?: PaymentConnectionResolvers<ContextType>;
   PaymentEdge?: PaymentEdgeResolvers<ContextType>;
@@ -7488,6 +8230,7 @@ export type Resolvers<ContextType = GraphQLContext> = {
   ReferredClient?: ReferredClientResolvers<ContextType>;
   ReferredClientConnection?: ReferredClientConnectionResolvers<ContextType>;
   ReferredClientEdge?: ReferredClientEdgeResolvers<ContextType>;
+  ReferredPolicy?: ReferredPolicyResolvers<ContextType>;
   Region?: RegionResolvers<ContextType>;
   RegionConnection?: RegionConnectionResolvers<ContextType>;
   RegionEdge?: RegionEdgeResolvers<ContextType>;
@@ -7502,6 +8245,9 @@ export type Resolvers<ContextType = GraphQLContext> = {
   SplitShare?: SplitShareResolvers<ContextType>;
   StatementImportResult?: StatementImportResultResolvers<ContextType>;
   StatementReconciliationRow?: StatementReconciliationRowResolvers<ContextType>;
+  SubAgent?: SubAgentResolvers<ContextType>;
+  SubAgentConnection?: SubAgentConnectionResolvers<ContextType>;
+  SubAgentEdge?: SubAgentEdgeResolvers<ContextType>;
   Subscription?: SubscriptionResolvers<ContextType>;
   SupplierDetails?: SupplierDetailsResolvers<ContextType>;
   Task?: TaskResolvers<ContextType>;
@@ -7528,6 +8274,13 @@ export type Resolvers<ContextType = GraphQLContext> = {
   WebhookDeliveryConnection?: WebhookDeliveryConnectionResolvers<ContextType>;
   WebhookDeliveryEdge?: WebhookDeliveryEdgeResolvers<ContextType>;
   WebhookDeliveryReport?: WebhookDeliveryReportResolvers<ContextType>;
+  WebhookEndpoint?: WebhookEndpointResolvers<ContextType>;
+  WebhookEndpointConnection?: WebhookEndpointConnectionResolvers<ContextType>;
+  WebhookEndpointDelivery?: WebhookEndpointDeliveryResolvers<ContextType>;
+  WebhookEndpointDeliveryAttempt?: WebhookEndpointDeliveryAttemptResolvers<ContextType>;
+  WebhookEndpointDeliveryConnection?: WebhookEndpointDeliveryConnectionResolvers<ContextType>;
+  WebhookEndpointDeliveryEdge?: WebhookEndpointDeliveryEdgeResolvers<ContextType>;
+  WebhookEndpointEdge?: WebhookEndpointEdgeResolvers<ContextType>;
   WebhookEventOutcome?: WebhookEventOutcomeResolvers<ContextType>;
   WebhookFieldError?: WebhookFieldErrorResolvers<ContextType>;
   WebhookMapping?: WebhookMappingResolvers<ContextType>;

@@ -5,6 +5,7 @@ import { ForbiddenError, ValidationFailedError } from '../../shared/errors.js';
 import type { Money } from '../../shared/money.js';
 import { parseInput } from '../../shared/validation.js';
 import type { Invoice } from '../invoices/index.js';
+import { IN_FORCE } from '../policies/index.js';
 import type { ClientBook } from './client-book.js';
 import {
   type Client,
@@ -43,6 +44,17 @@ export interface ReferredClient {
   status: ClientStatus;
   segment: string;
   createdAt: string;
+}
+
+/** What a partner may know of a referred client's policy or offer: status, product line and dates only. */
+export interface ReferredPolicy {
+  id: string;
+  status: string;
+  productLineId: string;
+  productLineCode: string;
+  termStart: string;
+  termEnd: string;
+  inForce: boolean;
 }
 
 /** Where a client sits, for list scope filters. */
@@ -155,5 +167,26 @@ export class ClientReadsService {
         createdAt: c.createdAt,
       })),
     };
+  }
+
+  /**
+   * A referred client's policies and offers as a partner may see them (one Query on the client's
+   * collection): status, product line and term dates, never a premium, number or holder.
+   */
+  async referredClientPolicies(principal: Principal | null, clientId: string): Promise<ReferredPolicy[]> {
+    const p = authorize(principal, 'book:referrals');
+    const card = await this.repo.clientCard(p.tenantId, clientId);
+    if (!card || !p.partnerId || card.client.referringPartnerId !== p.partnerId) {
+      throw new ForbiddenError('This client was not referred by your partner');
+    }
+    return card.policies.map((policy) => ({
+      id: policy.id,
+      status: policy.status,
+      productLineId: policy.productLineId,
+      productLineCode: policy.productLineCode,
+      termStart: policy.termStart,
+      termEnd: policy.termEnd,
+      inForce: IN_FORCE.includes(policy.status),
+    }));
   }
 }

@@ -1,6 +1,6 @@
 import type { Resolvers } from '../../graphql/__generated__/resolvers-types.js';
 import { loadersOf, loadOrg } from '../../graphql/loaders.js';
-import { seesClientNames, seesCommissionBasis } from '../../shared/auth/policy.js';
+import { authorize, seesClientNames, seesCommissionBasis } from '../../shared/auth/policy.js';
 import { pageArgs, toConnection } from '../../shared/pagination.js';
 import { OrgKind } from '../../shared/table-design.js';
 import { formatAmount, ruleLabel } from './engine/explain.js';
@@ -35,8 +35,15 @@ export const commissionsResolvers: Resolvers = {
       services.commissions.schemes.list(principal),
     commissionScheme: (_root, { id }, { principal, services }) =>
       services.commissions.schemes.get(principal, id),
+    // Partners read their lines as PartnerCommissionLine (partnerCommissionLines): no basis field at all.
     commissionLines: async (_root, args, { principal, services }) =>
-      toConnection(await services.commissions.ledger.lines(principal, args.filter ?? {}, pageArgs(args))),
+      toConnection(
+        await services.commissions.ledger.lines(
+          authorize(principal, 'commissions:lines:read'),
+          args.filter ?? {},
+          pageArgs(args),
+        ),
+      ),
     commissionLine: async (_root, { id }, { principal, services }) =>
       (await services.commissions.ledger.line(principal, id))?.line ?? null,
     commissionAccruals: (_root, args, { principal, services }) =>

@@ -3,6 +3,7 @@ import { CatalogService } from './catalog.service.js';
 import type { OrgRepository } from './org.repository.js';
 import { OrgEntities } from './org-entities.js';
 import { OrgStructureService } from './org-structure.service.js';
+import { PartnerPortalService } from './partner-portal.service.js';
 import { PartnersService } from './partners.service.js';
 import { TenantService } from './tenant.service.js';
 
@@ -35,6 +36,8 @@ export interface OrgModule {
   structure: OrgStructureService;
   /** Partners and lead sources. */
   partners: PartnersService;
+  /** The partner portal's self-service: partner users and sub-agents. */
+  partnerPortal: PartnerPortalService;
   /** Insurers with their webhook secrets, and product lines. */
   catalog: CatalogService;
   /** Org entities of any kind by id within the caller's tenant (reference resolution). */
@@ -49,6 +52,7 @@ export function createOrgModule(deps: { repository: OrgRepository; clock: Clock 
     tenant: new TenantService(repository, entities),
     structure: new OrgStructureService(repository, entities),
     partners: new PartnersService(repository, entities),
+    partnerPortal: new PartnerPortalService(repository, entities),
     catalog: new CatalogService(repository, entities, clock),
     entities,
   };

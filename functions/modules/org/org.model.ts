@@ -58,6 +58,8 @@ export interface User extends Versioned {
   branchId: string | null;
   managerId: string | null;
   partnerId: string | null;
+  /** Partner users only: this user manages the partner's portal users and sub-agents. */
+  partnerAdmin?: boolean;
   active: boolean;
 }
 
@@ -96,6 +98,8 @@ export interface Partner extends Versioned {
   companyId: string | null;
   email: string | null;
   active: boolean;
+  /** For a sub-agent: the partner whose network it belongs to (its admin manages it). */
+  parentPartnerId?: string | null;
 }
 
 export interface LeadSource extends Versioned {

@@ -13,6 +13,7 @@ import { SellerHierarchy } from './seller-hierarchy.js';
  */
 export {
   type HierarchyLevel,
+  IN_FORCE,
   type InsuredObject,
   InsuredObjectSchema,
   normalisePolicyNumber,

@@ -42,6 +42,13 @@ export const PERMISSIONS = {
    * their scope; the receivable and partner ledgers managers, backoffice and admins. Recipients dispute here.
    */
   'commissions:read': ['admin', 'manager', 'backoffice', 'advisor', 'partner'],
+  /**
+   * The staff's commission line type (explanation with base and rate, policy number): partners read
+   * their lines through the partner portal's own type instead, which has no such field.
+   */
+  'commissions:lines:read': ['admin', 'manager', 'backoffice', 'advisor'],
+  /** The partner portal: the partner's own users and sub-agents, its commission lines. */
+  'partners:portal': ['partner'],
   /** Approve and pay periods, correct lines, resolve disputes. */
   'commissions:approve': ['admin', 'manager'],
   /** Recompute a policy's (or a month's) lines under today's scheme versions; the difference becomes new lines. */
@@ -61,6 +68,10 @@ export const PERMISSIONS = {
   'tasks:reassign': ['admin', 'manager', 'backoffice'],
   /** Request report jobs and read one's own; what a report lists is decided by the list's own action. */
   'reports:request': ['admin', 'manager', 'backoffice', 'advisor', 'partner'],
+  /** Outgoing webhooks: endpoints, their deliveries and replays. */
+  'outgoingWebhooks:manage': ['admin'],
+  /** API keys for machine clients: create, list, revoke. */
+  'apiKeys:manage': ['admin'],
   /** Read one's own identity. */
   'self:read': ['admin', 'manager', 'backoffice', 'advisor', 'partner'],
 } as const satisfies Record<string, readonly Role[]>;
@@ -335,4 +346,39 @@ export function ownLedgerRecipient(principal: Principal): LedgerRecipient {
 /** Whether the principal may hand a client to the branch pool: its owner, or anyone above advisors. */
 export function canReleaseToPool(principal: Principal, client: { ownerAdvisorId: string | null }): boolean {
   return principal.role !== 'advisor' || client.ownerAdvisorId === principal.userId;
+}
+
+/** A partner user's own record, as the partner portal's rules read it. */
+export interface PartnerUserRecord {
+  partnerId: string | null;
+  partnerAdmin?: boolean;
+  active?: boolean;
+}
+
+/**
+ * Who may manage a partner's portal users: the brokerage's staff who manage partners (any partner),
+ * and a partner's admin (a partner user whose own record says so) for their own partner and its
+ * direct sub-agents. `self` is the caller's user record (undefined for API keys: never an admin).
+ */
+export function mayManagePartnerUsers(
+  principal: Principal,
+  self: PartnerUserRecord | undefined,
+  partner: { id: string; parentPartnerId?: string | null },
+): boolean {
+  if (may(principal, 'partners:manage')) return true;
+  return (
+    isPartnerAdmin(principal, self) &&
+    (partner.id === principal.partnerId || partner.parentPartnerId === principal.partnerId)
+  );
+}
+
+/** Whether the caller is a partner's admin: a partner user whose active record is marked admin of the same partner. */
+export function isPartnerAdmin(principal: Principal, self: PartnerUserRecord | undefined): boolean {
+  return (
+    principal.role === 'partner' &&
+    principal.partnerId !== null &&
+    self?.partnerAdmin === true &&
+    self.active !== false &&
+    self.partnerId === principal.partnerId
+  );
 }

@@ -3,6 +3,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { typeDefs } from '../../../functions/graphql/__generated__/type-defs.js';
 import type { Principal } from '../../../functions/shared/auth/principal.js';
 import { createTestApp, errorCode } from '../../support/app.js';
+import { PARTNER_ADMIN_QUERIES, PARTNER_FIELDS } from '../../support/partner-fields.js';
 import { commissionLinesOf, createScopeWorld, type ScopeWorld } from './scope-world.js';
 
 /**
@@ -34,6 +35,7 @@ interface Targets {
   schemeId: string;
   importJobId: string;
   reportJobId: string;
+  endpointId: string;
 }
 let t: Targets;
 
@@ -89,7 +91,8 @@ const ROWS: Record<string, Row> = {
   unmatchedPayments: { allowed: ['admin', 'backoffice'] },
   collectorTasks: { allowed: OFFICE },
   commissionLine: { allowed: STAFF, args: (t) => `id: ${id(t.lineId)}` },
-  commissionLines: { allowed: EVERYONE },
+  // Partners read their own lines as PartnerCommissionLine (partnerCommissionLines).
+  commissionLines: { allowed: STAFF },
   commissionAccruals: { allowed: EVERYONE, args: () => `period: ${PERIOD}` },
   // A partner portal shows whether a month is approved or paid.
   commissionPeriods: { allowed: EVERYONE },
@@ -108,6 +111,14 @@ const ROWS: Record<string, Row> = {
   webhookMapping: { allowed: ADMIN, args: (_, w) => `insurerId: ${id(w.b.insurerId)}` },
   webhookDeliveries: { allowed: ADMIN, args: (_, w) => `insurerId: ${id(w.b.insurerId)}` },
   failedChanges: { allowed: ADMIN },
+  apiKeys: { allowed: ADMIN },
+  webhookEndpoints: { allowed: ADMIN },
+  webhookEndpointDeliveries: { allowed: ADMIN, args: (t) => `endpointId: ${id(t.endpointId)}` },
+  // Partner managers name the partner; a partner's admin (not this plain partner user) lists its own.
+  partnerUsers: { allowed: OFFICE, args: (_, w) => `partnerId: ${id(w.b.partnerId)}` },
+  // Only a partner's admin: partner-portal.int.test.ts; a plain partner user and the staff are refused.
+  subAgents: { allowed: [] },
+  partnerCommissionLines: { allowed: ['partner'] },
   // The admin's book import: readable by tenant-wide importers; to anyone else it does not exist.
   importJob: { allowed: OFFICE_WIDE, args: (t) => `id: ${id(t.importJobId)}`, refusedAs: 'NOT_FOUND' },
   importJobs: { allowed: OFFICE },
@@ -164,7 +175,12 @@ beforeAll(async () => {
       { column: 'last', field: 'lastName' },
     ],
   });
+  const hook = await app.services.outgoingWebhooks.create(w.b.admin, {
+    url: 'https://example.test/hooks',
+    eventTypes: ['POLICY_ISSUED'],
+  });
   t = {
+    endpointId: hook.endpoint.id,
     clientId: policy.clientId,
     policyId,
     invoiceId: invoice.id,
@@ -178,6 +194,11 @@ beforeAll(async () => {
 describe('every query × every role', () => {
   it('has a row for every Query field of the schema, and no row for a query that does not exist', () => {
     expect(Object.keys(ROWS).sort()).toEqual(queries.map((q) => q.name).sort());
+  });
+
+  it('answers a partner exactly the queries the partner schema walk covers (test/support/partner-fields.ts)', () => {
+    const partnerRows = Object.keys(ROWS).filter((q) => ROWS[q]?.allowed.includes('partner'));
+    expect([...partnerRows, ...PARTNER_ADMIN_QUERIES].sort()).toEqual([...PARTNER_FIELDS.Query].sort());
   });
 
   for (const field of queries) {

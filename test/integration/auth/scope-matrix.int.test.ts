@@ -704,6 +704,18 @@ const TENANT_LEVEL: Record<string, string> = {
   reprocessWebhookDelivery: 'insurer integration: admins only (webhooks:manage)',
   replayFailedChange:
     "failed changes are the tenant's operations log, placed in no branch: admins only (failures:manage)",
+  createPartnerUser:
+    'portal users belong to a partner (a tenant-wide catalog, placed in no branch): partner managers, or the partner admin for their own network (partner-portal.int.test.ts)',
+  createSubAgent:
+    "a sub-agent joins the caller's own partner network, placed in no branch: partner admins only (partner-portal.int.test.ts)",
+  createWebhookEndpoint:
+    "outgoing webhooks are the tenant's integrations, placed in no branch: admins only (outgoingWebhooks:manage)",
+  replayWebhookEndpointDelivery:
+    "outgoing webhooks are the tenant's integrations, placed in no branch: admins only (outgoingWebhooks:manage)",
+  createApiKey:
+    "API keys are the tenant's machine credentials, placed in no branch: admins only (apiKeys:manage)",
+  revokeApiKey:
+    "API keys are the tenant's machine credentials, placed in no branch: admins only (apiKeys:manage)",
 };
 
 const MUTATIONS = Object.keys(buildSchema(typeDefs).getMutationType()?.getFields() ?? {}).sort();

@@ -925,22 +925,20 @@ describe('the partner ledger', () => {
     if (!policy) throw new Error('policy not found');
     await app.services.commissions.consumer.onChange(policyChange(pb.tenantId, policy));
 
-    const partnerLines = await lines(app, pb.as.partner, {});
-    expect(partnerLines.map((l) => [l.ledger, l.recipient.id, l.amount.amount])).toEqual([
-      ['PARTNER', pb.partnerId, '600.00'],
+    // Partners read their lines through the portal's own type: the result, never the premium's basis.
+    const PARTNER_LINES =
+      'query { partnerCommissionLines { edges { node { kind policyId amount { amount currency } } } } }';
+    const partnerView = await must<{
+      partnerCommissionLines: { edges: Array<{ node: Record<string, unknown> }> };
+    }>(app, pb.as.partner, PARTNER_LINES);
+    expect(partnerView.partnerCommissionLines.edges.map((e) => e.node)).toEqual([
+      { kind: 'ACCRUAL', policyId: written.writePolicy.id, amount: { amount: '600.00', currency: 'CZK' } },
     ]);
     const [partnerMonth] = await accruals(app, pb.as.partner, '2026-01');
     expect(partnerMonth?.accrued.amount).toBe('600.00');
-    await expect(lines(app, pb.as.partner, { policyId: written.writePolicy.id })).resolves.toHaveLength(1);
-    // The premium is the client's financial data: a partner's explanation has neither base nor rate.
     const EXPLAINED =
       'query { commissionLines(filter: {}) { edges { node { ledger explanation { base previousBase rate formula } } } } }';
-    const partnerView = await must<{
-      commissionLines: { edges: Array<{ node: { explanation: Record<string, string | null> } }> };
-    }>(app, pb.as.partner, EXPLAINED);
-    expect(partnerView.commissionLines.edges.map((e) => e.node.explanation)).toEqual([
-      { base: null, previousBase: null, rate: null, formula: '(Referral fee, v1) = 600.00' },
-    ]);
+    expect(errorCode(await app.exec(pb.as.partner, EXPLAINED))).toBe('FORBIDDEN');
     const managerView = await must<{
       commissionLines: {
         edges: Array<{ node: { ledger: string; explanation: Record<string, string | null> } }>;

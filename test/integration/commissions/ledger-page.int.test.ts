@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { createTestApp } from '../../support/app.js';
+import { createTestApp, errorCode } from '../../support/app.js';
 import { type Brokerage, createBrokerage, mtplInput, personInput } from '../../support/brokerage.js';
 import { LIST_PAGE_QUERIES } from '../../unit/graphql/list-queries.js';
 import { CREATE_SCHEME, mtplSchemeInput, must, policyChange } from './commission-fixtures.js';
@@ -11,6 +11,7 @@ import { CREATE_SCHEME, mtplSchemeInput, must, policyChange } from './commission
 const app = createTestApp();
 let b: Brokerage;
 const policyNumbers: string[] = [];
+const policyIds: string[] = [];
 
 interface PageRow {
   ledger: string;
@@ -59,6 +60,7 @@ beforeAll(async () => {
       written.writePolicy.id,
     );
     if (!policy) throw new Error('policy not found');
+    policyIds.push(policy.id);
     await app.services.commissions.consumer.onChange(policyChange(b.tenantId, policy));
   }
 });
@@ -95,14 +97,13 @@ describe('a ledger a front end can list', () => {
     expect(app.db.stats.requests.Query ?? 0).toBeLessThanOrEqual(2);
   });
 
-  it('shows a partner its lines with the policy number and its own name, but not the client’s name', async () => {
-    const page = await must<Page>(app, b.as.partner, PAGE);
-    const rows = page.commissionLines.edges.map((e) => e.node);
+  it('shows a partner only its own lines, by policy id, and never the staff ledger', async () => {
+    const page = await must<{
+      partnerCommissionLines: { edges: Array<{ node: { policyId: string; amount: { amount: string } } }> };
+    }>(app, b.as.partner, LIST_PAGE_QUERIES.partnerCommissionLines ?? '');
+    const rows = page.partnerCommissionLines.edges.map((e) => e.node);
     expect(rows).toHaveLength(3);
-    for (const row of rows) {
-      expect(row.recipient).toEqual({ kind: 'PARTNER', id: b.partnerId, name: 'Car Dealer Ltd' });
-      expect(row.policy?.holderName).toBeNull();
-      expect(policyNumbers).toContain(row.policy?.policyNumber);
-    }
+    expect(new Set(rows.map((r) => r.policyId))).toEqual(new Set(policyIds));
+    expect(errorCode(await app.exec(b.as.partner, PAGE))).toBe('FORBIDDEN');
   });
 });

@@ -31,7 +31,10 @@ export const LIST_PAGE_QUERIES: Record<string, string> = {
     'clientPool(first: 100)',
     'id kind name email phone segment status version branch { id name } leadSource { id name }',
   ),
-  referredClients: page('referredClients(first: 100)', 'id status segment createdAt'),
+  referredClients: page(
+    'referredClients(first: 100)',
+    'id status segment createdAt productLines policies { id status productLineCode termStart termEnd inForce }',
+  ),
   policies: page(
     'policies(first: 100)',
     `id policyNumber holderName status businessType productLineCode frequency termStart termEnd version premium { ${money} } client { id name } insurer { id name } productLine { id name } seller { id name } servicingAdvisor { id name } branch { id name }`,
@@ -63,6 +66,24 @@ export const LIST_PAGE_QUERIES: Record<string, string> = {
   reportJobs: page(
     'reportJobs(first: 100)',
     'id type format status progress rows period locale url expiresAt fileName error createdAt finishedAt',
+  ),
+  apiKeys: page(
+    'apiKeys(first: 100)',
+    'id name role scope partnerId rateLimitPerMinute status createdAt createdBy expiresAt revokedAt lastUsedAt version',
+  ),
+  partnerUsers: page('partnerUsers(first: 100)', 'id name partnerId partnerAdmin active createdAt'),
+  subAgents: page('subAgents(first: 100)', 'id name active createdAt'),
+  partnerCommissionLines: page(
+    'partnerCommissionLines(first: 100)',
+    `id period kind policyId createdAt amount { ${money} } approvedAmount { ${money} }`,
+  ),
+  webhookEndpoints: page(
+    'webhookEndpoints(first: 100)',
+    'id url description eventTypes active disabledAt disabledReason consecutiveFailures createdAt version',
+  ),
+  webhookEndpointDeliveries: page(
+    'webhookEndpointDeliveries(endpointId: "e1", first: 100)',
+    'id endpointId eventType status nextAttemptAt createdAt deliveredAt attempts { at statusCode latencyMs error replay }',
   ),
   failedChanges: page(
     'failedChanges(first: 100)',

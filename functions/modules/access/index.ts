@@ -1,0 +1,26 @@
+/**
+ * The access module's public entry: API keys for machine clients (created, listed and revoked by
+ * admins; presented as `x-api-key` on `/graphql`, where they become a principal).
+ */
+import type { Clock } from '../../shared/clock.js';
+import type { Db } from '../../shared/db.js';
+import { ApiKeysRepository } from './api-keys.repository.js';
+import { ApiKeysService, type PartnerLookup } from './api-keys.service.js';
+
+export type { ApiKey } from './api-keys.model.js';
+export { type ApiKeysService, apiKeyActor, type PartnerLookup } from './api-keys.service.js';
+
+/** The access module's services. */
+export interface AccessModule {
+  apiKeys: ApiKeysService;
+}
+
+export interface AccessModuleDeps {
+  db: Db;
+  clock: Clock;
+  partners: PartnerLookup;
+}
+
+export function createAccessModule(deps: AccessModuleDeps): AccessModule {
+  return { apiKeys: new ApiKeysService(new ApiKeysRepository(deps.db), deps.clock, deps.partners) };
+}
