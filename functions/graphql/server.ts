@@ -15,6 +15,7 @@ import { importsResolvers } from '../modules/imports/imports.resolvers.js';
 import { invoicesResolvers } from '../modules/invoices/invoices.resolvers.js';
 import { orgResolvers } from '../modules/org/org.resolvers.js';
 import { policiesResolvers } from '../modules/policies/policies.resolvers.js';
+import { settlementResolvers } from '../modules/settlement/settlement.resolvers.js';
 import { webhooksResolvers } from '../modules/webhooks/webhooks.resolvers.js';
 import type { Resolvers } from './__generated__/resolvers-types.js';
 import { typeDefs } from './__generated__/type-defs.js';
@@ -97,6 +98,7 @@ export function allResolvers(): Resolvers {
     webhooksResolvers,
     failuresResolvers,
     importsResolvers,
+    settlementResolvers,
     // Last but one: it fills ClientCard.commissionSummary, which the clients module leaves null.
     commissionsResolvers,
     liveResolvers,

@@ -28,6 +28,8 @@ import {
   type User,
 } from './org/index.js';
 import { type PoliciesModule, PoliciesRepository } from './policies/index.js';
+import { createSettlementModule, type SettlementModule } from './settlement/index.js';
+import { settlementPorts } from './settlement-wiring.js';
 import {
   type ArchiveTarget,
   createWebhooksModule,
@@ -53,6 +55,8 @@ export interface Services {
   commissions: CommissionsModule;
   /** Long imports as jobs: started through GraphQL, run by the imports function. */
   imports: ImportsModule;
+  /** Bank accounts and commission payout batches (pain.001 and CSV files). */
+  settlement: SettlementModule;
   /** Changes consumers gave up on: stored by the hosts, listed and replayed by admins. */
   failures: FailuresService;
   /** For request-scoped batching (GraphQL loaders) and stream consumers; resolvers call services. */
@@ -109,6 +113,20 @@ export function createServices(db: Db, clock: Clock, options: ServiceOptions = {
     adapters: options.invoices ?? null,
   });
   const org = createOrgModule({ repository: repositories.org, clock });
+  // Settlement reads the ledger and the ledger tells settlement when a month is paid: each through a port.
+  let settlement: SettlementModule | undefined;
+  const commissions = createCommissionsModule({
+    db,
+    clock,
+    lookups: commissionLookups(repositories, policies),
+    paid: { paidOps: (...args) => (settlement as SettlementModule).payouts.paidOps(...args) },
+  });
+  settlement = createSettlementModule({
+    db,
+    clock,
+    ...settlementPorts(repositories.org, commissions),
+    files: options.reports ?? null,
+  });
   const services: Omit<Services, 'failures'> = {
     org,
     clients,
@@ -122,7 +140,8 @@ export function createServices(db: Db, clock: Clock, options: ServiceOptions = {
       invoices: invoices.payments,
       runs: options.importRuns,
     }),
-    commissions: createCommissionsModule({ db, clock, lookups: commissionLookups(repositories, policies) }),
+    commissions,
+    settlement,
     webhooks: createWebhooksModule({
       db,
       clock,

@@ -1,5 +1,6 @@
 import { type AccessPattern, BOOK_ACCESS_PATTERNS } from './access-patterns-book.js';
 import { MONEY_ACCESS_PATTERNS } from './access-patterns-money.js';
+import { SETTLEMENT_ACCESS_PATTERNS } from './access-patterns-settlement.js';
 
 export type { AccessPattern } from './access-patterns-book.js';
 
@@ -7,4 +8,8 @@ export type { AccessPattern } from './access-patterns-book.js';
  * Every named access pattern of the product, one per line of the README's access-pattern table
  * (`npm run docs` writes it; a unit test checks they agree).
  */
-export const ACCESS_PATTERNS: readonly AccessPattern[] = [...BOOK_ACCESS_PATTERNS, ...MONEY_ACCESS_PATTERNS];
+export const ACCESS_PATTERNS: readonly AccessPattern[] = [
+  ...BOOK_ACCESS_PATTERNS,
+  ...MONEY_ACCESS_PATTERNS,
+  ...SETTLEMENT_ACCESS_PATTERNS,
+];

@@ -11,6 +11,7 @@
  */
 import { clientCollection, type ItemKey, seg, tenantPrefix } from './key-segments.js';
 import { moneyKeys } from './money-keys.js';
+import { settlementKeys } from './settlement-keys.js';
 
 export type { ItemKey } from './key-segments.js';
 export type { InvoiceIndexFields, PaymentIndexFields } from './money-keys.js';
@@ -83,6 +84,11 @@ export const EntityType = {
   ImportJob: 'ImportJob',
   ImportJobChunk: 'ImportJobChunk',
   ImportJobRow: 'ImportJobRow',
+  BankAccount: 'BankAccount',
+  CommissionPayout: 'CommissionPayout',
+  CommissionPayoutPayment: 'CommissionPayoutPayment',
+  CommissionPayoutLine: 'CommissionPayoutLine',
+  CommissionPayoutCarry: 'CommissionPayoutCarry',
 } as const;
 export type EntityType = (typeof EntityType)[keyof typeof EntityType];
 
@@ -393,6 +399,7 @@ export const keys = {
   sharedCacheEntry: (cacheKey: string): ItemKey => ({ pk: `G#CACHE#${seg(cacheKey)}`, sk: 'CACHE' }),
 
   ...moneyKeys,
+  ...settlementKeys,
 } as const;
 
 /**

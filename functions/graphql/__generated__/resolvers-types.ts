@@ -13,6 +13,7 @@ import type { ImportResult as ImportResultModel } from '../../modules/invoices/e
 import type { WebhookMapping as WebhookMappingModel, WebhookDelivery as WebhookDeliveryModel, DeliveryReport as DeliveryReportModel, EventOutcome as EventOutcomeModel } from '../../modules/webhooks/index.js';
 import type { FailedChange as FailedChangeModel } from '../../modules/failures/failures.model.js';
 import type { ImportJob as ImportJobModel, ImportJobRow as ImportJobRowModel } from '../../modules/imports/imports.model.js';
+import type { BankAccount as BankAccountModel, PayoutView as PayoutViewModel, PayoutPayment as PayoutPaymentModel } from '../../modules/settlement/index.js';
 import type { GraphQLContext } from '../context.js';
 export type Maybe<T> = T | null;
 export type InputMaybe<T> = Maybe<T>;
@@ -141,11 +142,43 @@ export type AttributeInput = {
   value: Scalars['String']['input'];
 };
 
+/** A bank account for commission payouts. Shown to admins, managers and backoffice with tenant-wide scope, and to its owner; anyone else reads null. */
+export type BankAccount = {
+  __typename?: 'BankAccount';
+  /** The bank's BIC (8 or 11 characters), when given; checked for its format. */
+  bic?: Maybe<Scalars['String']['output']>;
+  /** The account holder's name on transfers, when it is not the owner's own name. */
+  holderName?: Maybe<Scalars['String']['output']>;
+  /** The IBAN in electronic format (no spaces), checked with its ISO 7064 check digits and its country's length and format. */
+  iban: Scalars['String']['output'];
+  /** When it was last set. */
+  updatedAt: Scalars['DateTime']['output'];
+};
+
+/** Whose account to set. */
+export type BankAccountOwnerInput = {
+  /** The user's or partner's id; left out for the brokerage. */
+  id?: InputMaybe<Scalars['ID']['input']>;
+  /** User, partner or the brokerage. */
+  kind: BankAccountOwnerKind;
+};
+
+/** Whose bank account: a user (advisor), a partner, or the brokerage (the account payouts are paid from). */
+export type BankAccountOwnerKind =
+  /** The brokerage itself: the debtor account of payout files. */
+  | 'BROKERAGE'
+  /** A partner (lead supplier). */
+  | 'PARTNER'
+  /** A user of the brokerage (an advisor, a manager). */
+  | 'USER';
+
 /** What a bank-statement import did, row by row. Importing the same file again changes nothing. */
 export type BankImportResult = {
   __typename?: 'BankImportResult';
   /** Rows imported before. */
   duplicates: Scalars['Int']['output'];
+  /** The format the statement was read in: the one given, or the one detected. */
+  format: BankStatementFormat;
   /** Id of this import. */
   importId: Scalars['String']['output'];
   /** Rows applied to an invoice (MATCHED, PARTIAL or OVERPAID). */
@@ -155,6 +188,15 @@ export type BankImportResult = {
   /** Rows queued for a person in `unmatchedPayments`. */
   unmatched: Scalars['Int']['output'];
 };
+
+/** The layouts of bank statements `importBankStatement` reads. */
+export type BankStatementFormat =
+  /** ISO 20022 camt.053 (BankToCustomerStatement) XML, version .001.02 or later. The ISO 11649 creditor reference is read from `RmtInf/Strd/CdtrRefInf/Ref`, the Czech variable symbol from a `CdtrRefInf` of proprietary type `VS`, the end-to-end id (`/VS…/SS…/KS…`) or the remittance text. */
+  | 'CAMT053'
+  /** Our own CSV layout (see `ImportBankStatementInput.content`). */
+  | 'CSV'
+  /** SWIFT MT940. The creditor reference and variable symbol (`VS…`) are read from the `:86:` details; a customer reference of 1–10 digits in `:61:` is the variable symbol. */
+  | 'MT940';
 
 /** What a book file holds: clients or policies. */
 export type BookFileKind =
@@ -837,6 +879,95 @@ export type CommissionMatchInput = {
   renewalYearTo?: InputMaybe<Scalars['Int']['input']>;
 };
 
+/** A payout batch of an approved commission month and ledger: a SEPA pain.001.001.03 file and a CSV in the bucket, behind signed links. */
+export type CommissionPayout = {
+  __typename?: 'CommissionPayout';
+  /** Recipients whose balance was not positive, carried to the next month. */
+  carried: Array<CommissionPayoutCarry>;
+  /** When the batch was created. */
+  createdAt: Scalars['DateTime']['output'];
+  /** Signed link to the same transfers as CSV, for banks without ISO 20022 import. */
+  csvUrl: Scalars['String']['output'];
+  /** The requested execution date in the file. */
+  executionDate: Scalars['Date']['output'];
+  /** When the links stop working (15 minutes; read the payout again for new ones). */
+  expiresAt: Scalars['DateTime']['output'];
+  /** `<period>.<ledger>`: one batch per month and ledger. */
+  id: Scalars['ID']['output'];
+  /** The ledger paid. */
+  ledger: CommissionPayoutLedger;
+  /** The file's message id (GrpHdr/MsgId). */
+  messageId: Scalars['String']['output'];
+  /** When the month was marked paid, or null. */
+  paidAt?: Maybe<Scalars['DateTime']['output']>;
+  /** How many transfers the file holds. */
+  paymentCount: Scalars['Int']['output'];
+  /** The transfers, in file order. */
+  payments: Array<CommissionPayoutPayment>;
+  /** The month paid, YYYY-MM. */
+  period: Scalars['String']['output'];
+  /** CREATED, then PAID when the month is marked paid. */
+  status: CommissionPayoutStatus;
+  /** The sum of the transfers. */
+  total: Money;
+  /** Signed link to the pain.001 XML (expires at `expiresAt`). */
+  url: Scalars['String']['output'];
+};
+
+/** A recipient whose month did not add up to a positive total: nothing is paid, and the balance is deducted from the next month's batch. */
+export type CommissionPayoutCarry = {
+  __typename?: 'CommissionPayoutCarry';
+  /** The balance carried (negative). */
+  amount: Money;
+  /** Why, in words: what the lines and any earlier carry add up to. */
+  explanation: Scalars['String']['output'];
+  /** The commission lines behind the balance. */
+  lineIds: Array<Scalars['ID']['output']>;
+  /** The recipient's name. */
+  name: Scalars['String']['output'];
+  /** Whose balance. */
+  recipient: CommissionRecipient;
+  /** The month it moves to. */
+  toPeriod: Scalars['String']['output'];
+};
+
+/** The ledgers paid out. */
+export type CommissionPayoutLedger =
+  /** What the brokerage owes advisors. */
+  | 'ADVISOR'
+  /** What the brokerage owes partners (lead suppliers). */
+  | 'PARTNER';
+
+/** One credit transfer of a payout batch. */
+export type CommissionPayoutPayment = {
+  __typename?: 'CommissionPayoutPayment';
+  /** What is paid: `earned` plus `carriedIn`; always positive. */
+  amount: Money;
+  /** Its bank's BIC, when known. */
+  bic?: Maybe<Scalars['String']['output']>;
+  /** A negative balance carried in from the previous month's batch, or null. */
+  carriedIn?: Maybe<Money>;
+  /** The month's lines for this recipient, clawbacks and adjustments included. */
+  earned: Money;
+  /** The transfer's end-to-end id in the pain.001 file. */
+  endToEndId: Scalars['String']['output'];
+  /** The account paid to. */
+  iban: Scalars['String']['output'];
+  /** The commission lines this transfer pays. */
+  lineIds: Array<Scalars['ID']['output']>;
+  /** The name on the transfer (the account's holder name, else the recipient's). */
+  name: Scalars['String']['output'];
+  /** Who is paid. */
+  recipient: CommissionRecipient;
+};
+
+/** A payout batch's state. */
+export type CommissionPayoutStatus =
+  /** The files are written; the month is not yet marked paid. */
+  | 'CREATED'
+  /** `markCommissionPeriodPaid` marked the month, and with it this batch, paid. */
+  | 'PAID';
+
 /** A commission month. APPROVED locks it: later lines land in the next open month. */
 export type CommissionPeriod = {
   __typename?: 'CommissionPeriod';
@@ -1177,6 +1308,16 @@ export type CreateClientInput = {
   tags?: InputMaybe<Array<Scalars['String']['input']>>;
   /** Company tax or registration id; unique in the brokerage. */
   taxId?: InputMaybe<Scalars['String']['input']>;
+};
+
+/** Creates the payout batch of an approved month. */
+export type CreateCommissionPayoutInput = {
+  /** The requested execution date written in the file. */
+  executionDate: Scalars['Date']['input'];
+  /** ADVISOR or PARTNER. */
+  ledger: CommissionPayoutLedger;
+  /** The month, YYYY-MM; it must be APPROVED (else RULE_VIOLATION). */
+  period: Scalars['String']['input'];
 };
 
 /** A new commission scheme. */
@@ -1602,10 +1743,16 @@ export type HierarchyLevel = {
 /** A bank statement to match against open invoices. */
 export type ImportBankStatementInput = {
   /**
-   * CSV with a header row: date, amount, currency, reference; optionally clientRef (external, national or tax id) and payer.
+   * The statement as the bank exported it, in one of the `BankStatementFormat`s: CSV with a header row (date, amount, currency, reference; optionally clientRef, an external, national or tax id, and payer), ISO 20022 camt.053 XML, or SWIFT MT940.
+   * Only incoming payments are rows (camt.053 booked credit entries, MT940 `C` lines); debits and reversals are left out.
    * At most 300 rows for `importBankStatement` (more answers BAD_USER_INPUT naming `startBankStatementImport`), 20,000 for the job.
+   * Give either `content` or `csv`.
    */
-  csv: Scalars['String']['input'];
+  content?: InputMaybe<Scalars['String']['input']>;
+  /** The older name of `content`, kept for CSV statements; give either `content` or `csv`. */
+  csv?: InputMaybe<Scalars['String']['input']>;
+  /** The statement's layout; detected from the content when omitted (XML is camt.053, text starting with the `:20:` tag is MT940, anything else CSV). Content that is not valid in the format answers BAD_USER_INPUT. */
+  format?: InputMaybe<BankStatementFormat>;
 };
 
 /** A CSV or XLSX file of clients or policies and how its columns map to fields. */
@@ -2149,6 +2296,8 @@ export type Mutation = {
   createBranch: Branch;
   /** Creates a client owned by `ownerAdvisorId` (default: the caller). Any role but partner; the owner must be within your scope (advisors: themselves). Unique fields taken: ALREADY_EXISTS. */
   createClient: Client;
+  /** Builds the payout batch of an APPROVED month and ledger (admin, manager with tenant-wide scope): one SEPA credit transfer per advisor or partner owed a positive total (net of clawbacks, adjustments and a balance carried in), written as pain.001.001.03 and CSV behind signed links; a negative balance is carried to the next month, explained. Needs the brokerage's account and an account for each recipient paid (else RULE_VIOLATION naming them); a second batch of the same month and ledger is ALREADY_EXISTS. Marking the month paid (`markCommissionPeriodPaid`) marks the batch PAID. */
+  createCommissionPayout: CommissionPayout;
   /** Creates a commission scheme (admin, manager). */
   createCommissionScheme: CommissionScheme;
   /** Registers an insurer and returns its first webhook signing secret (shown once). */
@@ -2177,7 +2326,7 @@ export type Mutation = {
   exportBook: ExportResult;
   /** Creates an invoice for each instalment of a policy that has none yet, as drafts or issued; returns the new invoices (none when all exist). */
   generateInstalmentInvoices: Array<Invoice>;
-  /** Matches the brokerage's bank statement's rows to open invoices by number or reference, else by client reference and exact amount (admin, manager, backoffice with tenant-wide scope). The same file again changes nothing. Up to 300 rows; longer statements go through `startBankStatementImport`. */
+  /** Matches the incoming payments of the brokerage's bank statement (CSV, camt.053 or MT940) to open invoices by structured reference (ISO 11649 RF creditor reference, Czech variable symbol), number or reference, else by client reference and exact amount (admin, manager, backoffice with tenant-wide scope). The same file again changes nothing. Up to 300 rows; longer statements go through `startBankStatementImport`. */
   importBankStatement: BankImportResult;
   /**
    * Imports clients or policies from CSV or XLSX within the request, up to 100 rows; longer files go
@@ -2226,6 +2375,8 @@ export type Mutation = {
   reversePayment: Payment;
   /** Issues a new webhook secret; the previous one stays valid for 24 hours so the insurer can roll over. */
   rotateInsurerWebhookSecret: InsurerWithSecret;
+  /** Sets a bank account of a user, a partner or the brokerage (admin, manager, backoffice with tenant-wide scope). A user or partner not in your tenant is NOT_FOUND. */
+  setBankAccount: BankAccount;
   /** Replaces the dunning policy (admin, manager). Steps already taken on an invoice are never repeated. */
   setDunningPolicy: DunningPolicy;
   /** Puts a user in a rate group from a date (admin, manager). */
@@ -2343,6 +2494,12 @@ export type MutationCreateBranchArgs = {
 /** Everything a front end can change. Every mutation needs a bearer token; each says which roles may call it. */
 export type MutationCreateClientArgs = {
   input: CreateClientInput;
+};
+
+
+/** Everything a front end can change. Every mutation needs a bearer token; each says which roles may call it. */
+export type MutationCreateCommissionPayoutArgs = {
+  input: CreateCommissionPayoutInput;
 };
 
 
@@ -2540,6 +2697,12 @@ export type MutationRotateInsurerWebhookSecretArgs = {
 
 
 /** Everything a front end can change. Every mutation needs a bearer token; each says which roles may call it. */
+export type MutationSetBankAccountArgs = {
+  input: SetBankAccountInput;
+};
+
+
+/** Everything a front end can change. Every mutation needs a bearer token; each says which roles may call it. */
 export type MutationSetDunningPolicyArgs = {
   input: SetDunningPolicyInput;
 };
@@ -2730,6 +2893,8 @@ export type Partner = {
   __typename?: 'Partner';
   /** False once the partnership ended. */
   active: Scalars['Boolean']['output'];
+  /** The partner's bank account for payouts (see `BankAccount` for who reads it). */
+  bankAccount?: Maybe<BankAccount>;
   /** Company registration number, for EXTERNAL partners. */
   companyId?: Maybe<Scalars['String']['output']>;
   /** When it was created (UTC). */
@@ -3157,6 +3322,10 @@ export type Query = {
   commissionLine?: Maybe<CommissionLine>;
   /** Ledger lines with their explanations, within the caller's reach. */
   commissionLines: CommissionLineConnection;
+  /** One payout batch with fresh signed links; null when there is none in your tenant (admin, manager with tenant-wide scope). */
+  commissionPayout?: Maybe<CommissionPayout>;
+  /** The payout batches of a month, one per ledger at most (admin, manager with tenant-wide scope). */
+  commissionPayouts: Array<CommissionPayout>;
   /** Months that left OPEN (a month not listed is open). */
   commissionPeriods: Array<CommissionPeriod>;
   /** A scheme by id; null when it does not exist in your tenant. */
@@ -3323,6 +3492,18 @@ export type QueryCommissionLinesArgs = {
   after?: InputMaybe<Scalars['String']['input']>;
   filter?: InputMaybe<CommissionLineFilter>;
   first?: InputMaybe<Scalars['Int']['input']>;
+};
+
+
+/** Everything a front end can read. Every field needs a bearer token except `health`; each says which roles may call it. */
+export type QueryCommissionPayoutArgs = {
+  id: Scalars['ID']['input'];
+};
+
+
+/** Everything a front end can read. Every field needs a bearer token except `health`; each says which roles may call it. */
+export type QueryCommissionPayoutsArgs = {
+  period: Scalars['String']['input'];
 };
 
 
@@ -3814,6 +3995,18 @@ export type Segment =
   | 'INDIVIDUAL'
   /** A client given priority service. */
   | 'VIP';
+
+/** Sets (or replaces) a bank account. */
+export type SetBankAccountInput = {
+  /** The BIC; an invalid one answers BAD_USER_INPUT at `input.bic`. */
+  bic?: InputMaybe<Scalars['String']['input']>;
+  /** The holder's name on transfers, when it is not the owner's (at most 70 characters). */
+  holderName?: InputMaybe<Scalars['String']['input']>;
+  /** The IBAN, with or without spaces; an invalid one (format or check digits) answers BAD_USER_INPUT at `input.iban`. */
+  iban: Scalars['String']['input'];
+  /** Whose account it is. */
+  owner: BankAccountOwnerInput;
+};
 
 /** The whole dunning policy, replacing the current one. */
 export type SetDunningPolicyInput = {
@@ -4407,6 +4600,8 @@ export type User = {
   __typename?: 'User';
   /** False once the user left: kept for history and for the hierarchies frozen on their policies. */
   active: Scalars['Boolean']['output'];
+  /** The user's bank account for payouts (see `BankAccount` for who reads it). */
+  bankAccount?: Maybe<BankAccount>;
   /** The user's branch (null for users without one, e.g. partners). */
   branch?: Maybe<Branch>;
   /** The user's branch id. */
@@ -4789,7 +4984,11 @@ export type ResolversTypes = {
   AgeBucket: AgeBucket;
   Attribute: ResolverTypeWrapper<Attribute>;
   AttributeInput: AttributeInput;
+  BankAccount: ResolverTypeWrapper<BankAccountModel>;
+  BankAccountOwnerInput: BankAccountOwnerInput;
+  BankAccountOwnerKind: BankAccountOwnerKind;
   BankImportResult: ResolverTypeWrapper<ImportResultModel>;
+  BankStatementFormat: BankStatementFormat;
   BookFileKind: BookFileKind;
   Boolean: ResolverTypeWrapper<Scalars['Boolean']['output']>;
   Branch: ResolverTypeWrapper<BranchModel>;
@@ -4838,6 +5037,11 @@ export type ResolversTypes = {
   CommissionLineRole: CommissionLineRole;
   CommissionMatch: ResolverTypeWrapper<CommissionMatch>;
   CommissionMatchInput: CommissionMatchInput;
+  CommissionPayout: ResolverTypeWrapper<PayoutViewModel>;
+  CommissionPayoutCarry: ResolverTypeWrapper<CommissionPayoutCarry>;
+  CommissionPayoutLedger: CommissionPayoutLedger;
+  CommissionPayoutPayment: ResolverTypeWrapper<PayoutPaymentModel>;
+  CommissionPayoutStatus: CommissionPayoutStatus;
   CommissionPeriod: ResolverTypeWrapper<CommissionPeriodModel>;
   CommissionPeriodInput: CommissionPeriodInput;
   CommissionPeriodStatus: CommissionPeriodStatus;
@@ -4861,6 +5065,7 @@ export type ResolversTypes = {
   ContractRateInput: ContractRateInput;
   CreateBranchInput: CreateBranchInput;
   CreateClientInput: CreateClientInput;
+  CreateCommissionPayoutInput: CreateCommissionPayoutInput;
   CreateCommissionSchemeInput: CreateCommissionSchemeInput;
   CreateInsurerInput: CreateInsurerInput;
   CreateInvoiceInput: CreateInvoiceInput;
@@ -4993,6 +5198,7 @@ export type ResolversTypes = {
   RowError: ResolverTypeWrapper<RowError>;
   Scope: null;
   Segment: Segment;
+  SetBankAccountInput: SetBankAccountInput;
   SetDunningPolicyInput: SetDunningPolicyInput;
   SetUserRateGroupInput: SetUserRateGroupInput;
   SetWebhookMappingInput: SetWebhookMappingInput;
@@ -5065,6 +5271,8 @@ export type ResolversParentTypes = {
   AdjustCommissionLineInput: AdjustCommissionLineInput;
   Attribute: Attribute;
   AttributeInput: AttributeInput;
+  BankAccount: BankAccountModel;
+  BankAccountOwnerInput: BankAccountOwnerInput;
   BankImportResult: ImportResultModel;
   Boolean: Scalars['Boolean']['output'];
   Branch: BranchModel;
@@ -5102,6 +5310,9 @@ export type ResolversParentTypes = {
   CommissionLineFilter: CommissionLineFilter;
   CommissionMatch: CommissionMatch;
   CommissionMatchInput: CommissionMatchInput;
+  CommissionPayout: PayoutViewModel;
+  CommissionPayoutCarry: CommissionPayoutCarry;
+  CommissionPayoutPayment: PayoutPaymentModel;
   CommissionPeriod: CommissionPeriodModel;
   CommissionPeriodInput: CommissionPeriodInput;
   CommissionRecipient: CommissionRecipient;
@@ -5121,6 +5332,7 @@ export type ResolversParentTypes = {
   ContractRateInput: ContractRateInput;
   CreateBranchInput: CreateBranchInput;
   CreateClientInput: CreateClientInput;
+  CreateCommissionPayoutInput: CreateCommissionPayoutInput;
   CreateCommissionSchemeInput: CreateCommissionSchemeInput;
   CreateInsurerInput: CreateInsurerInput;
   CreateInvoiceInput: CreateInvoiceInput;
@@ -5229,6 +5441,7 @@ export type ResolversParentTypes = {
   ResolveUnmatchedPaymentInput: ResolveUnmatchedPaymentInput;
   ReversePaymentInput: ReversePaymentInput;
   RowError: RowError;
+  SetBankAccountInput: SetBankAccountInput;
   SetDunningPolicyInput: SetDunningPolicyInput;
   SetUserRateGroupInput: SetUserRateGroupInput;
   SetWebhookMappingInput: SetWebhookMappingInput;
@@ -5298,8 +5511,16 @@ export type AttributeResolvers<ContextType = GraphQLContext, ParentType extends 
   value?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
 };
 
+export type BankAccountResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['BankAccount'] = ResolversParentTypes['BankAccount']> = {
+  bic?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  holderName?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  iban?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  updatedAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+};
+
 export type BankImportResultResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['BankImportResult'] = ResolversParentTypes['BankImportResult']> = {
   duplicates?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  format?: Resolver<ResolversTypes['BankStatementFormat'], ParentType, ContextType>;
   importId?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   matched?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   rows?: Resolver<Array<ResolversTypes['ImportRowResult']>, ParentType, ContextType>;
@@ -5539,6 +5760,45 @@ export type CommissionMatchResolvers<ContextType = GraphQLContext, ParentType ex
   recipientUserId?: Resolver<Maybe<ResolversTypes['ID']>, ParentType, ContextType>;
   renewalYearFrom?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
   renewalYearTo?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
+};
+
+export type CommissionPayoutResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['CommissionPayout'] = ResolversParentTypes['CommissionPayout']> = {
+  carried?: Resolver<Array<ResolversTypes['CommissionPayoutCarry']>, ParentType, ContextType>;
+  createdAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  csvUrl?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  executionDate?: Resolver<ResolversTypes['Date'], ParentType, ContextType>;
+  expiresAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  ledger?: Resolver<ResolversTypes['CommissionPayoutLedger'], ParentType, ContextType>;
+  messageId?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  paidAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
+  paymentCount?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  payments?: Resolver<Array<ResolversTypes['CommissionPayoutPayment']>, ParentType, ContextType>;
+  period?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  status?: Resolver<ResolversTypes['CommissionPayoutStatus'], ParentType, ContextType>;
+  total?: Resolver<ResolversTypes['Money'], ParentType, ContextType>;
+  url?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+};
+
+export type CommissionPayoutCarryResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['CommissionPayoutCarry'] = ResolversParentTypes['CommissionPayoutCarry']> = {
+  amount?: Resolver<ResolversTypes['Money'], ParentType, ContextType>;
+  explanation?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  lineIds?: Resolver<Array<ResolversTypes['ID']>, ParentType, ContextType>;
+  name?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  recipient?: Resolver<ResolversTypes['CommissionRecipient'], ParentType, ContextType>;
+  toPeriod?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+};
+
+export type CommissionPayoutPaymentResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['CommissionPayoutPayment'] = ResolversParentTypes['CommissionPayoutPayment']> = {
+  amount?: Resolver<ResolversTypes['Money'], ParentType, ContextType>;
+  bic?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  carriedIn?: Resolver<Maybe<ResolversTypes['Money']>, ParentType, ContextType>;
+  earned?: Resolver<ResolversTypes['Money'], ParentType, ContextType>;
+  endToEndId?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  iban?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  lineIds?: Resolver<Array<ResolversTypes['ID']>, ParentType, ContextType>;
+  name?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  recipient?: Resolver<ResolversTypes['CommissionRecipient'], ParentType, ContextType>;
 };
 
 export type CommissionPeriodResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['CommissionPeriod'] = ResolversParentTypes['CommissionPeriod']> = {
@@ -5934,6 +6194,7 @@ export type MutationResolvers<ContextType = GraphQLContext, ParentType extends R
   changeClientStatus?: Resolver<ResolversTypes['Client'], ParentType, ContextType, RequireFields<MutationChangeClientStatusArgs, 'input'>>;
   createBranch?: Resolver<ResolversTypes['Branch'], ParentType, ContextType, RequireFields<MutationCreateBranchArgs, 'input'>>;
   createClient?: Resolver<ResolversTypes['Client'], ParentType, ContextType, RequireFields<MutationCreateClientArgs, 'input'>>;
+  createCommissionPayout?: Resolver<ResolversTypes['CommissionPayout'], ParentType, ContextType, RequireFields<MutationCreateCommissionPayoutArgs, 'input'>>;
   createCommissionScheme?: Resolver<ResolversTypes['CommissionScheme'], ParentType, ContextType, RequireFields<MutationCreateCommissionSchemeArgs, 'input'>>;
   createInsurer?: Resolver<ResolversTypes['InsurerWithSecret'], ParentType, ContextType, RequireFields<MutationCreateInsurerArgs, 'input'>>;
   createInvoice?: Resolver<ResolversTypes['Invoice'], ParentType, ContextType, RequireFields<MutationCreateInvoiceArgs, 'input'>>;
@@ -5966,6 +6227,7 @@ export type MutationResolvers<ContextType = GraphQLContext, ParentType extends R
   resolveUnmatchedPayment?: Resolver<ResolversTypes['Payment'], ParentType, ContextType, RequireFields<MutationResolveUnmatchedPaymentArgs, 'input'>>;
   reversePayment?: Resolver<ResolversTypes['Payment'], ParentType, ContextType, RequireFields<MutationReversePaymentArgs, 'input'>>;
   rotateInsurerWebhookSecret?: Resolver<ResolversTypes['InsurerWithSecret'], ParentType, ContextType, RequireFields<MutationRotateInsurerWebhookSecretArgs, 'id'>>;
+  setBankAccount?: Resolver<ResolversTypes['BankAccount'], ParentType, ContextType, RequireFields<MutationSetBankAccountArgs, 'input'>>;
   setDunningPolicy?: Resolver<ResolversTypes['DunningPolicy'], ParentType, ContextType, RequireFields<MutationSetDunningPolicyArgs, 'input'>>;
   setUserRateGroup?: Resolver<ResolversTypes['User'], ParentType, ContextType, RequireFields<MutationSetUserRateGroupArgs, 'input'>>;
   setWebhookMapping?: Resolver<ResolversTypes['WebhookMapping'], ParentType, ContextType, RequireFields<MutationSetWebhookMappingArgs, 'input'>>;
@@ -6004,6 +6266,7 @@ export type PageInfoResolvers<ContextType = GraphQLContext, ParentType extends R
 
 export type PartnerResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['Partner'] = ResolversParentTypes['Partner']> = {
   active?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  bankAccount?: Resolver<Maybe<ResolversTypes['BankAccount']>, ParentType, ContextType>;
   companyId?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   createdAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
   email?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
@@ -6160,6 +6423,8 @@ export type QueryResolvers<ContextType = GraphQLContext, ParentType extends Reso
   commissionAccruals?: Resolver<Array<ResolversTypes['CommissionAccrual']>, ParentType, ContextType, RequireFields<QueryCommissionAccrualsArgs, 'period'>>;
   commissionLine?: Resolver<Maybe<ResolversTypes['CommissionLine']>, ParentType, ContextType, RequireFields<QueryCommissionLineArgs, 'id'>>;
   commissionLines?: Resolver<ResolversTypes['CommissionLineConnection'], ParentType, ContextType, Partial<QueryCommissionLinesArgs>>;
+  commissionPayout?: Resolver<Maybe<ResolversTypes['CommissionPayout']>, ParentType, ContextType, RequireFields<QueryCommissionPayoutArgs, 'id'>>;
+  commissionPayouts?: Resolver<Array<ResolversTypes['CommissionPayout']>, ParentType, ContextType, RequireFields<QueryCommissionPayoutsArgs, 'period'>>;
   commissionPeriods?: Resolver<Array<ResolversTypes['CommissionPeriod']>, ParentType, ContextType>;
   commissionScheme?: Resolver<Maybe<ResolversTypes['CommissionScheme']>, ParentType, ContextType, RequireFields<QueryCommissionSchemeArgs, 'id'>>;
   commissionSchemes?: Resolver<Array<ResolversTypes['CommissionScheme']>, ParentType, ContextType>;
@@ -6396,6 +6661,7 @@ export type UnmatchedPaymentEdgeResolvers<ContextType = GraphQLContext, ParentTy
 
 export type UserResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['User'] = ResolversParentTypes['User']> = {
   active?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  bankAccount?: Resolver<Maybe<ResolversTypes['BankAccount']>, ParentType, ContextType>;
   branch?: Resolver<Maybe<ResolversTypes['Branch']>, ParentType, ContextType>;
   branchId?: Resolver<Maybe<ResolversTypes['ID']>, ParentType, ContextType>;
   createdAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
@@ -6516,6 +6782,7 @@ export type WebhookValueTranslationResolvers<ContextType = GraphQLContext, Paren
 export type Resolvers<ContextType = GraphQLContext> = {
   Address?: AddressResolvers<ContextType>;
   Attribute?: AttributeResolvers<ContextType>;
+  BankAccount?: BankAccountResolvers<ContextType>;
   BankImportResult?: BankImportResultResolvers<ContextType>;
   Branch?: BranchResolvers<ContextType>;
   BranchConnection?: BranchConnectionResolvers<ContextType>;
@@ -6543,6 +6810,9 @@ export type Resolvers<ContextType = GraphQLContext> = {
   CommissionLineConnection?: CommissionLineConnectionResolvers<ContextType>;
   CommissionLineEdge?: CommissionLineEdgeResolvers<ContextType>;
   CommissionMatch?: CommissionMatchResolvers<ContextType>;
+  CommissionPayout?: CommissionPayoutResolvers<ContextType>;
+  CommissionPayoutCarry?: CommissionPayoutCarryResolvers<ContextType>;
+  CommissionPayoutPayment?: CommissionPayoutPaymentResolvers<ContextType>;
   CommissionPeriod?: CommissionPeriodResolvers<ContextType>;
   CommissionRecipient?: CommissionRecipientResolvers<ContextType>;
   CommissionRule?: CommissionRuleResolvers<ContextType>;

@@ -44,6 +44,8 @@ export const PERMISSIONS = {
   'commissions:read': ['admin', 'manager', 'backoffice', 'advisor', 'partner'],
   /** Approve and pay periods, correct lines, resolve disputes. */
   'commissions:approve': ['admin', 'manager'],
+  /** Bank accounts of users, partners and the brokerage, for commission payouts (tenant-wide scope). */
+  'bankAccounts:manage': ['admin', 'manager', 'backoffice'],
   /** Import insurers' commission statements and work their exceptions. */
   'commissions:reconcile': ['admin', 'manager', 'backoffice'],
   /** What-if: the lines a hypothetical policy would produce (advisors for their own sales). */
@@ -286,4 +288,14 @@ export function ownLedgerRecipient(principal: Principal): LedgerRecipient {
 /** Whether the principal may hand a client to the branch pool: its owner, or anyone above advisors. */
 export function canReleaseToPool(principal: Principal, client: { ownerAdvisorId: string | null }): boolean {
   return principal.role !== 'advisor' || client.ownerAdvisorId === principal.userId;
+}
+
+/**
+ * Whether the principal may read a bank account: whoever manages them tenant-wide, and the owner
+ * itself (a user their own, a partner user their partner's).
+ */
+export function mayReadBankAccount(principal: Principal, owner: { kind: string; id: string }): boolean {
+  if (may(principal, 'bankAccounts:manage') && isTenantWide(principal)) return true;
+  const own = ownLedgerRecipient(principal);
+  return own.kind === owner.kind && own.id === owner.id;
 }

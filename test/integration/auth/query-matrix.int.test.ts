@@ -110,6 +110,9 @@ const ROWS: Record<string, Row> = {
   // The admin's book import: readable by tenant-wide importers; to anyone else it does not exist.
   importJob: { allowed: OFFICE_WIDE, args: (t) => `id: ${id(t.importJobId)}`, refusedAs: 'NOT_FOUND' },
   importJobs: { allowed: OFFICE },
+  // Payout batches: tenant-wide approvers only (the manager's scope is his branch).
+  commissionPayouts: { allowed: ADMIN, args: () => `period: ${PERIOD}` },
+  commissionPayout: { allowed: ADMIN, args: () => `id: "2026-03.ADVISOR"` },
 };
 
 const schema = buildSchema(typeDefs);

@@ -1,0 +1,46 @@
+import type { Clock } from '../../shared/clock.js';
+import type { Db } from '../../shared/db.js';
+import { BankAccountsService } from './bank-accounts.service.js';
+import { PayoutsService } from './payouts.service.js';
+import type { CommissionLedgerPort, PayoutFilesTarget, RecipientDirectory } from './ports.js';
+import { SettlementRepository } from './settlement.repository.js';
+
+/**
+ * The settlement module's public entry: bank accounts and commission payout batches (SEPA
+ * pain.001 and CSV files). Everything else in this folder is internal.
+ */
+
+export type { PayoutView } from './payouts.service.js';
+export type {
+  CommissionLedgerPort,
+  PayoutFilesTarget,
+  PayoutLine,
+  RecipientDirectory,
+} from './ports.js';
+export type { AccountOwner, BankAccount, CommissionPayout, PayoutPayment } from './settlement.model.js';
+
+/** The settlement services. */
+export interface SettlementModule {
+  /** IBAN/BIC of users, partners and the brokerage, checked before they are kept. */
+  bankAccounts: BankAccountsService;
+  /** Payout batches of approved months, their files, and the writes that mark them paid. */
+  payouts: PayoutsService;
+}
+
+/** What settlement needs: the data layer, the clock, the commission ledger and the org through ports, and a bucket. */
+export interface SettlementDeps {
+  db: Db;
+  clock: Clock;
+  ledger: CommissionLedgerPort;
+  directory: RecipientDirectory;
+  /** Where payout files go; without it payouts cannot be created or read. */
+  files: PayoutFilesTarget | null;
+}
+
+export function createSettlementModule(deps: SettlementDeps): SettlementModule {
+  const repo = new SettlementRepository(deps.db);
+  return {
+    bankAccounts: new BankAccountsService(repo, deps.directory, deps.clock),
+    payouts: new PayoutsService(repo, deps.ledger, deps.directory, deps.files, deps.clock),
+  };
+}

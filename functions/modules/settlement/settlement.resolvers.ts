@@ -1,0 +1,29 @@
+import type { Resolvers } from '../../graphql/__generated__/resolvers-types.js';
+
+/** Bank accounts and commission payout batches. */
+export const settlementResolvers: Resolvers = {
+  Query: {
+    commissionPayouts: (_root, { period }, { principal, services }) =>
+      services.settlement.payouts.payoutsOfPeriod(principal, period),
+    commissionPayout: (_root, { id }, { principal, services }) =>
+      services.settlement.payouts.payout(principal, id),
+  },
+  Mutation: {
+    setBankAccount: (_root, { input }, { principal, services }) =>
+      services.settlement.bankAccounts.setBankAccount(principal, input),
+    createCommissionPayout: (_root, { input }, { principal, services }) =>
+      services.settlement.payouts.createPayout(principal, input),
+  },
+  User: {
+    bankAccount: (user, _args, { principal, services }) =>
+      services.settlement.bankAccounts.bankAccountOf(principal, { kind: 'USER', id: user.id }),
+  },
+  Partner: {
+    bankAccount: (partner, _args, { principal, services }) =>
+      services.settlement.bankAccounts.bankAccountOf(principal, { kind: 'PARTNER', id: partner.id }),
+  },
+  CommissionPayout: {
+    payments: (payout, _args, { principal, services }) =>
+      services.settlement.payouts.payments(principal, payout),
+  },
+};
