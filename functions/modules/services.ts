@@ -124,7 +124,7 @@ export function createServices(db: Db, clock: Clock, options: ServiceOptions = {
   settlement = createSettlementModule({
     db,
     clock,
-    ...settlementPorts(repositories.org, commissions),
+    ...settlementPorts(repositories.org, commissions, invoices),
     files: options.reports ?? null,
   });
   const services: Omit<Services, 'failures'> = {

@@ -1,7 +1,14 @@
 import { OrgKind } from '../shared/table-design.js';
 import type { CommissionsModule } from './commissions/index.js';
+import type { InvoicesModule } from './invoices/index.js';
 import type { OrgRepository } from './org/index.js';
-import type { CommissionLedgerPort, PayoutLine, RecipientDirectory } from './settlement/index.js';
+import type {
+  CommissionLedgerPort,
+  PaymentsPort,
+  PayoutLine,
+  ReceivedPayment,
+  RecipientDirectory,
+} from './settlement/index.js';
 
 /**
  * The settlement module's ports, satisfied by the commission ledger (a month's status and lines, read
@@ -11,8 +18,21 @@ import type { CommissionLedgerPort, PayoutLine, RecipientDirectory } from './set
 export function settlementPorts(
   org: OrgRepository,
   commissions: CommissionsModule,
-): { ledger: CommissionLedgerPort; directory: RecipientDirectory } {
+  invoices: InvoicesModule,
+): { ledger: CommissionLedgerPort; directory: RecipientDirectory; payments: PaymentsPort } {
   return {
+    payments: {
+      paymentsOfPeriod: async (principal, period) => {
+        const payments: ReceivedPayment[] = [];
+        let cursor: string | null = null;
+        do {
+          const page = await invoices.receivables.payments(principal, { period }, { limit: 100, cursor });
+          payments.push(...page.items);
+          cursor = page.nextCursor;
+        } while (cursor);
+        return payments;
+      },
+    },
     ledger: {
       periodStatus: async (principal, period) =>
         (await commissions.periods.list(principal)).find((x) => x.period === period)?.status ?? 'OPEN',

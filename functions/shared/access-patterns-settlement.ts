@@ -42,4 +42,12 @@ export const SETTLEMENT_ACCESS_PATTERNS: readonly AccessPattern[] = [
     'pk=T#<t>#PAYOUT_CARRY#<yyyy-mm>#<ledger>',
     'built',
   ),
+  pattern(
+    'getChartOfAccounts (account codes per journal role)',
+    'settlement',
+    'GetItem',
+    'table',
+    'pk=T#<t>#CHART_OF_ACCOUNTS sk=CHART',
+    'built',
+  ),
 ];

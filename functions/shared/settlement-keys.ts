@@ -36,4 +36,9 @@ export const settlementKeys = {
   }),
   payoutCarries: (tenantId: string, period: string, ledger: string) =>
     `${tenantPrefix(tenantId)}#PAYOUT_CARRY#${seg(period)}#${seg(ledger)}`,
+  /** The tenant's chart of accounts (account codes per journal role). */
+  chartOfAccounts: (tenantId: string): ItemKey => ({
+    pk: `${tenantPrefix(tenantId)}#CHART_OF_ACCOUNTS`,
+    sk: 'CHART',
+  }),
 } as const;

@@ -89,6 +89,7 @@ export const EntityType = {
   CommissionPayoutPayment: 'CommissionPayoutPayment',
   CommissionPayoutLine: 'CommissionPayoutLine',
   CommissionPayoutCarry: 'CommissionPayoutCarry',
+  ChartOfAccounts: 'ChartOfAccounts',
 } as const;
 export type EntityType = (typeof EntityType)[keyof typeof EntityType];
 

@@ -316,6 +316,38 @@ export type ChangeClientStatusInput = {
   status: ClientStatus;
 };
 
+/** One account of the chart: the code the accounting system knows for a journal role. */
+export type ChartAccount = {
+  __typename?: 'ChartAccount';
+  /** The tenant's account code. */
+  code: Scalars['String']['output'];
+  /** The account's name. */
+  name: Scalars['String']['output'];
+  /** The journal role. */
+  role: JournalAccountRole;
+};
+
+/** An account code for a journal role. */
+export type ChartAccountInput = {
+  /** Its code (at most 20 characters). */
+  code: Scalars['String']['input'];
+  /** Its name (at most 100 characters); the current one when left out. */
+  name?: InputMaybe<Scalars['String']['input']>;
+  /** The role. */
+  role: JournalAccountRole;
+};
+
+/** The tenant's chart of accounts as data: one code per journal role (a default chart until set). */
+export type ChartOfAccounts = {
+  __typename?: 'ChartOfAccounts';
+  /** Every role with its code. */
+  accounts: Array<ChartAccount>;
+  /** When it was last set; null while the default applies. */
+  updatedAt?: Maybe<Scalars['DateTime']['output']>;
+  /** Increases with every change; 0 for the default. */
+  version: Scalars['Int']['output'];
+};
+
 /** How a rule recovers commission when a policy is cancelled or lapses. */
 export type ClawbackRule = {
   __typename?: 'ClawbackRule';
@@ -1633,6 +1665,16 @@ export type ExportBookInput = {
   policyFilter?: InputMaybe<PolicyListFilter>;
 };
 
+/** A journal for a date range. */
+export type ExportJournalInput = {
+  /** CSV or JSON. */
+  format: JournalFormat;
+  /** First day, inclusive. */
+  from: Scalars['Date']['input'];
+  /** Last day, inclusive; at most a year after `from`. */
+  to: Scalars['Date']['input'];
+};
+
 /** An exported list behind an expiring signed link. */
 export type ExportResult = {
   __typename?: 'ExportResult';
@@ -2198,6 +2240,60 @@ export type IssueInvoiceInput = {
   id: Scalars['ID']['input'];
 };
 
+/** What an account is for in the accounting journal; each tenant maps every role to its own account code (`setChartOfAccounts`). */
+export type JournalAccountRole =
+  /** Commission the brokerage pays advisors (expense). */
+  | 'ADVISOR_COMMISSION_EXPENSE'
+  /** Commission owed to advisors until paid out. */
+  | 'ADVISOR_PAYABLE'
+  /** The brokerage's bank account: payments received, payouts sent. */
+  | 'BANK'
+  /** Client overpayments kept as credit. */
+  | 'CLIENT_CREDIT'
+  /** What clients owe on invoices. */
+  | 'CLIENT_RECEIVABLES'
+  /** The brokerage's commission income. */
+  | 'COMMISSION_INCOME'
+  /** Commission insurers owe the brokerage (RECEIVABLE ledger). */
+  | 'COMMISSION_RECEIVABLE'
+  /** Commission the brokerage pays partners (expense). */
+  | 'PARTNER_COMMISSION_EXPENSE'
+  /** Commission owed to partners until paid out. */
+  | 'PARTNER_PAYABLE';
+
+/** A journal export in the bucket behind a signed link. */
+export type JournalExport = {
+  __typename?: 'JournalExport';
+  /** How many entries the file holds. */
+  entryCount: Scalars['Int']['output'];
+  /** When the link stops working (15 minutes). */
+  expiresAt: Scalars['DateTime']['output'];
+  /** The file's layout. */
+  format: JournalFormat;
+  /** Debits and credits per currency. */
+  totals: Array<JournalTotal>;
+  /** Signed link to the file. */
+  url: Scalars['String']['output'];
+};
+
+/** The file layouts of a journal export. */
+export type JournalFormat =
+  /** One row per journal line: entryId, date, kind, account, role, debit, credit, currency, sourceType, sourceId, description. */
+  | 'CSV'
+  /** The `broker-crm.journal.v1` document: `{ format, from, to, entries: [{ id, date, kind, description, source: { type, id, refs }, lines: [{ account, role, debit, credit, currency }] }], totals: [{ currency, debit, credit }] }`; amounts are decimal strings, every entry's debits equal its credits per currency, and entry ids are stable across exports. */
+  | 'JSON';
+
+/** Debits and credits of one currency over an export: equal, since every entry balances. */
+export type JournalTotal = {
+  __typename?: 'JournalTotal';
+  /** The sum of credits. */
+  credit: Scalars['Decimal']['output'];
+  /** ISO-4217 code. */
+  currency: Scalars['String']['output'];
+  /** The sum of debits. */
+  debit: Scalars['Decimal']['output'];
+};
+
 /** Where leads come from (a campaign, a website form, a fair…). */
 export type LeadSource = {
   __typename?: 'LeadSource';
@@ -2324,6 +2420,8 @@ export type Mutation = {
   endorsePolicy: Policy;
   /** Exports a client or policy list, as the caller may see it, to CSV or XLSX. */
   exportBook: ExportResult;
+  /** Exports the accounting journal of a date range as balanced double-entry lines with the tenant's account codes (admin, manager with tenant-wide scope): commission lines (receivable booked, advisor and partner commission, clawbacks and adjustments, booked in their commission month: on the day written, clamped to the month), payments received, and transfers of payout batches paid in the range. Each entry carries its source ids. Invoices issued and insurers settling the commission receivable are not journaled yet. */
+  exportJournal: JournalExport;
   /** Creates an invoice for each instalment of a policy that has none yet, as drafts or issued; returns the new invoices (none when all exist). */
   generateInstalmentInvoices: Array<Invoice>;
   /** Matches the incoming payments of the brokerage's bank statement (CSV, camt.053 or MT940) to open invoices by structured reference (ISO 11649 RF creditor reference, Czech variable symbol), number or reference, else by client reference and exact amount (admin, manager, backoffice with tenant-wide scope). The same file again changes nothing. Up to 300 rows; longer statements go through `startBankStatementImport`. */
@@ -2377,6 +2475,8 @@ export type Mutation = {
   rotateInsurerWebhookSecret: InsurerWithSecret;
   /** Sets a bank account of a user, a partner or the brokerage (admin, manager, backoffice with tenant-wide scope). A user or partner not in your tenant is NOT_FOUND. */
   setBankAccount: BankAccount;
+  /** Sets account codes of journal roles (admin, manager with tenant-wide scope); a concurrent change answers CONFLICT. */
+  setChartOfAccounts: ChartOfAccounts;
   /** Replaces the dunning policy (admin, manager). Steps already taken on an invoice are never repeated. */
   setDunningPolicy: DunningPolicy;
   /** Puts a user in a rate group from a date (admin, manager). */
@@ -2582,6 +2682,12 @@ export type MutationExportBookArgs = {
 
 
 /** Everything a front end can change. Every mutation needs a bearer token; each says which roles may call it. */
+export type MutationExportJournalArgs = {
+  input: ExportJournalInput;
+};
+
+
+/** Everything a front end can change. Every mutation needs a bearer token; each says which roles may call it. */
 export type MutationGenerateInstalmentInvoicesArgs = {
   input: GenerateInstalmentInvoicesInput;
 };
@@ -2699,6 +2805,12 @@ export type MutationRotateInsurerWebhookSecretArgs = {
 /** Everything a front end can change. Every mutation needs a bearer token; each says which roles may call it. */
 export type MutationSetBankAccountArgs = {
   input: SetBankAccountInput;
+};
+
+
+/** Everything a front end can change. Every mutation needs a bearer token; each says which roles may call it. */
+export type MutationSetChartOfAccountsArgs = {
+  input: SetChartOfAccountsInput;
 };
 
 
@@ -3302,6 +3414,8 @@ export type Query = {
   branch?: Maybe<Branch>;
   /** Branches, optionally of one region. */
   branches: BranchConnection;
+  /** The tenant's chart of accounts (admin, manager with tenant-wide scope). */
+  chartOfAccounts: ChartOfAccounts;
   /** A client by id (`book:read`: admin, manager, backoffice, advisor). Null when no such client exists in your tenant; FORBIDDEN outside your scope. */
   client?: Maybe<Client>;
   /** The client with contacts, policies, open tasks and invoices, balance and commission summary. */
@@ -4006,6 +4120,12 @@ export type SetBankAccountInput = {
   iban: Scalars['String']['input'];
   /** Whose account it is. */
   owner: BankAccountOwnerInput;
+};
+
+/** Account codes to set; roles left out keep theirs. */
+export type SetChartOfAccountsInput = {
+  /** At most one entry per role. */
+  accounts: Array<ChartAccountInput>;
 };
 
 /** The whole dunning policy, replacing the current one. */
@@ -5001,6 +5121,9 @@ export type ResolversTypes = {
   CardInvoice: ResolverTypeWrapper<CardInvoice>;
   CardTask: ResolverTypeWrapper<CardTask>;
   ChangeClientStatusInput: ChangeClientStatusInput;
+  ChartAccount: ResolverTypeWrapper<ChartAccount>;
+  ChartAccountInput: ChartAccountInput;
+  ChartOfAccounts: ResolverTypeWrapper<ChartOfAccounts>;
   ClawbackRule: ResolverTypeWrapper<ClawbackRule>;
   ClawbackRuleInput: ClawbackRuleInput;
   ClawbackType: ClawbackType;
@@ -5095,6 +5218,7 @@ export type ResolversTypes = {
   EndorsePolicyInput: EndorsePolicyInput;
   Endorsement: ResolverTypeWrapper<Endorsement>;
   ExportBookInput: ExportBookInput;
+  ExportJournalInput: ExportJournalInput;
   ExportResult: ResolverTypeWrapper<ExportResult>;
   FailedChange: ResolverTypeWrapper<FailedChangeModel>;
   FailedChangeConnection: ResolverTypeWrapper<Omit<FailedChangeConnection, 'edges'> & { edges: Array<ResolversTypes['FailedChangeEdge']> }>;
@@ -5137,6 +5261,10 @@ export type ResolversTypes = {
   InvoiceLineInput: InvoiceLineInput;
   InvoiceStatus: InvoiceStatus;
   IssueInvoiceInput: IssueInvoiceInput;
+  JournalAccountRole: JournalAccountRole;
+  JournalExport: ResolverTypeWrapper<JournalExport>;
+  JournalFormat: JournalFormat;
+  JournalTotal: ResolverTypeWrapper<JournalTotal>;
   LeadSource: ResolverTypeWrapper<LeadSourceModel>;
   LeadSourceConnection: ResolverTypeWrapper<Omit<LeadSourceConnection, 'edges'> & { edges: Array<ResolversTypes['LeadSourceEdge']> }>;
   LeadSourceEdge: ResolverTypeWrapper<Omit<LeadSourceEdge, 'node'> & { node: ResolversTypes['LeadSource'] }>;
@@ -5199,6 +5327,7 @@ export type ResolversTypes = {
   Scope: null;
   Segment: Segment;
   SetBankAccountInput: SetBankAccountInput;
+  SetChartOfAccountsInput: SetChartOfAccountsInput;
   SetDunningPolicyInput: SetDunningPolicyInput;
   SetUserRateGroupInput: SetUserRateGroupInput;
   SetWebhookMappingInput: SetWebhookMappingInput;
@@ -5283,6 +5412,9 @@ export type ResolversParentTypes = {
   CardInvoice: CardInvoice;
   CardTask: CardTask;
   ChangeClientStatusInput: ChangeClientStatusInput;
+  ChartAccount: ChartAccount;
+  ChartAccountInput: ChartAccountInput;
+  ChartOfAccounts: ChartOfAccounts;
   ClawbackRule: ClawbackRule;
   ClawbackRuleInput: ClawbackRuleInput;
   Client: ClientModel;
@@ -5358,6 +5490,7 @@ export type ResolversParentTypes = {
   EndorsePolicyInput: EndorsePolicyInput;
   Endorsement: Endorsement;
   ExportBookInput: ExportBookInput;
+  ExportJournalInput: ExportJournalInput;
   ExportResult: ExportResult;
   FailedChange: FailedChangeModel;
   FailedChangeConnection: Omit<FailedChangeConnection, 'edges'> & { edges: Array<ResolversParentTypes['FailedChangeEdge']> };
@@ -5392,6 +5525,8 @@ export type ResolversParentTypes = {
   InvoiceLine: InvoiceLine;
   InvoiceLineInput: InvoiceLineInput;
   IssueInvoiceInput: IssueInvoiceInput;
+  JournalExport: JournalExport;
+  JournalTotal: JournalTotal;
   LeadSource: LeadSourceModel;
   LeadSourceConnection: Omit<LeadSourceConnection, 'edges'> & { edges: Array<ResolversParentTypes['LeadSourceEdge']> };
   LeadSourceEdge: Omit<LeadSourceEdge, 'node'> & { node: ResolversParentTypes['LeadSource'] };
@@ -5442,6 +5577,7 @@ export type ResolversParentTypes = {
   ReversePaymentInput: ReversePaymentInput;
   RowError: RowError;
   SetBankAccountInput: SetBankAccountInput;
+  SetChartOfAccountsInput: SetChartOfAccountsInput;
   SetDunningPolicyInput: SetDunningPolicyInput;
   SetUserRateGroupInput: SetUserRateGroupInput;
   SetWebhookMappingInput: SetWebhookMappingInput;
@@ -5571,6 +5707,18 @@ export type CardTaskResolvers<ContextType = GraphQLContext, ParentType extends R
   dueDate?: Resolver<Maybe<ResolversTypes['Date']>, ParentType, ContextType>;
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
   title?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+};
+
+export type ChartAccountResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['ChartAccount'] = ResolversParentTypes['ChartAccount']> = {
+  code?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  name?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  role?: Resolver<ResolversTypes['JournalAccountRole'], ParentType, ContextType>;
+};
+
+export type ChartOfAccountsResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['ChartOfAccounts'] = ResolversParentTypes['ChartOfAccounts']> = {
+  accounts?: Resolver<Array<ResolversTypes['ChartAccount']>, ParentType, ContextType>;
+  updatedAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
+  version?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
 };
 
 export type ClawbackRuleResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['ClawbackRule'] = ResolversParentTypes['ClawbackRule']> = {
@@ -6157,6 +6305,20 @@ export type InvoiceLineResolvers<ContextType = GraphQLContext, ParentType extend
   unitPrice?: Resolver<ResolversTypes['Money'], ParentType, ContextType>;
 };
 
+export type JournalExportResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['JournalExport'] = ResolversParentTypes['JournalExport']> = {
+  entryCount?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  expiresAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  format?: Resolver<ResolversTypes['JournalFormat'], ParentType, ContextType>;
+  totals?: Resolver<Array<ResolversTypes['JournalTotal']>, ParentType, ContextType>;
+  url?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+};
+
+export type JournalTotalResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['JournalTotal'] = ResolversParentTypes['JournalTotal']> = {
+  credit?: Resolver<ResolversTypes['Decimal'], ParentType, ContextType>;
+  currency?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  debit?: Resolver<ResolversTypes['Decimal'], ParentType, ContextType>;
+};
+
 export type LeadSourceResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['LeadSource'] = ResolversParentTypes['LeadSource']> = {
   active?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
   createdAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
@@ -6208,6 +6370,7 @@ export type MutationResolvers<ContextType = GraphQLContext, ParentType extends R
   editCommissionSchemeVersion?: Resolver<ResolversTypes['CommissionScheme'], ParentType, ContextType, RequireFields<MutationEditCommissionSchemeVersionArgs, 'input'>>;
   endorsePolicy?: Resolver<ResolversTypes['Policy'], ParentType, ContextType, RequireFields<MutationEndorsePolicyArgs, 'input'>>;
   exportBook?: Resolver<ResolversTypes['ExportResult'], ParentType, ContextType, RequireFields<MutationExportBookArgs, 'input'>>;
+  exportJournal?: Resolver<ResolversTypes['JournalExport'], ParentType, ContextType, RequireFields<MutationExportJournalArgs, 'input'>>;
   generateInstalmentInvoices?: Resolver<Array<ResolversTypes['Invoice']>, ParentType, ContextType, RequireFields<MutationGenerateInstalmentInvoicesArgs, 'input'>>;
   importBankStatement?: Resolver<ResolversTypes['BankImportResult'], ParentType, ContextType, RequireFields<MutationImportBankStatementArgs, 'input'>>;
   importBook?: Resolver<ResolversTypes['ImportReport'], ParentType, ContextType, RequireFields<MutationImportBookArgs, 'input'>>;
@@ -6228,6 +6391,7 @@ export type MutationResolvers<ContextType = GraphQLContext, ParentType extends R
   reversePayment?: Resolver<ResolversTypes['Payment'], ParentType, ContextType, RequireFields<MutationReversePaymentArgs, 'input'>>;
   rotateInsurerWebhookSecret?: Resolver<ResolversTypes['InsurerWithSecret'], ParentType, ContextType, RequireFields<MutationRotateInsurerWebhookSecretArgs, 'id'>>;
   setBankAccount?: Resolver<ResolversTypes['BankAccount'], ParentType, ContextType, RequireFields<MutationSetBankAccountArgs, 'input'>>;
+  setChartOfAccounts?: Resolver<ResolversTypes['ChartOfAccounts'], ParentType, ContextType, RequireFields<MutationSetChartOfAccountsArgs, 'input'>>;
   setDunningPolicy?: Resolver<ResolversTypes['DunningPolicy'], ParentType, ContextType, RequireFields<MutationSetDunningPolicyArgs, 'input'>>;
   setUserRateGroup?: Resolver<ResolversTypes['User'], ParentType, ContextType, RequireFields<MutationSetUserRateGroupArgs, 'input'>>;
   setWebhookMapping?: Resolver<ResolversTypes['WebhookMapping'], ParentType, ContextType, RequireFields<MutationSetWebhookMappingArgs, 'input'>>;
@@ -6413,6 +6577,7 @@ export type ProductLineEdgeResolvers<ContextType = GraphQLContext, ParentType ex
 export type QueryResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['Query'] = ResolversParentTypes['Query']> = {
   branch?: Resolver<Maybe<ResolversTypes['Branch']>, ParentType, ContextType, RequireFields<QueryBranchArgs, 'id'>>;
   branches?: Resolver<ResolversTypes['BranchConnection'], ParentType, ContextType, Partial<QueryBranchesArgs>>;
+  chartOfAccounts?: Resolver<ResolversTypes['ChartOfAccounts'], ParentType, ContextType>;
   client?: Resolver<Maybe<ResolversTypes['Client']>, ParentType, ContextType, RequireFields<QueryClientArgs, 'id'>>;
   clientCard?: Resolver<Maybe<ResolversTypes['ClientCard']>, ParentType, ContextType, RequireFields<QueryClientCardArgs, 'id'>>;
   clientInvoices?: Resolver<Array<ResolversTypes['Invoice']>, ParentType, ContextType, RequireFields<QueryClientInvoicesArgs, 'clientId'>>;
@@ -6791,6 +6956,8 @@ export type Resolvers<ContextType = GraphQLContext> = {
   CardCommissionSummary?: CardCommissionSummaryResolvers<ContextType>;
   CardInvoice?: CardInvoiceResolvers<ContextType>;
   CardTask?: CardTaskResolvers<ContextType>;
+  ChartAccount?: ChartAccountResolvers<ContextType>;
+  ChartOfAccounts?: ChartOfAccountsResolvers<ContextType>;
   ClawbackRule?: ClawbackRuleResolvers<ContextType>;
   Client?: ClientResolvers<ContextType>;
   ClientCard?: ClientCardResolvers<ContextType>;
@@ -6858,6 +7025,8 @@ export type Resolvers<ContextType = GraphQLContext> = {
   InvoiceConnection?: InvoiceConnectionResolvers<ContextType>;
   InvoiceEdge?: InvoiceEdgeResolvers<ContextType>;
   InvoiceLine?: InvoiceLineResolvers<ContextType>;
+  JournalExport?: JournalExportResolvers<ContextType>;
+  JournalTotal?: JournalTotalResolvers<ContextType>;
   LeadSource?: LeadSourceResolvers<ContextType>;
   LeadSourceConnection?: LeadSourceConnectionResolvers<ContextType>;
   LeadSourceEdge?: LeadSourceEdgeResolvers<ContextType>;

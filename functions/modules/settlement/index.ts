@@ -1,8 +1,9 @@
 import type { Clock } from '../../shared/clock.js';
 import type { Db } from '../../shared/db.js';
 import { BankAccountsService } from './bank-accounts.service.js';
+import { JournalService } from './journal.service.js';
 import { PayoutsService } from './payouts.service.js';
-import type { CommissionLedgerPort, PayoutFilesTarget, RecipientDirectory } from './ports.js';
+import type { CommissionLedgerPort, PaymentsPort, PayoutFilesTarget, RecipientDirectory } from './ports.js';
 import { SettlementRepository } from './settlement.repository.js';
 
 /**
@@ -10,9 +11,12 @@ import { SettlementRepository } from './settlement.repository.js';
  * pain.001 and CSV files). Everything else in this folder is internal.
  */
 
+export type { ReceivedPayment } from './journal.js';
+export type { JournalExport } from './journal.service.js';
 export type { PayoutView } from './payouts.service.js';
 export type {
   CommissionLedgerPort,
+  PaymentsPort,
   PayoutFilesTarget,
   PayoutLine,
   RecipientDirectory,
@@ -25,6 +29,8 @@ export interface SettlementModule {
   bankAccounts: BankAccountsService;
   /** Payout batches of approved months, their files, and the writes that mark them paid. */
   payouts: PayoutsService;
+  /** The chart of accounts and balanced journal exports for the accounting system. */
+  journal: JournalService;
 }
 
 /** What settlement needs: the data layer, the clock, the commission ledger and the org through ports, and a bucket. */
@@ -33,6 +39,7 @@ export interface SettlementDeps {
   clock: Clock;
   ledger: CommissionLedgerPort;
   directory: RecipientDirectory;
+  payments: PaymentsPort;
   /** Where payout files go; without it payouts cannot be created or read. */
   files: PayoutFilesTarget | null;
 }
@@ -42,5 +49,6 @@ export function createSettlementModule(deps: SettlementDeps): SettlementModule {
   return {
     bankAccounts: new BankAccountsService(repo, deps.directory, deps.clock),
     payouts: new PayoutsService(repo, deps.ledger, deps.directory, deps.files, deps.clock),
+    journal: new JournalService(repo, deps.ledger, deps.payments, deps.files, deps.clock),
   };
 }

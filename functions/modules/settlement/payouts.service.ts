@@ -60,6 +60,9 @@ export class PayoutsService {
     const input = parseInput(CreatePayoutSchema, rawInput);
     const id = payoutId(input.period, input.ledger);
     if (!this.files) throw new Error('Payout files need a bucket: this process has none');
+    if (await this.repo.getPayout(p.tenantId, id)) {
+      throw new AlreadyExistsError('CommissionPayout', 'PERIOD_LEDGER', id);
+    }
     const status = await this.ledger.periodStatus(p, input.period);
     if (status !== 'APPROVED') {
       throw new RuleViolationError(
@@ -68,9 +71,6 @@ export class PayoutsService {
           period: input.period,
         },
       );
-    }
-    if (await this.repo.getPayout(p.tenantId, id)) {
-      throw new AlreadyExistsError('CommissionPayout', 'PERIOD_LEDGER', id);
     }
     const balances = await this.balances(p, input.period, input.ledger);
     const currencies = new Set([...balances.values()].map((b) => b.currency));

@@ -1,5 +1,6 @@
 import type { Principal } from '../../shared/auth/principal.js';
 import type { ObjectStore } from '../../shared/object-store.js';
+import type { ReceivedPayment } from './journal.js';
 
 /** A commission line as a payout needs it: who it is for, in which ledger, how much. */
 export interface PayoutLine {
@@ -8,6 +9,11 @@ export interface PayoutLine {
   recipient: { kind: string; id: string };
   amount: string;
   currency: string;
+  /** For the journal: what kind of line, when it was booked, for which month and policy. */
+  kind?: string;
+  createdAt?: string;
+  period?: string;
+  policyId?: string | null;
 }
 
 /**
@@ -35,4 +41,9 @@ export interface RecipientDirectory {
 export interface PayoutFilesTarget {
   store: ObjectStore;
   bucket: string;
+}
+
+/** Payments received in a month, as the journal books them (read as the caller, tenant-wide). */
+export interface PaymentsPort {
+  paymentsOfPeriod(principal: Principal, period: string): Promise<ReceivedPayment[]>;
 }

@@ -2,6 +2,7 @@ import { type Db, type TransactOp, versionedUpdateOp } from '../../shared/db.js'
 import { AlreadyExistsError, VersionConflictError } from '../../shared/errors.js';
 import { fromItem, toItem } from '../../shared/items.js';
 import { EntityType, keys } from '../../shared/table-design.js';
+import type { ChartOfAccounts } from './journal.model.js';
 import {
   type AccountOwner,
   type BankAccount,
@@ -124,5 +125,33 @@ export class SettlementRepository {
       { status: 'PAID', paidBy: by, paidAt: at },
       () => new VersionConflictError('CommissionPayout', payout.id, payout.version),
     );
+  }
+
+  async getChartOfAccounts(tenantId: string): Promise<ChartOfAccounts | undefined> {
+    const item = await this.db.get(keys.chartOfAccounts(tenantId));
+    return item ? fromItem<ChartOfAccounts>(item) : undefined;
+  }
+
+  /** Writes the chart if it is still at `expectedVersion` (0: none stored yet). */
+  async putChartOfAccounts(tenantId: string, chart: ChartOfAccounts, expectedVersion: number): Promise<void> {
+    const item = toItem(keys.chartOfAccounts(tenantId), EntityType.ChartOfAccounts, tenantId, chart);
+    await this.db.transact([
+      {
+        item: {
+          Put: {
+            TableName: '',
+            Item: item,
+            ConditionExpression: expectedVersion === 0 ? 'attribute_not_exists(pk)' : '#version = :expected',
+            ...(expectedVersion === 0
+              ? {}
+              : {
+                  ExpressionAttributeNames: { '#version': 'version' },
+                  ExpressionAttributeValues: { ':expected': expectedVersion },
+                }),
+          },
+        },
+        onConditionFailed: () => new VersionConflictError('ChartOfAccounts', tenantId, expectedVersion),
+      },
+    ]);
   }
 }

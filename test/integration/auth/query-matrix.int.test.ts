@@ -113,6 +113,7 @@ const ROWS: Record<string, Row> = {
   // Payout batches: tenant-wide approvers only (the manager's scope is his branch).
   commissionPayouts: { allowed: ADMIN, args: () => `period: ${PERIOD}` },
   commissionPayout: { allowed: ADMIN, args: () => `id: "2026-03.ADVISOR"` },
+  chartOfAccounts: { allowed: ADMIN },
 };
 
 const schema = buildSchema(typeDefs);

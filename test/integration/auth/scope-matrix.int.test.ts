@@ -450,6 +450,16 @@ const CASES: Record<string, ScopedCase> = {
         expect(result.data).toMatchObject({ createCommissionPayout: { paymentCount: expect.any(Number) } }),
     };
   }),
+  setChartOfAccounts: tenantWide(async (as) => ({
+    as,
+    query: 'mutation($i: SetChartOfAccountsInput!) { setChartOfAccounts(input: $i) { version } }',
+    variables: { i: { accounts: [{ role: 'BANK', code: `221.${serial++}` }] } },
+  })),
+  exportJournal: tenantWide(async (as) => ({
+    as,
+    query: 'mutation($i: ExportJournalInput!) { exportJournal(input: $i) { entryCount } }',
+    variables: { i: { from: '2026-01-01', to: '2026-01-31', format: 'CSV' } },
+  })),
   adjustCommissionLine: sided(async (side) => ({
     as: rm(),
     query: 'mutation($i: AdjustCommissionLineInput!) { adjustCommissionLine(input: $i) { id } }',

@@ -291,3 +291,100 @@ describe('commission payouts', () => {
     expect(errorCode(advisor)).toBe('FORBIDDEN');
   });
 });
+
+describe('accounting journal', () => {
+  interface Entry {
+    id: string;
+    date: string;
+    kind: string;
+    source: { type: string; id: string; refs: Record<string, unknown> };
+    lines: Array<{ account: string; role: string; debit: string; credit: string; currency: string }>;
+  }
+  const EXPORT = `mutation($i: ExportJournalInput!) { exportJournal(input: $i) {
+    format url entryCount totals { currency debit credit } } }`;
+  const cents = (v: string) => Math.round(Number(v) * 100);
+
+  it("exports balanced entries with the tenant's account codes and their source ids, in JSON and CSV", async () => {
+    const chart = await must<{ setChartOfAccounts: { accounts: Array<{ role: string; code: string }> } }>(
+      app,
+      b.as.admin,
+      'mutation($i: SetChartOfAccountsInput!) { setChartOfAccounts(input: $i) { accounts { role code } } }',
+      { i: { accounts: [{ role: 'BANK', code: '221.9' }] } },
+    );
+    expect(chart.setChartOfAccounts.accounts).toContainEqual({ role: 'BANK', code: '221.9' });
+    const to = new Date().toISOString().slice(0, 10);
+    const json = await must<{
+      exportJournal: { url: string; entryCount: number; totals: Array<{ debit: string; credit: string }> };
+    }>(app, b.as.admin, EXPORT, { i: { from: '2026-02-01', to, format: 'JSON' } });
+    const doc = JSON.parse(fileOf(json.exportJournal.url)) as { format: string; entries: Entry[] };
+    expect(doc.format).toBe('broker-crm.journal.v1');
+    expect(doc.entries).toHaveLength(json.exportJournal.entryCount);
+    for (const entry of doc.entries) {
+      const debit = entry.lines.reduce((s, l) => s + cents(l.debit), 0);
+      const credit = entry.lines.reduce((s, l) => s + cents(l.credit), 0);
+      expect(debit, entry.id).toBe(credit);
+      expect(debit, entry.id).toBeGreaterThan(0);
+    }
+    for (const total of json.exportJournal.totals) expect(total.debit).toBe(total.credit);
+
+    const accrual = doc.entries.find(
+      (e) =>
+        e.kind === 'COMMISSION_ACCRUAL' &&
+        e.lines.some((l) => l.role === 'ADVISOR_PAYABLE') &&
+        e.date === '2026-02-28',
+    );
+    expect(accrual?.source).toMatchObject({
+      type: 'CommissionLine',
+      refs: { ledger: 'ADVISOR', period: '2026-02' },
+    });
+    expect(accrual?.lines).toContainEqual({
+      account: '518',
+      role: 'ADVISOR_COMMISSION_EXPENSE',
+      debit: '720.00',
+      credit: '0.00',
+      currency: 'CZK',
+    });
+    const clawback = doc.entries.find(
+      (e) => e.kind === 'COMMISSION_CLAWBACK' && e.lines.some((l) => l.role === 'ADVISOR_PAYABLE'),
+    );
+    expect(clawback?.lines.find((l) => l.role === 'ADVISOR_PAYABLE')?.debit).not.toBe('0.00');
+    const receivable = doc.entries.find(
+      (e) => e.source.refs.ledger === 'RECEIVABLE' && e.date === '2026-02-28',
+    );
+    expect(receivable?.lines).toContainEqual({
+      account: '315',
+      role: 'COMMISSION_RECEIVABLE',
+      debit: '1800.00',
+      credit: '0.00',
+      currency: 'CZK',
+    });
+    const paidOut = doc.entries.filter((e) => e.kind === 'COMMISSION_PAYOUT');
+    expect(paidOut.map((e) => e.source.id)).toEqual(['2026-02.ADVISOR', '2026-02.ADVISOR']);
+    expect(
+      paidOut
+        .flatMap((e) => e.lines.filter((l) => l.role === 'BANK').map((l) => [l.account, l.credit]))
+        .sort(),
+    ).toEqual([
+      ['221.9', '36.00'],
+      ['221.9', '720.00'],
+    ]);
+    expect(paidOut[0]?.source.refs.lineIds).toEqual(expect.any(Array));
+
+    const csv = await must<{ exportJournal: { url: string } }>(app, b.as.admin, EXPORT, {
+      i: { from: '2026-02-01', to, format: 'CSV' },
+    });
+    const rows = fileOf(csv.exportJournal.url).trim().split('\n');
+    expect(rows[0]).toBe(
+      'entryId,date,kind,account,role,debit,credit,currency,sourceType,sourceId,description',
+    );
+    expect(rows).toHaveLength(1 + doc.entries.reduce((n, e) => n + e.lines.length, 0));
+  });
+
+  it('refuses a range that ends before it starts, with the field path', async () => {
+    const bad = await app.exec(b.as.admin, EXPORT, {
+      i: { from: '2026-03-01', to: '2026-02-01', format: 'CSV' },
+    });
+    expect(errorCode(bad)).toBe('BAD_USER_INPUT');
+    expect(fieldPaths(bad)).toEqual(['input.to']);
+  });
+});
