@@ -50,4 +50,12 @@ export const SETTLEMENT_ACCESS_PATTERNS: readonly AccessPattern[] = [
     'pk=T#<t>#CHART_OF_ACCOUNTS sk=CHART',
     'built',
   ),
+  pattern(
+    'listPayoutsPaidBetween (batches by the time their month was marked paid: the journal)',
+    'settlement',
+    'Query',
+    'table',
+    'pk=T#<t>#PAYOUTS_PAID sk=<paidAt>#<id>',
+    'built',
+  ),
 ];

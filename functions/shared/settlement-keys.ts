@@ -29,6 +29,12 @@ export const settlementKeys = {
     sk: `${settlementKeys.payoutLinePrefix}${seg(lineId)}`,
   }),
   payoutLinePrefix: 'LINE#',
+  /** A pointer to a batch by the time its month was marked paid, so a journal finds the batches paid in a range. */
+  payoutPaid: (tenantId: string, paidAt: string, payoutId: string): ItemKey => ({
+    pk: settlementKeys.payoutsPaid(tenantId),
+    sk: `${seg(paidAt)}#${seg(payoutId)}`,
+  }),
+  payoutsPaid: (tenantId: string) => `${tenantPrefix(tenantId)}#PAYOUTS_PAID`,
   /** A negative balance carried into `period` of a ledger, one item per recipient. */
   payoutCarry: (tenantId: string, period: string, ledger: string, recipientKey: string): ItemKey => ({
     pk: settlementKeys.payoutCarries(tenantId, period, ledger),

@@ -90,6 +90,7 @@ export const EntityType = {
   CommissionPayoutLine: 'CommissionPayoutLine',
   CommissionPayoutCarry: 'CommissionPayoutCarry',
   ChartOfAccounts: 'ChartOfAccounts',
+  CommissionPayoutPaid: 'CommissionPayoutPaid',
 } as const;
 export type EntityType = (typeof EntityType)[keyof typeof EntityType];
 

@@ -11,7 +11,6 @@ import { SettlementRepository } from './settlement.repository.js';
  * pain.001 and CSV files). Everything else in this folder is internal.
  */
 
-export type { ReceivedPayment } from './journal.js';
 export type { JournalExport } from './journal.service.js';
 export type { PayoutView } from './payouts.service.js';
 export type {
@@ -19,6 +18,7 @@ export type {
   PaymentsPort,
   PayoutFilesTarget,
   PayoutLine,
+  ReceivedPayment,
   RecipientDirectory,
 } from './ports.js';
 export type { AccountOwner, BankAccount, CommissionPayout, PayoutPayment } from './settlement.model.js';

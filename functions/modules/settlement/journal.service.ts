@@ -20,7 +20,6 @@ import {
 } from './journal.model.js';
 import { PAYOUT_LINK_SECONDS } from './payouts.service.js';
 import type { CommissionLedgerPort, PaymentsPort, PayoutFilesTarget } from './ports.js';
-import { PAYOUT_LEDGERS, payoutId } from './settlement.model.js';
 import type { SettlementRepository } from './settlement.repository.js';
 
 /** The journal file's documented JSON shape (see schema/settlement.graphql, `exportJournal`). */
@@ -92,12 +91,7 @@ export class JournalService {
         if (entry && inRange(entry.date)) entries.push(entry);
       }
     }
-    // A batch is paid in the months after its own: look a year back.
-    const batchIds = months(shiftMonth(input.from, -12), input.to).flatMap((m) =>
-      PAYOUT_LEDGERS.map((l) => payoutId(m, l)),
-    );
-    for (const payout of await this.repo.getPayouts(p.tenantId, batchIds)) {
-      if (payout.status !== 'PAID' || !inRange((payout.paidAt ?? '').slice(0, 10))) continue;
+    for (const payout of await this.repo.listPayoutsPaidBetween(p.tenantId, input.from, input.to)) {
       for (const payment of await this.repo.listPayments(p.tenantId, payout.id)) {
         entries.push(payoutEntry(codes, payout, payment));
       }

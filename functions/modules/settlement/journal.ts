@@ -1,6 +1,6 @@
 import { Dec, type Money, money } from '../../shared/money.js';
 import type { AccountRole, ChartAccount, JournalEntry, JournalLine } from './journal.model.js';
-import type { PayoutLine } from './ports.js';
+import type { PayoutLine, ReceivedPayment } from './ports.js';
 import type { CommissionPayout, PayoutPayment } from './settlement.model.js';
 
 /**
@@ -89,17 +89,6 @@ export function bookingDate(line: Pick<PayoutLine, 'createdAt' | 'period'>): str
   const [y = 0, m = 1] = line.period.split('-').map(Number);
   const last = `${line.period}-${String(new Date(Date.UTC(y, m, 0)).getUTCDate()).padStart(2, '0')}`;
   return written < first ? first : written > last ? last : written;
-}
-
-/** A payment received: bank / client receivables (the applied part) and client credit (any overpayment). */
-export interface ReceivedPayment {
-  id: string;
-  invoiceId: string;
-  clientId: string;
-  amount: Money;
-  applied: Money;
-  credited: Money;
-  paidDate: string;
 }
 
 export function paymentEntry(codes: Codes, p: ReceivedPayment): JournalEntry | null {

@@ -207,7 +207,7 @@ export class PayoutsService {
       tenantId,
       PAYOUT_LEDGERS.map((l) => payoutId(period, l)),
     );
-    return found.filter((x) => x.status === 'CREATED').map((x) => this.repo.paidOp(tenantId, x, by, at));
+    return found.filter((x) => x.status === 'CREATED').flatMap((x) => this.repo.paidOps(tenantId, x, by, at));
   }
 
   private authorize(principal: Principal | null): Principal {

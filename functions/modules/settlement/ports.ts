@@ -1,6 +1,6 @@
 import type { Principal } from '../../shared/auth/principal.js';
+import type { Money } from '../../shared/money.js';
 import type { ObjectStore } from '../../shared/object-store.js';
-import type { ReceivedPayment } from './journal.js';
 
 /** A commission line as a payout needs it: who it is for, in which ledger, how much. */
 export interface PayoutLine {
@@ -46,4 +46,15 @@ export interface PayoutFilesTarget {
 /** Payments received in a month, as the journal books them (read as the caller, tenant-wide). */
 export interface PaymentsPort {
   paymentsOfPeriod(principal: Principal, period: string): Promise<ReceivedPayment[]>;
+}
+
+/** A payment received, as the journal books it: bank / client receivables (applied) and client credit (the rest). */
+export interface ReceivedPayment {
+  id: string;
+  invoiceId: string;
+  clientId: string;
+  amount: Money;
+  applied: Money;
+  credited: Money;
+  paidDate: string;
 }

@@ -1,4 +1,4 @@
-import { type Db, type TransactOp, versionedUpdateOp } from '../../shared/db.js';
+import { type Db, putOp, type TransactOp, versionedUpdateOp } from '../../shared/db.js';
 import { AlreadyExistsError, VersionConflictError } from '../../shared/errors.js';
 import { fromItem, toItem } from '../../shared/items.js';
 import { EntityType, keys } from '../../shared/table-design.js';
@@ -117,13 +117,36 @@ export class SettlementRepository {
     return items.map((i) => fromItem<PayoutPayment>(i));
   }
 
-  /** Marks a batch PAID if it is unchanged since read: one op of the transaction that marks its month PAID. */
-  paidOp(tenantId: string, payout: CommissionPayout, by: string, at: string): TransactOp {
-    return versionedUpdateOp(
-      keys.commissionPayout(tenantId, payout.id),
-      payout.version,
-      { status: 'PAID', paidBy: by, paidAt: at },
-      () => new VersionConflictError('CommissionPayout', payout.id, payout.version),
+  /**
+   * Marks a batch PAID if it is unchanged since read, and files it under the time it was paid: ops of
+   * the transaction that marks its month PAID.
+   */
+  paidOps(tenantId: string, payout: CommissionPayout, by: string, at: string): TransactOp[] {
+    return [
+      versionedUpdateOp(
+        keys.commissionPayout(tenantId, payout.id),
+        payout.version,
+        { status: 'PAID', paidBy: by, paidAt: at },
+        () => new VersionConflictError('CommissionPayout', payout.id, payout.version),
+      ),
+      putOp(
+        toItem(keys.payoutPaid(tenantId, at, payout.id), EntityType.CommissionPayoutPaid, tenantId, {
+          payoutId: payout.id,
+          paidAt: at,
+        }),
+      ),
+    ];
+  }
+
+  /** The batches paid between two days (inclusive). */
+  async listPayoutsPaidBetween(tenantId: string, from: string, to: string): Promise<CommissionPayout[]> {
+    const pointers = await this.db.queryAll({
+      partition: keys.payoutsPaid(tenantId),
+      between: [from, `${to}~`],
+    });
+    return this.getPayouts(
+      tenantId,
+      pointers.map((p) => String(p.payoutId)),
     );
   }
 

@@ -330,7 +330,7 @@ describe('accounting journal', () => {
     const accrual = doc.entries.find(
       (e) =>
         e.kind === 'COMMISSION_ACCRUAL' &&
-        e.lines.some((l) => l.role === 'ADVISOR_PAYABLE') &&
+        e.lines.some((l) => l.role === 'ADVISOR_PAYABLE' && l.credit === '720.00') &&
         e.date === '2026-02-28',
     );
     expect(accrual?.source).toMatchObject({
