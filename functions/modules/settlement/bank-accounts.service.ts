@@ -1,4 +1,3 @@
-import { electronicFormatIBAN, isValidBIC, isValidIBAN } from 'ibantools';
 import { assertTenantWide, authorize, mayReadBankAccount } from '../../shared/auth/policy.js';
 import type { Principal } from '../../shared/auth/principal.js';
 import type { Clock } from '../../shared/clock.js';
@@ -25,6 +24,7 @@ export class BankAccountsService {
     const p = authorize(principal, 'bankAccounts:manage');
     assertTenantWide(p, 'Bank accounts');
     const input = parseInput(SetBankAccountSchema, rawInput);
+    const { electronicFormatIBAN, isValidBIC, isValidIBAN } = await import('ibantools'); // when setting one, not at cold start
     const iban = electronicFormatIBAN(input.iban) ?? '';
     const bic = input.bic ? input.bic.replace(/\s+/g, '').toUpperCase() : null;
     const errors = [

@@ -1,4 +1,4 @@
-import { Dec, type Money, money } from '../../shared/money.js';
+import { Dec, money } from '../../shared/money.js';
 import type { AccountRole, ChartAccount, JournalEntry, JournalLine } from './journal.model.js';
 import type { PayoutLine, ReceivedPayment } from './ports.js';
 import type { CommissionPayout, PayoutPayment } from './settlement.model.js';
