@@ -132,8 +132,12 @@ export class ExternalPayments {
     const text = (input.content ?? input.csv) as string;
     const field = input.content ? 'input.content' : 'input.csv';
     const format = input.format ?? detectStatementFormat(text);
-    const records = await readStatement(text, format, field);
-    const importId = createHash('sha256').update(text).digest('hex').slice(0, 16);
+    const { records, identity } = await readStatement(text, format, field);
+    // The statement's own ids where the format has them (a re-export is the same statement), else the text.
+    const importId = createHash('sha256')
+      .update(identity ?? text)
+      .digest('hex')
+      .slice(0, 16);
     return { p, importId, records, format, field };
   }
 

@@ -61,7 +61,12 @@ describe('bank statements in the banks’ formats', () => {
       { row: 2, outcome: 'PARTIAL', invoiceId: byVs.id, reason: null },
       { row: 3, outcome: 'UNMATCHED', invoiceId: null, reason: 'NO_MATCH' },
     ]);
-    const again = await importStatement({ content: xml, format: 'CAMT053' });
+    // The bank exports the statement again: a new creation time, and longer than any other String
+    // argument may be (statement content has its own bound). Same statement ids: every row a duplicate.
+    const reexported = xml
+      .replace(/<CreDtTm>[^<]*<\/CreDtTm>/g, '<CreDtTm>2026-03-13T07:00:00</CreDtTm>')
+      .replace('<BkToCstmrStmt>', `<!-- ${'x'.repeat(25_000)} --><BkToCstmrStmt>`);
+    const again = await importStatement({ content: reexported, format: 'CAMT053' });
     expect(again.data?.importBankStatement).toMatchObject({ matched: 0, unmatched: 0, duplicates: 3 });
     const outstanding = await h.services.invoices.invoices.getInvoice(b.as.backoffice, byVs.id);
     expect(outstanding).toMatchObject({ status: 'PARTIALLY_PAID', outstanding: { amount: '179.50' } });

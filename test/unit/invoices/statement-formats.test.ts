@@ -68,7 +68,7 @@ describe('statement formats', () => {
   });
 
   it('reads the credits of a camt.053 with exact amounts and their references', async () => {
-    expect(await readStatement(camt053(entries), 'CAMT053', 'input.content')).toEqual([
+    expect((await readStatement(camt053(entries), 'CAMT053', 'input.content')).records).toEqual([
       {
         date: '2026-03-12',
         amount: '100.00',
@@ -89,7 +89,7 @@ describe('statement formats', () => {
   });
 
   it('reads the credits of an MT940 with exact amounts and their references', async () => {
-    expect(await readStatement(mt940(entries), 'MT940', 'input.content')).toEqual([
+    expect((await readStatement(mt940(entries), 'MT940', 'input.content')).records).toEqual([
       {
         date: '2026-03-12',
         amount: '100.00',
@@ -108,7 +108,21 @@ describe('statement formats', () => {
       'MT940',
       'x',
     );
-    expect(rows[0]?.amount).toBe('10.125');
+    expect(rows.records[0]?.amount).toBe('10.125');
+  });
+
+  it('identifies a statement by the bank’s ids, so a re-export with a new creation time is the same statement', async () => {
+    const first = await readStatement(camt053(entries), 'CAMT053', 'x');
+    const reexported = camt053(entries).replace(
+      /<CreDtTm>[^<]*<\/CreDtTm>/g,
+      '<CreDtTm>2026-12-01T07:00:00</CreDtTm>',
+    );
+    expect(first.identity).toBe('CAMT053|CZ6508000000192000145399|STMT-1|1');
+    expect((await readStatement(reexported, 'CAMT053', 'x')).identity).toBe(first.identity);
+    expect((await readStatement(mt940(entries), 'MT940', 'x')).identity).toBe(
+      'MT940|CZ6508000000192000145399|STMT1|00012/001',
+    );
+    expect((await readStatement('date,amount\n', 'CSV', 'x')).identity).toBeNull();
   });
 
   it('refuses text that is not the format named, with the field path', async () => {

@@ -1,5 +1,5 @@
 import { findCreditorReference, findVariableSymbol, isCreditorReference } from './references.js';
-import type { StatementRecord } from './statement-record.js';
+import type { ReadStatement, StatementRecord } from './statement-record.js';
 
 /**
  * ISO 20022 camt.053 (BankToCustomerStatement), any version from .001.02 on: a group header, one or
@@ -13,7 +13,7 @@ import type { StatementRecord } from './statement-record.js';
  * there for the variable symbol; the variable symbol also in the end-to-end id (`/VS…/SS…/KS…`,
  * the Czech banking association's layout) or the unstructured remittance text (`Ustrd`).
  */
-export async function parseCamt053(text: string): Promise<StatementRecord[]> {
+export async function parseCamt053(text: string): Promise<ReadStatement> {
   const { XMLParser, XMLValidator } = await import('fast-xml-parser'); // on first import, not at cold start
   const valid = XMLValidator.validate(text);
   if (valid !== true) throw new Error(`line ${valid.err.line}: ${valid.err.msg}`);
@@ -31,10 +31,15 @@ export async function parseCamt053(text: string): Promise<StatementRecord[]> {
   if (!root) throw new Error('expected Document/BkToCstmrStmt (camt.053)');
   if (!root.GrpHdr) throw new Error('BkToCstmrStmt has no group header (GrpHdr)');
   const rows: StatementRecord[] = [];
+  const ids: string[] = [];
   for (const statement of list(root.Stmt)) {
     for (const entry of list(statement.Ntry)) rows.push(...entryRows(entry));
+    const account = str(statement.Acct?.Id?.IBAN) || str(statement.Acct?.Id?.Othr?.Id);
+    ids.push(str(statement.Id) ? `${account}|${str(statement.Id)}|${str(statement.ElctrncSeqNb)}` : '');
   }
-  return rows;
+  // The bank's statement ids, not the file: a re-export carries a new creation time and message id.
+  const identity = ids.length && ids.every(Boolean) ? `CAMT053|${ids.join(';')}` : null;
+  return { records: rows, identity };
 }
 
 /** Elements that may repeat: parsed as arrays even when there is one. */

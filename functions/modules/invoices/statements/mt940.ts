@@ -1,5 +1,5 @@
 import { findCreditorReference, findVariableSymbol } from './references.js';
-import type { StatementRecord } from './statement-record.js';
+import type { ReadStatement, StatementRecord } from './statement-record.js';
 
 /**
  * SWIFT MT940, read with mt940js: statements (`:20:` … `:62F:`), each statement line `:61:` with
@@ -13,11 +13,16 @@ import type { StatementRecord } from './statement-record.js';
  * 1–10 digits (Czech banks put it there). The payer is the German-style structured `:86:`
  * subfields ?32/?33 or a `/NAME/` field when present.
  */
-export async function parseMt940(text: string): Promise<StatementRecord[]> {
+export async function parseMt940(text: string): Promise<ReadStatement> {
   const { Parser } = (await import('mt940js')).default; // on first import, not at cold start
   const statements = new Parser().parse(text.replace(/^\uFEFF/, ''), true);
   const rows: StatementRecord[] = [];
+  const ids: string[] = [];
   for (const statement of statements) {
+    const n = statement.number;
+    ids.push(
+      `${statement.accountIdentification}|${statement.transactionReference}|${n.statement}/${n.sequence}`,
+    );
     const lines = (statement.tags ?? []).filter((t) => Number(t.id) === 61);
     statement.transactions.forEach((tx, i) => {
       const line = lines[i]?.data.match(STATEMENT_LINE);
@@ -27,7 +32,8 @@ export async function parseMt940(text: string): Promise<StatementRecord[]> {
       rows.push(record(`20${yy}-${mm}-${dd}`, (amount ?? '').replace(',', '.'), statement.currency, tx));
     });
   }
-  return rows;
+  // Account, :20: reference and :28C: number identify the statement, whatever the file around it.
+  return { records: rows, identity: ids.length ? `MT940|${ids.join(';')}` : null };
 }
 
 /** `:61:` value date YYMMDD, optional entry date MMDD, debit/credit mark, funds code, amount with a decimal comma. */

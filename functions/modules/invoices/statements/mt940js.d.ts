@@ -10,6 +10,9 @@ declare module 'mt940js' {
     structuredDetails?: Record<string, string>;
   }
   export interface Mt940Statement {
+    transactionReference: string;
+    accountIdentification: string;
+    number: { statement: string; sequence: string };
     currency: string;
     transactions: Mt940Transaction[];
     tags?: Mt940Tag[];

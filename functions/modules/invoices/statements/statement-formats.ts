@@ -1,9 +1,9 @@
 import { ValidationFailedError } from '../../../shared/errors.js';
 import { parseCamt053 } from './camt053.js';
 import { parseMt940 } from './mt940.js';
-import type { StatementRecord } from './statement-record.js';
+import type { ReadStatement } from './statement-record.js';
 
-export type { StatementRecord } from './statement-record.js';
+export type { ReadStatement, StatementRecord } from './statement-record.js';
 
 /** The bank statement layouts `importBankStatement` reads. */
 export type StatementFormat = 'CSV' | 'CAMT053' | 'MT940';
@@ -27,11 +27,11 @@ export async function readStatement(
   text: string,
   format: StatementFormat,
   path: string,
-): Promise<StatementRecord[]> {
+): Promise<ReadStatement> {
   try {
     if (format === 'CAMT053') return await parseCamt053(text);
     if (format === 'MT940') return await parseMt940(text);
-    return await parseCsvStatement(text);
+    return { records: await parseCsvStatement(text), identity: null };
   } catch (error) {
     throw new ValidationFailedError(`The statement is not valid ${formatName[format]}`, [
       { path, message: (error as Error).message },
@@ -46,7 +46,7 @@ const formatName: Record<StatementFormat, string> = {
 };
 
 /** CSV with a header row (date, amount, currency, reference; optionally clientRef and payer). */
-async function parseCsvStatement(text: string): Promise<StatementRecord[]> {
+async function parseCsvStatement(text: string): Promise<Record<string, string>[]> {
   const { parse } = await import('csv-parse/sync'); // on first import, not at cold start
   return parse(text, {
     columns: (h: string[]) => h.map((c) => c.trim().toLowerCase()),

@@ -6,3 +6,13 @@
  * variable symbol).
  */
 export type StatementRecord = Record<string, string>;
+
+/**
+ * A statement read: its incoming payments, and what identifies the statement itself (account and
+ * the bank's statement ids) when the format carries it, so the same statement exported again (a new
+ * creation time, other whitespace) is recognised; null when it does not (CSV).
+ */
+export interface ReadStatement {
+  records: StatementRecord[];
+  identity: string | null;
+}
