@@ -1788,7 +1788,7 @@ export type ImportBankStatementInput = {
    * The statement as the bank exported it, in one of the `BankStatementFormat`s: CSV with a header row (date, amount, currency, reference; optionally clientRef, an external, national or tax id, and payer), ISO 20022 camt.053 XML, or SWIFT MT940.
    * Only incoming payments are rows (camt.053 booked credit entries, MT940 `C` lines); debits and reversals are left out.
    * At most 300 rows for `importBankStatement` (more answers BAD_USER_INPUT naming `startBankStatementImport`), 20,000 for the job.
-   * Give either `content` or `csv`.
+   * Give either `content` or `csv`. Importing the same statement again changes nothing: camt.053 and MT940 statements are recognised by account and the bank's statement ids (also when exported anew), CSV by its text.
    */
   content?: InputMaybe<Scalars['String']['input']>;
   /** The older name of `content`, kept for CSV statements; give either `content` or `csv`. */
