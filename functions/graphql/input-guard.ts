@@ -12,12 +12,12 @@ import { type FieldError, ValidationFailedError } from '../shared/errors.js';
 import { ID_MESSAGE, isId } from '../shared/input.js';
 
 /**
- * Longest String any argument may carry, except file contents (fields ending in `Base64`, and
- * `csv`), which their module's model bounds. Per-field limits are tighter and live in the models;
+ * Longest String any argument may carry, except file contents (fields ending in `Base64`, `csv`,
+ * and a bank statement's `content`), which their module's model bounds. Per-field limits are tighter and live in the models;
  * this one keeps an unbounded string from ever reaching a service.
  */
 export const MAX_STRING_ARGUMENT = 20_000;
-const FILE_FIELD = /(Base64|^csv)$/;
+const FILE_FIELD = /(Base64|^csv|^content)$/;
 
 type Resolve = (parent: unknown, args: Record<string, unknown>, context: unknown, info: unknown) => unknown;
 

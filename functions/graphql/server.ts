@@ -21,6 +21,7 @@ import { partnerPortalResolvers } from '../modules/org/partner-portal.resolvers.
 import { outgoingWebhooksResolvers } from '../modules/outgoing-webhooks/outgoing-webhooks.resolvers.js';
 import { policiesResolvers } from '../modules/policies/policies.resolvers.js';
 import { reportsResolvers } from '../modules/reports/reports.resolvers.js';
+import { settlementResolvers } from '../modules/settlement/settlement.resolvers.js';
 import { tasksResolvers } from '../modules/tasks/tasks.resolvers.js';
 import { webhooksResolvers } from '../modules/webhooks/webhooks.resolvers.js';
 import type { Resolvers } from './__generated__/resolvers-types.js';
@@ -111,6 +112,7 @@ export function allResolvers(): Resolvers {
     referralsResolvers,
     outgoingWebhooksResolvers,
     partnerLinesResolvers,
+    settlementResolvers,
     // Last but one: it fills ClientCard.commissionSummary, which the clients module leaves null.
     commissionsResolvers,
     liveResolvers,

@@ -7,6 +7,7 @@ import {
   type CommissionLookups,
   type CommissionsModule,
   createCommissionsModule,
+  type PeriodPaidListener,
 } from './commissions/index.js';
 import { createImportsModule, type ImportRunOptions, type ImportsModule } from './imports/index.js';
 import {
@@ -45,14 +46,18 @@ export function composeInvoices(
   });
 }
 
-/** The commission ledger's services; the hierarchy is frozen by the policies module given or composed here. */
+/**
+ * The commission ledger's services; the hierarchy is frozen by the policies module given or composed
+ * here. `paid` joins settlement's writes to marking a month paid (only the GraphQL function marks).
+ */
 export function composeCommissions(
   db: Db,
   clock: Clock,
   repositories: BookRepositories,
   policies: PoliciesModule = composeBook(repositories, repositories.org, clock).policies,
+  paid: PeriodPaidListener | null = null,
 ): CommissionsModule {
-  return createCommissionsModule({ db, clock, lookups: commissionLookups(repositories, policies) });
+  return createCommissionsModule({ db, clock, lookups: commissionLookups(repositories, policies), paid });
 }
 
 /** Import jobs: book rows through the book files, bank statement rows through invoice payments. */

@@ -20,6 +20,8 @@ import {
 import type { PoliciesModule } from './policies/index.js';
 import { createReportsModule, type ReportsModule } from './reports/index.js';
 import { reportDirectory, reportLists } from './reports-wiring.js';
+import { createSettlementModule, type SettlementModule } from './settlement/index.js';
+import { settlementPorts } from './settlement-wiring.js';
 import { createTasksModule, type TasksModule } from './tasks/index.js';
 import { dunningFollowUps, taskPorts } from './tasks-wiring.js';
 import {
@@ -55,6 +57,8 @@ export interface Services {
   access: AccessModule;
   /** Outgoing webhooks: integrators' endpoints and the deliveries made to them. */
   outgoingWebhooks: OutgoingWebhooksService;
+  /** Bank accounts, commission payout batches (pain.001 and CSV files), the accounting journal. */
+  settlement: SettlementModule;
   /** Changes consumers gave up on: stored by the hosts, listed and replayed by admins. */
   failures: FailuresService;
   /** For request-scoped batching (GraphQL loaders) and stream consumers; resolvers call services. */
@@ -94,7 +98,17 @@ export function createServices(db: Db, clock: Clock, options: ServiceOptions = {
     dunningFollowUps(tasks),
   );
   const org = createOrgModule({ repository: repositories.org, clock });
-  const commissions = composeCommissions(db, clock, repositories, book.policies);
+  // Settlement reads the ledger and the ledger tells settlement when a month is paid: each through a port.
+  let settlement: SettlementModule | undefined;
+  const commissions = composeCommissions(db, clock, repositories, book.policies, {
+    paidOps: (...args) => (settlement as SettlementModule).payouts.paidOps(...args),
+  });
+  settlement = createSettlementModule({
+    db,
+    clock,
+    ...settlementPorts(repositories.org, commissions, invoices),
+    files: options.reports ?? null,
+  });
   const services: Omit<Services, 'failures'> = {
     org,
     ...book,
@@ -102,6 +116,7 @@ export function createServices(db: Db, clock: Clock, options: ServiceOptions = {
     invoices,
     imports: composeImports(db, clock, repositories, { invoices, bookFiles, runs: options.importRuns }),
     commissions,
+    settlement,
     tasks,
     reports: createReportsModule({
       db,

@@ -1,6 +1,7 @@
 import { ACCESS_ACCESS_PATTERNS } from './access-patterns-access.js';
 import { type AccessPattern, BOOK_ACCESS_PATTERNS } from './access-patterns-book.js';
 import { MONEY_ACCESS_PATTERNS } from './access-patterns-money.js';
+import { SETTLEMENT_ACCESS_PATTERNS } from './access-patterns-settlement.js';
 import { TASK_ACCESS_PATTERNS } from './access-patterns-tasks.js';
 
 export type { AccessPattern } from './access-patterns-book.js';
@@ -14,4 +15,5 @@ export const ACCESS_PATTERNS: readonly AccessPattern[] = [
   ...MONEY_ACCESS_PATTERNS,
   ...TASK_ACCESS_PATTERNS,
   ...ACCESS_ACCESS_PATTERNS,
+  ...SETTLEMENT_ACCESS_PATTERNS,
 ];

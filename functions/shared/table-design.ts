@@ -12,6 +12,7 @@
 import { accessKeys } from './access-keys.js';
 import { clientCollection, type ItemKey, seg, tenantPrefix } from './key-segments.js';
 import { moneyKeys } from './money-keys.js';
+import { settlementKeys } from './settlement-keys.js';
 import { taskKeys } from './task-keys.js';
 
 export type { ItemKey } from './key-segments.js';
@@ -97,6 +98,13 @@ export const EntityType = {
   ApiKeyRateWindow: 'ApiKeyRateWindow',
   WebhookEndpoint: 'WebhookEndpoint',
   WebhookEndpointDelivery: 'WebhookEndpointDelivery',
+  BankAccount: 'BankAccount',
+  CommissionPayout: 'CommissionPayout',
+  CommissionPayoutPayment: 'CommissionPayoutPayment',
+  CommissionPayoutLine: 'CommissionPayoutLine',
+  CommissionPayoutCarry: 'CommissionPayoutCarry',
+  ChartOfAccounts: 'ChartOfAccounts',
+  CommissionPayoutPaid: 'CommissionPayoutPaid',
 } as const;
 export type EntityType = (typeof EntityType)[keyof typeof EntityType];
 
@@ -423,6 +431,7 @@ export const keys = {
   ...moneyKeys,
   ...taskKeys,
   ...accessKeys,
+  ...settlementKeys,
 } as const;
 
 /**

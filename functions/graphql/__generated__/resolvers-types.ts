@@ -17,6 +17,7 @@ import type { ReportJob as ReportJobModel } from '../../modules/reports/reports.
 import type { Task as TaskModel, TaskType as TaskTypeModel, ProcessTemplate as ProcessTemplateModel } from '../../modules/tasks/index.js';
 import type { ApiKey as ApiKeyModel } from '../../modules/access/index.js';
 import type { WebhookEndpoint as WebhookEndpointModel, WebhookEndpointDelivery as WebhookEndpointDeliveryModel } from '../../modules/outgoing-webhooks/index.js';
+import type { BankAccount as BankAccountModel, PayoutView as PayoutViewModel, PayoutPayment as PayoutPaymentModel } from '../../modules/settlement/index.js';
 import type { GraphQLContext } from '../context.js';
 export type Maybe<T> = T | null;
 export type InputMaybe<T> = Maybe<T>;
@@ -209,15 +210,19 @@ export type AttributeInput = {
   value: Scalars['String']['input'];
 };
 
-/** The bank account invoices are paid to. */
+/** A bank account for commission payouts. Shown to admins, managers and backoffice with tenant-wide scope, and to its owner; anyone else reads null. */
 export type BankAccount = {
   __typename?: 'BankAccount';
   /** The bank's name, when given. */
   bankName?: Maybe<Scalars['String']['output']>;
-  /** BIC (SWIFT code), when given. */
+  /** The bank's BIC (8 or 11 characters), when given; checked for its format. */
   bic?: Maybe<Scalars['String']['output']>;
-  /** IBAN, without spaces. */
+  /** The account holder's name on transfers, when it is not the owner's own name. */
+  holderName?: Maybe<Scalars['String']['output']>;
+  /** The IBAN in electronic format (no spaces), checked with its ISO 7064 check digits and its country's length and format. */
   iban: Scalars['String']['output'];
+  /** When it was last set. */
+  updatedAt: Scalars['DateTime']['output'];
 };
 
 /** A bank account. */
@@ -230,11 +235,30 @@ export type BankAccountInput = {
   iban: Scalars['String']['input'];
 };
 
+/** Whose account to set. */
+export type BankAccountOwnerInput = {
+  /** The user's or partner's id; left out for the brokerage. */
+  id?: InputMaybe<Scalars['ID']['input']>;
+  /** User, partner or the brokerage. */
+  kind: BankAccountOwnerKind;
+};
+
+/** Whose bank account: a user (advisor), a partner, or the brokerage (the account payouts are paid from). */
+export type BankAccountOwnerKind =
+  /** The brokerage itself: the debtor account of payout files. */
+  | 'BROKERAGE'
+  /** A partner (lead supplier). */
+  | 'PARTNER'
+  /** A user of the brokerage (an advisor, a manager). */
+  | 'USER';
+
 /** What a bank-statement import did, row by row. Importing the same file again changes nothing. */
 export type BankImportResult = {
   __typename?: 'BankImportResult';
   /** Rows imported before. */
   duplicates: Scalars['Int']['output'];
+  /** The format the statement was read in: the one given, or the one detected. */
+  format: BankStatementFormat;
   /** Id of this import. */
   importId: Scalars['String']['output'];
   /** Rows applied to an invoice (MATCHED, PARTIAL or OVERPAID). */
@@ -244,6 +268,15 @@ export type BankImportResult = {
   /** Rows queued for a person in `unmatchedPayments`. */
   unmatched: Scalars['Int']['output'];
 };
+
+/** The layouts of bank statements `importBankStatement` reads. */
+export type BankStatementFormat =
+  /** ISO 20022 camt.053 (BankToCustomerStatement) XML, version .001.02 or later. The ISO 11649 creditor reference is read from `RmtInf/Strd/CdtrRefInf/Ref`, the Czech variable symbol from a `CdtrRefInf` of proprietary type `VS`, the end-to-end id (`/VS…/SS…/KS…`) or the remittance text. */
+  | 'CAMT053'
+  /** Our own CSV layout (see `ImportBankStatementInput.content`). */
+  | 'CSV'
+  /** SWIFT MT940. The creditor reference and variable symbol (`VS…`) are read from the `:86:` details; a customer reference of 1–10 digits in `:61:` is the variable symbol. */
+  | 'MT940';
 
 /** What a book file holds: clients or policies. */
 export type BookFileKind =
@@ -361,6 +394,38 @@ export type ChangeClientStatusInput = {
   reason: Scalars['String']['input'];
   /** The new status. */
   status: ClientStatus;
+};
+
+/** One account of the chart: the code the accounting system knows for a journal role. */
+export type ChartAccount = {
+  __typename?: 'ChartAccount';
+  /** The tenant's account code. */
+  code: Scalars['String']['output'];
+  /** The account's name. */
+  name: Scalars['String']['output'];
+  /** The journal role. */
+  role: JournalAccountRole;
+};
+
+/** An account code for a journal role. */
+export type ChartAccountInput = {
+  /** Its code (at most 20 characters). */
+  code: Scalars['String']['input'];
+  /** Its name (at most 100 characters); the current one when left out. */
+  name?: InputMaybe<Scalars['String']['input']>;
+  /** The role. */
+  role: JournalAccountRole;
+};
+
+/** The tenant's chart of accounts as data: one code per journal role (a default chart until set). */
+export type ChartOfAccounts = {
+  __typename?: 'ChartOfAccounts';
+  /** Every role with its code. */
+  accounts: Array<ChartAccount>;
+  /** When it was last set; null while the default applies. */
+  updatedAt?: Maybe<Scalars['DateTime']['output']>;
+  /** Increases with every change; 0 for the default. */
+  version: Scalars['Int']['output'];
 };
 
 /** A deal's checkpoint a task marks: presentation → proposal → contract. */
@@ -976,6 +1041,95 @@ export type CommissionMatchInput = {
   renewalYearTo?: InputMaybe<Scalars['Int']['input']>;
 };
 
+/** A payout batch of an approved commission month and ledger: a SEPA pain.001.001.03 file and a CSV in the bucket, behind signed links. */
+export type CommissionPayout = {
+  __typename?: 'CommissionPayout';
+  /** Recipients whose balance was not positive, carried to the next month. */
+  carried: Array<CommissionPayoutCarry>;
+  /** When the batch was created. */
+  createdAt: Scalars['DateTime']['output'];
+  /** Signed link to the same transfers as CSV, for banks without ISO 20022 import. */
+  csvUrl: Scalars['String']['output'];
+  /** The requested execution date in the file. */
+  executionDate: Scalars['Date']['output'];
+  /** When the links stop working (15 minutes; read the payout again for new ones). */
+  expiresAt: Scalars['DateTime']['output'];
+  /** `<period>.<ledger>`: one batch per month and ledger. */
+  id: Scalars['ID']['output'];
+  /** The ledger paid. */
+  ledger: CommissionPayoutLedger;
+  /** The file's message id (GrpHdr/MsgId). */
+  messageId: Scalars['String']['output'];
+  /** When the month was marked paid, or null. */
+  paidAt?: Maybe<Scalars['DateTime']['output']>;
+  /** How many transfers the file holds. */
+  paymentCount: Scalars['Int']['output'];
+  /** The transfers, in file order. */
+  payments: Array<CommissionPayoutPayment>;
+  /** The month paid, YYYY-MM. */
+  period: Scalars['String']['output'];
+  /** CREATED, then PAID when the month is marked paid. */
+  status: CommissionPayoutStatus;
+  /** The sum of the transfers. */
+  total: Money;
+  /** Signed link to the pain.001 XML (expires at `expiresAt`). */
+  url: Scalars['String']['output'];
+};
+
+/** A recipient whose month did not add up to a positive total: nothing is paid, and the balance is deducted from the next month's batch. */
+export type CommissionPayoutCarry = {
+  __typename?: 'CommissionPayoutCarry';
+  /** The balance carried (negative). */
+  amount: Money;
+  /** Why, in words: what the lines and any earlier carry add up to. */
+  explanation: Scalars['String']['output'];
+  /** The commission lines behind the balance. */
+  lineIds: Array<Scalars['ID']['output']>;
+  /** The recipient's name. */
+  name: Scalars['String']['output'];
+  /** Whose balance. */
+  recipient: CommissionRecipient;
+  /** The month it moves to. */
+  toPeriod: Scalars['String']['output'];
+};
+
+/** The ledgers paid out. */
+export type CommissionPayoutLedger =
+  /** What the brokerage owes advisors. */
+  | 'ADVISOR'
+  /** What the brokerage owes partners (lead suppliers). */
+  | 'PARTNER';
+
+/** One credit transfer of a payout batch. */
+export type CommissionPayoutPayment = {
+  __typename?: 'CommissionPayoutPayment';
+  /** What is paid: `earned` plus `carriedIn`; always positive. */
+  amount: Money;
+  /** Its bank's BIC, when known. */
+  bic?: Maybe<Scalars['String']['output']>;
+  /** A negative balance carried in from the previous month's batch, or null. */
+  carriedIn?: Maybe<Money>;
+  /** The month's lines for this recipient, clawbacks and adjustments included. */
+  earned: Money;
+  /** The transfer's end-to-end id in the pain.001 file. */
+  endToEndId: Scalars['String']['output'];
+  /** The account paid to. */
+  iban: Scalars['String']['output'];
+  /** The commission lines this transfer pays. */
+  lineIds: Array<Scalars['ID']['output']>;
+  /** The name on the transfer (the account's holder name, else the recipient's). */
+  name: Scalars['String']['output'];
+  /** Who is paid. */
+  recipient: CommissionRecipient;
+};
+
+/** A payout batch's state. */
+export type CommissionPayoutStatus =
+  /** The files are written; the month is not yet marked paid. */
+  | 'CREATED'
+  /** `markCommissionPeriodPaid` marked the month, and with it this batch, paid. */
+  | 'PAID';
+
 /** A commission month. APPROVED locks it: later lines land in the next open month. */
 export type CommissionPeriod = {
   __typename?: 'CommissionPeriod';
@@ -1395,6 +1549,16 @@ export type CreateClientInput = {
   taxId?: InputMaybe<Scalars['String']['input']>;
 };
 
+/** Creates the payout batch of an approved month. */
+export type CreateCommissionPayoutInput = {
+  /** The requested execution date written in the file. */
+  executionDate: Scalars['Date']['input'];
+  /** ADVISOR or PARTNER. */
+  ledger: CommissionPayoutLedger;
+  /** The month, YYYY-MM; it must be APPROVED (else RULE_VIOLATION). */
+  period: Scalars['String']['input'];
+};
+
 /** A new commission scheme. */
 export type CreateCommissionSchemeInput = {
   /** ISO-4217 currency of its amounts. */
@@ -1773,6 +1937,16 @@ export type ExportBookInput = {
   policyFilter?: InputMaybe<PolicyListFilter>;
 };
 
+/** A journal for a date range. */
+export type ExportJournalInput = {
+  /** CSV or JSON. */
+  format: JournalFormat;
+  /** First day, inclusive. */
+  from: Scalars['Date']['input'];
+  /** Last day, inclusive; at most a year after `from`. */
+  to: Scalars['Date']['input'];
+};
+
 /** An exported list behind an expiring signed link. */
 export type ExportResult = {
   __typename?: 'ExportResult';
@@ -1883,10 +2057,16 @@ export type HierarchyLevel = {
 /** A bank statement to match against open invoices. */
 export type ImportBankStatementInput = {
   /**
-   * CSV with a header row: date, amount, currency, reference; optionally clientRef (external, national or tax id) and payer.
+   * The statement as the bank exported it, in one of the `BankStatementFormat`s: CSV with a header row (date, amount, currency, reference; optionally clientRef, an external, national or tax id, and payer), ISO 20022 camt.053 XML, or SWIFT MT940.
+   * Only incoming payments are rows (camt.053 booked credit entries, MT940 `C` lines); debits and reversals are left out.
    * At most 300 rows for `importBankStatement` (more answers BAD_USER_INPUT naming `startBankStatementImport`), 20,000 for the job.
+   * Give either `content` or `csv`. Importing the same statement again changes nothing: camt.053 and MT940 statements are recognised by account and the bank's statement ids (also when exported anew), CSV by its text.
    */
-  csv: Scalars['String']['input'];
+  content?: InputMaybe<Scalars['String']['input']>;
+  /** The older name of `content`, kept for CSV statements; give either `content` or `csv`. */
+  csv?: InputMaybe<Scalars['String']['input']>;
+  /** The statement's layout; detected from the content when omitted (XML is camt.053, text starting with the `:20:` tag is MT940, anything else CSV). Content that is not valid in the format answers BAD_USER_INPUT. */
+  format?: InputMaybe<BankStatementFormat>;
 };
 
 /** A CSV or XLSX file of clients or policies and how its columns map to fields. */
@@ -2332,6 +2512,60 @@ export type IssueInvoiceInput = {
   id: Scalars['ID']['input'];
 };
 
+/** What an account is for in the accounting journal; each tenant maps every role to its own account code (`setChartOfAccounts`). */
+export type JournalAccountRole =
+  /** Commission the brokerage pays advisors (expense). */
+  | 'ADVISOR_COMMISSION_EXPENSE'
+  /** Commission owed to advisors until paid out. */
+  | 'ADVISOR_PAYABLE'
+  /** The brokerage's bank account: payments received, payouts sent. */
+  | 'BANK'
+  /** Client overpayments kept as credit. */
+  | 'CLIENT_CREDIT'
+  /** What clients owe on invoices. */
+  | 'CLIENT_RECEIVABLES'
+  /** The brokerage's commission income. */
+  | 'COMMISSION_INCOME'
+  /** Commission insurers owe the brokerage (RECEIVABLE ledger). */
+  | 'COMMISSION_RECEIVABLE'
+  /** Commission the brokerage pays partners (expense). */
+  | 'PARTNER_COMMISSION_EXPENSE'
+  /** Commission owed to partners until paid out. */
+  | 'PARTNER_PAYABLE';
+
+/** A journal export in the bucket behind a signed link. */
+export type JournalExport = {
+  __typename?: 'JournalExport';
+  /** How many entries the file holds. */
+  entryCount: Scalars['Int']['output'];
+  /** When the link stops working (15 minutes). */
+  expiresAt: Scalars['DateTime']['output'];
+  /** The file's layout. */
+  format: JournalFormat;
+  /** Debits and credits per currency. */
+  totals: Array<JournalTotal>;
+  /** Signed link to the file. */
+  url: Scalars['String']['output'];
+};
+
+/** The file layouts of a journal export. */
+export type JournalFormat =
+  /** One row per journal line: entryId, date, kind, account, role, debit, credit, currency, sourceType, sourceId, description. */
+  | 'CSV'
+  /** The `broker-crm.journal.v1` document: `{ format, from, to, entries: [{ id, date, kind, description, source: { type, id, refs }, lines: [{ account, role, debit, credit, currency }] }], totals: [{ currency, debit, credit }] }`; amounts are decimal strings, every entry's debits equal its credits per currency, and entry ids are stable across exports. */
+  | 'JSON';
+
+/** Debits and credits of one currency over an export: equal, since every entry balances. */
+export type JournalTotal = {
+  __typename?: 'JournalTotal';
+  /** The sum of credits. */
+  credit: Scalars['Decimal']['output'];
+  /** ISO-4217 code. */
+  currency: Scalars['String']['output'];
+  /** The sum of debits. */
+  debit: Scalars['Decimal']['output'];
+};
+
 /** Where leads come from (a campaign, a website form, a fair…). */
 export type LeadSource = {
   __typename?: 'LeadSource';
@@ -2437,6 +2671,8 @@ export type Mutation = {
   createBranch: Branch;
   /** Creates a client owned by `ownerAdvisorId` (default: the caller). Any role but partner; the owner must be within your scope (advisors: themselves). Unique fields taken: ALREADY_EXISTS. */
   createClient: Client;
+  /** Builds the payout batch of an APPROVED month and ledger (admin, manager with tenant-wide scope): one SEPA credit transfer per advisor or partner owed a positive total (net of clawbacks, adjustments and a balance carried in), written as pain.001.001.03 and CSV behind signed links; a negative balance is carried to the next month, explained. Needs the brokerage's account and an account for each recipient paid (else RULE_VIOLATION naming them); a second batch of the same month and ledger is ALREADY_EXISTS. Marking the month paid (`markCommissionPeriodPaid`) marks the batch PAID. */
+  createCommissionPayout: CommissionPayout;
   /** Creates a commission scheme (admin, manager). */
   createCommissionScheme: CommissionScheme;
   /** Registers an insurer and returns its first webhook signing secret (shown once). */
@@ -2471,9 +2707,11 @@ export type Mutation = {
   endorsePolicy: Policy;
   /** Exports a client or policy list, as the caller may see it, to CSV or XLSX. */
   exportBook: ExportResult;
+  /** Exports the accounting journal of a date range as balanced double-entry lines with the tenant's account codes (admin, manager with tenant-wide scope): commission lines (receivable booked, advisor and partner commission, clawbacks and adjustments, booked in their commission month: on the day written, clamped to the month), payments received, and transfers of payout batches paid in the range. Each entry carries its source ids. Invoices issued and insurers settling the commission receivable are not journaled yet. */
+  exportJournal: JournalExport;
   /** Creates an invoice for each instalment of a policy that has none yet, as drafts or issued; returns the new invoices (none when all exist). */
   generateInstalmentInvoices: Array<Invoice>;
-  /** Matches the brokerage's bank statement's rows to open invoices by number or reference, else by client reference and exact amount (admin, manager, backoffice with tenant-wide scope). The same file again changes nothing. Up to 300 rows; longer statements go through `startBankStatementImport`. */
+  /** Matches the incoming payments of the brokerage's bank statement (CSV, camt.053 or MT940) to open invoices by structured reference (ISO 11649 RF creditor reference, Czech variable symbol), number or reference, else by client reference and exact amount (admin, manager, backoffice with tenant-wide scope). The same file again changes nothing. Up to 300 rows; longer statements go through `startBankStatementImport`. */
   importBankStatement: BankImportResult;
   /**
    * Imports clients or policies from CSV or XLSX within the request, up to 100 rows; longer files go
@@ -2536,6 +2774,10 @@ export type Mutation = {
   revokeApiKey: ApiKey;
   /** Issues a new webhook secret; the previous one stays valid for 24 hours so the insurer can roll over. */
   rotateInsurerWebhookSecret: InsurerWithSecret;
+  /** Sets a bank account of a user, a partner or the brokerage (admin, manager, backoffice with tenant-wide scope). A user or partner not in your tenant is NOT_FOUND. */
+  setBankAccount: BankAccount;
+  /** Sets account codes of journal roles (admin, manager with tenant-wide scope); a concurrent change answers CONFLICT. */
+  setChartOfAccounts: ChartOfAccounts;
   /** Replaces the dunning policy (admin, manager). Steps already taken on an invoice are never repeated. */
   setDunningPolicy: DunningPolicy;
   /** Puts a user in a rate group from a date (admin, manager). */
@@ -2669,6 +2911,12 @@ export type MutationCreateClientArgs = {
 
 
 /** Everything a front end can change. Every mutation needs a bearer token; each says which roles may call it. */
+export type MutationCreateCommissionPayoutArgs = {
+  input: CreateCommissionPayoutInput;
+};
+
+
+/** Everything a front end can change. Every mutation needs a bearer token; each says which roles may call it. */
 export type MutationCreateCommissionSchemeArgs = {
   input: CreateCommissionSchemeInput;
 };
@@ -2767,6 +3015,12 @@ export type MutationEndorsePolicyArgs = {
 /** Everything a front end can change. Every mutation needs a bearer token; each says which roles may call it. */
 export type MutationExportBookArgs = {
   input: ExportBookInput;
+};
+
+
+/** Everything a front end can change. Every mutation needs a bearer token; each says which roles may call it. */
+export type MutationExportJournalArgs = {
+  input: ExportJournalInput;
 };
 
 
@@ -2912,6 +3166,18 @@ export type MutationRevokeApiKeyArgs = {
 /** Everything a front end can change. Every mutation needs a bearer token; each says which roles may call it. */
 export type MutationRotateInsurerWebhookSecretArgs = {
   id: Scalars['ID']['input'];
+};
+
+
+/** Everything a front end can change. Every mutation needs a bearer token; each says which roles may call it. */
+export type MutationSetBankAccountArgs = {
+  input: SetBankAccountInput;
+};
+
+
+/** Everything a front end can change. Every mutation needs a bearer token; each says which roles may call it. */
+export type MutationSetChartOfAccountsArgs = {
+  input: SetChartOfAccountsInput;
 };
 
 
@@ -3106,6 +3372,8 @@ export type Partner = {
   __typename?: 'Partner';
   /** False once the partnership ended. */
   active: Scalars['Boolean']['output'];
+  /** The partner's bank account for payouts (see `BankAccount` for who reads it). */
+  bankAccount?: Maybe<BankAccount>;
   /** Company registration number, for EXTERNAL partners. */
   companyId?: Maybe<Scalars['String']['output']>;
   /** When it was created (UTC). */
@@ -3636,6 +3904,8 @@ export type Query = {
    * first, cancelled ones left out. Without `userId`: your own, or a branch manager's whole branch.
    */
   calendar: Array<Task>;
+  /** The tenant's chart of accounts (admin, manager with tenant-wide scope). */
+  chartOfAccounts: ChartOfAccounts;
   /** A client by id (`book:read`: admin, manager, backoffice, advisor). Null when no such client exists in your tenant; FORBIDDEN outside your scope. */
   client?: Maybe<Client>;
   /** The client with contacts, policies, open tasks and invoices, balance and commission summary. */
@@ -3656,6 +3926,10 @@ export type Query = {
   commissionLine?: Maybe<CommissionLine>;
   /** Ledger lines with their explanations, within the caller's reach. */
   commissionLines: CommissionLineConnection;
+  /** One payout batch with fresh signed links; null when there is none in your tenant (admin, manager with tenant-wide scope). */
+  commissionPayout?: Maybe<CommissionPayout>;
+  /** The payout batches of a month, one per ledger at most (admin, manager with tenant-wide scope). */
+  commissionPayouts: Array<CommissionPayout>;
   /** Months that left OPEN (a month not listed is open). */
   commissionPeriods: Array<CommissionPeriod>;
   /** A scheme by id; null when it does not exist in your tenant. */
@@ -3859,6 +4133,18 @@ export type QueryCommissionLinesArgs = {
   after?: InputMaybe<Scalars['String']['input']>;
   filter?: InputMaybe<CommissionLineFilter>;
   first?: InputMaybe<Scalars['Int']['input']>;
+};
+
+
+/** Everything a front end can read. Every field needs a bearer token except `health`; each says which roles may call it. */
+export type QueryCommissionPayoutArgs = {
+  id: Scalars['ID']['input'];
+};
+
+
+/** Everything a front end can read. Every field needs a bearer token except `health`; each says which roles may call it. */
+export type QueryCommissionPayoutsArgs = {
+  period: Scalars['String']['input'];
 };
 
 
@@ -4615,6 +4901,24 @@ export type Segment =
   | 'INDIVIDUAL'
   /** A client given priority service. */
   | 'VIP';
+
+/** Sets (or replaces) a bank account. */
+export type SetBankAccountInput = {
+  /** The BIC; an invalid one answers BAD_USER_INPUT at `input.bic`. */
+  bic?: InputMaybe<Scalars['String']['input']>;
+  /** The holder's name on transfers, when it is not the owner's (at most 70 characters). */
+  holderName?: InputMaybe<Scalars['String']['input']>;
+  /** The IBAN, with or without spaces; an invalid one (format or check digits) answers BAD_USER_INPUT at `input.iban`. */
+  iban: Scalars['String']['input'];
+  /** Whose account it is. */
+  owner: BankAccountOwnerInput;
+};
+
+/** Account codes to set; roles left out keep theirs. */
+export type SetChartOfAccountsInput = {
+  /** At most one entry per role. */
+  accounts: Array<ChartAccountInput>;
+};
 
 /** The whole dunning policy, replacing the current one. */
 export type SetDunningPolicyInput = {
@@ -5430,6 +5734,8 @@ export type User = {
   __typename?: 'User';
   /** False once the user left: kept for history and for the hierarchies frozen on their policies. */
   active: Scalars['Boolean']['output'];
+  /** The user's bank account for payouts (see `BankAccount` for who reads it). */
+  bankAccount?: Maybe<BankAccount>;
   /** The user's branch (null for users without one, e.g. partners). */
   branch?: Maybe<Branch>;
   /** The user's branch id. */
@@ -5940,9 +6246,12 @@ export type ResolversTypes = {
   ApiKeyStatus: ApiKeyStatus;
   Attribute: ResolverTypeWrapper<Attribute>;
   AttributeInput: AttributeInput;
-  BankAccount: ResolverTypeWrapper<BankAccount>;
+  BankAccount: ResolverTypeWrapper<BankAccountModel>;
   BankAccountInput: BankAccountInput;
+  BankAccountOwnerInput: BankAccountOwnerInput;
+  BankAccountOwnerKind: BankAccountOwnerKind;
   BankImportResult: ResolverTypeWrapper<ImportResultModel>;
+  BankStatementFormat: BankStatementFormat;
   BookFileKind: BookFileKind;
   Boolean: ResolverTypeWrapper<Scalars['Boolean']['output']>;
   Branch: ResolverTypeWrapper<BranchModel>;
@@ -5955,6 +6264,9 @@ export type ResolversTypes = {
   CardInvoice: ResolverTypeWrapper<CardInvoice>;
   CardTask: ResolverTypeWrapper<CardTask>;
   ChangeClientStatusInput: ChangeClientStatusInput;
+  ChartAccount: ResolverTypeWrapper<ChartAccount>;
+  ChartAccountInput: ChartAccountInput;
+  ChartOfAccounts: ResolverTypeWrapper<ChartOfAccounts>;
   Checkpoint: Checkpoint;
   ClawbackRule: ResolverTypeWrapper<ClawbackRule>;
   ClawbackRuleInput: ClawbackRuleInput;
@@ -5994,6 +6306,11 @@ export type ResolversTypes = {
   CommissionLineRole: CommissionLineRole;
   CommissionMatch: ResolverTypeWrapper<CommissionMatch>;
   CommissionMatchInput: CommissionMatchInput;
+  CommissionPayout: ResolverTypeWrapper<PayoutViewModel>;
+  CommissionPayoutCarry: ResolverTypeWrapper<CommissionPayoutCarry>;
+  CommissionPayoutLedger: CommissionPayoutLedger;
+  CommissionPayoutPayment: ResolverTypeWrapper<PayoutPaymentModel>;
+  CommissionPayoutStatus: CommissionPayoutStatus;
   CommissionPeriod: ResolverTypeWrapper<CommissionPeriodModel>;
   CommissionPeriodInput: CommissionPeriodInput;
   CommissionPeriodStatus: CommissionPeriodStatus;
@@ -6023,6 +6340,7 @@ export type ResolversTypes = {
   CreateApiKeyPayload: ResolverTypeWrapper<Omit<CreateApiKeyPayload, 'apiKey'> & { apiKey: ResolversTypes['ApiKey'] }>;
   CreateBranchInput: CreateBranchInput;
   CreateClientInput: CreateClientInput;
+  CreateCommissionPayoutInput: CreateCommissionPayoutInput;
   CreateCommissionSchemeInput: CreateCommissionSchemeInput;
   CreateInsurerInput: CreateInsurerInput;
   CreateInvoiceInput: CreateInvoiceInput;
@@ -6057,6 +6375,7 @@ export type ResolversTypes = {
   EndorsePolicyInput: EndorsePolicyInput;
   Endorsement: ResolverTypeWrapper<Endorsement>;
   ExportBookInput: ExportBookInput;
+  ExportJournalInput: ExportJournalInput;
   ExportResult: ResolverTypeWrapper<ExportResult>;
   FailedChange: ResolverTypeWrapper<FailedChangeModel>;
   FailedChangeConnection: ResolverTypeWrapper<Omit<FailedChangeConnection, 'edges'> & { edges: Array<ResolversTypes['FailedChangeEdge']> }>;
@@ -6099,6 +6418,10 @@ export type ResolversTypes = {
   InvoiceLineInput: InvoiceLineInput;
   InvoiceStatus: InvoiceStatus;
   IssueInvoiceInput: IssueInvoiceInput;
+  JournalAccountRole: JournalAccountRole;
+  JournalExport: ResolverTypeWrapper<JournalExport>;
+  JournalFormat: JournalFormat;
+  JournalTotal: ResolverTypeWrapper<JournalTotal>;
   LeadSource: ResolverTypeWrapper<LeadSourceModel>;
   LeadSourceConnection: ResolverTypeWrapper<Omit<LeadSourceConnection, 'edges'> & { edges: Array<ResolversTypes['LeadSourceEdge']> }>;
   LeadSourceEdge: ResolverTypeWrapper<Omit<LeadSourceEdge, 'node'> & { node: ResolversTypes['LeadSource'] }>;
@@ -6184,6 +6507,8 @@ export type ResolversTypes = {
   RowError: ResolverTypeWrapper<RowError>;
   Scope: null;
   Segment: Segment;
+  SetBankAccountInput: SetBankAccountInput;
+  SetChartOfAccountsInput: SetChartOfAccountsInput;
   SetDunningPolicyInput: SetDunningPolicyInput;
   SetUserRateGroupInput: SetUserRateGroupInput;
   SetWebhookMappingInput: SetWebhookMappingInput;
@@ -6198,7 +6523,7 @@ export type ResolversTypes = {
   SubAgentConnection: ResolverTypeWrapper<Omit<SubAgentConnection, 'edges'> & { edges: Array<ResolversTypes['SubAgentEdge']> }>;
   SubAgentEdge: ResolverTypeWrapper<Omit<SubAgentEdge, 'node'> & { node: ResolversTypes['SubAgent'] }>;
   Subscription: ResolverTypeWrapper<Record<PropertyKey, never>>;
-  SupplierDetails: ResolverTypeWrapper<SupplierDetails>;
+  SupplierDetails: ResolverTypeWrapper<Omit<SupplierDetails, 'bankAccount'> & { bankAccount: ResolversTypes['BankAccount'] }>;
   SupplierDetailsInput: SupplierDetailsInput;
   TakeFromPoolInput: TakeFromPoolInput;
   Task: ResolverTypeWrapper<TaskModel>;
@@ -6282,8 +6607,9 @@ export type ResolversParentTypes = {
   ApiKeyEdge: Omit<ApiKeyEdge, 'node'> & { node: ResolversParentTypes['ApiKey'] };
   Attribute: Attribute;
   AttributeInput: AttributeInput;
-  BankAccount: BankAccount;
+  BankAccount: BankAccountModel;
   BankAccountInput: BankAccountInput;
+  BankAccountOwnerInput: BankAccountOwnerInput;
   BankImportResult: ImportResultModel;
   Boolean: Scalars['Boolean']['output'];
   Branch: BranchModel;
@@ -6294,6 +6620,9 @@ export type ResolversParentTypes = {
   CardInvoice: CardInvoice;
   CardTask: CardTask;
   ChangeClientStatusInput: ChangeClientStatusInput;
+  ChartAccount: ChartAccount;
+  ChartAccountInput: ChartAccountInput;
+  ChartOfAccounts: ChartOfAccounts;
   ClawbackRule: ClawbackRule;
   ClawbackRuleInput: ClawbackRuleInput;
   Client: ClientModel;
@@ -6323,6 +6652,9 @@ export type ResolversParentTypes = {
   CommissionLinePolicy: PolicyModel;
   CommissionMatch: CommissionMatch;
   CommissionMatchInput: CommissionMatchInput;
+  CommissionPayout: PayoutViewModel;
+  CommissionPayoutCarry: CommissionPayoutCarry;
+  CommissionPayoutPayment: PayoutPaymentModel;
   CommissionPeriod: CommissionPeriodModel;
   CommissionPeriodInput: CommissionPeriodInput;
   CommissionRecipient: CommissionRecipient;
@@ -6348,6 +6680,7 @@ export type ResolversParentTypes = {
   CreateApiKeyPayload: Omit<CreateApiKeyPayload, 'apiKey'> & { apiKey: ResolversParentTypes['ApiKey'] };
   CreateBranchInput: CreateBranchInput;
   CreateClientInput: CreateClientInput;
+  CreateCommissionPayoutInput: CreateCommissionPayoutInput;
   CreateCommissionSchemeInput: CreateCommissionSchemeInput;
   CreateInsurerInput: CreateInsurerInput;
   CreateInvoiceInput: CreateInvoiceInput;
@@ -6378,6 +6711,7 @@ export type ResolversParentTypes = {
   EndorsePolicyInput: EndorsePolicyInput;
   Endorsement: Endorsement;
   ExportBookInput: ExportBookInput;
+  ExportJournalInput: ExportJournalInput;
   ExportResult: ExportResult;
   FailedChange: FailedChangeModel;
   FailedChangeConnection: Omit<FailedChangeConnection, 'edges'> & { edges: Array<ResolversParentTypes['FailedChangeEdge']> };
@@ -6412,6 +6746,8 @@ export type ResolversParentTypes = {
   InvoiceLine: InvoiceLine;
   InvoiceLineInput: InvoiceLineInput;
   IssueInvoiceInput: IssueInvoiceInput;
+  JournalExport: JournalExport;
+  JournalTotal: JournalTotal;
   LeadSource: LeadSourceModel;
   LeadSourceConnection: Omit<LeadSourceConnection, 'edges'> & { edges: Array<ResolversParentTypes['LeadSourceEdge']> };
   LeadSourceEdge: Omit<LeadSourceEdge, 'node'> & { node: ResolversParentTypes['LeadSource'] };
@@ -6481,6 +6817,8 @@ export type ResolversParentTypes = {
   ReversePaymentInput: ReversePaymentInput;
   RevokeApiKeyInput: RevokeApiKeyInput;
   RowError: RowError;
+  SetBankAccountInput: SetBankAccountInput;
+  SetChartOfAccountsInput: SetChartOfAccountsInput;
   SetDunningPolicyInput: SetDunningPolicyInput;
   SetUserRateGroupInput: SetUserRateGroupInput;
   SetWebhookMappingInput: SetWebhookMappingInput;
@@ -6495,7 +6833,7 @@ export type ResolversParentTypes = {
   SubAgentConnection: Omit<SubAgentConnection, 'edges'> & { edges: Array<ResolversParentTypes['SubAgentEdge']> };
   SubAgentEdge: Omit<SubAgentEdge, 'node'> & { node: ResolversParentTypes['SubAgent'] };
   Subscription: Record<PropertyKey, never>;
-  SupplierDetails: SupplierDetails;
+  SupplierDetails: Omit<SupplierDetails, 'bankAccount'> & { bankAccount: ResolversParentTypes['BankAccount'] };
   SupplierDetailsInput: SupplierDetailsInput;
   TakeFromPoolInput: TakeFromPoolInput;
   Task: TaskModel;
@@ -6597,11 +6935,14 @@ export type AttributeResolvers<ContextType = GraphQLContext, ParentType extends 
 export type BankAccountResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['BankAccount'] = ResolversParentTypes['BankAccount']> = {
   bankName?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   bic?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  holderName?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   iban?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  updatedAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
 };
 
 export type BankImportResultResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['BankImportResult'] = ResolversParentTypes['BankImportResult']> = {
   duplicates?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  format?: Resolver<ResolversTypes['BankStatementFormat'], ParentType, ContextType>;
   importId?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   matched?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   rows?: Resolver<Array<ResolversTypes['ImportRowResult']>, ParentType, ContextType>;
@@ -6652,6 +6993,18 @@ export type CardTaskResolvers<ContextType = GraphQLContext, ParentType extends R
   dueDate?: Resolver<Maybe<ResolversTypes['Date']>, ParentType, ContextType>;
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
   title?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+};
+
+export type ChartAccountResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['ChartAccount'] = ResolversParentTypes['ChartAccount']> = {
+  code?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  name?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  role?: Resolver<ResolversTypes['JournalAccountRole'], ParentType, ContextType>;
+};
+
+export type ChartOfAccountsResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['ChartOfAccounts'] = ResolversParentTypes['ChartOfAccounts']> = {
+  accounts?: Resolver<Array<ResolversTypes['ChartAccount']>, ParentType, ContextType>;
+  updatedAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
+  version?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
 };
 
 export type ClawbackRuleResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['ClawbackRule'] = ResolversParentTypes['ClawbackRule']> = {
@@ -6860,6 +7213,45 @@ export type CommissionMatchResolvers<ContextType = GraphQLContext, ParentType ex
   recipientUserId?: Resolver<Maybe<ResolversTypes['ID']>, ParentType, ContextType>;
   renewalYearFrom?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
   renewalYearTo?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
+};
+
+export type CommissionPayoutResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['CommissionPayout'] = ResolversParentTypes['CommissionPayout']> = {
+  carried?: Resolver<Array<ResolversTypes['CommissionPayoutCarry']>, ParentType, ContextType>;
+  createdAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  csvUrl?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  executionDate?: Resolver<ResolversTypes['Date'], ParentType, ContextType>;
+  expiresAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  ledger?: Resolver<ResolversTypes['CommissionPayoutLedger'], ParentType, ContextType>;
+  messageId?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  paidAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
+  paymentCount?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  payments?: Resolver<Array<ResolversTypes['CommissionPayoutPayment']>, ParentType, ContextType>;
+  period?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  status?: Resolver<ResolversTypes['CommissionPayoutStatus'], ParentType, ContextType>;
+  total?: Resolver<ResolversTypes['Money'], ParentType, ContextType>;
+  url?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+};
+
+export type CommissionPayoutCarryResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['CommissionPayoutCarry'] = ResolversParentTypes['CommissionPayoutCarry']> = {
+  amount?: Resolver<ResolversTypes['Money'], ParentType, ContextType>;
+  explanation?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  lineIds?: Resolver<Array<ResolversTypes['ID']>, ParentType, ContextType>;
+  name?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  recipient?: Resolver<ResolversTypes['CommissionRecipient'], ParentType, ContextType>;
+  toPeriod?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+};
+
+export type CommissionPayoutPaymentResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['CommissionPayoutPayment'] = ResolversParentTypes['CommissionPayoutPayment']> = {
+  amount?: Resolver<ResolversTypes['Money'], ParentType, ContextType>;
+  bic?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  carriedIn?: Resolver<Maybe<ResolversTypes['Money']>, ParentType, ContextType>;
+  earned?: Resolver<ResolversTypes['Money'], ParentType, ContextType>;
+  endToEndId?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  iban?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  lineIds?: Resolver<Array<ResolversTypes['ID']>, ParentType, ContextType>;
+  name?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  recipient?: Resolver<ResolversTypes['CommissionRecipient'], ParentType, ContextType>;
 };
 
 export type CommissionPeriodResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['CommissionPeriod'] = ResolversParentTypes['CommissionPeriod']> = {
@@ -7243,6 +7635,20 @@ export type InvoiceLineResolvers<ContextType = GraphQLContext, ParentType extend
   unitPrice?: Resolver<ResolversTypes['Money'], ParentType, ContextType>;
 };
 
+export type JournalExportResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['JournalExport'] = ResolversParentTypes['JournalExport']> = {
+  entryCount?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  expiresAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  format?: Resolver<ResolversTypes['JournalFormat'], ParentType, ContextType>;
+  totals?: Resolver<Array<ResolversTypes['JournalTotal']>, ParentType, ContextType>;
+  url?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+};
+
+export type JournalTotalResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['JournalTotal'] = ResolversParentTypes['JournalTotal']> = {
+  credit?: Resolver<ResolversTypes['Decimal'], ParentType, ContextType>;
+  currency?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  debit?: Resolver<ResolversTypes['Decimal'], ParentType, ContextType>;
+};
+
 export type LeadSourceResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['LeadSource'] = ResolversParentTypes['LeadSource']> = {
   active?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
   createdAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
@@ -7282,6 +7688,7 @@ export type MutationResolvers<ContextType = GraphQLContext, ParentType extends R
   createApiKey?: Resolver<ResolversTypes['CreateApiKeyPayload'], ParentType, ContextType, RequireFields<MutationCreateApiKeyArgs, 'input'>>;
   createBranch?: Resolver<ResolversTypes['Branch'], ParentType, ContextType, RequireFields<MutationCreateBranchArgs, 'input'>>;
   createClient?: Resolver<ResolversTypes['Client'], ParentType, ContextType, RequireFields<MutationCreateClientArgs, 'input'>>;
+  createCommissionPayout?: Resolver<ResolversTypes['CommissionPayout'], ParentType, ContextType, RequireFields<MutationCreateCommissionPayoutArgs, 'input'>>;
   createCommissionScheme?: Resolver<ResolversTypes['CommissionScheme'], ParentType, ContextType, RequireFields<MutationCreateCommissionSchemeArgs, 'input'>>;
   createInsurer?: Resolver<ResolversTypes['InsurerWithSecret'], ParentType, ContextType, RequireFields<MutationCreateInsurerArgs, 'input'>>;
   createInvoice?: Resolver<ResolversTypes['Invoice'], ParentType, ContextType, RequireFields<MutationCreateInvoiceArgs, 'input'>>;
@@ -7299,6 +7706,7 @@ export type MutationResolvers<ContextType = GraphQLContext, ParentType extends R
   editCommissionSchemeVersion?: Resolver<ResolversTypes['CommissionScheme'], ParentType, ContextType, RequireFields<MutationEditCommissionSchemeVersionArgs, 'input'>>;
   endorsePolicy?: Resolver<ResolversTypes['Policy'], ParentType, ContextType, RequireFields<MutationEndorsePolicyArgs, 'input'>>;
   exportBook?: Resolver<ResolversTypes['ExportResult'], ParentType, ContextType, RequireFields<MutationExportBookArgs, 'input'>>;
+  exportJournal?: Resolver<ResolversTypes['JournalExport'], ParentType, ContextType, RequireFields<MutationExportJournalArgs, 'input'>>;
   generateInstalmentInvoices?: Resolver<Array<ResolversTypes['Invoice']>, ParentType, ContextType, RequireFields<MutationGenerateInstalmentInvoicesArgs, 'input'>>;
   importBankStatement?: Resolver<ResolversTypes['BankImportResult'], ParentType, ContextType, RequireFields<MutationImportBankStatementArgs, 'input'>>;
   importBook?: Resolver<ResolversTypes['ImportReport'], ParentType, ContextType, RequireFields<MutationImportBookArgs, 'input'>>;
@@ -7323,6 +7731,8 @@ export type MutationResolvers<ContextType = GraphQLContext, ParentType extends R
   reversePayment?: Resolver<ResolversTypes['Payment'], ParentType, ContextType, RequireFields<MutationReversePaymentArgs, 'input'>>;
   revokeApiKey?: Resolver<ResolversTypes['ApiKey'], ParentType, ContextType, RequireFields<MutationRevokeApiKeyArgs, 'input'>>;
   rotateInsurerWebhookSecret?: Resolver<ResolversTypes['InsurerWithSecret'], ParentType, ContextType, RequireFields<MutationRotateInsurerWebhookSecretArgs, 'id'>>;
+  setBankAccount?: Resolver<ResolversTypes['BankAccount'], ParentType, ContextType, RequireFields<MutationSetBankAccountArgs, 'input'>>;
+  setChartOfAccounts?: Resolver<ResolversTypes['ChartOfAccounts'], ParentType, ContextType, RequireFields<MutationSetChartOfAccountsArgs, 'input'>>;
   setDunningPolicy?: Resolver<ResolversTypes['DunningPolicy'], ParentType, ContextType, RequireFields<MutationSetDunningPolicyArgs, 'input'>>;
   setUserRateGroup?: Resolver<ResolversTypes['User'], ParentType, ContextType, RequireFields<MutationSetUserRateGroupArgs, 'input'>>;
   setWebhookMapping?: Resolver<ResolversTypes['WebhookMapping'], ParentType, ContextType, RequireFields<MutationSetWebhookMappingArgs, 'input'>>;
@@ -7361,6 +7771,7 @@ export type PageInfoResolvers<ContextType = GraphQLContext, ParentType extends R
 
 export type PartnerResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['Partner'] = ResolversParentTypes['Partner']> = {
   active?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  bankAccount?: Resolver<Maybe<ResolversTypes['BankAccount']>, ParentType, ContextType>;
   companyId?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   createdAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
   email?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
@@ -7565,6 +7976,7 @@ export type QueryResolvers<ContextType = GraphQLContext, ParentType extends Reso
   branch?: Resolver<Maybe<ResolversTypes['Branch']>, ParentType, ContextType, RequireFields<QueryBranchArgs, 'id'>>;
   branches?: Resolver<ResolversTypes['BranchConnection'], ParentType, ContextType, Partial<QueryBranchesArgs>>;
   calendar?: Resolver<Array<ResolversTypes['Task']>, ParentType, ContextType, RequireFields<QueryCalendarArgs, 'from' | 'to'>>;
+  chartOfAccounts?: Resolver<ResolversTypes['ChartOfAccounts'], ParentType, ContextType>;
   client?: Resolver<Maybe<ResolversTypes['Client']>, ParentType, ContextType, RequireFields<QueryClientArgs, 'id'>>;
   clientCard?: Resolver<Maybe<ResolversTypes['ClientCard']>, ParentType, ContextType, RequireFields<QueryClientCardArgs, 'id'>>;
   clientInvoices?: Resolver<Array<ResolversTypes['Invoice']>, ParentType, ContextType, RequireFields<QueryClientInvoicesArgs, 'clientId'>>;
@@ -7575,6 +7987,8 @@ export type QueryResolvers<ContextType = GraphQLContext, ParentType extends Reso
   commissionAccruals?: Resolver<Array<ResolversTypes['CommissionAccrual']>, ParentType, ContextType, RequireFields<QueryCommissionAccrualsArgs, 'period'>>;
   commissionLine?: Resolver<Maybe<ResolversTypes['CommissionLine']>, ParentType, ContextType, RequireFields<QueryCommissionLineArgs, 'id'>>;
   commissionLines?: Resolver<ResolversTypes['CommissionLineConnection'], ParentType, ContextType, Partial<QueryCommissionLinesArgs>>;
+  commissionPayout?: Resolver<Maybe<ResolversTypes['CommissionPayout']>, ParentType, ContextType, RequireFields<QueryCommissionPayoutArgs, 'id'>>;
+  commissionPayouts?: Resolver<Array<ResolversTypes['CommissionPayout']>, ParentType, ContextType, RequireFields<QueryCommissionPayoutsArgs, 'period'>>;
   commissionPeriods?: Resolver<Array<ResolversTypes['CommissionPeriod']>, ParentType, ContextType>;
   commissionScheme?: Resolver<Maybe<ResolversTypes['CommissionScheme']>, ParentType, ContextType, RequireFields<QueryCommissionSchemeArgs, 'id'>>;
   commissionSchemes?: Resolver<Array<ResolversTypes['CommissionScheme']>, ParentType, ContextType>;
@@ -7936,6 +8350,7 @@ export type UnmatchedPaymentEdgeResolvers<ContextType = GraphQLContext, ParentTy
 
 export type UserResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['User'] = ResolversParentTypes['User']> = {
   active?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  bankAccount?: Resolver<Maybe<ResolversTypes['BankAccount']>, ParentType, ContextType>;
   branch?: Resolver<Maybe<ResolversTypes['Branch']>, ParentType, ContextType>;
   branchId?: Resolver<Maybe<ResolversTypes['ID']>, ParentType, ContextType>;
   createdAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
@@ -8121,6 +8536,8 @@ export type Resolvers<ContextType = GraphQLContext> = {
   CardCommissionSummary?: CardCommissionSummaryResolvers<ContextType>;
   CardInvoice?: CardInvoiceResolvers<ContextType>;
   CardTask?: CardTaskResolvers<ContextType>;
+  ChartAccount?: ChartAccountResolvers<ContextType>;
+  ChartOfAccounts?: ChartOfAccountsResolvers<ContextType>;
   ClawbackRule?: ClawbackRuleResolvers<ContextType>;
   Client?: ClientResolvers<ContextType>;
   ClientCard?: ClientCardResolvers<ContextType>;
@@ -8142,6 +8559,9 @@ export type Resolvers<ContextType = GraphQLContext> = {
   CommissionLineEdge?: CommissionLineEdgeResolvers<ContextType>;
   CommissionLinePolicy?: CommissionLinePolicyResolvers<ContextType>;
   CommissionMatch?: CommissionMatchResolvers<ContextType>;
+  CommissionPayout?: CommissionPayoutResolvers<ContextType>;
+  CommissionPayoutCarry?: CommissionPayoutCarryResolvers<ContextType>;
+  CommissionPayoutPayment?: CommissionPayoutPaymentResolvers<ContextType>;
   CommissionPeriod?: CommissionPeriodResolvers<ContextType>;
   CommissionRecipient?: CommissionRecipientResolvers<ContextType>;
   CommissionRecomputeResult?: CommissionRecomputeResultResolvers<ContextType>;
@@ -8191,6 +8611,8 @@ export type Resolvers<ContextType = GraphQLContext> = {
   InvoiceConnection?: InvoiceConnectionResolvers<ContextType>;
   InvoiceEdge?: InvoiceEdgeResolvers<ContextType>;
   InvoiceLine?: InvoiceLineResolvers<ContextType>;
+  JournalExport?: JournalExportResolvers<ContextType>;
+  JournalTotal?: JournalTotalResolvers<ContextType>;
   LeadSource?: LeadSourceResolvers<ContextType>;
   LeadSourceConnection?: LeadSourceConnectionResolvers<ContextType>;
   LeadSourceEdge?: LeadSourceEdgeResolvers<ContextType>;

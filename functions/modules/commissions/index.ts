@@ -7,7 +7,7 @@ import { LedgerRepository } from './ledger.repository.js';
 import { LedgerConsumer } from './ledger-consumer.service.js';
 import { LedgerReads } from './ledger-reads.service.js';
 import { LedgerWriter } from './ledger-writer.js';
-import { PeriodsService } from './periods.service.js';
+import { type PeriodPaidListener, PeriodsService } from './periods.service.js';
 import { RecipientAccess } from './recipient-access.js';
 import { RecomputeService } from './recompute.service.js';
 import { ReconciliationRepository } from './reconciliation.repository.js';
@@ -43,6 +43,7 @@ export { demoCommissionScheme } from './demo-scheme.js';
 export { type CommissionLine, SplitArrangementSchema, type SplitShare } from './engine/index.js';
 export { ChangeBatch, type ChangeOutcome } from './ledger-consumer.service.js';
 export type { Accrual, LineView } from './line-views.js';
+export type { PeriodPaidListener } from './periods.service.js';
 export type { RecomputedDifference, RecomputeResult } from './recompute.service.js';
 
 /** The commission services, each one responsibility of the ledger. */
@@ -70,6 +71,8 @@ export function createCommissionsModule(deps: {
   db: Db;
   clock: Clock;
   lookups: CommissionLookups;
+  /** Told when a month is marked PAID (payout batches); none where nothing pays out. */
+  paid?: PeriodPaidListener | null;
 }): CommissionsModule {
   const { db, clock, lookups } = deps;
   const ledger = new LedgerRepository(db);
@@ -80,7 +83,7 @@ export function createCommissionsModule(deps: {
     schemes: new SchemesService(schemes, lookups.org, clock),
     consumer: new LedgerConsumer(ledger, schemes, writer, lookups.policies, lookups.clients),
     ledger: new LedgerReads(ledger, writer, access, lookups.policies),
-    periods: new PeriodsService(ledger, clock),
+    periods: new PeriodsService(ledger, clock, deps.paid ?? null),
     disputes: new DisputesService(new DisputesRepository(db), ledger, writer, access, clock),
     reconciliation: new ReconciliationService(new ReconciliationRepository(db), ledger, lookups.org, clock),
     simulation: new SimulationService(schemes, access, lookups.org, lookups.hierarchy),

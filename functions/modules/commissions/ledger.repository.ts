@@ -102,6 +102,7 @@ export class LedgerRepository {
     tenantId: string,
     next: CommissionPeriod,
     from: CommissionPeriod['status'],
+    extra: TransactOp[] = [],
   ): Promise<void> {
     const item = toItem(
       keys.commissionPeriod(tenantId, next.period),
@@ -126,6 +127,7 @@ export class LedgerRepository {
         onConditionFailed: () =>
           new RuleViolationError(`Commission period ${next.period} is not ${from}`, { period: next.period }),
       },
+      ...extra,
     ]);
   }
 

@@ -1,15 +1,25 @@
 import { assertTenantWide, authorize } from '../../shared/auth/policy.js';
 import type { Principal } from '../../shared/auth/principal.js';
 import type { Clock } from '../../shared/clock.js';
+import type { TransactOp } from '../../shared/db.js';
 import { parseInput } from '../../shared/validation.js';
 import { type CommissionPeriod, PeriodActionSchema } from './commissions.model.js';
 import type { LedgerRepository } from './ledger.repository.js';
+
+/**
+ * What else changes when a month is marked PAID, in the same transaction: the settlement module's
+ * payout batches of the month are recorded as paid.
+ */
+export interface PeriodPaidListener {
+  paidOps(tenantId: string, period: string, by: string, at: string): Promise<TransactOp[]>;
+}
 
 /** Commission months: approved (locked, totals fixed) and then marked paid, tenant-wide only. */
 export class PeriodsService {
   constructor(
     private readonly ledger: LedgerRepository,
     private readonly clock: Clock,
+    private readonly paid: PeriodPaidListener | null = null,
   ) {}
 
   async list(principal: Principal | null): Promise<CommissionPeriod[]> {
@@ -25,7 +35,7 @@ export class PeriodsService {
     return this.movePeriod(principal, input, 'OPEN', 'APPROVED', 'approvedMinor');
   }
 
-  /** APPROVED → PAID: the approved totals are recorded as paid. */
+  /** APPROVED → PAID: the approved totals are recorded as paid, and the month's payout batches with them. */
   async markPaid(principal: Principal | null, input: unknown): Promise<CommissionPeriod> {
     return this.movePeriod(principal, input, 'APPROVED', 'PAID', 'paidMinor');
   }
@@ -51,7 +61,8 @@ export class PeriodsService {
       paidAt: to === 'PAID' ? at : null,
       version: (current?.version ?? 0) + 1,
     };
-    await this.ledger.setPeriodStatus(p.tenantId, next, from);
+    const extra = to === 'PAID' && this.paid ? await this.paid.paidOps(p.tenantId, period, p.userId, at) : [];
+    await this.ledger.setPeriodStatus(p.tenantId, next, from, extra);
     for (const a of await this.ledger.listAccrualsByPeriod(p.tenantId, period)) {
       const total =
         field === 'approvedMinor'

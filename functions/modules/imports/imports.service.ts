@@ -101,16 +101,16 @@ export class ImportsService {
 
   /** Starts a bank statement import job; the input and its checks are `importBankStatement`'s. */
   async startBankStatementImport(principal: Principal | null, rawInput: unknown): Promise<ImportJob> {
-    const { p, importId, records } = await this.invoices.prepareBankStatement(principal, rawInput);
+    const { p, importId, records, field } = await this.invoices.prepareBankStatement(principal, rawInput);
     if (records.length > MAX_STATEMENT_JOB_ROWS) {
       throw new ValidationFailedError('Too many rows', [
         {
-          path: 'input.csv',
+          path: field,
           message: `has ${records.length} rows; import at most ${MAX_STATEMENT_JOB_ROWS} at once`,
         },
       ]);
     }
-    return this.create(p, 'BANK_STATEMENT', { kind: 'BANK_STATEMENT', importId }, records, 'input.csv');
+    return this.create(p, 'BANK_STATEMENT', { kind: 'BANK_STATEMENT', importId }, records, field);
   }
 
   private async create(

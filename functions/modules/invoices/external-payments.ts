@@ -20,6 +20,13 @@ import type { InvoicesRepository } from './invoices.repository.js';
 import type { ClientDirectory, PolicyLookup } from './lookups.js';
 import type { PaymentWriter } from './payment-writer.js';
 import type { PaymentsRepository } from './payments.repository.js';
+import { findCreditorReference, findVariableSymbol } from './statements/references.js';
+import {
+  detectStatementFormat,
+  readStatement,
+  type StatementFormat,
+  type StatementRecord,
+} from './statements/statement-formats.js';
 
 /** How a bank-statement row ended. */
 export type ImportOutcome = 'MATCHED' | 'PARTIAL' | 'OVERPAID' | 'UNMATCHED' | 'DUPLICATE';
@@ -34,10 +41,22 @@ export interface ImportRowResult {
 
 export interface ImportResult {
   importId: string;
+  /** The format the statement was read in (given or detected). */
+  format: StatementFormat;
   rows: ImportRowResult[];
   matched: number;
   unmatched: number;
   duplicates: number;
+}
+
+/** A statement checked as a whole and read into rows, before anything is written. */
+export interface PreparedStatement {
+  p: Principal;
+  importId: string;
+  records: StatementRecord[];
+  format: StatementFormat;
+  /** The input field the statement came in, for error paths (`input.content` or `input.csv`). */
+  field: string;
 }
 
 /** A payment that arrived from outside: a bank-statement row or an insurer's premium payment. */
@@ -74,22 +93,24 @@ export class ExternalPayments {
   ) {}
 
   /**
-   * Imports a bank statement (CSV with a header: date, amount, currency, reference, and optionally
-   * clientRef and payer). Each row is matched by invoice number or payment reference, else by client
-   * (its external, national or tax id) and exact open amount; the rest wait in the resolution queue.
+   * Imports a bank statement: CSV with a header (date, amount, currency, reference, and optionally
+   * clientRef and payer), camt.053 or MT940 (see ./statements/). Each incoming payment is matched by
+   * its structured reference (ISO 11649 creditor reference, Czech variable symbol), invoice number or
+   * payment reference, else by client (its external, national or tax id) and exact open amount; the
+   * rest wait in the resolution queue.
    * Row ids derive from the file's hash, so importing the same file again changes nothing.
    */
   async importBankStatement(principal: Principal | null, rawInput: unknown): Promise<ImportResult> {
-    const { p, importId, records } = await this.prepareBankStatement(principal, rawInput);
+    const { p, importId, records, format, field } = await this.prepareBankStatement(principal, rawInput);
     if (records.length > MAX_SYNC_STATEMENT_ROWS) {
       throw new ValidationFailedError('Too many rows to import within one request', [
         {
-          path: 'input.csv',
+          path: field,
           message: `has ${records.length} rows; importBankStatement takes at most ${MAX_SYNC_STATEMENT_ROWS}: start a job with startBankStatementImport`,
         },
       ]);
     }
-    const result: ImportResult = { importId, rows: [], matched: 0, unmatched: 0, duplicates: 0 };
+    const result: ImportResult = { importId, format, rows: [], matched: 0, unmatched: 0, duplicates: 0 };
     for (const [index, record] of records.entries()) {
       const outcome = await this.importStatementRow(p, importId, index, record);
       result.rows.push(outcome);
@@ -101,31 +122,24 @@ export class ExternalPayments {
   }
 
   /**
-   * Checks a statement as a whole (role, tenant-wide scope, size, CSV syntax) before anything is
-   * written; returns its rows and the import id (the file's hash) their payment ids derive from.
+   * Checks a statement as a whole (role, tenant-wide scope, size, format and syntax) before anything
+   * is written; returns its incoming payments as rows, the import id (the text's hash) their payment
+   * ids derive from, the format read, and the input field the statement came in (for error paths).
    */
-  async prepareBankStatement(
-    principal: Principal | null,
-    rawInput: unknown,
-  ): Promise<{ p: Principal; importId: string; records: Record<string, string>[] }> {
+  async prepareBankStatement(principal: Principal | null, rawInput: unknown): Promise<PreparedStatement> {
     const p = authorize(principal, 'payments:write');
     assertTenantWide(p, "The brokerage's bank statement");
     const input = parseInput(ImportBankStatementSchema, rawInput);
-    const { parse } = await import('csv-parse/sync'); // on first import, not at cold start
-    let records: Record<string, string>[];
-    try {
-      records = parse(input.csv, {
-        columns: (h: string[]) => h.map((c) => c.trim().toLowerCase()),
-        skip_empty_lines: true,
-        trim: true,
-      });
-    } catch (error) {
-      throw new ValidationFailedError('The statement is not valid CSV', [
-        { path: 'input.csv', message: (error as Error).message },
-      ]);
-    }
-    const importId = createHash('sha256').update(input.csv).digest('hex').slice(0, 16);
-    return { p, importId, records };
+    const text = (input.content ?? input.csv) as string;
+    const field = input.content ? 'input.content' : 'input.csv';
+    const format = input.format ?? detectStatementFormat(text);
+    const { records, identity } = await readStatement(text, format, field);
+    // The statement's own ids where the format has them (a re-export is the same statement), else the text.
+    const importId = createHash('sha256')
+      .update(identity ?? text)
+      .digest('hex')
+      .slice(0, 16);
+    return { p, importId, records, format, field };
   }
 
   /**
@@ -157,6 +171,11 @@ export class ExternalPayments {
       isAmountInRange(amount.data) &&
       fitsCurrencyScale(amount.data, currency.data);
     const reference = record.reference ? record.reference : null;
+    // Structured references first (the format's own fields, else found in the text), then the text.
+    const structured = [
+      record.creditorref ?? findCreditorReference(reference),
+      record.vs ?? findVariableSymbol(reference),
+    ].filter((r): r is string => !!r);
     return this.settleExternal(
       p.tenantId,
       {
@@ -172,7 +191,7 @@ export class ExternalPayments {
         by: p.userId,
       },
       async (received) => {
-        const byReference = await this.invoiceByReference(p.tenantId, reference);
+        const byReference = await this.invoiceByReference(p.tenantId, reference, structured);
         if (byReference || !record.clientref) return byReference;
         const clientId = await this.clients.clientIdByRef(p.tenantId, record.clientref);
         if (!clientId) return undefined;
@@ -188,8 +207,13 @@ export class ExternalPayments {
   }
 
   /** The invoice a payment's free-text reference names (number or payment reference), if any. */
-  private async invoiceByReference(tenantId: string, reference: string | null): Promise<Invoice | undefined> {
-    for (const candidate of reference ? referenceCandidates(reference) : []) {
+  private async invoiceByReference(
+    tenantId: string,
+    reference: string | null,
+    structured: string[] = [],
+  ): Promise<Invoice | undefined> {
+    const candidates = [...structured, ...(reference ? referenceCandidates(reference) : [])];
+    for (const candidate of new Set(candidates)) {
       const invoiceId = await this.invoices.invoiceIdByReference(tenantId, candidate);
       const invoice = invoiceId ? await this.invoices.getInvoice(tenantId, invoiceId) : undefined;
       if (invoice) return invoice;

@@ -413,10 +413,26 @@ export const ReversePaymentSchema = z.object({ invoiceId: id, paymentId: id, rea
  */
 export const MAX_SYNC_STATEMENT_ROWS = 300;
 
-export const ImportBankStatementSchema = z.object({
-  /** CSV with a header row: date, amount, currency, reference, and optionally clientRef and payer. */
-  csv: z.string().min(1, 'is required').max(2_000_000, 'is too large'),
-});
+const statementText = z.string().min(1, 'is required').max(2_000_000, 'is too large');
+
+export const ImportBankStatementSchema = z
+  .object({
+    /** The statement as the bank exported it: CSV, camt.053 XML or MT940. */
+    content: statementText.nullish(),
+    /** The older name of `content`, for CSV statements. */
+    csv: statementText.nullish(),
+    /** CSV, CAMT053 or MT940; detected from the content when omitted. */
+    format: z.enum(['CSV', 'CAMT053', 'MT940']).nullish(),
+  })
+  .superRefine((input, ctx) => {
+    if (!input.content === !input.csv) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['content'],
+        message: 'give the statement in `content` (or `csv`), once',
+      });
+    }
+  });
 
 export const ResolveUnmatchedSchema = z.object({ unmatchedId: id, invoiceId: id });
 

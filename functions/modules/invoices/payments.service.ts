@@ -6,7 +6,12 @@ import { NotFoundError, RuleViolationError } from '../../shared/errors.js';
 import { newId } from '../../shared/ids.js';
 import { money, negateMoney } from '../../shared/money.js';
 import { parseInput } from '../../shared/validation.js';
-import type { ExternalPayments, ImportResult, ImportRowResult } from './external-payments.js';
+import type {
+  ExternalPayments,
+  ImportResult,
+  ImportRowResult,
+  PreparedStatement,
+} from './external-payments.js';
 import { type InvoiceAccess, invoiceWrites, type PageRequest, retryAfterRace } from './invoice-access.js';
 import {
   type Payment,
@@ -101,18 +106,14 @@ export class PaymentsService {
   }
 
   /**
-   * Imports a bank statement (CSV with a header: date, amount, currency, reference, and optionally
-   * clientRef and payer) within one request; see {@link ExternalPayments.importBankStatement}.
+   * Imports a bank statement (CSV, camt.053 or MT940, detected when not given) within one request; see {@link ExternalPayments.importBankStatement}.
    */
   importBankStatement(principal: Principal | null, rawInput: unknown): Promise<ImportResult> {
     return this.external.importBankStatement(principal, rawInput);
   }
 
-  /** Checks a statement as a whole before an import job writes anything; returns its rows and import id. */
-  prepareBankStatement(
-    principal: Principal | null,
-    rawInput: unknown,
-  ): Promise<{ p: Principal; importId: string; records: Record<string, string>[] }> {
+  /** Checks a statement as a whole before an import job writes anything; returns its rows, import id and format. */
+  prepareBankStatement(principal: Principal | null, rawInput: unknown): Promise<PreparedStatement> {
     return this.external.prepareBankStatement(principal, rawInput);
   }
 

@@ -53,6 +53,8 @@ export const PERMISSIONS = {
   'commissions:approve': ['admin', 'manager'],
   /** Recompute a policy's (or a month's) lines under today's scheme versions; the difference becomes new lines. */
   'commissions:recompute': ['admin', 'manager'],
+  /** Bank accounts of users, partners and the brokerage, for commission payouts (tenant-wide scope). */
+  'bankAccounts:manage': ['admin', 'manager', 'backoffice'],
   /** Import insurers' commission statements and work their exceptions. */
   'commissions:reconcile': ['admin', 'manager', 'backoffice'],
   /** What-if: the lines a hypothetical policy would produce (advisors for their own sales). */
@@ -381,4 +383,14 @@ export function isPartnerAdmin(principal: Principal, self: PartnerUserRecord | u
     self.active !== false &&
     self.partnerId === principal.partnerId
   );
+}
+
+/**
+ * Whether the principal may read a bank account: whoever manages them tenant-wide, and the owner
+ * itself (a user their own, a partner user their partner's).
+ */
+export function mayReadBankAccount(principal: Principal, owner: { kind: string; id: string }): boolean {
+  if (may(principal, 'bankAccounts:manage') && isTenantWide(principal)) return true;
+  const own = ownLedgerRecipient(principal);
+  return own.kind === owner.kind && own.id === owner.id;
 }

@@ -131,6 +131,10 @@ const ROWS: Record<string, Row> = {
   // The admin's report: only its requester reads it; to anyone else it does not exist.
   reportJob: { allowed: ADMIN, args: (t) => `id: ${id(t.reportJobId)}`, refusedAs: 'NOT_FOUND' },
   reportJobs: { allowed: EVERYONE },
+  // Payout batches: tenant-wide approvers only (the manager's scope is his branch).
+  commissionPayouts: { allowed: ADMIN, args: () => `period: ${PERIOD}` },
+  commissionPayout: { allowed: ADMIN, args: () => `id: "2026-03.ADVISOR"` },
+  chartOfAccounts: { allowed: ADMIN },
 };
 
 const schema = buildSchema(typeDefs);

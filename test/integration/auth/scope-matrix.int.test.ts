@@ -6,7 +6,7 @@ import { keys } from '../../../functions/shared/table-design.js';
 import { createTestApp, errorCode, type GraphQLResult, principalFor } from '../../support/app.js';
 import { mtplInput, personInput } from '../../support/brokerage.js';
 import { changeOf } from '../../support/invoices.js';
-import { must } from '../commissions/commission-fixtures.js';
+import { must, policyChange } from '../commissions/commission-fixtures.js';
 import {
   clientOf,
   commissionLinesOf,
@@ -457,6 +457,62 @@ const CASES: Record<string, ScopedCase> = {
       'mutation($i: RecomputeCommissionsInput!) { recomputeCommissions(input: $i) { dryRun policiesChecked } }',
     variables: { i: { policyId: (await commissionLinesOf(app, w, side)).policyId, dryRun: true } },
     allowed: (r) => expect(r.data?.recomputeCommissions).toEqual({ dryRun: true, policiesChecked: 1 }),
+  })),
+  setBankAccount: tenantWide(async (as) => ({
+    as,
+    query: 'mutation($i: SetBankAccountInput!) { setBankAccount(input: $i) { iban } }',
+    variables: { i: { owner: { kind: 'USER', id: w.near.advisorId }, iban: 'DE89 3704 0044 0532 0130 00' } },
+  })),
+  // A month of its own with an advisor line, approved, with the accounts its transfers need.
+  createCommissionPayout: tenantWide(async (as) => {
+    const month = String((serial++ % 12) + 1).padStart(2, '0');
+    const period = `2033-${month}`;
+    const written = await policyOf(app, w, w.near, {
+      writtenDate: `${period}-05`,
+      termStart: `${period}-05`,
+      termEnd: `2034-${month}-04`,
+    });
+    const policy = await app.services.repositories.policies.getPolicyOfClient(
+      w.b.tenantId,
+      written.clientId,
+      written.id,
+    );
+    if (!policy) throw new Error('policy not found');
+    await app.services.commissions.consumer.onChange(policyChange(w.b.tenantId, policy));
+    const lines = await app.services.commissions.ledger.lines(
+      w.b.admin,
+      { period },
+      { limit: 100, cursor: null },
+    );
+    const owners = [
+      { kind: 'BROKERAGE' },
+      ...lines.items.filter((l) => l.ledger === 'ADVISOR').map((l) => ({ kind: 'USER', id: l.recipient.id })),
+    ];
+    for (const owner of owners) {
+      await app.services.settlement.bankAccounts.setBankAccount(w.b.admin, {
+        owner,
+        iban: 'AT611904300234573201',
+      });
+    }
+    await app.services.commissions.periods.approve(w.b.admin, { period });
+    return {
+      as,
+      query:
+        'mutation($i: CreateCommissionPayoutInput!) { createCommissionPayout(input: $i) { paymentCount } }',
+      variables: { i: { period, ledger: 'ADVISOR', executionDate: `${period}-28` } },
+      allowed: (result) =>
+        expect(result.data).toMatchObject({ createCommissionPayout: { paymentCount: expect.any(Number) } }),
+    };
+  }),
+  setChartOfAccounts: tenantWide(async (as) => ({
+    as,
+    query: 'mutation($i: SetChartOfAccountsInput!) { setChartOfAccounts(input: $i) { version } }',
+    variables: { i: { accounts: [{ role: 'BANK', code: `221.${serial++}` }] } },
+  })),
+  exportJournal: tenantWide(async (as) => ({
+    as,
+    query: 'mutation($i: ExportJournalInput!) { exportJournal(input: $i) { entryCount } }',
+    variables: { i: { from: '2026-01-01', to: '2026-01-31', format: 'CSV' } },
   })),
   adjustCommissionLine: sided(async (side) => ({
     as: rm(),

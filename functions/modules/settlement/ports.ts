@@ -1,0 +1,60 @@
+import type { Principal } from '../../shared/auth/principal.js';
+import type { Money } from '../../shared/money.js';
+import type { ObjectStore } from '../../shared/object-store.js';
+
+/** A commission line as a payout needs it: who it is for, in which ledger, how much. */
+export interface PayoutLine {
+  id: string;
+  ledger: string;
+  recipient: { kind: string; id: string };
+  amount: string;
+  currency: string;
+  /** For the journal: what kind of line, when it was booked, for which month and policy. */
+  kind?: string;
+  createdAt?: string;
+  period?: string;
+  policyId?: string | null;
+}
+
+/**
+ * What settlement reads of the commission ledger, declared here and satisfied in
+ * functions/modules/services.ts: a month's status and its lines (read as the caller, who must be
+ * allowed to read the whole month).
+ */
+export interface CommissionLedgerPort {
+  periodStatus(principal: Principal, period: string): Promise<'OPEN' | 'APPROVED' | 'PAID'>;
+  linesOfPeriod(principal: Principal, period: string): Promise<PayoutLine[]>;
+}
+
+/** Names of payout recipients and of the brokerage (the debtor of the transfers). */
+export interface RecipientDirectory {
+  recipientNames(
+    tenantId: string,
+    recipients: Array<{ kind: string; id: string }>,
+  ): Promise<Map<string, string>>;
+  /** Whether a user or partner exists in the tenant. */
+  exists(tenantId: string, recipient: { kind: 'USER' | 'PARTNER'; id: string }): Promise<boolean>;
+  brokerageName(tenantId: string): Promise<string>;
+}
+
+/** Where payout files go: the bucket the GraphQL function writes exports to. */
+export interface PayoutFilesTarget {
+  store: ObjectStore;
+  bucket: string;
+}
+
+/** Payments received in a month, as the journal books them (read as the caller, tenant-wide). */
+export interface PaymentsPort {
+  paymentsOfPeriod(principal: Principal, period: string): Promise<ReceivedPayment[]>;
+}
+
+/** A payment received, as the journal books it: bank / client receivables (applied) and client credit (the rest). */
+export interface ReceivedPayment {
+  id: string;
+  invoiceId: string;
+  clientId: string;
+  amount: Money;
+  applied: Money;
+  credited: Money;
+  paidDate: string;
+}
