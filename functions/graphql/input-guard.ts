@@ -71,28 +71,20 @@ export function argumentErrors(
 /**
  * Checks every argument of every field before its resolver runs: an id with `#`, `/`, empty or
  * longer than 100 characters, anywhere in the input, is refused as BAD_USER_INPUT with its field
- * path, so no service ever builds a key from it. Returns the resolver map with each resolver of a
- * field that takes arguments wrapped; argument types are read from `schema` (built from the SDL).
+ * path, so no service ever builds a key from it. Wraps, in place, the resolver of each field of the
+ * executable schema that takes arguments (subscription fields are left as they are), so the SDL is
+ * built once for both the schema and its argument types.
  */
-export function guardArguments<R extends object>(resolvers: R, schema: GraphQLSchema): R {
-  const guarded: Record<string, unknown> = {};
-  for (const [typeName, fields] of Object.entries(resolvers)) {
-    const type = schema.getType(typeName);
-    if (!isObjectType(type) || typeof fields !== 'object' || fields === null) {
-      guarded[typeName] = fields;
-      continue;
+export function guardSchemaArguments(schema: GraphQLSchema): GraphQLSchema {
+  const subscription = schema.getSubscriptionType();
+  for (const type of Object.values(schema.getTypeMap())) {
+    if (!isObjectType(type) || type === subscription || type.name.startsWith('__')) continue;
+    for (const field of Object.values(type.getFields())) {
+      if (field.args.length > 0 && field.resolve)
+        field.resolve = guardResolver(field.args, field.resolve as Resolve);
     }
-    const wrapped: Record<string, unknown> = Object.create(null);
-    for (const [name, resolver] of Object.entries(fields as Record<string, unknown>)) {
-      const args = type.getFields()[name]?.args ?? [];
-      wrapped[name] =
-        args.length > 0 && typeof resolver === 'function'
-          ? guardResolver(args, resolver as Resolve)
-          : resolver;
-    }
-    guarded[typeName] = wrapped;
   }
-  return guarded as R;
+  return schema;
 }
 
 function guardResolver(args: readonly GraphQLArgument[], resolve: Resolve): Resolve {

@@ -6,7 +6,8 @@ import {
   ApolloServerPluginUsageReportingDisabled,
 } from '@apollo/server/plugin/disabled';
 import { ApolloArmor } from '@escape.tech/graphql-armor';
-import { buildSchema } from 'graphql';
+import { makeExecutableSchema } from '@graphql-tools/schema';
+import type { GraphQLSchema } from 'graphql';
 import { accessResolvers } from '../modules/access/access.resolvers.js';
 import { bookFilesResolvers } from '../modules/book-files/book-files.resolvers.js';
 import { clientsResolvers } from '../modules/clients/clients.resolvers.js';
@@ -28,7 +29,7 @@ import type { Resolvers } from './__generated__/resolvers-types.js';
 import { typeDefs } from './__generated__/type-defs.js';
 import type { GraphQLContext } from './context.js';
 import { formatError } from './error-formatter.js';
-import { guardArguments } from './input-guard.js';
+import { guardSchemaArguments } from './input-guard.js';
 import { liveResolvers } from './live.resolvers.js';
 import { costLimitRule } from './operation-cost.js';
 import { scalarResolvers } from './scalars.js';
@@ -52,9 +53,6 @@ export const OPERATION_LIMITS = {
   maxTokens: 3000,
   maxDirectives: 20,
 } as const;
-
-/** The SDL as a schema, read once: the input guard takes each argument's type from it. */
-const argumentTypes = buildSchema(typeDefs);
 
 const coreResolvers: Resolvers = {
   ...scalarResolvers,
@@ -90,12 +88,21 @@ export function mergeResolvers(...maps: Resolvers[]): Resolvers {
   return merged as Resolvers;
 }
 
+let schema: GraphQLSchema | undefined;
+
 /**
- * Every module's resolvers, merged, with every argument checked before a resolver runs
- * (input-guard.ts): the same map serves Apollo (HTTP) and the live-updates stream.
+ * The SDL with every module's resolvers, every argument checked before a resolver runs
+ * (input-guard.ts), built once per process: building the schema is the largest part of a cold
+ * start's init after loading the code, so Apollo (HTTP) and the live-updates stream share this one.
  */
-export function allResolvers(): Resolvers {
-  const merged = mergeResolvers(
+export function executableSchema(): GraphQLSchema {
+  schema ??= guardSchemaArguments(makeExecutableSchema({ typeDefs, resolvers: allResolvers() as never }));
+  return schema;
+}
+
+/** Every module's resolvers, merged. */
+function allResolvers(): Resolvers {
+  return mergeResolvers(
     coreResolvers,
     orgResolvers,
     clientsResolvers,
@@ -117,7 +124,6 @@ export function allResolvers(): Resolvers {
     commissionsResolvers,
     liveResolvers,
   );
-  return guardArguments(merged, argumentTypes);
 }
 
 /** The operation limits as GraphQL validation rules plus Apollo plugins (depth, aliases, cost…). */
@@ -143,8 +149,7 @@ export function operationProtection(production: boolean): ReturnType<ApolloArmor
 export function createGraphQLServer(options: GraphQLServerOptions): ApolloServer<GraphQLContext> {
   const protection = operationProtection(options.production);
   return new ApolloServer<GraphQLContext>({
-    typeDefs,
-    resolvers: allResolvers() as never,
+    schema: executableSchema(),
     formatError,
     introspection: !options.production,
     includeStacktraceInErrorResponses: false,

@@ -1,5 +1,4 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { makeExecutableSchema } from '@graphql-tools/schema';
 import { validate } from 'graphql';
 import type { HandlerOptions } from 'graphql-sse';
 import { createHandler as createFetchHandler } from 'graphql-sse/lib/use/fetch';
@@ -9,10 +8,9 @@ import type { Principal } from '../shared/auth/principal.js';
 import type { TokenVerifier } from '../shared/auth/token-verifier.js';
 import { isDomainError } from '../shared/errors.js';
 import type { LiveEvents } from '../shared/live-hub.js';
-import { typeDefs } from './__generated__/type-defs.js';
 import type { GraphQLContext } from './context.js';
 import { costLimitRule } from './operation-cost.js';
-import { allResolvers, OPERATION_LIMITS, operationProtection } from './server.js';
+import { executableSchema, OPERATION_LIMITS, operationProtection } from './server.js';
 
 export interface LiveStreamOptions {
   services: Services;
@@ -44,7 +42,7 @@ export function createLiveFetchHandler(options: LiveStreamOptions): (req: Reques
 function liveHandlerOptions<Raw extends object>(
   options: LiveStreamOptions,
 ): HandlerOptions<Raw, unknown, LiveContext> {
-  const schema = makeExecutableSchema({ typeDefs, resolvers: allResolvers() as never });
+  const schema = executableSchema();
   const { validationRules } = operationProtection(options.production);
   const principals = new WeakMap<Raw, Principal>();
   return {

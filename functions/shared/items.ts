@@ -1,4 +1,4 @@
-import type { StoredItem } from './db.js';
+import type { Db, Page, QueryPageInput, StoredItem } from './db.js';
 import { type ItemKey, TABLE } from './table-design.js';
 
 const STORAGE_ATTRIBUTES = new Set<string>([
@@ -29,4 +29,32 @@ export function toItem(
 ): StoredItem {
   const version = (record as { version?: number }).version ?? 1;
   return { ...record, ...indexKeys, pk: key.pk, sk: key.sk, type, tenantId, version };
+}
+
+/** A record by its key (one GetItem), or undefined. */
+export async function getRecord<T>(
+  db: Db,
+  key: ItemKey,
+  options: { consistent?: boolean } = {},
+): Promise<T | undefined> {
+  const item = await db.get(key, options);
+  return item ? fromItem<T>(item) : undefined;
+}
+
+/** The records of these ids (each id once; BatchGetItem in pages of 100), in no particular order. */
+export async function getRecords<T>(
+  db: Db,
+  ids: readonly string[],
+  keyOf: (id: string) => ItemKey,
+): Promise<T[]> {
+  const unique = [...new Set(ids)];
+  if (unique.length === 0) return [];
+  const items = await db.batchGet(unique.map(keyOf));
+  return items.map((i) => fromItem<T>(i));
+}
+
+/** One page of a Query on the table or an index, as records. */
+export async function queryRecords<T>(db: Db, input: QueryPageInput): Promise<Page<T>> {
+  const result = await db.queryPage(input);
+  return { ...result, items: result.items.map((i) => fromItem<T>(i)) };
 }

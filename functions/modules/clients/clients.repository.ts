@@ -10,7 +10,7 @@ import { AlreadyExistsError, VersionConflictError } from '../../shared/errors.js
 import { queryFilter } from '../../shared/filter-expression.js';
 import { indexAttributeChanges } from '../../shared/index-attributes.js';
 import { claimUniqueOp, insertItemOp, uniqueClaim } from '../../shared/item-ops.js';
-import { fromItem, toItem } from '../../shared/items.js';
+import { fromItem, getRecord, getRecords, queryRecords, toItem } from '../../shared/items.js';
 import { EntityType, type IndexName, keys } from '../../shared/table-design.js';
 import type { CreditEntry, Invoice } from '../invoices/index.js';
 import type { Policy } from '../policies/index.js';
@@ -105,15 +105,11 @@ export class ClientsRepository {
   }
 
   async getClient(tenantId: string, clientId: string): Promise<Client | undefined> {
-    const item = await this.db.get(keys.client(tenantId, clientId));
-    return item ? fromItem<Client>(item) : undefined;
+    return getRecord<Client>(this.db, keys.client(tenantId, clientId));
   }
 
   async getClients(tenantId: string, clientIds: string[]): Promise<Client[]> {
-    const unique = [...new Set(clientIds)];
-    if (unique.length === 0) return [];
-    const items = await this.db.batchGet(unique.map((id) => keys.client(tenantId, id)));
-    return items.map((i) => fromItem<Client>(i));
+    return getRecords<Client>(this.db, clientIds, (id) => keys.client(tenantId, id));
   }
 
   /**
@@ -188,13 +184,12 @@ export class ClientsRepository {
   }
 
   async timeline(tenantId: string, clientId: string, page: PageRequest): Promise<Page<TimelineEntry>> {
-    const result = await this.db.queryPage({
+    return queryRecords<TimelineEntry>(this.db, {
       partition: keys.clientCollection(tenantId, clientId),
       beginsWith: keys.timelinePrefix,
       newestFirst: true,
       ...page,
     });
-    return { ...result, items: result.items.map((i) => fromItem<TimelineEntry>(i)) };
   }
 
   /** One page of a client list on an index, optionally narrowed by a sort-key prefix and a filter. */
@@ -229,14 +224,13 @@ export class ClientsRepository {
     page: PageRequest,
     options: ListOptions = {},
   ): Promise<Page<Client>> {
-    const result = await this.db.queryPage({
+    return queryRecords<Client>(this.db, {
       index,
       partition,
       ...page,
       ...(options.status ? { beginsWith: `${options.status}#` } : {}),
       ...queryFilter({ equals: options.filter }),
     });
-    return { ...result, items: result.items.map((i) => fromItem<Client>(i)) };
   }
 
   /** Every client an advisor owns (for handing over a whole book). */

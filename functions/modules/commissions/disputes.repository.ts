@@ -1,6 +1,6 @@
 import { type Db, type Page, replaceVersionedOp, type TransactOp } from '../../shared/db.js';
 import { AlreadyExistsError, VersionConflictError } from '../../shared/errors.js';
-import { fromItem, toItem } from '../../shared/items.js';
+import { queryRecords, toItem } from '../../shared/items.js';
 import { EntityType, keys } from '../../shared/table-design.js';
 import type { CommissionDispute } from './commissions.model.js';
 
@@ -42,11 +42,10 @@ export class DisputesRepository {
   }
 
   async listOpenDisputes(tenantId: string, page: PageRequest): Promise<Page<CommissionDispute>> {
-    const result = await this.db.queryPage({
+    return queryRecords<CommissionDispute>(this.db, {
       index: 'gsi4',
       partition: keys.openCommissionDisputes(tenantId),
       ...page,
     });
-    return { ...result, items: result.items.map((i) => fromItem<CommissionDispute>(i)) };
   }
 }

@@ -1,6 +1,6 @@
 import { type Db, type Page, putNewOp, type TransactOp } from '../../shared/db.js';
 import { RuleViolationError } from '../../shared/errors.js';
-import { fromItem, toItem } from '../../shared/items.js';
+import { fromItem, getRecord, queryRecords, toItem } from '../../shared/items.js';
 import { money } from '../../shared/money.js';
 import { commissionSortPrefixes, EntityType, type ItemKey, keys, TABLE } from '../../shared/table-design.js';
 import {
@@ -90,8 +90,9 @@ export class LedgerRepository {
   }
 
   async getPeriod(tenantId: string, period: string): Promise<CommissionPeriod | undefined> {
-    const item = await this.db.get(keys.commissionPeriod(tenantId, period), { consistent: true });
-    return item ? fromItem<CommissionPeriod>(item) : undefined;
+    return getRecord<CommissionPeriod>(this.db, keys.commissionPeriod(tenantId, period), {
+      consistent: true,
+    });
   }
 
   /**
@@ -335,8 +336,7 @@ export class LedgerRepository {
     query: { index: 'gsi1' | 'gsi2' | 'gsi3'; partition: string; beginsWith?: string },
     page: PageRequest,
   ): Promise<Page<StoredLine>> {
-    const result = await this.db.queryPage({ ...query, ...page });
-    return { ...result, items: result.items.map((i) => fromItem<StoredLine>(i)) };
+    return queryRecords<StoredLine>(this.db, { ...query, ...page });
   }
 
   /** getAccrual: a recipient's totals for a month, one item per currency, in one Query. */

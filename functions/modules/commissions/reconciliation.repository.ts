@@ -1,5 +1,5 @@
 import type { Db } from '../../shared/db.js';
-import { fromItem, toItem } from '../../shared/items.js';
+import { fromItem, getRecord, toItem } from '../../shared/items.js';
 import { EntityType, keys } from '../../shared/table-design.js';
 import type { ReconciliationRow, StatementMapping } from './commissions.model.js';
 
@@ -8,8 +8,7 @@ export class ReconciliationRepository {
   constructor(private readonly db: Db) {}
 
   async getStatementMapping(tenantId: string, insurerId: string): Promise<StatementMapping | undefined> {
-    const item = await this.db.get(keys.commissionStatementMapping(tenantId, insurerId));
-    return item ? fromItem<StatementMapping>(item) : undefined;
+    return getRecord<StatementMapping>(this.db, keys.commissionStatementMapping(tenantId, insurerId));
   }
 
   async putStatementMapping(tenantId: string, insurerId: string, mapping: StatementMapping): Promise<void> {

@@ -1,7 +1,7 @@
 import { type Db, replaceVersionedOp, type TransactOp } from '../../shared/db.js';
 import { VersionConflictError } from '../../shared/errors.js';
 import { insertItemOp } from '../../shared/item-ops.js';
-import { fromItem, toItem } from '../../shared/items.js';
+import { fromItem, getRecord, toItem } from '../../shared/items.js';
 import { EntityType, keys } from '../../shared/table-design.js';
 import type { SchemeChange, StoredScheme } from './commissions.model.js';
 
@@ -50,8 +50,7 @@ export class SchemesRepository {
   }
 
   async getScheme(tenantId: string, schemeId: string): Promise<StoredScheme | undefined> {
-    const item = await this.db.get(keys.commissionScheme(tenantId, schemeId), { consistent: true });
-    return item ? fromItem<StoredScheme>(item) : undefined;
+    return getRecord<StoredScheme>(this.db, keys.commissionScheme(tenantId, schemeId), { consistent: true });
   }
 
   /** listCommissionSchemes: all of a tenant's schemes in one Query (a handful per tenant). */

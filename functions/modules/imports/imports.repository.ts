@@ -1,6 +1,6 @@
 import type { Db, Page, StoredItem } from '../../shared/db.js';
 import { VersionConflictError } from '../../shared/errors.js';
-import { fromItem, toItem } from '../../shared/items.js';
+import { fromItem, getRecord, queryRecords, toItem } from '../../shared/items.js';
 import { EntityType, keys } from '../../shared/table-design.js';
 import type { ImportJob, ImportJobRow, StoredRow } from './imports.model.js';
 
@@ -12,31 +12,28 @@ export class ImportsRepository {
 
   /** getImportJob */
   async getImportJob(tenantId: string, id: string): Promise<ImportJob | undefined> {
-    const item = await this.db.get(keys.importJob(tenantId, id), { consistent: true });
-    return item ? fromItem<ImportJob>(item) : undefined;
+    return getRecord<ImportJob>(this.db, keys.importJob(tenantId, id), { consistent: true });
   }
 
   /** listImportJobs: newest first. */
   async listImportJobs(tenantId: string, page: PageRequest): Promise<Page<ImportJob>> {
-    const result = await this.db.queryPage({
+    return queryRecords<ImportJob>(this.db, {
       index: 'gsi1',
       partition: keys.importJobs(tenantId),
       newestFirst: true,
       limit: page.limit,
       cursor: page.cursor,
     });
-    return { ...result, items: result.items.map((i) => fromItem<ImportJob>(i)) };
   }
 
   /** listImportJobRows: results in file order. */
   async listImportJobRows(tenantId: string, jobId: string, page: PageRequest): Promise<Page<ImportJobRow>> {
-    const result = await this.db.queryPage({
+    return queryRecords<ImportJobRow>(this.db, {
       partition: keys.importJobCollection(tenantId, jobId),
       beginsWith: keys.importJobRowPrefix,
       limit: page.limit,
       cursor: page.cursor,
     });
-    return { ...result, items: result.items.map((i) => fromItem<ImportJobRow>(i)) };
   }
 
   /**

@@ -1,6 +1,6 @@
 import type { Db, Page } from '../../shared/db.js';
 import { AlreadyExistsError, VersionConflictError } from '../../shared/errors.js';
-import { fromItem, toItem } from '../../shared/items.js';
+import { fromItem, getRecord, queryRecords, toItem } from '../../shared/items.js';
 import { EntityType, keys } from '../../shared/table-design.js';
 import type { CollectorTask, DunningPolicy, DunningStepRecord, StepOutcome } from './invoices.model.js';
 import type { PageRequest } from './query-filter.js';
@@ -10,8 +10,7 @@ export class DunningRepository {
   constructor(private readonly db: Db) {}
 
   async getDunningPolicy(tenantId: string): Promise<DunningPolicy | undefined> {
-    const item = await this.db.get(keys.dunningPolicy(tenantId), { consistent: true });
-    return item ? fromItem<DunningPolicy>(item) : undefined;
+    return getRecord<DunningPolicy>(this.db, keys.dunningPolicy(tenantId), { consistent: true });
   }
 
   async saveDunningPolicy(tenantId: string, policy: DunningPolicy, expectedVersion: number): Promise<void> {
@@ -67,8 +66,11 @@ export class DunningRepository {
     invoiceId: string,
     stepId: string,
   ): Promise<(DunningStepRecord & { version: number }) | undefined> {
-    const item = await this.db.get(keys.dunningStep(tenantId, invoiceId, stepId), { consistent: true });
-    return item ? fromItem<DunningStepRecord & { version: number }>(item) : undefined;
+    return getRecord<DunningStepRecord & { version: number }>(
+      this.db,
+      keys.dunningStep(tenantId, invoiceId, stepId),
+      { consistent: true },
+    );
   }
 
   async listSteps(tenantId: string, invoiceId: string): Promise<DunningStepRecord[]> {
@@ -179,7 +181,6 @@ export class DunningRepository {
   }
 
   async listCollectorTasks(tenantId: string, page: PageRequest): Promise<Page<CollectorTask>> {
-    const result = await this.db.queryPage({ partition: keys.collectorTasks(tenantId), ...page });
-    return { ...result, items: result.items.map((i) => fromItem<CollectorTask>(i)) };
+    return queryRecords<CollectorTask>(this.db, { partition: keys.collectorTasks(tenantId), ...page });
   }
 }

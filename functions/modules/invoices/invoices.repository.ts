@@ -3,7 +3,7 @@ import { AlreadyExistsError, VersionConflictError } from '../../shared/errors.js
 import { queryFilter } from '../../shared/filter-expression.js';
 import { indexAttributeChanges } from '../../shared/index-attributes.js';
 import { claimUniqueOp, insertItemOp, uniqueClaim } from '../../shared/item-ops.js';
-import { fromItem, toItem } from '../../shared/items.js';
+import { fromItem, getRecord, queryRecords, toItem } from '../../shared/items.js';
 import { EntityType, keys } from '../../shared/table-design.js';
 import type { Invoice, InvoiceStatus } from './invoices.model.js';
 import { mostSelective, type PageRequest } from './query-filter.js';
@@ -75,8 +75,7 @@ export class InvoicesRepository {
     clientId: string,
     invoiceId: string,
   ): Promise<Invoice | undefined> {
-    const item = await this.db.get(keys.invoice(tenantId, clientId, invoiceId), { consistent: true });
-    return item ? fromItem<Invoice>(item) : undefined;
+    return getRecord<Invoice>(this.db, keys.invoice(tenantId, clientId, invoiceId), { consistent: true });
   }
 
   /** Every invoice of a client (the card's collection, invoices only). */
@@ -165,13 +164,12 @@ export class InvoicesRepository {
     dueRange: [string, string] | null,
     page: PageRequest,
   ): Promise<Page<Invoice>> {
-    const result = await this.db.queryPage({
+    return queryRecords<Invoice>(this.db, {
       index: 'gsi2',
       partition: keys.invoicesByStatus(tenantId, status),
       ...(dueRange ? { between: [dueRange[0], `${dueRange[1]}#~`] as [string, string] } : {}),
       ...page,
     });
-    return { ...result, items: result.items.map((i) => fromItem<Invoice>(i)) };
   }
 
   /** Every invoice of a status due on or before a date (the overdue sweep). */
@@ -206,7 +204,7 @@ export class InvoicesRepository {
       ],
       ['gsi2', keys.invoicesByStatus(tenantId, 'OVERDUE')],
     );
-    const result = await this.db.queryPage({
+    return queryRecords<Invoice>(this.db, {
       index,
       partition,
       ...(dueRange ? { between: [dueRange[0], `${dueRange[1]}#~`] as [string, string] } : {}),
@@ -216,6 +214,5 @@ export class InvoicesRepository {
         atLeast: minOutstandingMinor === null ? null : ['outstandingMinor', minOutstandingMinor],
       }),
     });
-    return { ...result, items: result.items.map((i) => fromItem<Invoice>(i)) };
   }
 }

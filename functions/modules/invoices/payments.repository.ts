@@ -2,7 +2,7 @@ import { type Db, deleteOp, type Page, putOp, type TransactOp, versionedUpdateOp
 import { AlreadyExistsError, VersionConflictError } from '../../shared/errors.js';
 import { queryFilter } from '../../shared/filter-expression.js';
 import { claimUniqueOp, insertItemOp, uniqueClaim } from '../../shared/item-ops.js';
-import { fromItem, toItem } from '../../shared/items.js';
+import { fromItem, getRecord, queryRecords, toItem } from '../../shared/items.js';
 import { EntityType, keys } from '../../shared/table-design.js';
 import { type CreditEntry, type Payment, periodRange, type UnmatchedPayment } from './invoices.model.js';
 import { mostSelective, type PageRequest } from './query-filter.js';
@@ -58,8 +58,7 @@ export class PaymentsRepository {
   }
 
   async getPayment(tenantId: string, invoiceId: string, paymentId: string): Promise<Payment | undefined> {
-    const item = await this.db.get(keys.payment(tenantId, invoiceId, paymentId), { consistent: true });
-    return item ? fromItem<Payment>(item) : undefined;
+    return getRecord<Payment>(this.db, keys.payment(tenantId, invoiceId, paymentId), { consistent: true });
   }
 
   async listPaymentsOfInvoice(tenantId: string, invoiceId: string): Promise<Payment[]> {
@@ -98,14 +97,13 @@ export class PaymentsRepository {
       ['gsi2', keys.paymentsByPeriod(tenantId, period)],
     );
     const [from, to] = periodRange(period);
-    const result = await this.db.queryPage({
+    return queryRecords<Payment>(this.db, {
       index,
       partition,
       between: [from, `${to}#~`],
       ...page,
       ...queryFilter({ equals: filter }),
     });
-    return { ...result, items: result.items.map((i) => fromItem<Payment>(i)) };
   }
 
   /** Claims an external payment for the payment that applies it; a second claim fails with ALREADY_EXISTS. */
@@ -142,13 +140,11 @@ export class PaymentsRepository {
   }
 
   async getUnmatched(tenantId: string, id: string): Promise<UnmatchedPayment | undefined> {
-    const item = await this.db.get(keys.unmatchedPayment(tenantId, id), { consistent: true });
-    return item ? fromItem<UnmatchedPayment>(item) : undefined;
+    return getRecord<UnmatchedPayment>(this.db, keys.unmatchedPayment(tenantId, id), { consistent: true });
   }
 
   async listUnmatched(tenantId: string, page: PageRequest): Promise<Page<UnmatchedPayment>> {
-    const result = await this.db.queryPage({ partition: keys.unmatchedPayments(tenantId), ...page });
-    return { ...result, items: result.items.map((i) => fromItem<UnmatchedPayment>(i)) };
+    return queryRecords<UnmatchedPayment>(this.db, { partition: keys.unmatchedPayments(tenantId), ...page });
   }
 
   resolveUnmatchedOp(tenantId: string, id: string): TransactOp {

@@ -10,7 +10,7 @@ import {
 import { AlreadyExistsError, NotFoundError, VersionConflictError } from '../../shared/errors.js';
 import { queryFilter } from '../../shared/filter-expression.js';
 import { claimUniqueOp, insertItemOp, releaseUniqueOp } from '../../shared/item-ops.js';
-import { fromItem, toItem } from '../../shared/items.js';
+import { fromItem, getRecord, getRecords, queryRecords, toItem } from '../../shared/items.js';
 import { EntityType, keys, OrgKind } from '../../shared/table-design.js';
 import type { InsurerSecrets, RateGroupMembership, TenantSettings, UserMove } from './org.model.js';
 
@@ -36,8 +36,7 @@ export class OrgRepository {
   constructor(private readonly db: Db) {}
 
   async getTenantSettings(tenantId: string): Promise<TenantSettings | undefined> {
-    const item = await this.db.get(keys.tenant(tenantId));
-    return item ? fromItem<TenantSettings>(item) : undefined;
+    return getRecord<TenantSettings>(this.db, keys.tenant(tenantId));
   }
 
   /** Creates the tenant and its registry row together, so tenant-wide schedules find every tenant. */
@@ -73,16 +72,12 @@ export class OrgRepository {
   }
 
   async getOrgEntity<T>(tenantId: string, kind: OrgKind, id: string): Promise<T | undefined> {
-    const item = await this.db.get(keys.orgItem(tenantId, kind, id));
-    return item ? fromItem<T>(item) : undefined;
+    return getRecord<T>(this.db, keys.orgItem(tenantId, kind, id));
   }
 
   /** Reads several org entities of one kind in one batch (e.g. a user's uplines). */
   async getOrgEntities<T>(tenantId: string, kind: OrgKind, ids: string[]): Promise<T[]> {
-    const unique = [...new Set(ids)];
-    if (unique.length === 0) return [];
-    const items = await this.db.batchGet(unique.map((id) => keys.orgItem(tenantId, kind, id)));
-    return items.map((i) => fromItem<T>(i));
+    return getRecords<T>(this.db, ids, (id) => keys.orgItem(tenantId, kind, id));
   }
 
   /** Reads org entities of any kinds in one batch: the references a page of clients or policies names. */
@@ -112,13 +107,12 @@ export class OrgRepository {
     page: { limit: number; cursor: string | null },
     filter?: Record<string, string>,
   ): Promise<Page<T>> {
-    const result = await this.db.queryPage({
+    return queryRecords<T>(this.db, {
       partition: keys.orgCollection(tenantId, kind),
       limit: page.limit,
       cursor: page.cursor,
       ...queryFilter({ equals: filter }),
     });
-    return { ...result, items: result.items.map((i) => fromItem<T>(i)) };
   }
 
   /** Every entity of a kind (small collections: a tenant's users for a hierarchy walk, its insurers…). */
@@ -248,8 +242,7 @@ export class OrgRepository {
   }
 
   async getInsurerSecrets(tenantId: string, insurerId: string): Promise<InsurerSecrets | undefined> {
-    const item = await this.db.get(keys.insurerSecret(tenantId, insurerId), { consistent: true });
-    return item ? fromItem<InsurerSecrets>(item) : undefined;
+    return getRecord<InsurerSecrets>(this.db, keys.insurerSecret(tenantId, insurerId), { consistent: true });
   }
 
   async replaceInsurerSecrets(tenantId: string, secrets: InsurerSecrets): Promise<void> {

@@ -8,7 +8,7 @@ import {
   releaseUniqueOp,
   uniqueClaim,
 } from '../../shared/item-ops.js';
-import { fromItem, toItem } from '../../shared/items.js';
+import { fromItem, getRecord, queryRecords, toItem } from '../../shared/items.js';
 import { EntityType, type IndexName, keys } from '../../shared/table-design.js';
 import type { Policy } from './policies.model.js';
 
@@ -134,8 +134,7 @@ export class PoliciesRepository {
 
   /** A policy read consistently from its home item, when the client is known (before a write). */
   async getPolicyOfClient(tenantId: string, clientId: string, policyId: string): Promise<Policy | undefined> {
-    const item = await this.db.get(keys.policy(tenantId, clientId, policyId), { consistent: true });
-    return item ? fromItem<Policy>(item) : undefined;
+    return getRecord<Policy>(this.db, keys.policy(tenantId, clientId, policyId), { consistent: true });
   }
 
   /** listRenewals: policies of a status whose term ends within [from, to] (either end open). */
@@ -202,7 +201,7 @@ export class PoliciesRepository {
     page: PageRequest,
     narrowing: PolicyNarrowing,
   ): Promise<Page<Policy>> {
-    const result = await this.db.queryPage({
+    return queryRecords<Policy>(this.db, {
       index: query.index,
       partition: query.partition,
       ...page,
@@ -211,7 +210,6 @@ export class PoliciesRepository {
       ...(narrowing.newestFirst ? { newestFirst: true } : {}),
       ...queryFilter({ equals: narrowing.equals, anyOf: narrowing.anyOf }),
     });
-    return { ...result, items: result.items.map((i) => fromItem<Policy>(i)) };
   }
 
   async transact(ops: TransactOp[]): Promise<void> {

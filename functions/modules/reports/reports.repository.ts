@@ -1,6 +1,6 @@
 import type { Db, Page } from '../../shared/db.js';
 import { VersionConflictError } from '../../shared/errors.js';
-import { fromItem, toItem } from '../../shared/items.js';
+import { fromItem, getRecord, queryRecords, toItem } from '../../shared/items.js';
 import { EntityType, keys } from '../../shared/table-design.js';
 import type { ReportJob } from './reports.model.js';
 
@@ -12,8 +12,7 @@ export class ReportsRepository {
 
   /** getReportJob */
   async getReportJob(tenantId: string, id: string): Promise<ReportJob | undefined> {
-    const item = await this.db.get(keys.reportJob(tenantId, id), { consistent: true });
-    return item ? fromItem<ReportJob>(item) : undefined;
+    return getRecord<ReportJob>(this.db, keys.reportJob(tenantId, id), { consistent: true });
   }
 
   /** listReportJobsByRequester: newest first. */
@@ -22,14 +21,13 @@ export class ReportsRepository {
     userId: string,
     page: PageRequest,
   ): Promise<Page<ReportJob>> {
-    const result = await this.db.queryPage({
+    return queryRecords<ReportJob>(this.db, {
       index: 'gsi1',
       partition: keys.reportJobsOf(tenantId, userId),
       newestFirst: true,
       limit: page.limit,
       cursor: page.cursor,
     });
-    return { ...result, items: result.items.map((i) => fromItem<ReportJob>(i)) };
   }
 
   /** Stores a new job; its INSERT is what starts the reports function. */

@@ -1,6 +1,6 @@
 import { type Db, putOp, type TransactOp, versionedUpdateOp } from '../../shared/db.js';
 import { AlreadyExistsError, VersionConflictError } from '../../shared/errors.js';
-import { fromItem, toItem } from '../../shared/items.js';
+import { fromItem, getRecord, toItem } from '../../shared/items.js';
 import { EntityType, keys } from '../../shared/table-design.js';
 import type { ChartOfAccounts } from './journal.model.js';
 import {
@@ -29,8 +29,7 @@ export class SettlementRepository {
   }
 
   async getBankAccount(tenantId: string, owner: AccountOwner): Promise<BankAccount | undefined> {
-    const item = await this.db.get(keys.bankAccount(tenantId, recipientKeyOf(owner)));
-    return item ? fromItem<BankAccount>(item) : undefined;
+    return getRecord<BankAccount>(this.db, keys.bankAccount(tenantId, recipientKeyOf(owner)));
   }
 
   /** Every bank account of the tenant (one small collection), keyed by recipient key. */
@@ -100,8 +99,7 @@ export class SettlementRepository {
   }
 
   async getPayout(tenantId: string, id: string): Promise<CommissionPayout | undefined> {
-    const item = await this.db.get(keys.commissionPayout(tenantId, id));
-    return item ? fromItem<CommissionPayout>(item) : undefined;
+    return getRecord<CommissionPayout>(this.db, keys.commissionPayout(tenantId, id));
   }
 
   async getPayouts(tenantId: string, ids: string[]): Promise<CommissionPayout[]> {
@@ -151,8 +149,7 @@ export class SettlementRepository {
   }
 
   async getChartOfAccounts(tenantId: string): Promise<ChartOfAccounts | undefined> {
-    const item = await this.db.get(keys.chartOfAccounts(tenantId));
-    return item ? fromItem<ChartOfAccounts>(item) : undefined;
+    return getRecord<ChartOfAccounts>(this.db, keys.chartOfAccounts(tenantId));
   }
 
   /** Writes the chart if it is still at `expectedVersion` (0: none stored yet). */

@@ -1,6 +1,6 @@
 import type { Db } from '../../shared/db.js';
 import { AlreadyExistsError } from '../../shared/errors.js';
-import { fromItem, toItem } from '../../shared/items.js';
+import { getRecord, toItem } from '../../shared/items.js';
 import { EntityType, keys, TABLE } from '../../shared/table-design.js';
 
 /** A reminder as recorded before its send: PENDING while a sender holds its lease, SENT after. */
@@ -24,8 +24,7 @@ export class RemindersRepository {
   constructor(private readonly db: Db) {}
 
   async get(tenantId: string, id: string): Promise<ReminderRecord | undefined> {
-    const item = await this.db.get(keys.reminder(tenantId, id), { consistent: true });
-    return item ? fromItem<ReminderRecord>(item) : undefined;
+    return getRecord<ReminderRecord>(this.db, keys.reminder(tenantId, id), { consistent: true });
   }
 
   /** Records a new reminder as PENDING under a lease; false when it was recorded already. */

@@ -8,7 +8,7 @@ import {
 } from '../../shared/db.js';
 import { AlreadyExistsError, VersionConflictError } from '../../shared/errors.js';
 import { indexAttributeChanges } from '../../shared/index-attributes.js';
-import { fromItem, toItem } from '../../shared/items.js';
+import { fromItem, getRecord, getRecords, queryRecords, toItem } from '../../shared/items.js';
 import { EntityType, type IndexName, keys, taskDueRange } from '../../shared/table-design.js';
 import type { ProcessTemplate, Task, TaskType } from './tasks.model.js';
 
@@ -97,15 +97,11 @@ export class TasksRepository {
   }
 
   async getTask(tenantId: string, taskId: string, consistent = false): Promise<Task | undefined> {
-    const item = await this.db.get(keys.task(tenantId, taskId), { consistent });
-    return item ? fromItem<Task>(item) : undefined;
+    return getRecord<Task>(this.db, keys.task(tenantId, taskId), { consistent });
   }
 
   async getTasks(tenantId: string, taskIds: string[]): Promise<Task[]> {
-    const unique = [...new Set(taskIds)];
-    if (unique.length === 0) return [];
-    const items = await this.db.batchGet(unique.map((id) => keys.task(tenantId, id)));
-    return items.map((i) => fromItem<Task>(i));
+    return getRecords<Task>(this.db, taskIds, (id) => keys.task(tenantId, id));
   }
 
   /** listTasksByAssignee: a user's tasks by due time (the calendar reads the same index). */
@@ -140,13 +136,12 @@ export class TasksRepository {
     page: PageRequest,
   ): Promise<Page<Task>> {
     const bounded = range.dueFrom || range.dueTo;
-    const result = await this.db.queryPage({
+    return queryRecords<Task>(this.db, {
       index,
       partition,
       ...page,
       ...(bounded ? { between: taskDueRange(range.dueFrom ?? '0000', range.dueTo ?? '9999') } : {}),
     });
-    return { ...result, items: result.items.map((i) => fromItem<Task>(i)) };
   }
 
   // ---- task types, templates, settings -----------------------------------------------------

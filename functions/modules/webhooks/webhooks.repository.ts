@@ -10,7 +10,7 @@ import {
   type TransactOp,
 } from '../../shared/db.js';
 import { VersionConflictError } from '../../shared/errors.js';
-import { fromItem, toItem } from '../../shared/items.js';
+import { fromItem, getRecord, queryRecords, toItem } from '../../shared/items.js';
 import type { Money } from '../../shared/money.js';
 import { EntityType, type ItemKey, keys, TABLE } from '../../shared/table-design.js';
 import type { WebhookDelivery, WebhookMapping } from './webhooks.model.js';
@@ -98,8 +98,7 @@ export class WebhooksRepository {
   // ---- mapping -----------------------------------------------------------------------------
 
   async getMapping(tenantId: string, insurerId: string): Promise<WebhookMapping | undefined> {
-    const item = await this.db.get(keys.webhookMapping(tenantId, insurerId), { consistent: true });
-    return item ? fromItem<WebhookMapping>(item) : undefined;
+    return getRecord<WebhookMapping>(this.db, keys.webhookMapping(tenantId, insurerId), { consistent: true });
   }
 
   /** Creates (expected version 0) or replaces a mapping at the version read; a stale version is CONFLICT. */
@@ -220,10 +219,9 @@ export class WebhooksRepository {
     insurerId: string,
     webhookId: string,
   ): Promise<WebhookDelivery | undefined> {
-    const item = await this.db.get(keys.webhookDelivery(tenantId, insurerId, webhookId), {
+    return getRecord<WebhookDelivery>(this.db, keys.webhookDelivery(tenantId, insurerId, webhookId), {
       consistent: true,
     });
-    return item ? fromItem<WebhookDelivery>(item) : undefined;
   }
 
   /** listWebhookDeliveriesByInsurerAndDate: newest first. */
@@ -232,14 +230,13 @@ export class WebhooksRepository {
     insurerId: string,
     page: PageRequest,
   ): Promise<Page<WebhookDelivery>> {
-    const result = await this.db.queryPage({
+    return queryRecords<WebhookDelivery>(this.db, {
       index: 'gsi3',
       partition: keys.webhookDeliveriesByInsurer(tenantId, insurerId),
       newestFirst: true,
       limit: page.limit,
       cursor: page.cursor,
     });
-    return { ...result, items: result.items.map((i) => fromItem<WebhookDelivery>(i)) };
   }
 
   async saveDelivery(tenantId: string, delivery: WebhookDelivery): Promise<void> {
@@ -249,8 +246,9 @@ export class WebhooksRepository {
   // ---- events ------------------------------------------------------------------------------
 
   async getEvent(tenantId: string, insurerId: string, eventId: string): Promise<EventRecord | undefined> {
-    const item = await this.db.get(keys.webhookEvent(tenantId, insurerId, eventId), { consistent: true });
-    return item ? fromItem<EventRecord>(item) : undefined;
+    return getRecord<EventRecord>(this.db, keys.webhookEvent(tenantId, insurerId, eventId), {
+      consistent: true,
+    });
   }
 
   private eventItem(tenantId: string, insurerId: string, record: EventRecord): StoredItem {

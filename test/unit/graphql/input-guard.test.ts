@@ -1,21 +1,25 @@
-import { buildSchema } from 'graphql';
+import { makeExecutableSchema } from '@graphql-tools/schema';
 import { describe, expect, it } from 'vitest';
-import { guardArguments, MAX_STRING_ARGUMENT } from '../../../functions/graphql/input-guard.js';
+import { guardSchemaArguments, MAX_STRING_ARGUMENT } from '../../../functions/graphql/input-guard.js';
 import { ValidationFailedError } from '../../../functions/shared/errors.js';
 
-const schema = buildSchema(`
+const typeDefs = `
   input LineInput { refId: ID, note: String }
   input Input { id: ID!, ids: [ID!], lines: [LineInput!], name: String, contentBase64: String }
   type Query { thing(input: Input!): String, plain: String }
-`);
+`;
 
 function guarded() {
   const calls: unknown[] = [];
-  const resolvers = guardArguments(
-    { Query: { thing: (_p: unknown, args: unknown) => calls.push(args) && 'ok', plain: () => 'plain' } },
-    schema,
+  const schema = guardSchemaArguments(
+    makeExecutableSchema({
+      typeDefs,
+      resolvers: {
+        Query: { thing: (_p: unknown, args: unknown) => calls.push(args) && 'ok', plain: () => 'plain' },
+      },
+    }),
   );
-  const thing = resolvers.Query.thing as (
+  const thing = schema.getQueryType()?.getFields().thing?.resolve as unknown as (
     p: unknown,
     a: Record<string, unknown>,
     c: unknown,
