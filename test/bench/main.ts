@@ -22,7 +22,7 @@ import { countPartition } from './support/count.js';
 import { clientOf, DynamoDbMeter } from './support/dynamodb-meter.js';
 import { machineInfo, ownPeakRssMb, peakRssMbOf, versions } from './support/machine.js';
 import { missNotes } from './support/notes.js';
-import { type BenchResults, writeReport } from './support/report.js';
+import { type BenchResults, type CarriableScenario, carryOver, writeReport } from './support/report.js';
 
 /** The command as run, with any scaling variables, so the report names exactly what produced it. */
 const COMMAND = [
@@ -271,6 +271,17 @@ async function localStackScenarios(): Promise<void> {
   }
 }
 
+const CARRIABLE: readonly CarriableScenario[] = ['graphql', 'commissions', 'webhooks', 'cold-start'];
+
+/** The last run's figures (docs/benchmarks.json), or null on a fresh clone without one. */
+function lastResults(): BenchResults | null {
+  try {
+    return JSON.parse(readFileSync(join(REPO_ROOT, 'docs', 'benchmarks.json'), 'utf8')) as BenchResults;
+  } catch {
+    return null;
+  }
+}
+
 if (process.argv.includes('--report-only')) {
   // Rewrites docs/benchmarks.md from the figures of the last real run (after a change to the
   // report's wording); nothing is measured and the JSON is left as it is.
@@ -289,6 +300,12 @@ try {
     results.coldStart = await stage('coldStart', () => benchColdStart(5, log));
   } else results.notMeasured.push({ scenario: 'cold start', why: 'skipped by --only' });
   results.memory.benchProcessPeakRssMb = ownPeakRssMb();
+  if (only)
+    carryOver(
+      results,
+      lastResults(),
+      CARRIABLE.filter((scenario) => !wants(scenario)),
+    );
   results.machine.loadAverage.end = loadavg().map((l) => Number(l.toFixed(2)));
   results.durationSeconds = Number(((performance.now() - started) / 1000).toFixed(1));
   const written = writeReport(results, missNotes(results));

@@ -31,6 +31,56 @@ export interface BenchResults {
   coldStart: ColdStartFigures[] | null;
   memory: { benchProcessPeakRssMb: number; dynamodbLocalPeakRssMb: number | null };
   notMeasured: Array<{ scenario: string; why: string }>;
+  /** Scenarios a partial run (`--only`) did not measure, carried from the run that did. */
+  carried?: CarriedScenario[];
+}
+
+/** A scenario's figures taken unchanged from an earlier run, and which run measured them. */
+export interface CarriedScenario {
+  scenario: CarriableScenario;
+  measuredAt: string;
+  commit: string;
+}
+
+export type CarriableScenario = 'graphql' | 'commissions' | 'webhooks' | 'cold-start';
+
+/**
+ * Fills the scenarios a partial run skipped with the figures of the last run that measured them
+ * (`previous` is the last docs/benchmarks.json), so `--only=cold-start` does not wipe the others.
+ */
+export function carryOver(
+  results: BenchResults,
+  previous: BenchResults | null,
+  skipped: readonly CarriableScenario[],
+): void {
+  if (!previous) return;
+  const carried: CarriedScenario[] = [];
+  for (const scenario of skipped) {
+    const origin = previous.carried?.find((c) => c.scenario === scenario) ?? {
+      scenario,
+      measuredAt: previous.generatedAt,
+      commit: previous.versions.commit ?? '?',
+    };
+    if (scenario === 'graphql' && previous.graphql) {
+      results.graphql = previous.graphql;
+      results.book = previous.book;
+    } else if (scenario === 'commissions' && previous.commissions) results.commissions = previous.commissions;
+    else if (scenario === 'webhooks' && previous.webhooks) results.webhooks = previous.webhooks;
+    else if (scenario === 'cold-start' && previous.coldStart) results.coldStart = previous.coldStart;
+    else continue;
+    if (scenario !== 'cold-start' && results.memory.dynamodbLocalPeakRssMb === null)
+      results.memory.dynamodbLocalPeakRssMb = previous.memory.dynamodbLocalPeakRssMb;
+    carried.push({ ...origin, scenario });
+  }
+  results.carried = carried;
+  const label: Record<CarriableScenario, string> = {
+    graphql: 'GraphQL paths',
+    commissions: 'commissions',
+    webhooks: 'webhooks',
+    'cold-start': 'cold start',
+  };
+  const carriedLabels = new Set(carried.map((c) => label[c.scenario]));
+  results.notMeasured = results.notMeasured.filter((n) => !carriedLabels.has(n.scenario));
 }
 
 const GRAPHQL_BUNDLE_TARGET = 1024 * 1024;
@@ -154,6 +204,16 @@ function markdown(r: BenchResults, notes: string[]): string {
         ', ',
       )}; commit ${r.versions.commit}). Every figure with its runs, and the raw numbers, are in [benchmarks.json](benchmarks.json).`,
     '',
+    ...(r.carried && r.carried.length > 0
+      ? [
+          `Not re-measured by this run, carried unchanged from the run that measured them: ${r.carried
+            .map(
+              (c) => `${c.scenario} (${c.measuredAt.slice(0, 16).replace('T', ' ')} UTC, commit ${c.commit})`,
+            )
+            .join(', ')}.`,
+          '',
+        ]
+      : []),
     `Machine: ${m.cpuCount} × ${m.cpuModel}, ${m.totalMemoryGb} GB, ${m.os}; Node ${r.versions.node}, Java ${r.versions.java}. The machine is shared: load average (1/5/15 min) ${m.loadAverage.start.join(' / ')} at the start and ${m.loadAverage.end?.join(' / ') ?? '?'} at the end, with other work running tests at the same time — absolute times are noisy, the ratios against the floor measured in the same run are what to compare.`,
     '',
     ...graphqlSection(r),
