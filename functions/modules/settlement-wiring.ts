@@ -4,6 +4,7 @@ import type { InvoicesModule } from './invoices/index.js';
 import type { OrgRepository } from './org/index.js';
 import type {
   CommissionLedgerPort,
+  IssuedInvoice,
   PaymentsPort,
   PayoutLine,
   ReceivedPayment,
@@ -31,6 +32,16 @@ export function settlementPorts(
           cursor = page.nextCursor;
         } while (cursor);
         return payments;
+      },
+      invoicesIssuedInPeriod: async (principal, period) => {
+        const issued: IssuedInvoice[] = [];
+        let cursor: string | null = null;
+        do {
+          const page = await invoices.receivables.invoiceRegister(principal, period, { limit: 100, cursor });
+          issued.push(...page.items);
+          cursor = page.nextCursor;
+        } while (cursor);
+        return issued;
       },
     },
     ledger: {

@@ -20,6 +20,14 @@ export const MONEY_ACCESS_PATTERNS: readonly AccessPattern[] = [
   ),
   pattern('getInvoiceById', 'invoices', 'Query', 'gsi5', 'gsi5pk=T#<t>#INVOICE#<id>', 'built'),
   pattern(
+    'listInvoiceRegister (invoices issued in a month, for the journal)',
+    'invoices',
+    'Query',
+    'table',
+    'pk=T#<t>#INVOICE_REGISTER#<yyyy-mm> sk=<issue date>#<number>',
+    'built',
+  ),
+  pattern(
     'clientInvoices (on the card)',
     'invoices',
     'Query',

@@ -58,6 +58,16 @@ export const moneyKeys = {
     pk: `${tenantPrefix(tenantId)}#SEQ#INVOICE`,
     sk: seg(year),
   }),
+  /**
+   * The invoice register (the sales ledger): one entry per issued invoice, partitioned by issue
+   * month, in issue date then number order; written in the transaction that numbers the invoice.
+   */
+  invoiceRegister: (tenantId: string, period: string): string =>
+    `${tenantPrefix(tenantId)}#INVOICE_REGISTER#${seg(period)}`,
+  invoiceRegisterEntry: (tenantId: string, issueDate: string, number: string): ItemKey => ({
+    pk: moneyKeys.invoiceRegister(tenantId, issueDate.slice(0, 7)),
+    sk: `${seg(issueDate)}#${seg(number)}`,
+  }),
   dunningPolicy: (tenantId: string): ItemKey => ({ pk: `${tenantPrefix(tenantId)}#DUNNING`, sk: 'POLICY' }),
   unmatchedPayments: (tenantId: string): string => `${tenantPrefix(tenantId)}#PAYMENT#UNMATCHED`,
   unmatchedPayment: (tenantId: string, id: string): ItemKey => ({

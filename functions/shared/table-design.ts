@@ -61,6 +61,7 @@ export const EntityType = {
   TenantRegistration: 'TenantRegistration',
   Invoice: 'Invoice',
   InvoiceSequence: 'InvoiceSequence',
+  InvoiceRegisterEntry: 'InvoiceRegisterEntry',
   Payment: 'Payment',
   ClientCredit: 'ClientCredit',
   UnmatchedPayment: 'UnmatchedPayment',

@@ -2528,10 +2528,14 @@ export type JournalAccountRole =
   | 'COMMISSION_INCOME'
   /** Commission insurers owe the brokerage (RECEIVABLE ledger). */
   | 'COMMISSION_RECEIVABLE'
+  /** The brokerage's own fees (an invoice not tied to a policy). */
+  | 'FEE_INCOME'
   /** Commission the brokerage pays partners (expense). */
   | 'PARTNER_COMMISSION_EXPENSE'
   /** Commission owed to partners until paid out. */
-  | 'PARTNER_PAYABLE';
+  | 'PARTNER_PAYABLE'
+  /** Premium the brokerage bills and collects on behalf of insurers (an invoice for a policy's instalment), owed on to the insurer. */
+  | 'PREMIUM_PAYABLE';
 
 /** A journal export in the bucket behind a signed link. */
 export type JournalExport = {

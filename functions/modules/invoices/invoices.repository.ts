@@ -5,7 +5,7 @@ import { indexAttributeChanges } from '../../shared/index-attributes.js';
 import { claimUniqueOp, insertItemOp, uniqueClaim } from '../../shared/item-ops.js';
 import { fromItem, getRecord, queryRecords, toItem } from '../../shared/items.js';
 import { EntityType, keys } from '../../shared/table-design.js';
-import type { Invoice, InvoiceStatus } from './invoices.model.js';
+import type { Invoice, InvoiceStatus, RegisteredInvoice } from './invoices.model.js';
 import { mostSelective, type PageRequest } from './query-filter.js';
 
 /** A claim on an invoice's payment reference: bank rows find their invoice through it. */
@@ -95,15 +95,16 @@ export class InvoicesRepository {
 
   /**
    * Issues an invoice with the next number: the sequence increment (conditioned on the value read),
-   * the invoice update and the reference claim commit together or not at all, so numbers have no gaps
-   * and no duplicates however many issues race.
+   * the invoice update, the reference claim and the register entry commit together or not at all, so
+   * numbers have no gaps and no duplicates however many issues race, and the register holds exactly
+   * the invoices issued.
    */
   async issueWithNumber(
     tenantId: string,
     current: Invoice,
     year: string,
     lastSeen: number,
-    changes: Partial<Invoice> & { number: string; reference: string },
+    changes: Partial<Invoice> & { number: string; reference: string; issueDate: string },
   ): Promise<void> {
     const seqKey = keys.invoiceSequence(tenantId, year);
     const sequenceOp: TransactOp =
@@ -135,7 +136,31 @@ export class InvoicesRepository {
         { ownerType: 'Invoice', ownerId: current.id, clientId: current.clientId },
         () => new SequenceConflictError(),
       ),
+      insertItemOp(
+        toItem(
+          keys.invoiceRegisterEntry(tenantId, changes.issueDate, changes.number),
+          EntityType.InvoiceRegisterEntry,
+          tenantId,
+          {
+            invoiceId: current.id,
+            number: changes.number,
+            issueDate: changes.issueDate,
+            clientId: current.clientId,
+            policyId: current.policyId,
+            insurerId: current.insurerId,
+            total: current.total,
+          } satisfies RegisteredInvoice,
+        ),
+      ),
     ]);
+  }
+
+  /** listInvoiceRegister: the invoices issued in a month, by issue date and number. */
+  listRegister(tenantId: string, period: string, page: PageRequest): Promise<Page<RegisteredInvoice>> {
+    return queryRecords<RegisteredInvoice>(this.db, {
+      partition: keys.invoiceRegister(tenantId, period),
+      ...page,
+    });
   }
 
   /** Claims an external payment for the payment that applies it; a second claim fails with ALREADY_EXISTS. */

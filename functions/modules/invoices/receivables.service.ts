@@ -1,4 +1,4 @@
-import { authorize, scopeFilter } from '../../shared/auth/policy.js';
+import { assertTenantWide, authorize, scopeFilter } from '../../shared/auth/policy.js';
 import type { Principal } from '../../shared/auth/principal.js';
 import type { Page } from '../../shared/db.js';
 import { type Money, money } from '../../shared/money.js';
@@ -27,6 +27,7 @@ import {
   PaymentStatisticsSchema,
   PeriodSchema,
   periodRange,
+  type RegisteredInvoice,
   sumMoney,
   toMinor,
 } from './invoices.model.js';
@@ -172,6 +173,21 @@ export class ReceivablesService {
       ...result,
       items: result.items.filter((i) => reaches(p, i)),
     };
+  }
+
+  /**
+   * The invoice register of a month: every invoice issued in it, by issue date and number (one Query
+   * on the month's register partition). Tenant-wide readers only: it is the brokerage's sales ledger.
+   */
+  async invoiceRegister(
+    principal: Principal | null,
+    period: string,
+    page: PageRequest,
+  ): Promise<Page<RegisteredInvoice>> {
+    const p = authorize(principal, 'invoices:read');
+    assertTenantWide(p, 'the invoice register');
+    const month = parseInput(PeriodSchema, period, 'period');
+    return this.invoices.listRegister(p.tenantId, month, page);
   }
 
   /**

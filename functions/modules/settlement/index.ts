@@ -15,6 +15,7 @@ export type { JournalExport } from './journal.service.js';
 export type { PayoutView } from './payouts.service.js';
 export type {
   CommissionLedgerPort,
+  IssuedInvoice,
   PaymentsPort,
   PayoutFilesTarget,
   PayoutLine,

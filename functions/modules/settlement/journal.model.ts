@@ -6,6 +6,8 @@ export const ACCOUNT_ROLES = [
   'BANK',
   'CLIENT_RECEIVABLES',
   'CLIENT_CREDIT',
+  'PREMIUM_PAYABLE',
+  'FEE_INCOME',
   'COMMISSION_RECEIVABLE',
   'COMMISSION_INCOME',
   'ADVISOR_COMMISSION_EXPENSE',
@@ -34,6 +36,8 @@ export const DEFAULT_CHART: readonly ChartAccount[] = [
   { role: 'BANK', code: '221', name: 'Bank accounts' },
   { role: 'CLIENT_RECEIVABLES', code: '311', name: 'Receivables from clients' },
   { role: 'CLIENT_CREDIT', code: '324', name: 'Client advances and credit' },
+  { role: 'PREMIUM_PAYABLE', code: '379', name: 'Premium collected for insurers' },
+  { role: 'FEE_INCOME', code: '602.1', name: 'Brokerage fees' },
   { role: 'COMMISSION_RECEIVABLE', code: '315', name: 'Commission receivable from insurers' },
   { role: 'COMMISSION_INCOME', code: '602', name: 'Commission income' },
   { role: 'ADVISOR_COMMISSION_EXPENSE', code: '518', name: 'Advisor commissions' },
@@ -83,7 +87,7 @@ export interface JournalLine {
 
 /** Where an entry comes from, so an accounting system can trace and deduplicate it. */
 export interface JournalSource {
-  type: 'CommissionLine' | 'Payment' | 'CommissionPayout';
+  type: 'CommissionLine' | 'Payment' | 'CommissionPayout' | 'Invoice';
   id: string;
   /** Further ids: the policy, invoice, line ids a transfer pays. */
   refs: Record<string, string | string[]>;

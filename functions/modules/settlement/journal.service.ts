@@ -7,6 +7,7 @@ import {
   balances,
   codesOf,
   commissionLineEntry,
+  invoiceEntry,
   JOURNAL_CSV_COLUMNS,
   paymentEntry,
   payoutEntry,
@@ -82,6 +83,12 @@ export class JournalService {
     for (const month of months(input.from, input.to)) {
       for (const line of await this.ledger.linesOfPeriod(p, month)) {
         const entry = commissionLineEntry(codes, line);
+        if (entry && inRange(entry.date)) entries.push(entry);
+      }
+    }
+    for (const month of months(input.from, input.to)) {
+      for (const invoice of await this.payments.invoicesIssuedInPeriod(p, month)) {
+        const entry = invoiceEntry(codes, invoice);
         if (entry && inRange(entry.date)) entries.push(entry);
       }
     }

@@ -1,6 +1,6 @@
 import { Dec, money } from '../../shared/money.js';
 import type { AccountRole, ChartAccount, JournalEntry, JournalLine } from './journal.model.js';
-import type { PayoutLine, ReceivedPayment } from './ports.js';
+import type { IssuedInvoice, PayoutLine, ReceivedPayment } from './ports.js';
 import type { CommissionPayout, PayoutPayment } from './settlement.model.js';
 
 /**
@@ -102,6 +102,35 @@ export function paymentEntry(codes: Codes, p: ReceivedPayment): JournalEntry | n
     lines: lines(codes, p.amount.currency, 'BANK', [
       ['CLIENT_RECEIVABLES', p.applied.amount],
       ['CLIENT_CREDIT', p.credited.amount],
+    ]),
+  };
+}
+
+/**
+ * An invoice issued: the client owes its total (client receivables), against the premium the
+ * brokerage collects for the insurer when it bills a policy's instalment, else the brokerage's own
+ * fee income. No VAT line: insurance mediation is exempt (EU VAT Directive, art. 135(1)(a)).
+ */
+export function invoiceEntry(codes: Codes, invoice: IssuedInvoice): JournalEntry | null {
+  if (new Dec(invoice.total.amount).isZero()) return null;
+  const premium = invoice.policyId !== null;
+  return {
+    id: `invoice-${invoice.invoiceId}`,
+    date: invoice.issueDate,
+    kind: premium ? 'INVOICE_PREMIUM' : 'INVOICE_FEE',
+    description: `Invoice ${invoice.number}`,
+    source: {
+      type: 'Invoice',
+      id: invoice.invoiceId,
+      refs: {
+        number: invoice.number,
+        clientId: invoice.clientId,
+        ...(invoice.policyId ? { policyId: invoice.policyId } : {}),
+        ...(invoice.insurerId ? { insurerId: invoice.insurerId } : {}),
+      },
+    },
+    lines: lines(codes, invoice.total.currency, 'CLIENT_RECEIVABLES', [
+      [premium ? 'PREMIUM_PAYABLE' : 'FEE_INCOME', invoice.total.amount],
     ]),
   };
 }

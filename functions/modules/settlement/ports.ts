@@ -43,9 +43,27 @@ export interface PayoutFilesTarget {
   bucket: string;
 }
 
-/** Payments received in a month, as the journal books them (read as the caller, tenant-wide). */
+/**
+ * Payments received and invoices issued in a month, as the journal books them (read as the caller,
+ * tenant-wide).
+ */
 export interface PaymentsPort {
   paymentsOfPeriod(principal: Principal, period: string): Promise<ReceivedPayment[]>;
+  invoicesIssuedInPeriod(principal: Principal, period: string): Promise<IssuedInvoice[]>;
+}
+
+/**
+ * An invoice issued, as the journal books it: client receivables against the premium payable to the
+ * insurer (a policy's instalment the brokerage collects) or the brokerage's fee income.
+ */
+export interface IssuedInvoice {
+  invoiceId: string;
+  number: string;
+  issueDate: string;
+  clientId: string;
+  policyId: string | null;
+  insurerId: string | null;
+  total: Money;
 }
 
 /** A payment received, as the journal books it: bank / client receivables (applied) and client credit (the rest). */

@@ -380,6 +380,81 @@ describe('accounting journal', () => {
     expect(rows).toHaveLength(1 + doc.entries.reduce((n, e) => n + e.lines.length, 0));
   });
 
+  it('books each invoice issued: client receivables against premium payable (a policy instalment) or fee income', async () => {
+    const policy = await sell(b.as.advisor, '2026-04-03');
+    const issue = async (policyId: string | null, unitPrice: string) => {
+      const created = await must<{ createInvoice: { id: string } }>(
+        app,
+        b.as.backoffice,
+        'mutation($i: CreateInvoiceInput!) { createInvoice(input: $i) { id } }',
+        {
+          i: {
+            clientId: policy.clientId,
+            ...(policyId ? { policyId } : {}),
+            currency: 'CZK',
+            lines: [{ description: policyId ? 'Premium instalment' : 'Advisory fee', unitPrice }],
+            issueDate: '2026-04-10',
+            dueDate: '2026-04-24',
+          },
+        },
+      );
+      const done = await must<{ issueInvoice: { number: string } }>(
+        app,
+        b.as.backoffice,
+        'mutation($i: IssueInvoiceInput!) { issueInvoice(input: $i) { number } }',
+        { i: { id: created.createInvoice.id } },
+      );
+      return { id: created.createInvoice.id, number: done.issueInvoice.number };
+    };
+    const premium = await issue(policy.id, '1234.50');
+    const fee = await issue(null, '300.00');
+    // A draft never issued is not in the register.
+    await must(
+      app,
+      b.as.backoffice,
+      'mutation($i: CreateInvoiceInput!) { createInvoice(input: $i) { id } }',
+      {
+        i: {
+          clientId: policy.clientId,
+          currency: 'CZK',
+          lines: [{ description: 'Draft', unitPrice: '99.00' }],
+          dueDate: '2026-04-30',
+        },
+      },
+    );
+    const json = await must<{ exportJournal: { url: string } }>(app, b.as.admin, EXPORT, {
+      i: { from: '2026-04-01', to: '2026-04-30', format: 'JSON' },
+    });
+    const doc = JSON.parse(fileOf(json.exportJournal.url)) as { entries: Entry[] };
+    const invoices = doc.entries.filter((e) => e.source.type === 'Invoice');
+    expect(invoices.map((e) => [e.kind, e.source.id, e.date, e.source.refs.number])).toEqual(
+      expect.arrayContaining([
+        ['INVOICE_PREMIUM', premium.id, '2026-04-10', premium.number],
+        ['INVOICE_FEE', fee.id, '2026-04-10', fee.number],
+      ]),
+    );
+    expect(invoices).toHaveLength(2);
+    const byKind = new Map(invoices.map((e) => [e.kind, e]));
+    expect(byKind.get('INVOICE_PREMIUM')?.lines).toEqual([
+      { account: '311', role: 'CLIENT_RECEIVABLES', debit: '1234.50', credit: '0.00', currency: 'CZK' },
+      { account: '379', role: 'PREMIUM_PAYABLE', debit: '0.00', credit: '1234.50', currency: 'CZK' },
+    ]);
+    expect(byKind.get('INVOICE_PREMIUM')?.source.refs.policyId).toBe(policy.id);
+    expect(byKind.get('INVOICE_FEE')?.lines).toEqual([
+      { account: '311', role: 'CLIENT_RECEIVABLES', debit: '300.00', credit: '0.00', currency: 'CZK' },
+      { account: '602.1', role: 'FEE_INCOME', debit: '0.00', credit: '300.00', currency: 'CZK' },
+    ]);
+    // The register is the brokerage's sales ledger: readable tenant-wide only.
+    const register = await app.services.invoices.receivables.invoiceRegister(b.as.admin, '2026-04', {
+      limit: 10,
+      cursor: null,
+    });
+    expect(register.items.map((r) => r.number).sort()).toEqual([premium.number, fee.number].sort());
+    await expect(
+      app.services.invoices.receivables.invoiceRegister(b.as.advisor, '2026-04', { limit: 10, cursor: null }),
+    ).rejects.toMatchObject({ code: 'FORBIDDEN' });
+  });
+
   it('refuses a range that ends before it starts, with the field path', async () => {
     const bad = await app.exec(b.as.admin, EXPORT, {
       i: { from: '2026-03-01', to: '2026-02-01', format: 'CSV' },
