@@ -1,15 +1,9 @@
+import { allPages } from '../shared/pagination.js';
 import { OrgKind } from '../shared/table-design.js';
 import type { CommissionsModule } from './commissions/index.js';
 import type { InvoicesModule } from './invoices/index.js';
 import type { OrgRepository } from './org/index.js';
-import type {
-  CommissionLedgerPort,
-  IssuedInvoice,
-  PaymentsPort,
-  PayoutLine,
-  ReceivedPayment,
-  RecipientDirectory,
-} from './settlement/index.js';
+import type { CommissionLedgerPort, PaymentsPort, RecipientDirectory } from './settlement/index.js';
 
 /**
  * The settlement module's ports, satisfied by the commission ledger (a month's status and lines, read
@@ -23,40 +17,16 @@ export function settlementPorts(
 ): { ledger: CommissionLedgerPort; directory: RecipientDirectory; payments: PaymentsPort } {
   return {
     payments: {
-      paymentsOfPeriod: async (principal, period) => {
-        const payments: ReceivedPayment[] = [];
-        let cursor: string | null = null;
-        do {
-          const page = await invoices.receivables.payments(principal, { period }, { limit: 100, cursor });
-          payments.push(...page.items);
-          cursor = page.nextCursor;
-        } while (cursor);
-        return payments;
-      },
-      invoicesIssuedInPeriod: async (principal, period) => {
-        const issued: IssuedInvoice[] = [];
-        let cursor: string | null = null;
-        do {
-          const page = await invoices.receivables.invoiceRegister(principal, period, { limit: 100, cursor });
-          issued.push(...page.items);
-          cursor = page.nextCursor;
-        } while (cursor);
-        return issued;
-      },
+      paymentsOfPeriod: (principal, period) =>
+        allPages((page) => invoices.receivables.payments(principal, { period }, page)),
+      invoicesIssuedInPeriod: (principal, period) =>
+        allPages((page) => invoices.receivables.invoiceRegister(principal, period, page)),
     },
     ledger: {
       periodStatus: async (principal, period) =>
         (await commissions.periods.list(principal)).find((x) => x.period === period)?.status ?? 'OPEN',
-      linesOfPeriod: async (principal, period) => {
-        const lines: PayoutLine[] = [];
-        let cursor: string | null = null;
-        do {
-          const page = await commissions.ledger.lines(principal, { period }, { limit: 100, cursor });
-          lines.push(...page.items);
-          cursor = page.nextCursor;
-        } while (cursor);
-        return lines;
-      },
+      linesOfPeriod: (principal, period) =>
+        allPages((page) => commissions.ledger.lines(principal, { period }, page)),
     },
     directory: {
       recipientNames: async (tenantId, recipients) => {

@@ -63,3 +63,17 @@ export function keepInPage<T>(page: Page<T>, test: (item: T) => boolean): Page<T
     .filter((x) => test(x.item));
   return { ...page, items: kept.map((x) => x.item), cursors: kept.map((x) => x.cursor) };
 }
+
+/** Every item of a paged read, page after page (100 at a time). */
+export async function allPages<T>(
+  fetch: (page: { limit: number; cursor: string | null }) => Promise<Page<T>>,
+): Promise<T[]> {
+  const all: T[] = [];
+  let cursor: string | null = null;
+  do {
+    const page: Page<T> = await fetch({ limit: 100, cursor });
+    all.push(...page.items);
+    cursor = page.nextCursor;
+  } while (cursor);
+  return all;
+}

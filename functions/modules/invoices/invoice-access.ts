@@ -1,7 +1,6 @@
 import { canReach } from '../../shared/auth/policy.js';
 import type { Principal } from '../../shared/auth/principal.js';
 import { type Clock, isoDateInZone } from '../../shared/clock.js';
-import type { Page } from '../../shared/db.js';
 import { ForbiddenError, NotFoundError, VersionConflictError } from '../../shared/errors.js';
 import { KeyedQueue } from '../../shared/keyed-queue.js';
 import type { Money } from '../../shared/money.js';
@@ -40,17 +39,7 @@ export async function retryAfterRace(error: unknown, attempt: number, startedAt:
   return true;
 }
 
-/** Every item of a paged Query, page after page. */
-export async function allPages<T>(fetch: (page: PageRequest) => Promise<Page<T>>): Promise<T[]> {
-  const all: T[] = [];
-  let cursor: string | null = null;
-  do {
-    const page: Page<T> = await fetch({ limit: 100, cursor });
-    all.push(...page.items);
-    cursor = page.nextCursor;
-  } while (cursor);
-  return all;
-}
+export { allPages } from '../../shared/pagination.js';
 
 /** Exact sums, one per currency, in currency order. */
 export function totalsByCurrency(amounts: Money[]): Money[] {
