@@ -7,6 +7,9 @@ import { startLocalStack } from './stack.js';
  * `--in-memory` (nothing kept), `--data-dir <dir>` (keep data there instead of .local/).
  * PORT sets the HTTP port (default 4000).
  */
+// The AWS SDK warns on Node 20 that versions published after January 2027 will need Node 22. Our
+// SDK versions are pinned and Lambda runs Node 22; the README's Node 20.19+ is for this local host.
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 const argv = process.argv.slice(2);
 const args = new Set(argv);
 const dataDirFlag = argv.indexOf('--data-dir');
