@@ -120,6 +120,23 @@ describe('override qualification', () => {
     expect(replay.written).toBe(0);
     expect((await lines(app, b.as.admin, { policyId: saras.id })).length).toBe(booked.length);
 
+    // A recompute judges by the month's production now: a dry run moves Sara's first override to Adam.
+    const dry = await must<{
+      recomputeCommissions: { differences: Array<{ recipient: { id: string }; amount: { amount: string } }> };
+    }>(
+      app,
+      b.as.admin,
+      `mutation($i: RecomputeCommissionsInput!) { recomputeCommissions(input: $i) {
+        differences { recipient { id } amount { amount } } } }`,
+      { i: { policyId: saras.id, dryRun: true } },
+    );
+    expect(dry.recomputeCommissions.differences.map((d) => [d.recipient.id, d.amount.amount]).sort()).toEqual(
+      [
+        [b.advisorId, '30.00'],
+        [b.managerId, '-30.00'],
+      ].sort(),
+    );
+
     // Sara's next policy: Adam qualifies now and takes level 1 himself.
     const next = await writeAndBook(b.as.subAgent, '10000.00');
     const nextOverride = (await lines(app, b.as.admin, { policyId: next.id })).filter(
