@@ -197,6 +197,14 @@ export const MONEY_ACCESS_PATTERNS: readonly AccessPattern[] = [
     'pk=T#<t>#ACCRUAL#<recipient>#RULES sk^=<yyyy-mm>#',
     'built',
   ),
+  pattern(
+    'getPersonalProduction (uplines, month, currency: override qualification)',
+    'commissions',
+    'BatchGetItem',
+    'table',
+    'pk=T#<t>#PRODUCTION#<user> sk=<yyyy-mm>#<currency>',
+    'built',
+  ),
   pattern('listCommissionSchemes', 'commissions', 'Query', 'table', 'pk=T#<t>#CSCHEME', 'built'),
   pattern('getCommissionScheme', 'commissions', 'GetItem', 'table', 'pk=T#<t>#CSCHEME sk=<id>', 'built'),
   pattern(

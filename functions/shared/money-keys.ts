@@ -230,6 +230,18 @@ export const moneyKeys = {
     pk: moneyKeys.commissionRuleTotals(tenantId, recipient),
     sk: `${seg(period)}#${seg(schemeId)}#${seg(ruleId)}`,
   }),
+  /** The premium an advisor wrote personally, per month and currency (override qualification). */
+  commissionProductions: (tenantId: string, userId: string): string =>
+    `${tenantPrefix(tenantId)}#PRODUCTION#${seg(userId)}`,
+  commissionProduction: (tenantId: string, userId: string, period: string, currency: string): ItemKey => ({
+    pk: moneyKeys.commissionProductions(tenantId, userId),
+    sk: `${seg(period)}#${seg(currency)}`,
+  }),
+  /** Marks a policy event as counted into production, so a replayed event adds nothing. */
+  commissionProductionEvent: (tenantId: string, eventId: string): ItemKey => ({
+    pk: `${tenantPrefix(tenantId)}#PRODEVENT#${seg(eventId)}`,
+    sk: 'COUNTED',
+  }),
   commissionAccrualsByPeriod: (tenantId: string, period: string) =>
     `${tenantPrefix(tenantId)}#ACCRUAL#PERIOD#${seg(period)}`,
   /** Index keys of an accrual: by period, so approving a month reaches every recipient's total. */

@@ -81,6 +81,8 @@ export const EntityType = {
   CommissionPeriod: 'CommissionPeriod',
   CommissionDispute: 'CommissionDispute',
   CommissionRuleTotal: 'CommissionRuleTotal',
+  CommissionProduction: 'CommissionProduction',
+  CommissionProductionEvent: 'CommissionProductionEvent',
   CommissionStatementMapping: 'CommissionStatementMapping',
   CommissionReconciliationRow: 'CommissionReconciliationRow',
   FailedChange: 'FailedChange',

@@ -3322,6 +3322,8 @@ export type NoteKind =
 /** What the k-th qualifying upline earns; uplines who do not qualify are skipped (compression). */
 export type OverrideLevel = {
   __typename?: 'OverrideLevel';
+  /** What an upline must meet in the period to take this level; null: active status only. */
+  qualification?: Maybe<OverrideQualification>;
   /** For PERCENT: percent of the rule's base. */
   rate?: Maybe<Scalars['Decimal']['output']>;
   /** Only uplines in these rate groups qualify; others are skipped. */
@@ -3334,6 +3336,8 @@ export type OverrideLevel = {
 
 /** What the k-th qualifying upline earns. */
 export type OverrideLevelInput = {
+  /** What an upline must meet in the period to take this level (compression skips the rest). */
+  qualification?: InputMaybe<OverrideQualificationInput>;
   /** Required for PERCENT: percent of the rule's base. */
   rate?: InputMaybe<Scalars['Decimal']['input']>;
   /** Only uplines in these rate groups qualify (compression skips the rest). */
@@ -3342,6 +3346,31 @@ export type OverrideLevelInput = {
   rates?: InputMaybe<Array<ContractRateInput>>;
   /** Percent or differential. */
   type: OverrideType;
+};
+
+/**
+ * What an upline must meet in the period to take an override level. One who fails is compressed past
+ * (the next qualifying upline takes the level) and the line's formula says why, e.g.
+ * `level 2: Marta skipped — 3,200.00 written, 5,000.00 required`.
+ */
+export type OverrideQualification = {
+  __typename?: 'OverrideQualification';
+  /** Minimum premium the upline wrote personally in the month of the event (as seller: policies written plus endorsement changes), in the scheme's currency. */
+  minPersonalPremium?: Maybe<Scalars['Decimal']['output']>;
+  /** Only uplines in one of these rate groups on the written date qualify. */
+  rateGroups?: Maybe<Array<Scalars['ID']['output']>>;
+  /** Whether the upline must be active on the written date; inactive uplines are skipped unless this is false. */
+  requireActive?: Maybe<Scalars['Boolean']['output']>;
+};
+
+/** What an upline must meet in the period to take an override level; uplines who fail are compressed past. */
+export type OverrideQualificationInput = {
+  /** Minimum premium the upline wrote personally in the month of the event (as seller: policies written plus endorsement changes), in the scheme's currency, e.g. `"5000.00"`. */
+  minPersonalPremium?: InputMaybe<Scalars['Decimal']['input']>;
+  /** Only uplines in one of these rate groups on the written date qualify. */
+  rateGroups?: InputMaybe<Array<Scalars['ID']['input']>>;
+  /** Whether the upline must be active on the written date (default true; false pays inactive uplines too). */
+  requireActive?: InputMaybe<Scalars['Boolean']['input']>;
 };
 
 /** How an upline's override is computed. */
@@ -6436,6 +6465,8 @@ export type ResolversTypes = {
   NoteKind: NoteKind;
   OverrideLevel: ResolverTypeWrapper<OverrideLevel>;
   OverrideLevelInput: OverrideLevelInput;
+  OverrideQualification: ResolverTypeWrapper<OverrideQualification>;
+  OverrideQualificationInput: OverrideQualificationInput;
   OverrideType: OverrideType;
   PageInfo: ResolverTypeWrapper<PageInfo>;
   Partner: ResolverTypeWrapper<PartnerModel>;
@@ -6761,6 +6792,8 @@ export type ResolversParentTypes = {
   Mutation: Record<PropertyKey, never>;
   OverrideLevel: OverrideLevel;
   OverrideLevelInput: OverrideLevelInput;
+  OverrideQualification: OverrideQualification;
+  OverrideQualificationInput: OverrideQualificationInput;
   PageInfo: PageInfo;
   Partner: PartnerModel;
   PartnerCommissionLine: LineViewModel;
@@ -7760,10 +7793,17 @@ export type MutationResolvers<ContextType = GraphQLContext, ParentType extends R
 };
 
 export type OverrideLevelResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['OverrideLevel'] = ResolversParentTypes['OverrideLevel']> = {
+  qualification?: Resolver<Maybe<ResolversTypes['OverrideQualification']>, ParentType, ContextType>;
   rate?: Resolver<Maybe<ResolversTypes['Decimal']>, ParentType, ContextType>;
   rateGroupIds?: Resolver<Maybe<Array<ResolversTypes['ID']>>, ParentType, ContextType>;
   rates?: Resolver<Maybe<Array<ResolversTypes['ContractRate']>>, ParentType, ContextType>;
   type?: Resolver<ResolversTypes['OverrideType'], ParentType, ContextType>;
+};
+
+export type OverrideQualificationResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['OverrideQualification'] = ResolversParentTypes['OverrideQualification']> = {
+  minPersonalPremium?: Resolver<Maybe<ResolversTypes['Decimal']>, ParentType, ContextType>;
+  rateGroups?: Resolver<Maybe<Array<ResolversTypes['ID']>>, ParentType, ContextType>;
+  requireActive?: Resolver<Maybe<ResolversTypes['Boolean']>, ParentType, ContextType>;
 };
 
 export type PageInfoResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['PageInfo'] = ResolversParentTypes['PageInfo']> = {
@@ -8623,6 +8663,7 @@ export type Resolvers<ContextType = GraphQLContext> = {
   Money?: MoneyResolvers<ContextType>;
   Mutation?: MutationResolvers<ContextType>;
   OverrideLevel?: OverrideLevelResolvers<ContextType>;
+  OverrideQualification?: OverrideQualificationResolvers<ContextType>;
   PageInfo?: PageInfoResolvers<ContextType>;
   Partner?: PartnerResolvers<ContextType>;
   PartnerCommissionLine?: PartnerCommissionLineResolvers<ContextType>;

@@ -12,6 +12,7 @@ import type { PaymentRecord, PolicyRecord } from './commission-lookups.js';
 const HierarchyLevelImage = z.looseObject({
   level: z.number().int().min(0),
   userId: imageText,
+  name: z.string().optional(),
   active: z.boolean(),
   rateGroupId: imageText.nullable(),
 });

@@ -69,6 +69,7 @@ export function policyFacts(policy: PolicyFactsSource, client: ClientFacts | nul
     hierarchy: policy.hierarchy.map((h) => ({
       level: h.level,
       userId: h.userId,
+      ...(h.name !== undefined ? { name: h.name } : {}),
       active: h.active,
       rateGroupId: h.rateGroupId,
     })),

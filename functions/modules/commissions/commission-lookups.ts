@@ -17,7 +17,7 @@ export type PolicyStatus = 'OFFER' | 'ACTIVE' | 'RENEWED' | 'LAPSED' | 'CANCELLE
 export const IN_FORCE: readonly PolicyStatus[] = ['ACTIVE', 'REACTIVATED'];
 
 /** One level of the seller's frozen upline chain, as a policy carries it. */
-export type HierarchyLevel = Pick<HierarchyFact, 'level' | 'userId' | 'active' | 'rateGroupId'>;
+export type HierarchyLevel = Pick<HierarchyFact, 'level' | 'userId' | 'name' | 'active' | 'rateGroupId'>;
 
 /** The facts of a policy commission settlement reads (a stored policy, or a stream image of one). */
 export interface PolicyRecord {

@@ -1,5 +1,6 @@
 import type { TableChangeDetail } from '../../shared/change-event.js';
 import { readOnce } from '../../shared/memoized-reads.js';
+import { Dec } from '../../shared/money.js';
 import { EntityType } from '../../shared/table-design.js';
 import { paymentImage, policyImage } from './change-images.js';
 import { classifyPolicyChange, paymentEventId, policyFacts, toEngineEvent } from './commission-events.js';
@@ -8,10 +9,12 @@ import { recipientKey, type StoredScheme } from './commissions.model.js';
 import {
   BROKERAGE_ID,
   type CommissionEvent,
+  type CommissionLine,
   computeCommissionLines,
   type PeriodTotal,
   type Recipient,
   type Scheme,
+  usesPremiumQualification,
 } from './engine/index.js';
 import type { LedgerRepository } from './ledger.repository.js';
 import { firstOpen, type LedgerWriter } from './ledger-writer.js';
@@ -43,6 +46,13 @@ interface BuiltEvent {
   event: CommissionEvent;
   date: string;
   policy: PolicyRecord;
+}
+
+/** The premium an event adds to its seller's personal production: written premium, an endorsement's change. */
+function writtenPremium(event: CommissionEvent): Dec | null {
+  if (event.type === 'POLICY_WRITTEN') return new Dec(event.policy.premium.amount);
+  if (event.type === 'ENDORSED') return new Dec(event.newPremium).minus(event.previousPremium);
+  return null;
 }
 
 /** The engine's scheme inside a stored one (the engine ignores the bookkeeping fields). */
@@ -90,8 +100,32 @@ export class LedgerConsumer {
       schemes,
       firstOpen(built.date.slice(0, 7), periods),
     );
-    const lines = computeCommissionLines({ event: built.event, schemes, periodTotals });
+    const month = built.date.slice(0, 7);
+    const qualifying = usesPremiumQualification(schemes);
+    const personalPremium = qualifying
+      ? await this.ledger.getProduction(
+          tenantId,
+          built.event.policy.hierarchy.filter((h) => h.level > 0).map((h) => h.userId),
+          month,
+          built.event.policy.premium.currency,
+        )
+      : undefined;
+    const computed = computeCommissionLines({ event: built.event, schemes, periodTotals, personalPremium });
+    const lines = qualifying ? await this.withoutTakenLevels(tenantId, built.event, computed) : computed;
+    const written = writtenPremium(built.event);
+    const production =
+      written === null || written.isZero()
+        ? []
+        : this.ledger.productionOps(tenantId, {
+            userId:
+              built.event.policy.hierarchy.find((h) => h.level === 0)?.userId ?? built.event.policy.sellerId,
+            period: month,
+            currency: built.event.policy.premium.currency,
+            amount: written.toFixed(),
+            eventId: built.event.eventId,
+          });
     const outcome = await this.writer.appendAll(tenantId, lines, built.date, {
+      production,
       adjustment: null,
       ref: {
         insurerId: built.policy.insurerId,
@@ -101,6 +135,25 @@ export class LedgerConsumer {
       periods,
     });
     return { eventId: built.event.eventId, ...outcome };
+  }
+
+  /**
+   * A replayed event must not change who took an override level: an upline who qualifies now but did
+   * not when the event was first booked would get a line with another id. Once the ledger holds lines
+   * of the event (one Query on the policy's lines), only override lines already there are kept.
+   */
+  private async withoutTakenLevels(
+    tenantId: string,
+    event: CommissionEvent,
+    lines: CommissionLine[],
+  ): Promise<CommissionLine[]> {
+    if (!lines.some((l) => l.explanation.role === 'OVERRIDE')) return lines;
+    const booked = (await this.ledger.listLinesOfPolicy(tenantId, event.policy.id)).filter(
+      (l) => l.sourceEventId === event.eventId,
+    );
+    if (booked.length === 0) return lines;
+    const ids = new Set(booked.map((l) => l.id));
+    return lines.filter((l) => l.explanation.role !== 'OVERRIDE' || ids.has(l.id));
   }
 
   /**

@@ -8,7 +8,12 @@ import { money } from '../../shared/money.js';
 import type { CommissionOrgDirectory } from './commission-lookups.js';
 import { type CommissionPeriod, nextPeriod, recipientKey, type StoredLine } from './commissions.model.js';
 import { type CommissionLine, lineId } from './engine/index.js';
-import { type LedgerRepository, LineAlreadyWrittenError, PeriodLockedError } from './ledger.repository.js';
+import {
+  type LedgerRepository,
+  LineAlreadyWrittenError,
+  PeriodLockedError,
+  ProductionAlreadyCountedError,
+} from './ledger.repository.js';
 
 const MAX_PERIOD_RETRIES = 3;
 
@@ -119,13 +124,22 @@ export class LedgerWriter {
       extra?: TransactOp[];
       /** The periods as the caller just read them (a locked month is re-read on conflict anyway). */
       periods?: CommissionPeriod[];
+      /**
+       * Production counting ({@link LedgerRepository.productionOps}): written in the lines' transaction,
+       * or on its own when the lines cannot go in one (none, a replay, a month locked meanwhile).
+       */
+      production?: TransactOp[];
     },
   ): Promise<{ written: number; duplicates: number }> {
     let written = 0;
     let duplicates = 0;
-    if (lines.length === 0) return { written, duplicates };
+    const production = options.production ?? [];
+    if (lines.length === 0) {
+      if (production.length > 0) await this.ledger.countProduction(production);
+      return { written, duplicates };
+    }
     let periods = options.periods ?? (await this.ledger.listPeriods(tenantId));
-    if (lines.length > 1 && !options.extra) {
+    if ((lines.length > 1 || production.length > 0) && !options.extra) {
       // The usual case, a new event: all its lines in one transaction. A line already there (a
       // replay, or an event some of whose lines were written before) or a month locked meanwhile
       // falls back to the line-by-line path below, which sorts out each line on its own.
@@ -134,12 +148,14 @@ export class LedgerWriter {
         await this.ledger.appendLines(
           tenantId,
           lines.map((line) => this.stored(line, period, options.adjustment, options.ref)),
+          production,
         );
         return { written: lines.length, duplicates: 0 };
       } catch (error) {
         const fallBack =
           error instanceof LineAlreadyWrittenError ||
           error instanceof PeriodLockedError ||
+          error instanceof ProductionAlreadyCountedError ||
           error instanceof RangeError;
         if (!fallBack) throw error;
         if (error instanceof PeriodLockedError) periods = await this.ledger.listPeriods(tenantId);
@@ -170,6 +186,7 @@ export class LedgerWriter {
         }
       }
     }
+    if (production.length > 0) await this.ledger.countProduction(production);
     return { written, duplicates };
   }
 

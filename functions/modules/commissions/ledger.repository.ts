@@ -1,6 +1,6 @@
 import { type Db, type Page, putNewOp, type TransactOp } from '../../shared/db.js';
 import { RuleViolationError } from '../../shared/errors.js';
-import { fromItem, getRecord, queryRecords, toItem } from '../../shared/items.js';
+import { fromItem, getRecord, getRecords, queryRecords, toItem } from '../../shared/items.js';
 import { money } from '../../shared/money.js';
 import { commissionSortPrefixes, EntityType, type ItemKey, keys, TABLE } from '../../shared/table-design.js';
 import {
@@ -14,7 +14,7 @@ import {
   type StoredRuleTotal,
 } from './commissions.model.js';
 import { BROKERAGE_ID } from './engine/index.js';
-import { toMinor } from './minor-units.js';
+import { fromMinor, toMinor } from './minor-units.js';
 
 type PageRequest = { limit: number; cursor: string | null };
 
@@ -31,6 +31,24 @@ export class PeriodLockedError extends RuleViolationError {
   constructor(period: string) {
     super(`Commission period ${period} is locked`, { period });
   }
+}
+
+/** The event was counted into an advisor's production before (a replay): nothing is added. */
+export class ProductionAlreadyCountedError extends Error {
+  constructor(readonly eventId: string) {
+    super(`Production of event ${eventId} is already counted`);
+    this.name = 'ProductionAlreadyCountedError';
+  }
+}
+
+/** Premium an advisor wrote personally in a month (POLICY_WRITTEN premium plus endorsement changes). */
+export interface ProductionEntry {
+  userId: string;
+  period: string;
+  currency: string;
+  /** Decimal string in the currency; negative when an endorsement lowers the premium. */
+  amount: string;
+  eventId: string;
 }
 
 /** An item counted up by ADD: its key and type, attributes set on every write, and the increments. */
@@ -205,6 +223,53 @@ export class LedgerRepository {
       beginsWith: commissionSortPrefixes.month(period),
     });
     return items.map((i) => fromItem<StoredRuleTotal>(i));
+  }
+
+  /**
+   * The operations that add a policy event's premium to its seller's production for the month: a
+   * marker put on the event id's absence and the counter, so a replay adds nothing (it fails with
+   * {@link ProductionAlreadyCountedError}). Run with the event's lines or by {@link countProduction}.
+   */
+  productionOps(tenantId: string, p: ProductionEntry): TransactOp[] {
+    const marker = toItem(
+      keys.commissionProductionEvent(tenantId, p.eventId),
+      EntityType.CommissionProductionEvent,
+      tenantId,
+      { eventId: p.eventId, userId: p.userId, period: p.period },
+    );
+    return [
+      putNewOp(marker, () => new ProductionAlreadyCountedError(p.eventId)),
+      counterOp(
+        keys.commissionProduction(tenantId, p.userId, p.period, p.currency),
+        EntityType.CommissionProduction,
+        { tenantId, userId: p.userId, period: p.period, currency: p.currency },
+        { writtenMinor: toMinor(money(p.amount, p.currency).amount, p.currency) },
+      ),
+    ];
+  }
+
+  /** Runs {@link productionOps} on their own; false when the event was counted before. */
+  async countProduction(ops: TransactOp[]): Promise<boolean> {
+    try {
+      await this.db.transact(ops);
+      return true;
+    } catch (error) {
+      if (error instanceof ProductionAlreadyCountedError) return false;
+      throw error;
+    }
+  }
+
+  /** getPersonalProduction: what each user wrote personally in a month and currency, one BatchGetItem. */
+  async getProduction(
+    tenantId: string,
+    userIds: readonly string[],
+    period: string,
+    currency: string,
+  ): Promise<Record<string, string>> {
+    const items = await getRecords<{ userId: string; writtenMinor?: number }>(this.db, userIds, (id) =>
+      keys.commissionProduction(tenantId, id, period, currency),
+    );
+    return Object.fromEntries(items.map((i) => [i.userId, fromMinor(i.writtenMinor ?? 0, currency)]));
   }
 
   private periodOpenCheck(tenantId: string, period: string): TransactOp {

@@ -26,9 +26,23 @@ const ended = (s: PolicyStatus | null | undefined) => s != null && ENDED.include
 
 type Step =
   | { order: string; type: 'POLICY_WRITTEN' }
-  | { order: string; type: 'ENDORSED'; previousPremium: string; newPremium: string }
+  | { order: string; type: 'ENDORSED'; month: string; previousPremium: string; newPremium: string }
   | { order: string; type: 'CANCELLED'; date: string }
   | { order: string; type: 'REACTIVATED' };
+
+/**
+ * The month whose production qualifies uplines for a step's overrides: as the consumer books it, the
+ * written date's month for a written policy and the effective date's for an endorsement (other steps
+ * pay no overrides of their own).
+ */
+export function stepMonth(policy: PolicyRecord, step: Step): string {
+  return step.type === 'ENDORSED' ? step.month : policy.writtenDate.slice(0, 7);
+}
+
+/** The months {@link replayedLines} reads production of. */
+export function replayMonths(policy: PolicyRecord): string[] {
+  return [...new Set(historyOf(policy).map((step) => stepMonth(policy, step)))];
+}
 
 /** The policy's commission events in the order they happened, from its status history and endorsements. */
 function historyOf(policy: PolicyRecord): Step[] {
@@ -45,6 +59,7 @@ function historyOf(policy: PolicyRecord): Step[] {
     steps.push({
       order: e.at ?? e.effectiveDate,
       type: 'ENDORSED',
+      month: e.effectiveDate.slice(0, 7),
       previousPremium: e.previousPremium.amount,
       newPremium: e.newPremium.amount,
     });
@@ -61,6 +76,7 @@ export function replayedLines(
   policy: PolicyRecord,
   client: ClientFacts | null,
   schemes: Scheme[],
+  personalPremium: Record<string, Record<string, string>> = {},
 ): CommissionLine[] {
   const steps = historyOf(policy);
   const firstEndorsement = policy.endorsements.find((e) => e.previousPremium);
@@ -88,7 +104,10 @@ export function replayedLines(
           : step.type === 'CANCELLED'
             ? { type: 'CANCELLED', eventId, policy: facts, cancellationDate: step.date, policyLines: lines }
             : { type: 'REACTIVATED', eventId, policy: facts, policyLines: lines };
-    lines.push(...computeCommissionLines({ event, schemes }));
+    const standing = personalPremium[stepMonth(policy, step)];
+    lines.push(
+      ...computeCommissionLines({ event, schemes, ...(standing ? { personalPremium: standing } : {}) }),
+    );
   });
   return lines;
 }

@@ -7,9 +7,16 @@ import { IdSchema } from '../../shared/input.js';
 import { parseInput } from '../../shared/validation.js';
 import type { ClientLookup, PolicyLookup, PolicyRecord } from './commission-lookups.js';
 import { PeriodSchema } from './commissions.model.js';
+import { usesPremiumQualification } from './engine/index.js';
 import type { LedgerRepository } from './ledger.repository.js';
 import { firstOpen, type LedgerWriter } from './ledger-writer.js';
-import { comparedLines, type Difference, differences, replayedLines } from './recompute-history.js';
+import {
+  comparedLines,
+  type Difference,
+  differences,
+  replayedLines,
+  replayMonths,
+} from './recompute-history.js';
 import type { SchemesRepository } from './schemes.repository.js';
 
 export const RecomputeInputSchema = z
@@ -109,7 +116,18 @@ export class RecomputeService {
   ): Promise<Difference[]> {
     const held = await this.ledger.listLinesOfPolicy(tenantId, policy.id);
     const client = await this.clients.getClient(tenantId, policy.clientId);
-    const expected = comparedLines(replayedLines(policy, client ?? null, schemes));
+    const production: Record<string, Record<string, string>> = {};
+    if (usesPremiumQualification(schemes)) {
+      const uplines = policy.hierarchy.filter((h) => h.level > 0).map((h) => h.userId);
+      for (const month of replayMonths(policy))
+        production[month] = await this.ledger.getProduction(
+          tenantId,
+          uplines,
+          month,
+          policy.premium.currency,
+        );
+    }
+    const expected = comparedLines(replayedLines(policy, client ?? null, schemes, production));
     const stateId = createHash('sha256')
       .update(
         held

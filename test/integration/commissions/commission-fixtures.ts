@@ -128,21 +128,25 @@ export async function accruals(
   return data.commissionAccruals;
 }
 
-/** A client of the advisor and an MTPL policy for 12,000.00 CZK over a 12-month term, written via GraphQL. */
+/**
+ * A client and an MTPL policy for 12,000.00 CZK over a 12-month term, written via GraphQL by the
+ * advisor (or by `as`, who is then the seller).
+ */
 export async function writeMtplPolicy(
   app: Pick<TestApp, 'exec'>,
   b: Brokerage,
   overrides: Record<string, unknown> = {},
+  as: Principal = b.as.advisor,
 ): Promise<{ id: string; version: number; clientId: string }> {
   const client = await must<{ createClient: { id: string } }>(
     app,
-    b.as.advisor,
+    as,
     'mutation($i: CreateClientInput!) { createClient(input: $i) { id } }',
     { i: personInput() },
   );
   const written = await must<{ writePolicy: { id: string; version: number } }>(
     app,
-    b.as.advisor,
+    as,
     'mutation($i: WritePolicyInput!) { writePolicy(input: $i) { id version } }',
     {
       i: mtplInput(b, client.createClient.id, {

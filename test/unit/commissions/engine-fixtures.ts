@@ -53,3 +53,21 @@ export function written(p: PolicyFacts, eventId = 'evt-write'): CommissionEvent 
 export function sum(lines: CommissionLine[]): string {
   return lines.reduce((acc, l) => acc.plus(l.amount), new Dec(0)).toFixed(2);
 }
+
+/** An ADVISOR scheme paying the seller 15 % of the written premium, with override levels. */
+export function advisorScheme(overrides: unknown[], extra: Record<string, unknown> = {}): Scheme {
+  return scheme([
+    {
+      id: 'adv',
+      name: 'Advisor',
+      ledger: 'ADVISOR',
+      overrides,
+      computation: { type: 'PERCENT', base: { kind: 'WRITTEN_PREMIUM' }, rate: '15' },
+      ...extra,
+    },
+  ]);
+}
+
+/** Line amounts by `role:recipient`. */
+export const byRecipient = (lines: CommissionLine[]): Record<string, string> =>
+  Object.fromEntries(lines.map((l) => [`${l.explanation.role}:${l.recipient.id}`, l.amount]));

@@ -1,10 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import {
-  type CommissionLine,
-  computeCommissionLines,
-  SchemeSchema,
-} from '../../../functions/modules/commissions/engine/index.js';
-import { policy, scheme, sum, written } from './engine-fixtures.js';
+import { computeCommissionLines, SchemeSchema } from '../../../functions/modules/commissions/engine/index.js';
+import { advisorScheme, byRecipient, policy, scheme, sum, written } from './engine-fixtures.js';
 
 const mtplReceivable = {
   id: 'rec-mtpl',
@@ -13,9 +9,6 @@ const mtplReceivable = {
   match: { productLines: ['MTPL'] },
   computation: { type: 'PERCENT', base: { kind: 'WRITTEN_PREMIUM' }, rate: '15' },
 };
-
-const byRecipient = (lines: CommissionLine[]) =>
-  Object.fromEntries(lines.map((l) => [`${l.explanation.role}:${l.recipient.id}`, l.amount]));
 
 describe('computeCommissionLines: POLICY_WRITTEN', () => {
   // Source: issue 4 ("The ledger"), the formula it asks for verbatim:
@@ -230,17 +223,7 @@ describe('computeCommissionLines: POLICY_WRITTEN', () => {
 });
 
 describe('overrides and splits', () => {
-  const advisor = (overrides: unknown[], extra: Record<string, unknown> = {}) =>
-    scheme([
-      {
-        id: 'adv',
-        name: 'Advisor',
-        ledger: 'ADVISOR',
-        overrides,
-        computation: { type: 'PERCENT', base: { kind: 'WRITTEN_PREMIUM' }, rate: '15' },
-        ...extra,
-      },
-    ]);
+  const advisor = advisorScheme;
   const chain = (managerActive: boolean) => [
     { level: 0, userId: 'u-seller', active: true, rateGroupId: 'junior' },
     { level: 1, userId: 'u-manager', active: managerActive, rateGroupId: 'manager' },

@@ -3,6 +3,7 @@ import { versionApplies } from './applicability.js';
 import { clawbackLines, clawbackReversalLines } from './clawback.js';
 import { formatAmount, formatRate, ruleLabel, tierFormula } from './explain.js';
 import { lineId } from './line-id.js';
+import { disqualification, skipNote } from './qualification.js';
 import type { Base, Ledger, Rule, Scheme, SchemeVersion, SplitShare, TierTable } from './scheme.model.js';
 import { evaluateTiers, type TierResult } from './tiers.js';
 import {
@@ -149,6 +150,7 @@ interface RuleContext {
   currency: string;
   eventId: string;
   kind: LineKind;
+  personalPremium: Record<string, string> | undefined;
 }
 
 function round(value: Dec, currency: string): Dec {
@@ -229,7 +231,16 @@ function accrue(
       const recipient = recipientOf(rule.ledger, policy);
       if (recipient === null || !ruleMatches(rule, policy)) continue;
       if (!rule.additive) claimed.add(rule.ledger);
-      const ctx: RuleContext = { scheme, version, rule, policy, currency, eventId: event.eventId, kind };
+      const ctx: RuleContext = {
+        scheme,
+        version,
+        rule,
+        policy,
+        currency,
+        eventId: event.eventId,
+        kind,
+        personalPremium: input.personalPremium,
+      };
       const base = (side: Side): Dec | null => baseValue(rule, scenarios[side], primaries[side]);
       const c = rule.computation;
       if (c.type === 'TIERED' && c.table.volume === 'PERIOD_TOTAL') {
@@ -467,7 +478,7 @@ function shareOut(ctx: RuleContext, primary: Primary, recipient: Recipient, base
 /**
  * Override lines for the uplines in the hierarchy frozen on the policy. Each configured level is
  * taken by the next upline who qualifies; an upline who does not (inactive, outside the level's rate
- * groups, or for a DIFFERENTIAL level without a contract rate above the rate already paid below) is
+ * groups, short of the level's qualification — personal premium in the period, status, rate group — or for a DIFFERENTIAL level without a contract rate above the rate already paid below) is
  * skipped and the next one up takes the level. This is compression: the override budget is not lost
  * to a gap in the hierarchy, and a skipped upline's level is not paid twice. A differential level pays
  * the upline's contract rate minus the highest rate paid below (starting from the rate the seller's
@@ -483,11 +494,16 @@ function overrides(ctx: RuleContext, primary: Primary, base: Dec | null): Part[]
   let rateBelow = new Dec(primary.rate ?? '0');
   rule.overrides.forEach((def, i) => {
     const level = i + 1;
+    const skipped: string[] = [];
     while (next < uplines.length) {
       const upline = uplines[next] as HierarchyFact;
       next += 1;
-      if (!upline.active) continue;
       const group = rateGroupOn(upline, policy.writtenDate);
+      const why = disqualification(upline, group, def.qualification, ctx.personalPremium, currency);
+      if (why !== null) {
+        if (def.qualification !== undefined) skipped.push(skipNote(level, upline, why));
+        continue;
+      }
       let rate: Dec;
       let text: string;
       if (def.type === 'PERCENT') {
@@ -518,7 +534,7 @@ function overrides(ctx: RuleContext, primary: Primary, base: Dec | null): Part[]
         base,
         rate: rate.toFixed(),
         tier: null,
-        text,
+        text: skipped.length === 0 ? text : `${skipped.join('; ')}; ${text}`,
       });
       return;
     }

@@ -22,6 +22,7 @@ export {
 } from './engine.js';
 export { formatAmount, formatRate } from './explain.js';
 export { type LineIdParts, lineId } from './line-id.js';
+export { usesPremiumQualification } from './qualification.js';
 export * from './scheme.model.js';
 export { evaluateTiers, type TierResult, type TierSlice, tierIndexOf } from './tiers.js';
 export * from './types.js';

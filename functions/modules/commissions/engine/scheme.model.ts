@@ -79,18 +79,38 @@ export const ComputationSchema = z.discriminatedUnion('type', [
 export type Computation = z.output<typeof ComputationSchema>;
 
 /**
+ * What an upline must meet in the period to take an override level: a minimum personal premium
+ * written in the month of the event (in the scheme's currency), active status (inactive uplines are
+ * skipped unless `requireActive` is false), and membership of one of the rate groups. An upline who
+ * fails is compressed past and the line's formula says why.
+ */
+export const QualificationSchema = z.object({
+  minPersonalPremium: nonNegativeAmount.optional(),
+  requireActive: z.boolean().optional(),
+  rateGroups: ids.optional(),
+});
+export type Qualification = z.output<typeof QualificationSchema>;
+
+/**
  * What the k-th qualifying upline earns (ADVISOR rules). PERCENT: a percent of the rule's base,
  * optionally only for uplines in given rate groups. DIFFERENTIAL: the upline's contract rate minus
- * the highest rate already paid below, from a table of contract rates by rate group.
+ * the highest rate already paid below, from a table of contract rates by rate group. Either may
+ * require the upline to qualify in the period.
  */
 export const OverrideLevelSchema = z.discriminatedUnion('type', [
-  z.object({ type: z.literal('PERCENT'), rate: RateSchema, rateGroupIds: ids.optional() }),
+  z.object({
+    type: z.literal('PERCENT'),
+    rate: RateSchema,
+    rateGroupIds: ids.optional(),
+    qualification: QualificationSchema.optional(),
+  }),
   z.object({
     type: z.literal('DIFFERENTIAL'),
     rates: z
       .array(z.object({ rateGroupId: id, rate: RateSchema }))
       .min(1)
       .max(100),
+    qualification: QualificationSchema.optional(),
   }),
 ]);
 export type OverrideLevel = z.output<typeof OverrideLevelSchema>;

@@ -98,6 +98,8 @@ export interface RateGroupMembershipFact {
 export interface HierarchyFact {
   level: number;
   userId: string;
+  /** The name frozen on the policy, for explanations (the id is shown without it). */
+  name?: string;
   active: boolean;
   /** The rate group frozen on the written date; used when no memberships are given. */
   rateGroupId: string | null;
@@ -168,4 +170,9 @@ export interface EngineInput {
   /** The tenant's schemes with all their versions: the engine picks the version in force itself. */
   schemes: Scheme[];
   periodTotals?: PeriodTotal[];
+  /**
+   * Premium each upline wrote personally in the event's month, by user id, in the policy's currency
+   * (decimal strings); an upline not listed wrote nothing. Read only by qualifying override levels.
+   */
+  personalPremium?: Record<string, string>;
 }
