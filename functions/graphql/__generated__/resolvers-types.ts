@@ -4726,6 +4726,8 @@ export type ReportJob = {
   finishedAt?: Maybe<Scalars['DateTime']['output']>;
   /** Its file format. */
   format: ReportFormat;
+  /** First month of the range it covers, `YYYY-MM`, when requested with `from` and `to`. */
+  from?: Maybe<Scalars['String']['output']>;
   /** The job's id. */
   id: Scalars['ID']['output'];
   /** The document's language. */
@@ -4738,6 +4740,8 @@ export type ReportJob = {
   rows: Scalars['Int']['output'];
   /** Where it stands. */
   status: ReportJobStatus;
+  /** Last month of the range it covers, `YYYY-MM`, when requested with `from` and `to`. */
+  to?: Maybe<Scalars['String']['output']>;
   /** What it lists. */
   type: ReportType;
   /** A signed download link, fresh on every read of a READY job, valid until `expiresAt`; null before READY and once the file has expired (30 days after it was built). */
@@ -4808,12 +4812,16 @@ export type RequestReportInput = {
   filter?: InputMaybe<ReportFilterInput>;
   /** The file format. */
   format: ReportFormat;
+  /** First month of a range, `YYYY-MM`: the alternative to `period`, given together with `to`. */
+  from?: InputMaybe<Scalars['String']['input']>;
   /** How long each download link lives, in seconds: 60 to 604800 (7 days); default 900 (15 minutes). */
   linkSeconds?: InputMaybe<Scalars['Int']['input']>;
   /** Language of the document: en, pl, lt, it, ru or cs (default: the tenant's locale, English when it has no catalog). */
   locale?: InputMaybe<Scalars['String']['input']>;
-  /** The month, `YYYY-MM`: required for COMMISSION_STATEMENT, INVOICES, PAYMENTS and RECEIVABLE; narrows COMMISSION_LINES. */
+  /** The month, `YYYY-MM`: required for COMMISSION_STATEMENT, INVOICES, PAYMENTS and RECEIVABLE (or `from` and `to` instead); narrows COMMISSION_LINES. Giving both `period` and `from`/`to` is BAD_USER_INPUT. */
   period?: InputMaybe<Scalars['String']['input']>;
+  /** Last month of a range, `YYYY-MM`, included: not before `from` and at most 24 months after it. */
+  to?: InputMaybe<Scalars['String']['input']>;
   /** What the report lists. */
   type: ReportType;
 };
@@ -8132,12 +8140,14 @@ export type ReportJobResolvers<ContextType = GraphQLContext, ParentType extends 
   fileName?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   finishedAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
   format?: Resolver<ResolversTypes['ReportFormat'], ParentType, ContextType>;
+  from?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
   locale?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   period?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   progress?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   rows?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   status?: Resolver<ResolversTypes['ReportJobStatus'], ParentType, ContextType>;
+  to?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   type?: Resolver<ResolversTypes['ReportType'], ParentType, ContextType>;
   url?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
 };

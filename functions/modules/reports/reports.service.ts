@@ -54,6 +54,8 @@ export class ReportsService {
       progress: 0,
       rows: 0,
       period: input.period ?? null,
+      from: input.from ?? null,
+      to: input.to ?? null,
       filter: input.filter ?? {},
       locale: input.locale ?? languageOf((await this.directory.tenant(p.tenantId)).locale),
       linkSeconds: input.linkSeconds ?? DEFAULT_LINK_SECONDS,

@@ -267,6 +267,58 @@ describe('report jobs', () => {
     expect(beyond.error).toBeTruthy();
   });
 
+  it('covers a from–to range of months instead of one period', async () => {
+    const job = await build(b.as.advisor, {
+      type: 'COMMISSION_STATEMENT',
+      format: 'PDF',
+      from: '2025-12',
+      to: '2026-02',
+      locale: 'en',
+    });
+    expect(job).toMatchObject({
+      status: 'READY',
+      rows: 3,
+      fileName: 'commission-statement-2025-12_2026-02.pdf',
+    });
+    const text = await pdfText(fileOf(job));
+    expect(text).toContain('Period: 2025-12 – 2026-02');
+    expect(text).toContain('Statement total: CZK 2,160.00');
+    // A range that misses the lines' month lists none of them.
+    const before = await build(b.as.admin, {
+      type: 'RECEIVABLE',
+      format: 'CSV',
+      from: '2025-01',
+      to: '2025-12',
+    });
+    expect(before).toMatchObject({ status: 'READY', rows: 0 });
+  });
+
+  it.each([
+    [
+      { period: '2026-01', from: '2026-01', to: '2026-02' },
+      'input.period',
+      'give either period or from and to, not both',
+    ],
+    [{ from: '2026-01' }, 'input.to', 'is required with from'],
+    [{ to: '2026-01' }, 'input.from', 'is required with to'],
+    [{ from: '2026-03', to: '2026-01' }, 'input.to', 'must not be before from'],
+    [{ from: '2024-01', to: '2026-01' }, 'input.to', 'must be at most 24 months after from'],
+  ])('refuses the range %j at %s', async (range, path, message) => {
+    const r = await app.exec(b.as.admin, REQUEST, { i: { type: 'PAYMENTS', format: 'CSV', ...range } });
+    expect(r.errors?.[0]?.extensions).toEqual({ code: 'BAD_USER_INPUT', fieldErrors: [{ path, message }] });
+  });
+
+  it('prints statuses and kinds in the document’s language, never as raw codes', async () => {
+    const cs = csvRows(fileOf(await build(b.as.advisor, { type: 'CLIENTS', format: 'CSV', locale: 'cs' })));
+    expect(new Set(cs.map((r) => r.Druh))).toEqual(new Set(['Fyzická osoba']));
+    expect(cs.map((r) => r.Stav).every((s) => ['Potenciální', 'Aktivní', 'Ztracený'].includes(s ?? ''))).toBe(
+      true,
+    );
+    const ru = csvRows(fileOf(await build(b.as.admin, { type: 'POLICIES', format: 'CSV', locale: 'ru' })));
+    expect(new Set(ru.map((r) => r['Статус']))).toEqual(new Set(['Действует']));
+    expect(new Set(ru.map((r) => r['Тип продажи']))).toEqual(new Set(['Новая']));
+  });
+
   it('needs a period for monthly types', async () => {
     const r = await app.exec(b.as.advisor, REQUEST, { i: { type: 'COMMISSION_STATEMENT', format: 'PDF' } });
     expect(errorCode(r)).toBe('BAD_USER_INPUT');
