@@ -48,8 +48,9 @@ export function reportDirectory(org: OrgRepository): ReportDirectory {
         OrgKind.Insurer,
         OrgKind.ProductLine,
         OrgKind.Partner,
+        OrgKind.Region,
       ] as const;
-      const [users, branches, insurers, productLines, partners] = await Promise.all(
+      const [users, branches, insurers, productLines, partners, regions] = await Promise.all(
         kinds.map(async (kind) => {
           const all = await org.listAllOrgEntities<{ id: string; name: string }>(tenantId, kind);
           return new Map(all.map((e) => [e.id, e.name] as const));
@@ -63,6 +64,7 @@ export function reportDirectory(org: OrgRepository): ReportDirectory {
         insurer: of(insurers),
         productLine: of(productLines),
         partner: of(partners),
+        region: of(regions),
       };
     },
   };

@@ -4797,12 +4797,16 @@ export type ReportType =
   | 'COMMISSION_STATEMENT'
   /** Overdue invoices (`debtors`) with its filter `filter.debtors`. */
   | 'DEBTORS'
+  /** Sales efficiency in `period` (or `from`–`to`) by advisor (seller), branch, region, product line and insurer: new clients, renewals, premium and the brokerage's commission of the deals concluded, and conversion (deals out of all policies and offers written). Tenant-wide approvers who read the book. Needs `period`. */
+  | 'EFFICIENCY'
   /** Invoices due in `period` (`invoicesDue`), of `filter.invoiceStatus` or of every open and paid status. Needs `period`. */
   | 'INVOICES'
   /** Payments made in `period` (`payments`), narrowed by `filter.payments`. Needs `period`. */
   | 'PAYMENTS'
   /** The policy list (`policies`) with its filter `filter.policies`. */
   | 'POLICIES'
+  /** Commission income (the RECEIVABLE ledger) minus payouts (ADVISOR and PARTNER ledgers) in `period` (or `from`–`to`), by insurer, product line, employee (the policy's seller) and new against renewal business. Tenant-wide approvers who read the book. Needs `period`. */
+  | 'PROFITABILITY'
   /** Commission due from insurers in `period`: the receivable ledger summed per insurer, then its lines (admin, manager, backoffice with tenant-wide scope). Needs `period`. */
   | 'RECEIVABLE';
 

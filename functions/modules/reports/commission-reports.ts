@@ -51,7 +51,7 @@ function lineRow(ctx: BuildContext, l: LineView, withRecipient: boolean): Record
 }
 
 /** The ledger lines of every month the job covers (all months when it names none), with `filter`. */
-async function linesOf(ctx: BuildContext, filter: Record<string, unknown>): Promise<LineView[]> {
+export async function linesOf(ctx: BuildContext, filter: Record<string, unknown>): Promise<LineView[]> {
   const lines: LineView[] = [];
   for (const period of ctx.periods ?? [null])
     lines.push(

@@ -27,6 +27,7 @@ export interface NameDirectory {
   insurer(id: string | null | undefined): string;
   productLine(id: string | null | undefined): string;
   partner(id: string | null | undefined): string;
+  region(id: string | null | undefined): string;
 }
 
 /** What a report reads of the org: the tenant's name and locale, and names by id. */

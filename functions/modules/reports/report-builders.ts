@@ -1,3 +1,4 @@
+import { efficiencyReport, profitabilityReport } from './analytics-reports.js';
 import type { BuildContext } from './build-context.js';
 import { commissionLinesReport, commissionStatementReport, receivableReport } from './commission-reports.js';
 import {
@@ -20,4 +21,6 @@ export const BUILDERS: Record<ReportType, (ctx: BuildContext) => Promise<ReportD
   INVOICES: invoicesReport,
   PAYMENTS: paymentsReport,
   DEBTORS: debtorsReport,
+  EFFICIENCY: efficiencyReport,
+  PROFITABILITY: profitabilityReport,
 };

@@ -12,6 +12,8 @@ export const REPORT_TYPES = [
   'PAYMENTS',
   'DEBTORS',
   'RECEIVABLE',
+  'EFFICIENCY',
+  'PROFITABILITY',
 ] as const;
 export type ReportType = (typeof REPORT_TYPES)[number];
 
@@ -53,6 +55,8 @@ export const PERIOD_TYPES: ReadonlySet<ReportType> = new Set([
   'INVOICES',
   'PAYMENTS',
   'RECEIVABLE',
+  'EFFICIENCY',
+  'PROFITABILITY',
 ]);
 
 const RecipientSchema = z.object({

@@ -202,7 +202,8 @@ export function canReadImportJob(
 /**
  * The action a report type needs: the one of the list it is built from, checked when the report is
  * requested (the list checks it again, with scope, when the report runs). The receivable ledger per
- * insurer is the brokerage's: tenant-wide reconcilers only.
+ * insurer is the brokerage's: tenant-wide reconcilers only. Efficiency and profitability read whole
+ * commission months: tenant-wide approvers who may read the book.
  */
 export function assertMayRequestReport(principal: Principal | null, type: string): Principal {
   const p = authorize(principal, 'reports:request');
@@ -217,6 +218,12 @@ export function assertMayRequestReport(principal: Principal | null, type: string
     case 'RECEIVABLE':
       authorize(p, 'commissions:reconcile');
       assertTenantWide(p, 'The receivable ledger');
+      return p;
+    case 'EFFICIENCY':
+    case 'PROFITABILITY':
+      authorize(p, 'book:read');
+      authorize(p, 'commissions:approve');
+      assertTenantWide(p, `The ${type.toLowerCase()} report`);
       return p;
     default:
       return authorize(p, 'commissions:read');

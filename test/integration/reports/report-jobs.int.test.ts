@@ -319,6 +319,64 @@ describe('report jobs', () => {
     expect(new Set(ru.map((r) => r['Тип продажи']))).toEqual(new Set(['Новая']));
   });
 
+  it('sums profitability: commission income minus payouts, by insurer, product line, employee and business', async () => {
+    const job = await build(b.as.admin, {
+      type: 'PROFITABILITY',
+      format: 'PDF',
+      period: '2026-01',
+      locale: 'en',
+    });
+    expect(job).toMatchObject({ status: 'READY', error: null });
+    if (process.env.REPORT_PDF_OUT)
+      (await import('node:fs')).writeFileSync(`${process.env.REPORT_PDF_OUT}.profit.pdf`, fileOf(job));
+    const text = await pdfText(fileOf(job));
+    // Per policy: income 15 % of CZK 12,000.00 = 1,800.00; payouts 40 % of it to the seller (720.00)
+    // and a 2 % override to the manager (36.00). Three policies: 5,400.00 − 2,268.00 = 3,132.00.
+    expect(text).toContain('Commission income: CZK 5,400.00');
+    expect(text).toContain('Payouts: CZK 2,268.00');
+    expect(text).toContain('Margin: CZK 3,132.00');
+    for (const row of ['Kooperativa', 'Motor third-party liability', 'Adam Advisor', 'New'])
+      expect(text).toContain(`${row} CZK 5,400.00 CZK 2,268.00 CZK 3,132.00`);
+    const advisor = await app.exec(b.as.advisor, REQUEST, {
+      i: { type: 'PROFITABILITY', format: 'CSV', period: '2026-01' },
+    });
+    expect(errorCode(advisor)).toBe('FORBIDDEN');
+  });
+
+  it('counts efficiency by advisor, branch, region, product line and insurer, with numeric cells', async () => {
+    const job = await build(b.as.admin, {
+      type: 'EFFICIENCY',
+      format: 'XLSX',
+      period: '2026-01',
+      locale: 'en',
+    });
+    expect(job).toMatchObject({ status: 'READY', error: null, rows: 1 });
+    const Excel = await loadExcelJs();
+    const book = new Excel.Workbook();
+    await book.xlsx.load(Buffer.from(fileOf(job)) as never);
+    expect(book.worksheets.map((w) => w.name)).toEqual([
+      'By advisor',
+      'By branch',
+      'By region',
+      'By product line',
+      'By insurer',
+    ]);
+    const groups = book.worksheets.map((w) => w.getRow(2).getCell(1).value);
+    expect(groups).toEqual([
+      'Adam Advisor',
+      'Prague',
+      'Bohemia',
+      'Motor third-party liability',
+      'Kooperativa',
+    ]);
+    for (const sheet of book.worksheets) {
+      // Three new-business MTPL deals written in January: premium 3 × 12,000, income 3 × 1,800, every
+      // one concluded; their clients were created today, so none is a new client of January.
+      expect((sheet.getRow(2).values as unknown[]).slice(2)).toEqual([0, 0, 36000, 5400, 1]);
+      expect(sheet.getRow(2).getCell(6).numFmt).toBe('0.0%');
+    }
+  });
+
   it('needs a period for monthly types', async () => {
     const r = await app.exec(b.as.advisor, REQUEST, { i: { type: 'COMMISSION_STATEMENT', format: 'PDF' } });
     expect(errorCode(r)).toBe('BAD_USER_INPUT');
