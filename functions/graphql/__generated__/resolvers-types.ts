@@ -4801,6 +4801,8 @@ export type ReportType =
   | 'EFFICIENCY'
   /** Invoices due in `period` (`invoicesDue`), of `filter.invoiceStatus` or of every open and paid status. Needs `period`. */
   | 'INVOICES'
+  /** A partner's operations on the clients it referred, with no personal data: clients by reference and status, their policies and offers by product line, status and term dates, and the partner's own commission lines (of `period` or `from`–`to`, every month without them). A partner user gets their own partner's; staff who manage partners (tenant-wide) name the partner in `filter.recipient` `{ kind: PARTNER, id }`. */
+  | 'PARTNER_STATEMENT'
   /** Payments made in `period` (`payments`), narrowed by `filter.payments`. Needs `period`. */
   | 'PAYMENTS'
   /** The policy list (`policies`) with its filter `filter.policies`. */

@@ -8,6 +8,7 @@ import {
   paymentsReport,
   policiesReport,
 } from './list-reports.js';
+import { partnerStatementReport } from './partner-statement.js';
 import type { ReportDocument } from './report-document.js';
 import type { ReportType } from './reports.model.js';
 
@@ -23,4 +24,5 @@ export const BUILDERS: Record<ReportType, (ctx: BuildContext) => Promise<ReportD
   DEBTORS: debtorsReport,
   EFFICIENCY: efficiencyReport,
   PROFITABILITY: profitabilityReport,
+  PARTNER_STATEMENT: partnerStatementReport,
 };

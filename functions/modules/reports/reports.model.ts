@@ -14,6 +14,7 @@ export const REPORT_TYPES = [
   'RECEIVABLE',
   'EFFICIENCY',
   'PROFITABILITY',
+  'PARTNER_STATEMENT',
 ] as const;
 export type ReportType = (typeof REPORT_TYPES)[number];
 
@@ -102,6 +103,12 @@ export const RequestReportSchema = z
   })
   .superRefine((input, ctx) => {
     const issue = (path: string, message: string) => ctx.addIssue({ code: 'custom', path: [path], message });
+    if (
+      input.type === 'PARTNER_STATEMENT' &&
+      input.filter?.recipient &&
+      input.filter.recipient.kind !== 'PARTNER'
+    )
+      ctx.addIssue({ code: 'custom', path: ['filter', 'recipient', 'kind'], message: 'must be PARTNER' });
     if (input.period && (input.from || input.to))
       issue('period', 'give either period or from and to, not both');
     else if (input.from && !input.to) issue('to', 'is required with from');

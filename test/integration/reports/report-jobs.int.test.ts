@@ -11,7 +11,7 @@ import { FixedClock, systemClock } from '../../../functions/shared/clock.js';
 import { keys } from '../../../functions/shared/table-design.js';
 import { loadExcelJs } from '../../../functions/shared/tabular-file.js';
 import { createTestApp, errorCode } from '../../support/app.js';
-import { type Brokerage, createBrokerage, personInput } from '../../support/brokerage.js';
+import { type Brokerage, createBrokerage, mtplInput, personInput } from '../../support/brokerage.js';
 import { changeOf, pdfText } from '../../support/invoices.js';
 import {
   CREATE_SCHEME,
@@ -78,7 +78,7 @@ async function build(
   const queued = await request(as, input);
   expect(queued).toMatchObject({ status: 'QUEUED', progress: 0, rows: 0 });
   await module.jobs.onChange(
-    await changeOf(app, b.tenantId, keys.reportJob(b.tenantId, queued.id), 'INSERT'),
+    await changeOf(app, as.tenantId, keys.reportJob(as.tenantId, queued.id), 'INSERT'),
   );
   return (await must<{ reportJob: JobView }>(app, as, JOB, { id: queued.id })).reportJob;
 }
@@ -88,6 +88,14 @@ function fileOf(job: JobView): Uint8Array {
   const body = app.objects.objects.get(`${BUCKET}/${key}`)?.body;
   if (!body || typeof body === 'string') throw new Error(`no file at ${key}`);
   return body;
+}
+
+/** A job's XLSX file read back by a second library (ExcelJS). */
+async function workbookOf(job: JobView) {
+  const Excel = await loadExcelJs();
+  const book = new Excel.Workbook();
+  await book.xlsx.load(Buffer.from(fileOf(job)) as never);
+  return book;
 }
 
 const NAMES = ['Řízení', 'Łódź', 'Šiauliai', 'Щербаков'];
@@ -171,9 +179,7 @@ describe('report jobs', () => {
   it('writes XLSX with numbers as numbers, dates as dates, currency formats, a frozen header and an autofilter', async () => {
     const job = await build(b.as.admin, { type: 'POLICIES', format: 'XLSX', locale: 'en' });
     expect(job).toMatchObject({ status: 'READY', rows: 3 });
-    const Excel = await loadExcelJs();
-    const book = new Excel.Workbook();
-    await book.xlsx.load(Buffer.from(fileOf(job)) as never);
+    const book = await workbookOf(job);
     const sheet = book.worksheets[0];
     if (!sheet) throw new Error('no sheet');
     expect(sheet.views[0]).toMatchObject({ state: 'frozen', ySplit: 1 });
@@ -351,9 +357,7 @@ describe('report jobs', () => {
       locale: 'en',
     });
     expect(job).toMatchObject({ status: 'READY', error: null, rows: 1 });
-    const Excel = await loadExcelJs();
-    const book = new Excel.Workbook();
-    await book.xlsx.load(Buffer.from(fileOf(job)) as never);
+    const book = await workbookOf(job);
     expect(book.worksheets.map((w) => w.name)).toEqual([
       'By advisor',
       'By branch',
@@ -380,5 +384,91 @@ describe('report jobs', () => {
   it('needs a period for monthly types', async () => {
     const r = await app.exec(b.as.advisor, REQUEST, { i: { type: 'COMMISSION_STATEMENT', format: 'PDF' } });
     expect(errorCode(r)).toBe('BAD_USER_INPUT');
+  });
+});
+
+describe('partner statements', () => {
+  let pb: Brokerage;
+  let clientId: string;
+
+  beforeAll(async () => {
+    pb = await createBrokerage(app, 'Partner Statement Brokerage');
+    const percent = (rate: string) => ({ type: 'PERCENT', base: { kind: 'WRITTEN_PREMIUM' }, rate });
+    await must(app, pb.as.manager, CREATE_SCHEME, {
+      i: {
+        name: 'Referrals',
+        currency: 'CZK',
+        versions: [
+          {
+            validFrom: '2026-01-01',
+            rules: [
+              { id: 'referral', name: 'Referral fee', ledger: 'PARTNER', computation: percent('5') },
+              { id: 'advisor', name: 'Advisor', ledger: 'ADVISOR', computation: percent('6') },
+            ],
+          },
+        ],
+      },
+    });
+    const client = await must<{ createClient: { id: string } }>(
+      app,
+      pb.as.advisor,
+      'mutation($i: CreateClientInput!) { createClient(input: $i) { id } }',
+      {
+        i: personInput({
+          lastName: 'Щербаков',
+          acquisitionType: 'PARTNER_REFERRAL',
+          referringPartnerId: pb.partnerId,
+        }),
+      },
+    );
+    clientId = client.createClient.id;
+    const written = await must<{ writePolicy: { id: string } }>(
+      app,
+      pb.as.advisor,
+      'mutation($i: WritePolicyInput!) { writePolicy(input: $i) { id } }',
+      { i: mtplInput(pb, clientId) },
+    );
+    const policy = await app.services.repositories.policies.getPolicyOfClient(
+      pb.tenantId,
+      clientId,
+      written.writePolicy.id,
+    );
+    await app.services.commissions.consumer.onChange(policyChange(pb.tenantId, policy as Policy));
+  });
+
+  it('shows a partner its referred clients by reference, their policies and its own lines, with no personal data', async () => {
+    const job = await build(pb.as.partner, { type: 'PARTNER_STATEMENT', format: 'PDF', locale: 'en' });
+    expect(job).toMatchObject({ status: 'READY', error: null, rows: 1 });
+    if (process.env.REPORT_PDF_OUT)
+      (await import('node:fs')).writeFileSync(`${process.env.REPORT_PDF_OUT}.partner.pdf`, fileOf(job));
+    const text = await pdfText(fileOf(job));
+    const ref = `C-${clientId.slice(-8).toUpperCase()}`;
+    expect(text).toContain('Partner: Car Dealer Ltd');
+    expect(text).toContain(`${ref} Active Motor third-party liability Active 15 Jan 2026 14 Jan 2027`);
+    expect(text).toContain(`2026-01 Commission ${ref} Motor third-party liability CZK 600.00`);
+    // 5 % of the CZK 12,000.00 premium: the partner's line, and nothing of the advisor's 6 %.
+    expect(text).toContain('Statement total: CZK 600.00');
+    expect(text).not.toContain('720.00');
+    for (const personal of ['Щербаков', 'Jana', '12,000', clientId]) expect(text).not.toContain(personal);
+  });
+
+  it('lets tenant-wide staff who manage partners name the partner, and nobody else', async () => {
+    const recipient = { kind: 'PARTNER', id: pb.partnerId };
+    const staff = await build(pb.as.admin, {
+      type: 'PARTNER_STATEMENT',
+      format: 'CSV',
+      filter: { recipient },
+    });
+    expect(staff).toMatchObject({ status: 'READY', rows: 1 });
+    const refused = async (as: Brokerage['as'][keyof Brokerage['as']], filter: unknown) =>
+      errorCode(await app.exec(as, REQUEST, { i: { type: 'PARTNER_STATEMENT', format: 'CSV', filter } }));
+    expect(await refused(pb.as.admin, {})).toBe('FORBIDDEN');
+    expect(await refused(pb.as.advisor, { recipient })).toBe('FORBIDDEN');
+    expect(await refused(pb.as.partner, { recipient: { kind: 'PARTNER', id: b.partnerId } })).toBe(
+      'FORBIDDEN',
+    );
+    expect(await refused(pb.as.admin, { recipient: { kind: 'USER', id: pb.advisorId } })).toBe(
+      'BAD_USER_INPUT',
+    );
   });
 });
