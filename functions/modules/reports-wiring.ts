@@ -1,3 +1,4 @@
+import { partnerViewOf } from '../shared/auth/policy.js';
 import type { Clock } from '../shared/clock.js';
 import type { Db } from '../shared/db.js';
 import { OrgKind } from '../shared/table-design.js';
@@ -31,6 +32,11 @@ export function reportLists(m: {
     debtors: (p, filter, page) => m.invoices.receivables.debtors(p, filter, page),
     payments: (p, filter, page) => m.invoices.receivables.payments(p, filter, page),
     commissionLines: (p, filter, page) => m.commissions.ledger.lines(p, filter, page),
+    // A partner statement reads the referral lists in the partner's own view (checked by partnerViewOf).
+    referredClients: (p, partnerId, page) =>
+      m.clients.reads.referredClients(partnerViewOf(p, partnerId), page),
+    referredClientPolicies: (p, partnerId, clientId) =>
+      m.clients.reads.referredClientPolicies(partnerViewOf(p, partnerId), clientId),
   };
 }
 
@@ -48,8 +54,9 @@ export function reportDirectory(org: OrgRepository): ReportDirectory {
         OrgKind.Insurer,
         OrgKind.ProductLine,
         OrgKind.Partner,
+        OrgKind.Region,
       ] as const;
-      const [users, branches, insurers, productLines, partners] = await Promise.all(
+      const [users, branches, insurers, productLines, partners, regions] = await Promise.all(
         kinds.map(async (kind) => {
           const all = await org.listAllOrgEntities<{ id: string; name: string }>(tenantId, kind);
           return new Map(all.map((e) => [e.id, e.name] as const));
@@ -63,6 +70,7 @@ export function reportDirectory(org: OrgRepository): ReportDirectory {
         insurer: of(insurers),
         productLine: of(productLines),
         partner: of(partners),
+        region: of(regions),
       };
     },
   };

@@ -6,6 +6,8 @@ interface CapturedMail {
   destination: { to: string[] };
   subject: string;
   body: { text?: string; html?: string };
+  /** Base64 content, as the emulator keeps it. */
+  attachments?: Array<{ content: string; contentType: string; filename?: string; size: number }>;
   at: number;
   [extra: string]: unknown;
 }
@@ -20,6 +22,8 @@ export interface LocalRouteDeps {
 }
 
 const SCHEDULE_RUN = /^\/local\/schedules\/([a-z0-9-]+)\/run$/;
+/** `/local/mail/{n}/attachments/{i}`: the i-th attachment of the n-th captured e-mail (both from 0). */
+const ATTACHMENT = /^\/local\/mail\/(\d+)\/attachments\/(\d+)$/;
 
 /** Escapes text for HTML element content and attribute values. */
 export function escapeHtml(value: unknown): string {
@@ -41,12 +45,22 @@ const json = (res: ServerResponse, status: number, body: unknown) =>
 
 function page(
   title: string,
-  rows: Array<{ to: string; subject?: string; date: string; body: string }>,
+  rows: Array<{
+    to: string;
+    subject?: string;
+    date: string;
+    body: string;
+    attachments?: Array<{ href: string; name: string; size: number }>;
+  }>,
 ): string {
   const items = rows
     .map(
       (r) =>
-        `<article><h2>${escapeHtml(r.subject ?? r.to)}</h2><p><b>To:</b> ${escapeHtml(r.to)} · <b>Date:</b> ${escapeHtml(r.date)}</p><pre>${escapeHtml(r.body)}</pre></article>`,
+        `<article><h2>${escapeHtml(r.subject ?? r.to)}</h2><p><b>To:</b> ${escapeHtml(r.to)} · <b>Date:</b> ${escapeHtml(r.date)}</p><pre>${escapeHtml(r.body)}</pre>${
+          r.attachments?.length
+            ? `<p><b>Attachments:</b> ${r.attachments.map((a) => `<a href="${escapeHtml(a.href)}">${escapeHtml(a.name)}</a> (${a.size} B)`).join(', ')}</p>`
+            : ''
+        }</article>`,
     )
     .join('\n');
   return `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>${escapeHtml(title)}</title><style>body{font-family:system-ui,sans-serif;max-width:60rem;margin:2rem auto;padding:0 1rem}article{border-bottom:1px solid #ccc;padding:.5rem 0}pre{white-space:pre-wrap}</style></head><body><h1>${escapeHtml(title)} (${rows.length})</h1>${items || '<p>Nothing yet.</p>'}</body></html>`;
@@ -79,13 +93,34 @@ export async function serveLocalRoute(
     return true;
   }
   if (method === 'GET' && url.pathname === '/local/mail') {
-    const rows = (await capturedMail(deps.sesUrl)).map((m) => ({
+    const rows = (await capturedMail(deps.sesUrl)).map((m, n) => ({
       to: m.destination.to.join(', '),
       subject: m.subject,
       date: new Date(m.at * 1000).toISOString(),
       body: m.body.text ?? m.body.html ?? '',
+      attachments: (m.attachments ?? []).map((a, i) => ({
+        href: `/local/mail/${n}/attachments/${i}`,
+        name: a.filename ?? `attachment-${i + 1}`,
+        size: a.size,
+      })),
     }));
     send(res, 200, 'text/html; charset=utf-8', page('Captured e-mail', rows.reverse()));
+    return true;
+  }
+  const attachment = ATTACHMENT.exec(url.pathname);
+  if (attachment && method === 'GET') {
+    const mail = (await capturedMail(deps.sesUrl))[Number(attachment[1])];
+    const file = mail?.attachments?.[Number(attachment[2])];
+    if (!file) {
+      json(res, 404, { message: 'No such attachment' });
+      return true;
+    }
+    const name = (file.filename ?? 'attachment').replaceAll('"', '');
+    res.writeHead(200, {
+      'content-type': file.contentType,
+      'content-disposition': `inline; filename="${encodeURIComponent(name)}"`,
+    });
+    res.end(Buffer.from(file.content, 'base64'));
     return true;
   }
   if (method === 'GET' && url.pathname === '/local/sms') {

@@ -4759,6 +4759,8 @@ export type ReportJob = {
   finishedAt?: Maybe<Scalars['DateTime']['output']>;
   /** Its file format. */
   format: ReportFormat;
+  /** First month of the range it covers, `YYYY-MM`, when requested with `from` and `to`. */
+  from?: Maybe<Scalars['String']['output']>;
   /** The job's id. */
   id: Scalars['ID']['output'];
   /** The document's language. */
@@ -4771,6 +4773,8 @@ export type ReportJob = {
   rows: Scalars['Int']['output'];
   /** Where it stands. */
   status: ReportJobStatus;
+  /** Last month of the range it covers, `YYYY-MM`, when requested with `from` and `to`. */
+  to?: Maybe<Scalars['String']['output']>;
   /** What it lists. */
   type: ReportType;
   /** A signed download link, fresh on every read of a READY job, valid until `expiresAt`; null before READY and once the file has expired (30 days after it was built). */
@@ -4826,12 +4830,18 @@ export type ReportType =
   | 'COMMISSION_STATEMENT'
   /** Overdue invoices (`debtors`) with its filter `filter.debtors`. */
   | 'DEBTORS'
+  /** Sales efficiency in `period` (or `from`–`to`) by advisor (seller), branch, region, product line and insurer: new clients, renewals, premium and the brokerage's commission of the deals concluded, and conversion (deals out of all policies and offers written). Tenant-wide approvers who read the book. Needs `period`. */
+  | 'EFFICIENCY'
   /** Invoices due in `period` (`invoicesDue`), of `filter.invoiceStatus` or of every open and paid status. Needs `period`. */
   | 'INVOICES'
+  /** A partner's operations on the clients it referred, with no personal data: clients by reference and status, their policies and offers by product line, status and term dates, and the partner's own commission lines (of `period` or `from`–`to`, every month without them). A partner user gets their own partner's; staff who manage partners (tenant-wide) name the partner in `filter.recipient` `{ kind: PARTNER, id }`. */
+  | 'PARTNER_STATEMENT'
   /** Payments made in `period` (`payments`), narrowed by `filter.payments`. Needs `period`. */
   | 'PAYMENTS'
   /** The policy list (`policies`) with its filter `filter.policies`. */
   | 'POLICIES'
+  /** Commission income (the RECEIVABLE ledger) minus payouts (ADVISOR and PARTNER ledgers) in `period` (or `from`–`to`), by insurer, product line, employee (the policy's seller) and new against renewal business. Tenant-wide approvers who read the book. Needs `period`. */
+  | 'PROFITABILITY'
   /** Commission due from insurers in `period`: the receivable ledger summed per insurer, then its lines (admin, manager, backoffice with tenant-wide scope). Needs `period`. */
   | 'RECEIVABLE';
 
@@ -4841,12 +4851,16 @@ export type RequestReportInput = {
   filter?: InputMaybe<ReportFilterInput>;
   /** The file format. */
   format: ReportFormat;
+  /** First month of a range, `YYYY-MM`: the alternative to `period`, given together with `to`. */
+  from?: InputMaybe<Scalars['String']['input']>;
   /** How long each download link lives, in seconds: 60 to 604800 (7 days); default 900 (15 minutes). */
   linkSeconds?: InputMaybe<Scalars['Int']['input']>;
   /** Language of the document: en, pl, lt, it, ru or cs (default: the tenant's locale, English when it has no catalog). */
   locale?: InputMaybe<Scalars['String']['input']>;
-  /** The month, `YYYY-MM`: required for COMMISSION_STATEMENT, INVOICES, PAYMENTS and RECEIVABLE; narrows COMMISSION_LINES. */
+  /** The month, `YYYY-MM`: required for COMMISSION_STATEMENT, INVOICES, PAYMENTS and RECEIVABLE (or `from` and `to` instead); narrows COMMISSION_LINES. Giving both `period` and `from`/`to` is BAD_USER_INPUT. */
   period?: InputMaybe<Scalars['String']['input']>;
+  /** Last month of a range, `YYYY-MM`, included: not before `from` and at most 24 months after it. */
+  to?: InputMaybe<Scalars['String']['input']>;
   /** What the report lists. */
   type: ReportType;
 };
@@ -8176,12 +8190,14 @@ export type ReportJobResolvers<ContextType = GraphQLContext, ParentType extends 
   fileName?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   finishedAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
   format?: Resolver<ResolversTypes['ReportFormat'], ParentType, ContextType>;
+  from?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
   locale?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   period?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   progress?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   rows?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   status?: Resolver<ResolversTypes['ReportJobStatus'], ParentType, ContextType>;
+  to?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   type?: Resolver<ResolversTypes['ReportType'], ParentType, ContextType>;
   url?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
 };

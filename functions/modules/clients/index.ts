@@ -11,7 +11,7 @@ import type { ClientOrgDirectory, PolicyServicing } from './ports.js';
  * may use. Everything else in this folder is internal.
  */
 export { ClientBook } from './client-book.js';
-export type { CardInvoice, ClientCard, ReferredClient } from './client-reads.service.js';
+export type { CardInvoice, ClientCard, ReferredClient, ReferredPolicy } from './client-reads.service.js';
 export { uniqueValuesOf } from './client-records.service.js';
 export {
   type Client,

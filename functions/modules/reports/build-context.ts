@@ -15,6 +15,8 @@ export interface BuildContext {
   names: NameDirectory;
   tenantName: string;
   t: Translate;
+  /** The months the job covers (`period`, or `from` to `to`); null when it names none. */
+  periods: string[] | null;
   /** Formats a date (`YYYY-MM-DD`) in the document's locale, for subtitles. */
   date(iso: string): string;
   /** Reads every page of a list, reporting progress after each page. */

@@ -50,11 +50,22 @@ function lineRow(ctx: BuildContext, l: LineView, withRecipient: boolean): Record
   };
 }
 
+/** The ledger lines of every month the job covers (all months when it names none), with `filter`. */
+export async function linesOf(ctx: BuildContext, filter: Record<string, unknown>): Promise<LineView[]> {
+  const lines: LineView[] = [];
+  for (const period of ctx.periods ?? [null])
+    lines.push(
+      ...(await ctx.collect<LineView>((page) =>
+        ctx.lists.commissionLines(ctx.p, { ...filter, period }, page),
+      )),
+    );
+  return lines;
+}
+
 /** The ledger lines of the API (`commissionLines`): its filter (recipient, period, ledger) and reach. */
 export async function commissionLinesReport(ctx: BuildContext): Promise<ReportDocument> {
   const f = ctx.job.filter;
-  const filter = { recipient: f.recipient ?? null, period: ctx.job.period, ledger: f.ledger ?? null };
-  const lines = await ctx.collect<LineView>((page) => ctx.lists.commissionLines(ctx.p, filter, page));
+  const lines = await linesOf(ctx, { recipient: f.recipient ?? null, ledger: f.ledger ?? null });
   return ctx.document([
     {
       title: null,
@@ -74,8 +85,7 @@ export async function commissionStatementReport(ctx: BuildContext): Promise<Repo
   const recipient = ctx.job.filter.recipient?.id
     ? { kind: ctx.job.filter.recipient.kind, id: ctx.job.filter.recipient.id }
     : ownLedgerRecipient(ctx.p);
-  const filter = { recipient, period: ctx.job.period };
-  const lines = await ctx.collect<LineView>((page) => ctx.lists.commissionLines(ctx.p, filter, page));
+  const lines = await linesOf(ctx, { recipient });
   const byKind = KINDS.flatMap((kind) => {
     const ofKind = lines.filter((l) => l.kind === kind);
     return sumByCurrency(ofKind.map(amountOf)).map((total) => ({
@@ -114,8 +124,7 @@ export async function commissionStatementReport(ctx: BuildContext): Promise<Repo
 /** What insurers owe the brokerage for the month: the receivable ledger's lines summed per insurer. */
 export async function receivableReport(ctx: BuildContext): Promise<ReportDocument> {
   const { t } = ctx;
-  const filter = { recipient: { kind: 'BROKERAGE' }, period: ctx.job.period, ledger: 'RECEIVABLE' };
-  const lines = await ctx.collect<LineView>((page) => ctx.lists.commissionLines(ctx.p, filter, page));
+  const lines = await linesOf(ctx, { recipient: { kind: 'BROKERAGE' }, ledger: 'RECEIVABLE' });
   const insurers = [...new Set(lines.map((l) => l.insurerId ?? ''))];
   const rows = insurers
     .flatMap((insurerId) => {

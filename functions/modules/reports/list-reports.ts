@@ -3,6 +3,7 @@ import type { Invoice, Payment } from '../invoices/index.js';
 import type { Policy } from '../policies/index.js';
 import type { BuildContext } from './build-context.js';
 import type { Column, ReportDocument, ReportTable } from './report-document.js';
+import { enumText } from './report-messages.js';
 import { moneyTotals } from './report-totals.js';
 
 /** The open and paid statuses an INVOICES report lists when no status is asked for. */
@@ -37,9 +38,9 @@ export async function clientsReport(ctx: BuildContext): Promise<ReportDocument> 
       ],
       clients.map((c) => ({
         name: c.name,
-        kind: c.kind,
-        status: c.status,
-        segment: c.segment,
+        kind: enumText(t, 'clientKind', c.kind),
+        status: enumText(t, 'clientStatus', c.status),
+        segment: enumText(t, 'segment', c.segment),
         email: c.email ?? null,
         phone: c.phone ?? null,
         advisor: names.user(c.ownerAdvisorId),
@@ -76,11 +77,11 @@ export async function policiesReport(ctx: BuildContext): Promise<ReportDocument>
         client: x.holderName,
         insurer: names.insurer(x.insurerId),
         productLine: names.productLine(x.productLineId),
-        status: x.status,
+        status: enumText(t, 'policyStatus', x.status),
         premium: x.premium,
         writtenDate: x.writtenDate,
         termEnd: x.termEnd,
-        businessType: x.businessType,
+        businessType: enumText(t, 'businessType', x.businessType),
         advisor: names.user(x.servicingAdvisorId),
         branch: names.branch(x.branchId),
       })),
@@ -112,7 +113,7 @@ function invoiceTable(ctx: BuildContext, invoices: Invoice[]): ReportTable {
     invoices.map((i) => ({
       number: i.number,
       client: i.clientName,
-      status: i.status,
+      status: enumText(ctx.t, 'invoiceStatus', i.status),
       dueDate: i.dueDate,
       total: i.total,
       paid: i.paid,
@@ -129,15 +130,15 @@ function invoiceTable(ctx: BuildContext, invoices: Invoice[]): ReportTable {
   );
 }
 
-/** Invoices due in the month (`invoicesDue`), of one status or of every open and paid status. */
+/** Invoices due in the job's months (`invoicesDue`), of one status or of every open and paid status. */
 export async function invoicesReport(ctx: BuildContext): Promise<ReportDocument> {
-  const period = ctx.job.period as string;
   const statuses = ctx.job.filter.invoiceStatus ? [ctx.job.filter.invoiceStatus] : INVOICE_REPORT_STATUSES;
   const invoices: Invoice[] = [];
-  for (const status of statuses)
-    invoices.push(
-      ...(await ctx.collect<Invoice>((page) => ctx.lists.invoicesDue(ctx.p, status, period, page))),
-    );
+  for (const period of ctx.periods ?? [])
+    for (const status of statuses)
+      invoices.push(
+        ...(await ctx.collect<Invoice>((page) => ctx.lists.invoicesDue(ctx.p, status, period, page))),
+      );
   invoices.sort(
     (a, b) => a.dueDate.localeCompare(b.dueDate) || (a.number ?? '').localeCompare(b.number ?? ''),
   );
@@ -152,11 +153,14 @@ export async function debtorsReport(ctx: BuildContext): Promise<ReportDocument> 
   return ctx.document([invoiceTable(ctx, invoices)]);
 }
 
-/** Payments made in the month (`payments`), with its narrowing filters. */
+/** Payments made in the job's months (`payments`), with its narrowing filters. */
 export async function paymentsReport(ctx: BuildContext): Promise<ReportDocument> {
   const { t, names } = ctx;
-  const filter = { ...(ctx.job.filter.payments ?? {}), period: ctx.job.period };
-  const payments = await ctx.collect<Payment>((page) => ctx.lists.payments(ctx.p, filter, page));
+  const payments: Payment[] = [];
+  for (const period of ctx.periods ?? []) {
+    const filter = { ...(ctx.job.filter.payments ?? {}), period };
+    payments.push(...(await ctx.collect<Payment>((page) => ctx.lists.payments(ctx.p, filter, page))));
+  }
   return ctx.document([
     table(
       [
@@ -174,7 +178,7 @@ export async function paymentsReport(ctx: BuildContext): Promise<ReportDocument>
         invoiceNumber: x.invoiceNumber,
         amount: x.amount,
         late: x.late ? t('yes') : t('no'),
-        source: x.source,
+        source: enumText(t, 'paymentSource', x.source),
         reference: x.reference,
         advisor: names.user(x.advisorId),
         productLine: names.productLine(x.productLineId),

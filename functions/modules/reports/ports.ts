@@ -1,6 +1,6 @@
 import type { Principal } from '../../shared/auth/principal.js';
 import type { Page } from '../../shared/db.js';
-import type { Client } from '../clients/index.js';
+import type { Client, ReferredClient, ReferredPolicy } from '../clients/index.js';
 import type { LineView } from '../commissions/index.js';
 import type { Invoice, InvoiceStatus, Payment } from '../invoices/index.js';
 import type { Policy } from '../policies/index.js';
@@ -18,6 +18,10 @@ export interface ReportLists {
   debtors(p: Principal, filter: unknown, page: PageRequest): Promise<Page<Invoice>>;
   payments(p: Principal, filter: unknown, page: PageRequest): Promise<Page<Payment>>;
   commissionLines(p: Principal, filter: unknown, page: PageRequest): Promise<Page<LineView>>;
+  /** A partner's referred clients as the partner sees them (`referredClients`): no personal data. */
+  referredClients(p: Principal, partnerId: string, page: PageRequest): Promise<Page<ReferredClient>>;
+  /** One referred client's policies and offers as its partner sees them: status, product line, dates. */
+  referredClientPolicies(p: Principal, partnerId: string, clientId: string): Promise<ReferredPolicy[]>;
 }
 
 /** Names of a tenant's people and org units, so a report never shows an id where a name exists. */
@@ -27,6 +31,7 @@ export interface NameDirectory {
   insurer(id: string | null | undefined): string;
   productLine(id: string | null | undefined): string;
   partner(id: string | null | undefined): string;
+  region(id: string | null | undefined): string;
 }
 
 /** What a report reads of the org: the tenant's name and locale, and names by id. */

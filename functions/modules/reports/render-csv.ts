@@ -5,7 +5,7 @@ import { type Cell, isMoney, type ReportDocument } from './report-document.js';
 function csvValue(cell: Cell): string {
   if (cell === null || cell === undefined) return '';
   if (isMoney(cell)) return cell.amount;
-  if (typeof cell === 'number') return String(cell);
+  if (typeof cell === 'number') return String(Math.round(cell * 1e6) / 1e6);
   return neutraliseFormula(cell);
 }
 

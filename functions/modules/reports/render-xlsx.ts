@@ -36,6 +36,7 @@ function addSheet(book: ExcelJS.Workbook, name: string, table: ReportTable, tota
       if (isMoney(cell ?? null)) target.numFmt = moneyFormat((cell as { currency: string }).currency);
       else if (c.type === 'date') target.numFmt = 'yyyy-mm-dd';
       else if (c.type === 'integer') target.numFmt = '0';
+      else if (c.type === 'percent') target.numFmt = '0.0%';
     });
     return added;
   };

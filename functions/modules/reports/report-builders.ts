@@ -1,3 +1,4 @@
+import { efficiencyReport, profitabilityReport } from './analytics-reports.js';
 import type { BuildContext } from './build-context.js';
 import { commissionLinesReport, commissionStatementReport, receivableReport } from './commission-reports.js';
 import {
@@ -7,6 +8,7 @@ import {
   paymentsReport,
   policiesReport,
 } from './list-reports.js';
+import { partnerStatementReport } from './partner-statement.js';
 import type { ReportDocument } from './report-document.js';
 import type { ReportType } from './reports.model.js';
 
@@ -20,4 +22,7 @@ export const BUILDERS: Record<ReportType, (ctx: BuildContext) => Promise<ReportD
   INVOICES: invoicesReport,
   PAYMENTS: paymentsReport,
   DEBTORS: debtorsReport,
+  EFFICIENCY: efficiencyReport,
+  PROFITABILITY: profitabilityReport,
+  PARTNER_STATEMENT: partnerStatementReport,
 };

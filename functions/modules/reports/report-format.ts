@@ -1,5 +1,5 @@
 import { minorUnits } from '../../shared/money.js';
-import { type Cell, isMoney } from './report-document.js';
+import { type Cell, type ColumnType, isMoney } from './report-document.js';
 import type { ReportLanguage } from './reports.model.js';
 
 /** The locale each document language formats numbers, money and dates in. */
@@ -20,11 +20,13 @@ export class ReportFormatter {
   readonly locale: string;
   private readonly money = new Map<string, Intl.NumberFormat>();
   private readonly integer: Intl.NumberFormat;
+  private readonly percent: Intl.NumberFormat;
   private readonly dates: Intl.DateTimeFormat;
 
   constructor(language: ReportLanguage) {
     this.locale = LOCALES[language];
     this.integer = new Intl.NumberFormat(this.locale, { maximumFractionDigits: 0 });
+    this.percent = new Intl.NumberFormat(this.locale, { style: 'percent', maximumFractionDigits: 1 });
     this.dates = new Intl.DateTimeFormat(this.locale, { dateStyle: 'medium', timeZone: 'UTC' });
   }
 
@@ -33,7 +35,7 @@ export class ReportFormatter {
     return this.dates.format(new Date(`${iso.slice(0, 10)}T00:00:00Z`));
   }
 
-  cell(value: Cell, type: 'text' | 'integer' | 'money' | 'date'): string {
+  cell(value: Cell, type: ColumnType): string {
     if (value === null || value === undefined) return '';
     if (isMoney(value)) {
       let f = this.money.get(value.currency);
@@ -50,6 +52,7 @@ export class ReportFormatter {
       return f.format(value.amount as unknown as number);
     }
     if (type === 'integer' && typeof value === 'number') return this.integer.format(value);
+    if (type === 'percent' && typeof value === 'number') return this.percent.format(value);
     if (type === 'date' && typeof value === 'string') return this.date(value);
     return String(value);
   }

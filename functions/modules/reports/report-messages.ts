@@ -1,4 +1,6 @@
 import { IntlMessageFormat } from 'intl-messageformat';
+import { ANALYTICS_CATALOG } from './report-analytics-messages.js';
+import { ENUM_CATALOG, type EnumGroup } from './report-enum-messages.js';
 import type { ReportLanguage } from './reports.model.js';
 
 /**
@@ -7,6 +9,8 @@ import type { ReportLanguage } from './reports.model.js';
  * written here: {@link ReportFormatter} formats them through Intl for the document's locale.
  */
 const CATALOG = {
+  ...ENUM_CATALOG,
+  ...ANALYTICS_CATALOG,
   'title.CLIENTS': ['Clients', 'Klienci', 'Klientai', 'Clienti', 'Клиенты', 'Klienti'],
   'title.POLICIES': ['Policies', 'Polisy', 'Polisai', 'Polizze', 'Полисы', 'Pojistné smlouvy'],
   'title.INVOICES': ['Invoices', 'Faktury', 'Sąskaitos', 'Fatture', 'Счета', 'Faktury'],
@@ -208,4 +212,11 @@ export function translator(language: ReportLanguage): Translate {
 /** The raw text of a message in a language (tests check the catalog is complete). */
 export function messageText(language: ReportLanguage, key: MessageKey): string {
   return CATALOG[key][INDEX[language]] as string;
+}
+
+/** An enum value as a document prints it (`ACTIVE` → "Active"); a value without a message stays as it is. */
+export function enumText(t: Translate, group: EnumGroup, value: string | null | undefined): string | null {
+  if (value === null || value === undefined) return null;
+  const key = `${group}.${value}`;
+  return key in CATALOG ? t(key as MessageKey) : value;
 }

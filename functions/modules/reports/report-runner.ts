@@ -8,7 +8,7 @@ import { BUILDERS } from './report-builders.js';
 import type { ReportDocument } from './report-document.js';
 import { ReportFormatter } from './report-format.js';
 import { type MessageKey, translator } from './report-messages.js';
-import type { ReportJob } from './reports.model.js';
+import { monthsBetween, type ReportJob } from './reports.model.js';
 import type { ReportsRepository } from './reports.repository.js';
 
 /** What one run did, for the handler's log and for tests. */
@@ -85,6 +85,7 @@ export class ReportRunner {
         names,
         tenantName: tenant.name,
         t,
+        periods: periodsOf(job),
         date: (iso) => formatter.date(iso),
         collect: async (fetch) => {
           const items = [];
@@ -103,7 +104,7 @@ export class ReportRunner {
         document: (tables, extra = {}) => ({
           title: t(`title.${found.reportType}` as MessageKey),
           subtitle: [
-            ...(job?.period ? [t('period', { period: job.period })] : []),
+            ...(periodLabel(job) ? [t('period', { period: periodLabel(job) })] : []),
             ...(extra.subtitle ?? []),
           ],
           summary: extra.summary ?? [],
@@ -116,7 +117,8 @@ export class ReportRunner {
       const body = await this.render(job, doc, { tenantName: tenant.name, formatter, t });
       const key = `${tenantId}/reports/${job.createdAt.slice(0, 10)}/${job.id}.${job.format.toLowerCase()}`;
       await this.target.store.put(this.target.bucket, key, body, CONTENT_TYPES[job.format]);
-      const fileName = `${job.reportType.toLowerCase().replaceAll('_', '-')}${job.period ? `-${job.period}` : ''}.${job.format.toLowerCase()}`;
+      const covered = periodLabel(job).replace(' – ', '_');
+      const fileName = `${job.reportType.toLowerCase().replaceAll('_', '-')}${covered ? `-${covered}` : ''}.${job.format.toLowerCase()}`;
       await move({ status: 'READY', progress: 100, objectKey: key, fileName, finishedAt: this.now() });
       return { jobId, status: 'READY', rows: dataRows, ran: true };
     } catch (error) {
@@ -145,6 +147,18 @@ export class ReportRunner {
   private now(): string {
     return this.clock.now().toISOString();
   }
+}
+
+/** The months a job covers: its `period`, or every month from `from` to `to`; null when neither. */
+export function periodsOf(job: ReportJob): string[] | null {
+  if (job.period) return [job.period];
+  return job.from && job.to ? monthsBetween(job.from, job.to) : null;
+}
+
+/** `2026-01`, `2026-01 – 2026-03`, or empty when the job covers no month. */
+function periodLabel(job: ReportJob | null): string {
+  if (job?.period) return job.period;
+  return job?.from && job.to ? (job.from === job.to ? job.from : `${job.from} – ${job.to}`) : '';
 }
 
 /** Another run moved the job on: this one stops without touching it. */

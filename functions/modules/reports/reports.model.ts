@@ -12,6 +12,9 @@ export const REPORT_TYPES = [
   'PAYMENTS',
   'DEBTORS',
   'RECEIVABLE',
+  'EFFICIENCY',
+  'PROFITABILITY',
+  'PARTNER_STATEMENT',
 ] as const;
 export type ReportType = (typeof REPORT_TYPES)[number];
 
@@ -31,12 +34,30 @@ export const MAX_LINK_SECONDS = 7 * 24 * 3600;
 /** Days a built report stays in the bucket: the bucket's lifecycle rule (infra/cloud/storage.ts) deletes it then. */
 export const REPORT_RETENTION_DAYS = 30;
 
-/** Types whose rows belong to one month: `period` is required for them. */
+/** The longest `from`–`to` range a report covers, in months. */
+export const MAX_RANGE_MONTHS = 24;
+
+/** The months `from` to `to` (`YYYY-MM`, both included); empty when `to` is before `from`. */
+export function monthsBetween(from: string, to: string): string[] {
+  const months: string[] = [];
+  let [year, month] = from.split('-').map(Number) as [number, number];
+  for (let p = from; p <= to && months.length <= MAX_RANGE_MONTHS; ) {
+    months.push(p);
+    month = month === 12 ? 1 : month + 1;
+    if (month === 1) year++;
+    p = `${year}-${String(month).padStart(2, '0')}`;
+  }
+  return months;
+}
+
+/** Types whose rows belong to months: `period` (or `from` and `to`) is required for them. */
 export const PERIOD_TYPES: ReadonlySet<ReportType> = new Set([
   'COMMISSION_STATEMENT',
   'INVOICES',
   'PAYMENTS',
   'RECEIVABLE',
+  'EFFICIENCY',
+  'PROFITABILITY',
 ]);
 
 const RecipientSchema = z.object({
@@ -69,6 +90,8 @@ export const RequestReportSchema = z
     type: z.enum(REPORT_TYPES),
     format: z.enum(REPORT_FORMATS),
     period: PeriodSchema.nullish(),
+    from: PeriodSchema.nullish(),
+    to: PeriodSchema.nullish(),
     filter: ReportFilterSchema.nullish(),
     locale: z.enum(REPORT_LANGUAGES).nullish(),
     linkSeconds: z
@@ -79,8 +102,24 @@ export const RequestReportSchema = z
       .nullish(),
   })
   .superRefine((input, ctx) => {
-    if (PERIOD_TYPES.has(input.type) && !input.period)
-      ctx.addIssue({ code: 'custom', path: ['period'], message: `is required for ${input.type}` });
+    const issue = (path: string, message: string) => ctx.addIssue({ code: 'custom', path: [path], message });
+    if (
+      input.type === 'PARTNER_STATEMENT' &&
+      input.filter?.recipient &&
+      input.filter.recipient.kind !== 'PARTNER'
+    )
+      ctx.addIssue({ code: 'custom', path: ['filter', 'recipient', 'kind'], message: 'must be PARTNER' });
+    if (input.period && (input.from || input.to))
+      issue('period', 'give either period or from and to, not both');
+    else if (input.from && !input.to) issue('to', 'is required with from');
+    else if (input.to && !input.from) issue('from', 'is required with to');
+    else if (input.from && input.to) {
+      const months = monthsBetween(input.from, input.to).length;
+      if (months === 0) issue('to', 'must not be before from');
+      else if (months > MAX_RANGE_MONTHS)
+        issue('to', `must be at most ${MAX_RANGE_MONTHS} months after from`);
+    } else if (PERIOD_TYPES.has(input.type) && !input.period)
+      issue('period', `is required for ${input.type} (or from and to)`);
   });
 export type RequestReportInput = z.output<typeof RequestReportSchema>;
 
@@ -96,6 +135,9 @@ export interface ReportJob {
   /** Rows collected so far (the file's data rows once READY). */
   rows: number;
   period: string | null;
+  /** First and last month of a range, the alternative to `period` (null on a one-month job). */
+  from?: string | null;
+  to?: string | null;
   filter: ReportFilter;
   locale: ReportLanguage;
   linkSeconds: number;

@@ -1,4 +1,9 @@
-import { assertMayRequestReport, authorize, canReadReportJob } from '../../shared/auth/policy.js';
+import {
+  assertMayRequestReport,
+  authorize,
+  canReadReportJob,
+  partnerStatementSubject,
+} from '../../shared/auth/policy.js';
 import type { Principal } from '../../shared/auth/principal.js';
 import type { TableChangeDetail } from '../../shared/change-event.js';
 import type { Clock } from '../../shared/clock.js';
@@ -43,6 +48,7 @@ export class ReportsService {
   async requestReport(principal: Principal | null, rawInput: unknown): Promise<ReportJob> {
     const input = parseInput(RequestReportSchema, rawInput);
     const p = assertMayRequestReport(principal, input.type);
+    if (input.type === 'PARTNER_STATEMENT') partnerStatementSubject(p, input.filter?.recipient?.id);
     if (!this.target)
       throw new RuleViolationError('Reports need a reports bucket, and this deployment has none');
     const now = this.clock.now().toISOString();
@@ -54,6 +60,8 @@ export class ReportsService {
       progress: 0,
       rows: 0,
       period: input.period ?? null,
+      from: input.from ?? null,
+      to: input.to ?? null,
       filter: input.filter ?? {},
       locale: input.locale ?? languageOf((await this.directory.tenant(p.tenantId)).locale),
       linkSeconds: input.linkSeconds ?? DEFAULT_LINK_SECONDS,

@@ -202,7 +202,8 @@ export function canReadImportJob(
 /**
  * The action a report type needs: the one of the list it is built from, checked when the report is
  * requested (the list checks it again, with scope, when the report runs). The receivable ledger per
- * insurer is the brokerage's: tenant-wide reconcilers only.
+ * insurer is the brokerage's: tenant-wide reconcilers only. Efficiency and profitability read whole
+ * commission months: tenant-wide approvers who may read the book.
  */
 export function assertMayRequestReport(principal: Principal | null, type: string): Principal {
   const p = authorize(principal, 'reports:request');
@@ -217,6 +218,14 @@ export function assertMayRequestReport(principal: Principal | null, type: string
     case 'RECEIVABLE':
       authorize(p, 'commissions:reconcile');
       assertTenantWide(p, 'The receivable ledger');
+      return p;
+    case 'PARTNER_STATEMENT':
+      return p.role === 'partner' ? authorize(p, 'book:referrals') : authorize(p, 'partners:manage');
+    case 'EFFICIENCY':
+    case 'PROFITABILITY':
+      authorize(p, 'book:read');
+      authorize(p, 'commissions:approve');
+      assertTenantWide(p, `The ${type.toLowerCase()} report`);
       return p;
     default:
       return authorize(p, 'commissions:read');
@@ -393,4 +402,33 @@ export function mayReadBankAccount(principal: Principal, owner: { kind: string; 
   if (may(principal, 'bankAccounts:manage') && isTenantWide(principal)) return true;
   const own = ownLedgerRecipient(principal);
   return own.kind === owner.kind && own.id === owner.id;
+}
+
+/**
+ * Whose partner statement a principal gets: a partner user their own partner's (naming another is
+ * FORBIDDEN); staff who manage partners any partner they name, with tenant-wide scope (referrals
+ * are not bound to a branch). Answers the partner id.
+ */
+export function partnerStatementSubject(principal: Principal, partnerId: string | null | undefined): string {
+  if (principal.role === 'partner') {
+    const own = principal.partnerId;
+    if (!own) throw new ForbiddenError('Your token names no partner');
+    if (partnerId && partnerId !== own) throw new ForbiddenError('A partner statement of another partner');
+    return own;
+  }
+  authorize(principal, 'partners:manage');
+  assertTenantWide(principal, 'A partner statement');
+  if (!partnerId) throw new ForbiddenError('Staff name the partner: filter.recipient { kind: PARTNER, id }');
+  return partnerId;
+}
+
+/**
+ * The partner's own view (role partner, no scope beyond its referrals) that a partner statement reads
+ * the referral lists with, for a principal {@link partnerStatementSubject} allowed for that partner.
+ */
+export function partnerViewOf(principal: Principal, partnerId: string): Principal {
+  const subject = partnerStatementSubject(principal, partnerId);
+  return principal.role === 'partner'
+    ? principal
+    : { ...principal, role: 'partner', partnerId: subject, scope: 'own' };
 }

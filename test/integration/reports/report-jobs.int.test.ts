@@ -11,7 +11,7 @@ import { FixedClock, systemClock } from '../../../functions/shared/clock.js';
 import { keys } from '../../../functions/shared/table-design.js';
 import { loadExcelJs } from '../../../functions/shared/tabular-file.js';
 import { createTestApp, errorCode } from '../../support/app.js';
-import { type Brokerage, createBrokerage, personInput } from '../../support/brokerage.js';
+import { type Brokerage, createBrokerage, mtplInput, personInput } from '../../support/brokerage.js';
 import { changeOf, pdfText } from '../../support/invoices.js';
 import {
   CREATE_SCHEME,
@@ -78,7 +78,7 @@ async function build(
   const queued = await request(as, input);
   expect(queued).toMatchObject({ status: 'QUEUED', progress: 0, rows: 0 });
   await module.jobs.onChange(
-    await changeOf(app, b.tenantId, keys.reportJob(b.tenantId, queued.id), 'INSERT'),
+    await changeOf(app, as.tenantId, keys.reportJob(as.tenantId, queued.id), 'INSERT'),
   );
   return (await must<{ reportJob: JobView }>(app, as, JOB, { id: queued.id })).reportJob;
 }
@@ -88,6 +88,14 @@ function fileOf(job: JobView): Uint8Array {
   const body = app.objects.objects.get(`${BUCKET}/${key}`)?.body;
   if (!body || typeof body === 'string') throw new Error(`no file at ${key}`);
   return body;
+}
+
+/** A job's XLSX file read back by a second library (ExcelJS). */
+async function workbookOf(job: JobView) {
+  const Excel = await loadExcelJs();
+  const book = new Excel.Workbook();
+  await book.xlsx.load(Buffer.from(fileOf(job)) as never);
+  return book;
 }
 
 const NAMES = ['Řízení', 'Łódź', 'Šiauliai', 'Щербаков'];
@@ -171,9 +179,7 @@ describe('report jobs', () => {
   it('writes XLSX with numbers as numbers, dates as dates, currency formats, a frozen header and an autofilter', async () => {
     const job = await build(b.as.admin, { type: 'POLICIES', format: 'XLSX', locale: 'en' });
     expect(job).toMatchObject({ status: 'READY', rows: 3 });
-    const Excel = await loadExcelJs();
-    const book = new Excel.Workbook();
-    await book.xlsx.load(Buffer.from(fileOf(job)) as never);
+    const book = await workbookOf(job);
     const sheet = book.worksheets[0];
     if (!sheet) throw new Error('no sheet');
     expect(sheet.views[0]).toMatchObject({ state: 'frozen', ySplit: 1 });
@@ -267,8 +273,202 @@ describe('report jobs', () => {
     expect(beyond.error).toBeTruthy();
   });
 
+  it('covers a from–to range of months instead of one period', async () => {
+    const job = await build(b.as.advisor, {
+      type: 'COMMISSION_STATEMENT',
+      format: 'PDF',
+      from: '2025-12',
+      to: '2026-02',
+      locale: 'en',
+    });
+    expect(job).toMatchObject({
+      status: 'READY',
+      rows: 3,
+      fileName: 'commission-statement-2025-12_2026-02.pdf',
+    });
+    const text = await pdfText(fileOf(job));
+    expect(text).toContain('Period: 2025-12 – 2026-02');
+    expect(text).toContain('Statement total: CZK 2,160.00');
+    // A range that misses the lines' month lists none of them.
+    const before = await build(b.as.admin, {
+      type: 'RECEIVABLE',
+      format: 'CSV',
+      from: '2025-01',
+      to: '2025-12',
+    });
+    expect(before).toMatchObject({ status: 'READY', rows: 0 });
+  });
+
+  it.each([
+    [
+      { period: '2026-01', from: '2026-01', to: '2026-02' },
+      'input.period',
+      'give either period or from and to, not both',
+    ],
+    [{ from: '2026-01' }, 'input.to', 'is required with from'],
+    [{ to: '2026-01' }, 'input.from', 'is required with to'],
+    [{ from: '2026-03', to: '2026-01' }, 'input.to', 'must not be before from'],
+    [{ from: '2024-01', to: '2026-01' }, 'input.to', 'must be at most 24 months after from'],
+  ])('refuses the range %j at %s', async (range, path, message) => {
+    const r = await app.exec(b.as.admin, REQUEST, { i: { type: 'PAYMENTS', format: 'CSV', ...range } });
+    expect(r.errors?.[0]?.extensions).toEqual({ code: 'BAD_USER_INPUT', fieldErrors: [{ path, message }] });
+  });
+
+  it('prints statuses and kinds in the document’s language, never as raw codes', async () => {
+    const cs = csvRows(fileOf(await build(b.as.advisor, { type: 'CLIENTS', format: 'CSV', locale: 'cs' })));
+    expect(new Set(cs.map((r) => r.Druh))).toEqual(new Set(['Fyzická osoba']));
+    expect(cs.map((r) => r.Stav).every((s) => ['Potenciální', 'Aktivní', 'Ztracený'].includes(s ?? ''))).toBe(
+      true,
+    );
+    const ru = csvRows(fileOf(await build(b.as.admin, { type: 'POLICIES', format: 'CSV', locale: 'ru' })));
+    expect(new Set(ru.map((r) => r['Статус']))).toEqual(new Set(['Действует']));
+    expect(new Set(ru.map((r) => r['Тип продажи']))).toEqual(new Set(['Новая']));
+  });
+
+  it('sums profitability: commission income minus payouts, by insurer, product line, employee and business', async () => {
+    const job = await build(b.as.admin, {
+      type: 'PROFITABILITY',
+      format: 'PDF',
+      period: '2026-01',
+      locale: 'en',
+    });
+    expect(job).toMatchObject({ status: 'READY', error: null });
+    if (process.env.REPORT_PDF_OUT)
+      (await import('node:fs')).writeFileSync(`${process.env.REPORT_PDF_OUT}.profit.pdf`, fileOf(job));
+    const text = await pdfText(fileOf(job));
+    // Per policy: income 15 % of CZK 12,000.00 = 1,800.00; payouts 40 % of it to the seller (720.00)
+    // and a 2 % override to the manager (36.00). Three policies: 5,400.00 − 2,268.00 = 3,132.00.
+    expect(text).toContain('Commission income: CZK 5,400.00');
+    expect(text).toContain('Payouts: CZK 2,268.00');
+    expect(text).toContain('Margin: CZK 3,132.00');
+    for (const row of ['Kooperativa', 'Motor third-party liability', 'Adam Advisor', 'New'])
+      expect(text).toContain(`${row} CZK 5,400.00 CZK 2,268.00 CZK 3,132.00`);
+    const advisor = await app.exec(b.as.advisor, REQUEST, {
+      i: { type: 'PROFITABILITY', format: 'CSV', period: '2026-01' },
+    });
+    expect(errorCode(advisor)).toBe('FORBIDDEN');
+  });
+
+  it('counts efficiency by advisor, branch, region, product line and insurer, with numeric cells', async () => {
+    const job = await build(b.as.admin, {
+      type: 'EFFICIENCY',
+      format: 'XLSX',
+      period: '2026-01',
+      locale: 'en',
+    });
+    expect(job).toMatchObject({ status: 'READY', error: null, rows: 1 });
+    const book = await workbookOf(job);
+    expect(book.worksheets.map((w) => w.name)).toEqual([
+      'By advisor',
+      'By branch',
+      'By region',
+      'By product line',
+      'By insurer',
+    ]);
+    const groups = book.worksheets.map((w) => w.getRow(2).getCell(1).value);
+    expect(groups).toEqual([
+      'Adam Advisor',
+      'Prague',
+      'Bohemia',
+      'Motor third-party liability',
+      'Kooperativa',
+    ]);
+    for (const sheet of book.worksheets) {
+      // Three new-business MTPL deals written in January: premium 3 × 12,000, income 3 × 1,800, every
+      // one concluded; their clients were created today, so none is a new client of January.
+      expect((sheet.getRow(2).values as unknown[]).slice(2)).toEqual([0, 0, 36000, 5400, 1]);
+      expect(sheet.getRow(2).getCell(6).numFmt).toBe('0.0%');
+    }
+  });
+
   it('needs a period for monthly types', async () => {
     const r = await app.exec(b.as.advisor, REQUEST, { i: { type: 'COMMISSION_STATEMENT', format: 'PDF' } });
     expect(errorCode(r)).toBe('BAD_USER_INPUT');
+  });
+});
+
+describe('partner statements', () => {
+  let pb: Brokerage;
+  let clientId: string;
+
+  beforeAll(async () => {
+    pb = await createBrokerage(app, 'Partner Statement Brokerage');
+    const percent = (rate: string) => ({ type: 'PERCENT', base: { kind: 'WRITTEN_PREMIUM' }, rate });
+    await must(app, pb.as.manager, CREATE_SCHEME, {
+      i: {
+        name: 'Referrals',
+        currency: 'CZK',
+        versions: [
+          {
+            validFrom: '2026-01-01',
+            rules: [
+              { id: 'referral', name: 'Referral fee', ledger: 'PARTNER', computation: percent('5') },
+              { id: 'advisor', name: 'Advisor', ledger: 'ADVISOR', computation: percent('6') },
+            ],
+          },
+        ],
+      },
+    });
+    const client = await must<{ createClient: { id: string } }>(
+      app,
+      pb.as.advisor,
+      'mutation($i: CreateClientInput!) { createClient(input: $i) { id } }',
+      {
+        i: personInput({
+          lastName: 'Щербаков',
+          acquisitionType: 'PARTNER_REFERRAL',
+          referringPartnerId: pb.partnerId,
+        }),
+      },
+    );
+    clientId = client.createClient.id;
+    const written = await must<{ writePolicy: { id: string } }>(
+      app,
+      pb.as.advisor,
+      'mutation($i: WritePolicyInput!) { writePolicy(input: $i) { id } }',
+      { i: mtplInput(pb, clientId) },
+    );
+    const policy = await app.services.repositories.policies.getPolicyOfClient(
+      pb.tenantId,
+      clientId,
+      written.writePolicy.id,
+    );
+    await app.services.commissions.consumer.onChange(policyChange(pb.tenantId, policy as Policy));
+  });
+
+  it('shows a partner its referred clients by reference, their policies and its own lines, with no personal data', async () => {
+    const job = await build(pb.as.partner, { type: 'PARTNER_STATEMENT', format: 'PDF', locale: 'en' });
+    expect(job).toMatchObject({ status: 'READY', error: null, rows: 1 });
+    if (process.env.REPORT_PDF_OUT)
+      (await import('node:fs')).writeFileSync(`${process.env.REPORT_PDF_OUT}.partner.pdf`, fileOf(job));
+    const text = await pdfText(fileOf(job));
+    const ref = `C-${clientId.slice(-8).toUpperCase()}`;
+    expect(text).toContain('Partner: Car Dealer Ltd');
+    expect(text).toContain(`${ref} Active Motor third-party liability Active 15 Jan 2026 14 Jan 2027`);
+    expect(text).toContain(`2026-01 Commission ${ref} Motor third-party liability CZK 600.00`);
+    // 5 % of the CZK 12,000.00 premium: the partner's line, and nothing of the advisor's 6 %.
+    expect(text).toContain('Statement total: CZK 600.00');
+    expect(text).not.toContain('720.00');
+    for (const personal of ['Щербаков', 'Jana', '12,000', clientId]) expect(text).not.toContain(personal);
+  });
+
+  it('lets tenant-wide staff who manage partners name the partner, and nobody else', async () => {
+    const recipient = { kind: 'PARTNER', id: pb.partnerId };
+    const staff = await build(pb.as.admin, {
+      type: 'PARTNER_STATEMENT',
+      format: 'CSV',
+      filter: { recipient },
+    });
+    expect(staff).toMatchObject({ status: 'READY', rows: 1 });
+    const refused = async (as: Brokerage['as'][keyof Brokerage['as']], filter: unknown) =>
+      errorCode(await app.exec(as, REQUEST, { i: { type: 'PARTNER_STATEMENT', format: 'CSV', filter } }));
+    expect(await refused(pb.as.admin, {})).toBe('FORBIDDEN');
+    expect(await refused(pb.as.advisor, { recipient })).toBe('FORBIDDEN');
+    expect(await refused(pb.as.partner, { recipient: { kind: 'PARTNER', id: b.partnerId } })).toBe(
+      'FORBIDDEN',
+    );
+    expect(await refused(pb.as.admin, { recipient: { kind: 'USER', id: pb.advisorId } })).toBe(
+      'BAD_USER_INPUT',
+    );
   });
 });

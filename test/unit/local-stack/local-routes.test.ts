@@ -31,6 +31,14 @@ beforeAll(async () => {
             destination: { to: ['adam@demo.test'] },
             subject: 'Termín <script>alert(1)</script>',
             body: { text: 'Call "Jana" & co' },
+            attachments: [
+              {
+                content: Buffer.from('%PDF-1.7 statement').toString('base64'),
+                contentType: 'application/pdf',
+                filename: 'výpis <1>.pdf',
+                size: 18,
+              },
+            ],
             at: 1_900_000_000,
           },
         ],
@@ -78,6 +86,15 @@ describe('local routes', () => {
       emails: Array<{ subject: string }>;
     };
     expect(json.emails.map((e) => e.subject)).toEqual(['Termín <script>alert(1)</script>']);
+  });
+
+  it('lists attachments as links that download them', async () => {
+    const html = await (await fetch(`${base}/local/mail`)).text();
+    expect(html).toContain('<a href="/local/mail/0/attachments/0">výpis &lt;1&gt;.pdf</a> (18 B)');
+    const file = await fetch(`${base}/local/mail/0/attachments/0`);
+    expect(file.headers.get('content-type')).toBe('application/pdf');
+    expect(await file.text()).toBe('%PDF-1.7 statement');
+    expect((await fetch(`${base}/local/mail/0/attachments/1`)).status).toBe(404);
   });
 
   it('shows recorded SMS as a page and as { sms } JSON', async () => {
