@@ -8,6 +8,7 @@ import {
 import { ApolloArmor } from '@escape.tech/graphql-armor';
 import { buildSchema } from 'graphql';
 import { accessResolvers } from '../modules/access/access.resolvers.js';
+import { auditResolvers } from '../modules/audit/audit.resolvers.js';
 import { bookFilesResolvers } from '../modules/book-files/book-files.resolvers.js';
 import { clientsResolvers } from '../modules/clients/clients.resolvers.js';
 import { referralsResolvers } from '../modules/clients/referrals.resolvers.js';
@@ -26,6 +27,7 @@ import { tasksResolvers } from '../modules/tasks/tasks.resolvers.js';
 import { webhooksResolvers } from '../modules/webhooks/webhooks.resolvers.js';
 import type { Resolvers } from './__generated__/resolvers-types.js';
 import { typeDefs } from './__generated__/type-defs.js';
+import { mutationsAsActor } from './audit-scope.js';
 import type { GraphQLContext } from './context.js';
 import { formatError } from './error-formatter.js';
 import { guardArguments } from './input-guard.js';
@@ -108,6 +110,7 @@ export function allResolvers(): Resolvers {
     tasksResolvers,
     reportsResolvers,
     accessResolvers,
+    auditResolvers,
     partnerPortalResolvers,
     referralsResolvers,
     outgoingWebhooksResolvers,
@@ -117,7 +120,7 @@ export function allResolvers(): Resolvers {
     commissionsResolvers,
     liveResolvers,
   );
-  return guardArguments(merged, argumentTypes);
+  return mutationsAsActor(guardArguments(merged, argumentTypes));
 }
 
 /** The operation limits as GraphQL validation rules plus Apollo plugins (depth, aliases, cost…). */

@@ -16,6 +16,7 @@ import {
   type TransactWriteCommandInput,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
+import { AUDITED_TYPES, auditedChanges, auditOp, currentActor, keyId, keysToInspect } from './audit.js';
 import { CursorSealer, ephemeralCursorKeys } from './cursor-seal.js';
 import { InvalidCursorError, NotFoundError, VersionConflictError } from './errors.js';
 import { type IndexName, type ItemKey, TABLE } from './table-design.js';
@@ -137,6 +138,7 @@ export class Db {
 
   /** Puts an item that must not exist yet; `onExists` says which domain error a clash means. */
   async putNew(item: StoredItem, onExists: () => Error): Promise<void> {
+    if (currentActor()) return this.transact([putNewOp(item, onExists)]);
     try {
       const out = await this.client.send(
         new PutCommand({
@@ -156,6 +158,7 @@ export class Db {
 
   /** Unconditional put, for writes whose key is derived from their source so a replay rewrites the same item. */
   async put(item: StoredItem): Promise<void> {
+    if (currentActor()) return this.transact([putOp(item)]);
     const out = await this.client.send(
       new PutCommand({ TableName: this.tableName, Item: item, ReturnConsumedCapacity: 'TOTAL' }),
     );
@@ -173,6 +176,24 @@ export class Db {
     changes: Record<string, unknown>,
     describe: { entity: string; id: string },
   ): Promise<T> {
+    // An audited item changes in a transaction that carries its audit entry (auditOps).
+    const before = currentActor() ? await this.get<T>(key, { consistent: true }) : undefined;
+    if (before && AUDITED_TYPES.has(before.type)) {
+      await this.transact([
+        versionedUpdateOp(
+          key,
+          expectedVersion,
+          changes,
+          () => new VersionConflictError(describe.entity, describe.id, expectedVersion),
+        ),
+      ]);
+      const after: Record<string, unknown> = { ...before, version: before.version + 1 };
+      for (const [attribute, value] of Object.entries(changes)) {
+        if (value === undefined) delete after[attribute];
+        else after[attribute] = value;
+      }
+      return after as T;
+    }
     const update = versionedUpdate(key, expectedVersion, changes);
     try {
       const out = await this.client.send(
@@ -200,8 +221,9 @@ export class Db {
    * All-or-nothing write of up to 100 operations. When a condition fails, the failing operation's
    * own domain error is raised (e.g. ALREADY_EXISTS for a taken national id) and nothing is written.
    */
-  async transact(ops: TransactOp[]): Promise<void> {
-    if (ops.length === 0) return;
+  async transact(changes: TransactOp[]): Promise<void> {
+    if (changes.length === 0) return;
+    const ops = [...changes, ...(await this.auditOps(changes))];
     if (ops.length > MAX_TRANSACT_ITEMS) {
       throw new RangeError(`A transaction holds at most ${MAX_TRANSACT_ITEMS} operations, got ${ops.length}`);
     }
@@ -221,6 +243,23 @@ export class Db {
       }
       throw error;
     }
+  }
+
+  /**
+   * The audit entries of a transaction's changes to audited items (audit.ts), when a mutation's actor
+   * is running: one strongly consistent read of the items it updates or deletes gives their before
+   * images. They ride in the same transaction as the change, after it, so a failing condition still
+   * names the change's own op.
+   */
+  private async auditOps(ops: TransactOp[]): Promise<TransactOp[]> {
+    const actor = currentActor();
+    if (!actor) return [];
+    const inspect = keysToInspect(ops);
+    const current = new Map(
+      (inspect.length ? await this.batchGet(inspect, { consistent: true }) : []).map((i) => [keyId(i), i]),
+    );
+    const at = new Date().toISOString();
+    return auditedChanges(ops, current).flatMap((change) => auditOp(actor, change, at) ?? []);
   }
 
   /**
@@ -332,7 +371,10 @@ export class Db {
   }
 
   /** Reads up to any number of keys in chunks of 100, retrying unprocessed keys with backoff. */
-  async batchGet<T extends StoredItem>(keyList: ItemKey[]): Promise<T[]> {
+  async batchGet<T extends StoredItem>(
+    keyList: ItemKey[],
+    options: { consistent?: boolean } = {},
+  ): Promise<T[]> {
     const found: T[] = [];
     for (let i = 0; i < keyList.length; i += MAX_BATCH_GET) {
       let pending: Record<string, unknown>[] | undefined = keyList
@@ -344,7 +386,9 @@ export class Db {
         if (attempt > 0) await sleep(backoffMs(attempt));
         const out = await this.client.send(
           new BatchGetCommand({
-            RequestItems: { [this.tableName]: { Keys: pending } },
+            RequestItems: {
+              [this.tableName]: { Keys: pending, ...(options.consistent ? { ConsistentRead: true } : {}) },
+            },
             ReturnConsumedCapacity: 'TOTAL',
           }),
         );

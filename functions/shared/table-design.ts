@@ -10,6 +10,7 @@
  * product now (tasks, invoices, commissions, reports come later) so the table is never redesigned.
  */
 import { accessKeys } from './access-keys.js';
+import { auditKeys } from './audit-keys.js';
 import { clientCollection, type ItemKey, seg, tenantPrefix } from './key-segments.js';
 import { moneyKeys } from './money-keys.js';
 import { settlementKeys } from './settlement-keys.js';
@@ -36,6 +37,16 @@ export const TABLE = {
 } as const;
 
 export type IndexName = keyof typeof TABLE.indexes;
+
+/** Attributes that place an item in the table rather than describe its record (items.ts strips them). */
+export const STORAGE_ATTRIBUTES: ReadonlySet<string> = new Set<string>([
+  TABLE.partitionKey,
+  TABLE.sortKey,
+  TABLE.entityType,
+  TABLE.ttl,
+  'tenantId',
+  ...Object.values(TABLE.indexes).flatMap((i) => [i.partitionKey, i.sortKey]),
+]);
 
 /** Entity types written on every item's `type` attribute; stream filters match on them. */
 export const EntityType = {
@@ -105,6 +116,8 @@ export const EntityType = {
   CommissionPayoutCarry: 'CommissionPayoutCarry',
   ChartOfAccounts: 'ChartOfAccounts',
   CommissionPayoutPaid: 'CommissionPayoutPaid',
+  AuditEntry: 'AuditEntry',
+  RolePermissions: 'RolePermissions',
 } as const;
 export type EntityType = (typeof EntityType)[keyof typeof EntityType];
 
@@ -432,6 +445,7 @@ export const keys = {
   ...taskKeys,
   ...accessKeys,
   ...settlementKeys,
+  ...auditKeys,
 } as const;
 
 /**
