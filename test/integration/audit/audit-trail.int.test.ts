@@ -64,6 +64,26 @@ interface Kind {
   change: () => Promise<{ entityId: string; after: Record<string, unknown> }>;
 }
 
+const CLIENT_UPDATED: Kind = {
+  entityType: 'CLIENT',
+  action: 'UPDATED',
+  actor: () => b.as.advisor,
+  change: async () => {
+    const c = await must<{ createClient: { id: string; version: number } }>(
+      app,
+      b.as.advisor,
+      CREATE_CLIENT,
+      {
+        i: personInput({ lastName: 'Before' }),
+      },
+    );
+    await must(app, b.as.advisor, UPDATE_CLIENT, {
+      i: { id: c.createClient.id, expectedVersion: c.createClient.version, lastName: 'After' },
+    });
+    return { entityId: c.createClient.id, after: { lastName: 'After' } };
+  },
+};
+
 const KINDS: Record<string, Kind> = {
   'a client created': {
     entityType: 'CLIENT',
@@ -76,25 +96,7 @@ const KINDS: Record<string, Kind> = {
       return { entityId: c.createClient.id, after: { lastName: 'Created' } };
     },
   },
-  'a client updated': {
-    entityType: 'CLIENT',
-    action: 'UPDATED',
-    actor: () => b.as.advisor,
-    change: async () => {
-      const c = await must<{ createClient: { id: string; version: number } }>(
-        app,
-        b.as.advisor,
-        CREATE_CLIENT,
-        {
-          i: personInput({ lastName: 'Before' }),
-        },
-      );
-      await must(app, b.as.advisor, UPDATE_CLIENT, {
-        i: { id: c.createClient.id, expectedVersion: c.createClient.version, lastName: 'After' },
-      });
-      return { entityId: c.createClient.id, after: { lastName: 'After' } };
-    },
-  },
+  'a client updated': CLIENT_UPDATED,
   'a policy written': {
     entityType: 'POLICY',
     action: 'CREATED',
@@ -244,7 +246,7 @@ describe('audit entries for every change kind', () => {
   });
 
   it('keeps the before image of an update and names what changed', async () => {
-    const { entityId } = await KINDS['a client updated']?.change();
+    const { entityId } = await CLIENT_UPDATED.change();
     const [update] = (await trail(b.as.admin, { entityType: 'CLIENT', entityId })).filter(
       (e) => e.action === 'UPDATED',
     );
