@@ -55,11 +55,7 @@ function liveHandlerOptions<Raw extends object>(
       try {
         const principal = await options.verifier.verifyAuthorizationHeader(req.headers.get('authorization'));
         if (!principal) return unauthorized('A bearer token is required');
-        // The tenant's role permissions, once per connection (as once per request on /graphql).
-        principals.set(
-          req.raw,
-          await options.services.access.rolePermissions.principalWithTenantActions(principal),
-        );
+        principals.set(req.raw, principal);
         // null: authenticated, and only distinct connections (no reserved single connection).
         return null;
       } catch (error) {

@@ -1,6 +1,6 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { newId } from './ids.js';
-import { EntityType, type ItemKey, keys, STORAGE_ATTRIBUTES } from './table-design.js';
+import { auditSortKey, EntityType, type ItemKey, keys, STORAGE_ATTRIBUTES } from './table-design.js';
 
 /**
  * The audit trail: an append-only before/after record of every change to the entities listed in
@@ -97,7 +97,7 @@ export function auditOp(
   const entityId = entityIdOf(image);
   const id = newId();
   const action = !change.before ? 'CREATED' : !change.after ? 'DELETED' : 'UPDATED';
-  const sort = keys.auditSort(at, id);
+  const sort = auditSortKey(at, id);
   const item: AuditableItem = {
     ...keys.auditEntry(actor.tenantId, entityType, entityId, at, id),
     type: EntityType.AuditEntry,

@@ -16,6 +16,7 @@ import { moneyKeys } from './money-keys.js';
 import { settlementKeys } from './settlement-keys.js';
 import { taskKeys } from './task-keys.js';
 
+export { auditSortKey } from './audit-keys.js';
 export type { ItemKey } from './key-segments.js';
 export type { InvoiceIndexFields, PaymentIndexFields } from './money-keys.js';
 export { type TaskIndexFields, taskDueRange } from './task-keys.js';
