@@ -167,7 +167,7 @@ export function auditedChanges(
 }
 
 /** A key as a map key. */
-export function keyId(key: Record<string, unknown>): string {
+export function keyId(key: { pk?: unknown; sk?: unknown }): string {
   return `${String(key.pk)}\u0000${String(key.sk)}`;
 }
 
