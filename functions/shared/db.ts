@@ -138,7 +138,7 @@ export class Db {
 
   /** Puts an item that must not exist yet; `onExists` says which domain error a clash means. */
   async putNew(item: StoredItem, onExists: () => Error): Promise<void> {
-    if (currentActor()) return this.transact([putNewOp(item, onExists)]);
+    if (currentActor() && AUDITED_TYPES.has(item.type)) return this.transact([putNewOp(item, onExists)]);
     try {
       const out = await this.client.send(
         new PutCommand({
@@ -158,7 +158,7 @@ export class Db {
 
   /** Unconditional put, for writes whose key is derived from their source so a replay rewrites the same item. */
   async put(item: StoredItem): Promise<void> {
-    if (currentActor()) return this.transact([putOp(item)]);
+    if (currentActor() && AUDITED_TYPES.has(item.type)) return this.transact([putOp(item)]);
     const out = await this.client.send(
       new PutCommand({ TableName: this.tableName, Item: item, ReturnConsumedCapacity: 'TOTAL' }),
     );
