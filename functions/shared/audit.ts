@@ -130,6 +130,22 @@ function entityIdOf(item: AuditableItem): string {
   return String(item.tenantId ?? 'tenant');
 }
 
+/**
+ * The audit entries of a transaction's changes to audited items, when a mutation's actor is running
+ * (none otherwise): `read` fetches, strongly consistent, the items the ops update, delete or replace.
+ */
+export async function auditOpsFor(
+  ops: readonly AuditableOp[],
+  read: (keys: ItemKey[]) => Promise<AuditableItem[]>,
+): Promise<Array<NonNullable<ReturnType<typeof auditOp>>>> {
+  const actor = currentActor();
+  if (!actor) return [];
+  const inspect = keysToInspect(ops);
+  const current = new Map((inspect.length ? await read(inspect) : []).map((i) => [keyId(i), i]));
+  const at = new Date().toISOString();
+  return auditedChanges(ops, current).flatMap((change) => auditOp(actor, change, at) ?? []);
+}
+
 /** The keys whose current item an op's audit needs (updates and deletes; puts of audited types). */
 export function keysToInspect(ops: readonly AuditableOp[]): ItemKey[] {
   const found = new Map<string, ItemKey>();

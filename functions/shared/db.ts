@@ -16,8 +16,9 @@ import {
   type TransactWriteCommandInput,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
-import { AUDITED_TYPES, auditedChanges, auditOp, currentActor, keyId, keysToInspect } from './audit.js';
+import { AUDITED_TYPES, applyUpdate, auditOpsFor, currentActor } from './audit.js';
 import { CursorSealer, ephemeralCursorKeys } from './cursor-seal.js';
+import { versionedUpdate, withTable } from './db-expressions.js';
 import { InvalidCursorError, NotFoundError, VersionConflictError } from './errors.js';
 import { type IndexName, type ItemKey, TABLE } from './table-design.js';
 
@@ -179,20 +180,10 @@ export class Db {
     // An audited item changes in a transaction that carries its audit entry (auditOps).
     const before = currentActor() ? await this.get<T>(key, { consistent: true }) : undefined;
     if (before && AUDITED_TYPES.has(before.type)) {
-      await this.transact([
-        versionedUpdateOp(
-          key,
-          expectedVersion,
-          changes,
-          () => new VersionConflictError(describe.entity, describe.id, expectedVersion),
-        ),
-      ]);
-      const after: Record<string, unknown> = { ...before, version: before.version + 1 };
-      for (const [attribute, value] of Object.entries(changes)) {
-        if (value === undefined) delete after[attribute];
-        else after[attribute] = value;
-      }
-      return after as T;
+      const conflict = () => new VersionConflictError(describe.entity, describe.id, expectedVersion);
+      const op = versionedUpdateOp(key, expectedVersion, changes, conflict);
+      await this.transact([op]);
+      return applyUpdate(before, op.item.Update ?? {}) as T;
     }
     const update = versionedUpdate(key, expectedVersion, changes);
     try {
@@ -223,7 +214,10 @@ export class Db {
    */
   async transact(changes: TransactOp[]): Promise<void> {
     if (changes.length === 0) return;
-    const ops = [...changes, ...(await this.auditOps(changes))];
+    // Audit entries of the changes to audited items ride along (audit.ts), after them, so a failing
+    // condition still names the change's own op; reading their before images is one BatchGet.
+    const audits = await auditOpsFor(changes, (k) => this.batchGet(k, { consistent: true }));
+    const ops: TransactOp[] = [...changes, ...audits];
     if (ops.length > MAX_TRANSACT_ITEMS) {
       throw new RangeError(`A transaction holds at most ${MAX_TRANSACT_ITEMS} operations, got ${ops.length}`);
     }
@@ -243,23 +237,6 @@ export class Db {
       }
       throw error;
     }
-  }
-
-  /**
-   * The audit entries of a transaction's changes to audited items (audit.ts), when a mutation's actor
-   * is running: one strongly consistent read of the items it updates or deletes gives their before
-   * images. They ride in the same transaction as the change, after it, so a failing condition still
-   * names the change's own op.
-   */
-  private async auditOps(ops: TransactOp[]): Promise<TransactOp[]> {
-    const actor = currentActor();
-    if (!actor) return [];
-    const inspect = keysToInspect(ops);
-    const current = new Map(
-      (inspect.length ? await this.batchGet(inspect, { consistent: true }) : []).map((i) => [keyId(i), i]),
-    );
-    const at = new Date().toISOString();
-    return auditedChanges(ops, current).flatMap((change) => auditOp(actor, change, at) ?? []);
   }
 
   /**
@@ -386,9 +363,7 @@ export class Db {
         if (attempt > 0) await sleep(backoffMs(attempt));
         const out = await this.client.send(
           new BatchGetCommand({
-            RequestItems: {
-              [this.tableName]: { Keys: pending, ...(options.consistent ? { ConsistentRead: true } : {}) },
-            },
+            RequestItems: { [this.tableName]: { Keys: pending, ConsistentRead: options.consistent } },
             ReturnConsumedCapacity: 'TOTAL',
           }),
         );
@@ -458,40 +433,6 @@ export function versionedUpdateOp(
 /** Builds a transaction op that deletes an item (e.g. releasing a unique claim). */
 export function deleteOp(key: ItemKey): TransactOp {
   return { item: { Delete: { TableName: '', Key: { pk: key.pk, sk: key.sk } } } };
-}
-
-function withTable(item: TransactItem, tableName: string): TransactItem {
-  if (item.Put) return { Put: { ...item.Put, TableName: tableName } };
-  if (item.Update) return { Update: { ...item.Update, TableName: tableName } };
-  if (item.Delete) return { Delete: { ...item.Delete, TableName: tableName } };
-  if (item.ConditionCheck) return { ConditionCheck: { ...item.ConditionCheck, TableName: tableName } };
-  return item;
-}
-
-function versionedUpdate(key: ItemKey, expectedVersion: number, changes: Record<string, unknown>) {
-  const names: Record<string, string> = { '#version': TABLE.version };
-  const values: Record<string, unknown> = { ':expected': expectedVersion, ':one': 1 };
-  const sets: string[] = ['#version = #version + :one'];
-  const removes: string[] = [];
-  Object.entries(changes).forEach(([attribute, value], i) => {
-    if (attribute === 'pk' || attribute === 'sk' || attribute === TABLE.version) {
-      throw new RangeError(`Cannot update key or version attribute ${attribute}`);
-    }
-    names[`#a${i}`] = attribute;
-    if (value === undefined) {
-      removes.push(`#a${i}`);
-    } else {
-      values[`:v${i}`] = value;
-      sets.push(`#a${i} = :v${i}`);
-    }
-  });
-  return {
-    Key: { pk: key.pk, sk: key.sk },
-    UpdateExpression: `SET ${sets.join(', ')}${removes.length ? ` REMOVE ${removes.join(', ')}` : ''}`,
-    ConditionExpression: 'attribute_exists(pk) AND #version = :expected',
-    ExpressionAttributeNames: names,
-    ExpressionAttributeValues: values,
-  };
 }
 
 function keyOf(item: StoredItem, index?: IndexName): Record<string, unknown> {
