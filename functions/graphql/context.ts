@@ -12,6 +12,24 @@ export interface GraphQLContext {
   services: Services;
   /** Table changes for subscriptions; only the live-updates endpoint (`/graphql/stream`) has them. */
   live?: LiveEvents;
+  /** The Lambda request id (what every log line of the request carries): audit entries name it. */
+  requestId?: string;
+}
+
+/**
+ * A verified caller's context: its role's actions in its tenant are loaded here, once per request
+ * (one GetItem), so `may`/`authorize` in every resolver apply the tenant's role permissions.
+ */
+export async function principalContext(
+  services: Services,
+  principal: Principal,
+  requestId?: string,
+): Promise<GraphQLContext> {
+  return {
+    principal: await services.access.rolePermissions.principalWithTenantActions(principal),
+    services,
+    ...(requestId ? { requestId } : {}),
+  };
 }
 
 /**
@@ -27,16 +45,17 @@ export async function buildContext(
   verifier: TokenVerifier,
   authorization: string | undefined | null,
   apiKey?: string | undefined | null,
+  requestId?: string,
 ): Promise<GraphQLContext> {
   if (apiKey) {
     if (authorization) throw unauthenticated('Send a bearer token or an API key, not both', REALM);
-    return { principal: await apiKeyPrincipal(services, apiKey), services };
+    return principalContext(services, await apiKeyPrincipal(services, apiKey), requestId);
   }
   if (!authorization) throw unauthenticated('A bearer token is required', REALM);
   try {
     const principal = await verifier.verifyAuthorizationHeader(authorization);
     if (!principal) throw unauthenticated('A bearer token is required', REALM);
-    return { principal, services };
+    return await principalContext(services, principal, requestId);
   } catch (error) {
     if (isDomainError(error)) {
       throw unauthenticated(error.message, `${REALM}, error="invalid_token"`);

@@ -23,8 +23,14 @@ const server = createGraphQLServer({ production: runtime.env.STAGE === 'prod', p
 /** POST/GET /graphql behind the HTTP API (API Gateway v2 payloads). */
 export const handler = middy(
   startServerAndCreateLambdaHandler(server, handlers.createAPIGatewayProxyEventV2RequestHandler(), {
-    context: ({ event }) =>
-      buildContext(services, verifier, event.headers.authorization, event.headers['x-api-key']),
+    context: ({ event, context }) =>
+      buildContext(
+        services,
+        verifier,
+        event.headers.authorization,
+        event.headers['x-api-key'],
+        context.awsRequestId,
+      ),
   }),
 )
   .use(observability('graphql'))

@@ -19,8 +19,16 @@ function notOverHttp(): GraphQLError {
 export const liveResolvers: Resolvers = {
   Subscription: {
     commissionAccrualChanged: {
-      subscribe: async (_root, args, { principal, services, live }) => {
+      subscribe: async (_root, args, context) => {
+        const { services, live } = context;
         if (!live) throw notOverHttp();
+        // The tenant's role permissions, once per subscription (as once per request on /graphql);
+        // `resolve` reads each event with the same context.
+        if (context.principal)
+          context.principal = await services.access.rolePermissions.principalWithTenantActions(
+            context.principal,
+          );
+        const principal = context.principal;
         const recipientKey = await services.commissions.ledger.watchableAccrualRecipient(
           principal,
           args.recipient,

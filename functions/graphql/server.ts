@@ -9,6 +9,7 @@ import { ApolloArmor } from '@escape.tech/graphql-armor';
 import { makeExecutableSchema } from '@graphql-tools/schema';
 import type { GraphQLSchema } from 'graphql';
 import { accessResolvers } from '../modules/access/access.resolvers.js';
+import { auditResolvers } from '../modules/audit/audit.resolvers.js';
 import { bookFilesResolvers } from '../modules/book-files/book-files.resolvers.js';
 import { clientsResolvers } from '../modules/clients/clients.resolvers.js';
 import { referralsResolvers } from '../modules/clients/referrals.resolvers.js';
@@ -27,6 +28,7 @@ import { tasksResolvers } from '../modules/tasks/tasks.resolvers.js';
 import { webhooksResolvers } from '../modules/webhooks/webhooks.resolvers.js';
 import type { Resolvers } from './__generated__/resolvers-types.js';
 import { typeDefs } from './__generated__/type-defs.js';
+import { mutationsAsActor } from './audit-scope.js';
 import type { GraphQLContext } from './context.js';
 import { formatError } from './error-formatter.js';
 import { guardSchemaArguments } from './input-guard.js';
@@ -100,29 +102,32 @@ export function executableSchema(): GraphQLSchema {
   return schema;
 }
 
-/** Every module's resolvers, merged. */
+/** Every module's resolvers, merged; mutations run as their actor (audit-scope.ts). */
 function allResolvers(): Resolvers {
-  return mergeResolvers(
-    coreResolvers,
-    orgResolvers,
-    clientsResolvers,
-    policiesResolvers,
-    bookFilesResolvers,
-    invoicesResolvers,
-    webhooksResolvers,
-    failuresResolvers,
-    importsResolvers,
-    tasksResolvers,
-    reportsResolvers,
-    accessResolvers,
-    partnerPortalResolvers,
-    referralsResolvers,
-    outgoingWebhooksResolvers,
-    partnerLinesResolvers,
-    settlementResolvers,
-    // Last but one: it fills ClientCard.commissionSummary, which the clients module leaves null.
-    commissionsResolvers,
-    liveResolvers,
+  return mutationsAsActor(
+    mergeResolvers(
+      coreResolvers,
+      orgResolvers,
+      clientsResolvers,
+      policiesResolvers,
+      bookFilesResolvers,
+      invoicesResolvers,
+      webhooksResolvers,
+      failuresResolvers,
+      importsResolvers,
+      tasksResolvers,
+      reportsResolvers,
+      accessResolvers,
+      auditResolvers,
+      partnerPortalResolvers,
+      referralsResolvers,
+      outgoingWebhooksResolvers,
+      partnerLinesResolvers,
+      settlementResolvers,
+      // Last but one: it fills ClientCard.commissionSummary, which the clients module leaves null.
+      commissionsResolvers,
+      liveResolvers,
+    ),
   );
 }
 

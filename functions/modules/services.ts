@@ -3,6 +3,7 @@ import type { Db } from '../shared/db.js';
 import { LiveInbox } from '../shared/live-inbox.js';
 import { EntityType, OrgKind } from '../shared/table-design.js';
 import { type AccessModule, createAccessModule } from './access/index.js';
+import { type AuditModule, createAuditModule } from './audit/index.js';
 import type { BookFilesModule, ReportTarget } from './book-files/index.js';
 import { type BookRepositories, bookRepositories, composeBook, composeBookFiles } from './book-wiring.js';
 import type { ClientsModule } from './clients/index.js';
@@ -55,6 +56,8 @@ export interface Services {
   reports: ReportsModule;
   /** API keys for machine clients and partner portals. */
   access: AccessModule;
+  /** The audit trail of changes (written by the data layer, read here). */
+  audit: AuditModule;
   /** Outgoing webhooks: integrators' endpoints and the deliveries made to them. */
   outgoingWebhooks: OutgoingWebhooksService;
   /** Bank accounts, commission payout batches (pain.001 and CSV files), the accounting journal. */
@@ -142,6 +145,7 @@ export function createServices(db: Db, clock: Clock, options: ServiceOptions = {
           (await repositories.org.getOrgEntity(tenantId, OrgKind.Partner, id)) !== undefined,
       },
     }),
+    audit: createAuditModule({ db }),
     outgoingWebhooks: createOutgoingWebhooksModule({
       db,
       clock,

@@ -346,12 +346,4 @@ export const MONEY_ACCESS_PATTERNS: readonly AccessPattern[] = [
     'pk=T#<t>#LIVE#<recipient> sk><sequence>',
     'built',
   ),
-  pattern(
-    'listAuditByEntity',
-    'audit',
-    'Query',
-    'gsi6',
-    'gsi6pk=T#<t>#AUDIT#<entity> gsi6sk=<at>',
-    'planned',
-  ),
 ];

@@ -16,7 +16,9 @@ import {
   type TransactWriteCommandInput,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
+import { AUDITED_TYPES, applyUpdate, auditOpsFor, currentActor } from './audit.js';
 import { CursorSealer, ephemeralCursorKeys } from './cursor-seal.js';
+import { versionedUpdate, withTable } from './db-expressions.js';
 import { InvalidCursorError, NotFoundError, VersionConflictError } from './errors.js';
 import { type IndexName, type ItemKey, TABLE } from './table-design.js';
 
@@ -137,6 +139,7 @@ export class Db {
 
   /** Puts an item that must not exist yet; `onExists` says which domain error a clash means. */
   async putNew(item: StoredItem, onExists: () => Error): Promise<void> {
+    if (currentActor() && AUDITED_TYPES.has(item.type)) return this.transact([putNewOp(item, onExists)]);
     try {
       const out = await this.client.send(
         new PutCommand({
@@ -156,6 +159,7 @@ export class Db {
 
   /** Unconditional put, for writes whose key is derived from their source so a replay rewrites the same item. */
   async put(item: StoredItem): Promise<void> {
+    if (currentActor() && AUDITED_TYPES.has(item.type)) return this.transact([putOp(item)]);
     const out = await this.client.send(
       new PutCommand({ TableName: this.tableName, Item: item, ReturnConsumedCapacity: 'TOTAL' }),
     );
@@ -173,6 +177,14 @@ export class Db {
     changes: Record<string, unknown>,
     describe: { entity: string; id: string },
   ): Promise<T> {
+    // An audited item changes in a transaction that carries its audit entry (auditOps).
+    const before = currentActor() ? await this.get<T>(key, { consistent: true }) : undefined;
+    if (before && AUDITED_TYPES.has(before.type)) {
+      const conflict = () => new VersionConflictError(describe.entity, describe.id, expectedVersion);
+      const op = versionedUpdateOp(key, expectedVersion, changes, conflict);
+      await this.transact([op]);
+      return applyUpdate(before, op.item.Update ?? {}) as T;
+    }
     const update = versionedUpdate(key, expectedVersion, changes);
     try {
       const out = await this.client.send(
@@ -200,8 +212,12 @@ export class Db {
    * All-or-nothing write of up to 100 operations. When a condition fails, the failing operation's
    * own domain error is raised (e.g. ALREADY_EXISTS for a taken national id) and nothing is written.
    */
-  async transact(ops: TransactOp[]): Promise<void> {
-    if (ops.length === 0) return;
+  async transact(changes: TransactOp[]): Promise<void> {
+    if (changes.length === 0) return;
+    // Audit entries of the changes to audited items ride along (audit.ts), after them, so a failing
+    // condition still names the change's own op; reading their before images is one BatchGet.
+    const audits = await auditOpsFor(changes, (k) => this.batchGet(k, { consistent: true }));
+    const ops: TransactOp[] = [...changes, ...audits];
     if (ops.length > MAX_TRANSACT_ITEMS) {
       throw new RangeError(`A transaction holds at most ${MAX_TRANSACT_ITEMS} operations, got ${ops.length}`);
     }
@@ -332,7 +348,10 @@ export class Db {
   }
 
   /** Reads up to any number of keys in chunks of 100, retrying unprocessed keys with backoff. */
-  async batchGet<T extends StoredItem>(keyList: ItemKey[]): Promise<T[]> {
+  async batchGet<T extends StoredItem>(
+    keyList: ItemKey[],
+    options: { consistent?: boolean } = {},
+  ): Promise<T[]> {
     const found: T[] = [];
     for (let i = 0; i < keyList.length; i += MAX_BATCH_GET) {
       let pending: Record<string, unknown>[] | undefined = keyList
@@ -344,7 +363,7 @@ export class Db {
         if (attempt > 0) await sleep(backoffMs(attempt));
         const out = await this.client.send(
           new BatchGetCommand({
-            RequestItems: { [this.tableName]: { Keys: pending } },
+            RequestItems: { [this.tableName]: { Keys: pending, ConsistentRead: options.consistent } },
             ReturnConsumedCapacity: 'TOTAL',
           }),
         );
@@ -414,40 +433,6 @@ export function versionedUpdateOp(
 /** Builds a transaction op that deletes an item (e.g. releasing a unique claim). */
 export function deleteOp(key: ItemKey): TransactOp {
   return { item: { Delete: { TableName: '', Key: { pk: key.pk, sk: key.sk } } } };
-}
-
-function withTable(item: TransactItem, tableName: string): TransactItem {
-  if (item.Put) return { Put: { ...item.Put, TableName: tableName } };
-  if (item.Update) return { Update: { ...item.Update, TableName: tableName } };
-  if (item.Delete) return { Delete: { ...item.Delete, TableName: tableName } };
-  if (item.ConditionCheck) return { ConditionCheck: { ...item.ConditionCheck, TableName: tableName } };
-  return item;
-}
-
-function versionedUpdate(key: ItemKey, expectedVersion: number, changes: Record<string, unknown>) {
-  const names: Record<string, string> = { '#version': TABLE.version };
-  const values: Record<string, unknown> = { ':expected': expectedVersion, ':one': 1 };
-  const sets: string[] = ['#version = #version + :one'];
-  const removes: string[] = [];
-  Object.entries(changes).forEach(([attribute, value], i) => {
-    if (attribute === 'pk' || attribute === 'sk' || attribute === TABLE.version) {
-      throw new RangeError(`Cannot update key or version attribute ${attribute}`);
-    }
-    names[`#a${i}`] = attribute;
-    if (value === undefined) {
-      removes.push(`#a${i}`);
-    } else {
-      values[`:v${i}`] = value;
-      sets.push(`#a${i} = :v${i}`);
-    }
-  });
-  return {
-    Key: { pk: key.pk, sk: key.sk },
-    UpdateExpression: `SET ${sets.join(', ')}${removes.length ? ` REMOVE ${removes.join(', ')}` : ''}`,
-    ConditionExpression: 'attribute_exists(pk) AND #version = :expected',
-    ExpressionAttributeNames: names,
-    ExpressionAttributeValues: values,
-  };
 }
 
 function keyOf(item: StoredItem, index?: IndexName): Record<string, unknown> {

@@ -1,14 +1,5 @@
 import type { Db, Page, QueryPageInput, StoredItem } from './db.js';
-import { type ItemKey, TABLE } from './table-design.js';
-
-const STORAGE_ATTRIBUTES = new Set<string>([
-  TABLE.partitionKey,
-  TABLE.sortKey,
-  TABLE.entityType,
-  TABLE.ttl,
-  'tenantId',
-  ...Object.values(TABLE.indexes).flatMap((i) => [i.partitionKey, i.sortKey]),
-]);
+import { type ItemKey, STORAGE_ATTRIBUTES } from './table-design.js';
 
 /** Strips keys and storage attributes from an item, leaving the domain record (version included). */
 export function fromItem<T>(item: StoredItem): T {

@@ -10,11 +10,13 @@
  * product now (tasks, invoices, commissions, reports come later) so the table is never redesigned.
  */
 import { accessKeys } from './access-keys.js';
+import { auditKeys } from './audit-keys.js';
 import { clientCollection, type ItemKey, seg, tenantPrefix } from './key-segments.js';
 import { moneyKeys } from './money-keys.js';
 import { settlementKeys } from './settlement-keys.js';
 import { taskKeys } from './task-keys.js';
 
+export { auditSortKey } from './audit-keys.js';
 export type { ItemKey } from './key-segments.js';
 export type { InvoiceIndexFields, PaymentIndexFields } from './money-keys.js';
 export { type TaskIndexFields, taskDueRange } from './task-keys.js';
@@ -36,6 +38,16 @@ export const TABLE = {
 } as const;
 
 export type IndexName = keyof typeof TABLE.indexes;
+
+/** Attributes that place an item in the table rather than describe its record (items.ts strips them). */
+export const STORAGE_ATTRIBUTES: ReadonlySet<string> = new Set<string>([
+  TABLE.partitionKey,
+  TABLE.sortKey,
+  TABLE.entityType,
+  TABLE.ttl,
+  'tenantId',
+  ...Object.values(TABLE.indexes).flatMap((i) => [i.partitionKey, i.sortKey]),
+]);
 
 /** Entity types written on every item's `type` attribute; stream filters match on them. */
 export const EntityType = {
@@ -108,6 +120,8 @@ export const EntityType = {
   CommissionPayoutCarry: 'CommissionPayoutCarry',
   ChartOfAccounts: 'ChartOfAccounts',
   CommissionPayoutPaid: 'CommissionPayoutPaid',
+  AuditEntry: 'AuditEntry',
+  RolePermissions: 'RolePermissions',
 } as const;
 export type EntityType = (typeof EntityType)[keyof typeof EntityType];
 
@@ -435,6 +449,7 @@ export const keys = {
   ...taskKeys,
   ...accessKeys,
   ...settlementKeys,
+  ...auditKeys,
 } as const;
 
 /**

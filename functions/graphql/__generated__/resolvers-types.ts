@@ -16,6 +16,7 @@ import type { ImportJob as ImportJobModel, ImportJobRow as ImportJobRowModel } f
 import type { ReportJob as ReportJobModel } from '../../modules/reports/reports.model.js';
 import type { Task as TaskModel, TaskType as TaskTypeModel, ProcessTemplate as ProcessTemplateModel } from '../../modules/tasks/index.js';
 import type { ApiKey as ApiKeyModel } from '../../modules/access/index.js';
+import type { AuditEntry as AuditEntryModel } from '../../modules/audit/index.js';
 import type { WebhookEndpoint as WebhookEndpointModel, WebhookEndpointDelivery as WebhookEndpointDeliveryModel } from '../../modules/outgoing-webhooks/index.js';
 import type { BankAccount as BankAccountModel, PayoutView as PayoutViewModel, PayoutPayment as PayoutPaymentModel } from '../../modules/settlement/index.js';
 import type { GraphQLContext } from '../context.js';
@@ -208,6 +209,104 @@ export type AttributeInput = {
   name: Scalars['String']['input'];
   /** Its value. */
   value: Scalars['String']['input'];
+};
+
+/** What a change did to its entity. */
+export type AuditAction =
+  /** The entity was created (no before image). */
+  | 'CREATED'
+  /** The entity was deleted (no after image). */
+  | 'DELETED'
+  /** The entity was changed. */
+  | 'UPDATED';
+
+/** Who made a change: a person, or a machine client through an API key. */
+export type AuditActorKind =
+  /** A machine client; `actorId` is `apikey:<key id>`. */
+  | 'API_KEY'
+  /** A signed-in user; `actorId` is the user's id. */
+  | 'USER';
+
+/** The kinds of entity whose every change is kept in the audit trail. */
+export type AuditEntityType =
+  /** An API key. */
+  | 'API_KEY'
+  /** A client (person or company). */
+  | 'CLIENT'
+  /** A commission ledger line written by a person: a manual adjustment, a correction, a recompute. */
+  | 'COMMISSION_LINE'
+  /** A commission period (its approval, lock and payment). */
+  | 'COMMISSION_PERIOD'
+  /** A commission scheme. */
+  | 'COMMISSION_SCHEME'
+  /** A policy. */
+  | 'POLICY'
+  /** The tenant's role permissions (`setRolePermissions`); its id is the tenant id. */
+  | 'ROLE_PERMISSIONS'
+  /** A user. */
+  | 'USER';
+
+/** One change to an audited entity, written in the same transaction as the change itself: append-only. */
+export type AuditEntry = {
+  __typename?: 'AuditEntry';
+  /** Created, updated or deleted. */
+  action: AuditAction;
+  /** Who changed it: a user id, or `apikey:<id>` for an API key. */
+  actorId: Scalars['ID']['output'];
+  /** Whether the actor is a user or an API key. */
+  actorKind: AuditActorKind;
+  /** The entity after the change, as JSON; null for DELETED. An image over 150 KB is `{"truncated":true,"bytes":n}`. */
+  after?: Maybe<Scalars['String']['output']>;
+  /** When the change was written (UTC). */
+  at: Scalars['DateTime']['output'];
+  /** The entity before the change, as JSON; null for CREATED. An image over 150 KB is `{"truncated":true,"bytes":n}`. */
+  before?: Maybe<Scalars['String']['output']>;
+  /** The attributes whose value differs between before and after, sorted. */
+  changedFields: Array<Scalars['String']['output']>;
+  /** The entity's id (a period's month for COMMISSION_PERIOD, the tenant's id for ROLE_PERMISSIONS). */
+  entityId: Scalars['ID']['output'];
+  /** The kind of entity changed. */
+  entityType: AuditEntityType;
+  /** The entry's id (sorts by time). */
+  id: Scalars['ID']['output'];
+  /** The id of the request that made the change (the Lambda request id, as the logs show it); null when unknown. */
+  requestId?: Maybe<Scalars['String']['output']>;
+};
+
+/** A page of audit entries (a Relay connection), newest first. */
+export type AuditEntryConnection = {
+  __typename?: 'AuditEntryConnection';
+  /** The rows of this page, at most `first` of them. */
+  edges: Array<AuditEntryEdge>;
+  /** Whether a next page exists, and the cursor to ask for it. */
+  pageInfo: PageInfo;
+};
+
+/** One row of a page of audit entries: the entry and its cursor. */
+export type AuditEntryEdge = {
+  __typename?: 'AuditEntryEdge';
+  /** Opaque position of this row: pass it as `after` to list what comes after it. */
+  cursor: Scalars['String']['output'];
+  /** The audit entry on this row. */
+  node: AuditEntry;
+};
+
+/**
+ * Which audit entries to list. With `entityType` and `entityId`: one entity's history (optionally by one
+ * actor); with `actorId` alone: everything that actor changed; otherwise the tenant's whole trail
+ * (optionally of one entity type). `from`/`to` bound the time, inclusive.
+ */
+export type AuditFilter = {
+  /** One actor: a user id or `apikey:<id>`. */
+  actorId?: InputMaybe<Scalars['ID']['input']>;
+  /** One entity's id. */
+  entityId?: InputMaybe<Scalars['ID']['input']>;
+  /** The kind of entity; required with `entityId`. */
+  entityType?: InputMaybe<AuditEntityType>;
+  /** Entries written at or after this instant. */
+  from?: InputMaybe<Scalars['DateTime']['input']>;
+  /** Entries written at or before this instant; not before `from`. */
+  to?: InputMaybe<Scalars['DateTime']['input']>;
 };
 
 /** A bank account for commission payouts. Shown to admins, managers and backoffice with tenant-wide scope, and to its owner; anyone else reads null. */
@@ -2784,6 +2883,11 @@ export type Mutation = {
   setChartOfAccounts: ChartOfAccounts;
   /** Replaces the dunning policy (admin, manager). Steps already taken on an invoice are never repeated. */
   setDunningPolicy: DunningPolicy;
+  /**
+   * Narrows or widens the roles' default actions in this tenant, within each role's ceiling (admin).
+   * Applied from the next request on; the change is audited.
+   */
+  setRolePermissions: RolePermissions;
   /** Puts a user in a rate group from a date (admin, manager). */
   setUserRateGroup: User;
   /** Replaces an insurer's webhook mapping (admin). */
@@ -3188,6 +3292,12 @@ export type MutationSetChartOfAccountsArgs = {
 /** Everything a front end can change. Every mutation needs a bearer token; each says which roles may call it. */
 export type MutationSetDunningPolicyArgs = {
   input: SetDunningPolicyInput;
+};
+
+
+/** Everything a front end can change. Every mutation needs a bearer token; each says which roles may call it. */
+export type MutationSetRolePermissionsArgs = {
+  input: SetRolePermissionsInput;
 };
 
 
@@ -3928,6 +4038,8 @@ export type Query = {
   __typename?: 'Query';
   /** Your tenant's API keys, newest first (admin). Never the keys themselves. */
   apiKeys: ApiKeyConnection;
+  /** The audit trail (admin), newest first: per entity, per actor or tenant-wide, within a time window. */
+  auditTrail: AuditEntryConnection;
   /** A branch by id; null when it does not exist in your tenant. */
   branch?: Maybe<Branch>;
   /** Branches, optionally of one region. */
@@ -4038,6 +4150,8 @@ export type Query = {
   reportJob: ReportJob;
   /** The caller's report jobs, newest first (every role). */
   reportJobs: ReportJobConnection;
+  /** The tenant's role permissions (admin). */
+  rolePermissions: RolePermissions;
   /** What-if: the lines a hypothetical policy would produce for every recipient. Writes nothing. */
   simulateCommissions: Array<SimulatedCommissionLine>;
   /** Your partner's sub-agents (partner admins). */
@@ -4073,6 +4187,14 @@ export type Query = {
 /** Everything a front end can read. Every field needs a bearer token except `health`; each says which roles may call it. */
 export type QueryApiKeysArgs = {
   after?: InputMaybe<Scalars['String']['input']>;
+  first?: InputMaybe<Scalars['Int']['input']>;
+};
+
+
+/** Everything a front end can read. Every field needs a bearer token except `health`; each says which roles may call it. */
+export type QueryAuditTrailArgs = {
+  after?: InputMaybe<Scalars['String']['input']>;
+  filter?: InputMaybe<AuditFilter>;
   first?: InputMaybe<Scalars['Int']['input']>;
 };
 
@@ -4918,6 +5040,49 @@ export type Role =
   /** A lead supplier's portal user: sees only `referredClients` and their own commission. */
   | 'partner';
 
+/**
+ * One role's permissions in this tenant: the product's defaults with the tenant's changes, within the
+ * role's ceiling.
+ */
+export type RolePermission = {
+  __typename?: 'RolePermission';
+  /** The actions the role may take in this tenant (e.g. `book:read`). */
+  actions: Array<Scalars['String']['output']>;
+  /** The product's default actions of the role. */
+  defaults: Array<Scalars['String']['output']>;
+  /** The most the role may ever hold: a grant beyond it is BAD_USER_INPUT. Partners never gain an action on personal data, and only admins hold admin actions. */
+  grantable: Array<Scalars['String']['output']>;
+  /** Actions this tenant added to the defaults. */
+  granted: Array<Scalars['String']['output']>;
+  /** Default actions this tenant took away. */
+  revoked: Array<Scalars['String']['output']>;
+  /** The role. */
+  role: Role;
+};
+
+/** One role's changes to its defaults. */
+export type RolePermissionInput = {
+  /** Actions to add to the role's defaults, within its `grantable` ceiling. */
+  granted?: InputMaybe<Array<Scalars['String']['input']>>;
+  /** Default actions to take away. */
+  revoked?: InputMaybe<Array<Scalars['String']['input']>>;
+  /** The role; ADMIN may be listed only without changes (admins keep every admin action). */
+  role: Role;
+};
+
+/** The tenant's role permissions. */
+export type RolePermissions = {
+  __typename?: 'RolePermissions';
+  /** Every role, in the order ADMIN, MANAGER, BACKOFFICE, ADVISOR, PARTNER. */
+  roles: Array<RolePermission>;
+  /** When the tenant last changed them (UTC); null while it never did. */
+  updatedAt?: Maybe<Scalars['DateTime']['output']>;
+  /** Who last changed them. */
+  updatedBy?: Maybe<Scalars['ID']['output']>;
+  /** Optimistic-locking version; 0 while the tenant keeps the defaults. */
+  version: Scalars['Int']['output'];
+};
+
 /** One problem with one field of an imported row. */
 export type RowError = {
   __typename?: 'RowError';
@@ -4977,6 +5142,14 @@ export type SetDunningPolicyInput = {
   quietHoursStart: Scalars['String']['input'];
   /** The steps; at least one. */
   steps: Array<DunningStepRuleInput>;
+};
+
+/** The tenant's new role permissions: roles not listed return to their defaults. */
+export type SetRolePermissionsInput = {
+  /** The `version` you read (0 while the defaults apply); a stale one answers CONFLICT. */
+  expectedVersion: Scalars['Int']['input'];
+  /** Each role's changes. */
+  roles: Array<RolePermissionInput>;
 };
 
 /** Puts a user in a rate group from a date. */
@@ -6293,6 +6466,13 @@ export type ResolversTypes = {
   ApiKeyStatus: ApiKeyStatus;
   Attribute: ResolverTypeWrapper<Attribute>;
   AttributeInput: AttributeInput;
+  AuditAction: AuditAction;
+  AuditActorKind: AuditActorKind;
+  AuditEntityType: AuditEntityType;
+  AuditEntry: ResolverTypeWrapper<AuditEntryModel>;
+  AuditEntryConnection: ResolverTypeWrapper<Omit<AuditEntryConnection, 'edges'> & { edges: Array<ResolversTypes['AuditEntryEdge']> }>;
+  AuditEntryEdge: ResolverTypeWrapper<Omit<AuditEntryEdge, 'node'> & { node: ResolversTypes['AuditEntry'] }>;
+  AuditFilter: AuditFilter;
   BankAccount: ResolverTypeWrapper<BankAccountModel>;
   BankAccountInput: BankAccountInput;
   BankAccountOwnerInput: BankAccountOwnerInput;
@@ -6553,12 +6733,16 @@ export type ResolversTypes = {
   ReversePaymentInput: ReversePaymentInput;
   RevokeApiKeyInput: RevokeApiKeyInput;
   Role: null;
+  RolePermission: ResolverTypeWrapper<RolePermission>;
+  RolePermissionInput: RolePermissionInput;
+  RolePermissions: ResolverTypeWrapper<RolePermissions>;
   RowError: ResolverTypeWrapper<RowError>;
   Scope: null;
   Segment: Segment;
   SetBankAccountInput: SetBankAccountInput;
   SetChartOfAccountsInput: SetChartOfAccountsInput;
   SetDunningPolicyInput: SetDunningPolicyInput;
+  SetRolePermissionsInput: SetRolePermissionsInput;
   SetUserRateGroupInput: SetUserRateGroupInput;
   SetWebhookMappingInput: SetWebhookMappingInput;
   SimulateCommissionsInput: SimulateCommissionsInput;
@@ -6656,6 +6840,10 @@ export type ResolversParentTypes = {
   ApiKeyEdge: Omit<ApiKeyEdge, 'node'> & { node: ResolversParentTypes['ApiKey'] };
   Attribute: Attribute;
   AttributeInput: AttributeInput;
+  AuditEntry: AuditEntryModel;
+  AuditEntryConnection: Omit<AuditEntryConnection, 'edges'> & { edges: Array<ResolversParentTypes['AuditEntryEdge']> };
+  AuditEntryEdge: Omit<AuditEntryEdge, 'node'> & { node: ResolversParentTypes['AuditEntry'] };
+  AuditFilter: AuditFilter;
   BankAccount: BankAccountModel;
   BankAccountInput: BankAccountInput;
   BankAccountOwnerInput: BankAccountOwnerInput;
@@ -6867,10 +7055,14 @@ export type ResolversParentTypes = {
   ResolveUnmatchedPaymentInput: ResolveUnmatchedPaymentInput;
   ReversePaymentInput: ReversePaymentInput;
   RevokeApiKeyInput: RevokeApiKeyInput;
+  RolePermission: RolePermission;
+  RolePermissionInput: RolePermissionInput;
+  RolePermissions: RolePermissions;
   RowError: RowError;
   SetBankAccountInput: SetBankAccountInput;
   SetChartOfAccountsInput: SetChartOfAccountsInput;
   SetDunningPolicyInput: SetDunningPolicyInput;
+  SetRolePermissionsInput: SetRolePermissionsInput;
   SetUserRateGroupInput: SetUserRateGroupInput;
   SetWebhookMappingInput: SetWebhookMappingInput;
   SimulateCommissionsInput: SimulateCommissionsInput;
@@ -6981,6 +7173,30 @@ export type ApiKeyEdgeResolvers<ContextType = GraphQLContext, ParentType extends
 export type AttributeResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['Attribute'] = ResolversParentTypes['Attribute']> = {
   name?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   value?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+};
+
+export type AuditEntryResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['AuditEntry'] = ResolversParentTypes['AuditEntry']> = {
+  action?: Resolver<ResolversTypes['AuditAction'], ParentType, ContextType>;
+  actorId?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  actorKind?: Resolver<ResolversTypes['AuditActorKind'], ParentType, ContextType>;
+  after?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  at?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  before?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  changedFields?: Resolver<Array<ResolversTypes['String']>, ParentType, ContextType>;
+  entityId?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  entityType?: Resolver<ResolversTypes['AuditEntityType'], ParentType, ContextType>;
+  id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  requestId?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+};
+
+export type AuditEntryConnectionResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['AuditEntryConnection'] = ResolversParentTypes['AuditEntryConnection']> = {
+  edges?: Resolver<Array<ResolversTypes['AuditEntryEdge']>, ParentType, ContextType>;
+  pageInfo?: Resolver<ResolversTypes['PageInfo'], ParentType, ContextType>;
+};
+
+export type AuditEntryEdgeResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['AuditEntryEdge'] = ResolversParentTypes['AuditEntryEdge']> = {
+  cursor?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  node?: Resolver<ResolversTypes['AuditEntry'], ParentType, ContextType>;
 };
 
 export type BankAccountResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['BankAccount'] = ResolversParentTypes['BankAccount']> = {
@@ -7785,6 +8001,7 @@ export type MutationResolvers<ContextType = GraphQLContext, ParentType extends R
   setBankAccount?: Resolver<ResolversTypes['BankAccount'], ParentType, ContextType, RequireFields<MutationSetBankAccountArgs, 'input'>>;
   setChartOfAccounts?: Resolver<ResolversTypes['ChartOfAccounts'], ParentType, ContextType, RequireFields<MutationSetChartOfAccountsArgs, 'input'>>;
   setDunningPolicy?: Resolver<ResolversTypes['DunningPolicy'], ParentType, ContextType, RequireFields<MutationSetDunningPolicyArgs, 'input'>>;
+  setRolePermissions?: Resolver<ResolversTypes['RolePermissions'], ParentType, ContextType, RequireFields<MutationSetRolePermissionsArgs, 'input'>>;
   setUserRateGroup?: Resolver<ResolversTypes['User'], ParentType, ContextType, RequireFields<MutationSetUserRateGroupArgs, 'input'>>;
   setWebhookMapping?: Resolver<ResolversTypes['WebhookMapping'], ParentType, ContextType, RequireFields<MutationSetWebhookMappingArgs, 'input'>>;
   startBankStatementImport?: Resolver<ResolversTypes['ImportJob'], ParentType, ContextType, RequireFields<MutationStartBankStatementImportArgs, 'input'>>;
@@ -8031,6 +8248,7 @@ export type ProductLineEdgeResolvers<ContextType = GraphQLContext, ParentType ex
 
 export type QueryResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['Query'] = ResolversParentTypes['Query']> = {
   apiKeys?: Resolver<ResolversTypes['ApiKeyConnection'], ParentType, ContextType, Partial<QueryApiKeysArgs>>;
+  auditTrail?: Resolver<ResolversTypes['AuditEntryConnection'], ParentType, ContextType, Partial<QueryAuditTrailArgs>>;
   branch?: Resolver<Maybe<ResolversTypes['Branch']>, ParentType, ContextType, RequireFields<QueryBranchArgs, 'id'>>;
   branches?: Resolver<ResolversTypes['BranchConnection'], ParentType, ContextType, Partial<QueryBranchesArgs>>;
   calendar?: Resolver<Array<ResolversTypes['Task']>, ParentType, ContextType, RequireFields<QueryCalendarArgs, 'from' | 'to'>>;
@@ -8081,6 +8299,7 @@ export type QueryResolvers<ContextType = GraphQLContext, ParentType extends Reso
   regions?: Resolver<ResolversTypes['RegionConnection'], ParentType, ContextType, Partial<QueryRegionsArgs>>;
   reportJob?: Resolver<ResolversTypes['ReportJob'], ParentType, ContextType, RequireFields<QueryReportJobArgs, 'id'>>;
   reportJobs?: Resolver<ResolversTypes['ReportJobConnection'], ParentType, ContextType, Partial<QueryReportJobsArgs>>;
+  rolePermissions?: Resolver<ResolversTypes['RolePermissions'], ParentType, ContextType>;
   simulateCommissions?: Resolver<Array<ResolversTypes['SimulatedCommissionLine']>, ParentType, ContextType, RequireFields<QuerySimulateCommissionsArgs, 'input'>>;
   subAgents?: Resolver<ResolversTypes['SubAgentConnection'], ParentType, ContextType, Partial<QuerySubAgentsArgs>>;
   task?: Resolver<Maybe<ResolversTypes['Task']>, ParentType, ContextType, RequireFields<QueryTaskArgs, 'id'>>;
@@ -8213,6 +8432,22 @@ export type ReportJobEdgeResolvers<ContextType = GraphQLContext, ParentType exte
 };
 
 export type RoleResolvers = { ADMIN: 'admin', ADVISOR: 'advisor', BACKOFFICE: 'backoffice', MANAGER: 'manager', PARTNER: 'partner' };
+
+export type RolePermissionResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['RolePermission'] = ResolversParentTypes['RolePermission']> = {
+  actions?: Resolver<Array<ResolversTypes['String']>, ParentType, ContextType>;
+  defaults?: Resolver<Array<ResolversTypes['String']>, ParentType, ContextType>;
+  grantable?: Resolver<Array<ResolversTypes['String']>, ParentType, ContextType>;
+  granted?: Resolver<Array<ResolversTypes['String']>, ParentType, ContextType>;
+  revoked?: Resolver<Array<ResolversTypes['String']>, ParentType, ContextType>;
+  role?: Resolver<ResolversTypes['Role'], ParentType, ContextType>;
+};
+
+export type RolePermissionsResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['RolePermissions'] = ResolversParentTypes['RolePermissions']> = {
+  roles?: Resolver<Array<ResolversTypes['RolePermission']>, ParentType, ContextType>;
+  updatedAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
+  updatedBy?: Resolver<Maybe<ResolversTypes['ID']>, ParentType, ContextType>;
+  version?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+};
 
 export type RowErrorResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['RowError'] = ResolversParentTypes['RowError']> = {
   column?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
@@ -8587,6 +8822,9 @@ export type Resolvers<ContextType = GraphQLContext> = {
   ApiKeyConnection?: ApiKeyConnectionResolvers<ContextType>;
   ApiKeyEdge?: ApiKeyEdgeResolvers<ContextType>;
   Attribute?: AttributeResolvers<ContextType>;
+  AuditEntry?: AuditEntryResolvers<ContextType>;
+  AuditEntryConnection?: AuditEntryConnectionResolvers<ContextType>;
+  AuditEntryEdge?: AuditEntryEdgeResolvers<ContextType>;
   BankAccount?: BankAccountResolvers<ContextType>;
   BankImportResult?: BankImportResultResolvers<ContextType>;
   Branch?: BranchResolvers<ContextType>;
@@ -8722,6 +8960,8 @@ export type Resolvers<ContextType = GraphQLContext> = {
   ReportJobConnection?: ReportJobConnectionResolvers<ContextType>;
   ReportJobEdge?: ReportJobEdgeResolvers<ContextType>;
   Role?: RoleResolvers;
+  RolePermission?: RolePermissionResolvers<ContextType>;
+  RolePermissions?: RolePermissionsResolvers<ContextType>;
   RowError?: RowErrorResolvers<ContextType>;
   Scope?: ScopeResolvers;
   SimulatedCommissionLine?: SimulatedCommissionLineResolvers<ContextType>;

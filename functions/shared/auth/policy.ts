@@ -74,6 +74,10 @@ export const PERMISSIONS = {
   'outgoingWebhooks:manage': ['admin'],
   /** API keys for machine clients: create, list, revoke. */
   'apiKeys:manage': ['admin'],
+  /** The audit trail: every change to clients, policies, schemes, ledger lines, periods, users and permissions. */
+  'audit:read': ['admin'],
+  /** Narrow or widen the roles' actions in this tenant, within the ceiling of role-permissions.ts. */
+  'permissions:manage': ['admin'],
   /** Read one's own identity. */
   'self:read': ['admin', 'manager', 'backoffice', 'advisor', 'partner'],
 } as const satisfies Record<string, readonly Role[]>;
@@ -92,6 +96,8 @@ export function authorize(principal: Principal | null, action: Action): Principa
 /** Whether the principal's role may take the action (for optional fields that answer null instead of an error). */
 export function may(principal: Principal | null, action: Action): boolean {
   if (!principal) return false;
+  // The tenant's own table for this role (role-permissions.ts), loaded once per request; defaults otherwise.
+  if (principal.actions) return principal.actions.includes(action);
   const allowed: readonly Role[] = PERMISSIONS[action];
   return allowed.includes(principal.role);
 }

@@ -18,6 +18,12 @@ export interface Principal {
   regionId: string | null;
   /** Set for partner users: the partner (lead supplier) they act for. */
   partnerId: string | null;
+  /**
+   * The actions this principal's role may take in its tenant when the tenant changed the defaults
+   * (`setRolePermissions`), already held to the ceiling; absent, the defaults of policy.ts apply.
+   * Set per request by the GraphQL context, never from a token claim.
+   */
+  actions?: readonly string[];
 }
 
 /**

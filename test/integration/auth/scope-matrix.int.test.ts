@@ -772,6 +772,8 @@ const TENANT_LEVEL: Record<string, string> = {
     "API keys are the tenant's machine credentials, placed in no branch: admins only (apiKeys:manage)",
   revokeApiKey:
     "API keys are the tenant's machine credentials, placed in no branch: admins only (apiKeys:manage)",
+  setRolePermissions:
+    "the tenant's one table of role permissions, placed in no branch: admins only (permissions:manage; role-permissions.int.test.ts)",
 };
 
 const MUTATIONS = Object.keys(buildSchema(typeDefs).getMutationType()?.getFields() ?? {}).sort();

@@ -71,6 +71,10 @@ export const LIST_PAGE_QUERIES: Record<string, string> = {
     'apiKeys(first: 100)',
     'id name role scope partnerId rateLimitPerMinute status createdAt createdBy expiresAt revokedAt lastUsedAt version',
   ),
+  auditTrail: page(
+    'auditTrail(first: 100)',
+    'id entityType entityId action actorId actorKind requestId at before after changedFields',
+  ),
   partnerUsers: page('partnerUsers(first: 100)', 'id name partnerId partnerAdmin active createdAt'),
   subAgents: page('subAgents(first: 100)', 'id name active createdAt'),
   partnerCommissionLines: page(
