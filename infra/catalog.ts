@@ -25,7 +25,7 @@ export type Need =
   | 'cursorKeys';
 
 export type Trigger =
-  | { kind: 'http'; routes: Array<{ method: 'GET' | 'POST'; path: string }> }
+  | { kind: 'http'; routes: Array<{ method: 'GET' | 'POST' | 'OPTIONS'; path: string }> }
   /** A direct reader of the table's stream (at most two readers per shard: see ARCHITECTURE.md). */
   | {
       kind: 'stream';
@@ -95,6 +95,23 @@ export const CATALOG: readonly FunctionSpec[] = [
     needs: ['table', 'archiveBucket'],
     memoryMb: 1024,
     timeoutSeconds: 29,
+  },
+  {
+    name: 'leads',
+    description:
+      'Public lead intake of landing pages and partner sites: potential clients and first-contact tasks',
+    entry: 'functions/leads/handler.ts',
+    // OPTIONS: the form's own CORS preflight (its configured origins), answered by the function.
+    trigger: {
+      kind: 'http',
+      routes: [
+        { method: 'POST', path: '/leads/{formId}' },
+        { method: 'OPTIONS', path: '/leads/{formId}' },
+      ],
+    },
+    needs: ['table'],
+    memoryMb: 512,
+    timeoutSeconds: 10,
   },
   {
     name: 'overdue',

@@ -16,6 +16,7 @@ import { partnerLinesResolvers } from '../modules/commissions/partner-lines.reso
 import { failuresResolvers } from '../modules/failures/failures.resolvers.js';
 import { importsResolvers } from '../modules/imports/imports.resolvers.js';
 import { invoicesResolvers } from '../modules/invoices/invoices.resolvers.js';
+import { leadsResolvers } from '../modules/leads/leads.resolvers.js';
 import { orgResolvers } from '../modules/org/org.resolvers.js';
 import { partnerPortalResolvers } from '../modules/org/partner-portal.resolvers.js';
 import { outgoingWebhooksResolvers } from '../modules/outgoing-webhooks/outgoing-webhooks.resolvers.js';
@@ -113,6 +114,7 @@ export function allResolvers(): Resolvers {
     outgoingWebhooksResolvers,
     partnerLinesResolvers,
     settlementResolvers,
+    leadsResolvers,
     // Last but one: it fills ClientCard.commissionSummary, which the clients module leaves null.
     commissionsResolvers,
     liveResolvers,

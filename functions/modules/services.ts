@@ -10,6 +10,8 @@ import { ChangeBatch, type CommissionsModule } from './commissions/index.js';
 import { type ChangeConsumer, createFailuresModule, type FailuresService } from './failures/index.js';
 import type { ImportRunOptions, ImportsModule } from './imports/index.js';
 import type { InvoiceAdapters, InvoicesModule } from './invoices/index.js';
+import { createLeadsModule, type LeadsModule } from './leads/index.js';
+import { leadPorts } from './leads-wiring.js';
 import { composeCommissions, composeImports, composeInvoices } from './money-wiring.js';
 import { createOrgModule, type OrgModule } from './org/index.js';
 import {
@@ -55,6 +57,8 @@ export interface Services {
   reports: ReportsModule;
   /** API keys for machine clients and partner portals. */
   access: AccessModule;
+  /** Public lead forms and their intake (potential clients and first-contact tasks). */
+  leads: LeadsModule;
   /** Outgoing webhooks: integrators' endpoints and the deliveries made to them. */
   outgoingWebhooks: OutgoingWebhooksService;
   /** Bank accounts, commission payout batches (pain.001 and CSV files), the accounting journal. */
@@ -142,6 +146,7 @@ export function createServices(db: Db, clock: Clock, options: ServiceOptions = {
           (await repositories.org.getOrgEntity(tenantId, OrgKind.Partner, id)) !== undefined,
       },
     }),
+    leads: createLeadsModule({ db, clock, ...leadPorts(repositories, book.clients, tasks) }),
     outgoingWebhooks: createOutgoingWebhooksModule({
       db,
       clock,

@@ -11,6 +11,7 @@
  */
 import { accessKeys } from './access-keys.js';
 import { clientCollection, type ItemKey, seg, tenantPrefix } from './key-segments.js';
+import { leadKeys } from './lead-keys.js';
 import { moneyKeys } from './money-keys.js';
 import { settlementKeys } from './settlement-keys.js';
 import { taskKeys } from './task-keys.js';
@@ -105,6 +106,10 @@ export const EntityType = {
   CommissionPayoutCarry: 'CommissionPayoutCarry',
   ChartOfAccounts: 'ChartOfAccounts',
   CommissionPayoutPaid: 'CommissionPayoutPaid',
+  LeadForm: 'LeadForm',
+  LeadFormRoute: 'LeadFormRoute',
+  LeadRateWindow: 'LeadRateWindow',
+  CrossSellRules: 'CrossSellRules',
 } as const;
 export type EntityType = (typeof EntityType)[keyof typeof EntityType];
 
@@ -431,6 +436,7 @@ export const keys = {
   ...moneyKeys,
   ...taskKeys,
   ...accessKeys,
+  ...leadKeys,
   ...settlementKeys,
 } as const;
 

@@ -3,6 +3,7 @@
 import type { GraphQLResolveInfo, GraphQLScalarType, GraphQLScalarTypeConfig } from 'graphql';
 import type { Principal as PrincipalModel } from '../../shared/auth/principal.js';
 import type { TenantSettings as TenantSettingsModel, Region as RegionModel, Branch as BranchModel, User as UserModel, UserMove as UserMoveModel, RateGroup as RateGroupModel, RateGroupMembership as RateGroupMembershipModel, Partner as PartnerModel, LeadSource as LeadSourceModel, Insurer as InsurerModel, ProductLine as ProductLineModel } from '../../modules/org/org.model.js';
+import type { LeadForm as LeadFormModel } from '../../modules/leads/index.js';
 import type { Client as ClientModel, Contact as ContactModel, TimelineEntry as TimelineEntryModel } from '../../modules/clients/clients.model.js';
 import type { ClientCard as ClientCardModel, ReferredClient as ReferredClientModel, ReferredPolicy as ReferredPolicyModel } from '../../modules/clients/client-reads.service.js';
 import type { Policy as PolicyModel, InsuredObject as InsuredObjectModel } from '../../modules/policies/policies.model.js';
@@ -1595,6 +1596,20 @@ export type CreateInvoiceInput = {
   policyId?: InputMaybe<Scalars['ID']['input']>;
 };
 
+/** A new public lead form. */
+export type CreateLeadFormInput = {
+  /** Browser origins allowed to post, e.g. `https://landing.example.com` (at most 20). */
+  allowedOrigins?: InputMaybe<Array<Scalars['String']['input']>>;
+  /** The branch whose advisors take its leads (NOT_FOUND if unknown). */
+  branchId: Scalars['ID']['input'];
+  /** The consents the form asks for. */
+  consentsAsked?: InputMaybe<Array<ConsentChannel>>;
+  /** The lead source recorded on its potential clients (NOT_FOUND if unknown). */
+  leadSourceId: Scalars['ID']['input'];
+  /** What the form is, 1–120 characters. */
+  name: Scalars['String']['input'];
+};
+
 /** A new lead source. */
 export type CreateLeadSourceInput = {
   /** Its name, unique in the brokerage. */
@@ -2566,6 +2581,35 @@ export type JournalTotal = {
   debit: Scalars['Decimal']['output'];
 };
 
+/**
+ * A public lead form of a landing page or partner site. The page posts its fields as JSON to
+ * `POST /leads/{id}` (no token): see README, "Lead intake".
+ */
+export type LeadForm = {
+  __typename?: 'LeadForm';
+  /**
+   * Browser origins allowed to post (CORS), e.g. `https://landing.example.com`. Requests without an
+   * `Origin` header (server to server) are always allowed.
+   */
+  allowedOrigins: Array<Scalars['String']['output']>;
+  /** The branch whose advisors take the form's leads, one after another (round-robin). */
+  branchId: Scalars['ID']['output'];
+  /** The consents the form asks for; only these are recorded from a submission. */
+  consentsAsked: Array<ConsentChannel>;
+  /** When it was created (UTC). */
+  createdAt: Scalars['DateTime']['output'];
+  /** The form's id: the last segment of its public URL. */
+  id: Scalars['ID']['output'];
+  /** The lead source recorded on potential clients the form creates. */
+  leadSourceId: Scalars['ID']['output'];
+  /** Leads the form has accepted so far. */
+  leadsAccepted: Scalars['Int']['output'];
+  /** What the form is, e.g. "Car insurance landing page". */
+  name: Scalars['String']['output'];
+  /** The path to post leads to, e.g. `/leads/01J…`. */
+  postPath: Scalars['String']['output'];
+};
+
 /** Where leads come from (a campaign, a website form, a fair…). */
 export type LeadSource = {
   __typename?: 'LeadSource';
@@ -2679,6 +2723,8 @@ export type Mutation = {
   createInsurer: InsurerWithSecret;
   /** Creates a draft invoice (admin, manager, backoffice, advisor; the client within your scope). */
   createInvoice: Invoice;
+  /** Creates a public lead form (managers and admins). */
+  createLeadForm: LeadForm;
   /** Creates a lead source (admin, manager, backoffice). */
   createLeadSource: LeadSource;
   /** Creates a partner (admin, manager, backoffice). */
@@ -2931,6 +2977,12 @@ export type MutationCreateInsurerArgs = {
 /** Everything a front end can change. Every mutation needs a bearer token; each says which roles may call it. */
 export type MutationCreateInvoiceArgs = {
   input: CreateInvoiceInput;
+};
+
+
+/** Everything a front end can change. Every mutation needs a bearer token; each says which roles may call it. */
+export type MutationCreateLeadFormArgs = {
+  input: CreateLeadFormInput;
 };
 
 
@@ -3964,6 +4016,8 @@ export type Query = {
   invoice?: Maybe<Invoice>;
   /** Invoices of a status due within a month (payments due: ISSUED, PARTIALLY_PAID, OVERDUE). */
   invoicesDue: InvoiceConnection;
+  /** Your tenant's lead forms, newest first (managers and admins). */
+  leadForms: Array<LeadForm>;
   /** Lead sources (admin, manager, backoffice, advisor). */
   leadSources: LeadSourceConnection;
   /** The caller. */
@@ -6344,6 +6398,7 @@ export type ResolversTypes = {
   CreateCommissionSchemeInput: CreateCommissionSchemeInput;
   CreateInsurerInput: CreateInsurerInput;
   CreateInvoiceInput: CreateInvoiceInput;
+  CreateLeadFormInput: CreateLeadFormInput;
   CreateLeadSourceInput: CreateLeadSourceInput;
   CreatePartnerInput: CreatePartnerInput;
   CreatePartnerUserInput: CreatePartnerUserInput;
@@ -6422,6 +6477,7 @@ export type ResolversTypes = {
   JournalExport: ResolverTypeWrapper<JournalExport>;
   JournalFormat: JournalFormat;
   JournalTotal: ResolverTypeWrapper<JournalTotal>;
+  LeadForm: ResolverTypeWrapper<LeadFormModel>;
   LeadSource: ResolverTypeWrapper<LeadSourceModel>;
   LeadSourceConnection: ResolverTypeWrapper<Omit<LeadSourceConnection, 'edges'> & { edges: Array<ResolversTypes['LeadSourceEdge']> }>;
   LeadSourceEdge: ResolverTypeWrapper<Omit<LeadSourceEdge, 'node'> & { node: ResolversTypes['LeadSource'] }>;
@@ -6684,6 +6740,7 @@ export type ResolversParentTypes = {
   CreateCommissionSchemeInput: CreateCommissionSchemeInput;
   CreateInsurerInput: CreateInsurerInput;
   CreateInvoiceInput: CreateInvoiceInput;
+  CreateLeadFormInput: CreateLeadFormInput;
   CreateLeadSourceInput: CreateLeadSourceInput;
   CreatePartnerInput: CreatePartnerInput;
   CreatePartnerUserInput: CreatePartnerUserInput;
@@ -6748,6 +6805,7 @@ export type ResolversParentTypes = {
   IssueInvoiceInput: IssueInvoiceInput;
   JournalExport: JournalExport;
   JournalTotal: JournalTotal;
+  LeadForm: LeadFormModel;
   LeadSource: LeadSourceModel;
   LeadSourceConnection: Omit<LeadSourceConnection, 'edges'> & { edges: Array<ResolversParentTypes['LeadSourceEdge']> };
   LeadSourceEdge: Omit<LeadSourceEdge, 'node'> & { node: ResolversParentTypes['LeadSource'] };
@@ -7649,6 +7707,18 @@ export type JournalTotalResolvers<ContextType = GraphQLContext, ParentType exten
   debit?: Resolver<ResolversTypes['Decimal'], ParentType, ContextType>;
 };
 
+export type LeadFormResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['LeadForm'] = ResolversParentTypes['LeadForm']> = {
+  allowedOrigins?: Resolver<Array<ResolversTypes['String']>, ParentType, ContextType>;
+  branchId?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  consentsAsked?: Resolver<Array<ResolversTypes['ConsentChannel']>, ParentType, ContextType>;
+  createdAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  leadSourceId?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  leadsAccepted?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  name?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  postPath?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+};
+
 export type LeadSourceResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['LeadSource'] = ResolversParentTypes['LeadSource']> = {
   active?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
   createdAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
@@ -7692,6 +7762,7 @@ export type MutationResolvers<ContextType = GraphQLContext, ParentType extends R
   createCommissionScheme?: Resolver<ResolversTypes['CommissionScheme'], ParentType, ContextType, RequireFields<MutationCreateCommissionSchemeArgs, 'input'>>;
   createInsurer?: Resolver<ResolversTypes['InsurerWithSecret'], ParentType, ContextType, RequireFields<MutationCreateInsurerArgs, 'input'>>;
   createInvoice?: Resolver<ResolversTypes['Invoice'], ParentType, ContextType, RequireFields<MutationCreateInvoiceArgs, 'input'>>;
+  createLeadForm?: Resolver<ResolversTypes['LeadForm'], ParentType, ContextType, RequireFields<MutationCreateLeadFormArgs, 'input'>>;
   createLeadSource?: Resolver<ResolversTypes['LeadSource'], ParentType, ContextType, RequireFields<MutationCreateLeadSourceArgs, 'input'>>;
   createPartner?: Resolver<ResolversTypes['Partner'], ParentType, ContextType, RequireFields<MutationCreatePartnerArgs, 'input'>>;
   createPartnerUser?: Resolver<ResolversTypes['PartnerPortalUser'], ParentType, ContextType, RequireFields<MutationCreatePartnerUserArgs, 'input'>>;
@@ -8004,6 +8075,7 @@ export type QueryResolvers<ContextType = GraphQLContext, ParentType extends Reso
   insurers?: Resolver<ResolversTypes['InsurerConnection'], ParentType, ContextType, Partial<QueryInsurersArgs>>;
   invoice?: Resolver<Maybe<ResolversTypes['Invoice']>, ParentType, ContextType, RequireFields<QueryInvoiceArgs, 'id'>>;
   invoicesDue?: Resolver<ResolversTypes['InvoiceConnection'], ParentType, ContextType, RequireFields<QueryInvoicesDueArgs, 'period' | 'status'>>;
+  leadForms?: Resolver<Array<ResolversTypes['LeadForm']>, ParentType, ContextType>;
   leadSources?: Resolver<ResolversTypes['LeadSourceConnection'], ParentType, ContextType, Partial<QueryLeadSourcesArgs>>;
   me?: Resolver<ResolversTypes['Viewer'], ParentType, ContextType>;
   openCommissionDisputes?: Resolver<ResolversTypes['CommissionDisputeConnection'], ParentType, ContextType, Partial<QueryOpenCommissionDisputesArgs>>;
@@ -8613,6 +8685,7 @@ export type Resolvers<ContextType = GraphQLContext> = {
   InvoiceLine?: InvoiceLineResolvers<ContextType>;
   JournalExport?: JournalExportResolvers<ContextType>;
   JournalTotal?: JournalTotalResolvers<ContextType>;
+  LeadForm?: LeadFormResolvers<ContextType>;
   LeadSource?: LeadSourceResolvers<ContextType>;
   LeadSourceConnection?: LeadSourceConnectionResolvers<ContextType>;
   LeadSourceEdge?: LeadSourceEdgeResolvers<ContextType>;

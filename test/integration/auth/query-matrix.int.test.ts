@@ -112,6 +112,7 @@ const ROWS: Record<string, Row> = {
   webhookDeliveries: { allowed: ADMIN, args: (_, w) => `insurerId: ${id(w.b.insurerId)}` },
   failedChanges: { allowed: ADMIN },
   apiKeys: { allowed: ADMIN },
+  leadForms: { allowed: ['admin', 'manager'] },
   webhookEndpoints: { allowed: ADMIN },
   webhookEndpointDeliveries: { allowed: ADMIN, args: (t) => `endpointId: ${id(t.endpointId)}` },
   // Partner managers name the partner; a partner's admin (not this plain partner user) lists its own.
