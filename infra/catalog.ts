@@ -114,6 +114,17 @@ export const CATALOG: readonly FunctionSpec[] = [
     timeoutSeconds: 10,
   },
   {
+    name: 'cross-sell',
+    description:
+      "Daily cross-sell: learns association rules between product lines from each tenant's own book",
+    entry: 'functions/cross-sell/handler.ts',
+    trigger: { kind: 'schedule', expression: 'cron(0 2 * * ? *)' },
+    needs: ['table'],
+    // 100,000 clients learn in seconds within 512 MB (docs/benchmarks.md, cross-sell).
+    memoryMb: 512,
+    timeoutSeconds: 900,
+  },
+  {
     name: 'overdue',
     description: 'Daily sweep: marks due invoices overdue and writes their age, which drives dunning',
     entry: 'functions/overdue/handler.ts',

@@ -13,6 +13,7 @@ import { clientsResolvers } from '../modules/clients/clients.resolvers.js';
 import { referralsResolvers } from '../modules/clients/referrals.resolvers.js';
 import { commissionsResolvers } from '../modules/commissions/commissions.resolvers.js';
 import { partnerLinesResolvers } from '../modules/commissions/partner-lines.resolvers.js';
+import { crossSellResolvers } from '../modules/cross-sell/cross-sell.resolvers.js';
 import { failuresResolvers } from '../modules/failures/failures.resolvers.js';
 import { importsResolvers } from '../modules/imports/imports.resolvers.js';
 import { invoicesResolvers } from '../modules/invoices/invoices.resolvers.js';
@@ -115,6 +116,7 @@ export function allResolvers(): Resolvers {
     partnerLinesResolvers,
     settlementResolvers,
     leadsResolvers,
+    crossSellResolvers,
     // Last but one: it fills ClientCard.commissionSummary, which the clients module leaves null.
     commissionsResolvers,
     liveResolvers,

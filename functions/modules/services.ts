@@ -7,6 +7,8 @@ import type { BookFilesModule, ReportTarget } from './book-files/index.js';
 import { type BookRepositories, bookRepositories, composeBook, composeBookFiles } from './book-wiring.js';
 import type { ClientsModule } from './clients/index.js';
 import { ChangeBatch, type CommissionsModule } from './commissions/index.js';
+import { type CrossSellService, createCrossSellModule } from './cross-sell/index.js';
+import { crossSellPorts } from './cross-sell-wiring.js';
 import { type ChangeConsumer, createFailuresModule, type FailuresService } from './failures/index.js';
 import type { ImportRunOptions, ImportsModule } from './imports/index.js';
 import type { InvoiceAdapters, InvoicesModule } from './invoices/index.js';
@@ -59,6 +61,8 @@ export interface Services {
   access: AccessModule;
   /** Public lead forms and their intake (potential clients and first-contact tasks). */
   leads: LeadsModule;
+  /** Cross-sell rules learned from the book and the candidates they rank. */
+  crossSell: CrossSellService;
   /** Outgoing webhooks: integrators' endpoints and the deliveries made to them. */
   outgoingWebhooks: OutgoingWebhooksService;
   /** Bank accounts, commission payout batches (pain.001 and CSV files), the accounting journal. */
@@ -146,6 +150,7 @@ export function createServices(db: Db, clock: Clock, options: ServiceOptions = {
           (await repositories.org.getOrgEntity(tenantId, OrgKind.Partner, id)) !== undefined,
       },
     }),
+    crossSell: createCrossSellModule({ db, clock, ...crossSellPorts(repositories, book.clients.book) }),
     leads: createLeadsModule({ db, clock, ...leadPorts(repositories, book.clients, tasks) }),
     outgoingWebhooks: createOutgoingWebhooksModule({
       db,

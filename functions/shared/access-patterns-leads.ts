@@ -12,4 +12,12 @@ export const LEADS_ACCESS_PATTERNS: readonly AccessPattern[] = [
     'built',
   ),
   pattern('getLeadForm', 'leads', 'GetItem', 'table', 'pk=T#<t>#LEADFORM sk=FORM#<id>', 'built'),
+  pattern(
+    'getCrossSellRules (one item per tenant)',
+    'cross-sell',
+    'GetItem',
+    'table',
+    'pk=T#<t>#XSELL sk=RULES',
+    'built',
+  ),
 ];

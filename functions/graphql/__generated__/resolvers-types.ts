@@ -1737,6 +1737,27 @@ export type CreateWebhookEndpointPayload = {
   secret: Scalars['String']['output'];
 };
 
+/**
+ * A product line to offer a client who does not hold it, ranked by association rules learned daily
+ * from your own book (the `cross-sell` schedule).
+ */
+export type CrossSellCandidate = {
+  __typename?: 'CrossSellCandidate';
+  /**
+   * Share of clients holding the rule's lines who also hold this one, e.g. `0.7200`; without a rule
+   * that applies, the share of all clients holding it.
+   */
+  confidence: Scalars['Decimal']['output'];
+  /** Why, e.g. "72 % of clients holding MTPL and PROPERTY also hold CASCO; lift 2.4". */
+  explanation: Scalars['String']['output'];
+  /** How much likelier this line is with the rule's lines than in the whole book, e.g. `2.4000` (1 without a rule). */
+  lift: Scalars['Decimal']['output'];
+  /** The product line to offer. */
+  productLine: ProductLine;
+  /** Share of all clients holding the rule's lines and this one, e.g. `0.1250` (4 decimals). */
+  support: Scalars['Decimal']['output'];
+};
+
 /** What is overdue per age bucket, as of today in the tenant's time zone. */
 export type DebtorAging = {
   __typename?: 'DebtorAging';
@@ -3990,6 +4011,11 @@ export type Query = {
   commissionSchemes: Array<CommissionScheme>;
   /** What needs a person after an insurer's statement was imported: every row that is not MATCHED. */
   commissionStatementExceptions: Array<StatementReconciliationRow>;
+  /**
+   * The product lines a client within your scope does not hold, best first (empty before the first
+   * learning run).
+   */
+  crossSellCandidates: Array<CrossSellCandidate>;
   /** Overdue totals per age bucket (0–30, 31–60, 61–90, 90+ days), with the debtors list's filters. */
   debtorAging: DebtorAging;
   /** Overdue invoices by age bucket, advisor, branch, product line, insurer and amount. */
@@ -4212,6 +4238,13 @@ export type QueryCommissionSchemeArgs = {
 export type QueryCommissionStatementExceptionsArgs = {
   insurerId: Scalars['ID']['input'];
   period: Scalars['String']['input'];
+};
+
+
+/** Everything a front end can read. Every field needs a bearer token except `health`; each says which roles may call it. */
+export type QueryCrossSellCandidatesArgs = {
+  clientId: Scalars['ID']['input'];
+  first?: InputMaybe<Scalars['Int']['input']>;
 };
 
 
@@ -6410,6 +6443,7 @@ export type ResolversTypes = {
   CreateUserInput: CreateUserInput;
   CreateWebhookEndpointInput: CreateWebhookEndpointInput;
   CreateWebhookEndpointPayload: ResolverTypeWrapper<Omit<CreateWebhookEndpointPayload, 'endpoint'> & { endpoint: ResolversTypes['WebhookEndpoint'] }>;
+  CrossSellCandidate: ResolverTypeWrapper<Omit<CrossSellCandidate, 'productLine'> & { productLine: ResolversTypes['ProductLine'] }>;
   Date: ResolverTypeWrapper<Scalars['Date']['output']>;
   DateTime: ResolverTypeWrapper<Scalars['DateTime']['output']>;
   DebtorAging: ResolverTypeWrapper<DebtorAging>;
@@ -6752,6 +6786,7 @@ export type ResolversParentTypes = {
   CreateUserInput: CreateUserInput;
   CreateWebhookEndpointInput: CreateWebhookEndpointInput;
   CreateWebhookEndpointPayload: Omit<CreateWebhookEndpointPayload, 'endpoint'> & { endpoint: ResolversParentTypes['WebhookEndpoint'] };
+  CrossSellCandidate: Omit<CrossSellCandidate, 'productLine'> & { productLine: ResolversParentTypes['ProductLine'] };
   Date: Scalars['Date']['output'];
   DateTime: Scalars['DateTime']['output'];
   DebtorAging: DebtorAging;
@@ -7428,6 +7463,14 @@ export type CreateWebhookEndpointPayloadResolvers<ContextType = GraphQLContext, 
   secret?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
 };
 
+export type CrossSellCandidateResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['CrossSellCandidate'] = ResolversParentTypes['CrossSellCandidate']> = {
+  confidence?: Resolver<ResolversTypes['Decimal'], ParentType, ContextType>;
+  explanation?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  lift?: Resolver<ResolversTypes['Decimal'], ParentType, ContextType>;
+  productLine?: Resolver<ResolversTypes['ProductLine'], ParentType, ContextType>;
+  support?: Resolver<ResolversTypes['Decimal'], ParentType, ContextType>;
+};
+
 export interface DateScalarConfig extends GraphQLScalarTypeConfig<ResolversTypes['Date'], any> {
   name: 'Date';
 }
@@ -8064,6 +8107,7 @@ export type QueryResolvers<ContextType = GraphQLContext, ParentType extends Reso
   commissionScheme?: Resolver<Maybe<ResolversTypes['CommissionScheme']>, ParentType, ContextType, RequireFields<QueryCommissionSchemeArgs, 'id'>>;
   commissionSchemes?: Resolver<Array<ResolversTypes['CommissionScheme']>, ParentType, ContextType>;
   commissionStatementExceptions?: Resolver<Array<ResolversTypes['StatementReconciliationRow']>, ParentType, ContextType, RequireFields<QueryCommissionStatementExceptionsArgs, 'insurerId' | 'period'>>;
+  crossSellCandidates?: Resolver<Array<ResolversTypes['CrossSellCandidate']>, ParentType, ContextType, RequireFields<QueryCrossSellCandidatesArgs, 'clientId'>>;
   debtorAging?: Resolver<ResolversTypes['DebtorAging'], ParentType, ContextType, Partial<QueryDebtorAgingArgs>>;
   debtors?: Resolver<ResolversTypes['InvoiceConnection'], ParentType, ContextType, Partial<QueryDebtorsArgs>>;
   dunningPolicy?: Resolver<ResolversTypes['DunningPolicy'], ParentType, ContextType>;
@@ -8648,6 +8692,7 @@ export type Resolvers<ContextType = GraphQLContext> = {
   ContractRate?: ContractRateResolvers<ContextType>;
   CreateApiKeyPayload?: CreateApiKeyPayloadResolvers<ContextType>;
   CreateWebhookEndpointPayload?: CreateWebhookEndpointPayloadResolvers<ContextType>;
+  CrossSellCandidate?: CrossSellCandidateResolvers<ContextType>;
   Date?: GraphQLScalarType;
   DateTime?: GraphQLScalarType;
   DebtorAging?: DebtorAgingResolvers<ContextType>;

@@ -71,6 +71,7 @@ const ROWS: Record<string, Row> = {
   leadSources: { allowed: STAFF },
   client: { allowed: STAFF, args: (t) => `id: ${id(t.clientId)}` },
   clientCard: { allowed: STAFF, args: (t) => `id: ${id(t.clientId)}` },
+  crossSellCandidates: { allowed: STAFF, args: (t) => `clientId: ${id(t.clientId)}` },
   clientTimeline: { allowed: STAFF, args: (t) => `clientId: ${id(t.clientId)}` },
   clientInvoices: { allowed: STAFF, args: (t) => `clientId: ${id(t.clientId)}` },
   clients: { allowed: STAFF },
