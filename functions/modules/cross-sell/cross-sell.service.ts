@@ -60,9 +60,9 @@ export class CrossSellService {
     do {
       const page = await this.book.holdingsPage(tenantId, cursor);
       for (const h of page.items) {
-        let basket = baskets.get(h.clientId);
-        if (!basket) baskets.set(h.clientId, (basket = new Set()));
+        const basket = baskets.get(h.clientId) ?? new Set<string>();
         basket.add(h.productLineId);
+        baskets.set(h.clientId, basket);
       }
       cursor = page.cursor;
     } while (cursor);

@@ -39,20 +39,22 @@ describe('association rules', () => {
     const learned = learnRules(book(), { minTogether: 2, maxRules: 100 });
     const ranked = rankCandidates(learned, new Set(['MTPL', 'PROPERTY']));
     expect(ranked.map((r) => r.line)).toEqual(['CASCO', 'LIFE']);
-    expect(ratiosOf(learned, ranked[0]!)).toEqual({
+    const [casco, life] = ranked;
+    if (!casco || !life) throw new Error('expected two candidates');
+    expect(ratiosOf(learned, casco)).toEqual({
       support: '0.4000',
       confidence: '0.8000',
       lift: '2.0000',
     });
-    expect(explain(learned, ranked[0]!, code)).toBe(
+    expect(explain(learned, casco, code)).toBe(
       '80 % of clients holding MTPL and PROPERTY also hold CASCO; lift 2.0',
     );
-    expect(ratiosOf(learned, ranked[1]!)).toEqual({
+    expect(ratiosOf(learned, life)).toEqual({
       support: '0.3000',
       confidence: '0.3000',
       lift: '1.0000',
     });
-    expect(explain(learned, ranked[1]!, code)).toBe('30 % of clients hold LIFE');
+    expect(explain(learned, life, code)).toBe('30 % of clients hold LIFE');
   });
 
   it('drops rules resting on fewer clients than minTogether, and then ranks by popularity', () => {
