@@ -135,8 +135,7 @@ export interface RankedLine {
 
 /**
  * Ranks the lines a client does not hold: each by its most confident rule whose antecedent the
- * client holds (ties: see {@link better}), lines without any rule after them
- * by popularity. Deterministic: final ties by line id.
+ * client holds (ties: see {@link better}), a line without one by its share of all clients. Deterministic: final ties by line id.
  */
 export function rankCandidates(learned: LearnedRules, held: ReadonlySet<string>): RankedLine[] {
   const heldIdx = new Set(learned.lines.flatMap((id, i) => (held.has(id) ? [i] : [])));
@@ -149,14 +148,21 @@ export function rankCandidates(learned: LearnedRules, held: ReadonlySet<string>)
   const ranked: RankedLine[] = learned.lines.flatMap((line, i) =>
     heldIdx.has(i) ? [] : [{ line, rule: best.get(i) ?? null, lineCount: learned.lineCounts[i] ?? 0 }],
   );
+  // One scale for all: a rule's confidence, or without one the line's share of all clients (a line
+  // everyone holds beats a weak association), exactly by cross-multiplication.
+  const share = (r: RankedLine): [number, number] =>
+    r.rule ? [r.rule.together, r.rule.antecedentCount] : [r.lineCount, learned.clients];
   return ranked.sort((x, y) => {
+    const [xn, xd] = share(x);
+    const [yn, yd] = share(y);
+    const byShare = yn * xd - xn * yd;
+    if (byShare !== 0) return byShare;
     if (x.rule && y.rule) return -better(x.rule, y.rule, learned.lineCounts) || x.line.localeCompare(y.line);
     if (x.rule || y.rule) return x.rule ? -1 : 1;
-    return y.lineCount - x.lineCount || x.line.localeCompare(y.line);
+    return x.line.localeCompare(y.line);
   });
 }
 
-/** Confidence, then lift, then the more specific rule (longer antecedent), then more clients behind it. */
 function better(x: AssociationRule, y: AssociationRule, counts: number[]): number {
   return (
     compareConfidence(x, y) ||
