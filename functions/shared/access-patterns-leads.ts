@@ -14,7 +14,7 @@ export const LEADS_ACCESS_PATTERNS: readonly AccessPattern[] = [
   pattern('getLeadForm', 'leads', 'GetItem', 'table', 'pk=T#<t>#LEADFORM sk=FORM#<id>', 'built'),
   pattern(
     'getCrossSellRules (one item per tenant)',
-    'cross-sell',
+    'crosssell',
     'GetItem',
     'table',
     'pk=T#<t>#XSELL sk=RULES',
