@@ -25,7 +25,7 @@ export type Need =
   | 'cursorKeys';
 
 export type Trigger =
-  | { kind: 'http'; routes: Array<{ method: 'GET' | 'POST'; path: string }> }
+  | { kind: 'http'; routes: Array<{ method: 'GET' | 'POST' | 'OPTIONS'; path: string }> }
   /** A direct reader of the table's stream (at most two readers per shard: see ARCHITECTURE.md). */
   | {
       kind: 'stream';
@@ -95,6 +95,34 @@ export const CATALOG: readonly FunctionSpec[] = [
     needs: ['table', 'archiveBucket'],
     memoryMb: 1024,
     timeoutSeconds: 29,
+  },
+  {
+    name: 'leads',
+    description:
+      'Public lead intake of landing pages and partner sites: potential clients and first-contact tasks',
+    entry: 'functions/leads/handler.ts',
+    // OPTIONS: the form's own CORS preflight (its configured origins), answered by the function.
+    trigger: {
+      kind: 'http',
+      routes: [
+        { method: 'POST', path: '/leads/{formId}' },
+        { method: 'OPTIONS', path: '/leads/{formId}' },
+      ],
+    },
+    needs: ['table'],
+    memoryMb: 512,
+    timeoutSeconds: 10,
+  },
+  {
+    name: 'cross-sell',
+    description:
+      "Daily cross-sell: learns association rules between product lines from each tenant's own book",
+    entry: 'functions/cross-sell/handler.ts',
+    trigger: { kind: 'schedule', expression: 'cron(0 2 * * ? *)' },
+    needs: ['table'],
+    // 100,000 clients learn in seconds within 512 MB (docs/benchmarks.md, cross-sell).
+    memoryMb: 512,
+    timeoutSeconds: 900,
   },
   {
     name: 'overdue',

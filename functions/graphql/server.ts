@@ -15,9 +15,11 @@ import { clientsResolvers } from '../modules/clients/clients.resolvers.js';
 import { referralsResolvers } from '../modules/clients/referrals.resolvers.js';
 import { commissionsResolvers } from '../modules/commissions/commissions.resolvers.js';
 import { partnerLinesResolvers } from '../modules/commissions/partner-lines.resolvers.js';
+import { crossSellResolvers } from '../modules/cross-sell/cross-sell.resolvers.js';
 import { failuresResolvers } from '../modules/failures/failures.resolvers.js';
 import { importsResolvers } from '../modules/imports/imports.resolvers.js';
 import { invoicesResolvers } from '../modules/invoices/invoices.resolvers.js';
+import { leadsResolvers } from '../modules/leads/leads.resolvers.js';
 import { orgResolvers } from '../modules/org/org.resolvers.js';
 import { partnerPortalResolvers } from '../modules/org/partner-portal.resolvers.js';
 import { outgoingWebhooksResolvers } from '../modules/outgoing-webhooks/outgoing-webhooks.resolvers.js';
@@ -124,6 +126,8 @@ function allResolvers(): Resolvers {
       outgoingWebhooksResolvers,
       partnerLinesResolvers,
       settlementResolvers,
+      leadsResolvers,
+      crossSellResolvers,
       // Last but one: it fills ClientCard.commissionSummary, which the clients module leaves null.
       commissionsResolvers,
       liveResolvers,

@@ -8,9 +8,13 @@ import type { BookFilesModule, ReportTarget } from './book-files/index.js';
 import { type BookRepositories, bookRepositories, composeBook, composeBookFiles } from './book-wiring.js';
 import type { ClientsModule } from './clients/index.js';
 import { ChangeBatch, type CommissionsModule } from './commissions/index.js';
+import { type CrossSellService, createCrossSellModule } from './cross-sell/index.js';
+import { crossSellPorts } from './cross-sell-wiring.js';
 import { type ChangeConsumer, createFailuresModule, type FailuresService } from './failures/index.js';
 import type { ImportRunOptions, ImportsModule } from './imports/index.js';
 import type { InvoiceAdapters, InvoicesModule } from './invoices/index.js';
+import { createLeadsModule, type LeadsModule } from './leads/index.js';
+import { leadPorts } from './leads-wiring.js';
 import { composeCommissions, composeImports, composeInvoices } from './money-wiring.js';
 import { createOrgModule, type OrgModule } from './org/index.js';
 import {
@@ -58,6 +62,10 @@ export interface Services {
   access: AccessModule;
   /** The audit trail of changes (written by the data layer, read here). */
   audit: AuditModule;
+  /** Public lead forms and their intake (potential clients and first-contact tasks). */
+  leads: LeadsModule;
+  /** Cross-sell rules learned from the book and the candidates they rank. */
+  crossSell: CrossSellService;
   /** Outgoing webhooks: integrators' endpoints and the deliveries made to them. */
   outgoingWebhooks: OutgoingWebhooksService;
   /** Bank accounts, commission payout batches (pain.001 and CSV files), the accounting journal. */
@@ -146,6 +154,8 @@ export function createServices(db: Db, clock: Clock, options: ServiceOptions = {
       },
     }),
     audit: createAuditModule({ db }),
+    crossSell: createCrossSellModule({ db, clock, ...crossSellPorts(repositories, book.clients.book) }),
+    leads: createLeadsModule({ db, clock, ...leadPorts(repositories, book.clients, tasks) }),
     outgoingWebhooks: createOutgoingWebhooksModule({
       db,
       clock,

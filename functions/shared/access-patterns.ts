@@ -1,5 +1,6 @@
 import { ACCESS_ACCESS_PATTERNS } from './access-patterns-access.js';
 import { type AccessPattern, BOOK_ACCESS_PATTERNS } from './access-patterns-book.js';
+import { LEADS_ACCESS_PATTERNS } from './access-patterns-leads.js';
 import { MONEY_ACCESS_PATTERNS } from './access-patterns-money.js';
 import { SETTLEMENT_ACCESS_PATTERNS } from './access-patterns-settlement.js';
 import { TASK_ACCESS_PATTERNS } from './access-patterns-tasks.js';
@@ -16,4 +17,5 @@ export const ACCESS_PATTERNS: readonly AccessPattern[] = [
   ...TASK_ACCESS_PATTERNS,
   ...ACCESS_ACCESS_PATTERNS,
   ...SETTLEMENT_ACCESS_PATTERNS,
+  ...LEADS_ACCESS_PATTERNS,
 ];

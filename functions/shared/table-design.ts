@@ -12,6 +12,7 @@
 import { accessKeys } from './access-keys.js';
 import { auditKeys } from './audit-keys.js';
 import { clientCollection, type ItemKey, seg, tenantPrefix } from './key-segments.js';
+import { leadKeys } from './lead-keys.js';
 import { moneyKeys } from './money-keys.js';
 import { settlementKeys } from './settlement-keys.js';
 import { taskKeys } from './task-keys.js';
@@ -122,6 +123,10 @@ export const EntityType = {
   CommissionPayoutPaid: 'CommissionPayoutPaid',
   AuditEntry: 'AuditEntry',
   RolePermissions: 'RolePermissions',
+  LeadForm: 'LeadForm',
+  LeadFormRoute: 'LeadFormRoute',
+  LeadRateWindow: 'LeadRateWindow',
+  CrossSellRules: 'CrossSellRules',
 } as const;
 export type EntityType = (typeof EntityType)[keyof typeof EntityType];
 
@@ -448,6 +453,7 @@ export const keys = {
   ...moneyKeys,
   ...taskKeys,
   ...accessKeys,
+  ...leadKeys,
   ...settlementKeys,
   ...auditKeys,
 } as const;

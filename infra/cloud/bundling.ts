@@ -42,7 +42,7 @@ const UNREACHABLE_APOLLO_PLUGIN =
  *   (esbuild wraps it), so there is one ApolloServer and its plugins stay `import()`ed chunks.
  * - The usage-reporting, schema-reporting, inline-trace and default landing-page plugins (with the
  *   usage-reporting protobuf) are replaced by a module that throws: the server installs their
- *   `…Disabled` plugins, so Apollo never imports them (test/infra/graphql-bundle.test.ts answers a
+ *   `…Disabled` plugins, so Apollo never imports them (test/e2e/graphql-bundle.int.test.ts answers a
  *   request through the bundle).
  */
 export const apolloBundlePlugin: Plugin = {

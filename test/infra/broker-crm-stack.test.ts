@@ -238,8 +238,8 @@ describe('least privilege', () => {
     // The schedule's dead letters carry no change: they stay in their queue (and its alarm).
     const scheduled = s.stack.schedules.jobs.map((j) => idOf(j.failureQueue));
     for (const queue of scheduled) expect(JSON.stringify(statements)).not.toContain(queue);
-    // The overdue sweep, renewals, reminders and the outgoing webhook retries.
-    expect(scheduled).toHaveLength(4);
+    // The overdue sweep, renewals, reminders, the outgoing webhook retries and cross-sell.
+    expect(scheduled).toHaveLength(5);
   });
 
   it('lets the debtors consumer mail from the sender identity and text phone numbers only; the sweep only its table', () => {
@@ -298,7 +298,13 @@ describe('HTTP API', () => {
     const keys = Object.values(routes)
       .map((r) => r.Properties.RouteKey)
       .sort();
-    expect(keys).toEqual(['GET /graphql', 'POST /graphql', 'POST /webhooks/insurers/{insurerId}']);
+    expect(keys).toEqual([
+      'GET /graphql',
+      'OPTIONS /leads/{formId}',
+      'POST /graphql',
+      'POST /leads/{formId}',
+      'POST /webhooks/insurers/{insurerId}',
+    ]);
     const integrations = s.template.findResources('AWS::ApiGatewayV2::Integration');
     expect(Object.values(integrations).map((i) => i.Properties.IntegrationUri)).toEqual(
       expect.arrayContaining([

@@ -3,6 +3,7 @@
 import type { GraphQLResolveInfo, GraphQLScalarType, GraphQLScalarTypeConfig } from 'graphql';
 import type { Principal as PrincipalModel } from '../../shared/auth/principal.js';
 import type { TenantSettings as TenantSettingsModel, Region as RegionModel, Branch as BranchModel, User as UserModel, UserMove as UserMoveModel, RateGroup as RateGroupModel, RateGroupMembership as RateGroupMembershipModel, Partner as PartnerModel, LeadSource as LeadSourceModel, Insurer as InsurerModel, ProductLine as ProductLineModel } from '../../modules/org/org.model.js';
+import type { LeadForm as LeadFormModel } from '../../modules/leads/index.js';
 import type { Client as ClientModel, Contact as ContactModel, TimelineEntry as TimelineEntryModel } from '../../modules/clients/clients.model.js';
 import type { ClientCard as ClientCardModel, ReferredClient as ReferredClientModel, ReferredPolicy as ReferredPolicyModel } from '../../modules/clients/client-reads.service.js';
 import type { Policy as PolicyModel, InsuredObject as InsuredObjectModel } from '../../modules/policies/policies.model.js';
@@ -1694,6 +1695,20 @@ export type CreateInvoiceInput = {
   policyId?: InputMaybe<Scalars['ID']['input']>;
 };
 
+/** A new public lead form. */
+export type CreateLeadFormInput = {
+  /** Browser origins allowed to post, e.g. `https://landing.example.com` (at most 20). */
+  allowedOrigins?: InputMaybe<Array<Scalars['String']['input']>>;
+  /** The branch whose advisors take its leads (NOT_FOUND if unknown). */
+  branchId: Scalars['ID']['input'];
+  /** The consents the form asks for. */
+  consentsAsked?: InputMaybe<Array<ConsentChannel>>;
+  /** The lead source recorded on its potential clients (NOT_FOUND if unknown). */
+  leadSourceId: Scalars['ID']['input'];
+  /** What the form is, 1–120 characters. */
+  name: Scalars['String']['input'];
+};
+
 /** A new lead source. */
 export type CreateLeadSourceInput = {
   /** Its name, unique in the brokerage. */
@@ -1819,6 +1834,27 @@ export type CreateWebhookEndpointPayload = {
   endpoint: WebhookEndpoint;
   /** The Standard Webhooks signing secret (`whsec_…`): verify deliveries with it; no query returns it again. */
   secret: Scalars['String']['output'];
+};
+
+/**
+ * A product line to offer a client who does not hold it, ranked by association rules learned daily
+ * from your own book (the `cross-sell` schedule).
+ */
+export type CrossSellCandidate = {
+  __typename?: 'CrossSellCandidate';
+  /**
+   * Share of clients holding the rule's lines who also hold this one, e.g. `0.7200`; without a rule
+   * that applies, the share of all clients holding it.
+   */
+  confidence: Scalars['Decimal']['output'];
+  /** Why, e.g. "72 % of clients holding MTPL and PROPERTY also hold CASCO; lift 2.4". */
+  explanation: Scalars['String']['output'];
+  /** How much likelier this line is with the rule's lines than in the whole book, e.g. `2.4000` (1 without a rule). */
+  lift: Scalars['Decimal']['output'];
+  /** The product line to offer. */
+  productLine: ProductLine;
+  /** Share of all clients holding the rule's lines and this one, e.g. `0.1250` (4 decimals). */
+  support: Scalars['Decimal']['output'];
 };
 
 /** What is overdue per age bucket, as of today in the tenant's time zone. */
@@ -2669,6 +2705,35 @@ export type JournalTotal = {
   debit: Scalars['Decimal']['output'];
 };
 
+/**
+ * A public lead form of a landing page or partner site. The page posts its fields as JSON to
+ * `POST /leads/{id}` (no token): see README, "Lead intake".
+ */
+export type LeadForm = {
+  __typename?: 'LeadForm';
+  /**
+   * Browser origins allowed to post (CORS), e.g. `https://landing.example.com`. Requests without an
+   * `Origin` header (server to server) are always allowed.
+   */
+  allowedOrigins: Array<Scalars['String']['output']>;
+  /** The branch whose advisors take the form's leads, one after another (round-robin). */
+  branchId: Scalars['ID']['output'];
+  /** The consents the form asks for; only these are recorded from a submission. */
+  consentsAsked: Array<ConsentChannel>;
+  /** When it was created (UTC). */
+  createdAt: Scalars['DateTime']['output'];
+  /** The form's id: the last segment of its public URL. */
+  id: Scalars['ID']['output'];
+  /** The lead source recorded on potential clients the form creates. */
+  leadSourceId: Scalars['ID']['output'];
+  /** Leads the form has accepted so far. */
+  leadsAccepted: Scalars['Int']['output'];
+  /** What the form is, e.g. "Car insurance landing page". */
+  name: Scalars['String']['output'];
+  /** The path to post leads to, e.g. `/leads/01J…`. */
+  postPath: Scalars['String']['output'];
+};
+
 /** Where leads come from (a campaign, a website form, a fair…). */
 export type LeadSource = {
   __typename?: 'LeadSource';
@@ -2782,6 +2847,8 @@ export type Mutation = {
   createInsurer: InsurerWithSecret;
   /** Creates a draft invoice (admin, manager, backoffice, advisor; the client within your scope). */
   createInvoice: Invoice;
+  /** Creates a public lead form (managers and admins). */
+  createLeadForm: LeadForm;
   /** Creates a lead source (admin, manager, backoffice). */
   createLeadSource: LeadSource;
   /** Creates a partner (admin, manager, backoffice). */
@@ -3039,6 +3106,12 @@ export type MutationCreateInsurerArgs = {
 /** Everything a front end can change. Every mutation needs a bearer token; each says which roles may call it. */
 export type MutationCreateInvoiceArgs = {
   input: CreateInvoiceInput;
+};
+
+
+/** Everything a front end can change. Every mutation needs a bearer token; each says which roles may call it. */
+export type MutationCreateLeadFormArgs = {
+  input: CreateLeadFormInput;
 };
 
 
@@ -4083,6 +4156,11 @@ export type Query = {
   commissionSchemes: Array<CommissionScheme>;
   /** What needs a person after an insurer's statement was imported: every row that is not MATCHED. */
   commissionStatementExceptions: Array<StatementReconciliationRow>;
+  /**
+   * The product lines a client within your scope does not hold, best first (empty before the first
+   * learning run).
+   */
+  crossSellCandidates: Array<CrossSellCandidate>;
   /** Overdue totals per age bucket (0–30, 31–60, 61–90, 90+ days), with the debtors list's filters. */
   debtorAging: DebtorAging;
   /** Overdue invoices by age bucket, advisor, branch, product line, insurer and amount. */
@@ -4109,6 +4187,8 @@ export type Query = {
   invoice?: Maybe<Invoice>;
   /** Invoices of a status due within a month (payments due: ISSUED, PARTIALLY_PAID, OVERDUE). */
   invoicesDue: InvoiceConnection;
+  /** Your tenant's lead forms, newest first (managers and admins). */
+  leadForms: Array<LeadForm>;
   /** Lead sources (admin, manager, backoffice, advisor). */
   leadSources: LeadSourceConnection;
   /** The caller. */
@@ -4313,6 +4393,13 @@ export type QueryCommissionSchemeArgs = {
 export type QueryCommissionStatementExceptionsArgs = {
   insurerId: Scalars['ID']['input'];
   period: Scalars['String']['input'];
+};
+
+
+/** Everything a front end can read. Every field needs a bearer token except `health`; each says which roles may call it. */
+export type QueryCrossSellCandidatesArgs = {
+  clientId: Scalars['ID']['input'];
+  first?: InputMaybe<Scalars['Int']['input']>;
 };
 
 
@@ -6571,6 +6658,7 @@ export type ResolversTypes = {
   CreateCommissionSchemeInput: CreateCommissionSchemeInput;
   CreateInsurerInput: CreateInsurerInput;
   CreateInvoiceInput: CreateInvoiceInput;
+  CreateLeadFormInput: CreateLeadFormInput;
   CreateLeadSourceInput: CreateLeadSourceInput;
   CreatePartnerInput: CreatePartnerInput;
   CreatePartnerUserInput: CreatePartnerUserInput;
@@ -6582,6 +6670,7 @@ export type ResolversTypes = {
   CreateUserInput: CreateUserInput;
   CreateWebhookEndpointInput: CreateWebhookEndpointInput;
   CreateWebhookEndpointPayload: ResolverTypeWrapper<Omit<CreateWebhookEndpointPayload, 'endpoint'> & { endpoint: ResolversTypes['WebhookEndpoint'] }>;
+  CrossSellCandidate: ResolverTypeWrapper<Omit<CrossSellCandidate, 'productLine'> & { productLine: ResolversTypes['ProductLine'] }>;
   Date: ResolverTypeWrapper<Scalars['Date']['output']>;
   DateTime: ResolverTypeWrapper<Scalars['DateTime']['output']>;
   DebtorAging: ResolverTypeWrapper<DebtorAging>;
@@ -6649,6 +6738,7 @@ export type ResolversTypes = {
   JournalExport: ResolverTypeWrapper<JournalExport>;
   JournalFormat: JournalFormat;
   JournalTotal: ResolverTypeWrapper<JournalTotal>;
+  LeadForm: ResolverTypeWrapper<LeadFormModel>;
   LeadSource: ResolverTypeWrapper<LeadSourceModel>;
   LeadSourceConnection: ResolverTypeWrapper<Omit<LeadSourceConnection, 'edges'> & { edges: Array<ResolversTypes['LeadSourceEdge']> }>;
   LeadSourceEdge: ResolverTypeWrapper<Omit<LeadSourceEdge, 'node'> & { node: ResolversTypes['LeadSource'] }>;
@@ -6921,6 +7011,7 @@ export type ResolversParentTypes = {
   CreateCommissionSchemeInput: CreateCommissionSchemeInput;
   CreateInsurerInput: CreateInsurerInput;
   CreateInvoiceInput: CreateInvoiceInput;
+  CreateLeadFormInput: CreateLeadFormInput;
   CreateLeadSourceInput: CreateLeadSourceInput;
   CreatePartnerInput: CreatePartnerInput;
   CreatePartnerUserInput: CreatePartnerUserInput;
@@ -6932,6 +7023,7 @@ export type ResolversParentTypes = {
   CreateUserInput: CreateUserInput;
   CreateWebhookEndpointInput: CreateWebhookEndpointInput;
   CreateWebhookEndpointPayload: Omit<CreateWebhookEndpointPayload, 'endpoint'> & { endpoint: ResolversParentTypes['WebhookEndpoint'] };
+  CrossSellCandidate: Omit<CrossSellCandidate, 'productLine'> & { productLine: ResolversParentTypes['ProductLine'] };
   Date: Scalars['Date']['output'];
   DateTime: Scalars['DateTime']['output'];
   DebtorAging: DebtorAging;
@@ -6985,6 +7077,7 @@ export type ResolversParentTypes = {
   IssueInvoiceInput: IssueInvoiceInput;
   JournalExport: JournalExport;
   JournalTotal: JournalTotal;
+  LeadForm: LeadFormModel;
   LeadSource: LeadSourceModel;
   LeadSourceConnection: Omit<LeadSourceConnection, 'edges'> & { edges: Array<ResolversParentTypes['LeadSourceEdge']> };
   LeadSourceEdge: Omit<LeadSourceEdge, 'node'> & { node: ResolversParentTypes['LeadSource'] };
@@ -7637,6 +7730,14 @@ export type CreateWebhookEndpointPayloadResolvers<ContextType = GraphQLContext, 
   secret?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
 };
 
+export type CrossSellCandidateResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['CrossSellCandidate'] = ResolversParentTypes['CrossSellCandidate']> = {
+  confidence?: Resolver<ResolversTypes['Decimal'], ParentType, ContextType>;
+  explanation?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  lift?: Resolver<ResolversTypes['Decimal'], ParentType, ContextType>;
+  productLine?: Resolver<ResolversTypes['ProductLine'], ParentType, ContextType>;
+  support?: Resolver<ResolversTypes['Decimal'], ParentType, ContextType>;
+};
+
 export interface DateScalarConfig extends GraphQLScalarTypeConfig<ResolversTypes['Date'], any> {
   name: 'Date';
 }
@@ -7916,6 +8017,18 @@ export type JournalTotalResolvers<ContextType = GraphQLContext, ParentType exten
   debit?: Resolver<ResolversTypes['Decimal'], ParentType, ContextType>;
 };
 
+export type LeadFormResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['LeadForm'] = ResolversParentTypes['LeadForm']> = {
+  allowedOrigins?: Resolver<Array<ResolversTypes['String']>, ParentType, ContextType>;
+  branchId?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  consentsAsked?: Resolver<Array<ResolversTypes['ConsentChannel']>, ParentType, ContextType>;
+  createdAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  leadSourceId?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  leadsAccepted?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  name?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  postPath?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+};
+
 export type LeadSourceResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['LeadSource'] = ResolversParentTypes['LeadSource']> = {
   active?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
   createdAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
@@ -7959,6 +8072,7 @@ export type MutationResolvers<ContextType = GraphQLContext, ParentType extends R
   createCommissionScheme?: Resolver<ResolversTypes['CommissionScheme'], ParentType, ContextType, RequireFields<MutationCreateCommissionSchemeArgs, 'input'>>;
   createInsurer?: Resolver<ResolversTypes['InsurerWithSecret'], ParentType, ContextType, RequireFields<MutationCreateInsurerArgs, 'input'>>;
   createInvoice?: Resolver<ResolversTypes['Invoice'], ParentType, ContextType, RequireFields<MutationCreateInvoiceArgs, 'input'>>;
+  createLeadForm?: Resolver<ResolversTypes['LeadForm'], ParentType, ContextType, RequireFields<MutationCreateLeadFormArgs, 'input'>>;
   createLeadSource?: Resolver<ResolversTypes['LeadSource'], ParentType, ContextType, RequireFields<MutationCreateLeadSourceArgs, 'input'>>;
   createPartner?: Resolver<ResolversTypes['Partner'], ParentType, ContextType, RequireFields<MutationCreatePartnerArgs, 'input'>>;
   createPartnerUser?: Resolver<ResolversTypes['PartnerPortalUser'], ParentType, ContextType, RequireFields<MutationCreatePartnerUserArgs, 'input'>>;
@@ -8269,6 +8383,7 @@ export type QueryResolvers<ContextType = GraphQLContext, ParentType extends Reso
   commissionScheme?: Resolver<Maybe<ResolversTypes['CommissionScheme']>, ParentType, ContextType, RequireFields<QueryCommissionSchemeArgs, 'id'>>;
   commissionSchemes?: Resolver<Array<ResolversTypes['CommissionScheme']>, ParentType, ContextType>;
   commissionStatementExceptions?: Resolver<Array<ResolversTypes['StatementReconciliationRow']>, ParentType, ContextType, RequireFields<QueryCommissionStatementExceptionsArgs, 'insurerId' | 'period'>>;
+  crossSellCandidates?: Resolver<Array<ResolversTypes['CrossSellCandidate']>, ParentType, ContextType, RequireFields<QueryCrossSellCandidatesArgs, 'clientId'>>;
   debtorAging?: Resolver<ResolversTypes['DebtorAging'], ParentType, ContextType, Partial<QueryDebtorAgingArgs>>;
   debtors?: Resolver<ResolversTypes['InvoiceConnection'], ParentType, ContextType, Partial<QueryDebtorsArgs>>;
   dunningPolicy?: Resolver<ResolversTypes['DunningPolicy'], ParentType, ContextType>;
@@ -8280,6 +8395,7 @@ export type QueryResolvers<ContextType = GraphQLContext, ParentType extends Reso
   insurers?: Resolver<ResolversTypes['InsurerConnection'], ParentType, ContextType, Partial<QueryInsurersArgs>>;
   invoice?: Resolver<Maybe<ResolversTypes['Invoice']>, ParentType, ContextType, RequireFields<QueryInvoiceArgs, 'id'>>;
   invoicesDue?: Resolver<ResolversTypes['InvoiceConnection'], ParentType, ContextType, RequireFields<QueryInvoicesDueArgs, 'period' | 'status'>>;
+  leadForms?: Resolver<Array<ResolversTypes['LeadForm']>, ParentType, ContextType>;
   leadSources?: Resolver<ResolversTypes['LeadSourceConnection'], ParentType, ContextType, Partial<QueryLeadSourcesArgs>>;
   me?: Resolver<ResolversTypes['Viewer'], ParentType, ContextType>;
   openCommissionDisputes?: Resolver<ResolversTypes['CommissionDisputeConnection'], ParentType, ContextType, Partial<QueryOpenCommissionDisputesArgs>>;
@@ -8874,6 +8990,7 @@ export type Resolvers<ContextType = GraphQLContext> = {
   ContractRate?: ContractRateResolvers<ContextType>;
   CreateApiKeyPayload?: CreateApiKeyPayloadResolvers<ContextType>;
   CreateWebhookEndpointPayload?: CreateWebhookEndpointPayloadResolvers<ContextType>;
+  CrossSellCandidate?: CrossSellCandidateResolvers<ContextType>;
   Date?: GraphQLScalarType;
   DateTime?: GraphQLScalarType;
   DebtorAging?: DebtorAgingResolvers<ContextType>;
@@ -8911,6 +9028,7 @@ export type Resolvers<ContextType = GraphQLContext> = {
   InvoiceLine?: InvoiceLineResolvers<ContextType>;
   JournalExport?: JournalExportResolvers<ContextType>;
   JournalTotal?: JournalTotalResolvers<ContextType>;
+  LeadForm?: LeadFormResolvers<ContextType>;
   LeadSource?: LeadSourceResolvers<ContextType>;
   LeadSourceConnection?: LeadSourceConnectionResolvers<ContextType>;
   LeadSourceEdge?: LeadSourceEdgeResolvers<ContextType>;

@@ -1,6 +1,7 @@
 import type { Db, Page } from '../../shared/db.js';
 import { fromItem, toItem } from '../../shared/items.js';
-import { EntityType, keys, TABLE } from '../../shared/table-design.js';
+import { countInWindowOp } from '../../shared/rate-window.js';
+import { EntityType, keys } from '../../shared/table-design.js';
 import type { ApiKey } from './api-keys.model.js';
 
 /** Raised inside the repository when a conditional write finds its condition false. */
@@ -72,23 +73,15 @@ export class ApiKeysRepository {
     windowSeconds: number,
     limit: number,
   ): Promise<boolean> {
-    const k = keys.apiKeyRateWindow(tenantId, keyId, windowStart);
-    return this.conditional({
-      Update: {
-        TableName: '',
-        Key: { pk: k.pk, sk: k.sk },
-        UpdateExpression: 'SET #type = :type, #ttl = :ttl, tenantId = :tenant ADD hits :one',
-        ConditionExpression: 'attribute_not_exists(hits) OR hits < :limit',
-        ExpressionAttributeNames: { '#type': TABLE.entityType, '#ttl': TABLE.ttl },
-        ExpressionAttributeValues: {
-          ':type': EntityType.ApiKeyRateWindow,
-          ':ttl': windowStart + 2 * windowSeconds,
-          ':tenant': tenantId,
-          ':one': 1,
-          ':limit': limit,
-        },
-      },
-    });
+    const window = {
+      key: keys.apiKeyRateWindow(tenantId, keyId, windowStart),
+      entityType: EntityType.ApiKeyRateWindow,
+      tenantId,
+      windowStart,
+      windowSeconds,
+      limit,
+    };
+    return this.conditional(countInWindowOp(window, () => new ConditionNotMet()).item);
   }
 
   /** One conditional write; false when its condition did not hold. */

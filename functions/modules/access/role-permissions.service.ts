@@ -31,6 +31,9 @@ export interface RolePermissionsView {
   updatedBy: string | null;
 }
 
+/** How long a process keeps a tenant's role permissions before reading them again. */
+export const PERMISSIONS_CACHE_MS = 30_000;
+
 const ActionListSchema = z.array(z.string().trim().min(1).max(100)).max(100).default([]);
 
 export const SetRolePermissionsInputSchema = z.object({
@@ -43,9 +46,13 @@ export const SetRolePermissionsInputSchema = z.object({
 /**
  * Configurable permissions: a tenant's admin narrows or widens each role's default actions within the
  * ceiling of role-permissions.ts. Stored as one item; applied per request by the GraphQL context
- * (`principalWithTenantActions`), so `may`/`authorize` stay the one decision.
+ * (`principalWithTenantActions`), so `may`/`authorize` stay the one decision. Each process keeps a
+ * tenant's item for {@link PERMISSIONS_CACHE_MS}: a change applies at once in the process that made it
+ * and within that time in every other (Lambda instances), and a request costs no extra read.
  */
 export class RolePermissionsService {
+  private readonly cache = new Map<string, { until: number; roles: RoleChanges | undefined }>();
+
   constructor(
     private readonly repo: RolePermissionsRepository,
     private readonly clock: Clock,
@@ -67,6 +74,7 @@ export class RolePermissionsService {
       { roles, updatedAt: this.clock.now().toISOString(), updatedBy: p.userId },
       data.expectedVersion,
     );
+    this.cache.delete(p.tenantId);
     return viewOf(saved);
   }
 
@@ -75,8 +83,14 @@ export class RolePermissionsService {
    * GraphQL context. Consumers of the stream and the bus never call it: they work on the defaults.
    */
   async principalWithTenantActions(principal: Principal): Promise<Principal> {
-    const stored = await this.repo.getRolePermissions(principal.tenantId);
-    return withTenantActions(principal, stored?.roles);
+    const now = this.clock.now().getTime();
+    let cached = this.cache.get(principal.tenantId);
+    if (!cached || cached.until <= now) {
+      const stored = await this.repo.getRolePermissions(principal.tenantId);
+      cached = { until: now + PERMISSIONS_CACHE_MS, roles: stored?.roles };
+      this.cache.set(principal.tenantId, cached);
+    }
+    return withTenantActions(principal, cached.roles);
   }
 }
 

@@ -72,6 +72,10 @@ export const PERMISSIONS = {
   'reports:request': ['admin', 'manager', 'backoffice', 'advisor', 'partner'],
   /** Outgoing webhooks: endpoints, their deliveries and replays. */
   'outgoingWebhooks:manage': ['admin'],
+  /** Public lead forms of landing pages and partner sites: create and list. */
+  'leads:configure': ['admin', 'manager'],
+  /** Cross-sell candidates of a client within scope (the client's reach decides). */
+  'crossSell:read': ['admin', 'manager', 'backoffice', 'advisor'],
   /** API keys for machine clients: create, list, revoke. */
   'apiKeys:manage': ['admin'],
   /** The audit trail: every change to clients, policies, schemes, ledger lines, periods, users and permissions. */
@@ -264,6 +268,11 @@ export function policyReach(policy: {
 /** Whether a user of this role may own clients (be their servicing advisor): advisors and managers. */
 export function mayOwnClients(role: Role): boolean {
   return role === 'advisor' || role === 'manager';
+}
+
+/** Whether a user of this role takes leads from a branch's lead forms by round-robin: advisors. */
+export function receivesLeads(role: Role): boolean {
+  return role === 'advisor';
 }
 
 /** Whether a user of this role is the brokerage's own staff (everyone but partners): sellers, originators, split shares. */

@@ -71,6 +71,7 @@ const ROWS: Record<string, Row> = {
   leadSources: { allowed: STAFF },
   client: { allowed: STAFF, args: (t) => `id: ${id(t.clientId)}` },
   clientCard: { allowed: STAFF, args: (t) => `id: ${id(t.clientId)}` },
+  crossSellCandidates: { allowed: STAFF, args: (t) => `clientId: ${id(t.clientId)}` },
   clientTimeline: { allowed: STAFF, args: (t) => `clientId: ${id(t.clientId)}` },
   clientInvoices: { allowed: STAFF, args: (t) => `clientId: ${id(t.clientId)}` },
   clients: { allowed: STAFF },
@@ -114,6 +115,7 @@ const ROWS: Record<string, Row> = {
   apiKeys: { allowed: ADMIN },
   auditTrail: { allowed: ADMIN },
   rolePermissions: { allowed: ADMIN },
+  leadForms: { allowed: ['admin', 'manager'] },
   webhookEndpoints: { allowed: ADMIN },
   webhookEndpointDeliveries: { allowed: ADMIN, args: (t) => `endpointId: ${id(t.endpointId)}` },
   // Partner managers name the partner; a partner's admin (not this plain partner user) lists its own.

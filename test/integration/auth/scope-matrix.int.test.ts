@@ -148,6 +148,14 @@ const CASES: Record<string, ScopedCase> = {
       },
     },
   })),
+  createLeadForm: sided(async (side) => ({
+    as: rm(),
+    query: 'mutation($i: CreateLeadFormInput!) { createLeadForm(input: $i) { id branchId } }',
+    variables: { i: { name: unique('form'), branchId: side.branchId, leadSourceId: w.b.leadSourceId } },
+    allowed: (result) => {
+      expect(result.data).toEqual({ createLeadForm: { id: expect.any(String), branchId: side.branchId } });
+    },
+  })),
   completeTask: sided(async (side) => {
     const task = await taskOf(side);
     return {

@@ -123,7 +123,12 @@ describe('tenant isolation of keys', () => {
   );
   const startsWithTenant = (value: string) => value === 'T#t1' || value.startsWith('T#t1#');
 
-  const GLOBAL_BUILDERS = new Set(['insurerRoute', 'tenantRegistration', 'sharedCacheEntry']);
+  const GLOBAL_BUILDERS = new Set([
+    'insurerRoute',
+    'leadFormRoute',
+    'tenantRegistration',
+    'sharedCacheEntry',
+  ]);
   it.each(builders.filter(([name]) => !GLOBAL_BUILDERS.has(name)))(
     'starts every partition key that %s builds with the tenant',
     (_name, build) => {
@@ -182,11 +187,12 @@ describe('ACCESS_PATTERNS', () => {
     }
   });
 
-  it('keys every pattern by tenant except the webhook route lookup, the tenant registry and the shared cache', () => {
+  it('keys every pattern by tenant except the webhook and lead form route lookups, the tenant registry and the shared cache', () => {
     const global = ACCESS_PATTERNS.filter((p) => !/pk=T#<t>/.test(p.key));
     expect(global.map((p) => p.key).sort()).toEqual([
       'pk=G#CACHE#apq:<sha256> sk=CACHE',
       'pk=ROUTE#INSURER#<id> sk=ROUTE',
+      'pk=ROUTE#LEADFORM#<id> sk=ROUTE',
       'pk=TENANTS',
     ]);
   });

@@ -5,14 +5,15 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { build, type Metafile } from 'esbuild';
 import { exportJWK, generateKeyPair, SignJWT } from 'jose';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { CLAIMS } from '../../functions/shared/auth/principal.js';
 import { bundleSize, esbuildOptions } from '../../infra/cloud/bundling.js';
 
 /**
  * The graphql function bundled as the stack bundles it (code splitting, Apollo's reporting plugins
  * left out by `apolloBundlePlugin`), then imported in a fresh Node process and asked `{ health }`
- * with a signed token: proof that nothing the bundle leaves out is reached on the way.
+ * with a signed token, against DynamoDB Local (a request reads its tenant's role permissions): proof
+ * that nothing the bundle leaves out is reached on the way.
  */
 const ISSUER = 'https://auth.bundle-test.local';
 const AUDIENCE = 'bundle-test';
@@ -62,7 +63,8 @@ describe('graphql bundle', () => {
         PATH: process.env.PATH,
         BUNDLE_URL: pathToFileURL(join(dir, 'index.mjs')).href,
         TOKEN: token,
-        TABLE_NAME: 'broker-crm-bundle-test',
+        TABLE_NAME: inject('tableName'),
+        AWS_ENDPOINT_URL_DYNAMODB: inject('dynamoEndpoint'),
         STAGE: 'local',
         AUTH_ISSUER: ISSUER,
         AUTH_AUDIENCE: AUDIENCE,
@@ -78,7 +80,7 @@ describe('graphql bundle', () => {
     });
     expect(run.stderr).not.toMatch(/not bundled/);
     const response = JSON.parse(run.stdout) as { statusCode: number; body: string };
-    expect(response.statusCode).toBe(200);
+    expect(response.statusCode, `${response.body}\n${run.stderr}`).toBe(200);
     expect(JSON.parse(response.body)).toEqual({ data: { health: 'ok' } });
   }, 90_000);
 

@@ -1,0 +1,108 @@
+import { type Db, putNewOp, type TransactOp } from '../../shared/db.js';
+import { AlreadyExistsError } from '../../shared/errors.js';
+import { fromItem, toItem } from '../../shared/items.js';
+import { countInWindowOp, windowStartOf } from '../../shared/rate-window.js';
+import { EntityType, keys } from '../../shared/table-design.js';
+import { LEAD_LIMITS, type LeadForm } from './leads.model.js';
+
+/** Why an acceptance did not go through: a full rate window, or another lead took the advisor turn. */
+export class LeadWindowFullError extends Error {
+  constructor(readonly retryAfterSeconds: number) {
+    super('rate window full');
+  }
+}
+export class LeadTurnTakenError extends Error {}
+
+/** Lead forms, their public routes and rate windows: the only code that reads or writes them. */
+export class LeadsRepository {
+  constructor(private readonly db: Db) {}
+
+  /** Creates a form with its public route (form id → tenant), all or nothing. */
+  async createLeadForm(form: LeadForm): Promise<void> {
+    const exists = () => new AlreadyExistsError('LeadForm', 'id', form.id);
+    await this.db.transact([
+      putNewOp(
+        toItem(keys.leadForm(form.tenantId, form.id), EntityType.LeadForm, form.tenantId, form),
+        exists,
+      ),
+      putNewOp(
+        toItem(keys.leadFormRoute(form.id), EntityType.LeadFormRoute, form.tenantId, {
+          formId: form.id,
+          routeTenantId: form.tenantId,
+        }),
+        exists,
+      ),
+    ]);
+  }
+
+  /** listLeadForms: the tenant's forms, newest first (one small partition). */
+  async listLeadForms(tenantId: string): Promise<LeadForm[]> {
+    const items = await this.db.queryAll({
+      partition: keys.leadForms(tenantId),
+      beginsWith: keys.leadFormPrefix,
+      newestFirst: true,
+    });
+    return items.map((i) => ({ ...fromItem<LeadForm>(i), tenantId }));
+  }
+
+  /** getLeadFormRoute then getLeadForm: a public form id to its form, in two GetItems. */
+  async findLeadForm(formId: string): Promise<LeadForm | undefined> {
+    const route = await this.db.get(keys.leadFormRoute(formId));
+    const tenantId = typeof route?.routeTenantId === 'string' ? route.routeTenantId : undefined;
+    if (!tenantId) return undefined;
+    const item = await this.db.get(keys.leadForm(tenantId, formId), { consistent: true });
+    return item ? { ...fromItem<LeadForm>(item), tenantId } : undefined;
+  }
+
+  /**
+   * Accepts one lead in one transaction: counts it in the form's and the source address's windows
+   * and takes the form's next round-robin turn (`leadsAccepted` as read). A full window refuses
+   * with {@link LeadWindowFullError} and counts nothing; a turn taken meanwhile by a concurrent lead
+   * fails with {@link LeadTurnTakenError} (read the form again and retry).
+   */
+  async acceptLead(form: LeadForm, addressHash: string, now: Date): Promise<void> {
+    const formStart = windowStartOf(now, LEAD_LIMITS.formWindowSeconds);
+    const addressStart = windowStartOf(now, LEAD_LIMITS.addressWindowSeconds);
+    const nowSeconds = Math.floor(now.getTime() / 1000);
+    const full = (start: number, seconds: number) => () =>
+      new LeadWindowFullError(start + seconds - nowSeconds);
+    const formKey = keys.leadForm(form.tenantId, form.id);
+    const turn: TransactOp = {
+      item: {
+        Update: {
+          TableName: '',
+          Key: { pk: formKey.pk, sk: formKey.sk },
+          UpdateExpression: 'SET leadsAccepted = :next',
+          ConditionExpression: 'leadsAccepted = :seen',
+          ExpressionAttributeValues: { ':seen': form.leadsAccepted, ':next': form.leadsAccepted + 1 },
+        },
+      },
+      onConditionFailed: () => new LeadTurnTakenError(),
+    };
+    await this.db.transact([
+      countInWindowOp(
+        {
+          key: keys.leadFormRateWindow(form.tenantId, form.id, formStart),
+          entityType: EntityType.LeadRateWindow,
+          tenantId: form.tenantId,
+          windowStart: formStart,
+          windowSeconds: LEAD_LIMITS.formWindowSeconds,
+          limit: LEAD_LIMITS.perFormPerMinute,
+        },
+        full(formStart, LEAD_LIMITS.formWindowSeconds),
+      ),
+      countInWindowOp(
+        {
+          key: keys.leadAddressRateWindow(form.tenantId, addressHash, addressStart),
+          entityType: EntityType.LeadRateWindow,
+          tenantId: form.tenantId,
+          windowStart: addressStart,
+          windowSeconds: LEAD_LIMITS.addressWindowSeconds,
+          limit: LEAD_LIMITS.perAddressPerHour,
+        },
+        full(addressStart, LEAD_LIMITS.addressWindowSeconds),
+      ),
+      turn,
+    ]);
+  }
+}
