@@ -97,6 +97,16 @@ export const CATALOG: readonly FunctionSpec[] = [
     timeoutSeconds: 29,
   },
   {
+    name: 'calendar-feed',
+    description: "iCalendar feeds: a user's tasks behind a revocable token, for calendar apps to subscribe",
+    entry: 'functions/calendar-feed/handler.ts',
+    // The path's last segment is `<token>.ics`: API Gateway matches whole segments only.
+    trigger: { kind: 'http', routes: [{ method: 'GET', path: '/calendar/{token}' }] },
+    needs: ['tableRead'],
+    memoryMb: 512,
+    timeoutSeconds: 29,
+  },
+  {
     name: 'overdue',
     description: 'Daily sweep: marks due invoices overdue and writes their age, which drives dunning',
     entry: 'functions/overdue/handler.ts',

@@ -298,12 +298,18 @@ describe('HTTP API', () => {
     const keys = Object.values(routes)
       .map((r) => r.Properties.RouteKey)
       .sort();
-    expect(keys).toEqual(['GET /graphql', 'POST /graphql', 'POST /webhooks/insurers/{insurerId}']);
+    expect(keys).toEqual([
+      'GET /calendar/{token}',
+      'GET /graphql',
+      'POST /graphql',
+      'POST /webhooks/insurers/{insurerId}',
+    ]);
     const integrations = s.template.findResources('AWS::ApiGatewayV2::Integration');
     expect(Object.values(integrations).map((i) => i.Properties.IntegrationUri)).toEqual(
       expect.arrayContaining([
         { 'Fn::GetAtt': [fnId('graphql'), 'Arn'] },
         { 'Fn::GetAtt': [fnId('webhooks'), 'Arn'] },
+        { 'Fn::GetAtt': [fnId('calendar-feed'), 'Arn'] },
       ]),
     );
   });

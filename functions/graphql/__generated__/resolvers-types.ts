@@ -340,6 +340,26 @@ export type BusinessType =
   /** A later term (`renewalYear` 2 or more). */
   | 'RENEWAL';
 
+/** A user's iCalendar feed, as created: its path carries the secret token and is shown this once. */
+export type CalendarFeed = {
+  __typename?: 'CalendarFeed';
+  /** When the feed was created; creating another one for the same user revokes this one. */
+  createdAt: Scalars['DateTime']['output'];
+  /**
+   * The feed's path on the API, `/calendar/<token>.ics`: prefix it with the API's base URL and subscribe
+   * in Google Calendar or Outlook. Only the token's hash is stored; it is never shown again.
+   */
+  path: Scalars['String']['output'];
+  /** Whose tasks the feed carries. */
+  userId: Scalars['ID']['output'];
+};
+
+/** Whose calendar feed to create or revoke. */
+export type CalendarFeedInput = {
+  /** The user; omit for your own. Another user must be within your scope. */
+  userId?: InputMaybe<Scalars['ID']['input']>;
+};
+
 /** Why and when a policy was cancelled. */
 export type Cancellation = {
   __typename?: 'Cancellation';
@@ -2669,6 +2689,11 @@ export type Mutation = {
   createApiKey: CreateApiKeyPayload;
   /** Creates a branch (admin). */
   createBranch: Branch;
+  /**
+   * Creates an iCalendar feed of a user's tasks (yours by default) behind an unguessable token,
+   * replacing any feed the user had. The answer's `path` is shown once.
+   */
+  createCalendarFeed: CalendarFeed;
   /** Creates a client owned by `ownerAdvisorId` (default: the caller). Any role but partner; the owner must be within your scope (advisors: themselves). Unique fields taken: ALREADY_EXISTS. */
   createClient: Client;
   /** Builds the payout batch of an APPROVED month and ledger (admin, manager with tenant-wide scope): one SEPA credit transfer per advisor or partner owed a positive total (net of clawbacks, adjustments and a balance carried in), written as pain.001.001.03 and CSV behind signed links; a negative balance is carried to the next month, explained. Needs the brokerage's account and an account for each recipient paid (else RULE_VIOLATION naming them); a second batch of the same month and ledger is ALREADY_EXISTS. Marking the month paid (`markCommissionPeriodPaid`) marks the batch PAID. */
@@ -2772,6 +2797,8 @@ export type Mutation = {
   reversePayment: Payment;
   /** Revokes an API key for good: the next request with it answers UNAUTHENTICATED. Revoking a revoked key changes nothing (admin). */
   revokeApiKey: ApiKey;
+  /** Revokes a user's iCalendar feed (yours by default): its URL answers 404 from now on. */
+  revokeCalendarFeed: RevokeCalendarFeedResult;
   /** Issues a new webhook secret; the previous one stays valid for 24 hours so the insurer can roll over. */
   rotateInsurerWebhookSecret: InsurerWithSecret;
   /** Sets a bank account of a user, a partner or the brokerage (admin, manager, backoffice with tenant-wide scope). A user or partner not in your tenant is NOT_FOUND. */
@@ -2901,6 +2928,12 @@ export type MutationCreateApiKeyArgs = {
 /** Everything a front end can change. Every mutation needs a bearer token; each says which roles may call it. */
 export type MutationCreateBranchArgs = {
   input: CreateBranchInput;
+};
+
+
+/** Everything a front end can change. Every mutation needs a bearer token; each says which roles may call it. */
+export type MutationCreateCalendarFeedArgs = {
+  input?: InputMaybe<CalendarFeedInput>;
 };
 
 
@@ -3160,6 +3193,12 @@ export type MutationReversePaymentArgs = {
 /** Everything a front end can change. Every mutation needs a bearer token; each says which roles may call it. */
 export type MutationRevokeApiKeyArgs = {
   input: RevokeApiKeyInput;
+};
+
+
+/** Everything a front end can change. Every mutation needs a bearer token; each says which roles may call it. */
+export type MutationRevokeCalendarFeedArgs = {
+  input?: InputMaybe<CalendarFeedInput>;
 };
 
 
@@ -3893,6 +3932,8 @@ export type ProductLineEdge = {
 /** Everything a front end can read. Every field needs a bearer token except `health`; each says which roles may call it. */
 export type Query = {
   __typename?: 'Query';
+  /** Deviation alerts about tasks within your scope (late checkpoints), newest first. */
+  alerts: TaskAlertConnection;
   /** Your tenant's API keys, newest first (admin). Never the keys themselves. */
   apiKeys: ApiKeyConnection;
   /** A branch by id; null when it does not exist in your tenant. */
@@ -4034,6 +4075,13 @@ export type Query = {
   webhookEndpoints: WebhookEndpointConnection;
   /** An insurer's webhook mapping (admin). */
   webhookMapping: WebhookMapping;
+};
+
+
+/** Everything a front end can read. Every field needs a bearer token except `health`; each says which roles may call it. */
+export type QueryAlertsArgs = {
+  after?: InputMaybe<Scalars['String']['input']>;
+  first?: InputMaybe<Scalars['Int']['input']>;
 };
 
 
@@ -4858,6 +4906,13 @@ export type RevokeApiKeyInput = {
   id: Scalars['ID']['input'];
 };
 
+/** The answer to `revokeCalendarFeed`. */
+export type RevokeCalendarFeedResult = {
+  __typename?: 'RevokeCalendarFeedResult';
+  /** True when a feed was revoked; false when the user had none. */
+  revoked: Scalars['Boolean']['output'];
+};
+
 /** What a user may do. Each operation's description names the roles that may call it; others get FORBIDDEN. */
 export type Role =
   /** Configures the brokerage (org, insurers, webhooks) and may do everything. */
@@ -5206,6 +5261,54 @@ export type Task = {
   /** Optimistic-locking version: 1 when created, +1 with every change. Send it back as `expectedVersion` when you complete it. */
   version: Scalars['Int']['output'];
 };
+
+/** A deviation alert, raised once by the reminders schedule; the assignee's manager is e-mailed once. */
+export type TaskAlert = {
+  __typename?: 'TaskAlert';
+  /** Who the task is assigned to. */
+  assigneeId: Scalars['ID']['output'];
+  /** The checkpoint the task marks. */
+  checkpoint: Checkpoint;
+  /** The client the task is about. */
+  clientId: Scalars['ID']['output'];
+  /** The alert's id, derived from what it is about (`late-checkpoint.<task id>`). */
+  id: Scalars['ID']['output'];
+  /** What went wrong. */
+  kind: TaskAlertKind;
+  /** The assignee's manager, whom the alert e-mailed; null when the assignee has none. */
+  managerId?: Maybe<Scalars['ID']['output']>;
+  /** When the schedule raised the alert. */
+  raisedAt: Scalars['DateTime']['output'];
+  /** When the task's SLA ended. */
+  slaDueAt: Scalars['DateTime']['output'];
+  /** The late task's id. */
+  taskId: Scalars['ID']['output'];
+  /** The late task's title. */
+  title: Scalars['String']['output'];
+};
+
+/** A page of alerts (a Relay connection), newest first. */
+export type TaskAlertConnection = {
+  __typename?: 'TaskAlertConnection';
+  /** The rows of this page, at most `first` of them (fewer when alerts outside the caller's scope are left out). */
+  edges: Array<TaskAlertEdge>;
+  /** Whether a next page exists, and the cursor to ask for it. */
+  pageInfo: PageInfo;
+};
+
+/** One row of a page of alerts: the alert and its cursor. */
+export type TaskAlertEdge = {
+  __typename?: 'TaskAlertEdge';
+  /** Opaque position of this row: pass it as `after` to list what comes after it. */
+  cursor: Scalars['String']['output'];
+  /** The alert on this row. */
+  node: TaskAlert;
+};
+
+/** What a deviation alert is about. */
+export type TaskAlertKind =
+  /** A checkpoint task (presentation, proposal, contract) still open after its SLA ended. */
+  | 'LATE_CHECKPOINT';
 
 /** A page of tasks (a Relay connection), soonest due first. */
 export type TaskConnection = {
@@ -6259,6 +6362,8 @@ export type ResolversTypes = {
   BranchEdge: ResolverTypeWrapper<Omit<BranchEdge, 'node'> & { node: ResolversTypes['Branch'] }>;
   BranchKind: BranchKind;
   BusinessType: BusinessType;
+  CalendarFeed: ResolverTypeWrapper<CalendarFeed>;
+  CalendarFeedInput: CalendarFeedInput;
   Cancellation: ResolverTypeWrapper<Cancellation>;
   CardCommissionSummary: ResolverTypeWrapper<CardCommissionSummary>;
   CardInvoice: ResolverTypeWrapper<CardInvoice>;
@@ -6503,6 +6608,7 @@ export type ResolversTypes = {
   ResolveUnmatchedPaymentInput: ResolveUnmatchedPaymentInput;
   ReversePaymentInput: ReversePaymentInput;
   RevokeApiKeyInput: RevokeApiKeyInput;
+  RevokeCalendarFeedResult: ResolverTypeWrapper<RevokeCalendarFeedResult>;
   Role: null;
   RowError: ResolverTypeWrapper<RowError>;
   Scope: null;
@@ -6527,6 +6633,10 @@ export type ResolversTypes = {
   SupplierDetailsInput: SupplierDetailsInput;
   TakeFromPoolInput: TakeFromPoolInput;
   Task: ResolverTypeWrapper<TaskModel>;
+  TaskAlert: ResolverTypeWrapper<TaskAlert>;
+  TaskAlertConnection: ResolverTypeWrapper<TaskAlertConnection>;
+  TaskAlertEdge: ResolverTypeWrapper<TaskAlertEdge>;
+  TaskAlertKind: TaskAlertKind;
   TaskConnection: ResolverTypeWrapper<Omit<TaskConnection, 'edges'> & { edges: Array<ResolversTypes['TaskEdge']> }>;
   TaskEdge: ResolverTypeWrapper<Omit<TaskEdge, 'node'> & { node: ResolversTypes['Task'] }>;
   TaskFilter: TaskFilter;
@@ -6615,6 +6725,8 @@ export type ResolversParentTypes = {
   Branch: BranchModel;
   BranchConnection: Omit<BranchConnection, 'edges'> & { edges: Array<ResolversParentTypes['BranchEdge']> };
   BranchEdge: Omit<BranchEdge, 'node'> & { node: ResolversParentTypes['Branch'] };
+  CalendarFeed: CalendarFeed;
+  CalendarFeedInput: CalendarFeedInput;
   Cancellation: Cancellation;
   CardCommissionSummary: CardCommissionSummary;
   CardInvoice: CardInvoice;
@@ -6816,6 +6928,7 @@ export type ResolversParentTypes = {
   ResolveUnmatchedPaymentInput: ResolveUnmatchedPaymentInput;
   ReversePaymentInput: ReversePaymentInput;
   RevokeApiKeyInput: RevokeApiKeyInput;
+  RevokeCalendarFeedResult: RevokeCalendarFeedResult;
   RowError: RowError;
   SetBankAccountInput: SetBankAccountInput;
   SetChartOfAccountsInput: SetChartOfAccountsInput;
@@ -6837,6 +6950,9 @@ export type ResolversParentTypes = {
   SupplierDetailsInput: SupplierDetailsInput;
   TakeFromPoolInput: TakeFromPoolInput;
   Task: TaskModel;
+  TaskAlert: TaskAlert;
+  TaskAlertConnection: TaskAlertConnection;
+  TaskAlertEdge: TaskAlertEdge;
   TaskConnection: Omit<TaskConnection, 'edges'> & { edges: Array<ResolversParentTypes['TaskEdge']> };
   TaskEdge: Omit<TaskEdge, 'node'> & { node: ResolversParentTypes['Task'] };
   TaskFilter: TaskFilter;
@@ -6969,6 +7085,12 @@ export type BranchConnectionResolvers<ContextType = GraphQLContext, ParentType e
 export type BranchEdgeResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['BranchEdge'] = ResolversParentTypes['BranchEdge']> = {
   cursor?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   node?: Resolver<ResolversTypes['Branch'], ParentType, ContextType>;
+};
+
+export type CalendarFeedResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['CalendarFeed'] = ResolversParentTypes['CalendarFeed']> = {
+  createdAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  path?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  userId?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
 };
 
 export type CancellationResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['Cancellation'] = ResolversParentTypes['Cancellation']> = {
@@ -7687,6 +7809,7 @@ export type MutationResolvers<ContextType = GraphQLContext, ParentType extends R
   completeTask?: Resolver<ResolversTypes['Task'], ParentType, ContextType, RequireFields<MutationCompleteTaskArgs, 'input'>>;
   createApiKey?: Resolver<ResolversTypes['CreateApiKeyPayload'], ParentType, ContextType, RequireFields<MutationCreateApiKeyArgs, 'input'>>;
   createBranch?: Resolver<ResolversTypes['Branch'], ParentType, ContextType, RequireFields<MutationCreateBranchArgs, 'input'>>;
+  createCalendarFeed?: Resolver<ResolversTypes['CalendarFeed'], ParentType, ContextType, Partial<MutationCreateCalendarFeedArgs>>;
   createClient?: Resolver<ResolversTypes['Client'], ParentType, ContextType, RequireFields<MutationCreateClientArgs, 'input'>>;
   createCommissionPayout?: Resolver<ResolversTypes['CommissionPayout'], ParentType, ContextType, RequireFields<MutationCreateCommissionPayoutArgs, 'input'>>;
   createCommissionScheme?: Resolver<ResolversTypes['CommissionScheme'], ParentType, ContextType, RequireFields<MutationCreateCommissionSchemeArgs, 'input'>>;
@@ -7730,6 +7853,7 @@ export type MutationResolvers<ContextType = GraphQLContext, ParentType extends R
   resolveUnmatchedPayment?: Resolver<ResolversTypes['Payment'], ParentType, ContextType, RequireFields<MutationResolveUnmatchedPaymentArgs, 'input'>>;
   reversePayment?: Resolver<ResolversTypes['Payment'], ParentType, ContextType, RequireFields<MutationReversePaymentArgs, 'input'>>;
   revokeApiKey?: Resolver<ResolversTypes['ApiKey'], ParentType, ContextType, RequireFields<MutationRevokeApiKeyArgs, 'input'>>;
+  revokeCalendarFeed?: Resolver<ResolversTypes['RevokeCalendarFeedResult'], ParentType, ContextType, Partial<MutationRevokeCalendarFeedArgs>>;
   rotateInsurerWebhookSecret?: Resolver<ResolversTypes['InsurerWithSecret'], ParentType, ContextType, RequireFields<MutationRotateInsurerWebhookSecretArgs, 'id'>>;
   setBankAccount?: Resolver<ResolversTypes['BankAccount'], ParentType, ContextType, RequireFields<MutationSetBankAccountArgs, 'input'>>;
   setChartOfAccounts?: Resolver<ResolversTypes['ChartOfAccounts'], ParentType, ContextType, RequireFields<MutationSetChartOfAccountsArgs, 'input'>>;
@@ -7972,6 +8096,7 @@ export type ProductLineEdgeResolvers<ContextType = GraphQLContext, ParentType ex
 };
 
 export type QueryResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['Query'] = ResolversParentTypes['Query']> = {
+  alerts?: Resolver<ResolversTypes['TaskAlertConnection'], ParentType, ContextType, Partial<QueryAlertsArgs>>;
   apiKeys?: Resolver<ResolversTypes['ApiKeyConnection'], ParentType, ContextType, Partial<QueryApiKeysArgs>>;
   branch?: Resolver<Maybe<ResolversTypes['Branch']>, ParentType, ContextType, RequireFields<QueryBranchArgs, 'id'>>;
   branches?: Resolver<ResolversTypes['BranchConnection'], ParentType, ContextType, Partial<QueryBranchesArgs>>;
@@ -8152,6 +8277,10 @@ export type ReportJobEdgeResolvers<ContextType = GraphQLContext, ParentType exte
   node?: Resolver<ResolversTypes['ReportJob'], ParentType, ContextType>;
 };
 
+export type RevokeCalendarFeedResultResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['RevokeCalendarFeedResult'] = ResolversParentTypes['RevokeCalendarFeedResult']> = {
+  revoked?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+};
+
 export type RoleResolvers = { ADMIN: 'admin', ADVISOR: 'advisor', BACKOFFICE: 'backoffice', MANAGER: 'manager', PARTNER: 'partner' };
 
 export type RowErrorResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['RowError'] = ResolversParentTypes['RowError']> = {
@@ -8249,6 +8378,29 @@ export type TaskResolvers<ContextType = GraphQLContext, ParentType extends Resol
   typeCode?: Resolver<ResolversTypes['TaskTypeCode'], ParentType, ContextType>;
   updatedAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
   version?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+};
+
+export type TaskAlertResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['TaskAlert'] = ResolversParentTypes['TaskAlert']> = {
+  assigneeId?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  checkpoint?: Resolver<ResolversTypes['Checkpoint'], ParentType, ContextType>;
+  clientId?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  kind?: Resolver<ResolversTypes['TaskAlertKind'], ParentType, ContextType>;
+  managerId?: Resolver<Maybe<ResolversTypes['ID']>, ParentType, ContextType>;
+  raisedAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  slaDueAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  taskId?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  title?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+};
+
+export type TaskAlertConnectionResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['TaskAlertConnection'] = ResolversParentTypes['TaskAlertConnection']> = {
+  edges?: Resolver<Array<ResolversTypes['TaskAlertEdge']>, ParentType, ContextType>;
+  pageInfo?: Resolver<ResolversTypes['PageInfo'], ParentType, ContextType>;
+};
+
+export type TaskAlertEdgeResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['TaskAlertEdge'] = ResolversParentTypes['TaskAlertEdge']> = {
+  cursor?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  node?: Resolver<ResolversTypes['TaskAlert'], ParentType, ContextType>;
 };
 
 export type TaskConnectionResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['TaskConnection'] = ResolversParentTypes['TaskConnection']> = {
@@ -8532,6 +8684,7 @@ export type Resolvers<ContextType = GraphQLContext> = {
   Branch?: BranchResolvers<ContextType>;
   BranchConnection?: BranchConnectionResolvers<ContextType>;
   BranchEdge?: BranchEdgeResolvers<ContextType>;
+  CalendarFeed?: CalendarFeedResolvers<ContextType>;
   Cancellation?: CancellationResolvers<ContextType>;
   CardCommissionSummary?: CardCommissionSummaryResolvers<ContextType>;
   CardInvoice?: CardInvoiceResolvers<ContextType>;
@@ -8660,6 +8813,7 @@ export type Resolvers<ContextType = GraphQLContext> = {
   ReportJob?: ReportJobResolvers<ContextType>;
   ReportJobConnection?: ReportJobConnectionResolvers<ContextType>;
   ReportJobEdge?: ReportJobEdgeResolvers<ContextType>;
+  RevokeCalendarFeedResult?: RevokeCalendarFeedResultResolvers<ContextType>;
   Role?: RoleResolvers;
   RowError?: RowErrorResolvers<ContextType>;
   Scope?: ScopeResolvers;
@@ -8673,6 +8827,9 @@ export type Resolvers<ContextType = GraphQLContext> = {
   Subscription?: SubscriptionResolvers<ContextType>;
   SupplierDetails?: SupplierDetailsResolvers<ContextType>;
   Task?: TaskResolvers<ContextType>;
+  TaskAlert?: TaskAlertResolvers<ContextType>;
+  TaskAlertConnection?: TaskAlertConnectionResolvers<ContextType>;
+  TaskAlertEdge?: TaskAlertEdgeResolvers<ContextType>;
   TaskConnection?: TaskConnectionResolvers<ContextType>;
   TaskEdge?: TaskEdgeResolvers<ContextType>;
   TaskType?: TaskTypeResolvers<ContextType>;

@@ -1,5 +1,8 @@
 import type { Clock } from '../../shared/clock.js';
 import type { Db } from '../../shared/db.js';
+import { AlertsRepository } from './alerts.repository.js';
+import { AlertsService } from './alerts.service.js';
+import { CalendarFeedService } from './calendar-feed.service.js';
 import type { ReminderChannels, TaskClients, TaskPolicies, TaskTenants, TaskUsers } from './ports.js';
 import { RemindersRepository } from './reminders.repository.js';
 import { RemindersService } from './reminders.service.js';
@@ -9,6 +12,9 @@ import { TaskReadsService } from './task-reads.service.js';
 import { TasksRepository } from './tasks.repository.js';
 import { TasksService } from './tasks.service.js';
 
+export type { TaskAlert } from './alerts.repository.js';
+export type { AlertsResult } from './alerts.service.js';
+export type { CreatedCalendarFeed } from './calendar-feed.service.js';
 /**
  * The tasks module's public entry: its composition and what other modules, entry points and tests
  * may use. Everything else in this folder is internal.
@@ -41,6 +47,10 @@ export interface TasksModule {
   renewals: RenewalsService;
   /** The reminders schedule: due-soon e-mails, the morning digest, meeting SMS. */
   reminders: RemindersService;
+  /** Deviation alerts (late checkpoints), raised with the reminders schedule. */
+  alerts: AlertsService;
+  /** Users' iCalendar feeds behind revocable tokens. */
+  feeds: CalendarFeedService;
 }
 
 /** What the tasks module needs from other modules, through narrow ports. */
@@ -60,19 +70,29 @@ export function createTasksModule(deps: TasksDeps): TasksModule {
   const repository = new TasksRepository(deps.db);
   const catalog = new TaskCatalog(repository);
   const tasks = new TasksService(repository, catalog, deps.clients, deps.users, deps.clock);
+  const reminders = new RemindersService(
+    repository,
+    new RemindersRepository(deps.db),
+    deps.clients,
+    deps.users,
+    deps.tenants,
+    deps.channels ?? null,
+    deps.clock,
+  );
   return {
     tasks,
     reads: new TaskReadsService(repository, deps.clients),
     catalog,
     renewals: new RenewalsService(repository, tasks, deps.policies, deps.tenants),
-    reminders: new RemindersService(
+    reminders,
+    alerts: new AlertsService(
       repository,
-      new RemindersRepository(deps.db),
-      deps.clients,
+      new AlertsRepository(deps.db),
       deps.users,
       deps.tenants,
+      reminders,
       deps.channels ?? null,
-      deps.clock,
     ),
+    feeds: new CalendarFeedService(repository, deps.users, deps.clock),
   };
 }

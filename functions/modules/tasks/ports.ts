@@ -11,6 +11,8 @@ export interface TaskUser {
   role: Principal['role'];
   branchId: string | null;
   regionId: string | null;
+  /** Whom deviation alerts about the user's tasks go to. */
+  managerId: string | null;
   active: boolean;
 }
 

@@ -20,6 +20,14 @@ export interface TaskRange {
   dueTo?: string | null;
 }
 
+/** A user's calendar feed as stored: only the hash of its token's secret, never the token. */
+export interface CalendarFeedRecord {
+  userId: string;
+  secretHash: string;
+  createdBy: string;
+  createdAt: string;
+}
+
 /** The tenant's task settings. */
 export interface TaskSettings {
   /** Policies whose term ends within this many days get a renewal task. */
@@ -188,5 +196,27 @@ export class TasksRepository {
     return item
       ? { ...DEFAULT_TASK_SETTINGS, ...fromItem<Partial<TaskSettings>>(item) }
       : DEFAULT_TASK_SETTINGS;
+  }
+
+  // ---- calendar feeds ----------------------------------------------------------------------
+
+  /** Writes a user's feed, replacing (and so revoking) the one before. */
+  async putCalendarFeed(tenantId: string, feed: CalendarFeedRecord): Promise<void> {
+    await this.db.put(
+      toItem(keys.calendarFeed(tenantId, feed.userId), EntityType.CalendarFeed, tenantId, feed),
+    );
+  }
+
+  /** getCalendarFeed: the feed a presented token names (strongly consistent: revocation is at once). */
+  async getCalendarFeed(tenantId: string, userId: string): Promise<CalendarFeedRecord | undefined> {
+    const item = await this.db.get(keys.calendarFeed(tenantId, userId), { consistent: true });
+    return item ? fromItem<CalendarFeedRecord>(item) : undefined;
+  }
+
+  /** Deletes a user's feed; false when there was none. */
+  async deleteCalendarFeed(tenantId: string, userId: string): Promise<boolean> {
+    if (!(await this.getCalendarFeed(tenantId, userId))) return false;
+    await this.db.transact([deleteOp(keys.calendarFeed(tenantId, userId))]);
+    return true;
   }
 }
