@@ -3,6 +3,8 @@ import type { Db } from '../../shared/db.js';
 import { AlertsRepository } from './alerts.repository.js';
 import { AlertsService } from './alerts.service.js';
 import { CalendarFeedService } from './calendar-feed.service.js';
+import { IntervalFollowUpsService } from './interval-follow-ups.service.js';
+import { PoolRuleService } from './pool-rule.service.js';
 import type { ReminderChannels, TaskClients, TaskPolicies, TaskTenants, TaskUsers } from './ports.js';
 import { RemindersRepository } from './reminders.repository.js';
 import { RemindersService } from './reminders.service.js';
@@ -15,6 +17,11 @@ import { TasksService } from './tasks.service.js';
 export type { TaskAlert } from './alerts.repository.js';
 export type { AlertsResult } from './alerts.service.js';
 export type { CreatedCalendarFeed } from './calendar-feed.service.js';
+export {
+  INTERVAL_ACTOR,
+  type IntervalFollowUpsResult,
+} from './interval-follow-ups.service.js';
+export { POOL_RULE_ACTOR, type PoolRuleResult } from './pool-rule.service.js';
 /**
  * The tasks module's public entry: its composition and what other modules, entry points and tests
  * may use. Everything else in this folder is internal.
@@ -49,6 +56,10 @@ export interface TasksModule {
   reminders: RemindersService;
   /** Deviation alerts (late checkpoints), raised with the reminders schedule. */
   alerts: AlertsService;
+  /** The daily pool rule: clients whose owner misses contacts, or nobody reached, go to the pool. */
+  pool: PoolRuleService;
+  /** The daily interval follow-up: a client past its usual policy interval gets a call, once. */
+  intervals: IntervalFollowUpsService;
   /** Users' iCalendar feeds behind revocable tokens. */
   feeds: CalendarFeedService;
 }
@@ -93,6 +104,8 @@ export function createTasksModule(deps: TasksDeps): TasksModule {
       reminders,
       deps.channels ?? null,
     ),
+    pool: new PoolRuleService(repository, deps.clients, deps.users, deps.tenants),
+    intervals: new IntervalFollowUpsService(repository, tasks, deps.clients, deps.users, deps.tenants),
     feeds: new CalendarFeedService(repository, deps.users, deps.clock),
   };
 }

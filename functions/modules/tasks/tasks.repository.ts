@@ -39,6 +39,12 @@ export interface TaskSettings {
   /** No SMS between these local times (HH:MM; the range may span midnight). */
   quietHoursStart: string;
   quietHoursEnd: string;
+  /** An owner who misses this many contact tasks of a client in a row loses the client to the pool. */
+  missedContactsToPool: number;
+  /** A client nobody has reached for this many days moves to the pool. */
+  daysWithoutContactToPool: number;
+  /** A client whose usual policy interval has passed by this many days gets a follow-up task. */
+  intervalGraceDays: number;
 }
 
 export const DEFAULT_TASK_SETTINGS: TaskSettings = {
@@ -47,6 +53,9 @@ export const DEFAULT_TASK_SETTINGS: TaskSettings = {
   meetingSmsLeadHours: 24,
   quietHoursStart: '20:00',
   quietHoursEnd: '08:00',
+  missedContactsToPool: 3,
+  daysWithoutContactToPool: 90,
+  intervalGraceDays: 14,
 };
 
 /** The tasks module's access to DynamoDB: tasks, their card items and indexes, types and templates. */
