@@ -1,8 +1,11 @@
 import { demoCommissionScheme } from '../../functions/modules/commissions/index.js';
 import type { ProductLine, User } from '../../functions/modules/org/index.js';
 import type { Services } from '../../functions/modules/services.js';
+import { composeTasks } from '../../functions/modules/tasks-wiring.js';
 import { type Principal, type Role, systemPrincipal } from '../../functions/shared/auth/principal.js';
+import { FixedClock } from '../../functions/shared/clock.js';
 import { addDays, addMonths } from '../../functions/shared/dates.js';
+import { getRuntime } from '../../functions/shared/runtime.js';
 import { OrgKind } from '../../functions/shared/table-design.js';
 
 export interface SeededInsurer {
@@ -165,7 +168,7 @@ async function seedDemoBrokerage(services: Services, today: string): Promise<See
     principalOf(tenantId, manager, region.id),
     demoCommissionScheme(),
   );
-  await seedBook(services, principalOf(tenantId, adam, region.id), insurers, partner.id, today);
+  await seedBook(services, principalOf(tenantId, adam, region.id), sys, insurers, partner.id, today);
 
   return {
     tenantId,
@@ -224,6 +227,7 @@ async function seedOtherBrokerage(services: Services): Promise<SeededTenant> {
 async function seedBook(
   services: Services,
   advisor: Principal,
+  admin: Principal,
   insurers: SeededInsurer[],
   partnerId: string,
   today: string,
@@ -280,7 +284,7 @@ async function seedBook(
     termStart: addMonths(today, -11),
     termEnd: addDays(addMonths(today, 1), -1),
   });
-  await seedTasks(services, advisor, jana.id, company.id, today);
+  await seedTasks(services, advisor, admin, jana.id, company.id, today);
   await services.clients.records.createClient(advisor, {
     kind: 'PERSON',
     firstName: 'Tomáš',
@@ -294,11 +298,14 @@ async function seedBook(
 /**
  * Open tasks a newcomer sees reminders for: a call due within the hour (a due-soon e-mail on the
  * next reminders run), a meeting tomorrow with a client who consented to SMS (a text before it),
- * and a contract checkpoint three days late.
+ * and a contract checkpoint three days late, filed five days ago so its SLA has ended too (the
+ * manager's alert e-mail on the next reminders run). Then two issued invoices, overdue by 5 and 12
+ * days, so the `overdue` schedule starts dunning (a reminder e-mail to Jana).
  */
 async function seedTasks(
   services: Services,
   advisor: Principal,
+  admin: Principal,
   janaId: string,
   companyId: string,
   today: string,
@@ -318,7 +325,8 @@ async function seedTasks(
     dueAt: `${addDays(today, 1)}T09:00:00Z`,
     checkpoint: 'PRESENTATION',
   });
-  await create({
+  const fiveDaysAgo = new FixedClock(new Date(Date.now() - 5 * 86_400_000));
+  await composeTasks(getRuntime().db, fiveDaysAgo).tasks.createTask(advisor, {
     typeCode: 'DOCUMENT',
     title: 'Signed property renewal contract',
     clientId: companyId,
@@ -326,4 +334,17 @@ async function seedTasks(
     checkpoint: 'CONTRACT',
     process: 'RENEWAL',
   });
+  for (const [clientId, overdueDays, fee] of [
+    [janaId, 5, '350.00'],
+    [companyId, 12, '1200.00'],
+  ] as const) {
+    const draft = await services.invoices.invoices.createInvoice(advisor, {
+      clientId,
+      currency: 'EUR',
+      issueDate: addDays(today, -overdueDays - 14),
+      dueDate: addDays(today, -overdueDays),
+      lines: [{ description: 'Broker fee', quantity: '1', unitPrice: fee }],
+    });
+    await services.invoices.invoices.issueInvoice(admin, { id: draft.id });
+  }
 }

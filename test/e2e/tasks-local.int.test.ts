@@ -3,7 +3,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type LocalStack, startLocalStack } from '../../infra/local/stack.js';
 
 /**
- * Tasks on the local stack over HTTP: the iCalendar feed (`GET /calendar/{token}.ics`, written with
+ * Tasks on the local stack over HTTP: the seeded reminders, alert and dunning after the schedules
+ * run, and the iCalendar feed (`GET /calendar/{token}.ics`, written with
  * ical-generator and read back here with a second library, ical.js) and its revocation.
  */
 describe('tasks on the local stack', () => {
@@ -15,7 +16,7 @@ describe('tasks on the local stack', () => {
     stack = await startLocalStack({ port: 0, dataDir: null, seed: true, log: () => undefined });
     advisor = stack.dev.tokens['demo-brokerage']?.advisor ?? '';
     otherAdmin = stack.dev.tokens['other-brokerage']?.admin ?? '';
-  }, 60_000);
+  }, 120_000);
 
   afterAll(async () => {
     await stack?.stop();
@@ -95,5 +96,20 @@ describe('tasks on the local stack', () => {
     expect(gone.status).toBe(404);
     expect(((await gone.json()) as { code: string }).code).toBe('NOT_FOUND');
     expect((await feed(foreign)).status).toBe(200);
+  });
+
+  it('shows the seeded reminders, the late-checkpoint alert and dunning in /local/mail after the schedules run', async () => {
+    for (const name of ['reminders', 'overdue'])
+      expect((await fetch(`${stack.dev.schedulesUrl}/${name}/run`, { method: 'POST' })).status).toBe(200);
+    const { emails } = (await (await fetch(stack.dev.mailJsonUrl)).json()) as {
+      emails: Array<{ destination: { to: string[] }; subject: string }>;
+    };
+    const to = (address: string) =>
+      emails.filter((m) => m.destination.to.includes(address)).map((m) => m.subject);
+    expect(to('adam@demo.example').some((s) => s.endsWith('Call Jana about travel insurance'))).toBe(true);
+    expect(to('marek@demo.example')).toEqual([
+      'Zpožděný milník: Signed property renewal contract (Adam Poradce)',
+    ]);
+    expect(to('jana.novakova@example.com')).toHaveLength(1);
   });
 });
