@@ -284,8 +284,7 @@ async function seedBook(
     termStart: addMonths(today, -11),
     termEnd: addDays(addMonths(today, 1), -1),
   });
-  await seedTasks(services, advisor, admin, jana.id, company.id, today);
-  await services.clients.records.createClient(advisor, {
+  const tomas = await services.clients.records.createClient(advisor, {
     kind: 'PERSON',
     firstName: 'Tomáš',
     lastName: 'Dvořák',
@@ -293,6 +292,7 @@ async function seedBook(
     segment: 'INDIVIDUAL',
     acquisitionType: 'OWN_PROMOTION',
   });
+  await seedTasks(services, advisor, admin, { jana: jana.id, company: company.id, tomas: tomas.id }, today);
 }
 
 /**
@@ -300,16 +300,16 @@ async function seedBook(
  * next reminders run), a meeting tomorrow with a client who consented to SMS (a text before it),
  * and a contract checkpoint three days late, filed five days ago so its SLA has ended too (the
  * manager's alert e-mail on the next reminders run). Then two issued invoices, overdue by 5 and 12
- * days, so the `overdue` schedule starts dunning (a reminder e-mail to Jana).
+ * days, so the `overdue` schedule starts dunning (a reminder e-mail to Tomáš).
  */
 async function seedTasks(
   services: Services,
   advisor: Principal,
   admin: Principal,
-  janaId: string,
-  companyId: string,
+  clients: { jana: string; company: string; tomas: string },
   today: string,
 ): Promise<void> {
+  const { jana: janaId, company: companyId } = clients;
   const create = (input: Record<string, unknown>) => services.tasks.tasks.createTask(advisor, input);
   await create({
     typeCode: 'CALL',
@@ -335,7 +335,7 @@ async function seedTasks(
     process: 'RENEWAL',
   });
   for (const [clientId, overdueDays, fee] of [
-    [janaId, 5, '350.00'],
+    [clients.tomas, 5, '350.00'],
     [companyId, 12, '1200.00'],
   ] as const) {
     const draft = await services.invoices.invoices.createInvoice(advisor, {
