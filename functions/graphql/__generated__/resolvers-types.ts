@@ -457,6 +457,21 @@ export type Checkpoint =
   /** A written proposal sent. */
   | 'PROPOSAL';
 
+/** Done checkpoint tasks of a row and the conversion between them. */
+export type CheckpointConversion = {
+  __typename?: 'CheckpointConversion';
+  /** Contracts per proposal; null without proposals. */
+  contractRate?: Maybe<Scalars['Float']['output']>;
+  /** Done tasks marking a contract. */
+  contracts: Scalars['Int']['output'];
+  /** Done tasks marking a presentation. */
+  presentations: Scalars['Int']['output'];
+  /** Proposals per presentation; null without presentations. */
+  proposalRate?: Maybe<Scalars['Float']['output']>;
+  /** Done tasks marking a proposal. */
+  proposals: Scalars['Int']['output'];
+};
+
 /** How a rule recovers commission when a policy is cancelled or lapses. */
 export type ClawbackRule = {
   __typename?: 'ClawbackRule';
@@ -3667,6 +3682,15 @@ export type PaymentStatisticsRow = {
   paymentsMade: Scalars['Int']['output'];
 };
 
+/** How `sellerPerformance` groups its rows. */
+export type PerformanceGroupBy =
+  /** One row per assignee. */
+  | 'ADVISOR'
+  /** One row per branch of the assignees. */
+  | 'BRANCH'
+  /** One row per region of the assignees. */
+  | 'REGION';
+
 /** An insurance policy: what was sold, to whom, by whom, for how much, for which term. */
 export type Policy = {
   __typename?: 'Policy';
@@ -4046,6 +4070,11 @@ export type Query = {
   reportJob: ReportJob;
   /** The caller's report jobs, newest first (every role). */
   reportJobs: ReportJobConnection;
+  /**
+   * Seller performance for a month of the brokerage's time zone (tasks by due time), within your scope:
+   * advisors their own, branch managers their branch, others what their scope reaches.
+   */
+  sellerPerformance: Array<SellerPerformanceRow>;
   /** What-if: the lines a hypothetical policy would produce for every recipient. Writes nothing. */
   simulateCommissions: Array<SimulatedCommissionLine>;
   /** Your partner's sub-agents (partner admins). */
@@ -4388,6 +4417,13 @@ export type QueryReportJobArgs = {
 export type QueryReportJobsArgs = {
   after?: InputMaybe<Scalars['String']['input']>;
   first?: InputMaybe<Scalars['Int']['input']>;
+};
+
+
+/** Everything a front end can read. Every field needs a bearer token except `health`; each says which roles may call it. */
+export type QuerySellerPerformanceArgs = {
+  groupBy: PerformanceGroupBy;
+  period: Scalars['String']['input'];
 };
 
 
@@ -4957,6 +4993,27 @@ export type Segment =
   /** A client given priority service. */
   | 'VIP';
 
+/** One advisor's, branch's or region's task figures for a month. */
+export type SellerPerformanceRow = {
+  __typename?: 'SellerPerformanceRow';
+  /** Tasks due in the month (cancelled ones left out). */
+  assigned: Scalars['Int']['output'];
+  /** Mean hours from creation to completion of the done ones; null when none is done. */
+  averageCompletionHours?: Maybe<Scalars['Float']['output']>;
+  /** Mean SLA hours of the same done tasks, to compare with; null when none is done. */
+  averageSlaHours?: Maybe<Scalars['Float']['output']>;
+  /** The same figures by task type. */
+  byType: Array<TaskTypePerformance>;
+  /** Checkpoint conversion: presentation → proposal → contract. */
+  checkpoints: CheckpointConversion;
+  /** Of those, done. */
+  done: Scalars['Int']['output'];
+  /** The user, branch or region id; null for tasks of assignees without a branch or region. */
+  groupId?: Maybe<Scalars['ID']['output']>;
+  /** Done after their SLA ended, or still open past it. */
+  late: Scalars['Int']['output'];
+};
+
 /** Sets (or replaces) a bank account. */
 export type SetBankAccountInput = {
   /** The BIC; an invalid one answers BAD_USER_INPUT at `input.bic`. */
@@ -5406,6 +5463,23 @@ export type TaskTypeCode =
   | 'PAYMENT_FOLLOW_UP'
   /** Renewing a policy whose term ends soon (created by the `renewals` schedule). */
   | 'RENEWAL';
+
+/** Task counts of one task type within a performance row. */
+export type TaskTypePerformance = {
+  __typename?: 'TaskTypePerformance';
+  /** Tasks due in the month (cancelled ones left out). */
+  assigned: Scalars['Int']['output'];
+  /** Mean hours from creation to completion of the done ones; null when none is done. */
+  averageCompletionHours?: Maybe<Scalars['Float']['output']>;
+  /** Mean SLA hours of the same done tasks, to compare with; null when none is done. */
+  averageSlaHours?: Maybe<Scalars['Float']['output']>;
+  /** Of those, done. */
+  done: Scalars['Int']['output'];
+  /** Done after their SLA ended, or still open past it. */
+  late: Scalars['Int']['output'];
+  /** The task type. */
+  typeCode: TaskTypeCode;
+};
 
 /** A brokerage: the tenant. Every datum belongs to exactly one tenant. */
 export type Tenant = {
@@ -6373,6 +6447,7 @@ export type ResolversTypes = {
   ChartAccountInput: ChartAccountInput;
   ChartOfAccounts: ResolverTypeWrapper<ChartOfAccounts>;
   Checkpoint: Checkpoint;
+  CheckpointConversion: ResolverTypeWrapper<CheckpointConversion>;
   ClawbackRule: ResolverTypeWrapper<ClawbackRule>;
   ClawbackRuleInput: ClawbackRuleInput;
   ClawbackType: ClawbackType;
@@ -6487,6 +6562,7 @@ export type ResolversTypes = {
   FailedChangeEdge: ResolverTypeWrapper<Omit<FailedChangeEdge, 'node'> & { node: ResolversTypes['FailedChange'] }>;
   FailedChangeStatus: FailedChangeStatus;
   FileFormat: FileFormat;
+  Float: ResolverTypeWrapper<Scalars['Float']['output']>;
   GenerateInstalmentInvoicesInput: GenerateInstalmentInvoicesInput;
   HierarchyLevel: ResolverTypeWrapper<HierarchyLevel>;
   ID: ResolverTypeWrapper<Scalars['ID']['output']>;
@@ -6558,6 +6634,7 @@ export type ResolversTypes = {
   PaymentStatistics: ResolverTypeWrapper<PaymentStatistics>;
   PaymentStatisticsGroup: PaymentStatisticsGroup;
   PaymentStatisticsRow: ResolverTypeWrapper<PaymentStatisticsRow>;
+  PerformanceGroupBy: PerformanceGroupBy;
   Policy: ResolverTypeWrapper<PolicyModel>;
   PolicyConnection: ResolverTypeWrapper<Omit<PolicyConnection, 'edges'> & { edges: Array<ResolversTypes['PolicyEdge']> }>;
   PolicyEdge: ResolverTypeWrapper<Omit<PolicyEdge, 'node'> & { node: ResolversTypes['Policy'] }>;
@@ -6613,6 +6690,7 @@ export type ResolversTypes = {
   RowError: ResolverTypeWrapper<RowError>;
   Scope: null;
   Segment: Segment;
+  SellerPerformanceRow: ResolverTypeWrapper<SellerPerformanceRow>;
   SetBankAccountInput: SetBankAccountInput;
   SetChartOfAccountsInput: SetChartOfAccountsInput;
   SetDunningPolicyInput: SetDunningPolicyInput;
@@ -6645,6 +6723,7 @@ export type ResolversTypes = {
   TaskStatus: TaskStatus;
   TaskType: ResolverTypeWrapper<TaskTypeModel>;
   TaskTypeCode: TaskTypeCode;
+  TaskTypePerformance: ResolverTypeWrapper<TaskTypePerformance>;
   Tenant: ResolverTypeWrapper<TenantSettingsModel>;
   TenureBand: ResolverTypeWrapper<TenureBand>;
   TenureBandInput: TenureBandInput;
@@ -6735,6 +6814,7 @@ export type ResolversParentTypes = {
   ChartAccount: ChartAccount;
   ChartAccountInput: ChartAccountInput;
   ChartOfAccounts: ChartOfAccounts;
+  CheckpointConversion: CheckpointConversion;
   ClawbackRule: ClawbackRule;
   ClawbackRuleInput: ClawbackRuleInput;
   Client: ClientModel;
@@ -6828,6 +6908,7 @@ export type ResolversParentTypes = {
   FailedChange: FailedChangeModel;
   FailedChangeConnection: Omit<FailedChangeConnection, 'edges'> & { edges: Array<ResolversParentTypes['FailedChangeEdge']> };
   FailedChangeEdge: Omit<FailedChangeEdge, 'node'> & { node: ResolversParentTypes['FailedChange'] };
+  Float: Scalars['Float']['output'];
   GenerateInstalmentInvoicesInput: GenerateInstalmentInvoicesInput;
   HierarchyLevel: HierarchyLevel;
   ID: Scalars['ID']['output'];
@@ -6930,6 +7011,7 @@ export type ResolversParentTypes = {
   RevokeApiKeyInput: RevokeApiKeyInput;
   RevokeCalendarFeedResult: RevokeCalendarFeedResult;
   RowError: RowError;
+  SellerPerformanceRow: SellerPerformanceRow;
   SetBankAccountInput: SetBankAccountInput;
   SetChartOfAccountsInput: SetChartOfAccountsInput;
   SetDunningPolicyInput: SetDunningPolicyInput;
@@ -6957,6 +7039,7 @@ export type ResolversParentTypes = {
   TaskEdge: Omit<TaskEdge, 'node'> & { node: ResolversParentTypes['Task'] };
   TaskFilter: TaskFilter;
   TaskType: TaskTypeModel;
+  TaskTypePerformance: TaskTypePerformance;
   Tenant: TenantSettingsModel;
   TenureBand: TenureBand;
   TenureBandInput: TenureBandInput;
@@ -7127,6 +7210,14 @@ export type ChartOfAccountsResolvers<ContextType = GraphQLContext, ParentType ex
   accounts?: Resolver<Array<ResolversTypes['ChartAccount']>, ParentType, ContextType>;
   updatedAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
   version?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+};
+
+export type CheckpointConversionResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['CheckpointConversion'] = ResolversParentTypes['CheckpointConversion']> = {
+  contractRate?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
+  contracts?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  presentations?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  proposalRate?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
+  proposals?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
 };
 
 export type ClawbackRuleResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['ClawbackRule'] = ResolversParentTypes['ClawbackRule']> = {
@@ -8148,6 +8239,7 @@ export type QueryResolvers<ContextType = GraphQLContext, ParentType extends Reso
   regions?: Resolver<ResolversTypes['RegionConnection'], ParentType, ContextType, Partial<QueryRegionsArgs>>;
   reportJob?: Resolver<ResolversTypes['ReportJob'], ParentType, ContextType, RequireFields<QueryReportJobArgs, 'id'>>;
   reportJobs?: Resolver<ResolversTypes['ReportJobConnection'], ParentType, ContextType, Partial<QueryReportJobsArgs>>;
+  sellerPerformance?: Resolver<Array<ResolversTypes['SellerPerformanceRow']>, ParentType, ContextType, RequireFields<QuerySellerPerformanceArgs, 'groupBy' | 'period'>>;
   simulateCommissions?: Resolver<Array<ResolversTypes['SimulatedCommissionLine']>, ParentType, ContextType, RequireFields<QuerySimulateCommissionsArgs, 'input'>>;
   subAgents?: Resolver<ResolversTypes['SubAgentConnection'], ParentType, ContextType, Partial<QuerySubAgentsArgs>>;
   task?: Resolver<Maybe<ResolversTypes['Task']>, ParentType, ContextType, RequireFields<QueryTaskArgs, 'id'>>;
@@ -8291,6 +8383,17 @@ export type RowErrorResolvers<ContextType = GraphQLContext, ParentType extends R
 
 export type ScopeResolvers = { ALL: 'all', BRANCH: 'branch', OWN: 'own', REGION: 'region' };
 
+export type SellerPerformanceRowResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['SellerPerformanceRow'] = ResolversParentTypes['SellerPerformanceRow']> = {
+  assigned?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  averageCompletionHours?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
+  averageSlaHours?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
+  byType?: Resolver<Array<ResolversTypes['TaskTypePerformance']>, ParentType, ContextType>;
+  checkpoints?: Resolver<ResolversTypes['CheckpointConversion'], ParentType, ContextType>;
+  done?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  groupId?: Resolver<Maybe<ResolversTypes['ID']>, ParentType, ContextType>;
+  late?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+};
+
 export type SimulatedCommissionLineResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['SimulatedCommissionLine'] = ResolversParentTypes['SimulatedCommissionLine']> = {
   amount?: Resolver<ResolversTypes['Money'], ParentType, ContextType>;
   explanation?: Resolver<ResolversTypes['CommissionExplanation'], ParentType, ContextType>;
@@ -8418,6 +8521,15 @@ export type TaskTypeResolvers<ContextType = GraphQLContext, ParentType extends R
   expectedMinutes?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   name?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   slaHours?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+};
+
+export type TaskTypePerformanceResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['TaskTypePerformance'] = ResolversParentTypes['TaskTypePerformance']> = {
+  assigned?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  averageCompletionHours?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
+  averageSlaHours?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
+  done?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  late?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  typeCode?: Resolver<ResolversTypes['TaskTypeCode'], ParentType, ContextType>;
 };
 
 export type TenantResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['Tenant'] = ResolversParentTypes['Tenant']> = {
@@ -8691,6 +8803,7 @@ export type Resolvers<ContextType = GraphQLContext> = {
   CardTask?: CardTaskResolvers<ContextType>;
   ChartAccount?: ChartAccountResolvers<ContextType>;
   ChartOfAccounts?: ChartOfAccountsResolvers<ContextType>;
+  CheckpointConversion?: CheckpointConversionResolvers<ContextType>;
   ClawbackRule?: ClawbackRuleResolvers<ContextType>;
   Client?: ClientResolvers<ContextType>;
   ClientCard?: ClientCardResolvers<ContextType>;
@@ -8817,6 +8930,7 @@ export type Resolvers<ContextType = GraphQLContext> = {
   Role?: RoleResolvers;
   RowError?: RowErrorResolvers<ContextType>;
   Scope?: ScopeResolvers;
+  SellerPerformanceRow?: SellerPerformanceRowResolvers<ContextType>;
   SimulatedCommissionLine?: SimulatedCommissionLineResolvers<ContextType>;
   SplitShare?: SplitShareResolvers<ContextType>;
   StatementImportResult?: StatementImportResultResolvers<ContextType>;
@@ -8833,6 +8947,7 @@ export type Resolvers<ContextType = GraphQLContext> = {
   TaskConnection?: TaskConnectionResolvers<ContextType>;
   TaskEdge?: TaskEdgeResolvers<ContextType>;
   TaskType?: TaskTypeResolvers<ContextType>;
+  TaskTypePerformance?: TaskTypePerformanceResolvers<ContextType>;
   Tenant?: TenantResolvers<ContextType>;
   TenureBand?: TenureBandResolvers<ContextType>;
   Tier?: TierResolvers<ContextType>;

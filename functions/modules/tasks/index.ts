@@ -4,6 +4,7 @@ import { AlertsRepository } from './alerts.repository.js';
 import { AlertsService } from './alerts.service.js';
 import { CalendarFeedService } from './calendar-feed.service.js';
 import { IntervalFollowUpsService } from './interval-follow-ups.service.js';
+import { PerformanceService } from './performance.service.js';
 import { PoolRuleService } from './pool-rule.service.js';
 import type { ReminderChannels, TaskClients, TaskPolicies, TaskTenants, TaskUsers } from './ports.js';
 import { RemindersRepository } from './reminders.repository.js';
@@ -60,6 +61,8 @@ export interface TasksModule {
   pool: PoolRuleService;
   /** The daily interval follow-up: a client past its usual policy interval gets a call, once. */
   intervals: IntervalFollowUpsService;
+  /** Seller performance per advisor, branch or region and month, within scope. */
+  performance: PerformanceService;
   /** Users' iCalendar feeds behind revocable tokens. */
   feeds: CalendarFeedService;
 }
@@ -106,6 +109,7 @@ export function createTasksModule(deps: TasksDeps): TasksModule {
     ),
     pool: new PoolRuleService(repository, deps.clients, deps.users, deps.tenants),
     intervals: new IntervalFollowUpsService(repository, tasks, deps.clients, deps.users, deps.tenants),
+    performance: new PerformanceService(repository, deps.tenants, deps.clock),
     feeds: new CalendarFeedService(repository, deps.users, deps.clock),
   };
 }

@@ -11,6 +11,8 @@ export const tasksResolvers: Resolvers = {
     taskTypes: (_root, _args, { principal, services }) => services.tasks.catalog.listTaskTypes(principal),
     processTemplates: (_root, _args, { principal, services }) =>
       services.tasks.catalog.listProcessTemplates(principal),
+    sellerPerformance: (_root, args, { principal, services }) =>
+      services.tasks.performance.sellerPerformance(principal, args),
     alerts: async (_root, args, { principal, services }) =>
       toConnection(await services.tasks.alerts.listAlerts(principal, pageArgs(args))),
   },
