@@ -168,7 +168,7 @@ async function seedDemoBrokerage(services: Services, today: string): Promise<See
     principalOf(tenantId, manager, region.id),
     demoCommissionScheme(),
   );
-  await seedBook(services, principalOf(tenantId, adam, region.id), sys, insurers, partner.id, today);
+  await seedBook(services, principalOf(tenantId, adam, region.id), insurers, partner.id, today);
 
   return {
     tenantId,
@@ -227,7 +227,6 @@ async function seedOtherBrokerage(services: Services): Promise<SeededTenant> {
 async function seedBook(
   services: Services,
   advisor: Principal,
-  admin: Principal,
   insurers: SeededInsurer[],
   partnerId: string,
   today: string,
@@ -284,7 +283,7 @@ async function seedBook(
     termStart: addMonths(today, -11),
     termEnd: addDays(addMonths(today, 1), -1),
   });
-  const tomas = await services.clients.records.createClient(advisor, {
+  await services.clients.records.createClient(advisor, {
     kind: 'PERSON',
     firstName: 'Tomáš',
     lastName: 'Dvořák',
@@ -292,21 +291,19 @@ async function seedBook(
     segment: 'INDIVIDUAL',
     acquisitionType: 'OWN_PROMOTION',
   });
-  await seedTasks(services, advisor, admin, { jana: jana.id, company: company.id, tomas: tomas.id }, today);
+  await seedTasks(services, advisor, { jana: jana.id, company: company.id }, today);
 }
 
 /**
  * Open tasks a newcomer sees reminders for: a call due within the hour (a due-soon e-mail on the
  * next reminders run), a meeting tomorrow with a client who consented to SMS (a text before it),
  * and a contract checkpoint three days late, filed five days ago so its SLA has ended too (the
- * manager's alert e-mail on the next reminders run). Then two issued invoices, overdue by 5 and 12
- * days, so the `overdue` schedule starts dunning (a reminder e-mail to Tomáš).
+ * manager's alert e-mail on the next reminders run).
  */
 async function seedTasks(
   services: Services,
   advisor: Principal,
-  admin: Principal,
-  clients: { jana: string; company: string; tomas: string },
+  clients: { jana: string; company: string },
   today: string,
 ): Promise<void> {
   const { jana: janaId, company: companyId } = clients;
@@ -334,17 +331,4 @@ async function seedTasks(
     checkpoint: 'CONTRACT',
     process: 'RENEWAL',
   });
-  for (const [clientId, overdueDays, fee] of [
-    [clients.tomas, 5, '350.00'],
-    [companyId, 12, '1200.00'],
-  ] as const) {
-    const draft = await services.invoices.invoices.createInvoice(advisor, {
-      clientId,
-      currency: 'EUR',
-      issueDate: addDays(today, -overdueDays - 14),
-      dueDate: addDays(today, -overdueDays),
-      lines: [{ description: 'Broker fee', quantity: '1', unitPrice: fee }],
-    });
-    await services.invoices.invoices.issueInvoice(admin, { id: draft.id });
-  }
 }

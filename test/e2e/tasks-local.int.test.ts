@@ -3,8 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type LocalStack, startLocalStack } from '../../infra/local/stack.js';
 
 /**
- * Tasks on the local stack over HTTP: the seeded reminders, alert and dunning after the schedules
- * run, and the iCalendar feed (`GET /calendar/{token}.ics`, written with
+ * Tasks on the local stack over HTTP: the seeded reminder and alert after the reminders run, and the iCalendar feed (`GET /calendar/{token}.ics`, written with
  * ical-generator and read back here with a second library, ical.js) and its revocation.
  */
 describe('tasks on the local stack', () => {
@@ -98,8 +97,8 @@ describe('tasks on the local stack', () => {
     expect((await feed(foreign)).status).toBe(200);
   });
 
-  it('shows the seeded reminders, the late-checkpoint alert and dunning in /local/mail after the schedules run', async () => {
-    for (const name of ['reminders', 'overdue'])
+  it('shows the seeded due-soon reminder and the late-checkpoint alert in /local/mail after the reminders run', async () => {
+    for (const name of ['reminders'])
       expect((await fetch(`${stack.dev.schedulesUrl}/${name}/run`, { method: 'POST' })).status).toBe(200);
     const { emails } = (await (await fetch(stack.dev.mailJsonUrl)).json()) as {
       emails: Array<{ destination: { to: string[] }; subject: string }>;
@@ -109,10 +108,6 @@ describe('tasks on the local stack', () => {
     expect(to('adam@demo.example').some((s) => s.endsWith('Call Jana about travel insurance'))).toBe(true);
     expect(to('marek@demo.example')).toEqual([
       'Zpožděný milník: Signed property renewal contract (Adam Poradce)',
-    ]);
-    // 5 days overdue: dunning's first step (an e-mail after 3 days).
-    expect(to('tomas.dvorak@example.com')).toEqual([
-      expect.stringMatching(/^Demo Brokerage: payment reminder for invoice \d{4}-000001$/),
     ]);
   });
 });
