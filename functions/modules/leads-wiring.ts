@@ -100,6 +100,6 @@ export function composeLeads(db: Db, clock: Clock): LeadsModule {
     policies: repositories.policies,
     clock,
   });
-  const tasks = createTasksModule({ db, clock, ...taskPorts(repositories, clients.book) });
+  const tasks = createTasksModule({ db, clock, ...taskPorts(repositories, clients) });
   return createLeadsModule({ db, clock, ...leadPorts(repositories, clients, tasks) });
 }

@@ -100,7 +100,7 @@ export function createServices(db: Db, clock: Clock, options: ServiceOptions = {
   const repositories = bookRepositories(db);
   const book = composeBook(repositories, repositories.org, clock);
   const bookFiles = composeBookFiles(repositories, book, clock, options.reports ?? null);
-  const tasks = createTasksModule({ db, clock, ...taskPorts(repositories, book.clients.book) });
+  const tasks = createTasksModule({ db, clock, ...taskPorts(repositories, book.clients) });
   const invoices = composeInvoices(
     db,
     clock,

@@ -1,7 +1,8 @@
+import { isStaff } from '../shared/auth/policy.js';
 import type { Clock } from '../shared/clock.js';
 import type { Db } from '../shared/db.js';
 import { OrgKind } from '../shared/table-design.js';
-import { type Client, ClientBook, ClientsRepository } from './clients/index.js';
+import { type Client, type ClientsModule, ClientsRepository, createClientsModule } from './clients/index.js';
 import type { FollowUpTasks } from './invoices/index.js';
 import { type Branch, OrgRepository, type User } from './org/index.js';
 import { PoliciesRepository } from './policies/index.js';
@@ -22,24 +23,28 @@ function taskClient(client: Client): TaskClient {
     ownerAdvisorId: client.ownerAdvisorId,
     phone: client.phone,
     smsConsent: sms?.granted === true,
+    createdAt: client.createdAt,
   };
 }
 
 /** The repositories the tasks module's ports read through. */
 interface TaskPortRepositories {
   org: OrgRepository;
+  clients: ClientsRepository;
   policies: PoliciesRepository;
 }
 
 /**
- * The tasks module's ports over the org and policies repositories and the clients' book: users with
- * their region, clients within scope and their timeline, ACTIVE policies by term end, the tenants.
+ * The tasks module's ports over the org and policies repositories and the clients module: users with
+ * their region, clients within scope and their timeline, an owner's book and the pool, ACTIVE
+ * policies by term end, the tenants.
  */
 export function taskPorts(
   repositories: TaskPortRepositories,
-  book: ClientBook,
+  clientsModule: Pick<ClientsModule, 'book' | 'transfers'>,
 ): Omit<TasksDeps, 'db' | 'clock'> {
   const { org, policies } = repositories;
+  const { book, transfers } = clientsModule;
   return {
     clients: {
       requireClient: async (p, id) => taskClient(await book.requireClient(p, id)),
@@ -49,6 +54,16 @@ export function taskPorts(
       },
       timelineOp: (tenantId, clientId, kind, by, summary) =>
         book.timelineOp(tenantId, clientId, kind, by, summary),
+      listClientsOfOwner: async (tenantId, ownerId) =>
+        (await repositories.clients.allClientsOfAdvisor(tenantId, ownerId)).map(taskClient),
+      listPolicyDates: async (tenantId, clientId) =>
+        ((await repositories.clients.clientCard(tenantId, clientId))?.policies ?? []).map((p) => ({
+          writtenDate: p.writtenDate,
+          termStart: p.termStart,
+          termEnd: p.termEnd,
+        })),
+      moveToPool: (tenantId, clientId, by, reason) =>
+        transfers.releaseToPoolByRule(tenantId, clientId, by, reason),
     },
     users: {
       getUser: async (tenantId, userId) => {
@@ -59,6 +74,10 @@ export function taskPorts(
           : undefined;
         return { ...user, regionId: branch?.regionId ?? null };
       },
+      listActiveStaffIds: async (tenantId) =>
+        (await org.listAllOrgEntities<User>(tenantId, OrgKind.User))
+          .filter((u) => u.active && isStaff(u.role))
+          .map((u) => u.id),
     },
     policies: {
       listEndingBetween: (tenantId, from, to, page) =>
@@ -81,9 +100,14 @@ export function composeTasks(db: Db, clock: Clock, channels: ReminderChannels | 
     clients: new ClientsRepository(db),
     policies: new PoliciesRepository(db),
   };
-  // The clients' book alone (scope, timeline): not the client and policy services.
-  const book = new ClientBook(repositories.clients, repositories.org, clock);
-  return createTasksModule({ db, clock, channels, ...taskPorts(repositories, book) });
+  // The clients module (scope, timeline, the pool) over the policies repository: not the policy services.
+  const clients = createClientsModule({
+    repository: repositories.clients,
+    org: repositories.org,
+    policies: repositories.policies,
+    clock,
+  });
+  return createTasksModule({ db, clock, channels, ...taskPorts(repositories, clients) });
 }
 
 /** Who files a dunning step's payment follow-up task, in the task's history. */

@@ -10,13 +10,16 @@ import { createSmsSender } from '../shared/sms.js';
 
 /**
  * The reminders schedule (every 5 minutes): due-soon e-mails, the morning digest and meeting SMS,
- * each sent once. It runs as of the event's time, so the local stack can run it as of another instant.
+ * each sent once, then the late-checkpoint alerts to managers. It runs as of the event's time, so the local stack can run it as of another instant.
  */
 export function remindersHandler(tasks: TasksModule) {
   return middy(async (event: ScheduledEvent) => {
-    const result = await tasks.reminders.run(new Date(event.time));
+    const at = new Date(event.time);
+    const result = await tasks.reminders.run(at);
     if (result.sent > 0 || result.failed > 0) logger.info('reminders', { ...result });
-    return result;
+    const alerts = await tasks.alerts.run(at);
+    if (alerts.raised > 0 || alerts.failed > 0) logger.info('alerts', { ...alerts });
+    return { ...result, alerts };
   }).use(observability('reminders'));
 }
 

@@ -45,5 +45,21 @@ export const TASK_ACCESS_PATTERNS: readonly AccessPattern[] = [
   ),
   pattern('listTaskTypes', 'tasks', 'Query', 'table', 'pk=T#<t>#TASK_TYPE', 'built'),
   pattern('listProcessTemplates', 'tasks', 'Query', 'table', 'pk=T#<t>#PROCESS_TEMPLATE', 'built'),
+  pattern(
+    'getCalendarFeed (GET /calendar/<token>.ics → the feed)',
+    'tasks',
+    'GetItem',
+    'table',
+    'pk=T#<t>#CALFEED#<user> sk=CALFEED',
+    'built',
+  ),
+  pattern(
+    'listAlerts (newest first; late checkpoints)',
+    'tasks',
+    'Query',
+    'gsi1',
+    'gsi1pk=T#<t>#ALERTS gsi1sk=<raisedAt>#<id>',
+    'built',
+  ),
   pattern('getTaskSettings', 'tasks', 'GetItem', 'table', 'pk=T#<t>#TASK_SETTINGS sk=SETTINGS', 'built'),
 ];

@@ -109,6 +109,8 @@ export const EntityType = {
   ProcessTemplate: 'ProcessTemplate',
   TaskSettings: 'TaskSettings',
   Reminder: 'Reminder',
+  CalendarFeed: 'CalendarFeed',
+  TaskAlert: 'TaskAlert',
   ReportJob: 'ReportJob',
   ApiKey: 'ApiKey',
   ApiKeyRateWindow: 'ApiKeyRateWindow',

@@ -85,6 +85,25 @@ export const taskKeys = {
     pk: `${tenantPrefix(tenantId)}#REMINDER#${seg(reminderId)}`,
     sk: 'REMINDER',
   }),
+  /** A deviation alert (a late checkpoint…): its own item, written once under a derived id. */
+  alert: (tenantId: string, alertId: string): ItemKey => ({
+    pk: `${tenantPrefix(tenantId)}#ALERT#${seg(alertId)}`,
+    sk: 'ALERT',
+  }),
+  /** The tenant's alerts, newest first on gsi1 (`alerts` filters them by the caller's scope). */
+  alertIndexes: (tenantId: string, alert: { id: string; raisedAt: string }): Record<string, string> => ({
+    gsi1pk: taskKeys.alertsOfTenant(tenantId),
+    gsi1sk: `${seg(alert.raisedAt)}#${seg(alert.id)}`,
+  }),
+  alertsOfTenant: (tenantId: string) => `${tenantPrefix(tenantId)}#ALERTS`,
+  /**
+   * A user's iCalendar feed: the hash of its token's secret. One per user, so creating a new feed
+   * replaces (revokes) the old one; the token names tenant and user, so serving it is one GetItem.
+   */
+  calendarFeed: (tenantId: string, userId: string): ItemKey => ({
+    pk: `${tenantPrefix(tenantId)}#CALFEED#${seg(userId)}`,
+    sk: 'CALFEED',
+  }),
 } as const;
 
 /** Sort-key bounds of a due-time range on any task index (inclusive at both ends). */

@@ -1,8 +1,11 @@
 import { demoCommissionScheme } from '../../functions/modules/commissions/index.js';
 import type { ProductLine, User } from '../../functions/modules/org/index.js';
 import type { Services } from '../../functions/modules/services.js';
+import { composeTasks } from '../../functions/modules/tasks-wiring.js';
 import { type Principal, type Role, systemPrincipal } from '../../functions/shared/auth/principal.js';
+import { FixedClock } from '../../functions/shared/clock.js';
 import { addDays, addMonths } from '../../functions/shared/dates.js';
+import { getRuntime } from '../../functions/shared/runtime.js';
 import { OrgKind } from '../../functions/shared/table-design.js';
 
 export interface SeededInsurer {
@@ -280,7 +283,6 @@ async function seedBook(
     termStart: addMonths(today, -11),
     termEnd: addDays(addMonths(today, 1), -1),
   });
-  await seedTasks(services, advisor, jana.id, company.id, today);
   await services.clients.records.createClient(advisor, {
     kind: 'PERSON',
     firstName: 'Tomáš',
@@ -289,20 +291,22 @@ async function seedBook(
     segment: 'INDIVIDUAL',
     acquisitionType: 'OWN_PROMOTION',
   });
+  await seedTasks(services, advisor, { jana: jana.id, company: company.id }, today);
 }
 
 /**
  * Open tasks a newcomer sees reminders for: a call due within the hour (a due-soon e-mail on the
  * next reminders run), a meeting tomorrow with a client who consented to SMS (a text before it),
- * and a contract checkpoint three days late.
+ * and a contract checkpoint three days late, filed five days ago so its SLA has ended too (the
+ * manager's alert e-mail on the next reminders run).
  */
 async function seedTasks(
   services: Services,
   advisor: Principal,
-  janaId: string,
-  companyId: string,
+  clients: { jana: string; company: string },
   today: string,
 ): Promise<void> {
+  const { jana: janaId, company: companyId } = clients;
   const create = (input: Record<string, unknown>) => services.tasks.tasks.createTask(advisor, input);
   await create({
     typeCode: 'CALL',
@@ -318,7 +322,8 @@ async function seedTasks(
     dueAt: `${addDays(today, 1)}T09:00:00Z`,
     checkpoint: 'PRESENTATION',
   });
-  await create({
+  const fiveDaysAgo = new FixedClock(new Date(Date.now() - 5 * 86_400_000));
+  await composeTasks(getRuntime().db, fiveDaysAgo).tasks.createTask(advisor, {
     typeCode: 'DOCUMENT',
     title: 'Signed property renewal contract',
     clientId: companyId,

@@ -299,6 +299,7 @@ describe('HTTP API', () => {
       .map((r) => r.Properties.RouteKey)
       .sort();
     expect(keys).toEqual([
+      'GET /calendar/{token}',
       'GET /graphql',
       'OPTIONS /leads/{formId}',
       'POST /graphql',
@@ -310,6 +311,7 @@ describe('HTTP API', () => {
       expect.arrayContaining([
         { 'Fn::GetAtt': [fnId('graphql'), 'Arn'] },
         { 'Fn::GetAtt': [fnId('webhooks'), 'Arn'] },
+        { 'Fn::GetAtt': [fnId('calendar-feed'), 'Arn'] },
       ]),
     );
   });

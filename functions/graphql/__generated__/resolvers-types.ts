@@ -440,6 +440,26 @@ export type BusinessType =
   /** A later term (`renewalYear` 2 or more). */
   | 'RENEWAL';
 
+/** A user's iCalendar feed, as created: its path carries the secret token and is shown this once. */
+export type CalendarFeed = {
+  __typename?: 'CalendarFeed';
+  /** When the feed was created; creating another one for the same user revokes this one. */
+  createdAt: Scalars['DateTime']['output'];
+  /**
+   * The feed's path on the API, `/calendar/<token>.ics`: prefix it with the API's base URL and subscribe
+   * in Google Calendar or Outlook. Only the token's hash is stored; it is never shown again.
+   */
+  path: Scalars['String']['output'];
+  /** Whose tasks the feed carries. */
+  userId: Scalars['ID']['output'];
+};
+
+/** Whose calendar feed to create or revoke. */
+export type CalendarFeedInput = {
+  /** The user; omit for your own. Another user must be within your scope. */
+  userId?: InputMaybe<Scalars['ID']['input']>;
+};
+
 /** Why and when a policy was cancelled. */
 export type Cancellation = {
   __typename?: 'Cancellation';
@@ -536,6 +556,21 @@ export type Checkpoint =
   | 'PRESENTATION'
   /** A written proposal sent. */
   | 'PROPOSAL';
+
+/** Done checkpoint tasks of a row and the conversion between them. */
+export type CheckpointConversion = {
+  __typename?: 'CheckpointConversion';
+  /** Contracts per proposal; null without proposals. */
+  contractRate?: Maybe<Scalars['Float']['output']>;
+  /** Done tasks marking a contract. */
+  contracts: Scalars['Int']['output'];
+  /** Done tasks marking a presentation. */
+  presentations: Scalars['Int']['output'];
+  /** Proposals per presentation; null without presentations. */
+  proposalRate?: Maybe<Scalars['Float']['output']>;
+  /** Done tasks marking a proposal. */
+  proposals: Scalars['Int']['output'];
+};
 
 /** How a rule recovers commission when a policy is cancelled or lapses. */
 export type ClawbackRule = {
@@ -2837,6 +2872,11 @@ export type Mutation = {
   createApiKey: CreateApiKeyPayload;
   /** Creates a branch (admin). */
   createBranch: Branch;
+  /**
+   * Creates an iCalendar feed of a user's tasks (yours by default) behind an unguessable token,
+   * replacing any feed the user had. The answer's `path` is shown once.
+   */
+  createCalendarFeed: CalendarFeed;
   /** Creates a client owned by `ownerAdvisorId` (default: the caller). Any role but partner; the owner must be within your scope (advisors: themselves). Unique fields taken: ALREADY_EXISTS. */
   createClient: Client;
   /** Builds the payout batch of an APPROVED month and ledger (admin, manager with tenant-wide scope): one SEPA credit transfer per advisor or partner owed a positive total (net of clawbacks, adjustments and a balance carried in), written as pain.001.001.03 and CSV behind signed links; a negative balance is carried to the next month, explained. Needs the brokerage's account and an account for each recipient paid (else RULE_VIOLATION naming them); a second batch of the same month and ledger is ALREADY_EXISTS. Marking the month paid (`markCommissionPeriodPaid`) marks the batch PAID. */
@@ -2942,6 +2982,8 @@ export type Mutation = {
   reversePayment: Payment;
   /** Revokes an API key for good: the next request with it answers UNAUTHENTICATED. Revoking a revoked key changes nothing (admin). */
   revokeApiKey: ApiKey;
+  /** Revokes a user's iCalendar feed (yours by default): its URL answers 404 from now on. */
+  revokeCalendarFeed: RevokeCalendarFeedResult;
   /** Issues a new webhook secret; the previous one stays valid for 24 hours so the insurer can roll over. */
   rotateInsurerWebhookSecret: InsurerWithSecret;
   /** Sets a bank account of a user, a partner or the brokerage (admin, manager, backoffice with tenant-wide scope). A user or partner not in your tenant is NOT_FOUND. */
@@ -3076,6 +3118,12 @@ export type MutationCreateApiKeyArgs = {
 /** Everything a front end can change. Every mutation needs a bearer token; each says which roles may call it. */
 export type MutationCreateBranchArgs = {
   input: CreateBranchInput;
+};
+
+
+/** Everything a front end can change. Every mutation needs a bearer token; each says which roles may call it. */
+export type MutationCreateCalendarFeedArgs = {
+  input?: InputMaybe<CalendarFeedInput>;
 };
 
 
@@ -3341,6 +3389,12 @@ export type MutationReversePaymentArgs = {
 /** Everything a front end can change. Every mutation needs a bearer token; each says which roles may call it. */
 export type MutationRevokeApiKeyArgs = {
   input: RevokeApiKeyInput;
+};
+
+
+/** Everything a front end can change. Every mutation needs a bearer token; each says which roles may call it. */
+export type MutationRevokeCalendarFeedArgs = {
+  input?: InputMaybe<CalendarFeedInput>;
 };
 
 
@@ -3844,6 +3898,15 @@ export type PaymentStatisticsRow = {
   paymentsMade: Scalars['Int']['output'];
 };
 
+/** How `sellerPerformance` groups its rows. */
+export type PerformanceGroupBy =
+  /** One row per assignee. */
+  | 'ADVISOR'
+  /** One row per branch of the assignees. */
+  | 'BRANCH'
+  /** One row per region of the assignees. */
+  | 'REGION';
+
 /** An insurance policy: what was sold, to whom, by whom, for how much, for which term. */
 export type Policy = {
   __typename?: 'Policy';
@@ -4109,6 +4172,8 @@ export type ProductLineEdge = {
 /** Everything a front end can read. Every field needs a bearer token except `health`; each says which roles may call it. */
 export type Query = {
   __typename?: 'Query';
+  /** Deviation alerts about tasks within your scope (late checkpoints), newest first. */
+  alerts: TaskAlertConnection;
   /** Your tenant's API keys, newest first (admin). Never the keys themselves. */
   apiKeys: ApiKeyConnection;
   /** The audit trail (admin), newest first: per entity, per actor or tenant-wide, within a time window. */
@@ -4232,6 +4297,11 @@ export type Query = {
   reportJobs: ReportJobConnection;
   /** The tenant's role permissions (admin). */
   rolePermissions: RolePermissions;
+  /**
+   * Seller performance for a month of the brokerage's time zone (tasks by due time), within your scope:
+   * advisors their own, branch managers their branch, others what their scope reaches.
+   */
+  sellerPerformance: Array<SellerPerformanceRow>;
   /** What-if: the lines a hypothetical policy would produce for every recipient. Writes nothing. */
   simulateCommissions: Array<SimulatedCommissionLine>;
   /** Your partner's sub-agents (partner admins). */
@@ -4261,6 +4331,13 @@ export type Query = {
   webhookEndpoints: WebhookEndpointConnection;
   /** An insurer's webhook mapping (admin). */
   webhookMapping: WebhookMapping;
+};
+
+
+/** Everything a front end can read. Every field needs a bearer token except `health`; each says which roles may call it. */
+export type QueryAlertsArgs = {
+  after?: InputMaybe<Scalars['String']['input']>;
+  first?: InputMaybe<Scalars['Int']['input']>;
 };
 
 
@@ -4582,6 +4659,13 @@ export type QueryReportJobArgs = {
 export type QueryReportJobsArgs = {
   after?: InputMaybe<Scalars['String']['input']>;
   first?: InputMaybe<Scalars['Int']['input']>;
+};
+
+
+/** Everything a front end can read. Every field needs a bearer token except `health`; each says which roles may call it. */
+export type QuerySellerPerformanceArgs = {
+  groupBy: PerformanceGroupBy;
+  period: Scalars['String']['input'];
 };
 
 
@@ -5114,6 +5198,13 @@ export type RevokeApiKeyInput = {
   id: Scalars['ID']['input'];
 };
 
+/** The answer to `revokeCalendarFeed`. */
+export type RevokeCalendarFeedResult = {
+  __typename?: 'RevokeCalendarFeedResult';
+  /** True when a feed was revoked; false when the user had none. */
+  revoked: Scalars['Boolean']['output'];
+};
+
 /** What a user may do. Each operation's description names the roles that may call it; others get FORBIDDEN. */
 export type Role =
   /** Configures the brokerage (org, insurers, webhooks) and may do everything. */
@@ -5200,6 +5291,27 @@ export type Segment =
   | 'INDIVIDUAL'
   /** A client given priority service. */
   | 'VIP';
+
+/** One advisor's, branch's or region's task figures for a month. */
+export type SellerPerformanceRow = {
+  __typename?: 'SellerPerformanceRow';
+  /** Tasks due in the month (cancelled ones left out). */
+  assigned: Scalars['Int']['output'];
+  /** Mean hours from creation to completion of the done ones; null when none is done. */
+  averageCompletionHours?: Maybe<Scalars['Float']['output']>;
+  /** Mean SLA hours of the same done tasks, to compare with; null when none is done. */
+  averageSlaHours?: Maybe<Scalars['Float']['output']>;
+  /** The same figures by task type. */
+  byType: Array<TaskTypePerformance>;
+  /** Checkpoint conversion: presentation → proposal → contract. */
+  checkpoints: CheckpointConversion;
+  /** Of those, done. */
+  done: Scalars['Int']['output'];
+  /** The user, branch or region id; null for tasks of assignees without a branch or region. */
+  groupId?: Maybe<Scalars['ID']['output']>;
+  /** Done after their SLA ended, or still open past it. */
+  late: Scalars['Int']['output'];
+};
 
 /** Sets (or replaces) a bank account. */
 export type SetBankAccountInput = {
@@ -5514,6 +5626,54 @@ export type Task = {
   version: Scalars['Int']['output'];
 };
 
+/** A deviation alert, raised once by the reminders schedule; the assignee's manager is e-mailed once. */
+export type TaskAlert = {
+  __typename?: 'TaskAlert';
+  /** Who the task is assigned to. */
+  assigneeId: Scalars['ID']['output'];
+  /** The checkpoint the task marks. */
+  checkpoint: Checkpoint;
+  /** The client the task is about. */
+  clientId: Scalars['ID']['output'];
+  /** The alert's id, derived from what it is about (`late-checkpoint.<task id>`). */
+  id: Scalars['ID']['output'];
+  /** What went wrong. */
+  kind: TaskAlertKind;
+  /** The assignee's manager, whom the alert e-mailed; null when the assignee has none. */
+  managerId?: Maybe<Scalars['ID']['output']>;
+  /** When the schedule raised the alert. */
+  raisedAt: Scalars['DateTime']['output'];
+  /** When the task's SLA ended. */
+  slaDueAt: Scalars['DateTime']['output'];
+  /** The late task's id. */
+  taskId: Scalars['ID']['output'];
+  /** The late task's title. */
+  title: Scalars['String']['output'];
+};
+
+/** A page of alerts (a Relay connection), newest first. */
+export type TaskAlertConnection = {
+  __typename?: 'TaskAlertConnection';
+  /** The rows of this page, at most `first` of them (fewer when alerts outside the caller's scope are left out). */
+  edges: Array<TaskAlertEdge>;
+  /** Whether a next page exists, and the cursor to ask for it. */
+  pageInfo: PageInfo;
+};
+
+/** One row of a page of alerts: the alert and its cursor. */
+export type TaskAlertEdge = {
+  __typename?: 'TaskAlertEdge';
+  /** Opaque position of this row: pass it as `after` to list what comes after it. */
+  cursor: Scalars['String']['output'];
+  /** The alert on this row. */
+  node: TaskAlert;
+};
+
+/** What a deviation alert is about. */
+export type TaskAlertKind =
+  /** A checkpoint task (presentation, proposal, contract) still open after its SLA ended. */
+  | 'LATE_CHECKPOINT';
+
 /** A page of tasks (a Relay connection), soonest due first. */
 export type TaskConnection = {
   __typename?: 'TaskConnection';
@@ -5610,6 +5770,23 @@ export type TaskTypeCode =
   | 'PAYMENT_FOLLOW_UP'
   /** Renewing a policy whose term ends soon (created by the `renewals` schedule). */
   | 'RENEWAL';
+
+/** Task counts of one task type within a performance row. */
+export type TaskTypePerformance = {
+  __typename?: 'TaskTypePerformance';
+  /** Tasks due in the month (cancelled ones left out). */
+  assigned: Scalars['Int']['output'];
+  /** Mean hours from creation to completion of the done ones; null when none is done. */
+  averageCompletionHours?: Maybe<Scalars['Float']['output']>;
+  /** Mean SLA hours of the same done tasks, to compare with; null when none is done. */
+  averageSlaHours?: Maybe<Scalars['Float']['output']>;
+  /** Of those, done. */
+  done: Scalars['Int']['output'];
+  /** Done after their SLA ended, or still open past it. */
+  late: Scalars['Int']['output'];
+  /** The task type. */
+  typeCode: TaskTypeCode;
+};
 
 /** A brokerage: the tenant. Every datum belongs to exactly one tenant. */
 export type Tenant = {
@@ -6573,6 +6750,8 @@ export type ResolversTypes = {
   BranchEdge: ResolverTypeWrapper<Omit<BranchEdge, 'node'> & { node: ResolversTypes['Branch'] }>;
   BranchKind: BranchKind;
   BusinessType: BusinessType;
+  CalendarFeed: ResolverTypeWrapper<CalendarFeed>;
+  CalendarFeedInput: CalendarFeedInput;
   Cancellation: ResolverTypeWrapper<Cancellation>;
   CardCommissionSummary: ResolverTypeWrapper<CardCommissionSummary>;
   CardInvoice: ResolverTypeWrapper<CardInvoice>;
@@ -6582,6 +6761,7 @@ export type ResolversTypes = {
   ChartAccountInput: ChartAccountInput;
   ChartOfAccounts: ResolverTypeWrapper<ChartOfAccounts>;
   Checkpoint: Checkpoint;
+  CheckpointConversion: ResolverTypeWrapper<CheckpointConversion>;
   ClawbackRule: ResolverTypeWrapper<ClawbackRule>;
   ClawbackRuleInput: ClawbackRuleInput;
   ClawbackType: ClawbackType;
@@ -6698,6 +6878,7 @@ export type ResolversTypes = {
   FailedChangeEdge: ResolverTypeWrapper<Omit<FailedChangeEdge, 'node'> & { node: ResolversTypes['FailedChange'] }>;
   FailedChangeStatus: FailedChangeStatus;
   FileFormat: FileFormat;
+  Float: ResolverTypeWrapper<Scalars['Float']['output']>;
   GenerateInstalmentInvoicesInput: GenerateInstalmentInvoicesInput;
   HierarchyLevel: ResolverTypeWrapper<HierarchyLevel>;
   ID: ResolverTypeWrapper<Scalars['ID']['output']>;
@@ -6772,6 +6953,7 @@ export type ResolversTypes = {
   PaymentStatistics: ResolverTypeWrapper<PaymentStatistics>;
   PaymentStatisticsGroup: PaymentStatisticsGroup;
   PaymentStatisticsRow: ResolverTypeWrapper<PaymentStatisticsRow>;
+  PerformanceGroupBy: PerformanceGroupBy;
   Policy: ResolverTypeWrapper<PolicyModel>;
   PolicyConnection: ResolverTypeWrapper<Omit<PolicyConnection, 'edges'> & { edges: Array<ResolversTypes['PolicyEdge']> }>;
   PolicyEdge: ResolverTypeWrapper<Omit<PolicyEdge, 'node'> & { node: ResolversTypes['Policy'] }>;
@@ -6822,6 +7004,7 @@ export type ResolversTypes = {
   ResolveUnmatchedPaymentInput: ResolveUnmatchedPaymentInput;
   ReversePaymentInput: ReversePaymentInput;
   RevokeApiKeyInput: RevokeApiKeyInput;
+  RevokeCalendarFeedResult: ResolverTypeWrapper<RevokeCalendarFeedResult>;
   Role: null;
   RolePermission: ResolverTypeWrapper<RolePermission>;
   RolePermissionInput: RolePermissionInput;
@@ -6829,6 +7012,7 @@ export type ResolversTypes = {
   RowError: ResolverTypeWrapper<RowError>;
   Scope: null;
   Segment: Segment;
+  SellerPerformanceRow: ResolverTypeWrapper<SellerPerformanceRow>;
   SetBankAccountInput: SetBankAccountInput;
   SetChartOfAccountsInput: SetChartOfAccountsInput;
   SetDunningPolicyInput: SetDunningPolicyInput;
@@ -6850,6 +7034,10 @@ export type ResolversTypes = {
   SupplierDetailsInput: SupplierDetailsInput;
   TakeFromPoolInput: TakeFromPoolInput;
   Task: ResolverTypeWrapper<TaskModel>;
+  TaskAlert: ResolverTypeWrapper<TaskAlert>;
+  TaskAlertConnection: ResolverTypeWrapper<TaskAlertConnection>;
+  TaskAlertEdge: ResolverTypeWrapper<TaskAlertEdge>;
+  TaskAlertKind: TaskAlertKind;
   TaskConnection: ResolverTypeWrapper<Omit<TaskConnection, 'edges'> & { edges: Array<ResolversTypes['TaskEdge']> }>;
   TaskEdge: ResolverTypeWrapper<Omit<TaskEdge, 'node'> & { node: ResolversTypes['Task'] }>;
   TaskFilter: TaskFilter;
@@ -6858,6 +7046,7 @@ export type ResolversTypes = {
   TaskStatus: TaskStatus;
   TaskType: ResolverTypeWrapper<TaskTypeModel>;
   TaskTypeCode: TaskTypeCode;
+  TaskTypePerformance: ResolverTypeWrapper<TaskTypePerformance>;
   Tenant: ResolverTypeWrapper<TenantSettingsModel>;
   TenureBand: ResolverTypeWrapper<TenureBand>;
   TenureBandInput: TenureBandInput;
@@ -6942,6 +7131,8 @@ export type ResolversParentTypes = {
   Branch: BranchModel;
   BranchConnection: Omit<BranchConnection, 'edges'> & { edges: Array<ResolversParentTypes['BranchEdge']> };
   BranchEdge: Omit<BranchEdge, 'node'> & { node: ResolversParentTypes['Branch'] };
+  CalendarFeed: CalendarFeed;
+  CalendarFeedInput: CalendarFeedInput;
   Cancellation: Cancellation;
   CardCommissionSummary: CardCommissionSummary;
   CardInvoice: CardInvoice;
@@ -6950,6 +7141,7 @@ export type ResolversParentTypes = {
   ChartAccount: ChartAccount;
   ChartAccountInput: ChartAccountInput;
   ChartOfAccounts: ChartOfAccounts;
+  CheckpointConversion: CheckpointConversion;
   ClawbackRule: ClawbackRule;
   ClawbackRuleInput: ClawbackRuleInput;
   Client: ClientModel;
@@ -7045,6 +7237,7 @@ export type ResolversParentTypes = {
   FailedChange: FailedChangeModel;
   FailedChangeConnection: Omit<FailedChangeConnection, 'edges'> & { edges: Array<ResolversParentTypes['FailedChangeEdge']> };
   FailedChangeEdge: Omit<FailedChangeEdge, 'node'> & { node: ResolversParentTypes['FailedChange'] };
+  Float: Scalars['Float']['output'];
   GenerateInstalmentInvoicesInput: GenerateInstalmentInvoicesInput;
   HierarchyLevel: HierarchyLevel;
   ID: Scalars['ID']['output'];
@@ -7148,10 +7341,12 @@ export type ResolversParentTypes = {
   ResolveUnmatchedPaymentInput: ResolveUnmatchedPaymentInput;
   ReversePaymentInput: ReversePaymentInput;
   RevokeApiKeyInput: RevokeApiKeyInput;
+  RevokeCalendarFeedResult: RevokeCalendarFeedResult;
   RolePermission: RolePermission;
   RolePermissionInput: RolePermissionInput;
   RolePermissions: RolePermissions;
   RowError: RowError;
+  SellerPerformanceRow: SellerPerformanceRow;
   SetBankAccountInput: SetBankAccountInput;
   SetChartOfAccountsInput: SetChartOfAccountsInput;
   SetDunningPolicyInput: SetDunningPolicyInput;
@@ -7173,10 +7368,14 @@ export type ResolversParentTypes = {
   SupplierDetailsInput: SupplierDetailsInput;
   TakeFromPoolInput: TakeFromPoolInput;
   Task: TaskModel;
+  TaskAlert: TaskAlert;
+  TaskAlertConnection: TaskAlertConnection;
+  TaskAlertEdge: TaskAlertEdge;
   TaskConnection: Omit<TaskConnection, 'edges'> & { edges: Array<ResolversParentTypes['TaskEdge']> };
   TaskEdge: Omit<TaskEdge, 'node'> & { node: ResolversParentTypes['Task'] };
   TaskFilter: TaskFilter;
   TaskType: TaskTypeModel;
+  TaskTypePerformance: TaskTypePerformance;
   Tenant: TenantSettingsModel;
   TenureBand: TenureBand;
   TenureBandInput: TenureBandInput;
@@ -7331,6 +7530,12 @@ export type BranchEdgeResolvers<ContextType = GraphQLContext, ParentType extends
   node?: Resolver<ResolversTypes['Branch'], ParentType, ContextType>;
 };
 
+export type CalendarFeedResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['CalendarFeed'] = ResolversParentTypes['CalendarFeed']> = {
+  createdAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  path?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  userId?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+};
+
 export type CancellationResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['Cancellation'] = ResolversParentTypes['Cancellation']> = {
   date?: Resolver<ResolversTypes['Date'], ParentType, ContextType>;
   reason?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
@@ -7365,6 +7570,14 @@ export type ChartOfAccountsResolvers<ContextType = GraphQLContext, ParentType ex
   accounts?: Resolver<Array<ResolversTypes['ChartAccount']>, ParentType, ContextType>;
   updatedAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
   version?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+};
+
+export type CheckpointConversionResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['CheckpointConversion'] = ResolversParentTypes['CheckpointConversion']> = {
+  contractRate?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
+  contracts?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  presentations?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  proposalRate?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
+  proposals?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
 };
 
 export type ClawbackRuleResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['ClawbackRule'] = ResolversParentTypes['ClawbackRule']> = {
@@ -8067,6 +8280,7 @@ export type MutationResolvers<ContextType = GraphQLContext, ParentType extends R
   completeTask?: Resolver<ResolversTypes['Task'], ParentType, ContextType, RequireFields<MutationCompleteTaskArgs, 'input'>>;
   createApiKey?: Resolver<ResolversTypes['CreateApiKeyPayload'], ParentType, ContextType, RequireFields<MutationCreateApiKeyArgs, 'input'>>;
   createBranch?: Resolver<ResolversTypes['Branch'], ParentType, ContextType, RequireFields<MutationCreateBranchArgs, 'input'>>;
+  createCalendarFeed?: Resolver<ResolversTypes['CalendarFeed'], ParentType, ContextType, Partial<MutationCreateCalendarFeedArgs>>;
   createClient?: Resolver<ResolversTypes['Client'], ParentType, ContextType, RequireFields<MutationCreateClientArgs, 'input'>>;
   createCommissionPayout?: Resolver<ResolversTypes['CommissionPayout'], ParentType, ContextType, RequireFields<MutationCreateCommissionPayoutArgs, 'input'>>;
   createCommissionScheme?: Resolver<ResolversTypes['CommissionScheme'], ParentType, ContextType, RequireFields<MutationCreateCommissionSchemeArgs, 'input'>>;
@@ -8111,6 +8325,7 @@ export type MutationResolvers<ContextType = GraphQLContext, ParentType extends R
   resolveUnmatchedPayment?: Resolver<ResolversTypes['Payment'], ParentType, ContextType, RequireFields<MutationResolveUnmatchedPaymentArgs, 'input'>>;
   reversePayment?: Resolver<ResolversTypes['Payment'], ParentType, ContextType, RequireFields<MutationReversePaymentArgs, 'input'>>;
   revokeApiKey?: Resolver<ResolversTypes['ApiKey'], ParentType, ContextType, RequireFields<MutationRevokeApiKeyArgs, 'input'>>;
+  revokeCalendarFeed?: Resolver<ResolversTypes['RevokeCalendarFeedResult'], ParentType, ContextType, Partial<MutationRevokeCalendarFeedArgs>>;
   rotateInsurerWebhookSecret?: Resolver<ResolversTypes['InsurerWithSecret'], ParentType, ContextType, RequireFields<MutationRotateInsurerWebhookSecretArgs, 'id'>>;
   setBankAccount?: Resolver<ResolversTypes['BankAccount'], ParentType, ContextType, RequireFields<MutationSetBankAccountArgs, 'input'>>;
   setChartOfAccounts?: Resolver<ResolversTypes['ChartOfAccounts'], ParentType, ContextType, RequireFields<MutationSetChartOfAccountsArgs, 'input'>>;
@@ -8361,6 +8576,7 @@ export type ProductLineEdgeResolvers<ContextType = GraphQLContext, ParentType ex
 };
 
 export type QueryResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['Query'] = ResolversParentTypes['Query']> = {
+  alerts?: Resolver<ResolversTypes['TaskAlertConnection'], ParentType, ContextType, Partial<QueryAlertsArgs>>;
   apiKeys?: Resolver<ResolversTypes['ApiKeyConnection'], ParentType, ContextType, Partial<QueryApiKeysArgs>>;
   auditTrail?: Resolver<ResolversTypes['AuditEntryConnection'], ParentType, ContextType, Partial<QueryAuditTrailArgs>>;
   branch?: Resolver<Maybe<ResolversTypes['Branch']>, ParentType, ContextType, RequireFields<QueryBranchArgs, 'id'>>;
@@ -8416,6 +8632,7 @@ export type QueryResolvers<ContextType = GraphQLContext, ParentType extends Reso
   reportJob?: Resolver<ResolversTypes['ReportJob'], ParentType, ContextType, RequireFields<QueryReportJobArgs, 'id'>>;
   reportJobs?: Resolver<ResolversTypes['ReportJobConnection'], ParentType, ContextType, Partial<QueryReportJobsArgs>>;
   rolePermissions?: Resolver<ResolversTypes['RolePermissions'], ParentType, ContextType>;
+  sellerPerformance?: Resolver<Array<ResolversTypes['SellerPerformanceRow']>, ParentType, ContextType, RequireFields<QuerySellerPerformanceArgs, 'groupBy' | 'period'>>;
   simulateCommissions?: Resolver<Array<ResolversTypes['SimulatedCommissionLine']>, ParentType, ContextType, RequireFields<QuerySimulateCommissionsArgs, 'input'>>;
   subAgents?: Resolver<ResolversTypes['SubAgentConnection'], ParentType, ContextType, Partial<QuerySubAgentsArgs>>;
   task?: Resolver<Maybe<ResolversTypes['Task']>, ParentType, ContextType, RequireFields<QueryTaskArgs, 'id'>>;
@@ -8547,6 +8764,10 @@ export type ReportJobEdgeResolvers<ContextType = GraphQLContext, ParentType exte
   node?: Resolver<ResolversTypes['ReportJob'], ParentType, ContextType>;
 };
 
+export type RevokeCalendarFeedResultResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['RevokeCalendarFeedResult'] = ResolversParentTypes['RevokeCalendarFeedResult']> = {
+  revoked?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+};
+
 export type RoleResolvers = { ADMIN: 'admin', ADVISOR: 'advisor', BACKOFFICE: 'backoffice', MANAGER: 'manager', PARTNER: 'partner' };
 
 export type RolePermissionResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['RolePermission'] = ResolversParentTypes['RolePermission']> = {
@@ -8572,6 +8793,17 @@ export type RowErrorResolvers<ContextType = GraphQLContext, ParentType extends R
 };
 
 export type ScopeResolvers = { ALL: 'all', BRANCH: 'branch', OWN: 'own', REGION: 'region' };
+
+export type SellerPerformanceRowResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['SellerPerformanceRow'] = ResolversParentTypes['SellerPerformanceRow']> = {
+  assigned?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  averageCompletionHours?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
+  averageSlaHours?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
+  byType?: Resolver<Array<ResolversTypes['TaskTypePerformance']>, ParentType, ContextType>;
+  checkpoints?: Resolver<ResolversTypes['CheckpointConversion'], ParentType, ContextType>;
+  done?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  groupId?: Resolver<Maybe<ResolversTypes['ID']>, ParentType, ContextType>;
+  late?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+};
 
 export type SimulatedCommissionLineResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['SimulatedCommissionLine'] = ResolversParentTypes['SimulatedCommissionLine']> = {
   amount?: Resolver<ResolversTypes['Money'], ParentType, ContextType>;
@@ -8662,6 +8894,29 @@ export type TaskResolvers<ContextType = GraphQLContext, ParentType extends Resol
   version?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
 };
 
+export type TaskAlertResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['TaskAlert'] = ResolversParentTypes['TaskAlert']> = {
+  assigneeId?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  checkpoint?: Resolver<ResolversTypes['Checkpoint'], ParentType, ContextType>;
+  clientId?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  kind?: Resolver<ResolversTypes['TaskAlertKind'], ParentType, ContextType>;
+  managerId?: Resolver<Maybe<ResolversTypes['ID']>, ParentType, ContextType>;
+  raisedAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  slaDueAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  taskId?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  title?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+};
+
+export type TaskAlertConnectionResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['TaskAlertConnection'] = ResolversParentTypes['TaskAlertConnection']> = {
+  edges?: Resolver<Array<ResolversTypes['TaskAlertEdge']>, ParentType, ContextType>;
+  pageInfo?: Resolver<ResolversTypes['PageInfo'], ParentType, ContextType>;
+};
+
+export type TaskAlertEdgeResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['TaskAlertEdge'] = ResolversParentTypes['TaskAlertEdge']> = {
+  cursor?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  node?: Resolver<ResolversTypes['TaskAlert'], ParentType, ContextType>;
+};
+
 export type TaskConnectionResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['TaskConnection'] = ResolversParentTypes['TaskConnection']> = {
   edges?: Resolver<Array<ResolversTypes['TaskEdge']>, ParentType, ContextType>;
   pageInfo?: Resolver<ResolversTypes['PageInfo'], ParentType, ContextType>;
@@ -8677,6 +8932,15 @@ export type TaskTypeResolvers<ContextType = GraphQLContext, ParentType extends R
   expectedMinutes?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   name?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   slaHours?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+};
+
+export type TaskTypePerformanceResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['TaskTypePerformance'] = ResolversParentTypes['TaskTypePerformance']> = {
+  assigned?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  averageCompletionHours?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
+  averageSlaHours?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
+  done?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  late?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  typeCode?: Resolver<ResolversTypes['TaskTypeCode'], ParentType, ContextType>;
 };
 
 export type TenantResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['Tenant'] = ResolversParentTypes['Tenant']> = {
@@ -8946,12 +9210,14 @@ export type Resolvers<ContextType = GraphQLContext> = {
   Branch?: BranchResolvers<ContextType>;
   BranchConnection?: BranchConnectionResolvers<ContextType>;
   BranchEdge?: BranchEdgeResolvers<ContextType>;
+  CalendarFeed?: CalendarFeedResolvers<ContextType>;
   Cancellation?: CancellationResolvers<ContextType>;
   CardCommissionSummary?: CardCommissionSummaryResolvers<ContextType>;
   CardInvoice?: CardInvoiceResolvers<ContextType>;
   CardTask?: CardTaskResolvers<ContextType>;
   ChartAccount?: ChartAccountResolvers<ContextType>;
   ChartOfAccounts?: ChartOfAccountsResolvers<ContextType>;
+  CheckpointConversion?: CheckpointConversionResolvers<ContextType>;
   ClawbackRule?: ClawbackRuleResolvers<ContextType>;
   Client?: ClientResolvers<ContextType>;
   ClientCard?: ClientCardResolvers<ContextType>;
@@ -9077,11 +9343,13 @@ export type Resolvers<ContextType = GraphQLContext> = {
   ReportJob?: ReportJobResolvers<ContextType>;
   ReportJobConnection?: ReportJobConnectionResolvers<ContextType>;
   ReportJobEdge?: ReportJobEdgeResolvers<ContextType>;
+  RevokeCalendarFeedResult?: RevokeCalendarFeedResultResolvers<ContextType>;
   Role?: RoleResolvers;
   RolePermission?: RolePermissionResolvers<ContextType>;
   RolePermissions?: RolePermissionsResolvers<ContextType>;
   RowError?: RowErrorResolvers<ContextType>;
   Scope?: ScopeResolvers;
+  SellerPerformanceRow?: SellerPerformanceRowResolvers<ContextType>;
   SimulatedCommissionLine?: SimulatedCommissionLineResolvers<ContextType>;
   SplitShare?: SplitShareResolvers<ContextType>;
   StatementImportResult?: StatementImportResultResolvers<ContextType>;
@@ -9092,9 +9360,13 @@ export type Resolvers<ContextType = GraphQLContext> = {
   Subscription?: SubscriptionResolvers<ContextType>;
   SupplierDetails?: SupplierDetailsResolvers<ContextType>;
   Task?: TaskResolvers<ContextType>;
+  TaskAlert?: TaskAlertResolvers<ContextType>;
+  TaskAlertConnection?: TaskAlertConnectionResolvers<ContextType>;
+  TaskAlertEdge?: TaskAlertEdgeResolvers<ContextType>;
   TaskConnection?: TaskConnectionResolvers<ContextType>;
   TaskEdge?: TaskEdgeResolvers<ContextType>;
   TaskType?: TaskTypeResolvers<ContextType>;
+  TaskTypePerformance?: TaskTypePerformanceResolvers<ContextType>;
   Tenant?: TenantResolvers<ContextType>;
   TenureBand?: TenureBandResolvers<ContextType>;
   Tier?: TierResolvers<ContextType>;

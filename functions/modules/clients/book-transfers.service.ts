@@ -95,6 +95,35 @@ export class BookTransfersService {
     );
   }
 
+  /**
+   * Moves a client to its branch's pool on a rule's behalf (the tasks module's pool rule), with the
+   * reason on its timeline: no principal, the rule decided. False when the client is gone or in the
+   * pool already, so a rerun changes nothing; a concurrent edit fails on the version (retried next run).
+   */
+  async releaseToPoolByRule(
+    tenantId: string,
+    clientId: string,
+    by: string,
+    reason: string,
+  ): Promise<boolean> {
+    const current = await this.repo.getClient(tenantId, clientId);
+    if (!current || current.inPool) return false;
+    await this.repo.updateClient(
+      tenantId,
+      current,
+      current.version,
+      { inPool: true, ownerAdvisorId: null, updatedAt: this.book.now() },
+      [
+        ...(await this.policyServicingOps(tenantId, current.id, null)),
+        this.repo.timelineOp(
+          tenantId,
+          this.book.entry(current.id, 'POOLED', by, `Moved to the branch pool: ${reason}`, { reason }),
+        ),
+      ],
+    );
+    return true;
+  }
+
   /** An advisor of the branch takes a client from the pool; the version check makes a race safe. */
   async takeFromPool(principal: Principal | null, input: unknown): Promise<Client> {
     const p = authorize(principal, 'book:write');

@@ -11,6 +11,8 @@ export interface TaskUser {
   role: Principal['role'];
   branchId: string | null;
   regionId: string | null;
+  /** Whom deviation alerts about the user's tasks go to. */
+  managerId: string | null;
   active: boolean;
 }
 
@@ -22,10 +24,19 @@ export interface TaskClient {
   phone: string | null;
   /** Whether the consent in force for SMS is granted. */
   smsConsent: boolean;
+  /** When the client joined the book: the last contact's stand-in before any contact task. */
+  createdAt: string;
 }
 
 /** What the tasks module writes on a client's timeline, beside its own writes. */
 export type TaskTimelineKind = 'TASK_CREATED' | 'TASK_COMPLETED' | 'TASK_REASSIGNED';
+
+/** When a client's policy was written and its term, as the interval follow-up reads them. */
+export interface ClientPolicyDates {
+  writtenDate: string;
+  termStart: string;
+  termEnd: string;
+}
 
 /** The clients the tasks module reads and the timeline entries it writes (the clients module). */
 export interface TaskClients {
@@ -39,11 +50,19 @@ export interface TaskClients {
     by: string,
     summary: string,
   ): TransactOp;
+  /** Every client an advisor owns (the owner index; pooled clients have no owner). */
+  listClientsOfOwner(tenantId: string, ownerId: string): Promise<TaskClient[]>;
+  /** The dates of a client's policies (its card: one Query), for the interval follow-up. */
+  listPolicyDates(tenantId: string, clientId: string): Promise<ClientPolicyDates[]>;
+  /** Moves a client to its branch's pool with the reason on its timeline; false when it was already. */
+  moveToPool(tenantId: string, clientId: string, by: string, reason: string): Promise<boolean>;
 }
 
 /** Users of the org (the org module). */
 export interface TaskUsers {
   getUser(tenantId: string, userId: string): Promise<TaskUser | undefined>;
+  /** The tenant's active staff users (the pool rule walks their books). */
+  listActiveStaffIds(tenantId: string): Promise<string[]>;
 }
 
 /** A policy whose term ends soon, as the renewals schedule reads it. */

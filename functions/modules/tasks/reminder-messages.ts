@@ -8,6 +8,8 @@ interface Catalog {
   digestSubject: (date: string, count: number) => string;
   digestIntro: (date: string) => string;
   meetingSms: (brokerage: string, when: string) => string;
+  lateCheckpointSubject: (title: string, assignee: string) => string;
+  lateCheckpointBody: (title: string, assignee: string, sla: string) => string;
 }
 
 /** Short message catalogs per language: subjects and bodies with their values filled in. */
@@ -18,6 +20,9 @@ const CATALOGS: Record<ReminderLanguage, Catalog> = {
     digestSubject: (date, count) => `Your tasks for ${date} (${count})`,
     digestIntro: (date) => `Good morning. Your tasks due on ${date}:`,
     meetingSms: (brokerage, when) => `${brokerage}: a reminder of our meeting on ${when}.`,
+    lateCheckpointSubject: (title, assignee) => `Checkpoint late: ${title} (${assignee})`,
+    lateCheckpointBody: (title, assignee, sla) =>
+      `The checkpoint task "${title}" of ${assignee} is still open; its SLA ended ${sla}.`,
   },
   pl: {
     dueSoonSubject: (title, time) => `Termin o ${time}: ${title}`,
@@ -25,6 +30,9 @@ const CATALOGS: Record<ReminderLanguage, Catalog> = {
     digestSubject: (date, count) => `Twoje zadania na ${date} (${count})`,
     digestIntro: (date) => `Dzień dobry. Zadania z terminem ${date}:`,
     meetingSms: (brokerage, when) => `${brokerage}: przypominamy o spotkaniu ${when}.`,
+    lateCheckpointSubject: (title, assignee) => `Opóźniony etap: ${title} (${assignee})`,
+    lateCheckpointBody: (title, assignee, sla) =>
+      `Zadanie etapu „${title}” (${assignee}) jest wciąż otwarte; SLA minęło ${sla}.`,
   },
   lt: {
     dueSoonSubject: (title, time) => `Terminas ${time}: ${title}`,
@@ -32,6 +40,9 @@ const CATALOGS: Record<ReminderLanguage, Catalog> = {
     digestSubject: (date, count) => `Jūsų užduotys ${date} (${count})`,
     digestIntro: (date) => `Labas rytas. Užduotys, kurių terminas ${date}:`,
     meetingSms: (brokerage, when) => `${brokerage}: primename apie susitikimą ${when}.`,
+    lateCheckpointSubject: (title, assignee) => `Vėluojantis etapas: ${title} (${assignee})`,
+    lateCheckpointBody: (title, assignee, sla) =>
+      `Etapo užduotis „${title}“ (${assignee}) vis dar atvira; SLA baigėsi ${sla}.`,
   },
   it: {
     dueSoonSubject: (title, time) => `Scadenza alle ${time}: ${title}`,
@@ -39,6 +50,9 @@ const CATALOGS: Record<ReminderLanguage, Catalog> = {
     digestSubject: (date, count) => `Le tue attività del ${date} (${count})`,
     digestIntro: (date) => `Buongiorno. Le attività in scadenza il ${date}:`,
     meetingSms: (brokerage, when) => `${brokerage}: le ricordiamo l'appuntamento del ${when}.`,
+    lateCheckpointSubject: (title, assignee) => `Tappa in ritardo: ${title} (${assignee})`,
+    lateCheckpointBody: (title, assignee, sla) =>
+      `L'attività di tappa "${title}" di ${assignee} è ancora aperta; lo SLA è scaduto il ${sla}.`,
   },
   ru: {
     dueSoonSubject: (title, time) => `Срок в ${time}: ${title}`,
@@ -46,6 +60,9 @@ const CATALOGS: Record<ReminderLanguage, Catalog> = {
     digestSubject: (date, count) => `Ваши задачи на ${date} (${count})`,
     digestIntro: (date) => `Доброе утро. Задачи со сроком ${date}:`,
     meetingSms: (brokerage, when) => `${brokerage}: напоминаем о встрече ${when}.`,
+    lateCheckpointSubject: (title, assignee) => `Этап просрочен: ${title} (${assignee})`,
+    lateCheckpointBody: (title, assignee, sla) =>
+      `Задача этапа «${title}» (${assignee}) всё ещё открыта; SLA истёк ${sla}.`,
   },
   cs: {
     dueSoonSubject: (title, time) => `Termín v ${time}: ${title}`,
@@ -53,6 +70,9 @@ const CATALOGS: Record<ReminderLanguage, Catalog> = {
     digestSubject: (date, count) => `Vaše úkoly na ${date} (${count})`,
     digestIntro: (date) => `Dobré ráno. Úkoly s termínem ${date}:`,
     meetingSms: (brokerage, when) => `${brokerage}: připomínáme schůzku ${when}.`,
+    lateCheckpointSubject: (title, assignee) => `Zpožděný milník: ${title} (${assignee})`,
+    lateCheckpointBody: (title, assignee, sla) =>
+      `Úkol milníku „${title}“ (${assignee}) je stále otevřený; SLA skončilo ${sla}.`,
   },
 };
 

@@ -6,7 +6,7 @@ import { EntityType, keys, TABLE } from '../../shared/table-design.js';
 /** A reminder as recorded before its send: PENDING while a sender holds its lease, SENT after. */
 export interface ReminderRecord {
   id: string;
-  kind: 'DUE_SOON' | 'DIGEST' | 'MEETING_SMS';
+  kind: 'DUE_SOON' | 'DIGEST' | 'MEETING_SMS' | 'ALERT';
   status: 'PENDING' | 'SENT';
   to: string;
   recordedAt: string;

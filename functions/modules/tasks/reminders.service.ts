@@ -25,7 +25,8 @@ export interface RemindersResult {
   withoutConsent: number;
 }
 
-type Outcome = 'sent' | 'already' | 'failed';
+/** How one send-once attempt ended. */
+export type Outcome = 'sent' | 'already' | 'failed';
 
 /**
  * The reminders schedule (every 5 minutes): an e-mail to the assignee before a task falls due, a
@@ -177,11 +178,25 @@ export class RemindersService {
   }
 
   /**
+   * Sends another schedule's message once (a deviation alert), with the reminders' guarantees:
+   * recorded before the send, retried by a later run after a provider failure, never duplicated.
+   */
+  sendOnce(
+    tenantId: string,
+    id: string,
+    kind: ReminderRecord['kind'],
+    to: string,
+    send: () => Promise<unknown>,
+  ): Promise<Outcome> {
+    return this.once({ tenantId }, id, kind, to, send);
+  }
+
+  /**
    * Sends a reminder once: recorded PENDING under a lease before the send, SENT after it. A record
    * already SENT, or held by another run, sends nothing; a failed send gives the lease back.
    */
   private async once(
-    ctx: RunContext,
+    ctx: Pick<RunContext, 'tenantId'>,
     id: string,
     kind: ReminderRecord['kind'],
     to: string,

@@ -20,6 +20,14 @@ export interface TaskRange {
   dueTo?: string | null;
 }
 
+/** A user's calendar feed as stored: only the hash of its token's secret, never the token. */
+export interface CalendarFeedRecord {
+  userId: string;
+  secretHash: string;
+  createdBy: string;
+  createdAt: string;
+}
+
 /** The tenant's task settings. */
 export interface TaskSettings {
   /** Policies whose term ends within this many days get a renewal task. */
@@ -31,6 +39,12 @@ export interface TaskSettings {
   /** No SMS between these local times (HH:MM; the range may span midnight). */
   quietHoursStart: string;
   quietHoursEnd: string;
+  /** An owner who misses this many contact tasks of a client in a row loses the client to the pool. */
+  missedContactsToPool: number;
+  /** A client nobody has reached for this many days moves to the pool. */
+  daysWithoutContactToPool: number;
+  /** A client whose usual policy interval has passed by this many days gets a follow-up task. */
+  intervalGraceDays: number;
 }
 
 export const DEFAULT_TASK_SETTINGS: TaskSettings = {
@@ -39,6 +53,9 @@ export const DEFAULT_TASK_SETTINGS: TaskSettings = {
   meetingSmsLeadHours: 24,
   quietHoursStart: '20:00',
   quietHoursEnd: '08:00',
+  missedContactsToPool: 3,
+  daysWithoutContactToPool: 90,
+  intervalGraceDays: 14,
 };
 
 /** The tasks module's access to DynamoDB: tasks, their card items and indexes, types and templates. */
@@ -183,5 +200,27 @@ export class TasksRepository {
     return item
       ? { ...DEFAULT_TASK_SETTINGS, ...fromItem<Partial<TaskSettings>>(item) }
       : DEFAULT_TASK_SETTINGS;
+  }
+
+  // ---- calendar feeds ----------------------------------------------------------------------
+
+  /** Writes a user's feed, replacing (and so revoking) the one before. */
+  async putCalendarFeed(tenantId: string, feed: CalendarFeedRecord): Promise<void> {
+    await this.db.put(
+      toItem(keys.calendarFeed(tenantId, feed.userId), EntityType.CalendarFeed, tenantId, feed),
+    );
+  }
+
+  /** getCalendarFeed: the feed a presented token names (strongly consistent: revocation is at once). */
+  async getCalendarFeed(tenantId: string, userId: string): Promise<CalendarFeedRecord | undefined> {
+    const item = await this.db.get(keys.calendarFeed(tenantId, userId), { consistent: true });
+    return item ? fromItem<CalendarFeedRecord>(item) : undefined;
+  }
+
+  /** Deletes a user's feed; false when there was none. */
+  async deleteCalendarFeed(tenantId: string, userId: string): Promise<boolean> {
+    if (!(await this.getCalendarFeed(tenantId, userId))) return false;
+    await this.db.transact([deleteOp(keys.calendarFeed(tenantId, userId))]);
+    return true;
   }
 }

@@ -11,6 +11,10 @@ export const tasksResolvers: Resolvers = {
     taskTypes: (_root, _args, { principal, services }) => services.tasks.catalog.listTaskTypes(principal),
     processTemplates: (_root, _args, { principal, services }) =>
       services.tasks.catalog.listProcessTemplates(principal),
+    sellerPerformance: (_root, args, { principal, services }) =>
+      services.tasks.performance.sellerPerformance(principal, args),
+    alerts: async (_root, args, { principal, services }) =>
+      toConnection(await services.tasks.alerts.listAlerts(principal, pageArgs(args))),
   },
   Mutation: {
     createTask: (_root, { input }, { principal, services }) =>
@@ -21,5 +25,10 @@ export const tasksResolvers: Resolvers = {
       const tasks = await services.tasks.tasks.reassignTasks(principal, input);
       return { reassigned: tasks.length, tasks };
     },
+    createCalendarFeed: (_root, { input }, { principal, services }) =>
+      services.tasks.feeds.createFeed(principal, input),
+    revokeCalendarFeed: async (_root, { input }, { principal, services }) => ({
+      revoked: await services.tasks.feeds.revokeFeed(principal, input),
+    }),
   },
 };

@@ -132,6 +132,8 @@ const ROWS: Record<string, Row> = {
   taskTypes: { allowed: STAFF },
   calendar: { allowed: STAFF, args: () => 'from: "2030-01-01T00:00:00Z", to: "2030-01-31T00:00:00Z"' },
   processTemplates: { allowed: STAFF },
+  alerts: { allowed: STAFF },
+  sellerPerformance: { allowed: STAFF, args: () => 'period: "2030-01", groupBy: ADVISOR' },
   // The admin's report: only its requester reads it; to anyone else it does not exist.
   reportJob: { allowed: ADMIN, args: (t) => `id: ${id(t.reportJobId)}`, refusedAs: 'NOT_FOUND' },
   reportJobs: { allowed: EVERYONE },

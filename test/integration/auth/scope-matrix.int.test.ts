@@ -176,6 +176,25 @@ const CASES: Record<string, ScopedCase> = {
       },
     };
   }),
+  createCalendarFeed: sided(async (side) => ({
+    as: rm(),
+    query: 'mutation($i: CalendarFeedInput) { createCalendarFeed(input: $i) { userId } }',
+    variables: { i: { userId: side.advisorId } },
+    allowed: (result) => {
+      expect(result.data).toEqual({ createCalendarFeed: { userId: side.advisorId } });
+    },
+  })),
+  revokeCalendarFeed: sided(async (side) => {
+    await app.services.tasks.feeds.createFeed(w.b.admin, { userId: side.advisorId });
+    return {
+      as: rm(),
+      query: 'mutation($i: CalendarFeedInput) { revokeCalendarFeed(input: $i) { revoked } }',
+      variables: { i: { userId: side.advisorId } },
+      allowed: (result) => {
+        expect(result.data).toEqual({ revokeCalendarFeed: { revoked: true } });
+      },
+    };
+  }),
   // ---- clients -----------------------------------------------------------------------------
   createClient: sided(async (side) => ({
     as: rm(),

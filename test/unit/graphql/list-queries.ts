@@ -59,6 +59,10 @@ export const LIST_PAGE_QUERIES: Record<string, string> = {
     'tasks(first: 100)',
     'id typeCode title assigneeId branchId clientId policyId dueAt slaDueAt expectedMinutes priority status outcome note checkpoint process stepKey createdBy delegatedBy createdAt updatedAt completedAt version',
   ),
+  alerts: page(
+    'alerts(first: 100)',
+    'id kind taskId title checkpoint clientId assigneeId managerId slaDueAt raisedAt',
+  ),
   importJobs: page(
     'importJobs(first: 100)',
     'id kind status rowsTotal rowsDone createdBy createdAt updatedAt finishedAt error counts { outcome rows }',
