@@ -9,6 +9,7 @@ import { ApolloArmor } from '@escape.tech/graphql-armor';
 import { buildSchema } from 'graphql';
 import { accessResolvers } from '../modules/access/access.resolvers.js';
 import { bookFilesResolvers } from '../modules/book-files/book-files.resolvers.js';
+import { campaignsResolvers } from '../modules/campaigns/campaigns.resolvers.js';
 import { clientsResolvers } from '../modules/clients/clients.resolvers.js';
 import { referralsResolvers } from '../modules/clients/referrals.resolvers.js';
 import { commissionsResolvers } from '../modules/commissions/commissions.resolvers.js';
@@ -106,6 +107,7 @@ export function allResolvers(): Resolvers {
     failuresResolvers,
     importsResolvers,
     tasksResolvers,
+    campaignsResolvers,
     reportsResolvers,
     accessResolvers,
     partnerPortalResolvers,

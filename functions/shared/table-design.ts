@@ -10,11 +10,13 @@
  * product now (tasks, invoices, commissions, reports come later) so the table is never redesigned.
  */
 import { accessKeys } from './access-keys.js';
+import { campaignKeys } from './campaign-keys.js';
 import { clientCollection, type ItemKey, seg, tenantPrefix } from './key-segments.js';
 import { moneyKeys } from './money-keys.js';
 import { settlementKeys } from './settlement-keys.js';
 import { taskKeys } from './task-keys.js';
 
+export { campaignSortPrefixes } from './campaign-keys.js';
 export type { ItemKey } from './key-segments.js';
 export type { InvoiceIndexFields, PaymentIndexFields } from './money-keys.js';
 export { type TaskIndexFields, taskDueRange } from './task-keys.js';
@@ -105,6 +107,10 @@ export const EntityType = {
   CommissionPayoutCarry: 'CommissionPayoutCarry',
   ChartOfAccounts: 'ChartOfAccounts',
   CommissionPayoutPaid: 'CommissionPayoutPaid',
+  Campaign: 'Campaign',
+  CampaignMember: 'CampaignMember',
+  CampaignEmail: 'CampaignEmail',
+  CampaignTemplate: 'CampaignTemplate',
 } as const;
 export type EntityType = (typeof EntityType)[keyof typeof EntityType];
 
@@ -432,6 +438,7 @@ export const keys = {
   ...taskKeys,
   ...accessKeys,
   ...settlementKeys,
+  ...campaignKeys,
 } as const;
 
 /**

@@ -72,6 +72,9 @@ export const PERMISSIONS = {
   'reports:request': ['admin', 'manager', 'backoffice', 'advisor', 'partner'],
   /** Outgoing webhooks: endpoints, their deliveries and replays. */
   'outgoingWebhooks:manage': ['admin'],
+  /** Campaigns, their members and funnel; managing them (create, start, distribute, e-mail) also needs tenant-wide scope. */
+  'campaigns:read': ['admin', 'manager'],
+  'campaigns:manage': ['admin', 'manager'],
   /** API keys for machine clients: create, list, revoke. */
   'apiKeys:manage': ['admin'],
   /** Read one's own identity. */
