@@ -33,7 +33,7 @@ const escapeHtml = (value: string) =>
 /** Checks that a template parses as ICU MessageFormat, naming the field that does not. */
 function checkMessage(source: string, locale: string, path: string): void {
   try {
-    new IntlMessageFormat(source, locale);
+    new IntlMessageFormat(source, locale, undefined, { ignoreTag: true });
   } catch (error) {
     throw new ValidationFailedError('The template is not ICU MessageFormat', [
       { path, message: `does not parse: ${(error as Error).message.slice(0, 200)}` },
@@ -91,9 +91,9 @@ export class CampaignEmailsService {
       ]);
     const locale = settings.locale;
     const formats = {
-      subject: new IntlMessageFormat(template.subject, locale),
-      html: new IntlMessageFormat(template.html, locale),
-      text: new IntlMessageFormat(template.text, locale),
+      subject: new IntlMessageFormat(template.subject, locale, undefined, { ignoreTag: true }),
+      html: new IntlMessageFormat(template.html, locale, undefined, { ignoreTag: true }),
+      text: new IntlMessageFormat(template.text, locale, undefined, { ignoreTag: true }),
     };
     const members = await this.repo.allMembers(p.tenantId, campaign.id);
     const result: SendResult = { sent: 0, alreadySent: 0, skippedNoConsent: 0, skippedNoEmail: 0, failed: 0 };
