@@ -118,6 +118,14 @@ describe('functions', () => {
     expect(secret.Properties.SecretString).toBeUndefined();
   });
 
+  it('tells graphql the public API URL its campaign e-mails link unsubscribe pages to, and routes GET /unsubscribe/{token}', () => {
+    const variables = (name: string) =>
+      s.template.toJSON().Resources[fnId(name)].Properties.Environment.Variables;
+    expect(JSON.stringify(variables('graphql').PUBLIC_BASE_URL)).toContain(idOf(s.stack.http.api));
+    expect(variables('webhooks').PUBLIC_BASE_URL).toBeUndefined();
+    s.template.hasResourceProperties('AWS::ApiGatewayV2::Route', { RouteKey: 'GET /unsubscribe/{token}' });
+  });
+
   it('names the archive bucket only for the functions that need it (webhooks; graphql to reprocess)', () => {
     const variables = (name: string) =>
       s.template.toJSON().Resources[fnId(name)].Properties.Environment.Variables;
