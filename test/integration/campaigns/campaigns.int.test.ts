@@ -159,7 +159,10 @@ describe('distribution', () => {
     // 7 new tasks even out a gap of 3: 2 to the busy one, 5 to the other.
     expect([got[b.subAgentId], got[b.franchiseAdvisorId]]).toEqual([2, 5]);
     const loadAfter = await app.services.tasks.reads.openTaskLoad(b.tenantId);
-    expect(advisors.map((id) => loadAfter.get(id) ?? 0)).toEqual(before.map((n, i) => n + [2, 5][i]!));
+    expect(advisors.map((id) => loadAfter.get(id) ?? 0)).toEqual([
+      (before[0] ?? 0) + 2,
+      (before[1] ?? 0) + 5,
+    ]);
 
     const again = await campaigns.distribution.distribute(b.admin, {
       campaignId: campaign.id,
