@@ -306,12 +306,18 @@ describe('HTTP API', () => {
     const keys = Object.values(routes)
       .map((r) => r.Properties.RouteKey)
       .sort();
-    expect(keys).toEqual(['GET /graphql', 'POST /graphql', 'POST /webhooks/insurers/{insurerId}']);
+    expect(keys).toEqual([
+      'GET /graphql',
+      'GET /unsubscribe/{token}',
+      'POST /graphql',
+      'POST /webhooks/insurers/{insurerId}',
+    ]);
     const integrations = s.template.findResources('AWS::ApiGatewayV2::Integration');
     expect(Object.values(integrations).map((i) => i.Properties.IntegrationUri)).toEqual(
       expect.arrayContaining([
         { 'Fn::GetAtt': [fnId('graphql'), 'Arn'] },
         { 'Fn::GetAtt': [fnId('webhooks'), 'Arn'] },
+        { 'Fn::GetAtt': [fnId('unsubscribe'), 'Arn'] },
       ]),
     );
   });
