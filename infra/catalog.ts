@@ -135,6 +135,17 @@ export const CATALOG: readonly FunctionSpec[] = [
     timeoutSeconds: 29,
   },
   {
+    name: 'unsubscribe',
+    description:
+      "Campaign e-mails' unsubscribe link: withdraws marketing consent, confirms in the tenant's language",
+    entry: 'functions/unsubscribe/handler.ts',
+    trigger: { kind: 'http', routes: [{ method: 'GET', path: '/unsubscribe/{token}' }] },
+    // The cursor secret: unsubscribe tokens are signed with a key derived from it.
+    needs: ['table', 'cursorKeys'],
+    memoryMb: 256,
+    timeoutSeconds: 10,
+  },
+  {
     name: 'overdue',
     description: 'Daily sweep: marks due invoices overdue and writes their age, which drives dunning',
     entry: 'functions/overdue/handler.ts',

@@ -1,7 +1,9 @@
 import { handlers, startServerAndCreateLambdaHandler } from '@as-integrations/aws-lambda';
+import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import middy from '@middy/core';
+import { unsubscribeKeysFrom } from '../modules/campaigns/index.js';
 import { createServices } from '../modules/services.js';
-import { requireSharedCursorKeys } from '../shared/cursor-keys.js';
+import { cursorKeysFromEnv, requireSharedCursorKeys } from '../shared/cursor-keys.js';
 import { invoiceAdapters } from '../shared/invoice-adapters.js';
 import { observability } from '../shared/observability.js';
 import { createTokenVerifier, getRuntime } from '../shared/runtime.js';
@@ -11,9 +13,14 @@ import { TableCache } from './shared-cache.js';
 
 const runtime = getRuntime();
 requireSharedCursorKeys(runtime.env);
+const adapters = invoiceAdapters(runtime);
+const publicBaseUrl = runtime.env.PUBLIC_BASE_URL;
 const services = createServices(runtime.db, runtime.clock, {
   reports: runtime.env.REPORTS_BUCKET ? { store: runtime.objects, bucket: runtime.env.REPORTS_BUCKET } : null,
-  invoices: invoiceAdapters(runtime),
+  invoices: adapters,
+  campaignMail:
+    adapters && publicBaseUrl ? { mailer: adapters.mailer, from: adapters.mailFrom, publicBaseUrl } : null,
+  signingKeys: unsubscribeKeysFrom(cursorKeysFromEnv(runtime.env, () => new SecretsManagerClient({}))),
   archive: runtime.env.ARCHIVE_BUCKET ? { store: runtime.objects, bucket: runtime.env.ARCHIVE_BUCKET } : null,
 });
 const verifier = createTokenVerifier(runtime.env);

@@ -11,6 +11,7 @@ import type { GraphQLSchema } from 'graphql';
 import { accessResolvers } from '../modules/access/access.resolvers.js';
 import { auditResolvers } from '../modules/audit/audit.resolvers.js';
 import { bookFilesResolvers } from '../modules/book-files/book-files.resolvers.js';
+import { campaignsResolvers } from '../modules/campaigns/campaigns.resolvers.js';
 import { clientsResolvers } from '../modules/clients/clients.resolvers.js';
 import { referralsResolvers } from '../modules/clients/referrals.resolvers.js';
 import { commissionsResolvers } from '../modules/commissions/commissions.resolvers.js';
@@ -118,6 +119,7 @@ function allResolvers(): Resolvers {
       failuresResolvers,
       importsResolvers,
       tasksResolvers,
+      campaignsResolvers,
       reportsResolvers,
       accessResolvers,
       auditResolvers,

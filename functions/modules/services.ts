@@ -1,4 +1,5 @@
 import type { Clock } from '../shared/clock.js';
+import { ephemeralCursorKeys } from '../shared/cursor-seal.js';
 import type { Db } from '../shared/db.js';
 import { LiveInbox } from '../shared/live-inbox.js';
 import { EntityType, OrgKind } from '../shared/table-design.js';
@@ -6,6 +7,13 @@ import { type AccessModule, createAccessModule } from './access/index.js';
 import { type AuditModule, createAuditModule } from './audit/index.js';
 import type { BookFilesModule, ReportTarget } from './book-files/index.js';
 import { type BookRepositories, bookRepositories, composeBook, composeBookFiles } from './book-wiring.js';
+import {
+  type CampaignMail,
+  type CampaignsModule,
+  type SigningKeys,
+  unsubscribeKeysFrom,
+} from './campaigns/index.js';
+import { composeCampaigns } from './campaigns-wiring.js';
 import type { ClientsModule } from './clients/index.js';
 import { ChangeBatch, type CommissionsModule } from './commissions/index.js';
 import { type CrossSellService, createCrossSellModule } from './cross-sell/index.js';
@@ -56,6 +64,8 @@ export interface Services {
   imports: ImportsModule;
   /** Tasks, their types and process chains, the renewals schedule. */
   tasks: TasksModule;
+  /** Campaigns: member snapshots, distribution as tasks, personal e-mails, the funnel. */
+  campaigns: CampaignsModule;
   /** Report jobs: requested through GraphQL, built into the reports bucket by the reports function. */
   reports: ReportsModule;
   /** API keys for machine clients and partner portals. */
@@ -93,6 +103,10 @@ export interface ServiceOptions {
   webhookSender?: WebhookSender;
   /** Overrides how long a webhook delivery may start events (tests of the time budget). */
   webhookTimeBudgetMs?: number;
+  /** Where campaign e-mails go out; without it sending campaign e-mails answers RULE_VIOLATION. */
+  campaignMail?: CampaignMail | null;
+  /** Keys unsubscribe links are signed with (default: derived from a key of this process only). */
+  signingKeys?: SigningKeys;
 }
 
 /** Composition root: repositories over the Db, services over repositories and the clock. */
@@ -129,6 +143,10 @@ export function createServices(db: Db, clock: Clock, options: ServiceOptions = {
     commissions,
     settlement,
     tasks,
+    campaigns: composeCampaigns(db, clock, repositories, tasks, {
+      mail: options.campaignMail ?? null,
+      signing: options.signingKeys ?? unsubscribeKeysFrom(ephemeralCursorKeys()),
+    }),
     reports: createReportsModule({
       db,
       clock,

@@ -155,13 +155,5 @@ export const BOOK_ACCESS_PATTERNS: readonly AccessPattern[] = [
     'gsi6pk=T#<t>#POLICY#STATUS#<status> gsi6sk=<termEnd>#<id>',
     'built',
   ),
-  pattern(
-    'listCampaignMembers',
-    'campaigns',
-    'Query',
-    'table',
-    'pk=T#<t>#CAMPAIGN#<id> sk^=MEMBER#',
-    'planned',
-  ),
   pattern('listTenants (tenant-wide schedules)', 'org', 'Query', 'table', 'pk=TENANTS', 'built'),
 ];

@@ -46,6 +46,11 @@ const EnvSchema = z.object({
   /** Where SMS go on the local stack (no emulator sends SMS); unset in the cloud, where SNS does. */
   SMS_SINK_URL: z.url().optional(),
   /**
+   * The public base URL of the HTTP API (e.g. `https://api.example.com`): links in campaign e-mails
+   * (`/unsubscribe/{token}`) point at it. Without it campaign e-mails are not sent.
+   */
+  PUBLIC_BASE_URL: z.url().optional(),
+  /**
    * Secrets that seal pagination cursors, newest first, comma-separated (each ≥ 32 characters): the
    * first seals, all open, so a rotated-out secret kept second keeps its cursors valid. The local
    * stack generates and keeps them in `.local/`.

@@ -17,6 +17,10 @@ export interface MailMessage {
   to: string;
   subject: string;
   text: string;
+  /** An HTML alternative of `text` (campaign e-mails); the text part stays for plain readers. */
+  html?: string;
+  /** Extra headers, e.g. `List-Unsubscribe`; names and values must be plain ASCII. */
+  headers?: Record<string, string>;
   attachments?: MailAttachment[];
 }
 
@@ -40,6 +44,25 @@ function base64Lines(content: Uint8Array | string): string {
   return b64.replace(/.{1,76}/g, '$&\r\n');
 }
 
+/** The text body, or text and HTML as a multipart/alternative part (plain text first). */
+function bodyParts(message: MailMessage, boundary: string): string[] {
+  const text = ['Content-Type: text/plain; charset=UTF-8', 'Content-Transfer-Encoding: base64', ''];
+  if (message.html === undefined) return [...text, base64Lines(message.text)];
+  return [
+    `Content-Type: multipart/alternative; boundary="${boundary}"`,
+    '',
+    `--${boundary}`,
+    ...text,
+    base64Lines(message.text),
+    `--${boundary}`,
+    'Content-Type: text/html; charset=UTF-8',
+    'Content-Transfer-Encoding: base64',
+    '',
+    base64Lines(message.html),
+    `--${boundary}--`,
+  ];
+}
+
 /**
  * Builds a multipart/mixed MIME message (UTF-8 text body plus base64 attachments): SES SendEmail
  * cannot carry attachments, SendRawEmail takes exactly this.
@@ -49,14 +72,12 @@ export function buildMimeMessage(message: MailMessage, boundary = `b-${randomUUI
     `From: ${message.from}`,
     `To: ${message.to}`,
     `Subject: ${encodeHeader(message.subject)}`,
+    ...Object.entries(message.headers ?? {}).map(([name, value]) => `${name}: ${value}`),
     'MIME-Version: 1.0',
     `Content-Type: multipart/mixed; boundary="${boundary}"`,
     '',
     `--${boundary}`,
-    'Content-Type: text/plain; charset=UTF-8',
-    'Content-Transfer-Encoding: base64',
-    '',
-    base64Lines(message.text),
+    ...bodyParts(message, `${boundary}-alt`),
   ];
   for (const a of message.attachments ?? []) {
     const name = encodeHeader(a.filename);

@@ -11,6 +11,7 @@
  */
 import { accessKeys } from './access-keys.js';
 import { auditKeys } from './audit-keys.js';
+import { campaignKeys } from './campaign-keys.js';
 import { clientCollection, type ItemKey, seg, tenantPrefix } from './key-segments.js';
 import { leadKeys } from './lead-keys.js';
 import { moneyKeys } from './money-keys.js';
@@ -18,6 +19,7 @@ import { settlementKeys } from './settlement-keys.js';
 import { taskKeys } from './task-keys.js';
 
 export { auditSortKey } from './audit-keys.js';
+export { campaignSortPrefixes } from './campaign-keys.js';
 export type { ItemKey } from './key-segments.js';
 export type { InvoiceIndexFields, PaymentIndexFields } from './money-keys.js';
 export { type TaskIndexFields, taskDueRange } from './task-keys.js';
@@ -129,6 +131,10 @@ export const EntityType = {
   LeadFormRoute: 'LeadFormRoute',
   LeadRateWindow: 'LeadRateWindow',
   CrossSellRules: 'CrossSellRules',
+  Campaign: 'Campaign',
+  CampaignMember: 'CampaignMember',
+  CampaignEmail: 'CampaignEmail',
+  CampaignTemplate: 'CampaignTemplate',
 } as const;
 export type EntityType = (typeof EntityType)[keyof typeof EntityType];
 
@@ -458,6 +464,7 @@ export const keys = {
   ...leadKeys,
   ...settlementKeys,
   ...auditKeys,
+  ...campaignKeys,
 } as const;
 
 /**

@@ -103,6 +103,10 @@ export class BrokerCrmStack extends Stack {
       retainLogs: prod,
       corsOrigins: props.corsOrigins ?? [],
     });
+    // Campaign e-mails link to `/unsubscribe/{token}` on this API: the function that sends them
+    // learns its public URL here (the API does not depend on the function, so there is no cycle).
+    for (const { spec, fn } of all)
+      if (spec.name === 'graphql') fn.addEnvironment('PUBLIC_BASE_URL', this.http.url);
     this.streaming = new StreamingEndpoints(this, 'streaming', {
       functions: all,
       corsOrigins: props.corsOrigins ?? [],

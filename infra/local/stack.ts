@@ -187,6 +187,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       ARCHIVE_BUCKET,
       MAIL_FROM: 'noreply@broker-crm.local',
       SMS_SINK_URL: `${base}/local/sms`,
+      PUBLIC_BASE_URL: base,
       CURSOR_KEYS: cursorKeys.join(','),
       S3_FORCE_PATH_STYLE: 'true',
       AWS_REGION: LOCAL_AWS.region,

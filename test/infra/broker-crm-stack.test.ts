@@ -118,6 +118,14 @@ describe('functions', () => {
     expect(secret.Properties.SecretString).toBeUndefined();
   });
 
+  it('tells graphql the public API URL its campaign e-mails link unsubscribe pages to, and routes GET /unsubscribe/{token}', () => {
+    const variables = (name: string) =>
+      s.template.toJSON().Resources[fnId(name)].Properties.Environment.Variables;
+    expect(JSON.stringify(variables('graphql').PUBLIC_BASE_URL)).toContain(idOf(s.stack.http.api));
+    expect(variables('webhooks').PUBLIC_BASE_URL).toBeUndefined();
+    s.template.hasResourceProperties('AWS::ApiGatewayV2::Route', { RouteKey: 'GET /unsubscribe/{token}' });
+  });
+
   it('names the archive bucket only for the functions that need it (webhooks; graphql to reprocess)', () => {
     const variables = (name: string) =>
       s.template.toJSON().Resources[fnId(name)].Properties.Environment.Variables;
@@ -301,6 +309,7 @@ describe('HTTP API', () => {
     expect(keys).toEqual([
       'GET /calendar/{token}',
       'GET /graphql',
+      'GET /unsubscribe/{token}',
       'OPTIONS /leads/{formId}',
       'POST /graphql',
       'POST /leads/{formId}',
@@ -312,6 +321,7 @@ describe('HTTP API', () => {
         { 'Fn::GetAtt': [fnId('graphql'), 'Arn'] },
         { 'Fn::GetAtt': [fnId('webhooks'), 'Arn'] },
         { 'Fn::GetAtt': [fnId('calendar-feed'), 'Arn'] },
+        { 'Fn::GetAtt': [fnId('unsubscribe'), 'Arn'] },
       ]),
     );
   });

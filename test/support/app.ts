@@ -7,6 +7,7 @@ import { type Principal, systemPrincipal } from '../../functions/shared/auth/pri
 import { type Clock, systemClock } from '../../functions/shared/clock.js';
 import { createDocumentClient, Db } from '../../functions/shared/db.js';
 import { newId } from '../../functions/shared/ids.js';
+import { MemoryMailer } from '../../functions/shared/mailer.js';
 import { MemoryObjectStore } from '../../functions/shared/object-store.js';
 import { LOCAL_AWS } from '../../infra/local/dynamodb.js';
 
@@ -48,6 +49,11 @@ export function createTestApp(clock: Clock = systemClock): TestApp {
   const services = createServices(db, clock, {
     reports: { store: objects, bucket: 'test-reports' },
     archive: { store: objects, bucket: 'test-archive' },
+    campaignMail: {
+      mailer: new MemoryMailer(),
+      from: 'offers@test.local',
+      publicBaseUrl: 'https://crm.test',
+    },
   });
   const server = createGraphQLServer({ production: false });
   return {

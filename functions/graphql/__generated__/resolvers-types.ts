@@ -20,6 +20,7 @@ import type { ApiKey as ApiKeyModel } from '../../modules/access/index.js';
 import type { AuditEntry as AuditEntryModel } from '../../modules/audit/index.js';
 import type { WebhookEndpoint as WebhookEndpointModel, WebhookEndpointDelivery as WebhookEndpointDeliveryModel } from '../../modules/outgoing-webhooks/index.js';
 import type { BankAccount as BankAccountModel, PayoutView as PayoutViewModel, PayoutPayment as PayoutPaymentModel } from '../../modules/settlement/index.js';
+import type { Campaign as CampaignModel, CampaignMember as CampaignMemberModel } from '../../modules/campaigns/index.js';
 import type { GraphQLContext } from '../context.js';
 export type Maybe<T> = T | null;
 export type InputMaybe<T> = Maybe<T>;
@@ -118,6 +119,24 @@ export type AdjustCommissionLineInput = {
   lineId: Scalars['ID']['input'];
   /** Why; kept on the new line. */
   reason: Scalars['String']['input'];
+};
+
+/** One advisor's part of the funnel: members whose campaign task (or, undistributed, whose ownership) is theirs. */
+export type AdvisorFunnel = {
+  __typename?: 'AdvisorFunnel';
+  /** The advisor; null for members with neither task nor owner. */
+  advisorId?: Maybe<Scalars['ID']['output']>;
+  /** Their counts. */
+  counts: FunnelCounts;
+};
+
+/** How many campaign tasks one advisor got in a distribution. */
+export type AdvisorTaskCount = {
+  __typename?: 'AdvisorTaskCount';
+  /** The advisor. */
+  advisorId: Scalars['ID']['output'];
+  /** Tasks created for them in this run. */
+  tasks: Scalars['Int']['output'];
 };
 
 /** How long an invoice has been overdue, by `Invoice.daysOverdue`. */
@@ -459,6 +478,224 @@ export type CalendarFeedInput = {
   /** The user; omit for your own. Another user must be within your scope. */
   userId?: InputMaybe<Scalars['ID']['input']>;
 };
+
+/**
+ * A marketing campaign: what is offered (product lines), to whom (a segment, frozen into members
+ * when started), when (the period), and who runs it.
+ */
+export type Campaign = {
+  __typename?: 'Campaign';
+  /** When it was created (UTC). */
+  createdAt: Scalars['DateTime']['output'];
+  /** The campaign's id. */
+  id: Scalars['ID']['output'];
+  /** Members in the snapshot (0 until started). */
+  memberCount: Scalars['Int']['output'];
+  /** The member snapshot, by client id. */
+  members: CampaignMemberConnection;
+  /** Its name. */
+  name: Scalars['String']['output'];
+  /** The user who runs it. */
+  ownerId: Scalars['ID']['output'];
+  /** First day of the campaign. */
+  periodFrom: Scalars['Date']['output'];
+  /** Last day of the campaign (inclusive). */
+  periodTo: Scalars['Date']['output'];
+  /** The product lines offered; the funnel counts policies of these. */
+  productLineIds: Array<Scalars['ID']['output']>;
+  /** Who it targets. */
+  segment: CampaignSegment;
+  /** When it was started (UTC); null while DRAFT. */
+  startedAt?: Maybe<Scalars['DateTime']['output']>;
+  /** DRAFT or STARTED. */
+  status: CampaignStatus;
+  /** Optimistic-locking version: 1 when created, +1 with every change. Send it back as `expectedVersion`. */
+  version: Scalars['Int']['output'];
+};
+
+
+/**
+ * A marketing campaign: what is offered (product lines), to whom (a segment, frozen into members
+ * when started), when (the period), and who runs it.
+ */
+export type CampaignMembersArgs = {
+  after?: InputMaybe<Scalars['String']['input']>;
+  first?: InputMaybe<Scalars['Int']['input']>;
+};
+
+/** A page of campaigns (a Relay connection), newest first. */
+export type CampaignConnection = {
+  __typename?: 'CampaignConnection';
+  /** The rows of this page, at most `first` of them. */
+  edges: Array<CampaignEdge>;
+  /** Whether a next page exists, and the cursor to ask for it. */
+  pageInfo: PageInfo;
+};
+
+/** One row of a page of campaigns: the item and its cursor. */
+export type CampaignEdge = {
+  __typename?: 'CampaignEdge';
+  /** Opaque position of this row: pass it as `after` to list what comes after it. */
+  cursor: Scalars['String']['output'];
+  /** The campaign on this row. */
+  node: Campaign;
+};
+
+/**
+ * A campaign e-mail template for one language, in ICU MessageFormat. Merge fields: `{firstName}`,
+ * `{name}`, `{brokerage}` and `{unsubscribeUrl}` (HTML-escaped in `html`).
+ */
+export type CampaignEmailTemplate = {
+  __typename?: 'CampaignEmailTemplate';
+  /** The HTML body. */
+  html: Scalars['String']['output'];
+  /** The template's key, e.g. `spring-offer`. */
+  key: Scalars['String']['output'];
+  /** Its language. */
+  language: CampaignLanguage;
+  /** The subject line. */
+  subject: Scalars['String']['output'];
+  /** The plain-text body. */
+  text: Scalars['String']['output'];
+  /** When it was last set (UTC). */
+  updatedAt: Scalars['DateTime']['output'];
+};
+
+/** A campaign's funnel: members → contacted → interested → offer → sold, and leads around it. */
+export type CampaignFunnel = {
+  __typename?: 'CampaignFunnel';
+  /** Per advisor. */
+  byAdvisor: Array<AdvisorFunnel>;
+  /** The campaign. */
+  campaignId: Scalars['ID']['output'];
+  /** New clients per day before, during and after the period. */
+  leads: LeadsAroundCampaign;
+  /** The whole campaign. */
+  total: FunnelCounts;
+};
+
+/** The languages of campaign e-mail templates (and of the unsubscribe page). */
+export type CampaignLanguage =
+  /** Czech. */
+  | 'cs'
+  /** English (the fallback when the tenant's language has no template). */
+  | 'en'
+  /** Italian. */
+  | 'it'
+  /** Lithuanian. */
+  | 'lt'
+  /** Polish. */
+  | 'pl'
+  /** Russian. */
+  | 'ru';
+
+/** A client in a campaign's snapshot, as it stood when the campaign started. */
+export type CampaignMember = {
+  __typename?: 'CampaignMember';
+  /** Who the campaign task went to; null until distributed. */
+  assigneeId?: Maybe<Scalars['ID']['output']>;
+  /** The client. */
+  clientId: Scalars['ID']['output'];
+  /** The client's e-mail address at the snapshot. */
+  email?: Maybe<Scalars['String']['output']>;
+  /** Marketing e-mail consent at the snapshot (sending re-checks the current one). */
+  marketingConsent: Scalars['Boolean']['output'];
+  /** The client's display name. */
+  name: Scalars['String']['output'];
+  /** The client's owner at the snapshot. */
+  ownerAdvisorId?: Maybe<Scalars['ID']['output']>;
+  /** The campaign task the member was given; null until distributed. */
+  taskId?: Maybe<Scalars['ID']['output']>;
+};
+
+/** A page of campaign members (a Relay connection), by client id. */
+export type CampaignMemberConnection = {
+  __typename?: 'CampaignMemberConnection';
+  /** The rows of this page, at most `first` of them. */
+  edges: Array<CampaignMemberEdge>;
+  /** Whether a next page exists, and the cursor to ask for it. */
+  pageInfo: PageInfo;
+};
+
+/** One row of a page of campaign members: the item and its cursor. */
+export type CampaignMemberEdge = {
+  __typename?: 'CampaignMemberEdge';
+  /** Opaque position of this row: pass it as `after` to list what comes after it. */
+  cursor: Scalars['String']['output'];
+  /** The member on this row. */
+  node: CampaignMember;
+};
+
+/** Who a campaign targets. Every criterion given must hold; one left out does not narrow. */
+export type CampaignSegment = {
+  __typename?: 'CampaignSegment';
+  /** Clients of this branch. */
+  branchId?: Maybe<Scalars['ID']['output']>;
+  /** Persons or companies only. */
+  clientKind?: Maybe<ClientKind>;
+  /** True: only clients whose latest marketing e-mail consent is granted; false: only those without. */
+  marketingConsent?: Maybe<Scalars['Boolean']['output']>;
+  /** Clients this advisor owns. */
+  ownerId?: Maybe<Scalars['ID']['output']>;
+  /** Product lines a member holds an ACTIVE policy of (all of them). */
+  productLinesHeld: Array<Scalars['ID']['output']>;
+  /** Product lines a member holds no ACTIVE policy of. */
+  productLinesNotHeld: Array<Scalars['ID']['output']>;
+  /** An ACTIVE policy of the member ends on or after this date. */
+  renewalFrom?: Maybe<Scalars['Date']['output']>;
+  /** An ACTIVE policy of the member ends on or before this date. */
+  renewalTo?: Maybe<Scalars['Date']['output']>;
+  /** One client segment. */
+  segment?: Maybe<Segment>;
+  /** One client status. */
+  status?: Maybe<ClientStatus>;
+  /** Tags every member carries. */
+  tags: Array<Scalars['String']['output']>;
+};
+
+/** Who a campaign targets; see `CampaignSegment`. */
+export type CampaignSegmentInput = {
+  /** Clients of this branch. */
+  branchId?: InputMaybe<Scalars['ID']['input']>;
+  /** Persons or companies only. */
+  clientKind?: InputMaybe<ClientKind>;
+  /** True: only clients with marketing e-mail consent; false: only those without. */
+  marketingConsent?: InputMaybe<Scalars['Boolean']['input']>;
+  /** Clients this advisor owns. */
+  ownerId?: InputMaybe<Scalars['ID']['input']>;
+  /** Product lines a member must hold an ACTIVE policy of (at most 20). */
+  productLinesHeld?: InputMaybe<Array<Scalars['ID']['input']>>;
+  /** Product lines a member must hold no ACTIVE policy of (at most 20). */
+  productLinesNotHeld?: InputMaybe<Array<Scalars['ID']['input']>>;
+  /** Renewal window start: an ACTIVE policy of the member ends on or after it. */
+  renewalFrom?: InputMaybe<Scalars['Date']['input']>;
+  /** Renewal window end: an ACTIVE policy of the member ends on or before it. */
+  renewalTo?: InputMaybe<Scalars['Date']['input']>;
+  /** One client segment. */
+  segment?: InputMaybe<Segment>;
+  /** One client status. */
+  status?: InputMaybe<ClientStatus>;
+  /** Tags every member must carry (at most 20). */
+  tags?: InputMaybe<Array<Scalars['String']['input']>>;
+};
+
+/** Where a campaign stands: DRAFT until started, STARTED once its member snapshot is frozen. */
+export type CampaignStatus =
+  /** Defined; its segment has not been resolved yet. */
+  | 'DRAFT'
+  /** Started: its members are frozen and can be distributed and e-mailed. */
+  | 'STARTED';
+
+/** The kinds of task a campaign member's work can be. */
+export type CampaignTaskType =
+  /** A call (the default). */
+  | 'CALL'
+  /** Anything else. */
+  | 'CUSTOM'
+  /** A meeting. */
+  | 'MEETING'
+  /** An offer to prepare. */
+  | 'OFFER';
 
 /** Why and when a policy was cancelled. */
 export type Cancellation = {
@@ -1640,6 +1877,22 @@ export type CreateBranchInput = {
   regionId: Scalars['ID']['input'];
 };
 
+/** A new campaign (DRAFT). Needs a manager or admin with tenant-wide scope. */
+export type CreateCampaignInput = {
+  /** Its name (at most 200 characters). */
+  name: Scalars['String']['input'];
+  /** Who runs it; defaults to the caller. */
+  ownerId?: InputMaybe<Scalars['ID']['input']>;
+  /** First day. */
+  periodFrom: Scalars['Date']['input'];
+  /** Last day (inclusive), not before `periodFrom`. */
+  periodTo: Scalars['Date']['input'];
+  /** The product lines offered (1–20), each a product line of the brokerage. */
+  productLineIds: Array<Scalars['ID']['input']>;
+  /** Who it targets; omitted: every client. */
+  segment?: InputMaybe<CampaignSegmentInput>;
+};
+
 /** A new client. People need `firstName` and `lastName`, companies `companyName`. `nationalId`, `taxId` and `email` must be unique in the brokerage (ALREADY_EXISTS with `extensions.field` otherwise). */
 export type CreateClientInput = {
   /** How the client came to the brokerage. */
@@ -1973,6 +2226,40 @@ export type DisputeResolution =
   /** Keep the line as it is. */
   | 'REJECT';
 
+/** One task per member of a started campaign, across the advisors chosen. */
+export type DistributeCampaignInput = {
+  /** The advisors to share the members among (1–100 active users who take clients). */
+  advisorIds: Array<Scalars['ID']['input']>;
+  /** The campaign (STARTED). */
+  campaignId: Scalars['ID']['input'];
+  /** True (default): a member whose owner is an active advisor goes to the owner. False: everyone is shared out. */
+  keepOwners?: InputMaybe<Scalars['Boolean']['input']>;
+  /** Round-robin (default) or by open-task load. */
+  mode?: InputMaybe<DistributionMode>;
+  /** The task title; default `<campaign name>: <client name>`. */
+  title?: InputMaybe<Scalars['String']['input']>;
+  /** The task type (default CALL). */
+  typeCode?: InputMaybe<CampaignTaskType>;
+};
+
+/** What a distribution did. Distributing again creates no second task per member. */
+export type DistributeCampaignResult = {
+  __typename?: 'DistributeCampaignResult';
+  /** Members who had their task already. */
+  alreadyDistributed: Scalars['Int']['output'];
+  /** Tasks created now, per advisor. */
+  byAdvisor: Array<AdvisorTaskCount>;
+  /** Tasks created now. */
+  created: Scalars['Int']['output'];
+};
+
+/** How distribution picks an advisor for a member whose owner does not keep them. */
+export type DistributionMode =
+  /** The advisor with the fewest open tasks (counting those handed out in the same run). */
+  | 'OPEN_TASK_LOAD'
+  /** In turn, in the order the advisors are given. */
+  | 'ROUND_ROBIN';
+
 /** What a dunning step does. */
 export type DunningAction =
   /** A task for the collector and a formal letter (PDF). */
@@ -2198,6 +2485,21 @@ export type FileFormat =
   | 'CSV'
   /** An Excel workbook; the first sheet is read or written, with a header row. */
   | 'XLSX';
+
+/** Members by how far they got; a member counted at a stage is counted at every earlier stage. */
+export type FunnelCounts = {
+  __typename?: 'FunnelCounts';
+  /** Campaign task done with any outcome but NO_CONTACT. */
+  contacted: Scalars['Int']['output'];
+  /** Campaign task done SUCCESSFUL or ACCEPTED. */
+  interested: Scalars['Int']['output'];
+  /** Members of the snapshot. */
+  members: Scalars['Int']['output'];
+  /** A policy of a campaign product line written for the member within the period (an offer or more). */
+  offer: Scalars['Int']['output'];
+  /** Such a policy that is more than an offer. */
+  sold: Scalars['Int']['output'];
+};
 
 /** Invoices for a policy's instalments that have none yet. */
 export type GenerateInstalmentInvoicesInput = {
@@ -2804,6 +3106,30 @@ export type LeadSourceEdge = {
   node: LeadSource;
 };
 
+/** New clients of the tenant in a window of days. */
+export type LeadWindow = {
+  __typename?: 'LeadWindow';
+  /** First day. */
+  from: Scalars['Date']['output'];
+  /** Clients created in the window. */
+  leads: Scalars['Int']['output'];
+  /** Clients created per day, to 2 decimal places. */
+  perDay: Scalars['Decimal']['output'];
+  /** Last day (inclusive). */
+  to: Scalars['Date']['output'];
+};
+
+/** New clients per day before, during and after the period (windows as long as the period). */
+export type LeadsAroundCampaign = {
+  __typename?: 'LeadsAroundCampaign';
+  /** The window just after the period. */
+  after: LeadWindow;
+  /** The window just before the period. */
+  before: LeadWindow;
+  /** The period itself. */
+  during: LeadWindow;
+};
+
 /** An amount of money: an exact decimal with its ISO-4217 currency. */
 export type Money = {
   __typename?: 'Money';
@@ -2877,6 +3203,8 @@ export type Mutation = {
    * replacing any feed the user had. The answer's `path` is shown once.
    */
   createCalendarFeed: CalendarFeed;
+  /** Creates a DRAFT campaign (managers and admins with tenant-wide scope). */
+  createCampaign: Campaign;
   /** Creates a client owned by `ownerAdvisorId` (default: the caller). Any role but partner; the owner must be within your scope (advisors: themselves). Unique fields taken: ALREADY_EXISTS. */
   createClient: Client;
   /** Builds the payout batch of an APPROVED month and ledger (admin, manager with tenant-wide scope): one SEPA credit transfer per advisor or partner owed a positive total (net of clawbacks, adjustments and a balance carried in), written as pain.001.001.03 and CSV behind signed links; a negative balance is carried to the next month, explained. Needs the brokerage's account and an account for each recipient paid (else RULE_VIOLATION naming them); a second batch of the same month and ledger is ALREADY_EXISTS. Marking the month paid (`markCommissionPeriodPaid`) marks the batch PAID. */
@@ -2911,6 +3239,8 @@ export type Mutation = {
   createWebhookEndpoint: CreateWebhookEndpointPayload;
   /** Raises a dispute on one of your lines. */
   disputeCommissionLine: CommissionDispute;
+  /** One task per member across the advisors chosen; idempotent. */
+  distributeCampaign: DistributeCampaignResult;
   /** Replaces a version of a scheme (admin, manager); lines already booked are not recomputed. */
   editCommissionSchemeVersion: CommissionScheme;
   /** Changes the annual premium mid-term; the difference is charged pro rata on unpaid instalments. */
@@ -2986,8 +3316,15 @@ export type Mutation = {
   revokeCalendarFeed: RevokeCalendarFeedResult;
   /** Issues a new webhook secret; the previous one stays valid for 24 hours so the insurer can roll over. */
   rotateInsurerWebhookSecret: InsurerWithSecret;
+  /**
+   * Sends a template to the members with marketing e-mail consent, once per member and template, each
+   * with an unsubscribe link and a `List-Unsubscribe` header.
+   */
+  sendCampaignEmails: SendCampaignEmailsResult;
   /** Sets a bank account of a user, a partner or the brokerage (admin, manager, backoffice with tenant-wide scope). A user or partner not in your tenant is NOT_FOUND. */
   setBankAccount: BankAccount;
+  /** Sets a campaign e-mail template for one language. */
+  setCampaignEmailTemplate: CampaignEmailTemplate;
   /** Sets account codes of journal roles (admin, manager with tenant-wide scope); a concurrent change answers CONFLICT. */
   setChartOfAccounts: ChartOfAccounts;
   /** Replaces the dunning policy (admin, manager). Steps already taken on an invoice are never repeated. */
@@ -3012,6 +3349,8 @@ export type Mutation = {
    * starts nothing. Poll `importJob` for progress and per-row results (admin, manager, backoffice).
    */
   startBookImport: ImportJob;
+  /** Starts a DRAFT campaign, freezing its member snapshot. */
+  startCampaign: Campaign;
   /** The caller takes a pooled client of their branch and becomes its owner. */
   takeFromPool: Client;
   /** Hands every client of an advisor (e.g. one who leaves) to another advisor. */
@@ -3128,6 +3467,12 @@ export type MutationCreateCalendarFeedArgs = {
 
 
 /** Everything a front end can change. Every mutation needs a bearer token; each says which roles may call it. */
+export type MutationCreateCampaignArgs = {
+  input: CreateCampaignInput;
+};
+
+
+/** Everything a front end can change. Every mutation needs a bearer token; each says which roles may call it. */
 export type MutationCreateClientArgs = {
   input: CreateClientInput;
 };
@@ -3226,6 +3571,12 @@ export type MutationCreateWebhookEndpointArgs = {
 /** Everything a front end can change. Every mutation needs a bearer token; each says which roles may call it. */
 export type MutationDisputeCommissionLineArgs = {
   input: DisputeCommissionLineInput;
+};
+
+
+/** Everything a front end can change. Every mutation needs a bearer token; each says which roles may call it. */
+export type MutationDistributeCampaignArgs = {
+  input: DistributeCampaignInput;
 };
 
 
@@ -3405,8 +3756,20 @@ export type MutationRotateInsurerWebhookSecretArgs = {
 
 
 /** Everything a front end can change. Every mutation needs a bearer token; each says which roles may call it. */
+export type MutationSendCampaignEmailsArgs = {
+  input: SendCampaignEmailsInput;
+};
+
+
+/** Everything a front end can change. Every mutation needs a bearer token; each says which roles may call it. */
 export type MutationSetBankAccountArgs = {
   input: SetBankAccountInput;
+};
+
+
+/** Everything a front end can change. Every mutation needs a bearer token; each says which roles may call it. */
+export type MutationSetCampaignEmailTemplateArgs = {
+  input: SetCampaignEmailTemplateInput;
 };
 
 
@@ -3449,6 +3812,12 @@ export type MutationStartBankStatementImportArgs = {
 /** Everything a front end can change. Every mutation needs a bearer token; each says which roles may call it. */
 export type MutationStartBookImportArgs = {
   input: ImportBookInput;
+};
+
+
+/** Everything a front end can change. Every mutation needs a bearer token; each says which roles may call it. */
+export type MutationStartCampaignArgs = {
+  input: StartCampaignInput;
 };
 
 
@@ -4187,6 +4556,12 @@ export type Query = {
    * first, cancelled ones left out. Without `userId`: your own, or a branch manager's whole branch.
    */
   calendar: Array<Task>;
+  /** One campaign; null when missing (or another tenant's). */
+  campaign?: Maybe<Campaign>;
+  /** A campaign's funnel, counted from task outcomes and policies now; NOT_FOUND when missing. */
+  campaignFunnel: CampaignFunnel;
+  /** The tenant's campaigns, newest first (managers and admins). */
+  campaigns: CampaignConnection;
   /** The tenant's chart of accounts (admin, manager with tenant-wide scope). */
   chartOfAccounts: ChartOfAccounts;
   /** A client by id (`book:read`: admin, manager, backoffice, advisor). Null when no such client exists in your tenant; FORBIDDEN outside your scope. */
@@ -4375,6 +4750,25 @@ export type QueryCalendarArgs = {
   from: Scalars['DateTime']['input'];
   to: Scalars['DateTime']['input'];
   userId?: InputMaybe<Scalars['ID']['input']>;
+};
+
+
+/** Everything a front end can read. Every field needs a bearer token except `health`; each says which roles may call it. */
+export type QueryCampaignArgs = {
+  id: Scalars['ID']['input'];
+};
+
+
+/** Everything a front end can read. Every field needs a bearer token except `health`; each says which roles may call it. */
+export type QueryCampaignFunnelArgs = {
+  id: Scalars['ID']['input'];
+};
+
+
+/** Everything a front end can read. Every field needs a bearer token except `health`; each says which roles may call it. */
+export type QueryCampaignsArgs = {
+  after?: InputMaybe<Scalars['String']['input']>;
+  first?: InputMaybe<Scalars['Int']['input']>;
 };
 
 
@@ -5313,6 +5707,29 @@ export type SellerPerformanceRow = {
   late: Scalars['Int']['output'];
 };
 
+/** Sends a template to a started campaign's members. */
+export type SendCampaignEmailsInput = {
+  /** The campaign (STARTED). */
+  campaignId: Scalars['ID']['input'];
+  /** The template, in the tenant's language (English as the fallback). */
+  templateKey: Scalars['String']['input'];
+};
+
+/** What a send did: each member gets each template once, and only with marketing e-mail consent. */
+export type SendCampaignEmailsResult = {
+  __typename?: 'SendCampaignEmailsResult';
+  /** Members who had this template before. */
+  alreadySent: Scalars['Int']['output'];
+  /** Sends the provider refused; recorded as FAILED and not repeated. */
+  failed: Scalars['Int']['output'];
+  /** E-mails sent now. */
+  sent: Scalars['Int']['output'];
+  /** Members without marketing e-mail consent now. */
+  skippedNoConsent: Scalars['Int']['output'];
+  /** Members without an e-mail address. */
+  skippedNoEmail: Scalars['Int']['output'];
+};
+
 /** Sets (or replaces) a bank account. */
 export type SetBankAccountInput = {
   /** The BIC; an invalid one answers BAD_USER_INPUT at `input.bic`. */
@@ -5323,6 +5740,20 @@ export type SetBankAccountInput = {
   iban: Scalars['String']['input'];
   /** Whose account it is. */
   owner: BankAccountOwnerInput;
+};
+
+/** Sets (creates or replaces) a campaign e-mail template for one language. */
+export type SetCampaignEmailTemplateInput = {
+  /** The HTML body (ICU MessageFormat). */
+  html: Scalars['String']['input'];
+  /** The key: 1–50 letters, digits, _ or -. */
+  key: Scalars['String']['input'];
+  /** The language. */
+  language: CampaignLanguage;
+  /** The subject line (ICU MessageFormat, at most 300 characters). */
+  subject: Scalars['String']['input'];
+  /** The plain-text body (ICU MessageFormat). */
+  text: Scalars['String']['input'];
 };
 
 /** Account codes to set; roles left out keep theirs. */
@@ -5439,6 +5870,14 @@ export type SplitShareInput = {
   share: Scalars['Decimal']['input'];
   /** The user. */
   userId: Scalars['ID']['input'];
+};
+
+/** Starts a DRAFT campaign: its segment is resolved now and frozen as the member snapshot. */
+export type StartCampaignInput = {
+  /** The `version` you read; a stale one answers CONFLICT. */
+  expectedVersion: Scalars['Int']['input'];
+  /** The campaign. */
+  id: Scalars['ID']['input'];
 };
 
 /** What importing a statement found. */
@@ -6723,6 +7162,8 @@ export type ResolversTypes = {
   Address: ResolverTypeWrapper<Address>;
   AddressInput: AddressInput;
   AdjustCommissionLineInput: AdjustCommissionLineInput;
+  AdvisorFunnel: ResolverTypeWrapper<AdvisorFunnel>;
+  AdvisorTaskCount: ResolverTypeWrapper<AdvisorTaskCount>;
   AgeBucket: AgeBucket;
   ApiKey: ResolverTypeWrapper<ApiKeyModel>;
   ApiKeyConnection: ResolverTypeWrapper<Omit<ApiKeyConnection, 'edges'> & { edges: Array<ResolversTypes['ApiKeyEdge']> }>;
@@ -6752,6 +7193,19 @@ export type ResolversTypes = {
   BusinessType: BusinessType;
   CalendarFeed: ResolverTypeWrapper<CalendarFeed>;
   CalendarFeedInput: CalendarFeedInput;
+  Campaign: ResolverTypeWrapper<CampaignModel>;
+  CampaignConnection: ResolverTypeWrapper<Omit<CampaignConnection, 'edges'> & { edges: Array<ResolversTypes['CampaignEdge']> }>;
+  CampaignEdge: ResolverTypeWrapper<Omit<CampaignEdge, 'node'> & { node: ResolversTypes['Campaign'] }>;
+  CampaignEmailTemplate: ResolverTypeWrapper<CampaignEmailTemplate>;
+  CampaignFunnel: ResolverTypeWrapper<CampaignFunnel>;
+  CampaignLanguage: null;
+  CampaignMember: ResolverTypeWrapper<CampaignMemberModel>;
+  CampaignMemberConnection: ResolverTypeWrapper<Omit<CampaignMemberConnection, 'edges'> & { edges: Array<ResolversTypes['CampaignMemberEdge']> }>;
+  CampaignMemberEdge: ResolverTypeWrapper<Omit<CampaignMemberEdge, 'node'> & { node: ResolversTypes['CampaignMember'] }>;
+  CampaignSegment: ResolverTypeWrapper<CampaignSegment>;
+  CampaignSegmentInput: CampaignSegmentInput;
+  CampaignStatus: CampaignStatus;
+  CampaignTaskType: CampaignTaskType;
   Cancellation: ResolverTypeWrapper<Cancellation>;
   CardCommissionSummary: ResolverTypeWrapper<CardCommissionSummary>;
   CardInvoice: ResolverTypeWrapper<CardInvoice>;
@@ -6833,6 +7287,7 @@ export type ResolversTypes = {
   CreateApiKeyInput: CreateApiKeyInput;
   CreateApiKeyPayload: ResolverTypeWrapper<Omit<CreateApiKeyPayload, 'apiKey'> & { apiKey: ResolversTypes['ApiKey'] }>;
   CreateBranchInput: CreateBranchInput;
+  CreateCampaignInput: CreateCampaignInput;
   CreateClientInput: CreateClientInput;
   CreateCommissionPayoutInput: CreateCommissionPayoutInput;
   CreateCommissionSchemeInput: CreateCommissionSchemeInput;
@@ -6861,6 +7316,9 @@ export type ResolversTypes = {
   Decimal: ResolverTypeWrapper<Scalars['Decimal']['output']>;
   DisputeCommissionLineInput: DisputeCommissionLineInput;
   DisputeResolution: DisputeResolution;
+  DistributeCampaignInput: DistributeCampaignInput;
+  DistributeCampaignResult: ResolverTypeWrapper<DistributeCampaignResult>;
+  DistributionMode: DistributionMode;
   DunningAction: DunningAction;
   DunningPolicy: ResolverTypeWrapper<DunningPolicyModel>;
   DunningStepOutcome: DunningStepOutcome;
@@ -6879,6 +7337,7 @@ export type ResolversTypes = {
   FailedChangeStatus: FailedChangeStatus;
   FileFormat: FileFormat;
   Float: ResolverTypeWrapper<Scalars['Float']['output']>;
+  FunnelCounts: ResolverTypeWrapper<FunnelCounts>;
   GenerateInstalmentInvoicesInput: GenerateInstalmentInvoicesInput;
   HierarchyLevel: ResolverTypeWrapper<HierarchyLevel>;
   ID: ResolverTypeWrapper<Scalars['ID']['output']>;
@@ -6923,6 +7382,8 @@ export type ResolversTypes = {
   LeadSource: ResolverTypeWrapper<LeadSourceModel>;
   LeadSourceConnection: ResolverTypeWrapper<Omit<LeadSourceConnection, 'edges'> & { edges: Array<ResolversTypes['LeadSourceEdge']> }>;
   LeadSourceEdge: ResolverTypeWrapper<Omit<LeadSourceEdge, 'node'> & { node: ResolversTypes['LeadSource'] }>;
+  LeadWindow: ResolverTypeWrapper<LeadWindow>;
+  LeadsAroundCampaign: ResolverTypeWrapper<LeadsAroundCampaign>;
   Money: ResolverTypeWrapper<Money>;
   MoneyInput: MoneyInput;
   MoveUserInput: MoveUserInput;
@@ -7013,7 +7474,10 @@ export type ResolversTypes = {
   Scope: null;
   Segment: Segment;
   SellerPerformanceRow: ResolverTypeWrapper<SellerPerformanceRow>;
+  SendCampaignEmailsInput: SendCampaignEmailsInput;
+  SendCampaignEmailsResult: ResolverTypeWrapper<SendCampaignEmailsResult>;
   SetBankAccountInput: SetBankAccountInput;
+  SetCampaignEmailTemplateInput: SetCampaignEmailTemplateInput;
   SetChartOfAccountsInput: SetChartOfAccountsInput;
   SetDunningPolicyInput: SetDunningPolicyInput;
   SetRolePermissionsInput: SetRolePermissionsInput;
@@ -7023,6 +7487,7 @@ export type ResolversTypes = {
   SimulatedCommissionLine: ResolverTypeWrapper<CommissionLineModel>;
   SplitShare: ResolverTypeWrapper<SplitShareModel>;
   SplitShareInput: SplitShareInput;
+  StartCampaignInput: StartCampaignInput;
   StatementImportResult: ResolverTypeWrapper<Omit<StatementImportResult, 'rows'> & { rows: Array<ResolversTypes['StatementReconciliationRow']> }>;
   StatementReconciliationRow: ResolverTypeWrapper<ReconciliationRowModel>;
   String: ResolverTypeWrapper<Scalars['String']['output']>;
@@ -7114,6 +7579,8 @@ export type ResolversParentTypes = {
   Address: Address;
   AddressInput: AddressInput;
   AdjustCommissionLineInput: AdjustCommissionLineInput;
+  AdvisorFunnel: AdvisorFunnel;
+  AdvisorTaskCount: AdvisorTaskCount;
   ApiKey: ApiKeyModel;
   ApiKeyConnection: Omit<ApiKeyConnection, 'edges'> & { edges: Array<ResolversParentTypes['ApiKeyEdge']> };
   ApiKeyEdge: Omit<ApiKeyEdge, 'node'> & { node: ResolversParentTypes['ApiKey'] };
@@ -7133,6 +7600,16 @@ export type ResolversParentTypes = {
   BranchEdge: Omit<BranchEdge, 'node'> & { node: ResolversParentTypes['Branch'] };
   CalendarFeed: CalendarFeed;
   CalendarFeedInput: CalendarFeedInput;
+  Campaign: CampaignModel;
+  CampaignConnection: Omit<CampaignConnection, 'edges'> & { edges: Array<ResolversParentTypes['CampaignEdge']> };
+  CampaignEdge: Omit<CampaignEdge, 'node'> & { node: ResolversParentTypes['Campaign'] };
+  CampaignEmailTemplate: CampaignEmailTemplate;
+  CampaignFunnel: CampaignFunnel;
+  CampaignMember: CampaignMemberModel;
+  CampaignMemberConnection: Omit<CampaignMemberConnection, 'edges'> & { edges: Array<ResolversParentTypes['CampaignMemberEdge']> };
+  CampaignMemberEdge: Omit<CampaignMemberEdge, 'node'> & { node: ResolversParentTypes['CampaignMember'] };
+  CampaignSegment: CampaignSegment;
+  CampaignSegmentInput: CampaignSegmentInput;
   Cancellation: Cancellation;
   CardCommissionSummary: CardCommissionSummary;
   CardInvoice: CardInvoice;
@@ -7198,6 +7675,7 @@ export type ResolversParentTypes = {
   CreateApiKeyInput: CreateApiKeyInput;
   CreateApiKeyPayload: Omit<CreateApiKeyPayload, 'apiKey'> & { apiKey: ResolversParentTypes['ApiKey'] };
   CreateBranchInput: CreateBranchInput;
+  CreateCampaignInput: CreateCampaignInput;
   CreateClientInput: CreateClientInput;
   CreateCommissionPayoutInput: CreateCommissionPayoutInput;
   CreateCommissionSchemeInput: CreateCommissionSchemeInput;
@@ -7224,6 +7702,8 @@ export type ResolversParentTypes = {
   DebtorSummary: DebtorSummaryModel;
   Decimal: Scalars['Decimal']['output'];
   DisputeCommissionLineInput: DisputeCommissionLineInput;
+  DistributeCampaignInput: DistributeCampaignInput;
+  DistributeCampaignResult: DistributeCampaignResult;
   DunningPolicy: DunningPolicyModel;
   DunningStepRecord: DunningStepRecordModel;
   DunningStepRule: DunningStepRule;
@@ -7238,6 +7718,7 @@ export type ResolversParentTypes = {
   FailedChangeConnection: Omit<FailedChangeConnection, 'edges'> & { edges: Array<ResolversParentTypes['FailedChangeEdge']> };
   FailedChangeEdge: Omit<FailedChangeEdge, 'node'> & { node: ResolversParentTypes['FailedChange'] };
   Float: Scalars['Float']['output'];
+  FunnelCounts: FunnelCounts;
   GenerateInstalmentInvoicesInput: GenerateInstalmentInvoicesInput;
   HierarchyLevel: HierarchyLevel;
   ID: Scalars['ID']['output'];
@@ -7274,6 +7755,8 @@ export type ResolversParentTypes = {
   LeadSource: LeadSourceModel;
   LeadSourceConnection: Omit<LeadSourceConnection, 'edges'> & { edges: Array<ResolversParentTypes['LeadSourceEdge']> };
   LeadSourceEdge: Omit<LeadSourceEdge, 'node'> & { node: ResolversParentTypes['LeadSource'] };
+  LeadWindow: LeadWindow;
+  LeadsAroundCampaign: LeadsAroundCampaign;
   Money: Money;
   MoneyInput: MoneyInput;
   MoveUserInput: MoveUserInput;
@@ -7347,7 +7830,10 @@ export type ResolversParentTypes = {
   RolePermissions: RolePermissions;
   RowError: RowError;
   SellerPerformanceRow: SellerPerformanceRow;
+  SendCampaignEmailsInput: SendCampaignEmailsInput;
+  SendCampaignEmailsResult: SendCampaignEmailsResult;
   SetBankAccountInput: SetBankAccountInput;
+  SetCampaignEmailTemplateInput: SetCampaignEmailTemplateInput;
   SetChartOfAccountsInput: SetChartOfAccountsInput;
   SetDunningPolicyInput: SetDunningPolicyInput;
   SetRolePermissionsInput: SetRolePermissionsInput;
@@ -7357,6 +7843,7 @@ export type ResolversParentTypes = {
   SimulatedCommissionLine: CommissionLineModel;
   SplitShare: SplitShareModel;
   SplitShareInput: SplitShareInput;
+  StartCampaignInput: StartCampaignInput;
   StatementImportResult: Omit<StatementImportResult, 'rows'> & { rows: Array<ResolversParentTypes['StatementReconciliationRow']> };
   StatementReconciliationRow: ReconciliationRowModel;
   String: Scalars['String']['output'];
@@ -7433,6 +7920,16 @@ export type AddressResolvers<ContextType = GraphQLContext, ParentType extends Re
   country?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   postalCode?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   street?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+};
+
+export type AdvisorFunnelResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['AdvisorFunnel'] = ResolversParentTypes['AdvisorFunnel']> = {
+  advisorId?: Resolver<Maybe<ResolversTypes['ID']>, ParentType, ContextType>;
+  counts?: Resolver<ResolversTypes['FunnelCounts'], ParentType, ContextType>;
+};
+
+export type AdvisorTaskCountResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['AdvisorTaskCount'] = ResolversParentTypes['AdvisorTaskCount']> = {
+  advisorId?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  tasks?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
 };
 
 export type ApiKeyResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['ApiKey'] = ResolversParentTypes['ApiKey']> = {
@@ -7534,6 +8031,84 @@ export type CalendarFeedResolvers<ContextType = GraphQLContext, ParentType exten
   createdAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
   path?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   userId?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+};
+
+export type CampaignResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['Campaign'] = ResolversParentTypes['Campaign']> = {
+  createdAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  memberCount?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  members?: Resolver<ResolversTypes['CampaignMemberConnection'], ParentType, ContextType, Partial<CampaignMembersArgs>>;
+  name?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  ownerId?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  periodFrom?: Resolver<ResolversTypes['Date'], ParentType, ContextType>;
+  periodTo?: Resolver<ResolversTypes['Date'], ParentType, ContextType>;
+  productLineIds?: Resolver<Array<ResolversTypes['ID']>, ParentType, ContextType>;
+  segment?: Resolver<ResolversTypes['CampaignSegment'], ParentType, ContextType>;
+  startedAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
+  status?: Resolver<ResolversTypes['CampaignStatus'], ParentType, ContextType>;
+  version?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+};
+
+export type CampaignConnectionResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['CampaignConnection'] = ResolversParentTypes['CampaignConnection']> = {
+  edges?: Resolver<Array<ResolversTypes['CampaignEdge']>, ParentType, ContextType>;
+  pageInfo?: Resolver<ResolversTypes['PageInfo'], ParentType, ContextType>;
+};
+
+export type CampaignEdgeResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['CampaignEdge'] = ResolversParentTypes['CampaignEdge']> = {
+  cursor?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  node?: Resolver<ResolversTypes['Campaign'], ParentType, ContextType>;
+};
+
+export type CampaignEmailTemplateResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['CampaignEmailTemplate'] = ResolversParentTypes['CampaignEmailTemplate']> = {
+  html?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  key?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  language?: Resolver<ResolversTypes['CampaignLanguage'], ParentType, ContextType>;
+  subject?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  text?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  updatedAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+};
+
+export type CampaignFunnelResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['CampaignFunnel'] = ResolversParentTypes['CampaignFunnel']> = {
+  byAdvisor?: Resolver<Array<ResolversTypes['AdvisorFunnel']>, ParentType, ContextType>;
+  campaignId?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  leads?: Resolver<ResolversTypes['LeadsAroundCampaign'], ParentType, ContextType>;
+  total?: Resolver<ResolversTypes['FunnelCounts'], ParentType, ContextType>;
+};
+
+export type CampaignLanguageResolvers = { CS: 'cs', EN: 'en', IT: 'it', LT: 'lt', PL: 'pl', RU: 'ru' };
+
+export type CampaignMemberResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['CampaignMember'] = ResolversParentTypes['CampaignMember']> = {
+  assigneeId?: Resolver<Maybe<ResolversTypes['ID']>, ParentType, ContextType>;
+  clientId?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  email?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  marketingConsent?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  name?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  ownerAdvisorId?: Resolver<Maybe<ResolversTypes['ID']>, ParentType, ContextType>;
+  taskId?: Resolver<Maybe<ResolversTypes['ID']>, ParentType, ContextType>;
+};
+
+export type CampaignMemberConnectionResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['CampaignMemberConnection'] = ResolversParentTypes['CampaignMemberConnection']> = {
+  edges?: Resolver<Array<ResolversTypes['CampaignMemberEdge']>, ParentType, ContextType>;
+  pageInfo?: Resolver<ResolversTypes['PageInfo'], ParentType, ContextType>;
+};
+
+export type CampaignMemberEdgeResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['CampaignMemberEdge'] = ResolversParentTypes['CampaignMemberEdge']> = {
+  cursor?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  node?: Resolver<ResolversTypes['CampaignMember'], ParentType, ContextType>;
+};
+
+export type CampaignSegmentResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['CampaignSegment'] = ResolversParentTypes['CampaignSegment']> = {
+  branchId?: Resolver<Maybe<ResolversTypes['ID']>, ParentType, ContextType>;
+  clientKind?: Resolver<Maybe<ResolversTypes['ClientKind']>, ParentType, ContextType>;
+  marketingConsent?: Resolver<Maybe<ResolversTypes['Boolean']>, ParentType, ContextType>;
+  ownerId?: Resolver<Maybe<ResolversTypes['ID']>, ParentType, ContextType>;
+  productLinesHeld?: Resolver<Array<ResolversTypes['ID']>, ParentType, ContextType>;
+  productLinesNotHeld?: Resolver<Array<ResolversTypes['ID']>, ParentType, ContextType>;
+  renewalFrom?: Resolver<Maybe<ResolversTypes['Date']>, ParentType, ContextType>;
+  renewalTo?: Resolver<Maybe<ResolversTypes['Date']>, ParentType, ContextType>;
+  segment?: Resolver<Maybe<ResolversTypes['Segment']>, ParentType, ContextType>;
+  status?: Resolver<Maybe<ResolversTypes['ClientStatus']>, ParentType, ContextType>;
+  tags?: Resolver<Array<ResolversTypes['String']>, ParentType, ContextType>;
 };
 
 export type CancellationResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['Cancellation'] = ResolversParentTypes['Cancellation']> = {
@@ -7985,6 +8560,12 @@ export interface DecimalScalarConfig extends GraphQLScalarTypeConfig<ResolversTy
   name: 'Decimal';
 }
 
+export type DistributeCampaignResultResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['DistributeCampaignResult'] = ResolversParentTypes['DistributeCampaignResult']> = {
+  alreadyDistributed?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  byAdvisor?: Resolver<Array<ResolversTypes['AdvisorTaskCount']>, ParentType, ContextType>;
+  created?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+};
+
 export type DunningPolicyResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['DunningPolicy'] = ResolversParentTypes['DunningPolicy']> = {
   quietHoursEnd?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   quietHoursStart?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
@@ -8051,6 +8632,14 @@ export type FailedChangeConnectionResolvers<ContextType = GraphQLContext, Parent
 export type FailedChangeEdgeResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['FailedChangeEdge'] = ResolversParentTypes['FailedChangeEdge']> = {
   cursor?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   node?: Resolver<ResolversTypes['FailedChange'], ParentType, ContextType>;
+};
+
+export type FunnelCountsResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['FunnelCounts'] = ResolversParentTypes['FunnelCounts']> = {
+  contacted?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  interested?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  members?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  offer?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  sold?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
 };
 
 export type HierarchyLevelResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['HierarchyLevel'] = ResolversParentTypes['HierarchyLevel']> = {
@@ -8261,6 +8850,19 @@ export type LeadSourceEdgeResolvers<ContextType = GraphQLContext, ParentType ext
   node?: Resolver<ResolversTypes['LeadSource'], ParentType, ContextType>;
 };
 
+export type LeadWindowResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['LeadWindow'] = ResolversParentTypes['LeadWindow']> = {
+  from?: Resolver<ResolversTypes['Date'], ParentType, ContextType>;
+  leads?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  perDay?: Resolver<ResolversTypes['Decimal'], ParentType, ContextType>;
+  to?: Resolver<ResolversTypes['Date'], ParentType, ContextType>;
+};
+
+export type LeadsAroundCampaignResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['LeadsAroundCampaign'] = ResolversParentTypes['LeadsAroundCampaign']> = {
+  after?: Resolver<ResolversTypes['LeadWindow'], ParentType, ContextType>;
+  before?: Resolver<ResolversTypes['LeadWindow'], ParentType, ContextType>;
+  during?: Resolver<ResolversTypes['LeadWindow'], ParentType, ContextType>;
+};
+
 export type MoneyResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['Money'] = ResolversParentTypes['Money']> = {
   amount?: Resolver<ResolversTypes['Decimal'], ParentType, ContextType>;
   currency?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
@@ -8281,6 +8883,7 @@ export type MutationResolvers<ContextType = GraphQLContext, ParentType extends R
   createApiKey?: Resolver<ResolversTypes['CreateApiKeyPayload'], ParentType, ContextType, RequireFields<MutationCreateApiKeyArgs, 'input'>>;
   createBranch?: Resolver<ResolversTypes['Branch'], ParentType, ContextType, RequireFields<MutationCreateBranchArgs, 'input'>>;
   createCalendarFeed?: Resolver<ResolversTypes['CalendarFeed'], ParentType, ContextType, Partial<MutationCreateCalendarFeedArgs>>;
+  createCampaign?: Resolver<ResolversTypes['Campaign'], ParentType, ContextType, RequireFields<MutationCreateCampaignArgs, 'input'>>;
   createClient?: Resolver<ResolversTypes['Client'], ParentType, ContextType, RequireFields<MutationCreateClientArgs, 'input'>>;
   createCommissionPayout?: Resolver<ResolversTypes['CommissionPayout'], ParentType, ContextType, RequireFields<MutationCreateCommissionPayoutArgs, 'input'>>;
   createCommissionScheme?: Resolver<ResolversTypes['CommissionScheme'], ParentType, ContextType, RequireFields<MutationCreateCommissionSchemeArgs, 'input'>>;
@@ -8298,6 +8901,7 @@ export type MutationResolvers<ContextType = GraphQLContext, ParentType extends R
   createUser?: Resolver<ResolversTypes['User'], ParentType, ContextType, RequireFields<MutationCreateUserArgs, 'input'>>;
   createWebhookEndpoint?: Resolver<ResolversTypes['CreateWebhookEndpointPayload'], ParentType, ContextType, RequireFields<MutationCreateWebhookEndpointArgs, 'input'>>;
   disputeCommissionLine?: Resolver<ResolversTypes['CommissionDispute'], ParentType, ContextType, RequireFields<MutationDisputeCommissionLineArgs, 'input'>>;
+  distributeCampaign?: Resolver<ResolversTypes['DistributeCampaignResult'], ParentType, ContextType, RequireFields<MutationDistributeCampaignArgs, 'input'>>;
   editCommissionSchemeVersion?: Resolver<ResolversTypes['CommissionScheme'], ParentType, ContextType, RequireFields<MutationEditCommissionSchemeVersionArgs, 'input'>>;
   endorsePolicy?: Resolver<ResolversTypes['Policy'], ParentType, ContextType, RequireFields<MutationEndorsePolicyArgs, 'input'>>;
   exportBook?: Resolver<ResolversTypes['ExportResult'], ParentType, ContextType, RequireFields<MutationExportBookArgs, 'input'>>;
@@ -8327,7 +8931,9 @@ export type MutationResolvers<ContextType = GraphQLContext, ParentType extends R
   revokeApiKey?: Resolver<ResolversTypes['ApiKey'], ParentType, ContextType, RequireFields<MutationRevokeApiKeyArgs, 'input'>>;
   revokeCalendarFeed?: Resolver<ResolversTypes['RevokeCalendarFeedResult'], ParentType, ContextType, Partial<MutationRevokeCalendarFeedArgs>>;
   rotateInsurerWebhookSecret?: Resolver<ResolversTypes['InsurerWithSecret'], ParentType, ContextType, RequireFields<MutationRotateInsurerWebhookSecretArgs, 'id'>>;
+  sendCampaignEmails?: Resolver<ResolversTypes['SendCampaignEmailsResult'], ParentType, ContextType, RequireFields<MutationSendCampaignEmailsArgs, 'input'>>;
   setBankAccount?: Resolver<ResolversTypes['BankAccount'], ParentType, ContextType, RequireFields<MutationSetBankAccountArgs, 'input'>>;
+  setCampaignEmailTemplate?: Resolver<ResolversTypes['CampaignEmailTemplate'], ParentType, ContextType, RequireFields<MutationSetCampaignEmailTemplateArgs, 'input'>>;
   setChartOfAccounts?: Resolver<ResolversTypes['ChartOfAccounts'], ParentType, ContextType, RequireFields<MutationSetChartOfAccountsArgs, 'input'>>;
   setDunningPolicy?: Resolver<ResolversTypes['DunningPolicy'], ParentType, ContextType, RequireFields<MutationSetDunningPolicyArgs, 'input'>>;
   setRolePermissions?: Resolver<ResolversTypes['RolePermissions'], ParentType, ContextType, RequireFields<MutationSetRolePermissionsArgs, 'input'>>;
@@ -8335,6 +8941,7 @@ export type MutationResolvers<ContextType = GraphQLContext, ParentType extends R
   setWebhookMapping?: Resolver<ResolversTypes['WebhookMapping'], ParentType, ContextType, RequireFields<MutationSetWebhookMappingArgs, 'input'>>;
   startBankStatementImport?: Resolver<ResolversTypes['ImportJob'], ParentType, ContextType, RequireFields<MutationStartBankStatementImportArgs, 'input'>>;
   startBookImport?: Resolver<ResolversTypes['ImportJob'], ParentType, ContextType, RequireFields<MutationStartBookImportArgs, 'input'>>;
+  startCampaign?: Resolver<ResolversTypes['Campaign'], ParentType, ContextType, RequireFields<MutationStartCampaignArgs, 'input'>>;
   takeFromPool?: Resolver<ResolversTypes['Client'], ParentType, ContextType, RequireFields<MutationTakeFromPoolArgs, 'input'>>;
   transferBook?: Resolver<ResolversTypes['TransferBookPayload'], ParentType, ContextType, RequireFields<MutationTransferBookArgs, 'input'>>;
   transferClient?: Resolver<ResolversTypes['Client'], ParentType, ContextType, RequireFields<MutationTransferClientArgs, 'input'>>;
@@ -8582,6 +9189,9 @@ export type QueryResolvers<ContextType = GraphQLContext, ParentType extends Reso
   branch?: Resolver<Maybe<ResolversTypes['Branch']>, ParentType, ContextType, RequireFields<QueryBranchArgs, 'id'>>;
   branches?: Resolver<ResolversTypes['BranchConnection'], ParentType, ContextType, Partial<QueryBranchesArgs>>;
   calendar?: Resolver<Array<ResolversTypes['Task']>, ParentType, ContextType, RequireFields<QueryCalendarArgs, 'from' | 'to'>>;
+  campaign?: Resolver<Maybe<ResolversTypes['Campaign']>, ParentType, ContextType, RequireFields<QueryCampaignArgs, 'id'>>;
+  campaignFunnel?: Resolver<ResolversTypes['CampaignFunnel'], ParentType, ContextType, RequireFields<QueryCampaignFunnelArgs, 'id'>>;
+  campaigns?: Resolver<ResolversTypes['CampaignConnection'], ParentType, ContextType, Partial<QueryCampaignsArgs>>;
   chartOfAccounts?: Resolver<ResolversTypes['ChartOfAccounts'], ParentType, ContextType>;
   client?: Resolver<Maybe<ResolversTypes['Client']>, ParentType, ContextType, RequireFields<QueryClientArgs, 'id'>>;
   clientCard?: Resolver<Maybe<ResolversTypes['ClientCard']>, ParentType, ContextType, RequireFields<QueryClientCardArgs, 'id'>>;
@@ -8803,6 +9413,14 @@ export type SellerPerformanceRowResolvers<ContextType = GraphQLContext, ParentTy
   done?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   groupId?: Resolver<Maybe<ResolversTypes['ID']>, ParentType, ContextType>;
   late?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+};
+
+export type SendCampaignEmailsResultResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['SendCampaignEmailsResult'] = ResolversParentTypes['SendCampaignEmailsResult']> = {
+  alreadySent?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  failed?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  sent?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  skippedNoConsent?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  skippedNoEmail?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
 };
 
 export type SimulatedCommissionLineResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['SimulatedCommissionLine'] = ResolversParentTypes['SimulatedCommissionLine']> = {
@@ -9198,6 +9816,8 @@ export type WebhookValueTranslationResolvers<ContextType = GraphQLContext, Paren
 
 export type Resolvers<ContextType = GraphQLContext> = {
   Address?: AddressResolvers<ContextType>;
+  AdvisorFunnel?: AdvisorFunnelResolvers<ContextType>;
+  AdvisorTaskCount?: AdvisorTaskCountResolvers<ContextType>;
   ApiKey?: ApiKeyResolvers<ContextType>;
   ApiKeyConnection?: ApiKeyConnectionResolvers<ContextType>;
   ApiKeyEdge?: ApiKeyEdgeResolvers<ContextType>;
@@ -9211,6 +9831,16 @@ export type Resolvers<ContextType = GraphQLContext> = {
   BranchConnection?: BranchConnectionResolvers<ContextType>;
   BranchEdge?: BranchEdgeResolvers<ContextType>;
   CalendarFeed?: CalendarFeedResolvers<ContextType>;
+  Campaign?: CampaignResolvers<ContextType>;
+  CampaignConnection?: CampaignConnectionResolvers<ContextType>;
+  CampaignEdge?: CampaignEdgeResolvers<ContextType>;
+  CampaignEmailTemplate?: CampaignEmailTemplateResolvers<ContextType>;
+  CampaignFunnel?: CampaignFunnelResolvers<ContextType>;
+  CampaignLanguage?: CampaignLanguageResolvers;
+  CampaignMember?: CampaignMemberResolvers<ContextType>;
+  CampaignMemberConnection?: CampaignMemberConnectionResolvers<ContextType>;
+  CampaignMemberEdge?: CampaignMemberEdgeResolvers<ContextType>;
+  CampaignSegment?: CampaignSegmentResolvers<ContextType>;
   Cancellation?: CancellationResolvers<ContextType>;
   CardCommissionSummary?: CardCommissionSummaryResolvers<ContextType>;
   CardInvoice?: CardInvoiceResolvers<ContextType>;
@@ -9263,6 +9893,7 @@ export type Resolvers<ContextType = GraphQLContext> = {
   DebtorAgingBucket?: DebtorAgingBucketResolvers<ContextType>;
   DebtorSummary?: DebtorSummaryResolvers<ContextType>;
   Decimal?: GraphQLScalarType;
+  DistributeCampaignResult?: DistributeCampaignResultResolvers<ContextType>;
   DunningPolicy?: DunningPolicyResolvers<ContextType>;
   DunningStepRecord?: DunningStepRecordResolvers<ContextType>;
   DunningStepRule?: DunningStepRuleResolvers<ContextType>;
@@ -9271,6 +9902,7 @@ export type Resolvers<ContextType = GraphQLContext> = {
   FailedChange?: FailedChangeResolvers<ContextType>;
   FailedChangeConnection?: FailedChangeConnectionResolvers<ContextType>;
   FailedChangeEdge?: FailedChangeEdgeResolvers<ContextType>;
+  FunnelCounts?: FunnelCountsResolvers<ContextType>;
   HierarchyLevel?: HierarchyLevelResolvers<ContextType>;
   ImportJob?: ImportJobResolvers<ContextType>;
   ImportJobConnection?: ImportJobConnectionResolvers<ContextType>;
@@ -9298,6 +9930,8 @@ export type Resolvers<ContextType = GraphQLContext> = {
   LeadSource?: LeadSourceResolvers<ContextType>;
   LeadSourceConnection?: LeadSourceConnectionResolvers<ContextType>;
   LeadSourceEdge?: LeadSourceEdgeResolvers<ContextType>;
+  LeadWindow?: LeadWindowResolvers<ContextType>;
+  LeadsAroundCampaign?: LeadsAroundCampaignResolvers<ContextType>;
   Money?: MoneyResolvers<ContextType>;
   Mutation?: MutationResolvers<ContextType>;
   OverrideLevel?: OverrideLevelResolvers<ContextType>;
@@ -9350,6 +9984,7 @@ export type Resolvers<ContextType = GraphQLContext> = {
   RowError?: RowErrorResolvers<ContextType>;
   Scope?: ScopeResolvers;
   SellerPerformanceRow?: SellerPerformanceRowResolvers<ContextType>;
+  SendCampaignEmailsResult?: SendCampaignEmailsResultResolvers<ContextType>;
   SimulatedCommissionLine?: SimulatedCommissionLineResolvers<ContextType>;
   SplitShare?: SplitShareResolvers<ContextType>;
   StatementImportResult?: StatementImportResultResolvers<ContextType>;

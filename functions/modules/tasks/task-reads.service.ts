@@ -46,6 +46,23 @@ export class TaskReadsService {
     return task;
   }
 
+  /** Tasks by id, for a system reader (a campaign's funnel): no principal, the caller's module decides. */
+  tasksByIds(tenantId: string, taskIds: string[]): Promise<Task[]> {
+    return this.repo.getTasks(tenantId, taskIds);
+  }
+
+  /** Open tasks per assignee, tenant-wide: one walk of the open-task index (distribution by load). */
+  async openTaskLoad(tenantId: string): Promise<Map<string, number>> {
+    const load = new Map<string, number>();
+    let cursor: string | null = null;
+    do {
+      const page: Page<Task> = await this.repo.listOpenTasks(tenantId, {}, { limit: 500, cursor });
+      for (const task of page.items) load.set(task.assigneeId, (load.get(task.assigneeId) ?? 0) + 1);
+      cursor = page.nextCursor;
+    } while (cursor);
+    return load;
+  }
+
   /**
    * A user's tasks and meetings due in a range (at most 62 days, 500 entries), one Query on the
    * assignee index; without a user, a branch manager's team (the branch index). Within scope.

@@ -76,6 +76,9 @@ export const PERMISSIONS = {
   'leads:configure': ['admin', 'manager'],
   /** Cross-sell candidates of a client within scope (the client's reach decides). */
   'crossSell:read': ['admin', 'manager', 'backoffice', 'advisor'],
+  /** Campaigns, their members and funnel; managing them (create, start, distribute, e-mail) also needs tenant-wide scope. */
+  'campaigns:read': ['admin', 'manager'],
+  'campaigns:manage': ['admin', 'manager'],
   /** API keys for machine clients: create, list, revoke. */
   'apiKeys:manage': ['admin'],
   /** The audit trail: every change to clients, policies, schemes, ledger lines, periods, users and permissions. */

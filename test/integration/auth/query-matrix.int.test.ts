@@ -36,6 +36,7 @@ interface Targets {
   importJobId: string;
   reportJobId: string;
   endpointId: string;
+  campaignId: string;
 }
 let t: Targets;
 
@@ -141,6 +142,10 @@ const ROWS: Record<string, Row> = {
   commissionPayouts: { allowed: ADMIN, args: () => `period: ${PERIOD}` },
   commissionPayout: { allowed: ADMIN, args: () => `id: "2026-03.ADVISOR"` },
   chartOfAccounts: { allowed: ADMIN },
+  // Campaigns are the brokerage's marketing: managers and admins read them (managing needs tenant-wide scope).
+  campaigns: { allowed: MANAGERS },
+  campaign: { allowed: MANAGERS, args: () => `id: ${id('no-such-campaign')}` },
+  campaignFunnel: { allowed: MANAGERS, args: (t) => `id: ${id(t.campaignId)}` },
 };
 
 const schema = buildSchema(typeDefs);
@@ -189,7 +194,14 @@ beforeAll(async () => {
     url: 'https://example.test/hooks',
     eventTypes: ['POLICY_ISSUED'],
   });
+  const campaign = await app.services.campaigns.campaigns.createCampaign(w.b.admin, {
+    name: 'Matrix campaign',
+    periodFrom: '2026-03-01',
+    periodTo: '2026-03-31',
+    productLineIds: [w.b.mtplId],
+  });
   t = {
+    campaignId: campaign.id,
     endpointId: hook.endpoint.id,
     clientId: policy.clientId,
     policyId,

@@ -134,7 +134,81 @@ async function taskOf(side: Side): Promise<{ id: string; version: number }> {
   return data.createTask;
 }
 
+/** A started campaign of the tenant (no member: its tag is unique). */
+async function startedCampaign(): Promise<{ id: string; version: number }> {
+  const created = await app.services.campaigns.campaigns.createCampaign(w.b.admin, {
+    name: unique('campaign'),
+    periodFrom: '2026-03-01',
+    periodTo: '2026-03-31',
+    productLineIds: [w.b.mtplId],
+    segment: { tags: [unique('nobody')] },
+  });
+  return app.services.campaigns.campaigns.startCampaign(w.b.admin, {
+    id: created.id,
+    expectedVersion: created.version,
+  });
+}
+
+const CAMPAIGN_OP = (name: string, input: string) =>
+  `mutation($i: ${input}!) { ${name}(input: $i) { __typename } }`;
+
 const CASES: Record<string, ScopedCase> = {
+  // ---- campaigns: the brokerage's marketing, managed with tenant-wide scope ----------------
+  createCampaign: tenantWide(async (as) => ({
+    as,
+    query: CAMPAIGN_OP('createCampaign', 'CreateCampaignInput'),
+    variables: {
+      i: {
+        name: unique('c'),
+        periodFrom: '2026-03-01',
+        periodTo: '2026-03-31',
+        productLineIds: [w.b.mtplId],
+      },
+    },
+  })),
+  startCampaign: tenantWide(async (as) => {
+    const created = await app.services.campaigns.campaigns.createCampaign(w.b.admin, {
+      name: unique('c'),
+      periodFrom: '2026-03-01',
+      periodTo: '2026-03-31',
+      productLineIds: [w.b.mtplId],
+      segment: { tags: [unique('nobody')] },
+    });
+    return {
+      as,
+      query: 'mutation($i: StartCampaignInput!) { startCampaign(input: $i) { status } }',
+      variables: { i: { id: created.id, expectedVersion: created.version } },
+      allowed: (result) => {
+        expect(result.data).toEqual({ startCampaign: { status: 'STARTED' } });
+      },
+    };
+  }),
+  distributeCampaign: tenantWide(async (as) => ({
+    as,
+    query: CAMPAIGN_OP('distributeCampaign', 'DistributeCampaignInput'),
+    variables: { i: { campaignId: (await startedCampaign()).id, advisorIds: [w.near.advisorId] } },
+  })),
+  setCampaignEmailTemplate: tenantWide(async (as) => ({
+    as,
+    query: CAMPAIGN_OP('setCampaignEmailTemplate', 'SetCampaignEmailTemplateInput'),
+    variables: {
+      i: { key: 'matrix', language: 'EN', subject: 'Hi {firstName}', html: '<p>Hi</p>', text: 'Hi' },
+    },
+  })),
+  sendCampaignEmails: tenantWide(async (as) => {
+    await app.services.campaigns.emails.setTemplate(w.b.admin, {
+      key: 'matrix-send',
+      language: 'en',
+      subject: 'Hi',
+      html: 'Hi',
+      text: 'Hi',
+    });
+    return {
+      as,
+      query: CAMPAIGN_OP('sendCampaignEmails', 'SendCampaignEmailsInput'),
+      variables: { i: { campaignId: (await startedCampaign()).id, templateKey: 'matrix-send' } },
+    };
+  }),
   // ---- tasks -------------------------------------------------------------------------------
   createTask: sided(async (side) => ({
     as: rm(),

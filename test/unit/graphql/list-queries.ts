@@ -55,6 +55,10 @@ export const LIST_PAGE_QUERIES: Record<string, string> = {
     'unmatchedPayments(first: 100)',
     `id source row paidDate reference payer reason at amount { ${money} }`,
   ),
+  campaigns: page(
+    'campaigns(first: 100)',
+    'id name periodFrom periodTo productLineIds ownerId status memberCount startedAt createdAt version',
+  ),
   tasks: page(
     'tasks(first: 100)',
     'id typeCode title assigneeId branchId clientId policyId dueAt slaDueAt expectedMinutes priority status outcome note checkpoint process stepKey createdBy delegatedBy createdAt updatedAt completedAt version',

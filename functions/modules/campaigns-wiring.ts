@@ -1,0 +1,186 @@
+import { mayOwnClients } from '../shared/auth/policy.js';
+import type { Clock } from '../shared/clock.js';
+import type { Db, Page } from '../shared/db.js';
+import { OrgKind } from '../shared/table-design.js';
+import {
+  type CampaignClient,
+  type CampaignMail,
+  type CampaignPolicy,
+  type CampaignsDeps,
+  type CampaignsModule,
+  createCampaignsModule,
+  createUnsubscribeService,
+  type SigningKeys,
+  type UnsubscribeService,
+} from './campaigns/index.js';
+import { type Client, ClientBook, ClientsRepository } from './clients/index.js';
+import { OrgRepository, type ProductLine, type User } from './org/index.js';
+import type { PoliciesRepository, Policy } from './policies/index.js';
+import type { TasksModule } from './tasks/index.js';
+
+/** A client as campaigns see it: the marketing consent is the latest MARKETING_EMAIL record. */
+function campaignClient(client: Client): CampaignClient {
+  const consent = client.consents.filter((c) => c.channel === 'MARKETING_EMAIL').at(-1);
+  return {
+    id: client.id,
+    kind: client.kind,
+    name: client.name,
+    firstName: client.firstName,
+    email: client.email,
+    segment: client.segment,
+    status: client.status,
+    ownerAdvisorId: client.ownerAdvisorId,
+    branchId: client.branchId,
+    tags: client.tags,
+    marketingConsent: consent?.granted === true,
+    createdAt: client.createdAt,
+  };
+}
+
+const policyOf = (p: Policy): CampaignPolicy => ({
+  id: p.id,
+  clientId: p.clientId,
+  productLineId: p.productLineId,
+  status: p.status,
+  writtenDate: p.writtenDate,
+});
+
+const mapPage = <A, B>(page: Page<A>, f: (a: A) => B): Page<B> => ({ ...page, items: page.items.map(f) });
+
+/** The repositories the campaigns module's ports read through. */
+interface CampaignPortRepositories {
+  org: OrgRepository;
+  clients: ClientsRepository;
+  policies: PoliciesRepository;
+}
+
+/** Who records a consent withdrawn through an unsubscribe link, on the client's timeline. */
+const UNSUBSCRIBE_ACTOR = 'system:unsubscribe';
+
+/**
+ * The campaigns module's ports: clients through their owner, branch and status indexes; policies
+ * through the product-line and renewal indexes; tasks through the tasks module; users, product
+ * lines and the tenant's locale through the org repository.
+ */
+export function campaignPorts(
+  repositories: CampaignPortRepositories,
+  tasks: TasksModule,
+  clock: Clock,
+): Pick<CampaignsDeps, 'clients' | 'policies' | 'tasks' | 'org'> {
+  const { policies } = repositories;
+  return {
+    clients: campaignClients(repositories, clock),
+    policies: {
+      listOfProductLine: async (tenantId, productLineId, page) =>
+        mapPage(await policies.listPoliciesOfProductLine(tenantId, productLineId, page, {}), policyOf),
+      listEndingBetween: async (tenantId, from, to, page) =>
+        mapPage(
+          await policies.listPoliciesByTermEnd(tenantId, { status: 'ACTIVE', from, to }, page, {}),
+          policyOf,
+        ),
+    },
+    tasks: {
+      createTask: (tenantId, request) =>
+        tasks.tasks.createSystemTask(tenantId, { ...request, policyId: null, process: null }, CAMPAIGN_ACTOR),
+      getTasks: async (tenantId, ids) => tasks.reads.tasksByIds(tenantId, ids),
+      openTaskLoad: (tenantId) => tasks.reads.openTaskLoad(tenantId),
+    },
+    org: campaignOrg(repositories.org),
+  };
+}
+
+/** Clients through their owner, branch and status indexes; the unsubscribe link's consent write. */
+function campaignClients(
+  repositories: Pick<CampaignPortRepositories, 'clients' | 'org'>,
+  clock: Clock,
+): CampaignsDeps['clients'] {
+  const { org, clients } = repositories;
+  const book = new ClientBook(clients, org, clock);
+  return {
+    listClients: async (tenantId, source, page) => {
+      const found =
+        source.by === 'owner'
+          ? await clients.listClientsOfOwner(tenantId, source.ownerId, page)
+          : source.by === 'branch'
+            ? await clients.listClientsOfBranch(tenantId, source.branchId, page)
+            : await clients.listClientsByStatus(tenantId, source.status, page, {});
+      return mapPage(found, campaignClient);
+    },
+    getClients: async (tenantId, ids) => (await clients.getClients(tenantId, ids)).map(campaignClient),
+    withdrawMarketingConsent: async (tenantId, clientId, how) => {
+      const current = await clients.getClient(tenantId, clientId);
+      if (!current) return false;
+      if (!campaignClient(current).marketingConsent) return true;
+      const at = clock.now().toISOString();
+      const consent = {
+        channel: 'MARKETING_EMAIL' as const,
+        granted: false,
+        at,
+        how,
+        recordedBy: UNSUBSCRIBE_ACTOR,
+      };
+      const summary = 'MARKETING_EMAIL consent withdrawn';
+      await clients.updateClient(
+        tenantId,
+        current,
+        current.version,
+        {
+          consents: [...current.consents, consent],
+          updatedAt: at,
+        },
+        [
+          clients.timelineOp(
+            tenantId,
+            book.entry(clientId, 'CONSENT', UNSUBSCRIBE_ACTOR, summary, { text: how }),
+          ),
+        ],
+      );
+      return true;
+    },
+  };
+}
+
+/** Users, product lines and the tenant's name and locale, from the org repository. */
+function campaignOrg(org: OrgRepository): CampaignsDeps['org'] {
+  return {
+    getUser: async (tenantId, userId) => {
+      const user = await org.getOrgEntity<User>(tenantId, OrgKind.User, userId);
+      return user
+        ? { id: user.id, name: user.name, active: user.active, takesClients: mayOwnClients(user.role) }
+        : undefined;
+    },
+    productLineExists: async (tenantId, id) =>
+      (await org.getOrgEntity<ProductLine>(tenantId, OrgKind.ProductLine, id)) !== undefined,
+    tenantSettings: async (tenantId) => {
+      const settings = await org.getTenantSettings(tenantId);
+      return { name: settings?.name ?? tenantId, locale: settings?.locale ?? 'en' };
+    },
+  };
+}
+
+/** Who files campaign tasks, in the tasks' history. */
+const CAMPAIGN_ACTOR = 'system:campaign';
+
+/** The campaigns module over the book's repositories and the tasks module. */
+export function composeCampaigns(
+  db: Db,
+  clock: Clock,
+  repositories: CampaignPortRepositories,
+  tasks: TasksModule,
+  options: { signing: SigningKeys; mail: CampaignMail | null },
+): CampaignsModule {
+  return createCampaignsModule({ db, clock, ...campaignPorts(repositories, tasks, clock), ...options });
+}
+
+/**
+ * The unsubscribe link's service alone: the clients and org repositories, no tasks, policies or
+ * mail, so the public unsubscribe function's bundle carries only what it uses.
+ */
+export function composeUnsubscribe(db: Db, clock: Clock, signing: SigningKeys): UnsubscribeService {
+  const repositories = { clients: new ClientsRepository(db), org: new OrgRepository(db) };
+  return createUnsubscribeService({
+    clients: campaignClients(repositories, clock),
+    org: campaignOrg(repositories.org),
+    signing,
+  });
+}
