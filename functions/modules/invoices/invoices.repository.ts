@@ -5,7 +5,8 @@ import { indexAttributeChanges } from '../../shared/index-attributes.js';
 import { claimUniqueOp, insertItemOp, uniqueClaim } from '../../shared/item-ops.js';
 import { fromItem, getRecord, queryRecords, toItem } from '../../shared/items.js';
 import { EntityType, keys } from '../../shared/table-design.js';
-import type { Invoice, InvoiceStatus, RegisteredInvoice } from './invoices.model.js';
+import type { RegisteredInvoice } from './invoice-register.model.js';
+import type { Invoice, InvoiceStatus } from './invoices.model.js';
 import { mostSelective, type PageRequest } from './query-filter.js';
 
 /** A claim on an invoice's payment reference: bank rows find their invoice through it. */

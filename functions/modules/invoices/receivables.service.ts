@@ -10,6 +10,7 @@ import {
   reaches,
   totalsByCurrency,
 } from './invoice-access.js';
+import type { RegisteredInvoice } from './invoice-register.model.js';
 import {
   AGE_BUCKETS,
   type AgeBucket,
@@ -27,7 +28,6 @@ import {
   PaymentStatisticsSchema,
   PeriodSchema,
   periodRange,
-  type RegisteredInvoice,
   sumMoney,
   toMinor,
 } from './invoices.model.js';

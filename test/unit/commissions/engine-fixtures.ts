@@ -71,3 +71,12 @@ export function advisorScheme(overrides: unknown[], extra: Record<string, unknow
 /** Line amounts by `role:recipient`. */
 export const byRecipient = (lines: CommissionLine[]): Record<string, string> =>
   Object.fromEntries(lines.map((l) => [`${l.explanation.role}:${l.recipient.id}`, l.amount]));
+
+/** The brokerage receivable on MTPL: the rule most engine tests start from. */
+export const mtplReceivable = {
+  id: 'rec-mtpl',
+  name: 'MTPL receivable',
+  ledger: 'RECEIVABLE',
+  match: { productLines: ['MTPL'] },
+  computation: { type: 'PERCENT', base: { kind: 'WRITTEN_PREMIUM' }, rate: '15' },
+};
