@@ -1,14 +1,20 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { App } from 'aws-cdk-lib';
-import { Match, Template } from 'aws-cdk-lib/assertions';
+import { Match } from 'aws-cdk-lib/assertions';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { REPORT_RETENTION_DAYS } from '../../functions/modules/reports/index.js';
-import { CLAIMS } from '../../functions/shared/auth/principal.js';
 import { TABLE } from '../../functions/shared/table-design.js';
 import { CATALOG } from '../../infra/catalog.js';
-import { BrokerCrmStack } from '../../infra/cloud/broker-crm-stack.js';
-import { MAIL_ACTIONS, TABLE_ACTIONS } from '../../infra/cloud/catalog-functions.js';
+import { TABLE_ACTIONS } from '../../infra/cloud/catalog-functions.js';
+import {
+  archiveObjects,
+  indexArn,
+  logsAndTracing,
+  mailFromIdentity,
+  reportsObjects,
+  roleIdOf,
+  tableArn,
+} from './fixtures/iam-statements.js';
 import { actionsOf, idOf, type SynthesizedStack, statementsOfRole, synthesize } from './fixtures/synth.js';
 
 /** The real catalog as the prod stage: one synth (real esbuild bundles, cdk-nag) for the whole file. */
@@ -19,13 +25,6 @@ beforeAll(() => {
 afterAll(() => s?.dispose());
 
 const fnId = (name: string) => idOf(s.stack.functions.get(name));
-const roleId = (name: string) => {
-  const role = s.stack.functions.get(name).role;
-  if (!role) throw new Error('no role');
-  return idOf(role);
-};
-const tableArn = () => ({ 'Fn::GetAtt': [idOf(s.stack.storage.table), 'Arn'] });
-const indexArn = () => ({ 'Fn::Join': ['', [tableArn(), '/index/*']] });
 
 describe('table', () => {
   it('has the key schema, every index, the stream, TTL, PITR and on-demand billing from the table design', () => {
@@ -165,48 +164,14 @@ describe('functions', () => {
 });
 
 describe('least privilege', () => {
-  const logsAndTracing = (st: { Action: string | string[] }) =>
-    actionsOf(st).every((a) => a.startsWith('logs:') || a.startsWith('xray:'));
-
-  const sesIdentity = (identity: string) => ({
-    'Fn::Join': [
-      '',
-      [
-        'arn:',
-        { Ref: 'AWS::Partition' },
-        ':ses:',
-        { Ref: 'AWS::Region' },
-        ':',
-        { Ref: 'AWS::AccountId' },
-        `:identity/${identity}`,
-      ],
-    ],
-  });
-  const reportsObjects = () => ({
-    Effect: 'Allow',
-    Action: ['s3:GetObject', 's3:PutObject'],
-    Resource: {
-      'Fn::Join': ['', [{ 'Fn::GetAtt': [idOf(s.stack.storage.reportsBucket), 'Arn'] }, '/*']],
-    },
-  });
-  const mailFromIdentity = () => ({
-    Effect: 'Allow',
-    Action: [...MAIL_ACTIONS],
-    Resource: [sesIdentity('crm@mail.example.com'), sesIdentity('mail.example.com')],
-  });
-
-  const archiveObjects = () => ({
-    Effect: 'Allow',
-    Action: ['s3:GetObject', 's3:PutObject'],
-    Resource: { 'Fn::Join': ['', [{ 'Fn::GetAtt': [idOf(s.stack.storage.archiveBucket), 'Arn'] }, '/*']] },
-  });
-
   it('lets graphql use only its table, its indexes, the reports and archive bucket objects, SES on the sender identity, direct SMS (replayed dunning) and the cursor secret', () => {
-    const statements = statementsOfRole(s.template, roleId('graphql')).filter((st) => !logsAndTracing(st));
+    const statements = statementsOfRole(s.template, roleIdOf(s, 'graphql')).filter(
+      (st) => !logsAndTracing(st),
+    );
     expect(statements).toEqual([
-      { Effect: 'Allow', Action: [...TABLE_ACTIONS], Resource: [tableArn(), indexArn()] },
-      reportsObjects(),
-      archiveObjects(),
+      { Effect: 'Allow', Action: [...TABLE_ACTIONS], Resource: [tableArn(s), indexArn(s)] },
+      reportsObjects(s),
+      archiveObjects(s),
       mailFromIdentity(),
       { Effect: 'Allow', Action: 'sns:Publish', NotResource: 'arn:aws:sns:*:*:*' },
       {
@@ -222,7 +187,9 @@ describe('least privilege', () => {
   });
 
   it('lets the failure drain consume only the change failure queues, read only the table stream back and write its table', () => {
-    const statements = statementsOfRole(s.template, roleId('failures')).filter((st) => !logsAndTracing(st));
+    const statements = statementsOfRole(s.template, roleIdOf(s, 'failures')).filter(
+      (st) => !logsAndTracing(st),
+    );
     const queueArns = s.stack.failureDrain.queues.map((q) => ({ 'Fn::GetAtt': [idOf(q.queue), 'Arn'] }));
     const sqs = statements.filter((st) => actionsOf(st).some((a) => a.startsWith('sqs:')));
     expect(sqs.map((st) => st.Resource)).toEqual(queueArns);
@@ -236,7 +203,7 @@ describe('least privilege', () => {
       ]);
     }
     expect(statements.filter((st) => !sqs.includes(st))).toEqual([
-      { Effect: 'Allow', Action: [...TABLE_ACTIONS], Resource: [tableArn(), indexArn()] },
+      { Effect: 'Allow', Action: [...TABLE_ACTIONS], Resource: [tableArn(s), indexArn(s)] },
       {
         Effect: 'Allow',
         Action: ['dynamodb:DescribeStream', 'dynamodb:GetRecords', 'dynamodb:GetShardIterator'],
@@ -251,45 +218,51 @@ describe('least privilege', () => {
   });
 
   it('lets the debtors consumer mail from the sender identity and text phone numbers only; the sweep only its table', () => {
-    const debtors = statementsOfRole(s.template, roleId('debtors')).filter((st) => !logsAndTracing(st));
+    const debtors = statementsOfRole(s.template, roleIdOf(s, 'debtors')).filter((st) => !logsAndTracing(st));
     expect(debtors).toEqual([
-      { Effect: 'Allow', Action: [...TABLE_ACTIONS], Resource: [tableArn(), indexArn()] },
-      reportsObjects(),
+      { Effect: 'Allow', Action: [...TABLE_ACTIONS], Resource: [tableArn(s), indexArn(s)] },
+      reportsObjects(s),
       mailFromIdentity(),
       { Effect: 'Allow', Action: 'sns:Publish', NotResource: 'arn:aws:sns:*:*:*' },
     ]);
-    const overdue = statementsOfRole(s.template, roleId('overdue')).filter((st) => !logsAndTracing(st));
+    const overdue = statementsOfRole(s.template, roleIdOf(s, 'overdue')).filter((st) => !logsAndTracing(st));
     expect(overdue).toEqual([
-      { Effect: 'Allow', Action: [...TABLE_ACTIONS], Resource: [tableArn(), indexArn()] },
+      { Effect: 'Allow', Action: [...TABLE_ACTIONS], Resource: [tableArn(s), indexArn(s)] },
     ]);
   });
 
   it('lets the reminders schedule mail and text without a bucket, and the renewals schedule only its table', () => {
-    const reminders = statementsOfRole(s.template, roleId('reminders')).filter((st) => !logsAndTracing(st));
+    const reminders = statementsOfRole(s.template, roleIdOf(s, 'reminders')).filter(
+      (st) => !logsAndTracing(st),
+    );
     expect(reminders).toEqual([
-      { Effect: 'Allow', Action: [...TABLE_ACTIONS], Resource: [tableArn(), indexArn()] },
+      { Effect: 'Allow', Action: [...TABLE_ACTIONS], Resource: [tableArn(s), indexArn(s)] },
       mailFromIdentity(),
       { Effect: 'Allow', Action: 'sns:Publish', NotResource: 'arn:aws:sns:*:*:*' },
     ]);
-    const renewals = statementsOfRole(s.template, roleId('renewals')).filter((st) => !logsAndTracing(st));
+    const renewals = statementsOfRole(s.template, roleIdOf(s, 'renewals')).filter(
+      (st) => !logsAndTracing(st),
+    );
     expect(renewals).toEqual([
-      { Effect: 'Allow', Action: [...TABLE_ACTIONS], Resource: [tableArn(), indexArn()] },
+      { Effect: 'Allow', Action: [...TABLE_ACTIONS], Resource: [tableArn(s), indexArn(s)] },
     ]);
   });
 
   it('lets webhooks use its table and the archive bucket objects, nothing else', () => {
-    const statements = statementsOfRole(s.template, roleId('webhooks')).filter((st) => !logsAndTracing(st));
+    const statements = statementsOfRole(s.template, roleIdOf(s, 'webhooks')).filter(
+      (st) => !logsAndTracing(st),
+    );
     expect(statements).toEqual([
-      { Effect: 'Allow', Action: [...TABLE_ACTIONS], Resource: [tableArn(), indexArn()] },
-      archiveObjects(),
+      { Effect: 'Allow', Action: [...TABLE_ACTIONS], Resource: [tableArn(s), indexArn(s)] },
+      archiveObjects(s),
     ]);
   });
 
   it('writes logs only to the function’s own log group and attaches no managed policy', () => {
     for (const spec of CATALOG) {
-      const role = s.template.toJSON().Resources[roleId(spec.name)];
+      const role = s.template.toJSON().Resources[roleIdOf(s, spec.name)];
       expect(role.Properties.ManagedPolicyArns).toBeUndefined();
-      const logs = statementsOfRole(s.template, roleId(spec.name)).filter((st) =>
+      const logs = statementsOfRole(s.template, roleIdOf(s, spec.name)).filter((st) =>
         actionsOf(st).some((a) => a.startsWith('logs:')),
       );
       expect(logs).toHaveLength(1);
@@ -339,29 +312,6 @@ describe('HTTP API', () => {
     s.template.hasOutput('ApiUrl', {});
     s.template.hasOutput('UserPoolId', { Value: { Ref: idOf(s.stack.identity.userPool) } });
     s.template.hasOutput('UserPoolClientId', { Value: { Ref: idOf(s.stack.identity.client) } });
-  });
-});
-
-describe('Cognito', () => {
-  it('declares a custom attribute for every claim the API reads; tenant and user id are immutable', () => {
-    const schema = Object.values(CLAIMS).map((claim) => ({
-      Name: claim.replace('custom:', ''),
-      AttributeDataType: 'String',
-      Mutable: !['custom:tenantId', 'custom:userId'].includes(claim),
-    }));
-    s.template.hasResourceProperties('AWS::Cognito::UserPool', {
-      Schema: Match.arrayWith(schema.map((a) => Match.objectLike(a))),
-      AdminCreateUserConfig: { AllowAdminCreateUserOnly: true },
-      MfaConfiguration: 'ON',
-      UserPoolName: Match.absent(),
-    });
-  });
-
-  it('lets the client read the claims but never write them', () => {
-    const client = s.template.toJSON().Resources[idOf(s.stack.identity.client)].Properties;
-    expect(client.GenerateSecret).toBe(false);
-    expect(client.ReadAttributes).toEqual(expect.arrayContaining([...Object.values(CLAIMS)]));
-    expect(client.WriteAttributes).toEqual(['name']);
   });
 });
 
@@ -425,7 +375,7 @@ describe('buckets', () => {
     });
     const env = s.template.toJSON().Resources[fnId('reports')].Properties.Environment.Variables;
     expect(env.REPORTS_BUCKET).toEqual({ Ref: idOf(s.stack.storage.reportsBucket) });
-    expect(statementsOfRole(s.template, roleId('reports')).flatMap((st) => actionsOf(st))).toEqual(
+    expect(statementsOfRole(s.template, roleIdOf(s, 'reports')).flatMap((st) => actionsOf(st))).toEqual(
       expect.arrayContaining(['s3:PutObject']),
     );
   });
@@ -514,20 +464,6 @@ describe('operations', () => {
     );
     for (const q of drained) expect(routes).toContain(idOf(q.queue));
     expect(routes).toContain('InsurerPremiumPayment');
-  });
-
-  it('builds no pipe or bus for a catalog in which no function subscribes to changes', () => {
-    // Bundling skipped: only the resource graph matters here, and a second bundle costs seconds.
-    const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
-    const stack = new BrokerCrmStack(app, 'no-changes', {
-      stage: 'dev',
-      catalog: CATALOG.filter((spec) => spec.trigger.kind === 'http'),
-      mailFrom: 'crm@mail.example.com',
-    });
-    const template = Template.fromStack(stack);
-    template.resourceCountIs('AWS::Pipes::Pipe', 0);
-    template.resourceCountIs('AWS::Events::EventBus', 0);
-    template.resourceCountIs('AWS::Lambda::EventSourceMapping', 0);
   });
 
   it('names no physical resource, so stages coexist', () => {

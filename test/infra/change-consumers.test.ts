@@ -1,7 +1,7 @@
 import { App } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { FunctionSpec } from '../../infra/catalog.js';
+import { CATALOG, type FunctionSpec } from '../../infra/catalog.js';
 import { BrokerCrmStack } from '../../infra/cloud/broker-crm-stack.js';
 import { MAIL_ACTIONS, TABLE_ACTIONS } from '../../infra/cloud/catalog-functions.js';
 import { CHANGE_EVENT } from '../../infra/cloud/triggers.js';
@@ -390,5 +390,21 @@ describe('catalog checks at synth', () => {
       /appears twice/,
     );
     expect(build([reader('Ledger')])).toThrow(/kebab-case/);
+  });
+});
+
+describe('a catalog without change subscribers', () => {
+  it('builds no pipe or bus for a catalog in which no function subscribes to changes', () => {
+    // Bundling skipped: only the resource graph matters here, and a second bundle costs seconds.
+    const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
+    const stack = new BrokerCrmStack(app, 'no-changes', {
+      stage: 'dev',
+      catalog: CATALOG.filter((spec) => spec.trigger.kind === 'http'),
+      mailFrom: 'crm@mail.example.com',
+    });
+    const template = Template.fromStack(stack);
+    template.resourceCountIs('AWS::Pipes::Pipe', 0);
+    template.resourceCountIs('AWS::Events::EventBus', 0);
+    template.resourceCountIs('AWS::Lambda::EventSourceMapping', 0);
   });
 });
