@@ -11,6 +11,7 @@ type SigningKey = Awaited<ReturnType<typeof generateKeyPair>>['privateKey'];
 let signingKey: SigningKey;
 let strangerKey: SigningKey;
 let verifier: TokenVerifier;
+let jwks: JSONWebKeySet;
 
 const claims: JWTPayload = {
   sub: 'sub-1',
@@ -49,7 +50,7 @@ beforeAll(async () => {
   strangerKey = (await generateKeyPair('RS256')).privateKey;
   const jwk = await exportJWK(pair.publicKey);
   // The verifier is given JWKS JSON as it would come from AUTH_JWKS_JSON: no HTTP.
-  const jwks = JSON.parse(
+  jwks = JSON.parse(
     JSON.stringify({ keys: [{ ...jwk, kid: 'test-key', alg: 'RS256', use: 'sig' }] }),
   ) as JSONWebKeySet;
   verifier = new TokenVerifier({ issuer: ISSUER, audience: AUDIENCE, jwks });
@@ -174,5 +175,48 @@ describe('TokenVerifier.verifyAuthorizationHeader', () => {
 describe('TokenVerifier construction', () => {
   it('needs a key set', () => {
     expect(() => new TokenVerifier({ issuer: ISSUER, audience: AUDIENCE })).toThrow('needs jwks or jwksUrl');
+  });
+});
+
+describe('TokenVerifier cache of verified tokens', () => {
+  it('answers a token it verified with the same principal, without verifying it again', async () => {
+    const cached = new TokenVerifier({ issuer: ISSUER, audience: AUDIENCE, jwks });
+    const token = await sign();
+    const first = await cached.verify(token);
+    await expect(cached.verify(token)).resolves.toBe(first);
+    expect(Object.isFrozen(first)).toBe(true);
+  });
+
+  it('refuses a remembered token from its exp on, as an expired one', async () => {
+    let nowMs = Date.now();
+    const cached = new TokenVerifier({ issuer: ISSUER, audience: AUDIENCE, jwks, now: () => nowMs });
+    const exp = Math.floor(nowMs / 1000) + 120;
+    const token = await sign({ expiresAt: exp });
+    await cached.verify(token);
+    nowMs = exp * 1000 - 1;
+    await expect(cached.verify(token)).resolves.toMatchObject({ userId: 'u1' });
+    nowMs = exp * 1000;
+    await expect(cached.verify(token)).rejects.toThrow('The token has expired');
+  });
+
+  it('remembers at most cacheSize tokens, least recently used out first', async () => {
+    const cached = new TokenVerifier({ issuer: ISSUER, audience: AUDIENCE, jwks, cacheSize: 2 });
+    const tokens: string[] = [];
+    const first: unknown[] = [];
+    for (const userId of ['u1', 'u2', 'u3']) {
+      const token = await sign({ payload: { ...claims, 'custom:userId': userId } });
+      tokens.push(token);
+      first.push(await cached.verify(token));
+    }
+    // u1 was pushed out by u3 and is verified afresh; u3 is still remembered.
+    expect(await cached.verify(tokens[0] as string)).not.toBe(first[0]);
+    expect(await cached.verify(tokens[2] as string)).toBe(first[2]);
+  });
+
+  it('never remembers a token that failed', async () => {
+    const cached = new TokenVerifier({ issuer: ISSUER, audience: AUDIENCE, jwks });
+    const forged = await sign({ key: strangerKey });
+    await expect(cached.verify(forged)).rejects.toThrow('The token is not valid');
+    await expect(cached.verify(forged)).rejects.toThrow('The token is not valid');
   });
 });
