@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { networkInterfaces } from 'node:os';
 import { DynamoDBClient, PutItemCommand } from '@aws-sdk/client-dynamodb';
@@ -5,7 +6,7 @@ import type { DynamoDBStreamEvent, ScheduledEvent } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TableChangeEvent } from '../../../functions/shared/change-event.js';
 import { CATALOG, type FunctionSpec } from '../../../infra/catalog.js';
-import { LOCAL_AWS } from '../../../infra/local/dynamodb.js';
+import { DYNAMODB_LOCAL_JAVA_OPTIONS, LOCAL_AWS } from '../../../infra/local/dynamodb.js';
 import { type LocalStack, startLocalStack } from '../../../infra/local/stack.js';
 
 /**
@@ -113,6 +114,15 @@ describe('startLocalStack with stream, bus and schedule functions', () => {
       'test-bus-failing',
     ]);
   });
+
+  it.runIf(process.platform === 'linux')(
+    "bounds DynamoDB Local's JVM heap unless the environment sets its own JVM options",
+    () => {
+      const environ = readFileSync(`/proc/${stack.dynamo.process.pid}/environ`, 'utf8').split('\0');
+      const expected = process.env.JAVA_TOOL_OPTIONS || DYNAMODB_LOCAL_JAVA_OPTIONS;
+      expect(environ).toContain(`JAVA_TOOL_OPTIONS=${expected}`);
+    },
+  );
 
   it('binds the API, the S3/SNS/SQS emulator and the SES emulator to loopback only', async () => {
     const external = Object.values(networkInterfaces())
