@@ -84,6 +84,8 @@ function deliveryBook(repositories: BookRepositories, clock: Clock): DeliveryBoo
     policies: {
       currentByNumber: (tenantId, insurerId, policyNumber) =>
         policies.reads.currentByNumber(tenantId, insurerId, policyNumber),
+      idsByNumbers: (tenantId, insurerId, policyNumbers) =>
+        policies.reads.idsByNumbers(tenantId, insurerId, policyNumbers),
       writePolicy: (principal, input, options) => policies.writing.writePolicy(principal, input, options),
       renewPolicy: (principal, input) => policies.lifecycle.renewPolicy(principal, input),
       endorsePolicy: (principal, input) => policies.lifecycle.endorsePolicy(principal, input),

@@ -97,6 +97,23 @@ export class PoliciesRepository {
     return typeof item?.ownerId === 'string' ? item.ownerId : undefined;
   }
 
+  /** The owners of several claims of one field, by claimed value (one consistent BatchGetItem per 100). */
+  async ownersOfClaims(
+    tenantId: string,
+    field: string,
+    values: readonly string[],
+  ): Promise<Map<string, string>> {
+    const unique = [...new Set(values)];
+    if (unique.length === 0) return new Map();
+    const items = await this.db.batchGet(
+      unique.map((v) => keys.unique(tenantId, field, v)),
+      { consistent: true },
+    );
+    return new Map(
+      items.flatMap((i) => (typeof i.ownerId === 'string' ? [[i.sk as string, i.ownerId] as const] : [])),
+    );
+  }
+
   /** getPolicyById: one Query on the by-id index (the id alone does not give the client partition). */
   async getPolicy(tenantId: string, policyId: string): Promise<Policy | undefined> {
     const page = await this.db.queryPage({

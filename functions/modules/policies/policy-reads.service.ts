@@ -138,6 +138,25 @@ export class PolicyReadsService {
     return owner ? this.repo.getPolicy(tenantId, owner) : undefined;
   }
 
+  /**
+   * The ids of the policies holding numbers at an insurer, by the number as given (one BatchGetItem
+   * per 100 numbers): a delivery of premium payments needs the ids, not the policies.
+   */
+  async idsByNumbers(
+    tenantId: string,
+    insurerId: string,
+    policyNumbers: readonly string[],
+  ): Promise<Map<string, string>> {
+    const claimOf = (n: string) => policyNumberClaim(insurerId, normalisePolicyNumber(n));
+    const owners = await this.repo.ownersOfClaims(tenantId, POLICY_NUMBER_FIELD, policyNumbers.map(claimOf));
+    return new Map(
+      policyNumbers.flatMap((n) => {
+        const id = owners.get(claimOf(n));
+        return id ? [[n, id] as const] : [];
+      }),
+    );
+  }
+
   /** The policy holding a number, read consistently from its home item (before a webhook writes on it). */
   async currentByNumber(
     tenantId: string,

@@ -29,11 +29,18 @@ import {
   type RawEvent,
   RawEventSchema,
 } from './webhooks.model.js';
-import { ClaimTakenError, type EventRecord, type WebhooksRepository } from './webhooks.repository.js';
+import {
+  ClaimTakenError,
+  type EventRecord,
+  PREMIUM_PAYMENTS_PER_TRANSACTION,
+  type WebhooksRepository,
+} from './webhooks.repository.js';
 
 /** Groups of events (one group per policy number) applied side by side. */
 const PARALLEL_GROUPS = 32;
 const MAX_ERRORS_PER_EVENT = 20;
+const PREMIUM_NOTE =
+  'stored against the policy as an insurer premium payment; settling our invoices from it is the invoices module’s job, not done here';
 
 function once<T>(load: () => Promise<T>): () => Promise<T> {
   let value: Promise<T> | undefined;
@@ -84,26 +91,32 @@ export class WebhookEvents {
       else valid.push(prepared);
     });
     // Events of one policy apply in the order sent (issue before cancel), and so do new policies of
-    // one holder (one client is created, not raced for); everything else side by side.
+    // one holder (one client is created, not raced for); everything else side by side. Premium
+    // payments of policies no other event of the delivery touches are recorded in batches.
     const groups = groupEvents(valid);
+    const batchable = groups.filter((g) => g.every((p) => p.event.type === 'premium.paid')).flat();
     const deadline = Date.now() + this.timeBudgetMs;
     let unstarted = 0;
+    const batched = await this.recordPremiumBatches(ctx, batchable, deadline);
+    unstarted += batched.unstarted;
     const applied = await inParallel(
-      groups.map((group) => async () => {
-        const results: EventOutcome[] = [];
-        for (const prepared of group) {
-          if (Date.now() > deadline) {
-            unstarted += 1;
-            continue;
+      groups
+        .filter((g) => !g.every((p) => p.event.type === 'premium.paid'))
+        .map((group) => async () => {
+          const results: EventOutcome[] = [];
+          for (const prepared of group) {
+            if (Date.now() > deadline) {
+              unstarted += 1;
+              continue;
+            }
+            results.push(await this.applyEvent(ctx, prepared));
           }
-          results.push(await this.applyEvent(ctx, prepared));
-        }
-        return results;
-      }),
+          return results;
+        }),
       PARALLEL_GROUPS,
     );
     if (unstarted > 0) throw new OutOfTimeError(unstarted);
-    outcomes.push(...applied.flat());
+    outcomes.push(...batched.outcomes, ...applied.flat());
     outcomes.sort((a, b) => a.index - b.index);
     return {
       kind: 'report',
@@ -136,12 +149,97 @@ export class WebhookEvents {
     };
   }
 
-  /** Applies one valid event once per insurer event id; a domain refusal rejects it and frees the id. */
-  private async applyEvent(ctx: DeliveryContext, prepared: Prepared): Promise<EventOutcome> {
-    const { index, event, data } = prepared;
+  /**
+   * Premium payments in batches: the policies they name read in one BatchGetItem, the records of
+   * each batch of events in one more, and the new ones written in one transaction. An event recorded
+   * before is a duplicate; one held or recorded meanwhile, or repeated within the delivery, takes
+   * the one-by-one path, which tells a duplicate from an event still being applied.
+   */
+  private async recordPremiumBatches(
+    ctx: DeliveryContext,
+    events: Prepared[],
+    deadline: number,
+  ): Promise<{ outcomes: EventOutcome[]; unstarted: number }> {
+    const outcomes: EventOutcome[] = [];
+    if (events.length === 0) return { outcomes, unstarted: 0 };
     const { tenantId, insurerId } = ctx;
+    const numberOf = (p: Prepared) => (p.data as z.output<typeof PremiumPaidSchema>).policyNumber;
+    const ids = await ctx.policies.idsByNumbers(tenantId, insurerId, [...new Set(events.map(numberOf))]);
+    let unstarted = 0;
+    const oneByOne: Prepared[] = [];
+    for (let i = 0; i < events.length; i += PREMIUM_PAYMENTS_PER_TRANSACTION) {
+      const chunk = events.slice(i, i + PREMIUM_PAYMENTS_PER_TRANSACTION);
+      if (Date.now() > deadline) {
+        unstarted += chunk.length;
+        continue;
+      }
+      const known: Prepared[] = [];
+      for (const prepared of chunk) {
+        if (ids.has(numberOf(prepared))) known.push(prepared);
+        else {
+          const errors = UNKNOWN_POLICY.map((e) => withSource(ctx, prepared.event.type, e));
+          outcomes.push(rejected(prepared.index, prepared.event.id, prepared.event.type, errors));
+        }
+      }
+      const recorded = await this.repo.getEvents(
+        tenantId,
+        insurerId,
+        known.map((p) => p.event.id),
+      );
+      const fresh = new Map<string, Prepared>();
+      for (const prepared of known) {
+        const before = recorded.get(prepared.event.id);
+        if (before?.state === 'DONE') outcomes.push(duplicate(prepared.index, prepared.event, before));
+        else if (before || fresh.has(prepared.event.id)) oneByOne.push(prepared);
+        else fresh.set(prepared.event.id, prepared);
+      }
+      const entries = [...fresh.values()].map((prepared) => {
+        const d = prepared.data as z.output<typeof PremiumPaidSchema>;
+        const policyId = ids.get(d.policyNumber) as string;
+        return {
+          prepared,
+          record: {
+            ...this.newRecord(ctx, prepared.event),
+            state: 'DONE' as const,
+            policyId,
+            note: PREMIUM_NOTE,
+          },
+          payment: {
+            policyId,
+            policyNumber: normalisePolicyNumber(d.policyNumber),
+            amount: money(d.amount.amount, d.amount.currency),
+            paidDate: d.paidDate,
+            reference: d.reference ?? null,
+          },
+        };
+      });
+      try {
+        await this.repo.recordPremiumPayments(tenantId, insurerId, entries);
+        for (const { prepared, record } of entries) {
+          outcomes.push({
+            index: prepared.index,
+            eventId: prepared.event.id,
+            type: prepared.event.type,
+            status: 'accepted',
+            policyId: record.policyId,
+            note: PREMIUM_NOTE,
+          });
+        }
+      } catch (error) {
+        if (!(error instanceof ClaimTakenError)) throw error;
+        oneByOne.push(...entries.map((e) => e.prepared));
+      }
+    }
+    for (const prepared of oneByOne) {
+      if (Date.now() > deadline) unstarted += 1;
+      else outcomes.push(await this.applyEvent(ctx, prepared));
+    }
+    return { outcomes, unstarted };
+  }
+
+  private newRecord(ctx: DeliveryContext, event: RawEvent): EventRecord {
     const now = this.clock.now();
-    const record: EventRecord = {
+    return {
       eventId: event.id,
       type: event.type,
       state: 'PROCESSING',
@@ -150,6 +248,14 @@ export class WebhookEvents {
       note: null,
       webhookId: ctx.webhookId,
     };
+  }
+
+  /** Applies one valid event once per insurer event id; a domain refusal rejects it and frees the id. */
+  private async applyEvent(ctx: DeliveryContext, prepared: Prepared): Promise<EventOutcome> {
+    const { index, event, data } = prepared;
+    const { tenantId, insurerId } = ctx;
+    const now = this.clock.now();
+    const record = this.newRecord(ctx, event);
     try {
       if (event.type === 'premium.paid' || event.type === 'commission.statement') {
         const done = await this.recordOnly(ctx, event, data, record);
@@ -190,8 +296,7 @@ export class WebhookEvents {
     if (event.type === 'premium.paid') {
       const d = data as z.output<typeof PremiumPaidSchema>;
       const policy = await currentPolicy(ctx, d.policyNumber);
-      const note =
-        'stored against the policy as an insurer premium payment; settling our invoices from it is the invoices module’s job, not done here';
+      const note = PREMIUM_NOTE;
       await this.repo.recordPremiumPayment(
         tenantId,
         insurerId,
@@ -249,6 +354,11 @@ function prepare(ctx: DeliveryContext, raw: unknown, index: number): Prepared | 
   }
   return { index, event, data: data.data as Record<string, unknown> };
 }
+
+/** What `currentPolicy` answers for a number no policy of the insurer holds. */
+const UNKNOWN_POLICY: EventFieldError[] = [
+  { path: 'data.policyNumber', message: 'names no policy of this insurer' },
+];
 
 function errorsOf(ctx: DeliveryContext, type: EventType, error: DomainError): EventFieldError[] {
   if (error instanceof ValidationFailedError) {

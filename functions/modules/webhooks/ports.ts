@@ -75,6 +75,12 @@ export interface PolicyWriter {
     insurerId: string,
     policyNumber: string,
   ): Promise<InsurerPolicy | undefined>;
+  /** The ids of the insurer's policies holding these numbers, by the number as given; unknown ones absent. */
+  idsByNumbers(
+    tenantId: string,
+    insurerId: string,
+    policyNumbers: readonly string[],
+  ): Promise<Map<string, string>>;
   writePolicy(
     principal: Principal,
     input: unknown,

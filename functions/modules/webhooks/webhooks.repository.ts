@@ -66,6 +66,9 @@ export interface InsurerCommissionStatement {
   receivedAt: string;
 }
 
+/** Two items an event whose effect is a stored record writes: a transaction holds 100 items. */
+export const PREMIUM_PAYMENTS_PER_TRANSACTION = 50;
+
 /** Raised when a claim is held by someone else (a concurrent or earlier delivery). */
 export class ClaimTakenError extends Error {}
 
@@ -251,6 +254,21 @@ export class WebhooksRepository {
     });
   }
 
+  /** The records of several events by their ids (one consistent BatchGetItem per 100), by event id. */
+  async getEvents(
+    tenantId: string,
+    insurerId: string,
+    eventIds: readonly string[],
+  ): Promise<Map<string, EventRecord>> {
+    const unique = [...new Set(eventIds)];
+    if (unique.length === 0) return new Map();
+    const items = await this.db.batchGet(
+      unique.map((id) => keys.webhookEvent(tenantId, insurerId, id)),
+      { consistent: true },
+    );
+    return new Map(items.map((i) => fromItem<EventRecord>(i)).map((r) => [r.eventId, r]));
+  }
+
   private eventItem(tenantId: string, insurerId: string, record: EventRecord): StoredItem {
     return toItem(keys.webhookEvent(tenantId, insurerId, record.eventId), EntityType.WebhookEvent, tenantId, {
       ...record,
@@ -288,6 +306,34 @@ export class WebhooksRepository {
     );
   }
 
+  /**
+   * Stores the premium payments of several new events, each with its event record, in one
+   * transaction (at most {@link PREMIUM_PAYMENTS_PER_TRANSACTION}): all or none. Throws
+   * {@link ClaimTakenError} when any of the events was recorded meanwhile; the caller then records
+   * them one by one, so each finds out on its own whether it is a duplicate.
+   */
+  async recordPremiumPayments(
+    tenantId: string,
+    insurerId: string,
+    entries: ReadonlyArray<{ record: EventRecord; payment: InsurerPremiumPayment }>,
+  ): Promise<void> {
+    if (entries.length > PREMIUM_PAYMENTS_PER_TRANSACTION) {
+      throw new RangeError(`At most ${PREMIUM_PAYMENTS_PER_TRANSACTION} premium payments per transaction`);
+    }
+    await this.db.transact(
+      entries.flatMap(({ record, payment }) =>
+        this.eventWithItemOps(
+          tenantId,
+          insurerId,
+          record,
+          keys.insurerPremiumPayment(tenantId, payment.policyId, payment.paidDate, record.eventId),
+          EntityType.InsurerPremiumPayment,
+          payment,
+        ),
+      ),
+    );
+  }
+
   /** Stores a commission statement the insurer sent, with its event record, once per event id. */
   async recordCommissionStatement(
     tenantId: string,
@@ -318,10 +364,21 @@ export class WebhooksRepository {
     type: string,
     body: object,
   ): Promise<void> {
-    await this.db.transact([
+    await this.db.transact(this.eventWithItemOps(tenantId, insurerId, record, key, type, body));
+  }
+
+  private eventWithItemOps(
+    tenantId: string,
+    insurerId: string,
+    record: EventRecord,
+    key: ItemKey,
+    type: string,
+    body: object,
+  ): TransactOp[] {
+    return [
       putNewOp(this.eventItem(tenantId, insurerId, record), () => new ClaimTakenError('recorded')),
       putOp(toItem(key, type, tenantId, { ...body, insurerId, eventId: record.eventId })),
-    ]);
+    ];
   }
 
   /** listInsurerCommissionStatements: the statements of one period (reconciliation reads them). */
