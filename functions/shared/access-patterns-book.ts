@@ -51,6 +51,14 @@ export const BOOK_ACCESS_PATTERNS: readonly AccessPattern[] = [
     'built',
   ),
   pattern(
+    'getUniques (the policy numbers a webhook delivery names: policy ids for its premium payments)',
+    'policies',
+    'BatchGetItem',
+    'table',
+    'pk=T#<t>#UNIQUE#POLICY_NUMBER sk=<insurer>/<number>',
+    'built',
+  ),
+  pattern(
     'clientCard (client, contacts, policies, invoices, credits, open tasks)',
     'clients',
     'Query',

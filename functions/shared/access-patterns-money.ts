@@ -273,6 +273,14 @@ export const MONEY_ACCESS_PATTERNS: readonly AccessPattern[] = [
     'built',
   ),
   pattern(
+    'getWebhookEvents (a batch of premium payments: which were recorded before)',
+    'webhooks',
+    'BatchGetItem',
+    'table',
+    'pk=T#<t>#INSURER#<id>#EVENT#<eventId> sk=EVENT',
+    'built',
+  ),
+  pattern(
     'listInsurerCommissionStatements (by period, for reconciliation)',
     'webhooks',
     'Query',
