@@ -7,6 +7,7 @@ import type { PathFigures } from '../scenarios/graphql-paths.js';
 import type { WebhookFigures } from '../scenarios/webhooks.js';
 import type { MachineInfo } from './machine.js';
 import { cell, type Spread } from './stats.js';
+import { type BenchTarget, benchTargets, targetsTable } from './targets.js';
 
 export interface BenchResults {
   command: string;
@@ -33,6 +34,8 @@ export interface BenchResults {
   notMeasured: Array<{ scenario: string; why: string }>;
   /** Scenarios a partial run (`--only`) did not measure, carried from the run that did. */
   carried?: CarriedScenario[];
+  /** Every target of the issues the bench answers for, met or not (computed when the report is written). */
+  targets?: BenchTarget[];
 }
 
 /** A scenario's figures taken unchanged from an earlier run, and which run measured them. */
@@ -214,6 +217,10 @@ function markdown(r: BenchResults, notes: string[]): string {
           '',
         ]
       : []),
+    '## Targets',
+    '',
+    ...targetsTable(r.targets ?? benchTargets(r)),
+    '',
     `Machine: ${m.cpuCount} × ${m.cpuModel}, ${m.totalMemoryGb} GB, ${m.os}; Node ${r.versions.node}, Java ${r.versions.java}. The machine is shared: load average (1/5/15 min) ${m.loadAverage.start.join(' / ')} at the start and ${m.loadAverage.end?.join(' / ') ?? '?'} at the end, with other work running tests at the same time — absolute times are noisy, the ratios against the floor measured in the same run are what to compare.`,
     '',
     ...graphqlSection(r),
@@ -244,6 +251,7 @@ export function writeReport(
 ): string[] {
   const docs = join(REPO_ROOT, 'docs');
   mkdirSync(docs, { recursive: true });
+  results.targets = benchTargets(results);
   if (!options.markdownOnly)
     writeFileSync(join(docs, 'benchmarks.json'), `${JSON.stringify(results, null, 2)}\n`);
   writeFileSync(join(docs, 'benchmarks.md'), markdown(results, notes));

@@ -1,0 +1,124 @@
+import type { BenchResults } from './report.js';
+
+/** One target of the performance, architecture, reports and campaigns issues, as this run saw it. */
+export interface BenchTarget {
+  name: string;
+  /** What was measured, with its unit; null when this run (or the one carried) did not measure it. */
+  value: string | null;
+  target: string;
+  /** null: not measured. */
+  met: boolean | null;
+}
+
+const KIB = 1024;
+const kib = (bytes: number) => `${Math.round(bytes / KIB)} KiB`;
+const notMeasured = (name: string, target: string): BenchTarget => ({ name, value: null, target, met: null });
+
+/**
+ * Every target the bench answers for, in one list: `docs/benchmarks.json` carries it as `targets`
+ * and the Markdown opens with it. A scenario that did not run still has its rows, marked not measured,
+ * so a missing measurement is as visible as a missed target.
+ */
+export function benchTargets(r: BenchResults): BenchTarget[] {
+  const rows: BenchTarget[] = [];
+  if (r.graphql) {
+    for (const p of r.graphql.paths) {
+      rows.push({
+        name: `GraphQL: ${p.name}`,
+        value: `×${p.ratioP50.median} of the floor (p50)`,
+        target: p.target,
+        met: p.met,
+      });
+    }
+  } else {
+    for (const name of ['client card', 'policy list', 'monthly accrual', 'create policy'])
+      rows.push(notMeasured(`GraphQL: ${name}`, 'p50 within the issue 18 ratio of the floor'));
+  }
+  const c = r.commissions;
+  rows.push(
+    c
+      ? {
+          name: 'Commission consumer',
+          value: `×${c.ratio.median} of raw writes`,
+          target: c.target,
+          met: c.met,
+        }
+      : notMeasured('Commission consumer', '≥ 0.5× the raw-write floor'),
+  );
+  const w = r.webhooks;
+  rows.push(
+    w
+      ? { name: 'Webhook ingestion', value: `${w.eventsPerSecond} events/s`, target: w.target, met: w.met }
+      : notMeasured(
+          'Webhook ingestion',
+          '≥ 200 events/s; nothing lost or duplicated after a full redelivery',
+        ),
+  );
+  const graphql = r.coldStart?.find((f) => f.name === 'graphql');
+  rows.push(
+    graphql
+      ? {
+          name: 'GraphQL bundle (initial)',
+          value: kib(graphql.bundleBytes),
+          target: '≤ 1,024 KiB',
+          met: graphql.bundleBytes <= 1024 * KIB,
+        }
+      : notMeasured('GraphQL bundle (initial)', '≤ 1,024 KiB'),
+    graphql
+      ? {
+          name: 'GraphQL cold-start init',
+          value: `×${graphql.initRatio} of the baseline`,
+          target: '≤ ×3',
+          met: (graphql.initRatio ?? Number.POSITIVE_INFINITY) <= 3,
+        }
+      : notMeasured('GraphQL cold-start init', '≤ ×3 of the baseline'),
+  );
+  const others = (r.coldStart ?? []).filter(
+    (f) => f.name !== 'graphql' && f.name !== 'graphql-stream' && !f.name.startsWith('baseline'),
+  );
+  if (others.length > 0) {
+    const largest = others.reduce((a, b) => (b.bundleBytes > a.bundleBytes ? b : a));
+    const slowest = others.reduce((a, b) => ((b.initRatio ?? 0) > (a.initRatio ?? 0) ? b : a));
+    rows.push(
+      {
+        name: 'Other functions: bundle (initial)',
+        value: `${others.filter((f) => f.bundleBytes <= 600 * KIB).length} of ${others.length} within; largest ${largest.name} ${kib(largest.bundleBytes)}`,
+        target: '≤ 600 KiB each',
+        met: others.every((f) => f.bundleBytes <= 600 * KIB),
+      },
+      {
+        name: 'Other functions: cold-start init',
+        value: `${others.filter((f) => (f.initRatio ?? 0) <= 2).length} of ${others.length} within; slowest ${slowest.name} ×${slowest.initRatio}`,
+        target: '≤ ×2 of the baseline each',
+        met: others.every((f) => (f.initRatio ?? Number.POSITIVE_INFINITY) <= 2),
+      },
+    );
+  } else {
+    rows.push(
+      notMeasured('Other functions: bundle (initial)', '≤ 600 KiB each'),
+      notMeasured('Other functions: cold-start init', '≤ ×2 of the baseline each'),
+    );
+  }
+  const dynamo = r.memory.dynamodbLocalPeakRssMb;
+  rows.push(
+    dynamo === null
+      ? notMeasured('Local stack memory', '≤ 1,024 MB RSS after seeding and through the read scenarios')
+      : {
+          name: 'Local stack memory',
+          value: `${r.memory.benchProcessPeakRssMb + dynamo} MB (stack process ${r.memory.benchProcessPeakRssMb} MB + DynamoDB Local ${dynamo} MB)`,
+          target: '≤ 1,024 MB RSS after seeding and through the read scenarios',
+          met: r.memory.benchProcessPeakRssMb + dynamo <= 1024,
+        },
+  );
+  return rows;
+}
+
+/** The Markdown table the report opens with. */
+export function targetsTable(targets: readonly BenchTarget[]): string[] {
+  const verdict = (met: boolean | null) => (met === null ? 'not measured' : met ? 'met' : '**missed**');
+  return [
+    '| target | measured | wanted | |',
+    '|---|---|---|---|',
+    ...targets.map((t) => `| ${t.name} | ${t.value ?? '—'} | ${t.target} | ${verdict(t.met)} |`),
+  ];
+}
