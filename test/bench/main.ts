@@ -6,6 +6,7 @@
  * and `BENCH_WEBHOOK_EVENTS` sets the webhook feed (the report says when either is scaled);
  * `--report-only` rewrites the Markdown from the last run's JSON without measuring.
  */
+import './support/quiet-env.js';
 import { readFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { join } from 'node:path';
