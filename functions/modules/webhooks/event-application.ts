@@ -38,6 +38,8 @@ import {
 
 /** Groups of events (one group per policy number) applied side by side. */
 const PARALLEL_GROUPS = 32;
+/** Batches of premium payments (a transaction each) written side by side. */
+const PARALLEL_BATCHES = 4;
 const MAX_ERRORS_PER_EVENT = 20;
 const PREMIUM_NOTE =
   'stored against the policy as an insurer premium payment; settling our invoices from it is the invoices module’s job, not done here';
@@ -97,24 +99,26 @@ export class WebhookEvents {
     const batchable = groups.filter((g) => g.every((p) => p.event.type === 'premium.paid')).flat();
     const deadline = Date.now() + this.timeBudgetMs;
     let unstarted = 0;
-    const batched = await this.recordPremiumBatches(ctx, batchable, deadline);
-    unstarted += batched.unstarted;
-    const applied = await inParallel(
-      groups
-        .filter((g) => !g.every((p) => p.event.type === 'premium.paid'))
-        .map((group) => async () => {
-          const results: EventOutcome[] = [];
-          for (const prepared of group) {
-            if (Date.now() > deadline) {
-              unstarted += 1;
-              continue;
+    const [batched, applied] = await Promise.all([
+      this.recordPremiumBatches(ctx, batchable, deadline),
+      inParallel(
+        groups
+          .filter((g) => !g.every((p) => p.event.type === 'premium.paid'))
+          .map((group) => async () => {
+            const results: EventOutcome[] = [];
+            for (const prepared of group) {
+              if (Date.now() > deadline) {
+                unstarted += 1;
+                continue;
+              }
+              results.push(await this.applyEvent(ctx, prepared));
             }
-            results.push(await this.applyEvent(ctx, prepared));
-          }
-          return results;
-        }),
-      PARALLEL_GROUPS,
-    );
+            return results;
+          }),
+        PARALLEL_GROUPS,
+      ),
+    ]);
+    unstarted += batched.unstarted;
     if (unstarted > 0) throw new OutOfTimeError(unstarted);
     outcomes.push(...batched.outcomes, ...applied.flat());
     outcomes.sort((a, b) => a.index - b.index);
@@ -166,55 +170,50 @@ export class WebhookEvents {
     const numberOf = (p: Prepared) => (p.data as z.output<typeof PremiumPaidSchema>).policyNumber;
     const ids = await ctx.policies.idsByNumbers(tenantId, insurerId, [...new Set(events.map(numberOf))]);
     let unstarted = 0;
+    // A repeated event id within the delivery goes one by one after the batches: its first copy
+    // is recorded by then, so it answers as a duplicate.
+    const firsts: Prepared[] = [];
     const oneByOne: Prepared[] = [];
-    for (let i = 0; i < events.length; i += PREMIUM_PAYMENTS_PER_TRANSACTION) {
-      const chunk = events.slice(i, i + PREMIUM_PAYMENTS_PER_TRANSACTION);
-      if (Date.now() > deadline) {
-        unstarted += chunk.length;
-        continue;
+    const seen = new Set<string>();
+    for (const prepared of events) {
+      if (!ids.has(numberOf(prepared))) {
+        const errors = UNKNOWN_POLICY.map((e) => withSource(ctx, prepared.event.type, e));
+        outcomes.push(rejected(prepared.index, prepared.event.id, prepared.event.type, errors));
+      } else if (seen.has(prepared.event.id)) oneByOne.push(prepared);
+      else {
+        seen.add(prepared.event.id);
+        firsts.push(prepared);
       }
-      const known: Prepared[] = [];
-      for (const prepared of chunk) {
-        if (ids.has(numberOf(prepared))) known.push(prepared);
-        else {
-          const errors = UNKNOWN_POLICY.map((e) => withSource(ctx, prepared.event.type, e));
-          outcomes.push(rejected(prepared.index, prepared.event.id, prepared.event.type, errors));
+    }
+    const chunks: Prepared[][] = [];
+    for (let i = 0; i < firsts.length; i += PREMIUM_PAYMENTS_PER_TRANSACTION)
+      chunks.push(firsts.slice(i, i + PREMIUM_PAYMENTS_PER_TRANSACTION));
+    await inParallel(
+      chunks.map((chunk) => async () => {
+        if (Date.now() > deadline) {
+          unstarted += chunk.length;
+          return;
         }
-      }
-      const recorded = await this.repo.getEvents(
-        tenantId,
-        insurerId,
-        known.map((p) => p.event.id),
-      );
-      const fresh = new Map<string, Prepared>();
-      for (const prepared of known) {
-        const before = recorded.get(prepared.event.id);
-        if (before?.state === 'DONE') outcomes.push(duplicate(prepared.index, prepared.event, before));
-        else if (before || fresh.has(prepared.event.id)) oneByOne.push(prepared);
-        else fresh.set(prepared.event.id, prepared);
-      }
-      const entries = [...fresh.values()].map((prepared) => {
-        const d = prepared.data as z.output<typeof PremiumPaidSchema>;
-        const policyId = ids.get(d.policyNumber) as string;
-        return {
-          prepared,
-          record: {
-            ...this.newRecord(ctx, prepared.event),
-            state: 'DONE' as const,
-            policyId,
-            note: PREMIUM_NOTE,
-          },
-          payment: {
-            policyId,
-            policyNumber: normalisePolicyNumber(d.policyNumber),
-            amount: money(d.amount.amount, d.amount.currency),
-            paidDate: d.paidDate,
-            reference: d.reference ?? null,
-          },
-        };
-      });
-      try {
-        await this.repo.recordPremiumPayments(tenantId, insurerId, entries);
+        const recorded = await this.repo.getEvents(
+          tenantId,
+          insurerId,
+          chunk.map((p) => p.event.id),
+        );
+        const fresh: Prepared[] = [];
+        for (const prepared of chunk) {
+          const before = recorded.get(prepared.event.id);
+          if (before?.state === 'DONE') outcomes.push(duplicate(prepared.index, prepared.event, before));
+          else if (before) oneByOne.push(prepared);
+          else fresh.push(prepared);
+        }
+        const entries = fresh.map((prepared) => this.premiumEntry(ctx, prepared, ids));
+        try {
+          await this.repo.recordPremiumPayments(tenantId, insurerId, entries);
+        } catch (error) {
+          if (!(error instanceof ClaimTakenError)) throw error;
+          oneByOne.push(...fresh);
+          return;
+        }
         for (const { prepared, record } of entries) {
           outcomes.push({
             index: prepared.index,
@@ -225,16 +224,36 @@ export class WebhookEvents {
             note: PREMIUM_NOTE,
           });
         }
-      } catch (error) {
-        if (!(error instanceof ClaimTakenError)) throw error;
-        oneByOne.push(...entries.map((e) => e.prepared));
-      }
-    }
+      }),
+      PARALLEL_BATCHES,
+    );
     for (const prepared of oneByOne) {
       if (Date.now() > deadline) unstarted += 1;
       else outcomes.push(await this.applyEvent(ctx, prepared));
     }
     return { outcomes, unstarted };
+  }
+
+  /** A new premium payment with its event record, recorded DONE in the batch's transaction. */
+  private premiumEntry(ctx: DeliveryContext, prepared: Prepared, ids: Map<string, string>) {
+    const d = prepared.data as z.output<typeof PremiumPaidSchema>;
+    const policyId = ids.get(d.policyNumber) as string;
+    return {
+      prepared,
+      record: {
+        ...this.newRecord(ctx, prepared.event),
+        state: 'DONE' as const,
+        policyId,
+        note: PREMIUM_NOTE,
+      },
+      payment: {
+        policyId,
+        policyNumber: normalisePolicyNumber(d.policyNumber),
+        amount: money(d.amount.amount, d.amount.currency),
+        paidDate: d.paidDate,
+        reference: d.reference ?? null,
+      },
+    };
   }
 
   private newRecord(ctx: DeliveryContext, event: RawEvent): EventRecord {
