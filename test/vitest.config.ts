@@ -31,7 +31,8 @@ export default defineConfig({
     projects: [
       {
         extends: true,
-        test: { name: 'unit', include: ['test/unit/**/*.test.ts'] },
+        // Property tests and handler imports take seconds on a busy 2-core machine: room above the 5 s default.
+        test: { name: 'unit', include: ['test/unit/**/*.test.ts'], testTimeout: 20_000, hookTimeout: 30_000 },
       },
       {
         extends: true,

@@ -16,7 +16,7 @@ import type { IBucket } from 'aws-cdk-lib/aws-s3';
 import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import type { FunctionSpec, Need } from '../catalog.js';
-import { bundleFunctionSync, REPO_ROOT } from './bundling.js';
+import { BundleBatch, bundleFunctionSync, REPO_ROOT } from './bundling.js';
 
 /** The stages a stack is deployed as; the names are also the `STAGE` the functions read. */
 export type Stage = 'dev' | 'prod';
@@ -93,25 +93,33 @@ export function validateCatalog(catalog: readonly FunctionSpec[], mailFrom: stri
 }
 
 /**
- * Bundles a function with esbuild in this process at synth time (decision 0011): offline, no Docker.
+ * Bundles a function with esbuild at synth time (decision 0011): offline, no Docker. A catalog
+ * entry's bundle comes from the catalog's {@link BundleBatch}; any other entry is built alone.
  * `entry` is a field, not only a closure, because CDK caches staged assets by the JSON of their
- * bundling options: two functions must not look alike.
+ * bundling options: two functions must not look alike. The batch is a private field, out of that JSON.
  */
 class EsbuildBundling implements ILocalBundling {
-  constructor(readonly entry: string) {}
+  readonly #batch: BundleBatch;
+
+  constructor(
+    readonly entry: string,
+    batch: BundleBatch,
+  ) {
+    this.#batch = batch;
+  }
 
   tryBundle(outputDir: string): boolean {
-    bundleFunctionSync(this.entry, outputDir);
+    if (!this.#batch.copyTo(this.entry, outputDir)) bundleFunctionSync(this.entry, outputDir);
     return true;
   }
 }
 
 /** The asset of one catalog entry: its own split bundle, hashed by output (see {@link EsbuildBundling}). */
-function functionCode(entry: string): Code {
+function functionCode(entry: string, batch: BundleBatch): Code {
   return Code.fromAsset(REPO_ROOT, {
     assetHashType: AssetHashType.OUTPUT,
     bundling: {
-      local: new EsbuildBundling(entry),
+      local: new EsbuildBundling(entry, batch),
       // Required by the API, never pulled: local bundling always succeeds or throws.
       image: DockerImage.fromRegistry('unused-local-bundling-only'),
     },
@@ -134,11 +142,13 @@ export class CatalogFunctions extends Construct {
   /** Functions the infrastructure itself needs (the change pipe's enrichment), built the same way. */
   readonly supportFunctions: CatalogFunction[] = [];
   private readonly props: CatalogFunctionsProps;
+  private readonly bundles: BundleBatch;
 
   constructor(scope: Construct, id: string, props: CatalogFunctionsProps) {
     super(scope, id);
     validateCatalog(props.catalog, props.resources.mailFrom);
     this.props = props;
+    this.bundles = new BundleBatch(props.catalog.map((spec) => spec.entry));
     this.functions = props.catalog.map((spec) => ({ spec, fn: this.createFunction(spec, props) }));
   }
 
@@ -180,7 +190,7 @@ export class CatalogFunctions extends Construct {
     logGroup.grantWrite(role);
 
     const fn = new LambdaFunction(this, spec.name, {
-      code: functionCode(spec.entry),
+      code: functionCode(spec.entry, this.bundles),
       handler: 'index.handler',
       description: spec.description,
       runtime: Runtime.NODEJS_22_X,
