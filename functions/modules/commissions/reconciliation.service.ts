@@ -3,7 +3,7 @@ import type { Principal } from '../../shared/auth/principal.js';
 import type { Clock } from '../../shared/clock.js';
 import { NotFoundError, ValidationFailedError } from '../../shared/errors.js';
 import { AmountSchema } from '../../shared/input.js';
-import { Dec, money } from '../../shared/money.js';
+import { Dec, type Money, money } from '../../shared/money.js';
 import { readRows } from '../../shared/tabular-file.js';
 import { parseInput } from '../../shared/validation.js';
 import type { CommissionOrgDirectory } from './commission-lookups.js';
@@ -129,5 +129,19 @@ export class ReconciliationService {
     return (await this.statements.listReconciliation(p.tenantId, insurerId, month)).filter(
       (r) => r.status !== 'MATCHED',
     );
+  }
+
+  /**
+   * The commission receivable booked for an insurer's month, one sum per currency (its RECEIVABLE
+   * lines, clawbacks netted): what money arriving from the insurer settles. A tenant-level read for
+   * the settlement module, which authorizes its own callers.
+   */
+  async receivableOfInsurer(tenantId: string, insurerId: string, period: string): Promise<Money[]> {
+    const sums = new Map<string, Dec>();
+    for (const l of await this.ledger.listReceivableLinesOfPeriod(tenantId, period)) {
+      if (l.insurerId !== insurerId) continue;
+      sums.set(l.currency, (sums.get(l.currency) ?? new Dec(0)).plus(l.amount));
+    }
+    return [...sums].sort(([a], [b]) => a.localeCompare(b)).map(([currency, sum]) => money(sum, currency));
   }
 }

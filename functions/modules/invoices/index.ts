@@ -28,6 +28,7 @@ export {
   MAX_SYNC_STATEMENT_ROWS,
   OPEN_STATUSES,
   type Payment,
+  type UnmatchedPayment,
 } from './invoices.model.js';
 export type {
   ClientDirectory,
@@ -37,6 +38,8 @@ export type {
   InvoiceLookups,
   InvoicePolicy,
   InvoiceTenant,
+  InsurerReceipt,
+  InsurerReceipts,
   PolicyLookup,
   TenantDirectory,
 } from './lookups.js';
@@ -80,6 +83,7 @@ export function createInvoicesModule(deps: InvoicesDeps): InvoicesModule {
     access,
     lookups.clients,
     lookups.policies,
+    lookups.insurerReceipts ?? null,
   );
   return {
     invoices: new InvoicesService(invoiceRepo, access, lookups.clients, lookups.policies, adapters),
