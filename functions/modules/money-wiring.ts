@@ -13,8 +13,8 @@ import { createImportsModule, type ImportRunOptions, type ImportsModule } from '
 import {
   createInvoicesModule,
   type FollowUpTasks,
-  type InvoiceAdapters,
   type InsurerReceipts,
+  type InvoiceAdapters,
   type InvoiceLookups,
   type InvoicesModule,
 } from './invoices/index.js';

@@ -33,16 +33,18 @@ export function settlementPorts(
     unmatched: {
       get: async (tenantId, id) => {
         const row = await invoices.payments.queuedPayment(tenantId, id);
-        return row && {
-          id: row.id,
-          importId: row.importId,
-          row: row.row,
-          paidDate: row.paidDate,
-          amount: row.amount,
-          reference: row.reference,
-          payer: row.payer,
-          reason: row.reason,
-        };
+        return (
+          row && {
+            id: row.id,
+            importId: row.importId,
+            row: row.row,
+            paidDate: row.paidDate,
+            amount: row.amount,
+            reference: row.reference,
+            payer: row.payer,
+            reason: row.reason,
+          }
+        );
       },
       leaveQueueOp: (tenantId, id) => invoices.payments.leaveQueueOp(tenantId, id),
     },

@@ -75,9 +75,9 @@ export const SETTLEMENT_ACCESS_PATTERNS: readonly AccessPattern[] = [
     'built',
   ),
   pattern(
-    'getInsurerSettledPeriods (what is settled of an insurer’s commission months)',
+    'getInsurerSettledPeriod (what is settled of an insurer’s commission month, per currency)',
     'settlement',
-    'BatchGetItem',
+    'GetItem',
     'table',
     'pk=T#<t>#INSURER_SETTLED#<insurerId> sk=<yyyy-mm>#<currency>',
     'built',

@@ -113,7 +113,9 @@ export function explainSettlement(
   insurerName: string,
 ): string {
   const cur = s.amount.currency;
-  const how = { IBAN: 'by its account', REFERENCE: 'by its payment reference', MANUAL: 'by hand' }[s.matchedBy];
+  const how = { IBAN: 'by its account', REFERENCE: 'by its payment reference', MANUAL: 'by hand' }[
+    s.matchedBy
+  ];
   const parts = [`${s.amount.amount} ${cur} from ${insurerName} on ${s.receivedDate} (matched ${how})`];
   for (const a of s.allocations) {
     parts.push(

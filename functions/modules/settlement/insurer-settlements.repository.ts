@@ -28,7 +28,11 @@ export class InsurerSettlementsRepository {
     return items.map((i) => fromItem<BankAccount>(i));
   }
 
-  async getSettlement(tenantId: string, receivedDate: string, id: string): Promise<InsurerSettlement | undefined> {
+  async getSettlement(
+    tenantId: string,
+    receivedDate: string,
+    id: string,
+  ): Promise<InsurerSettlement | undefined> {
     return getRecord<InsurerSettlement>(this.db, keys.insurerSettlement(tenantId, receivedDate, id), {
       consistent: true,
     });
@@ -49,9 +53,13 @@ export class InsurerSettlementsRepository {
     period: string,
     currency: string,
   ): Promise<SettledPeriod | undefined> {
-    return getRecord<SettledPeriod>(this.db, keys.insurerSettledPeriod(tenantId, insurerId, period, currency), {
-      consistent: true,
-    });
+    return getRecord<SettledPeriod>(
+      this.db,
+      keys.insurerSettledPeriod(tenantId, insurerId, period, currency),
+      {
+        consistent: true,
+      },
+    );
   }
 
   /**

@@ -2,7 +2,12 @@ import { assertTenantWide, authorize } from '../../shared/auth/policy.js';
 import type { Principal } from '../../shared/auth/principal.js';
 import type { Clock } from '../../shared/clock.js';
 import type { TransactOp } from '../../shared/db.js';
-import { AlreadyExistsError, NotFoundError, RuleViolationError, VersionConflictError } from '../../shared/errors.js';
+import {
+  AlreadyExistsError,
+  NotFoundError,
+  RuleViolationError,
+  VersionConflictError,
+} from '../../shared/errors.js';
 import { Dec, money } from '../../shared/money.js';
 import { parseInput } from '../../shared/validation.js';
 import {
@@ -105,7 +110,8 @@ export class InsurerSettlementsService {
     if (accounts.length === 0) return null;
     const iban = receipt.payerIban?.replace(/\s+/g, '').toUpperCase() ?? '';
     const byIban = iban ? accounts.filter((a) => a.iban === iban) : [];
-    if (byIban.length === 1) return { insurerId: (byIban[0] as (typeof accounts)[number]).owner.id, by: 'IBAN' };
+    if (byIban.length === 1)
+      return { insurerId: (byIban[0] as (typeof accounts)[number]).owner.id, by: 'IBAN' };
     const text = compact(receipt.reference ?? '');
     const byReference = (byIban.length ? byIban : accounts).filter(
       (a) => a.paymentReference && text.includes(compact(a.paymentReference)),

@@ -3,6 +3,7 @@ import type { Principal } from '../../shared/auth/principal.js';
 import type { Clock } from '../../shared/clock.js';
 import { neutraliseFormula } from '../../shared/input.js';
 import { parseInput } from '../../shared/validation.js';
+import type { InsurerSettlementsService } from './insurer-settlements.service.js';
 import {
   balances,
   codesOf,
@@ -21,7 +22,6 @@ import {
   SetChartOfAccountsSchema,
 } from './journal.model.js';
 import { PAYOUT_LINK_SECONDS } from './payouts.service.js';
-import type { InsurerSettlementsService } from './insurer-settlements.service.js';
 import type { CommissionLedgerPort, PaymentsPort, PayoutFilesTarget } from './ports.js';
 import type { SettlementRepository } from './settlement.repository.js';
 

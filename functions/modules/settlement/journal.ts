@@ -1,6 +1,6 @@
 import { Dec, money } from '../../shared/money.js';
-import type { AccountRole, ChartAccount, JournalEntry, JournalLine } from './journal.model.js';
 import type { InsurerSettlement } from './insurer-settlement.model.js';
+import type { AccountRole, ChartAccount, JournalEntry, JournalLine } from './journal.model.js';
 import type { IssuedInvoice, PayoutLine, ReceivedPayment } from './ports.js';
 import type { CommissionPayout, PayoutPayment } from './settlement.model.js';
 

@@ -102,9 +102,17 @@ export const SetBankAccountSchema = z
       ctx.addIssue({ code: 'custom', path: ['owner', 'id'], message: `is required for a ${v.owner.kind}` });
     }
     if (v.paymentReference && v.owner.kind !== 'INSURER') {
-      ctx.addIssue({ code: 'custom', path: ['paymentReference'], message: 'is for an insurer’s account only' });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['paymentReference'],
+        message: 'is for an insurer’s account only',
+      });
     } else if (v.paymentReference && v.paymentReference.replace(/[^A-Za-z0-9]/g, '').length < 3) {
-      ctx.addIssue({ code: 'custom', path: ['paymentReference'], message: 'needs at least 3 letters or digits' });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['paymentReference'],
+        message: 'needs at least 3 letters or digits',
+      });
     }
   });
 

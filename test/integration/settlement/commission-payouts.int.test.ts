@@ -6,7 +6,13 @@ import type { Policy } from '../../../functions/modules/policies/policies.model.
 import type { Principal } from '../../../functions/shared/auth/principal.js';
 import { createTestApp, errorCode } from '../../support/app.js';
 import { type Brokerage, createBrokerage, fieldPaths } from '../../support/brokerage.js';
-import { CANCEL, CREATE_SCHEME, mtplSchemeInput, must, policyChange } from '../commissions/commission-fixtures.js';
+import {
+  CANCEL,
+  CREATE_SCHEME,
+  mtplSchemeInput,
+  must,
+  policyChange,
+} from '../commissions/commission-fixtures.js';
 import { sell as sellPolicy, fileOf as storedFile } from './settlement-fixtures.js';
 
 /**

@@ -129,16 +129,19 @@ describe('insurer commission settlements from bank statements', () => {
     });
     expect(errorCode(bad)).toBe('BAD_USER_INPUT');
     expect(fieldPaths(bad)).toEqual(['input.periods.0']);
-    const matched = await must<{ matchInsurerSettlement: Record<string, unknown> }>(app, b.as.backoffice, MATCH, {
-      i: { unmatchedId: row?.id, insurerId: b.insurerId, periods: ['2026-03'] },
-    });
+    const matched = await must<{ matchInsurerSettlement: Record<string, unknown> }>(
+      app,
+      b.as.backoffice,
+      MATCH,
+      {
+        i: { unmatchedId: row?.id, insurerId: b.insurerId, periods: ['2026-03'] },
+      },
+    );
     expect(matched.matchInsurerSettlement).toMatchObject({
       id: row?.id,
       matchedBy: 'MANUAL',
       receivedDate: '2026-03-25',
-      allocations: [
-        { period: '2026-03', amount: { amount: '300.00' }, openAfter: { amount: '1500.00' } },
-      ],
+      allocations: [{ period: '2026-03', amount: { amount: '300.00' }, openAfter: { amount: '1500.00' } }],
     });
     const after = await app.services.invoices.payments.unmatchedPayments(b.as.backoffice, {
       limit: 100,
@@ -207,7 +210,9 @@ describe('insurer commission settlements from bank statements', () => {
 
 describe('the journal of commission settled', () => {
   it('books each settlement as bank against the receivable (excess to suspense), balanced per entry and over the period', async () => {
-    const exported = await must<{ exportJournal: { url: string; totals: Array<{ debit: string; credit: string }> } }>(
+    const exported = await must<{
+      exportJournal: { url: string; totals: Array<{ debit: string; credit: string }> };
+    }>(
       app,
       b.as.admin,
       'mutation($i: ExportJournalInput!) { exportJournal(input: $i) { url totals { currency debit credit } } }',
@@ -216,7 +221,10 @@ describe('the journal of commission settled', () => {
     const doc = JSON.parse(fileOf(app, exported.exportJournal.url)) as { entries: Entry[] };
     for (const entry of doc.entries) {
       const debit = entry.lines.reduce((s, l) => s + cents(l.debit), 0);
-      expect(entry.lines.reduce((s, l) => s + cents(l.credit), 0), entry.id).toBe(debit);
+      expect(
+        entry.lines.reduce((s, l) => s + cents(l.credit), 0),
+        entry.id,
+      ).toBe(debit);
     }
     for (const total of exported.exportJournal.totals) expect(total.debit).toBe(total.credit);
 

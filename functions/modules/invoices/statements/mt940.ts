@@ -69,7 +69,11 @@ function record(
   const payer =
     `${fields['32'] ?? ''}${fields['33'] ?? ''}`.trim() || details.match(/\/NAME\/([^/]+)/)?.[1]?.trim();
   if (payer) out.payer = payer;
-  const payerIban = [fields['31'], fields.IBAN, details.match(/\/(?:IBAN|CNTP)\/([A-Z]{2}\d{2}[A-Z0-9]{11,30})/)?.[1]]
+  const payerIban = [
+    fields['31'],
+    fields.IBAN,
+    details.match(/\/(?:IBAN|CNTP)\/([A-Z]{2}\d{2}[A-Z0-9]{11,30})/)?.[1],
+  ]
     .map((v) => (v ?? '').replace(/\s+/g, '').toUpperCase())
     .find((v) => IBAN_SHAPE.test(v));
   if (payerIban) out.payeriban = payerIban;
