@@ -7,6 +7,7 @@ import {
   type CommissionLookups,
   type CommissionsModule,
   createCommissionsModule,
+  createReceivableReads,
   type PeriodPaidListener,
 } from './commissions/index.js';
 import { createImportsModule, type ImportRunOptions, type ImportsModule } from './imports/index.js';
@@ -90,11 +91,10 @@ export function composeImports(
 
 /** Rows insurers paid, recorded as commission settlements against the ledger's receivable (import jobs). */
 function statementInsurers(db: Db, clock: Clock, repositories: BookRepositories): InsurerReceipts {
-  const commissions = composeCommissions(db, clock, repositories);
   const settlements = createInsurerSettlements({
     db,
     clock,
-    receivables: insurerReceivables(repositories.org, commissions),
+    receivables: insurerReceivables(repositories.org, createReceivableReads(db)),
   });
   return insurerReceipts(() => settlements);
 }

@@ -29,7 +29,7 @@ export function settlementPorts(
   unmatched: UnmatchedBankRows;
 } {
   return {
-    receivables: insurerReceivables(org, commissions),
+    receivables: insurerReceivables(org, commissions.reconciliation),
     unmatched: {
       get: async (tenantId, id) => {
         const row = await invoices.payments.queuedPayment(tenantId, id);
@@ -80,11 +80,11 @@ const ORG_KIND = { USER: OrgKind.User, PARTNER: OrgKind.Partner, INSURER: OrgKin
 /** The commission receivable per insurer and month (the ledger's RECEIVABLE lines) and insurers' names. */
 export function insurerReceivables(
   org: OrgRepository,
-  commissions: Pick<CommissionsModule, 'reconciliation'>,
+  receivable: Pick<CommissionsModule['reconciliation'], 'receivableOfInsurer'>,
 ): InsurerReceivables {
   return {
     receivableOf: (tenantId, insurerId, period) =>
-      commissions.reconciliation.receivableOfInsurer(tenantId, insurerId, period),
+      receivable.receivableOfInsurer(tenantId, insurerId, period),
     insurerName: async (tenantId, insurerId) =>
       (await org.getOrgEntity<{ name: string }>(tenantId, OrgKind.Insurer, insurerId))?.name ?? null,
   };

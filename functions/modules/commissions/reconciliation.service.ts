@@ -14,6 +14,7 @@ import {
   statementNumberKey,
 } from './commissions.model.js';
 import type { LedgerRepository } from './ledger.repository.js';
+import { receivableOfInsurer } from './receivable-reads.js';
 import type { ReconciliationRepository } from './reconciliation.repository.js';
 
 /** Insurers' commission statements matched against the receivable ledger, and what is left to work. */
@@ -136,12 +137,7 @@ export class ReconciliationService {
    * lines, clawbacks netted): what money arriving from the insurer settles. A tenant-level read for
    * the settlement module, which authorizes its own callers.
    */
-  async receivableOfInsurer(tenantId: string, insurerId: string, period: string): Promise<Money[]> {
-    const sums = new Map<string, Dec>();
-    for (const l of await this.ledger.listReceivableLinesOfPeriod(tenantId, period)) {
-      if (l.insurerId !== insurerId) continue;
-      sums.set(l.currency, (sums.get(l.currency) ?? new Dec(0)).plus(l.amount));
-    }
-    return [...sums].sort(([a], [b]) => a.localeCompare(b)).map(([currency, sum]) => money(sum, currency));
+  receivableOfInsurer(tenantId: string, insurerId: string, period: string): Promise<Money[]> {
+    return receivableOfInsurer(this.ledger, tenantId, insurerId, period);
   }
 }
