@@ -1,7 +1,9 @@
 import { beforeAll, describe, expect, it } from 'vitest';
+import { keys } from '../../../functions/shared/table-design.js';
 import { createTestApp, errorCode } from '../../support/app.js';
 import { camt053, mt940 } from '../../support/bank-statements.js';
 import { type Brokerage, createBrokerage, fieldPaths } from '../../support/brokerage.js';
+import { changeOf } from '../../support/invoices.js';
 import { CREATE_SCHEME, mtplSchemeInput, must } from '../commissions/commission-fixtures.js';
 import { fileOf, sell } from './settlement-fixtures.js';
 
@@ -254,5 +256,59 @@ describe('the journal of commission settled', () => {
       .filter((l) => l.role === 'COMMISSION_RECEIVABLE')
       .reduce((s, l) => s + cents(l.debit) - cents(l.credit), 0);
     expect(receivable).toBe(0);
+  });
+});
+
+describe('insurer rows in import jobs and concurrent statements', () => {
+  it('records an insurer’s row of a statement import job the same way, the settlement as the row’s createdId', async () => {
+    const jobs = app.services.imports.jobs;
+    const job = await jobs.startBankStatementImport(b.as.backoffice, {
+      content: `date,amount,currency,reference,payerIban\n2026-04-06,50.00,CZK,Provize 2026-03,${INSURER_IBAN}\n`,
+    });
+    let change = await changeOf(app, b.tenantId, keys.importJob(b.tenantId, job.id), 'INSERT');
+    for (let run = 0; run < 10; run++) {
+      const result = await jobs.onChange(change);
+      if (result.status === 'SUCCEEDED' || result.status === 'FAILED') break;
+      change = await changeOf(app, b.tenantId, keys.importJob(b.tenantId, job.id));
+    }
+    expect(await jobs.getJob(b.as.backoffice, job.id)).toMatchObject({
+      status: 'SUCCEEDED',
+      counts: { INSURER_COMMISSION: 1 },
+    });
+    const rows = await jobs.listRows(b.as.backoffice, job, { limit: 10, cursor: null });
+    const settlement = await settlementOf(rows.items[0]?.createdId, '2026-04-06');
+    // March is settled in full already: all of it waits in suspense.
+    expect(settlement).toMatchObject({
+      allocations: [],
+      unallocated: { amount: '50.00' },
+      matchedBy: 'IBAN',
+    });
+  });
+
+  it('never settles more of a month than its receivable when two statements arrive at once', async () => {
+    await sell(app, b, b.as.advisor, '2026-05-04');
+    const statement = (id: string) =>
+      camt053(
+        [
+          {
+            date: '2026-05-20',
+            amount: '1000.00',
+            currency: 'CZK',
+            remittance: 'Provize 05/2026',
+            payerIban: INSURER_IBAN,
+          },
+        ],
+        { id },
+      );
+    const both = await Promise.all([
+      importStatement(statement('RACE-1')),
+      importStatement(statement('RACE-2')),
+    ]);
+    const settlements = await Promise.all(
+      both.map((r) => settlementOf(r.rows[0]?.insurerSettlementId, '2026-05-20')),
+    );
+    const settledMay = settlements.flatMap((x) => x?.allocations ?? []).map((a) => cents(a.amount.amount));
+    expect(settledMay.reduce((sum, c) => sum + c, 0)).toBe(180000);
+    expect(settlements.map((x) => x?.unallocated.amount).sort()).toEqual(['0.00', '200.00']);
   });
 });
