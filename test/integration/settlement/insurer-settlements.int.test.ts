@@ -1,9 +1,8 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { keys } from '../../../functions/shared/table-design.js';
 import { createTestApp, errorCode } from '../../support/app.js';
 import { camt053, mt940 } from '../../support/bank-statements.js';
 import { type Brokerage, createBrokerage, fieldPaths } from '../../support/brokerage.js';
-import { changeOf } from '../../support/invoices.js';
+import { runImportJob } from '../../support/invoices.js';
 import { CREATE_SCHEME, mtplSchemeInput, must } from '../commissions/commission-fixtures.js';
 import { fileOf, sell } from './settlement-fixtures.js';
 
@@ -265,12 +264,7 @@ describe('insurer rows in import jobs and concurrent statements', () => {
     const job = await jobs.startBankStatementImport(b.as.backoffice, {
       content: `date,amount,currency,reference,payerIban\n2026-04-06,50.00,CZK,Provize 2026-03,${INSURER_IBAN}\n`,
     });
-    let change = await changeOf(app, b.tenantId, keys.importJob(b.tenantId, job.id), 'INSERT');
-    for (let run = 0; run < 10; run++) {
-      const result = await jobs.onChange(change);
-      if (result.status === 'SUCCEEDED' || result.status === 'FAILED') break;
-      change = await changeOf(app, b.tenantId, keys.importJob(b.tenantId, job.id));
-    }
+    await runImportJob(app, jobs, b.tenantId, job.id);
     expect(await jobs.getJob(b.as.backoffice, job.id)).toMatchObject({
       status: 'SUCCEEDED',
       counts: { INSURER_COMMISSION: 1 },
