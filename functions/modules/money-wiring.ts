@@ -7,18 +7,22 @@ import {
   type CommissionLookups,
   type CommissionsModule,
   createCommissionsModule,
+  createReceivableReads,
   type PeriodPaidListener,
 } from './commissions/index.js';
 import { createImportsModule, type ImportRunOptions, type ImportsModule } from './imports/index.js';
 import {
   createInvoicesModule,
   type FollowUpTasks,
+  type InsurerReceipts,
   type InvoiceAdapters,
   type InvoiceLookups,
   type InvoicesModule,
 } from './invoices/index.js';
 import type { Branch, ProductLine, User } from './org/index.js';
 import type { PoliciesModule } from './policies/index.js';
+import { createInsurerSettlements } from './settlement/index.js';
+import { insurerReceipts, insurerReceivables } from './settlement-wiring.js';
 
 /**
  * The money modules composed on their own, so a function that runs only one of them (the
@@ -28,7 +32,8 @@ import type { PoliciesModule } from './policies/index.js';
 
 /**
  * Invoices, payments, receivables and dunning over the book's repositories; the collector step files
- * its payment follow-up through `followUps` (the tasks module) when given.
+ * its payment follow-up through `followUps` (the tasks module) when given, and statement rows insurers
+ * paid go to `insurers` (settlement's commission settlements) when given.
  */
 export function composeInvoices(
   db: Db,
@@ -36,14 +41,12 @@ export function composeInvoices(
   repositories: BookRepositories,
   adapters: InvoiceAdapters | null,
   followUps: FollowUpTasks | null = null,
+  insurers: InsurerReceipts | null = null,
 ): InvoicesModule {
-  const lookups = invoiceLookups(repositories);
-  return createInvoicesModule({
-    db,
-    clock,
-    lookups: followUps ? { ...lookups, followUps } : lookups,
-    adapters,
-  });
+  const lookups: InvoiceLookups = invoiceLookups(repositories);
+  if (followUps) lookups.followUps = followUps;
+  if (insurers) lookups.insurerReceipts = insurers;
+  return createInvoicesModule({ db, clock, lookups, adapters });
 }
 
 /**
@@ -74,7 +77,9 @@ export function composeImports(
   const bookFiles =
     options.bookFiles ??
     composeBookFiles(repositories, composeBook(repositories, repositories.org, clock), clock, null);
-  const invoices = options.invoices ?? composeInvoices(db, clock, repositories, null);
+  const invoices =
+    options.invoices ??
+    composeInvoices(db, clock, repositories, null, null, statementInsurers(db, clock, repositories));
   return createImportsModule({
     db,
     clock,
@@ -82,6 +87,16 @@ export function composeImports(
     invoices: invoices.payments,
     runs: options.runs,
   });
+}
+
+/** Rows insurers paid, recorded as commission settlements against the ledger's receivable (import jobs). */
+function statementInsurers(db: Db, clock: Clock, repositories: BookRepositories): InsurerReceipts {
+  const settlements = createInsurerSettlements({
+    db,
+    clock,
+    receivables: insurerReceivables(repositories.org, createReceivableReads(db)),
+  });
+  return insurerReceipts(() => settlements);
 }
 
 /** What the invoices module reads of clients, policies and tenants, from their repositories. */

@@ -34,7 +34,7 @@ import type { PoliciesModule } from './policies/index.js';
 import { createReportsModule, type ReportsModule } from './reports/index.js';
 import { reportDirectory, reportLists } from './reports-wiring.js';
 import { createSettlementModule, type SettlementModule } from './settlement/index.js';
-import { settlementPorts } from './settlement-wiring.js';
+import { insurerReceipts, settlementPorts } from './settlement-wiring.js';
 import { createTasksModule, type TasksModule } from './tasks/index.js';
 import { dunningFollowUps, taskPorts } from './tasks-wiring.js';
 import {
@@ -115,16 +115,18 @@ export function createServices(db: Db, clock: Clock, options: ServiceOptions = {
   const book = composeBook(repositories, repositories.org, clock);
   const bookFiles = composeBookFiles(repositories, book, clock, options.reports ?? null);
   const tasks = createTasksModule({ db, clock, ...taskPorts(repositories, book.clients) });
+  // Settlement reads the ledger and invoices' queue, the ledger tells settlement when a month is paid,
+  // and invoices hand settlement the rows insurers paid: each through a port.
+  let settlement: SettlementModule | undefined;
   const invoices = composeInvoices(
     db,
     clock,
     repositories,
     options.invoices ?? null,
     dunningFollowUps(tasks),
+    insurerReceipts(() => (settlement as SettlementModule).insurerSettlements),
   );
   const org = createOrgModule({ repository: repositories.org, clock });
-  // Settlement reads the ledger and the ledger tells settlement when a month is paid: each through a port.
-  let settlement: SettlementModule | undefined;
   const commissions = composeCommissions(db, clock, repositories, book.policies, {
     paidOps: (...args) => (settlement as SettlementModule).payouts.paidOps(...args),
   });

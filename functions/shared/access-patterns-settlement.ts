@@ -58,4 +58,28 @@ export const SETTLEMENT_ACCESS_PATTERNS: readonly AccessPattern[] = [
     'pk=T#<t>#PAYOUTS_PAID sk=<paidAt>#<id>',
     'built',
   ),
+  pattern(
+    'listInsurerAccounts (a statement row is an insurer’s by its IBAN or payment reference)',
+    'settlement',
+    'Query',
+    'table',
+    'pk=T#<t>#BANK_ACCOUNT sk^=INSURER:',
+    'built',
+  ),
+  pattern(
+    'listInsurerSettlementsBetween (money from insurers by the day it arrived: the journal; GetItem on re-import)',
+    'settlement',
+    'Query',
+    'table',
+    'pk=T#<t>#INSURER_SETTLEMENT sk=<yyyy-mm-dd>#<id>',
+    'built',
+  ),
+  pattern(
+    'getInsurerSettledPeriod (what is settled of an insurer’s commission month, per currency)',
+    'settlement',
+    'GetItem',
+    'table',
+    'pk=T#<t>#INSURER_SETTLED#<insurerId> sk=<yyyy-mm>#<currency>',
+    'built',
+  ),
 ];

@@ -11,6 +11,8 @@ export const settlementKeys = {
     sk: seg(recipientKey),
   }),
   bankAccounts: (tenantId: string) => `${tenantPrefix(tenantId)}#BANK_ACCOUNT`,
+  /** Insurers' accounts sort together in the collection, so a statement row is matched in one small Query. */
+  insurerAccountPrefix: 'INSURER:',
   /** A payout batch; its payments and its line records share its collection. */
   commissionPayout: (tenantId: string, payoutId: string): ItemKey => ({
     pk: settlementKeys.commissionPayoutCollection(tenantId, payoutId),
@@ -42,6 +44,20 @@ export const settlementKeys = {
   }),
   payoutCarries: (tenantId: string, period: string, ledger: string) =>
     `${tenantPrefix(tenantId)}#PAYOUT_CARRY#${seg(period)}#${seg(ledger)}`,
+  /**
+   * An insurer's commission settlement (money received against the commission receivable), filed by
+   * the day it arrived, so a journal reads a range in one Query; its id is the bank row's.
+   */
+  insurerSettlement: (tenantId: string, receivedDate: string, id: string): ItemKey => ({
+    pk: settlementKeys.insurerSettlements(tenantId),
+    sk: `${seg(receivedDate)}#${seg(id)}`,
+  }),
+  insurerSettlements: (tenantId: string) => `${tenantPrefix(tenantId)}#INSURER_SETTLEMENT`,
+  /** What has been settled of an insurer's commission month in one currency (versioned running total). */
+  insurerSettledPeriod: (tenantId: string, insurerId: string, period: string, currency: string): ItemKey => ({
+    pk: `${tenantPrefix(tenantId)}#INSURER_SETTLED#${seg(insurerId)}`,
+    sk: `${seg(period)}#${seg(currency)}`,
+  }),
   /** The tenant's chart of accounts (account codes per journal role). */
   chartOfAccounts: (tenantId: string): ItemKey => ({
     pk: `${tenantPrefix(tenantId)}#CHART_OF_ACCOUNTS`,

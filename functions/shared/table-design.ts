@@ -125,6 +125,8 @@ export const EntityType = {
   CommissionPayoutCarry: 'CommissionPayoutCarry',
   ChartOfAccounts: 'ChartOfAccounts',
   CommissionPayoutPaid: 'CommissionPayoutPaid',
+  InsurerSettlement: 'InsurerSettlement',
+  InsurerSettledPeriod: 'InsurerSettledPeriod',
   AuditEntry: 'AuditEntry',
   RolePermissions: 'RolePermissions',
   LeadForm: 'LeadForm',

@@ -20,6 +20,8 @@ export interface StatementEntry {
   /** MT940: the :61: customer reference (Czech banks put the variable symbol there). */
   customerRef?: string;
   payer?: string;
+  /** camt.053: RltdPties/DbtrAcct/Id/IBAN. MT940: an `/IBAN/` field in :86:. */
+  payerIban?: string;
 }
 
 const esc = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
@@ -50,7 +52,7 @@ export function camt053(entries: StatementEntry[], opts: { id?: string; opening?
           <Refs><EndToEndId>${esc(e.endToEndId ?? 'NOTPROVIDED')}</EndToEndId></Refs>
           <AmtDtls><TxAmt><Amt Ccy="${e.currency ?? 'EUR'}">${e.amount}</Amt></TxAmt></AmtDtls>
           <RltdPties><Dbtr><Nm>${esc(e.payer ?? 'Payer')}</Nm></Dbtr>
-            <DbtrAcct><Id><IBAN>CZ6508000000192000145399</IBAN></Id></DbtrAcct></RltdPties>
+            <DbtrAcct><Id><IBAN>${e.payerIban ?? 'CZ6508000000192000145399'}</IBAN></Id></DbtrAcct></RltdPties>
           <RmtInf>${e.remittance ? `<Ustrd>${esc(e.remittance)}</Ustrd>` : ''}${
             e.creditorRef
               ? `<Strd><CdtrRefInf><Tp><CdOrPrtry><Cd>SCOR</Cd></CdOrPrtry><Issr>ISO</Issr></Tp><Ref>${e.creditorRef}</Ref></CdtrRefInf></Strd>`
@@ -79,8 +81,12 @@ export function camt053(entries: StatementEntry[], opts: { id?: string; opening?
 const mtDate = (iso: string) => iso.slice(2).replace(/-/g, '');
 const mtAmount = (amount: Decimal.Value) => new Decimal(amount).abs().toFixed(2).replace('.', ',');
 
-/** An MT940 statement of one EUR account opening at `opening`, with SWIFT header blocks. */
-export function mt940(entries: StatementEntry[], opts: { id?: string; opening?: string } = {}): string {
+/** An MT940 statement of one account (EUR unless told) opening at `opening`, with SWIFT header blocks. */
+export function mt940(
+  entries: StatementEntry[],
+  opts: { id?: string; opening?: string; currency?: string } = {},
+): string {
+  const ccy = opts.currency ?? 'EUR';
   const opening = new Decimal(opts.opening ?? '1000.00');
   const closing = opening.plus(signedTotal(entries));
   const first = entries[0]?.date ?? '2026-03-12';
@@ -90,7 +96,7 @@ export function mt940(entries: StatementEntry[], opts: { id?: string; opening?: 
     `:20:${opts.id ?? 'STMT1'}`,
     ':25:CZ6508000000192000145399',
     ':28C:00012/001',
-    `:60F:${opening.isNegative() ? 'D' : 'C'}${mtDate(first)}EUR${mtAmount(opening)}`,
+    `:60F:${opening.isNegative() ? 'D' : 'C'}${mtDate(first)}${ccy}${mtAmount(opening)}`,
   ];
   for (const e of entries) {
     const ref = e.customerRef ?? 'NONREF';
@@ -98,8 +104,10 @@ export function mt940(entries: StatementEntry[], opts: { id?: string; opening?: 
       `:61:${mtDate(e.date)}${mtDate(e.date).slice(2)}${e.debit ? 'D' : 'C'}${mtAmount(e.amount)}NTRF${ref}//B${mtDate(e.date)}`,
     );
     const details = [e.creditorRef, e.remittance].filter(Boolean).join(' ');
-    lines.push(`:86:${details || 'Payment'}${e.payer ? ` /NAME/${e.payer}` : ''}`);
+    lines.push(
+      `:86:${details || 'Payment'}${e.payer ? ` /NAME/${e.payer}` : ''}${e.payerIban ? ` /IBAN/${e.payerIban}` : ''}`,
+    );
   }
-  lines.push(`:62F:${closing.isNegative() ? 'D' : 'C'}${mtDate(last)}EUR${mtAmount(closing)}`, '-}');
+  lines.push(`:62F:${closing.isNegative() ? 'D' : 'C'}${mtDate(last)}${ccy}${mtAmount(closing)}`, '-}');
   return `${lines.join('\r\n')}\r\n`;
 }

@@ -86,6 +86,24 @@ export async function changeOf(
   };
 }
 
+/**
+ * Runs an import job to its end as the bus would: its INSERT, then each checkpoint's MODIFY, through
+ * the given jobs service (at most 10 runs).
+ */
+export async function runImportJob(
+  app: TestApp,
+  jobs: Pick<Services['imports']['jobs'], 'onChange'>,
+  tenantId: string,
+  jobId: string,
+): Promise<void> {
+  let change = await changeOf(app, tenantId, keys.importJob(tenantId, jobId), 'INSERT');
+  for (let run = 0; run < 10; run++) {
+    const result = await jobs.onChange(change);
+    if (result.status === 'SUCCEEDED' || result.status === 'FAILED') return;
+    change = await changeOf(app, tenantId, keys.importJob(tenantId, jobId));
+  }
+}
+
 /** The MODIFY detail of an invoice as it is now in the table (what the debtors consumer receives). */
 export function invoiceChange(
   app: TestApp,

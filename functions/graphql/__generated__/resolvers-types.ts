@@ -340,6 +340,8 @@ export type BankAccount = {
   holderName?: Maybe<Scalars['String']['output']>;
   /** The IBAN in electronic format (no spaces), checked with its ISO 7064 check digits and its country's length and format. */
   iban: Scalars['String']['output'];
+  /** An insurer's account only: the text its commission payments carry (e.g. the brokerage's agency number at the insurer), compared on letters and digits. */
+  paymentReference?: Maybe<Scalars['String']['output']>;
   /** When it was last set. */
   updatedAt: Scalars['DateTime']['output'];
 };
@@ -356,16 +358,18 @@ export type BankAccountInput = {
 
 /** Whose account to set. */
 export type BankAccountOwnerInput = {
-  /** The user's or partner's id; left out for the brokerage. */
+  /** The user's, partner's or insurer's id; left out for the brokerage. */
   id?: InputMaybe<Scalars['ID']['input']>;
-  /** User, partner or the brokerage. */
+  /** User, partner, the brokerage or an insurer. */
   kind: BankAccountOwnerKind;
 };
 
-/** Whose bank account: a user (advisor), a partner, or the brokerage (the account payouts are paid from). */
+/** Whose bank account: a user (advisor), a partner, the brokerage (the account payouts are paid from), or an insurer (the account its commission payments come from). */
 export type BankAccountOwnerKind =
   /** The brokerage itself: the debtor account of payout files. */
   | 'BROKERAGE'
+  /** An insurer: bank-statement rows from this account (or carrying its `paymentReference`) are its commission payments, recorded as insurer commission settlements. */
+  | 'INSURER'
   /** A partner (lead supplier). */
   | 'PARTNER'
   /** A user of the brokerage (an advisor, a manager). */
@@ -380,7 +384,7 @@ export type BankImportResult = {
   format: BankStatementFormat;
   /** Id of this import. */
   importId: Scalars['String']['output'];
-  /** Rows applied to an invoice (MATCHED, PARTIAL or OVERPAID). */
+  /** Rows applied to an invoice (MATCHED, PARTIAL or OVERPAID) or recorded as an insurer's commission (INSURER_COMMISSION). */
   matched: Scalars['Int']['output'];
   /** One result per data row, in file order. */
   rows: Array<ImportRowResult>;
@@ -2529,7 +2533,8 @@ export type HierarchyLevel = {
 /** A bank statement to match against open invoices. */
 export type ImportBankStatementInput = {
   /**
-   * The statement as the bank exported it, in one of the `BankStatementFormat`s: CSV with a header row (date, amount, currency, reference; optionally clientRef, an external, national or tax id, and payer), ISO 20022 camt.053 XML, or SWIFT MT940.
+   * The statement as the bank exported it, in one of the `BankStatementFormat`s: CSV with a header row (date, amount, currency, reference; optionally clientRef, an external, national or tax id, payer and payerIban), ISO 20022 camt.053 XML, or SWIFT MT940.
+   * A row an insurer paid (its account, `RltdPties/DbtrAcct` in camt.053, `?31`, `/IBAN/` or `/CNTP/` in MT940's `:86:`, or its payment reference in the text) is the brokerage's commission: outcome INSURER_COMMISSION.
    * Only incoming payments are rows (camt.053 booked credit entries, MT940 `C` lines); debits and reversals are left out.
    * At most 300 rows for `importBankStatement` (more answers BAD_USER_INPUT naming `startBankStatementImport`), 20,000 for the job.
    * Give either `content` or `csv`. Importing the same statement again changes nothing: camt.053 and MT940 statements are recognised by account and the bank's statement ids (also when exported anew), CSV by its text.
@@ -2635,7 +2640,7 @@ export type ImportJobEdge = {
 /** The result of one row of an import job. */
 export type ImportJobRow = {
   __typename?: 'ImportJobRow';
-  /** Book: the id of the client or policy the row created. */
+  /** Book: the id of the client or policy the row created; statement: the insurer commission settlement the row recorded (INSURER_COMMISSION). */
   createdId?: Maybe<Scalars['ID']['output']>;
   /** Book: why a REJECTED row was refused; empty otherwise. */
   errors: Array<RowError>;
@@ -2693,6 +2698,8 @@ export type ImportKind =
 export type ImportOutcome =
   /** Imported before (same statement row); nothing booked. */
   | 'DUPLICATE'
+  /** An insurer paid the brokerage's commission: the row came from an insurer's account or carries its payment reference (`setBankAccount` with an INSURER owner), so it settles the insurer's commission receivable instead of an invoice (`insurerSettlementId`). */
+  | 'INSURER_COMMISSION'
   /** Matched an invoice and paid it in full. */
   | 'MATCHED'
   /** Matched an invoice and paid more than was outstanding; the rest became client credit. */
@@ -2735,6 +2742,8 @@ export type ImportRowOutcome =
   | 'CREATED'
   /** Book: the external id was imported before; statement: the same statement row was imported before. Nothing written. */
   | 'DUPLICATE'
+  /** Statement: an insurer paid the brokerage's commission (the row came from an insurer's account or carries its payment reference); recorded as the insurer commission settlement `createdId`. */
+  | 'INSURER_COMMISSION'
   /** Statement: matched an invoice and paid it in full. */
   | 'MATCHED'
   /** Statement: matched an invoice and paid more than was outstanding; the rest became client credit. */
@@ -2749,6 +2758,8 @@ export type ImportRowOutcome =
 /** What happened to one row of a bank statement. */
 export type ImportRowResult = {
   __typename?: 'ImportRowResult';
+  /** The insurer commission settlement the row recorded (INSURER_COMMISSION, or its DUPLICATE), else null. */
+  insurerSettlementId?: Maybe<Scalars['ID']['output']>;
   /** The invoice it was applied to, when matched. */
   invoiceId?: Maybe<Scalars['ID']['output']>;
   /** That invoice's number. */
@@ -2809,6 +2820,8 @@ export type Insurer = {
   __typename?: 'Insurer';
   /** False once the brokerage stopped working with it. */
   active: Scalars['Boolean']['output'];
+  /** The account the insurer's commission payments come from (admin, manager, backoffice with tenant-wide scope; null for others). */
+  bankAccount?: Maybe<BankAccount>;
   /** Company registration number. */
   companyId?: Maybe<Scalars['String']['output']>;
   /** When it was created (UTC). */
@@ -2842,6 +2855,55 @@ export type InsurerEdge = {
   /** The insurer on this row. */
   node: Insurer;
 };
+
+/** Commission an insurer paid the brokerage: money received on the brokerage's bank account, settling the commission receivable of the insurer's months, journaled as bank against commission receivable. */
+export type InsurerSettlement = {
+  __typename?: 'InsurerSettlement';
+  /** The months it settles: those its reference names (`2026-03`, `03/2026`…) or the months given by hand, else the insurer's oldest open months of the last 12. */
+  allocations: Array<InsurerSettlementAllocation>;
+  /** What arrived. */
+  amount: Money;
+  /** In words: what arrived, what it settles and what is left open. */
+  explanation: Scalars['String']['output'];
+  /** The bank row's payment id (`bank-<importId>-<row>`): the same row imported again is a DUPLICATE. */
+  id: Scalars['ID']['output'];
+  /** The insurer who paid. */
+  insurerId: Scalars['ID']['output'];
+  /** How the row was recognised. */
+  matchedBy: InsurerSettlementMatch;
+  /** The payer's name, when the statement has it. */
+  payer?: Maybe<Scalars['String']['output']>;
+  /** The day the money arrived. */
+  receivedDate: Scalars['Date']['output'];
+  /** The payment reference as received. */
+  reference?: Maybe<Scalars['String']['output']>;
+  /** What exceeds the open receivable of those months: journaled to COMMISSION_SUSPENSE until explained. */
+  unallocated: Money;
+};
+
+/** The part of an insurer's commission month one settlement pays. */
+export type InsurerSettlementAllocation = {
+  __typename?: 'InsurerSettlementAllocation';
+  /** Settled by this payment. */
+  amount: Money;
+  /** Still open after this payment: the difference the insurer has yet to pay (negative when earlier payments paid more than is now receivable). */
+  openAfter: Money;
+  /** The commission month, YYYY-MM. */
+  period: Scalars['String']['output'];
+  /** The month's commission receivable from the insurer (its RECEIVABLE lines, clawbacks netted). */
+  receivable: Money;
+  /** Settled by earlier payments. */
+  settledBefore: Money;
+};
+
+/** How a bank row was recognised as an insurer's commission payment. */
+export type InsurerSettlementMatch =
+  /** The payer's account is the insurer's (`setBankAccount` with an INSURER owner). */
+  | 'IBAN'
+  /** A person matched a queued row (`matchInsurerSettlement`). */
+  | 'MANUAL'
+  /** The row's text carries the insurer's `paymentReference`. */
+  | 'REFERENCE';
 
 /** A webhook signing secret is shown exactly once, when it is created; no query returns it. */
 export type InsurerWithSecret = {
@@ -3000,6 +3062,8 @@ export type JournalAccountRole =
   | 'COMMISSION_INCOME'
   /** Commission insurers owe the brokerage (RECEIVABLE ledger). */
   | 'COMMISSION_RECEIVABLE'
+  /** Money an insurer paid beyond the open commission receivable, held until explained. */
+  | 'COMMISSION_SUSPENSE'
   /** The brokerage's own fees (an invoice not tied to a policy). */
   | 'FEE_INCOME'
   /** Commission the brokerage pays partners (expense). */
@@ -3130,6 +3194,16 @@ export type LeadsAroundCampaign = {
   during: LeadWindow;
 };
 
+/** A queued bank row matched by hand to an insurer's commission. */
+export type MatchInsurerSettlementInput = {
+  /** The insurer who paid. */
+  insurerId: Scalars['ID']['input'];
+  /** The commission months it pays, YYYY-MM (at most 24), oldest settled first; when left out, the months its reference names, else the insurer's oldest open months of the last 12. */
+  periods?: InputMaybe<Array<Scalars['String']['input']>>;
+  /** The queued row's id (`unmatchedPayments`). */
+  unmatchedId: Scalars['ID']['input'];
+};
+
 /** An amount of money: an exact decimal with its ISO-4217 currency. */
 export type Money = {
   __typename?: 'Money';
@@ -3247,7 +3321,7 @@ export type Mutation = {
   endorsePolicy: Policy;
   /** Exports a client or policy list, as the caller may see it, to CSV or XLSX. */
   exportBook: ExportResult;
-  /** Exports the accounting journal of a date range as balanced double-entry lines with the tenant's account codes (admin, manager with tenant-wide scope): commission lines (receivable booked, advisor and partner commission, clawbacks and adjustments, booked in their commission month: on the day written, clamped to the month), payments received, and transfers of payout batches paid in the range. Each entry carries its source ids. Invoices issued and insurers settling the commission receivable are not journaled yet. */
+  /** Exports the accounting journal of a date range as balanced double-entry lines with the tenant's account codes (admin, manager with tenant-wide scope): commission lines (receivable booked, advisor and partner commission, clawbacks and adjustments, booked in their commission month: on the day written, clamped to the month), payments received, invoices issued, commission insurers paid (bank against commission receivable per month settled, any excess to COMMISSION_SUSPENSE; `source.refs.openAfter` names what each month still lacks), and transfers of payout batches paid in the range. Each entry carries its source ids. */
   exportJournal: JournalExport;
   /** Creates an invoice for each instalment of a policy that has none yet, as drafts or issued; returns the new invoices (none when all exist). */
   generateInstalmentInvoices: Array<Invoice>;
@@ -3269,6 +3343,8 @@ export type Mutation = {
   lapsePolicy: Policy;
   /** Marks an approved month paid (admin, manager with tenant-wide scope). */
   markCommissionPeriodPaid: CommissionPeriod;
+  /** Records a bank row waiting in `unmatchedPayments` as commission an insurer paid (admin, manager, backoffice with tenant-wide scope): the settlement and the row leaving the queue are one write. A row not in the queue (or of another tenant) or an unknown insurer is NOT_FOUND; an invalid row is RULE_VIOLATION. */
+  matchInsurerSettlement: InsurerSettlement;
   /** Moves a user to another branch or upline from a date, keeping the move in `User.moves` (admin, manager). */
   moveUser: User;
   /** Puts a cancelled or lapsed policy back in force; the clawback is reversed. */
@@ -3643,6 +3719,12 @@ export type MutationLapsePolicyArgs = {
 /** Everything a front end can change. Every mutation needs a bearer token; each says which roles may call it. */
 export type MutationMarkCommissionPeriodPaidArgs = {
   input: CommissionPeriodInput;
+};
+
+
+/** Everything a front end can change. Every mutation needs a bearer token; each says which roles may call it. */
+export type MutationMatchInsurerSettlementArgs = {
+  input: MatchInsurerSettlementInput;
 };
 
 
@@ -5740,6 +5822,8 @@ export type SetBankAccountInput = {
   iban: Scalars['String']['input'];
   /** Whose account it is. */
   owner: BankAccountOwnerInput;
+  /** For an insurer's account: the text its commission payments carry (3–35 characters, at least 3 letters or digits); given for another owner it answers BAD_USER_INPUT at `input.paymentReference`. */
+  paymentReference?: InputMaybe<Scalars['String']['input']>;
 };
 
 /** Sets (creates or replaces) a campaign e-mail template for one language. */
@@ -7364,6 +7448,9 @@ export type ResolversTypes = {
   Insurer: ResolverTypeWrapper<InsurerModel>;
   InsurerConnection: ResolverTypeWrapper<Omit<InsurerConnection, 'edges'> & { edges: Array<ResolversTypes['InsurerEdge']> }>;
   InsurerEdge: ResolverTypeWrapper<Omit<InsurerEdge, 'node'> & { node: ResolversTypes['Insurer'] }>;
+  InsurerSettlement: ResolverTypeWrapper<InsurerSettlement>;
+  InsurerSettlementAllocation: ResolverTypeWrapper<InsurerSettlementAllocation>;
+  InsurerSettlementMatch: InsurerSettlementMatch;
   InsurerWithSecret: ResolverTypeWrapper<Omit<InsurerWithSecret, 'insurer'> & { insurer: ResolversTypes['Insurer'] }>;
   Int: ResolverTypeWrapper<Scalars['Int']['output']>;
   InvalidStatementRow: ResolverTypeWrapper<InvalidStatementRow>;
@@ -7384,6 +7471,7 @@ export type ResolversTypes = {
   LeadSourceEdge: ResolverTypeWrapper<Omit<LeadSourceEdge, 'node'> & { node: ResolversTypes['LeadSource'] }>;
   LeadWindow: ResolverTypeWrapper<LeadWindow>;
   LeadsAroundCampaign: ResolverTypeWrapper<LeadsAroundCampaign>;
+  MatchInsurerSettlementInput: MatchInsurerSettlementInput;
   Money: ResolverTypeWrapper<Money>;
   MoneyInput: MoneyInput;
   MoveUserInput: MoveUserInput;
@@ -7740,6 +7828,8 @@ export type ResolversParentTypes = {
   Insurer: InsurerModel;
   InsurerConnection: Omit<InsurerConnection, 'edges'> & { edges: Array<ResolversParentTypes['InsurerEdge']> };
   InsurerEdge: Omit<InsurerEdge, 'node'> & { node: ResolversParentTypes['Insurer'] };
+  InsurerSettlement: InsurerSettlement;
+  InsurerSettlementAllocation: InsurerSettlementAllocation;
   InsurerWithSecret: Omit<InsurerWithSecret, 'insurer'> & { insurer: ResolversParentTypes['Insurer'] };
   Int: Scalars['Int']['output'];
   InvalidStatementRow: InvalidStatementRow;
@@ -7757,6 +7847,7 @@ export type ResolversParentTypes = {
   LeadSourceEdge: Omit<LeadSourceEdge, 'node'> & { node: ResolversParentTypes['LeadSource'] };
   LeadWindow: LeadWindow;
   LeadsAroundCampaign: LeadsAroundCampaign;
+  MatchInsurerSettlementInput: MatchInsurerSettlementInput;
   Money: Money;
   MoneyInput: MoneyInput;
   MoveUserInput: MoveUserInput;
@@ -7993,6 +8084,7 @@ export type BankAccountResolvers<ContextType = GraphQLContext, ParentType extend
   bic?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   holderName?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   iban?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  paymentReference?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   updatedAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
 };
 
@@ -8710,6 +8802,7 @@ export type ImportReportResolvers<ContextType = GraphQLContext, ParentType exten
 };
 
 export type ImportRowResultResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['ImportRowResult'] = ResolversParentTypes['ImportRowResult']> = {
+  insurerSettlementId?: Resolver<Maybe<ResolversTypes['ID']>, ParentType, ContextType>;
   invoiceId?: Resolver<Maybe<ResolversTypes['ID']>, ParentType, ContextType>;
   invoiceNumber?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   outcome?: Resolver<ResolversTypes['ImportOutcome'], ParentType, ContextType>;
@@ -8730,6 +8823,7 @@ export type InsuredObjectResolvers<ContextType = GraphQLContext, ParentType exte
 
 export type InsurerResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['Insurer'] = ResolversParentTypes['Insurer']> = {
   active?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  bankAccount?: Resolver<Maybe<ResolversTypes['BankAccount']>, ParentType, ContextType>;
   companyId?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   createdAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
@@ -8747,6 +8841,27 @@ export type InsurerConnectionResolvers<ContextType = GraphQLContext, ParentType 
 export type InsurerEdgeResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['InsurerEdge'] = ResolversParentTypes['InsurerEdge']> = {
   cursor?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   node?: Resolver<ResolversTypes['Insurer'], ParentType, ContextType>;
+};
+
+export type InsurerSettlementResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['InsurerSettlement'] = ResolversParentTypes['InsurerSettlement']> = {
+  allocations?: Resolver<Array<ResolversTypes['InsurerSettlementAllocation']>, ParentType, ContextType>;
+  amount?: Resolver<ResolversTypes['Money'], ParentType, ContextType>;
+  explanation?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  insurerId?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  matchedBy?: Resolver<ResolversTypes['InsurerSettlementMatch'], ParentType, ContextType>;
+  payer?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  receivedDate?: Resolver<ResolversTypes['Date'], ParentType, ContextType>;
+  reference?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  unallocated?: Resolver<ResolversTypes['Money'], ParentType, ContextType>;
+};
+
+export type InsurerSettlementAllocationResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['InsurerSettlementAllocation'] = ResolversParentTypes['InsurerSettlementAllocation']> = {
+  amount?: Resolver<ResolversTypes['Money'], ParentType, ContextType>;
+  openAfter?: Resolver<ResolversTypes['Money'], ParentType, ContextType>;
+  period?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  receivable?: Resolver<ResolversTypes['Money'], ParentType, ContextType>;
+  settledBefore?: Resolver<ResolversTypes['Money'], ParentType, ContextType>;
 };
 
 export type InsurerWithSecretResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['InsurerWithSecret'] = ResolversParentTypes['InsurerWithSecret']> = {
@@ -8913,6 +9028,7 @@ export type MutationResolvers<ContextType = GraphQLContext, ParentType extends R
   issueInvoice?: Resolver<ResolversTypes['Invoice'], ParentType, ContextType, RequireFields<MutationIssueInvoiceArgs, 'input'>>;
   lapsePolicy?: Resolver<ResolversTypes['Policy'], ParentType, ContextType, RequireFields<MutationLapsePolicyArgs, 'input'>>;
   markCommissionPeriodPaid?: Resolver<ResolversTypes['CommissionPeriod'], ParentType, ContextType, RequireFields<MutationMarkCommissionPeriodPaidArgs, 'input'>>;
+  matchInsurerSettlement?: Resolver<ResolversTypes['InsurerSettlement'], ParentType, ContextType, RequireFields<MutationMatchInsurerSettlementArgs, 'input'>>;
   moveUser?: Resolver<ResolversTypes['User'], ParentType, ContextType, RequireFields<MutationMoveUserArgs, 'input'>>;
   reactivatePolicy?: Resolver<ResolversTypes['Policy'], ParentType, ContextType, RequireFields<MutationReactivatePolicyArgs, 'input'>>;
   reassignTasks?: Resolver<ResolversTypes['ReassignTasksResult'], ParentType, ContextType, RequireFields<MutationReassignTasksArgs, 'input'>>;
@@ -9918,6 +10034,8 @@ export type Resolvers<ContextType = GraphQLContext> = {
   Insurer?: InsurerResolvers<ContextType>;
   InsurerConnection?: InsurerConnectionResolvers<ContextType>;
   InsurerEdge?: InsurerEdgeResolvers<ContextType>;
+  InsurerSettlement?: InsurerSettlementResolvers<ContextType>;
+  InsurerSettlementAllocation?: InsurerSettlementAllocationResolvers<ContextType>;
   InsurerWithSecret?: InsurerWithSecretResolvers<ContextType>;
   InvalidStatementRow?: InvalidStatementRowResolvers<ContextType>;
   Invoice?: InvoiceResolvers<ContextType>;

@@ -8,6 +8,7 @@ import { LedgerConsumer } from './ledger-consumer.service.js';
 import { LedgerReads } from './ledger-reads.service.js';
 import { LedgerWriter } from './ledger-writer.js';
 import { type PeriodPaidListener, PeriodsService } from './periods.service.js';
+import { receivableOfInsurer } from './receivable-reads.js';
 import { RecipientAccess } from './recipient-access.js';
 import { RecomputeService } from './recompute.service.js';
 import { ReconciliationRepository } from './reconciliation.repository.js';
@@ -88,5 +89,18 @@ export function createCommissionsModule(deps: {
     reconciliation: new ReconciliationService(new ReconciliationRepository(db), ledger, lookups.org, clock),
     simulation: new SimulationService(schemes, access, lookups.org, lookups.hierarchy),
     recompute: new RecomputeService(ledger, schemes, writer, lookups.policies, lookups.clients),
+  };
+}
+
+/**
+ * The insurer receivable read alone (see ReconciliationService.receivableOfInsurer), over the ledger's
+ * repository: for an entry point that records insurers' commission payments and runs no other
+ * commission service.
+ */
+export function createReceivableReads(db: Db): Pick<ReconciliationService, 'receivableOfInsurer'> {
+  const ledger = new LedgerRepository(db);
+  return {
+    receivableOfInsurer: (tenantId, insurerId, period) =>
+      receivableOfInsurer(ledger, tenantId, insurerId, period),
   };
 }

@@ -3,7 +3,7 @@ import type { Principal } from '../../shared/auth/principal.js';
 import type { Clock } from '../../shared/clock.js';
 import { NotFoundError, ValidationFailedError } from '../../shared/errors.js';
 import { AmountSchema } from '../../shared/input.js';
-import { Dec, money } from '../../shared/money.js';
+import { Dec, type Money, money } from '../../shared/money.js';
 import { readRows } from '../../shared/tabular-file.js';
 import { parseInput } from '../../shared/validation.js';
 import type { CommissionOrgDirectory } from './commission-lookups.js';
@@ -14,6 +14,7 @@ import {
   statementNumberKey,
 } from './commissions.model.js';
 import type { LedgerRepository } from './ledger.repository.js';
+import { receivableOfInsurer } from './receivable-reads.js';
 import type { ReconciliationRepository } from './reconciliation.repository.js';
 
 /** Insurers' commission statements matched against the receivable ledger, and what is left to work. */
@@ -129,5 +130,14 @@ export class ReconciliationService {
     return (await this.statements.listReconciliation(p.tenantId, insurerId, month)).filter(
       (r) => r.status !== 'MATCHED',
     );
+  }
+
+  /**
+   * The commission receivable booked for an insurer's month, one sum per currency (its RECEIVABLE
+   * lines, clawbacks netted): what money arriving from the insurer settles. A tenant-level read for
+   * the settlement module, which authorizes its own callers.
+   */
+  receivableOfInsurer(tenantId: string, insurerId: string, period: string): Promise<Money[]> {
+    return receivableOfInsurer(this.ledger, tenantId, insurerId, period);
   }
 }

@@ -15,6 +15,7 @@ export const IMPORT_ROW_OUTCOMES = [
   'PARTIAL',
   'OVERPAID',
   'UNMATCHED',
+  'INSURER_COMMISSION',
 ] as const;
 export type ImportRowOutcome = (typeof IMPORT_ROW_OUTCOMES)[number];
 

@@ -260,7 +260,7 @@ export class ImportsService {
             row: r.row,
             outcome: r.outcome,
             externalId: null,
-            createdId: null,
+            createdId: r.insurerSettlementId ?? null,
             errors: [],
             invoiceId: r.invoiceId ?? null,
             invoiceNumber: r.invoiceNumber ?? null,

@@ -17,7 +17,7 @@ import {
   referenceCandidates,
 } from './invoices.model.js';
 import type { InvoicesRepository } from './invoices.repository.js';
-import type { ClientDirectory, PolicyLookup } from './lookups.js';
+import type { ClientDirectory, InsurerReceipts, PolicyLookup } from './lookups.js';
 import type { PaymentWriter } from './payment-writer.js';
 import type { PaymentsRepository } from './payments.repository.js';
 import { findCreditorReference, findVariableSymbol } from './statements/references.js';
@@ -28,8 +28,14 @@ import {
   type StatementRecord,
 } from './statements/statement-formats.js';
 
-/** How a bank-statement row ended. */
-export type ImportOutcome = 'MATCHED' | 'PARTIAL' | 'OVERPAID' | 'UNMATCHED' | 'DUPLICATE';
+/** How a bank-statement row ended (INSURER_COMMISSION: an insurer paid the brokerage's commission). */
+export type ImportOutcome =
+  | 'MATCHED'
+  | 'PARTIAL'
+  | 'OVERPAID'
+  | 'UNMATCHED'
+  | 'DUPLICATE'
+  | 'INSURER_COMMISSION';
 
 export interface ImportRowResult {
   row: number;
@@ -37,6 +43,8 @@ export interface ImportRowResult {
   invoiceId: string | null;
   invoiceNumber: string | null;
   reason: string | null;
+  /** The insurer commission settlement the row recorded (INSURER_COMMISSION, or its DUPLICATE). */
+  insurerSettlementId?: string | null;
 }
 
 export interface ImportResult {
@@ -90,6 +98,7 @@ export class ExternalPayments {
     private readonly access: InvoiceAccess,
     private readonly clients: ClientDirectory,
     private readonly policies: PolicyLookup,
+    private readonly insurers: InsurerReceipts | null = null,
   ) {}
 
   /**
@@ -203,7 +212,40 @@ export class ExternalPayments {
         );
         return open.length > 1 ? 'AMBIGUOUS_CLIENT_AMOUNT' : open[0];
       },
+      (ext) => this.insurerCommission(p.tenantId, ext, record.payeriban || null),
     );
+  }
+
+  /**
+   * A valid row an insurer paid (its account, or its payment reference) is the brokerage's commission
+   * arriving, recorded by the settlement module instead of being matched to a client's invoice.
+   */
+  private async insurerCommission(
+    tenantId: string,
+    ext: ExternalPayment & { amount: Money; paidDate: string },
+    payerIban: string | null,
+  ): Promise<ImportRowResult | null> {
+    if (!this.insurers) return null;
+    const recorded = await this.insurers.record(tenantId, {
+      id: ext.id,
+      importId: ext.importId,
+      row: ext.row,
+      receivedDate: ext.paidDate,
+      amount: ext.amount,
+      reference: ext.reference,
+      payer: ext.payer,
+      payerIban,
+      by: ext.by,
+    });
+    if (!recorded) return null;
+    return {
+      row: ext.row,
+      outcome: recorded.duplicate ? 'DUPLICATE' : 'INSURER_COMMISSION',
+      invoiceId: null,
+      invoiceNumber: null,
+      reason: null,
+      insurerSettlementId: recorded.settlementId,
+    };
   }
 
   /** The invoice a payment's free-text reference names (number or payment reference), if any. */
@@ -223,7 +265,8 @@ export class ExternalPayments {
 
   /**
    * Applies a payment that arrived from outside (a statement row, an insurer's event) to the invoice
-   * `find` names, or queues it for a person with the reason nothing matched (`find` may name one).
+   * `find` names, or queues it for a person with the reason nothing matched (`find` may name one);
+   * a row `insurer` recognises as an insurer's commission payment is recorded there instead.
    * The external id is claimed with the payment and a queued one stays queued, so a second arrival
    * of the same payment changes nothing.
    */
@@ -231,6 +274,7 @@ export class ExternalPayments {
     tenantId: string,
     ext: ExternalPayment,
     find: (received: Money) => Promise<Invoice | string | undefined>,
+    insurer?: (ext: ExternalPayment & { amount: Money; paidDate: string }) => Promise<ImportRowResult | null>,
   ): Promise<ImportRowResult> {
     const { id, row } = ext;
     const seen = async (invoiceId: string | null): Promise<ImportRowResult> => ({
@@ -268,6 +312,8 @@ export class ExternalPayments {
     if (await this.repo.getUnmatched(tenantId, id)) return seen(null);
     const received = ext.amount;
     if (!received || !ext.paidDate) return unmatched('INVALID_ROW');
+    const fromInsurer = insurer ? await insurer({ ...ext, amount: received, paidDate: ext.paidDate }) : null;
+    if (fromInsurer) return fromInsurer;
     const found = await find(received);
     if (typeof found === 'string') return unmatched(found);
     if (!found) return unmatched('NO_MATCH');

@@ -28,11 +28,14 @@ export {
   MAX_SYNC_STATEMENT_ROWS,
   OPEN_STATUSES,
   type Payment,
+  type UnmatchedPayment,
 } from './invoices.model.js';
 export type {
   ClientDirectory,
   FollowUpRequest,
   FollowUpTasks,
+  InsurerReceipt,
+  InsurerReceipts,
   InvoiceClient,
   InvoiceLookups,
   InvoicePolicy,
@@ -80,6 +83,7 @@ export function createInvoicesModule(deps: InvoicesDeps): InvoicesModule {
     access,
     lookups.clients,
     lookups.policies,
+    lookups.insurerReceipts ?? null,
   );
   return {
     invoices: new InvoicesService(invoiceRepo, access, lookups.clients, lookups.policies, adapters),

@@ -86,6 +86,33 @@ export interface FollowUpTasks {
   createFollowUp(tenantId: string, request: FollowUpRequest): Promise<boolean>;
 }
 
+/** A statement row an insurer may have paid: handed to the settlement module before invoices are matched. */
+export interface InsurerReceipt {
+  /** The row's payment id (`bank-<importId>-<row>`), so a re-import is recognised. */
+  id: string;
+  importId: string;
+  row: number;
+  receivedDate: string;
+  amount: Money;
+  reference: string | null;
+  payer: string | null;
+  /** The payer's IBAN when the statement carries it. */
+  payerIban: string | null;
+  by: string;
+}
+
+/**
+ * Where rows insurers paid go (the settlement module): a row from an insurer's account, or naming an
+ * insurer's payment reference, is a commission settlement, not a client's payment.
+ */
+export interface InsurerReceipts {
+  /** Records the row when an insurer paid it; null when no insurer did. `duplicate`: recorded before. */
+  record(
+    tenantId: string,
+    receipt: InsurerReceipt,
+  ): Promise<{ settlementId: string; insurerId: string; duplicate: boolean } | null>;
+}
+
 /** Everything the invoices module needs from other modules. */
 export interface InvoiceLookups {
   clients: ClientDirectory;
@@ -93,4 +120,6 @@ export interface InvoiceLookups {
   tenants: TenantDirectory;
   /** Payment follow-up tasks; without it the collector step keeps only its own collector task item. */
   followUps?: FollowUpTasks;
+  /** Insurers' commission payments on bank statements; without it every row is matched to invoices. */
+  insurerReceipts?: InsurerReceipts;
 }

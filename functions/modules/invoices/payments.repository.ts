@@ -1,5 +1,5 @@
-import { type Db, deleteOp, type Page, putOp, type TransactOp, versionedUpdateOp } from '../../shared/db.js';
-import { AlreadyExistsError, VersionConflictError } from '../../shared/errors.js';
+import { type Db, type Page, putOp, type TransactOp, versionedUpdateOp } from '../../shared/db.js';
+import { AlreadyExistsError, NotFoundError, VersionConflictError } from '../../shared/errors.js';
 import { queryFilter } from '../../shared/filter-expression.js';
 import { claimUniqueOp, insertItemOp, uniqueClaim } from '../../shared/item-ops.js';
 import { fromItem, getRecord, queryRecords, toItem } from '../../shared/items.js';
@@ -147,7 +147,12 @@ export class PaymentsRepository {
     return queryRecords<UnmatchedPayment>(this.db, { partition: keys.unmatchedPayments(tenantId), ...page });
   }
 
+  /** Takes a row off the queue; only while it is there, so two people cannot both resolve it. */
   resolveUnmatchedOp(tenantId: string, id: string): TransactOp {
-    return deleteOp(keys.unmatchedPayment(tenantId, id));
+    const { pk, sk } = keys.unmatchedPayment(tenantId, id);
+    return {
+      item: { Delete: { TableName: '', Key: { pk, sk }, ConditionExpression: 'attribute_exists(pk)' } },
+      onConditionFailed: () => new NotFoundError('UnmatchedPayment', id),
+    };
   }
 }

@@ -1,7 +1,7 @@
 import { assertTenantWide, authorize } from '../../shared/auth/policy.js';
 import type { Principal } from '../../shared/auth/principal.js';
 import type { TableChangeDetail } from '../../shared/change-event.js';
-import type { Page } from '../../shared/db.js';
+import type { Page, TransactOp } from '../../shared/db.js';
 import { NotFoundError, RuleViolationError } from '../../shared/errors.js';
 import { newId } from '../../shared/ids.js';
 import { money, negateMoney } from '../../shared/money.js';
@@ -162,5 +162,15 @@ export class PaymentsService {
       },
       [this.repo.resolveUnmatchedOp(p.tenantId, row.id)],
     );
+  }
+
+  /** A queued row by id, for the settlement module's match by hand (which authorizes its caller). */
+  queuedPayment(tenantId: string, id: string): Promise<UnmatchedPayment | undefined> {
+    return this.repo.getUnmatched(tenantId, id);
+  }
+
+  /** Takes a queued row off the queue, in the transaction of another module's match (NOT_FOUND once gone). */
+  leaveQueueOp(tenantId: string, id: string): TransactOp {
+    return this.repo.resolveUnmatchedOp(tenantId, id);
   }
 }

@@ -18,7 +18,8 @@ export class BankAccountsService {
   /**
    * Sets (or replaces) an account: the IBAN's country format and ISO 7064 check digits and the
    * BIC's format are checked (ibantools), so a payout file never carries an account a bank rejects
-   * for its syntax. The brokerage's account is the one payouts are paid from.
+   * for its syntax. The brokerage's account is the one payouts are paid from; an insurer's (and its
+   * payment reference) is how its commission payments are recognised on bank statements.
    */
   async setBankAccount(principal: Principal | null, rawInput: unknown): Promise<BankAccount> {
     const p = authorize(principal, 'bankAccounts:manage');
@@ -42,7 +43,7 @@ export class BankAccountsService {
       owner.kind !== 'BROKERAGE' &&
       !(await this.directory.exists(p.tenantId, { kind: owner.kind, id: owner.id }))
     ) {
-      throw new NotFoundError(owner.kind === 'USER' ? 'User' : 'Partner', owner.id);
+      throw new NotFoundError(ENTITY[owner.kind], owner.id);
     }
     const current = await this.repo.getBankAccount(p.tenantId, owner);
     const account: BankAccount = {
@@ -50,6 +51,7 @@ export class BankAccountsService {
       iban,
       bic,
       holderName: input.holderName ?? null,
+      ...(owner.kind === 'INSURER' ? { paymentReference: input.paymentReference ?? null } : {}),
       updatedBy: p.userId,
       updatedAt: this.clock.now().toISOString(),
       version: (current?.version ?? 0) + 1,
@@ -64,3 +66,5 @@ export class BankAccountsService {
     return (await this.repo.getBankAccount(principal.tenantId, owner)) ?? null;
   }
 }
+
+const ENTITY = { USER: 'User', PARTNER: 'Partner', INSURER: 'Insurer' } as const;

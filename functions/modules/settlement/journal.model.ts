@@ -10,6 +10,7 @@ export const ACCOUNT_ROLES = [
   'FEE_INCOME',
   'COMMISSION_RECEIVABLE',
   'COMMISSION_INCOME',
+  'COMMISSION_SUSPENSE',
   'ADVISOR_COMMISSION_EXPENSE',
   'ADVISOR_PAYABLE',
   'PARTNER_COMMISSION_EXPENSE',
@@ -40,6 +41,7 @@ export const DEFAULT_CHART: readonly ChartAccount[] = [
   { role: 'FEE_INCOME', code: '602.1', name: 'Brokerage fees' },
   { role: 'COMMISSION_RECEIVABLE', code: '315', name: 'Commission receivable from insurers' },
   { role: 'COMMISSION_INCOME', code: '602', name: 'Commission income' },
+  { role: 'COMMISSION_SUSPENSE', code: '395', name: 'Insurer receipts to be explained' },
   { role: 'ADVISOR_COMMISSION_EXPENSE', code: '518', name: 'Advisor commissions' },
   { role: 'ADVISOR_PAYABLE', code: '325', name: 'Commissions payable to advisors' },
   { role: 'PARTNER_COMMISSION_EXPENSE', code: '518.1', name: 'Partner commissions' },
@@ -87,7 +89,7 @@ export interface JournalLine {
 
 /** Where an entry comes from, so an accounting system can trace and deduplicate it. */
 export interface JournalSource {
-  type: 'CommissionLine' | 'Payment' | 'CommissionPayout' | 'Invoice';
+  type: 'CommissionLine' | 'Payment' | 'CommissionPayout' | 'Invoice' | 'InsurerSettlement';
   id: string;
   /** Further ids: the policy, invoice, line ids a transfer pays. */
   refs: Record<string, string | string[]>;

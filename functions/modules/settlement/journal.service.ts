@@ -3,10 +3,12 @@ import type { Principal } from '../../shared/auth/principal.js';
 import type { Clock } from '../../shared/clock.js';
 import { neutraliseFormula } from '../../shared/input.js';
 import { parseInput } from '../../shared/validation.js';
+import type { InsurerSettlementsService } from './insurer-settlements.service.js';
 import {
   balances,
   codesOf,
   commissionLineEntry,
+  insurerSettlementEntry,
   invoiceEntry,
   JOURNAL_CSV_COLUMNS,
   paymentEntry,
@@ -37,13 +39,15 @@ export interface JournalExport {
 /**
  * The accounting journal: the tenant's chart of accounts (a code per account role), and exports of
  * balanced double-entry lines for a date range, from commission lines (receivable booked, advisor
- * and partner commissions, clawbacks, adjustments), payments received and paid payout batches.
+ * and partner commissions, clawbacks, adjustments), invoices issued, payments received, commission
+ * insurers paid (receivable settled) and paid payout batches.
  */
 export class JournalService {
   constructor(
     private readonly repo: SettlementRepository,
     private readonly ledger: CommissionLedgerPort,
     private readonly payments: PaymentsPort,
+    private readonly settlements: Pick<InsurerSettlementsService, 'settlementsBetween'>,
     private readonly files: PayoutFilesTarget | null,
     private readonly clock: Clock,
   ) {}
@@ -102,6 +106,9 @@ export class JournalService {
       for (const payment of await this.repo.listPayments(p.tenantId, payout.id)) {
         entries.push(payoutEntry(codes, payout, payment));
       }
+    }
+    for (const settlement of await this.settlements.settlementsBetween(p.tenantId, input.from, input.to)) {
+      entries.push(insurerSettlementEntry(codes, settlement));
     }
     entries.sort((a, b) => a.date.localeCompare(b.date) || a.id.localeCompare(b.id));
     const totals = balances(entries.flatMap((e) => e.lines));

@@ -1,4 +1,5 @@
 import { Dec, money } from '../../shared/money.js';
+import type { InsurerSettlement } from './insurer-settlement.model.js';
 import type { AccountRole, ChartAccount, JournalEntry, JournalLine } from './journal.model.js';
 import type { IssuedInvoice, PayoutLine, ReceivedPayment } from './ports.js';
 import type { CommissionPayout, PayoutPayment } from './settlement.model.js';
@@ -155,6 +156,36 @@ export function payoutEntry(codes: Codes, payout: CommissionPayout, payment: Pay
     },
     // Debit the payable, credit the bank.
     lines: lines(codes, payment.amount.currency, payable, [['BANK', amount.toFixed()]]),
+  };
+}
+
+/**
+ * Commission an insurer paid (receivable settled): the bank against the commission receivable of each
+ * month it settles; what exceeds the open receivable is credited to suspense until explained. What a
+ * month still lacks stays in the receivable, named in `refs.openAfter`.
+ */
+export function insurerSettlementEntry(codes: Codes, s: InsurerSettlement): JournalEntry {
+  return {
+    id: `settled-${s.id}`,
+    date: s.receivedDate,
+    kind: 'COMMISSION_SETTLED',
+    description: s.explanation.slice(0, 500),
+    source: {
+      type: 'InsurerSettlement',
+      id: s.id,
+      refs: {
+        insurerId: s.insurerId,
+        periods: s.allocations.map((a) => a.period),
+        openAfter: s.allocations.map((a) => `${a.period}:${a.openAfter.amount}`),
+        unallocated: s.unallocated.amount,
+        importId: s.importId,
+        row: String(s.row),
+      },
+    },
+    lines: lines(codes, s.amount.currency, 'BANK', [
+      ...s.allocations.map((a): [AccountRole, string] => ['COMMISSION_RECEIVABLE', a.amount.amount]),
+      ['COMMISSION_SUSPENSE', s.unallocated.amount],
+    ]),
   };
 }
 

@@ -1,4 +1,5 @@
 import type { Principal } from '../../shared/auth/principal.js';
+import type { TransactOp } from '../../shared/db.js';
 import type { Money } from '../../shared/money.js';
 import type { ObjectStore } from '../../shared/object-store.js';
 
@@ -32,8 +33,8 @@ export interface RecipientDirectory {
     tenantId: string,
     recipients: Array<{ kind: string; id: string }>,
   ): Promise<Map<string, string>>;
-  /** Whether a user or partner exists in the tenant. */
-  exists(tenantId: string, recipient: { kind: 'USER' | 'PARTNER'; id: string }): Promise<boolean>;
+  /** Whether a user, partner or insurer exists in the tenant. */
+  exists(tenantId: string, recipient: { kind: 'USER' | 'PARTNER' | 'INSURER'; id: string }): Promise<boolean>;
   brokerageName(tenantId: string): Promise<string>;
 }
 
@@ -75,4 +76,33 @@ export interface ReceivedPayment {
   applied: Money;
   credited: Money;
   paidDate: string;
+}
+
+/**
+ * What insurers owe for their commission months (the commission ledger's RECEIVABLE lines, per
+ * currency) and their names, read tenant-wide: settlement authorizes its own callers.
+ */
+export interface InsurerReceivables {
+  receivableOf(tenantId: string, insurerId: string, period: string): Promise<Money[]>;
+  /** The insurer's name, or null when the tenant has no such insurer. */
+  insurerName(tenantId: string, insurerId: string): Promise<string | null>;
+}
+
+/** A bank row waiting in the invoices module's unmatched queue. */
+export interface QueuedBankRow {
+  id: string;
+  importId: string;
+  row: number;
+  paidDate: string;
+  amount: Money;
+  reference: string | null;
+  payer: string | null;
+  reason: string;
+}
+
+/** The invoices module's queue of bank rows nothing matched: a person matches one to an insurer. */
+export interface UnmatchedBankRows {
+  get(tenantId: string, id: string): Promise<QueuedBankRow | undefined>;
+  /** Takes the row off the queue, in the transaction that records its settlement (NOT_FOUND once gone). */
+  leaveQueueOp(tenantId: string, id: string): TransactOp;
 }

@@ -8,9 +8,12 @@ export interface PayoutRecipient {
   id: string;
 }
 
-/** Whose bank account: a payout recipient, or the brokerage (the account payouts are paid from). */
+/**
+ * Whose bank account: a payout recipient, the brokerage (the account payouts are paid from), or an
+ * insurer (the account its commission payments come from, so statement rows from it are recognised).
+ */
 export interface AccountOwner {
-  kind: 'USER' | 'PARTNER' | 'BROKERAGE';
+  kind: 'USER' | 'PARTNER' | 'BROKERAGE' | 'INSURER';
   id: string;
 }
 
@@ -22,6 +25,8 @@ export interface BankAccount {
   bic: string | null;
   /** The account holder's name when it is not the recipient's. */
   holderName: string | null;
+  /** An insurer's: the text its commission payments carry (e.g. the brokerage's agency number there). */
+  paymentReference?: string | null;
   updatedBy: string;
   updatedAt: string;
   version: number;
@@ -86,14 +91,28 @@ export interface CommissionPayout {
 
 export const SetBankAccountSchema = z
   .object({
-    owner: z.object({ kind: z.enum(['USER', 'PARTNER', 'BROKERAGE']), id: IdSchema.nullish() }),
+    owner: z.object({ kind: z.enum(['USER', 'PARTNER', 'BROKERAGE', 'INSURER']), id: IdSchema.nullish() }),
     iban: z.string().trim().min(1, 'is required').max(42, 'is too long'),
     bic: z.string().trim().max(14, 'is too long').nullish(),
     holderName: optionalText(70),
+    paymentReference: optionalText(35),
   })
   .superRefine((v, ctx) => {
     if (v.owner.kind !== 'BROKERAGE' && !v.owner.id) {
       ctx.addIssue({ code: 'custom', path: ['owner', 'id'], message: `is required for a ${v.owner.kind}` });
+    }
+    if (v.paymentReference && v.owner.kind !== 'INSURER') {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['paymentReference'],
+        message: 'is for an insurer’s account only',
+      });
+    } else if (v.paymentReference && v.paymentReference.replace(/[^A-Za-z0-9]/g, '').length < 3) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['paymentReference'],
+        message: 'needs at least 3 letters or digits',
+      });
     }
   });
 

@@ -1,6 +1,6 @@
 import type { Resolvers } from '../../graphql/__generated__/resolvers-types.js';
 
-/** Bank accounts and commission payout batches. */
+/** Bank accounts, commission payout batches, insurer commission settlements and the journal. */
 export const settlementResolvers: Resolvers = {
   Query: {
     chartOfAccounts: (_root, _args, { principal, services }) =>
@@ -19,6 +19,12 @@ export const settlementResolvers: Resolvers = {
       services.settlement.bankAccounts.setBankAccount(principal, input),
     createCommissionPayout: (_root, { input }, { principal, services }) =>
       services.settlement.payouts.createPayout(principal, input),
+    matchInsurerSettlement: (_root, { input }, { principal, services }) =>
+      services.settlement.insurerSettlements.matchByHand(principal, input),
+  },
+  Insurer: {
+    bankAccount: (insurer, _args, { principal, services }) =>
+      services.settlement.bankAccounts.bankAccountOf(principal, { kind: 'INSURER', id: insurer.id }),
   },
   User: {
     bankAccount: (user, _args, { principal, services }) =>

@@ -115,6 +115,24 @@ export const MONEY_CASES: Record<string, ScopedCase> = {
     };
   }),
 
+  matchInsurerSettlement: tenantWide(async (as) => {
+    const reference = unique('commission');
+    await app.services.invoices.payments.importBankStatement(w.b.admin, {
+      csv: `date,amount,currency,reference\n2026-03-02,7.00,CZK,${reference}`,
+    });
+    const queue = await app.services.invoices.payments.unmatchedPayments(w.b.admin, {
+      limit: 100,
+      cursor: null,
+    });
+    const row = queue.items.find((u) => u.reference === reference);
+    return {
+      as,
+      query: 'mutation($i: MatchInsurerSettlementInput!) { matchInsurerSettlement(input: $i) { id } }',
+      variables: { i: { unmatchedId: row?.id, insurerId: w.b.insurerId, periods: ['2026-02'] } },
+      allowed: (result) => expect(result.data).toMatchObject({ matchInsurerSettlement: { id: row?.id } }),
+    };
+  }),
+
   // ---- commissions -------------------------------------------------------------------------
   approveCommissionPeriod: tenantWide(async (as) => ({
     as,

@@ -1,11 +1,10 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { creditorReference } from '../../../functions/modules/invoices/statements/references.js';
 import { FixedClock } from '../../../functions/shared/clock.js';
-import { keys } from '../../../functions/shared/table-design.js';
 import { createTestApp, errorCode } from '../../support/app.js';
 import { camt053, mt940 } from '../../support/bank-statements.js';
 import { type Brokerage, createBrokerage, fieldPaths, personInput } from '../../support/brokerage.js';
-import { changeOf, execWith, type InvoiceHarness, invoiceHarness } from '../../support/invoices.js';
+import { execWith, type InvoiceHarness, invoiceHarness, runImportJob } from '../../support/invoices.js';
 
 const clock = new FixedClock(new Date('2026-03-10T09:00:00Z'));
 const app = createTestApp(clock);
@@ -105,12 +104,7 @@ describe('bank statements in the banks’ formats', () => {
     const job = await app.services.imports.jobs.startBankStatementImport(b.as.backoffice, { content: text });
     expect(job.rowsTotal).toBe(1);
     const jobs = h.services.imports.jobs;
-    let change = await changeOf(app, b.tenantId, keys.importJob(b.tenantId, job.id), 'INSERT');
-    for (let run = 0; run < 10; run++) {
-      const result = await jobs.onChange(change);
-      if (result.status === 'SUCCEEDED' || result.status === 'FAILED') break;
-      change = await changeOf(app, b.tenantId, keys.importJob(b.tenantId, job.id));
-    }
+    await runImportJob(app, jobs, b.tenantId, job.id);
     expect(await jobs.getJob(b.as.backoffice, job.id)).toMatchObject({
       status: 'SUCCEEDED',
       counts: { MATCHED: 1 },

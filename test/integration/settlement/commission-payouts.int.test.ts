@@ -5,13 +5,7 @@ import { validateXML } from 'xmllint-wasm';
 import type { Policy } from '../../../functions/modules/policies/policies.model.js';
 import type { Principal } from '../../../functions/shared/auth/principal.js';
 import { createTestApp, errorCode } from '../../support/app.js';
-import {
-  type Brokerage,
-  createBrokerage,
-  fieldPaths,
-  mtplInput,
-  personInput,
-} from '../../support/brokerage.js';
+import { type Brokerage, createBrokerage, fieldPaths } from '../../support/brokerage.js';
 import {
   CANCEL,
   CREATE_SCHEME,
@@ -19,6 +13,7 @@ import {
   must,
   policyChange,
 } from '../commissions/commission-fixtures.js';
+import { sell as sellPolicy, fileOf as storedFile } from './settlement-fixtures.js';
 
 /**
  * Payout batches over DynamoDB Local: lines booked by the consumer from real policy changes, months
@@ -29,34 +24,7 @@ const app = createTestApp();
 let b: Brokerage;
 const XSD = readFileSync(new URL('../../fixtures/iso20022/pain.001.001.03.xsd', import.meta.url), 'utf8');
 
-async function sell(as: Principal, writtenDate: string): Promise<Policy> {
-  const client = await must<{ createClient: { id: string } }>(
-    app,
-    as,
-    'mutation($i: CreateClientInput!) { createClient(input: $i) { id } }',
-    { i: personInput() },
-  );
-  const written = await must<{ writePolicy: { id: string } }>(
-    app,
-    as,
-    'mutation($i: WritePolicyInput!) { writePolicy(input: $i) { id } }',
-    {
-      i: mtplInput(b, client.createClient.id, {
-        writtenDate,
-        termStart: writtenDate,
-        termEnd: `${Number(writtenDate.slice(0, 4)) + 1}${writtenDate.slice(4, 8)}${String(Number(writtenDate.slice(8)) - 1).padStart(2, '0')}`,
-      }),
-    },
-  );
-  const policy = await app.services.repositories.policies.getPolicyOfClient(
-    b.tenantId,
-    client.createClient.id,
-    written.writePolicy.id,
-  );
-  if (!policy) throw new Error('policy not found');
-  await app.services.commissions.consumer.onChange(policyChange(b.tenantId, policy));
-  return policy;
-}
+const sell = (as: Principal, writtenDate: string) => sellPolicy(app, b, as, writtenDate);
 
 async function cancel(before: Policy, date: string) {
   await must(app, b.as.advisor, CANCEL, {
@@ -112,13 +80,7 @@ const createPayout = async (p: string) =>
     })
   ).createCommissionPayout;
 
-/** The stored file behind a payout's signed link (the memory store's link names bucket and key). */
-function fileOf(url: string): string {
-  const key = decodeURIComponent(new URL(url).pathname.slice(1));
-  const body = app.objects.objects.get(`test-reports/${key}`)?.body;
-  if (body === undefined) throw new Error(`no object behind ${url}`);
-  return typeof body === 'string' ? body : new TextDecoder().decode(body);
-}
+const fileOf = (url: string) => storedFile(app, url);
 
 async function expectValidPain001(xml: string) {
   const result = await validateXML({

@@ -50,7 +50,13 @@ describe('Czech variable symbol', () => {
 
 describe('statement formats', () => {
   const entries = [
-    { date: '2026-03-12', amount: '100.00', creditorRef: 'RF18 5390 0754 7034', payer: 'Jana Nová' },
+    {
+      date: '2026-03-12',
+      amount: '100.00',
+      creditorRef: 'RF18 5390 0754 7034',
+      payer: 'Jana Nová',
+      payerIban: 'AT611904300234573201',
+    },
     { date: '2026-03-12', amount: '45.00', debit: true, remittance: 'rent' },
     {
       date: '2026-03-13',
@@ -75,6 +81,7 @@ describe('statement formats', () => {
         currency: 'EUR',
         reference: 'RF18 5390 0754 7034',
         payer: 'Jana Nová',
+        payeriban: 'AT611904300234573201',
         creditorref: '539007547034',
       },
       {
@@ -83,6 +90,7 @@ describe('statement formats', () => {
         currency: 'EUR',
         reference: '/VS2026000002/SS/KS0308',
         payer: 'Payer',
+        payeriban: 'CZ6508000000192000145399',
         vs: '2026000002',
       },
     ]);
@@ -94,8 +102,9 @@ describe('statement formats', () => {
         date: '2026-03-12',
         amount: '100.00',
         currency: 'EUR',
-        reference: 'RF18 5390 0754 7034 /NAME/Jana Nová',
+        reference: 'RF18 5390 0754 7034 /NAME/Jana Nová /IBAN/AT611904300234573201',
         payer: 'Jana Nová',
+        payeriban: 'AT611904300234573201',
         creditorref: '539007547034',
       },
       { date: '2026-03-13', amount: '120.50', currency: 'EUR', reference: 'Payment', vs: '2026000002' },

@@ -11,7 +11,8 @@ import type { ReadStatement, StatementRecord } from './statement-record.js';
  * Where the references are: the structured creditor reference in
  * `RmtInf/Strd/CdtrRefInf/Ref` (type SCOR, ISO 11649), or the proprietary type `VS` Czech banks use
  * there for the variable symbol; the variable symbol also in the end-to-end id (`/VS…/SS…/KS…`,
- * the Czech banking association's layout) or the unstructured remittance text (`Ustrd`).
+ * the Czech banking association's layout) or the unstructured remittance text (`Ustrd`). The payer's
+ * account is `RltdPties/DbtrAcct/Id/IBAN` (an insurer paying commission is recognised by it).
  */
 export async function parseCamt053(text: string): Promise<ReadStatement> {
   const { XMLParser, XMLValidator } = await import('fast-xml-parser'); // on first import, not at cold start
@@ -111,6 +112,8 @@ function row(date: string, amount: Node, tx: Node, entryInfo: string): Statement
   };
   const payer = str(debtor?.Nm) || str(debtor?.Pty?.Nm);
   if (payer) record.payer = payer;
+  const payerIban = str(tx.RltdPties?.DbtrAcct?.Id?.IBAN).replace(/\s+/g, '').toUpperCase();
+  if (payerIban) record.payeriban = payerIban;
   if (creditorRef) record.creditorref = creditorRef;
   if (variableSymbol) record.vs = variableSymbol;
   return record;

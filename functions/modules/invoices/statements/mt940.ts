@@ -11,7 +11,8 @@ import type { ReadStatement, StatementRecord } from './statement-record.js';
  * and are left out. References: an ISO 11649 creditor reference anywhere in `:86:`; the Czech
  * variable symbol as `VS…` in `:86:`, or as the whole customer reference of `:61:` when that is
  * 1–10 digits (Czech banks put it there). The payer is the German-style structured `:86:`
- * subfields ?32/?33 or a `/NAME/` field when present.
+ * subfields ?32/?33 or a `/NAME/` field when present; the payer's IBAN the subfield ?31 or an
+ * `/IBAN/` or `/CNTP/` field.
  */
 export async function parseMt940(text: string): Promise<ReadStatement> {
   const { Parser } = (await import('mt940js')).default; // on first import, not at cold start
@@ -35,6 +36,9 @@ export async function parseMt940(text: string): Promise<ReadStatement> {
   // Account, :20: reference and :28C: number identify the statement, whatever the file around it.
   return { records: rows, identity: ids.length ? `MT940|${ids.join(';')}` : null };
 }
+
+/** An IBAN's shape (country, check digits, account): what a payer account field holds when it is one. */
+const IBAN_SHAPE = /^[A-Z]{2}\d{2}[A-Z0-9]{11,30}$/;
 
 /** `:61:` value date YYMMDD, optional entry date MMDD, debit/credit mark, funds code, amount with a decimal comma. */
 const STATEMENT_LINE = /^(\d{2})(\d{2})(\d{2})(?:\d{4})?(R?[DC])[A-Z]?([0-9]{1,15},[0-9]*)/;
@@ -65,6 +69,14 @@ function record(
   const payer =
     `${fields['32'] ?? ''}${fields['33'] ?? ''}`.trim() || details.match(/\/NAME\/([^/]+)/)?.[1]?.trim();
   if (payer) out.payer = payer;
+  const payerIban = [
+    fields['31'],
+    fields.IBAN,
+    details.match(/\/(?:IBAN|CNTP)\/([A-Z]{2}\d{2}[A-Z0-9]{11,30})/)?.[1],
+  ]
+    .map((v) => (v ?? '').replace(/\s+/g, '').toUpperCase())
+    .find((v) => IBAN_SHAPE.test(v));
+  if (payerIban) out.payeriban = payerIban;
   if (creditorRef) out.creditorref = creditorRef;
   if (vs) out.vs = vs;
   return out;
