@@ -233,7 +233,7 @@ async function seedBook(
   insurers: SeededInsurer[],
   partnerId: string,
   today: string,
-): Promise<{ jana: string; company: string }> {
+): Promise<{ jana: string; company: string; tomas: string }> {
   const lines = await services.repositories.org.listAllOrgEntities<ProductLine>(
     advisor.tenantId,
     OrgKind.ProductLine,
@@ -286,7 +286,7 @@ async function seedBook(
     termStart: addMonths(today, -11),
     termEnd: addDays(addMonths(today, 1), -1),
   });
-  await services.clients.records.createClient(advisor, {
+  const tomas = await services.clients.records.createClient(advisor, {
     kind: 'PERSON',
     firstName: 'Tomáš',
     lastName: 'Dvořák',
@@ -294,7 +294,7 @@ async function seedBook(
     segment: 'INDIVIDUAL',
     acquisitionType: 'OWN_PROMOTION',
   });
-  return { jana: jana.id, company: company.id };
+  return { jana: jana.id, company: company.id, tomas: tomas.id };
 }
 
 /**
@@ -337,21 +337,22 @@ async function seedTasks(
 }
 
 /**
- * Two issued invoices, overdue by 5 and 12 days, so the `overdue` schedule starts dunning: its run
+ * Two issued invoices, overdue by 5 (Tomáš) and 12 days (the company), so the `overdue` schedule starts dunning: its run
  * writes their age, and the `debtors` subscriber sends the first step's reminder e-mail to each
  * client (`/local/mail`). Issued through the invoices service (numbered from the tenant's sequence)
  * but without its adapters: the seed renders no PDF and mails nothing, and an invoice issued past its
  * due date takes no dunning step until the sweep ages it, so this adds only a few writes to the start.
+ * Not Jana's: the README's invoice walkthrough shows her as a debtor with nothing overdue.
  */
 async function seedOverdueInvoices(
   services: Services,
   advisor: Principal,
   admin: Principal,
-  clients: { jana: string; company: string },
+  clients: { company: string; tomas: string },
   today: string,
 ): Promise<void> {
   for (const [clientId, overdueDays, fee] of [
-    [clients.jana, 5, '350.00'],
+    [clients.tomas, 5, '350.00'],
     [clients.company, 12, '1200.00'],
   ] as const) {
     const draft = await services.invoices.invoices.createInvoice(advisor, {

@@ -111,7 +111,7 @@ describe('tasks on the local stack', () => {
       'Zpožděný milník: Signed property renewal contract (Adam Poradce)',
     ]);
     // The seeded invoices, 5 and 12 days overdue: the first dunning step (e-mail at 3 days), once each.
-    for (const client of ['jana.novakova@example.com', 'office@stavby-brno.example']) {
+    for (const client of ['tomas.dvorak@example.com', 'office@stavby-brno.example']) {
       const subjects = to(client);
       expect(subjects).toHaveLength(1);
       expect(subjects[0]).toMatch(/^Demo Brokerage: payment reminder for invoice \d{4}-\d{6}$/);
