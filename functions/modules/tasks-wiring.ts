@@ -64,6 +64,8 @@ export function taskPorts(
         })),
       moveToPool: (tenantId, clientId, by, reason) =>
         transfers.releaseToPoolByRule(tenantId, clientId, by, reason),
+      getClientSegments: async (tenantId, ids) =>
+        new Map((await repositories.clients.getClients(tenantId, [...ids])).map((c) => [c.id, c.segment])),
     },
     users: {
       getUser: async (tenantId, userId) => {
@@ -82,6 +84,13 @@ export function taskPorts(
     policies: {
       listEndingBetween: (tenantId, from, to, page) =>
         policies.listPoliciesByTermEnd(tenantId, { status: 'ACTIVE', from, to }, page, {}),
+      getProductLineCodes: async (tenantId, refs) =>
+        new Map(
+          [...(await policies.getPoliciesByRef(tenantId, refs)).values()].map((p) => [
+            p.id,
+            p.productLineCode,
+          ]),
+        ),
     },
     tenants: {
       listTenantIds: () => org.listTenantIds(),

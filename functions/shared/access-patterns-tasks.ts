@@ -62,4 +62,12 @@ export const TASK_ACCESS_PATTERNS: readonly AccessPattern[] = [
     'built',
   ),
   pattern('getTaskSettings', 'tasks', 'GetItem', 'table', 'pk=T#<t>#TASK_SETTINGS sk=SETTINGS', 'built'),
+  pattern(
+    "getClientsById (seller performance: the segments of its tasks' clients)",
+    'clients',
+    'BatchGetItem',
+    'table',
+    'pk=T#<t>#CLIENT#<id> sk=A#CLIENT',
+    'built',
+  ),
 ];

@@ -168,7 +168,10 @@ async function seedDemoBrokerage(services: Services, today: string): Promise<See
     principalOf(tenantId, manager, region.id),
     demoCommissionScheme(),
   );
-  await seedBook(services, principalOf(tenantId, adam, region.id), insurers, partner.id, today);
+  const advisor = principalOf(tenantId, adam, region.id);
+  const clients = await seedBook(services, advisor, insurers, partner.id, today);
+  await seedTasks(services, advisor, clients, today);
+  await seedOverdueInvoices(services, advisor, sys, clients, today);
 
   return {
     tenantId,
@@ -230,7 +233,7 @@ async function seedBook(
   insurers: SeededInsurer[],
   partnerId: string,
   today: string,
-): Promise<void> {
+): Promise<{ jana: string; company: string; tomas: string }> {
   const lines = await services.repositories.org.listAllOrgEntities<ProductLine>(
     advisor.tenantId,
     OrgKind.ProductLine,
@@ -283,7 +286,7 @@ async function seedBook(
     termStart: addMonths(today, -11),
     termEnd: addDays(addMonths(today, 1), -1),
   });
-  await services.clients.records.createClient(advisor, {
+  const tomas = await services.clients.records.createClient(advisor, {
     kind: 'PERSON',
     firstName: 'Tomáš',
     lastName: 'Dvořák',
@@ -291,7 +294,7 @@ async function seedBook(
     segment: 'INDIVIDUAL',
     acquisitionType: 'OWN_PROMOTION',
   });
-  await seedTasks(services, advisor, { jana: jana.id, company: company.id }, today);
+  return { jana: jana.id, company: company.id, tomas: tomas.id };
 }
 
 /**
@@ -331,4 +334,34 @@ async function seedTasks(
     checkpoint: 'CONTRACT',
     process: 'RENEWAL',
   });
+}
+
+/**
+ * Two issued invoices, overdue by 5 (Tomáš) and 12 days (the company), so the `overdue` schedule starts dunning: its run
+ * writes their age, and the `debtors` subscriber sends the first step's reminder e-mail to each
+ * client (`/local/mail`). Issued through the invoices service (numbered from the tenant's sequence)
+ * but without its adapters: the seed renders no PDF and mails nothing, and an invoice issued past its
+ * due date takes no dunning step until the sweep ages it, so this adds only a few writes to the start.
+ * Not Jana's: the README's invoice walkthrough shows her as a debtor with nothing overdue.
+ */
+async function seedOverdueInvoices(
+  services: Services,
+  advisor: Principal,
+  admin: Principal,
+  clients: { company: string; tomas: string },
+  today: string,
+): Promise<void> {
+  for (const [clientId, overdueDays, fee] of [
+    [clients.tomas, 5, '350.00'],
+    [clients.company, 12, '1200.00'],
+  ] as const) {
+    const draft = await services.invoices.invoices.createInvoice(advisor, {
+      clientId,
+      currency: 'EUR',
+      issueDate: addDays(today, -overdueDays - 14),
+      dueDate: addDays(today, -overdueDays),
+      lines: [{ description: 'Broker fee', quantity: '1', unitPrice: fee }],
+    });
+    await services.invoices.invoices.issueInvoice(admin, { id: draft.id });
+  }
 }

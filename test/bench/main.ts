@@ -1,7 +1,7 @@
 /**
  * `npm run bench`: measures the product against the physical floor, side by side in one run, and
  * writes docs/benchmarks.md and docs/benchmarks.json. Each scenario is its own module under
- * scenarios/. `--only=graphql,commissions,webhooks,cold-start` runs a subset (the files are still
+ * scenarios/. `--only=graphql,commissions,webhooks,cold-start,cross-sell` runs a subset (the files are still
  * written, naming what was skipped); `BENCH_CLIENTS` scales the seeded book down for a quick try
  * and `BENCH_WEBHOOK_EVENTS` sets the webhook feed (the report says when either is scaled);
  * `--report-only` rewrites the Markdown from the last run's JSON without measuring.
@@ -15,6 +15,7 @@ import { REPO_ROOT } from '../../infra/cloud/bundling.js';
 import { LOCAL_AUDIENCE, LOCAL_ISSUER, LocalTokenIssuer } from '../../infra/local/token-issuer.js';
 import { benchColdStart } from './scenarios/cold-start.js';
 import { benchCommissionThroughput } from './scenarios/commissions.js';
+import { benchCrossSell } from './scenarios/cross-sell.js';
 import { benchGraphQLPaths } from './scenarios/graphql-paths.js';
 import { benchWebhookIngestion } from './scenarios/webhooks.js';
 import { ConsumerGate } from './support/background.js';
@@ -114,6 +115,7 @@ const results: BenchResults = {
   commissions: null,
   webhooks: null,
   coldStart: null,
+  crossSell: null,
   memory: { benchProcessPeakRssMb: 0, dynamodbLocalPeakRssMb: null },
   notMeasured: [],
 };
@@ -272,7 +274,13 @@ async function localStackScenarios(): Promise<void> {
   }
 }
 
-const CARRIABLE: readonly CarriableScenario[] = ['graphql', 'commissions', 'webhooks', 'cold-start'];
+const CARRIABLE: readonly CarriableScenario[] = [
+  'graphql',
+  'commissions',
+  'webhooks',
+  'cold-start',
+  'cross-sell',
+];
 
 /** The last run's figures (docs/benchmarks.json), or null on a fresh clone without one. */
 function lastResults(): BenchResults | null {
@@ -300,6 +308,10 @@ try {
     log('Cold start: bundling each catalog function and importing it in fresh Node processes…');
     results.coldStart = await stage('coldStart', () => benchColdStart(5, log));
   } else results.notMeasured.push({ scenario: 'cold start', why: 'skipped by --only' });
+  if (wants('cross-sell')) {
+    log('Cross-sell: precision@3 on a generated book, then learning over 100,000 clients…');
+    results.crossSell = await stage('crossSell', async () => benchCrossSell(log));
+  } else results.notMeasured.push({ scenario: 'cross-sell', why: 'skipped by --only' });
   results.memory.benchProcessPeakRssMb = ownPeakRssMb();
   if (only)
     carryOver(

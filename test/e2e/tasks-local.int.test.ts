@@ -97,8 +97,9 @@ describe('tasks on the local stack', () => {
     expect((await feed(foreign)).status).toBe(200);
   });
 
-  it('shows the seeded due-soon reminder and the late-checkpoint alert in /local/mail after the reminders run', async () => {
-    for (const name of ['reminders'])
+  it('shows the seeded due-soon reminder, the late-checkpoint alert and dunning in /local/mail after the reminders and overdue runs', async () => {
+    // overdue twice: the second sweep finds each dunning step recorded and sends nothing more.
+    for (const name of ['reminders', 'overdue', 'overdue'])
       expect((await fetch(`${stack.dev.schedulesUrl}/${name}/run`, { method: 'POST' })).status).toBe(200);
     const { emails } = (await (await fetch(stack.dev.mailJsonUrl)).json()) as {
       emails: Array<{ destination: { to: string[] }; subject: string }>;
@@ -109,5 +110,11 @@ describe('tasks on the local stack', () => {
     expect(to('marek@demo.example')).toEqual([
       'Zpožděný milník: Signed property renewal contract (Adam Poradce)',
     ]);
+    // The seeded invoices, 5 and 12 days overdue: the first dunning step (e-mail at 3 days), once each.
+    for (const client of ['tomas.dvorak@example.com', 'office@stavby-brno.example']) {
+      const subjects = to(client);
+      expect(subjects).toHaveLength(1);
+      expect(subjects[0]).toMatch(/^Demo Brokerage: payment reminder for invoice \d{4}-\d{6}$/);
+    }
   });
 });

@@ -4620,6 +4620,23 @@ export type ProductLineEdge = {
   node: ProductLine;
 };
 
+/** Task counts of one product line within a performance row: the line of the task's policy. */
+export type ProductLinePerformance = {
+  __typename?: 'ProductLinePerformance';
+  /** Tasks due in the month (cancelled ones left out). */
+  assigned: Scalars['Int']['output'];
+  /** Mean hours from creation to completion of the done ones; null when none is done. */
+  averageCompletionHours?: Maybe<Scalars['Float']['output']>;
+  /** Mean SLA hours of the same done tasks, to compare with; null when none is done. */
+  averageSlaHours?: Maybe<Scalars['Float']['output']>;
+  /** Of those, done. */
+  done: Scalars['Int']['output'];
+  /** Done after their SLA ended, or still open past it. */
+  late: Scalars['Int']['output'];
+  /** The product line code of the tasks' policy; `none` for tasks without a policy. */
+  productLineCode: Scalars['String']['output'];
+};
+
 /** Everything a front end can read. Every field needs a bearer token except `health`; each says which roles may call it. */
 export type Query = {
   __typename?: 'Query';
@@ -5768,6 +5785,23 @@ export type Segment =
   /** A client given priority service. */
   | 'VIP';
 
+/** Task counts of one client segment within a performance row: the segment of the task's client. */
+export type SegmentPerformance = {
+  __typename?: 'SegmentPerformance';
+  /** Tasks due in the month (cancelled ones left out). */
+  assigned: Scalars['Int']['output'];
+  /** Mean hours from creation to completion of the done ones; null when none is done. */
+  averageCompletionHours?: Maybe<Scalars['Float']['output']>;
+  /** Mean SLA hours of the same done tasks, to compare with; null when none is done. */
+  averageSlaHours?: Maybe<Scalars['Float']['output']>;
+  /** Of those, done. */
+  done: Scalars['Int']['output'];
+  /** Done after their SLA ended, or still open past it. */
+  late: Scalars['Int']['output'];
+  /** The segment of the tasks' client; null for tasks whose client is no longer in the book. */
+  segment?: Maybe<Segment>;
+};
+
 /** One advisor's, branch's or region's task figures for a month. */
 export type SellerPerformanceRow = {
   __typename?: 'SellerPerformanceRow';
@@ -5777,6 +5811,10 @@ export type SellerPerformanceRow = {
   averageCompletionHours?: Maybe<Scalars['Float']['output']>;
   /** Mean SLA hours of the same done tasks, to compare with; null when none is done. */
   averageSlaHours?: Maybe<Scalars['Float']['output']>;
+  /** The same figures by the product line of the task's policy (`none` without a policy). */
+  byProductLine: Array<ProductLinePerformance>;
+  /** The same figures by the segment of the task's client. */
+  bySegment: Array<SegmentPerformance>;
   /** The same figures by task type. */
   byType: Array<TaskTypePerformance>;
   /** Checkpoint conversion: presentation → proposal → contract. */
@@ -7517,6 +7555,7 @@ export type ResolversTypes = {
   ProductLine: ResolverTypeWrapper<ProductLineModel>;
   ProductLineConnection: ResolverTypeWrapper<Omit<ProductLineConnection, 'edges'> & { edges: Array<ResolversTypes['ProductLineEdge']> }>;
   ProductLineEdge: ResolverTypeWrapper<Omit<ProductLineEdge, 'node'> & { node: ResolversTypes['ProductLine'] }>;
+  ProductLinePerformance: ResolverTypeWrapper<ProductLinePerformance>;
   Query: ResolverTypeWrapper<Record<PropertyKey, never>>;
   RateGroup: ResolverTypeWrapper<RateGroupModel>;
   RateGroupConnection: ResolverTypeWrapper<Omit<RateGroupConnection, 'edges'> & { edges: Array<ResolversTypes['RateGroupEdge']> }>;
@@ -7561,6 +7600,7 @@ export type ResolversTypes = {
   RowError: ResolverTypeWrapper<RowError>;
   Scope: null;
   Segment: Segment;
+  SegmentPerformance: ResolverTypeWrapper<SegmentPerformance>;
   SellerPerformanceRow: ResolverTypeWrapper<SellerPerformanceRow>;
   SendCampaignEmailsInput: SendCampaignEmailsInput;
   SendCampaignEmailsResult: ResolverTypeWrapper<SendCampaignEmailsResult>;
@@ -7883,6 +7923,7 @@ export type ResolversParentTypes = {
   ProductLine: ProductLineModel;
   ProductLineConnection: Omit<ProductLineConnection, 'edges'> & { edges: Array<ResolversParentTypes['ProductLineEdge']> };
   ProductLineEdge: Omit<ProductLineEdge, 'node'> & { node: ResolversParentTypes['ProductLine'] };
+  ProductLinePerformance: ProductLinePerformance;
   Query: Record<PropertyKey, never>;
   RateGroup: RateGroupModel;
   RateGroupConnection: Omit<RateGroupConnection, 'edges'> & { edges: Array<ResolversParentTypes['RateGroupEdge']> };
@@ -7920,6 +7961,7 @@ export type ResolversParentTypes = {
   RolePermissionInput: RolePermissionInput;
   RolePermissions: RolePermissions;
   RowError: RowError;
+  SegmentPerformance: SegmentPerformance;
   SellerPerformanceRow: SellerPerformanceRow;
   SendCampaignEmailsInput: SendCampaignEmailsInput;
   SendCampaignEmailsResult: SendCampaignEmailsResult;
@@ -9298,6 +9340,15 @@ export type ProductLineEdgeResolvers<ContextType = GraphQLContext, ParentType ex
   node?: Resolver<ResolversTypes['ProductLine'], ParentType, ContextType>;
 };
 
+export type ProductLinePerformanceResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['ProductLinePerformance'] = ResolversParentTypes['ProductLinePerformance']> = {
+  assigned?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  averageCompletionHours?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
+  averageSlaHours?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
+  done?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  late?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  productLineCode?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+};
+
 export type QueryResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['Query'] = ResolversParentTypes['Query']> = {
   alerts?: Resolver<ResolversTypes['TaskAlertConnection'], ParentType, ContextType, Partial<QueryAlertsArgs>>;
   apiKeys?: Resolver<ResolversTypes['ApiKeyConnection'], ParentType, ContextType, Partial<QueryApiKeysArgs>>;
@@ -9520,10 +9571,21 @@ export type RowErrorResolvers<ContextType = GraphQLContext, ParentType extends R
 
 export type ScopeResolvers = { ALL: 'all', BRANCH: 'branch', OWN: 'own', REGION: 'region' };
 
+export type SegmentPerformanceResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['SegmentPerformance'] = ResolversParentTypes['SegmentPerformance']> = {
+  assigned?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  averageCompletionHours?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
+  averageSlaHours?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
+  done?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  late?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  segment?: Resolver<Maybe<ResolversTypes['Segment']>, ParentType, ContextType>;
+};
+
 export type SellerPerformanceRowResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['SellerPerformanceRow'] = ResolversParentTypes['SellerPerformanceRow']> = {
   assigned?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   averageCompletionHours?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
   averageSlaHours?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
+  byProductLine?: Resolver<Array<ResolversTypes['ProductLinePerformance']>, ParentType, ContextType>;
+  bySegment?: Resolver<Array<ResolversTypes['SegmentPerformance']>, ParentType, ContextType>;
   byType?: Resolver<Array<ResolversTypes['TaskTypePerformance']>, ParentType, ContextType>;
   checkpoints?: Resolver<ResolversTypes['CheckpointConversion'], ParentType, ContextType>;
   done?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
@@ -10078,6 +10140,7 @@ export type Resolvers<ContextType = GraphQLContext> = {
   ProductLine?: ProductLineResolvers<ContextType>;
   ProductLineConnection?: ProductLineConnectionResolvers<ContextType>;
   ProductLineEdge?: ProductLineEdgeResolvers<ContextType>;
+  ProductLinePerformance?: ProductLinePerformanceResolvers<ContextType>;
   Query?: QueryResolvers<ContextType>;
   RateGroup?: RateGroupResolvers<ContextType>;
   RateGroupConnection?: RateGroupConnectionResolvers<ContextType>;
@@ -10101,6 +10164,7 @@ export type Resolvers<ContextType = GraphQLContext> = {
   RolePermissions?: RolePermissionsResolvers<ContextType>;
   RowError?: RowErrorResolvers<ContextType>;
   Scope?: ScopeResolvers;
+  SegmentPerformance?: SegmentPerformanceResolvers<ContextType>;
   SellerPerformanceRow?: SellerPerformanceRowResolvers<ContextType>;
   SendCampaignEmailsResult?: SendCampaignEmailsResultResolvers<ContextType>;
   SimulatedCommissionLine?: SimulatedCommissionLineResolvers<ContextType>;

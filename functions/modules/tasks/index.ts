@@ -109,7 +109,7 @@ export function createTasksModule(deps: TasksDeps): TasksModule {
     ),
     pool: new PoolRuleService(repository, deps.clients, deps.users, deps.tenants),
     intervals: new IntervalFollowUpsService(repository, tasks, deps.clients, deps.users, deps.tenants),
-    performance: new PerformanceService(repository, deps.tenants, deps.clock),
+    performance: new PerformanceService(repository, deps.clients, deps.policies, deps.tenants, deps.clock),
     feeds: new CalendarFeedService(repository, deps.users, deps.clock),
   };
 }

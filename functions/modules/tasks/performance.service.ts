@@ -4,7 +4,7 @@ import type { Principal } from '../../shared/auth/principal.js';
 import { type Clock, isoDateInZone } from '../../shared/clock.js';
 import type { Page } from '../../shared/db.js';
 import { parseInput } from '../../shared/validation.js';
-import type { TaskTenants } from './ports.js';
+import type { TaskClientSegment, TaskClients, TaskPolicies, TaskTenants } from './ports.js';
 import type { Task, TaskTypeCode } from './tasks.model.js';
 import type { TasksRepository } from './tasks.repository.js';
 import { taskReach } from './tasks.service.js';
@@ -29,10 +29,23 @@ export interface PerformanceCounts {
   averageSlaHours: number | null;
 }
 
+/** Where a task's product line is read for a task without a policy. */
+export const NO_PRODUCT_LINE = 'none';
+
+/** What a task's breakdowns need beside the task: its policy's product line and its client's segment. */
+export interface TaskFacets {
+  /** The product line code of the task's policy; NO_PRODUCT_LINE for a task without a policy. */
+  productLineOf(task: Task): string;
+  /** The segment of the task's client; null when the client is no longer in the book. */
+  segmentOf(task: Task): TaskClientSegment | null;
+}
+
 /** One advisor's, branch's or region's figures for a month. */
 export interface PerformanceRow extends PerformanceCounts {
   groupId: string | null;
   byType: Array<PerformanceCounts & { typeCode: TaskTypeCode }>;
+  byProductLine: Array<PerformanceCounts & { productLineCode: string }>;
+  bySegment: Array<PerformanceCounts & { segment: TaskClientSegment | null }>;
   /** Done checkpoint tasks: presentation → proposal → contract, and the rates between them. */
   checkpoints: {
     presentations: number;
@@ -65,8 +78,29 @@ export function countTasks(tasks: Task[], asOf: number): PerformanceCounts {
   };
 }
 
-/** Groups a month's tasks by advisor, branch or region, each with its figures by task type. */
-export function performanceRows(tasks: Task[], groupBy: PerformanceGroup, asOf: number): PerformanceRow[] {
+/** The counts of a set of tasks per value of one of their facets, in the values' order. */
+function breakdown<K extends string | null>(tasks: Task[], keyOf: (t: Task) => K, asOf: number) {
+  // Code-unit order, null (no segment) first.
+  const keys = [...new Set(tasks.map(keyOf))].sort((a, b) => ((a ?? '') < (b ?? '') ? -1 : 1));
+  return keys.map((key) => ({
+    key,
+    counts: countTasks(
+      tasks.filter((t) => keyOf(t) === key),
+      asOf,
+    ),
+  }));
+}
+
+/**
+ * Groups a month's tasks by advisor, branch or region, each with its figures by task type, by its
+ * policy's product line and by its client's segment.
+ */
+export function performanceRows(
+  tasks: Task[],
+  groupBy: PerformanceGroup,
+  asOf: number,
+  facets: TaskFacets,
+): PerformanceRow[] {
   const keyOf = (t: Task) =>
     groupBy === 'ADVISOR' ? t.assigneeId : groupBy === 'BRANCH' ? t.branchId : t.regionId;
   const groups = new Map<string | null, Task[]>();
@@ -74,7 +108,6 @@ export function performanceRows(tasks: Task[], groupBy: PerformanceGroup, asOf: 
   return [...groups.entries()]
     .sort(([a], [b]) => (a ?? '').localeCompare(b ?? ''))
     .map(([groupId, own]) => {
-      const types = [...new Set(own.map((t) => t.typeCode))].sort();
       const doneAt = (c: Task['checkpoint']) =>
         own.filter((t) => t.checkpoint === c && t.status === 'DONE').length;
       const [presentations, proposals, contracts] = [
@@ -86,13 +119,12 @@ export function performanceRows(tasks: Task[], groupBy: PerformanceGroup, asOf: 
       return {
         groupId,
         ...countTasks(own, asOf),
-        byType: types.map((typeCode) => ({
-          typeCode,
-          ...countTasks(
-            own.filter((t) => t.typeCode === typeCode),
-            asOf,
-          ),
+        byType: breakdown(own, (t) => t.typeCode, asOf).map((b) => ({ typeCode: b.key, ...b.counts })),
+        byProductLine: breakdown(own, facets.productLineOf, asOf).map((b) => ({
+          productLineCode: b.key,
+          ...b.counts,
         })),
+        bySegment: breakdown(own, facets.segmentOf, asOf).map((b) => ({ segment: b.key, ...b.counts })),
         checkpoints: {
           presentations,
           proposals,
@@ -107,11 +139,14 @@ export function performanceRows(tasks: Task[], groupBy: PerformanceGroup, asOf: 
 /**
  * Seller performance for a month of the tenant's time zone (tasks by due time), within the caller's
  * scope: an advisor's own tasks (assignee index), a branch manager's branch (branch index), tenant-wide
- * and region callers the tenant's task index, every task checked against the scope. No scan.
+ * and region callers the tenant's task index, every task checked against the scope. The tasks'
+ * policies and clients (for the product line and segment breakdowns) come by BatchGetItem. No scan.
  */
 export class PerformanceService {
   constructor(
     private readonly repo: TasksRepository,
+    private readonly clients: Pick<TaskClients, 'getClientSegments'>,
+    private readonly policies: Pick<TaskPolicies, 'getProductLineCodes'>,
     private readonly tenants: TaskTenants,
     private readonly clock: Clock,
   ) {}
@@ -148,6 +183,29 @@ export class PerformanceService {
       );
       cursor = result.nextCursor;
     } while (cursor);
-    return performanceRows(tasks, args.groupBy, this.clock.now().getTime());
+    return performanceRows(
+      tasks,
+      args.groupBy,
+      this.clock.now().getTime(),
+      await this.facets(p.tenantId, tasks),
+    );
+  }
+
+  /** The product lines of the tasks' policies and the segments of their clients, read in batches. */
+  private async facets(tenantId: string, tasks: Task[]): Promise<TaskFacets> {
+    // Each policy once: BatchGetItem refuses a request that names a key twice.
+    const policyRefs = new Map(
+      tasks.flatMap((t) =>
+        t.policyId ? [[t.policyId, { id: t.policyId, clientId: t.clientId }] as const] : [],
+      ),
+    );
+    const [lines, segments] = await Promise.all([
+      this.policies.getProductLineCodes(tenantId, [...policyRefs.values()]),
+      this.clients.getClientSegments(tenantId, [...new Set(tasks.map((t) => t.clientId))]),
+    ]);
+    return {
+      productLineOf: (t) => (t.policyId ? lines.get(t.policyId) : undefined) ?? NO_PRODUCT_LINE,
+      segmentOf: (t) => segments.get(t.clientId) ?? null,
+    };
   }
 }

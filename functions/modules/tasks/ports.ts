@@ -28,6 +28,9 @@ export interface TaskClient {
   createdAt: string;
 }
 
+/** A client's segment, as seller performance breaks figures down by it (the clients module's segments). */
+export type TaskClientSegment = 'INDIVIDUAL' | 'BUSINESS' | 'VIP';
+
 /** What the tasks module writes on a client's timeline, beside its own writes. */
 export type TaskTimelineKind = 'TASK_CREATED' | 'TASK_COMPLETED' | 'TASK_REASSIGNED';
 
@@ -56,6 +59,8 @@ export interface TaskClients {
   listPolicyDates(tenantId: string, clientId: string): Promise<ClientPolicyDates[]>;
   /** Moves a client to its branch's pool with the reason on its timeline; false when it was already. */
   moveToPool(tenantId: string, clientId: string, by: string, reason: string): Promise<boolean>;
+  /** The segments of these clients by id (BatchGetItem on their home items), for seller performance. */
+  getClientSegments(tenantId: string, clientIds: readonly string[]): Promise<Map<string, TaskClientSegment>>;
 }
 
 /** Users of the org (the org module). */
@@ -83,6 +88,14 @@ export interface TaskPolicies {
     to: string,
     page: { limit: number; cursor: string | null },
   ): Promise<Page<ExpiringPolicy>>;
+  /**
+   * The product line codes of these policies by policy id (BatchGetItem on their home items: a task
+   * carries its policy's client), for seller performance.
+   */
+  getProductLineCodes(
+    tenantId: string,
+    refs: ReadonlyArray<{ id: string; clientId: string }>,
+  ): Promise<Map<string, string>>;
 }
 
 /** The tenants, for the tenant-wide schedules (the org module). */

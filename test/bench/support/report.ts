@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { REPO_ROOT } from '../../../infra/cloud/bundling.js';
 import type { ColdStartFigures } from '../scenarios/cold-start.js';
 import type { CommissionFigures } from '../scenarios/commissions.js';
+import type { CrossSellFigures } from '../scenarios/cross-sell.js';
 import type { PathFigures } from '../scenarios/graphql-paths.js';
 import type { WebhookFigures } from '../scenarios/webhooks.js';
 import type { MachineInfo } from './machine.js';
@@ -30,6 +31,8 @@ export interface BenchResults {
   commissions: CommissionFigures | null;
   webhooks: WebhookFigures | null;
   coldStart: ColdStartFigures[] | null;
+  /** Absent from runs before the cross-sell scenario existed. */
+  crossSell?: CrossSellFigures | null;
   memory: { benchProcessPeakRssMb: number; dynamodbLocalPeakRssMb: number | null };
   notMeasured: Array<{ scenario: string; why: string }>;
   /** Scenarios a partial run (`--only`) did not measure, carried from the run that did. */
@@ -45,7 +48,7 @@ export interface CarriedScenario {
   commit: string;
 }
 
-export type CarriableScenario = 'graphql' | 'commissions' | 'webhooks' | 'cold-start';
+export type CarriableScenario = 'graphql' | 'commissions' | 'webhooks' | 'cold-start' | 'cross-sell';
 
 /**
  * Fills the scenarios a partial run skipped with the figures of the last run that measured them
@@ -70,8 +73,13 @@ export function carryOver(
     } else if (scenario === 'commissions' && previous.commissions) results.commissions = previous.commissions;
     else if (scenario === 'webhooks' && previous.webhooks) results.webhooks = previous.webhooks;
     else if (scenario === 'cold-start' && previous.coldStart) results.coldStart = previous.coldStart;
+    else if (scenario === 'cross-sell' && previous.crossSell) results.crossSell = previous.crossSell;
     else continue;
-    if (scenario !== 'cold-start' && results.memory.dynamodbLocalPeakRssMb === null)
+    if (
+      scenario !== 'cold-start' &&
+      scenario !== 'cross-sell' &&
+      results.memory.dynamodbLocalPeakRssMb === null
+    )
       results.memory.dynamodbLocalPeakRssMb = previous.memory.dynamodbLocalPeakRssMb;
     carried.push({ ...origin, scenario });
   }
@@ -81,6 +89,7 @@ export function carryOver(
     commissions: 'commissions',
     webhooks: 'webhooks',
     'cold-start': 'cold start',
+    'cross-sell': 'cross-sell',
   };
   const carriedLabels = new Set(carried.map((c) => label[c.scenario]));
   results.notMeasured = results.notMeasured.filter((n) => !carriedLabels.has(n.scenario));
@@ -179,6 +188,26 @@ function coldStartSection(r: BenchResults): string[] {
   return [...lines, ''];
 }
 
+function crossSellSection(r: BenchResults): string[] {
+  const x = r.crossSell;
+  if (!x) return [];
+  const l = x.learn100k;
+  return [
+    '## 6. Cross-sell',
+    '',
+    `A generated book of ${x.bookClients.toLocaleString('en')} clients: ten product lines, six drawn independently at realistic rates (MTPL 55 %, PROPERTY 40 %, LIFE 25 %, TRAVEL 20 %, LIABILITY and PENSION 10 %) in random order, three planted follow-ups bought after their antecedents (MTPL and PROPERTY → CASCO 70 %, LIFE → HEALTH 60 %, TRAVEL and MTPL → PET 40 %), and 4 % noise per line at any position. Rules are learned on ${x.trainClients.toLocaleString('en')} clients; each of the other ${x.testClients.toLocaleString('en')} clients with two or more lines has its last line held out, and the top three candidates for the rest are checked against it (${x.heldOutPlanted.toLocaleString('en')} of the held-out lines are CASCO, HEALTH or PET, the lines with planted antecedents). Popularity ranks the lines the client lacks by how many clients hold them. The ceiling ranks by what training clients holding exactly the same lines bought last: an estimate of the best any recommender can do on this book.`,
+    '',
+    '| precision@3 (rules) | popularity | ratio | ceiling (ratio) | target | |',
+    '|---:|---:|---:|---:|---|---|',
+    `| ${x.precisionAt3} | ${x.baselinePrecisionAt3} | ×${x.ratio} | ${x.ceilingPrecisionAt3} (×${x.ceilingRatio}) | ${x.target} | ${verdict(x.met)} |`,
+    '',
+    '| learning over | time | rules | peak RSS (fresh process) | limit (catalog) | |',
+    '|---:|---:|---:|---:|---|---|',
+    `| ${l.clients.toLocaleString('en')} clients | ${l.seconds} s | ${l.rules} | ${l.peakRssMb} MB | ${l.limitSeconds} s, ${l.limitMb} MB | ${verdict(l.met)} |`,
+    '',
+  ];
+}
+
 function memorySection(r: BenchResults): string[] {
   return [
     '## 5. Memory (peak RSS)',
@@ -228,6 +257,7 @@ function markdown(r: BenchResults, notes: string[]): string {
     ...webhookSection(r),
     ...coldStartSection(r),
     ...memorySection(r),
+    ...crossSellSection(r),
     '## Not measured yet',
     '',
     ...(r.notMeasured.length > 0
