@@ -1789,6 +1789,8 @@ export type Consent = {
 
 /** A channel a client may consent to be contacted on. */
 export type ConsentChannel =
+  /** Processing of personal data beyond what the contract needs (GDPR consent; withdrawable like the others). */
+  | 'DATA_PROCESSING'
   /** Marketing e-mails (service e-mails such as invoices need no consent). */
   | 'MARKETING_EMAIL'
   /** Phone calls for marketing. */
@@ -2145,6 +2147,48 @@ export type CrossSellCandidate = {
   support: Scalars['Decimal']['output'];
 };
 
+/** The outcome of a data subject's erasure; asking again answers the same with `alreadyErased: true`. */
+export type DataSubjectErasure = {
+  __typename?: 'DataSubjectErasure';
+  /** True when the client had been erased before: the sweep ran again and found nothing new to change. */
+  alreadyErased: Scalars['Boolean']['output'];
+  /** The client erased; the id stays, so ledger lines, invoices and audit entries keep pointing at it. */
+  clientId: Scalars['ID']['output'];
+  /** When the client was first erased (UTC). */
+  erasedAt: Scalars['DateTime']['output'];
+  /** Stored items this request rewrote or removed. */
+  itemsChanged: Scalars['Int']['output'];
+  /** The name the client goes by from now on, e.g. `Erased client 3f9a0c21d4`. */
+  pseudonym: Scalars['String']['output'];
+};
+
+/**
+ * A data subject's access export: everything held on one client as JSON and as a readable PDF, each
+ * behind an expiring signed link.
+ */
+export type DataSubjectExport = {
+  __typename?: 'DataSubjectExport';
+  /** The client exported. */
+  clientId: Scalars['ID']['output'];
+  /** When the links stop working: 15 minutes after the export. */
+  expiresAt: Scalars['DateTime']['output'];
+  /** Signed link to the JSON file (GET, no token needed); valid until `expiresAt`. */
+  jsonUrl: Scalars['String']['output'];
+  /** Signed link to the same content as a readable PDF; valid until `expiresAt`. */
+  pdfUrl: Scalars['String']['output'];
+  /** How many items each section of the export holds. */
+  sections: Array<DataSubjectExportSection>;
+};
+
+/** One section of a data subject export and its size. */
+export type DataSubjectExportSection = {
+  __typename?: 'DataSubjectExportSection';
+  /** Items in the section. */
+  items: Scalars['Int']['output'];
+  /** The section: `client`, `consents`, `contacts`, `policies`, `invoices`, `timeline`, `tasks`, `emails`, `auditTrail`. */
+  name: Scalars['String']['output'];
+};
+
 /** What is overdue per age bucket, as of today in the tenant's time zone. */
 export type DebtorAging = {
   __typename?: 'DebtorAging';
@@ -2382,6 +2426,14 @@ export type Endorsement = {
   reason: Scalars['String']['output'];
 };
 
+/** Which client to erase, and why. */
+export type EraseDataSubjectInput = {
+  /** The client to anonymise. */
+  clientId: Scalars['ID']['input'];
+  /** Why, e.g. the request's reference `GDPR request 2026/118`; kept on the record and in its audit entry. */
+  reason: Scalars['String']['input'];
+};
+
 /** Which list to export, in which format. The caller's scope applies, as in `clients` and `policies`. */
 export type ExportBookInput = {
   /** For CLIENTS: the same filter as `clients(filter:)`; ignored for POLICIES. */
@@ -2392,6 +2444,12 @@ export type ExportBookInput = {
   kind: BookFileKind;
   /** For POLICIES: the same filter as `policies(filter:)`; ignored for CLIENTS. */
   policyFilter?: InputMaybe<PolicyListFilter>;
+};
+
+/** Which client a subject access export is for. */
+export type ExportDataSubjectInput = {
+  /** The client (a person) whose data to export. */
+  clientId: Scalars['ID']['input'];
 };
 
 /** A journal for a date range. */
@@ -3245,8 +3303,21 @@ export type Mutation = {
   editCommissionSchemeVersion: CommissionScheme;
   /** Changes the annual premium mid-term; the difference is charged pro rata on unpaid instalments. */
   endorsePolicy: Policy;
+  /**
+   * Erases a client as anonymisation: the name, national id, e-mail, phone, address and birth date
+   * leave the record, timeline, tasks, campaign mail and audit images; contacts are removed; ledger
+   * lines, invoices and audit entries stay under the client's id with their amounts. Idempotent.
+   * Admins and managers, within their scope.
+   */
+  eraseDataSubject: DataSubjectErasure;
   /** Exports a client or policy list, as the caller may see it, to CSV or XLSX. */
   exportBook: ExportResult;
+  /**
+   * Writes everything held on one client (record, consents, policies, invoices, timeline, tasks, e-mails
+   * sent, audit entries; other people's data withheld) to JSON and PDF files behind signed links.
+   * Admins and managers, within their scope.
+   */
+  exportDataSubject: DataSubjectExport;
   /** Exports the accounting journal of a date range as balanced double-entry lines with the tenant's account codes (admin, manager with tenant-wide scope): commission lines (receivable booked, advisor and partner commission, clawbacks and adjustments, booked in their commission month: on the day written, clamped to the month), payments received, and transfers of payout batches paid in the range. Each entry carries its source ids. Invoices issued and insurers settling the commission receivable are not journaled yet. */
   exportJournal: JournalExport;
   /** Creates an invoice for each instalment of a policy that has none yet, as drafts or issued; returns the new invoices (none when all exist). */
@@ -3593,8 +3664,20 @@ export type MutationEndorsePolicyArgs = {
 
 
 /** Everything a front end can change. Every mutation needs a bearer token; each says which roles may call it. */
+export type MutationEraseDataSubjectArgs = {
+  input: EraseDataSubjectInput;
+};
+
+
+/** Everything a front end can change. Every mutation needs a bearer token; each says which roles may call it. */
 export type MutationExportBookArgs = {
   input: ExportBookInput;
+};
+
+
+/** Everything a front end can change. Every mutation needs a bearer token; each says which roles may call it. */
+export type MutationExportDataSubjectArgs = {
+  input: ExportDataSubjectInput;
 };
 
 
@@ -7306,6 +7389,9 @@ export type ResolversTypes = {
   CreateWebhookEndpointInput: CreateWebhookEndpointInput;
   CreateWebhookEndpointPayload: ResolverTypeWrapper<Omit<CreateWebhookEndpointPayload, 'endpoint'> & { endpoint: ResolversTypes['WebhookEndpoint'] }>;
   CrossSellCandidate: ResolverTypeWrapper<Omit<CrossSellCandidate, 'productLine'> & { productLine: ResolversTypes['ProductLine'] }>;
+  DataSubjectErasure: ResolverTypeWrapper<DataSubjectErasure>;
+  DataSubjectExport: ResolverTypeWrapper<DataSubjectExport>;
+  DataSubjectExportSection: ResolverTypeWrapper<DataSubjectExportSection>;
   Date: ResolverTypeWrapper<Scalars['Date']['output']>;
   DateTime: ResolverTypeWrapper<Scalars['DateTime']['output']>;
   DebtorAging: ResolverTypeWrapper<DebtorAging>;
@@ -7328,7 +7414,9 @@ export type ResolversTypes = {
   EditCommissionSchemeVersionInput: EditCommissionSchemeVersionInput;
   EndorsePolicyInput: EndorsePolicyInput;
   Endorsement: ResolverTypeWrapper<Endorsement>;
+  EraseDataSubjectInput: EraseDataSubjectInput;
   ExportBookInput: ExportBookInput;
+  ExportDataSubjectInput: ExportDataSubjectInput;
   ExportJournalInput: ExportJournalInput;
   ExportResult: ResolverTypeWrapper<ExportResult>;
   FailedChange: ResolverTypeWrapper<FailedChangeModel>;
@@ -7694,6 +7782,9 @@ export type ResolversParentTypes = {
   CreateWebhookEndpointInput: CreateWebhookEndpointInput;
   CreateWebhookEndpointPayload: Omit<CreateWebhookEndpointPayload, 'endpoint'> & { endpoint: ResolversParentTypes['WebhookEndpoint'] };
   CrossSellCandidate: Omit<CrossSellCandidate, 'productLine'> & { productLine: ResolversParentTypes['ProductLine'] };
+  DataSubjectErasure: DataSubjectErasure;
+  DataSubjectExport: DataSubjectExport;
+  DataSubjectExportSection: DataSubjectExportSection;
   Date: Scalars['Date']['output'];
   DateTime: Scalars['DateTime']['output'];
   DebtorAging: DebtorAging;
@@ -7711,7 +7802,9 @@ export type ResolversParentTypes = {
   EditCommissionSchemeVersionInput: EditCommissionSchemeVersionInput;
   EndorsePolicyInput: EndorsePolicyInput;
   Endorsement: Endorsement;
+  EraseDataSubjectInput: EraseDataSubjectInput;
   ExportBookInput: ExportBookInput;
+  ExportDataSubjectInput: ExportDataSubjectInput;
   ExportJournalInput: ExportJournalInput;
   ExportResult: ExportResult;
   FailedChange: FailedChangeModel;
@@ -8526,6 +8619,27 @@ export type CrossSellCandidateResolvers<ContextType = GraphQLContext, ParentType
   support?: Resolver<ResolversTypes['Decimal'], ParentType, ContextType>;
 };
 
+export type DataSubjectErasureResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['DataSubjectErasure'] = ResolversParentTypes['DataSubjectErasure']> = {
+  alreadyErased?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  clientId?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  erasedAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  itemsChanged?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  pseudonym?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+};
+
+export type DataSubjectExportResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['DataSubjectExport'] = ResolversParentTypes['DataSubjectExport']> = {
+  clientId?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  expiresAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  jsonUrl?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  pdfUrl?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  sections?: Resolver<Array<ResolversTypes['DataSubjectExportSection']>, ParentType, ContextType>;
+};
+
+export type DataSubjectExportSectionResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['DataSubjectExportSection'] = ResolversParentTypes['DataSubjectExportSection']> = {
+  items?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  name?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+};
+
 export interface DateScalarConfig extends GraphQLScalarTypeConfig<ResolversTypes['Date'], any> {
   name: 'Date';
 }
@@ -8904,7 +9018,9 @@ export type MutationResolvers<ContextType = GraphQLContext, ParentType extends R
   distributeCampaign?: Resolver<ResolversTypes['DistributeCampaignResult'], ParentType, ContextType, RequireFields<MutationDistributeCampaignArgs, 'input'>>;
   editCommissionSchemeVersion?: Resolver<ResolversTypes['CommissionScheme'], ParentType, ContextType, RequireFields<MutationEditCommissionSchemeVersionArgs, 'input'>>;
   endorsePolicy?: Resolver<ResolversTypes['Policy'], ParentType, ContextType, RequireFields<MutationEndorsePolicyArgs, 'input'>>;
+  eraseDataSubject?: Resolver<ResolversTypes['DataSubjectErasure'], ParentType, ContextType, RequireFields<MutationEraseDataSubjectArgs, 'input'>>;
   exportBook?: Resolver<ResolversTypes['ExportResult'], ParentType, ContextType, RequireFields<MutationExportBookArgs, 'input'>>;
+  exportDataSubject?: Resolver<ResolversTypes['DataSubjectExport'], ParentType, ContextType, RequireFields<MutationExportDataSubjectArgs, 'input'>>;
   exportJournal?: Resolver<ResolversTypes['JournalExport'], ParentType, ContextType, RequireFields<MutationExportJournalArgs, 'input'>>;
   generateInstalmentInvoices?: Resolver<Array<ResolversTypes['Invoice']>, ParentType, ContextType, RequireFields<MutationGenerateInstalmentInvoicesArgs, 'input'>>;
   importBankStatement?: Resolver<ResolversTypes['BankImportResult'], ParentType, ContextType, RequireFields<MutationImportBankStatementArgs, 'input'>>;
@@ -9887,6 +10003,9 @@ export type Resolvers<ContextType = GraphQLContext> = {
   CreateApiKeyPayload?: CreateApiKeyPayloadResolvers<ContextType>;
   CreateWebhookEndpointPayload?: CreateWebhookEndpointPayloadResolvers<ContextType>;
   CrossSellCandidate?: CrossSellCandidateResolvers<ContextType>;
+  DataSubjectErasure?: DataSubjectErasureResolvers<ContextType>;
+  DataSubjectExport?: DataSubjectExportResolvers<ContextType>;
+  DataSubjectExportSection?: DataSubjectExportSectionResolvers<ContextType>;
   Date?: GraphQLScalarType;
   DateTime?: GraphQLScalarType;
   DebtorAging?: DebtorAgingResolvers<ContextType>;
