@@ -14,12 +14,13 @@ import {
   unsubscribeKeysFrom,
 } from './campaigns/index.js';
 import { composeCampaigns } from './campaigns-wiring.js';
-import { type ClientsModule, sortNameOf, uniqueValuesOf } from './clients/index.js';
+import type { ClientsModule } from './clients/index.js';
 import { ChangeBatch, type CommissionsModule } from './commissions/index.js';
 import { type CrossSellService, createCrossSellModule } from './cross-sell/index.js';
 import { crossSellPorts } from './cross-sell-wiring.js';
 import { type ChangeConsumer, createFailuresModule, type FailuresService } from './failures/index.js';
-import { createGdprModule, type GdprModule } from './gdpr/index.js';
+import type { GdprModule } from './gdpr/index.js';
+import { composeGdpr } from './gdpr-wiring.js';
 import type { ImportRunOptions, ImportsModule } from './imports/index.js';
 import type { InvoiceAdapters, InvoicesModule } from './invoices/index.js';
 import { createLeadsModule, type LeadsModule } from './leads/index.js';
@@ -175,12 +176,7 @@ export function createServices(db: Db, clock: Clock, options: ServiceOptions = {
       },
     }),
     audit: createAuditModule({ db }),
-    gdpr: createGdprModule({
-      db,
-      clock,
-      book: { requireClient: (p, id) => book.clients.book.requireClient(p, id), uniqueValuesOf, sortNameOf },
-      files: options.reports ?? null,
-    }),
+    gdpr: composeGdpr(db, clock, book.clients, repositories.org, options.reports ?? null),
     crossSell: createCrossSellModule({ db, clock, ...crossSellPorts(repositories, book.clients.book) }),
     leads: createLeadsModule({ db, clock, ...leadPorts(repositories, book.clients, tasks) }),
     outgoingWebhooks: createOutgoingWebhooksModule({

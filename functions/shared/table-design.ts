@@ -127,6 +127,7 @@ export const EntityType = {
   CommissionPayoutPaid: 'CommissionPayoutPaid',
   AuditEntry: 'AuditEntry',
   RolePermissions: 'RolePermissions',
+  RetentionSettings: 'RetentionSettings',
   LeadForm: 'LeadForm',
   LeadFormRoute: 'LeadFormRoute',
   LeadRateWindow: 'LeadRateWindow',

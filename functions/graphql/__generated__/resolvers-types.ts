@@ -3400,6 +3400,8 @@ export type Mutation = {
   setChartOfAccounts: ChartOfAccounts;
   /** Replaces the dunning policy (admin, manager). Steps already taken on an invoice are never repeated. */
   setDunningPolicy: DunningPolicy;
+  /** Sets the tenant's retention settings (admins); the daily `retention` schedule applies them. */
+  setRetentionSettings: RetentionSettings;
   /**
    * Narrows or widens the roles' default actions in this tenant, within each role's ceiling (admin).
    * Applied from the next request on; the change is audited.
@@ -3865,6 +3867,12 @@ export type MutationSetChartOfAccountsArgs = {
 /** Everything a front end can change. Every mutation needs a bearer token; each says which roles may call it. */
 export type MutationSetDunningPolicyArgs = {
   input: SetDunningPolicyInput;
+};
+
+
+/** Everything a front end can change. Every mutation needs a bearer token; each says which roles may call it. */
+export type MutationSetRetentionSettingsArgs = {
+  input: SetRetentionSettingsInput;
 };
 
 
@@ -4753,6 +4761,8 @@ export type Query = {
   reportJob: ReportJob;
   /** The caller's report jobs, newest first (every role). */
   reportJobs: ReportJobConnection;
+  /** The tenant's retention settings (admins). */
+  retentionSettings: RetentionSettings;
   /** The tenant's role permissions (admin). */
   rolePermissions: RolePermissions;
   /**
@@ -5659,6 +5669,25 @@ export type ResolveUnmatchedPaymentInput = {
   unmatchedId: Scalars['ID']['input'];
 };
 
+/**
+ * A tenant's retention settings: after how many days without a change the daily retention schedule
+ * erases (anonymises, as `eraseDataSubject`) potential and lost clients. Active clients are never
+ * erased by the schedule. Null keeps them forever (the default).
+ */
+export type RetentionSettings = {
+  __typename?: 'RetentionSettings';
+  /** Days since a LOST client's last change after which it is erased; null: never. */
+  eraseLostAfterDays?: Maybe<Scalars['Int']['output']>;
+  /** Days since a POTENTIAL client's last change after which it is erased; null: never. */
+  erasePotentialAfterDays?: Maybe<Scalars['Int']['output']>;
+  /** When they were last changed (UTC); null while never set. */
+  updatedAt?: Maybe<Scalars['DateTime']['output']>;
+  /** Id of the user who last changed them. */
+  updatedBy?: Maybe<Scalars['ID']['output']>;
+  /** Optimistic-locking version: 0 while the tenant has stored none. Send it back as `expectedVersion`. */
+  version: Scalars['Int']['output'];
+};
+
 /** Books the negation of a payment (e.g. a bounced transfer). */
 export type ReversePaymentInput = {
   /** The invoice the payment was applied to. */
@@ -5855,6 +5884,16 @@ export type SetDunningPolicyInput = {
   quietHoursStart: Scalars['String']['input'];
   /** The steps; at least one. */
   steps: Array<DunningStepRuleInput>;
+};
+
+/** New retention settings for the tenant. */
+export type SetRetentionSettingsInput = {
+  /** Days (30–36500) after which lost clients without a change are erased; null: never. */
+  eraseLostAfterDays?: InputMaybe<Scalars['Int']['input']>;
+  /** Days (30–36500) after which potential clients without a change are erased; null: never. */
+  erasePotentialAfterDays?: InputMaybe<Scalars['Int']['input']>;
+  /** The version read (0 when none were stored yet); a stale one answers CONFLICT. */
+  expectedVersion: Scalars['Int']['input'];
 };
 
 /** The tenant's new role permissions: roles not listed return to their defaults. */
@@ -7551,6 +7590,7 @@ export type ResolversTypes = {
   RequestReportInput: RequestReportInput;
   ResolveCommissionDisputeInput: ResolveCommissionDisputeInput;
   ResolveUnmatchedPaymentInput: ResolveUnmatchedPaymentInput;
+  RetentionSettings: ResolverTypeWrapper<RetentionSettings>;
   ReversePaymentInput: ReversePaymentInput;
   RevokeApiKeyInput: RevokeApiKeyInput;
   RevokeCalendarFeedResult: ResolverTypeWrapper<RevokeCalendarFeedResult>;
@@ -7568,6 +7608,7 @@ export type ResolversTypes = {
   SetCampaignEmailTemplateInput: SetCampaignEmailTemplateInput;
   SetChartOfAccountsInput: SetChartOfAccountsInput;
   SetDunningPolicyInput: SetDunningPolicyInput;
+  SetRetentionSettingsInput: SetRetentionSettingsInput;
   SetRolePermissionsInput: SetRolePermissionsInput;
   SetUserRateGroupInput: SetUserRateGroupInput;
   SetWebhookMappingInput: SetWebhookMappingInput;
@@ -7915,6 +7956,7 @@ export type ResolversParentTypes = {
   RequestReportInput: RequestReportInput;
   ResolveCommissionDisputeInput: ResolveCommissionDisputeInput;
   ResolveUnmatchedPaymentInput: ResolveUnmatchedPaymentInput;
+  RetentionSettings: RetentionSettings;
   ReversePaymentInput: ReversePaymentInput;
   RevokeApiKeyInput: RevokeApiKeyInput;
   RevokeCalendarFeedResult: RevokeCalendarFeedResult;
@@ -7929,6 +7971,7 @@ export type ResolversParentTypes = {
   SetCampaignEmailTemplateInput: SetCampaignEmailTemplateInput;
   SetChartOfAccountsInput: SetChartOfAccountsInput;
   SetDunningPolicyInput: SetDunningPolicyInput;
+  SetRetentionSettingsInput: SetRetentionSettingsInput;
   SetRolePermissionsInput: SetRolePermissionsInput;
   SetUserRateGroupInput: SetUserRateGroupInput;
   SetWebhookMappingInput: SetWebhookMappingInput;
@@ -9052,6 +9095,7 @@ export type MutationResolvers<ContextType = GraphQLContext, ParentType extends R
   setCampaignEmailTemplate?: Resolver<ResolversTypes['CampaignEmailTemplate'], ParentType, ContextType, RequireFields<MutationSetCampaignEmailTemplateArgs, 'input'>>;
   setChartOfAccounts?: Resolver<ResolversTypes['ChartOfAccounts'], ParentType, ContextType, RequireFields<MutationSetChartOfAccountsArgs, 'input'>>;
   setDunningPolicy?: Resolver<ResolversTypes['DunningPolicy'], ParentType, ContextType, RequireFields<MutationSetDunningPolicyArgs, 'input'>>;
+  setRetentionSettings?: Resolver<ResolversTypes['RetentionSettings'], ParentType, ContextType, RequireFields<MutationSetRetentionSettingsArgs, 'input'>>;
   setRolePermissions?: Resolver<ResolversTypes['RolePermissions'], ParentType, ContextType, RequireFields<MutationSetRolePermissionsArgs, 'input'>>;
   setUserRateGroup?: Resolver<ResolversTypes['User'], ParentType, ContextType, RequireFields<MutationSetUserRateGroupArgs, 'input'>>;
   setWebhookMapping?: Resolver<ResolversTypes['WebhookMapping'], ParentType, ContextType, RequireFields<MutationSetWebhookMappingArgs, 'input'>>;
@@ -9357,6 +9401,7 @@ export type QueryResolvers<ContextType = GraphQLContext, ParentType extends Reso
   regions?: Resolver<ResolversTypes['RegionConnection'], ParentType, ContextType, Partial<QueryRegionsArgs>>;
   reportJob?: Resolver<ResolversTypes['ReportJob'], ParentType, ContextType, RequireFields<QueryReportJobArgs, 'id'>>;
   reportJobs?: Resolver<ResolversTypes['ReportJobConnection'], ParentType, ContextType, Partial<QueryReportJobsArgs>>;
+  retentionSettings?: Resolver<ResolversTypes['RetentionSettings'], ParentType, ContextType>;
   rolePermissions?: Resolver<ResolversTypes['RolePermissions'], ParentType, ContextType>;
   sellerPerformance?: Resolver<Array<ResolversTypes['SellerPerformanceRow']>, ParentType, ContextType, RequireFields<QuerySellerPerformanceArgs, 'groupBy' | 'period'>>;
   simulateCommissions?: Resolver<Array<ResolversTypes['SimulatedCommissionLine']>, ParentType, ContextType, RequireFields<QuerySimulateCommissionsArgs, 'input'>>;
@@ -9488,6 +9533,14 @@ export type ReportJobConnectionResolvers<ContextType = GraphQLContext, ParentTyp
 export type ReportJobEdgeResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['ReportJobEdge'] = ResolversParentTypes['ReportJobEdge']> = {
   cursor?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   node?: Resolver<ResolversTypes['ReportJob'], ParentType, ContextType>;
+};
+
+export type RetentionSettingsResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['RetentionSettings'] = ResolversParentTypes['RetentionSettings']> = {
+  eraseLostAfterDays?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
+  erasePotentialAfterDays?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
+  updatedAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
+  updatedBy?: Resolver<Maybe<ResolversTypes['ID']>, ParentType, ContextType>;
+  version?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
 };
 
 export type RevokeCalendarFeedResultResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['RevokeCalendarFeedResult'] = ResolversParentTypes['RevokeCalendarFeedResult']> = {
@@ -10096,6 +10149,7 @@ export type Resolvers<ContextType = GraphQLContext> = {
   ReportJob?: ReportJobResolvers<ContextType>;
   ReportJobConnection?: ReportJobConnectionResolvers<ContextType>;
   ReportJobEdge?: ReportJobEdgeResolvers<ContextType>;
+  RetentionSettings?: RetentionSettingsResolvers<ContextType>;
   RevokeCalendarFeedResult?: RevokeCalendarFeedResultResolvers<ContextType>;
   Role?: RoleResolvers;
   RolePermission?: RolePermissionResolvers<ContextType>;

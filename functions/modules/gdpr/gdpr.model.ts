@@ -39,3 +39,36 @@ export interface SubjectDocument {
   exportedAt: string;
   sections: Record<string, unknown[]>;
 }
+
+/** Statuses the retention schedule erases after a tenant's period: clients the brokerage does not serve. */
+export const RETAINED_STATUSES = ['POTENTIAL', 'LOST'] as const;
+
+/** A tenant's retention settings: days since a client's last change after which it is erased; null keeps forever. */
+export interface RetentionSettings {
+  erasePotentialAfterDays: number | null;
+  eraseLostAfterDays: number | null;
+  /** 0 while the tenant has stored none (the defaults: keep forever). */
+  version: number;
+  updatedAt: string | null;
+  updatedBy: string | null;
+}
+
+const days = z
+  .number()
+  .int()
+  .min(30, 'must be at least 30 days')
+  .max(36500, 'must be at most 36500 days')
+  .nullable();
+
+export const SetRetentionSettingsSchema = z.object({
+  expectedVersion: z.number().int().min(0),
+  erasePotentialAfterDays: days,
+  eraseLostAfterDays: days,
+});
+
+/** What one run of the retention schedule did, summed over tenants. */
+export interface RetentionRunResult {
+  tenants: number;
+  erased: number;
+  failed: number;
+}

@@ -1,8 +1,13 @@
 import type { Resolvers } from '../../graphql/__generated__/resolvers-types.js';
 
-/** Data subject requests: parse nothing here, the service checks role, scope and input. */
+/** Data subject requests and retention settings: the services check role, scope and input. */
 export const gdprResolvers: Resolvers = {
+  Query: {
+    retentionSettings: (_root, _args, { principal, services }) => services.gdpr.retention.settings(principal),
+  },
   Mutation: {
+    setRetentionSettings: (_root, { input }, { principal, services }) =>
+      services.gdpr.retention.setSettings(principal, input),
     exportDataSubject: (_root, { input }, { principal, services }) =>
       services.gdpr.subjects.exportSubject(principal, input),
     eraseDataSubject: (_root, { input }, { principal, services }) =>

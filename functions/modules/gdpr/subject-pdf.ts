@@ -1,4 +1,5 @@
-import { embedFontsAndCollect, loadPdfFonts } from '../../shared/pdf-fonts.js';
+import { loadPdfFonts } from '../../shared/pdf-fonts.js';
+import { embedFontsAndCollect } from '../../shared/pdf-output.js';
 import type { SubjectDocument } from './gdpr.model.js';
 
 const MARGIN = 48;

@@ -201,9 +201,10 @@ export function formatDate(isoDate: string, locale: string): string {
  * and Cyrillic, so "Číslo" and "Řízení" print as written.
  */
 async function render(draw: (doc: PDFKit.PDFDocument) => Promise<void> | void): Promise<Uint8Array> {
-  const [{ default: PDFDocument }, { embedFontsAndCollect, loadPdfFonts }] = await Promise.all([
+  const [{ default: PDFDocument }, { loadPdfFonts }, { embedFontsAndCollect }] = await Promise.all([
     import('pdfkit'),
     import('../../shared/pdf-fonts.js'),
+    import('../../shared/pdf-output.js'),
   ]);
   const doc = new PDFDocument({ size: 'A4', margin: 50, info: { Producer: 'Broker CRM' } });
   const done = embedFontsAndCollect(doc, await loadPdfFonts());

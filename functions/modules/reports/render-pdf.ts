@@ -1,4 +1,5 @@
-import { embedFontsAndCollect, loadPdfFonts } from '../../shared/pdf-fonts.js';
+import { loadPdfFonts } from '../../shared/pdf-fonts.js';
+import { embedFontsAndCollect } from '../../shared/pdf-output.js';
 import type { Column, ReportDocument, ReportTable } from './report-document.js';
 import type { ReportFormatter } from './report-format.js';
 import type { Translate } from './report-messages.js';
