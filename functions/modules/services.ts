@@ -29,6 +29,7 @@ import { composeCommissions, composeImports, composeInvoices } from './money-wir
 import { createOrgModule, type OrgModule } from './org/index.js';
 import {
   createOutgoingWebhooksModule,
+  type EndpointUrlPolicy,
   type OutgoingWebhooksService,
   type WebhookSender,
 } from './outgoing-webhooks/index.js';
@@ -105,6 +106,8 @@ export interface ServiceOptions {
   reportPageRows?: number;
   /** How outgoing webhooks are sent (default `fetch`). */
   webhookSender?: WebhookSender;
+  /** Where outgoing webhook endpoints may point (default: public https only). */
+  webhookUrlPolicy?: EndpointUrlPolicy;
   /** Overrides how long a webhook delivery may start events (tests of the time budget). */
   webhookTimeBudgetMs?: number;
   /** Where campaign e-mails go out; without it sending campaign e-mails answers RULE_VIOLATION. */
@@ -184,6 +187,7 @@ export function createServices(db: Db, clock: Clock, options: ServiceOptions = {
       clock,
       tenants: { listTenantIds: () => repositories.org.listTenantIds() },
       ...(options.webhookSender ? { sender: options.webhookSender } : {}),
+      ...(options.webhookUrlPolicy ? { urlPolicy: options.webhookUrlPolicy } : {}),
     }),
     repositories,
   };
