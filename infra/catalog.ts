@@ -156,6 +156,16 @@ export const CATALOG: readonly FunctionSpec[] = [
     timeoutSeconds: 300,
   },
   {
+    name: 'retention',
+    description:
+      "Daily retention (GDPR): erases potential and lost clients past the tenant's retention settings",
+    entry: 'functions/retention/handler.ts',
+    trigger: { kind: 'schedule', expression: 'cron(30 2 * * ? *)' },
+    needs: ['table'],
+    memoryMb: 512,
+    timeoutSeconds: 600,
+  },
+  {
     name: 'renewals',
     description: "Daily renewals: one renewal task per policy term ending within the tenant's window",
     entry: 'functions/renewals/handler.ts',

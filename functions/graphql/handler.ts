@@ -2,6 +2,7 @@ import { handlers, startServerAndCreateLambdaHandler } from '@as-integrations/aw
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import middy from '@middy/core';
 import { unsubscribeKeysFrom } from '../modules/campaigns/index.js';
+import { urlPolicyForStage } from '../modules/outgoing-webhooks/index.js';
 import { createServices } from '../modules/services.js';
 import { cursorKeysFromEnv, requireSharedCursorKeys } from '../shared/cursor-keys.js';
 import { invoiceAdapters } from '../shared/invoice-adapters.js';
@@ -22,6 +23,7 @@ const services = createServices(runtime.db, runtime.clock, {
     adapters && publicBaseUrl ? { mailer: adapters.mailer, from: adapters.mailFrom, publicBaseUrl } : null,
   signingKeys: unsubscribeKeysFrom(cursorKeysFromEnv(runtime.env, () => new SecretsManagerClient({}))),
   archive: runtime.env.ARCHIVE_BUCKET ? { store: runtime.objects, bucket: runtime.env.ARCHIVE_BUCKET } : null,
+  webhookUrlPolicy: urlPolicyForStage(runtime.env.STAGE),
 });
 const verifier = createTokenVerifier(runtime.env);
 const persistedQueries = new TableCache(runtime.db, runtime.clock);

@@ -1,4 +1,5 @@
 import DataLoader from 'dataloader';
+import type { ReferredPolicy } from '../modules/clients/index.js';
 import type { Policy } from '../modules/policies/index.js';
 import type { Services } from '../modules/services.js';
 import type { Principal } from '../shared/auth/principal.js';
@@ -27,6 +28,8 @@ export interface PolicyRef {
 export interface Loaders {
   org: DataLoader<OrgRef, unknown, string>;
   policy: DataLoader<PolicyRef, Policy | null, string>;
+  /** A referred client's policies as its partner sees them (the service checks the referral). */
+  referredPolicies: DataLoader<string, ReferredPolicy[], string>;
   /** The tenant's name, read once per request. */
   tenantName: () => Promise<string | null>;
 }
@@ -49,6 +52,10 @@ export function createLoaders(services: Services, principal: Principal | null): 
         return refs.map((r) => found.get(r.id) ?? null);
       },
       { cacheKeyFn: (r) => r.id, maxBatchSize: 100 },
+    ),
+    referredPolicies: new DataLoader<string, ReferredPolicy[], string>(
+      (clientIds) => services.clients.reads.referredClientsPolicies(principal, clientIds),
+      { maxBatchSize: 100 },
     ),
     tenantName: () => {
       tenantName ??= principal

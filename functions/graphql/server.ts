@@ -18,6 +18,7 @@ import { commissionsResolvers } from '../modules/commissions/commissions.resolve
 import { partnerLinesResolvers } from '../modules/commissions/partner-lines.resolvers.js';
 import { crossSellResolvers } from '../modules/cross-sell/cross-sell.resolvers.js';
 import { failuresResolvers } from '../modules/failures/failures.resolvers.js';
+import { gdprResolvers } from '../modules/gdpr/gdpr.resolvers.js';
 import { importsResolvers } from '../modules/imports/imports.resolvers.js';
 import { invoicesResolvers } from '../modules/invoices/invoices.resolvers.js';
 import { leadsResolvers } from '../modules/leads/leads.resolvers.js';
@@ -123,6 +124,7 @@ function allResolvers(): Resolvers {
       reportsResolvers,
       accessResolvers,
       auditResolvers,
+      gdprResolvers,
       partnerPortalResolvers,
       referralsResolvers,
       outgoingWebhooksResolvers,

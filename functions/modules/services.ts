@@ -19,6 +19,8 @@ import { ChangeBatch, type CommissionsModule } from './commissions/index.js';
 import { type CrossSellService, createCrossSellModule } from './cross-sell/index.js';
 import { crossSellPorts } from './cross-sell-wiring.js';
 import { type ChangeConsumer, createFailuresModule, type FailuresService } from './failures/index.js';
+import type { GdprModule } from './gdpr/index.js';
+import { composeGdpr } from './gdpr-wiring.js';
 import type { ImportRunOptions, ImportsModule } from './imports/index.js';
 import type { InvoiceAdapters, InvoicesModule } from './invoices/index.js';
 import { createLeadsModule, type LeadsModule } from './leads/index.js';
@@ -27,6 +29,7 @@ import { composeCommissions, composeImports, composeInvoices } from './money-wir
 import { createOrgModule, type OrgModule } from './org/index.js';
 import {
   createOutgoingWebhooksModule,
+  type EndpointUrlPolicy,
   type OutgoingWebhooksService,
   type WebhookSender,
 } from './outgoing-webhooks/index.js';
@@ -80,6 +83,8 @@ export interface Services {
   outgoingWebhooks: OutgoingWebhooksService;
   /** Bank accounts, commission payout batches (pain.001 and CSV files), the accounting journal. */
   settlement: SettlementModule;
+  /** Data subject requests: the access export and erasure. */
+  gdpr: GdprModule;
   /** Changes consumers gave up on: stored by the hosts, listed and replayed by admins. */
   failures: FailuresService;
   /** For request-scoped batching (GraphQL loaders) and stream consumers; resolvers call services. */
@@ -101,6 +106,8 @@ export interface ServiceOptions {
   reportPageRows?: number;
   /** How outgoing webhooks are sent (default `fetch`). */
   webhookSender?: WebhookSender;
+  /** Where outgoing webhook endpoints may point (default: public https only). */
+  webhookUrlPolicy?: EndpointUrlPolicy;
   /** Overrides how long a webhook delivery may start events (tests of the time budget). */
   webhookTimeBudgetMs?: number;
   /** Where campaign e-mails go out; without it sending campaign e-mails answers RULE_VIOLATION. */
@@ -174,6 +181,7 @@ export function createServices(db: Db, clock: Clock, options: ServiceOptions = {
       },
     }),
     audit: createAuditModule({ db }),
+    gdpr: composeGdpr(db, clock, book.clients, repositories.org, options.reports ?? null),
     crossSell: createCrossSellModule({ db, clock, ...crossSellPorts(repositories, book.clients.book) }),
     leads: createLeadsModule({ db, clock, ...leadPorts(repositories, book.clients, tasks) }),
     outgoingWebhooks: createOutgoingWebhooksModule({
@@ -181,6 +189,7 @@ export function createServices(db: Db, clock: Clock, options: ServiceOptions = {
       clock,
       tenants: { listTenantIds: () => repositories.org.listTenantIds() },
       ...(options.webhookSender ? { sender: options.webhookSender } : {}),
+      ...(options.webhookUrlPolicy ? { urlPolicy: options.webhookUrlPolicy } : {}),
     }),
     repositories,
   };

@@ -25,4 +25,9 @@ export const auditKeys = {
     pk: `${tenantPrefix(tenantId)}#SETTINGS`,
     sk: 'ROLE_PERMISSIONS',
   }),
+  /** The tenant's retention settings (GDPR): one item, versioned. */
+  retentionSettings: (tenantId: string): ItemKey => ({
+    pk: `${tenantPrefix(tenantId)}#SETTINGS`,
+    sk: 'RETENTION',
+  }),
 } as const;

@@ -129,6 +129,7 @@ export const EntityType = {
   InsurerSettledPeriod: 'InsurerSettledPeriod',
   AuditEntry: 'AuditEntry',
   RolePermissions: 'RolePermissions',
+  RetentionSettings: 'RetentionSettings',
   LeadForm: 'LeadForm',
   LeadFormRoute: 'LeadFormRoute',
   LeadRateWindow: 'LeadRateWindow',
@@ -299,6 +300,8 @@ export const keys = {
     sk: `H#${seg(entryId)}`,
   }),
   cardPrefix: 'A#',
+  /** A client's policies within its collection (sk^=A#POLICY#). */
+  policyPrefix: 'A#POLICY#',
   timelinePrefix: 'H#',
 
   /** Index keys of a client: by owner, by status, by branch (sorted by name), the branch pool, by referring partner. */

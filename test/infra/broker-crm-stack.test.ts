@@ -213,8 +213,8 @@ describe('least privilege', () => {
     // The schedule's dead letters carry no change: they stay in their queue (and its alarm).
     const scheduled = s.stack.schedules.jobs.map((j) => idOf(j.failureQueue));
     for (const queue of scheduled) expect(JSON.stringify(statements)).not.toContain(queue);
-    // The overdue sweep, renewals, reminders, the outgoing webhook retries and cross-sell.
-    expect(scheduled).toHaveLength(5);
+    // The overdue sweep, renewals, retention, reminders, the outgoing webhook retries and cross-sell.
+    expect(scheduled).toHaveLength(6);
   });
 
   it('lets the debtors consumer mail from the sender identity and text phone numbers only; the sweep only its table', () => {

@@ -2,6 +2,7 @@ import type { ApolloServer } from '@apollo/server';
 import { inject } from 'vitest';
 import type { GraphQLContext } from '../../functions/graphql/context.js';
 import { createGraphQLServer } from '../../functions/graphql/server.js';
+import { LOOPBACK_ALLOWED } from '../../functions/modules/outgoing-webhooks/index.js';
 import { createServices, type Services } from '../../functions/modules/services.js';
 import { type Principal, systemPrincipal } from '../../functions/shared/auth/principal.js';
 import { type Clock, systemClock } from '../../functions/shared/clock.js';
@@ -49,6 +50,7 @@ export function createTestApp(clock: Clock = systemClock): TestApp {
   const services = createServices(db, clock, {
     reports: { store: objects, bucket: 'test-reports' },
     archive: { store: objects, bucket: 'test-archive' },
+    webhookUrlPolicy: LOOPBACK_ALLOWED,
     campaignMail: {
       mailer: new MemoryMailer(),
       from: 'offers@test.local',

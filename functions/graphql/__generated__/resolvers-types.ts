@@ -1793,6 +1793,8 @@ export type Consent = {
 
 /** A channel a client may consent to be contacted on. */
 export type ConsentChannel =
+  /** Processing of personal data beyond what the contract needs (GDPR consent; withdrawable like the others). */
+  | 'DATA_PROCESSING'
   /** Marketing e-mails (service e-mails such as invoices need no consent). */
   | 'MARKETING_EMAIL'
   /** Phone calls for marketing. */
@@ -2149,6 +2151,48 @@ export type CrossSellCandidate = {
   support: Scalars['Decimal']['output'];
 };
 
+/** The outcome of a data subject's erasure; asking again answers the same with `alreadyErased: true`. */
+export type DataSubjectErasure = {
+  __typename?: 'DataSubjectErasure';
+  /** True when the client had been erased before: the sweep ran again and found nothing new to change. */
+  alreadyErased: Scalars['Boolean']['output'];
+  /** The client erased; the id stays, so ledger lines, invoices and audit entries keep pointing at it. */
+  clientId: Scalars['ID']['output'];
+  /** When the client was first erased (UTC). */
+  erasedAt: Scalars['DateTime']['output'];
+  /** Stored items this request rewrote or removed. */
+  itemsChanged: Scalars['Int']['output'];
+  /** The name the client goes by from now on, e.g. `Erased client 3f9a0c21d4`. */
+  pseudonym: Scalars['String']['output'];
+};
+
+/**
+ * A data subject's access export: everything held on one client as JSON and as a readable PDF, each
+ * behind an expiring signed link.
+ */
+export type DataSubjectExport = {
+  __typename?: 'DataSubjectExport';
+  /** The client exported. */
+  clientId: Scalars['ID']['output'];
+  /** When the links stop working: 15 minutes after the export. */
+  expiresAt: Scalars['DateTime']['output'];
+  /** Signed link to the JSON file (GET, no token needed); valid until `expiresAt`. */
+  jsonUrl: Scalars['String']['output'];
+  /** Signed link to the same content as a readable PDF; valid until `expiresAt`. */
+  pdfUrl: Scalars['String']['output'];
+  /** How many items each section of the export holds. */
+  sections: Array<DataSubjectExportSection>;
+};
+
+/** One section of a data subject export and its size. */
+export type DataSubjectExportSection = {
+  __typename?: 'DataSubjectExportSection';
+  /** Items in the section. */
+  items: Scalars['Int']['output'];
+  /** The section: `client`, `consents`, `contacts`, `policies`, `invoices`, `timeline`, `tasks`, `emails`, `auditTrail`. */
+  name: Scalars['String']['output'];
+};
+
 /** What is overdue per age bucket, as of today in the tenant's time zone. */
 export type DebtorAging = {
   __typename?: 'DebtorAging';
@@ -2386,6 +2430,14 @@ export type Endorsement = {
   reason: Scalars['String']['output'];
 };
 
+/** Which client to erase, and why. */
+export type EraseDataSubjectInput = {
+  /** The client to anonymise. */
+  clientId: Scalars['ID']['input'];
+  /** Why, e.g. the request's reference `GDPR request 2026/118`; kept on the record and in its audit entry. */
+  reason: Scalars['String']['input'];
+};
+
 /** Which list to export, in which format. The caller's scope applies, as in `clients` and `policies`. */
 export type ExportBookInput = {
   /** For CLIENTS: the same filter as `clients(filter:)`; ignored for POLICIES. */
@@ -2396,6 +2448,12 @@ export type ExportBookInput = {
   kind: BookFileKind;
   /** For POLICIES: the same filter as `policies(filter:)`; ignored for CLIENTS. */
   policyFilter?: InputMaybe<PolicyListFilter>;
+};
+
+/** Which client a subject access export is for. */
+export type ExportDataSubjectInput = {
+  /** The client (a person) whose data to export. */
+  clientId: Scalars['ID']['input'];
 };
 
 /** A journal for a date range. */
@@ -3319,8 +3377,21 @@ export type Mutation = {
   editCommissionSchemeVersion: CommissionScheme;
   /** Changes the annual premium mid-term; the difference is charged pro rata on unpaid instalments. */
   endorsePolicy: Policy;
+  /**
+   * Erases a client as anonymisation: the name, national id, e-mail, phone, address and birth date
+   * leave the record, timeline, tasks, campaign mail and audit images; contacts are removed; ledger
+   * lines, invoices and audit entries stay under the client's id with their amounts. Idempotent.
+   * Admins and managers, within their scope.
+   */
+  eraseDataSubject: DataSubjectErasure;
   /** Exports a client or policy list, as the caller may see it, to CSV or XLSX. */
   exportBook: ExportResult;
+  /**
+   * Writes everything held on one client (record, consents, policies, invoices, timeline, tasks, e-mails
+   * sent, audit entries; other people's data withheld) to JSON and PDF files behind signed links.
+   * Admins and managers, within their scope.
+   */
+  exportDataSubject: DataSubjectExport;
   /** Exports the accounting journal of a date range as balanced double-entry lines with the tenant's account codes (admin, manager with tenant-wide scope): commission lines (receivable booked, advisor and partner commission, clawbacks and adjustments, booked in their commission month: on the day written, clamped to the month), payments received, invoices issued, commission insurers paid (bank against commission receivable per month settled, any excess to COMMISSION_SUSPENSE; `source.refs.openAfter` names what each month still lacks), and transfers of payout batches paid in the range. Each entry carries its source ids. */
   exportJournal: JournalExport;
   /** Creates an invoice for each instalment of a policy that has none yet, as drafts or issued; returns the new invoices (none when all exist). */
@@ -3405,6 +3476,8 @@ export type Mutation = {
   setChartOfAccounts: ChartOfAccounts;
   /** Replaces the dunning policy (admin, manager). Steps already taken on an invoice are never repeated. */
   setDunningPolicy: DunningPolicy;
+  /** Sets the tenant's retention settings (admins); the daily `retention` schedule applies them. */
+  setRetentionSettings: RetentionSettings;
   /**
    * Narrows or widens the roles' default actions in this tenant, within each role's ceiling (admin).
    * Applied from the next request on; the change is audited.
@@ -3669,8 +3742,20 @@ export type MutationEndorsePolicyArgs = {
 
 
 /** Everything a front end can change. Every mutation needs a bearer token; each says which roles may call it. */
+export type MutationEraseDataSubjectArgs = {
+  input: EraseDataSubjectInput;
+};
+
+
+/** Everything a front end can change. Every mutation needs a bearer token; each says which roles may call it. */
 export type MutationExportBookArgs = {
   input: ExportBookInput;
+};
+
+
+/** Everything a front end can change. Every mutation needs a bearer token; each says which roles may call it. */
+export type MutationExportDataSubjectArgs = {
+  input: ExportDataSubjectInput;
 };
 
 
@@ -3864,6 +3949,12 @@ export type MutationSetChartOfAccountsArgs = {
 /** Everything a front end can change. Every mutation needs a bearer token; each says which roles may call it. */
 export type MutationSetDunningPolicyArgs = {
   input: SetDunningPolicyInput;
+};
+
+
+/** Everything a front end can change. Every mutation needs a bearer token; each says which roles may call it. */
+export type MutationSetRetentionSettingsArgs = {
+  input: SetRetentionSettingsInput;
 };
 
 
@@ -4769,6 +4860,8 @@ export type Query = {
   reportJob: ReportJob;
   /** The caller's report jobs, newest first (every role). */
   reportJobs: ReportJobConnection;
+  /** The tenant's retention settings (admins). */
+  retentionSettings: RetentionSettings;
   /** The tenant's role permissions (admin). */
   rolePermissions: RolePermissions;
   /**
@@ -5675,6 +5768,25 @@ export type ResolveUnmatchedPaymentInput = {
   unmatchedId: Scalars['ID']['input'];
 };
 
+/**
+ * A tenant's retention settings: after how many days without a change the daily retention schedule
+ * erases (anonymises, as `eraseDataSubject`) potential and lost clients. Active clients are never
+ * erased by the schedule. Null keeps them forever (the default).
+ */
+export type RetentionSettings = {
+  __typename?: 'RetentionSettings';
+  /** Days since a LOST client's last change after which it is erased; null: never. */
+  eraseLostAfterDays?: Maybe<Scalars['Int']['output']>;
+  /** Days since a POTENTIAL client's last change after which it is erased; null: never. */
+  erasePotentialAfterDays?: Maybe<Scalars['Int']['output']>;
+  /** When they were last changed (UTC); null while never set. */
+  updatedAt?: Maybe<Scalars['DateTime']['output']>;
+  /** Id of the user who last changed them. */
+  updatedBy?: Maybe<Scalars['ID']['output']>;
+  /** Optimistic-locking version: 0 while the tenant has stored none. Send it back as `expectedVersion`. */
+  version: Scalars['Int']['output'];
+};
+
 /** Books the negation of a payment (e.g. a bounced transfer). */
 export type ReversePaymentInput = {
   /** The invoice the payment was applied to. */
@@ -5894,6 +6006,16 @@ export type SetDunningPolicyInput = {
   quietHoursStart: Scalars['String']['input'];
   /** The steps; at least one. */
   steps: Array<DunningStepRuleInput>;
+};
+
+/** New retention settings for the tenant. */
+export type SetRetentionSettingsInput = {
+  /** Days (30–36500) after which lost clients without a change are erased; null: never. */
+  eraseLostAfterDays?: InputMaybe<Scalars['Int']['input']>;
+  /** Days (30–36500) after which potential clients without a change are erased; null: never. */
+  erasePotentialAfterDays?: InputMaybe<Scalars['Int']['input']>;
+  /** The version read (0 when none were stored yet); a stale one answers CONFLICT. */
+  expectedVersion: Scalars['Int']['input'];
 };
 
 /** The tenant's new role permissions: roles not listed return to their defaults. */
@@ -7428,6 +7550,9 @@ export type ResolversTypes = {
   CreateWebhookEndpointInput: CreateWebhookEndpointInput;
   CreateWebhookEndpointPayload: ResolverTypeWrapper<Omit<CreateWebhookEndpointPayload, 'endpoint'> & { endpoint: ResolversTypes['WebhookEndpoint'] }>;
   CrossSellCandidate: ResolverTypeWrapper<Omit<CrossSellCandidate, 'productLine'> & { productLine: ResolversTypes['ProductLine'] }>;
+  DataSubjectErasure: ResolverTypeWrapper<DataSubjectErasure>;
+  DataSubjectExport: ResolverTypeWrapper<DataSubjectExport>;
+  DataSubjectExportSection: ResolverTypeWrapper<DataSubjectExportSection>;
   Date: ResolverTypeWrapper<Scalars['Date']['output']>;
   DateTime: ResolverTypeWrapper<Scalars['DateTime']['output']>;
   DebtorAging: ResolverTypeWrapper<DebtorAging>;
@@ -7450,7 +7575,9 @@ export type ResolversTypes = {
   EditCommissionSchemeVersionInput: EditCommissionSchemeVersionInput;
   EndorsePolicyInput: EndorsePolicyInput;
   Endorsement: ResolverTypeWrapper<Endorsement>;
+  EraseDataSubjectInput: EraseDataSubjectInput;
   ExportBookInput: ExportBookInput;
+  ExportDataSubjectInput: ExportDataSubjectInput;
   ExportJournalInput: ExportJournalInput;
   ExportResult: ResolverTypeWrapper<ExportResult>;
   FailedChange: ResolverTypeWrapper<FailedChangeModel>;
@@ -7590,6 +7717,7 @@ export type ResolversTypes = {
   RequestReportInput: RequestReportInput;
   ResolveCommissionDisputeInput: ResolveCommissionDisputeInput;
   ResolveUnmatchedPaymentInput: ResolveUnmatchedPaymentInput;
+  RetentionSettings: ResolverTypeWrapper<RetentionSettings>;
   ReversePaymentInput: ReversePaymentInput;
   RevokeApiKeyInput: RevokeApiKeyInput;
   RevokeCalendarFeedResult: ResolverTypeWrapper<RevokeCalendarFeedResult>;
@@ -7608,6 +7736,7 @@ export type ResolversTypes = {
   SetCampaignEmailTemplateInput: SetCampaignEmailTemplateInput;
   SetChartOfAccountsInput: SetChartOfAccountsInput;
   SetDunningPolicyInput: SetDunningPolicyInput;
+  SetRetentionSettingsInput: SetRetentionSettingsInput;
   SetRolePermissionsInput: SetRolePermissionsInput;
   SetUserRateGroupInput: SetUserRateGroupInput;
   SetWebhookMappingInput: SetWebhookMappingInput;
@@ -7822,6 +7951,9 @@ export type ResolversParentTypes = {
   CreateWebhookEndpointInput: CreateWebhookEndpointInput;
   CreateWebhookEndpointPayload: Omit<CreateWebhookEndpointPayload, 'endpoint'> & { endpoint: ResolversParentTypes['WebhookEndpoint'] };
   CrossSellCandidate: Omit<CrossSellCandidate, 'productLine'> & { productLine: ResolversParentTypes['ProductLine'] };
+  DataSubjectErasure: DataSubjectErasure;
+  DataSubjectExport: DataSubjectExport;
+  DataSubjectExportSection: DataSubjectExportSection;
   Date: Scalars['Date']['output'];
   DateTime: Scalars['DateTime']['output'];
   DebtorAging: DebtorAging;
@@ -7839,7 +7971,9 @@ export type ResolversParentTypes = {
   EditCommissionSchemeVersionInput: EditCommissionSchemeVersionInput;
   EndorsePolicyInput: EndorsePolicyInput;
   Endorsement: Endorsement;
+  EraseDataSubjectInput: EraseDataSubjectInput;
   ExportBookInput: ExportBookInput;
+  ExportDataSubjectInput: ExportDataSubjectInput;
   ExportJournalInput: ExportJournalInput;
   ExportResult: ExportResult;
   FailedChange: FailedChangeModel;
@@ -7954,6 +8088,7 @@ export type ResolversParentTypes = {
   RequestReportInput: RequestReportInput;
   ResolveCommissionDisputeInput: ResolveCommissionDisputeInput;
   ResolveUnmatchedPaymentInput: ResolveUnmatchedPaymentInput;
+  RetentionSettings: RetentionSettings;
   ReversePaymentInput: ReversePaymentInput;
   RevokeApiKeyInput: RevokeApiKeyInput;
   RevokeCalendarFeedResult: RevokeCalendarFeedResult;
@@ -7969,6 +8104,7 @@ export type ResolversParentTypes = {
   SetCampaignEmailTemplateInput: SetCampaignEmailTemplateInput;
   SetChartOfAccountsInput: SetChartOfAccountsInput;
   SetDunningPolicyInput: SetDunningPolicyInput;
+  SetRetentionSettingsInput: SetRetentionSettingsInput;
   SetRolePermissionsInput: SetRolePermissionsInput;
   SetUserRateGroupInput: SetUserRateGroupInput;
   SetWebhookMappingInput: SetWebhookMappingInput;
@@ -8660,6 +8796,27 @@ export type CrossSellCandidateResolvers<ContextType = GraphQLContext, ParentType
   support?: Resolver<ResolversTypes['Decimal'], ParentType, ContextType>;
 };
 
+export type DataSubjectErasureResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['DataSubjectErasure'] = ResolversParentTypes['DataSubjectErasure']> = {
+  alreadyErased?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  clientId?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  erasedAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  itemsChanged?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  pseudonym?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+};
+
+export type DataSubjectExportResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['DataSubjectExport'] = ResolversParentTypes['DataSubjectExport']> = {
+  clientId?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  expiresAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  jsonUrl?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  pdfUrl?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  sections?: Resolver<Array<ResolversTypes['DataSubjectExportSection']>, ParentType, ContextType>;
+};
+
+export type DataSubjectExportSectionResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['DataSubjectExportSection'] = ResolversParentTypes['DataSubjectExportSection']> = {
+  items?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  name?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+};
+
 export interface DateScalarConfig extends GraphQLScalarTypeConfig<ResolversTypes['Date'], any> {
   name: 'Date';
 }
@@ -9061,7 +9218,9 @@ export type MutationResolvers<ContextType = GraphQLContext, ParentType extends R
   distributeCampaign?: Resolver<ResolversTypes['DistributeCampaignResult'], ParentType, ContextType, RequireFields<MutationDistributeCampaignArgs, 'input'>>;
   editCommissionSchemeVersion?: Resolver<ResolversTypes['CommissionScheme'], ParentType, ContextType, RequireFields<MutationEditCommissionSchemeVersionArgs, 'input'>>;
   endorsePolicy?: Resolver<ResolversTypes['Policy'], ParentType, ContextType, RequireFields<MutationEndorsePolicyArgs, 'input'>>;
+  eraseDataSubject?: Resolver<ResolversTypes['DataSubjectErasure'], ParentType, ContextType, RequireFields<MutationEraseDataSubjectArgs, 'input'>>;
   exportBook?: Resolver<ResolversTypes['ExportResult'], ParentType, ContextType, RequireFields<MutationExportBookArgs, 'input'>>;
+  exportDataSubject?: Resolver<ResolversTypes['DataSubjectExport'], ParentType, ContextType, RequireFields<MutationExportDataSubjectArgs, 'input'>>;
   exportJournal?: Resolver<ResolversTypes['JournalExport'], ParentType, ContextType, RequireFields<MutationExportJournalArgs, 'input'>>;
   generateInstalmentInvoices?: Resolver<Array<ResolversTypes['Invoice']>, ParentType, ContextType, RequireFields<MutationGenerateInstalmentInvoicesArgs, 'input'>>;
   importBankStatement?: Resolver<ResolversTypes['BankImportResult'], ParentType, ContextType, RequireFields<MutationImportBankStatementArgs, 'input'>>;
@@ -9094,6 +9253,7 @@ export type MutationResolvers<ContextType = GraphQLContext, ParentType extends R
   setCampaignEmailTemplate?: Resolver<ResolversTypes['CampaignEmailTemplate'], ParentType, ContextType, RequireFields<MutationSetCampaignEmailTemplateArgs, 'input'>>;
   setChartOfAccounts?: Resolver<ResolversTypes['ChartOfAccounts'], ParentType, ContextType, RequireFields<MutationSetChartOfAccountsArgs, 'input'>>;
   setDunningPolicy?: Resolver<ResolversTypes['DunningPolicy'], ParentType, ContextType, RequireFields<MutationSetDunningPolicyArgs, 'input'>>;
+  setRetentionSettings?: Resolver<ResolversTypes['RetentionSettings'], ParentType, ContextType, RequireFields<MutationSetRetentionSettingsArgs, 'input'>>;
   setRolePermissions?: Resolver<ResolversTypes['RolePermissions'], ParentType, ContextType, RequireFields<MutationSetRolePermissionsArgs, 'input'>>;
   setUserRateGroup?: Resolver<ResolversTypes['User'], ParentType, ContextType, RequireFields<MutationSetUserRateGroupArgs, 'input'>>;
   setWebhookMapping?: Resolver<ResolversTypes['WebhookMapping'], ParentType, ContextType, RequireFields<MutationSetWebhookMappingArgs, 'input'>>;
@@ -9408,6 +9568,7 @@ export type QueryResolvers<ContextType = GraphQLContext, ParentType extends Reso
   regions?: Resolver<ResolversTypes['RegionConnection'], ParentType, ContextType, Partial<QueryRegionsArgs>>;
   reportJob?: Resolver<ResolversTypes['ReportJob'], ParentType, ContextType, RequireFields<QueryReportJobArgs, 'id'>>;
   reportJobs?: Resolver<ResolversTypes['ReportJobConnection'], ParentType, ContextType, Partial<QueryReportJobsArgs>>;
+  retentionSettings?: Resolver<ResolversTypes['RetentionSettings'], ParentType, ContextType>;
   rolePermissions?: Resolver<ResolversTypes['RolePermissions'], ParentType, ContextType>;
   sellerPerformance?: Resolver<Array<ResolversTypes['SellerPerformanceRow']>, ParentType, ContextType, RequireFields<QuerySellerPerformanceArgs, 'groupBy' | 'period'>>;
   simulateCommissions?: Resolver<Array<ResolversTypes['SimulatedCommissionLine']>, ParentType, ContextType, RequireFields<QuerySimulateCommissionsArgs, 'input'>>;
@@ -9539,6 +9700,14 @@ export type ReportJobConnectionResolvers<ContextType = GraphQLContext, ParentTyp
 export type ReportJobEdgeResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['ReportJobEdge'] = ResolversParentTypes['ReportJobEdge']> = {
   cursor?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   node?: Resolver<ResolversTypes['ReportJob'], ParentType, ContextType>;
+};
+
+export type RetentionSettingsResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['RetentionSettings'] = ResolversParentTypes['RetentionSettings']> = {
+  eraseLostAfterDays?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
+  erasePotentialAfterDays?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
+  updatedAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
+  updatedBy?: Resolver<Maybe<ResolversTypes['ID']>, ParentType, ContextType>;
+  version?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
 };
 
 export type RevokeCalendarFeedResultResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['RevokeCalendarFeedResult'] = ResolversParentTypes['RevokeCalendarFeedResult']> = {
@@ -10065,6 +10234,9 @@ export type Resolvers<ContextType = GraphQLContext> = {
   CreateApiKeyPayload?: CreateApiKeyPayloadResolvers<ContextType>;
   CreateWebhookEndpointPayload?: CreateWebhookEndpointPayloadResolvers<ContextType>;
   CrossSellCandidate?: CrossSellCandidateResolvers<ContextType>;
+  DataSubjectErasure?: DataSubjectErasureResolvers<ContextType>;
+  DataSubjectExport?: DataSubjectExportResolvers<ContextType>;
+  DataSubjectExportSection?: DataSubjectExportSectionResolvers<ContextType>;
   Date?: GraphQLScalarType;
   DateTime?: GraphQLScalarType;
   DebtorAging?: DebtorAgingResolvers<ContextType>;
@@ -10158,6 +10330,7 @@ export type Resolvers<ContextType = GraphQLContext> = {
   ReportJob?: ReportJobResolvers<ContextType>;
   ReportJobConnection?: ReportJobConnectionResolvers<ContextType>;
   ReportJobEdge?: ReportJobEdgeResolvers<ContextType>;
+  RetentionSettings?: RetentionSettingsResolvers<ContextType>;
   RevokeCalendarFeedResult?: RevokeCalendarFeedResultResolvers<ContextType>;
   Role?: RoleResolvers;
   RolePermission?: RolePermissionResolvers<ContextType>;

@@ -170,23 +170,39 @@ export class ClientReadsService {
   }
 
   /**
-   * A referred client's policies and offers as a partner may see them (one Query on the client's
-   * collection): status, product line and term dates, never a premium, number or holder.
+   * A referred client's policies and offers as a partner may see them: status, product line and
+   * term dates, never a premium, number or holder.
    */
   async referredClientPolicies(principal: Principal | null, clientId: string): Promise<ReferredPolicy[]> {
+    const [policies] = await this.referredClientsPolicies(principal, [clientId]);
+    if (policies instanceof Error) throw policies;
+    return policies ?? [];
+  }
+
+  /**
+   * The policies of several referred clients at once (a page of `referredClients`), in the order
+   * asked; a client the partner did not refer answers a FORBIDDEN error in its place.
+   */
+  async referredClientsPolicies(
+    principal: Principal | null,
+    clientIds: readonly string[],
+  ): Promise<Array<ReferredPolicy[] | Error>> {
     const p = authorize(principal, 'book:referrals');
-    const card = await this.repo.clientCard(p.tenantId, clientId);
-    if (!card || !p.partnerId || card.client.referringPartnerId !== p.partnerId) {
-      throw new ForbiddenError('This client was not referred by your partner');
-    }
-    return card.policies.map((policy) => ({
-      id: policy.id,
-      status: policy.status,
-      productLineId: policy.productLineId,
-      productLineCode: policy.productLineCode,
-      termStart: policy.termStart,
-      termEnd: policy.termEnd,
-      inForce: IN_FORCE.includes(policy.status),
-    }));
+    const found = await this.repo.referralPolicies(p.tenantId, clientIds);
+    return clientIds.map((id) => {
+      const client = found.get(id);
+      if (!client || !p.partnerId || client.referringPartnerId !== p.partnerId) {
+        return new ForbiddenError('This client was not referred by your partner');
+      }
+      return client.policies.map((policy) => ({
+        id: policy.id,
+        status: policy.status,
+        productLineId: policy.productLineId,
+        productLineCode: policy.productLineCode,
+        termStart: policy.termStart,
+        termEnd: policy.termEnd,
+        inForce: IN_FORCE.includes(policy.status),
+      }));
+    });
   }
 }

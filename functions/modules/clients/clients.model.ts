@@ -11,7 +11,8 @@ export const ACQUISITION_TYPES = [
   'INTERNAL_REFERRAL',
 ] as const;
 export const CLIENT_STATUSES = ['POTENTIAL', 'ACTIVE', 'LOST'] as const;
-export const CONSENT_CHANNELS = ['MARKETING_EMAIL', 'SMS', 'PHONE'] as const;
+/** Consent purposes: marketing e-mails (an unsubscribe link withdraws it), SMS, phone, processing of data. */
+export const CONSENT_CHANNELS = ['MARKETING_EMAIL', 'SMS', 'PHONE', 'DATA_PROCESSING'] as const;
 
 export type ClientKind = (typeof CLIENT_KINDS)[number];
 export type Segment = (typeof SEGMENTS)[number];
@@ -74,6 +75,8 @@ export interface Client {
   inPool: boolean;
   /** Id in the system the client was imported from; unique per tenant, makes re-imports idempotent. */
   externalId: string | null;
+  /** Set when the client was erased (anonymised) on a data subject's request; absent otherwise. */
+  erasedAt?: string | null;
   sortName: string;
   version: number;
   createdAt: string;

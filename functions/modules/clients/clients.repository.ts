@@ -183,6 +183,40 @@ export class ClientsRepository {
     };
   }
 
+  /**
+   * listReferralPolicies: for each client, its referring partner and its policies: one BatchGetItem
+   * for the clients and one Query per client's policies, all at once (a page of referrals in one round).
+   */
+  async referralPolicies(
+    tenantId: string,
+    clientIds: readonly string[],
+  ): Promise<Map<string, { referringPartnerId: string | null; policies: Policy[] }>> {
+    const [clients, policies] = await Promise.all([
+      this.getClients(tenantId, [...clientIds]),
+      Promise.all(
+        clientIds.map((id) =>
+          this.db.queryAll({ partition: keys.clientCollection(tenantId, id), beginsWith: keys.policyPrefix }),
+        ),
+      ),
+    ]);
+    const partnerOf = new Map(clients.map((c) => [c.id, c.referringPartnerId] as const));
+    return new Map(
+      clientIds.flatMap((id, i) =>
+        partnerOf.has(id)
+          ? [
+              [
+                id,
+                {
+                  referringPartnerId: partnerOf.get(id) ?? null,
+                  policies: (policies[i] ?? []).map((p) => fromItem<Policy>(p)),
+                },
+              ] as const,
+            ]
+          : [],
+      ),
+    );
+  }
+
   async timeline(tenantId: string, clientId: string, page: PageRequest): Promise<Page<TimelineEntry>> {
     return queryRecords<TimelineEntry>(this.db, {
       partition: keys.clientCollection(tenantId, clientId),

@@ -201,19 +201,13 @@ export function formatDate(isoDate: string, locale: string): string {
  * and Cyrillic, so "Číslo" and "Řízení" print as written.
  */
 async function render(draw: (doc: PDFKit.PDFDocument) => Promise<void> | void): Promise<Uint8Array> {
-  const [{ default: PDFDocument }, fonts] = await Promise.all([
+  const [{ default: PDFDocument }, { loadPdfFonts }, { embedFontsAndCollect }] = await Promise.all([
     import('pdfkit'),
-    import('../../shared/pdf-fonts.js').then((m) => m.loadPdfFonts()),
+    import('../../shared/pdf-fonts.js'),
+    import('../../shared/pdf-output.js'),
   ]);
   const doc = new PDFDocument({ size: 'A4', margin: 50, info: { Producer: 'Broker CRM' } });
-  doc.registerFont('body', Buffer.from(fonts.regular));
-  doc.registerFont('bold', Buffer.from(fonts.bold));
-  const chunks: Buffer[] = [];
-  doc.on('data', (chunk: Buffer) => chunks.push(chunk));
-  const done = new Promise<Uint8Array>((resolve, reject) => {
-    doc.on('end', () => resolve(new Uint8Array(Buffer.concat(chunks))));
-    doc.on('error', reject);
-  });
+  const done = embedFontsAndCollect(doc, await loadPdfFonts());
   doc.font('body');
   await draw(doc);
   doc.end();

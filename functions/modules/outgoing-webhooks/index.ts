@@ -4,6 +4,7 @@
  */
 import type { Clock } from '../../shared/clock.js';
 import type { Db } from '../../shared/db.js';
+import { dnsResolver, type EndpointUrlPolicy, type HostResolver, PUBLIC_ONLY } from './endpoint-url.js';
 import { OutgoingWebhooksRepository } from './outgoing-webhooks.repository.js';
 import {
   OutgoingWebhooksService,
@@ -11,6 +12,13 @@ import {
   type WebhookSender,
 } from './outgoing-webhooks.service.js';
 
+export {
+  type EndpointUrlPolicy,
+  type HostResolver,
+  LOOPBACK_ALLOWED,
+  PUBLIC_ONLY,
+  urlPolicyForStage,
+} from './endpoint-url.js';
 export type { WebhookEndpoint, WebhookEndpointDelivery } from './outgoing-webhooks.model.js';
 export {
   fetchSender,
@@ -24,6 +32,10 @@ export interface OutgoingWebhooksDeps {
   clock: Clock;
   tenants: TenantDirectory;
   sender?: WebhookSender;
+  /** Where endpoints may point (default: public https only; the local stack and tests allow loopback). */
+  urlPolicy?: EndpointUrlPolicy;
+  /** How hosts are resolved before each delivery (default: the system's DNS). */
+  resolve?: HostResolver;
 }
 
 export function createOutgoingWebhooksModule(deps: OutgoingWebhooksDeps): OutgoingWebhooksService {
@@ -32,5 +44,6 @@ export function createOutgoingWebhooksModule(deps: OutgoingWebhooksDeps): Outgoi
     deps.clock,
     deps.tenants,
     deps.sender,
+    { policy: deps.urlPolicy ?? PUBLIC_ONLY, resolve: deps.resolve ?? dnsResolver },
   );
 }

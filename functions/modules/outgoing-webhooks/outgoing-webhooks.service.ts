@@ -4,10 +4,18 @@ import type { Principal } from '../../shared/auth/principal.js';
 import type { TableChangeDetail } from '../../shared/change-event.js';
 import type { Clock } from '../../shared/clock.js';
 import type { Page } from '../../shared/db.js';
-import { NotFoundError } from '../../shared/errors.js';
+import { NotFoundError, ValidationFailedError } from '../../shared/errors.js';
 import { newId } from '../../shared/ids.js';
 import { logger } from '../../shared/logger.js';
 import { parseInput } from '../../shared/validation.js';
+import {
+  dnsResolver,
+  type EndpointUrlPolicy,
+  type HostResolver,
+  PUBLIC_ONLY,
+  resolvedProblem,
+  urlProblem,
+} from './endpoint-url.js';
 import {
   backoffMs,
   CreateWebhookEndpointInputSchema,
@@ -63,6 +71,10 @@ export class OutgoingWebhooksService {
     private readonly clock: Clock,
     private readonly tenants: TenantDirectory,
     private readonly send: WebhookSender = fetchSender,
+    private readonly urls: { policy: EndpointUrlPolicy; resolve: HostResolver } = {
+      policy: PUBLIC_ONLY,
+      resolve: dnsResolver,
+    },
   ) {}
 
   /** The tenant's endpoints, newest first (admin). */
@@ -78,6 +90,11 @@ export class OutgoingWebhooksService {
   ): Promise<{ endpoint: WebhookEndpoint; secret: string }> {
     const p = authorize(principal, 'outgoingWebhooks:manage');
     const data = parseInput(CreateWebhookEndpointInputSchema, input);
+    const refused = urlProblem(data.url, this.urls.policy);
+    if (refused)
+      throw new ValidationFailedError('The endpoint URL is not allowed', [
+        { path: 'input.url', message: refused },
+      ]);
     const endpoint: WebhookEndpoint = {
       id: newId(),
       tenantId: p.tenantId,
@@ -186,6 +203,9 @@ export class OutgoingWebhooksService {
     let statusCode: number | null = null;
     let error: string | null = null;
     try {
+      // Resolved again now: a host may have moved to a private address since it was registered.
+      const refused = await resolvedProblem(endpoint.url, this.urls.policy, this.urls.resolve);
+      if (refused) throw new Error(`refused: ${refused}`);
       statusCode = await this.send({
         url: endpoint.url,
         headers,

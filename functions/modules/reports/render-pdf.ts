@@ -1,4 +1,5 @@
 import { loadPdfFonts } from '../../shared/pdf-fonts.js';
+import { embedFontsAndCollect } from '../../shared/pdf-output.js';
 import type { Column, ReportDocument, ReportTable } from './report-document.js';
 import type { ReportFormatter } from './report-format.js';
 import type { Translate } from './report-messages.js';
@@ -38,14 +39,7 @@ export async function renderPdf(doc: ReportDocument, ctx: PdfContext): Promise<U
     bufferPages: true,
     info: { Title: doc.title, Producer: 'Broker CRM' },
   });
-  pdf.registerFont('body', Buffer.from(fonts.regular));
-  pdf.registerFont('bold', Buffer.from(fonts.bold));
-  const chunks: Buffer[] = [];
-  pdf.on('data', (chunk: Buffer) => chunks.push(chunk));
-  const done = new Promise<Uint8Array>((resolve, reject) => {
-    pdf.on('end', () => resolve(new Uint8Array(Buffer.concat(chunks))));
-    pdf.on('error', reject);
-  });
+  const done = embedFontsAndCollect(pdf, fonts);
 
   pdf.font('bold').fontSize(16).text(doc.title, MARGIN, TOP);
   pdf.font('body').fontSize(9);

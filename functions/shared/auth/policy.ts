@@ -83,6 +83,13 @@ export const PERMISSIONS = {
   'apiKeys:manage': ['admin'],
   /** The audit trail: every change to clients, policies, schemes, ledger lines, periods, users and permissions. */
   'audit:read': ['admin'],
+  /**
+   * Data subject requests (GDPR access export and erasure) for clients within the principal's scope:
+   * admins, and managers for their branch or region, who answer the subjects they serve.
+   */
+  'gdpr:manage': ['admin', 'manager'],
+  /** The tenant's retention settings: after how long potential and lost clients are erased by the daily schedule. */
+  'gdpr:configure': ['admin'],
   /** Narrow or widen the roles' actions in this tenant, within the ceiling of role-permissions.ts. */
   'permissions:manage': ['admin'],
   /** Read one's own identity. */

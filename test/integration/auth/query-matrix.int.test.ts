@@ -116,6 +116,7 @@ const ROWS: Record<string, Row> = {
   apiKeys: { allowed: ADMIN },
   auditTrail: { allowed: ADMIN },
   rolePermissions: { allowed: ADMIN },
+  retentionSettings: { allowed: ADMIN },
   leadForms: { allowed: ['admin', 'manager'] },
   webhookEndpoints: { allowed: ADMIN },
   webhookEndpointDeliveries: { allowed: ADMIN, args: (t) => `endpointId: ${id(t.endpointId)}` },

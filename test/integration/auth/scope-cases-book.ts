@@ -169,6 +169,17 @@ export const BOOK_CASES: Record<string, ScopedCase> = {
       },
     };
   }),
+  // ---- data subject requests: admins, and managers for the clients in their scope -----------
+  exportDataSubject: sided(async (side) => ({
+    as: rm(),
+    query: 'mutation($i: ExportDataSubjectInput!) { exportDataSubject(input: $i) { clientId } }',
+    variables: { i: { clientId: (await clientOf(app, side)).id } },
+  })),
+  eraseDataSubject: sided(async (side) => ({
+    as: rm(),
+    query: 'mutation($i: EraseDataSubjectInput!) { eraseDataSubject(input: $i) { clientId } }',
+    variables: { i: { clientId: (await clientOf(app, side)).id, reason: 'GDPR request' } },
+  })),
   addContact: sided(async (side) => ({
     as: rm(),
     query: CLIENT_OP('addContact', 'AddContactInput'),

@@ -63,6 +63,8 @@ const TENANT_LEVEL: Record<string, string> = {
     "API keys are the tenant's machine credentials, placed in no branch: admins only (apiKeys:manage)",
   revokeApiKey:
     "API keys are the tenant's machine credentials, placed in no branch: admins only (apiKeys:manage)",
+  setRetentionSettings:
+    "the tenant's one retention setting, placed in no branch: admins only (gdpr:configure; retention.int.test.ts)",
   setRolePermissions:
     "the tenant's one table of role permissions, placed in no branch: admins only (permissions:manage; role-permissions.int.test.ts)",
 };

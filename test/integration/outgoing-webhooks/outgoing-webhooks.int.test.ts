@@ -191,7 +191,7 @@ describe('outgoing webhooks', () => {
     expect(delivery?.status).toBe('FAILED');
   });
 
-  it('refuses endpoints to everyone but admins, and plain http beyond localhost', async () => {
+  it('refuses endpoints to everyone but admins, plain http beyond localhost, and private or metadata addresses', async () => {
     const input = { url: 'https://example.test/hook', eventTypes: ['POLICY_CANCELLED'] };
     const CREATE =
       'mutation($i: CreateWebhookEndpointInput!) { createWebhookEndpoint(input: $i) { secret } }';
@@ -200,5 +200,13 @@ describe('outgoing webhooks', () => {
     expect(plain.errors?.[0]?.extensions?.fieldErrors).toEqual([
       { path: 'input.url', message: 'must be an https URL (http only for localhost)' },
     ]);
+    // SSRF guard: the cloud metadata service and private networks are refused as typed input errors.
+    for (const url of ['https://169.254.169.254/latest/meta-data/', 'https://10.1.2.3/hook']) {
+      const refused = await app.exec(b.admin, CREATE, { i: { ...input, url } });
+      expect(errorCode(refused)).toBe('BAD_USER_INPUT');
+      expect(refused.errors?.[0]?.extensions?.fieldErrors).toEqual([
+        { path: 'input.url', message: expect.stringMatching(/private, link-local or reserved address$/) },
+      ]);
+    }
   });
 });

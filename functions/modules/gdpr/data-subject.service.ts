@@ -1,0 +1,201 @@
+import { authorize } from '../../shared/auth/policy.js';
+import type { Principal } from '../../shared/auth/principal.js';
+import type { Clock } from '../../shared/clock.js';
+import type { StoredItem } from '../../shared/db.js';
+import { RuleViolationError } from '../../shared/errors.js';
+import { newId } from '../../shared/ids.js';
+import { fromItem } from '../../shared/items.js';
+import { type ClientIndexFields, EntityType, type ItemKey } from '../../shared/table-design.js';
+import { parseInput } from '../../shared/validation.js';
+import {
+  type DataSubjectRepository,
+  KEPT_ATTRIBUTES,
+  type SubjectHoldings,
+} from './data-subject.repository.js';
+import {
+  type DataSubjectErasure,
+  type DataSubjectExport,
+  EraseDataSubjectSchema,
+  ExportDataSubjectSchema,
+  SUBJECT_EXPORT_LINK_SECONDS,
+  type SubjectDocument,
+} from './gdpr.model.js';
+import type { SubjectBook, SubjectFiles } from './ports.js';
+import { identifyingStrings, pseudonymOf, type SubjectIdentity, scrubRecord } from './scrub.js';
+
+/**
+ * A data subject's rights over what the brokerage holds on them: the access export (JSON and a
+ * readable PDF behind signed links) and erasure as anonymisation. Erasure keeps every ledger line,
+ * invoice and audit entry (their amounts untouched) under the client's id, which names no one once
+ * the record is anonymised; it removes the person's name, national id, e-mail and phone from the
+ * client, its timeline, tasks, campaign snapshots and mail records, and from the audit images.
+ */
+export class DataSubjectService {
+  constructor(
+    private readonly repo: DataSubjectRepository,
+    private readonly book: SubjectBook,
+    private readonly clock: Clock,
+    private readonly files: SubjectFiles | null,
+  ) {}
+
+  /** Writes everything held on one client (and nothing of anyone else) to S3, answering signed links. */
+  async exportSubject(principal: Principal | null, input: unknown): Promise<DataSubjectExport> {
+    const p = authorize(principal, 'gdpr:manage');
+    const { clientId } = parseInput(ExportDataSubjectSchema, input);
+    if (!this.files)
+      throw new RuleViolationError('Exports need a reports bucket, and this deployment has none');
+    const client = await this.requireClientItem(p, clientId);
+    const document = documentOf(await this.repo.holdings(p.tenantId, client), this.clock.now().toISOString());
+    const base = `${p.tenantId}/data-subjects/${clientId}/${newId()}`;
+    const { renderSubjectPdf } = await import('./subject-pdf.js');
+    const pdf = await renderSubjectPdf(document);
+    await Promise.all([
+      this.files.store.put(
+        this.files.bucket,
+        `${base}.json`,
+        JSON.stringify(document, null, 2),
+        'application/json',
+      ),
+      this.files.store.put(this.files.bucket, `${base}.pdf`, pdf, 'application/pdf'),
+    ]);
+    const link = (ext: string) =>
+      this.files?.store.signedGetUrl(
+        this.files.bucket,
+        `${base}.${ext}`,
+        SUBJECT_EXPORT_LINK_SECONDS,
+        `data-subject-${clientId}.${ext}`,
+      ) ?? '';
+    const [jsonUrl, pdfUrl] = await Promise.all([link('json'), link('pdf')]);
+    return {
+      clientId,
+      jsonUrl,
+      pdfUrl,
+      expiresAt: new Date(this.clock.now().getTime() + SUBJECT_EXPORT_LINK_SECONDS * 1000).toISOString(),
+      sections: Object.entries(document.sections).map(([name, items]) => ({ name, items: items.length })),
+    };
+  }
+
+  /**
+   * Anonymises a client. Everything that names them is rewritten first and the client record last, so
+   * a request that fails midway is finished by asking again; asking again after success rewrites
+   * nothing new. The client's own change is audited like any other (actor, time, request id, reason).
+   */
+  async eraseSubject(principal: Principal | null, input: unknown): Promise<DataSubjectErasure> {
+    const p = authorize(principal, 'gdpr:manage');
+    const { clientId, reason } = parseInput(EraseDataSubjectSchema, input);
+    const client = await this.requireClientItem(p, clientId);
+    const pseudonym = pseudonymOf(p.tenantId, clientId);
+    const alreadyErased = typeof client.erasedAt === 'string';
+    // Once erased, the record holds only the pseudonym: a repeat clears fields by name and cuts nothing.
+    const strings = alreadyErased ? [] : identifyingStrings(client as unknown as SubjectIdentity);
+    const held = await this.repo.holdings(p.tenantId, client);
+    const scrub = (item: StoredItem) => scrubRecord(item, strings, pseudonym, KEPT_ATTRIBUTES);
+
+    const contacts = held.collection.filter((i) => i.type === EntityType.Contact);
+    const rewritten = [
+      ...held.collection.filter((i) => i.type !== EntityType.Contact),
+      ...held.tasks,
+      ...held.campaignMail,
+    ]
+      .map((item) => [item, scrub(item)] as const)
+      .filter(([before, after]) => JSON.stringify(before) !== JSON.stringify(after))
+      .map(([, after]) => after);
+    await this.repo.rewrite(rewritten);
+    await this.repo.remove(contacts.map(keyOf));
+
+    const erasedAt = alreadyErased ? String(client.erasedAt) : this.clock.now().toISOString();
+    if (!alreadyErased) {
+      const released: ItemKey[] = this.book
+        .uniqueValuesOf(fromItem(client))
+        .map((u) => this.repo.uniqueKey(p.tenantId, u.field, u.value));
+      const anonymised = scrub(client);
+      const changes = {
+        name: pseudonym,
+        sortName: this.book.sortNameOf(pseudonym),
+        companyName: client.kind === 'COMPANY' ? pseudonym : null,
+        firstName: null,
+        lastName: null,
+        birthDate: null,
+        nationalId: null,
+        taxId: null,
+        email: null,
+        phone: null,
+        address: null,
+        externalId: null,
+        tags: anonymised.tags ?? [],
+        consents: anonymised.consents ?? [],
+        erasedAt,
+        erasureReason: scrubRecord({ reason }, strings, pseudonym).reason,
+        updatedAt: erasedAt,
+      };
+      await this.repo.anonymiseClient(
+        p.tenantId,
+        client,
+        changes,
+        { ...fromItem<ClientIndexFields>(client), sortName: changes.sortName },
+        released,
+      );
+    }
+    // Audit images last: the erasure's own entry (just written) holds the record as it stood before.
+    const policyIds = held.collection.filter((i) => i.type === EntityType.Policy).map((i) => String(i.id));
+    const audit = await this.repo.auditEntriesOf(p.tenantId, clientId, policyIds);
+    const auditRewritten = audit
+      .map((entry) => [entry, scrubAuditEntry(entry, strings, pseudonym)] as const)
+      .filter(([before, after]) => JSON.stringify(before) !== JSON.stringify(after))
+      .map(([, after]) => after);
+    await this.repo.rewrite(auditRewritten);
+    return {
+      clientId,
+      pseudonym,
+      erasedAt,
+      alreadyErased,
+      itemsChanged: rewritten.length + contacts.length + auditRewritten.length + (alreadyErased ? 0 : 1),
+    };
+  }
+
+  private async requireClientItem(p: Principal, clientId: string): Promise<StoredItem> {
+    await this.book.requireClient(p, clientId);
+    const item = await this.repo.getClientItem(p.tenantId, clientId);
+    if (!item) throw new RuleViolationError('The client disappeared while the request ran', { clientId });
+    return item;
+  }
+}
+
+/** An audit entry with the person removed from its before and after images; the entry itself stays. */
+function scrubAuditEntry(entry: StoredItem, strings: readonly string[], pseudonym: string): StoredItem {
+  const image = (value: unknown) =>
+    value && typeof value === 'object'
+      ? scrubRecord(value as Record<string, unknown>, strings, pseudonym, KEPT_ATTRIBUTES)
+      : value;
+  return { ...entry, before: image(entry.before), after: image(entry.after) };
+}
+
+function keyOf(item: StoredItem): ItemKey {
+  return { pk: item.pk, sk: item.sk };
+}
+
+const records = (items: StoredItem[]) => items.map((i) => fromItem<Record<string, unknown>>(i));
+const ofType = (items: StoredItem[], ...types: string[]) => items.filter((i) => types.includes(i.type));
+
+/**
+ * The export's content: the client, consents, policies, invoices, timeline, tasks, campaign mail and
+ * audit entries. Contacts are people of their own: only their id and role are listed.
+ */
+export function documentOf(held: SubjectHoldings, exportedAt: string): SubjectDocument {
+  const client = fromItem<Record<string, unknown>>(held.client);
+  return {
+    clientId: String(held.client.id),
+    exportedAt,
+    sections: {
+      client: [client],
+      consents: Array.isArray(client.consents) ? client.consents : [],
+      contacts: ofType(held.collection, EntityType.Contact).map((c) => ({ id: c.id, role: c.role ?? null })),
+      policies: records(ofType(held.collection, EntityType.Policy)),
+      invoices: records(ofType(held.collection, EntityType.Invoice, EntityType.ClientCredit)),
+      timeline: records(ofType(held.collection, EntityType.TimelineEntry)),
+      tasks: records(held.tasks),
+      emails: records(held.campaignMail),
+      auditTrail: records(held.audit),
+    },
+  };
+}

@@ -1,0 +1,48 @@
+import type { Clock } from '../../shared/clock.js';
+import type { Db } from '../../shared/db.js';
+import { DataSubjectRepository } from './data-subject.repository.js';
+import { DataSubjectService } from './data-subject.service.js';
+import type { SubjectBook, SubjectFiles } from './ports.js';
+import { RetentionRepository } from './retention.repository.js';
+import { RetentionService, type TenantList } from './retention.service.js';
+
+/**
+ * The GDPR module's public entry: data subject requests (access export, erasure). Consents are the
+ * clients module's (`recordConsent`, purposes MARKETING_EMAIL, SMS, PHONE, DATA_PROCESSING).
+ */
+export type {
+  DataSubjectErasure,
+  DataSubjectExport,
+  RetentionRunResult,
+  RetentionSettings,
+} from './gdpr.model.js';
+export type { SubjectBook, SubjectFiles } from './ports.js';
+export { RETENTION_ACTOR, type TenantList } from './retention.service.js';
+export { identifyingStrings, pseudonymOf, stillNames } from './scrub.js';
+
+/** The GDPR module's services. */
+export interface GdprModule {
+  /** Subject access exports and erasure. */
+  subjects: DataSubjectService;
+  /** Retention settings per tenant and the daily schedule that applies them. */
+  retention: RetentionService;
+}
+
+export function createGdprModule(deps: {
+  db: Db;
+  clock: Clock;
+  book: SubjectBook;
+  files: SubjectFiles | null;
+  tenants: TenantList;
+}): GdprModule {
+  const subjects = new DataSubjectService(
+    new DataSubjectRepository(deps.db),
+    deps.book,
+    deps.clock,
+    deps.files,
+  );
+  return {
+    subjects,
+    retention: new RetentionService(new RetentionRepository(deps.db), subjects, deps.tenants, deps.clock),
+  };
+}

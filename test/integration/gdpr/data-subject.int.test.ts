@@ -1,0 +1,221 @@
+import Decimal from 'decimal.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { Principal } from '../../../functions/shared/auth/principal.js';
+import { createTestApp, errorCode } from '../../support/app.js';
+import { type Brokerage, createBrokerage, mtplInput, personInput } from '../../support/brokerage.js';
+import {
+  CREATE_SCHEME,
+  lines,
+  mtplSchemeInput,
+  must,
+  policyChange,
+} from '../commissions/commission-fixtures.js';
+
+/**
+ * Data subject requests over DynamoDB Local: the access export holds the person's data and nothing of
+ * another client; erasure leaves no query, export or audit image naming them, keeps the ledger as it
+ * was, is audited, and answers the same when asked again.
+ */
+const app = createTestApp();
+let b: Brokerage;
+
+const SUBJECT = {
+  firstName: 'Bohumila',
+  lastName: 'Zapomenutá',
+  nationalId: '8551011234',
+  email: 'bohumila.zapomenuta@example.cz',
+  phone: '+420777123456',
+};
+const OTHER = {
+  firstName: 'Květoslav',
+  lastName: 'Jinýčlověk',
+  nationalId: '7001015555',
+  email: 'kvetoslav@example.cz',
+  phone: '+420608999111',
+};
+const PERSONAL = Object.values(SUBJECT);
+
+const EXPORT = `mutation($i: ExportDataSubjectInput!) {
+  exportDataSubject(input: $i) { clientId jsonUrl pdfUrl expiresAt sections { name items } } }`;
+const ERASE = `mutation($i: EraseDataSubjectInput!) {
+  eraseDataSubject(input: $i) { clientId pseudonym erasedAt alreadyErased itemsChanged } }`;
+const READS = `query($id: ID!) {
+  client(id: $id) { id name firstName lastName nationalId email phone consents { channel granted how } }
+  clientCard(id: $id) { client { name } policies { holderName policyNumber } }
+  clientTimeline(clientId: $id, first: 50) { edges { node { kind summary text reason } } } }`;
+const AUDIT = `query($f: AuditFilter) { auditTrail(filter: $f, first: 50) {
+  edges { node { action actorId before after changedFields } } } }`;
+
+let subjectId: string;
+let otherId: string;
+let policyId: string;
+
+async function createClient(as: Principal, person: Record<string, unknown>): Promise<string> {
+  const data = await must<{ createClient: { id: string } }>(
+    app,
+    as,
+    'mutation($i: CreateClientInput!) { createClient(input: $i) { id } }',
+    { i: personInput(person) },
+  );
+  return data.createClient.id;
+}
+
+/** The JSON an export wrote, read back from the test store by its link. */
+function exportedJson(url: string): string {
+  const key = url.replace(/^memory:\/\//, '').replace(/\?.*$/, '');
+  const body = app.objects.objects.get(key)?.body;
+  if (body === undefined) throw new Error(`nothing stored at ${key}`);
+  return typeof body === 'string' ? body : new TextDecoder().decode(body);
+}
+
+async function exportOf(as: Principal, clientId: string) {
+  const data = await must<{
+    exportDataSubject: { jsonUrl: string; pdfUrl: string; sections: Array<{ name: string; items: number }> };
+  }>(app, as, EXPORT, { i: { clientId } });
+  return data.exportDataSubject;
+}
+
+async function ledgerTotal(): Promise<string> {
+  const found = await lines(app, b.as.manager, { policyId });
+  expect(found.length).toBeGreaterThan(0);
+  return found.reduce((sum, l) => sum.plus(l.amount.amount), new Decimal(0)).toFixed();
+}
+
+beforeAll(async () => {
+  b = await createBrokerage(app, 'GDPR Brokerage');
+  await must(app, b.as.manager, CREATE_SCHEME, { i: mtplSchemeInput() });
+  subjectId = await createClient(b.as.advisor, {
+    ...SUBJECT,
+    consents: [{ channel: 'DATA_PROCESSING', granted: true, how: 'signed form' }],
+  });
+  otherId = await createClient(b.as.advisor, OTHER);
+  const written = await must<{ writePolicy: { id: string } }>(
+    app,
+    b.as.advisor,
+    'mutation($i: WritePolicyInput!) { writePolicy(input: $i) { id } }',
+    { i: mtplInput(b, subjectId) },
+  );
+  policyId = written.writePolicy.id;
+  const policy = await app.services.repositories.policies.getPolicyOfClient(b.tenantId, subjectId, policyId);
+  if (!policy) throw new Error('policy not found');
+  await app.services.commissions.consumer.onChange(policyChange(b.tenantId, policy));
+  const addNote = 'mutation($i: AddNoteInput!) { addNote(input: $i) { id } }';
+  await must(app, b.as.advisor, addNote, {
+    i: { clientId: subjectId, kind: 'CALL', text: `Called Bohumila Zapomenutá on ${SUBJECT.phone}` },
+  });
+  await must(app, b.as.advisor, addNote, {
+    i: { clientId: otherId, kind: 'NOTE', text: `${OTHER.lastName} asked about travel cover` },
+  });
+  await must(app, b.as.advisor, 'mutation($i: AddContactInput!) { addContact(input: $i) { id } }', {
+    i: { clientId: subjectId, name: 'Spouse Secretname', role: 'spouse', email: 'spouse@example.cz' },
+  });
+  await app.services.tasks.tasks.createTask(b.as.advisor, {
+    clientId: subjectId,
+    typeCode: 'CALL',
+    title: `Call ${SUBJECT.lastName} about the renewal`,
+  });
+});
+
+describe('exportDataSubject', () => {
+  it("writes the person's record, consents, policy, timeline and tasks to JSON and PDF, and nothing of another client", async () => {
+    const exported = await exportOf(b.as.manager, subjectId);
+    const json = exportedJson(exported.jsonUrl);
+    for (const value of PERSONAL) expect(json).toContain(value);
+    expect(json).toContain('DATA_PROCESSING');
+    expect(json).toContain(`Called Bohumila Zapomenutá on ${SUBJECT.phone}`);
+    expect(json).toContain(`Call ${SUBJECT.lastName} about the renewal`);
+    expect(json).toContain(policyId);
+    for (const value of Object.values(OTHER)) expect(json).not.toContain(value);
+    expect(json).not.toContain(otherId);
+    // A contact is a person of their own: listed by role, without their name or e-mail.
+    expect(json).toContain('spouse');
+    expect(json).not.toContain('Secretname');
+    expect(json).not.toContain('spouse@example.cz');
+    const counts = Object.fromEntries(exported.sections.map((s) => [s.name, s.items]));
+    expect(counts).toMatchObject({ client: 1, consents: 1, contacts: 1, policies: 1, tasks: 1 });
+    const pdf = exportedJson(exported.pdfUrl);
+    expect(pdf.startsWith('%PDF-')).toBe(true);
+  });
+
+  it('is refused to an advisor (FORBIDDEN) and unknown clients answer NOT_FOUND', async () => {
+    expect(errorCode(await app.exec(b.as.advisor, EXPORT, { i: { clientId: subjectId } }))).toBe('FORBIDDEN');
+    expect(errorCode(await app.exec(b.as.admin, EXPORT, { i: { clientId: 'NO_SUCH_CLIENT' } }))).toBe(
+      'NOT_FOUND',
+    );
+  });
+});
+
+describe('eraseDataSubject', () => {
+  it('leaves no query, export or audit image naming the person, keeps the ledger, and is idempotent', async () => {
+    const totalBefore = await ledgerTotal();
+    const before = await app.services.repositories.policies.getPolicyOfClient(
+      b.tenantId,
+      subjectId,
+      policyId,
+    );
+    const first = await must<{
+      eraseDataSubject: { pseudonym: string; alreadyErased: boolean; itemsChanged: number };
+    }>(app, b.as.admin, ERASE, { i: { clientId: subjectId, reason: 'GDPR request 2026/118' } });
+    expect(first.eraseDataSubject.alreadyErased).toBe(false);
+    expect(first.eraseDataSubject.pseudonym).toMatch(/^Erased client [0-9a-f]{10}$/);
+    expect(first.eraseDataSubject.itemsChanged).toBeGreaterThan(3);
+
+    const reads = await must<{ client: { name: string; consents: unknown[] } }>(app, b.as.admin, READS, {
+      id: subjectId,
+    });
+    expect(reads.client.name).toBe(first.eraseDataSubject.pseudonym);
+    expect(reads.client.consents).toHaveLength(1);
+    const exported = exportedJson((await exportOf(b.as.admin, subjectId)).jsonUrl);
+    const tasks = await app.services.tasks.reads.listTasks(
+      b.as.admin,
+      { clientId: subjectId },
+      {
+        limit: 50,
+        cursor: null,
+      },
+    );
+    const audit = await must(app, b.as.admin, AUDIT, { f: { entityType: 'CLIENT', entityId: subjectId } });
+    const policyAudit = await must(app, b.as.admin, AUDIT, {
+      f: { entityType: 'POLICY', entityId: policyId },
+    });
+    for (const seen of [reads, exported, tasks, audit, policyAudit]) {
+      const text = JSON.stringify(seen);
+      for (const value of PERSONAL) expect(text).not.toContain(value);
+      expect(text).not.toContain('Secretname');
+      // Nor the sort form of the name (lower case, no accents) the by-name indexes kept.
+      expect(text.toLowerCase()).not.toContain('zapomenut');
+    }
+
+    // The erasure is in the audit trail under its actor; the other client is untouched.
+    const entries = (
+      audit as { auditTrail: { edges: Array<{ node: { actorId: string; changedFields: string[] } }> } }
+    ).auditTrail.edges;
+    expect(
+      entries.some((e) => e.node.actorId === b.as.admin.userId && e.node.changedFields.includes('erasedAt')),
+    ).toBe(true);
+    const other = await must<{ client: { lastName: string; email: string } }>(app, b.as.admin, READS, {
+      id: otherId,
+    });
+    expect(other.client).toMatchObject({ lastName: OTHER.lastName, email: OTHER.email });
+
+    // Ledger lines stay, with their totals, also once the consumer sees the rewritten policy.
+    const after = await app.services.repositories.policies.getPolicyOfClient(b.tenantId, subjectId, policyId);
+    if (!before || !after) throw new Error('policy not found');
+    await app.services.commissions.consumer.onChange(policyChange(b.tenantId, after, before));
+    expect(await ledgerTotal()).toBe(totalBefore);
+
+    const again = await must<{
+      eraseDataSubject: { pseudonym: string; alreadyErased: boolean; itemsChanged: number };
+    }>(app, b.as.admin, ERASE, { i: { clientId: subjectId, reason: 'repeat' } });
+    expect(again.eraseDataSubject).toMatchObject({
+      pseudonym: first.eraseDataSubject.pseudonym,
+      alreadyErased: true,
+      itemsChanged: 0,
+    });
+  });
+
+  it('frees the national id and e-mail for a new client', async () => {
+    const erased = await createClient(b.as.advisor, { ...SUBJECT, phone: null, firstName: 'Nová' });
+    expect(erased).not.toBe(subjectId);
+  });
+});
