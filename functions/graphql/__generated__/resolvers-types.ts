@@ -509,6 +509,8 @@ export type Campaign = {
   startedAt?: Maybe<Scalars['DateTime']['output']>;
   /** DRAFT or STARTED. */
   status: CampaignStatus;
+  /** SEGMENT, or PROSPECT_LIST once a prospect list was imported into it. */
+  targetSource: CampaignTargetSource;
   /** Optimistic-locking version: 1 when created, +1 with every change. Send it back as `expectedVersion`. */
   version: Scalars['Int']['output'];
 };
@@ -685,6 +687,13 @@ export type CampaignStatus =
   | 'DRAFT'
   /** Started: its members are frozen and can be distributed and e-mailed. */
   | 'STARTED';
+
+/** Where a campaign's members come from. */
+export type CampaignTargetSource =
+  /** Prospect lists imported into the DRAFT (`importCampaignProspects`); starting freezes them. */
+  | 'PROSPECT_LIST'
+  /** Its segment, resolved and frozen when the campaign starts. */
+  | 'SEGMENT';
 
 /** The kinds of task a campaign member's work can be. */
 export type CampaignTaskType =
@@ -2556,6 +2565,30 @@ export type ImportBookInput = {
   mapping: Array<ColumnMappingInput>;
 };
 
+/**
+ * A prospect list (CSV or XLSX, header row first, at most 500 rows) for a DRAFT campaign. Each row
+ * names an existing client (matched by national id, then tax id, then e-mail) or becomes a new
+ * POTENTIAL client with the given lead source; either way it becomes a member. Importing the same
+ * file again creates no second client.
+ */
+export type ImportCampaignProspectsInput = {
+  /**
+   * The campaign (DRAFT). Its members become the imported ones: starting it keeps them instead of
+   * resolving its segment.
+   */
+  campaignId: Scalars['ID']['input'];
+  /** The file, base64-encoded. */
+  contentBase64: Scalars['String']['input'];
+  /** The file's format. */
+  format: FileFormat;
+  /** The lead source recorded on the new potential clients. */
+  leadSourceId: Scalars['ID']['input'];
+  /** Which column fills which field; omitted: every column named like a prospect field (case-insensitive). */
+  mapping?: InputMaybe<Array<ProspectColumnInput>>;
+  /** Who owns the new potential clients; default the campaign's owner (an active user who takes clients). */
+  ownerAdvisorId?: InputMaybe<Scalars['ID']['input']>;
+};
+
 /** An insurer's commission statement file. */
 export type ImportCommissionStatementInput = {
   /** The file, base64-encoded. */
@@ -3258,6 +3291,8 @@ export type Mutation = {
    * through `startBookImport` (admin, manager, backoffice).
    */
   importBook: ImportReport;
+  /** Imports a prospect list into a DRAFT campaign's members (managers and admins with tenant-wide scope). */
+  importCampaignProspects: ProspectImportReport;
   /** Imports an insurer's commission statement (CSV/XLSX) and reconciles it with the RECEIVABLE lines. */
   importCommissionStatement: StatementImportResult;
   /**
@@ -3619,6 +3654,12 @@ export type MutationImportBankStatementArgs = {
 /** Everything a front end can change. Every mutation needs a bearer token; each says which roles may call it. */
 export type MutationImportBookArgs = {
   input: ImportBookInput;
+};
+
+
+/** Everything a front end can change. Every mutation needs a bearer token; each says which roles may call it. */
+export type MutationImportCampaignProspectsArgs = {
+  input: ImportCampaignProspectsInput;
 };
 
 
@@ -4538,6 +4579,45 @@ export type ProductLineEdge = {
   node: ProductLine;
 };
 
+/**
+ * Which column of a prospect list fills which prospect field. Fields: kind (PERSON or COMPANY; default
+ * COMPANY when a companyName and no lastName is given), firstName, lastName, companyName, birthDate,
+ * nationalId, taxId, email, phone, address.street, address.city, address.postalCode, address.country,
+ * segment, tags (separated by `;`).
+ */
+export type ProspectColumnInput = {
+  /** The column's header as it appears in the file's first row. */
+  column: Scalars['String']['input'];
+  /** The prospect field that column fills, from the list above. */
+  field: Scalars['String']['input'];
+};
+
+/** One problem with one field of a rejected line. */
+export type ProspectFieldError = {
+  __typename?: 'ProspectFieldError';
+  /** The file's column at fault, when one is. */
+  column?: Maybe<Scalars['String']['output']>;
+  /** What is wrong, for a person to read (e.g. `must be an e-mail address`). */
+  message: Scalars['String']['output'];
+  /** The field's path, e.g. `email` or `address.city`; null for a problem of the whole line. */
+  path?: Maybe<Scalars['String']['output']>;
+};
+
+/** What a prospect import did: every line is matched, created or rejected. */
+export type ProspectImportReport = {
+  __typename?: 'ProspectImportReport';
+  /** Lines that became new potential clients. */
+  created: Scalars['Int']['output'];
+  /** Lines that named an existing client (including the clients an earlier import of the same file created). */
+  matched: Scalars['Int']['output'];
+  /** Lines that added no member. */
+  rejected: Scalars['Int']['output'];
+  /** The rejected lines, with the field path and column of each problem. */
+  rejectedLines: Array<RejectedProspect>;
+  /** Data lines in the file. */
+  total: Scalars['Int']['output'];
+};
+
 /** Everything a front end can read. Every field needs a bearer token except `health`; each says which roles may call it. */
 export type Query = {
   __typename?: 'Query';
@@ -5347,6 +5427,15 @@ export type RegisterPaymentInput = {
   paidDate: Scalars['Date']['input'];
   /** The payment reference, if any. */
   reference?: InputMaybe<Scalars['String']['input']>;
+};
+
+/** A line of a prospect list that added no member. */
+export type RejectedProspect = {
+  __typename?: 'RejectedProspect';
+  /** Why; at least one entry. */
+  errors: Array<ProspectFieldError>;
+  /** The line in the file; the header is line 1. */
+  line: Scalars['Int']['output'];
 };
 
 /** A row that was not imported, with every reason. */
@@ -7205,6 +7294,7 @@ export type ResolversTypes = {
   CampaignSegment: ResolverTypeWrapper<CampaignSegment>;
   CampaignSegmentInput: CampaignSegmentInput;
   CampaignStatus: CampaignStatus;
+  CampaignTargetSource: CampaignTargetSource;
   CampaignTaskType: CampaignTaskType;
   Cancellation: ResolverTypeWrapper<Cancellation>;
   CardCommissionSummary: ResolverTypeWrapper<CardCommissionSummary>;
@@ -7343,6 +7433,7 @@ export type ResolversTypes = {
   ID: ResolverTypeWrapper<Scalars['ID']['output']>;
   ImportBankStatementInput: ImportBankStatementInput;
   ImportBookInput: ImportBookInput;
+  ImportCampaignProspectsInput: ImportCampaignProspectsInput;
   ImportCommissionStatementInput: ImportCommissionStatementInput;
   ImportJob: ResolverTypeWrapper<ImportJobModel>;
   ImportJobConnection: ResolverTypeWrapper<Omit<ImportJobConnection, 'edges'> & { edges: Array<ResolversTypes['ImportJobEdge']> }>;
@@ -7429,6 +7520,9 @@ export type ResolversTypes = {
   ProductLine: ResolverTypeWrapper<ProductLineModel>;
   ProductLineConnection: ResolverTypeWrapper<Omit<ProductLineConnection, 'edges'> & { edges: Array<ResolversTypes['ProductLineEdge']> }>;
   ProductLineEdge: ResolverTypeWrapper<Omit<ProductLineEdge, 'node'> & { node: ResolversTypes['ProductLine'] }>;
+  ProspectColumnInput: ProspectColumnInput;
+  ProspectFieldError: ResolverTypeWrapper<ProspectFieldError>;
+  ProspectImportReport: ResolverTypeWrapper<ProspectImportReport>;
   Query: ResolverTypeWrapper<Record<PropertyKey, never>>;
   RateGroup: ResolverTypeWrapper<RateGroupModel>;
   RateGroupConnection: ResolverTypeWrapper<Omit<RateGroupConnection, 'edges'> & { edges: Array<ResolversTypes['RateGroupEdge']> }>;
@@ -7447,6 +7541,7 @@ export type ResolversTypes = {
   RegionConnection: ResolverTypeWrapper<Omit<RegionConnection, 'edges'> & { edges: Array<ResolversTypes['RegionEdge']> }>;
   RegionEdge: ResolverTypeWrapper<Omit<RegionEdge, 'node'> & { node: ResolversTypes['Region'] }>;
   RegisterPaymentInput: RegisterPaymentInput;
+  RejectedProspect: ResolverTypeWrapper<RejectedProspect>;
   RejectedRow: ResolverTypeWrapper<RejectedRow>;
   ReleaseToPoolInput: ReleaseToPoolInput;
   RenewPolicyInput: RenewPolicyInput;
@@ -7724,6 +7819,7 @@ export type ResolversParentTypes = {
   ID: Scalars['ID']['output'];
   ImportBankStatementInput: ImportBankStatementInput;
   ImportBookInput: ImportBookInput;
+  ImportCampaignProspectsInput: ImportCampaignProspectsInput;
   ImportCommissionStatementInput: ImportCommissionStatementInput;
   ImportJob: ImportJobModel;
   ImportJobConnection: Omit<ImportJobConnection, 'edges'> & { edges: Array<ResolversParentTypes['ImportJobEdge']> };
@@ -7792,6 +7888,9 @@ export type ResolversParentTypes = {
   ProductLine: ProductLineModel;
   ProductLineConnection: Omit<ProductLineConnection, 'edges'> & { edges: Array<ResolversParentTypes['ProductLineEdge']> };
   ProductLineEdge: Omit<ProductLineEdge, 'node'> & { node: ResolversParentTypes['ProductLine'] };
+  ProspectColumnInput: ProspectColumnInput;
+  ProspectFieldError: ProspectFieldError;
+  ProspectImportReport: ProspectImportReport;
   Query: Record<PropertyKey, never>;
   RateGroup: RateGroupModel;
   RateGroupConnection: Omit<RateGroupConnection, 'edges'> & { edges: Array<ResolversParentTypes['RateGroupEdge']> };
@@ -7809,6 +7908,7 @@ export type ResolversParentTypes = {
   RegionConnection: Omit<RegionConnection, 'edges'> & { edges: Array<ResolversParentTypes['RegionEdge']> };
   RegionEdge: Omit<RegionEdge, 'node'> & { node: ResolversParentTypes['Region'] };
   RegisterPaymentInput: RegisterPaymentInput;
+  RejectedProspect: RejectedProspect;
   RejectedRow: RejectedRow;
   ReleaseToPoolInput: ReleaseToPoolInput;
   RenewPolicyInput: RenewPolicyInput;
@@ -8046,6 +8146,7 @@ export type CampaignResolvers<ContextType = GraphQLContext, ParentType extends R
   segment?: Resolver<ResolversTypes['CampaignSegment'], ParentType, ContextType>;
   startedAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
   status?: Resolver<ResolversTypes['CampaignStatus'], ParentType, ContextType>;
+  targetSource?: Resolver<ResolversTypes['CampaignTargetSource'], ParentType, ContextType>;
   version?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
 };
 
@@ -8909,6 +9010,7 @@ export type MutationResolvers<ContextType = GraphQLContext, ParentType extends R
   generateInstalmentInvoices?: Resolver<Array<ResolversTypes['Invoice']>, ParentType, ContextType, RequireFields<MutationGenerateInstalmentInvoicesArgs, 'input'>>;
   importBankStatement?: Resolver<ResolversTypes['BankImportResult'], ParentType, ContextType, RequireFields<MutationImportBankStatementArgs, 'input'>>;
   importBook?: Resolver<ResolversTypes['ImportReport'], ParentType, ContextType, RequireFields<MutationImportBookArgs, 'input'>>;
+  importCampaignProspects?: Resolver<ResolversTypes['ProspectImportReport'], ParentType, ContextType, RequireFields<MutationImportCampaignProspectsArgs, 'input'>>;
   importCommissionStatement?: Resolver<ResolversTypes['StatementImportResult'], ParentType, ContextType, RequireFields<MutationImportCommissionStatementArgs, 'input'>>;
   issueInvoice?: Resolver<ResolversTypes['Invoice'], ParentType, ContextType, RequireFields<MutationIssueInvoiceArgs, 'input'>>;
   lapsePolicy?: Resolver<ResolversTypes['Policy'], ParentType, ContextType, RequireFields<MutationLapsePolicyArgs, 'input'>>;
@@ -9182,6 +9284,20 @@ export type ProductLineEdgeResolvers<ContextType = GraphQLContext, ParentType ex
   node?: Resolver<ResolversTypes['ProductLine'], ParentType, ContextType>;
 };
 
+export type ProspectFieldErrorResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['ProspectFieldError'] = ResolversParentTypes['ProspectFieldError']> = {
+  column?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  message?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  path?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+};
+
+export type ProspectImportReportResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['ProspectImportReport'] = ResolversParentTypes['ProspectImportReport']> = {
+  created?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  matched?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  rejected?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  rejectedLines?: Resolver<Array<ResolversTypes['RejectedProspect']>, ParentType, ContextType>;
+  total?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+};
+
 export type QueryResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['Query'] = ResolversParentTypes['Query']> = {
   alerts?: Resolver<ResolversTypes['TaskAlertConnection'], ParentType, ContextType, Partial<QueryAlertsArgs>>;
   apiKeys?: Resolver<ResolversTypes['ApiKeyConnection'], ParentType, ContextType, Partial<QueryApiKeysArgs>>;
@@ -9337,6 +9453,11 @@ export type RegionConnectionResolvers<ContextType = GraphQLContext, ParentType e
 export type RegionEdgeResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['RegionEdge'] = ResolversParentTypes['RegionEdge']> = {
   cursor?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   node?: Resolver<ResolversTypes['Region'], ParentType, ContextType>;
+};
+
+export type RejectedProspectResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['RejectedProspect'] = ResolversParentTypes['RejectedProspect']> = {
+  errors?: Resolver<Array<ResolversTypes['ProspectFieldError']>, ParentType, ContextType>;
+  line?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
 };
 
 export type RejectedRowResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['RejectedRow'] = ResolversParentTypes['RejectedRow']> = {
@@ -9960,6 +10081,8 @@ export type Resolvers<ContextType = GraphQLContext> = {
   ProductLine?: ProductLineResolvers<ContextType>;
   ProductLineConnection?: ProductLineConnectionResolvers<ContextType>;
   ProductLineEdge?: ProductLineEdgeResolvers<ContextType>;
+  ProspectFieldError?: ProspectFieldErrorResolvers<ContextType>;
+  ProspectImportReport?: ProspectImportReportResolvers<ContextType>;
   Query?: QueryResolvers<ContextType>;
   RateGroup?: RateGroupResolvers<ContextType>;
   RateGroupConnection?: RateGroupConnectionResolvers<ContextType>;
@@ -9973,6 +10096,7 @@ export type Resolvers<ContextType = GraphQLContext> = {
   Region?: RegionResolvers<ContextType>;
   RegionConnection?: RegionConnectionResolvers<ContextType>;
   RegionEdge?: RegionEdgeResolvers<ContextType>;
+  RejectedProspect?: RejectedProspectResolvers<ContextType>;
   RejectedRow?: RejectedRowResolvers<ContextType>;
   ReportJob?: ReportJobResolvers<ContextType>;
   ReportJobConnection?: ReportJobConnectionResolvers<ContextType>;

@@ -1,5 +1,6 @@
 import * as z from 'zod';
 import { IdSchema, IsoDateSchema, optionalText, text } from '../../shared/input.js';
+import type { CampaignClient } from './ports.js';
 
 export const CAMPAIGN_STATUSES = ['DRAFT', 'STARTED'] as const;
 export type CampaignStatus = (typeof CAMPAIGN_STATUSES)[number];
@@ -28,6 +29,9 @@ export interface CampaignSegment {
   marketingConsent: boolean | null;
 }
 
+/** Where a campaign's members come from: its segment (resolved at start) or an imported prospect list. */
+export type CampaignTargetSource = 'SEGMENT' | 'PROSPECT_LIST';
+
 /** A campaign: what is offered to whom, when, and its frozen member snapshot once started. */
 export interface Campaign {
   id: string;
@@ -37,6 +41,8 @@ export interface Campaign {
   productLineIds: string[];
   ownerId: string;
   segment: CampaignSegment;
+  /** PROSPECT_LIST once a prospect list was imported into the DRAFT: start then keeps those members. */
+  targetSource: CampaignTargetSource;
   status: CampaignStatus;
   memberCount: number;
   startedAt: string | null;
@@ -60,6 +66,22 @@ export interface CampaignMember {
   /** The task distribution gave the member, once distributed. */
   taskId: string | null;
   assigneeId: string | null;
+}
+
+/** A client as a member of a campaign, undistributed: the snapshot of the fields e-mails and tasks use. */
+export function memberOf(campaignId: string, c: CampaignClient): CampaignMember {
+  return {
+    campaignId,
+    clientId: c.id,
+    name: c.name,
+    firstName: c.firstName,
+    email: c.email,
+    ownerAdvisorId: c.ownerAdvisorId,
+    branchId: c.branchId,
+    marketingConsent: c.marketingConsent,
+    taskId: null,
+    assigneeId: null,
+  };
 }
 
 /** A tenant's e-mail template for one language: ICU MessageFormat with merge fields. */

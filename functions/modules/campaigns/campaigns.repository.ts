@@ -1,10 +1,23 @@
-import { type Db, type Page, putOp, type TransactOp, versionedUpdateOp } from '../../shared/db.js';
-import { AlreadyExistsError, VersionConflictError } from '../../shared/errors.js';
+import {
+  type Db,
+  type Page,
+  putOp,
+  type StoredItem,
+  type TransactOp,
+  versionedUpdateOp,
+} from '../../shared/db.js';
+import { AlreadyExistsError, RuleViolationError, VersionConflictError } from '../../shared/errors.js';
 import { fromItem, toItem } from '../../shared/items.js';
 import { campaignSortPrefixes, EntityType, keys } from '../../shared/table-design.js';
 import type { Campaign, CampaignEmail, CampaignMember, CampaignTemplate } from './campaigns.model.js';
 
 type PageRequest = { limit: number; cursor: string | null };
+
+/** A stored campaign; one written before prospect lists existed targets its segment. */
+function campaignOf(item: StoredItem): Campaign {
+  const campaign = fromItem<Campaign>(item);
+  return { ...campaign, targetSource: campaign.targetSource ?? 'SEGMENT' };
+}
 
 /** The campaigns module's access to DynamoDB: campaigns, member snapshots, send records, templates. */
 export class CampaignsRepository {
@@ -26,7 +39,7 @@ export class CampaignsRepository {
 
   async getCampaign(tenantId: string, id: string, consistent = false): Promise<Campaign | undefined> {
     const item = await this.db.get(keys.campaign(tenantId, id), { consistent });
-    return item ? fromItem<Campaign>(item) : undefined;
+    return item ? campaignOf(item) : undefined;
   }
 
   /** listCampaigns: the tenant's campaigns, newest first. */
@@ -37,7 +50,7 @@ export class CampaignsRepository {
       newestFirst: true,
       ...page,
     });
-    return { ...result, items: result.items.map((i) => fromItem<Campaign>(i)) };
+    return { ...result, items: result.items.map(campaignOf) };
   }
 
   /** The op moving a campaign on, at the version read (a stale one is CONFLICT). */
@@ -88,6 +101,30 @@ export class CampaignsRepository {
       consistent: true,
     });
     return items.map((i) => fromItem<CampaignMember>(i));
+  }
+
+  /**
+   * Adds one imported prospect to a DRAFT campaign's members, on the condition that the campaign is
+   * still a DRAFT (a start meanwhile froze the list: RULE_VIOLATION). The key derives from the
+   * client, so importing the same line again rewrites the same member.
+   */
+  async addProspectMember(tenantId: string, member: CampaignMember): Promise<void> {
+    const campaign = keys.campaign(tenantId, member.campaignId);
+    await this.db.transact([
+      putOp(this.memberItem(tenantId, member)),
+      {
+        item: {
+          ConditionCheck: {
+            TableName: '',
+            Key: { pk: campaign.pk, sk: campaign.sk },
+            ConditionExpression: '#status = :draft',
+            ExpressionAttributeNames: { '#status': 'status' },
+            ExpressionAttributeValues: { ':draft': 'DRAFT' },
+          },
+        },
+        onConditionFailed: () => new RuleViolationError('The campaign has started: its members are frozen'),
+      },
+    ]);
   }
 
   /** Records the task a member was given. */

@@ -10,9 +10,11 @@ import type {
   CampaignMail,
   CampaignOrg,
   CampaignPolicies,
+  CampaignProspects,
   CampaignTasks,
   SigningKeys,
 } from './ports.js';
+import { ProspectImportService } from './prospect-import.service.js';
 import { UnsubscribeService } from './unsubscribe.service.js';
 
 /**
@@ -30,12 +32,15 @@ export type {
   CampaignOrg,
   CampaignPolicies,
   CampaignPolicy,
+  CampaignProspects,
   CampaignTask,
   CampaignTasks,
   CampaignUser,
   ClientSource,
+  ProspectMatchField,
   SigningKeys,
 } from './ports.js';
+export type { ProspectImportReport } from './prospects.model.js';
 export type { UnsubscribeResponse, UnsubscribeService } from './unsubscribe.service.js';
 export { signUnsubscribe, unsubscribeKeysFrom, verifyUnsubscribe } from './unsubscribe-token.js';
 
@@ -43,6 +48,8 @@ export { signUnsubscribe, unsubscribeKeysFrom, verifyUnsubscribe } from './unsub
 export interface CampaignsModule {
   /** Define, start (freeze the member snapshot) and read campaigns. */
   campaigns: CampaignsService;
+  /** A DRAFT campaign's members from an imported prospect list. */
+  prospects: ProspectImportService;
   /** One task per member across chosen advisors. */
   distribution: DistributionService;
   /** Templates and personal e-mails, once per member and template. */
@@ -58,6 +65,7 @@ export interface CampaignsDeps {
   db: Db;
   clock: Clock;
   clients: CampaignClients;
+  prospects: CampaignProspects;
   policies: CampaignPolicies;
   tasks: CampaignTasks;
   org: CampaignOrg;
@@ -72,6 +80,14 @@ export function createCampaignsModule(deps: CampaignsDeps): CampaignsModule {
   const campaigns = new CampaignsService(repository, deps.clients, deps.policies, deps.org, deps.clock);
   return {
     campaigns,
+    prospects: new ProspectImportService(
+      campaigns,
+      repository,
+      deps.prospects,
+      deps.clients,
+      deps.org,
+      deps.clock,
+    ),
     distribution: new DistributionService(campaigns, repository, deps.tasks, deps.org),
     emails: new CampaignEmailsService(
       campaigns,

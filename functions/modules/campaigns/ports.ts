@@ -1,3 +1,4 @@
+import type { Principal } from '../../shared/auth/principal.js';
 import type { Page } from '../../shared/db.js';
 import type { Mailer } from '../../shared/mailer.js';
 
@@ -32,6 +33,20 @@ export interface CampaignClients {
   getClients(tenantId: string, ids: string[]): Promise<CampaignClient[]>;
   /** Appends a withdrawn MARKETING_EMAIL consent (with its timeline entry); false if the client is gone. */
   withdrawMarketingConsent(tenantId: string, clientId: string, how: string): Promise<boolean>;
+}
+
+/** A unique value a prospect may match an existing client by: national id, tax id, e-mail, external id. */
+export type ProspectMatchField = 'NATIONAL_ID' | 'TAX_ID' | 'CLIENT_EMAIL' | 'CLIENT_EXTERNAL_ID';
+
+/** What a prospect import needs of the clients module. */
+export interface CampaignProspects {
+  /** The client holding a unique value (the value as written in the file; the port normalises it). */
+  clientHolding(tenantId: string, field: ProspectMatchField, value: string): Promise<string | undefined>;
+  /**
+   * Creates a client through the clients module's own create (its validation with `input.` field
+   * paths, unique claims, scope and timeline), on behalf of the principal importing.
+   */
+  createClient(principal: Principal, input: Record<string, unknown>): Promise<CampaignClient>;
 }
 
 /** A policy as campaigns see it. */
@@ -99,6 +114,7 @@ export interface CampaignUser {
 export interface CampaignOrg {
   getUser(tenantId: string, userId: string): Promise<CampaignUser | undefined>;
   productLineExists(tenantId: string, productLineId: string): Promise<boolean>;
+  leadSourceExists(tenantId: string, leadSourceId: string): Promise<boolean>;
   tenantSettings(tenantId: string): Promise<{ name: string; locale: string }>;
 }
 

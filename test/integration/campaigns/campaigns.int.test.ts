@@ -68,10 +68,16 @@ const memberIds = async (campaignId: string) =>
 
 beforeAll(async () => {
   b = await createBrokerage(app, 'Campaigns Brokerage');
-  campaigns = composeCampaigns(app.db, systemClock, bookRepositories(app.db), app.services.tasks, {
-    mail: { mailer, from: 'offers@test', publicBaseUrl: 'https://crm.test' },
-    signing,
-  });
+  campaigns = composeCampaigns(
+    app.db,
+    systemClock,
+    bookRepositories(app.db),
+    { tasks: app.services.tasks, clients: app.services.clients },
+    {
+      mail: { mailer, from: 'offers@test', publicBaseUrl: 'https://crm.test' },
+      signing,
+    },
+  );
 });
 
 describe('member snapshot', () => {
