@@ -5804,13 +5804,18 @@ export type SendCampaignEmailsInput = {
   templateKey: Scalars['String']['input'];
 };
 
-/** What a send did: each member gets each template once, and only with marketing e-mail consent. */
+/**
+ * What a send did: each member gets each template once, and only with marketing e-mail consent; a
+ * send the provider refused is retried by the next run.
+ */
 export type SendCampaignEmailsResult = {
   __typename?: 'SendCampaignEmailsResult';
   /** Members who had this template before. */
   alreadySent: Scalars['Int']['output'];
-  /** Sends the provider refused; recorded as FAILED and not repeated. */
+  /** Sends the provider refused now; recorded as FAILED, the next run retries them. */
   failed: Scalars['Int']['output'];
+  /** Sends of this run that retried an earlier refusal (also counted in `sent` or `failed`). */
+  retried: Scalars['Int']['output'];
   /** E-mails sent now. */
   sent: Scalars['Int']['output'];
   /** Members without marketing e-mail consent now. */
@@ -9539,6 +9544,7 @@ export type SellerPerformanceRowResolvers<ContextType = GraphQLContext, ParentTy
 export type SendCampaignEmailsResultResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['SendCampaignEmailsResult'] = ResolversParentTypes['SendCampaignEmailsResult']> = {
   alreadySent?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   failed?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  retried?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   sent?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   skippedNoConsent?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   skippedNoEmail?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;

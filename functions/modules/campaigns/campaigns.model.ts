@@ -95,7 +95,10 @@ export interface CampaignTemplate {
   updatedBy: string;
 }
 
-/** That one template's e-mail went to one member: written before the send, so a repeat skips it. */
+/**
+ * That one template's e-mail went to one member: written before the send, so a repeat skips it; a
+ * FAILED one (the provider refused) is claimed again and retried by the next run.
+ */
 export interface CampaignEmail {
   campaignId: string;
   templateKey: string;
@@ -104,6 +107,10 @@ export interface CampaignEmail {
   status: 'SENDING' | 'SENT' | 'FAILED';
   at: string;
   messageId: string | null;
+  /** Sends tried so far, this one included (records from before retries lack it: 1). */
+  attempts?: number;
+  /** The provider's refusal of the last failed attempt. */
+  error?: string | null;
 }
 
 const ids = z.array(IdSchema).max(20, 'at most 20').default([]);

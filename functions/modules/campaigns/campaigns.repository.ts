@@ -1,6 +1,7 @@
 import {
   type Db,
   type Page,
+  putNewOp,
   putOp,
   type StoredItem,
   type TransactOp,
@@ -138,28 +139,45 @@ export class CampaignsRepository {
   }
 
   /**
-   * Claims the send of one template to one member before it goes out: false if it was claimed
-   * before (sent, or being sent), so every member gets each template at most once.
+   * Claims the send of one template to one member before it goes out. A member never claimed gets
+   * a new record; one whose last attempt FAILED is claimed again by moving that record (at the
+   * attempt read) back to SENDING, so of two concurrent runs only one retries. Anything else (sent,
+   * or being sent) is not claimed: every member gets each template at most once. The attempt
+   * claimed (1 for the first), or null when not claimed.
    */
-  async claimEmail(tenantId: string, email: CampaignEmail): Promise<boolean> {
+  async claimEmail(tenantId: string, email: CampaignEmail): Promise<number | null> {
+    const key = keys.campaignEmail(tenantId, email.campaignId, email.templateKey, email.clientId);
+    const current = await this.db.get(key, { consistent: true });
+    const previous = current ? fromItem<CampaignEmail>(current) : undefined;
+    if (previous && previous.status !== 'FAILED') return null;
+    const attempt = (previous?.attempts ?? (previous ? 1 : 0)) + 1;
+    const item = toItem(key, EntityType.CampaignEmail, tenantId, { ...email, attempts: attempt });
+    const taken = () => new AlreadyExistsError('CampaignEmail', email.clientId);
     try {
-      await this.db.putNew(
-        toItem(
-          keys.campaignEmail(tenantId, email.campaignId, email.templateKey, email.clientId),
-          EntityType.CampaignEmail,
-          tenantId,
-          email,
-        ),
-        () => new AlreadyExistsError('CampaignEmail', email.clientId),
-      );
-      return true;
+      await this.db.transact([
+        previous
+          ? {
+              item: {
+                Put: {
+                  TableName: '',
+                  Item: item,
+                  ConditionExpression: '#status = :failed AND #at = :at',
+                  ExpressionAttributeNames: { '#status': 'status', '#at': 'at' },
+                  ExpressionAttributeValues: { ':failed': 'FAILED', ':at': previous.at },
+                },
+              },
+              onConditionFailed: taken,
+            }
+          : putNewOp(item, taken),
+      ]);
+      return attempt;
     } catch (error) {
-      if (error instanceof AlreadyExistsError) return false;
+      if (error instanceof AlreadyExistsError) return null;
       throw error;
     }
   }
 
-  /** Marks a claimed send as sent (with the provider's id) or failed. */
+  /** Marks a claimed send as sent (with the provider's id) or failed (the next run retries it). */
   async settleEmail(tenantId: string, email: CampaignEmail): Promise<void> {
     await this.db.put(
       toItem(

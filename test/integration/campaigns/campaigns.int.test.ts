@@ -232,7 +232,14 @@ describe('campaign e-mails', () => {
       });
     const sentBefore = mailer.sent.length;
     const first = await campaigns.emails.send(b.admin, { campaignId: campaign.id, templateKey: 'spring' });
-    expect(first).toEqual({ sent: 1, alreadySent: 0, skippedNoConsent: 1, skippedNoEmail: 1, failed: 0 });
+    expect(first).toEqual({
+      sent: 1,
+      alreadySent: 0,
+      skippedNoConsent: 1,
+      skippedNoEmail: 1,
+      failed: 0,
+      retried: 0,
+    });
     const again = await campaigns.emails.send(b.admin, { campaignId: campaign.id, templateKey: 'spring' });
     expect(again).toMatchObject({ sent: 0, alreadySent: 1 });
 
