@@ -137,6 +137,8 @@ function campaignClients(
       return mapPage(found, campaignClient);
     },
     getClients: async (tenantId, ids) => (await clients.getClients(tenantId, ids)).map(campaignClient),
+    countCreatedBetween: (tenantId, fromDay, toDay) =>
+      clients.countClientsCreatedBetween(tenantId, fromDay, toDay),
     withdrawMarketingConsent: async (tenantId, clientId, how) => {
       const current = await clients.getClient(tenantId, clientId);
       if (!current) return false;

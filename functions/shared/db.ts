@@ -335,6 +335,39 @@ export class Db {
     return { ...rest, [partitionAttribute]: partition };
   }
 
+  /**
+   * How many items of a partition have a sort key within an inclusive range (Select COUNT: no item
+   * travels back; DynamoDB still reads them, up to 1 MB per request).
+   */
+  async countBetween(input: {
+    index?: IndexName;
+    partition: string;
+    between: [string, string];
+  }): Promise<number> {
+    const keyNames = input.index ? TABLE.indexes[input.index] : { partitionKey: 'pk', sortKey: 'sk' };
+    const params: QueryCommandInput = {
+      TableName: this.tableName,
+      KeyConditionExpression: '#pk = :pk AND #sk BETWEEN :skFrom AND :skTo',
+      ExpressionAttributeNames: { '#pk': keyNames.partitionKey, '#sk': keyNames.sortKey },
+      ExpressionAttributeValues: {
+        ':pk': input.partition,
+        ':skFrom': input.between[0],
+        ':skTo': input.between[1],
+      },
+      Select: 'COUNT',
+      ReturnConsumedCapacity: 'TOTAL',
+    };
+    if (input.index) params.IndexName = input.index;
+    let total = 0;
+    do {
+      const out = await this.client.send(new QueryCommand(params));
+      this.count('Query', out.ConsumedCapacity);
+      total += out.Count ?? 0;
+      params.ExclusiveStartKey = out.LastEvaluatedKey;
+    } while (params.ExclusiveStartKey);
+    return total;
+  }
+
   /** Reads every item of a partition (small collections such as one tenant's branches). */
   async queryAll<T extends StoredItem>(input: Omit<QueryPageInput, 'limit' | 'cursor'>): Promise<T[]> {
     const all: T[] = [];

@@ -31,6 +31,8 @@ export type ClientSource =
 export interface CampaignClients {
   listClients(tenantId: string, source: ClientSource, page: PageRequest): Promise<Page<CampaignClient>>;
   getClients(tenantId: string, ids: string[]): Promise<CampaignClient[]>;
+  /** Clients created on the days from–to (inclusive), counted on the by-creation index. */
+  countCreatedBetween(tenantId: string, fromDay: string, toDay: string): Promise<number>;
   /** Appends a withdrawn MARKETING_EMAIL consent (with its timeline entry); false if the client is gone. */
   withdrawMarketingConsent(tenantId: string, clientId: string, how: string): Promise<boolean>;
 }

@@ -208,6 +208,15 @@ export class ClientsRepository {
     return this.queryClients('gsi2', keys.clientsByStatus(tenantId, status), page, { filter });
   }
 
+  /** countClientsCreatedBetween: the tenant's clients created on the days from–to (inclusive, UTC). */
+  countClientsCreatedBetween(tenantId: string, fromDay: string, toDay: string): Promise<number> {
+    return this.db.countBetween({
+      index: 'gsi6',
+      partition: keys.clientsByCreation(tenantId),
+      between: [fromDay, `${toDay}~`],
+    });
+  }
+
   /** The clients in a branch's shared pool. */
   listClientsOfPool(tenantId: string, branchId: string, page: PageRequest) {
     return this.queryClients('gsi4', keys.clientPool(tenantId, branchId), page);
