@@ -20,6 +20,8 @@ import {
   ClientsRepository,
   normaliseId,
 } from './clients/index.js';
+import { createCrossSellTargeting } from './cross-sell/index.js';
+import { crossSellPorts } from './cross-sell-wiring.js';
 import { OrgRepository, type ProductLine, type User } from './org/index.js';
 import type { PoliciesRepository, Policy } from './policies/index.js';
 import type { TasksModule } from './tasks/index.js';
@@ -203,7 +205,19 @@ export function composeCampaigns(
   modules: CampaignPortModules,
   options: { signing: SigningKeys; mail: CampaignMail | null },
 ): CampaignsModule {
-  return createCampaignsModule({ db, clock, ...campaignPorts(repositories, modules, clock), ...options });
+  // Cross-sell candidates come from the learned rules and the holdings the learning run reads.
+  const { book } = crossSellPorts(
+    repositories,
+    new ClientBook(repositories.clients, repositories.org, clock),
+  );
+  const crossSell = createCrossSellTargeting({ db, book });
+  return createCampaignsModule({
+    db,
+    clock,
+    ...campaignPorts(repositories, modules, clock),
+    crossSell,
+    ...options,
+  });
 }
 
 /**

@@ -635,6 +635,13 @@ export type CampaignSegment = {
   branchId?: Maybe<Scalars['ID']['output']>;
   /** Persons or companies only. */
   clientKind?: Maybe<ClientKind>;
+  /**
+   * Only the cross-sell candidates of this product line: clients who do not hold it and whom a learned
+   * rule recommends it to (the `crossSellCandidates` rule; popularity alone does not count), resolved at start.
+   */
+  crossSellCandidateFor?: Maybe<Scalars['ID']['output']>;
+  /** With `crossSellCandidateFor`: the rule's confidence is at least this (0–1). */
+  crossSellMinConfidence?: Maybe<Scalars['Decimal']['output']>;
   /** True: only clients whose latest marketing e-mail consent is granted; false: only those without. */
   marketingConsent?: Maybe<Scalars['Boolean']['output']>;
   /** Clients this advisor owns. */
@@ -661,6 +668,13 @@ export type CampaignSegmentInput = {
   branchId?: InputMaybe<Scalars['ID']['input']>;
   /** Persons or companies only. */
   clientKind?: InputMaybe<ClientKind>;
+  /**
+   * Only the cross-sell candidates of this product line (a product line of the brokerage): clients who
+   * do not hold it and whom a rule learned by the `cross-sell` schedule recommends it to.
+   */
+  crossSellCandidateFor?: InputMaybe<Scalars['ID']['input']>;
+  /** With `crossSellCandidateFor`: the rule's confidence at least this, a decimal from 0 to 1 (e.g. `"0.5"`). */
+  crossSellMinConfidence?: InputMaybe<Scalars['Decimal']['input']>;
   /** True: only clients with marketing e-mail consent; false: only those without. */
   marketingConsent?: InputMaybe<Scalars['Boolean']['input']>;
   /** Clients this advisor owns. */
@@ -8206,6 +8220,8 @@ export type CampaignMemberEdgeResolvers<ContextType = GraphQLContext, ParentType
 export type CampaignSegmentResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['CampaignSegment'] = ResolversParentTypes['CampaignSegment']> = {
   branchId?: Resolver<Maybe<ResolversTypes['ID']>, ParentType, ContextType>;
   clientKind?: Resolver<Maybe<ResolversTypes['ClientKind']>, ParentType, ContextType>;
+  crossSellCandidateFor?: Resolver<Maybe<ResolversTypes['ID']>, ParentType, ContextType>;
+  crossSellMinConfidence?: Resolver<Maybe<ResolversTypes['Decimal']>, ParentType, ContextType>;
   marketingConsent?: Resolver<Maybe<ResolversTypes['Boolean']>, ParentType, ContextType>;
   ownerId?: Resolver<Maybe<ResolversTypes['ID']>, ParentType, ContextType>;
   productLinesHeld?: Resolver<Array<ResolversTypes['ID']>, ParentType, ContextType>;

@@ -27,6 +27,10 @@ export interface CampaignSegment {
   tags: string[];
   /** True: only members whose latest marketing e-mail consent is granted. */
   marketingConsent: boolean | null;
+  /** Only clients a learned cross-sell rule recommends this product line to (resolved at start). */
+  crossSellCandidateFor?: string | null;
+  /** With `crossSellCandidateFor`: the rule's confidence at least this (a decimal string, 0–1). */
+  crossSellMinConfidence?: string | null;
 }
 
 /** Where a campaign's members come from: its segment (resolved at start) or an imported prospect list. */
@@ -127,6 +131,12 @@ const SegmentInputSchema = z.object({
   renewalTo: IsoDateSchema.nullish(),
   tags: z.array(text(50)).max(20, 'at most 20').nullish(),
   marketingConsent: z.boolean().nullish(),
+  crossSellCandidateFor: IdSchema.nullish(),
+  crossSellMinConfidence: z
+    .string()
+    .trim()
+    .regex(/^(0(\.\d{1,4})?|1(\.0{1,4})?)$/, 'must be a decimal from 0 to 1 with at most 4 places')
+    .nullish(),
 });
 
 export const CreateCampaignInputSchema = z
@@ -139,6 +149,10 @@ export const CreateCampaignInputSchema = z
     segment: SegmentInputSchema.default({}),
   })
   .refine((i) => i.periodTo >= i.periodFrom, { path: ['periodTo'], message: 'must not be before periodFrom' })
+  .refine((i) => !i.segment.crossSellMinConfidence || i.segment.crossSellCandidateFor, {
+    path: ['segment', 'crossSellMinConfidence'],
+    message: 'needs crossSellCandidateFor',
+  })
   .refine(
     (i) => !i.segment.renewalFrom || !i.segment.renewalTo || i.segment.renewalTo >= i.segment.renewalFrom,
     {
@@ -161,6 +175,8 @@ export function segmentOf(input: z.output<typeof SegmentInputSchema>): CampaignS
     renewalTo: input.renewalTo ?? null,
     tags: input.tags ?? [],
     marketingConsent: input.marketingConsent ?? null,
+    crossSellCandidateFor: input.crossSellCandidateFor ?? null,
+    crossSellMinConfidence: input.crossSellMinConfidence ?? null,
   };
 }
 

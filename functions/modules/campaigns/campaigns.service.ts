@@ -14,7 +14,7 @@ import {
   segmentOf,
 } from './campaigns.model.js';
 import type { CampaignsRepository } from './campaigns.repository.js';
-import type { CampaignClients, CampaignOrg, CampaignPolicies } from './ports.js';
+import type { CampaignClients, CampaignCrossSell, CampaignOrg, CampaignPolicies } from './ports.js';
 import { resolveSegment } from './segment-snapshot.js';
 
 type PageRequest = { limit: number; cursor: string | null };
@@ -25,6 +25,7 @@ export class CampaignsService {
     private readonly repo: CampaignsRepository,
     private readonly clients: CampaignClients,
     private readonly policies: CampaignPolicies,
+    private readonly crossSell: CampaignCrossSell,
     private readonly org: CampaignOrg,
     private readonly clock: Clock,
   ) {}
@@ -45,6 +46,11 @@ export class CampaignsService {
           { path: `input.productLineIds.${i}`, message: 'is not a product line of the brokerage' },
         ]);
     }
+    const candidateFor = input.segment.crossSellCandidateFor;
+    if (candidateFor && !(await this.org.productLineExists(p.tenantId, candidateFor)))
+      throw new ValidationFailedError('Unknown product line', [
+        { path: 'input.segment.crossSellCandidateFor', message: 'is not a product line of the brokerage' },
+      ]);
     const ownerId = input.ownerId ?? p.userId;
     if (input.ownerId && !(await this.org.getUser(p.tenantId, input.ownerId))?.active)
       throw new ValidationFailedError('Unknown owner', [
@@ -90,9 +96,9 @@ export class CampaignsService {
     const members =
       campaign.targetSource === 'PROSPECT_LIST'
         ? await this.repo.allMembers(p.tenantId, campaign.id)
-        : (await resolveSegment(p.tenantId, campaign.segment, this.clients, this.policies)).map((c) =>
-            memberOf(campaign.id, c),
-          );
+        : (
+            await resolveSegment(p.tenantId, campaign.segment, this.clients, this.policies, this.crossSell)
+          ).map((c) => memberOf(campaign.id, c));
     if (campaign.targetSource === 'SEGMENT') await this.repo.putMembers(p.tenantId, members);
     const at = this.clock.now().toISOString();
     const changes: Partial<Campaign> = {

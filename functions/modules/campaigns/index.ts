@@ -7,6 +7,7 @@ import { DistributionService } from './distribution.service.js';
 import { FunnelService } from './funnel.service.js';
 import type {
   CampaignClients,
+  CampaignCrossSell,
   CampaignMail,
   CampaignOrg,
   CampaignPolicies,
@@ -28,6 +29,7 @@ export type { CampaignFunnel, FunnelCounts } from './funnel.service.js';
 export type {
   CampaignClient,
   CampaignClients,
+  CampaignCrossSell,
   CampaignMail,
   CampaignOrg,
   CampaignPolicies,
@@ -67,6 +69,7 @@ export interface CampaignsDeps {
   clients: CampaignClients;
   prospects: CampaignProspects;
   policies: CampaignPolicies;
+  crossSell: CampaignCrossSell;
   tasks: CampaignTasks;
   org: CampaignOrg;
   signing: SigningKeys;
@@ -77,7 +80,14 @@ export interface CampaignsDeps {
 /** Builds the campaigns module over its repository and the ports it reads other modules through. */
 export function createCampaignsModule(deps: CampaignsDeps): CampaignsModule {
   const repository = new CampaignsRepository(deps.db);
-  const campaigns = new CampaignsService(repository, deps.clients, deps.policies, deps.org, deps.clock);
+  const campaigns = new CampaignsService(
+    repository,
+    deps.clients,
+    deps.policies,
+    deps.crossSell,
+    deps.org,
+    deps.clock,
+  );
   return {
     campaigns,
     prospects: new ProspectImportService(

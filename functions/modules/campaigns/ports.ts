@@ -76,6 +76,12 @@ export interface CampaignPolicies {
   ): Promise<Page<CampaignPolicy>>;
 }
 
+/** The cross-sell module: the clients a product line is a candidate for. */
+export interface CampaignCrossSell {
+  /** Clients a learned rule recommends the line to, with at least `minConfidence` (null: any rule). */
+  candidatesFor(tenantId: string, productLineId: string, minConfidence: string | null): Promise<Set<string>>;
+}
+
 /** A campaign task as the funnel reads it. */
 export interface CampaignTask {
   id: string;
