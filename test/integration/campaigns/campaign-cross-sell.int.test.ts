@@ -58,7 +58,8 @@ async function startedFor(segment: Record<string, unknown>) {
     },
   );
   expect(created.errors).toBeUndefined();
-  const { id, version } = created.data?.createCampaign as { id: string; version: number };
+  const { id, version } = (created.data as { createCampaign: { id: string; version: number } })
+    .createCampaign;
   await app.services.campaigns.campaigns.startCampaign(b.admin, { id, expectedVersion: version });
   const members = await app.services.campaigns.campaigns.listMembers(b.admin, id, {
     limit: 100,
@@ -101,35 +102,21 @@ describe('a campaign for the cross-sell candidates of a product line', () => {
   });
 
   it('refuses an unknown product line and a minimum without a line, with field paths', async () => {
-    const result = await app.exec(
-      b.admin,
-      'mutation($i: CreateCampaignInput!) { createCampaign(input: $i) { id } }',
-      {
+    const create = (segment: Record<string, unknown>) =>
+      app.exec(b.admin, 'mutation($i: CreateCampaignInput!) { createCampaign(input: $i) { id } }', {
         i: {
           name: 'X',
           periodFrom: '2026-03-01',
           periodTo: '2026-03-31',
           productLineIds: [cascoId],
-          segment: { crossSellCandidateFor: 'NOSUCHLINE' },
+          segment,
         },
-      },
-    );
-    expect(result.errors?.[0]?.extensions?.fieldErrors).toEqual([
+      });
+    const unknownLine = await create({ crossSellCandidateFor: 'NOSUCHLINE' });
+    expect(unknownLine.errors?.[0]?.extensions?.fieldErrors).toEqual([
       { path: 'input.segment.crossSellCandidateFor', message: 'is not a product line of the brokerage' },
     ]);
-    const noLine = await app.exec(
-      b.admin,
-      'mutation($i: CreateCampaignInput!) { createCampaign(input: $i) { id } }',
-      {
-        i: {
-          name: 'X',
-          periodFrom: '2026-03-01',
-          periodTo: '2026-03-31',
-          productLineIds: [cascoId],
-          segment: { crossSellMinConfidence: '0.5' },
-        },
-      },
-    );
+    const noLine = await create({ crossSellMinConfidence: '0.5' });
     expect(noLine.errors?.[0]?.extensions?.fieldErrors).toEqual([
       { path: 'input.segment.crossSellMinConfidence', message: 'needs crossSellCandidateFor' },
     ]);
