@@ -91,11 +91,21 @@ export class ClientsRepository {
     unique: UniqueValue[],
     created: TimelineEntry,
   ): Promise<void> {
-    await this.db.transact([
+    await this.db.transact(this.createClientOps(tenantId, client, unique, created));
+  }
+
+  /** The ops creating a client: its item, its unique claims and its timeline entry. */
+  createClientOps(
+    tenantId: string,
+    client: Client,
+    unique: UniqueValue[],
+    created: TimelineEntry,
+  ): TransactOp[] {
+    return [
       putNewOp(this.clientItem(tenantId, client), () => new AlreadyExistsError('Client', 'id', client.id)),
       ...unique.map((u) => this.claimOp(tenantId, client.id, u)),
       this.timelineOp(tenantId, created),
-    ]);
+    ];
   }
 
   /** Whose is a unique value (e.g. for import: the client already imported under this external id). */
