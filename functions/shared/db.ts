@@ -335,37 +335,25 @@ export class Db {
     return { ...rest, [partitionAttribute]: partition };
   }
 
-  /**
-   * How many items of a partition have a sort key within an inclusive range (Select COUNT: no item
-   * travels back; DynamoDB still reads them, up to 1 MB per request).
-   */
-  async countBetween(input: {
-    index?: IndexName;
-    partition: string;
-    between: [string, string];
-  }): Promise<number> {
-    const keyNames = input.index ? TABLE.indexes[input.index] : { partitionKey: 'pk', sortKey: 'sk' };
+  /** How many items of an index partition have a sort key in [from, to] (Select COUNT: no item travels). */
+  async countBetween(index: IndexName, partition: string, [from, to]: [string, string]): Promise<number> {
+    const { partitionKey: pk, sortKey: sk } = TABLE.indexes[index];
     const params: QueryCommandInput = {
       TableName: this.tableName,
-      KeyConditionExpression: '#pk = :pk AND #sk BETWEEN :skFrom AND :skTo',
-      ExpressionAttributeNames: { '#pk': keyNames.partitionKey, '#sk': keyNames.sortKey },
-      ExpressionAttributeValues: {
-        ':pk': input.partition,
-        ':skFrom': input.between[0],
-        ':skTo': input.between[1],
-      },
+      IndexName: index,
+      KeyConditionExpression: '#pk = :pk AND #sk BETWEEN :from AND :to',
+      ExpressionAttributeNames: { '#pk': pk, '#sk': sk },
+      ExpressionAttributeValues: { ':pk': partition, ':from': from, ':to': to },
       Select: 'COUNT',
       ReturnConsumedCapacity: 'TOTAL',
     };
-    if (input.index) params.IndexName = input.index;
-    let total = 0;
-    do {
+    for (let total = 0; ; ) {
       const out = await this.client.send(new QueryCommand(params));
       this.count('Query', out.ConsumedCapacity);
       total += out.Count ?? 0;
+      if (!out.LastEvaluatedKey) return total;
       params.ExclusiveStartKey = out.LastEvaluatedKey;
-    } while (params.ExclusiveStartKey);
-    return total;
+    }
   }
 
   /** Reads every item of a partition (small collections such as one tenant's branches). */

@@ -220,11 +220,7 @@ export class ClientsRepository {
 
   /** countClientsCreatedBetween: the tenant's clients created on the days from–to (inclusive, UTC). */
   countClientsCreatedBetween(tenantId: string, fromDay: string, toDay: string): Promise<number> {
-    return this.db.countBetween({
-      index: 'gsi6',
-      partition: keys.clientsByCreation(tenantId),
-      between: [fromDay, `${toDay}~`],
-    });
+    return this.db.countBetween('gsi6', keys.clientsByCreation(tenantId), [fromDay, `${toDay}~`]);
   }
 
   /** The clients in a branch's shared pool. */
