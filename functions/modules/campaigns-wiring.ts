@@ -13,7 +13,15 @@ import {
   type SigningKeys,
   type UnsubscribeService,
 } from './campaigns/index.js';
-import { type Client, ClientBook, ClientsRepository } from './clients/index.js';
+import {
+  type Client,
+  ClientBook,
+  type ClientsModule,
+  ClientsRepository,
+  normaliseId,
+} from './clients/index.js';
+import { createCrossSellTargeting } from './cross-sell/index.js';
+import { crossSellPorts } from './cross-sell-wiring.js';
 import { OrgRepository, type ProductLine, type User } from './org/index.js';
 import type { PoliciesRepository, Policy } from './policies/index.js';
 import type { TasksModule } from './tasks/index.js';
@@ -57,19 +65,43 @@ interface CampaignPortRepositories {
 /** Who records a consent withdrawn through an unsubscribe link, on the client's timeline. */
 const UNSUBSCRIBE_ACTOR = 'system:unsubscribe';
 
+/** The modules campaigns work through: tasks for distribution, clients for imported prospects. */
+interface CampaignPortModules {
+  tasks: TasksModule;
+  clients: ClientsModule;
+}
+
 /**
- * The campaigns module's ports: clients through their owner, branch and status indexes; policies
- * through the product-line and renewal indexes; tasks through the tasks module; users, product
- * lines and the tenant's locale through the org repository.
+ * The campaigns module's ports: clients through their owner, branch and status indexes (prospects
+ * through the clients module's own create); policies through the product-line and renewal indexes;
+ * tasks through the tasks module; users, product lines and the tenant's locale through the org
+ * repository.
  */
 export function campaignPorts(
   repositories: CampaignPortRepositories,
-  tasks: TasksModule,
+  modules: CampaignPortModules,
   clock: Clock,
-): Pick<CampaignsDeps, 'clients' | 'policies' | 'tasks' | 'org'> {
+): Pick<CampaignsDeps, 'clients' | 'prospects' | 'policies' | 'tasks' | 'org'> {
   const { policies } = repositories;
+  const { tasks, clients } = modules;
   return {
     clients: campaignClients(repositories, clock),
+    prospects: {
+      clientHolding: (tenantId, field, value) =>
+        clients.book.ownerOfUnique(
+          tenantId,
+          field,
+          field === 'NATIONAL_ID' || field === 'TAX_ID'
+            ? normaliseId(value)
+            : field === 'CLIENT_EMAIL'
+              ? value.trim().toLowerCase()
+              : value,
+        ),
+      createClient: async (principal, input) =>
+        campaignClient(
+          await clients.records.createClient(principal, input, { source: 'campaign prospects' }),
+        ),
+    },
     policies: {
       listOfProductLine: async (tenantId, productLineId, page) =>
         mapPage(await policies.listPoliciesOfProductLine(tenantId, productLineId, page, {}), policyOf),
@@ -107,6 +139,8 @@ function campaignClients(
       return mapPage(found, campaignClient);
     },
     getClients: async (tenantId, ids) => (await clients.getClients(tenantId, ids)).map(campaignClient),
+    countCreatedBetween: (tenantId, fromDay, toDay) =>
+      clients.countClientsCreatedBetween(tenantId, fromDay, toDay),
     withdrawMarketingConsent: async (tenantId, clientId, how) => {
       const current = await clients.getClient(tenantId, clientId);
       if (!current) return false;
@@ -151,6 +185,8 @@ function campaignOrg(org: OrgRepository): CampaignsDeps['org'] {
     },
     productLineExists: async (tenantId, id) =>
       (await org.getOrgEntity<ProductLine>(tenantId, OrgKind.ProductLine, id)) !== undefined,
+    leadSourceExists: async (tenantId, id) =>
+      (await org.getOrgEntity(tenantId, OrgKind.LeadSource, id)) !== undefined,
     tenantSettings: async (tenantId) => {
       const settings = await org.getTenantSettings(tenantId);
       return { name: settings?.name ?? tenantId, locale: settings?.locale ?? 'en' };
@@ -161,15 +197,27 @@ function campaignOrg(org: OrgRepository): CampaignsDeps['org'] {
 /** Who files campaign tasks, in the tasks' history. */
 const CAMPAIGN_ACTOR = 'system:campaign';
 
-/** The campaigns module over the book's repositories and the tasks module. */
+/** The campaigns module over the book's repositories and the tasks and clients modules. */
 export function composeCampaigns(
   db: Db,
   clock: Clock,
   repositories: CampaignPortRepositories,
-  tasks: TasksModule,
+  modules: CampaignPortModules,
   options: { signing: SigningKeys; mail: CampaignMail | null },
 ): CampaignsModule {
-  return createCampaignsModule({ db, clock, ...campaignPorts(repositories, tasks, clock), ...options });
+  // Cross-sell candidates come from the learned rules and the holdings the learning run reads.
+  const { book } = crossSellPorts(
+    repositories,
+    new ClientBook(repositories.clients, repositories.org, clock),
+  );
+  const crossSell = createCrossSellTargeting({ db, book });
+  return createCampaignsModule({
+    db,
+    clock,
+    ...campaignPorts(repositories, modules, clock),
+    crossSell,
+    ...options,
+  });
 }
 
 /**

@@ -27,8 +27,8 @@ export function leadPorts(
   return {
     clients: {
       clientHolding: (tenantId, field, value) => clients.book.ownerOfUnique(tenantId, field, value),
-      createPotentialClient: async (tenantId, lead) => {
-        const client = await clients.records.createClient(
+      potentialClientOps: async (tenantId, lead) => {
+        const { client, ops } = await clients.records.createClientOps(
           systemPrincipal(tenantId, LEADS_ACTOR),
           {
             kind: 'PERSON',
@@ -47,29 +47,25 @@ export function leadPorts(
           },
           { source: lead.how },
         );
-        return client.id;
+        return { clientId: client.id, ops };
       },
-      recordConsents: async (tenantId, clientId, channels, how) => {
-        for (const channel of channels) {
-          const client = await clients.book.getClient(tenantId, clientId);
-          if (!client) return;
-          await clients.records.recordConsent(systemPrincipal(tenantId, LEADS_ACTOR), {
-            clientId,
-            expectedVersion: client.version,
-            channel,
-            granted: true,
-            how,
-          });
-        }
-      },
+      consentOps: (tenantId, clientId, channels, how) =>
+        clients.records.recordConsentsOps(
+          systemPrincipal(tenantId, LEADS_ACTOR),
+          clientId,
+          channels.map((channel) => ({ channel, granted: true, how })),
+        ),
     },
     tasks: {
-      createFirstContactTask: async (tenantId, task) => {
-        await tasks.tasks.createSystemTask(
+      firstContactTaskOps: async (tenantId, task) => {
+        const ops = await tasks.tasks.systemTaskOps(
           tenantId,
           { ...task, typeCode: 'CALL', policyId: null, process: null, priority: 'HIGH' },
           LEADS_ACTOR,
         );
+        // The task's id is new: it cannot exist yet.
+        if (!ops) throw new Error(`First-contact task ${task.id} exists already`);
+        return ops;
       },
     },
     org: {

@@ -152,10 +152,16 @@ export function createServices(db: Db, clock: Clock, options: ServiceOptions = {
     commissions,
     settlement,
     tasks,
-    campaigns: composeCampaigns(db, clock, repositories, tasks, {
-      mail: options.campaignMail ?? null,
-      signing: options.signingKeys ?? unsubscribeKeysFrom(ephemeralCursorKeys()),
-    }),
+    campaigns: composeCampaigns(
+      db,
+      clock,
+      repositories,
+      { tasks, clients: book.clients },
+      {
+        mail: options.campaignMail ?? null,
+        signing: options.signingKeys ?? unsubscribeKeysFrom(ephemeralCursorKeys()),
+      },
+    ),
     reports: createReportsModule({
       db,
       clock,

@@ -91,6 +91,14 @@ export const BOOK_ACCESS_PATTERNS: readonly AccessPattern[] = [
     'built',
   ),
   pattern(
+    'countClientsCreatedBetween (new clients per day)',
+    'clients',
+    'Query',
+    'gsi6',
+    'gsi6pk=T#<t>#CLIENT#CREATED gsi6sk=<createdAt>#<id>',
+    'built',
+  ),
+  pattern(
     'listClientsByBranch (optionally by status)',
     'clients',
     'Query',

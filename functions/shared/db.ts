@@ -335,6 +335,27 @@ export class Db {
     return { ...rest, [partitionAttribute]: partition };
   }
 
+  /** How many items of an index partition have a sort key in [from, to] (Select COUNT: no item travels). */
+  async countBetween(index: IndexName, partition: string, [from, to]: [string, string]): Promise<number> {
+    const { partitionKey: pk, sortKey: sk } = TABLE.indexes[index];
+    const params: QueryCommandInput = {
+      TableName: this.tableName,
+      IndexName: index,
+      KeyConditionExpression: '#pk = :pk AND #sk BETWEEN :from AND :to',
+      ExpressionAttributeNames: { '#pk': pk, '#sk': sk },
+      ExpressionAttributeValues: { ':pk': partition, ':from': from, ':to': to },
+      Select: 'COUNT',
+      ReturnConsumedCapacity: 'TOTAL',
+    };
+    for (let total = 0; ; ) {
+      const out = await this.client.send(new QueryCommand(params));
+      this.count('Query', out.ConsumedCapacity);
+      total += out.Count ?? 0;
+      if (!out.LastEvaluatedKey) return total;
+      params.ExclusiveStartKey = out.LastEvaluatedKey;
+    }
+  }
+
   /** Reads every item of a partition (small collections such as one tenant's branches). */
   async queryAll<T extends StoredItem>(input: Omit<QueryPageInput, 'limit' | 'cursor'>): Promise<T[]> {
     const all: T[] = [];

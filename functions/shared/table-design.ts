@@ -168,6 +168,7 @@ export interface ClientIndexFields {
   sortName: string;
   inPool: boolean;
   referringPartnerId: string | null;
+  createdAt: string;
 }
 
 /** Fields of a policy that place it in the indexes. */
@@ -304,7 +305,10 @@ export const keys = {
   policyPrefix: 'A#POLICY#',
   timelinePrefix: 'H#',
 
-  /** Index keys of a client: by owner, by status, by branch (sorted by name), the branch pool, by referring partner. */
+  /**
+   * Index keys of a client: by owner, by status, by branch (sorted by name), the branch pool, by
+   * referring partner, and by creation (new clients per day: the campaign funnel's leads).
+   */
   clientIndexes: (tenantId: string, c: ClientIndexFields): Record<string, string> => {
     const t = tenantPrefix(tenantId);
     const byName = `${c.sortName}#${seg(c.id)}`;
@@ -313,6 +317,8 @@ export const keys = {
       gsi2sk: byName,
       gsi3pk: `${t}#BRANCH#${seg(c.branchId)}#CLIENT`,
       gsi3sk: `${c.status}#${byName}`,
+      gsi6pk: `${t}#CLIENT#CREATED`,
+      gsi6sk: `${c.createdAt}#${seg(c.id)}`,
     };
     if (c.ownerAdvisorId) {
       idx.gsi1pk = `${t}#OWNER#${seg(c.ownerAdvisorId)}#CLIENT`;
@@ -332,6 +338,8 @@ export const keys = {
     `${tenantPrefix(tenantId)}#OWNER#${seg(advisorId)}#CLIENT`,
   clientsByStatus: (tenantId: string, status: string) =>
     `${tenantPrefix(tenantId)}#CLIENT#STATUS#${seg(status)}`,
+  /** countClientsCreatedBetween: the tenant's clients on gsi6 by creation instant (`<createdAt>#<id>`). */
+  clientsByCreation: (tenantId: string) => `${tenantPrefix(tenantId)}#CLIENT#CREATED`,
   clientsByBranch: (tenantId: string, branchId: string) =>
     `${tenantPrefix(tenantId)}#BRANCH#${seg(branchId)}#CLIENT`,
   clientPool: (tenantId: string, branchId: string) => `${tenantPrefix(tenantId)}#POOL#${seg(branchId)}`,

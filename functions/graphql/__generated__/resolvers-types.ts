@@ -513,6 +513,8 @@ export type Campaign = {
   startedAt?: Maybe<Scalars['DateTime']['output']>;
   /** DRAFT or STARTED. */
   status: CampaignStatus;
+  /** SEGMENT, or PROSPECT_LIST once a prospect list was imported into it. */
+  targetSource: CampaignTargetSource;
   /** Optimistic-locking version: 1 when created, +1 with every change. Send it back as `expectedVersion`. */
   version: Scalars['Int']['output'];
 };
@@ -637,6 +639,13 @@ export type CampaignSegment = {
   branchId?: Maybe<Scalars['ID']['output']>;
   /** Persons or companies only. */
   clientKind?: Maybe<ClientKind>;
+  /**
+   * Only the cross-sell candidates of this product line: clients who do not hold it and whom a learned
+   * rule recommends it to (the `crossSellCandidates` rule; popularity alone does not count), resolved at start.
+   */
+  crossSellCandidateFor?: Maybe<Scalars['ID']['output']>;
+  /** With `crossSellCandidateFor`: the rule's confidence is at least this (0–1). */
+  crossSellMinConfidence?: Maybe<Scalars['Decimal']['output']>;
   /** True: only clients whose latest marketing e-mail consent is granted; false: only those without. */
   marketingConsent?: Maybe<Scalars['Boolean']['output']>;
   /** Clients this advisor owns. */
@@ -663,6 +672,13 @@ export type CampaignSegmentInput = {
   branchId?: InputMaybe<Scalars['ID']['input']>;
   /** Persons or companies only. */
   clientKind?: InputMaybe<ClientKind>;
+  /**
+   * Only the cross-sell candidates of this product line (a product line of the brokerage): clients who
+   * do not hold it and whom a rule learned by the `cross-sell` schedule recommends it to.
+   */
+  crossSellCandidateFor?: InputMaybe<Scalars['ID']['input']>;
+  /** With `crossSellCandidateFor`: the rule's confidence at least this, a decimal from 0 to 1 (e.g. `"0.5"`). */
+  crossSellMinConfidence?: InputMaybe<Scalars['Decimal']['input']>;
   /** True: only clients with marketing e-mail consent; false: only those without. */
   marketingConsent?: InputMaybe<Scalars['Boolean']['input']>;
   /** Clients this advisor owns. */
@@ -689,6 +705,13 @@ export type CampaignStatus =
   | 'DRAFT'
   /** Started: its members are frozen and can be distributed and e-mailed. */
   | 'STARTED';
+
+/** Where a campaign's members come from. */
+export type CampaignTargetSource =
+  /** Prospect lists imported into the DRAFT (`importCampaignProspects`); starting freezes them. */
+  | 'PROSPECT_LIST'
+  /** Its segment, resolved and frozen when the campaign starts. */
+  | 'SEGMENT';
 
 /** The kinds of task a campaign member's work can be. */
 export type CampaignTaskType =
@@ -2619,6 +2642,30 @@ export type ImportBookInput = {
   mapping: Array<ColumnMappingInput>;
 };
 
+/**
+ * A prospect list (CSV or XLSX, header row first, at most 500 rows) for a DRAFT campaign. Each row
+ * names an existing client (matched by national id, then tax id, then e-mail) or becomes a new
+ * POTENTIAL client with the given lead source; either way it becomes a member. Importing the same
+ * file again creates no second client.
+ */
+export type ImportCampaignProspectsInput = {
+  /**
+   * The campaign (DRAFT). Its members become the imported ones: starting it keeps them instead of
+   * resolving its segment.
+   */
+  campaignId: Scalars['ID']['input'];
+  /** The file, base64-encoded. */
+  contentBase64: Scalars['String']['input'];
+  /** The file's format. */
+  format: FileFormat;
+  /** The lead source recorded on the new potential clients. */
+  leadSourceId: Scalars['ID']['input'];
+  /** Which column fills which field; omitted: every column named like a prospect field (case-insensitive). */
+  mapping?: InputMaybe<Array<ProspectColumnInput>>;
+  /** Who owns the new potential clients; default the campaign's owner (an active user who takes clients). */
+  ownerAdvisorId?: InputMaybe<Scalars['ID']['input']>;
+};
+
 /** An insurer's commission statement file. */
 export type ImportCommissionStatementInput = {
   /** The file, base64-encoded. */
@@ -3403,6 +3450,8 @@ export type Mutation = {
    * through `startBookImport` (admin, manager, backoffice).
    */
   importBook: ImportReport;
+  /** Imports a prospect list into a DRAFT campaign's members (managers and admins with tenant-wide scope). */
+  importCampaignProspects: ProspectImportReport;
   /** Imports an insurer's commission statement (CSV/XLSX) and reconciles it with the RECEIVABLE lines. */
   importCommissionStatement: StatementImportResult;
   /**
@@ -3780,6 +3829,12 @@ export type MutationImportBankStatementArgs = {
 /** Everything a front end can change. Every mutation needs a bearer token; each says which roles may call it. */
 export type MutationImportBookArgs = {
   input: ImportBookInput;
+};
+
+
+/** Everything a front end can change. Every mutation needs a bearer token; each says which roles may call it. */
+export type MutationImportCampaignProspectsArgs = {
+  input: ImportCampaignProspectsInput;
 };
 
 
@@ -4728,6 +4783,45 @@ export type ProductLinePerformance = {
   productLineCode: Scalars['String']['output'];
 };
 
+/**
+ * Which column of a prospect list fills which prospect field. Fields: kind (PERSON or COMPANY; default
+ * COMPANY when a companyName and no lastName is given), firstName, lastName, companyName, birthDate,
+ * nationalId, taxId, email, phone, address.street, address.city, address.postalCode, address.country,
+ * segment, tags (separated by `;`).
+ */
+export type ProspectColumnInput = {
+  /** The column's header as it appears in the file's first row. */
+  column: Scalars['String']['input'];
+  /** The prospect field that column fills, from the list above. */
+  field: Scalars['String']['input'];
+};
+
+/** One problem with one field of a rejected line. */
+export type ProspectFieldError = {
+  __typename?: 'ProspectFieldError';
+  /** The file's column at fault, when one is. */
+  column?: Maybe<Scalars['String']['output']>;
+  /** What is wrong, for a person to read (e.g. `must be an e-mail address`). */
+  message: Scalars['String']['output'];
+  /** The field's path, e.g. `email` or `address.city`; null for a problem of the whole line. */
+  path?: Maybe<Scalars['String']['output']>;
+};
+
+/** What a prospect import did: every line is matched, created or rejected. */
+export type ProspectImportReport = {
+  __typename?: 'ProspectImportReport';
+  /** Lines that became new potential clients. */
+  created: Scalars['Int']['output'];
+  /** Lines that named an existing client (including the clients an earlier import of the same file created). */
+  matched: Scalars['Int']['output'];
+  /** Lines that added no member. */
+  rejected: Scalars['Int']['output'];
+  /** The rejected lines, with the field path and column of each problem. */
+  rejectedLines: Array<RejectedProspect>;
+  /** Data lines in the file. */
+  total: Scalars['Int']['output'];
+};
+
 /** Everything a front end can read. Every field needs a bearer token except `health`; each says which roles may call it. */
 export type Query = {
   __typename?: 'Query';
@@ -5541,6 +5635,15 @@ export type RegisterPaymentInput = {
   reference?: InputMaybe<Scalars['String']['input']>;
 };
 
+/** A line of a prospect list that added no member. */
+export type RejectedProspect = {
+  __typename?: 'RejectedProspect';
+  /** Why; at least one entry. */
+  errors: Array<ProspectFieldError>;
+  /** The line in the file; the header is line 1. */
+  line: Scalars['Int']['output'];
+};
+
 /** A row that was not imported, with every reason. */
 export type RejectedRow = {
   __typename?: 'RejectedRow';
@@ -5947,13 +6050,18 @@ export type SendCampaignEmailsInput = {
   templateKey: Scalars['String']['input'];
 };
 
-/** What a send did: each member gets each template once, and only with marketing e-mail consent. */
+/**
+ * What a send did: each member gets each template once, and only with marketing e-mail consent; a
+ * send the provider refused is retried by the next run.
+ */
 export type SendCampaignEmailsResult = {
   __typename?: 'SendCampaignEmailsResult';
   /** Members who had this template before. */
   alreadySent: Scalars['Int']['output'];
-  /** Sends the provider refused; recorded as FAILED and not repeated. */
+  /** Sends the provider refused now; recorded as FAILED, the next run retries them. */
   failed: Scalars['Int']['output'];
+  /** Sends of this run that retried an earlier refusal (also counted in `sent` or `failed`). */
+  retried: Scalars['Int']['output'];
   /** E-mails sent now. */
   sent: Scalars['Int']['output'];
   /** Members without marketing e-mail consent now. */
@@ -7449,6 +7557,7 @@ export type ResolversTypes = {
   CampaignSegment: ResolverTypeWrapper<CampaignSegment>;
   CampaignSegmentInput: CampaignSegmentInput;
   CampaignStatus: CampaignStatus;
+  CampaignTargetSource: CampaignTargetSource;
   CampaignTaskType: CampaignTaskType;
   Cancellation: ResolverTypeWrapper<Cancellation>;
   CardCommissionSummary: ResolverTypeWrapper<CardCommissionSummary>;
@@ -7592,6 +7701,7 @@ export type ResolversTypes = {
   ID: ResolverTypeWrapper<Scalars['ID']['output']>;
   ImportBankStatementInput: ImportBankStatementInput;
   ImportBookInput: ImportBookInput;
+  ImportCampaignProspectsInput: ImportCampaignProspectsInput;
   ImportCommissionStatementInput: ImportCommissionStatementInput;
   ImportJob: ResolverTypeWrapper<ImportJobModel>;
   ImportJobConnection: ResolverTypeWrapper<Omit<ImportJobConnection, 'edges'> & { edges: Array<ResolversTypes['ImportJobEdge']> }>;
@@ -7683,6 +7793,9 @@ export type ResolversTypes = {
   ProductLineConnection: ResolverTypeWrapper<Omit<ProductLineConnection, 'edges'> & { edges: Array<ResolversTypes['ProductLineEdge']> }>;
   ProductLineEdge: ResolverTypeWrapper<Omit<ProductLineEdge, 'node'> & { node: ResolversTypes['ProductLine'] }>;
   ProductLinePerformance: ResolverTypeWrapper<ProductLinePerformance>;
+  ProspectColumnInput: ProspectColumnInput;
+  ProspectFieldError: ResolverTypeWrapper<ProspectFieldError>;
+  ProspectImportReport: ResolverTypeWrapper<ProspectImportReport>;
   Query: ResolverTypeWrapper<Record<PropertyKey, never>>;
   RateGroup: ResolverTypeWrapper<RateGroupModel>;
   RateGroupConnection: ResolverTypeWrapper<Omit<RateGroupConnection, 'edges'> & { edges: Array<ResolversTypes['RateGroupEdge']> }>;
@@ -7701,6 +7814,7 @@ export type ResolversTypes = {
   RegionConnection: ResolverTypeWrapper<Omit<RegionConnection, 'edges'> & { edges: Array<ResolversTypes['RegionEdge']> }>;
   RegionEdge: ResolverTypeWrapper<Omit<RegionEdge, 'node'> & { node: ResolversTypes['Region'] }>;
   RegisterPaymentInput: RegisterPaymentInput;
+  RejectedProspect: ResolverTypeWrapper<RejectedProspect>;
   RejectedRow: ResolverTypeWrapper<RejectedRow>;
   ReleaseToPoolInput: ReleaseToPoolInput;
   RenewPolicyInput: RenewPolicyInput;
@@ -7986,6 +8100,7 @@ export type ResolversParentTypes = {
   ID: Scalars['ID']['output'];
   ImportBankStatementInput: ImportBankStatementInput;
   ImportBookInput: ImportBookInput;
+  ImportCampaignProspectsInput: ImportCampaignProspectsInput;
   ImportCommissionStatementInput: ImportCommissionStatementInput;
   ImportJob: ImportJobModel;
   ImportJobConnection: Omit<ImportJobConnection, 'edges'> & { edges: Array<ResolversParentTypes['ImportJobEdge']> };
@@ -8058,6 +8173,9 @@ export type ResolversParentTypes = {
   ProductLineConnection: Omit<ProductLineConnection, 'edges'> & { edges: Array<ResolversParentTypes['ProductLineEdge']> };
   ProductLineEdge: Omit<ProductLineEdge, 'node'> & { node: ResolversParentTypes['ProductLine'] };
   ProductLinePerformance: ProductLinePerformance;
+  ProspectColumnInput: ProspectColumnInput;
+  ProspectFieldError: ProspectFieldError;
+  ProspectImportReport: ProspectImportReport;
   Query: Record<PropertyKey, never>;
   RateGroup: RateGroupModel;
   RateGroupConnection: Omit<RateGroupConnection, 'edges'> & { edges: Array<ResolversParentTypes['RateGroupEdge']> };
@@ -8075,6 +8193,7 @@ export type ResolversParentTypes = {
   RegionConnection: Omit<RegionConnection, 'edges'> & { edges: Array<ResolversParentTypes['RegionEdge']> };
   RegionEdge: Omit<RegionEdge, 'node'> & { node: ResolversParentTypes['Region'] };
   RegisterPaymentInput: RegisterPaymentInput;
+  RejectedProspect: RejectedProspect;
   RejectedRow: RejectedRow;
   ReleaseToPoolInput: ReleaseToPoolInput;
   RenewPolicyInput: RenewPolicyInput;
@@ -8316,6 +8435,7 @@ export type CampaignResolvers<ContextType = GraphQLContext, ParentType extends R
   segment?: Resolver<ResolversTypes['CampaignSegment'], ParentType, ContextType>;
   startedAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
   status?: Resolver<ResolversTypes['CampaignStatus'], ParentType, ContextType>;
+  targetSource?: Resolver<ResolversTypes['CampaignTargetSource'], ParentType, ContextType>;
   version?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
 };
 
@@ -8370,6 +8490,8 @@ export type CampaignMemberEdgeResolvers<ContextType = GraphQLContext, ParentType
 export type CampaignSegmentResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['CampaignSegment'] = ResolversParentTypes['CampaignSegment']> = {
   branchId?: Resolver<Maybe<ResolversTypes['ID']>, ParentType, ContextType>;
   clientKind?: Resolver<Maybe<ResolversTypes['ClientKind']>, ParentType, ContextType>;
+  crossSellCandidateFor?: Resolver<Maybe<ResolversTypes['ID']>, ParentType, ContextType>;
+  crossSellMinConfidence?: Resolver<Maybe<ResolversTypes['Decimal']>, ParentType, ContextType>;
   marketingConsent?: Resolver<Maybe<ResolversTypes['Boolean']>, ParentType, ContextType>;
   ownerId?: Resolver<Maybe<ResolversTypes['ID']>, ParentType, ContextType>;
   productLinesHeld?: Resolver<Array<ResolversTypes['ID']>, ParentType, ContextType>;
@@ -9225,6 +9347,7 @@ export type MutationResolvers<ContextType = GraphQLContext, ParentType extends R
   generateInstalmentInvoices?: Resolver<Array<ResolversTypes['Invoice']>, ParentType, ContextType, RequireFields<MutationGenerateInstalmentInvoicesArgs, 'input'>>;
   importBankStatement?: Resolver<ResolversTypes['BankImportResult'], ParentType, ContextType, RequireFields<MutationImportBankStatementArgs, 'input'>>;
   importBook?: Resolver<ResolversTypes['ImportReport'], ParentType, ContextType, RequireFields<MutationImportBookArgs, 'input'>>;
+  importCampaignProspects?: Resolver<ResolversTypes['ProspectImportReport'], ParentType, ContextType, RequireFields<MutationImportCampaignProspectsArgs, 'input'>>;
   importCommissionStatement?: Resolver<ResolversTypes['StatementImportResult'], ParentType, ContextType, RequireFields<MutationImportCommissionStatementArgs, 'input'>>;
   issueInvoice?: Resolver<ResolversTypes['Invoice'], ParentType, ContextType, RequireFields<MutationIssueInvoiceArgs, 'input'>>;
   lapsePolicy?: Resolver<ResolversTypes['Policy'], ParentType, ContextType, RequireFields<MutationLapsePolicyArgs, 'input'>>;
@@ -9509,6 +9632,20 @@ export type ProductLinePerformanceResolvers<ContextType = GraphQLContext, Parent
   productLineCode?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
 };
 
+export type ProspectFieldErrorResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['ProspectFieldError'] = ResolversParentTypes['ProspectFieldError']> = {
+  column?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  message?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  path?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+};
+
+export type ProspectImportReportResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['ProspectImportReport'] = ResolversParentTypes['ProspectImportReport']> = {
+  created?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  matched?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  rejected?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  rejectedLines?: Resolver<Array<ResolversTypes['RejectedProspect']>, ParentType, ContextType>;
+  total?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+};
+
 export type QueryResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['Query'] = ResolversParentTypes['Query']> = {
   alerts?: Resolver<ResolversTypes['TaskAlertConnection'], ParentType, ContextType, Partial<QueryAlertsArgs>>;
   apiKeys?: Resolver<ResolversTypes['ApiKeyConnection'], ParentType, ContextType, Partial<QueryApiKeysArgs>>;
@@ -9667,6 +9804,11 @@ export type RegionEdgeResolvers<ContextType = GraphQLContext, ParentType extends
   node?: Resolver<ResolversTypes['Region'], ParentType, ContextType>;
 };
 
+export type RejectedProspectResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['RejectedProspect'] = ResolversParentTypes['RejectedProspect']> = {
+  errors?: Resolver<Array<ResolversTypes['ProspectFieldError']>, ParentType, ContextType>;
+  line?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+};
+
 export type RejectedRowResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['RejectedRow'] = ResolversParentTypes['RejectedRow']> = {
   errors?: Resolver<Array<ResolversTypes['RowError']>, ParentType, ContextType>;
   externalId?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
@@ -9765,6 +9907,7 @@ export type SellerPerformanceRowResolvers<ContextType = GraphQLContext, ParentTy
 export type SendCampaignEmailsResultResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['SendCampaignEmailsResult'] = ResolversParentTypes['SendCampaignEmailsResult']> = {
   alreadySent?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   failed?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  retried?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   sent?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   skippedNoConsent?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   skippedNoEmail?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
@@ -10313,6 +10456,8 @@ export type Resolvers<ContextType = GraphQLContext> = {
   ProductLineConnection?: ProductLineConnectionResolvers<ContextType>;
   ProductLineEdge?: ProductLineEdgeResolvers<ContextType>;
   ProductLinePerformance?: ProductLinePerformanceResolvers<ContextType>;
+  ProspectFieldError?: ProspectFieldErrorResolvers<ContextType>;
+  ProspectImportReport?: ProspectImportReportResolvers<ContextType>;
   Query?: QueryResolvers<ContextType>;
   RateGroup?: RateGroupResolvers<ContextType>;
   RateGroupConnection?: RateGroupConnectionResolvers<ContextType>;
@@ -10326,6 +10471,7 @@ export type Resolvers<ContextType = GraphQLContext> = {
   Region?: RegionResolvers<ContextType>;
   RegionConnection?: RegionConnectionResolvers<ContextType>;
   RegionEdge?: RegionEdgeResolvers<ContextType>;
+  RejectedProspect?: RejectedProspectResolvers<ContextType>;
   RejectedRow?: RejectedRowResolvers<ContextType>;
   ReportJob?: ReportJobResolvers<ContextType>;
   ReportJobConnection?: ReportJobConnectionResolvers<ContextType>;

@@ -22,6 +22,8 @@ export interface SendResult {
   skippedNoConsent: number;
   skippedNoEmail: number;
   failed: number;
+  /** Sends of this run that retried an earlier failure (counted in `sent` or `failed` as well). */
+  retried: number;
 }
 
 const escapeHtml = (value: string) =>
@@ -72,7 +74,8 @@ export class CampaignEmailsService {
    * Sends a template to every member whose marketing e-mail consent is granted now (the snapshot's
    * consent is not enough: it may have been withdrawn since). Each send is claimed in the table
    * before it goes out, so a repeat (or a concurrent run) never sends one member the same template
-   * twice; a send that fails stays recorded as FAILED and is not retried by a repeat.
+   * twice. A send the provider refuses is recorded as FAILED, and the next run claims and retries it
+   * (a send whose outcome is unknown, still SENDING after a crash, is never repeated).
    */
   async send(principal: Principal | null, rawInput: unknown): Promise<SendResult> {
     const p = this.campaigns.manager(principal, 'Campaign e-mails');
@@ -96,7 +99,14 @@ export class CampaignEmailsService {
       text: new IntlMessageFormat(template.text, locale, undefined, { ignoreTag: true }),
     };
     const members = await this.repo.allMembers(p.tenantId, campaign.id);
-    const result: SendResult = { sent: 0, alreadySent: 0, skippedNoConsent: 0, skippedNoEmail: 0, failed: 0 };
+    const result: SendResult = {
+      sent: 0,
+      alreadySent: 0,
+      skippedNoConsent: 0,
+      skippedNoEmail: 0,
+      failed: 0,
+      retried: 0,
+    };
     for (let i = 0; i < members.length; i += 100) {
       const current = await this.clients.getClients(
         p.tenantId,
@@ -140,10 +150,12 @@ export class CampaignEmailsService {
       at: this.clock.now().toISOString(),
       messageId: null,
     };
-    if (!(await this.repo.claimEmail(tenantId, email))) {
+    const attempts = await this.repo.claimEmail(tenantId, email);
+    if (attempts === null) {
       result.alreadySent += 1;
       return;
     }
+    if (attempts > 1) result.retried += 1;
     const token = await signUnsubscribe(this.signing, { tenantId, clientId: client.id, campaignId });
     const unsubscribeUrl = `${mail.publicBaseUrl.replace(/\/$/, '')}/unsubscribe/${token}`;
     const fields = {
@@ -162,10 +174,17 @@ export class CampaignEmailsService {
         html: String(formats.html.format(htmlFields)),
         headers: { 'List-Unsubscribe': `<${unsubscribeUrl}>` },
       });
-      await this.repo.settleEmail(tenantId, { ...email, status: 'SENT', messageId: sent.messageId });
+      await this.repo.settleEmail(tenantId, {
+        ...email,
+        attempts,
+        status: 'SENT',
+        messageId: sent.messageId,
+      });
       result.sent += 1;
-    } catch {
-      await this.repo.settleEmail(tenantId, { ...email, status: 'FAILED' });
+    } catch (error) {
+      const refusal =
+        error instanceof Error ? `${error.name}: ${error.message}`.slice(0, 500) : String(error);
+      await this.repo.settleEmail(tenantId, { ...email, attempts, status: 'FAILED', error: refusal });
       result.failed += 1;
     }
   }

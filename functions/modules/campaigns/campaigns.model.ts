@@ -1,5 +1,6 @@
 import * as z from 'zod';
 import { IdSchema, IsoDateSchema, optionalText, text } from '../../shared/input.js';
+import type { CampaignClient } from './ports.js';
 
 export const CAMPAIGN_STATUSES = ['DRAFT', 'STARTED'] as const;
 export type CampaignStatus = (typeof CAMPAIGN_STATUSES)[number];
@@ -26,7 +27,14 @@ export interface CampaignSegment {
   tags: string[];
   /** True: only members whose latest marketing e-mail consent is granted. */
   marketingConsent: boolean | null;
+  /** Only clients a learned cross-sell rule recommends this product line to (resolved at start). */
+  crossSellCandidateFor?: string | null;
+  /** With `crossSellCandidateFor`: the rule's confidence at least this (a decimal string, 0–1). */
+  crossSellMinConfidence?: string | null;
 }
+
+/** Where a campaign's members come from: its segment (resolved at start) or an imported prospect list. */
+export type CampaignTargetSource = 'SEGMENT' | 'PROSPECT_LIST';
 
 /** A campaign: what is offered to whom, when, and its frozen member snapshot once started. */
 export interface Campaign {
@@ -37,6 +45,8 @@ export interface Campaign {
   productLineIds: string[];
   ownerId: string;
   segment: CampaignSegment;
+  /** PROSPECT_LIST once a prospect list was imported into the DRAFT: start then keeps those members. */
+  targetSource: CampaignTargetSource;
   status: CampaignStatus;
   memberCount: number;
   startedAt: string | null;
@@ -62,6 +72,22 @@ export interface CampaignMember {
   assigneeId: string | null;
 }
 
+/** A client as a member of a campaign, undistributed: the snapshot of the fields e-mails and tasks use. */
+export function memberOf(campaignId: string, c: CampaignClient): CampaignMember {
+  return {
+    campaignId,
+    clientId: c.id,
+    name: c.name,
+    firstName: c.firstName,
+    email: c.email,
+    ownerAdvisorId: c.ownerAdvisorId,
+    branchId: c.branchId,
+    marketingConsent: c.marketingConsent,
+    taskId: null,
+    assigneeId: null,
+  };
+}
+
 /** A tenant's e-mail template for one language: ICU MessageFormat with merge fields. */
 export interface CampaignTemplate {
   key: string;
@@ -73,7 +99,10 @@ export interface CampaignTemplate {
   updatedBy: string;
 }
 
-/** That one template's e-mail went to one member: written before the send, so a repeat skips it. */
+/**
+ * That one template's e-mail went to one member: written before the send, so a repeat skips it; a
+ * FAILED one (the provider refused) is claimed again and retried by the next run.
+ */
 export interface CampaignEmail {
   campaignId: string;
   templateKey: string;
@@ -82,6 +111,10 @@ export interface CampaignEmail {
   status: 'SENDING' | 'SENT' | 'FAILED';
   at: string;
   messageId: string | null;
+  /** Sends tried so far, this one included (records from before retries lack it: 1). */
+  attempts?: number;
+  /** The provider's refusal of the last failed attempt. */
+  error?: string | null;
 }
 
 const ids = z.array(IdSchema).max(20, 'at most 20').default([]);
@@ -98,6 +131,12 @@ const SegmentInputSchema = z.object({
   renewalTo: IsoDateSchema.nullish(),
   tags: z.array(text(50)).max(20, 'at most 20').nullish(),
   marketingConsent: z.boolean().nullish(),
+  crossSellCandidateFor: IdSchema.nullish(),
+  crossSellMinConfidence: z
+    .string()
+    .trim()
+    .regex(/^(0(\.\d{1,4})?|1(\.0{1,4})?)$/, 'must be a decimal from 0 to 1 with at most 4 places')
+    .nullish(),
 });
 
 export const CreateCampaignInputSchema = z
@@ -110,6 +149,10 @@ export const CreateCampaignInputSchema = z
     segment: SegmentInputSchema.default({}),
   })
   .refine((i) => i.periodTo >= i.periodFrom, { path: ['periodTo'], message: 'must not be before periodFrom' })
+  .refine((i) => !i.segment.crossSellMinConfidence || i.segment.crossSellCandidateFor, {
+    path: ['segment', 'crossSellMinConfidence'],
+    message: 'needs crossSellCandidateFor',
+  })
   .refine(
     (i) => !i.segment.renewalFrom || !i.segment.renewalTo || i.segment.renewalTo >= i.segment.renewalFrom,
     {
@@ -132,6 +175,8 @@ export function segmentOf(input: z.output<typeof SegmentInputSchema>): CampaignS
     renewalTo: input.renewalTo ?? null,
     tags: input.tags ?? [],
     marketingConsent: input.marketingConsent ?? null,
+    crossSellCandidateFor: input.crossSellCandidateFor ?? null,
+    crossSellMinConfidence: input.crossSellMinConfidence ?? null,
   };
 }
 

@@ -1,10 +1,24 @@
-import { type Db, type Page, putOp, type TransactOp, versionedUpdateOp } from '../../shared/db.js';
-import { AlreadyExistsError, VersionConflictError } from '../../shared/errors.js';
+import {
+  type Db,
+  type Page,
+  putNewOp,
+  putOp,
+  type StoredItem,
+  type TransactOp,
+  versionedUpdateOp,
+} from '../../shared/db.js';
+import { AlreadyExistsError, RuleViolationError, VersionConflictError } from '../../shared/errors.js';
 import { fromItem, toItem } from '../../shared/items.js';
 import { campaignSortPrefixes, EntityType, keys } from '../../shared/table-design.js';
 import type { Campaign, CampaignEmail, CampaignMember, CampaignTemplate } from './campaigns.model.js';
 
 type PageRequest = { limit: number; cursor: string | null };
+
+/** A stored campaign; one written before prospect lists existed targets its segment. */
+function campaignOf(item: StoredItem): Campaign {
+  const campaign = fromItem<Campaign>(item);
+  return { ...campaign, targetSource: campaign.targetSource ?? 'SEGMENT' };
+}
 
 /** The campaigns module's access to DynamoDB: campaigns, member snapshots, send records, templates. */
 export class CampaignsRepository {
@@ -26,7 +40,7 @@ export class CampaignsRepository {
 
   async getCampaign(tenantId: string, id: string, consistent = false): Promise<Campaign | undefined> {
     const item = await this.db.get(keys.campaign(tenantId, id), { consistent });
-    return item ? fromItem<Campaign>(item) : undefined;
+    return item ? campaignOf(item) : undefined;
   }
 
   /** listCampaigns: the tenant's campaigns, newest first. */
@@ -37,7 +51,7 @@ export class CampaignsRepository {
       newestFirst: true,
       ...page,
     });
-    return { ...result, items: result.items.map((i) => fromItem<Campaign>(i)) };
+    return { ...result, items: result.items.map(campaignOf) };
   }
 
   /** The op moving a campaign on, at the version read (a stale one is CONFLICT). */
@@ -90,6 +104,30 @@ export class CampaignsRepository {
     return items.map((i) => fromItem<CampaignMember>(i));
   }
 
+  /**
+   * Adds one imported prospect to a DRAFT campaign's members, on the condition that the campaign is
+   * still a DRAFT (a start meanwhile froze the list: RULE_VIOLATION). The key derives from the
+   * client, so importing the same line again rewrites the same member.
+   */
+  async addProspectMember(tenantId: string, member: CampaignMember): Promise<void> {
+    const campaign = keys.campaign(tenantId, member.campaignId);
+    await this.db.transact([
+      putOp(this.memberItem(tenantId, member)),
+      {
+        item: {
+          ConditionCheck: {
+            TableName: '',
+            Key: { pk: campaign.pk, sk: campaign.sk },
+            ConditionExpression: '#status = :draft',
+            ExpressionAttributeNames: { '#status': 'status' },
+            ExpressionAttributeValues: { ':draft': 'DRAFT' },
+          },
+        },
+        onConditionFailed: () => new RuleViolationError('The campaign has started: its members are frozen'),
+      },
+    ]);
+  }
+
   /** Records the task a member was given. */
   async setMemberTask(
     tenantId: string,
@@ -101,28 +139,45 @@ export class CampaignsRepository {
   }
 
   /**
-   * Claims the send of one template to one member before it goes out: false if it was claimed
-   * before (sent, or being sent), so every member gets each template at most once.
+   * Claims the send of one template to one member before it goes out. A member never claimed gets
+   * a new record; one whose last attempt FAILED is claimed again by moving that record (at the
+   * attempt read) back to SENDING, so of two concurrent runs only one retries. Anything else (sent,
+   * or being sent) is not claimed: every member gets each template at most once. The attempt
+   * claimed (1 for the first), or null when not claimed.
    */
-  async claimEmail(tenantId: string, email: CampaignEmail): Promise<boolean> {
+  async claimEmail(tenantId: string, email: CampaignEmail): Promise<number | null> {
+    const key = keys.campaignEmail(tenantId, email.campaignId, email.templateKey, email.clientId);
+    const current = await this.db.get(key, { consistent: true });
+    const previous = current ? fromItem<CampaignEmail>(current) : undefined;
+    if (previous && previous.status !== 'FAILED') return null;
+    const attempt = (previous?.attempts ?? (previous ? 1 : 0)) + 1;
+    const item = toItem(key, EntityType.CampaignEmail, tenantId, { ...email, attempts: attempt });
+    const taken = () => new AlreadyExistsError('CampaignEmail', email.clientId);
     try {
-      await this.db.putNew(
-        toItem(
-          keys.campaignEmail(tenantId, email.campaignId, email.templateKey, email.clientId),
-          EntityType.CampaignEmail,
-          tenantId,
-          email,
-        ),
-        () => new AlreadyExistsError('CampaignEmail', email.clientId),
-      );
-      return true;
+      await this.db.transact([
+        previous
+          ? {
+              item: {
+                Put: {
+                  TableName: '',
+                  Item: item,
+                  ConditionExpression: '#status = :failed AND #at = :at',
+                  ExpressionAttributeNames: { '#status': 'status', '#at': 'at' },
+                  ExpressionAttributeValues: { ':failed': 'FAILED', ':at': previous.at },
+                },
+              },
+              onConditionFailed: taken,
+            }
+          : putNewOp(item, taken),
+      ]);
+      return attempt;
     } catch (error) {
-      if (error instanceof AlreadyExistsError) return false;
+      if (error instanceof AlreadyExistsError) return null;
       throw error;
     }
   }
 
-  /** Marks a claimed send as sent (with the provider's id) or failed. */
+  /** Marks a claimed send as sent (with the provider's id) or failed (the next run retries it). */
   async settleEmail(tenantId: string, email: CampaignEmail): Promise<void> {
     await this.db.put(
       toItem(

@@ -16,6 +16,8 @@ export const campaignsResolvers: Resolvers = {
       services.campaigns.campaigns.createCampaign(principal, input),
     startCampaign: (_root, { input }, { principal, services }) =>
       services.campaigns.campaigns.startCampaign(principal, input),
+    importCampaignProspects: (_root, { input }, { principal, services }) =>
+      services.campaigns.prospects.importProspects(principal, input),
     distributeCampaign: (_root, { input }, { principal, services }) =>
       services.campaigns.distribution.distribute(principal, input),
     setCampaignEmailTemplate: (_root, { input }, { principal, services }) =>

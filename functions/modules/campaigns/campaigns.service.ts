@@ -9,11 +9,12 @@ import {
   type Campaign,
   type CampaignMember,
   CreateCampaignInputSchema,
+  memberOf,
   StartCampaignInputSchema,
   segmentOf,
 } from './campaigns.model.js';
 import type { CampaignsRepository } from './campaigns.repository.js';
-import type { CampaignClients, CampaignOrg, CampaignPolicies } from './ports.js';
+import type { CampaignClients, CampaignCrossSell, CampaignOrg, CampaignPolicies } from './ports.js';
 import { resolveSegment } from './segment-snapshot.js';
 
 type PageRequest = { limit: number; cursor: string | null };
@@ -24,6 +25,7 @@ export class CampaignsService {
     private readonly repo: CampaignsRepository,
     private readonly clients: CampaignClients,
     private readonly policies: CampaignPolicies,
+    private readonly crossSell: CampaignCrossSell,
     private readonly org: CampaignOrg,
     private readonly clock: Clock,
   ) {}
@@ -44,6 +46,11 @@ export class CampaignsService {
           { path: `input.productLineIds.${i}`, message: 'is not a product line of the brokerage' },
         ]);
     }
+    const candidateFor = input.segment.crossSellCandidateFor;
+    if (candidateFor && !(await this.org.productLineExists(p.tenantId, candidateFor)))
+      throw new ValidationFailedError('Unknown product line', [
+        { path: 'input.segment.crossSellCandidateFor', message: 'is not a product line of the brokerage' },
+      ]);
     const ownerId = input.ownerId ?? p.userId;
     if (input.ownerId && !(await this.org.getUser(p.tenantId, input.ownerId))?.active)
       throw new ValidationFailedError('Unknown owner', [
@@ -58,6 +65,7 @@ export class CampaignsService {
       productLineIds: [...new Set(input.productLineIds)],
       ownerId,
       segment: segmentOf(input.segment),
+      targetSource: 'SEGMENT',
       status: 'DRAFT',
       memberCount: 0,
       startedAt: null,
@@ -74,7 +82,9 @@ export class CampaignsService {
    * Starts a DRAFT campaign: resolves its segment now and freezes the result as the member
    * snapshot, so later changes to the book do not change who the campaign is for. Members are
    * written first under keys derived from the client (a retry rewrites the same items), then the
-   * campaign moves to STARTED at the version read (a concurrent start is CONFLICT).
+   * campaign moves to STARTED at the version read (a concurrent start is CONFLICT). A campaign whose
+   * target is an imported prospect list keeps the members its imports wrote; from then on no import
+   * adds any (each member write checks the campaign is still a DRAFT).
    */
   async startCampaign(principal: Principal | null, rawInput: unknown): Promise<Campaign> {
     const p = this.manager(principal, 'A campaign');
@@ -82,20 +92,14 @@ export class CampaignsService {
     const campaign = await this.requireCampaign(p, input.id);
     if (campaign.status !== 'DRAFT')
       throw new RuleViolationError(`The campaign is ${campaign.status} already`);
-    const clients = await resolveSegment(p.tenantId, campaign.segment, this.clients, this.policies);
-    const members: CampaignMember[] = clients.map((c) => ({
-      campaignId: campaign.id,
-      clientId: c.id,
-      name: c.name,
-      firstName: c.firstName,
-      email: c.email,
-      ownerAdvisorId: c.ownerAdvisorId,
-      branchId: c.branchId,
-      marketingConsent: c.marketingConsent,
-      taskId: null,
-      assigneeId: null,
-    }));
-    await this.repo.putMembers(p.tenantId, members);
+    // A prospect list's members were written by its imports; a segment is resolved now.
+    const members =
+      campaign.targetSource === 'PROSPECT_LIST'
+        ? await this.repo.allMembers(p.tenantId, campaign.id)
+        : (
+            await resolveSegment(p.tenantId, campaign.segment, this.clients, this.policies, this.crossSell)
+          ).map((c) => memberOf(campaign.id, c));
+    if (campaign.targetSource === 'SEGMENT') await this.repo.putMembers(p.tenantId, members);
     const at = this.clock.now().toISOString();
     const changes: Partial<Campaign> = {
       status: 'STARTED',

@@ -53,7 +53,7 @@ function add(counts: FunnelCounts, stage: number): void {
  * task done with any outcome but NO_CONTACT; interested = SUCCESSFUL or ACCEPTED; offer = a policy
  * of a campaign product line written for the member within the period (an OFFER or more); sold =
  * such a policy that is not a mere offer. Leads are the tenant's new clients per day in the period
- * and in windows of the same length before and after it.
+ * and in windows of the same length before and after it, counted on the clients' by-creation index.
  */
 export class FunnelService {
   constructor(
@@ -115,24 +115,23 @@ export class FunnelService {
     return byClient;
   }
 
-  /** New clients per day before, during and after the period (windows as long as the period). */
+  /**
+   * New clients per day before, during and after the period (windows as long as the period): one
+   * count per window on the clients' by-creation index, so the cost follows the leads in the
+   * windows, not the size of the book.
+   */
   private async leads(tenantId: string, campaign: Campaign): Promise<CampaignFunnel['leads']> {
     const days = daysBetween(campaign.periodFrom, campaign.periodTo) + 1;
-    const windows = {
-      before: [addDays(campaign.periodFrom, -days), addDays(campaign.periodFrom, -1)],
-      during: [campaign.periodFrom, campaign.periodTo],
-      after: [addDays(campaign.periodTo, 1), addDays(campaign.periodTo, days)],
-    } as const;
-    const created: string[] = [];
-    for (const status of ['POTENTIAL', 'ACTIVE', 'LOST'] as const) {
-      const list = await drain((page) => this.clients.listClients(tenantId, { by: 'status', status }, page));
-      created.push(...list.map((c) => c.createdAt.slice(0, 10)));
-    }
-    const window = ([from, to]: readonly [string, string]): LeadWindow => {
-      const leads = created.filter((d) => d >= from && d <= to).length;
+    const window = async (from: string, to: string): Promise<LeadWindow> => {
+      const leads = await this.clients.countCreatedBetween(tenantId, from, to);
       return { from, to, leads, perDay: new Dec(leads).div(days).toFixed(2) };
     };
-    return { before: window(windows.before), during: window(windows.during), after: window(windows.after) };
+    const [before, during, after] = await Promise.all([
+      window(addDays(campaign.periodFrom, -days), addDays(campaign.periodFrom, -1)),
+      window(campaign.periodFrom, campaign.periodTo),
+      window(addDays(campaign.periodTo, 1), addDays(campaign.periodTo, days)),
+    ]);
+    return { before, during, after };
   }
 }
 

@@ -7,12 +7,15 @@ import { DistributionService } from './distribution.service.js';
 import { FunnelService } from './funnel.service.js';
 import type {
   CampaignClients,
+  CampaignCrossSell,
   CampaignMail,
   CampaignOrg,
   CampaignPolicies,
+  CampaignProspects,
   CampaignTasks,
   SigningKeys,
 } from './ports.js';
+import { ProspectImportService } from './prospect-import.service.js';
 import { UnsubscribeService } from './unsubscribe.service.js';
 
 /**
@@ -26,16 +29,20 @@ export type { CampaignFunnel, FunnelCounts } from './funnel.service.js';
 export type {
   CampaignClient,
   CampaignClients,
+  CampaignCrossSell,
   CampaignMail,
   CampaignOrg,
   CampaignPolicies,
   CampaignPolicy,
+  CampaignProspects,
   CampaignTask,
   CampaignTasks,
   CampaignUser,
   ClientSource,
+  ProspectMatchField,
   SigningKeys,
 } from './ports.js';
+export type { ProspectImportReport } from './prospects.model.js';
 export type { UnsubscribeResponse, UnsubscribeService } from './unsubscribe.service.js';
 export { signUnsubscribe, unsubscribeKeysFrom, verifyUnsubscribe } from './unsubscribe-token.js';
 
@@ -43,6 +50,8 @@ export { signUnsubscribe, unsubscribeKeysFrom, verifyUnsubscribe } from './unsub
 export interface CampaignsModule {
   /** Define, start (freeze the member snapshot) and read campaigns. */
   campaigns: CampaignsService;
+  /** A DRAFT campaign's members from an imported prospect list. */
+  prospects: ProspectImportService;
   /** One task per member across chosen advisors. */
   distribution: DistributionService;
   /** Templates and personal e-mails, once per member and template. */
@@ -58,7 +67,9 @@ export interface CampaignsDeps {
   db: Db;
   clock: Clock;
   clients: CampaignClients;
+  prospects: CampaignProspects;
   policies: CampaignPolicies;
+  crossSell: CampaignCrossSell;
   tasks: CampaignTasks;
   org: CampaignOrg;
   signing: SigningKeys;
@@ -69,9 +80,24 @@ export interface CampaignsDeps {
 /** Builds the campaigns module over its repository and the ports it reads other modules through. */
 export function createCampaignsModule(deps: CampaignsDeps): CampaignsModule {
   const repository = new CampaignsRepository(deps.db);
-  const campaigns = new CampaignsService(repository, deps.clients, deps.policies, deps.org, deps.clock);
+  const campaigns = new CampaignsService(
+    repository,
+    deps.clients,
+    deps.policies,
+    deps.crossSell,
+    deps.org,
+    deps.clock,
+  );
   return {
     campaigns,
+    prospects: new ProspectImportService(
+      campaigns,
+      repository,
+      deps.prospects,
+      deps.clients,
+      deps.org,
+      deps.clock,
+    ),
     distribution: new DistributionService(campaigns, repository, deps.tasks, deps.org),
     emails: new CampaignEmailsService(
       campaigns,

@@ -1,3 +1,4 @@
+import type { Principal } from '../../shared/auth/principal.js';
 import type { Page } from '../../shared/db.js';
 import type { Mailer } from '../../shared/mailer.js';
 
@@ -30,8 +31,24 @@ export type ClientSource =
 export interface CampaignClients {
   listClients(tenantId: string, source: ClientSource, page: PageRequest): Promise<Page<CampaignClient>>;
   getClients(tenantId: string, ids: string[]): Promise<CampaignClient[]>;
+  /** Clients created on the days from–to (inclusive), counted on the by-creation index. */
+  countCreatedBetween(tenantId: string, fromDay: string, toDay: string): Promise<number>;
   /** Appends a withdrawn MARKETING_EMAIL consent (with its timeline entry); false if the client is gone. */
   withdrawMarketingConsent(tenantId: string, clientId: string, how: string): Promise<boolean>;
+}
+
+/** A unique value a prospect may match an existing client by: national id, tax id, e-mail, external id. */
+export type ProspectMatchField = 'NATIONAL_ID' | 'TAX_ID' | 'CLIENT_EMAIL' | 'CLIENT_EXTERNAL_ID';
+
+/** What a prospect import needs of the clients module. */
+export interface CampaignProspects {
+  /** The client holding a unique value (the value as written in the file; the port normalises it). */
+  clientHolding(tenantId: string, field: ProspectMatchField, value: string): Promise<string | undefined>;
+  /**
+   * Creates a client through the clients module's own create (its validation with `input.` field
+   * paths, unique claims, scope and timeline), on behalf of the principal importing.
+   */
+  createClient(principal: Principal, input: Record<string, unknown>): Promise<CampaignClient>;
 }
 
 /** A policy as campaigns see it. */
@@ -57,6 +74,12 @@ export interface CampaignPolicies {
     to: string,
     page: PageRequest,
   ): Promise<Page<CampaignPolicy>>;
+}
+
+/** The cross-sell module: the clients a product line is a candidate for. */
+export interface CampaignCrossSell {
+  /** Clients a learned rule recommends the line to, with at least `minConfidence` (null: any rule). */
+  candidatesFor(tenantId: string, productLineId: string, minConfidence: string | null): Promise<Set<string>>;
 }
 
 /** A campaign task as the funnel reads it. */
@@ -99,6 +122,7 @@ export interface CampaignUser {
 export interface CampaignOrg {
   getUser(tenantId: string, userId: string): Promise<CampaignUser | undefined>;
   productLineExists(tenantId: string, productLineId: string): Promise<boolean>;
+  leadSourceExists(tenantId: string, leadSourceId: string): Promise<boolean>;
   tenantSettings(tenantId: string): Promise<{ name: string; locale: string }>;
 }
 

@@ -2,6 +2,7 @@ import type { CampaignSegment } from './campaigns.model.js';
 import type {
   CampaignClient,
   CampaignClients,
+  CampaignCrossSell,
   CampaignPolicies,
   CampaignPolicy,
   ClientSource,
@@ -63,16 +64,25 @@ function sourcesOf(segment: CampaignSegment): ClientSource[] {
 /**
  * Resolves a segment to its clients, sorted by id, without a Scan: product lines held and the
  * renewal window come from the policies' product-line and renewal indexes and name the candidates
- * directly (read by id); otherwise the clients are listed from the owner's, branch's or status
- * index. Criteria no index serves are checked on each client.
+ * directly (read by id), and so do a product line's cross-sell candidates (from the learned rules);
+ * otherwise the clients are listed from the owner's, branch's or status index. Criteria no index
+ * serves are checked on each client.
  */
 export async function resolveSegment(
   tenantId: string,
   segment: CampaignSegment,
   clients: CampaignClients,
   policies: CampaignPolicies,
+  crossSell: CampaignCrossSell,
 ): Promise<CampaignClient[]> {
   let candidates: Set<string> | null = null;
+  if (segment.crossSellCandidateFor) {
+    candidates = await crossSell.candidatesFor(
+      tenantId,
+      segment.crossSellCandidateFor,
+      segment.crossSellMinConfidence ?? null,
+    );
+  }
   for (const line of segment.productLinesHeld) {
     candidates = intersect(candidates, await holdersOf(tenantId, policies, line));
   }

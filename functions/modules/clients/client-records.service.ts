@@ -1,5 +1,6 @@
 import { assertReach, authorize } from '../../shared/auth/policy.js';
 import type { Principal } from '../../shared/auth/principal.js';
+import type { TransactOp } from '../../shared/db.js';
 import { RuleViolationError, ValidationFailedError } from '../../shared/errors.js';
 import { newId } from '../../shared/ids.js';
 import { OrgKind } from '../../shared/table-design.js';
@@ -35,6 +36,20 @@ export class ClientRecordsService {
     input: unknown,
     options: { source?: string } = {},
   ): Promise<Client> {
+    const { client, ops } = await this.createClientOps(principal, input, options);
+    await this.repo.transact(ops);
+    return client;
+  }
+
+  /**
+   * Everything `createClient` checks, and the ops that write the client, for a caller that writes
+   * them in one transaction with its own (a lead with its first-contact task).
+   */
+  async createClientOps(
+    principal: Principal | null,
+    input: unknown,
+    options: { source?: string } = {},
+  ): Promise<{ client: Client; ops: TransactOp[] }> {
     const p = authorize(principal, 'book:write');
     const data = parseInput(CreateClientSchema, input);
     const ownerId = data.ownerAdvisorId ?? p.userId;
@@ -96,7 +111,7 @@ export class ClientRecordsService {
       createdAt: now,
       updatedAt: now,
     };
-    await this.repo.createClient(
+    const ops = this.repo.createClientOps(
       p.tenantId,
       client,
       uniqueValuesOf(client),
@@ -110,7 +125,7 @@ export class ClientRecordsService {
         },
       ),
     );
-    return client;
+    return { client, ops };
   }
 
   async updateClient(principal: Principal | null, input: unknown): Promise<Client> {
@@ -179,6 +194,40 @@ export class ClientRecordsService {
     );
   }
 
+  /**
+   * The ops recording consents given at once (a lead form) on a client, at the version read: one
+   * update and a timeline entry per channel, for a caller that writes them with its own.
+   */
+  async recordConsentsOps(
+    principal: Principal,
+    clientId: string,
+    consents: Array<{ channel: Client['consents'][number]['channel']; granted: boolean; how: string }>,
+  ): Promise<TransactOp[]> {
+    const p = authorize(principal, 'book:write');
+    const current = await this.book.requireClient(p, clientId);
+    const at = this.book.now();
+    return [
+      this.repo.updateClientOp(p.tenantId, current, current.version, {
+        consents: [...current.consents, ...consents.map((c) => ({ ...c, at, recordedBy: p.userId }))],
+        updatedAt: at,
+      }),
+      ...consents.map((c) => this.consentEntryOp(p, current.id, c)),
+    ];
+  }
+
+  /** The timeline entry of a consent given or withdrawn. */
+  private consentEntryOp(
+    p: Principal,
+    clientId: string,
+    c: { channel: string; granted: boolean; how: string },
+  ): TransactOp {
+    const summary = `${c.channel} consent ${c.granted ? 'given' : 'withdrawn'}`;
+    return this.repo.timelineOp(
+      p.tenantId,
+      this.book.entry(clientId, 'CONSENT', p.userId, summary, { text: c.how }),
+    );
+  }
+
   /** Records a consent given or withdrawn; the latest record per channel is the one in force. */
   async recordConsent(principal: Principal | null, input: unknown): Promise<Client> {
     const p = authorize(principal, 'book:write');
@@ -196,20 +245,7 @@ export class ClientRecordsService {
       current,
       data.expectedVersion,
       { consents: [...current.consents, consent], updatedAt: this.book.now() },
-      [
-        this.repo.timelineOp(
-          p.tenantId,
-          this.book.entry(
-            current.id,
-            'CONSENT',
-            p.userId,
-            `${data.channel} consent ${data.granted ? 'given' : 'withdrawn'}`,
-            {
-              text: data.how,
-            },
-          ),
-        ),
-      ],
+      [this.consentEntryOp(p, current.id, data)],
     );
   }
 

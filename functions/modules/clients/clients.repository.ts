@@ -91,11 +91,21 @@ export class ClientsRepository {
     unique: UniqueValue[],
     created: TimelineEntry,
   ): Promise<void> {
-    await this.db.transact([
+    await this.db.transact(this.createClientOps(tenantId, client, unique, created));
+  }
+
+  /** The ops creating a client: its item, its unique claims and its timeline entry. */
+  createClientOps(
+    tenantId: string,
+    client: Client,
+    unique: UniqueValue[],
+    created: TimelineEntry,
+  ): TransactOp[] {
+    return [
       putNewOp(this.clientItem(tenantId, client), () => new AlreadyExistsError('Client', 'id', client.id)),
       ...unique.map((u) => this.claimOp(tenantId, client.id, u)),
       this.timelineOp(tenantId, created),
-    ]);
+    ];
   }
 
   /** Whose is a unique value (e.g. for import: the client already imported under this external id). */
@@ -240,6 +250,11 @@ export class ClientsRepository {
   /** The tenant's clients of one status, by name. */
   listClientsByStatus(tenantId: string, status: string, page: PageRequest, filter: Record<string, string>) {
     return this.queryClients('gsi2', keys.clientsByStatus(tenantId, status), page, { filter });
+  }
+
+  /** countClientsCreatedBetween: the tenant's clients created on the days from–to (inclusive, UTC). */
+  countClientsCreatedBetween(tenantId: string, fromDay: string, toDay: string): Promise<number> {
+    return this.db.countBetween('gsi6', keys.clientsByCreation(tenantId), [fromDay, `${toDay}~`]);
   }
 
   /** The clients in a branch's shared pool. */

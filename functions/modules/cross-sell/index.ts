@@ -7,6 +7,7 @@ import type { Db } from '../../shared/db.js';
 import type { LearnOptions } from './association-rules.js';
 import { CrossSellRepository } from './cross-sell.repository.js';
 import { CrossSellService } from './cross-sell.service.js';
+import { CrossSellTargeting } from './line-targeting.js';
 import type { CrossSellBook, CrossSellCatalog } from './ports.js';
 
 export {
@@ -17,6 +18,7 @@ export {
   rankCandidates,
 } from './association-rules.js';
 export type { CrossSellCandidate, CrossSellRunResult, CrossSellService } from './cross-sell.service.js';
+export type { CrossSellTargeting } from './line-targeting.js';
 export type { CrossSellBook, CrossSellCatalog, CrossSellLine, Holding } from './ports.js';
 
 export interface CrossSellDeps {
@@ -36,4 +38,12 @@ export function createCrossSellModule(deps: CrossSellDeps): CrossSellService {
     deps.clock,
     deps.learnOptions,
   );
+}
+
+/** The clients a product line is a candidate for, from the learned rules and the tenant's holdings. */
+export function createCrossSellTargeting(deps: {
+  db: Db;
+  book: Pick<CrossSellBook, 'holdingsPage'>;
+}): CrossSellTargeting {
+  return new CrossSellTargeting(new CrossSellRepository(deps.db), deps.book);
 }

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { Clock } from '../../shared/clock.js';
-import { AlreadyExistsError } from '../../shared/errors.js';
+import type { TransactOp } from '../../shared/db.js';
+import { AlreadyExistsError, VersionConflictError } from '../../shared/errors.js';
 import { newId } from '../../shared/ids.js';
 import { fieldErrorsOf } from '../../shared/validation.js';
 import {
@@ -17,8 +18,11 @@ import type { LeadClients, LeadMatchField, LeadOrg, LeadTasks } from './ports.js
 const PROBLEM_BASE = 'https://broker-crm.dev/problems';
 /** A first contact is due within a day (the CALL type's SLA). */
 const FIRST_CONTACT_HOURS = 24;
-/** Concurrent leads of one form race for the round-robin turn; a loser reads the form again. */
-const TURN_ATTEMPTS = 5;
+/**
+ * Concurrent leads race for the form's round-robin turn (and the same person's client): a loser
+ * reads again and rebuilds its transaction, at most this many times in all.
+ */
+const ATTEMPTS = 5;
 
 function problem(
   status: number,
@@ -42,10 +46,10 @@ function corsHeaders(origin: string | null): Record<string, string> {
 
 /**
  * Public lead intake (`POST /leads/{formId}`): checks the origin, the body and the honeypot, counts
- * the lead against the form's and the source address's rate windows, then files it as a potential
+ * the lead against the form's and the source address's rate windows, files it as a potential
  * client (or matches an existing one by national id, tax id, then e-mail), records the consents
- * given and creates a first-contact task for the branch advisor whose turn it is. A refused request
- * stores nothing.
+ * given and creates a first-contact task for the branch advisor whose turn it is, all in one
+ * transaction. A refused request stores nothing, and neither does a failed one.
  */
 export class LeadIntakeService {
   constructor(
@@ -85,7 +89,7 @@ export class LeadIntakeService {
     if (advisors.length === 0) {
       return problem(503, 'no-advisor', 'The form has no advisor to take leads', 'NO_ADVISOR', {}, cors);
     }
-    const accepted = await this.accept(form, request.sourceAddress);
+    const accepted = await this.acceptAndFile(form, lead.submission, advisors, request.sourceAddress);
     if (typeof accepted === 'number') {
       return problem(
         429,
@@ -96,8 +100,6 @@ export class LeadIntakeService {
         { ...cors, 'retry-after': String(accepted) },
       );
     }
-    const assigneeId = advisors[accepted.leadsAccepted % advisors.length] as string;
-    await this.file(form, lead.submission, assigneeId);
     return {
       statusCode: 202,
       headers: { ...cors, 'content-type': 'application/json' },
@@ -123,62 +125,83 @@ export class LeadIntakeService {
     };
   }
 
-  /** Counts the lead and takes the form's turn; the form as it was before, or seconds to wait. */
-  private async accept(form: LeadForm, sourceAddress: string): Promise<LeadForm | number> {
+  /**
+   * Accepts and files the lead in one transaction: its count in the rate windows, the form's
+   * round-robin turn, the client (matched or new) with the consents given, and the first-contact
+   * task for the advisor whose turn it is. Nothing is half-written: a full window refuses it all
+   * (the seconds to wait), and a concurrent lead that took the turn, or created the same person's
+   * client, or changed the matched client, makes the next attempt read again and rebuild.
+   */
+  private async acceptAndFile(
+    form: LeadForm,
+    lead: LeadSubmission,
+    advisors: string[],
+    sourceAddress: string,
+  ): Promise<true | number> {
     const addressHash = createHash('sha256')
       .update(`${form.tenantId}:${sourceAddress}`)
       .digest('hex')
       .slice(0, 32);
     let current = form;
     for (let attempt = 1; ; attempt++) {
+      const assigneeId = advisors[current.leadsAccepted % advisors.length] as string;
+      const ops = [
+        ...this.repo.acceptLeadOps(current, addressHash, this.clock.now()),
+        ...(await this.fileOps(current, lead, assigneeId)),
+      ];
       try {
-        await this.repo.acceptLead(current, addressHash, this.clock.now());
-        return current;
+        await this.repo.transact(ops);
+        return true;
       } catch (error) {
         if (error instanceof LeadWindowFullError) return error.retryAfterSeconds;
-        if (!(error instanceof LeadTurnTakenError) || attempt >= TURN_ATTEMPTS) throw error;
-        current = (await this.repo.findLeadForm(form.id)) ?? current;
+        const retry =
+          error instanceof LeadTurnTakenError ||
+          error instanceof AlreadyExistsError ||
+          error instanceof VersionConflictError;
+        if (!retry || attempt >= ATTEMPTS) throw error;
+        if (error instanceof LeadTurnTakenError) current = (await this.repo.findLeadForm(form.id)) ?? current;
       }
     }
   }
 
-  /** The client (matched or new) with its consents, and the first-contact task. */
-  private async file(form: LeadForm, lead: LeadSubmission, assigneeId: string): Promise<void> {
+  /** The ops filing a lead: the client (matched or new) with its consents, and the first-contact task. */
+  private async fileOps(form: LeadForm, lead: LeadSubmission, assigneeId: string): Promise<TransactOp[]> {
     const consents = lead.consents.filter((c) => form.consentsAsked.includes(c));
     const how = `lead form "${form.name}"`;
-    let clientId = await this.match(form.tenantId, lead);
-    if (clientId) {
-      if (consents.length > 0) await this.clients.recordConsents(form.tenantId, clientId, consents, how);
+    const matched = await this.match(form.tenantId, lead);
+    let clientId: string;
+    const ops: TransactOp[] = [];
+    if (matched) {
+      clientId = matched;
+      if (consents.length > 0)
+        ops.push(...(await this.clients.consentOps(form.tenantId, clientId, consents, how)));
     } else {
-      try {
-        clientId = await this.clients.createPotentialClient(form.tenantId, {
-          firstName: lead.firstName,
-          lastName: lead.lastName,
-          email: lead.email ?? null,
-          phone: lead.phone ?? null,
-          nationalId: lead.nationalId ?? null,
-          taxId: lead.taxId ?? null,
-          leadSourceId: form.leadSourceId,
-          ownerAdvisorId: assigneeId,
-          consents,
-          how,
-        });
-      } catch (error) {
-        // The same person posted twice at once: the other request created the client.
-        const matched =
-          error instanceof AlreadyExistsError ? await this.match(form.tenantId, lead) : undefined;
-        if (!matched) throw error;
-        clientId = matched;
-      }
+      const created = await this.clients.potentialClientOps(form.tenantId, {
+        firstName: lead.firstName,
+        lastName: lead.lastName,
+        email: lead.email ?? null,
+        phone: lead.phone ?? null,
+        nationalId: lead.nationalId ?? null,
+        taxId: lead.taxId ?? null,
+        leadSourceId: form.leadSourceId,
+        ownerAdvisorId: assigneeId,
+        consents,
+        how,
+      });
+      clientId = created.clientId;
+      ops.push(...created.ops);
     }
     const due = new Date(this.clock.now().getTime() + FIRST_CONTACT_HOURS * 3_600_000);
-    await this.tasks.createFirstContactTask(form.tenantId, {
-      id: newId(),
-      clientId,
-      assigneeId,
-      title: `First contact: ${lead.firstName} ${lead.lastName} (${form.name})`,
-      dueAt: due.toISOString(),
-    });
+    ops.push(
+      ...(await this.tasks.firstContactTaskOps(form.tenantId, {
+        id: newId(),
+        clientId,
+        assigneeId,
+        title: `First contact: ${lead.firstName} ${lead.lastName} (${form.name})`,
+        dueAt: due.toISOString(),
+      })),
+    );
+    return ops;
   }
 
   /** An existing client by national id, tax id, then e-mail. */

@@ -55,12 +55,13 @@ export class LeadsRepository {
   }
 
   /**
-   * Accepts one lead in one transaction: counts it in the form's and the source address's windows
-   * and takes the form's next round-robin turn (`leadsAccepted` as read). A full window refuses
-   * with {@link LeadWindowFullError} and counts nothing; a turn taken meanwhile by a concurrent lead
-   * fails with {@link LeadTurnTakenError} (read the form again and retry).
+   * The ops accepting one lead, written in the transaction that files it: count it in the form's and
+   * the source address's windows and take the form's next round-robin turn (`leadsAccepted` as
+   * read). A full window refuses with {@link LeadWindowFullError} and nothing is written; a turn
+   * taken meanwhile by a concurrent lead fails with {@link LeadTurnTakenError} (read the form again
+   * and retry).
    */
-  async acceptLead(form: LeadForm, addressHash: string, now: Date): Promise<void> {
+  acceptLeadOps(form: LeadForm, addressHash: string, now: Date): TransactOp[] {
     const formStart = windowStartOf(now, LEAD_LIMITS.formWindowSeconds);
     const addressStart = windowStartOf(now, LEAD_LIMITS.addressWindowSeconds);
     const nowSeconds = Math.floor(now.getTime() / 1000);
@@ -79,7 +80,7 @@ export class LeadsRepository {
       },
       onConditionFailed: () => new LeadTurnTakenError(),
     };
-    await this.db.transact([
+    return [
       countInWindowOp(
         {
           key: keys.leadFormRateWindow(form.tenantId, form.id, formStart),
@@ -103,6 +104,11 @@ export class LeadsRepository {
         full(addressStart, LEAD_LIMITS.addressWindowSeconds),
       ),
       turn,
-    ]);
+    ];
+  }
+
+  /** Writes a lead's ops (acceptance, client, consents, task) all or nothing. */
+  async transact(ops: TransactOp[]): Promise<void> {
+    await this.db.transact(ops);
   }
 }

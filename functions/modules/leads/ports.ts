@@ -1,3 +1,4 @@
+import type { TransactOp } from '../../shared/db.js';
 import type { LeadConsentChannel } from './leads.model.js';
 
 /** A unique value a lead may match an existing client by, in the order tried. */
@@ -22,15 +23,15 @@ export interface NewLeadClient {
 export interface LeadClients {
   /** The client holding a unique value, if any. */
   clientHolding(tenantId: string, field: LeadMatchField, value: string): Promise<string | undefined>;
-  /** Creates a POTENTIAL client; its id. */
-  createPotentialClient(tenantId: string, lead: NewLeadClient): Promise<string>;
-  /** Records consents given on the form for an existing client. */
-  recordConsents(
+  /** The ops creating a POTENTIAL client (validated, its unique values claimed), and its id. */
+  potentialClientOps(tenantId: string, lead: NewLeadClient): Promise<{ clientId: string; ops: TransactOp[] }>;
+  /** The ops recording consents given on the form for an existing client, at the version read. */
+  consentOps(
     tenantId: string,
     clientId: string,
     channels: LeadConsentChannel[],
     how: string,
-  ): Promise<void>;
+  ): Promise<TransactOp[]>;
 }
 
 /** A first-contact task for the advisor whose turn it is. */
@@ -44,7 +45,8 @@ export interface FirstContactTask {
 
 /** What lead intake needs of the tasks module. */
 export interface LeadTasks {
-  createFirstContactTask(tenantId: string, task: FirstContactTask): Promise<void>;
+  /** The ops creating the first-contact task. */
+  firstContactTaskOps(tenantId: string, task: FirstContactTask): Promise<TransactOp[]>;
 }
 
 /** What lead forms need of the org module. */

@@ -83,9 +83,30 @@ export class TasksService {
    * request for the same id creates nothing and answers false.
    */
   async createSystemTask(tenantId: string, request: SystemTaskRequest, by: string): Promise<boolean> {
+    const ops = await this.systemTaskOps(tenantId, request, by);
+    if (!ops) return false;
+    try {
+      await this.repo.transact(ops);
+      return true;
+    } catch (error) {
+      // Another run created it between the read and the write.
+      if ((await this.repo.getTask(tenantId, request.id, true)) !== undefined) return false;
+      throw error;
+    }
+  }
+
+  /**
+   * The ops creating a system task (null when its id exists already), for a caller that writes them
+   * in one transaction with its own (a lead's client and its first-contact task).
+   */
+  async systemTaskOps(
+    tenantId: string,
+    request: SystemTaskRequest,
+    by: string,
+  ): Promise<TransactOp[] | null> {
     const assignee = await this.users.getUser(tenantId, request.assigneeId);
     if (!assignee) throw new NotFoundError('User', request.assigneeId);
-    if (await this.repo.getTask(tenantId, request.id, true)) return false;
+    if (await this.repo.getTask(tenantId, request.id, true)) return null;
     const type = await this.typeOf(tenantId, request.typeCode);
     const task = this.newTask(type, assignee, this.clock.now(), by, {
       id: request.id,
@@ -99,17 +120,10 @@ export class TasksService {
       note: null,
       delegatedBy: null,
     });
-    try {
-      await this.repo.transact([
-        ...this.repo.createTaskOps(tenantId, task),
-        this.timeline(tenantId, task, 'TASK_CREATED', by, `Task created: ${task.title}`),
-      ]);
-      return true;
-    } catch (error) {
-      // Another run created it between the read and the write.
-      if ((await this.repo.getTask(tenantId, request.id, true)) !== undefined) return false;
-      throw error;
-    }
+    return [
+      ...this.repo.createTaskOps(tenantId, task),
+      this.timeline(tenantId, task, 'TASK_CREATED', by, `Task created: ${task.title}`),
+    ];
   }
 
   /**

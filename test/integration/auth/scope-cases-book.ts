@@ -77,6 +77,28 @@ export const BOOK_CASES: Record<string, ScopedCase> = {
       variables: { i: { campaignId: (await startedCampaign()).id, templateKey: 'matrix-send' } },
     };
   }),
+  importCampaignProspects: tenantWide(async (as) => {
+    const draft = await app.services.campaigns.campaigns.createCampaign(w.b.admin, {
+      name: unique('prospects'),
+      periodFrom: '2026-03-01',
+      periodTo: '2026-03-31',
+      productLineIds: [w.b.mtplId],
+      ownerId: w.near.advisorId,
+    });
+    const csv = `firstName,lastName,email\nJana,Nová,${unique('p')}@example.test\n`;
+    return {
+      as,
+      query: CAMPAIGN_OP('importCampaignProspects', 'ImportCampaignProspectsInput'),
+      variables: {
+        i: {
+          campaignId: draft.id,
+          format: 'CSV',
+          contentBase64: Buffer.from(csv).toString('base64'),
+          leadSourceId: w.b.leadSourceId,
+        },
+      },
+    };
+  }),
   // ---- tasks -------------------------------------------------------------------------------
   createTask: sided(async (side) => ({
     as: rm(),

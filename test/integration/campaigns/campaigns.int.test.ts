@@ -9,7 +9,9 @@ import {
 import { composeCampaigns } from '../../../functions/modules/campaigns-wiring.js';
 import { systemClock } from '../../../functions/shared/clock.js';
 import { ephemeralCursorKeys } from '../../../functions/shared/cursor-seal.js';
+import { addDays } from '../../../functions/shared/dates.js';
 import { MemoryMailer } from '../../../functions/shared/mailer.js';
+import { Dec } from '../../../functions/shared/money.js';
 import { createTestApp, errorCode } from '../../support/app.js';
 import { type Brokerage, createBrokerage, mtplInput, personInput } from '../../support/brokerage.js';
 
@@ -68,10 +70,16 @@ const memberIds = async (campaignId: string) =>
 
 beforeAll(async () => {
   b = await createBrokerage(app, 'Campaigns Brokerage');
-  campaigns = composeCampaigns(app.db, systemClock, bookRepositories(app.db), app.services.tasks, {
-    mail: { mailer, from: 'offers@test', publicBaseUrl: 'https://crm.test' },
-    signing,
-  });
+  campaigns = composeCampaigns(
+    app.db,
+    systemClock,
+    bookRepositories(app.db),
+    { tasks: app.services.tasks, clients: app.services.clients },
+    {
+      mail: { mailer, from: 'offers@test', publicBaseUrl: 'https://crm.test' },
+      signing,
+    },
+  );
 });
 
 describe('member snapshot', () => {
@@ -226,7 +234,14 @@ describe('campaign e-mails', () => {
       });
     const sentBefore = mailer.sent.length;
     const first = await campaigns.emails.send(b.admin, { campaignId: campaign.id, templateKey: 'spring' });
-    expect(first).toEqual({ sent: 1, alreadySent: 0, skippedNoConsent: 1, skippedNoEmail: 1, failed: 0 });
+    expect(first).toEqual({
+      sent: 1,
+      alreadySent: 0,
+      skippedNoConsent: 1,
+      skippedNoEmail: 1,
+      failed: 0,
+      retried: 0,
+    });
     const again = await campaigns.emails.send(b.admin, { campaignId: campaign.id, templateKey: 'spring' });
     expect(again).toMatchObject({ sent: 0, alreadySent: 1 });
 
@@ -322,5 +337,30 @@ describe('funnel', () => {
       { id: campaign.id },
     );
     expect(viaGraphql.data).toEqual({ campaignFunnel: { total: { members: 4, sold: 1 } } });
+  });
+
+  it('counts new clients per day on the creation index, with reads that do not grow with the book', async () => {
+    const today = new Date().toISOString().slice(0, 10);
+    const campaign = await started(
+      { tags: [tagOf('leads')] },
+      { periodFrom: addDays(today, -1), periodTo: addDays(today, 1) },
+    );
+    const queries = () => app.db.stats.requests.Query ?? 0;
+    let spent = queries();
+    const before = await campaigns.funnel.funnel(b.admin, campaign.id);
+    spent = queries() - spent;
+    for (let i = 0; i < 4; i++) await client({ tags: [tagOf('lead')] });
+    let again = queries();
+    const after = await campaigns.funnel.funnel(b.admin, campaign.id);
+    again = queries() - again;
+    expect(again).toBe(spent);
+    expect(after.leads.during.leads).toBe(before.leads.during.leads + 4);
+    expect(after.leads.during.perDay).toBe(new Dec(after.leads.during.leads).div(3).toFixed(2));
+    expect(after.leads.before).toEqual({
+      ...before.leads.before,
+      from: addDays(today, -4),
+      to: addDays(today, -2),
+    });
+    expect(after.leads.after.leads).toBe(0);
   });
 });

@@ -1,5 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import type { LeadForm } from '../../../functions/modules/leads/index.js';
+import { createLeadsModule, type LeadForm } from '../../../functions/modules/leads/index.js';
+import { leadPorts } from '../../../functions/modules/leads-wiring.js';
 import { FixedClock } from '../../../functions/shared/clock.js';
 import { keys } from '../../../functions/shared/table-design.js';
 import { createTestApp } from '../../support/app.js';
@@ -218,5 +219,50 @@ describe('POST /leads/{formId}', () => {
     expect((await post(lead({ email: 'other@example.com' }), { address: '198.51.100.10' })).statusCode).toBe(
       202,
     );
+  });
+
+  it('files the client, its consents, the task and the rate counts in one transaction: a failing part writes none', async () => {
+    const ports = leadPorts(app.services.repositories, app.services.clients, app.services.tasks);
+    const refusing = createLeadsModule({
+      db: app.db,
+      clock,
+      ...ports,
+      tasks: {
+        firstContactTaskOps: async () => [
+          {
+            item: {
+              ConditionCheck: {
+                TableName: '',
+                Key: keys.leadForm(b.tenantId, 'NO-SUCH-FORM'),
+                ConditionExpression: 'attribute_exists(pk)',
+              },
+            },
+            onConditionFailed: () => new Error('the first-contact task was refused'),
+          },
+        ],
+      },
+    });
+    const before = await formNow();
+    const receive = (email: string) =>
+      refusing.intake.receive({
+        method: 'POST',
+        formId: form.id,
+        origin: ORIGIN,
+        sourceAddress: '192.0.2.77',
+        body: JSON.stringify(lead({ email, phone: null })),
+      });
+    await expect(receive('half-written@example.com')).rejects.toThrow('the first-contact task was refused');
+    expect(await clientByEmail('half-written@example.com')).toBeUndefined();
+    expect((await formNow()).leadsAccepted).toBe(before.leadsAccepted);
+    // A matched client keeps its consents as they were, too.
+    await expect(receive('jana.novakova@example.com')).rejects.toThrow('the first-contact task was refused');
+    const jana = await clientByEmail('jana.novakova@example.com');
+    const card = await app.services.clients.book.getClient(b.tenantId, jana as string);
+    expect(card?.consents).toHaveLength(2);
+    // The address's window counted none of them: five leads from it still pass.
+    for (let i = 0; i < 5; i++)
+      expect(
+        (await post(lead({ email: `after-${i}@example.com` }), { address: '192.0.2.77' })).statusCode,
+      ).toBe(202);
   });
 });
