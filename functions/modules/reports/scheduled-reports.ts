@@ -21,7 +21,8 @@ const LEASE_MS = 10 * 60_000;
 const APPROVAL_WINDOW_DAYS = 35;
 
 type Trigger = 'APPROVED' | 'MONTHLY';
-type Outcome = 'sent' | 'already' | 'skipped' | 'failed';
+/** `busy`: another run holds the e-mail right now; it may still fail, so the month is not done. */
+type Outcome = 'sent' | 'already' | 'busy' | 'skipped' | 'failed';
 
 /** What one run did, per tenant summed, for the handler's log and for tests. */
 export interface ScheduledRunResult {
@@ -64,7 +65,7 @@ export class ScheduledReports {
   async run(at: Date): Promise<ScheduledRunResult> {
     const result: ScheduledRunResult = { tenants: 0, sent: 0, skipped: 0, failed: 0 };
     const count = (outcomes: Outcome[]) => {
-      for (const o of outcomes) if (o !== 'already') result[o]++;
+      for (const o of outcomes) if (o !== 'already' && o !== 'busy') result[o]++;
     };
     for (const tenantId of await this.schedule.listTenantIds()) {
       result.tenants++;
@@ -153,7 +154,8 @@ export class ScheduledReports {
   ): Promise<Outcome> {
     const id = `${d.trigger}.${d.period}.${d.type}.${d.user.id}`;
     const held = await this.hold(run.tenantId, id, d.user.email);
-    if (!held) return 'already';
+    if (held === 'SENT' || held === 'SKIPPED') return 'already';
+    if (held === 'busy') return 'busy';
     try {
       const job = await this.build(run, id, d);
       if (job.status === 'FAILED') {
@@ -173,18 +175,26 @@ export class ScheduledReports {
     return 'sent';
   }
 
-  /** Records the dispatch PENDING under a lease, or takes over a PENDING one whose lease lapsed. */
-  private async hold(tenantId: string, id: string, to: string): Promise<ReportDispatch | null> {
+  /**
+   * Records the dispatch PENDING under a lease, or takes over a PENDING one whose lease lapsed.
+   * Answers the held record, its final status, or `busy` when another run holds it.
+   */
+  private async hold(
+    tenantId: string,
+    id: string,
+    to: string,
+  ): Promise<ReportDispatch | 'SENT' | 'SKIPPED' | 'busy'> {
     const now = this.clock.now();
     const leaseUntil = new Date(now.getTime() + LEASE_MS).toISOString();
     const existing = await this.dispatches.get(tenantId, id);
     if (!existing) {
       const fresh = { ...this.newDispatch(id, to, 'PENDING'), leaseUntil };
-      return (await this.dispatches.record(tenantId, fresh)) ? fresh : null;
+      return (await this.dispatches.record(tenantId, fresh)) ? fresh : 'busy';
     }
-    if (existing.status !== 'PENDING' || existing.leaseUntil >= now.toISOString()) return null;
+    if (existing.status !== 'PENDING') return existing.status;
+    if (existing.leaseUntil >= now.toISOString()) return 'busy';
     const changes = { leaseUntil, attempts: existing.attempts + 1 };
-    if (!(await this.dispatches.move(tenantId, existing, changes))) return null;
+    if (!(await this.dispatches.move(tenantId, existing, changes))) return 'busy';
     return { ...existing, ...changes, version: existing.version + 1 };
   }
 
