@@ -263,6 +263,18 @@ export const CATALOG: readonly FunctionSpec[] = [
     timeoutSeconds: 300,
   },
   {
+    name: 'statements',
+    description:
+      'Scheduled reports: statements on a commission month’s approval, monthly efficiency and partner reports, each e-mailed once as a signed link',
+    entry: 'functions/statements/handler.ts',
+    // Hourly: a statement goes out within the hour of its month's approval; the month's first run
+    // sends last month's reports. Each e-mail is recorded before its send, so reruns send nothing twice.
+    trigger: { kind: 'schedule', expression: 'rate(1 hour)' },
+    needs: ['table', 'reportsBucket', 'mail'],
+    memoryMb: 1024,
+    timeoutSeconds: 900,
+  },
+  {
     name: 'outgoing-webhooks',
     description:
       'Outgoing webhooks: changes that mean an event become signed deliveries to integrators, tried at once',

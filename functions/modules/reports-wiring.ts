@@ -7,15 +7,19 @@ import type { ClientsModule } from './clients/index.js';
 import type { CommissionsModule } from './commissions/index.js';
 import type { InvoicesModule } from './invoices/index.js';
 import { composeCommissions, composeInvoices } from './money-wiring.js';
-import type { OrgRepository } from './org/index.js';
+import type { Branch, OrgRepository, User } from './org/index.js';
 import type { PoliciesModule } from './policies/index.js';
 import {
   createReportsModule,
+  createScheduledReports,
   type NameDirectory,
   type ReportBucket,
   type ReportDirectory,
   type ReportLists,
+  type ReportMailChannel,
+  type ReportSchedule,
   type ReportsModule,
+  type ScheduledReports,
 } from './reports/index.js';
 
 /** The API's lists a report reads, each the service behind its GraphQL query. */
@@ -86,16 +90,54 @@ export function composeReports(
   bucket: ReportBucket | null,
   pageRows?: number,
 ): ReportsModule {
+  return createReportsModule(reportsDeps(db, clock, bucket, pageRows).deps);
+}
+
+function reportsDeps(db: Db, clock: Clock, bucket: ReportBucket | null, pageRows?: number) {
   const repositories = bookRepositories(db);
   const book = composeBook(repositories, repositories.org, clock);
   const invoices = composeInvoices(db, clock, repositories, null);
   const commissions = composeCommissions(db, clock, repositories, book.policies);
-  return createReportsModule({
+  const deps = {
     db,
     clock,
     lists: reportLists({ ...book, invoices, commissions }),
     directory: reportDirectory(repositories.org),
     bucket,
     pageRows,
-  });
+  };
+  return { deps, org: repositories.org, commissions };
+}
+
+/** Tenants, their users (with the region of their branch) and approved months, for scheduled reports. */
+export function reportSchedule(
+  org: OrgRepository,
+  periods: Pick<CommissionsModule['periods'], 'approvedSince'>,
+): ReportSchedule {
+  return {
+    listTenantIds: () => org.listTenantIds(),
+    users: async (tenantId) => {
+      const [users, branches] = await Promise.all([
+        org.listAllOrgEntities<User>(tenantId, OrgKind.User),
+        org.listAllOrgEntities<Branch>(tenantId, OrgKind.Branch),
+      ]);
+      const regionOf = new Map(branches.map((x) => [x.id, x.regionId ?? null] as const));
+      return users.map((u) => ({ ...u, regionId: u.branchId ? (regionOf.get(u.branchId) ?? null) : null }));
+    },
+    approvedPeriods: (tenantId, since) => periods.approvedSince(tenantId, since),
+  };
+}
+
+/**
+ * The statements schedule's composition: the reports function's modules plus the tenants, users and
+ * approved months scheduled reports go by, and the mail channel.
+ */
+export function composeScheduledReports(
+  db: Db,
+  clock: Clock,
+  bucket: ReportBucket | null,
+  mail: ReportMailChannel,
+): ScheduledReports {
+  const { deps, org, commissions } = reportsDeps(db, clock, bucket);
+  return createScheduledReports({ ...deps, schedule: reportSchedule(org, commissions.periods), mail });
 }

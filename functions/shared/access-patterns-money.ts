@@ -321,6 +321,14 @@ export const MONEY_ACCESS_PATTERNS: readonly AccessPattern[] = [
     'built',
   ),
   pattern('getReportJob', 'reports', 'GetItem', 'table', 'pk=T#<t>#REPORT_JOB#<id> sk=REPORT_JOB', 'built'),
+  pattern(
+    'getReportDispatch (a scheduled report e-mail, recorded before sending)',
+    'reports',
+    'GetItem',
+    'table',
+    'pk=T#<t>#REPORT_DISPATCH#<id> sk=REPORT_DISPATCH',
+    'built',
+  ),
   pattern('getImportJob', 'imports', 'GetItem', 'table', 'pk=T#<t>#IMPORT_JOB#<id> sk=IMPORT_JOB', 'built'),
   pattern(
     'listImportJobs (newest first)',

@@ -114,6 +114,7 @@ export const EntityType = {
   CalendarFeed: 'CalendarFeed',
   TaskAlert: 'TaskAlert',
   ReportJob: 'ReportJob',
+  ReportDispatch: 'ReportDispatch',
   ApiKey: 'ApiKey',
   ApiKeyRateWindow: 'ApiKeyRateWindow',
   WebhookEndpoint: 'WebhookEndpoint',
@@ -469,6 +470,11 @@ export const keys = {
     gsi1sk: `${job.createdAt}#${job.id}`,
   }),
   reportJobsOf: (tenantId: string, userId: string) => `${tenantPrefix(tenantId)}#OWNER#${seg(userId)}#REPORT`,
+  /** A scheduled report's e-mail to one recipient (or a run's done mark): written before the send, so it goes out once. */
+  reportDispatch: (tenantId: string, dispatchId: string): ItemKey => ({
+    pk: `${tenantPrefix(tenantId)}#REPORT_DISPATCH#${seg(dispatchId)}`,
+    sk: 'REPORT_DISPATCH',
+  }),
   sharedCacheEntry: (cacheKey: string): ItemKey => ({ pk: `G#CACHE#${seg(cacheKey)}`, sk: 'CACHE' }),
 
   ...moneyKeys,

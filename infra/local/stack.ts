@@ -26,7 +26,8 @@ import { type DynamoDbLocal, LOCAL_AWS, startDynamoDbLocal } from './dynamodb.js
 import { failureStoreSink } from './failure-store.js';
 import type { HttpHandler, HttpRoute } from './http-adapter.js';
 import { freePort } from './ports.js';
-import { createLocalLiveStream, handleRequest } from './request-handler.js';
+import { createLocalLiveStream, handleRequest, type RequestDeps } from './request-handler.js';
+import { LocalS3Facade } from './s3-facade.js';
 import { type ScheduleHandler, Scheduler, scheduledJobs } from './scheduler.js';
 import type { SeedResult } from './seed.js';
 import { SmsRecorder } from './sms-recorder.js';
@@ -157,7 +158,10 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     const fauxqs = await startLoopbackFauxqs();
     stops.push(() => fauxqs.stop());
     for (const bucket of [REPORTS_BUCKET, ARCHIVE_BUCKET]) await fauxqs.createBucket(bucket);
-    log(`S3/SNS/SQS       ${fauxqs.address} (fauxqs, in memory)`);
+    const s3Dir = dataDir ? join(dataDir, 's3') : null;
+    const s3 = new LocalS3Facade(fauxqs.address, [REPORTS_BUCKET, ARCHIVE_BUCKET], s3Dir);
+    const restored = await s3.restore();
+    log(`SNS/SQS          ${fauxqs.address} (fauxqs, in memory)`);
 
     const sesPort = await freePort();
     const ses: Server = await startSesLocal({ host: '127.0.0.1', port: sesPort });
@@ -174,6 +178,36 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
 
     const port = options.port === 0 ? await freePort() : options.port;
     const base = `http://localhost:${port}`;
+    log(
+      `S3               ${base}/<bucket> (fauxqs behind the local server${s3Dir ? `, ${restored} object(s) kept in ${s3Dir}` : ', in memory'})`,
+    );
+
+    // The server listens before anything can store a file: S3 requests are served at once, the rest
+    // once the functions are loaded.
+    let ready: (deps: RequestDeps) => void = () => undefined;
+    const requestDeps = new Promise<RequestDeps>((r) => {
+      ready = r;
+    });
+    const server = createServer((req, res) => {
+      const url = new URL(req.url ?? '/', 'http://localhost');
+      const work = s3.serves(url.pathname)
+        ? s3.handle(req, res, url)
+        : requestDeps.then((deps) => handleRequest(req, res, deps));
+      work.catch((error) => {
+        log(`request failed: ${(error as Error).stack ?? String(error)}`);
+        if (!res.headersSent) res.writeHead(500);
+        res.end();
+      });
+    });
+    await new Promise<void>((r) => server.listen(port, '127.0.0.1', () => r()));
+    stops.push(
+      () =>
+        new Promise<void>((r) => {
+          server.close(() => r());
+          // Open live-update streams never end by themselves: close them, or stopping waits on them.
+          server.closeAllConnections();
+        }),
+    );
 
     Object.assign(process.env, {
       TABLE_NAME,
@@ -194,7 +228,8 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       AWS_ACCESS_KEY_ID: LOCAL_AWS.accessKeyId,
       AWS_SECRET_ACCESS_KEY: LOCAL_AWS.secretAccessKey,
       AWS_ENDPOINT_URL_DYNAMODB: dynamo.endpoint,
-      AWS_ENDPOINT_URL_S3: fauxqs.address,
+      // S3 through the local server's own port (LocalS3Facade): presigned links name it.
+      AWS_ENDPOINT_URL_S3: base,
       AWS_ENDPOINT_URL_SNS: fauxqs.address,
       AWS_ENDPOINT_URL_SQS: fauxqs.address,
       AWS_ENDPOINT_URL_SES: sesUrl,
@@ -306,39 +341,24 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       writeFileSync(join(dataDir, 'dev.json'), `${JSON.stringify(dev, null, 2)}\n`, { mode: 0o600 });
 
     const liveStream = await createLocalLiveStream(live);
-    const server = createServer((req, res) => {
-      handleRequest(req, res, {
-        routes,
-        issuer,
+    ready({
+      routes,
+      issuer,
+      sms,
+      local: {
         sms,
-        local: {
-          sms,
-          sesUrl,
-          scheduleNames: scheduler.names(),
-          runSchedule: async (name, at) => {
-            const result = await scheduler.runNow(name, at);
-            await poller.idle();
-            return result;
-          },
+        sesUrl,
+        scheduleNames: scheduler.names(),
+        runSchedule: async (name, at) => {
+          const result = await scheduler.runNow(name, at);
+          await poller.idle();
+          return result;
         },
-        liveStream,
-        streamingPaths,
-        ideToken: firstToken(dev, 'admin'),
-      }).catch((error) => {
-        log(`request failed: ${(error as Error).stack ?? String(error)}`);
-        if (!res.headersSent) res.writeHead(500);
-        res.end();
-      });
+      },
+      liveStream,
+      streamingPaths,
+      ideToken: firstToken(dev, 'admin'),
     });
-    await new Promise<void>((r) => server.listen(port, '127.0.0.1', () => r()));
-    stops.push(
-      () =>
-        new Promise<void>((r) => {
-          server.close(() => r());
-          // Open live-update streams never end by themselves: close them, or stopping waits on them.
-          server.closeAllConnections();
-        }),
-    );
     server.closeIdleConnections?.();
 
     return {

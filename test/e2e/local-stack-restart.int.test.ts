@@ -9,7 +9,8 @@ import { freePort } from '../../infra/local/ports.js';
 /**
  * `npm start` as a developer runs it, with its data in a temp folder, stopped right after a write
  * the API acknowledged, then started again on the same folder: the policy must still be there and
- * the commission consumer must have turned it into ledger lines exactly once.
+ * the commission consumer must have turned it into ledger lines exactly once; a report's download
+ * link handed out before the restart still downloads after it.
  */
 const REPO_ROOT = resolve(import.meta.dirname, '..', '..');
 const running = new Set<ChildProcess>();
@@ -187,6 +188,29 @@ async function expectLinesOnce(stack: Started, policyId: string, period: string)
   expect(commissionAccruals.map((a) => a.accrued.amount)).toEqual([own.toFixed(2)]);
 }
 
+/** Requests a small report as the admin, waits until the reports function has built it, answers its link. */
+async function reportLink(stack: Started): Promise<string> {
+  const admin = stack.dev.tokens['demo-brokerage']?.admin;
+  const { requestReport } = await gql<{ requestReport: { id: string } }>(
+    stack.url,
+    admin,
+    'mutation($i: RequestReportInput!) { requestReport(input: $i) { id } }',
+    { i: { type: 'CLIENTS', format: 'CSV', locale: 'en' } },
+  );
+  for (let i = 0; i < 150; i++) {
+    const { reportJob } = await gql<{ reportJob: { status: string; url: string | null } }>(
+      stack.url,
+      admin,
+      'query($id: ID!) { reportJob(id: $id) { status url } }',
+      { id: requestReport.id },
+    );
+    if (reportJob.status === 'READY' && reportJob.url) return reportJob.url;
+    if (reportJob.status === 'FAILED') throw new Error('report failed');
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  throw new Error('report not ready');
+}
+
 afterAll(async () => {
   for (const child of running) if (child.pid) process.kill(-child.pid, 'SIGKILL');
   for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
@@ -203,8 +227,18 @@ describe('npm start stopped right after a write, then started again on the same 
       ['SIGKILL', '08'],
     ] as const) {
       const { policyId, period } = await writePolicy(stack, `RESTART-${signal}`, month);
+      const link = signal === 'SIGTERM' ? await reportLink(stack) : null;
+      const before = link ? await (await fetch(link)).text() : null;
       await stopTree(stack.child, signal);
       stack = await startNpm(dir, port);
+      if (link) {
+        // A download link names the local server's own port and still downloads after the restart.
+        expect(link.startsWith(`${stack.url}/`)).toBe(true);
+        const after = await fetch(link);
+        expect(after.status).toBe(200);
+        expect(await after.text()).toBe(before);
+        expect(before).toContain('\r\n');
+      }
       const admin = stack.dev.tokens['demo-brokerage']?.admin;
       const found = await gql<{ policy: { id: string } | null }>(
         stack.url,

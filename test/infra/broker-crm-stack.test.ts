@@ -213,8 +213,8 @@ describe('least privilege', () => {
     // The schedule's dead letters carry no change: they stay in their queue (and its alarm).
     const scheduled = s.stack.schedules.jobs.map((j) => idOf(j.failureQueue));
     for (const queue of scheduled) expect(JSON.stringify(statements)).not.toContain(queue);
-    // The overdue sweep, renewals, retention, reminders, the outgoing webhook retries and cross-sell.
-    expect(scheduled).toHaveLength(6);
+    // The overdue sweep, renewals, retention, reminders, the outgoing webhook retries, cross-sell and statements.
+    expect(scheduled).toHaveLength(7);
   });
 
   it('lets the debtors consumer mail from the sender identity and text phone numbers only; the sweep only its table', () => {
@@ -245,6 +245,17 @@ describe('least privilege', () => {
     );
     expect(renewals).toEqual([
       { Effect: 'Allow', Action: [...TABLE_ACTIONS], Resource: [tableArn(s), indexArn(s)] },
+    ]);
+  });
+
+  it('lets the statements schedule build reports into the bucket and mail their links, nothing else', () => {
+    const statements = statementsOfRole(s.template, roleIdOf(s, 'statements')).filter(
+      (st) => !logsAndTracing(st),
+    );
+    expect(statements).toEqual([
+      { Effect: 'Allow', Action: [...TABLE_ACTIONS], Resource: [tableArn(s), indexArn(s)] },
+      reportsObjects(s),
+      mailFromIdentity(),
     ]);
   });
 

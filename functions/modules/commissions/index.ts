@@ -44,7 +44,7 @@ export { demoCommissionScheme } from './demo-scheme.js';
 export { type CommissionLine, SplitArrangementSchema, type SplitShare } from './engine/index.js';
 export { ChangeBatch, type ChangeOutcome } from './ledger-consumer.service.js';
 export type { Accrual, LineView } from './line-views.js';
-export type { PeriodPaidListener } from './periods.service.js';
+export type { ApprovedPeriod, PeriodPaidListener } from './periods.service.js';
 export type { RecomputedDifference, RecomputeResult } from './recompute.service.js';
 
 /** The commission services, each one responsibility of the ledger. */

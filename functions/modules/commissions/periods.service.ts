@@ -4,6 +4,7 @@ import type { Clock } from '../../shared/clock.js';
 import type { TransactOp } from '../../shared/db.js';
 import { parseInput } from '../../shared/validation.js';
 import { type CommissionPeriod, PeriodActionSchema } from './commissions.model.js';
+import type { Recipient } from './engine/index.js';
 import type { LedgerRepository } from './ledger.repository.js';
 
 /**
@@ -12,6 +13,13 @@ import type { LedgerRepository } from './ledger.repository.js';
  */
 export interface PeriodPaidListener {
   paidOps(tenantId: string, period: string, by: string, at: string): Promise<TransactOp[]>;
+}
+
+/** An approved month and who has lines in it. */
+export interface ApprovedPeriod {
+  period: string;
+  approvedAt: string;
+  recipients: Recipient[];
 }
 
 /** Commission months: approved (locked, totals fixed) and then marked paid, tenant-wide only. */
@@ -25,6 +33,25 @@ export class PeriodsService {
   async list(principal: Principal | null): Promise<CommissionPeriod[]> {
     const p = authorize(principal, 'commissions:read');
     return this.ledger.listPeriods(p.tenantId);
+  }
+
+  /**
+   * The months approved at or after `since` (ISO instant), each with the recipients that have lines
+   * in it (one accrual per recipient and currency, so each recipient once): whom the statements
+   * schedule mails. A system read, for schedules only: no principal.
+   */
+  async approvedSince(tenantId: string, since: string): Promise<ApprovedPeriod[]> {
+    const approved = (await this.ledger.listPeriods(tenantId)).filter(
+      (x) => x.status !== 'OPEN' && (x.approvedAt ?? '') >= since,
+    );
+    return Promise.all(
+      approved.map(async (x) => {
+        const recipients = new Map<string, Recipient>();
+        for (const a of await this.ledger.listAccrualsByPeriod(tenantId, x.period))
+          if (a.lineCount > 0) recipients.set(a.recipientKey, a.recipient);
+        return { period: x.period, approvedAt: x.approvedAt ?? since, recipients: [...recipients.values()] };
+      }),
+    );
   }
 
   /**

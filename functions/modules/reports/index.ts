@@ -1,18 +1,28 @@
 import type { Clock } from '../../shared/clock.js';
 import type { Db } from '../../shared/db.js';
-import type { ReportDirectory, ReportLists } from './ports.js';
+import { DispatchRepository } from './dispatch.repository.js';
+import type { ReportDirectory, ReportLists, ReportMailChannel, ReportSchedule } from './ports.js';
 import type { ReportBucket } from './report-runner.js';
 import { ReportsRepository } from './reports.repository.js';
 import { ReportsService } from './reports.service.js';
+import { ScheduledReports } from './scheduled-reports.js';
 
 /**
  * The reports module's public entry: its composition and what other modules, entry points and tests
  * may use. Everything else in this folder is internal.
  */
-export type { NameDirectory, ReportDirectory, ReportLists } from './ports.js';
+export type {
+  NameDirectory,
+  ReportDirectory,
+  ReportLists,
+  ReportMailChannel,
+  ReportSchedule,
+  ScheduledReportUser,
+} from './ports.js';
 export type { ReportBucket, ReportRunResult } from './report-runner.js';
 export { REPORT_RETENTION_DAYS, type ReportJob } from './reports.model.js';
 export type { ReportLink } from './reports.service.js';
+export type { ScheduledReports, ScheduledRunResult } from './scheduled-reports.js';
 
 /** The reports module's services. */
 export interface ReportsModule {
@@ -24,7 +34,13 @@ export interface ReportsModule {
  * Builds the reports module. The runner (builders, renderers, message catalogs) is imported on the
  * first run only, so the GraphQL function, which only requests and reads jobs, does not carry it.
  */
-export function createReportsModule(deps: {
+export function createReportsModule(deps: ReportsDeps): ReportsModule {
+  const repo = new ReportsRepository(deps.db);
+  return { jobs: new ReportsService(repo, deps.directory, deps.bucket, deps.clock, runnerOf(repo, deps)) };
+}
+
+/** What the reports module is built from. */
+export interface ReportsDeps {
   db: Db;
   clock: Clock;
   lists: ReportLists;
@@ -32,12 +48,34 @@ export function createReportsModule(deps: {
   bucket: ReportBucket | null;
   /** Rows per page read from a list (tests shrink it to see progress move). */
   pageRows?: number;
-}): ReportsModule {
-  const repo = new ReportsRepository(deps.db);
-  const runner = async () => {
+}
+
+function runnerOf(repo: ReportsRepository, deps: ReportsDeps) {
+  return async () => {
     const { ReportRunner } = await import('./report-runner.js');
     if (!deps.bucket) throw new Error('The reports function needs REPORTS_BUCKET');
     return new ReportRunner(repo, deps.lists, deps.directory, deps.bucket, deps.clock, deps.pageRows);
   };
-  return { jobs: new ReportsService(repo, deps.directory, deps.bucket, deps.clock, runner) };
+}
+
+/**
+ * Scheduled reports (statements on a month's approval, monthly reports), for the statements
+ * schedule: the reports module with the tenants, users and approved months it mails, and a mailer.
+ */
+export function createScheduledReports(
+  deps: ReportsDeps & { schedule: ReportSchedule; mail: ReportMailChannel },
+): ScheduledReports {
+  const repo = new ReportsRepository(deps.db);
+  const runner = runnerOf(repo, deps);
+  const jobs = new ReportsService(repo, deps.directory, deps.bucket, deps.clock, runner);
+  return new ScheduledReports(
+    deps.schedule,
+    deps.directory,
+    repo,
+    new DispatchRepository(deps.db),
+    runner,
+    (job) => jobs.link(job),
+    deps.mail,
+    deps.clock,
+  );
 }

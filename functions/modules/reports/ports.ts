@@ -1,5 +1,7 @@
 import type { Principal } from '../../shared/auth/principal.js';
+import type { ScheduledRecipientUser } from '../../shared/auth/report-recipients.js';
 import type { Page } from '../../shared/db.js';
+import type { Mailer } from '../../shared/mailer.js';
 import type { Client, ReferredClient, ReferredPolicy } from '../clients/index.js';
 import type { LineView } from '../commissions/index.js';
 import type { Invoice, InvoiceStatus, Payment } from '../invoices/index.js';
@@ -38,4 +40,30 @@ export interface NameDirectory {
 export interface ReportDirectory {
   tenant(tenantId: string): Promise<{ name: string; locale: string; timeZone: string }>;
   names(tenantId: string): Promise<NameDirectory>;
+}
+
+/** A user scheduled reports may go to. */
+export interface ScheduledReportUser extends ScheduledRecipientUser {
+  name: string;
+  email: string;
+  active: boolean;
+}
+
+/** What the scheduled reports read beyond the lists: tenants, their users, approved commission months. */
+export interface ReportSchedule {
+  listTenantIds(): Promise<string[]>;
+  users(tenantId: string): Promise<ScheduledReportUser[]>;
+  /** Months approved at or after `since` (ISO instant), with the ledger recipients that have lines in each. */
+  approvedPeriods(
+    tenantId: string,
+    since: string,
+  ): Promise<
+    Array<{ period: string; recipients: Array<{ kind: 'USER' | 'PARTNER' | 'BROKERAGE'; id: string }> }>
+  >;
+}
+
+/** How scheduled reports are mailed. */
+export interface ReportMailChannel {
+  mailer: Mailer;
+  mailFrom: string;
 }

@@ -1,6 +1,7 @@
 import { IntlMessageFormat } from 'intl-messageformat';
 import { ANALYTICS_CATALOG } from './report-analytics-messages.js';
 import { ENUM_CATALOG, type EnumGroup } from './report-enum-messages.js';
+import { MAIL_CATALOG } from './report-mail-messages.js';
 import type { ReportLanguage } from './reports.model.js';
 
 /**
@@ -11,6 +12,7 @@ import type { ReportLanguage } from './reports.model.js';
 const CATALOG = {
   ...ENUM_CATALOG,
   ...ANALYTICS_CATALOG,
+  ...MAIL_CATALOG,
   'title.CLIENTS': ['Clients', 'Klienci', 'Klientai', 'Clienti', 'Клиенты', 'Klienti'],
   'title.POLICIES': ['Policies', 'Polisy', 'Polisai', 'Polizze', 'Полисы', 'Pojistné smlouvy'],
   'title.INVOICES': ['Invoices', 'Faktury', 'Sąskaitos', 'Fatture', 'Счета', 'Faktury'],

@@ -144,6 +144,8 @@ export interface ReportJob {
   createdBy: string;
   /** The requester's rights at request time: the report lists exactly what the API would show them. */
   principal: Principal;
+  /** SCHEDULE: a scheduled report (statements, monthly reports), built and mailed by its schedule. */
+  origin?: 'REQUEST' | 'SCHEDULE';
   objectKey: string | null;
   fileName: string | null;
   createdAt: string;

@@ -125,10 +125,13 @@ export class ReportsService {
     return { url, expiresAt: new Date(now + seconds * 1000).toISOString() };
   }
 
-  /** The change-bus entry of the reports function: a job's INSERT builds it. */
+  /**
+   * The change-bus entry of the reports function: a job's INSERT builds it. A scheduled report's job
+   * is built by the schedule that mails it, in the same run, so its INSERT is left alone.
+   */
   async onChange(change: TableChangeDetail): Promise<ReportRunResult | null> {
     const id = change.newImage?.id;
-    if (!change.tenantId || typeof id !== 'string') return null;
+    if (!change.tenantId || typeof id !== 'string' || change.newImage?.origin === 'SCHEDULE') return null;
     return (await this.runner()).run(change.tenantId, id);
   }
 }

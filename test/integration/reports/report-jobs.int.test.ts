@@ -11,7 +11,7 @@ import { FixedClock, systemClock } from '../../../functions/shared/clock.js';
 import { keys } from '../../../functions/shared/table-design.js';
 import { loadExcelJs } from '../../../functions/shared/tabular-file.js';
 import { createTestApp, errorCode } from '../../support/app.js';
-import { type Brokerage, createBrokerage, mtplInput, personInput } from '../../support/brokerage.js';
+import { type Brokerage, createBrokerage, personInput } from '../../support/brokerage.js';
 import { changeOf, pdfText } from '../../support/invoices.js';
 import {
   CREATE_SCHEME,
@@ -20,6 +20,7 @@ import {
   policyChange,
   writeMtplPolicy,
 } from '../commissions/commission-fixtures.js';
+import { referredPolicyWithLines } from './report-fixtures.js';
 
 /**
  * Report jobs over DynamoDB Local: requested through GraphQL, built by the reports module as the
@@ -393,47 +394,7 @@ describe('partner statements', () => {
 
   beforeAll(async () => {
     pb = await createBrokerage(app, 'Partner Statement Brokerage');
-    const percent = (rate: string) => ({ type: 'PERCENT', base: { kind: 'WRITTEN_PREMIUM' }, rate });
-    await must(app, pb.as.manager, CREATE_SCHEME, {
-      i: {
-        name: 'Referrals',
-        currency: 'CZK',
-        versions: [
-          {
-            validFrom: '2026-01-01',
-            rules: [
-              { id: 'referral', name: 'Referral fee', ledger: 'PARTNER', computation: percent('5') },
-              { id: 'advisor', name: 'Advisor', ledger: 'ADVISOR', computation: percent('6') },
-            ],
-          },
-        ],
-      },
-    });
-    const client = await must<{ createClient: { id: string } }>(
-      app,
-      pb.as.advisor,
-      'mutation($i: CreateClientInput!) { createClient(input: $i) { id } }',
-      {
-        i: personInput({
-          lastName: 'Щербаков',
-          acquisitionType: 'PARTNER_REFERRAL',
-          referringPartnerId: pb.partnerId,
-        }),
-      },
-    );
-    clientId = client.createClient.id;
-    const written = await must<{ writePolicy: { id: string } }>(
-      app,
-      pb.as.advisor,
-      'mutation($i: WritePolicyInput!) { writePolicy(input: $i) { id } }',
-      { i: mtplInput(pb, clientId) },
-    );
-    const policy = await app.services.repositories.policies.getPolicyOfClient(
-      pb.tenantId,
-      clientId,
-      written.writePolicy.id,
-    );
-    await app.services.commissions.consumer.onChange(policyChange(pb.tenantId, policy as Policy));
+    ({ clientId } = await referredPolicyWithLines(app, pb, { lastName: 'Щербаков' }));
   });
 
   it('shows a partner its referred clients by reference, their policies and its own lines, with no personal data', async () => {
