@@ -12,6 +12,7 @@
 import { accessKeys } from './access-keys.js';
 import { auditKeys } from './audit-keys.js';
 import { campaignKeys } from './campaign-keys.js';
+import { jobKeys } from './job-keys.js';
 import { clientCollection, type ItemKey, seg, tenantPrefix } from './key-segments.js';
 import { leadKeys } from './lead-keys.js';
 import { moneyKeys } from './money-keys.js';
@@ -431,53 +432,10 @@ export const keys = {
   }),
   failedChangesByStatus: (tenantId: string | null, status: string) =>
     `${failurePrefix(tenantId)}#FAILED#${seg(status)}`,
-  // ---- import jobs (long imports run off the request path) -------------------------------------
-  /** An import job; its file's rows (in chunks) and its per-row results share its collection. */
-  importJob: (tenantId: string, jobId: string): ItemKey => ({
-    pk: keys.importJobCollection(tenantId, jobId),
-    sk: 'IMPORT_JOB',
-  }),
-  importJobCollection: (tenantId: string, jobId: string) =>
-    `${tenantPrefix(tenantId)}#IMPORT_JOB#${seg(jobId)}`,
-  importJobIndexes: (tenantId: string, job: { id: string; createdAt: string }): Record<string, string> => ({
-    gsi1pk: keys.importJobs(tenantId),
-    gsi1sk: `${job.createdAt}#${job.id}`,
-  }),
-  importJobs: (tenantId: string) => `${tenantPrefix(tenantId)}#IMPORT_JOBS`,
-  /** Rows of the file from row index `start` on (0-based), sorted so a row's chunk is one Query. */
-  importJobChunk: (tenantId: string, jobId: string, start: number): ItemKey => ({
-    pk: keys.importJobCollection(tenantId, jobId),
-    sk: `${keys.importJobChunkPrefix}${String(start).padStart(6, '0')}`,
-  }),
-  importJobChunkPrefix: 'CHUNK#',
-  /** The result of one row (0-based index), in file order. */
-  importJobRow: (tenantId: string, jobId: string, index: number): ItemKey => ({
-    pk: keys.importJobCollection(tenantId, jobId),
-    sk: `${keys.importJobRowPrefix}${String(index).padStart(6, '0')}`,
-  }),
-  importJobRowPrefix: 'ROW#',
-  // ---- report jobs (reports built off the request path) ----------------------------------------
-  reportJob: (tenantId: string, jobId: string): ItemKey => ({
-    pk: `${tenantPrefix(tenantId)}#REPORT_JOB#${seg(jobId)}`,
-    sk: 'REPORT_JOB',
-  }),
-  /** A requester's report jobs, newest first. */
-  reportJobIndexes: (
-    tenantId: string,
-    job: { id: string; createdBy: string; createdAt: string },
-  ): Record<string, string> => ({
-    gsi1pk: keys.reportJobsOf(tenantId, job.createdBy),
-    gsi1sk: `${job.createdAt}#${job.id}`,
-  }),
-  reportJobsOf: (tenantId: string, userId: string) => `${tenantPrefix(tenantId)}#OWNER#${seg(userId)}#REPORT`,
-  /** A scheduled report's e-mail to one recipient (or a run's done mark): written before the send, so it goes out once. */
-  reportDispatch: (tenantId: string, dispatchId: string): ItemKey => ({
-    pk: `${tenantPrefix(tenantId)}#REPORT_DISPATCH#${seg(dispatchId)}`,
-    sk: 'REPORT_DISPATCH',
-  }),
   sharedCacheEntry: (cacheKey: string): ItemKey => ({ pk: `G#CACHE#${seg(cacheKey)}`, sk: 'CACHE' }),
 
   ...moneyKeys,
+  ...jobKeys,
   ...taskKeys,
   ...accessKeys,
   ...leadKeys,
