@@ -21,6 +21,10 @@ export default defineConfig({
   },
   test: {
     root,
+    // Two test files at a time even on two cores (vitest's default there is one): integration and
+    // e2e files spend most of their time waiting on DynamoDB Local and the stacks they start, so a
+    // second file fills the other core. Each file works in its own tenant (README, "Tests").
+    maxWorkers: 2,
     env: {
       POWERTOOLS_LOG_LEVEL: 'SILENT',
       POWERTOOLS_METRICS_DISABLED: 'true',
