@@ -1536,6 +1536,35 @@ export type CommissionPeriodStatus =
   /** Approved and paid out. */
   | 'PAID';
 
+/** Moves an advisor to the next rate group from the first day of the next month once the premium they wrote personally in one calendar month (new business plus endorsement changes, in the scheme's currency) reaches the threshold. Evaluated on each premium record the commission consumer books, under the version in force on the record's date; the promotion is recorded once as a dated membership in the user's `rateGroups` and cited in the explanation of later lines that depend on the group. */
+export type CommissionPromotionRule = {
+  __typename?: 'CommissionPromotionRule';
+  /** The rate group promoted from. */
+  fromRateGroupId: Scalars['ID']['output'];
+  /** The rule's id, unique in the version. */
+  id: Scalars['ID']['output'];
+  /** Premium to write personally in one month (decimal string, at least; in the scheme's currency). */
+  minPersonalPremium: Scalars['String']['output'];
+  /** Its name. */
+  name: Scalars['String']['output'];
+  /** The next rate group. */
+  toRateGroupId: Scalars['ID']['output'];
+};
+
+/** A promotion rule: one per rate group promoted from in a version; both groups must exist in the brokerage and differ. */
+export type CommissionPromotionRuleInput = {
+  /** The rate group promoted from. */
+  fromRateGroupId: Scalars['ID']['input'];
+  /** The rule's id, unique in the version. */
+  id: Scalars['ID']['input'];
+  /** Premium to write personally in one month (decimal string above 0, in the scheme's currency). */
+  minPersonalPremium: Scalars['String']['input'];
+  /** Its name. */
+  name: Scalars['String']['input'];
+  /** The next rate group. */
+  toRateGroupId: Scalars['ID']['input'];
+};
+
 /** Who a line or accrual is for. */
 export type CommissionRecipient = {
   __typename?: 'CommissionRecipient';
@@ -1707,6 +1736,8 @@ export type CommissionSchemeVersion = {
   __typename?: 'CommissionSchemeVersion';
   /** Where the version applies (insurers, product lines, branches); null: every policy in the scheme's currency. */
   appliesTo?: Maybe<CommissionSchemeApplicability>;
+  /** Automatic promotions in force with this version; null when it has none. */
+  promotions?: Maybe<Array<CommissionPromotionRule>>;
   /** The rules, in evaluation order. */
   rules: Array<CommissionRule>;
   /** First written date the version applies to. */
@@ -1721,6 +1752,8 @@ export type CommissionSchemeVersion = {
 export type CommissionSchemeVersionInput = {
   /** Where the version applies; left out, every policy in the scheme's currency. */
   appliesTo?: InputMaybe<CommissionSchemeApplicabilityInput>;
+  /** Automatic promotions in force with the version. */
+  promotions?: InputMaybe<Array<CommissionPromotionRuleInput>>;
   /** The rules, in evaluation order; at least one. */
   rules: Array<CommissionRuleInput>;
   /** First written date it applies to. */
@@ -5184,12 +5217,33 @@ export type RateGroupMembership = {
   at: Scalars['DateTime']['output'];
   /** First day the membership applies (may be in the future, e.g. a dated promotion). */
   from: Scalars['Date']['output'];
+  /** Set when the commission consumer promoted the user automatically (a scheme's promotion rule): what earned it. Null for memberships set by hand. */
+  promotion?: Maybe<RateGroupPromotion>;
   /** The rate group. */
   rateGroup?: Maybe<RateGroup>;
   /** The rate group's id. */
   rateGroupId: Scalars['ID']['output'];
   /** Id of the user who set it. */
   setBy: Scalars['ID']['output'];
+};
+
+/** Why an automatic promotion happened: a promotion rule of a commission scheme and the premium the user wrote personally in a month. */
+export type RateGroupPromotion = {
+  __typename?: 'RateGroupPromotion';
+  /** ISO-4217 currency of `written` and `threshold`. */
+  currency: Scalars['String']['output'];
+  /** The month (`YYYY-MM`) whose personal production passed the threshold; the membership starts on the first day of the next month. */
+  period: Scalars['String']['output'];
+  /** The rate group's name when promoted. */
+  rateGroupName: Scalars['String']['output'];
+  /** The promotion rule's id within the scheme version. */
+  ruleId: Scalars['ID']['output'];
+  /** The commission scheme whose rule promoted. */
+  schemeId: Scalars['ID']['output'];
+  /** The rule's threshold (decimal string). */
+  threshold: Scalars['String']['output'];
+  /** Premium the user wrote personally in that month (decimal string). */
+  written: Scalars['String']['output'];
 };
 
 /** Hands open tasks to another user. */
@@ -7262,6 +7316,8 @@ export type ResolversTypes = {
   CommissionPeriod: ResolverTypeWrapper<CommissionPeriodModel>;
   CommissionPeriodInput: CommissionPeriodInput;
   CommissionPeriodStatus: CommissionPeriodStatus;
+  CommissionPromotionRule: ResolverTypeWrapper<CommissionPromotionRule>;
+  CommissionPromotionRuleInput: CommissionPromotionRuleInput;
   CommissionRecipient: ResolverTypeWrapper<CommissionRecipient>;
   CommissionRecipientInput: CommissionRecipientInput;
   CommissionRecipientKind: CommissionRecipientKind;
@@ -7434,6 +7490,7 @@ export type ResolversTypes = {
   RateGroupConnection: ResolverTypeWrapper<Omit<RateGroupConnection, 'edges'> & { edges: Array<ResolversTypes['RateGroupEdge']> }>;
   RateGroupEdge: ResolverTypeWrapper<Omit<RateGroupEdge, 'node'> & { node: ResolversTypes['RateGroup'] }>;
   RateGroupMembership: ResolverTypeWrapper<RateGroupMembershipModel>;
+  RateGroupPromotion: ResolverTypeWrapper<RateGroupPromotion>;
   ReassignTasksInput: ReassignTasksInput;
   ReassignTasksResult: ResolverTypeWrapper<Omit<ReassignTasksResult, 'tasks'> & { tasks: Array<ResolversTypes['Task']> }>;
   RecomputeCommissionsInput: RecomputeCommissionsInput;
@@ -7653,6 +7710,8 @@ export type ResolversParentTypes = {
   CommissionPayoutPayment: PayoutPaymentModel;
   CommissionPeriod: CommissionPeriodModel;
   CommissionPeriodInput: CommissionPeriodInput;
+  CommissionPromotionRule: CommissionPromotionRule;
+  CommissionPromotionRuleInput: CommissionPromotionRuleInput;
   CommissionRecipient: CommissionRecipient;
   CommissionRecipientInput: CommissionRecipientInput;
   CommissionRecomputeResult: RecomputeResultModel;
@@ -7797,6 +7856,7 @@ export type ResolversParentTypes = {
   RateGroupConnection: Omit<RateGroupConnection, 'edges'> & { edges: Array<ResolversParentTypes['RateGroupEdge']> };
   RateGroupEdge: Omit<RateGroupEdge, 'node'> & { node: ResolversParentTypes['RateGroup'] };
   RateGroupMembership: RateGroupMembershipModel;
+  RateGroupPromotion: RateGroupPromotion;
   ReassignTasksInput: ReassignTasksInput;
   ReassignTasksResult: Omit<ReassignTasksResult, 'tasks'> & { tasks: Array<ResolversParentTypes['Task']> };
   RecomputeCommissionsInput: RecomputeCommissionsInput;
@@ -8412,6 +8472,14 @@ export type CommissionPeriodResolvers<ContextType = GraphQLContext, ParentType e
   version?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
 };
 
+export type CommissionPromotionRuleResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['CommissionPromotionRule'] = ResolversParentTypes['CommissionPromotionRule']> = {
+  fromRateGroupId?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  minPersonalPremium?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  name?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  toRateGroupId?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+};
+
 export type CommissionRecipientResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['CommissionRecipient'] = ResolversParentTypes['CommissionRecipient']> = {
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
   kind?: Resolver<ResolversTypes['CommissionRecipientKind'], ParentType, ContextType>;
@@ -8469,6 +8537,7 @@ export type CommissionSchemeChangeResolvers<ContextType = GraphQLContext, Parent
 
 export type CommissionSchemeVersionResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['CommissionSchemeVersion'] = ResolversParentTypes['CommissionSchemeVersion']> = {
   appliesTo?: Resolver<Maybe<ResolversTypes['CommissionSchemeApplicability']>, ParentType, ContextType>;
+  promotions?: Resolver<Maybe<Array<ResolversTypes['CommissionPromotionRule']>>, ParentType, ContextType>;
   rules?: Resolver<Array<ResolversTypes['CommissionRule']>, ParentType, ContextType>;
   validFrom?: Resolver<ResolversTypes['Date'], ParentType, ContextType>;
   validTo?: Resolver<Maybe<ResolversTypes['Date']>, ParentType, ContextType>;
@@ -9281,9 +9350,20 @@ export type RateGroupEdgeResolvers<ContextType = GraphQLContext, ParentType exte
 export type RateGroupMembershipResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['RateGroupMembership'] = ResolversParentTypes['RateGroupMembership']> = {
   at?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
   from?: Resolver<ResolversTypes['Date'], ParentType, ContextType>;
+  promotion?: Resolver<Maybe<ResolversTypes['RateGroupPromotion']>, ParentType, ContextType>;
   rateGroup?: Resolver<Maybe<ResolversTypes['RateGroup']>, ParentType, ContextType>;
   rateGroupId?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
   setBy?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+};
+
+export type RateGroupPromotionResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['RateGroupPromotion'] = ResolversParentTypes['RateGroupPromotion']> = {
+  currency?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  period?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  rateGroupName?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  ruleId?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  schemeId?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  threshold?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  written?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
 };
 
 export type ReassignTasksResultResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['ReassignTasksResult'] = ResolversParentTypes['ReassignTasksResult']> = {
@@ -9873,6 +9953,7 @@ export type Resolvers<ContextType = GraphQLContext> = {
   CommissionPayoutCarry?: CommissionPayoutCarryResolvers<ContextType>;
   CommissionPayoutPayment?: CommissionPayoutPaymentResolvers<ContextType>;
   CommissionPeriod?: CommissionPeriodResolvers<ContextType>;
+  CommissionPromotionRule?: CommissionPromotionRuleResolvers<ContextType>;
   CommissionRecipient?: CommissionRecipientResolvers<ContextType>;
   CommissionRecomputeResult?: CommissionRecomputeResultResolvers<ContextType>;
   CommissionRule?: CommissionRuleResolvers<ContextType>;
@@ -9965,6 +10046,7 @@ export type Resolvers<ContextType = GraphQLContext> = {
   RateGroupConnection?: RateGroupConnectionResolvers<ContextType>;
   RateGroupEdge?: RateGroupEdgeResolvers<ContextType>;
   RateGroupMembership?: RateGroupMembershipResolvers<ContextType>;
+  RateGroupPromotion?: RateGroupPromotionResolvers<ContextType>;
   ReassignTasksResult?: ReassignTasksResultResolvers<ContextType>;
   ReferredClient?: ReferredClientResolvers<ContextType>;
   ReferredClientConnection?: ReferredClientConnectionResolvers<ContextType>;

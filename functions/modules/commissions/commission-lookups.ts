@@ -17,7 +17,10 @@ export type PolicyStatus = 'OFFER' | 'ACTIVE' | 'RENEWED' | 'LAPSED' | 'CANCELLE
 export const IN_FORCE: readonly PolicyStatus[] = ['ACTIVE', 'REACTIVATED'];
 
 /** One level of the seller's frozen upline chain, as a policy carries it. */
-export type HierarchyLevel = Pick<HierarchyFact, 'level' | 'userId' | 'name' | 'active' | 'rateGroupId'>;
+export type HierarchyLevel = Pick<
+  HierarchyFact,
+  'level' | 'userId' | 'name' | 'active' | 'rateGroupId' | 'rateGroupPromotion'
+>;
 
 /** The facts of a policy commission settlement reads (a stored policy, or a stream image of one). */
 export interface PolicyRecord {
@@ -104,8 +107,46 @@ export interface CommissionOrgDirectory {
   userReach(tenantId: string, userId: string): Promise<RecordReach>;
 }
 
+/** A rate-group membership as promotions read it: the group and its first day. */
+export interface RateGroupStanding {
+  rateGroupId: string;
+  from: string;
+}
+
+/** An automatic promotion as the user's history records it (a dated rate-group membership). */
+export interface PromotionRecord {
+  userId: string;
+  rateGroupId: string;
+  /** First day of the membership: the first day of the month after `period`. */
+  from: string;
+  promotion: {
+    schemeId: string;
+    ruleId: string;
+    rateGroupName: string;
+    period: string;
+    written: string;
+    threshold: string;
+    currency: string;
+  };
+}
+
+/** The user's rate-group history in the org module, which promotions read and add to. */
+export interface RateGroupHistory {
+  /** The user's memberships (any order). */
+  memberships(tenantId: string, userId: string): Promise<RateGroupStanding[]>;
+  /** The group's name; null when it does not exist. */
+  rateGroupName(tenantId: string, rateGroupId: string): Promise<string | null>;
+  /**
+   * Records the promotion under `id` only if no membership has that id yet: false when it exists (a
+   * replayed record), so a promotion is recorded once.
+   */
+  recordPromotion(tenantId: string, record: PromotionRecord, id: string): Promise<boolean>;
+}
+
 /** Everything the commissions module takes from other modules. */
 export interface CommissionLookups {
+  /** The users' rate-group history (automatic promotions). */
+  rateGroups: RateGroupHistory;
   policies: PolicyLookup;
   clients: ClientLookup;
   hierarchy: SellerHierarchy;

@@ -8,6 +8,7 @@ import { LedgerConsumer } from './ledger-consumer.service.js';
 import { LedgerReads } from './ledger-reads.service.js';
 import { LedgerWriter } from './ledger-writer.js';
 import { type PeriodPaidListener, PeriodsService } from './periods.service.js';
+import { Promotions } from './promotions.service.js';
 import { RecipientAccess } from './recipient-access.js';
 import { RecomputeService } from './recompute.service.js';
 import { ReconciliationRepository } from './reconciliation.repository.js';
@@ -29,6 +30,9 @@ export type {
   PaymentRecord,
   PolicyLookup,
   PolicyRecord,
+  PromotionRecord,
+  RateGroupHistory,
+  RateGroupStanding,
   SellerHierarchy,
 } from './commission-lookups.js';
 export {
@@ -81,7 +85,14 @@ export function createCommissionsModule(deps: {
   const access = new RecipientAccess(ledger, lookups.org);
   return {
     schemes: new SchemesService(schemes, lookups.org, clock),
-    consumer: new LedgerConsumer(ledger, schemes, writer, lookups.policies, lookups.clients),
+    consumer: new LedgerConsumer(
+      ledger,
+      schemes,
+      writer,
+      lookups.policies,
+      lookups.clients,
+      new Promotions(ledger, lookups.rateGroups),
+    ),
     ledger: new LedgerReads(ledger, writer, access, lookups.policies),
     periods: new PeriodsService(ledger, clock, deps.paid ?? null),
     disputes: new DisputesService(new DisputesRepository(db), ledger, writer, access, clock),
