@@ -132,6 +132,10 @@ function commissionLookups(
         ),
     },
     policies: { getPolicy: (tenantId, id) => repositories.policies.getPolicy(tenantId, id) },
+    writtenPolicies: {
+      listWritten: (tenantId, partition, filter, page, anyOf) =>
+        repositories.policies.listPoliciesWritten(tenantId, partition, filter, page, anyOf),
+    },
     clients: { getClient: (tenantId, id) => repositories.clients.getClient(tenantId, id) },
     hierarchy: {
       freeze: (tenantId, sellerId, date, path) => policies.hierarchy.freeze(tenantId, sellerId, date, path),
@@ -143,6 +147,8 @@ function commissionLookups(
       productLine: (tenantId, id) => org.getOrgEntity<ProductLine>(tenantId, OrgKind.ProductLine, id),
       insurerExists: async (tenantId, id) =>
         (await org.getOrgEntity(tenantId, OrgKind.Insurer, id)) !== undefined,
+      insurerIds: async (tenantId) =>
+        (await org.listAllOrgEntities<{ id: string }>(tenantId, OrgKind.Insurer)).map((i) => i.id),
       userReach: async (tenantId, userId) => {
         const user = await org.getOrgEntity<User>(tenantId, OrgKind.User, userId);
         const branch = user?.branchId

@@ -1052,6 +1052,49 @@ export type CommissionAccrual = {
   total: Money;
 };
 
+/** A policy a scheme version applies to. */
+export type CommissionAffectedPolicy = {
+  __typename?: 'CommissionAffectedPolicy';
+  /** The branch the policy belongs to. */
+  branchId?: Maybe<Scalars['ID']['output']>;
+  /** The client (policy holder). */
+  clientId: Scalars['ID']['output'];
+  /** The policy's id. */
+  id: Scalars['ID']['output'];
+  /** The insurer. */
+  insurerId: Scalars['ID']['output'];
+  /** The insurer's policy number. */
+  policyNumber: Scalars['String']['output'];
+  /** Annual premium. */
+  premium: Money;
+  /** The product line's code. */
+  productLineCode: Scalars['String']['output'];
+  /** The seller. */
+  sellerId: Scalars['ID']['output'];
+  /** The policy's status. */
+  status: PolicyStatus;
+  /** The day the deal was concluded (picks the scheme version). */
+  writtenDate: Scalars['Date']['output'];
+};
+
+/** A page of the policies a scheme version applies to. */
+export type CommissionAffectedPolicyConnection = {
+  __typename?: 'CommissionAffectedPolicyConnection';
+  /** The rows of this page, at most `first` of them. */
+  edges: Array<CommissionAffectedPolicyEdge>;
+  /** Whether a next page exists, and the cursor to ask for it. */
+  pageInfo: PageInfo;
+};
+
+/** One affected policy and its cursor. */
+export type CommissionAffectedPolicyEdge = {
+  __typename?: 'CommissionAffectedPolicyEdge';
+  /** Pass as `after` to continue after this policy. */
+  cursor: Scalars['String']['output'];
+  /** The policy. */
+  node: CommissionAffectedPolicy;
+};
+
 /** What a rule's rate applies to. */
 export type CommissionBase = {
   __typename?: 'CommissionBase';
@@ -3274,7 +3317,7 @@ export type Mutation = {
   disputeCommissionLine: CommissionDispute;
   /** One task per member across the advisors chosen; idempotent. */
   distributeCampaign: DistributeCampaignResult;
-  /** Replaces a version of a scheme (admin, manager); lines already booked are not recomputed. */
+  /** Replaces a version of a scheme (admin, manager); lines already booked are not recomputed: `schemeVersionAffectedPolicies` lists the policies the version applies to, and `recomputeCommissions` recomputes them. */
   editCommissionSchemeVersion: CommissionScheme;
   /** Changes the annual premium mid-term; the difference is charged pro rata on unpaid instalments. */
   endorsePolicy: Policy;
@@ -4705,6 +4748,8 @@ export type Query = {
   reportJobs: ReportJobConnection;
   /** The tenant's role permissions (admin). */
   rolePermissions: RolePermissions;
+  /** The policies a scheme version applies to, which an edit of it affects (admin, manager; policies in your scope): written in the version's validity, in the scheme's currency, within its `appliesTo`, past the offer stage. Read from the policies' indexes by insurer (else product line, else branch); recompute them with `recomputeCommissions`. A page may run across several index partitions; a next page may come back empty. NOT_FOUND when the scheme or version does not exist in your tenant. */
+  schemeVersionAffectedPolicies: CommissionAffectedPolicyConnection;
   /**
    * Seller performance for a month of the brokerage's time zone (tasks by due time), within your scope:
    * advisors their own, branch managers their branch, others what their scope reaches.
@@ -5086,6 +5131,15 @@ export type QueryReportJobArgs = {
 export type QueryReportJobsArgs = {
   after?: InputMaybe<Scalars['String']['input']>;
   first?: InputMaybe<Scalars['Int']['input']>;
+};
+
+
+/** Everything a front end can read. Every field needs a bearer token except `health`; each says which roles may call it. */
+export type QuerySchemeVersionAffectedPoliciesArgs = {
+  after?: InputMaybe<Scalars['String']['input']>;
+  first?: InputMaybe<Scalars['Int']['input']>;
+  schemeId: Scalars['ID']['input'];
+  version: Scalars['Int']['input'];
 };
 
 
@@ -7286,6 +7340,9 @@ export type ResolversTypes = {
   CollectorTaskEdge: ResolverTypeWrapper<Omit<CollectorTaskEdge, 'node'> & { node: ResolversTypes['CollectorTask'] }>;
   ColumnMappingInput: ColumnMappingInput;
   CommissionAccrual: ResolverTypeWrapper<AccrualModel>;
+  CommissionAffectedPolicy: ResolverTypeWrapper<CommissionAffectedPolicy>;
+  CommissionAffectedPolicyConnection: ResolverTypeWrapper<CommissionAffectedPolicyConnection>;
+  CommissionAffectedPolicyEdge: ResolverTypeWrapper<CommissionAffectedPolicyEdge>;
   CommissionBase: ResolverTypeWrapper<CommissionBase>;
   CommissionBaseInput: CommissionBaseInput;
   CommissionBaseKind: CommissionBaseKind;
@@ -7689,6 +7746,9 @@ export type ResolversParentTypes = {
   CollectorTaskEdge: Omit<CollectorTaskEdge, 'node'> & { node: ResolversParentTypes['CollectorTask'] };
   ColumnMappingInput: ColumnMappingInput;
   CommissionAccrual: AccrualModel;
+  CommissionAffectedPolicy: CommissionAffectedPolicy;
+  CommissionAffectedPolicyConnection: CommissionAffectedPolicyConnection;
+  CommissionAffectedPolicyEdge: CommissionAffectedPolicyEdge;
   CommissionBase: CommissionBase;
   CommissionBaseInput: CommissionBaseInput;
   CommissionComputation: CommissionComputation;
@@ -8303,6 +8363,29 @@ export type CommissionAccrualResolvers<ContextType = GraphQLContext, ParentType 
   period?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   recipient?: Resolver<ResolversTypes['CommissionRecipient'], ParentType, ContextType>;
   total?: Resolver<ResolversTypes['Money'], ParentType, ContextType>;
+};
+
+export type CommissionAffectedPolicyResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['CommissionAffectedPolicy'] = ResolversParentTypes['CommissionAffectedPolicy']> = {
+  branchId?: Resolver<Maybe<ResolversTypes['ID']>, ParentType, ContextType>;
+  clientId?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  insurerId?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  policyNumber?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  premium?: Resolver<ResolversTypes['Money'], ParentType, ContextType>;
+  productLineCode?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  sellerId?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  status?: Resolver<ResolversTypes['PolicyStatus'], ParentType, ContextType>;
+  writtenDate?: Resolver<ResolversTypes['Date'], ParentType, ContextType>;
+};
+
+export type CommissionAffectedPolicyConnectionResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['CommissionAffectedPolicyConnection'] = ResolversParentTypes['CommissionAffectedPolicyConnection']> = {
+  edges?: Resolver<Array<ResolversTypes['CommissionAffectedPolicyEdge']>, ParentType, ContextType>;
+  pageInfo?: Resolver<ResolversTypes['PageInfo'], ParentType, ContextType>;
+};
+
+export type CommissionAffectedPolicyEdgeResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['CommissionAffectedPolicyEdge'] = ResolversParentTypes['CommissionAffectedPolicyEdge']> = {
+  cursor?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  node?: Resolver<ResolversTypes['CommissionAffectedPolicy'], ParentType, ContextType>;
 };
 
 export type CommissionBaseResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['CommissionBase'] = ResolversParentTypes['CommissionBase']> = {
@@ -9311,6 +9394,7 @@ export type QueryResolvers<ContextType = GraphQLContext, ParentType extends Reso
   reportJob?: Resolver<ResolversTypes['ReportJob'], ParentType, ContextType, RequireFields<QueryReportJobArgs, 'id'>>;
   reportJobs?: Resolver<ResolversTypes['ReportJobConnection'], ParentType, ContextType, Partial<QueryReportJobsArgs>>;
   rolePermissions?: Resolver<ResolversTypes['RolePermissions'], ParentType, ContextType>;
+  schemeVersionAffectedPolicies?: Resolver<ResolversTypes['CommissionAffectedPolicyConnection'], ParentType, ContextType, RequireFields<QuerySchemeVersionAffectedPoliciesArgs, 'schemeId' | 'version'>>;
   sellerPerformance?: Resolver<Array<ResolversTypes['SellerPerformanceRow']>, ParentType, ContextType, RequireFields<QuerySellerPerformanceArgs, 'groupBy' | 'period'>>;
   simulateCommissions?: Resolver<Array<ResolversTypes['SimulatedCommissionLine']>, ParentType, ContextType, RequireFields<QuerySimulateCommissionsArgs, 'input'>>;
   subAgents?: Resolver<ResolversTypes['SubAgentConnection'], ParentType, ContextType, Partial<QuerySubAgentsArgs>>;
@@ -9937,6 +10021,9 @@ export type Resolvers<ContextType = GraphQLContext> = {
   CollectorTaskConnection?: CollectorTaskConnectionResolvers<ContextType>;
   CollectorTaskEdge?: CollectorTaskEdgeResolvers<ContextType>;
   CommissionAccrual?: CommissionAccrualResolvers<ContextType>;
+  CommissionAffectedPolicy?: CommissionAffectedPolicyResolvers<ContextType>;
+  CommissionAffectedPolicyConnection?: CommissionAffectedPolicyConnectionResolvers<ContextType>;
+  CommissionAffectedPolicyEdge?: CommissionAffectedPolicyEdgeResolvers<ContextType>;
   CommissionBase?: CommissionBaseResolvers<ContextType>;
   CommissionComputation?: CommissionComputationResolvers<ContextType>;
   CommissionDifference?: CommissionDifferenceResolvers<ContextType>;

@@ -1,4 +1,5 @@
 import type { RecordReach } from '../../shared/auth/policy.js';
+import type { Page } from '../../shared/db.js';
 import type { Money } from '../../shared/money.js';
 import type { OrgKind } from '../../shared/table-design.js';
 import type { HierarchyFact, SplitShare } from './engine/index.js';
@@ -80,6 +81,35 @@ export interface PolicyLookup {
   getPolicy(tenantId: string, policyId: string): Promise<PolicyRecord | undefined>;
 }
 
+/** The index partition a written-policies list reads: one insurer's, product line's or branch's policies. */
+export type WrittenPartition = { insurerId: string } | { productLineId: string } | { branchId: string };
+
+/** Policies written in [from, before) in a currency, narrowed like a scheme version's `appliesTo`. */
+export interface WrittenPolicyFilter {
+  from: string;
+  before: string | null;
+  currency: string;
+  insurerIds?: readonly string[];
+  /** Product line ids or codes. */
+  productLines?: readonly string[];
+  branchIds?: readonly string[];
+}
+
+/** Policies by index partition (the policies module's indexes by insurer, product line and branch). */
+export interface WrittenPolicies {
+  /**
+   * One page of a partition's policies past the offer stage that pass the filter and, when given,
+   * any of the scope alternatives (attribute = value pairs), filtered in the Query.
+   */
+  listWritten(
+    tenantId: string,
+    partition: WrittenPartition,
+    filter: WrittenPolicyFilter,
+    page: { limit: number; cursor: string | null },
+    anyOf: Array<[string, string]> | null,
+  ): Promise<Page<PolicyRecord>>;
+}
+
 export interface ClientLookup {
   getClient(tenantId: string, clientId: string): Promise<ClientFacts | undefined>;
 }
@@ -103,6 +133,8 @@ export interface CommissionOrgDirectory {
   productLines(tenantId: string): Promise<Array<{ id: string; code: string }>>;
   productLine(tenantId: string, id: string): Promise<{ id: string; code: string } | undefined>;
   insurerExists(tenantId: string, id: string): Promise<boolean>;
+  /** Every insurer id of the tenant (a small org list). */
+  insurerIds(tenantId: string): Promise<string[]>;
   /** Where a user sits in the org tree, for scope checks on their ledger. */
   userReach(tenantId: string, userId: string): Promise<RecordReach>;
 }
@@ -148,6 +180,8 @@ export interface CommissionLookups {
   /** The users' rate-group history (automatic promotions). */
   rateGroups: RateGroupHistory;
   policies: PolicyLookup;
+  /** Written policies by insurer, product line or branch (a scheme version's affected policies). */
+  writtenPolicies: WrittenPolicies;
   clients: ClientLookup;
   hierarchy: SellerHierarchy;
   org: CommissionOrgDirectory;

@@ -1,5 +1,6 @@
 import type { Clock } from '../../shared/clock.js';
 import type { Db } from '../../shared/db.js';
+import { AffectedPoliciesService } from './affected-policies.service.js';
 import type { CommissionLookups } from './commission-lookups.js';
 import { DisputesRepository } from './disputes.repository.js';
 import { DisputesService } from './disputes.service.js';
@@ -34,6 +35,9 @@ export type {
   RateGroupHistory,
   RateGroupStanding,
   SellerHierarchy,
+  WrittenPartition,
+  WrittenPolicies,
+  WrittenPolicyFilter,
 } from './commission-lookups.js';
 export {
   type CommissionDispute,
@@ -68,6 +72,8 @@ export interface CommissionsModule {
   simulation: SimulationService;
   /** A policy's (or a month's) lines recomputed under today's scheme versions; the difference appended. */
   recompute: RecomputeService;
+  /** The policies a scheme version applies to (what an edit of it affects), paged from the policies' indexes. */
+  affectedPolicies: AffectedPoliciesService;
 }
 
 /** Builds the commissions module over the data layer, with what it needs from other modules. */
@@ -99,5 +105,6 @@ export function createCommissionsModule(deps: {
     reconciliation: new ReconciliationService(new ReconciliationRepository(db), ledger, lookups.org, clock),
     simulation: new SimulationService(schemes, access, lookups.org, lookups.hierarchy),
     recompute: new RecomputeService(ledger, schemes, writer, lookups.policies, lookups.clients),
+    affectedPolicies: new AffectedPoliciesService(schemes, lookups.writtenPolicies, lookups.org),
   };
 }
