@@ -1,11 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import {
+  computeCommissionLines,
   nextMonthStart,
   promotionFor,
   promotionNote,
   type Scheme,
   SchemeSchema,
 } from '../../../functions/modules/commissions/engine/index.js';
+import { advisorScheme, policy, written } from './engine-fixtures.js';
 
 const scheme: Scheme = SchemeSchema.parse({
   id: 's1',
@@ -94,5 +96,38 @@ describe('promotionFor', () => {
       }),
     ).toBe('rate group SENIOR since 2026-03 (promoted: 52,000.00 EUR written in 2026-02 ≥ 50,000.00)');
     expect(promotionNote({})).toBeNull();
+  });
+});
+
+describe('promotion notes on lines', () => {
+  const promoted = {
+    rateGroupName: 'Senior',
+    from: '2024-07-01',
+    period: '2024-06',
+    written: '52000.00',
+    threshold: '50000.00',
+    currency: 'EUR',
+  };
+  const note = '; rate group Senior since 2024-07 (promoted: 52,000.00 EUR written in 2024-06 ≥ 50,000.00)';
+
+  it('cites the promotion on a differential override by rate group, and not on a level that ignores groups', () => {
+    const p = policy({
+      hierarchy: [
+        { level: 0, userId: 'u-seller', active: true, rateGroupId: 'junior' },
+        { level: 1, userId: 'u-up', active: true, rateGroupId: 'senior', rateGroupPromotion: promoted },
+      ],
+    });
+    const differential = computeCommissionLines({
+      event: written(p),
+      schemes: [advisorScheme([{ type: 'DIFFERENTIAL', rates: [{ rateGroupId: 'senior', rate: '20' }] }])],
+    }).find((l) => l.recipient.id === 'u-up');
+    expect(differential?.explanation.formula).toBe(
+      `2,000.00 × (20% − 15%) (Advisor, v1, override level 1) = 100.00${note}`,
+    );
+    const flat = computeCommissionLines({
+      event: written(p),
+      schemes: [advisorScheme([{ type: 'PERCENT', rate: '2' }])],
+    }).find((l) => l.recipient.id === 'u-up');
+    expect(flat?.explanation.formula).toBe('2,000.00 × 2% (Advisor, v1, override level 1) = 40.00');
   });
 });
