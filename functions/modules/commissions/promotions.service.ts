@@ -39,13 +39,13 @@ export class Promotions {
   ): Promise<PromotionRecord | null> {
     if (!usesPromotions(schemes)) return null;
     const period = record.date.slice(0, 7);
-    const production = await this.ledger.getProduction(tenantId, [record.sellerId], period, record.currency);
+    const written = await this.ledger.getOwnProduction(tenantId, record.sellerId, period, record.currency);
     const memberships = await this.history.memberships(tenantId, record.sellerId);
     const decision = promotionFor(schemes, {
       date: record.date,
       currency: record.currency,
       rateGroupId: groupOn(memberships, record.date),
-      written: production[record.sellerId] ?? '0',
+      written,
     });
     if (decision === null || groupOn(memberships, decision.from) === decision.toRateGroupId) return null;
     const promoted: PromotionRecord = {
