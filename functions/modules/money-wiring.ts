@@ -19,7 +19,7 @@ import {
   type InvoiceLookups,
   type InvoicesModule,
 } from './invoices/index.js';
-import type { Branch, ProductLine, User } from './org/index.js';
+import type { Branch, ProductLine, RateGroup, User } from './org/index.js';
 import type { PoliciesModule } from './policies/index.js';
 import { createInsurerSettlements } from './settlement/index.js';
 import { insurerReceipts, insurerReceivables } from './settlement-wiring.js';
@@ -60,7 +60,12 @@ export function composeCommissions(
   policies: PoliciesModule = composeBook(repositories, repositories.org, clock).policies,
   paid: PeriodPaidListener | null = null,
 ): CommissionsModule {
-  return createCommissionsModule({ db, clock, lookups: commissionLookups(repositories, policies), paid });
+  return createCommissionsModule({
+    db,
+    clock,
+    lookups: commissionLookups(repositories, policies, clock),
+    paid,
+  });
 }
 
 /** Import jobs: book rows through the book files, bank statement rows through invoice payments. */
@@ -119,11 +124,33 @@ function invoiceLookups(repositories: BookRepositories): InvoiceLookups {
   };
 }
 
+/** Who `setBy` names on a membership the commission consumer recorded for an automatic promotion. */
+const PROMOTION_ACTOR = 'system:commission-promotion';
+
 /** What the commissions module reads of the org, clients and policies, from their repositories. */
-function commissionLookups(repositories: BookRepositories, policies: PoliciesModule): CommissionLookups {
+function commissionLookups(
+  repositories: BookRepositories,
+  policies: PoliciesModule,
+  clock: Clock,
+): CommissionLookups {
   const { org } = repositories;
   return {
+    rateGroups: {
+      memberships: (tenantId, userId) => org.listRateGroupMemberships(tenantId, userId),
+      rateGroupName: async (tenantId, id) =>
+        (await org.getOrgEntity<RateGroup>(tenantId, OrgKind.RateGroup, id))?.name ?? null,
+      recordPromotion: (tenantId, record, id) =>
+        org.addRateGroupMembershipOnce(
+          tenantId,
+          { ...record, setBy: PROMOTION_ACTOR, at: clock.now().toISOString() },
+          id,
+        ),
+    },
     policies: { getPolicy: (tenantId, id) => repositories.policies.getPolicy(tenantId, id) },
+    writtenPolicies: {
+      listWritten: (tenantId, partition, filter, page, anyOf) =>
+        repositories.policies.listPoliciesWritten(tenantId, partition, filter, page, anyOf),
+    },
     clients: { getClient: (tenantId, id) => repositories.clients.getClient(tenantId, id) },
     hierarchy: {
       freeze: (tenantId, sellerId, date, path) => policies.hierarchy.freeze(tenantId, sellerId, date, path),
@@ -135,6 +162,8 @@ function commissionLookups(repositories: BookRepositories, policies: PoliciesMod
       productLine: (tenantId, id) => org.getOrgEntity<ProductLine>(tenantId, OrgKind.ProductLine, id),
       insurerExists: async (tenantId, id) =>
         (await org.getOrgEntity(tenantId, OrgKind.Insurer, id)) !== undefined,
+      insurerIds: async (tenantId) =>
+        (await org.listAllOrgEntities<{ id: string }>(tenantId, OrgKind.Insurer)).map((i) => i.id),
       userReach: async (tenantId, userId) => {
         const user = await org.getOrgEntity<User>(tenantId, OrgKind.User, userId);
         const branch = user?.branchId

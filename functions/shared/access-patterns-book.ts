@@ -164,6 +164,14 @@ export const BOOK_ACCESS_PATTERNS: readonly AccessPattern[] = [
     'built',
   ),
   pattern(
+    "listPoliciesWritten (a scheme version's affected policies: per insurer, else product line, else branch; written dates, currency, appliesTo and scope filtered in the Query)",
+    'policies',
+    'Query',
+    'gsi2',
+    'gsi2pk=T#<t>#INSURER#<id>#POLICY (gsi4 by product line, gsi3 by branch)',
+    'built',
+  ),
+  pattern(
     'listPoliciesByStatus and the renewal window (term end between dates)',
     'policies',
     'Query',

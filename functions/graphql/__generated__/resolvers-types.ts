@@ -1079,6 +1079,49 @@ export type CommissionAccrual = {
   total: Money;
 };
 
+/** A policy a scheme version applies to. */
+export type CommissionAffectedPolicy = {
+  __typename?: 'CommissionAffectedPolicy';
+  /** The branch the policy belongs to. */
+  branchId?: Maybe<Scalars['ID']['output']>;
+  /** The client (policy holder). */
+  clientId: Scalars['ID']['output'];
+  /** The policy's id. */
+  id: Scalars['ID']['output'];
+  /** The insurer. */
+  insurerId: Scalars['ID']['output'];
+  /** The insurer's policy number. */
+  policyNumber: Scalars['String']['output'];
+  /** Annual premium. */
+  premium: Money;
+  /** The product line's code. */
+  productLineCode: Scalars['String']['output'];
+  /** The seller. */
+  sellerId: Scalars['ID']['output'];
+  /** The policy's status. */
+  status: PolicyStatus;
+  /** The day the deal was concluded (picks the scheme version). */
+  writtenDate: Scalars['Date']['output'];
+};
+
+/** A page of the policies a scheme version applies to. */
+export type CommissionAffectedPolicyConnection = {
+  __typename?: 'CommissionAffectedPolicyConnection';
+  /** The rows of this page, at most `first` of them. */
+  edges: Array<CommissionAffectedPolicyEdge>;
+  /** Whether a next page exists, and the cursor to ask for it. */
+  pageInfo: PageInfo;
+};
+
+/** One affected policy and its cursor. */
+export type CommissionAffectedPolicyEdge = {
+  __typename?: 'CommissionAffectedPolicyEdge';
+  /** Pass as `after` to continue after this policy. */
+  cursor: Scalars['String']['output'];
+  /** The policy. */
+  node: CommissionAffectedPolicy;
+};
+
 /** What a rule's rate applies to. */
 export type CommissionBase = {
   __typename?: 'CommissionBase';
@@ -1563,6 +1606,35 @@ export type CommissionPeriodStatus =
   /** Approved and paid out. */
   | 'PAID';
 
+/** Moves an advisor to the next rate group from the first day of the next month once the premium they wrote personally in one calendar month (new business plus endorsement changes, in the scheme's currency) reaches the threshold. Evaluated on each premium record the commission consumer books, under the version in force on the record's date; the promotion is recorded once as a dated membership in the user's `rateGroups` and cited in the explanation of later lines that depend on the group. */
+export type CommissionPromotionRule = {
+  __typename?: 'CommissionPromotionRule';
+  /** The rate group promoted from. */
+  fromRateGroupId: Scalars['ID']['output'];
+  /** The rule's id, unique in the version. */
+  id: Scalars['ID']['output'];
+  /** Premium to write personally in one month (decimal string, at least; in the scheme's currency). */
+  minPersonalPremium: Scalars['String']['output'];
+  /** Its name. */
+  name: Scalars['String']['output'];
+  /** The next rate group. */
+  toRateGroupId: Scalars['ID']['output'];
+};
+
+/** A promotion rule: one per rate group promoted from in a version; both groups must exist in the brokerage and differ. */
+export type CommissionPromotionRuleInput = {
+  /** The rate group promoted from. */
+  fromRateGroupId: Scalars['ID']['input'];
+  /** The rule's id, unique in the version. */
+  id: Scalars['ID']['input'];
+  /** Premium to write personally in one month (decimal string above 0, in the scheme's currency). */
+  minPersonalPremium: Scalars['String']['input'];
+  /** Its name. */
+  name: Scalars['String']['input'];
+  /** The next rate group. */
+  toRateGroupId: Scalars['ID']['input'];
+};
+
 /** Who a line or accrual is for. */
 export type CommissionRecipient = {
   __typename?: 'CommissionRecipient';
@@ -1734,6 +1806,8 @@ export type CommissionSchemeVersion = {
   __typename?: 'CommissionSchemeVersion';
   /** Where the version applies (insurers, product lines, branches); null: every policy in the scheme's currency. */
   appliesTo?: Maybe<CommissionSchemeApplicability>;
+  /** Automatic promotions in force with this version; null when it has none. */
+  promotions?: Maybe<Array<CommissionPromotionRule>>;
   /** The rules, in evaluation order. */
   rules: Array<CommissionRule>;
   /** First written date the version applies to. */
@@ -1748,6 +1822,8 @@ export type CommissionSchemeVersion = {
 export type CommissionSchemeVersionInput = {
   /** Where the version applies; left out, every policy in the scheme's currency. */
   appliesTo?: InputMaybe<CommissionSchemeApplicabilityInput>;
+  /** Automatic promotions in force with the version. */
+  promotions?: InputMaybe<Array<CommissionPromotionRuleInput>>;
   /** The rules, in evaluation order; at least one. */
   rules: Array<CommissionRuleInput>;
   /** First written date it applies to. */
@@ -3420,7 +3496,7 @@ export type Mutation = {
   disputeCommissionLine: CommissionDispute;
   /** One task per member across the advisors chosen; idempotent. */
   distributeCampaign: DistributeCampaignResult;
-  /** Replaces a version of a scheme (admin, manager); lines already booked are not recomputed. */
+  /** Replaces a version of a scheme (admin, manager); lines already booked are not recomputed: `schemeVersionAffectedPolicies` lists the policies the version applies to, and `recomputeCommissions` recomputes them. */
   editCommissionSchemeVersion: CommissionScheme;
   /** Changes the annual premium mid-term; the difference is charged pro rata on unpaid instalments. */
   endorsePolicy: Policy;
@@ -4958,6 +5034,8 @@ export type Query = {
   retentionSettings: RetentionSettings;
   /** The tenant's role permissions (admin). */
   rolePermissions: RolePermissions;
+  /** The policies a scheme version applies to, which an edit of it affects (admin, manager; policies in your scope): written in the version's validity, in the scheme's currency, within its `appliesTo`, past the offer stage. Read from the policies' indexes by insurer (else product line, else branch); recompute them with `recomputeCommissions`. A page may run across several index partitions; a next page may come back empty. NOT_FOUND when the scheme or version does not exist in your tenant. */
+  schemeVersionAffectedPolicies: CommissionAffectedPolicyConnection;
   /**
    * Seller performance for a month of the brokerage's time zone (tasks by due time), within your scope:
    * advisors their own, branch managers their branch, others what their scope reaches.
@@ -5343,6 +5421,15 @@ export type QueryReportJobsArgs = {
 
 
 /** Everything a front end can read. Every field needs a bearer token except `health`; each says which roles may call it. */
+export type QuerySchemeVersionAffectedPoliciesArgs = {
+  after?: InputMaybe<Scalars['String']['input']>;
+  first?: InputMaybe<Scalars['Int']['input']>;
+  schemeId: Scalars['ID']['input'];
+  version: Scalars['Int']['input'];
+};
+
+
+/** Everything a front end can read. Every field needs a bearer token except `health`; each says which roles may call it. */
 export type QuerySellerPerformanceArgs = {
   groupBy: PerformanceGroupBy;
   period: Scalars['String']['input'];
@@ -5470,12 +5557,33 @@ export type RateGroupMembership = {
   at: Scalars['DateTime']['output'];
   /** First day the membership applies (may be in the future, e.g. a dated promotion). */
   from: Scalars['Date']['output'];
+  /** Set when the commission consumer promoted the user automatically (a scheme's promotion rule): what earned it. Null for memberships set by hand. */
+  promotion?: Maybe<RateGroupPromotion>;
   /** The rate group. */
   rateGroup?: Maybe<RateGroup>;
   /** The rate group's id. */
   rateGroupId: Scalars['ID']['output'];
   /** Id of the user who set it. */
   setBy: Scalars['ID']['output'];
+};
+
+/** Why an automatic promotion happened: a promotion rule of a commission scheme and the premium the user wrote personally in a month. */
+export type RateGroupPromotion = {
+  __typename?: 'RateGroupPromotion';
+  /** ISO-4217 currency of `written` and `threshold`. */
+  currency: Scalars['String']['output'];
+  /** The month (`YYYY-MM`) whose personal production passed the threshold; the membership starts on the first day of the next month. */
+  period: Scalars['String']['output'];
+  /** The rate group's name when promoted. */
+  rateGroupName: Scalars['String']['output'];
+  /** The promotion rule's id within the scheme version. */
+  ruleId: Scalars['ID']['output'];
+  /** The commission scheme whose rule promoted. */
+  schemeId: Scalars['ID']['output'];
+  /** The rule's threshold (decimal string). */
+  threshold: Scalars['String']['output'];
+  /** Premium the user wrote personally in that month (decimal string). */
+  written: Scalars['String']['output'];
 };
 
 /** Hands open tasks to another user. */
@@ -7585,6 +7693,9 @@ export type ResolversTypes = {
   CollectorTaskEdge: ResolverTypeWrapper<Omit<CollectorTaskEdge, 'node'> & { node: ResolversTypes['CollectorTask'] }>;
   ColumnMappingInput: ColumnMappingInput;
   CommissionAccrual: ResolverTypeWrapper<AccrualModel>;
+  CommissionAffectedPolicy: ResolverTypeWrapper<CommissionAffectedPolicy>;
+  CommissionAffectedPolicyConnection: ResolverTypeWrapper<CommissionAffectedPolicyConnection>;
+  CommissionAffectedPolicyEdge: ResolverTypeWrapper<CommissionAffectedPolicyEdge>;
   CommissionBase: ResolverTypeWrapper<CommissionBase>;
   CommissionBaseInput: CommissionBaseInput;
   CommissionBaseKind: CommissionBaseKind;
@@ -7615,6 +7726,8 @@ export type ResolversTypes = {
   CommissionPeriod: ResolverTypeWrapper<CommissionPeriodModel>;
   CommissionPeriodInput: CommissionPeriodInput;
   CommissionPeriodStatus: CommissionPeriodStatus;
+  CommissionPromotionRule: ResolverTypeWrapper<CommissionPromotionRule>;
+  CommissionPromotionRuleInput: CommissionPromotionRuleInput;
   CommissionRecipient: ResolverTypeWrapper<CommissionRecipient>;
   CommissionRecipientInput: CommissionRecipientInput;
   CommissionRecipientKind: CommissionRecipientKind;
@@ -7801,6 +7914,7 @@ export type ResolversTypes = {
   RateGroupConnection: ResolverTypeWrapper<Omit<RateGroupConnection, 'edges'> & { edges: Array<ResolversTypes['RateGroupEdge']> }>;
   RateGroupEdge: ResolverTypeWrapper<Omit<RateGroupEdge, 'node'> & { node: ResolversTypes['RateGroup'] }>;
   RateGroupMembership: ResolverTypeWrapper<RateGroupMembershipModel>;
+  RateGroupPromotion: ResolverTypeWrapper<RateGroupPromotion>;
   ReassignTasksInput: ReassignTasksInput;
   ReassignTasksResult: ResolverTypeWrapper<Omit<ReassignTasksResult, 'tasks'> & { tasks: Array<ResolversTypes['Task']> }>;
   RecomputeCommissionsInput: RecomputeCommissionsInput;
@@ -8003,6 +8117,9 @@ export type ResolversParentTypes = {
   CollectorTaskEdge: Omit<CollectorTaskEdge, 'node'> & { node: ResolversParentTypes['CollectorTask'] };
   ColumnMappingInput: ColumnMappingInput;
   CommissionAccrual: AccrualModel;
+  CommissionAffectedPolicy: CommissionAffectedPolicy;
+  CommissionAffectedPolicyConnection: CommissionAffectedPolicyConnection;
+  CommissionAffectedPolicyEdge: CommissionAffectedPolicyEdge;
   CommissionBase: CommissionBase;
   CommissionBaseInput: CommissionBaseInput;
   CommissionComputation: CommissionComputation;
@@ -8024,6 +8141,8 @@ export type ResolversParentTypes = {
   CommissionPayoutPayment: PayoutPaymentModel;
   CommissionPeriod: CommissionPeriodModel;
   CommissionPeriodInput: CommissionPeriodInput;
+  CommissionPromotionRule: CommissionPromotionRule;
+  CommissionPromotionRuleInput: CommissionPromotionRuleInput;
   CommissionRecipient: CommissionRecipient;
   CommissionRecipientInput: CommissionRecipientInput;
   CommissionRecomputeResult: RecomputeResultModel;
@@ -8181,6 +8300,7 @@ export type ResolversParentTypes = {
   RateGroupConnection: Omit<RateGroupConnection, 'edges'> & { edges: Array<ResolversParentTypes['RateGroupEdge']> };
   RateGroupEdge: Omit<RateGroupEdge, 'node'> & { node: ResolversParentTypes['RateGroup'] };
   RateGroupMembership: RateGroupMembershipModel;
+  RateGroupPromotion: RateGroupPromotion;
   ReassignTasksInput: ReassignTasksInput;
   ReassignTasksResult: Omit<ReassignTasksResult, 'tasks'> & { tasks: Array<ResolversParentTypes['Task']> };
   RecomputeCommissionsInput: RecomputeCommissionsInput;
@@ -8637,6 +8757,29 @@ export type CommissionAccrualResolvers<ContextType = GraphQLContext, ParentType 
   total?: Resolver<ResolversTypes['Money'], ParentType, ContextType>;
 };
 
+export type CommissionAffectedPolicyResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['CommissionAffectedPolicy'] = ResolversParentTypes['CommissionAffectedPolicy']> = {
+  branchId?: Resolver<Maybe<ResolversTypes['ID']>, ParentType, ContextType>;
+  clientId?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  insurerId?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  policyNumber?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  premium?: Resolver<ResolversTypes['Money'], ParentType, ContextType>;
+  productLineCode?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  sellerId?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  status?: Resolver<ResolversTypes['PolicyStatus'], ParentType, ContextType>;
+  writtenDate?: Resolver<ResolversTypes['Date'], ParentType, ContextType>;
+};
+
+export type CommissionAffectedPolicyConnectionResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['CommissionAffectedPolicyConnection'] = ResolversParentTypes['CommissionAffectedPolicyConnection']> = {
+  edges?: Resolver<Array<ResolversTypes['CommissionAffectedPolicyEdge']>, ParentType, ContextType>;
+  pageInfo?: Resolver<ResolversTypes['PageInfo'], ParentType, ContextType>;
+};
+
+export type CommissionAffectedPolicyEdgeResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['CommissionAffectedPolicyEdge'] = ResolversParentTypes['CommissionAffectedPolicyEdge']> = {
+  cursor?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  node?: Resolver<ResolversTypes['CommissionAffectedPolicy'], ParentType, ContextType>;
+};
+
 export type CommissionBaseResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['CommissionBase'] = ResolversParentTypes['CommissionBase']> = {
   kind?: Resolver<ResolversTypes['CommissionBaseKind'], ParentType, ContextType>;
   ledger?: Resolver<Maybe<ResolversTypes['CommissionLedger']>, ParentType, ContextType>;
@@ -8804,6 +8947,14 @@ export type CommissionPeriodResolvers<ContextType = GraphQLContext, ParentType e
   version?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
 };
 
+export type CommissionPromotionRuleResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['CommissionPromotionRule'] = ResolversParentTypes['CommissionPromotionRule']> = {
+  fromRateGroupId?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  minPersonalPremium?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  name?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  toRateGroupId?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+};
+
 export type CommissionRecipientResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['CommissionRecipient'] = ResolversParentTypes['CommissionRecipient']> = {
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
   kind?: Resolver<ResolversTypes['CommissionRecipientKind'], ParentType, ContextType>;
@@ -8861,6 +9012,7 @@ export type CommissionSchemeChangeResolvers<ContextType = GraphQLContext, Parent
 
 export type CommissionSchemeVersionResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['CommissionSchemeVersion'] = ResolversParentTypes['CommissionSchemeVersion']> = {
   appliesTo?: Resolver<Maybe<ResolversTypes['CommissionSchemeApplicability']>, ParentType, ContextType>;
+  promotions?: Resolver<Maybe<Array<ResolversTypes['CommissionPromotionRule']>>, ParentType, ContextType>;
   rules?: Resolver<Array<ResolversTypes['CommissionRule']>, ParentType, ContextType>;
   validFrom?: Resolver<ResolversTypes['Date'], ParentType, ContextType>;
   validTo?: Resolver<Maybe<ResolversTypes['Date']>, ParentType, ContextType>;
@@ -9707,6 +9859,7 @@ export type QueryResolvers<ContextType = GraphQLContext, ParentType extends Reso
   reportJobs?: Resolver<ResolversTypes['ReportJobConnection'], ParentType, ContextType, Partial<QueryReportJobsArgs>>;
   retentionSettings?: Resolver<ResolversTypes['RetentionSettings'], ParentType, ContextType>;
   rolePermissions?: Resolver<ResolversTypes['RolePermissions'], ParentType, ContextType>;
+  schemeVersionAffectedPolicies?: Resolver<ResolversTypes['CommissionAffectedPolicyConnection'], ParentType, ContextType, RequireFields<QuerySchemeVersionAffectedPoliciesArgs, 'schemeId' | 'version'>>;
   sellerPerformance?: Resolver<Array<ResolversTypes['SellerPerformanceRow']>, ParentType, ContextType, RequireFields<QuerySellerPerformanceArgs, 'groupBy' | 'period'>>;
   simulateCommissions?: Resolver<Array<ResolversTypes['SimulatedCommissionLine']>, ParentType, ContextType, RequireFields<QuerySimulateCommissionsArgs, 'input'>>;
   subAgents?: Resolver<ResolversTypes['SubAgentConnection'], ParentType, ContextType, Partial<QuerySubAgentsArgs>>;
@@ -9746,9 +9899,20 @@ export type RateGroupEdgeResolvers<ContextType = GraphQLContext, ParentType exte
 export type RateGroupMembershipResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['RateGroupMembership'] = ResolversParentTypes['RateGroupMembership']> = {
   at?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
   from?: Resolver<ResolversTypes['Date'], ParentType, ContextType>;
+  promotion?: Resolver<Maybe<ResolversTypes['RateGroupPromotion']>, ParentType, ContextType>;
   rateGroup?: Resolver<Maybe<ResolversTypes['RateGroup']>, ParentType, ContextType>;
   rateGroupId?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
   setBy?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+};
+
+export type RateGroupPromotionResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['RateGroupPromotion'] = ResolversParentTypes['RateGroupPromotion']> = {
+  currency?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  period?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  rateGroupName?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  ruleId?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  schemeId?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  threshold?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  written?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
 };
 
 export type ReassignTasksResultResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['ReassignTasksResult'] = ResolversParentTypes['ReassignTasksResult']> = {
@@ -10347,6 +10511,9 @@ export type Resolvers<ContextType = GraphQLContext> = {
   CollectorTaskConnection?: CollectorTaskConnectionResolvers<ContextType>;
   CollectorTaskEdge?: CollectorTaskEdgeResolvers<ContextType>;
   CommissionAccrual?: CommissionAccrualResolvers<ContextType>;
+  CommissionAffectedPolicy?: CommissionAffectedPolicyResolvers<ContextType>;
+  CommissionAffectedPolicyConnection?: CommissionAffectedPolicyConnectionResolvers<ContextType>;
+  CommissionAffectedPolicyEdge?: CommissionAffectedPolicyEdgeResolvers<ContextType>;
   CommissionBase?: CommissionBaseResolvers<ContextType>;
   CommissionComputation?: CommissionComputationResolvers<ContextType>;
   CommissionDifference?: CommissionDifferenceResolvers<ContextType>;
@@ -10363,6 +10530,7 @@ export type Resolvers<ContextType = GraphQLContext> = {
   CommissionPayoutCarry?: CommissionPayoutCarryResolvers<ContextType>;
   CommissionPayoutPayment?: CommissionPayoutPaymentResolvers<ContextType>;
   CommissionPeriod?: CommissionPeriodResolvers<ContextType>;
+  CommissionPromotionRule?: CommissionPromotionRuleResolvers<ContextType>;
   CommissionRecipient?: CommissionRecipientResolvers<ContextType>;
   CommissionRecomputeResult?: CommissionRecomputeResultResolvers<ContextType>;
   CommissionRule?: CommissionRuleResolvers<ContextType>;
@@ -10463,6 +10631,7 @@ export type Resolvers<ContextType = GraphQLContext> = {
   RateGroupConnection?: RateGroupConnectionResolvers<ContextType>;
   RateGroupEdge?: RateGroupEdgeResolvers<ContextType>;
   RateGroupMembership?: RateGroupMembershipResolvers<ContextType>;
+  RateGroupPromotion?: RateGroupPromotionResolvers<ContextType>;
   ReassignTasksResult?: ReassignTasksResultResolvers<ContextType>;
   ReferredClient?: ReferredClientResolvers<ContextType>;
   ReferredClientConnection?: ReferredClientConnectionResolvers<ContextType>;

@@ -15,6 +15,16 @@ const HierarchyLevelImage = z.looseObject({
   name: z.string().optional(),
   active: z.boolean(),
   rateGroupId: imageText.nullable(),
+  rateGroupPromotion: z
+    .looseObject({
+      rateGroupName: z.string(),
+      from: imageDate,
+      period: z.string(),
+      written: z.string(),
+      threshold: z.string(),
+      currency: z.string(),
+    })
+    .nullish(),
 });
 
 const SplitShareImage = z.looseObject({

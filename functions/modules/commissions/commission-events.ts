@@ -72,6 +72,7 @@ export function policyFacts(policy: PolicyFactsSource, client: ClientFacts | nul
       ...(h.name !== undefined ? { name: h.name } : {}),
       active: h.active,
       rateGroupId: h.rateGroupId,
+      ...(h.rateGroupPromotion ? { rateGroupPromotion: h.rateGroupPromotion } : {}),
     })),
     splits: policy.splits ?? null,
   };

@@ -54,6 +54,14 @@ export const commissionsResolvers: Resolvers = {
       toConnection(await services.commissions.disputes.open(principal, pageArgs(args))),
     commissionStatementExceptions: (_root, args, { principal, services }) =>
       services.commissions.reconciliation.statementExceptions(principal, args.insurerId, args.period),
+    schemeVersionAffectedPolicies: async (_root, args, { principal, services }) =>
+      toConnection(
+        await services.commissions.affectedPolicies.list(
+          principal,
+          { schemeId: args.schemeId, version: args.version },
+          pageArgs(args),
+        ),
+      ),
     simulateCommissions: (_root, { input }, { principal, services }) =>
       services.commissions.simulation.simulate(principal, input),
   },

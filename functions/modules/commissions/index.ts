@@ -1,5 +1,6 @@
 import type { Clock } from '../../shared/clock.js';
 import type { Db } from '../../shared/db.js';
+import { AffectedPoliciesService } from './affected-policies.service.js';
 import type { CommissionLookups } from './commission-lookups.js';
 import { DisputesRepository } from './disputes.repository.js';
 import { DisputesService } from './disputes.service.js';
@@ -8,6 +9,7 @@ import { LedgerConsumer } from './ledger-consumer.service.js';
 import { LedgerReads } from './ledger-reads.service.js';
 import { LedgerWriter } from './ledger-writer.js';
 import { type PeriodPaidListener, PeriodsService } from './periods.service.js';
+import { Promotions } from './promotions.service.js';
 import { receivableOfInsurer } from './receivable-reads.js';
 import { RecipientAccess } from './recipient-access.js';
 import { RecomputeService } from './recompute.service.js';
@@ -30,7 +32,13 @@ export type {
   PaymentRecord,
   PolicyLookup,
   PolicyRecord,
+  PromotionRecord,
+  RateGroupHistory,
+  RateGroupStanding,
   SellerHierarchy,
+  WrittenPartition,
+  WrittenPolicies,
+  WrittenPolicyFilter,
 } from './commission-lookups.js';
 export {
   type CommissionDispute,
@@ -65,6 +73,8 @@ export interface CommissionsModule {
   simulation: SimulationService;
   /** A policy's (or a month's) lines recomputed under today's scheme versions; the difference appended. */
   recompute: RecomputeService;
+  /** The policies a scheme version applies to (what an edit of it affects), paged from the policies' indexes. */
+  affectedPolicies: AffectedPoliciesService;
 }
 
 /** Builds the commissions module over the data layer, with what it needs from other modules. */
@@ -82,13 +92,21 @@ export function createCommissionsModule(deps: {
   const access = new RecipientAccess(ledger, lookups.org);
   return {
     schemes: new SchemesService(schemes, lookups.org, clock),
-    consumer: new LedgerConsumer(ledger, schemes, writer, lookups.policies, lookups.clients),
+    consumer: new LedgerConsumer(
+      ledger,
+      schemes,
+      writer,
+      lookups.policies,
+      lookups.clients,
+      new Promotions(ledger, lookups.rateGroups),
+    ),
     ledger: new LedgerReads(ledger, writer, access, lookups.policies),
     periods: new PeriodsService(ledger, clock, deps.paid ?? null),
     disputes: new DisputesService(new DisputesRepository(db), ledger, writer, access, clock),
     reconciliation: new ReconciliationService(new ReconciliationRepository(db), ledger, lookups.org, clock),
     simulation: new SimulationService(schemes, access, lookups.org, lookups.hierarchy),
     recompute: new RecomputeService(ledger, schemes, writer, lookups.policies, lookups.clients),
+    affectedPolicies: new AffectedPoliciesService(schemes, lookups.writtenPolicies, lookups.org),
   };
 }
 

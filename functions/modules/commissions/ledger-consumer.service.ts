@@ -4,7 +4,13 @@ import { Dec } from '../../shared/money.js';
 import { EntityType } from '../../shared/table-design.js';
 import { paymentImage, policyImage } from './change-images.js';
 import { classifyPolicyChange, paymentEventId, policyFacts, toEngineEvent } from './commission-events.js';
-import type { ClientLookup, PaymentRecord, PolicyLookup, PolicyRecord } from './commission-lookups.js';
+import type {
+  ClientLookup,
+  PaymentRecord,
+  PolicyLookup,
+  PolicyRecord,
+  PromotionRecord,
+} from './commission-lookups.js';
 import { recipientKey, type StoredScheme } from './commissions.model.js';
 import {
   BROKERAGE_ID,
@@ -19,6 +25,7 @@ import {
 import type { LedgerRepository } from './ledger.repository.js';
 import { firstOpen, type LedgerWriter } from './ledger-writer.js';
 import { fromMinor } from './minor-units.js';
+import type { Promotions } from './promotions.service.js';
 import type { SchemesRepository } from './schemes.repository.js';
 
 /** What the stream consumer did with one change, for logs and tests. */
@@ -26,6 +33,8 @@ export interface ChangeOutcome {
   eventId: string | null;
   written: number;
   duplicates: number;
+  /** The automatic promotion this record earned its seller, recorded now (null: none, or recorded before). */
+  promoted?: PromotionRecord | null;
 }
 
 /**
@@ -71,6 +80,7 @@ export class LedgerConsumer {
     private readonly writer: LedgerWriter,
     private readonly policies: PolicyLookup,
     private readonly clients: ClientLookup,
+    private readonly promotions: Promotions,
   ) {}
 
   /**
@@ -113,12 +123,13 @@ export class LedgerConsumer {
     const computed = computeCommissionLines({ event: built.event, schemes, periodTotals, personalPremium });
     const lines = qualifying ? await this.withoutTakenLevels(tenantId, built.event, computed) : computed;
     const written = writtenPremium(built.event);
+    const sellerId =
+      built.event.policy.hierarchy.find((h) => h.level === 0)?.userId ?? built.event.policy.sellerId;
     const production =
       written === null || written.isZero()
         ? []
         : this.ledger.productionOps(tenantId, {
-            userId:
-              built.event.policy.hierarchy.find((h) => h.level === 0)?.userId ?? built.event.policy.sellerId,
+            userId: sellerId,
             period: month,
             currency: built.event.policy.premium.currency,
             amount: written.toFixed(),
@@ -134,7 +145,14 @@ export class LedgerConsumer {
       },
       periods,
     });
-    return { eventId: built.event.eventId, ...outcome };
+    const promoted = written?.gt(0)
+      ? await this.promotions.afterPremium(tenantId, schemes, {
+          sellerId,
+          date: built.date,
+          currency: built.event.policy.premium.currency,
+        })
+      : null;
+    return { eventId: built.event.eventId, ...outcome, ...(promoted ? { promoted } : {}) };
   }
 
   /**

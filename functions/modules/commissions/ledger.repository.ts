@@ -272,6 +272,24 @@ export class LedgerRepository {
     return Object.fromEntries(items.map((i) => [i.userId, fromMinor(i.writtenMinor ?? 0, currency)]));
   }
 
+  /**
+   * One user's production of a month, strongly consistent: it sees the counter the event's
+   * transaction has just added to (automatic promotion reads it right after booking).
+   */
+  async getOwnProduction(
+    tenantId: string,
+    userId: string,
+    period: string,
+    currency: string,
+  ): Promise<string> {
+    const item = await getRecord<{ writtenMinor?: number }>(
+      this.db,
+      keys.commissionProduction(tenantId, userId, period, currency),
+      { consistent: true },
+    );
+    return fromMinor(item?.writtenMinor ?? 0, currency);
+  }
+
   private periodOpenCheck(tenantId: string, period: string): TransactOp {
     const key = keys.commissionPeriod(tenantId, period);
     return {

@@ -157,7 +157,7 @@ export class SchemesService {
    */
   private async assertReferencesExist(
     tenantId: string,
-    versions: Array<Pick<SchemeVersion, 'rules' | 'appliesTo'>>,
+    versions: Array<Pick<SchemeVersion, 'rules' | 'appliesTo' | 'promotions'>>,
     pathOf: (versionIndex: number) => string,
   ): Promise<void> {
     const kinds = {
@@ -179,6 +179,14 @@ export class SchemesService {
       });
       (v.appliesTo?.productLines ?? []).forEach((ref, i) => {
         productLines.push({ path: `${scope}.productLines.${i}`, ref });
+      });
+      (v.promotions ?? []).forEach((r, ri) => {
+        for (const field of ['fromRateGroupId', 'toRateGroupId'] as const)
+          named.push({
+            path: `${pathOf(vi)}.promotions.${ri}.${field}`,
+            kind: OrgKind.RateGroup,
+            id: r[field],
+          });
       });
       v.rules.forEach((rule, ri) => {
         const at = `${pathOf(vi)}.rules.${ri}.match`;

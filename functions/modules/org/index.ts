@@ -21,6 +21,7 @@ export type {
   ProductLine,
   RateGroup,
   RateGroupMembership,
+  RateGroupPromotion,
   Region,
   TenantSettings,
   User,

@@ -87,6 +87,21 @@ export interface RateGroupMembership {
   from: string;
   setBy: string;
   at: string;
+  /** Set when the commission consumer promoted the user automatically: what earned it. */
+  promotion?: RateGroupPromotion | null;
+}
+
+/** Why an automatic promotion happened: the scheme's rule and the month's personal production. */
+export interface RateGroupPromotion {
+  schemeId: string;
+  ruleId: string;
+  /** The group's name when promoted. */
+  rateGroupName: string;
+  /** The month (`YYYY-MM`) whose production passed the threshold. */
+  period: string;
+  written: string;
+  threshold: string;
+  currency: string;
 }
 
 export type PartnerKind = 'EXTERNAL' | 'INTERNAL';

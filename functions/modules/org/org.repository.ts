@@ -216,6 +216,30 @@ export class OrgRepository {
     );
   }
 
+  /**
+   * Adds a membership under `id` only if none has that id on that date yet: false when it exists, so
+   * a caller with a deterministic id (an automatic promotion replayed from the stream) records it once.
+   */
+  async addRateGroupMembershipOnce(
+    tenantId: string,
+    membership: RateGroupMembership,
+    id: string,
+  ): Promise<boolean> {
+    const item = toItem(
+      keys.rateGroupMembership(tenantId, membership.userId, membership.from, id),
+      EntityType.RateGroupMembership,
+      tenantId,
+      membership,
+    );
+    try {
+      await this.db.transact([putNewOp(item, () => new AlreadyExistsError('RateGroupMembership', 'id', id))]);
+      return true;
+    } catch (error) {
+      if (error instanceof AlreadyExistsError) return false;
+      throw error;
+    }
+  }
+
   async listRateGroupMemberships(tenantId: string, userId: string): Promise<RateGroupMembership[]> {
     const items = await this.db.queryAll({
       partition: keys.userCollection(tenantId, userId),

@@ -2,6 +2,7 @@ import * as z from 'zod';
 import { IdSchema, IsoDateSchema, MoneyInputSchema, text } from '../../shared/input.js';
 import type { Money } from '../../shared/money.js';
 import { SplitArrangementSchema, type SplitShare } from '../commissions/index.js';
+import type { RateGroupPromotion } from '../org/index.js';
 
 export const POLICY_STATUSES = ['OFFER', 'ACTIVE', 'RENEWED', 'LAPSED', 'CANCELLED', 'REACTIVATED'] as const;
 export type PolicyStatus = (typeof POLICY_STATUSES)[number];
@@ -36,6 +37,11 @@ export interface HierarchyLevel {
   name: string;
   active: boolean;
   rateGroupId: string | null;
+  /**
+   * Set when the rate group in force on the written date came from an automatic promotion: what
+   * earned it and from when, frozen so commission explanations can cite it.
+   */
+  rateGroupPromotion?: (RateGroupPromotion & { from: string }) | null;
 }
 
 export interface Cancellation {

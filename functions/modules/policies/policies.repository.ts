@@ -10,6 +10,7 @@ import {
 } from '../../shared/item-ops.js';
 import { fromItem, getRecord, queryRecords, toItem } from '../../shared/items.js';
 import { EntityType, type IndexName, keys } from '../../shared/table-design.js';
+import type { WrittenPartition, WrittenPolicyFilter } from '../commissions/index.js';
 import type { Policy } from './policies.model.js';
 
 type PageRequest = { limit: number; cursor: string | null };
@@ -205,6 +206,68 @@ export class PoliciesRepository {
       page,
       narrowing,
     );
+  }
+
+  /**
+   * listPoliciesWritten: policies of one insurer, product line or branch (that index partition)
+   * written in [from, before) in a currency and past the offer stage, optionally narrowed to
+   * insurers, product lines (ids or codes) and branches and to the caller's scope — filtered in the
+   * Query, so a page is full unless the partition ends (the affected policies of a scheme version).
+   */
+  listPoliciesWritten(
+    tenantId: string,
+    partition: WrittenPartition,
+    where: WrittenPolicyFilter,
+    page: PageRequest,
+    anyOf: Array<[string, string]> | null,
+  ): Promise<Page<Policy>> {
+    const query: PolicyListQuery =
+      'insurerId' in partition
+        ? { index: 'gsi2', partition: keys.policiesByInsurer(tenantId, partition.insurerId) }
+        : 'productLineId' in partition
+          ? { index: 'gsi4', partition: keys.policiesByProductLine(tenantId, partition.productLineId) }
+          : { index: 'gsi3', partition: keys.policiesByBranch(tenantId, partition.branchId) };
+    const scope = queryFilter({ anyOf }).filter;
+    const names: Record<string, string> = {
+      ...scope?.names,
+      '#wd': 'writtenDate',
+      '#pr': 'premium',
+      '#cu': 'currency',
+      '#st': 'status',
+    };
+    const values: Record<string, unknown> = {
+      ...scope?.values,
+      ':wFrom': where.from,
+      ':cur': where.currency,
+      ':offer': 'OFFER',
+    };
+    const terms = ['#wd >= :wFrom', '#pr.#cu = :cur', '#st <> :offer'];
+    if (where.before !== null) {
+      terms.push('#wd < :wBefore');
+      values[':wBefore'] = where.before;
+    }
+    const oneOf = (attributes: string[], list: readonly string[] | undefined, tag: string) => {
+      if (list === undefined || list.length === 0) return;
+      const placeholders = list.map((v, i) => {
+        values[`:${tag}${i}`] = v;
+        return `:${tag}${i}`;
+      });
+      const alternatives = attributes.map((a, ai) => {
+        names[`#${tag}${ai}`] = a;
+        return `#${tag}${ai} IN (${placeholders.join(', ')})`;
+      });
+      terms.push(`(${alternatives.join(' OR ')})`);
+    };
+    oneOf(['insurerId'], where.insurerIds, 'ins');
+    oneOf(['productLineId', 'productLineCode'], where.productLines, 'pl');
+    oneOf(['branchId'], where.branchIds, 'br');
+    if (scope) terms.push(scope.expression);
+    return queryRecords<Policy>(this.db, {
+      index: query.index,
+      partition: query.partition,
+      ...page,
+      filter: { expression: terms.join(' AND '), names, values },
+    });
   }
 
   /** The tenant's policies of one status. */

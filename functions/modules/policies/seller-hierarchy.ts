@@ -50,6 +50,7 @@ export class SellerHierarchy {
         name: user.name,
         active: user.active,
         rateGroupId: rateGroupOn(memberships, date),
+        ...promotionOn(memberships, date),
       });
       user = placement.managerId
         ? await this.org.getOrgEntity<User>(tenantId, OrgKind.User, placement.managerId)
@@ -77,6 +78,15 @@ export function placementOn(
   const firstAfter = movesNewestFirst.at(-1);
   if (firstAfter) return { branchId: firstAfter.fromBranchId, managerId: firstAfter.fromManagerId };
   return { branchId: user.branchId, managerId: user.managerId };
+}
+
+/** The promotion behind the membership in force on a date, when a promotion created it. */
+function promotionOn(
+  membershipsNewestFirst: RateGroupMembership[],
+  date: string,
+): Pick<HierarchyLevel, 'rateGroupPromotion'> {
+  const m = membershipsNewestFirst.find((x) => x.from <= date);
+  return m?.promotion ? { rateGroupPromotion: { ...m.promotion, from: m.from } } : {};
 }
 
 /** The rate group a user belonged to on a date (memberships start on their `from` date). */

@@ -105,6 +105,10 @@ const ROWS: Record<string, Row> = {
     args: (_, w) => `insurerId: ${id(w.b.insurerId)}, period: ${PERIOD}`,
   },
   openCommissionDisputes: { allowed: MANAGERS },
+  schemeVersionAffectedPolicies: {
+    allowed: MANAGERS,
+    args: (t) => `schemeId: ${id(t.schemeId)}, version: 1`,
+  },
   simulateCommissions: {
     allowed: STAFF,
     args: (_, w) =>

@@ -113,6 +113,10 @@ export const LIST_PAGE_QUERIES: Record<string, string> = {
     'commissionLines(first: 100)',
     `id ledger period kind policyId createdAt reason amount { ${money} } approvedAmount { ${money} } policy { id policyNumber holderName } recipient { kind id name } explanation { formula ruleName schemeVersion role }`,
   ),
+  schemeVersionAffectedPolicies: page(
+    'schemeVersionAffectedPolicies(schemeId: "s1", version: 1, first: 100)',
+    `id policyNumber clientId insurerId productLineCode branchId sellerId writtenDate status premium { ${money} }`,
+  ),
   openCommissionDisputes: page(
     'openCommissionDisputes(first: 100)',
     'id lineId comment status raisedBy raisedAt version',

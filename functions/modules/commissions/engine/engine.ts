@@ -1,7 +1,7 @@
 import { Dec, money } from '../../../shared/money.js';
 import { versionApplies } from './applicability.js';
 import { clawbackLines, clawbackReversalLines } from './clawback.js';
-import { formatAmount, formatRate, ruleLabel, tierFormula } from './explain.js';
+import { formatAmount, formatRate, promotionNote, ruleLabel, tierFormula } from './explain.js';
 import { lineId } from './line-id.js';
 import { disqualification, skipNote } from './qualification.js';
 import type { Base, Ledger, Rule, Scheme, SchemeVersion, SplitShare, TierTable } from './scheme.model.js';
@@ -140,6 +140,8 @@ interface Part {
   rate: string | null;
   tier: TierResult | null;
   text: string;
+  /** Why the rate group the amount depended on applies (a promotion), appended to the formula. */
+  note: string | null;
 }
 
 interface RuleContext {
@@ -406,6 +408,8 @@ function periodPrimary(table: TierTable, eventBase: Dec, volumeBefore: Dec, curr
  */
 function shareOut(ctx: RuleContext, primary: Primary, recipient: Recipient, base: Dec | null): Part[] {
   const { rule, policy, currency } = ctx;
+  const dependsOnGroup = rule.match.rateGroupIds !== undefined && rule.match.rateGroupIds.length > 0;
+  const note = dependsOnGroup ? promotionNote(seller(policy)) : null;
   const own = (r: Recipient, role: LineRole, value: Dec, share: string | null, text: string): Part => ({
     key: `${role}|${r.kind}|${r.id}|0`,
     recipient: r,
@@ -418,6 +422,7 @@ function shareOut(ctx: RuleContext, primary: Primary, recipient: Recipient, base
     rate: primary.rate,
     tier: primary.tier,
     text,
+    note,
   });
   if (rule.ledger !== 'ADVISOR') return [own(recipient, 'PRIMARY', primary.value, null, primary.text)];
 
@@ -535,11 +540,19 @@ function overrides(ctx: RuleContext, primary: Primary, base: Dec | null): Part[]
         rate: rate.toFixed(),
         tier: null,
         text: skipped.length === 0 ? text : `${skipped.join('; ')}; ${text}`,
+        note: levelDependsOnGroup(def) ? promotionNote(upline) : null,
       });
       return;
     }
   });
   return parts;
+}
+
+/** Whether an override level's result depends on the upline's rate group. */
+function levelDependsOnGroup(def: NonNullable<Rule['overrides']>[number]): boolean {
+  const byGroup =
+    def.type === 'DIFFERENTIAL' || (def.rateGroupIds !== undefined && def.rateGroupIds.length > 0);
+  return byGroup || (def.qualification?.rateGroups !== undefined && def.qualification.rateGroups.length > 0);
 }
 
 /** Turns the parts of both scenarios into lines: each line is its after value minus its before value. */
@@ -555,10 +568,11 @@ function toLines(ctx: RuleContext, parts: Sides<Part[]>): CommissionLine[] {
     if (amount.isZero()) continue;
     const label = ruleLabel(rule.name, version.version, ref.level);
     const fmt = (d: Dec) => formatAmount(d, currency);
-    const formula =
+    const computed =
       before === undefined || before.value.isZero()
         ? `${ref.text} ${label} = ${fmt(amount)}`
         : `(${after?.text ?? '0'} = ${fmt(after?.value ?? ZERO)}) − (${before.text} = ${fmt(before.value)}) ${label} = ${fmt(amount)}`;
+    const formula = ref.note === null ? computed : `${computed}; ${ref.note}`;
     const tier = ref.tier;
     const tierDef = tier !== null && rule.computation.type === 'TIERED' ? rule.computation.table : null;
     const tierRow = tierDef?.tiers[tier?.tierIndex ?? 0];

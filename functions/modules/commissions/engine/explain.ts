@@ -1,5 +1,6 @@
 import { Dec, minorUnits } from '../../../shared/money.js';
 import type { TierResult } from './tiers.js';
+import type { HierarchyFact, RateGroupPromotionFact } from './types.js';
 
 /**
  * Formula text for ledger lines. An advisor or an insurer's clerk must be able to redo every line
@@ -36,4 +37,14 @@ export function tierFormula(volume: Dec, result: TierResult, whole: boolean, cur
     return `${formatAmount(volume, currency)} × ${formatRate(result.rate)} (tier ${result.tierIndex + 1})`;
   const parts = result.slices.map((s) => `${formatAmount(s.portion, currency)} × ${formatRate(s.rate)}`);
   return `${formatAmount(volume, currency)}: ${parts.length === 0 ? '0' : parts.join(' + ')}`;
+}
+
+/**
+ * `rate group SENIOR since 2026-03 (promoted: 52,000.00 EUR written in 2026-02 ≥ 50,000.00)` for a
+ * hierarchy member whose rate group (frozen on the policy) came from a promotion; null otherwise.
+ */
+export function promotionNote(fact: Pick<HierarchyFact, 'rateGroupPromotion'>): string | null {
+  const p: RateGroupPromotionFact | null | undefined = fact.rateGroupPromotion;
+  if (!p) return null;
+  return `rate group ${p.rateGroupName} since ${p.from.slice(0, 7)} (promoted: ${formatAmount(p.written, p.currency)} ${p.currency} written in ${p.period} ≥ ${formatAmount(p.threshold, p.currency)})`;
 }

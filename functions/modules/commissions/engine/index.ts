@@ -20,8 +20,9 @@ export {
   tierCorrectionLine,
   versionInForce,
 } from './engine.js';
-export { formatAmount, formatRate } from './explain.js';
+export { formatAmount, formatRate, promotionNote } from './explain.js';
 export { type LineIdParts, lineId } from './line-id.js';
+export { nextMonthStart, type PromotionDecision, promotionFor, usesPromotions } from './promotion.js';
 export { usesPremiumQualification } from './qualification.js';
 export * from './scheme.model.js';
 export { evaluateTiers, type TierResult, type TierSlice, tierIndexOf } from './tiers.js';

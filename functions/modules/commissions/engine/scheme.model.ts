@@ -181,6 +181,22 @@ export const ApplicabilitySchema = z.object({
   branchIds: ids.min(1).optional(),
 });
 
+/**
+ * Automatic promotion: an advisor in `fromRateGroupId` who writes at least `minPersonalPremium`
+ * personally in one calendar month (in the scheme's currency; written premium plus endorsement
+ * changes, as the ledger counts production) joins `toRateGroupId` from the first day of the next
+ * month. Evaluated by the stream consumer on each premium record under the version in force on the
+ * record's date; recorded once as a dated rate-group membership in the user's history.
+ */
+export const PromotionRuleSchema = z.object({
+  id,
+  name: z.string().trim().min(1).max(200),
+  fromRateGroupId: id,
+  toRateGroupId: id,
+  minPersonalPremium: DecimalStringSchema.refine((v) => new Dec(v).gt(0), 'must be above 0'),
+});
+export type PromotionRule = z.output<typeof PromotionRuleSchema>;
+
 export const SchemeVersionSchema = z.object({
   version: z.number().int().min(1),
   validFrom: isoDate,
@@ -189,6 +205,8 @@ export const SchemeVersionSchema = z.object({
   /** Limits the version to insurers, product lines and branches; without it, every policy in the currency. */
   appliesTo: ApplicabilitySchema.optional(),
   rules: z.array(RuleSchema).max(500),
+  /** Promotion rules in force with the version (one per rate group promoted from). */
+  promotions: z.array(PromotionRuleSchema).max(50).optional(),
 });
 export type SchemeVersion = z.output<typeof SchemeVersionSchema>;
 
@@ -231,6 +249,12 @@ export function schemeIssues(scheme: Pick<Scheme, 'versions'>): Issue[] {
       }
     });
     issues.push(...ruleIssues(v.rules).map((i) => ({ ...i, path: ['versions', vi, 'rules', ...i.path] })));
+    issues.push(
+      ...promotionIssues(v.promotions ?? []).map((i) => ({
+        ...i,
+        path: ['versions', vi, 'promotions', ...i.path],
+      })),
+    );
   });
   return issues;
 }
@@ -301,6 +325,23 @@ function ruleIssues(rules: Rule[]): Issue[] {
       });
     }
     earlier.set(rule.id, rule);
+  });
+  return issues;
+}
+
+/** A promotion leads to another group, and one rule per group promoted from keeps "the next group" unambiguous. */
+function promotionIssues(rules: PromotionRule[]): Issue[] {
+  const issues: Issue[] = [];
+  const ids = new Set<string>();
+  const from = new Set<string>();
+  rules.forEach((r, ri) => {
+    if (ids.has(r.id)) issues.push({ path: [ri, 'id'], message: 'is used twice' });
+    ids.add(r.id);
+    if (r.toRateGroupId === r.fromRateGroupId)
+      issues.push({ path: [ri, 'toRateGroupId'], message: 'must differ from fromRateGroupId' });
+    if (from.has(r.fromRateGroupId))
+      issues.push({ path: [ri, 'fromRateGroupId'], message: 'has a promotion rule already' });
+    from.add(r.fromRateGroupId);
   });
   return issues;
 }

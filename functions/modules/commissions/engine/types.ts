@@ -94,6 +94,19 @@ export interface RateGroupMembershipFact {
   from: string;
 }
 
+/** How a member came to the rate group frozen on the policy, when a promotion put them there. */
+export interface RateGroupPromotionFact {
+  /** The group's name when promoted (explanations name it). */
+  rateGroupName: string;
+  /** First day of the membership. */
+  from: string;
+  /** The month whose personal production earned it. */
+  period: string;
+  written: string;
+  threshold: string;
+  currency: string;
+}
+
 /** One level of the hierarchy frozen on the policy (level 0 is the seller). */
 export interface HierarchyFact {
   level: number;
@@ -103,6 +116,8 @@ export interface HierarchyFact {
   active: boolean;
   /** The rate group frozen on the written date; used when no memberships are given. */
   rateGroupId: string | null;
+  /** Set when the frozen rate group came from an automatic promotion; explanations cite it. */
+  rateGroupPromotion?: RateGroupPromotionFact | null;
   /** Dated memberships, so a promotion dated after the written date does not apply. */
   rateGroupMemberships?: RateGroupMembershipFact[];
 }
