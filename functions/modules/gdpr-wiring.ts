@@ -12,7 +12,7 @@ export function composeGdpr(
   db: Db,
   clock: Clock,
   clients: ClientsModule,
-  org: Pick<OrgRepository, 'listTenantIds'>,
+  org: Pick<OrgRepository, 'listTenantIds' | 'getTenantSettings'>,
   files: SubjectFiles | null,
 ): GdprModule {
   return createGdprModule({
@@ -21,5 +21,11 @@ export function composeGdpr(
     book: { requireClient: (p, id) => clients.book.requireClient(p, id), uniqueValuesOf, sortNameOf },
     files,
     tenants: { listTenantIds: () => org.listTenantIds() },
+    documents: {
+      tenant: (tenantId) => org.getTenantSettings(tenantId),
+      // The reports module's enum words, loaded with the export's PDF code, never at a cold start.
+      enumText: async (language, group, value) =>
+        (await import('./reports/index.js')).documentEnumText(language, group, value),
+    },
   });
 }

@@ -20,8 +20,9 @@ import {
   SUBJECT_EXPORT_LINK_SECONDS,
   type SubjectDocument,
 } from './gdpr.model.js';
-import type { SubjectBook, SubjectFiles } from './ports.js';
+import type { SubjectBook, SubjectDocuments, SubjectFiles } from './ports.js';
 import { identifyingStrings, pseudonymOf, type SubjectIdentity, scrubRecord } from './scrub.js';
+import { subjectLanguageOf } from './subject-pdf-messages.js';
 
 /**
  * A data subject's rights over what the brokerage holds on them: the access export (JSON and a
@@ -36,6 +37,7 @@ export class DataSubjectService {
     private readonly book: SubjectBook,
     private readonly clock: Clock,
     private readonly files: SubjectFiles | null,
+    private readonly documents: SubjectDocuments | null = null,
   ) {}
 
   /** Writes everything held on one client (and nothing of anyone else) to S3, answering signed links. */
@@ -47,8 +49,21 @@ export class DataSubjectService {
     const client = await this.requireClientItem(p, clientId);
     const document = documentOf(await this.repo.holdings(p.tenantId, client), this.clock.now().toISOString());
     const base = `${p.tenantId}/data-subjects/${clientId}/${newId()}`;
-    const { renderSubjectPdf } = await import('./subject-pdf.js');
-    const pdf = await renderSubjectPdf(document);
+    const { enumKeysOf, renderSubjectPdf } = await import('./subject-pdf.js');
+    const tenant = await this.documents?.tenant(p.tenantId);
+    const language = subjectLanguageOf(tenant?.locale);
+    const enums = new Map<string, string>();
+    for (const { group, value } of enumKeysOf(document)) {
+      const text = await this.documents?.enumText(language, group, value);
+      if (text) enums.set(`${group}.${value}`, text);
+    }
+    const pdf = await renderSubjectPdf(document, {
+      tenantName: tenant?.name ?? null,
+      language,
+      locale: tenant?.locale ?? 'en',
+      timeZone: tenant?.timeZone ?? 'UTC',
+      enums,
+    });
     await Promise.all([
       this.files.store.put(
         this.files.bucket,

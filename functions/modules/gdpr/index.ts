@@ -2,7 +2,7 @@ import type { Clock } from '../../shared/clock.js';
 import type { Db } from '../../shared/db.js';
 import { DataSubjectRepository } from './data-subject.repository.js';
 import { DataSubjectService } from './data-subject.service.js';
-import type { SubjectBook, SubjectFiles } from './ports.js';
+import type { SubjectBook, SubjectDocuments, SubjectFiles } from './ports.js';
 import { RetentionRepository } from './retention.repository.js';
 import { RetentionService, type TenantList } from './retention.service.js';
 
@@ -16,7 +16,7 @@ export type {
   RetentionRunResult,
   RetentionSettings,
 } from './gdpr.model.js';
-export type { SubjectBook, SubjectFiles } from './ports.js';
+export type { SubjectBook, SubjectDocuments, SubjectFiles } from './ports.js';
 export { RETENTION_ACTOR, type TenantList } from './retention.service.js';
 export { identifyingStrings, pseudonymOf, stillNames } from './scrub.js';
 
@@ -34,12 +34,15 @@ export function createGdprModule(deps: {
   book: SubjectBook;
   files: SubjectFiles | null;
   tenants: TenantList;
+  /** Absent: the readable export is in English with the brokerage unnamed (tests of erasure only). */
+  documents?: SubjectDocuments;
 }): GdprModule {
   const subjects = new DataSubjectService(
     new DataSubjectRepository(deps.db),
     deps.book,
     deps.clock,
     deps.files,
+    deps.documents ?? null,
   );
   return {
     subjects,

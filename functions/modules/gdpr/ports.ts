@@ -21,3 +21,12 @@ export interface SubjectFiles {
   store: ObjectStore;
   bucket: string;
 }
+
+/** Enum groups a subject export prints (statuses, segments), as the reports module names them. */
+export type SubjectEnumGroup = 'clientStatus' | 'segment' | 'policyStatus' | 'invoiceStatus';
+
+/** What the readable export needs beyond the person's data: the brokerage, and enum values in words. */
+export interface SubjectDocuments {
+  tenant(tenantId: string): Promise<{ name: string; locale: string; timeZone: string } | undefined>;
+  enumText(language: string, group: SubjectEnumGroup, value: string): Promise<string | null>;
+}

@@ -2,6 +2,7 @@ import type { Clock } from '../../shared/clock.js';
 import type { Db } from '../../shared/db.js';
 import { DispatchRepository } from './dispatch.repository.js';
 import type { ReportDirectory, ReportLists, ReportMailChannel, ReportSchedule } from './ports.js';
+import type { EnumGroup } from './report-enum-messages.js';
 import type { ReportBucket } from './report-runner.js';
 import { ReportsRepository } from './reports.repository.js';
 import { ReportsService } from './reports.service.js';
@@ -19,6 +20,7 @@ export type {
   ReportSchedule,
   ScheduledReportUser,
 } from './ports.js';
+export type { EnumGroup } from './report-enum-messages.js';
 export type { ReportBucket, ReportRunResult } from './report-runner.js';
 export { REPORT_RETENTION_DAYS, type ReportJob } from './reports.model.js';
 export type { ReportLink } from './reports.service.js';
@@ -78,4 +80,19 @@ export function createScheduledReports(
     deps.mail,
     deps.clock,
   );
+}
+
+/**
+ * An enum value as every document prints it, in one of the six languages (`ACTIVE` → "Aktivní"),
+ * for other modules' documents; a language outside the six falls back to English.
+ */
+export async function documentEnumText(
+  language: string,
+  group: EnumGroup,
+  value: string | null | undefined,
+): Promise<string | null> {
+  const { enumText, translator } = await import('./report-messages.js');
+  const { REPORT_LANGUAGES } = await import('./reports.model.js');
+  const known = (REPORT_LANGUAGES as readonly string[]).includes(language) ? language : 'en';
+  return enumText(translator(known as (typeof REPORT_LANGUAGES)[number]), group, value);
 }

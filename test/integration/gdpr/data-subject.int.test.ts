@@ -3,6 +3,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import type { Principal } from '../../../functions/shared/auth/principal.js';
 import { createTestApp, errorCode } from '../../support/app.js';
 import { type Brokerage, createBrokerage, mtplInput, personInput } from '../../support/brokerage.js';
+import { pdfText } from '../../support/invoices.js';
 import {
   CREATE_SCHEME,
   lines,
@@ -66,6 +67,13 @@ function exportedJson(url: string): string {
   const body = app.objects.objects.get(key)?.body;
   if (body === undefined) throw new Error(`nothing stored at ${key}`);
   return typeof body === 'string' ? body : new TextDecoder().decode(body);
+}
+
+function exportedBytes(url: string): Uint8Array {
+  const key = url.replace(/^memory:\/\//, '').replace(/\?.*$/, '');
+  const body = app.objects.objects.get(key)?.body;
+  if (body === undefined) throw new Error(`nothing stored at ${key}`);
+  return typeof body === 'string' ? new TextEncoder().encode(body) : body;
 }
 
 async function exportOf(as: Principal, clientId: string) {
@@ -135,6 +143,15 @@ describe('exportDataSubject', () => {
     expect(counts).toMatchObject({ client: 1, consents: 1, contacts: 1, policies: 1, tasks: 1 });
     const pdf = exportedJson(exported.pdfUrl);
     expect(pdf.startsWith('%PDF-')).toBe(true);
+    // The PDF is a letter in the brokerage's language (cs-CZ here), with words, not field names or codes.
+    const text = (await pdfText(exportedBytes(exported.pdfUrl))).replace(/\s+/g, ' ');
+    expect(text).toContain('Osobní údaje, které o vás uchováváme');
+    expect(text).toContain(`Rodné číslo ${SUBJECT.nationalId}`);
+    expect(text).toContain(SUBJECT.email);
+    expect(text).toContain('Aktivní');
+    expect(text).not.toContain('nationalId');
+    expect(text).toContain('změněno — změněné údaje: Stav');
+    expect(text).not.toContain(OTHER.firstName);
   });
 
   it('is refused to an advisor (FORBIDDEN) and unknown clients answer NOT_FOUND', async () => {
