@@ -109,8 +109,9 @@ export class ScheduledReports {
   }
 
   /**
-   * Runs one batch of e-mails unless its done mark exists, and writes the mark when none failed: a
-   * finished month costs later runs one read, not one per recipient.
+   * Runs one batch of e-mails unless its done mark exists, and writes the mark when none failed and
+   * none was held by another run (which may still fail it): a finished month costs later runs one
+   * read, not one per recipient.
    */
   private async onceForAll(
     tenantId: string,
@@ -120,7 +121,7 @@ export class ScheduledReports {
     const done = `${id}.done`;
     if (await this.dispatches.get(tenantId, done)) return [];
     const outcomes = await batch();
-    if (!outcomes.includes('failed'))
+    if (!outcomes.some((o) => o === 'failed' || o === 'busy'))
       await this.dispatches.record(tenantId, this.newDispatch(done, '', 'SENT'));
     return outcomes;
   }
