@@ -11,7 +11,7 @@ import {
   ratiosOf,
 } from './association-rules.js';
 import type { CrossSellRepository } from './cross-sell.repository.js';
-import type { CrossSellBook, CrossSellCatalog, CrossSellLine } from './ports.js';
+import { type CrossSellBook, type CrossSellCatalog, type CrossSellLine, readBaskets } from './ports.js';
 
 /** A product line to offer a client, with why. Ratios are decimal strings. */
 export interface CrossSellCandidate {
@@ -55,17 +55,7 @@ export class CrossSellService {
   }
 
   async learnTenant(tenantId: string): Promise<{ clients: number; rules: number }> {
-    const baskets = new Map<string, Set<string>>();
-    let cursor: string | null = null;
-    do {
-      const page = await this.book.holdingsPage(tenantId, cursor);
-      for (const h of page.items) {
-        const basket = baskets.get(h.clientId) ?? new Set<string>();
-        basket.add(h.productLineId);
-        baskets.set(h.clientId, basket);
-      }
-      cursor = page.cursor;
-    } while (cursor);
+    const baskets = await readBaskets(this.book, tenantId);
     const learned = learnRules(baskets.values(), this.options);
     await this.repo.putRules(tenantId, learned, this.clock.now().toISOString());
     return { clients: learned.clients, rules: learned.rules.length };

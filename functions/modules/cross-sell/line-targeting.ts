@@ -1,7 +1,7 @@
 import Decimal from 'decimal.js';
 import { type LearnedRules, rankCandidates } from './association-rules.js';
 import type { CrossSellRepository } from './cross-sell.repository.js';
-import type { CrossSellBook } from './ports.js';
+import { type CrossSellBook, readBaskets } from './ports.js';
 
 /**
  * The clients a product line is a cross-sell candidate for: those who do not hold it and whom a
@@ -32,17 +32,7 @@ export class CrossSellTargeting {
       (r) => r.consequent === line && new Decimal(r.together).div(r.antecedentCount).gte(min),
     );
     if (rules.length === 0) return new Set();
-    const baskets = new Map<string, Set<string>>();
-    let cursor: string | null = null;
-    do {
-      const page = await this.book.holdingsPage(tenantId, cursor);
-      for (const h of page.items) {
-        const basket = baskets.get(h.clientId) ?? new Set<string>();
-        basket.add(h.productLineId);
-        baskets.set(h.clientId, basket);
-      }
-      cursor = page.cursor;
-    } while (cursor);
+    const baskets = await readBaskets(this.book, tenantId);
     return candidatesAmong(learned, rules, productLineId, baskets);
   }
 }

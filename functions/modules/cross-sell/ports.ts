@@ -29,3 +29,22 @@ export interface CrossSellLine {
 export interface CrossSellCatalog {
   productLines(tenantId: string): Promise<CrossSellLine[]>;
 }
+
+/** Every client's product lines in a tenant (its baskets), read page by page from the holdings index. */
+export async function readBaskets(
+  book: Pick<CrossSellBook, 'holdingsPage'>,
+  tenantId: string,
+): Promise<Map<string, Set<string>>> {
+  const baskets = new Map<string, Set<string>>();
+  let cursor: string | null = null;
+  do {
+    const page = await book.holdingsPage(tenantId, cursor);
+    for (const h of page.items) {
+      const basket = baskets.get(h.clientId) ?? new Set<string>();
+      basket.add(h.productLineId);
+      baskets.set(h.clientId, basket);
+    }
+    cursor = page.cursor;
+  } while (cursor);
+  return baskets;
+}
