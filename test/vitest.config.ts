@@ -8,9 +8,25 @@ const require = createRequire(import.meta.url);
 /**
  * Test kinds, visible in file names:
  * - unit:        test/unit/**\/*.test.ts        no network, no DynamoDB
- * - integration: test/**\/*.int.test.ts          against DynamoDB Local, started once by a global setup
+ * - integration: test/integration/**\/*.int.test.ts  against DynamoDB Local, started once by a global setup
+ * - stack:       test/e2e/**\/*.int.test.ts and the files that run handlers or a local stack in process
  * - infra:       test/infra/**\/*.test.ts       CDK assertions, offline
  */
+/**
+ * Integration files that run Lambda handlers or a local stack in process: those read the
+ * process-wide runtime (environment, memoized clients, caches), so each gets a fresh module graph.
+ */
+const STACK_FILES = [
+  'test/integration/access/api-keys-http.int.test.ts',
+  'test/integration/commissions/commissions-local-stack.int.test.ts',
+  'test/integration/failures/failure-drain.int.test.ts',
+  'test/integration/graphql/persisted-queries.int.test.ts',
+  'test/integration/invoices/dunning.int.test.ts',
+  'test/integration/live/live-inbox.int.test.ts',
+  'test/integration/local-stack/**/*.int.test.ts',
+  'test/integration/webhooks/webhooks-local-stack.int.test.ts',
+];
+
 export default defineConfig({
   resolve: {
     // graphql 16 ships ESM (index.mjs) and CJS (index.js) without an exports map: Vite would pick the
@@ -42,7 +58,22 @@ export default defineConfig({
         extends: true,
         test: {
           name: 'integration',
-          include: ['test/integration/**/*.int.test.ts', 'test/e2e/**/*.int.test.ts'],
+          include: ['test/integration/**/*.int.test.ts'],
+          exclude: STACK_FILES,
+          globalSetup: ['test/support/dynamodb-global-setup.ts'],
+          // Files here compose services against the shared DynamoDB Local and hold no process-wide
+          // state: a worker keeps the modules it has imported from one file to the next, which saves
+          // each file importing (and transforming) the same service graph again.
+          isolate: false,
+          testTimeout: 30_000,
+          hookTimeout: 60_000,
+        },
+      },
+      {
+        extends: true,
+        test: {
+          name: 'stack',
+          include: ['test/e2e/**/*.int.test.ts', ...STACK_FILES],
           globalSetup: ['test/support/dynamodb-global-setup.ts'],
           testTimeout: 30_000,
           hookTimeout: 60_000,
