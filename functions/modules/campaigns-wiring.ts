@@ -8,8 +8,10 @@ import {
   type CampaignPolicy,
   type CampaignsDeps,
   type CampaignsModule,
+  createCampaignFunnel,
   createCampaignsModule,
   createUnsubscribeService,
+  type FunnelService,
   type SigningKeys,
   type UnsubscribeService,
 } from './campaigns/index.js';
@@ -102,15 +104,7 @@ export function campaignPorts(
           await clients.records.createClient(principal, input, { source: 'campaign prospects' }),
         ),
     },
-    policies: {
-      listOfProductLine: async (tenantId, productLineId, page) =>
-        mapPage(await policies.listPoliciesOfProductLine(tenantId, productLineId, page, {}), policyOf),
-      listEndingBetween: async (tenantId, from, to, page) =>
-        mapPage(
-          await policies.listPoliciesByTermEnd(tenantId, { status: 'ACTIVE', from, to }, page, {}),
-          policyOf,
-        ),
-    },
+    policies: campaignPolicies(policies),
     tasks: {
       createTask: (tenantId, request) =>
         tasks.tasks.createSystemTask(tenantId, { ...request, policyId: null, process: null }, CAMPAIGN_ACTOR),
@@ -118,6 +112,19 @@ export function campaignPorts(
       openTaskLoad: (tenantId) => tasks.reads.openTaskLoad(tenantId),
     },
     org: campaignOrg(repositories.org),
+  };
+}
+
+/** Policies through the product-line and renewal (term end) indexes. */
+function campaignPolicies(policies: PoliciesRepository): CampaignsDeps['policies'] {
+  return {
+    listOfProductLine: async (tenantId, productLineId, page) =>
+      mapPage(await policies.listPoliciesOfProductLine(tenantId, productLineId, page, {}), policyOf),
+    listEndingBetween: async (tenantId, from, to, page) =>
+      mapPage(
+        await policies.listPoliciesByTermEnd(tenantId, { status: 'ACTIVE', from, to }, page, {}),
+        policyOf,
+      ),
   };
 }
 
@@ -217,6 +224,24 @@ export function composeCampaigns(
     ...campaignPorts(repositories, modules, clock),
     crossSell,
     ...options,
+  });
+}
+
+/**
+ * The campaign funnel alone, for the reports function: the same ports (and so the same counts) as
+ * the campaigns module's funnel, with tasks read by id through the tasks module's narrow lookup.
+ */
+export function composeCampaignFunnel(
+  db: Db,
+  clock: Clock,
+  repositories: CampaignPortRepositories,
+  tasks: Pick<TasksModule['reads'], 'tasksByIds'>,
+): FunnelService {
+  return createCampaignFunnel({
+    db,
+    clients: campaignClients(repositories, clock),
+    policies: campaignPolicies(repositories.policies),
+    tasks: { getTasks: (tenantId, ids) => tasks.tasksByIds(tenantId, ids) },
   });
 }
 

@@ -3,6 +3,8 @@ import type { Clock } from '../shared/clock.js';
 import type { Db } from '../shared/db.js';
 import { OrgKind } from '../shared/table-design.js';
 import { bookRepositories, composeBook } from './book-wiring.js';
+import type { CampaignsModule } from './campaigns/index.js';
+import { composeCampaignFunnel } from './campaigns-wiring.js';
 import type { ClientsModule } from './clients/index.js';
 import type { CommissionsModule } from './commissions/index.js';
 import type { InvoicesModule } from './invoices/index.js';
@@ -21,6 +23,7 @@ import {
   type ReportsModule,
   type ScheduledReports,
 } from './reports/index.js';
+import { createTaskLookup } from './tasks/index.js';
 
 /** The API's lists a report reads, each the service behind its GraphQL query. */
 export function reportLists(m: {
@@ -28,6 +31,7 @@ export function reportLists(m: {
   policies: PoliciesModule;
   invoices: InvoicesModule;
   commissions: CommissionsModule;
+  campaigns: Pick<CampaignsModule, 'funnel'>;
 }): ReportLists {
   return {
     clients: (p, filter, page) => m.clients.reads.listClients(p, filter, page),
@@ -41,6 +45,7 @@ export function reportLists(m: {
       m.clients.reads.referredClients(partnerViewOf(p, partnerId), page),
     referredClientPolicies: (p, partnerId, clientId) =>
       m.clients.reads.referredClientPolicies(partnerViewOf(p, partnerId), clientId),
+    campaignFunnel: (p, campaignId) => m.campaigns.funnel.campaignFunnel(p, campaignId),
   };
 }
 
@@ -82,7 +87,7 @@ export function reportDirectory(org: OrgRepository): ReportDirectory {
 
 /**
  * The reports function's composition: only the modules whose lists reports read (clients, policies,
- * invoices, commissions), the org repository for names, and the reports module.
+ * invoices, commissions, the campaign funnel), the org repository for names, and the reports module.
  */
 export function composeReports(
   db: Db,
@@ -98,10 +103,11 @@ function reportsDeps(db: Db, clock: Clock, bucket: ReportBucket | null, pageRows
   const book = composeBook(repositories, repositories.org, clock);
   const invoices = composeInvoices(db, clock, repositories, null);
   const commissions = composeCommissions(db, clock, repositories, book.policies);
+  const funnel = composeCampaignFunnel(db, clock, repositories, createTaskLookup(db));
   const deps = {
     db,
     clock,
-    lists: reportLists({ ...book, invoices, commissions }),
+    lists: reportLists({ ...book, invoices, commissions, campaigns: { funnel } }),
     directory: reportDirectory(repositories.org),
     bucket,
     pageRows,

@@ -143,6 +143,16 @@ export function createServices(db: Db, clock: Clock, options: ServiceOptions = {
     ...settlementPorts(repositories.org, commissions, invoices),
     files: options.reports ?? null,
   });
+  const campaigns = composeCampaigns(
+    db,
+    clock,
+    repositories,
+    { tasks, clients: book.clients },
+    {
+      mail: options.campaignMail ?? null,
+      signing: options.signingKeys ?? unsubscribeKeysFrom(ephemeralCursorKeys()),
+    },
+  );
   const services: Omit<Services, 'failures'> = {
     org,
     ...book,
@@ -152,20 +162,11 @@ export function createServices(db: Db, clock: Clock, options: ServiceOptions = {
     commissions,
     settlement,
     tasks,
-    campaigns: composeCampaigns(
-      db,
-      clock,
-      repositories,
-      { tasks, clients: book.clients },
-      {
-        mail: options.campaignMail ?? null,
-        signing: options.signingKeys ?? unsubscribeKeysFrom(ephemeralCursorKeys()),
-      },
-    ),
+    campaigns,
     reports: createReportsModule({
       db,
       clock,
-      lists: reportLists({ ...book, invoices, commissions }),
+      lists: reportLists({ ...book, invoices, commissions, campaigns }),
       directory: reportDirectory(repositories.org),
       bucket: options.reports ?? null,
       pageRows: options.reportPageRows,

@@ -5809,6 +5809,8 @@ export type ReplayWebhookEndpointDeliveryInput = {
 
 /** Narrowing filters of a report: the one matching its type applies, the others are ignored. */
 export type ReportFilterInput = {
+  /** CAMPAIGN_FUNNEL (required there): the campaign whose funnel is reported. */
+  campaignId?: InputMaybe<Scalars['ID']['input']>;
   /** CLIENTS: the `clients` list's filter. */
   clients?: InputMaybe<ClientListFilter>;
   /** DEBTORS: the `debtors` list's filter. */
@@ -5912,6 +5914,8 @@ export type ReportPaymentFilterInput = {
 
 /** What a report lists. Each type reads the API's own list with the requester's filters and scope. */
 export type ReportType =
+  /** One campaign's funnel (`campaignFunnel`, the same counts): members → contacted → interested → offer → sold with each stage's share, the same per advisor, and new clients per day before, during and after the campaign's own period. Needs `filter.campaignId` and no `period`; the campaign's readers (`campaigns:read`: admin, manager). A campaign of another tenant, or none, FAILS the job as not found. */
+  | 'CAMPAIGN_FUNNEL'
   /** The client list (`clients`) with its filter `filter.clients`. */
   | 'CLIENTS'
   /** Commission ledger lines (`commissionLines`), by recipient, month and ledger, each with its explanation. */

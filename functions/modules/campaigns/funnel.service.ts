@@ -58,12 +58,23 @@ function add(counts: FunnelCounts, stage: number): void {
 export class FunnelService {
   constructor(
     private readonly repo: CampaignsRepository,
-    private readonly tasks: CampaignTasks,
-    private readonly policies: CampaignPolicies,
-    private readonly clients: CampaignClients,
+    private readonly tasks: Pick<CampaignTasks, 'getTasks'>,
+    private readonly policies: Pick<CampaignPolicies, 'listOfProductLine'>,
+    private readonly clients: Pick<CampaignClients, 'countCreatedBetween'>,
   ) {}
 
   async funnel(principal: Principal | null, campaignId: string): Promise<CampaignFunnel> {
+    return (await this.campaignFunnel(principal, campaignId)).funnel;
+  }
+
+  /**
+   * The funnel with the campaign it counts (its name and period), under the same check as
+   * {@link funnel}: what a campaign funnel report prints.
+   */
+  async campaignFunnel(
+    principal: Principal | null,
+    campaignId: string,
+  ): Promise<{ campaign: Campaign; funnel: CampaignFunnel }> {
     const p = authorize(principal, 'campaigns:read');
     const campaign = await this.repo.getCampaign(p.tenantId, campaignId);
     if (!campaign) throw new NotFoundError('Campaign', campaignId);
@@ -89,12 +100,13 @@ export class FunnelService {
       if (!byAdvisor.has(advisorId)) byAdvisor.set(advisorId, zero());
       add(byAdvisor.get(advisorId) as FunnelCounts, stage);
     }
-    return {
+    const funnel: CampaignFunnel = {
       campaignId: campaign.id,
       total,
       byAdvisor: [...byAdvisor].map(([advisorId, counts]) => ({ advisorId, counts })),
       leads: await this.leads(p.tenantId, campaign),
     };
+    return { campaign, funnel };
   }
 
   /** Statuses of the campaign-line policies each member got within the period (product-line index). */

@@ -25,7 +25,7 @@ import { UnsubscribeService } from './unsubscribe.service.js';
 export type { SendResult } from './campaign-emails.service.js';
 export type { Campaign, CampaignMember, CampaignSegment } from './campaigns.model.js';
 export { campaignTaskId, type DistributionResult } from './distribution.service.js';
-export type { CampaignFunnel, FunnelCounts } from './funnel.service.js';
+export type { CampaignFunnel, FunnelCounts, FunnelService, LeadWindow } from './funnel.service.js';
 export type {
   CampaignClient,
   CampaignClients,
@@ -111,6 +111,19 @@ export function createCampaignsModule(deps: CampaignsDeps): CampaignsModule {
     funnel: new FunnelService(repository, deps.tasks, deps.policies, deps.clients),
     unsubscribe: new UnsubscribeService(deps.clients, deps.org, deps.signing),
   };
+}
+
+/**
+ * The funnel alone, for the reports function: the campaigns repository and the three lookups the
+ * funnel counts with, so a process that only reads funnels composes nothing else of campaigns.
+ */
+export function createCampaignFunnel(deps: {
+  db: Db;
+  tasks: Pick<CampaignTasks, 'getTasks'>;
+  policies: Pick<CampaignPolicies, 'listOfProductLine'>;
+  clients: Pick<CampaignClients, 'countCreatedBetween'>;
+}): FunnelService {
+  return new FunnelService(new CampaignsRepository(deps.db), deps.tasks, deps.policies, deps.clients);
 }
 
 /** The unsubscribe link's service alone, for the public unsubscribe function. */

@@ -14,6 +14,7 @@ import { ScheduledReports } from './scheduled-reports.js';
  */
 export type {
   NameDirectory,
+  ReportCampaignFunnel,
   ReportDirectory,
   ReportLists,
   ReportMailChannel,

@@ -2,6 +2,7 @@ import type { Principal } from '../../shared/auth/principal.js';
 import type { ScheduledRecipientUser } from '../../shared/auth/report-recipients.js';
 import type { Page } from '../../shared/db.js';
 import type { Mailer } from '../../shared/mailer.js';
+import type { Campaign, CampaignFunnel } from '../campaigns/index.js';
 import type { Client, ReferredClient, ReferredPolicy } from '../clients/index.js';
 import type { LineView } from '../commissions/index.js';
 import type { Invoice, InvoiceStatus, Payment } from '../invoices/index.js';
@@ -24,6 +25,17 @@ export interface ReportLists {
   referredClients(p: Principal, partnerId: string, page: PageRequest): Promise<Page<ReferredClient>>;
   /** One referred client's policies and offers as its partner sees them: status, product line, dates. */
   referredClientPolicies(p: Principal, partnerId: string, clientId: string): Promise<ReferredPolicy[]>;
+  /**
+   * A campaign's funnel as the `campaignFunnel` query counts it (its readers only; another tenant's
+   * campaign is NOT_FOUND), with the campaign's name and period.
+   */
+  campaignFunnel(p: Principal, campaignId: string): Promise<ReportCampaignFunnel>;
+}
+
+/** A campaign funnel report's data: the campaign it counts and the funnel. */
+export interface ReportCampaignFunnel {
+  campaign: Pick<Campaign, 'id' | 'name' | 'periodFrom' | 'periodTo'>;
+  funnel: CampaignFunnel;
 }
 
 /** Names of a tenant's people and org units, so a report never shows an id where a name exists. */

@@ -21,7 +21,7 @@ export interface PdfContext {
   generated: string;
 }
 
-const isNumeric = (c: Column) => c.type === 'money' || c.type === 'integer' || c.type === 'percent';
+const isNumeric = (c: Column) => c.type !== 'text' && c.type !== 'date';
 
 /**
  * The document as a PDF for people: the tenant and title on every page, page numbers ("Page 2 of

@@ -15,6 +15,7 @@ function excelValue(cell: Cell, column: Column): ExcelJS.CellValue {
   // which shows the same digits at the currency's precision.
   if (isMoney(cell)) return Number(cell.amount);
   if (column.type === 'date' && typeof cell === 'string') return new Date(`${cell.slice(0, 10)}T00:00:00Z`);
+  if (column.type === 'decimal' && typeof cell === 'string') return Number(cell);
   return cell;
 }
 
@@ -37,6 +38,7 @@ function addSheet(book: ExcelJS.Workbook, name: string, table: ReportTable, tota
       else if (c.type === 'date') target.numFmt = 'yyyy-mm-dd';
       else if (c.type === 'integer') target.numFmt = '0';
       else if (c.type === 'percent') target.numFmt = '0.0%';
+      else if (c.type === 'decimal') target.numFmt = '0.00';
     });
     return added;
   };

@@ -1,5 +1,6 @@
 import { efficiencyReport, profitabilityReport } from './analytics-reports.js';
 import type { BuildContext } from './build-context.js';
+import { campaignFunnelReport } from './campaign-funnel-report.js';
 import { commissionLinesReport, commissionStatementReport, receivableReport } from './commission-reports.js';
 import {
   clientsReport,
@@ -25,4 +26,5 @@ export const BUILDERS: Record<ReportType, (ctx: BuildContext) => Promise<ReportD
   EFFICIENCY: efficiencyReport,
   PROFITABILITY: profitabilityReport,
   PARTNER_STATEMENT: partnerStatementReport,
+  CAMPAIGN_FUNNEL: campaignFunnelReport,
 };

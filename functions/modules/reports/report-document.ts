@@ -1,9 +1,9 @@
 import type { Money } from '../../shared/money.js';
 
 /** How a column's values are written: XLSX keeps numbers and dates typed, PDF formats them with Intl. */
-export type ColumnType = 'text' | 'integer' | 'money' | 'date' | 'percent';
+export type ColumnType = 'text' | 'integer' | 'decimal' | 'money' | 'date' | 'percent';
 
-/** A cell: text, an integer, a ratio (a percent column: 0.5 is 50 %), a date (`YYYY-MM-DD`), or money (exact decimal string with its currency). */
+/** A cell: text, an integer, a ratio (a percent column: 0.5 is 50 %), a date (`YYYY-MM-DD`), a decimal string (a decimal column: `1.25`, two places), or money (exact decimal string with its currency). */
 export type Cell = string | number | Money | null;
 
 export interface Column {

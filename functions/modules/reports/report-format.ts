@@ -21,12 +21,14 @@ export class ReportFormatter {
   private readonly money = new Map<string, Intl.NumberFormat>();
   private readonly integer: Intl.NumberFormat;
   private readonly percent: Intl.NumberFormat;
+  private readonly decimal: Intl.NumberFormat;
   private readonly dates: Intl.DateTimeFormat;
 
   constructor(language: ReportLanguage) {
     this.locale = LOCALES[language];
     this.integer = new Intl.NumberFormat(this.locale, { maximumFractionDigits: 0 });
     this.percent = new Intl.NumberFormat(this.locale, { style: 'percent', maximumFractionDigits: 1 });
+    this.decimal = new Intl.NumberFormat(this.locale, { minimumFractionDigits: 2, maximumFractionDigits: 2 });
     this.dates = new Intl.DateTimeFormat(this.locale, { dateStyle: 'medium', timeZone: 'UTC' });
   }
 
@@ -53,6 +55,8 @@ export class ReportFormatter {
     }
     if (type === 'integer' && typeof value === 'number') return this.integer.format(value);
     if (type === 'percent' && typeof value === 'number') return this.percent.format(value);
+    // A decimal string goes to Intl as a string, which formats it exactly (as money above).
+    if (type === 'decimal') return this.decimal.format(value as unknown as number);
     if (type === 'date' && typeof value === 'string') return this.date(value);
     return String(value);
   }

@@ -2,7 +2,7 @@ import * as z from 'zod';
 import type { Principal } from '../../shared/auth/principal.js';
 import { IdSchema, PeriodSchema } from '../../shared/input.js';
 
-/** Report types this module builds (CAMPAIGN_FUNNEL waits for campaigns; see the README). */
+/** Report types this module builds. */
 export const REPORT_TYPES = [
   'COMMISSION_LINES',
   'COMMISSION_STATEMENT',
@@ -15,6 +15,7 @@ export const REPORT_TYPES = [
   'EFFICIENCY',
   'PROFITABILITY',
   'PARTNER_STATEMENT',
+  'CAMPAIGN_FUNNEL',
 ] as const;
 export type ReportType = (typeof REPORT_TYPES)[number];
 
@@ -82,6 +83,7 @@ const ReportFilterSchema = z.object({
     .nullish(),
   recipient: RecipientSchema.nullish(),
   ledger: z.enum(['RECEIVABLE', 'ADVISOR', 'PARTNER']).nullish(),
+  campaignId: IdSchema.nullish(),
 });
 export type ReportFilter = z.output<typeof ReportFilterSchema>;
 
@@ -109,6 +111,18 @@ export const RequestReportSchema = z
       input.filter.recipient.kind !== 'PARTNER'
     )
       ctx.addIssue({ code: 'custom', path: ['filter', 'recipient', 'kind'], message: 'must be PARTNER' });
+    if (input.type === 'CAMPAIGN_FUNNEL') {
+      // The funnel covers the campaign's own period: a month given beside it would print a window it ignores.
+      if (!input.filter?.campaignId)
+        ctx.addIssue({
+          code: 'custom',
+          path: ['filter', 'campaignId'],
+          message: 'is required for CAMPAIGN_FUNNEL',
+        });
+      const month = input.period ? 'period' : input.from ? 'from' : input.to ? 'to' : null;
+      if (month) issue(month, 'CAMPAIGN_FUNNEL covers the campaign’s own period: give no months');
+      return;
+    }
     if (input.period && (input.from || input.to))
       issue('period', 'give either period or from and to, not both');
     else if (input.from && !input.to) issue('to', 'is required with from');

@@ -113,3 +113,12 @@ export function createTasksModule(deps: TasksDeps): TasksModule {
     feeds: new CalendarFeedService(repository, deps.users, deps.clock),
   };
 }
+
+/**
+ * Tasks by id for a system reader that decides access itself (the reports function's campaign
+ * funnel), without composing the tasks services it does not use.
+ */
+export function createTaskLookup(db: Db): Pick<TaskReadsService, 'tasksByIds'> {
+  const repository = new TasksRepository(db);
+  return { tasksByIds: (tenantId, ids) => repository.getTasks(tenantId, ids) };
+}

@@ -241,6 +241,9 @@ export function assertMayRequestReport(principal: Principal | null, type: string
       return p;
     case 'PARTNER_STATEMENT':
       return p.role === 'partner' ? authorize(p, 'book:referrals') : authorize(p, 'partners:manage');
+    case 'CAMPAIGN_FUNNEL':
+      // The readers of the campaign funnel query; the build reads it through the same check.
+      return authorize(p, 'campaigns:read');
     case 'EFFICIENCY':
     case 'PROFITABILITY':
       authorize(p, 'book:read');

@@ -72,12 +72,15 @@ describe('report files', () => {
     expect(translator('pl')('rows', { count: 22 })).toBe('22 wiersze');
   });
 
-  it('formats money exactly through Intl in each locale', () => {
+  it('formats money and decimals exactly through Intl in each locale', () => {
     const m = { amount: '12345678901234.56', currency: 'EUR' };
     expect(new ReportFormatter('en').cell(m, 'money')).toBe('€12,345,678,901,234.56');
     expect(
       new ReportFormatter('cs').cell({ amount: '1234.5', currency: 'CZK' }, 'money').replace(/\s/g, ' '),
     ).toBe('1 234,50 Kč');
     expect(new ReportFormatter('it').cell('2026-01-10', 'date')).toBe('10 gen 2026');
+    // A decimal column (leads per day) keeps its exact two places, in the locale's separator.
+    expect(new ReportFormatter('cs').cell('1.33', 'decimal')).toBe('1,33');
+    expect(new ReportFormatter('en').cell('1234.5', 'decimal')).toBe('1,234.50');
   });
 });
