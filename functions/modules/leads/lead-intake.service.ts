@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { Clock } from '../../shared/clock.js';
 import { fieldErrorsOf } from '../../shared/validation.js';
+import type { IncomingLead, LeadFiling } from './lead-filing.js';
 import {
   HONEYPOT_FIELD,
   type LeadForm,
@@ -9,7 +10,6 @@ import {
   type LeadSubmission,
   LeadSubmissionSchema,
 } from './leads.model.js';
-import type { IncomingLead, LeadFiling } from './lead-filing.js';
 import { type LeadsRepository, LeadWindowFullError } from './leads.repository.js';
 import type { LeadOrg } from './ports.js';
 
@@ -141,7 +141,9 @@ export class LeadIntakeService {
       phone: lead.phone ?? null,
       nationalId: lead.nationalId ?? null,
       taxId: lead.taxId ?? null,
-      consents: lead.consents.filter((c) => form.consentsAsked.includes(c)).map((channel) => ({ channel, how })),
+      consents: lead.consents
+        .filter((c) => form.consentsAsked.includes(c))
+        .map((channel) => ({ channel, how })),
       referringPartnerId: null,
       source: how,
       via: form.name,

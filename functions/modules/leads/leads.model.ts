@@ -154,8 +154,10 @@ export const SubmitPartnerLeadSchema = z
   })
   .superRefine((lead, ctx) => {
     if (lead.kind === 'PERSON') {
-      if (!lead.firstName) ctx.addIssue({ code: 'custom', path: ['firstName'], message: 'is required for a person' });
-      if (!lead.lastName) ctx.addIssue({ code: 'custom', path: ['lastName'], message: 'is required for a person' });
+      if (!lead.firstName)
+        ctx.addIssue({ code: 'custom', path: ['firstName'], message: 'is required for a person' });
+      if (!lead.lastName)
+        ctx.addIssue({ code: 'custom', path: ['lastName'], message: 'is required for a person' });
     }
     if (lead.kind === 'COMPANY' && !lead.companyName)
       ctx.addIssue({ code: 'custom', path: ['companyName'], message: 'is required for a company' });

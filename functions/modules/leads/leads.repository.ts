@@ -134,7 +134,10 @@ export class LeadsRepository {
    * The op keeping a partner's receipt under its external reference, in the lead's transaction: a
    * reference filed meanwhile fails it with {@link PartnerLeadRepeatedError} and nothing is written.
    */
-  partnerLeadReceiptOp(tenantId: string, receipt: PartnerLeadReceipt & { externalReference: string }): TransactOp {
+  partnerLeadReceiptOp(
+    tenantId: string,
+    receipt: PartnerLeadReceipt & { externalReference: string },
+  ): TransactOp {
     return putNewOp(
       toItem(
         keys.partnerLeadReceipt(tenantId, receipt.partnerId, receipt.externalReference),

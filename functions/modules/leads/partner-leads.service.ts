@@ -1,7 +1,12 @@
 import { authorize } from '../../shared/auth/policy.js';
 import type { Principal } from '../../shared/auth/principal.js';
 import type { Clock } from '../../shared/clock.js';
-import { ForbiddenError, RateLimitedError, RuleViolationError, ValidationFailedError } from '../../shared/errors.js';
+import {
+  ForbiddenError,
+  RateLimitedError,
+  RuleViolationError,
+  ValidationFailedError,
+} from '../../shared/errors.js';
 import { newId } from '../../shared/ids.js';
 import { parseInput } from '../../shared/validation.js';
 import type { FiledLead, IncomingLead, LeadFiling } from './lead-filing.js';
@@ -44,7 +49,8 @@ export class PartnerLeadsService {
       if (earlier) return { ...earlier, duplicate: true };
     }
     const partner = await this.org.partner(p.tenantId, partnerId);
-    if (!partner?.active) throw new ForbiddenError('Your partnership is not active: no leads are taken from it');
+    if (!partner?.active)
+      throw new ForbiddenError('Your partnership is not active: no leads are taken from it');
     await this.checkProducts(p.tenantId, lead.productInterest);
     const form = await this.repo.findPartnerLeadForm(p.tenantId);
     if (!form) throw new RuleViolationError('The brokerage takes no partner leads: no lead form takes them');
@@ -99,7 +105,10 @@ export class PartnerLeadsService {
     const errors = codes
       .map((code, i) => ({ code, i }))
       .filter(({ code }) => !known.has(code))
-      .map(({ i }) => ({ path: `input.productInterest.${i}`, message: 'is not a product line of the brokerage' }));
+      .map(({ i }) => ({
+        path: `input.productInterest.${i}`,
+        message: 'is not a product line of the brokerage',
+      }));
     if (errors.length > 0) throw new ValidationFailedError('Unknown product lines', errors);
   }
 
@@ -111,7 +120,9 @@ export class PartnerLeadsService {
     source: string,
   ): IncomingLead {
     const note = [
-      lead.productInterest.length > 0 ? `Interested in: ${[...new Set(lead.productInterest)].join(', ')}` : null,
+      lead.productInterest.length > 0
+        ? `Interested in: ${[...new Set(lead.productInterest)].join(', ')}`
+        : null,
       lead.phone ? `Phone: ${lead.phone}` : null,
       lead.note ?? null,
     ].filter((line): line is string => line !== null);

@@ -40,7 +40,12 @@ export interface LeadClients {
   /** The ops creating a POTENTIAL client (validated, its unique values claimed), and its id. */
   potentialClientOps(tenantId: string, lead: NewLeadClient): Promise<{ clientId: string; ops: TransactOp[] }>;
   /** The ops recording consents given with a lead for an existing client, at the version read. */
-  consentOps(tenantId: string, clientId: string, consents: LeadConsent[], actor?: string): Promise<TransactOp[]>;
+  consentOps(
+    tenantId: string,
+    clientId: string,
+    consents: LeadConsent[],
+    actor?: string,
+  ): Promise<TransactOp[]>;
 }
 
 /** A first-contact task for the advisor whose turn it is. */
