@@ -312,7 +312,8 @@ describe('submitPartnerLead', () => {
       }),
     );
     expect(errorCode(bad)).toBe('BAD_USER_INPUT');
-    const paths = (bad.errors?.[0]?.extensions?.fieldErrors as Array<{ path: string }>).map((e) => e.path);
+    const fieldErrors = (bad.errors?.[0]?.extensions?.fieldErrors ?? []) as Array<{ path: string }>;
+    const paths = fieldErrors.map((e) => e.path);
     expect(paths.sort()).toEqual(['input.consents.0.given', 'input.consents.0.text', 'input.email']);
     const noName = await submit(b.as.partner, leadInput({ lastName: null, email: null, phone: null }));
     expect(noName.errors?.[0]?.extensions?.fieldErrors).toEqual([
@@ -351,7 +352,13 @@ describe('submitPartnerLead', () => {
     const start = windowStartOf(new Date(), 3600);
     for (const s of [start, start + 3600]) {
       const key = keys.partnerLeadRateWindow(b.tenantId, subAgent.id, s);
-      await app.db.put({ ...key, type: EntityType.LeadRateWindow, tenantId: b.tenantId, hits: 60 });
+      await app.db.put({
+        ...key,
+        type: EntityType.LeadRateWindow,
+        tenantId: b.tenantId,
+        version: 1,
+        hits: 60,
+      });
     }
     const limited = await submit(subAgentUser, leadInput({ email: `late@${b.tenantId}.test` }));
     expect(limited.errors?.[0]?.extensions).toMatchObject({ code: 'RATE_LIMITED' });
