@@ -269,6 +269,11 @@ describe('submitPartnerLead', () => {
     await expect(
       app.services.clients.book.ownerOfUnique(b.tenantId, 'CLIENT_EMAIL', input.email),
     ).resolves.toBe(clientId);
+
+    // The same person again without a reference: matched to the partner's own referral, not duplicated.
+    const followUp = await submitted(b.as.partner, leadInput({ consents: [] }));
+    expect(followUp).toMatchObject({ referredClientId: clientId, status: 'REFERRED', duplicate: false });
+    await expect(openTasksOf(b, clientId)).resolves.toHaveLength(2);
   });
 
   it('matches a person the brokerage knows without attributing them or telling the partner anything of them', async () => {
