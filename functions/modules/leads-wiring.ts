@@ -6,7 +6,7 @@ import { OrgKind } from '../shared/table-design.js';
 import { type BookRepositories, bookRepositories } from './book-wiring.js';
 import { type ClientsModule, createClientsModule } from './clients/index.js';
 import { createLeadsModule, type LeadsDeps, type LeadsModule } from './leads/index.js';
-import type { Branch, User } from './org/index.js';
+import type { Branch, Partner, ProductLine, User } from './org/index.js';
 import { createTasksModule, type TasksModule } from './tasks/index.js';
 import { taskPorts } from './tasks-wiring.js';
 
@@ -16,7 +16,8 @@ const LEADS_ACTOR = 'system:lead-intake';
 /**
  * The leads module's ports: potential clients and consents through the clients module's services
  * (their validation, unique claims and timeline), first-contact tasks through the tasks module,
- * branches, lead sources and advisors from the org repository.
+ * branches, lead sources, partners, product lines and advisors from the org repository. A partner's
+ * lead is filed by the partner user who submitted it (their id in the history and on the consents).
  */
 export function leadPorts(
   repositories: BookRepositories,
@@ -27,41 +28,45 @@ export function leadPorts(
   return {
     clients: {
       clientHolding: (tenantId, field, value) => clients.book.ownerOfUnique(tenantId, field, value),
+      referringPartnerOf: async (tenantId, clientId) =>
+        (await clients.book.getClient(tenantId, clientId))?.referringPartnerId ?? null,
       potentialClientOps: async (tenantId, lead) => {
         const { client, ops } = await clients.records.createClientOps(
-          systemPrincipal(tenantId, LEADS_ACTOR),
+          systemPrincipal(tenantId, lead.actor ?? LEADS_ACTOR),
           {
-            kind: 'PERSON',
+            kind: lead.kind,
             firstName: lead.firstName,
             lastName: lead.lastName,
+            companyName: lead.companyName,
             email: lead.email,
             phone: lead.phone,
             nationalId: lead.nationalId,
             taxId: lead.taxId,
-            segment: 'INDIVIDUAL',
-            acquisitionType: 'OWN_PROMOTION',
+            segment: lead.kind === 'COMPANY' ? 'BUSINESS' : 'INDIVIDUAL',
+            acquisitionType: lead.referringPartnerId ? 'PARTNER_REFERRAL' : 'OWN_PROMOTION',
             leadSourceId: lead.leadSourceId,
+            referringPartnerId: lead.referringPartnerId,
             ownerAdvisorId: lead.ownerAdvisorId,
             status: 'POTENTIAL',
-            consents: lead.consents.map((channel) => ({ channel, granted: true, how: lead.how })),
+            consents: lead.consents.map(({ channel, how }) => ({ channel, granted: true, how })),
           },
           { source: lead.how },
         );
         return { clientId: client.id, ops };
       },
-      consentOps: (tenantId, clientId, channels, how) =>
+      consentOps: (tenantId, clientId, consents, actor) =>
         clients.records.recordConsentsOps(
-          systemPrincipal(tenantId, LEADS_ACTOR),
+          systemPrincipal(tenantId, actor ?? LEADS_ACTOR),
           clientId,
-          channels.map((channel) => ({ channel, granted: true, how })),
+          consents.map(({ channel, how }) => ({ channel, granted: true, how })),
         ),
     },
     tasks: {
-      firstContactTaskOps: async (tenantId, task) => {
+      firstContactTaskOps: async (tenantId, task, actor) => {
         const ops = await tasks.tasks.systemTaskOps(
           tenantId,
           { ...task, typeCode: 'CALL', policyId: null, process: null, priority: 'HIGH' },
-          LEADS_ACTOR,
+          actor ?? LEADS_ACTOR,
         );
         // The task's id is new: it cannot exist yet.
         if (!ops) throw new Error(`First-contact task ${task.id} exists already`);
@@ -80,6 +85,14 @@ export function leadPorts(
       },
       hasLeadSource: async (tenantId, id) =>
         (await org.getOrgEntity(tenantId, OrgKind.LeadSource, id)) !== undefined,
+      partner: async (tenantId, id) => {
+        const partner = await org.getOrgEntity<Partner>(tenantId, OrgKind.Partner, id);
+        return partner ? { name: partner.name, active: partner.active } : undefined;
+      },
+      productLineCodes: async (tenantId) =>
+        (await org.listAllOrgEntities<ProductLine>(tenantId, OrgKind.ProductLine))
+          .filter((l) => l.active)
+          .map((l) => l.code),
     },
   };
 }

@@ -13,6 +13,14 @@ export const LEADS_ACCESS_PATTERNS: readonly AccessPattern[] = [
   ),
   pattern('getLeadForm', 'leads', 'GetItem', 'table', 'pk=T#<t>#LEADFORM sk=FORM#<id>', 'built'),
   pattern(
+    "getPartnerLeadReceipt (a partner's lead by its own reference)",
+    'leads',
+    'GetItem',
+    'table',
+    'pk=T#<t>#PARTNERLEAD#<partner> sk=REF#<reference>',
+    'built',
+  ),
+  pattern(
     'getCrossSellRules (one item per tenant)',
     'crosssell',
     'GetItem',

@@ -88,13 +88,19 @@ export class RuleViolationError extends DomainError {
   readonly httpStatus = 422;
 }
 
-/** A caller (an API key) spent its requests for the current window: retry after `retryAfterSeconds`. */
+/**
+ * A caller (an API key, a partner's portal leads) spent its requests for the current window: retry
+ * after `retryAfterSeconds`.
+ */
 export class RateLimitedError extends DomainError {
   readonly code = 'RATE_LIMITED';
   readonly httpStatus = 429;
 
-  constructor(readonly retryAfterSeconds: number) {
-    super(`Too many requests for this API key: retry after ${retryAfterSeconds} s`, { retryAfterSeconds });
+  constructor(
+    readonly retryAfterSeconds: number,
+    what = 'requests for this API key',
+  ) {
+    super(`Too many ${what}: retry after ${retryAfterSeconds} s`, { retryAfterSeconds });
   }
 }
 

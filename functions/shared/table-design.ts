@@ -135,6 +135,7 @@ export const EntityType = {
   LeadForm: 'LeadForm',
   LeadFormRoute: 'LeadFormRoute',
   LeadRateWindow: 'LeadRateWindow',
+  PartnerLeadReceipt: 'PartnerLeadReceipt',
   CrossSellRules: 'CrossSellRules',
   Campaign: 'Campaign',
   CampaignMember: 'CampaignMember',

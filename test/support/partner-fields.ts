@@ -16,7 +16,13 @@ export const PARTNER_FIELDS = {
     'subAgents',
     'reportJobs',
   ],
-  Mutation: ['disputeCommissionLine', 'createPartnerUser', 'createSubAgent', 'requestReport'],
+  Mutation: [
+    'disputeCommissionLine',
+    'createPartnerUser',
+    'createSubAgent',
+    'requestReport',
+    'submitPartnerLead',
+  ],
   Subscription: ['commissionAccrualChanged'],
 } as const;
 

@@ -2100,6 +2100,8 @@ export type CreateLeadFormInput = {
   leadSourceId: Scalars['ID']['input'];
   /** What the form is, 1–120 characters. */
   name: Scalars['String']['input'];
+  /** Whether partners' portal leads are filed through this form (default false); the newest such form takes them. */
+  takesPartnerLeads?: InputMaybe<Scalars['Boolean']['input']>;
 };
 
 /** A new lead source. */
@@ -3314,6 +3316,11 @@ export type LeadForm = {
   name: Scalars['String']['output'];
   /** The path to post leads to, e.g. `/leads/01J…`. */
   postPath: Scalars['String']['output'];
+  /**
+   * Whether partners' portal leads (`submitPartnerLead`) are filed through this form: its branch's
+   * advisors take them in the same turn, and its lead source is recorded. The newest such form is used.
+   */
+  takesPartnerLeads: Scalars['Boolean']['output'];
 };
 
 /** Where leads come from (a campaign, a website form, a fair…). */
@@ -3625,6 +3632,14 @@ export type Mutation = {
   startBookImport: ImportJob;
   /** Starts a DRAFT campaign, freezing its member snapshot. */
   startCampaign: Campaign;
+  /**
+   * Refers a potential client (partner users; a sub-agent's users refer for the sub-agent). The lead is
+   * filed through the form that takes partner leads, as a POTENTIAL client referred by your partner
+   * with the consents given (source `partner:<partnerId>`) and a first-contact task for the brokerage.
+   * At most 60 leads an hour per partner (RATE_LIMITED with `retryAfterSeconds`); RULE_VIOLATION when
+   * the brokerage has no form taking partner leads.
+   */
+  submitPartnerLead: PartnerLeadReceipt;
   /** The caller takes a pooled client of their branch and becomes its owner. */
   takeFromPool: Client;
   /** Hands every client of an advisor (e.g. one who leaves) to another advisor. */
@@ -4126,6 +4141,12 @@ export type MutationStartCampaignArgs = {
 
 
 /** Everything a front end can change. Every mutation needs a bearer token; each says which roles may call it. */
+export type MutationSubmitPartnerLeadArgs = {
+  input: SubmitPartnerLeadInput;
+};
+
+
+/** Everything a front end can change. Every mutation needs a bearer token; each says which roles may call it. */
 export type MutationTakeFromPoolArgs = {
   input: TakeFromPoolInput;
 };
@@ -4401,6 +4422,58 @@ export type PartnerKind =
   | 'EXTERNAL'
   /** Another advisor of the brokerage acting as an internal partner. */
   | 'INTERNAL';
+
+/** A consent the person gave you, passed on with the lead. */
+export type PartnerLeadConsentInput = {
+  /** The purpose: MARKETING_EMAIL, SMS, PHONE or DATA_PROCESSING. */
+  channel: ConsentChannel;
+  /** Must be true: only consents given are passed on (withdrawals go to the brokerage). */
+  given: Scalars['Boolean']['input'];
+  /** When the person gave it, ISO 8601 with an offset. */
+  givenAt: Scalars['DateTime']['input'];
+  /** The wording the person agreed to, or its reference and version (1–120 characters). */
+  text: Scalars['String']['input'];
+};
+
+/**
+ * A partner's receipt for a lead. It holds no personal or financial field: the person's details go
+ * to the brokerage and are never read back through the portal.
+ *
+ * Matching: a lead whose e-mail belongs to an existing client does not create a second one. If that
+ * client is your own referral, the receipt names it (REFERRED); if it is anyone else's, or the
+ * brokerage's own client or prospect, the receipt is NOT_ATTRIBUTED with no client id: the referral is
+ * never taken from another partner, and you learn only that this lead is not yours (which the
+ * `referredClients` list would show you anyway), never who the client is or what they hold.
+ */
+export type PartnerLeadReceipt = {
+  __typename?: 'PartnerLeadReceipt';
+  /** True when this answers a repeat of an earlier submission with the same `externalReference`: nothing new was filed. */
+  duplicate: Scalars['Boolean']['output'];
+  /** Your reference for the lead, as you sent it. */
+  externalReference?: Maybe<Scalars['String']['output']>;
+  /** The receipt's id. */
+  id: Scalars['ID']['output'];
+  /** The client the lead is filed as, when it is your referral (REFERRED); null otherwise. */
+  referredClientId?: Maybe<Scalars['ID']['output']>;
+  /** REFERRED or NOT_ATTRIBUTED. */
+  status: PartnerLeadStatus;
+  /** When the lead was first submitted (UTC). */
+  submittedAt: Scalars['DateTime']['output'];
+};
+
+/** How a partner's lead was filed, as the partner may know it. */
+export type PartnerLeadStatus =
+  /**
+   * The brokerage already knew the person, not as your referral: an advisor follows the lead up, but
+   * it is not yours, and nothing more is told (no id, no status, not whether they are a client, a
+   * prospect or another partner's referral).
+   */
+  | 'NOT_ATTRIBUTED'
+  /**
+   * Filed as your referral: `referredClientId` names it, and `referredClients` lists it (its status,
+   * policies and offers follow it there). A new person, or one you referred before.
+   */
+  | 'REFERRED';
 
 /** A partner's portal user as the portal shows it: no contact details (they are written, never read back here). */
 export type PartnerPortalUser = {
@@ -6412,6 +6485,36 @@ export type SubAgentEdge = {
 };
 
 /**
+ * A potential client you refer: a person (first and last name) or a company (its name), with an
+ * e-mail or a phone.
+ */
+export type SubmitPartnerLeadInput = {
+  /** For companies: registered name (required). */
+  companyName?: InputMaybe<Scalars['String']['input']>;
+  /** The consents the person gave you, each purpose once. */
+  consents?: InputMaybe<Array<PartnerLeadConsentInput>>;
+  /** E-mail address; a lead whose e-mail an existing client holds is matched to that client. An e-mail or a phone is required. */
+  email?: InputMaybe<Scalars['String']['input']>;
+  /**
+   * Your own id for the lead (1–100 letters, digits or `_ . : @ + -`): a repeat with the same one answers
+   * the first receipt (`duplicate: true`) and files nothing new.
+   */
+  externalReference?: InputMaybe<Scalars['String']['input']>;
+  /** For people: first name (required). */
+  firstName?: InputMaybe<Scalars['String']['input']>;
+  /** PERSON or COMPANY. */
+  kind: ClientKind;
+  /** For people: last name (required). */
+  lastName?: InputMaybe<Scalars['String']['input']>;
+  /** A note for the advisor, at most 1,000 characters. */
+  note?: InputMaybe<Scalars['String']['input']>;
+  /** Phone number in international format, e.g. `+420601123456`. */
+  phone?: InputMaybe<Scalars['String']['input']>;
+  /** Codes of the product lines the person is interested in, e.g. `["MTPL"]` (at most 10; unknown codes are BAD_USER_INPUT). */
+  productInterest?: InputMaybe<Array<Scalars['String']['input']>>;
+};
+
+/**
  * Live updates for front ends, over server-sent events (the GraphQL over SSE protocol) at
  * `/graphql/stream`: each field is a stream of events a user may see. One root, so tasks due and
  * report jobs join it as fields beside the accruals.
@@ -7882,6 +7985,9 @@ export type ResolversTypes = {
   PartnerConnection: ResolverTypeWrapper<Omit<PartnerConnection, 'edges'> & { edges: Array<ResolversTypes['PartnerEdge']> }>;
   PartnerEdge: ResolverTypeWrapper<Omit<PartnerEdge, 'node'> & { node: ResolversTypes['Partner'] }>;
   PartnerKind: PartnerKind;
+  PartnerLeadConsentInput: PartnerLeadConsentInput;
+  PartnerLeadReceipt: ResolverTypeWrapper<PartnerLeadReceipt>;
+  PartnerLeadStatus: PartnerLeadStatus;
   PartnerPortalUser: ResolverTypeWrapper<UserModel>;
   PartnerPortalUserConnection: ResolverTypeWrapper<Omit<PartnerPortalUserConnection, 'edges'> & { edges: Array<ResolversTypes['PartnerPortalUserEdge']> }>;
   PartnerPortalUserEdge: ResolverTypeWrapper<Omit<PartnerPortalUserEdge, 'node'> & { node: ResolversTypes['PartnerPortalUser'] }>;
@@ -7983,6 +8089,7 @@ export type ResolversTypes = {
   SubAgent: ResolverTypeWrapper<PartnerModel>;
   SubAgentConnection: ResolverTypeWrapper<Omit<SubAgentConnection, 'edges'> & { edges: Array<ResolversTypes['SubAgentEdge']> }>;
   SubAgentEdge: ResolverTypeWrapper<Omit<SubAgentEdge, 'node'> & { node: ResolversTypes['SubAgent'] }>;
+  SubmitPartnerLeadInput: SubmitPartnerLeadInput;
   Subscription: ResolverTypeWrapper<Record<PropertyKey, never>>;
   SupplierDetails: ResolverTypeWrapper<Omit<SupplierDetails, 'bankAccount'> & { bankAccount: ResolversTypes['BankAccount'] }>;
   SupplierDetailsInput: SupplierDetailsInput;
@@ -8275,6 +8382,8 @@ export type ResolversParentTypes = {
   PartnerCommissionLineEdge: Omit<PartnerCommissionLineEdge, 'node'> & { node: ResolversParentTypes['PartnerCommissionLine'] };
   PartnerConnection: Omit<PartnerConnection, 'edges'> & { edges: Array<ResolversParentTypes['PartnerEdge']> };
   PartnerEdge: Omit<PartnerEdge, 'node'> & { node: ResolversParentTypes['Partner'] };
+  PartnerLeadConsentInput: PartnerLeadConsentInput;
+  PartnerLeadReceipt: PartnerLeadReceipt;
   PartnerPortalUser: UserModel;
   PartnerPortalUserConnection: Omit<PartnerPortalUserConnection, 'edges'> & { edges: Array<ResolversParentTypes['PartnerPortalUserEdge']> };
   PartnerPortalUserEdge: Omit<PartnerPortalUserEdge, 'node'> & { node: ResolversParentTypes['PartnerPortalUser'] };
@@ -8362,6 +8471,7 @@ export type ResolversParentTypes = {
   SubAgent: PartnerModel;
   SubAgentConnection: Omit<SubAgentConnection, 'edges'> & { edges: Array<ResolversParentTypes['SubAgentEdge']> };
   SubAgentEdge: Omit<SubAgentEdge, 'node'> & { node: ResolversParentTypes['SubAgent'] };
+  SubmitPartnerLeadInput: SubmitPartnerLeadInput;
   Subscription: Record<PropertyKey, never>;
   SupplierDetails: Omit<SupplierDetails, 'bankAccount'> & { bankAccount: ResolversParentTypes['BankAccount'] };
   SupplierDetailsInput: SupplierDetailsInput;
@@ -9421,6 +9531,7 @@ export type LeadFormResolvers<ContextType = GraphQLContext, ParentType extends R
   leadsAccepted?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   name?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   postPath?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  takesPartnerLeads?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
 };
 
 export type LeadSourceResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['LeadSource'] = ResolversParentTypes['LeadSource']> = {
@@ -9539,6 +9650,7 @@ export type MutationResolvers<ContextType = GraphQLContext, ParentType extends R
   startBankStatementImport?: Resolver<ResolversTypes['ImportJob'], ParentType, ContextType, RequireFields<MutationStartBankStatementImportArgs, 'input'>>;
   startBookImport?: Resolver<ResolversTypes['ImportJob'], ParentType, ContextType, RequireFields<MutationStartBookImportArgs, 'input'>>;
   startCampaign?: Resolver<ResolversTypes['Campaign'], ParentType, ContextType, RequireFields<MutationStartCampaignArgs, 'input'>>;
+  submitPartnerLead?: Resolver<ResolversTypes['PartnerLeadReceipt'], ParentType, ContextType, RequireFields<MutationSubmitPartnerLeadArgs, 'input'>>;
   takeFromPool?: Resolver<ResolversTypes['Client'], ParentType, ContextType, RequireFields<MutationTakeFromPoolArgs, 'input'>>;
   transferBook?: Resolver<ResolversTypes['TransferBookPayload'], ParentType, ContextType, RequireFields<MutationTransferBookArgs, 'input'>>;
   transferClient?: Resolver<ResolversTypes['Client'], ParentType, ContextType, RequireFields<MutationTransferClientArgs, 'input'>>;
@@ -9619,6 +9731,15 @@ export type PartnerConnectionResolvers<ContextType = GraphQLContext, ParentType 
 export type PartnerEdgeResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['PartnerEdge'] = ResolversParentTypes['PartnerEdge']> = {
   cursor?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   node?: Resolver<ResolversTypes['Partner'], ParentType, ContextType>;
+};
+
+export type PartnerLeadReceiptResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['PartnerLeadReceipt'] = ResolversParentTypes['PartnerLeadReceipt']> = {
+  duplicate?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  externalReference?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  referredClientId?: Resolver<Maybe<ResolversTypes['ID']>, ParentType, ContextType>;
+  status?: Resolver<ResolversTypes['PartnerLeadStatus'], ParentType, ContextType>;
+  submittedAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
 };
 
 export type PartnerPortalUserResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['PartnerPortalUser'] = ResolversParentTypes['PartnerPortalUser']> = {
@@ -10610,6 +10731,7 @@ export type Resolvers<ContextType = GraphQLContext> = {
   PartnerCommissionLineEdge?: PartnerCommissionLineEdgeResolvers<ContextType>;
   PartnerConnection?: PartnerConnectionResolvers<ContextType>;
   PartnerEdge?: PartnerEdgeResolvers<ContextType>;
+  PartnerLeadReceipt?: PartnerLeadReceiptResolvers<ContextType>;
   PartnerPortalUser?: PartnerPortalUserResolvers<ContextType>;
   PartnerPortalUserConnection?: PartnerPortalUserConnectionResolvers<ContextType>;
   PartnerPortalUserEdge?: PartnerPortalUserEdgeResolvers<ContextType>;

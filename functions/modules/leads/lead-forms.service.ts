@@ -39,6 +39,7 @@ export class LeadFormsService {
       allowedOrigins: [...new Set(data.allowedOrigins)],
       consentsAsked: [...new Set(data.consentsAsked)],
       leadsAccepted: 0,
+      takesPartnerLeads: data.takesPartnerLeads === true,
       createdBy: p.userId,
       createdAt: this.clock.now().toISOString(),
       version: 1,

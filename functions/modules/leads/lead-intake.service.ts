@@ -1,9 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { Clock } from '../../shared/clock.js';
-import type { TransactOp } from '../../shared/db.js';
-import { AlreadyExistsError, VersionConflictError } from '../../shared/errors.js';
-import { newId } from '../../shared/ids.js';
 import { fieldErrorsOf } from '../../shared/validation.js';
+import type { IncomingLead, LeadFiling } from './lead-filing.js';
 import {
   HONEYPOT_FIELD,
   type LeadForm,
@@ -12,17 +10,10 @@ import {
   type LeadSubmission,
   LeadSubmissionSchema,
 } from './leads.model.js';
-import { type LeadsRepository, LeadTurnTakenError, LeadWindowFullError } from './leads.repository.js';
-import type { LeadClients, LeadMatchField, LeadOrg, LeadTasks } from './ports.js';
+import { type LeadsRepository, LeadWindowFullError } from './leads.repository.js';
+import type { LeadOrg } from './ports.js';
 
 const PROBLEM_BASE = 'https://broker-crm.dev/problems';
-/** A first contact is due within a day (the CALL type's SLA). */
-const FIRST_CONTACT_HOURS = 24;
-/**
- * Concurrent leads race for the form's round-robin turn (and the same person's client): a loser
- * reads again and rebuilds its transaction, at most this many times in all.
- */
-const ATTEMPTS = 5;
 
 function problem(
   status: number,
@@ -54,8 +45,7 @@ function corsHeaders(origin: string | null): Record<string, string> {
 export class LeadIntakeService {
   constructor(
     private readonly repo: LeadsRepository,
-    private readonly clients: LeadClients,
-    private readonly tasks: LeadTasks,
+    private readonly filing: LeadFiling,
     private readonly org: LeadOrg,
     private readonly clock: Clock,
   ) {}
@@ -129,8 +119,7 @@ export class LeadIntakeService {
    * Accepts and files the lead in one transaction: its count in the rate windows, the form's
    * round-robin turn, the client (matched or new) with the consents given, and the first-contact
    * task for the advisor whose turn it is. Nothing is half-written: a full window refuses it all
-   * (the seconds to wait), and a concurrent lead that took the turn, or created the same person's
-   * client, or changed the matched client, makes the next attempt read again and rebuild.
+   * (the seconds to wait); races are rebuilt and retried by {@link LeadFiling.fileInTurn}.
    */
   private async acceptAndFile(
     form: LeadForm,
@@ -142,80 +131,32 @@ export class LeadIntakeService {
       .update(`${form.tenantId}:${sourceAddress}`)
       .digest('hex')
       .slice(0, 32);
-    let current = form;
-    for (let attempt = 1; ; attempt++) {
-      const assigneeId = advisors[current.leadsAccepted % advisors.length] as string;
-      const ops = [
-        ...this.repo.acceptLeadOps(current, addressHash, this.clock.now()),
-        ...(await this.fileOps(current, lead, assigneeId)),
-      ];
-      try {
-        await this.repo.transact(ops);
-        return true;
-      } catch (error) {
-        if (error instanceof LeadWindowFullError) return error.retryAfterSeconds;
-        const retry =
-          error instanceof LeadTurnTakenError ||
-          error instanceof AlreadyExistsError ||
-          error instanceof VersionConflictError;
-        if (!retry || attempt >= ATTEMPTS) throw error;
-        if (error instanceof LeadTurnTakenError) current = (await this.repo.findLeadForm(form.id)) ?? current;
-      }
-    }
-  }
-
-  /** The ops filing a lead: the client (matched or new) with its consents, and the first-contact task. */
-  private async fileOps(form: LeadForm, lead: LeadSubmission, assigneeId: string): Promise<TransactOp[]> {
-    const consents = lead.consents.filter((c) => form.consentsAsked.includes(c));
     const how = `lead form "${form.name}"`;
-    const matched = await this.match(form.tenantId, lead);
-    let clientId: string;
-    const ops: TransactOp[] = [];
-    if (matched) {
-      clientId = matched;
-      if (consents.length > 0)
-        ops.push(...(await this.clients.consentOps(form.tenantId, clientId, consents, how)));
-    } else {
-      const created = await this.clients.potentialClientOps(form.tenantId, {
-        firstName: lead.firstName,
-        lastName: lead.lastName,
-        email: lead.email ?? null,
-        phone: lead.phone ?? null,
-        nationalId: lead.nationalId ?? null,
-        taxId: lead.taxId ?? null,
-        leadSourceId: form.leadSourceId,
-        ownerAdvisorId: assigneeId,
-        consents,
-        how,
-      });
-      clientId = created.clientId;
-      ops.push(...created.ops);
+    const incoming: IncomingLead = {
+      kind: 'PERSON',
+      firstName: lead.firstName,
+      lastName: lead.lastName,
+      companyName: null,
+      email: lead.email ?? null,
+      phone: lead.phone ?? null,
+      nationalId: lead.nationalId ?? null,
+      taxId: lead.taxId ?? null,
+      consents: lead.consents
+        .filter((c) => form.consentsAsked.includes(c))
+        .map((channel) => ({ channel, how })),
+      referringPartnerId: null,
+      source: how,
+      via: form.name,
+      note: null,
+    };
+    try {
+      await this.filing.fileInTurn(form, advisors, incoming, (current) =>
+        this.repo.acceptLeadOps(current, addressHash, this.clock.now()),
+      );
+      return true;
+    } catch (error) {
+      if (error instanceof LeadWindowFullError) return error.retryAfterSeconds;
+      throw error;
     }
-    const due = new Date(this.clock.now().getTime() + FIRST_CONTACT_HOURS * 3_600_000);
-    ops.push(
-      ...(await this.tasks.firstContactTaskOps(form.tenantId, {
-        id: newId(),
-        clientId,
-        assigneeId,
-        title: `First contact: ${lead.firstName} ${lead.lastName} (${form.name})`,
-        dueAt: due.toISOString(),
-      })),
-    );
-    return ops;
-  }
-
-  /** An existing client by national id, tax id, then e-mail. */
-  private async match(tenantId: string, lead: LeadSubmission): Promise<string | undefined> {
-    const tries: Array<[LeadMatchField, string | null | undefined]> = [
-      ['NATIONAL_ID', lead.nationalId],
-      ['TAX_ID', lead.taxId],
-      ['CLIENT_EMAIL', lead.email],
-    ];
-    for (const [field, value] of tries) {
-      if (!value) continue;
-      const id = await this.clients.clientHolding(tenantId, field, value);
-      if (id) return id;
-    }
-    return undefined;
   }
 }

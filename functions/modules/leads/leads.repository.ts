@@ -3,7 +3,7 @@ import { AlreadyExistsError } from '../../shared/errors.js';
 import { fromItem, toItem } from '../../shared/items.js';
 import { countInWindowOp, windowStartOf } from '../../shared/rate-window.js';
 import { EntityType, keys } from '../../shared/table-design.js';
-import { LEAD_LIMITS, type LeadForm } from './leads.model.js';
+import { LEAD_LIMITS, type LeadForm, PARTNER_LEAD_LIMITS, type PartnerLeadReceipt } from './leads.model.js';
 
 /** Why an acceptance did not go through: a full rate window, or another lead took the advisor turn. */
 export class LeadWindowFullError extends Error {
@@ -12,6 +12,8 @@ export class LeadWindowFullError extends Error {
   }
 }
 export class LeadTurnTakenError extends Error {}
+/** A partner's lead whose external reference was filed meanwhile: answer the stored receipt. */
+export class PartnerLeadRepeatedError extends Error {}
 
 /** Lead forms, their public routes and rate windows: the only code that reads or writes them. */
 export class LeadsRepository {
@@ -45,6 +47,17 @@ export class LeadsRepository {
     return items.map((i) => ({ ...fromItem<LeadForm>(i), tenantId }));
   }
 
+  /**
+   * The form partners' portal leads are filed through: the newest of the tenant's forms that takes
+   * them (one small partition), read consistently so its round-robin turn is current.
+   */
+  async findPartnerLeadForm(tenantId: string): Promise<LeadForm | undefined> {
+    const form = (await this.listLeadForms(tenantId)).find((f) => f.takesPartnerLeads === true);
+    if (!form) return undefined;
+    const item = await this.db.get(keys.leadForm(tenantId, form.id), { consistent: true });
+    return item ? { ...fromItem<LeadForm>(item), tenantId } : undefined;
+  }
+
   /** getLeadFormRoute then getLeadForm: a public form id to its form, in two GetItems. */
   async findLeadForm(formId: string): Promise<LeadForm | undefined> {
     const route = await this.db.get(keys.leadFormRoute(formId));
@@ -67,19 +80,6 @@ export class LeadsRepository {
     const nowSeconds = Math.floor(now.getTime() / 1000);
     const full = (start: number, seconds: number) => () =>
       new LeadWindowFullError(start + seconds - nowSeconds);
-    const formKey = keys.leadForm(form.tenantId, form.id);
-    const turn: TransactOp = {
-      item: {
-        Update: {
-          TableName: '',
-          Key: { pk: formKey.pk, sk: formKey.sk },
-          UpdateExpression: 'SET leadsAccepted = :next',
-          ConditionExpression: 'leadsAccepted = :seen',
-          ExpressionAttributeValues: { ':seen': form.leadsAccepted, ':next': form.leadsAccepted + 1 },
-        },
-      },
-      onConditionFailed: () => new LeadTurnTakenError(),
-    };
     return [
       countInWindowOp(
         {
@@ -103,12 +103,83 @@ export class LeadsRepository {
         },
         full(addressStart, LEAD_LIMITS.addressWindowSeconds),
       ),
-      turn,
+      turnOp(form),
     ];
+  }
+
+  /**
+   * The ops accepting a partner's portal lead, as {@link acceptLeadOps} for a form's: count it in
+   * the partner's hourly window (a sub-agent has its own) and take the partner form's next turn.
+   */
+  acceptPartnerLeadOps(form: LeadForm, partnerId: string, now: Date): TransactOp[] {
+    const start = windowStartOf(now, PARTNER_LEAD_LIMITS.windowSeconds);
+    const nowSeconds = Math.floor(now.getTime() / 1000);
+    return [
+      countInWindowOp(
+        {
+          key: keys.partnerLeadRateWindow(form.tenantId, partnerId, start),
+          entityType: EntityType.LeadRateWindow,
+          tenantId: form.tenantId,
+          windowStart: start,
+          windowSeconds: PARTNER_LEAD_LIMITS.windowSeconds,
+          limit: PARTNER_LEAD_LIMITS.perPartnerPerHour,
+        },
+        () => new LeadWindowFullError(start + PARTNER_LEAD_LIMITS.windowSeconds - nowSeconds),
+      ),
+      turnOp(form),
+    ];
+  }
+
+  /**
+   * The op keeping a partner's receipt under its external reference, in the lead's transaction: a
+   * reference filed meanwhile fails it with {@link PartnerLeadRepeatedError} and nothing is written.
+   */
+  partnerLeadReceiptOp(
+    tenantId: string,
+    receipt: PartnerLeadReceipt & { externalReference: string },
+  ): TransactOp {
+    return putNewOp(
+      toItem(
+        keys.partnerLeadReceipt(tenantId, receipt.partnerId, receipt.externalReference),
+        EntityType.PartnerLeadReceipt,
+        tenantId,
+        receipt,
+      ),
+      () => new PartnerLeadRepeatedError(),
+    );
+  }
+
+  /** getPartnerLeadReceipt: a partner's receipt by its own reference (one GetItem). */
+  async findPartnerLeadReceipt(
+    tenantId: string,
+    partnerId: string,
+    externalReference: string,
+  ): Promise<PartnerLeadReceipt | undefined> {
+    const item = await this.db.get(keys.partnerLeadReceipt(tenantId, partnerId, externalReference), {
+      consistent: true,
+    });
+    return item ? fromItem<PartnerLeadReceipt>(item) : undefined;
   }
 
   /** Writes a lead's ops (acceptance, client, consents, task) all or nothing. */
   async transact(ops: TransactOp[]): Promise<void> {
     await this.db.transact(ops);
   }
+}
+
+/** The op taking a form's next round-robin turn (`leadsAccepted` as read), or {@link LeadTurnTakenError}. */
+function turnOp(form: LeadForm): TransactOp {
+  const formKey = keys.leadForm(form.tenantId, form.id);
+  return {
+    item: {
+      Update: {
+        TableName: '',
+        Key: { pk: formKey.pk, sk: formKey.sk },
+        UpdateExpression: 'SET leadsAccepted = :next',
+        ConditionExpression: 'leadsAccepted = :seen',
+        ExpressionAttributeValues: { ':seen': form.leadsAccepted, ':next': form.leadsAccepted + 1 },
+      },
+    },
+    onConditionFailed: () => new LeadTurnTakenError(),
+  };
 }

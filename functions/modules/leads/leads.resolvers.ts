@@ -1,6 +1,9 @@
 import type { Resolvers } from '../../graphql/__generated__/resolvers-types.js';
 
-/** Lead forms: listed and created by managers; leads themselves arrive at `POST /leads/{formId}`. */
+/**
+ * Lead forms: listed and created by managers; public leads arrive at `POST /leads/{formId}`, and
+ * partners submit theirs with `submitPartnerLead`.
+ */
 export const leadsResolvers: Resolvers = {
   Query: {
     leadForms: (_root, _args, { principal, services }) => services.leads.forms.list(principal),
@@ -8,8 +11,11 @@ export const leadsResolvers: Resolvers = {
   Mutation: {
     createLeadForm: (_root, { input }, { principal, services }) =>
       services.leads.forms.create(principal, input),
+    submitPartnerLead: (_root, { input }, { principal, services }) =>
+      services.leads.partnerLeads.submit(principal, input),
   },
   LeadForm: {
     postPath: (form) => `/leads/${form.id}`,
+    takesPartnerLeads: (form) => form.takesPartnerLeads === true,
   },
 };

@@ -40,6 +40,8 @@ export interface SystemTaskRequest {
   dueAt: string;
   process: Task['process'];
   priority?: Task['priority'];
+  /** What the assignee should know (a partner lead's products and note). */
+  note?: string | null;
 }
 
 /** Creating, completing and reassigning tasks; every change lands on the client's timeline. */
@@ -117,7 +119,7 @@ export class TasksService {
       priority: request.priority ?? 'NORMAL',
       checkpoint: null,
       process: request.process,
-      note: null,
+      note: request.note ?? null,
       delegatedBy: null,
     });
     return [

@@ -74,6 +74,8 @@ export const PERMISSIONS = {
   'outgoingWebhooks:manage': ['admin'],
   /** Public lead forms of landing pages and partner sites: create and list. */
   'leads:configure': ['admin', 'manager'],
+  /** Partners submit leads (referred potential clients) through their portal; they come back as partner-safe receipts. */
+  'leads:submit': ['partner'],
   /** Cross-sell candidates of a client within scope (the client's reach decides). */
   'crossSell:read': ['admin', 'manager', 'backoffice', 'advisor'],
   /** Campaigns, their members and funnel; managing them (create, start, distribute, e-mail) also needs tenant-wide scope. */

@@ -53,6 +53,8 @@ const TENANT_LEVEL: Record<string, string> = {
     "failed changes are the tenant's operations log, placed in no branch: admins only (failures:manage)",
   createPartnerUser:
     'portal users belong to a partner (a tenant-wide catalog, placed in no branch): partner managers, or the partner admin for their own network (partner-portal.int.test.ts)',
+  submitPartnerLead:
+    "a partner's lead is filed under the caller's own partner (from the token), through the tenant's partner form: partner users only (leads:submit; partner-portal.int.test.ts)",
   createSubAgent:
     "a sub-agent joins the caller's own partner network, placed in no branch: partner admins only (partner-portal.int.test.ts)",
   createWebhookEndpoint:

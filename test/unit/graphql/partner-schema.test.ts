@@ -106,6 +106,7 @@ describe('the partner schema', () => {
         'PartnerPortalUser',
         'SubAgent',
         'CommissionAccrual',
+        'PartnerLeadReceipt',
       ]),
     );
     for (const staffOnly of ['Client', 'Policy', 'CommissionLine', 'Invoice', 'User'])
