@@ -16,6 +16,7 @@ import { LOCAL_AUDIENCE, LOCAL_ISSUER, LocalTokenIssuer } from '../../infra/loca
 import { benchColdStart } from './scenarios/cold-start.js';
 import { benchCommissionThroughput } from './scenarios/commissions.js';
 import { benchCrossSell } from './scenarios/cross-sell.js';
+import { benchFirstStart } from './scenarios/first-start.js';
 import { benchGraphQLPaths } from './scenarios/graphql-paths.js';
 import { benchWebhookIngestion } from './scenarios/webhooks.js';
 import { ConsumerGate } from './support/background.js';
@@ -116,6 +117,7 @@ const results: BenchResults = {
   webhooks: null,
   coldStart: null,
   crossSell: null,
+  firstStart: null,
   memory: { benchProcessPeakRssMb: 0, dynamodbLocalPeakRssMb: null },
   notMeasured: [],
 };
@@ -280,6 +282,7 @@ const CARRIABLE: readonly CarriableScenario[] = [
   'webhooks',
   'cold-start',
   'cross-sell',
+  'first-start',
 ];
 
 /** The last run's figures (docs/benchmarks.json), or null on a fresh clone without one. */
@@ -312,6 +315,10 @@ try {
     log('Cross-sell: precision@3 on a generated book, then learning over 100,000 clients…');
     results.crossSell = await stage('crossSell', async () => benchCrossSell(log));
   } else results.notMeasured.push({ scenario: 'cross-sell', why: 'skipped by --only' });
+  if (wants('first-start')) {
+    log('First start: `npm start` on an empty data directory, then restarted on it…');
+    results.firstStart = await stage('firstStart', () => benchFirstStart(3, log));
+  } else results.notMeasured.push({ scenario: 'first start', why: 'skipped by --only' });
   results.memory.benchProcessPeakRssMb = ownPeakRssMb();
   if (only)
     carryOver(

@@ -4,6 +4,7 @@ import { REPO_ROOT } from '../../../infra/cloud/bundling.js';
 import type { ColdStartFigures } from '../scenarios/cold-start.js';
 import type { CommissionFigures } from '../scenarios/commissions.js';
 import type { CrossSellFigures } from '../scenarios/cross-sell.js';
+import type { FirstStartFigures } from '../scenarios/first-start.js';
 import type { PathFigures } from '../scenarios/graphql-paths.js';
 import type { WebhookFigures } from '../scenarios/webhooks.js';
 import type { MachineInfo } from './machine.js';
@@ -33,6 +34,8 @@ export interface BenchResults {
   coldStart: ColdStartFigures[] | null;
   /** Absent from runs before the cross-sell scenario existed. */
   crossSell?: CrossSellFigures | null;
+  /** Absent from runs before the first-start scenario existed. */
+  firstStart?: FirstStartFigures | null;
   memory: { benchProcessPeakRssMb: number; dynamodbLocalPeakRssMb: number | null };
   notMeasured: Array<{ scenario: string; why: string }>;
   /** Scenarios a partial run (`--only`) did not measure, carried from the run that did. */
@@ -48,7 +51,13 @@ export interface CarriedScenario {
   commit: string;
 }
 
-export type CarriableScenario = 'graphql' | 'commissions' | 'webhooks' | 'cold-start' | 'cross-sell';
+export type CarriableScenario =
+  | 'graphql'
+  | 'commissions'
+  | 'webhooks'
+  | 'cold-start'
+  | 'cross-sell'
+  | 'first-start';
 
 /**
  * Fills the scenarios a partial run skipped with the figures of the last run that measured them
@@ -74,10 +83,12 @@ export function carryOver(
     else if (scenario === 'webhooks' && previous.webhooks) results.webhooks = previous.webhooks;
     else if (scenario === 'cold-start' && previous.coldStart) results.coldStart = previous.coldStart;
     else if (scenario === 'cross-sell' && previous.crossSell) results.crossSell = previous.crossSell;
+    else if (scenario === 'first-start' && previous.firstStart) results.firstStart = previous.firstStart;
     else continue;
     if (
       scenario !== 'cold-start' &&
       scenario !== 'cross-sell' &&
+      scenario !== 'first-start' &&
       results.memory.dynamodbLocalPeakRssMb === null
     )
       results.memory.dynamodbLocalPeakRssMb = previous.memory.dynamodbLocalPeakRssMb;
@@ -90,6 +101,7 @@ export function carryOver(
     webhooks: 'webhooks',
     'cold-start': 'cold start',
     'cross-sell': 'cross-sell',
+    'first-start': 'first start',
   };
   const carriedLabels = new Set(carried.map((c) => label[c.scenario]));
   results.notMeasured = results.notMeasured.filter((n) => !carriedLabels.has(n.scenario));
@@ -188,6 +200,21 @@ function coldStartSection(r: BenchResults): string[] {
   return [...lines, ''];
 }
 
+function firstStartSection(r: BenchResults): string[] {
+  const f = r.firstStart;
+  if (!f) return [];
+  return [
+    '## 7. First start',
+    '',
+    `\`npm start\`'s script (\`infra/local/main.ts\`) spawned on an empty data directory: DynamoDB Local started, the table created, the demo brokerage seeded, until it prints that it is running; then stopped and started again on the same directory (nothing to seed). Tree RSS: the Node process and DynamoDB Local's JVM right after the first start. ${f.runs} runs, each on a fresh directory.`,
+    '',
+    '| first start | restart | tree RSS after the first start | target | |',
+    '|---:|---:|---:|---|---|',
+    `| ${cell(f.firstStartSeconds, ' s')} | ${cell(f.restartSeconds, ' s')} | ${cell(f.treeRssMb, ' MB')} | ${f.target} | ${verdict(f.met)} |`,
+    '',
+  ];
+}
+
 function crossSellSection(r: BenchResults): string[] {
   const x = r.crossSell;
   if (!x) return [];
@@ -263,6 +290,7 @@ function markdown(r: BenchResults, notes: string[]): string {
     ...coldStartSection(r),
     ...memorySection(r),
     ...crossSellSection(r),
+    ...firstStartSection(r),
     '## Not measured yet',
     '',
     ...(r.notMeasured.length > 0

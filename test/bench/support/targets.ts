@@ -1,4 +1,5 @@
 import type { BenchResults } from './report.js';
+import { cell } from './stats.js';
 
 /** One target of the performance, architecture, reports and campaigns issues, as this run saw it. */
 export interface BenchTarget {
@@ -132,7 +133,17 @@ export function benchTargets(r: BenchResults): BenchTarget[] {
   );
   rows.push(
     notMeasured('Reports: 100,000-line commission-lines export', '≤ 60 s and ≤ 400 MB RSS, streamed'),
-    notMeasured('Local stack first start', '≤ 10 s'),
+  );
+  const f = r.firstStart;
+  rows.push(
+    f
+      ? {
+          name: 'Local stack first start',
+          value: `${cell(f.firstStartSeconds, ' s')} to running, seeded (restart ${cell(f.restartSeconds, ' s')}; ${f.treeRssMb.median} MB RSS, Node and DynamoDB Local)`,
+          target: '≤ 10 s',
+          met: f.met,
+        }
+      : notMeasured('Local stack first start', '≤ 10 s'),
   );
   return rows;
 }

@@ -1,0 +1,133 @@
+/**
+ * `npm start` as a new user meets it: the command spawned on an empty data directory (DynamoDB Local
+ * started, the table created, the demo brokerage seeded) until it prints that it is running, then
+ * again on the same directory (a restart: the data is there, nothing is seeded). Reports the wall
+ * time of each and the resident memory of the whole process tree (Node and DynamoDB Local's JVM)
+ * once it is up.
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { type Spread, spread } from '../support/stats.js';
+
+export interface FirstStartFigures {
+  runs: number;
+  /** Spawn of `npm start`'s script to its "Broker CRM is running" line, on an empty data directory. */
+  firstStartSeconds: Spread;
+  /** The same on the directory the first start left (no seeding). */
+  restartSeconds: Spread;
+  /** RSS of the process tree right after the first start (MB). */
+  treeRssMb: Spread;
+  target: string;
+  met: boolean;
+}
+
+/** The issue's target for the first start. */
+export const FIRST_START_TARGET_SECONDS = 10;
+
+const REPO_ROOT = join(import.meta.dirname, '..', '..', '..');
+
+/** Resident memory of a process and all its descendants, in MB (Linux /proc). */
+function treeRssMb(pid: number): number {
+  const rssKb = (p: number): number => {
+    try {
+      return Number(/VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${p}/status`, 'utf8'))?.[1] ?? 0);
+    } catch {
+      return 0;
+    }
+  };
+  const children = (p: number): number[] => {
+    try {
+      return readdirSync(`/proc/${p}/task`).flatMap((task) =>
+        readFileSync(`/proc/${p}/task/${task}/children`, 'utf8')
+          .trim()
+          .split(/\s+/)
+          .filter(Boolean)
+          .map(Number),
+      );
+    } catch {
+      return [];
+    }
+  };
+  let total = 0;
+  const queue = [pid];
+  while (queue.length > 0) {
+    const p = queue.shift() as number;
+    total += rssKb(p);
+    queue.push(...children(p));
+  }
+  return Number((total / 1024).toFixed(1));
+}
+
+/** Starts `npm start`'s script on `dataDir`; resolves when it says it is running. */
+async function startOnce(dataDir: string): Promise<{ seconds: number; rssMb: number; child: ChildProcess }> {
+  const started = performance.now();
+  const child = spawn(
+    process.execPath,
+    ['--import', 'tsx', join(REPO_ROOT, 'infra', 'local', 'main.ts'), '--data-dir', dataDir],
+    { cwd: REPO_ROOT, env: { ...process.env, PORT: '0' }, stdio: ['ignore', 'pipe', 'pipe'] },
+  );
+  let output = '';
+  const seconds = await new Promise<number>((resolve, reject) => {
+    const timer = setTimeout(
+      () => reject(new Error(`npm start did not come up in 120 s:\n${output}`)),
+      120_000,
+    );
+    child.stdout?.on('data', (d: Buffer) => {
+      output += d.toString();
+      if (output.includes('Broker CRM is running')) {
+        clearTimeout(timer);
+        resolve((performance.now() - started) / 1000);
+      }
+    });
+    child.stderr?.on('data', (d: Buffer) => {
+      output += d.toString();
+    });
+    child.on('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`npm start exited with ${code} before it was running:\n${output}`));
+    });
+  });
+  return { seconds, rssMb: treeRssMb(child.pid as number), child };
+}
+
+async function stop(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null) return;
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  child.kill('SIGTERM');
+  await exited;
+}
+
+/** `runs` first starts and restarts, each on a fresh temporary data directory. */
+export async function benchFirstStart(runs: number, log: (line: string) => void): Promise<FirstStartFigures> {
+  const first: number[] = [];
+  const again: number[] = [];
+  const rss: number[] = [];
+  for (let i = 0; i < runs; i++) {
+    const dir = mkdtempSync(join(tmpdir(), 'broker-crm-first-start-'));
+    try {
+      const a = await startOnce(dir);
+      await stop(a.child);
+      const b = await startOnce(dir);
+      await stop(b.child);
+      first.push(a.seconds);
+      again.push(b.seconds);
+      rss.push(a.rssMb);
+      log(
+        `first start: ${a.seconds.toFixed(1)} s (${a.rssMb} MB), restart ${b.seconds.toFixed(1)} s (run ${i + 1}/${runs})`,
+      );
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }
+  const firstStartSeconds = spread(first);
+  return {
+    runs,
+    firstStartSeconds,
+    restartSeconds: spread(again),
+    treeRssMb: spread(rss, 1),
+    target: `first start ≤ ${FIRST_START_TARGET_SECONDS} s`,
+    met: firstStartSeconds.median <= FIRST_START_TARGET_SECONDS,
+  };
+}
