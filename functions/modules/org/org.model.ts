@@ -3,6 +3,7 @@ import { isStaff, sitsInBranch } from '../../shared/auth/policy.js';
 import { ROLES, type Role, SCOPES, type Scope } from '../../shared/auth/principal.js';
 import { EmailSchema, IdSchema, IsoDateSchema } from '../../shared/input.js';
 import { CurrencySchema } from '../../shared/money.js';
+import type { PlacementChange, RateGroupSpell, UplineSegment } from './upline.js';
 
 /** Fields every org record carries. */
 export interface Versioned {
@@ -61,6 +62,12 @@ export interface User extends Versioned {
   /** Partner users only: this user manages the partner's portal users and sub-agents. */
   partnerAdmin?: boolean;
   active: boolean;
+  /** The user's moves, kept with each move so a hierarchy read needs no Query (upline.ts); absent before the migration. */
+  placementHistory?: PlacementChange[];
+  /** The user's rate-group memberships, kept with each (upline.ts); absent before the migration. */
+  rateGroupHistory?: RateGroupSpell[];
+  /** Which managers to prefetch for a date (upline.ts): a hint a read verifies, never trusted alone. */
+  uplineHint?: UplineSegment[];
 }
 
 export interface UserMove {
