@@ -3,7 +3,6 @@ import { isStaff, sitsInBranch } from '../../shared/auth/policy.js';
 import { ROLES, type Role, SCOPES, type Scope } from '../../shared/auth/principal.js';
 import { EmailSchema, IdSchema, IsoDateSchema } from '../../shared/input.js';
 import { CurrencySchema } from '../../shared/money.js';
-import type { PlacementChange, RateGroupSpell, UplineSegment } from './upline.js';
 
 /** Fields every org record carries. */
 export interface Versioned {
@@ -80,6 +79,26 @@ export interface UserMove {
   reason: string | null;
   movedBy: string;
   at: string;
+}
+
+/** What a placement on a date needs of a move. */
+export type PlacementMove = Pick<
+  UserMove,
+  'effectiveDate' | 'fromBranchId' | 'toBranchId' | 'fromManagerId' | 'toManagerId'
+>;
+
+/** A move as kept on the user item (upline.ts): the move item's id and what a placement needs. */
+export interface PlacementChange extends PlacementMove {
+  id: string;
+}
+
+/** A rate-group membership as kept on the user item (upline.ts). */
+export type RateGroupSpell = Pick<RateGroupMembership, 'rateGroupId' | 'from' | 'promotion'> & { id: string };
+
+/** From `from` (inclusive; '' = since always) the user's managers, nearest first (upline.ts). */
+export interface UplineSegment {
+  from: string;
+  managerIds: string[];
 }
 
 export interface RateGroup extends Versioned {

@@ -1,4 +1,14 @@
-import type { RateGroupMembership, User, UserMove } from './org.model.js';
+import type {
+  PlacementChange,
+  PlacementMove,
+  RateGroupMembership,
+  RateGroupSpell,
+  UplineSegment,
+  User,
+  UserMove,
+} from './org.model.js';
+
+export type { PlacementChange, PlacementMove, RateGroupSpell, UplineSegment };
 
 /**
  * The sales hierarchy as kept on the user items, so a policy write freezes its seller's upline with
@@ -15,26 +25,6 @@ import type { RateGroupMembership, User, UserMove } from './org.model.js';
 
 /** How deep a frozen hierarchy may go; deeper chains are a data error, not a sales organisation. */
 export const MAX_HIERARCHY_DEPTH = 12;
-
-/** What a placement on a date needs of a move. */
-export type PlacementMove = Pick<
-  UserMove,
-  'effectiveDate' | 'fromBranchId' | 'toBranchId' | 'fromManagerId' | 'toManagerId'
->;
-
-/** A move as kept on the user item: the move item's id and what a placement needs. */
-export interface PlacementChange extends PlacementMove {
-  id: string;
-}
-
-/** A rate-group membership as kept on the user item. */
-export type RateGroupSpell = Pick<RateGroupMembership, 'rateGroupId' | 'from' | 'promotion'> & { id: string };
-
-/** From `from` (inclusive; '' = since always) the user's managers, nearest first. */
-export interface UplineSegment {
-  from: string;
-  managerIds: string[];
-}
 
 /** Newest first, as the move and membership items sort (by date, then id). */
 function newestFirst<T extends { id: string }>(list: readonly T[], date: (t: T) => string): T[] {
