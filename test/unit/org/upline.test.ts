@@ -31,7 +31,14 @@ function user(id: string, managerId: string | null, moves: PlacementChange[] = [
 }
 
 function move(id: string, date: string, from: string | null, to: string | null): PlacementChange {
-  return { id, effectiveDate: date, fromBranchId: 'b1', toBranchId: 'b1', fromManagerId: from, toManagerId: to };
+  return {
+    id,
+    effectiveDate: date,
+    fromBranchId: 'b1',
+    toBranchId: 'b1',
+    fromManagerId: from,
+    toManagerId: to,
+  };
 }
 
 /** The old walk, one user at a time (what SellerHierarchy did before the hint). */
