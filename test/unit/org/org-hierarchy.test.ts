@@ -8,7 +8,7 @@ describe('hints a move cannot carry in its own transaction', () => {
     const sizes: number[] = [];
     const repo = {
       uplineHintOp: (_t: string, userId: string): TransactOp => ({
-        item: { Update: { TableName: '', Key: { userId } } },
+        item: { Update: { TableName: '', Key: { userId }, UpdateExpression: 'SET uplineHint = :h' } },
       }),
       transactOps: async (ops: TransactOp[]) => {
         sizes.push(ops.length);
