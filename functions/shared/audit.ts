@@ -22,7 +22,7 @@ export interface AuditableItem {
 /** A transaction op (db.ts's AuditableOp, restated for the same reason). */
 export interface AuditableOp {
   item: {
-    Put?: { Item?: Record<string, unknown> };
+    Put?: { Item?: Record<string, unknown>; ConditionExpression?: string };
     Update?: UpdateShape & { Key?: Record<string, unknown> };
     Delete?: { Key?: Record<string, unknown> };
   };
@@ -146,15 +146,23 @@ export async function auditOpsFor(
   return auditedChanges(ops, current).flatMap((change) => auditOp(actor, change, at) ?? []);
 }
 
-/** The keys whose current item an op's audit needs (updates and deletes; puts of audited types). */
+/**
+ * The keys whose current item an op's audit needs (updates and deletes; puts of audited types that
+ * may replace an item: a put conditional on the key being free has no item before it, so a new
+ * policy or client costs its write no read).
+ */
 export function keysToInspect(ops: readonly AuditableOp[]): ItemKey[] {
   const found = new Map<string, ItemKey>();
   for (const { item } of ops) {
-    const key = item.Update?.Key ?? item.Delete?.Key ?? (putOfAuditedType(item.Put) ? item.Put?.Item : null);
+    const replaces = putOfAuditedType(item.Put) && item.Put?.ConditionExpression !== INSERT_ONLY;
+    const key = item.Update?.Key ?? item.Delete?.Key ?? (replaces ? item.Put?.Item : null);
     if (key) found.set(keyId(key), { pk: String(key.pk), sk: String(key.sk) });
   }
   return [...found.values()];
 }
+
+/** The condition of a put that creates an item only if its key is free (db.ts `putNewOp`). */
+const INSERT_ONLY = 'attribute_not_exists(pk)';
 
 function putOfAuditedType(put: { Item?: Record<string, unknown> } | undefined): boolean {
   return put?.Item !== undefined && AUDITED_TYPES.has(String(put.Item.type));

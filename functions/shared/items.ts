@@ -49,3 +49,34 @@ export async function queryRecords<T>(db: Db, input: QueryPageInput): Promise<Pa
   const result = await db.queryPage(input);
   return { ...result, items: result.items.map((i) => fromItem<T>(i)) };
 }
+
+/**
+ * One item to read beside others: its key, and how the module that owns it turns the item (or its
+ * absence) into a value, checks included. Lets a service read several modules' items in one
+ * BatchGetItem without knowing their storage.
+ */
+export interface KeyedRead<T> {
+  key: ItemKey;
+  decode(item: StoredItem | undefined): T;
+}
+
+/** A read of one record by key: the record, or undefined when missing. */
+export function recordRead<T>(key: ItemKey): KeyedRead<T | undefined> {
+  return { key, decode: (item) => (item ? fromItem<T>(item) : undefined) };
+}
+
+type Decoded<R> = { [K in keyof R]: R[K] extends KeyedRead<infer T> ? T : never };
+
+/**
+ * Several reads in one BatchGetItem (pages of 100), decoded in the order given, so the first
+ * failing check is the first read's (a missing client before an unknown insurer).
+ */
+export async function readTogether<R extends readonly KeyedRead<unknown>[]>(
+  db: Db,
+  reads: R,
+): Promise<Decoded<R>> {
+  const unique = new Map(reads.map((r) => [`${r.key.pk}\u0000${r.key.sk}`, r.key] as const));
+  const items = unique.size ? await db.batchGet([...unique.values()]) : [];
+  const found = new Map(items.map((i) => [`${i.pk}\u0000${i.sk}`, i] as const));
+  return reads.map((r) => r.decode(found.get(`${r.key.pk}\u0000${r.key.sk}`))) as Decoded<R>;
+}

@@ -336,6 +336,9 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     log(`Stream poller    ${poller.consumers.length} stream consumer(s), change bus, scheduler`);
 
     const seed = await seedOnce(dataDir, options.seed, log);
+    // Users written by an older version get their hierarchy copies (idempotent: usually writes nothing).
+    const { migrateUplineCopies } = await import('../migrations/upline-copies.js');
+    await migrateUplineCopies((await import('../../functions/shared/runtime.js')).getRuntime().db);
     const dev = await devInfo(base, issuer, seed);
     if (dataDir)
       writeFileSync(join(dataDir, 'dev.json'), `${JSON.stringify(dev, null, 2)}\n`, { mode: 0o600 });

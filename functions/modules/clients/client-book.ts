@@ -4,6 +4,7 @@ import type { Clock } from '../../shared/clock.js';
 import type { TransactOp } from '../../shared/db.js';
 import { ForbiddenError, NotFoundError, ValidationFailedError } from '../../shared/errors.js';
 import { newId } from '../../shared/ids.js';
+import type { KeyedRead } from '../../shared/items.js';
 import { OrgKind } from '../../shared/table-design.js';
 import type { Branch, User } from '../org/index.js';
 import type { Client, TimelineEntry, TimelineKind } from './clients.model.js';
@@ -56,6 +57,20 @@ export class ClientBook {
     if (!client) throw new NotFoundError('Client', clientId);
     this.assertCanSee(principal, client);
     return client;
+  }
+
+  /** {@link requireClient} as a read to batch with other modules' items (same checks, in the same order). */
+  clientRead(principal: Principal, clientId: string): KeyedRead<Client> {
+    const read = this.repo.clientRead(principal.tenantId, clientId);
+    return {
+      key: read.key,
+      decode: (item) => {
+        const client = read.decode(item);
+        if (!client) throw new NotFoundError('Client', clientId);
+        this.assertCanSee(principal, client);
+        return client;
+      },
+    };
   }
 
   /** A client by id with no scope check (the caller checked the policy or record it reached it by). */

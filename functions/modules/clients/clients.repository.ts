@@ -10,7 +10,15 @@ import { AlreadyExistsError, VersionConflictError } from '../../shared/errors.js
 import { queryFilter } from '../../shared/filter-expression.js';
 import { indexAttributeChanges } from '../../shared/index-attributes.js';
 import { claimUniqueOp, insertItemOp, uniqueClaim } from '../../shared/item-ops.js';
-import { fromItem, getRecord, getRecords, queryRecords, toItem } from '../../shared/items.js';
+import {
+  fromItem,
+  getRecord,
+  getRecords,
+  type KeyedRead,
+  queryRecords,
+  recordRead,
+  toItem,
+} from '../../shared/items.js';
 import { EntityType, type IndexName, keys } from '../../shared/table-design.js';
 import type { CreditEntry, Invoice } from '../invoices/index.js';
 import type { Policy } from '../policies/index.js';
@@ -116,6 +124,11 @@ export class ClientsRepository {
 
   async getClient(tenantId: string, clientId: string): Promise<Client | undefined> {
     return getRecord<Client>(this.db, keys.client(tenantId, clientId));
+  }
+
+  /** A client as a read to batch with other items (see `readTogether`). */
+  clientRead(tenantId: string, clientId: string): KeyedRead<Client | undefined> {
+    return recordRead<Client>(keys.client(tenantId, clientId));
   }
 
   async getClients(tenantId: string, clientIds: string[]): Promise<Client[]> {

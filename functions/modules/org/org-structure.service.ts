@@ -25,6 +25,8 @@ import {
 } from './org.model.js';
 import type { OrgRepository } from './org.repository.js';
 import { definedOnly, type OrgEntities } from './org-entities.js';
+import { HINTS_IN_MOVE_TRANSACTION, type OrgHierarchy } from './org-hierarchy.js';
+import { placementChange, placementHistoryOf } from './upline.js';
 
 type PageRequest = { limit: number; cursor: string | null };
 
@@ -36,6 +38,7 @@ export class OrgStructureService {
   constructor(
     private readonly repo: OrgRepository,
     private readonly entities: OrgEntities,
+    private readonly hierarchy: OrgHierarchy,
   ) {}
 
   getRegion = (p: Principal | null, id: string) => this.entities.find<Region>(p, OrgKind.Region, id);
@@ -132,6 +135,7 @@ export class OrgStructureService {
       );
     }
     await this.assertPlacement(p, data.branchId ?? null);
+    let manager: User | undefined;
     if (data.managerId) {
       await this.entities.requireReference(
         p.tenantId,
@@ -140,7 +144,7 @@ export class OrgStructureService {
         'input.managerId',
         'user',
       );
-      await this.requireManagedUser(p, data.managerId, 'The upline');
+      manager = await this.requireManagedUser(p, data.managerId, 'The upline');
     }
     if (data.partnerId) {
       await this.entities.requireReference(
@@ -162,6 +166,10 @@ export class OrgStructureService {
       managerId: data.managerId ?? null,
       partnerId: data.partnerId ?? null,
       active: true,
+      // A new user has no moves or memberships yet: its copies start empty and complete (upline.ts).
+      placementHistory: [],
+      rateGroupHistory: [],
+      uplineHint: this.hierarchy.newUserHint(manager),
     };
     return this.repo.createOrgEntity(p.tenantId, OrgKind.User, user, [
       { field: 'USER_EMAIL', value: user.email },
@@ -189,7 +197,10 @@ export class OrgStructureService {
 
   /**
    * Moves a user to another branch and/or upline, keeping the move as history in the same
-   * transaction. Refuses a move that would put a user under their own downline (a cycle).
+   * transaction, with the copy of the user's moves on its item and the upline hints the move
+   * changes (its own and, up to {@link HINTS_IN_MOVE_TRANSACTION}, its descendants'; more follow
+   * right after, see `OrgHierarchy.writeHints`). Refuses a move that would put a user under their
+   * own downline (a cycle).
    */
   async moveUser(principal: Principal | null, input: unknown): Promise<User> {
     const p = authorize(principal, 'users:manage');
@@ -213,10 +224,10 @@ export class OrgStructureService {
           { path: 'input.managerId', message: 'cannot be the user themself' },
         ]);
       }
-      const chain = await this.uplineChain(p.tenantId, toManagerId);
-      if (chain.some((u) => u.id === current.id)) {
-        throw new RuleViolationError('The new upline reports to this user: the hierarchy would form a cycle');
-      }
+    }
+    const users = await this.usersById(p.tenantId);
+    if (toManagerId && chainOf(users, toManagerId).some((u) => u.id === current.id)) {
+      throw new RuleViolationError('The new upline reports to this user: the hierarchy would form a cycle');
     }
     const move: UserMove = {
       userId: current.id,
@@ -229,15 +240,31 @@ export class OrgStructureService {
       movedBy: p.userId,
       at: this.entities.now(),
     };
-    return this.repo.updateOrgEntity(
+    const moveId = newId();
+    // A user written before the copies existed gets them now, from its move items.
+    const history =
+      placementHistoryOf(current) ?? (await this.repo.listPlacementChanges(p.tenantId, current.id));
+    const placementHistory = [...history, placementChange(move, moveId)];
+    users.set(current.id, { ...current, branchId: toBranchId, managerId: toManagerId, placementHistory });
+    const hints = this.hierarchy.hintChanges(users, current.id);
+    const inTransaction = hints.others.slice(0, HINTS_IN_MOVE_TRANSACTION);
+    const moved = await this.repo.updateOrgEntity(
       p.tenantId,
       OrgKind.User,
       current,
       data.expectedVersion,
-      { branchId: toBranchId, managerId: toManagerId, updatedAt: this.entities.now() },
+      {
+        branchId: toBranchId,
+        managerId: toManagerId,
+        placementHistory,
+        uplineHint: hints.own,
+        updatedAt: this.entities.now(),
+      },
       [],
-      [this.repo.moveOp(p.tenantId, move, newId())],
+      [this.repo.moveOp(p.tenantId, move, moveId), ...this.hierarchy.hintOps(p.tenantId, inTransaction)],
     );
+    await this.hierarchy.writeHints(p.tenantId, hints.others.slice(HINTS_IN_MOVE_TRANSACTION));
+    return moved;
   }
 
   async listUserMoves(principal: Principal | null, userId: string): Promise<UserMove[]> {
@@ -266,6 +293,7 @@ export class OrgStructureService {
         at: this.entities.now(),
       },
       newId(),
+      user.rateGroupHistory !== undefined,
     );
     return user;
   }
@@ -283,20 +311,13 @@ export class OrgStructureService {
    * chain on their written date so later moves never rewrite commission history.
    */
   async uplineChain(tenantId: string, userId: string): Promise<User[]> {
-    const users = new Map(
-      (await this.repo.listAllOrgEntities<User>(tenantId, OrgKind.User)).map((u) => [u.id, u] as const),
-    );
-    const chain: User[] = [];
-    const seen = new Set<string>();
-    for (
-      let u = users.get(userId);
-      u && !seen.has(u.id);
-      u = u.managerId ? users.get(u.managerId) : undefined
-    ) {
-      chain.push(u);
-      seen.add(u.id);
-    }
-    return chain;
+    return chainOf(await this.usersById(tenantId), userId);
+  }
+
+  /** Every user of the tenant by id (one Query on the users' collection). */
+  private async usersById(tenantId: string): Promise<Map<string, User>> {
+    const users = await this.repo.listAllOrgEntities<User>(tenantId, OrgKind.User);
+    return new Map(users.map((u) => [u.id, u] as const));
   }
 
   async createRateGroup(principal: Principal | null, input: unknown): Promise<RateGroup> {
@@ -358,4 +379,19 @@ export class OrgStructureService {
       'This branch',
     );
   }
+}
+
+/** The user and their uplines, nearest first, as the hierarchy stands now. */
+function chainOf(users: ReadonlyMap<string, User>, userId: string): User[] {
+  const chain: User[] = [];
+  const seen = new Set<string>();
+  for (
+    let u = users.get(userId);
+    u && !seen.has(u.id);
+    u = u.managerId ? users.get(u.managerId) : undefined
+  ) {
+    chain.push(u);
+    seen.add(u.id);
+  }
+  return chain;
 }

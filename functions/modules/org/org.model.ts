@@ -61,6 +61,12 @@ export interface User extends Versioned {
   /** Partner users only: this user manages the partner's portal users and sub-agents. */
   partnerAdmin?: boolean;
   active: boolean;
+  /** The user's moves, kept with each move so a hierarchy read needs no Query (upline.ts); absent before the migration. */
+  placementHistory?: PlacementChange[];
+  /** The user's rate-group memberships, kept with each (upline.ts); absent before the migration. */
+  rateGroupHistory?: RateGroupSpell[];
+  /** Which managers to prefetch for a date (upline.ts): a hint a read verifies, never trusted alone. */
+  uplineHint?: UplineSegment[];
 }
 
 export interface UserMove {
@@ -73,6 +79,26 @@ export interface UserMove {
   reason: string | null;
   movedBy: string;
   at: string;
+}
+
+/** What a placement on a date needs of a move. */
+export type PlacementMove = Pick<
+  UserMove,
+  'effectiveDate' | 'fromBranchId' | 'toBranchId' | 'fromManagerId' | 'toManagerId'
+>;
+
+/** A move as kept on the user item (upline.ts): the move item's id and what a placement needs. */
+export interface PlacementChange extends PlacementMove {
+  id: string;
+}
+
+/** A rate-group membership as kept on the user item (upline.ts). */
+export type RateGroupSpell = Pick<RateGroupMembership, 'rateGroupId' | 'from' | 'promotion'> & { id: string };
+
+/** From `from` (inclusive; '' = since always) the user's managers, nearest first (upline.ts). */
+export interface UplineSegment {
+  from: string;
+  managerIds: string[];
 }
 
 export interface RateGroup extends Versioned {

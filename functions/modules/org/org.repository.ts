@@ -10,9 +10,24 @@ import {
 import { AlreadyExistsError, NotFoundError, VersionConflictError } from '../../shared/errors.js';
 import { queryFilter } from '../../shared/filter-expression.js';
 import { claimUniqueOp, insertItemOp, releaseUniqueOp } from '../../shared/item-ops.js';
-import { fromItem, getRecord, getRecords, queryRecords, toItem } from '../../shared/items.js';
+import {
+  fromItem,
+  getRecord,
+  getRecords,
+  type KeyedRead,
+  queryRecords,
+  recordRead,
+  toItem,
+} from '../../shared/items.js';
 import { EntityType, keys, OrgKind } from '../../shared/table-design.js';
-import type { InsurerSecrets, RateGroupMembership, TenantSettings, UserMove } from './org.model.js';
+import type { InsurerSecrets, RateGroupMembership, TenantSettings, User, UserMove } from './org.model.js';
+import {
+  type PlacementChange,
+  placementChange,
+  type RateGroupSpell,
+  rateGroupSpell,
+  type UplineSegment,
+} from './upline.js';
 
 const ENTITY_OF_KIND: Record<OrgKind, EntityType> = {
   [OrgKind.Region]: EntityType.Region,
@@ -73,6 +88,11 @@ export class OrgRepository {
 
   async getOrgEntity<T>(tenantId: string, kind: OrgKind, id: string): Promise<T | undefined> {
     return getRecord<T>(this.db, keys.orgItem(tenantId, kind, id));
+  }
+
+  /** An org entity to read in one batch with other modules' items (see `readTogether`). */
+  orgRead<T>(tenantId: string, kind: OrgKind, id: string): KeyedRead<T | undefined> {
+    return recordRead<T>(keys.orgItem(tenantId, kind, id));
   }
 
   /** Reads several org entities of one kind in one batch (e.g. a user's uplines). */
@@ -205,15 +225,61 @@ export class OrgRepository {
     return items.map((i) => fromItem<UserMove>(i));
   }
 
-  async addRateGroupMembership(tenantId: string, membership: RateGroupMembership, id: string): Promise<void> {
-    await this.db.put(
-      toItem(
-        keys.rateGroupMembership(tenantId, membership.userId, membership.from, id),
-        EntityType.RateGroupMembership,
-        tenantId,
-        membership,
-      ),
+  /**
+   * Records a membership; on a user whose item keeps its memberships (`rateGroupHistory`), appends it
+   * there in the same transaction, so the copy never misses one.
+   */
+  /** A user's moves as the user item keeps them (the move's id is the last segment of its sort key). */
+  async listPlacementChanges(tenantId: string, userId: string): Promise<PlacementChange[]> {
+    const items = await this.db.queryAll({
+      partition: keys.userCollection(tenantId, userId),
+      beginsWith: keys.userMovePrefix,
+      newestFirst: true,
+    });
+    return items.map((i) => placementChange(fromItem<UserMove>(i), lastSegment(i.sk)));
+  }
+
+  /** A user's memberships as the user item keeps them. */
+  async listRateGroupSpells(tenantId: string, userId: string): Promise<RateGroupSpell[]> {
+    const items = await this.db.queryAll({
+      partition: keys.userCollection(tenantId, userId),
+      beginsWith: keys.rateGroupMembershipPrefix,
+      newestFirst: true,
+    });
+    return items.map((i) => rateGroupSpell(fromItem<RateGroupMembership>(i), lastSegment(i.sk)));
+  }
+
+  async addRateGroupMembership(
+    tenantId: string,
+    membership: RateGroupMembership,
+    id: string,
+    keptOnUser: boolean,
+  ): Promise<void> {
+    const item = toItem(
+      keys.rateGroupMembership(tenantId, membership.userId, membership.from, id),
+      EntityType.RateGroupMembership,
+      tenantId,
+      membership,
     );
+    if (!keptOnUser) return this.db.put(item);
+    await this.db.transact([putOp(item), this.appendRateGroupOp(tenantId, membership, id)]);
+  }
+
+  /** Op appending a membership to the user item's copy; fails (NOT_KEPT) when the item keeps none yet. */
+  private appendRateGroupOp(tenantId: string, membership: RateGroupMembership, id: string): TransactOp {
+    return {
+      item: {
+        Update: {
+          TableName: '',
+          Key: keys.orgItem(tenantId, OrgKind.User, membership.userId),
+          UpdateExpression: 'SET #rg = list_append(#rg, :spell)',
+          ConditionExpression: 'attribute_exists(#rg)',
+          ExpressionAttributeNames: { '#rg': 'rateGroupHistory' },
+          ExpressionAttributeValues: { ':spell': [rateGroupSpell(membership, id)] },
+        },
+      },
+      onConditionFailed: () => new RateGroupsNotKeptError(),
+    };
   }
 
   /**
@@ -231,13 +297,76 @@ export class OrgRepository {
       tenantId,
       membership,
     );
+    const put = putNewOp(item, () => new AlreadyExistsError('RateGroupMembership', 'id', id));
     try {
-      await this.db.transact([putNewOp(item, () => new AlreadyExistsError('RateGroupMembership', 'id', id))]);
+      try {
+        await this.db.transact([put, this.appendRateGroupOp(tenantId, membership, id)]);
+      } catch (error) {
+        // A user not migrated yet keeps no copy: the membership item alone stays the record.
+        if (!(error instanceof RateGroupsNotKeptError)) throw error;
+        await this.db.transact([put]);
+      }
       return true;
     } catch (error) {
       if (error instanceof AlreadyExistsError) return false;
       throw error;
     }
+  }
+
+  /** Runs ops of this module in one transaction (hint rewrites, the hierarchy migration). */
+  async transactOps(ops: TransactOp[]): Promise<void> {
+    await this.db.transact(ops);
+  }
+
+  /** Op rewriting the prefetch hint of a user's upline (derived data: no version bump). */
+  uplineHintOp(tenantId: string, userId: string, hint: UplineSegment[]): TransactOp {
+    return {
+      item: {
+        Update: {
+          TableName: '',
+          Key: keys.orgItem(tenantId, OrgKind.User, userId),
+          UpdateExpression: 'SET #hint = :hint',
+          ConditionExpression: 'attribute_exists(pk)',
+          ExpressionAttributeNames: { '#hint': 'uplineHint' },
+          ExpressionAttributeValues: { ':hint': hint },
+        },
+      },
+    };
+  }
+
+  /**
+   * Op writing a user's copies of its moves and memberships and its hint (the migration), only if
+   * the user has not moved (version) and gained no membership (list size) since they were read.
+   */
+  hierarchyCopyOp(
+    tenantId: string,
+    user: User,
+    copy: Required<Pick<User, 'placementHistory' | 'rateGroupHistory' | 'uplineHint'>>,
+  ): TransactOp {
+    return {
+      item: {
+        Update: {
+          TableName: '',
+          Key: keys.orgItem(tenantId, OrgKind.User, user.id),
+          UpdateExpression: 'SET #ph = :ph, #rg = :rg, #hint = :hint',
+          ConditionExpression: '#version = :version AND (attribute_not_exists(#rg) OR size(#rg) = :kept)',
+          ExpressionAttributeNames: {
+            '#ph': 'placementHistory',
+            '#rg': 'rateGroupHistory',
+            '#hint': 'uplineHint',
+            '#version': 'version',
+          },
+          ExpressionAttributeValues: {
+            ':ph': copy.placementHistory,
+            ':rg': copy.rateGroupHistory,
+            ':hint': copy.uplineHint,
+            ':version': user.version,
+            ':kept': user.rateGroupHistory?.length ?? 0,
+          },
+        },
+      },
+      onConditionFailed: () => new VersionConflictError('User', user.id, user.version),
+    };
   }
 
   async listRateGroupMemberships(tenantId: string, userId: string): Promise<RateGroupMembership[]> {
@@ -289,4 +418,11 @@ export class OrgRepository {
     const item: StoredItem | undefined = await this.db.get(keys.insurerRoute(insurerId));
     return typeof item?.routeTenantId === 'string' ? item.routeTenantId : undefined;
   }
+}
+
+/** The user item keeps no copy of its memberships yet (not migrated). */
+class RateGroupsNotKeptError extends Error {}
+
+function lastSegment(sk: string): string {
+  return sk.slice(sk.lastIndexOf('#') + 1);
 }

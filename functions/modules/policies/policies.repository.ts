@@ -8,7 +8,14 @@ import {
   releaseUniqueOp,
   uniqueClaim,
 } from '../../shared/item-ops.js';
-import { fromItem, getRecord, queryRecords, toItem } from '../../shared/items.js';
+import {
+  fromItem,
+  getRecord,
+  type KeyedRead,
+  queryRecords,
+  readTogether,
+  toItem,
+} from '../../shared/items.js';
 import { EntityType, type IndexName, keys } from '../../shared/table-design.js';
 import type { WrittenPartition, WrittenPolicyFilter } from '../commissions/index.js';
 import type { Policy } from './policies.model.js';
@@ -290,6 +297,11 @@ export class PoliciesRepository {
       ...(narrowing.newestFirst ? { newestFirst: true } : {}),
       ...queryFilter({ equals: narrowing.equals, anyOf: narrowing.anyOf }),
     });
+  }
+
+  /** What a write names (its client, the org entities it refers to), in one BatchGetItem. */
+  readReferences<R extends readonly KeyedRead<unknown>[]>(reads: R) {
+    return readTogether(this.db, reads);
   }
 
   async transact(ops: TransactOp[]): Promise<void> {

@@ -66,7 +66,11 @@ export class PolicyBook {
 
   /** A user of the brokerage's own staff (not a partner). */
   async requireUser(tenantId: string, userId: string, path: string): Promise<User> {
-    const user = await this.org.getOrgEntity<User>(tenantId, OrgKind.User, userId);
+    return this.assertStaff(await this.org.getOrgEntity<User>(tenantId, OrgKind.User, userId), userId, path);
+  }
+
+  /** {@link requireUser} on a user already read (undefined: not found). */
+  assertStaff(user: User | undefined, userId: string, path: string): User {
     if (!user || !isStaff(user.role)) {
       throw new ValidationFailedError(`Unknown user ${userId}`, [
         { path, message: 'is not a user of this brokerage' },

@@ -5,7 +5,7 @@ import { newId } from '../../shared/ids.js';
 import { money } from '../../shared/money.js';
 import { OrgKind } from '../../shared/table-design.js';
 import { parseInput } from '../../shared/validation.js';
-import type { Insurer, ProductLine, User } from '../org/index.js';
+import type { Insurer, Partner, ProductLine, User } from '../org/index.js';
 import { splitInstalments } from './instalments.js';
 import {
   normalisePolicyNumber,
@@ -21,7 +21,7 @@ import {
 } from './policies.repository.js';
 import type { PolicyBook } from './policy-book.js';
 import type { PolicyReadsService } from './policy-reads.service.js';
-import type { ClientDirectory, PolicyOrgDirectory } from './ports.js';
+import type { ClientDirectory, PolicyClient, PolicyOrgDirectory } from './ports.js';
 import type { SellerHierarchy } from './seller-hierarchy.js';
 
 /** Where a policy came from; the webhook and import pass theirs. */
@@ -66,32 +66,55 @@ export class PolicyWritingService {
       const existing = await this.reads.existingByExternalId(p.tenantId, data.insurerId, data.externalId);
       if (existing) return existing;
     }
-    // Independent reads side by side: one round trip instead of three before the hierarchy walk.
-    const [client, productLine, caller] = await Promise.all([
-      this.clients.requireClient(p, data.clientId),
-      this.requireReferences(p.tenantId, data.insurerId, data.productLineId),
-      this.org.getOrgEntity<User>(p.tenantId, OrgKind.User, p.userId),
+    // Everything the input names in one BatchGetItem: the client (scope-checked), the insurer and
+    // product line, the caller and every user the input names, the referring partner. Then at most
+    // the seller (when the client's owner is) and the seller's upline: three reads before the write.
+    const t = p.tenantId;
+    const named = [p.userId, data.sellerId, data.originatorId, ...(data.splits ?? []).map((s) => s.userId)];
+    const userIds = [...new Set(named.filter((id): id is string => !!id))];
+    const partnerId = data.referringPartnerId;
+    const [clientFound, insurer, productLineFound, ...rest] = await this.repo.readReferences([
+      this.clients.clientRead(p, data.clientId),
+      this.org.orgRead<Insurer>(t, OrgKind.Insurer, data.insurerId),
+      this.org.orgRead<ProductLine>(t, OrgKind.ProductLine, data.productLineId),
+      ...userIds.map((id) => this.org.orgRead<User>(t, OrgKind.User, id)),
+      ...(partnerId ? [this.org.orgRead<Partner>(t, OrgKind.Partner, partnerId)] : []),
     ]);
+    const users = rest.slice(0, userIds.length);
+    const partner = partnerId ? rest[userIds.length] : undefined;
+    const client = clientFound as PolicyClient;
+    const productLine = checkReferences(
+      insurer as Insurer | undefined,
+      productLineFound as ProductLine | undefined,
+    );
+    const usersRead = new Map(userIds.map((id, i) => [id, users[i] as User | undefined] as const));
+    const user = async (id: string, path: string) =>
+      usersRead.has(id)
+        ? this.book.assertStaff(usersRead.get(id), id, path)
+        : this.book.requireUser(t, id, path);
+    const caller = usersRead.get(p.userId);
     this.checkObjects(productLine, data.insuredObjects);
     const sellerId = data.sellerId ?? client.ownerAdvisorId ?? p.userId;
     // The originator is whoever registered the deal: the caller when they are a user of the org,
     // otherwise (an insurer's webhook, an import run by a system principal) the seller.
     const callerIsUser = !!caller;
     const originatorId = data.originatorId ?? (callerIsUser ? p.userId : sellerId);
-    const frozen = await this.hierarchy.freeze(p.tenantId, sellerId, data.writtenDate, 'input.sellerId');
+    const frozen = await this.hierarchy.freeze(
+      t,
+      sellerId,
+      data.writtenDate,
+      'input.sellerId',
+      usersRead.has(sellerId) ? { seller: usersRead.get(sellerId) } : undefined,
+    );
     if (data.sellerId) this.book.assertSellerInReach(p, sellerId, frozen.branch);
-    if (originatorId !== sellerId)
-      await this.book.requireUser(p.tenantId, originatorId, 'input.originatorId');
+    if (originatorId !== sellerId) await user(originatorId, 'input.originatorId');
     for (const [i, share] of (data.splits ?? []).entries()) {
-      if (share.userId !== sellerId)
-        await this.book.requireUser(p.tenantId, share.userId, `input.splits.${i}.userId`);
+      if (share.userId !== sellerId) await user(share.userId, `input.splits.${i}.userId`);
     }
-    if (data.referringPartnerId) {
-      if (!(await this.org.getOrgEntity(p.tenantId, OrgKind.Partner, data.referringPartnerId))) {
-        throw new ValidationFailedError('Unknown partner', [
-          { path: 'input.referringPartnerId', message: 'is not a partner of this brokerage' },
-        ]);
-      }
+    if (partnerId && !partner) {
+      throw new ValidationFailedError('Unknown partner', [
+        { path: 'input.referringPartnerId', message: 'is not a partner of this brokerage' },
+      ]);
     }
     const now = this.book.now();
     const premium = money(data.premium.amount, data.premium.currency);
@@ -184,28 +207,6 @@ export class PolicyWritingService {
     }
     return policy;
   }
-  private async requireReferences(
-    tenantId: string,
-    insurerId: string,
-    productLineId: string,
-  ): Promise<ProductLine> {
-    const [insurer, productLine] = await Promise.all([
-      this.org.getOrgEntity<Insurer>(tenantId, OrgKind.Insurer, insurerId),
-      this.org.getOrgEntity<ProductLine>(tenantId, OrgKind.ProductLine, productLineId),
-    ]);
-    const errors = [
-      ...(insurer?.active
-        ? []
-        : [{ path: 'input.insurerId', message: 'is not an active insurer of this brokerage' }]),
-      ...(productLine?.active
-        ? []
-        : [{ path: 'input.productLineId', message: 'is not an active product line of this brokerage' }]),
-    ];
-    if (!productLine || errors.length > 0)
-      throw new ValidationFailedError(`Invalid input: ${errors[0]?.path} ${errors[0]?.message}`, errors);
-    return productLine;
-  }
-
   private checkObjects(productLine: ProductLine, objects: Array<{ kind: string }>): void {
     const needed = OBJECTS_BY_PRODUCT[productLine.code.toUpperCase()];
     if (!needed) return;
@@ -222,4 +223,19 @@ export class PolicyWritingService {
     if (errors.length > 0)
       throw new ValidationFailedError(`Invalid input: ${errors[0]?.path} ${errors[0]?.message}`, errors);
   }
+}
+
+/** The insurer and product line a write names, both active (else field errors for each). */
+function checkReferences(insurer: Insurer | undefined, productLine: ProductLine | undefined): ProductLine {
+  const errors = [
+    ...(insurer?.active
+      ? []
+      : [{ path: 'input.insurerId', message: 'is not an active insurer of this brokerage' }]),
+    ...(productLine?.active
+      ? []
+      : [{ path: 'input.productLineId', message: 'is not an active product line of this brokerage' }]),
+  ];
+  if (!productLine || errors.length > 0)
+    throw new ValidationFailedError(`Invalid input: ${errors[0]?.path} ${errors[0]?.message}`, errors);
+  return productLine;
 }

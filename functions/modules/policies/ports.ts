@@ -1,5 +1,6 @@
 import type { Principal } from '../../shared/auth/principal.js';
 import type { TransactOp } from '../../shared/db.js';
+import type { KeyedRead } from '../../shared/items.js';
 import type { OrgKind } from '../../shared/table-design.js';
 import type { RateGroupMembership, UserMove } from '../org/index.js';
 
@@ -28,6 +29,8 @@ export type PolicyTimelineKind =
 export interface ClientDirectory {
   /** A client within the principal's scope (NOT_FOUND when missing, FORBIDDEN outside the scope). */
   requireClient(principal: Principal, clientId: string): Promise<PolicyClient>;
+  /** {@link requireClient} as a read to batch with others (same NOT_FOUND and FORBIDDEN checks). */
+  clientRead(principal: Principal, clientId: string): KeyedRead<PolicyClient>;
   /** A client by id, for a policy already reached. */
   getClient(tenantId: string, clientId: string): Promise<PolicyClient | undefined>;
   /** The versioned op moving the client to a status. */
@@ -51,6 +54,13 @@ export interface ClientDirectory {
 /** The org reads of policy writes: references by id, and users' moves and rate groups for the hierarchy. */
 export interface PolicyOrgDirectory {
   getOrgEntity<T>(tenantId: string, kind: OrgKind, id: string): Promise<T | undefined>;
+  /** An org entity as a read to batch with others. */
+  orgRead<T>(tenantId: string, kind: OrgKind, id: string): KeyedRead<T | undefined>;
+  /** Org entities of any kinds in one BatchGetItem, by `<kind>:<id>`. */
+  getOrgEntitiesByRef(
+    tenantId: string,
+    refs: Array<{ kind: OrgKind; id: string }>,
+  ): Promise<Map<string, unknown>>;
   listUserMoves(tenantId: string, userId: string): Promise<UserMove[]>;
   listRateGroupMemberships(tenantId: string, userId: string): Promise<RateGroupMembership[]>;
 }

@@ -1,13 +1,22 @@
 import { maySell } from '../../shared/auth/policy.js';
 import { ValidationFailedError } from '../../shared/errors.js';
 import { OrgKind } from '../../shared/table-design.js';
-import type { Branch, RateGroupMembership, User, UserMove } from '../org/index.js';
+import {
+  type Branch,
+  MAX_HIERARCHY_DEPTH,
+  type PlacementMove,
+  placementHistoryOf,
+  placementOn,
+  type RateGroupMembership,
+  rateGroupHistoryOf,
+  type User,
+  uplineHintOn,
+} from '../org/index.js';
 import type { HierarchyLevel } from './policies.model.js';
 import type { PolicyBook } from './policy-book.js';
 import type { PolicyOrgDirectory } from './ports.js';
 
-/** How deep a frozen hierarchy may go; deeper chains are a data error, not a sales organisation. */
-const MAX_HIERARCHY_DEPTH = 12;
+type Membership = Pick<RateGroupMembership, 'rateGroupId' | 'from' | 'promotion'>;
 
 /** The hierarchy frozen on a policy: the seller's branch and upline chain on the written date. */
 export class SellerHierarchy {
@@ -19,29 +28,35 @@ export class SellerHierarchy {
   /**
    * The seller's branch and upline chain as they stood on `date`, from the users' move history and
    * rate-group memberships. Frozen on the policy so that later moves never rewrite commissions.
+   *
+   * Reads: the seller (none when the caller already read it: `read.seller`), then one BatchGetItem for
+   * the managers the seller's upline hint names for the date and the seller's branch. The walk
+   * itself follows each user's own placement history, so a stale hint only means more reads; users
+   * whose items keep no copies yet (before the migration) are read the old way, a Query per level.
    */
   async freeze(
     tenantId: string,
     sellerId: string,
     date: string,
     path: string,
+    read?: { seller: User | undefined },
   ): Promise<{ branch: Branch; hierarchy: HierarchyLevel[] }> {
-    const seller = await this.book.requireUser(tenantId, sellerId, path);
+    const seller = read
+      ? this.book.assertStaff(read.seller, sellerId, path)
+      : await this.book.requireUser(tenantId, sellerId, path);
     if (!maySell(seller.role)) {
       throw new ValidationFailedError('The seller must be an advisor or manager', [
         { path, message: 'is not an advisor or manager' },
       ]);
     }
+    const entity = await this.prefetch(tenantId, seller, date);
     const hierarchy: HierarchyLevel[] = [];
     let branchId: string | null = null;
     const seen = new Set<string>();
     let user: User | undefined = seller;
     while (user && !seen.has(user.id) && hierarchy.length < MAX_HIERARCHY_DEPTH) {
       seen.add(user.id);
-      const [moves, memberships] = await Promise.all([
-        this.org.listUserMoves(tenantId, user.id),
-        this.org.listRateGroupMemberships(tenantId, user.id),
-      ]);
+      const [moves, memberships] = await this.historyOf(tenantId, user);
       const placement = placementOn(user, moves, date);
       if (hierarchy.length === 0) branchId = placement.branchId;
       hierarchy.push({
@@ -52,37 +67,56 @@ export class SellerHierarchy {
         rateGroupId: rateGroupOn(memberships, date),
         ...promotionOn(memberships, date),
       });
-      user = placement.managerId
-        ? await this.org.getOrgEntity<User>(tenantId, OrgKind.User, placement.managerId)
-        : undefined;
+      user = placement.managerId ? await entity<User>(OrgKind.User, placement.managerId) : undefined;
     }
-    const branch = branchId
-      ? await this.org.getOrgEntity<Branch>(tenantId, OrgKind.Branch, branchId)
-      : undefined;
+    const branch = branchId ? await entity<Branch>(OrgKind.Branch, branchId) : undefined;
     if (!branch)
       throw new ValidationFailedError('The seller had no branch on the written date', [
         { path, message: 'had no branch on the written date' },
       ]);
     return { branch, hierarchy };
   }
+
+  /**
+   * One BatchGetItem for what the walk will need (the hinted managers and the seller's branch on
+   * the date), and a lookup that answers from it, reading only what it did not ask for.
+   */
+  private async prefetch(
+    tenantId: string,
+    seller: User,
+    date: string,
+  ): Promise<<T>(kind: OrgKind, id: string) => Promise<T | undefined>> {
+    const moves = placementHistoryOf(seller);
+    const refs = [
+      ...(uplineHintOn(seller, date) ?? []).map((id) => ({ kind: OrgKind.User, id })),
+      ...(moves ? [placementOn(seller, moves, date).branchId] : [])
+        .filter((id): id is string => !!id)
+        .map((id) => ({ kind: OrgKind.Branch, id })),
+    ];
+    const asked = new Set(refs.map((r) => `${r.kind}:${r.id}`));
+    const found = refs.length > 0 ? await this.org.getOrgEntitiesByRef(tenantId, refs) : new Map();
+    return async <T>(kind: OrgKind, id: string) =>
+      asked.has(`${kind}:${id}`)
+        ? (found.get(`${kind}:${id}`) as T | undefined)
+        : this.org.getOrgEntity<T>(tenantId, kind, id);
+  }
+
+  /** A user's moves and memberships, newest first: from the user item when it keeps them, else queried. */
+  private async historyOf(tenantId: string, user: User): Promise<[PlacementMove[], Membership[]]> {
+    const moves = placementHistoryOf(user);
+    const memberships = rateGroupHistoryOf(user);
+    return Promise.all([
+      moves ?? this.org.listUserMoves(tenantId, user.id),
+      memberships ?? this.org.listRateGroupMemberships(tenantId, user.id),
+    ]);
+  }
 }
 
-/** Where a user sat on a date: the latest move effective by then, else where the first later move started. */
-export function placementOn(
-  user: User,
-  movesNewestFirst: UserMove[],
-  date: string,
-): { branchId: string | null; managerId: string | null } {
-  const before = movesNewestFirst.find((m) => m.effectiveDate <= date);
-  if (before) return { branchId: before.toBranchId, managerId: before.toManagerId };
-  const firstAfter = movesNewestFirst.at(-1);
-  if (firstAfter) return { branchId: firstAfter.fromBranchId, managerId: firstAfter.fromManagerId };
-  return { branchId: user.branchId, managerId: user.managerId };
-}
+export { placementOn };
 
 /** The promotion behind the membership in force on a date, when a promotion created it. */
 function promotionOn(
-  membershipsNewestFirst: RateGroupMembership[],
+  membershipsNewestFirst: Membership[],
   date: string,
 ): Pick<HierarchyLevel, 'rateGroupPromotion'> {
   const m = membershipsNewestFirst.find((x) => x.from <= date);
@@ -90,6 +124,6 @@ function promotionOn(
 }
 
 /** The rate group a user belonged to on a date (memberships start on their `from` date). */
-export function rateGroupOn(membershipsNewestFirst: RateGroupMembership[], date: string): string | null {
+export function rateGroupOn(membershipsNewestFirst: Membership[], date: string): string | null {
   return membershipsNewestFirst.find((m) => m.from <= date)?.rateGroupId ?? null;
 }

@@ -40,7 +40,7 @@ export function missNotes(r: BenchResults): string[] {
           .map(([api, n]) => `${api} ${n}`)
           .join(
             ' + ',
-          )}. writePolicy reads before it writes: the client, the insurer and the product line, the caller, and the seller's upline chain one user at a time (user item and hierarchy moves per level) to freeze the hierarchy as of the written date; each read is a sequential round trip. What would close most of it: one BatchGetItem for client, insurer, product line and caller, and the hierarchy snapshot read with one Query (e.g. the upline chain kept denormalised on the user item, or all moves of a tenant's users in one partition) — about 3 requests and the one transaction.`,
+          )}. writePolicy reads before it writes, at most three sequential round trips: one BatchGetItem for the client, the insurer, the product line, the caller and the users the input names; the seller, when it is the client's owner rather than the caller (not in this scenario: the advisor writes for his own client); one BatchGetItem for the seller's managers on the written date and the branch, named by the upline kept on the user item (functions/modules/org/upline.ts). The floor skips all of them, and freezing the hierarchy needs them; the rest of the gap is the per-request work of the note above.`,
       );
     }
   }

@@ -218,3 +218,30 @@ describe('subscriptions', () => {
     expect(ddb.calls()).toHaveLength(0);
   });
 });
+
+describe('per-process work', () => {
+  it('parses and validates an operation once per process, not once per request (issue 18)', async () => {
+    const server = createGraphQLServer({ production: true });
+    const work = { parsed: 0, validated: 0 };
+    server.addPlugin({
+      async requestDidStart() {
+        return {
+          async parsingDidStart() {
+            work.parsed++;
+          },
+          async validationDidStart() {
+            work.validated++;
+          },
+        };
+      },
+    });
+    for (let i = 0; i < 3; i++) {
+      const response = await server.executeOperation(
+        { query: '{ health }' },
+        { contextValue: { principal: null, services } },
+      );
+      expect(response.body.kind === 'single' && response.body.singleResult.data).toEqual({ health: 'ok' });
+    }
+    expect(work).toEqual({ parsed: 1, validated: 1 });
+  });
+});

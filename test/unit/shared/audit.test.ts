@@ -9,7 +9,7 @@ import {
   keysToInspect,
   MAX_IMAGE_BYTES,
 } from '../../../functions/shared/audit.js';
-import { deleteOp, putOp, versionedUpdateOp } from '../../../functions/shared/db.js';
+import { deleteOp, putNewOp, putOp, versionedUpdateOp } from '../../../functions/shared/db.js';
 
 const client: AuditableItem = {
   pk: 'T#t1#CLIENT#c1',
@@ -46,6 +46,15 @@ describe('audit images and entries', () => {
     expect(keysToInspect(ops).map(keyId)).toEqual([
       keyId(client),
       keyId({ pk: 'T#t1#CLIENT#c2', sk: 'A#CLIENT' }),
+    ]);
+    // A put that only creates (the key must be free) has nothing before it: no read for its audit.
+    const created = putNewOp({ ...client, version: 1, pk: 'T#t1#CLIENT#c3', id: 'c3' }, () => new Error('x'));
+    const replaced = putOp({ ...client, version: 1, pk: 'T#t1#CLIENT#c4', id: 'c4' });
+    expect(keysToInspect([created, replaced]).map(keyId)).toEqual([
+      keyId({ pk: 'T#t1#CLIENT#c4', sk: client.sk }),
+    ]);
+    expect(auditedChanges([created], new Map()).map((c) => [c.before, c.after?.id])).toEqual([
+      [undefined, 'c3'],
     ]);
     const current = new Map([
       [keyId(client), client],
