@@ -5,8 +5,8 @@ import { type ClientSource, clientLoader } from './lazy.js';
 /** The S3 SDK and presigner are imported on first use: most requests never touch a bucket. */
 const s3Sdk = () => import('@aws-sdk/client-s3');
 
-/** A streamed upload's part size: S3's minimum is 5 MiB; 4 parts in flight bound the memory to ~32 MiB. */
-const UPLOAD_PART_BYTES = 8 * 1024 * 1024;
+/** A streamed upload's part size: S3's minimum, so 4 parts in flight hold ~20 MiB. */
+const UPLOAD_PART_BYTES = 5 * 1024 * 1024;
 
 /**
  * Where generated files (reports, exports, invoice PDFs) go: a bucket and key, and an expiring
@@ -57,7 +57,7 @@ export class S3ObjectStore implements ObjectStore {
   }
 
   /**
-   * A multipart upload (lib-storage's `Upload`) of 8 MiB parts, at most 4 in flight, so a 100,000-line
+   * A multipart upload (lib-storage's `Upload`) of 5 MiB parts, at most 4 in flight, so a 100,000-line
    * report never sits whole in memory; a body shorter than one part goes as one PutObject. A failed
    * body or part aborts the multipart upload, so no half-written object or orphan parts remain.
    */

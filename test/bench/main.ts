@@ -17,6 +17,7 @@ import { benchColdStart } from './scenarios/cold-start.js';
 import { benchCommissionThroughput } from './scenarios/commissions.js';
 import { benchCrossSell } from './scenarios/cross-sell.js';
 import { benchGraphQLPaths } from './scenarios/graphql-paths.js';
+import { benchReportExport } from './scenarios/report-export.js';
 import { benchWebhookIngestion } from './scenarios/webhooks.js';
 import { ConsumerGate } from './support/background.js';
 import { FULL_BOOK, seedBook } from './support/book.js';
@@ -116,6 +117,7 @@ const results: BenchResults = {
   webhooks: null,
   coldStart: null,
   crossSell: null,
+  reportExport: null,
   memory: { benchProcessPeakRssMb: 0, dynamodbLocalPeakRssMb: null },
   notMeasured: [],
 };
@@ -280,6 +282,7 @@ const CARRIABLE: readonly CarriableScenario[] = [
   'webhooks',
   'cold-start',
   'cross-sell',
+  'report-export',
 ];
 
 /** The last run's figures (docs/benchmarks.json), or null on a fresh clone without one. */
@@ -312,6 +315,10 @@ try {
     log('Cross-sell: precision@3 on a generated book, then learning over 100,000 clients…');
     results.crossSell = await stage('crossSell', async () => benchCrossSell(log));
   } else results.notMeasured.push({ scenario: 'cross-sell', why: 'skipped by --only' });
+  if (wants('report-export')) {
+    log('Report export: 100,000 commission lines as a streamed XLSX job on a local stack of its own…');
+    results.reportExport = await stage('reportExport', () => benchReportExport(log));
+  } else results.notMeasured.push({ scenario: 'report export', why: 'skipped by --only' });
   results.memory.benchProcessPeakRssMb = ownPeakRssMb();
   if (only)
     carryOver(

@@ -64,18 +64,19 @@ export async function eachPage<T>(
   limit: number,
   visit: (items: T[]) => Promise<void>,
 ): Promise<void> {
-  let next = fetch({ limit, cursor: null });
+  const request = (cursor: string | null) => {
+    const page = fetch({ limit, cursor });
+    // A prefetched page may fail while the current one is written: it is marked handled here and
+    // its error is thrown where it is awaited (or dropped, when writing failed first).
+    page.catch(() => undefined);
+    return page;
+  };
+  let next = request(null);
   for (;;) {
     const page = await next;
     const cursor = page.nextCursor;
-    if (cursor) next = fetch({ limit, cursor });
-    try {
-      await visit(page.items);
-    } catch (error) {
-      // The prefetched page is not wanted any more; its failure must not go unhandled.
-      if (cursor) next.catch(() => undefined);
-      throw error;
-    }
+    if (cursor) next = request(cursor);
+    await visit(page.items);
     if (!cursor) return;
   }
 }
