@@ -60,6 +60,16 @@ function fileOf(job: ReportJob): Uint8Array {
   return body;
 }
 
+/** The first sheet of a job's XLSX, read back by ExcelJS's in-memory reader. */
+async function sheetOf(job: ReportJob) {
+  const Excel = await loadExcelJs();
+  const book = new Excel.Workbook();
+  await book.xlsx.load(Buffer.from(fileOf(job)) as never);
+  const sheet = book.worksheets[0];
+  if (!sheet) throw new Error('no sheet');
+  return sheet;
+}
+
 beforeAll(async () => {
   b = await createBrokerage(app, 'Streaming Brokerage');
   const spread = {
@@ -90,11 +100,7 @@ describe('streamed list reports', () => {
       locale: 'en',
     });
     expect(job).toMatchObject({ status: 'READY', progress: 100, rows: LINES, error: null });
-    const Excel = await loadExcelJs();
-    const book = new Excel.Workbook();
-    await book.xlsx.load(Buffer.from(fileOf(job)) as never);
-    const sheet = book.worksheets[0];
-    if (!sheet) throw new Error('no sheet');
+    const sheet = await sheetOf(job);
     expect(sheet.name).toBe('Commission lines');
     expect(sheet.views[0]).toMatchObject({ state: 'frozen', ySplit: 1 });
     expect(sheet.autoFilter).toBe(`A1:H${LINES + 1}`);
@@ -140,16 +146,13 @@ describe('streamed list reports', () => {
   it('streams the clients list with dates as dates and names in every script', async () => {
     const job = await build(b.as.advisor, { type: 'CLIENTS', format: 'XLSX', locale: 'en' });
     expect(job).toMatchObject({ status: 'READY', rows: CLIENTS.length });
-    const Excel = await loadExcelJs();
-    const book = new Excel.Workbook();
-    await book.xlsx.load(Buffer.from(fileOf(job)) as never);
-    const sheet = book.worksheets[0];
-    const header = (sheet?.getRow(1).values as unknown[]).slice(1);
-    const created = sheet?.getRow(2).getCell(header.indexOf('Created') + 1);
-    expect(sheet?.rowCount).toBe(1 + CLIENTS.length);
+    const sheet = await sheetOf(job);
+    const header = (sheet.getRow(1).values as unknown[]).slice(1);
+    const created = sheet.getRow(2).getCell(header.indexOf('Created') + 1);
+    expect(sheet.rowCount).toBe(1 + CLIENTS.length);
     expect(created?.value).toBeInstanceOf(Date);
     expect(created?.numFmt).toBe('yyyy-mm-dd');
-    const names = [2, 3, 4].map((r) => sheet?.getRow(r).getCell(1).value);
+    const names = [2, 3, 4].map((r) => sheet.getRow(r).getCell(1).value);
     expect(names).toEqual(expect.arrayContaining(CLIENTS.map((n) => `${n} Iva`)));
   });
 
