@@ -1,8 +1,12 @@
+import type { Readable } from 'node:stream';
 import type { S3Client } from '@aws-sdk/client-s3';
 import { type ClientSource, clientLoader } from './lazy.js';
 
 /** The S3 SDK and presigner are imported on first use: most requests never touch a bucket. */
 const s3Sdk = () => import('@aws-sdk/client-s3');
+
+/** A streamed upload's part size: S3's minimum, so 4 parts in flight hold ~20 MiB. */
+const UPLOAD_PART_BYTES = 5 * 1024 * 1024;
 
 /**
  * Where generated files (reports, exports, invoice PDFs) go: a bucket and key, and an expiring
@@ -11,6 +15,11 @@ const s3Sdk = () => import('@aws-sdk/client-s3');
  */
 export interface ObjectStore {
   put(bucket: string, key: string, body: Uint8Array | string, contentType: string): Promise<void>;
+  /**
+   * Stores a body of unknown length as it is produced (a streamed report), holding only a few parts
+   * in memory. Rejects, storing nothing, when the body fails (`destroy(error)`).
+   */
+  putStream(bucket: string, key: string, body: Readable, contentType: string): Promise<void>;
   signedGetUrl(bucket: string, key: string, expiresInSeconds: number, downloadName?: string): Promise<string>;
   /** Reads an object back (webhook replay reads its archived body); undefined when there is none. */
   get(bucket: string, key: string): Promise<Uint8Array | undefined>;
@@ -45,6 +54,21 @@ export class S3ObjectStore implements ObjectStore {
     await (await this.s3()).send(
       new PutObjectCommand({ Bucket: bucket, Key: key, Body: body, ContentType: contentType }),
     );
+  }
+
+  /**
+   * A multipart upload (lib-storage's `Upload`) of 5 MiB parts, at most 4 in flight, so a 100,000-line
+   * report never sits whole in memory; a body shorter than one part goes as one PutObject. A failed
+   * body or part aborts the multipart upload, so no half-written object or orphan parts remain.
+   */
+  async putStream(bucket: string, key: string, body: Readable, contentType: string): Promise<void> {
+    const [{ Upload }, client] = await Promise.all([import('@aws-sdk/lib-storage'), this.s3()]);
+    await new Upload({
+      client,
+      params: { Bucket: bucket, Key: key, Body: body, ContentType: contentType },
+      partSize: UPLOAD_PART_BYTES,
+      queueSize: 4,
+    }).done();
   }
 
   async get(bucket: string, key: string): Promise<Uint8Array | undefined> {
@@ -88,6 +112,12 @@ export class MemoryObjectStore implements ObjectStore {
 
   async put(bucket: string, key: string, body: Uint8Array | string, contentType: string): Promise<void> {
     this.objects.set(`${bucket}/${key}`, { body, contentType });
+  }
+
+  async putStream(bucket: string, key: string, body: Readable, contentType: string): Promise<void> {
+    const chunks: Uint8Array[] = [];
+    for await (const chunk of body) chunks.push(typeof chunk === 'string' ? Buffer.from(chunk) : chunk);
+    this.objects.set(`${bucket}/${key}`, { body: new Uint8Array(Buffer.concat(chunks)), contentType });
   }
 
   async get(bucket: string, key: string): Promise<Uint8Array | undefined> {

@@ -6,6 +6,11 @@ import { dirname, join, relative, sep } from 'node:path';
 const META = '.s3meta.json';
 /** Multipart parts and streamed puts can be large: the facade takes bodies up to 5 GiB, S3's part limit. */
 const MAX_BODY = 5 * 1024 ** 3;
+/**
+ * fauxqs takes request bodies up to 11 MiB: an object larger than a part (a streamed report) is put
+ * back as a multipart upload of parts this size.
+ */
+const RESTORE_PART = 8 * 1024 ** 2;
 /** Hop-by-hop and length headers the facade sets itself. */
 const SKIPPED_HEADERS = new Set([
   'host',
@@ -15,6 +20,39 @@ const SKIPPED_HEADERS = new Set([
   'keep-alive',
   'expect',
 ]);
+
+/** Puts one persisted object back into fauxqs: one PUT, or a multipart upload when it is large. */
+async function putBack(url: string, body: Buffer, contentType: string): Promise<void> {
+  const ok = async (response: Response) => {
+    if (!response.ok) throw new Error(`fauxqs refused ${url}: HTTP ${response.status}`);
+    return response;
+  };
+  if (body.length <= RESTORE_PART) {
+    await ok(await fetch(url, { method: 'PUT', headers: { 'content-type': contentType }, body }));
+    return;
+  }
+  const created = await ok(
+    await fetch(`${url}?uploads`, { method: 'POST', headers: { 'content-type': contentType } }),
+  );
+  const uploadId = /<UploadId>([^<]+)<\/UploadId>/.exec(await created.text())?.[1] ?? '';
+  const parts: string[] = [];
+  for (let start = 0, n = 1; start < body.length; start += RESTORE_PART, n++) {
+    const part = await ok(
+      await fetch(`${url}?partNumber=${n}&uploadId=${encodeURIComponent(uploadId)}`, {
+        method: 'PUT',
+        body: body.subarray(start, start + RESTORE_PART),
+      }),
+    );
+    parts.push(`<Part><PartNumber>${n}</PartNumber><ETag>${part.headers.get('etag') ?? ''}</ETag></Part>`);
+  }
+  await ok(
+    await fetch(`${url}?uploadId=${encodeURIComponent(uploadId)}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/xml' },
+      body: `<CompleteMultipartUpload>${parts.join('')}</CompleteMultipartUpload>`,
+    }),
+  );
+}
 
 /**
  * Whether a presigned request's time is up: `X-Amz-Date` (`20261201T063000Z`) plus `X-Amz-Expires`
@@ -61,12 +99,7 @@ export class LocalS3Facade {
         if (file.endsWith(META)) continue;
         const key = relative(root, file).split(sep).join('/');
         const meta = JSON.parse(readFileSync(`${file}${META}`, 'utf8')) as { contentType: string };
-        const response = await fetch(`${this.fauxqs}/${bucket}/${encodeKey(key)}`, {
-          method: 'PUT',
-          headers: { 'content-type': meta.contentType },
-          body: readFileSync(file),
-        });
-        if (!response.ok) throw new Error(`fauxqs refused ${bucket}/${key}: HTTP ${response.status}`);
+        await putBack(`${this.fauxqs}/${bucket}/${encodeKey(key)}`, readFileSync(file), meta.contentType);
         restored++;
       }
     }

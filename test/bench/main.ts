@@ -18,6 +18,7 @@ import { benchCommissionThroughput } from './scenarios/commissions.js';
 import { benchCrossSell } from './scenarios/cross-sell.js';
 import { benchFirstStart } from './scenarios/first-start.js';
 import { benchGraphQLPaths } from './scenarios/graphql-paths.js';
+import { benchReportExport } from './scenarios/report-export.js';
 import { benchWebhookIngestion } from './scenarios/webhooks.js';
 import { ConsumerGate } from './support/background.js';
 import { FULL_BOOK, seedBook } from './support/book.js';
@@ -118,6 +119,7 @@ const results: BenchResults = {
   coldStart: null,
   crossSell: null,
   firstStart: null,
+  reportExport: null,
   memory: { benchProcessPeakRssMb: 0, dynamodbLocalPeakRssMb: null },
   notMeasured: [],
 };
@@ -283,6 +285,7 @@ const CARRIABLE: readonly CarriableScenario[] = [
   'cold-start',
   'cross-sell',
   'first-start',
+  'report-export',
 ];
 
 /** The last run's figures (docs/benchmarks.json), or null on a fresh clone without one. */
@@ -319,6 +322,10 @@ try {
     log('First start: `npm start` on an empty data directory, then restarted on it…');
     results.firstStart = await stage('firstStart', () => benchFirstStart(3, log));
   } else results.notMeasured.push({ scenario: 'first start', why: 'skipped by --only' });
+  if (wants('report-export')) {
+    log('Report export: 100,000 commission lines as a streamed XLSX job on a local stack of its own…');
+    results.reportExport = await stage('reportExport', () => benchReportExport(log));
+  } else results.notMeasured.push({ scenario: 'report export', why: 'skipped by --only' });
   results.memory.benchProcessPeakRssMb = ownPeakRssMb();
   if (only)
     carryOver(

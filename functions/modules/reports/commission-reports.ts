@@ -3,6 +3,7 @@ import { type Money, money } from '../../shared/money.js';
 import type { LineView } from '../commissions/index.js';
 import type { BuildContext } from './build-context.js';
 import type { Cell, Column, ReportDocument } from './report-document.js';
+import { documentOf, type ListReport, rowPages } from './report-listing.js';
 import type { MessageKey } from './report-messages.js';
 import { moneyTotals, sumByCurrency } from './report-totals.js';
 
@@ -62,19 +63,27 @@ export async function linesOf(ctx: BuildContext, filter: Record<string, unknown>
   return lines;
 }
 
-/** The ledger lines of the API (`commissionLines`): its filter (recipient, period, ledger) and reach. */
-export async function commissionLinesReport(ctx: BuildContext): Promise<ReportDocument> {
+/**
+ * The ledger lines of the API (`commissionLines`): its filter (recipient, period, ledger) and reach,
+ * each month of the job in turn (all months when it names none).
+ */
+export function commissionLinesList(ctx: BuildContext): ListReport {
   const f = ctx.job.filter;
-  const lines = await linesOf(ctx, { recipient: f.recipient ?? null, ledger: f.ledger ?? null });
-  return ctx.document([
-    {
-      title: null,
-      columns: lineColumns(ctx, true),
-      rows: lines.map((l) => lineRow(ctx, l, true)),
-      totals: moneyTotals('amount', lines.map(amountOf), ctx.t('total')),
-    },
-  ]);
+  const filter = { recipient: f.recipient ?? null, ledger: f.ledger ?? null };
+  return {
+    columns: lineColumns(ctx, true),
+    reads: (ctx.periods ?? [null]).map((period) =>
+      rowPages<LineView>(
+        (page) => ctx.lists.commissionLines(ctx.p, { ...filter, period }, page),
+        (l) => lineRow(ctx, l, true),
+      ),
+    ),
+    totalKey: 'amount',
+  };
 }
+
+export const commissionLinesReport = (ctx: BuildContext): Promise<ReportDocument> =>
+  documentOf(ctx, commissionLinesList(ctx));
 
 /**
  * One recipient's month (default: the caller's own ledger): every line with its explanation, then

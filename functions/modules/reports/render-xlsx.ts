@@ -19,27 +19,42 @@ function excelValue(cell: Cell, column: Column): ExcelJS.CellValue {
   return cell;
 }
 
+/** The sheet's columns: header, key and a width in characters. */
+export function sheetColumns(columns: Column[]): Array<Partial<ExcelJS.Column>> {
+  return columns.map((c) => ({ header: c.label, key: c.key, width: Math.round(12 * (c.width ?? 1)) }));
+}
+
+/** A row's typed cell values by column key: numbers as numbers, dates as dates. */
+export function sheetValues(columns: Column[], row: Record<string, Cell>): Record<string, ExcelJS.CellValue> {
+  return Object.fromEntries(columns.map((c) => [c.key, excelValue(row[c.key] ?? null, c)]));
+}
+
+/** Number formats of an added row's cells: the currency's for money, ISO dates, integers, percents. */
+export function formatCells(added: ExcelJS.Row, columns: Column[], row: Record<string, Cell>): void {
+  columns.forEach((c, i) => {
+    const cell = row[c.key] ?? null;
+    const target = added.getCell(i + 1);
+    if (isMoney(cell)) target.numFmt = moneyFormat(cell.currency);
+    else if (c.type === 'date') target.numFmt = 'yyyy-mm-dd';
+    else if (c.type === 'integer') target.numFmt = '0';
+    else if (c.type === 'percent') target.numFmt = '0.0%';
+    else if (c.type === 'decimal') target.numFmt = '0.00';
+  });
+}
+
+/** A totals row as written: its label in the first column (`__label`, else "Total"). */
+export function totalsRow(columns: Column[], total: Record<string, Cell>, totalLabel: string) {
+  const first = columns[0]?.key ?? '';
+  return { ...total, [first]: (total.__label as string) ?? totalLabel };
+}
+
 function addSheet(book: ExcelJS.Workbook, name: string, table: ReportTable, totalLabel: string): void {
   const sheet = book.addWorksheet(name.slice(0, 31), { views: [{ state: 'frozen', ySplit: 1 }] });
-  sheet.columns = table.columns.map((c) => ({
-    header: c.label,
-    key: c.key,
-    width: Math.round(12 * (c.width ?? 1)),
-  }));
+  sheet.columns = sheetColumns(table.columns);
   sheet.getRow(1).font = { bold: true };
   const write = (row: Record<string, Cell>) => {
-    const added = sheet.addRow(
-      Object.fromEntries(table.columns.map((c) => [c.key, excelValue(row[c.key] ?? null, c)])),
-    );
-    table.columns.forEach((c, i) => {
-      const cell = row[c.key];
-      const target = added.getCell(i + 1);
-      if (isMoney(cell ?? null)) target.numFmt = moneyFormat((cell as { currency: string }).currency);
-      else if (c.type === 'date') target.numFmt = 'yyyy-mm-dd';
-      else if (c.type === 'integer') target.numFmt = '0';
-      else if (c.type === 'percent') target.numFmt = '0.0%';
-      else if (c.type === 'decimal') target.numFmt = '0.00';
-    });
+    const added = sheet.addRow(sheetValues(table.columns, row));
+    formatCells(added, table.columns, row);
     return added;
   };
   for (const row of table.rows) write(row);
@@ -47,11 +62,7 @@ function addSheet(book: ExcelJS.Workbook, name: string, table: ReportTable, tota
     from: { row: 1, column: 1 },
     to: { row: Math.max(1, table.rows.length + 1), column: table.columns.length },
   };
-  for (const total of table.totals) {
-    const first = table.columns[0]?.key ?? '';
-    const added = write({ ...total, [first]: (total.__label as string) ?? totalLabel });
-    added.font = { bold: true };
-  }
+  for (const total of table.totals) write(totalsRow(table.columns, total, totalLabel)).font = { bold: true };
 }
 
 /**

@@ -1,13 +1,16 @@
 import type { Clock } from '../../shared/clock.js';
+import type { Page } from '../../shared/db.js';
 import { isDomainError } from '../../shared/errors.js';
 import { logger } from '../../shared/logger.js';
 import type { ObjectStore } from '../../shared/object-store.js';
 import type { BuildContext } from './build-context.js';
 import type { ReportDirectory, ReportLists } from './ports.js';
-import { BUILDERS } from './report-builders.js';
+import { BUILDERS, LIST_REPORTS } from './report-builders.js';
 import type { ReportDocument } from './report-document.js';
 import { ReportFormatter } from './report-format.js';
+import { eachPage, type PageRequest } from './report-listing.js';
 import { type MessageKey, translator } from './report-messages.js';
+import { streamListReport } from './report-streaming.js';
 import { monthsBetween, type ReportJob } from './reports.model.js';
 import type { ReportsRepository } from './reports.repository.js';
 
@@ -32,8 +35,14 @@ const CONTENT_TYPES = {
   PDF: 'application/pdf',
 } as const;
 
-/** Rows per page read from a list: the API's maximum page. */
+/** Rows per page read from a list collected whole: the API's maximum page. */
 const PAGE_ROWS = 100;
+/**
+ * Rows per page read from a streamed list. The API's page of 100 bounds what one HTTP answer
+ * carries; a streamed report holds one page at a time whatever its size, and reading 1,000 (or
+ * DynamoDB's 1 MB, whichever is less) per Query makes a tenth of the round trips and progress writes.
+ */
+const STREAM_PAGE_ROWS = 1000;
 
 /**
  * Builds one report job: reads its list with the requester's rights page by page (progress after
@@ -49,7 +58,8 @@ export class ReportRunner {
     private readonly directory: ReportDirectory,
     private readonly target: ReportBucket,
     private readonly clock: Clock,
-    private readonly pageRows = PAGE_ROWS,
+    /** Rows per page of every read (tests shrink it to see progress move); default per path. */
+    private readonly pageRows?: number,
   ) {}
 
   async run(tenantId: string, jobId: string): Promise<ReportRunResult> {
@@ -78,6 +88,12 @@ export class ReportRunner {
       const t = translator(job.locale);
       let rows = 0;
       let pages = 0;
+      // A list's length is known only at its end: progress climbs toward 80 with each page.
+      const pageRead = async (total: number) => {
+        rows = total;
+        pages++;
+        await move({ rows, progress: Math.min(80, Math.round(80 - 70 / (1 + pages / 3))) });
+      };
       const ctx: BuildContext = {
         p: job.principal,
         job,
@@ -87,18 +103,12 @@ export class ReportRunner {
         t,
         periods: periodsOf(job),
         date: (iso) => formatter.date(iso),
-        collect: async (fetch) => {
-          const items = [];
-          let cursor: string | null = null;
-          do {
-            const page = await fetch({ limit: this.pageRows, cursor });
-            items.push(...page.items);
-            cursor = page.nextCursor;
-            rows += page.items.length;
-            pages++;
-            // A list's length is known only at its end: progress climbs toward 80 with each page.
-            await move({ rows, progress: Math.min(80, Math.round(80 - 70 / (1 + pages / 3))) });
-          } while (cursor);
+        collect: async <T>(fetch: (page: PageRequest) => Promise<Page<T>>) => {
+          const items: T[] = [];
+          await eachPage(fetch, this.pageRows ?? PAGE_ROWS, async (page) => {
+            items.push(...page);
+            await pageRead(rows + page.length);
+          });
           return items;
         },
         document: (tables, extra = {}) => ({
@@ -111,15 +121,36 @@ export class ReportRunner {
           tables,
         }),
       };
-      const doc = await BUILDERS[job.reportType](ctx);
-      const dataRows = doc.tables[0]?.rows.length ?? 0;
-      await move({ progress: 85, rows: dataRows });
-      const body = await this.render(job, doc, { tenantName: tenant.name, formatter, t });
-      const key = `${tenantId}/reports/${job.createdAt.slice(0, 10)}/${job.id}.${job.format.toLowerCase()}`;
-      await this.target.store.put(this.target.bucket, key, body, CONTENT_TYPES[job.format]);
+      const { format } = job;
+      const key = `${tenantId}/reports/${job.createdAt.slice(0, 10)}/${job.id}.${format.toLowerCase()}`;
+      const list = LIST_REPORTS[job.reportType];
+      let dataRows: number;
+      if (list && format !== 'PDF') {
+        dataRows = await streamListReport(list(ctx), {
+          format,
+          title: t(`title.${found.reportType}` as MessageKey),
+          totalLabel: t('total'),
+          pageRows: this.pageRows ?? STREAM_PAGE_ROWS,
+          store: (body) => this.target.store.putStream(this.target.bucket, key, body, CONTENT_TYPES[format]),
+          onPage: pageRead,
+        });
+      } else {
+        const doc = await BUILDERS[job.reportType](ctx);
+        dataRows = doc.tables[0]?.rows.length ?? 0;
+        await move({ progress: 85, rows: dataRows });
+        const body = await this.render(job, doc, { tenantName: tenant.name, formatter, t });
+        await this.target.store.put(this.target.bucket, key, body, CONTENT_TYPES[job.format]);
+      }
       const covered = periodLabel(job).replace(' – ', '_');
       const fileName = `${job.reportType.toLowerCase().replaceAll('_', '-')}${covered ? `-${covered}` : ''}.${job.format.toLowerCase()}`;
-      await move({ status: 'READY', progress: 100, objectKey: key, fileName, finishedAt: this.now() });
+      await move({
+        status: 'READY',
+        progress: 100,
+        rows: dataRows,
+        objectKey: key,
+        fileName,
+        finishedAt: this.now(),
+      });
       return { jobId, status: 'READY', rows: dataRows, ran: true };
     } catch (error) {
       if (error instanceof RunSuperseded) return { jobId, status: null, rows: 0, ran: false };

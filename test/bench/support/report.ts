@@ -6,6 +6,7 @@ import type { CommissionFigures } from '../scenarios/commissions.js';
 import type { CrossSellFigures } from '../scenarios/cross-sell.js';
 import type { FirstStartFigures } from '../scenarios/first-start.js';
 import type { PathFigures } from '../scenarios/graphql-paths.js';
+import type { ReportExportFigures } from '../scenarios/report-export.js';
 import type { WebhookFigures } from '../scenarios/webhooks.js';
 import type { MachineInfo } from './machine.js';
 import { cell, type Spread } from './stats.js';
@@ -36,6 +37,8 @@ export interface BenchResults {
   crossSell?: CrossSellFigures | null;
   /** Absent from runs before the first-start scenario existed. */
   firstStart?: FirstStartFigures | null;
+  /** Absent from runs before the report-export scenario existed. */
+  reportExport?: ReportExportFigures | null;
   memory: { benchProcessPeakRssMb: number; dynamodbLocalPeakRssMb: number | null };
   notMeasured: Array<{ scenario: string; why: string }>;
   /** Scenarios a partial run (`--only`) did not measure, carried from the run that did. */
@@ -57,7 +60,8 @@ export type CarriableScenario =
   | 'webhooks'
   | 'cold-start'
   | 'cross-sell'
-  | 'first-start';
+  | 'first-start'
+  | 'report-export';
 
 /**
  * Fills the scenarios a partial run skipped with the figures of the last run that measured them
@@ -84,11 +88,14 @@ export function carryOver(
     else if (scenario === 'cold-start' && previous.coldStart) results.coldStart = previous.coldStart;
     else if (scenario === 'cross-sell' && previous.crossSell) results.crossSell = previous.crossSell;
     else if (scenario === 'first-start' && previous.firstStart) results.firstStart = previous.firstStart;
+    else if (scenario === 'report-export' && previous.reportExport)
+      results.reportExport = previous.reportExport;
     else continue;
     if (
       scenario !== 'cold-start' &&
       scenario !== 'cross-sell' &&
       scenario !== 'first-start' &&
+      scenario !== 'report-export' &&
       results.memory.dynamodbLocalPeakRssMb === null
     )
       results.memory.dynamodbLocalPeakRssMb = previous.memory.dynamodbLocalPeakRssMb;
@@ -102,6 +109,7 @@ export function carryOver(
     'cold-start': 'cold start',
     'cross-sell': 'cross-sell',
     'first-start': 'first start',
+    'report-export': 'report export',
   };
   const carriedLabels = new Set(carried.map((c) => label[c.scenario]));
   results.notMeasured = results.notMeasured.filter((n) => !carriedLabels.has(n.scenario));
@@ -240,6 +248,21 @@ function crossSellSection(r: BenchResults): string[] {
   ];
 }
 
+function reportExportSection(r: BenchResults): string[] {
+  const x = r.reportExport;
+  if (!x) return [];
+  return [
+    '## 7. Report export',
+    '',
+    `${x.lines.toLocaleString('en')} commission lines of one month (20 advisors, four insurers), written with concurrent BatchWriteItem in the ledger repository's item shape on a local stack of their own (${x.seedSeconds} s, the stream poller catching up included); then a COMMISSION_LINES ${x.format} job requested by the tenant's admin. Its INSERT reaches the \`reports\` subscriber through the stack's stream poller and change bus, which runs the bundled reports function in a fresh Node process (as Lambda would): it reads the lines page by page with the admin's rights (the API's \`commissionLines\`, 1,000 per page), writes each page into ExcelJS's streaming workbook writer and the workbook into the store's streaming put to the stack's S3 (lib-storage \`Upload\`: a multipart upload of 5 MiB parts once the file outgrows one part, one PutObject below that). Time: the handler's invocation, event to READY; CPU: that process's own CPU time in it (on a loaded machine the wall time is mostly waiting for a core). Memory: that process's peak RSS (VmHWM, Node and the bundle included).`,
+    '',
+    '| lines | rows (job) | file | time | CPU (process) | peak RSS (process) | RSS sampled during the run | limit | |',
+    '|---:|---:|---:|---:|---:|---:|---:|---|---|',
+    `| ${x.lines.toLocaleString('en')} | ${x.rows.toLocaleString('en')} (${x.status}) | ${(x.fileBytes / 1024 / 1024).toFixed(1)} MB | ${x.seconds} s | ${x.cpuSeconds} s | ${x.peakRssMb} MB | ${x.sampledPeakRssMb} MB | ${x.limitSeconds} s, ${x.limitMb} MB | ${verdict(x.met)} |`,
+    '',
+  ];
+}
+
 function memorySection(r: BenchResults): string[] {
   return [
     '## 5. Memory (peak RSS)',
@@ -291,6 +314,7 @@ function markdown(r: BenchResults, notes: string[]): string {
     ...memorySection(r),
     ...crossSellSection(r),
     ...firstStartSection(r),
+    ...reportExportSection(r),
     '## Not measured yet',
     '',
     ...(r.notMeasured.length > 0

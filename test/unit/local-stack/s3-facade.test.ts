@@ -3,6 +3,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { PassThrough, Readable } from 'node:stream';
 import { buildApp } from 'fauxqs';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createS3Client, S3ObjectStore } from '../../../functions/shared/object-store.js';
@@ -62,6 +63,35 @@ describe('the local S3 endpoint', () => {
     expect(again.status).toBe(200);
     expect(again.headers.get('content-type')).toContain('text/csv');
     expect(await again.text()).toBe('Name\r\nŘízení\r\n');
+  });
+
+  it('takes a streamed put of unknown length as a multipart upload and serves it back byte for byte', async () => {
+    const { url } = await start();
+    const store = await storeAt(url);
+    // 12 MiB in 64 KiB chunks: three 5 MiB parts, the last one short.
+    const chunk = (i: number) => Buffer.alloc(64 * 1024, i % 251);
+    const body = Readable.from(
+      (function* () {
+        for (let i = 0; i < 192; i++) yield chunk(i);
+      })(),
+    );
+    await store.putStream(BUCKET, 't1/reports/big.xlsx', body, 'application/octet-stream');
+    const back = await store.get(BUCKET, 't1/reports/big.xlsx');
+    expect(back?.length).toBe(12 * 1024 * 1024);
+    expect(
+      Buffer.from(back ?? []).equals(Buffer.concat(Array.from({ length: 192 }, (_, i) => chunk(i)))),
+    ).toBe(true);
+  });
+
+  it('stores nothing when a streamed body fails midway', async () => {
+    const { url } = await start();
+    const store = await storeAt(url);
+    const body = new PassThrough();
+    const put = store.putStream(BUCKET, 't1/reports/broken.csv', body, 'text/csv');
+    body.write(Buffer.alloc(6 * 1024 * 1024, 1));
+    setTimeout(() => body.destroy(new Error('the list refused a page')), 50);
+    await expect(put).rejects.toThrow('the list refused a page');
+    expect(await store.get(BUCKET, 't1/reports/broken.csv')).toBeUndefined();
   });
 
   it('refuses a presigned request once its X-Amz-Date plus X-Amz-Expires has passed', () => {
