@@ -13,23 +13,27 @@ const commissions = composeCommissions(runtime.db, runtime.clock, bookRepositori
 
 /**
  * The commission consumer: the table's one direct stream reader, for Policy and Payment writes.
- * Records are handled in order; on the first failure the rest of the batch is reported failed from
- * that record on, so the retry resumes there (a record already handled writes nothing on replay).
+ * The batch is booked in order per policy, other policies side by side; when a record fails, the
+ * batch is reported failed from that record (or an earlier one not booked yet) on, so the retry
+ * resumes there (a record already handled writes nothing on replay).
  */
 export const handler = middy(async (event: DynamoDBStreamEvent): Promise<DynamoDBBatchResponse> => {
-  const batch = new ChangeBatch();
-  for (const [i, record] of event.Records.entries()) {
-    try {
-      const outcome = await commissions.consumer.onChange(toChangeDetail(record), batch);
-      if (outcome.written > 0 || outcome.duplicates > 0) logger.info('commission lines', { ...outcome });
-    } catch (error) {
-      logger.error('commission consumer failed', { eventID: record.eventID, error });
-      return {
-        batchItemFailures: event.Records.slice(i).map((r) => ({
-          itemIdentifier: r.dynamodb?.SequenceNumber ?? '',
-        })),
-      };
-    }
-  }
-  return { batchItemFailures: [] };
+  const { outcomes, failedFrom, failure } = await commissions.consumer.onBatch(
+    event.Records,
+    toChangeDetail,
+    new ChangeBatch(),
+  );
+  for (const outcome of outcomes)
+    if (outcome && (outcome.written > 0 || outcome.duplicates > 0))
+      logger.info('commission lines', { ...outcome });
+  if (failedFrom === null) return { batchItemFailures: [] };
+  logger.error('commission consumer failed', {
+    eventID: event.Records[failure?.index ?? failedFrom]?.eventID,
+    error: failure?.error,
+  });
+  return {
+    batchItemFailures: event.Records.slice(failedFrom).map((r) => ({
+      itemIdentifier: r.dynamodb?.SequenceNumber ?? '',
+    })),
+  };
 }).use(observability('commissions'));

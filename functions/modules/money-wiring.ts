@@ -151,7 +151,10 @@ function commissionLookups(
       listWritten: (tenantId, partition, filter, page, anyOf) =>
         repositories.policies.listPoliciesWritten(tenantId, partition, filter, page, anyOf),
     },
-    clients: { getClient: (tenantId, id) => repositories.clients.getClient(tenantId, id) },
+    clients: {
+      getClient: (tenantId, id) => repositories.clients.getClient(tenantId, id),
+      getClients: (tenantId, ids) => repositories.clients.getClients(tenantId, [...ids]),
+    },
     hierarchy: {
       freeze: (tenantId, sellerId, date, path) => policies.hierarchy.freeze(tenantId, sellerId, date, path),
     },

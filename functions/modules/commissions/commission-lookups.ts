@@ -112,6 +112,8 @@ export interface WrittenPolicies {
 
 export interface ClientLookup {
   getClient(tenantId: string, clientId: string): Promise<ClientFacts | undefined>;
+  /** The clients that exist among the ids (one BatchGetItem per 100): a stream batch's clients at once. */
+  getClients(tenantId: string, clientIds: readonly string[]): Promise<Array<ClientFacts & { id: string }>>;
 }
 
 /** The seller's branch and upline chain as they stood on a date (the policies module freezes them). */

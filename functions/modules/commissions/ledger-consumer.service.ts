@@ -1,17 +1,17 @@
 import type { TableChangeDetail } from '../../shared/change-event.js';
-import { readOnce } from '../../shared/memoized-reads.js';
-import { Dec } from '../../shared/money.js';
-import { EntityType } from '../../shared/table-design.js';
-import { paymentImage, policyImage } from './change-images.js';
-import { classifyPolicyChange, paymentEventId, policyFacts, toEngineEvent } from './commission-events.js';
-import type {
-  ClientLookup,
-  PaymentRecord,
-  PolicyLookup,
-  PolicyRecord,
-  PromotionRecord,
-} from './commission-lookups.js';
-import { recipientKey, type StoredScheme } from './commissions.model.js';
+import type { Dec } from '../../shared/money.js';
+import type { ClientLookup, PolicyLookup, PromotionRecord } from './commission-lookups.js';
+import { recipientKey } from './commissions.model.js';
+import { ChangeBatch, CONSUMER_CONCURRENCY, mapLimit, readyNow } from './consumer-batch.js';
+import {
+  type Parsed,
+  type Planned,
+  parseChange,
+  planEvent,
+  sellerOf,
+  usesPeriodTotals,
+  writtenPremium,
+} from './consumer-events.js';
 import {
   BROKERAGE_ID,
   type CommissionEvent,
@@ -23,10 +23,12 @@ import {
   usesPremiumQualification,
 } from './engine/index.js';
 import type { LedgerRepository } from './ledger.repository.js';
-import { firstOpen, type LedgerWriter } from './ledger-writer.js';
+import { type EventWriteOutcome, type EventWrites, firstOpen, type LedgerWriter } from './ledger-writer.js';
 import { fromMinor } from './minor-units.js';
 import type { Promotions } from './promotions.service.js';
 import type { SchemesRepository } from './schemes.repository.js';
+
+export { ChangeBatch };
 
 /** What the stream consumer did with one change, for logs and tests. */
 export interface ChangeOutcome {
@@ -38,40 +40,37 @@ export interface ChangeOutcome {
 }
 
 /**
- * What the records of one stream batch share: each tenant's schemes, read once per batch rather
- * than once per record. A batch is a few seconds of changes; an edit to a scheme during it applies
- * from the next batch, as if the edit had come a moment later.
+ * What the consumer did with a stream batch: an outcome per record it finished, and when one
+ * failed, the first record Lambda must deliver again (`failedFrom`: the failed one or an earlier
+ * one not processed yet; every record from it on is reported failed, a record already booked writes
+ * nothing on replay).
  */
-export class ChangeBatch {
-  private readonly schemesOf = new Map<string, Promise<StoredScheme[]>>();
-
-  schemes(tenantId: string, read: () => Promise<StoredScheme[]>): Promise<StoredScheme[]> {
-    return readOnce(this.schemesOf, tenantId, read);
-  }
+export interface BatchOutcome {
+  outcomes: Array<ChangeOutcome | undefined>;
+  failedFrom: number | null;
+  failure: { index: number; error: unknown } | null;
 }
 
-/** An engine event with the date its lines land by and the policy it is about. */
-interface BuiltEvent {
-  event: CommissionEvent;
-  date: string;
-  policy: PolicyRecord;
-}
+const NOTHING: ChangeOutcome = { eventId: null, written: 0, duplicates: 0 };
 
-/** The premium an event adds to its seller's personal production: written premium, an endorsement's change. */
-function writtenPremium(event: CommissionEvent): Dec | null {
-  if (event.type === 'POLICY_WRITTEN') return new Dec(event.policy.premium.amount);
-  if (event.type === 'ENDORSED') return new Dec(event.newPremium).minus(event.previousPremium);
-  return null;
-}
-
-/** The engine's scheme inside a stored one (the engine ignores the bookkeeping fields). */
-function engineSchemes(stored: StoredScheme[]): Scheme[] {
-  return stored;
+/** An event computed: its writes, and what promotion reads after them. */
+interface Computed {
+  planned: Planned;
+  writes: EventWrites;
+  schemes: Scheme[];
+  written: Dec | null;
+  sellerId: string;
 }
 
 /**
  * The stream consumer: turns policy and payment writes into ledger lines and accruals. The
  * arithmetic is the engine's; this decides what to feed it and where its lines land.
+ *
+ * A stream batch is read once (schemes, periods, the clients of all its policies in one
+ * BatchGetItem), then booked in rounds: each round takes, in stream order, every event that does not
+ * depend on an earlier pending one ({@link readyNow}), computes them a few at a time, and appends
+ * their lines in as few transactions as fit (merged counters, {@link LedgerWriter.appendEvents}).
+ * A policy's records thus stay in order while records of other policies go together.
  */
 export class LedgerConsumer {
   constructor(
@@ -84,75 +83,194 @@ export class LedgerConsumer {
   ) {}
 
   /**
-   * Handles one table change (Policy or Payment). Derives the engine event, computes the lines and
-   * appends each with its accrual in one transaction on an absent id: a replay finds every id taken
-   * and changes nothing.
+   * Handles one table change (Policy or Payment): a batch of one. Derives the engine event, computes
+   * the lines and appends each with its accrual in one transaction on an absent id: a replay finds
+   * every id taken and changes nothing. Throws what failed.
    */
   async onChange(detail: TableChangeDetail, batch: ChangeBatch = new ChangeBatch()): Promise<ChangeOutcome> {
-    const tenantId = detail.tenantId;
-    if (!tenantId || !detail.newImage) return { eventId: null, written: 0, duplicates: 0 };
-    const built =
-      detail.entityType === EntityType.Payment
-        ? await this.paymentEvent(tenantId, paymentImage(detail.newImage), detail.eventName)
-        : detail.entityType === EntityType.Policy
-          ? await this.policyEvent(
-              tenantId,
-              detail.oldImage ? policyImage(detail.oldImage) : undefined,
-              policyImage(detail.newImage),
-            )
-          : null;
-    if (!built) return { eventId: null, written: 0, duplicates: 0 };
-    const schemes = engineSchemes(await batch.schemes(tenantId, () => this.schemes.listSchemes(tenantId)));
-    const periods = await this.ledger.listPeriods(tenantId);
-    const periodTotals = await this.periodTotals(
-      tenantId,
-      built.event,
-      schemes,
-      firstOpen(built.date.slice(0, 7), periods),
+    const result = await this.onBatch([detail], (d) => d, batch);
+    if (result.failure) throw result.failure.error;
+    return result.outcomes[0] ?? NOTHING;
+  }
+
+  /**
+   * Handles a stream batch in order per policy (see the class). Stops at the first failure once the
+   * round it happened in has finished, and says from which record the batch must be delivered again.
+   */
+  async onBatch<R>(
+    records: readonly R[],
+    toDetail: (record: R) => TableChangeDetail,
+    batch: ChangeBatch = new ChangeBatch(),
+  ): Promise<BatchOutcome> {
+    const outcomes: Array<ChangeOutcome | undefined> = new Array(records.length);
+    const failures: Array<{ index: number; error: unknown }> = [];
+    const parsed: Parsed[] = [];
+    for (const [index, record] of records.entries()) {
+      try {
+        const p = parseChange(index, toDetail(record));
+        if (p) parsed.push(p);
+        else outcomes[index] = NOTHING;
+      } catch (error) {
+        failures.push({ index, error });
+        break;
+      }
+    }
+    let pending: Planned[] = [];
+    try {
+      await this.prefetch(parsed, batch);
+      for (const p of parsed) {
+        const schemes = await batch.schemes(p.tenantId, () => this.schemes.listSchemes(p.tenantId));
+        const planned = planEvent(p, batch, schemes);
+        if (planned) pending.push(planned);
+        else outcomes[p.index] = NOTHING;
+      }
+    } catch (error) {
+      pending = [];
+      if (parsed[0]) failures.push({ index: parsed[0].index, error });
+    }
+    // Records before an unreadable one are still booked; a failed round ends the batch.
+    for (let failed = false; pending.length > 0 && !failed; ) {
+      const ready = new Set(readyNow(pending));
+      pending = pending.filter((p) => !ready.has(p));
+      for (const [index, result] of await this.round([...ready], batch)) {
+        if ('error' in result) {
+          failures.push({ index, error: result.error });
+          failed = true;
+        } else outcomes[index] = result;
+      }
+    }
+    const failure = failures.sort((a, b) => a.index - b.index)[0] ?? null;
+    const failedFrom = failure ? Math.min(failure.index, ...pending.map((p) => p.index)) : null;
+    return { outcomes, failedFrom, failure };
+  }
+
+  /** The batch's shared reads: per tenant its schemes, periods, the payments' policies, then all clients. */
+  private async prefetch(parsed: readonly Parsed[], batch: ChangeBatch): Promise<void> {
+    const tenants = [...new Set(parsed.map((p) => p.tenantId))];
+    await Promise.all(
+      tenants.map(async (tenantId) => {
+        const mine = parsed.filter((p) => p.tenantId === tenantId);
+        const paid = mine.flatMap((p) =>
+          p.kind === 'payment' && p.payment.policyId ? [p.payment.policyId] : [],
+        );
+        await Promise.all([
+          batch.schemes(tenantId, () => this.schemes.listSchemes(tenantId)),
+          batch.periods(tenantId, () => this.ledger.listPeriods(tenantId)),
+          batch.loadPolicies(tenantId, paid, (id) => this.policies.getPolicy(tenantId, id)),
+        ]);
+        const clientIds = mine.flatMap((p) => {
+          if (p.kind === 'policy') return [p.now.clientId];
+          const policy = p.payment.policyId ? batch.policy(tenantId, p.payment.policyId) : null;
+          return policy ? [policy.clientId] : [];
+        });
+        await batch.loadClients(tenantId, clientIds, (ids) => this.clients.getClients(tenantId, ids));
+      }),
     );
-    const month = built.date.slice(0, 7);
+  }
+
+  /**
+   * One round: its events computed a few at a time, their writes appended per tenant in merged
+   * transactions, then the promotions their premium may have earned. Results by record index.
+   */
+  private async round(
+    ready: readonly Planned[],
+    batch: ChangeBatch,
+  ): Promise<Map<number, ChangeOutcome | { error: unknown }>> {
+    const results = new Map<number, ChangeOutcome | { error: unknown }>();
+    const computed: Computed[] = [];
+    await mapLimit(ready, CONSUMER_CONCURRENCY, async (planned) => {
+      try {
+        computed.push(await this.compute(planned, batch));
+      } catch (error) {
+        results.set(planned.index, { error });
+      }
+    });
+    computed.sort((a, b) => a.planned.index - b.planned.index);
+    const booked: Array<{ c: Computed; outcome: EventWriteOutcome }> = [];
+    const tenants = [...new Set(computed.map((c) => c.planned.tenantId))];
+    await Promise.all(
+      tenants.map(async (tenantId) => {
+        const mine = computed.filter((c) => c.planned.tenantId === tenantId);
+        const periods = await batch.periods(tenantId, () => this.ledger.listPeriods(tenantId));
+        const outcomes = await this.writer.appendEvents(
+          tenantId,
+          mine.map((c) => c.writes),
+          periods,
+        );
+        if (outcomes.some((o) => 'error' in o)) batch.forgetPeriods(tenantId);
+        for (const [i, c] of mine.entries()) booked.push({ c, outcome: outcomes[i] as EventWriteOutcome });
+      }),
+    );
+    await mapLimit(booked, CONSUMER_CONCURRENCY, async ({ c, outcome }) => {
+      if ('error' in outcome) {
+        results.set(c.planned.index, outcome);
+        return;
+      }
+      try {
+        const promoted = c.written?.gt(0)
+          ? await this.promotions.afterPremium(c.planned.tenantId, c.schemes, {
+              sellerId: c.sellerId,
+              date: c.planned.date,
+              currency: c.planned.policy.premium.currency,
+            })
+          : null;
+        results.set(c.planned.index, {
+          eventId: c.planned.eventId,
+          ...outcome,
+          ...(promoted ? { promoted } : {}),
+        });
+      } catch (error) {
+        results.set(c.planned.index, { error });
+      }
+    });
+    return results;
+  }
+
+  /** Reads what this event alone needs (its policy's lines, standings the schemes depend on) and runs the engine. */
+  private async compute(planned: Planned, batch: ChangeBatch): Promise<Computed> {
+    const { tenantId } = planned;
+    const schemes: Scheme[] = await batch.schemes(tenantId, () => this.schemes.listSchemes(tenantId));
+    const periods = await batch.periods(tenantId, () => this.ledger.listPeriods(tenantId));
+    const event = planned.build(
+      planned.needsPolicyLines ? await this.ledger.listLinesOfPolicy(tenantId, planned.policy.id) : [],
+    );
+    const month = planned.date.slice(0, 7);
+    const periodTotals = await this.periodTotals(tenantId, event, schemes, firstOpen(month, periods));
     const qualifying = usesPremiumQualification(schemes);
     const personalPremium = qualifying
       ? await this.ledger.getProduction(
           tenantId,
-          built.event.policy.hierarchy.filter((h) => h.level > 0).map((h) => h.userId),
+          event.policy.hierarchy.filter((h) => h.level > 0).map((h) => h.userId),
           month,
-          built.event.policy.premium.currency,
+          event.policy.premium.currency,
         )
       : undefined;
-    const computed = computeCommissionLines({ event: built.event, schemes, periodTotals, personalPremium });
-    const lines = qualifying ? await this.withoutTakenLevels(tenantId, built.event, computed) : computed;
-    const written = writtenPremium(built.event);
-    const sellerId =
-      built.event.policy.hierarchy.find((h) => h.level === 0)?.userId ?? built.event.policy.sellerId;
-    const production =
-      written === null || written.isZero()
-        ? []
-        : this.ledger.productionOps(tenantId, {
-            userId: sellerId,
-            period: month,
-            currency: built.event.policy.premium.currency,
-            amount: written.toFixed(),
-            eventId: built.event.eventId,
-          });
-    const outcome = await this.writer.appendAll(tenantId, lines, built.date, {
-      production,
-      adjustment: null,
-      ref: {
-        insurerId: built.policy.insurerId,
-        policyNumber: built.policy.policyNumber,
-        clientId: built.policy.clientId,
+    const computed = computeCommissionLines({ event, schemes, periodTotals, personalPremium });
+    const lines = qualifying ? await this.withoutTakenLevels(tenantId, event, computed) : computed;
+    const written = writtenPremium(event);
+    const sellerId = sellerOf(event.policy);
+    const policy = planned.policy;
+    return {
+      planned,
+      schemes,
+      written,
+      sellerId,
+      writes: {
+        lines,
+        date: planned.date,
+        ref: { insurerId: policy.insurerId, policyNumber: policy.policyNumber, clientId: policy.clientId },
+        production:
+          written === null || written.isZero()
+            ? null
+            : {
+                userId: sellerId,
+                period: month,
+                currency: event.policy.premium.currency,
+                amount: written.toFixed(),
+                eventId: event.eventId,
+              },
       },
-      periods,
-    });
-    const promoted = written?.gt(0)
-      ? await this.promotions.afterPremium(tenantId, schemes, {
-          sellerId,
-          date: built.date,
-          currency: built.event.policy.premium.currency,
-        })
-      : null;
-    return { eventId: built.event.eventId, ...outcome, ...(promoted ? { promoted } : {}) };
+    };
   }
 
   /**
@@ -184,14 +302,9 @@ export class LedgerConsumer {
     schemes: Scheme[],
     period: string,
   ): Promise<PeriodTotal[]> {
-    const usesPeriodTotals = schemes.some((s) =>
-      s.versions.some((v) =>
-        v.rules.some((r) => r.computation.type === 'TIERED' && r.computation.table.volume === 'PERIOD_TOTAL'),
-      ),
-    );
-    if (!usesPeriodTotals) return [];
+    if (!usesPeriodTotals(schemes)) return [];
     const policy = event.policy;
-    const seller = policy.hierarchy.find((h) => h.level === 0)?.userId ?? policy.sellerId;
+    const seller = sellerOf(policy);
     const recipients: Recipient[] = [
       { kind: 'BROKERAGE', id: BROKERAGE_ID },
       { kind: 'USER', id: seller },
@@ -210,44 +323,5 @@ export class LedgerConsumer {
       }
     }
     return totals;
-  }
-
-  private async policyEvent(
-    tenantId: string,
-    old: PolicyRecord | undefined,
-    now: PolicyRecord,
-  ): Promise<BuiltEvent | null> {
-    const change = classifyPolicyChange(old, now);
-    if (!change) return null;
-    const client = await this.clients.getClient(tenantId, now.clientId);
-    const needsLines = change.type === 'CANCELLED' || change.type === 'REACTIVATED';
-    const lines = needsLines ? await this.ledger.listLinesOfPolicy(tenantId, now.id) : [];
-    return {
-      event: toEngineEvent(change, policyFacts(now, client ?? null), lines),
-      date: change.date,
-      policy: now,
-    };
-  }
-
-  private async paymentEvent(
-    tenantId: string,
-    payment: PaymentRecord,
-    eventName: string,
-  ): Promise<BuiltEvent | null> {
-    if (eventName !== 'INSERT' || !payment.policyId) return null;
-    const policy = await this.policies.getPolicy(tenantId, payment.policyId);
-    if (!policy || policy.premium.currency !== payment.applied.currency) return null;
-    const client = await this.clients.getClient(tenantId, policy.clientId);
-    return {
-      event: {
-        type: 'PAYMENT_RECEIVED',
-        eventId: paymentEventId(payment),
-        policy: policyFacts(policy, client ?? null),
-        amount: payment.applied.amount,
-        paidDate: payment.paidDate,
-      },
-      date: payment.paidDate,
-      policy,
-    };
   }
 }

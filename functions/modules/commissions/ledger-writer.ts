@@ -10,10 +10,13 @@ import { type CommissionPeriod, nextPeriod, recipientKey, type StoredLine } from
 import { type CommissionLine, lineId } from './engine/index.js';
 import {
   type LedgerRepository,
+  LedgerWriteSet,
   LineAlreadyWrittenError,
   PeriodLockedError,
   ProductionAlreadyCountedError,
+  type ProductionEntry,
 } from './ledger.repository.js';
+import { MAX_TRANSACT_OPS } from './ledger-write-set.js';
 
 const MAX_PERIOD_RETRIES = 3;
 
@@ -32,6 +35,26 @@ export const refOf = (line: StoredLine): PolicyRef => ({
   policyNumber: line.policyNumber ?? null,
   clientId: line.clientId ?? null,
 });
+
+/** One event's writes for {@link LedgerWriter.appendEvents}: its lines, their date, its production. */
+export interface EventWrites {
+  lines: CommissionLine[];
+  /** The event's date: its lines land in this month, or the next open one. */
+  date: string;
+  ref: PolicyRef;
+  /** The premium the event adds to its seller's production (null: none). */
+  production: ProductionEntry | null;
+}
+
+/** What {@link LedgerWriter.appendEvents} did with one event: its counts, or why it failed. */
+export type EventWriteOutcome = { written: number; duplicates: number } | { error: unknown };
+
+/** A cancelled merged write that the event-by-event path sorts out (a replay, a month locked meanwhile). */
+const sortedOutOneByOne = (error: unknown) =>
+  error instanceof LineAlreadyWrittenError ||
+  error instanceof PeriodLockedError ||
+  error instanceof ProductionAlreadyCountedError ||
+  error instanceof RangeError;
 
 /** The first month from `period` on that is not locked. */
 export function firstOpen(period: string, periods: CommissionPeriod[]): string {
@@ -152,12 +175,7 @@ export class LedgerWriter {
         );
         return { written: lines.length, duplicates: 0 };
       } catch (error) {
-        const fallBack =
-          error instanceof LineAlreadyWrittenError ||
-          error instanceof PeriodLockedError ||
-          error instanceof ProductionAlreadyCountedError ||
-          error instanceof RangeError;
-        if (!fallBack) throw error;
+        if (!sortedOutOneByOne(error)) throw error;
         if (error instanceof PeriodLockedError) periods = await this.ledger.listPeriods(tenantId);
       }
     }
@@ -188,6 +206,73 @@ export class LedgerWriter {
     }
     if (production.length > 0) await this.ledger.countProduction(production);
     return { written, duplicates };
+  }
+
+  /**
+   * Appends the writes of independent events (no two of the same policy; the stream consumer's
+   * rounds guarantee it) in as few transactions as fit: consecutive events share one while its
+   * operations, counters merged, stay within DynamoDB's 100. A new batch thus costs a few
+   * transactions instead of one per event. A merged transaction that fails as a whole on a replayed
+   * member or a month locked meanwhile wrote nothing; its events are then appended one by one by
+   * {@link appendAll}, which skips what is there. Outcomes come back in the events' order.
+   */
+  async appendEvents(
+    tenantId: string,
+    events: readonly EventWrites[],
+    periods: CommissionPeriod[],
+  ): Promise<EventWriteOutcome[]> {
+    const outcomes: EventWriteOutcome[] = new Array(events.length);
+    let current = periods;
+    const oneByOne = async (i: number): Promise<void> => {
+      const e = events[i] as EventWrites;
+      try {
+        outcomes[i] = await this.appendAll(tenantId, e.lines, e.date, {
+          adjustment: null,
+          ref: e.ref,
+          periods: current,
+          production: e.production ? this.ledger.productionOps(tenantId, e.production) : [],
+        });
+      } catch (error) {
+        outcomes[i] = { error };
+      }
+    };
+    let set = new LedgerWriteSet(tenantId);
+    let members: number[] = [];
+    const flush = async (): Promise<void> => {
+      const [pending, indexes] = [set, members];
+      [set, members] = [new LedgerWriteSet(tenantId), []];
+      if (indexes.length === 0) return;
+      try {
+        await this.ledger.appendWriteSet(pending);
+        for (const i of indexes) outcomes[i] = { written: events[i]?.lines.length ?? 0, duplicates: 0 };
+      } catch (error) {
+        if (!sortedOutOneByOne(error)) {
+          for (const i of indexes) outcomes[i] = { error };
+          return;
+        }
+        if (error instanceof PeriodLockedError) current = await this.ledger.listPeriods(tenantId);
+        // One after another: the events share counters, and parallel transactions on them collide.
+        for (const i of indexes) await oneByOne(i);
+      }
+    };
+    for (const [i, e] of events.entries()) {
+      const lines = e.lines.map((line) =>
+        this.stored(line, firstOpen(e.date.slice(0, 7), current), null, e.ref),
+      );
+      if (lines.length === 0 && !e.production) {
+        outcomes[i] = { written: 0, duplicates: 0 };
+        continue;
+      }
+      if (new LedgerWriteSet(tenantId).sizeWith(lines, e.production) > MAX_TRANSACT_OPS) {
+        await oneByOne(i);
+        continue;
+      }
+      if (set.sizeWith(lines, e.production) > MAX_TRANSACT_OPS) await flush();
+      set.add(lines, e.production);
+      members.push(i);
+    }
+    await flush();
+    return outcomes;
   }
 
   private stored(

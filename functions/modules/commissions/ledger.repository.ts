@@ -1,99 +1,46 @@
-import { type Db, type Page, putNewOp, type TransactOp } from '../../shared/db.js';
+import type { Db, Page, TransactOp } from '../../shared/db.js';
 import { RuleViolationError } from '../../shared/errors.js';
 import { fromItem, getRecord, getRecords, queryRecords, toItem } from '../../shared/items.js';
-import { money } from '../../shared/money.js';
-import { commissionSortPrefixes, EntityType, type ItemKey, keys, TABLE } from '../../shared/table-design.js';
+import { commissionSortPrefixes, EntityType, keys } from '../../shared/table-design.js';
 import {
-  accrualBucket,
   type CommissionDispute,
   type CommissionPeriod,
-  periodTotalShare,
   recipientKey,
   type StoredAccrual,
   type StoredLine,
   type StoredRuleTotal,
 } from './commissions.model.js';
 import { BROKERAGE_ID } from './engine/index.js';
-import { fromMinor, toMinor } from './minor-units.js';
+import {
+  LedgerWriteSet,
+  LineAlreadyWrittenError,
+  PeriodLockedError,
+  ProductionAlreadyCountedError,
+  type ProductionEntry,
+} from './ledger-write-set.js';
+import { fromMinor } from './minor-units.js';
+
+export {
+  LedgerWriteSet,
+  LineAlreadyWrittenError,
+  PeriodLockedError,
+  ProductionAlreadyCountedError,
+  type ProductionEntry,
+};
+
+/** How often a transaction cancelled by a concurrent one on the same item is tried again. */
+const MAX_RACE_RETRIES = 8;
+
+/** A transaction cancelled because another held one of its items (TransactionConflict), not by a condition. */
+function isTransactionRace(error: unknown): boolean {
+  const e = error as { name?: string; CancellationReasons?: Array<{ Code?: string }> } | null;
+  if (e?.name === 'TransactionConflictException') return true;
+  if (e?.name !== 'TransactionCanceledException') return false;
+  const codes = (e.CancellationReasons ?? []).map((r) => r.Code);
+  return codes.includes('TransactionConflict') && !codes.includes('ConditionalCheckFailed');
+}
 
 type PageRequest = { limit: number; cursor: string | null };
-
-/** A line with this id exists: the event was processed before (a replay), so nothing is written. */
-export class LineAlreadyWrittenError extends Error {
-  constructor(readonly lineId: string) {
-    super(`Commission line ${lineId} is already in the ledger`);
-    this.name = 'LineAlreadyWrittenError';
-  }
-}
-
-/** The period a line was headed for was approved meanwhile: it must go to the next open one. */
-export class PeriodLockedError extends RuleViolationError {
-  constructor(period: string) {
-    super(`Commission period ${period} is locked`, { period });
-  }
-}
-
-/** The event was counted into an advisor's production before (a replay): nothing is added. */
-export class ProductionAlreadyCountedError extends Error {
-  constructor(readonly eventId: string) {
-    super(`Production of event ${eventId} is already counted`);
-    this.name = 'ProductionAlreadyCountedError';
-  }
-}
-
-/** Premium an advisor wrote personally in a month (POLICY_WRITTEN premium plus endorsement changes). */
-export interface ProductionEntry {
-  userId: string;
-  period: string;
-  currency: string;
-  /** Decimal string in the currency; negative when an endorsement lowers the premium. */
-  amount: string;
-  eventId: string;
-}
-
-/** An item counted up by ADD: its key and type, attributes set on every write, and the increments. */
-interface Counter {
-  key: ItemKey;
-  type: string;
-  set: Record<string, unknown>;
-  add: Record<string, number>;
-}
-
-/**
- * An atomic counter update: sets the descriptive attributes (so the first update creates the item)
- * and ADDs integer minor units, which DynamoDB adds exactly and which stay exact as JS numbers.
- */
-function counterOp(
-  key: ItemKey,
-  type: string,
-  set: Record<string, unknown>,
-  add: Record<string, number>,
-): TransactOp {
-  const names: Record<string, string> = { '#type': TABLE.entityType, '#version': TABLE.version };
-  const values: Record<string, unknown> = { ':type': type, ':zero': 0, ':one': 1 };
-  const sets = ['#type = :type', '#version = if_not_exists(#version, :zero) + :one'];
-  Object.entries(set).forEach(([attribute, value], i) => {
-    names[`#s${i}`] = attribute;
-    values[`:s${i}`] = value;
-    sets.push(`#s${i} = :s${i}`);
-  });
-  const adds = Object.entries(add).map(([attribute, value], i) => {
-    names[`#a${i}`] = attribute;
-    values[`:a${i}`] = value;
-    return `#a${i} :a${i}`;
-  });
-  return {
-    item: {
-      Update: {
-        TableName: '',
-        Key: { pk: key.pk, sk: key.sk },
-        UpdateExpression: `SET ${sets.join(', ')} ADD ${adds.join(', ')}`,
-        ExpressionAttributeNames: names,
-        ExpressionAttributeValues: values,
-      },
-    },
-  };
-}
 
 /**
  * The ledger in DynamoDB: lines (each in its own partition, written once on an absent key), the
@@ -150,72 +97,6 @@ export class LedgerRepository {
     ]);
   }
 
-  private lineItem(tenantId: string, line: StoredLine) {
-    return toItem(
-      keys.commissionLine(tenantId, line.id),
-      EntityType.CommissionLine,
-      tenantId,
-      line,
-      keys.commissionLineIndexes(tenantId, {
-        id: line.id,
-        recipient: line.recipientKey,
-        period: line.period,
-        policyId: line.policyId,
-      }),
-    );
-  }
-
-  /** Adds a line's amount to its recipient's accrual for the period (created on first use). */
-  private accrualCounter(tenantId: string, line: StoredLine): Counter {
-    const minor = toMinor(line.amount, line.currency);
-    const bucket = accrualBucket(line.kind);
-    return {
-      key: keys.commissionAccrual(tenantId, line.recipientKey, line.period, line.currency),
-      type: EntityType.CommissionAccrual,
-      set: {
-        tenantId,
-        recipient: line.recipient,
-        recipientKey: line.recipientKey,
-        period: line.period,
-        currency: line.currency,
-        ...keys.commissionAccrualIndexes(tenantId, {
-          recipient: line.recipientKey,
-          period: line.period,
-          currency: line.currency,
-        }),
-      },
-      add: {
-        accruedMinor: bucket === 'accrued' ? minor : 0,
-        clawedBackMinor: bucket === 'clawedBack' ? minor : 0,
-        adjustedMinor: bucket === 'adjusted' ? minor : 0,
-        lineCount: 1,
-      },
-    };
-  }
-
-  /** Adds a PERIOD_TOTAL line's volume and amount to its recipient's running total for the rule. */
-  private ruleTotalCounter(tenantId: string, line: StoredLine): Counter | null {
-    const share = periodTotalShare(line);
-    if (!share) return null;
-    const ex = line.explanation;
-    return {
-      key: keys.commissionRuleTotal(tenantId, line.recipientKey, line.period, ex.schemeId, ex.ruleId),
-      type: EntityType.CommissionRuleTotal,
-      set: {
-        tenantId,
-        recipientKey: line.recipientKey,
-        period: line.period,
-        schemeId: ex.schemeId,
-        ruleId: ex.ruleId,
-        currency: line.currency,
-      },
-      add: {
-        volumeMinor: share.volume ? toMinor(money(ex.base, line.currency).amount, line.currency) : 0,
-        earnedMinor: toMinor(line.amount, line.currency),
-      },
-    };
-  }
-
   /** listRuleTotals: a recipient's PERIOD_TOTAL standings in a month, one Query. */
   async getRuleTotals(tenantId: string, recipient: string, period: string): Promise<StoredRuleTotal[]> {
     const items = await this.db.queryAll({
@@ -231,21 +112,7 @@ export class LedgerRepository {
    * {@link ProductionAlreadyCountedError}). Run with the event's lines or by {@link countProduction}.
    */
   productionOps(tenantId: string, p: ProductionEntry): TransactOp[] {
-    const marker = toItem(
-      keys.commissionProductionEvent(tenantId, p.eventId),
-      EntityType.CommissionProductionEvent,
-      tenantId,
-      { eventId: p.eventId, userId: p.userId, period: p.period },
-    );
-    return [
-      putNewOp(marker, () => new ProductionAlreadyCountedError(p.eventId)),
-      counterOp(
-        keys.commissionProduction(tenantId, p.userId, p.period, p.currency),
-        EntityType.CommissionProduction,
-        { tenantId, userId: p.userId, period: p.period, currency: p.currency },
-        { writtenMinor: toMinor(money(p.amount, p.currency).amount, p.currency) },
-      ),
-    ];
+    return new LedgerWriteSet(tenantId).add([], p).ops();
   }
 
   /** Runs {@link productionOps} on their own; false when the event was counted before. */
@@ -290,22 +157,6 @@ export class LedgerRepository {
     return fromMinor(item?.writtenMinor ?? 0, currency);
   }
 
-  private periodOpenCheck(tenantId: string, period: string): TransactOp {
-    const key = keys.commissionPeriod(tenantId, period);
-    return {
-      item: {
-        ConditionCheck: {
-          TableName: '',
-          Key: { pk: key.pk, sk: key.sk },
-          ConditionExpression: 'attribute_not_exists(pk) OR #status = :open',
-          ExpressionAttributeNames: { '#status': 'status' },
-          ExpressionAttributeValues: { ':open': 'OPEN' },
-        },
-      },
-      onConditionFailed: () => new PeriodLockedError(period),
-    };
-  }
-
   /**
    * Appends a line and adds it to its accrual in one transaction, only if the line id is absent and
    * its period is still open. A replayed event collides on the id and cancels the whole transaction,
@@ -323,26 +174,32 @@ export class LedgerRepository {
    * lines need more than one transaction's 100 operations.
    */
   async appendLines(tenantId: string, lines: readonly StoredLine[], extra: TransactOp[] = []): Promise<void> {
-    const counters = new Map<string, Counter>();
-    const periods = new Set<string>();
-    for (const line of lines) {
-      periods.add(line.period);
-      for (const counter of [this.accrualCounter(tenantId, line), this.ruleTotalCounter(tenantId, line)]) {
-        if (!counter) continue;
-        const id = `${counter.key.pk}|${counter.key.sk}`;
-        const merged = counters.get(id);
-        if (!merged) counters.set(id, { ...counter, add: { ...counter.add } });
-        else for (const [k, v] of Object.entries(counter.add)) merged.add[k] = (merged.add[k] ?? 0) + v;
+    await this.transactRetryingRaces(new LedgerWriteSet(tenantId).add(lines, null).ops(extra));
+  }
+
+  /**
+   * Writes a set of events (the stream consumer's merged writes) in one transaction. Throws like
+   * {@link appendLines} when any member was written before or its month was locked: nothing is written.
+   */
+  async appendWriteSet(set: LedgerWriteSet): Promise<void> {
+    await this.transactRetryingRaces(set.ops());
+  }
+
+  /**
+   * A transaction DynamoDB cancels because another one held one of its items at that moment (two
+   * stream batches adding to the same manager's accrual) wrote nothing and is retried after a short
+   * jittered pause; failed conditions are the caller's (db.transact maps them to domain errors).
+   */
+  private async transactRetryingRaces(ops: TransactOp[]): Promise<void> {
+    for (let attempt = 0; ; attempt += 1) {
+      try {
+        await this.db.transact(ops);
+        return;
+      } catch (error) {
+        if (!isTransactionRace(error) || attempt >= MAX_RACE_RETRIES) throw error;
+        await new Promise((r) => setTimeout(r, Math.random() * Math.min(200, 10 * 2 ** attempt)));
       }
     }
-    await this.db.transact([
-      ...lines.map((line) =>
-        putNewOp(this.lineItem(tenantId, line), () => new LineAlreadyWrittenError(line.id)),
-      ),
-      ...[...counters.values()].map((c) => counterOp(c.key, c.type, c.set, c.add)),
-      ...[...periods].map((period) => this.periodOpenCheck(tenantId, period)),
-      ...extra,
-    ]);
   }
 
   /** getCommissionLine with its disputes: one Query on the line's partition. */

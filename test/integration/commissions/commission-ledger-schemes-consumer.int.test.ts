@@ -254,23 +254,24 @@ describe('write cost', () => {
     expect(month).toMatchObject({ accrued: { amount: '720.00' }, lineCount: 1 });
   });
 
-  it('reads the schemes once per stream batch: a further record costs its client, the periods and one write', async () => {
+  it("reads a stream batch's schemes, periods and clients once and books its new events in one transaction", async () => {
     const wb = await createBrokerage(app, 'Batch Reads Brokerage');
     await must(app, wb.as.manager, CREATE_SCHEME, { i: mtplSchemeInput() });
     const written = [await writeMtplPolicy(app, wb), await writeMtplPolicy(app, wb)];
     const policies = await Promise.all(
       written.map((w) => app.services.repositories.policies.getPolicyOfClient(wb.tenantId, w.clientId, w.id)),
     );
-    const batch = new ChangeBatch();
-    const costs: Array<Record<string, number>> = [];
-    for (const policy of policies) {
-      if (!policy) throw new Error('policy not found');
-      app.db.stats.reset();
-      await app.services.commissions.consumer.onChange(policyChange(wb.tenantId, policy), batch);
-      costs.push({ ...app.db.stats.requests });
-    }
-    expect(costs[0]).toEqual({ Query: 2, GetItem: 1, TransactWriteItems: 1 });
-    expect(costs[1]).toEqual({ Query: 1, GetItem: 1, TransactWriteItems: 1 });
+    app.db.stats.reset();
+    const result = await app.services.commissions.consumer.onBatch(
+      policies.map((policy) => {
+        if (!policy) throw new Error('policy not found');
+        return policyChange(wb.tenantId, policy);
+      }),
+      (change) => change,
+      new ChangeBatch(),
+    );
+    expect(result.outcomes.map((o) => o?.written)).toEqual([3, 3]);
+    expect(app.db.stats.requests).toEqual({ Query: 2, BatchGetItem: 1, TransactWriteItems: 1 });
   });
 });
 

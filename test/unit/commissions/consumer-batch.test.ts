@@ -1,0 +1,99 @@
+import { describe, expect, it } from 'vitest';
+import type { StoredLine } from '../../../functions/modules/commissions/commissions.model.js';
+import { mapLimit, readyNow } from '../../../functions/modules/commissions/consumer-batch.js';
+import { LedgerWriteSet } from '../../../functions/modules/commissions/ledger-write-set.js';
+
+const event = (name: string, reads: string[], writes: string[] = reads) => ({ name, reads, writes });
+const names = (items: Array<{ name: string }>) => items.map((i) => i.name);
+
+describe('readyNow', () => {
+  it("lets records of different policies go together and holds a policy's second record for its first", () => {
+    const pending = [
+      event('A sold', ['policy:A']),
+      event('B sold', ['policy:B']),
+      event('A cancelled', ['policy:A']),
+      event('C sold', ['policy:C']),
+    ];
+    expect(names(readyNow(pending))).toEqual(['A sold', 'B sold', 'C sold']);
+    expect(names(readyNow([pending[2] as (typeof pending)[number]]))).toEqual(['A cancelled']);
+  });
+
+  it('lets readers of one counter share a round but holds its writer behind them, in stream order', () => {
+    // Qualification: overrides read the upline's production; the upline's own sale writes it.
+    const pending = [
+      event('advisor sale', ['policy:1', 'production:manager'], ['policy:1', 'production:advisor']),
+      event('franchise sale', ['policy:2', 'production:manager'], ['policy:2', 'production:franchise']),
+      event('manager sale', ['policy:3'], ['policy:3', 'production:manager']),
+      event('later advisor sale', ['policy:4', 'production:manager'], ['policy:4', 'production:advisor']),
+    ];
+    expect(names(readyNow(pending))).toEqual(['advisor sale', 'franchise sale']);
+    expect(names(readyNow(pending.slice(2)))).toEqual(['manager sale']);
+  });
+
+  it('books one at a time when every event reads and writes the same running total', () => {
+    const pending = ['1', '2', '3'].map((p) => event(p, [`policy:${p}`, 'period-totals']));
+    expect(names(readyNow(pending))).toEqual(['1']);
+  });
+});
+
+describe('mapLimit', () => {
+  it('keeps results in order with at most the limit in flight', async () => {
+    let inFlight = 0;
+    let most = 0;
+    const results = await mapLimit([5, 1, 4, 2, 3, 1, 2], 3, async (ms, i) => {
+      inFlight += 1;
+      most = Math.max(most, inFlight);
+      await new Promise((r) => setTimeout(r, ms));
+      inFlight -= 1;
+      return i;
+    });
+    expect(results).toEqual([0, 1, 2, 3, 4, 5, 6]);
+    expect(most).toBe(3);
+  });
+});
+
+describe('LedgerWriteSet', () => {
+  const line = (id: string, recipientId: string, amount: string): StoredLine =>
+    ({
+      id,
+      ledger: 'ADVISOR',
+      recipient: { kind: 'USER', id: recipientId },
+      recipientKey: `USER:${recipientId}`,
+      policyId: `policy-${id}`,
+      sourceEventId: `event-${id}`,
+      kind: 'ACCRUAL',
+      amount,
+      currency: 'CZK',
+      period: '2026-01',
+      explanation: { role: 'PRIMARY', tier: null, schemeId: 's', ruleId: 'r', base: amount },
+    }) as unknown as StoredLine;
+  const production = (eventId: string, userId: string, amount: string) => ({
+    eventId,
+    userId,
+    amount,
+    period: '2026-01',
+    currency: 'CZK',
+  });
+
+  it("merges two events' increments of one accrual and one production counter into one update each", () => {
+    const set = new LedgerWriteSet('t1')
+      .add([line('1', 'adam', '720.00')], production('e1', 'adam', '12000.00'))
+      .add([line('2', 'adam', '600.50')], production('e2', 'adam', '10000.00'));
+    const ops = set.ops();
+    // 2 lines, 2 markers, 1 accrual, 1 production counter, 1 open check.
+    expect(set.size).toBe(7);
+    expect(ops).toHaveLength(7);
+    const updates = ops.flatMap((o) => (o.item.Update ? [o.item.Update] : []));
+    expect(updates.map((u) => u.ExpressionAttributeValues)).toEqual([
+      expect.objectContaining({ ':a0': 132050, ':a3': 2 }),
+      expect.objectContaining({ ':a0': 2200000 }),
+    ]);
+  });
+
+  it('says what an event would add before it is added', () => {
+    const set = new LedgerWriteSet('t1').add([line('1', 'adam', '1.00')], null);
+    expect(set.sizeWith([line('2', 'adam', '1.00')], null)).toBe(4);
+    expect(set.sizeWith([line('3', 'eva', '1.00')], production('e3', 'eva', '5.00'))).toBe(7);
+    expect(set.size).toBe(3);
+  });
+});
