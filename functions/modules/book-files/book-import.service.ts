@@ -1,6 +1,7 @@
 import { authorize } from '../../shared/auth/policy.js';
 import type { Principal } from '../../shared/auth/principal.js';
 import { AlreadyExistsError, isDomainError, ValidationFailedError } from '../../shared/errors.js';
+import { mapLimit } from '../../shared/map-limit.js';
 import { OrgKind } from '../../shared/table-design.js';
 import { type Row, readRows } from '../../shared/tabular-file.js';
 import { parseInput } from '../../shared/validation.js';
@@ -334,24 +335,6 @@ function duplicatesWithinFile(
     });
   }
   return repeats;
-}
-
-/** Runs `fn` over items with at most `limit` in flight, keeping the results in item order. */
-export async function mapLimit<T, R>(
-  items: T[],
-  limit: number,
-  fn: (item: T, index: number) => Promise<R>,
-): Promise<R[]> {
-  const results = new Array<R>(items.length);
-  let next = 0;
-  const workers = Array.from({ length: Math.min(limit, items.length) }, async () => {
-    while (next < items.length) {
-      const i = next++;
-      results[i] = await fn(items[i] as T, i);
-    }
-  });
-  await Promise.all(workers);
-  return results;
 }
 
 /** The row's values by our field names, blank cells left out. */

@@ -14,7 +14,6 @@ export {
   type BookRowResult,
   IMPORT_CONCURRENCY,
   type ImportRefs,
-  mapLimit,
 } from './book-import.service.js';
 export type { BookClients, BookOrgDirectory, BookPolicies } from './ports.js';
 

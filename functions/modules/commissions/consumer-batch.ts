@@ -1,3 +1,4 @@
+import { mapLimit } from '../../shared/map-limit.js';
 import { readOnce } from '../../shared/memoized-reads.js';
 import type { ClientFacts, PolicyRecord } from './commission-lookups.js';
 import type { CommissionPeriod, StoredScheme } from './commissions.model.js';
@@ -67,24 +68,6 @@ export class ChangeBatch {
   policy(tenantId: string, id: string): PolicyRecord | null {
     return this.policiesOf.get(tenantKey(tenantId, id)) ?? null;
   }
-}
-
-/** Runs `fn` over items with at most `limit` in flight, keeping the results in item order. */
-export async function mapLimit<T, R>(
-  items: readonly T[],
-  limit: number,
-  fn: (item: T, index: number) => Promise<R>,
-): Promise<R[]> {
-  const results = new Array<R>(items.length);
-  let next = 0;
-  const workers = Array.from({ length: Math.min(limit, items.length) }, async () => {
-    while (next < items.length) {
-      const i = next++;
-      results[i] = await fn(items[i] as T, i);
-    }
-  });
-  await Promise.all(workers);
-  return results;
 }
 
 /**

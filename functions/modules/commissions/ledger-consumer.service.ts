@@ -1,8 +1,9 @@
 import type { TableChangeDetail } from '../../shared/change-event.js';
+import { mapLimit } from '../../shared/map-limit.js';
 import type { Dec } from '../../shared/money.js';
 import type { ClientLookup, PolicyLookup, PromotionRecord } from './commission-lookups.js';
 import { recipientKey } from './commissions.model.js';
-import { ChangeBatch, CONSUMER_CONCURRENCY, mapLimit, readyNow } from './consumer-batch.js';
+import { ChangeBatch, CONSUMER_CONCURRENCY, readyNow } from './consumer-batch.js';
 import {
   type Parsed,
   type Planned,

@@ -6,7 +6,8 @@ import type { Clock } from '../../shared/clock.js';
 import type { Page } from '../../shared/db.js';
 import { NotFoundError, ValidationFailedError } from '../../shared/errors.js';
 import { newId } from '../../shared/ids.js';
-import { type BookFilesModule, type BookRow, IMPORT_CONCURRENCY, mapLimit } from '../book-files/index.js';
+import { mapLimit } from '../../shared/map-limit.js';
+import { type BookFilesModule, type BookRow, IMPORT_CONCURRENCY } from '../book-files/index.js';
 import type { StatementImports } from '../invoices/index.js';
 import { importJobImage } from './change-images.js';
 import {

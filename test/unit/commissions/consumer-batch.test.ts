@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import type { StoredLine } from '../../../functions/modules/commissions/commissions.model.js';
-import { mapLimit, readyNow } from '../../../functions/modules/commissions/consumer-batch.js';
+import { readyNow } from '../../../functions/modules/commissions/consumer-batch.js';
 import { LedgerWriteSet } from '../../../functions/modules/commissions/ledger-write-set.js';
+import { mapLimit } from '../../../functions/shared/map-limit.js';
 
 const event = (name: string, reads: string[], writes: string[] = reads) => ({ name, reads, writes });
 const names = (items: Array<{ name: string }>) => items.map((i) => i.name);
