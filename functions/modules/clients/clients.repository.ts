@@ -11,7 +11,7 @@ import { queryFilter } from '../../shared/filter-expression.js';
 import { indexAttributeChanges } from '../../shared/index-attributes.js';
 import { claimUniqueOp, insertItemOp, uniqueClaim } from '../../shared/item-ops.js';
 import { fromItem, getRecord, getRecords, queryRecords, toItem } from '../../shared/items.js';
-import { EntityType, type IndexName, keys } from '../../shared/table-design.js';
+import { EntityType, type IndexName, keys, type ShardedPartition } from '../../shared/table-design.js';
 import type { CreditEntry, Invoice } from '../invoices/index.js';
 import type { Policy } from '../policies/index.js';
 import type { Client, Contact, TimelineEntry } from './clients.model.js';
@@ -269,7 +269,7 @@ export class ClientsRepository {
 
   private async queryClients(
     index: IndexName,
-    partition: string,
+    partition: string | ShardedPartition,
     page: PageRequest,
     options: ListOptions = {},
   ): Promise<Page<Client>> {

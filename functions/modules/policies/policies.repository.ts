@@ -9,7 +9,7 @@ import {
   uniqueClaim,
 } from '../../shared/item-ops.js';
 import { fromItem, getRecord, queryRecords, toItem } from '../../shared/items.js';
-import { EntityType, type IndexName, keys } from '../../shared/table-design.js';
+import { EntityType, type IndexName, keys, type ShardedPartition } from '../../shared/table-design.js';
 import type { WrittenPartition, WrittenPolicyFilter } from '../commissions/index.js';
 import type { Policy } from './policies.model.js';
 
@@ -36,7 +36,7 @@ export interface PolicyNarrowing {
 
 interface PolicyListQuery {
   index: IndexName;
-  partition: string;
+  partition: string | ShardedPartition;
   beginsWith?: string;
   between?: [string, string];
 }
