@@ -61,6 +61,13 @@ export interface FunctionSpec {
   needs: Need[];
   memoryMb: number;
   timeoutSeconds: number;
+  /**
+   * Reserved concurrency in the cloud: the most instances this function runs at once, and the ones
+   * it always has. Set on the functions a single tenant's burst could multiply (an import, a webhook
+   * burst, a flood of bus events), so no burst takes the account's concurrency from the rest
+   * (docs/scale.md, section 5). Unset: the account's unreserved pool.
+   */
+  reservedConcurrency?: number;
 }
 
 /** The changes live subscriptions follow (functions/shared/live-inbox.ts, LIVE_ENTITY_TYPES). */
@@ -86,6 +93,8 @@ export const CATALOG: readonly FunctionSpec[] = [
     needs: ['table', 'reportsBucket', 'archiveBucket', 'mail', 'sms', 'cursorKeys'],
     memoryMb: 1024,
     timeoutSeconds: 29,
+    // The API can never take the whole account (1,000) from the consumers (docs/scale.md, section 5).
+    reservedConcurrency: 100,
   },
   {
     name: 'webhooks',
@@ -95,6 +104,8 @@ export const CATALOG: readonly FunctionSpec[] = [
     needs: ['table', 'archiveBucket'],
     memoryMb: 1024,
     timeoutSeconds: 29,
+    // At most 10 deliveries at once: a burst beyond gets 429 and the sender retries (docs/scale.md).
+    reservedConcurrency: 10,
   },
   {
     name: 'leads',
@@ -214,6 +225,8 @@ export const CATALOG: readonly FunctionSpec[] = [
     needs: ['table', 'reportsBucket', 'mail', 'sms'],
     memoryMb: 512,
     timeoutSeconds: 60,
+    // EventBridge retries throttled invokes for 24 h: a burst of payments queues instead of spreading.
+    reservedConcurrency: 10,
   },
   {
     name: 'live',
@@ -250,6 +263,8 @@ export const CATALOG: readonly FunctionSpec[] = [
     needs: ['table'],
     memoryMb: 1024,
     timeoutSeconds: 60,
+    // At most 4 job runs at once: ≤ 268 policies/s into the policy index keys (docs/scale.md).
+    reservedConcurrency: 4,
   },
   {
     name: 'reports',
@@ -261,6 +276,7 @@ export const CATALOG: readonly FunctionSpec[] = [
     needs: ['table', 'reportsBucket'],
     memoryMb: 1024,
     timeoutSeconds: 300,
+    reservedConcurrency: 5,
   },
   {
     name: 'statements',
@@ -288,6 +304,7 @@ export const CATALOG: readonly FunctionSpec[] = [
     memoryMb: 256,
     // Each delivery may wait 10 s for its endpoint.
     timeoutSeconds: 120,
+    reservedConcurrency: 10,
   },
   {
     name: 'outgoing-webhook-retries',

@@ -87,7 +87,7 @@ export const BOOK_ACCESS_PATTERNS: readonly AccessPattern[] = [
     'clients',
     'Query',
     'gsi2',
-    'gsi2pk=T#<t>#CLIENT#STATUS#<status> gsi2sk=<name>#<id>',
+    'gsi2pk=T#<t>#CLIENT#STATUS#<status>#S<n> (16 shards, merged) gsi2sk=<name>#<id>',
     'built',
   ),
   pattern(
@@ -176,7 +176,7 @@ export const BOOK_ACCESS_PATTERNS: readonly AccessPattern[] = [
     'policies',
     'Query',
     'gsi6',
-    'gsi6pk=T#<t>#POLICY#STATUS#<status> gsi6sk=<termEnd>#<id>',
+    'gsi6pk=T#<t>#POLICY#STATUS#<status>#S<n> (16 shards, merged) gsi6sk=<termEnd>#<id>',
     'built',
   ),
   pattern('listTenants (tenant-wide schedules)', 'org', 'Query', 'table', 'pk=TENANTS', 'built'),

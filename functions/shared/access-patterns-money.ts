@@ -15,7 +15,7 @@ export const MONEY_ACCESS_PATTERNS: readonly AccessPattern[] = [
     'invoices',
     'Query',
     'gsi2',
-    'gsi2pk=T#<t>#INVOICE#STATUS#<s> gsi2sk=<due>#<id>',
+    'gsi2pk=T#<t>#INVOICE#STATUS#<s>#S<n> (16 shards, merged) gsi2sk=<due>#<id>',
     'built',
   ),
   pattern('getInvoiceById', 'invoices', 'Query', 'gsi5', 'gsi5pk=T#<t>#INVOICE#<id>', 'built'),
@@ -106,7 +106,7 @@ export const MONEY_ACCESS_PATTERNS: readonly AccessPattern[] = [
     'invoices',
     'Query',
     'gsi2',
-    'gsi2pk=T#<t>#PAYMENT#PERIOD#<yyyy-mm> gsi2sk=<paid>#<id>',
+    'gsi2pk=T#<t>#PAYMENT#PERIOD#<yyyy-mm>#S<n> (16 shards, merged) gsi2sk=<paid>#<id>',
     'built',
   ),
   pattern(
@@ -114,7 +114,7 @@ export const MONEY_ACCESS_PATTERNS: readonly AccessPattern[] = [
     'invoices',
     'Query',
     'gsi6',
-    'gsi6pk=T#<t>#PAYMENT#LATE#<yyyy-mm> gsi6sk=<paid>#<id>',
+    'gsi6pk=T#<t>#PAYMENT#LATE#<yyyy-mm>#S<n> (16 shards, merged) gsi6sk=<paid>#<id>',
     'built',
   ),
   pattern(
@@ -154,7 +154,7 @@ export const MONEY_ACCESS_PATTERNS: readonly AccessPattern[] = [
     'commissions',
     'Query',
     'gsi2',
-    'gsi2pk=T#<t>#CLINE#PERIOD#<yyyy-mm> gsi2sk=<recipient>#<id>',
+    'gsi2pk=T#<t>#CLINE#PERIOD#<yyyy-mm>#S<n> (16 shards, merged) gsi2sk=<recipient>#<id>',
     'built',
   ),
   pattern(

@@ -1,5 +1,7 @@
 import type { Db, Page, QueryPageInput, StoredItem } from './db.js';
-import { type ItemKey, STORAGE_ATTRIBUTES } from './table-design.js';
+import { isSharded, type ShardedPartition } from './sharded-keys.js';
+import { queryShardedAll, queryShardedPage } from './sharded-query.js';
+import { type IndexName, type ItemKey, STORAGE_ATTRIBUTES } from './table-design.js';
 
 /** Strips keys and storage attributes from an item, leaving the domain record (version included). */
 export function fromItem<T>(item: StoredItem): T {
@@ -45,8 +47,11 @@ export async function getRecords<T>(
 }
 
 /** One page of a Query on the table or an index, as records. */
-export async function queryRecords<T>(db: Db, input: QueryPageInput): Promise<Page<T>> {
-  const result = await db.queryPage(input);
+export async function queryRecords<T>(db: Db, input: RecordQuery): Promise<Page<T>> {
+  const { partition } = input;
+  const result = isSharded(partition)
+    ? await queryShardedPage(db, { ...input, partition, index: shardedIndex(input.index) })
+    : await db.queryPage({ ...input, partition });
   return { ...result, items: result.items.map((i) => fromItem<T>(i)) };
 }
 
@@ -79,4 +84,21 @@ export async function readTogether<R extends readonly KeyedRead<unknown>[]>(
   const items = unique.size ? await db.batchGet([...unique.values()]) : [];
   const found = new Map(items.map((i) => [`${i.pk}\u0000${i.sk}`, i] as const));
   return reads.map((r) => r.decode(found.get(`${r.key.pk}\u0000${r.key.sk}`))) as Decoded<R>;
+}
+
+/** A Query of records on one key value, or on every shard of a sharded index key (sharded-keys.ts). */
+export type RecordQuery = Omit<QueryPageInput, 'partition'> & { partition: string | ShardedPartition };
+
+function shardedIndex(index: IndexName | undefined): IndexName {
+  if (!index) throw new RangeError('Sharded keys are index keys: name the index');
+  return index;
+}
+
+/** Every record of a key value or of every shard of a sharded key (merged in sort order). */
+export async function queryAllRecords<T>(db: Db, input: Omit<RecordQuery, 'limit' | 'cursor'>): Promise<T[]> {
+  const { partition } = input;
+  const items = isSharded(partition)
+    ? await queryShardedAll(db, { ...input, partition, index: shardedIndex(input.index) })
+    : await db.queryAll({ ...input, partition });
+  return items.map((i) => fromItem<T>(i));
 }

@@ -1,4 +1,5 @@
 import { clientCollection, type ItemKey, seg, tenantPrefix } from './key-segments.js';
+import { type ShardedPartition, sharded, shardedKey } from './sharded-keys.js';
 
 /**
  * Key builders of the money modules (invoices, payments, commissions), spread into `keys` by
@@ -89,7 +90,7 @@ export const moneyKeys = {
     const t = tenantPrefix(tenantId);
     const byDue = `${seg(i.dueDate)}#${seg(i.id)}`;
     const idx: Record<string, string> = {
-      gsi2pk: `${t}#INVOICE#STATUS#${seg(i.status)}`,
+      gsi2pk: shardedKey(`${t}#INVOICE#STATUS#${seg(i.status)}`, i.id),
       gsi2sk: byDue,
       gsi5pk: `${t}#INVOICE#${seg(i.id)}`,
       gsi5sk: 'INVOICE',
@@ -113,8 +114,9 @@ export const moneyKeys = {
     return idx;
   },
   invoiceById: (tenantId: string, invoiceId: string) => `${tenantPrefix(tenantId)}#INVOICE#${seg(invoiceId)}`,
-  invoicesByStatus: (tenantId: string, status: string) =>
-    `${tenantPrefix(tenantId)}#INVOICE#STATUS#${seg(status)}`,
+  /** Sharded (sharded-keys.ts), as the payment and line period keys below. */
+  invoicesByStatus: (tenantId: string, status: string): ShardedPartition =>
+    sharded(`${tenantPrefix(tenantId)}#INVOICE#STATUS#${seg(status)}`),
   debtorsByAdvisor: (tenantId: string, advisorId: string) =>
     `${tenantPrefix(tenantId)}#OWNER#${seg(advisorId)}#DEBT`,
   debtorsByBranch: (tenantId: string, branchId: string) =>
@@ -129,11 +131,11 @@ export const moneyKeys = {
     const t = tenantPrefix(tenantId);
     const byDate = `${seg(p.paidDate)}#${seg(p.id)}`;
     const idx: Record<string, string> = {
-      gsi2pk: `${t}#PAYMENT#PERIOD#${seg(p.period)}`,
+      gsi2pk: shardedKey(`${t}#PAYMENT#PERIOD#${seg(p.period)}`, p.id),
       gsi2sk: byDate,
     };
     if (p.late) {
-      idx.gsi6pk = `${t}#PAYMENT#LATE#${seg(p.period)}`;
+      idx.gsi6pk = shardedKey(`${t}#PAYMENT#LATE#${seg(p.period)}`, p.id);
       idx.gsi6sk = byDate;
     }
     if (p.advisorId) {
@@ -146,10 +148,10 @@ export const moneyKeys = {
     }
     return idx;
   },
-  paymentsByPeriod: (tenantId: string, period: string) =>
-    `${tenantPrefix(tenantId)}#PAYMENT#PERIOD#${seg(period)}`,
-  latePaymentsByPeriod: (tenantId: string, period: string) =>
-    `${tenantPrefix(tenantId)}#PAYMENT#LATE#${seg(period)}`,
+  paymentsByPeriod: (tenantId: string, period: string): ShardedPartition =>
+    sharded(`${tenantPrefix(tenantId)}#PAYMENT#PERIOD#${seg(period)}`),
+  latePaymentsByPeriod: (tenantId: string, period: string): ShardedPartition =>
+    sharded(`${tenantPrefix(tenantId)}#PAYMENT#LATE#${seg(period)}`),
   paymentsByAdvisor: (tenantId: string, advisorId: string) =>
     `${tenantPrefix(tenantId)}#OWNER#${seg(advisorId)}#PAYMENT`,
   paymentsByProductLine: (tenantId: string, productLineId: string) =>
@@ -188,7 +190,7 @@ export const moneyKeys = {
     return {
       gsi1pk: `${t}#OWNER#${seg(l.recipient)}#CLINE`,
       gsi1sk: `${seg(l.period)}#${seg(l.id)}`,
-      gsi2pk: `${t}#CLINE#PERIOD#${seg(l.period)}`,
+      gsi2pk: shardedKey(`${t}#CLINE#PERIOD#${seg(l.period)}`, l.id),
       gsi2sk: `${seg(l.recipient)}#${seg(l.id)}`,
       gsi3pk: `${t}#POLICY#${seg(l.policyId)}#CLINE`,
       gsi3sk: `${seg(l.period)}#${seg(l.id)}`,
@@ -196,8 +198,8 @@ export const moneyKeys = {
   },
   commissionLinesByRecipient: (tenantId: string, recipient: string) =>
     `${tenantPrefix(tenantId)}#OWNER#${seg(recipient)}#CLINE`,
-  commissionLinesByPeriod: (tenantId: string, period: string) =>
-    `${tenantPrefix(tenantId)}#CLINE#PERIOD#${seg(period)}`,
+  commissionLinesByPeriod: (tenantId: string, period: string): ShardedPartition =>
+    sharded(`${tenantPrefix(tenantId)}#CLINE#PERIOD#${seg(period)}`),
   commissionLinesByPolicy: (tenantId: string, policyId: string) =>
     `${tenantPrefix(tenantId)}#POLICY#${seg(policyId)}#CLINE`,
   /** Open disputes of a tenant, oldest first (index key removed when resolved). */

@@ -17,12 +17,14 @@ import { clientCollection, type ItemKey, seg, tenantPrefix } from './key-segment
 import { leadKeys } from './lead-keys.js';
 import { moneyKeys } from './money-keys.js';
 import { settlementKeys } from './settlement-keys.js';
+import { type ShardedPartition, sharded, shardedKey } from './sharded-keys.js';
 import { taskKeys } from './task-keys.js';
 
 export { auditSortKey } from './audit-keys.js';
 export { campaignSortPrefixes } from './campaign-keys.js';
 export type { ItemKey } from './key-segments.js';
 export type { InvoiceIndexFields, PaymentIndexFields } from './money-keys.js';
+export type { ShardedPartition } from './sharded-keys.js';
 export { type TaskIndexFields, taskDueRange } from './task-keys.js';
 
 export const TABLE = {
@@ -316,7 +318,7 @@ export const keys = {
     const t = tenantPrefix(tenantId);
     const byName = `${c.sortName}#${seg(c.id)}`;
     const idx: Record<string, string> = {
-      gsi2pk: `${t}#CLIENT#STATUS#${seg(c.status)}`,
+      gsi2pk: shardedKey(`${t}#CLIENT#STATUS#${seg(c.status)}`, c.id),
       gsi2sk: byName,
       gsi3pk: `${t}#BRANCH#${seg(c.branchId)}#CLIENT`,
       gsi3sk: `${c.status}#${byName}`,
@@ -339,8 +341,9 @@ export const keys = {
   },
   clientsByOwner: (tenantId: string, advisorId: string) =>
     `${tenantPrefix(tenantId)}#OWNER#${seg(advisorId)}#CLIENT`,
-  clientsByStatus: (tenantId: string, status: string) =>
-    `${tenantPrefix(tenantId)}#CLIENT#STATUS#${seg(status)}`,
+  /** Sharded (sharded-keys.ts): a tenant's clients of a status are spread over 16 key values. */
+  clientsByStatus: (tenantId: string, status: string): ShardedPartition =>
+    sharded(`${tenantPrefix(tenantId)}#CLIENT#STATUS#${seg(status)}`),
   /** countClientsCreatedBetween: the tenant's clients on gsi6 by creation instant (`<createdAt>#<id>`). */
   clientsByCreation: (tenantId: string) => `${tenantPrefix(tenantId)}#CLIENT#CREATED`,
   clientsByBranch: (tenantId: string, branchId: string) =>
@@ -365,7 +368,7 @@ export const keys = {
       gsi4sk: byStart,
       gsi5pk: `${t}#POLICY#${seg(p.id)}`,
       gsi5sk: 'POLICY',
-      gsi6pk: `${t}#POLICY#STATUS#${seg(p.status)}`,
+      gsi6pk: shardedKey(`${t}#POLICY#STATUS#${seg(p.status)}`, p.id),
       gsi6sk: `${seg(p.termEnd)}#${seg(p.id)}`,
     };
     if (p.servicingAdvisorId) {
@@ -383,8 +386,9 @@ export const keys = {
   policiesByProductLine: (tenantId: string, productLineId: string) =>
     `${tenantPrefix(tenantId)}#PRODUCT#${seg(productLineId)}#POLICY`,
   policyById: (tenantId: string, policyId: string) => `${tenantPrefix(tenantId)}#POLICY#${seg(policyId)}`,
-  policiesByStatus: (tenantId: string, status: string) =>
-    `${tenantPrefix(tenantId)}#POLICY#STATUS#${seg(status)}`,
+  /** Sharded (sharded-keys.ts): a tenant's policies of a status are spread over 16 key values. */
+  policiesByStatus: (tenantId: string, status: string): ShardedPartition =>
+    sharded(`${tenantPrefix(tenantId)}#POLICY#STATUS#${seg(status)}`),
 
   /**
    * The registry of tenants (one small partition outside every tenant), written at provisioning so

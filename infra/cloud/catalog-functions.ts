@@ -197,6 +197,7 @@ export class CatalogFunctions extends Construct {
       architecture: Architecture.ARM_64,
       memorySize: spec.memoryMb,
       timeout: Duration.seconds(spec.timeoutSeconds),
+      reservedConcurrentExecutions: spec.reservedConcurrency,
       role,
       logGroup,
       tracing: Tracing.ACTIVE,

@@ -28,6 +28,7 @@ const TEST_CATALOG: FunctionSpec[] = [
     needs: ['table'],
     memoryMb: 512,
     timeoutSeconds: 60,
+    reservedConcurrency: 3,
   },
   {
     name: 'notices',
@@ -83,6 +84,14 @@ const queueId = (name: string) => {
 const arn = (id: string) => ({ 'Fn::GetAtt': [id, 'Arn'] });
 const resources = () =>
   s.template.toJSON().Resources as Record<string, { Type: string; Properties: Record<string, unknown> }>;
+
+describe('reserved concurrency (docs/scale.md, section 5)', () => {
+  it('reserves the catalog entry’s concurrency for its function and leaves the others in the unreserved pool', () => {
+    const props = (name: string) => resources()[fnId(name)]?.Properties ?? {};
+    expect(props('ledger').ReservedConcurrentExecutions).toBe(3);
+    expect(props('notices').ReservedConcurrentExecutions).toBeUndefined();
+  });
+});
 
 describe('direct stream reader', () => {
   it('reads the table stream with the catalog filter, partial failures, bisect, bounded retries and a failure queue', () => {

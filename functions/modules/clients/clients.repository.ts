@@ -19,7 +19,7 @@ import {
   recordRead,
   toItem,
 } from '../../shared/items.js';
-import { EntityType, type IndexName, keys } from '../../shared/table-design.js';
+import { EntityType, type IndexName, keys, type ShardedPartition } from '../../shared/table-design.js';
 import type { CreditEntry, Invoice } from '../invoices/index.js';
 import type { Policy } from '../policies/index.js';
 import type { Client, Contact, TimelineEntry } from './clients.model.js';
@@ -282,7 +282,7 @@ export class ClientsRepository {
 
   private async queryClients(
     index: IndexName,
-    partition: string,
+    partition: string | ShardedPartition,
     page: PageRequest,
     options: ListOptions = {},
   ): Promise<Page<Client>> {

@@ -53,3 +53,6 @@ export function createClientsModule(deps: {
     book,
   };
 }
+
+/** Every status (the shard migration names each status's old index key: infra/local/migrate-shards.ts). */
+export { CLIENT_STATUSES } from './clients.model.js';

@@ -1,7 +1,22 @@
 import type { Db, Page, TransactOp } from '../../shared/db.js';
 import { RuleViolationError } from '../../shared/errors.js';
-import { fromItem, getRecord, getRecords, queryRecords, toItem } from '../../shared/items.js';
-import { commissionSortPrefixes, EntityType, keys } from '../../shared/table-design.js';
+import {
+  fromItem,
+  getRecord,
+  getRecords,
+  queryAllRecords,
+  queryRecords,
+  toItem,
+} from '../../shared/items.js';
+import { money } from '../../shared/money.js';
+import {
+  commissionSortPrefixes,
+  EntityType,
+  type ItemKey,
+  keys,
+  type ShardedPartition,
+  TABLE,
+} from '../../shared/table-design.js';
 import {
   type CommissionDispute,
   type CommissionPeriod,
@@ -229,11 +244,11 @@ export class LedgerRepository {
 
   /** The policies with lines in a month (a recompute of the month), from the month's index. */
   async listPolicyIdsWithLinesInPeriod(tenantId: string, period: string): Promise<string[]> {
-    const items = await this.db.queryAll({
+    const lines = await queryAllRecords<StoredLine>(this.db, {
       index: 'gsi2',
       partition: keys.commissionLinesByPeriod(tenantId, period),
     });
-    return [...new Set(items.map((i) => fromItem<StoredLine>(i).policyId))];
+    return [...new Set(lines.map((l) => l.policyId))];
   }
 
   async listLinesByRecipient(
@@ -273,7 +288,7 @@ export class LedgerRepository {
   }
 
   private async linePage(
-    query: { index: 'gsi1' | 'gsi2' | 'gsi3'; partition: string; beginsWith?: string },
+    query: { index: 'gsi1' | 'gsi2' | 'gsi3'; partition: string | ShardedPartition; beginsWith?: string },
     page: PageRequest,
   ): Promise<Page<StoredLine>> {
     return queryRecords<StoredLine>(this.db, { ...query, ...page });
@@ -321,11 +336,10 @@ export class LedgerRepository {
 
   /** Every RECEIVABLE line of a month (the brokerage's slice of the by-period index). */
   async listReceivableLinesOfPeriod(tenantId: string, period: string): Promise<StoredLine[]> {
-    const items = await this.db.queryAll({
+    return queryAllRecords<StoredLine>(this.db, {
       index: 'gsi2',
       partition: keys.commissionLinesByPeriod(tenantId, period),
       beginsWith: commissionSortPrefixes.recipient(recipientKey({ kind: 'BROKERAGE', id: BROKERAGE_ID })),
     });
-    return items.map((i) => fromItem<StoredLine>(i));
   }
 }

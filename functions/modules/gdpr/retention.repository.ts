@@ -1,6 +1,6 @@
 import { type Db, putNewOp, replaceVersionedOp } from '../../shared/db.js';
 import { VersionConflictError } from '../../shared/errors.js';
-import { fromItem, toItem } from '../../shared/items.js';
+import { fromItem, queryAllRecords, toItem } from '../../shared/items.js';
 import { EntityType, keys } from '../../shared/table-design.js';
 import type { RetentionSettings } from './gdpr.model.js';
 
@@ -33,7 +33,7 @@ export class RetentionRepository {
     tenantId: string,
     status: string,
   ): Promise<Array<{ id: string; updatedAt: string; erasedAt: string | null }>> {
-    const items = await this.db.queryAll({
+    const items = await queryAllRecords<Record<string, unknown>>(this.db, {
       index: 'gsi2',
       partition: keys.clientsByStatus(tenantId, status),
     });

@@ -101,3 +101,6 @@ export function createInvoicesModule(deps: InvoicesDeps): InvoicesModule {
     ),
   };
 }
+
+/** Every status (the shard migration names each status's old index key: infra/local/migrate-shards.ts). */
+export { INVOICE_STATUSES } from './invoices.model.js';

@@ -3,7 +3,7 @@ import { AlreadyExistsError, VersionConflictError } from '../../shared/errors.js
 import { queryFilter } from '../../shared/filter-expression.js';
 import { indexAttributeChanges } from '../../shared/index-attributes.js';
 import { claimUniqueOp, insertItemOp, uniqueClaim } from '../../shared/item-ops.js';
-import { fromItem, getRecord, queryRecords, toItem } from '../../shared/items.js';
+import { fromItem, getRecord, queryAllRecords, queryRecords, toItem } from '../../shared/items.js';
 import { EntityType, keys } from '../../shared/table-design.js';
 import type { RegisteredInvoice } from './invoice-register.model.js';
 import type { Invoice, InvoiceStatus } from './invoices.model.js';
@@ -200,12 +200,11 @@ export class InvoicesRepository {
 
   /** Every invoice of a status due on or before a date (the overdue sweep). */
   async allInvoicesByStatusDueBy(tenantId: string, status: InvoiceStatus, dueBy: string): Promise<Invoice[]> {
-    const items = await this.db.queryAll({
+    return queryAllRecords<Invoice>(this.db, {
       index: 'gsi2',
       partition: keys.invoicesByStatus(tenantId, status),
       between: ['0000', `${dueBy}#~`],
     });
-    return items.map((i) => fromItem<Invoice>(i));
   }
 
   /**

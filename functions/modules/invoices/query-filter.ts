@@ -1,5 +1,5 @@
 /** Query filters of the invoices module's repositories. */
-import type { IndexName } from '../../shared/table-design.js';
+import type { IndexName, ShardedPartition } from '../../shared/table-design.js';
 
 /** One page of a list: how many items and where the previous page ended. */
 export type PageRequest = { limit: number; cursor: string | null };
@@ -13,9 +13,11 @@ type Criteria = Record<string, string | boolean | undefined>;
  */
 export function mostSelective<C extends Criteria>(
   criteria: C,
-  candidates: Array<[attribute: keyof C & string, index: IndexName, partition: (value: string) => string]>,
-  fallback: [IndexName, string],
-): { index: IndexName; partition: string; filter: Record<string, string | boolean> } {
+  candidates: Array<
+    [attribute: keyof C & string, index: IndexName, partition: (value: string) => string | ShardedPartition]
+  >,
+  fallback: [IndexName, string | ShardedPartition],
+): { index: IndexName; partition: string | ShardedPartition; filter: Record<string, string | boolean> } {
   const chosen = candidates.find(([attribute]) => criteria[attribute]);
   const [index, partition] = chosen ? [chosen[1], chosen[2](String(criteria[chosen[0]]))] : fallback;
   const filter: Record<string, string | boolean> = {};

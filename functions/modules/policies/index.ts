@@ -57,3 +57,6 @@ export function createPoliciesModule(deps: {
     hierarchy,
   };
 }
+
+/** Every status (the shard migration names each status's old index key: infra/local/migrate-shards.ts). */
+export { POLICY_STATUSES } from './policies.model.js';

@@ -16,7 +16,7 @@ import {
   readTogether,
   toItem,
 } from '../../shared/items.js';
-import { EntityType, type IndexName, keys } from '../../shared/table-design.js';
+import { EntityType, type IndexName, keys, type ShardedPartition } from '../../shared/table-design.js';
 import type { WrittenPartition, WrittenPolicyFilter } from '../commissions/index.js';
 import type { Policy } from './policies.model.js';
 
@@ -43,7 +43,7 @@ export interface PolicyNarrowing {
 
 interface PolicyListQuery {
   index: IndexName;
-  partition: string;
+  partition: string | ShardedPartition;
   beginsWith?: string;
   between?: [string, string];
 }

@@ -1,10 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { ACCESS_PATTERNS } from '../../../functions/shared/access-patterns.js';
+import { SHARD_COUNT, shardOf } from '../../../functions/shared/sharded-keys.js';
 import {
   commissionSortPrefixes,
   EntityType,
   keys,
   OrgKind,
+  type ShardedPartition,
   TABLE,
 } from '../../../functions/shared/table-design.js';
 
@@ -135,7 +137,10 @@ describe('tenant isolation of keys', () => {
       const built = build('t1', 'x1', 'x2', 'x3');
       const partitions: string[] = [];
       if (typeof built === 'string') partitions.push(built);
-      else if (built && typeof built === 'object') {
+      else if (built && typeof built === 'object' && 'shards' in built) {
+        const { base, shards } = built as ShardedPartition;
+        partitions.push(base, ...shards);
+      } else if (built && typeof built === 'object') {
         for (const [attribute, value] of Object.entries(built)) {
           if ((attribute === 'pk' || /^gsi\d+pk$/.test(attribute)) && typeof value === 'string') {
             partitions.push(value);
@@ -208,5 +213,41 @@ describe('ACCESS_PATTERNS', () => {
         'pk=T#<t>#USER#<id> sk^=RATE_GROUP#',
       ]),
     );
+  });
+});
+
+describe('sharded index keys', () => {
+  const policy = {
+    id: 'p1',
+    servicingAdvisorId: null,
+    insurerId: 'i1',
+    branchId: 'b1',
+    productLineId: 'pl1',
+    status: 'ACTIVE',
+    termStart: '2026-01-01',
+    termEnd: '2026-12-31',
+  };
+
+  it('writes a policy under the status key shard its id picks, one of the 16 the reader queries', () => {
+    const written = keys.policyIndexes('t1', policy).gsi6pk;
+    const { base, shards } = keys.policiesByStatus('t1', 'ACTIVE');
+    expect(base).toBe('T#t1#POLICY#STATUS#ACTIVE');
+    expect(shards).toHaveLength(SHARD_COUNT);
+    expect(written).toBe(`${base}#S${shardOf('p1')}`);
+    expect(shards).toContain(written);
+  });
+
+  it('keeps an id in the same shard whatever else changes (a rewrite never moves it between shards)', () => {
+    const again = keys.policyIndexes('t1', { ...policy, insurerId: 'i2', termEnd: '2027-01-31' }).gsi6pk;
+    expect(again).toBe(keys.policyIndexes('t1', policy).gsi6pk);
+  });
+
+  it('spreads 16,000 ids over every shard within 15 % of an even share', () => {
+    const counts = new Array<number>(SHARD_COUNT).fill(0);
+    for (let i = 0; i < 16_000; i++) {
+      const n = shardOf(`01J${i.toString(36).padStart(8, '0')}`);
+      counts[n] = (counts[n] ?? 0) + 1;
+    }
+    for (const c of counts) expect(Math.abs(c - 1000)).toBeLessThan(150);
   });
 });

@@ -1,0 +1,110 @@
+import type { Db, StoredItem } from './db.js';
+import { tenantPrefix } from './key-segments.js';
+import { shardedKey } from './sharded-keys.js';
+import { type IndexName, TABLE } from './table-design.js';
+
+/**
+ * The migration of items written before an index key was sharded (docs/scale.md, section 7): each
+ * item still under the old, unsharded key value is moved to its shard (`<key>#S<n>`, n from its id)
+ * by rewriting that one index attribute. Only index attributes change (no version bump, no domain
+ * field), so the stream consumers' MODIFY records mean nothing to them. Every write is conditioned on
+ * the attribute still holding the old value: a rerun, or a concurrent writer that already moved an
+ * item, changes nothing. Reads are Queries on the old key values; nothing scans.
+ */
+
+/** One old key value to empty: an index and the unsharded value its items still carry. */
+export interface UnshardedKey {
+  index: IndexName;
+  value: string;
+}
+
+/** What the sharded keys' old values are for one tenant: the status lists and the months to cover. */
+export interface ShardMigrationScope {
+  tenantId: string;
+  policyStatuses: readonly string[];
+  clientStatuses: readonly string[];
+  invoiceStatuses: readonly string[];
+  /** `yyyy-mm` months whose payment and commission line keys to move. */
+  periods: readonly string[];
+}
+
+/** Every old key value the sharding of this change replaced, for one tenant. */
+export function unshardedKeys(scope: ShardMigrationScope): UnshardedKey[] {
+  const t = tenantPrefix(scope.tenantId);
+  return [
+    ...scope.policyStatuses.map((s) => ({ index: 'gsi6' as const, value: `${t}#POLICY#STATUS#${s}` })),
+    ...scope.clientStatuses.map((s) => ({ index: 'gsi2' as const, value: `${t}#CLIENT#STATUS#${s}` })),
+    ...scope.invoiceStatuses.map((s) => ({ index: 'gsi2' as const, value: `${t}#INVOICE#STATUS#${s}` })),
+    ...scope.periods.flatMap((p) => [
+      { index: 'gsi2' as const, value: `${t}#PAYMENT#PERIOD#${p}` },
+      { index: 'gsi6' as const, value: `${t}#PAYMENT#LATE#${p}` },
+      { index: 'gsi2' as const, value: `${t}#CLINE#PERIOD#${p}` },
+    ]),
+  ];
+}
+
+/** The months from `from` to `to` (both `yyyy-mm`, inclusive). */
+export function monthsBetween(from: string, to: string): string[] {
+  const months: string[] = [];
+  let [y, m] = from.split('-').map(Number) as [number, number];
+  for (let guard = 0; guard < 1200; guard++) {
+    const month = `${y}-${String(m).padStart(2, '0')}`;
+    if (month > to) break;
+    months.push(month);
+    [y, m] = m === 12 ? [y + 1, 1] : [y, m + 1];
+  }
+  return months;
+}
+
+export interface ShardMigrationResult {
+  /** Items moved to their shard by this run. */
+  moved: number;
+  /** Items found under an old value that another writer (or an earlier run) had moved already. */
+  alreadyMoved: number;
+}
+
+class AlreadyMoved extends Error {}
+
+const CONCURRENCY = 8;
+
+/** Moves every item still under one of `oldKeys` to its shard. Idempotent. */
+export async function migrateToShards(
+  db: Db,
+  oldKeys: readonly UnshardedKey[],
+): Promise<ShardMigrationResult> {
+  const result: ShardMigrationResult = { moved: 0, alreadyMoved: 0 };
+  for (const { index, value } of oldKeys) {
+    const items = await db.queryAll<StoredItem>({ index, partition: value });
+    const attribute = TABLE.indexes[index].partitionKey;
+    for (let i = 0; i < items.length; i += CONCURRENCY) {
+      await Promise.all(
+        items.slice(i, i + CONCURRENCY).map(async (item) => {
+          try {
+            await db.transact([moveOp(item, attribute, value)]);
+            result.moved++;
+          } catch (error) {
+            if (!(error instanceof AlreadyMoved)) throw error;
+            result.alreadyMoved++;
+          }
+        }),
+      );
+    }
+  }
+  return result;
+}
+
+function moveOp(item: StoredItem, attribute: string, oldValue: string) {
+  return {
+    item: {
+      Update: {
+        TableName: '',
+        Key: { pk: item.pk, sk: item.sk },
+        UpdateExpression: 'SET #attr = :new',
+        ConditionExpression: '#attr = :old',
+        ExpressionAttributeNames: { '#attr': attribute },
+        ExpressionAttributeValues: { ':new': shardedKey(oldValue, String(item.id)), ':old': oldValue },
+      },
+    },
+    onConditionFailed: () => new AlreadyMoved(),
+  };
+}

@@ -1,0 +1,250 @@
+import { type DynamoDBDocumentClient, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { CLIENT_STATUSES } from '../../../functions/modules/clients/index.js';
+import { INVOICE_STATUSES } from '../../../functions/modules/invoices/index.js';
+import { POLICY_STATUSES } from '../../../functions/modules/policies/index.js';
+import type { Db, Page, StoredItem } from '../../../functions/shared/db.js';
+import { newId } from '../../../functions/shared/ids.js';
+import { migrateToShards, unshardedKeys } from '../../../functions/shared/shard-migration.js';
+import { SHARD_COUNT, sharded, shardedKey, shardOf } from '../../../functions/shared/sharded-keys.js';
+import { queryShardedPage, type ShardedQueryInput } from '../../../functions/shared/sharded-query.js';
+import { keys } from '../../../functions/shared/table-design.js';
+import { createTestApp, errorCode, type GraphQLResult } from '../../support/app.js';
+import { type Brokerage, createBrokerage, mtplInput, personInput } from '../../support/brokerage.js';
+
+const app = createTestApp();
+const db: Db = app.db;
+
+/** A bare item under a sharded gsi6 key, sorted by `sortKey` (like a policy's `<termEnd>#<id>`). */
+async function putItem(base: string, tenantId: string, sortKey: string, id = newId()): Promise<StoredItem> {
+  const item: StoredItem = {
+    pk: `T#${tenantId}#SHARDTEST#${id}`,
+    sk: 'ITEM',
+    type: 'ShardTest',
+    version: 1,
+    tenantId,
+    id,
+    colour: id.charCodeAt(id.length - 1) % 2 === 0 ? 'red' : 'blue',
+    gsi6pk: shardedKey(base, id),
+    gsi6sk: `${sortKey}#${id}`,
+  };
+  await db.put(item);
+  return item;
+}
+
+async function pageThrough(input: Omit<ShardedQueryInput, 'cursor'>): Promise<string[]> {
+  const seen: string[] = [];
+  let cursor: string | null = null;
+  for (let pages = 0; pages < 200; pages++) {
+    const page: Page<StoredItem> = await queryShardedPage(db, { ...input, cursor });
+    seen.push(...page.items.map((i) => String(i.id)));
+    cursor = page.nextCursor;
+    if (!cursor) return seen;
+  }
+  throw new Error('no last page');
+}
+
+const tenantA = `shard-a-${newId().toLowerCase()}`;
+const tenantB = `shard-b-${newId().toLowerCase()}`;
+const baseA = `T#${tenantA}#SHARDTEST#STATUS#ACTIVE`;
+const baseB = `T#${tenantB}#SHARDTEST#STATUS#ACTIVE`;
+let itemsA: StoredItem[] = [];
+
+beforeAll(async () => {
+  // 24 items over 16 shards, sort keys deliberately colliding on the date part.
+  itemsA = await Promise.all(
+    Array.from({ length: 24 }, (_, i) =>
+      putItem(baseA, tenantA, `2026-${String((i % 12) + 1).padStart(2, '0')}`),
+    ),
+  );
+  await Promise.all(Array.from({ length: 6 }, () => putItem(baseB, tenantB, '2026-06')));
+});
+
+const sortedIds = (items: StoredItem[]) =>
+  [...items]
+    .sort((a, b) => Buffer.compare(Buffer.from(String(a.gsi6sk)), Buffer.from(String(b.gsi6sk))))
+    .map((i) => String(i.id));
+
+describe('the merged reader of a sharded key', () => {
+  it('spreads the items over at least half of the 16 shards', () => {
+    expect(new Set(itemsA.map((i) => shardOf(String(i.id)))).size).toBeGreaterThanOrEqual(SHARD_COUNT / 2);
+  });
+
+  it.each([3, 7, 100])(
+    'pages of %i come back in the order of one unsharded sort, each item once',
+    async (limit) => {
+      const seen = await pageThrough({ index: 'gsi6', partition: sharded(baseA), limit });
+      expect(seen).toEqual(sortedIds(itemsA));
+    },
+  );
+
+  it('reads newest first in the reverse order, and within a sort-key range', async () => {
+    const newest = await pageThrough({
+      index: 'gsi6',
+      partition: sharded(baseA),
+      limit: 5,
+      newestFirst: true,
+    });
+    expect(newest).toEqual(sortedIds(itemsA).reverse());
+    const spring = await pageThrough({
+      index: 'gsi6',
+      partition: sharded(baseA),
+      limit: 4,
+      between: ['2026-03', '2026-05#~'],
+    });
+    expect(spring).toEqual(sortedIds(itemsA.filter((i) => /^2026-0[345]/.test(String(i.gsi6sk)))));
+  });
+
+  it('applies a filter on every shard and still fills pages in order', async () => {
+    const red = await pageThrough({
+      index: 'gsi6',
+      partition: sharded(baseA),
+      limit: 4,
+      filter: { expression: '#c = :c', names: { '#c': 'colour' }, values: { ':c': 'red' } },
+    });
+    expect(red).toEqual(sortedIds(itemsA.filter((i) => i.colour === 'red')));
+  });
+
+  it('keeps a page-2 cursor working after items are added to other shards: nothing skipped, nothing twice', async () => {
+    const base = `T#${tenantA}#SHARDTEST#STATUS#LATER`;
+    const before = await Promise.all(
+      Array.from({ length: 20 }, (_, i) =>
+        putItem(base, tenantA, `2026-${String((i % 10) + 1).padStart(2, '0')}`),
+      ),
+    );
+    const input = { index: 'gsi6' as const, partition: sharded(base), limit: 4 };
+    const first = await queryShardedPage(db, { ...input, cursor: null });
+    const second = await queryShardedPage(db, { ...input, cursor: first.nextCursor });
+    const read = [...first.items, ...second.items].map((i) => String(i.id));
+    const lastRead = String(second.items.at(-1)?.gsi6sk);
+    // New items after page 2's position (any shard) and one before it.
+    const added = await Promise.all(
+      Array.from({ length: 8 }, (_, i) => putItem(base, tenantA, `2026-1${i % 3}-late`)),
+    );
+    const early = await putItem(base, tenantA, '2026-00');
+    let rest: string[] = [];
+    let cursor = second.nextCursor;
+    while (cursor) {
+      const page = await queryShardedPage(db, { ...input, cursor });
+      rest = [...rest, ...page.items.map((i) => String(i.id))];
+      cursor = page.nextCursor;
+    }
+    const all = [...read, ...rest];
+    expect(new Set(all).size).toBe(all.length);
+    const expectedRest = sortedIds([...before, ...added]).filter((id) => !read.includes(id));
+    expect(rest.filter((id) => id !== early.id)).toEqual(expectedRest);
+    expect(expectedRest.every((id) => rest.includes(id))).toBe(true);
+    expect(lastRead < '2026-10').toBe(true);
+  });
+
+  it("never shows another tenant's items, and refuses a cursor on another tenant's or an unsharded list", async () => {
+    const idsA = new Set(itemsA.map((i) => String(i.id)));
+    const seenB = await pageThrough({ index: 'gsi6', partition: sharded(baseB), limit: 2 });
+    expect(seenB).toHaveLength(6);
+    expect(seenB.some((id) => idsA.has(id))).toBe(false);
+    const page = await queryShardedPage(db, {
+      index: 'gsi6',
+      partition: sharded(baseA),
+      limit: 2,
+      cursor: null,
+    });
+    await expect(
+      queryShardedPage(db, { index: 'gsi6', partition: sharded(baseB), limit: 2, cursor: page.nextCursor }),
+    ).rejects.toMatchObject({ code: 'INVALID_CURSOR' });
+    await expect(
+      db.queryPage({ index: 'gsi6', partition: baseA, limit: 2, cursor: page.nextCursor }),
+    ).rejects.toMatchObject({ code: 'INVALID_CURSOR' });
+  });
+});
+
+describe('sharded lists through the API, and the migration of items written before sharding', () => {
+  let b: Brokerage;
+  const policyIds: string[] = [];
+  const LIST = `query($f: PolicyListFilter, $after: String) {
+    policies(filter: $f, first: 2, after: $after) { edges { node { id termEnd } } pageInfo { hasNextPage endCursor } } }`;
+  type Listed = {
+    policies: {
+      edges: Array<{ node: { id: string; termEnd: string } }>;
+      pageInfo: { hasNextPage: boolean; endCursor: string | null };
+    };
+  };
+  const listAll = async (filter: Record<string, unknown>) => {
+    const seen: Array<{ id: string; termEnd: string }> = [];
+    let after: string | null = null;
+    do {
+      const r: GraphQLResult<Listed> = await app.exec<Listed>(b.as.admin, LIST, { f: filter, after });
+      if (!r.data) throw new Error(JSON.stringify(r.errors));
+      seen.push(...r.data.policies.edges.map((e) => e.node));
+      after = r.data.policies.pageInfo.hasNextPage ? r.data.policies.pageInfo.endCursor : null;
+    } while (after);
+    return seen;
+  };
+
+  beforeAll(async () => {
+    b = await createBrokerage(app, 'Sharded Lists Brokerage');
+    const client = await app.services.clients.records.createClient(b.as.advisor, personInput());
+    for (let i = 0; i < 7; i++) {
+      const end = `2027-0${(i % 5) + 1}-1${i}`;
+      const r = await app.exec<{ writePolicy: { id: string } }>(
+        b.as.advisor,
+        `mutation($i: WritePolicyInput!) { writePolicy(input: $i) { id } }`,
+        { i: mtplInput(b, client.id, { termEnd: end }) },
+      );
+      if (!r.data) throw new Error(JSON.stringify(r.errors));
+      policyIds.push(r.data.writePolicy.id);
+    }
+  });
+
+  it('lists a status in term-end order, two at a time across shards, and the renewal window likewise', async () => {
+    const listed = await listAll({ status: 'ACTIVE' });
+    expect(listed.map((p) => p.id).sort()).toEqual([...policyIds].sort());
+    const order = listed.map((p) => `${p.termEnd}#${p.id}`);
+    expect(order).toEqual([...order].sort());
+    const window = await listAll({ status: 'ACTIVE', termEndFrom: '2027-02-01', termEndTo: '2027-03-31' });
+    expect(window.map((p) => p.termEnd).every((d) => d >= '2027-02-01' && d <= '2027-03-31')).toBe(true);
+    expect(window.length).toBeGreaterThan(0);
+  });
+
+  it('moves items still under the unsharded key to their shards, and a second run changes nothing', async () => {
+    const old = `T#${b.tenantId}#POLICY#STATUS#ACTIVE`;
+    // Writes the pre-sharding key as an old item carries it: only the raw client can.
+    const raw = Reflect.get(db, 'client') as DynamoDBDocumentClient;
+    const homes = await Promise.all(
+      policyIds.map((id) => app.services.policies.reads.getPolicy(b.as.admin, id)),
+    );
+    for (const p of homes) {
+      if (!p) throw new Error('policy missing');
+      const key = keys.policy(b.tenantId, p.clientId, p.id);
+      await raw.send(
+        new UpdateCommand({
+          TableName: db.tableName,
+          Key: key,
+          UpdateExpression: 'SET gsi6pk = :old',
+          ExpressionAttributeValues: { ':old': old },
+        }),
+      );
+    }
+    expect(await listAll({ status: 'ACTIVE' })).toEqual([]);
+    const scope = {
+      tenantId: b.tenantId,
+      policyStatuses: POLICY_STATUSES,
+      clientStatuses: CLIENT_STATUSES,
+      invoiceStatuses: INVOICE_STATUSES,
+      periods: ['2026-01'],
+    };
+    const first = await migrateToShards(db, unshardedKeys(scope));
+    expect(first.moved).toBe(policyIds.length);
+    const again = await migrateToShards(db, unshardedKeys(scope));
+    expect(again).toEqual({ moved: 0, alreadyMoved: 0 });
+    expect((await listAll({ status: 'ACTIVE' })).map((p) => p.id).sort()).toEqual([...policyIds].sort());
+  });
+
+  it('answers INVALID_CURSOR for a cursor of another list', async () => {
+    const r = await app.exec<Listed>(b.as.admin, LIST, { f: { status: 'ACTIVE' } });
+    const other = await app.exec(b.as.admin, LIST, {
+      f: { status: 'CANCELLED' },
+      after: r.data?.policies.pageInfo.endCursor,
+    });
+    expect(errorCode(other)).toBe('INVALID_CURSOR');
+  });
+});
