@@ -161,7 +161,9 @@ export const CATALOG: readonly FunctionSpec[] = [
       "Daily retention (GDPR): erases potential and lost clients past the tenant's retention settings",
     entry: 'functions/retention/handler.ts',
     trigger: { kind: 'schedule', expression: 'cron(30 2 * * ? *)' },
-    needs: ['table'],
+    // Its erasures reach the stored files that name a person: exports and invoice PDFs (reports
+    // bucket) and archived insurer deliveries (archive bucket).
+    needs: ['table', 'reportsBucket', 'archiveBucket'],
     memoryMb: 512,
     timeoutSeconds: 600,
   },

@@ -1,13 +1,20 @@
 import type { Clock } from '../../shared/clock.js';
 import type { Db } from '../../shared/db.js';
+import { linkDeliveryToClients, WebhookArchives } from './archive-links.js';
 import { type ArchiveTarget, WebhookDeliveryService, type WebhookLog } from './delivery.service.js';
 import { WebhookEvents } from './event-application.js';
 import { WebhookMappingsService } from './mappings.service.js';
-import type { InsurerDirectory, OpenDeliveryBook, OrgReference } from './ports.js';
+import type { InsurerDirectory, OpenDeliveryBook, OrgReference, PolicyOwners } from './ports.js';
 import { DEFAULT_TIME_BUDGET_MS } from './processing.js';
 import { WebhooksRepository } from './webhooks.repository.js';
 
 /** The webhooks module's public entry: its composition and the types its callers name. */
+export type {
+  ArchivedDeliveryOfClient,
+  ArchiveScrubOutcome,
+  WebhookArchiveLink,
+  WebhookArchives,
+} from './archive-links.js';
 export type { ArchiveTarget, WebhookLog } from './delivery.service.js';
 export type {
   DeliveryBook,
@@ -18,6 +25,7 @@ export type {
   OpenDeliveryBook,
   OrgReference,
   OrgUserRef,
+  PolicyOwners,
   PolicyWriter,
   ProductLineRef,
 } from './ports.js';
@@ -31,6 +39,8 @@ export interface WebhooksDeps {
   insurers: InsurerDirectory;
   org: OrgReference;
   openBook: OpenDeliveryBook;
+  /** The clients of policies: a delivery's archive is linked to the clients its policy events concern. */
+  owners: PolicyOwners;
   /** Where insurer webhook deliveries are archived (the webhook function has the bucket). */
   archive: ArchiveTarget | null;
   /** Where refused webhook deliveries are logged (reasons only, never a body). */
@@ -61,7 +71,24 @@ export function createWebhooksModule(deps: WebhooksDeps): WebhooksModule {
     deps.timeBudgetMs ?? DEFAULT_TIME_BUDGET_MS,
   );
   return {
-    deliveries: new WebhookDeliveryService(repo, deps.insurers, events, deps.clock, deps.archive, deps.log),
+    deliveries: new WebhookDeliveryService(
+      repo,
+      deps.insurers,
+      events,
+      deps.clock,
+      deps.archive,
+      deps.log,
+      (tenantId, delivery, processed) =>
+        linkDeliveryToClients(deps.db, deps.owners, tenantId, delivery, processed),
+    ),
     mappings: new WebhookMappingsService(repo, deps.insurers, deps.org, deps.clock),
   };
+}
+
+/**
+ * The archived deliveries that concern a client, for data subject requests (export and erasure):
+ * reached through the GDPR module's port, so it needs none of the delivery code.
+ */
+export function createWebhookArchives(db: Db, archive: ArchiveTarget): WebhookArchives {
+  return new WebhookArchives(db, archive);
 }
