@@ -8,6 +8,7 @@ import { CATALOG } from '../../infra/catalog.js';
 import { TABLE_ACTIONS } from '../../infra/cloud/catalog-functions.js';
 import {
   archiveObjects,
+  erasureOfBothBuckets,
   indexArn,
   logsAndTracing,
   mailFromIdentity,
@@ -164,7 +165,7 @@ describe('functions', () => {
 });
 
 describe('least privilege', () => {
-  it('lets graphql use only its table, its indexes, the reports and archive bucket objects, SES on the sender identity, direct SMS (replayed dunning) and the cursor secret', () => {
+  it('lets graphql use only its table, its indexes, the reports and archive bucket objects (deleting them for erasure), SES on the sender identity, direct SMS (replayed dunning) and the cursor secret', () => {
     const statements = statementsOfRole(s.template, roleIdOf(s, 'graphql')).filter(
       (st) => !logsAndTracing(st),
     );
@@ -172,6 +173,7 @@ describe('least privilege', () => {
       { Effect: 'Allow', Action: [...TABLE_ACTIONS], Resource: [tableArn(s), indexArn(s)] },
       reportsObjects(s),
       archiveObjects(s),
+      ...erasureOfBothBuckets(s),
       mailFromIdentity(),
       { Effect: 'Allow', Action: 'sns:Publish', NotResource: 'arn:aws:sns:*:*:*' },
       {
@@ -183,6 +185,18 @@ describe('least privilege', () => {
     expect(statements.flatMap(actionsOf)).not.toContain('dynamodb:Scan');
     expect(statements.filter((st) => actionsOf(st).some((a) => a.startsWith('sns:')))).toEqual([
       { Effect: 'Allow', Action: 'sns:Publish', NotResource: 'arn:aws:sns:*:*:*' },
+    ]);
+  });
+
+  it('lets the retention schedule use its table and the objects of both buckets, deleting them for erasure', () => {
+    const statements = statementsOfRole(s.template, roleIdOf(s, 'retention')).filter(
+      (st) => !logsAndTracing(st),
+    );
+    expect(statements).toEqual([
+      { Effect: 'Allow', Action: [...TABLE_ACTIONS], Resource: [tableArn(s), indexArn(s)] },
+      reportsObjects(s),
+      archiveObjects(s),
+      ...erasureOfBothBuckets(s),
     ]);
   });
 

@@ -20,8 +20,8 @@ export {
   urlPolicyForStage,
 } from './endpoint-url.js';
 export type { WebhookEndpoint, WebhookEndpointDelivery } from './outgoing-webhooks.model.js';
+export { pinnedSender, type WebhookRequest } from './pinned-sender.js';
 export {
-  fetchSender,
   type OutgoingWebhooksService,
   type TenantDirectory,
   type WebhookSender,
