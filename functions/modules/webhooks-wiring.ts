@@ -28,7 +28,7 @@ export function webhookPorts(
   repositories: BookRepositories,
   org: OrgModule,
   clock: Clock,
-): Pick<WebhooksDeps, 'insurers' | 'org' | 'openBook' | 'owners'> {
+): Pick<WebhooksDeps, 'insurers' | 'org' | 'openBook'> {
   return {
     insurers: {
       activeWebhookSecrets: (insurerId) => org.catalog.activeWebhookSecrets(insurerId),
@@ -37,14 +37,6 @@ export function webhookPorts(
     },
     org: orgReference(repositories.org),
     openBook: () => deliveryBook(repositories, clock),
-    // One Query on the by-id index per policy a delivery's policy events touched (each event already
-    // costs several reads and writes), all at once.
-    owners: {
-      clientsOfPolicies: async (tenantId, policyIds) => {
-        const found = await Promise.all(policyIds.map((id) => repositories.policies.getPolicy(tenantId, id)));
-        return new Map(found.flatMap((p) => (p ? [[p.id, p.clientId] as const] : [])));
-      },
-    },
   };
 }
 

@@ -3,7 +3,6 @@ import type { Db } from '../../shared/db.js';
 import { fromItem, toItem } from '../../shared/items.js';
 import { ObjectArchivedError, type ObjectStore } from '../../shared/object-store.js';
 import { EntityType, keys } from '../../shared/table-design.js';
-import type { PolicyOwners } from './ports.js';
 import type { Processed } from './responses.js';
 import type { WebhookDelivery } from './webhooks.model.js';
 
@@ -34,33 +33,21 @@ export type ArchiveScrubOutcome = 'REWRITTEN' | 'UNCHANGED' | 'DELETED' | 'MISSI
 
 /**
  * The links a processed delivery leaves: one per client whose policy a policy event of the delivery
- * wrote or addressed (applied now or before). Premium payments and commission statements name
- * policies by number and amounts only, so they link no one. Written with deterministic keys, before
- * the delivery's answer is stored: a retry or replay writes the same items again, never a second.
+ * wrote or addressed (applied now or before: the event's record keeps the client). Premium payments
+ * and commission statements name policies by number and amounts only, so they link no one. Written
+ * with deterministic keys, before the delivery's answer is stored: a retry or replay writes the same
+ * items again, never a second. No read: the clients come with the events' outcomes.
  */
 export async function linkDeliveryToClients(
   db: Db,
-  owners: PolicyOwners,
   tenantId: string,
   delivery: Pick<WebhookDelivery, 'insurerId' | 'webhookId' | 'archiveKey' | 'receivedAt'>,
   processed: Processed,
 ): Promise<void> {
-  if (processed.kind !== 'report') return;
-  const eventsByPolicy = new Map<string, string[]>();
-  for (const o of processed.report.events) {
-    if (o.status === 'rejected' || !o.policyId || !o.eventId || !o.type?.startsWith('policy.')) continue;
-    eventsByPolicy.set(o.policyId, [...(eventsByPolicy.get(o.policyId) ?? []), o.eventId]);
-  }
-  if (eventsByPolicy.size === 0) return;
-  const clientOf = await owners.clientsOfPolicies(tenantId, [...eventsByPolicy.keys()]);
-  const eventsByClient = new Map<string, Set<string>>();
-  for (const [policyId, eventIds] of eventsByPolicy) {
-    const clientId = clientOf.get(policyId);
-    if (!clientId) continue;
-    const set = eventsByClient.get(clientId) ?? new Set<string>();
-    for (const id of eventIds) set.add(id);
-    eventsByClient.set(clientId, set);
-  }
+  if (processed.kind !== 'report' || !processed.linked || processed.linked.size === 0) return;
+  const eventsByClient = new Map<string, string[]>();
+  for (const [eventId, clientId] of processed.linked)
+    eventsByClient.set(clientId, [...(eventsByClient.get(clientId) ?? []), eventId]);
   const items = [...eventsByClient].map(([clientId, eventIds]) => {
     const link: WebhookArchiveLink = {
       clientId,

@@ -4,7 +4,7 @@ import { linkDeliveryToClients, WebhookArchives } from './archive-links.js';
 import { type ArchiveTarget, WebhookDeliveryService, type WebhookLog } from './delivery.service.js';
 import { WebhookEvents } from './event-application.js';
 import { WebhookMappingsService } from './mappings.service.js';
-import type { InsurerDirectory, OpenDeliveryBook, OrgReference, PolicyOwners } from './ports.js';
+import type { InsurerDirectory, OpenDeliveryBook, OrgReference } from './ports.js';
 import { DEFAULT_TIME_BUDGET_MS } from './processing.js';
 import { WebhooksRepository } from './webhooks.repository.js';
 
@@ -25,7 +25,6 @@ export type {
   OpenDeliveryBook,
   OrgReference,
   OrgUserRef,
-  PolicyOwners,
   PolicyWriter,
   ProductLineRef,
 } from './ports.js';
@@ -39,8 +38,6 @@ export interface WebhooksDeps {
   insurers: InsurerDirectory;
   org: OrgReference;
   openBook: OpenDeliveryBook;
-  /** The clients of policies: a delivery's archive is linked to the clients its policy events concern. */
-  owners: PolicyOwners;
   /** Where insurer webhook deliveries are archived (the webhook function has the bucket). */
   archive: ArchiveTarget | null;
   /** Where refused webhook deliveries are logged (reasons only, never a body). */
@@ -79,7 +76,7 @@ export function createWebhooksModule(deps: WebhooksDeps): WebhooksModule {
       deps.archive,
       deps.log,
       (tenantId, delivery, processed) =>
-        linkDeliveryToClients(deps.db, deps.owners, tenantId, delivery, processed),
+        linkDeliveryToClients(deps.db, tenantId, delivery, processed),
     ),
     mappings: new WebhookMappingsService(repo, deps.insurers, deps.org, deps.clock),
   };

@@ -24,12 +24,6 @@ export async function requireInsurer(
   if (!(await insurers.hasInsurer(tenantId, insurerId))) throw new NotFoundError('Insurer', insurerId);
 }
 
-/** The clients of policies, as a delivery links its archive to the clients its events concern. */
-export interface PolicyOwners {
-  /** The client id of each policy found, by policy id (unknown ids absent). */
-  clientsOfPolicies(tenantId: string, policyIds: readonly string[]): Promise<Map<string, string>>;
-}
-
 /** A user of the brokerage, as far as webhooks look at one. */
 export interface OrgUserRef {
   id: string;
@@ -66,6 +60,7 @@ export interface HolderBook {
 /** A policy, as far as an insurer event looks at it before changing it. */
 export interface InsurerPolicy {
   id: string;
+  clientId: string;
   version: number;
   policyNumber: string;
   status: string;
