@@ -75,8 +75,7 @@ export function createWebhooksModule(deps: WebhooksDeps): WebhooksModule {
       deps.clock,
       deps.archive,
       deps.log,
-      (tenantId, delivery, processed) =>
-        linkDeliveryToClients(deps.db, tenantId, delivery, processed),
+      (tenantId, delivery, processed) => linkDeliveryToClients(deps.db, tenantId, delivery, processed),
     ),
     mappings: new WebhookMappingsService(repo, deps.insurers, deps.org, deps.clock),
   };
