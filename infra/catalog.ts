@@ -13,6 +13,8 @@ export type { ChangeFilter, StreamEventName } from '../functions/shared/change-e
  * `cursorKeys`: the secret that seals pagination cursors, for a function that hands cursors out.
  * `tableRead`: the table for reading only. `liveInbox`: writing live-updates inbox items only
  * (`T#<tenant>#LIVE#<recipient>` partitions), for the subscriber that files them.
+ * `objectErasure`: listing and deleting objects of the buckets the function has, for a data
+ * subject's erasure (their earlier exports, dunning letters, archived deliveries S3 moved to Glacier).
  */
 export type Need =
   | 'table'
@@ -20,6 +22,7 @@ export type Need =
   | 'liveInbox'
   | 'reportsBucket'
   | 'archiveBucket'
+  | 'objectErasure'
   | 'mail'
   | 'sms'
   | 'cursorKeys';
@@ -90,7 +93,8 @@ export const CATALOG: readonly FunctionSpec[] = [
     },
     // The archive bucket: an admin's reprocessWebhookDelivery reads an archived delivery back.
     // Mail and SMS: an admin's replayFailedChange runs the debtors consumer, which sends notices.
-    needs: ['table', 'reportsBucket', 'archiveBucket', 'mail', 'sms', 'cursorKeys'],
+    // Object erasure: an admin's eraseDataSubject removes the person's files from both buckets.
+    needs: ['table', 'reportsBucket', 'archiveBucket', 'objectErasure', 'mail', 'sms', 'cursorKeys'],
     memoryMb: 1024,
     timeoutSeconds: 29,
     // The API can never take the whole account (1,000) from the consumers (docs/scale.md, section 5).
@@ -172,7 +176,9 @@ export const CATALOG: readonly FunctionSpec[] = [
       "Daily retention (GDPR): erases potential and lost clients past the tenant's retention settings",
     entry: 'functions/retention/handler.ts',
     trigger: { kind: 'schedule', expression: 'cron(30 2 * * ? *)' },
-    needs: ['table'],
+    // Its erasures reach the stored files that name a person: exports and invoice PDFs (reports
+    // bucket) and archived insurer deliveries (archive bucket).
+    needs: ['table', 'reportsBucket', 'archiveBucket', 'objectErasure'],
     memoryMb: 512,
     timeoutSeconds: 600,
   },

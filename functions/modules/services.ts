@@ -188,7 +188,10 @@ export function createServices(db: Db, clock: Clock, options: ServiceOptions = {
       },
     }),
     audit: createAuditModule({ db }),
-    gdpr: composeGdpr(db, clock, book.clients, repositories.org, options.reports ?? null),
+    gdpr: composeGdpr(db, clock, book.clients, repositories.org, options.reports ?? null, {
+      archive: options.archive ?? null,
+      invoiceFiles: options.invoices ?? null,
+    }),
     crossSell: createCrossSellModule({ db, clock, ...crossSellPorts(repositories, book.clients.book) }),
     leads: createLeadsModule({ db, clock, ...leadPorts(repositories, book.clients, tasks) }),
     outgoingWebhooks: createOutgoingWebhooksModule({

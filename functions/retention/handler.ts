@@ -27,6 +27,13 @@ export const handler = retentionHandler(
     runtime.clock,
     composeBook(repositories, repositories.org, runtime.clock).clients,
     repositories.org,
-    null,
+    // Erasure removes the person's exports and renders invoice PDFs again (reports bucket) and
+    // scrubs the insurer deliveries that name them (archive bucket).
+    runtime.env.REPORTS_BUCKET ? { store: runtime.objects, bucket: runtime.env.REPORTS_BUCKET } : null,
+    {
+      archive: runtime.env.ARCHIVE_BUCKET
+        ? { store: runtime.objects, bucket: runtime.env.ARCHIVE_BUCKET }
+        : null,
+    },
   ),
 );

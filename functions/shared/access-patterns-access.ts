@@ -44,6 +44,14 @@ export const ACCESS_ACCESS_PATTERNS: readonly AccessPattern[] = [
     'built',
   ),
   pattern(
+    'listWebhookArchivesOfClient (export, erasure; written per delivery and client)',
+    'gdpr',
+    'Query',
+    'table',
+    'pk=T#<t>#CLIENT#<id> sk^=R#WEBHOOK#',
+    'built',
+  ),
+  pattern(
     'listAuditByEntity',
     'audit',
     'Query',

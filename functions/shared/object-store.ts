@@ -23,6 +23,24 @@ export interface ObjectStore {
   signedGetUrl(bucket: string, key: string, expiresInSeconds: number, downloadName?: string): Promise<string>;
   /** Reads an object back (webhook replay reads its archived body); undefined when there is none. */
   get(bucket: string, key: string): Promise<Uint8Array | undefined>;
+  /** Removes an object; removing one that is not there is not an error (S3 answers the same). */
+  delete(bucket: string, key: string): Promise<void>;
+  /** The keys under a prefix, in key order (a data subject's erasure finds their exports by it). */
+  list(bucket: string, prefix: string): Promise<string[]>;
+}
+
+/**
+ * The object exists but cannot be read now: S3 moved it to an archive storage class (the webhook
+ * archive's lifecycle sends deliveries to Glacier after 180 days) and it would need a restore first.
+ */
+export class ObjectArchivedError extends Error {
+  constructor(
+    readonly key: string,
+    options?: { cause?: unknown },
+  ) {
+    super(`The object ${key} is in an archive storage class and cannot be read without a restore`, options);
+    this.name = 'ObjectArchivedError';
+  }
 }
 
 /**
@@ -79,8 +97,30 @@ export class S3ObjectStore implements ObjectStore {
       return out.Body ? await out.Body.transformToByteArray() : undefined;
     } catch (error) {
       if (error instanceof NoSuchKey) return undefined;
+      if (error instanceof Error && error.name === 'InvalidObjectState')
+        throw new ObjectArchivedError(key, { cause: error });
       throw error;
     }
+  }
+
+  async delete(bucket: string, key: string): Promise<void> {
+    const { DeleteObjectCommand } = await s3Sdk();
+    await (await this.s3()).send(new DeleteObjectCommand({ Bucket: bucket, Key: key }));
+  }
+
+  async list(bucket: string, prefix: string): Promise<string[]> {
+    const { ListObjectsV2Command } = await s3Sdk();
+    const s3 = await this.s3();
+    const found: string[] = [];
+    let token: string | undefined;
+    do {
+      const page = await s3.send(
+        new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix, ContinuationToken: token }),
+      );
+      for (const object of page.Contents ?? []) if (object.Key) found.push(object.Key);
+      token = page.IsTruncated ? page.NextContinuationToken : undefined;
+    } while (token);
+    return found;
   }
 
   async signedGetUrl(
@@ -123,6 +163,18 @@ export class MemoryObjectStore implements ObjectStore {
   async get(bucket: string, key: string): Promise<Uint8Array | undefined> {
     const body = this.objects.get(`${bucket}/${key}`)?.body;
     return typeof body === 'string' ? new TextEncoder().encode(body) : body;
+  }
+
+  async delete(bucket: string, key: string): Promise<void> {
+    this.objects.delete(`${bucket}/${key}`);
+  }
+
+  async list(bucket: string, prefix: string): Promise<string[]> {
+    const start = `${bucket}/${prefix}`;
+    return [...this.objects.keys()]
+      .filter((k) => k.startsWith(start))
+      .map((k) => k.slice(bucket.length + 1))
+      .sort();
   }
 
   async signedGetUrl(bucket: string, key: string, expiresInSeconds: number): Promise<string> {

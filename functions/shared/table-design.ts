@@ -90,6 +90,7 @@ export const EntityType = {
   WebhookDedupe: 'WebhookDedupe',
   WebhookDelivery: 'WebhookDelivery',
   WebhookEvent: 'WebhookEvent',
+  WebhookArchiveLink: 'WebhookArchiveLink',
   InsurerCommissionStatement: 'InsurerCommissionStatement',
   InsurerPremiumPayment: 'InsurerPremiumPayment',
   CommissionScheme: 'CommissionScheme',
@@ -258,6 +259,22 @@ export const keys = {
     pk: `${tenantPrefix(tenantId)}#INSURER#${seg(insurerId)}#EVENT#${seg(eventId)}`,
     sk: 'EVENT',
   }),
+  /**
+   * A client's link to an archived insurer delivery whose events concern them, in the client's
+   * collection (outside the card's `A#` and the timeline's `H#`), so a data subject's export and
+   * erasure find the S3 objects that name the person with the collection's one Query. One per
+   * delivery and client: a repeat or replay of the delivery writes the same item again.
+   */
+  webhookArchiveLink: (
+    tenantId: string,
+    clientId: string,
+    insurerId: string,
+    webhookId: string,
+  ): ItemKey => ({
+    pk: keys.clientCollection(tenantId, clientId),
+    sk: `R#WEBHOOK#${seg(insurerId)}#${seg(webhookId)}`,
+  }),
+  webhookArchiveLinkPrefix: 'R#WEBHOOK#',
   /** Commission statements an insurer sent, by period, for reconciliation. */
   insurerCommissionStatements: (tenantId: string, insurerId: string) =>
     `${tenantPrefix(tenantId)}#INSURER#${seg(insurerId)}#STATEMENT`,

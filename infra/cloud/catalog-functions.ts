@@ -235,6 +235,7 @@ export class CatalogFunctions extends Construct {
       archiveBucket: () => {
         env.ARCHIVE_BUCKET = resources.archiveBucket.bucketName;
       },
+      objectErasure: () => {},
       mail: () => {
         if (resources.mailFrom) env.MAIL_FROM = resources.mailFrom;
       },
@@ -309,6 +310,22 @@ export class CatalogFunctions extends Construct {
             stack.formatArn({ service: 'ses', resource: 'identity', resourceName: identity }),
           );
           out.push(new PolicyStatement({ actions: [...MAIL_ACTIONS], resources: identities }));
+          break;
+        }
+        case 'objectErasure': {
+          // Only on the buckets the function already has: delete their objects, list their keys.
+          const buckets = [
+            ...(needs.includes('reportsBucket') ? [resources.reportsBucket] : []),
+            ...(needs.includes('archiveBucket') ? [resources.archiveBucket] : []),
+          ];
+          if (buckets.length === 0) break;
+          out.push(
+            new PolicyStatement({
+              actions: ['s3:DeleteObject'],
+              resources: buckets.map((b) => b.arnForObjects('*')),
+            }),
+            new PolicyStatement({ actions: ['s3:ListBucket'], resources: buckets.map((b) => b.bucketArn) }),
+          );
           break;
         }
         case 'cursorKeys':

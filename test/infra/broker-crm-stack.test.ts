@@ -8,6 +8,7 @@ import { CATALOG } from '../../infra/catalog.js';
 import { TABLE_ACTIONS } from '../../infra/cloud/catalog-functions.js';
 import {
   archiveObjects,
+  erasureOfBothBuckets,
   indexArn,
   logsAndTracing,
   mailFromIdentity,
@@ -25,6 +26,9 @@ beforeAll(() => {
 afterAll(() => s?.dispose());
 
 const fnId = (name: string) => idOf(s.stack.functions.get(name));
+/** A function role's own statements (logs and tracing left out). */
+const own = (name: string) =>
+  statementsOfRole(s.template, roleIdOf(s, name)).filter((st) => !logsAndTracing(st));
 
 describe('table', () => {
   it('has the key schema, every index, the stream, TTL, PITR and on-demand billing from the table design', () => {
@@ -198,14 +202,13 @@ describe('fairness between tenants (docs/scale.md, section 5)', () => {
 });
 
 describe('least privilege', () => {
-  it('lets graphql use only its table, its indexes, the reports and archive bucket objects, SES on the sender identity, direct SMS (replayed dunning) and the cursor secret', () => {
-    const statements = statementsOfRole(s.template, roleIdOf(s, 'graphql')).filter(
-      (st) => !logsAndTracing(st),
-    );
+  it('lets graphql use only its table, its indexes, the reports and archive bucket objects (deleting them for erasure, as retention does), SES on the sender identity, direct SMS (replayed dunning) and the cursor secret', () => {
+    const statements = own('graphql');
     expect(statements).toEqual([
       { Effect: 'Allow', Action: [...TABLE_ACTIONS], Resource: [tableArn(s), indexArn(s)] },
       reportsObjects(s),
       archiveObjects(s),
+      ...erasureOfBothBuckets(s),
       mailFromIdentity(),
       { Effect: 'Allow', Action: 'sns:Publish', NotResource: 'arn:aws:sns:*:*:*' },
       {
@@ -214,6 +217,8 @@ describe('least privilege', () => {
         Resource: { Ref: idOf(s.stack.storage.cursorSecret) },
       },
     ]);
+    const retention = own('retention');
+    expect(retention).toEqual(statements.slice(0, 5));
     expect(statements.flatMap(actionsOf)).not.toContain('dynamodb:Scan');
     expect(statements.filter((st) => actionsOf(st).some((a) => a.startsWith('sns:')))).toEqual([
       { Effect: 'Allow', Action: 'sns:Publish', NotResource: 'arn:aws:sns:*:*:*' },
@@ -221,9 +226,7 @@ describe('least privilege', () => {
   });
 
   it('lets the failure drain consume only the change failure queues, read only the table stream back and write its table', () => {
-    const statements = statementsOfRole(s.template, roleIdOf(s, 'failures')).filter(
-      (st) => !logsAndTracing(st),
-    );
+    const statements = own('failures');
     const queueArns = s.stack.failureDrain.queues.map((q) => ({ 'Fn::GetAtt': [idOf(q.queue), 'Arn'] }));
     const sqs = statements.filter((st) => actionsOf(st).some((a) => a.startsWith('sqs:')));
     expect(sqs.map((st) => st.Resource)).toEqual(queueArns);
@@ -252,40 +255,34 @@ describe('least privilege', () => {
   });
 
   it('lets the debtors consumer mail from the sender identity and text phone numbers only; the sweep only its table', () => {
-    const debtors = statementsOfRole(s.template, roleIdOf(s, 'debtors')).filter((st) => !logsAndTracing(st));
+    const debtors = own('debtors');
     expect(debtors).toEqual([
       { Effect: 'Allow', Action: [...TABLE_ACTIONS], Resource: [tableArn(s), indexArn(s)] },
       reportsObjects(s),
       mailFromIdentity(),
       { Effect: 'Allow', Action: 'sns:Publish', NotResource: 'arn:aws:sns:*:*:*' },
     ]);
-    const overdue = statementsOfRole(s.template, roleIdOf(s, 'overdue')).filter((st) => !logsAndTracing(st));
+    const overdue = own('overdue');
     expect(overdue).toEqual([
       { Effect: 'Allow', Action: [...TABLE_ACTIONS], Resource: [tableArn(s), indexArn(s)] },
     ]);
   });
 
   it('lets the reminders schedule mail and text without a bucket, and the renewals schedule only its table', () => {
-    const reminders = statementsOfRole(s.template, roleIdOf(s, 'reminders')).filter(
-      (st) => !logsAndTracing(st),
-    );
+    const reminders = own('reminders');
     expect(reminders).toEqual([
       { Effect: 'Allow', Action: [...TABLE_ACTIONS], Resource: [tableArn(s), indexArn(s)] },
       mailFromIdentity(),
       { Effect: 'Allow', Action: 'sns:Publish', NotResource: 'arn:aws:sns:*:*:*' },
     ]);
-    const renewals = statementsOfRole(s.template, roleIdOf(s, 'renewals')).filter(
-      (st) => !logsAndTracing(st),
-    );
+    const renewals = own('renewals');
     expect(renewals).toEqual([
       { Effect: 'Allow', Action: [...TABLE_ACTIONS], Resource: [tableArn(s), indexArn(s)] },
     ]);
   });
 
   it('lets the statements schedule build reports into the bucket and mail their links, nothing else', () => {
-    const statements = statementsOfRole(s.template, roleIdOf(s, 'statements')).filter(
-      (st) => !logsAndTracing(st),
-    );
+    const statements = own('statements');
     expect(statements).toEqual([
       { Effect: 'Allow', Action: [...TABLE_ACTIONS], Resource: [tableArn(s), indexArn(s)] },
       reportsObjects(s),
@@ -294,9 +291,7 @@ describe('least privilege', () => {
   });
 
   it('lets webhooks use its table and the archive bucket objects, nothing else', () => {
-    const statements = statementsOfRole(s.template, roleIdOf(s, 'webhooks')).filter(
-      (st) => !logsAndTracing(st),
-    );
+    const statements = own('webhooks');
     expect(statements).toEqual([
       { Effect: 'Allow', Action: [...TABLE_ACTIONS], Resource: [tableArn(s), indexArn(s)] },
       archiveObjects(s),

@@ -20,8 +20,21 @@ import {
   SUBJECT_EXPORT_LINK_SECONDS,
   type SubjectDocument,
 } from './gdpr.model.js';
-import type { SubjectBook, SubjectDocuments, SubjectFiles } from './ports.js';
-import { identifyingStrings, pseudonymOf, type SubjectIdentity, scrubRecord } from './scrub.js';
+import type {
+  SubjectArchiveLink,
+  SubjectArchives,
+  SubjectBook,
+  SubjectDocuments,
+  SubjectFiles,
+  SubjectStoredFiles,
+} from './ports.js';
+import {
+  identifyingStrings,
+  pseudonymOf,
+  type SubjectIdentity,
+  scrubDocument,
+  scrubRecord,
+} from './scrub.js';
 import { subjectLanguageOf } from './subject-pdf-messages.js';
 
 /**
@@ -29,7 +42,9 @@ import { subjectLanguageOf } from './subject-pdf-messages.js';
  * readable PDF behind signed links) and erasure as anonymisation. Erasure keeps every ledger line,
  * invoice and audit entry (their amounts untouched) under the client's id, which names no one once
  * the record is anonymised; it removes the person's name, national id, e-mail and phone from the
- * client, its timeline, tasks, campaign snapshots and mail records, and from the audit images.
+ * client, its timeline, tasks, campaign snapshots and mail records, and from the audit images; from
+ * the archived insurer deliveries that concern them and those deliveries' stored answers; and from
+ * stored files: invoice PDFs are rendered again, dunning letters and the person's exports removed.
  */
 export class DataSubjectService {
   constructor(
@@ -38,6 +53,12 @@ export class DataSubjectService {
     private readonly clock: Clock,
     private readonly files: SubjectFiles | null,
     private readonly documents: SubjectDocuments | null = null,
+    private readonly stores: {
+      /** The insurer webhook archive; absent where a process has no archive bucket. */
+      archives?: SubjectArchives | null;
+      /** Other modules' stored files about the client (invoice PDFs, dunning letters). */
+      storedFiles?: SubjectStoredFiles | null;
+    } = {},
   ) {}
 
   /** Writes everything held on one client (and nothing of anyone else) to S3, answering signed links. */
@@ -47,7 +68,11 @@ export class DataSubjectService {
     if (!this.files)
       throw new RuleViolationError('Exports need a reports bucket, and this deployment has none');
     const client = await this.requireClientItem(p, clientId);
-    const document = documentOf(await this.repo.holdings(p.tenantId, client), this.clock.now().toISOString());
+    const [held, archived] = await Promise.all([
+      this.repo.holdings(p.tenantId, client),
+      this.stores.archives?.deliveriesOf(p.tenantId, clientId) ?? [],
+    ]);
+    const document = documentOf(held, this.clock.now().toISOString(), archived);
     const base = `${p.tenantId}/data-subjects/${clientId}/${newId()}`;
     const { enumKeysOf, renderSubjectPdf } = await import('./subject-pdf.js');
     const tenant = await this.documents?.tenant(p.tenantId);
@@ -117,6 +142,8 @@ export class DataSubjectService {
       .map(([, after]) => after);
     await this.repo.rewrite(rewritten);
     await this.repo.remove(contacts.map(keyOf));
+    // Before the record is anonymised: a repeat no longer knows the values to cut out.
+    const archivesChanged = await this.scrubArchives(p.tenantId, client, strings, pseudonym);
 
     const erasedAt = alreadyErased ? String(client.erasedAt) : this.clock.now().toISOString();
     if (!alreadyErased) {
@@ -151,6 +178,8 @@ export class DataSubjectService {
         released,
       );
     }
+    // After it: the PDFs render from the anonymised records. Repeated by a repeat (idempotent), uncounted.
+    const files = await this.refreshFiles(p.tenantId, clientId);
     // Audit images last: the erasure's own entry (just written) holds the record as it stood before.
     const policyIds = held.collection.filter((i) => i.type === EntityType.Policy).map((i) => String(i.id));
     const audit = await this.repo.auditEntriesOf(p.tenantId, clientId, policyIds);
@@ -164,8 +193,53 @@ export class DataSubjectService {
       pseudonym,
       erasedAt,
       alreadyErased,
-      itemsChanged: rewritten.length + contacts.length + auditRewritten.length + (alreadyErased ? 0 : 1),
+      itemsChanged:
+        rewritten.length +
+        contacts.length +
+        auditRewritten.length +
+        archivesChanged +
+        (alreadyErased ? 0 : 1 + files),
     };
+  }
+
+  /** Rewrites each archived insurer delivery linked to the client (and its stored answer) without them. */
+  private async scrubArchives(
+    tenantId: string,
+    client: StoredItem,
+    strings: readonly string[],
+    pseudonym: string,
+  ): Promise<number> {
+    const archives = this.stores.archives;
+    if (!archives || strings.length === 0) return 0;
+    const identifiers = [client.nationalId, client.taxId, client.email].filter(
+      (v): v is string => typeof v === 'string',
+    );
+    const scrub = (value: unknown) => scrubDocument(value, strings, identifiers, pseudonym);
+    let changed = 0;
+    for (const link of await archives.linksOf(tenantId, String(client.id))) {
+      const outcome = await archives.scrub(tenantId, link, scrub);
+      if (outcome === 'REWRITTEN' || outcome === 'DELETED') changed += 1;
+    }
+    return changed;
+  }
+
+  /**
+   * Invoice PDFs rendered again and dunning letters removed (the invoices module's port), and the
+   * person's earlier access exports (JSON and PDF, `<tenant>/data-subjects/<clientId>/`) deleted.
+   */
+  private async refreshFiles(tenantId: string, clientId: string): Promise<number> {
+    const documents = (await this.stores.storedFiles?.refreshAfterErasure(tenantId, clientId)) ?? {
+      rewritten: 0,
+      removed: 0,
+    };
+    let exports = 0;
+    if (this.files) {
+      const { store, bucket } = this.files;
+      const keys = await store.list(bucket, `${tenantId}/data-subjects/${clientId}/`);
+      for (const key of keys) await store.delete(bucket, key);
+      exports = keys.length;
+    }
+    return documents.rewritten + documents.removed + exports;
   }
 
   private async requireClientItem(p: Principal, clientId: string): Promise<StoredItem> {
@@ -193,10 +267,14 @@ const records = (items: StoredItem[]) => items.map((i) => fromItem<Record<string
 const ofType = (items: StoredItem[], ...types: string[]) => items.filter((i) => types.includes(i.type));
 
 /**
- * The export's content: the client, consents, policies, invoices, timeline, tasks, campaign mail and
- * audit entries. Contacts are people of their own: only their id and role are listed.
+ * The export's content: the client, consents, policies, invoices, timeline, tasks, campaign mail,
+ * audit entries and archived insurer messages. Contacts are people of their own: only their id and role are listed.
  */
-export function documentOf(held: SubjectHoldings, exportedAt: string): SubjectDocument {
+export function documentOf(
+  held: SubjectHoldings,
+  exportedAt: string,
+  archived: ReadonlyArray<SubjectArchiveLink & { events: unknown[] | null }> = [],
+): SubjectDocument {
   const client = fromItem<Record<string, unknown>>(held.client);
   return {
     clientId: String(held.client.id),
@@ -211,6 +289,13 @@ export function documentOf(held: SubjectHoldings, exportedAt: string): SubjectDo
       tasks: records(held.tasks),
       emails: records(held.campaignMail),
       auditTrail: records(held.audit),
+      // The insurers' messages about the person's policies, as archived: only their events about them.
+      insurerMessages: archived.map((a) => ({
+        insurerId: a.insurerId,
+        webhookId: a.webhookId,
+        receivedAt: a.receivedAt,
+        events: a.events,
+      })),
     },
   };
 }

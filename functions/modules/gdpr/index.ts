@@ -2,7 +2,13 @@ import type { Clock } from '../../shared/clock.js';
 import type { Db } from '../../shared/db.js';
 import { DataSubjectRepository } from './data-subject.repository.js';
 import { DataSubjectService } from './data-subject.service.js';
-import type { SubjectBook, SubjectDocuments, SubjectFiles } from './ports.js';
+import type {
+  SubjectArchives,
+  SubjectBook,
+  SubjectDocuments,
+  SubjectFiles,
+  SubjectStoredFiles,
+} from './ports.js';
 import { RetentionRepository } from './retention.repository.js';
 import { RetentionService, type TenantList } from './retention.service.js';
 
@@ -16,7 +22,14 @@ export type {
   RetentionRunResult,
   RetentionSettings,
 } from './gdpr.model.js';
-export type { SubjectBook, SubjectDocuments, SubjectFiles } from './ports.js';
+export type {
+  SubjectArchiveLink,
+  SubjectArchives,
+  SubjectBook,
+  SubjectDocuments,
+  SubjectFiles,
+  SubjectStoredFiles,
+} from './ports.js';
 export { RETENTION_ACTOR, type TenantList } from './retention.service.js';
 export { identifyingStrings, pseudonymOf, stillNames } from './scrub.js';
 
@@ -36,6 +49,10 @@ export function createGdprModule(deps: {
   tenants: TenantList;
   /** Absent: the readable export is in English with the brokerage unnamed (tests of erasure only). */
   documents?: SubjectDocuments;
+  /** The insurer webhook archive (null where a process has no archive bucket: archives are left). */
+  archives?: SubjectArchives | null;
+  /** Invoice PDFs and dunning letters (null where a process has no reports bucket). */
+  storedFiles?: SubjectStoredFiles | null;
 }): GdprModule {
   const subjects = new DataSubjectService(
     new DataSubjectRepository(deps.db),
@@ -43,6 +60,7 @@ export function createGdprModule(deps: {
     deps.clock,
     deps.files,
     deps.documents ?? null,
+    { archives: deps.archives ?? null, storedFiles: deps.storedFiles ?? null },
   );
   return {
     subjects,

@@ -108,3 +108,32 @@ export function stillNames(value: unknown, strings: readonly string[]): boolean 
   const text = JSON.stringify(value).toLowerCase();
   return strings.some((s) => text.includes(s.toLowerCase()));
 }
+
+/**
+ * A document that may name several people (an insurer's batch of events) with this person's data
+ * removed and everyone else's kept: every string has the person's identifying values cut out, and an
+ * object that holds one of the person's unique identifiers (national id, tax id, e-mail) as a value
+ * is taken as their record (e.g. a policy's holder) and scrubbed as {@link scrubRecord} scrubs a
+ * record: birth date, address and the other personal fields cleared, the name set to the pseudonym.
+ */
+export function scrubDocument(
+  value: unknown,
+  strings: readonly string[],
+  identifiers: readonly string[],
+  pseudonym: string,
+): unknown {
+  const ids = new Set(identifiers.filter((v) => v.trim().length >= 3).map((v) => v.trim().toLowerCase()));
+  const holdsIdentifier = (record: Record<string, unknown>) =>
+    Object.values(record).some((v) => typeof v === 'string' && ids.has(v.trim().toLowerCase()));
+  const deep = (v: unknown): unknown => {
+    if (typeof v === 'string') return scrubText(v, strings);
+    if (Array.isArray(v)) return v.map(deep);
+    if (v !== null && typeof v === 'object') {
+      const record = v as Record<string, unknown>;
+      if (holdsIdentifier(record)) return scrubRecord(record, strings, pseudonym);
+      return Object.fromEntries(Object.entries(record).map(([k, x]) => [k, deep(x)]));
+    }
+    return v;
+  };
+  return deep(value);
+}

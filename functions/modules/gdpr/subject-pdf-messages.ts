@@ -92,6 +92,16 @@ const CATALOG = {
     'Изменения вашей записи',
     'Změny vašeho záznamu',
   ],
+  insurerMessages: [
+    'Messages from insurers about your policies',
+    'Wiadomości od ubezpieczycieli dotyczące Twoich polis',
+    'Draudikų pranešimai apie jūsų polisus',
+    'Messaggi delle compagnie assicurative sulle Sue polizze',
+    'Сообщения страховщиков о ваших полисах',
+    'Zprávy pojišťoven o vašich pojistných smlouvách',
+  ],
+  insurer: ['insurer', 'ubezpieczyciel', 'draudikas', 'compagnia', 'страховщик', 'pojišťovna'],
+  events: ['events', 'zdarzenia', 'įvykiai', 'eventi', 'события', 'události'],
   changedFields: [
     'fields changed',
     'zmienione pola',

@@ -216,6 +216,16 @@ export async function renderSubjectPdf(
     return [date(a.at), subjectCode(ctx.language, 'action', a.action), named].filter(Boolean).join(' — ');
   });
 
+  // The archived messages are listed; their content (the insurers' own fields) is in the JSON copy.
+  heading('insurerMessages', (s.insurerMessages ?? []).length);
+  list([...(s.insurerMessages ?? [])].sort(byTime('receivedAt')), (m) =>
+    [
+      date(m.receivedAt),
+      `${t('insurer')} ${String(m.insurerId)}`,
+      `${t('events')}: ${Array.isArray(m.events) ? m.events.length : '—'}`,
+    ].join(' — '),
+  );
+
   const contacts = (s.contacts ?? []).length;
   if (contacts > 0) {
     heading('contacts', contacts);

@@ -15,3 +15,11 @@ export function pdfLink(
   if (!key || !adapters) return Promise.resolve(null);
   return adapters.store.signedGetUrl(adapters.bucket, key, PDF_LINK_SECONDS, filename);
 }
+
+/** Where an invoice's files live in the bucket: its PDF and the dunning letters about it. */
+export const invoiceFilesPrefix = (tenantId: string, invoiceId: string): string =>
+  `invoices/${tenantId}/${invoiceId}/`;
+
+/** The key of a dunning letter about an invoice, one per dunning rule. */
+export const dunningLetterKey = (tenantId: string, invoiceId: string, ruleId: string): string =>
+  `${invoiceFilesPrefix(tenantId, invoiceId)}letter-${ruleId}.pdf`;

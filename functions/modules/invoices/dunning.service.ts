@@ -9,7 +9,7 @@ import { newId } from '../../shared/ids.js';
 import { keepInPage } from '../../shared/pagination.js';
 import { EntityType } from '../../shared/table-design.js';
 import { parseInput } from '../../shared/validation.js';
-import { type InvoiceAdapters, pdfLink } from './adapters.js';
+import { dunningLetterKey, type InvoiceAdapters, pdfLink } from './adapters.js';
 import { invoiceImage } from './change-images.js';
 import type { DunningRepository } from './dunning.repository.js';
 import type { InvoiceAccess, PageRequest } from './invoice-access.js';
@@ -236,7 +236,7 @@ export class DunningService {
           invoice.daysOverdue,
           today,
         );
-        const letterKey = `invoices/${tenantId}/${invoice.id}/letter-${rule.id}.pdf`;
+        const letterKey = dunningLetterKey(tenantId, invoice.id, rule.id);
         await adapters.store.put(adapters.bucket, letterKey, letter, 'application/pdf');
         await this.repo.putCollectorTask(tenantId, rule.id, {
           id: newId(),

@@ -1,8 +1,10 @@
 import type { Clock } from '../../shared/clock.js';
 import type { Db } from '../../shared/db.js';
+import type { ObjectStore } from '../../shared/object-store.js';
 import type { InvoiceAdapters } from './adapters.js';
 import { DunningRepository } from './dunning.repository.js';
 import { DunningService } from './dunning.service.js';
+import { ErasedClientDocuments } from './erased-documents.js';
 import { ExternalPayments } from './external-payments.js';
 import { InvoiceAccess } from './invoice-access.js';
 import { InvoicesRepository } from './invoices.repository.js';
@@ -20,6 +22,7 @@ import { ReceivablesService } from './receivables.service.js';
 
 export type { InvoiceAdapters } from './adapters.js';
 export type { EscalationResult, SweepResult } from './dunning.service.js';
+export type { ErasedClientDocuments, ErasedDocumentsResult } from './erased-documents.js';
 export type { ImportOutcome, ImportResult, ImportRowResult } from './external-payments.js';
 export {
   type CreditEntry,
@@ -104,3 +107,16 @@ export function createInvoicesModule(deps: InvoicesDeps): InvoicesModule {
 
 /** Every status (the shard migration names each status's old index key: infra/local/migrate-shards.ts). */
 export { INVOICE_STATUSES } from './invoices.model.js';
+
+/**
+ * The stored invoice PDFs and dunning letters of a client being erased (the GDPR module's port):
+ * PDFs rendered again from the pseudonymised invoices, letters removed. Needs only the table, the
+ * tenants' settings and the bucket, so the retention schedule composes it without mail or SMS.
+ */
+export function createErasedClientDocuments(
+  db: Db,
+  tenants: InvoiceLookups['tenants'],
+  files: { store: ObjectStore; bucket: string },
+): ErasedClientDocuments {
+  return new ErasedClientDocuments(new InvoicesRepository(db), tenants, files);
+}

@@ -5,7 +5,8 @@ import { BlockList, isIP } from 'node:net';
  * The SSRF guard of outgoing webhooks: an endpoint may only point at the public internet. A URL is
  * checked when an endpoint is registered (scheme, host names and literal addresses) and its host is
  * resolved again before every delivery, so a name that later resolves to a private, link-local or
- * metadata address is refused then.
+ * metadata address is refused then, and the delivery connects to the addresses checked
+ * (`pinned-sender.ts`), never to a second resolution's.
  */
 
 /** Where endpoints may point: loopback over http only on the local stack and in tests. */
@@ -108,28 +109,39 @@ export const dnsResolver: HostResolver = async (host) =>
   (await lookup(host, { all: true, verbatim: true })).map((a) => a.address);
 
 /**
- * Why a delivery to this URL may not be made now: the URL's own problem, a host that does not
- * resolve, or any address it resolves to that is not public.
+ * The addresses a delivery to this URL may connect to now, or why it may not be made: the URL's own
+ * problem, a host that does not resolve, or any address it resolves to that is not public. The
+ * sender then connects to these addresses only (a second resolution could answer another: DNS
+ * rebinding). `addresses` is null where there is nothing to resolve (an address literal, localhost).
  */
+export async function checkedAddresses(
+  value: string,
+  policy: EndpointUrlPolicy,
+  resolve: HostResolver = dnsResolver,
+): Promise<{ problem: string } | { problem: null; addresses: string[] | null }> {
+  const problem = urlProblem(value, policy);
+  if (problem) return { problem };
+  const host = new URL(value).hostname.replace(/^\[|\]$/g, '');
+  if (isIP(host) !== 0 || LOOPBACK_NAMES.has(host.toLowerCase())) return { problem: null, addresses: null };
+  let addresses: string[];
+  try {
+    addresses = await resolve(host);
+  } catch {
+    return { problem: `${host} does not resolve` };
+  }
+  if (addresses.length === 0) return { problem: `${host} does not resolve` };
+  for (const address of addresses) {
+    const refused = addressProblem(address, policy);
+    if (refused) return { problem: `${host} resolves to ${refused}` };
+  }
+  return { problem: null, addresses };
+}
+
+/** Why a delivery to this URL may not be made now, or null when it may (see {@link checkedAddresses}). */
 export async function resolvedProblem(
   value: string,
   policy: EndpointUrlPolicy,
   resolve: HostResolver = dnsResolver,
 ): Promise<string | null> {
-  const problem = urlProblem(value, policy);
-  if (problem) return problem;
-  const host = new URL(value).hostname.replace(/^\[|\]$/g, '');
-  if (isIP(host) !== 0 || LOOPBACK_NAMES.has(host.toLowerCase())) return null;
-  let addresses: string[];
-  try {
-    addresses = await resolve(host);
-  } catch {
-    return `${host} does not resolve`;
-  }
-  if (addresses.length === 0) return `${host} does not resolve`;
-  for (const address of addresses) {
-    const refused = addressProblem(address, policy);
-    if (refused) return `${host} resolves to ${refused}`;
-  }
-  return null;
+  return (await checkedAddresses(value, policy, resolve)).problem;
 }

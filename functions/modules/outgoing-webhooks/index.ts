@@ -20,12 +20,12 @@ export {
   urlPolicyForStage,
 } from './endpoint-url.js';
 export type { WebhookEndpoint, WebhookEndpointDelivery } from './outgoing-webhooks.model.js';
-export {
-  fetchSender,
-  type OutgoingWebhooksService,
-  type TenantDirectory,
-  type WebhookSender,
+export type {
+  OutgoingWebhooksService,
+  TenantDirectory,
+  WebhookSender,
 } from './outgoing-webhooks.service.js';
+export { pinnedSender, type WebhookRequest } from './pinned-sender.js';
 
 export interface OutgoingWebhooksDeps {
   db: Db;

@@ -9,11 +9,11 @@ import { newId } from '../../shared/ids.js';
 import { logger } from '../../shared/logger.js';
 import { parseInput } from '../../shared/validation.js';
 import {
+  checkedAddresses,
   dnsResolver,
   type EndpointUrlPolicy,
   type HostResolver,
   PUBLIC_ONLY,
-  resolvedProblem,
   urlProblem,
 } from './endpoint-url.js';
 import {
@@ -30,29 +30,15 @@ import {
   type WebhookEndpointDelivery,
 } from './outgoing-webhooks.model.js';
 import type { OutgoingWebhooksRepository } from './outgoing-webhooks.repository.js';
+import { pinnedSender, type WebhookRequest } from './pinned-sender.js';
 
 type PageRequest = { limit: number; cursor: string | null };
 
-/** Sends one signed request; answers the HTTP status, throws on a network failure or timeout. */
-export type WebhookSender = (request: {
-  url: string;
-  headers: Record<string, string>;
-  body: string;
-  timeoutMs: number;
-}) => Promise<number>;
-
-/** The default sender: `fetch`, no redirects followed, with a timeout. */
-export const fetchSender: WebhookSender = async ({ url, headers, body, timeoutMs }) => {
-  const response = await fetch(url, {
-    method: 'POST',
-    headers,
-    body,
-    redirect: 'manual',
-    signal: AbortSignal.timeout(timeoutMs),
-  });
-  await response.body?.cancel();
-  return response.status;
-};
+/**
+ * Sends one signed request to the checked addresses of its host (`request.addresses`); answers the
+ * HTTP status, throws on a network failure or timeout.
+ */
+export type WebhookSender = (request: WebhookRequest) => Promise<number>;
 
 /** What the module asks of the org: the tenants, for the retry schedule. */
 export interface TenantDirectory {
@@ -70,7 +56,7 @@ export class OutgoingWebhooksService {
     private readonly repo: OutgoingWebhooksRepository,
     private readonly clock: Clock,
     private readonly tenants: TenantDirectory,
-    private readonly send: WebhookSender = fetchSender,
+    private readonly send: WebhookSender = pinnedSender,
     private readonly urls: { policy: EndpointUrlPolicy; resolve: HostResolver } = {
       policy: PUBLIC_ONLY,
       resolve: dnsResolver,
@@ -203,14 +189,16 @@ export class OutgoingWebhooksService {
     let statusCode: number | null = null;
     let error: string | null = null;
     try {
-      // Resolved again now: a host may have moved to a private address since it was registered.
-      const refused = await resolvedProblem(endpoint.url, this.urls.policy, this.urls.resolve);
-      if (refused) throw new Error(`refused: ${refused}`);
+      // Resolved again now: a host may have moved to a private address since it was registered. The
+      // request goes to the addresses checked here, not to whatever a second resolution answers.
+      const checked = await checkedAddresses(endpoint.url, this.urls.policy, this.urls.resolve);
+      if (checked.problem !== null) throw new Error(`refused: ${checked.problem}`);
       statusCode = await this.send({
         url: endpoint.url,
         headers,
         body: delivery.payload,
         timeoutMs: DELIVERY_TIMEOUT_MS,
+        ...(checked.addresses ? { addresses: checked.addresses } : {}),
       });
       if (statusCode < 200 || statusCode > 299) error = `HTTP ${statusCode}`;
     } catch (e) {

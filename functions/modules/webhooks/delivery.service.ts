@@ -34,6 +34,16 @@ export interface ArchiveTarget {
   bucket: string;
 }
 
+/**
+ * Records which clients a processed delivery's archive concerns (GDPR reaches the archive through
+ * it); idempotent, and called before the answer is stored so a retry after a failure links again.
+ */
+export type LinkArchive = (
+  tenantId: string,
+  delivery: Pick<WebhookDelivery, 'insurerId' | 'webhookId' | 'archiveKey' | 'receivedAt'>,
+  processed: Processed,
+) => Promise<void>;
+
 /** Facts about a refused or failed delivery that may be logged: never the body. */
 export type WebhookLog = (message: string, fields: Record<string, unknown>) => void;
 
@@ -60,6 +70,7 @@ export class WebhookDeliveryService {
     private readonly clock: Clock,
     private readonly archive: ArchiveTarget | null,
     private readonly log: WebhookLog = () => undefined,
+    private readonly linkArchive: LinkArchive = async () => undefined,
   ) {}
 
   /**
@@ -151,6 +162,7 @@ export class WebhookDeliveryService {
     }
     try {
       const processed = await this.events.process(tenantId, insurerId, webhookId, req.body);
+      await this.linkArchive(tenantId, unanswered, processed);
       const response = responseOf(processed);
       const delivery: WebhookDelivery = {
         ...unanswered,
@@ -264,6 +276,7 @@ export class WebhookDeliveryService {
     }
     if (processed.kind === 'invalid')
       throw new ValidationFailedError('The archived body is not a valid delivery', processed.errors);
+    await this.linkArchive(p.tenantId, delivery, processed);
     await this.repo.saveDelivery(p.tenantId, {
       ...delivery,
       ...countsOf(processed),

@@ -124,6 +124,7 @@ export class WebhookEvents {
     outcomes.sort((a, b) => a.index - b.index);
     return {
       kind: 'report',
+      linked: ctx.linked,
       report: {
         webhookId,
         accepted: outcomes.filter((o) => o.status === 'accepted').length,
@@ -146,6 +147,7 @@ export class WebhookEvents {
       principal: systemPrincipal(tenantId, `insurer:${insurerId}`),
       mapping,
       productLines: once(() => book.org.listProductLines(tenantId)),
+      linked: new Map(),
       usersByEmail: once(async () => {
         const users = await book.org.listUsers(tenantId);
         return new Map(users.map((u) => [u.email.toLowerCase(), u]));
@@ -286,6 +288,7 @@ export class WebhookEvents {
         const existing = await this.repo.getEvent(tenantId, insurerId, event.id);
         // Held by an attempt that has not finished (or died under its lease): not a duplicate yet.
         if (existing?.state !== 'DONE') throw new EventBusyError(event.id);
+        if (existing.clientId) ctx.linked.set(event.id, existing.clientId);
         return duplicate(index, event, existing);
       }
       if (isDomainError(error))
@@ -295,7 +298,15 @@ export class WebhookEvents {
     try {
       const done = await applyPolicyEvent(ctx, event, data);
       await this.repo.completeEvent(tenantId, insurerId, { ...record, state: 'DONE', ...done });
-      return { index, eventId: event.id, type: event.type, status: 'accepted', ...done };
+      ctx.linked.set(event.id, done.clientId);
+      return {
+        index,
+        eventId: event.id,
+        type: event.type,
+        status: 'accepted',
+        policyId: done.policyId,
+        note: done.note,
+      };
     } catch (error) {
       await this.repo.releaseEvent(tenantId, insurerId, event.id);
       if (isDomainError(error))

@@ -1,5 +1,6 @@
 import type { Clock } from '../../shared/clock.js';
 import type { Db } from '../../shared/db.js';
+import { linkDeliveryToClients, WebhookArchives } from './archive-links.js';
 import { type ArchiveTarget, WebhookDeliveryService, type WebhookLog } from './delivery.service.js';
 import { WebhookEvents } from './event-application.js';
 import { WebhookMappingsService } from './mappings.service.js';
@@ -8,6 +9,12 @@ import { DEFAULT_TIME_BUDGET_MS } from './processing.js';
 import { WebhooksRepository } from './webhooks.repository.js';
 
 /** The webhooks module's public entry: its composition and the types its callers name. */
+export type {
+  ArchivedDeliveryOfClient,
+  ArchiveScrubOutcome,
+  WebhookArchiveLink,
+  WebhookArchives,
+} from './archive-links.js';
 export type { ArchiveTarget, WebhookLog } from './delivery.service.js';
 export type {
   DeliveryBook,
@@ -61,7 +68,23 @@ export function createWebhooksModule(deps: WebhooksDeps): WebhooksModule {
     deps.timeBudgetMs ?? DEFAULT_TIME_BUDGET_MS,
   );
   return {
-    deliveries: new WebhookDeliveryService(repo, deps.insurers, events, deps.clock, deps.archive, deps.log),
+    deliveries: new WebhookDeliveryService(
+      repo,
+      deps.insurers,
+      events,
+      deps.clock,
+      deps.archive,
+      deps.log,
+      (tenantId, delivery, processed) => linkDeliveryToClients(deps.db, tenantId, delivery, processed),
+    ),
     mappings: new WebhookMappingsService(repo, deps.insurers, deps.org, deps.clock),
   };
+}
+
+/**
+ * The archived deliveries that concern a client, for data subject requests (export and erasure):
+ * reached through the GDPR module's port, so it needs none of the delivery code.
+ */
+export function createWebhookArchives(db: Db, archive: ArchiveTarget): WebhookArchives {
+  return new WebhookArchives(db, archive);
 }

@@ -13,10 +13,15 @@ import type {
 
 const CONFLICT_ATTEMPTS = 5;
 
-/** What applying an event did: the policy it concerns and a note for the insurer's report. */
+/**
+ * What applying an event did: the policy it concerns and a note for the insurer's report, and the
+ * client the policy belongs to (kept on the event's record, never in the report: the delivery's
+ * archive is linked to it for data subject requests).
+ */
 export interface Applied {
   policyId: string;
   note: string;
+  clientId: string;
 }
 
 /** The policy an event names by number, read fresh from its home item. */
@@ -60,11 +65,12 @@ async function changePolicy(
   const p = ctx.principal;
   const current = await currentPolicy(ctx, String(data.policyNumber));
   const base = { id: current.id, expectedVersion: current.version };
+  const clientId = current.clientId;
   switch (event.type) {
     case 'policy.renewed': {
       const d = data as z.output<typeof PolicyRenewedSchema>;
       if (current.status === 'RENEWED' && current.renewedByPolicyId)
-        return { policyId: current.renewedByPolicyId, note: 'already renewed' };
+        return { policyId: current.renewedByPolicyId, note: 'already renewed', clientId };
       const renewal = await ctx.policies.renewPolicy(p, {
         ...base,
         policyNumber: d.newPolicyNumber ?? null,
@@ -73,30 +79,31 @@ async function changePolicy(
         termStart: d.termStart,
         termEnd: d.termEnd,
       });
-      return { policyId: renewal.id, note: `renewed as ${renewal.policyNumber}` };
+      return { policyId: renewal.id, note: `renewed as ${renewal.policyNumber}`, clientId };
     }
     case 'policy.endorsed': {
       const d = data as z.output<typeof PolicyEndorsedSchema>;
       const tag = `[insurer event ${event.id}]`;
       if (current.endorsements.some((e) => e.reason.endsWith(tag)))
-        return { policyId: current.id, note: 'already endorsed' };
+        return { policyId: current.id, note: 'already endorsed', clientId };
       await ctx.policies.endorsePolicy(p, {
         ...base,
         newPremium: d.newPremium,
         effectiveDate: d.effectiveDate,
         reason: `${d.reason} ${tag}`,
       });
-      return { policyId: current.id, note: 'endorsed' };
+      return { policyId: current.id, note: 'endorsed', clientId };
     }
     case 'policy.cancelled':
     case 'policy.reactivated': {
       const d = data as z.output<typeof PolicyStatusEventSchema>;
       const cancel = event.type === 'policy.cancelled';
       const target = cancel ? 'CANCELLED' : 'REACTIVATED';
-      if (current.status === target) return { policyId: current.id, note: `already ${target.toLowerCase()}` };
+      if (current.status === target)
+        return { policyId: current.id, note: `already ${target.toLowerCase()}`, clientId };
       const input = { ...base, date: d.date, reason: d.reason };
       await (cancel ? ctx.policies.cancelPolicy(p, input) : ctx.policies.reactivatePolicy(p, input));
-      return { policyId: current.id, note: target.toLowerCase() };
+      return { policyId: current.id, note: target.toLowerCase(), clientId };
     }
     default:
       throw new Error(`No policy handler for ${event.type}`);
@@ -144,6 +151,7 @@ async function issue(ctx: DeliveryContext, d: z.output<typeof PolicyIssuedSchema
   return {
     policyId: policy.id,
     note: holder.created ? 'policy written for a new potential client' : 'policy written',
+    clientId: holder.clientId,
   };
 }
 

@@ -60,6 +60,7 @@ export interface HolderBook {
 /** A policy, as far as an insurer event looks at it before changing it. */
 export interface InsurerPolicy {
   id: string;
+  clientId: string;
   version: number;
   policyNumber: string;
   status: string;

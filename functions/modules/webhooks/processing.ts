@@ -23,6 +23,8 @@ export interface DeliveryContext {
    */
   holders: HolderBook;
   policies: PolicyWriter;
+  /** The client of each policy event applied now or before, by event id (the archive's links). */
+  linked: Map<string, string>;
 }
 
 /** The time budget ran out before every event was started: the delivery is retried to finish. */

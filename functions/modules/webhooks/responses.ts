@@ -17,7 +17,12 @@ export interface WebhookResponse {
 
 /** What processing a delivery's body came to: a report of its events, or an unusable body. */
 export type Processed =
-  | { kind: 'report'; report: DeliveryReport }
+  | {
+      kind: 'report';
+      report: DeliveryReport;
+      /** The client of each policy event applied now or before, by event id: never sent to the insurer. */
+      linked?: ReadonlyMap<string, string>;
+    }
   | { kind: 'invalid'; errors: EventFieldError[] };
 
 const PROBLEM_BASE = 'https://broker-crm.dev/problems';

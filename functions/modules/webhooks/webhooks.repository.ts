@@ -46,6 +46,8 @@ export interface EventRecord {
   policyId: string | null;
   note: string | null;
   webhookId: string;
+  /** The client of the policy a policy event applied to (links the delivery's archive to them). */
+  clientId?: string | null;
 }
 
 /** A premium payment an insurer reported against a policy (the invoices module settles from it). */

@@ -1,6 +1,12 @@
+import { gunzipSync } from 'node:zlib';
 import Decimal from 'decimal.js';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { createServices, type Services } from '../../../functions/modules/services.js';
 import type { Principal } from '../../../functions/shared/auth/principal.js';
+import { systemClock } from '../../../functions/shared/clock.js';
+import { MemoryMailer } from '../../../functions/shared/mailer.js';
+import { MemorySmsSender } from '../../../functions/shared/sms.js';
+import { keys } from '../../../functions/shared/table-design.js';
 import { createTestApp, errorCode } from '../../support/app.js';
 import { type Brokerage, createBrokerage, mtplInput, personInput } from '../../support/brokerage.js';
 import { pdfText } from '../../support/invoices.js';
@@ -11,6 +17,7 @@ import {
   must,
   policyChange,
 } from '../commissions/commission-fixtures.js';
+import { createMappedInsurer, issuedEvent, reportOf, signedHeaders } from '../webhooks/webhook-support.js';
 
 /**
  * Data subject requests over DynamoDB Local: the access export holds the person's data and nothing of
@@ -234,5 +241,190 @@ describe('eraseDataSubject', () => {
   it('frees the national id and e-mail for a new client', async () => {
     const erased = await createClient(b.as.advisor, { ...SUBJECT, phone: null, firstName: 'Nová' });
     expect(erased).not.toBe(subjectId);
+  });
+});
+
+/**
+ * The S3 side of a data subject request: the insurer deliveries archived for the person (linked to
+ * them when processed, once however often the delivery is repeated or replayed), their invoice PDF,
+ * dunning letters and earlier exports.
+ */
+describe('archived insurer deliveries and stored documents', () => {
+  const HOLDER = {
+    kind: 'PERSON',
+    firstName: 'Radmila',
+    lastName: 'Archivovaná',
+    nationalId: '7755120017',
+    email: 'radmila.archiv@example.cz',
+    phone: '+420777555444',
+  };
+  const OTHER_HOLDER = {
+    kind: 'PERSON',
+    firstName: 'Ctibor',
+    lastName: 'Druhýdržitel',
+    nationalId: '6601019999',
+    email: 'ctibor.druhy@example.cz',
+    phone: '+420601222333',
+  };
+  const HELD = [HOLDER.firstName, HOLDER.lastName, HOLDER.nationalId, HOLDER.email, HOLDER.phone];
+  const CZK = { premium: { amount: '4860.00', currency: 'CZK' } };
+  let full: Services;
+  let insurer: { insurerId: string; secret: string };
+  let clientId: string;
+  let webhookPolicyId: string;
+  let webhookId: string;
+  let invoice: { id: string; pdfKey: string | null; total: { amount: string } };
+  let otherTenant: string;
+
+  const text = (key: string) => {
+    const body = app.objects.objects.get(key)?.body;
+    if (body === undefined) throw new Error(`nothing stored at ${key}`);
+    return typeof body === 'string' ? body : new TextDecoder().decode(body);
+  };
+  const receive = (services: Services, insurerId: string, secret: string, payload: unknown, id: string) => {
+    const body = JSON.stringify(payload);
+    return services.webhooks.deliveries.receive({
+      insurerId,
+      headers: signedHeaders(secret, body, { id }),
+      body,
+    });
+  };
+  const archiveKeysOf = (tenantId: string) =>
+    [...app.objects.objects.keys()].filter((k) => k.startsWith(`test-archive/webhooks/${tenantId}/`));
+  const webhookLedger = async () => {
+    const found = await lines(app, b.as.manager, { policyId: webhookPolicyId });
+    expect(found.length).toBeGreaterThan(0);
+    return found.reduce((sum, l) => sum.plus(l.amount.amount), new Decimal(0)).toFixed();
+  };
+
+  beforeAll(async () => {
+    full = createServices(app.db, systemClock, {
+      reports: { store: app.objects, bucket: 'test-reports' },
+      archive: { store: app.objects, bucket: 'test-archive' },
+      invoices: {
+        store: app.objects,
+        bucket: 'test-reports',
+        mailer: new MemoryMailer(),
+        mailFrom: 'crm@test.local',
+        sms: new MemorySmsSender(),
+      },
+    });
+    insurer = await createMappedInsurer(app, b, 'Archiving Insurer');
+    webhookId = `msg_gdpr_${Date.now()}`;
+    const batch = {
+      events: [
+        issuedEvent({}, { ...CZK, holder: HOLDER }),
+        issuedEvent({}, { ...CZK, holder: OTHER_HOLDER }),
+      ],
+    };
+    const report = reportOf(await receive(full, insurer.insurerId, insurer.secret, batch, webhookId));
+    expect(report.accepted).toBe(2);
+    webhookPolicyId = report.events[0]?.policyId as string;
+    const policy = await app.services.repositories.policies.getPolicy(b.tenantId, webhookPolicyId);
+    if (!policy) throw new Error('policy not found');
+    clientId = policy.clientId;
+    await app.services.commissions.consumer.onChange(policyChange(b.tenantId, policy));
+    // A repeat (stored answer) and an admin's replay link the archive again, never twice.
+    reportOf(await receive(full, insurer.insurerId, insurer.secret, batch, webhookId));
+    await full.webhooks.deliveries.reprocessDelivery(b.admin, insurer.insurerId, webhookId);
+
+    const draft = await full.invoices.invoices.createInvoice(b.as.advisor, {
+      clientId,
+      currency: 'CZK',
+      lines: [{ description: `Broker fee for ${HOLDER.firstName} ${HOLDER.lastName}`, unitPrice: '1200' }],
+      dueDate: '2026-12-31',
+    });
+    invoice = await full.invoices.invoices.issueInvoice(b.as.backoffice, { id: draft.id });
+    expect(invoice.pdfKey).toBeTruthy();
+    await app.objects.put(
+      'test-reports',
+      `invoices/${b.tenantId}/${invoice.id}/letter-r1.pdf`,
+      'x',
+      'application/pdf',
+    );
+
+    // Another brokerage received the same person: its archive is its own and stays as it is.
+    const other = await createBrokerage(app, 'GDPR Other Brokerage');
+    otherTenant = other.tenantId;
+    const otherInsurer = await createMappedInsurer(app, other, 'Other Insurer');
+    reportOf(
+      await receive(
+        full,
+        otherInsurer.insurerId,
+        otherInsurer.secret,
+        issuedEvent({}, { ...CZK, holder: HOLDER }),
+        `msg_other_${Date.now()}`,
+      ),
+    );
+  });
+
+  it('links the delivery to the holder once, and the export holds their event of the archived batch only', async () => {
+    const links = await app.db.queryAll({
+      partition: keys.clientCollection(b.tenantId, clientId),
+      beginsWith: keys.webhookArchiveLinkPrefix,
+    });
+    expect(links).toHaveLength(1);
+    expect(links[0]).toMatchObject({ webhookId, insurerId: insurer.insurerId });
+
+    const exported = await full.gdpr.subjects.exportSubject(b.as.manager, { clientId });
+    const json = JSON.parse(exportedJson(exported.jsonUrl)) as {
+      sections: {
+        insurerMessages: Array<{ webhookId: string; events: Array<{ data: { holder: unknown } }> }>;
+      };
+    };
+    expect(json.sections.insurerMessages).toHaveLength(1);
+    expect(json.sections.insurerMessages[0]?.webhookId).toBe(webhookId);
+    expect(json.sections.insurerMessages[0]?.events.map((e) => e.data.holder)).toEqual([HOLDER]);
+    expect(JSON.stringify(json)).not.toContain(OTHER_HOLDER.nationalId);
+    const pdf = (await pdfText(exportedBytes(exported.pdfUrl))).replace(/\s+/g, ' ');
+    expect(pdf).toContain('Zprávy pojišťoven o vašich pojistných smlouvách (1)');
+    expect(pdf).toContain(`pojišťovna ${insurer.insurerId} — události: 1`);
+  });
+
+  it('after erasure no archive, stored answer, invoice PDF or export names them; the ledger and the other holder and tenant are untouched', async () => {
+    const ledgerBefore = await webhookLedger();
+    const erased = await full.gdpr.subjects.eraseSubject(b.as.admin, { clientId, reason: 'GDPR 2026/200' });
+    expect(erased.alreadyErased).toBe(false);
+
+    const archives = archiveKeysOf(b.tenantId);
+    expect(archives.length).toBeGreaterThan(0);
+    for (const key of archives) {
+      const body = text(key);
+      for (const value of HELD) expect(body).not.toContain(value);
+    }
+    const batch = text(archives.find((k) => k.endsWith(`/${webhookId}.json`)) as string);
+    expect(batch).toContain(OTHER_HOLDER.nationalId);
+    expect(batch).toContain(OTHER_HOLDER.email);
+    expect(batch).toContain(`"holder":{"kind":"PERSON","firstName":null,"lastName":null,"nationalId":null`);
+    expect(archiveKeysOf(otherTenant).some((k) => text(k).includes(HOLDER.nationalId))).toBe(true);
+
+    const dedupe = await app.db.get(keys.webhookDedupe(b.tenantId, insurer.insurerId, webhookId));
+    if (!dedupe) throw new Error('no stored answer');
+    const answer = gunzipSync((dedupe.response as { bodyGzip: Uint8Array }).bodyGzip).toString('utf8');
+    expect(answer).toContain(webhookPolicyId);
+    for (const value of HELD) expect(answer).not.toContain(value);
+
+    const invoiceText = (await pdfText(exportedBytes(`memory://test-reports/${invoice.pdfKey}`))).replace(
+      /\s+/g,
+      ' ',
+    );
+    expect(invoiceText).toContain(erased.pseudonym);
+    for (const value of HELD) expect(invoiceText).not.toContain(value);
+    expect(await app.objects.list('test-reports', `invoices/${b.tenantId}/${invoice.id}/letter-`)).toEqual(
+      [],
+    );
+    expect(await app.objects.list('test-reports', `${b.tenantId}/data-subjects/${clientId}/`)).toEqual([]);
+
+    const kept = await full.invoices.invoices.getInvoice(b.as.admin, invoice.id);
+    expect(kept?.total.amount).toBe(invoice.total.amount);
+    const after = await app.services.repositories.policies.getPolicy(b.tenantId, webhookPolicyId);
+    if (!after) throw new Error('policy not found');
+    await app.services.commissions.consumer.onChange(policyChange(b.tenantId, after));
+    expect(await webhookLedger()).toBe(ledgerBefore);
+
+    // The export of the erased client still lists the delivery, without them.
+    const exported = exportedJson((await full.gdpr.subjects.exportSubject(b.as.admin, { clientId })).jsonUrl);
+    expect(exported).toContain(webhookId);
+    for (const value of HELD) expect(exported).not.toContain(value);
   });
 });

@@ -3,6 +3,7 @@ import {
   ERASED_MARK,
   identifyingStrings,
   pseudonymOf,
+  scrubDocument,
   scrubRecord,
   scrubText,
 } from '../../../functions/modules/gdpr/scrub.js';
@@ -52,5 +53,43 @@ describe('data subject scrubbing', () => {
     expect(pseudonymOf('t1', 'c1')).toBe(pseudonymOf('t1', 'c1'));
     expect(pseudonymOf('t2', 'c1')).not.toBe(pseudonymOf('t1', 'c1'));
     expect(pseudonymOf('t1', 'c1')).toMatch(/^Erased client [0-9a-f]{10}$/);
+  });
+});
+
+describe('scrubbing an archived batch that names several people', () => {
+  it("clears the person's holder record and cuts their values from free text, leaving another holder as it was", () => {
+    const other = { firstName: 'Petr', lastName: 'Jiný', nationalId: '7001015555', email: 'petr@example.cz' };
+    const batch = {
+      events: [
+        {
+          id: 'e1',
+          data: {
+            policyNumber: 'P-1',
+            holder: { ...subject, birthDate: '1985-01-01', address: { city: 'Brno' } },
+          },
+        },
+        { id: 'e2', data: { policyNumber: 'P-2', holder: other, note: 'agent Jana Nováková called' } },
+      ],
+    };
+    const pseudonym = pseudonymOf('t1', 'c1');
+    const scrubbed = scrubDocument(
+      batch,
+      identifyingStrings(subject),
+      [subject.nationalId, subject.email],
+      pseudonym,
+    );
+    const [first, second] = (scrubbed as typeof batch).events;
+    expect(first?.data.policyNumber).toBe('P-1');
+    expect(first?.data.holder).toMatchObject({
+      name: pseudonym,
+      firstName: null,
+      nationalId: null,
+      email: null,
+      phone: null,
+      birthDate: null,
+      address: null,
+    });
+    expect(second?.data.holder).toEqual(other);
+    expect(second?.data.note).toBe(`agent ${ERASED_MARK} called`);
   });
 });

@@ -94,6 +94,27 @@ describe('the local S3 endpoint', () => {
     expect(await store.get(BUCKET, 't1/reports/broken.csv')).toBeUndefined();
   });
 
+  it('lists the keys under a prefix and deletes objects (a data subject erasure), also after a restart', async () => {
+    const first = await start();
+    const store = await storeAt(first.url);
+    await store.put(BUCKET, 't2/data-subjects/c1/a.json', '{}', 'application/json');
+    await store.put(BUCKET, 't2/data-subjects/c1/a.pdf', '%PDF-', 'application/pdf');
+    await store.put(BUCKET, 't2/data-subjects/c2/b.json', '{}', 'application/json');
+    expect(await store.list(BUCKET, 't2/data-subjects/c1/')).toEqual([
+      't2/data-subjects/c1/a.json',
+      't2/data-subjects/c1/a.pdf',
+    ]);
+    await store.delete(BUCKET, 't2/data-subjects/c1/a.json');
+    await store.delete(BUCKET, 't2/data-subjects/c1/never-there.json');
+    expect(await store.get(BUCKET, 't2/data-subjects/c1/a.json')).toBeUndefined();
+
+    const again = await storeAt((await start()).url);
+    expect(await again.list(BUCKET, 't2/data-subjects/')).toEqual([
+      't2/data-subjects/c1/a.pdf',
+      't2/data-subjects/c2/b.json',
+    ]);
+  });
+
   it('refuses a presigned request once its X-Amz-Date plus X-Amz-Expires has passed', () => {
     const q = new URLSearchParams({ 'X-Amz-Date': '20261201T060000Z', 'X-Amz-Expires': '900' });
     expect(presignedExpired(q, new Date('2026-12-01T06:14:59Z'))).toBe(false);

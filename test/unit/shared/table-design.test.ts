@@ -76,6 +76,14 @@ describe('org key builders', () => {
     expect(keys.insurerRoute('i1')).toEqual({ pk: 'ROUTE#INSURER#i1', sk: 'ROUTE' });
   });
 
+  it("links an archived insurer delivery into the client's collection, outside the card and the timeline", () => {
+    const link = keys.webhookArchiveLink('t1', 'c1', 'i1', 'msg_1');
+    expect(link).toEqual({ pk: 'T#t1#CLIENT#c1', sk: 'R#WEBHOOK#i1#msg_1' });
+    expect(link.pk).toBe(keys.client('t1', 'c1').pk);
+    expect(link.sk.startsWith(keys.webhookArchiveLinkPrefix)).toBe(true);
+    expect(link.sk.startsWith(keys.cardPrefix) || link.sk.startsWith(keys.timelinePrefix)).toBe(false);
+  });
+
   it('claims a unique value per tenant and field', () => {
     expect(keys.unique('t1', 'USER_EMAIL', 'ana@broker.cz')).toEqual({
       pk: 'T#t1#UNIQUE#USER_EMAIL',
