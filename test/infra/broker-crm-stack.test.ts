@@ -167,40 +167,6 @@ describe('functions', () => {
   });
 });
 
-describe('fairness between tenants (docs/scale.md, section 5)', () => {
-  const reserved = (name: string) =>
-    s.template.toJSON().Resources[fnId(name)].Properties.ReservedConcurrentExecutions as number | undefined;
-
-  it('caps the functions one tenant’s burst could multiply: imports 4, webhooks 10, bus consumers 10, reports 5, the API 100', () => {
-    expect({
-      imports: reserved('imports'),
-      webhooks: reserved('webhooks'),
-      debtors: reserved('debtors'),
-      'outgoing-webhooks': reserved('outgoing-webhooks'),
-      reports: reserved('reports'),
-      graphql: reserved('graphql'),
-    }).toEqual({ imports: 4, webhooks: 10, debtors: 10, 'outgoing-webhooks': 10, reports: 5, graphql: 100 });
-  });
-
-  it('takes every reserved concurrency from the catalog and leaves ≥ 100 of the default 1,000 unreserved', () => {
-    let total = 0;
-    for (const spec of CATALOG) {
-      expect(reserved(spec.name)).toBe(spec.reservedConcurrency);
-      total += spec.reservedConcurrency ?? 0;
-    }
-    expect(1000 - total).toBeGreaterThanOrEqual(100);
-  });
-
-  it('reads the stream in order, one batch per shard (parallelization factor 1), 25 records a batch', () => {
-    s.template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
-      FunctionName: { Ref: fnId('commissions') },
-      BatchSize: 25,
-      ParallelizationFactor: Match.absent(),
-      StartingPosition: 'TRIM_HORIZON',
-    });
-  });
-});
-
 describe('least privilege', () => {
   it('lets graphql use only its table, its indexes, the reports and archive bucket objects (deleting them for erasure, as retention does), SES on the sender identity, direct SMS (replayed dunning) and the cursor secret', () => {
     const statements = own('graphql');
@@ -504,6 +470,15 @@ describe('operations', () => {
     );
     for (const q of drained) expect(routes).toContain(idOf(q.queue));
     expect(routes).toContain('InsurerPremiumPayment');
+  });
+
+  it('reads the stream in order (fairness: docs/scale.md, section 5), one batch per shard (parallelization factor 1), 25 records a batch', () => {
+    s.template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
+      FunctionName: { Ref: fnId('commissions') },
+      BatchSize: 25,
+      ParallelizationFactor: Match.absent(),
+      StartingPosition: 'TRIM_HORIZON',
+    });
   });
 
   it('names no physical resource, so stages coexist', () => {
