@@ -7,12 +7,8 @@
  * nothing the second time.
  */
 import { parseArgs } from 'node:util';
-import { CLIENT_STATUSES } from '../../functions/modules/clients/index.js';
-import { INVOICE_STATUSES } from '../../functions/modules/invoices/index.js';
-import { POLICY_STATUSES } from '../../functions/modules/policies/index.js';
 import { createDocumentClient, Db } from '../../functions/shared/db.js';
-import { migrateToShards, monthsBetween, unshardedKeys } from '../../functions/shared/shard-migration.js';
-import { keys } from '../../functions/shared/table-design.js';
+import { migrateShardKeys } from '../migrations/shard-keys.js';
 import { LOCAL_AWS } from './dynamodb.js';
 
 const { values } = parseArgs({
@@ -31,19 +27,10 @@ if (!values.from || !/^\d{4}-\d{2}$/.test(values.from)) {
 const client = values.endpoint
   ? createDocumentClient({ endpoint: values.endpoint, region: LOCAL_AWS.region, credentials: LOCAL_AWS })
   : createDocumentClient();
-const db = new Db(client, values.table);
-const tenants = values.tenant
-  ? [values.tenant]
-  : (await db.queryAll({ partition: keys.tenantRegistryPartition })).map((i) => String(i.sk));
-const periods = monthsBetween(values.from, values.to);
-for (const tenantId of tenants) {
-  const oldKeys = unshardedKeys({
-    tenantId,
-    policyStatuses: POLICY_STATUSES,
-    clientStatuses: CLIENT_STATUSES,
-    invoiceStatuses: INVOICE_STATUSES,
-    periods,
-  });
-  const result = await migrateToShards(db, oldKeys);
+const results = await migrateShardKeys(new Db(client, values.table), {
+  tenantId: values.tenant,
+  from: values.from,
+  to: values.to,
+});
+for (const [tenantId, result] of results)
   process.stdout.write(`${tenantId}: ${result.moved} moved, ${result.alreadyMoved} already moved\n`);
-}

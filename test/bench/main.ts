@@ -1,12 +1,13 @@
 /**
  * `npm run bench`: measures the product against the physical floor, side by side in one run, and
  * writes docs/benchmarks.md and docs/benchmarks.json. Each scenario is its own module under
- * scenarios/. `--only=graphql,commissions,webhooks,cold-start,cross-sell` runs a subset (the files are still
+ * scenarios/. `--only=graphql,commissions,webhooks,cold-start,cross-sell,report-export,first-start` runs a subset (the files are still
  * written, naming what was skipped); `BENCH_CLIENTS` scales the seeded book down for a quick try
  * and `BENCH_WEBHOOK_EVENTS` sets the webhook feed (the report says when either is scaled);
  * `--report-only` rewrites the Markdown from the last run's JSON without measuring.
  */
 import './support/quiet-env.js';
+import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { join } from 'node:path';
@@ -20,7 +21,7 @@ import { benchCommissionThroughput } from './scenarios/commissions.js';
 import { benchCrossSell } from './scenarios/cross-sell.js';
 import { benchFirstStart } from './scenarios/first-start.js';
 import { benchGraphQLPaths } from './scenarios/graphql-paths.js';
-import { benchReportExport } from './scenarios/report-export.js';
+import type { ReportExportFigures } from './scenarios/report-export.js';
 import { benchWebhookIngestion } from './scenarios/webhooks.js';
 import { ConsumerGate } from './support/background.js';
 import { FULL_BOOK, seedBook } from './support/book.js';
@@ -125,6 +126,30 @@ const results: BenchResults = {
   memory: { benchProcessPeakRssMb: 0, dynamodbLocalPeakRssMb: null },
   notMeasured: [],
 };
+
+/**
+ * The report-export scenario in a child process (test/bench/scenarios/report-export-run.ts): it
+ * starts a local stack of its own, and the handlers' runtime is made once per process.
+ */
+function reportExportInChild(): Promise<ReportExportFigures> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(
+      process.execPath,
+      ['--import', 'tsx', join(import.meta.dirname, 'scenarios', 'report-export-run.ts')],
+      { stdio: ['ignore', 'pipe', 'inherit'], env: process.env },
+    );
+    let out = '';
+    child.stdout.on('data', (d: Buffer) => {
+      out += d.toString();
+    });
+    child.on('error', reject);
+    child.on('exit', (code) => {
+      const last = out.trim().split('\n').pop() ?? '';
+      if (code === 0 && last) resolve(JSON.parse(last) as ReportExportFigures);
+      else reject(new Error(`the report-export scenario exited with ${code}`));
+    });
+  });
+}
 
 /** Runs one part of the bench and records how long it took. */
 async function stage<T>(name: string, work: () => Promise<T>): Promise<T> {
@@ -348,7 +373,7 @@ try {
   } else results.notMeasured.push({ scenario: 'first start', why: 'skipped by --only' });
   if (wants('report-export')) {
     log('Report export: 100,000 commission lines as a streamed XLSX job on a local stack of its own…');
-    results.reportExport = await stage('reportExport', () => benchReportExport(log));
+    results.reportExport = await stage('reportExport', () => reportExportInChild());
   } else results.notMeasured.push({ scenario: 'report export', why: 'skipped by --only' });
   results.memory.benchProcessPeakRssMb = ownPeakRssMb();
   if (only)
