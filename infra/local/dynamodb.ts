@@ -79,9 +79,23 @@ export async function startDynamoDbLocal(
 ): Promise<DynamoDbLocal> {
   assertJava17();
   installExitHook();
-  const port = options.port ?? (await freePort());
   const path = options.dataDir ? resolve(options.dataDir) : null;
   if (path) mkdirSync(path, { recursive: true });
+  // A free port found here can be taken by another process before the JVM binds it (tests start
+  // several engines and stacks at once): a chosen port is tried again with a new one.
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await startOn(options.port ?? (await freePort()), path);
+    } catch (error) {
+      if (options.port || attempt >= 3 || !(error instanceof PortTaken)) throw error;
+    }
+  }
+}
+
+/** DynamoDB Local could not bind its port: another process took it. */
+class PortTaken extends Error {}
+
+async function startOn(port: number, path: string | null): Promise<DynamoDbLocal> {
   const child = withEnv(dynamoDbLocalEnv(process.env), () =>
     spawn({ port, sharedDb: true, path, stdio: 'pipe' }),
   );
@@ -99,7 +113,9 @@ export async function startDynamoDbLocal(
   const deadline = Date.now() + 60_000;
   for (;;) {
     if (child.exitCode !== null) {
-      throw new Error(`DynamoDB Local exited with code ${child.exitCode}: ${output.slice(-2000)}`);
+      running.delete(child);
+      const message = `DynamoDB Local exited with code ${child.exitCode}: ${output.slice(-2000)}`;
+      throw output.includes('Address already in use') ? new PortTaken(message) : new Error(message);
     }
     try {
       await client.send(new ListTablesCommand({}));
