@@ -339,9 +339,10 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
 
     const seed = await seedOnce(dataDir, options.seed, log);
     // Users written by an older version get their hierarchy copies (idempotent: usually writes nothing).
-    const { migrateUplineCopies } = await import('../migrations/upline-copies.js');
-    await migrateUplineCopies((await import('../../functions/shared/runtime.js')).getRuntime().db);
-    await migrateShardsOnce(dataDir, earlierData, log);
+    // Items of an older data directory move to their index shards, once.
+    const { db } = (await import('../../functions/shared/runtime.js')).getRuntime();
+    await (await import('../migrations/upline-copies.js')).migrateUplineCopies(db);
+    await (await import('../migrations/shard-keys.js')).migrateShardsOnce(db, dataDir, earlierData, log);
     const dev = await devInfo(base, issuer, seed);
     if (dataDir)
       writeFileSync(join(dataDir, 'dev.json'), `${JSON.stringify(dev, null, 2)}\n`, { mode: 0o600 });
@@ -434,35 +435,6 @@ function localCursorKeys(dataDir: string | null): string[] {
 }
 
 /** Seeds the demo brokerages the first time; on later starts reuses what `.local/seed.json` remembers. */
-/**
- * A data directory written before the hot index keys were sharded has its items moved to their
- * shards once (docs/scale.md, section 7), over the three years of months before the next one; a
- * marker file records it. A new directory or an in-memory stack has nothing older to move.
- */
-async function migrateShardsOnce(
-  dataDir: string | null,
-  earlierData: boolean,
-  log: (l: string) => void,
-): Promise<void> {
-  const marker = dataDir ? join(dataDir, 'shards.json') : null;
-  if (!marker || existsSync(marker)) return;
-  if (!earlierData) {
-    writeFileSync(marker, `${JSON.stringify({ migratedAt: null, moved: 0 }, null, 2)}\n`, { mode: 0o600 });
-    return;
-  }
-  const { migrateShardKeys } = await import('../migrations/shard-keys.js');
-  const { getRuntime } = await import('../../functions/shared/runtime.js');
-  const now = new Date();
-  const month = (offset: number) =>
-    new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth() + offset, 1)).toISOString().slice(0, 7);
-  const results = await migrateShardKeys(getRuntime().db, { from: month(-36), to: month(1) });
-  const moved = [...results.values()].reduce((sum, r) => sum + r.moved, 0);
-  if (moved > 0) log(`Index shards    moved ${moved} item(s) written by an earlier version`);
-  writeFileSync(marker, `${JSON.stringify({ migratedAt: now.toISOString(), moved }, null, 2)}\n`, {
-    mode: 0o600,
-  });
-}
-
 async function seedOnce(
   dataDir: string | null,
   enabled: boolean,

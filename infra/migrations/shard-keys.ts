@@ -1,3 +1,5 @@
+import { existsSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { CLIENT_STATUSES } from '../../functions/modules/clients/index.js';
 import { INVOICE_STATUSES } from '../../functions/modules/invoices/index.js';
 import { POLICY_STATUSES } from '../../functions/modules/policies/index.js';
@@ -35,4 +37,32 @@ export async function migrateShardKeys(
     results.set(tenantId, await migrateToShards(db, oldKeys));
   }
   return results;
+}
+
+/**
+ * A data directory written before the hot index keys were sharded has its items moved to their
+ * shards once (docs/scale.md, section 7), over the three years of months before the next one; a
+ * marker file records it. A new directory or an in-memory stack has nothing older to move.
+ */
+export async function migrateShardsOnce(
+  db: Db,
+  dataDir: string | null,
+  earlierData: boolean,
+  log: (l: string) => void,
+): Promise<void> {
+  const marker = dataDir ? join(dataDir, 'shards.json') : null;
+  if (!marker || existsSync(marker)) return;
+  if (!earlierData) {
+    writeFileSync(marker, `${JSON.stringify({ migratedAt: null, moved: 0 }, null, 2)}\n`, { mode: 0o600 });
+    return;
+  }
+  const now = new Date();
+  const month = (offset: number) =>
+    new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth() + offset, 1)).toISOString().slice(0, 7);
+  const results = await migrateShardKeys(db, { from: month(-36), to: month(1) });
+  const moved = [...results.values()].reduce((sum, r) => sum + r.moved, 0);
+  if (moved > 0) log(`Index shards    moved ${moved} item(s) written by an earlier version`);
+  writeFileSync(marker, `${JSON.stringify({ migratedAt: now.toISOString(), moved }, null, 2)}\n`, {
+    mode: 0o600,
+  });
 }
