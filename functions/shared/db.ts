@@ -20,6 +20,7 @@ import { AUDITED_TYPES, applyUpdate, auditOpsFor, currentActor } from './audit.j
 import { CursorSealer, ephemeralCursorKeys } from './cursor-seal.js';
 import { versionedUpdate, withTable } from './db-expressions.js';
 import { InvalidCursorError, NotFoundError, VersionConflictError } from './errors.js';
+import { withoutSdkLogging } from './sdk-client.js';
 import { type IndexName, type ItemKey, TABLE } from './table-design.js';
 
 /** Every stored item: generic keys, entity type and optimistic-locking version. */
@@ -83,7 +84,7 @@ const MAX_UNPROCESSED_RETRIES = 8;
 
 /** Creates the process-wide document client (at cold start); endpoints come from the SDK's own env. */
 export function createDocumentClient(config: DynamoDBClientConfig = {}): DynamoDBDocumentClient {
-  return DynamoDBDocumentClient.from(new DynamoDBClient(config), {
+  return DynamoDBDocumentClient.from(withoutSdkLogging(new DynamoDBClient(config)), {
     marshallOptions: { removeUndefinedValues: true, convertClassInstanceToMap: false },
   });
 }

@@ -1,6 +1,7 @@
 import type { Readable } from 'node:stream';
 import type { S3Client } from '@aws-sdk/client-s3';
 import { type ClientSource, clientLoader } from './lazy.js';
+import { withoutSdkLogging } from './sdk-client.js';
 
 /** The S3 SDK and presigner are imported on first use: most requests never touch a bucket. */
 const s3Sdk = () => import('@aws-sdk/client-s3');
@@ -49,11 +50,13 @@ export class ObjectArchivedError extends Error {
  */
 export async function createS3Client(forcePathStyle: boolean): Promise<S3Client> {
   const { S3Client } = await s3Sdk();
-  return new S3Client({
-    forcePathStyle,
-    requestChecksumCalculation: 'WHEN_REQUIRED',
-    responseChecksumValidation: 'WHEN_REQUIRED',
-  });
+  return withoutSdkLogging(
+    new S3Client({
+      forcePathStyle,
+      requestChecksumCalculation: 'WHEN_REQUIRED',
+      responseChecksumValidation: 'WHEN_REQUIRED',
+    }),
+  );
 }
 
 /**

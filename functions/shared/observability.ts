@@ -1,3 +1,5 @@
+// First: decides the X-Ray SDK's mode before the tracer below loads it.
+import './xray-mode.js';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';

@@ -11,6 +11,7 @@ import { createFailuresModule } from '../../functions/modules/failures/index.js'
 import { systemClock } from '../../functions/shared/clock.js';
 import { createDocumentClient, Db } from '../../functions/shared/db.js';
 import { LiveHub } from '../../functions/shared/live-hub.js';
+import { withoutSdkLogging } from '../../functions/shared/sdk-client.js';
 import { CATALOG, type FunctionSpec, LIVE_FILTER, LIVE_STREAM_PATH } from '../catalog.js';
 import { ensureTable } from '../table-spec.js';
 import {
@@ -143,11 +144,13 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
   const dynamo = await startDynamoDbLocal(dataDir ? { dataDir: join(dataDir, 'dynamodb') } : {});
   stops.push(() => dynamo.stop());
   try {
-    const ddb = new DynamoDBClient({
-      endpoint: dynamo.endpoint,
-      region: LOCAL_AWS.region,
-      credentials: LOCAL_AWS,
-    });
+    const ddb = withoutSdkLogging(
+      new DynamoDBClient({
+        endpoint: dynamo.endpoint,
+        region: LOCAL_AWS.region,
+        credentials: LOCAL_AWS,
+      }),
+    );
     await ensureTable(ddb, TABLE_NAME);
     // In memory nothing survives a stop, so there is no position worth keeping.
     const checkpoints = dataDir ? new DynamoCheckpointStore(ddb, CHECKPOINT_TABLE) : null;
@@ -304,11 +307,13 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       failures,
       log,
     });
-    const streams = new DynamoDBStreamsClient({
-      endpoint: dynamo.endpoint,
-      region: LOCAL_AWS.region,
-      credentials: LOCAL_AWS,
-    });
+    const streams = withoutSdkLogging(
+      new DynamoDBStreamsClient({
+        endpoint: dynamo.endpoint,
+        region: LOCAL_AWS.region,
+        credentials: LOCAL_AWS,
+      }),
+    );
     const poller = new StreamPoller({
       client: streams,
       tableName: TABLE_NAME,

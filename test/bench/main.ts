@@ -274,6 +274,8 @@ async function localStackScenarios(): Promise<void> {
         measuredAs: 'a leaf advisor (own scope), three levels below the manager',
       };
     } else results.notMeasured.push({ scenario: 'GraphQL paths', why: 'skipped by --only' });
+    // Seeding and the read scenarios, before any write scenario adds data: issue 18's memory bound.
+    results.memory.dynamodbLocalAfterReadsMb = peakRssMbOf(stack.dynamo.process.pid);
 
     if (wants('commissions')) {
       log('Commission throughput: policy records through the commission stream consumer…');

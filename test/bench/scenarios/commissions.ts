@@ -1,5 +1,5 @@
 import type { _Record } from '@aws-sdk/client-dynamodb-streams';
-import { BatchWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { marshall } from '@aws-sdk/util-dynamodb';
 import type { DynamoDBBatchResponse, DynamoDBStreamEvent } from 'aws-lambda';
 import type { StoredItem } from '../../../functions/shared/db.js';
@@ -11,6 +11,7 @@ import { toLambdaRecord } from '../../../infra/local/stream-poller.js';
 import type { SeededBook } from '../support/book.js';
 import { countPartition, readPartition } from '../support/count.js';
 import type { DynamoDbMeter } from '../support/dynamodb-meter.js';
+import { rawWriteFloor } from '../support/raw-floor.js';
 import { type Spread, spread, timed } from '../support/stats.js';
 
 type StreamHandler = (event: DynamoDBStreamEvent, context: unknown) => Promise<DynamoDBBatchResponse>;
@@ -44,8 +45,6 @@ export interface CommissionContext {
   period: string;
   log: (line: string) => void;
 }
-
-const FLOOR_PREFIX = 'BENCHFLOOR#';
 
 /**
  * Seeded policies of every advisor of the hierarchy, interleaved (one advisor after another), so
@@ -89,30 +88,6 @@ async function feed(ctx: CommissionContext, records: _Record[], batchSize: numbe
   return failed;
 }
 
-/** The floor: the same number of item writes as raw BatchWriteItem (25 a request, in order). */
-async function floorWrites(ctx: CommissionContext, puts: StoredItem[], count: number, run: number) {
-  const items = Array.from({ length: count }, (_, i) => {
-    const item = puts[i % puts.length] as StoredItem;
-    // The consumer's own items, moved to partitions of their own so nothing real is overwritten.
-    return Object.fromEntries(
-      Object.entries(item).map(([k, v]) =>
-        /^(pk|gsi\d+pk)$/.test(k)
-          ? [k, `${FLOOR_PREFIX}${run}#${v}`]
-          : k === 'sk'
-            ? [k, `${v}#${i}`]
-            : [k, v],
-      ),
-    );
-  });
-  for (let i = 0; i < items.length; i += 25) {
-    await ctx.raw.send(
-      new BatchWriteCommand({
-        RequestItems: { [ctx.tableName]: items.slice(i, i + 25).map((Item) => ({ PutRequest: { Item } })) },
-      }),
-    );
-  }
-}
-
 /**
  * Commission throughput: policy INSERT records through the commission stream consumer (invoked
  * in process with real-shaped batches of the catalog's batch size, in order, as one shard), vs
@@ -147,7 +122,7 @@ export async function benchCommissionThroughput(ctx: CommissionContext): Promise
     capacity += ctx.productMeter.capacityUnits;
     lastRequests = { ...ctx.productMeter.requests };
     rates.push(ctx.events / (ms / 1000));
-    const floor = await timed(() => floorWrites(ctx, puts, itemWrites, run));
+    const floor = await timed(() => rawWriteFloor(ctx.raw, ctx.tableName, puts, itemWrites, `C${run}`));
     floorRates.push(ctx.events / (floor.ms / 1000));
   }
 

@@ -9,6 +9,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { readLoad } from '../support/read-load.js';
 import { type Spread, spread } from '../support/stats.js';
 
 export interface FirstStartFigures {
@@ -19,6 +20,17 @@ export interface FirstStartFigures {
   restartSeconds: Spread;
   /** RSS of the process tree right after the first start (MB). */
   treeRssMb: Spread;
+  /**
+   * Peak RSS of the tree (Node and DynamoDB Local, sampled) while the bench's read scenarios run
+   * against the seeded first start, and each part at that peak.
+   */
+  underReads?: {
+    seconds: number;
+    requests: number;
+    peakTreeRssMb: Spread;
+    nodeMb: Spread;
+    dynamodbLocalMb: Spread;
+  };
   target: string;
   met: boolean;
 }
@@ -26,7 +38,19 @@ export interface FirstStartFigures {
 /** The issue's target for the first start. */
 export const FIRST_START_TARGET_SECONDS = 10;
 
+/** How long the read scenarios run against each first start while its memory is sampled. */
+const READ_LOAD_SECONDS = 20;
+
 const REPO_ROOT = join(import.meta.dirname, '..', '..', '..');
+
+/** Resident memory of one process in MB (Linux /proc), 0 once it is gone. */
+function rssMb(pid: number): number {
+  try {
+    return Number(/VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0) / 1024;
+  } catch {
+    return 0;
+  }
+}
 
 /** Resident memory of a process and all its descendants, in MB (Linux /proc). */
 function treeRssMb(pid: number): number {
@@ -92,6 +116,28 @@ async function startOnce(dataDir: string): Promise<{ seconds: number; rssMb: num
   return { seconds, rssMb: treeRssMb(child.pid as number), child };
 }
 
+/** The read scenarios against a running first start, sampling the tree's memory as they run. */
+async function underReads(dataDir: string, rootPid: number) {
+  const dev = JSON.parse(readFileSync(join(dataDir, 'dev.json'), 'utf8'));
+  let peak = { tree: 0, node: 0 };
+  let sampledAt = 0;
+  const sample = () => {
+    if (performance.now() - sampledAt < 200) return;
+    sampledAt = performance.now();
+    const tree = treeRssMb(rootPid);
+    if (tree > peak.tree) peak = { tree, node: rssMb(rootPid) };
+  };
+  const requests = await readLoad(dev, READ_LOAD_SECONDS, 4, sample);
+  sampledAt = 0;
+  sample();
+  return {
+    requests,
+    tree: peak.tree,
+    node: Number(peak.node.toFixed(1)),
+    dynamo: Number((peak.tree - peak.node).toFixed(1)),
+  };
+}
+
 async function stop(child: ChildProcess): Promise<void> {
   if (child.exitCode !== null) return;
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
@@ -104,10 +150,12 @@ export async function benchFirstStart(runs: number, log: (line: string) => void)
   const first: number[] = [];
   const again: number[] = [];
   const rss: number[] = [];
+  const loaded: Array<{ requests: number; tree: number; node: number; dynamo: number }> = [];
   for (let i = 0; i < runs; i++) {
     const dir = mkdtempSync(join(tmpdir(), 'broker-crm-first-start-'));
     try {
       const a = await startOnce(dir);
+      loaded.push(await underReads(dir, a.child.pid as number));
       await stop(a.child);
       const b = await startOnce(dir);
       await stop(b.child);
@@ -115,7 +163,7 @@ export async function benchFirstStart(runs: number, log: (line: string) => void)
       again.push(b.seconds);
       rss.push(a.rssMb);
       log(
-        `first start: ${a.seconds.toFixed(1)} s (${a.rssMb} MB), restart ${b.seconds.toFixed(1)} s (run ${i + 1}/${runs})`,
+        `first start: ${a.seconds.toFixed(1)} s (${a.rssMb} MB; ${loaded.at(-1)?.tree} MB at peak under reads), restart ${b.seconds.toFixed(1)} s (run ${i + 1}/${runs})`,
       );
     } finally {
       rmSync(dir, { recursive: true, force: true });
@@ -127,6 +175,22 @@ export async function benchFirstStart(runs: number, log: (line: string) => void)
     firstStartSeconds,
     restartSeconds: spread(again),
     treeRssMb: spread(rss, 1),
+    underReads: {
+      seconds: READ_LOAD_SECONDS,
+      requests: Math.round(loaded.reduce((sum, l) => sum + l.requests, 0) / loaded.length),
+      peakTreeRssMb: spread(
+        loaded.map((l) => l.tree),
+        1,
+      ),
+      nodeMb: spread(
+        loaded.map((l) => l.node),
+        1,
+      ),
+      dynamodbLocalMb: spread(
+        loaded.map((l) => l.dynamo),
+        1,
+      ),
+    },
     target: `first start ≤ ${FIRST_START_TARGET_SECONDS} s`,
     met: firstStartSeconds.median <= FIRST_START_TARGET_SECONDS,
   };

@@ -5,6 +5,7 @@ import { keys } from '../../../functions/shared/table-design.js';
 import type { SeededBook } from '../support/book.js';
 import { countPartition, readPartition } from '../support/count.js';
 import type { DynamoDbMeter } from '../support/dynamodb-meter.js';
+import { rawWriteFloor } from '../support/raw-floor.js';
 import { timed } from '../support/stats.js';
 
 export interface WebhookFigures {
@@ -16,10 +17,21 @@ export interface WebhookFigures {
   mix: Record<string, number>;
   /** First pass: every delivery sent once, in order, by one sender. */
   eventsPerSecond: number;
+  /** Items the first pass wrote per event (each member of a batch or transaction). */
+  itemWritesPerEvent: number;
+  /**
+   * The engine's floor for this feed: the first pass's item writes replayed as raw BatchWriteItem
+   * (the items it put, 25 a request), as events per second.
+   */
+  floorEventsPerSecond: number;
+  /** eventsPerSecond ÷ floorEventsPerSecond. */
+  ratioOfFloor: number;
   deliveryMs: { median: number; min: number; max: number };
   requestsPerEvent: number;
   /** DynamoDB requests of the first pass by API call. */
   requests: Record<string, number>;
+  /** Milliseconds the first pass waited on each API's answers, per event (concurrent waits add up). */
+  waitMsPerEvent: Record<string, number>;
   capacityUnitsPerEvent: number;
   /** The full redelivery (same webhook ids): answers byte-equal to the first, in this many seconds. */
   redelivery: { identicalAnswers: number; seconds: number };
@@ -166,6 +178,7 @@ export async function benchWebhookIngestion(ctx: WebhookContext): Promise<Webhoo
   });
 
   ctx.productMeter.reset();
+  ctx.productMeter.capturePuts = true;
   const answers: string[] = [];
   const deliveryMs: number[] = [];
   const first = await timed(async () => {
@@ -175,8 +188,15 @@ export async function benchWebhookIngestion(ctx: WebhookContext): Promise<Webhoo
       answers.push(value);
     }
   });
+  ctx.productMeter.capturePuts = false;
+  const itemWrites = ctx.productMeter.itemWrites;
+  const puts = ctx.productMeter.puts as StoredItem[];
+  ctx.productMeter.puts = [];
   const requests = ctx.productMeter.total();
   const byApi = { ...ctx.productMeter.requests };
+  const waitMsPerEvent = Object.fromEntries(
+    Object.entries(ctx.productMeter.ms).map(([api, ms]) => [api, Number((ms / ctx.events).toFixed(2))]),
+  );
   const capacity = ctx.productMeter.capacityUnits;
   const reports = answers.map((a) => JSON.parse(a) as Report);
   const accepted = reports.reduce((sum, r) => sum + r.accepted, 0);
@@ -185,8 +205,10 @@ export async function benchWebhookIngestion(ctx: WebhookContext): Promise<Webhoo
     throw new Error(`${accepted} of ${ctx.events} events accepted; e.g. ${JSON.stringify(rejected)}`);
   }
   const eventsPerSecond = ctx.events / (first.ms / 1000);
+  const floor = await timed(() => rawWriteFloor(ctx.raw, ctx.tableName, puts, itemWrites, `W${run}`));
+  const floorEventsPerSecond = ctx.events / (floor.ms / 1000);
   ctx.log(
-    `  webhooks: ${ctx.events} events in ${(first.ms / 1000).toFixed(1)} s (${eventsPerSecond.toFixed(0)} events/s)`,
+    `  webhooks: ${ctx.events} events in ${(first.ms / 1000).toFixed(1)} s (${eventsPerSecond.toFixed(0)} events/s; raw-write floor ${floorEventsPerSecond.toFixed(0)} events/s); DynamoDB wait ms/event ${JSON.stringify(waitMsPerEvent)}`,
   );
 
   const again = await timed(async () => {
@@ -238,6 +260,9 @@ export async function benchWebhookIngestion(ctx: WebhookContext): Promise<Webhoo
       'policy.issued': stored.expectedNewPolicies,
     },
     eventsPerSecond: Number(eventsPerSecond.toFixed(1)),
+    itemWritesPerEvent: Number((itemWrites / ctx.events).toFixed(2)),
+    floorEventsPerSecond: Number(floorEventsPerSecond.toFixed(1)),
+    ratioOfFloor: Number((eventsPerSecond / floorEventsPerSecond).toFixed(2)),
     deliveryMs: {
       median: Number((sorted[Math.floor((sorted.length - 1) / 2)] ?? 0).toFixed(0)),
       min: Number((sorted[0] ?? 0).toFixed(0)),
@@ -245,6 +270,7 @@ export async function benchWebhookIngestion(ctx: WebhookContext): Promise<Webhoo
     },
     requestsPerEvent: Number((requests / ctx.events).toFixed(2)),
     requests: byApi,
+    waitMsPerEvent,
     capacityUnitsPerEvent: Number((capacity / ctx.events).toFixed(2)),
     redelivery: { identicalAnswers: again.value, seconds: Number((again.ms / 1000).toFixed(1)) },
     resend: { ...resent.value, seconds: Number((resent.ms / 1000).toFixed(1)) },

@@ -45,6 +45,8 @@ function writesOf(operation: string, input: WriteInput): { count: number; puts: 
  */
 export class DynamoDbMeter {
   requests: Record<string, number> = {};
+  /** Milliseconds spent waiting for each API's answers (concurrent calls add up). */
+  ms: Record<string, number> = {};
   capacityUnits = 0;
   /** Items written (each member of a batch or transaction counts). */
   itemWrites = 0;
@@ -62,7 +64,9 @@ export class DynamoDbMeter {
         const writes = writesOf(operation, args.input as WriteInput);
         this.itemWrites += writes.count;
         if (this.capturePuts) this.puts.push(...writes.puts);
+        const started = performance.now();
         const result = await next(args);
+        this.ms[operation] = (this.ms[operation] ?? 0) + performance.now() - started;
         const consumed = (result.output as { ConsumedCapacity?: Consumed | Consumed[] }).ConsumedCapacity;
         for (const c of Array.isArray(consumed) ? consumed : consumed ? [consumed] : []) {
           this.capacityUnits += c.CapacityUnits ?? 0;
@@ -76,6 +80,7 @@ export class DynamoDbMeter {
 
   reset(): void {
     this.requests = {};
+    this.ms = {};
     this.capacityUnits = 0;
     this.itemWrites = 0;
     this.puts = [];

@@ -39,7 +39,12 @@ export interface BenchResults {
   firstStart?: FirstStartFigures | null;
   /** Absent from runs before the report-export scenario existed. */
   reportExport?: ReportExportFigures | null;
-  memory: { benchProcessPeakRssMb: number; dynamodbLocalPeakRssMb: number | null };
+  memory: {
+    benchProcessPeakRssMb: number;
+    dynamodbLocalPeakRssMb: number | null;
+    /** DynamoDB Local's peak (VmHWM) right after the read scenarios: seeding and reads, before the write scenarios. */
+    dynamodbLocalAfterReadsMb?: number | null;
+  };
   notMeasured: Array<{ scenario: string; why: string }>;
   /** Scenarios a partial run (`--only`) did not measure, carried from the run that did. */
   carried?: CarriedScenario[];
@@ -97,8 +102,10 @@ export function carryOver(
       scenario !== 'first-start' &&
       scenario !== 'report-export' &&
       results.memory.dynamodbLocalPeakRssMb === null
-    )
+    ) {
       results.memory.dynamodbLocalPeakRssMb = previous.memory.dynamodbLocalPeakRssMb;
+      results.memory.dynamodbLocalAfterReadsMb ??= previous.memory.dynamodbLocalAfterReadsMb ?? null;
+    }
     carried.push({ ...origin, scenario });
   }
   results.carried = carried;
@@ -174,9 +181,11 @@ function webhookSection(r: BenchResults): string[] {
         ', ',
       )}) in ${w.deliveries} Standard Webhooks-signed deliveries of ${w.eventsPerDelivery}, POSTed one after another to the local stack (HTTP → adapter → webhooks handler → S3 archive + DynamoDB Local)${w.scaledFrom ? ` — **scaled down from the issue's ${w.scaledFrom.toLocaleString('en')}**: at this rate the full feed and its redelivery checks alone would take about ${Math.round(((w.scaledFrom / w.eventsPerSecond) * 1.5) / 60)} minutes of the 10-minute budget (\`BENCH_WEBHOOK_EVENTS=${w.scaledFrom} npm run bench\` runs it)` : ''}; premium payments name seeded policies of the insurer, issued policies bring new holders. The commission consumer is held while the deliveries are timed (in the cloud it is another Lambda) and catches up afterwards. One pass (not repeated: each pass writes new data).`,
     '',
-    '| events/s | per delivery (median, min–max) | DynamoDB requests / event | capacity units / event | full redelivery (same webhook ids) | resent under new webhook ids | stored afterwards | target | |',
-    '|---:|---:|---:|---:|---|---|---|---|---|',
-    `| ${w.eventsPerSecond} | ${w.deliveryMs.median} ms (${w.deliveryMs.min}–${w.deliveryMs.max}) | ${w.requestsPerEvent} | ${w.capacityUnitsPerEvent} | ${w.redelivery.identicalAnswers}/${w.deliveries} answers byte-identical, ${w.redelivery.seconds} s | ${w.resend.duplicates} duplicates, ${w.resend.accepted} accepted, ${w.resend.seconds} s | ${w.stored.eventRecordsDone} event records DONE; ${w.stored.newPolicies} new policies (expected ${w.stored.expectedNewPolicies}) | ${w.target} | ${verdict(w.met)} |`,
+    'Floor: the item writes of the first pass (each member of a batch or transaction) replayed as raw BatchWriteItem, 25 a request, using the items the pass put: what this engine on this machine can write at all for this feed, with no reads, conditions, transactions, HTTP or S3.',
+    '',
+    '| events/s | floor events/s | ratio | item writes / event | per delivery (median, min–max) | DynamoDB requests / event | capacity units / event | full redelivery (same webhook ids) | resent under new webhook ids | stored afterwards | target | |',
+    '|---:|---:|---:|---:|---:|---:|---:|---|---|---|---|---|',
+    `| ${w.eventsPerSecond} | ${w.floorEventsPerSecond ?? '—'} | ${w.ratioOfFloor === undefined ? '—' : `×${w.ratioOfFloor}`} | ${w.itemWritesPerEvent ?? '—'} | ${w.deliveryMs.median} ms (${w.deliveryMs.min}–${w.deliveryMs.max}) | ${w.requestsPerEvent} | ${w.capacityUnitsPerEvent} | ${w.redelivery.identicalAnswers}/${w.deliveries} answers byte-identical, ${w.redelivery.seconds} s | ${w.resend.duplicates} duplicates, ${w.resend.accepted} accepted, ${w.resend.seconds} s | ${w.stored.eventRecordsDone} event records DONE; ${w.stored.newPolicies} new policies (expected ${w.stored.expectedNewPolicies}) | ${w.target} | ${verdict(w.met)} |`,
     '',
   ];
 }
@@ -269,8 +278,14 @@ function memorySection(r: BenchResults): string[] {
     '',
     '| process | peak RSS |',
     '|---|---:|',
-    `| bench process (local stack, GraphQL handler in process, seeding, floor client) | ${r.memory.benchProcessPeakRssMb} MB |`,
-    `| DynamoDB Local (Java) | ${r.memory.dynamodbLocalPeakRssMb ?? 'not measured'} MB |`,
+    ...(r.firstStart?.underReads
+      ? [
+          `| \`npm start\` (Node and DynamoDB Local on its data directory, demo data) while the read scenarios run ${r.firstStart.underReads.seconds} s against it | ${cell(r.firstStart.underReads.peakTreeRssMb, ' MB')} (Node ${cell(r.firstStart.underReads.nodeMb, ' MB')}, DynamoDB Local ${cell(r.firstStart.underReads.dynamodbLocalMb, ' MB')}) |`,
+        ]
+      : []),
+    `| DynamoDB Local in the bench (in memory, bench book): after seeding and the read scenarios | ${r.memory.dynamodbLocalAfterReadsMb ?? 'not measured'} MB |`,
+    `| DynamoDB Local in the bench: at the end, after the commission and webhook scenarios wrote | ${r.memory.dynamodbLocalPeakRssMb ?? 'not measured'} MB |`,
+    `| bench process (bench code, book generation, floor client, and the local stack's Node side in process) | ${r.memory.benchProcessPeakRssMb} MB |`,
     ...(r.coldStart ?? []).map(
       (f) => `| fresh Node process importing ${f.name} | ${cell(f.peakRssMb, ' MB')} |`,
     ),

@@ -120,16 +120,18 @@ export function benchTargets(r: BenchResults): BenchTarget[] {
         }
       : notMeasured('Cross-sell learning', 'over 100,000 clients within the function time limit and 512 MB'),
   );
-  const dynamo = r.memory.dynamodbLocalPeakRssMb;
+  const reads = r.firstStart?.underReads;
+  const afterReads = r.memory.dynamodbLocalAfterReadsMb ?? null;
+  const withBenchBook = reads && afterReads !== null ? Math.round(reads.nodeMb.median + afterReads) : null;
   rows.push(
-    dynamo === null
-      ? notMeasured('Local stack memory', '≤ 1,024 MB RSS after seeding and through the read scenarios')
-      : {
+    reads
+      ? {
           name: 'Local stack memory',
-          value: `${Math.round(r.memory.benchProcessPeakRssMb + dynamo)} MB (stack process ${r.memory.benchProcessPeakRssMb} MB + DynamoDB Local ${dynamo} MB)`,
+          value: `\`npm start\` ${reads.peakTreeRssMb.median} MB at peak under the read scenarios (Node ${reads.nodeMb.median} + DynamoDB Local ${reads.dynamodbLocalMb.median} MB)${withBenchBook === null ? '' : `; with the bench book in DynamoDB Local: ${withBenchBook} MB (Node ${reads.nodeMb.median} + ${afterReads} MB)`}`,
           target: '≤ 1,024 MB RSS after seeding and through the read scenarios',
-          met: r.memory.benchProcessPeakRssMb + dynamo <= 1024,
-        },
+          met: reads.peakTreeRssMb.median <= 1024 && (withBenchBook === null || withBenchBook <= 1024),
+        }
+      : notMeasured('Local stack memory', '≤ 1,024 MB RSS after seeding and through the read scenarios'),
   );
   const e = r.reportExport;
   rows.push(
