@@ -64,7 +64,11 @@ export class TenantRateLimiter {
           if (cost === undefined) {
             const root = schema.getRootType(operation.operation);
             cost = root
-              ? operationCost({ getDocument: () => document, getSchema: () => schema }, operation.selectionSet, root)
+              ? operationCost(
+                  { getDocument: () => document, getSchema: () => schema },
+                  operation.selectionSet,
+                  root,
+                )
               : 1;
             // Apollo keeps parsed documents, so a repeated query is costed once per instance.
             this.costs.set(operation, cost);

@@ -13,8 +13,8 @@ import {
 import {
   type ArchiveTarget,
   createWebhooksModule,
-  type DeliveryLimitSettings,
   type DeliveryBook,
+  type DeliveryLimitSettings,
   type OrgReference,
   type WebhookLog,
   type WebhooksDeps,

@@ -31,8 +31,8 @@ import { LocalS3Facade } from './s3-facade.js';
 import { type ScheduleHandler, Scheduler, scheduledJobs } from './scheduler.js';
 import type { SeedResult } from './seed.js';
 import { SmsRecorder } from './sms-recorder.js';
-import { localTenantLimits } from './tenant-limits.js';
 import { type StreamHandler, StreamPoller, streamConsumers } from './stream-poller.js';
+import { localTenantLimits } from './tenant-limits.js';
 import { type IssuerKeyMaterial, LOCAL_AUDIENCE, LOCAL_ISSUER, LocalTokenIssuer } from './token-issuer.js';
 
 const REPO_ROOT = resolve(import.meta.dirname, '..', '..');

@@ -51,7 +51,10 @@ describe('per-tenant limits and the API ceiling in the cloud stack', () => {
     ).Properties.Environment.Variables;
 
   it('gives the API function its per-tenant rate (20 tokens/s per instance, burst 40)', () => {
-    expect(variablesOf('graphql')).toMatchObject({ API_TENANT_RATE_PER_SECOND: '20', API_TENANT_BURST: '40' });
+    expect(variablesOf('graphql')).toMatchObject({
+      API_TENANT_RATE_PER_SECOND: '20',
+      API_TENANT_BURST: '40',
+    });
   });
 
   it('gives the webhook function its delivery limits (30 a minute per tenant, 20 per insurer, per instance)', () => {
@@ -69,7 +72,12 @@ describe('per-tenant limits and the API ceiling in the cloud stack', () => {
   });
 
   it('keeps the functions’ own defaults (functions/shared/env.ts) equal to the catalog’s limits', () => {
-    const defaults = parseEnv({ TABLE_NAME: 't', AUTH_ISSUER: 'i', AUTH_AUDIENCE: 'a', AUTH_JWKS_JSON: '{}' });
+    const defaults = parseEnv({
+      TABLE_NAME: 't',
+      AUTH_ISSUER: 'i',
+      AUTH_AUDIENCE: 'a',
+      AUTH_JWKS_JSON: '{}',
+    });
     expect({
       apiRatePerSecond: defaults.API_TENANT_RATE_PER_SECOND,
       apiBurst: defaults.API_TENANT_BURST ?? 2 * defaults.API_TENANT_RATE_PER_SECOND,

@@ -1,8 +1,8 @@
 import type { Clock } from '../../shared/clock.js';
 import type { Db } from '../../shared/db.js';
 import { linkDeliveryToClients, WebhookArchives } from './archive-links.js';
-import { DeliveryRateLimits, type DeliveryLimitSettings } from './delivery-limits.js';
 import { type ArchiveTarget, WebhookDeliveryService, type WebhookLog } from './delivery.service.js';
+import { type DeliveryLimitSettings, DeliveryRateLimits } from './delivery-limits.js';
 import { WebhookEvents } from './event-application.js';
 import { WebhookMappingsService } from './mappings.service.js';
 import type { InsurerDirectory, OpenDeliveryBook, OrgReference } from './ports.js';
@@ -16,8 +16,8 @@ export type {
   WebhookArchiveLink,
   WebhookArchives,
 } from './archive-links.js';
-export type { DeliveryLimitSettings } from './delivery-limits.js';
 export type { ArchiveTarget, WebhookLog } from './delivery.service.js';
+export type { DeliveryLimitSettings } from './delivery-limits.js';
 export type {
   DeliveryBook,
   HolderBook,

@@ -12,7 +12,10 @@ import { LIST_PAGE_QUERIES } from '../../unit/graphql/list-queries.js';
  * more of the burst than `{ health }`. The limit is injected small through the environment: 4 tokens,
  * refilling one per 100 s, so nothing refills while the test runs.
  */
-type Handler = (event: APIGatewayProxyEventV2, context: Context) => Promise<APIGatewayProxyStructuredResultV2>;
+type Handler = (
+  event: APIGatewayProxyEventV2,
+  context: Context,
+) => Promise<APIGatewayProxyStructuredResultV2>;
 
 const app = createTestApp();
 let handler: Handler;
@@ -56,7 +59,10 @@ const bodyOf = (r: APIGatewayProxyStructuredResultV2) =>
 
 describe('per-tenant rate limit on /graphql', () => {
   it('refuses a tenant past its burst with 429 RATE_LIMITED and Retry-After, while another tenant is served', async () => {
-    const [a, b] = await Promise.all([createTenant(app, 'Busy Brokerage'), createTenant(app, 'Quiet Brokerage')]);
+    const [a, b] = await Promise.all([
+      createTenant(app, 'Busy Brokerage'),
+      createTenant(app, 'Quiet Brokerage'),
+    ]);
     const [tokenA, tokenB] = await Promise.all([issuer.sign(a.admin, '10m'), issuer.sign(b.admin, '10m')]);
 
     // A 100-row clients page is estimated at ~2,500 (operation-cost.ts): 3 of tenant A's 4 tokens.
@@ -71,7 +77,10 @@ describe('per-tenant rate limit on /graphql', () => {
     const retryAfter = Number(refused.headers?.['retry-after']);
     expect(retryAfter).toBeGreaterThan(80);
     expect(retryAfter).toBeLessThanOrEqual(100);
-    expect(bodyOf(refused).errors?.[0]?.extensions).toEqual({ code: 'RATE_LIMITED', retryAfterSeconds: retryAfter });
+    expect(bodyOf(refused).errors?.[0]?.extensions).toEqual({
+      code: 'RATE_LIMITED',
+      retryAfterSeconds: retryAfter,
+    });
 
     // Tenant B has its own whole burst on the same instance: four cheap requests, then its own refusal.
     const statusesB: number[] = [];

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { createServices } from '../../../functions/modules/services.js';
-import { composeWebhooks } from '../../../functions/modules/webhooks-wiring.js';
 import { WebhooksRepository } from '../../../functions/modules/webhooks/webhooks.repository.js';
+import { composeWebhooks } from '../../../functions/modules/webhooks-wiring.js';
 import { FixedClock, systemClock } from '../../../functions/shared/clock.js';
 import type { StoredItem } from '../../../functions/shared/db.js';
 import { keys } from '../../../functions/shared/table-design.js';
@@ -188,7 +188,11 @@ describe('per-tenant and per-insurer delivery limits', () => {
     }).deliveries;
     const send = (id: string, event: unknown) => {
       const body = JSON.stringify(event);
-      return limited.receive({ insurerId, headers: signedHeaders(secret, body, { id, at: clock.now() }), body });
+      return limited.receive({
+        insurerId,
+        headers: signedHeaders(secret, body, { id, at: clock.now() }),
+        body,
+      });
     };
     const [first, second] = [issuedEvent(), issuedEvent()];
     const accepted = await send('msg_limit_first', first);
@@ -198,7 +202,11 @@ describe('per-tenant and per-insurer delivery limits', () => {
     expect(refused.statusCode).toBe(429);
     expect(refused.contentType).toBe('application/problem+json');
     expect(refused.headers).toEqual({ 'retry-after': '60' });
-    expect(JSON.parse(refused.body)).toMatchObject({ status: 429, code: 'RATE_LIMITED', retryAfterSeconds: 60 });
+    expect(JSON.parse(refused.body)).toMatchObject({
+      status: 429,
+      code: 'RATE_LIMITED',
+      retryAfterSeconds: 60,
+    });
     expect(logged).toEqual([
       ['webhook refused', { insurerId, reason: 'RATE_LIMITED', retryAfterSeconds: 60 }],
     ]);
@@ -207,7 +215,9 @@ describe('per-tenant and per-insurer delivery limits', () => {
     expect(await app.db.get(keys.webhookDedupe(b.tenantId, insurerId, 'msg_limit_second'))).toBeUndefined();
     const repo = new WebhooksRepository(app.db);
     expect(await repo.getDelivery(b.tenantId, insurerId, 'msg_limit_second')).toBeUndefined();
-    expect((await policiesOf(insurerId)).some((p) => p.policyNumber === second.data.policyNumber)).toBe(false);
+    expect((await policiesOf(insurerId)).some((p) => p.policyNumber === second.data.policyNumber)).toBe(
+      false,
+    );
 
     // A repeat of the answered delivery gets its answer again, limit or not: it costs nothing.
     expect(await send('msg_limit_first', first)).toEqual(accepted);
