@@ -57,25 +57,17 @@ export async function buildContext(
     return principalContext(services, principal, requestId);
   }
   if (!authorization) throw unauthenticated('A bearer token is required', REALM);
-  let principal: Principal | null;
-  try {
-    principal = await verifier.verifyAuthorizationHeader(authorization);
-  } catch (error) {
-    if (isDomainError(error)) {
-      throw unauthenticated(error.message, `${REALM}, error="invalid_token"`);
-    }
-    throw error;
-  }
+  const principal = await verifier.verifyAuthorizationHeader(authorization).catch(invalidToken);
   if (!principal) throw unauthenticated('A bearer token is required', REALM);
+  // Admitted on the verified token alone: a refused request reads nothing from the table.
   limiter?.admit(principal.tenantId);
-  try {
-    return await principalContext(services, principal, requestId);
-  } catch (error) {
-    if (isDomainError(error)) {
-      throw unauthenticated(error.message, `${REALM}, error="invalid_token"`);
-    }
-    throw error;
-  }
+  return principalContext(services, principal, requestId).catch(invalidToken);
+}
+
+/** A domain error while verifying the caller (a bad token, an unknown tenant) is a 401; anything else passes. */
+function invalidToken(error: unknown): never {
+  if (isDomainError(error)) throw unauthenticated(error.message, `${REALM}, error="invalid_token"`);
+  throw error;
 }
 
 const REALM = 'Bearer realm="broker-crm"';
