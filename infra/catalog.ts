@@ -71,7 +71,36 @@ export interface FunctionSpec {
    * (docs/scale.md, section 5). Unset: the account's unreserved pool.
    */
   reservedConcurrency?: number;
+  /**
+   * Settings passed to the function's environment in the cloud, such as its per-tenant limits. The
+   * local stack runs every handler in one process with one environment and sets its own
+   * (infra/local/tenant-limits.ts).
+   */
+  environment?: Readonly<Record<string, string>>;
 }
+
+/**
+ * Per-tenant limits of one warm instance (docs/scale.md, "Fairness between tenants"); a tenant's
+ * fleet-wide bound is the rate times the function's reserved concurrency. The same numbers are the
+ * defaults of functions/shared/env.ts (a test holds them equal).
+ */
+export const TENANT_LIMITS = {
+  /** GraphQL: tokens a second per tenant; a request spends 1 to 5 by its estimated cost. */
+  apiRatePerSecond: 20,
+  apiBurst: 40,
+  /** Webhook deliveries a minute per tenant (all its insurers) and per insurer of a tenant. */
+  webhookTenantPerMinute: 30,
+  webhookInsurerPerMinute: 20,
+} as const;
+
+/**
+ * The HTTP API stage's default route throttle: the ceiling of the whole API, every tenant together
+ * (HTTP APIs have no usage plans, so nothing per tenant is possible at the gateway).
+ */
+export const API_STAGE_THROTTLE = {
+  prod: { rateLimit: 200, burstLimit: 400 },
+  other: { rateLimit: 20, burstLimit: 40 },
+} as const;
 
 /** The changes live subscriptions follow (functions/shared/live-inbox.ts, LIVE_ENTITY_TYPES). */
 export const LIVE_FILTER: ChangeFilter = { entityTypes: ['CommissionAccrual'], events: ['INSERT', 'MODIFY'] };
@@ -99,6 +128,10 @@ export const CATALOG: readonly FunctionSpec[] = [
     timeoutSeconds: 29,
     // The API can never take the whole account (1,000) from the consumers (docs/scale.md, section 5).
     reservedConcurrency: 100,
+    environment: {
+      API_TENANT_RATE_PER_SECOND: String(TENANT_LIMITS.apiRatePerSecond),
+      API_TENANT_BURST: String(TENANT_LIMITS.apiBurst),
+    },
   },
   {
     name: 'webhooks',
@@ -110,6 +143,10 @@ export const CATALOG: readonly FunctionSpec[] = [
     timeoutSeconds: 29,
     // At most 10 deliveries at once: a burst beyond gets 429 and the sender retries (docs/scale.md).
     reservedConcurrency: 10,
+    environment: {
+      WEBHOOK_TENANT_DELIVERIES_PER_MINUTE: String(TENANT_LIMITS.webhookTenantPerMinute),
+      WEBHOOK_INSURER_DELIVERIES_PER_MINUTE: String(TENANT_LIMITS.webhookInsurerPerMinute),
+    },
   },
   {
     name: 'leads',

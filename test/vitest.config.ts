@@ -21,6 +21,7 @@ const STACK_FILES = [
   'test/integration/commissions/commissions-local-stack.int.test.ts',
   'test/integration/failures/failure-drain.int.test.ts',
   'test/integration/graphql/persisted-queries.int.test.ts',
+  'test/integration/graphql/tenant-rate-limit.int.test.ts',
   'test/integration/invoices/dunning.int.test.ts',
   'test/integration/live/live-inbox.int.test.ts',
   'test/integration/local-stack/**/*.int.test.ts',

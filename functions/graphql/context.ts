@@ -5,6 +5,7 @@ import type { Principal } from '../shared/auth/principal.js';
 import type { TokenVerifier } from '../shared/auth/token-verifier.js';
 import { isDomainError, RateLimitedError } from '../shared/errors.js';
 import type { LiveEvents } from '../shared/live-hub.js';
+import { rateLimitedGraphQLError, type TenantRateLimiter } from './tenant-rate-limit.js';
 
 /** What every resolver receives: the verified caller (or why there is none) and the services. */
 export interface GraphQLContext {
@@ -37,7 +38,8 @@ export async function principalContext(
  * machine client's API key in `x-api-key` (never both). Every request over HTTP needs one: without
  * one, or with a bad, expired or exp-less token, or a bad, expired or revoked key, the whole request
  * answers 401 UNAUTHENTICATED with `WWW-Authenticate: Bearer` (RFC 6750), before anything is parsed
- * or resolved; a key past its per-minute limit answers 429 RATE_LIMITED with `Retry-After`.
+ * or resolved; a key past its per-minute limit, or a tenant past its rate (`limiter`, checked before
+ * the table is read), answers 429 RATE_LIMITED with `Retry-After`.
  * Liveness is `GET /health`, which needs no token.
  */
 export async function buildContext(
@@ -46,22 +48,26 @@ export async function buildContext(
   authorization: string | undefined | null,
   apiKey?: string | undefined | null,
   requestId?: string,
+  limiter?: TenantRateLimiter,
 ): Promise<GraphQLContext> {
   if (apiKey) {
     if (authorization) throw unauthenticated('Send a bearer token or an API key, not both', REALM);
-    return principalContext(services, await apiKeyPrincipal(services, apiKey), requestId);
+    const principal = await apiKeyPrincipal(services, apiKey);
+    limiter?.admit(principal.tenantId);
+    return principalContext(services, principal, requestId);
   }
   if (!authorization) throw unauthenticated('A bearer token is required', REALM);
-  try {
-    const principal = await verifier.verifyAuthorizationHeader(authorization);
-    if (!principal) throw unauthenticated('A bearer token is required', REALM);
-    return await principalContext(services, principal, requestId);
-  } catch (error) {
-    if (isDomainError(error)) {
-      throw unauthenticated(error.message, `${REALM}, error="invalid_token"`);
-    }
-    throw error;
-  }
+  const principal = await verifier.verifyAuthorizationHeader(authorization).catch(invalidToken);
+  if (!principal) throw unauthenticated('A bearer token is required', REALM);
+  // Admitted on the verified token alone: a refused request reads nothing from the table.
+  limiter?.admit(principal.tenantId);
+  return principalContext(services, principal, requestId).catch(invalidToken);
+}
+
+/** A domain error while verifying the caller (a bad token, an unknown tenant) is a 401; anything else passes. */
+function invalidToken(error: unknown): never {
+  if (isDomainError(error)) throw unauthenticated(error.message, `${REALM}, error="invalid_token"`);
+  throw error;
 }
 
 const REALM = 'Bearer realm="broker-crm"';
@@ -70,15 +76,7 @@ async function apiKeyPrincipal(services: Services, apiKey: string): Promise<Prin
   try {
     return await services.access.apiKeys.authenticate(apiKey);
   } catch (error) {
-    if (error instanceof RateLimitedError) {
-      throw new GraphQLError(error.message, {
-        extensions: {
-          code: error.code,
-          retryAfterSeconds: error.retryAfterSeconds,
-          http: { status: 429, headers: new HeaderMap([['retry-after', String(error.retryAfterSeconds)]]) },
-        },
-      });
-    }
+    if (error instanceof RateLimitedError) throw rateLimitedGraphQLError(error);
     if (isDomainError(error)) throw unauthenticated(error.message, `${REALM}, error="invalid_token"`);
     throw error;
   }

@@ -11,6 +11,7 @@ import { createTokenVerifier, getRuntime } from '../shared/runtime.js';
 import { buildContext } from './context.js';
 import { createGraphQLServer } from './server.js';
 import { TableCache } from './shared-cache.js';
+import { TenantRateLimiter } from './tenant-rate-limit.js';
 
 const runtime = getRuntime();
 requireSharedCursorKeys(runtime.env);
@@ -27,7 +28,13 @@ const services = createServices(runtime.db, runtime.clock, {
 });
 const verifier = createTokenVerifier(runtime.env);
 const persistedQueries = new TableCache(runtime.db, runtime.clock);
-const server = createGraphQLServer({ production: runtime.env.STAGE === 'prod', persistedQueries });
+// Per tenant, in this instance's memory: a refused request costs no DynamoDB request (docs/scale.md).
+const tenantLimiter = TenantRateLimiter.fromEnv(runtime.env, runtime.clock);
+const server = createGraphQLServer({
+  production: runtime.env.STAGE === 'prod',
+  persistedQueries,
+  tenantLimiter,
+});
 
 /** POST/GET /graphql behind the HTTP API (API Gateway v2 payloads). */
 export const handler = middy(
@@ -39,6 +46,7 @@ export const handler = middy(
         event.headers.authorization,
         event.headers['x-api-key'],
         context.awsRequestId,
+        tenantLimiter,
       ),
   }),
 )

@@ -28,7 +28,7 @@ import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from '../shared/pagination.js';
  * This estimate follows what resolvers read: the page costs ~3,800, the nested lists ~9,000.
  */
 export function operationCost(
-  context: ValidationContext,
+  context: Pick<ValidationContext, 'getDocument' | 'getSchema'>,
   operationSelection: SelectionSetNode,
   root: GraphQLNamedType,
 ): number {

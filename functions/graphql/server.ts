@@ -40,6 +40,7 @@ import { liveResolvers } from './live.resolvers.js';
 import { costLimitRule } from './operation-cost.js';
 import { scalarResolvers } from './scalars.js';
 import { PERSISTED_QUERY_TTL_SECONDS, type PersistedQueryCache } from './shared-cache.js';
+import type { TenantRateLimiter } from './tenant-rate-limit.js';
 
 export interface GraphQLServerOptions {
   /** Production hides introspection and field suggestions. */
@@ -49,6 +50,11 @@ export interface GraphQLServerOptions {
    * on the local stack; omitted, Apollo keeps them in this process's memory.
    */
   persistedQueries?: PersistedQueryCache;
+  /**
+   * The per-tenant rate limit whose admission the context applies: the server charges each operation
+   * the rest of its estimated cost (tenant-rate-limit.ts). Omitted, operations are not charged.
+   */
+  tenantLimiter?: TenantRateLimiter;
 }
 
 /** Limits every operation must stay within, so one request cannot exhaust the function. */
@@ -177,6 +183,7 @@ export function createGraphQLServer(options: GraphQLServerOptions): ApolloServer
     // import these plugins (and the bundle leaves them out, decision 0011).
     plugins: [
       ...protection.plugins,
+      ...(options.tenantLimiter ? [options.tenantLimiter.plugin()] : []),
       ApolloServerPluginLandingPageDisabled(),
       ApolloServerPluginUsageReportingDisabled(),
       ApolloServerPluginSchemaReportingDisabled(),

@@ -14,6 +14,7 @@ import {
   type ArchiveTarget,
   createWebhooksModule,
   type DeliveryBook,
+  type DeliveryLimitSettings,
   type OrgReference,
   type WebhookLog,
   type WebhooksDeps,
@@ -47,7 +48,7 @@ export function webhookPorts(
 export function composeWebhooks(
   db: Db,
   clock: Clock,
-  options: { archive: ArchiveTarget | null; log?: WebhookLog },
+  options: { archive: ArchiveTarget | null; log?: WebhookLog; deliveryLimits?: DeliveryLimitSettings },
 ): WebhooksModule {
   const repositories = bookRepositories(db);
   return createWebhooksModule({
@@ -56,6 +57,7 @@ export function composeWebhooks(
     ...webhookPorts(repositories, createOrgModule({ repository: repositories.org, clock }), clock),
     archive: options.archive,
     log: options.log,
+    ...(options.deliveryLimits ? { deliveryLimits: options.deliveryLimits } : {}),
   });
 }
 

@@ -91,6 +91,20 @@ const EnvSchema = z.object({
       });
       return z.NEVER;
     }),
+  /**
+   * Per-tenant limit of the GraphQL API, per warm instance (docs/scale.md, "Fairness between
+   * tenants"): tokens a tenant gets a second; a request spends 1 plus 1 per 1,000 of its estimated
+   * cost above the first. 0 turns the limit off.
+   */
+  API_TENANT_RATE_PER_SECOND: z.coerce.number().min(0).default(20),
+  /** The most a tenant may spend at once after a quiet spell; unset: twice the rate. */
+  API_TENANT_BURST: z.coerce.number().positive().optional(),
+  /** Webhook deliveries a tenant may send a minute per warm instance (burst: one minute's worth); 0: off. */
+  WEBHOOK_TENANT_DELIVERIES_PER_MINUTE: z.coerce.number().min(0).default(30),
+  /** Webhook deliveries one insurer of a tenant may send a minute per warm instance; 0: off. */
+  WEBHOOK_INSURER_DELIVERIES_PER_MINUTE: z.coerce.number().min(0).default(20),
+  /** How many tenants' (or insurers') buckets an instance keeps before forgetting the least recent. */
+  RATE_LIMIT_MAX_KEYS: z.coerce.number().int().min(1).default(10_000),
   S3_FORCE_PATH_STYLE: z
     .enum(['true', 'false'])
     .default('false')

@@ -10,6 +10,11 @@ const runtime = getRuntime();
 const webhooks = composeWebhooks(runtime.db, runtime.clock, {
   archive: runtime.env.ARCHIVE_BUCKET ? { store: runtime.objects, bucket: runtime.env.ARCHIVE_BUCKET } : null,
   log: (message, fields) => logger.warn(message, fields),
+  deliveryLimits: {
+    tenantPerMinute: runtime.env.WEBHOOK_TENANT_DELIVERIES_PER_MINUTE,
+    insurerPerMinute: runtime.env.WEBHOOK_INSURER_DELIVERIES_PER_MINUTE,
+    maxKeys: runtime.env.RATE_LIMIT_MAX_KEYS,
+  },
 });
 
 /**
@@ -30,7 +35,7 @@ export const handler = middy(
       });
       return {
         statusCode: response.statusCode,
-        headers: { 'content-type': response.contentType },
+        headers: { ...response.headers, 'content-type': response.contentType },
         body: response.body,
       };
     } catch (error) {

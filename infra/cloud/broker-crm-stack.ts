@@ -1,6 +1,6 @@
 import { CfnOutput, CfnParameter, Stack, type StackProps } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
-import { CATALOG, type FunctionSpec } from '../catalog.js';
+import { API_STAGE_THROTTLE, CATALOG, type FunctionSpec } from '../catalog.js';
 import { CatalogFunctions, type Stage, validateCatalog } from './catalog-functions.js';
 import { Identity } from './identity.js';
 import { Monitoring } from './monitoring.js';
@@ -98,8 +98,7 @@ export class BrokerCrmStack extends Stack {
     const all = this.functions.functions;
     this.http = new HttpEndpoints(this, 'http', {
       functions: all,
-      rateLimit: prod ? 200 : 20,
-      burstLimit: prod ? 400 : 40,
+      ...(prod ? API_STAGE_THROTTLE.prod : API_STAGE_THROTTLE.other),
       retainLogs: prod,
       corsOrigins: props.corsOrigins ?? [],
     });

@@ -218,6 +218,7 @@ export class CatalogFunctions extends Construct {
       AUTH_ISSUER: resources.auth.issuer,
       AUTH_JWKS_URL: resources.auth.jwksUrl,
       AUTH_AUDIENCE: resources.auth.audience,
+      ...spec.environment,
     };
     const byNeed: Record<Need, () => void> = {
       table: () => {

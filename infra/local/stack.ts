@@ -33,6 +33,7 @@ import { type ScheduleHandler, Scheduler, scheduledJobs } from './scheduler.js';
 import type { SeedResult } from './seed.js';
 import { SmsRecorder } from './sms-recorder.js';
 import { type StreamHandler, StreamPoller, streamConsumers } from './stream-poller.js';
+import { localTenantLimits } from './tenant-limits.js';
 import { type IssuerKeyMaterial, LOCAL_AUDIENCE, LOCAL_ISSUER, LocalTokenIssuer } from './token-issuer.js';
 
 const REPO_ROOT = resolve(import.meta.dirname, '..', '..');
@@ -187,8 +188,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       `S3               ${base}/<bucket> (fauxqs behind the local server${s3Dir ? `, ${restored} object(s) kept in ${s3Dir}` : ', in memory'})`,
     );
 
-    // The server listens before anything can store a file: S3 requests are served at once, the rest
-    // once the functions are loaded.
+    // The server listens before anything can store a file: S3 is served at once, the rest once loaded.
     let ready: (deps: RequestDeps) => void = () => undefined;
     const requestDeps = new Promise<RequestDeps>((r) => {
       ready = r;
@@ -229,6 +229,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       PUBLIC_BASE_URL: base,
       CURSOR_KEYS: cursorKeys.join(','),
       S3_FORCE_PATH_STYLE: 'true',
+      ...localTenantLimits(process.env),
       AWS_REGION: LOCAL_AWS.region,
       AWS_ACCESS_KEY_ID: LOCAL_AWS.accessKeyId,
       AWS_SECRET_ACCESS_KEY: LOCAL_AWS.secretAccessKey,
@@ -275,8 +276,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       eventHandlers.set(spec.name, options.handlers?.[spec.name] ?? (await loadHandler<unknown>(spec)));
     }
     const handlerOf = <T>(spec: FunctionSpec) => eventHandlers.get(spec.name) as T;
-    // A change a consumer gives up on lands in the table's failure store (admins list and replay it
-    // with `failedChanges` / `replayFailedChange`).
+    // A change a consumer gives up on lands in the failure store (`failedChanges`, `replayFailedChange`).
     const failureStore = createFailuresModule(
       new Db(
         createDocumentClient({ endpoint: dynamo.endpoint, region: LOCAL_AWS.region, credentials: LOCAL_AWS }),

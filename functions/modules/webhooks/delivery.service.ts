@@ -5,6 +5,7 @@ import type { Page } from '../../shared/db.js';
 import { NotFoundError, RuleViolationError, ValidationFailedError } from '../../shared/errors.js';
 import type { ObjectStore } from '../../shared/object-store.js';
 import { isJsonContentType, MAX_BODY_DEPTH, withinDepth } from './body-limits.js';
+import type { DeliveryRateLimits } from './delivery-limits.js';
 import type { WebhookEvents } from './event-application.js';
 import { type InsurerDirectory, requireInsurer } from './ports.js';
 import { EventBusyError, LEASE_SECONDS, OutOfTimeError } from './processing.js';
@@ -13,6 +14,7 @@ import {
   countsOf,
   type Processed,
   problem,
+  rateLimited,
   responseOf,
   unauthorized,
   type WebhookRequest,
@@ -71,6 +73,7 @@ export class WebhookDeliveryService {
     private readonly archive: ArchiveTarget | null,
     private readonly log: WebhookLog = () => undefined,
     private readonly linkArchive: LinkArchive = async () => undefined,
+    private readonly limits: DeliveryRateLimits | null = null,
   ) {}
 
   /**
@@ -127,6 +130,13 @@ export class WebhookDeliveryService {
     const tenantId = registration.tenantId;
     const seen = await this.repo.getDedupe(tenantId, insurerId, webhookId);
     if (seen?.state === 'DONE' && seen.response) return asResponse(seen.response);
+    // After the repeat check (an answered delivery is answered again for free), before anything is
+    // stored: a refused delivery leaves no archive, claim or log entry, so its retry starts afresh.
+    const wait = this.limits?.admit(tenantId, insurerId) ?? 0;
+    if (wait > 0) {
+      this.log('webhook refused', { insurerId, reason: 'RATE_LIMITED', retryAfterSeconds: wait });
+      return rateLimited(wait);
+    }
 
     if (!this.archive) throw new Error('No archive bucket is configured for webhook deliveries');
     const archiveKey = archiveKeyOf(tenantId, insurerId, verified.timestamp, webhookId);

@@ -2,6 +2,7 @@ import type { Clock } from '../../shared/clock.js';
 import type { Db } from '../../shared/db.js';
 import { linkDeliveryToClients, WebhookArchives } from './archive-links.js';
 import { type ArchiveTarget, WebhookDeliveryService, type WebhookLog } from './delivery.service.js';
+import { type DeliveryLimitSettings, DeliveryRateLimits } from './delivery-limits.js';
 import { WebhookEvents } from './event-application.js';
 import { WebhookMappingsService } from './mappings.service.js';
 import type { InsurerDirectory, OpenDeliveryBook, OrgReference } from './ports.js';
@@ -16,6 +17,7 @@ export type {
   WebhookArchives,
 } from './archive-links.js';
 export type { ArchiveTarget, WebhookLog } from './delivery.service.js';
+export type { DeliveryLimitSettings } from './delivery-limits.js';
 export type {
   DeliveryBook,
   HolderBook,
@@ -48,6 +50,8 @@ export interface WebhooksDeps {
    * duplicates by their id). Keeps every attempt inside the function's 29-second limit.
    */
   timeBudgetMs?: number;
+  /** Per-tenant and per-insurer delivery limits (the webhook function's); omitted: none. */
+  deliveryLimits?: DeliveryLimitSettings;
 }
 
 /** The webhooks module's services. */
@@ -76,6 +80,7 @@ export function createWebhooksModule(deps: WebhooksDeps): WebhooksModule {
       deps.archive,
       deps.log,
       (tenantId, delivery, processed) => linkDeliveryToClients(deps.db, tenantId, delivery, processed),
+      deps.deliveryLimits ? new DeliveryRateLimits(deps.deliveryLimits, deps.clock) : null,
     ),
     mappings: new WebhookMappingsService(repo, deps.insurers, deps.org, deps.clock),
   };

@@ -13,6 +13,8 @@ export interface WebhookResponse {
   statusCode: number;
   contentType: string;
   body: string;
+  /** Headers beyond the content type (`retry-after` on a 429). */
+  headers?: Record<string, string>;
 }
 
 /** What processing a delivery's body came to: a report of its events, or an unusable body. */
@@ -47,6 +49,17 @@ export const unauthorized = () =>
   problem(401, 'invalid-signature', 'The delivery is not signed by this insurer', 'UNAUTHENTICATED', {
     detail: 'Sign `webhook-id.webhook-timestamp.body` with the insurer secret (Standard Webhooks, v1).',
   });
+
+/** The answer to a delivery over its tenant's or insurer's rate: nothing of it was stored. */
+export function rateLimited(retryAfterSeconds: number): WebhookResponse {
+  return {
+    ...problem(429, 'rate-limited', 'Too many deliveries', 'RATE_LIMITED', {
+      detail: `This tenant or insurer sent more deliveries than its limit allows; nothing of this one was stored. Retry after ${retryAfterSeconds} s.`,
+      retryAfterSeconds,
+    }),
+    headers: { 'retry-after': String(retryAfterSeconds) },
+  };
+}
 
 /** The counts a delivery's log entry keeps. */
 export function countsOf(

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { createServices } from '../../../functions/modules/services.js';
 import { WebhooksRepository } from '../../../functions/modules/webhooks/webhooks.repository.js';
-import { systemClock } from '../../../functions/shared/clock.js';
+import { composeWebhooks } from '../../../functions/modules/webhooks-wiring.js';
+import { FixedClock, systemClock } from '../../../functions/shared/clock.js';
 import type { StoredItem } from '../../../functions/shared/db.js';
 import { keys } from '../../../functions/shared/table-design.js';
 import { errorCode } from '../../support/app.js';
@@ -172,6 +173,62 @@ describe('failures part-way', () => {
     });
     expect(response.statusCode).toBe(401);
     expect(logged).toEqual([['webhook refused', { insurerId, reason: 'NO_MATCHING_SIGNATURE' }]]);
+  });
+});
+
+describe('per-tenant and per-insurer delivery limits', () => {
+  it('refuses a delivery over its insurer’s limit with a 429 problem and Retry-After, stores nothing of it, and accepts its retry once the window refilled', async () => {
+    const clock = new FixedClock(new Date());
+    const logged: Array<[string, Record<string, unknown>]> = [];
+    // The webhook function's composition, with its limits set small: one delivery a minute per insurer.
+    const limited = composeWebhooks(app.db, clock, {
+      archive: { store: app.objects, bucket: 'test-archive' },
+      log: (message, fields) => logged.push([message, fields]),
+      deliveryLimits: { tenantPerMinute: 10, insurerPerMinute: 1, maxKeys: 100 },
+    }).deliveries;
+    const send = (id: string, event: unknown) => {
+      const body = JSON.stringify(event);
+      return limited.receive({
+        insurerId,
+        headers: signedHeaders(secret, body, { id, at: clock.now() }),
+        body,
+      });
+    };
+    const [first, second] = [issuedEvent(), issuedEvent()];
+    const accepted = await send('msg_limit_first', first);
+    expect(reportOf(accepted).accepted).toBe(1);
+
+    const refused = await send('msg_limit_second', second);
+    expect(refused.statusCode).toBe(429);
+    expect(refused.contentType).toBe('application/problem+json');
+    expect(refused.headers).toEqual({ 'retry-after': '60' });
+    expect(JSON.parse(refused.body)).toMatchObject({
+      status: 429,
+      code: 'RATE_LIMITED',
+      retryAfterSeconds: 60,
+    });
+    expect(logged).toEqual([
+      ['webhook refused', { insurerId, reason: 'RATE_LIMITED', retryAfterSeconds: 60 }],
+    ]);
+    // Nothing of the refused delivery: no archive, no claim, no log entry, no policy.
+    expect(archivedKeys('msg_limit_second')).toEqual([]);
+    expect(await app.db.get(keys.webhookDedupe(b.tenantId, insurerId, 'msg_limit_second'))).toBeUndefined();
+    const repo = new WebhooksRepository(app.db);
+    expect(await repo.getDelivery(b.tenantId, insurerId, 'msg_limit_second')).toBeUndefined();
+    expect((await policiesOf(insurerId)).some((p) => p.policyNumber === second.data.policyNumber)).toBe(
+      false,
+    );
+
+    // A repeat of the answered delivery gets its answer again, limit or not: it costs nothing.
+    expect(await send('msg_limit_first', first)).toEqual(accepted);
+
+    clock.set(new Date(clock.now().getTime() + 60_000));
+    const retried = reportOf(await send('msg_limit_second', second));
+    expect(retried.events[0]).toMatchObject({ status: 'accepted' });
+    expect(archivedKeys('msg_limit_second')).toHaveLength(1);
+    expect(
+      (await policiesOf(insurerId)).filter((p) => p.policyNumber === second.data.policyNumber),
+    ).toHaveLength(1);
   });
 });
 

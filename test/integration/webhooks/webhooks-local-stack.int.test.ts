@@ -12,12 +12,16 @@ describe('insurer webhooks on the local stack', () => {
   let tokens: Record<string, string>;
 
   beforeAll(async () => {
+    // Two deliveries a minute per insurer on this stack (it keeps a variable set before it starts):
+    // the tests below send at most one new delivery per insurer, except the rate-limit test.
+    process.env.WEBHOOK_INSURER_DELIVERIES_PER_MINUTE = '2';
     stack = await startLocalStack({ port: 0, dataDir: null, seed: true, log: () => undefined });
     tokens = stack.dev.tokens['demo-brokerage'] ?? {};
   }, 60_000);
 
   afterAll(async () => {
     await stack?.stop();
+    delete process.env.WEBHOOK_INSURER_DELIVERIES_PER_MINUTE;
   });
 
   async function gql<T>(
@@ -96,6 +100,42 @@ describe('insurer webhooks on the local stack', () => {
     );
     expect(reprocessWebhookDelivery).toEqual({ accepted: 0, duplicates: 1 });
     expect(stack.changes.failures()).toEqual([]);
+  });
+
+  it('answers a delivery past its insurer’s rate with 429 problem details and Retry-After through the handler, and lists nothing of it', async () => {
+    const insurer = stack.dev.insurers.find((i) => i.tenant !== 'demo-brokerage');
+    if (!insurer) throw new Error('no seeded insurer of the other brokerage');
+    const send = (id: string) => {
+      const body = JSON.stringify(issuedEvent());
+      return fetch(insurer.webhookUrl, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...signedHeaders(insurer.secret, body, { id }) },
+        body,
+      });
+    };
+    const statuses = [(await send('msg_rl_1')).status, (await send('msg_rl_2')).status];
+    expect(statuses.every((s) => s !== 429)).toBe(true);
+
+    const refused = await send('msg_rl_3');
+    expect(refused.status).toBe(429);
+    expect(refused.headers.get('content-type')).toBe('application/problem+json');
+    const retryAfter = Number(refused.headers.get('retry-after'));
+    expect(retryAfter).toBeGreaterThan(0);
+    expect(retryAfter).toBeLessThanOrEqual(30);
+    expect(await refused.json()).toMatchObject({
+      status: 429,
+      code: 'RATE_LIMITED',
+      retryAfterSeconds: retryAfter,
+    });
+
+    const { webhookDeliveries } = await gql<{
+      webhookDeliveries: { edges: Array<{ node: { webhookId: string } }> };
+    }>(
+      stack.dev.tokens[insurer.tenant]?.admin,
+      'query($i: ID!) { webhookDeliveries(insurerId: $i) { edges { node { webhookId } } } }',
+      { i: insurer.id },
+    );
+    expect(webhookDeliveries.edges.map((e) => e.node.webhookId).sort()).toEqual(['msg_rl_1', 'msg_rl_2']);
   });
 
   it('refuses a tampered delivery with 401 problem details', async () => {
