@@ -49,7 +49,8 @@ export function principalOf(tenantId: string, user: User, regionId: string | nul
  * brokerage, so tenant isolation can be seen.
  */
 export async function seedDemo(services: Services, today: string): Promise<SeedResult> {
-  return { tenants: [await seedDemoBrokerage(services, today), await seedOtherBrokerage(services)] };
+  // The two tenants share nothing, so they are seeded side by side (the first start waits on this).
+  return { tenants: await Promise.all([seedDemoBrokerage(services, today), seedOtherBrokerage(services)]) };
 }
 
 async function seedDemoBrokerage(services: Services, today: string): Promise<SeededTenant> {

@@ -2,7 +2,6 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { join, resolve } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
 import sesLocalModule from 'aws-ses-v2-local';
@@ -25,6 +24,7 @@ import {
 import { DynamoCheckpointStore } from './checkpoints.js';
 import { type DynamoDbLocal, LOCAL_AWS, startDynamoDbLocal } from './dynamodb.js';
 import { failureStoreSink } from './failure-store.js';
+import { loadHandler, prewarmFunctionModules } from './function-loader.js';
 import type { HttpHandler, HttpRoute } from './http-adapter.js';
 import { freePort } from './ports.js';
 import { createLocalLiveStream, handleRequest, type RequestDeps } from './request-handler.js';
@@ -35,8 +35,6 @@ import { SmsRecorder } from './sms-recorder.js';
 import { type StreamHandler, StreamPoller, streamConsumers } from './stream-poller.js';
 import { localTenantLimits } from './tenant-limits.js';
 import { type IssuerKeyMaterial, LOCAL_AUDIENCE, LOCAL_ISSUER, LocalTokenIssuer } from './token-issuer.js';
-
-const REPO_ROOT = resolve(import.meta.dirname, '..', '..');
 
 export interface LocalStackOptions {
   /** HTTP port; 0 picks a free one. */
@@ -120,13 +118,6 @@ function loadJson<T>(file: string): T | undefined {
   return existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as T) : undefined;
 }
 
-/** Loads a catalog function's module and returns its `handler` export. */
-async function loadHandler<T>(spec: FunctionSpec): Promise<T> {
-  const module = (await import(pathToFileURL(join(REPO_ROOT, spec.entry)).href)) as { handler?: T };
-  if (!module.handler) throw new Error(`${spec.entry} does not export a handler`);
-  return module.handler;
-}
-
 /**
  * Starts the whole product on this machine: DynamoDB Local with the table from the table design,
  * S3/SNS/SQS (fauxqs) and SES (aws-ses-v2-local) emulators, an SMS recorder, the local token
@@ -142,6 +133,24 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
 
   // A data directory with a database from an earlier start may hold items of an earlier version.
   const earlierData = dataDir !== null && existsSync(join(dataDir, 'dynamodb', 'shared-local-instance.db'));
+  // Set before the functions' modules load (while the JVM boots): logger and metrics read it on
+  // import. Metrics (EMF lines on stdout) are noise where there is no CloudWatch.
+  Object.assign(process.env, {
+    TABLE_NAME,
+    STAGE: 'local',
+    POWERTOOLS_METRICS_DISABLED: 'true',
+    AUTH_ISSUER: LOCAL_ISSUER,
+    AUTH_AUDIENCE: LOCAL_AUDIENCE,
+    REPORTS_BUCKET,
+    ARCHIVE_BUCKET,
+    MAIL_FROM: 'noreply@broker-crm.local',
+    S3_FORCE_PATH_STYLE: 'true',
+    ...localTenantLimits(process.env),
+    AWS_REGION: LOCAL_AWS.region,
+    AWS_ACCESS_KEY_ID: LOCAL_AWS.accessKeyId,
+    AWS_SECRET_ACCESS_KEY: LOCAL_AWS.secretAccessKey,
+  });
+  const warm = prewarmFunctionModules(catalog.filter((spec) => !options.handlers?.[spec.name]));
   const dynamo = await startDynamoDbLocal(dataDir ? { dataDir: join(dataDir, 'dynamodb') } : {});
   stops.push(() => dynamo.stop());
   try {
@@ -215,24 +224,10 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     );
 
     Object.assign(process.env, {
-      TABLE_NAME,
-      STAGE: 'local',
-      // Metrics are CloudWatch EMF lines on stdout: noise on one machine, where there is no CloudWatch.
-      POWERTOOLS_METRICS_DISABLED: 'true',
-      AUTH_ISSUER: LOCAL_ISSUER,
-      AUTH_AUDIENCE: LOCAL_AUDIENCE,
       AUTH_JWKS_URL: `${base}/.well-known/jwks.json`,
-      REPORTS_BUCKET,
-      ARCHIVE_BUCKET,
-      MAIL_FROM: 'noreply@broker-crm.local',
       SMS_SINK_URL: `${base}/local/sms`,
       PUBLIC_BASE_URL: base,
       CURSOR_KEYS: cursorKeys.join(','),
-      S3_FORCE_PATH_STYLE: 'true',
-      ...localTenantLimits(process.env),
-      AWS_REGION: LOCAL_AWS.region,
-      AWS_ACCESS_KEY_ID: LOCAL_AWS.accessKeyId,
-      AWS_SECRET_ACCESS_KEY: LOCAL_AWS.secretAccessKey,
       AWS_ENDPOINT_URL_DYNAMODB: dynamo.endpoint,
       // S3 through the local server's own port (LocalS3Facade): presigned links name it.
       AWS_ENDPOINT_URL_S3: base,
@@ -241,6 +236,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       AWS_ENDPOINT_URL_SES: sesUrl,
     });
 
+    await warm;
     const routes: HttpRoute[] = [];
     for (const spec of catalog) {
       if (spec.trigger.kind !== 'http') continue;
@@ -260,8 +256,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     }
 
     const eventHandlers = new Map<string, unknown>();
-    // A streaming function's entry runs only in Lambda's runtime: here the stack serves its path
-    // itself, over the in-process hub (createLocalLiveStream).
+    // A streaming entry runs only in Lambda: here the stack serves it over the in-process hub.
     const streamingPaths = new Set<string>();
     for (const spec of catalog) {
       if (spec.trigger.kind === 'streamingUrl') streamingPaths.add(spec.trigger.path);
@@ -343,8 +338,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     log(`Stream poller    ${poller.consumers.length} stream consumer(s), change bus, scheduler`);
 
     const seed = await seedOnce(dataDir, options.seed, log);
-    // Users written by an older version get their hierarchy copies (idempotent: usually writes nothing).
-    // Items of an older data directory move to their index shards, once.
+    // Older data: users get their hierarchy copies (idempotent), items move to index shards (once).
     const { db } = (await import('../../functions/shared/runtime.js')).getRuntime();
     await (await import('../migrations/upline-copies.js')).migrateUplineCopies(db);
     await (await import('../migrations/shard-keys.js')).migrateShardsOnce(db, dataDir, earlierData, log);
