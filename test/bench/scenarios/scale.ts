@@ -26,8 +26,8 @@ import { eventAt, send } from './webhooks.js';
  * peak); consumers that cap lower follow at their own pace ({@link CONSUMER_CAPS}).
  */
 export const SCALE_BURSTS = {
-  import: { fullSize: 100_000, replayed: 300, rate: 268, driver: 'imports' },
-  renewalTasks: { fullSize: 83_333, replayed: 300, rate: 100, driver: REQUEST_WRITER },
+  import: { fullSize: 100_000, replayed: 200, rate: 268, driver: 'imports' },
+  renewalTasks: { fullSize: 83_333, replayed: 200, rate: 100, driver: REQUEST_WRITER },
   bulkRenewal: { fullSize: 10_000, replayed: 100, rate: 200, driver: REQUEST_WRITER },
   webhooks: { fullSize: 10_000, replayed: 200, rate: 6400, driver: REQUEST_WRITER },
   recompute: { fullSize: 83_333, replayed: 0, rate: 33, driver: REQUEST_WRITER },
