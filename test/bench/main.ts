@@ -32,8 +32,8 @@ import { countPartition } from './support/count.js';
 import { clientOf, DynamoDbMeter } from './support/dynamodb-meter.js';
 import { machineInfo, ownPeakRssMb, peakRssMbOf, versions } from './support/machine.js';
 import { missNotes } from './support/notes.js';
-import { benchScheme } from './support/scheme.js';
 import { type BenchResults, type CarriableScenario, carryOver, writeReport } from './support/report.js';
+import { benchScheme } from './support/scheme.js';
 
 /** The command as run, with any scaling variables, so the report names exactly what produced it. */
 const COMMAND = [
@@ -89,10 +89,14 @@ const results: BenchResults = {
  */
 function scenarioInChild<T>(script: string): Promise<T> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', join(import.meta.dirname, 'scenarios', script)], {
-      stdio: ['ignore', 'pipe', 'inherit'],
-      env: process.env,
-    });
+    const child = spawn(
+      process.execPath,
+      ['--import', 'tsx', join(import.meta.dirname, 'scenarios', script)],
+      {
+        stdio: ['ignore', 'pipe', 'inherit'],
+        env: process.env,
+      },
+    );
     let out = '';
     child.stdout.on('data', (d: Buffer) => {
       out += d.toString();

@@ -10,8 +10,8 @@ import { seedBook } from '../support/book.js';
 import { readPartition } from '../support/count.js';
 import {
   PARTITION_WCU_LIMIT,
-  PEAK_FACTOR,
   type PatternPeak,
+  PEAK_FACTOR,
   patternsOf,
   peaksOf,
   TARGET_PERCENT,
@@ -121,7 +121,13 @@ export async function benchScale(log: (line: string) => void): Promise<ScaleFigu
       }),
     ]),
   );
-  const stack = await startLocalStack({ port: 0, dataDir: null, seed: false, log: () => undefined, handlers });
+  const stack = await startLocalStack({
+    port: 0,
+    dataDir: null,
+    seed: false,
+    log: () => undefined,
+    handlers,
+  });
   try {
     const { getRuntime } = await import('../../../functions/shared/runtime.js');
     const { createDocumentClient, Db } = await import('../../../functions/shared/db.js');
@@ -237,18 +243,25 @@ export async function benchScale(log: (line: string) => void): Promise<ScaleFigu
     await measure('webhooks', async () => {
       const events = SCALE_BURSTS.webhooks.replayed;
       const numbers = Array.from({ length: SCALE_BURSTS.import.replayed }, (_, i) => `IMP-${i}`);
-      const ctx = { book, issuedEvery: 20, webhookUrl: (id: string) => `${stack.url}/webhooks/insurers/${id}` };
+      const ctx = {
+        book,
+        issuedEvery: 20,
+        webhookUrl: (id: string) => `${stack.url}/webhooks/insurers/${id}`,
+      };
       const run = `SCALE${Date.now().toString(36).toUpperCase()}`;
-      const body = JSON.stringify({ events: Array.from({ length: events }, (_, n) => eventAt(ctx, n, numbers, run)) });
+      const body = JSON.stringify({
+        events: Array.from({ length: events }, (_, n) => eventAt(ctx, n, numbers, run)),
+      });
       const report = JSON.parse(await send(ctx, insurerId, `msg_scale_${run}`, body)) as { accepted: number };
-      if (report.accepted !== events) throw new Error(`the webhook route accepted ${report.accepted} of ${events}`);
+      if (report.accepted !== events)
+        throw new Error(`the webhook route accepted ${report.accepted} of ${events}`);
       return events;
     });
 
     // 5. A month recomputed after the receivable rate was corrected.
     await measure('recompute', async () => {
       const stored = await services.commissions.schemes.get(book.admin, scheme.id);
-      if (!stored) throw new Error("the bench scheme is gone");
+      if (!stored) throw new Error('the bench scheme is gone');
       const version = benchScheme().versions[0];
       if (!version) throw new Error('no scheme version');
       await services.commissions.schemes.editVersion(book.admin, {
@@ -262,7 +275,9 @@ export async function benchScale(log: (line: string) => void): Promise<ScaleFigu
           ),
         },
       });
-      const result = await services.commissions.recompute.recompute(book.admin, { period: today.slice(0, 7) });
+      const result = await services.commissions.recompute.recompute(book.admin, {
+        period: today.slice(0, 7),
+      });
       if (result.written === 0) throw new Error('the recompute wrote no line');
       return result.policiesChecked;
     });

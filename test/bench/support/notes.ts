@@ -120,7 +120,9 @@ export function missNotes(r: BenchResults): string[] {
   const s = r.scale;
   if (s && !s.met) {
     const over = s.bursts.flatMap((b) =>
-      b.top.filter((t) => t.percentOfLimit > s.targetPercent).map((t) => `\`${t.pattern}\` ${t.percentOfLimit} % (${b.name})`),
+      b.top
+        .filter((t) => t.percentOfLimit > s.targetPercent)
+        .map((t) => `\`${t.pattern}\` ${t.percentOfLimit} % (${b.name})`),
     );
     notes.push(
       `- **scale: hottest key at 10× peak** (${s.hottest.percentOfLimit} %, \`${s.hottest.pattern}\`, ${s.hottest.burst}; target ${s.targetPercent} %): over the target at ${s.peakFactor}× the modelled peak: ${over.join(', ')}. The sharded status and month keys hold at 1×; the keys that do not are not sharded yet (a policy's insurer, product line and branch lists, \`CLIENT#CREATED\`, an advisor's and a branch's client and task lists, \`OPEN_TASKS\`/\`TASKS\`, the month's accrual index, the brokerage's own commission-line list) or are base-table partitions DynamoDB splits for heat (\`UNIQUE#…\`, a client's collection, an import job's rows). docs/scale.md section 6 names the fix for each.`,

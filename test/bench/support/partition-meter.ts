@@ -106,7 +106,9 @@ export class PartitionMeter {
         const before = await this.images(items.map((i) => i.key));
         const result = await next(args);
         const output = result.output as { Attributes?: Item; UnprocessedItems?: WriteInput['RequestItems'] };
-        const unprocessed = new Set(plannedWrites('BatchWriteItem', { RequestItems: output.UnprocessedItems }).map((p) => id(p.key)));
+        const unprocessed = new Set(
+          plannedWrites('BatchWriteItem', { RequestItems: output.UnprocessedItems }).map((p) => id(p.key)),
+        );
         const updated = items.filter((i) => !i.put && !i.deletes).map((i) => i.key);
         const single = operation === 'UpdateItem' && input.ReturnValues === 'ALL_NEW' && output.Attributes;
         const after = single
@@ -117,7 +119,11 @@ export class PartitionMeter {
           const newImage = item.deletes ? null : (item.put ?? after.get(id(item.key)) ?? null);
           const n = this.order.get(writer) ?? 0;
           this.order.set(writer, n + 1);
-          this.writes.push({ writer, order: n, writes: keyWritesOf(before.get(id(item.key)) ?? null, newImage) });
+          this.writes.push({
+            writer,
+            order: n,
+            writes: keyWritesOf(before.get(id(item.key)) ?? null, newImage),
+          });
         }
         return result;
       },
@@ -143,7 +149,9 @@ export class PartitionMeter {
       while (pending && pending.length > 0) {
         this.imageReads += 1;
         const out = await this.reader.send(
-          new BatchGetCommand({ RequestItems: { [this.tableName]: { Keys: pending, ConsistentRead: true } } }),
+          new BatchGetCommand({
+            RequestItems: { [this.tableName]: { Keys: pending, ConsistentRead: true } },
+          }),
         );
         for (const item of out.Responses?.[this.tableName] ?? []) found.set(id(keyOf(item)), item);
         pending = out.UnprocessedKeys?.[this.tableName]?.Keys as Key[] | undefined;

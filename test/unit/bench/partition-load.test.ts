@@ -30,7 +30,9 @@ describe('plannedWrites', () => {
   it('names the item of a Put, the key of an Update and every member of a transaction and a batch', () => {
     const put = plannedWrites('PutItem', { Item: policy('ACTIVE') });
     expect(put).toEqual([{ key: { pk: 'T#t1#CLIENT#C1', sk: 'POLICY#P1' }, put: policy('ACTIVE') }]);
-    expect(plannedWrites('UpdateItem', { Key: { pk: 'a', sk: 'b' } })).toEqual([{ key: { pk: 'a', sk: 'b' } }]);
+    expect(plannedWrites('UpdateItem', { Key: { pk: 'a', sk: 'b' } })).toEqual([
+      { key: { pk: 'a', sk: 'b' } },
+    ]);
     const transaction = plannedWrites('TransactWriteItems', {
       TransactItems: [
         { Put: { Item: marshall({ pk: 'n', sk: 'N' }) } },
@@ -45,7 +47,12 @@ describe('plannedWrites', () => {
       { key: { pk: 'c', sk: 'C' }, deletes: true },
     ]);
     const batch = plannedWrites('BatchWriteItem', {
-      RequestItems: { table: [{ PutRequest: { Item: { pk: 'p', sk: 'P' } } }, { DeleteRequest: { Key: { pk: 'd', sk: 'D' } } }] },
+      RequestItems: {
+        table: [
+          { PutRequest: { Item: { pk: 'p', sk: 'P' } } },
+          { DeleteRequest: { Key: { pk: 'd', sk: 'D' } } },
+        ],
+      },
     });
     expect(batch.map((b) => [b.key.pk, Boolean(b.put), Boolean(b.deletes)])).toEqual([
       ['p', true, false],
@@ -134,11 +141,7 @@ describe('peaksOf', () => {
   });
 
   it('groups values by pattern at 10× against the 1,000 WCU limit, keeping the worst value', () => {
-    const peaks = peaksOf(
-      writesOf('request', ['T#t#X#S1', 'T#t#X#S1', 'T#t#X#S2']),
-      1,
-      () => 100,
-    );
+    const peaks = peaksOf(writesOf('request', ['T#t#X#S1', 'T#t#X#S1', 'T#t#X#S2']), 1, () => 100);
     expect(patternsOf(peaks)).toEqual([
       {
         place: 'gsi6',
