@@ -222,13 +222,21 @@ export interface PatternPeak {
   wcuPerSecondAtPeakFactor: number;
   /** % of {@link PARTITION_WCU_LIMIT} at the peak factor. */
   percentOfLimit: number;
+  /**
+   * The same, averaged over the pattern's values: for a sharded key what the shards approach at full
+   * size (a small replay leaves one shard busier than the rest by chance).
+   */
+  meanPercentOfLimit: number;
 }
 
 /** Groups key peaks by place and pattern, hottest first, keeping each pattern's worst value. */
 export function patternsOf(peaks: readonly KeyPeak[]): PatternPeak[] {
   const byPattern = new Map<string, PatternPeak>();
+  const sums = new Map<string, number>();
+  const percent = (wcu: number) => ((wcu * PEAK_FACTOR) / PARTITION_WCU_LIMIT) * 100;
   for (const p of peaks) {
     const id = `${p.place}|${p.pattern}`;
+    sums.set(id, (sums.get(id) ?? 0) + p.wcuPerSecond);
     const found = byPattern.get(id);
     if (found) {
       found.values += 1;
@@ -242,9 +250,12 @@ export function patternsOf(peaks: readonly KeyPeak[]): PatternPeak[] {
       values: found?.values ?? 1,
       wcuPerSecond: round(p.wcuPerSecond),
       wcuPerSecondAtPeakFactor: round(atFactor),
-      percentOfLimit: round((atFactor / PARTITION_WCU_LIMIT) * 100),
+      percentOfLimit: round(percent(p.wcuPerSecond)),
+      meanPercentOfLimit: 0,
     });
   }
+  for (const [id, pattern] of byPattern)
+    pattern.meanPercentOfLimit = round(percent((sums.get(id) ?? 0) / pattern.values));
   return [...byPattern.values()].sort((a, b) => b.percentOfLimit - a.percentOfLimit);
 }
 

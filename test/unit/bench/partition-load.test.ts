@@ -151,6 +151,7 @@ describe('peaksOf', () => {
         wcuPerSecond: 200,
         wcuPerSecondAtPeakFactor: 2000,
         percentOfLimit: 200,
+        meanPercentOfLimit: 150,
       },
     ]);
   });
