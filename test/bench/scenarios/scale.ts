@@ -153,6 +153,7 @@ export async function benchScale(log: (line: string) => void): Promise<ScaleFigu
     const services = createServices(runtime.db, runtime.clock);
     const scheme = await services.commissions.schemes.create(book.admin, benchScheme());
     const bursts: ScaleBurstFigures[] = [];
+    const totals = { requests: 0, imageReads: 0 };
 
     const measure = async (name: BurstName, run: () => Promise<number | undefined>) => {
       const spec = SCALE_BURSTS[name];
@@ -162,6 +163,8 @@ export async function benchScale(log: (line: string) => void): Promise<ScaleFigu
       const replayed = (await run()) ?? spec.replayed;
       await stack.changes.idle();
       meter.recording = false;
+      totals.requests += meter.requests;
+      totals.imageReads += meter.imageReads;
       const figures = burstFigures(name, replayed, meter);
       bursts.push(figures);
       const top = figures.top[0];
@@ -306,13 +309,9 @@ export async function benchScale(log: (line: string) => void): Promise<ScaleFigu
   }
 }
 
-const totals = { requests: 0, imageReads: 0 };
-
 /** One burst's figures from the meter: writers, write units and the hottest key patterns. */
 function burstFigures(name: BurstName, events: number, meter: PartitionMeter): ScaleBurstFigures {
   const spec = SCALE_BURSTS[name];
-  totals.requests += meter.requests;
-  totals.imageReads += meter.imageReads;
   const rateOf = (writer: string) =>
     writer === spec.driver ? spec.rate : Math.min(spec.rate, CONSUMER_CAPS[writer] ?? spec.rate);
   const perWriter = new Map<string, number>();
