@@ -41,7 +41,7 @@ const COMMAND = [
     process.env[v] ? [`${v}=${process.env[v]}`] : [],
   ),
   'npm run bench',
-  ...process.argv.slice(2),
+  ...(process.argv.length > 2 ? ['--', ...process.argv.slice(2)] : []),
 ].join(' ');
 
 const started = performance.now();
