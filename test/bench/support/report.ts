@@ -105,7 +105,9 @@ export function carryOver(
       scenario !== 'scale' &&
       results.memory.dynamodbLocalPeakRssMb === null
     )
-      results.memory.dynamodbLocalPeakRssMb = previous.memory.dynamodbLocalPeakRssMb;
+      // The read scenarios' stack did not run here: its memory (the bench process hosting it, and
+      // DynamoDB Local) is the carried run's, not this process's.
+      results.memory = { ...previous.memory };
     carried.push({ ...origin, scenario });
   }
   results.carried = carried;
