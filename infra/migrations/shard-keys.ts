@@ -41,7 +41,7 @@ export async function migrateShardKeys(
 
 /**
  * Which set of sharded keys a directory's marker records: bumped when keys join the set (2: the
- * tenant's task lists), so a directory migrated for an earlier set is migrated again (idempotent:
+ * tenant's task lists and clients by creation), so a directory migrated for an earlier set is migrated again (idempotent:
  * only the newly sharded keys' items move).
  */
 export const SHARD_KEYS_VERSION = 2;

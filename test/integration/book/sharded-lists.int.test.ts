@@ -240,15 +240,15 @@ describe('sharded lists through the API, and the migration of items written befo
     expect((await listAll({ status: 'ACTIVE' })).map((p) => p.id).sort()).toEqual([...policyIds].sort());
   });
 
-  it("lists the tenant's open and all tasks across shards in due order, and moves old task entries once", async () => {
+  it("lists the tenant's open and all tasks across shards in due order, counts clients by creation over shards, and moves old entries of both once", async () => {
     const tasks = new TasksRepository(db);
     const created = await app.services.tasks.renewals.runTenant(b.tenantId, new Date('2027-01-01T06:00:00Z'));
     expect(created.created).toBeGreaterThan(0);
     const listAllTasks = async (list: 'open' | 'all') => {
-      const seen: Array<{ id: string; dueAt: string }> = [];
+      const seen: Array<{ id: string; dueAt: string; clientId: string }> = [];
       let cursor: string | null = null;
       do {
-        const page: Page<{ id: string; dueAt: string }> =
+        const page: Page<{ id: string; dueAt: string; clientId: string }> =
           list === 'open'
             ? await tasks.listOpenTasks(b.tenantId, {}, { limit: 2, cursor })
             : await tasks.listTasksOfTenant(b.tenantId, {}, { limit: 2, cursor });
@@ -278,6 +278,22 @@ describe('sharded lists through the API, and the migration of items written befo
         }),
       );
     }
+    // The tasks' client too, under the clients-by-creation key of before the sharding.
+    const clientId = open[0]?.clientId ?? '';
+    const createdToday = () => {
+      const day = new Date().toISOString().slice(0, 10);
+      return app.services.repositories.clients.countClientsCreatedBetween(b.tenantId, '2000-01-01', day);
+    };
+    expect(await createdToday()).toBe(1);
+    await raw.send(
+      new UpdateCommand({
+        TableName: db.tableName,
+        Key: keys.client(b.tenantId, clientId),
+        UpdateExpression: 'SET gsi6pk = :old',
+        ExpressionAttributeValues: { ':old': `T#${b.tenantId}#CLIENT#CREATED` },
+      }),
+    );
+    expect(await createdToday()).toBe(0);
     expect(await listAllTasks('open')).toEqual([]);
     const scope = {
       tenantId: b.tenantId,
@@ -286,9 +302,10 @@ describe('sharded lists through the API, and the migration of items written befo
       invoiceStatuses: [],
       periods: [],
     };
-    expect((await migrateToShards(db, unshardedKeys(scope))).moved).toBe(2 * open.length);
+    expect((await migrateToShards(db, unshardedKeys(scope))).moved).toBe(2 * open.length + 1);
     expect(await migrateToShards(db, unshardedKeys(scope))).toEqual({ moved: 0, alreadyMoved: 0 });
     expect((await listAllTasks('open')).map((t) => t.id)).toEqual(open.map((t) => t.id));
+    expect(await createdToday()).toBe(1);
   });
 
   it('answers INVALID_CURSOR for a cursor of another list', async () => {
