@@ -95,7 +95,7 @@ export const BOOK_ACCESS_PATTERNS: readonly AccessPattern[] = [
     'clients',
     'Query',
     'gsi6',
-    'gsi6pk=T#<t>#CLIENT#CREATED gsi6sk=<createdAt>#<id>',
+    'gsi6pk=T#<t>#CLIENT#CREATED#S<n> (16 shards, counted each) gsi6sk=<createdAt>#<id>',
     'built',
   ),
   pattern(

@@ -32,7 +32,7 @@ export const TASK_ACCESS_PATTERNS: readonly AccessPattern[] = [
     'tasks',
     'Query',
     'gsi4',
-    'gsi4pk=T#<t>#OPEN_TASKS gsi4sk=<due>#<id>',
+    'gsi4pk=T#<t>#OPEN_TASKS#S<n> (16 shards, merged) gsi4sk=<due>#<id>',
     'built',
   ),
   pattern(
@@ -40,7 +40,7 @@ export const TASK_ACCESS_PATTERNS: readonly AccessPattern[] = [
     'tasks',
     'Query',
     'gsi5',
-    'gsi5pk=T#<t>#TASKS gsi5sk=<due>#<id>',
+    'gsi5pk=T#<t>#TASKS#S<n> (16 shards, merged) gsi5sk=<due>#<id>',
     'built',
   ),
   pattern('listTaskTypes', 'tasks', 'Query', 'table', 'pk=T#<t>#TASK_TYPE', 'built'),

@@ -35,6 +35,9 @@ export function unshardedKeys(scope: ShardMigrationScope): UnshardedKey[] {
     ...scope.policyStatuses.map((s) => ({ index: 'gsi6' as const, value: `${t}#POLICY#STATUS#${s}` })),
     ...scope.clientStatuses.map((s) => ({ index: 'gsi2' as const, value: `${t}#CLIENT#STATUS#${s}` })),
     ...scope.invoiceStatuses.map((s) => ({ index: 'gsi2' as const, value: `${t}#INVOICE#STATUS#${s}` })),
+    { index: 'gsi6' as const, value: `${t}#CLIENT#CREATED` },
+    { index: 'gsi4' as const, value: `${t}#OPEN_TASKS` },
+    { index: 'gsi5' as const, value: `${t}#TASKS` },
     ...scope.periods.flatMap((p) => [
       { index: 'gsi2' as const, value: `${t}#PAYMENT#PERIOD#${p}` },
       { index: 'gsi6' as const, value: `${t}#PAYMENT#LATE#${p}` },

@@ -339,7 +339,7 @@ export const keys = {
       gsi2sk: byName,
       gsi3pk: `${t}#BRANCH#${seg(c.branchId)}#CLIENT`,
       gsi3sk: `${c.status}#${byName}`,
-      gsi6pk: `${t}#CLIENT#CREATED`,
+      gsi6pk: shardedKey(`${t}#CLIENT#CREATED`, c.id),
       gsi6sk: `${c.createdAt}#${seg(c.id)}`,
     };
     if (c.ownerAdvisorId) {
@@ -362,7 +362,9 @@ export const keys = {
   clientsByStatus: (tenantId: string, status: string): ShardedPartition =>
     sharded(`${tenantPrefix(tenantId)}#CLIENT#STATUS#${seg(status)}`),
   /** countClientsCreatedBetween: the tenant's clients on gsi6 by creation instant (`<createdAt>#<id>`). */
-  clientsByCreation: (tenantId: string) => `${tenantPrefix(tenantId)}#CLIENT#CREATED`,
+  /** Clients by creation: 16 shards (docs/scale.md, section 6: new holders of a webhook burst). */
+  clientsByCreation: (tenantId: string): ShardedPartition =>
+    sharded(`${tenantPrefix(tenantId)}#CLIENT#CREATED`),
   clientsByBranch: (tenantId: string, branchId: string) =>
     `${tenantPrefix(tenantId)}#BRANCH#${seg(branchId)}#CLIENT`,
   clientPool: (tenantId: string, branchId: string) => `${tenantPrefix(tenantId)}#POOL#${seg(branchId)}`,

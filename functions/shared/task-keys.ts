@@ -1,4 +1,5 @@
 import { clientCollection, type ItemKey, seg, tenantPrefix } from './key-segments.js';
+import { type ShardedPartition, sharded, shardedKey } from './sharded-keys.js';
 
 /**
  * Key builders of the tasks module, spread into `keys` by table-design.ts: the code asks `keys`,
@@ -41,7 +42,7 @@ export const taskKeys = {
       gsi1sk: byDue(task),
       gsi2pk: taskKeys.tasksByClient(tenantId, task.clientId),
       gsi2sk: byDue(task),
-      gsi5pk: taskKeys.tasksOfTenant(tenantId),
+      gsi5pk: shardedKey(taskKeys.tasksOfTenant(tenantId).base, task.id),
       gsi5sk: byDue(task),
     };
     if (task.branchId) {
@@ -49,7 +50,7 @@ export const taskKeys = {
       idx.gsi3sk = byDue(task);
     }
     if (task.status === 'OPEN') {
-      idx.gsi4pk = taskKeys.openTasks(tenantId);
+      idx.gsi4pk = shardedKey(taskKeys.openTasks(tenantId).base, task.id);
       idx.gsi4sk = byDue(task);
     }
     return idx;
@@ -60,8 +61,10 @@ export const taskKeys = {
     `${tenantPrefix(tenantId)}#CLIENT#${seg(clientId)}#TASK`,
   tasksByBranch: (tenantId: string, branchId: string) =>
     `${tenantPrefix(tenantId)}#BRANCH#${seg(branchId)}#TASK`,
-  openTasks: (tenantId: string) => `${tenantPrefix(tenantId)}#OPEN_TASKS`,
-  tasksOfTenant: (tenantId: string) => `${tenantPrefix(tenantId)}#TASKS`,
+  /** The tenant's open tasks: 16 shards (docs/scale.md, section 6: a renewals run writes 100 tasks a second). */
+  openTasks: (tenantId: string): ShardedPartition => sharded(`${tenantPrefix(tenantId)}#OPEN_TASKS`),
+  /** Every task of the tenant: 16 shards, as the open ones. */
+  tasksOfTenant: (tenantId: string): ShardedPartition => sharded(`${tenantPrefix(tenantId)}#TASKS`),
 
   /** The tenant's task types, one small collection. */
   taskTypes: (tenantId: string) => `${tenantPrefix(tenantId)}#TASK_TYPE`,

@@ -1,4 +1,4 @@
-import { existsSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { CLIENT_STATUSES } from '../../functions/modules/clients/index.js';
 import { INVOICE_STATUSES } from '../../functions/modules/invoices/index.js';
@@ -40,9 +40,25 @@ export async function migrateShardKeys(
 }
 
 /**
+ * Which set of sharded keys a directory's marker records: bumped when keys join the set (2: the
+ * tenant's task lists and clients by creation), so a directory migrated for an earlier set is migrated again (idempotent:
+ * only the newly sharded keys' items move).
+ */
+export const SHARD_KEYS_VERSION = 2;
+
+function markedVersion(marker: string): number {
+  try {
+    return Number((JSON.parse(readFileSync(marker, 'utf8')) as { version?: number }).version ?? 1);
+  } catch {
+    return 0;
+  }
+}
+
+/**
  * A data directory written before the hot index keys were sharded has its items moved to their
  * shards once (docs/scale.md, section 7), over the three years of months before the next one; a
- * marker file records it. A new directory or an in-memory stack has nothing older to move.
+ * marker file records it and the set of keys it covered. A new directory or an in-memory stack has
+ * nothing older to move.
  */
 export async function migrateShardsOnce(
   db: Db,
@@ -51,9 +67,13 @@ export async function migrateShardsOnce(
   log: (l: string) => void,
 ): Promise<void> {
   const marker = dataDir ? join(dataDir, 'shards.json') : null;
-  if (!marker || existsSync(marker)) return;
+  if (!marker || (existsSync(marker) && markedVersion(marker) >= SHARD_KEYS_VERSION)) return;
   if (!earlierData) {
-    writeFileSync(marker, `${JSON.stringify({ migratedAt: null, moved: 0 }, null, 2)}\n`, { mode: 0o600 });
+    writeFileSync(
+      marker,
+      `${JSON.stringify({ version: SHARD_KEYS_VERSION, migratedAt: null, moved: 0 }, null, 2)}\n`,
+      { mode: 0o600 },
+    );
     return;
   }
   const now = new Date();
@@ -62,7 +82,9 @@ export async function migrateShardsOnce(
   const results = await migrateShardKeys(db, { from: month(-36), to: month(1) });
   const moved = [...results.values()].reduce((sum, r) => sum + r.moved, 0);
   if (moved > 0) log(`Index shards    moved ${moved} item(s) written by an earlier version`);
-  writeFileSync(marker, `${JSON.stringify({ migratedAt: now.toISOString(), moved }, null, 2)}\n`, {
-    mode: 0o600,
-  });
+  writeFileSync(
+    marker,
+    `${JSON.stringify({ version: SHARD_KEYS_VERSION, migratedAt: now.toISOString(), moved }, null, 2)}\n`,
+    { mode: 0o600 },
+  );
 }

@@ -1,10 +1,12 @@
 /**
  * `npm run bench`: measures the product against the physical floor, side by side in one run, and
  * writes docs/benchmarks.md and docs/benchmarks.json. Each scenario is its own module under
- * scenarios/. `--only=graphql,commissions,webhooks,cold-start,cross-sell,report-export,first-start` runs a subset (the files are still
+ * scenarios/. `--only=graphql,commissions,webhooks,cold-start,cross-sell,report-export,first-start,scale` runs a subset (the files are still
  * written, naming what was skipped); `BENCH_CLIENTS` scales the seeded book down for a quick try
  * and `BENCH_WEBHOOK_EVENTS` sets the webhook feed (the report says when either is scaled);
- * `--report-only` rewrites the Markdown from the last run's JSON without measuring.
+ * `--report-only` rewrites the Markdown from the last run's JSON without measuring; `--scale` runs
+ * only the scale simulation (issue 20: writes per partition key value, scenarios/scale.ts) and
+ * carries the other sections over, like `--only=scale`.
  */
 import './support/quiet-env.js';
 import { spawn } from 'node:child_process';
@@ -22,6 +24,7 @@ import { benchCrossSell } from './scenarios/cross-sell.js';
 import { benchFirstStart } from './scenarios/first-start.js';
 import { benchGraphQLPaths } from './scenarios/graphql-paths.js';
 import type { ReportExportFigures } from './scenarios/report-export.js';
+import type { ScaleFigures } from './scenarios/scale.js';
 import { benchWebhookIngestion } from './scenarios/webhooks.js';
 import { ConsumerGate } from './support/background.js';
 import { FULL_BOOK, seedBook } from './support/book.js';
@@ -30,6 +33,7 @@ import { clientOf, DynamoDbMeter } from './support/dynamodb-meter.js';
 import { machineInfo, ownPeakRssMb, peakRssMbOf, versions } from './support/machine.js';
 import { missNotes } from './support/notes.js';
 import { type BenchResults, type CarriableScenario, carryOver, writeReport } from './support/report.js';
+import { benchScheme } from './support/scheme.js';
 
 /** The command as run, with any scaling variables, so the report names exactly what produced it. */
 const COMMAND = [
@@ -37,66 +41,17 @@ const COMMAND = [
     process.env[v] ? [`${v}=${process.env[v]}`] : [],
   ),
   'npm run bench',
-  ...process.argv.slice(2),
+  ...(process.argv.length > 2 ? ['--', ...process.argv.slice(2)] : []),
 ].join(' ');
 
-/**
- * A realistic EUR scheme on every product line of the bench book: the insurer owes the brokerage
- * 15 % of the written premium, the seller earns a marginal-tiered share of that, the two uplines
- * above 2 % and 1 %.
- */
-function benchScheme() {
-  return {
-    name: 'Bench 2026',
-    currency: 'EUR',
-    versions: [
-      {
-        validFrom: '2026-01-01',
-        rules: [
-          {
-            id: 'receivable',
-            name: 'Receivable',
-            ledger: 'RECEIVABLE',
-            match: { productLines: ['MTPL', 'CASCO', 'PROPERTY', 'LIFE'] },
-            computation: { type: 'PERCENT', base: { kind: 'WRITTEN_PREMIUM' }, rate: '15' },
-            clawback: { type: 'PRO_RATA_MONTHS' },
-          },
-          {
-            id: 'advisor',
-            name: 'Advisor',
-            ledger: 'ADVISOR',
-            match: { productLines: ['MTPL', 'CASCO', 'PROPERTY', 'LIFE'] },
-            // Marginal tiers on the line: 35 % of the receivable up to 200.00, 40 % above.
-            computation: {
-              type: 'TIERED',
-              base: { kind: 'LEDGER', ruleId: 'receivable' },
-              table: {
-                mode: 'MARGINAL',
-                volume: 'PER_LINE',
-                boundary: 'LOWER_INCLUSIVE',
-                tiers: [
-                  { from: '0', to: '200', rate: '35' },
-                  { from: '200', rate: '40' },
-                ],
-              },
-            },
-            overrides: [
-              { type: 'PERCENT', rate: '2' },
-              { type: 'PERCENT', rate: '1' },
-            ],
-            clawback: { type: 'PRO_RATA_MONTHS' },
-          },
-        ],
-      },
-    ],
-  };
-}
 const started = performance.now();
 const log = (line: string) => process.stdout.write(`${line}\n`);
-const only = process.argv
-  .find((a) => a.startsWith('--only='))
-  ?.slice('--only='.length)
-  .split(',');
+const only = process.argv.includes('--scale')
+  ? ['scale']
+  : process.argv
+      .find((a) => a.startsWith('--only='))
+      ?.slice('--only='.length)
+      .split(',');
 const wants = (scenario: string) => !only || only.includes(scenario);
 const scale = { ...FULL_BOOK, clients: Number(process.env.BENCH_CLIENTS ?? FULL_BOOK.clients) };
 /**
@@ -123,20 +78,24 @@ const results: BenchResults = {
   crossSell: null,
   firstStart: null,
   reportExport: null,
+  scale: null,
   memory: { benchProcessPeakRssMb: 0, dynamodbLocalPeakRssMb: null },
   notMeasured: [],
 };
 
 /**
- * The report-export scenario in a child process (test/bench/scenarios/report-export-run.ts): it
- * starts a local stack of its own, and the handlers' runtime is made once per process.
+ * A scenario that starts a local stack of its own, in a child process (the handlers' runtime is
+ * made once per process): `script` under scenarios/ prints its figures as the last line of stdout.
  */
-function reportExportInChild(): Promise<ReportExportFigures> {
+function scenarioInChild<T>(script: string): Promise<T> {
   return new Promise((resolve, reject) => {
     const child = spawn(
       process.execPath,
-      ['--import', 'tsx', join(import.meta.dirname, 'scenarios', 'report-export-run.ts')],
-      { stdio: ['ignore', 'pipe', 'inherit'], env: process.env },
+      ['--import', 'tsx', join(import.meta.dirname, 'scenarios', script)],
+      {
+        stdio: ['ignore', 'pipe', 'inherit'],
+        env: process.env,
+      },
     );
     let out = '';
     child.stdout.on('data', (d: Buffer) => {
@@ -145,8 +104,8 @@ function reportExportInChild(): Promise<ReportExportFigures> {
     child.on('error', reject);
     child.on('exit', (code) => {
       const last = out.trim().split('\n').pop() ?? '';
-      if (code === 0 && last) resolve(JSON.parse(last) as ReportExportFigures);
-      else reject(new Error(`the report-export scenario exited with ${code}`));
+      if (code === 0 && last) resolve(JSON.parse(last) as T);
+      else reject(new Error(`${script} exited with ${code}`));
     });
   });
 }
@@ -340,6 +299,7 @@ const CARRIABLE: readonly CarriableScenario[] = [
   'cross-sell',
   'first-start',
   'report-export',
+  'scale',
 ];
 
 /** The last run's figures (docs/benchmarks.json), or null on a fresh clone without one. */
@@ -378,8 +338,14 @@ try {
   } else results.notMeasured.push({ scenario: 'first start', why: 'skipped by --only' });
   if (wants('report-export')) {
     log('Report export: 100,000 commission lines as a streamed XLSX job on a local stack of its own…');
-    results.reportExport = await stage('reportExport', () => reportExportInChild());
+    results.reportExport = await stage('reportExport', () =>
+      scenarioInChild<ReportExportFigures>('report-export-run.ts'),
+    );
   } else results.notMeasured.push({ scenario: 'report export', why: 'skipped by --only' });
+  if (wants('scale')) {
+    log('Scale: the bursts of docs/scale.md at a reduced size, writes per partition key value…');
+    results.scale = await stage('scale', () => scenarioInChild<ScaleFigures>('scale-run.ts'));
+  } else results.notMeasured.push({ scenario: 'scale', why: 'skipped by --only' });
   results.memory.benchProcessPeakRssMb = ownPeakRssMb();
   if (only)
     carryOver(

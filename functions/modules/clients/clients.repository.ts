@@ -266,8 +266,12 @@ export class ClientsRepository {
   }
 
   /** countClientsCreatedBetween: the tenant's clients created on the days from–to (inclusive, UTC). */
-  countClientsCreatedBetween(tenantId: string, fromDay: string, toDay: string): Promise<number> {
-    return this.db.countBetween('gsi6', keys.clientsByCreation(tenantId), [fromDay, `${toDay}~`]);
+  async countClientsCreatedBetween(tenantId: string, fromDay: string, toDay: string): Promise<number> {
+    const { shards } = keys.clientsByCreation(tenantId);
+    const counts = await Promise.all(
+      shards.map((shard) => this.db.countBetween('gsi6', shard, [fromDay, `${toDay}~`])),
+    );
+    return counts.reduce((a, b) => a + b, 0);
   }
 
   /** The clients in a branch's shared pool. */

@@ -9,7 +9,13 @@ import {
 import { AlreadyExistsError, VersionConflictError } from '../../shared/errors.js';
 import { indexAttributeChanges } from '../../shared/index-attributes.js';
 import { fromItem, getRecord, getRecords, queryRecords, toItem } from '../../shared/items.js';
-import { EntityType, type IndexName, keys, taskDueRange } from '../../shared/table-design.js';
+import {
+  EntityType,
+  type IndexName,
+  keys,
+  type ShardedPartition,
+  taskDueRange,
+} from '../../shared/table-design.js';
 import type { ProcessTemplate, Task, TaskType } from './tasks.model.js';
 
 type PageRequest = { limit: number; cursor: string | null };
@@ -148,7 +154,7 @@ export class TasksRepository {
 
   private async queryTasks(
     index: IndexName,
-    partition: string,
+    partition: string | ShardedPartition,
     range: TaskRange,
     page: PageRequest,
   ): Promise<Page<Task>> {

@@ -73,7 +73,13 @@ async function insurerPolicyNumbers(
   return policies.map((p) => String(p.policyNumber));
 }
 
-function eventAt(ctx: WebhookContext, n: number, numbers: string[], run: string) {
+/** The n-th event of a feed: one in `issuedEvery` a policy.issued for a new holder, the rest premium.paid. */
+export function eventAt(
+  ctx: Pick<WebhookContext, 'book' | 'issuedEvery'>,
+  n: number,
+  numbers: string[],
+  run: string,
+) {
   if (n % ctx.issuedEvery === 0) {
     const id = `${run}${n}`;
     return {
@@ -90,7 +96,7 @@ function eventAt(ctx: WebhookContext, n: number, numbers: string[], run: string)
         termEnd: `${Number(ctx.book.writtenDate.slice(0, 4)) + 1}${ctx.book.writtenDate.slice(4)}`,
         insuredObjects: [{ kind: 'VEHICLE', attributes: { registrationPlate: `7W${n}`, vin: `TMBWH${id}` } }],
         // A new holder gets the seller's book: advisors in turn, as an insurer's agent code would name them.
-        sellerEmail: ctx.book.advisors[n % ctx.book.advisors.length]?.email,
+        sellerEmail: ctx.book.advisors[Math.floor(n / ctx.issuedEvery) % ctx.book.advisors.length]?.email,
         holder: {
           kind: 'PERSON',
           firstName: 'Webhook',
@@ -113,7 +119,13 @@ function eventAt(ctx: WebhookContext, n: number, numbers: string[], run: string)
   };
 }
 
-async function send(ctx: WebhookContext, insurerId: string, webhookId: string, body: string) {
+/** POSTs one signed Standard Webhooks delivery and returns the answer's body (throws unless 200). */
+export async function send(
+  ctx: Pick<WebhookContext, 'book' | 'webhookUrl'>,
+  insurerId: string,
+  webhookId: string,
+  body: string,
+) {
   const at = new Date();
   const signature = new Webhook(ctx.book.insurerSecrets[insurerId] ?? '').sign(webhookId, at, body);
   const response = await fetch(ctx.webhookUrl(insurerId), {

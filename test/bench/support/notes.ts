@@ -125,5 +125,16 @@ export function missNotes(r: BenchResults): string[] {
       `- **Report export** (${e.seconds} s, ${e.peakRssMb} MB for ${e.lines.toLocaleString('en')} lines): the reports process itself used ${e.cpuSeconds} s of CPU in those ${e.seconds} s; the rest is waiting, for a core (load average ${load} on ${r.machine.cpuCount} cores when the run started) and for DynamoDB Local, which serves one Query of up to 1,000 lines, one read of the month's approval state and one progress write per page (${Math.ceil(e.lines / 1000)} pages) on the same cores. The seed (${e.seedSeconds} s for ${e.lines.toLocaleString('en')} BatchWriteItem puts) was as slow for the same reason. Memory stays flat with the line count (one page, ExcelJS's 64 KiB sheet buffer and at most four 5 MiB upload parts). Closing the time gap on a loaded machine: nothing in the report's own CPU budget is near 60 s; on an idle machine the run should be bounded by its CPU time plus DynamoDB Local's, which this run could not show.`,
     );
   }
+  const s = r.scale;
+  if (s && !s.met) {
+    const over = s.bursts.flatMap((b) =>
+      b.top
+        .filter((t) => t.percentOfLimit > s.targetPercent)
+        .map((t) => `\`${t.pattern}\` ${t.percentOfLimit} % (${b.name})`),
+    );
+    notes.push(
+      `- **scale: hottest key at 10× peak** (${s.hottest.percentOfLimit} %, \`${s.hottest.pattern}\`, ${s.hottest.burst}; target ${s.targetPercent} %): over the target at ${s.peakFactor}× the modelled peak: ${over.join(', ')}. The sharded status, month, task-list and client-creation keys hold at 1× (their worst shard in a small replay is busier than at full size); the keys that do not are not sharded yet (a policy's insurer, product line and branch lists, a branch's client and task lists, the month's accrual index, the brokerage's own commission-line list) or are base-table partitions DynamoDB splits for heat (\`UNIQUE#…\`, a client's collection, an import job's rows). docs/scale.md section 6 names the fix for each.`,
+    );
+  }
   return notes.length > 0 ? notes : ['- Every measured target was met in this run.'];
 }

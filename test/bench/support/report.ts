@@ -7,8 +7,10 @@ import type { CrossSellFigures } from '../scenarios/cross-sell.js';
 import type { FirstStartFigures } from '../scenarios/first-start.js';
 import type { PathFigures } from '../scenarios/graphql-paths.js';
 import type { ReportExportFigures } from '../scenarios/report-export.js';
+import type { ScaleFigures } from '../scenarios/scale.js';
 import type { WebhookFigures } from '../scenarios/webhooks.js';
 import type { MachineInfo } from './machine.js';
+import { scaleSection } from './scale-report.js';
 import { cell, type Spread } from './stats.js';
 import { type BenchTarget, benchTargets, targetsTable } from './targets.js';
 
@@ -39,6 +41,8 @@ export interface BenchResults {
   firstStart?: FirstStartFigures | null;
   /** Absent from runs before the report-export scenario existed. */
   reportExport?: ReportExportFigures | null;
+  /** Absent from runs before the scale simulation existed (`npm run bench -- --scale`). */
+  scale?: ScaleFigures | null;
   memory: {
     benchProcessPeakRssMb: number;
     dynamodbLocalPeakRssMb: number | null;
@@ -66,7 +70,8 @@ export type CarriableScenario =
   | 'cold-start'
   | 'cross-sell'
   | 'first-start'
-  | 'report-export';
+  | 'report-export'
+  | 'scale';
 
 /**
  * Fills the scenarios a partial run skipped with the figures of the last run that measured them
@@ -95,17 +100,19 @@ export function carryOver(
     else if (scenario === 'first-start' && previous.firstStart) results.firstStart = previous.firstStart;
     else if (scenario === 'report-export' && previous.reportExport)
       results.reportExport = previous.reportExport;
+    else if (scenario === 'scale' && previous.scale) results.scale = previous.scale;
     else continue;
     if (
       scenario !== 'cold-start' &&
       scenario !== 'cross-sell' &&
       scenario !== 'first-start' &&
       scenario !== 'report-export' &&
+      scenario !== 'scale' &&
       results.memory.dynamodbLocalPeakRssMb === null
-    ) {
-      results.memory.dynamodbLocalPeakRssMb = previous.memory.dynamodbLocalPeakRssMb;
-      results.memory.dynamodbLocalAfterReadsMb ??= previous.memory.dynamodbLocalAfterReadsMb ?? null;
-    }
+    )
+      // The read scenarios' stack did not run here: its memory (the bench process hosting it, and
+      // DynamoDB Local) is the carried run's, not this process's.
+      results.memory = { ...previous.memory };
     carried.push({ ...origin, scenario });
   }
   results.carried = carried;
@@ -117,6 +124,7 @@ export function carryOver(
     'cross-sell': 'cross-sell',
     'first-start': 'first start',
     'report-export': 'report export',
+    scale: 'scale',
   };
   const carriedLabels = new Set(carried.map((c) => label[c.scenario]));
   results.notMeasured = results.notMeasured.filter((n) => !carriedLabels.has(n.scenario));
@@ -330,6 +338,7 @@ function markdown(r: BenchResults, notes: string[]): string {
     ...crossSellSection(r),
     ...firstStartSection(r),
     ...reportExportSection(r),
+    ...scaleSection(r.scale),
     '## Not measured yet',
     '',
     ...(r.notMeasured.length > 0

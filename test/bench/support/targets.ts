@@ -152,6 +152,17 @@ export function benchTargets(r: BenchResults): BenchTarget[] {
         }
       : notMeasured('export 100k lines RSS MB', '≤ 400 MB'),
   );
+  const s = r.scale;
+  rows.push(
+    s
+      ? {
+          name: 'scale: hottest key at 10x peak',
+          value: `${s.hottest.percentOfLimit} % of 1,000 WCU/s (${s.hottest.pattern}, ${s.hottest.place}, ${s.hottest.burst})`,
+          target: `≤ ${s.targetPercent} %`,
+          met: s.met,
+        }
+      : notMeasured('scale: hottest key at 10x peak', '≤ 50 %'),
+  );
   const f = r.firstStart;
   rows.push(
     f

@@ -3,6 +3,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { CLIENT_STATUSES } from '../../../functions/modules/clients/index.js';
 import { INVOICE_STATUSES } from '../../../functions/modules/invoices/index.js';
 import { POLICY_STATUSES } from '../../../functions/modules/policies/index.js';
+import { TasksRepository } from '../../../functions/modules/tasks/tasks.repository.js';
 import type { Db, Page, StoredItem } from '../../../functions/shared/db.js';
 import { newId } from '../../../functions/shared/ids.js';
 import { migrateToShards, unshardedKeys } from '../../../functions/shared/shard-migration.js';
@@ -237,6 +238,74 @@ describe('sharded lists through the API, and the migration of items written befo
     const again = await migrateToShards(db, unshardedKeys(scope));
     expect(again).toEqual({ moved: 0, alreadyMoved: 0 });
     expect((await listAll({ status: 'ACTIVE' })).map((p) => p.id).sort()).toEqual([...policyIds].sort());
+  });
+
+  it("lists the tenant's open and all tasks across shards in due order, counts clients by creation over shards, and moves old entries of both once", async () => {
+    const tasks = new TasksRepository(db);
+    const created = await app.services.tasks.renewals.runTenant(b.tenantId, new Date('2027-01-01T06:00:00Z'));
+    expect(created.created).toBeGreaterThan(0);
+    const listAllTasks = async (list: 'open' | 'all') => {
+      const seen: Array<{ id: string; dueAt: string; clientId: string }> = [];
+      let cursor: string | null = null;
+      do {
+        const page: Page<{ id: string; dueAt: string; clientId: string }> =
+          list === 'open'
+            ? await tasks.listOpenTasks(b.tenantId, {}, { limit: 2, cursor })
+            : await tasks.listTasksOfTenant(b.tenantId, {}, { limit: 2, cursor });
+        seen.push(...page.items);
+        cursor = page.nextCursor;
+      } while (cursor);
+      return seen;
+    };
+    const open = await listAllTasks('open');
+    expect(open).toHaveLength(created.created);
+    const order = open.map((t) => `${t.dueAt}#${t.id}`);
+    expect(order).toEqual([...order].sort());
+    expect((await listAllTasks('all')).map((t) => t.id).sort()).toEqual(open.map((t) => t.id).sort());
+
+    // Back to the keys a task written before the sharding carries, then the migration.
+    const raw = Reflect.get(db, 'client') as DynamoDBDocumentClient;
+    for (const t of open) {
+      await raw.send(
+        new UpdateCommand({
+          TableName: db.tableName,
+          Key: keys.task(b.tenantId, t.id),
+          UpdateExpression: 'SET gsi4pk = :open, gsi5pk = :all',
+          ExpressionAttributeValues: {
+            ':open': `T#${b.tenantId}#OPEN_TASKS`,
+            ':all': `T#${b.tenantId}#TASKS`,
+          },
+        }),
+      );
+    }
+    // The tasks' client too, under the clients-by-creation key of before the sharding.
+    const clientId = open[0]?.clientId ?? '';
+    const createdToday = () => {
+      const day = new Date().toISOString().slice(0, 10);
+      return app.services.repositories.clients.countClientsCreatedBetween(b.tenantId, '2000-01-01', day);
+    };
+    expect(await createdToday()).toBe(1);
+    await raw.send(
+      new UpdateCommand({
+        TableName: db.tableName,
+        Key: keys.client(b.tenantId, clientId),
+        UpdateExpression: 'SET gsi6pk = :old',
+        ExpressionAttributeValues: { ':old': `T#${b.tenantId}#CLIENT#CREATED` },
+      }),
+    );
+    expect(await createdToday()).toBe(0);
+    expect(await listAllTasks('open')).toEqual([]);
+    const scope = {
+      tenantId: b.tenantId,
+      policyStatuses: [],
+      clientStatuses: [],
+      invoiceStatuses: [],
+      periods: [],
+    };
+    expect((await migrateToShards(db, unshardedKeys(scope))).moved).toBe(2 * open.length + 1);
+    expect(await migrateToShards(db, unshardedKeys(scope))).toEqual({ moved: 0, alreadyMoved: 0 });
+    expect((await listAllTasks('open')).map((t) => t.id)).toEqual(open.map((t) => t.id));
+    expect(await createdToday()).toBe(1);
   });
 
   it('answers INVALID_CURSOR for a cursor of another list', async () => {
