@@ -1,13 +1,8 @@
-import {
-  ConditionalCheckFailedException,
-  DynamoDBClient,
-  type DynamoDBClientConfig,
-  TransactionCanceledException,
-} from '@aws-sdk/client-dynamodb';
+import { ConditionalCheckFailedException, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import {
   BatchGetCommand,
   BatchWriteCommand,
-  DynamoDBDocumentClient,
+  type DynamoDBDocumentClient,
   GetCommand,
   PutCommand,
   QueryCommand,
@@ -20,7 +15,6 @@ import { AUDITED_TYPES, applyUpdate, auditOpsFor, currentActor } from './audit.j
 import { CursorSealer, ephemeralCursorKeys } from './cursor-seal.js';
 import { versionedUpdate, withTable } from './db-expressions.js';
 import { InvalidCursorError, NotFoundError, VersionConflictError } from './errors.js';
-import { withoutSdkLogging } from './sdk-client.js';
 import { type IndexName, type ItemKey, TABLE } from './table-design.js';
 
 /** Every stored item: generic keys, entity type and optimistic-locking version. */
@@ -82,12 +76,7 @@ const MAX_BATCH_GET = 100;
 const MAX_BATCH_WRITE = 25;
 const MAX_UNPROCESSED_RETRIES = 8;
 
-/** Creates the process-wide document client (at cold start); endpoints come from the SDK's own env. */
-export function createDocumentClient(config: DynamoDBClientConfig = {}): DynamoDBDocumentClient {
-  return DynamoDBDocumentClient.from(withoutSdkLogging(new DynamoDBClient(config)), {
-    marshallOptions: { removeUndefinedValues: true, convertClassInstanceToMap: false },
-  });
-}
+export { createDocumentClient } from './sdk-client.js';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 

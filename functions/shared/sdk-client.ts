@@ -1,3 +1,6 @@
+import { DynamoDBClient, type DynamoDBClientConfig } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+
 /**
  * The AWS SDK's logger middleware builds a redacted copy of every request and response for its
  * logger (walking the operation's schema over each attribute of each item) before it calls the
@@ -10,4 +13,11 @@ export function withoutSdkLogging<C extends { middlewareStack: { remove(name: st
 ): C {
   client.middlewareStack.remove('loggerMiddleware');
   return client;
+}
+
+/** Creates the process-wide document client (at cold start); endpoints come from the SDK's own env. */
+export function createDocumentClient(config: DynamoDBClientConfig = {}): DynamoDBDocumentClient {
+  return DynamoDBDocumentClient.from(withoutSdkLogging(new DynamoDBClient(config)), {
+    marshallOptions: { removeUndefinedValues: true, convertClassInstanceToMap: false },
+  });
 }
