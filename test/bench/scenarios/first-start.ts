@@ -84,13 +84,26 @@ function treeRssMb(pid: number): number {
   return Number((total / 1024).toFixed(1));
 }
 
+/**
+ * The environment a user's `npm start` would have: the bench's own in-process stack set the
+ * functions' variables in this process (AUTH_JWKS_JSON names the bench's token issuer, which would
+ * make the started stack refuse its own demo tokens).
+ */
+function userEnv(): NodeJS.ProcessEnv {
+  const env = { ...process.env };
+  for (const name of ['AUTH_JWKS_JSON', 'AUTH_JWKS_URL', 'TABLE_NAME', 'CURSOR_KEYS', 'PUBLIC_BASE_URL'])
+    delete env[name];
+  for (const name of Object.keys(env)) if (name.startsWith('AWS_ENDPOINT_URL')) delete env[name];
+  return env;
+}
+
 /** Starts `npm start`'s script on `dataDir`; resolves when it says it is running. */
 async function startOnce(dataDir: string): Promise<{ seconds: number; rssMb: number; child: ChildProcess }> {
   const started = performance.now();
   const child = spawn(
     process.execPath,
     ['--import', 'tsx', join(REPO_ROOT, 'infra', 'local', 'main.ts'), '--data-dir', dataDir],
-    { cwd: REPO_ROOT, env: { ...process.env, PORT: '0' }, stdio: ['ignore', 'pipe', 'pipe'] },
+    { cwd: REPO_ROOT, env: { ...userEnv(), PORT: '0' }, stdio: ['ignore', 'pipe', 'pipe'] },
   );
   let output = '';
   const seconds = await new Promise<number>((resolve, reject) => {
