@@ -36,14 +36,21 @@ export interface Money {
  */
 const KNOWN_CURRENCIES: ReadonlySet<string> = new Set(Intl.supportedValuesOf('currency'));
 
+/** Minor-unit digits per known currency, found once: building an Intl.NumberFormat costs tens of µs. */
+const MINOR_UNITS = new Map<string, number | undefined>();
+
 function minorUnitsOrUndefined(currency: string): number | undefined {
   if (!KNOWN_CURRENCIES.has(currency)) return undefined;
+  if (MINOR_UNITS.has(currency)) return MINOR_UNITS.get(currency);
+  let digits: number | undefined;
   try {
-    return new Intl.NumberFormat('en', { style: 'currency', currency }).resolvedOptions()
+    digits = new Intl.NumberFormat('en', { style: 'currency', currency }).resolvedOptions()
       .maximumFractionDigits;
   } catch {
-    return undefined;
+    digits = undefined;
   }
+  MINOR_UNITS.set(currency, digits);
+  return digits;
 }
 
 /** Digits after the decimal point in the currency's minor unit (EUR 2, JPY 0, BHD 3). */

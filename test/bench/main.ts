@@ -30,6 +30,7 @@ import { ConsumerGate } from './support/background.js';
 import { FULL_BOOK, seedBook } from './support/book.js';
 import { countPartition } from './support/count.js';
 import { clientOf, DynamoDbMeter } from './support/dynamodb-meter.js';
+import { graphqlInvoker } from './support/handler-invoke.js';
 import { machineInfo, ownPeakRssMb, peakRssMbOf, versions } from './support/machine.js';
 import { missNotes } from './support/notes.js';
 import { type BenchResults, type CarriableScenario, carryOver, writeReport } from './support/report.js';
@@ -209,10 +210,12 @@ async function localStackScenarios(): Promise<void> {
         issuer: LOCAL_ISSUER,
         audience: LOCAL_AUDIENCE,
       });
+      const invoke = await graphqlInvoker(token);
       const measured = await stage('graphql', () =>
         benchGraphQLPaths({
           graphqlUrl: stack.dev.graphqlUrl,
           token,
+          invoke,
           book,
           services,
           tableName: runtime.db.tableName,

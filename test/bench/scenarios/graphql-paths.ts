@@ -37,6 +37,11 @@ export interface PathFigures {
   floorDescription: string;
   /** Product p50 ÷ floor p50, per run. */
   ratioP50: Spread;
+  /**
+   * The same operations invoked at the GraphQL Lambda handler (an API Gateway v2 event in, the
+   * result out), as Lambda runs it: without the local HTTP hop, which in the cloud is API Gateway's.
+   */
+  atHandler?: { p50Ms: Spread; ratioP50: Spread };
   target: string;
   met: boolean | null;
 }
@@ -44,6 +49,8 @@ export interface PathFigures {
 export interface GraphQLPathsContext {
   graphqlUrl: string;
   token: string;
+  /** Invokes the GraphQL handler in process with a POST /graphql body (API Gateway v2 event). */
+  invoke: (body: string) => Promise<{ statusCode?: number; body?: string }>;
   book: SeededBook;
   services: Services;
   tableName: string;
@@ -72,6 +79,8 @@ interface Path {
   check?: (product: SideFigures, ratio: Spread) => boolean;
   /** Runs once before the path is measured. */
   prepare?: () => Promise<void>;
+  /** A write (not repeatable on the same data): measured over HTTP only. */
+  writes?: boolean;
   product: (i: number) => Promise<void>;
   floor: (i: number) => Promise<void>;
 }
@@ -94,17 +103,39 @@ const WRITE = `mutation($i: WritePolicyInput!) { writePolicy(input: $i) { id pol
 
 type GraphQLBody = { data?: Record<string, unknown> | null; errors?: Array<{ message: string }> };
 
+/** Where the product's calls go: over HTTP to the local stack, or straight to the handler. */
+let transport: 'http' | 'handler' = 'http';
+
 async function gql(ctx: GraphQLPathsContext, query: string, variables?: Record<string, unknown>) {
-  const response = await fetch(ctx.graphqlUrl, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', authorization: `Bearer ${ctx.token}` },
-    body: JSON.stringify({ query, variables }),
-  });
-  const body = (await response.json()) as GraphQLBody;
-  if (response.status !== 200 || body.errors || !body.data) {
-    throw new Error(`GraphQL answered ${response.status}: ${JSON.stringify(body.errors ?? body)}`);
+  let status: number;
+  let body: GraphQLBody;
+  if (transport === 'handler') {
+    const result = await ctx.invoke(JSON.stringify({ query, variables }));
+    status = result.statusCode ?? 200;
+    body = JSON.parse(result.body ?? '{}') as GraphQLBody;
+  } else {
+    const response = await fetch(ctx.graphqlUrl, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${ctx.token}` },
+      body: JSON.stringify({ query, variables }),
+    });
+    status = response.status;
+    body = (await response.json()) as GraphQLBody;
+  }
+  if (status !== 200 || body.errors || !body.data) {
+    throw new Error(`GraphQL answered ${status}: ${JSON.stringify(body.errors ?? body)}`);
   }
   return body.data;
+}
+
+/** Runs `work` with the product's calls going straight to the handler. */
+async function atHandler<T>(work: () => Promise<T>): Promise<T> {
+  transport = 'handler';
+  try {
+    return await work();
+  } finally {
+    transport = 'http';
+  }
 }
 
 /** The names a card or list shows come from org items: one BatchGetItem for all of them. */
@@ -217,6 +248,7 @@ function paths(ctx: GraphQLPathsContext, template: Policy): Path[] {
     },
     {
       name: 'create policy',
+      writes: true,
       description: 'writePolicy (MTPL, one vehicle, quarterly) on an existing active client, as its advisor',
       floorDescription:
         'one TransactWriteItems: the policy item, its policy-number claim and its timeline entry (conditional puts)',
@@ -374,7 +406,7 @@ function side(runs: Sample[][], meter: DynamoDbMeter): SideFigures {
  */
 export async function benchGraphQLPaths(
   ctx: GraphQLPathsContext,
-): Promise<{ paths: PathFigures[]; overheadP50Ms: Spread }> {
+): Promise<{ paths: PathFigures[]; overheadP50Ms: Spread; handlerOverheadP50Ms: Spread }> {
   const page = await ctx.raw.send(
     new QueryCommand({
       TableName: ctx.tableName,
@@ -399,6 +431,14 @@ export async function benchGraphQLPaths(
     }
     overhead.push(percentile(ms.slice(run === 0 ? ctx.warmup : 0), 50));
   }
+  const handlerOverhead: number[] = [];
+  for (let run = 0; run < ctx.runs; run++) {
+    const ms: number[] = [];
+    for (let i = 0; i < ctx.iterations; i++) {
+      ms.push((await atHandler(() => timed(() => gql(ctx, '{ __typename }')))).ms);
+    }
+    handlerOverhead.push(percentile(ms, 50));
+  }
 
   const results: PathFigures[] = [];
   for (const path of paths(ctx, template)) {
@@ -415,31 +455,40 @@ export async function benchGraphQLPaths(
     const product: Sample[][] = [];
     const floor: Sample[][] = [];
     const ratios: number[] = [];
+    const handlerP50: number[] = [];
+    const handlerRatios: number[] = [];
+    // Reads are repeatable, so each is also invoked at the handler, interleaved with the other two.
+    const alsoAtHandler = !path.writes;
+    const p50 = (samples: Sample[]) =>
+      percentile(
+        samples.map((x) => x.ms),
+        50,
+      );
     for (let run = 0; run < ctx.runs; run++) {
       ctx.consumers.hold();
       const p: Sample[] = [];
       const f: Sample[] = [];
+      const h: Sample[] = [];
       for (let i = 0; i < ctx.iterations; i++) {
         const n = ctx.warmup + run * ctx.iterations + i;
         p.push(await sample(ctx.productMeter, () => path.product(n)));
         f.push(await sample(ctx.floorMeter, () => path.floor(n)));
+        if (alsoAtHandler) h.push(await atHandler(() => sample(ctx.productMeter, () => path.product(n))));
       }
       await catchUp(ctx);
       product.push(p);
       floor.push(f);
-      ratios.push(
-        percentile(
-          p.map((s) => s.ms),
-          50,
-        ) /
-          percentile(
-            f.map((s) => s.ms),
-            50,
-          ),
-      );
+      ratios.push(p50(p) / p50(f));
+      if (alsoAtHandler) {
+        handlerP50.push(p50(h));
+        handlerRatios.push(p50(h) / p50(f));
+      }
     }
     const productFigures = side(product, ctx.productMeter);
     const ratioP50 = spread(ratios);
+    const handler = alsoAtHandler
+      ? { p50Ms: spread(handlerP50), ratioP50: spread(handlerRatios) }
+      : undefined;
     results.push({
       name: path.name,
       description: path.description,
@@ -447,12 +496,13 @@ export async function benchGraphQLPaths(
       floor: side(floor, ctx.floorMeter),
       floorDescription: path.floorDescription,
       ratioP50,
+      ...(handler ? { atHandler: handler } : {}),
       target: path.target,
-      met: path.check ? path.check(productFigures, ratioP50) : null,
+      met: path.check ? path.check(productFigures, handler?.ratioP50 ?? ratioP50) : null,
     });
     ctx.log(
-      `  ${path.name}: p50 ${productFigures.p50Ms.median} ms vs floor ${results.at(-1)?.floor.p50Ms.median} ms (×${ratioP50.median}); ${JSON.stringify(productFigures.requests)}`,
+      `  ${path.name}: p50 ${productFigures.p50Ms.median} ms vs floor ${results.at(-1)?.floor.p50Ms.median} ms (×${ratioP50.median}${handler ? `; at the handler ${handler.p50Ms.median} ms, ×${handler.ratioP50.median}` : ''}); ${JSON.stringify(productFigures.requests)}`,
     );
   }
-  return { paths: results, overheadP50Ms: spread(overhead) };
+  return { paths: results, overheadP50Ms: spread(overhead), handlerOverheadP50Ms: spread(handlerOverhead) };
 }

@@ -21,13 +21,13 @@ export function missNotes(r: BenchResults): string[] {
     const sameCalls = JSON.stringify(p.product.requests) === JSON.stringify(p.floor.requests);
     if (sameCalls) {
       notes.push(
-        `- **${p.name}** (×${p.ratioP50.median}): the product makes exactly the floor's DynamoDB calls (${Object.entries(
+        `- **${p.name}** (×${p.atHandler ? `${p.atHandler.ratioP50.median} at the handler, ×${p.ratioP50.median} over HTTP` : p.ratioP50.median}): the product makes exactly the floor's DynamoDB calls (${Object.entries(
           p.product.requests,
         )
           .map(([api, n]) => `${api} ${n}`)
           .join(
             ' + ',
-          )}) and consumes the same capacity, so the gap is per-request work outside DynamoDB: ${overhead} ms p50 for a request that reads nothing (HTTP, API Gateway event, middy, RS256 token verification, Apollo parse/validate/execute, JSON), plus resolving and serialising the fields (${(p.product.p50Ms.median - p.floor.p50Ms.median).toFixed(1)} ms over the floor in all). Against DynamoDB Local's ~1–2 ms calls that fixed cost is a large share; against the cloud's network round trips the same milliseconds weigh less. Closing it locally: cache verified tokens until they expire (skips a signature check per request), cache parsed and validated documents (persisted queries), and keep resolvers synchronous where the data is already loaded.`,
+          )}) and consumes the same capacity, so the gap is per-request work outside DynamoDB: ${overhead} ms p50 for a request that reads nothing (HTTP, API Gateway event, middy, token check, Apollo parse/validate/execute, JSON${r.graphql?.handlerOverheadP50Ms ? `; ${r.graphql.handlerOverheadP50Ms.median} ms of it at the handler, the rest the local HTTP hop` : ''}), plus resolving and serialising the fields (${(p.product.p50Ms.median - p.floor.p50Ms.median).toFixed(1)} ms over the floor in all). Against DynamoDB Local's ~1–2 ms calls that fixed cost is a large share; against the cloud's network round trips the same milliseconds weigh less. Closing it locally: cache verified tokens until they expire (skips a signature check per request), cache parsed and validated documents (persisted queries), and keep resolvers synchronous where the data is already loaded.`,
       );
     } else {
       const product = Object.entries(p.product.requests)
