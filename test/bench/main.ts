@@ -13,9 +13,7 @@ import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { keys } from '../../functions/shared/table-design.js';
-import { CATALOG } from '../../infra/catalog.js';
 import { REPO_ROOT } from '../../infra/cloud/bundling.js';
 import { LOCAL_AUDIENCE, LOCAL_ISSUER, LocalTokenIssuer } from '../../infra/local/token-issuer.js';
 import { benchColdStart } from './scenarios/cold-start.js';
@@ -26,7 +24,7 @@ import { benchGraphQLPaths } from './scenarios/graphql-paths.js';
 import type { ReportExportFigures } from './scenarios/report-export.js';
 import type { ScaleFigures } from './scenarios/scale.js';
 import { benchWebhookIngestion } from './scenarios/webhooks.js';
-import { ConsumerGate } from './support/background.js';
+import { ConsumerGate, gatedHandlers } from './support/background.js';
 import { FULL_BOOK, seedBook } from './support/book.js';
 import { countPartition } from './support/count.js';
 import { clientOf, DynamoDbMeter } from './support/dynamodb-meter.js';
@@ -135,17 +133,7 @@ async function localStackScenarios(): Promise<void> {
   // run as background work (off the meter) and are held while the commission consumer is timed; the
   // held deliveries run after it (the SDK may warn that its sockets are busy then).
   const others = new ConsumerGate();
-  const otherHandlers = Object.fromEntries(
-    CATALOG.filter((f) => f.trigger.kind === 'bus' || f.trigger.kind === 'schedule').map((f) => [
-      f.name,
-      others.wrap(f.name, async () => {
-        const module = (await import(pathToFileURL(join(REPO_ROOT, f.entry)).href)) as {
-          handler: (event: unknown, context: unknown) => Promise<unknown>;
-        };
-        return module.handler;
-      }),
-    ]),
-  );
+  const otherHandlers = gatedHandlers(others, ['bus', 'schedule']);
   const stack = await startLocalStack({
     port: 0,
     dataDir: null,

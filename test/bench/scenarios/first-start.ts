@@ -54,13 +54,6 @@ function rssMb(pid: number): number {
 
 /** Resident memory of a process and all its descendants, in MB (Linux /proc). */
 function treeRssMb(pid: number): number {
-  const rssKb = (p: number): number => {
-    try {
-      return Number(/VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${p}/status`, 'utf8'))?.[1] ?? 0);
-    } catch {
-      return 0;
-    }
-  };
   const children = (p: number): number[] => {
     try {
       return readdirSync(`/proc/${p}/task`).flatMap((task) =>
@@ -78,10 +71,10 @@ function treeRssMb(pid: number): number {
   const queue = [pid];
   while (queue.length > 0) {
     const p = queue.shift() as number;
-    total += rssKb(p);
+    total += rssMb(p);
     queue.push(...children(p));
   }
-  return Number((total / 1024).toFixed(1));
+  return Number(total.toFixed(1));
 }
 
 /**

@@ -1,11 +1,7 @@
-import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import type { Policy } from '../../../functions/modules/policies/policies.model.js';
 import { addDays, addMonths } from '../../../functions/shared/dates.js';
 import { keys } from '../../../functions/shared/table-design.js';
-import { CATALOG } from '../../../infra/catalog.js';
-import { REPO_ROOT } from '../../../infra/cloud/bundling.js';
-import { ConsumerGate } from '../support/background.js';
+import { ConsumerGate, gatedHandlers } from '../support/background.js';
 import { seedBook } from '../support/book.js';
 import { readPartition } from '../support/count.js';
 import {
@@ -110,17 +106,7 @@ export async function benchScale(log: (line: string) => void): Promise<ScaleFigu
   process.env.POWERTOOLS_LOG_LEVEL ??= 'SILENT';
   const { startLocalStack } = await import('../../../infra/local/stack.js');
   const tagged = new ConsumerGate();
-  const handlers = Object.fromEntries(
-    CATALOG.filter((f) => ['stream', 'bus', 'schedule'].includes(f.trigger.kind)).map((f) => [
-      f.name,
-      tagged.wrap(f.name, async () => {
-        const module = (await import(pathToFileURL(join(REPO_ROOT, f.entry)).href)) as {
-          handler: (event: unknown, context: unknown) => Promise<unknown>;
-        };
-        return module.handler;
-      }),
-    ]),
-  );
+  const handlers = gatedHandlers(tagged, ['stream', 'bus', 'schedule']);
   const stack = await startLocalStack({
     port: 0,
     dataDir: null,

@@ -1,4 +1,6 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
+import { CATALOG, type FunctionSpec } from '../../../infra/catalog.js';
+import { loadHandler } from '../../../infra/local/function-loader.js';
 
 /**
  * Marks DynamoDB calls made by stream consumers the local stack runs in this same process, so the
@@ -49,4 +51,16 @@ export class ConsumerGate {
       return backgroundWork.run(name, () => handler(event, context));
     };
   }
+}
+
+type LambdaHandler = (event: unknown, context: unknown) => Promise<unknown>;
+
+/** The catalog's functions of these trigger kinds, for the local stack: each loaded on first use and run behind the gate. */
+export function gatedHandlers(gate: ConsumerGate, kinds: ReadonlyArray<FunctionSpec['trigger']['kind']>) {
+  return Object.fromEntries(
+    CATALOG.filter((f) => kinds.includes(f.trigger.kind)).map((f) => [
+      f.name,
+      gate.wrap(f.name, () => loadHandler<LambdaHandler>(f)),
+    ]),
+  );
 }
