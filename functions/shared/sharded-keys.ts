@@ -8,7 +8,12 @@
  * table-design.ts / money-keys.ts / task-keys.ts, nowhere else.
  */
 
-/** Shards per sharded key: the smallest power of two that keeps the modelled peak ≤ 50 % at 10× (docs/scale.md). */
+/**
+ * Shards per sharded key unless its key builder names another count: the smallest power of two that
+ * keeps the modelled peak of the status keys ≤ 50 % at 10× (docs/scale.md). A key whose bursts are
+ * heavier passes a larger power of two to {@link shardedKey} and {@link sharded} (the same count on
+ * both sides, named once next to its key builder).
+ */
 export const SHARD_COUNT = 16;
 
 /** A sharded index key: the key value readers name, and every shard value items are written under. */
@@ -30,9 +35,9 @@ function fnv1a(value: string): number {
   return hash >>> 0;
 }
 
-/** The shard (0…SHARD_COUNT-1) an item id writes to. */
-export function shardOf(id: string): number {
-  return fnv1a(id) % SHARD_COUNT;
+/** The shard (0…count-1) an item id writes to. */
+export function shardOf(id: string, count: number = SHARD_COUNT): number {
+  return fnv1a(id) % count;
 }
 
 /** A shard's key value: `<base>#S<n>`. */
@@ -41,13 +46,13 @@ export function shardValue(base: string, shard: number): string {
 }
 
 /** The key value an item with this id is written under (the write side). */
-export function shardedKey(base: string, id: string): string {
-  return shardValue(base, shardOf(id));
+export function shardedKey(base: string, id: string, count: number = SHARD_COUNT): string {
+  return shardValue(base, shardOf(id, count));
 }
 
 /** Every shard of a key (the read side). */
-export function sharded(base: string): ShardedPartition {
-  return { base, shards: Array.from({ length: SHARD_COUNT }, (_, n) => shardValue(base, n)) };
+export function sharded(base: string, count: number = SHARD_COUNT): ShardedPartition {
+  return { base, shards: Array.from({ length: count }, (_, n) => shardValue(base, n)) };
 }
 
 /** Whether a partition argument is a sharded key. */
