@@ -16,6 +16,8 @@ import { type IndexName, TABLE } from './table-design.js';
 export interface UnshardedKey {
   index: IndexName;
   value: string;
+  /** How many shards the key is written over now (its key builder's count; default 16). */
+  shards?: number;
 }
 
 /** What the sharded keys' old values are for one tenant: the status lists and the months to cover. */
@@ -76,14 +78,14 @@ export async function migrateToShards(
   oldKeys: readonly UnshardedKey[],
 ): Promise<ShardMigrationResult> {
   const result: ShardMigrationResult = { moved: 0, alreadyMoved: 0 };
-  for (const { index, value } of oldKeys) {
+  for (const { index, value, shards } of oldKeys) {
     const items = await db.queryAll<StoredItem>({ index, partition: value });
     const attribute = TABLE.indexes[index].partitionKey;
     for (let i = 0; i < items.length; i += CONCURRENCY) {
       await Promise.all(
         items.slice(i, i + CONCURRENCY).map(async (item) => {
           try {
-            await db.transact([moveOp(item, attribute, value)]);
+            await db.transact([moveOp(item, attribute, value, shards)]);
             result.moved++;
           } catch (error) {
             if (!(error instanceof AlreadyMoved)) throw error;
@@ -96,7 +98,7 @@ export async function migrateToShards(
   return result;
 }
 
-function moveOp(item: StoredItem, attribute: string, oldValue: string) {
+function moveOp(item: StoredItem, attribute: string, oldValue: string, shards?: number) {
   return {
     item: {
       Update: {
@@ -105,7 +107,7 @@ function moveOp(item: StoredItem, attribute: string, oldValue: string) {
         UpdateExpression: 'SET #attr = :new',
         ConditionExpression: '#attr = :old',
         ExpressionAttributeNames: { '#attr': attribute },
-        ExpressionAttributeValues: { ':new': shardedKey(oldValue, String(item.id)), ':old': oldValue },
+        ExpressionAttributeValues: { ':new': shardedKey(oldValue, String(item.id), shards), ':old': oldValue },
       },
     },
     onConditionFailed: () => new AlreadyMoved(),
