@@ -1,6 +1,6 @@
 import type { Db, StoredItem } from './db.js';
 import { tenantPrefix } from './key-segments.js';
-import { shardedKey } from './sharded-keys.js';
+import { sharded, shardedKey } from './sharded-keys.js';
 import { type IndexName, TABLE } from './table-design.js';
 
 /**
@@ -18,6 +18,11 @@ export interface UnshardedKey {
   value: string;
   /** How many shards the key is written over now (its key builder's count; default 16). */
   shards?: number;
+  /**
+   * Set when the key was sharded before with another count (a re-shard): its items are under
+   * `<value>#S0…S<from-1>` and move to their shard of `shards`; items already there stay.
+   */
+  from?: number;
 }
 
 /** What the sharded keys' old values are for one tenant: the status lists and the months to cover. */
@@ -78,14 +83,21 @@ export async function migrateToShards(
   oldKeys: readonly UnshardedKey[],
 ): Promise<ShardMigrationResult> {
   const result: ShardMigrationResult = { moved: 0, alreadyMoved: 0 };
-  for (const { index, value, shards } of oldKeys) {
-    const items = await db.queryAll<StoredItem>({ index, partition: value });
+  const oldValues = oldKeys.flatMap((key) =>
+    key.from
+      ? sharded(key.value, key.from).shards.map((old) => ({ ...key, old }))
+      : [{ ...key, old: key.value }],
+  );
+  for (const { index, value, shards, old } of oldValues) {
     const attribute = TABLE.indexes[index].partitionKey;
+    const items = (await db.queryAll<StoredItem>({ index, partition: old })).filter(
+      (item) => shardedKey(value, String(item.id), shards) !== old,
+    );
     for (let i = 0; i < items.length; i += CONCURRENCY) {
       await Promise.all(
         items.slice(i, i + CONCURRENCY).map(async (item) => {
           try {
-            await db.transact([moveOp(item, attribute, value, shards)]);
+            await db.transact([moveOp(item, attribute, value, old, shards)]);
             result.moved++;
           } catch (error) {
             if (!(error instanceof AlreadyMoved)) throw error;
@@ -98,7 +110,7 @@ export async function migrateToShards(
   return result;
 }
 
-function moveOp(item: StoredItem, attribute: string, oldValue: string, shards?: number) {
+function moveOp(item: StoredItem, attribute: string, base: string, oldValue: string, shards?: number) {
   return {
     item: {
       Update: {
@@ -107,7 +119,7 @@ function moveOp(item: StoredItem, attribute: string, oldValue: string, shards?: 
         UpdateExpression: 'SET #attr = :new',
         ConditionExpression: '#attr = :old',
         ExpressionAttributeNames: { '#attr': attribute },
-        ExpressionAttributeValues: { ':new': shardedKey(oldValue, String(item.id), shards), ':old': oldValue },
+        ExpressionAttributeValues: { ':new': shardedKey(base, String(item.id), shards), ':old': oldValue },
       },
     },
     onConditionFailed: () => new AlreadyMoved(),
