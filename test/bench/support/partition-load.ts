@@ -83,16 +83,45 @@ function indexKey(item: Item | null, index: keyof typeof TABLE.indexes): { pk: s
   return typeof pk === 'string' && typeof sk === 'string' ? { pk, sk } : null;
 }
 
+/** An attribute value in a canonical form: maps by sorted key, sets sorted, so equal values print equal. */
+function canonical(value: unknown): unknown {
+  if (value instanceof Set)
+    return {
+      set: [...value]
+        .map(canonical)
+        .map((v) => JSON.stringify(v))
+        .sort(),
+    };
+  if (value instanceof Uint8Array) return { bytes: Buffer.from(value).toString('base64') };
+  if (Array.isArray(value)) return value.map(canonical);
+  if (value && typeof value === 'object')
+    return Object.fromEntries(
+      Object.entries(value as Item)
+        .filter(([, v]) => v !== undefined)
+        .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+        .map(([k, v]) => [k, canonical(v)]),
+    );
+  return value;
+}
+
+/** Whether two images of an item hold the same attributes with the same values. */
+export function sameImage(a: Item, b: Item): boolean {
+  return JSON.stringify(canonical(a)) === JSON.stringify(canonical(b));
+}
+
 /**
  * The write units one item write puts on each partition key value, from the item as it was before
  * the write (`before`, null if it did not exist) and after it (`after`, null for a delete). The
  * base table pays the larger of the two images; an index the item stays in under the same key pays
- * an update of the larger image; an index key that changes pays a delete on the old value and a put
- * on the new one; entering or leaving an index is one put or one delete.
+ * an update of the larger image — unless the write changed no attribute at all (every index projects
+ * all attributes, and DynamoDB writes an index entry only when its key or a projected attribute
+ * changes); an index key that changes pays a delete on the old value and a put on the new one;
+ * entering or leaving an index is one put or one delete.
  */
 export function keyWritesOf(before: Item | null, after: Item | null): KeyWrite[] {
   const image = after ?? before;
   if (!image) return [];
+  const unchanged = before !== null && after !== null && sameImage(before, after);
   const oldBytes = before ? itemBytes(before) : 0;
   const newBytes = after ? itemBytes(after) : 0;
   const larger = writeUnits(Math.max(oldBytes, newBytes));
@@ -101,7 +130,7 @@ export function keyWritesOf(before: Item | null, after: Item | null): KeyWrite[]
     const was = indexKey(before, index);
     const is = indexKey(after, index);
     if (was && is && was.pk === is.pk && was.sk === is.sk) {
-      writes.push({ place: index, key: is.pk, units: larger });
+      if (!unchanged) writes.push({ place: index, key: is.pk, units: larger });
       continue;
     }
     if (was) writes.push({ place: index, key: was.pk, units: writeUnits(oldBytes) });

@@ -100,6 +100,17 @@ describe('keyWritesOf', () => {
     ]);
   });
 
+  it('counts a write that changes no attribute on the base key only: no index entry is rewritten', () => {
+    const tags = new Set(['b', 'a']);
+    const same = keyWritesOf(
+      policy('ACTIVE', { tags, n: 1 }),
+      policy('ACTIVE', { n: 1, tags: new Set(['a', 'b']) }),
+    );
+    expect(same).toEqual([{ place: 'table', key: 'T#t1#CLIENT#C1', units: 1 }]);
+    const changed = keyWritesOf(policy('ACTIVE', { n: 1 }), policy('ACTIVE', { n: 2 }));
+    expect(changed.map((w) => w.place)).toEqual(['table', 'gsi2', 'gsi6']);
+  });
+
   it('counts a delete on every key the item was under, and an item leaving a sparse index once', () => {
     expect(keyWritesOf(policy('ACTIVE'), null).map((w) => w.place)).toEqual(['table', 'gsi2', 'gsi6']);
     const { gsi6pk: _pk, gsi6sk: _sk, ...unindexed } = policy('ACTIVE');
