@@ -18,6 +18,8 @@ export class ConsumerGate {
   private opened: Promise<void> = Promise.resolve();
   private open: () => void = () => undefined;
   private skipping = false;
+  /** The consumers a hold applies to (null: every one). */
+  private held: ReadonlySet<string> | null = null;
 
   /**
    * Acknowledges records without running the consumer until `resume`. Only for the seed's own
@@ -32,7 +34,9 @@ export class ConsumerGate {
     this.skipping = false;
   }
 
-  hold(): void {
+  /** Holds every consumer, or only the named ones. */
+  hold(only?: readonly string[]): void {
+    this.held = only ? new Set(only) : null;
     this.opened = new Promise<void>((resolve) => {
       this.open = resolve;
     });
@@ -47,7 +51,7 @@ export class ConsumerGate {
     return async (event: E, context: C): Promise<R> => {
       if (this.skipping) return { batchItemFailures: [] } as R;
       const handler = await load();
-      await this.opened;
+      if (!this.held || this.held.has(name)) await this.opened;
       return backgroundWork.run(name, () => handler(event, context));
     };
   }

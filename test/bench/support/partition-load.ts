@@ -182,6 +182,8 @@ export interface KeyPeak {
   wcuPerSecond: number;
   /** Write units on the key over the whole replayed burst. */
   totalUnits: number;
+  /** Item writes on the key over the whole replayed burst. */
+  writes?: number;
 }
 
 /**
@@ -202,7 +204,7 @@ export function peaksOf(
   // writer → key → window → units
   const windows = new Map<string, Map<string, number[]>>();
   const lengths = new Map<string, number>();
-  const totals = new Map<string, { place: Place; key: string; units: number }>();
+  const totals = new Map<string, { place: Place; key: string; units: number; writes: number }>();
   const windowsOf = (writer: string) => Math.max(1, Math.floor(events / rateOf(writer)));
   for (const writer of counts.keys()) {
     lengths.set(writer, events / rateOf(writer) / windowsOf(writer));
@@ -218,8 +220,9 @@ export function peaksOf(
       const series = byKey.get(id) ?? new Array<number>(n).fill(0);
       series[window] = (series[window] ?? 0) + kw.units;
       byKey.set(id, series);
-      const total = totals.get(id) ?? { place: kw.place, key: kw.key, units: 0 };
+      const total = totals.get(id) ?? { place: kw.place, key: kw.key, units: 0, writes: 0 };
       total.units += kw.units;
+      total.writes += 1;
       totals.set(id, total);
     }
   }
@@ -235,6 +238,7 @@ export function peaksOf(
       pattern: keyPattern(t.key),
       wcuPerSecond: peaks.get(id) ?? 0,
       totalUnits: t.units,
+      writes: t.writes,
     }))
     .sort((a, b) => b.wcuPerSecond - a.wcuPerSecond);
 }
@@ -245,47 +249,101 @@ export interface PatternPeak {
   pattern: string;
   /** The hottest value of the pattern. */
   worstKey: string;
-  /** Distinct values of the pattern written in the burst. */
+  /** Distinct values of the pattern written in the burst (for a sharded key: shards written). */
   values: number;
+  /** Shards of a sharded key (`…#S<n>`): the power of two that holds every shard written; else absent. */
+  shards?: number;
   wcuPerSecond: number;
   wcuPerSecondAtPeakFactor: number;
-  /** % of {@link PARTITION_WCU_LIMIT} at the peak factor. */
-  percentOfLimit: number;
   /**
-   * The same, averaged over the pattern's values: for a sharded key what the shards approach at full
-   * size (a small replay leaves one shard busier than the rest by chance).
+   * What the target is judged on, % of {@link PARTITION_WCU_LIMIT} at the peak factor: the worst
+   * value; for a sharded key, the worst shard expected at full size ({@link fullSizeWorstShard}).
    */
+  percentOfLimit: number;
+  /** For a sharded key: the worst shard of this small replay (busier by chance than at full size). */
+  replayWorstPercent?: number;
+  /** The pattern's load averaged over its values (a sharded key: over all its shards). */
   meanPercentOfLimit: number;
+  /** Set when a value's peak was bounded by the writes one value receives at full size ({@link PatternBound}). */
+  bounded?: boolean;
 }
 
-/** Groups key peaks by place and pattern, hottest first, keeping each pattern's worst value. */
-export function patternsOf(peaks: readonly KeyPeak[]): PatternPeak[] {
-  const byPattern = new Map<string, PatternPeak>();
-  const sums = new Map<string, number>();
-  const percent = (wcu: number) => ((wcu * PEAK_FACTOR) / PARTITION_WCU_LIMIT) * 100;
+/**
+ * How a key's values scale from the replay to the full-size burst at a higher load, where that is
+ * not "the same key, proportionally busier":
+ * - `perValue`: each value belongs to one entity of the burst (a client's collection, a task, a
+ *   policy's lines): the full-size burst touches *more* such values, not each one more, so a value
+ *   receives its replayed writes × `perValue` in all, within its own processing, which takes no
+ *   longer at a higher load: its peak per second is at most that total, at any factor;
+ * - `ownPace`: each value is written by one worker at a pace the code fixes (an import job's rows:
+ *   6 rows in flight in one invocation; a delivery's events: 32 in flight), and the replay's one
+ *   worker stands for `1 / ownPace` of them running at once at the modelled rate: a value's peak is
+ *   its share of the burst's at 1×, and a higher load is more workers, each on its own value.
+ */
+export interface PatternScale {
+  perValue?: number;
+  ownPace?: number;
+}
+export type PatternBound = (pattern: string, place: Place) => PatternScale | undefined;
+
+/**
+ * The worst of `shards` shards expected when a key's load `meanUnits` a second per shard arrives as
+ * items of `unitsPerWrite` units each, spread by a hash: per shard about n = mean ÷ units items a
+ * second, Poisson-spread (σ = √n), and the largest of `shards` such counts is about
+ * n + √(2 ln shards) · √n. In units: mean + √(2 ln shards) · √(mean · unitsPerWrite).
+ */
+export function fullSizeWorstShard(meanUnits: number, unitsPerWrite: number, shards: number): number {
+  if (meanUnits <= 0) return 0;
+  return meanUnits + Math.sqrt(2 * Math.log(shards)) * Math.sqrt(meanUnits * unitsPerWrite);
+}
+
+/**
+ * Groups key peaks by place and pattern, hottest first (by {@link PatternPeak.percentOfLimit}),
+ * keeping each pattern's worst value; `bound` caps entity keys (see {@link PatternBound}).
+ */
+export function patternsOf(peaks: readonly KeyPeak[], bound: PatternBound = () => undefined): PatternPeak[] {
+  const percent = (wcu: number) => (wcu / PARTITION_WCU_LIMIT) * 100;
+  const groups = new Map<string, KeyPeak[]>();
   for (const p of peaks) {
     const id = `${p.place}|${p.pattern}`;
-    sums.set(id, (sums.get(id) ?? 0) + p.wcuPerSecond);
-    const found = byPattern.get(id);
-    if (found) {
-      found.values += 1;
-      if (p.wcuPerSecond <= found.wcuPerSecond) continue;
-    }
-    const atFactor = p.wcuPerSecond * PEAK_FACTOR;
-    byPattern.set(id, {
-      place: p.place,
-      pattern: p.pattern,
-      worstKey: p.key,
-      values: found?.values ?? 1,
-      wcuPerSecond: round(p.wcuPerSecond),
-      wcuPerSecondAtPeakFactor: round(atFactor),
-      percentOfLimit: round(percent(p.wcuPerSecond)),
-      meanPercentOfLimit: 0,
+    groups.set(id, [...(groups.get(id) ?? []), p]);
+  }
+  const patterns: PatternPeak[] = [];
+  for (const values of groups.values()) {
+    const first = values[0] as KeyPeak;
+    const scale = bound(first.pattern, first.place);
+    const at = (p: KeyPeak, factor: number) => {
+      if (scale?.ownPace !== undefined) return p.wcuPerSecond * scale.ownPace;
+      if (scale?.perValue !== undefined)
+        return Math.min(p.wcuPerSecond * factor, p.totalUnits * scale.perValue);
+      return p.wcuPerSecond * factor;
+    };
+    const worst = values.reduce((a, b) => (at(b, 1) > at(a, 1) ? b : a));
+    const shardIndexes = values.map((v) => /#S(\d+)$/.exec(v.key)?.[1]).filter((n) => n !== undefined);
+    const shards =
+      first.pattern.endsWith('#S<n>') && shardIndexes.length === values.length
+        ? 2 ** Math.ceil(Math.log2(Math.max(...shardIndexes.map(Number)) + 1))
+        : undefined;
+    const sum = values.reduce((s, v) => s + at(v, PEAK_FACTOR), 0);
+    const mean = sum / (shards ?? values.length);
+    const units = values.reduce((s, v) => s + v.totalUnits, 0);
+    const writes = values.reduce((s, v) => s + (v.writes ?? 1), 0);
+    const judged = shards ? fullSizeWorstShard(mean, units / writes, shards) : at(worst, PEAK_FACTOR);
+    patterns.push({
+      place: first.place,
+      pattern: first.pattern,
+      worstKey: worst.key,
+      values: values.length,
+      ...(shards ? { shards } : {}),
+      wcuPerSecond: round(at(worst, 1)),
+      wcuPerSecondAtPeakFactor: round(at(worst, PEAK_FACTOR)),
+      percentOfLimit: round(percent(judged)),
+      ...(shards ? { replayWorstPercent: round(percent(at(worst, PEAK_FACTOR))) } : {}),
+      meanPercentOfLimit: round(percent(mean)),
+      ...(scale && at(worst, PEAK_FACTOR) < worst.wcuPerSecond * PEAK_FACTOR ? { bounded: true } : {}),
     });
   }
-  for (const [id, pattern] of byPattern)
-    pattern.meanPercentOfLimit = round(percent((sums.get(id) ?? 0) / pattern.values));
-  return [...byPattern.values()].sort((a, b) => b.percentOfLimit - a.percentOfLimit);
+  return patterns.sort((a, b) => b.percentOfLimit - a.percentOfLimit);
 }
 
 const round = (n: number) => Number(n.toFixed(1));

@@ -1,6 +1,7 @@
 import { marshall } from '@aws-sdk/util-dynamodb';
 import { describe, expect, it } from 'vitest';
 import {
+  fullSizeWorstShard,
   itemBytes,
   keyPattern,
   keyWritesOf,
@@ -152,12 +153,12 @@ describe('peaksOf', () => {
   });
 
   it('groups values by pattern at 10× against the 1,000 WCU limit, keeping the worst value', () => {
-    const peaks = peaksOf(writesOf('request', ['T#t#X#S1', 'T#t#X#S1', 'T#t#X#S2']), 1, () => 100);
+    const peaks = peaksOf(writesOf('request', ['T#t#X#a-1', 'T#t#X#a-1', 'T#t#X#b-2']), 1, () => 100);
     expect(patternsOf(peaks)).toEqual([
       {
         place: 'gsi6',
-        pattern: 'T#<t>#X#S<n>',
-        worstKey: 'T#t#X#S1',
+        pattern: 'T#<t>#X#<v>',
+        worstKey: 'T#t#X#a-1',
         values: 2,
         wcuPerSecond: 200,
         wcuPerSecondAtPeakFactor: 2000,
@@ -165,5 +166,42 @@ describe('peaksOf', () => {
         meanPercentOfLimit: 150,
       },
     ]);
+  });
+
+  it('judges a sharded key on its worst shard expected at full size, over every shard of its power of two', () => {
+    // Shards 1 and 2 written: 4 shards. 3 units at 100 events/s over 1 event: 3,000 units/s at 10×,
+    // 750 a shard; the worst of 4 is 750 + √(2 ln 4)·√(750 · 1).
+    const peaks = peaksOf(writesOf('request', ['T#t#X#S1', 'T#t#X#S1', 'T#t#X#S2']), 1, () => 100);
+    const [sharded] = patternsOf(peaks);
+    expect(sharded).toMatchObject({ pattern: 'T#<t>#X#S<n>', shards: 4, meanPercentOfLimit: 75 });
+    expect(sharded?.replayWorstPercent).toBe(200);
+    expect(sharded?.percentOfLimit).toBeCloseTo((fullSizeWorstShard(750, 1, 4) / 1000) * 100, 1);
+    expect(fullSizeWorstShard(750, 1, 4)).toBeCloseTo(750 + Math.sqrt(2 * Math.log(4)) * Math.sqrt(750), 6);
+  });
+
+  it('caps an entity key at the writes one value receives at full size, at every factor', () => {
+    // A client's collection written 11 units in a 0.03 s replay window: 350 units/s by the rate, but
+    // at full size that client still receives its 11 units, within one second.
+    const writes = writesOf(
+      'request',
+      Array.from({ length: 11 }, () => 'T#t#CLIENT#c-1'),
+    );
+    const peaks = peaksOf(writes, 200, () => 6400);
+    const bound = (pattern: string) => (pattern === 'T#<t>#CLIENT#<v>' ? { perValue: 1 } : undefined);
+    expect(patternsOf(peaks)[0]?.percentOfLimit).toBe(352);
+    expect(patternsOf(peaks, bound)[0]).toMatchObject({
+      wcuPerSecond: 11,
+      percentOfLimit: 1.1,
+      bounded: true,
+    });
+  });
+
+  it('keeps a key written at its own pace at its share of the 1× peak, whatever the factor', () => {
+    // One job's rows at the rate of 4 jobs: the job's key takes a quarter, and 10× load is 10× jobs.
+    const rows = Array.from({ length: 40 }, () => 'T#t#JOB#j-1');
+    const peaks = peaksOf(writesOf('imports', rows), 2, () => 2);
+    expect(patternsOf(peaks)[0]?.percentOfLimit).toBe(40);
+    const bound = () => ({ ownPace: 1 / 4 });
+    expect(patternsOf(peaks, bound)[0]).toMatchObject({ wcuPerSecond: 10, percentOfLimit: 1, bounded: true });
   });
 });
