@@ -47,7 +47,7 @@ export const BOOK_ACCESS_PATTERNS: readonly AccessPattern[] = [
     'clients',
     'GetItem',
     'table',
-    'pk=T#<t>#UNIQUE#<field> sk=<value>',
+    'pk=T#<t>#UNIQUE#<field>#S<n> sk=<value>',
     'built',
   ),
   pattern(
@@ -55,7 +55,7 @@ export const BOOK_ACCESS_PATTERNS: readonly AccessPattern[] = [
     'policies',
     'BatchGetItem',
     'table',
-    'pk=T#<t>#UNIQUE#POLICY_NUMBER sk=<insurer>/<number>',
+    'pk=T#<t>#UNIQUE#POLICY_NUMBER#S<n> sk=<insurer>/<number>',
     'built',
   ),
   pattern(

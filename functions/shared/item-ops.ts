@@ -2,6 +2,7 @@ import { type Db, deleteOp, putNewOp, putOp, type StoredItem, type TransactOp } 
 import { AlreadyExistsError } from './errors.js';
 import { toItem } from './items.js';
 import { EntityType, keys } from './table-design.js';
+import type { UniqueField } from './unique-fields.js';
 
 /**
  * The write ops every repository builds the same way: a new entity stored under its key, and the
@@ -24,7 +25,7 @@ export interface UniqueOwner {
 /** Op that claims `value` of `field` for its owner; `onTaken` when another owner holds it. */
 export function claimUniqueOp(
   tenantId: string,
-  field: string,
+  field: UniqueField,
   value: string,
   owner: UniqueOwner,
   onTaken: () => Error,
@@ -35,7 +36,7 @@ export function claimUniqueOp(
 /** Op that hands an existing claim to another owner (a renewal keeping its policy number). */
 export function reassignUniqueOp(
   tenantId: string,
-  field: string,
+  field: UniqueField,
   value: string,
   owner: UniqueOwner,
 ): TransactOp {
@@ -43,7 +44,7 @@ export function reassignUniqueOp(
 }
 
 /** Op that gives a value up (its owner changed it or is gone). */
-export function releaseUniqueOp(tenantId: string, field: string, value: string): TransactOp {
+export function releaseUniqueOp(tenantId: string, field: UniqueField, value: string): TransactOp {
   return deleteOp(keys.unique(tenantId, field, value));
 }
 
@@ -51,7 +52,7 @@ export function releaseUniqueOp(tenantId: string, field: string, value: string):
 export function uniqueClaim(
   db: Db,
   tenantId: string,
-  field: string,
+  field: UniqueField,
   value: string,
   consistent = true,
 ): Promise<StoredItem | undefined> {

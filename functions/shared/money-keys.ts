@@ -1,5 +1,10 @@
 import { clientCollection, type ItemKey, seg, tenantPrefix } from './key-segments.js';
 import { type ShardedPartition, sharded, shardedKey } from './sharded-keys.js';
+import { UNIQUE_CLAIM_SHARDS, type UniqueField } from './unique-fields.js';
+
+/** A field's claims before sharding (`T#<t>#UNIQUE#<field>`): the base of its shards. */
+const uniqueClaimsOf = (tenantId: string, field: UniqueField) =>
+  `${tenantPrefix(tenantId)}#UNIQUE#${seg(field)}`;
 
 /**
  * Key builders of the money modules (invoices, payments, commissions), spread into `keys` by
@@ -281,10 +286,16 @@ export const moneyKeys = {
 
   /**
    * A claim on a value that must be unique in the tenant (national id, e-mail, policy number…).
-   * Written in the same transaction as the item, conditioned on not existing.
+   * Written in the same transaction as the item, conditioned on not existing. A field's claims are
+   * spread over {@link UNIQUE_CLAIM_SHARDS} partitions by the value's hash (docs/scale.md: an import
+   * claims 268 policy numbers a second, in the insurer's sequential order); a claim is only ever read
+   * by its value, so the shard costs no read.
    */
-  unique: (tenantId: string, field: string, value: string): ItemKey => ({
-    pk: `${tenantPrefix(tenantId)}#UNIQUE#${seg(field)}`,
+  unique: (tenantId: string, field: UniqueField, value: string): ItemKey => ({
+    pk: shardedKey(uniqueClaimsOf(tenantId, field), value, UNIQUE_CLAIM_SHARDS),
     sk: value,
   }),
+  /** Every partition of a field's claims (the shard migration; nothing else lists claims). */
+  uniqueClaims: (tenantId: string, field: UniqueField): ShardedPartition =>
+    sharded(uniqueClaimsOf(tenantId, field), UNIQUE_CLAIM_SHARDS),
 } as const;

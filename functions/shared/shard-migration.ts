@@ -1,7 +1,8 @@
-import type { Db, StoredItem } from './db.js';
+import { type Db, deleteOp, type StoredItem } from './db.js';
 import { tenantPrefix } from './key-segments.js';
 import { sharded, shardedKey } from './sharded-keys.js';
-import { type IndexName, TABLE } from './table-design.js';
+import { type IndexName, keys, TABLE } from './table-design.js';
+import { UNIQUE_FIELDS, type UniqueField } from './unique-fields.js';
 
 /**
  * The migration of items written before an index key was sharded (docs/scale.md, section 7): each
@@ -124,4 +125,76 @@ function moveOp(item: StoredItem, attribute: string, base: string, oldValue: str
     },
     onConditionFailed: () => new AlreadyMoved(),
   };
+}
+
+class ClaimTaken extends Error {}
+class ClaimGone extends Error {}
+
+/** What moving a tenant's unique claims to their shards did. */
+export interface ClaimMigrationResult extends ShardMigrationResult {
+  /**
+   * Values claimed under the old partition and, since the deploy, claimed again under the new one by
+   * another owner (the claim could not be seen meanwhile): both claims are left for a person to settle.
+   */
+  conflicts: Array<{ field: UniqueField; value: string; oldOwner: string; newOwner: string }>;
+}
+
+/**
+ * Moves every unique claim still under its field's old partition (`T#<t>#UNIQUE#<field>`) to its
+ * shard: the claim is put under the new key (only if that key is free) and deleted from the old one
+ * in one transaction. A claim already under the new key for the same owner just loses its old copy
+ * (`alreadyMoved`); for another owner it is a conflict, reported and left alone. A rerun finds the
+ * old partitions empty. Reads are Queries on the old partitions, one per field of
+ * {@link UNIQUE_FIELDS} (the list every claim's field is typed by).
+ */
+export async function migrateClaims(db: Db, tenantId: string): Promise<ClaimMigrationResult> {
+  const result: ClaimMigrationResult = { moved: 0, alreadyMoved: 0, conflicts: [] };
+  for (const field of UNIQUE_FIELDS) {
+    const base = keys.uniqueClaims(tenantId, field).base;
+    const claims = await db.queryAll<StoredItem>({ partition: base });
+    for (let i = 0; i < claims.length; i += CONCURRENCY) {
+      await Promise.all(
+        claims.slice(i, i + CONCURRENCY).map(async (claim) => {
+          const value = String(claim.sk);
+          const target = keys.unique(tenantId, field, value);
+          const old = { pk: base, sk: value };
+          try {
+            await db.transact([
+              {
+                item: {
+                  Put: {
+                    TableName: '',
+                    Item: { ...claim, pk: target.pk },
+                    ConditionExpression: 'attribute_not_exists(pk)',
+                  },
+                },
+                onConditionFailed: () => new ClaimTaken(),
+              },
+              {
+                item: { Delete: { TableName: '', Key: old, ConditionExpression: 'attribute_exists(pk)' } },
+                onConditionFailed: () => new ClaimGone(),
+              },
+            ]);
+            result.moved++;
+          } catch (error) {
+            if (error instanceof ClaimGone) return;
+            if (!(error instanceof ClaimTaken)) throw error;
+            const now = await db.get(target, { consistent: true });
+            if (now?.ownerId === claim.ownerId) {
+              await db.transact([deleteOp(old)]);
+              result.alreadyMoved++;
+            } else {
+              result.conflicts.push({
+                field,
+                value,
+                oldOwner: String(claim.ownerId),
+                newOwner: String(now?.ownerId),
+              });
+            }
+          }
+        }),
+      );
+    }
+  }
+  return result;
 }

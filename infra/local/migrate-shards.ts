@@ -32,5 +32,11 @@ const results = await migrateShardKeys(new Db(client, values.table), {
   from: values.from,
   to: values.to,
 });
-for (const [tenantId, result] of results)
+for (const [tenantId, result] of results) {
   process.stdout.write(`${tenantId}: ${result.moved} moved, ${result.alreadyMoved} already moved\n`);
+  for (const c of result.conflicts)
+    process.stdout.write(
+      `${tenantId}: ${c.field} "${c.value}" is claimed by ${c.oldOwner} (before the upgrade) and by ${c.newOwner} (since): settle it by hand\n`,
+    );
+}
+if ([...results.values()].some((r) => r.conflicts.length > 0)) process.exitCode = 1;

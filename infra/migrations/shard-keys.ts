@@ -5,6 +5,8 @@ import { INVOICE_STATUSES } from '../../functions/modules/invoices/index.js';
 import { POLICY_STATUSES } from '../../functions/modules/policies/index.js';
 import type { Db } from '../../functions/shared/db.js';
 import {
+  type ClaimMigrationResult,
+  migrateClaims,
   migrateToShards,
   monthsBetween,
   type ShardMigrationResult,
@@ -20,12 +22,12 @@ import { keys } from '../../functions/shared/table-design.js';
 export async function migrateShardKeys(
   db: Db,
   scope: { tenantId?: string; from: string; to: string },
-): Promise<Map<string, ShardMigrationResult>> {
+): Promise<Map<string, ClaimMigrationResult>> {
   const tenants = scope.tenantId
     ? [scope.tenantId]
     : (await db.queryAll({ partition: keys.tenantRegistryPartition })).map((i) => String(i.sk));
   const periods = monthsBetween(scope.from, scope.to);
-  const results = new Map<string, ShardMigrationResult>();
+  const results = new Map<string, ClaimMigrationResult>();
   for (const tenantId of tenants) {
     const oldKeys = unshardedKeys({
       tenantId,
@@ -34,17 +36,24 @@ export async function migrateShardKeys(
       invoiceStatuses: INVOICE_STATUSES,
       periods,
     });
-    results.set(tenantId, await migrateToShards(db, oldKeys));
+    const indexes: ShardMigrationResult = await migrateToShards(db, oldKeys);
+    const claims = await migrateClaims(db, tenantId);
+    results.set(tenantId, {
+      moved: indexes.moved + claims.moved,
+      alreadyMoved: indexes.alreadyMoved + claims.alreadyMoved,
+      conflicts: claims.conflicts,
+    });
   }
   return results;
 }
 
 /**
  * Which set of sharded keys a directory's marker records: bumped when keys join the set (2: the
- * tenant's task lists and clients by creation), so a directory migrated for an earlier set is migrated again (idempotent:
+ * tenant's task lists and clients by creation; 3: the unique claims and the keys of section 6's
+ * second pass), so a directory migrated for an earlier set is migrated again (idempotent:
  * only the newly sharded keys' items move).
  */
-export const SHARD_KEYS_VERSION = 2;
+export const SHARD_KEYS_VERSION = 3;
 
 function markedVersion(marker: string): number {
   try {
@@ -82,6 +91,11 @@ export async function migrateShardsOnce(
   const results = await migrateShardKeys(db, { from: month(-36), to: month(1) });
   const moved = [...results.values()].reduce((sum, r) => sum + r.moved, 0);
   if (moved > 0) log(`Index shards    moved ${moved} item(s) written by an earlier version`);
+  for (const [tenantId, r] of results)
+    for (const c of r.conflicts)
+      log(
+        `Index shards    ${tenantId}: ${c.field} "${c.value}" is claimed by ${c.oldOwner} and, since the upgrade, by ${c.newOwner}: settle it by hand`,
+      );
   writeFileSync(
     marker,
     `${JSON.stringify({ version: SHARD_KEYS_VERSION, migratedAt: now.toISOString(), moved }, null, 2)}\n`,

@@ -4,6 +4,7 @@ import type { OrgKind } from '../../shared/table-design.js';
 import type { Client } from '../clients/index.js';
 import type { TenantSettings } from '../org/index.js';
 import type { Policy, WriteOptions } from '../policies/index.js';
+import type { UniqueField } from '../../shared/unique-fields.js';
 
 type PageRequest = { limit: number; cursor: string | null };
 
@@ -11,7 +12,7 @@ type PageRequest = { limit: number; cursor: string | null };
 export interface BookClients {
   createClient(principal: Principal, input: unknown, options: { source?: string }): Promise<Client>;
   listClients(principal: Principal, filter: unknown, page: PageRequest): Promise<Page<Client>>;
-  ownerOfUnique(tenantId: string, field: string, value: string): Promise<string | undefined>;
+  ownerOfUnique(tenantId: string, field: UniqueField, value: string): Promise<string | undefined>;
 }
 
 /** What book files do with policies: the API's write and list, and a policy by the insurer's id. */

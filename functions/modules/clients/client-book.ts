@@ -10,6 +10,7 @@ import type { Branch, User } from '../org/index.js';
 import type { Client, TimelineEntry, TimelineKind } from './clients.model.js';
 import type { ClientsRepository } from './clients.repository.js';
 import type { ClientOrgDirectory } from './ports.js';
+import type { UniqueField } from '../../shared/unique-fields.js';
 
 /**
  * What every client service and the policies module share: reading a client within the principal's
@@ -79,7 +80,7 @@ export class ClientBook {
   }
 
   /** The client holding a unique value (national id, tax id, email, external id), if any. */
-  ownerOfUnique(tenantId: string, field: string, value: string): Promise<string | undefined> {
+  ownerOfUnique(tenantId: string, field: UniqueField, value: string): Promise<string | undefined> {
     return this.repo.ownerOfUnique(tenantId, field, value);
   }
 

@@ -23,10 +23,11 @@ import { EntityType, type IndexName, keys, type ShardedPartition } from '../../s
 import type { CreditEntry, Invoice } from '../invoices/index.js';
 import type { Policy } from '../policies/index.js';
 import type { Client, Contact, TimelineEntry } from './clients.model.js';
+import type { UniqueField } from '../../shared/unique-fields.js';
 
 /** A value unique per tenant (national id, tax id, e-mail, external id). */
 export interface UniqueValue {
-  field: string;
+  field: UniqueField;
   value: string;
 }
 
@@ -117,7 +118,7 @@ export class ClientsRepository {
   }
 
   /** Whose is a unique value (e.g. for import: the client already imported under this external id). */
-  async ownerOfUnique(tenantId: string, field: string, value: string): Promise<string | undefined> {
+  async ownerOfUnique(tenantId: string, field: UniqueField, value: string): Promise<string | undefined> {
     const item = await uniqueClaim(this.db, tenantId, field, value);
     return typeof item?.ownerId === 'string' ? item.ownerId : undefined;
   }
@@ -161,7 +162,7 @@ export class ClientsRepository {
     expectedVersion: number,
     changes: Partial<Client>,
     extra: TransactOp[] = [],
-    uniqueChanges: Array<{ field: string; from: string | null; to: string | null }> = [],
+    uniqueChanges: Array<{ field: UniqueField; from: string | null; to: string | null }> = [],
   ): Promise<Client> {
     await this.db.transact([
       this.updateClientOp(tenantId, current, expectedVersion, changes),

@@ -2,6 +2,7 @@ import { type Db, deleteOp, type StoredItem, versionedUpdateOp } from '../../sha
 import { VersionConflictError } from '../../shared/errors.js';
 import { indexAttributeChanges } from '../../shared/index-attributes.js';
 import { EntityType, type ItemKey, keys, STORAGE_ATTRIBUTES } from '../../shared/table-design.js';
+import type { UniqueField } from '../../shared/unique-fields.js';
 
 /** Everything the table holds on one client, as stored (keys included). */
 export interface SubjectHoldings {
@@ -107,7 +108,7 @@ export class DataSubjectRepository {
   }
 
   /** The unique claim of a value (national id, e-mail…), to release it. */
-  uniqueKey(tenantId: string, field: string, value: string): ItemKey {
+  uniqueKey(tenantId: string, field: UniqueField, value: string): ItemKey {
     return keys.unique(tenantId, field, value);
   }
 

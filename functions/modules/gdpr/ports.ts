@@ -1,5 +1,6 @@
 import type { Principal } from '../../shared/auth/principal.js';
 import type { ObjectStore } from '../../shared/object-store.js';
+import type { UniqueField } from '../../shared/unique-fields.js';
 
 /** What data subject requests need of the clients module: the scope check and its record rules. */
 export interface SubjectBook {
@@ -11,7 +12,7 @@ export interface SubjectBook {
     taxId: string | null;
     email: string | null;
     externalId: string | null;
-  }): Array<{ field: string; value: string }>;
+  }): Array<{ field: UniqueField; value: string }>;
   /** The sort form of a name (the by-name indexes). */
   sortNameOf(name: string): string;
 }

@@ -104,7 +104,13 @@ export class CatalogService {
     const current = await this.entities.getOrThrow<Insurer>(p.tenantId, OrgKind.Insurer, id, 'Insurer');
     const rename =
       changes.name && changes.name.toLowerCase() !== current.name.toLowerCase()
-        ? [{ field: 'INSURER_NAME', from: current.name.toLowerCase(), to: changes.name.toLowerCase() }]
+        ? [
+            {
+              field: 'INSURER_NAME' as const,
+              from: current.name.toLowerCase(),
+              to: changes.name.toLowerCase(),
+            },
+          ]
         : [];
     return this.repo.updateOrgEntity(
       p.tenantId,

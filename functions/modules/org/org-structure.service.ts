@@ -183,7 +183,7 @@ export class OrgStructureService {
     assertCanGrant(p, { role: changes.role ?? current.role, scope: changes.scope ?? current.scope });
     const emailChange =
       changes.email && changes.email !== current.email
-        ? [{ field: 'USER_EMAIL', from: current.email, to: changes.email }]
+        ? [{ field: 'USER_EMAIL' as const, from: current.email, to: changes.email }]
         : [];
     return this.repo.updateOrgEntity(
       p.tenantId,
@@ -337,7 +337,13 @@ export class OrgStructureService {
     const current = await this.entities.getOrThrow<RateGroup>(p.tenantId, OrgKind.RateGroup, id, 'RateGroup');
     const rename =
       changes.name && changes.name.toLowerCase() !== current.name.toLowerCase()
-        ? [{ field: 'RATE_GROUP_NAME', from: current.name.toLowerCase(), to: changes.name.toLowerCase() }]
+        ? [
+            {
+              field: 'RATE_GROUP_NAME' as const,
+              from: current.name.toLowerCase(),
+              to: changes.name.toLowerCase(),
+            },
+          ]
         : [];
     return this.repo.updateOrgEntity(
       p.tenantId,

@@ -28,6 +28,7 @@ import {
   rateGroupSpell,
   type UplineSegment,
 } from './upline.js';
+import type { UniqueField } from '../../shared/unique-fields.js';
 
 const ENTITY_OF_KIND: Record<OrgKind, EntityType> = {
   [OrgKind.Region]: EntityType.Region,
@@ -42,7 +43,7 @@ const ENTITY_OF_KIND: Record<OrgKind, EntityType> = {
 
 /** A value that must be unique within the tenant, claimed in the same transaction as the record. */
 export interface UniqueClaim {
-  field: string;
+  field: UniqueField;
   value: string;
 }
 
@@ -168,7 +169,7 @@ export class OrgRepository {
     current: T,
     expectedVersion: number,
     changes: Partial<T>,
-    uniqueChanges: Array<{ field: string; from: string; to: string }> = [],
+    uniqueChanges: Array<{ field: UniqueField; from: string; to: string }> = [],
     extra: TransactOp[] = [],
   ): Promise<T> {
     const entity = ENTITY_OF_KIND[kind];

@@ -76,7 +76,13 @@ export class PartnersService {
     );
     const rename =
       changes.name && changes.name.toLowerCase() !== current.name.toLowerCase()
-        ? [{ field: 'LEAD_SOURCE_NAME', from: current.name.toLowerCase(), to: changes.name.toLowerCase() }]
+        ? [
+            {
+              field: 'LEAD_SOURCE_NAME' as const,
+              from: current.name.toLowerCase(),
+              to: changes.name.toLowerCase(),
+            },
+          ]
         : [];
     return this.repo.updateOrgEntity(
       p.tenantId,

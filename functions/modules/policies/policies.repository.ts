@@ -19,6 +19,7 @@ import {
 import { EntityType, type IndexName, keys, type ShardedPartition } from '../../shared/table-design.js';
 import type { WrittenPartition, WrittenPolicyFilter } from '../commissions/index.js';
 import type { Policy } from './policies.model.js';
+import type { UniqueField } from '../../shared/unique-fields.js';
 
 type PageRequest = { limit: number; cursor: string | null };
 
@@ -81,7 +82,7 @@ export class PoliciesRepository {
   }
 
   /** Op that claims a value unique in the tenant for a policy (number per insurer, external id). */
-  claimOp(tenantId: string, field: string, value: string, policyId: string, label: string): TransactOp {
+  claimOp(tenantId: string, field: UniqueField, value: string, policyId: string, label: string): TransactOp {
     return claimUniqueOp(
       tenantId,
       field,
@@ -92,15 +93,15 @@ export class PoliciesRepository {
   }
 
   /** Op that hands an existing claim to another policy (a renewal keeping its number). */
-  reassignClaimOp(tenantId: string, field: string, value: string, policyId: string): TransactOp {
+  reassignClaimOp(tenantId: string, field: UniqueField, value: string, policyId: string): TransactOp {
     return reassignUniqueOp(tenantId, field, value, { ownerType: 'Policy', ownerId: policyId });
   }
 
-  releaseClaimOp(tenantId: string, field: string, value: string): TransactOp {
+  releaseClaimOp(tenantId: string, field: UniqueField, value: string): TransactOp {
     return releaseUniqueOp(tenantId, field, value);
   }
 
-  async ownerOfClaim(tenantId: string, field: string, value: string): Promise<string | undefined> {
+  async ownerOfClaim(tenantId: string, field: UniqueField, value: string): Promise<string | undefined> {
     const item = await uniqueClaim(this.db, tenantId, field, value);
     return typeof item?.ownerId === 'string' ? item.ownerId : undefined;
   }
@@ -108,7 +109,7 @@ export class PoliciesRepository {
   /** The owners of several claims of one field, by claimed value (one consistent BatchGetItem per 100). */
   async ownersOfClaims(
     tenantId: string,
-    field: string,
+    field: UniqueField,
     values: readonly string[],
   ): Promise<Map<string, string>> {
     const unique = [...new Set(values)];

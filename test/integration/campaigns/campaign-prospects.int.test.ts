@@ -2,6 +2,7 @@ import ExcelJS from 'exceljs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, errorCode } from '../../support/app.js';
 import { type Brokerage, createBrokerage, personInput } from '../../support/brokerage.js';
+import type { UniqueField } from '../../../functions/shared/unique-fields.js';
 
 /**
  * Prospect lists on DynamoDB Local: a CSV or XLSX imported into a DRAFT campaign through GraphQL;
@@ -49,7 +50,7 @@ async function importFile(campaignId: string, content: Buffer, extra: Record<str
   return result;
 }
 
-const holder = (field: string, value: string) =>
+const holder = (field: UniqueField, value: string) =>
   app.services.clients.book.ownerOfUnique(b.tenantId, field, value);
 
 const memberIds = async (campaignId: string) =>

@@ -9,6 +9,7 @@ import {
   type ShardedPartition,
   TABLE,
 } from '../../../functions/shared/table-design.js';
+import { UNIQUE_CLAIM_SHARDS } from '../../../functions/shared/unique-fields.js';
 
 describe('table attributes and indexes', () => {
   it('uses generic key attributes, an entity type and a version on every item', () => {
@@ -84,11 +85,14 @@ describe('org key builders', () => {
     expect(link.sk.startsWith(keys.cardPrefix) || link.sk.startsWith(keys.timelinePrefix)).toBe(false);
   });
 
-  it('claims a unique value per tenant and field', () => {
-    expect(keys.unique('t1', 'USER_EMAIL', 'ana@broker.cz')).toEqual({
-      pk: 'T#t1#UNIQUE#USER_EMAIL',
+  it('claims a unique value per tenant and field, in the shard its value hashes to', () => {
+    const claim = keys.unique('t1', 'USER_EMAIL', 'ana@broker.cz');
+    expect(claim).toEqual({
+      pk: `T#t1#UNIQUE#USER_EMAIL#S${shardOf('ana@broker.cz', UNIQUE_CLAIM_SHARDS)}`,
       sk: 'ana@broker.cz',
     });
+    expect(keys.uniqueClaims('t1', 'USER_EMAIL').shards).toContain(claim.pk);
+    expect(keys.unique('t2', 'USER_EMAIL', 'ana@broker.cz').pk).not.toBe(claim.pk);
   });
 
   it.each([
