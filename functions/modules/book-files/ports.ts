@@ -1,10 +1,10 @@
 import type { Principal } from '../../shared/auth/principal.js';
 import type { Page } from '../../shared/db.js';
 import type { OrgKind } from '../../shared/table-design.js';
+import type { UniqueField } from '../../shared/unique-fields.js';
 import type { Client } from '../clients/index.js';
 import type { TenantSettings } from '../org/index.js';
 import type { Policy, WriteOptions } from '../policies/index.js';
-import type { UniqueField } from '../../shared/unique-fields.js';
 
 type PageRequest = { limit: number; cursor: string | null };
 

@@ -6,11 +6,11 @@ import { ForbiddenError, NotFoundError, ValidationFailedError } from '../../shar
 import { newId } from '../../shared/ids.js';
 import type { KeyedRead } from '../../shared/items.js';
 import { OrgKind } from '../../shared/table-design.js';
+import type { UniqueField } from '../../shared/unique-fields.js';
 import type { Branch, User } from '../org/index.js';
 import type { Client, TimelineEntry, TimelineKind } from './clients.model.js';
 import type { ClientsRepository } from './clients.repository.js';
 import type { ClientOrgDirectory } from './ports.js';
-import type { UniqueField } from '../../shared/unique-fields.js';
 
 /**
  * What every client service and the policies module share: reading a client within the principal's

@@ -20,10 +20,10 @@ import {
   toItem,
 } from '../../shared/items.js';
 import { EntityType, type IndexName, keys, type ShardedPartition } from '../../shared/table-design.js';
+import type { UniqueField } from '../../shared/unique-fields.js';
 import type { CreditEntry, Invoice } from '../invoices/index.js';
 import type { Policy } from '../policies/index.js';
 import type { Client, Contact, TimelineEntry } from './clients.model.js';
-import type { UniqueField } from '../../shared/unique-fields.js';
 
 /** A value unique per tenant (national id, tax id, e-mail, external id). */
 export interface UniqueValue {

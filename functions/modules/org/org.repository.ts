@@ -20,6 +20,7 @@ import {
   toItem,
 } from '../../shared/items.js';
 import { EntityType, keys, OrgKind } from '../../shared/table-design.js';
+import type { UniqueField } from '../../shared/unique-fields.js';
 import type { InsurerSecrets, RateGroupMembership, TenantSettings, User, UserMove } from './org.model.js';
 import {
   type PlacementChange,
@@ -28,7 +29,6 @@ import {
   rateGroupSpell,
   type UplineSegment,
 } from './upline.js';
-import type { UniqueField } from '../../shared/unique-fields.js';
 
 const ENTITY_OF_KIND: Record<OrgKind, EntityType> = {
   [OrgKind.Region]: EntityType.Region,

@@ -17,9 +17,9 @@ import {
   toItem,
 } from '../../shared/items.js';
 import { EntityType, type IndexName, keys, type ShardedPartition } from '../../shared/table-design.js';
+import type { UniqueField } from '../../shared/unique-fields.js';
 import type { WrittenPartition, WrittenPolicyFilter } from '../commissions/index.js';
 import type { Policy } from './policies.model.js';
-import type { UniqueField } from '../../shared/unique-fields.js';
 
 type PageRequest = { limit: number; cursor: string | null };
 

@@ -1,4 +1,4 @@
-import { type DynamoDBDocumentClient, DeleteCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, type DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { Db } from '../../../functions/shared/db.js';
 import { AlreadyExistsError } from '../../../functions/shared/errors.js';

@@ -1,8 +1,8 @@
 import ExcelJS from 'exceljs';
 import { beforeAll, describe, expect, it } from 'vitest';
+import type { UniqueField } from '../../../functions/shared/unique-fields.js';
 import { createTestApp, errorCode } from '../../support/app.js';
 import { type Brokerage, createBrokerage, personInput } from '../../support/brokerage.js';
-import type { UniqueField } from '../../../functions/shared/unique-fields.js';
 
 /**
  * Prospect lists on DynamoDB Local: a CSV or XLSX imported into a DRAFT campaign through GraphQL;
