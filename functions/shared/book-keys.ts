@@ -100,10 +100,11 @@ export const bookKeys = {
   /** Sharded (sharded-keys.ts): a tenant's clients of a status are spread over 16 key values. */
   clientsByStatus: (tenantId: string, status: string): ShardedPartition =>
     sharded(base.clientsByStatus(tenantId, status)),
-  /** countClientsCreatedBetween: the tenant's clients on gsi6 by creation instant (`<createdAt>#<id>`). */
-  /** Clients by creation: 16 shards (docs/scale.md, section 6: new holders of a webhook burst). */
-  clientsByCreation: (tenantId: string): ShardedPartition =>
-    sharded(base.clientsByCreation(tenantId)),
+  /**
+   * countClientsCreatedBetween: the tenant's clients on gsi6 by creation instant (`<createdAt>#<id>`),
+   * 16 shards (docs/scale.md, section 6: new holders of a webhook burst).
+   */
+  clientsByCreation: (tenantId: string): ShardedPartition => sharded(base.clientsByCreation(tenantId)),
   /** A branch's clients: {@link CLIENT_BRANCH_SHARDS} shards, merged by `<status>#<name>#<id>`. */
   clientsByBranch: (tenantId: string, branchId: string): ShardedPartition =>
     sharded(base.clientsByBranch(tenantId, branchId), CLIENT_BRANCH_SHARDS),
