@@ -103,7 +103,7 @@ export const BOOK_ACCESS_PATTERNS: readonly AccessPattern[] = [
     'clients',
     'Query',
     'gsi3',
-    'gsi3pk=T#<t>#BRANCH#<branch>#CLIENT gsi3sk=<status>#<name>#<id>',
+    'gsi3pk=T#<t>#BRANCH#<branch>#CLIENT#S<n> (64 shards, merged) gsi3sk=<status>#<name>#<id>',
     'built',
   ),
   pattern(
@@ -144,7 +144,7 @@ export const BOOK_ACCESS_PATTERNS: readonly AccessPattern[] = [
     'policies',
     'Query',
     'gsi2',
-    'gsi2pk=T#<t>#INSURER#<id>#POLICY gsi2sk=<status>#<start>#<id>',
+    'gsi2pk=T#<t>#INSURER#<id>#POLICY#S<n> (32 shards, merged) gsi2sk=<status>#<start>#<id>',
     'built',
   ),
   pattern(
@@ -152,7 +152,7 @@ export const BOOK_ACCESS_PATTERNS: readonly AccessPattern[] = [
     'policies',
     'Query',
     'gsi3',
-    'gsi3pk=T#<t>#BRANCH#<id>#POLICY gsi3sk=<status>#<start>#<id>',
+    'gsi3pk=T#<t>#BRANCH#<id>#POLICY#S<n> (64 shards, merged) gsi3sk=<status>#<start>#<id>',
     'built',
   ),
   pattern(
@@ -160,7 +160,7 @@ export const BOOK_ACCESS_PATTERNS: readonly AccessPattern[] = [
     'policies',
     'Query',
     'gsi4',
-    'gsi4pk=T#<t>#PRODUCT#<id>#POLICY gsi4sk=<status>#<start>#<id>',
+    'gsi4pk=T#<t>#PRODUCT#<id>#POLICY#S<n> (32 shards, merged) gsi4sk=<status>#<start>#<id>',
     'built',
   ),
   pattern(
@@ -168,7 +168,7 @@ export const BOOK_ACCESS_PATTERNS: readonly AccessPattern[] = [
     'policies',
     'Query',
     'gsi2',
-    'gsi2pk=T#<t>#INSURER#<id>#POLICY (gsi4 by product line, gsi3 by branch)',
+    'gsi2pk=T#<t>#INSURER#<id>#POLICY#S<n> (32 shards, merged; gsi4 by product line, gsi3 by branch: 32, 64)',
     'built',
   ),
   pattern(
@@ -176,7 +176,7 @@ export const BOOK_ACCESS_PATTERNS: readonly AccessPattern[] = [
     'policies',
     'Query',
     'gsi6',
-    'gsi6pk=T#<t>#POLICY#STATUS#<status>#S<n> (16 shards, merged) gsi6sk=<termEnd>#<id>',
+    'gsi6pk=T#<t>#POLICY#STATUS#<status>#S<n> (32 shards, merged) gsi6sk=<termEnd>#<id>',
     'built',
   ),
   pattern('listTenants (tenant-wide schedules)', 'org', 'Query', 'table', 'pk=TENANTS', 'built'),

@@ -24,7 +24,7 @@ export const TASK_ACCESS_PATTERNS: readonly AccessPattern[] = [
     'tasks',
     'Query',
     'gsi3',
-    'gsi3pk=T#<t>#BRANCH#<id>#TASK gsi3sk=<due>#<id>',
+    'gsi3pk=T#<t>#BRANCH#<id>#TASK#S<n> (16 shards, merged) gsi3sk=<due>#<id>',
     'built',
   ),
   pattern(

@@ -1,6 +1,6 @@
 import { type Db, deleteOp, type StoredItem } from './db.js';
 import { tenantPrefix } from './key-segments.js';
-import { sharded, shardedKey } from './sharded-keys.js';
+import { SHARD_COUNT, type ShardedPartition, sharded, shardedKey } from './sharded-keys.js';
 import { type IndexName, keys, TABLE } from './table-design.js';
 import { UNIQUE_FIELDS, type UniqueField } from './unique-fields.js';
 
@@ -26,7 +26,10 @@ export interface UnshardedKey {
   from?: number;
 }
 
-/** What the sharded keys' old values are for one tenant: the status lists and the months to cover. */
+/**
+ * What the sharded keys' old values are for one tenant: the status lists, the months to cover, and
+ * the tenant's branches, insurers and product lines (whose policy, client and task lists are sharded).
+ */
 export interface ShardMigrationScope {
   tenantId: string;
   policyStatuses: readonly string[];
@@ -34,13 +37,29 @@ export interface ShardMigrationScope {
   invoiceStatuses: readonly string[];
   /** `yyyy-mm` months whose payment and commission line keys to move. */
   periods: readonly string[];
+  branchIds: readonly string[];
+  insurerIds: readonly string[];
+  productLineIds: readonly string[];
 }
 
-/** Every old key value the sharding of this change replaced, for one tenant. */
+/** The unsharded value of a sharded key and its shard count, as its key builder names them. */
+function oldKey(index: IndexName, partition: ShardedPartition): UnshardedKey {
+  return { index, value: partition.base, shards: partition.shards.length };
+}
+
+/**
+ * Every old key value a sharding replaced, for one tenant. The policy status keys were sharded 16
+ * ways first and 32 now: both their unsharded value and their 16 old shards are emptied (an item
+ * whose 32-way shard is its old one stays).
+ */
 export function unshardedKeys(scope: ShardMigrationScope): UnshardedKey[] {
-  const t = tenantPrefix(scope.tenantId);
+  const { tenantId } = scope;
+  const t = tenantPrefix(tenantId);
   return [
-    ...scope.policyStatuses.map((s) => ({ index: 'gsi6' as const, value: `${t}#POLICY#STATUS#${s}` })),
+    ...scope.policyStatuses.flatMap((s) => {
+      const status = oldKey('gsi6', keys.policiesByStatus(tenantId, s));
+      return [status, { ...status, from: SHARD_COUNT }];
+    }),
     ...scope.clientStatuses.map((s) => ({ index: 'gsi2' as const, value: `${t}#CLIENT#STATUS#${s}` })),
     ...scope.invoiceStatuses.map((s) => ({ index: 'gsi2' as const, value: `${t}#INVOICE#STATUS#${s}` })),
     { index: 'gsi6' as const, value: `${t}#CLIENT#CREATED` },
@@ -51,6 +70,13 @@ export function unshardedKeys(scope: ShardMigrationScope): UnshardedKey[] {
       { index: 'gsi6' as const, value: `${t}#PAYMENT#LATE#${p}` },
       { index: 'gsi2' as const, value: `${t}#CLINE#PERIOD#${p}` },
     ]),
+    ...scope.branchIds.flatMap((b) => [
+      oldKey('gsi3', keys.policiesByBranch(tenantId, b)),
+      oldKey('gsi3', keys.clientsByBranch(tenantId, b)),
+      oldKey('gsi3', keys.tasksByBranch(tenantId, b)),
+    ]),
+    ...scope.insurerIds.map((i) => oldKey('gsi2', keys.policiesByInsurer(tenantId, i))),
+    ...scope.productLineIds.map((pl) => oldKey('gsi4', keys.policiesByProductLine(tenantId, pl))),
   ];
 }
 

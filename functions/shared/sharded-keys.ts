@@ -5,7 +5,7 @@
  * {@link SHARD_COUNT} key values `<key>#S<n>`, n chosen from the item's id, so a burst spreads evenly
  * and an item always lands in the same shard (a rewrite never moves it). Readers query every shard
  * and merge (sharded-query.ts). Which keys are sharded is decided here and in the key builders of
- * table-design.ts / money-keys.ts / task-keys.ts, nowhere else.
+ * table-design.ts / book-keys.ts / money-keys.ts / task-keys.ts, nowhere else.
  */
 
 /**

@@ -11,21 +11,30 @@
  */
 import { accessKeys } from './access-keys.js';
 import { auditKeys } from './audit-keys.js';
+import { bookKeys } from './book-keys.js';
 import { campaignKeys } from './campaign-keys.js';
 import { jobKeys } from './job-keys.js';
 import { clientCollection, type ItemKey, seg, tenantPrefix } from './key-segments.js';
 import { leadKeys } from './lead-keys.js';
 import { moneyKeys } from './money-keys.js';
 import { settlementKeys } from './settlement-keys.js';
-import { type ShardedPartition, sharded, shardedKey } from './sharded-keys.js';
 import { taskKeys } from './task-keys.js';
 
 export { auditSortKey } from './audit-keys.js';
+export {
+  CLIENT_BRANCH_SHARDS,
+  type ClientIndexFields,
+  POLICY_BRANCH_SHARDS,
+  POLICY_INSURER_SHARDS,
+  POLICY_PRODUCT_SHARDS,
+  POLICY_STATUS_SHARDS,
+  type PolicyIndexFields,
+} from './book-keys.js';
 export { campaignSortPrefixes } from './campaign-keys.js';
 export type { ItemKey } from './key-segments.js';
 export type { InvoiceIndexFields, PaymentIndexFields } from './money-keys.js';
 export type { ShardedPartition } from './sharded-keys.js';
-export { type TaskIndexFields, taskDueRange } from './task-keys.js';
+export { TASK_BRANCH_SHARDS, type TaskIndexFields, taskDueRange } from './task-keys.js';
 
 export const TABLE = {
   partitionKey: 'pk',
@@ -165,30 +174,6 @@ export const SYSTEM_PARTITION = 'G#SYSTEM';
 const failurePrefix = (tenantId: string | null) =>
   tenantId === null ? SYSTEM_PARTITION : tenantPrefix(tenantId);
 
-/** Fields of a client that place it in the indexes. `sortName` is a normalised name (lower case, no accents). */
-export interface ClientIndexFields {
-  id: string;
-  ownerAdvisorId: string | null;
-  status: string;
-  branchId: string;
-  sortName: string;
-  inPool: boolean;
-  referringPartnerId: string | null;
-  createdAt: string;
-}
-
-/** Fields of a policy that place it in the indexes. */
-export interface PolicyIndexFields {
-  id: string;
-  servicingAdvisorId: string | null;
-  insurerId: string;
-  branchId: string;
-  productLineId: string;
-  status: string;
-  termStart: string;
-  termEnd: string;
-}
-
 /** Key builders: the only place in the code base where key strings are assembled. */
 export const keys = {
   tenantPrefix,
@@ -327,87 +312,7 @@ export const keys = {
   policyPrefix: 'A#POLICY#',
   timelinePrefix: 'H#',
 
-  /**
-   * Index keys of a client: by owner, by status, by branch (sorted by name), the branch pool, by
-   * referring partner, and by creation (new clients per day: the campaign funnel's leads).
-   */
-  clientIndexes: (tenantId: string, c: ClientIndexFields): Record<string, string> => {
-    const t = tenantPrefix(tenantId);
-    const byName = `${c.sortName}#${seg(c.id)}`;
-    const idx: Record<string, string> = {
-      gsi2pk: shardedKey(`${t}#CLIENT#STATUS#${seg(c.status)}`, c.id),
-      gsi2sk: byName,
-      gsi3pk: `${t}#BRANCH#${seg(c.branchId)}#CLIENT`,
-      gsi3sk: `${c.status}#${byName}`,
-      gsi6pk: shardedKey(`${t}#CLIENT#CREATED`, c.id),
-      gsi6sk: `${c.createdAt}#${seg(c.id)}`,
-    };
-    if (c.ownerAdvisorId) {
-      idx.gsi1pk = `${t}#OWNER#${seg(c.ownerAdvisorId)}#CLIENT`;
-      idx.gsi1sk = `${c.status}#${byName}`;
-    }
-    if (c.inPool) {
-      idx.gsi4pk = `${t}#POOL#${seg(c.branchId)}`;
-      idx.gsi4sk = byName;
-    }
-    if (c.referringPartnerId) {
-      idx.gsi5pk = `${t}#PARTNER#${seg(c.referringPartnerId)}#CLIENT`;
-      idx.gsi5sk = `${c.status}#${seg(c.id)}`;
-    }
-    return idx;
-  },
-  clientsByOwner: (tenantId: string, advisorId: string) =>
-    `${tenantPrefix(tenantId)}#OWNER#${seg(advisorId)}#CLIENT`,
-  /** Sharded (sharded-keys.ts): a tenant's clients of a status are spread over 16 key values. */
-  clientsByStatus: (tenantId: string, status: string): ShardedPartition =>
-    sharded(`${tenantPrefix(tenantId)}#CLIENT#STATUS#${seg(status)}`),
-  /** countClientsCreatedBetween: the tenant's clients on gsi6 by creation instant (`<createdAt>#<id>`). */
-  /** Clients by creation: 16 shards (docs/scale.md, section 6: new holders of a webhook burst). */
-  clientsByCreation: (tenantId: string): ShardedPartition =>
-    sharded(`${tenantPrefix(tenantId)}#CLIENT#CREATED`),
-  clientsByBranch: (tenantId: string, branchId: string) =>
-    `${tenantPrefix(tenantId)}#BRANCH#${seg(branchId)}#CLIENT`,
-  clientPool: (tenantId: string, branchId: string) => `${tenantPrefix(tenantId)}#POOL#${seg(branchId)}`,
-  clientsByPartner: (tenantId: string, partnerId: string) =>
-    `${tenantPrefix(tenantId)}#PARTNER#${seg(partnerId)}#CLIENT`,
-
-  /**
-   * Index keys of a policy: by servicing advisor, insurer, branch and product line (each sorted by
-   * status, then term start), by id, and by status sorted by term end (the renewal window).
-   */
-  policyIndexes: (tenantId: string, p: PolicyIndexFields): Record<string, string> => {
-    const t = tenantPrefix(tenantId);
-    const byStart = `${seg(p.status)}#${seg(p.termStart)}#${seg(p.id)}`;
-    const idx: Record<string, string> = {
-      gsi2pk: `${t}#INSURER#${seg(p.insurerId)}#POLICY`,
-      gsi2sk: byStart,
-      gsi3pk: `${t}#BRANCH#${seg(p.branchId)}#POLICY`,
-      gsi3sk: byStart,
-      gsi4pk: `${t}#PRODUCT#${seg(p.productLineId)}#POLICY`,
-      gsi4sk: byStart,
-      gsi5pk: `${t}#POLICY#${seg(p.id)}`,
-      gsi5sk: 'POLICY',
-      gsi6pk: shardedKey(`${t}#POLICY#STATUS#${seg(p.status)}`, p.id),
-      gsi6sk: `${seg(p.termEnd)}#${seg(p.id)}`,
-    };
-    if (p.servicingAdvisorId) {
-      idx.gsi1pk = `${t}#OWNER#${seg(p.servicingAdvisorId)}#POLICY`;
-      idx.gsi1sk = byStart;
-    }
-    return idx;
-  },
-  policiesByAdvisor: (tenantId: string, advisorId: string) =>
-    `${tenantPrefix(tenantId)}#OWNER#${seg(advisorId)}#POLICY`,
-  policiesByInsurer: (tenantId: string, insurerId: string) =>
-    `${tenantPrefix(tenantId)}#INSURER#${seg(insurerId)}#POLICY`,
-  policiesByBranch: (tenantId: string, branchId: string) =>
-    `${tenantPrefix(tenantId)}#BRANCH#${seg(branchId)}#POLICY`,
-  policiesByProductLine: (tenantId: string, productLineId: string) =>
-    `${tenantPrefix(tenantId)}#PRODUCT#${seg(productLineId)}#POLICY`,
-  policyById: (tenantId: string, policyId: string) => `${tenantPrefix(tenantId)}#POLICY#${seg(policyId)}`,
-  /** Sharded (sharded-keys.ts): a tenant's policies of a status are spread over 16 key values. */
-  policiesByStatus: (tenantId: string, status: string): ShardedPartition =>
-    sharded(`${tenantPrefix(tenantId)}#POLICY#STATUS#${seg(status)}`),
+  ...bookKeys,
 
   /**
    * The registry of tenants (one small partition outside every tenant), written at provisioning so

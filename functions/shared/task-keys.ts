@@ -1,5 +1,5 @@
 import { clientCollection, type ItemKey, seg, tenantPrefix } from './key-segments.js';
-import { type ShardedPartition, sharded, shardedKey } from './sharded-keys.js';
+import { SHARD_COUNT, type ShardedPartition, sharded, shardedKey } from './sharded-keys.js';
 
 /**
  * Key builders of the tasks module, spread into `keys` by table-design.ts: the code asks `keys`,
@@ -15,6 +15,16 @@ export interface TaskIndexFields {
   dueAt: string;
   status: string;
 }
+
+/**
+ * Shards of a branch's task list: a renewals run writes ~100 tasks a second into the branch of their
+ * users (202 % of a partition at 10× peak, docs/scale.md section 6): 16 keep it near 13 %.
+ */
+export const TASK_BRANCH_SHARDS = SHARD_COUNT;
+
+/** The unsharded value of a branch's task list (its shards append `#S<n>`). */
+const branchTasks = (tenantId: string, branchId: string) =>
+  `${tenantPrefix(tenantId)}#BRANCH#${seg(branchId)}#TASK`;
 
 const byDue = (t: { dueAt: string; id: string }) => `${seg(t.dueAt)}#${seg(t.id)}`;
 
@@ -36,7 +46,6 @@ export const taskKeys = {
    * task of the tenant (tenant-wide lists and performance).
    */
   taskIndexes: (tenantId: string, task: TaskIndexFields): Record<string, string> => {
-    const t = tenantPrefix(tenantId);
     const idx: Record<string, string> = {
       gsi1pk: taskKeys.tasksByAssignee(tenantId, task.assigneeId),
       gsi1sk: byDue(task),
@@ -46,7 +55,7 @@ export const taskKeys = {
       gsi5sk: byDue(task),
     };
     if (task.branchId) {
-      idx.gsi3pk = `${t}#BRANCH#${seg(task.branchId)}#TASK`;
+      idx.gsi3pk = shardedKey(branchTasks(tenantId, task.branchId), task.id, TASK_BRANCH_SHARDS);
       idx.gsi3sk = byDue(task);
     }
     if (task.status === 'OPEN') {
@@ -59,8 +68,9 @@ export const taskKeys = {
     `${tenantPrefix(tenantId)}#OWNER#${seg(userId)}#TASK`,
   tasksByClient: (tenantId: string, clientId: string) =>
     `${tenantPrefix(tenantId)}#CLIENT#${seg(clientId)}#TASK`,
-  tasksByBranch: (tenantId: string, branchId: string) =>
-    `${tenantPrefix(tenantId)}#BRANCH#${seg(branchId)}#TASK`,
+  /** A branch's tasks: {@link TASK_BRANCH_SHARDS} shards, merged by due time. */
+  tasksByBranch: (tenantId: string, branchId: string): ShardedPartition =>
+    sharded(branchTasks(tenantId, branchId), TASK_BRANCH_SHARDS),
   /** The tenant's open tasks: 16 shards (docs/scale.md, section 6: a renewals run writes 100 tasks a second). */
   openTasks: (tenantId: string): ShardedPartition => sharded(`${tenantPrefix(tenantId)}#OPEN_TASKS`),
   /** Every task of the tenant: 16 shards, as the open ones. */

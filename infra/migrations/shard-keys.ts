@@ -2,6 +2,7 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { CLIENT_STATUSES } from '../../functions/modules/clients/index.js';
 import { INVOICE_STATUSES } from '../../functions/modules/invoices/index.js';
+import { OrgRepository } from '../../functions/modules/org/index.js';
 import { POLICY_STATUSES } from '../../functions/modules/policies/index.js';
 import type { Db } from '../../functions/shared/db.js';
 import {
@@ -12,12 +13,13 @@ import {
   type ShardMigrationResult,
   unshardedKeys,
 } from '../../functions/shared/shard-migration.js';
-import { keys } from '../../functions/shared/table-design.js';
+import { keys, OrgKind } from '../../functions/shared/table-design.js';
 
 /**
  * Moves items written before the hot index keys were sharded to their shards, for one tenant or
  * every registered one (the registry is one Query), over the months `from`..`to` of the period
- * keys (docs/scale.md, section 7). Idempotent: a second run moves nothing.
+ * keys and the tenant's branches, insurers and product lines (one Query of each org collection)
+ * (docs/scale.md, section 7). Idempotent: a second run moves nothing.
  */
 export async function migrateShardKeys(
   db: Db,
@@ -28,6 +30,9 @@ export async function migrateShardKeys(
     : (await db.queryAll({ partition: keys.tenantRegistryPartition })).map((i) => String(i.sk));
   const periods = monthsBetween(scope.from, scope.to);
   const results = new Map<string, ClaimMigrationResult>();
+  const org = new OrgRepository(db);
+  const ids = async (tenantId: string, kind: OrgKind) =>
+    (await org.listAllOrgEntities<{ id: string }>(tenantId, kind)).map((e) => e.id);
   for (const tenantId of tenants) {
     const oldKeys = unshardedKeys({
       tenantId,
@@ -35,6 +40,9 @@ export async function migrateShardKeys(
       clientStatuses: CLIENT_STATUSES,
       invoiceStatuses: INVOICE_STATUSES,
       periods,
+      branchIds: await ids(tenantId, OrgKind.Branch),
+      insurerIds: await ids(tenantId, OrgKind.Insurer),
+      productLineIds: await ids(tenantId, OrgKind.ProductLine),
     });
     const indexes: ShardMigrationResult = await migrateToShards(db, oldKeys);
     const claims = await migrateClaims(db, tenantId);
@@ -49,9 +57,10 @@ export async function migrateShardKeys(
 
 /**
  * Which set of sharded keys a directory's marker records: bumped when keys join the set (2: the
- * tenant's task lists and clients by creation; 3: the unique claims and the keys of section 6's
- * second pass), so a directory migrated for an earlier set is migrated again (idempotent:
- * only the newly sharded keys' items move).
+ * tenant's task lists and clients by creation; 3: a branch's policies, clients and tasks, an
+ * insurer's and a product line's policies, the policy status keys re-sharded 16 → 32, and the unique claims), so a
+ * directory migrated for an earlier set is migrated again (idempotent: only the newly sharded keys'
+ * items move).
  */
 export const SHARD_KEYS_VERSION = 3;
 

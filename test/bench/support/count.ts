@@ -1,14 +1,24 @@
 import { type DynamoDBDocumentClient, QueryCommand, type QueryCommandOutput } from '@aws-sdk/lib-dynamodb';
+import { isSharded, type ShardedPartition } from '../../../functions/shared/sharded-keys.js';
 
 interface PartitionQuery {
   raw: DynamoDBDocumentClient;
   tableName: string;
   index: string;
-  partition: string;
+  /** One key value, or a sharded key: every shard is read. */
+  partition: string | ShardedPartition;
+}
+
+type OneKeyQuery = Omit<PartitionQuery, 'partition'> & { partition: string };
+
+/** The key values a query reads: the value itself, or every shard of a sharded key. */
+function keyQueries(q: PartitionQuery): OneKeyQuery[] {
+  const { partition } = q;
+  return (isSharded(partition) ? partition.shards : [partition]).map((value) => ({ ...q, partition: value }));
 }
 
 /** The pages of a Query on one index partition; `limit` caps the items read (COUNT pages read ≤ 1 MB each). */
-async function* pages(q: PartitionQuery, options: { count?: boolean; limit?: number }) {
+async function* pages(q: OneKeyQuery, options: { count?: boolean; limit?: number }) {
   let start: Record<string, unknown> | undefined;
   let read = 0;
   do {
@@ -29,16 +39,22 @@ async function* pages(q: PartitionQuery, options: { count?: boolean; limit?: num
   } while (start);
 }
 
-/** Counts the items of one index partition. */
+/** Counts the items of one index partition (of every shard of a sharded key). */
 export async function countPartition(q: PartitionQuery): Promise<number> {
   let total = 0;
-  for await (const page of pages(q, { count: true })) total += page.Count ?? 0;
+  for (const one of keyQueries(q)) {
+    for await (const page of pages(one, { count: true })) total += page.Count ?? 0;
+  }
   return total;
 }
 
-/** Reads up to `limit` items of one index partition, in key order. */
+/** Reads up to `limit` items of one index partition (every shard of a sharded key, merged), in key order. */
 export async function readPartition(q: PartitionQuery, limit: number): Promise<Record<string, unknown>[]> {
   const items: Record<string, unknown>[] = [];
-  for await (const page of pages(q, { limit })) items.push(...(page.Items ?? []));
-  return items;
+  for (const one of keyQueries(q)) {
+    for await (const page of pages(one, { limit })) items.push(...(page.Items ?? []));
+  }
+  if (!isSharded(q.partition)) return items;
+  const sortKey = `${q.index}sk`;
+  return items.sort((a, b) => (String(a[sortKey]) < String(b[sortKey]) ? -1 : 1)).slice(0, limit);
 }

@@ -232,6 +232,9 @@ describe('sharded lists through the API, and the migration of items written befo
       clientStatuses: CLIENT_STATUSES,
       invoiceStatuses: INVOICE_STATUSES,
       periods: ['2026-01'],
+      branchIds: [],
+      insurerIds: [],
+      productLineIds: [],
     };
     const first = await migrateToShards(db, unshardedKeys(scope));
     expect(first.moved).toBe(policyIds.length);
@@ -301,6 +304,9 @@ describe('sharded lists through the API, and the migration of items written befo
       clientStatuses: [],
       invoiceStatuses: [],
       periods: [],
+      branchIds: [],
+      insurerIds: [],
+      productLineIds: [],
     };
     expect((await migrateToShards(db, unshardedKeys(scope))).moved).toBe(2 * open.length + 1);
     expect(await migrateToShards(db, unshardedKeys(scope))).toEqual({ moved: 0, alreadyMoved: 0 });

@@ -2,12 +2,18 @@ import { describe, expect, it } from 'vitest';
 import { ACCESS_PATTERNS } from '../../../functions/shared/access-patterns.js';
 import { SHARD_COUNT, shardOf } from '../../../functions/shared/sharded-keys.js';
 import {
+  CLIENT_BRANCH_SHARDS,
   commissionSortPrefixes,
   EntityType,
   keys,
   OrgKind,
+  POLICY_BRANCH_SHARDS,
+  POLICY_INSURER_SHARDS,
+  POLICY_PRODUCT_SHARDS,
+  POLICY_STATUS_SHARDS,
   type ShardedPartition,
   TABLE,
+  TASK_BRANCH_SHARDS,
 } from '../../../functions/shared/table-design.js';
 import { UNIQUE_CLAIM_SHARDS } from '../../../functions/shared/unique-fields.js';
 
@@ -240,14 +246,89 @@ describe('sharded index keys', () => {
     termEnd: '2026-12-31',
   };
 
-  it('writes a policy under the status key shard its id picks, one of the 16 the reader queries', () => {
+  it('writes a policy under the status key shard its id picks, one of the 32 the reader queries', () => {
     const written = keys.policyIndexes('t1', policy).gsi6pk;
     const { base, shards } = keys.policiesByStatus('t1', 'ACTIVE');
     expect(base).toBe('T#t1#POLICY#STATUS#ACTIVE');
-    expect(shards).toHaveLength(SHARD_COUNT);
-    expect(written).toBe(`${base}#S${shardOf('p1')}`);
+    expect(shards).toHaveLength(POLICY_STATUS_SHARDS);
+    expect(written).toBe(`${base}#S${shardOf('p1', 32)}`);
     expect(shards).toContain(written);
   });
+
+  const client = {
+    id: 'c1',
+    ownerAdvisorId: null,
+    status: 'ACTIVE',
+    branchId: 'b1',
+    sortName: 'novakova jana',
+    inPool: false,
+    referringPartnerId: null,
+    createdAt: '2026-01-01T00:00:00Z',
+  };
+  const task = {
+    id: 'k1',
+    assigneeId: 'u1',
+    branchId: 'b1',
+    clientId: 'c1',
+    dueAt: '2026-01-01',
+    status: 'OPEN',
+  };
+  it.each([
+    [
+      'policies of a branch',
+      keys.policyIndexes('t1', policy).gsi3pk,
+      keys.policiesByBranch('t1', 'b1'),
+      'T#t1#BRANCH#b1#POLICY',
+      'p1',
+      64,
+      POLICY_BRANCH_SHARDS,
+    ],
+    [
+      'policies of an insurer',
+      keys.policyIndexes('t1', policy).gsi2pk,
+      keys.policiesByInsurer('t1', 'i1'),
+      'T#t1#INSURER#i1#POLICY',
+      'p1',
+      32,
+      POLICY_INSURER_SHARDS,
+    ],
+    [
+      'policies of a product line',
+      keys.policyIndexes('t1', policy).gsi4pk,
+      keys.policiesByProductLine('t1', 'pl1'),
+      'T#t1#PRODUCT#pl1#POLICY',
+      'p1',
+      32,
+      POLICY_PRODUCT_SHARDS,
+    ],
+    [
+      'clients of a branch',
+      keys.clientIndexes('t1', client).gsi3pk,
+      keys.clientsByBranch('t1', 'b1'),
+      'T#t1#BRANCH#b1#CLIENT',
+      'c1',
+      64,
+      CLIENT_BRANCH_SHARDS,
+    ],
+    [
+      'tasks of a branch',
+      keys.taskIndexes('t1', task).gsi3pk,
+      keys.tasksByBranch('t1', 'b1'),
+      'T#t1#BRANCH#b1#TASK',
+      'k1',
+      16,
+      TASK_BRANCH_SHARDS,
+    ],
+  ])(
+    'writes the %s under the shard its id picks, one of those its reader queries',
+    (_name, written, read, base, id, count, named) => {
+      expect(named).toBe(count);
+      expect(read.base).toBe(base);
+      expect(read.shards).toHaveLength(count);
+      expect(written).toBe(`${base}#S${shardOf(id, count)}`);
+      expect(read.shards).toContain(written);
+    },
+  );
 
   it('keeps an id in the same shard whatever else changes (a rewrite never moves it between shards)', () => {
     const again = keys.policyIndexes('t1', { ...policy, insurerId: 'i2', termEnd: '2027-01-31' }).gsi6pk;
