@@ -1,7 +1,7 @@
 import type { Db, StoredItem } from './db.js';
 import { tenantPrefix } from './key-segments.js';
 import { sharded, shardedKey } from './sharded-keys.js';
-import { type IndexName, TABLE } from './table-design.js';
+import { COMMISSION_LINE_PERIOD_SHARDS, type IndexName, keys, TABLE } from './table-design.js';
 
 /**
  * The migration of items written before an index key was sharded (docs/scale.md, section 7): each
@@ -33,6 +33,11 @@ export interface ShardMigrationScope {
   invoiceStatuses: readonly string[];
   /** `yyyy-mm` months whose payment and commission line keys to move. */
   periods: readonly string[];
+  /**
+   * Commission recipients (`<KIND>:<id>`) whose line lists to move: those with an accrual in one of
+   * the months ({@link commissionRecipientsOf}); every line adds to its recipient's accrual of its month.
+   */
+  recipients?: readonly string[];
 }
 
 /** Every old key value the sharding of this change replaced, for one tenant. */
@@ -48,9 +53,41 @@ export function unshardedKeys(scope: ShardMigrationScope): UnshardedKey[] {
     ...scope.periods.flatMap((p) => [
       { index: 'gsi2' as const, value: `${t}#PAYMENT#PERIOD#${p}` },
       { index: 'gsi6' as const, value: `${t}#PAYMENT#LATE#${p}` },
-      { index: 'gsi2' as const, value: `${t}#CLINE#PERIOD#${p}` },
+      // Unsharded (before version 2) and over 16 shards (version 2): both to their shard of 64.
+      ...[undefined, 16].map((from) => ({
+        index: 'gsi2' as const,
+        value: keys.commissionLinesByPeriod(scope.tenantId, p).base,
+        shards: COMMISSION_LINE_PERIOD_SHARDS,
+        ...(from ? { from } : {}),
+      })),
     ]),
+    ...(scope.recipients ?? []).map((r) => ({
+      index: 'gsi1' as const,
+      value: keys.commissionLinesByRecipient(scope.tenantId, r).base,
+    })),
   ];
+}
+
+/**
+ * The commission recipients of a tenant with an accrual in any of these months: one Query per month
+ * on the month's accrual index (its period entries, and accruals an earlier version indexed
+ * themselves), no Scan. Every line is written with its recipient's accrual of the line's month, so
+ * these are all the recipients with lines in the months.
+ */
+export async function commissionRecipientsOf(
+  db: Db,
+  tenantId: string,
+  periods: readonly string[],
+): Promise<string[]> {
+  const recipients = new Set<string>();
+  for (const period of periods) {
+    const items = await db.queryAll<StoredItem>({
+      index: 'gsi2',
+      partition: keys.commissionAccrualsByPeriod(tenantId, period),
+    });
+    for (const item of items) if (typeof item.recipientKey === 'string') recipients.add(item.recipientKey);
+  }
+  return [...recipients].sort();
 }
 
 /** The months from `from` to `to` (both `yyyy-mm`, inclusive). */

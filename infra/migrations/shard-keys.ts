@@ -5,6 +5,7 @@ import { INVOICE_STATUSES } from '../../functions/modules/invoices/index.js';
 import { POLICY_STATUSES } from '../../functions/modules/policies/index.js';
 import type { Db } from '../../functions/shared/db.js';
 import {
+  commissionRecipientsOf,
   migrateToShards,
   monthsBetween,
   type ShardMigrationResult,
@@ -33,6 +34,7 @@ export async function migrateShardKeys(
       clientStatuses: CLIENT_STATUSES,
       invoiceStatuses: INVOICE_STATUSES,
       periods,
+      recipients: await commissionRecipientsOf(db, tenantId, periods),
     });
     results.set(tenantId, await migrateToShards(db, oldKeys));
   }
@@ -41,10 +43,11 @@ export async function migrateShardKeys(
 
 /**
  * Which set of sharded keys a directory's marker records: bumped when keys join the set (2: the
- * tenant's task lists and clients by creation), so a directory migrated for an earlier set is migrated again (idempotent:
- * only the newly sharded keys' items move).
+ * tenant's task lists and clients by creation; 3: each commission recipient's line list, and the
+ * month's commission lines re-sharded from 16 to 64), so a directory migrated for an earlier set is
+ * migrated again (idempotent: only the newly sharded keys' items move).
  */
-export const SHARD_KEYS_VERSION = 2;
+export const SHARD_KEYS_VERSION = 3;
 
 function markedVersion(marker: string): number {
   try {
