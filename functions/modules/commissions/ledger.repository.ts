@@ -12,10 +12,8 @@ import { money } from '../../shared/money.js';
 import {
   commissionSortPrefixes,
   EntityType,
-  type ItemKey,
   keys,
   type ShardedPartition,
-  TABLE,
 } from '../../shared/table-design.js';
 import {
   type CommissionDispute,

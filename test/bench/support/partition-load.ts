@@ -83,12 +83,32 @@ function indexKey(item: Item | null, index: keyof typeof TABLE.indexes): { pk: s
   return typeof pk === 'string' && typeof sk === 'string' ? { pk, sk } : null;
 }
 
+/** A value in one canonical form (object keys sorted, sets as sorted lists), to compare images. */
+function canonical(value: unknown): unknown {
+  if (value instanceof Set) return [...value].map(canonical).sort();
+  if (Array.isArray(value)) return value.map(canonical);
+  if (value && typeof value === 'object' && !(value instanceof Uint8Array))
+    return Object.fromEntries(
+      Object.entries(value)
+        .filter(([, v]) => v !== undefined)
+        .sort(([a], [b]) => (a < b ? -1 : 1))
+        .map(([k, v]) => [k, canonical(v)]),
+    );
+  return value;
+}
+
+function sameImage(before: Item | null, after: Item | null): boolean {
+  return Boolean(before && after) && JSON.stringify(canonical(before)) === JSON.stringify(canonical(after));
+}
+
 /**
  * The write units one item write puts on each partition key value, from the item as it was before
  * the write (`before`, null if it did not exist) and after it (`after`, null for a delete). The
  * base table pays the larger of the two images; an index the item stays in under the same key pays
- * an update of the larger image; an index key that changes pays a delete on the old value and a put
- * on the new one; entering or leaving an index is one put or one delete.
+ * an update of the larger image, unless the write changed nothing (DynamoDB writes an index entry
+ * only when the item's index keys or projected attributes change: an update that sets the values
+ * already there costs the base table only); an index key that changes pays a delete on the old value
+ * and a put on the new one; entering or leaving an index is one put or one delete.
  */
 export function keyWritesOf(before: Item | null, after: Item | null): KeyWrite[] {
   const image = after ?? before;
@@ -97,11 +117,12 @@ export function keyWritesOf(before: Item | null, after: Item | null): KeyWrite[]
   const newBytes = after ? itemBytes(after) : 0;
   const larger = writeUnits(Math.max(oldBytes, newBytes));
   const writes: KeyWrite[] = [{ place: 'table', key: String(image.pk), units: larger }];
+  const unchanged = sameImage(before, after);
   for (const index of Object.keys(TABLE.indexes) as Array<keyof typeof TABLE.indexes>) {
     const was = indexKey(before, index);
     const is = indexKey(after, index);
     if (was && is && was.pk === is.pk && was.sk === is.sk) {
-      writes.push({ place: index, key: is.pk, units: larger });
+      if (!unchanged) writes.push({ place: index, key: is.pk, units: larger });
       continue;
     }
     if (was) writes.push({ place: index, key: was.pk, units: writeUnits(oldBytes) });
