@@ -223,8 +223,8 @@ function productionCounter(tenantId: string, p: ProductionEntry): Counter {
  * id, each production marker only on an absent event id, the counters the lines and production add
  * to merged per item (a transaction may touch an item once, and twenty events of one team all add to
  * the brokerage's and the manager's accruals), each accrual's period entry once, one open check per
- * month. All or nothing: a replay of
- * any member finds its line or marker taken and cancels the whole set.
+ * month. All or nothing: a replay of any member finds its line or marker taken and cancels the whole
+ * set.
  */
 export class LedgerWriteSet {
   private readonly lines: StoredLine[] = [];
