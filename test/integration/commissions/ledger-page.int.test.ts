@@ -1,9 +1,10 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { StoredLine } from '../../../functions/modules/commissions/commissions.model.js';
 import { LedgerRepository } from '../../../functions/modules/commissions/ledger.repository.js';
-import type { Page as DbPage } from '../../../functions/shared/db.js';
+import type { Page as DbPage, StoredItem } from '../../../functions/shared/db.js';
 import { newId } from '../../../functions/shared/ids.js';
 import { SHARD_COUNT } from '../../../functions/shared/sharded-keys.js';
+import { queryShardedPage } from '../../../functions/shared/sharded-query.js';
 import { COMMISSION_LINE_PERIOD_SHARDS, keys } from '../../../functions/shared/table-design.js';
 import { createTestApp, errorCode } from '../../support/app.js';
 import { type Brokerage, createBrokerage, mtplInput, personInput } from '../../support/brokerage.js';
@@ -173,6 +174,15 @@ describe("a recipient's lines, written over 16 shards (the brokerage takes every
     expect(await pageAll('2026-02', 3)).toEqual(byPosition(february));
     expect(await pageAll('2026-03', 3)).toEqual([]);
     expect(await pageAll(null, 3, 'USER:eva')).toHaveLength(4);
+    // A range of months on the sort key (`<period>#<id>`) holds over the merged shards as well.
+    const range = await queryShardedPage<StoredItem>(app.db, {
+      index: 'gsi1',
+      partition: keys.commissionLinesByRecipient(tenantId, 'USER:adam'),
+      between: ['2026-02', '2026-12#~'],
+      limit: 100,
+      cursor: null,
+    });
+    expect(range.items.map((i) => String(i.id))).toEqual(byPosition(february));
   });
 
   it('keeps a cursor valid while lines are added: nothing skipped, nothing twice', async () => {
