@@ -8,7 +8,6 @@ import {
   queryRecords,
   toItem,
 } from '../../shared/items.js';
-import { money } from '../../shared/money.js';
 import {
   commissionSortPrefixes,
   EntityType,
