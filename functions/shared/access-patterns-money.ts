@@ -138,7 +138,7 @@ export const MONEY_ACCESS_PATTERNS: readonly AccessPattern[] = [
     'commissions',
     'Query',
     'gsi1',
-    'gsi1pk=T#<t>#OWNER#<recipient>#CLINE gsi1sk=<period>#<id>',
+    'gsi1pk=T#<t>#OWNER#<recipient>#CLINE#S<n> (16 shards, merged) gsi1sk=<period>#<id>',
     'built',
   ),
   pattern(
@@ -154,7 +154,7 @@ export const MONEY_ACCESS_PATTERNS: readonly AccessPattern[] = [
     'commissions',
     'Query',
     'gsi2',
-    'gsi2pk=T#<t>#CLINE#PERIOD#<yyyy-mm>#S<n> (16 shards, merged) gsi2sk=<recipient>#<id>',
+    'gsi2pk=T#<t>#CLINE#PERIOD#<yyyy-mm>#S<n> (64 shards, merged) gsi2sk=<recipient>#<id>',
     'built',
   ),
   pattern(
@@ -170,7 +170,7 @@ export const MONEY_ACCESS_PATTERNS: readonly AccessPattern[] = [
     'commissions',
     'Query',
     'gsi2',
-    'gsi2pk=T#<t>#ACCRUAL#PERIOD#<yyyy-mm> gsi2sk=<recipient>#<currency>',
+    'gsi2pk=T#<t>#ACCRUAL#PERIOD#<yyyy-mm> gsi2sk=<recipient>#<currency> (period entries pk=T#<t>#ACCRUAL#<recipient> sk=PERIOD#<yyyy-mm>#<currency>, then one BatchGetItem of their accruals)',
     'built',
   ),
   pattern(

@@ -11,6 +11,13 @@ const uniqueClaimsOf = (tenantId: string, field: UniqueField) =>
  * table-design.ts: the code asks `keys`, never this file.
  */
 
+/**
+ * Shards of a month's commission-line key `CLINE#PERIOD#<p>` (gsi2): the consumer at full pace puts
+ * 1,000 lines/s × 2 WCU on it, 125 % of a shard's half-limit at 10× over 16 shards, ~31 % over 64
+ * (docs/scale.md, section 4). Writers and readers both take the count from here.
+ */
+export const COMMISSION_LINE_PERIOD_SHARDS = 64;
+
 /** Fields of an invoice that place it in the indexes (debtor lists only while it is overdue). */
 export interface InvoiceIndexFields {
   id: string;
@@ -186,25 +193,29 @@ export const moneyKeys = {
     pk: moneyKeys.commissionLineCollection(tenantId, lineId),
     sk: `DISPUTE#${seg(disputeId)}`,
   }),
-  /** Index keys of a line: by recipient and period, by period (approval), by policy. `recipient` is `<KIND>:<id>`. */
+  /**
+   * Index keys of a line: by recipient and period, by period (approval), by policy. `recipient` is
+   * `<KIND>:<id>`. The recipient key is sharded (16) because every event's receivable line goes to
+   * the one brokerage recipient; the month's key over {@link COMMISSION_LINE_PERIOD_SHARDS}.
+   */
   commissionLineIndexes: (
     tenantId: string,
     l: { id: string; recipient: string; period: string; policyId: string },
   ): Record<string, string> => {
     const t = tenantPrefix(tenantId);
     return {
-      gsi1pk: `${t}#OWNER#${seg(l.recipient)}#CLINE`,
+      gsi1pk: shardedKey(`${t}#OWNER#${seg(l.recipient)}#CLINE`, l.id),
       gsi1sk: `${seg(l.period)}#${seg(l.id)}`,
-      gsi2pk: shardedKey(`${t}#CLINE#PERIOD#${seg(l.period)}`, l.id),
+      gsi2pk: shardedKey(`${t}#CLINE#PERIOD#${seg(l.period)}`, l.id, COMMISSION_LINE_PERIOD_SHARDS),
       gsi2sk: `${seg(l.recipient)}#${seg(l.id)}`,
       gsi3pk: `${t}#POLICY#${seg(l.policyId)}#CLINE`,
       gsi3sk: `${seg(l.period)}#${seg(l.id)}`,
     };
   },
-  commissionLinesByRecipient: (tenantId: string, recipient: string) =>
-    `${tenantPrefix(tenantId)}#OWNER#${seg(recipient)}#CLINE`,
+  commissionLinesByRecipient: (tenantId: string, recipient: string): ShardedPartition =>
+    sharded(`${tenantPrefix(tenantId)}#OWNER#${seg(recipient)}#CLINE`),
   commissionLinesByPeriod: (tenantId: string, period: string): ShardedPartition =>
-    sharded(`${tenantPrefix(tenantId)}#CLINE#PERIOD#${seg(period)}`),
+    sharded(`${tenantPrefix(tenantId)}#CLINE#PERIOD#${seg(period)}`, COMMISSION_LINE_PERIOD_SHARDS),
   commissionLinesByPolicy: (tenantId: string, policyId: string) =>
     `${tenantPrefix(tenantId)}#POLICY#${seg(policyId)}#CLINE`,
   /** Open disputes of a tenant, oldest first (index key removed when resolved). */
@@ -249,9 +260,27 @@ export const moneyKeys = {
     pk: `${tenantPrefix(tenantId)}#PRODEVENT#${seg(eventId)}`,
     sk: 'COUNTED',
   }),
+  /**
+   * An accrual's period entry: beside the accrual in the recipient's partition (`PERIOD#` sorts
+   * apart from the `<yyyy-mm>#` accruals, so a month's accrual Query never meets it), it alone
+   * carries the by-period index keys, and only attributes that never change. The counter's ADDs
+   * then change nothing the index projects, so they write no index entry (docs/scale.md, section 6).
+   */
+  commissionAccrualPeriodEntry: (
+    tenantId: string,
+    recipient: string,
+    period: string,
+    currency: string,
+  ): ItemKey => ({
+    pk: moneyKeys.commissionAccruals(tenantId, recipient),
+    sk: `PERIOD#${seg(period)}#${seg(currency)}`,
+  }),
   commissionAccrualsByPeriod: (tenantId: string, period: string) =>
     `${tenantPrefix(tenantId)}#ACCRUAL#PERIOD#${seg(period)}`,
-  /** Index keys of an accrual: by period, so approving a month reaches every recipient's total. */
+  /**
+   * Index keys of an accrual's period entry (accruals written before carry them themselves, until
+   * their next update): by period, so approving a month reaches every recipient's total.
+   */
   commissionAccrualIndexes: (
     tenantId: string,
     a: { recipient: string; period: string; currency: string },

@@ -1,7 +1,7 @@
 import { type Db, deleteOp, type StoredItem } from './db.js';
 import { tenantPrefix } from './key-segments.js';
 import { SHARD_COUNT, type ShardedPartition, sharded, shardedKey } from './sharded-keys.js';
-import { type IndexName, keys, TABLE } from './table-design.js';
+import { COMMISSION_LINE_PERIOD_SHARDS, type IndexName, keys, TABLE } from './table-design.js';
 import { UNIQUE_FIELDS, type UniqueField } from './unique-fields.js';
 
 /**
@@ -40,6 +40,11 @@ export interface ShardMigrationScope {
   branchIds: readonly string[];
   insurerIds: readonly string[];
   productLineIds: readonly string[];
+  /**
+   * Commission recipients (`<KIND>:<id>`) whose line lists to move: those with an accrual in one of
+   * the months ({@link commissionRecipientsOf}); every line adds to its recipient's accrual of its month.
+   */
+  recipients?: readonly string[];
 }
 
 /** The unsharded value of a sharded key and its shard count, as its key builder names them. */
@@ -68,7 +73,13 @@ export function unshardedKeys(scope: ShardMigrationScope): UnshardedKey[] {
     ...scope.periods.flatMap((p) => [
       { index: 'gsi2' as const, value: `${t}#PAYMENT#PERIOD#${p}` },
       { index: 'gsi6' as const, value: `${t}#PAYMENT#LATE#${p}` },
-      { index: 'gsi2' as const, value: `${t}#CLINE#PERIOD#${p}` },
+      // Unsharded (before version 2) and over 16 shards (version 2): both to their shard of 64.
+      ...[undefined, 16].map((from) => ({
+        index: 'gsi2' as const,
+        value: keys.commissionLinesByPeriod(scope.tenantId, p).base,
+        shards: COMMISSION_LINE_PERIOD_SHARDS,
+        ...(from ? { from } : {}),
+      })),
     ]),
     ...scope.branchIds.flatMap((b) => [
       oldKey('gsi3', keys.policiesByBranch(tenantId, b)),
@@ -77,7 +88,33 @@ export function unshardedKeys(scope: ShardMigrationScope): UnshardedKey[] {
     ]),
     ...scope.insurerIds.map((i) => oldKey('gsi2', keys.policiesByInsurer(tenantId, i))),
     ...scope.productLineIds.map((pl) => oldKey('gsi4', keys.policiesByProductLine(tenantId, pl))),
+    ...(scope.recipients ?? []).map((r) => ({
+      index: 'gsi1' as const,
+      value: keys.commissionLinesByRecipient(scope.tenantId, r).base,
+    })),
   ];
+}
+
+/**
+ * The commission recipients of a tenant with an accrual in any of these months: one Query per month
+ * on the month's accrual index (its period entries, and accruals an earlier version indexed
+ * themselves), no Scan. Every line is written with its recipient's accrual of the line's month, so
+ * these are all the recipients with lines in the months.
+ */
+export async function commissionRecipientsOf(
+  db: Db,
+  tenantId: string,
+  periods: readonly string[],
+): Promise<string[]> {
+  const recipients = new Set<string>();
+  for (const period of periods) {
+    const items = await db.queryAll<StoredItem>({
+      index: 'gsi2',
+      partition: keys.commissionAccrualsByPeriod(tenantId, period),
+    });
+    for (const item of items) if (typeof item.recipientKey === 'string') recipients.add(item.recipientKey);
+  }
+  return [...recipients].sort();
 }
 
 /** The months from `from` to `to` (both `yyyy-mm`, inclusive). */

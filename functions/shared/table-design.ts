@@ -33,6 +33,7 @@ export {
 export { campaignSortPrefixes } from './campaign-keys.js';
 export type { ItemKey } from './key-segments.js';
 export type { InvoiceIndexFields, PaymentIndexFields } from './money-keys.js';
+export { COMMISSION_LINE_PERIOD_SHARDS } from './money-keys.js';
 export type { ShardedPartition } from './sharded-keys.js';
 export { TASK_BRANCH_SHARDS, type TaskIndexFields, taskDueRange } from './task-keys.js';
 
@@ -106,6 +107,7 @@ export const EntityType = {
   CommissionSchemeChange: 'CommissionSchemeChange',
   CommissionLine: 'CommissionLine',
   CommissionAccrual: 'CommissionAccrual',
+  CommissionAccrualPeriod: 'CommissionAccrualPeriod',
   CommissionPeriod: 'CommissionPeriod',
   CommissionDispute: 'CommissionDispute',
   CommissionRuleTotal: 'CommissionRuleTotal',

@@ -7,6 +7,7 @@ import { POLICY_STATUSES } from '../../functions/modules/policies/index.js';
 import type { Db } from '../../functions/shared/db.js';
 import {
   type ClaimMigrationResult,
+  commissionRecipientsOf,
   migrateClaims,
   migrateToShards,
   monthsBetween,
@@ -43,6 +44,7 @@ export async function migrateShardKeys(
       branchIds: await ids(tenantId, OrgKind.Branch),
       insurerIds: await ids(tenantId, OrgKind.Insurer),
       productLineIds: await ids(tenantId, OrgKind.ProductLine),
+      recipients: await commissionRecipientsOf(db, tenantId, periods),
     });
     const indexes: ShardMigrationResult = await migrateToShards(db, oldKeys);
     const claims = await migrateClaims(db, tenantId);
@@ -58,9 +60,10 @@ export async function migrateShardKeys(
 /**
  * Which set of sharded keys a directory's marker records: bumped when keys join the set (2: the
  * tenant's task lists and clients by creation; 3: a branch's policies, clients and tasks, an
- * insurer's and a product line's policies, the policy status keys re-sharded 16 → 32, and the unique claims), so a
- * directory migrated for an earlier set is migrated again (idempotent: only the newly sharded keys'
- * items move).
+ * insurer's and a product line's policies, the policy status keys re-sharded 16 → 32, each
+ * commission recipient's line list, the month's commission lines re-sharded 16 → 64, and the unique
+ * claims), so a directory migrated for an earlier set is migrated again (idempotent: only the newly
+ * sharded keys' items move).
  */
 export const SHARD_KEYS_VERSION = 3;
 

@@ -48,6 +48,20 @@ interface Counter {
   type: string;
   set: Record<string, unknown>;
   add: Record<string, number>;
+  /** Attributes the update removes (index keys an earlier version kept on the item). */
+  remove?: readonly string[];
+}
+
+/**
+ * Index keys an accrual written by an earlier version carries (its by-period entry): removed by its
+ * next counter update, so the accrual leaves the index and its period entry stands in for it.
+ */
+const ACCRUAL_LEGACY_INDEX_KEYS = ['gsi2pk', 'gsi2sk'] as const;
+
+/** An accrual's period entry: its key, and the immutable attributes (index keys included) it holds. */
+interface PeriodEntry {
+  key: ItemKey;
+  set: Record<string, unknown>;
 }
 
 const counterId = (key: ItemKey) => `${key.pk}|${key.sk}`;
@@ -72,15 +86,63 @@ function counterOp(c: Counter): TransactOp {
     values[`:a${i}`] = value;
     return `#a${i} :a${i}`;
   });
+  const removes = (c.remove ?? []).map((attribute, i) => {
+    names[`#r${i}`] = attribute;
+    return `#r${i}`;
+  });
+  const remove = removes.length > 0 ? ` REMOVE ${removes.join(', ')}` : '';
   return {
     item: {
       Update: {
         TableName: '',
         Key: { pk: c.key.pk, sk: c.key.sk },
-        UpdateExpression: `SET ${sets.join(', ')} ADD ${adds.join(', ')}`,
+        UpdateExpression: `SET ${sets.join(', ')}${remove} ADD ${adds.join(', ')}`,
         ExpressionAttributeNames: names,
         ExpressionAttributeValues: values,
       },
+    },
+  };
+}
+
+/**
+ * The period entry's write: an Update that SETs the same immutable values every time (no version,
+ * no timestamp), so after the first write it changes nothing, and DynamoDB writes no index entry and
+ * no stream record for it: the month's accrual index is written once per recipient and currency.
+ */
+function periodEntryOp(e: PeriodEntry): TransactOp {
+  const names: Record<string, string> = {};
+  const values: Record<string, unknown> = {};
+  const sets = Object.entries(e.set).map(([attribute, value], i) => {
+    names[`#s${i}`] = attribute;
+    values[`:s${i}`] = value;
+    return `#s${i} = :s${i}`;
+  });
+  return {
+    item: {
+      Update: {
+        TableName: '',
+        Key: { pk: e.key.pk, sk: e.key.sk },
+        UpdateExpression: `SET ${sets.join(', ')}`,
+        ExpressionAttributeNames: names,
+        ExpressionAttributeValues: values,
+      },
+    },
+  };
+}
+
+/** The period entry of a line's accrual (one per recipient, month and currency). */
+function accrualPeriodEntry(tenantId: string, line: StoredLine): PeriodEntry {
+  const at = { recipient: line.recipientKey, period: line.period, currency: line.currency };
+  return {
+    key: keys.commissionAccrualPeriodEntry(tenantId, line.recipientKey, line.period, line.currency),
+    set: {
+      [TABLE.entityType]: EntityType.CommissionAccrualPeriod,
+      tenantId,
+      recipient: line.recipient,
+      recipientKey: line.recipientKey,
+      period: line.period,
+      currency: line.currency,
+      ...keys.commissionAccrualIndexes(tenantId, at),
     },
   };
 }
@@ -113,12 +175,8 @@ function accrualCounter(tenantId: string, line: StoredLine): Counter {
       recipientKey: line.recipientKey,
       period: line.period,
       currency: line.currency,
-      ...keys.commissionAccrualIndexes(tenantId, {
-        recipient: line.recipientKey,
-        period: line.period,
-        currency: line.currency,
-      }),
     },
+    remove: ACCRUAL_LEGACY_INDEX_KEYS,
     add: {
       accruedMinor: bucket === 'accrued' ? minor : 0,
       clawedBackMinor: bucket === 'clawedBack' ? minor : 0,
@@ -164,20 +222,24 @@ function productionCounter(tenantId: string, p: ProductionEntry): Counter {
  * The writes of one or more commission events as one transaction: each line put only on an absent
  * id, each production marker only on an absent event id, the counters the lines and production add
  * to merged per item (a transaction may touch an item once, and twenty events of one team all add to
- * the brokerage's and the manager's accruals), one open check per month. All or nothing: a replay of
- * any member finds its line or marker taken and cancels the whole set.
+ * the brokerage's and the manager's accruals), each accrual's period entry once, one open check per
+ * month. All or nothing: a replay of any member finds its line or marker taken and cancels the whole
+ * set.
  */
 export class LedgerWriteSet {
   private readonly lines: StoredLine[] = [];
   private readonly markers: TransactOp[] = [];
   private readonly counters = new Map<string, Counter>();
+  private readonly entries = new Map<string, PeriodEntry>();
   private readonly periods = new Set<string>();
 
   constructor(readonly tenantId: string) {}
 
   /** Operations the transaction holds. */
   get size(): number {
-    return this.lines.length + this.markers.length + this.counters.size + this.periods.size;
+    return (
+      this.lines.length + this.markers.length + this.counters.size + this.entries.size + this.periods.size
+    );
   }
 
   /** What {@link size} would be with `lines` and `production` added (nothing is added). */
@@ -187,14 +249,23 @@ export class LedgerWriteSet {
       const id = counterId(c.key);
       if (!this.counters.has(id)) counters.add(id);
     }
+    const entries = new Set<string>();
+    for (const line of lines) {
+      const id = counterId(accrualPeriodEntry(this.tenantId, line).key);
+      if (!this.entries.has(id)) entries.add(id);
+    }
     const periods = new Set(lines.map((l) => l.period).filter((p) => !this.periods.has(p)));
-    return this.size + lines.length + (production ? 1 : 0) + counters.size + periods.size;
+    return this.size + lines.length + (production ? 1 : 0) + counters.size + entries.size + periods.size;
   }
 
   /** Adds an event's lines and its production (null: none). */
   add(lines: readonly StoredLine[], production: ProductionEntry | null): this {
     this.lines.push(...lines);
-    for (const line of lines) this.periods.add(line.period);
+    for (const line of lines) {
+      this.periods.add(line.period);
+      const entry = accrualPeriodEntry(this.tenantId, line);
+      this.entries.set(counterId(entry.key), entry);
+    }
     if (production) {
       const marker = toItem(
         keys.commissionProductionEvent(this.tenantId, production.eventId),
@@ -213,7 +284,10 @@ export class LedgerWriteSet {
     return this;
   }
 
-  /** The transaction: conditional puts first (their failure names the error), then counters and checks. */
+  /**
+   * The transaction: conditional puts first (their failure names the error), then counters, the
+   * accruals' period entries and checks.
+   */
   ops(extra: readonly TransactOp[] = []): TransactOp[] {
     return [
       ...this.lines.map((line) =>
@@ -221,6 +295,7 @@ export class LedgerWriteSet {
       ),
       ...this.markers,
       ...[...this.counters.values()].map(counterOp),
+      ...[...this.entries.values()].map(periodEntryOp),
       ...[...this.periods].map((period) => this.periodOpenCheck(period)),
       ...extra,
     ];

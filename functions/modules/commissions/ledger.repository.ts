@@ -8,14 +8,11 @@ import {
   queryRecords,
   toItem,
 } from '../../shared/items.js';
-import { money } from '../../shared/money.js';
 import {
   commissionSortPrefixes,
   EntityType,
-  type ItemKey,
   keys,
   type ShardedPartition,
-  TABLE,
 } from '../../shared/table-design.js';
 import {
   type CommissionDispute,
@@ -303,12 +300,39 @@ export class LedgerRepository {
     return items.map((i) => fromItem<StoredAccrual>(i));
   }
 
+  /**
+   * listAccrualsByPeriod: every recipient's accrual of a month, in recipient then currency order.
+   * The month's index holds each accrual's period entry (ledger-write-set.ts), whose accruals one
+   * BatchGetItem reads (strongly consistent: approval fixes the totals it reads); an accrual written
+   * by an earlier version, not updated since, is in the index itself and is taken as it is.
+   */
   async listAccrualsByPeriod(tenantId: string, period: string): Promise<StoredAccrual[]> {
-    const items = await this.db.queryAll({
+    const indexed = await this.db.queryAll({
       index: 'gsi2',
       partition: keys.commissionAccrualsByPeriod(tenantId, period),
     });
-    return items.map((i) => fromItem<StoredAccrual>(i));
+    const byAccrual = new Map<string, StoredAccrual>();
+    const entries: Array<{ recipientKey: string; period: string; currency: string }> = [];
+    const idOf = (a: { recipientKey: string; currency: string }) => `${a.recipientKey}#${a.currency}`;
+    for (const item of indexed) {
+      if (item.type === EntityType.CommissionAccrualPeriod) {
+        entries.push(fromItem(item));
+      } else {
+        const accrual = fromItem<StoredAccrual>(item);
+        byAccrual.set(idOf(accrual), accrual);
+      }
+    }
+    const read = await this.db.batchGet(
+      entries.map((e) => keys.commissionAccrual(tenantId, e.recipientKey, e.period, e.currency)),
+      { consistent: true },
+    );
+    for (const item of read) {
+      const accrual = fromItem<StoredAccrual>(item);
+      byAccrual.set(idOf(accrual), accrual);
+    }
+    return [...byAccrual.entries()]
+      .sort(([a], [b]) => Buffer.compare(Buffer.from(a), Buffer.from(b)))
+      .map(([, accrual]) => accrual);
   }
 
   /** Sets the approved (or paid) total of an accrual; idempotent, so a retried approval is harmless. */

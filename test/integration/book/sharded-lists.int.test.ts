@@ -1,17 +1,24 @@
 import { type DynamoDBDocumentClient, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { CLIENT_STATUSES } from '../../../functions/modules/clients/index.js';
+import type { StoredLine } from '../../../functions/modules/commissions/commissions.model.js';
+import { LedgerRepository } from '../../../functions/modules/commissions/ledger.repository.js';
 import { INVOICE_STATUSES } from '../../../functions/modules/invoices/index.js';
 import { POLICY_STATUSES } from '../../../functions/modules/policies/index.js';
 import { TasksRepository } from '../../../functions/modules/tasks/tasks.repository.js';
 import type { Db, Page, StoredItem } from '../../../functions/shared/db.js';
 import { newId } from '../../../functions/shared/ids.js';
-import { migrateToShards, unshardedKeys } from '../../../functions/shared/shard-migration.js';
+import {
+  commissionRecipientsOf,
+  migrateToShards,
+  unshardedKeys,
+} from '../../../functions/shared/shard-migration.js';
 import { SHARD_COUNT, sharded, shardedKey, shardOf } from '../../../functions/shared/sharded-keys.js';
 import { queryShardedPage, type ShardedQueryInput } from '../../../functions/shared/sharded-query.js';
-import { keys } from '../../../functions/shared/table-design.js';
+import { COMMISSION_LINE_PERIOD_SHARDS, keys } from '../../../functions/shared/table-design.js';
 import { createTestApp, errorCode, type GraphQLResult } from '../../support/app.js';
 import { type Brokerage, createBrokerage, mtplInput, personInput } from '../../support/brokerage.js';
+import { ledgerLine } from '../../support/commission-lines.js';
 
 const app = createTestApp();
 const db: Db = app.db;
@@ -321,5 +328,70 @@ describe('sharded lists through the API, and the migration of items written befo
       after: r.data?.policies.pageInfo.endCursor,
     });
     expect(errorCode(other)).toBe('INVALID_CURSOR');
+  });
+});
+
+describe('the migration of commission line keys (shard keys version 3)', () => {
+  it("moves a recipient's old line list to its 16 shards and a month's lines from 16 to 64 shards, only those whose shard changed, once", async () => {
+    const tenantId = `cline-mig-${newId().toLowerCase()}`;
+    const ledger = new LedgerRepository(db);
+    const lines: StoredLine[] = Array.from({ length: 24 }, (_, n) =>
+      ledgerLine(n, { period: '2026-03', advisorIds: ['adam', 'eva'], insurerIds: ['i1'] }),
+    );
+    for (let i = 0; i < lines.length; i += 12) await ledger.appendLines(tenantId, lines.slice(i, i + 12));
+    // Back to the keys lines written before carry: the recipient's list unsharded, the month's over
+    // 16 shards (version 2), the first four not sharded at all (before version 2).
+    const month = keys.commissionLinesByPeriod(tenantId, '2026-03').base;
+    const raw = Reflect.get(db, 'client') as DynamoDBDocumentClient;
+    for (const [n, line] of lines.entries()) {
+      await raw.send(
+        new UpdateCommand({
+          TableName: db.tableName,
+          Key: keys.commissionLine(tenantId, line.id),
+          UpdateExpression: 'SET gsi1pk = :owner, gsi2pk = :month',
+          ExpressionAttributeValues: {
+            ':owner': keys.commissionLinesByRecipient(tenantId, line.recipientKey).base,
+            ':month': n < 4 ? month : shardedKey(month, line.id, 16),
+          },
+        }),
+      );
+    }
+    const adams = async () => {
+      const page = await ledger.listLinesByRecipient(tenantId, 'USER:adam', null, {
+        limit: 100,
+        cursor: null,
+      });
+      return page.items.map((l) => l.id);
+    };
+    expect(await adams()).toEqual([]);
+
+    const recipients = await commissionRecipientsOf(db, tenantId, ['2026-03', '2026-04']);
+    expect(recipients).toEqual(['USER:adam', 'USER:eva']);
+    const scope = {
+      tenantId,
+      policyStatuses: [],
+      clientStatuses: [],
+      invoiceStatuses: [],
+      periods: ['2026-03'],
+      branchIds: [],
+      insurerIds: [],
+      productLineIds: [],
+      recipients,
+    };
+    const reSharded = lines
+      .slice(4)
+      .filter((l) => shardOf(l.id, COMMISSION_LINE_PERIOD_SHARDS) !== shardOf(l.id, 16)).length;
+    const first = await migrateToShards(db, unshardedKeys(scope));
+    expect(first).toEqual({ moved: lines.length + 4 + reSharded, alreadyMoved: 0 });
+    expect(await migrateToShards(db, unshardedKeys(scope))).toEqual({ moved: 0, alreadyMoved: 0 });
+
+    const inOrder = (ls: StoredLine[]) => ls.map((l) => l.id).sort();
+    expect(await adams()).toEqual(inOrder(lines.filter((l) => l.recipientKey === 'USER:adam')));
+    const byMonth = await ledger.listLinesByPeriod(tenantId, '2026-03', { limit: 100, cursor: null });
+    expect(byMonth.items.map((l) => l.id).sort()).toEqual(inOrder(lines));
+    for (const line of lines) {
+      const item = await db.get(keys.commissionLine(tenantId, line.id));
+      expect(item?.gsi2pk).toBe(shardedKey(month, line.id, COMMISSION_LINE_PERIOD_SHARDS));
+    }
   });
 });

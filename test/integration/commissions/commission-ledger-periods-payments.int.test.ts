@@ -1,5 +1,9 @@
+import { type DynamoDBDocumentClient, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { describe, expect, it } from 'vitest';
+import { LedgerRepository } from '../../../functions/modules/commissions/ledger.repository.js';
 import { systemClock } from '../../../functions/shared/clock.js';
+import { toItem } from '../../../functions/shared/items.js';
+import { EntityType, keys } from '../../../functions/shared/table-design.js';
 import { errorCode } from '../../support/app.js';
 import { createBrokerage, fieldPaths } from '../../support/brokerage.js';
 import { invoiceHarness } from '../../support/invoices.js';
@@ -353,5 +357,110 @@ describe('PERIOD_TOTAL tiers', () => {
     await expect(sell('1000.00', '2026-04-01')).resolves.toMatchObject({ written: 1 });
     const [april] = await accruals(app, t.as.advisor, '2026-04');
     expect(april?.accrued.amount).toBe('100.00');
+  });
+});
+
+describe("the month's accrual index, off the accrual counters", () => {
+  const ledger = () => new LedgerRepository(app.db);
+  const raw = () => Reflect.get(app.db, 'client') as DynamoDBDocumentClient;
+
+  it('leaves the period entry as it was when the counter is updated again, and takes an old accrual out of the index', async () => {
+    await soldPolicy({ writtenDate: '2026-10-05', termStart: '2026-10-05', termEnd: '2027-10-05' });
+    const [first] = (await ledger().listAccrualsByPeriod(b.tenantId, '2026-10')).filter(
+      (a) => a.recipientKey === `USER:${b.advisorId}`,
+    );
+    if (!first) throw new Error('no accrual of the advisor');
+    const entryKey = keys.commissionAccrualPeriodEntry(
+      b.tenantId,
+      first.recipientKey,
+      '2026-10',
+      first.currency,
+    );
+    const accrualKey = keys.commissionAccrual(b.tenantId, first.recipientKey, '2026-10', first.currency);
+    const before = await app.db.get(entryKey, { consistent: true });
+    expect(before).toMatchObject({
+      type: EntityType.CommissionAccrualPeriod,
+      gsi2pk: keys.commissionAccrualsByPeriod(b.tenantId, '2026-10'),
+    });
+    expect(before).not.toHaveProperty('version');
+    expect(before).not.toHaveProperty('lineCount');
+    // The accrual as an earlier version wrote it: the month's index keys on the counter itself.
+    await raw().send(
+      new UpdateCommand({
+        TableName: app.db.tableName,
+        Key: accrualKey,
+        UpdateExpression: 'SET gsi2pk = :pk, gsi2sk = :sk',
+        ExpressionAttributeValues: {
+          ':pk': keys.commissionAccrualsByPeriod(b.tenantId, '2026-10'),
+          ':sk': `${first.recipientKey}#${first.currency}`,
+        },
+      }),
+    );
+    const both = await ledger().listAccrualsByPeriod(b.tenantId, '2026-10');
+    expect(both.filter((a) => a.recipientKey === first.recipientKey)).toHaveLength(1);
+
+    await soldPolicy({ writtenDate: '2026-10-06', termStart: '2026-10-06', termEnd: '2027-10-06' });
+    expect(await app.db.get(entryKey, { consistent: true })).toEqual(before);
+    const accrual = await app.db.get(accrualKey, { consistent: true });
+    expect(accrual).not.toHaveProperty('gsi2pk');
+    expect(accrual).not.toHaveProperty('gsi2sk');
+    const listed = await ledger().listAccrualsByPeriod(b.tenantId, '2026-10');
+    expect(listed.filter((a) => a.recipientKey === first.recipientKey)).toEqual([
+      expect.objectContaining({ lineCount: 2, accruedMinor: 2 * first.accruedMinor }),
+    ]);
+  });
+
+  it("lists a month's accruals complete, one written the old way included, in recipient order, and approves them all", async () => {
+    await soldPolicy({ writtenDate: '2026-11-05', termStart: '2026-11-05', termEnd: '2027-11-05' });
+    const legacy = { kind: 'PARTNER' as const, id: 'legacy-partner' };
+    const legacyKey = `PARTNER:${legacy.id}`;
+    await app.db.put(
+      toItem(
+        keys.commissionAccrual(b.tenantId, legacyKey, '2026-11', 'CZK'),
+        EntityType.CommissionAccrual,
+        b.tenantId,
+        {
+          recipient: legacy,
+          recipientKey: legacyKey,
+          period: '2026-11',
+          currency: 'CZK',
+          accruedMinor: 12_345,
+          clawedBackMinor: 0,
+          adjustedMinor: 0,
+          lineCount: 1,
+        },
+        keys.commissionAccrualIndexes(b.tenantId, {
+          recipient: legacyKey,
+          period: '2026-11',
+          currency: 'CZK',
+        }),
+      ),
+    );
+    const listed = await ledger().listAccrualsByPeriod(b.tenantId, '2026-11');
+    const recipients = listed.map((a) => a.recipientKey);
+    expect(recipients).toEqual(
+      expect.arrayContaining([
+        'BROKERAGE:BROKERAGE',
+        `USER:${b.advisorId}`,
+        `USER:${b.managerId}`,
+        legacyKey,
+      ]),
+    );
+    expect(new Set(recipients).size).toBe(recipients.length);
+    expect(recipients).toEqual([...recipients].sort());
+
+    await must(
+      app,
+      b.as.admin,
+      'mutation($i: CommissionPeriodInput!) { approveCommissionPeriod(input: $i) { status } }',
+      {
+        i: { period: '2026-11' },
+      },
+    );
+    const approved = await ledger().listAccrualsByPeriod(b.tenantId, '2026-11');
+    expect(approved).toHaveLength(listed.length);
+    for (const a of approved)
+      expect(a.approvedMinor).toBe(a.accruedMinor + a.clawedBackMinor + a.adjustedMinor);
+    expect(approved.find((a) => a.recipientKey === legacyKey)?.approvedMinor).toBe(12_345);
   });
 });

@@ -1,7 +1,14 @@
 import { beforeAll, describe, expect, it } from 'vitest';
+import type { StoredLine } from '../../../functions/modules/commissions/commissions.model.js';
+import { LedgerRepository } from '../../../functions/modules/commissions/ledger.repository.js';
+import type { Page as DbPage, StoredItem } from '../../../functions/shared/db.js';
+import { newId } from '../../../functions/shared/ids.js';
 import { SHARD_COUNT } from '../../../functions/shared/sharded-keys.js';
+import { queryShardedPage } from '../../../functions/shared/sharded-query.js';
+import { COMMISSION_LINE_PERIOD_SHARDS, keys } from '../../../functions/shared/table-design.js';
 import { createTestApp, errorCode } from '../../support/app.js';
 import { type Brokerage, createBrokerage, mtplInput, personInput } from '../../support/brokerage.js';
+import { ledgerLine } from '../../support/commission-lines.js';
 import { LIST_PAGE_QUERIES } from '../../unit/graphql/list-queries.js';
 import { CREATE_SCHEME, mtplSchemeInput, must, policyChange } from './commission-fixtures.js';
 
@@ -96,7 +103,7 @@ describe('a ledger a front end can list', () => {
     expect(app.db.stats.requests.BatchGetItem).toBe(2);
     expect(app.db.stats.requests.GetItem ?? 0).toBeLessThanOrEqual(1);
     // The month's key is sharded (docs/scale.md): one Query per shard, plus one.
-    expect(app.db.stats.requests.Query ?? 0).toBeLessThanOrEqual(SHARD_COUNT + 1);
+    expect(app.db.stats.requests.Query ?? 0).toBeLessThanOrEqual(COMMISSION_LINE_PERIOD_SHARDS + 1);
   });
 
   it('shows a partner only its own lines, by policy id, and never the staff ledger', async () => {
@@ -107,5 +114,108 @@ describe('a ledger a front end can list', () => {
     expect(rows).toHaveLength(3);
     expect(new Set(rows.map((r) => r.policyId))).toEqual(new Set(policyIds));
     expect(errorCode(await app.exec(b.as.partner, PAGE))).toBe('FORBIDDEN');
+  });
+});
+
+describe("a recipient's lines, written over 16 shards (the brokerage takes every event's receivable line)", () => {
+  const ledger = new LedgerRepository(app.db);
+  const tenantId = `cline-${newId().toLowerCase()}`;
+  const written: StoredLine[] = [];
+  const book = async (period: string, count: number, advisorIds = ['adam']) => {
+    const lines = Array.from({ length: count }, (_, n) =>
+      ledgerLine(n, { period, advisorIds, insurerIds: ['i1'] }),
+    );
+    for (let i = 0; i < lines.length; i += 10) await ledger.appendLines(tenantId, lines.slice(i, i + 10));
+    written.push(...lines);
+    return lines;
+  };
+  const byPosition = (lines: StoredLine[]) =>
+    [...lines].sort((a, b) => (`${a.period}#${a.id}` < `${b.period}#${b.id}` ? -1 : 1)).map((l) => l.id);
+  const pageAll = async (period: string | null, limit: number, recipient = 'USER:adam') => {
+    const ids: string[] = [];
+    let cursor: string | null = null;
+    do {
+      const page: DbPage<StoredLine> = await ledger.listLinesByRecipient(tenantId, recipient, period, {
+        limit,
+        cursor,
+      });
+      ids.push(...page.items.map((l) => l.id));
+      cursor = page.nextCursor;
+    } while (cursor);
+    return ids;
+  };
+
+  beforeAll(async () => {
+    await book('2026-01', 20);
+    await book('2026-02', 10);
+    await book('2026-02', 4, ['eva']);
+  });
+
+  it('spreads one recipient’s lines over the shards, and a month’s over 64', () => {
+    const adams = written.filter((l) => l.recipientKey === 'USER:adam');
+    const indexes = adams.map((l) =>
+      keys.commissionLineIndexes(tenantId, { ...l, recipient: l.recipientKey }),
+    );
+    expect(new Set(indexes.map((i) => i.gsi1pk)).size).toBeGreaterThanOrEqual(SHARD_COUNT / 2);
+    expect(indexes.every((i) => i.gsi1pk?.startsWith(`T#${tenantId}#OWNER#USER:adam#CLINE#S`))).toBe(true);
+    expect(keys.commissionLinesByPeriod(tenantId, '2026-01').shards).toHaveLength(
+      COMMISSION_LINE_PERIOD_SHARDS,
+    );
+    expect(new Set(indexes.map((i) => i.gsi2pk)).size).toBeGreaterThan(SHARD_COUNT);
+  });
+
+  it.each([3, 7, 100])('lists them in period then id order, %i a page, each once', async (limit) => {
+    const adams = written.filter((l) => l.recipientKey === 'USER:adam');
+    expect(await pageAll(null, limit)).toEqual(byPosition(adams));
+  });
+
+  it('lists one month of them, and only this recipient’s', async () => {
+    const february = written.filter((l) => l.recipientKey === 'USER:adam' && l.period === '2026-02');
+    expect(await pageAll('2026-02', 3)).toEqual(byPosition(february));
+    expect(await pageAll('2026-03', 3)).toEqual([]);
+    expect(await pageAll(null, 3, 'USER:eva')).toHaveLength(4);
+    // A range of months on the sort key (`<period>#<id>`) holds over the merged shards as well.
+    const range = await queryShardedPage<StoredItem>(app.db, {
+      index: 'gsi1',
+      partition: keys.commissionLinesByRecipient(tenantId, 'USER:adam'),
+      between: ['2026-02', '2026-12#~'],
+      limit: 100,
+      cursor: null,
+    });
+    expect(range.items.map((i) => String(i.id))).toEqual(byPosition(february));
+  });
+
+  it('keeps a cursor valid while lines are added: nothing skipped, nothing twice', async () => {
+    const first = await ledger.listLinesByRecipient(tenantId, 'USER:adam', null, { limit: 5, cursor: null });
+    const later = await book('2026-02', 6);
+    const ids = first.items.map((l) => l.id);
+    let cursor = first.nextCursor;
+    while (cursor) {
+      const page = await ledger.listLinesByRecipient(tenantId, 'USER:adam', null, { limit: 5, cursor });
+      ids.push(...page.items.map((l) => l.id));
+      cursor = page.nextCursor;
+    }
+    const adams = written.filter((l) => l.recipientKey === 'USER:adam');
+    expect(ids).toEqual(byPosition(adams));
+    expect(later.every((l) => ids.includes(l.id))).toBe(true);
+    await expect(
+      ledger.listLinesByRecipient(tenantId, 'USER:eva', null, { limit: 5, cursor: first.nextCursor }),
+    ).rejects.toMatchObject({ code: 'INVALID_CURSOR' });
+  });
+
+  it('lists a month over its 64 shards in recipient then id order', async () => {
+    const february = written.filter((l) => l.period === '2026-02');
+    const ids: string[] = [];
+    let cursor: string | null = null;
+    do {
+      const page: DbPage<StoredLine> = await ledger.listLinesByPeriod(tenantId, '2026-02', {
+        limit: 7,
+        cursor,
+      });
+      ids.push(...page.items.map((l) => l.id));
+      cursor = page.nextCursor;
+    } while (cursor);
+    const order = (l: StoredLine) => `${l.recipientKey}#${l.id}`;
+    expect(ids).toEqual([...february].sort((a, b) => (order(a) < order(b) ? -1 : 1)).map((l) => l.id));
   });
 });

@@ -121,6 +121,22 @@ describe('keyWritesOf', () => {
       units: 1,
     });
   });
+
+  it('counts an update that changes nothing (an accrual period entry set to its own values) on the base key only', () => {
+    const entry = {
+      pk: 'T#t1#ACCRUAL#BROKERAGE:BROKERAGE',
+      sk: 'PERIOD#2026-12#CZK',
+      type: 'CommissionAccrualPeriod',
+      recipient: { kind: 'BROKERAGE', id: 'BROKERAGE' },
+      gsi2pk: 'T#t1#ACCRUAL#PERIOD#2026-12',
+      gsi2sk: 'BROKERAGE:BROKERAGE#CZK',
+    };
+    const { recipient: _recipient, ...rest } = entry;
+    expect(keyWritesOf(entry, { recipient: { id: 'BROKERAGE', kind: 'BROKERAGE' }, ...rest })).toEqual([
+      { place: 'table', key: 'T#t1#ACCRUAL#BROKERAGE:BROKERAGE', units: 1 },
+    ]);
+    expect(keyWritesOf(entry, { ...entry, lineCount: 2 }).map((w) => w.place)).toEqual(['table', 'gsi2']);
+  });
 });
 
 describe('keyPattern', () => {

@@ -81,20 +81,55 @@ describe('LedgerWriteSet', () => {
       .add([line('1', 'adam', '720.00')], production('e1', 'adam', '12000.00'))
       .add([line('2', 'adam', '600.50')], production('e2', 'adam', '10000.00'));
     const ops = set.ops();
-    // 2 lines, 2 markers, 1 accrual, 1 production counter, 1 open check.
-    expect(set.size).toBe(7);
-    expect(ops).toHaveLength(7);
+    // 2 lines, 2 markers, 1 accrual, 1 production counter, the accrual's period entry, 1 open check.
+    expect(set.size).toBe(8);
+    expect(ops).toHaveLength(8);
     const updates = ops.flatMap((o) => (o.item.Update ? [o.item.Update] : []));
     expect(updates.map((u) => u.ExpressionAttributeValues)).toEqual([
       expect.objectContaining({ ':a0': 132050, ':a3': 2 }),
       expect.objectContaining({ ':a0': 2200000 }),
+      expect.objectContaining({ ':s6': 'T#t1#ACCRUAL#PERIOD#2026-01' }),
     ]);
   });
 
-  it('says what an event would add before it is added', () => {
+  it('takes the by-period index keys off the accrual counter and onto an immutable period entry', () => {
+    const updates = new LedgerWriteSet('t1')
+      .add([line('1', 'adam', '720.00')], null)
+      .ops()
+      .flatMap((o) => (o.item.Update ? [o.item.Update] : []));
+    const [accrual, entry] = updates;
+    // The counter removes the keys an earlier version put on it, and sets none.
+    expect(accrual?.UpdateExpression).toMatch(/ REMOVE #r0, #r1 ADD /);
+    expect(Object.values(accrual?.ExpressionAttributeNames ?? {})).toEqual(
+      expect.arrayContaining(['gsi2pk', 'gsi2sk']),
+    );
+    expect(Object.values(accrual?.ExpressionAttributeValues ?? {})).not.toContain(
+      'T#t1#ACCRUAL#PERIOD#2026-01',
+    );
+    // The entry: the same values on every write, nothing counted, no version, no time.
+    expect(entry?.Key).toEqual({ pk: 'T#t1#ACCRUAL#USER:adam', sk: 'PERIOD#2026-01#CZK' });
+    expect(entry?.UpdateExpression).not.toMatch(/ADD|REMOVE|if_not_exists/);
+    const names = entry?.ExpressionAttributeNames ?? {};
+    const values = entry?.ExpressionAttributeValues ?? {};
+    const set = Object.fromEntries(Object.keys(names).map((n) => [names[n], values[n.replace('#', ':')]]));
+    expect(set).toEqual({
+      type: 'CommissionAccrualPeriod',
+      tenantId: 't1',
+      recipient: { kind: 'USER', id: 'adam' },
+      recipientKey: 'USER:adam',
+      period: '2026-01',
+      currency: 'CZK',
+      gsi2pk: 'T#t1#ACCRUAL#PERIOD#2026-01',
+      gsi2sk: 'USER:adam#CZK',
+    });
+  });
+
+  it('says what an event would add before it is added, a period entry per new accrual included', () => {
     const set = new LedgerWriteSet('t1').add([line('1', 'adam', '1.00')], null);
-    expect(set.sizeWith([line('2', 'adam', '1.00')], null)).toBe(4);
-    expect(set.sizeWith([line('3', 'eva', '1.00')], production('e3', 'eva', '5.00'))).toBe(7);
-    expect(set.size).toBe(3);
+    // 1 line, 1 accrual, its period entry, 1 open check.
+    expect(set.size).toBe(4);
+    expect(set.sizeWith([line('2', 'adam', '1.00')], null)).toBe(5);
+    expect(set.sizeWith([line('3', 'eva', '1.00')], production('e3', 'eva', '5.00'))).toBe(9);
+    expect(set.ops()).toHaveLength(4);
   });
 });

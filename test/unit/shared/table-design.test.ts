@@ -3,6 +3,7 @@ import { ACCESS_PATTERNS } from '../../../functions/shared/access-patterns.js';
 import { SHARD_COUNT, shardOf } from '../../../functions/shared/sharded-keys.js';
 import {
   CLIENT_BRANCH_SHARDS,
+  COMMISSION_LINE_PERIOD_SHARDS,
   commissionSortPrefixes,
   EntityType,
   keys,
@@ -123,6 +124,21 @@ describe('commission sort-key prefixes', () => {
     expect(keys.commissionAccrual('t1', 'USER:u1', '2026-03', 'EUR').sk.startsWith(month)).toBe(true);
     expect(keys.commissionRuleTotal('t1', 'USER:u1', '2026-03', 's1', 'r1').sk.startsWith(month)).toBe(true);
     expect(keys.commissionAccrual('t1', 'USER:u1', '2026-12', 'EUR').sk.startsWith(month)).toBe(false);
+  });
+
+  it("keeps an accrual's period entry beside it but out of the month's accrual Query", () => {
+    const entry = keys.commissionAccrualPeriodEntry('t1', 'USER:u1', '2026-03', 'EUR');
+    expect(entry.pk).toBe(keys.commissionAccrual('t1', 'USER:u1', '2026-03', 'EUR').pk);
+    expect(entry.sk.startsWith(commissionSortPrefixes.month('2026-03'))).toBe(false);
+  });
+
+  it("writes a recipient's lines over 16 shards and a month's over 64, readers naming the same shards", () => {
+    const byRecipient = keys.commissionLinesByRecipient('t1', 'USER:u1');
+    const byMonth = keys.commissionLinesByPeriod('t1', '2026-03');
+    expect(byRecipient.shards).toHaveLength(16);
+    expect(byMonth.shards).toHaveLength(COMMISSION_LINE_PERIOD_SHARDS);
+    expect(byRecipient.shards).toContain(indexes.gsi1pk);
+    expect(byMonth.shards).toContain(indexes.gsi2pk);
   });
 
   it("selects one recipient's lines in a month's by-period index, not a recipient whose key extends it", () => {
