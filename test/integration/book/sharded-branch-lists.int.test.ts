@@ -205,8 +205,9 @@ describe("a branch's, an insurer's and a product line's lists over their shards,
     expect(await run()).toEqual({
       moved: 3 * before.policies.length + before.clients.length + taskRows.length,
       alreadyMoved: 0,
+      conflicts: [],
     });
-    expect(await run()).toEqual({ moved: 0, alreadyMoved: 0 });
+    expect(await run()).toEqual({ moved: 0, alreadyMoved: 0, conflicts: [] });
     expect((await policyRows()).map((p) => p.id)).toEqual(before.policies.map((p) => p.id));
     for (const list of ['insurer', 'productLine'] as const) {
       const ids = (await listAll((page) => policiesOf[list](page), 50)).map((p) => (p as PolicyRow).id);
