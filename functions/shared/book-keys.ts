@@ -47,6 +47,13 @@ export const POLICY_PRODUCT_SHARDS = 32;
  * (a renewal is a put on the new term's and a delete on the old term's status key): 32 halve it.
  */
 export const POLICY_STATUS_SHARDS = 32;
+/**
+ * Shards of the tenant's clients of a status and of its clients by creation: a webhook burst's new
+ * holders (320 a second at the modelled peak, each created POTENTIAL then made ACTIVE) left 16 shards
+ * at 80 % of a partition at 10× on average (docs/scale.md section 6): 64 bring it to about 20 %.
+ */
+export const CLIENT_STATUS_SHARDS = 64;
+export const CLIENT_CREATION_SHARDS = 64;
 
 /** Unsharded values of the sharded book keys (a shard appends `#S<n>`; the migration reads these). */
 const base = {
@@ -74,11 +81,11 @@ export const bookKeys = {
     const t = tenantPrefix(tenantId);
     const byName = `${c.sortName}#${seg(c.id)}`;
     const idx: Record<string, string> = {
-      gsi2pk: shardedKey(base.clientsByStatus(tenantId, c.status), c.id),
+      gsi2pk: shardedKey(base.clientsByStatus(tenantId, c.status), c.id, CLIENT_STATUS_SHARDS),
       gsi2sk: byName,
       gsi3pk: shardedKey(base.clientsByBranch(tenantId, c.branchId), c.id, CLIENT_BRANCH_SHARDS),
       gsi3sk: `${c.status}#${byName}`,
-      gsi6pk: shardedKey(base.clientsByCreation(tenantId), c.id),
+      gsi6pk: shardedKey(base.clientsByCreation(tenantId), c.id, CLIENT_CREATION_SHARDS),
       gsi6sk: `${c.createdAt}#${seg(c.id)}`,
     };
     if (c.ownerAdvisorId) {
@@ -99,12 +106,13 @@ export const bookKeys = {
     `${tenantPrefix(tenantId)}#OWNER#${seg(advisorId)}#CLIENT`,
   /** Sharded (sharded-keys.ts): a tenant's clients of a status are spread over 16 key values. */
   clientsByStatus: (tenantId: string, status: string): ShardedPartition =>
-    sharded(base.clientsByStatus(tenantId, status)),
+    sharded(base.clientsByStatus(tenantId, status), CLIENT_STATUS_SHARDS),
   /**
    * countClientsCreatedBetween: the tenant's clients on gsi6 by creation instant (`<createdAt>#<id>`),
    * 16 shards (docs/scale.md, section 6: new holders of a webhook burst).
    */
-  clientsByCreation: (tenantId: string): ShardedPartition => sharded(base.clientsByCreation(tenantId)),
+  clientsByCreation: (tenantId: string): ShardedPartition =>
+    sharded(base.clientsByCreation(tenantId), CLIENT_CREATION_SHARDS),
   /** A branch's clients: {@link CLIENT_BRANCH_SHARDS} shards, merged by `<status>#<name>#<id>`. */
   clientsByBranch: (tenantId: string, branchId: string): ShardedPartition =>
     sharded(base.clientsByBranch(tenantId, branchId), CLIENT_BRANCH_SHARDS),

@@ -65,9 +65,12 @@ export function unshardedKeys(scope: ShardMigrationScope): UnshardedKey[] {
       const status = oldKey('gsi6', keys.policiesByStatus(tenantId, s));
       return [status, { ...status, from: SHARD_COUNT }];
     }),
-    ...scope.clientStatuses.map((s) => ({ index: 'gsi2' as const, value: `${t}#CLIENT#STATUS#${s}` })),
+    ...scope.clientStatuses.flatMap((s) => {
+      const status = oldKey('gsi2', keys.clientsByStatus(tenantId, s));
+      return [status, { ...status, from: SHARD_COUNT }];
+    }),
     ...scope.invoiceStatuses.map((s) => ({ index: 'gsi2' as const, value: `${t}#INVOICE#STATUS#${s}` })),
-    { index: 'gsi6' as const, value: `${t}#CLIENT#CREATED` },
+    ...[undefined, SHARD_COUNT].map((from) => ({ ...oldKey('gsi6', keys.clientsByCreation(tenantId)), from })),
     { index: 'gsi4' as const, value: `${t}#OPEN_TASKS` },
     { index: 'gsi5' as const, value: `${t}#TASKS` },
     ...scope.periods.flatMap((p) => [

@@ -39,14 +39,24 @@ type BurstName = keyof typeof SCALE_BURSTS;
  */
 export const CONSUMER_CAPS: Readonly<Record<string, number>> = { commissions: 250, debtors: 200 };
 
+/** Advisors of the bench's book (seedBook levels 2 + 6 + 12) and of the modelled brokerage (docs/scale.md section 1). */
+const BENCH_ADVISORS = 20;
+const MODEL_ADVISORS = 1000;
+const perAdvisor: PatternScale = { spread: BENCH_ADVISORS / MODEL_ADVISORS };
+
 /**
- * Keys whose values do not grow busier with the load (support/partition-load.ts, PatternScale): a
- * client's collection, a task, a policy's or a line's own items belong to one entity the burst
- * touches (a bigger burst touches more of them); an import job's rows and a delivery's records are
- * written by one worker at the pace the code fixes (6 rows, 32 events in flight), and the replay's
- * one job stands for the 4 the modelled rate runs at once, its one delivery for 10.
+ * Keys whose values do not grow busier with the load as the replay's do (support/partition-load.ts,
+ * PatternScale): a client's collection, a task, an event's record, a policy's or a line's own items
+ * belong to one entity the burst touches (a bigger burst touches more of them); an import job's rows
+ * and a delivery's records are written by one worker at the pace the code fixes (6 rows, 32 events in
+ * flight), and the replay's one job stands for the 4 the modelled rate runs at once, its one delivery
+ * for 10; an advisor's own lists share a burst spread over the book with 1,000 advisors, not 20.
  */
 export const SCALE_BOUNDS: Readonly<Record<string, PatternScale>> = {
+  'table|T#<t>#INSURER#<id>#EVENT#<v>': { perValue: 1 },
+  'gsi1|T#<t>#OWNER#<id>#POLICY': perAdvisor,
+  'gsi1|T#<t>#OWNER#<id>#CLIENT': perAdvisor,
+  'gsi1|T#<t>#OWNER#<id>#TASK': perAdvisor,
   'table|T#<t>#CLIENT#<id>': { perValue: 1 },
   'table|T#<t>#TASK#<v>': { perValue: 1 },
   'table|T#<t>#TASK#<id>': { perValue: 1 },
@@ -159,6 +169,10 @@ export async function benchScale(log: (line: string) => void): Promise<ScaleFigu
     );
     await stack.changes.idle();
     tagged.resume();
+    if (book.advisors.length !== BENCH_ADVISORS)
+      throw new Error(
+        `the scale book has ${book.advisors.length} advisors; SCALE_BOUNDS assumes ${BENCH_ADVISORS}`,
+      );
     const services = createServices(runtime.db, runtime.clock);
     const scheme = await services.commissions.schemes.create(book.admin, benchScheme());
     const bursts: ScaleBurstFigures[] = [];

@@ -278,11 +278,17 @@ export interface PatternPeak {
  * - `ownPace`: each value is written by one worker at a pace the code fixes (an import job's rows:
  *   6 rows in flight in one invocation; a delivery's events: 32 in flight), and the replay's one
  *   worker stands for `1 / ownPace` of them running at once at the modelled rate: a value's peak is
- *   its share of the burst's at 1×, and a higher load is more workers, each on its own value.
+ *   its share of the burst's at 1×, and a higher load is more workers, each on its own value;
+ * - `spread`: each value is one of many the model has more of than the bench (an advisor's lists).
  */
 export interface PatternScale {
   perValue?: number;
   ownPace?: number;
+  /**
+   * The bench's values of the key ÷ the model's (20 advisors ÷ 1,000): a burst spread over the
+   * book spreads over the model's many values, each taking this share of a replayed value's rate.
+   */
+  spread?: number;
 }
 export type PatternBound = (pattern: string, place: Place) => PatternScale | undefined;
 
@@ -313,22 +319,37 @@ export function patternsOf(peaks: readonly KeyPeak[], bound: PatternBound = () =
     const first = values[0] as KeyPeak;
     const scale = bound(first.pattern, first.place);
     const at = (p: KeyPeak, factor: number) => {
-      if (scale?.ownPace !== undefined) return p.wcuPerSecond * scale.ownPace;
-      if (scale?.perValue !== undefined)
-        return Math.min(p.wcuPerSecond * factor, p.totalUnits * scale.perValue);
-      return p.wcuPerSecond * factor;
+      const rate = p.wcuPerSecond * (scale?.spread ?? 1);
+      if (scale?.ownPace !== undefined) return rate * scale.ownPace;
+      if (scale?.perValue !== undefined) return Math.min(rate * factor, p.totalUnits * scale.perValue);
+      return rate * factor;
     };
-    const worst = values.reduce((a, b) => (at(b, 1) > at(a, 1) ? b : a));
     const shardIndexes = values.map((v) => /#S(\d+)$/.exec(v.key)?.[1]).filter((n) => n !== undefined);
     const shards =
       first.pattern.endsWith('#S<n>') && shardIndexes.length === values.length
         ? 2 ** Math.ceil(Math.log2(Math.max(...shardIndexes.map(Number)) + 1))
         : undefined;
-    const sum = values.reduce((s, v) => s + at(v, PEAK_FACTOR), 0);
-    const mean = sum / (shards ?? values.length);
-    const units = values.reduce((s, v) => s + v.totalUnits, 0);
-    const writes = values.reduce((s, v) => s + (v.writes ?? 1), 0);
-    const judged = shards ? fullSizeWorstShard(mean, units / writes, shards) : at(worst, PEAK_FACTOR);
+    // A sharded pattern is judged per sharded key (its shards together): the worst key's worst shard.
+    const bases = new Map<string, KeyPeak[]>();
+    for (const v of values) {
+      const base = shards ? v.key.replace(/#S\d+$/, '') : v.key;
+      bases.set(base, [...(bases.get(base) ?? []), v]);
+    }
+    const judge = (members: KeyPeak[]) => {
+      const worst = members.reduce((a, b) => (at(b, 1) > at(a, 1) ? b : a));
+      if (!shards) return { worst, judged: at(worst, PEAK_FACTOR), mean: at(worst, PEAK_FACTOR) };
+      const mean = members.reduce((sum, v) => sum + at(v, PEAK_FACTOR), 0) / shards;
+      const units = members.reduce((sum, v) => sum + v.totalUnits, 0);
+      const writes = members.reduce((sum, v) => sum + (v.writes ?? 1), 0);
+      return { worst, judged: fullSizeWorstShard(mean, units / writes, shards), mean };
+    };
+    const judgedBases = [...bases.values()].map(judge);
+    const hottest = judgedBases.reduce((a, b) => (b.judged > a.judged ? b : a));
+    const worst = shards ? hottest.worst : values.reduce((a, b) => (at(b, 1) > at(a, 1) ? b : a));
+    const mean = shards
+      ? hottest.mean
+      : values.reduce((sum, v) => sum + at(v, PEAK_FACTOR), 0) / values.length;
+    const replayWorst = values.reduce((a, b) => (at(b, 1) > at(a, 1) ? b : a));
     patterns.push({
       place: first.place,
       pattern: first.pattern,
@@ -337,8 +358,8 @@ export function patternsOf(peaks: readonly KeyPeak[], bound: PatternBound = () =
       ...(shards ? { shards } : {}),
       wcuPerSecond: round(at(worst, 1)),
       wcuPerSecondAtPeakFactor: round(at(worst, PEAK_FACTOR)),
-      percentOfLimit: round(percent(judged)),
-      ...(shards ? { replayWorstPercent: round(percent(at(worst, PEAK_FACTOR))) } : {}),
+      percentOfLimit: round(percent(hottest.judged)),
+      ...(shards ? { replayWorstPercent: round(percent(at(replayWorst, PEAK_FACTOR))) } : {}),
       meanPercentOfLimit: round(percent(mean)),
       ...(scale && at(worst, PEAK_FACTOR) < worst.wcuPerSecond * PEAK_FACTOR ? { bounded: true } : {}),
     });

@@ -220,4 +220,20 @@ describe('peaksOf', () => {
     const bound = () => ({ ownPace: 1 / 4 });
     expect(patternsOf(peaks, bound)[0]).toMatchObject({ wcuPerSecond: 10, percentOfLimit: 1, bounded: true });
   });
+  it('judges each sharded key of a pattern on its own shards, and spreads a key the model has more of', () => {
+    // Two recipients' lists, each over 4 shards: the busy one is judged alone, not the pattern's sum.
+    const keys = ['T#t#OWNER#r-1#L#S0', 'T#t#OWNER#r-1#L#S3', 'T#t#OWNER#r-2#L#S1', 'T#t#OWNER#r-1#L#S1'];
+    const peaks = peaksOf(writesOf('request', keys), 1, () => 100);
+    const [pattern] = patternsOf(peaks);
+    // r-1: 3 units over 4 shards at 100/s and 10×: 750 a shard; r-2 alone would be 250.
+    expect(pattern).toMatchObject({ shards: 4, values: 4, meanPercentOfLimit: 75 });
+    expect(pattern?.worstKey.startsWith('T#t#OWNER#r-1#L#S')).toBe(true);
+    const advisor = peaksOf(
+      writesOf('request', ['T#t#OWNER#a-1#POLICY', 'T#t#OWNER#a-1#POLICY']),
+      1,
+      () => 100,
+    );
+    expect(patternsOf(advisor)[0]?.percentOfLimit).toBe(200);
+    expect(patternsOf(advisor, () => ({ spread: 20 / 1000 }))[0]?.percentOfLimit).toBe(4);
+  });
 });
