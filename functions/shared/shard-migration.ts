@@ -70,7 +70,10 @@ export function unshardedKeys(scope: ShardMigrationScope): UnshardedKey[] {
       return [status, { ...status, from: SHARD_COUNT }];
     }),
     ...scope.invoiceStatuses.map((s) => ({ index: 'gsi2' as const, value: `${t}#INVOICE#STATUS#${s}` })),
-    ...[undefined, SHARD_COUNT].map((from) => ({ ...oldKey('gsi6', keys.clientsByCreation(tenantId)), from })),
+    ...[undefined, SHARD_COUNT].map((from) => ({
+      ...oldKey('gsi6', keys.clientsByCreation(tenantId)),
+      from,
+    })),
     { index: 'gsi4' as const, value: `${t}#OPEN_TASKS` },
     { index: 'gsi5' as const, value: `${t}#TASKS` },
     ...scope.periods.flatMap((p) => [
