@@ -54,6 +54,7 @@ const perAdvisor: PatternScale = { spread: BENCH_ADVISORS / MODEL_ADVISORS };
  */
 export const SCALE_BOUNDS: Readonly<Record<string, PatternScale>> = {
   'table|T#<t>#INSURER#<id>#EVENT#<v>': { perValue: 1 },
+  'table|T#<t>#POLICY#<id>#PREMIUM_PAID': { perValue: 1 },
   'gsi1|T#<t>#OWNER#<id>#POLICY': perAdvisor,
   'gsi1|T#<t>#OWNER#<id>#CLIENT': perAdvisor,
   'gsi1|T#<t>#OWNER#<id>#TASK': perAdvisor,

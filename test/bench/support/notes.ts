@@ -133,7 +133,7 @@ export function missNotes(r: BenchResults): string[] {
         .map((t) => `\`${t.pattern}\` ${t.percentOfLimit} % (${b.name})`),
     );
     notes.push(
-      `- **scale: hottest key at 10× peak** (${s.hottest.percentOfLimit} %, \`${s.hottest.pattern}\`, ${s.hottest.burst}; target ${s.targetPercent} %): over the target at ${s.peakFactor}× the modelled peak: ${over.join(', ')}. The sharded status, month, task-list and client-creation keys hold at 1× (their worst shard in a small replay is busier than at full size); the keys that do not are not sharded yet (a policy's insurer, product line and branch lists, a branch's client and task lists, the month's accrual index, the brokerage's own commission-line list) or are base-table partitions DynamoDB splits for heat (\`UNIQUE#…\`, a client's collection, an import job's rows). docs/scale.md section 6 names the fix for each.`,
+      `- **scale: hottest key at 10× peak** (${s.hottest.percentOfLimit} %, \`${s.hottest.pattern}\`, ${s.hottest.burst}; target ${s.targetPercent} %): over the target at ${s.peakFactor}× the modelled peak: ${over.join(', ')}. docs/scale.md section 6 says why each is over and what is done about it.`,
     );
   }
   return notes.length > 0 ? notes : ['- Every measured target was met in this run.'];
