@@ -87,7 +87,7 @@ export const BOOK_ACCESS_PATTERNS: readonly AccessPattern[] = [
     'clients',
     'Query',
     'gsi2',
-    'gsi2pk=T#<t>#CLIENT#STATUS#<status>#S<n> (16 shards, merged) gsi2sk=<name>#<id>',
+    'gsi2pk=T#<t>#CLIENT#STATUS#<status>#S<n> (64 shards, merged) gsi2sk=<name>#<id>',
     'built',
   ),
   pattern(
@@ -95,7 +95,7 @@ export const BOOK_ACCESS_PATTERNS: readonly AccessPattern[] = [
     'clients',
     'Query',
     'gsi6',
-    'gsi6pk=T#<t>#CLIENT#CREATED#S<n> (16 shards, counted each) gsi6sk=<createdAt>#<id>',
+    'gsi6pk=T#<t>#CLIENT#CREATED#S<n> (64 shards, counted each) gsi6sk=<createdAt>#<id>',
     'built',
   ),
   pattern(
