@@ -158,7 +158,9 @@ export async function queryShardedAll<T extends StoredItem>(
 ): Promise<T[]> {
   const { partition, index, ...rest } = input;
   const all = await Promise.all(
-    partition.shards.map((shard) => db.queryAll<T>({ ...rest, ...(index ? { index } : {}), partition: shard })),
+    partition.shards.map((shard) =>
+      db.queryAll<T>({ ...rest, ...(index ? { index } : {}), partition: shard }),
+    ),
   );
   const order = input.newestFirst ? -1 : 1;
   return all.flat().sort((a, b) => order * comparePositions(positionOf(a, index), positionOf(b, index)));

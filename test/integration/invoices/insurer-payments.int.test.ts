@@ -250,7 +250,12 @@ describe('the resolution queue over 16 partitions', () => {
       await app.db.put(toItem({ pk: base, sk: id }, EntityType.UnmatchedPayment, t, row(id, '7.00')));
     await repo.queueUnmatched(t, row('m-5', '7.00'));
     await app.db.put(
-      toItem({ pk: keys.unmatchedPayments(b.tenantId).base, sk: 'm-b' }, EntityType.UnmatchedPayment, b.tenantId, row('m-b')),
+      toItem(
+        { pk: keys.unmatchedPayments(b.tenantId).base, sk: 'm-b' },
+        EntityType.UnmatchedPayment,
+        b.tenantId,
+        row('m-b'),
+      ),
     );
     expect(await queueOf(other)).not.toContain('m-1');
 
