@@ -65,7 +65,7 @@ export const MONEY_ACCESS_PATTERNS: readonly AccessPattern[] = [
     'invoices',
     'Query',
     'table',
-    'pk=T#<t>#PAYMENT#UNMATCHED',
+    'pk=T#<t>#PAYMENT#UNMATCHED#S<n> (16 partitions, merged; by id: its shard) sk=<id>',
     'built',
   ),
   pattern('listCollectorTasks', 'debtors', 'Query', 'table', 'pk=T#<t>#COLLECTION', 'built'),
@@ -245,7 +245,7 @@ export const MONEY_ACCESS_PATTERNS: readonly AccessPattern[] = [
     'webhooks',
     'Query',
     'gsi3',
-    'gsi3pk=T#<t>#INSURER#<id>#DELIVERY gsi3sk=<received>#<webhookId>',
+    'gsi3pk=T#<t>#INSURER#<id>#DELIVERY#S<n> (16 shards, merged) gsi3sk=<received>#<webhookId>',
     'built',
   ),
   pattern(

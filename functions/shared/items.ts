@@ -1,7 +1,7 @@
 import type { Db, Page, QueryPageInput, StoredItem } from './db.js';
 import { isSharded, type ShardedPartition } from './sharded-keys.js';
 import { queryShardedAll, queryShardedPage } from './sharded-query.js';
-import { type IndexName, type ItemKey, STORAGE_ATTRIBUTES } from './table-design.js';
+import { type ItemKey, STORAGE_ATTRIBUTES } from './table-design.js';
 
 /** Strips keys and storage attributes from an item, leaving the domain record (version included). */
 export function fromItem<T>(item: StoredItem): T {
@@ -50,7 +50,7 @@ export async function getRecords<T>(
 export async function queryRecords<T>(db: Db, input: RecordQuery): Promise<Page<T>> {
   const { partition } = input;
   const result = isSharded(partition)
-    ? await queryShardedPage(db, { ...input, partition, index: shardedIndex(input.index) })
+    ? await queryShardedPage(db, { ...input, partition })
     : await db.queryPage({ ...input, partition });
   return { ...result, items: result.items.map((i) => fromItem<T>(i)) };
 }
@@ -86,19 +86,17 @@ export async function readTogether<R extends readonly KeyedRead<unknown>[]>(
   return reads.map((r) => r.decode(found.get(`${r.key.pk}\u0000${r.key.sk}`))) as Decoded<R>;
 }
 
-/** A Query of records on one key value, or on every shard of a sharded index key (sharded-keys.ts). */
+/**
+ * A Query of records on one key value, or on every shard of a sharded key (sharded-keys.ts): an
+ * index key when `index` is named, else a base-table partition key.
+ */
 export type RecordQuery = Omit<QueryPageInput, 'partition'> & { partition: string | ShardedPartition };
-
-function shardedIndex(index: IndexName | undefined): IndexName {
-  if (!index) throw new RangeError('Sharded keys are index keys: name the index');
-  return index;
-}
 
 /** Every record of a key value or of every shard of a sharded key (merged in sort order). */
 export async function queryAllRecords<T>(db: Db, input: Omit<RecordQuery, 'limit' | 'cursor'>): Promise<T[]> {
   const { partition } = input;
   const items = isSharded(partition)
-    ? await queryShardedAll(db, { ...input, partition, index: shardedIndex(input.index) })
+    ? await queryShardedAll(db, { ...input, partition })
     : await db.queryAll({ ...input, partition });
   return items.map((i) => fromItem<T>(i));
 }

@@ -6,6 +6,15 @@ import { UNIQUE_CLAIM_SHARDS, type UniqueField } from './unique-fields.js';
 const uniqueClaimsOf = (tenantId: string, field: UniqueField) =>
   `${tenantPrefix(tenantId)}#UNIQUE#${seg(field)}`;
 
+/** The resolution queue's partition before sharding (`T#<t>#PAYMENT#UNMATCHED`): the base of its shards. */
+const unmatchedPaymentsOf = (tenantId: string) => `${tenantPrefix(tenantId)}#PAYMENT#UNMATCHED`;
+
+/**
+ * Shards of the resolution queue (a base-table partition): the webhook burst's ~200 unmatched
+ * payments a second are 190 % of a partition's half-limit at 10×, ~12 % over 16 (docs/scale.md).
+ */
+export const UNMATCHED_PAYMENT_SHARDS = 16;
+
 /**
  * Key builders of the money modules (invoices, payments, commissions), spread into `keys` by
  * table-design.ts: the code asks `keys`, never this file.
@@ -82,9 +91,15 @@ export const moneyKeys = {
     sk: `${seg(issueDate)}#${seg(number)}`,
   }),
   dunningPolicy: (tenantId: string): ItemKey => ({ pk: `${tenantPrefix(tenantId)}#DUNNING`, sk: 'POLICY' }),
-  unmatchedPayments: (tenantId: string): string => `${tenantPrefix(tenantId)}#PAYMENT#UNMATCHED`,
+  /**
+   * The resolution queue: payments nothing matched, ~200 a second in an insurer's webhook burst, so
+   * the base-table partition is spread over {@link UNMATCHED_PAYMENT_SHARDS} (`<base>#S<n>`, n from
+   * the row's id); a row is read and resolved by id (its shard computed), the queue merges them.
+   */
+  unmatchedPayments: (tenantId: string): ShardedPartition =>
+    sharded(unmatchedPaymentsOf(tenantId), UNMATCHED_PAYMENT_SHARDS),
   unmatchedPayment: (tenantId: string, id: string): ItemKey => ({
-    pk: moneyKeys.unmatchedPayments(tenantId),
+    pk: shardedKey(unmatchedPaymentsOf(tenantId), id, UNMATCHED_PAYMENT_SHARDS),
     sk: seg(id),
   }),
   collectorTasks: (tenantId: string): string => `${tenantPrefix(tenantId)}#COLLECTION`,

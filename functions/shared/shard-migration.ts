@@ -24,6 +24,8 @@ export interface UnshardedKey {
    * `<value>#S0…S<from-1>` and move to their shard of `shards`; items already there stay.
    */
   from?: number;
+  /** The item attribute its shard is computed from (its key builder's id), when not `id`. */
+  idAttribute?: string;
 }
 
 /**
@@ -92,7 +94,11 @@ export function unshardedKeys(scope: ShardMigrationScope): UnshardedKey[] {
       oldKey('gsi3', keys.clientsByBranch(tenantId, b)),
       oldKey('gsi3', keys.tasksByBranch(tenantId, b)),
     ]),
-    ...scope.insurerIds.map((i) => oldKey('gsi2', keys.policiesByInsurer(tenantId, i))),
+    ...scope.insurerIds.flatMap((i) => [
+      oldKey('gsi2', keys.policiesByInsurer(tenantId, i)),
+      // A delivery log entry has no `id`: its shard comes from its webhook id.
+      { ...oldKey('gsi3', keys.webhookDeliveriesByInsurer(tenantId, i)), idAttribute: 'webhookId' },
+    ]),
     ...scope.productLineIds.map((pl) => oldKey('gsi4', keys.policiesByProductLine(tenantId, pl))),
     ...(scope.recipients ?? []).map((r) => ({
       index: 'gsi1' as const,
@@ -158,16 +164,16 @@ export async function migrateToShards(
       ? sharded(key.value, key.from).shards.map((old) => ({ ...key, old }))
       : [{ ...key, old: key.value }],
   );
-  for (const { index, value, shards, old } of oldValues) {
+  for (const { index, value, shards, old, idAttribute = 'id' } of oldValues) {
     const attribute = TABLE.indexes[index].partitionKey;
     const items = (await db.queryAll<StoredItem>({ index, partition: old })).filter(
-      (item) => shardedKey(value, String(item.id), shards) !== old,
+      (item) => shardedKey(value, String(item[idAttribute]), shards) !== old,
     );
     for (let i = 0; i < items.length; i += CONCURRENCY) {
       await Promise.all(
         items.slice(i, i + CONCURRENCY).map(async (item) => {
           try {
-            await db.transact([moveOp(item, attribute, value, old, shards)]);
+            await db.transact([moveOp(item, attribute, value, old, String(item[idAttribute]), shards)]);
             result.moved++;
           } catch (error) {
             if (!(error instanceof AlreadyMoved)) throw error;
@@ -180,7 +186,14 @@ export async function migrateToShards(
   return result;
 }
 
-function moveOp(item: StoredItem, attribute: string, base: string, oldValue: string, shards?: number) {
+function moveOp(
+  item: StoredItem,
+  attribute: string,
+  base: string,
+  oldValue: string,
+  id: string,
+  shards?: number,
+) {
   return {
     item: {
       Update: {
@@ -189,7 +202,7 @@ function moveOp(item: StoredItem, attribute: string, base: string, oldValue: str
         UpdateExpression: 'SET #attr = :new',
         ConditionExpression: '#attr = :old',
         ExpressionAttributeNames: { '#attr': attribute },
-        ExpressionAttributeValues: { ':new': shardedKey(base, String(item.id), shards), ':old': oldValue },
+        ExpressionAttributeValues: { ':new': shardedKey(base, id, shards), ':old': oldValue },
       },
     },
     onConditionFailed: () => new AlreadyMoved(),
@@ -264,6 +277,56 @@ export async function migrateClaims(db: Db, tenantId: string): Promise<ClaimMigr
         }),
       );
     }
+  }
+  return result;
+}
+
+class RowGone extends Error {}
+class RowThere extends Error {}
+
+/**
+ * Moves every row still in the tenant's old resolution-queue partition (`T#<t>#PAYMENT#UNMATCHED`,
+ * a base-table partition) to its shard (n from the row's id): the row is put under its new key
+ * (only if that key is free) and deleted from the old one in one transaction, so it is never in
+ * both nor lost. A row queued again under the new key meanwhile (a re-import of the same statement
+ * row: same id, same content) just loses its old copy (`alreadyMoved`). A rerun finds the old
+ * partition empty. One Query of the old partition; no Scan.
+ */
+export async function migrateUnmatchedPayments(db: Db, tenantId: string): Promise<ShardMigrationResult> {
+  const result: ShardMigrationResult = { moved: 0, alreadyMoved: 0 };
+  const base = keys.unmatchedPayments(tenantId).base;
+  const rows = await db.queryAll<StoredItem>({ partition: base });
+  for (let i = 0; i < rows.length; i += CONCURRENCY) {
+    await Promise.all(
+      rows.slice(i, i + CONCURRENCY).map(async (row) => {
+        const target = keys.unmatchedPayment(tenantId, String(row.id));
+        const old = { pk: base, sk: String(row.sk) };
+        try {
+          await db.transact([
+            {
+              item: {
+                Put: {
+                  TableName: '',
+                  Item: { ...row, pk: target.pk, sk: target.sk },
+                  ConditionExpression: 'attribute_not_exists(pk)',
+                },
+              },
+              onConditionFailed: () => new RowThere(),
+            },
+            {
+              item: { Delete: { TableName: '', Key: old, ConditionExpression: 'attribute_exists(pk)' } },
+              onConditionFailed: () => new RowGone(),
+            },
+          ]);
+          result.moved++;
+        } catch (error) {
+          if (error instanceof RowGone) return;
+          if (!(error instanceof RowThere)) throw error;
+          await db.transact([deleteOp(old)]);
+          result.alreadyMoved++;
+        }
+      }),
+    );
   }
   return result;
 }

@@ -4,14 +4,26 @@ import { InvalidCursorError } from './errors.js';
 import type { ShardedPartition } from './sharded-keys.js';
 import { type IndexName, TABLE } from './table-design.js';
 
-/** A Query on a sharded index key: every shard is read, the results merged in sort-key order. */
+/**
+ * A Query on a sharded key: every shard is read, the results merged in sort-key order. With an
+ * index, its partition key is sharded; without one, the base table's `pk` is (a base-table
+ * partition such as the resolution queue), sorted by `sk`.
+ */
 export interface ShardedQueryInput
   extends Omit<QueryPageInput, 'partition' | 'index' | 'after' | 'consistent'> {
-  index: IndexName;
+  index?: IndexName;
   partition: ShardedPartition;
 }
 
-/** Where a shard's reading stands: the key of the last item taken from it (index sk, pk, sk), or null. */
+/** The sort key (index sk, or the table's sk) and partition key attributes of a sharded Query. */
+function keyAttributes(index: IndexName | undefined): { sortKey: string; partitionKey: string } {
+  return index ? TABLE.indexes[index] : { sortKey: 'sk', partitionKey: 'pk' };
+}
+
+/**
+ * Where a shard's reading stands: the key of the last item taken from it (sort key, pk, sk; on the
+ * base table the sort key is sk itself), or null.
+ */
 type Position = [indexSortKey: string, pk: string, sk: string] | null;
 
 interface ShardReader {
@@ -27,8 +39,8 @@ function compareKeys(a: string, b: string): number {
   return Buffer.compare(Buffer.from(a, 'utf8'), Buffer.from(b, 'utf8'));
 }
 
-function positionOf(item: StoredItem, index: IndexName): Position {
-  return [String(item[TABLE.indexes[index].sortKey]), String(item.pk), String(item.sk)];
+function positionOf(item: StoredItem, index: IndexName | undefined): Position {
+  return [String(item[keyAttributes(index).sortKey]), String(item.pk), String(item.sk)];
 }
 
 function comparePositions(a: Position, b: Position): number {
@@ -92,8 +104,8 @@ export async function queryShardedPage<T extends StoredItem>(
             {
               pk: at[1],
               sk: at[2],
-              [TABLE.indexes[index].sortKey]: at[0],
-              [TABLE.indexes[index].partitionKey]: shard,
+              [keyAttributes(index).sortKey]: at[0],
+              [keyAttributes(index).partitionKey]: shard,
             },
             shard,
             index,
@@ -146,7 +158,9 @@ export async function queryShardedAll<T extends StoredItem>(
 ): Promise<T[]> {
   const { partition, index, ...rest } = input;
   const all = await Promise.all(
-    partition.shards.map((shard) => db.queryAll<T>({ ...rest, index, partition: shard })),
+    partition.shards.map((shard) =>
+      db.queryAll<T>({ ...rest, ...(index ? { index } : {}), partition: shard }),
+    ),
   );
   const order = input.newestFirst ? -1 : 1;
   return all.flat().sort((a, b) => order * comparePositions(positionOf(a, index), positionOf(b, index)));

@@ -18,6 +18,7 @@ import { clientCollection, type ItemKey, seg, tenantPrefix } from './key-segment
 import { leadKeys } from './lead-keys.js';
 import { moneyKeys } from './money-keys.js';
 import { settlementKeys } from './settlement-keys.js';
+import { type ShardedPartition, sharded, shardedKey } from './sharded-keys.js';
 import { taskKeys } from './task-keys.js';
 
 export { auditSortKey } from './audit-keys.js';
@@ -33,9 +34,13 @@ export {
 export { campaignSortPrefixes } from './campaign-keys.js';
 export type { ItemKey } from './key-segments.js';
 export type { InvoiceIndexFields, PaymentIndexFields } from './money-keys.js';
-export { COMMISSION_LINE_PERIOD_SHARDS } from './money-keys.js';
+export { COMMISSION_LINE_PERIOD_SHARDS, UNMATCHED_PAYMENT_SHARDS } from './money-keys.js';
 export type { ShardedPartition } from './sharded-keys.js';
 export { TASK_BRANCH_SHARDS, type TaskIndexFields, taskDueRange } from './task-keys.js';
+
+/** An insurer's delivery list before sharding (`T#<t>#INSURER#<i>#DELIVERY`): the base of its shards. */
+const webhookDeliveriesOf = (tenantId: string, insurerId: string) =>
+  `${tenantPrefix(tenantId)}#INSURER#${seg(insurerId)}#DELIVERY`;
 
 export const TABLE = {
   partitionKey: 'pk',
@@ -236,11 +241,16 @@ export const keys = {
     receivedAt: string,
     webhookId: string,
   ): Record<string, string> => ({
-    gsi3pk: keys.webhookDeliveriesByInsurer(tenantId, insurerId),
+    gsi3pk: shardedKey(webhookDeliveriesOf(tenantId, insurerId), webhookId),
     gsi3sk: `${seg(receivedAt)}#${seg(webhookId)}`,
   }),
-  webhookDeliveriesByInsurer: (tenantId: string, insurerId: string) =>
-    `${tenantPrefix(tenantId)}#INSURER#${seg(insurerId)}#DELIVERY`,
+  /**
+   * An insurer's delivery log, newest first: a burst's 12 deliveries a second, each written at its
+   * claim and its completion, are 64 % of a key's half-limit at 10×, so the list is spread over 16
+   * shards (n from the webhook id) and read merged (docs/scale.md, section 4).
+   */
+  webhookDeliveriesByInsurer: (tenantId: string, insurerId: string): ShardedPartition =>
+    sharded(webhookDeliveriesOf(tenantId, insurerId)),
   /** An insurer's event by the insurer's own event id: claimed before the event's write, so it applies once. */
   webhookEvent: (tenantId: string, insurerId: string, eventId: string): ItemKey => ({
     pk: `${tenantPrefix(tenantId)}#INSURER#${seg(insurerId)}#EVENT#${seg(eventId)}`,

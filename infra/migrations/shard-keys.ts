@@ -10,6 +10,7 @@ import {
   commissionRecipientsOf,
   migrateClaims,
   migrateToShards,
+  migrateUnmatchedPayments,
   monthsBetween,
   type ShardMigrationResult,
   unshardedKeys,
@@ -48,9 +49,10 @@ export async function migrateShardKeys(
     });
     const indexes: ShardMigrationResult = await migrateToShards(db, oldKeys);
     const claims = await migrateClaims(db, tenantId);
+    const queue = await migrateUnmatchedPayments(db, tenantId);
     results.set(tenantId, {
-      moved: indexes.moved + claims.moved,
-      alreadyMoved: indexes.alreadyMoved + claims.alreadyMoved,
+      moved: indexes.moved + claims.moved + queue.moved,
+      alreadyMoved: indexes.alreadyMoved + claims.alreadyMoved + queue.alreadyMoved,
       conflicts: claims.conflicts,
     });
   }
@@ -61,8 +63,8 @@ export async function migrateShardKeys(
  * Which set of sharded keys a directory's marker records: bumped when keys join the set (2: the
  * tenant's task lists and clients by creation; 3: a branch's policies, clients and tasks, an
  * insurer's and a product line's policies, the policy status keys re-sharded 16 → 32, each
- * commission recipient's line list, the month's commission lines re-sharded 16 → 64, and the unique
- * claims), so a directory migrated for an earlier set is migrated again (idempotent: only the newly
+ * commission recipient's line list, the month's commission lines re-sharded 16 → 64, the unique
+ * claims, the resolution queue of unmatched payments and each insurer's webhook delivery list), so a directory migrated for an earlier set is migrated again (idempotent: only the newly
  * sharded keys' items move).
  */
 export const SHARD_KEYS_VERSION = 3;

@@ -173,7 +173,7 @@ export class WebhooksRepository {
     );
     await this.db.transact([
       claimOp(item, now.toISOString()),
-      ...(log ? [putOp(this.deliveryItem(tenantId, log))] : []),
+      ...(log ? [this.deliveryLogOp(tenantId, log)] : []),
     ]);
   }
 
@@ -205,8 +205,34 @@ export class WebhooksRepository {
           { ...done, [TABLE.ttl]: Math.floor(now.getTime() / 1000) + ttlSeconds },
         ),
       ),
-      putOp(this.deliveryItem(tenantId, delivery)),
+      this.deliveryLogOp(tenantId, delivery),
     ]);
+  }
+
+  /**
+   * Writes a delivery's log entry at its claim and its completion. Its receipt time (and with it the
+   * list's sort key) is kept from the first attempt: a retry after a failed or timed-out attempt
+   * neither moves the entry in the insurer's list nor costs that index key a delete and a put. Every
+   * other attribute is set as given; DynamoDB writes no index entry for a write that changes
+   * nothing projected (docs/scale.md, section 4).
+   */
+  private deliveryLogOp(tenantId: string, delivery: WebhookDelivery): TransactOp {
+    const { pk, sk, ...attributes } = this.deliveryItem(tenantId, delivery);
+    const kept = new Set(['receivedAt', 'gsi3sk']);
+    const names = Object.keys(attributes);
+    const assignment = (name: string, i: number) =>
+      kept.has(name) ? `#a${i} = if_not_exists(#a${i}, :v${i})` : `#a${i} = :v${i}`;
+    return {
+      item: {
+        Update: {
+          TableName: '',
+          Key: { pk, sk },
+          UpdateExpression: `SET ${names.map(assignment).join(', ')}`,
+          ExpressionAttributeNames: Object.fromEntries(names.map((n, i) => [`#a${i}`, n])),
+          ExpressionAttributeValues: Object.fromEntries(names.map((n, i) => [`:v${i}`, attributes[n]])),
+        },
+      },
+    };
   }
 
   private deliveryItem(tenantId: string, delivery: WebhookDelivery): StoredItem {

@@ -193,6 +193,25 @@ describe("a branch's, an insurer's and a product line's lists over their shards,
     for (const k of taskRows) {
       await setKeys(keys.task(b.tenantId, k.id), { gsi3pk: `${t}#BRANCH#${b.ownBranchId}#TASK` });
     }
+    // A resolution-queue row in the queue's old single partition, a delivery log entry under the
+    // insurer's unsharded delivery list.
+    await db.put({
+      pk: keys.unmatchedPayments(b.tenantId).base,
+      sk: 'mig-row',
+      id: 'mig-row',
+      type: 'UnmatchedPayment',
+      tenantId: b.tenantId,
+      version: 1,
+    });
+    await db.put({
+      ...keys.webhookDelivery(b.tenantId, b.insurerId, 'msg_mig'),
+      webhookId: 'msg_mig',
+      type: 'WebhookDelivery',
+      tenantId: b.tenantId,
+      version: 1,
+      gsi3pk: keys.webhookDeliveriesByInsurer(b.tenantId, b.insurerId).base,
+      gsi3sk: '2026-01-01T00:00:00.000Z#msg_mig',
+    });
     expect(await policyRows()).toEqual([]);
     expect(await listAll(clientsOfBranch)).toEqual([]);
     expect(await listAll(tasksOfBranch)).toEqual([]);
@@ -203,11 +222,15 @@ describe("a branch's, an insurer's and a product line's lists over their shards,
       (await migrateShardKeys(db, { tenantId: b.tenantId, from: '2026-01', to: '2026-01' })).get(b.tenantId);
     expect(unshardedKeys(scope()).map((k) => k.value)).toContain(`${t}#BRANCH#${b.franchiseBranchId}#POLICY`);
     expect(await run()).toEqual({
-      moved: 3 * before.policies.length + before.clients.length + taskRows.length,
+      moved: 3 * before.policies.length + before.clients.length + taskRows.length + 2,
       alreadyMoved: 0,
       conflicts: [],
     });
     expect(await run()).toEqual({ moved: 0, alreadyMoved: 0, conflicts: [] });
+    expect(await db.get(keys.unmatchedPayment(b.tenantId, 'mig-row'))).toMatchObject({ id: 'mig-row' });
+    expect(await db.get(keys.webhookDelivery(b.tenantId, b.insurerId, 'msg_mig'))).toMatchObject({
+      gsi3pk: shardedKey(keys.webhookDeliveriesByInsurer(b.tenantId, b.insurerId).base, 'msg_mig'),
+    });
     expect((await policyRows()).map((p) => p.id)).toEqual(before.policies.map((p) => p.id));
     for (const list of ['insurer', 'productLine'] as const) {
       const ids = (await listAll((page) => policiesOf[list](page), 50)).map((p) => (p as PolicyRow).id);

@@ -1,8 +1,11 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import type { Invoice } from '../../../functions/modules/invoices/invoices.model.js';
+import type { Invoice, UnmatchedPayment } from '../../../functions/modules/invoices/invoices.model.js';
+import { PaymentsRepository } from '../../../functions/modules/invoices/payments.repository.js';
 import { FixedClock } from '../../../functions/shared/clock.js';
 import { toItem } from '../../../functions/shared/items.js';
-import { EntityType, keys } from '../../../functions/shared/table-design.js';
+import { migrateUnmatchedPayments } from '../../../functions/shared/shard-migration.js';
+import { shardOf } from '../../../functions/shared/sharded-keys.js';
+import { EntityType, keys, UNMATCHED_PAYMENT_SHARDS } from '../../../functions/shared/table-design.js';
 import { createTestApp } from '../../support/app.js';
 import { type Brokerage, createBrokerage, mtplInput, personInput } from '../../support/brokerage.js';
 import { changeOf, type InvoiceHarness, invoiceHarness } from '../../support/invoices.js';
@@ -154,5 +157,114 @@ describe('insurer-reported premium payments', () => {
       keys.invoice(b.tenantId, instalments[0]?.clientId ?? '', instalments[0]?.id ?? ''),
     );
     expect(await h.services.invoices.payments.onInsurerPayment(invoiceChange)).toBeNull();
+  });
+});
+
+describe('the resolution queue over 16 partitions', () => {
+  let other: Brokerage;
+  const repo = new PaymentsRepository(app.db);
+  const row = (id: string, amount = '10.00'): UnmatchedPayment => ({
+    id,
+    source: 'INSURER',
+    importId: 'insurer',
+    row: 0,
+    paidDate: '2026-12-01',
+    amount: { amount, currency: 'CZK' },
+    reference: null,
+    payer: null,
+    reason: 'NO_MATCH',
+    at: '2026-12-01T09:00:00.000Z',
+  });
+  const queueOf = async (tenant: Brokerage) => {
+    const ids: string[] = [];
+    let cursor: string | null = null;
+    for (let pages = 0; pages < 50; pages++) {
+      const page = await h.services.invoices.payments.unmatchedPayments(tenant.as.backoffice, {
+        limit: 3,
+        cursor,
+      });
+      ids.push(...page.items.map((r) => r.id));
+      cursor = page.nextCursor;
+      if (!cursor) return ids;
+    }
+    throw new Error('no last page');
+  };
+
+  beforeAll(async () => {
+    other = await createBrokerage(app, 'Other Queue Brokerage');
+  });
+
+  it('spreads rows over the shards by id and lists them in id order across pages, rows added between pages included', async () => {
+    const ids = Array.from({ length: 12 }, (_, i) => `q-${String(i * 2 + 10)}`);
+    for (const id of ids) expect(await repo.queueUnmatched(other.tenantId, row(id))).toBe(true);
+    await repo.queueUnmatched(b.tenantId, row('q-99-other-tenant'));
+    expect(new Set(ids.map((id) => shardOf(id, UNMATCHED_PAYMENT_SHARDS))).size).toBeGreaterThan(4);
+    expect(keys.unmatchedPayment(other.tenantId, 'q-10').pk).toMatch(/#PAYMENT#UNMATCHED#S\d+$/);
+
+    const first = await h.services.invoices.payments.unmatchedPayments(other.as.backoffice, {
+      limit: 4,
+      cursor: null,
+    });
+    expect(first.items.map((r) => r.id)).toEqual(ids.slice(0, 4));
+    // Added after page 1: one sorts after its last row (shows later, in order); one before it shows
+    // later only if its shard's position is behind it — either way nothing is skipped or repeated.
+    await repo.queueUnmatched(other.tenantId, row('q-15'));
+    await repo.queueUnmatched(other.tenantId, row('q-11'));
+    const rest: string[] = [];
+    let cursor = first.nextCursor;
+    while (cursor) {
+      const page = await h.services.invoices.payments.unmatchedPayments(other.as.backoffice, {
+        limit: 4,
+        cursor,
+      });
+      rest.push(...page.items.map((r) => r.id));
+      cursor = page.nextCursor;
+    }
+    expect(rest.filter((id) => id !== 'q-11')).toEqual([...ids.slice(4), 'q-15'].sort());
+    const all = [...first.items.map((r) => r.id), ...rest];
+    expect(new Set(all).size).toBe(all.length);
+    expect(await queueOf(other)).toEqual([...ids, 'q-11', 'q-15'].sort());
+    expect(await queueOf(b)).not.toContain('q-10');
+    expect(await queueOf(other)).not.toContain('q-99-other-tenant');
+  });
+
+  it('reads, resolves and refuses a second resolution of a row by id in its shard; another tenant cannot reach it', async () => {
+    await repo.queueUnmatched(other.tenantId, row('q-res', '5.00'));
+    expect(await repo.queueUnmatched(other.tenantId, row('q-res', '5.00'))).toBe(false);
+    expect(await h.services.invoices.payments.queuedPayment(other.tenantId, 'q-res')).toMatchObject({
+      amount: { amount: '5.00' },
+    });
+    expect(await h.services.invoices.payments.queuedPayment(b.tenantId, 'q-res')).toBeUndefined();
+    await app.db.transact([h.services.invoices.payments.leaveQueueOp(other.tenantId, 'q-res')]);
+    await expect(
+      app.db.transact([h.services.invoices.payments.leaveQueueOp(other.tenantId, 'q-res')]),
+    ).rejects.toMatchObject({ code: 'NOT_FOUND' });
+    expect(await queueOf(other)).not.toContain('q-res');
+  });
+
+  it('moves rows of the old single partition to their shards once; a row queued again meanwhile keeps one copy', async () => {
+    const t = other.tenantId;
+    const base = keys.unmatchedPayments(t).base;
+    const old = ['m-1', 'm-2', 'm-3', 'm-4', 'm-5'];
+    for (const id of old)
+      await app.db.put(toItem({ pk: base, sk: id }, EntityType.UnmatchedPayment, t, row(id, '7.00')));
+    await repo.queueUnmatched(t, row('m-5', '7.00'));
+    await app.db.put(
+      toItem(
+        { pk: keys.unmatchedPayments(b.tenantId).base, sk: 'm-b' },
+        EntityType.UnmatchedPayment,
+        b.tenantId,
+        row('m-b'),
+      ),
+    );
+    expect(await queueOf(other)).not.toContain('m-1');
+
+    expect(await migrateUnmatchedPayments(app.db, t)).toEqual({ moved: 4, alreadyMoved: 1 });
+    expect(await migrateUnmatchedPayments(app.db, t)).toEqual({ moved: 0, alreadyMoved: 0 });
+    expect(await app.db.queryAll({ partition: base })).toEqual([]);
+    expect((await queueOf(other)).filter((id) => id.startsWith('m-'))).toEqual(old);
+    expect(await h.services.invoices.payments.queuedPayment(t, 'm-3')).toMatchObject({ id: 'm-3' });
+    expect(await queueOf(b)).not.toContain('m-b');
+    expect(await app.db.queryAll({ partition: keys.unmatchedPayments(b.tenantId).base })).toHaveLength(1);
   });
 });

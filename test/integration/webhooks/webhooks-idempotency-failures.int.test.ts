@@ -152,10 +152,19 @@ describe('failures part-way', () => {
       limit: 100,
       cursor: null,
     });
-    expect(listed.items.find((d) => d.webhookId === 'msg_out_of_time')).toMatchObject({ statusCode: 0 });
+    const unanswered = listed.items.find((d) => d.webhookId === 'msg_out_of_time');
+    expect(unanswered).toMatchObject({ statusCode: 0 });
 
     const retried = reportOf(await app.services.webhooks.deliveries.receive({ insurerId, headers, body }));
     expect(retried.events.map((e) => e.status)).toEqual(['duplicate', 'accepted', 'accepted']);
+    // The log entry keeps its first receipt (its place in the list, its index sort key) and takes the answer.
+    const logged2 = await app.services.webhooks.deliveries.listDeliveries(b.admin, insurerId, {
+      limit: 100,
+      cursor: null,
+    });
+    expect(logged2.items.filter((d) => d.webhookId === 'msg_out_of_time')).toEqual([
+      { ...unanswered, statusCode: 200, accepted: 2, duplicates: 1, rejected: 0 },
+    ]);
   });
 
   it('logs a refused delivery with its reason only, never its body', async () => {

@@ -1,4 +1,9 @@
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { WebhookDelivery } from '../../../functions/modules/webhooks/webhooks.model.js';
+import { WebhooksRepository } from '../../../functions/modules/webhooks/webhooks.repository.js';
+import { toItem } from '../../../functions/shared/items.js';
+import { migrateToShards, unshardedKeys } from '../../../functions/shared/shard-migration.js';
+import { EntityType, keys } from '../../../functions/shared/table-design.js';
 import { errorCode } from '../../support/app.js';
 import { deliver, issuedEvent, reportOf } from './webhook-support.js';
 
@@ -148,4 +153,89 @@ describe('a full batch', () => {
     const retries = attempts.length - 1;
     expect(requests).toBeLessThanOrEqual(500 * 9 + retries * (500 * 2 + 20));
   }, 300_000);
+});
+
+describe("an insurer's delivery log over 16 shards", () => {
+  const repo = new WebhooksRepository(app.db);
+  let logInsurer: string;
+  const entry = (webhookId: string, receivedAt: string): WebhookDelivery => ({
+    insurerId: logInsurer,
+    webhookId,
+    receivedAt,
+    archiveKey: `test-archive/${webhookId}.json`,
+    bodyBytes: 10,
+    statusCode: 200,
+    accepted: 1,
+    duplicates: 0,
+    rejected: 0,
+    reprocessedAt: null,
+    version: 1,
+  });
+  const at = (minute: number) => `2026-01-01T10:${String(minute).padStart(2, '0')}:00.000Z`;
+  const list = (limit: number, cursor: string | null) =>
+    app.services.webhooks.deliveries.listDeliveries(b.admin, logInsurer, { limit, cursor });
+  const logOf = async (limit: number, after: string | null = null) => {
+    const ids: string[] = [];
+    let cursor = after;
+    for (let pages = 0; pages < 50 && (pages === 0 || cursor); pages++) {
+      const page = await list(limit, cursor);
+      ids.push(...page.items.map((d) => d.webhookId));
+      cursor = page.nextCursor;
+    }
+    return ids;
+  };
+
+  beforeAll(async () => {
+    logInsurer = (await app.services.org.catalog.createInsurer(b.admin, { name: 'Log Insurer' })).insurer.id;
+  });
+
+  it("lists newest first across shards and pages, a cursor still valid after deliveries arrive; never another tenant's", async () => {
+    const minutes = Array.from({ length: 12 }, (_, i) => 10 + i);
+    for (const m of minutes) await repo.saveDelivery(b.tenantId, entry(`msg_log_${m}`, at(m)));
+    await repo.saveDelivery('another-tenant', entry('msg_log_foreign', at(30)));
+    const shards = new Set(
+      minutes.map((m) =>
+        String(keys.webhookDeliveryIndexes(b.tenantId, logInsurer, at(m), `msg_log_${m}`).gsi3pk),
+      ),
+    );
+    expect(shards.size).toBeGreaterThan(4);
+    expect([...shards].every((k) => /#DELIVERY#S\d+$/.test(k))).toBe(true);
+    const newestFirst = minutes.map((m) => `msg_log_${m}`).reverse();
+
+    const first = await list(4, null);
+    expect(first.items.map((d) => d.webhookId)).toEqual(newestFirst.slice(0, 4));
+    // Newer than the cursor's position (page 1 showed the newest): on no later page; an older one is.
+    await repo.saveDelivery(b.tenantId, entry('msg_log_new', at(40)));
+    await repo.saveDelivery(b.tenantId, entry('msg_log_old', at(1)));
+    expect(await logOf(3, first.nextCursor)).toEqual([...newestFirst.slice(4), 'msg_log_old']);
+    expect(await logOf(5)).toEqual(['msg_log_new', ...newestFirst, 'msg_log_old']);
+    expect(await repo.getDelivery(b.tenantId, logInsurer, 'msg_log_12')).toMatchObject({
+      receivedAt: at(12),
+    });
+  });
+
+  it('moves log entries of the unsharded list to their shards once (the shard from the webhook id)', async () => {
+    const base = keys.webhookDeliveriesByInsurer(b.tenantId, logInsurer).base;
+    const old = ['msg_mig_1', 'msg_mig_2', 'msg_mig_3'];
+    for (const [i, id] of old.entries()) {
+      const key = keys.webhookDelivery(b.tenantId, logInsurer, id);
+      const indexes = { gsi3pk: base, gsi3sk: `${at(50 + i)}#${id}` };
+      await app.db.put(toItem(key, EntityType.WebhookDelivery, b.tenantId, entry(id, at(50 + i)), indexes));
+    }
+    expect(await logOf(100)).not.toContain('msg_mig_1');
+    const scope = {
+      tenantId: b.tenantId,
+      policyStatuses: [],
+      clientStatuses: [],
+      invoiceStatuses: [],
+      periods: [],
+      branchIds: [],
+      insurerIds: [logInsurer],
+      productLineIds: [],
+    };
+    expect(await migrateToShards(app.db, unshardedKeys(scope))).toEqual({ moved: 3, alreadyMoved: 0 });
+    expect(await migrateToShards(app.db, unshardedKeys(scope))).toEqual({ moved: 0, alreadyMoved: 0 });
+    expect((await logOf(100)).slice(0, 3)).toEqual([...old].reverse());
+    expect(await app.db.queryAll({ index: 'gsi3', partition: base })).toEqual([]);
+  });
 });
