@@ -10,13 +10,12 @@ import { type CommissionPeriod, nextPeriod, recipientKey, type StoredLine } from
 import { type CommissionLine, lineId } from './engine/index.js';
 import {
   type LedgerRepository,
-  LedgerWriteSet,
   LineAlreadyWrittenError,
   PeriodLockedError,
   ProductionAlreadyCountedError,
   type ProductionEntry,
 } from './ledger.repository.js';
-import { packWrites, unitsOf, type WriteUnit } from './write-packing.js';
+import { type Packing, packWrites, unitsOf, type WriteUnit } from './write-packing.js';
 
 const MAX_PERIOD_RETRIES = 3;
 
@@ -223,11 +222,13 @@ export class LedgerWriter {
    * Transactions run in order; after one fails nothing later is sent. An event whose writes are not
    * all in is then sorted out one by one (a replay, a month locked meanwhile) or reported failed with
    * the error (its redelivery sorts it out the same way). Outcomes come back in the events' order.
+   * With `packing` `event` each event's writes stay in one transaction ({@link Packing}).
    */
   async appendEvents(
     tenantId: string,
     events: readonly EventWrites[],
     periods: CommissionPeriod[],
+    packing: Packing = 'line',
   ): Promise<EventWriteOutcome[]> {
     const outcomes: EventWriteOutcome[] = new Array(events.length);
     const units: WriteUnit[] = [];
@@ -235,7 +236,7 @@ export class LedgerWriter {
       const period = firstOpen(e.date.slice(0, 7), periods);
       const lines = e.lines.map((line) => this.stored(line, period, e.adjustment ?? null, e.ref));
       if (lines.length === 0 && !e.production) outcomes[i] = { written: 0, duplicates: 0 };
-      units.push(...unitsOf(i, lines, e.production));
+      units.push(...unitsOf(i, lines, e.production, packing));
     }
     const sets = packWrites(tenantId, units);
     const early: number[] = new Array(events.length).fill(0);

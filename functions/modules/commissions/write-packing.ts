@@ -16,12 +16,26 @@ export interface WriteUnit {
   counter: string;
 }
 
-/** An event's pieces: one per line, and its production. */
+/**
+ * How a set of events' writes is cut into pieces: `line` one per line and one for the production,
+ * which lets {@link packWrites} put each counter's pieces together (the stream consumer); `event`
+ * one per event, so each event's lines land in one transaction and a reader sees all of them or
+ * none (a recompute: a second recompute of the policy must never see half of its RECOMPUTE lines,
+ * or it would compute the other half again under another ledger state).
+ */
+export type Packing = 'line' | 'event';
+
+/** An event's pieces (see {@link Packing}). */
 export function unitsOf(
   event: number,
   lines: readonly StoredLine[],
   production: ProductionEntry | null,
+  packing: Packing = 'line',
 ): WriteUnit[] {
+  if (packing === 'event') {
+    if (lines.length === 0 && !production) return [];
+    return [{ event, lines: [...lines], production, counter: '' }];
+  }
   const units: WriteUnit[] = lines.map((line) => ({
     event,
     lines: [line],
@@ -53,7 +67,8 @@ export interface PackedSet {
  * pieces first and each counter's pieces side by side (then in the events' order): a counter's
  * increments are merged within a transaction, so a counter whose pieces share one transaction is
  * updated once. A batch of 25 events puts its 25 receivable lines, and so the brokerage's accrual,
- * in the first transaction; packed event by event, every transaction took one update of it.
+ * in the first transaction; packed event by event, every transaction took one update of it. Pieces
+ * of {@link Packing} `event` keep their order (they name no counter).
  */
 export function packWrites(tenantId: string, units: readonly WriteUnit[]): PackedSet[] {
   const perCounter = new Map<string, number>();
