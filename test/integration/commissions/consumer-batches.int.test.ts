@@ -233,6 +233,8 @@ function growth(before: Record<string, unknown[]>, after: Record<string, unknown
 describe('write cost of a stream batch', () => {
   it('books 25 new policies in a handful of requests: one read of schemes, periods and clients, merged writes', async () => {
     const policies = await sales(25);
+    const accrualKey = keys.commissionAccrual(b.tenantId, BROKERAGE, '2026-01', 'CZK');
+    const versionBefore = Number((await app.db.get(accrualKey, { consistent: true }))?.version ?? 0);
     const meter = new DynamoDbMeter().attach(clientOf(app.db), 'consumerBatchMeter');
     const updates = brokerageAccrualUpdates();
     const result = await consumer().onBatch(
@@ -249,8 +251,9 @@ describe('write cost of a stream batch', () => {
     // Packed by counter, the 25 receivable lines share one transaction: the brokerage's accrual
     // item is updated once for the batch (packed event by event: once per transaction, here 2).
     expect(updates()).toBe(1);
-    // Under 1 KB, so each update of it costs one write unit, not two.
-    const accrual = await app.db.get(keys.commissionAccrual(b.tenantId, BROKERAGE, '2026-01', 'CZK'));
+    const accrual = await app.db.get(accrualKey, { consistent: true });
+    expect(Number(accrual?.version)).toBe(versionBefore + 1);
+    // ~290 bytes, under 1 KB: each update of it costs one write unit, not two.
     expect(itemBytes(accrual ?? {})).toBeGreaterThan(100);
     expect(itemBytes(accrual ?? {})).toBeLessThan(1024);
     meter.reset();
