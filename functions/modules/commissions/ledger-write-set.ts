@@ -1,3 +1,4 @@
+import { currentActor } from '../../shared/audit.js';
 import { putNewOp, type StoredItem, type TransactOp } from '../../shared/db.js';
 import { RuleViolationError } from '../../shared/errors.js';
 import { toItem } from '../../shared/items.js';
@@ -65,6 +66,12 @@ interface PeriodEntry {
 }
 
 const counterId = (key: ItemKey) => `${key.pk}|${key.sk}`;
+
+/**
+ * Operations a line takes in the transaction: its put, and under a mutation's actor (a recompute, an
+ * adjustment) the audit entry db.transact adds for every change to an audited item (audit.ts).
+ */
+const opsPerLine = (): number => (currentActor() ? 2 : 1);
 
 /**
  * An atomic counter update: sets the descriptive attributes (so the first update creates the item)
@@ -235,10 +242,14 @@ export class LedgerWriteSet {
 
   constructor(readonly tenantId: string) {}
 
-  /** Operations the transaction holds. */
+  /** Operations the transaction holds (audit entries db.transact adds included). */
   get size(): number {
     return (
-      this.lines.length + this.markers.length + this.counters.size + this.entries.size + this.periods.size
+      this.lines.length * opsPerLine() +
+      this.markers.length +
+      this.counters.size +
+      this.entries.size +
+      this.periods.size
     );
   }
 
@@ -255,7 +266,14 @@ export class LedgerWriteSet {
       if (!this.entries.has(id)) entries.add(id);
     }
     const periods = new Set(lines.map((l) => l.period).filter((p) => !this.periods.has(p)));
-    return this.size + lines.length + (production ? 1 : 0) + counters.size + entries.size + periods.size;
+    return (
+      this.size +
+      lines.length * opsPerLine() +
+      (production ? 1 : 0) +
+      counters.size +
+      entries.size +
+      periods.size
+    );
   }
 
   /** Adds an event's lines and its production (null: none). */

@@ -10,13 +10,12 @@ import { type CommissionPeriod, nextPeriod, recipientKey, type StoredLine } from
 import { type CommissionLine, lineId } from './engine/index.js';
 import {
   type LedgerRepository,
-  LedgerWriteSet,
   LineAlreadyWrittenError,
   PeriodLockedError,
   ProductionAlreadyCountedError,
   type ProductionEntry,
 } from './ledger.repository.js';
-import { MAX_TRANSACT_OPS } from './ledger-write-set.js';
+import { type Packing, packWrites, unitsOf, type WriteUnit } from './write-packing.js';
 
 const MAX_PERIOD_RETRIES = 3;
 
@@ -44,6 +43,8 @@ export interface EventWrites {
   ref: PolicyRef;
   /** The premium the event adds to its seller's production (null: none). */
   production: ProductionEntry | null;
+  /** A correction's reason and author, written on each line (a recompute's); absent: none. */
+  adjustment?: { reason: string; by: string } | null;
 }
 
 /** What {@link LedgerWriter.appendEvents} did with one event: its counts, or why it failed. */
@@ -210,68 +211,73 @@ export class LedgerWriter {
 
   /**
    * Appends the writes of independent events (no two of the same policy; the stream consumer's
-   * rounds guarantee it) in as few transactions as fit: consecutive events share one while its
-   * operations, counters merged, stay within DynamoDB's 100. A new batch thus costs a few
-   * transactions instead of one per event. A merged transaction that fails as a whole on a replayed
-   * member or a month locked meanwhile wrote nothing; its events are then appended one by one by
-   * {@link appendAll}, which skips what is there. Outcomes come back in the events' order.
+   * rounds and a recompute's distinct policies guarantee it) in as few transactions as fit, packed by
+   * item rather than by event ({@link packWrites}): each line goes with its own counter increments and
+   * each production marker with its counter, and the lines of one accrual sit side by side, so the
+   * brokerage's accrual, which every receivable line adds to, is updated once for the whole set
+   * instead of once per transaction of events. Safe because the atomic unit is the line with its
+   * increments, never more: a transaction is written whole or not at all, and a replayed line is
+   * taken, so it cancels its transaction and the events involved are then appended one by one by
+   * {@link appendAll}, which skips what is there (lines counted as they were written, none twice).
+   * Transactions run in order; after one fails nothing later is sent. An event whose writes are not
+   * all in is then sorted out one by one (a replay, a month locked meanwhile) or reported failed with
+   * the error (its redelivery sorts it out the same way). Outcomes come back in the events' order.
+   * With `packing` `event` each event's writes stay in one transaction ({@link Packing}).
    */
   async appendEvents(
     tenantId: string,
     events: readonly EventWrites[],
     periods: CommissionPeriod[],
+    packing: Packing = 'line',
   ): Promise<EventWriteOutcome[]> {
     const outcomes: EventWriteOutcome[] = new Array(events.length);
-    let current = periods;
-    const oneByOne = async (i: number): Promise<void> => {
+    const units: WriteUnit[] = [];
+    for (const [i, e] of events.entries()) {
+      const period = firstOpen(e.date.slice(0, 7), periods);
+      const lines = e.lines.map((line) => this.stored(line, period, e.adjustment ?? null, e.ref));
+      if (lines.length === 0 && !e.production) outcomes[i] = { written: 0, duplicates: 0 };
+      units.push(...unitsOf(i, lines, e.production, packing));
+    }
+    const sets = packWrites(tenantId, units);
+    const early: number[] = new Array(events.length).fill(0);
+    let failedAt = sets.length;
+    let failure: unknown = null;
+    for (const [k, s] of sets.entries()) {
+      try {
+        await this.ledger.appendWriteSet(s.set);
+        for (const [i, n] of s.lines) early[i] = (early[i] ?? 0) + n;
+      } catch (error) {
+        [failedAt, failure] = [k, error];
+        break;
+      }
+    }
+    const unfinished = new Set(sets.slice(failedAt).flatMap((s) => [...s.events]));
+    for (const [i, e] of events.entries()) {
+      if (!outcomes[i] && !unfinished.has(i)) outcomes[i] = { written: e.lines.length, duplicates: 0 };
+    }
+    if (unfinished.size === 0) return outcomes;
+    if (!sortedOutOneByOne(failure)) {
+      for (const i of unfinished) outcomes[i] = { error: failure };
+      return outcomes;
+    }
+    const current = failure instanceof PeriodLockedError ? await this.ledger.listPeriods(tenantId) : periods;
+    // One after another: the events share counters, and parallel transactions on them collide.
+    for (const i of [...unfinished].sort((a, b) => a - b)) {
       const e = events[i] as EventWrites;
       try {
-        outcomes[i] = await this.appendAll(tenantId, e.lines, e.date, {
-          adjustment: null,
+        const outcome = await this.appendAll(tenantId, e.lines, e.date, {
+          adjustment: e.adjustment ?? null,
           ref: e.ref,
           periods: current,
           production: e.production ? this.ledger.productionOps(tenantId, e.production) : [],
         });
+        // Lines an earlier transaction of this call wrote are this call's, not a replay's.
+        const mine = early[i] ?? 0;
+        outcomes[i] = { written: outcome.written + mine, duplicates: outcome.duplicates - mine };
       } catch (error) {
         outcomes[i] = { error };
       }
-    };
-    let set = new LedgerWriteSet(tenantId);
-    let members: number[] = [];
-    const flush = async (): Promise<void> => {
-      const [pending, indexes] = [set, members];
-      [set, members] = [new LedgerWriteSet(tenantId), []];
-      if (indexes.length === 0) return;
-      try {
-        await this.ledger.appendWriteSet(pending);
-        for (const i of indexes) outcomes[i] = { written: events[i]?.lines.length ?? 0, duplicates: 0 };
-      } catch (error) {
-        if (!sortedOutOneByOne(error)) {
-          for (const i of indexes) outcomes[i] = { error };
-          return;
-        }
-        if (error instanceof PeriodLockedError) current = await this.ledger.listPeriods(tenantId);
-        // One after another: the events share counters, and parallel transactions on them collide.
-        for (const i of indexes) await oneByOne(i);
-      }
-    };
-    for (const [i, e] of events.entries()) {
-      const lines = e.lines.map((line) =>
-        this.stored(line, firstOpen(e.date.slice(0, 7), current), null, e.ref),
-      );
-      if (lines.length === 0 && !e.production) {
-        outcomes[i] = { written: 0, duplicates: 0 };
-        continue;
-      }
-      if (new LedgerWriteSet(tenantId).sizeWith(lines, e.production) > MAX_TRANSACT_OPS) {
-        await oneByOne(i);
-        continue;
-      }
-      if (set.sizeWith(lines, e.production) > MAX_TRANSACT_OPS) await flush();
-      set.add(lines, e.production);
-      members.push(i);
     }
-    await flush();
     return outcomes;
   }
 

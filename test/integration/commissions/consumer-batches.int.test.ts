@@ -1,9 +1,14 @@
 import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { LedgerRepository } from '../../../functions/modules/commissions/ledger.repository.js';
 import { Promotions } from '../../../functions/modules/commissions/promotions.service.js';
 import type { Policy } from '../../../functions/modules/policies/policies.model.js';
 import type { Principal } from '../../../functions/shared/auth/principal.js';
 import type { TableChangeDetail } from '../../../functions/shared/change-event.js';
+import type { TransactOp } from '../../../functions/shared/db.js';
+import { Dec } from '../../../functions/shared/money.js';
+import { keys } from '../../../functions/shared/table-design.js';
 import { clientOf, DynamoDbMeter } from '../../bench/support/dynamodb-meter.js';
+import { itemBytes } from '../../bench/support/partition-load.js';
 import { createTestApp } from '../../support/app.js';
 import { type Brokerage, createBrokerage, mtplInput, personInput } from '../../support/brokerage.js';
 import {
@@ -190,16 +195,48 @@ describe('a failed record', () => {
   });
 });
 
+/** `n` new policies of the three sellers in turn, the i-th for 1,000.00 + i × 100.00 CZK. */
+async function sales(n: number): Promise<Policy[]> {
+  const sellers = [b.as.advisor, b.as.subAgent, b.as.franchiseAdvisor];
+  const policies: Policy[] = [];
+  for (let i = 0; i < n; i += 1) {
+    const as = sellers[i % sellers.length] as Principal;
+    const shareClient = i >= sellers.length ? policies[i - sellers.length]?.clientId : undefined;
+    policies.push(await sold(as, `${1000 + i * 100}.00`, shareClient));
+  }
+  return policies;
+}
+
+const BROKERAGE = 'BROKERAGE:BROKERAGE';
+
+/** The transactions sent through `app.db` from now on that update the brokerage's accrual item. */
+function brokerageAccrualUpdates(): () => number {
+  const spy = vi.spyOn(app.db, 'transact');
+  const pk = keys.commissionAccruals(b.tenantId, BROKERAGE);
+  return () =>
+    spy.mock.calls.filter(([ops]) => (ops as TransactOp[]).some((op) => op.item.Update?.Key?.pk === pk))
+      .length;
+}
+
+/** What a month's accruals grew by between two {@link month} readings: all amounts, all lines. */
+function growth(before: Record<string, unknown[]>, after: Record<string, unknown[]>) {
+  let accrued = new Dec(0);
+  let lineCount = 0;
+  for (const [who, [amount, , count]] of Object.entries(after)) {
+    const [was, , wasCount] = before[who] ?? ['0', '0', 0];
+    accrued = accrued.plus(String(amount)).minus(String(was));
+    lineCount += Number(count) - Number(wasCount);
+  }
+  return { accrued: accrued.toFixed(2), lineCount };
+}
+
 describe('write cost of a stream batch', () => {
   it('books 25 new policies in a handful of requests: one read of schemes, periods and clients, merged writes', async () => {
-    const sellers = [b.as.advisor, b.as.subAgent, b.as.franchiseAdvisor];
-    const policies: Policy[] = [];
-    for (let i = 0; i < 25; i += 1) {
-      const as = sellers[i % sellers.length] as Principal;
-      const shareClient = i >= sellers.length ? policies[i - sellers.length]?.clientId : undefined;
-      policies.push(await sold(as, `${1000 + i * 100}.00`, shareClient));
-    }
+    const policies = await sales(25);
+    const accrualKey = keys.commissionAccrual(b.tenantId, BROKERAGE, '2026-01', 'CZK');
+    const versionBefore = Number((await app.db.get(accrualKey, { consistent: true }))?.version ?? 0);
     const meter = new DynamoDbMeter().attach(clientOf(app.db), 'consumerBatchMeter');
+    const updates = brokerageAccrualUpdates();
     const result = await consumer().onBatch(
       policies.map((p) => policyChange(b.tenantId, p)),
       same,
@@ -211,11 +248,57 @@ describe('write cost of a stream batch', () => {
     // record-by-record consumer sent 3 per record (75).
     expect(meter.requests).toEqual({ Query: 2, BatchGetItem: 1, TransactWriteItems: 2 });
     expect(meter.total()).toBeLessThanOrEqual(25 * 0.25);
+    // Packed by counter, the 25 receivable lines share one transaction: the brokerage's accrual
+    // item is updated once for the batch (packed event by event: once per transaction, here 2).
+    expect(updates()).toBe(1);
+    const accrual = await app.db.get(accrualKey, { consistent: true });
+    expect(Number(accrual?.version)).toBe(versionBefore + 1);
+    // ~290 bytes, under 1 KB: each update of it costs one write unit, not two.
+    expect(itemBytes(accrual ?? {})).toBeGreaterThan(100);
+    expect(itemBytes(accrual ?? {})).toBeLessThan(1024);
     meter.reset();
     const replay = await consumer().onBatch(
       policies.map((p) => policyChange(b.tenantId, p)),
       same,
     );
     expect(replay.outcomes.every((o) => o?.written === 0 && o.duplicates === 3)).toBe(true);
+  }, 120_000);
+
+  it('loses nothing and counts nothing twice when the batch fails between its transactions', async () => {
+    // 40 records: 120 lines and 40 production markers need three transactions.
+    const policies = await sales(40);
+    const records = policies.map((p) => policyChange(b.tenantId, p));
+    const sellers = [b.advisorId, b.subAgentId, b.franchiseAdvisorId];
+    const ledger = new LedgerRepository(app.db);
+    const production = () => ledger.getProduction(b.tenantId, sellers, '2026-01', 'CZK');
+    const [before, producedBefore] = [await month('2026-01'), await production()];
+    const real = LedgerRepository.prototype.appendWriteSet;
+    let calls = 0;
+    vi.spyOn(LedgerRepository.prototype, 'appendWriteSet').mockImplementation(function (
+      this: LedgerRepository,
+      ...args
+    ) {
+      calls += 1;
+      if (calls === 2) return Promise.reject(new Error('throughput exceeded'));
+      return real.apply(this, args);
+    });
+    const first = await consumer().onBatch(records, same);
+    expect(first.failure?.error).toMatchObject({ message: 'throughput exceeded' });
+    // The first transaction's lines are in, with their counts; the rest is not.
+    const partial = growth(before, await month('2026-01'));
+    expect(partial.lineCount).toBeGreaterThan(0);
+    expect(partial.lineCount).toBeLessThan(120);
+    vi.restoreAllMocks();
+    const retry = await consumer().onBatch(records.slice(first.failedFrom ?? 0), same);
+    expect(retry.failedFrom).toBeNull();
+    // 15 % + 6 % + 0.3 % of 118,000.00, each of the 120 lines counted once.
+    const booked = { accrued: '25134.00', lineCount: 120 };
+    expect(growth(before, await month('2026-01'))).toEqual(booked);
+    const produced = await production();
+    const grew = sellers.map((id) => new Dec(produced[id] ?? 0).minus(producedBefore[id] ?? 0).toFixed(2));
+    expect(grew).toEqual(['41300.00', '37700.00', '39000.00']);
+    const again = await consumer().onBatch(records, same);
+    expect(again.outcomes.every((o) => o?.written === 0 && o.duplicates === 3)).toBe(true);
+    expect(growth(before, await month('2026-01'))).toEqual(booked);
   }, 120_000);
 });

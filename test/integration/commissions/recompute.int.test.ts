@@ -1,8 +1,11 @@
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { Policy } from '../../../functions/modules/policies/policies.model.js';
+import type { TransactOp } from '../../../functions/shared/db.js';
+import { keys } from '../../../functions/shared/table-design.js';
 import { createTestApp, errorCode } from '../../support/app.js';
 import { type Brokerage, createBrokerage, fieldPaths } from '../../support/brokerage.js';
 import {
+  accruals,
   CANCEL,
   CREATE_SCHEME,
   lines,
@@ -46,29 +49,34 @@ interface Result {
   };
 }
 
-async function stored(policyId: string, clientId: string): Promise<Policy> {
-  const p = await app.services.repositories.policies.getPolicyOfClient(b.tenantId, clientId, policyId);
+async function stored(policyId: string, clientId: string, of: Brokerage = b): Promise<Policy> {
+  const p = await app.services.repositories.policies.getPolicyOfClient(of.tenantId, clientId, policyId);
   if (!p) throw new Error('policy not found');
   return p;
 }
 
 /** The MTPL scheme with the advisor's rate set to `rate`, as an edit of version 1. */
 async function setAdvisorRate(rate: string) {
+  await setRate('mtpl-advisor', rate, b, schemeId);
+}
+
+/** The MTPL scheme with rule `ruleId`'s rate set to `rate`, as an edit of version 1. */
+async function setRate(ruleId: string, rate: string, of: Brokerage, schemeId: string) {
   const scheme = mtplSchemeInput();
   const version = scheme.versions[0];
   if (!version) throw new Error('no version');
   const rules = version.rules.map((r) =>
-    r.id === 'mtpl-advisor' ? { ...r, computation: { ...r.computation, rate } } : r,
+    r.id === ruleId ? { ...r, computation: { ...r.computation, rate } } : r,
   );
   const current = await must<{ commissionScheme: { version: number } }>(
     app,
-    b.as.manager,
+    of.as.manager,
     'query($id: ID!) { commissionScheme(id: $id) { version } }',
     { id: schemeId },
   );
   await must(
     app,
-    b.as.manager,
+    of.as.manager,
     'mutation($i: EditCommissionSchemeVersionInput!) { editCommissionSchemeVersion(input: $i) { version } }',
     {
       i: {
@@ -206,4 +214,90 @@ describe('recomputeCommissions', () => {
     const missing = await app.exec(b.as.admin, RECOMPUTE, { i: { policyId: 'no-such-policy' } });
     expect(errorCode(missing)).toBe('NOT_FOUND');
   });
+});
+
+describe('recomputing a month of many policies', () => {
+  // A brokerage of its own: 26 policies of 12,000.00 CZK written in January 2026, the receivable
+  // rate then raised from 15 % to 20 %: per policy +600.00 to the brokerage, +240.00 to the
+  // advisor (40 % of it) and +12.00 to the manager (2 % of it).
+  let m: Brokerage;
+  let mSchemeId: string;
+  let policies: Policy[];
+  const brokerageAccrual = () => keys.commissionAccruals(m.tenantId, 'BROKERAGE:BROKERAGE');
+  const totals = async (period: string) =>
+    Promise.all(
+      [{ kind: 'BROKERAGE' }, { kind: 'USER', id: m.advisorId }, { kind: 'USER', id: m.managerId }].map(
+        async (r) => (await accruals(app, m.as.admin, period, r)).map((a) => [a.accrued.amount, a.lineCount]),
+      ),
+    );
+
+  beforeAll(async () => {
+    m = await createBrokerage(app, 'Recompute Month Brokerage');
+    const created = await must<{ createCommissionScheme: { id: string } }>(app, m.as.manager, CREATE_SCHEME, {
+      i: mtplSchemeInput(),
+    });
+    mSchemeId = created.createCommissionScheme.id;
+    policies = [];
+    for (let i = 0; i < 26; i += 1) {
+      const w = await writeMtplPolicy(app, m);
+      policies.push(await stored(w.id, w.clientId, m));
+    }
+    const booked = await app.services.commissions.consumer.onBatch(
+      policies.map((p) => policyChange(m.tenantId, p)),
+      (d) => d,
+    );
+    expect(booked.failedFrom).toBeNull();
+    await setRate('mtpl-receivable', '20', m, mSchemeId);
+  }, 120_000);
+
+  afterEach(() => {
+    vi.restoreAllMocks();
+  });
+
+  it('appends 26 policies’ lines in 3 transactions instead of 26, with exact totals; a repeat writes nothing', async () => {
+    const transact = vi.spyOn(app.db, 'transact');
+    const run = await must<Result>(app, m.as.admin, RECOMPUTE, { i: { period: '2026-01' } });
+    expect(run.recomputeCommissions).toMatchObject({ policiesChecked: 26, written: 78 });
+    // Written policy by policy this took 26 transactions, each an update of the brokerage's
+    // accrual. Now 25 policies go together, each policy's lines in one transaction (6 operations
+    // with their audit entries, plus the 7 shared counter, period-entry and open-check operations):
+    // 15 policies, then 10, then the 26th. The brokerage's accrual: 3 updates instead of 26.
+    expect(transact).toHaveBeenCalledTimes(3);
+    const touching = transact.mock.calls.filter(([ops]) =>
+      (ops as TransactOp[]).some((op) => op.item.Update?.Key?.pk === brokerageAccrual()),
+    );
+    expect(touching).toHaveLength(3);
+    const period = run.recomputeCommissions.differences[0]?.period ?? '';
+    expect(await totals(period)).toEqual([[['15600.00', 26]], [['6240.00', 26]], [['312.00', 26]]]);
+    // Each policy's lines as a recompute of that policy alone writes them: its differences, its
+    // explanation and reason, in the month the result names.
+    const one = policies[7] as Policy;
+    const mine = run.recomputeCommissions.differences.filter((d) => d.policyId === one.id);
+    const written = (await lines(app, m.as.admin, { policyId: one.id })).filter(
+      (l) => l.kind === 'RECOMPUTE',
+    );
+    expect(written.map((l) => l.id).sort()).toEqual(mine.map((d) => d.lineId).sort());
+    expect(written.map((l) => l.amount.amount).sort()).toEqual(['12.00', '240.00', '600.00']);
+    for (const l of written) {
+      expect(l).toMatchObject({ period, reason: 'recomputed under today’s scheme versions' });
+      expect(l.explanation.formula).toMatch(/^recomputed under today's scheme \(MTPL/);
+    }
+
+    transact.mockClear();
+    const again = await must<Result>(app, m.as.admin, RECOMPUTE, { i: { period: '2026-01' } });
+    expect(again.recomputeCommissions).toMatchObject({ policiesChecked: 26, written: 0, differences: [] });
+    expect(transact).not.toHaveBeenCalled();
+    expect(await totals(period)).toEqual([[['15600.00', 26]], [['6240.00', 26]], [['312.00', 26]]]);
+  }, 120_000);
+
+  it('writes each difference once when the same recompute is requested twice at once', async () => {
+    await setRate('mtpl-receivable', '25', m, mSchemeId);
+    const [x, y] = await Promise.all(
+      [0, 1].map(() => must<Result>(app, m.as.admin, RECOMPUTE, { i: { period: '2026-01' } })),
+    );
+    expect((x?.recomputeCommissions.written ?? 0) + (y?.recomputeCommissions.written ?? 0)).toBe(78);
+    const period =
+      x?.recomputeCommissions.differences[0]?.period ?? y?.recomputeCommissions.differences[0]?.period;
+    expect(await totals(period ?? '')).toEqual([[['31200.00', 52]], [['12480.00', 52]], [['624.00', 52]]]);
+  }, 120_000);
 });

@@ -1,7 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import type { StoredLine } from '../../../functions/modules/commissions/commissions.model.js';
 import { readyNow } from '../../../functions/modules/commissions/consumer-batch.js';
-import { LedgerWriteSet } from '../../../functions/modules/commissions/ledger-write-set.js';
+import { LedgerWriteSet, MAX_TRANSACT_OPS } from '../../../functions/modules/commissions/ledger-write-set.js';
+import { packWrites, unitsOf } from '../../../functions/modules/commissions/write-packing.js';
+import { runAsActor } from '../../../functions/shared/audit.js';
 import { mapLimit } from '../../../functions/shared/map-limit.js';
 
 const event = (name: string, reads: string[], writes: string[] = reads) => ({ name, reads, writes });
@@ -131,5 +133,73 @@ describe('LedgerWriteSet', () => {
     expect(set.sizeWith([line('2', 'adam', '1.00')], null)).toBe(5);
     expect(set.sizeWith([line('3', 'eva', '1.00')], production('e3', 'eva', '5.00'))).toBe(9);
     expect(set.ops()).toHaveLength(4);
+  });
+
+  it('counts the audit entry db.transact adds to each line under a mutation', () => {
+    const actor = { tenantId: 't1', actorId: 'u1', requestId: 'r1' } as Parameters<typeof runAsActor>[0];
+    const size = runAsActor(
+      actor,
+      () => new LedgerWriteSet('t1').add([line('1', 'adam', '1.00')], null).size,
+    );
+    expect(size).toBe(5);
+  });
+});
+
+describe('packWrites', () => {
+  const line = (id: string, recipient: string): StoredLine =>
+    ({
+      id,
+      recipient: { kind: 'USER', id: recipient },
+      recipientKey: `USER:${recipient}`,
+      kind: 'ACCRUAL',
+      amount: '1.00',
+      currency: 'CZK',
+      period: '2026-01',
+      explanation: { role: 'PRIMARY', tier: null, schemeId: 's', ruleId: 'r', base: '1.00' },
+    }) as unknown as StoredLine;
+  // 25 events of a stream batch: the brokerage's receivable line, the seller's line, the
+  // manager's override, and the seller's production.
+  const sellers = ['adam', 'eva', 'ivan'];
+  const batch = Array.from({ length: 25 }, (_, i) => ({
+    lines: [line(`r${i}`, 'BROKERAGE'), line(`s${i}`, sellers[i % 3] as string), line(`o${i}`, 'manager')],
+    production: {
+      eventId: `e${i}`,
+      userId: sellers[i % 3] as string,
+      amount: '10.00',
+      period: '2026-01',
+      currency: 'CZK',
+    },
+  }));
+  const touching = (sets: ReturnType<typeof packWrites>, recipient: string) =>
+    sets.filter((s) =>
+      s.set.ops().some((op) => String(op.item.Update?.Key?.pk).endsWith(`#ACCRUAL#USER:${recipient}`)),
+    ).length;
+
+  it("puts every receivable line of a batch in one transaction, so the brokerage's accrual is updated once", () => {
+    const sets = packWrites(
+      't1',
+      batch.flatMap((e, i) => unitsOf(i, e.lines, e.production)),
+    );
+    expect(sets).toHaveLength(2);
+    expect(sets.every((s) => s.set.size <= MAX_TRANSACT_OPS)).toBe(true);
+    expect(touching(sets, 'BROKERAGE')).toBe(1);
+    expect(touching(sets, 'manager')).toBe(1);
+    // Every line and every production marker once.
+    expect(sets.reduce((n, s) => n + [...s.lines.values()].reduce((a, b) => a + b, 0), 0)).toBe(75);
+    const puts = sets.flatMap((s) =>
+      s.set.ops().flatMap((op) => (op.item.Put ? [op.item.Put.Item?.pk] : [])),
+    );
+    expect(new Set(puts).size).toBe(100);
+  });
+
+  it('keeps each event whole when packing by event, as a recompute does', () => {
+    const sets = packWrites(
+      't1',
+      batch.flatMap((e, i) => unitsOf(i, e.lines, e.production, 'event')),
+    );
+    for (const s of sets) for (const [, n] of s.lines) expect(n).toBe(3);
+    // Event by event: every transaction holds receivable lines.
+    expect(touching(sets, 'BROKERAGE')).toBe(sets.length);
+    expect(sets.length).toBeGreaterThan(1);
   });
 });
