@@ -200,7 +200,8 @@ export class LiveInbox implements InboxReader {
   async after(topic: LiveTopic, position: string, limit: number) {
     const page = await this.db.queryPage<LiveEventItem>({
       partition: keys.liveInbox(topic.tenantId, topic.recipient),
-      after: position,
+      // An inbox that was empty when the subscription started: everything in it is new.
+      ...(position ? { after: position } : {}),
       limit,
       consistent: true,
     });
