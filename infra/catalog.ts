@@ -290,7 +290,8 @@ export const CATALOG: readonly FunctionSpec[] = [
   },
   {
     name: 'live',
-    description: "Live updates: files each change a subscription can follow into its recipient's inbox",
+    description:
+      "Live updates: files the changes a subscription can follow into their recipients' inboxes, one item per recipient and batch",
     entry: 'functions/live/handler.ts',
     // In batches: one inbox item per recipient and batch, not one per change (docs/scale.md, section 6).
     trigger: { kind: 'bus', filter: LIVE_FILTER, maxRetries: 2, batch: LIVE_BATCH },

@@ -81,7 +81,9 @@ function pick(image: Record<string, unknown> | undefined, fields: readonly strin
 }
 
 /** The filed form of a change and its inbox, or undefined for a change no inbox takes. */
-function fileable(change: TableChangeDetail): { tenantId: string; recipient: string; filed: FiledChange } | undefined {
+function fileable(
+  change: TableChangeDetail,
+): { tenantId: string; recipient: string; filed: FiledChange } | undefined {
   const type = change.entityType ? LIVE_TYPES[change.entityType] : undefined;
   if (!change.tenantId || !type || !change.entityType) return undefined;
   const recipient = type.recipient(change.newImage ?? change.oldImage ?? {});
@@ -105,12 +107,19 @@ function fileable(change: TableChangeDetail): { tenantId: string; recipient: str
  * always gives the same items, so a replay rewrites them unchanged.
  */
 export function liveInboxItems(changes: readonly TableChangeDetail[], now: Date): LiveEventItem[] {
-  const inboxes = new Map<string, { tenantId: string; recipient: string; changes: Map<string, FiledChange> }>();
+  const inboxes = new Map<
+    string,
+    { tenantId: string; recipient: string; changes: Map<string, FiledChange> }
+  >();
   for (const change of changes) {
     const entry = fileable(change);
     if (!entry) continue;
     const id = JSON.stringify([entry.tenantId, entry.recipient]);
-    const inbox = inboxes.get(id) ?? { tenantId: entry.tenantId, recipient: entry.recipient, changes: new Map() };
+    const inbox = inboxes.get(id) ?? {
+      tenantId: entry.tenantId,
+      recipient: entry.recipient,
+      changes: new Map(),
+    };
     inboxes.set(id, inbox);
     inbox.changes.set(entry.filed.eventID, entry.filed);
   }
@@ -138,7 +147,8 @@ export function liveInboxItems(changes: readonly TableChangeDetail[], now: Date)
     };
     for (const entry of ordered) {
       const size = JSON.stringify(entry.filed).length;
-      if (chunk.length >= LIVE_ITEM_MAX_CHANGES || (chunk.length > 0 && bytes + size > LIVE_ITEM_MAX_BYTES)) flush();
+      if (chunk.length >= LIVE_ITEM_MAX_CHANGES || (chunk.length > 0 && bytes + size > LIVE_ITEM_MAX_BYTES))
+        flush();
       chunk.push(entry);
       bytes += size;
     }

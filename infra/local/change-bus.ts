@@ -217,14 +217,22 @@ export class ChangeBus {
   private gather(subscriber: BusSubscriber, batch: BusBatch, event: TableChangeEvent): Promise<void> {
     let gathering = this.gathering.get(subscriber.name);
     if (!gathering) {
-      let start = () => undefined as void;
+      let start: () => void = () => undefined;
       const started = new Promise<void>((resolve) => {
         start = resolve;
       });
       const events: TableChangeEvent[] = [];
-      const windowMs = Math.min(batch.windowSeconds * 1000, this.options.batchWindowMs ?? LOCAL_BATCH_WINDOW_MS);
+      const windowMs = Math.min(
+        batch.windowSeconds * 1000,
+        this.options.batchWindowMs ?? LOCAL_BATCH_WINDOW_MS,
+      );
       const timer = setTimeout(() => this.flush(subscriber.name), windowMs);
-      gathering = { events, timer, start, delivered: started.then(() => this.deliverBatch(subscriber, events)) };
+      gathering = {
+        events,
+        timer,
+        start,
+        delivered: started.then(() => this.deliverBatch(subscriber, events)),
+      };
       this.gathering.set(subscriber.name, gathering);
     }
     gathering.events.push(event);
@@ -304,7 +312,11 @@ export class ChangeBus {
     await this.giveUp(subscriber, event, lastError);
   }
 
-  private async giveUp(subscriber: BusSubscriber, event: TableChangeEvent, lastError: unknown): Promise<void> {
+  private async giveUp(
+    subscriber: BusSubscriber,
+    event: TableChangeEvent,
+    lastError: unknown,
+  ): Promise<void> {
     const error = lastError instanceof Error ? lastError.message : String(lastError);
     this.log(
       `bus: ${subscriber.name} gave up on ${event.detail.eventID} after ${subscriber.maxRetries + 1} attempts: ${error}`,

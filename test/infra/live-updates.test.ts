@@ -121,7 +121,9 @@ describe('the live bus subscriber', () => {
     const live = s.stack.changes.busConsumers.find((c) => c.spec.name === 'live');
     if (!live) throw new Error('no live subscriber');
     const queues = s.template.findResources('AWS::SQS::Queue', {
-      Properties: { RedrivePolicy: { deadLetterTargetArn: { 'Fn::GetAtt': [idOf(live.failureQueue), 'Arn'] } } },
+      Properties: {
+        RedrivePolicy: { deadLetterTargetArn: { 'Fn::GetAtt': [idOf(live.failureQueue), 'Arn'] } },
+      },
     });
     const [queueId, queue] = Object.entries(queues)[0] ?? [];
     if (!queueId) throw new Error('no live queue');

@@ -60,7 +60,9 @@ async function take(it: AsyncIterableIterator<TableChangeDetail>, n: number): Pr
   for (let i = 0; i < n; i++) {
     const next = await Promise.race([
       it.next(),
-      new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`only ${got.length} of ${n}`)), 3000)),
+      new Promise<never>((_, reject) =>
+        setTimeout(() => reject(new Error(`only ${got.length} of ${n}`)), 3000),
+      ),
     ]);
     got.push(String(next.value?.eventID));
   }
@@ -129,19 +131,27 @@ describe('live updates through inboxes', () => {
     const theirs = events.subscribe(() => true, { tenantId: otherTenantId, recipient: mine });
     await new Promise((r) => setTimeout(r, 50)); // both have read their starting position
 
-    const wanted = ['2026-01', '2026-02', '2026-03', '2026-04', '2026-05'].map((p) => accrualChange(tenantId, mine, p));
+    const wanted = ['2026-01', '2026-02', '2026-03', '2026-04', '2026-05'].map((p) =>
+      accrualChange(tenantId, mine, p),
+    );
     const otherTenant = accrualChange(otherTenantId, mine, '2026-05');
     const otherRecipient = accrualChange(tenantId, 'USER:u-live-4', '2026-05');
-    const batch = [wanted[3], otherTenant, wanted[0], wanted[2], otherRecipient, wanted[1], wanted[4]].map((c) => {
-      if (!c) throw new Error('no change');
-      return c;
+    const batch = [wanted[3], otherTenant, wanted[0], wanted[2], otherRecipient, wanted[1], wanted[4]].map(
+      (c) => {
+        if (!c) throw new Error('no change');
+        return c;
+      },
+    );
+    expect(await deliverBatch(batch, ['not json'])).toEqual({
+      batchItemFailures: [{ itemIdentifier: 'm-7' }],
     });
-    expect(await deliverBatch(batch, ['not json'])).toEqual({ batchItemFailures: [{ itemIdentifier: 'm-7' }] });
 
     const partition = keys.liveInbox(tenantId, mine);
     const stored = await app.db.queryAll({ partition });
     expect(stored).toHaveLength(1);
-    expect((stored[0]?.changes as TableChangeDetail[]).map((c) => c.eventID)).toEqual(wanted.map((c) => c.eventID));
+    expect(((stored[0]?.changes ?? []) as TableChangeDetail[]).map((c) => c.eventID)).toEqual(
+      wanted.map((c) => c.eventID),
+    );
     expect(await take(subscription, 5)).toEqual(wanted.map((c) => c.eventID));
     // Tenant isolation: the other tenant's inbox of the same recipient holds only its own change.
     expect(await take(theirs, 1)).toEqual([otherTenant.eventID]);

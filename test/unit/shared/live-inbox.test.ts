@@ -64,7 +64,10 @@ describe('liveInboxItems', () => {
   const now = new Date('2026-05-20T08:00:00Z');
 
   it("files a recipient's changes of a batch as one item, in sequence order, keyed by the first sequence number, with a 1 h TTL", () => {
-    const items = liveInboxItems([change(9), change(7, { oldImage: { big: 'x'.repeat(100) } }), change(8)], now);
+    const items = liveInboxItems(
+      [change(9), change(7, { oldImage: { big: 'x'.repeat(100) } }), change(8)],
+      now,
+    );
     expect(items).toHaveLength(1);
     expect(items[0]).toMatchObject({
       pk: keys.liveInbox('t1', 'USER:u1'),
@@ -96,9 +99,16 @@ describe('liveInboxItems', () => {
 
   it('keeps one inbox per tenant and recipient', () => {
     const other = { recipientKey: 'USER:u2', period: '2026-05', currency: 'EUR' };
-    const items = liveInboxItems([change(1), change(2, { newImage: other }), change(3, { tenantId: 't2' })], now);
+    const items = liveInboxItems(
+      [change(1), change(2, { newImage: other }), change(3, { tenantId: 't2' })],
+      now,
+    );
     expect(items.map((i) => i.pk).sort()).toEqual(
-      [keys.liveInbox('t1', 'USER:u1'), keys.liveInbox('t1', 'USER:u2'), keys.liveInbox('t2', 'USER:u1')].sort(),
+      [
+        keys.liveInbox('t1', 'USER:u1'),
+        keys.liveInbox('t1', 'USER:u2'),
+        keys.liveInbox('t2', 'USER:u1'),
+      ].sort(),
     );
   });
 
@@ -107,7 +117,9 @@ describe('liveInboxItems', () => {
     const items = liveInboxItems(many, now);
     expect(items.map((i) => i.changes?.length)).toEqual([LIVE_ITEM_MAX_CHANGES, LIVE_ITEM_MAX_CHANGES, 5]);
     expect(items.map((i) => i.sk)).toEqual(
-      [1, LIVE_ITEM_MAX_CHANGES + 1, 2 * LIVE_ITEM_MAX_CHANGES + 1].map((n) => liveSequenceKey(String(1000 + n))),
+      [1, LIVE_ITEM_MAX_CHANGES + 1, 2 * LIVE_ITEM_MAX_CHANGES + 1].map((n) =>
+        liveSequenceKey(String(1000 + n)),
+      ),
     );
     expect(items.every((i) => JSON.stringify(i).length < 64 * 1024)).toBe(true);
   });
