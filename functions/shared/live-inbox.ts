@@ -16,8 +16,8 @@ import { EntityType, keys, liveSequenceKey, TABLE } from './table-design.js';
  * recipient holding that recipient's changes of the batch in sequence order, split only past
  * {@link LIVE_ITEM_MAX_CHANGES} changes or {@link LIVE_ITEM_MAX_BYTES}. A filed change keeps only what
  * a subscription reads (its predicate and resolver: the event, the sequence number and the image
- * fields named per entity type below; the resolver reads the record itself), so a change costs
- * ~150 bytes instead of a whole item's image. Each item is keyed by its first change's sequence
+ * fields named per entity type below, under short names; the resolver reads the record itself),
+ * so a change costs ~130 bytes instead of a whole item's image. Each item is keyed by its first change's sequence
  * number: a replay of the same batch rewrites the same items with the same content. A batch
  * regrouped on retry can file a change a second time under another key: each subscription skips a
  * change whose event id it has already delivered.
@@ -41,42 +41,42 @@ export const LIVE_ITEM_MAX_BYTES = 48 * 1024;
 const DELIVERED_MEMORY = 2000;
 
 /**
- * Per live entity type: whose inbox a change goes to (the recipient key on the item), and the image
- * fields a subscription reads (its predicate and its resolver); nothing else is filed.
+ * Per live entity type: whose inbox a change goes to (the image attribute holding the recipient
+ * key), and the other image fields a subscription reads (its predicate and its resolver); nothing
+ * else is filed.
  */
-const LIVE_TYPES: Readonly<
-  Record<string, { recipient: (image: Record<string, unknown>) => unknown; fields: readonly string[] }>
-> = {
-  [EntityType.CommissionAccrual]: {
-    recipient: (image) => image.recipientKey,
-    fields: ['recipientKey', 'period', 'currency'],
-  },
+const LIVE_TYPES: Readonly<Record<string, { recipientField: string; fields: readonly string[] }>> = {
+  [EntityType.CommissionAccrual]: { recipientField: 'recipientKey', fields: ['period', 'currency'] },
 };
 
 /** The entity types a live subscription can follow (accruals now; tasks and report jobs to come). */
 export const LIVE_ENTITY_TYPES: readonly string[] = Object.keys(LIVE_TYPES);
 
-/** A change as filed in an inbox: what a subscription reads of it (the tenant is the item's). */
+/**
+ * A change as filed in an inbox, with short attribute names (every byte of a burst's item is write
+ * units): event name `n`, event id `id`, entity type `t`, sequence number `s`, the image fields
+ * `img` (without the recipient, which is the item's), and `old` when they come from the old image.
+ */
 interface FiledChange {
-  eventName: TableChangeDetail['eventName'];
-  eventID: string;
-  entityType: string;
-  sequenceNumber: string;
-  newImage?: Record<string, unknown>;
-  oldImage?: Record<string, unknown>;
+  n: TableChangeDetail['eventName'];
+  id: string;
+  t: string;
+  s: string;
+  img: Record<string, unknown>;
+  old?: true;
 }
 
 /** An inbox item: one recipient's changes of one delivered batch, oldest first. */
 interface LiveEventItem extends StoredItem {
   tenantId: string;
+  recipient: string;
   /** Absent on items filed before coalescing, which held one whole change (`change`). */
   changes?: FiledChange[];
   /** Items filed before coalescing held one whole change (they expire within the hour). */
   change?: TableChangeDetail;
 }
 
-function pick(image: Record<string, unknown> | undefined, fields: readonly string[]) {
-  if (!image) return undefined;
+function pick(image: Record<string, unknown>, fields: readonly string[]) {
   return Object.fromEntries(fields.filter((f) => image[f] !== undefined).map((f) => [f, image[f]]));
 }
 
@@ -86,15 +86,16 @@ function fileable(
 ): { tenantId: string; recipient: string; filed: FiledChange } | undefined {
   const type = change.entityType ? LIVE_TYPES[change.entityType] : undefined;
   if (!change.tenantId || !type || !change.entityType) return undefined;
-  const recipient = type.recipient(change.newImage ?? change.oldImage ?? {});
+  const image = change.newImage ?? change.oldImage ?? {};
+  const recipient = image[type.recipientField];
   if (typeof recipient !== 'string' || recipient === '') return undefined;
-  const newImage = pick(change.newImage, type.fields);
   const filed: FiledChange = {
-    eventName: change.eventName,
-    eventID: change.eventID,
-    entityType: change.entityType,
-    sequenceNumber: change.sequenceNumber,
-    ...(newImage ? { newImage } : { oldImage: pick(change.oldImage, type.fields) }),
+    n: change.eventName,
+    id: change.eventID,
+    t: change.entityType,
+    s: change.sequenceNumber,
+    img: pick(image, type.fields),
+    ...(change.newImage ? {} : { old: true as const }),
   };
   return { tenantId: change.tenantId, recipient, filed };
 }
@@ -121,13 +122,13 @@ export function liveInboxItems(changes: readonly TableChangeDetail[], now: Date)
       changes: new Map(),
     };
     inboxes.set(id, inbox);
-    inbox.changes.set(entry.filed.eventID, entry.filed);
+    inbox.changes.set(entry.filed.id, entry.filed);
   }
   const ttl = Math.floor(now.getTime() / 1000) + LIVE_TTL_SECONDS;
   const items: LiveEventItem[] = [];
   for (const { tenantId, recipient, changes: byId } of inboxes.values()) {
     const ordered = [...byId.values()]
-      .map((filed) => ({ filed, position: liveSequenceKey(filed.sequenceNumber) }))
+      .map((filed) => ({ filed, position: liveSequenceKey(filed.s) }))
       .sort((a, b) => (a.position < b.position ? -1 : a.position > b.position ? 1 : 0));
     let chunk: typeof ordered = [];
     let bytes = 0;
@@ -135,11 +136,12 @@ export function liveInboxItems(changes: readonly TableChangeDetail[], now: Date)
       const first = chunk[0];
       if (!first) return;
       items.push({
-        ...keys.liveEvent(tenantId, recipient, first.filed.sequenceNumber),
+        ...keys.liveEvent(tenantId, recipient, first.filed.s),
         type: EntityType.LiveEvent,
         version: 1,
         [TABLE.ttl]: ttl,
         tenantId,
+        recipient,
         changes: chunk.map((c) => c.filed),
       });
       chunk = [];
@@ -157,10 +159,22 @@ export function liveInboxItems(changes: readonly TableChangeDetail[], now: Date)
   return items.sort((a, b) => (a.pk === b.pk ? 0 : a.pk < b.pk ? -1 : 1));
 }
 
-/** The changes of an inbox item as a subscription sees them (no keys, no old image of an update). */
+/** The changes of an inbox item as a subscription sees them (no keys; image fields as filed). */
 function unpack(item: LiveEventItem): TableChangeDetail[] {
   if (!item.changes) return item.change ? [item.change] : [];
-  return item.changes.map((c) => ({ ...c, tenantId: item.tenantId, keys: {} }));
+  return item.changes.map((c) => {
+    const recipientField = LIVE_TYPES[c.t]?.recipientField ?? 'recipientKey';
+    const image = { ...c.img, [recipientField]: item.recipient };
+    return {
+      eventName: c.n,
+      eventID: c.id,
+      entityType: c.t,
+      tenantId: item.tenantId,
+      keys: {},
+      sequenceNumber: c.s,
+      ...(c.old ? { oldImage: image } : { newImage: image }),
+    };
+  });
 }
 
 /** What a poller reads: the newest position of an inbox, and the items after a position. */

@@ -76,14 +76,16 @@ describe('liveInboxItems', () => {
       ttl: now.getTime() / 1000 + LIVE_TTL_SECONDS,
       tenantId: 't1',
     });
-    expect(items[0]?.changes?.map((c) => c.eventID)).toEqual(['e7', 'e8', 'e9']);
-    // Only what a subscription reads: no keys, no old image, no image fields beyond the type's own.
+    expect(items[0]?.changes?.map((c) => c.id)).toEqual(['e7', 'e8', 'e9']);
+    // Only what a subscription reads, under short names: no keys, no old image, no image fields
+    // beyond the type's own; the recipient is the item's.
+    expect(items[0]?.recipient).toBe('USER:u1');
     expect(items[0]?.changes?.[0]).toEqual({
-      eventName: 'MODIFY',
-      eventID: 'e7',
-      entityType: 'CommissionAccrual',
-      sequenceNumber: '1007',
-      newImage: { recipientKey: 'USER:u1', period: '2026-05', currency: 'EUR' },
+      n: 'MODIFY',
+      id: 'e7',
+      t: 'CommissionAccrual',
+      s: '1007',
+      img: { period: '2026-05', currency: 'EUR' },
     });
   });
 
