@@ -17,10 +17,10 @@ import { EntityType, keys, liveSequenceKey, TABLE } from './table-design.js';
  * {@link LIVE_ITEM_MAX_CHANGES} changes or {@link LIVE_ITEM_MAX_BYTES}. A filed change keeps only what
  * a subscription reads (its predicate and resolver: the event, the sequence number and the image
  * fields named per entity type below, under short names; the resolver reads the record itself),
- * so a change costs ~160 bytes instead of a whole item's image. Each item is keyed by its first change's sequence
- * number: a replay of the same batch rewrites the same items with the same content. A batch
- * regrouped on retry can file a change a second time under another key: each subscription skips a
- * change whose event id it has already delivered.
+ * so a change costs ~160 bytes instead of a whole item's image. Each item is keyed by its first
+ * change's sequence number: a replay of the same batch rewrites the same items with the same
+ * content. A batch regrouped on retry can file a change a second time under another key: each
+ * subscription skips a change whose event id it has already delivered.
  *
  * Not chosen: skipping recipients with no open stream. The inbox is also what a reconnecting client
  * is meant to catch up from (one hour, decision 0007), and a recipient being watched during a burst
