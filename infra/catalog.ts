@@ -37,8 +37,13 @@ export type Trigger =
       maxRetries: number;
       maxRecordAgeSeconds: number;
     }
-  /** A subscriber to the change bus (EventBridge in the cloud), fed by the one pipe off the stream. */
-  | { kind: 'bus'; filter: ChangeFilter; maxRetries: number }
+  /**
+   * A subscriber to the change bus (EventBridge in the cloud), fed by the one pipe off the stream.
+   * With `batch`, the rule feeds a queue the function reads in batches of up to `size` changes,
+   * waiting up to `windowSeconds` to fill one (an SQS queue in the cloud; locally the bus gathers a
+   * stream read's changes), for a subscriber that writes less per change when it sees many at once.
+   */
+  | { kind: 'bus'; filter: ChangeFilter; maxRetries: number; batch?: BusBatch }
   /**
    * A streamed HTTP response (GraphQL over server-sent events): a Lambda function URL in invoke mode
    * RESPONSE_STREAM in the cloud (HTTP APIs cannot stream), the route `path` on the local stack. No
@@ -53,6 +58,12 @@ export type Trigger =
    * poller and bus write failures to the store themselves, so it skips this kind.
    */
   | { kind: 'failure-queues'; batchSize: number };
+
+/** How a batched bus subscriber reads its queue (see the `bus` trigger). */
+export interface BusBatch {
+  size: number;
+  windowSeconds: number;
+}
 
 export interface FunctionSpec {
   /** Short kebab-case name, used for construct ids and logs. */
@@ -104,6 +115,12 @@ export const API_STAGE_THROTTLE = {
 
 /** The changes live subscriptions follow (functions/shared/live-inbox.ts, LIVE_ENTITY_TYPES). */
 export const LIVE_FILTER: ChangeFilter = { entityTypes: ['CommissionAccrual'], events: ['INSERT', 'MODIFY'] };
+
+/**
+ * How the `live` subscriber reads its queue: up to 100 changes, waiting up to 1 s (what a stream
+ * poll waits anyway), so a burst's changes of one recipient share an inbox item.
+ */
+export const LIVE_BATCH: BusBatch = { size: 100, windowSeconds: 1 };
 
 /** Where live updates stream on both hosts (the function URL's path; the local route). */
 export const LIVE_STREAM_PATH = '/graphql/stream';
@@ -273,9 +290,11 @@ export const CATALOG: readonly FunctionSpec[] = [
   },
   {
     name: 'live',
-    description: "Live updates: files each change a subscription can follow into its recipient's inbox",
+    description:
+      "Live updates: files the changes a subscription can follow into their recipients' inboxes, one item per recipient and batch",
     entry: 'functions/live/handler.ts',
-    trigger: { kind: 'bus', filter: LIVE_FILTER, maxRetries: 2 },
+    // In batches: one inbox item per recipient and batch, not one per change (docs/scale.md, section 6).
+    trigger: { kind: 'bus', filter: LIVE_FILTER, maxRetries: 2, batch: LIVE_BATCH },
     needs: ['liveInbox'],
     memoryMb: 256,
     timeoutSeconds: 10,

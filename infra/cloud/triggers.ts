@@ -10,7 +10,7 @@ import {
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
 import type { Table } from 'aws-cdk-lib/aws-dynamodb';
 import { EventBus, Rule } from 'aws-cdk-lib/aws-events';
-import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
+import { LambdaFunction, SqsQueue } from 'aws-cdk-lib/aws-events-targets';
 import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import {
   FilterCriteria,
@@ -317,11 +317,33 @@ export class ChangeConsumers extends Construct {
           detail: busDetailPattern(f.spec.trigger.filter),
         },
       });
-      rule.addTarget(
-        new LambdaFunction(f.fn, {
-          retryAttempts: f.spec.trigger.maxRetries,
-          maxEventAge: Duration.hours(24),
-          deadLetterQueue: queue,
+      const targetProps = {
+        retryAttempts: f.spec.trigger.maxRetries,
+        maxEventAge: Duration.hours(24),
+        deadLetterQueue: queue,
+      };
+      const { batch } = f.spec.trigger;
+      if (!batch) {
+        rule.addTarget(new LambdaFunction(f.fn, targetProps));
+        return { ...f, failureQueue: queue };
+      }
+      // Batched: the rule fills a queue the function reads in batches; a message that fails
+      // `maxRetries + 1` receives goes to the same dead-letter queue as an undeliverable event, whose
+      // body is the event itself either way (the drain reads both alike).
+      const buffer = new Queue(this, `${f.spec.name}-queue`, {
+        encryption: QueueEncryption.SQS_MANAGED,
+        enforceSSL: true,
+        retentionPeriod: Duration.days(1),
+        // Lambda's rule for an SQS source: at least 6 × the timeout plus the batching window.
+        visibilityTimeout: Duration.seconds(6 * f.spec.timeoutSeconds + batch.windowSeconds),
+        deadLetterQueue: { queue, maxReceiveCount: f.spec.trigger.maxRetries + 1 },
+      });
+      rule.addTarget(new SqsQueue(buffer, targetProps));
+      f.fn.addEventSource(
+        new SqsEventSource(buffer, {
+          batchSize: batch.size,
+          maxBatchingWindow: Duration.seconds(batch.windowSeconds),
+          reportBatchItemFailures: true,
         }),
       );
       return { ...f, failureQueue: queue };

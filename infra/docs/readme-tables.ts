@@ -44,7 +44,7 @@ function triggerText(spec: FunctionSpec): string {
     case 'stream':
       return `the table's stream, directly: ${changes(t.filter)}; batches of ${t.batchSize}, ${t.maxRetries} retries`;
     case 'bus':
-      return `the change bus: ${changes(t.filter)}; ${t.maxRetries} retries`;
+      return `the change bus: ${changes(t.filter)}; ${t.batch ? `through a queue in batches of ≤ ${t.batch.size} (window ${t.batch.windowSeconds} s), ` : ''}${t.maxRetries} retries`;
     case 'streamingUrl':
       return `streamed HTTP at \`${t.path}\` (a function URL with response streaming in the cloud, a route locally)`;
     case 'schedule':

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { appendFileSync } from 'node:fs';
-import type { Context } from 'aws-lambda';
+import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import {
   type ChangeFilter,
   matchesDetail,
@@ -8,7 +8,7 @@ import {
   type TableChangeEvent,
   toChangeEvent,
 } from '../../functions/shared/change-event.js';
-import type { FunctionSpec } from '../catalog.js';
+import type { BusBatch, FunctionSpec } from '../catalog.js';
 import { lambdaContext } from './http-adapter.js';
 
 /** The account id local events carry; AWS's own emulators use the same placeholder. */
@@ -17,8 +17,14 @@ export const LOCAL_ACCOUNT = '000000000000';
 /** A Lambda handler as the local stack invokes it: whatever it returns is inspected at run time. */
 export type LambdaHandler<E> = (event: E, context: Context) => unknown;
 
-/** A bus subscriber's handler: one EventBridge event per invocation, as a rule target receives it. */
+/**
+ * A bus subscriber's handler: one EventBridge event per invocation, as a rule target receives it, or
+ * (a subscriber with `batch`) an SQS batch whose message bodies are those events.
+ */
 export type BusHandler = LambdaHandler<TableChangeEvent>;
+
+/** How long the local bus gathers a batched subscriber's changes: a stream read arrives at once. */
+export const LOCAL_BATCH_WINDOW_MS = 100;
 
 /**
  * One delivery that was given up on: the local stand-in for a function's SQS failure queue
@@ -109,6 +115,8 @@ export interface BusSubscriber {
   maxRetries: number;
   timeoutSeconds: number;
   handler: BusHandler;
+  /** Read in batches off a queue (catalog trigger `batch`): the handler gets SQS events. */
+  batch?: BusBatch;
 }
 
 /** Builds subscribers from catalog entries of trigger kind `bus`, skipping every other kind. */
@@ -125,6 +133,7 @@ export function busSubscribers(
       maxRetries: spec.trigger.maxRetries,
       timeoutSeconds: spec.timeoutSeconds,
       handler: handlerOf(spec),
+      ...(spec.trigger.batch ? { batch: spec.trigger.batch } : {}),
     });
   }
   return subscribers;
@@ -138,6 +147,16 @@ export interface ChangeBusOptions {
   /** Waits between retries; tests pass a no-op. */
   wait?: (ms: number) => Promise<void>;
   now?: () => Date;
+  /** How long a batched subscriber's changes are gathered (at most its catalog window). */
+  batchWindowMs?: number;
+}
+
+/** A batched subscriber's changes waiting for their invocation, and who waits on it. */
+interface Gathering {
+  events: TableChangeEvent[];
+  timer: NodeJS.Timeout;
+  delivered: Promise<void>;
+  start: () => void;
 }
 
 /**
@@ -153,6 +172,7 @@ export class ChangeBus {
   private readonly wait: (ms: number) => Promise<void>;
   private readonly now: () => Date;
   private readonly log: (line: string) => void;
+  private readonly gathering = new Map<string, Gathering>();
 
   constructor(private readonly options: ChangeBusOptions) {
     this.failures = options.failures ?? new FailureLog();
@@ -176,7 +196,9 @@ export class ChangeBus {
         account: LOCAL_ACCOUNT,
         region: this.options.region,
       });
-      const delivery = this.deliver(subscriber, event).finally(() => this.pending.delete(delivery));
+      const delivery = (
+        subscriber.batch ? this.gather(subscriber, subscriber.batch, event) : this.deliver(subscriber, event)
+      ).finally(() => this.pending.delete(delivery));
       this.pending.add(delivery);
       deliveries.push(delivery);
     }
@@ -186,6 +208,94 @@ export class ChangeBus {
   /** Resolves once every delivery published so far, retries included, has succeeded or failed. */
   async idle(): Promise<void> {
     while (this.pending.size > 0) await Promise.all([...this.pending]);
+  }
+
+  /**
+   * Adds a change to a batched subscriber's next invocation, as its queue would: the batch goes when
+   * it holds `size` changes or its window has passed. Settles once that batch is delivered or failed.
+   */
+  private gather(subscriber: BusSubscriber, batch: BusBatch, event: TableChangeEvent): Promise<void> {
+    let gathering = this.gathering.get(subscriber.name);
+    if (!gathering) {
+      let start: () => void = () => undefined;
+      const started = new Promise<void>((resolve) => {
+        start = resolve;
+      });
+      const events: TableChangeEvent[] = [];
+      const windowMs = Math.min(
+        batch.windowSeconds * 1000,
+        this.options.batchWindowMs ?? LOCAL_BATCH_WINDOW_MS,
+      );
+      const timer = setTimeout(() => this.flush(subscriber.name), windowMs);
+      gathering = {
+        events,
+        timer,
+        start,
+        delivered: started.then(() => this.deliverBatch(subscriber, events)),
+      };
+      this.gathering.set(subscriber.name, gathering);
+    }
+    gathering.events.push(event);
+    const { delivered } = gathering;
+    if (gathering.events.length >= batch.size) this.flush(subscriber.name);
+    return delivered;
+  }
+
+  private flush(name: string): void {
+    const gathering = this.gathering.get(name);
+    if (!gathering) return;
+    this.gathering.delete(name);
+    clearTimeout(gathering.timer);
+    gathering.start();
+  }
+
+  /**
+   * One SQS-shaped invocation of a batched subscriber, retried as SQS would redeliver: the whole
+   * batch after an error, only the reported messages after a partial failure. What is left after
+   * `maxRetries` is recorded change by change, like an unbatched subscriber's dead letters.
+   */
+  private async deliverBatch(subscriber: BusSubscriber, events: TableChangeEvent[]): Promise<void> {
+    let remaining = events;
+    let lastError: unknown = new Error('reported as failed by the handler');
+    const handler = subscriber.handler as unknown as LambdaHandler<SQSEvent>;
+    for (let attempt = 0; attempt <= subscriber.maxRetries && remaining.length > 0; attempt++) {
+      if (attempt > 0) await this.wait(backoffMs(attempt));
+      try {
+        const result = (await invokeHandler(
+          handler,
+          this.sqsEvent(subscriber.name, remaining, attempt + 1),
+          subscriber.name,
+          subscriber.timeoutSeconds,
+        )) as Partial<SQSBatchResponse> | undefined;
+        const failed = new Set((result?.batchItemFailures ?? []).map((f) => f.itemIdentifier));
+        remaining = remaining.filter((e) => failed.has(e.id));
+      } catch (error) {
+        lastError = error;
+      }
+    }
+    for (const event of remaining) await this.giveUp(subscriber, event, lastError);
+  }
+
+  private sqsEvent(name: string, events: readonly TableChangeEvent[], receiveCount: number): SQSEvent {
+    const sentAt = String(this.now().getTime());
+    return {
+      Records: events.map((event) => ({
+        messageId: event.id,
+        receiptHandle: event.id,
+        body: JSON.stringify(event),
+        attributes: {
+          ApproximateReceiveCount: String(receiveCount),
+          SentTimestamp: sentAt,
+          SenderId: LOCAL_ACCOUNT,
+          ApproximateFirstReceiveTimestamp: sentAt,
+        },
+        messageAttributes: {},
+        md5OfBody: '',
+        eventSource: 'aws:sqs',
+        eventSourceARN: `arn:aws:sqs:${this.options.region}:${LOCAL_ACCOUNT}:${name}-queue`,
+        awsRegion: this.options.region,
+      })),
+    };
   }
 
   private async deliver(subscriber: BusSubscriber, event: TableChangeEvent): Promise<void> {
@@ -199,6 +309,14 @@ export class ChangeBus {
         lastError = error;
       }
     }
+    await this.giveUp(subscriber, event, lastError);
+  }
+
+  private async giveUp(
+    subscriber: BusSubscriber,
+    event: TableChangeEvent,
+    lastError: unknown,
+  ): Promise<void> {
     const error = lastError instanceof Error ? lastError.message : String(lastError);
     this.log(
       `bus: ${subscriber.name} gave up on ${event.detail.eventID} after ${subscriber.maxRetries + 1} attempts: ${error}`,

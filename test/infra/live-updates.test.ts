@@ -5,7 +5,7 @@ import { App, Validations } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CATALOG, LIVE_FILTER } from '../../infra/catalog.js';
+import { CATALOG, LIVE_BATCH, LIVE_FILTER } from '../../infra/catalog.js';
 import { BrokerCrmStack } from '../../infra/cloud/broker-crm-stack.js';
 import { LIVE_INBOX_LEADING_KEYS, TABLE_READ_ACTIONS } from '../../infra/cloud/catalog-functions.js';
 import { CORS_POLICY } from '../../infra/cors.js';
@@ -117,13 +117,43 @@ describe('the live-updates stream (function URL)', () => {
 });
 
 describe('the live bus subscriber', () => {
-  it('has a bus rule on the live entity types and events, targeting the live function', () => {
+  it('has a bus rule on the live entity types and events that fills the live queue, the function reading it in batches', () => {
+    const live = s.stack.changes.busConsumers.find((c) => c.spec.name === 'live');
+    if (!live) throw new Error('no live subscriber');
+    const queues = s.template.findResources('AWS::SQS::Queue', {
+      Properties: {
+        RedrivePolicy: { deadLetterTargetArn: { 'Fn::GetAtt': [idOf(live.failureQueue), 'Arn'] } },
+      },
+    });
+    const [queueId, queue] = Object.entries(queues)[0] ?? [];
+    if (!queueId) throw new Error('no live queue');
+    expect(Object.keys(queues)).toHaveLength(1);
+    // Two retries: a message goes to the dead-letter queue on its third receive; 6 × the timeout + window.
+    expect(queue?.Properties).toMatchObject({
+      RedrivePolicy: { maxReceiveCount: 3 },
+      VisibilityTimeout: 6 * 10 + LIVE_BATCH.windowSeconds,
+      SqsManagedSseEnabled: true,
+    });
     s.template.hasResourceProperties('AWS::Events::Rule', {
       EventPattern: Match.objectLike({
         detail: { eventName: [...LIVE_FILTER.events], entityType: [...LIVE_FILTER.entityTypes] },
       }),
-      Targets: [Match.objectLike({ Arn: fnArn('live'), RetryPolicy: { MaximumRetryAttempts: 2 } })],
+      Targets: [
+        Match.objectLike({
+          Arn: { 'Fn::GetAtt': [queueId, 'Arn'] },
+          RetryPolicy: { MaximumRetryAttempts: 2, MaximumEventAgeInSeconds: 86_400 },
+          DeadLetterConfig: { Arn: { 'Fn::GetAtt': [idOf(live.failureQueue), 'Arn'] } },
+        }),
+      ],
     });
+    s.template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
+      FunctionName: { Ref: idOf(s.stack.functions.get('live')) },
+      EventSourceArn: { 'Fn::GetAtt': [queueId, 'Arn'] },
+      BatchSize: LIVE_BATCH.size,
+      MaximumBatchingWindowInSeconds: LIVE_BATCH.windowSeconds,
+      FunctionResponseTypes: ['ReportBatchItemFailures'],
+    });
+    expect(LIVE_BATCH).toEqual({ size: 100, windowSeconds: 1 });
   });
 
   it('may only put items into inbox partitions', () => {

@@ -1,4 +1,4 @@
-import type { DynamoDBRecord } from 'aws-lambda';
+import type { DynamoDBRecord, SQSEvent } from 'aws-lambda';
 import { describe, expect, it } from 'vitest';
 import { type TableChangeEvent, toChangeDetail } from '../../../functions/shared/change-event.js';
 import { ChangeBus } from '../../../infra/local/change-bus.js';
@@ -110,6 +110,42 @@ describe('ChangeBus', () => {
       attempts: 3,
       error: 'always',
       payload: { detail: { sequenceNumber: '7' } },
+    });
+  });
+
+  it('hands a batched subscriber the changes published together as one SQS batch, and only the reported failures again', async () => {
+    const batches: string[][] = [];
+    const bus = new ChangeBus({
+      region: 'eu-central-1',
+      wait: noWait,
+      subscribers: [
+        {
+          name: 'live',
+          filter: { entityTypes: ['Invoice'], events: [] },
+          maxRetries: 1,
+          timeoutSeconds: 5,
+          batch: { size: 3, windowSeconds: 1 },
+          handler: ((event: SQSEvent) => {
+            const bodies = event.Records.map((r) => JSON.parse(r.body) as TableChangeEvent);
+            batches.push(bodies.map((b) => b.detail.sequenceNumber));
+            // Message 5 always fails: retried once alone, then dead-lettered as its bus event.
+            const failed = event.Records.filter((_, i) => bodies[i]?.detail.sequenceNumber === '5');
+            return { batchItemFailures: failed.map((r) => ({ itemIdentifier: r.messageId })) };
+          }) as never,
+        },
+      ],
+    });
+    for (const sk of ['1', '2', '3', '4', '5']) bus.publish(change('INSERT', 'Invoice', sk));
+    bus.publish(change('INSERT', 'Client', '6'));
+    await bus.idle();
+    // Full at 3, the rest when the window closes; the failed message alone on its retry.
+    expect(batches).toEqual([['1', '2', '3'], ['4', '5'], ['5']]);
+    expect(bus.failures.entries).toHaveLength(1);
+    expect(bus.failures.entries[0]).toMatchObject({
+      function: 'live',
+      source: 'bus',
+      attempts: 2,
+      payload: { 'detail-type': 'TableChange', detail: { sequenceNumber: '5' } },
     });
   });
 });
