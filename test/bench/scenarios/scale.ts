@@ -35,9 +35,11 @@ type BurstName = keyof typeof SCALE_BURSTS;
 /**
  * Consumers whose own concurrency caps their pace below a burst's (docs/scale.md, section 3): the
  * commission consumer ~250 events/s stack-wide (4 stream shards, batches of 25), the debtors
- * subscriber 200 events/s (reserved concurrency 10 × 1 event per 50 ms). Others follow the burst.
+ * subscriber 200 events/s (reserved concurrency 10 × 1 event per 50 ms); the live subscriber files
+ * accrual changes, which only the commission consumer writes, so it can go no faster than that
+ * consumer. Others follow the burst.
  */
-export const CONSUMER_CAPS: Readonly<Record<string, number>> = { commissions: 250, debtors: 200 };
+export const CONSUMER_CAPS: Readonly<Record<string, number>> = { commissions: 250, debtors: 200, live: 250 };
 
 /** Advisors of the bench's book (seedBook levels 2 + 6 + 12) and of the modelled brokerage (docs/scale.md section 1). */
 const BENCH_ADVISORS = 20;
