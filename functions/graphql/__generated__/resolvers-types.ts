@@ -1670,6 +1670,8 @@ export type CommissionRecomputeResult = {
   differences: Array<CommissionDifference>;
   /** Whether this was a dry run (nothing written). */
   dryRun: Scalars['Boolean']['output'];
+  /** A month not finished in this request: pass it as `after` with the same `period` to go on. Null when the month is done (and always for one policy). A policy with lines on several pages may be compared again in a later request; it finds no new difference then. */
+  nextCursor?: Maybe<Scalars['String']['output']>;
   /** How many policies were compared. */
   policiesChecked: Scalars['Int']['output'];
   /** Lines written (0 in a dry run, and for differences an identical earlier request already wrote). */
@@ -5680,9 +5682,11 @@ export type ReassignTasksResult = {
 
 /** What to recompute: exactly one of `policyId` and `period`. */
 export type RecomputeCommissionsInput = {
+  /** With `period`: the `nextCursor` of the previous answer, to go on where it stopped. A cursor from another month or tenant answers INVALID_CURSOR. */
+  after?: InputMaybe<Scalars['String']['input']>;
   /** Only report the difference; write nothing (default false). */
   dryRun?: InputMaybe<Scalars['Boolean']['input']>;
-  /** `YYYY-MM`: every policy with lines in that month (tenant-wide callers only). */
+  /** `YYYY-MM`: every policy with lines in that month (tenant-wide callers only). A month is walked a page of its lines at a time within about 20 seconds a request; when it is not done, the answer's `nextCursor` goes on from there. */
   period?: InputMaybe<Scalars['String']['input']>;
   /** One policy, within your scope. */
   policyId?: InputMaybe<Scalars['ID']['input']>;
@@ -9078,6 +9082,7 @@ export type CommissionRecipientResolvers<ContextType = GraphQLContext, ParentTyp
 export type CommissionRecomputeResultResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['CommissionRecomputeResult'] = ResolversParentTypes['CommissionRecomputeResult']> = {
   differences?: Resolver<Array<ResolversTypes['CommissionDifference']>, ParentType, ContextType>;
   dryRun?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  nextCursor?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   policiesChecked?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   written?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
 };

@@ -240,12 +240,22 @@ export class LedgerRepository {
   }
 
   /** The policies with lines in a month (a recompute of the month), from the month's index. */
-  async listPolicyIdsWithLinesInPeriod(tenantId: string, period: string): Promise<string[]> {
-    const lines = await queryAllRecords<StoredLine>(this.db, {
+  /**
+   * One page of a month's lines as the policies they belong to (in the month's line order, each
+   * policy once per page; a policy with lines on several pages comes again on a later one), and the
+   * cursor of the next page: a month of a large brokerage holds a million lines, read a page at a time.
+   */
+  async pagePolicyIdsWithLinesInPeriod(
+    tenantId: string,
+    period: string,
+    page: PageRequest,
+  ): Promise<{ policyIds: string[]; nextCursor: string | null }> {
+    const lines = await queryRecords<StoredLine>(this.db, {
       index: 'gsi2',
       partition: keys.commissionLinesByPeriod(tenantId, period),
+      ...page,
     });
-    return [...new Set(lines.map((l) => l.policyId))];
+    return { policyIds: [...new Set(lines.items.map((l) => l.policyId))], nextCursor: lines.nextCursor };
   }
 
   async listLinesByRecipient(

@@ -30,15 +30,32 @@ import type { SchemesRepository } from './schemes.repository.js';
  */
 export const RECOMPUTE_POLICIES_PER_WRITE = 25;
 
+/**
+ * How a month's recompute is split over requests: a page of the month's lines at a time (their
+ * policies recomputed), until the time budget is spent — well inside the API's 29 s — and then the
+ * answer carries `nextCursor` to go on from. At least one page is done per request, so every call
+ * makes progress; a month of a large brokerage (a million lines, docs/scale.md) takes many calls.
+ */
+export interface RecomputePaging {
+  linesPerPage: number;
+  budgetMs: number;
+}
+export const RECOMPUTE_PAGING: RecomputePaging = { linesPerPage: 1000, budgetMs: 20_000 };
+
 export const RecomputeInputSchema = z
   .object({
     policyId: IdSchema.nullish(),
     period: PeriodSchema.nullish(),
+    after: z.string().min(1).max(4096).nullish(),
     dryRun: z.boolean().default(false),
   })
   .refine((i) => (i.policyId ? 1 : 0) + (i.period ? 1 : 0) === 1, {
     path: ['policyId'],
     message: 'give exactly one of policyId and period',
+  })
+  .refine((i) => !i.after || i.period, {
+    path: ['after'],
+    message: 'after continues a month’s recompute: give it with period',
   });
 
 /** One difference as the API shows it: the RECOMPUTE line (written, or in a dry run proposed) with both totals. */
@@ -52,6 +69,8 @@ export interface RecomputeResult {
   policiesChecked: number;
   differences: RecomputedDifference[];
   written: number;
+  /** A month not finished within one request: pass as `after` to go on; null when done. */
+  nextCursor: string | null;
 }
 
 /**
@@ -66,6 +85,7 @@ export class RecomputeService {
     private readonly writer: LedgerWriter,
     private readonly policies: PolicyLookup,
     private readonly clients: ClientLookup,
+    private readonly paging: RecomputePaging = RECOMPUTE_PAGING,
   ) {}
 
   /**
@@ -75,27 +95,17 @@ export class RecomputeService {
   async recompute(principal: Principal | null, input: unknown): Promise<RecomputeResult> {
     const p = authorize(principal, 'commissions:recompute');
     const i = parseInput(RecomputeInputSchema, input);
-    let policies: PolicyRecord[];
-    if (i.policyId) {
-      const policy = await this.policies.getPolicy(p.tenantId, i.policyId);
-      if (!policy) throw new NotFoundError('Policy', i.policyId);
-      if (!canReach(p, policyReach(policy))) throw new ForbiddenError('This policy is outside your scope');
-      policies = [policy];
-    } else {
-      assertTenantWide(p, 'Recomputing a whole commission month');
-      const ids = await this.ledger.listPolicyIdsWithLinesInPeriod(p.tenantId, i.period as string);
-      const found = await Promise.all(ids.map((id) => this.policies.getPolicy(p.tenantId, id)));
-      policies = found.filter((x): x is PolicyRecord => x !== undefined);
-    }
+    const started = Date.now();
     const schemes = await this.schemes.listSchemes(p.tenantId);
     const today = await this.writer.today(p.tenantId);
     const periods = await this.ledger.listPeriods(p.tenantId);
     const period = firstOpen(today.slice(0, 7), periods);
     const result: RecomputeResult = {
       dryRun: i.dryRun,
-      policiesChecked: policies.length,
+      policiesChecked: 0,
       differences: [],
       written: 0,
+      nextCursor: null,
     };
     const adjustment = { reason: 'recomputed under today’s scheme versions', by: p.userId };
     let pending: EventWrites[] = [];
@@ -108,19 +118,45 @@ export class RecomputeService {
         result.written += outcome.written;
       }
     };
-    for (const policy of policies) {
-      const found = await this.differencesOf(p.tenantId, policy, schemes);
-      if (found.length === 0) continue;
-      result.differences.push(...found.map((d) => ({ ...d, period })));
-      if (i.dryRun) continue;
-      pending.push({
-        lines: found.map((d) => d.line),
-        date: today,
-        ref: { insurerId: policy.insurerId, policyNumber: policy.policyNumber, clientId: policy.clientId },
-        production: null,
-        adjustment,
-      });
-      if (pending.length >= RECOMPUTE_POLICIES_PER_WRITE) await append();
+    const recomputeAll = async (policies: readonly PolicyRecord[]): Promise<void> => {
+      for (const policy of policies) {
+        result.policiesChecked++;
+        const found = await this.differencesOf(p.tenantId, policy, schemes);
+        if (found.length === 0) continue;
+        result.differences.push(...found.map((d) => ({ ...d, period })));
+        if (i.dryRun) continue;
+        pending.push({
+          lines: found.map((d) => d.line),
+          date: today,
+          ref: { insurerId: policy.insurerId, policyNumber: policy.policyNumber, clientId: policy.clientId },
+          production: null,
+          adjustment,
+        });
+        if (pending.length >= RECOMPUTE_POLICIES_PER_WRITE) await append();
+      }
+    };
+    if (i.policyId) {
+      const policy = await this.policies.getPolicy(p.tenantId, i.policyId);
+      if (!policy) throw new NotFoundError('Policy', i.policyId);
+      if (!canReach(p, policyReach(policy))) throw new ForbiddenError('This policy is outside your scope');
+      await recomputeAll([policy]);
+    } else {
+      assertTenantWide(p, 'Recomputing a whole commission month');
+      // A page of the month's lines at a time, until the month ends or the budget is spent.
+      const seen = new Set<string>();
+      let cursor = i.after ?? null;
+      do {
+        const page = await this.ledger.pagePolicyIdsWithLinesInPeriod(p.tenantId, i.period as string, {
+          limit: this.paging.linesPerPage,
+          cursor,
+        });
+        const ids = page.policyIds.filter((id) => !seen.has(id));
+        for (const id of ids) seen.add(id);
+        const found = await Promise.all(ids.map((id) => this.policies.getPolicy(p.tenantId, id)));
+        await recomputeAll(found.filter((x): x is PolicyRecord => x !== undefined));
+        cursor = page.nextCursor;
+      } while (cursor && Date.now() - started < this.paging.budgetMs);
+      result.nextCursor = cursor;
     }
     if (pending.length > 0) await append();
     return result;

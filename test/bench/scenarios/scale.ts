@@ -306,11 +306,21 @@ export async function benchScale(log: (line: string) => void): Promise<ScaleFigu
           ),
         },
       });
-      const result = await services.commissions.recompute.recompute(book.admin, {
-        period: today.slice(0, 7),
-      });
-      if (result.written === 0) throw new Error('the recompute wrote no line');
-      return result.policiesChecked;
+      // A month is walked over as many requests as it takes (each answers a nextCursor until done).
+      let [written, checked, after] = [0, 0, null as string | null];
+      do {
+        const result = await services.commissions.recompute.recompute(book.admin, {
+          period: today.slice(0, 7),
+          after,
+        });
+        [written, checked, after] = [
+          written + result.written,
+          checked + result.policiesChecked,
+          result.nextCursor,
+        ];
+      } while (after);
+      if (written === 0) throw new Error('the recompute wrote no line');
+      return checked;
     });
 
     const hottestOf = bursts

@@ -25,7 +25,7 @@ let b: Brokerage;
 let schemeId: string;
 
 const RECOMPUTE = `mutation($i: RecomputeCommissionsInput!) { recomputeCommissions(input: $i) {
-  dryRun policiesChecked written
+  dryRun policiesChecked written nextCursor
   differences { lineId policyId ledger recipient { kind id } expected { amount } held { amount }
     amount { amount currency } period explanation { ruleId formula } } } }`;
 
@@ -45,6 +45,7 @@ interface Result {
     dryRun: boolean;
     policiesChecked: number;
     written: number;
+    nextCursor: string | null;
     differences: Difference[];
   };
 }
@@ -299,5 +300,45 @@ describe('recomputing a month of many policies', () => {
     const period =
       x?.recomputeCommissions.differences[0]?.period ?? y?.recomputeCommissions.differences[0]?.period;
     expect(await totals(period ?? '')).toEqual([[['31200.00', 52]], [['12480.00', 52]], [['624.00', 52]]]);
+  }, 120_000);
+
+  it('walks a month a page at a time when a request’s budget is spent, and goes on from nextCursor to the same totals', async () => {
+    await setRate('mtpl-receivable', '30', m, mSchemeId);
+    const service = app.services.commissions.recompute;
+    const paging = Reflect.get(service, 'paging');
+    // 20 lines a page (the month holds 26 × 3 = 78 original lines): a spent budget stops after one page.
+    Reflect.set(service, 'paging', { linesPerPage: 20, budgetMs: 0 });
+    try {
+      const calls: Result['recomputeCommissions'][] = [];
+      let after: string | null = null;
+      do {
+        const run: Result = await must<Result>(app, m.as.admin, RECOMPUTE, {
+          i: { period: '2026-01', ...(after ? { after } : {}) },
+        });
+        calls.push(run.recomputeCommissions);
+        after = run.recomputeCommissions.nextCursor;
+      } while (after && calls.length < 50);
+      expect(calls.length).toBeGreaterThan(2);
+      expect(calls.at(-1)?.nextCursor).toBeNull();
+      // Every policy's +5 % once: 26 × (600.00 + 240.00 + 12.00), however the pages cut the month.
+      expect(calls.reduce((sum, c) => sum + c.written, 0)).toBe(78);
+      const recomputed = new Set(calls.flatMap((c) => c.differences.map((d) => d.policyId)));
+      expect(recomputed.size).toBe(26);
+      const period = calls.find((c) => c.differences.length > 0)?.differences[0]?.period ?? '';
+      expect(await totals(period)).toEqual([[['46800.00', 78]], [['18720.00', 78]], [['936.00', 78]]]);
+
+      // A cursor is bound to its month and tenant.
+      const first = await must<Result>(app, m.as.admin, RECOMPUTE, { i: { period: '2026-01' } });
+      const cursor = first.recomputeCommissions.nextCursor as string;
+      expect(cursor).toBeTruthy();
+      const other = await app.exec(m.as.admin, RECOMPUTE, { i: { period: '2026-02', after: cursor } });
+      expect(errorCode(other)).toBe('INVALID_CURSOR');
+      const alone = await app.exec(m.as.admin, RECOMPUTE, {
+        i: { policyId: policies[0]?.id, after: cursor },
+      });
+      expect(fieldPaths(alone)).toEqual(['input.after']);
+    } finally {
+      Reflect.set(service, 'paging', paging);
+    }
   }, 120_000);
 });
