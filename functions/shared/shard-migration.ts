@@ -1,7 +1,7 @@
 import { type Db, deleteOp, type StoredItem } from './db.js';
 import { tenantPrefix } from './key-segments.js';
 import { SHARD_COUNT, type ShardedPartition, sharded, shardedKey } from './sharded-keys.js';
-import { COMMISSION_LINE_PERIOD_SHARDS, type IndexName, keys, TABLE } from './table-design.js';
+import { COMMISSION_LINE_PERIOD_SHARDS, type IndexName, type ItemKey, keys, TABLE } from './table-design.js';
 import { UNIQUE_FIELDS, type UniqueField } from './unique-fields.js';
 
 /**
@@ -209,8 +209,69 @@ function moveOp(
   };
 }
 
-class ClaimTaken extends Error {}
-class ClaimGone extends Error {}
+class TargetTaken extends Error {}
+class SourceGone extends Error {}
+
+/** What moving one old base-table partition's items did; `conflicts` pairs an item with the one its key already holds. */
+interface BaseMove extends ShardMigrationResult {
+  conflicts: Array<{ item: StoredItem; now: StoredItem | undefined }>;
+}
+
+/**
+ * Moves every item of an old base-table partition to its new key: put there (only if the key is
+ * free) and deleted from the old partition in one transaction, so it is never in both nor lost. When
+ * the new key is already taken, `sameAs` decides (reading what is there) whether it holds the same
+ * thing — then the old copy is just deleted (`alreadyMoved`) — or a conflict, left alone and
+ * reported; without `sameAs` a taken key always holds the same thing (no read). A rerun finds the
+ * old partition empty. One Query of the old partition; no Scan.
+ */
+async function moveBaseItems(
+  db: Db,
+  oldPartition: string,
+  targetOf: (item: StoredItem) => ItemKey,
+  sameAs?: (item: StoredItem, now: StoredItem | undefined) => boolean,
+): Promise<BaseMove> {
+  const result: BaseMove = { moved: 0, alreadyMoved: 0, conflicts: [] };
+  const items = await db.queryAll<StoredItem>({ partition: oldPartition });
+  for (let i = 0; i < items.length; i += CONCURRENCY) {
+    await Promise.all(
+      items.slice(i, i + CONCURRENCY).map(async (item) => {
+        const target = targetOf(item);
+        const old = { pk: oldPartition, sk: String(item.sk) };
+        try {
+          await db.transact([
+            {
+              item: {
+                Put: {
+                  TableName: '',
+                  Item: { ...item, pk: target.pk, sk: target.sk },
+                  ConditionExpression: 'attribute_not_exists(pk)',
+                },
+              },
+              onConditionFailed: () => new TargetTaken(),
+            },
+            {
+              item: { Delete: { TableName: '', Key: old, ConditionExpression: 'attribute_exists(pk)' } },
+              onConditionFailed: () => new SourceGone(),
+            },
+          ]);
+          result.moved++;
+        } catch (error) {
+          if (error instanceof SourceGone) return;
+          if (!(error instanceof TargetTaken)) throw error;
+          const now = sameAs ? await db.get(target, { consistent: true }) : undefined;
+          if (sameAs && !sameAs(item, now)) {
+            result.conflicts.push({ item, now });
+            return;
+          }
+          await db.transact([deleteOp(old)]);
+          result.alreadyMoved++;
+        }
+      }),
+    );
+  }
+  return result;
+}
 
 /** What moving a tenant's unique claims to their shards did. */
 export interface ClaimMigrationResult extends ShardMigrationResult {
@@ -223,110 +284,42 @@ export interface ClaimMigrationResult extends ShardMigrationResult {
 
 /**
  * Moves every unique claim still under its field's old partition (`T#<t>#UNIQUE#<field>`) to its
- * shard: the claim is put under the new key (only if that key is free) and deleted from the old one
- * in one transaction. A claim already under the new key for the same owner just loses its old copy
- * (`alreadyMoved`); for another owner it is a conflict, reported and left alone. A rerun finds the
- * old partitions empty. Reads are Queries on the old partitions, one per field of
- * {@link UNIQUE_FIELDS} (the list every claim's field is typed by).
+ * shard ({@link moveBaseItems}). A claim already under the new key for the same owner just loses its
+ * old copy (`alreadyMoved`); for another owner it is a conflict, reported and left alone. Reads are
+ * Queries on the old partitions, one per field of {@link UNIQUE_FIELDS} (the list every claim's field
+ * is typed by).
  */
 export async function migrateClaims(db: Db, tenantId: string): Promise<ClaimMigrationResult> {
   const result: ClaimMigrationResult = { moved: 0, alreadyMoved: 0, conflicts: [] };
   for (const field of UNIQUE_FIELDS) {
-    const base = keys.uniqueClaims(tenantId, field).base;
-    const claims = await db.queryAll<StoredItem>({ partition: base });
-    for (let i = 0; i < claims.length; i += CONCURRENCY) {
-      await Promise.all(
-        claims.slice(i, i + CONCURRENCY).map(async (claim) => {
-          const value = String(claim.sk);
-          const target = keys.unique(tenantId, field, value);
-          const old = { pk: base, sk: value };
-          try {
-            await db.transact([
-              {
-                item: {
-                  Put: {
-                    TableName: '',
-                    Item: { ...claim, pk: target.pk },
-                    ConditionExpression: 'attribute_not_exists(pk)',
-                  },
-                },
-                onConditionFailed: () => new ClaimTaken(),
-              },
-              {
-                item: { Delete: { TableName: '', Key: old, ConditionExpression: 'attribute_exists(pk)' } },
-                onConditionFailed: () => new ClaimGone(),
-              },
-            ]);
-            result.moved++;
-          } catch (error) {
-            if (error instanceof ClaimGone) return;
-            if (!(error instanceof ClaimTaken)) throw error;
-            const now = await db.get(target, { consistent: true });
-            if (now?.ownerId === claim.ownerId) {
-              await db.transact([deleteOp(old)]);
-              result.alreadyMoved++;
-            } else {
-              result.conflicts.push({
-                field,
-                value,
-                oldOwner: String(claim.ownerId),
-                newOwner: String(now?.ownerId),
-              });
-            }
-          }
-        }),
-      );
-    }
+    const moved = await moveBaseItems(
+      db,
+      keys.uniqueClaims(tenantId, field).base,
+      (claim) => keys.unique(tenantId, field, String(claim.sk)),
+      (claim, now) => now?.ownerId === claim.ownerId,
+    );
+    result.moved += moved.moved;
+    result.alreadyMoved += moved.alreadyMoved;
+    for (const { item, now } of moved.conflicts)
+      result.conflicts.push({
+        field,
+        value: String(item.sk),
+        oldOwner: String(item.ownerId),
+        newOwner: String(now?.ownerId),
+      });
   }
   return result;
 }
 
-class RowGone extends Error {}
-class RowThere extends Error {}
-
 /**
  * Moves every row still in the tenant's old resolution-queue partition (`T#<t>#PAYMENT#UNMATCHED`,
- * a base-table partition) to its shard (n from the row's id): the row is put under its new key
- * (only if that key is free) and deleted from the old one in one transaction, so it is never in
- * both nor lost. A row queued again under the new key meanwhile (a re-import of the same statement
- * row: same id, same content) just loses its old copy (`alreadyMoved`). A rerun finds the old
- * partition empty. One Query of the old partition; no Scan.
+ * a base-table partition) to its shard (n from the row's id; {@link moveBaseItems}). A row queued
+ * again under the new key meanwhile (a re-import of the same statement row: same id, same content)
+ * just loses its old copy (`alreadyMoved`).
  */
 export async function migrateUnmatchedPayments(db: Db, tenantId: string): Promise<ShardMigrationResult> {
-  const result: ShardMigrationResult = { moved: 0, alreadyMoved: 0 };
-  const base = keys.unmatchedPayments(tenantId).base;
-  const rows = await db.queryAll<StoredItem>({ partition: base });
-  for (let i = 0; i < rows.length; i += CONCURRENCY) {
-    await Promise.all(
-      rows.slice(i, i + CONCURRENCY).map(async (row) => {
-        const target = keys.unmatchedPayment(tenantId, String(row.id));
-        const old = { pk: base, sk: String(row.sk) };
-        try {
-          await db.transact([
-            {
-              item: {
-                Put: {
-                  TableName: '',
-                  Item: { ...row, pk: target.pk, sk: target.sk },
-                  ConditionExpression: 'attribute_not_exists(pk)',
-                },
-              },
-              onConditionFailed: () => new RowThere(),
-            },
-            {
-              item: { Delete: { TableName: '', Key: old, ConditionExpression: 'attribute_exists(pk)' } },
-              onConditionFailed: () => new RowGone(),
-            },
-          ]);
-          result.moved++;
-        } catch (error) {
-          if (error instanceof RowGone) return;
-          if (!(error instanceof RowThere)) throw error;
-          await db.transact([deleteOp(old)]);
-          result.alreadyMoved++;
-        }
-      }),
-    );
-  }
-  return result;
+  const { moved, alreadyMoved } = await moveBaseItems(db, keys.unmatchedPayments(tenantId).base, (row) =>
+    keys.unmatchedPayment(tenantId, String(row.id)),
+  );
+  return { moved, alreadyMoved };
 }
